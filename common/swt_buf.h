@@ -1,0 +1,49 @@
+/* swt_buf.h — a growable byte buffer and locale-free text output helpers.
+ *
+ * Reports and dumps are built here. There is deliberately no floating-point
+ * formatting: numbers go through swt_buf_fixed() with an explicit scale, so
+ * output never depends on locale, libc or compiler flags. */
+#ifndef SWT_BUF_H
+#define SWT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct swt_buf {
+	char *ptr;	/* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+};
+
+#define SWT_BUF_INIT { NULL, 0, 0 }
+
+void swt_buf_init(struct swt_buf *b);
+void swt_buf_fini(struct swt_buf *b);
+void swt_buf_clear(struct swt_buf *b);
+/* Make room for `extra` more bytes (+ NUL) and return where they go. */
+char *swt_buf_reserve(struct swt_buf *b, size_t extra);
+void swt_buf_add(struct swt_buf *b, const void *data, size_t len);
+void swt_buf_puts(struct swt_buf *b, const char *s);
+void swt_buf_putc(struct swt_buf *b, char c);
+/* printf-style; use only integer and string conversions (no %f/%g). */
+void swt_buf_printf(struct swt_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void swt_buf_vprintf(struct swt_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void swt_buf_i64(struct swt_buf *b, int64_t v);
+void swt_buf_u64(struct swt_buf *b, uint64_t v);
+/* v / 10^scale printed with exactly `decimals` (<= scale) decimals, rounded
+ * half away from zero: swt_buf_fixed(b, 12345, 3, 1) gives "12.3". */
+void swt_buf_fixed(struct swt_buf *b, int64_t v, unsigned scale,
+		   unsigned decimals);
+/* A JSON string literal (with quotes) for len bytes of s. Bytes that are
+ * not valid UTF-8 are written as \u00XX of their byte value so output is
+ * always valid JSON. */
+void swt_buf_json_str(struct swt_buf *b, const char *s, size_t len);
+
+/* Divide rounding half away from zero (the one rounding rule of swt).
+ * d must be > 0. */
+int64_t swt_div_round(int64_t n, int64_t d);
+
+#endif

@@ -1,0 +1,28 @@
+#include "swt_record.h"
+
+const char *swt_record_kind_name(enum swt_record_kind kind)
+{
+	switch (kind) {
+	case SWT_REC_HEADER: return "header";
+	case SWT_REC_PROC_START: return "proc_start";
+	case SWT_REC_PROC_EXIT: return "proc_exit";
+	case SWT_REC_SAMPLE: return "sample";
+	case SWT_REC_EVENTS: return "events";
+	case SWT_REC_ALERT: return "alert";
+	case SWT_REC_DROPS: return "drops";
+	case SWT_REC_ANOMALY: return "anomaly";
+	case SWT_REC_END: return "end";
+	}
+	return "unknown";
+}
+
+const char *swt_event_kind_name(enum swt_event_kind kind)
+{
+	switch (kind) {
+	case SWT_EV_BEGIN: return "begin";
+	case SWT_EV_END: return "end";
+	case SWT_EV_COUNT: return "count";
+	case SWT_EV_MARK: return "mark";
+	}
+	return "unknown";
+}

@@ -1,0 +1,51 @@
+/* swt_format.h — constants of the .swt session file format.
+ *
+ * Layout (docs/format.md has the full description):
+ *
+ *   +-----------------------------------------------------------------+
+ *   | skippable frame 0x184D2A5A: "SWTRACE\0" major minor flags hdrlen |
+ *   |                             SessionHeader (protobuf)             |
+ *   +-----------------------------------------------------------------+
+ *   | zstd frame (checksum): varint len | Record | varint len | Record |
+ *   | ...  one chunk: closed after ~1 MiB of raw records               |
+ *   +-----------------------------------------------------------------+
+ *   | zstd frame ... (last one may be unfinished after a crash)         |
+ *   +-----------------------------------------------------------------+
+ *   | skippable frame 0x184D2A5B: Index (protobuf) | trailer (24 bytes) |
+ *   +-----------------------------------------------------------------+
+ */
+#ifndef SWT_FORMAT_H
+#define SWT_FORMAT_H
+
+/* Major changes make old readers refuse the file; minor ones are additions
+ * that old readers skip. */
+#define SWT_FORMAT_MAJOR 1
+#define SWT_FORMAT_MINOR 0
+
+/* zstd skippable frame magics (0x184D2A50..0x184D2A5F are skippable). */
+#define SWT_HEADER_FRAME_MAGIC 0x184D2A5Au
+#define SWT_INDEX_FRAME_MAGIC 0x184D2A5Bu
+#define SWT_ZSTD_FRAME_MAGIC 0xFD2FB528u
+
+/* First 8 bytes of the header frame payload. */
+#define SWT_FILE_MAGIC "SWTRACE"	/* 7 chars + NUL = 8 bytes */
+#define SWT_FILE_MAGIC_LEN 8
+/* Last 8 bytes of the index frame payload (end of a finished file). */
+#define SWT_INDEX_MAGIC "SWTINDEX"
+#define SWT_INDEX_MAGIC_LEN 8
+/* Trailer at the end of the index payload: u32 index length, u32 crc32c of
+ * the index bytes, u64 offset of the index frame, 8-byte magic. */
+#define SWT_INDEX_TRAILER_LEN 24
+
+/* Bounds a reader enforces: larger values read from a file are corruption,
+ * never an allocation. */
+#define SWT_MAX_HEADER_BYTES (1u << 20)		/* SessionHeader */
+#define SWT_MAX_RECORD_BYTES (32u << 20)	/* one Record */
+#define SWT_MAX_CHUNK_RAW_BYTES (64u << 20)	/* one chunk, decompressed */
+#define SWT_MAX_INDEX_BYTES (64u << 20)		/* Index message */
+
+/* Writer defaults. */
+#define SWT_DEFAULT_CHUNK_RAW_BYTES (1u << 20)
+#define SWT_DEFAULT_ZSTD_LEVEL 3
+
+#endif

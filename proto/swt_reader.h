@@ -1,0 +1,91 @@
+/* swt_reader.h — read, verify and salvage .swt session files.
+ *
+ * The reader maps the file and walks its zstd frames. A chunk frame is
+ * decompressed whole and its checksum verified before any of its records is
+ * handed out, so a damaged chunk yields nothing (its byte range is recorded
+ * as damage) and reading resumes at the next frame. The last frame of a file
+ * whose recorder crashed has no epilogue: its records are salvaged up to the
+ * last complete record (and the truncation is recorded as damage).
+ *
+ * Records come out in file order: first the session header (kind
+ * SWT_REC_HEADER), then every record of every readable chunk. */
+#ifndef SWT_READER_H
+#define SWT_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_record.h"
+
+struct swt_reader;
+
+enum swt_reader_flags {
+	SWT_READER_STRICT = 1u,		/* next() returns the damage status
+					 * instead of skipping past it */
+	SWT_READER_NO_INDEX = 2u,	/* ignore the index: scan frames */
+};
+
+/* Open a file. Returns 0, SWT_EIO (cannot open/read: missing, permission),
+ * SWT_ECORRUPT (not a swt file: bad magic or header), SWT_EVERSION
+ * (unsupported major version). On failure *out is NULL and a message naming
+ * the file (and offset) is copied into errmsg if not NULL. */
+int swt_reader_open(struct swt_reader **out, const char *path, unsigned flags,
+		    char *errmsg, size_t errlen);
+
+/* Read from memory (not copied: it must outlive the reader). `name` is used
+ * in messages. Same statuses as swt_reader_open(). */
+int swt_reader_open_mem(struct swt_reader **out, const void *data,
+			size_t len, const char *name, unsigned flags,
+			char *errmsg, size_t errlen);
+
+void swt_reader_free(struct swt_reader *r);
+
+/* The session header (borrowed, valid until swt_reader_free()). */
+const struct swt_header *swt_reader_get_header(const struct swt_reader *r);
+
+/* Next record into *out (borrowed: valid until the next call of next, seek
+ * or free). Returns 0, SWT_ITEROVER at the end of the readable data, or
+ * with SWT_READER_STRICT the status of the first damage met
+ * (SWT_ECORRUPT/SWT_ETRUNCATED; calling again continues after it). */
+int swt_reader_next(struct swt_reader *r, const struct swt_record **out);
+
+/* Position so that the next record is the first with t_ns >= t (the header
+ * is not returned again). Uses the index when present (binary search over
+ * chunks), otherwise scans from the start. 0, or SWT_ITEROVER when no such
+ * record exists. */
+int swt_reader_seek(struct swt_reader *r, int64_t t);
+
+/* One damaged byte range met so far. */
+struct swt_damage {
+	uint64_t offset;	/* first byte of the damaged frame/area */
+	uint64_t length;	/* bytes skipped (to the next frame or EOF) */
+	int status;		/* SWT_ECORRUPT or SWT_ETRUNCATED */
+	int64_t t_prev_ns;	/* last record time before it, or INT64_MIN */
+	char what[160];		/* reason, e.g. "checksum mismatch" */
+};
+
+size_t swt_reader_damage_count(const struct swt_reader *r);
+const struct swt_damage *swt_reader_get_damage(const struct swt_reader *r,
+					       size_t i);
+
+struct swt_reader_stats {
+	uint64_t file_size;
+	uint64_t chunks;	/* chunk frames met (readable or not) */
+	uint64_t chunks_ok;
+	uint64_t records;	/* records returned, excluding the header */
+	uint64_t proc_samples;
+	uint64_t unknown_records; /* records of kinds this reader skips */
+	int64_t t_first_ns;	/* INT64_MAX / INT64_MIN if no record */
+	int64_t t_last_ns;
+	bool has_index;		/* a valid index frame was found */
+	bool has_end;		/* a SessionEnd record was read */
+};
+
+void swt_reader_get_stats(const struct swt_reader *r,
+			  struct swt_reader_stats *out);
+
+/* The last error message (file, offset, what); "" if none. */
+const char *swt_reader_errmsg(const struct swt_reader *r);
+
+#endif

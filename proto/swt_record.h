@@ -1,0 +1,213 @@
+/* swt_record.h — session records as plain C structs.
+ *
+ * This is what the codec hands to the rest of swt (and takes from it): no
+ * protobuf-c or zstd types leak out of proto/. Times are CLOCK_MONOTONIC
+ * nanoseconds; memory is KiB; CPU times are clock ticks (header.clock_ticks
+ * per second); kernel counters are cumulative absolute values (the codec
+ * does the delta encoding).
+ *
+ * Strings handed out by the reader are NUL-terminated and borrowed: valid
+ * until the next swt_reader_next()/swt_reader_seek() call. */
+#ifndef SWT_RECORD_H
+#define SWT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum swt_record_kind {
+	SWT_REC_HEADER = 1,	/* only from swt_reader_next(), first */
+	SWT_REC_PROC_START = 2,
+	SWT_REC_PROC_EXIT = 3,
+	SWT_REC_SAMPLE = 4,
+	SWT_REC_EVENTS = 5,
+	SWT_REC_ALERT = 6,
+	SWT_REC_DROPS = 7,
+	SWT_REC_ANOMALY = 8,
+	SWT_REC_END = 9,
+};
+
+/* Name of a kind as used in dumps ("sample"); "unknown" otherwise. */
+const char *swt_record_kind_name(enum swt_record_kind kind);
+
+enum swt_mode {
+	SWT_MODE_UNSPECIFIED = 0,
+	SWT_MODE_LAUNCH = 1,
+	SWT_MODE_ATTACH = 2,
+	SWT_MODE_ALL = 3,
+};
+
+struct swt_header {
+	uint32_t format_major;	/* filled in by the writer */
+	uint32_t format_minor;
+	const char *recorder;	/* "swrec 0.1.0" */
+	const char *zstd_version; /* filled in by the writer */
+	const char *kernel;
+	uint32_t clock_ticks;
+	uint32_t page_size;
+	uint32_t cpu_count;
+	uint64_t mem_total_kib;
+	int64_t interval_ns;
+	int64_t flush_interval_ns;
+	int64_t start_mono_ns;
+	int64_t start_wall_ns;
+	enum swt_mode mode;
+	size_t n_command;
+	const char *const *command;
+	size_t n_attach_pids;
+	const int32_t *attach_pids;
+	uint64_t boot_time_s;
+	bool threads;
+};
+
+struct swt_proc_start {
+	int32_t pid;
+	int32_t ppid;
+	uint64_t start_ticks;
+	const char *comm;
+	const char *cmdline;	/* NUL-separated argv, cmdline_len bytes */
+	size_t cmdline_len;
+	uint32_t uid;
+	bool preexisting;
+};
+
+struct swt_proc_exit {
+	int32_t pid;
+	uint64_t start_ticks;
+	bool has_status;
+	int32_t exit_code;
+	int32_t signal;
+	bool core_dumped;
+};
+
+/* Row flags of struct swt_proc_row. */
+enum swt_proc_flag {
+	SWT_PF_IO_UNAVAILABLE = 1u,	/* io_* unreadable: not 0, unknown */
+	SWT_PF_IO_NOT_SAMPLED = 2u,	/* io_* not read this tick */
+	SWT_PF_CTXSW_NOT_SAMPLED = 4u,	/* *ctxsw not read this tick */
+};
+
+struct swt_proc_row {
+	int32_t pid;
+	uint32_t flags;		/* enum swt_proc_flag bits */
+	int64_t utime;		/* ticks, cumulative */
+	int64_t stime;
+	int64_t rss_kib;
+	int64_t vsz_kib;
+	int64_t nthreads;
+	int64_t minflt;
+	int64_t majflt;
+	int64_t io_read;	/* bytes, cumulative */
+	int64_t io_write;
+	int64_t vctxsw;
+	int64_t ivctxsw;
+};
+
+struct swt_thread_row {
+	int32_t tid;
+	int32_t tgid;
+	const char *name;
+	int64_t utime;
+	int64_t stime;
+};
+
+struct swt_sample {
+	int64_t scheduled_ns;
+	uint64_t recorder_cpu_ns;
+	uint64_t recorder_rss_kib;
+	uint64_t sys_busy_ticks;
+	uint64_t sys_idle_ticks;
+	uint64_t mem_total_kib;
+	uint64_t mem_available_kib;
+	size_t n_procs;		/* rows sorted by pid, strictly ascending */
+	const struct swt_proc_row *procs;
+	size_t n_threads;	/* rows sorted by tid, strictly ascending */
+	const struct swt_thread_row *threads;
+};
+
+enum swt_event_kind {
+	SWT_EV_BEGIN = 1,
+	SWT_EV_END = 2,
+	SWT_EV_COUNT = 3,
+	SWT_EV_MARK = 4,
+};
+
+const char *swt_event_kind_name(enum swt_event_kind kind);
+
+struct swt_event {
+	int64_t t_ns;
+	enum swt_event_kind kind;
+	int32_t tid;
+	const char *name;
+	int64_t value;		/* SWT_EV_COUNT: delta; else 0 */
+};
+
+struct swt_event_batch {
+	int32_t pid;
+	size_t n;		/* events in time order; the record time is
+				 * events[0].t_ns */
+	const struct swt_event *events;
+};
+
+struct swt_alert {
+	const char *kind;
+	const char *subject;
+	int64_t value_milli;
+	int64_t threshold_milli;
+};
+
+struct swt_drops {
+	int32_t pid;
+	uint64_t dropped;
+	uint64_t total_dropped;
+	const char *reason;
+};
+
+struct swt_anomaly {
+	const char *kind;
+	int32_t pid;
+	int32_t tid;
+	const char *subject;
+	const char *detail;
+	size_t detail_len;
+};
+
+enum swt_end_reason {
+	SWT_END_UNSPECIFIED = 0,
+	SWT_END_EXITED = 1,
+	SWT_END_SIGNAL = 2,
+	SWT_END_DURATION = 3,
+	SWT_END_ERROR = 4,
+};
+
+struct swt_session_end {
+	enum swt_end_reason reason;
+	bool has_status;
+	int32_t exit_code;
+	int32_t signal;
+	uint64_t samples;
+	uint64_t records;
+	uint64_t events;
+	uint64_t dropped_events;
+	uint64_t recorder_cpu_ns;
+	uint64_t recorder_peak_rss_kib;
+	const char *error;
+};
+
+struct swt_record {
+	enum swt_record_kind kind;
+	int64_t t_ns;
+	union {
+		struct swt_header header;
+		struct swt_proc_start proc_start;
+		struct swt_proc_exit proc_exit;
+		struct swt_sample sample;
+		struct swt_event_batch events;
+		struct swt_alert alert;
+		struct swt_drops drops;
+		struct swt_anomaly anomaly;
+		struct swt_session_end end;
+	} u;
+};
+
+#endif

@@ -1,0 +1,930 @@
+/* swt_writer.c — the session-file writer.
+ *
+ * Records are packed with protobuf-c into `pending` (raw bytes of the open
+ * chunk not yet given to zstd), compressed in bulk and written. Three zstd
+ * end directives map onto the file's guarantees:
+ *   ZSTD_e_continue  normal appends (zstd buffers internally);
+ *   ZSTD_e_flush     swt_writer_flush(): every byte so far becomes decodable
+ *                    without closing the frame (about 1 % size cost);
+ *   ZSTD_e_end       chunk closed on size: epilogue + checksum.
+ * Closing a frame per flush instead would roughly double the bytes per
+ * process-sample at 1 s ticks (docs/performance.md), hence size-bound
+ * chunks. */
+#include "swt_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "swt_pb.h"
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_codec-private.h"
+#include "swt_format.h"
+#include "swt_status.h"
+
+/* Raw bytes buffered before they are handed to the compressor. */
+#define PENDING_FLUSH_BYTES (128u * 1024u)
+
+struct intern_slot {
+	uint32_t hash;
+	uint32_t id;		/* 0: empty */
+	uint32_t off;		/* into strings */
+	uint32_t len;
+};
+
+struct swt_writer {
+	int fd;
+	char *name;
+	struct swt_writer_opts opts;
+	ZSTD_CCtx *cctx;
+	bool failed;
+	char errmsg[512];
+
+	uint64_t file_off;	/* bytes written to fd */
+	struct swt_buf pending;	/* raw record bytes not yet compressed */
+	struct swt_buf packbuf;	/* scratch for one packed record */
+	unsigned char *zout;	/* compressor output buffer */
+	size_t zout_cap;
+
+	/* open chunk */
+	bool chunk_open;
+	uint64_t chunk_raw;
+	int64_t last_t;
+	int64_t rec_t;		/* time of the record being appended */
+	Swt__Pb__IndexEntry cur;
+
+	/* index */
+	Swt__Pb__IndexEntry *entries;
+	size_t n_entries, cap_entries;
+
+	/* per-chunk string table (open addressing, power-of-two size) */
+	struct intern_slot *slots;
+	size_t n_slots, n_strings;
+	struct swt_buf strings;
+
+	/* delta bases: rows of the previous sample in this chunk */
+	struct swt_proc_row *prev_procs;
+	size_t n_prev_procs, cap_prev_procs;
+	struct swt_thread_row *prev_threads;
+	size_t n_prev_threads, cap_prev_threads;
+	int32_t *reset_pids;	/* ProcStart seen since the previous sample */
+	size_t n_reset, cap_reset;
+
+	/* scratch columns for samples and events */
+	int64_t *cols;
+	size_t cap_cols;
+	uint32_t *ucols;
+	size_t cap_ucols;
+	int32_t *icols;
+	size_t cap_icols;
+
+	struct swt_writer_stats stats;
+};
+
+static int fail(struct swt_writer *w, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct swt_writer *w, int status, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(w->errmsg, sizeof(w->errmsg), "%s: ", w->name);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(w->errmsg))
+		vsnprintf(w->errmsg + n, sizeof(w->errmsg) - (size_t)n, fmt,
+			  ap);
+	va_end(ap);
+	if (status == SWT_EIO)
+		w->failed = true;
+	return status;
+}
+
+void swt_writer_opts_init(struct swt_writer_opts *opts)
+{
+	opts->level = SWT_DEFAULT_ZSTD_LEVEL;
+	opts->chunk_raw_bytes = SWT_DEFAULT_CHUNK_RAW_BYTES;
+	opts->sync = true;
+	opts->force = false;
+}
+
+const char *swt_writer_errmsg(const struct swt_writer *w)
+{
+	return w ? w->errmsg : "";
+}
+
+void swt_writer_get_stats(const struct swt_writer *w,
+			  struct swt_writer_stats *out)
+{
+	*out = w->stats;
+}
+
+/* write() all of it, retrying on EINTR and short writes. */
+static int write_all(struct swt_writer *w, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(w, SWT_EIO, "write at offset %llu: %s",
+				    (unsigned long long)w->file_off,
+				    strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+		w->file_off += (uint64_t)n;
+		w->stats.bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Compress `pending` with the given end directive and write the output. */
+static int compress_pending(struct swt_writer *w, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = { w->pending.ptr, w->pending.len, 0 };
+	size_t rem;
+	int err = 0;
+
+	do {
+		ZSTD_outBuffer out = { w->zout, w->zout_cap, 0 };
+
+		rem = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+		if (ZSTD_isError(rem))
+			return fail(w, SWT_EIO, "zstd: %s",
+				    ZSTD_getErrorName(rem));
+		if (out.pos)
+			SWT_TRY(err = write_all(w, w->zout, out.pos));
+		/* continue: until input consumed; flush/end: until rem 0 */
+	} while (mode == ZSTD_e_continue ? in.pos < in.size : rem != 0);
+	swt_buf_clear(&w->pending);
+out:
+	return err;
+}
+
+static int sync_file(struct swt_writer *w)
+{
+	if (w->opts.sync && fdatasync(w->fd) < 0 && errno != EINVAL)
+		return fail(w, SWT_EIO, "fdatasync: %s", strerror(errno));
+	return 0;
+}
+
+static void reset_chunk_state(struct swt_writer *w)
+{
+	memset(w->slots, 0, w->n_slots * sizeof(*w->slots));
+	w->n_strings = 0;
+	swt_buf_clear(&w->strings);
+	w->n_prev_procs = 0;
+	w->n_prev_threads = 0;
+	w->n_reset = 0;
+	w->last_t = 0;
+	w->chunk_raw = 0;
+}
+
+static int close_chunk(struct swt_writer *w)
+{
+	int err = 0;
+
+	if (!w->chunk_open)
+		return 0;
+	SWT_TRY(err = compress_pending(w, ZSTD_e_end));
+	w->cur.size = w->file_off - w->cur.offset;
+	w->entries = swt_grow(w->entries, &w->cap_entries, w->n_entries + 1,
+			      sizeof(*w->entries));
+	w->entries[w->n_entries++] = w->cur;
+	w->chunk_open = false;
+out:
+	return err;
+}
+
+static void open_chunk(struct swt_writer *w)
+{
+	reset_chunk_state(w);
+	swt__pb__index_entry__init(&w->cur);
+	w->cur.offset = w->file_off;
+	w->cur.t_first_ns = INT64_MAX;	/* emit() narrows both */
+	w->cur.t_last_ns = INT64_MIN;
+	w->chunk_open = true;
+	w->stats.chunks++;
+}
+
+/* Pack one Record (with dt relative to the chunk's last time) into
+ * pending, prefixed by its varint length. */
+static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
+{
+	size_t sz;
+	unsigned char *p;
+	size_t n;
+
+	rec->dt_ns = t - w->last_t;
+	w->last_t = t;
+	sz = swt__pb__record__get_packed_size(rec);
+	p = (unsigned char *)swt_buf_reserve(&w->pending, sz + 10);
+	n = swt_codec__put_varint(p, sz);
+	swt__pb__record__pack(rec, p + n);
+	w->pending.len += n + sz;
+	w->chunk_raw += n + sz;
+	w->cur.raw_size += n + sz;
+	w->stats.raw_bytes += n + sz;
+	if (t < w->cur.t_first_ns)
+		w->cur.t_first_ns = t;
+	if (t > w->cur.t_last_ns)
+		w->cur.t_last_ns = t;
+}
+
+static uint32_t hash_str(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* The chunk-local id of string s, defining it (a StringDef record) on
+ * first use in this chunk. NULL and "" map to 0. */
+static uint32_t intern(struct swt_writer *w, const char *s)
+{
+	size_t len, mask, i;
+	uint32_t h;
+	struct intern_slot *sl;
+
+	if (!s || !*s)
+		return 0;
+	len = strlen(s);
+	if (len > UINT32_MAX / 2)
+		len = UINT32_MAX / 2;
+	if ((w->n_strings + 1) * 2 > w->n_slots) {
+		/* grow and rehash */
+		struct intern_slot *old = w->slots;
+		size_t n_old = w->n_slots, j;
+
+		w->n_slots = n_old ? n_old * 2 : 256;
+		w->slots = swt_calloc(w->n_slots, sizeof(*w->slots));
+		for (j = 0; j < n_old; j++) {
+			if (!old[j].id)
+				continue;
+			i = old[j].hash & (w->n_slots - 1);
+			while (w->slots[i].id)
+				i = (i + 1) & (w->n_slots - 1);
+			w->slots[i] = old[j];
+		}
+		free(old);
+	}
+	mask = w->n_slots - 1;
+	h = hash_str(s, len);
+	for (i = h & mask;; i = (i + 1) & mask) {
+		sl = &w->slots[i];
+		if (!sl->id)
+			break;
+		if (sl->hash == h && sl->len == len &&
+		    memcmp(w->strings.ptr + sl->off, s, len) == 0)
+			return sl->id;
+	}
+	sl->hash = h;
+	sl->id = (uint32_t)++w->n_strings;
+	sl->off = (uint32_t)w->strings.len;
+	sl->len = (uint32_t)len;
+	swt_buf_add(&w->strings, s, len);
+	{
+		Swt__Pb__Record rec;
+		Swt__Pb__StringDef def;
+
+		swt__pb__record__init(&rec);
+		swt__pb__string_def__init(&def);
+		def.id = sl->id;
+		def.value.data = (uint8_t *)(uintptr_t)s;
+		def.value.len = len;
+		rec.kind_case = SWT__PB__RECORD__KIND_STRING;
+		rec.string = &def;
+		emit(w, &rec, w->rec_t);
+	}
+	return sl->id;
+}
+
+static void mark_reset(struct swt_writer *w, int32_t pid)
+{
+	w->reset_pids = swt_grow(w->reset_pids, &w->cap_reset, w->n_reset + 1,
+				 sizeof(*w->reset_pids));
+	w->reset_pids[w->n_reset++] = pid;
+}
+
+static bool is_reset(const struct swt_writer *w, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_reset; i++)
+		if (w->reset_pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Set a column in the message, or leave it absent if every value is 0
+ * (the reader treats an absent column as all zeros). */
+static void set_col(size_t *n_out, int64_t **out, int64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]) {
+			*n_out = n;
+			*out = v;
+			return;
+		}
+	}
+	*n_out = 0;
+	*out = NULL;
+}
+
+#define N_PROC_COLS 11
+#define N_THREAD_COLS 2
+
+/* Fill the Sample message `s` from r. All scratch space is sized first so
+ * the column pointers stay valid until the record is packed. String
+ * definitions for thread names are emitted here, before the sample. */
+static int encode_sample(struct swt_writer *w, const struct swt_record *r,
+			 Swt__Pb__Sample *s)
+{
+	static const struct swt_proc_row zero;
+	const struct swt_sample *in = &r->u.sample;
+	size_t n = in->n_procs, nt = in->n_threads, i, j;
+	int64_t *c, *tu, *ts;
+	int32_t *pid, *tid, *toff;
+	uint32_t *flags, *names;
+	bool any_flag = false;
+	int32_t prev_id;
+
+	if (n > SWT_MAX_RECORD_BYTES / 4 || nt > SWT_MAX_RECORD_BYTES / 4)
+		return fail(w, SWT_EINVAL, "sample too large");
+	for (i = 1; i < n; i++)
+		if (in->procs[i].pid <= in->procs[i - 1].pid)
+			return fail(w, SWT_EINVAL,
+				    "sample rows not sorted by pid");
+	for (i = 1; i < nt; i++)
+		if (in->threads[i].tid <= in->threads[i - 1].tid)
+			return fail(w, SWT_EINVAL,
+				    "thread rows not sorted by tid");
+	w->cols = swt_grow(w->cols, &w->cap_cols,
+			   n * N_PROC_COLS + nt * N_THREAD_COLS,
+			   sizeof(int64_t));
+	w->icols = swt_grow(w->icols, &w->cap_icols, n + 2 * nt,
+			    sizeof(int32_t));
+	w->ucols = swt_grow(w->ucols, &w->cap_ucols, n + nt,
+			    sizeof(uint32_t));
+	c = w->cols;
+	tu = c + n * N_PROC_COLS;
+	ts = tu + nt;
+	pid = w->icols;
+	tid = pid + n;
+	toff = tid + nt;
+	flags = w->ucols;
+	names = flags + n;
+
+	s->scheduled_ns = in->scheduled_ns;
+	s->recorder_cpu_ns = in->recorder_cpu_ns;
+	s->recorder_rss_kib = in->recorder_rss_kib;
+	s->sys_busy_ticks = in->sys_busy_ticks;
+	s->sys_idle_ticks = in->sys_idle_ticks;
+	s->mem_total_kib = in->mem_total_kib;
+	s->mem_available_kib = in->mem_available_kib;
+
+	/* processes: merge with the previous sample's rows (both sorted) */
+	prev_id = 0;
+	for (i = 0, j = 0; i < n; i++) {
+		const struct swt_proc_row *p = &in->procs[i];
+		const struct swt_proc_row *b = &zero;
+
+		while (j < w->n_prev_procs && w->prev_procs[j].pid < p->pid)
+			j++;
+		if (j < w->n_prev_procs && w->prev_procs[j].pid == p->pid &&
+		    !is_reset(w, p->pid))
+			b = &w->prev_procs[j];
+		pid[i] = p->pid - prev_id;
+		prev_id = p->pid;
+		c[0 * n + i] = p->utime - b->utime;
+		c[1 * n + i] = p->stime - b->stime;
+		c[2 * n + i] = p->rss_kib - b->rss_kib;
+		c[3 * n + i] = p->vsz_kib - b->vsz_kib;
+		c[4 * n + i] = p->nthreads - b->nthreads;
+		c[5 * n + i] = p->minflt - b->minflt;
+		c[6 * n + i] = p->majflt - b->majflt;
+		c[7 * n + i] = p->io_read - b->io_read;
+		c[8 * n + i] = p->io_write - b->io_write;
+		c[9 * n + i] = p->vctxsw - b->vctxsw;
+		c[10 * n + i] = p->ivctxsw - b->ivctxsw;
+		flags[i] = p->flags;
+		if (p->flags)
+			any_flag = true;
+	}
+	s->n_pid = n;
+	s->pid = pid;
+	set_col(&s->n_utime, &s->utime, c + 0 * n, n);
+	set_col(&s->n_stime, &s->stime, c + 1 * n, n);
+	set_col(&s->n_rss_kib, &s->rss_kib, c + 2 * n, n);
+	set_col(&s->n_vsz_kib, &s->vsz_kib, c + 3 * n, n);
+	set_col(&s->n_nthreads, &s->nthreads, c + 4 * n, n);
+	set_col(&s->n_minflt, &s->minflt, c + 5 * n, n);
+	set_col(&s->n_majflt, &s->majflt, c + 6 * n, n);
+	set_col(&s->n_io_read, &s->io_read, c + 7 * n, n);
+	set_col(&s->n_io_write, &s->io_write, c + 8 * n, n);
+	set_col(&s->n_vctxsw, &s->vctxsw, c + 9 * n, n);
+	set_col(&s->n_ivctxsw, &s->ivctxsw, c + 10 * n, n);
+	if (any_flag) {
+		s->n_flags = n;
+		s->flags = flags;
+	}
+
+	/* threads, keyed by tid */
+	prev_id = 0;
+	for (i = 0, j = 0; i < nt; i++) {
+		const struct swt_thread_row *t = &in->threads[i];
+		int64_t bu = 0, bs = 0;
+
+		while (j < w->n_prev_threads && w->prev_threads[j].tid < t->tid)
+			j++;
+		if (j < w->n_prev_threads && w->prev_threads[j].tid == t->tid &&
+		    !is_reset(w, t->tgid)) {
+			bu = w->prev_threads[j].utime;
+			bs = w->prev_threads[j].stime;
+		}
+		tid[i] = t->tid - prev_id;
+		prev_id = t->tid;
+		toff[i] = t->tid - t->tgid;
+		names[i] = intern(w, t->name);
+		tu[i] = t->utime - bu;
+		ts[i] = t->stime - bs;
+	}
+	s->n_tid = nt;
+	s->tid = tid;
+	s->n_tgid_off = nt;
+	s->tgid_off = toff;
+	s->n_tname = nt;
+	s->tname = names;
+	set_col(&s->n_tutime, &s->tutime, tu, nt);
+	set_col(&s->n_tstime, &s->tstime, ts, nt);
+	return 0;
+}
+
+/* After a sample is packed: its rows become the next delta bases. */
+static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
+{
+	w->prev_procs = swt_grow(w->prev_procs, &w->cap_prev_procs,
+				 in->n_procs, sizeof(*w->prev_procs));
+	if (in->n_procs)
+		memcpy(w->prev_procs, in->procs,
+		       in->n_procs * sizeof(*in->procs));
+	w->n_prev_procs = in->n_procs;
+	w->prev_threads = swt_grow(w->prev_threads, &w->cap_prev_threads,
+				   in->n_threads, sizeof(*w->prev_threads));
+	if (in->n_threads)
+		memcpy(w->prev_threads, in->threads,
+		       in->n_threads * sizeof(*in->threads));
+	w->n_prev_threads = in->n_threads;
+	w->n_reset = 0;
+}
+
+static int encode_events(struct swt_writer *w, const struct swt_record *r,
+			 Swt__Pb__EventBatch *b, int64_t *t0)
+{
+	const struct swt_event_batch *in = &r->u.events;
+	size_t n = in->n, i;
+	int64_t *t, *v;
+	uint32_t *kind, *name;
+	int32_t *tid;
+	int64_t prev;
+
+	if (n > SWT_MAX_RECORD_BYTES / 8)
+		return fail(w, SWT_EINVAL, "event batch too large");
+	for (i = 0; i < n; i++) {
+		if (in->events[i].kind < SWT_EV_BEGIN ||
+		    in->events[i].kind > SWT_EV_MARK)
+			return fail(w, SWT_EINVAL, "bad event kind %d",
+				    (int)in->events[i].kind);
+	}
+	w->cols = swt_grow(w->cols, &w->cap_cols, 2 * n, sizeof(int64_t));
+	w->ucols = swt_grow(w->ucols, &w->cap_ucols, 2 * n, sizeof(uint32_t));
+	w->icols = swt_grow(w->icols, &w->cap_icols, n, sizeof(int32_t));
+	t = w->cols;
+	v = t + n;
+	kind = w->ucols;
+	name = kind + n;
+	tid = w->icols;
+	*t0 = n ? in->events[0].t_ns : r->t_ns;
+	prev = *t0;
+	for (i = 0; i < n; i++) {
+		const struct swt_event *e = &in->events[i];
+
+		t[i] = e->t_ns - prev;
+		prev = e->t_ns;
+		kind[i] = (uint32_t)e->kind;
+		name[i] = intern(w, e->name);
+		tid[i] = e->tid - in->pid;
+		v[i] = e->value;
+	}
+	b->pid = in->pid;
+	b->n_t = n;
+	b->t = t;
+	b->n_kind = n;
+	b->kind = kind;
+	b->n_name = n;
+	b->name = name;
+	b->n_tid = n;
+	b->tid = tid;
+	set_col(&b->n_value, &b->value, v, n);
+	return 0;
+}
+
+static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
+		     Swt__Pb__SessionEnd *m)
+{
+	(void)w;
+	m->reason = (Swt__Pb__SessionEnd__Reason)e->reason;
+	m->has_status = e->has_status;
+	m->exit_code = e->exit_code;
+	m->signal = e->signal;
+	m->samples = e->samples;
+	m->records = e->records;
+	m->events = e->events;
+	m->dropped_events = e->dropped_events;
+	m->recorder_cpu_ns = e->recorder_cpu_ns;
+	m->recorder_peak_rss_kib = e->recorder_peak_rss_kib;
+	m->error = (char *)(uintptr_t)(e->error ? e->error : "");
+}
+
+int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
+{
+	Swt__Pb__Record rec;
+	Swt__Pb__ProcStart ps;
+	Swt__Pb__ProcExit pe;
+	Swt__Pb__Sample sm;
+	Swt__Pb__EventBatch eb;
+	Swt__Pb__Alert al;
+	Swt__Pb__Drops dr;
+	Swt__Pb__Anomaly an;
+	Swt__Pb__SessionEnd en;
+	int64_t t = r->t_ns;
+	int err = 0;
+
+	swt__pb__record__init(&rec);
+	swt__pb__proc_start__init(&ps);
+	swt__pb__proc_exit__init(&pe);
+	swt__pb__sample__init(&sm);
+	swt__pb__event_batch__init(&eb);
+	swt__pb__alert__init(&al);
+	swt__pb__drops__init(&dr);
+	swt__pb__anomaly__init(&an);
+	swt__pb__session_end__init(&en);
+	if (w->failed)
+		return fail(w, SWT_EIO, "writer failed earlier");
+	if (!w->chunk_open)
+		open_chunk(w);
+	/* string definitions get the time of the record that needs them */
+	w->rec_t = t;
+	if (r->kind == SWT_REC_EVENTS && r->u.events.n)
+		w->rec_t = r->u.events.events[0].t_ns;
+
+	switch (r->kind) {
+	case SWT_REC_PROC_START:
+		ps.pid = r->u.proc_start.pid;
+		ps.ppid = r->u.proc_start.ppid;
+		ps.start_ticks = r->u.proc_start.start_ticks;
+		ps.comm = intern(w, r->u.proc_start.comm);
+		ps.cmdline.data =
+			(uint8_t *)(uintptr_t)r->u.proc_start.cmdline;
+		ps.cmdline.len = r->u.proc_start.cmdline ?
+					 r->u.proc_start.cmdline_len :
+					 0;
+		ps.uid = r->u.proc_start.uid;
+		ps.preexisting = r->u.proc_start.preexisting;
+		rec.kind_case = SWT__PB__RECORD__KIND_PROC_START;
+		rec.proc_start = &ps;
+		mark_reset(w, ps.pid);
+		break;
+	case SWT_REC_PROC_EXIT:
+		pe.pid = r->u.proc_exit.pid;
+		pe.start_ticks = r->u.proc_exit.start_ticks;
+		pe.has_status = r->u.proc_exit.has_status;
+		pe.exit_code = r->u.proc_exit.exit_code;
+		pe.signal = r->u.proc_exit.signal;
+		pe.core_dumped = r->u.proc_exit.core_dumped;
+		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
+		rec.proc_exit = &pe;
+		break;
+	case SWT_REC_SAMPLE:
+		SWT_TRY(err = encode_sample(w, r, &sm));
+		rec.kind_case = SWT__PB__RECORD__KIND_SAMPLE;
+		rec.sample = &sm;
+		w->stats.proc_samples += r->u.sample.n_procs;
+		w->cur.proc_samples += r->u.sample.n_procs;
+		break;
+	case SWT_REC_EVENTS:
+		SWT_TRY(err = encode_events(w, r, &eb, &t));
+		rec.kind_case = SWT__PB__RECORD__KIND_EVENTS;
+		rec.events = &eb;
+		break;
+	case SWT_REC_ALERT:
+		al.kind = intern(w, r->u.alert.kind);
+		al.subject = intern(w, r->u.alert.subject);
+		al.value_milli = r->u.alert.value_milli;
+		al.threshold_milli = r->u.alert.threshold_milli;
+		rec.kind_case = SWT__PB__RECORD__KIND_ALERT;
+		rec.alert = &al;
+		break;
+	case SWT_REC_DROPS:
+		dr.pid = r->u.drops.pid;
+		dr.dropped = r->u.drops.dropped;
+		dr.total_dropped = r->u.drops.total_dropped;
+		dr.reason = intern(w, r->u.drops.reason);
+		rec.kind_case = SWT__PB__RECORD__KIND_DROPS;
+		rec.drops = &dr;
+		break;
+	case SWT_REC_ANOMALY:
+		an.kind = intern(w, r->u.anomaly.kind);
+		an.pid = r->u.anomaly.pid;
+		an.tid = r->u.anomaly.tid;
+		an.subject = intern(w, r->u.anomaly.subject);
+		an.detail.data = (uint8_t *)(uintptr_t)r->u.anomaly.detail;
+		an.detail.len = r->u.anomaly.detail ? r->u.anomaly.detail_len :
+						      0;
+		rec.kind_case = SWT__PB__RECORD__KIND_ANOMALY;
+		rec.anomaly = &an;
+		break;
+	case SWT_REC_END:
+		fill_end(w, &r->u.end, &en);
+		rec.kind_case = SWT__PB__RECORD__KIND_END;
+		rec.end = &en;
+		break;
+	case SWT_REC_HEADER:
+	default:
+		return fail(w, SWT_EINVAL, "cannot append a record of kind %d",
+			    (int)r->kind);
+	}
+
+	emit(w, &rec, t);
+	w->cur.records++;
+	w->stats.records++;
+	if (r->kind == SWT_REC_SAMPLE)
+		remember_sample(w, &r->u.sample);
+
+	if (w->chunk_raw >= w->opts.chunk_raw_bytes)
+		SWT_TRY(err = close_chunk(w));
+	else if (w->pending.len >= PENDING_FLUSH_BYTES)
+		SWT_TRY(err = compress_pending(w, ZSTD_e_continue));
+out:
+	return err;
+}
+
+int swt_writer_flush(struct swt_writer *w)
+{
+	int err = 0;
+
+	if (w->failed)
+		return fail(w, SWT_EIO, "writer failed earlier");
+	if (w->chunk_open)
+		SWT_TRY(err = compress_pending(w, ZSTD_e_flush));
+	SWT_TRY(err = sync_file(w));
+out:
+	return err;
+}
+
+static int write_index(struct swt_writer *w)
+{
+	Swt__Pb__Index idx;
+	Swt__Pb__IndexEntry **ptrs = NULL;
+	unsigned char *buf = NULL;
+	size_t len, total, i;
+	uint64_t frame_off = w->file_off;
+	int err = 0;
+
+	swt__pb__index__init(&idx);
+	ptrs = swt_calloc(w->n_entries, sizeof(*ptrs));
+	for (i = 0; i < w->n_entries; i++)
+		ptrs[i] = &w->entries[i];
+	idx.n_chunks = w->n_entries;
+	idx.chunks = ptrs;
+	len = swt__pb__index__get_packed_size(&idx);
+	total = 8 + len + SWT_INDEX_TRAILER_LEN;
+	buf = swt_zalloc(total);
+	swt_codec__put_le32(buf, SWT_INDEX_FRAME_MAGIC);
+	swt_codec__put_le32(buf + 4, (uint32_t)(len + SWT_INDEX_TRAILER_LEN));
+	swt__pb__index__pack(&idx, buf + 8);
+	swt_codec__put_le32(buf + 8 + len, (uint32_t)len);
+	swt_codec__put_le32(buf + 12 + len, swt_codec__crc32c(buf + 8, len));
+	swt_codec__put_le64(buf + 16 + len, frame_off);
+	memcpy(buf + 24 + len, SWT_INDEX_MAGIC, SWT_INDEX_MAGIC_LEN);
+	SWT_TRY(err = write_all(w, buf, total));
+out:
+	free(buf);
+	free(ptrs);
+	return err;
+}
+
+int swt_writer_finish(struct swt_writer *w, const struct swt_session_end *end,
+		      int64_t t_ns)
+{
+	int err = 0;
+
+	if (w->failed)
+		return fail(w, SWT_EIO, "writer failed earlier");
+	if (end) {
+		struct swt_record r;
+
+		memset(&r, 0, sizeof(r));
+		r.kind = SWT_REC_END;
+		r.t_ns = t_ns;
+		r.u.end = *end;
+		SWT_TRY(err = swt_writer_append(w, &r));
+	}
+	SWT_TRY(err = close_chunk(w));
+	SWT_TRY(err = write_index(w));
+	SWT_TRY(err = sync_file(w));
+	if (close(w->fd) < 0) {
+		w->fd = -1;
+		err = fail(w, SWT_EIO, "close: %s", strerror(errno));
+		goto out;
+	}
+	w->fd = -1;
+out:
+	return err;
+}
+
+static int write_header(struct swt_writer *w, const struct swt_header *h)
+{
+	Swt__Pb__SessionHeader m;
+	unsigned char *buf = NULL;
+	size_t len, total;
+	int err = 0;
+
+	swt__pb__session_header__init(&m);
+	m.format_major = SWT_FORMAT_MAJOR;
+	m.format_minor = SWT_FORMAT_MINOR;
+	m.recorder = (char *)(uintptr_t)(h->recorder ? h->recorder : "");
+	m.zstd_version = (char *)(uintptr_t)ZSTD_versionString();
+	m.kernel = (char *)(uintptr_t)(h->kernel ? h->kernel : "");
+	m.clock_ticks = h->clock_ticks;
+	m.page_size = h->page_size;
+	m.cpu_count = h->cpu_count;
+	m.mem_total_kib = h->mem_total_kib;
+	m.interval_ns = h->interval_ns;
+	m.flush_interval_ns = h->flush_interval_ns;
+	m.n_command = h->n_command;
+	m.command = (char **)(uintptr_t)h->command;
+	m.start_mono_ns = h->start_mono_ns;
+	m.start_wall_ns = h->start_wall_ns;
+	m.mode = (Swt__Pb__SessionHeader__Mode)h->mode;
+	m.n_attach_pids = h->n_attach_pids;
+	m.attach_pids = (int32_t *)(uintptr_t)h->attach_pids;
+	m.boot_time_s = h->boot_time_s;
+	m.threads = h->threads;
+
+	len = swt__pb__session_header__get_packed_size(&m);
+	if (len > SWT_MAX_HEADER_BYTES)
+		return fail(w, SWT_EINVAL, "session header too large");
+	total = 8 + SWT_HEADER_PREFIX_LEN + len;
+	buf = swt_zalloc(total);
+	swt_codec__put_le32(buf, SWT_HEADER_FRAME_MAGIC);
+	swt_codec__put_le32(buf + 4, (uint32_t)(SWT_HEADER_PREFIX_LEN + len));
+	memcpy(buf + 8, SWT_FILE_MAGIC, SWT_FILE_MAGIC_LEN);
+	buf[16] = SWT_FORMAT_MAJOR & 0xff;
+	buf[17] = SWT_FORMAT_MAJOR >> 8;
+	buf[18] = SWT_FORMAT_MINOR & 0xff;
+	buf[19] = SWT_FORMAT_MINOR >> 8;
+	swt_codec__put_le32(buf + 20, 0);	/* flags */
+	swt_codec__put_le32(buf + 24, (uint32_t)len);
+	swt__pb__session_header__pack(&m, buf + 8 + SWT_HEADER_PREFIX_LEN);
+	err = write_all(w, buf, total);
+	free(buf);
+	return err;
+}
+
+int swt_writer_fdopen(struct swt_writer **out, int fd, const char *name,
+		      const struct swt_writer_opts *opts,
+		      const struct swt_header *hdr, char *errmsg,
+		      size_t errlen)
+{
+	struct swt_writer *w;
+	size_t rc;
+	int err = 0;
+
+	*out = NULL;
+	w = swt_zalloc(sizeof(*w));
+	w->fd = fd;
+	w->name = swt_strdup(name ? name : "(fd)");
+	if (opts)
+		w->opts = *opts;
+	else
+		swt_writer_opts_init(&w->opts);
+	if (w->opts.chunk_raw_bytes == 0)
+		w->opts.chunk_raw_bytes = SWT_DEFAULT_CHUNK_RAW_BYTES;
+	if (w->opts.chunk_raw_bytes > SWT_MAX_CHUNK_RAW_BYTES / 2)
+		w->opts.chunk_raw_bytes = SWT_MAX_CHUNK_RAW_BYTES / 2;
+	if (w->opts.level < ZSTD_minCLevel() ||
+	    w->opts.level > ZSTD_maxCLevel()) {
+		err = fail(w, SWT_EINVAL, "zstd level %d out of range %d..%d",
+			   w->opts.level, ZSTD_minCLevel(), ZSTD_maxCLevel());
+		goto out;
+	}
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx) {
+		err = fail(w, SWT_EIO, "cannot create zstd context");
+		goto out;
+	}
+	rc = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel,
+				    w->opts.level);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	if (ZSTD_isError(rc)) {
+		err = fail(w, SWT_EINVAL, "zstd: %s", ZSTD_getErrorName(rc));
+		goto out;
+	}
+	w->zout_cap = ZSTD_CStreamOutSize();
+	w->zout = swt_zalloc(w->zout_cap);
+	SWT_TRY(err = write_header(w, hdr));
+	SWT_TRY(err = sync_file(w));
+out:
+	if (err < 0) {
+		if (errmsg && errlen)
+			snprintf(errmsg, errlen, "%s", w->errmsg);
+		swt_writer_free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+int swt_writer_open(struct swt_writer **out, const char *path,
+		    const struct swt_writer_opts *opts,
+		    const struct swt_header *hdr, char *errmsg, size_t errlen)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+	int fd;
+
+	*out = NULL;
+	if (opts && opts->force) {
+		struct stat st;
+
+		/* never truncate something that is not a regular file */
+		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			if (errmsg && errlen)
+				snprintf(errmsg, errlen,
+					 "%s: exists and is not a regular "
+					 "file",
+					 path);
+			return S_ISLNK(st.st_mode) ? SWT_EINVAL : SWT_EEXIST;
+		}
+		flags |= O_TRUNC;
+	} else {
+		flags |= O_EXCL;
+	}
+	fd = open(path, flags, 0644);
+	if (fd < 0) {
+		int e = errno;
+
+		if (errmsg && errlen)
+			snprintf(errmsg, errlen, "%s: %s", path,
+				 e == ELOOP ? "is a symbolic link (not "
+					      "followed)" :
+				 e == EEXIST ? "exists (use --force to "
+					       "overwrite)" :
+					       strerror(e));
+		return e == EEXIST ? SWT_EEXIST :
+		       e == ELOOP  ? SWT_EINVAL :
+				     SWT_EIO;
+	}
+	return swt_writer_fdopen(out, fd, path, opts, hdr, errmsg, errlen);
+}
+
+void swt_writer_free(struct swt_writer *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->name);
+	swt_buf_fini(&w->pending);
+	swt_buf_fini(&w->packbuf);
+	swt_buf_fini(&w->strings);
+	free(w->zout);
+	free(w->entries);
+	free(w->slots);
+	free(w->prev_procs);
+	free(w->prev_threads);
+	free(w->reset_pids);
+	free(w->cols);
+	free(w->ucols);
+	free(w->icols);
+	free(w);
+}
