@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "swt_pb.h"
+#include "swt.pb-c.h"
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_codec-private.h"
