@@ -32,6 +32,12 @@ char *swt_buf_reserve(struct swt_buf *b, size_t extra)
 	return b->ptr + b->len;
 }
 
+void swt_buf_commit(struct swt_buf *b, size_t n)
+{
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
 void swt_buf_add(struct swt_buf *b, const void *data, size_t len)
 {
 	char *p = swt_buf_reserve(b, len);

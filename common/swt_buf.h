@@ -23,6 +23,9 @@ void swt_buf_fini(struct swt_buf *b);
 void swt_buf_clear(struct swt_buf *b);
 /* Make room for `extra` more bytes (+ NUL) and return where they go. */
 char *swt_buf_reserve(struct swt_buf *b, size_t extra);
+/* Account for n bytes written into the space swt_buf_reserve() returned
+ * (n <= the reserved amount) and keep the buffer NUL-terminated. */
+void swt_buf_commit(struct swt_buf *b, size_t n);
 void swt_buf_add(struct swt_buf *b, const void *data, size_t len);
 void swt_buf_puts(struct swt_buf *b, const char *s);
 void swt_buf_putc(struct swt_buf *b, char c);

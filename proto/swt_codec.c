@@ -26,3 +26,26 @@ const char *swt_event_kind_name(enum swt_event_kind kind)
 	}
 	return "unknown";
 }
+
+const char *swt_mode_name(enum swt_mode mode)
+{
+	switch (mode) {
+	case SWT_MODE_UNSPECIFIED: return "unspecified";
+	case SWT_MODE_LAUNCH: return "launch";
+	case SWT_MODE_ATTACH: return "attach";
+	case SWT_MODE_ALL: return "all";
+	}
+	return "unknown";
+}
+
+const char *swt_end_reason_name(enum swt_end_reason reason)
+{
+	switch (reason) {
+	case SWT_END_UNSPECIFIED: return "unspecified";
+	case SWT_END_EXITED: return "exited";
+	case SWT_END_SIGNAL: return "signal";
+	case SWT_END_DURATION: return "duration";
+	case SWT_END_ERROR: return "error";
+	}
+	return "unknown";
+}

@@ -425,16 +425,21 @@ int swt_reader_open(struct swt_reader **out, const char *path, unsigned flags,
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		err = set_err(r, errno == ENOENT ? SWT_ENOTFOUND : SWT_EIO, 0,
-			      "%s", strerror(errno));
+		err = errno == ENOENT ? SWT_ENOTFOUND : SWT_EIO;
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", r->name,
+			 strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
-		err = set_err(r, SWT_EIO, 0, "fstat: %s", strerror(errno));
+		err = SWT_EIO;
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", r->name,
+			 strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = set_err(r, SWT_EIO, 0, "not a regular file");
+		err = SWT_EIO;
+		snprintf(r->errmsg, sizeof(r->errmsg),
+			 "%s: not a regular file", r->name);
 		goto out;
 	}
 	r->len = (size_t)st.st_size;
@@ -581,6 +586,7 @@ static int load_frame(struct swt_reader *r)
 		return 0;
 	}
 	r->salvage = true;
+	r->stats.chunks_salvaged++;
 	r->pos = r->data_end;
 	r->pending_status = add_damage(
 		r, SWT_ETRUNCATED, start, r->data_end - start,

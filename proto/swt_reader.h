@@ -26,7 +26,8 @@ enum swt_reader_flags {
 	SWT_READER_NO_INDEX = 2u,	/* ignore the index: scan frames */
 };
 
-/* Open a file. Returns 0, SWT_EIO (cannot open/read: missing, permission),
+/* Open a file. Returns 0, SWT_ENOTFOUND (no such file), SWT_EIO (cannot
+ * open or map it: permission, not a regular file, ...),
  * SWT_ECORRUPT (not a swt file: bad magic or header), SWT_EVERSION
  * (unsupported major version). On failure *out is NULL and a message naming
  * the file (and offset) is copied into errmsg if not NULL. */
@@ -59,7 +60,9 @@ int swt_reader_seek(struct swt_reader *r, int64_t t);
 /* One damaged byte range met so far. */
 struct swt_damage {
 	uint64_t offset;	/* first byte of the damaged frame/area */
-	uint64_t length;	/* bytes skipped (to the next frame or EOF) */
+	uint64_t length;	/* bytes affected: skipped to the next frame,
+				 * or for SWT_ETRUNCATED the unfinished frame
+				 * whose complete records were salvaged */
 	int status;		/* SWT_ECORRUPT or SWT_ETRUNCATED */
 	int64_t t_prev_ns;	/* last record time before it, or INT64_MIN */
 	char what[160];		/* reason, e.g. "checksum mismatch" */
@@ -72,7 +75,8 @@ const struct swt_damage *swt_reader_get_damage(const struct swt_reader *r,
 struct swt_reader_stats {
 	uint64_t file_size;
 	uint64_t chunks;	/* chunk frames met (readable or not) */
-	uint64_t chunks_ok;
+	uint64_t chunks_ok;	/* decoded and checksum verified */
+	uint64_t chunks_salvaged; /* unfinished, complete records kept */
 	uint64_t records;	/* records returned, excluding the header */
 	uint64_t proc_samples;
 	uint64_t unknown_records; /* records of kinds this reader skips */

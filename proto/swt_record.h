@@ -37,6 +37,9 @@ enum swt_mode {
 	SWT_MODE_ALL = 3,
 };
 
+/* "launch", "attach", "all", "unspecified"; "unknown" otherwise. */
+const char *swt_mode_name(enum swt_mode mode);
+
 struct swt_header {
 	uint32_t format_major;	/* filled in by the writer */
 	uint32_t format_minor;
@@ -180,6 +183,9 @@ enum swt_end_reason {
 	SWT_END_ERROR = 4,
 };
 
+/* "exited", "signal", "duration", "error", "unspecified"; "unknown". */
+const char *swt_end_reason_name(enum swt_end_reason reason);
+
 struct swt_session_end {
 	enum swt_end_reason reason;
 	bool has_status;
@@ -196,7 +202,7 @@ struct swt_session_end {
 
 struct swt_record {
 	enum swt_record_kind kind;
-	int64_t t_ns;
+	int64_t t_ns;		/* header: its start_mono_ns */
 	union {
 		struct swt_header header;
 		struct swt_proc_start proc_start;

@@ -1,0 +1,583 @@
+#include "swt_dump.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "swt_status.h"
+
+/* Write the buffer out once it holds this much: large enough that fwrite
+ * is called rarely, small enough to stay in cache. */
+#define DUMP_FLUSH_BYTES (64u * 1024u)
+
+/* Bytes reserved for one process row: 13 keys (~110 bytes), 13 numbers of
+ * at most 20 digits and a sign, punctuation. */
+#define PROC_ROW_MAX 512u
+
+/* Constant strings are copied with their length known at compile time. */
+#define LIT(b, s) swt_buf_add((b), (s), sizeof(s) - 1)
+#define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
+
+static void set_msg(char *errmsg, size_t errlen, const char *what,
+		    const char *detail)
+{
+	if (errmsg && errlen)
+		snprintf(errmsg, errlen, "%s%s", what, detail);
+}
+
+/* Decimal digits of v ending at `end`; returns the first digit. */
+static char *fmt_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	char *s = fmt_u64(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+/* ,"key": — every field but the first of an object starts like this. */
+static void key(struct swt_buf *b, const char *k)
+{
+	LIT(b, ",\"");
+	swt_buf_puts(b, k);
+	LIT(b, "\":");
+}
+
+static void kv_i64(struct swt_buf *b, const char *k, int64_t v)
+{
+	key(b, k);
+	swt_buf_i64(b, v);
+}
+
+static void kv_u64(struct swt_buf *b, const char *k, uint64_t v)
+{
+	key(b, k);
+	swt_buf_u64(b, v);
+}
+
+static void kv_bool(struct swt_buf *b, const char *k, bool v)
+{
+	key(b, k);
+	if (v)
+		LIT(b, "true");
+	else
+		LIT(b, "false");
+}
+
+/* Reader strings are never NULL in practice; an absent one is "". */
+static void json_cstr(struct swt_buf *b, const char *s)
+{
+	swt_buf_json_str(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void kv_str(struct swt_buf *b, const char *k, const char *s)
+{
+	key(b, k);
+	json_cstr(b, s);
+}
+
+static void dump_header(struct swt_buf *b, const struct swt_header *h)
+{
+	size_t i;
+
+	kv_u64(b, "format_major", h->format_major);
+	kv_u64(b, "format_minor", h->format_minor);
+	kv_str(b, "recorder", h->recorder);
+	kv_str(b, "zstd_version", h->zstd_version);
+	kv_str(b, "kernel", h->kernel);
+	kv_u64(b, "clock_ticks", h->clock_ticks);
+	kv_u64(b, "page_size", h->page_size);
+	kv_u64(b, "cpu_count", h->cpu_count);
+	kv_u64(b, "mem_total_kib", h->mem_total_kib);
+	kv_i64(b, "interval_ns", h->interval_ns);
+	kv_i64(b, "flush_interval_ns", h->flush_interval_ns);
+	kv_i64(b, "start_mono_ns", h->start_mono_ns);
+	kv_i64(b, "start_wall_ns", h->start_wall_ns);
+	kv_str(b, "mode", swt_mode_name(h->mode));
+	key(b, "command");
+	swt_buf_putc(b, '[');
+	for (i = 0; i < h->n_command; i++) {
+		if (i)
+			swt_buf_putc(b, ',');
+		json_cstr(b, h->command[i]);
+	}
+	swt_buf_putc(b, ']');
+	key(b, "attach_pids");
+	swt_buf_putc(b, '[');
+	for (i = 0; i < h->n_attach_pids; i++) {
+		if (i)
+			swt_buf_putc(b, ',');
+		swt_buf_i64(b, h->attach_pids[i]);
+	}
+	swt_buf_putc(b, ']');
+	kv_u64(b, "boot_time_s", h->boot_time_s);
+	kv_bool(b, "threads", h->threads);
+}
+
+/* /proc/PID/cmdline is argv with a NUL after each argument. The last
+ * argument may lack its NUL (a process that rewrote its title), so a final
+ * unterminated piece is an argument too; an empty cmdline is []. */
+static void dump_argv(struct swt_buf *b, const char *s, size_t len)
+{
+	size_t pos = 0;
+	bool first = true;
+
+	swt_buf_putc(b, '[');
+	while (s && pos < len) {
+		const char *nul = memchr(s + pos, '\0', len - pos);
+		size_t n = nul ? (size_t)(nul - (s + pos)) : len - pos;
+
+		if (!first)
+			swt_buf_putc(b, ',');
+		first = false;
+		swt_buf_json_str(b, s + pos, n);
+		pos += n + 1;
+	}
+	swt_buf_putc(b, ']');
+}
+
+static void dump_proc_start(struct swt_buf *b, const struct swt_proc_start *p)
+{
+	kv_i64(b, "pid", p->pid);
+	kv_i64(b, "ppid", p->ppid);
+	kv_u64(b, "start_ticks", p->start_ticks);
+	kv_str(b, "comm", p->comm);
+	key(b, "cmdline");
+	dump_argv(b, p->cmdline, p->cmdline_len);
+	kv_u64(b, "uid", p->uid);
+	kv_bool(b, "preexisting", p->preexisting);
+}
+
+static void dump_proc_exit(struct swt_buf *b, const struct swt_proc_exit *p)
+{
+	kv_i64(b, "pid", p->pid);
+	kv_u64(b, "start_ticks", p->start_ticks);
+	kv_bool(b, "has_status", p->has_status);
+	kv_i64(b, "exit_code", p->exit_code);
+	kv_i64(b, "signal", p->signal);
+	kv_bool(b, "core_dumped", p->core_dumped);
+}
+
+/* The hot path of a dump: a session holds millions of process rows, so a
+ * row is written straight into reserved space instead of through a dozen
+ * swt_buf calls. */
+static void dump_proc_row(struct swt_buf *b, const struct swt_proc_row *r)
+{
+	char *start = swt_buf_reserve(b, PROC_ROW_MAX);
+	char *p = start;
+	bool no_io = (r->flags & SWT_PF_IO_UNAVAILABLE) != 0;
+
+	PUT_LIT(p, "{\"pid\":");
+	p = put_i64(p, r->pid);
+	PUT_LIT(p, ",\"flags\":");
+	p = put_u64(p, r->flags);
+	PUT_LIT(p, ",\"utime\":");
+	p = put_i64(p, r->utime);
+	PUT_LIT(p, ",\"stime\":");
+	p = put_i64(p, r->stime);
+	PUT_LIT(p, ",\"rss_kib\":");
+	p = put_i64(p, r->rss_kib);
+	PUT_LIT(p, ",\"vsz_kib\":");
+	p = put_i64(p, r->vsz_kib);
+	PUT_LIT(p, ",\"nthreads\":");
+	p = put_i64(p, r->nthreads);
+	PUT_LIT(p, ",\"minflt\":");
+	p = put_i64(p, r->minflt);
+	PUT_LIT(p, ",\"majflt\":");
+	p = put_i64(p, r->majflt);
+	/* io_* of an unreadable /proc/PID/io mean nothing: null, not 0. */
+	PUT_LIT(p, ",\"io_read\":");
+	if (no_io)
+		PUT_LIT(p, "null");
+	else
+		p = put_i64(p, r->io_read);
+	PUT_LIT(p, ",\"io_write\":");
+	if (no_io)
+		PUT_LIT(p, "null");
+	else
+		p = put_i64(p, r->io_write);
+	PUT_LIT(p, ",\"vctxsw\":");
+	p = put_i64(p, r->vctxsw);
+	PUT_LIT(p, ",\"ivctxsw\":");
+	p = put_i64(p, r->ivctxsw);
+	*p++ = '}';
+	swt_buf_commit(b, (size_t)(p - start));
+}
+
+static void dump_thread_row(struct swt_buf *b, const struct swt_thread_row *t)
+{
+	char *start = swt_buf_reserve(b, 64);
+	char *p = start;
+
+	PUT_LIT(p, "{\"tid\":");
+	p = put_i64(p, t->tid);
+	PUT_LIT(p, ",\"tgid\":");
+	p = put_i64(p, t->tgid);
+	PUT_LIT(p, ",\"name\":");
+	swt_buf_commit(b, (size_t)(p - start));
+	json_cstr(b, t->name);
+
+	start = p = swt_buf_reserve(b, 64);
+	PUT_LIT(p, ",\"utime\":");
+	p = put_i64(p, t->utime);
+	PUT_LIT(p, ",\"stime\":");
+	p = put_i64(p, t->stime);
+	*p++ = '}';
+	swt_buf_commit(b, (size_t)(p - start));
+}
+
+static void dump_sample(struct swt_buf *b, const struct swt_sample *s)
+{
+	size_t i;
+
+	kv_i64(b, "scheduled_ns", s->scheduled_ns);
+	kv_u64(b, "recorder_cpu_ns", s->recorder_cpu_ns);
+	kv_u64(b, "recorder_rss_kib", s->recorder_rss_kib);
+	kv_u64(b, "sys_busy_ticks", s->sys_busy_ticks);
+	kv_u64(b, "sys_idle_ticks", s->sys_idle_ticks);
+	kv_u64(b, "mem_total_kib", s->mem_total_kib);
+	kv_u64(b, "mem_available_kib", s->mem_available_kib);
+	key(b, "procs");
+	swt_buf_putc(b, '[');
+	for (i = 0; i < s->n_procs; i++) {
+		if (i)
+			swt_buf_putc(b, ',');
+		dump_proc_row(b, &s->procs[i]);
+	}
+	swt_buf_putc(b, ']');
+	key(b, "threads");
+	swt_buf_putc(b, '[');
+	for (i = 0; i < s->n_threads; i++) {
+		if (i)
+			swt_buf_putc(b, ',');
+		dump_thread_row(b, &s->threads[i]);
+	}
+	swt_buf_putc(b, ']');
+}
+
+static void dump_events(struct swt_buf *b, const struct swt_event_batch *e)
+{
+	size_t i;
+
+	kv_i64(b, "pid", e->pid);
+	key(b, "events");
+	swt_buf_putc(b, '[');
+	for (i = 0; i < e->n; i++) {
+		const struct swt_event *ev = &e->events[i];
+
+		if (i)
+			swt_buf_putc(b, ',');
+		LIT(b, "{\"t_ns\":");
+		swt_buf_i64(b, ev->t_ns);
+		kv_str(b, "kind", swt_event_kind_name(ev->kind));
+		kv_i64(b, "tid", ev->tid);
+		kv_str(b, "name", ev->name);
+		kv_i64(b, "value", ev->value);
+		swt_buf_putc(b, '}');
+	}
+	swt_buf_putc(b, ']');
+}
+
+/* "kind" already names the record kind, so the kind strings of alerts and
+ * anomalies are written as "alert_kind" and "anomaly_kind". */
+static void dump_alert(struct swt_buf *b, const struct swt_alert *a)
+{
+	kv_str(b, "alert_kind", a->kind);
+	kv_str(b, "subject", a->subject);
+	kv_i64(b, "value_milli", a->value_milli);
+	kv_i64(b, "threshold_milli", a->threshold_milli);
+}
+
+static void dump_drops(struct swt_buf *b, const struct swt_drops *d)
+{
+	kv_i64(b, "pid", d->pid);
+	kv_u64(b, "dropped", d->dropped);
+	kv_u64(b, "total_dropped", d->total_dropped);
+	kv_str(b, "reason", d->reason);
+}
+
+static void dump_anomaly(struct swt_buf *b, const struct swt_anomaly *a)
+{
+	kv_str(b, "anomaly_kind", a->kind);
+	kv_i64(b, "pid", a->pid);
+	kv_i64(b, "tid", a->tid);
+	kv_str(b, "subject", a->subject);
+	key(b, "detail");
+	swt_buf_json_str(b, a->detail ? a->detail : "",
+			 a->detail ? a->detail_len : 0);
+}
+
+static void dump_end(struct swt_buf *b, const struct swt_session_end *e)
+{
+	kv_str(b, "reason", swt_end_reason_name(e->reason));
+	kv_bool(b, "has_status", e->has_status);
+	kv_i64(b, "exit_code", e->exit_code);
+	kv_i64(b, "signal", e->signal);
+	kv_u64(b, "samples", e->samples);
+	kv_u64(b, "records", e->records);
+	kv_u64(b, "events", e->events);
+	kv_u64(b, "dropped_events", e->dropped_events);
+	kv_u64(b, "recorder_cpu_ns", e->recorder_cpu_ns);
+	kv_u64(b, "recorder_peak_rss_kib", e->recorder_peak_rss_kib);
+	kv_str(b, "error", e->error);
+}
+
+void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)
+{
+	LIT(b, "{\"kind\":");
+	json_cstr(b, swt_record_kind_name(rec->kind));
+	kv_i64(b, "t_ns", rec->t_ns);
+	switch (rec->kind) {
+	case SWT_REC_HEADER:
+		dump_header(b, &rec->u.header);
+		break;
+	case SWT_REC_PROC_START:
+		dump_proc_start(b, &rec->u.proc_start);
+		break;
+	case SWT_REC_PROC_EXIT:
+		dump_proc_exit(b, &rec->u.proc_exit);
+		break;
+	case SWT_REC_SAMPLE:
+		dump_sample(b, &rec->u.sample);
+		break;
+	case SWT_REC_EVENTS:
+		dump_events(b, &rec->u.events);
+		break;
+	case SWT_REC_ALERT:
+		dump_alert(b, &rec->u.alert);
+		break;
+	case SWT_REC_DROPS:
+		dump_drops(b, &rec->u.drops);
+		break;
+	case SWT_REC_ANOMALY:
+		dump_anomaly(b, &rec->u.anomaly);
+		break;
+	case SWT_REC_END:
+		dump_end(b, &rec->u.end);
+		break;
+	}
+	LIT(b, "}\n");
+}
+
+static int write_out(FILE *fp, struct swt_buf *b, char *errmsg, size_t errlen)
+{
+	if (b->len && fwrite(b->ptr, 1, b->len, fp) != b->len) {
+		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		return SWT_EIO;
+	}
+	swt_buf_clear(b);
+	return 0;
+}
+
+/* Next record, stepping over the damage statuses a SWT_READER_STRICT reader
+ * returns (the reader keeps them in its damage list). A damage status that
+ * did not add a damage entry would repeat forever: it is returned. */
+static int next_record(struct swt_reader *r, const struct swt_record **out)
+{
+	int err;
+
+	for (;;) {
+		size_t n_damage = swt_reader_damage_count(r);
+
+		err = swt_reader_next(r, out);
+		if ((err == SWT_ECORRUPT || err == SWT_ETRUNCATED) &&
+		    swt_reader_damage_count(r) > n_damage)
+			continue;
+		return err;
+	}
+}
+
+int swt_dump_json(struct swt_reader *r, FILE *fp, char *errmsg,
+		  size_t errlen)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+	const struct swt_record *rec;
+	int err;
+
+	swt_buf_reserve(&b, DUMP_FLUSH_BYTES + PROC_ROW_MAX);
+	while ((err = next_record(r, &rec)) == 0) {
+		swt_dump_record(&b, rec);
+		if (b.len >= DUMP_FLUSH_BYTES)
+			SWT_TRY(err = write_out(fp, &b, errmsg, errlen));
+	}
+	if (err != SWT_ITEROVER) {
+		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		goto out;
+	}
+	SWT_TRY(err = write_out(fp, &b, errmsg, errlen));
+	if (fflush(fp) != 0) {
+		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		err = SWT_EIO;
+		goto out;
+	}
+	err = 0;
+out:
+	swt_buf_fini(&b);
+	return err;
+}
+
+void swt_dump_check_summarize(struct swt_check_result *out,
+			      const struct swt_reader *r)
+{
+	bool short_end = false;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	swt_reader_get_stats(r, &out->stats);
+	out->n_damage = swt_reader_damage_count(r);
+	for (i = 0; i < out->n_damage; i++) {
+		const struct swt_damage *d = swt_reader_get_damage(r, i);
+
+		if (d->status == SWT_ETRUNCATED)
+			short_end = true;
+		else
+			out->corrupt = true;
+	}
+	out->truncated = short_end || !out->stats.has_index ||
+			 !out->stats.has_end;
+	if (out->corrupt)
+		out->status = SWT_ECORRUPT;
+	else if (out->truncated)
+		out->status = SWT_ETRUNCATED;
+}
+
+int swt_dump_check(struct swt_check_result *out, struct swt_reader *r,
+		   char *errmsg, size_t errlen)
+{
+	const struct swt_record *rec;
+	int err;
+
+	while ((err = next_record(r, &rec)) == 0)
+		;
+	if (err != SWT_ITEROVER) {
+		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		return err;
+	}
+	swt_dump_check_summarize(out, r);
+	return 0;
+}
+
+/* Damage reasons come from the codec; keep a report line one line. */
+static void put_reason(struct swt_buf *b, const char *what, size_t max)
+{
+	size_t i, n = strnlen(what, max);
+
+	for (i = 0; i < n; i++)
+		swt_buf_putc(b, (unsigned char)what[i] < 0x20 ? ' ' : what[i]);
+}
+
+static void put_time(struct swt_buf *b, int64_t t, int64_t none)
+{
+	if (t == none)
+		LIT(b, "none");
+	else
+		swt_buf_i64(b, t);
+}
+
+void swt_dump_check_report(struct swt_buf *b, const char *path,
+			   const struct swt_reader *r,
+			   const struct swt_check_result *res)
+{
+	const struct swt_reader_stats *st = &res->stats;
+	const struct swt_header *h = swt_reader_get_header(r);
+	bool have_time = st->t_first_ns <= st->t_last_ns;
+	size_t i;
+
+	swt_buf_printf(b, "file: %s\n", path);
+	swt_buf_printf(b, "format: %" PRIu32 ".%" PRIu32 "\n",
+		       h->format_major, h->format_minor);
+	LIT(b, "recorder: ");
+	put_reason(b, h->recorder ? h->recorder : "", SIZE_MAX);
+	swt_buf_printf(b, "\nsize_bytes: %" PRIu64 "\n", st->file_size);
+	swt_buf_printf(b,
+		       "chunks: %" PRIu64 " total, %" PRIu64 " ok, %" PRIu64
+		       " salvaged\n",
+		       st->chunks, st->chunks_ok, st->chunks_salvaged);
+	swt_buf_printf(b, "records: %" PRIu64 "\n", st->records);
+	swt_buf_printf(b, "process_samples: %" PRIu64 "\n", st->proc_samples);
+	swt_buf_printf(b, "unknown_records: %" PRIu64 "\n",
+		       st->unknown_records);
+	LIT(b, "t_first_ns: ");
+	put_time(b, have_time ? st->t_first_ns : INT64_MIN, INT64_MIN);
+	LIT(b, "\nt_last_ns: ");
+	put_time(b, have_time ? st->t_last_ns : INT64_MIN, INT64_MIN);
+	LIT(b, "\nduration_s: ");
+	if (have_time) {
+		/* Computed unsigned: damaged-but-checksummed times cannot make
+		 * the subtraction overflow. */
+		uint64_t d = (uint64_t)st->t_last_ns - (uint64_t)st->t_first_ns;
+
+		swt_buf_fixed(b, d > INT64_MAX ? INT64_MAX : (int64_t)d, 9, 3);
+	} else {
+		LIT(b, "none");
+	}
+	swt_buf_printf(b, "\nindex: %s\n", st->has_index ? "yes" : "no");
+	swt_buf_printf(b, "end_record: %s\n", st->has_end ? "yes" : "no");
+	swt_buf_printf(b, "damaged_ranges: %zu\n", res->n_damage);
+	for (i = 0; i < res->n_damage; i++) {
+		const struct swt_damage *d = swt_reader_get_damage(r, i);
+
+		swt_buf_printf(b, "damage: offset=%" PRIu64 " length=%" PRIu64
+			       " status=%s t_prev_ns=", d->offset, d->length,
+			       swt_status_name(d->status));
+		put_time(b, d->t_prev_ns, INT64_MIN);
+		LIT(b, " reason=");
+		put_reason(b, d->what, sizeof(d->what));
+		swt_buf_putc(b, '\n');
+	}
+	LIT(b, "status: ");
+	if (res->corrupt && res->truncated)
+		LIT(b, "damaged, truncated\n");
+	else if (res->corrupt)
+		LIT(b, "damaged\n");
+	else if (res->truncated)
+		LIT(b, "truncated\n");
+	else
+		LIT(b, "intact\n");
+}
+
+void swt_dump_check_warnings(struct swt_buf *b, const char *prefix,
+			     const char *path, const struct swt_reader *r,
+			     const struct swt_check_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_damage; i++) {
+		const struct swt_damage *d = swt_reader_get_damage(r, i);
+
+		swt_buf_printf(b, "%s%s: %s at byte %" PRIu64 " (%" PRIu64
+			       " bytes, %s): ", prefix, path,
+			       d->status == SWT_ETRUNCATED ? "truncated" :
+			       "damaged", d->offset, d->length,
+			       swt_status_name(d->status));
+		put_reason(b, d->what, sizeof(d->what));
+		swt_buf_putc(b, '\n');
+	}
+	if (!res->stats.has_index || !res->stats.has_end)
+		swt_buf_printf(b, "%s%s: truncated at byte %" PRIu64
+			       ": %s (the recorder did not finish)\n",
+			       prefix, path, res->stats.file_size,
+			       !res->stats.has_index && !res->stats.has_end ?
+			       "no index and no end record" :
+			       !res->stats.has_index ? "no index" :
+			       "no end record");
+}

@@ -1,0 +1,315 @@
+/* mksession — write small, exactly known session files for the CLI tests.
+ *
+ *   mksession clean PATH      every record kind, finished cleanly
+ *   mksession crash PATH      the same records, flushed, then the writer is
+ *                             freed without finish (as after kill -9)
+ *   mksession big PATH N      N samples of 16 processes in many small
+ *                             chunks, finished cleanly
+ *
+ * It prints "records N" (records appended, the end record included) so the
+ * tests can compare with what swreplay reads back. Written at a pinned zstd
+ * level, without fsync (the tests do not need durability). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_status.h"
+#include "swt_writer.h"
+
+#define T0 INT64_C(1000000000)		/* first record time, ns */
+#define TICK INT64_C(100000000)		/* 100 ms between records */
+#define BIG_PROCS 16
+
+static const char *const command[] = { "sh", "-c", "echo \"hi\"\tthere" };
+
+static void make_header(struct swt_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->recorder = "mksession 1";
+	h->kernel = "6.1.0-test";
+	h->clock_ticks = 100;
+	h->page_size = 4096;
+	h->cpu_count = 2;
+	h->mem_total_kib = 8000000;
+	h->interval_ns = TICK;
+	h->flush_interval_ns = 10 * TICK;
+	h->start_mono_ns = T0;
+	h->start_wall_ns = INT64_C(1700000000000000000);
+	h->mode = SWT_MODE_LAUNCH;
+	h->n_command = sizeof(command) / sizeof(command[0]);
+	h->command = command;
+	h->boot_time_s = 1700000000;
+	h->threads = true;
+}
+
+static int append(struct swt_writer *w, const struct swt_record *rec,
+		  unsigned *n)
+{
+	int err = swt_writer_append(w, rec);
+
+	if (err < 0)
+		fprintf(stderr, "mksession: append: %s: %s\n",
+			swt_status_name(err), swt_writer_errmsg(w));
+	else
+		(*n)++;
+	return err;
+}
+
+/* Two processes, one sample before and one after a few events, an alert,
+ * drops, an anomaly and an exit: every kind the writer takes. */
+static int write_small(struct swt_writer *w, unsigned *n)
+{
+	static const char cmd_sh[] = "sh\0-c\0echo hi";	/* + final NUL */
+	/* a rewritten title: invalid UTF-8 and no final NUL */
+	static const char cmd_worker[] = { 'w', '\xc3', '\xb6', 'r', 'k', 0,
+					   '-', '\xff', 'x' };
+	static const char detail[] = { 'a', 0, 'b', '"' };
+	struct swt_proc_row procs[2];
+	struct swt_thread_row threads[3] = {
+		{ 100, 100, "sh", 3, 1 },
+		{ 101, 101, "w\xc3\xb6rker", 10, 2 },
+		{ 102, 101, "io \"thread\"", 4, 4 },
+	};
+	struct swt_event events[4] = {
+		{ T0 + 4 * TICK, SWT_EV_BEGIN, 102, "parse", 0 },
+		{ T0 + 4 * TICK + 10, SWT_EV_COUNT, 102, "items", 5 },
+		{ T0 + 4 * TICK + 20, SWT_EV_END, 102, "parse", 0 },
+		{ T0 + 4 * TICK + 30, SWT_EV_MARK, 101, "done", 0 },
+	};
+	struct swt_record rec;
+	int err;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_START;
+	rec.t_ns = T0;
+	rec.u.proc_start.pid = 100;
+	rec.u.proc_start.ppid = 1;
+	rec.u.proc_start.start_ticks = 5000;
+	rec.u.proc_start.comm = "sh";
+	rec.u.proc_start.cmdline = cmd_sh;
+	rec.u.proc_start.cmdline_len = sizeof(cmd_sh);
+	rec.u.proc_start.uid = 1000;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_START;
+	rec.t_ns = T0 + TICK;
+	rec.u.proc_start.pid = 101;
+	rec.u.proc_start.ppid = 100;
+	rec.u.proc_start.start_ticks = 5010;
+	rec.u.proc_start.comm = "w\xc3\xb6rker";
+	rec.u.proc_start.cmdline = cmd_worker;
+	rec.u.proc_start.cmdline_len = sizeof(cmd_worker);
+	rec.u.proc_start.uid = 0;
+	rec.u.proc_start.preexisting = true;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(procs, 0, sizeof(procs));
+	procs[0] = (struct swt_proc_row){ 100, 0, 3, 1, 1200, 8000, 1, 90, 1,
+					  4096, 512, 7, 2 };
+	procs[1] = (struct swt_proc_row){ 101, SWT_PF_IO_UNAVAILABLE, 12, 6,
+					  30000, 90000, 2, 400, 0, 0, 0, 50,
+					  9 };
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_SAMPLE;
+	rec.t_ns = T0 + 2 * TICK;
+	rec.u.sample.scheduled_ns = T0 + 2 * TICK - 5;
+	rec.u.sample.recorder_cpu_ns = 1500000;
+	rec.u.sample.recorder_rss_kib = 3000;
+	rec.u.sample.sys_busy_ticks = 123456;
+	rec.u.sample.sys_idle_ticks = 654321;
+	rec.u.sample.mem_total_kib = 8000000;
+	rec.u.sample.mem_available_kib = 5000000;
+	rec.u.sample.n_procs = 2;
+	rec.u.sample.procs = procs;
+	rec.u.sample.n_threads = 3;
+	rec.u.sample.threads = threads;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_EVENTS;
+	rec.t_ns = events[0].t_ns;
+	rec.u.events.pid = 101;
+	rec.u.events.n = 4;
+	rec.u.events.events = events;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_ALERT;
+	rec.t_ns = T0 + 5 * TICK;
+	rec.u.alert.kind = "cpu";
+	rec.u.alert.subject = "parse";
+	rec.u.alert.value_milli = 1500;
+	rec.u.alert.threshold_milli = 1000;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_DROPS;
+	rec.t_ns = T0 + 5 * TICK;
+	rec.u.drops.pid = 101;
+	rec.u.drops.dropped = 3;
+	rec.u.drops.total_dropped = 3;
+	rec.u.drops.reason = "ring-full";
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_ANOMALY;
+	rec.t_ns = T0 + 6 * TICK;
+	rec.u.anomaly.kind = "end-without-begin";
+	rec.u.anomaly.pid = 101;
+	rec.u.anomaly.tid = 102;
+	rec.u.anomaly.subject = "parse";
+	rec.u.anomaly.detail = detail;
+	rec.u.anomaly.detail_len = sizeof(detail);
+	SWT_TRY(err = append(w, &rec, n));
+
+	procs[0].utime = 5;
+	procs[0].rss_kib = 1300;
+	procs[1].utime = 20;
+	procs[1].flags = SWT_PF_IO_NOT_SAMPLED | SWT_PF_CTXSW_NOT_SAMPLED;
+	procs[1].io_read = 8192;
+	threads[1].utime = 15;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_SAMPLE;
+	rec.t_ns = T0 + 7 * TICK;
+	rec.u.sample.scheduled_ns = T0 + 7 * TICK;
+	rec.u.sample.recorder_cpu_ns = 2500000;
+	rec.u.sample.recorder_rss_kib = 3100;
+	rec.u.sample.sys_busy_ticks = 123500;
+	rec.u.sample.sys_idle_ticks = 654400;
+	rec.u.sample.mem_total_kib = 8000000;
+	rec.u.sample.mem_available_kib = 4900000;
+	rec.u.sample.n_procs = 2;
+	rec.u.sample.procs = procs;
+	rec.u.sample.n_threads = 3;
+	rec.u.sample.threads = threads;
+	SWT_TRY(err = append(w, &rec, n));
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_EXIT;
+	rec.t_ns = T0 + 8 * TICK;
+	rec.u.proc_exit.pid = 101;
+	rec.u.proc_exit.start_ticks = 5010;
+	rec.u.proc_exit.has_status = true;
+	rec.u.proc_exit.signal = 9;
+	rec.u.proc_exit.core_dumped = true;
+	SWT_TRY(err = append(w, &rec, n));
+out:
+	return err;
+}
+
+/* n samples of BIG_PROCS processes: with a small chunk size this spreads
+ * over many chunks, so that damage in one leaves others readable. */
+static int write_big(struct swt_writer *w, unsigned n_samples, unsigned *n)
+{
+	struct swt_proc_row procs[BIG_PROCS];
+	struct swt_record rec;
+	unsigned i, j;
+	int err = 0;
+
+	for (i = 0; i < n_samples; i++) {
+		memset(procs, 0, sizeof(procs));
+		for (j = 0; j < BIG_PROCS; j++) {
+			procs[j].pid = (int32_t)(1000 + 7 * j);
+			procs[j].utime = (int64_t)(i * (j + 1));
+			procs[j].stime = (int64_t)(i / 2);
+			procs[j].rss_kib = (int64_t)(10000 + 37 * i + j);
+			procs[j].vsz_kib = 200000;
+			procs[j].nthreads = 1 + j % 3;
+			procs[j].minflt = (int64_t)(i * 13 + j);
+			procs[j].io_read = (int64_t)(4096 * i);
+			procs[j].io_write = (int64_t)(512 * i * j);
+			procs[j].vctxsw = (int64_t)(i * 3);
+			procs[j].ivctxsw = (int64_t)i;
+		}
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_SAMPLE;
+		rec.t_ns = T0 + (int64_t)i * TICK;
+		rec.u.sample.scheduled_ns = rec.t_ns;
+		rec.u.sample.recorder_cpu_ns = 1000u * i;
+		rec.u.sample.sys_busy_ticks = 10u * i;
+		rec.u.sample.sys_idle_ticks = 30u * i;
+		rec.u.sample.mem_total_kib = 8000000;
+		rec.u.sample.mem_available_kib = 5000000 - i;
+		rec.u.sample.n_procs = BIG_PROCS;
+		rec.u.sample.procs = procs;
+		SWT_TRY(err = append(w, &rec, n));
+	}
+out:
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct swt_writer *w = NULL;
+	struct swt_writer_opts opts;
+	struct swt_header hdr;
+	struct swt_session_end end;
+	char errmsg[256] = "";
+	unsigned n = 0, n_samples = 0;
+	bool crash = false;
+	int64_t t_end;
+	int err = SWT_EINVAL;
+
+	if (argc < 3 || (strcmp(argv[1], "big") == 0) != (argc == 4)) {
+		fprintf(stderr, "usage: mksession clean|crash PATH\n"
+			"       mksession big PATH N\n");
+		return 2;
+	}
+	swt_writer_opts_init(&opts);
+	opts.level = 3;
+	opts.sync = false;
+	opts.force = true;
+	make_header(&hdr);
+	if (strcmp(argv[1], "big") == 0) {
+		n_samples = (unsigned)strtoul(argv[3], NULL, 10);
+		opts.chunk_raw_bytes = 8192;
+	} else if (strcmp(argv[1], "crash") == 0) {
+		crash = true;
+	} else if (strcmp(argv[1], "clean") != 0) {
+		fprintf(stderr, "mksession: unknown kind %s\n", argv[1]);
+		return 2;
+	}
+
+	err = swt_writer_open(&w, argv[2], &opts, &hdr, errmsg,
+			      sizeof(errmsg));
+	if (err < 0) {
+		fprintf(stderr, "mksession: %s\n", errmsg);
+		goto out;
+	}
+	if (n_samples) {
+		SWT_TRY(err = write_big(w, n_samples, &n));
+		t_end = T0 + (int64_t)n_samples * TICK;
+	} else {
+		SWT_TRY(err = write_small(w, &n));
+		t_end = T0 + 9 * TICK;
+	}
+	if (crash) {
+		err = swt_writer_flush(w);
+		goto out;
+	}
+	memset(&end, 0, sizeof(end));
+	end.reason = SWT_END_EXITED;
+	end.has_status = true;
+	end.exit_code = 0;
+	end.samples = n_samples ? n_samples : 2;
+	end.records = n + 1;
+	end.events = n_samples ? 0 : 4;
+	end.dropped_events = n_samples ? 0 : 3;
+	end.recorder_cpu_ns = 3000000;
+	end.recorder_peak_rss_kib = 3200;
+	end.error = "";
+	err = swt_writer_finish(w, &end, t_end);
+	if (err == 0)
+		n++;
+out:
+	if (err < 0 && w)
+		fprintf(stderr, "mksession: %s: %s\n", swt_status_name(err),
+			swt_writer_errmsg(w));
+	swt_writer_free(w);
+	if (err < 0)
+		return 1;
+	printf("records %u\n", n);
+	return 0;
+}

@@ -1,0 +1,115 @@
+# swreplay options, usage errors and files that are not sessions: exit 0
+# for --help/--version, 2 with one diagnostic line otherwise.
+. "$(dirname "$0")/tap.sh"
+
+run "$SWREPLAY" --help
+check "--help exits 0" [ "$rc" -eq 0 ]
+check "--help prints the usage on stdout" grep -q '^Usage: swreplay' "$T/out"
+check "--help prints nothing on stderr" [ ! -s "$T/err" ]
+
+run "$SWREPLAY" -h
+check "-h exits 0 with the usage" \
+	eval '[ "$rc" -eq 0 ] && grep -q "^Usage: swreplay" "$T/out"'
+
+run "$SWREPLAY" --version
+check "--version exits 0" [ "$rc" -eq 0 ]
+check "--version prints 'swreplay $VERSION'" \
+	[ "$(cat "$T/out")" = "swreplay $VERSION" ]
+check "--version prints nothing on stderr" [ ! -s "$T/err" ]
+
+run "$SWREPLAY" --bogus "$T/none.swt"
+check "an unknown long option exits 2" [ "$rc" -eq 2 ]
+check "an unknown long option is named on one line" \
+	[ "$(head -n 1 "$T/err")" = "swreplay: unknown option --bogus" ]
+check "an unknown option gets a hint" \
+	grep -q "^Try 'swreplay --help'" "$T/err"
+check "an unknown option prints nothing on stdout" [ ! -s "$T/out" ]
+
+run "$SWREPLAY" -x "$T/none.swt"
+check "an unknown short option exits 2" \
+	eval '[ "$rc" -eq 2 ] &&
+	      grep -q "^swreplay: unknown option -x$" "$T/err"'
+
+run "$SWREPLAY"
+check "no arguments exit 2" [ "$rc" -eq 2 ]
+
+run "$SWREPLAY" "$T/none.swt"
+check "a file without --dump or --check exits 2" [ "$rc" -eq 2 ]
+
+run "$SWREPLAY" --dump
+check "--dump without FILE exits 2" \
+	eval '[ "$rc" -eq 2 ] && grep -q "missing FILE" "$T/err"'
+
+run "$SWREPLAY" --dump --check "$T/none.swt"
+check "--dump and --check together exit 2" [ "$rc" -eq 2 ]
+
+run "$SWREPLAY" --check "$T/a.swt" "$T/b.swt"
+check "two files exit 2" [ "$rc" -eq 2 ]
+
+# Files that are not readable sessions.
+for mode in --check --dump; do
+	f=$T/missing.swt
+	run "$SWREPLAY" $mode "$f"
+	check "$mode of a missing file exits 2" [ "$rc" -eq 2 ]
+	check "$mode of a missing file: one line naming it" \
+		eval 'stderr_names "$f" && [ "$(lines "$T/err")" -eq 1 ]'
+	check "$mode of a missing file prints nothing on stdout" \
+		[ ! -s "$T/out" ]
+done
+
+f=$T/wrong-magic.swt
+printf 'this is not a swt session file, just text\n' >"$f"
+run "$SWREPLAY" --check "$f"
+check "a file with a wrong magic exits 2" [ "$rc" -eq 2 ]
+check "a wrong magic: one line naming the file and offset" \
+	eval 'stderr_names "$f" && stderr_offset "$f" &&
+	      [ "$(lines "$T/err")" -eq 1 ]'
+run "$SWREPLAY" --dump "$f"
+check "--dump of a wrong magic exits 2 and prints nothing" \
+	eval '[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]'
+
+f=$T/empty.swt
+: >"$f"
+run "$SWREPLAY" --check "$f"
+check "an empty file exits 2 with one line naming it" \
+	eval '[ "$rc" -eq 2 ] && stderr_names "$f" &&
+	      [ "$(lines "$T/err")" -eq 1 ]'
+
+f=$T/dir.swt
+mkdir "$f"
+run "$SWREPLAY" --check "$f"
+check "a directory exits 2 with one line naming it" \
+	eval '[ "$rc" -eq 2 ] && stderr_names "$f"'
+
+# A session whose header says a future major version: the major is the
+# u16 after the 8-byte frame prefix and the 8-byte magic.
+mk clean "$T/clean.swt"
+f=$T/future.swt
+cp "$T/clean.swt" "$f"
+printf '\143' | dd of="$f" bs=1 seek=16 count=1 conv=notrunc 2>/dev/null
+run "$SWREPLAY" --check "$f"
+check "a future format version exits 2" [ "$rc" -eq 2 ]
+check "a future format version: one line naming the file and offset" \
+	eval 'stderr_names "$f" && stderr_offset "$f" &&
+	      [ "$(lines "$T/err")" -eq 1 ]'
+
+f=$T/bad-magic.swt
+cp "$T/clean.swt" "$f"
+printf 'XXXXXXX' | dd of="$f" bs=1 seek=8 count=7 conv=notrunc 2>/dev/null
+run "$SWREPLAY" --dump "$f"
+check "a session with a damaged file magic exits 2" \
+	eval '[ "$rc" -eq 2 ] && stderr_names "$f" && [ ! -s "$T/out" ]'
+
+f=$T/noperm.swt
+cp "$T/clean.swt" "$f"
+chmod 000 "$f"
+if [ -r "$f" ]; then
+	skip "an unreadable file exits 2" "running as root"
+else
+	run "$SWREPLAY" --check "$f"
+	check "an unreadable file exits 2 with one line naming it" \
+		eval '[ "$rc" -eq 2 ] && stderr_names "$f"'
+fi
+chmod 644 "$f"
+
+done_testing
