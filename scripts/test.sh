@@ -7,9 +7,9 @@ sh scripts/setup-debian.sh
 dir=${1:-build}
 [ $# -gt 0 ] && shift
 if [ -f "$dir/build.ninja" ]; then
-	meson setup --reconfigure "$dir" "$@" >/dev/null
+	meson setup --reconfigure "$dir" "$@"
 else
-	meson setup "$dir" "$@" >/dev/null
+	meson setup "$dir" "$@"
 fi
 meson compile -C "$dir"
 status=0
