@@ -50,7 +50,6 @@ struct swt_writer {
 
 	uint64_t file_off;	/* bytes written to fd */
 	struct swt_buf pending;	/* raw record bytes not yet compressed */
-	struct swt_buf packbuf;	/* scratch for one packed record */
 	unsigned char *zout;	/* compressor output buffer */
 	size_t zout_cap;
 
@@ -915,7 +914,6 @@ void swt_writer_free(struct swt_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->name);
 	swt_buf_fini(&w->pending);
-	swt_buf_fini(&w->packbuf);
 	swt_buf_fini(&w->strings);
 	free(w->zout);
 	free(w->entries);
