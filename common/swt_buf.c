@@ -60,14 +60,22 @@ void swt_buf_putc(struct swt_buf *b, char c)
 
 void swt_buf_vprintf(struct swt_buf *b, const char *fmt, va_list ap)
 {
+	char tmp[256];
 	va_list ap2;
 	int n;
 
+	/* Most output fits the stack buffer: format once. (Sizing with
+	 * vsnprintf(NULL, 0, ...) also trips a false -Wformat-overflow
+	 * "null destination" under gcc 12's sanitizer builds.) */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
 	va_end(ap2);
 	if (n <= 0)
 		return;
+	if ((size_t)n < sizeof(tmp)) {
+		swt_buf_add(b, tmp, (size_t)n);
+		return;
+	}
 	swt_buf_reserve(b, (size_t)n);
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

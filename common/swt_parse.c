@@ -1,47 +1,56 @@
 #include "swt_parse.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "swt_status.h"
 
-/* Parse [0-9]+ with optional "." and fraction into value * 10^scale.
- * *end is set after the number. */
+/* v = v * 10 + d without leaving [0, limit]; false on overflow. */
+static bool mul10_add(uint64_t *v, unsigned d, uint64_t limit)
+{
+	if (*v > (limit - d) / 10)
+		return false;
+	*v = *v * 10 + d;
+	return true;
+}
+
+/* Parse -?[0-9]+(\.[0-9]+)? into value * 10^scale (at most `scale`
+ * fractional digits; a '.' needs digits on both sides). The result must
+ * fit int64_t. *end is set after the number. */
 static int parse_decimal(int64_t *out, const char *s, unsigned scale,
 			 const char **end)
 {
-	uint64_t v = 0;
+	uint64_t v = 0, limit = (uint64_t)INT64_MAX;
 	unsigned frac = 0, i;
 	int digits = 0;
-	int neg = 0;
+	bool neg = false;
 
 	if (*s == '-') {
-		neg = 1;
+		neg = true;
+		limit += 1;	/* |INT64_MIN| */
 		s++;
 	}
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (v > (UINT64_C(1) << 62) / 10)
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if (!mul10_add(&v, (unsigned)(*s - '0'), limit))
 			return SWT_EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
+	if (!digits)
+		return SWT_EINVAL;
 	if (*s == '.') {
 		s++;
-		for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (!(*s >= '0' && *s <= '9'))
+			return SWT_EINVAL;
+		for (; *s >= '0' && *s <= '9'; s++) {
 			if (frac == scale)
 				return SWT_EINVAL;
-			if (v > (UINT64_C(1) << 62) / 10)
+			if (!mul10_add(&v, (unsigned)(*s - '0'), limit))
 				return SWT_EINVAL;
-			v = v * 10 + (uint64_t)(*s - '0');
 			frac++;
 		}
 	}
-	if (!digits)
-		return SWT_EINVAL;
-	for (i = frac; i < scale; i++) {
-		if (v > (UINT64_C(1) << 62) / 10)
+	for (i = frac; i < scale; i++)
+		if (!mul10_add(&v, 0, limit))
 			return SWT_EINVAL;
-		v *= 10;
-	}
-	*out = neg ? -(int64_t)v : (int64_t)v;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	*end = s;
 	return 0;
 }
@@ -59,9 +68,9 @@ int swt_parse_fixed(int64_t *out, const char *s, unsigned scale)
 
 int swt_parse_i64(int64_t *out, const char *s)
 {
-	return swt_parse_fixed(out, s, 0) < 0 || strchr(s, '.') ?
-		       SWT_EINVAL :
-		       0;
+	/* scale 0 refuses any fractional digit, so "1.5" fails; "1." fails
+	 * because a '.' needs digits after it */
+	return swt_parse_fixed(out, s, 0);
 }
 
 int swt_parse_u64(uint64_t *out, const char *s)
@@ -73,7 +82,7 @@ int swt_parse_u64(uint64_t *out, const char *s)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return SWT_EINVAL;
-		if (v > (UINT64_MAX - 9) / 10)
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
 			return SWT_EINVAL;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}

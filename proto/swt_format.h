@@ -4,6 +4,8 @@
  *
  *   +-----------------------------------------------------------------+
  *   | skippable frame 0x184D2A5A: "SWTRACE\0" major minor flags hdrlen |
+ *   |   (u32 magic, u32 size, 8-byte magic, u16 major, u16 minor,       |
+ *   |    u32 flags, u32 header length; all little-endian)               |
  *   |                             SessionHeader (protobuf)             |
  *   +-----------------------------------------------------------------+
  *   | zstd frame (checksum): varint len | Record | varint len | Record |

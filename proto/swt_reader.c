@@ -27,6 +27,12 @@
 #include "swt_format.h"
 #include "swt_status.h"
 
+/* a + b with two's-complement wrap-around (the writer's deltas wrap). */
+static inline int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 /* Largest string id a chunk may define: far above what a 64 MiB chunk can
  * hold, low enough that the id table can never be a large allocation. */
 #define MAX_STRING_ID (1u << 22)
@@ -72,6 +78,7 @@ struct swt_reader {
 	bool in_chunk;
 	bool salvage;		/* current chunk is an unfinished frame */
 	int pending_status;	/* damage to report after this chunk */
+	bool eof_checked;	/* end_without_index() ran */
 	uint64_t chunk_off;
 	unsigned char *chunk;
 	size_t chunk_len, chunk_cap, chunk_pos;
@@ -694,17 +701,17 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		    !was_reset(r, p->pid))
 			b = &base[j];
 		p->flags = (uint32_t)COLV(m, flags, i);
-		p->utime = b->utime + COLV(m, utime, i);
-		p->stime = b->stime + COLV(m, stime, i);
-		p->rss_kib = b->rss_kib + COLV(m, rss_kib, i);
-		p->vsz_kib = b->vsz_kib + COLV(m, vsz_kib, i);
-		p->nthreads = b->nthreads + COLV(m, nthreads, i);
-		p->minflt = b->minflt + COLV(m, minflt, i);
-		p->majflt = b->majflt + COLV(m, majflt, i);
-		p->io_read = b->io_read + COLV(m, io_read, i);
-		p->io_write = b->io_write + COLV(m, io_write, i);
-		p->vctxsw = b->vctxsw + COLV(m, vctxsw, i);
-		p->ivctxsw = b->ivctxsw + COLV(m, ivctxsw, i);
+		p->utime = wadd(b->utime, COLV(m, utime, i));
+		p->stime = wadd(b->stime, COLV(m, stime, i));
+		p->rss_kib = wadd(b->rss_kib, COLV(m, rss_kib, i));
+		p->vsz_kib = wadd(b->vsz_kib, COLV(m, vsz_kib, i));
+		p->nthreads = wadd(b->nthreads, COLV(m, nthreads, i));
+		p->minflt = wadd(b->minflt, COLV(m, minflt, i));
+		p->majflt = wadd(b->majflt, COLV(m, majflt, i));
+		p->io_read = wadd(b->io_read, COLV(m, io_read, i));
+		p->io_write = wadd(b->io_write, COLV(m, io_write, i));
+		p->vctxsw = wadd(b->vctxsw, COLV(m, vctxsw, i));
+		p->ivctxsw = wadd(b->ivctxsw, COLV(m, ivctxsw, i));
 	}
 	r->n_procs[cur] = n;
 	r->cur_procs = cur;
@@ -733,8 +740,8 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 			j++;
 		if (j < n_tbase && tbase[j].tid == t->tid &&
 		    !was_reset(r, t->tgid)) {
-			t->utime += tbase[j].utime;
-			t->stime += tbase[j].stime;
+			t->utime = wadd(t->utime, tbase[j].utime);
+			t->stime = wadd(t->stime, tbase[j].stime);
 		}
 	}
 	r->n_threads[curt] = nt;
@@ -770,7 +777,7 @@ static int conv_events(struct swt_reader *r, const Swt__Pb__EventBatch *m)
 	for (i = 0; i < n; i++) {
 		struct swt_event *e = &r->events[i];
 
-		t += m->t[i];
+		t = wadd(t, m->t[i]);
 		e->t_ns = t;
 		e->kind = (enum swt_event_kind)m->kind[i];
 		tid = (int64_t)m->pid + m->tid[i];
@@ -894,7 +901,8 @@ static int chunk_damage(struct swt_reader *r, const char *what)
 	/* a chunk cut short is already reported as truncated */
 	if (r->salvage)
 		return r->pending_status;
-	return add_damage(r, SWT_ECORRUPT, off, 0, msg);
+	r->stats.chunks_ok--;	/* its frame checked out, its records not */
+	return add_damage(r, SWT_ECORRUPT, off, r->pos - off, msg);
 }
 
 /* Next record from the current chunk: 1 record, 0 chunk exhausted,
@@ -927,7 +935,7 @@ static int next_in_chunk(struct swt_reader *r)
 		if (!m)
 			return chunk_damage(r, "undecodable record");
 		r->chunk_pos += (size_t)n + (size_t)len;
-		r->last_t += m->dt_ns;
+		r->last_t = wadd(r->last_t, m->dt_ns);
 		c = convert(r, m);
 		if (c < 0)
 			return chunk_damage(r, "malformed record");
@@ -954,6 +962,24 @@ static void count_record(struct swt_reader *r)
 	r->last_rec_t = t;
 }
 
+/* A file that ends without an index did not finish cleanly (crash, live
+ * recording, truncation). Frames that were cut are already reported; a
+ * cut exactly at a frame boundary is reported here, once. */
+static int end_without_index(struct swt_reader *r)
+{
+	size_t i;
+
+	if (r->index || r->eof_checked)
+		return 0;
+	r->eof_checked = true;
+	for (i = 0; i < r->n_damage; i++)
+		if (r->damage[i].status == SWT_ETRUNCATED)
+			return 0;
+	return add_damage(r, SWT_ETRUNCATED, r->len, 0,
+			  "file ends without an index (recording did not "
+			  "finish)");
+}
+
 /* Core iteration without the header and peek logic. */
 static int next_record(struct swt_reader *r)
 {
@@ -974,8 +1000,12 @@ static int next_record(struct swt_reader *r)
 			}
 			continue;
 		}
-		if (r->pos >= r->data_end)
+		if (r->pos >= r->data_end) {
+			rc = end_without_index(r);
+			if (rc < 0 && (r->flags & SWT_READER_STRICT))
+				return rc;
 			return SWT_ITEROVER;
+		}
 		if (r->data_end - r->pos < 4) {
 			rc = add_damage(r, SWT_ETRUNCATED, r->pos,
 					r->data_end - r->pos,

@@ -30,6 +30,13 @@
 #include "swt_format.h"
 #include "swt_status.h"
 
+/* a - b with two's-complement wrap-around: counters are arbitrary int64
+ * values, and the reader adds the delta back with the same wrap. */
+static inline int64_t wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 /* Raw bytes buffered before they are handed to the compressor. */
 #define PENDING_FLUSH_BYTES (128u * 1024u)
 
@@ -181,7 +188,8 @@ static int sync_file(struct swt_writer *w)
 
 static void reset_chunk_state(struct swt_writer *w)
 {
-	memset(w->slots, 0, w->n_slots * sizeof(*w->slots));
+	if (w->slots)
+		memset(w->slots, 0, w->n_slots * sizeof(*w->slots));
 	w->n_strings = 0;
 	swt_buf_clear(&w->strings);
 	w->n_prev_procs = 0;
@@ -226,7 +234,7 @@ static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
 	unsigned char *p;
 	size_t n;
 
-	rec->dt_ns = t - w->last_t;
+	rec->dt_ns = wsub(t, w->last_t);
 	w->last_t = t;
 	sz = swt__pb__record__get_packed_size(rec);
 	p = (unsigned char *)swt_buf_reserve(&w->pending, sz + 10);
@@ -367,14 +375,16 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 
 	if (n > SWT_MAX_RECORD_BYTES / 4 || nt > SWT_MAX_RECORD_BYTES / 4)
 		return fail(w, SWT_EINVAL, "sample too large");
-	for (i = 1; i < n; i++)
-		if (in->procs[i].pid <= in->procs[i - 1].pid)
-			return fail(w, SWT_EINVAL,
-				    "sample rows not sorted by pid");
-	for (i = 1; i < nt; i++)
-		if (in->threads[i].tid <= in->threads[i - 1].tid)
-			return fail(w, SWT_EINVAL,
-				    "thread rows not sorted by tid");
+	/* positive ids, strictly ascending: the id deltas then fit int32 */
+	for (i = 0; i < n; i++)
+		if (in->procs[i].pid <= (i ? in->procs[i - 1].pid : 0))
+			return fail(w, SWT_EINVAL, "sample rows not sorted by "
+						   "positive pid");
+	for (i = 0; i < nt; i++)
+		if (in->threads[i].tid <= (i ? in->threads[i - 1].tid : 0) ||
+		    in->threads[i].tgid <= 0)
+			return fail(w, SWT_EINVAL, "thread rows not sorted by "
+						   "positive tid");
 	w->cols = swt_grow(w->cols, &w->cap_cols,
 			   n * N_PROC_COLS + nt * N_THREAD_COLS,
 			   sizeof(int64_t));
@@ -412,17 +422,17 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 			b = &w->prev_procs[j];
 		pid[i] = p->pid - prev_id;
 		prev_id = p->pid;
-		c[0 * n + i] = p->utime - b->utime;
-		c[1 * n + i] = p->stime - b->stime;
-		c[2 * n + i] = p->rss_kib - b->rss_kib;
-		c[3 * n + i] = p->vsz_kib - b->vsz_kib;
-		c[4 * n + i] = p->nthreads - b->nthreads;
-		c[5 * n + i] = p->minflt - b->minflt;
-		c[6 * n + i] = p->majflt - b->majflt;
-		c[7 * n + i] = p->io_read - b->io_read;
-		c[8 * n + i] = p->io_write - b->io_write;
-		c[9 * n + i] = p->vctxsw - b->vctxsw;
-		c[10 * n + i] = p->ivctxsw - b->ivctxsw;
+		c[0 * n + i] = wsub(p->utime, b->utime);
+		c[1 * n + i] = wsub(p->stime, b->stime);
+		c[2 * n + i] = wsub(p->rss_kib, b->rss_kib);
+		c[3 * n + i] = wsub(p->vsz_kib, b->vsz_kib);
+		c[4 * n + i] = wsub(p->nthreads, b->nthreads);
+		c[5 * n + i] = wsub(p->minflt, b->minflt);
+		c[6 * n + i] = wsub(p->majflt, b->majflt);
+		c[7 * n + i] = wsub(p->io_read, b->io_read);
+		c[8 * n + i] = wsub(p->io_write, b->io_write);
+		c[9 * n + i] = wsub(p->vctxsw, b->vctxsw);
+		c[10 * n + i] = wsub(p->ivctxsw, b->ivctxsw);
 		flags[i] = p->flags;
 		if (p->flags)
 			any_flag = true;
@@ -462,8 +472,8 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		prev_id = t->tid;
 		toff[i] = t->tid - t->tgid;
 		names[i] = intern(w, t->name);
-		tu[i] = t->utime - bu;
-		ts[i] = t->stime - bs;
+		tu[i] = wsub(t->utime, bu);
+		ts[i] = wsub(t->stime, bs);
 	}
 	s->n_tid = nt;
 	s->tid = tid;
@@ -506,11 +516,19 @@ static int encode_events(struct swt_writer *w, const struct swt_record *r,
 
 	if (n > SWT_MAX_RECORD_BYTES / 8)
 		return fail(w, SWT_EINVAL, "event batch too large");
+	if (in->pid <= 0)
+		return fail(w, SWT_EINVAL, "event batch without a pid");
 	for (i = 0; i < n; i++) {
-		if (in->events[i].kind < SWT_EV_BEGIN ||
-		    in->events[i].kind > SWT_EV_MARK)
+		const struct swt_event *e = &in->events[i];
+
+		if (e->kind < SWT_EV_BEGIN || e->kind > SWT_EV_MARK)
 			return fail(w, SWT_EINVAL, "bad event kind %d",
-				    (int)in->events[i].kind);
+				    (int)e->kind);
+		if (e->tid <= 0)
+			return fail(w, SWT_EINVAL, "event without a tid");
+		if (i && e->t_ns < in->events[i - 1].t_ns)
+			return fail(w, SWT_EINVAL,
+				    "event batch not in time order");
 	}
 	w->cols = swt_grow(w->cols, &w->cap_cols, 2 * n, sizeof(int64_t));
 	w->ucols = swt_grow(w->ucols, &w->cap_ucols, 2 * n, sizeof(uint32_t));
@@ -525,7 +543,7 @@ static int encode_events(struct swt_writer *w, const struct swt_record *r,
 	for (i = 0; i < n; i++) {
 		const struct swt_event *e = &in->events[i];
 
-		t[i] = e->t_ns - prev;
+		t[i] = wsub(e->t_ns, prev);
 		prev = e->t_ns;
 		kind[i] = (uint32_t)e->kind;
 		name[i] = intern(w, e->name);

@@ -31,8 +31,10 @@ struct swt_writer_opts {
 /* Fill *opts with the defaults above. */
 void swt_writer_opts_init(struct swt_writer_opts *opts);
 
-/* Create `path` (never following a symlink; refused with SWT_EEXIST if it
- * exists and !opts->force) and write the header frame. opts may be NULL.
+/* Create `path` and write the header frame. opts may be NULL. An existing
+ * path is refused with SWT_EEXIST unless opts->force (then a regular file
+ * is truncated, anything else refused with SWT_EEXIST); a symbolic link is
+ * never followed: SWT_EEXIST without force, SWT_EINVAL with it.
  * hdr->format_*, hdr->zstd_version are filled in by the writer.
  * Returns 0, SWT_EEXIST, SWT_EIO or SWT_EINVAL; on failure *out is NULL and,
  * if errmsg is not NULL, a message is copied into errmsg[0..errlen). */
@@ -50,8 +52,9 @@ int swt_writer_fdopen(struct swt_writer **out, int fd, const char *name,
 
 /* Append one record (any kind except SWT_REC_HEADER). Records should come
  * in time order (rec->t_ns not decreasing); the writer does not reorder.
- * Sample rows must be sorted by pid/tid strictly ascending; event batches
- * must be in time order. Returns 0, SWT_EINVAL (bad record; nothing
+ * Sample rows must have positive pids/tids (and tgids), strictly
+ * ascending; an event batch needs a positive pid, positive tids and events
+ * in time order (its record time is its first event's). Returns 0, SWT_EINVAL (bad record; nothing
  * written) or SWT_EIO (the file is now unusable: only free it). */
 int swt_writer_append(struct swt_writer *w, const struct swt_record *rec);
 

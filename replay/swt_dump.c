@@ -572,12 +572,11 @@ void swt_dump_check_warnings(struct swt_buf *b, const char *prefix,
 		put_reason(b, d->what, sizeof(d->what));
 		swt_buf_putc(b, '\n');
 	}
-	if (!res->stats.has_index || !res->stats.has_end)
+	/* a missing index is one of the reader's damage entries; a finished
+	 * file (with index) may still lack its end record */
+	if (res->stats.has_index && !res->stats.has_end)
 		swt_buf_printf(b, "%s%s: truncated at byte %" PRIu64
-			       ": %s (the recorder did not finish)\n",
-			       prefix, path, res->stats.file_size,
-			       !res->stats.has_index && !res->stats.has_end ?
-			       "no index and no end record" :
-			       !res->stats.has_index ? "no index" :
-			       "no end record");
+			       ": no end record (the recorder did not "
+			       "finish)\n",
+			       prefix, path, res->stats.file_size);
 }

@@ -51,7 +51,7 @@ check "a crashed session has no end record" [ "$(report end_record)" = no ]
 check "a crashed session: diagnostics name the file and offset" \
 	eval 'stderr_names "$f" && stderr_offset "$f"'
 check "a crashed session: one diagnostic says truncated" \
-	grep -q "^swreplay: $f: truncated at byte $(file_size "$f"): " \
+	grep -q "^swreplay: $f: truncated at byte [0-9]* ([0-9]* bytes, SWT_ETRUNCATED): unfinished chunk" \
 	"$T/err"
 
 # Many chunks, one of them damaged in the middle of the file.
@@ -121,8 +121,8 @@ check "a file cut after its header has no records" \
 check "a file cut after its header has no time range" \
 	eval '[ "$(report t_first_ns)" = none ] &&
 	      [ "$(report duration_s)" = none ]'
-msg="swreplay: $f: truncated at byte $hdr_size: no index and no end record"
-msg="$msg (the recorder did not finish)"
+msg="swreplay: $f: truncated at byte $hdr_size (0 bytes, SWT_ETRUNCATED):"
+msg="$msg file ends without an index (recording did not finish)"
 check "a file cut after its header: one line, truncated at its end" \
 	[ "$(cat "$T/err")" = "$msg" ]
 

@@ -1,0 +1,202 @@
+/* fuzz_reader.c — libFuzzer target over the session reader.
+ *
+ * The input is taken as a whole .swt file. It is opened with
+ * swt_reader_open_mem() in two modes (default, and strict without the
+ * index), every record is iterated and every byte the reader hands out is
+ * read (so ASan sees bad pointers and lengths), then the reader seeks to
+ * times taken from the records and iterates again. Besides the sanitizers
+ * it checks the contract: only the documented statuses, *out NULL on a
+ * failed open, and a record after seek(t) has t_ns >= t. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "swt_reader.h"
+#include "swt_status.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static volatile uint64_t sink;
+
+#define CHECK(cond)                          \
+	do {                                 \
+		if (!(cond))                 \
+			__builtin_trap();    \
+	} while (0)
+
+static void touch_str(const char *s)
+{
+	CHECK(s != NULL);
+	sink += strlen(s);
+}
+
+static void touch_bytes(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len)
+		CHECK(p != NULL);
+	for (i = 0; i < len; i++)
+		sink += (unsigned char)p[i];
+}
+
+static void touch_header(const struct swt_header *h)
+{
+	size_t i;
+
+	touch_str(h->recorder);
+	touch_str(h->zstd_version);
+	touch_str(h->kernel);
+	for (i = 0; i < h->n_command; i++)
+		touch_str(h->command[i]);
+	for (i = 0; i < h->n_attach_pids; i++)
+		sink += (uint64_t)h->attach_pids[i];
+}
+
+static void touch_record(const struct swt_record *rec)
+{
+	size_t i;
+
+	CHECK(rec != NULL);
+	sink += (uint64_t)rec->t_ns;
+	switch (rec->kind) {
+	case SWT_REC_HEADER:
+		touch_header(&rec->u.header);
+		break;
+	case SWT_REC_PROC_START:
+		touch_str(rec->u.proc_start.comm);
+		touch_bytes(rec->u.proc_start.cmdline,
+			    rec->u.proc_start.cmdline_len);
+		break;
+	case SWT_REC_PROC_EXIT:
+		sink += (uint64_t)rec->u.proc_exit.pid;
+		break;
+	case SWT_REC_SAMPLE:
+		for (i = 0; i < rec->u.sample.n_procs; i++)
+			sink += (uint64_t)rec->u.sample.procs[i].pid +
+				(uint64_t)rec->u.sample.procs[i].ivctxsw;
+		for (i = 0; i < rec->u.sample.n_threads; i++) {
+			sink += (uint64_t)rec->u.sample.threads[i].stime;
+			touch_str(rec->u.sample.threads[i].name);
+		}
+		break;
+	case SWT_REC_EVENTS:
+		for (i = 0; i < rec->u.events.n; i++) {
+			sink += (uint64_t)rec->u.events.events[i].value;
+			touch_str(rec->u.events.events[i].name);
+		}
+		break;
+	case SWT_REC_ALERT:
+		touch_str(rec->u.alert.kind);
+		touch_str(rec->u.alert.subject);
+		break;
+	case SWT_REC_DROPS:
+		touch_str(rec->u.drops.reason);
+		break;
+	case SWT_REC_ANOMALY:
+		touch_str(rec->u.anomaly.kind);
+		touch_str(rec->u.anomaly.subject);
+		touch_bytes(rec->u.anomaly.detail, rec->u.anomaly.detail_len);
+		break;
+	case SWT_REC_END:
+		touch_str(rec->u.end.error);
+		break;
+	default:
+		/* the reader skips kinds it does not know */
+		__builtin_trap();
+	}
+}
+
+/* Read up to max records; damage statuses (strict mode) are stepped over
+ * as the contract allows. Returns the records read. */
+static size_t drain(struct swt_reader *r, size_t max, int64_t not_before)
+{
+	const struct swt_record *rec;
+	size_t n = 0;
+	int rc;
+
+	while (n < max) {
+		rc = swt_reader_next(r, &rec);
+		if (rc == SWT_ITEROVER)
+			break;
+		if (rc < 0) {
+			CHECK(rc == SWT_ECORRUPT || rc == SWT_ETRUNCATED);
+			touch_str(swt_reader_errmsg(r));
+			continue;
+		}
+		touch_record(rec);
+		if (n == 0 && rec->kind != SWT_REC_HEADER)
+			CHECK(rec->t_ns >= not_before);
+		n++;
+	}
+	return n;
+}
+
+static void seek_and_drain(struct swt_reader *r, int64_t t)
+{
+	int rc = swt_reader_seek(r, t);
+
+	if (rc == 0)
+		drain(r, 4, t);
+	else
+		CHECK(rc == SWT_ITEROVER || rc == SWT_ECORRUPT ||
+		      rc == SWT_ETRUNCATED);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned modes[] = {
+		0,
+		SWT_READER_STRICT | SWT_READER_NO_INDEX,
+	};
+	size_t m, i;
+
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct swt_reader *r = (struct swt_reader *)&m;
+		struct swt_reader_stats st;
+		char err[256];
+		int rc;
+
+		rc = swt_reader_open_mem(&r, data, size, "fuzz", modes[m], err,
+					 sizeof(err));
+		if (rc != 0) {
+			CHECK(r == NULL);
+			CHECK(rc == SWT_ECORRUPT || rc == SWT_ETRUNCATED ||
+			      rc == SWT_EVERSION);
+			CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+			continue;
+		}
+		touch_header(swt_reader_get_header(r));
+		drain(r, SIZE_MAX, INT64_MIN);
+		for (i = 0; i < swt_reader_damage_count(r); i++) {
+			const struct swt_damage *d = swt_reader_get_damage(r, i);
+
+			CHECK(d != NULL);
+			CHECK(d->status == SWT_ECORRUPT ||
+			      d->status == SWT_ETRUNCATED);
+			CHECK(memchr(d->what, '\0', sizeof(d->what)) != NULL);
+			CHECK(d->offset <= size);
+		}
+		CHECK(swt_reader_get_damage(r, i) == NULL);
+		swt_reader_get_stats(r, &st);
+		CHECK(st.chunks_ok <= st.chunks);
+		CHECK(st.file_size == size);
+		if (st.records > 0) {
+			seek_and_drain(r, st.t_first_ns);
+			seek_and_drain(r, st.t_last_ns);
+			seek_and_drain(r, st.t_first_ns / 2 +
+						  st.t_last_ns / 2);
+		}
+		if (size >= 8) {
+			int64_t t;
+
+			memcpy(&t, data + size - 8, sizeof(t));
+			seek_and_drain(r, t);
+		}
+		seek_and_drain(r, INT64_MIN);
+		drain(r, SIZE_MAX, INT64_MIN);
+		seek_and_drain(r, INT64_MAX);
+		swt_reader_free(r);
+	}
+	return 0;
+}

@@ -1,0 +1,2736 @@
+/* test_codec.c — the session-file writer and reader (proto/).
+ *
+ * Everything here goes through real files in a per-test sandbox directory
+ * (mkdtemp, removed by the teardown) or through swt_reader_open_mem() over
+ * bytes of such files. The properties are those of ARCHITECTURE.md, "The
+ * session file": round trip of every record kind, self-contained chunks,
+ * seek with and without the index, salvage after truncation and after a
+ * crash, damage confined to one chunk, clear errors for bad magic, future
+ * versions and absurd lengths, forward compatibility, and files the zstd
+ * CLI accepts. */
+#include "swt_test.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <zstd.h>
+
+#include "swt_format.h"
+#include "swt_reader.h"
+#include "swt_writer.h"
+
+#ifndef SWT_FIXTURE_DIR
+#error "SWT_FIXTURE_DIR must name the source fixtures/ directory"
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SWT_TEST_ASAN 1
+#endif
+#endif
+
+#define MS INT64_C(1000000)
+
+/* ---- sandbox fixture --------------------------------------------------- */
+
+struct sandbox {
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 64]; /* scratch for sandbox_path() */
+};
+
+static int sandbox_setup(void **state)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+
+	if (!sb)
+		return -1;
+	swt_test_mkdtemp(sb->dir, sizeof(sb->dir));
+	*state = sb;
+	return 0;
+}
+
+static int sandbox_teardown(void **state)
+{
+	struct sandbox *sb = *state;
+
+	swt_test_rmtree(sb->dir);
+	free(sb);
+	return 0;
+}
+
+static const char *sandbox_path(struct sandbox *sb, const char *name)
+{
+	return swt_test_path(sb->path, sizeof(sb->path), sb->dir, name);
+}
+
+/* ---- a store of records we wrote (owning every byte they point to) ---- */
+
+struct store {
+	struct swt_record *recs;
+	size_t n, cap;
+	void **allocs;
+	size_t n_allocs, cap_allocs;
+};
+
+static void *store_alloc(struct store *s, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	assert_non_null(p);
+	if (s->n_allocs == s->cap_allocs) {
+		s->cap_allocs = s->cap_allocs ? 2 * s->cap_allocs : 64;
+		s->allocs = realloc(s->allocs,
+				    s->cap_allocs * sizeof(*s->allocs));
+		assert_non_null(s->allocs);
+	}
+	s->allocs[s->n_allocs++] = p;
+	return p;
+}
+
+static struct swt_record *store_add(struct store *s, enum swt_record_kind k,
+				    int64_t t)
+{
+	struct swt_record *r;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->recs = realloc(s->recs, s->cap * sizeof(*s->recs));
+		assert_non_null(s->recs);
+	}
+	r = &s->recs[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = k;
+	r->t_ns = t;
+	return r;
+}
+
+static void store_fini(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_allocs; i++)
+		free(s->allocs[i]);
+	free(s->allocs);
+	free(s->recs);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *const test_command[] = { "ocr-pipeline", "--in",
+					    "scan dir/", "" };
+static const int32_t test_attach[] = { 1, 4242, INT32_MAX };
+
+static void test_header(struct swt_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->recorder = "swrec 0.1.0-test";
+	h->kernel = "6.1.0-test";
+	h->clock_ticks = 100;
+	h->page_size = 4096;
+	h->cpu_count = 2;
+	h->mem_total_kib = UINT64_C(16318480);
+	h->interval_ns = 100 * MS;
+	h->flush_interval_ns = 1000 * MS;
+	h->start_mono_ns = 1000 * MS;
+	h->start_wall_ns = INT64_C(1732540800123456789);
+	h->mode = SWT_MODE_LAUNCH;
+	h->n_command = 4;
+	h->command = test_command;
+	h->n_attach_pids = 3;
+	h->attach_pids = test_attach;
+	h->boot_time_s = UINT64_C(1732500000);
+	h->threads = true;
+}
+
+/* ---- synthetic sessions ------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64*: deterministic, good enough for test values */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * UINT64_C(2685821657736338717);
+}
+
+static int64_t rng_range(uint64_t *s, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
+}
+
+#define N_GPROC 8
+
+struct gproc {
+	int32_t pid;
+	bool live;
+	uint64_t start_ticks;
+	int nthreads;
+	struct swt_proc_row row;
+	int64_t tutime[3], tstime[3];
+};
+
+static void gen_proc_start(struct store *s, struct gproc *p, int64_t t,
+			   bool preexisting, uint64_t *rng)
+{
+	struct swt_record *r = store_add(s, SWT_REC_PROC_START, t);
+	static const char argv_tmpl[] = "worker\0--id\0with space\0";
+	char *cmd = store_alloc(s, sizeof(argv_tmpl) + 8);
+	char *comm = store_alloc(s, 16);
+	int k;
+
+	p->live = true;
+	p->start_ticks += 1000 + (uint64_t)rng_range(rng, 0, 99);
+	memset(&p->row, 0, sizeof(p->row));
+	p->row.pid = p->pid;
+	p->row.rss_kib = rng_range(rng, 1000, 5000);
+	p->row.vsz_kib = p->row.rss_kib * 4;
+	p->row.nthreads = p->nthreads;
+	/* a fresh process starts with small counters: below the values the
+	 * previous owner of the pid had, so the deltas go negative */
+	p->row.utime = rng_range(rng, 0, 3);
+	for (k = 0; k < 3; k++)
+		p->tutime[k] = p->tstime[k] = 0;
+	memcpy(cmd, argv_tmpl, sizeof(argv_tmpl));
+	snprintf(comm, 16, "w%d", p->pid);
+	r->u.proc_start.pid = p->pid;
+	r->u.proc_start.ppid = p->pid == 100 ? 1 : 100;
+	r->u.proc_start.start_ticks = p->start_ticks;
+	r->u.proc_start.comm = comm;
+	r->u.proc_start.cmdline = cmd;
+	/* NUL-separated argv, the trailing NUL included */
+	r->u.proc_start.cmdline_len = sizeof(argv_tmpl) - 1;
+	r->u.proc_start.uid = p->pid == 100 ? 0 : 1000;
+	r->u.proc_start.preexisting = preexisting;
+}
+
+static void gen_proc_exit(struct store *s, struct gproc *p, int64_t t,
+			  bool has_status, int32_t code, int32_t sig)
+{
+	struct swt_record *r = store_add(s, SWT_REC_PROC_EXIT, t);
+
+	p->live = false;
+	r->u.proc_exit.pid = p->pid;
+	r->u.proc_exit.start_ticks = p->start_ticks;
+	r->u.proc_exit.has_status = has_status;
+	r->u.proc_exit.exit_code = code;
+	r->u.proc_exit.signal = sig;
+	r->u.proc_exit.core_dumped = sig == 11;
+}
+
+static const char *const thread_names[] = { "main", "worker-1", "io" };
+
+static void gen_sample(struct store *s, struct gproc *g, int64_t t,
+		       unsigned tick, uint64_t *rng)
+{
+	struct swt_record *r = store_add(s, SWT_REC_SAMPLE, t);
+	struct swt_proc_row *rows = store_alloc(s, N_GPROC * sizeof(*rows));
+	struct swt_thread_row *th = store_alloc(s, 3 * N_GPROC * sizeof(*th));
+	size_t n = 0, nt = 0;
+	int i, k;
+
+	r->u.sample.scheduled_ns = t - rng_range(rng, 0, 999);
+	r->u.sample.recorder_cpu_ns = 1000000 * (uint64_t)tick + 17;
+	r->u.sample.recorder_rss_kib = 3000 + (uint64_t)rng_range(rng, 0, 50);
+	r->u.sample.sys_busy_ticks = 100 * (uint64_t)tick + 3;
+	r->u.sample.sys_idle_ticks = 90 * (uint64_t)tick;
+	r->u.sample.mem_total_kib = UINT64_C(16318480);
+	r->u.sample.mem_available_kib =
+		UINT64_C(9000000) + (uint64_t)rng_range(rng, 0, 100000);
+	for (i = 0; i < N_GPROC; i++) {
+		struct gproc *p = &g[i];
+		struct swt_proc_row *w = &p->row;
+
+		if (!p->live)
+			continue;
+		w->utime += rng_range(rng, 0, 7);
+		w->stime += rng_range(rng, 0, 3);
+		/* RSS and VSZ move both ways (negative deltas) */
+		w->rss_kib += rng_range(rng, -800, 800);
+		if (w->rss_kib < 0)
+			w->rss_kib = 0;
+		w->vsz_kib += rng_range(rng, -4000, 4000);
+		w->nthreads = p->nthreads;
+		w->minflt += rng_range(rng, 0, 200);
+		w->majflt += rng_range(rng, 0, 1);
+		w->vctxsw += rng_range(rng, 0, 50);
+		w->ivctxsw += rng_range(rng, 0, 5);
+		w->flags = 0;
+		if (p->pid == 200) {
+			/* unreadable io: the values mean nothing */
+			w->flags = SWT_PF_IO_UNAVAILABLE;
+			w->io_read = w->io_write = 0;
+		} else if (p->pid == 4000 && tick % 3 == 0) {
+			w->flags = SWT_PF_IO_NOT_SAMPLED; /* io kept */
+		} else {
+			w->io_read += rng_range(rng, 0, 1 << 20);
+			w->io_write += rng_range(rng, 0, 1 << 16);
+		}
+		if (p->pid == 100 && tick % 4 == 1)
+			w->flags |= SWT_PF_CTXSW_NOT_SAMPLED;
+		rows[n++] = *w;
+		for (k = 0; k < p->nthreads; k++) {
+			struct swt_thread_row *x = &th[nt++];
+
+			p->tutime[k] += rng_range(rng, 0, 5);
+			p->tstime[k] += rng_range(rng, 0, 2);
+			x->tid = p->pid + k;
+			x->tgid = p->pid;
+			x->name = thread_names[k];
+			x->utime = p->tutime[k];
+			x->stime = p->tstime[k];
+		}
+	}
+	r->u.sample.n_procs = n;
+	r->u.sample.procs = rows;
+	r->u.sample.n_threads = nt;
+	r->u.sample.threads = th;
+}
+
+static void gen_events(struct store *s, int32_t pid, int64_t t, size_t n,
+		       uint64_t *rng)
+{
+	static const char *const names[] = { "parse", "ocr", "parse",
+					     "checkpoint" };
+	static const enum swt_event_kind kinds[] = { SWT_EV_BEGIN,
+						     SWT_EV_COUNT, SWT_EV_END,
+						     SWT_EV_MARK };
+	struct swt_record *r = store_add(s, SWT_REC_EVENTS, t);
+	struct swt_event *ev = store_alloc(s, n * sizeof(*ev));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ev[i].t_ns = t + (int64_t)i * 137000;
+		ev[i].kind = kinds[i % 4];
+		ev[i].tid = pid + (int32_t)(i % 2);
+		ev[i].name = names[i % 4];
+		ev[i].value = ev[i].kind == SWT_EV_COUNT ?
+				      rng_range(rng, -10, 10) :
+				      0;
+	}
+	r->u.events.pid = pid;
+	r->u.events.n = n;
+	r->u.events.events = ev;
+}
+
+/* A session of `ticks` sampling ticks of 100 ms with process starts and
+ * exits, pid reuse (with and without ProcStart in between), events,
+ * alerts, drops and anomalies, ending with a SessionEnd record. Many
+ * records share their time with the one before (seek must find the first
+ * of them). */
+static void gen_session(struct store *s, unsigned ticks, uint64_t seed)
+{
+	static const int32_t pids[N_GPROC] = { 100, 200, 300, 350, 4000,
+					       5000, 70000, 2147483000 };
+	struct gproc g[N_GPROC];
+	uint64_t rng = seed | 1;
+	uint64_t dropped = 0;
+	int64_t t = 0;
+	unsigned tick;
+	int i;
+
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < N_GPROC; i++) {
+		g[i].pid = pids[i];
+		g[i].nthreads = 1 + i % 3;
+		g[i].start_ticks = (uint64_t)i * 50;
+	}
+	for (i = 0; i < 4; i++)
+		gen_proc_start(s, &g[i], 1000 * MS, true, &rng);
+	for (tick = 0; tick < ticks; tick++) {
+		t = 1000 * MS + (int64_t)tick * 100 * MS +
+		    rng_range(&rng, 0, 999);
+		if (tick == 1) {
+			gen_proc_start(s, &g[6], t, false, &rng);
+			gen_proc_start(s, &g[7], t, false, &rng);
+		}
+		/* pid 300 exits with a status and is reused right away */
+		if (tick % 17 == 5 && g[2].live)
+			gen_proc_exit(s, &g[2], t, true, (int32_t)(tick % 256),
+				      0);
+		else if (tick % 17 == 6 && !g[2].live)
+			gen_proc_start(s, &g[2], t, false, &rng);
+		/* pid 350 is reused behind our back: counters go down with
+		 * no ProcStart in between */
+		if (tick % 23 == 11) {
+			g[3].row.utime = rng_range(&rng, 0, 2);
+			g[3].row.stime = 0;
+			g[3].row.minflt = 1;
+			g[3].row.io_read = 0;
+			g[3].tutime[0] = 0;
+		}
+		/* pid 4000 comes and goes, killed without status or by a
+		 * signal */
+		if (tick % 29 == 3 && !g[4].live)
+			gen_proc_start(s, &g[4], t, false, &rng);
+		else if (tick % 29 == 20 && g[4].live)
+			gen_proc_exit(s, &g[4], t, tick % 2 == 0, 0,
+				      tick % 2 == 0 ? 11 : 0);
+		if (tick % 31 == 2 && !g[5].live)
+			gen_proc_start(s, &g[5], t, false, &rng);
+		gen_sample(s, g, t, tick, &rng);
+		if (tick % 2 == 0)
+			gen_events(s, 100, t + 1 * MS,
+				   1 + (size_t)rng_range(&rng, 0, 7), &rng);
+		if (tick % 10 == 4) {
+			struct swt_record *r = store_add(s, SWT_REC_ALERT,
+							 t + 60 * MS);
+
+			r->u.alert.kind = tick % 20 == 4 ? "cpu" : "memory";
+			r->u.alert.subject = "parse";
+			r->u.alert.value_milli = rng_range(&rng, 0, 200000);
+			r->u.alert.threshold_milli = 80000;
+		}
+		if (tick % 13 == 7) {
+			struct swt_record *r = store_add(s, SWT_REC_DROPS,
+							 t + 70 * MS);
+			uint64_t d = (uint64_t)rng_range(&rng, 1, 100);
+
+			dropped += d;
+			r->u.drops.pid = tick % 26 == 7 ? 100 : 0;
+			r->u.drops.dropped = dropped;
+			r->u.drops.total_dropped = dropped;
+			r->u.drops.reason = "ring-full";
+		}
+		if (tick % 19 == 9) {
+			struct swt_record *r = store_add(s, SWT_REC_ANOMALY,
+							 t + 80 * MS);
+			char *detail = store_alloc(s, 8);
+
+			memcpy(detail, "a\0b\xff\0c", 6);
+			r->u.anomaly.kind = "end-without-begin";
+			r->u.anomaly.pid = 100;
+			r->u.anomaly.tid = 101;
+			r->u.anomaly.subject = "render";
+			r->u.anomaly.detail = detail;
+			r->u.anomaly.detail_len = 6;
+		}
+	}
+	{
+		struct swt_record *r = store_add(s, SWT_REC_END, t + 90 * MS);
+
+		r->u.end.reason = SWT_END_EXITED;
+		r->u.end.has_status = true;
+		r->u.end.exit_code = 0;
+		r->u.end.samples = ticks;
+		r->u.end.records = s->n;
+		r->u.end.events = 12345;
+		r->u.end.dropped_events = dropped;
+		r->u.end.recorder_cpu_ns = UINT64_C(123456789);
+		r->u.end.recorder_peak_rss_kib = 4096;
+	}
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+struct flush_point {
+	uint64_t bytes;	/* file size right after the flush */
+	size_t records;	/* records appended before it */
+};
+
+struct write_opts {
+	size_t chunk_raw_bytes;	/* 0: default */
+	size_t flush_every;	/* flush after every n records; 0: never */
+	bool finish;		/* finish (the last record must be END) or
+				 * flush and free as after a crash */
+	struct flush_point *points; /* optional, flush_every != 0 */
+	size_t *n_points;
+};
+
+static void writer_opts(struct swt_writer_opts *o, size_t chunk_raw_bytes)
+{
+	swt_writer_opts_init(o);
+	o->sync = false; /* the tests read back in-process */
+	if (chunk_raw_bytes)
+		o->chunk_raw_bytes = chunk_raw_bytes;
+}
+
+static void write_store(const char *path, const struct store *s,
+			const struct write_opts *wo,
+			struct swt_writer_stats *stats)
+{
+	struct swt_writer_opts o;
+	struct swt_writer *w = NULL;
+	struct swt_header h;
+	char err[256] = "";
+	size_t i, n = s->n;
+	int rc;
+
+	writer_opts(&o, wo->chunk_raw_bytes);
+	test_header(&h);
+	rc = swt_writer_open(&w, path, &o, &h, err, sizeof(err));
+	if (rc != 0)
+		print_error("swt_writer_open: %s\n", err);
+	assert_ok(rc);
+	assert_non_null(w);
+	if (wo->n_points)
+		*wo->n_points = 0;
+	if (wo->finish) {
+		assert_true(n > 0 && s->recs[n - 1].kind == SWT_REC_END);
+		n--;
+	}
+	for (i = 0; i < n; i++) {
+		rc = swt_writer_append(w, &s->recs[i]);
+		if (rc != 0)
+			print_error("append #%zu (%s): %s\n", i,
+				    swt_record_kind_name(s->recs[i].kind),
+				    swt_writer_errmsg(w));
+		assert_ok(rc);
+		if (wo->flush_every && (i + 1) % wo->flush_every == 0) {
+			struct swt_writer_stats st;
+
+			assert_ok(swt_writer_flush(w));
+			if (wo->points) {
+				swt_writer_get_stats(w, &st);
+				wo->points[*wo->n_points].bytes = st.bytes;
+				wo->points[*wo->n_points].records = i + 1;
+				(*wo->n_points)++;
+			}
+		}
+	}
+	if (wo->finish) {
+		rc = swt_writer_finish(w, &s->recs[n].u.end, s->recs[n].t_ns);
+		if (rc != 0)
+			print_error("finish: %s\n", swt_writer_errmsg(w));
+		assert_ok(rc);
+	} else {
+		assert_ok(swt_writer_flush(w));
+	}
+	if (stats)
+		swt_writer_get_stats(w, stats);
+	swt_writer_free(w);
+}
+
+/* The common case: finished file, given chunk size, no flushes. */
+static void write_finished(const char *path, const struct store *s,
+			   size_t chunk_raw_bytes,
+			   struct swt_writer_stats *stats)
+{
+	struct write_opts wo = { .chunk_raw_bytes = chunk_raw_bytes,
+				 .finish = true };
+
+	write_store(path, s, &wo, stats);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static struct swt_reader *open_mem_ok(const void *data, size_t len,
+				      unsigned flags)
+{
+	struct swt_reader *r = NULL;
+	char err[256] = "";
+	int rc = swt_reader_open_mem(&r, data, len, "mem", flags, err,
+				     sizeof(err));
+
+	if (rc != 0)
+		print_error("swt_reader_open_mem(%zu bytes): %s\n", len, err);
+	assert_ok(rc);
+	assert_non_null(r);
+	return r;
+}
+
+/* The last damage entry of a file without index: the reader's note that
+ * the recording did not finish, at end of file. */
+static void expect_unfinished_at_eof(struct swt_reader *r, size_t file_len)
+{
+	size_t n = swt_reader_damage_count(r);
+	const struct swt_damage *d;
+
+	assert_true(n >= 1);
+	d = swt_reader_get_damage(r, n - 1);
+	assert_status(SWT_ETRUNCATED, d->status);
+	assert_int_equal(d->offset, file_len);
+	assert_int_equal(d->length, 0);
+}
+
+static struct swt_reader *open_path_ok(const char *path, unsigned flags)
+{
+	struct swt_reader *r = NULL;
+	char err[256] = "";
+	int rc = swt_reader_open(&r, path, flags, err, sizeof(err));
+
+	if (rc != 0)
+		print_error("swt_reader_open(%s): %s\n", path, err);
+	assert_ok(rc);
+	assert_non_null(r);
+	return r;
+}
+
+static void check_header_fields(const struct swt_header *a)
+{
+	struct swt_header e;
+
+	test_header(&e);
+	assert_header_equal(&e, a);
+	assert_int_equal(a->format_major, SWT_FORMAT_MAJOR);
+	assert_int_equal(a->format_minor, SWT_FORMAT_MINOR);
+	assert_non_null(a->zstd_version);
+	assert_string_equal(a->zstd_version, ZSTD_versionString());
+}
+
+/* The first record of every reader is the header. */
+static void expect_header_record(struct swt_reader *r)
+{
+	const struct swt_record *rec = NULL;
+
+	assert_ok(swt_reader_next(r, &rec));
+	assert_non_null(rec);
+	assert_int_equal(rec->kind, SWT_REC_HEADER);
+	check_header_fields(&rec->u.header);
+	check_header_fields(swt_reader_get_header(r));
+}
+
+/* Read to SWT_ITEROVER (non-strict), comparing record i with s->recs[from
+ * + i]. Returns how many records were read. */
+static size_t expect_records(struct swt_reader *r, const struct store *s,
+			     size_t from)
+{
+	const struct swt_record *rec;
+	size_t i = from;
+	int rc;
+
+	while ((rc = swt_reader_next(r, &rec)) == 0) {
+		if (i >= s->n) {
+			print_error("reader returned more than the %zu records "
+				    "written (kind %s, t=%" PRId64 ")\n", s->n,
+				    swt_record_kind_name(rec->kind),
+				    rec->t_ns);
+			fail();
+		}
+		assert_record_equal(&s->recs[i], rec);
+		i++;
+	}
+	assert_status(SWT_ITEROVER, rc);
+	/* the end stays the end */
+	assert_status(SWT_ITEROVER, swt_reader_next(r, &rec));
+	return i - from;
+}
+
+/* Number of records (header excluded) in the first len bytes of data. */
+static size_t count_records(const unsigned char *data, size_t len)
+{
+	struct swt_reader *r = open_mem_ok(data, len, 0);
+	const struct swt_record *rec;
+	size_t n = 0;
+	int rc;
+
+	while ((rc = swt_reader_next(r, &rec)) == 0)
+		n += rec->kind != SWT_REC_HEADER;
+	assert_status(SWT_ITEROVER, rc);
+	swt_reader_free(r);
+	return n;
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+struct frame {
+	size_t off, len;
+	uint32_t magic;
+};
+
+/* Walk the complete frames of a file: skippable ones by their size field,
+ * zstd ones with ZSTD_findFrameCompressedSize(). */
+static size_t walk_frames(const unsigned char *p, size_t len,
+			  struct frame *out, size_t max)
+{
+	size_t off = 0, n = 0;
+
+	while (off + 8 <= len && n < max) {
+		uint32_t magic = le32(p + off);
+		size_t flen;
+
+		if ((magic & 0xFFFFFFF0u) == 0x184D2A50u) {
+			flen = 8 + (size_t)le32(p + off + 4);
+		} else if (magic == SWT_ZSTD_FRAME_MAGIC) {
+			flen = ZSTD_findFrameCompressedSize(p + off,
+							    len - off);
+			if (ZSTD_isError(flen))
+				break;
+		} else {
+			break;
+		}
+		if (flen > len - off)
+			break;
+		out[n].off = off;
+		out[n].len = flen;
+		out[n].magic = magic;
+		n++;
+		off += flen;
+	}
+	return n;
+}
+
+#define MAX_FRAMES 256
+
+struct layout {
+	struct frame f[MAX_FRAMES];
+	size_t n;
+	size_t hdr_end;		/* end of the header frame */
+	size_t chunk[MAX_FRAMES]; /* indexes into f of the chunk frames */
+	size_t n_chunks;
+};
+
+static void file_layout(const unsigned char *p, size_t len,
+			struct layout *l)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->n = walk_frames(p, len, l->f, MAX_FRAMES);
+	assert_true(l->n >= 1);
+	assert_int_equal(l->f[0].magic, SWT_HEADER_FRAME_MAGIC);
+	l->hdr_end = l->f[0].len;
+	for (i = 1; i < l->n; i++)
+		if (l->f[i].magic == SWT_ZSTD_FRAME_MAGIC)
+			l->chunk[l->n_chunks++] = i;
+}
+
+/* ---- protobuf wire helpers (for hand-made records) --------------------- */
+
+struct bytes {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void bytes_add(struct bytes *b, const void *data, size_t len)
+{
+	if (b->len + len > b->cap) {
+		b->cap = (b->len + len) * 2 + 64;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+static void pb_varint(struct bytes *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	bytes_add(b, tmp, n);
+}
+
+static void pb_tag(struct bytes *b, unsigned field, unsigned wire)
+{
+	pb_varint(b, (uint64_t)field << 3 | wire);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static void pb_field_varint(struct bytes *b, unsigned field, uint64_t v)
+{
+	pb_tag(b, field, 0);
+	pb_varint(b, v);
+}
+
+static void pb_field_bytes(struct bytes *b, unsigned field, const void *p,
+			   size_t len)
+{
+	pb_tag(b, field, 2);
+	pb_varint(b, len);
+	bytes_add(b, p, len);
+}
+
+/* varint length prefix + message */
+static void pb_delimited(struct bytes *b, const struct bytes *msg)
+{
+	pb_varint(b, msg->len);
+	bytes_add(b, msg->p, msg->len);
+}
+
+/* A complete zstd frame with checksum, as the writer makes them. */
+static void zstd_frame(struct bytes *out, const void *raw, size_t len)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	size_t bound = ZSTD_compressBound(len), n;
+	unsigned char *tmp = malloc(bound);
+
+	assert_non_null(cctx);
+	assert_non_null(tmp);
+	assert_false(ZSTD_isError(
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
+	n = ZSTD_compress2(cctx, tmp, bound, raw, len);
+	assert_false(ZSTD_isError(n));
+	bytes_add(out, tmp, n);
+	free(tmp);
+	ZSTD_freeCCtx(cctx);
+}
+
+/* Parse one protobuf varint; returns bytes used or 0. */
+static size_t get_varint(const unsigned char *p, size_t len, uint64_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < len && i < 10; i++) {
+		*v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The oneof field number of a Record message (0 if none, -1 if the wire
+ * format is broken or it has two kinds). */
+static int record_kind_field(const unsigned char *p, size_t len)
+{
+	size_t off = 0;
+	int kind = 0;
+
+	while (off < len) {
+		uint64_t key, v;
+		size_t n = get_varint(p + off, len - off, &key);
+
+		if (!n)
+			return -1;
+		off += n;
+		switch (key & 7) {
+		case 0:
+			n = get_varint(p + off, len - off, &v);
+			if (!n)
+				return -1;
+			off += n;
+			break;
+		case 2:
+			n = get_varint(p + off, len - off, &v);
+			if (!n || v > len - off - n)
+				return -1;
+			off += n + (size_t)v;
+			break;
+		default:
+			return -1;
+		}
+		if ((key >> 3) >= 2) {
+			if (kind)
+				return -1;
+			kind = (int)(key >> 3);
+		}
+	}
+	return kind;
+}
+
+/* ---- tests: names ------------------------------------------------------ */
+
+static void kind_names_are_distinct(void **state)
+{
+	int i, j;
+
+	(void)state;
+	assert_string_equal(swt_record_kind_name(SWT_REC_SAMPLE), "sample");
+	assert_string_equal(swt_record_kind_name((enum swt_record_kind)0),
+			    "unknown");
+	assert_string_equal(swt_record_kind_name((enum swt_record_kind)99),
+			    "unknown");
+	for (i = SWT_REC_HEADER; i <= SWT_REC_END; i++) {
+		const char *a = swt_record_kind_name((enum swt_record_kind)i);
+
+		assert_non_null(a);
+		assert_string_not_equal(a, "unknown");
+		for (j = SWT_REC_HEADER; j < i; j++)
+			assert_string_not_equal(
+				a, swt_record_kind_name(
+					   (enum swt_record_kind)j));
+	}
+	for (i = SWT_EV_BEGIN; i <= SWT_EV_MARK; i++) {
+		const char *a = swt_event_kind_name((enum swt_event_kind)i);
+
+		assert_non_null(a);
+		for (j = SWT_EV_BEGIN; j < i; j++)
+			assert_string_not_equal(
+				a, swt_event_kind_name((enum swt_event_kind)j));
+	}
+	assert_non_null(swt_event_kind_name((enum swt_event_kind)0));
+}
+
+/* ---- tests: round trip ------------------------------------------------- */
+
+/* One record of every kind and variant, by hand. */
+static void build_every_kind(struct store *s)
+{
+	static const char cmdline[] = "/usr/bin/ocr\0--lang\0deu+eng\0\0x";
+	static const struct swt_proc_row rows1[] = {
+		{ .pid = 7, .utime = 100, .stime = 50, .rss_kib = 90000,
+		  .vsz_kib = 300000, .nthreads = 3, .minflt = 1000,
+		  .majflt = 2, .io_read = 1 << 20, .io_write = 4096,
+		  .vctxsw = 40, .ivctxsw = 3 },
+		{ .pid = 8, .flags = SWT_PF_IO_UNAVAILABLE, .utime = 5,
+		  .stime = 1, .rss_kib = 2000, .vsz_kib = 8000,
+		  .nthreads = 1, .minflt = 10 },
+		{ .pid = 31000, .flags = SWT_PF_IO_NOT_SAMPLED |
+					 SWT_PF_CTXSW_NOT_SAMPLED,
+		  .utime = 1, .rss_kib = 100, .vsz_kib = 200,
+		  .nthreads = 1, .io_read = 77 },
+	};
+	/* RSS shrinks, pid 8 was reused (counters go down), pid 9 new,
+	 * pid 31000 gone */
+	static const struct swt_proc_row rows2[] = {
+		{ .pid = 7, .utime = 130, .stime = 51, .rss_kib = 45000,
+		  .vsz_kib = 250000, .nthreads = 2, .minflt = 1500,
+		  .majflt = 2, .io_read = (1 << 20) + 5, .io_write = 4096,
+		  .vctxsw = 41, .ivctxsw = 3 },
+		{ .pid = 8, .utime = 0, .stime = 0, .rss_kib = 500,
+		  .vsz_kib = 1000, .nthreads = 1, .minflt = 3,
+		  .io_read = 0, .io_write = 0 },
+		{ .pid = 9, .utime = 2, .rss_kib = 10, .vsz_kib = 20,
+		  .nthreads = 1 },
+	};
+	static const struct swt_thread_row thr1[] = {
+		{ .tid = 7, .tgid = 7, .name = "ocr", .utime = 60,
+		  .stime = 20 },
+		{ .tid = 10, .tgid = 7, .name = "worker", .utime = 40,
+		  .stime = 30 },
+		{ .tid = 11, .tgid = 8, .name = "", .utime = 5, .stime = 1 },
+	};
+	static const struct swt_thread_row thr2[] = {
+		{ .tid = 7, .tgid = 7, .name = "ocr", .utime = 90,
+		  .stime = 21 },
+		{ .tid = 11, .tgid = 8, .name = "renamed", .utime = 0,
+		  .stime = 0 },
+	};
+	static const struct swt_event ev[] = {
+		{ 2000 * MS, SWT_EV_BEGIN, 7, "parse", 0 },
+		{ 2000 * MS + 10, SWT_EV_COUNT, 10, "pages", 5 },
+		{ 2000 * MS + 10, SWT_EV_COUNT, 10, "pages", -3 },
+		{ 2000 * MS + 500, SWT_EV_MARK, 7, "checkpoint", 0 },
+		{ 2001 * MS, SWT_EV_END, 7, "parse", 0 },
+		{ 2001 * MS, SWT_EV_BEGIN, 6, "render", 0 },
+	};
+	static const struct swt_event ev2[] = {
+		{ 2600 * MS, SWT_EV_END, 10, "render", 0 },
+	};
+	struct swt_record *r;
+
+	r = store_add(s, SWT_REC_PROC_START, 1000 * MS);
+	r->u.proc_start.pid = 7;
+	r->u.proc_start.ppid = 1;
+	r->u.proc_start.start_ticks = 123456;
+	r->u.proc_start.comm = "ocr";
+	r->u.proc_start.cmdline = cmdline;
+	r->u.proc_start.cmdline_len = sizeof(cmdline); /* incl. final NUL */
+	r->u.proc_start.uid = 1000;
+	r->u.proc_start.preexisting = false;
+	r = store_add(s, SWT_REC_PROC_START, 1000 * MS);
+	r->u.proc_start.pid = 8;
+	r->u.proc_start.ppid = 7;
+	r->u.proc_start.start_ticks = 123460;
+	r->u.proc_start.comm = "kworker/0:1";
+	r->u.proc_start.cmdline = ""; /* kernel thread: empty cmdline */
+	r->u.proc_start.cmdline_len = 0;
+	r->u.proc_start.preexisting = true;
+	r = store_add(s, SWT_REC_SAMPLE, 1100 * MS);
+	r->u.sample.scheduled_ns = 1100 * MS - 3;
+	r->u.sample.recorder_cpu_ns = 5000000;
+	r->u.sample.recorder_rss_kib = 4000;
+	r->u.sample.sys_busy_ticks = 1000;
+	r->u.sample.sys_idle_ticks = 9000;
+	r->u.sample.mem_total_kib = 16000000;
+	r->u.sample.mem_available_kib = 8000000;
+	r->u.sample.n_procs = 3;
+	r->u.sample.procs = rows1;
+	r->u.sample.n_threads = 3;
+	r->u.sample.threads = thr1;
+	r = store_add(s, SWT_REC_PROC_EXIT, 1150 * MS);
+	r->u.proc_exit.pid = 31000;
+	r->u.proc_exit.start_ticks = 99;
+	r->u.proc_exit.has_status = false;
+	r = store_add(s, SWT_REC_SAMPLE, 1200 * MS);
+	/* a later scheduled time than the record time is allowed */
+	r->u.sample.scheduled_ns = 1200 * MS + 5;
+	r->u.sample.recorder_cpu_ns = 4000000; /* absolute, may go down */
+	r->u.sample.recorder_rss_kib = 3900;
+	r->u.sample.sys_busy_ticks = 1100;
+	r->u.sample.sys_idle_ticks = 9100;
+	r->u.sample.mem_total_kib = 16000000;
+	r->u.sample.mem_available_kib = 7000000;
+	r->u.sample.n_procs = 3;
+	r->u.sample.procs = rows2;
+	r->u.sample.n_threads = 2;
+	r->u.sample.threads = thr2;
+	r = store_add(s, SWT_REC_SAMPLE, 1300 * MS); /* nothing alive */
+	r->u.sample.scheduled_ns = 1300 * MS;
+	r = store_add(s, SWT_REC_EVENTS, ev[0].t_ns);
+	r->u.events.pid = 7;
+	r->u.events.n = sizeof(ev) / sizeof(ev[0]);
+	r->u.events.events = ev;
+	r = store_add(s, SWT_REC_EVENTS, ev2[0].t_ns);
+	r->u.events.pid = 7;
+	r->u.events.n = 1;
+	r->u.events.events = ev2;
+	r = store_add(s, SWT_REC_ALERT, 2700 * MS);
+	r->u.alert.kind = "cpu";
+	r->u.alert.subject = "parse";
+	r->u.alert.value_milli = 95500;
+	r->u.alert.threshold_milli = 80000;
+	r = store_add(s, SWT_REC_ALERT, 2700 * MS);
+	r->u.alert.kind = "trend";
+	r->u.alert.subject = "ocr";
+	r->u.alert.value_milli = -1250; /* a falling trend */
+	r->u.alert.threshold_milli = -1000;
+	r = store_add(s, SWT_REC_DROPS, 2800 * MS);
+	r->u.drops.pid = 7;
+	r->u.drops.dropped = 12;
+	r->u.drops.total_dropped = 12;
+	r->u.drops.reason = "ring-full";
+	r = store_add(s, SWT_REC_DROPS, 2900 * MS);
+	r->u.drops.pid = 0;
+	r->u.drops.dropped = 3;
+	r->u.drops.total_dropped = 15;
+	r->u.drops.reason = "client-gone";
+	r = store_add(s, SWT_REC_ANOMALY, 3000 * MS);
+	r->u.anomaly.kind = "end-without-begin";
+	r->u.anomaly.pid = 7;
+	r->u.anomaly.tid = 10;
+	r->u.anomaly.subject = "render";
+	r->u.anomaly.detail = "bytes\0with\0NULs\xff";
+	r->u.anomaly.detail_len = 16;
+	r = store_add(s, SWT_REC_ANOMALY, 3000 * MS);
+	r->u.anomaly.kind = "client-disconnected";
+	r->u.anomaly.pid = 8;
+	r->u.anomaly.detail = "";
+	r->u.anomaly.detail_len = 0;
+	r = store_add(s, SWT_REC_PROC_EXIT, 3100 * MS);
+	r->u.proc_exit.pid = 8;
+	r->u.proc_exit.start_ticks = 123460;
+	r->u.proc_exit.has_status = true;
+	r->u.proc_exit.signal = 11;
+	r->u.proc_exit.core_dumped = true;
+	r = store_add(s, SWT_REC_PROC_EXIT, 3200 * MS);
+	r->u.proc_exit.pid = 7;
+	r->u.proc_exit.start_ticks = 123456;
+	r->u.proc_exit.has_status = true;
+	r->u.proc_exit.exit_code = 3;
+	r = store_add(s, SWT_REC_END, 3300 * MS);
+	r->u.end.reason = SWT_END_ERROR;
+	r->u.end.has_status = true;
+	r->u.end.exit_code = 3;
+	r->u.end.signal = 0;
+	r->u.end.samples = 3;
+	r->u.end.records = 17;
+	r->u.end.events = 7;
+	r->u.end.dropped_events = 15;
+	r->u.end.recorder_cpu_ns = 6000000;
+	r->u.end.recorder_peak_rss_kib = 4100;
+	r->u.end.error = "disk full";
+}
+
+static void roundtrip_every_record_kind(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws;
+	struct swt_reader_stats rs;
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "every.swt");
+
+	build_every_kind(&s);
+	write_finished(path, &s, 0, &ws);
+	assert_int_equal(ws.records, s.n);
+	assert_int_equal(ws.proc_samples, 6);
+	assert_int_equal(ws.chunks, 1);
+	assert_true(ws.raw_bytes > 0);
+
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	assert_string_equal(swt_reader_errmsg(r), "");
+	swt_reader_get_stats(r, &rs);
+	assert_int_equal(rs.records, s.n);
+	assert_int_equal(rs.proc_samples, 6);
+	assert_int_equal(rs.chunks, 1);
+	assert_int_equal(rs.chunks_ok, 1);
+	assert_int_equal(rs.unknown_records, 0);
+	assert_true(rs.t_first_ns == 1000 * MS);
+	assert_true(rs.t_last_ns == 3300 * MS);
+	assert_true(rs.has_index);
+	assert_true(rs.has_end);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(rs.file_size, (uint64_t)st.st_size);
+		assert_int_equal(ws.bytes, (uint64_t)st.st_size);
+	}
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* Column values at the ends of their ranges: deltas between INT64_MIN and
+ * INT64_MAX overflow int64 and must still come back exactly (the codec
+ * should compute them modulo 2^64). */
+static void roundtrip_extreme_values(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "extreme.swt");
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		struct swt_record *rec = store_add(&s, SWT_REC_SAMPLE,
+						   1000 * MS + i);
+		struct swt_proc_row *rows = store_alloc(&s, 2 * sizeof(*rows));
+		struct swt_thread_row *th = store_alloc(&s, 2 * sizeof(*th));
+		int64_t a = i % 2 ? INT64_MAX : INT64_MIN;
+		int64_t b = i % 3 ? INT64_MIN + 1 : INT64_MAX - 1;
+
+		rows[0] = (struct swt_proc_row){
+			.pid = 1, .flags = UINT32_MAX, .utime = a, .stime = b,
+			.rss_kib = a, .vsz_kib = b, .nthreads = a,
+			.minflt = b, .majflt = a, .io_read = b, .io_write = a,
+			.vctxsw = b, .ivctxsw = a };
+		rows[1] = rows[0];
+		rows[1].pid = INT32_MAX;
+		rows[1].utime = -a - 1;
+		th[0] = (struct swt_thread_row){ .tid = 1, .tgid = 1,
+						 .name = "t", .utime = a,
+						 .stime = b };
+		th[1] = (struct swt_thread_row){ .tid = INT32_MAX,
+						 .tgid = 1, .name = "u",
+						 .utime = b, .stime = a };
+		rec->u.sample.scheduled_ns = i % 2 ? INT64_MIN : INT64_MAX;
+		rec->u.sample.recorder_cpu_ns = UINT64_MAX - (uint64_t)i;
+		rec->u.sample.recorder_rss_kib = UINT64_MAX;
+		rec->u.sample.sys_busy_ticks = UINT64_MAX;
+		rec->u.sample.sys_idle_ticks = (uint64_t)i;
+		rec->u.sample.mem_total_kib = UINT64_MAX;
+		rec->u.sample.mem_available_kib = 0;
+		rec->u.sample.n_procs = 2;
+		rec->u.sample.procs = rows;
+		rec->u.sample.n_threads = 2;
+		rec->u.sample.threads = th;
+	}
+	{
+		static const struct swt_event ev[] = {
+			{ 2000 * MS, SWT_EV_COUNT, INT32_MAX, "x", INT64_MAX },
+			{ 2000 * MS, SWT_EV_COUNT, 1, "x", INT64_MIN },
+		};
+		struct swt_record *rec = store_add(&s, SWT_REC_EVENTS,
+						   ev[0].t_ns);
+
+		rec->u.events.pid = 1;
+		rec->u.events.n = 2;
+		rec->u.events.events = ev;
+		rec = store_add(&s, SWT_REC_ALERT, 2000 * MS);
+		rec->u.alert.value_milli = INT64_MIN;
+		rec->u.alert.threshold_milli = INT64_MAX;
+		rec = store_add(&s, SWT_REC_PROC_EXIT, 2000 * MS);
+		rec->u.proc_exit.pid = INT32_MAX;
+		rec->u.proc_exit.start_ticks = UINT64_MAX;
+		rec->u.proc_exit.has_status = true;
+		rec->u.proc_exit.exit_code = INT32_MIN;
+		rec->u.proc_exit.signal = INT32_MAX;
+		rec = store_add(&s, SWT_REC_DROPS, 2000 * MS);
+		rec->u.drops.pid = INT32_MAX;
+		rec->u.drops.dropped = UINT64_MAX;
+		rec->u.drops.total_dropped = UINT64_MAX;
+		rec = store_add(&s, SWT_REC_END, 2000 * MS);
+		rec->u.end.samples = UINT64_MAX;
+		rec->u.end.exit_code = INT32_MIN;
+		rec->u.end.signal = INT32_MIN;
+	}
+	write_finished(path, &s, 0, NULL);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* A record much larger than a chunk: it gets a chunk of its own and the
+ * records around it are unaffected. */
+static void roundtrip_record_larger_than_chunk(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws;
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "big.swt");
+	char *big;
+	size_t i;
+
+	gen_session(&s, 20, 3);
+	s.n--; /* drop END, re-added below */
+	big = store_alloc(&s, 300000);
+	for (i = 0; i < 300000; i++)
+		big[i] = (char)(i % 7 == 0 ? '\0' : 'a' + (int)(i % 26));
+	{
+		struct swt_record *rec = store_add(&s, SWT_REC_PROC_START,
+						   s.recs[s.n - 1].t_ns);
+
+		rec->u.proc_start.pid = 12345;
+		rec->u.proc_start.comm = "huge";
+		rec->u.proc_start.cmdline = big;
+		rec->u.proc_start.cmdline_len = 300000;
+		rec = store_add(&s, SWT_REC_ANOMALY, s.recs[s.n - 1].t_ns);
+		rec->u.anomaly.kind = "big";
+		rec->u.anomaly.detail = big;
+		rec->u.anomaly.detail_len = 200000;
+		rec = store_add(&s, SWT_REC_END, s.recs[s.n - 1].t_ns + 1);
+		rec->u.end.reason = SWT_END_SIGNAL;
+		rec->u.end.signal = 15;
+	}
+	write_finished(path, &s, 4096, &ws);
+	assert_true(ws.chunks >= 3);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* ---- tests: chunks ----------------------------------------------------- */
+
+static void many_chunks_round_trip(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws;
+	struct swt_reader_stats rs;
+	const char *path = sandbox_path(sb, "chunks.swt");
+	uint64_t rows = 0;
+	size_t i;
+	unsigned flags[] = { 0, SWT_READER_NO_INDEX };
+
+	gen_session(&s, 300, 42);
+	for (i = 0; i < s.n; i++)
+		if (s.recs[i].kind == SWT_REC_SAMPLE)
+			rows += s.recs[i].u.sample.n_procs;
+	write_finished(path, &s, 4096, &ws);
+	assert_true(ws.chunks >= 5);
+	assert_int_equal(ws.records, s.n);
+	assert_int_equal(ws.proc_samples, rows);
+	for (i = 0; i < 2; i++) {
+		struct swt_reader *r = open_path_ok(path, flags[i]);
+
+		expect_header_record(r);
+		assert_int_equal(expect_records(r, &s, 0), s.n);
+		assert_int_equal(swt_reader_damage_count(r), 0);
+		swt_reader_get_stats(r, &rs);
+		assert_int_equal(rs.chunks, ws.chunks);
+		assert_int_equal(rs.chunks_ok, ws.chunks);
+		assert_int_equal(rs.records, s.n);
+		assert_int_equal(rs.proc_samples, rows);
+		assert_true(rs.t_first_ns == s.recs[0].t_ns);
+		assert_true(rs.t_last_ns == s.recs[s.n - 1].t_ns);
+		assert_true(rs.has_end);
+		if (flags[i] == 0)
+			assert_true(rs.has_index);
+		swt_reader_free(r);
+	}
+	store_fini(&s);
+}
+
+/* Record counts before each chunk, found by reading file prefixes that end
+ * at frame boundaries; start[n_chunks] is the total. */
+static void chunk_starts(const unsigned char *data, const struct layout *l,
+			 size_t *start)
+{
+	size_t k;
+
+	for (k = 0; k < l->n_chunks; k++)
+		start[k] = count_records(data, l->f[l->chunk[k]].off);
+	{
+		const struct frame *last = &l->f[l->chunk[l->n_chunks - 1]];
+
+		start[l->n_chunks] = count_records(data,
+						   last->off + last->len);
+	}
+	for (k = 0; k < l->n_chunks; k++)
+		assert_true(start[k] < start[k + 1]);
+}
+
+/* Every chunk decodes on its own: a file made of the header frame and
+ * chunk k alone yields exactly chunk k's records, because delta bases and
+ * string ids restart in every chunk. */
+static void each_chunk_decodes_alone(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	size_t start[MAX_FRAMES + 1], len, k;
+	unsigned char *data;
+	const char *path = sandbox_path(sb, "alone.swt");
+
+	gen_session(&s, 200, 7);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 4);
+	chunk_starts(data, &l, start);
+	assert_int_equal(start[l.n_chunks], s.n);
+	for (k = 0; k < l.n_chunks; k++) {
+		const struct frame *f = &l.f[l.chunk[k]];
+		struct bytes b = { 0 };
+		struct swt_reader *r;
+
+		bytes_add(&b, data, l.hdr_end);
+		bytes_add(&b, data + f->off, f->len);
+		r = open_mem_ok(b.p, b.len, 0);
+		expect_header_record(r);
+		assert_int_equal(expect_records(r, &s, start[k]),
+				 start[k + 1] - start[k]);
+		/* no damage but the missing index */
+		assert_int_equal(swt_reader_damage_count(r), 1);
+		expect_unfinished_at_eof(r, b.len);
+		swt_reader_free(r);
+		free(b.p);
+	}
+	free(data);
+	store_fini(&s);
+}
+
+/* ---- tests: seek ------------------------------------------------------- */
+
+/* For every distinct record time T (and T-1, T+1, the extremes), seek(T)
+ * must position on the first record with t_ns >= T. */
+static void check_seeks(struct swt_reader *r, const struct store *s,
+			size_t n_recs)
+{
+	const struct swt_record *rec;
+	size_t i, j;
+	int d;
+
+	for (i = 0; i <= n_recs; i++) {
+		int64_t base = i < n_recs ? s->recs[i].t_ns :
+					    s->recs[n_recs - 1].t_ns;
+
+		if (i > 0 && i < n_recs && s->recs[i - 1].t_ns == base)
+			continue;
+		for (d = -1; d <= 1; d++) {
+			int64_t t = base + d;
+			size_t want = 0;
+			int rc;
+
+			while (want < n_recs && s->recs[want].t_ns < t)
+				want++;
+			rc = swt_reader_seek(r, t);
+			if (want == n_recs) {
+				assert_status(SWT_ITEROVER, rc);
+				continue;
+			}
+			assert_ok(rc);
+			/* a few records from there, across chunk ends */
+			for (j = want; j < want + 3 && j < n_recs; j++) {
+				rc = swt_reader_next(r, &rec);
+				if (rc != 0)
+					print_error("seek(%" PRId64 ") then "
+						    "next #%zu\n", t, j - want);
+				assert_ok(rc);
+				assert_record_equal(&s->recs[j], rec);
+			}
+		}
+	}
+	/* before everything: the first record, not the header */
+	assert_ok(swt_reader_seek(r, INT64_MIN));
+	assert_ok(swt_reader_next(r, &rec));
+	assert_record_equal(&s->recs[0], rec);
+	/* past everything */
+	assert_status(SWT_ITEROVER, swt_reader_seek(r, INT64_MAX));
+	/* backwards after reading to the end */
+	assert_ok(swt_reader_seek(r, s->recs[n_recs / 2].t_ns));
+	for (j = n_recs / 2; j > 0 && s->recs[j - 1].t_ns ==
+					      s->recs[n_recs / 2].t_ns;)
+		j--;
+	i = 0;
+	while (swt_reader_next(r, &rec) == 0) {
+		assert_true(j + i < n_recs);
+		assert_record_equal(&s->recs[j + i], rec);
+		i++;
+	}
+	assert_int_equal(j + i, n_recs);
+}
+
+static void seek_with_index(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader_stats rs;
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "seek.swt");
+
+	gen_session(&s, 150, 11);
+	write_finished(path, &s, 4096, NULL);
+	r = open_path_ok(path, 0);
+	swt_reader_get_stats(r, &rs);
+	assert_true(rs.has_index);
+	/* seek before anything was read */
+	assert_ok(swt_reader_seek(r, s.recs[s.n / 3].t_ns));
+	check_seeks(r, &s, s.n);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+static void seek_ignoring_index(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "seek.swt");
+
+	gen_session(&s, 150, 12);
+	write_finished(path, &s, 4096, NULL);
+	r = open_path_ok(path, SWT_READER_NO_INDEX);
+	check_seeks(r, &s, s.n);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* A file whose writer was freed after a flush (no index, no end, the last
+ * chunk unfinished) still seeks by scanning. */
+static void seek_in_file_without_index(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader_stats rs;
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "noindex.swt");
+	struct write_opts wo = { .chunk_raw_bytes = 4096, .finish = false };
+
+	gen_session(&s, 150, 13);
+	s.n--; /* no END record: the recorder never finished */
+	write_store(path, &s, &wo, NULL);
+	r = open_path_ok(path, 0);
+	swt_reader_get_stats(r, &rs);
+	assert_false(rs.has_index);
+	check_seeks(r, &s, s.n);
+	swt_reader_get_stats(r, &rs);
+	assert_false(rs.has_end);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* With the index, seeking into a late chunk does not decode the earlier
+ * ones: a damaged first chunk is never met. */
+static void seek_with_index_skips_earlier_chunks(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	size_t start[MAX_FRAMES + 1], len, k;
+	unsigned char *data;
+	struct swt_reader *r;
+	const struct swt_record *rec;
+	const char *path = sandbox_path(sb, "skip.swt");
+
+	gen_session(&s, 150, 14);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 4);
+	chunk_starts(data, &l, start);
+	k = l.n_chunks - 2;
+	/* damage chunk 0 */
+	data[l.f[l.chunk[0]].off + l.f[l.chunk[0]].len / 2] ^= 0x5a;
+	r = open_mem_ok(data, len, 0);
+	assert_ok(swt_reader_seek(r, s.recs[start[k]].t_ns));
+	assert_ok(swt_reader_next(r, &rec));
+	assert_true(rec->t_ns == s.recs[start[k]].t_ns);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	swt_reader_free(r);
+	free(data);
+	store_fini(&s);
+}
+
+/* ---- tests: truncation and crashes ------------------------------------- */
+
+/* Cut a small multi-chunk session (flushed every few records) at every
+ * byte. Every prefix opens cleanly or fails with ECORRUPT/ETRUNCATED while
+ * the header frame is incomplete; past it, the reader returns a prefix of
+ * the records (equal to the originals), never fewer for a longer cut, and
+ * at least everything flushed before the cut. */
+static void truncated_at_every_byte(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct flush_point points[256];
+	size_t n_points = 0, len, L, prev = 0, p = 0;
+	struct write_opts wo = { .chunk_raw_bytes = 2048, .flush_every = 5,
+				 .finish = true, .points = points,
+				 .n_points = &n_points };
+	struct layout l;
+	unsigned char *data;
+	const char *path = sandbox_path(sb, "cut.swt");
+
+	gen_session(&s, 30, 5);
+	assert_true(s.n / 5 < 256);
+	write_store(path, &s, &wo, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 2);
+	assert_true(len < 64 * 1024);
+
+	for (L = 0; L <= len; L++) {
+		/* an exact-size copy, so ASan sees any read past the end */
+		unsigned char *cut = malloc(L ? L : 1);
+		struct swt_reader *r = NULL;
+		const struct swt_record *rec;
+		char err[256] = "";
+		size_t n = 0, k;
+		int rc;
+
+		assert_non_null(cut);
+		memcpy(cut, data, L);
+		rc = swt_reader_open_mem(&r, cut, L, "cut", 0, err,
+					 sizeof(err));
+		if (L < l.hdr_end) {
+			if (rc != SWT_ECORRUPT && rc != SWT_ETRUNCATED)
+				print_error("open of %zu bytes\n", L);
+			assert_status_either(SWT_ETRUNCATED, SWT_ECORRUPT, rc);
+			assert_null(r);
+			assert_true(err[0] != '\0');
+			free(cut);
+			continue;
+		}
+		if (rc != 0)
+			print_error("open of %zu bytes: %s\n", L, err);
+		assert_ok(rc);
+		assert_ok(swt_reader_next(r, &rec));
+		assert_int_equal(rec->kind, SWT_REC_HEADER);
+		while ((rc = swt_reader_next(r, &rec)) == 0) {
+			if (n >= s.n)
+				fail();
+			assert_record_equal(&s.recs[n], rec);
+			n++;
+		}
+		if (rc != SWT_ITEROVER)
+			print_error("cut at %zu of %zu\n", L, len);
+		assert_status(SWT_ITEROVER, rc);
+		if (n < prev) {
+			print_error("cut at %zu: %zu records, %zu at %zu\n", L,
+				    n, prev, L - 1);
+			fail();
+		}
+		prev = n;
+		/* crash safety: what was flushed is there */
+		while (p < n_points && points[p].bytes <= L)
+			p++;
+		if (p > 0 && n < points[p - 1].records) {
+			print_error("cut at %zu: %zu records, but %zu were "
+				    "flushed by byte %" PRIu64 "\n", L, n,
+				    points[p - 1].records,
+				    points[p - 1].bytes);
+			fail();
+		}
+		if (p > 0 && points[p - 1].bytes == L)
+			assert_int_equal(n, points[p - 1].records);
+		/* a cut inside a chunk frame is reported as truncation */
+		for (k = 0; k < l.n_chunks; k++) {
+			const struct frame *f = &l.f[l.chunk[k]];
+			size_t nd = swt_reader_damage_count(r);
+			const struct swt_damage *d;
+
+			if (!(f->off < L && L < f->off + f->len))
+				continue;
+			if (nd == 0)
+				print_error("cut at %zu inside chunk %zu: no "
+					    "damage\n", L, k);
+			assert_true(nd >= 1);
+			d = swt_reader_get_damage(r, nd - 1);
+			assert_non_null(d);
+			assert_status(SWT_ETRUNCATED, d->status);
+			assert_true(d->offset >= f->off);
+			assert_int_equal(d->offset + d->length, L);
+		}
+		swt_reader_free(r);
+		free(cut);
+	}
+	assert_int_equal(prev, s.n);
+	free(data);
+	store_fini(&s);
+}
+
+/* Append s->recs[0..flushed), flush, append the rest without a flush and
+ * free the writer as a crash would leave the file. */
+static void write_crashed(const char *path, const struct store *s,
+			  size_t chunk_raw_bytes, size_t flushed)
+{
+	struct swt_writer_opts o;
+	struct swt_writer *w = NULL;
+	struct swt_header h;
+	size_t i;
+
+	writer_opts(&o, chunk_raw_bytes);
+	o.sync = true; /* the real thing, here */
+	test_header(&h);
+	assert_ok(swt_writer_open(&w, path, &o, &h, NULL, 0));
+	for (i = 0; i < flushed; i++)
+		assert_ok(swt_writer_append(w, &s->recs[i]));
+	assert_ok(swt_writer_flush(w));
+	for (; i < s->n; i++)
+		assert_ok(swt_writer_append(w, &s->recs[i]));
+	swt_writer_free(w);
+}
+
+/* Flushed, then more appended without a flush, then the writer is freed:
+ * the file ends inside the open chunk's frame. The flushed records come
+ * back, the truncation is reported as damage, and strict mode returns it
+ * once. */
+static void crash_after_flush_keeps_flushed_records(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader *r;
+	struct swt_reader_stats rs;
+	const struct swt_record *rec;
+	const struct swt_damage *d;
+	const char *path = sandbox_path(sb, "crash.swt");
+	size_t i, flushed, n, len;
+	struct layout l;
+	unsigned char *data;
+	int rc;
+
+	gen_session(&s, 60, 21);
+	s.n--; /* no END */
+	flushed = s.n * 2 / 3;
+	write_crashed(path, &s, 0, flushed);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	/* nothing complete after the header: the chunk is unfinished */
+	assert_int_equal(l.n, 1);
+	free(data);
+
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	n = expect_records(r, &s, 0);
+	assert_true(n >= flushed);
+	assert_int_equal(swt_reader_damage_count(r), 1);
+	d = swt_reader_get_damage(r, 0);
+	assert_status(SWT_ETRUNCATED, d->status);
+	assert_int_equal(d->offset, l.hdr_end);
+	assert_int_equal(d->offset + d->length, len);
+	assert_true(d->what[0] != '\0');
+	swt_reader_get_stats(r, &rs);
+	assert_false(rs.has_index);
+	assert_false(rs.has_end);
+	assert_int_equal(rs.records, n);
+	assert_int_equal(rs.chunks, 1);
+	assert_int_equal(rs.chunks_ok, 0);
+	assert_int_equal(rs.chunks_salvaged, 1);
+	swt_reader_free(r);
+
+	/* strict: the same records, then the truncation, then the end */
+	r = open_path_ok(path, SWT_READER_STRICT);
+	expect_header_record(r);
+	for (i = 0; (rc = swt_reader_next(r, &rec)) == 0; i++)
+		assert_record_equal(&s.recs[i], rec);
+	assert_int_equal(i, n);
+	assert_status(SWT_ETRUNCATED, rc);
+	assert_true(swt_reader_errmsg(r)[0] != '\0');
+	assert_status(SWT_ITEROVER, swt_reader_next(r, &rec));
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* The same with small chunks: chunks closed after the flush are complete
+ * on disk, the unflushed tail is lost. Everything flushed comes back; the
+ * file says it was not finished (no index, no SessionEnd). */
+static void crash_after_flush_across_chunks(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader *r;
+	struct swt_reader_stats rs;
+	const char *path = sandbox_path(sb, "crash.swt");
+	size_t flushed, n;
+
+	gen_session(&s, 100, 23);
+	s.n--;
+	flushed = s.n / 2;
+	write_crashed(path, &s, 4096, flushed);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	n = expect_records(r, &s, 0);
+	assert_true(n >= flushed);
+	swt_reader_get_stats(r, &rs);
+	assert_true(rs.chunks >= 3);
+	assert_false(rs.has_index);
+	assert_false(rs.has_end);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* The same with a real kill -9 of a process that was writing. */
+static void crash_by_sigkill_keeps_flushed_records(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader *r;
+	const char *path = sandbox_path(sb, "killed.swt");
+	size_t flushed, n;
+	int wstatus;
+	pid_t pid;
+
+	gen_session(&s, 60, 22);
+	s.n--;
+	flushed = s.n / 2;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* child: no cmocka here, only exit codes */
+		struct swt_writer_opts o;
+		struct swt_writer *w = NULL;
+		struct swt_header h;
+		size_t i;
+
+		writer_opts(&o, 0);
+		o.sync = true;
+		test_header(&h);
+		if (swt_writer_open(&w, path, &o, &h, NULL, 0) != 0)
+			_exit(10);
+		for (i = 0; i < flushed; i++)
+			if (swt_writer_append(w, &s.recs[i]) != 0)
+				_exit(11);
+		if (swt_writer_flush(w) != 0)
+			_exit(12);
+		for (; i < s.n; i++)
+			if (swt_writer_append(w, &s.recs[i]) != 0)
+				_exit(13);
+		raise(SIGKILL);
+		_exit(14);
+	}
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	if (!WIFSIGNALED(wstatus))
+		print_error("child exited with %d\n", WEXITSTATUS(wstatus));
+	assert_true(WIFSIGNALED(wstatus));
+	assert_int_equal(WTERMSIG(wstatus), SIGKILL);
+
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	n = expect_records(r, &s, 0);
+	assert_true(n >= flushed);
+	assert_int_equal(swt_reader_damage_count(r), 1);
+	assert_status(SWT_ETRUNCATED, swt_reader_get_damage(r, 0)->status);
+	swt_reader_free(r);
+	store_fini(&s);
+}
+
+/* ---- tests: damage ----------------------------------------------------- */
+
+/* Flip one byte in the middle of chunk k: exactly that chunk's records are
+ * lost, the others come back with correct values (in strict mode after one
+ * SWT_ECORRUPT), and one damage range at the chunk's offset is reported. */
+static void corrupt_byte_loses_one_chunk(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	size_t start[MAX_FRAMES + 1], len, k, pick[3];
+	unsigned char *data;
+	const char *path = sandbox_path(sb, "flip.swt");
+	unsigned flags[] = { 0, SWT_READER_NO_INDEX, SWT_READER_STRICT };
+	size_t p, fi;
+
+	gen_session(&s, 200, 31);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 4);
+	chunk_starts(data, &l, start);
+	pick[0] = 0;
+	pick[1] = l.n_chunks / 2;
+	pick[2] = l.n_chunks - 1;
+	for (p = 0; p < 3; p++) {
+		const struct frame *f;
+
+		k = pick[p];
+		f = &l.f[l.chunk[k]];
+		data[f->off + f->len / 2] ^= 0x5a;
+		for (fi = 0; fi < 3; fi++) {
+			struct swt_reader *r = open_mem_ok(data, len, flags[fi]);
+			struct swt_reader_stats rs;
+			const struct swt_record *rec;
+			const struct swt_damage *d;
+			size_t i = 0, got_damage = 0;
+			int rc;
+
+			expect_header_record(r);
+			for (;;) {
+				rc = swt_reader_next(r, &rec);
+				if (rc == SWT_ITEROVER)
+					break;
+				if (rc == SWT_ECORRUPT &&
+				    (flags[fi] & SWT_READER_STRICT)) {
+					assert_int_equal(i, start[k]);
+					got_damage++;
+					assert_true(swt_reader_errmsg(r)[0]);
+					continue;
+				}
+				if (rc != 0)
+					print_error("chunk %zu flags %u\n", k,
+						    flags[fi]);
+				assert_ok(rc);
+				if (i == start[k])
+					i = start[k + 1]; /* lost chunk */
+				assert_true(i < s.n);
+				assert_record_equal(&s.recs[i], rec);
+				i++;
+			}
+			if (k + 1 == l.n_chunks && i == start[k])
+				i = start[k + 1];
+			assert_int_equal(i, s.n);
+			assert_int_equal(got_damage,
+					 flags[fi] & SWT_READER_STRICT ? 1 : 0);
+			assert_int_equal(swt_reader_damage_count(r), 1);
+			d = swt_reader_get_damage(r, 0);
+			assert_non_null(d);
+			assert_status(SWT_ECORRUPT, d->status);
+			assert_int_equal(d->offset, f->off);
+			assert_int_equal(d->length, f->len);
+			assert_true(d->what[0] != '\0');
+			if (k == 0)
+				assert_true(d->t_prev_ns == INT64_MIN);
+			else
+				assert_true(d->t_prev_ns ==
+					    s.recs[start[k] - 1].t_ns);
+			assert_null(swt_reader_get_damage(r, 1));
+			swt_reader_get_stats(r, &rs);
+			assert_int_equal(rs.chunks, l.n_chunks);
+			assert_int_equal(rs.chunks_ok, l.n_chunks - 1);
+			assert_int_equal(rs.records,
+					 s.n - (start[k + 1] - start[k]));
+			swt_reader_free(r);
+		}
+		data[f->off + f->len / 2] ^= 0x5a;
+	}
+	free(data);
+	store_fini(&s);
+}
+
+/* A broken index is not fatal: the records are all there by scanning. */
+static void corrupt_index_falls_back_to_scan(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_reader_stats rs;
+	struct layout l;
+	struct swt_reader *r;
+	size_t len;
+	unsigned char *data;
+	const struct frame *ix;
+	const char *path = sandbox_path(sb, "badindex.swt");
+
+	gen_session(&s, 100, 41);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	ix = &l.f[l.n - 1];
+	assert_int_equal(ix->magic, SWT_INDEX_FRAME_MAGIC);
+	assert_int_equal(ix->off + ix->len, len);
+	assert_memory_equal(data + len - SWT_INDEX_MAGIC_LEN, SWT_INDEX_MAGIC,
+			    SWT_INDEX_MAGIC_LEN);
+	/* a byte of the Index message (its crc32c no longer matches) */
+	data[ix->off + 8 + 2] ^= 0x01;
+	r = open_mem_ok(data, len, 0);
+	swt_reader_get_stats(r, &rs);
+	assert_false(rs.has_index);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	check_seeks(r, &s, s.n);
+	swt_reader_free(r);
+	/* the index cut short: same */
+	r = open_mem_ok(data, len - 1, 0);
+	swt_reader_get_stats(r, &rs);
+	assert_false(rs.has_index);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	swt_reader_free(r);
+	free(data);
+	store_fini(&s);
+}
+
+/* A small finished session: header frame, one chunk, index. */
+static unsigned char *small_session(struct sandbox *sb, struct store *s,
+				    size_t *len, struct layout *l)
+{
+	const char *path = sandbox_path(sb, "small.swt");
+	unsigned char *data;
+
+	gen_session(s, 5, 51);
+	write_finished(path, s, 0, NULL);
+	data = swt_test_read_file(path, len);
+	file_layout(data, *len, l);
+	assert_int_equal(l->n_chunks, 1);
+	return data;
+}
+
+static void open_rejects_wrong_magic(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct swt_reader *r = (struct swt_reader *)&l; /* must be reset */
+	unsigned char *data;
+	char err[256];
+	size_t len;
+	const char *path;
+
+	data = small_session(sb, &s, &len, &l);
+	/* the file magic inside the header frame */
+	assert_memory_equal(data + 8, SWT_FILE_MAGIC, SWT_FILE_MAGIC_LEN);
+	data[8 + 3] = 'X';
+	err[0] = '\0';
+	assert_status(SWT_ECORRUPT, swt_reader_open_mem(&r, data, len, "m1",
+							0, err, sizeof(err)));
+	assert_null(r);
+	assert_contains(err, "m1");
+	/* through a path: the message names the file */
+	path = sandbox_path(sb, "badmagic.swt");
+	swt_test_write_file(path, data, len);
+	r = (struct swt_reader *)&l;
+	assert_status(SWT_ECORRUPT, swt_reader_open(&r, path, 0, err,
+						     sizeof(err)));
+	assert_null(r);
+	assert_contains(err, path);
+	data[8 + 3] = SWT_FILE_MAGIC[3];
+	/* another skippable frame magic */
+	data[0] ^= 0x01;
+	assert_status(SWT_ECORRUPT, swt_reader_open_mem(&r, data, len, "m2",
+							0, err, sizeof(err)));
+	data[0] ^= 0x01;
+	/* a chunk where the header belongs */
+	assert_status(SWT_ECORRUPT,
+		      swt_reader_open_mem(&r, data + l.hdr_end,
+					  len - l.hdr_end, "m3", 0, err,
+					  sizeof(err)));
+	/* text */
+	assert_status(SWT_ECORRUPT,
+		      swt_reader_open_mem(&r, "hello, world\n", 13, "m4", 0,
+					  err, sizeof(err)));
+	/* a plain zstd frame */
+	{
+		struct bytes b = { 0 };
+
+		zstd_frame(&b, "hello, world\n", 13);
+		assert_status(SWT_ECORRUPT,
+			      swt_reader_open_mem(&r, b.p, b.len, "m5", 0, err,
+						  sizeof(err)));
+		free(b.p);
+	}
+	/* the empty file, and NULL errmsg is allowed */
+	assert_status_either(SWT_ECORRUPT, SWT_ETRUNCATED,
+			     swt_reader_open_mem(&r, data, 0, "m6", 0, NULL,
+						 0));
+	assert_null(r);
+	/* the original still opens */
+	r = open_mem_ok(data, len, 0);
+	swt_reader_free(r);
+	free(data);
+	store_fini(&s);
+}
+
+static void open_missing_file_is_enotfound(void **state)
+{
+	struct sandbox *sb = *state;
+	struct swt_reader *r = NULL;
+	char err[512] = "";
+	const char *path = sandbox_path(sb, "does-not-exist.swt");
+
+	assert_status(SWT_ENOTFOUND, swt_reader_open(&r, path, 0, err,
+						     sizeof(err)));
+	assert_null(r);
+	assert_contains(err, path);
+	assert_contains(err, strerror(ENOENT));
+	/* a directory: not a regular file */
+	assert_status(SWT_EIO, swt_reader_open(&r, sb->dir, 0, err,
+					       sizeof(err)));
+	assert_null(r);
+	swt_reader_free(NULL); /* no-op */
+	swt_writer_free(NULL);
+}
+
+/* Patch the major version of the header frame prefix ("SWTRACE\0" major
+ * minor flags hdrlen, little-endian like zstd's own fields). */
+static void open_refuses_future_major_version(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct swt_reader *r = NULL;
+	unsigned char *data;
+	char err[256] = "";
+	size_t len;
+	const char *path;
+
+	data = small_session(sb, &s, &len, &l);
+	assert_int_equal(data[16], SWT_FORMAT_MAJOR);
+	data[16] = SWT_FORMAT_MAJOR + 1;
+	assert_status(SWT_EVERSION, swt_reader_open_mem(&r, data, len, "fut",
+							0, err, sizeof(err)));
+	assert_null(r);
+	assert_contains(err, "fut");
+	assert_contains(err, "version");
+	assert_contains(err, "2"); /* the version found */
+	path = sandbox_path(sb, "future.swt");
+	swt_test_write_file(path, data, len);
+	assert_status(SWT_EVERSION, swt_reader_open(&r, path, 0, err,
+						    sizeof(err)));
+	assert_contains(err, path);
+	/* a far future: 255 */
+	data[16] = 0xff;
+	assert_status(SWT_EVERSION, swt_reader_open_mem(&r, data, len, "fut",
+							0, err, sizeof(err)));
+	free(data);
+	store_fini(&s);
+}
+
+/* Build header frame + `bad` chunk + the good chunk of a small session:
+ * the bad chunk is one SWT_ECORRUPT damage range, the good one reads. */
+static void expect_bad_chunk(const unsigned char *data, const struct layout *l,
+			     const struct store *s, const struct bytes *raw,
+			     const char *what)
+{
+	const struct frame *good = &l->f[l->chunk[0]];
+	struct bytes file = { 0 }, bad = { 0 };
+	struct swt_reader *r;
+	const struct swt_damage *d;
+	const struct swt_record *rec;
+	size_t n;
+
+	zstd_frame(&bad, raw->p, raw->len);
+	bytes_add(&file, data, l->hdr_end);
+	bytes_add(&file, bad.p, bad.len);
+	bytes_add(&file, data + good->off, good->len);
+
+	r = open_mem_ok(file.p, file.len, 0);
+	expect_header_record(r);
+	n = expect_records(r, s, 0);
+	if (n != s->n || swt_reader_damage_count(r) != 2)
+		print_error("%s: %zu of %zu records, %zu damage\n", what, n,
+			    s->n, swt_reader_damage_count(r));
+	assert_int_equal(n, s->n);
+	/* the bad chunk, and the missing index at the end */
+	assert_int_equal(swt_reader_damage_count(r), 2);
+	expect_unfinished_at_eof(r, file.len);
+	d = swt_reader_get_damage(r, 0);
+	assert_status(SWT_ECORRUPT, d->status);
+	assert_int_equal(d->offset, l->hdr_end);
+	assert_int_equal(d->length, bad.len);
+	swt_reader_free(r);
+
+	r = open_mem_ok(file.p, file.len, SWT_READER_STRICT);
+	expect_header_record(r);
+	assert_status(SWT_ECORRUPT, swt_reader_next(r, &rec));
+	assert_true(swt_reader_errmsg(r)[0] != '\0');
+	for (n = 0; n < s->n; n++) {
+		assert_ok(swt_reader_next(r, &rec));
+		assert_record_equal(&s->recs[n], rec);
+	}
+	/* strict: then the missing index, once, then the end */
+	assert_status(SWT_ETRUNCATED, swt_reader_next(r, &rec));
+	assert_status(SWT_ITEROVER, swt_reader_next(r, &rec));
+	swt_reader_free(r);
+
+	/* the same without the good chunk, in a child process whose address
+	 * space is too small for an allocation of the claimed size: an
+	 * attempt aborts it (swt_zalloc) and the test sees the signal */
+#ifndef SWT_TEST_ASAN
+	{
+		pid_t pid = fork();
+		int wstatus;
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct rlimit rl;
+			unsigned long vm_pages = 0;
+			FILE *f = fopen("/proc/self/statm", "r");
+
+			if (!f || fscanf(f, "%lu", &vm_pages) != 1)
+				_exit(20);
+			fclose(f);
+			rl.rlim_cur = rl.rlim_max =
+				(rlim_t)vm_pages *
+					(rlim_t)sysconf(_SC_PAGESIZE) +
+				(16u << 20);
+			if (setrlimit(RLIMIT_AS, &rl) != 0)
+				_exit(21);
+			if (swt_reader_open_mem(&r, file.p,
+						l->hdr_end + bad.len, "x", 0,
+						NULL, 0) != 0)
+				_exit(22);
+			while (swt_reader_next(r, &rec) == 0)
+				;
+			swt_reader_free(r);
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+		if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+			print_error("%s: reader child %s %d (a huge "
+				    "allocation?)\n", what,
+				    WIFSIGNALED(wstatus) ? "killed by signal" :
+							   "exited with",
+				    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) :
+							   WEXITSTATUS(wstatus));
+		assert_true(WIFEXITED(wstatus));
+		assert_int_equal(WEXITSTATUS(wstatus), 0);
+	}
+#endif
+	free(file.p);
+	free(bad.p);
+}
+
+static void oversized_length_prefix_is_corruption(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	unsigned char *data;
+	size_t len;
+	struct bytes raw = { 0 };
+	static const unsigned char junk[16] = { 0x08, 0x02 };
+
+	data = small_session(sb, &s, &len, &l);
+	/* one byte over the bound */
+	pb_varint(&raw, (uint64_t)SWT_MAX_RECORD_BYTES + 1);
+	bytes_add(&raw, junk, sizeof(junk));
+	expect_bad_chunk(data, &l, &s, &raw, "MAX+1");
+	/* absurd: 2^63 and 2^64-1 */
+	raw.len = 0;
+	pb_varint(&raw, UINT64_C(1) << 63);
+	bytes_add(&raw, junk, sizeof(junk));
+	expect_bad_chunk(data, &l, &s, &raw, "2^63");
+	raw.len = 0;
+	pb_varint(&raw, UINT64_MAX);
+	bytes_add(&raw, junk, sizeof(junk));
+	expect_bad_chunk(data, &l, &s, &raw, "2^64-1");
+	/* a varint of 11 bytes is no varint */
+	raw.len = 0;
+	{
+		static const unsigned char v11[11] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0xff, 0x01 };
+
+		bytes_add(&raw, v11, sizeof(v11));
+		bytes_add(&raw, junk, sizeof(junk));
+	}
+	expect_bad_chunk(data, &l, &s, &raw, "11-byte varint");
+	/* within the bound but past the end of the chunk (the frame's
+	 * checksum matched, so this is what was written: corruption) */
+	raw.len = 0;
+	pb_varint(&raw, 1000);
+	bytes_add(&raw, junk, sizeof(junk));
+	expect_bad_chunk(data, &l, &s, &raw, "past the chunk");
+	/* a record that is not a valid Record message */
+	raw.len = 0;
+	{
+		static const unsigned char broken[] = { 0x05, 0x2a, 0x10,
+							0xff, 0xff, 0xff };
+
+		bytes_add(&raw, broken, sizeof(broken));
+	}
+	expect_bad_chunk(data, &l, &s, &raw, "bad protobuf");
+	free(raw.p);
+	free(data);
+	store_fini(&s);
+}
+
+/* A chunk written by a newer writer: Records of kinds this reader does not
+ * know (field numbers 99 and 100), a known kind with an unknown field.
+ * The unknown ones are skipped and counted, their dt_ns still advances
+ * the time of the chunk. */
+static void unknown_record_kind_is_skipped(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct bytes chunk = { 0 }, rec = { 0 }, msg = { 0 }, file = { 0 };
+	struct swt_reader *r;
+	struct swt_reader_stats rs;
+	const struct swt_record *out;
+	unsigned char *data;
+	size_t len;
+
+	data = small_session(sb, &s, &len, &l);
+	/* unknown kind 99 (length-delimited) at t = 1000 */
+	pb_field_varint(&rec, 1, zigzag(1000));
+	pb_field_bytes(&rec, 99, "abc", 3);
+	pb_delimited(&chunk, &rec);
+	/* ProcExit at t = 1010 with an unknown field 50 */
+	rec.len = 0;
+	pb_field_varint(&msg, 1, 42);
+	pb_field_varint(&msg, 2, 7);
+	pb_field_varint(&msg, 3, 1);
+	pb_field_varint(&msg, 4, 3);
+	pb_field_varint(&msg, 50, 5);
+	pb_field_varint(&rec, 1, zigzag(10));
+	pb_field_bytes(&rec, 4, msg.p, msg.len);
+	pb_delimited(&chunk, &rec);
+	/* unknown kind 100 (varint) at t = 1015 */
+	rec.len = 0;
+	pb_field_varint(&rec, 1, zigzag(5));
+	pb_field_varint(&rec, 100, 12345);
+	pb_delimited(&chunk, &rec);
+	/* Drops at t = 1020 */
+	rec.len = 0;
+	msg.len = 0;
+	pb_field_varint(&msg, 1, 42);
+	pb_field_varint(&msg, 2, 9);
+	pb_field_varint(&msg, 3, 11);
+	pb_field_varint(&rec, 1, zigzag(5));
+	pb_field_bytes(&rec, 8, msg.p, msg.len);
+	pb_delimited(&chunk, &rec);
+
+	bytes_add(&file, data, l.hdr_end);
+	zstd_frame(&file, chunk.p, chunk.len);
+	r = open_mem_ok(file.p, file.len, SWT_READER_STRICT);
+	expect_header_record(r);
+	assert_ok(swt_reader_next(r, &out));
+	assert_int_equal(out->kind, SWT_REC_PROC_EXIT);
+	assert_int_equal(out->t_ns, 1010);
+	assert_int_equal(out->u.proc_exit.pid, 42);
+	assert_int_equal(out->u.proc_exit.start_ticks, 7);
+	assert_true(out->u.proc_exit.has_status);
+	assert_int_equal(out->u.proc_exit.exit_code, 3);
+	assert_ok(swt_reader_next(r, &out));
+	assert_int_equal(out->kind, SWT_REC_DROPS);
+	assert_int_equal(out->t_ns, 1020);
+	assert_int_equal(out->u.drops.pid, 42);
+	assert_int_equal(out->u.drops.dropped, 9);
+	assert_int_equal(out->u.drops.total_dropped, 11);
+	swt_test_str("", out->u.drops.reason, "reason", __FILE__, __LINE__);
+	/* strict: the missing index is reported once, then the end */
+	assert_status(SWT_ETRUNCATED, swt_reader_next(r, &out));
+	assert_status(SWT_ITEROVER, swt_reader_next(r, &out));
+	assert_int_equal(swt_reader_damage_count(r), 1);
+	expect_unfinished_at_eof(r, file.len);
+	swt_reader_get_stats(r, &rs);
+	assert_int_equal(rs.unknown_records, 2);
+	assert_int_equal(rs.records, 2);
+	assert_int_equal(rs.chunks_ok, 1);
+	swt_reader_free(r);
+	free(chunk.p);
+	free(rec.p);
+	free(msg.p);
+	free(file.p);
+	free(data);
+	store_fini(&s);
+}
+
+/* ---- tests: the zstd CLI ----------------------------------------------- */
+
+static void zstd_cli_reads_finished_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws;
+	char file[PATH_MAX + 64], raw[PATH_MAX + 64], cmd[3 * PATH_MAX];
+	unsigned char *data;
+	size_t len, off = 0, n = 0, strings = 0;
+
+	gen_session(&s, 200, 61);
+	swt_test_path(file, sizeof(file), sb->dir, "cli.swt");
+	swt_test_path(raw, sizeof(raw), sb->dir, "cli.raw");
+	write_finished(file, &s, 4096, &ws);
+	assert_true(ws.chunks >= 3);
+	snprintf(cmd, sizeof(cmd), "zstd -q -t '%s'", file);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "zstd -q -dc '%s' > '%s'", file, raw);
+	assert_int_equal(system(cmd), 0);
+	data = swt_test_read_file(raw, &len);
+	assert_int_equal(len, ws.raw_bytes);
+	/* varint length | Record, back to back, nothing else */
+	while (off < len) {
+		uint64_t rlen;
+		size_t k = get_varint(data + off, len - off, &rlen);
+		int kind;
+
+		assert_true(k > 0);
+		assert_true(rlen <= len - off - k);
+		kind = record_kind_field(data + off + k, (size_t)rlen);
+		assert_true(kind >= 2 && kind <= 10);
+		if (kind == 2)
+			strings++;
+		else
+			n++;
+		off += k + (size_t)rlen;
+	}
+	assert_int_equal(off, len);
+	assert_int_equal(n, s.n);
+	assert_true(strings > 0);
+	free(data);
+	store_fini(&s);
+}
+
+/* ---- tests: writer refusals -------------------------------------------- */
+
+static int open_writer(struct swt_writer **w, const char *path, bool force,
+		       char *err, size_t errlen)
+{
+	struct swt_writer_opts o;
+	struct swt_header h;
+
+	writer_opts(&o, 0);
+	o.force = force;
+	test_header(&h);
+	*w = (struct swt_writer *)&o; /* must be reset to NULL on failure */
+	err[0] = '\0';
+	return swt_writer_open(w, path, &o, &h, err, errlen);
+}
+
+static void writer_refuses_existing_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct swt_writer *w;
+	struct swt_reader *r;
+	char err[512];
+	size_t len;
+	unsigned char *data;
+	const char *path = sandbox_path(sb, "exists.swt");
+
+	swt_test_write_file(path, "keep me", 7);
+	assert_status(SWT_EEXIST, open_writer(&w, path, false, err,
+					      sizeof(err)));
+	assert_null(w);
+	assert_contains(err, path);
+	data = swt_test_read_file(path, &len);
+	assert_int_equal(len, 7);
+	assert_memory_equal(data, "keep me", 7);
+	free(data);
+	/* force replaces it */
+	assert_ok(open_writer(&w, path, true, err, sizeof(err)));
+	assert_non_null(w);
+	assert_ok(swt_writer_finish(w, NULL, 0));
+	swt_writer_free(w);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	swt_reader_free(r);
+}
+
+static void writer_refuses_symlink(void **state)
+{
+	struct sandbox *sb = *state;
+	struct swt_writer *w;
+	char target[PATH_MAX + 64], link1[PATH_MAX + 64],
+		link2[PATH_MAX + 64], err[512];
+	struct stat st;
+	unsigned char *data;
+	size_t len;
+
+	swt_test_path(target, sizeof(target), sb->dir, "target");
+	swt_test_path(link1, sizeof(link1), sb->dir, "to-target.swt");
+	swt_test_path(link2, sizeof(link2), sb->dir, "dangling.swt");
+	swt_test_write_file(target, "victim", 6);
+	assert_int_equal(symlink(target, link1), 0);
+	assert_int_equal(symlink("nowhere.swt", link2), 0);
+
+	assert_status(SWT_EEXIST, open_writer(&w, link1, false, err,
+					      sizeof(err)));
+	assert_null(w);
+	assert_status(SWT_EEXIST, open_writer(&w, link2, false, err,
+					      sizeof(err)));
+	assert_null(w);
+	/* not even with force, which replaces regular files only: a
+	 * symlink path is a bad argument */
+	assert_status(SWT_EINVAL,
+		      open_writer(&w, link1, true, err, sizeof(err)));
+	assert_null(w);
+	assert_contains(err, link1);
+	assert_status(SWT_EINVAL,
+		      open_writer(&w, link2, true, err, sizeof(err)));
+	assert_null(w);
+	/* nothing was touched */
+	data = swt_test_read_file(target, &len);
+	assert_int_equal(len, 6);
+	assert_memory_equal(data, "victim", 6);
+	free(data);
+	assert_int_equal(lstat(link1, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(lstat(link2, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	swt_test_path(target, sizeof(target), sb->dir, "nowhere.swt");
+	assert_int_equal(lstat(target, &st), -1);
+}
+
+static void writer_reports_eio_for_unwritable_dir(void **state)
+{
+	struct sandbox *sb = *state;
+	struct swt_writer *w;
+	char dir[PATH_MAX + 64], path[2 * PATH_MAX], err[1024];
+	int fds[2], wstatus, status = 0;
+	pid_t pid;
+
+	/* a missing directory */
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.swt", sb->dir);
+	assert_status(SWT_EIO, open_writer(&w, path, false, err, sizeof(err)));
+	assert_null(w);
+	assert_contains(err, path);
+	assert_contains(err, strerror(ENOENT));
+
+	/* a directory we may not write: as an unprivileged user (root may
+	 * write anywhere), in a child that reports back through a pipe */
+	swt_test_path(dir, sizeof(dir), sb->dir, "ro");
+	assert_int_equal(mkdir(dir, 0555), 0);
+	assert_int_equal(chmod(sb->dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/x.swt", dir);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int rc;
+
+		close(fds[0]);
+		if (geteuid() == 0 &&
+		    (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(30);
+		rc = open_writer(&w, path, false, err, sizeof(err));
+		if (write(fds[1], &rc, sizeof(rc)) != sizeof(rc) ||
+		    write(fds[1], err, sizeof(err)) != sizeof(err))
+			_exit(31);
+		_exit(0);
+	}
+	close(fds[1]);
+	memset(err, 0, sizeof(err));
+	assert_int_equal(read(fds[0], &status, sizeof(status)),
+			 sizeof(status));
+	assert_int_equal(read(fds[0], err, sizeof(err)), sizeof(err));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	err[sizeof(err) - 1] = '\0';
+	assert_status(SWT_EIO, status);
+	assert_contains(err, path);
+	assert_contains(err, strerror(EACCES));
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Bad records are refused with SWT_EINVAL, write nothing, and leave the
+ * writer usable. */
+static void writer_rejects_bad_records(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store good = { 0 };
+	struct swt_writer_opts o;
+	struct swt_writer *w = NULL;
+	struct swt_header h;
+	struct swt_reader *r;
+	struct swt_record bad;
+	const char *path = sandbox_path(sb, "bad.swt");
+	static const struct swt_proc_row unsorted[] = { { .pid = 5 },
+							{ .pid = 3 } };
+	static const struct swt_proc_row dup[] = { { .pid = 5 },
+						   { .pid = 5 } };
+	static const struct swt_thread_row tunsorted[] = {
+		{ .tid = 9, .tgid = 9, .name = "a" },
+		{ .tid = 8, .tgid = 9, .name = "b" } };
+	struct swt_event backwards[2] = {
+		{ 0, SWT_EV_BEGIN, 1, "x", 0 },
+		{ 0, SWT_EV_END, 1, "x", 0 } };
+	size_t i;
+
+	gen_session(&good, 4, 71);
+	writer_opts(&o, 0);
+	test_header(&h);
+	assert_ok(swt_writer_open(&w, path, &o, &h, NULL, 0));
+	for (i = 0; i + 1 < good.n; i++) {
+		memset(&bad, 0, sizeof(bad));
+		bad.t_ns = good.recs[i].t_ns;
+		switch (i % 7) {
+		case 0:
+			bad.kind = SWT_REC_HEADER;
+			test_header(&bad.u.header);
+			break;
+		case 1:
+			bad.kind = (enum swt_record_kind)0;
+			break;
+		case 2:
+			bad.kind = (enum swt_record_kind)42;
+			break;
+		case 3:
+			bad.kind = SWT_REC_SAMPLE;
+			bad.u.sample.n_procs = 2;
+			bad.u.sample.procs = unsorted;
+			break;
+		case 4:
+			bad.kind = SWT_REC_SAMPLE;
+			bad.u.sample.n_procs = 2;
+			bad.u.sample.procs = dup;
+			break;
+		case 5:
+			bad.kind = SWT_REC_SAMPLE;
+			bad.u.sample.n_threads = 2;
+			bad.u.sample.threads = tunsorted;
+			break;
+		case 6:
+			/* in record time order, but not within */
+			backwards[0].t_ns = bad.t_ns + 10;
+			backwards[1].t_ns = bad.t_ns + 5;
+			bad.kind = SWT_REC_EVENTS;
+			bad.t_ns = backwards[0].t_ns;
+			bad.u.events.pid = 1;
+			bad.u.events.n = 2;
+			bad.u.events.events = backwards;
+			break;
+		}
+		if (swt_writer_append(w, &bad) != SWT_EINVAL)
+			print_error("bad record variant %zu accepted\n", i % 7);
+		assert_status(SWT_EINVAL, swt_writer_append(w, &bad));
+		assert_true(swt_writer_errmsg(w)[0] != '\0');
+		assert_ok(swt_writer_append(w, &good.recs[i]));
+	}
+	assert_ok(swt_writer_finish(w, &good.recs[i].u.end,
+				    good.recs[i].t_ns));
+	swt_writer_free(w);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &good, 0), good.n);
+	assert_int_equal(swt_reader_damage_count(r), 0);
+	swt_reader_free(r);
+	store_fini(&good);
+}
+
+/* swt_writer_fdopen takes the descriptor: closed after finish/free, and
+ * also when opening fails. */
+static void writer_fdopen_owns_the_descriptor(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_opts o;
+	struct swt_writer *w = NULL;
+	struct swt_header h;
+	struct swt_reader *r;
+	char err[256] = "";
+	size_t i;
+	int fd;
+	const char *path = sandbox_path(sb, "fd.swt");
+
+	gen_session(&s, 10, 81);
+	writer_opts(&o, 0);
+	test_header(&h);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_ok(swt_writer_fdopen(&w, fd, "fd.swt", &o, &h, err,
+				    sizeof(err)));
+	for (i = 0; i + 1 < s.n; i++)
+		assert_ok(swt_writer_append(w, &s.recs[i]));
+	assert_ok(swt_writer_finish(w, &s.recs[i].u.end, s.recs[i].t_ns));
+	swt_writer_free(w);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	r = open_path_ok(path, 0);
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	swt_reader_free(r);
+
+	/* a read-only descriptor: the header cannot be written */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	w = (struct swt_writer *)&o;
+	assert_status(SWT_EIO, swt_writer_fdopen(&w, fd, "ro-fd", &o, &h,
+						 err, sizeof(err)));
+	assert_null(w);
+	assert_contains(err, "ro-fd");
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	store_fini(&s);
+}
+
+/* ---- tests: strict mode ------------------------------------------------ */
+
+static void strict_mode_returns_damage_status(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct swt_reader *r;
+	const struct swt_record *rec;
+	unsigned char *data;
+	size_t len, n = 0, start[MAX_FRAMES + 1];
+	const struct frame *f;
+	int rc;
+	const char *path = sandbox_path(sb, "strict.swt");
+
+	gen_session(&s, 100, 91);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 3);
+	chunk_starts(data, &l, start);
+	/* the last byte of chunk 1 is its checksum */
+	f = &l.f[l.chunk[1]];
+	data[f->off + f->len - 1] ^= 0xff;
+	r = open_mem_ok(data, len, SWT_READER_STRICT);
+	expect_header_record(r);
+	while ((rc = swt_reader_next(r, &rec)) == 0)
+		n++;
+	assert_status(SWT_ECORRUPT, rc);
+	assert_int_equal(n, start[1]);
+	assert_true(swt_reader_errmsg(r)[0] != '\0');
+	/* next continues after the damage */
+	while ((rc = swt_reader_next(r, &rec)) == 0)
+		n++;
+	assert_status(SWT_ITEROVER, rc);
+	assert_int_equal(n, s.n - (start[2] - start[1]));
+	assert_int_equal(swt_reader_damage_count(r), 1);
+	swt_reader_free(r);
+
+	/* truncated inside the last chunk */
+	f = &l.f[l.chunk[l.n_chunks - 1]];
+	r = open_mem_ok(data, f->off + f->len / 2, SWT_READER_STRICT);
+	expect_header_record(r);
+	do
+		rc = swt_reader_next(r, &rec);
+	while (rc == 0);
+	assert_status(SWT_ECORRUPT, rc); /* chunk 1, again */
+	do
+		rc = swt_reader_next(r, &rec);
+	while (rc == 0);
+	assert_status(SWT_ETRUNCATED, rc);
+	assert_status(SWT_ITEROVER, swt_reader_next(r, &rec));
+	swt_reader_free(r);
+	free(data);
+	store_fini(&s);
+}
+
+/* ---- tests: committed corrupt fixtures --------------------------------- */
+
+/* fixtures/corrupt/<name>/session.swt with fixtures/corrupt/<name>/expected:
+ * "open STATUS substring" (swt_reader_open fails so) or "next STATUS
+ * substring" (opens; in strict mode a next() fails so, message in
+ * swt_reader_errmsg()). */
+static void check_fixture(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 300], line[512], err[512] = "";
+	char where[16], status[32], *sub;
+	struct swt_reader *r = NULL;
+	const struct swt_record *rec;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s/expected", dir, name);
+	f = fopen(path, "r");
+	if (!f) {
+		print_error("%s: %s\n", path, strerror(errno));
+		fail();
+	}
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	assert_int_equal(sscanf(line, "%15s %31s", where, status), 2);
+	sub = strstr(line, status) + strlen(status);
+	while (*sub == ' ')
+		sub++;
+	snprintf(path, sizeof(path), "%s/%s/session.swt", dir, name);
+	rc = swt_reader_open(&r, path, SWT_READER_STRICT, err, sizeof(err));
+	if (strcmp(where, "open") == 0) {
+		if (strcmp(swt_status_name(rc), status) != 0 ||
+		    !strstr(err, sub))
+			print_error("%s: open gave %s \"%s\", expected %s "
+				    "\"%s\"\n", name, swt_status_name(rc), err,
+				    status, sub);
+		assert_string_equal(swt_status_name(rc), status);
+		assert_contains(err, sub);
+		assert_null(r);
+		return;
+	}
+	assert_string_equal(where, "next");
+	if (rc != 0)
+		print_error("%s: %s\n", name, err);
+	assert_ok(rc);
+	while ((rc = swt_reader_next(r, &rec)) == 0)
+		;
+	if (strcmp(swt_status_name(rc), status) != 0 ||
+	    !strstr(swt_reader_errmsg(r), sub))
+		print_error("%s: next gave %s \"%s\", expected %s \"%s\"\n",
+			    name, swt_status_name(rc), swt_reader_errmsg(r),
+			    status, sub);
+	assert_string_equal(swt_status_name(rc), status);
+	assert_contains(swt_reader_errmsg(r), sub);
+	swt_reader_free(r);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void corrupt_fixtures_fail_as_expected(void **state)
+{
+	const char *dir = SWT_FIXTURE_DIR "/corrupt";
+	char *names[64];
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char p[PATH_MAX + 300];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/session.swt", dir, de->d_name);
+		if (stat(p, &st) != 0)
+			continue;
+		assert_true(n < 64);
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	assert_true(n >= 6);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		check_fixture(dir, names[i]);
+		free(names[i]);
+	}
+}
+
+#define SB(f) cmocka_unit_test_setup_teardown(f, sandbox_setup, \
+					      sandbox_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kind_names_are_distinct),
+		SB(roundtrip_every_record_kind),
+		SB(roundtrip_extreme_values),
+		SB(roundtrip_record_larger_than_chunk),
+		SB(many_chunks_round_trip),
+		SB(each_chunk_decodes_alone),
+		SB(seek_with_index),
+		SB(seek_ignoring_index),
+		SB(seek_in_file_without_index),
+		SB(seek_with_index_skips_earlier_chunks),
+		SB(truncated_at_every_byte),
+		SB(crash_after_flush_keeps_flushed_records),
+		SB(crash_after_flush_across_chunks),
+		SB(crash_by_sigkill_keeps_flushed_records),
+		SB(corrupt_byte_loses_one_chunk),
+		SB(corrupt_index_falls_back_to_scan),
+		SB(open_rejects_wrong_magic),
+		SB(open_missing_file_is_enotfound),
+		SB(open_refuses_future_major_version),
+		SB(oversized_length_prefix_is_corruption),
+		SB(unknown_record_kind_is_skipped),
+		SB(zstd_cli_reads_finished_file),
+		SB(writer_refuses_existing_file),
+		SB(writer_refuses_symlink),
+		SB(writer_reports_eio_for_unwritable_dir),
+		SB(writer_rejects_bad_records),
+		SB(writer_fdopen_owns_the_descriptor),
+		SB(strict_mode_returns_damage_status),
+		cmocka_unit_test(corrupt_fixtures_fail_as_expected),
+	};
+
+	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
+}
