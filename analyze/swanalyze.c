@@ -1,0 +1,334 @@
+/* swanalyze — analyse a .swt session file and write a report.
+ *
+ * Kept thin (STYLE.md rule 1): option parsing, calls into libswt_engine and
+ * libswt_proto, and the one mapping from status to exit code. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_analysis.h"
+#include "swt_buf.h"
+#include "swt_config.h"
+#include "swt_engine.h"
+#include "swt_reader.h"
+#include "swt_report.h"
+#include "swt_status.h"
+#include "swt_thresholds.h"
+
+#define PROG "swanalyze"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,	/* --fail-on matched */
+	EXIT_USAGE = 2,		/* bad arguments, config, or not a session */
+	EXIT_BAD_DATA = 3,	/* damaged or truncated session */
+	EXIT_IO = 4,		/* writing the report failed */
+};
+
+struct options {
+	bool help, version;
+	const char *path;
+	bool have_report;
+	enum swt_report_kind report;
+	enum swt_report_format format;
+	const char *output;
+	const char *config;
+	size_t n_thresholds;
+	const char **thresholds;
+	int fail_on;		/* enum swt_priority, or -1 */
+};
+
+static const char usage_text[] =
+	"Usage: " PROG " FILE --report lightweight|full|weight-analysis\n"
+	"                 [--format text|json|csv|markdown] [-o OUT]\n"
+	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
+	"                 [--fail-on critical|high]\n"
+	"Analyse a swt session file (.swt) and write a report.\n"
+	"\n"
+	"  -r, --report KIND       lightweight: CPU and memory, active modules,\n"
+	"                          alert count; weight-analysis: weights,\n"
+	"                          leaks, bottlenecks, trend; full: all of it\n"
+	"                          with counters, spikes, alerts and\n"
+	"                          recommendations\n"
+	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
+	"  -o, --output OUT        write the report to OUT instead of stdout\n"
+	"  -c, --config CONF       read thresholds from CONF (KEY = VALUE lines)\n"
+	"  -t, --threshold K=V     set one threshold (after --config); keys:\n"
+	"                          memory_mb cpu_percent calls_per_minute\n"
+	"                          starts_per_minute history_samples\n"
+	"                          spike_factor leak_mb_per_min\n"
+	"                          trend_mb_per_min trend_cpu_percent_per_min\n"
+	"                          saturation_percent heavy_patterns\n"
+	"                          ocr_per_minute event_listener_per_minute\n"
+	"                          rate.COUNTER\n"
+	"      --fail-on LEVEL     exit 1 if a finding has priority LEVEL\n"
+	"                          (critical or high) or above\n"
+	"  -h, --help              print this help and exit\n"
+	"  -V, --version           print the version and exit\n"
+	"\n"
+	"Exit status: 0 analysed; 1 findings at the --fail-on level; 2 usage\n"
+	"error (bad option, config or threshold, FILE not a readable session);\n"
+	"3 FILE is damaged or truncated (the readable part is analysed and the\n"
+	"lost time ranges are named on stderr); 4 the report could not be\n"
+	"written.\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, PROG ": %s%s\nTry '" PROG " --help' for more "
+		"information.\n", what, arg);
+	return SWT_EINVAL;
+}
+
+/* One line on stderr naming the file; messages that start with the file
+ * name already are not prefixed twice. */
+static void error_line(const char *path, int status, const char *msg)
+{
+	size_t n = strlen(path);
+
+	if (!msg || !*msg)
+		fprintf(stderr, PROG ": %s: %s\n", path,
+			swt_status_name(status));
+	else if (strncmp(msg, path, n) == 0 && msg[n] == ':')
+		fprintf(stderr, PROG ": %s\n", msg);
+	else
+		fprintf(stderr, PROG ": %s: %s\n", path, msg);
+}
+
+static int parse_options(struct options *out, int argc, char **argv)
+{
+	enum { OPT_FAIL_ON = 256 };
+	static const struct option longopts[] = {
+		{ "report", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char shortopt[3] = "-?";
+	int c, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->fail_on = -1;
+	out->thresholds = calloc((size_t)argc, sizeof(*out->thresholds));
+	if (!out->thresholds)
+		abort();
+	opterr = 0;	/* our messages, one line, named "swanalyze" */
+	while ((c = getopt_long(argc, argv, ":r:f:o:c:t:hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (swt_report_kind_parse(&out->report, optarg) < 0) {
+				err = usage_error("unknown report (expected "
+						  "lightweight, full or "
+						  "weight-analysis): ",
+						  optarg);
+				goto out;
+			}
+			out->have_report = true;
+			break;
+		case 'f':
+			if (swt_report_format_parse(&out->format, optarg) < 0) {
+				err = usage_error("unknown format (expected "
+						  "text, json, csv or "
+						  "markdown): ",
+						  optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			out->output = optarg;
+			break;
+		case 'c':
+			if (out->config) {
+				err = usage_error("--config given twice", "");
+				goto out;
+			}
+			out->config = optarg;
+			break;
+		case 't':
+			out->thresholds[out->n_thresholds++] = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "critical") == 0) {
+				out->fail_on = SWT_PRIO_CRITICAL;
+			} else if (strcmp(optarg, "high") == 0) {
+				out->fail_on = SWT_PRIO_HIGH;
+			} else {
+				err = usage_error("--fail-on expects critical "
+						  "or high, not ",
+						  optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			out->help = true;
+			goto out;
+		case 'V':
+			out->version = true;
+			goto out;
+		case ':':
+			err = usage_error("missing argument for ",
+					  argv[optind - 1]);
+			goto out;
+		default:
+			if (optopt && optopt < 256) {
+				shortopt[1] = (char)optopt;
+				err = usage_error("unknown option ", shortopt);
+			} else {
+				err = usage_error("unknown option ",
+						  argv[optind - 1]);
+			}
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		err = usage_error("missing FILE", "");
+		goto out;
+	}
+	if (argc - optind > 1) {
+		err = usage_error("one FILE only, extra argument: ",
+				  argv[optind + 1]);
+		goto out;
+	}
+	out->path = argv[optind];
+	if (!out->have_report)
+		err = usage_error("missing --report (lightweight, full or "
+				  "weight-analysis)", "");
+out:
+	return err;
+}
+
+/* Thresholds from --config then every --threshold, in order. */
+static int load_thresholds(struct swt_thresholds *th,
+			   const struct options *opts)
+{
+	char msg[512];
+	size_t i;
+	int err = 0;
+
+	if (opts->config) {
+		err = swt_thresholds_load_file(th, opts->config, msg,
+					       sizeof(msg));
+		if (err < 0) {
+			fprintf(stderr, PROG ": %s\n", msg);
+			goto out;
+		}
+	}
+	for (i = 0; i < opts->n_thresholds; i++) {
+		err = swt_thresholds_set_assignment(th, opts->thresholds[i],
+						    SWT_TH_OPTION, msg,
+						    sizeof(msg));
+		if (err < 0) {
+			fprintf(stderr, PROG ": --threshold: %s\n", msg);
+			goto out;
+		}
+	}
+out:
+	return err < 0 ? SWT_EINVAL : 0;
+}
+
+static int write_report(const struct swt_buf *b, const char *path)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+	int err = 0;
+
+	if (!f) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		return SWT_EIO;
+	}
+	if ((b->len && fwrite(b->ptr, 1, b->len, f) != b->len) ||
+	    fflush(f) != 0) {
+		fprintf(stderr, PROG ": %s: write error: %s\n",
+			path ? path : "standard output", strerror(errno));
+		err = SWT_EIO;
+	}
+	if (path && fclose(f) != 0 && err == 0) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		err = SWT_EIO;
+	}
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct swt_thresholds th;
+	struct swt_engine_opts eopts;
+	struct swt_reader *r = NULL;
+	struct swt_analysis *an = NULL;
+	struct swt_report_input in;
+	struct swt_buf report = SWT_BUF_INIT, warn = SWT_BUF_INIT;
+	char errmsg[512] = "";
+	int err, code = EXIT_OK;
+
+	swt_thresholds_init(&th);
+	err = parse_options(&opts, argc, argv);
+	if (err < 0 || opts.help || opts.version) {
+		if (opts.help)
+			fputs(usage_text, stdout);
+		else if (opts.version)
+			fputs(PROG " " SWT_VERSION "\n", stdout);
+		if (err == 0 && fflush(stdout) != 0)
+			code = EXIT_IO;
+		else
+			code = err < 0 ? EXIT_USAGE : EXIT_OK;
+		goto out;
+	}
+	if (load_thresholds(&th, &opts) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	err = swt_reader_open(&r, opts.path, 0, errmsg, sizeof(errmsg));
+	if (err < 0) {
+		/* not a session we can read: the arguments are wrong */
+		error_line(opts.path, err, errmsg);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.thresholds = &th;
+	err = swt_analysis_run(&an, r, &eopts, errmsg, sizeof(errmsg));
+	if (err < 0) {
+		error_line(opts.path, err, errmsg);
+		code = EXIT_BAD_DATA;
+		goto out;
+	}
+	in.result = an->result;
+	in.n_lost = an->n_lost;
+	in.lost = an->lost;
+	in.truncated = an->truncated;
+	swt_report_write(&report, &in, opts.report, opts.format);
+	if (write_report(&report, opts.output) < 0) {
+		code = EXIT_IO;
+		goto out;
+	}
+	swt_buf_printf(&warn, "%s: %s", PROG, opts.path);
+	{
+		struct swt_buf lines = SWT_BUF_INIT;
+
+		swt_report_warnings(&lines, warn.ptr, &in);
+		if (lines.len)
+			fputs(lines.ptr, stderr);
+		swt_buf_fini(&lines);
+	}
+	if (swt_analysis_incomplete(an))
+		code = EXIT_BAD_DATA;
+	else if (opts.fail_on >= 0 &&
+		 swt_result_max_priority(an->result) >= opts.fail_on)
+		code = EXIT_FINDINGS;
+out:
+	swt_buf_fini(&report);
+	swt_buf_fini(&warn);
+	swt_analysis_free(an);
+	swt_reader_free(r);
+	swt_thresholds_fini(&th);
+	free(opts.thresholds);
+	return code;
+}

@@ -1,0 +1,67 @@
+/* swt_analysis.h — run a session file through the engine.
+ *
+ * The glue between the reader (proto/) and the engine: every readable
+ * record is fed in file order; damaged chunks are skipped by the reader and
+ * turned here into lost time ranges (between the last record before the
+ * damage and the first one after it), which the reports list and swanalyze
+ * warns about. Never prints. */
+#ifndef SWT_ANALYSIS_H
+#define SWT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_engine.h"
+#include "swt_reader.h"
+
+enum swt_loss {
+	SWT_LOSS_NONE = 0,	/* a damaged index: frames were scanned, no
+				 * record lost */
+	SWT_LOSS_RANGE = 1,	/* records between from and to lost */
+	SWT_LOSS_TAIL = 2,	/* everything after from lost (truncated
+				 * file, or damage up to the end) */
+};
+
+/* Records lost to one damaged byte range. Times are relative to the
+ * session start; from_known is false when the damage precedes every
+ * record, to_end when nothing readable follows it. */
+struct swt_lost_range {
+	enum swt_loss loss;
+	bool from_known;
+	int64_t from_ns;
+	bool to_end;
+	int64_t to_ns;
+	uint64_t offset;	/* byte range in the file */
+	uint64_t length;
+	int status;		/* SWT_ECORRUPT or SWT_ETRUNCATED */
+	char what[160];		/* the reader's reason */
+};
+
+struct swt_analysis {
+	struct swt_engine *engine;
+	const struct swt_result *result; /* owned by engine */
+	size_t n_lost;
+	struct swt_lost_range *lost;
+	bool damaged;		/* some byte range could not be read */
+	bool truncated;		/* no session end record or no index: the
+				 * recorder did not finish cleanly */
+	int64_t t_last_ns;	/* last record read, relative */
+};
+
+/* Feed every remaining record of r (a fresh reader: the whole file) to a
+ * new engine made with opts (may be NULL) and finish it. Damage does not
+ * stop the analysis. Returns 0, or the status of swt_reader_next() /
+ * swt_engine_feed() for a failure that is not damage (message copied into
+ * errmsg, which may be NULL); *out is NULL then. */
+int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
+		     const struct swt_engine_opts *opts, char *errmsg,
+		     size_t errlen);
+
+/* NULL is a no-op. */
+void swt_analysis_free(struct swt_analysis *a);
+
+/* true if the session was damaged or truncated (swanalyze exits 3). */
+bool swt_analysis_incomplete(const struct swt_analysis *a);
+
+#endif

@@ -1,0 +1,281 @@
+/* swt_engine-private.h — engine state shared by swt_engine.c (streaming)
+ * and swt_findings.c (the end-of-session computations). */
+#ifndef SWT_ENGINE_PRIVATE_H
+#define SWT_ENGINE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_buf.h"
+#include "swt_engine.h"
+#include "swt_map.h"
+#include "swt_stats.h"
+#include "swt_thresholds.h"
+
+#define NS_PER_S INT64_C(1000000000)
+#define NS_PER_MIN INT64_C(60000000000)
+/* CPU is accumulated in millionths of a clock tick so that the share of a
+ * span (a fraction of a thread's ticks) is not rounded per sample. */
+#define MICRO INT64_C(1000000)
+
+/* A process identity: comm + command line. All processes with the same
+ * identity aggregate into one process module. */
+struct engine__ident {
+	char *comm;
+	char *command;		/* display form: argv joined by spaces */
+	uint32_t proc_module;
+};
+
+/* A ring of the last `cap` values with their running sum. */
+struct engine__hist {
+	int64_t *v;
+	size_t cap, n, head;
+	int64_t sum;
+};
+
+struct engine__spike {
+	bool open;
+	int64_t start_ns;	/* absolute */
+	int64_t last_ns;
+	int64_t baseline;
+	int64_t peak;
+	int64_t peak_ns;
+	size_t n_active;
+	uint32_t active[SWT_SPIKE_ACTIVE_MAX];	/* module indices */
+};
+
+struct engine__module {
+	/* the current sample (valid when stamp == engine seq); first, so
+	 * that a row touches one cache line of its module */
+	uint64_t stamp;
+	int64_t cur_ticks_micro;
+	int64_t cur_obs_ns;
+	int64_t cur_rss_kib;
+	bool cur_mem;
+	bool cur_sat;		/* threads: one of them saturated */
+	uint64_t cur_mem_gen;	/* instance whose RSS was added last */
+	int64_t cur_mpct;
+	int64_t cur_mmb;
+	enum swt_module_kind kind;
+	uint32_t ident;		/* SWT_MAP_NONE for the session */
+	char *name;
+	uint64_t instances;
+	uint64_t last_gen;	/* newest instance counted (modules) */
+	/* totals */
+	int64_t ticks_micro;
+	int64_t observed_ns;
+	int64_t cpu_peak_mpct;
+	int64_t mem_sum_kib;
+	int64_t mem_n;
+	int64_t mem_peak_kib;
+	int64_t calls;
+	int64_t starts;		/* processes: instances started */
+	int64_t full_n;		/* threads: fully observed intervals */
+	int64_t sat_n;		/* ... at or above saturation_percent */
+	/* process, module and session kinds */
+	struct swt_series *mem_series;
+	/* process and session kinds */
+	struct swt_series *cpu_series;	/* session only */
+	struct engine__hist hist[2];	/* by enum swt_resource */
+	struct engine__spike spike[2];
+	bool alert_on[2];
+	bool in_open_spikes;
+};
+
+struct engine__span_ent {
+	uint32_t module;
+	int32_t depth;		/* nesting of this module on the thread */
+	int64_t open_since;	/* while depth > 0: start of the part not yet
+				 * counted */
+	int64_t overlap_ns;	/* closed parts in the current interval */
+};
+
+struct engine__span_thr {
+	int32_t tid;
+	size_t n, cap;
+	struct engine__span_ent *ents;
+};
+
+/* A live process (pid). The fields a process row uses come first. */
+struct engine__inst {
+	int32_t pid;
+	uint32_t proc_module;	/* the identity's process module */
+	uint64_t gen;		/* unique per instance, > 0 */
+	uint64_t stamp;		/* seq of the last process row */
+	int64_t base_ticks;
+	int64_t cur_delta_micro;
+	int64_t rss_kib;
+	uint64_t thr_stamp;	/* seq of the last thread row */
+	bool used;
+	bool has_base;
+	bool counted;		/* CPU counted in the current sample */
+	bool born;		/* started during the session, no row yet */
+	bool born_now;		/* first row in the current sample, born */
+	bool thr_seen;		/* thread rows seen in an earlier sample */
+	bool anonymous;		/* no ProcStart seen (lost to damage) */
+	bool in_span_list;
+	uint32_t ident;
+	uint64_t start_ticks;
+	int64_t born_ns;
+	size_t n_spans, cap_spans;
+	struct engine__span_thr *spans;
+};
+
+/* Thread names up to this length are kept inline: comparing a row's name
+ * with them touches no other memory. */
+#define ENGINE_THR_NAME 24
+
+/* A live thread (tid). */
+struct engine__thr {
+	int32_t tid;
+	int32_t tgid;
+	uint32_t inst_idx;	/* its process (valid while inst_gen
+				 * matches) */
+	uint32_t module;
+	uint64_t inst_gen;
+	int64_t base_ticks;
+	uint64_t stamp;
+	int64_t cur_delta_micro;
+	bool used;
+	char name[ENGINE_THR_NAME];	/* the row's raw name if it fits,
+					 * else "" */
+};
+
+struct engine__counter {
+	char *name;
+	int64_t count;
+	int64_t cur;		/* in the current interval */
+	int64_t threshold;	/* thousandths per minute, -1 none */
+	int64_t *ring;		/* per interval, history_samples long */
+	int64_t ring_sum;
+	bool alert_on;
+};
+
+struct engine__slot {
+	int32_t id;		/* pid or tid */
+	uint32_t idx;		/* instance or thread slot */
+};
+
+struct swt_engine {
+	struct swt_thresholds th;
+	swt_engine_alert_fn on_alert;
+	void *payload;
+	size_t max_spikes, max_alerts;
+	char errmsg[256];
+	bool have_header, finished;
+	struct swt_buf namebuf;
+
+	/* header */
+	char *recorder;
+	char **command;
+	size_t n_command;
+	uint32_t clock_ticks;
+	uint32_t cpu_count;
+	int64_t interval_ns;
+	int64_t origin_ns;	/* session start: times are relative to it */
+	bool origin_known;
+	bool origin_from_header;
+
+	int64_t t_last;		/* newest record time */
+	int64_t t_end;
+	bool has_end;
+	uint64_t n_events, n_proc_samples, n_processes;
+	uint64_t dropped_events, recorded_alerts, span_anomalies;
+
+	/* sampling */
+	uint64_t seq;		/* samples fed */
+	bool have_prev;
+	int64_t t_prev;
+	bool any_counted;	/* a process's CPU counted this sample */
+	int64_t sat_ticks;	/* a thread's ticks in this interval that
+				 * make it saturated */
+
+	/* identities, modules */
+	struct engine__ident *idents;
+	size_t n_idents, cap_idents;
+	struct swt_smap ident_map;
+	struct engine__module *mods;
+	size_t n_mods, cap_mods;
+	struct swt_smap mod_map;
+	struct engine__module session;
+
+	/* live processes and threads */
+	struct engine__inst *insts;
+	size_t n_insts, cap_insts;
+	uint32_t *free_insts;
+	size_t n_free_insts, cap_free_insts;
+	struct swt_imap pid_map;
+	uint64_t next_gen;
+	struct engine__thr *thrs;
+	size_t n_thrs, cap_thrs;
+	uint32_t *free_thrs;
+	size_t n_free_thrs, cap_free_thrs;
+	struct swt_imap tid_map;
+	uint32_t *span_insts;
+	size_t n_span_insts, cap_span_insts;
+
+	/* The rows of the previous sample (sorted by pid / tid) with the
+	 * slot each resolved to: rows rarely change between samples, so a
+	 * merge walk over them replaces most hash lookups. */
+	struct engine__slot *prev_pids, *cur_pids;
+	size_t n_prev_pids, cap_prev_pids, n_cur_pids, cap_cur_pids;
+	struct engine__slot *prev_tids, *cur_tids;
+	size_t n_prev_tids, cap_prev_tids, n_cur_tids, cap_cur_tids;
+	size_t walk_pid, walk_tid;
+	size_t n_thr_rows;	/* thread rows taken in this sample */
+
+	/* per sample */
+	uint32_t *touched;
+	size_t n_touched, cap_touched;
+	uint32_t *open_spikes;
+	size_t n_open_spikes, cap_open_spikes;
+
+	/* counters and their rate window */
+	struct engine__counter *ctrs;
+	size_t n_ctrs, cap_ctrs;
+	struct swt_smap ctr_map;
+	int64_t *t_ring;	/* sample times, history_samples + 1 */
+	size_t t_n, t_head;
+	size_t ring_head;	/* next slot of the counter rings */
+	size_t ring_n;
+
+	/* findings collected while streaming */
+	struct swt_alert_result *alerts;
+	size_t n_alerts, cap_alerts;
+	uint64_t alerts_total;
+	struct swt_spike_result *spikes;
+	size_t n_spikes, cap_spikes;
+	uint64_t spikes_total;
+
+	/* the result (built by finish) */
+	struct swt_result res;
+	struct swt_module_result *r_mods;
+	struct swt_counter_result *r_ctrs;
+	struct swt_leak_result *r_leaks;
+	size_t n_r_leaks, cap_r_leaks;
+	struct swt_bottleneck_result *r_bns;
+	size_t n_r_bns, cap_r_bns;
+	struct swt_recommendation *r_recs;
+	size_t n_r_recs, cap_r_recs;
+	char **r_rec_strs;	/* the strings of r_recs, owned */
+	size_t n_r_rec_strs, cap_r_rec_strs;
+	int64_t scratch[SWT_SERIES_SCRATCH];
+};
+
+/* KiB to thousandths of a MB (MiB). */
+static inline int64_t engine__kib_to_mmb(int64_t kib)
+{
+	return swt_muldiv(kib, 1000, 1024);
+}
+
+/* The subject of module m (or of the session). */
+void engine__subject(const struct swt_engine *e,
+		     const struct engine__module *m, struct swt_subject *out);
+
+/* swt_findings.c: modules, counters, leaks, trend, bottlenecks and
+ * recommendations into e->res. */
+void engine__findings(struct swt_engine *e);
+void engine__findings_free(struct swt_engine *e);
+
+#endif

@@ -1,0 +1,1502 @@
+/* swt_engine.c — the streaming part of the engine: feed records, keep the
+ * per-process/thread/module state, raise alerts and detect spikes as the
+ * samples come. docs/analysis.md explains every rule used here. */
+#include "swt_engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_engine-private.h"
+#include "swt_status.h"
+
+#define DEFAULT_MAX_FINDINGS 1000
+/* Scope bits of the module map: kind in the low bits, identity above. */
+#define MOD_SCOPE(kind, ident) (((uint32_t)(ident) << 2) | (uint32_t)(kind))
+
+const char *swt_kind_name(enum swt_module_kind kind)
+{
+	switch (kind) {
+	case SWT_KIND_MODULE:
+		return "module";
+	case SWT_KIND_THREAD:
+		return "thread";
+	case SWT_KIND_PROCESS:
+		return "process";
+	case SWT_KIND_SESSION:
+		return "session";
+	case SWT_KIND_COUNTER:
+		return "counter";
+	}
+	return "?";
+}
+
+const char *swt_priority_name(enum swt_priority p)
+{
+	switch (p) {
+	case SWT_PRIO_LOW:
+		return "low";
+	case SWT_PRIO_MEDIUM:
+		return "medium";
+	case SWT_PRIO_HIGH:
+		return "high";
+	case SWT_PRIO_CRITICAL:
+		return "critical";
+	}
+	return "?";
+}
+
+enum swt_priority swt_priority_of_weight(int64_t weight_milli)
+{
+	if (weight_milli >= 800)
+		return SWT_PRIO_CRITICAL;
+	if (weight_milli >= 400)
+		return SWT_PRIO_HIGH;
+	if (weight_milli >= 200)
+		return SWT_PRIO_MEDIUM;
+	return SWT_PRIO_LOW;
+}
+
+const char *swt_resource_name(enum swt_resource r)
+{
+	return r == SWT_RES_MEMORY ? "memory" : "cpu";
+}
+
+const char *swt_direction_name(enum swt_direction d)
+{
+	switch (d) {
+	case SWT_DIR_INCREASING:
+		return "increasing";
+	case SWT_DIR_DECREASING:
+		return "decreasing";
+	case SWT_DIR_STABLE:
+		break;
+	}
+	return "stable";
+}
+
+const char *swt_bottleneck_reason_name(enum swt_bottleneck_reason r)
+{
+	switch (r) {
+	case SWT_BN_CPU_BOUND:
+		return "cpu_bound";
+	case SWT_BN_SATURATED:
+		return "saturated_thread";
+	case SWT_BN_HEAVY:
+		return "heavy_pattern";
+	}
+	return "?";
+}
+
+const char *swt_alert_kind_name(enum swt_alert_kind k)
+{
+	switch (k) {
+	case SWT_ALERT_CPU:
+		return "cpu";
+	case SWT_ALERT_MEMORY:
+		return "memory";
+	case SWT_ALERT_RATE:
+		return "rate";
+	}
+	return "?";
+}
+
+static void set_err(struct swt_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_err(struct swt_engine *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->errmsg, sizeof(e->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+const char *swt_engine_errmsg(const struct swt_engine *e)
+{
+	return e->errmsg;
+}
+
+/* ---- history rings ---------------------------------------------------- */
+
+static void hist_init(struct engine__hist *h, size_t cap)
+{
+	h->v = swt_calloc(cap, sizeof(*h->v));
+	h->cap = cap;
+	h->n = h->head = 0;
+	h->sum = 0;
+}
+
+static void hist_push(struct engine__hist *h, int64_t v)
+{
+	if (h->n == h->cap)
+		h->sum -= h->v[h->head];
+	else
+		h->n++;
+	h->v[h->head] = v;
+	h->sum += v;
+	if (++h->head == h->cap)
+		h->head = 0;
+}
+
+/* ---- modules ------------------------------------------------------------ */
+
+static void module_setup(struct swt_engine *e, struct engine__module *m,
+			 enum swt_module_kind kind, uint32_t ident,
+			 const char *name)
+{
+	size_t h = (size_t)e->th.v[SWT_TH_HISTORY_SAMPLES];
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->ident = ident;
+	m->name = swt_strdup(name);
+	if (kind != SWT_KIND_THREAD) {
+		m->mem_series = swt_zalloc(sizeof(*m->mem_series));
+		swt_series_init(m->mem_series);
+	}
+	if (kind == SWT_KIND_PROCESS || kind == SWT_KIND_SESSION) {
+		hist_init(&m->hist[SWT_RES_CPU], h);
+		hist_init(&m->hist[SWT_RES_MEMORY], h);
+	}
+	if (kind == SWT_KIND_SESSION) {
+		m->cpu_series = swt_zalloc(sizeof(*m->cpu_series));
+		swt_series_init(m->cpu_series);
+	}
+}
+
+static void module_fini(struct engine__module *m)
+{
+	free(m->name);
+	free(m->mem_series);
+	free(m->cpu_series);
+	free(m->hist[0].v);
+	free(m->hist[1].v);
+}
+
+static uint32_t module_get(struct swt_engine *e, enum swt_module_kind kind,
+			   uint32_t ident, const char *name)
+{
+	uint32_t scope = MOD_SCOPE(kind, ident), idx;
+	size_t len = strlen(name);
+
+	idx = swt_smap_get(&e->mod_map, scope, name, len);
+	if (idx != SWT_MAP_NONE)
+		return idx;
+	e->mods = swt_grow(e->mods, &e->cap_mods, e->n_mods + 1,
+			   sizeof(*e->mods));
+	idx = (uint32_t)e->n_mods++;
+	module_setup(e, &e->mods[idx], kind, ident, name);
+	swt_smap_put(&e->mod_map, scope, name, len, idx);
+	return idx;
+}
+
+/* First use of m in the current sample: reset the per-sample values and
+ * remember m so that the end of the sample visits it. */
+static inline void touch(struct swt_engine *e, uint32_t idx)
+{
+	struct engine__module *m = &e->mods[idx];
+
+	if (m->stamp == e->seq)
+		return;
+	m->stamp = e->seq;
+	m->cur_ticks_micro = 0;
+	m->cur_obs_ns = 0;
+	m->cur_rss_kib = 0;
+	m->cur_mem = false;
+	m->cur_sat = false;
+	m->cur_mem_gen = 0;
+	m->cur_mpct = 0;
+	m->cur_mmb = 0;
+	e->touched = swt_grow(e->touched, &e->cap_touched, e->n_touched + 1,
+			      sizeof(*e->touched));
+	e->touched[e->n_touched++] = idx;
+}
+
+void engine__subject(const struct swt_engine *e,
+		     const struct engine__module *m, struct swt_subject *out)
+{
+	out->kind = m->kind;
+	out->name = m->name;
+	if (m->ident == SWT_MAP_NONE) {
+		out->process = "";
+		out->command = "";
+	} else {
+		out->process = e->idents[m->ident].comm;
+		out->command = e->idents[m->ident].command;
+	}
+}
+
+/* ---- identities ---------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes), 0 if
+ * invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* The display form of a name: control bytes and bytes that are not UTF-8
+ * become '?', so every report shows one line of valid text; NUL bytes
+ * (argv separators) become spaces. */
+static char *display_bytes(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = swt_zalloc(len + 1);
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (u[i] == 0) {
+			out[i++] = ' ';
+		} else if (u[i] < 0x20 || u[i] == 0x7f) {
+			out[i++] = '?';
+		} else if ((n = utf8_seq(u + i, len - i)) == 0) {
+			out[i++] = '?';
+		} else {
+			memcpy(out + i, s + i, n);
+			i += n;
+		}
+	}
+	return out;
+}
+
+static char *display_command(const char *cmdline, size_t len)
+{
+	while (len && cmdline[len - 1] == '\0')
+		len--;
+	return display_bytes(cmdline ? cmdline : "", len);
+}
+
+static char *display_name(const char *name)
+{
+	return display_bytes(name ? name : "", name ? strlen(name) : 0);
+}
+
+static bool needs_display(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n, len = strlen(s);
+
+	for (i = 0; i < len; i += n) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return true;
+		n = utf8_seq(u + i, len - i);
+		if (n == 0)
+			return true;
+	}
+	return false;
+}
+
+/* name itself, or its display form (control bytes as '?') in e->namebuf:
+ * modules are keyed by the display form, so that a name is compared the way
+ * it is shown. Valid until the next call. */
+static const char *clean_name(struct swt_engine *e, const char *name)
+{
+	char *d;
+
+	if (!name)
+		return "";
+	if (!needs_display(name))
+		return name;
+	d = display_name(name);
+	swt_buf_clear(&e->namebuf);
+	swt_buf_puts(&e->namebuf, d);
+	free(d);
+	return e->namebuf.ptr;
+}
+
+static uint32_t ident_get(struct swt_engine *e, const char *comm,
+			  const char *cmdline, size_t cmdline_len)
+{
+	struct swt_buf key = SWT_BUF_INIT;
+	struct engine__ident *id;
+	char *name;
+	uint32_t idx;
+
+	if (!comm)
+		comm = "";
+	/* comm never contains NUL: "comm\0cmdline" is unambiguous */
+	swt_buf_add(&key, comm, strlen(comm) + 1);
+	if (cmdline_len)
+		swt_buf_add(&key, cmdline, cmdline_len);
+	idx = swt_smap_get(&e->ident_map, 0, key.ptr, key.len);
+	if (idx != SWT_MAP_NONE)
+		goto out;
+	e->idents = swt_grow(e->idents, &e->cap_idents, e->n_idents + 1,
+			     sizeof(*e->idents));
+	idx = (uint32_t)e->n_idents++;
+	id = &e->idents[idx];
+	id->comm = display_name(comm);
+	id->command = display_command(cmdline, cmdline_len);
+	swt_smap_put(&e->ident_map, 0, key.ptr, key.len, idx);
+	name = id->comm[0] ? id->comm : "?";
+	id->proc_module = module_get(e, SWT_KIND_PROCESS, idx, name);
+out:
+	swt_buf_fini(&key);
+	return idx;
+}
+
+/* ---- process instances ----------------------------------------------- */
+
+static void inst_drop_spans(struct swt_engine *e, struct engine__inst *in,
+			    uint32_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_spans; i++)
+		free(in->spans[i].ents);
+	free(in->spans);
+	in->spans = NULL;
+	in->n_spans = in->cap_spans = 0;
+	if (in->in_span_list) {
+		for (i = 0; i < e->n_span_insts; i++) {
+			if (e->span_insts[i] == idx) {
+				memmove(&e->span_insts[i],
+					&e->span_insts[i + 1],
+					(e->n_span_insts - i - 1) *
+						sizeof(*e->span_insts));
+				e->n_span_insts--;
+				break;
+			}
+		}
+		in->in_span_list = false;
+	}
+}
+
+static void inst_remove(struct swt_engine *e, uint32_t idx)
+{
+	struct engine__inst *in = &e->insts[idx];
+
+	inst_drop_spans(e, in, idx);
+	swt_imap_del(&e->pid_map, in->pid);
+	memset(in, 0, sizeof(*in));
+	e->free_insts = swt_grow(e->free_insts, &e->cap_free_insts,
+				 e->n_free_insts + 1, sizeof(*e->free_insts));
+	e->free_insts[e->n_free_insts++] = idx;
+}
+
+static uint32_t inst_create(struct swt_engine *e, int32_t pid,
+			    uint32_t ident)
+{
+	struct engine__inst *in;
+	struct engine__module *pm;
+	uint32_t idx;
+
+	if (e->n_free_insts) {
+		idx = e->free_insts[--e->n_free_insts];
+	} else {
+		e->insts = swt_grow(e->insts, &e->cap_insts, e->n_insts + 1,
+				    sizeof(*e->insts));
+		idx = (uint32_t)e->n_insts++;
+	}
+	in = &e->insts[idx];
+	memset(in, 0, sizeof(*in));
+	in->used = true;
+	in->pid = pid;
+	in->ident = ident;
+	in->proc_module = e->idents[ident].proc_module;
+	in->gen = ++e->next_gen;
+	swt_imap_put(&e->pid_map, pid, idx);
+	pm = &e->mods[e->idents[ident].proc_module];
+	pm->instances++;
+	e->n_processes++;
+	return idx;
+}
+
+/* The instance of pid, created under an anonymous identity "[pid N]" when
+ * its ProcStart was never seen (lost in a damaged chunk). */
+static uint32_t inst_lookup(struct swt_engine *e, int32_t pid)
+{
+	uint32_t idx = swt_imap_get(&e->pid_map, pid);
+	char name[32];
+
+	if (idx != SWT_MAP_NONE)
+		return idx;
+	snprintf(name, sizeof(name), "[pid %d]", (int)pid);
+	idx = inst_create(e, pid, ident_get(e, name, NULL, 0));
+	e->insts[idx].anonymous = true;
+	return idx;
+}
+
+static void on_proc_start(struct swt_engine *e, int64_t t,
+			  const struct swt_proc_start *ps)
+{
+	uint32_t idx = swt_imap_get(&e->pid_map, ps->pid), ident;
+	struct engine__inst *in;
+
+	if (idx != SWT_MAP_NONE) {
+		in = &e->insts[idx];
+		if (!in->anonymous && in->start_ticks == ps->start_ticks)
+			return;	/* the same process announced again */
+		inst_remove(e, idx);
+	}
+	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len);
+	idx = inst_create(e, ps->pid, ident);
+	in = &e->insts[idx];
+	in->start_ticks = ps->start_ticks;
+	if (!ps->preexisting) {
+		struct engine__module *pm =
+			&e->mods[e->idents[ident].proc_module];
+
+		in->born = true;
+		in->born_ns = t;
+		/* a process's "calls" are its starts after the first: one
+		 * launch is no frequency problem, a respawn loop is */
+		if (pm->starts++ > 0)
+			pm->calls++;
+	}
+}
+
+static void on_proc_exit(struct swt_engine *e,
+			 const struct swt_proc_exit *px)
+{
+	uint32_t idx = swt_imap_get(&e->pid_map, px->pid);
+	struct engine__inst *in;
+
+	if (idx == SWT_MAP_NONE)
+		return;
+	in = &e->insts[idx];
+	if (px->start_ticks && !in->anonymous &&
+	    in->start_ticks != px->start_ticks)
+		return;	/* an older process of the same pid */
+	inst_remove(e, idx);
+}
+
+/* ---- spans ------------------------------------------------------------- */
+
+static struct engine__span_thr *span_thr(struct swt_engine *e, uint32_t idx,
+					 int32_t tid, bool create)
+{
+	struct engine__inst *in = &e->insts[idx];
+	struct engine__span_thr *st;
+	size_t i;
+
+	for (i = 0; i < in->n_spans; i++)
+		if (in->spans[i].tid == tid)
+			return &in->spans[i];
+	if (!create)
+		return NULL;
+	in->spans = swt_grow(in->spans, &in->cap_spans, in->n_spans + 1,
+			     sizeof(*in->spans));
+	st = &in->spans[in->n_spans++];
+	memset(st, 0, sizeof(*st));
+	st->tid = tid;
+	if (!in->in_span_list) {
+		e->span_insts = swt_grow(e->span_insts, &e->cap_span_insts,
+					 e->n_span_insts + 1,
+					 sizeof(*e->span_insts));
+		e->span_insts[e->n_span_insts++] = idx;
+		in->in_span_list = true;
+	}
+	return st;
+}
+
+static struct engine__span_ent *span_ent(struct swt_engine *e,
+					 struct engine__span_thr *st,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(e->mods[st->ents[i].module].name, name) == 0)
+			return &st->ents[i];
+	return NULL;
+}
+
+static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
+{
+	uint32_t idx = inst_lookup(e, b->pid);
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct swt_event *ev = &b->events[i];
+		const char *name = clean_name(e, ev->name);
+		struct engine__span_thr *st;
+		struct engine__span_ent *ent;
+		struct engine__inst *in = &e->insts[idx];
+		int64_t t = ev->t_ns;
+
+		/* an event older than the last sample is counted as of that
+		 * sample: its interval is closed already */
+		if (e->have_prev && t < e->t_prev)
+			t = e->t_prev;
+		switch (ev->kind) {
+		case SWT_EV_BEGIN: {
+			struct engine__module *m;
+			uint32_t mi;
+
+			st = span_thr(e, idx, ev->tid, true);
+			ent = span_ent(e, st, name);
+			if (!ent) {
+				mi = module_get(e, SWT_KIND_MODULE, in->ident,
+						name);
+				st->ents = swt_grow(st->ents, &st->cap,
+						    st->n + 1,
+						    sizeof(*st->ents));
+				ent = &st->ents[st->n++];
+				memset(ent, 0, sizeof(*ent));
+				ent->module = mi;
+			}
+			if (ent->depth == 0)
+				ent->open_since = t;
+			ent->depth++;
+			m = &e->mods[ent->module];
+			m->calls++;
+			if (m->last_gen < in->gen) {
+				m->last_gen = in->gen;
+				m->instances++;
+			}
+			break;
+		}
+		case SWT_EV_END:
+			st = span_thr(e, idx, ev->tid, false);
+			ent = st ? span_ent(e, st, name) : NULL;
+			if (!ent || ent->depth == 0) {
+				e->span_anomalies++;
+				break;
+			}
+			if (--ent->depth == 0 && t > ent->open_since)
+				ent->overlap_ns += t - ent->open_since;
+			break;
+		case SWT_EV_COUNT: {
+			uint32_t ci = swt_smap_get(&e->ctr_map, 0, name,
+						   strlen(name));
+			struct engine__counter *c;
+
+			if (ci == SWT_MAP_NONE) {
+				e->ctrs = swt_grow(e->ctrs, &e->cap_ctrs,
+						   e->n_ctrs + 1,
+						   sizeof(*e->ctrs));
+				ci = (uint32_t)e->n_ctrs++;
+				c = &e->ctrs[ci];
+				memset(c, 0, sizeof(*c));
+				c->name = display_name(name);
+				c->threshold = swt_thresholds_rate(&e->th,
+								   name);
+				c->ring = swt_calloc(
+					(size_t)e->th.v[SWT_TH_HISTORY_SAMPLES],
+					sizeof(*c->ring));
+				swt_smap_put(&e->ctr_map, 0, name,
+					     strlen(name), ci);
+			}
+			c = &e->ctrs[ci];
+			c->count += ev->value;
+			c->cur += ev->value;
+			break;
+		}
+		case SWT_EV_MARK:
+			break;
+		}
+	}
+	e->n_events += b->n;
+}
+
+void swt_engine_note_gap(struct swt_engine *e)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < e->n_span_insts; i++) {
+		struct engine__inst *in = &e->insts[e->span_insts[i]];
+
+		for (j = 0; j < in->n_spans; j++) {
+			struct engine__span_thr *st = &in->spans[j];
+
+			for (k = 0; k < st->n; k++) {
+				struct engine__span_ent *ent = &st->ents[k];
+
+				if (ent->depth > 0 &&
+				    e->t_last > ent->open_since)
+					ent->overlap_ns +=
+						e->t_last - ent->open_since;
+				ent->depth = 0;
+			}
+		}
+	}
+}
+
+/* Attribute the threads' CPU of this interval to the modules whose spans
+ * overlapped it: share = thread ticks x overlap / interval. */
+static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
+{
+	int64_t dt = t - t0;
+	size_t i, j, k, w, ws;
+
+	for (i = 0; i < e->n_span_insts;) {
+		uint32_t idx = e->span_insts[i];
+		struct engine__inst *in = &e->insts[idx];
+		bool rows = in->stamp == e->seq;
+
+		for (j = 0, ws = 0; j < in->n_spans; j++) {
+			struct engine__span_thr *st = &in->spans[j];
+			uint32_t ti = swt_imap_get(&e->tid_map, st->tid);
+			int64_t d = 0;
+
+			if (ti != SWT_MAP_NONE && e->thrs[ti].stamp == e->seq &&
+			    e->thrs[ti].tgid == in->pid)
+				d = e->thrs[ti].cur_delta_micro;
+			else if (rows && in->thr_stamp != e->seq)
+				/* no thread rows for this process: its
+				 * ticks stand in for the thread's */
+				d = in->cur_delta_micro;
+			for (k = 0, w = 0; k < st->n; k++) {
+				struct engine__span_ent ent = st->ents[k];
+				int64_t ov = ent.overlap_ns;
+				struct engine__module *m;
+
+				if (ent.depth > 0 && t > ent.open_since)
+					ov += t - ent.open_since;
+				if (ov > dt)
+					ov = dt;
+				if (ov > 0 && dt > 0) {
+					touch(e, ent.module);
+					m = &e->mods[ent.module];
+					m->cur_ticks_micro +=
+						swt_muldiv(d, ov, dt);
+					m->cur_obs_ns = dt;
+					if (rows && m->cur_mem_gen != in->gen) {
+						m->cur_mem_gen = in->gen;
+						m->cur_rss_kib += in->rss_kib;
+						m->cur_mem = true;
+					}
+				}
+				ent.overlap_ns = 0;
+				if (ent.depth > 0) {
+					if (t > ent.open_since)
+						ent.open_since = t;
+					st->ents[w++] = ent;
+				}
+			}
+			st->n = w;
+			if (st->n)
+				in->spans[ws++] = *st;
+			else
+				free(st->ents);
+		}
+		in->n_spans = ws;
+		if (ws) {
+			i++;
+		} else {
+			free(in->spans);
+			in->spans = NULL;
+			in->cap_spans = 0;
+			in->in_span_list = false;
+			memmove(&e->span_insts[i], &e->span_insts[i + 1],
+				(e->n_span_insts - i - 1) *
+					sizeof(*e->span_insts));
+			e->n_span_insts--;
+		}
+	}
+}
+
+/* ---- alerts and spikes --------------------------------------------------- */
+
+static void raise_alert(struct swt_engine *e, int64_t t,
+			enum swt_alert_kind kind,
+			const struct swt_subject *subj, int64_t value,
+			int64_t threshold)
+{
+	struct swt_alert_result a;
+
+	a.t_ns = t - e->origin_ns;
+	a.kind = kind;
+	a.subj = *subj;
+	a.value = value;
+	a.threshold = threshold;
+	e->alerts_total++;
+	if (e->on_alert)
+		e->on_alert(&a, e->payload);
+	if (e->n_alerts < e->max_alerts) {
+		e->alerts = swt_grow(e->alerts, &e->cap_alerts,
+				     e->n_alerts + 1, sizeof(*e->alerts));
+		e->alerts[e->n_alerts++] = a;
+	}
+}
+
+static int64_t res_value(const struct engine__module *m,
+			 enum swt_resource r)
+{
+	return r == SWT_RES_CPU ? m->cur_mpct : m->cur_mmb;
+}
+
+/* Does module c take part in a spike of subject s (at the peak)? The session
+ * lists processes and modules; a process lists its own threads and
+ * modules. */
+static bool spike_member(const struct engine__module *s,
+			 const struct engine__module *c, enum swt_resource r)
+{
+	if (c == s)
+		return false;
+	if (r == SWT_RES_MEMORY && !c->cur_mem)
+		return false;
+	if (s->kind == SWT_KIND_SESSION)
+		return c->kind == SWT_KIND_PROCESS ||
+		       c->kind == SWT_KIND_MODULE;
+	return c->kind != SWT_KIND_PROCESS && c->ident == s->ident;
+}
+
+/* Order of the "active" list: value desc, then name, kind. */
+static bool active_before(const struct engine__module *a,
+			  const struct engine__module *b,
+			  enum swt_resource r)
+{
+	int64_t va = res_value(a, r), vb = res_value(b, r);
+	int c;
+
+	if (va != vb)
+		return va > vb;
+	c = strcmp(a->name, b->name);
+	if (c != 0)
+		return c < 0;
+	return a->kind < b->kind;
+}
+
+static void spike_snapshot(struct swt_engine *e, struct engine__module *s,
+			   enum swt_resource r)
+{
+	struct engine__spike *sp = &s->spike[r];
+	size_t i, j;
+
+	sp->n_active = 0;
+	for (i = 0; i < e->n_touched; i++) {
+		uint32_t ci = e->touched[i];
+		struct engine__module *c = &e->mods[ci];
+
+		if (!spike_member(s, c, r) || res_value(c, r) <= 0)
+			continue;
+		/* insertion into a top-N list */
+		for (j = sp->n_active; j > 0; j--) {
+			if (!active_before(c, &e->mods[sp->active[j - 1]], r))
+				break;
+			if (j < SWT_SPIKE_ACTIVE_MAX)
+				sp->active[j] = sp->active[j - 1];
+		}
+		if (j < SWT_SPIKE_ACTIVE_MAX) {
+			sp->active[j] = ci;
+			if (sp->n_active < SWT_SPIKE_ACTIVE_MAX)
+				sp->n_active++;
+		}
+	}
+}
+
+static void spike_close(struct swt_engine *e, struct engine__module *s,
+			enum swt_resource r)
+{
+	struct engine__spike *sp = &s->spike[r];
+	struct swt_spike_result *out;
+	size_t i;
+
+	if (!sp->open)
+		return;
+	sp->open = false;
+	e->spikes_total++;
+	if (e->n_spikes >= e->max_spikes)
+		return;
+	e->spikes = swt_grow(e->spikes, &e->cap_spikes, e->n_spikes + 1,
+			     sizeof(*e->spikes));
+	out = &e->spikes[e->n_spikes++];
+	memset(out, 0, sizeof(*out));
+	out->resource = r;
+	engine__subject(e, s, &out->subj);
+	out->start_ns = sp->start_ns - e->origin_ns;
+	out->duration_ns = sp->last_ns - sp->start_ns;
+	out->peak_t_ns = sp->peak_ns - e->origin_ns;
+	out->peak = sp->peak;
+	out->baseline = sp->baseline;
+	out->threshold = r == SWT_RES_CPU ? e->th.v[SWT_TH_CPU_PERCENT] :
+					    e->th.v[SWT_TH_MEMORY_MB];
+	out->n_active = sp->n_active;
+	for (i = 0; i < sp->n_active; i++)
+		out->active[i] = e->mods[sp->active[i]].name;
+}
+
+/* One step of the spike rule for subject s and resource r with value v at
+ * time t (interval start t0). */
+static void spike_step(struct swt_engine *e, struct engine__module *s,
+		       enum swt_resource r, int64_t t0, int64_t t, int64_t v)
+{
+	struct engine__hist *h = &s->hist[r];
+	struct engine__spike *sp = &s->spike[r];
+	int64_t thr = r == SWT_RES_CPU ? e->th.v[SWT_TH_CPU_PERCENT] :
+					 e->th.v[SWT_TH_MEMORY_MB];
+	int64_t factor = e->th.v[SWT_TH_SPIKE_FACTOR];
+	int64_t base = h->n ? swt_div_round(h->sum, (int64_t)h->n) : 0;
+
+	/* the baseline moves with the history (which takes in the spike
+	 * itself): a new level of load stops being a spike once it is the
+	 * recent history */
+	if (sp->open) {
+		if (v > thr && v * 1000 >= base * factor) {
+			sp->last_ns = t;
+			if (v > sp->peak) {
+				sp->peak = v;
+				sp->peak_ns = t;
+				spike_snapshot(e, s, r);
+			}
+		} else {
+			spike_close(e, s, r);
+		}
+	} else if (h->n > 0) {
+		if (v > thr && v > base && v * 1000 >= base * factor) {
+			sp->open = true;
+			sp->start_ns = t0;
+			sp->last_ns = t;
+			sp->baseline = base;
+			sp->peak = v;
+			sp->peak_ns = t;
+			spike_snapshot(e, s, r);
+			if (s->kind == SWT_KIND_PROCESS &&
+			    !s->in_open_spikes) {
+				e->open_spikes = swt_grow(
+					e->open_spikes, &e->cap_open_spikes,
+					e->n_open_spikes + 1,
+					sizeof(*e->open_spikes));
+				e->open_spikes[e->n_open_spikes++] =
+					(uint32_t)(s - e->mods);
+				s->in_open_spikes = true;
+			}
+		}
+	}
+	hist_push(h, v);
+}
+
+/* ---- samples ------------------------------------------------------------- */
+
+static void thread_remove(struct swt_engine *e, uint32_t ti)
+{
+	swt_imap_del(&e->tid_map, e->thrs[ti].tid);
+	memset(&e->thrs[ti], 0, sizeof(e->thrs[ti]));
+	e->free_thrs = swt_grow(e->free_thrs, &e->cap_free_thrs,
+				e->n_free_thrs + 1, sizeof(*e->free_thrs));
+	e->free_thrs[e->n_free_thrs++] = ti;
+}
+
+/* The slot of id in the previous sample's rows, found by walking them in
+ * step with the current (sorted) rows; SWT_MAP_NONE if absent. */
+static uint32_t walk(const struct engine__slot *prev, size_t n, size_t *pos,
+		     int32_t id)
+{
+	while (*pos < n && prev[*pos].id < id)
+		(*pos)++;
+	return *pos < n && prev[*pos].id == id ? prev[*pos].idx :
+						   SWT_MAP_NONE;
+}
+
+static inline void remember(struct engine__slot **arr, size_t *n, size_t *cap,
+		     int32_t id, uint32_t idx)
+{
+	if (*n == *cap)
+		*arr = swt_grow(*arr, cap, *n + 1, sizeof(**arr));
+	(*arr)[*n].id = id;
+	(*arr)[*n].idx = idx;
+	(*n)++;
+}
+
+static uint32_t pid_slot(struct swt_engine *e, int32_t pid)
+{
+	uint32_t idx = walk(e->prev_pids, e->n_prev_pids, &e->walk_pid, pid);
+
+	/* the cached slot is right if it still holds this pid: a slot freed
+	 * and reused for the same pid is that pid's current instance */
+	if (idx == SWT_MAP_NONE || !e->insts[idx].used ||
+	    e->insts[idx].pid != pid)
+		idx = inst_lookup(e, pid);
+	remember(&e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids, pid, idx);
+	return idx;
+}
+
+static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
+			int64_t t, int64_t t0)
+{
+	uint32_t idx = pid_slot(e, row->pid);
+	struct engine__inst *in = &e->insts[idx];
+	int64_t ticks = row->utime + row->stime, d = 0, obs = 0, dt = t - t0;
+	uint32_t mi = in->proc_module;
+	struct engine__module *m;
+
+	in->counted = false;
+	in->born_now = false;
+	if (in->has_base) {
+		d = ticks - in->base_ticks;
+		obs = dt;
+		in->counted = dt > 0;
+	} else if (in->born && dt > 0) {
+		/* started during this interval: all its ticks are new. It
+		 * counts as observed for the whole interval: its ticks are
+		 * whole 1/clock_ticks s, and dividing them by a few
+		 * milliseconds of life would make up huge peaks. */
+		d = ticks;
+		obs = dt;
+		in->counted = true;
+		in->born_now = true;
+	}
+	if (d < 0 || !in->counted)
+		d = 0;	/* counters never go back; a reset rebases */
+	if (obs < 0)
+		obs = 0;
+	if (in->counted)
+		e->any_counted = true;
+	in->born = false;
+	in->has_base = true;
+	in->base_ticks = ticks;
+	in->stamp = e->seq;
+	in->cur_delta_micro = d * MICRO;
+	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
+
+	touch(e, mi);
+	m = &e->mods[mi];
+	m->cur_ticks_micro += d * MICRO;
+	if (obs > m->cur_obs_ns)
+		m->cur_obs_ns = obs;
+	m->cur_rss_kib += in->rss_kib;
+	m->cur_mem = true;
+	e->session.cur_ticks_micro += d * MICRO;
+	e->session.cur_rss_kib += in->rss_kib;
+	e->n_proc_samples++;
+}
+
+static void on_thread_row(struct swt_engine *e,
+			  const struct swt_thread_row *row, int64_t dt)
+{
+	uint32_t idx, ti;
+	const char *name = row->name ? row->name : "";
+	struct engine__inst *in;
+	struct engine__thr *th;
+	struct engine__module *m;
+	int64_t ticks = row->utime + row->stime, d, obs = dt;
+	bool fresh;
+
+	ti = walk(e->prev_tids, e->n_prev_tids, &e->walk_tid, row->tid);
+	if (ti != SWT_MAP_NONE &&
+	    (!e->thrs[ti].used || e->thrs[ti].tid != row->tid))
+		ti = SWT_MAP_NONE;
+	if (ti != SWT_MAP_NONE && e->thrs[ti].tgid == row->tgid &&
+	    e->insts[e->thrs[ti].inst_idx].used &&
+	    e->insts[e->thrs[ti].inst_idx].gen == e->thrs[ti].inst_gen &&
+	    e->insts[e->thrs[ti].inst_idx].stamp == e->seq)
+		idx = e->thrs[ti].inst_idx;
+	else
+		idx = swt_imap_get(&e->pid_map, row->tgid);
+	if (idx == SWT_MAP_NONE)
+		return;	/* a thread of a process without a row */
+	in = &e->insts[idx];
+	if (in->thr_stamp != e->seq) {
+		/* its first thread row in this sample */
+		in->thr_seen = in->thr_stamp != 0;
+		in->thr_stamp = e->seq;
+	}
+	if (ti == SWT_MAP_NONE)
+		ti = swt_imap_get(&e->tid_map, row->tid);
+	fresh = ti == SWT_MAP_NONE || e->thrs[ti].inst_gen != in->gen ||
+		e->thrs[ti].tgid != row->tgid;
+	if (ti == SWT_MAP_NONE) {
+		if (e->n_free_thrs) {
+			ti = e->free_thrs[--e->n_free_thrs];
+		} else {
+			e->thrs = swt_grow(e->thrs, &e->cap_thrs,
+					   e->n_thrs + 1, sizeof(*e->thrs));
+			ti = (uint32_t)e->n_thrs++;
+		}
+		swt_imap_put(&e->tid_map, row->tid, ti);
+	}
+	th = &e->thrs[ti];
+	remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, row->tid,
+		 ti);
+	if (fresh) {
+		th->used = true;
+		th->tid = row->tid;
+		th->tgid = row->tgid;
+		th->inst_gen = in->gen;
+		th->inst_idx = idx;
+		th->module = SWT_MAP_NONE;
+		/* a thread new in a process already sampled with threads (or
+		 * born in this interval) started in this interval */
+		if (in->counted && (in->born_now || in->thr_seen)) {
+			d = ticks;
+		} else {
+			d = 0;
+			obs = 0;
+		}
+	} else {
+		d = ticks - th->base_ticks;
+		if (!in->counted) {
+			d = 0;
+			obs = 0;
+		}
+	}
+	if (d < 0)
+		d = 0;
+	/* the same raw name as last time: the same module (the inline copy
+	 * avoids a cache miss on the module's name) */
+	if (th->module == SWT_MAP_NONE || !th->name[0] ||
+	    strcmp(th->name, name) != 0) {
+		size_t len = strlen(name);
+
+		if (len < ENGINE_THR_NAME)
+			memcpy(th->name, name, len + 1);
+		else
+			th->name[0] = '\0';
+		/* module names are display forms */
+		name = clean_name(e, name);
+		if (th->module == SWT_MAP_NONE ||
+		    strcmp(e->mods[th->module].name, name) != 0) {
+			th->module = module_get(e, SWT_KIND_THREAD, in->ident,
+						name);
+			e->mods[th->module].instances++;
+		}
+	}
+	th->base_ticks = ticks;
+	th->stamp = e->seq;
+	th->cur_delta_micro = d * MICRO;
+	e->n_thr_rows++;
+
+	touch(e, th->module);
+	m = &e->mods[th->module];
+	m->cur_ticks_micro += d * MICRO;
+	if (obs > m->cur_obs_ns)
+		m->cur_obs_ns = obs;
+	/* saturation is a property of one thread, not of the sum of the
+	 * threads that share a name */
+	if (obs >= dt && dt > 0 && d >= e->sat_ticks)
+		m->cur_sat = true;
+}
+
+static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
+{
+	size_t h = (size_t)e->th.v[SWT_TH_HISTORY_SAMPLES], i;
+	int64_t window, rate;
+	struct swt_subject subj;
+	bool ready;
+
+	/* t_ring holds the interval boundaries: h + 1 times for h
+	 * intervals */
+	if (e->t_n == 0) {
+		e->t_ring[0] = t0;
+		e->t_n = 1;
+		e->t_head = 1;
+	}
+	e->t_ring[e->t_head] = t;
+	e->t_head = (e->t_head + 1) % (h + 1);
+	if (e->t_n < h + 1)
+		e->t_n++;
+	window = t - e->t_ring[e->t_n < h + 1 ? 0 : e->t_head];
+	if (e->ring_n < h)
+		e->ring_n++;
+	ready = window > 0 && (e->ring_n == h || window >= NS_PER_MIN);
+	for (i = 0; i < e->n_ctrs; i++) {
+		struct engine__counter *c = &e->ctrs[i];
+
+		c->ring_sum += c->cur - c->ring[e->ring_head];
+		c->ring[e->ring_head] = c->cur;
+		c->cur = 0;
+		if (!ready || c->threshold < 0)
+			continue;
+		rate = swt_muldiv(c->ring_sum, NS_PER_MIN * 1000, window);
+		if (rate > c->threshold && !c->alert_on) {
+			subj.kind = SWT_KIND_COUNTER;
+			subj.name = c->name;
+			subj.process = "";
+			subj.command = "";
+			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
+				    c->threshold);
+		}
+		c->alert_on = rate > c->threshold;
+	}
+	e->ring_head = (e->ring_head + 1) % h;
+}
+
+/* The end of a sample for one subject: per-interval CPU %, memory, their
+ * totals and peaks. */
+static void module_close_sample(struct swt_engine *e,
+				struct engine__module *m, int64_t dt)
+{
+	int64_t ct = (int64_t)e->clock_ticks;
+
+	if (dt > 0 && m->cur_obs_ns > 0) {
+		m->cur_mpct = swt_muldiv(m->cur_ticks_micro, INT64_C(100000000),
+					 ct * dt);
+		m->ticks_micro += m->cur_ticks_micro;
+		m->observed_ns += m->cur_obs_ns;
+		if (m->cur_mpct > m->cpu_peak_mpct)
+			m->cpu_peak_mpct = m->cur_mpct;
+		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {
+			m->full_n++;
+			m->sat_n += m->cur_sat;
+		}
+	}
+	if (m->cur_mem) {
+		m->cur_mmb = engine__kib_to_mmb(m->cur_rss_kib);
+		m->mem_sum_kib += m->cur_rss_kib;
+		m->mem_n++;
+		if (m->cur_rss_kib > m->mem_peak_kib)
+			m->mem_peak_kib = m->cur_rss_kib;
+	}
+}
+
+static void swap_slots(struct engine__slot **a, size_t *na, size_t *capa,
+		       struct engine__slot **b, size_t *nb, size_t *capb)
+{
+	struct engine__slot *p = *a;
+	size_t cap = *capa;
+
+	*a = *b;
+	*na = *nb;
+	*capa = *capb;
+	*b = p;
+	*nb = 0;
+	*capb = cap;
+}
+
+static void on_sample(struct swt_engine *e, int64_t t,
+		      const struct swt_sample *s)
+{
+	struct engine__module *ses = &e->session;
+	struct swt_subject subj;
+	int64_t t0, dt;
+	size_t i;
+
+	e->seq++;
+	if (e->have_prev)
+		t0 = e->t_prev;
+	else if (e->origin_from_header && e->origin_ns < t)
+		t0 = e->origin_ns;
+	else
+		t0 = t;	/* the first sample is only a baseline */
+	dt = t - t0;
+	e->n_touched = 0;
+	ses->stamp = e->seq;
+	ses->cur_ticks_micro = 0;
+	ses->cur_rss_kib = 0;
+	ses->cur_mem = true;
+	e->any_counted = false;
+
+	/* a thread is saturated in this interval from this many ticks on:
+	 * ticks x 1e14 / (clock x dt) >= saturation (thousandths of %) */
+	if (dt > 0)
+		e->sat_ticks = swt_muldiv_ceil(
+			e->th.v[SWT_TH_SATURATION_PERCENT] *
+				(int64_t)e->clock_ticks,
+			dt, INT64_C(100000000000000));
+	e->walk_pid = e->walk_tid = 0;
+	e->n_cur_pids = e->n_cur_tids = 0;
+	e->n_thr_rows = 0;
+	for (i = 0; i < s->n_procs; i++)
+		on_proc_row(e, &s->procs[i], t, t0);
+	for (i = 0; i < s->n_threads; i++)
+		on_thread_row(e, &s->threads[i], dt);
+	swap_slots(&e->prev_pids, &e->n_prev_pids, &e->cap_prev_pids,
+		   &e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids);
+	if (s->n_threads)
+		swap_slots(&e->prev_tids, &e->n_prev_tids, &e->cap_prev_tids,
+			   &e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids);
+	/* threads absent from a sample with threads have ended (nothing to
+	 * look for when every live thread had its row) */
+	if (s->n_threads && e->n_thr_rows != e->n_thrs - e->n_free_thrs) {
+		for (i = 0; i < e->n_thrs; i++)
+			if (e->thrs[i].used && e->thrs[i].stamp != e->seq)
+				thread_remove(e, (uint32_t)i);
+	}
+	attribute_spans(e, t, t0);
+	/* the tree's CPU is known for this interval only if some process
+	 * was: the first sample of preexisting processes is a baseline */
+	ses->cur_obs_ns = e->any_counted ? dt : 0;
+
+	/* per-interval values of every subject first: the spike snapshots
+	 * compare them */
+	for (i = 0; i < e->n_touched; i++)
+		module_close_sample(e, &e->mods[e->touched[i]], dt);
+	module_close_sample(e, ses, dt);
+
+	for (i = 0; i < e->n_touched; i++) {
+		struct engine__module *m = &e->mods[e->touched[i]];
+
+		if (m->kind != SWT_KIND_THREAD && m->cur_mem)
+			swt_series_add(m->mem_series, t, m->cur_rss_kib);
+		if (m->kind != SWT_KIND_PROCESS)
+			continue;
+		engine__subject(e, m, &subj);
+		if (dt > 0 && m->cur_obs_ns > 0) {
+			bool above = m->cur_mpct > e->th.v[SWT_TH_CPU_PERCENT];
+
+			if (above && !m->alert_on[SWT_RES_CPU])
+				raise_alert(e, t, SWT_ALERT_CPU, &subj,
+					    m->cur_mpct,
+					    e->th.v[SWT_TH_CPU_PERCENT]);
+			m->alert_on[SWT_RES_CPU] = above;
+			spike_step(e, m, SWT_RES_CPU, t0, t, m->cur_mpct);
+		}
+		if (m->cur_mem) {
+			bool above = m->cur_mmb > e->th.v[SWT_TH_MEMORY_MB];
+
+			if (above && !m->alert_on[SWT_RES_MEMORY])
+				raise_alert(e, t, SWT_ALERT_MEMORY, &subj,
+					    m->cur_mmb,
+					    e->th.v[SWT_TH_MEMORY_MB]);
+			m->alert_on[SWT_RES_MEMORY] = above;
+			spike_step(e, m, SWT_RES_MEMORY, t0, t, m->cur_mmb);
+		}
+	}
+	swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
+	if (dt > 0 && ses->cur_obs_ns > 0) {
+		swt_series_add(ses->cpu_series, t, ses->cur_mpct);
+		spike_step(e, ses, SWT_RES_CPU, t0, t, ses->cur_mpct);
+	}
+	spike_step(e, ses, SWT_RES_MEMORY, t0, t, ses->cur_mmb);
+
+	/* a process gone in the middle of a spike ends it */
+	for (i = 0; i < e->n_open_spikes;) {
+		struct engine__module *m = &e->mods[e->open_spikes[i]];
+
+		if (m->stamp != e->seq) {
+			spike_close(e, m, SWT_RES_CPU);
+			spike_close(e, m, SWT_RES_MEMORY);
+		}
+		if (m->spike[0].open || m->spike[1].open) {
+			i++;
+		} else {
+			m->in_open_spikes = false;
+			e->open_spikes[i] = e->open_spikes[--e->n_open_spikes];
+		}
+	}
+	counters_step(e, t0, t);
+	e->t_prev = t;
+	e->have_prev = true;
+}
+
+/* ---- feed ---------------------------------------------------------------- */
+
+static int on_header(struct swt_engine *e, const struct swt_header *h)
+{
+	size_t i;
+
+	if (h->clock_ticks == 0) {
+		set_err(e, "session header: clock_ticks is 0");
+		return SWT_ECORRUPT;
+	}
+	e->recorder = display_name(h->recorder);
+	e->n_command = h->n_command;
+	e->command = swt_calloc(h->n_command, sizeof(*e->command));
+	for (i = 0; i < h->n_command; i++)
+		e->command[i] = display_name(h->command[i]);
+	e->clock_ticks = h->clock_ticks;
+	e->cpu_count = h->cpu_count;
+	e->interval_ns = h->interval_ns;
+	if (h->start_mono_ns > 0) {
+		e->origin_ns = h->start_mono_ns;
+		e->origin_known = true;
+		e->origin_from_header = true;
+	}
+	e->have_header = true;
+	return 0;
+}
+
+int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
+{
+	int64_t t = rec->t_ns;
+
+	if (e->finished) {
+		set_err(e, "record fed after swt_engine_finish()");
+		return SWT_EINVAL;
+	}
+	if (rec->kind == SWT_REC_HEADER) {
+		if (e->have_header) {
+			set_err(e, "a second session header");
+			return SWT_EINVAL;
+		}
+		return on_header(e, &rec->u.header);
+	}
+	if (!e->have_header) {
+		set_err(e, "the first record must be the session header");
+		return SWT_EINVAL;
+	}
+	if (!e->origin_known) {
+		e->origin_ns = t;
+		e->origin_known = true;
+	}
+	if (e->have_prev && t < e->t_prev)
+		t = e->t_prev;
+	if (t > e->t_last)
+		e->t_last = t;
+	switch (rec->kind) {
+	case SWT_REC_PROC_START:
+		on_proc_start(e, t, &rec->u.proc_start);
+		break;
+	case SWT_REC_PROC_EXIT:
+		on_proc_exit(e, &rec->u.proc_exit);
+		break;
+	case SWT_REC_SAMPLE:
+		on_sample(e, t, &rec->u.sample);
+		break;
+	case SWT_REC_EVENTS:
+		on_events(e, &rec->u.events);
+		break;
+	case SWT_REC_ALERT:
+		e->recorded_alerts++;
+		break;
+	case SWT_REC_DROPS:
+		e->dropped_events += rec->u.drops.dropped;
+		break;
+	case SWT_REC_END:
+		e->has_end = true;
+		e->t_end = t;
+		break;
+	case SWT_REC_ANOMALY:
+	case SWT_REC_HEADER:
+		break;
+	}
+	return 0;
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+void swt_engine_new(struct swt_engine **out,
+		    const struct swt_engine_opts *opts)
+{
+	struct swt_engine *e = swt_zalloc(sizeof(*e));
+	size_t h;
+
+	if (opts && opts->thresholds)
+		swt_thresholds_copy(&e->th, opts->thresholds);
+	else
+		swt_thresholds_init(&e->th);
+	if (opts) {
+		e->on_alert = opts->on_alert;
+		e->payload = opts->payload;
+		e->max_spikes = opts->max_spikes;
+		e->max_alerts = opts->max_alerts;
+	}
+	if (!e->max_spikes)
+		e->max_spikes = DEFAULT_MAX_FINDINGS;
+	if (!e->max_alerts)
+		e->max_alerts = DEFAULT_MAX_FINDINGS;
+	swt_smap_init(&e->ident_map);
+	swt_smap_init(&e->mod_map);
+	swt_smap_init(&e->ctr_map);
+	swt_imap_init(&e->pid_map);
+	swt_imap_init(&e->tid_map);
+	module_setup(e, &e->session, SWT_KIND_SESSION, SWT_MAP_NONE,
+		     "session");
+	h = (size_t)e->th.v[SWT_TH_HISTORY_SAMPLES];
+	e->t_ring = swt_calloc(h + 1, sizeof(*e->t_ring));
+	e->t_last = INT64_MIN;
+	*out = e;
+}
+
+void swt_engine_free(struct swt_engine *e)
+{
+	size_t i, j;
+
+	if (!e)
+		return;
+	engine__findings_free(e);
+	for (i = 0; i < e->n_insts; i++) {
+		for (j = 0; j < e->insts[i].n_spans; j++)
+			free(e->insts[i].spans[j].ents);
+		free(e->insts[i].spans);
+	}
+	free(e->insts);
+	free(e->free_insts);
+	free(e->thrs);
+	free(e->free_thrs);
+	free(e->span_insts);
+	for (i = 0; i < e->n_mods; i++)
+		module_fini(&e->mods[i]);
+	free(e->mods);
+	module_fini(&e->session);
+	for (i = 0; i < e->n_idents; i++) {
+		free(e->idents[i].comm);
+		free(e->idents[i].command);
+	}
+	free(e->idents);
+	for (i = 0; i < e->n_ctrs; i++) {
+		free(e->ctrs[i].name);
+		free(e->ctrs[i].ring);
+	}
+	free(e->ctrs);
+	swt_smap_fini(&e->ident_map);
+	swt_smap_fini(&e->mod_map);
+	swt_smap_fini(&e->ctr_map);
+	swt_imap_fini(&e->pid_map);
+	swt_imap_fini(&e->tid_map);
+	free(e->touched);
+	free(e->prev_pids);
+	free(e->cur_pids);
+	free(e->prev_tids);
+	free(e->cur_tids);
+	free(e->open_spikes);
+	free(e->t_ring);
+	free(e->alerts);
+	free(e->spikes);
+	free(e->recorder);
+	swt_buf_fini(&e->namebuf);
+	for (i = 0; i < e->n_command; i++)
+		free(e->command[i]);
+	free(e->command);
+	swt_thresholds_fini(&e->th);
+	free(e);
+}
+
+int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
+{
+	size_t i;
+
+	*out = NULL;
+	if (!e->have_header) {
+		set_err(e, "no session header was fed");
+		return SWT_EINVAL;
+	}
+	if (!e->finished) {
+		e->finished = true;
+		for (i = 0; i < e->n_open_spikes; i++) {
+			spike_close(e, &e->mods[e->open_spikes[i]],
+				    SWT_RES_CPU);
+			spike_close(e, &e->mods[e->open_spikes[i]],
+				    SWT_RES_MEMORY);
+		}
+		spike_close(e, &e->session, SWT_RES_CPU);
+		spike_close(e, &e->session, SWT_RES_MEMORY);
+		engine__findings(e);
+	}
+	*out = &e->res;
+	return 0;
+}
+
+int swt_result_max_priority(const struct swt_result *r)
+{
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < r->n_modules; i++)
+		if ((int)r->modules[i].priority > best)
+			best = (int)r->modules[i].priority;
+	for (i = 0; i < r->n_recommendations; i++)
+		if ((int)r->recommendations[i].priority > best)
+			best = (int)r->recommendations[i].priority;
+	return best;
+}

@@ -1,0 +1,288 @@
+/* swt_engine.h — the deterministic analysis engine.
+ *
+ * Records are fed in time order (the order a reader returns them, header
+ * first) with swt_engine_feed(); alerts come out as they happen through an
+ * optional callback, everything else is computed by swt_engine_finish().
+ * The engine does no I/O, reads no clock and holds no global state: swrec
+ * (live alerts), swreplay and swanalyze drive the same code, so the alerts
+ * are the same for the same records and thresholds.
+ *
+ * Memory grows with the number of processes, threads, modules and counters
+ * (bounded history rings and trend summaries per subject), not with the
+ * session length; the lists of spikes and alerts are capped (the counts of
+ * what was left out are kept).
+ *
+ * Units (all integers): CPU in thousandths of a percent of one core
+ * ("mpct": 100000 = one busy core), memory in thousandths of a MB where
+ * MB = MiB = 1024 KiB ("mmb"), rates in thousandths per minute, scores and
+ * weights in thousandths, times in ns relative to the session start. The
+ * formulas are in docs/analysis.md. */
+#ifndef SWT_ENGINE_H
+#define SWT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_record.h"
+#include "swt_thresholds.h"
+
+struct swt_engine;
+
+enum swt_module_kind {
+	SWT_KIND_MODULE = 0,	/* instrumented module (spans) */
+	SWT_KIND_THREAD = 1,	/* a thread, by name within its process */
+	SWT_KIND_PROCESS = 2,	/* a process, by comm and command line */
+	SWT_KIND_SESSION = 3,	/* the whole recorded tree (spikes, leaks) */
+	SWT_KIND_COUNTER = 4,	/* an application counter (rate alerts) */
+};
+
+/* "module", "thread", "process", "session", "counter". */
+const char *swt_kind_name(enum swt_module_kind kind);
+
+enum swt_priority {
+	SWT_PRIO_LOW = 0,
+	SWT_PRIO_MEDIUM = 1,
+	SWT_PRIO_HIGH = 2,
+	SWT_PRIO_CRITICAL = 3,
+};
+
+/* "low", "medium", "high", "critical". */
+const char *swt_priority_name(enum swt_priority p);
+
+/* Priority of a weight (thousandths): >= 800 critical, >= 400 high,
+ * >= 200 medium, else low. */
+enum swt_priority swt_priority_of_weight(int64_t weight_milli);
+
+/* Who a finding is about. Strings are owned by the result. */
+struct swt_subject {
+	enum swt_module_kind kind;
+	const char *name;	/* module/thread name, comm, or "session" */
+	const char *process;	/* comm of the owning process ("" for the
+				 * session) */
+	const char *command;	/* its command line, arguments joined by
+				 * spaces ("" if unknown) */
+};
+
+struct swt_module_result {
+	struct swt_subject subj;
+	uint64_t instances;	/* pids (process), tids (thread), processes
+				 * the module ran in (module) */
+	int64_t cpu_avg_mpct;
+	int64_t cpu_peak_mpct;
+	bool has_memory;	/* false for threads (memory is per process) */
+	int64_t mem_avg_mmb;
+	int64_t mem_peak_mmb;
+	int64_t calls;		/* spans begun (module), starts after the
+				 * first (process), 0 (thread) */
+	int64_t calls_per_min_milli;
+	int64_t freq_threshold_milli; /* per minute, the one the score used */
+	int64_t cpu_score;	/* thousandths, capped at 2000 */
+	int64_t mem_score;
+	int64_t freq_score;
+	int64_t weight;		/* thousandths, 0..2000 */
+	enum swt_priority priority;
+	int64_t full_intervals;	/* threads: intervals observed whole */
+	int64_t saturated_permille; /* threads: of those, at or above the
+				 * saturation threshold, per mille */
+};
+
+struct swt_counter_result {
+	const char *name;
+	int64_t count;		/* sum of the counter's increments */
+	int64_t per_min_milli;
+	bool has_threshold;
+	int64_t threshold_milli; /* per minute */
+	bool exceeded;		/* per_min > threshold */
+};
+
+enum swt_resource {
+	SWT_RES_CPU = 0,
+	SWT_RES_MEMORY = 1,
+};
+
+/* "cpu", "memory". */
+const char *swt_resource_name(enum swt_resource r);
+
+#define SWT_SPIKE_ACTIVE_MAX 5
+
+struct swt_spike_result {
+	enum swt_resource resource;
+	struct swt_subject subj;
+	int64_t start_ns;	/* relative to the session start */
+	int64_t duration_ns;
+	int64_t peak_t_ns;
+	int64_t peak;		/* mpct or mmb */
+	int64_t baseline;	/* history mean at the start, same unit */
+	int64_t threshold;
+	size_t n_active;	/* modules active at the peak, biggest first */
+	const char *active[SWT_SPIKE_ACTIVE_MAX];
+};
+
+struct swt_leak_result {
+	struct swt_subject subj;
+	int64_t slope_mmb_per_min;
+	int64_t confidence_mpct; /* Phi(z) of the Mann-Kendall test, in
+				  * thousandths of a percent */
+	int64_t z_milli;
+	size_t points;		/* trend buckets the test used */
+	uint64_t samples;	/* samples behind them */
+	int64_t first_mmb;	/* mean of the first / last bucket */
+	int64_t last_mmb;
+};
+
+enum swt_direction {
+	SWT_DIR_STABLE = 0,
+	SWT_DIR_INCREASING = 1,
+	SWT_DIR_DECREASING = 2,
+};
+
+/* "stable", "increasing", "decreasing". */
+const char *swt_direction_name(enum swt_direction d);
+
+struct swt_trend_result {
+	enum swt_direction overall;
+	enum swt_direction memory;
+	int64_t memory_slope_mmb_per_min;
+	int64_t memory_z_milli;
+	enum swt_direction cpu;
+	int64_t cpu_slope_mpct_per_min;
+	int64_t cpu_z_milli;
+};
+
+enum swt_bottleneck_reason {
+	SWT_BN_CPU_BOUND = 0,	/* average CPU at or above cpu_percent */
+	SWT_BN_SATURATED = 1,	/* thread pinned at saturation_percent */
+	SWT_BN_HEAVY = 2,	/* name matches a heavy_patterns glob */
+};
+
+/* "cpu_bound", "saturated_thread", "heavy_pattern". */
+const char *swt_bottleneck_reason_name(enum swt_bottleneck_reason r);
+
+struct swt_bottleneck_result {
+	struct swt_subject subj;
+	enum swt_bottleneck_reason reason;
+	int64_t cpu_avg_mpct;
+	int64_t cpu_peak_mpct;
+	int64_t saturated_permille;
+	int64_t calls_per_min_milli;
+	const char *pattern;	/* the glob (heavy_pattern), else "" */
+};
+
+enum swt_alert_kind {
+	SWT_ALERT_CPU = 0,	/* a process above cpu_percent */
+	SWT_ALERT_MEMORY = 1,	/* a process above memory_mb */
+	SWT_ALERT_RATE = 2,	/* a counter above its rate limit */
+};
+
+/* "cpu", "memory", "rate". */
+const char *swt_alert_kind_name(enum swt_alert_kind k);
+
+struct swt_alert_result {
+	int64_t t_ns;		/* relative to the session start */
+	enum swt_alert_kind kind;
+	struct swt_subject subj; /* counters: kind module, name = counter */
+	int64_t value;		/* mpct, mmb or thousandths per minute */
+	int64_t threshold;
+};
+
+struct swt_recommendation {
+	enum swt_priority priority;
+	const char *subject;
+	const char *text;
+};
+
+struct swt_session_result {
+	const char *recorder;
+	size_t n_command;
+	const char *const *command;
+	uint32_t clock_ticks;
+	uint32_t cpu_count;
+	int64_t start_ns;	/* absolute (CLOCK_MONOTONIC of the file) */
+	int64_t duration_ns;	/* start to the end record or last record */
+	int64_t interval_ns;	/* from the header */
+	uint64_t samples;
+	uint64_t proc_samples;	/* process rows */
+	uint64_t events;
+	uint64_t processes;	/* distinct process instances (pids) */
+	bool has_end;
+	uint64_t dropped_events; /* from Drops records */
+	uint64_t recorded_alerts; /* Alert records in the file (not used) */
+	uint64_t span_anomalies; /* ends without begin; spans open at end */
+	int64_t cpu_avg_mpct;	/* the whole tree */
+	int64_t cpu_peak_mpct;
+	int64_t cpu_end_mpct;	/* last interval */
+	int64_t mem_avg_mmb;
+	int64_t mem_peak_mmb;
+	int64_t mem_end_mmb;	/* last sample */
+};
+
+struct swt_result {
+	struct swt_session_result session;
+	const struct swt_thresholds *thresholds; /* in force */
+	int64_t total_weight;	/* sum of the module weights */
+	size_t n_modules;	/* weight desc, name, kind, process, command */
+	const struct swt_module_result *modules;
+	size_t n_counters;	/* by name */
+	const struct swt_counter_result *counters;
+	size_t n_spikes;	/* by start, resource, subject */
+	const struct swt_spike_result *spikes;
+	uint64_t spikes_total;	/* including those over the cap */
+	size_t n_leaks;		/* slope desc, subject */
+	const struct swt_leak_result *leaks;
+	struct swt_trend_result trend;
+	size_t n_bottlenecks;	/* cpu avg desc, subject, reason */
+	const struct swt_bottleneck_result *bottlenecks;
+	size_t n_alerts;	/* by time, kind, subject */
+	const struct swt_alert_result *alerts;
+	uint64_t alerts_total;	/* including those over the cap */
+	size_t n_recommendations; /* priority desc, subject, text */
+	const struct swt_recommendation *recommendations;
+};
+
+/* Alert callback: the alert is borrowed for the duration of the call. */
+typedef void (*swt_engine_alert_fn)(const struct swt_alert_result *alert,
+				    void *payload);
+
+struct swt_engine_opts {
+	const struct swt_thresholds *thresholds; /* copied; NULL: defaults */
+	swt_engine_alert_fn on_alert;	/* may be NULL */
+	void *payload;
+	size_t max_spikes;	/* kept in the result; 0: 1000 */
+	size_t max_alerts;	/* 0: 1000 */
+};
+
+/* New engine. opts may be NULL. Never fails (aborts on OOM). */
+void swt_engine_new(struct swt_engine **out,
+		    const struct swt_engine_opts *opts);
+
+/* NULL is a no-op. */
+void swt_engine_free(struct swt_engine *e);
+
+/* Feed one record (borrowed: nothing of it is kept after the call). The
+ * first record must be the header. Returns 0, SWT_EINVAL (no header first,
+ * a second header, a record after finish) or SWT_ECORRUPT (a header the
+ * engine cannot use, e.g. clock_ticks 0); the message is in
+ * swt_engine_errmsg(). Records out of time order are accepted: their time
+ * is clamped to the last sample time. */
+int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec);
+
+/* Tell the engine that records were lost before the next one (a damaged
+ * chunk): open spans are closed at the last known time so that a lost end
+ * cannot attribute CPU for ever. Counter and CPU totals stay right because
+ * samples carry cumulative values. */
+void swt_engine_note_gap(struct swt_engine *e);
+
+/* Compute the results. *out is borrowed: valid until swt_engine_free().
+ * Feeding after finish is an error. Returns 0 or SWT_EINVAL (no header was
+ * fed). */
+int swt_engine_finish(struct swt_engine *e, const struct swt_result **out);
+
+/* The last error message; "" if none. */
+const char *swt_engine_errmsg(const struct swt_engine *e);
+
+/* Highest priority among the modules and recommendations of r, or -1 if
+ * there are none. */
+int swt_result_max_priority(const struct swt_result *r);
+
+#endif

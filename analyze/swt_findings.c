@@ -1,0 +1,704 @@
+/* swt_findings.c — what the engine concludes at the end of a session:
+ * module figures and weights, counter rates, leaks, the resource trend,
+ * bottlenecks and recommendations. Rules: docs/analysis.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_engine-private.h"
+
+/* z of a one-sided Mann-Kendall test at 99 % (Phi(2.326) = 0.99). */
+#define Z_99_MILLI 2326
+/* Scores are capped at 2.0: beyond twice a threshold a module is not more
+ * urgent, and one runaway figure must not hide the others. */
+#define SCORE_CAP 2000
+/* A thread is a bottleneck when saturated in at least half of the
+ * intervals it was fully observed, over at least this many intervals. */
+#define SATURATED_MIN_PERMILLE 500
+#define SATURATED_MIN_SAMPLES 3
+
+static int64_t score(int64_t value, int64_t threshold)
+{
+	int64_t s;
+
+	if (value <= 0 || threshold <= 0)
+		return 0;
+	s = swt_muldiv(value, 1000, threshold);
+	return s > SCORE_CAP ? SCORE_CAP : s;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_subject(const struct swt_subject *a,
+		       const struct swt_subject *b)
+{
+	int c = cmp_str(a->name, b->name);
+
+	if (c)
+		return c;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	c = cmp_str(a->process, b->process);
+	if (c)
+		return c;
+	return cmp_str(a->command, b->command);
+}
+
+/* qsort() of nothing is undefined with a NULL base: skip it. */
+static void sort(void *base, size_t n, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+#define CMP_DESC(a, b) do { if ((a) != (b)) return (a) > (b) ? -1 : 1; } \
+	while (0)
+#define CMP_ASC(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } \
+	while (0)
+
+static int cmp_module(const void *pa, const void *pb)
+{
+	const struct swt_module_result *a = pa, *b = pb;
+
+	CMP_DESC(a->weight, b->weight);
+	return cmp_subject(&a->subj, &b->subj);
+}
+
+static int cmp_counter(const void *pa, const void *pb)
+{
+	const struct swt_counter_result *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_spike(const void *pa, const void *pb)
+{
+	const struct swt_spike_result *a = pa, *b = pb;
+	int c;
+
+	CMP_ASC(a->start_ns, b->start_ns);
+	CMP_ASC(a->resource, b->resource);
+	c = cmp_subject(&a->subj, &b->subj);
+	if (c)
+		return c;
+	CMP_ASC(a->peak_t_ns, b->peak_t_ns);
+	return 0;
+}
+
+static int cmp_leak(const void *pa, const void *pb)
+{
+	const struct swt_leak_result *a = pa, *b = pb;
+
+	CMP_DESC(a->slope_mmb_per_min, b->slope_mmb_per_min);
+	return cmp_subject(&a->subj, &b->subj);
+}
+
+static int cmp_bottleneck(const void *pa, const void *pb)
+{
+	const struct swt_bottleneck_result *a = pa, *b = pb;
+	int c;
+
+	CMP_DESC(a->cpu_avg_mpct, b->cpu_avg_mpct);
+	c = cmp_subject(&a->subj, &b->subj);
+	if (c)
+		return c;
+	CMP_ASC(a->reason, b->reason);
+	return 0;
+}
+
+static int cmp_alert(const void *pa, const void *pb)
+{
+	const struct swt_alert_result *a = pa, *b = pb;
+	int c;
+
+	CMP_ASC(a->t_ns, b->t_ns);
+	CMP_ASC(a->kind, b->kind);
+	c = cmp_subject(&a->subj, &b->subj);
+	if (c)
+		return c;
+	CMP_DESC(a->value, b->value);
+	return 0;
+}
+
+static int cmp_rec(const void *pa, const void *pb)
+{
+	const struct swt_recommendation *a = pa, *b = pb;
+	int c;
+
+	CMP_DESC(a->priority, b->priority);
+	c = strcmp(a->subject, b->subject);
+	if (c)
+		return c;
+	return strcmp(a->text, b->text);
+}
+
+/* ---- modules ------------------------------------------------------------- */
+
+static void module_results(struct swt_engine *e, int64_t duration)
+{
+	int64_t ct = (int64_t)e->clock_ticks, obs, thr;
+	size_t i;
+
+	e->r_mods = swt_calloc(e->n_mods, sizeof(*e->r_mods));
+	for (i = 0; i < e->n_mods; i++) {
+		const struct engine__module *m = &e->mods[i];
+		struct swt_module_result *r = &e->r_mods[i];
+
+		engine__subject(e, m, &r->subj);
+		r->instances = m->instances;
+		/* a module's average is over the life of its process */
+		obs = m->kind == SWT_KIND_MODULE ?
+			      e->mods[e->idents[m->ident].proc_module]
+				      .observed_ns :
+			      m->observed_ns;
+		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(m->ticks_micro,
+						       INT64_C(100000000),
+						       ct * obs) :
+					    0;
+		r->cpu_peak_mpct = m->cpu_peak_mpct;
+		r->has_memory = m->kind != SWT_KIND_THREAD;
+		if (r->has_memory && m->mem_n > 0) {
+			r->mem_avg_mmb = swt_muldiv(m->mem_sum_kib, 1000,
+						    m->mem_n * 1024);
+			r->mem_peak_mmb = engine__kib_to_mmb(m->mem_peak_kib);
+		}
+		r->calls = m->calls;
+		r->calls_per_min_milli =
+			duration > 0 ? swt_muldiv(m->calls, NS_PER_MIN * 1000,
+						  duration) :
+				       0;
+		thr = -1;
+		if (m->kind == SWT_KIND_MODULE)
+			thr = swt_thresholds_rate(&e->th, m->name);
+		if (thr < 0)
+			thr = e->th.v[m->kind == SWT_KIND_PROCESS ?
+					      SWT_TH_STARTS_PER_MINUTE :
+					      SWT_TH_CALLS_PER_MINUTE];
+		r->freq_threshold_milli = thr;
+		r->cpu_score = score(r->cpu_avg_mpct,
+				     e->th.v[SWT_TH_CPU_PERCENT]);
+		r->mem_score = r->has_memory ?
+				       score(r->mem_avg_mmb,
+					     e->th.v[SWT_TH_MEMORY_MB]) :
+				       0;
+		r->freq_score = score(r->calls_per_min_milli, thr);
+		r->weight = swt_div_round(400 * r->cpu_score +
+						  400 * r->mem_score +
+						  200 * r->freq_score,
+					  1000);
+		r->priority = swt_priority_of_weight(r->weight);
+		r->full_intervals = m->full_n;
+		r->saturated_permille =
+			m->full_n ? swt_muldiv(m->sat_n, 1000, m->full_n) : 0;
+		/* the weights in the table add up to the total */
+		e->res.total_weight += r->weight;
+	}
+	sort(e->r_mods, e->n_mods, sizeof(*e->r_mods), cmp_module);
+	e->res.n_modules = e->n_mods;
+	e->res.modules = e->r_mods;
+}
+
+static void counter_results(struct swt_engine *e, int64_t duration)
+{
+	size_t i;
+
+	e->r_ctrs = swt_calloc(e->n_ctrs, sizeof(*e->r_ctrs));
+	for (i = 0; i < e->n_ctrs; i++) {
+		const struct engine__counter *c = &e->ctrs[i];
+		struct swt_counter_result *r = &e->r_ctrs[i];
+
+		r->name = c->name;
+		r->count = c->count;
+		r->per_min_milli =
+			duration > 0 ? swt_muldiv(c->count, NS_PER_MIN * 1000,
+						  duration) :
+				       0;
+		r->has_threshold = c->threshold >= 0;
+		r->threshold_milli = r->has_threshold ? c->threshold : 0;
+		r->exceeded = r->has_threshold &&
+			      r->per_min_milli > r->threshold_milli;
+	}
+	sort(e->r_ctrs, e->n_ctrs, sizeof(*e->r_ctrs), cmp_counter);
+	e->res.n_counters = e->n_ctrs;
+	e->res.counters = e->r_ctrs;
+}
+
+/* ---- leaks and trend ----------------------------------------------------- */
+
+/* The leak rule (docs/analysis.md § Leaks): a significant and sizeable
+ * Theil-Sen slope that is spread over the whole session (every quarter
+ * higher than the one before) and still present at its end (the last
+ * quarter's own slope at least a quarter of the overall one). */
+static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
+		    int64_t slope_mmb)
+{
+	return tr->points >= 8 && tr->z_milli >= Z_99_MILLI &&
+	       slope_mmb >= e->th.v[SWT_TH_LEAK_MB_PER_MIN] &&
+	       tr->quarters_rising && tr->last_quarter_slope_milli > 0 &&
+	       tr->last_quarter_slope_milli * 4 >= tr->slope_milli;
+}
+
+static void leak_check(struct swt_engine *e, const struct engine__module *m)
+{
+	struct swt_trend tr;
+	struct swt_leak_result *l;
+	int64_t slope;
+
+	if (!m->mem_series || m->mem_series->n < 8)
+		return;
+	swt_series_trend(m->mem_series, e->scratch, &tr);
+	slope = swt_div_round(tr.slope_milli, 1024);	/* KiB -> MB */
+	if (!is_leak(e, &tr, slope))
+		return;
+	e->r_leaks = swt_grow(e->r_leaks, &e->cap_r_leaks, e->n_r_leaks + 1,
+			      sizeof(*e->r_leaks));
+	l = &e->r_leaks[e->n_r_leaks++];
+	memset(l, 0, sizeof(*l));
+	engine__subject(e, m, &l->subj);
+	l->slope_mmb_per_min = slope;
+	l->z_milli = tr.z_milli;
+	/* ppm -> thousandths of a percent */
+	l->confidence_mpct = swt_normal_cdf_ppm(tr.z_milli) / 10;
+	l->points = tr.points;
+	l->samples = m->mem_series->count;
+	l->first_mmb = swt_div_round(tr.first_milli, 1024);
+	l->last_mmb = swt_div_round(tr.last_milli, 1024);
+}
+
+static enum swt_direction direction(const struct swt_trend *tr,
+				    int64_t slope, int64_t min_slope)
+{
+	if (tr->points < 8)
+		return SWT_DIR_STABLE;
+	if (tr->z_milli >= Z_99_MILLI && slope >= min_slope)
+		return SWT_DIR_INCREASING;
+	if (tr->z_milli <= -Z_99_MILLI && slope <= -min_slope)
+		return SWT_DIR_DECREASING;
+	return SWT_DIR_STABLE;
+}
+
+static void trend_result(struct swt_engine *e)
+{
+	struct swt_trend_result *t = &e->res.trend;
+	struct swt_trend tr;
+
+	swt_series_trend(e->session.mem_series, e->scratch, &tr);
+	t->memory_slope_mmb_per_min = swt_div_round(tr.slope_milli, 1024);
+	t->memory_z_milli = tr.z_milli;
+	t->memory = direction(&tr, t->memory_slope_mmb_per_min,
+			      e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+	swt_series_trend(e->session.cpu_series, e->scratch, &tr);
+	t->cpu_slope_mpct_per_min = swt_div_round(tr.slope_milli, 1000);
+	t->cpu_z_milli = tr.z_milli;
+	t->cpu = direction(&tr, t->cpu_slope_mpct_per_min,
+			   e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+	if (t->memory == SWT_DIR_INCREASING || t->cpu == SWT_DIR_INCREASING)
+		t->overall = SWT_DIR_INCREASING;
+	else if (t->memory == SWT_DIR_DECREASING ||
+		 t->cpu == SWT_DIR_DECREASING)
+		t->overall = SWT_DIR_DECREASING;
+	else
+		t->overall = SWT_DIR_STABLE;
+}
+
+/* ---- bottlenecks --------------------------------------------------------- */
+
+static void add_bottleneck(struct swt_engine *e,
+			   const struct swt_module_result *r,
+			   enum swt_bottleneck_reason reason,
+			   const char *pattern)
+{
+	struct swt_bottleneck_result *b;
+
+	e->r_bns = swt_grow(e->r_bns, &e->cap_r_bns, e->n_r_bns + 1,
+			    sizeof(*e->r_bns));
+	b = &e->r_bns[e->n_r_bns++];
+	memset(b, 0, sizeof(*b));
+	b->subj = r->subj;
+	b->reason = reason;
+	b->cpu_avg_mpct = r->cpu_avg_mpct;
+	b->cpu_peak_mpct = r->cpu_peak_mpct;
+	b->saturated_permille = r->saturated_permille;
+	b->calls_per_min_milli = r->calls_per_min_milli;
+	b->pattern = pattern ? pattern : "";
+}
+
+static void bottleneck_results(struct swt_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_mods; i++) {
+		const struct swt_module_result *r = &e->r_mods[i];
+		const char *pattern = NULL;
+
+		if (r->subj.kind != SWT_KIND_THREAD &&
+		    r->cpu_avg_mpct >= e->th.v[SWT_TH_CPU_PERCENT])
+			add_bottleneck(e, r, SWT_BN_CPU_BOUND, NULL);
+		if (r->subj.kind == SWT_KIND_THREAD &&
+		    r->full_intervals >= SATURATED_MIN_SAMPLES &&
+		    r->saturated_permille >= SATURATED_MIN_PERMILLE)
+			add_bottleneck(e, r, SWT_BN_SATURATED, NULL);
+		if ((r->cpu_avg_mpct > 0 || r->calls > 0) &&
+		    swt_thresholds_heavy_match(&e->th, r->subj.name, &pattern))
+			add_bottleneck(e, r, SWT_BN_HEAVY, pattern);
+	}
+}
+
+/* ---- recommendations ----------------------------------------------------- */
+
+static void put_fixed(struct swt_buf *b, int64_t v)
+{
+	swt_buf_fixed(b, v, 3, 1);
+}
+
+/* "process 'busy'", "thread 'worker' of process 'app'". */
+static void put_who(struct swt_buf *b, const struct swt_subject *s)
+{
+	if (s->kind == SWT_KIND_SESSION) {
+		swt_buf_puts(b, "the recorded process tree");
+		return;
+	}
+	swt_buf_printf(b, "%s '%s'", swt_kind_name(s->kind), s->name);
+	if (s->kind == SWT_KIND_THREAD || s->kind == SWT_KIND_MODULE)
+		swt_buf_printf(b, " of process '%s'", s->process);
+}
+
+static void add_rec(struct swt_engine *e, enum swt_priority prio,
+		    const char *subject, struct swt_buf *text)
+{
+	struct swt_recommendation *r;
+
+	e->r_recs = swt_grow(e->r_recs, &e->cap_r_recs, e->n_r_recs + 1,
+			     sizeof(*e->r_recs));
+	e->r_rec_strs = swt_grow(e->r_rec_strs, &e->cap_r_rec_strs,
+				 e->n_r_rec_strs + 2, sizeof(*e->r_rec_strs));
+	r = &e->r_recs[e->n_r_recs++];
+	r->priority = prio;
+	r->subject = e->r_rec_strs[e->n_r_rec_strs++] = swt_strdup(subject);
+	r->text = e->r_rec_strs[e->n_r_rec_strs++] =
+		swt_strdup(text->ptr ? text->ptr : "");
+	swt_buf_clear(text);
+}
+
+static void module_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_mods; i++) {
+		const struct swt_module_result *r = &e->r_mods[i];
+
+		/* threads: the saturation and the process say it */
+		if (r->cpu_score >= 1000 && r->subj.kind != SWT_KIND_THREAD) {
+			swt_buf_puts(b, "Reduce the CPU use of ");
+			put_who(b, &r->subj);
+			swt_buf_puts(b, ": it averages ");
+			put_fixed(b, r->cpu_avg_mpct);
+			swt_buf_puts(b, " % of a core (peak ");
+			put_fixed(b, r->cpu_peak_mpct);
+			swt_buf_puts(b, " %), at or above the threshold of ");
+			put_fixed(b, e->th.v[SWT_TH_CPU_PERCENT]);
+			swt_buf_puts(b, " %.");
+			add_rec(e, r->priority, r->subj.name, b);
+		}
+		if (r->has_memory && r->mem_score >= 1000) {
+			swt_buf_puts(b, "Reduce the memory of ");
+			put_who(b, &r->subj);
+			swt_buf_puts(b, ": it averages ");
+			put_fixed(b, r->mem_avg_mmb);
+			swt_buf_puts(b, " MB (peak ");
+			put_fixed(b, r->mem_peak_mmb);
+			swt_buf_puts(b, " MB), at or above the threshold of ");
+			put_fixed(b, e->th.v[SWT_TH_MEMORY_MB]);
+			swt_buf_puts(b, " MB.");
+			add_rec(e, r->priority, r->subj.name, b);
+		}
+		if (r->calls > 0 && r->freq_score >= 1000) {
+			swt_buf_puts(b, r->subj.kind == SWT_KIND_PROCESS ?
+						"Start " :
+						"Call ");
+			put_who(b, &r->subj);
+			swt_buf_puts(b, " less often: ");
+			put_fixed(b, r->calls_per_min_milli);
+			swt_buf_puts(b, r->subj.kind == SWT_KIND_PROCESS ?
+						" starts/min" :
+						" calls/min");
+			swt_buf_puts(b, ", at or above the limit of ");
+			put_fixed(b, r->freq_threshold_milli);
+			swt_buf_puts(b, "/min.");
+			add_rec(e, r->priority, r->subj.name, b);
+		}
+	}
+}
+
+static void leak_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_r_leaks; i++) {
+		const struct swt_leak_result *l = &e->r_leaks[i];
+		enum swt_priority p = l->last_mmb >= e->th.v[SWT_TH_MEMORY_MB] ?
+					      SWT_PRIO_CRITICAL :
+					      SWT_PRIO_HIGH;
+
+		swt_buf_puts(b, "Find the leak in ");
+		put_who(b, &l->subj);
+		swt_buf_puts(b, ": its memory grows ");
+		put_fixed(b, l->slope_mmb_per_min);
+		swt_buf_puts(b, " MB/min (confidence ");
+		put_fixed(b, l->confidence_mpct);
+		swt_buf_puts(b, " %), from ");
+		put_fixed(b, l->first_mmb);
+		swt_buf_puts(b, " MB to ");
+		put_fixed(b, l->last_mmb);
+		swt_buf_puts(b, " MB.");
+		add_rec(e, p, l->subj.name, b);
+	}
+}
+
+static void counter_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_ctrs; i++) {
+		const struct swt_counter_result *c = &e->r_ctrs[i];
+
+		if (!c->exceeded)
+			continue;
+		swt_buf_printf(b, "Reduce counter '%s': it ticks ", c->name);
+		put_fixed(b, c->per_min_milli);
+		swt_buf_puts(b, " times/min, above its limit of ");
+		put_fixed(b, c->threshold_milli);
+		swt_buf_puts(b, "/min; batch or cache the work behind it.");
+		add_rec(e, SWT_PRIO_HIGH, c->name, b);
+	}
+}
+
+static void bottleneck_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_r_bns; i++) {
+		const struct swt_bottleneck_result *n = &e->r_bns[i];
+		enum swt_priority p = SWT_PRIO_LOW;
+
+		switch (n->reason) {
+		case SWT_BN_CPU_BOUND:
+			break;	/* the CPU recommendation says it */
+		case SWT_BN_SATURATED:
+			swt_buf_puts(b, "Split the work of ");
+			put_who(b, &n->subj);
+			swt_buf_puts(b, ": it runs at or above ");
+			put_fixed(b, e->th.v[SWT_TH_SATURATION_PERCENT]);
+			swt_buf_puts(b, " % of a core in ");
+			swt_buf_fixed(b, n->saturated_permille, 1, 1);
+			swt_buf_puts(b, " % of the samples and limits "
+					"throughput.");
+			add_rec(e, SWT_PRIO_MEDIUM, n->subj.name, b);
+			break;
+		case SWT_BN_HEAVY:
+			if (n->cpu_avg_mpct * 2 >=
+			    e->th.v[SWT_TH_CPU_PERCENT])
+				p = SWT_PRIO_MEDIUM;
+			swt_buf_puts(b, "Keep heavy work off the hot path: ");
+			put_who(b, &n->subj);
+			swt_buf_printf(b, " matches '%s' and averages ",
+				       n->pattern);
+			put_fixed(b, n->cpu_avg_mpct);
+			swt_buf_puts(b, " % CPU");
+			if (n->subj.kind == SWT_KIND_MODULE) {
+				swt_buf_puts(b, " at ");
+				put_fixed(b, n->calls_per_min_milli);
+				swt_buf_puts(b, " calls/min");
+			}
+			swt_buf_puts(b, ".");
+			add_rec(e, p, n->subj.name, b);
+			break;
+		}
+	}
+}
+
+/* One recommendation per subject and resource with spikes. */
+static void spike_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	size_t i, j, n;
+	bool done;
+
+	for (i = 0; i < e->n_spikes; i++) {
+		const struct swt_spike_result *s = &e->spikes[i], *big = s;
+
+		for (j = 0, done = false; j < i && !done; j++)
+			done = e->spikes[j].resource == s->resource &&
+			       cmp_subject(&e->spikes[j].subj, &s->subj) == 0;
+		if (done)
+			continue;
+		for (j = i, n = 0; j < e->n_spikes; j++) {
+			const struct swt_spike_result *o = &e->spikes[j];
+
+			if (o->resource != s->resource ||
+			    cmp_subject(&o->subj, &s->subj) != 0)
+				continue;
+			n++;
+			if (o->peak > big->peak)
+				big = o;
+		}
+		swt_buf_printf(b, "Smooth the %s load of ",
+			       s->resource == SWT_RES_CPU ? "CPU" : "memory");
+		put_who(b, &s->subj);
+		swt_buf_printf(b, ": %zu spike%s, the largest ", n,
+			       n == 1 ? "" : "s");
+		put_fixed(b, big->peak);
+		swt_buf_puts(b, s->resource == SWT_RES_CPU ? " %" : " MB");
+		swt_buf_puts(b, " at ");
+		swt_buf_fixed(b, big->peak_t_ns, 9, 1);
+		swt_buf_puts(b, " s lasting ");
+		swt_buf_fixed(b, big->duration_ns, 9, 1);
+		swt_buf_puts(b, " s");
+		if (big->n_active) {
+			swt_buf_puts(b, " (active: ");
+			for (j = 0; j < big->n_active; j++)
+				swt_buf_printf(b, "%s%s", j ? ", " : "",
+					       big->active[j]);
+			swt_buf_puts(b, ")");
+		}
+		swt_buf_puts(b, ".");
+		add_rec(e, SWT_PRIO_MEDIUM, s->subj.name, b);
+	}
+}
+
+static void trend_recs(struct swt_engine *e, struct swt_buf *b)
+{
+	/* a leak found says more than the trend */
+	if (e->res.trend.memory != SWT_DIR_INCREASING || e->n_r_leaks)
+		return;
+	swt_buf_puts(b, "Watch the memory of the recorded process tree: it "
+			"rises ");
+	put_fixed(b, e->res.trend.memory_slope_mmb_per_min);
+	swt_buf_puts(b, " MB/min over the session without the pattern of a "
+			"leak.");
+	add_rec(e, SWT_PRIO_LOW, "session", b);
+}
+
+/* ---- the result ---------------------------------------------------------- */
+
+static void session_result(struct swt_engine *e, int64_t duration)
+{
+	struct swt_session_result *s = &e->res.session;
+	const struct engine__module *ses = &e->session;
+
+	s->recorder = e->recorder ? e->recorder : "";
+	s->n_command = e->n_command;
+	s->command = (const char *const *)e->command;
+	s->clock_ticks = e->clock_ticks;
+	s->cpu_count = e->cpu_count;
+	s->start_ns = e->origin_ns;
+	s->duration_ns = duration;
+	s->interval_ns = e->interval_ns;
+	s->samples = e->seq;
+	s->proc_samples = e->n_proc_samples;
+	s->events = e->n_events;
+	s->processes = e->n_processes;
+	s->has_end = e->has_end;
+	s->dropped_events = e->dropped_events;
+	s->recorded_alerts = e->recorded_alerts;
+	s->span_anomalies = e->span_anomalies;
+	s->cpu_avg_mpct = ses->observed_ns > 0 ?
+				  swt_muldiv(ses->ticks_micro,
+					     INT64_C(100000000),
+					     (int64_t)e->clock_ticks *
+						     ses->observed_ns) :
+				  0;
+	s->cpu_peak_mpct = ses->cpu_peak_mpct;
+	s->cpu_end_mpct = ses->stamp ? ses->cur_mpct : 0;
+	if (ses->mem_n > 0)
+		s->mem_avg_mmb = swt_muldiv(ses->mem_sum_kib, 1000,
+					    ses->mem_n * 1024);
+	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
+	s->mem_end_mmb = ses->stamp ? ses->cur_mmb : 0;
+}
+
+static uint64_t open_spans(const struct swt_engine *e)
+{
+	uint64_t n = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < e->n_span_insts; i++) {
+		const struct engine__inst *in = &e->insts[e->span_insts[i]];
+
+		for (j = 0; j < in->n_spans; j++)
+			for (k = 0; k < in->spans[j].n; k++)
+				n += in->spans[j].ents[k].depth > 0;
+	}
+	return n;
+}
+
+void engine__findings(struct swt_engine *e)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+	int64_t t_end = e->has_end ? e->t_end : e->t_last;
+	int64_t duration = e->origin_known && t_end > e->origin_ns ?
+				   t_end - e->origin_ns :
+				   0;
+	size_t i;
+
+	e->span_anomalies += open_spans(e);
+	e->res.thresholds = &e->th;
+	session_result(e, duration);
+	module_results(e, duration);
+	counter_results(e, duration);
+
+	/* not the session: a sum of unrelated processes (a step here, a
+	 * plateau there) can look like a leak; its direction is the trend */
+	for (i = 0; i < e->n_mods; i++)
+		if (e->mods[i].kind == SWT_KIND_PROCESS ||
+		    e->mods[i].kind == SWT_KIND_MODULE)
+			leak_check(e, &e->mods[i]);
+	sort(e->r_leaks, e->n_r_leaks, sizeof(*e->r_leaks), cmp_leak);
+	e->res.n_leaks = e->n_r_leaks;
+	e->res.leaks = e->r_leaks;
+
+	trend_result(e);
+
+	bottleneck_results(e);
+	sort(e->r_bns, e->n_r_bns, sizeof(*e->r_bns), cmp_bottleneck);
+	e->res.n_bottlenecks = e->n_r_bns;
+	e->res.bottlenecks = e->r_bns;
+
+	sort(e->spikes, e->n_spikes, sizeof(*e->spikes), cmp_spike);
+	e->res.n_spikes = e->n_spikes;
+	e->res.spikes = e->spikes;
+	e->res.spikes_total = e->spikes_total;
+	sort(e->alerts, e->n_alerts, sizeof(*e->alerts), cmp_alert);
+	e->res.n_alerts = e->n_alerts;
+	e->res.alerts = e->alerts;
+	e->res.alerts_total = e->alerts_total;
+
+	module_recs(e, &b);
+	leak_recs(e, &b);
+	counter_recs(e, &b);
+	bottleneck_recs(e, &b);
+	spike_recs(e, &b);
+	trend_recs(e, &b);
+	sort(e->r_recs, e->n_r_recs, sizeof(*e->r_recs), cmp_rec);
+	e->res.n_recommendations = e->n_r_recs;
+	e->res.recommendations = e->r_recs;
+	swt_buf_fini(&b);
+}
+
+void engine__findings_free(struct swt_engine *e)
+{
+	size_t i;
+
+	free(e->r_mods);
+	free(e->r_ctrs);
+	free(e->r_leaks);
+	free(e->r_bns);
+	for (i = 0; i < e->n_r_rec_strs; i++)
+		free(e->r_rec_strs[i]);
+	free(e->r_rec_strs);
+	free(e->r_recs);
+}

@@ -1,0 +1,319 @@
+/* swt_stats.c — integer statistics: see swt_stats.h and docs/analysis.md. */
+#include "swt_stats.h"
+
+#include <string.h>
+
+#include "swt_buf.h"
+
+/* 128-bit intermediates keep a * b exact; GCC and clang have them on every
+ * 64-bit target we build for. */
+__extension__ typedef __int128 i128;
+
+#define NS_PER_MIN INT64_C(60000000000)
+
+static int64_t div_round128(i128 n, i128 d)
+{
+	i128 q = n / d, r = n % d;
+
+	if (r < 0)
+		r = -r;
+	if (r >= d - r)
+		q += n < 0 ? -1 : 1;
+	if (q > INT64_MAX)
+		return INT64_MAX;
+	if (q < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)q;
+}
+
+int64_t swt_muldiv(int64_t a, int64_t b, int64_t c)
+{
+	int64_t p;
+
+	/* the common case fits in 64 bits: no 128-bit division */
+	if (!__builtin_mul_overflow(a, b, &p))
+		return swt_div_round(p, c);
+	return div_round128((i128)a * b, c);
+}
+
+int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c)
+{
+	i128 q = ((i128)a * b + c - 1) / c;
+
+	return q > INT64_MAX ? INT64_MAX : (int64_t)q;
+}
+
+uint64_t swt_isqrt(uint64_t v)
+{
+	uint64_t r = 0, bit = UINT64_C(1) << 62;
+
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= r + bit) {
+			v -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/* Phi(k * 0.05) in ppm for k = 0..80, rounded to the nearest ppm. */
+static const int32_t phi_table[81] = {
+	500000, 519939, 539828, 559618, 579260, 598706, 617911, 636831,
+	655422, 673645, 691462, 708840, 725747, 742154, 758036, 773373,
+	788145, 802337, 815940, 828944, 841345, 853141, 864334, 874928,
+	884930, 894350, 903200, 911492, 919243, 926471, 933193, 939429,
+	945201, 950529, 955435, 959941, 964070, 967843, 971283, 974412,
+	977250, 979818, 982136, 984222, 986097, 987776, 989276, 990613,
+	991802, 992857, 993790, 994614, 995339, 995975, 996533, 997020,
+	997445, 997814, 998134, 998411, 998650, 998856, 999032, 999184,
+	999313, 999423, 999517, 999596, 999663, 999720, 999767, 999807,
+	999841, 999869, 999892, 999912, 999928, 999941, 999952, 999961,
+	999968,
+};
+
+int64_t swt_normal_cdf_ppm(int64_t z_milli)
+{
+	int64_t a = z_milli < 0 ? -z_milli : z_milli, k, rem, p;
+
+	if (a >= 4000) {
+		p = 1000000 - (1000000 - phi_table[80]) * 4000 / a;
+	} else {
+		k = a / 50;
+		rem = a % 50;
+		p = phi_table[k] +
+		    swt_div_round((phi_table[k + 1] - phi_table[k]) * rem, 50);
+	}
+	return z_milli < 0 ? 1000000 - p : p;
+}
+
+void swt_series_init(struct swt_series *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->width = 1;
+}
+
+void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
+{
+	struct swt_series_point *p;
+	size_t i;
+
+	if (s->count == 0)
+		s->origin_ns = t_ns;
+	if (s->n == 0 || s->pt[s->n - 1].n >= s->width) {
+		if (s->n == SWT_SERIES_POINTS) {
+			/* every bucket is full here: merging neighbours keeps
+			 * them all full, with twice the width */
+			for (i = 0; i < SWT_SERIES_POINTS / 2; i++) {
+				s->pt[i].sum_t = s->pt[2 * i].sum_t +
+						 s->pt[2 * i + 1].sum_t;
+				s->pt[i].sum_v = s->pt[2 * i].sum_v +
+						 s->pt[2 * i + 1].sum_v;
+				s->pt[i].n = s->pt[2 * i].n + s->pt[2 * i + 1].n;
+			}
+			s->n = SWT_SERIES_POINTS / 2;
+			s->width *= 2;
+		}
+		memset(&s->pt[s->n], 0, sizeof(s->pt[0]));
+		s->n++;
+	}
+	p = &s->pt[s->n - 1];
+	p->sum_t += t_ns - s->origin_ns;
+	p->sum_v += v;
+	p->n++;
+	s->count++;
+}
+
+static void swap64(int64_t *a, int64_t *b)
+{
+	int64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* The k-th smallest of v[0..n) (v is reordered): quickselect with a
+ * median-of-three pivot, linear on average; the result is the same value
+ * whatever the order of the input. */
+static int64_t select_kth(int64_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2, i, j;
+		int64_t pivot;
+
+		if (v[mid] < v[lo])
+			swap64(&v[mid], &v[lo]);
+		if (v[hi] < v[lo])
+			swap64(&v[hi], &v[lo]);
+		if (v[hi] < v[mid])
+			swap64(&v[hi], &v[mid]);
+		pivot = v[mid];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				swap64(&v[i], &v[j]);
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
+}
+
+int64_t swt_median(int64_t *v, size_t n)
+{
+	int64_t a, b;
+	size_t i;
+
+	if (n % 2)
+		return select_kth(v, n, n / 2);
+	b = select_kth(v, n, n / 2);
+	/* the lower middle is the largest of what is left below it */
+	a = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > a)
+			a = v[i];
+	/* the sum of two int64 may overflow: halve first */
+	return a / 2 + b / 2 + swt_div_round(a % 2 + b % 2, 2);
+}
+
+/* Sign of mean(b) - mean(a) of two buckets, compared exactly. */
+static int cmp_mean(const struct swt_series_point *a,
+		    const struct swt_series_point *b)
+{
+	i128 x = (i128)b->sum_v * a->n, y = (i128)a->sum_v * b->n;
+
+	return (x > y) - (x < y);
+}
+
+/* Slope between the mean points of two buckets, value units per minute
+ * x1000. *ok is false if their mean times coincide. */
+static int64_t pair_slope(const struct swt_series_point *a,
+			  const struct swt_series_point *b, bool *ok)
+{
+	i128 num = (i128)b->sum_v * a->n - (i128)a->sum_v * b->n;
+	i128 den = (i128)b->sum_t * a->n - (i128)a->sum_t * b->n;
+
+	*ok = den > 0;
+	if (!*ok)
+		return 0;
+	return div_round128(num * (NS_PER_MIN * 1000), den);
+}
+
+/* Theil-Sen: median of the pairwise slopes of points [from, to). */
+static int64_t theil_sen(const struct swt_series_point *pt, size_t from,
+			 size_t to, int64_t *scratch)
+{
+	size_t i, j, m = 0;
+	bool ok;
+
+	for (i = from; i < to; i++) {
+		for (j = i + 1; j < to; j++) {
+			int64_t sl = pair_slope(&pt[i], &pt[j], &ok);
+
+			if (ok)
+				scratch[m++] = sl;
+		}
+	}
+	return m ? swt_median(scratch, m) : 0;
+}
+
+static int64_t mean_milli(const struct swt_series_point *pt, size_t from,
+			  size_t to)
+{
+	int64_t sv = 0, n = 0;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		sv += pt[i].sum_v;
+		n += pt[i].n;
+	}
+	return n ? swt_muldiv(sv, 1000, n) : 0;
+}
+
+/* Sum over groups of tied bucket means of t(t-1)(2t+5). */
+static int64_t tie_term(const struct swt_series_point *pt, size_t n)
+{
+	size_t idx[SWT_SERIES_POINTS], i, j, run;
+	int64_t sum = 0, t;
+
+	/* insertion sort of the bucket indices by mean (n <= 64) */
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && cmp_mean(&pt[idx[j - 1]], &pt[i]) < 0;
+		     j--)
+			idx[j] = idx[j - 1];
+		idx[j] = i;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1;
+		     j < n && cmp_mean(&pt[idx[i]], &pt[idx[j]]) == 0; j++)
+			;
+		run = j - i;
+		if (run > 1) {
+			t = (int64_t)run;
+			sum += t * (t - 1) * (2 * t + 5);
+		}
+	}
+	return sum;
+}
+
+void swt_series_trend(const struct swt_series *s, int64_t *scratch,
+		      struct swt_trend *out)
+{
+	const struct swt_series_point *pt = s->pt;
+	size_t n = s->n, i, j, b[5];
+	int64_t nn = (int64_t)n, ss;
+
+	memset(out, 0, sizeof(*out));
+	out->points = n;
+	if (n == 0)
+		return;
+	out->first_milli = mean_milli(pt, 0, 1);
+	out->last_milli = mean_milli(pt, n - 1, n);
+	if (n < 2)
+		return;
+	out->slope_milli = theil_sen(pt, 0, n, scratch);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			out->s += cmp_mean(&pt[i], &pt[j]);
+	out->var_s18 = nn * (nn - 1) * (2 * nn + 5) - tie_term(pt, n);
+	if (out->s != 0 && out->var_s18 > 0) {
+		ss = out->s > 0 ? out->s - 1 : out->s + 1;
+		out->z_milli = (int64_t)swt_isqrt(
+			(uint64_t)(ss * ss) * 18u * 1000000u /
+			(uint64_t)out->var_s18);
+		if (ss < 0)
+			out->z_milli = -out->z_milli;
+	}
+	if (n < 8)
+		return;
+	for (i = 0; i <= 4; i++)
+		b[i] = i * n / 4;
+	out->quarters_rising = true;
+	for (i = 0; i < 4; i++) {
+		out->quarter_mean_milli[i] = mean_milli(pt, b[i], b[i + 1]);
+		if (i > 0 && out->quarter_mean_milli[i] <=
+				     out->quarter_mean_milli[i - 1])
+			out->quarters_rising = false;
+	}
+	out->last_quarter_slope_milli = theil_sen(pt, b[3], n, scratch);
+}

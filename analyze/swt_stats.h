@@ -1,0 +1,84 @@
+/* swt_stats.h — integer statistics for the analysis engine.
+ *
+ * Everything here is integer or fixed-point so that a decision or a printed
+ * figure can never differ between -O0, -O2 and sanitizer builds. The
+ * formulas (and why they are robust) are in docs/analysis.md.
+ *
+ * A struct swt_series keeps a bounded summary of a time series whatever its
+ * length: at most SWT_SERIES_POINTS buckets, each the exact sums of the
+ * times and values that fell into it. When the buckets are full, neighbours
+ * are merged pairwise and the bucket width doubles, so memory is constant
+ * and a linear series stays exactly linear (the mean point of a bucket lies
+ * on the line). */
+#ifndef SWT_STATS_H
+#define SWT_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SWT_SERIES_POINTS 64
+
+/* a * b / c rounded half away from zero, computed in 128 bits. c must be
+ * > 0 and the result must fit in int64 (it saturates if it does not). */
+int64_t swt_muldiv(int64_t a, int64_t b, int64_t c);
+
+/* ceil(a * b / c) for a, b >= 0 and c > 0, in 128 bits (saturating). */
+int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c);
+
+/* floor(sqrt(v)). */
+uint64_t swt_isqrt(uint64_t v);
+
+/* Standard normal distribution function Phi(z) for z given in thousandths,
+ * as parts per million (interpolated in a table of step 0.05; monotone,
+ * within 25 ppm of the true value). */
+int64_t swt_normal_cdf_ppm(int64_t z_milli);
+
+struct swt_series_point {
+	int64_t sum_t;		/* sum of times (ns, relative to the origin) */
+	int64_t sum_v;		/* sum of values */
+	int64_t n;		/* values in this bucket */
+};
+
+struct swt_series {
+	int64_t origin_ns;	/* time of the first value */
+	int64_t width;		/* values per full bucket (a power of 2) */
+	uint64_t count;		/* values added in all */
+	size_t n;		/* buckets in use */
+	struct swt_series_point pt[SWT_SERIES_POINTS];
+};
+
+void swt_series_init(struct swt_series *s);
+void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v);
+
+/* Result of swt_series_trend(). Slopes are in value units per minute,
+ * scaled by 1000. */
+struct swt_trend {
+	size_t points;		/* buckets used */
+	int64_t slope_milli;	/* Theil-Sen slope over all points */
+	int64_t s;		/* Mann-Kendall S */
+	int64_t var_s18;	/* 18 x Var(S), ties corrected */
+	int64_t z_milli;	/* (S - sgn S) / sqrt(Var S), in thousandths,
+				 * truncated toward zero */
+	int64_t quarter_mean_milli[4]; /* mean value of each quarter of the
+				 * points (x1000), 0 if fewer than 8 points */
+	bool quarters_rising;	/* each quarter mean > the one before */
+	int64_t last_quarter_slope_milli; /* Theil-Sen slope of the last
+				 * quarter of the points */
+	int64_t first_milli;	/* mean of the first / last bucket (x1000) */
+	int64_t last_milli;
+};
+
+/* Compute the trend statistics of s. `scratch` must hold at least
+ * SWT_SERIES_POINTS * (SWT_SERIES_POINTS - 1) / 2 int64 values (no
+ * allocation happens here). */
+void swt_series_trend(const struct swt_series *s, int64_t *scratch,
+		      struct swt_trend *out);
+
+#define SWT_SERIES_SCRATCH (SWT_SERIES_POINTS * (SWT_SERIES_POINTS - 1) / 2)
+
+/* Median of v[0..n) (n > 0); v is reordered. Even n: the two middle values
+ * averaged with swt_div_round(). */
+int64_t swt_median(int64_t *v, size_t n);
+
+#endif

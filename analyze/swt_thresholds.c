@@ -1,0 +1,563 @@
+/* swt_thresholds.c — threshold defaults, --threshold and --config parsing. */
+#include "swt_thresholds.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_parse.h"
+#include "swt_status.h"
+
+/* Config files are small; a bigger one is a mistake, not a config. */
+#define MAX_CONFIG_BYTES (1024 * 1024)
+/* Upper bound of a thousandths value: keeps every product in the engine
+ * far from overflow. */
+#define MAX_MILLI INT64_C(1000000000000)
+
+struct key_desc {
+	const char *name;
+	int64_t def;		/* default, thousandths (or a count) */
+	int64_t min;		/* smallest accepted value */
+	int64_t max;
+	bool count;		/* an integer, not thousandths */
+};
+
+static const struct key_desc keys[SWT_TH_N_SCALAR] = {
+	[SWT_TH_MEMORY_MB] = { "memory_mb", 500000, 1, MAX_MILLI, false },
+	[SWT_TH_CPU_PERCENT] = { "cpu_percent", 80000, 1, MAX_MILLI, false },
+	[SWT_TH_CALLS_PER_MINUTE] = { "calls_per_minute", 600000, 1,
+				      MAX_MILLI, false },
+	[SWT_TH_STARTS_PER_MINUTE] = { "starts_per_minute", 30000, 1,
+				       MAX_MILLI, false },
+	/* the history ring costs 16 bytes per sample per process: bound it */
+	[SWT_TH_HISTORY_SAMPLES] = { "history_samples", 100, 2, 100000,
+				     true },
+	[SWT_TH_SPIKE_FACTOR] = { "spike_factor", 1500, 1000, 1000000,
+				  false },
+	[SWT_TH_LEAK_MB_PER_MIN] = { "leak_mb_per_min", 1000, 1, MAX_MILLI,
+				     false },
+	[SWT_TH_TREND_MB_PER_MIN] = { "trend_mb_per_min", 500, 1, MAX_MILLI,
+				      false },
+	[SWT_TH_TREND_CPU_PERCENT_PER_MIN] = { "trend_cpu_percent_per_min",
+					       500, 1, MAX_MILLI, false },
+	[SWT_TH_SATURATION_PERCENT] = { "saturation_percent", 90000, 1,
+					100000, false },
+};
+
+static const struct {
+	const char *alias;
+	const char *counter;
+	int64_t def;
+} rate_defaults[] = {
+	/* sorted by counter name (the rates array stays sorted) */
+	{ "event_listener_per_minute", "event_listener", 50000 },
+	{ "ocr_per_minute", "ocr_call", 10000 },
+};
+
+static const char *const heavy_defaults[] = { "*ocr*", "*image*" };
+
+#define RATE_PREFIX "rate."
+#define HEAVY_KEY "heavy_patterns"
+
+const char *swt_th_source_name(enum swt_th_source src)
+{
+	switch (src) {
+	case SWT_TH_CONFIG:
+		return "config";
+	case SWT_TH_OPTION:
+		return "option";
+	case SWT_TH_DEFAULT:
+		break;
+	}
+	return "default";
+}
+
+const char *swt_th_key_name(enum swt_th_key key)
+{
+	return key < SWT_TH_N_SCALAR ? keys[key].name : "?";
+}
+
+bool swt_th_key_is_count(enum swt_th_key key)
+{
+	return key < SWT_TH_N_SCALAR && keys[key].count;
+}
+
+static void set_err(char *errmsg, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *errmsg, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errmsg || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errmsg, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void clear_heavy(struct swt_thresholds *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_heavy; i++)
+		free(t->heavy[i]);
+	free(t->heavy);
+	t->heavy = NULL;
+	t->n_heavy = 0;
+}
+
+static void add_heavy(struct swt_thresholds *t, const char *p, size_t len)
+{
+	t->heavy = swt_reallocarray(t->heavy, t->n_heavy + 1,
+				    sizeof(*t->heavy));
+	t->heavy[t->n_heavy++] = swt_strndup(p, len);
+}
+
+void swt_thresholds_init(struct swt_thresholds *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < SWT_TH_N_SCALAR; i++)
+		t->v[i] = keys[i].def;
+	t->n_rates = sizeof(rate_defaults) / sizeof(rate_defaults[0]);
+	t->rates = swt_calloc(t->n_rates, sizeof(*t->rates));
+	for (i = 0; i < t->n_rates; i++) {
+		t->rates[i].counter = swt_strdup(rate_defaults[i].counter);
+		t->rates[i].per_minute_milli = rate_defaults[i].def;
+	}
+	for (i = 0; i < sizeof(heavy_defaults) / sizeof(heavy_defaults[0]);
+	     i++)
+		add_heavy(t, heavy_defaults[i], strlen(heavy_defaults[i]));
+}
+
+void swt_thresholds_fini(struct swt_thresholds *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rates; i++)
+		free(t->rates[i].counter);
+	free(t->rates);
+	clear_heavy(t);
+	memset(t, 0, sizeof(*t));
+}
+
+void swt_thresholds_copy(struct swt_thresholds *out,
+			 const struct swt_thresholds *src)
+{
+	size_t i;
+
+	*out = *src;
+	out->rates = swt_calloc(src->n_rates, sizeof(*out->rates));
+	for (i = 0; i < src->n_rates; i++) {
+		out->rates[i] = src->rates[i];
+		out->rates[i].counter = swt_strdup(src->rates[i].counter);
+	}
+	out->heavy = NULL;
+	out->n_heavy = 0;
+	for (i = 0; i < src->n_heavy; i++)
+		add_heavy(out, src->heavy[i], strlen(src->heavy[i]));
+}
+
+static void set_rate(struct swt_thresholds *t, const char *counter,
+		     int64_t v, enum swt_th_source src)
+{
+	size_t i, j;
+	int c = 1;
+
+	for (i = 0; i < t->n_rates; i++) {
+		c = strcmp(t->rates[i].counter, counter);
+		if (c >= 0)
+			break;
+	}
+	if (i < t->n_rates && c == 0) {
+		t->rates[i].per_minute_milli = v;
+		t->rates[i].source = src;
+		return;
+	}
+	t->rates = swt_reallocarray(t->rates, t->n_rates + 1,
+				    sizeof(*t->rates));
+	for (j = t->n_rates; j > i; j--)
+		t->rates[j] = t->rates[j - 1];
+	t->rates[i].counter = swt_strdup(counter);
+	t->rates[i].per_minute_milli = v;
+	t->rates[i].source = src;
+	t->n_rates++;
+}
+
+static int parse_value(int64_t *out, const struct key_desc *d,
+		       const char *value, char *errmsg, size_t errlen)
+{
+	int64_t v;
+	int err;
+
+	if (d->count)
+		err = swt_parse_i64(&v, value);
+	else
+		err = swt_parse_fixed(&v, value, 3);
+	if (err < 0 || value[0] == '-') {
+		set_err(errmsg, errlen, "bad value for %s: '%s' (%s)",
+			d->name, value,
+			d->count ? "expected a whole number" :
+				   "expected a number with at most 3 "
+				   "decimals");
+		return SWT_EINVAL;
+	}
+	if (v < d->min || v > d->max) {
+		struct swt_buf b = SWT_BUF_INIT;
+
+		if (d->count) {
+			swt_buf_printf(&b, "%lld to %lld", (long long)d->min,
+				       (long long)d->max);
+		} else {
+			swt_buf_fixed(&b, d->min, 3, 3);
+			swt_buf_puts(&b, " to ");
+			swt_buf_fixed(&b, d->max, 3, 3);
+		}
+		set_err(errmsg, errlen, "bad value for %s: '%s' (allowed: %s)",
+			d->name, value, b.ptr);
+		swt_buf_fini(&b);
+		return SWT_EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_heavy(struct swt_thresholds *t, const char *value,
+		     enum swt_th_source src, char *errmsg, size_t errlen)
+{
+	const char *p = value, *comma;
+	size_t len;
+
+	/* validate first: nothing changes on error */
+	for (p = value; *value; p = comma + 1) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || memchr(p, ' ', len) || memchr(p, '\t', len)) {
+			set_err(errmsg, errlen,
+				"bad value for " HEAVY_KEY ": '%s' (expected "
+				"comma-separated glob patterns without "
+				"blanks, or nothing)", value);
+			return SWT_EINVAL;
+		}
+		if (!comma)
+			break;
+	}
+	clear_heavy(t);
+	for (p = value; *value; p = comma + 1) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		add_heavy(t, p, len);
+		if (!comma)
+			break;
+	}
+	t->heavy_src = src;
+	return 0;
+}
+
+/* The key a name stands for, for duplicate detection: aliases are their
+ * rate.NAME. Returns a pointer into a static string or into key. */
+static const char *canonical_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rate_defaults) / sizeof(rate_defaults[0]);
+	     i++)
+		if (strcmp(key, rate_defaults[i].alias) == 0)
+			return rate_defaults[i].counter;
+	if (strncmp(key, RATE_PREFIX, strlen(RATE_PREFIX)) == 0)
+		return key + strlen(RATE_PREFIX);
+	return key;
+}
+
+static bool valid_counter_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '=' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int swt_thresholds_set(struct swt_thresholds *t, const char *key,
+		       const char *value, enum swt_th_source src,
+		       char *errmsg, size_t errlen)
+{
+	static const struct key_desc rate_desc = { "rate", 0, 1, MAX_MILLI,
+						   false };
+	struct key_desc d;
+	int64_t v = 0;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < SWT_TH_N_SCALAR; i++) {
+		if (strcmp(key, keys[i].name) == 0) {
+			SWT_TRY(err = parse_value(&v, &keys[i], value, errmsg,
+						  errlen));
+			t->v[i] = v;
+			t->src[i] = src;
+			goto out;
+		}
+	}
+	if (strcmp(key, HEAVY_KEY) == 0) {
+		err = set_heavy(t, value, src, errmsg, errlen);
+		goto out;
+	}
+	for (i = 0; i < sizeof(rate_defaults) / sizeof(rate_defaults[0]);
+	     i++) {
+		if (strcmp(key, rate_defaults[i].alias) == 0) {
+			d = rate_desc;
+			d.name = key;
+			SWT_TRY(err = parse_value(&v, &d, value, errmsg,
+						  errlen));
+			set_rate(t, rate_defaults[i].counter, v, src);
+			goto out;
+		}
+	}
+	if (strncmp(key, RATE_PREFIX, strlen(RATE_PREFIX)) == 0) {
+		if (!valid_counter_name(key + strlen(RATE_PREFIX))) {
+			set_err(errmsg, errlen, "bad key '%s' (expected "
+				"rate.COUNTER)", key);
+			err = SWT_EINVAL;
+			goto out;
+		}
+		d = rate_desc;
+		d.name = key;
+		SWT_TRY(err = parse_value(&v, &d, value, errmsg, errlen));
+		set_rate(t, key + strlen(RATE_PREFIX), v, src);
+		goto out;
+	}
+	set_err(errmsg, errlen, "unknown key '%s'", key);
+	err = SWT_EINVAL;
+out:
+	return err;
+}
+
+int swt_thresholds_set_assignment(struct swt_thresholds *t, const char *kv,
+				  enum swt_th_source src, char *errmsg,
+				  size_t errlen)
+{
+	const char *eq = strchr(kv, '=');
+	char *key = NULL;
+	int err;
+
+	if (!eq || eq == kv) {
+		set_err(errmsg, errlen, "expected KEY=VALUE, got '%s'", kv);
+		return SWT_EINVAL;
+	}
+	key = swt_strndup(kv, (size_t)(eq - kv));
+	err = swt_thresholds_set(t, key, eq + 1, src, errmsg, errlen);
+	free(key);
+	return err;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int swt_thresholds_load(struct swt_thresholds *t, const char *text,
+			size_t len, const char *name, char *errmsg,
+			size_t errlen)
+{
+	struct swt_thresholds tmp;
+	char msg[256];
+	char **seen = NULL;
+	size_t *seen_line = NULL, n_seen = 0, line = 0, i;
+	const char *p = text, *end = text + len;
+	int err = 0;
+
+	swt_thresholds_copy(&tmp, t);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *ks, *ke, *vs, *ve, *eq;
+		char *key = NULL, *value = NULL;
+		const char *canon;
+
+		line++;
+		if (memchr(p, '\0', (size_t)(le - p))) {
+			set_err(errmsg, errlen, "%s:%zu: NUL byte in line",
+				name, line);
+			err = SWT_EINVAL;
+			goto out;
+		}
+		ks = p;
+		while (ks < le && is_blank(*ks))
+			ks++;
+		ve = le;
+		if (ve > ks && ve[-1] == '\r')
+			ve--;
+		while (ve > ks && is_blank(ve[-1]))
+			ve--;
+		p = nl ? nl + 1 : end;
+		if (ks == ve || *ks == '#')
+			continue;
+		eq = memchr(ks, '=', (size_t)(ve - ks));
+		if (!eq) {
+			set_err(errmsg, errlen, "%s:%zu: expected KEY = VALUE",
+				name, line);
+			err = SWT_EINVAL;
+			goto out;
+		}
+		ke = eq;
+		while (ke > ks && is_blank(ke[-1]))
+			ke--;
+		vs = eq + 1;
+		while (vs < ve && is_blank(*vs))
+			vs++;
+		if (ke == ks) {
+			set_err(errmsg, errlen, "%s:%zu: missing key before "
+				"'='", name, line);
+			err = SWT_EINVAL;
+			goto out;
+		}
+		key = swt_strndup(ks, (size_t)(ke - ks));
+		value = swt_strndup(vs, (size_t)(ve - vs));
+		canon = canonical_key(key);
+		for (i = 0; i < n_seen; i++) {
+			if (strcmp(seen[i], canon) == 0) {
+				set_err(errmsg, errlen, "%s:%zu: '%s' already "
+					"set on line %zu", name, line, key,
+					seen_line[i]);
+				err = SWT_EINVAL;
+				break;
+			}
+		}
+		if (err == 0) {
+			err = swt_thresholds_set(&tmp, key, value,
+						 SWT_TH_CONFIG, msg,
+						 sizeof(msg));
+			if (err < 0)
+				set_err(errmsg, errlen, "%s:%zu: %s", name,
+					line, msg);
+		}
+		if (err == 0) {
+			seen = swt_reallocarray(seen, n_seen + 1,
+						sizeof(*seen));
+			seen_line = swt_reallocarray(seen_line, n_seen + 1,
+						     sizeof(*seen_line));
+			seen[n_seen] = swt_strdup(canon);
+			seen_line[n_seen++] = line;
+		}
+		free(key);
+		free(value);
+		if (err < 0)
+			goto out;
+	}
+	swt_thresholds_fini(t);
+	*t = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+out:
+	for (i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
+	free(seen_line);
+	swt_thresholds_fini(&tmp);
+	return err;
+}
+
+int swt_thresholds_load_file(struct swt_thresholds *t, const char *path,
+			     char *errmsg, size_t errlen)
+{
+	FILE *f = NULL;
+	char *data = NULL;
+	size_t len = 0, n;
+	int err = 0;
+
+	f = fopen(path, "rb");
+	if (!f) {
+		set_err(errmsg, errlen, "%s: %s", path, strerror(errno));
+		err = SWT_EIO;
+		goto out;
+	}
+	data = swt_zalloc(MAX_CONFIG_BYTES + 1);
+	n = fread(data, 1, MAX_CONFIG_BYTES + 1, f);
+	if (ferror(f)) {
+		set_err(errmsg, errlen, "%s: read error: %s", path,
+			strerror(errno));
+		err = SWT_EIO;
+		goto out;
+	}
+	if (n > MAX_CONFIG_BYTES) {
+		set_err(errmsg, errlen, "%s: larger than %d bytes", path,
+			MAX_CONFIG_BYTES);
+		err = SWT_EINVAL;
+		goto out;
+	}
+	len = n;
+	err = swt_thresholds_load(t, data, len, path, errmsg, errlen);
+out:
+	if (f)
+		fclose(f);
+	free(data);
+	return err;
+}
+
+int64_t swt_thresholds_rate(const struct swt_thresholds *t,
+			    const char *counter)
+{
+	size_t lo = 0, hi = t->n_rates;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->rates[mid].counter, counter);
+
+		if (c == 0)
+			return t->rates[mid].per_minute_milli;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Iterative glob with one backtrack point: linear in practice. */
+static bool glob_match(const char *pat, const char *s)
+{
+	const char *star = NULL, *retry = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			retry = s;
+		} else if (*pat && (*pat == '?' || lower(*pat) == lower(*s))) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++retry;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
+				const char *name, const char **pattern)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_heavy; i++) {
+		if (glob_match(t->heavy[i], name)) {
+			if (pattern)
+				*pattern = t->heavy[i];
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,122 @@
+/* swt_thresholds.h — the thresholds the analysis runs with.
+ *
+ * Every threshold has a documented default (docs/analysis.md §
+ * Thresholds) and can be set by a config file and by --threshold
+ * KEY=VALUE; the report says where each value came from. Values are
+ * fixed-point (thousandths) except history_samples, which is a count.
+ *
+ * Keys (VALUE syntax: a decimal number with at most 3 decimals, no sign):
+ *   memory_mb                  500     MB (MiB) of RSS per module
+ *   cpu_percent                80      % of one core per module
+ *   calls_per_minute           600     module call frequency (weight)
+ *   starts_per_minute          30      process respawn frequency (weight)
+ *   history_samples            100     samples of history (spikes, rates)
+ *   spike_factor               1.5     spike: value >= factor x baseline
+ *   leak_mb_per_min            1       smallest slope reported as a leak
+ *   trend_mb_per_min           0.5     smallest memory slope of a trend
+ *   trend_cpu_percent_per_min  0.5     smallest CPU slope of a trend
+ *   saturation_percent         90      a thread at or above is saturated
+ *   heavy_patterns             *ocr*,*image*   comma-separated globs
+ *   rate.NAME                  —       rate limit of counter NAME (/min)
+ *   ocr_per_minute             10      the same as rate.ocr_call
+ *   event_listener_per_minute  50      the same as rate.event_listener
+ *
+ * Pure: no I/O except swt_thresholds_load_file(), which reads one file. */
+#ifndef SWT_THRESHOLDS_H
+#define SWT_THRESHOLDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum swt_th_source {
+	SWT_TH_DEFAULT = 0,
+	SWT_TH_CONFIG = 1,
+	SWT_TH_OPTION = 2,
+};
+
+/* Name of a source: "default", "config" or "option". */
+const char *swt_th_source_name(enum swt_th_source src);
+
+/* Scalar keys, in report order. */
+enum swt_th_key {
+	SWT_TH_MEMORY_MB,
+	SWT_TH_CPU_PERCENT,
+	SWT_TH_CALLS_PER_MINUTE,
+	SWT_TH_STARTS_PER_MINUTE,
+	SWT_TH_HISTORY_SAMPLES,
+	SWT_TH_SPIKE_FACTOR,
+	SWT_TH_LEAK_MB_PER_MIN,
+	SWT_TH_TREND_MB_PER_MIN,
+	SWT_TH_TREND_CPU_PERCENT_PER_MIN,
+	SWT_TH_SATURATION_PERCENT,
+	SWT_TH_N_SCALAR,
+};
+
+struct swt_th_rate {
+	char *counter;
+	int64_t per_minute_milli;
+	enum swt_th_source source;
+};
+
+struct swt_thresholds {
+	/* scalar values: thousandths, except history_samples (a count) */
+	int64_t v[SWT_TH_N_SCALAR];
+	enum swt_th_source src[SWT_TH_N_SCALAR];
+	size_t n_rates;			/* sorted by counter name */
+	struct swt_th_rate *rates;
+	size_t n_heavy;
+	char **heavy;			/* glob patterns, in the order given */
+	enum swt_th_source heavy_src;
+};
+
+/* Key name of a scalar ("memory_mb"). */
+const char *swt_th_key_name(enum swt_th_key key);
+
+/* true if the scalar key is a count printed without decimals. */
+bool swt_th_key_is_count(enum swt_th_key key);
+
+/* Defaults. Never fails. */
+void swt_thresholds_init(struct swt_thresholds *t);
+void swt_thresholds_fini(struct swt_thresholds *t);
+
+/* Deep copy of src into *out (out is initialised, not finalised). */
+void swt_thresholds_copy(struct swt_thresholds *out,
+			 const struct swt_thresholds *src);
+
+/* Set one key. Returns 0 or SWT_EINVAL (unknown key, bad value); the
+ * message ("unknown key 'x'", "bad value for cpu_percent: '-1' (...)") goes
+ * to errmsg. */
+int swt_thresholds_set(struct swt_thresholds *t, const char *key,
+		       const char *value, enum swt_th_source src,
+		       char *errmsg, size_t errlen);
+
+/* "KEY=VALUE" as given to --threshold. 0 or SWT_EINVAL. */
+int swt_thresholds_set_assignment(struct swt_thresholds *t, const char *kv,
+				  enum swt_th_source src, char *errmsg,
+				  size_t errlen);
+
+/* Parse a config file held in memory: one "KEY = VALUE" per line, blank
+ * lines and lines starting with '#' ignored, each key at most once. `name`
+ * prefixes messages, which name the line: "FILE:3: unknown key 'x'".
+ * 0 or SWT_EINVAL (nothing is applied then). */
+int swt_thresholds_load(struct swt_thresholds *t, const char *text,
+			size_t len, const char *name, char *errmsg,
+			size_t errlen);
+
+/* Read and load a config file. 0, SWT_EIO (cannot read: message names the
+ * file and errno) or SWT_EINVAL. */
+int swt_thresholds_load_file(struct swt_thresholds *t, const char *path,
+			     char *errmsg, size_t errlen);
+
+/* Rate limit of a counter in thousandths per minute, or -1 if none. */
+int64_t swt_thresholds_rate(const struct swt_thresholds *t,
+			    const char *counter);
+
+/* true if name matches one of the heavy patterns (ASCII case-insensitive
+ * glob: '*' any run, '?' one byte); *pattern gets the first that
+ * matches. */
+bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
+				const char *name, const char **pattern);
+
+#endif

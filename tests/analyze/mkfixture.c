@@ -1,0 +1,589 @@
+/* mkfixture — write the synthetic sessions of fixtures/synthetic-* and the
+ * benchmark session, through the codec, with answers known exactly.
+ *
+ *   mkfixture list                  the scenario names, one per line
+ *   mkfixture SCENARIO PATH         write one scenario to PATH
+ *   mkfixture bench PATH [PROCS [SAMPLES]]
+ *                                   the benchmark session: PROCS processes
+ *                                   (500) sampled SAMPLES times (3600) at 1 s
+ *
+ * Everything is a function of the arguments (no clock, no randomness but a
+ * fixed LCG): the same command writes the same records. Files are written
+ * at a pinned zstd level without fsync. fixtures/README.md describes each
+ * scenario and the figures its reports must show. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_status.h"
+#include "swt_writer.h"
+
+#define S INT64_C(1000000000)
+#define T0 (1000 * S)		/* session start (CLOCK_MONOTONIC) */
+#define MIB 1024		/* KiB */
+
+struct gen {
+	struct swt_writer *w;
+	const char *path;
+	int err;
+	uint64_t lcg;
+};
+
+static const char *const command[] = { "mkfixture-app", "--scenario" };
+
+static void header(struct swt_header *h, int64_t interval, bool threads)
+{
+	memset(h, 0, sizeof(*h));
+	h->recorder = "mkfixture 1";
+	h->kernel = "6.1.0-synthetic";
+	h->clock_ticks = 100;
+	h->page_size = 4096;
+	h->cpu_count = 4;
+	h->mem_total_kib = 16 * 1024 * 1024;
+	h->interval_ns = interval;
+	h->flush_interval_ns = S;
+	h->start_mono_ns = T0;
+	h->start_wall_ns = INT64_C(1700000000) * S;
+	h->mode = SWT_MODE_LAUNCH;
+	h->n_command = 2;
+	h->command = command;
+	h->boot_time_s = 1700000000;
+	h->threads = threads;
+}
+
+static int gen_open(struct gen *g, const char *path, int64_t interval,
+		    bool threads, size_t chunk)
+{
+	struct swt_writer_opts o;
+	struct swt_header h;
+	char msg[256];
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->path = path;
+	g->lcg = 12345;
+	swt_writer_opts_init(&o);
+	o.level = 3;
+	o.sync = false;
+	o.force = true;
+	if (chunk)
+		o.chunk_raw_bytes = chunk;
+	header(&h, interval, threads);
+	err = swt_writer_open(&g->w, path, &o, &h, msg, sizeof(msg));
+	if (err < 0)
+		fprintf(stderr, "mkfixture: %s\n", msg);
+	return err;
+}
+
+static void put(struct gen *g, const struct swt_record *r)
+{
+	int err;
+
+	if (g->err < 0)
+		return;
+	err = swt_writer_append(g->w, r);
+	if (err < 0) {
+		fprintf(stderr, "mkfixture: %s: %s\n", g->path,
+			swt_writer_errmsg(g->w));
+		g->err = err;
+	}
+}
+
+static int gen_close(struct gen *g, int64_t t_end, bool finish)
+{
+	struct swt_session_end end;
+	int err = g->err;
+
+	memset(&end, 0, sizeof(end));
+	end.reason = SWT_END_EXITED;
+	end.has_status = true;
+	if (err == 0 && finish) {
+		err = swt_writer_finish(g->w, &end, t_end);
+		if (err < 0)
+			fprintf(stderr, "mkfixture: %s\n",
+				swt_writer_errmsg(g->w));
+	} else if (err == 0) {
+		err = swt_writer_flush(g->w);
+	}
+	swt_writer_free(g->w);
+	return err;
+}
+
+/* A fixed pseudo-random sequence (Knuth's MMIX LCG). */
+static uint32_t rnd(struct gen *g, uint32_t n)
+{
+	g->lcg = g->lcg * UINT64_C(6364136223846793005) +
+		 UINT64_C(1442695040888963407);
+	return (uint32_t)((g->lcg >> 33) % n);
+}
+
+static void start(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
+		  const char *comm, const char *cmdline, bool pre)
+{
+	struct swt_record r;
+	char argv0[256];
+	size_t i, len = strlen(cmdline);
+
+	/* argv is NUL-separated (and NUL-terminated); the scenarios write
+	 * '\1' for the separators */
+	if (len >= sizeof(argv0))
+		len = sizeof(argv0) - 1;
+	for (i = 0; i < len; i++)
+		argv0[i] = cmdline[i] == '\1' ? '\0' : cmdline[i];
+	argv0[len] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = ppid;
+	r.u.proc_start.start_ticks = (uint64_t)(t / (S / 100));
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = argv0;
+	r.u.proc_start.cmdline_len = len + 1;
+	r.u.proc_start.preexisting = pre;
+	put(g, &r);
+}
+
+static void exit_(struct gen *g, int64_t t, int32_t pid)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_EXIT;
+	r.t_ns = t;
+	r.u.proc_exit.pid = pid;
+	r.u.proc_exit.start_ticks = 0;
+	r.u.proc_exit.has_status = true;
+	put(g, &r);
+}
+
+static void sample(struct gen *g, int64_t t, const struct swt_proc_row *p,
+		   size_t n, const struct swt_thread_row *th, size_t nt)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.mem_total_kib = 16 * 1024 * 1024;
+	r.u.sample.mem_available_kib = 8 * 1024 * 1024;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = p;
+	r.u.sample.n_threads = nt;
+	r.u.sample.threads = th;
+	put(g, &r);
+}
+
+static void events(struct gen *g, int32_t pid, const struct swt_event *ev,
+		   size_t n)
+{
+	struct swt_record r;
+
+	if (!n)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_EVENTS;
+	r.t_ns = ev[0].t_ns;
+	r.u.events.pid = pid;
+	r.u.events.n = n;
+	r.u.events.events = ev;
+	put(g, &r);
+}
+
+static struct swt_proc_row row(int32_t pid, int64_t ticks, int64_t rss_kib)
+{
+	struct swt_proc_row p;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = pid;
+	p.utime = ticks - ticks / 4;
+	p.stime = ticks / 4;
+	p.rss_kib = rss_kib;
+	p.vsz_kib = rss_kib * 3;
+	p.nthreads = 1;
+	return p;
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+/* A process leaking exactly 10 MB/min (10240 KiB per 60 s, rounded to whole
+ * KiB per 1 s sample) for 30 minutes next to a steady one: the leak must be
+ * reported as 10.0 MB/min, the steady process not at all. */
+static int sc_leak(const char *path)
+{
+	struct swt_proc_row p[2];
+	struct gen g;
+	int k;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 100, 1, "leaky", "leaky\1--cache=off", false);
+	start(&g, T0, 101, 1, "steady", "steady", false);
+	for (k = 1; k <= 1800; k++) {
+		int64_t t = T0 + k * S;
+
+		p[0] = row(100, 5 * k, 64 * MIB + (k * 10240 + 30) / 60);
+		p[1] = row(101, 2 * k, 80 * MIB + (k % 5) * 8);
+		sample(&g, t, p, 2, NULL, 0);
+	}
+	return gen_close(&g, T0 + 1800 * S, true);
+}
+
+/* The instrumented app at known rates for 10 minutes: counter ocr_call
+ * ticks every 2 s (30/min, limit 10/min: exceeded), event_listener every
+ * 1.5 s (40/min, limit 50/min: not exceeded); module "ocr" runs 0.5 s in
+ * every other second on thread "ocr-worker", which burns 45 ticks in those
+ * seconds (the module gets 22.5 % of a core in them, 11.3 % on average),
+ * module "ui.render" 0.1 s of every second on the main thread (60/min). */
+static int sc_counters(const char *path)
+{
+	struct swt_proc_row p;
+	struct swt_thread_row th[2];
+	struct swt_event ev[8];
+	struct gen g;
+	int64_t main_ticks = 0, ocr_ticks = 0;
+	int k;
+	size_t n;
+
+	if (gen_open(&g, path, S, true, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 200, 1, "scanner", "scanner\1--watch\1/srv/in", false);
+	for (k = 1; k <= 600; k++) {
+		int64_t ts = T0 + (k - 1) * S, t = T0 + k * S;
+
+		n = 0;
+		ev[n++] = (struct swt_event){ ts + S / 10, SWT_EV_BEGIN, 200,
+					      "ui.render", 0 };
+		ev[n++] = (struct swt_event){ ts + 2 * S / 10, SWT_EV_END, 200,
+					      "ui.render", 0 };
+		if (k % 2 == 1) {
+			ev[n++] = (struct swt_event){ ts + 3 * S / 10,
+						      SWT_EV_BEGIN, 201, "ocr",
+						      0 };
+			ev[n++] = (struct swt_event){ ts + 4 * S / 10,
+						      SWT_EV_COUNT, 201,
+						      "ocr_call", 1 };
+			ev[n++] = (struct swt_event){ ts + 8 * S / 10,
+						      SWT_EV_END, 201, "ocr",
+						      0 };
+		}
+		/* event_listener: at 0, 1.5, 3, ... s: one in each of two
+		 * seconds out of three */
+		if ((k - 1) % 3 != 2)
+			ev[n++] = (struct swt_event){
+				ts + ((k - 1) % 3 == 0 ? 0 : S / 2) + 9 * S / 10,
+				SWT_EV_COUNT, 200, "event_listener", 1 };
+		/* events of one batch in time order */
+		if (n >= 2 && ev[n - 1].t_ns < ev[n - 2].t_ns) {
+			struct swt_event tmp = ev[n - 1];
+
+			ev[n - 1] = ev[n - 2];
+			ev[n - 2] = tmp;
+		}
+		events(&g, 200, ev, n);
+		main_ticks += 10;
+		ocr_ticks += k % 2 == 1 ? 45 : 0;
+		th[0] = (struct swt_thread_row){ 200, 200, "scanner",
+						 main_ticks, 0 };
+		th[1] = (struct swt_thread_row){ 201, 200, "ocr-worker",
+						 ocr_ticks, 0 };
+		p = row(200, main_ticks + ocr_ticks, 120 * MIB);
+		sample(&g, t, &p, 1, th, 2);
+	}
+	return gen_close(&g, T0 + 600 * S, true);
+}
+
+/* A CPU-bound process (one thread pinned at 100 %, another at 50 %), a
+ * memory hog at 600 MB and an idle helper, for 5 minutes at 1 s. */
+static int sc_busy(const char *path)
+{
+	struct swt_proc_row p[3];
+	struct swt_thread_row th[4];
+	struct gen g;
+	int k;
+
+	if (gen_open(&g, path, S, true, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 300, 1, "crunch", "crunch\1--jobs=2", false);
+	start(&g, T0, 310, 1, "hog", "hog\1--preload", false);
+	start(&g, T0, 320, 1, "helper", "helper", false);
+	for (k = 1; k <= 300; k++) {
+		int64_t t = T0 + k * S;
+
+		th[0] = (struct swt_thread_row){ 300, 300, "crunch", 100 * k,
+						 0 };
+		th[1] = (struct swt_thread_row){ 301, 300, "crunch-io", 50 * k,
+						 0 };
+		th[2] = (struct swt_thread_row){ 310, 310, "hog", 5 * k, 0 };
+		th[3] = (struct swt_thread_row){ 320, 320, "helper", k / 10,
+						 0 };
+		p[0] = row(300, 150 * k, 40 * MIB);
+		p[1] = row(310, 5 * k, 600 * MIB);
+		p[2] = row(320, k / 10, 8 * MIB);
+		sample(&g, t, p, 3, th, 4);
+	}
+	return gen_close(&g, T0 + 300 * S, true);
+}
+
+/* A steady 20 % load with a CPU burst (180 % for 3 s at t = 60..63 s, during
+ * module "import") and a memory spike (+700 MB for 2 s at t = 120..122 s). */
+static int sc_spike(const char *path)
+{
+	struct swt_proc_row p[2];
+	struct swt_event ev[2];
+	struct gen g;
+	int64_t a = 0, b = 0, rss;
+	int k;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 400, 1, "server", "server\1-p\0018080", false);
+	start(&g, T0, 410, 400, "batch", "batch\1--nightly", false);
+	for (k = 1; k <= 180; k++) {
+		int64_t ts = T0 + (k - 1) * S, t = T0 + k * S;
+
+		if (k == 61) {
+			ev[0] = (struct swt_event){ ts, SWT_EV_BEGIN, 410,
+						    "import", 0 };
+			events(&g, 410, ev, 1);
+		}
+		if (k == 64) {
+			ev[0] = (struct swt_event){ ts, SWT_EV_END, 410,
+						    "import", 0 };
+			events(&g, 410, ev, 1);
+		}
+		a += 20;
+		b += k >= 61 && k <= 63 ? 160 : 0;
+		rss = 50 * MIB + (k >= 121 && k <= 122 ? 700 * MIB : 0);
+		p[0] = row(400, a, 100 * MIB);
+		p[1] = row(410, b, rss);
+		sample(&g, t, p, 2, NULL, 0);
+	}
+	return gen_close(&g, T0 + 180 * S, true);
+}
+
+/* Memory shapes that are not leaks, next to one that is: a sawtooth (grows
+ * 2 MB/min for 5 min, then frees it), a one-time allocation (+200 MB at
+ * 12 min), a plateau (warms up 10 min, then flat) and a slow real leak of
+ * 3 MB/min. 30 minutes at 1 s. */
+static int sc_shapes(const char *path)
+{
+	struct swt_proc_row p[4];
+	struct gen g;
+	int k;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 500, 1, "sawtooth", "sawtooth", false);
+	start(&g, T0, 501, 1, "onetime", "onetime", false);
+	start(&g, T0, 502, 1, "plateau", "plateau", false);
+	start(&g, T0, 503, 1, "creep", "creep", false);
+	for (k = 1; k <= 1800; k++) {
+		int64_t t = T0 + k * S;
+
+		p[0] = row(500, k, 200 * MIB + (k % 300) * 2048 / 60);
+		p[1] = row(501, k, k < 720 ? 100 * MIB : 300 * MIB);
+		p[2] = row(502, k, 100 * MIB + (k < 600 ? k : 600) * 100);
+		p[3] = row(503, k, 30 * MIB + (k * 3072 + 30) / 60);
+		sample(&g, t, p, 4, NULL, 0);
+	}
+	return gen_close(&g, T0 + 1800 * S, true);
+}
+
+/* A burst of short-lived processes: every second for 2 minutes "sh -c
+ * convert" starts, burns 30 ticks and exits before the next sample sees it
+ * a second time (120 instances, 119 starts after the first in 121 s:
+ * 59.0/min against 30/min; 30 % of a core). */
+static int sc_burst(const char *path)
+{
+	struct swt_proc_row p[2];
+	struct gen g;
+	int k;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 600, 1, "make", "make\1-j1", false);
+	for (k = 1; k <= 120; k++) {
+		int64_t t = T0 + k * S;
+		int32_t pid = 1000 + k;
+
+		start(&g, t - S / 2, pid, 600, "sh", "sh\1-c\1convert", false);
+		p[0] = row(600, 2 * k, 12 * MIB);
+		p[1] = row(pid, 30, 3 * MIB);
+		sample(&g, t, p, 2, NULL, 0);
+		exit_(&g, t + S / 10, pid);
+	}
+	p[0] = row(600, 242, 12 * MIB);
+	sample(&g, T0 + 121 * S, p, 1, NULL, 0);
+	return gen_close(&g, T0 + 121 * S, true);
+}
+
+/* The leak scenario in small chunks, then damaged: one chunk's bytes
+ * inverted in the middle of the file and the tail cut off inside the last
+ * chunk, as after a crash. The readable part is analysed; the lost ranges
+ * are named and swanalyze exits 3. */
+static int sc_damaged(const char *path)
+{
+	struct swt_proc_row p[2];
+	struct swt_writer_stats st;
+	struct gen g;
+	FILE *f = NULL;
+	unsigned char *buf = NULL;
+	long size;
+	size_t cut;
+	int k, err;
+
+	if (gen_open(&g, path, S, false, 4096) < 0)
+		return SWT_EIO;
+	start(&g, T0, 100, 1, "leaky", "leaky\1--cache=off", false);
+	for (k = 1; k <= 600; k++) {
+		p[0] = row(100, 5 * k, 64 * MIB + (k * 10240 + 30) / 60);
+		sample(&g, T0 + k * S, p, 1, NULL, 0);
+	}
+	swt_writer_get_stats(g.w, &st);
+	err = gen_close(&g, T0 + 600 * S, false);
+	if (err < 0)
+		return err;
+	f = fopen(path, "r+b");
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0)
+		goto io;
+	buf = malloc((size_t)size);
+	if (!buf || fseek(f, 0, SEEK_SET) != 0 ||
+	    fread(buf, 1, (size_t)size, f) != (size_t)size)
+		goto io;
+	/* a byte inside a chunk in the middle: invert 16 bytes there */
+	for (k = 0; k < 16; k++)
+		buf[size / 2 + k] ^= 0xff;
+	/* and lose the last 300 bytes (inside the unfinished last chunk) */
+	cut = (size_t)size - 300;
+	fclose(f);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, cut, f) != cut)
+		goto io;
+	err = fclose(f) == 0 ? 0 : SWT_EIO;
+	f = NULL;
+	free(buf);
+	return err;
+io:
+	fprintf(stderr, "mkfixture: %s: cannot damage the file\n", path);
+	if (f)
+		fclose(f);
+	free(buf);
+	return SWT_EIO;
+}
+
+/* ---- the benchmark session --------------------------------------------- */
+
+/* procs processes sampled `samples` times at 1 s: 10 % busy (20-100 %),
+ * the rest mostly idle, RSS wandering, 1 % leaking, one thread row per
+ * process, an instrumented main process with spans and counters. */
+static int bench(const char *path, int procs, int samples)
+{
+	struct swt_proc_row *p = calloc((size_t)procs, sizeof(*p));
+	struct swt_thread_row *th = calloc((size_t)procs, sizeof(*th));
+	int64_t *ticks = calloc((size_t)procs, sizeof(*ticks));
+	int64_t *rss = calloc((size_t)procs, sizeof(*rss));
+	char (*names)[32] = calloc((size_t)procs, sizeof(*names));
+	struct swt_event ev[3];
+	struct gen g;
+	int i, k, err;
+
+	if (!p || !th || !ticks || !rss || !names ||
+	    gen_open(&g, path, S, true, 0) < 0) {
+		err = SWT_EIO;
+		goto out;
+	}
+	for (i = 0; i < procs; i++) {
+		/* 50 distinct programs, several instances each */
+		snprintf(names[i], sizeof(names[i]), "prog%02d", i % 50);
+		start(&g, T0, 10000 + i, 1, names[i], names[i], true);
+		rss[i] = 10 * MIB + rnd(&g, 200 * MIB);
+	}
+	for (k = 1; k <= samples; k++) {
+		int64_t t = T0 + k * S;
+
+		ev[0] = (struct swt_event){ t - S / 2, SWT_EV_BEGIN, 10000,
+					    "ocr", 0 };
+		ev[1] = (struct swt_event){ t - S / 4, SWT_EV_COUNT, 10000,
+					    "ocr_call", 1 };
+		ev[2] = (struct swt_event){ t - S / 5, SWT_EV_END, 10000,
+					    "ocr", 0 };
+		events(&g, 10000, ev, 3);
+		for (i = 0; i < procs; i++) {
+			if (i % 10 == 0)
+				ticks[i] += 20 + rnd(&g, 81);
+			else
+				ticks[i] += rnd(&g, 8) == 0;
+			if (i % 100 == 7)
+				rss[i] += 20;
+			else if (rnd(&g, 16) == 0)
+				rss[i] += (int64_t)rnd(&g, 257) - 128;
+			p[i] = row(10000 + i, ticks[i], rss[i]);
+			th[i] = (struct swt_thread_row){ 10000 + i, 10000 + i,
+							 names[i], ticks[i],
+							 0 };
+		}
+		sample(&g, t, p, (size_t)procs, th, (size_t)procs);
+	}
+	err = gen_close(&g, T0 + (int64_t)samples * S, true);
+out:
+	free(p);
+	free(th);
+	free(ticks);
+	free(rss);
+	free(names);
+	return err;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const char *path);
+} scenarios[] = {
+	{ "synthetic-leak", sc_leak },
+	{ "synthetic-counters", sc_counters },
+	{ "synthetic-busy", sc_busy },
+	{ "synthetic-spike", sc_spike },
+	{ "synthetic-memory-shapes", sc_shapes },
+	{ "synthetic-burst", sc_burst },
+	{ "synthetic-damaged", sc_damaged },
+};
+
+#define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: mkfixture list\n"
+			"       mkfixture SCENARIO PATH\n"
+			"       mkfixture bench PATH [PROCS [SAMPLES]]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		for (i = 0; i < N_SCENARIOS; i++)
+			printf("%s\n", scenarios[i].name);
+		return 0;
+	}
+	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "bench") == 0) {
+		int procs = argc > 3 ? atoi(argv[3]) : 500;
+		int samples = argc > 4 ? atoi(argv[4]) : 3600;
+
+		if (procs < 1 || samples < 1)
+			return usage();
+		return bench(argv[2], procs, samples) < 0 ? 1 : 0;
+	}
+	if (argc != 3)
+		return usage();
+	for (i = 0; i < N_SCENARIOS; i++)
+		if (strcmp(argv[1], scenarios[i].name) == 0)
+			return scenarios[i].fn(argv[2]) < 0 ? 1 : 0;
+	fprintf(stderr, "mkfixture: unknown scenario '%s'\n", argv[1]);
+	return 2;
+}

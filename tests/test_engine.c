@@ -1,0 +1,1077 @@
+/* test_engine.c — the analysis engine on records built in memory, each
+ * scenario with an answer known exactly (docs/analysis.md has the
+ * formulas these numbers come from). */
+#include "swt_test.h"
+
+#include <malloc.h>
+
+#include "swt_engine.h"
+#include "swt_thresholds.h"
+
+#define S INT64_C(1000000000)
+#define T0 (100 * S)
+#define MIN (60 * S)
+
+/* ---- record builders ----------------------------------------------------- */
+
+static int feed_header(struct swt_engine *e, int64_t interval,
+		       bool threads)
+{
+	static const char *const cmd[] = { "app", "--run" };
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "test";
+	r.u.header.clock_ticks = 100;
+	r.u.header.page_size = 4096;
+	r.u.header.cpu_count = 4;
+	r.u.header.interval_ns = interval;
+	r.u.header.start_mono_ns = T0;
+	r.u.header.n_command = 2;
+	r.u.header.command = cmd;
+	r.u.header.threads = threads;
+	return swt_engine_feed(e, &r);
+}
+
+static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
+		       const char *comm, const char *cmdline,
+		       bool preexisting)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = 1;
+	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = cmdline;
+	r.u.proc_start.cmdline_len = strlen(cmdline) + 1;
+	r.u.proc_start.preexisting = preexisting;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_EXIT;
+	r.t_ns = t;
+	r.u.proc_exit.pid = pid;
+	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+static void feed_sample(struct swt_engine *e, int64_t t,
+			const struct swt_proc_row *procs, size_t n,
+			const struct swt_thread_row *threads, size_t nt)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = procs;
+	r.u.sample.n_threads = nt;
+	r.u.sample.threads = threads;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+/* One process row: pid, cumulative CPU ticks, RSS in KiB. */
+static struct swt_proc_row prow(int32_t pid, int64_t ticks, int64_t rss)
+{
+	struct swt_proc_row p;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = pid;
+	p.utime = ticks;
+	p.rss_kib = rss;
+	p.nthreads = 1;
+	return p;
+}
+
+static void feed_event(struct swt_engine *e, int32_t pid, int32_t tid,
+		       int64_t t, enum swt_event_kind kind, const char *name,
+		       int64_t value)
+{
+	struct swt_event ev = { t, kind, tid, name, value };
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_EVENTS;
+	r.t_ns = t;
+	r.u.events.pid = pid;
+	r.u.events.n = 1;
+	r.u.events.events = &ev;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+static void feed_end(struct swt_engine *e, int64_t t)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_END;
+	r.t_ns = t;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+static const struct swt_module_result *
+find_module(const struct swt_result *res, enum swt_module_kind kind,
+	    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_modules; i++)
+		if (res->modules[i].subj.kind == kind &&
+		    strcmp(res->modules[i].subj.name, name) == 0)
+			return &res->modules[i];
+	print_error("no %s module '%s'\n", swt_kind_name(kind), name);
+	fail();
+	return NULL;
+}
+
+static struct swt_engine *new_engine(const struct swt_thresholds *th)
+{
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+
+	memset(&o, 0, sizeof(o));
+	o.thresholds = th;
+	swt_engine_new(&e, &o);
+	return e;
+}
+
+/* ---- CPU, memory, identities --------------------------------------------- */
+
+/* 50 ticks per second at 100 ticks/s: 50 % of one core. */
+static void cpu_is_percent_of_one_core(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "busy", "busy", false);
+	for (i = 1; i <= 10; i++) {
+		p = prow(10, 50 * i, 2048);
+		feed_sample(e, T0 + i * S, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "busy");
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->cpu_peak_mpct, 50000);
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_int_equal(m->mem_peak_mmb, 2000);
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(res->session.cpu_avg_mpct, 50000);
+	assert_int_equal(res->session.duration_ns, 10 * S);
+	assert_int_equal(res->session.samples, 10);
+	swt_engine_free(e);
+}
+
+/* Two busy cores read 200 %, as top and pidstat show it. */
+static void two_busy_cores_read_200_percent(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "par", "par -j2", false);
+	for (i = 1; i <= 5; i++) {
+		p = prow(10, 200 * i, 1024);
+		feed_sample(e, T0 + i * S, &p, 1, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "par")
+				 ->cpu_avg_mpct,
+			 200000);
+	swt_engine_free(e);
+}
+
+/* Memory: average over the samples the process was present in, peak. */
+static void memory_average_and_peak(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	static const int64_t rss[] = { 1024, 2048, 3072, 2048 };
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "mem", "mem", false);
+	for (i = 0; i < 4; i++) {
+		p = prow(10, 0, rss[i]);
+		feed_sample(e, T0 + (i + 1) * S, &p, 1, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "mem");
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_int_equal(m->mem_peak_mmb, 3000);
+	assert_int_equal(res->session.mem_end_mmb, 2000);
+	assert_int_equal(res->session.mem_peak_mmb, 3000);
+	swt_engine_free(e);
+}
+
+/* Processes with the same comm and command line are one module: CPU and
+ * RSS add up, instances count the pids; another command line is another
+ * module. The same pid reused by another program is not merged. */
+static void processes_aggregate_by_identity(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[3];
+	size_t i, n;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "worker", "worker --pool", false);
+	feed_start(e, T0, 11, "worker", "worker --pool", false);
+	feed_start(e, T0, 12, "worker", "worker --other", false);
+	for (k = 1; k <= 4; k++) {
+		p[0] = prow(10, 30 * k, 1024);
+		p[1] = prow(11, 20 * k, 1024);
+		p[2] = prow(12, 10 * k, 512);
+		feed_sample(e, T0 + k * S, p, 3, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0, n = 0; i < res->n_modules; i++)
+		n += res->modules[i].subj.kind == SWT_KIND_PROCESS;
+	assert_int_equal(n, 2);
+	m = &res->modules[0];	/* the heavier one sorts first */
+	assert_string_equal(m->subj.command, "worker --pool");
+	assert_int_equal(m->instances, 2);
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_string_equal(res->modules[1].subj.command, "worker --other");
+	assert_int_equal(res->modules[1].cpu_avg_mpct, 10000);
+	assert_int_equal(res->session.processes, 3);
+	swt_engine_free(e);
+}
+
+static void pid_reuse_starts_a_new_process(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "first", "first", false);
+	p = prow(10, 100, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(10, 200, 1024);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	feed_exit(e, T0 + 2 * S + 1, 10);
+	feed_start(e, T0 + 2 * S + 2, 10, "second", "second", false);
+	/* 5 ticks since it started: not 5 - 200 */
+	p = prow(10, 5, 1024);
+	feed_sample(e, T0 + 3 * S, &p, 1, NULL, 0);
+	p = prow(10, 15, 1024);
+	feed_sample(e, T0 + 4 * S, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "first")
+				 ->cpu_avg_mpct,
+			 100000);
+	/* 15 ticks over its 2 s minus 2 ns of life */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "second")
+				 ->cpu_peak_mpct,
+			 10000);
+	swt_engine_free(e);
+}
+
+/* Threads aggregate by name within their process. */
+static void threads_by_name_within_process(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	struct swt_thread_row t[3];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (k = 1; k <= 5; k++) {
+		t[0] = (struct swt_thread_row){ 10, 10, "app", 5 * k, 0 };
+		t[1] = (struct swt_thread_row){ 11, 10, "worker", 40 * k, 0 };
+		t[2] = (struct swt_thread_row){ 12, 10, "worker", 50 * k, 0 };
+		p = prow(10, 95 * k, 4096);
+		feed_sample(e, T0 + k * S, &p, 1, t, 3);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_THREAD, "worker");
+	assert_int_equal(m->instances, 2);
+	assert_int_equal(m->cpu_avg_mpct, 90000);
+	assert_false(m->has_memory);
+	assert_string_equal(m->subj.process, "app");
+	m = find_module(res, SWT_KIND_THREAD, "app");
+	assert_int_equal(m->cpu_avg_mpct, 5000);
+	swt_engine_free(e);
+}
+
+/* A span open for half of each 1 s interval on a thread that burns 80
+ * ticks a second gets 40 % (the thread's ticks times the overlap share). */
+static void span_gets_thread_ticks_by_overlap(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	struct swt_thread_row t[2];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 10240);
+	t[0] = (struct swt_thread_row){ 10, 10, "app", 0, 0 };
+	t[1] = (struct swt_thread_row){ 11, 10, "ocr-thread", 0, 0 };
+	feed_sample(e, T0, &p, 1, t, 2);
+	for (k = 1; k <= 10; k++) {
+		int64_t ts = T0 + (k - 1) * S;
+
+		feed_event(e, 10, 11, ts + S / 4, SWT_EV_BEGIN, "ocr", 0);
+		feed_event(e, 10, 11, ts + 3 * S / 4, SWT_EV_END, "ocr", 0);
+		t[0] = (struct swt_thread_row){ 10, 10, "app", 10 * k, 0 };
+		t[1] = (struct swt_thread_row){ 11, 10, "ocr-thread", 80 * k,
+						0 };
+		p = prow(10, 90 * k, 10240);
+		feed_sample(e, T0 + k * S, &p, 1, t, 2);
+	}
+	feed_end(e, T0 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_MODULE, "ocr");
+	assert_int_equal(m->cpu_avg_mpct, 40000);
+	assert_int_equal(m->cpu_peak_mpct, 40000);
+	assert_int_equal(m->calls, 10);
+	/* 10 spans in 10 s */
+	assert_int_equal(m->calls_per_min_milli, 60000);
+	/* memory rule: RSS of the process at samples it ran in */
+	assert_int_equal(m->mem_avg_mmb, 10000);
+	assert_string_equal(m->subj.process, "app");
+	assert_int_equal(res->session.span_anomalies, 0);
+	swt_engine_free(e);
+}
+
+/* A span across several intervals, and nested/recursive spans counting the
+ * thread's time once. Without thread rows the process ticks are used. */
+static void long_and_nested_spans(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	feed_event(e, 10, 10, T0 + S / 2, SWT_EV_BEGIN, "outer", 0);
+	feed_event(e, 10, 10, T0 + S / 2, SWT_EV_BEGIN, "outer", 0);
+	feed_event(e, 10, 10, T0 + S / 2 + 1, SWT_EV_BEGIN, "inner", 0);
+	for (k = 1; k <= 4; k++) {
+		p = prow(10, 100 * k, 1024);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+		if (k == 2)
+			feed_event(e, 10, 10, T0 + 2 * S, SWT_EV_END, "inner",
+				   0);
+	}
+	feed_event(e, 10, 10, T0 + 4 * S, SWT_EV_END, "outer", 0);
+	feed_event(e, 10, 10, T0 + 4 * S, SWT_EV_END, "outer", 0);
+	feed_event(e, 10, 10, T0 + 4 * S, SWT_EV_END, "never-begun", 0);
+	assert_ok(swt_engine_finish(e, &res));
+	/* outer: 0.5 + 1 + 1 + 1 s of 4 s at 100 % */
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "outer")
+				 ->cpu_avg_mpct,
+			 87500);
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "outer")->calls,
+			 2);
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "inner")
+				 ->cpu_avg_mpct,
+			 37500);
+	assert_int_equal(res->session.span_anomalies, 1);
+	swt_engine_free(e);
+}
+
+/* A counter ticking 30 times a minute reports 30.0. */
+static void counter_rate_per_minute(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (k = 1; k <= 600; k++) {
+		if (k % 2 == 0)
+			feed_event(e, 10, 10, T0 + k * S - 1, SWT_EV_COUNT,
+				   "ocr_call", 1);
+		p = prow(10, k, 1024);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + 600 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_counters, 1);
+	assert_string_equal(res->counters[0].name, "ocr_call");
+	assert_int_equal(res->counters[0].count, 300);
+	assert_int_equal(res->counters[0].per_min_milli, 30000);
+	assert_true(res->counters[0].has_threshold);
+	assert_int_equal(res->counters[0].threshold_milli, 10000);
+	assert_true(res->counters[0].exceeded);
+	/* the rate alert fires once, as soon as the window covers a
+	 * minute */
+	assert_int_equal(res->alerts_total, 1);
+	assert_int_equal(res->alerts[0].kind, SWT_ALERT_RATE);
+	assert_int_equal(res->alerts[0].t_ns, 60 * S);
+	assert_int_equal(res->alerts[0].value, 30000);
+	swt_engine_free(e);
+}
+
+/* Weight = 0.4 cpu + 0.4 memory + 0.2 frequency, scores capped at 2. */
+static void weight_and_priority(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "hot", "hot", false);
+	feed_start(e, T0, 11, "idle", "idle", false);
+	for (k = 1; k <= 10; k++) {
+		p[0] = prow(10, 100 * k, 250 * 1024);	/* 100 %, 250 MB */
+		p[1] = prow(11, 0, 1024);
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+	}
+	feed_end(e, T0 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "hot");
+	assert_int_equal(m->cpu_score, 1250);
+	assert_int_equal(m->mem_score, 500);
+	/* started once: no respawns, no frequency */
+	assert_int_equal(m->freq_score, 0);
+	assert_int_equal(m->weight, 700);
+	assert_int_equal(m->priority, SWT_PRIO_HIGH);
+	m = find_module(res, SWT_KIND_PROCESS, "idle");
+	assert_int_equal(m->weight, 1);	/* 0.4 x 0.002 */
+	assert_int_equal(m->priority, SWT_PRIO_LOW);
+	assert_int_equal(res->total_weight, 701);
+	assert_int_equal(swt_priority_of_weight(800), SWT_PRIO_CRITICAL);
+	assert_int_equal(swt_priority_of_weight(799), SWT_PRIO_HIGH);
+	assert_int_equal(swt_priority_of_weight(200), SWT_PRIO_MEDIUM);
+	assert_int_equal(swt_priority_of_weight(199), SWT_PRIO_LOW);
+	swt_engine_free(e);
+}
+
+static void modules_sorted_by_weight_then_name(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[3];
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "b", "b", true);
+	feed_start(e, T0, 11, "a", "a", true);
+	feed_start(e, T0, 12, "c", "c", true);
+	for (k = 1; k <= 3; k++) {
+		p[0] = prow(10, 10 * k, 1024);
+		p[1] = prow(11, 10 * k, 1024);
+		p[2] = prow(12, 50 * k, 1024);
+		feed_sample(e, T0 + k * S, p, 3, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_modules, 3);
+	assert_string_equal(res->modules[0].subj.name, "c");
+	assert_string_equal(res->modules[1].subj.name, "a");
+	assert_string_equal(res->modules[2].subj.name, "b");
+	for (i = 1; i < res->n_modules; i++)
+		assert_true(res->modules[i - 1].weight >=
+			    res->modules[i].weight);
+	swt_engine_free(e);
+}
+
+/* ---- alerts, spikes ------------------------------------------------------ */
+
+struct alert_log {
+	size_t n;
+	struct swt_alert_result a[16];
+};
+
+static void log_alert(const struct swt_alert_result *a, void *payload)
+{
+	struct alert_log *log = payload;
+
+	if (log->n < 16)
+		log->a[log->n++] = *a;
+}
+
+/* Alerts fire when a process crosses a threshold upward, once per
+ * crossing, through the callback as the samples come and in the result. */
+static void alerts_fire_on_crossing(void **state)
+{
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct alert_log log;
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	static const int64_t cpu[] = { 10, 90, 95, 10, 90 };
+	int64_t ticks = 0;
+	int k;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_alert = log_alert;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "spiky", "spiky", true);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 5; k++) {
+		ticks += cpu[k];
+		p = prow(10, ticks, k == 2 ? 600 * 1024 : 1024);
+		feed_sample(e, T0 + (k + 1) * S, &p, 1, NULL, 0);
+		if (k == 1)
+			assert_int_equal(log.n, 1);	/* live */
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(log.n, 3);
+	assert_int_equal(res->n_alerts, 3);
+	assert_int_equal(res->alerts[0].kind, SWT_ALERT_CPU);
+	assert_int_equal(res->alerts[0].t_ns, 2 * S);
+	assert_int_equal(res->alerts[0].value, 90000);
+	assert_int_equal(res->alerts[0].threshold, 80000);
+	assert_int_equal(res->alerts[1].kind, SWT_ALERT_MEMORY);
+	assert_int_equal(res->alerts[1].t_ns, 3 * S);
+	assert_int_equal(res->alerts[1].value, 600000);
+	assert_int_equal(res->alerts[2].kind, SWT_ALERT_CPU);
+	assert_int_equal(res->alerts[2].t_ns, 5 * S);
+	assert_string_equal(res->alerts[2].subj.name, "spiky");
+	swt_engine_free(e);
+}
+
+/* A spike: above the threshold and at least 1.5 x the history mean; its
+ * start is the start of its first interval, the modules active at the
+ * peak are listed biggest first. */
+static void cpu_spike_with_active_modules(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_spike_result *sp = NULL;
+	struct swt_proc_row p[2];
+	int64_t a = 0, b = 0;
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "base", "base", true);
+	feed_start(e, T0, 11, "burst", "burst", true);
+	p[0] = prow(10, 0, 1024);
+	p[1] = prow(11, 0, 1024);
+	feed_sample(e, T0, p, 2, NULL, 0);
+	for (k = 1; k <= 20; k++) {
+		a += 20;
+		b += k >= 11 && k <= 13 ? (k == 12 ? 150 : 100) : 0;
+		p[0] = prow(10, a, 1024);
+		p[1] = prow(11, b, 1024);
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < res->n_spikes; i++)
+		if (res->spikes[i].subj.kind == SWT_KIND_SESSION &&
+		    res->spikes[i].resource == SWT_RES_CPU)
+			sp = &res->spikes[i];
+	assert_non_null(sp);
+	assert_int_equal(sp->start_ns, 10 * S);
+	assert_int_equal(sp->duration_ns, 3 * S);
+	assert_int_equal(sp->peak, 170000);
+	assert_int_equal(sp->peak_t_ns, 12 * S);
+	assert_int_equal(sp->baseline, 20000);
+	assert_int_equal(sp->n_active, 2);
+	assert_string_equal(sp->active[0], "burst");
+	assert_string_equal(sp->active[1], "base");
+	/* no memory spike: memory never moved */
+	for (i = 0; i < res->n_spikes; i++)
+		assert_int_equal(res->spikes[i].resource, SWT_RES_CPU);
+	swt_engine_free(e);
+}
+
+/* ---- leaks and trend ------------------------------------------------------ */
+
+typedef int64_t (*rss_fn)(int k);
+
+static const struct swt_result *run_rss(struct swt_engine *e, rss_fn f,
+					int n, int64_t interval)
+{
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int k;
+
+	assert_ok(feed_header(e, interval, false));
+	feed_start(e, T0, 10, "proc", "proc", true);
+	for (k = 0; k < n; k++) {
+		p = prow(10, k, f(k));
+		feed_sample(e, T0 + k * interval, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + (n - 1) * interval);
+	assert_ok(swt_engine_finish(e, &res));
+	return res;
+}
+
+static const struct swt_leak_result *find_leak(const struct swt_result *r,
+					       enum swt_module_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_leaks; i++)
+		if (r->leaks[i].subj.kind == kind)
+			return &r->leaks[i];
+	return NULL;
+}
+
+/* 10 MB/min at 1 s: 10240/60 KiB a second, rounded to whole KiB. */
+static int64_t ramp(int k)
+{
+	return 100 * 1024 + (k * 10240 + 30) / 60;
+}
+
+/* exactly linear: 1024 KiB every 6 s */
+static int64_t ramp_exact(int k)
+{
+	return 50 * 1024 + k * 1024;
+}
+
+static void linear_ramp_is_a_10_mb_per_min_leak(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res = run_rss(e, ramp, 1800, S);
+	const struct swt_leak_result *l = find_leak(res, SWT_KIND_PROCESS);
+
+	(void)state;
+	assert_non_null(l);
+	/* within rounding of the KiB values; printed as 10.0 */
+	assert_in_range(l->slope_mmb_per_min, 9995, 10005);
+	assert_true(l->confidence_mpct >= 99000);
+	/* the session is not tested for leaks, its trend says it */
+	assert_null(find_leak(res, SWT_KIND_SESSION));
+	assert_int_equal(res->trend.memory, SWT_DIR_INCREASING);
+	assert_int_equal(res->trend.memory_slope_mmb_per_min / 100, 100);
+	assert_int_equal(res->trend.overall, SWT_DIR_INCREASING);
+	swt_engine_free(e);
+
+	e = new_engine(NULL);
+	res = run_rss(e, ramp_exact, 500, 6 * S);
+	l = find_leak(res, SWT_KIND_PROCESS);
+	assert_non_null(l);
+	assert_int_equal(l->slope_mmb_per_min, 10000);
+	assert_int_equal(l->confidence_mpct, 99998);
+	swt_engine_free(e);
+}
+
+static int64_t sawtooth(int k)
+{
+	/* grows 2 MB a minute for 5 minutes, then frees it all */
+	return 200 * 1024 + (k % 300) * 2048 / 60;
+}
+
+static int64_t one_time_allocation(int k)
+{
+	return k < 700 ? 100 * 1024 : 300 * 1024;
+}
+
+static int64_t plateau(int k)
+{
+	/* warms a cache for 10 minutes, then stays flat for 20 */
+	return 100 * 1024 + (k < 600 ? k : 600) * 100;
+}
+
+static int64_t flat_with_noise(int k)
+{
+	return 100 * 1024 + ((k * 7919) % 13) * 50;
+}
+
+static void not_leaks(void **state)
+{
+	static const rss_fn fns[] = { sawtooth, one_time_allocation, plateau,
+				      flat_with_noise };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res = run_rss(e, fns[i], 1800, S);
+
+		if (res->n_leaks) {
+			print_error("case %zu: leak of %lld mMB/min reported\n",
+				    i,
+				    (long long)res->leaks[0].slope_mmb_per_min);
+			fail();
+		}
+		swt_engine_free(e);
+	}
+}
+
+static void trend_decreasing_and_stable(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+
+	(void)state;
+	res = run_rss(e, flat_with_noise, 600, S);
+	assert_int_equal(res->trend.memory, SWT_DIR_STABLE);
+	assert_int_equal(res->trend.overall, SWT_DIR_STABLE);
+	swt_engine_free(e);
+}
+
+/* ---- thresholds ---------------------------------------------------------- */
+
+static void threshold_keys_and_errors(void **state)
+{
+	struct swt_thresholds th;
+	char msg[256];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_int_equal(th.v[SWT_TH_MEMORY_MB], 500000);
+	assert_int_equal(th.v[SWT_TH_CPU_PERCENT], 80000);
+	assert_int_equal(th.v[SWT_TH_HISTORY_SAMPLES], 100);
+	assert_int_equal(swt_thresholds_rate(&th, "ocr_call"), 10000);
+	assert_int_equal(swt_thresholds_rate(&th, "event_listener"), 50000);
+	assert_int_equal(swt_thresholds_rate(&th, "other"), -1);
+	assert_ok(swt_thresholds_set_assignment(&th, "cpu_percent=150.5",
+						SWT_TH_OPTION, msg,
+						sizeof(msg)));
+	assert_int_equal(th.v[SWT_TH_CPU_PERCENT], 150500);
+	assert_int_equal(th.src[SWT_TH_CPU_PERCENT], SWT_TH_OPTION);
+	assert_ok(swt_thresholds_set_assignment(&th, "ocr_per_minute=12",
+						SWT_TH_OPTION, msg,
+						sizeof(msg)));
+	assert_int_equal(swt_thresholds_rate(&th, "ocr_call"), 12000);
+	assert_ok(swt_thresholds_set_assignment(&th, "rate.clicks=5",
+						SWT_TH_OPTION, msg,
+						sizeof(msg)));
+	assert_int_equal(swt_thresholds_rate(&th, "clicks"), 5000);
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "cpu_percent=-1", SWT_TH_OPTION,
+					  msg, sizeof(msg)));
+	assert_contains(msg, "cpu_percent");
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "cpu_percent=1.2345",
+					  SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "bogus=1", SWT_TH_OPTION, msg,
+					  sizeof(msg)));
+	assert_contains(msg, "unknown key 'bogus'");
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "memory_mb", SWT_TH_OPTION, msg,
+					  sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "history_samples=1.5",
+					  SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_thresholds_set_assignment(
+					  &th, "history_samples=1",
+					  SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_ok(swt_thresholds_set_assignment(&th,
+						"heavy_patterns=*OCR*,vision?",
+						SWT_TH_OPTION, msg,
+						sizeof(msg)));
+	assert_true(swt_thresholds_heavy_match(&th, "run_ocr_page", NULL));
+	assert_true(swt_thresholds_heavy_match(&th, "vision1", NULL));
+	assert_false(swt_thresholds_heavy_match(&th, "vision", NULL));
+	assert_false(swt_thresholds_heavy_match(&th, "image", NULL));
+	swt_thresholds_fini(&th);
+}
+
+static void config_file_is_strict(void **state)
+{
+	static const char good[] = "# thresholds\n"
+				   "memory_mb = 256\n"
+				   "\n"
+				   "  cpu_percent=50   \r\n"
+				   "rate.clicks = 2.5\n";
+	static const char unknown[] = "memory_mb = 256\nfoo = 1\n";
+	static const char dup[] = "ocr_per_minute = 1\n\nrate.ocr_call = 2\n";
+	static const char noeq[] = "memory_mb 256\n";
+	static const char badval[] = "\n\n\nmemory_mb = lots\n";
+	struct swt_thresholds th;
+	char msg[256];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_load(&th, good, sizeof(good) - 1, "a.conf",
+				      msg, sizeof(msg)));
+	assert_int_equal(th.v[SWT_TH_MEMORY_MB], 256000);
+	assert_int_equal(th.src[SWT_TH_MEMORY_MB], SWT_TH_CONFIG);
+	assert_int_equal(th.v[SWT_TH_CPU_PERCENT], 50000);
+	assert_int_equal(swt_thresholds_rate(&th, "clicks"), 2500);
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_load(&th, unknown, sizeof(unknown) - 1,
+					  "b.conf", msg, sizeof(msg)));
+	assert_string_equal(msg, "b.conf:2: unknown key 'foo'");
+	assert_status(SWT_EINVAL, swt_thresholds_load(&th, dup,
+						      sizeof(dup) - 1,
+						      "c.conf", msg,
+						      sizeof(msg)));
+	assert_string_equal(msg, "c.conf:3: 'rate.ocr_call' already set on "
+				 "line 1");
+	assert_status(SWT_EINVAL, swt_thresholds_load(&th, noeq,
+						      sizeof(noeq) - 1,
+						      "d.conf", msg,
+						      sizeof(msg)));
+	assert_string_equal(msg, "d.conf:1: expected KEY = VALUE");
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_load(&th, badval, sizeof(badval) - 1,
+					  "e.conf", msg, sizeof(msg)));
+	assert_contains(msg, "e.conf:4: bad value for memory_mb: 'lots'");
+	/* nothing of a failed file is applied */
+	assert_int_equal(th.v[SWT_TH_MEMORY_MB], 256000);
+	assert_status(SWT_EIO, swt_thresholds_load_file(
+				       &th, "/nonexistent/swt.conf", msg,
+				       sizeof(msg)));
+	assert_contains(msg, "/nonexistent/swt.conf");
+	swt_thresholds_fini(&th);
+}
+
+static void thresholds_change_the_analysis(void **state)
+{
+	struct swt_thresholds th;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	char msg[128];
+	int k;
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_set(&th, "cpu_percent", "25", SWT_TH_OPTION,
+				     msg, sizeof(msg)));
+	e = new_engine(&th);
+	swt_thresholds_fini(&th);	/* the engine keeps a copy */
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "p", "p", true);
+	for (k = 0; k <= 4; k++) {
+		p = prow(10, 50 * k, 0);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->modules[0].cpu_score, 2000);	/* capped */
+	assert_int_equal(res->thresholds->v[SWT_TH_CPU_PERCENT], 25000);
+	assert_int_equal(res->n_alerts, 1);
+	swt_engine_free(e);
+}
+
+/* ---- robustness ----------------------------------------------------------- */
+
+static void header_first_and_once(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_record r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	assert_status(SWT_EINVAL, swt_engine_feed(e, &r));
+	assert_contains(swt_engine_errmsg(e), "header");
+	assert_status(SWT_EINVAL, swt_engine_finish(e, &res));
+	assert_ok(feed_header(e, S, false));
+	assert_status(SWT_EINVAL, feed_header(e, S, false));
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_modules, 0);
+	assert_int_equal(res->session.duration_ns, 0);
+	assert_status(SWT_EINVAL, swt_engine_feed(e, &r));
+	swt_engine_free(e);
+	swt_engine_free(NULL);
+
+	e = new_engine(NULL);
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	assert_status(SWT_ECORRUPT, swt_engine_feed(e, &r));
+	swt_engine_free(e);
+}
+
+/* Rows of a pid whose ProcStart was lost become "[pid N]". */
+static void unknown_pid_gets_an_anonymous_identity(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	p = prow(77, 0, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(77, 100, 1024);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_modules, 1);
+	assert_string_equal(res->modules[0].subj.name, "[pid 77]");
+	assert_int_equal(res->modules[0].cpu_avg_mpct, 100000);
+	swt_engine_free(e);
+}
+
+/* A span whose end was lost in a damaged chunk is closed at the last
+ * record before the gap: it gets no CPU after it. */
+static void gap_closes_open_spans(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	feed_event(e, 10, 10, T0, SWT_EV_BEGIN, "job", 0);
+	for (k = 1; k <= 10; k++) {
+		if (k == 3)
+			swt_engine_note_gap(e);	/* the end was lost */
+		p = prow(10, 100 * k, 1024);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	/* open during the first 2 of 10 s at 100 % */
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "job")
+				 ->cpu_avg_mpct,
+			 20000);
+	assert_int_equal(res->session.span_anomalies, 0);
+	swt_engine_free(e);
+}
+
+/* Events older than the last sample (a batch written late) count as of
+ * that sample; records out of time order do not break anything. */
+static void late_events_count_from_the_last_sample(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(10, 100, 1024);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	/* began at 1.5 s, but arrives after the 2 s sample */
+	feed_event(e, 10, 10, T0 + S + S / 2, SWT_EV_BEGIN, "late", 0);
+	feed_event(e, 10, 10, T0 + 2 * S + S / 2, SWT_EV_END, "late", 0);
+	p = prow(10, 200, 1024);
+	feed_sample(e, T0 + 3 * S, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	/* 0.5 s of the 2-3 s interval: 50 of its 100 ticks; over the 3 s
+	 * the process was observed (it started at the session start) */
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "late")
+				 ->cpu_peak_mpct,
+			 50000);
+	assert_int_equal(find_module(res, SWT_KIND_MODULE, "late")
+				 ->cpu_avg_mpct,
+			 16667);
+	swt_engine_free(e);
+}
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* Memory depends on the processes, not on the session length: 20 000
+ * samples more of the same 50 processes cost (almost) nothing. */
+static void memory_does_not_grow_with_length(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[50];
+	struct swt_thread_row t[50];
+	size_t before = 0, after;
+	int k, i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	for (i = 0; i < 50; i++)
+		feed_start(e, T0, 100 + i, "w", i % 2 ? "w odd" : "w even",
+			   true);
+	for (k = 0; k < 22000; k++) {
+		if (k == 2000)
+			before = heap_in_use();
+		for (i = 0; i < 50; i++) {
+			p[i] = prow(100 + i, k * (i % 7),
+				    1024 + (k * i) % 4096);
+			t[i] = (struct swt_thread_row){ 100 + i, 100 + i, "w",
+							k * (i % 7), 0 };
+		}
+		if (k % 10 == 0)
+			feed_event(e, 100, 100, T0 + k * S + 1, SWT_EV_COUNT,
+				   "tick", 1);
+		feed_sample(e, T0 + k * S, p, 50, t, 50);
+	}
+	after = heap_in_use();
+	assert_true(after < before + 64 * 1024);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 22000);
+	swt_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cpu_is_percent_of_one_core),
+		cmocka_unit_test(two_busy_cores_read_200_percent),
+		cmocka_unit_test(memory_average_and_peak),
+		cmocka_unit_test(processes_aggregate_by_identity),
+		cmocka_unit_test(pid_reuse_starts_a_new_process),
+		cmocka_unit_test(threads_by_name_within_process),
+		cmocka_unit_test(span_gets_thread_ticks_by_overlap),
+		cmocka_unit_test(long_and_nested_spans),
+		cmocka_unit_test(counter_rate_per_minute),
+		cmocka_unit_test(weight_and_priority),
+		cmocka_unit_test(modules_sorted_by_weight_then_name),
+		cmocka_unit_test(alerts_fire_on_crossing),
+		cmocka_unit_test(cpu_spike_with_active_modules),
+		cmocka_unit_test(linear_ramp_is_a_10_mb_per_min_leak),
+		cmocka_unit_test(not_leaks),
+		cmocka_unit_test(trend_decreasing_and_stable),
+		cmocka_unit_test(threshold_keys_and_errors),
+		cmocka_unit_test(config_file_is_strict),
+		cmocka_unit_test(thresholds_change_the_analysis),
+		cmocka_unit_test(header_first_and_once),
+		cmocka_unit_test(unknown_pid_gets_an_anonymous_identity),
+		cmocka_unit_test(gap_closes_open_spans),
+		cmocka_unit_test(late_events_count_from_the_last_sample),
+		cmocka_unit_test(memory_does_not_grow_with_length),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,117 @@
+/* test_stats.c — the integer statistics behind leaks and trends. */
+#include "swt_test.h"
+
+#include "swt_buf.h"
+#include "swt_stats.h"
+
+static int cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median by selection equals the median of the sorted values, for
+ * odd and even counts, duplicates and extreme values. */
+static void median_matches_sorting(void **state)
+{
+	int64_t v[300], w[300], ref;
+	uint64_t x = 42;
+	size_t n, i;
+
+	(void)state;
+	for (n = 1; n <= 300; n += (n < 20 ? 1 : 37)) {
+		for (i = 0; i < n; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			v[i] = (int64_t)(x >> 40) % 7 - 3;	/* many ties */
+			if (n > 50)
+				v[i] = (int64_t)(x >> 11) - (INT64_C(1) << 52);
+		}
+		memcpy(w, v, n * sizeof(*v));
+		qsort(w, n, sizeof(*w), cmp);
+		ref = n % 2 ? w[n / 2] :
+			      w[n / 2 - 1] / 2 + w[n / 2] / 2 +
+				      swt_div_round(w[n / 2 - 1] % 2 +
+							    w[n / 2] % 2,
+						    2);
+		assert_int_equal(swt_median(v, n), ref);
+	}
+	v[0] = INT64_MAX;
+	v[1] = INT64_MAX - 2;
+	assert_int_equal(swt_median(v, 2), INT64_MAX - 1);
+}
+
+static void integer_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(swt_isqrt(0), 0);
+	assert_int_equal(swt_isqrt(15), 3);
+	assert_int_equal(swt_isqrt(16), 4);
+	assert_int_equal(swt_isqrt(UINT64_MAX), 4294967295u);
+	/* 128-bit path and rounding half away from zero */
+	assert_int_equal(swt_muldiv(INT64_C(4000000000000), 3000000000,
+				    INT64_C(6000000000000)),
+			 2000000000);
+	assert_int_equal(swt_muldiv(5, 1, 2), 3);
+	assert_int_equal(swt_muldiv(-5, 1, 2), -3);
+	assert_int_equal(swt_muldiv_ceil(10, 1, 3), 4);
+	assert_int_equal(swt_normal_cdf_ppm(0), 500000);
+	assert_int_equal(swt_normal_cdf_ppm(2326), 989971); /* true: 989992 */
+	assert_int_equal(swt_normal_cdf_ppm(-1000), 1000000 - 841345);
+	for (int64_t z = -5000; z < 5000; z += 7)
+		assert_true(swt_normal_cdf_ppm(z) <= swt_normal_cdf_ppm(z + 7));
+}
+
+/* A linear series stays exactly linear through any number of bucket
+ * merges: the slope is exact. */
+static void series_merges_keep_lines_exact(void **state)
+{
+	static int64_t scratch[SWT_SERIES_SCRATCH];
+	struct swt_series s;
+	struct swt_trend tr;
+	int64_t k;
+
+	(void)state;
+	swt_series_init(&s);
+	for (k = 0; k < 100000; k++)	/* 3 units per 2 s: 90 per min */
+		swt_series_add(&s, k * INT64_C(2000000000), 1000 + 3 * k);
+	assert_true(s.n <= SWT_SERIES_POINTS);
+	assert_int_equal(s.count, 100000);
+	swt_series_trend(&s, scratch, &tr);
+	assert_int_equal(tr.slope_milli, 90000);
+	assert_int_equal(tr.last_quarter_slope_milli, 90000);
+	assert_true(tr.quarters_rising);
+	assert_true(tr.z_milli > 2326);
+	assert_int_equal(tr.s, (int64_t)(s.n * (s.n - 1) / 2));
+}
+
+/* Ties: a flat series has S = 0 and z = 0. */
+static void flat_series_has_no_trend(void **state)
+{
+	static int64_t scratch[SWT_SERIES_SCRATCH];
+	struct swt_series s;
+	struct swt_trend tr;
+	int k;
+
+	(void)state;
+	swt_series_init(&s);
+	for (k = 0; k < 500; k++)
+		swt_series_add(&s, k * INT64_C(1000000000), 77);
+	swt_series_trend(&s, scratch, &tr);
+	assert_int_equal(tr.s, 0);
+	assert_int_equal(tr.z_milli, 0);
+	assert_int_equal(tr.slope_milli, 0);
+	assert_false(tr.quarters_rising);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(median_matches_sorting),
+		cmocka_unit_test(integer_helpers),
+		cmocka_unit_test(series_merges_keep_lines_exact),
+		cmocka_unit_test(flat_series_has_no_trend),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
