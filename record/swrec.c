@@ -1,0 +1,306 @@
+/* swrec — record a process tree into a .swt session file.
+ *
+ * main, option parsing and the mapping from outcome to exit status; the
+ * work is in swt_session.c and swt_sampler.c. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "swt_alloc.h"
+#include "swt_config.h"
+#include "swt_parse.h"
+#include "swt_session.h"
+#include "swt_status.h"
+
+/* Exit statuses of swrec's own failures (before the command runs). In
+ * launch mode swrec otherwise exits with the command's status. */
+enum {
+	EXIT_USAGE = 2,		/* bad option, no such pid */
+	EXIT_IO = 4,		/* no output file, or recording failed */
+	EXIT_NOEXEC = 126,	/* command found but not executable */
+	EXIT_NOTFOUND = 127,	/* command not found */
+};
+
+#define MIN_INTERVAL_NS INT64_C(10000000)		/* 10 ms */
+#define MAX_INTERVAL_NS INT64_C(3600000000000)		/* 1 h */
+#define DEFAULT_OUTPUT "swrec.swt"
+
+struct options {
+	struct swt_session_opts s;
+	int32_t *pids;
+	bool all;
+	bool quiet;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: swrec [options] -- COMMAND [ARG...]\n"
+	      "       swrec [options] -p PID[,PID...]\n"
+	      "       swrec [options] -a\n"
+	      "Record a process tree's resource use into a .swt session file.\n"
+	      "\n"
+	      "  -o, --output FILE    session file (default " DEFAULT_OUTPUT
+	      "); never overwritten\n"
+	      "                       unless --force, never through a symlink\n"
+	      "      --force          overwrite an existing regular file\n"
+	      "  -p, --pid PID,...    attach to running processes and their "
+	      "descendants\n"
+	      "  -a, --all            record every process on the machine\n"
+	      "  -i, --interval DUR   sampling interval, 10ms..1h "
+	      "(default 1s)\n"
+	      "      --duration DUR   stop recording after DUR\n"
+	      "      --flush DUR      make data durable every DUR, 10ms..1h "
+	      "(default 1s)\n"
+	      "      --no-threads     no per-thread samples\n"
+	      "      --level N        zstd level 1..19 (default 1)\n"
+	      "  -q, --quiet          no summary line at the end\n"
+	      "  -h, --help           show this help\n"
+	      "  -V, --version        show the version\n"
+	      "\n"
+	      "DUR is seconds (0.1, 2) or a number with a unit: ms, s, m, h.\n"
+	      "In launch mode swrec exits with the command's status (128+N if\n"
+	      "it died of signal N); 2: usage error, 4: output error,\n"
+	      "126/127: the command cannot be run. See swrec(1).\n",
+	      f);
+}
+
+__attribute__((format(printf, 1, 2))) static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("swrec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'swrec --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_dur(int64_t *out, const char *opt, const char *arg,
+		     int64_t min, int64_t max)
+{
+	int64_t v;
+
+	if (swt_parse_duration_ns(&v, arg) < 0)
+		return usage_error("%s: invalid duration '%s' (examples: 0.1, "
+				   "100ms, 2s, 1m)", opt, arg);
+	if (v < min || v > max)
+		return usage_error("%s: '%s' is out of range", opt, arg);
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(struct options *o, const char *arg)
+{
+	char *copy = swt_strdup(arg), *tok, *save = NULL;
+	int err = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		size_t i;
+
+		if (swt_parse_u64(&v, tok) < 0 || v == 0 || v > INT32_MAX) {
+			err = usage_error("-p/--pid: invalid process id '%s'",
+					  tok);
+			break;
+		}
+		for (i = 0; i < o->s.n_pids; i++)
+			if (o->pids[i] == (int32_t)v)
+				break;
+		if (i < o->s.n_pids)
+			continue;
+		o->pids = swt_reallocarray(o->pids, o->s.n_pids + 1,
+					   sizeof(o->pids[0]));
+		o->pids[o->s.n_pids++] = (int32_t)v;
+	}
+	if (!err && !o->s.n_pids)
+		err = usage_error("-p/--pid: no process id in '%s'", arg);
+	free(copy);
+	return err;
+}
+
+enum {
+	OPT_FORCE = 256,
+	OPT_DURATION,
+	OPT_FLUSH,
+	OPT_NO_THREADS,
+	OPT_LEVEL,
+	OPT_SLOW_EVERY,
+};
+
+/* Returns 0, EXIT_USAGE, or -1 for --help/--version (exit 0). */
+static int parse_args(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "flush", required_argument, NULL, OPT_FLUSH },
+		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
+		{ "level", required_argument, NULL, OPT_LEVEL },
+		/* Undocumented, for the benchmark: status/io period. */
+		{ "slow-every", required_argument, NULL, OPT_SLOW_EVERY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err;
+
+	swt_session_opts_init(&o->s);
+	o->s.path = DEFAULT_OUTPUT;
+	opterr = 0;
+	/* '+': options end at the command, whose own options are its own. */
+	while ((c = getopt_long(argc, argv, "+:o:p:ai:qhV", longopts,
+				NULL)) != -1) {
+		int64_t v;
+
+		switch (c) {
+		case 'o':
+			if (!*optarg)
+				return usage_error("-o/--output: empty file "
+						   "name");
+			o->s.path = optarg;
+			break;
+		case OPT_FORCE:
+			o->s.force = true;
+			break;
+		case 'p':
+			if ((err = parse_pids(o, optarg)))
+				return err;
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'i':
+			if ((err = parse_dur(&o->s.interval_ns, "-i/--interval",
+					     optarg, MIN_INTERVAL_NS,
+					     MAX_INTERVAL_NS)))
+				return err;
+			break;
+		case OPT_DURATION:
+			if ((err = parse_dur(&o->s.duration_ns, "--duration",
+					     optarg, 1, INT64_MAX)))
+				return err;
+			break;
+		case OPT_FLUSH:
+			if ((err = parse_dur(&o->s.flush_ns, "--flush", optarg,
+					     MIN_INTERVAL_NS,
+					     MAX_INTERVAL_NS)))
+				return err;
+			break;
+		case OPT_NO_THREADS:
+			o->s.threads = false;
+			break;
+		case OPT_LEVEL:
+			if (swt_parse_i64(&v, optarg) < 0 || v < 1 || v > 19)
+				return usage_error("--level: invalid zstd level"
+						   " '%s' (1..19)", optarg);
+			o->s.level = (int)v;
+			break;
+		case OPT_SLOW_EVERY:
+			if (swt_parse_i64(&v, optarg) < 0 || v < 1 || v > 1000)
+				return usage_error("--slow-every: invalid value"
+						   " '%s'", optarg);
+			o->s.slow_every = (unsigned)v;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf("swrec %s\n", SWT_VERSION);
+			return -1;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		o->s.mode = SWT_MODE_LAUNCH;
+		o->s.command = argv + optind;
+	}
+	if ((o->all != 0) + (o->s.n_pids != 0) + (optind < argc) != 1)
+		return usage_error("give exactly one of: -- COMMAND, -p PID, "
+				   "-a");
+	if (o->all)
+		o->s.mode = SWT_MODE_ALL;
+	if (o->s.n_pids) {
+		o->s.mode = SWT_MODE_ATTACH;
+		o->s.pids = o->pids;
+	}
+	return 0;
+}
+
+static void print_error(const char *msg, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "swrec: %s; recording stopped\n", msg);
+}
+
+/* The one mapping from outcome to exit status. */
+static int exit_status(int err, const struct options *o,
+		       const struct swt_session_result *r)
+{
+	if (err == SWT_EINVAL || err == SWT_ENOTFOUND)
+		return EXIT_USAGE;
+	if (err < 0)
+		return EXIT_IO;
+	if (r->exec_errno)
+		return WIFEXITED(r->wstatus) ? WEXITSTATUS(r->wstatus) :
+					       EXIT_NOTFOUND;
+	if (o->s.mode == SWT_MODE_LAUNCH) {
+		if (r->has_status && WIFEXITED(r->wstatus))
+			return WEXITSTATUS(r->wstatus);
+		if (r->has_status && WIFSIGNALED(r->wstatus))
+			return 128 + WTERMSIG(r->wstatus);
+		/* Stopped by a signal while the command runs on. */
+		return 128 + r->stop_signal;
+	}
+	return r->recording_failed ? EXIT_IO : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct swt_session_result r;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	err = parse_args(&o, argc, argv);
+	if (err) {
+		free(o.pids);
+		return err < 0 ? 0 : err;
+	}
+	o.s.on_error = print_error;
+	err = swt_session_run(&r, &o.s);
+	if (err < 0) {
+		fprintf(stderr, "swrec: %s\n", r.errmsg);
+	} else if (r.exec_errno) {
+		fprintf(stderr, "swrec: %s\n", r.errmsg);
+	} else if (!o.quiet && !r.recording_failed) {
+		fprintf(stderr,
+			"swrec: %llu samples (%llu process, %llu thread rows)"
+			" in %s, %llu bytes\n",
+			(unsigned long long)r.samples,
+			(unsigned long long)r.proc_samples,
+			(unsigned long long)r.thread_samples, o.s.path,
+			(unsigned long long)r.bytes);
+	}
+	free(o.pids);
+	return exit_status(err, &o, &r);
+}

@@ -1,0 +1,1300 @@
+#include "swt_sampler.h"
+#include "swt_sampler-private.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libproc2/pids.h>
+
+#include "swt_alloc.h"
+#include "swt_procfs.h"
+#include "swt_status.h"
+#include "swt_tracker.h"
+
+#define COMM_MAX 64		/* kernel threads may exceed TASK_COMM_LEN */
+#define FD_RESERVE 64		/* descriptors left for the writer & co */
+#define CMDLINE_MAX (1u << 20)	/* longer command lines are truncated */
+#define LIBPROC2_SONAME "libproc2.so.0"
+#define READ_BUF 16384		/* status on big machines is long */
+
+struct thread_ent {
+	int32_t tid;
+	int fd;			/* task/TID/stat, -1 if not kept */
+	int64_t utime;
+	int64_t stime;
+	char name[COMM_MAX];
+};
+
+struct proc_ent {
+	int32_t pid;
+	int32_t ppid;
+	uint64_t start_ticks;
+	uint32_t uid;
+	int fd_stat;		/* -1 if not kept (yet) */
+	int fd_status;
+	int fd_io;
+	bool preexisting;
+	bool announce;		/* SWT_REC_PROC_START due this tick */
+	bool io_denied;		/* /proc/PID/io refused us */
+	bool rescan_threads;
+	bool row_ok;		/* row was read this tick */
+	char comm[COMM_MAX];
+	char *cmdline;
+	size_t cmdline_len;
+	struct swt_proc_row row;
+	struct thread_ent *threads;	/* sorted by tid */
+	size_t n_threads;
+	size_t cap_threads;
+};
+
+/* Metadata of a process from libproc2. */
+struct meta {
+	int32_t pid;
+	int32_t ppid;
+	uint64_t start_ticks;
+	uint32_t uid;
+	char comm[COMM_MAX];
+};
+
+struct noted {
+	int32_t pid;
+	int wstatus;
+};
+
+/* What the scan knows about a candidate before deciding on it. */
+struct cand_info {
+	int fd;			/* its stat, open */
+	struct meta m;
+};
+
+/* libproc2, loaded for the first enumeration only (see initial_scan()). */
+struct proc2 {
+	void *handle;
+	__typeof__(procps_pids_new) *pids_new;
+	__typeof__(procps_pids_unref) *pids_unref;
+	__typeof__(procps_pids_get) *pids_get;
+};
+
+enum meta_item {
+	MI_PID,
+	MI_PPID,
+	MI_BEGAN,
+	MI_CMD,
+	MI_EUID,
+};
+
+struct swt_sampler {
+	struct swt_sampler_opts opts;
+	int32_t *roots;
+	int32_t self_pid;
+	uint64_t page_size;
+	int proc_fd;		/* the /proc directory */
+	int sys_stat_fd;	/* /proc/stat */
+	int meminfo_fd;
+	int self_statm_fd;
+	struct swt_tracker *tracker;
+	bool first;
+	bool preexisting;	/* processes found now were there before us */
+	uint64_t last_forks;
+	uint64_t tick_no;
+	size_t max_kept;
+	struct proc_ent **procs;	/* tracked, sorted by pid */
+	size_t n_procs, cap_procs;
+	struct proc_ent **gone;
+	size_t n_gone, cap_gone;
+	struct proc_ent **born;
+	size_t n_born, cap_born;
+	struct noted *noted;
+	size_t n_noted, cap_noted;
+	struct swt_tracker_entry *list;
+	size_t cap_list;
+	struct cand_info *cinfo;
+	size_t cap_cinfo;
+	struct meta *metas;
+	size_t n_metas, cap_metas;
+	int32_t *tids;
+	size_t cap_tids;
+	struct thread_ent *tscratch;
+	size_t cap_tscratch;
+	struct swt_proc_row *rows;
+	size_t cap_rows;
+	struct swt_thread_row *trows;
+	size_t cap_trows;
+	char *dents;		/* getdents64 buffer */
+	struct swt_sampler_stats stats;
+	char buf[READ_BUF];
+	char errmsg[256];
+};
+
+__attribute__((format(printf, 3, 4))) static void
+put_msg(char *dst, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!dst || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, len, fmt, ap);
+	va_end(ap);
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whole small file read into buf (NUL-terminated); -1 with errno. */
+static ssize_t read_small(int dirfd, const char *path, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	err = errno;
+	close(fd);
+	errno = err;
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+int swt_sampler_get_sysinfo(struct swt_sysinfo *out, char *errmsg,
+			    size_t errlen)
+{
+	struct swt_sysinfo si;
+	struct swt_procfs_sys sys;
+	struct utsname uts;
+	char buf[READ_BUF];
+	uint64_t avail;
+	ssize_t n;
+	long v;
+
+	memset(&si, 0, sizeof(si));
+	v = sysconf(_SC_CLK_TCK);
+	si.clock_ticks = v > 0 ? (uint32_t)v : 100;
+	v = sysconf(_SC_PAGESIZE);
+	si.page_size = v > 0 ? (uint32_t)v : 4096;
+	v = sysconf(_SC_NPROCESSORS_ONLN);
+	si.cpu_count = v > 0 ? (uint32_t)v : 1;
+	n = read_small(AT_FDCWD, "/proc/stat", buf, sizeof(buf));
+	if (n < 0 || swt_procfs_parse_sys(&sys, buf, (size_t)n) < 0) {
+		put_msg(errmsg, errlen, "cannot read /proc/stat: %s",
+			n < 0 ? strerror(errno) : "unexpected format");
+		return SWT_EIO;
+	}
+	si.boot_time_s = sys.btime;
+	n = read_small(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf));
+	if (n < 0 || swt_procfs_parse_meminfo(&si.mem_total_kib, &avail, buf,
+					      (size_t)n) < 0) {
+		put_msg(errmsg, errlen, "cannot read /proc/meminfo: %s",
+			n < 0 ? strerror(errno) : "unexpected format");
+		return SWT_EIO;
+	}
+	if (uname(&uts) == 0)
+		snprintf(si.kernel, sizeof(si.kernel), "%s", uts.release);
+	*out = si;
+	return 0;
+}
+
+int swt_sampler_check_pid(int32_t pid, char *errmsg, size_t errlen)
+{
+	struct swt_procfs_stat st;
+	char path[64], buf[READ_BUF];
+	uint64_t tgid;
+	ssize_t n;
+
+	if (pid <= 0) {
+		put_msg(errmsg, errlen, "invalid process id %d", (int)pid);
+		return SWT_EINVAL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = read_small(AT_FDCWD, path, buf, sizeof(buf));
+	if (n <= 0 || swt_procfs_parse_stat(&st, buf, (size_t)n) < 0 ||
+	    ((st.state == 'Z' || st.state == 'X') && st.nthreads <= 1)) {
+		put_msg(errmsg, errlen, "no such process: %d", (int)pid);
+		return SWT_ENOTFOUND;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	n = read_small(AT_FDCWD, path, buf, sizeof(buf));
+	if (n <= 0) {
+		put_msg(errmsg, errlen, "no such process: %d", (int)pid);
+		return SWT_ENOTFOUND;
+	}
+	if (swt_procfs_find_u64(&tgid, buf, (size_t)n, "Tgid:") == 0 &&
+	    tgid != (uint64_t)pid) {
+		put_msg(errmsg, errlen,
+			"%d is a thread of process %llu, not a process",
+			(int)pid, (unsigned long long)tgid);
+		return SWT_EINVAL;
+	}
+	return 0;
+}
+
+static size_t default_max_kept(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024 - FD_RESERVE;
+	if (rl.rlim_cur <= 2 * FD_RESERVE)
+		return rl.rlim_cur / 2;
+	return (size_t)rl.rlim_cur - FD_RESERVE;
+}
+
+/* dlopen libproc2 and the few functions swt uses. Returns 0 or -1 (the
+ * caller lists /proc itself then). */
+static int proc2_load(struct proc2 *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->handle = dlopen(LIBPROC2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!p->handle)
+		return -1;
+	/* POSIX allows converting dlsym's void * to a function pointer. */
+	*(void **)(void *)&p->pids_new = dlsym(p->handle, "procps_pids_new");
+	*(void **)(void *)&p->pids_unref = dlsym(p->handle,
+						 "procps_pids_unref");
+	*(void **)(void *)&p->pids_get = dlsym(p->handle, "procps_pids_get");
+	if (!p->pids_new || !p->pids_unref || !p->pids_get) {
+		dlclose(p->handle);
+		p->handle = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int swt_sampler_new(struct swt_sampler **out,
+		    const struct swt_sampler_opts *opts, char *errmsg,
+		    size_t errlen)
+{
+	struct swt_sampler *s = swt_zalloc(sizeof(*s));
+	int err = SWT_EIO;
+	long v;
+
+	*out = NULL;
+	s->opts = *opts;
+	if (!s->opts.slow_every) {
+		/* status costs 2-3 stat reads: every 4th tick keeps the
+		 * average within 2x of a stat-only sample; at short
+		 * intervals once a second is plenty for counters that are
+		 * cumulative anyway (docs/performance.md). */
+		int64_t per_s = opts->interval_ns > 0 ?
+					(1000000000 + opts->interval_ns - 1) /
+						opts->interval_ns :
+					1;
+
+		s->opts.slow_every = SWT_SAMPLER_SLOW_EVERY;
+		if (per_s > SWT_SAMPLER_SLOW_EVERY)
+			s->opts.slow_every = per_s > 1000 ? 1000 :
+							    (unsigned)per_s;
+	}
+	s->roots = swt_calloc(opts->n_roots, sizeof(s->roots[0]));
+	if (opts->n_roots)
+		memcpy(s->roots, opts->roots,
+		       opts->n_roots * sizeof(s->roots[0]));
+	s->opts.roots = s->roots;
+	s->self_pid = (int32_t)getpid();
+	v = sysconf(_SC_PAGESIZE);
+	s->page_size = v > 0 ? (uint64_t)v : 4096;
+	s->max_kept = opts->max_kept_fds ? opts->max_kept_fds :
+					   default_max_kept();
+	s->first = true;
+	s->sys_stat_fd = s->meminfo_fd = s->self_statm_fd = -1;
+	s->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->proc_fd < 0) {
+		put_msg(errmsg, errlen, "cannot open /proc: %s",
+			strerror(errno));
+		goto out;
+	}
+	s->sys_stat_fd = openat(s->proc_fd, "stat", O_RDONLY | O_CLOEXEC);
+	s->meminfo_fd = openat(s->proc_fd, "meminfo", O_RDONLY | O_CLOEXEC);
+	s->self_statm_fd = openat(s->proc_fd, "self/statm",
+				  O_RDONLY | O_CLOEXEC);
+	if (s->sys_stat_fd < 0 || s->meminfo_fd < 0 || s->self_statm_fd < 0) {
+		put_msg(errmsg, errlen, "cannot open /proc files: %s",
+			strerror(errno));
+		goto out;
+	}
+	s->dents = swt_zalloc(READ_BUF);
+	swt_tracker_new(&s->tracker, opts->mode, s->self_pid);
+	err = 0;
+out:
+	if (err < 0)
+		swt_sampler_free(s);
+	else
+		*out = s;
+	return err;
+}
+
+static void kclose(struct swt_sampler *s, int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		s->stats.kept_fds--;
+		*fd = -1;
+	}
+}
+
+static void free_ent(struct swt_sampler *s, struct proc_ent *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	kclose(s, &e->fd_stat);
+	kclose(s, &e->fd_status);
+	kclose(s, &e->fd_io);
+	for (i = 0; i < e->n_threads; i++)
+		kclose(s, &e->threads[i].fd);
+	free(e->threads);
+	free(e->cmdline);
+	free(e);
+}
+
+void swt_sampler_free(struct swt_sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n_procs; i++)
+		free_ent(s, s->procs[i]);
+	for (i = 0; i < s->n_gone; i++)
+		free_ent(s, s->gone[i]);
+	for (i = 0; i < s->n_born; i++)
+		free_ent(s, s->born[i]);
+	if (s->proc_fd >= 0)
+		close(s->proc_fd);
+	if (s->sys_stat_fd >= 0)
+		close(s->sys_stat_fd);
+	if (s->meminfo_fd >= 0)
+		close(s->meminfo_fd);
+	if (s->self_statm_fd >= 0)
+		close(s->self_statm_fd);
+	swt_tracker_free(s->tracker);
+	free(s->roots);
+	free(s->procs);
+	free(s->gone);
+	free(s->born);
+	free(s->noted);
+	free(s->list);
+	free(s->cinfo);
+	free(s->metas);
+	free(s->tids);
+	free(s->tscratch);
+	free(s->rows);
+	free(s->trows);
+	free(s->dents);
+	free(s);
+}
+
+static void rel_path(char *dst, size_t len, int32_t pid, int32_t tid,
+		     const char *file)
+{
+	if (tid)
+		snprintf(dst, len, "%d/task/%d/%s", (int)pid, (int)tid, file);
+	else
+		snprintf(dst, len, "%d/%s", (int)pid, file);
+}
+
+/* Read /proc/PID[/task/TID]/FILE into s->buf (NUL-terminated) through the
+ * kept descriptor *fd, opening and keeping one if the budget allows, else
+ * opening it for this read only. Returns the length, or -1 with errno. */
+static ssize_t kread(struct swt_sampler *s, int *fd, int32_t pid, int32_t tid,
+		     const char *file)
+{
+	ssize_t n;
+
+	if (*fd < 0) {
+		char rel[64];
+		int tmp, err;
+
+		rel_path(rel, sizeof(rel), pid, tid, file);
+		tmp = openat(s->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+		if (tmp < 0)
+			return -1;
+		if (s->stats.kept_fds < s->max_kept) {
+			*fd = tmp;
+			s->stats.kept_fds++;
+		} else {
+			s->stats.transient_reads++;
+			n = read(tmp, s->buf, sizeof(s->buf) - 1);
+			err = errno;
+			close(tmp);
+			errno = err;
+			if (n >= 0)
+				s->buf[n] = '\0';
+			return n;
+		}
+	}
+	n = pread(*fd, s->buf, sizeof(s->buf) - 1, 0);
+	if (n >= 0)
+		s->buf[n] = '\0';
+	return n;
+}
+
+/* Errors that say nothing about the process: try again next tick. */
+static bool transient_errno(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	       err == EINTR || err == EAGAIN;
+}
+
+static void copy_comm(char *dst, const char *src, size_t len)
+{
+	if (len >= COMM_MAX)
+		len = COMM_MAX - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static bool same_comm(const char *have, const char *src, size_t len)
+{
+	if (len >= COMM_MAX)
+		len = COMM_MAX - 1;
+	return strlen(have) == len && memcmp(have, src, len) == 0;
+}
+
+/* Read the whole /proc/PID/cmdline (NUL-separated argv). Returns a new
+ * buffer (possibly empty: kernel threads, zombies) in *out. */
+static void read_cmdline(struct swt_sampler *s, int32_t pid, char **out,
+			 size_t *out_len)
+{
+	char rel[64];
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd;
+
+	rel_path(rel, sizeof(rel), pid, 0, "cmdline");
+	fd = openat(s->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		/* Most command lines fit the scratch buffer: keep an exact
+		 * copy (hundreds of processes are tracked at once, and this
+		 * is the recorder's largest per-process allocation). */
+		ssize_t n = read(fd, s->buf, sizeof(s->buf));
+
+		if (n > 0) {
+			len = (size_t)n;
+			cap = len + 1;
+			buf = swt_zalloc(cap);
+			memcpy(buf, s->buf, len);
+		}
+		/* A full buffer: there may be more. */
+		while (n == (ssize_t)sizeof(s->buf) && len < CMDLINE_MAX) {
+			buf = swt_grow(buf, &cap, len + sizeof(s->buf), 1);
+			n = read(fd, buf + len, sizeof(s->buf));
+			if (n > 0)
+				len += (size_t)n;
+		}
+		if (len > CMDLINE_MAX)
+			len = CMDLINE_MAX;
+		close(fd);
+	}
+	if (!buf)
+		buf = swt_zalloc(1);
+	*out = buf;
+	*out_len = len;
+}
+
+static bool is_gone_state(const struct swt_procfs_stat *st)
+{
+	/* A zombie leader whose other threads still run is alive. */
+	return (st->state == 'Z' || st->state == 'X') && st->nthreads <= 1;
+}
+
+static bool slow_tick(const struct swt_sampler *s, const struct proc_ent *e)
+{
+	return (s->tick_no + (uint64_t)e->pid) % s->opts.slow_every == 0;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* List /proc/PID/task and bring e->threads in line with it. */
+static void rescan_threads(struct swt_sampler *s, struct proc_ent *e)
+{
+	char rel[64];
+	size_t n = 0, i = 0, j = 0, k = 0;
+	int dfd;
+
+	rel_path(rel, sizeof(rel), e->pid, 0, "task");
+	dfd = openat(s->proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	for (;;) {
+		ssize_t got = getdents64(dfd, s->dents, READ_BUF);
+		ssize_t off = 0;
+
+		if (got <= 0)
+			break;
+		while (off < got) {
+			struct dirent64 *d = (struct dirent64 *)(void *)
+						     (s->dents + off);
+			int32_t tid = swt_procfs_name_pid(d->d_name);
+
+			off += d->d_reclen;
+			if (!tid)
+				continue;
+			s->tids = swt_grow(s->tids, &s->cap_tids, n + 1,
+					   sizeof(s->tids[0]));
+			s->tids[n++] = tid;
+		}
+	}
+	close(dfd);
+	qsort(s->tids, n, sizeof(s->tids[0]), cmp_i32);
+	s->tscratch = swt_grow(s->tscratch, &s->cap_tscratch, n + 1,
+			       sizeof(s->tscratch[0]));
+	/* Merge: keep known threads (and their descriptors), add new ones,
+	 * close the descriptors of those that have gone. */
+	while (i < e->n_threads || j < n) {
+		if (j == n || (i < e->n_threads &&
+			       e->threads[i].tid < s->tids[j])) {
+			kclose(s, &e->threads[i].fd);
+			i++;
+		} else if (i == e->n_threads ||
+			   s->tids[j] < e->threads[i].tid) {
+			struct thread_ent *t = &s->tscratch[k++];
+
+			memset(t, 0, sizeof(*t));
+			t->tid = s->tids[j];
+			t->fd = -1;
+			j++;
+		} else {
+			s->tscratch[k++] = e->threads[i];
+			i++;
+			j++;
+		}
+	}
+	/* Exact size: most processes have one thread, and hundreds of them
+	 * with swt_grow()'s minimum of 16 would be most of the heap. */
+	if (k > e->cap_threads) {
+		e->threads = swt_reallocarray(e->threads, k,
+					      sizeof(e->threads[0]));
+		e->cap_threads = k;
+	}
+	if (k)
+		memcpy(e->threads, s->tscratch, k * sizeof(e->threads[0]));
+	e->n_threads = k;
+	e->rescan_threads = false;
+}
+
+static void read_threads(struct swt_sampler *s, struct proc_ent *e,
+			 int64_t nthreads)
+{
+	size_t i, k = 0;
+
+	if (e->rescan_threads || nthreads != (int64_t)e->n_threads)
+		rescan_threads(s, e);
+	for (i = 0; i < e->n_threads; i++) {
+		struct thread_ent *t = &e->threads[i];
+		struct swt_procfs_stat st;
+		ssize_t n = kread(s, &t->fd, e->pid, t->tid, "stat");
+
+		if (n <= 0 ||
+		    swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0) {
+			/* The thread has gone; another may have come in its
+			 * place without changing the count. */
+			kclose(s, &t->fd);
+			e->rescan_threads = true;
+			continue;
+		}
+		t->utime = (int64_t)st.utime;
+		t->stime = (int64_t)st.stime;
+		if (!same_comm(t->name, st.comm, st.comm_len))
+			copy_comm(t->name, st.comm, st.comm_len);
+		e->threads[k++] = *t;
+	}
+	e->n_threads = k;
+}
+
+/* The counters of one process. Returns 1 if read, 0 if it has gone, -1 if
+ * it could not be read this time (no descriptor available). */
+static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
+{
+	struct swt_procfs_stat st;
+	struct swt_proc_row *r = &e->row;
+	uint32_t flags = 0;
+	ssize_t n;
+
+	e->row_ok = false;
+	n = kread(s, &e->fd_stat, e->pid, 0, "stat");
+	if (n < 0 && transient_errno(errno))
+		return -1;
+	if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0 ||
+	    st.start_ticks != e->start_ticks || is_gone_state(&st))
+		return 0;
+	r->pid = e->pid;
+	r->utime = (int64_t)st.utime;
+	r->stime = (int64_t)st.stime;
+	r->rss_kib = st.rss_pages * (int64_t)(s->page_size / 1024);
+	r->vsz_kib = (int64_t)(st.vsize / 1024);
+	r->nthreads = st.nthreads;
+	r->minflt = (int64_t)st.minflt;
+	r->majflt = (int64_t)st.majflt;
+	e->ppid = st.ppid;
+	if (!same_comm(e->comm, st.comm, st.comm_len)) {
+		/* A new comm usually means exec: if the command line changed
+		 * too, announce the process again with its new identity. A
+		 * thread renaming itself (prctl) keeps its command line. */
+		copy_comm(e->comm, st.comm, st.comm_len);
+		if (!e->announce) {
+			char *cmd;
+			size_t len;
+
+			read_cmdline(s, e->pid, &cmd, &len);
+			if (len != e->cmdline_len ||
+			    memcmp(cmd, e->cmdline, len) != 0) {
+				free(e->cmdline);
+				e->cmdline = cmd;
+				e->cmdline_len = len;
+				e->announce = true;
+			} else {
+				free(cmd);
+			}
+		}
+	}
+	if (slow) {
+		uint64_t a, b;
+
+		s->stats.slow_reads++;
+		n = kread(s, &e->fd_status, e->pid, 0, "status");
+		if (n > 0 && swt_procfs_parse_ctxsw(&a, &b, s->buf,
+						    (size_t)n) == 0) {
+			r->vctxsw = (int64_t)a;
+			r->ivctxsw = (int64_t)b;
+		} else {
+			flags |= SWT_PF_CTXSW_NOT_SAMPLED;
+		}
+		n = kread(s, &e->fd_io, e->pid, 0, "io");
+		if (n < 0 && (errno == EACCES || errno == EPERM)) {
+			e->io_denied = true;
+		} else if (n > 0 && swt_procfs_parse_io(&a, &b, s->buf,
+							(size_t)n) == 0) {
+			e->io_denied = false;
+			r->io_read = (int64_t)a;
+			r->io_write = (int64_t)b;
+		} else {
+			flags |= SWT_PF_IO_NOT_SAMPLED;
+		}
+	} else {
+		flags |= SWT_PF_CTXSW_NOT_SAMPLED;
+		if (!e->io_denied)
+			flags |= SWT_PF_IO_NOT_SAMPLED;
+	}
+	if (e->io_denied) {
+		/* Unknown, not zero: the flag says so and the values are
+		 * left at 0 so that they compress to nothing. */
+		flags = (flags & ~(uint32_t)SWT_PF_IO_NOT_SAMPLED) |
+			SWT_PF_IO_UNAVAILABLE;
+		r->io_read = 0;
+		r->io_write = 0;
+	}
+	r->flags = flags;
+	if (s->opts.threads)
+		read_threads(s, e, st.nthreads);
+	e->row_ok = true;
+	return 1;
+}
+
+/* Create the entry of a process that joins the tree and take its first
+ * reading. stat_fd is its already open stat (or -1). Returns NULL if it
+ * has gone meanwhile. */
+static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
+				 int stat_fd, bool preexisting)
+{
+	struct proc_ent *e = swt_zalloc(sizeof(*e));
+
+	e->pid = m->pid;
+	e->ppid = m->ppid;
+	e->start_ticks = m->start_ticks;
+	e->uid = m->uid;
+	e->fd_stat = stat_fd;
+	e->fd_status = -1;
+	e->fd_io = -1;
+	e->preexisting = preexisting;
+	e->announce = true;
+	e->rescan_threads = true;
+	snprintf(e->comm, sizeof(e->comm), "%s", m->comm);
+	read_cmdline(s, e->pid, &e->cmdline, &e->cmdline_len);
+	if (read_proc(s, e, true) <= 0) {
+		free_ent(s, e);
+		return NULL;
+	}
+	return e;
+}
+
+static void push_born(struct swt_sampler *s, struct proc_ent *e)
+{
+	s->born = swt_grow(s->born, &s->cap_born, s->n_born + 1,
+			   sizeof(s->born[0]));
+	s->born[s->n_born++] = e;
+}
+
+static void take_meta(struct meta *m, struct pids_stack *st)
+{
+	const char *comm = PIDS_VAL(MI_CMD, str, st, NULL);
+
+	memset(m, 0, sizeof(*m));
+	m->pid = PIDS_VAL(MI_PID, s_int, st, NULL);
+	m->ppid = PIDS_VAL(MI_PPID, s_int, st, NULL);
+	m->start_ticks = PIDS_VAL(MI_BEGAN, ull_int, st, NULL);
+	m->uid = PIDS_VAL(MI_EUID, u_int, st, NULL);
+	snprintf(m->comm, sizeof(m->comm), "%s", comm ? comm : "");
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+	const struct meta *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static const struct meta *find_meta(const struct swt_sampler *s, int32_t pid)
+{
+	size_t lo = 0, hi = s->n_metas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->metas[mid].pid < pid)
+			lo = mid + 1;
+		else if (s->metas[mid].pid > pid)
+			hi = mid;
+		else
+			return &s->metas[mid];
+	}
+	return NULL;
+}
+
+/* Every process of the machine with its metadata, through libproc2, into
+ * s->metas (sorted). Returns 0, or -1 if libproc2 cannot be used. */
+static int proc2_list(struct swt_sampler *s)
+{
+	enum pids_item items[] = {
+		[MI_PID] = PIDS_ID_PID,
+		[MI_PPID] = PIDS_ID_PPID,
+		[MI_BEGAN] = PIDS_TICS_BEGAN,
+		[MI_CMD] = PIDS_CMD,
+		[MI_EUID] = PIDS_ID_EUID,
+	};
+	struct pids_info *info = NULL;
+	struct pids_stack *st;
+	struct proc2 p;
+
+	if (proc2_load(&p) < 0)
+		return -1;
+	if (p.pids_new(&info, items,
+		       (int)(sizeof(items) / sizeof(items[0]))) < 0) {
+		dlclose(p.handle);
+		return -1;
+	}
+	/* One process at a time (procps_pids_get reuses one stack): a reap
+	 * would allocate a stack per process of the machine. */
+	s->n_metas = 0;
+	while ((st = p.pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
+		s->metas = swt_grow(s->metas, &s->cap_metas, s->n_metas + 1,
+				    sizeof(s->metas[0]));
+		take_meta(&s->metas[s->n_metas++], st);
+	}
+	p.pids_unref(&info);
+	/* libproc2 brings libsystemd, libgcrypt and more: some 1 MiB of
+	 * resident pages the recorder would carry for nothing, since later
+	 * ticks read /proc directly (docs/performance.md). */
+	dlclose(p.handle);
+	qsort(s->metas, s->n_metas, sizeof(s->metas[0]), cmp_meta);
+	return s->n_metas ? 0 : -1;
+}
+
+static void scan(struct swt_sampler *s);
+static int read_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
+		     bool *zombie);
+static int keep_fd(struct swt_sampler *s, int fd);
+
+/* First tick: libproc2 lists the machine with the metadata of every
+ * process; the tracker picks the tree. Without libproc2, the /proc listing
+ * of later ticks does the same job. */
+static int initial_scan(struct swt_sampler *s)
+{
+	struct swt_tracker_cand *cands;
+	size_t i, n_cands;
+
+	if (s->opts.no_libproc2 || proc2_list(s) < 0) {
+		s->stats.libproc2_missing = true;
+		for (i = 0; i < s->opts.n_roots; i++) {
+			struct cand_info ci;
+			struct proc_ent *e;
+			bool zombie;
+
+			if (read_meta(s, s->roots[i], &ci, &zombie) < 0)
+				continue;
+			if (zombie) {
+				close(ci.fd);
+				continue;
+			}
+			e = add_proc(s, &ci.m, keep_fd(s, ci.fd),
+				     s->preexisting);
+			if (!e)
+				continue;
+			push_born(s, e);
+			swt_tracker_track(s->tracker, s->roots[i], 0);
+		}
+		scan(s);
+		goto out;
+	}
+	for (i = 0; i < s->opts.n_roots; i++)
+		swt_tracker_track(s->tracker, s->roots[i], 0);
+	s->list = swt_grow(s->list, &s->cap_list, s->n_metas + 1,
+			   sizeof(s->list[0]));
+	for (i = 0; i < s->n_metas; i++) {
+		s->list[i].pid = s->metas[i].pid;
+		s->list[i].ino = 0;
+	}
+	for (i = 0; i < s->opts.n_roots; i++)
+		if (!find_meta(s, s->roots[i]))
+			swt_tracker_forget(s->tracker, s->roots[i]);
+	n_cands = swt_tracker_scan(s->tracker, &cands, s->list, s->n_metas);
+	for (i = 0; i < n_cands; i++)
+		cands[i].ppid = find_meta(s, cands[i].pid)->ppid;
+	swt_tracker_decide(s->tracker, cands, n_cands);
+	for (i = 0; i < s->n_metas; i++) {
+		const struct meta *m = &s->metas[i];
+		struct proc_ent *e;
+
+		if (swt_tracker_get_state(s->tracker, m->pid) !=
+		    SWT_TRACKER_TRACKED)
+			continue;
+		e = add_proc(s, m, -1, s->preexisting);
+		if (e)
+			push_born(s, e);
+		else
+			swt_tracker_forget(s->tracker, m->pid);
+	}
+out:
+	/* The machine-sized buffers of this scan are not needed again. */
+	free(s->metas);
+	s->metas = NULL;
+	s->n_metas = s->cap_metas = 0;
+	free(s->list);
+	s->list = NULL;
+	s->cap_list = 0;
+	malloc_trim(0);
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct swt_tracker_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* List /proc into s->list, sorted by pid. Returns the count. */
+static size_t list_proc(struct swt_sampler *s)
+{
+	size_t n = 0;
+	bool sorted = true;
+
+	lseek(s->proc_fd, 0, SEEK_SET);
+	for (;;) {
+		ssize_t got = getdents64(s->proc_fd, s->dents, READ_BUF);
+		ssize_t off = 0;
+
+		if (got <= 0)
+			break;
+		while (off < got) {
+			struct dirent64 *d = (struct dirent64 *)(void *)
+						     (s->dents + off);
+			int32_t pid = swt_procfs_name_pid(d->d_name);
+
+			off += d->d_reclen;
+			if (!pid)
+				continue;
+			s->list = swt_grow(s->list, &s->cap_list, n + 1,
+					   sizeof(s->list[0]));
+			if (n && s->list[n - 1].pid >= pid)
+				sorted = false;
+			s->list[n].pid = pid;
+			s->list[n].ino = d->d_ino;
+			n++;
+		}
+	}
+	/* The kernel lists pids in ascending order; do not rely on it. */
+	if (!sorted)
+		qsort(s->list, n, sizeof(s->list[0]), cmp_entry);
+	return n;
+}
+
+/* Open pid's stat and read its metadata from it: the stat line has ppid,
+ * start time and comm; the owner of the file is the process's uid (as
+ * libproc2 takes it). The descriptor stays open in ci->fd. 0, or -1 if the
+ * process has gone. */
+static int read_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
+		     bool *zombie)
+{
+	struct swt_procfs_stat st;
+	struct stat fs;
+	char rel[64];
+	ssize_t len;
+	int fd;
+
+	rel_path(rel, sizeof(rel), pid, 0, "stat");
+	fd = openat(s->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = pread(fd, s->buf, sizeof(s->buf) - 1, 0);
+	if (len <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)len) < 0 ||
+	    fstat(fd, &fs) < 0) {
+		close(fd);
+		return -1;
+	}
+	ci->fd = fd;
+	memset(&ci->m, 0, sizeof(ci->m));
+	ci->m.pid = pid;
+	ci->m.ppid = st.ppid;
+	ci->m.start_ticks = st.start_ticks;
+	ci->m.uid = (uint32_t)fs.st_uid;
+	copy_comm(ci->m.comm, st.comm, st.comm_len);
+	*zombie = is_gone_state(&st);
+	return 0;
+}
+
+/* Take a kept descriptor into the budget, or close it. */
+static int keep_fd(struct swt_sampler *s, int fd)
+{
+	if (s->stats.kept_fds < s->max_kept) {
+		s->stats.kept_fds++;
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+size_t swt_sampler__scan_list(struct swt_sampler *s,
+			      const struct swt_tracker_entry *list, size_t n)
+{
+	struct swt_tracker_cand *cands;
+	size_t n_cands, i, k = 0, joined = 0;
+
+	n_cands = swt_tracker_scan(s->tracker, &cands, list, n);
+	if (!n_cands)
+		return 0;
+	s->cinfo = swt_grow(s->cinfo, &s->cap_cinfo, n_cands,
+			    sizeof(s->cinfo[0]));
+	/* Read each candidate's stat for its parent (and its metadata: the
+	 * same line has ppid, start time and comm; the owner of the file is
+	 * the process's uid). Keep the descriptor of those that join. */
+	for (i = 0; i < n_cands; i++) {
+		bool zombie;
+
+		if (read_meta(s, cands[i].pid, &s->cinfo[k], &zombie) < 0)
+			continue;	/* gone between listing and read */
+		cands[k] = cands[i];
+		cands[k].ppid = zombie ? -1 : s->cinfo[k].m.ppid;
+		k++;
+	}
+	n_cands = k;
+	swt_tracker_decide(s->tracker, cands, n_cands);
+	for (i = 0; i < n_cands; i++) {
+		struct proc_ent *e = NULL;
+		int fd = s->cinfo[i].fd;
+
+		if (!cands[i].track) {
+			close(fd);
+			continue;
+		}
+		e = add_proc(s, &s->cinfo[i].m, keep_fd(s, fd), s->preexisting);
+		if (e) {
+			push_born(s, e);
+			joined++;
+		} else {
+			swt_tracker_forget(s->tracker, cands[i].pid);
+		}
+	}
+	return joined;
+}
+
+/* Later ticks: find the processes that joined the tree since the last
+ * enumeration. */
+static void scan(struct swt_sampler *s)
+{
+	size_t n;
+
+	s->stats.scans++;
+	n = list_proc(s);
+	swt_sampler__scan_list(s, s->list, n);
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct proc_ent *x = *(const struct proc_ent *const *)a;
+	const struct proc_ent *y = *(const struct proc_ent *const *)b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_trow(const void *a, const void *b)
+{
+	const struct swt_thread_row *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
+{
+	s->noted = swt_grow(s->noted, &s->cap_noted, s->n_noted + 1,
+			    sizeof(s->noted[0]));
+	s->noted[s->n_noted].pid = pid;
+	s->noted[s->n_noted].wstatus = wstatus;
+	s->n_noted++;
+}
+
+static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
+		     int64_t t, swt_sampler_emit_fn emit, void *payload)
+{
+	struct swt_record rec;
+	struct swt_proc_exit *x = &rec.u.proc_exit;
+	size_t i;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_EXIT;
+	rec.t_ns = t;
+	x->pid = e->pid;
+	x->start_ticks = e->start_ticks;
+	for (i = 0; i < s->n_noted; i++) {
+		int st = s->noted[i].wstatus;
+
+		if (s->noted[i].pid != e->pid)
+			continue;
+		x->has_status = true;
+		if (WIFEXITED(st)) {
+			x->exit_code = WEXITSTATUS(st);
+		} else if (WIFSIGNALED(st)) {
+			x->signal = WTERMSIG(st);
+			x->core_dumped = WCOREDUMP(st) != 0;
+		}
+	}
+	s->stats.procs_exited++;
+	return emit(&rec, payload);
+}
+
+static int emit_start(struct swt_sampler *s, const struct proc_ent *e,
+		      int64_t t, swt_sampler_emit_fn emit, void *payload)
+{
+	struct swt_record rec;
+	struct swt_proc_start *p = &rec.u.proc_start;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_START;
+	rec.t_ns = t;
+	p->pid = e->pid;
+	p->ppid = e->ppid;
+	p->start_ticks = e->start_ticks;
+	p->comm = e->comm;
+	p->cmdline = e->cmdline;
+	p->cmdline_len = e->cmdline_len;
+	p->uid = e->uid;
+	p->preexisting = e->preexisting;
+	s->stats.procs_started++;
+	return emit(&rec, payload);
+}
+
+static int read_sys(struct swt_sampler *s, struct swt_procfs_sys *sys,
+		    uint64_t *mem_total, uint64_t *mem_avail)
+{
+	ssize_t n = pread(s->sys_stat_fd, s->buf, sizeof(s->buf) - 1, 0);
+
+	if (n <= 0 || swt_procfs_parse_sys(sys, s->buf, (size_t)n) < 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+			 "cannot read /proc/stat: %s",
+			 n < 0 ? strerror(errno) : "unexpected format");
+		return SWT_EIO;
+	}
+	n = pread(s->meminfo_fd, s->buf, sizeof(s->buf) - 1, 0);
+	if (n <= 0 || swt_procfs_parse_meminfo(mem_total, mem_avail, s->buf,
+					       (size_t)n) < 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+			 "cannot read /proc/meminfo: %s",
+			 n < 0 ? strerror(errno) : "unexpected format");
+		return SWT_EIO;
+	}
+	return 0;
+}
+
+static void self_usage(struct swt_sampler *s, uint64_t *cpu_ns,
+		       uint64_t *rss_kib)
+{
+	struct timespec ts;
+	uint64_t pages = 0;
+	ssize_t n;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	*cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	n = pread(s->self_statm_fd, s->buf, sizeof(s->buf) - 1, 0);
+	if (n > 0)
+		swt_procfs_parse_statm_rss(&pages, s->buf, (size_t)n);
+	*rss_kib = pages * s->page_size / 1024;
+}
+
+/* Rows of this tick into s->rows / s->trows. */
+static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
+{
+	size_t i, j, n = 0, nt = 0;
+	bool sorted = true;
+
+	s->rows = swt_grow(s->rows, &s->cap_rows, s->n_procs + 1,
+			   sizeof(s->rows[0]));
+	for (i = 0; i < s->n_procs; i++) {
+		struct proc_ent *e = s->procs[i];
+
+		if (!e->row_ok)
+			continue;
+		s->rows[n++] = e->row;
+		if (!s->opts.threads)
+			continue;
+		s->trows = swt_grow(s->trows, &s->cap_trows,
+				    nt + e->n_threads + 1,
+				    sizeof(s->trows[0]));
+		for (j = 0; j < e->n_threads; j++) {
+			struct swt_thread_row *t = &s->trows[nt];
+
+			t->tid = e->threads[j].tid;
+			t->tgid = e->pid;
+			t->name = e->threads[j].name;
+			t->utime = e->threads[j].utime;
+			t->stime = e->threads[j].stime;
+			if (nt && s->trows[nt - 1].tid >= t->tid)
+				sorted = false;
+			nt++;
+		}
+	}
+	/* Thread ids of different processes interleave. */
+	if (!sorted)
+		qsort(s->trows, nt, sizeof(s->trows[0]), cmp_trow);
+	smp->n_procs = n;
+	smp->procs = s->rows;
+	smp->n_threads = nt;
+	smp->threads = s->trows;
+	s->stats.proc_samples += n;
+	s->stats.thread_samples += nt;
+}
+
+int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
+		     swt_sampler_emit_fn emit, void *payload)
+{
+	struct swt_procfs_sys sys;
+	struct swt_record rec;
+	struct swt_sample *smp = &rec.u.sample;
+	uint64_t mem_total = 0, mem_avail = 0;
+	int64_t t = mono_ns();
+	size_t i, k = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	SWT_TRY(err = read_sys(s, &sys, &mem_total, &mem_avail));
+	s->tick_no++;
+	s->stats.ticks++;
+
+	/* 1. Read the tracked processes; set aside those that have gone, so
+	 * that a new process reusing a pid is found by the scan below. */
+	for (i = 0; i < s->n_procs; i++) {
+		struct proc_ent *e = s->procs[i];
+
+		if (read_proc(s, e, slow_tick(s, e)) == 0) {
+			swt_tracker_forget(s->tracker, e->pid);
+			s->gone = swt_grow(s->gone, &s->cap_gone,
+					   s->n_gone + 1, sizeof(s->gone[0]));
+			s->gone[s->n_gone++] = e;
+		} else {
+			s->procs[k++] = e;
+		}
+	}
+	s->n_procs = k;
+
+	/* 2. Find processes that joined: a fork is needed for that, so an
+	 * unchanged fork counter spares the listing of /proc. */
+	s->preexisting = s->first && s->opts.mode != SWT_MODE_LAUNCH;
+	if (s->first)
+		SWT_TRY(err = initial_scan(s));
+	else if (sys.forks != s->last_forks)
+		scan(s);
+	s->first = false;
+	s->preexisting = false;
+	s->last_forks = sys.forks;
+	if (s->n_born) {
+		s->procs = swt_grow(s->procs, &s->cap_procs,
+				    s->n_procs + s->n_born,
+				    sizeof(s->procs[0]));
+		memcpy(s->procs + s->n_procs, s->born,
+		       s->n_born * sizeof(s->born[0]));
+		s->n_procs += s->n_born;
+		s->n_born = 0;
+		qsort(s->procs, s->n_procs, sizeof(s->procs[0]), cmp_ent);
+	}
+
+	/* 3. Records: exits, starts, then the sample. */
+	for (i = 0; i < s->n_gone; i++)
+		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
+	for (i = 0; i < s->n_procs; i++) {
+		struct proc_ent *e = s->procs[i];
+
+		if (!e->announce || !e->row_ok)
+			continue;
+		e->announce = false;
+		SWT_TRY(err = emit_start(s, e, t, emit, payload));
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_SAMPLE;
+	rec.t_ns = t;
+	smp->scheduled_ns = scheduled_ns;
+	smp->sys_busy_ticks = sys.busy_ticks;
+	smp->sys_idle_ticks = sys.idle_ticks;
+	smp->mem_total_kib = mem_total;
+	smp->mem_available_kib = mem_avail;
+	build_rows(s, smp);
+	self_usage(s, &smp->recorder_cpu_ns, &smp->recorder_rss_kib);
+	err = emit(&rec, payload);
+out:
+	for (i = 0; i < s->n_gone; i++)
+		free_ent(s, s->gone[i]);
+	s->n_gone = 0;
+	s->n_noted = 0;
+	return err;
+}
+
+size_t swt_sampler_count(const struct swt_sampler *s)
+{
+	return s->n_procs;
+}
+
+void swt_sampler_get_stats(const struct swt_sampler *s,
+			   struct swt_sampler_stats *out)
+{
+	*out = s->stats;
+}
+
+const char *swt_sampler_errmsg(const struct swt_sampler *s)
+{
+	return s->errmsg;
+}

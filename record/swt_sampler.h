@@ -1,0 +1,130 @@
+/* swt_sampler.h — sample a process tree from /proc, tick by tick.
+ *
+ * Costs decide the shape (docs/performance.md, "swrec", has the figures):
+ *
+ *  - libproc2 enumerates the machine at the first tick and supplies the
+ *    metadata (ppid, start time, comm, uid) of the processes found then. It
+ *    is loaded (dlopen) for that scan only: it opens, reads and closes every
+ *    file on every call, several times the cost target per process-sample,
+ *    and its dependencies (libsystemd, libgcrypt, ...) would add about 1 MiB
+ *    to the recorder's resident memory for the whole recording. Processes
+ *    that join later take the same metadata from the stat line the sampler
+ *    reads anyway. Without libproc2 the first scan lists /proc the same way.
+ *  - Per tick the counters come from pread() on descriptors kept open per
+ *    process (/proc/PID/stat; status and io on "slow" ticks) and per thread
+ *    (/proc/PID/task/TID/stat). A kept descriptor also pins the identity:
+ *    once the process has exited it reads ESRCH even if the pid is reused.
+ *  - New processes are found by listing /proc (getdents on a kept
+ *    descriptor), and only when the fork counter of /proc/stat moved since
+ *    the last tick. Only pids not classified before cost a read
+ *    (swt_tracker.h).
+ *  - The dearer files (status for context switches, io) are read every
+ *    `slow_every`-th tick of a process, and at least a second apart,
+ *    staggered by pid so the cost is spread evenly over ticks; rows of other
+ *    ticks carry the previous values with SWT_PF_CTXSW_NOT_SAMPLED /
+ *    SWT_PF_IO_NOT_SAMPLED. A process's first row reads everything.
+ *
+ * Not thread-safe (libproc2 is not): one sampler per thread. */
+#ifndef SWT_SAMPLER_H
+#define SWT_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_record.h"
+
+/* Default period, in ticks of a process, of the status and io reads. */
+#define SWT_SAMPLER_SLOW_EVERY 4
+
+struct swt_sampler;
+
+struct swt_sampler_opts {
+	enum swt_mode mode;
+	const int32_t *roots;	/* launch: the child; attach: -p pids */
+	size_t n_roots;
+	bool threads;		/* per-thread rows */
+	unsigned slow_every;	/* 0: SWT_SAMPLER_SLOW_EVERY ticks, and at
+				 * least 1 s given interval_ns; 1: every
+				 * tick */
+	int64_t interval_ns;	/* the tick period, for the rule above */
+	size_t max_kept_fds;	/* 0: from RLIMIT_NOFILE, minus a reserve */
+	bool no_libproc2;	/* list /proc directly from the first tick
+				 * (as when libproc2 cannot be loaded) */
+};
+
+/* Facts of the machine for the session header. */
+struct swt_sysinfo {
+	uint32_t clock_ticks;
+	uint32_t page_size;
+	uint32_t cpu_count;
+	uint64_t mem_total_kib;
+	uint64_t boot_time_s;
+	char kernel[65];
+};
+
+/* Read them. Returns 0 or SWT_EIO (/proc unreadable; message in errmsg
+ * if not NULL). */
+int swt_sampler_get_sysinfo(struct swt_sysinfo *out, char *errmsg,
+			    size_t errlen);
+
+/* Check that `pid` is a running process (not a thread of another one).
+ * Returns 0, SWT_ENOTFOUND (no such process, or a zombie) or SWT_EINVAL
+ * (a thread id); a message naming the pid goes into errmsg. */
+int swt_sampler_check_pid(int32_t pid, char *errmsg, size_t errlen);
+
+/* Create a sampler. The roots are not checked here (see
+ * swt_sampler_check_pid()): one that has gone by the first tick is simply
+ * not recorded. Returns 0 or SWT_EIO (cannot open /proc, libproc2 failed);
+ * on failure *out is NULL and a message is copied into errmsg. */
+int swt_sampler_new(struct swt_sampler **out,
+		    const struct swt_sampler_opts *opts, char *errmsg,
+		    size_t errlen);
+
+void swt_sampler_free(struct swt_sampler *s);
+
+/* Receives the records of a tick; returns 0 or a negative status, which
+ * abandons the tick and is returned by swt_sampler_tick(). The record and
+ * everything it points to are valid during the call only. */
+typedef int (*swt_sampler_emit_fn)(const struct swt_record *rec,
+				   void *payload);
+
+/* Take one sample now, for the deadline `scheduled_ns` (CLOCK_MONOTONIC).
+ * Emits, all with the same t_ns (when reading began): SWT_REC_PROC_EXIT for
+ * processes that have gone (with the exit status noted by
+ * swt_sampler_note_exit(), if any), SWT_REC_PROC_START for processes that
+ * joined the tree (or exec'd a new program), then one SWT_REC_SAMPLE.
+ * Returns 0, SWT_EIO (/proc/stat or /proc/meminfo unreadable; message in
+ * swt_sampler_errmsg()) or the status of `emit`. Processes that vanish
+ * while being read are skipped, never an error. */
+int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
+		     swt_sampler_emit_fn emit, void *payload);
+
+/* Note the wait status of a process swrec reaped (waitpid): the next tick
+ * writes it into that process's SWT_REC_PROC_EXIT. Statuses of processes
+ * that were never tracked are dropped at the next tick. */
+void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus);
+
+/* Processes tracked after the last tick (0 before the first tick). */
+size_t swt_sampler_count(const struct swt_sampler *s);
+
+struct swt_sampler_stats {
+	uint64_t ticks;
+	uint64_t proc_samples;	/* process rows emitted */
+	uint64_t thread_samples;
+	uint64_t scans;		/* listings of /proc after the first */
+	uint64_t procs_started;	/* SWT_REC_PROC_START emitted */
+	uint64_t procs_exited;
+	uint64_t slow_reads;	/* status+io reads */
+	uint64_t kept_fds;	/* descriptors open now */
+	uint64_t transient_reads; /* reads without a kept descriptor */
+	bool libproc2_missing;	/* first listing done without it */
+};
+
+void swt_sampler_get_stats(const struct swt_sampler *s,
+			   struct swt_sampler_stats *out);
+
+/* The last error; "" if none. Valid until the next call on s. */
+const char *swt_sampler_errmsg(const struct swt_sampler *s);
+
+#endif

@@ -1,0 +1,94 @@
+/* swt_session.h — one recording: launch or attach, sample, write, finish.
+ *
+ * The loop sleeps until an absolute CLOCK_MONOTONIC deadline (a timerfd
+ * armed with TFD_TIMER_ABSTIME, polled together with a signalfd), so ticks
+ * do not drift however long each one takes: tick k is scheduled at
+ * start + k * interval, and a tick that is late by more than an interval
+ * skips the deadlines it missed rather than bursting. Everything appended
+ * is made durable at least every flush interval.
+ *
+ * Faults never reach the recorded program: swrec does not signal it, a
+ * failed write stops the recording (the file stays readable up to the last
+ * flush) while the session keeps waiting for the launched command, and in
+ * launch mode a first SIGINT or SIGHUP (which the terminal sends to the
+ * command too) only makes swrec wait for the command to exit.
+ *
+ * Process-wide effects (a recorder is a process of its own): SIGINT,
+ * SIGTERM, SIGHUP (unless ignored when called, as under nohup) and SIGCHLD
+ * are blocked and stay blocked on return, so that a late Ctrl-C cannot kill
+ * swrec between finishing the file and exiting with the right status;
+ * SIGXFSZ is ignored (a file-size limit becomes an EFBIG write error);
+ * RLIMIT_NOFILE's soft limit is raised to the hard one for kept /proc
+ * descriptors; in launch mode swrec becomes a child subreaper, so orphaned
+ * descendants stay in the tree and their exit status is known. The launched
+ * command gets the original mask, SIGXFSZ disposition and soft limit.
+ *
+ * Seam for application events (the client library, a later issue): an
+ * ingest server adds its descriptors to the poll set of the loop and hands
+ * its SWT_REC_EVENTS / SWT_REC_DROPS records to the same append path as the
+ * sampler (session_append() in swt_session.c); the flush deadline already
+ * covers records that arrive between ticks. */
+#ifndef SWT_SESSION_H
+#define SWT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_record.h"
+
+/* swrec's defaults for the writer, chosen for the recorder's own CPU and
+ * memory rather than the last byte of the file (docs/performance.md,
+ * "swrec"): level 1 needs a 32 KiB hash table where level 3 needs 768
+ * KiB, and the files differ by a few percent. */
+#define SWT_SESSION_LEVEL 1
+#define SWT_SESSION_CHUNK_RAW_BYTES (256u << 10)
+
+struct swt_session_opts {
+	const char *path;	/* output file */
+	bool force;		/* overwrite an existing regular file */
+	int level;		/* zstd level; 0: SWT_SESSION_LEVEL */
+	enum swt_mode mode;
+	char *const *command;	/* launch: argv, NULL-terminated */
+	const int32_t *pids;	/* attach: the roots */
+	size_t n_pids;
+	int64_t interval_ns;
+	int64_t flush_ns;
+	int64_t duration_ns;	/* 0: no limit */
+	bool threads;
+	unsigned slow_every;	/* see swt_sampler_opts; 0: default */
+	/* Called at once when the recording fails (libraries do not print;
+	 * the session goes on waiting for the command). May be NULL. */
+	void (*on_error)(const char *msg, void *payload);
+	void *payload;
+};
+
+struct swt_session_result {
+	enum swt_end_reason reason;
+	bool has_status;	/* launch: the command's wait status */
+	int wstatus;
+	int stop_signal;	/* signal that ended swrec early, or 0 */
+	bool recording_failed;	/* errmsg says why */
+	int exec_errno;		/* launch: the command cannot run */
+	uint64_t samples;	/* SWT_REC_SAMPLE records written */
+	uint64_t proc_samples;
+	uint64_t thread_samples;
+	uint64_t bytes;		/* size of the file */
+	uint64_t skipped_ticks;	/* deadlines missed (recorder starved) */
+	char errmsg[512];
+};
+
+/* Fill *opts with defaults: 1 s interval and flush, threads on, launch. */
+void swt_session_opts_init(struct swt_session_opts *opts);
+
+/* Run a session to its end. Returns 0 when the session ran (even if the
+ * recording failed later, or the command could not be executed: see
+ * *out), or, before anything was launched or any file created:
+ * SWT_EINVAL (bad option, a pid that is a thread), SWT_ENOTFOUND (a pid
+ * that does not exist), SWT_EEXIST (the output exists), SWT_EIO (cannot
+ * create the output, /proc unreadable, fork failed). out->errmsg says
+ * why in every case. */
+int swt_session_run(struct swt_session_result *out,
+		    const struct swt_session_opts *opts);
+
+#endif
