@@ -456,7 +456,8 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 		while (s->opts->command[argc])
 			argc++;
 	argv = swt_calloc(argc + 1, sizeof(argv[0]));
-	memcpy(argv, s->opts->command, argc * sizeof(argv[0]));
+	if (argc)
+		memcpy(argv, s->opts->command, argc * sizeof(argv[0]));
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.recorder = "swrec " SWT_VERSION;
 	hdr.kernel = si->kernel;

@@ -109,8 +109,9 @@ int rf_load(struct rf *rf, const char *path, char *err, size_t errlen)
 			rf->rows = swt_grow(rf->rows, &cap_r,
 					    rf->n_rows + p->n_procs + 1,
 					    sizeof(rf->rows[0]));
-			memcpy(rf->rows + rf->n_rows, p->procs,
-			       p->n_procs * sizeof(rf->rows[0]));
+			if (p->n_procs)
+				memcpy(rf->rows + rf->n_rows, p->procs,
+				       p->n_procs * sizeof(rf->rows[0]));
 			rf->n_rows += p->n_procs;
 			s->trow0 = rf->n_trows;
 			s->n_trows = p->n_threads;
