@@ -1,0 +1,635 @@
+/* swt-bench-client — what libswtrace costs an application, and what the
+ * ingest sustains (docs/performance.md, "libswtrace").
+ *
+ *   swt-bench-client [--events N] [--reps R] [--rate EV_PER_S]
+ *                    [--seconds S] [--file PATH] [--ring ENTRIES]
+ *
+ * Phases, each in a child process of its own (so that the library starts
+ * from scratch: it reads its environment on the first event):
+ *
+ *  1. disabled   swt_count() with SWT_TRACE_SOCKET unset, ns per call.
+ *  2. cost       ns per event (producer thread CPU time) of
+ *                swt_module_begin, swt_module_end and
+ *                swt_count on 1 and 2 producer threads, each repetition
+ *                next to a bare clock_gettime(CLOCK_MONOTONIC) loop timed
+ *                on the same threads in the same conditions; the ingest
+ *                drains concurrently on the main thread. Rings are sized
+ *                to hold a whole repetition (--events per thread), so no
+ *                event takes the drop path (which is cheaper, and would
+ *                flatter the figures). Every event is accounted for.
+ *  3. sustained  2 threads paced to --rate events/s in total for --seconds,
+ *                rings of the library's default size (or --ring), drained
+ *                by swt_ingest on the main thread the way swrec's loop
+ *                does (poll, service, drain up to now) into a real .swt
+ *                file through swt_writer (flushed every second, no fsync).
+ *                Reports received, dropped (as counted by the ingest and
+ *                the library) and unaccounted (must be 0).
+ *  4. flat out   the same with unpaced producers: the ceiling, and the
+ *                drops it causes, all counted.
+ *
+ * Medians with [min-max] over the repetitions. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/swt_wire.h"
+#include "swt_ingest.h"
+#include "swt_status.h"
+#include "swt_writer.h"
+#include "swtrace.h"
+
+struct opts {
+	long events;		/* per thread per repetition (cost) */
+	int reps;
+	long rate;		/* sustained, events/s in total */
+	int seconds;
+	const char *file;
+	long ring;		/* sustained: ring entries, 0 = default */
+};
+
+static struct opts o = { 500000, 7, 5000000, 3, NULL, 0 };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "median [min-max]" of n values (sorted in place). */
+static void fmt_stat(char *buf, size_t len, double *v, int n, int prec)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_dbl);
+	snprintf(buf, len, "%.*f [%.*f-%.*f]", prec, v[n / 2], prec, v[0],
+		 prec, v[n - 1]);
+}
+
+/* ---- the consumer: an ingest driven like swrec's loop -------------------- */
+
+struct sink {
+	uint64_t events;
+	uint64_t dropped;	/* highest total_dropped seen */
+	uint64_t anomalies;
+	struct swt_writer *w;
+	int64_t next_flush;
+	int64_t writer_cpu;	/* consumer CPU time spent in the writer */
+	int err;
+};
+
+static int on_record(const struct swt_record *rec, void *payload)
+{
+	struct sink *s = payload;
+
+	if (rec->kind == SWT_REC_EVENTS)
+		s->events += rec->u.events.n;
+	else if (rec->kind == SWT_REC_DROPS &&
+		 rec->u.drops.total_dropped > s->dropped)
+		s->dropped = rec->u.drops.total_dropped;
+	else if (rec->kind == SWT_REC_ANOMALY)
+		s->anomalies++;
+	if (s->w && !s->err) {
+		int64_t c0 = thread_cpu_ns();
+
+		s->err = swt_writer_append(s->w, rec);
+		s->writer_cpu += thread_cpu_ns() - c0;
+		if (s->err)
+			fprintf(stderr, "writer: %s\n",
+				swt_writer_errmsg(s->w));
+	}
+	return 0;
+}
+
+static void consume_once(struct swt_ingest *ing, struct sink *s, int wait_ms)
+{
+	struct pollfd p = { swt_ingest_get_fd(ing), POLLIN, 0 };
+
+	poll(&p, 1, wait_ms);
+	swt_ingest_service(ing);
+	swt_ingest_drain(ing, now_ns(), on_record, s);
+	if (s->w && now_ns() >= s->next_flush) {
+		int64_t c0 = thread_cpu_ns();
+
+		if (!s->err)
+			s->err = swt_writer_flush(s->w);
+		s->writer_cpu += thread_cpu_ns() - c0;
+		s->next_flush = now_ns() + 1000000000;
+	}
+}
+
+static struct swt_ingest *ingest_start(void)
+{
+	struct swt_ingest *ing = NULL;
+	char err[256];
+
+	if (swt_ingest_open(&ing, NULL, err, sizeof(err))) {
+		fprintf(stderr, "swt-bench-client: %s\n", err);
+		exit(1);
+	}
+	if (setenv("SWT_TRACE_SOCKET", strchr(swt_ingest_get_env(ing), '=') + 1,
+		   1)) {
+		perror("setenv");
+		exit(1);
+	}
+	return ing;
+}
+
+/* Drain until everything produced is accounted for (or 10 s). */
+static void settle(struct swt_ingest *ing, struct sink *s, uint64_t produced)
+{
+	int64_t end = now_ns() + 10000000000;
+
+	swt_trace_flush();
+	while (now_ns() < end &&
+	       s->events + s->dropped < produced)
+		consume_once(ing, s, 1);
+	/* a little longer: a late drop record or anomaly */
+	end = now_ns() + 50000000;
+	while (now_ns() < end)
+		consume_once(ing, s, 1);
+}
+
+/* ---- producers ------------------------------------------------------- */
+
+enum op { OP_CLOCK, OP_BEGIN, OP_END, OP_COUNT, OP_PAIR };
+
+static const char *const op_name[] = {
+	"clock_gettime", "swt_module_begin", "swt_module_end", "swt_count",
+	"begin+end pair",
+};
+
+struct prod {
+	pthread_t th;
+	enum op op;
+	long n;
+	long rate;		/* events/s for this thread, 0: unpaced */
+	int64_t until;		/* paced/unpaced duration mode: stop time */
+	atomic_int *go;
+	int64_t elapsed;
+	int64_t cpu;		/* the thread's CPU time for it */
+	uint64_t produced;
+	uint64_t sink;
+};
+
+static void *producer(void *arg)
+{
+	struct prod *p = arg;
+	struct timespec ts;
+	int64_t t0;
+	long i;
+
+	int64_t c0;
+
+	while (!atomic_load(p->go))
+		;
+	c0 = thread_cpu_ns();
+	t0 = now_ns();
+	switch (p->op) {
+	case OP_CLOCK:
+		for (i = 0; i < p->n; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			p->sink += (uint64_t)ts.tv_nsec;
+		}
+		break;
+	case OP_BEGIN:
+		for (i = 0; i < p->n; i++)
+			swt_module_begin("bench_module");
+		break;
+	case OP_END:
+		for (i = 0; i < p->n; i++)
+			swt_module_end("bench_module");
+		break;
+	case OP_COUNT:
+		for (i = 0; i < p->n; i++)
+			swt_count("bench_counter", 1);
+		break;
+	case OP_PAIR:
+		for (i = 0; i < p->n; i++) {
+			swt_module_begin("bench_module");
+			swt_module_end("bench_module");
+		}
+		break;
+	}
+	p->cpu = thread_cpu_ns() - c0;
+	p->elapsed = now_ns() - t0;
+	p->produced = p->op == OP_CLOCK ? 0
+		      : p->op == OP_PAIR ? 2 * (uint64_t)p->n
+					 : (uint64_t)p->n;
+	return NULL;
+}
+
+/* Duration mode: count events until `until`, paced to p->rate (bursts of
+ * 1024, sleeping to the schedule when ahead of it). */
+static void *producer_timed(void *arg)
+{
+	struct prod *p = arg;
+	int64_t t0, t;
+	uint64_t n = 0;
+	int i;
+
+	while (!atomic_load(p->go))
+		;
+	t0 = now_ns();
+	while ((t = now_ns()) < p->until) {
+		if (p->rate) {
+			int64_t due = t0 + (int64_t)((double)n * 1e9 /
+						     (double)p->rate);
+
+			if (due > t) {
+				struct timespec ts = {
+					(time_t)(due / 1000000000),
+					(long)(due % 1000000000)
+				};
+
+				clock_nanosleep(CLOCK_MONOTONIC,
+						TIMER_ABSTIME, &ts, NULL);
+				continue;
+			}
+		}
+		for (i = 0; i < 1024; i++)
+			swt_count("bench_sustained", 1);
+		n += 1024;
+	}
+	p->elapsed = now_ns() - t0;
+	p->produced = n;
+	return NULL;
+}
+
+/* The cost phase keeps its producer threads for the whole phase: a
+ * thread's ring is created and first filled (every page written once)
+ * before anything is timed, and each repetition starts with empty rings.
+ * Producer i runs command `seq` when w->seq moves. */
+struct worker {
+	pthread_t th;
+	struct prod p;
+	atomic_int seq;
+	atomic_int done;
+	atomic_int quit;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int seen = 0;
+	atomic_int go = 1;
+
+	w->p.go = &go;
+	for (;;) {
+		int s;
+
+		while ((s = atomic_load(&w->seq)) == seen &&
+		       !atomic_load(&w->quit))
+			;
+		if (atomic_load(&w->quit))
+			return NULL;
+		seen = s;
+		producer(&w->p);
+		atomic_store(&w->done, s);
+	}
+}
+
+/* Run `op` on the first nthreads workers while the main thread consumes,
+ * then drain until every event is accounted for; returns the mean ns per
+ * operation per thread, in the thread's CPU time: on a machine with as
+ * many busy threads as CPUs, wall time would also count the time a
+ * producer waited while another thread ran. */
+static double run_op(struct swt_ingest *ing, struct sink *s,
+		     struct worker *w, enum op op, long n, int nthreads,
+		     uint64_t *produced)
+{
+	double sum = 0;
+	int i, done;
+
+	for (i = 0; i < nthreads; i++) {
+		w[i].p.op = op;
+		w[i].p.n = n;
+		w[i].p.elapsed = 0;
+		atomic_fetch_add(&w[i].seq, 1);
+	}
+	for (done = 0; done < nthreads;) {
+		consume_once(ing, s, 1);
+		for (done = i = 0; i < nthreads; i++)
+			done += atomic_load(&w[i].done) ==
+				atomic_load(&w[i].seq);
+	}
+	for (i = 0; i < nthreads; i++) {
+		sum += (double)w[i].p.cpu /
+		       (double)(op == OP_PAIR ? 2 * n : n);
+		*produced += w[i].p.produced;
+	}
+	/* empty rings for the next repetition */
+	while (s->events + s->dropped < *produced)
+		consume_once(ing, s, 1);
+	return sum / nthreads;
+}
+
+/* ---- phases ---------------------------------------------------------- */
+
+static void phase_disabled(void)
+{
+	const long n = 200000000;
+	double v[16];
+	int r;
+
+	unsetenv("SWT_TRACE_SOCKET");
+	for (r = 0; r < o.reps && r < 16; r++) {
+		int64_t t0 = now_ns();
+		long i;
+
+		for (i = 0; i < n; i++)
+			swt_count("bench_counter", 1);
+		v[r] = (double)(now_ns() - t0) / (double)n;
+	}
+	{
+		char b[64];
+
+		fmt_stat(b, sizeof(b), v, r, 2);
+		printf("| disabled (no recorder) | swt_count | 1 | %s | | |\n",
+		       b);
+	}
+	if (swt_trace_enabled()) {
+		fprintf(stderr, "disabled phase: tracing is on?\n");
+		exit(1);
+	}
+}
+
+static void phase_cost(void)
+{
+	static const enum op ops[] = { OP_COUNT, OP_BEGIN, OP_END, OP_PAIR };
+	struct swt_ingest *ing;
+	struct swt_ingest_stats st;
+	struct sink s = { 0 };
+	struct worker w[2];
+	uint64_t produced = 0;
+	char ring[32];
+	int nt, k, r, i;
+	long entries = 1024;
+
+	while (entries < 2 * o.events && entries < (1L << 20))
+		entries *= 2;
+	snprintf(ring, sizeof(ring), "%ld", entries);
+	setenv("SWT_TRACE_RING_ENTRIES", ring, 1);
+	ing = ingest_start();
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i])) {
+			perror("pthread_create");
+			exit(1);
+		}
+	/* warm up: each thread's ring created and written all over once */
+	run_op(ing, &s, w, OP_COUNT, entries, 2, &produced);
+	for (nt = 1; nt <= 2; nt++) {
+		for (k = 0; k < 4; k++) {
+			double clk[16], ev[16], ratio[16];
+			char a[64], b[64], c[64];
+
+			for (r = 0; r < o.reps && r < 16; r++) {
+				clk[r] = run_op(ing, &s, w, OP_CLOCK, o.events,
+						nt, &produced);
+				ev[r] = run_op(ing, &s, w, ops[k], o.events, nt,
+					       &produced);
+				ratio[r] = ev[r] / clk[r];
+			}
+			fmt_stat(a, sizeof(a), ev, r, 1);
+			fmt_stat(b, sizeof(b), clk, r, 1);
+			fmt_stat(c, sizeof(c), ratio, r, 2);
+			printf("| recording | %s | %d | %s | %s | %s |\n",
+			       op_name[ops[k]], nt, a, b, c);
+			fflush(stdout);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		atomic_store(&w[i].quit, 1);
+		pthread_join(w[i].th, NULL);
+	}
+	settle(ing, &s, produced);
+	swt_ingest_get_stats(ing, &st);
+	printf("\ncost phase: %" PRIu64 " events produced, %" PRIu64
+	       " received, %" PRIu64 " dropped (ingest: %" PRIu64
+	       " dropped), unaccounted %" PRId64 "; ring %s entries\n",
+	       produced, s.events, s.dropped, st.dropped,
+	       (int64_t)(produced - s.events - s.dropped), ring);
+	swt_ingest_close(ing);
+}
+
+static void phase_sustained(long rate)
+{
+	struct swt_ingest *ing;
+	struct swt_ingest_stats st;
+	struct sink s = { 0 };
+	struct prod p[2];
+	atomic_int go = 0;
+	uint64_t produced = 0, lib_dropped;
+	int64_t t0, cpu0, cpu1, t1, elapsed = 0;
+	char path[512];
+	struct stat sb;
+	int i;
+
+	if (o.ring) {
+		char ring[32];
+
+		snprintf(ring, sizeof(ring), "%ld", o.ring);
+		setenv("SWT_TRACE_RING_ENTRIES", ring, 1);
+	} else {
+		unsetenv("SWT_TRACE_RING_ENTRIES");
+	}
+	ing = ingest_start();
+	snprintf(path, sizeof(path), "%s", o.file ? o.file : "");
+	if (path[0]) {
+		struct swt_writer_opts wo;
+		struct swt_header h;
+		char err[256];
+
+		swt_writer_opts_init(&wo);
+		wo.sync = false;
+		wo.force = true;
+		memset(&h, 0, sizeof(h));
+		h.recorder = "swt-bench-client";
+		h.clock_ticks = 100;
+		h.page_size = 4096;
+		h.cpu_count = 2;
+		h.interval_ns = 1000000000;
+		h.flush_interval_ns = 1000000000;
+		h.start_mono_ns = now_ns();
+		h.mode = SWT_MODE_LAUNCH;
+		if (swt_writer_open(&s.w, path, &wo, &h, err, sizeof(err))) {
+			fprintf(stderr, "swt-bench-client: %s\n", err);
+			exit(1);
+		}
+	}
+	memset(p, 0, sizeof(p));
+	t0 = now_ns();
+	for (i = 0; i < 2; i++) {
+		p[i].rate = rate / 2;
+		p[i].until = t0 + (int64_t)o.seconds * 1000000000 +
+			     50000000;
+		p[i].go = &go;
+		if (pthread_create(&p[i].th, NULL, producer_timed, &p[i])) {
+			perror("pthread_create");
+			exit(1);
+		}
+	}
+	cpu0 = thread_cpu_ns();
+	t0 = now_ns();
+	atomic_store(&go, 1);
+	while (!p[0].elapsed || !p[1].elapsed)
+		consume_once(ing, &s, 2);
+	for (i = 0; i < 2; i++) {
+		pthread_join(p[i].th, NULL);
+		produced += p[i].produced;
+		elapsed = p[i].elapsed > elapsed ? p[i].elapsed : elapsed;
+	}
+	settle(ing, &s, produced);
+	cpu1 = thread_cpu_ns();
+	t1 = now_ns();
+	lib_dropped = swt_trace_dropped();
+	swt_ingest_get_stats(ing, &st);
+	if (s.w) {
+		struct swt_session_end end;
+
+		memset(&end, 0, sizeof(end));
+		end.reason = SWT_END_EXITED;
+		end.events = s.events;
+		end.dropped_events = s.dropped;
+		if (s.err || swt_writer_finish(s.w, &end, now_ns()))
+			fprintf(stderr, "writer: %s\n",
+				swt_writer_errmsg(s.w));
+		swt_writer_free(s.w);
+	}
+	printf("| %s | %.2f M/s | %" PRIu64 " | %" PRIu64 " | %" PRIu64
+	       " | %" PRId64 " | %.1f %% | %.1f %% | %s |\n",
+	       rate ? "paced" : "flat out",
+	       (double)produced / ((double)elapsed / 1e9) / 1e6, produced,
+	       s.events, s.dropped,
+	       (int64_t)(produced - s.events - s.dropped),
+	       100.0 * (double)(cpu1 - cpu0 - s.writer_cpu) /
+		       (double)(t1 - t0),
+	       100.0 * (double)s.writer_cpu / (double)(t1 - t0),
+	       path[0] && stat(path, &sb) == 0
+		       ? (snprintf(path, sizeof(path), "%.2f B/event",
+				   (double)sb.st_size / (double)s.events),
+			  path)
+		       : "-");
+	if (lib_dropped != s.dropped || st.dropped != s.dropped)
+		printf("  (library counted %" PRIu64 " dropped, ingest %" PRIu64
+		       ")\n", lib_dropped, st.dropped);
+	fflush(stdout);
+	swt_ingest_close(ing);
+}
+
+static void in_child(void (*fn)(long), long arg)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		fprintf(stderr, "swt-bench-client: a phase failed\n");
+		exit(1);
+	}
+}
+
+static void run_disabled(long a)
+{
+	(void)a;
+	phase_disabled();
+}
+
+static void run_cost(long a)
+{
+	(void)a;
+	phase_cost();
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: swt-bench-client [--events N] [--reps R] "
+		"[--rate EV_PER_S] [--seconds S] [--file PATH] "
+		"[--ring ENTRIES]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "events", required_argument, NULL, 'n' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "ring", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.events = atol(optarg); break;
+		case 'r': o.reps = atoi(optarg); break;
+		case 'R': o.rate = atol(optarg); break;
+		case 's': o.seconds = atoi(optarg); break;
+		case 'f': o.file = optarg; break;
+		case 'g': o.ring = atol(optarg); break;
+		default: usage();
+		}
+	}
+	/* a repetition (the pair loop: 2 events per iteration) must fit in
+	 * the largest ring */
+	if (optind != argc || o.events < 1000 || o.events > 500000 ||
+	    o.reps < 1 || o.reps > 16 ||
+	    o.rate < 0 || o.seconds < 1)
+		usage();
+	printf("libswtrace %s; %ld events per thread per repetition, %d "
+	       "repetitions\n\n", swt_trace_version(), o.events, o.reps);
+	printf("| mode | call | threads | ns/event | clock_gettime ns | "
+	       "ratio |\n|---|---|---|---|---|---|\n");
+	in_child(run_disabled, 0);
+	in_child(run_cost, 0);
+	printf("\nsustained: 2 producer threads, %d s, rings of %ld "
+	       "entries%s\n\n",
+	       o.seconds, o.ring ? o.ring : (long)SWT_WIRE_DEFAULT_RING,
+	       o.ring ? "" : " (the library's default)");
+	printf("| producers | rate | produced | received | dropped "
+	       "(counted) | unaccounted | ingest CPU | writer CPU | file |\n"
+	       "|---|---|---|---|---|---|---|---|---|\n");
+	in_child(phase_sustained, o.rate);
+	in_child(phase_sustained, 0);
+	return 0;
+}

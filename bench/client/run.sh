@@ -1,0 +1,47 @@
+#!/bin/sh
+# bench/client/run.sh — build and run the libswtrace benchmark, with the
+# machine facts the figures depend on (docs/performance.md, "libswtrace").
+#
+# Usage: bench/client/run.sh [swt-bench-client options]
+#   BUILD_DIR  meson build directory (default: build-bench in the source tree)
+#   OUT_DIR    where the session file of the sustained runs is written
+#              (default: a new directory under ${TMPDIR:-/tmp}, removed
+#              afterwards)
+# Example: bench/client/run.sh --reps 9 --seconds 5
+set -eu
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$src/build-bench}
+
+[ -d "$build" ] || meson setup "$build" >/dev/null
+exe=$build/bench/client/swt-bench-client
+ninja -C "$build" bench/client/swt-bench-client >/dev/null
+
+if [ -n "${OUT_DIR:-}" ]; then
+	out=$OUT_DIR
+	mkdir -p "$out"
+else
+	out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-client.XXXXXX")
+	trap 'rm -rf "$out"' EXIT
+	trap 'exit 130' INT TERM HUP PIPE	# so that EXIT runs too
+fi
+
+echo "## libswtrace benchmark"
+echo "commit:     $(git -C "$src" rev-parse --short HEAD 2>/dev/null ||
+	echo unknown)$(git -C "$src" diff --quiet HEAD -- record 2>/dev/null ||
+	echo ' (record/ modified)')"
+echo "buildtype:  $(meson introspect --buildoptions "$build" 2>/dev/null |
+	python3 -c 'import json,sys
+print(next(o["value"] for o in json.load(sys.stdin)
+	if o["name"] == "buildtype"))' 2>/dev/null || echo unknown)"
+echo "nproc:      $(nproc)"
+echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
+	sort | uniq -c | sed 's/^ *\([0-9]*\) /\1 x /')"
+echo "kernel:     $(uname -r)"
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
+echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (before)"
+echo "command:    $exe --file $out/bench.swt $*"
+
+"$exe" --file "$out/bench.swt" "$@"
+
+echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (after)"

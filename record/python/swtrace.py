@@ -1,0 +1,340 @@
+"""swtrace -- tell swrec which modules of a Python program are working.
+
+Standard library only. Under ``swrec -- python3 app.py`` every call records
+one event (CLOCK_MONOTONIC time, native thread id, name, value) into the
+session file, in time order with swrec's samples; outside swrec (the
+environment variable SWT_TRACE_SOCKET is not set) every call returns at
+once::
+
+    from swtrace import profile_module, module, count, mark
+
+    @profile_module("vision_system")
+    def analyse(frame):
+        with module("ocr_processor"):
+            count("ocr_call")
+            ...
+        mark("frame_done")
+
+Like the C library (libswtrace): thread-safe, never blocks the program,
+never raises (when the recorder cannot take events they are dropped and
+counted, and the count is written into the session), survives fork() (the
+child starts afresh) and the recorder going away (tracing just stops).
+
+Transport ("inline mode" of record/client/swt_wire.h): the events are
+buffered per process and sent as SOCK_SEQPACKET messages on a non-blocking
+Unix socket -- when the buffer nears 64 KiB, every 20 ms from a daemon
+thread, on flush() and at exit -- instead of the shared-memory rings the C
+library uses (a Python call costs microseconds anyway). An event reaches
+the recorder up to 20 ms after it happened; if the recorder has already
+written records past its time, the event is written with its time raised
+to the last one written (swrec counts these as "late"). A message::
+
+    header  "=IHHII" magic 0x4d545753 ("SWTM"), type 3, version 1,
+            length of the whole message, 0
+            "=Q"     events dropped so far (cumulative)
+    items   name:  "=BBHI" 1, len, 0, id   + len bytes of UTF-8
+            event: "=BBHiIqq" 2, kind, 0, tid, name id, t_ns, value
+
+Name ids count 1, 2, 3, ... in the order they are first sent; a process
+has 4096 of them, further names are recorded under "(overflow)" (id 0).
+Kinds: 1 begin, 2 end, 3 count, 4 mark. The connection starts with a hello
+("=IHHII" type 1, then "=iIII" pid, flags 1 = inline, 0, 0).
+"""
+
+import atexit
+import contextlib
+import functools
+import inspect
+import os
+import socket
+import struct
+import threading
+import time
+
+__all__ = ["profile_module", "module", "count", "mark", "flush", "enabled",
+           "dropped"]
+
+_ENV = "SWT_TRACE_SOCKET"
+_MAGIC = 0x4D545753
+_VERSION = 1
+_HELLO = 1
+_EVENTS = 3
+_F_INLINE = 1
+_BEGIN, _END, _COUNT, _MARK = 1, 2, 3, 4
+_MAX_MSG = 65536
+_MAX_NAMES = 4096
+_MAX_NAME = 255
+_FLUSH_S = 0.02
+_RETRY_S = 0.02
+
+_HDR = struct.Struct("=IHHII")
+_HELLO_MSG = struct.Struct("=IHHIIiIII")
+_EVENTS_HDR = struct.Struct("=IHHIIQ")
+_NAME_ITEM = struct.Struct("=BBHI")
+_EVENT_ITEM = struct.Struct("=BBHiIqq")
+# Flush before an item could make the message too long.
+_HIGH = _MAX_MSG - _NAME_ITEM.size - _MAX_NAME - _EVENT_ITEM.size
+
+_UNKNOWN, _ON, _OFF = 0, 1, 2
+
+
+class _Client:
+    """Process-wide state; one instance, reset in a fork() child."""
+
+    def __init__(self):
+        self.state = _UNKNOWN
+        self._reset()
+
+    def _reset(self):
+        self.lock = threading.Lock()
+        self.sock = None
+        self.path = None
+        self.pid = os.getpid()
+        self.buf = bytearray()
+        self.n_buf = 0              # events in buf
+        self.names = {}             # str -> id
+        self.n_sent_names = 0       # ids the recorder has
+        self.n_names = 0
+        self.dropped = 0
+        self.retry_at = 0.0
+        self.flusher = None
+        self.wake = threading.Event()
+
+    # -- called with self.lock held -------------------------------------
+
+    def _start(self):
+        path = os.environ.get(_ENV)
+        if not path:
+            self.state = _OFF
+            return
+        self.path = path
+        self.state = _ON
+
+    def _connect(self):
+        if self.sock is not None:
+            return True
+        now = time.monotonic()
+        if now < self.retry_at:
+            return False
+        self.retry_at = now + _RETRY_S
+        s = None
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            s.setblocking(False)
+            s.connect(self.path)
+            hello = _HELLO_MSG.pack(_MAGIC, _HELLO, _VERSION,
+                                    _HELLO_MSG.size, 0, os.getpid(),
+                                    _F_INLINE, 0, 0)
+            s.send(hello, socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
+        except (BlockingIOError, InterruptedError):
+            s.close()
+            return False            # backlog full: later
+        except OSError:
+            if s is not None:
+                s.close()
+            self.state = _OFF       # no recorder there (any more)
+            return False
+        self.sock = s
+        return True
+
+    def _forget_unsent_names(self):
+        if self.n_names > self.n_sent_names:
+            self.names = {k: v for k, v in self.names.items()
+                          if v <= self.n_sent_names}
+            self.n_names = self.n_sent_names
+
+    def _send(self):
+        if not self.n_buf and not self.buf:
+            return True
+        ok = False
+        if self._connect():
+            msg = bytearray(_EVENTS_HDR.pack(
+                _MAGIC, _EVENTS, _VERSION,
+                _EVENTS_HDR.size + len(self.buf), 0, self.dropped))
+            msg += self.buf
+            try:
+                self.sock.send(msg, socket.MSG_DONTWAIT |
+                               socket.MSG_NOSIGNAL)
+                ok = True
+            except (BlockingIOError, InterruptedError):
+                pass                # recorder busy: drop, count
+            except OSError:
+                self.state = _OFF   # recorder gone
+        if ok:
+            self.n_sent_names = self.n_names
+        else:
+            self.dropped += self.n_buf
+            self._forget_unsent_names()
+        self.buf = bytearray()
+        self.n_buf = 0
+        return ok
+
+    def _name_id(self, name):
+        i = self.names.get(name)
+        if i is not None:
+            return i
+        if self.n_names >= _MAX_NAMES:
+            return 0
+        raw = str(name).encode("utf-8", "replace")[:_MAX_NAME]
+        self.n_names += 1
+        i = self.n_names
+        self.names[name] = i
+        self.buf += _NAME_ITEM.pack(1, len(raw), 0, i)
+        self.buf += raw
+        return i
+
+    def _flusher_loop(self):
+        while True:
+            self.wake.wait(_FLUSH_S)
+            self.wake.clear()
+            with self.lock:
+                if self.state != _ON or self.pid != os.getpid():
+                    return
+                if self.buf:
+                    self._send()
+
+    # -- API ---------------------------------------------------------------
+
+    def record(self, kind, name, value):
+        if self.state == _OFF:
+            return
+        t = time.monotonic_ns()
+        tid = threading.get_native_id()
+        try:
+            with self.lock:
+                if self.state == _UNKNOWN:
+                    self._start()
+                if self.state != _ON:
+                    return
+                i = self._name_id(name)
+                self.buf += _EVENT_ITEM.pack(2, kind, 0, tid, i, t, value)
+                self.n_buf += 1
+                if len(self.buf) >= _HIGH:
+                    self._send()
+                if self.flusher is None:
+                    self.flusher = threading.Thread(
+                        target=self._flusher_loop, name="swtrace-flush",
+                        daemon=True)
+                    self.flusher.start()
+        except Exception:           # never raise into the application
+            pass
+
+    def flush(self):
+        with self.lock:
+            if self.state == _UNKNOWN:
+                self._start()
+            if self.state != _ON:
+                return False
+            self.retry_at = 0.0
+            sent = self._send()
+            return sent and self._connect()
+
+    def after_fork_child(self):
+        # Never send the parent's buffered events (the parent will) nor
+        # use its connection: start again on the child's first event.
+        old = self.sock
+        was = self.state
+        self._reset()
+        if old is not None:
+            try:
+                old.close()
+            except OSError:
+                pass
+        self.state = _UNKNOWN if was == _ON else was
+
+
+_client = _Client()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_client.after_fork_child)
+
+
+def _value(delta):
+    try:
+        v = int(delta)
+    except (TypeError, ValueError):
+        return 0
+    return max(-(1 << 63), min((1 << 63) - 1, v))
+
+
+def count(counter, delta=1):
+    """Add ``delta`` (an int) to the counter ``counter``."""
+    _client.record(_COUNT, counter, _value(delta))
+
+
+def mark(name):
+    """An instant in the timeline."""
+    _client.record(_MARK, name, 0)
+
+
+def begin(name):
+    """Module ``name`` starts working on this thread (prefer module())."""
+    _client.record(_BEGIN, name, 0)
+
+
+def end(name):
+    """... and stops; must be the innermost open span of this thread."""
+    _client.record(_END, name, 0)
+
+
+class module(contextlib.ContextDecorator):
+    """``with module("ocr_processor"):`` -- a span around the block.
+
+    Also a decorator for plain functions (see profile_module)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        _client.record(_BEGIN, self.name, 0)
+        return self
+
+    def __exit__(self, *exc):
+        _client.record(_END, self.name, 0)
+        return False
+
+
+def profile_module(name):
+    """Decorator: every call of the function is a span of module ``name``.
+
+    For ``async def`` functions the span runs from start to completion;
+    coroutines that interleave on one thread then cross each other's
+    spans, which swrec records as anomalies ("end-mismatch")."""
+    def deco(fn):
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def awrapper(*args, **kwargs):
+                with module(name):
+                    return await fn(*args, **kwargs)
+            return awrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with module(name):
+                return fn(*args, **kwargs)
+        return wrapper
+    return deco
+
+
+def flush():
+    """Send buffered events now. True if they reached the recorder."""
+    try:
+        return _client.flush()
+    except Exception:
+        return False
+
+
+atexit.register(flush)
+
+
+def enabled():
+    """True when events are being recorded (running under swrec)."""
+    if _client.state == _UNKNOWN:
+        with _client.lock:
+            if _client.state == _UNKNOWN:
+                _client._start()
+    return _client.state == _ON
+
+
+def dropped():
+    """Events this process dropped so far."""
+    return _client.dropped
