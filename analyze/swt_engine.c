@@ -233,36 +233,6 @@ void engine__subject(const struct swt_engine *e,
 
 /* ---- identities ---------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (at most len bytes), 0 if
- * invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* The display form of a name: control bytes and bytes that are not UTF-8
  * become '?', so every report shows one line of valid text; NUL bytes
  * (argv separators) become spaces. */
@@ -277,7 +247,7 @@ static char *display_bytes(const char *s, size_t len)
 			out[i++] = ' ';
 		} else if (u[i] < 0x20 || u[i] == 0x7f) {
 			out[i++] = '?';
-		} else if ((n = utf8_seq(u + i, len - i)) == 0) {
+		} else if ((n = swt_utf8_seq_len(u + i, len - i)) == 0) {
 			out[i++] = '?';
 		} else {
 			memcpy(out + i, s + i, n);
@@ -307,7 +277,7 @@ static bool needs_display(const char *s)
 	for (i = 0; i < len; i += n) {
 		if (u[i] < 0x20 || u[i] == 0x7f)
 			return true;
-		n = utf8_seq(u + i, len - i);
+		n = swt_utf8_seq_len(u + i, len - i);
 		if (n == 0)
 			return true;
 	}

@@ -155,8 +155,7 @@ void swt_buf_fixed(struct swt_buf *b, int64_t v, unsigned scale,
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (<= len), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t len)
+size_t swt_utf8_seq_len(const unsigned char *s, size_t len)
 {
 	size_t n, i;
 	uint32_t cp;
@@ -210,7 +209,7 @@ void swt_buf_json_str(struct swt_buf *b, const char *s, size_t len)
 			swt_buf_puts(b, "\\r");
 			i++;
 		} else if (c < 0x20 || c == 0x7f ||
-			   (c >= 0x80 && (n = utf8_len(u + i, len - i)) == 0)) {
+			   (c >= 0x80 && (n = swt_utf8_seq_len(u + i, len - i)) == 0)) {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
 				      hex[c & 15] };
 

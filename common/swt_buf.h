@@ -45,6 +45,11 @@ void swt_buf_fixed(struct swt_buf *b, int64_t v, unsigned scale,
  * always valid JSON. */
 void swt_buf_json_str(struct swt_buf *b, const char *s, size_t len);
 
+/* Length of the valid UTF-8 sequence at s[0..len) (1 to 4), or 0 if the
+ * bytes there are not valid UTF-8 (overlong forms, surrogates and code
+ * points above U+10FFFF are invalid). len must be at least 1. */
+size_t swt_utf8_seq_len(const unsigned char *s, size_t len);
+
 /* Divide rounding half away from zero (the one rounding rule of swt).
  * d must be > 0. */
 int64_t swt_div_round(int64_t n, int64_t d);
