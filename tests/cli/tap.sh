@@ -17,71 +17,13 @@ T=$3
 VERSION=$4
 SRCDIR=$5
 
-LC_ALL=C
-export LC_ALL
-
 rm -rf "$T" && mkdir -p "$T" || {
 	echo "Bail out! cannot create $T"
 	exit 1
 }
 
-tap_n=0
-tap_failed=0
-
-diag() {
-	sed 's/^/# /'
-}
-
-ok() {
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1"
-}
-
-not_ok() {
-	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $1"
-	# show what the last run printed
-	if [ -f "$T/out" ]; then
-		echo "stdout:" | diag
-		head -n 20 "$T/out" | cut -c 1-300 | diag
-	fi
-	if [ -f "$T/err" ]; then
-		echo "stderr:" | diag
-		head -n 20 "$T/err" | diag
-	fi
-	if [ -n "${rc:-}" ]; then
-		echo "exit status: $rc" | diag
-	fi
-}
-
-skip() {
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1 # SKIP $2"
-}
-
-# check DESCRIPTION COMMAND...: one test point, ok when COMMAND succeeds.
-check() {
-	tap_desc=$1
-	shift
-	if "$@"; then
-		ok "$tap_desc"
-	else
-		not_ok "$tap_desc"
-	fi
-}
-
-# run COMMAND...: stdout into $T/out, stderr into $T/err, status into $rc.
-run() {
-	rc=0
-	"$@" >"$T/out" 2>"$T/err" || rc=$?
-}
-
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
-	exit $?
-}
+# the test-point helpers shared with the other shell tests
+. "$(dirname "$0")/../tap-core.sh"
 
 # mk KIND FILE [N]: write a session with mksession; its record count goes
 # into $records. Bails out on failure: nothing after it would mean anything.
