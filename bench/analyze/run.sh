@@ -27,17 +27,8 @@ session=$out/bench-${procs}x${samples}.swt
 	"$samples"
 
 echo "## swanalyze benchmark"
-echo "commit:     $(git -C "$src" rev-parse --short HEAD 2>/dev/null ||
-	echo unknown)$(git -C "$src" diff --quiet HEAD -- analyze 2>/dev/null ||
-	echo ' (analyze/ modified)')"
-echo "buildtype:  $(meson introspect --buildoptions "$build" 2>/dev/null |
-	python3 -c 'import json,sys
-print(next(o["value"] for o in json.load(sys.stdin)
-	if o["name"] == "buildtype"))' 2>/dev/null || echo unknown)"
-echo "nproc:      $(nproc)"
-echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-	sort | uniq -c | sed 's/^ *\([0-9]*\) /\1 x /')"
-echo "kernel:     $(uname -r)"
+. "$src/bench/facts.sh"
+bench_facts "$src" "$build" analyze
 echo "libzstd:    $(pkg-config --modversion libzstd)," \
 	"protobuf-c $(pkg-config --modversion libprotobuf-c)"
 echo "file:       $(wc -c <"$session") bytes"

@@ -27,17 +27,8 @@ else
 fi
 
 echo "## libswtrace benchmark"
-echo "commit:     $(git -C "$src" rev-parse --short HEAD 2>/dev/null ||
-	echo unknown)$(git -C "$src" diff --quiet HEAD -- record 2>/dev/null ||
-	echo ' (record/ modified)')"
-echo "buildtype:  $(meson introspect --buildoptions "$build" 2>/dev/null |
-	python3 -c 'import json,sys
-print(next(o["value"] for o in json.load(sys.stdin)
-	if o["name"] == "buildtype"))' 2>/dev/null || echo unknown)"
-echo "nproc:      $(nproc)"
-echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-	sort | uniq -c | sed 's/^ *\([0-9]*\) /\1 x /')"
-echo "kernel:     $(uname -r)"
+. "$src/bench/facts.sh"
+bench_facts "$src" "$build" record
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (before)"
 echo "command:    $exe --file $out/bench.swt $*"

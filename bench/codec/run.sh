@@ -27,17 +27,8 @@ else
 fi
 
 echo "## swt codec benchmark"
-echo "commit:     $(git -C "$src" rev-parse --short HEAD 2>/dev/null ||
-	echo unknown)$(git -C "$src" diff --quiet HEAD -- proto 2>/dev/null ||
-	echo ' (proto/ modified)')"
-echo "buildtype:  $(meson introspect --buildoptions "$build" 2>/dev/null |
-	python3 -c 'import json,sys
-print(next(o["value"] for o in json.load(sys.stdin)
-	if o["name"] == "buildtype"))' 2>/dev/null || echo unknown)"
-echo "nproc:      $(nproc)"
-echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-	sort | uniq -c | sed 's/^ *\([0-9]*\) /\1 x /')"
-echo "kernel:     $(uname -r)"
+. "$src/bench/facts.sh"
+bench_facts "$src" "$build" proto
 echo "zstd:       $(zstd --version | sed 's/^\*\*\* //; s/, by.*//')," \
 	"libzstd $(pkg-config --modversion libzstd)," \
 	"protobuf-c $(pkg-config --modversion libprotobuf-c)"

@@ -1,0 +1,19 @@
+# facts.sh — machine and build facts every benchmark prints with its
+# figures, sourced by bench/*/run.sh. POSIX sh.
+
+# bench_facts SRC BUILD SUBTREE: the commit (marked when SUBTREE has
+# uncommitted changes), the build type, CPUs and kernel.
+bench_facts() {
+	echo "commit:     $(git -C "$1" rev-parse --short HEAD 2>/dev/null ||
+		echo unknown)$(git -C "$1" diff --quiet HEAD -- "$3" \
+		2>/dev/null || echo " ($3/ modified)")"
+	echo "buildtype:  $(meson introspect --buildoptions "$2" 2>/dev/null |
+		python3 -c 'import json,sys
+print(next(o["value"] for o in json.load(sys.stdin)
+	if o["name"] == "buildtype"))' 2>/dev/null || echo unknown)"
+	echo "nproc:      $(nproc)"
+	echo "cpu:        $(sed -n 's/^model name[[:space:]]*: //p' \
+		/proc/cpuinfo | sort | uniq -c |
+		sed 's/^ *\([0-9]*\) /\1 x /')"
+	echo "kernel:     $(uname -r)"
+}
