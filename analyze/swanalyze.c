@@ -11,6 +11,7 @@
 
 #include "swt_analysis.h"
 #include "swt_buf.h"
+#include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_engine.h"
 #include "swt_reader.h"
@@ -75,28 +76,6 @@ static const char usage_text[] =
 	"lost time ranges are named on stderr); 4 the report could not be\n"
 	"written.\n";
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, PROG ": %s%s\nTry '" PROG " --help' for more "
-		"information.\n", what, arg);
-	return SWT_EINVAL;
-}
-
-/* One line on stderr naming the file; messages that start with the file
- * name already are not prefixed twice. */
-static void error_line(const char *path, int status, const char *msg)
-{
-	size_t n = strlen(path);
-
-	if (!msg || !*msg)
-		fprintf(stderr, PROG ": %s: %s\n", path,
-			swt_status_name(status));
-	else if (strncmp(msg, path, n) == 0 && msg[n] == ':')
-		fprintf(stderr, PROG ": %s\n", msg);
-	else
-		fprintf(stderr, PROG ": %s: %s\n", path, msg);
-}
-
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FAIL_ON = 256 };
@@ -125,7 +104,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		switch (c) {
 		case 'r':
 			if (swt_report_kind_parse(&out->report, optarg) < 0) {
-				err = usage_error("unknown report (expected "
+				err = swt_cli_usage_error(PROG, "unknown report (expected "
 						  "lightweight, full or "
 						  "weight-analysis): ",
 						  optarg);
@@ -135,7 +114,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case 'f':
 			if (swt_report_format_parse(&out->format, optarg) < 0) {
-				err = usage_error("unknown format (expected "
+				err = swt_cli_usage_error(PROG, "unknown format (expected "
 						  "text, json, csv or "
 						  "markdown): ",
 						  optarg);
@@ -147,7 +126,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case 'c':
 			if (out->config) {
-				err = usage_error("--config given twice", "");
+				err = swt_cli_usage_error(PROG, "--config given twice", "");
 				goto out;
 			}
 			out->config = optarg;
@@ -161,7 +140,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 			} else if (strcmp(optarg, "high") == 0) {
 				out->fail_on = SWT_PRIO_HIGH;
 			} else {
-				err = usage_error("--fail-on expects critical "
+				err = swt_cli_usage_error(PROG, "--fail-on expects critical "
 						  "or high, not ",
 						  optarg);
 				goto out;
@@ -174,32 +153,32 @@ static int parse_options(struct options *out, int argc, char **argv)
 			out->version = true;
 			goto out;
 		case ':':
-			err = usage_error("missing argument for ",
+			err = swt_cli_usage_error(PROG, "missing argument for ",
 					  argv[optind - 1]);
 			goto out;
 		default:
 			if (optopt && optopt < 256) {
 				shortopt[1] = (char)optopt;
-				err = usage_error("unknown option ", shortopt);
+				err = swt_cli_usage_error(PROG, "unknown option ", shortopt);
 			} else {
-				err = usage_error("unknown option ",
+				err = swt_cli_usage_error(PROG, "unknown option ",
 						  argv[optind - 1]);
 			}
 			goto out;
 		}
 	}
 	if (optind >= argc) {
-		err = usage_error("missing FILE", "");
+		err = swt_cli_usage_error(PROG, "missing FILE", "");
 		goto out;
 	}
 	if (argc - optind > 1) {
-		err = usage_error("one FILE only, extra argument: ",
+		err = swt_cli_usage_error(PROG, "one FILE only, extra argument: ",
 				  argv[optind + 1]);
 		goto out;
 	}
 	out->path = argv[optind];
 	if (!out->have_report)
-		err = usage_error("missing --report (lightweight, full or "
+		err = swt_cli_usage_error(PROG, "missing --report (lightweight, full or "
 				  "weight-analysis)", "");
 out:
 	return err;
@@ -288,7 +267,7 @@ int main(int argc, char **argv)
 	err = swt_reader_open(&r, opts.path, 0, errmsg, sizeof(errmsg));
 	if (err < 0) {
 		/* not a session we can read: the arguments are wrong */
-		error_line(opts.path, err, errmsg);
+		swt_cli_error_line(PROG, opts.path, err, errmsg);
 		code = EXIT_USAGE;
 		goto out;
 	}
@@ -296,7 +275,7 @@ int main(int argc, char **argv)
 	eopts.thresholds = &th;
 	err = swt_analysis_run(&an, r, &eopts, errmsg, sizeof(errmsg));
 	if (err < 0) {
-		error_line(opts.path, err, errmsg);
+		swt_cli_error_line(PROG, opts.path, err, errmsg);
 		code = EXIT_BAD_DATA;
 		goto out;
 	}

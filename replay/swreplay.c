@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "swt_buf.h"
+#include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_dump.h"
 #include "swt_reader.h"
@@ -67,32 +68,10 @@ static int exit_code(int status, bool opened)
 	return EXIT_BAD_DATA;
 }
 
-/* One line on stderr naming the file. Codec messages usually start with
- * the file name already; it is not repeated then. */
-static void error_line(const char *path, int status, const char *msg)
-{
-	size_t n = strlen(path);
-
-	if (!msg || !*msg)
-		fprintf(stderr, PROG ": %s: %s\n", path,
-			swt_status_name(status));
-	else if (strncmp(msg, path, n) == 0 && msg[n] == ':')
-		fprintf(stderr, PROG ": %s\n", msg);
-	else
-		fprintf(stderr, PROG ": %s: %s\n", path, msg);
-}
-
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, PROG ": %s%s\nTry '" PROG " --help' for more "
-		"information.\n", what, arg);
-	return SWT_EINVAL;
-}
-
 static int set_action(struct options *opts, enum action action)
 {
 	if (opts->action != ACTION_NONE && opts->action != action)
-		return usage_error("--dump and --check exclude each other", "");
+		return swt_cli_usage_error(PROG, "--dump and --check exclude each other", "");
 	opts->action = action;
 	return 0;
 }
@@ -128,24 +107,24 @@ static int parse_options(struct options *out, int argc, char **argv)
 		default:
 			if (optopt) {
 				shortopt[1] = (char)optopt;
-				err = usage_error("unknown option ", shortopt);
+				err = swt_cli_usage_error(PROG, "unknown option ", shortopt);
 			} else {
-				err = usage_error("unknown option ",
+				err = swt_cli_usage_error(PROG, "unknown option ",
 						  argv[optind - 1]);
 			}
 			goto out;
 		}
 	}
 	if (out->action == ACTION_NONE) {
-		err = usage_error("no action given (--dump or --check)", "");
+		err = swt_cli_usage_error(PROG, "no action given (--dump or --check)", "");
 		goto out;
 	}
 	if (optind >= argc) {
-		err = usage_error("missing FILE", "");
+		err = swt_cli_usage_error(PROG, "missing FILE", "");
 		goto out;
 	}
 	if (argc - optind > 1) {
-		err = usage_error("one FILE only, extra argument: ",
+		err = swt_cli_usage_error(PROG, "one FILE only, extra argument: ",
 				  argv[optind + 1]);
 		goto out;
 	}
@@ -198,7 +177,7 @@ int main(int argc, char **argv)
 
 	err = swt_reader_open(&r, opts.path, 0, errmsg, sizeof(errmsg));
 	if (err < 0) {
-		error_line(opts.path, err, errmsg);
+		swt_cli_error_line(PROG, opts.path, err, errmsg);
 		goto out;
 	}
 	opened = true;
@@ -206,7 +185,7 @@ int main(int argc, char **argv)
 	if (opts.action == ACTION_DUMP) {
 		err = swt_dump_json(r, stdout, errmsg, sizeof(errmsg));
 		if (err < 0) {
-			error_line(err == SWT_EIO ? "standard output" :
+			swt_cli_error_line(PROG, err == SWT_EIO ? "standard output" :
 				   opts.path, err, errmsg);
 			goto out;
 		}
@@ -214,13 +193,13 @@ int main(int argc, char **argv)
 	} else {
 		err = swt_dump_check(&res, r, errmsg, sizeof(errmsg));
 		if (err < 0) {
-			error_line(opts.path, err, errmsg);
+			swt_cli_error_line(PROG, opts.path, err, errmsg);
 			goto out;
 		}
 		swt_dump_check_report(&report, opts.path, r, &res);
 		err = write_stdout(&report);
 		if (err < 0) {
-			error_line("standard output", err, strerror(errno));
+			swt_cli_error_line(PROG, "standard output", err, strerror(errno));
 			goto out;
 		}
 	}

@@ -1,0 +1,17 @@
+/* swt_cli.h — the diagnostics every swt command-line tool prints the same
+ * way. Only the thin CLIs (swrec, swreplay, swanalyze) use this module;
+ * libraries never print. */
+#ifndef SWT_CLI_H
+#define SWT_CLI_H
+
+/* One line on stderr, "PROG: PATH: MSG". Codec and engine messages usually
+ * start with the file name already ("PATH: offset N: ..."); it is not
+ * repeated then. An empty msg prints the status name. */
+void swt_cli_error_line(const char *prog, const char *path, int status,
+			const char *msg);
+
+/* "PROG: WHATARG" and a --help hint on stderr; returns SWT_EINVAL so that
+ * option parsers can `return swt_cli_usage_error(...)`. */
+int swt_cli_usage_error(const char *prog, const char *what, const char *arg);
+
+#endif
