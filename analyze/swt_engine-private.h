@@ -81,6 +81,7 @@ struct engine__module {
 	struct engine__spike spike[2];
 	bool alert_on[2];
 	bool in_open_spikes;
+	bool merged;		/* adopted by another module: unreported */
 };
 
 struct engine__span_ent {
@@ -114,6 +115,7 @@ struct engine__inst {
 	bool born_now;		/* first row in the current sample, born */
 	bool thr_seen;		/* thread rows seen in an earlier sample */
 	bool anonymous;		/* no ProcStart seen (lost to damage) */
+	bool mem_row;		/* its last row had memory (no zombie) */
 	bool in_span_list;
 	uint32_t ident;
 	uint64_t start_ticks;
@@ -173,6 +175,7 @@ struct swt_engine {
 	uint32_t clock_ticks;
 	uint32_t cpu_count;
 	int64_t interval_ns;
+	bool any_mem;		/* a memory row in the current sample */
 	int64_t origin_ns;	/* session start: times are relative to it */
 	bool origin_known;
 	bool origin_from_header;

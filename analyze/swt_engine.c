@@ -415,28 +415,129 @@ static uint32_t inst_lookup(struct swt_engine *e, int32_t pid)
 	return idx;
 }
 
+/* Fold the totals of module `from` (of an anonymous identity) into `to`
+ * and hide `from`. Only totals move: a memory series, spike history or
+ * alert state of `from` (samples before the ProcStart) does not. */
+static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
+{
+	struct engine__module *f = &e->mods[from], *m = &e->mods[to];
+
+	if (from == to)
+		return;
+	m->ticks_micro += f->ticks_micro;
+	m->observed_ns += f->observed_ns;
+	if (f->cpu_peak_mpct > m->cpu_peak_mpct)
+		m->cpu_peak_mpct = f->cpu_peak_mpct;
+	m->mem_sum_kib += f->mem_sum_kib;
+	m->mem_n += f->mem_n;
+	if (f->mem_peak_kib > m->mem_peak_kib)
+		m->mem_peak_kib = f->mem_peak_kib;
+	m->calls += f->calls;
+	m->full_n += f->full_n;
+	m->sat_n += f->sat_n;
+	/* a module counts an instance once (by generation); the process
+	 * module's instance is counted by the caller, threads' when their
+	 * rows name them again */
+	if (m->kind == SWT_KIND_MODULE && f->last_gen > m->last_gen) {
+		m->last_gen = f->last_gen;
+		m->instances++;
+	}
+	f->merged = true;
+}
+
+/* Give live instance idx the identity `ident`, keeping its CPU base, its
+ * threads (their modules are looked up again under the new identity at
+ * their next row) and, when `keep_spans`, its open spans. */
+static void inst_reidentify(struct swt_engine *e, uint32_t idx,
+			    uint32_t ident, bool keep_spans)
+{
+	struct engine__inst *in = &e->insts[idx];
+	size_t i, j, k;
+
+	for (i = 0; i < e->n_thrs; i++) {
+		struct engine__thr *th = &e->thrs[i];
+
+		if (th->used && th->inst_idx == idx &&
+		    th->inst_gen == in->gen) {
+			th->module = SWT_MAP_NONE;
+			th->name[0] = '\0';
+		}
+	}
+	if (!keep_spans)
+		inst_drop_spans(e, in, idx);
+	for (j = 0; j < in->n_spans; j++) {
+		struct engine__span_thr *st = &in->spans[j];
+
+		for (k = 0; k < st->n; k++)
+			st->ents[k].module = module_get(
+				e, SWT_KIND_MODULE, ident,
+				e->mods[st->ents[k].module].name);
+	}
+	in->ident = ident;
+	in->proc_module = e->idents[ident].proc_module;
+	e->mods[in->proc_module].instances++;
+}
+
 static void on_proc_start(struct swt_engine *e, int64_t t,
 			  const struct swt_proc_start *ps)
 {
 	uint32_t idx = swt_imap_get(&e->pid_map, ps->pid), ident;
 	struct engine__inst *in;
 
+	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len);
 	if (idx != SWT_MAP_NONE) {
 		in = &e->insts[idx];
-		if (!in->anonymous && in->start_ticks == ps->start_ticks)
-			return;	/* the same process announced again */
+		if (in->anonymous && !in->has_base) {
+			/* its events came before its ProcStart (a recorder
+			 * race): adopt the instance and what its phantom
+			 * identity "[pid N]" gathered under the real one.
+			 * An anonymous instance with process rows lost its
+			 * ProcStart to damage: a new ProcStart is a new
+			 * process of that pid (below). */
+			uint32_t old = in->ident;
+			size_t i, n = e->n_mods;
+
+			inst_reidentify(e, idx, ident, true);
+			for (i = 0; i < n; i++) {
+				struct engine__module *m = &e->mods[i];
+
+				if (m->ident != old || m->merged ||
+				    m->kind == SWT_KIND_PROCESS)
+					continue;
+				module_merge(e, (uint32_t)i,
+					     module_get(e, m->kind, ident,
+							m->name));
+			}
+			module_merge(e, e->idents[old].proc_module,
+				     in->proc_module);
+			in->anonymous = false;
+			goto announced;
+		}
+		if (in->start_ticks == ps->start_ticks) {
+			/* the same process announced again, or an exec: the
+			 * process ends under its old identity and goes on
+			 * under the new one (not a new start: the CPU base
+			 * is kept and starts/min does not count it; the old
+			 * program's open spans are gone) */
+			if (in->ident != ident)
+				inst_reidentify(e, idx, ident, false);
+			return;
+		}
 		inst_remove(e, idx);
 	}
-	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len);
 	idx = inst_create(e, ps->pid, ident);
 	in = &e->insts[idx];
+announced:
 	in->start_ticks = ps->start_ticks;
 	if (!ps->preexisting) {
 		struct engine__module *pm =
 			&e->mods[e->idents[ident].proc_module];
 
-		in->born = true;
-		in->born_ns = t;
+		/* (an adopted instance already sampled keeps its base) */
+		if (!in->has_base) {
+			in->born = true;
+			in->born_ns = t;
+		}
 		/* a process's "calls" are its starts after the first: one
 		 * launch is no frequency problem, a respawn loop is */
 		if (pm->starts++ > 0)
@@ -612,10 +713,12 @@ void swt_engine_note_gap(struct swt_engine *e)
 }
 
 /* Attribute the threads' CPU of this interval to the modules whose spans
- * overlapped it: share = thread ticks x overlap / interval. */
+ * overlapped it: min(thread ticks, overlap x clock_ticks), the most the
+ * thread can have burnt inside the spans (exact for a thread busy all the
+ * time and for one busy only inside its spans). */
 static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 {
-	int64_t dt = t - t0;
+	int64_t dt = t - t0, ct = (int64_t)e->clock_ticks;
 	size_t i, j, k, w, ws;
 
 	for (i = 0; i < e->n_span_insts;) {
@@ -627,14 +730,18 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 			struct engine__span_thr *st = &in->spans[j];
 			uint32_t ti = swt_imap_get(&e->tid_map, st->tid);
 			int64_t d = 0;
+			bool whole = false;
 
 			if (ti != SWT_MAP_NONE && e->thrs[ti].stamp == e->seq &&
-			    e->thrs[ti].tgid == in->pid)
+			    e->thrs[ti].tgid == in->pid) {
 				d = e->thrs[ti].cur_delta_micro;
-			else if (rows && in->thr_stamp != e->seq)
+			} else if (rows && in->thr_stamp != e->seq) {
 				/* no thread rows for this process: its
-				 * ticks stand in for the thread's */
+				 * ticks (of all its threads) stand in for
+				 * the thread's, shared by the overlap */
 				d = in->cur_delta_micro;
+				whole = true;
+			}
 			for (k = 0, w = 0; k < st->n; k++) {
 				struct engine__span_ent ent = st->ents[k];
 				int64_t ov = ent.overlap_ns;
@@ -645,12 +752,20 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 				if (ov > dt)
 					ov = dt;
 				if (ov > 0 && dt > 0) {
+					/* the thread's ticks, at most as many
+					 * as fit in the overlap; the whole
+					 * process's by the overlap's share */
+					int64_t cap = swt_muldiv(
+						ov, ct * MICRO, NS_PER_S);
+
+					if (whole)
+						cap = swt_muldiv(d, ov, dt);
 					touch(e, ent.module);
 					m = &e->mods[ent.module];
-					m->cur_ticks_micro +=
-						swt_muldiv(d, ov, dt);
+					m->cur_ticks_micro += d < cap ? d : cap;
 					m->cur_obs_ns = dt;
-					if (rows && m->cur_mem_gen != in->gen) {
+					if (rows && in->mem_row &&
+					    m->cur_mem_gen != in->gen) {
 						m->cur_mem_gen = in->gen;
 						m->cur_rss_kib += in->rss_kib;
 						m->cur_mem = true;
@@ -938,16 +1053,24 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	in->stamp = e->seq;
 	in->cur_delta_micro = d * MICRO;
 	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
+	/* a row with neither RSS nor VSZ is a process read while it exits
+	 * (a zombie, its memory already freed): its CPU counts, but it is
+	 * no memory observation (it would pull a series down to 0 at its
+	 * end) */
+	in->mem_row = row->rss_kib != 0 || row->vsz_kib != 0;
 
 	touch(e, mi);
 	m = &e->mods[mi];
 	m->cur_ticks_micro += d * MICRO;
 	if (obs > m->cur_obs_ns)
 		m->cur_obs_ns = obs;
-	m->cur_rss_kib += in->rss_kib;
-	m->cur_mem = true;
 	e->session.cur_ticks_micro += d * MICRO;
-	e->session.cur_rss_kib += in->rss_kib;
+	if (in->mem_row) {
+		m->cur_rss_kib += in->rss_kib;
+		m->cur_mem = true;
+		e->session.cur_rss_kib += in->rss_kib;
+		e->any_mem = true;
+	}
 	e->n_proc_samples++;
 }
 
@@ -1148,7 +1271,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 {
 	struct engine__module *ses = &e->session;
 	struct swt_subject subj;
-	int64_t t0, dt;
+	int64_t t0, t0_mem, dt;
 	size_t i;
 
 	e->seq++;
@@ -1158,6 +1281,15 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		t0 = e->origin_ns;
 	else
 		t0 = t;	/* the first sample is only a baseline */
+	t0_mem = t0;
+	/* an interval shorter than half the sampling interval (typically the
+	 * first, from the session start to a first sample a few ms later) is
+	 * a baseline only: one whole clock tick in it would read as hundreds
+	 * of percent, and a near-empty interval as a zero baseline. Its
+	 * memory and counter events still count. */
+	if (t > t0 && e->interval_ns > 0 &&
+	    (t - t0) < (int64_t)(e->interval_ns / 2))
+		t0 = t;
 	dt = t - t0;
 	e->n_touched = 0;
 	ses->stamp = e->seq;
@@ -1165,6 +1297,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	ses->cur_rss_kib = 0;
 	ses->cur_mem = true;
 	e->any_counted = false;
+	e->any_mem = false;
 
 	/* a thread is saturated in this interval from this many ticks on:
 	 * ticks x 1e14 / (clock x dt) >= saturation (thousandths of %) */
@@ -1193,6 +1326,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 				thread_remove(e, (uint32_t)i);
 	}
 	attribute_spans(e, t, t0);
+	/* the tree's memory is observed unless every row was a zombie's */
+	ses->cur_mem = e->any_mem || s->n_procs == 0;
 	/* the tree's CPU is known for this interval only if some process
 	 * was: the first sample of preexisting processes is a baseline */
 	ses->cur_obs_ns = e->any_counted ? dt : 0;
@@ -1229,15 +1364,17 @@ static void on_sample(struct swt_engine *e, int64_t t,
 					    m->cur_mmb,
 					    e->th.v[SWT_TH_MEMORY_MB]);
 			m->alert_on[SWT_RES_MEMORY] = above;
-			spike_step(e, m, SWT_RES_MEMORY, t0, t, m->cur_mmb);
+			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
 	}
-	swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
+	if (ses->cur_mem)
+		swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
 	if (dt > 0 && ses->cur_obs_ns > 0) {
 		swt_series_add(ses->cpu_series, t, ses->cur_mpct);
 		spike_step(e, ses, SWT_RES_CPU, t0, t, ses->cur_mpct);
 	}
-	spike_step(e, ses, SWT_RES_MEMORY, t0, t, ses->cur_mmb);
+	if (ses->cur_mem)
+		spike_step(e, ses, SWT_RES_MEMORY, t0_mem, t, ses->cur_mmb);
 
 	/* a process gone in the middle of a spike ends it */
 	for (i = 0; i < e->n_open_spikes;) {
@@ -1254,7 +1391,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			e->open_spikes[i] = e->open_spikes[--e->n_open_spikes];
 		}
 	}
-	counters_step(e, t0, t);
+	counters_step(e, t0_mem, t);
 	e->t_prev = t;
 	e->have_prev = true;
 }

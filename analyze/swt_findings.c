@@ -142,12 +142,16 @@ static int cmp_rec(const void *pa, const void *pb)
 static void module_results(struct swt_engine *e, int64_t duration)
 {
 	int64_t ct = (int64_t)e->clock_ticks, obs, thr;
-	size_t i;
+	size_t i, n;
 
 	e->r_mods = swt_calloc(e->n_mods, sizeof(*e->r_mods));
-	for (i = 0; i < e->n_mods; i++) {
+	for (i = 0, n = 0; i < e->n_mods; i++) {
 		const struct engine__module *m = &e->mods[i];
-		struct swt_module_result *r = &e->r_mods[i];
+		struct swt_module_result *r;
+
+		if (m->merged)
+			continue;	/* adopted by a real identity */
+		r = &e->r_mods[n++];
 
 		engine__subject(e, m, &r->subj);
 		r->instances = m->instances;
@@ -198,8 +202,8 @@ static void module_results(struct swt_engine *e, int64_t duration)
 		/* the weights in the table add up to the total */
 		e->res.total_weight += r->weight;
 	}
-	sort(e->r_mods, e->n_mods, sizeof(*e->r_mods), cmp_module);
-	e->res.n_modules = e->n_mods;
+	sort(e->r_mods, n, sizeof(*e->r_mods), cmp_module);
+	e->res.n_modules = n;
 	e->res.modules = e->r_mods;
 }
 
@@ -332,7 +336,7 @@ static void bottleneck_results(struct swt_engine *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->n_mods; i++) {
+	for (i = 0; i < e->res.n_modules; i++) {
 		const struct swt_module_result *r = &e->r_mods[i];
 		const char *pattern = NULL;
 
@@ -385,15 +389,25 @@ static void add_rec(struct swt_engine *e, enum swt_priority prio,
 	swt_buf_clear(text);
 }
 
+/* A recommendation's trigger: a positive threshold reached (as score(),
+ * which is 0 without a threshold). */
+static bool at_or_above(int64_t value, int64_t threshold)
+{
+	return threshold > 0 && value > 0 && value >= threshold;
+}
+
 static void module_recs(struct swt_engine *e, struct swt_buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < e->n_mods; i++) {
+	for (i = 0; i < e->res.n_modules; i++) {
 		const struct swt_module_result *r = &e->r_mods[i];
 
 		/* threads: the saturation and the process say it */
-		if (r->cpu_score >= 1000 && r->subj.kind != SWT_KIND_THREAD) {
+		/* the value against the threshold, not the rounded score:
+		 * 599.9/min over 600/min scores 1.000 but is below it */
+		if (at_or_above(r->cpu_avg_mpct, e->th.v[SWT_TH_CPU_PERCENT]) &&
+		    r->subj.kind != SWT_KIND_THREAD) {
 			swt_buf_puts(b, "Reduce the CPU use of ");
 			put_who(b, &r->subj);
 			swt_buf_puts(b, ": it averages ");
@@ -405,7 +419,8 @@ static void module_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, " %.");
 			add_rec(e, r->priority, r->subj.name, b);
 		}
-		if (r->has_memory && r->mem_score >= 1000) {
+		if (r->has_memory &&
+		    at_or_above(r->mem_avg_mmb, e->th.v[SWT_TH_MEMORY_MB])) {
 			swt_buf_puts(b, "Reduce the memory of ");
 			put_who(b, &r->subj);
 			swt_buf_puts(b, ": it averages ");
@@ -417,7 +432,8 @@ static void module_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, " MB.");
 			add_rec(e, r->priority, r->subj.name, b);
 		}
-		if (r->calls > 0 && r->freq_score >= 1000) {
+		if (r->calls > 0 && at_or_above(r->calls_per_min_milli,
+						r->freq_threshold_milli)) {
 			swt_buf_puts(b, r->subj.kind == SWT_KIND_PROCESS ?
 						"Start " :
 						"Call ");
@@ -654,8 +670,9 @@ void engine__findings(struct swt_engine *e)
 	/* not the session: a sum of unrelated processes (a step here, a
 	 * plateau there) can look like a leak; its direction is the trend */
 	for (i = 0; i < e->n_mods; i++)
-		if (e->mods[i].kind == SWT_KIND_PROCESS ||
-		    e->mods[i].kind == SWT_KIND_MODULE)
+		if (!e->mods[i].merged &&
+		    (e->mods[i].kind == SWT_KIND_PROCESS ||
+		     e->mods[i].kind == SWT_KIND_MODULE))
 			leak_check(e, &e->mods[i]);
 	sort(e->r_leaks, e->n_r_leaks, sizeof(*e->r_leaks), cmp_leak);
 	e->res.n_leaks = e->n_r_leaks;

@@ -359,8 +359,10 @@ static void span_gets_thread_ticks_by_overlap(void **state)
 	feed_end(e, T0 + 10 * S);
 	assert_ok(swt_engine_finish(e, &res));
 	m = find_module(res, SWT_KIND_MODULE, "ocr");
-	assert_int_equal(m->cpu_avg_mpct, 40000);
-	assert_int_equal(m->cpu_peak_mpct, 40000);
+	/* min(80 ticks, 0.5 s x 100 ticks/s) = 50 ticks a second: the most
+	 * the thread can have burnt inside the span */
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->cpu_peak_mpct, 50000);
 	assert_int_equal(m->calls, 10);
 	/* 10 spans in 10 s */
 	assert_int_equal(m->calls_per_min_milli, 60000);
@@ -368,6 +370,41 @@ static void span_gets_thread_ticks_by_overlap(void **state)
 	assert_int_equal(m->mem_avg_mmb, 10000);
 	assert_string_equal(m->subj.process, "app");
 	assert_int_equal(res->session.span_anomalies, 0);
+	swt_engine_free(e);
+}
+
+/* A thread that burns CPU only inside its spans gives the module all its
+ * ticks (min(ticks, overlap x clock_ticks)), not the span's share. */
+static void thread_busy_only_in_spans(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	struct swt_thread_row t;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	t = (struct swt_thread_row){ 10, 10, "vision", 0, 0 };
+	feed_sample(e, T0, &p, 1, &t, 1);
+	for (k = 1; k <= 10; k++) {
+		int64_t ts = T0 + (k - 1) * S;
+
+		feed_event(e, 10, 10, ts, SWT_EV_BEGIN, "vision", 0);
+		feed_event(e, 10, 10, ts + S / 5, SWT_EV_END, "vision", 0);
+		t = (struct swt_thread_row){ 10, 10, "vision", 13 * k, 0 };
+		p = prow(10, 13 * k, 1024);
+		feed_sample(e, T0 + k * S, &p, 1, &t, 1);
+	}
+	feed_end(e, T0 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_MODULE, "vision");
+	/* min(13, 0.2 s x 100) = 13 ticks a second, not 13 x 0.2 */
+	assert_int_equal(m->cpu_avg_mpct, 13000);
+	assert_int_equal(m->cpu_peak_mpct, 13000);
 	swt_engine_free(e);
 }
 
@@ -938,6 +975,146 @@ static void unknown_pid_gets_an_anonymous_identity(void **state)
 	swt_engine_free(e);
 }
 
+/* A first interval shorter than half the sampling interval is a baseline
+ * only: one tick in 10 ms is no 100 % peak, no alert, no spike baseline. */
+static void short_first_interval_is_a_baseline(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "busy", "busy", false);
+	p = prow(10, 1, 2048);
+	feed_sample(e, T0 + S / 100, &p, 1, NULL, 0);
+	for (i = 1; i <= 10; i++) {
+		p = prow(10, 1 + 50 * i, 2048);
+		feed_sample(e, T0 + S / 100 + i * S, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + S / 100 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "busy");
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->cpu_peak_mpct, 50000);
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_int_equal(res->n_alerts, 0);
+	assert_int_equal(res->n_spikes, 0);
+	swt_engine_free(e);
+}
+
+/* An exec (a ProcStart for a live pid with the same start_ticks and a new
+ * identity): the process ends as "sh" and goes on as "sleep", its CPU
+ * counted once, and the exec is not a start. */
+static void exec_continues_under_the_new_identity(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "sh", "sh", false);
+	p = prow(10, 10, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	feed_start(e, T0 + S + 1, 10, "sleep", "sleep", false);
+	p = prow(10, 30, 2048);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	p = prow(10, 50, 2048);
+	feed_sample(e, T0 + 3 * S, &p, 1, NULL, 0);
+	/* the same process announced again changes nothing */
+	feed_start(e, T0 + 3 * S + 1, 10, "sleep", "sleep", false);
+	feed_exit(e, T0 + 3 * S + 2, 10);
+	feed_end(e, T0 + 3 * S + 2);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_modules, 2);
+	m = find_module(res, SWT_KIND_PROCESS, "sh");
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(m->cpu_avg_mpct, 10000);
+	assert_int_equal(m->mem_avg_mmb, 1000);
+	assert_int_equal(m->calls, 0);
+	m = find_module(res, SWT_KIND_PROCESS, "sleep");
+	assert_int_equal(m->instances, 1);
+	/* 40 ticks over 2 s: not 50 (the ticks before the exec) */
+	assert_int_equal(m->cpu_avg_mpct, 20000);
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_int_equal(m->calls, 0);
+	assert_int_equal(res->session.processes, 1);
+	swt_engine_free(e);
+}
+
+/* Events that reach the file before their process's ProcStart are adopted
+ * by the real identity: no "[pid N]", the first span kept. */
+static void events_before_proc_start_are_adopted(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_event(e, 20, 20, T0 + S / 4, SWT_EV_BEGIN, "work", 0);
+	feed_start(e, T0 + S / 4 + 1, 20, "app", "app", false);
+	p = prow(20, 10, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	feed_event(e, 20, 20, T0 + S + S / 2, SWT_EV_END, "work", 0);
+	feed_event(e, 20, 20, T0 + S + S / 2, SWT_EV_BEGIN, "work", 0);
+	feed_event(e, 20, 20, T0 + 2 * S, SWT_EV_END, "work", 0);
+	p = prow(20, 20, 1024);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	feed_end(e, T0 + 2 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_modules, 2);
+	m = find_module(res, SWT_KIND_MODULE, "work");
+	assert_string_equal(m->subj.process, "app");
+	assert_int_equal(m->calls, 2);
+	assert_int_equal(m->instances, 1);
+	/* open 3/4 of the first interval (its span, begun before the
+	 * ProcStart, kept) and all of the second; without thread rows the
+	 * process's ticks are shared by overlap: 7.5 + 10 ticks in 2 s */
+	assert_int_equal(m->cpu_avg_mpct, 8750);
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(m->cpu_avg_mpct, 10000);
+	assert_int_equal(res->session.span_anomalies, 0);
+	swt_engine_free(e);
+}
+
+/* A row with RSS 0 and VSZ 0 (a process read while it exits) is no
+ * memory observation; its CPU still counts. */
+static void exiting_row_is_no_memory_observation(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "busy", "busy", false);
+	for (i = 1; i <= 4; i++) {
+		p = prow(10, 50 * i, 2048);
+		p.vsz_kib = 4096;
+		feed_sample(e, T0 + i * S, &p, 1, NULL, 0);
+	}
+	p = prow(10, 250, 0);
+	feed_sample(e, T0 + 5 * S, &p, 1, NULL, 0);
+	feed_exit(e, T0 + 5 * S + 1, 10);
+	feed_end(e, T0 + 5 * S + 1);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "busy");
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->mem_avg_mmb, 2000);
+	assert_int_equal(res->session.mem_end_mmb, 2000);
+	assert_int_equal(res->session.mem_avg_mmb, 2000);
+	swt_engine_free(e);
+}
+
 /* A span whose end was lost in a damaged chunk is closed at the last
  * record before the gap: it gets no CPU after it. */
 static void gap_closes_open_spans(void **state)
@@ -1054,6 +1231,7 @@ int main(void)
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
 		cmocka_unit_test(span_gets_thread_ticks_by_overlap),
+		cmocka_unit_test(thread_busy_only_in_spans),
 		cmocka_unit_test(long_and_nested_spans),
 		cmocka_unit_test(counter_rate_per_minute),
 		cmocka_unit_test(weight_and_priority),
@@ -1068,6 +1246,10 @@ int main(void)
 		cmocka_unit_test(thresholds_change_the_analysis),
 		cmocka_unit_test(header_first_and_once),
 		cmocka_unit_test(unknown_pid_gets_an_anonymous_identity),
+		cmocka_unit_test(short_first_interval_is_a_baseline),
+		cmocka_unit_test(exec_continues_under_the_new_identity),
+		cmocka_unit_test(events_before_proc_start_are_adopted),
+		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),
 		cmocka_unit_test(memory_does_not_grow_with_length),
