@@ -34,6 +34,7 @@ struct options {
 	int32_t *pids;
 	bool all;
 	bool quiet;
+	bool print_socket;
 };
 
 static void usage(FILE *f)
@@ -57,6 +58,15 @@ static void usage(FILE *f)
 	      "(default 1s)\n"
 	      "      --no-threads     no per-thread samples\n"
 	      "      --level N        zstd level 1..19 (default 1)\n"
+	      "      --no-events      take no events from instrumented "
+	      "programs\n"
+	      "      --allow-other-users\n"
+	      "                       take events from other users' "
+	      "processes too\n"
+	      "      --print-socket   print SWT_TRACE_SOCKET=PATH on stdout "
+	      "first; with -p\n"
+	      "                       or -a, programs started with it send "
+	      "events\n"
 	      "  -q, --quiet          no summary line at the end\n"
 	      "  -h, --help           show this help\n"
 	      "  -V, --version        show the version\n"
@@ -132,6 +142,9 @@ enum {
 	OPT_NO_THREADS,
 	OPT_LEVEL,
 	OPT_SLOW_EVERY,
+	OPT_NO_EVENTS,
+	OPT_ALLOW_OTHER_USERS,
+	OPT_PRINT_SOCKET,
 };
 
 /* Returns 0, EXIT_USAGE, or -1 for --help/--version (exit 0). */
@@ -147,6 +160,10 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "flush", required_argument, NULL, OPT_FLUSH },
 		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
 		{ "level", required_argument, NULL, OPT_LEVEL },
+		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
+		{ "allow-other-users", no_argument, NULL,
+		  OPT_ALLOW_OTHER_USERS },
+		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
 		/* Undocumented, for the benchmark: status/io period. */
 		{ "slow-every", required_argument, NULL, OPT_SLOW_EVERY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -213,6 +230,15 @@ static int parse_args(struct options *o, int argc, char **argv)
 						   " '%s'", optarg);
 			o->s.slow_every = (unsigned)v;
 			break;
+		case OPT_NO_EVENTS:
+			o->s.events = false;
+			break;
+		case OPT_ALLOW_OTHER_USERS:
+			o->s.allow_other_users = true;
+			break;
+		case OPT_PRINT_SOCKET:
+			o->print_socket = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -243,7 +269,19 @@ static int parse_args(struct options *o, int argc, char **argv)
 		o->s.mode = SWT_MODE_ATTACH;
 		o->s.pids = o->pids;
 	}
+	if (o->print_socket && !o->s.events)
+		return usage_error("--print-socket and --no-events exclude "
+				   "each other");
 	return 0;
+}
+
+/* One line, flushed at once: a script waiting for it (or a pipe) sees it
+ * before anything is recorded. */
+static void print_socket(const char *env, void *payload)
+{
+	(void)payload;
+	printf("%s\n", env);
+	fflush(stdout);
 }
 
 static void print_error(const char *msg, void *payload)
@@ -287,18 +325,28 @@ int main(int argc, char **argv)
 		return err < 0 ? 0 : err;
 	}
 	o.s.on_error = print_error;
+	if (o.print_socket)
+		o.s.on_socket = print_socket;
 	err = swt_session_run(&r, &o.s);
 	if (err < 0) {
 		fprintf(stderr, "swrec: %s\n", r.errmsg);
 	} else if (r.exec_errno) {
 		fprintf(stderr, "swrec: %s\n", r.errmsg);
 	} else if (!o.quiet && !r.recording_failed) {
+		char ev[128] = "";
+
+		if (r.clients || r.refused_clients)
+			snprintf(ev, sizeof(ev),
+				 ", %llu events (%llu dropped, %llu late)",
+				 (unsigned long long)r.events,
+				 (unsigned long long)r.dropped_events,
+				 (unsigned long long)r.late_events);
 		fprintf(stderr,
 			"swrec: %llu samples (%llu process, %llu thread rows)"
-			" in %s, %llu bytes\n",
+			"%s in %s, %llu bytes\n",
 			(unsigned long long)r.samples,
 			(unsigned long long)r.proc_samples,
-			(unsigned long long)r.thread_samples, o.s.path,
+			(unsigned long long)r.thread_samples, ev, o.s.path,
 			(unsigned long long)r.bytes);
 	}
 	free(o.pids);

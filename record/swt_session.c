@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,17 +20,45 @@
 
 #include "swt_alloc.h"
 #include "swt_config.h"
+#include "swt_ingest.h"
 #include "swt_sampler.h"
 #include "swt_status.h"
 #include "swt_writer.h"
+#include "client/swt_wire.h"
 
 #define NS_PER_S INT64_C(1000000000)
+
+/* At the end, rounds of service + drain for what the command's processes
+ * sent last (each bounded: a client still sending cannot hold swrec). */
+#define SETTLE_ROUNDS 64
+/* swt_ingest_service() calls per wake-up, at most (each bounded). */
+#define SERVICE_ROUNDS 8
+/* A backlog of more than DRAIN_BACKLOG queued events is drained in
+ * slices of DRAIN_SLICE_NS of event time (see ingest_drain()): 1 ms is
+ * 5000 events at 5 M events/s, about half a millisecond of writing; past
+ * DRAIN_SLICES of them, the first slice takes the rest. */
+#define DRAIN_BACKLOG 16384
+#define DRAIN_SLICE_NS INT64_C(1000000)
+#define DRAIN_SLICES 256
+
+extern char **environ;
 
 struct session {
 	const struct swt_session_opts *opts;
 	struct swt_session_result *res;
 	struct swt_writer *w;
 	struct swt_sampler *smp;
+	struct swt_ingest *ing;	/* application events; NULL: none */
+	char **child_env;	/* launch: environ plus SWT_TRACE_SOCKET */
+	int64_t drained;	/* the last until_ns given to the ingest */
+	struct pumper {		/* see "The pumper" */
+		pthread_t th;
+		pthread_mutex_t lock;	/* who may use s->ing */
+		pthread_cond_t cond;
+		bool running;	/* the thread exists */
+		bool lent;	/* the loop lets it use the ingest */
+		bool stop;
+	} pump;
 	int sfd;		/* signalfd */
 	int tfd;		/* timerfd, absolute deadlines */
 	pid_t child;
@@ -77,10 +106,12 @@ void swt_session_opts_init(struct swt_session_opts *opts)
 	opts->interval_ns = NS_PER_S;
 	opts->flush_ns = NS_PER_S;
 	opts->threads = true;
+	opts->events = true;
 }
 
 /* The recording has failed: say so once, keep what was flushed, carry on
- * without a file. */
+ * without a file. (This may run inside swt_ingest_drain(), through
+ * session_append(): the ingest is closed later, by ingest_close().) */
 static void fail_recording(struct session *s, const char *msg)
 {
 	if (!s->recording)
@@ -101,8 +132,8 @@ static void fail_recording(struct session *s, const char *msg)
 		s->opts->on_error(s->res->errmsg, s->opts->payload);
 }
 
-/* The one path from producers (the sampler; later the event ingest) to
- * the file. */
+/* The one path from producers (the sampler, the event ingest) to the
+ * file. */
 static int session_append(const struct swt_record *rec, void *payload)
 {
 	struct session *s = payload;
@@ -126,16 +157,271 @@ static int session_append(const struct swt_record *rec, void *payload)
 	return 0;
 }
 
+/* ---- the pumper -----------------------------------------------------------
+ *
+ * The loop is the event ingest's reader: it empties the programs' rings
+ * whenever it polls. But some of what it does takes a while without a
+ * return to poll: a tick reading /proc (the first tick, which lists the
+ * machine, takes 5 ms on an idle machine and 20-50 ms on a loaded one;
+ * ticks of -a take milliseconds) and a flush's fdatasync(). A ring holds
+ * 26 ms of a thread recording 2.5 M events/s, so during those stretches a
+ * second thread, the pumper, services the ingest (reads the rings into
+ * the ingest's queues, takes connections); it does nothing else, and
+ * nothing at other times.
+ *
+ * The ingest is not thread-safe: pump.lock says who may use it. The loop
+ * holds it all the time except between pump_lend() and pump_take(),
+ * around work that does not touch the ingest. Without the thread (no
+ * events, or pthread_create failed) both are no-ops. */
+
+#define PUMP_POLL_MS 1	/* the pumper's look for the loop's take-back */
+
+static void *pump_main(void *payload)
+{
+	struct session *s = payload;
+	struct pumper *p = &s->pump;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct pollfd pfd;
+
+		while (!p->lent && !p->stop)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stop)
+			break;
+		(void)swt_ingest_service(s->ing);
+		pfd.fd = swt_ingest_get_fd(s->ing);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		pthread_mutex_unlock(&p->lock);
+		/* (The ingest stays open while the thread runs: pump_stop()
+		 * comes first.) */
+		poll(&pfd, 1, PUMP_POLL_MS);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* With the signals blocked, so that they go to the loop's signalfd. (The
+ * command is forked while the thread runs: the child only calls
+ * async-signal-safe functions before exec, and never touches the lock.) */
+static void pump_start(struct session *s)
+{
+	struct pumper *p = &s->pump;
+
+	if (!s->ing)
+		return;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	pthread_mutex_lock(&p->lock);
+	if (pthread_create(&p->th, NULL, pump_main, s) == 0) {
+		p->running = true;
+		return;
+	}
+	/* No thread: the loop alone reads the rings, as without it. */
+	pthread_mutex_unlock(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+}
+
+static void pump_lend(struct session *s)
+{
+	struct pumper *p = &s->pump;
+
+	if (!p->running || p->lent)
+		return;
+	p->lent = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void pump_take(struct session *s)
+{
+	struct pumper *p = &s->pump;
+
+	if (!p->running || !p->lent)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->lent = false;
+}
+
+static void pump_stop(struct session *s)
+{
+	struct pumper *p = &s->pump;
+
+	if (!p->running)
+		return;
+	pump_take(s);
+	p->stop = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->th, NULL);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	p->running = false;
+}
+
 static void flush(struct session *s, int64_t now)
 {
+	int err;
+
 	if (!s->recording || !s->dirty)
 		return;
-	if (swt_writer_flush(s->w) < 0) {
+	pump_lend(s);	/* fdatasync() can take a while */
+	err = swt_writer_flush(s->w);
+	pump_take(s);
+	if (err < 0) {
 		fail_recording(s, swt_writer_errmsg(s->w));
 		return;
 	}
 	s->dirty = false;
 	s->next_flush = now + s->opts->flush_ns;
+}
+
+/* ---- application events --------------------------------------------------
+ *
+ * Time order. The file's records must not go back in time. Sampler records
+ * carry the time at which their tick began reading (a clock read inside
+ * swt_sampler_tick()); the ingest's records carry the events' own times,
+ * and swt_ingest_drain(until) emits only what is stamped <= until, never
+ * older than an earlier until (a straggler is raised to it and counted as
+ * late). So the stream stays ordered as long as no record appended after a
+ * drain is stamped before that drain's until:
+ *   - right before the first record of a tick is appended, drain up to
+ *     that record's own time (sample_append()): exactly the events that
+ *     precede the tick's records;
+ *   - otherwise drain only up to a time just read from the clock, at the
+ *     end of each pass of the loop and before the end record: every
+ *     record appended later is stamped from a later clock read. (Not the
+ *     next deadline: a tick's records are stamped when it actually runs,
+ *     at or after its deadline.)
+ *
+ * Back-pressure. Producers never wait: a thread's ring holds 65536 events
+ * (26 ms of a thread recording 2.5 M events/s) and rings the ingest's
+ * descriptor when a quarter full; the loop polls that descriptor, so a
+ * ring is emptied into the ingest's queues (1 M events per process)
+ * whenever swrec gets the CPU, and written at every pass. While the loop
+ * is busy elsewhere (reading /proc, fdatasync) the pumper empties the
+ * rings (above); a long write of a backlog is cut into slices with the
+ * rings emptied in between (ingest_drain()). Only a recorder that does
+ * not get the CPU for longer than the ring's slack makes the producers
+ * drop events, and those are counted in the file. */
+
+/* Handle what is ready, in a few rounds: a connection accepted in one
+ * round has its hello and rings read in the next, so that they are known
+ * before the next drain. (Otherwise the first events of a process that
+ * connected while swrec was busy would be older than that drain's until,
+ * and be written late, with their times raised.) */
+static void ingest_service(struct session *s)
+{
+	int i;
+
+	if (!s->ing)
+		return;
+	for (i = 0; i < SERVICE_ROUNDS; i++) {
+		struct pollfd p = { swt_ingest_get_fd(s->ing), POLLIN, 0 };
+
+		/* Only epoll_wait() itself failing makes this fail; the next
+		 * pass tries again. Nothing a client does stops swrec. */
+		(void)swt_ingest_service(s->ing);
+		if (poll(&p, 1, 0) <= 0)
+			break;
+	}
+}
+
+static void drain_to(struct session *s, int64_t until)
+{
+	/* A failed append stops the drain; session_append() has already
+	 * stopped the recording and ingest_close() follows. */
+	(void)swt_ingest_drain(s->ing, until, session_append, s);
+	if (until > s->drained)
+		s->drained = until;
+}
+
+/* Everything up to `until`. Each swt_ingest_drain() empties the rings
+ * into the ingest's queues before it writes; a large backlog (after a
+ * long tick, or when swrec did not get the CPU for a while) is written in
+ * slices of DRAIN_SLICE_NS of event time, so that the rings are emptied
+ * every slice rather than once before a long write during which the
+ * producers could fill them. */
+static void ingest_drain(struct session *s, int64_t until)
+{
+	struct swt_ingest_stats st;
+	int64_t u;
+
+	if (!s->ing || !s->recording)
+		return;
+	/* Rings handed over since the last look first: events a new thread
+	 * recorded before `until` would otherwise come out late. */
+	ingest_service(s);
+	u = s->drained;
+	if (until - u > DRAIN_SLICES * DRAIN_SLICE_NS)
+		u = until - DRAIN_SLICES * DRAIN_SLICE_NS;
+	for (u += DRAIN_SLICE_NS; u < until; u += DRAIN_SLICE_NS) {
+		swt_ingest_get_stats(s->ing, &st);
+		if (st.pending < DRAIN_BACKLOG)
+			break;
+		drain_to(s, u);
+		if (!s->recording)
+			return;
+	}
+	drain_to(s, until);
+}
+
+/* Samples and process starts/exits: the events before them first. */
+static int sample_append(const struct swt_record *rec, void *payload)
+{
+	struct session *s = payload;
+
+	pump_take(s);	/* the tick has read /proc: the ingest is ours */
+	if (s->ing && rec->t_ns > s->drained)
+		ingest_drain(s, rec->t_ns);
+	return session_append(rec, payload);
+}
+
+/* Take in what the processes sent last: their final messages and the
+ * ends of their connections are queued by the time swrec learns that the
+ * command exited (a process's descriptors close before its parent is
+ * signalled). Nothing is waited for. Each drain goes up to a time read
+ * after the service before it, so that what the service found (a
+ * connection refused, a client cut off: records stamped when noticed)
+ * is written too; the end record is stamped later still. */
+static void ingest_settle(struct session *s)
+{
+	int i;
+
+	if (!s->ing)
+		return;
+	for (i = 0; i < SETTLE_ROUNDS && s->recording; i++) {
+		struct pollfd p = { swt_ingest_get_fd(s->ing), POLLIN, 0 };
+
+		/* A drain frees room for clients held back (max_pending),
+		 * which makes them readable again: alternate. */
+		ingest_service(s);
+		ingest_drain(s, clock_ns(CLOCK_MONOTONIC));
+		if (poll(&p, 1, 0) <= 0)
+			break;
+	}
+}
+
+static void ingest_close(struct session *s)
+{
+	struct swt_ingest_stats st;
+
+	if (!s->ing)
+		return;
+	pump_stop(s);
+	swt_ingest_get_stats(s->ing, &st);
+	s->res->events = st.events;
+	s->res->dropped_events = st.dropped;
+	s->res->late_events = st.late;
+	s->res->clients = st.accepted;
+	s->res->refused_clients = st.refused_uid + st.refused_limit;
+	s->res->bad_clients = st.bad_clients;
+	/* The processes see their connections close and stop tracing. */
+	swt_ingest_close(s->ing);
+	s->ing = NULL;
 }
 
 static void tick(struct session *s, int64_t scheduled)
@@ -144,7 +430,11 @@ static void tick(struct session *s, int64_t scheduled)
 
 	if (!s->recording)
 		return;
-	err = swt_sampler_tick(s->smp, scheduled, session_append, s);
+	/* The pumper keeps the rings moving while /proc is read; the first
+	 * record the tick emits takes the ingest back (sample_append()). */
+	pump_lend(s);
+	err = swt_sampler_tick(s->smp, scheduled, sample_append, s);
+	pump_take(s);
 	if (err < 0 && s->recording) {
 		/* Not the writer: /proc itself has become unreadable. */
 		char msg[300];
@@ -165,6 +455,10 @@ static void finish(struct session *s, enum swt_end_reason reason)
 
 	if (!s->recording)
 		return;
+	ingest_settle(s);
+	if (!s->recording)
+		return;	/* an append failed */
+	now = clock_ns(CLOCK_MONOTONIC);	/* after every drain's until */
 	memset(&end, 0, sizeof(end));
 	end.reason = reason;
 	if (s->res->has_status) {
@@ -175,12 +469,19 @@ static void finish(struct session *s, enum swt_end_reason reason)
 			end.signal = WTERMSIG(s->res->wstatus);
 	}
 	end.samples = s->samples;
+	if (s->ing) {
+		struct swt_ingest_stats is;
+
+		swt_ingest_get_stats(s->ing, &is);
+		end.events = is.events;
+		end.dropped_events = is.dropped;
+	}
 	swt_writer_get_stats(s->w, &st);
 	end.records = st.records;
 	end.recorder_cpu_ns = (uint64_t)clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		end.recorder_peak_rss_kib = (uint64_t)ru.ru_maxrss;
-	now = clock_ns(CLOCK_MONOTONIC);
+	ingest_close(s);
 	if (swt_writer_finish(s->w, &end, now) < 0) {
 		fail_recording(s, swt_writer_errmsg(s->w));
 		return;
@@ -285,12 +586,13 @@ static int64_t next_wake(const struct session *s)
 
 static void loop(struct session *s)
 {
-	struct pollfd pfds[2 + 64];
+	struct pollfd pfds[3 + 64];
 	size_t i, n;
 
 	for (;;) {
 		int64_t now;
 		uint64_t expirations;
+		size_t ing_i = SIZE_MAX;
 
 		arm(s, next_wake(s));
 		n = 0;
@@ -305,10 +607,18 @@ static void loop(struct session *s)
 		pfds[n].fd = s->tfd;
 		pfds[n].events = POLLIN;
 		pfds[n++].revents = 0;
+		if (s->ing) {
+			ing_i = n;
+			pfds[n].fd = swt_ingest_get_fd(s->ing);
+			pfds[n].events = POLLIN;
+			pfds[n++].revents = 0;
+		}
 		if (poll(pfds, n, -1) < 0 && errno != EINTR)
 			break;
 		if (read(s->tfd, &expirations, sizeof(expirations)) < 0)
 			expirations = 0;
+		if (ing_i != SIZE_MAX && pfds[ing_i].revents)
+			ingest_service(s);
 		on_signals(s);
 		if (s->n_pidfds)
 			on_pidfds(s, pfds);
@@ -346,10 +656,15 @@ static void loop(struct session *s)
 			finish(s, SWT_END_EXITED);
 			break;
 		}
-		if (s->recording && now >= s->end_ns)
+		if (s->recording && now >= s->end_ns) {
 			finish(s, SWT_END_DURATION);
-		else if (s->dirty && now >= s->next_flush)
-			flush(s, now);
+		} else {
+			ingest_drain(s, clock_ns(CLOCK_MONOTONIC));
+			if (s->dirty && now >= s->next_flush)
+				flush(s, now);
+		}
+		if (!s->recording)
+			ingest_close(s);	/* finished, or failed */
 		/* Without a file the launched command is still waited for,
 		 * so that swrec exits with its status. */
 		if (!s->recording && s->opts->mode != SWT_MODE_LAUNCH)
@@ -384,6 +699,8 @@ static int launch(struct session *s)
 		sigaction(SIGXFSZ, &s->old_xfsz, NULL);
 		setrlimit(RLIMIT_NOFILE, &s->old_nofile);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+		if (s->child_env)
+			environ = s->child_env;	/* a store: async-safe */
 		execvp(s->opts->command[0], s->opts->command);
 		e = errno;
 		if (write(pfd[1], &e, sizeof(e)) < 0)
@@ -411,6 +728,58 @@ static int launch(struct session *s)
 		s->res->has_status = true;
 		s->res->wstatus = st;
 	}
+	return 0;
+}
+
+/* The command's environment: swrec's, with SWT_TRACE_SOCKET set to the
+ * ingest's socket (replacing one swrec inherited). Built before fork():
+ * the child may only make async-signal-safe calls. */
+static char **make_child_env(const struct swt_ingest *ing)
+{
+	size_t n = 0, k = 0, i, len = strlen(SWT_WIRE_ENV);
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = swt_calloc(n + 2, sizeof(env[0]));
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], SWT_WIRE_ENV, len) ||
+		    environ[i][len] != '=')
+			env[k++] = environ[i];
+	env[k++] = (char *)(uintptr_t)swt_ingest_get_env(ing);
+	env[k] = NULL;
+	return env;
+}
+
+/* Application events: launch mode unless opts.events is false; attach
+ * and all modes when someone is told where to connect. Returns 0 or the
+ * ingest's status (message in errmsg). */
+static int open_ingest(struct session *s)
+{
+	struct swt_ingest_opts io;
+	int err;
+
+	if (!s->opts->events ||
+	    (s->opts->mode != SWT_MODE_LAUNCH && !s->opts->on_socket))
+		return 0;
+	swt_ingest_opts_init(&io);
+	io.allow_other_uids = s->opts->allow_other_users;
+	err = swt_ingest_open(&s->ing, &io, s->res->errmsg,
+			      sizeof(s->res->errmsg));
+	if (err < 0) {
+		size_t len = strlen(s->res->errmsg);
+
+		snprintf(s->res->errmsg + len, sizeof(s->res->errmsg) - len,
+			 " (--no-events records without application "
+			 "events)");
+		return err;
+	}
+	s->res->events_on = true;
+	if (s->opts->mode == SWT_MODE_LAUNCH)
+		s->child_env = make_child_env(s->ing);
+	if (s->opts->on_socket)
+		s->opts->on_socket(swt_ingest_get_env(s->ing),
+				   s->opts->payload);
 	return 0;
 }
 
@@ -571,8 +940,16 @@ int swt_session_run(struct swt_session_result *out,
 		if (opts->mode == SWT_MODE_ATTACH)
 			open_pidfds(s);
 	}
+	/* Before the file: a session that cannot take events leaves none. */
+	SWT_TRY(err = open_ingest(s));
+	pump_start(s);
 	SWT_TRY(err = open_writer(s, &si));
+	s->drained = clock_ns(CLOCK_MONOTONIC);	/* nothing is older */
 	if (opts->mode == SWT_MODE_LAUNCH) {
+		/* The command may record from its first instruction, long
+		 * before the first tick (loading libproc2, listing the
+		 * machine) is over: the pumper reads its rings meanwhile. */
+		pump_lend(s);
 		err = launch(s);
 		if (err < 0) {
 			/* Nothing was run: leave no file behind. */
@@ -596,6 +973,9 @@ int swt_session_run(struct swt_session_result *out,
 			fail_recording(s, msg);
 		}
 	}
+	free(s->child_env);	/* launched: only the child needed it */
+	s->child_env = NULL;
+	pump_take(s);
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->next_sample = s->start_ns;
 	s->next_flush = s->start_ns;
@@ -622,6 +1002,8 @@ out:
 		/* Only after a failure: a finished writer is freed. */
 		swt_writer_free(s->w);
 	}
+	ingest_close(s);
+	free(s->child_env);
 	for (i = 0; i < s->n_pidfds; i++)
 		close(s->pidfds[i]);
 	free(s->pidfds);

@@ -22,12 +22,20 @@
  * descriptors; in launch mode swrec becomes a child subreaper, so orphaned
  * descendants stay in the tree and their exit status is known. The launched
  * command gets the original mask, SIGXFSZ disposition and soft limit.
+ * With application events, the session runs a second thread while it
+ * lasts, which only empties the event rings while the loop is busy (see
+ * "The pumper" in swt_session.c).
  *
- * Seam for application events (the client library, a later issue): an
- * ingest server adds its descriptors to the poll set of the loop and hands
- * its SWT_REC_EVENTS / SWT_REC_DROPS records to the same append path as the
- * sampler (session_append() in swt_session.c); the flush deadline already
- * covers records that arrive between ticks. */
+ * Application events (libswtrace, swtrace.py): unless opts.events is false,
+ * a launch-mode session opens an event ingest (swt_ingest.h) before it
+ * starts the command, and gives the command SWT_TRACE_SOCKET in its
+ * environment. Instrumented processes of the tree connect on their first
+ * event; their events, drop counts and anomalies go into the same record
+ * stream as the samples, in time order (see "Time order" in
+ * swt_session.c), and the end record counts them. In attach and all modes
+ * the processes are already running and never see the variable: the
+ * ingest is opened only when opts.on_socket is set, which is told the
+ * variable so that programs started afterwards with it can connect. */
 #ifndef SWT_SESSION_H
 #define SWT_SESSION_H
 
@@ -57,6 +65,13 @@ struct swt_session_opts {
 	int64_t duration_ns;	/* 0: no limit */
 	bool threads;
 	unsigned slow_every;	/* see swt_sampler_opts; 0: default */
+	bool events;		/* take application events (default on) */
+	bool allow_other_users;	/* events from other user ids too */
+	/* Attach and all modes take events only if this is set; it is
+	 * called once, before anything is launched or sampled, with
+	 * "SWT_TRACE_SOCKET=path" (borrowed for the call). In launch mode it
+	 * is optional. */
+	void (*on_socket)(const char *env, void *payload);
 	/* Called at once when the recording fails (libraries do not print;
 	 * the session goes on waiting for the command). May be NULL. */
 	void (*on_error)(const char *msg, void *payload);
@@ -75,19 +90,28 @@ struct swt_session_result {
 	uint64_t thread_samples;
 	uint64_t bytes;		/* size of the file */
 	uint64_t skipped_ticks;	/* deadlines missed (recorder starved) */
+	bool events_on;		/* an event ingest was open */
+	uint64_t events;	/* application events written */
+	uint64_t dropped_events; /* events lost, as counted in the file */
+	uint64_t late_events;	/* written with their time raised */
+	uint64_t clients;	/* connections accepted */
+	uint64_t refused_clients; /* other users', or past the limit */
+	uint64_t bad_clients;	/* cut off for misbehaving */
 	char errmsg[512];
 };
 
-/* Fill *opts with defaults: 1 s interval and flush, threads on, launch. */
+/* Fill *opts with defaults: 1 s interval and flush, threads and events
+ * on, launch. */
 void swt_session_opts_init(struct swt_session_opts *opts);
 
 /* Run a session to its end. Returns 0 when the session ran (even if the
  * recording failed later, or the command could not be executed: see
  * *out), or, before anything was launched or any file created:
- * SWT_EINVAL (bad option, a pid that is a thread), SWT_ENOTFOUND (a pid
- * that does not exist), SWT_EEXIST (the output exists), SWT_EIO (cannot
- * create the output, /proc unreadable, fork failed). out->errmsg says
- * why in every case. */
+ * SWT_EINVAL (bad option, a pid that is a thread, a $TMPDIR too long for
+ * the event socket's path), SWT_ENOTFOUND (a pid that does not exist),
+ * SWT_EEXIST (the output exists), SWT_EIO (cannot create the output or
+ * the event socket, /proc unreadable, fork failed). out->errmsg says why
+ * in every case. */
 int swt_session_run(struct swt_session_result *out,
 		    const struct swt_session_opts *opts);
 

@@ -10,7 +10,16 @@
  *   event_listener    wakes --event-rate times per minute, little work
  *   database_manager  grows its memory by --leak MB per minute (touched)
  *
- * Everything runs for --duration seconds, then the program exits 0. */
+ * It is also instrumented with libswtrace (swtrace.h), as an application
+ * would be: each piece of a module's work is a span of that module
+ * (swt_module_begin/end, or SWT_MODULE_SCOPE), each OCR call counts
+ * "ocr_call" and each listener event "event_listener" (the counters
+ * swanalyze rates by default), and marks "start" and "end" frame the run.
+ * Under swrec these become events in the session; elsewhere they cost a
+ * branch each.
+ *
+ * Everything runs for --duration seconds, then the program prints what it
+ * did (the counts swanalyze should find) on stdout and exits 0. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -21,6 +30,7 @@
 #include <time.h>
 
 #include "swt_parse.h"
+#include "swtrace.h"
 
 struct opts {
 	int64_t duration_ns;
@@ -31,6 +41,11 @@ struct opts {
 };
 
 static struct opts o = { 5000000000, 60, 30, 120, 60 };
+
+/* What each module did, for the summary line (each written by its own
+ * thread, read after the joins). */
+static long n_frames, n_ocr_calls, n_events;
+static size_t leaked_bytes;
 
 /* Name the calling thread after its module. Linux keeps 15 bytes of a
  * thread name, so "database_manager" shows as "database_manage", exactly as
@@ -91,11 +106,33 @@ static void *vision_system(void *arg)
 	(void)arg;
 	name_thread("vision_system");
 	while (t < t_end) {
+		/* one frame: a span per piece of work */
+		swt_module_begin("vision_system");
 		sink += spin_until(t + period * o.busy_pct / 100);
+		swt_module_end("vision_system");
+		n_frames++;
 		t += period;
 		sleep_until(t);
 	}
 	return NULL;
+}
+
+/* One OCR call: a span of its own, from here to the closing brace. */
+static uint64_t ocr_call(void)
+{
+	SWT_MODULE_SCOPE("ocr_processor");
+	swt_count("ocr_call", 1);
+	n_ocr_calls++;
+	return spin_until(now_ns() + 5000000);
+}
+
+/* One event handled. */
+static uint64_t on_event(void)
+{
+	SWT_MODULE_SCOPE("event_listener");
+	swt_count("event_listener", 1);
+	n_events++;
+	return spin_until(now_ns() + 200000);
 }
 
 static void *ocr_processor(void *arg)
@@ -109,7 +146,7 @@ static void *ocr_processor(void *arg)
 		return NULL;
 	period = 60000000000 / o.ocr_per_min;
 	while (t < t_end) {
-		sink += spin_until(now_ns() + 5000000);	/* one OCR call */
+		sink += ocr_call();
 		t += period;
 		sleep_until(t);
 	}
@@ -127,7 +164,7 @@ static void *event_listener(void *arg)
 		return NULL;
 	period = 60000000000 / o.events_per_min;
 	while (t < t_end) {
-		sink += spin_until(now_ns() + 200000);
+		sink += on_event();
 		t += period;
 		sleep_until(t);
 	}
@@ -150,11 +187,14 @@ static void *database_manager(void *arg)
 			if (!blocks)
 				abort();
 		}
+		swt_module_begin("database_manager");
 		blocks[n] = malloc(per_step);
 		if (!blocks[n])
 			abort();
 		memset(blocks[n], (int)(n & 0x7f) + 1, per_step); /* touch */
+		swt_module_end("database_manager");
 		n++;
+		leaked_bytes += per_step;
 		t += step;
 		sleep_until(t);
 	}
@@ -234,6 +274,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t_end = now_ns() + o.duration_ns;
+	swt_mark("start");
 	for (i = 0; i < 4; i++)
 		if (pthread_create(&th[i], NULL, fn[i], NULL) != 0) {
 			fprintf(stderr, "swt-example: cannot start threads\n");
@@ -241,5 +282,10 @@ int main(int argc, char **argv)
 		}
 	for (i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
+	swt_mark("end");
+	printf("swt-example: %ld frames, %ld OCR calls, %ld listener events, "
+	       "%zu KiB kept by database_manager%s\n",
+	       n_frames, n_ocr_calls, n_events, leaked_bytes / 1024,
+	       swt_trace_enabled() ? " (traced)" : "");
 	return 0;
 }

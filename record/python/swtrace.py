@@ -27,7 +27,14 @@ thread, on flush() and at exit -- instead of the shared-memory rings the C
 library uses (a Python call costs microseconds anyway). An event reaches
 the recorder up to 20 ms after it happened; if the recorder has already
 written records past its time, the event is written with its time raised
-to the last one written (swrec counts these as "late"). A message::
+to the last one written (swrec counts these as "late").
+
+When the socket is full (the recorder is busy for a moment), up to 16
+messages (1 MiB) wait in the process and go out, in order, as soon as it
+takes them again; past that, new events are dropped and counted. At exit
+the library waits at most 0.5 s for the recorder to take what is left (the
+count of dropped events travels in the messages, so events must not be
+left behind silently). A message::
 
     header  "=IHHII" magic 0x4d545753 ("SWTM"), type 3, version 1,
             length of the whole message, 0
@@ -42,10 +49,12 @@ Kinds: 1 begin, 2 end, 3 count, 4 mark. The connection starts with a hello
 """
 
 import atexit
+import collections
 import contextlib
 import functools
 import inspect
 import os
+import select
 import socket
 import struct
 import threading
@@ -66,6 +75,8 @@ _MAX_NAMES = 4096
 _MAX_NAME = 255
 _FLUSH_S = 0.02
 _RETRY_S = 0.02
+_QUEUE_MAX = 16             # messages waiting for a busy recorder
+_EXIT_WAIT_S = 0.5          # for the recorder to take the rest at exit
 
 _HDR = struct.Struct("=IHHII")
 _HELLO_MSG = struct.Struct("=IHHIIiIII")
@@ -93,7 +104,8 @@ class _Client:
         self.buf = bytearray()
         self.n_buf = 0              # events in buf
         self.names = {}             # str -> id
-        self.n_sent_names = 0       # ids the recorder has
+        self.queue = collections.deque()    # [message, events] not sent
+        self.n_sent_names = 0       # ids in messages sent or queued
         self.n_names = 0
         self.dropped = 0
         self.retry_at = 0.0
@@ -143,31 +155,54 @@ class _Client:
                           if v <= self.n_sent_names}
             self.n_names = self.n_sent_names
 
-    def _send(self):
-        if not self.n_buf and not self.buf:
-            return True
-        ok = False
-        if self._connect():
+    def _enqueue(self):
+        """The buffer becomes the last message of the queue (or, the
+        queue being full, is dropped and counted)."""
+        if not self.buf:
+            return
+        if len(self.queue) >= _QUEUE_MAX or self.state != _ON:
+            self.dropped += self.n_buf
+            self._forget_unsent_names()
+        else:
             msg = bytearray(_EVENTS_HDR.pack(
                 _MAGIC, _EVENTS, _VERSION,
                 _EVENTS_HDR.size + len(self.buf), 0, self.dropped))
             msg += self.buf
-            try:
-                self.sock.send(msg, socket.MSG_DONTWAIT |
-                               socket.MSG_NOSIGNAL)
-                ok = True
-            except (BlockingIOError, InterruptedError):
-                pass                # recorder busy: drop, count
-            except OSError:
-                self.state = _OFF   # recorder gone
-        if ok:
+            self.queue.append((msg, self.n_buf))
             self.n_sent_names = self.n_names
-        else:
-            self.dropped += self.n_buf
-            self._forget_unsent_names()
         self.buf = bytearray()
         self.n_buf = 0
-        return ok
+
+    def _push(self):
+        """Send queued messages, in order, until the socket is full.
+        True when none is left."""
+        if not self.queue:
+            return True
+        if not self._connect():
+            if self.state != _ON:
+                self._lose_queue()
+            return False
+        while self.queue:
+            try:
+                self.sock.send(self.queue[0][0], socket.MSG_DONTWAIT |
+                               socket.MSG_NOSIGNAL)
+            except (BlockingIOError, InterruptedError):
+                return False        # recorder busy: later
+            except OSError:
+                self.state = _OFF   # recorder gone
+                self._lose_queue()
+                return False
+            self.queue.popleft()
+        return True
+
+    def _lose_queue(self):
+        for _, n in self.queue:
+            self.dropped += n
+        self.queue.clear()
+
+    def _send(self):
+        self._enqueue()
+        return self._push()
 
     def _name_id(self, name):
         i = self.names.get(name)
@@ -190,7 +225,7 @@ class _Client:
             with self.lock:
                 if self.state != _ON or self.pid != os.getpid():
                     return
-                if self.buf:
+                if self.buf or self.queue:
                     self._send()
 
     # -- API ---------------------------------------------------------------
@@ -228,6 +263,26 @@ class _Client:
             self.retry_at = 0.0
             sent = self._send()
             return sent and self._connect()
+
+    def exit_flush(self):
+        """flush(), then wait (at most _EXIT_WAIT_S) for a busy recorder to
+        take what is left: nothing is sent after exit."""
+        deadline = time.monotonic() + _EXIT_WAIT_S
+        with self.lock:
+            if self.state != _ON:
+                return
+            self.retry_at = 0.0
+            while not self._send() and self.state == _ON:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                if self.sock is None:       # backlog full: retry soon
+                    time.sleep(min(left, _RETRY_S))
+                    self.retry_at = 0.0
+                    continue
+                p = select.poll()
+                p.register(self.sock, select.POLLOUT)
+                p.poll(max(1, int(left * 1000)))
 
     def after_fork_child(self):
         # Never send the parent's buffered events (the parent will) nor
@@ -323,7 +378,14 @@ def flush():
         return False
 
 
-atexit.register(flush)
+def _exit_flush():
+    try:
+        _client.exit_flush()
+    except Exception:
+        pass
+
+
+atexit.register(_exit_flush)
 
 
 def enabled():

@@ -1,0 +1,491 @@
+/* e2e_app — an instrumented program run under the real swrec by
+ * tests/e2e/test_e2e.c.
+ *
+ *   e2e_app SCENARIO [ARGS]
+ *
+ * It writes what the test needs to know on stdout ("pid P", "tid ROLE T",
+ * "key value" lines; each line one write, flushed), which under swrec is
+ * swrec's stdout. Where the test must act at a given point (kill swrec,
+ * send garbage, let another user in), the program says "ready" and reads a
+ * line from stdin: the test synchronises on what the program says, never
+ * on sleeps. Exit status 0 when everything it checked itself held.
+ *
+ *   basic N        main + 2 workers; each worker N times: begin
+ *                  vision_system, count ocr_call (i+1), end vision_system,
+ *                  mark frame; main: a span main_module around it all
+ *   counts T N     T threads, N counts of 1 each under "hits"
+ *   noop           every call, outside a recorder: nothing happens
+ *   names N        count 1 under N distinct names "name_<i>", then "after"
+ *   wait           a span "waiting" around reading one stdin line
+ *   gone           a busy recording thread; "ready" once connected; goes on
+ *                  (rounds of events, short-lived recording threads and
+ *                  forks) until the recorder is gone (at most 120 s),
+ *                  then 50 rounds more without it
+ *   nobody         count root_count; "ready"; read a line; a fork()ed
+ *                  child becomes uid/gid 65534 and counts nobody_count 3
+ *                  times; count root_count again
+ *   forkexec       span "parent_work" around: count parent_count, a
+ *                  fork() child that records (child_count 7, mark), a
+ *                  fork() child that execs "e2e_app exec2", count
+ *                  parent_count
+ *   exec2          count post_exec 1 (the exec'd image)
+ *   produce T RATE SECONDS
+ *                  T threads, RATE events/s in total, in bursts of 1024
+ *                  counts paced to the clock; prints what was produced and
+ *                  what the library dropped */
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "swtrace.h"
+
+static const char *self_path;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000),
+			       (long)(ns % 1000000000) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* One line, one write: lines of several threads and processes (all
+ * sharing swrec's stdout) must not interleave. */
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(1, buf, (size_t)n) < 0) {
+		/* the test is gone: nothing to tell */
+	}
+}
+
+static void say_tid(const char *role)
+{
+	say("tid %s %d", role, (int)gettid());
+}
+
+/* Block until the test writes a line (or closes our stdin). */
+static void await_go(void)
+{
+	char c;
+
+	while (read(0, &c, 1) == 1 && c != '\n')
+		;
+}
+
+/* The library is connected and has this thread's ring: events recorded
+ * from now on reach the recorder. Bounded: 60 s. */
+static int connected(void)
+{
+	int64_t end = now_ns() + 60000000000;
+
+	while (swt_trace_flush() != SWT_TRACE_OK) {
+		if (now_ns() > end || !swt_trace_enabled())
+			return 0;
+		sleep_ns(1000000);
+	}
+	return 1;
+}
+
+/* ---- basic --------------------------------------------------------------- */
+
+static long basic_n;
+
+static void *basic_worker(void *arg)
+{
+	long i;
+
+	say_tid((const char *)arg);
+	for (i = 0; i < basic_n; i++) {
+		swt_module_begin("vision_system");
+		swt_count("ocr_call", i + 1);
+		swt_module_end("vision_system");
+		swt_mark("frame");
+	}
+	return NULL;
+}
+
+static int basic(long n)
+{
+	pthread_t a, b;
+
+	basic_n = n;
+	say_tid("main");
+	swt_module_begin("main_module");
+	if (pthread_create(&a, NULL, basic_worker, (void *)"w1") ||
+	    pthread_create(&b, NULL, basic_worker, (void *)"w2"))
+		return 1;
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	swt_module_end("main_module");
+	say("enabled %d", swt_trace_enabled());
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	return 0;
+}
+
+/* ---- counts -------------------------------------------------------------- */
+
+static long counts_n;
+
+static void *counts_worker(void *arg)
+{
+	long i;
+
+	(void)arg;
+	for (i = 0; i < counts_n; i++)
+		swt_count("hits", 1);
+	return NULL;
+}
+
+static int counts(long threads, long n)
+{
+	pthread_t th[16];
+	long i;
+
+	if (threads < 1 || threads > 16)
+		return 2;
+	counts_n = n;
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&th[i], NULL, counts_worker, NULL))
+			return 1;
+	for (i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	return 0;
+}
+
+/* ---- noop, names, wait ------------------------------------------------ */
+
+static int noop(void)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		swt_module_begin("x");
+		swt_count("y", 1);
+		swt_mark("z");
+		swt_module_end("x");
+	}
+	say("enabled %d", swt_trace_enabled());
+	say("flush %d", swt_trace_flush());
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	return swt_trace_enabled() != 0 ||
+	       swt_trace_flush() != SWT_TRACE_ENOTFOUND;
+}
+
+static int names(long n)
+{
+	char buf[32];
+	long i;
+
+	say_tid("main");
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "name_%ld", i);
+		swt_count(buf, 1);
+	}
+	swt_count("after", 1);
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	return 0;
+}
+
+static int wait_scenario(void)
+{
+	say_tid("main");
+	swt_module_begin("waiting");
+	if (!connected())
+		return 1;
+	say("ready");
+	await_go();
+	swt_module_end("waiting");
+	swt_count("after_wait", 1);
+	say("enabled %d", swt_trace_enabled());
+	return 0;
+}
+
+/* ---- gone ---------------------------------------------------------------- */
+
+/* About 300 000 events/s: busy, but a session the test can read back. */
+static void *busy_thread(void *arg)
+{
+	volatile int *stop = arg;
+	int i;
+
+	while (!*stop) {
+		for (i = 0; i < 100; i++) {
+			swt_module_begin("worker");
+			swt_count("tick", 1);
+			swt_module_end("worker");
+		}
+		sleep_ns(1000000);
+	}
+	return NULL;
+}
+
+/* An event, a short-lived recording thread, every tenth round a fork()
+ * whose child records, a flush. */
+static void gone_round(long round)
+{
+	static volatile int stop_u;
+	pthread_t u;
+	pid_t pid;
+	int st;
+
+	swt_count("round", 1);
+	stop_u = 0;
+	if (pthread_create(&u, NULL, busy_thread, (void *)(uintptr_t)&stop_u) ==
+	    0) {
+		sleep_ns(1000000);
+		stop_u = 1;
+		pthread_join(u, NULL);
+	}
+	if (round % 10 == 0) {
+		pid = fork();
+		if (pid == 0) {
+			swt_count("child", 1);
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+	}
+	swt_trace_flush();
+}
+
+static int gone(void)
+{
+	static volatile int stop_t;
+	int64_t end;
+	pthread_t t;
+	long rounds = 0, after;
+	int detected;
+
+	say_tid("main");
+	if (pthread_create(&t, NULL, busy_thread, (void *)(uintptr_t)&stop_t))
+		return 1;
+	if (!connected())
+		return 1;
+	say("ready");
+	end = now_ns() + 120000000000;
+	while (swt_trace_enabled() && now_ns() < end)
+		gone_round(rounds++);
+	detected = !swt_trace_enabled();
+	for (after = 0; after < 50; after++)
+		gone_round(rounds++);
+	stop_t = 1;
+	pthread_join(t, NULL);
+	say("detected %d", detected);
+	say("enabled %d", swt_trace_enabled());
+	say("flush %d", swt_trace_flush());
+	say("rounds %ld", rounds);
+	return 0;
+}
+
+/* ---- nobody -------------------------------------------------------------- */
+
+static int nobody(void)
+{
+	pid_t pid;
+	int st, i;
+
+	say_tid("main");
+	swt_count("root_count", 1);
+	if (!connected())
+		return 1;
+	say("ready");
+	await_go();
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+		    setuid(65534) < 0)
+			_exit(3);
+		say("nobody %d", (int)getpid());
+		for (i = 0; i < 3; i++)
+			swt_count("nobody_count", 1);
+		/* 0: not accepted, or the library found out it was refused */
+		say("nobody_flush %d", swt_trace_flush());
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return 1;
+	swt_count("root_count", 1);
+	return 0;
+}
+
+/* ---- fork and exec ------------------------------------------------------- */
+
+static int forkexec(void)
+{
+	pid_t a, b;
+	int st;
+
+	say_tid("parent");
+	swt_module_begin("parent_work");
+	swt_count("parent_count", 1);
+	a = fork();
+	if (a < 0)
+		return 1;
+	if (a == 0) {
+		/* fresh rings and its own connection */
+		say_tid("child");
+		swt_module_begin("child_work");
+		swt_count("child_count", 7);
+		swt_mark("child_mark");
+		swt_module_end("child_work");
+		exit(0);
+	}
+	b = fork();
+	if (b < 0)
+		return 1;
+	if (b == 0) {
+		execl(self_path, self_path, "exec2", (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	if (waitpid(b, &st, 0) != b || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	swt_count("parent_count", 1);
+	swt_module_end("parent_work");
+	return 0;
+}
+
+static int exec2(void)
+{
+	say_tid("exec2");
+	swt_count("post_exec", 1);
+	return 0;
+}
+
+/* ---- produce ------------------------------------------------------------- */
+
+struct producer {
+	pthread_t th;
+	double rate;		/* events/s of this thread */
+	int64_t t_end;
+	unsigned long long produced;
+};
+
+static void *produce_thread(void *arg)
+{
+	struct producer *p = arg;
+	int64_t t0 = now_ns(), t;
+	int i;
+
+	while ((t = now_ns()) < p->t_end) {
+		/* bursts of 1024, on schedule: catch up, never run ahead */
+		int64_t due = t0 + (int64_t)((double)(p->produced + 1024) /
+					     p->rate * 1e9);
+
+		if (due > t) {
+			sleep_ns(due - t);
+			continue;
+		}
+		for (i = 0; i < 1024; i++)
+			swt_count("produce", 1);
+		p->produced += 1024;
+	}
+	return NULL;
+}
+
+static int produce(long threads, long rate, long seconds)
+{
+	struct producer p[16];
+	unsigned long long total = 0;
+	int64_t t0, t1;
+	long i;
+
+	if (threads < 1 || threads > 16 || rate < 1 || seconds < 1)
+		return 2;
+	/* connect and hand this thread's ring over before the clock
+	 * starts: the run measures the event path, not the set-up */
+	swt_mark("produce_start");
+	if (!connected())
+		return 1;
+	t0 = now_ns();
+	for (i = 0; i < threads; i++) {
+		p[i].rate = (double)rate / (double)threads;
+		p[i].t_end = t0 + seconds * 1000000000;
+		p[i].produced = 0;
+		if (pthread_create(&p[i].th, NULL, produce_thread, &p[i]))
+			return 1;
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(p[i].th, NULL);
+		total += p[i].produced;
+	}
+	t1 = now_ns();
+	say("produced %llu", total);
+	say("produce_ns %lld", (long long)(t1 - t0));
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *s = argc > 1 ? argv[1] : "";
+	long a = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+	long b = argc > 3 ? strtol(argv[3], NULL, 10) : 0;
+	long c = argc > 4 ? strtol(argv[4], NULL, 10) : 0;
+	int ret;
+
+	/* The library must never raise SIGPIPE: keep the default action,
+	 * which would kill us and fail the test. */
+	signal(SIGPIPE, SIG_DFL);
+	self_path = argv[0];
+	say("pid %d", (int)getpid());
+	if (!strcmp(s, "basic"))
+		ret = basic(a);
+	else if (!strcmp(s, "counts"))
+		ret = counts(a, b);
+	else if (!strcmp(s, "noop"))
+		ret = noop();
+	else if (!strcmp(s, "names"))
+		ret = names(a);
+	else if (!strcmp(s, "wait"))
+		ret = wait_scenario();
+	else if (!strcmp(s, "gone"))
+		ret = gone();
+	else if (!strcmp(s, "nobody"))
+		ret = nobody();
+	else if (!strcmp(s, "forkexec"))
+		ret = forkexec();
+	else if (!strcmp(s, "exec2"))
+		ret = exec2();
+	else if (!strcmp(s, "produce"))
+		ret = produce(a, b, c);
+	else
+		ret = 2;
+	say("exit %d", ret);
+	return ret;
+}
