@@ -424,12 +424,17 @@ static void ingest_close(struct session *s)
 	s->ing = NULL;
 }
 
+static void reap(struct session *s);
+
 static void tick(struct session *s, int64_t scheduled)
 {
 	int err;
 
 	if (!s->recording)
 		return;
+	/* Reap first: a child that died since the last SIGCHLD was read is a
+	 * zombie the sampler would report as gone without its wait status. */
+	reap(s);
 	/* The pumper keeps the rings moving while /proc is read; the first
 	 * record the tick emits takes the ingest back (sample_append()). */
 	pump_lend(s);
