@@ -25,6 +25,10 @@
 #include "swt_tracker.h"
 
 #define COMM_MAX 64		/* kernel threads may exceed TASK_COMM_LEN */
+/* Threads with rows belong to processes with more than one thread, never
+ * kernel threads: TASK_COMM_LEN (16) holds their names; the margin costs
+ * 32 bytes a thread (thousands of them are kept). */
+#define TNAME_MAX 32
 #define FD_RESERVE 64		/* descriptors left for the writer & co */
 #define CMDLINE_MAX (1u << 20)	/* longer command lines are truncated */
 #define LIBPROC2_SONAME "libproc2.so.0"
@@ -33,9 +37,10 @@
 struct thread_ent {
 	int32_t tid;
 	int fd;			/* task/TID/stat, -1 if not kept */
+	uint32_t slot;		/* its row in s->trows (rebuild_trows()) */
 	int64_t utime;
 	int64_t stime;
-	char name[COMM_MAX];
+	char name[TNAME_MAX];
 };
 
 struct proc_ent {
@@ -51,6 +56,14 @@ struct proc_ent {
 	bool io_denied;		/* /proc/PID/io refused us */
 	bool rescan_threads;
 	bool row_ok;		/* row was read this tick */
+	/* Has had more than one thread (seen in nthreads, or the CPU of
+	 * threads that came and went): it gets thread rows from then on.
+	 * Never cleared, so that its threads' rows do not come and go. */
+	bool multi;
+	bool thr_read;		/* threads read (or the lone one checked) */
+	int64_t thr_cpu;	/* utime+stime of the process then */
+	uint64_t thr_tick;	/* tick_no of that read */
+	bool in_trows;		/* its threads have slots in s->trows */
 	char comm[COMM_MAX];
 	char *cmdline;
 	size_t cmdline_len;
@@ -110,6 +123,7 @@ struct swt_sampler {
 	bool preexisting;	/* processes found now were there before us */
 	uint64_t last_forks;
 	uint64_t tick_no;
+	unsigned refresh_every;	/* ticks between reads of idle threads */
 	size_t max_kept;
 	struct proc_ent **procs;	/* tracked, sorted by pid */
 	size_t n_procs, cap_procs;
@@ -131,8 +145,9 @@ struct swt_sampler {
 	size_t cap_tscratch;
 	struct swt_proc_row *rows;
 	size_t cap_rows;
-	struct swt_thread_row *trows;
-	size_t cap_trows;
+	struct swt_thread_row *trows;	/* the last tick's, in tid order */
+	size_t cap_trows, n_trows;
+	bool trows_dirty;	/* the set of thread rows has changed */
 	char *dents;		/* getdents64 buffer */
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
@@ -306,6 +321,20 @@ int swt_sampler_new(struct swt_sampler **out,
 			s->opts.slow_every = per_s > 1000 ? 1000 :
 							    (unsigned)per_s;
 	}
+	/* Idle threads are re-read at least every 10 s (and never more often
+	 * than the dear files): a read of every idle thread each second
+	 * cost 1 % of a core at 0.1 s with 2000 threads, for a rounding
+	 * error under a tick (docs/performance.md). */
+	s->refresh_every = s->opts.slow_every;
+	if (opts->interval_ns > 0) {
+		int64_t n = (SWT_SAMPLER_THREAD_REFRESH_NS + opts->interval_ns -
+			     1) / opts->interval_ns;
+
+		if (n > 100000)
+			n = 100000;
+		if (n > (int64_t)s->refresh_every)
+			s->refresh_every = (unsigned)n;
+	}
 	s->roots = swt_calloc(opts->n_roots, sizeof(s->roots[0]));
 	if (opts->n_roots)
 		memcpy(s->roots, opts->roots,
@@ -359,6 +388,8 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 
 	if (!e)
 		return;
+	if (e->in_trows)
+		s->trows_dirty = true;
 	kclose(s, &e->fd_stat);
 	kclose(s, &e->fd_status);
 	kclose(s, &e->fd_io);
@@ -458,18 +489,21 @@ static bool transient_errno(int err)
 	       err == EINTR || err == EAGAIN;
 }
 
-static void copy_comm(char *dst, const char *src, size_t len)
+/* src (len bytes) into dst (cap bytes), truncated, terminated. */
+static void copy_comm(char *dst, size_t cap, const char *src, size_t len)
 {
-	if (len >= COMM_MAX)
-		len = COMM_MAX - 1;
+	if (len >= cap)
+		len = cap - 1;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
 
-static bool same_comm(const char *have, const char *src, size_t len)
+/* Whether copy_comm() would write what dst already holds. */
+static bool same_comm(const char *have, size_t cap, const char *src,
+		      size_t len)
 {
-	if (len >= COMM_MAX)
-		len = COMM_MAX - 1;
+	if (len >= cap)
+		len = cap - 1;
 	return strlen(have) == len && memcmp(have, src, len) == 0;
 }
 
@@ -523,6 +557,12 @@ static bool is_gone_state(const struct swt_procfs_stat *st)
 static bool slow_tick(const struct swt_sampler *s, const struct proc_ent *e)
 {
 	return (s->tick_no + (uint64_t)e->pid) % s->opts.slow_every == 0;
+}
+
+/* Ticks that read the threads of a process even if it has not moved. */
+static bool refresh_tick(const struct swt_sampler *s, const struct proc_ent *e)
+{
+	return (s->tick_no + (uint64_t)e->pid) % s->refresh_every == 0;
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -598,35 +638,118 @@ static void rescan_threads(struct swt_sampler *s, struct proc_ent *e)
 		memcpy(e->threads, s->tscratch, k * sizeof(e->threads[0]));
 	e->n_threads = k;
 	e->rescan_threads = false;
+	s->trows_dirty = true;
 }
 
-static void read_threads(struct swt_sampler *s, struct proc_ent *e,
-			 int64_t nthreads)
+/* Read the stat of thread t of e into t. Returns 0, or -1 if the thread
+ * has gone (its descriptor is closed then). */
+static int read_thread(struct swt_sampler *s, struct proc_ent *e,
+		       struct thread_ent *t)
 {
+	struct swt_procfs_stat st;
+	ssize_t n = kread(s, &t->fd, e->pid, t->tid, "stat");
+
+	s->stats.thread_reads++;
+	if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0) {
+		kclose(s, &t->fd);
+		return -1;
+	}
+	t->utime = (int64_t)st.utime;
+	t->stime = (int64_t)st.stime;
+	if (!same_comm(t->name, sizeof(t->name), st.comm, st.comm_len))
+		copy_comm(t->name, sizeof(t->name), st.comm, st.comm_len);
+	return 0;
+}
+
+/* A process with one thread that never had more: its thread is the
+ * process (tid = pid, name = comm, CPU = the process's), so it has no
+ * thread row. Unless threads came and went between two samples: the
+ * process's CPU then includes theirs. Compare the lone thread's CPU with
+ * the process's, read just before: with no other thread it is at least
+ * the process's minus one tick (utime and stime are each rounded down, in
+ * both files), so two ticks less means other threads ran; the process
+ * gets thread rows from now on. */
+static void check_lone_thread(struct swt_sampler *s, struct proc_ent *e,
+			      int64_t cpu)
+{
+	struct thread_ent *t;
+
+	if (!e->n_threads) {
+		if (!e->cap_threads) {
+			e->threads = swt_zalloc(sizeof(e->threads[0]));
+			e->cap_threads = 1;
+		}
+		t = &e->threads[0];
+		memset(t, 0, sizeof(*t));
+		t->tid = e->pid;
+		t->fd = -1;
+		e->n_threads = 1;
+	}
+	t = &e->threads[0];
+	s->stats.thread_checks++;
+	if (read_thread(s, e, t) < 0)
+		return;		/* gone meanwhile, or no descriptor: later */
+	/* With nthreads 1 the one thread is the leader: no listing needed
+	 * should the process get thread rows. */
+	e->rescan_threads = false;
+	e->thr_read = true;
+	e->thr_cpu = cpu;
+	if (t->utime + t->stime + 2 <= cpu)
+		e->multi = true;
+}
+
+/* The threads of e, whose stat was just read (docs/performance.md,
+ * "swrec", has the rule and its costs). */
+static void read_threads(struct swt_sampler *s, struct proc_ent *e,
+			 const struct swt_procfs_stat *pst, bool slow)
+{
+	int64_t cpu = (int64_t)(pst->utime + pst->stime);
 	size_t i, k = 0;
 
-	if (e->rescan_threads || nthreads != (int64_t)e->n_threads)
+	if (pst->nthreads > 1)
+		e->multi = true;
+	if (!e->multi) {
+		/* Idle since the last check: no thread can have used CPU. */
+		if (slow && (!e->thr_read || cpu != e->thr_cpu))
+			check_lone_thread(s, e, cpu);
+		/* Other threads came and went: its one thread, read just
+		 * now, has rows from this sample on. */
+		if (e->multi)
+			e->thr_tick = s->tick_no;
+		return;
+	}
+	if (e->rescan_threads || pst->nthreads != (int64_t)e->n_threads) {
 		rescan_threads(s, e);
+		e->thr_read = false;
+	}
+	/* A process whose CPU has not moved since its threads were read,
+	 * and whose thread count has not changed: none of its threads ran
+	 * for a clock tick, so their values are those read then, to the
+	 * rounding of a tick. A refresh tick reads them anyway, so that a
+	 * thread that crossed a tick (or renamed itself) while the process
+	 * did not is seen at most a refresh period late. A process's first
+	 * row reads them (thr_read is false). */
+	if (e->thr_read && cpu == e->thr_cpu && !refresh_tick(s, e)) {
+		s->stats.threads_carried += e->n_threads;
+		return;
+	}
 	for (i = 0; i < e->n_threads; i++) {
 		struct thread_ent *t = &e->threads[i];
-		struct swt_procfs_stat st;
-		ssize_t n = kread(s, &t->fd, e->pid, t->tid, "stat");
 
-		if (n <= 0 ||
-		    swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0) {
+		if (read_thread(s, e, t) < 0) {
 			/* The thread has gone; another may have come in its
 			 * place without changing the count. */
-			kclose(s, &t->fd);
 			e->rescan_threads = true;
 			continue;
 		}
-		t->utime = (int64_t)st.utime;
-		t->stime = (int64_t)st.stime;
-		if (!same_comm(t->name, st.comm, st.comm_len))
-			copy_comm(t->name, st.comm, st.comm_len);
 		e->threads[k++] = *t;
 	}
+	if (k != e->n_threads)
+		s->trows_dirty = true;
 	e->n_threads = k;
+	e->thr_read = !e->rescan_threads;
+	e->thr_cpu = cpu;
+	e->thr_tick = s->tick_no;
 }
 
 /* The counters of one process. Returns 1 if read, 0 if it has gone, -1 if
@@ -654,11 +777,11 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	r->minflt = (int64_t)st.minflt;
 	r->majflt = (int64_t)st.majflt;
 	e->ppid = st.ppid;
-	if (!same_comm(e->comm, st.comm, st.comm_len)) {
+	if (!same_comm(e->comm, sizeof(e->comm), st.comm, st.comm_len)) {
 		/* A new comm usually means exec: if the command line changed
 		 * too, announce the process again with its new identity. A
 		 * thread renaming itself (prctl) keeps its command line. */
-		copy_comm(e->comm, st.comm, st.comm_len);
+		copy_comm(e->comm, sizeof(e->comm), st.comm, st.comm_len);
 		if (!e->announce) {
 			char *cmd;
 			size_t len;
@@ -713,7 +836,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	}
 	r->flags = flags;
 	if (s->opts.threads)
-		read_threads(s, e, st.nthreads);
+		read_threads(s, e, &st, slow);
 	e->row_ok = true;
 	return 1;
 }
@@ -979,7 +1102,7 @@ static int read_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
 	ci->m.ppid = st.ppid;
 	ci->m.start_ticks = st.start_ticks;
 	ci->m.uid = (uint32_t)fs.st_uid;
-	copy_comm(ci->m.comm, st.comm, st.comm_len);
+	copy_comm(ci->m.comm, sizeof(ci->m.comm), st.comm, st.comm_len);
 	*zombie = is_gone_state(&st);
 	return 0;
 }
@@ -1056,13 +1179,6 @@ static int cmp_ent(const void *a, const void *b)
 	const struct proc_ent *y = *(const struct proc_ent *const *)b;
 
 	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-static int cmp_trow(const void *a, const void *b)
-{
-	const struct swt_thread_row *x = a, *y = b;
-
-	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
@@ -1161,47 +1277,158 @@ static void self_usage(struct swt_sampler *s, uint64_t *cpu_ns,
 	*rss_kib = pages * s->page_size / 1024;
 }
 
+static int cmp_trow(const void *a, const void *b)
+{
+	const struct swt_thread_row *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* The tracked process pid (s->procs is sorted by pid), or NULL. */
+static struct proc_ent *find_proc(const struct swt_sampler *s, int32_t pid)
+{
+	size_t lo = 0, hi = s->n_procs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->procs[mid]->pid < pid)
+			lo = mid + 1;
+		else if (s->procs[mid]->pid > pid)
+			hi = mid;
+		else
+			return s->procs[mid];
+	}
+	return NULL;
+}
+
+/* Thread tid of e (e->threads is sorted by tid), or NULL. */
+static struct thread_ent *find_thread(const struct proc_ent *e, int32_t tid)
+{
+	size_t lo = 0, hi = e->n_threads;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->threads[mid].tid < tid)
+			lo = mid + 1;
+		else if (e->threads[mid].tid > tid)
+			hi = mid;
+		else
+			return &e->threads[mid];
+	}
+	return NULL;
+}
+
+/* The thread rows of this tick, in tid order, built afresh: the threads
+ * of processes interleave in tid order, so they are sorted (a few hundred
+ * microseconds a tick with 2000 threads: done only when the set of rows
+ * has changed). Each thread learns its slot. */
+static void rebuild_trows(struct swt_sampler *s)
+{
+	size_t i, j, n = 0, k = 0;
+	bool sorted = true;
+
+	for (i = 0; i < s->n_procs; i++) {
+		struct proc_ent *e = s->procs[i];
+
+		e->in_trows = e->row_ok && e->multi;
+		if (!e->in_trows)
+			continue;
+		s->trows = swt_grow(s->trows, &s->cap_trows,
+				    n + e->n_threads + 1,
+				    sizeof(s->trows[0]));
+		for (j = 0; j < e->n_threads; j++) {
+			struct swt_thread_row *r = &s->trows[n];
+
+			r->tid = e->threads[j].tid;
+			r->tgid = e->pid;
+			r->name = e->threads[j].name;
+			r->utime = e->threads[j].utime;
+			r->stime = e->threads[j].stime;
+			if (n && s->trows[n - 1].tid >= r->tid)
+				sorted = false;
+			n++;
+		}
+	}
+	if (!sorted)
+		qsort(s->trows, n, sizeof(s->trows[0]), cmp_trow);
+	s->trows_dirty = false;
+	for (i = 0; i < n; i++) {
+		struct swt_thread_row r = s->trows[i];
+		struct proc_ent *e = find_proc(s, r.tgid);
+		struct thread_ent *t = find_thread(e, r.tid);
+
+		if (k && s->trows[k - 1].tid == r.tid) {
+			/* Two processes with the same thread id: the rows of
+			 * one were repeated without a read (read_threads())
+			 * and that thread has ended, its id taken by the
+			 * other's. The one read later holds the live thread;
+			 * the other lists its threads again next tick. */
+			struct proc_ent *pe = find_proc(s, s->trows[k - 1].tgid);
+			struct proc_ent *stale =
+				pe->thr_tick < e->thr_tick ? pe : e;
+
+			stale->rescan_threads = true;
+			stale->thr_read = false;
+			s->trows_dirty = true;
+			s->stats.stale_thread_rows++;
+			if (stale == e) {
+				t->slot = UINT32_MAX;
+				continue;
+			}
+			find_thread(pe, r.tid)->slot = UINT32_MAX;
+			k--;
+		}
+		t->slot = (uint32_t)k;
+		s->trows[k++] = r;
+	}
+	s->n_trows = k;
+}
+
 /* Rows of this tick into s->rows / s->trows. */
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
-	size_t i, j, n = 0, nt = 0;
-	bool sorted = true;
+	size_t i, j, n = 0;
 
 	s->rows = swt_grow(s->rows, &s->cap_rows, s->n_procs + 1,
 			   sizeof(s->rows[0]));
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 
-		if (!e->row_ok)
-			continue;
-		s->rows[n++] = e->row;
-		if (!s->opts.threads)
-			continue;
-		s->trows = swt_grow(s->trows, &s->cap_trows,
-				    nt + e->n_threads + 1,
-				    sizeof(s->trows[0]));
-		for (j = 0; j < e->n_threads; j++) {
-			struct swt_thread_row *t = &s->trows[nt];
+		if (e->in_trows != (e->row_ok && e->multi && s->opts.threads))
+			s->trows_dirty = true;
+		if (e->row_ok)
+			s->rows[n++] = e->row;
+	}
+	if (s->opts.threads) {
+		if (s->trows_dirty)
+			rebuild_trows(s);
+		/* The rows keep their places: refresh their values. */
+		for (i = 0; i < s->n_procs; i++) {
+			struct proc_ent *e = s->procs[i];
 
-			t->tid = e->threads[j].tid;
-			t->tgid = e->pid;
-			t->name = e->threads[j].name;
-			t->utime = e->threads[j].utime;
-			t->stime = e->threads[j].stime;
-			if (nt && s->trows[nt - 1].tid >= t->tid)
-				sorted = false;
-			nt++;
+			if (!e->in_trows)
+				continue;
+			for (j = 0; j < e->n_threads; j++) {
+				const struct thread_ent *t = &e->threads[j];
+				struct swt_thread_row *r;
+
+				if (t->slot == UINT32_MAX)
+					continue;
+				r = &s->trows[t->slot];
+				r->name = t->name;
+				r->utime = t->utime;
+				r->stime = t->stime;
+			}
 		}
 	}
-	/* Thread ids of different processes interleave. */
-	if (!sorted)
-		qsort(s->trows, nt, sizeof(s->trows[0]), cmp_trow);
 	smp->n_procs = n;
 	smp->procs = s->rows;
-	smp->n_threads = nt;
+	smp->n_threads = s->n_trows;
 	smp->threads = s->trows;
 	s->stats.proc_samples += n;
-	s->stats.thread_samples += nt;
+	s->stats.thread_samples += s->n_trows;
 }
 
 int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
@@ -1226,6 +1453,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		struct proc_ent *e = s->procs[i];
 
 		if (read_proc(s, e, slow_tick(s, e)) == 0) {
+			/* its thread rows go with it */
+			if (e->in_trows)
+				s->trows_dirty = true;
 			swt_tracker_forget(s->tracker, e->pid);
 			s->gone = swt_grow(s->gone, &s->cap_gone,
 					   s->n_gone + 1, sizeof(s->gone[0]));

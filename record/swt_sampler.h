@@ -18,6 +18,26 @@
  *    descriptor), and only when the fork counter of /proc/stat moved since
  *    the last tick. Only pids not classified before cost a read
  *    (swt_tracker.h).
+ *  - Thread rows (opts.threads) are kept for processes that have, or have
+ *    had, more than one thread. A process with one thread that never had
+ *    more has none: its thread is the process (tid = pid, name = comm, the
+ *    same CPU time), which its process row already says. "Never had more"
+ *    is what nthreads showed at every sample, and, on slow ticks of a
+ *    process whose CPU moved, that its lone thread's CPU is the process's:
+ *    threads that came and went between two samples leave CPU in the
+ *    process that its thread lacks (2 ticks or more), and the process gets
+ *    thread rows from then on. Once a process has thread rows it keeps
+ *    them, whatever its thread count does later.
+ *  - The threads of a process whose CPU (utime+stime) and thread count
+ *    have not changed since they were last read did not run for a tick:
+ *    their rows repeat the values read then, without a read. They are
+ *    read regardless every SWT_SAMPLER_THREAD_REFRESH_NS (or slow_every
+ *    ticks if longer; slow_every ticks without interval_ns), so that what
+ *    a tick's rounding hides (a thread that crossed a tick while the
+ *    process did not, a rename) shows at most that late. Should a
+ *    repeated row's thread have ended and its id been taken by a thread
+ *    of another process, the row read earlier is dropped (thread ids stay
+ *    unique in a sample) and its process lists its threads again.
  *  - The dearer files (status for context switches, io) are read every
  *    `slow_every`-th tick of a process, and at least a second apart,
  *    staggered by pid so the cost is spread evenly over ticks; rows of other
@@ -36,6 +56,10 @@
 
 /* Default period, in ticks of a process, of the status and io reads. */
 #define SWT_SAMPLER_SLOW_EVERY 4
+
+/* Idle threads (see the top of this file) are read again at least this
+ * often, and at most every slow_every ticks. */
+#define SWT_SAMPLER_THREAD_REFRESH_NS INT64_C(10000000000)
 
 struct swt_sampler;
 
@@ -111,7 +135,11 @@ size_t swt_sampler_count(const struct swt_sampler *s);
 struct swt_sampler_stats {
 	uint64_t ticks;
 	uint64_t proc_samples;	/* process rows emitted */
-	uint64_t thread_samples;
+	uint64_t thread_samples;	/* thread rows emitted */
+	uint64_t thread_reads;	/* reads of a thread's stat */
+	uint64_t thread_checks;	/* of them, checks of a lone thread */
+	uint64_t threads_carried; /* thread rows repeated without a read */
+	uint64_t stale_thread_rows; /* of them, dropped: the id was reused */
 	uint64_t scans;		/* listings of /proc after the first */
 	uint64_t procs_started;	/* SWT_REC_PROC_START emitted */
 	uint64_t procs_exited;

@@ -4,6 +4,7 @@
  * child processes of the test (no mocks), synchronised by pipes. */
 #include "swt_test.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -439,28 +440,73 @@ static pid_t spawn_parent(int *to_child, int *from_child)
 	return pid;
 }
 
-static void wait_state(pid_t pid, char want)
+static int64_t mono_ns(void)
 {
-	char path[64], buf[512];
-	int i;
+	struct timespec ts;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	for (i = 0; i < 5000; i++) {
-		FILE *f = fopen(path, "r");
-		size_t n;
-		char *p;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
-		if (!f)
+/* The fields of /proc/PID/task/TID/stat (tid 0: /proc/PID/stat) the tests
+ * compare with. 0, or -1 if it cannot be read. */
+struct task_stat {
+	char state;
+	int64_t utime, stime;
+	char comm[64];
+};
+
+static int read_task(struct task_stat *out, pid_t pid, pid_t tid)
+{
+	struct swt_procfs_stat st;
+	char path[96], buf[1024];
+	size_t n, len;
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
+			 (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	if (swt_procfs_parse_stat(&st, buf, n) < 0)
+		return -1;
+	out->state = st.state;
+	out->utime = (int64_t)st.utime;
+	out->stime = (int64_t)st.stime;
+	len = st.comm_len < sizeof(out->comm) ? st.comm_len :
+						sizeof(out->comm) - 1;
+	memcpy(out->comm, st.comm, len);
+	out->comm[len] = '\0';
+	return 0;
+}
+
+/* Poll until pid (or its thread tid) is in state `want`, under a deadline
+ * that only a broken test reaches: a loaded machine makes this slower,
+ * never wrong. */
+static void wait_task_state(pid_t pid, pid_t tid, char want)
+{
+	int64_t deadline = mono_ns() + INT64_C(60000000000);
+	struct task_stat ts;
+
+	while (mono_ns() < deadline) {
+		if (read_task(&ts, pid, tid) < 0)
 			break;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[2] == want)
+		if (ts.state == want)
 			return;
 		usleep(2000);
 	}
-	fail_msg("pid %d never reached state %c", (int)pid, want);
+	fail_msg("pid %d tid %d never reached state %c", (int)pid, (int)tid,
+		 want);
+}
+
+static void wait_state(pid_t pid, char want)
+{
+	wait_task_state(pid, 0, want);
 }
 
 static void sampler_follows_children_and_reports_exits(void **state)
@@ -614,6 +660,29 @@ static void sampler_skips_pids_gone_between_listing_and_read(void **state)
 	swt_sampler_free(s);
 }
 
+/* Poll until pid has n threads (see wait_task_state()). */
+static void wait_thread_count(pid_t pid, int64_t n)
+{
+	int64_t deadline = mono_ns() + INT64_C(60000000000);
+	struct swt_procfs_stat st;
+	char path[64], buf[1024];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	while (mono_ns() < deadline) {
+		f = fopen(path, "r");
+		assert_non_null(f);
+		len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		assert_ok(swt_procfs_parse_stat(&st, buf, len));
+		if (st.nthreads == n)
+			return;
+		usleep(2000);
+	}
+	fail_msg("pid %d never had %d threads", (int)pid, (int)n);
+}
+
 static void *named_thread(void *arg)
 {
 	(void)arg;
@@ -653,9 +722,12 @@ static void sampler_reads_threads_of_a_process(void **state)
 	assert_true(main_seen);
 	assert_int_equal(workers, 2);
 	assert_int_equal(t.sample.n_threads, row_of(&t, self)->nthreads);
-	/* One thread goes: the next tick notices. */
+	/* One thread goes: the next tick notices. pthread_join returns
+	 * when the thread has cleared its tid, a little before the kernel
+	 * drops it from the thread count: wait for that. */
 	pthread_cancel(th[1]);
 	pthread_join(th[1], NULL);
+	wait_thread_count(getpid(), row_of(&t, self)->nthreads - 1);
 	do_tick(s, &t);
 	workers = 0;
 	for (i = 0; i < t.sample.n_threads; i++)
@@ -752,6 +824,515 @@ static void sampler_announces_exec_again(void **state)
 			 sizeof("sleep\0001000"));
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
+	swt_sampler_free(s);
+}
+
+/* ---- thread rows: the lone-thread rule and idle threads ------------- */
+
+/* A child process whose threads the test drives through pipes. Commands
+ * (one byte on `cmd`; every one is answered with an int32 on `reply`):
+ *   's'  the main thread spins for 30 ms of its CPU time; answer 0
+ *   't'  start a worker thread ("lab-worker"); it answers its tid
+ *   'w'  the first worker spins for 30 ms of CPU; it answers its tid
+ *   'g'  a thread spins for 60 ms of CPU and ends, joined; answer 0
+ *   'e'  end the first worker; answer 0
+ *   'd'  end the first worker and start another in its place (the thread
+ *        count does not change), then fork a process with the ended
+ *        worker's id, if /proc/sys/kernel/ns_last_pid allows, that starts
+ *        a thread of its own; answer its pid (-1 if the id could not be
+ *        had)
+ * Everything blocks in read() in between: an idle process, whose values
+ * do not change until the next command. CPU time, not wall time, so a
+ * loaded machine does not change what is spun. */
+struct lab {
+	pid_t pid;
+	int cmd;
+	int reply;
+};
+
+static int lab_reply_fd;
+
+static void spin_cpu_ms(int ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	do
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 <
+	       ms);
+}
+
+static void lab_answer(int32_t v)
+{
+	if (write(lab_reply_fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		_exit(1);
+}
+
+/* A worker of the lab, told what to do through its own pipe: 's' spin,
+ * 'x' end (no pthread_cancel: under AddressSanitizer a cancelled thread
+ * of a forked child trips over its signal stack). */
+struct lab_worker {
+	pthread_t th;
+	int fd[2];
+	pid_t tid;
+};
+
+static struct lab_worker lab_workers[8];
+static size_t lab_n_workers;
+
+static void *lab_worker_main(void *arg)
+{
+	struct lab_worker *w = arg;
+	char c;
+
+	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid),
+			 __ATOMIC_SEQ_CST);
+	lab_answer((int32_t)w->tid);
+	while (read(w->fd[0], &c, 1) == 1 && c != 'x') {
+		spin_cpu_ms(30);
+		lab_answer((int32_t)w->tid);
+	}
+	return NULL;
+}
+
+static void *lab_brief(void *arg)
+{
+	(void)arg;
+	spin_cpu_ms(60);
+	return NULL;
+}
+
+static void *lab_pause(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void lab_start_worker(void)
+{
+	struct lab_worker *w = &lab_workers[lab_n_workers];
+
+	if (lab_n_workers == 8 || pipe(w->fd) < 0 ||
+	    pthread_create(&w->th, NULL, lab_worker_main, w) != 0)
+		_exit(1);
+	pthread_setname_np(w->th, "lab-worker");
+	lab_n_workers++;
+}
+
+/* End the first worker; returns its tid. */
+static pid_t lab_end_worker(void)
+{
+	struct lab_worker *w = &lab_workers[0];
+
+	if (lab_n_workers < 1 || write(w->fd[1], "x", 1) != 1)
+		_exit(1);
+	pthread_join(w->th, NULL);
+	return __atomic_load_n(&w->tid, __ATOMIC_SEQ_CST);
+}
+
+/* 'd': see above. */
+static void lab_take_tid(void)
+{
+	pthread_t th;
+	pid_t tid, b = -1;
+	char path[64];
+	int attempt, st;
+
+	tid = lab_end_worker();
+	if (pthread_create(&th, NULL, lab_pause, NULL) != 0)
+		_exit(1);
+	/* the ended thread's id is free once it has left the listing */
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (access(path, F_OK) == 0)
+		usleep(1000);
+	for (attempt = 0; attempt < 50 && b != tid; attempt++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+
+		if (!f)
+			break;
+		fprintf(f, "%d", (int)tid - 1);
+		if (fclose(f) != 0)
+			break;
+		b = fork();
+		if (b == 0) {
+			/* gone with the lab, even when a test fails */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (pthread_create(&th, NULL, lab_pause, NULL) != 0)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (b != tid) {
+			kill(b, SIGKILL);
+			waitpid(b, &st, 0);
+		}
+	}
+	lab_answer(b == tid ? (int32_t)b : -1);
+}
+
+static void lab_start(struct lab *l)
+{
+	int cmd[2], reply[2];
+
+	assert_int_equal(pipe(cmd), 0);
+	assert_int_equal(pipe(reply), 0);
+	l->pid = fork();
+	assert_true(l->pid >= 0);
+	if (l->pid == 0) {
+		char c;
+
+		/* A failing test leaves without lab_stop(): the lab (and
+		 * what it forked) must not outlive the test program, nor
+		 * hold its output open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(cmd[1]);
+		close(reply[0]);
+		lab_reply_fd = reply[1];
+		while (read(cmd[0], &c, 1) == 1) {
+			pthread_t th;
+
+			if (c == 's') {
+				spin_cpu_ms(30);
+				lab_answer(0);
+			} else if (c == 't') {
+				lab_start_worker();
+			} else if (c == 'e') {
+				lab_end_worker();
+				lab_answer(0);
+			} else if (c == 'd') {
+				lab_take_tid();
+			} else if (c == 'w') {
+				if (lab_n_workers < 1 ||
+				    write(lab_workers[0].fd[1], "s", 1) != 1)
+					_exit(1);
+			} else if (c == 'g') {
+				if (pthread_create(&th, NULL, lab_brief,
+						   NULL) != 0)
+					_exit(1);
+				pthread_join(th, NULL);
+				lab_answer(0);
+			}
+		}
+		_exit(0);
+	}
+	close(cmd[0]);
+	close(reply[1]);
+	l->cmd = cmd[1];
+	l->reply = reply[0];
+}
+
+/* Send a command, wait for its answer and for every thread of the child
+ * to be blocked again (a thread that has ended may linger in the listing
+ * for a moment: wait for it to go). Returns the answer. */
+static int32_t lab_do(const struct lab *l, char c)
+{
+	int64_t deadline = mono_ns() + INT64_C(60000000000);
+	char path[64];
+	int32_t v;
+
+	assert_int_equal(write(l->cmd, &c, 1), 1);
+	assert_int_equal(read(l->reply, &v, sizeof(v)), (ssize_t)sizeof(v));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)l->pid);
+	for (;;) {
+		struct dirent *de;
+		bool idle = true;
+		DIR *d = opendir(path);
+
+		assert_non_null(d);
+		while ((de = readdir(d))) {
+			struct task_stat ts;
+			int tid = atoi(de->d_name);
+
+			if (tid > 0 && read_task(&ts, l->pid, tid) == 0 &&
+			    ts.state != 'S')
+				idle = false;
+		}
+		closedir(d);
+		if (idle)
+			return v;
+		if (mono_ns() > deadline)
+			fail_msg("threads of %d never all blocked",
+				 (int)l->pid);
+		usleep(2000);
+	}
+}
+
+static void lab_stop(struct lab *l)
+{
+	int st;
+
+	kill(l->pid, SIGKILL);
+	waitpid(l->pid, &st, 0);
+	close(l->cmd);
+	close(l->reply);
+}
+
+/* The thread rows of pid in t, into rows (sorted by tid). */
+static size_t trows_of(const struct tick *t, int32_t pid,
+		       const struct swt_thread_row **rows, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->sample.n_threads && i < MAX_ROWS; i++)
+		if (t->trows[i].tgid == pid && n < cap)
+			rows[n++] = &t->trows[i];
+	return n;
+}
+
+/* Every thread row of pid holds what /proc says now. */
+static void assert_trows_exact(const struct tick *t, int32_t pid)
+{
+	const struct swt_thread_row *rows[8];
+	size_t i, n = trows_of(t, pid, rows, 8);
+
+	for (i = 0; i < n; i++) {
+		struct task_stat ts;
+
+		assert_int_equal(read_task(&ts, pid, rows[i]->tid), 0);
+		assert_int_equal(rows[i]->utime, ts.utime);
+		assert_int_equal(rows[i]->stime, ts.stime);
+		assert_string_equal(rows[i]->name, ts.comm);
+	}
+}
+
+static void sampler_gives_a_lone_thread_no_row(void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int32_t root;
+	int i;
+
+	(void)state;
+	lab_start(&l);
+	lab_do(&l, 's');
+	root = (int32_t)l.pid;
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1);
+	for (i = 0; i < 3; i++) {
+		do_tick(s, &t);
+		/* the process row, and no thread row: its one thread is the
+		 * process */
+		assert_non_null(row_of(&t, root));
+		assert_int_equal(row_of(&t, root)->nthreads, 1);
+		assert_true(row_of(&t, root)->utime +
+				    row_of(&t, root)->stime >=
+			    2);
+		assert_int_equal(trows_of(&t, root, rows, 8), 0);
+		if (i == 1)
+			lab_do(&l, 's');	/* it runs: still alone */
+	}
+	lab_stop(&l);
+	swt_sampler_free(s);
+}
+
+static void sampler_gives_rows_to_both_threads_once_a_second_starts(
+	void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int32_t root, tid;
+	int64_t main_ticks;
+	int i;
+
+	(void)state;
+	lab_start(&l);
+	lab_do(&l, 's');
+	root = (int32_t)l.pid;
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1);
+	do_tick(s, &t);
+	assert_int_equal(trows_of(&t, root, rows, 8), 0);
+
+	tid = lab_do(&l, 't');
+	do_tick(s, &t);
+	assert_int_equal(row_of(&t, root)->nthreads, 2);
+	assert_int_equal(trows_of(&t, root, rows, 8), 2);
+	assert_int_equal(rows[0]->tid, root);
+	assert_int_equal(rows[1]->tid, tid);
+	assert_string_equal(rows[1]->name, "lab-worker");
+	/* cumulative since the process started: the main thread's 30 ms
+	 * spun before it had rows are there */
+	assert_true(rows[0]->utime + rows[0]->stime >= 2);
+	assert_trows_exact(&t, root);
+	main_ticks = rows[0]->utime + rows[0]->stime;
+
+	/* From then on, both, with what they did. */
+	assert_int_equal(lab_do(&l, 'w'), tid);
+	for (i = 0; i < 3; i++) {
+		do_tick(s, &t);
+		assert_int_equal(trows_of(&t, root, rows, 8), 2);
+		assert_trows_exact(&t, root);
+		assert_int_equal(rows[0]->utime + rows[0]->stime, main_ticks);
+		assert_true(rows[1]->utime + rows[1]->stime >= 2);
+	}
+	/* The worker ends: the main thread keeps its row. */
+	lab_do(&l, 'e');
+	wait_thread_count(l.pid, 1);
+	do_tick(s, &t);
+	assert_int_equal(row_of(&t, root)->nthreads, 1);
+	assert_int_equal(trows_of(&t, root, rows, 8), 1);
+	assert_int_equal(rows[0]->tid, root);
+	assert_trows_exact(&t, root);
+	lab_stop(&l);
+	swt_sampler_free(s);
+}
+
+static void sampler_notices_threads_that_came_and_went(void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler_stats st;
+	const struct swt_proc_row *r;
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int32_t root;
+	int i;
+
+	(void)state;
+	lab_start(&l);
+	root = (int32_t)l.pid;
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1);
+	do_tick(s, &t);
+	assert_int_equal(trows_of(&t, root, rows, 8), 0);
+	/* A thread runs 60 ms and ends between two samples: nthreads is 1
+	 * at both, but the process's CPU is not its lone thread's. */
+	lab_do(&l, 'g');
+	wait_thread_count(l.pid, 1);
+	for (i = 0; i < 2; i++) {
+		do_tick(s, &t);
+		r = row_of(&t, root);
+		assert_int_equal(r->nthreads, 1);
+		assert_int_equal(trows_of(&t, root, rows, 8), 1);
+		assert_int_equal(rows[0]->tid, root);
+		assert_true(rows[0]->utime + rows[0]->stime + 2 <=
+			    r->utime + r->stime);
+		assert_trows_exact(&t, root);
+	}
+	swt_sampler_get_stats(s, &st);
+	assert_true(st.thread_checks >= 2);
+	lab_stop(&l);
+	swt_sampler_free(s);
+}
+
+static void sampler_carries_idle_threads_exactly(void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler_stats st0, st1;
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int32_t root, tid[2], spun;
+	int64_t before = 0;
+	size_t i, k;
+
+	(void)state;
+	lab_start(&l);
+	tid[0] = lab_do(&l, 't');
+	tid[1] = lab_do(&l, 't');
+	assert_true(tid[0] != tid[1]);
+	root = (int32_t)l.pid;
+	/* Slow ticks (which read every thread) once in 1000 ticks: at most
+	 * one of the ticks below. */
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1000);
+	do_tick(s, &t);
+	assert_int_equal(trows_of(&t, root, rows, 8), 3);
+	assert_trows_exact(&t, root);
+	swt_sampler_get_stats(s, &st0);
+	for (i = 0; i < 6; i++) {
+		do_tick(s, &t);
+		assert_int_equal(trows_of(&t, root, rows, 8), 3);
+		assert_trows_exact(&t, root);
+	}
+	swt_sampler_get_stats(s, &st1);
+	/* Idle: repeated, not read (but for one slow tick, perhaps). */
+	assert_true(st1.thread_reads - st0.thread_reads <= 3);
+	assert_true(st1.threads_carried - st0.threads_carried >= 15);
+	assert_int_equal(st1.thread_samples - st0.thread_samples, 18);
+
+	/* A worker runs: the process's CPU moves, the threads are read. */
+	trows_of(&t, root, rows, 8);
+	spun = lab_do(&l, 'w');
+	for (k = 0; k < 3; k++)
+		if (rows[k]->tid == spun)
+			before = rows[k]->utime + rows[k]->stime;
+	do_tick(s, &t);
+	assert_int_equal(trows_of(&t, root, rows, 8), 3);
+	assert_trows_exact(&t, root);
+	for (k = 0; k < 3; k++)
+		if (rows[k]->tid == spun)
+			assert_true(rows[k]->utime + rows[k]->stime >=
+				    before + 2);
+	lab_stop(&l);
+	swt_sampler_free(s);
+}
+
+static void sampler_drops_a_repeated_row_whose_tid_was_reused(void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler_stats st;
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int32_t root, worker, b;
+	size_t i, n;
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip();	/* ns_last_pid needs root */
+		return;
+	}
+	lab_start(&l);
+	worker = lab_do(&l, 't');
+	root = (int32_t)l.pid;
+	/* No refresh tick among the few below (see the test above). */
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1000);
+	do_tick(s, &t);
+	assert_int_equal(trows_of(&t, root, rows, 8), 2);
+	assert_int_equal(rows[1]->tid, worker);
+
+	/* The worker ends and another takes its place: same count, and
+	 * (but for a tick crossed by chance) the same CPU, so the process's
+	 * rows are repeated without a read. A child then gets the ended
+	 * worker's id, as a process with a thread of its own. */
+	b = lab_do(&l, 'd');
+	if (b < 0) {
+		lab_stop(&l);
+		swt_sampler_free(s);
+		skip();	/* ns_last_pid not writable, or busy */
+		return;
+	}
+	assert_int_equal(b, worker);
+	wait_thread_count(b, 2);
+	wait_task_state(b, 0, 'S');
+	for (i = 0; i < 3; i++) {
+		do_tick(s, &t);
+		/* one row with that id, the live thread's, in order */
+		for (n = 0; n < t.sample.n_threads; n++)
+			if (n)
+				assert_true(t.trows[n - 1].tid < t.trows[n].tid);
+		n = 0;
+		for (size_t k = 0; k < t.sample.n_threads; k++)
+			if (t.trows[k].tid == worker) {
+				assert_int_equal(t.trows[k].tgid, b);
+				n++;
+			}
+		assert_int_equal(n, 1);
+		assert_int_equal(trows_of(&t, b, rows, 8), 2);
+	}
+	swt_sampler_get_stats(s, &st);
+	print_message("# rows repeated for a reused thread id: %llu\n",
+		      (unsigned long long)st.stale_thread_rows);
+	/* and the first process lists its new worker */
+	assert_int_equal(trows_of(&t, root, rows, 8), 2);
+	assert_int_equal(rows[0]->tid, root);
+	assert_true(rows[1]->tid != worker);
+	kill(b, SIGKILL);
+	lab_stop(&l);
 	swt_sampler_free(s);
 }
 
@@ -857,6 +1438,13 @@ int main(void)
 		cmocka_unit_test(sampler_reads_threads_of_a_process),
 		cmocka_unit_test(sampler_reads_dear_files_every_nth_tick),
 		cmocka_unit_test(sampler_announces_exec_again),
+		cmocka_unit_test(sampler_gives_a_lone_thread_no_row),
+		cmocka_unit_test(
+			sampler_gives_rows_to_both_threads_once_a_second_starts),
+		cmocka_unit_test(sampler_notices_threads_that_came_and_went),
+		cmocka_unit_test(sampler_carries_idle_threads_exactly),
+		cmocka_unit_test(
+			sampler_drops_a_repeated_row_whose_tid_was_reused),
 		cmocka_unit_test(check_pid_tells_process_thread_and_missing),
 		cmocka_unit_test(check_pid_refuses_a_thread),
 		cmocka_unit_test(sysinfo_is_sane),

@@ -1,11 +1,14 @@
 /* bench_workload — the benchmark's process tree.
  *
- *   bench_workload N
+ *   bench_workload N [T]
  *
  * Forks N idle processes (blocked in pause()), two busy ones (spinning)
  * and one whose memory grows (1 MiB touched every 100 ms, up to 256 MiB,
  * then it starts over), prints "ready\n" and waits for a signal; SIGTERM
- * or SIGINT ends the whole group. */
+ * or SIGINT ends the whole group. With T > 1 each of those N + 3
+ * processes has T threads: the one described and T - 1 idle ones (blocked
+ * in pause()), so that the thread rows have something to sample. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,36 @@ static void grow(void)
 	}
 }
 
+static long threads_per_proc = 1;
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* The T - 1 idle threads of a process, with small stacks: thousands of
+ * them at N = 500. */
+static void add_threads(void)
+{
+	pthread_attr_t attr;
+	long i;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64u << 10);
+	for (i = 1; i < threads_per_proc; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, &attr, idle_thread, NULL) != 0) {
+			perror("pthread_create");
+			_exit(1);
+		}
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static pid_t spawn(void (*fn)(void))
 {
 	pid_t pid = fork();
@@ -61,6 +94,7 @@ static pid_t spawn(void (*fn)(void))
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
+		add_threads();
 		fn();
 	}
 	return pid;
@@ -77,6 +111,8 @@ static void on_term(int sig)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 50, i;
+
+	threads_per_proc = argc > 2 ? atol(argv[2]) : 1;
 
 	setpgid(0, 0);
 	signal(SIGTERM, on_term);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # bench/rec/run.sh — swrec against atop, pidstat and a bare pread floor.
 #
-#   bench/rec/run.sh [BUILD_DIR [WINDOW_S [COUNTS [INTERVALS]]]]
-#   (defaults: build-rec, 30, "50 500", "1 0.1")
+#   bench/rec/run.sh [BUILD_DIR [WINDOW_S [COUNTS [INTERVALS [THREADS]]]]]
+#   (defaults: build-rec2, 30, "50 500", "1 0.1", "1")
 #
-# For each process count N (idle processes, plus two busy ones and one whose
-# memory grows: bench_workload.c) and each interval, this starts, at once and
-# on the same workload (the same run):
+# For each number of threads per process T, process count N (idle
+# processes, plus two busy ones and one whose memory grows, each with T
+# threads: bench_workload.c) and interval, this starts, at once and on the
+# same workload (the same run):
 #
 #   swrec-tree       swrec -p WORKLOAD --no-threads   the tree, N+4 processes
 #   swrec-threads    swrec -p WORKLOAD                the tree, with threads
@@ -16,10 +17,17 @@
 #   atop             atop -w FILE 1                   the machine  (1 s only)
 #   pidstat          pidstat -p ALL 1 > /dev/null     the machine  (1 s only)
 #
+# and, for each NAME=PATH of SWREC_EXTRA (other swrec binaries: an earlier
+# build, variants, to compare in the same run):
+#
+#   swrec-threads-NAME  PATH -p WORKLOAD             the tree, with threads
+#
 # atop and pidstat take whole seconds only, so they run at 1 s alone. After
 # a warm-up, each tool's CPU time is taken from /proc/PID/schedstat over
 # WINDOW_S seconds (not from its first and last seconds) and divided by the
-# process-samples it took in that window (processes x ticks); peak RSS is
+# process-samples it took in that window: processes x ticks for the floors
+# and the peers, the process rows of its file for swrec (a recorder starved
+# of CPU skips deadlines: "ticks taken" says how many it took). Peak RSS is
 # VmHWM at the end; bytes are what the file grew by in the window.
 #
 # Prints the machine, then one Markdown table row per tool and setting.
@@ -27,11 +35,17 @@
 # --bench. Do not run two benchmarks at once on a 2-core machine.
 set -eu
 
-BUILD=${1:-build-rec}
+BUILD=${1:-build-rec2}
 WINDOW=${2:-30}
 COUNTS=${3:-"50 500"}
 INTERVALS=${4:-"1 0.1"}
+THREADS=${5:-1}
 WARMUP=5
+EXTRA=${SWREC_EXTRA:-}
+EXTRA_FILES=
+for e in $EXTRA; do
+	EXTRA_FILES="$EXTRA_FILES x-${e%%=*}"
+done
 
 SWREC=$BUILD/record/swrec
 WORKLOAD=$BUILD/bench/rec/swt-bench-rec-workload
@@ -39,6 +53,9 @@ FLOOR=$BUILD/bench/rec/swt-bench-rec-floor
 COST=$BUILD/bench/rec/swt-bench-rec-cost
 for f in "$SWREC" "$WORKLOAD" "$FLOOR" "$COST"; do
 	[ -x "$f" ] || { echo "run.sh: $f missing: ninja -C $BUILD" >&2; exit 2; }
+done
+for e in $EXTRA; do
+	[ -x "${e#*=}" ] || { echo "run.sh: ${e#*=} missing (SWREC_EXTRA)" >&2; exit 2; }
 done
 command -v atop >/dev/null && command -v pidstat >/dev/null || {
 	echo "run.sh: atop and pidstat needed (scripts/setup-debian.sh --bench)" >&2
@@ -62,19 +79,35 @@ hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 size_of() { if [ -e "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
 nprocs() { ls /proc | grep -c '^[0-9][0-9]*$'; }
 
+. "$(dirname "$0")/../facts.sh"
+bench_facts "$(dirname "$0")/../.." "$BUILD" record | sed 's/^/# /'
 echo "# machine: $(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ {print $2}' /proc/meminfo) KiB;" \
 	"load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "# window ${WINDOW}s after ${WARMUP}s warm-up; cost = CPU / (processes x ticks)"
+for e in $EXTRA; do
+	echo "# swrec-threads-${e%%=*}: ${e#*=}"
+done
 echo
-echo "| N | interval | tool | processes | CPU % of a core | µs per process-sample | x floor | peak RSS KiB | bytes per process-sample |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| T | N | interval | tool | processes | ticks taken | CPU % of a core | µs per process-sample | x floor | peak RSS KiB | bytes per process-sample |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 
+for T in $THREADS; do
 for N in $COUNTS; do
-	"$WORKLOAD" "$N" > "$TMP/ready" &
+	rm -f "$TMP/ready"
+	"$WORKLOAD" "$N" "$T" > "$TMP/ready" &
 	WPID=$!
 	while ! grep -q ready "$TMP/ready" 2>/dev/null; do sleep 0.1; done
 	TREE="$WPID $(ps -o pid= --ppid "$WPID" | tr -d ' ' | tr '\n' ' ')"
 	NTREE=$(echo $TREE | wc -w)
+	# every process of the tree has all its threads before the tools start
+	for p in $TREE; do
+		[ "$p" = "$WPID" ] && continue
+		while [ "$(ls "/proc/$p/task" | wc -l)" -lt "$T" ]; do sleep 0.1; done
+	done
+	NTHR=0
+	for p in $TREE; do
+		NTHR=$((NTHR + $(ls "/proc/$p/task" | wc -l)))
+	done
 	for I in $INTERVALS; do
 		MS=$(awk -v i="$I" 'BEGIN { printf "%d", i * 1000 }')
 		: > "$TMP/pids"
@@ -89,6 +122,9 @@ for N in $COUNTS; do
 		: > "$TMP/tools"
 		start swrec-tree "$SWREC" -q -o "$TMP/tree.swt" --no-threads -i "$I" -p "$WPID"
 		start swrec-threads "$SWREC" -q -o "$TMP/threads.swt" -i "$I" -p "$WPID"
+		for e in $EXTRA; do
+			start "swrec-threads-${e%%=*}" "${e#*=}" -q -o "$TMP/x-${e%%=*}.swt" -i "$I" -p "$WPID"
+		done
 		start swrec-all "$SWREC" -q -o "$TMP/all.swt" --no-threads -i "$I" -a
 		# shellcheck disable=SC2086
 		start floor "$FLOOR" "$MS" $TREE
@@ -100,20 +136,23 @@ for N in $COUNTS; do
 		fi
 		sleep "$WARMUP"
 		NALL=$(nprocs)
+		M0=$("$COST" --now)
 		while read -r name pid; do
 			echo "$name $pid $(cpu_ns "$pid")" >> "$TMP/t0"
 		done < "$TMP/tools"
-		for f in tree threads all; do
+		for f in tree threads all $EXTRA_FILES; do
 			echo "$f $(size_of "$TMP/$f.swt")" >> "$TMP/s0"
 		done
 		echo "atop $(size_of "$TMP/atop.raw")" >> "$TMP/s0"
 		sleep "$WINDOW"
+		# both ends taken before the CPU times are: the same span
+		M1=$("$COST" --now)
 		: > "$TMP/t1"
 		while read -r name pid; do
 			echo "$name $pid $(cpu_ns "$pid") $(hwm_kib "$pid")" >> "$TMP/t1"
 		done < "$TMP/tools"
 		: > "$TMP/s1"
-		for f in tree threads all; do
+		for f in tree threads all $EXTRA_FILES; do
 			echo "$f $(size_of "$TMP/$f.swt")" >> "$TMP/s1"
 		done
 		echo "atop $(size_of "$TMP/atop.raw")" >> "$TMP/s1"
@@ -127,10 +166,28 @@ for N in $COUNTS; do
 		for p in $(cat "$TMP/pids"); do
 			while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
 		done
-		# One table row per tool (awk does the arithmetic).
-		awk -v n="$N" -v i="$I" -v w="$WINDOW" -v ntree="$NTREE" \
-		    -v nall="$NALL" -v t0="$TMP/t0" -v s0="$TMP/s0" \
-		    -v s1="$TMP/s1" '
+		# What each recording holds for the window: a recorder starved
+		# of CPU skips deadlines, so its process-samples are counted
+		# in its file, not from the interval.
+		: > "$TMP/win"
+		for f in tree threads all $EXTRA_FILES; do
+			[ -e "$TMP/$f.swt" ] || continue
+			"$COST" "$TMP/$f.swt" 3 "$M0" "$M1" | awk -v f="$f" '{
+				for (k = 1; k <= NF; k++) {
+					split($k, kv, "="); v[kv[1]] = kv[2]
+				}
+				printf "%s %s %s %s\n", f, v["window_samples"], \
+				    v["window_proc_rows"], v["window_thread_rows"]
+			}' >> "$TMP/win"
+		done
+		# One table row per tool (awk does the arithmetic), then the
+		# thread rows alone: the threads run minus the tree run, per
+		# tick taken, per thread row, against one pread of every
+		# thread's stat (floor-threads).
+		awk -v T="$T" -v n="$N" -v i="$I" -v w="$WINDOW" -v ntree="$NTREE" \
+		    -v nall="$NALL" -v nthr="$NTHR" -v t0="$TMP/t0" \
+		    -v s0="$TMP/s0" -v s1="$TMP/s1" -v win="$TMP/win" \
+		    -v notes="$TMP/notes" '
 			BEGIN {
 				while ((getline l < t0) > 0) {
 					split(l, a, " "); c0[a[1]] = a[3]
@@ -141,6 +198,10 @@ for N in $COUNTS; do
 				while ((getline l < s1) > 0) {
 					split(l, a, " "); b1[a[1]] = a[2]
 				}
+				while ((getline l < win) > 0) {
+					split(l, a, " "); wsmp[a[1]] = a[2]
+					wrows[a[1]] = a[3]; wthr[a[1]] = a[4]
+				}
 				ticks = w / i
 			}
 			{
@@ -148,47 +209,62 @@ for N in $COUNTS; do
 				order[++k] = name
 			}
 			END {
-				procs["swrec-tree"] = ntree; procs["floor"] = ntree
-				procs["swrec-threads"] = ntree
-				procs["floor-threads"] = ntree
-				procs["swrec-all"] = nall; procs["atop"] = nall
-				procs["pidstat"] = nall
+				procs["floor"] = ntree; procs["floor-threads"] = ntree
+				procs["atop"] = nall; procs["pidstat"] = nall
 				file["swrec-tree"] = "tree"; file["swrec-all"] = "all"
 				file["swrec-threads"] = "threads"; file["atop"] = "atop"
 				floor = cpu["floor"] / (ticks * ntree)
 				for (j = 1; j <= k; j++) {
 					t = order[j]
-					us = cpu[t] / (ticks * procs[t]) / 1000
+					if (t ~ /^swrec-threads-/)
+						file[t] = "x-" substr(t, 15)
+					f = (t in file) ? file[t] : ""
+					taken = ticks
+					ps = ticks * procs[t]
+					if (t ~ /^swrec/ && wsmp[f] > 0) {
+						taken = wsmp[f]; ps = wrows[f]
+						procs[t] = ps / taken
+						pertick[t] = cpu[t] / taken
+						trows[t] = wthr[f] / taken
+					}
+					us = cpu[t] / ps / 1000
 					x = (t == "floor") ? "1" : \
 					    sprintf("%.2f", us * 1000 / floor)
-					# rows with threads: see the thread-sample note
-					if (t == "floor-threads" || t == "swrec-threads")
+					# the thread floor is not a process floor
+					if (t == "floor-threads")
 						x = "-"
 					bytes = "-"
-					if (t in file)
-						bytes = sprintf("%.3f", (b1[file[t]] - b0[file[t]]) / (ticks * procs[t]))
-					printf "| %d | %ss | %s | %d | %.2f | %.2f | %s | %s | %s |\n", \
-					    n, i, t, procs[t], 100 * cpu[t] / (w * 1e9), us, x, hwm[t], bytes
+					if (f != "")
+						bytes = sprintf("%.3f", (b1[f] - b0[f]) / ps)
+					printf "| %d | %d | %ss | %s | %d | %d/%d | %.2f | %.2f | %s | %s | %s |\n", \
+					    T, n, i, t, procs[t] + 0.5, taken, ticks, \
+					    100 * cpu[t] / (w * 1e9), us, x, hwm[t], bytes
+				}
+				fl = cpu["floor-threads"] / (ticks * nthr)
+				for (j = 1; j <= k; j++) {
+					t = order[j]
+					if (t !~ /^swrec-threads/ || !(t in pertick))
+						continue
+					d = pertick[t] - pertick["swrec-tree"]
+					printf "# T=%d N=%d %ss %s: %d thread rows per tick (of %d threads), threads cost %.2f %% of a core over --no-threads", \
+					    T, n, i, t, trows[t], nthr, 100 * d / (i * 1e9) >> notes
+					if (trows[t] > 0)
+						printf ", %.2f µs per thread row = x%.2f a thread-stat pread (%.2f µs)", \
+						    d / trows[t] / 1000, d / trows[t] / fl, fl / 1000 >> notes
+					printf "\n" >> notes
 				}
 			}' "$TMP/t1"
-		# The thread rows alone: threads run minus tree run.
-		awk -v i="$I" -v w="$WINDOW" -v ntree="$NTREE" -v t0="$TMP/t0" '
-			BEGIN { while ((getline l < t0) > 0) { split(l, a, " "); c0[a[1]] = a[3] } }
-			{ cpu[$1] = $3 - c0[$1] }
-			END {
-				ticks = w / i
-				th = (cpu["swrec-threads"] - cpu["swrec-tree"]) / (ticks * ntree)
-				fl = cpu["floor-threads"] / (ticks * ntree)
-				printf "# %ss: swrec per thread-sample %.2f µs, thread stat pread %.2f µs (x%.2f)\n", \
-				    i, th / 1000, fl / 1000, th / fl
-			}' "$TMP/t1" >> "$TMP/notes"
-		"$COST" "$TMP/tree.swt" | sed "s/^/# $N procs ${I}s tree: /" >> "$TMP/notes"
-		"$COST" "$TMP/all.swt" | sed "s/^/# $N procs ${I}s all: /" >> "$TMP/notes"
-		rm -f "$TMP/t0" "$TMP/s0"
+		for f in tree threads all $EXTRA_FILES; do
+			[ -e "$TMP/$f.swt" ] || continue
+			"$COST" "$TMP/$f.swt" | sed "s/^/# T=$T N=$N ${I}s $f: /" >> "$TMP/notes"
+		done
+		rm -f "$TMP/t0" "$TMP/s0" "$TMP/win"
 	done
 	kill -TERM "$WPID" 2>/dev/null || true
 	wait "$WPID" 2>/dev/null || true
 	WPID=
 done
+done
 echo
 cat "$TMP/notes"
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"

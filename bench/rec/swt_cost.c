@@ -1,6 +1,7 @@
 /* swt_cost — what a recording cost, from the file itself.
  *
- *   swt_cost FILE [SKIP]
+ *   swt_cost FILE [SKIP [FROM_NS TO_NS]]
+ *   swt_cost --now
  *
  * Prints one line of key=value pairs: samples, process and thread rows,
  * file bytes and bytes per process-sample, and the recorder's own CPU time
@@ -8,11 +9,16 @@
  * (default 3: the first tick lists the machine through libproc2 and the
  * allocator warms up), and the largest recorder RSS seen. CPU comes from
  * each sample's recorder_cpu_ns, so it covers sampling and encoding, and
- * the flushes in between. */
+ * the flushes in between. With FROM_NS and TO_NS (CLOCK_MONOTONIC, as
+ * `swt_cost --now` prints it), also the samples, process rows and thread
+ * rows whose time is in [FROM_NS, TO_NS): what a recorder that skipped
+ * deadlines (starved of CPU) really sampled. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "swt_reader.h"
 #include "swt_status.h"
@@ -26,10 +32,21 @@ int main(int argc, char **argv)
 	uint64_t win_trows = 0, cpu0 = 0, cpu1 = 0, rss_max = 0;
 	int64_t t0 = 0, t1 = 0;
 	long skip = argc > 2 ? atol(argv[2]) : 3;
+	int64_t from = argc > 4 ? atoll(argv[3]) : 0;
+	int64_t to = argc > 4 ? atoll(argv[4]) : 0;
+	uint64_t w_samples = 0, w_prows = 0, w_trows = 0;
 	struct stat st;
 
+	if (argc == 2 && !strcmp(argv[1], "--now")) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("%lld\n", (long long)ts.tv_sec * 1000000000LL +
+					 ts.tv_nsec);
+		return 0;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: swt_cost FILE [SKIP]\n");
+		fprintf(stderr, "usage: swt_cost FILE [SKIP [FROM_NS TO_NS]]\n");
 		return 2;
 	}
 	if (swt_reader_open(&r, argv[1], 0, err, sizeof(err)) < 0) {
@@ -42,6 +59,11 @@ int main(int argc, char **argv)
 		if (rec->kind != SWT_REC_SAMPLE)
 			continue;
 		samples++;
+		if (to > from && rec->t_ns >= from && rec->t_ns < to) {
+			w_samples++;
+			w_prows += s->n_procs;
+			w_trows += s->n_threads;
+		}
 		prows += s->n_procs;
 		trows += s->n_threads;
 		if (s->recorder_rss_kib > rss_max)
@@ -70,6 +92,10 @@ int main(int argc, char **argv)
 		       (double)(cpu1 - cpu0) / (double)win_prows,
 		       (double)(cpu1 - cpu0) / (double)(win_prows + win_trows),
 		       100.0 * (double)(cpu1 - cpu0) / (double)(t1 - t0));
+	if (to > from)
+		printf(" window_samples=%" PRIu64 " window_proc_rows=%" PRIu64
+		       " window_thread_rows=%" PRIu64,
+		       w_samples, w_prows, w_trows);
 	printf(" recorder_rss_max_kib=%" PRIu64 "\n", rss_max);
 	return 0;
 }

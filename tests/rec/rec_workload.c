@@ -8,6 +8,9 @@
  *   rec_workload wait-file PATH N   exit N once PATH exists
  *   rec_workload threads N          N named threads ("worker-0"...), print
  *                                   "ready\n", wait for a signal
+ *   rec_workload late-thread PATH   spin for 30 ms of CPU, wait for PATH,
+ *                                   start a thread ("late-worker"), print
+ *                                   "ready\n", wait for a signal
  *   rec_workload reuse DIR          PID reuse (needs root for
  *                                   /proc/sys/kernel/ns_last_pid): fork A,
  *                                   write DIR/a, wait for DIR/go, end A,
@@ -180,6 +183,26 @@ int main(int argc, char **argv)
 			name[15] = '\0';
 			pthread_setname_np(t, name);
 		}
+		printf("ready\n");
+		fflush(stdout);
+		forever();
+	} else if (!strcmp(mode, "late-thread") && argc > 2) {
+		struct timespec a, b;
+		pthread_t t;
+
+		/* CPU time, not wall time: the same on a loaded machine */
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+		do
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		while ((b.tv_sec - a.tv_sec) * 1000 +
+			       (b.tv_nsec - a.tv_nsec) / 1000000 <
+		       30);
+		wait_file(argv[2]);
+		if (pthread_create(&t, NULL, thread_main, NULL) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+		pthread_setname_np(t, "late-worker");
 		printf("ready\n");
 		fflush(stdout);
 		forever();
