@@ -185,6 +185,12 @@ struct swt_engine {
 	bool has_end;
 	uint64_t n_events, n_proc_samples, n_processes;
 	uint64_t dropped_events, recorded_alerts, span_anomalies;
+	uint64_t missed_samples;	/* deadlines skipped (scheduled_ns) */
+	int64_t grid0;			/* scheduled_ns of the first sample */
+	int64_t prev_sched;		/* that of the last one on its grid */
+	bool have_sched;
+	bool sched_resync;		/* records were lost since then */
+	uint64_t end_missed;		/* the recorder's count (end record) */
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */

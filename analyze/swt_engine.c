@@ -693,6 +693,7 @@ void swt_engine_note_gap(struct swt_engine *e)
 {
 	size_t i, j, k;
 
+	e->sched_resync = true;
 	for (i = 0; i < e->n_span_insts; i++) {
 		struct engine__inst *in = &e->insts[e->span_insts[i]];
 
@@ -1266,6 +1267,31 @@ static void swap_slots(struct engine__slot **a, size_t *na, size_t *capa,
 	*capb = cap;
 }
 
+/* Deadlines the recorder skipped: sample k is due at the first one's
+ * scheduled time + k intervals, so a gap of n intervals between two
+ * samples on that grid hides n - 1. Samples off the grid (swrec's last
+ * look when the command exits, or when every attached process has) are
+ * extra ones and take no part. */
+static void count_missed(struct swt_engine *e, int64_t sched)
+{
+	int64_t iv = e->interval_ns;
+
+	if (!e->have_sched) {
+		e->grid0 = e->prev_sched = sched;
+		e->have_sched = true;
+		return;
+	}
+	if (iv <= 0 || sched <= e->prev_sched || sched < e->grid0 ||
+	    (sched - e->grid0) % iv != 0)
+		return;
+	/* after damage, the samples in between were lost, not missed */
+	if (!e->sched_resync)
+		e->missed_samples +=
+			(uint64_t)((sched - e->prev_sched) / iv - 1);
+	e->sched_resync = false;
+	e->prev_sched = sched;
+}
+
 static void on_sample(struct swt_engine *e, int64_t t,
 		      const struct swt_sample *s)
 {
@@ -1275,6 +1301,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	size_t i;
 
 	e->seq++;
+	count_missed(e, s->scheduled_ns);
 	if (e->have_prev)
 		t0 = e->t_prev;
 	else if (e->origin_from_header && e->origin_ns < t)
@@ -1472,6 +1499,7 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 	case SWT_REC_END:
 		e->has_end = true;
 		e->t_end = t;
+		e->end_missed = rec->u.end.missed_samples;
 		break;
 	case SWT_REC_ANOMALY:
 	case SWT_REC_HEADER:

@@ -209,6 +209,10 @@ struct swt_session_result {
 	uint64_t dropped_events; /* from Drops records */
 	uint64_t recorded_alerts; /* Alert records in the file (not used) */
 	uint64_t span_anomalies; /* ends without begin; spans open at end */
+	uint64_t missed_samples; /* sampling deadlines skipped: the end
+				  * record's count, or the gaps in the
+				  * samples' scheduled times (not across
+				  * damage) if that is more */
 	int64_t cpu_avg_mpct;	/* the whole tree */
 	int64_t cpu_peak_mpct;
 	int64_t cpu_end_mpct;	/* last interval */

@@ -622,6 +622,12 @@ static void session_result(struct swt_engine *e, int64_t duration)
 	s->dropped_events = e->dropped_events;
 	s->recorded_alerts = e->recorded_alerts;
 	s->span_anomalies = e->span_anomalies;
+	/* The recorder's own count when it finished the file; the gaps of
+	 * the grid miss a skip just before its off-grid last look, and those
+	 * across damage, so they are a lower bound for an unfinished file. */
+	s->missed_samples = e->end_missed > e->missed_samples ?
+				    e->end_missed :
+				    e->missed_samples;
 	s->cpu_avg_mpct = ses->observed_ns > 0 ?
 				  swt_muldiv(ses->ticks_micro,
 					     INT64_C(100000000),

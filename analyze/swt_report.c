@@ -521,6 +521,7 @@ static void sec_session(struct out *o, const struct swt_report_input *in)
 	kv(&t, "cpu_count", s_int(s->cpu_count));
 	kv(&t, "complete",
 	   s_str(in->n_lost == 0 && !in->truncated ? "yes" : "no"));
+	kv(&t, "missed_samples", s_int((int64_t)s->missed_samples));
 	emit(o, &t);
 }
 
@@ -1070,6 +1071,7 @@ static void json_session(struct jw *w, const struct swt_report_input *in)
 	jw_int(w, "clock_ticks", s->clock_ticks);
 	jw_int(w, "cpu_count", s->cpu_count);
 	jw_bool(w, "complete", in->n_lost == 0 && !in->truncated);
+	jw_int(w, "missed_samples", (int64_t)s->missed_samples);
 	jw_close(w, '}');
 
 	jw_open(w, "damage", '[');

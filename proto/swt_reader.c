@@ -879,6 +879,8 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.recorder_cpu_ns = e->recorder_cpu_ns;
 		o->u.end.recorder_peak_rss_kib = e->recorder_peak_rss_kib;
 		o->u.end.error = e->error ? e->error : "";
+		o->u.end.missed_samples = e->missed_samples;
+		o->u.end.late_events = e->late_events;
 		r->stats.has_end = true;
 		return 1;
 	}

@@ -198,6 +198,8 @@ struct swt_session_end {
 	uint64_t recorder_cpu_ns;
 	uint64_t recorder_peak_rss_kib;
 	const char *error;
+	uint64_t missed_samples;	/* deadlines skipped (starved) */
+	uint64_t late_events;		/* times raised to keep the order */
 };
 
 struct swt_record {

@@ -578,6 +578,8 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->recorder_cpu_ns = e->recorder_cpu_ns;
 	m->recorder_peak_rss_kib = e->recorder_peak_rss_kib;
 	m->error = (char *)(uintptr_t)(e->error ? e->error : "");
+	m->missed_samples = e->missed_samples;
+	m->late_events = e->late_events;
 }
 
 int swt_writer_append(struct swt_writer *w, const struct swt_record *r)

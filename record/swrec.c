@@ -333,8 +333,12 @@ int main(int argc, char **argv)
 	} else if (r.exec_errno) {
 		fprintf(stderr, "swrec: %s\n", r.errmsg);
 	} else if (!o.quiet && !r.recording_failed) {
-		char ev[128] = "";
+		char ev[128] = "", missed[64] = "";
 
+		if (r.skipped_ticks)
+			snprintf(missed, sizeof(missed),
+				 " (%llu deadlines missed)",
+				 (unsigned long long)r.skipped_ticks);
 		if (r.clients || r.refused_clients)
 			snprintf(ev, sizeof(ev),
 				 ", %llu events (%llu dropped, %llu late)",
@@ -342,9 +346,9 @@ int main(int argc, char **argv)
 				 (unsigned long long)r.dropped_events,
 				 (unsigned long long)r.late_events);
 		fprintf(stderr,
-			"swrec: %llu samples (%llu process, %llu thread rows)"
+			"swrec: %llu samples%s (%llu process, %llu thread rows)"
 			"%s in %s, %llu bytes\n",
-			(unsigned long long)r.samples,
+			(unsigned long long)r.samples, missed,
 			(unsigned long long)r.proc_samples,
 			(unsigned long long)r.thread_samples, ev, o.s.path,
 			(unsigned long long)r.bytes);

@@ -474,12 +474,14 @@ static void finish(struct session *s, enum swt_end_reason reason)
 			end.signal = WTERMSIG(s->res->wstatus);
 	}
 	end.samples = s->samples;
+	end.missed_samples = s->res->skipped_ticks;
 	if (s->ing) {
 		struct swt_ingest_stats is;
 
 		swt_ingest_get_stats(s->ing, &is);
 		end.events = is.events;
 		end.dropped_events = is.dropped;
+		end.late_events = is.late;
 	}
 	swt_writer_get_stats(s->w, &st);
 	end.records = st.records;

@@ -339,6 +339,8 @@ static void dump_end(struct swt_buf *b, const struct swt_session_end *e)
 	kv_u64(b, "recorder_cpu_ns", e->recorder_cpu_ns);
 	kv_u64(b, "recorder_peak_rss_kib", e->recorder_peak_rss_kib);
 	kv_str(b, "error", e->error);
+	kv_u64(b, "missed_samples", e->missed_samples);
+	kv_u64(b, "late_events", e->late_events);
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

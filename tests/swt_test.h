@@ -310,6 +310,8 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_U(u.end.recorder_cpu_ns);
 		SWT_EQ_U(u.end.recorder_peak_rss_kib);
 		SWT_EQ_S(u.end.error);
+		SWT_EQ_U(u.end.missed_samples);
+		SWT_EQ_U(u.end.late_events);
 		break;
 	}
 }

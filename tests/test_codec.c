@@ -1030,6 +1030,8 @@ static void build_every_kind(struct store *s)
 	r->u.end.recorder_cpu_ns = 6000000;
 	r->u.end.recorder_peak_rss_kib = 4100;
 	r->u.end.error = "disk full";
+	r->u.end.missed_samples = 2;
+	r->u.end.late_events = 9;
 }
 
 static void roundtrip_every_record_kind(void **state)

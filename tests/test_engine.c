@@ -1177,6 +1177,58 @@ static void late_events_count_from_the_last_sample(void **state)
 	swt_engine_free(e);
 }
 
+/* Deadlines on the grid of the first sample's scheduled time: a gap of n
+ * intervals hides n - 1 samples; an off-grid sample (swrec's last look
+ * when the command exits) is an extra one, missed or not. */
+static void missed_samples_from_scheduled_gaps(void **state)
+{
+	static const int64_t sched[] = {
+		T0, T0 + S, T0 + 4 * S,	/* 2 missed (2 s, 3 s) */
+		T0 + 4 * S + S / 3,	/* off the grid */
+		T0 + 6 * S,		/* 1 missed (5 s) */
+		T0 + 7 * S,
+		T0 + 8 * S + S / 2,	/* the last look, late */
+	};
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_record r;
+	struct swt_proc_row p = prow(10, 0, 1024);
+	size_t i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (i = 0; i < sizeof(sched) / sizeof(sched[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.kind = SWT_REC_SAMPLE;
+		r.t_ns = sched[i] + 1000;	/* taken a little late */
+		r.u.sample.scheduled_ns = sched[i];
+		r.u.sample.n_procs = 1;
+		r.u.sample.procs = &p;
+		assert_ok(swt_engine_feed(e, &r));
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 7);
+	assert_int_equal(res->session.missed_samples, 3);
+	swt_engine_free(e);
+
+	/* the recorder's count in the end record, when it is more (a skip
+	 * just before the last look shows in no gap) */
+	e = new_engine(NULL);
+	assert_ok(feed_header(e, S, false));
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_END;
+	r.t_ns = T0 + 5 * S;
+	r.u.end.missed_samples = 3;
+	assert_ok(swt_engine_feed(e, &r));
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.missed_samples, 3);
+	swt_engine_free(e);
+}
+
 static size_t heap_in_use(void)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -1252,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),
+		cmocka_unit_test(missed_samples_from_scheduled_gaps),
 		cmocka_unit_test(memory_does_not_grow_with_length),
 	};
 

@@ -423,6 +423,13 @@ static bool last_t_after(const struct rf *rf, const void *arg)
 	       rf->samples[rf->n_samples - 1].t >= *(const int64_t *)arg;
 }
 
+static bool last_due_after(const struct rf *rf, const void *arg)
+{
+	return rf->n_samples &&
+	       rf->samples[rf->n_samples - 1].scheduled >=
+		       *(const int64_t *)arg;
+}
+
 /* (utime + stime, rss pages) of pid from /proc, as the test sees it. */
 static void proc_stat(int32_t pid, int64_t *ticks, int64_t *rss_pages)
 {
@@ -1437,6 +1444,78 @@ static void ctrl_c_reaches_command_and_swrec_waits(void **state)
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
 
+/* State letter of pid from /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A recorder starved of CPU (here: stopped for 10 intervals) skips the
+ * deadlines it missed; the end record and the summary count them, and the
+ * count is what the samples' scheduled times show. */
+static void starved_recorder_counts_missed_deadlines(void **state)
+{
+	struct sandbox *sb = *state;
+	const char *args[] = { "-o", sb->out, "-i", "0.02", "--flush", "0.02",
+			       "--", workload_path, "sleep", NULL };
+	const int64_t iv = 20000000;
+	size_t three = 3, i;
+	uint64_t gaps = 0;
+	int64_t t_stop, t_cont;
+	struct run r;
+	struct rf rf;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	start_swrec(&r, args, NULL);
+	wait_for(&rf, &r, sb->out, has_samples, &three, "3 samples");
+	rf_free(&rf);
+	kill(r.pid, SIGSTOP);
+	while (proc_state(r.pid) != 'T')
+		nap();
+	/* Stopped from here on: let 10 intervals pass on the clock. */
+	t_stop = mono_ns();
+	while (mono_ns() < t_stop + 10 * iv)
+		nap();
+	t_cont = mono_ns();
+	kill(r.pid, SIGCONT);
+	/* a sample due after the resumption: it follows the skip */
+	wait_for(&rf, &r, sb->out, last_due_after, &t_cont, "a sample after");
+	rf_free(&rf);
+	kill(-r.pid, SIGINT);
+	assert_int_equal(wait_swrec(&r), 128 + SIGINT);
+	load(&rf, sb->out);
+	assert_true(rf.has_end);
+	/* the deadlines inside the stop, but the first (taken late) */
+	assert_true(rf.end.missed_samples >= 8);
+	/* The gaps show them (those of a skip just before the last look,
+	 * which is off the grid, would not show: the count may be more). */
+	for (i = 1; i < rf.n_samples; i++) {
+		int64_t d = rf.samples[i].scheduled - rf.samples[i - 1].scheduled;
+
+		/* the last look (command gone) is off the grid: not a gap */
+		if ((rf.samples[i].scheduled - rf.samples[0].scheduled) % iv)
+			continue;
+		assert_true(d > 0 && d % iv == 0);
+		gaps += (uint64_t)(d / iv - 1);
+	}
+	assert_true(gaps >= 8 && gaps <= rf.end.missed_samples);
+	assert_non_null(strstr(r.err, " deadlines missed)"));
+	rf_free(&rf);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+}
+
 /* Run a command under swrec until the recording fails; check the error
  * line, the exit status and that the file is readable. */
 static void recording_failure(struct sandbox *sb, const char *out,
@@ -1594,6 +1673,7 @@ int main(int argc, char **argv)
 		T(command_that_cannot_run),
 		T(pid_reuse_does_not_merge_processes),
 		T(ctrl_c_reaches_command_and_swrec_waits),
+		T(starved_recorder_counts_missed_deadlines),
 		T(file_size_limit_stops_recording_not_command),
 		T(disk_full_stops_recording_not_command),
 		T(churn_of_short_processes),
