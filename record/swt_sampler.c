@@ -33,6 +33,10 @@
 #define CMDLINE_MAX (1u << 20)	/* longer command lines are truncated */
 #define LIBPROC2_SONAME "libproc2.so.0"
 #define READ_BUF 16384		/* status on big machines is long */
+/* A process caught inside execve() has its new comm and memory but no
+ * command line yet (the kernel sets it up last): its identity waits for
+ * the command line this many ticks at most. */
+#define CMD_WAIT_TICKS 10
 
 struct thread_ent {
 	int32_t tid;
@@ -53,6 +57,7 @@ struct proc_ent {
 	int fd_io;
 	bool preexisting;
 	bool announce;		/* SWT_REC_PROC_START due this tick */
+	uint8_t cmd_wait;	/* ticks waited for a command line (exec) */
 	bool io_denied;		/* /proc/PID/io refused us */
 	bool rescan_threads;
 	bool row_ok;		/* row was read this tick */
@@ -781,22 +786,37 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		/* A new comm usually means exec: if the command line changed
 		 * too, announce the process again with its new identity. A
 		 * thread renaming itself (prctl) keeps its command line. */
-		copy_comm(e->comm, sizeof(e->comm), st.comm, st.comm_len);
+		char comm[COMM_MAX];
+		bool take = true;
+
+		/* st.comm points into s->buf, which read_cmdline() uses */
+		copy_comm(comm, sizeof(comm), st.comm, st.comm_len);
 		if (!e->announce) {
 			char *cmd;
 			size_t len;
 
 			read_cmdline(s, e->pid, &cmd, &len);
-			if (len != e->cmdline_len ||
-			    memcmp(cmd, e->cmdline, len) != 0) {
+			if (len == 0 && st.vsize > 0 &&
+			    e->cmd_wait < CMD_WAIT_TICKS) {
+				/* inside execve(): the old identity holds
+				 * until the new one is complete */
+				free(cmd);
+				e->cmd_wait++;
+				take = false;
+			} else if (len != e->cmdline_len ||
+				   memcmp(cmd, e->cmdline, len) != 0) {
 				free(e->cmdline);
 				e->cmdline = cmd;
 				e->cmdline_len = len;
 				e->announce = true;
+				e->cmd_wait = 0;
 			} else {
 				free(cmd);
+				e->cmd_wait = 0;
 			}
 		}
+		if (take)
+			memcpy(e->comm, comm, sizeof(comm));
 	}
 	if (slow) {
 		uint64_t a, b;
@@ -865,7 +885,29 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 		free_ent(s, e);
 		return NULL;
 	}
+	/* Memory but no command line: inside execve() (a kernel thread or a
+	 * zombie has no memory); announce_ready() waits for it. */
+	if (!e->cmdline_len && e->row.vsz_kib > 0)
+		e->cmd_wait = 1;
 	return e;
+}
+
+/* Whether the start record of a new process can be written: not while it
+ * is inside execve() (see add_proc()), for CMD_WAIT_TICKS at most. A
+ * process without its start record has no row either, so that its rows
+ * and events all fall under the one identity. */
+static bool announce_ready(struct swt_sampler *s, struct proc_ent *e)
+{
+	if (!e->cmd_wait)
+		return true;
+	free(e->cmdline);
+	read_cmdline(s, e->pid, &e->cmdline, &e->cmdline_len);
+	if (e->cmdline_len || e->cmd_wait >= CMD_WAIT_TICKS) {
+		e->cmd_wait = 0;
+		return true;
+	}
+	e->cmd_wait++;
+	return false;
 }
 
 static void push_born(struct swt_sampler *s, struct proc_ent *e)
@@ -1488,13 +1530,23 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 
 	/* 3. Records: exits, starts, then the sample. */
-	for (i = 0; i < s->n_gone; i++)
+	for (i = 0; i < s->n_gone; i++) {
+		/* gone while its start waited for a command line: what was
+		 * known of it, then its end */
+		if (s->gone[i]->announce)
+			SWT_TRY(err = emit_start(s, s->gone[i], t, emit,
+						 payload));
 		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
+	}
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 
 		if (!e->announce || !e->row_ok)
 			continue;
+		if (!announce_ready(s, e)) {
+			e->row_ok = false;	/* no row before its start */
+			continue;
+		}
 		e->announce = false;
 		SWT_TRY(err = emit_start(s, e, t, emit, payload));
 	}

@@ -116,8 +116,13 @@ typedef int (*swt_sampler_emit_fn)(const struct swt_record *rec,
 /* Take one sample now, for the deadline `scheduled_ns` (CLOCK_MONOTONIC).
  * Emits, all with the same t_ns (when reading began): SWT_REC_PROC_EXIT for
  * processes that have gone (with the exit status noted by
- * swt_sampler_note_exit(), if any), SWT_REC_PROC_START for processes that
- * joined the tree (or exec'd a new program), then one SWT_REC_SAMPLE.
+ * swt_sampler_note_exit(), if any; preceded by the process's
+ * SWT_REC_PROC_START if it went while that waited for its command line),
+ * SWT_REC_PROC_START for processes that joined the tree (or exec'd a new
+ * program), then one SWT_REC_SAMPLE. A process caught inside execve() has
+ * memory but no command line yet: its start record and its rows wait for
+ * the command line, 10 ticks at most; a running process's new identity
+ * likewise.
  * Returns 0, SWT_EIO (/proc/stat or /proc/meminfo unreadable; message in
  * swt_sampler_errmsg()) or the status of `emit`. Processes that vanish
  * while being read are skipped, never an error. */
