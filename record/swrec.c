@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 
 #include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_parse.h"
 #include "swt_session.h"
@@ -28,6 +30,7 @@ enum {
 #define MIN_INTERVAL_NS INT64_C(10000000)		/* 10 ms */
 #define MAX_INTERVAL_NS INT64_C(3600000000000)		/* 1 h */
 #define DEFAULT_OUTPUT "swrec.swt"
+#define PROG "swrec"
 
 struct options {
 	struct swt_session_opts s;
@@ -78,16 +81,19 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The message and the --help hint, as the other swt tools print them
+ * (swt_cli.h); swrec's own exit status. */
 __attribute__((format(printf, 1, 2))) static int
 usage_error(const char *fmt, ...)
 {
+	struct swt_buf msg = SWT_BUF_INIT;
 	va_list ap;
 
-	fputs("swrec: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	swt_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'swrec --help' for more information.\n", stderr);
+	swt_cli_usage_error(PROG, msg.ptr ? msg.ptr : "", "");
+	swt_buf_fini(&msg);
 	return EXIT_USAGE;
 }
 
@@ -142,6 +148,7 @@ enum {
 	OPT_NO_THREADS,
 	OPT_LEVEL,
 	OPT_SLOW_EVERY,
+	OPT_LIBPROC2_SCANS,
 	OPT_NO_EVENTS,
 	OPT_ALLOW_OTHER_USERS,
 	OPT_PRINT_SOCKET,
@@ -166,6 +173,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
 		/* Undocumented, for the benchmark: status/io period. */
 		{ "slow-every", required_argument, NULL, OPT_SLOW_EVERY },
+		/* Undocumented, for the benchmark: libproc2 for every scan. */
+		{ "libproc2-scans", no_argument, NULL, OPT_LIBPROC2_SCANS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -229,6 +238,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 				return usage_error("--slow-every: invalid value"
 						   " '%s'", optarg);
 			o->s.slow_every = (unsigned)v;
+			break;
+		case OPT_LIBPROC2_SCANS:
+			o->s.libproc2_scans = true;
 			break;
 		case OPT_NO_EVENTS:
 			o->s.events = false;

@@ -84,6 +84,7 @@ struct meta {
 	int32_t ppid;
 	uint64_t start_ticks;
 	uint32_t uid;
+	bool zombie;		/* opts.libproc2_scans only */
 	char comm[COMM_MAX];
 };
 
@@ -98,12 +99,14 @@ struct cand_info {
 	struct meta m;
 };
 
-/* libproc2, loaded for the first enumeration only (see initial_scan()). */
+/* libproc2, loaded for the first enumeration only (see initial_scan()),
+ * or for the whole recording with opts.libproc2_scans. */
 struct proc2 {
 	void *handle;
 	__typeof__(procps_pids_new) *pids_new;
 	__typeof__(procps_pids_unref) *pids_unref;
 	__typeof__(procps_pids_get) *pids_get;
+	__typeof__(procps_pids_select) *pids_select;
 };
 
 enum meta_item {
@@ -112,7 +115,14 @@ enum meta_item {
 	MI_BEGAN,
 	MI_CMD,
 	MI_EUID,
+	MI_FIRST_SCAN,		/* the items of the first scan end here */
+	MI_STATE = MI_FIRST_SCAN, /* opts.libproc2_scans: zombies */
+	MI_NLWP,
+	MI_ALL,
 };
+
+/* procps_pids_select() takes at most this many pids (FILL_ID_MAX). */
+#define PROC2_SELECT_MAX 255
 
 struct swt_sampler {
 	struct swt_sampler_opts opts;
@@ -154,6 +164,10 @@ struct swt_sampler {
 	size_t cap_trows, n_trows;
 	bool trows_dirty;	/* the set of thread rows has changed */
 	char *dents;		/* getdents64 buffer */
+	/* opts.libproc2_scans: libproc2 stays loaded after the first scan
+	 * and p2_info (MI_ALL items) gives later scans their metadata. */
+	struct proc2 p2;
+	struct pids_info *p2_info;
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -281,8 +295,9 @@ static size_t default_max_kept(void)
 }
 
 /* dlopen libproc2 and the few functions swt uses. Returns 0 or -1 (the
- * caller lists /proc itself then). */
-static int proc2_load(struct proc2 *p)
+ * caller lists /proc itself then). A missing pids_select is an error only
+ * if `select` is wanted. */
+static int proc2_load(struct proc2 *p, bool select)
 {
 	memset(p, 0, sizeof(*p));
 	p->handle = dlopen(LIBPROC2_SONAME, RTLD_NOW | RTLD_LOCAL);
@@ -293,12 +308,33 @@ static int proc2_load(struct proc2 *p)
 	*(void **)(void *)&p->pids_unref = dlsym(p->handle,
 						 "procps_pids_unref");
 	*(void **)(void *)&p->pids_get = dlsym(p->handle, "procps_pids_get");
-	if (!p->pids_new || !p->pids_unref || !p->pids_get) {
+	*(void **)(void *)&p->pids_select = dlsym(p->handle,
+						  "procps_pids_select");
+	if (!p->pids_new || !p->pids_unref || !p->pids_get ||
+	    (select && !p->pids_select)) {
 		dlclose(p->handle);
 		p->handle = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* Unload libproc2 (after the first scan; with opts.libproc2_scans, at the
+ * end). It brings libsystemd, libgcrypt and more: some 1 MiB of resident
+ * pages the recorder would carry for nothing, since later ticks read /proc
+ * directly (docs/performance.md). Under AddressSanitizer it stays mapped:
+ * libproc2 keeps buffers in its own static data, which LeakSanitizer
+ * reports as leaks once unmapped. */
+static void proc2_unload(struct swt_sampler *s)
+{
+	if (s->p2_info)
+		s->p2.pids_unref(&s->p2_info);
+	s->p2_info = NULL;
+#ifndef __SANITIZE_ADDRESS__
+	if (s->p2.handle)
+		dlclose(s->p2.handle);
+#endif
+	memset(&s->p2, 0, sizeof(s->p2));
 }
 
 int swt_sampler_new(struct swt_sampler **out,
@@ -425,6 +461,7 @@ void swt_sampler_free(struct swt_sampler *s)
 		close(s->meminfo_fd);
 	if (s->self_statm_fd >= 0)
 		close(s->self_statm_fd);
+	proc2_unload(s);
 	swt_tracker_free(s->tracker);
 	free(s->roots);
 	free(s->procs);
@@ -953,47 +990,51 @@ static const struct meta *find_meta(const struct swt_sampler *s, int32_t pid)
 	return NULL;
 }
 
+/* What libproc2 reads for a process's metadata (enum meta_item). */
+static enum pids_item meta_items[MI_ALL] = {
+	[MI_PID] = PIDS_ID_PID,
+	[MI_PPID] = PIDS_ID_PPID,
+	[MI_BEGAN] = PIDS_TICS_BEGAN,
+	[MI_CMD] = PIDS_CMD,
+	[MI_EUID] = PIDS_ID_EUID,
+	[MI_STATE] = PIDS_STATE,
+	[MI_NLWP] = PIDS_NLWP,
+};
+
 /* Every process of the machine with its metadata, through libproc2, into
  * s->metas (sorted). Returns 0, or -1 if libproc2 cannot be used. */
 static int proc2_list(struct swt_sampler *s)
 {
-	enum pids_item items[] = {
-		[MI_PID] = PIDS_ID_PID,
-		[MI_PPID] = PIDS_ID_PPID,
-		[MI_BEGAN] = PIDS_TICS_BEGAN,
-		[MI_CMD] = PIDS_CMD,
-		[MI_EUID] = PIDS_ID_EUID,
-	};
 	struct pids_info *info = NULL;
 	struct pids_stack *st;
-	struct proc2 p;
 
-	if (proc2_load(&p) < 0)
+	if (proc2_load(&s->p2, s->opts.libproc2_scans) < 0)
 		return -1;
-	if (p.pids_new(&info, items,
-		       (int)(sizeof(items) / sizeof(items[0]))) < 0) {
-		dlclose(p.handle);
+	if (s->p2.pids_new(&info, meta_items, MI_FIRST_SCAN) < 0) {
+		dlclose(s->p2.handle);
+		memset(&s->p2, 0, sizeof(s->p2));
 		return -1;
 	}
 	/* One process at a time (procps_pids_get reuses one stack): a reap
 	 * would allocate a stack per process of the machine. */
 	s->n_metas = 0;
-	while ((st = p.pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
+	while ((st = s->p2.pids_get(info, PIDS_FETCH_TASKS_ONLY))) {
 		s->metas = swt_grow(s->metas, &s->cap_metas, s->n_metas + 1,
 				    sizeof(s->metas[0]));
 		take_meta(&s->metas[s->n_metas++], st);
 	}
-	p.pids_unref(&info);
-	/* libproc2 brings libsystemd, libgcrypt and more: some 1 MiB of
-	 * resident pages the recorder would carry for nothing, since later
-	 * ticks read /proc directly (docs/performance.md). Under
-	 * AddressSanitizer it stays loaded: libproc2 keeps buffers in its own
-	 * static data, which LeakSanitizer reports as leaks once unmapped. */
-#ifndef __SANITIZE_ADDRESS__
-	dlclose(p.handle);
-#endif
+	s->p2.pids_unref(&info);
+	/* Only to measure the alternative (opts.libproc2_scans) does it stay
+	 * loaded, for the metadata of later scans (proc2_select()). */
+	if (!s->opts.libproc2_scans || !s->n_metas ||
+	    s->p2.pids_new(&s->p2_info, meta_items, MI_ALL) < 0) {
+		s->p2_info = NULL;
+		proc2_unload(s);
+	}
+	if (!s->n_metas)
+		return -1;
 	qsort(s->metas, s->n_metas, sizeof(s->metas[0]), cmp_meta);
-	return s->n_metas ? 0 : -1;
+	return 0;
 }
 
 static void scan(struct swt_sampler *s);
@@ -1160,6 +1201,60 @@ static int keep_fd(struct swt_sampler *s, int fd)
 	return -1;
 }
 
+/* opts.libproc2_scans: the metadata of the candidates cands[from..to)
+ * (at most PROC2_SELECT_MAX) through one procps_pids_select(), appended
+ * to s->metas. Pids that have gone are not in its answer. Returns 0, or -1
+ * if libproc2 failed (cand_meta() reads those candidates itself). */
+static int proc2_select(struct swt_sampler *s,
+			const struct swt_tracker_cand *cands, size_t from,
+			size_t to)
+{
+	unsigned pids[PROC2_SELECT_MAX];
+	struct pids_fetch *f;
+	size_t i;
+	int j;
+
+	for (i = from; i < to; i++)
+		pids[i - from] = (unsigned)cands[i].pid;
+	f = s->p2.pids_select(s->p2_info, pids, (int)(to - from),
+			      PIDS_SELECT_PID);
+	if (!f)
+		return -1;
+	s->stats.libproc2_selects++;
+	for (j = 0; j < f->counts->total; j++) {
+		struct pids_stack *st = f->stacks[j];
+		struct meta *m;
+		char state;
+
+		s->metas = swt_grow(s->metas, &s->cap_metas, s->n_metas + 1,
+				    sizeof(s->metas[0]));
+		m = &s->metas[s->n_metas++];
+		take_meta(m, st);
+		state = PIDS_VAL(MI_STATE, s_ch, st, NULL);
+		/* as is_gone_state() */
+		m->zombie = (state == 'Z' || state == 'X') &&
+			    PIDS_VAL(MI_NLWP, s_int, st, NULL) <= 1;
+	}
+	return 0;
+}
+
+/* The metadata of `pid` into *ci: from libproc2's answer (ci->fd -1), or
+ * else from its stat (ci->fd open: a pid libproc2 did not answer for has
+ * most likely gone, which costs a failed open; a failed select costs the
+ * reads it would have made). 0, or -1 if it has gone. */
+static int cand_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
+		     bool *zombie)
+{
+	const struct meta *m = s->p2_info ? find_meta(s, pid) : NULL;
+
+	if (!m)
+		return read_meta(s, pid, ci, zombie);
+	ci->fd = -1;
+	ci->m = *m;
+	*zombie = m->zombie;
+	return 0;
+}
+
 size_t swt_sampler__scan_list(struct swt_sampler *s,
 			      const struct swt_tracker_entry *list, size_t n)
 {
@@ -1171,13 +1266,26 @@ size_t swt_sampler__scan_list(struct swt_sampler *s,
 		return 0;
 	s->cinfo = swt_grow(s->cinfo, &s->cap_cinfo, n_cands,
 			    sizeof(s->cinfo[0]));
+	if (s->p2_info) {
+		/* libproc2 reads the metadata, PROC2_SELECT_MAX pids a
+		 * call (cand_meta() takes it from s->metas). */
+		s->n_metas = 0;
+		for (i = 0; i < n_cands; i += PROC2_SELECT_MAX)
+			proc2_select(s, cands, i,
+				     i + PROC2_SELECT_MAX < n_cands ?
+					     i + PROC2_SELECT_MAX :
+					     n_cands);
+		if (s->n_metas > 1)
+			qsort(s->metas, s->n_metas, sizeof(s->metas[0]),
+			      cmp_meta);
+	}
 	/* Read each candidate's stat for its parent (and its metadata: the
 	 * same line has ppid, start time and comm; the owner of the file is
 	 * the process's uid). Keep the descriptor of those that join. */
 	for (i = 0; i < n_cands; i++) {
 		bool zombie;
 
-		if (read_meta(s, cands[i].pid, &s->cinfo[k], &zombie) < 0)
+		if (cand_meta(s, cands[i].pid, &s->cinfo[k], &zombie) < 0)
 			continue;	/* gone between listing and read */
 		cands[k] = cands[i];
 		cands[k].ppid = zombie ? -1 : s->cinfo[k].m.ppid;
@@ -1190,10 +1298,17 @@ size_t swt_sampler__scan_list(struct swt_sampler *s,
 		int fd = s->cinfo[i].fd;
 
 		if (!cands[i].track) {
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 			continue;
 		}
-		e = add_proc(s, &s->cinfo[i].m, keep_fd(s, fd), s->preexisting);
+		/* Without a descriptor (libproc2 read the metadata), the
+		 * first read opens and keeps one; either way that read
+		 * checks the start time, so a pid reused since is not
+		 * taken for the process that was listed. */
+		if (fd >= 0)
+			fd = keep_fd(s, fd);
+		e = add_proc(s, &s->cinfo[i].m, fd, s->preexisting);
 		if (e) {
 			push_born(s, e);
 			joined++;

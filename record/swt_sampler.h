@@ -10,6 +10,8 @@
  *    to the recorder's resident memory for the whole recording. Processes
  *    that join later take the same metadata from the stat line the sampler
  *    reads anyway. Without libproc2 the first scan lists /proc the same way.
+ *    (opts.libproc2_scans keeps it for later scans, to measure that
+ *    choice: 1 MiB more, over the 4 MB target.)
  *  - Per tick the counters come from pread() on descriptors kept open per
  *    process (/proc/PID/stat; status and io on "slow" ticks) and per thread
  *    (/proc/PID/task/TID/stat). A kept descriptor also pins the identity:
@@ -75,6 +77,12 @@ struct swt_sampler_opts {
 	size_t max_kept_fds;	/* 0: from RLIMIT_NOFILE, minus a reserve */
 	bool no_libproc2;	/* list /proc directly from the first tick
 				 * (as when libproc2 cannot be loaded) */
+	/* For measurement only (swrec --libproc2-scans): keep libproc2
+	 * loaded after the first scan, and take the metadata of the
+	 * candidates of later scans from procps_pids_select() rather than
+	 * from their stat lines. The listing of /proc, the kept stat
+	 * descriptors and the checks of identity are the same. */
+	bool libproc2_scans;
 };
 
 /* Facts of the machine for the session header. */
@@ -151,6 +159,8 @@ struct swt_sampler_stats {
 	uint64_t slow_reads;	/* status+io reads */
 	uint64_t kept_fds;	/* descriptors open now */
 	uint64_t transient_reads; /* reads without a kept descriptor */
+	uint64_t libproc2_selects; /* procps_pids_select() calls that
+				    * answered (opts.libproc2_scans) */
 	bool libproc2_missing;	/* first listing done without it */
 };
 

@@ -878,6 +878,7 @@ static int new_sampler(struct session *s)
 	so.mode = s->opts->mode;
 	so.threads = s->opts->threads;
 	so.slow_every = s->opts->slow_every;
+	so.libproc2_scans = s->opts->libproc2_scans;
 	so.interval_ns = s->opts->interval_ns;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;

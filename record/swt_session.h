@@ -65,6 +65,7 @@ struct swt_session_opts {
 	int64_t duration_ns;	/* 0: no limit */
 	bool threads;
 	unsigned slow_every;	/* see swt_sampler_opts; 0: default */
+	bool libproc2_scans;	/* see swt_sampler_opts (measurement) */
 	bool events;		/* take application events (default on) */
 	bool allow_other_users;	/* events from other user ids too */
 	/* Attach and all modes take events only if this is set; it is

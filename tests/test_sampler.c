@@ -392,9 +392,10 @@ static const struct swt_proc_exit *exit_of(const struct tick *t, int32_t pid)
 	return NULL;
 }
 
-static void new_sampler(struct swt_sampler **s, enum swt_mode mode,
-			const int32_t *roots, size_t n, bool threads,
-			unsigned slow_every)
+/* libproc2_scans: opts.libproc2_scans (swrec --libproc2-scans). */
+static void new_sampler_p2(struct swt_sampler **s, enum swt_mode mode,
+			   const int32_t *roots, size_t n, bool threads,
+			   unsigned slow_every, bool libproc2_scans)
 {
 	struct swt_sampler_opts o;
 	char err[256];
@@ -405,7 +406,15 @@ static void new_sampler(struct swt_sampler **s, enum swt_mode mode,
 	o.n_roots = n;
 	o.threads = threads;
 	o.slow_every = slow_every;
+	o.libproc2_scans = libproc2_scans;
 	assert_ok(swt_sampler_new(s, &o, err, sizeof(err)));
+}
+
+static void new_sampler(struct swt_sampler **s, enum swt_mode mode,
+			const int32_t *roots, size_t n, bool threads,
+			unsigned slow_every)
+{
+	new_sampler_p2(s, mode, roots, n, threads, slow_every, false);
 }
 
 /* A child that waits for a byte on `in`, then forks a grandchild that
@@ -459,6 +468,7 @@ static int64_t mono_ns(void)
 struct task_stat {
 	char state;
 	int64_t utime, stime;
+	uint64_t start_ticks;
 	char comm[64];
 };
 
@@ -484,6 +494,7 @@ static int read_task(struct task_stat *out, pid_t pid, pid_t tid)
 	out->state = st.state;
 	out->utime = (int64_t)st.utime;
 	out->stime = (int64_t)st.stime;
+	out->start_ticks = st.start_ticks;
 	len = st.comm_len < sizeof(out->comm) ? st.comm_len :
 						sizeof(out->comm) - 1;
 	memcpy(out->comm, st.comm, len);
@@ -515,18 +526,47 @@ static void wait_state(pid_t pid, char want)
 	wait_task_state(pid, 0, want);
 }
 
-static void sampler_follows_children_and_reports_exits(void **state)
+/* Whether this process has `path` open (a kept /proc descriptor). */
+static bool has_open(const char *path)
 {
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	bool found = false;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d))) {
+		char target[128];
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, target,
+			       sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		found = strcmp(target, path) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The same in both ways of reading a joining process's metadata: from
+ * its stat line (the default) or from libproc2 (opts.libproc2_scans). */
+static void follows_children(bool libproc2_scans)
+{
+	struct swt_sampler_stats ss;
 	struct swt_sampler *s;
+	struct task_stat ts;
 	struct tick t;
+	char path[64];
 	int to_child, from_child, st;
 	pid_t child, gc;
 	int32_t root;
 
-	(void)state;
 	child = spawn_parent(&to_child, &from_child);
 	root = (int32_t)child;
-	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, false, 1);
+	new_sampler_p2(&s, SWT_MODE_LAUNCH, &root, 1, false, 1, libproc2_scans);
 
 	do_tick(s, &t);
 	assert_non_null(start_of(&t, child));
@@ -543,10 +583,27 @@ static void sampler_follows_children_and_reports_exits(void **state)
 	do_tick(s, &t);
 	assert_non_null(start_of(&t, gc));
 	assert_int_equal(start_of(&t, gc)->ppid, child);
+	assert_int_equal(read_task(&ts, gc, 0), 0);
+	assert_int_equal(start_of(&t, gc)->start_ticks, ts.start_ticks);
+	assert_string_equal(start_of(&t, gc)->comm, "test_sampler");
+	assert_int_equal(start_of(&t, gc)->uid, getuid());
+	assert_false(start_of(&t, gc)->preexisting);
 	assert_null(start_of(&t, child));
 	assert_non_null(row_of(&t, child));
 	assert_non_null(row_of(&t, gc));
 	assert_int_equal(swt_sampler_count(s), 2);
+	/* its stat is kept open for the ticks to come */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)gc);
+	assert_true(has_open(path));
+	swt_sampler_get_stats(s, &ss);
+	assert_true(ss.scans >= 1);
+	if (libproc2_scans) {
+		/* nothing to measure without it */
+		assert_false(ss.libproc2_missing);
+		assert_true(ss.libproc2_selects >= 1);
+	} else {
+		assert_int_equal(ss.libproc2_selects, 0);
+	}
 
 	/* Its parent does not reap it: a zombie has exited all the same. */
 	kill(gc, SIGKILL);
@@ -573,6 +630,18 @@ static void sampler_follows_children_and_reports_exits(void **state)
 	close(to_child);
 	close(from_child);
 	swt_sampler_free(s);
+}
+
+static void sampler_follows_children_and_reports_exits(void **state)
+{
+	(void)state;
+	follows_children(false);
+}
+
+static void sampler_follows_children_with_libproc2_scans(void **state)
+{
+	(void)state;
+	follows_children(true);
 }
 
 static void sampler_works_without_libproc2(void **state)
@@ -617,8 +686,9 @@ static void sampler_works_without_libproc2(void **state)
 	swt_sampler_free(s);
 }
 
-static void sampler_skips_pids_gone_between_listing_and_read(void **state)
+static void skips_gone_pids(bool libproc2_scans)
 {
+	struct swt_sampler_stats ss;
 	struct swt_sampler *s;
 	struct swt_tracker_entry list[3];
 	struct tick t;
@@ -626,7 +696,6 @@ static void sampler_skips_pids_gone_between_listing_and_read(void **state)
 	int32_t root;
 	int st;
 
-	(void)state;
 	live = fork();
 	if (live == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* if the test fails */
@@ -638,7 +707,7 @@ static void sampler_skips_pids_gone_between_listing_and_read(void **state)
 		_exit(0);
 	assert_int_equal(waitpid(dead, &st, 0), dead);
 	root = (int32_t)live;
-	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1);
+	new_sampler_p2(&s, SWT_MODE_LAUNCH, &root, 1, true, 1, libproc2_scans);
 	do_tick(s, &t);
 	assert_non_null(row_of(&t, live));
 
@@ -662,9 +731,24 @@ static void sampler_skips_pids_gone_between_listing_and_read(void **state)
 	assert_null(start_of(&t, dead));
 	assert_null(row_of(&t, dead));
 	assert_non_null(row_of(&t, live));
+	swt_sampler_get_stats(s, &ss);
+	/* libproc2 was asked, and answered for neither */
+	assert_int_equal(ss.libproc2_selects >= 1, libproc2_scans);
 	kill(live, SIGKILL);
 	waitpid(live, &st, 0);
 	swt_sampler_free(s);
+}
+
+static void sampler_skips_pids_gone_between_listing_and_read(void **state)
+{
+	(void)state;
+	skips_gone_pids(false);
+}
+
+static void sampler_skips_gone_pids_with_libproc2_scans(void **state)
+{
+	(void)state;
+	skips_gone_pids(true);
 }
 
 /* Poll until pid has n threads (see wait_task_state()). */
@@ -1593,9 +1677,11 @@ int main(void)
 		cmocka_unit_test(tracker_rescan_costs_only_new_pids),
 		cmocka_unit_test(tracker_all_mode_takes_all_but_zombies),
 		cmocka_unit_test(sampler_follows_children_and_reports_exits),
+		cmocka_unit_test(sampler_follows_children_with_libproc2_scans),
 		cmocka_unit_test(sampler_works_without_libproc2),
 		cmocka_unit_test(
 			sampler_skips_pids_gone_between_listing_and_read),
+		cmocka_unit_test(sampler_skips_gone_pids_with_libproc2_scans),
 		cmocka_unit_test(sampler_reads_threads_of_a_process),
 		cmocka_unit_test(sampler_reads_dear_files_every_nth_tick),
 		cmocka_unit_test(sampler_announces_exec_again),

@@ -22,13 +22,21 @@
 #
 #   swrec-threads-NAME  PATH -p WORKLOAD             the tree, with threads
 #
+# (a NAME=PATH can be a script that execs swrec with an option, e.g.
+# `exec build/record/swrec --libproc2-scans "$@"`: exec keeps the pid).
+#
+# SWREC_FORKS=F[:LIFE_MS] adds to the workload a process that forks F
+# short-lived children a second (each lives LIFE_MS, default 200 ms), so
+# that the recorders list /proc and read new pids at every tick.
+#
 # atop and pidstat take whole seconds only, so they run at 1 s alone. After
 # a warm-up, each tool's CPU time is taken from /proc/PID/schedstat over
 # WINDOW_S seconds (not from its first and last seconds) and divided by the
 # process-samples it took in that window: processes x ticks for the floors
 # and the peers, the process rows of its file for swrec (a recorder starved
 # of CPU skips deadlines: "ticks taken" says how many it took). Peak RSS is
-# VmHWM at the end; bytes are what the file grew by in the window.
+# VmHWM at the end (VmRSS then is in the notes below the table); bytes are
+# what the file grew by in the window.
 #
 # Prints the machine, then one Markdown table row per tool and setting.
 # Needs no root; atop and sysstat come from scripts/setup-debian.sh
@@ -42,6 +50,10 @@ INTERVALS=${4:-"1 0.1"}
 THREADS=${5:-1}
 WARMUP=5
 EXTRA=${SWREC_EXTRA:-}
+FORKS=${SWREC_FORKS:-0}
+FORK_RATE=${FORKS%%:*}
+FORK_LIFE=200
+case $FORKS in *:*) FORK_LIFE=${FORKS#*:} ;; esac
 EXTRA_FILES=
 for e in $EXTRA; do
 	EXTRA_FILES="$EXTRA_FILES x-${e%%=*}"
@@ -76,6 +88,7 @@ trap cleanup EXIT INT TERM
 
 cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 hwm_kib() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 size_of() { if [ -e "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
 nprocs() { ls /proc | grep -c '^[0-9][0-9]*$'; }
 
@@ -84,6 +97,7 @@ bench_facts "$(dirname "$0")/../.." "$BUILD" record | sed 's/^/# /'
 echo "# machine: $(nproc) CPUs, $(uname -r), $(awk '/MemTotal/ {print $2}' /proc/meminfo) KiB;" \
 	"load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "# window ${WINDOW}s after ${WARMUP}s warm-up; cost = CPU / (processes x ticks)"
+[ "$FORK_RATE" != 0 ] && echo "# workload forks $FORK_RATE children/s, each living ${FORK_LIFE} ms"
 for e in $EXTRA; do
 	echo "# swrec-threads-${e%%=*}: ${e#*=}"
 done
@@ -94,7 +108,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for T in $THREADS; do
 for N in $COUNTS; do
 	rm -f "$TMP/ready"
-	"$WORKLOAD" "$N" "$T" > "$TMP/ready" &
+	"$WORKLOAD" "$N" "$T" "$FORK_RATE" "$FORK_LIFE" > "$TMP/ready" &
 	WPID=$!
 	while ! grep -q ready "$TMP/ready" 2>/dev/null; do sleep 0.1; done
 	TREE="$WPID $(ps -o pid= --ppid "$WPID" | tr -d ' ' | tr '\n' ' ')"
@@ -150,6 +164,8 @@ for N in $COUNTS; do
 		: > "$TMP/t1"
 		while read -r name pid; do
 			echo "$name $pid $(cpu_ns "$pid") $(hwm_kib "$pid")" >> "$TMP/t1"
+			# the peak may be the first tick's: the RSS now too
+			echo "# T=$T N=$N ${I}s $name: VmRSS at the end $(rss_kib "$pid") KiB" >> "$TMP/notes"
 		done < "$TMP/tools"
 		: > "$TMP/s1"
 		for f in tree threads all $EXTRA_FILES; do
