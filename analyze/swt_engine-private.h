@@ -191,6 +191,7 @@ struct swt_engine {
 	bool have_sched;
 	bool sched_resync;		/* records were lost since then */
 	uint64_t end_missed;		/* the recorder's count (end record) */
+	int64_t mem_end_mmb;		/* the tree's, last live sample */
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */

@@ -1364,6 +1364,10 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	for (i = 0; i < e->n_touched; i++)
 		module_close_sample(e, &e->mods[e->touched[i]], dt);
 	module_close_sample(e, ses, dt);
+	/* the memory "at the end" is the tree's last with a live process:
+	 * not the empty tree after a launched command has exited */
+	if (e->any_mem)
+		e->mem_end_mmb = ses->cur_mmb;
 
 	for (i = 0; i < e->n_touched; i++) {
 		struct engine__module *m = &e->mods[e->touched[i]];

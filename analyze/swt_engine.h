@@ -218,7 +218,7 @@ struct swt_session_result {
 	int64_t cpu_end_mpct;	/* last interval */
 	int64_t mem_avg_mmb;
 	int64_t mem_peak_mmb;
-	int64_t mem_end_mmb;	/* last sample */
+	int64_t mem_end_mmb;	/* last sample with a live process */
 };
 
 struct swt_result {

@@ -640,7 +640,7 @@ static void session_result(struct swt_engine *e, int64_t duration)
 		s->mem_avg_mmb = swt_muldiv(ses->mem_sum_kib, 1000,
 					    ses->mem_n * 1024);
 	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
-	s->mem_end_mmb = ses->stamp ? ses->cur_mmb : 0;
+	s->mem_end_mmb = e->mem_end_mmb;
 }
 
 static uint64_t open_spans(const struct swt_engine *e)

@@ -225,6 +225,21 @@ static void memory_average_and_peak(void **state)
 	assert_int_equal(res->session.mem_end_mmb, 2000);
 	assert_int_equal(res->session.mem_peak_mmb, 3000);
 	swt_engine_free(e);
+
+	/* the process exits; the last sample (swrec's last look in launch
+	 * mode) has no row: the memory at the end is the last live one */
+	e = new_engine(NULL);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "mem", "mem", false);
+	for (i = 0; i < 4; i++) {
+		p = prow(10, 0, rss[i]);
+		feed_sample(e, T0 + (i + 1) * S, &p, 1, NULL, 0);
+	}
+	feed_exit(e, T0 + 5 * S, 10);
+	feed_sample(e, T0 + 5 * S, NULL, 0, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.mem_end_mmb, 2000);
+	swt_engine_free(e);
 }
 
 /* Processes with the same comm and command line are one module: CPU and
