@@ -164,6 +164,14 @@ struct swt_sampler {
 	size_t cap_trows, n_trows;
 	bool trows_dirty;	/* the set of thread rows has changed */
 	char *dents;		/* getdents64 buffer */
+	/* Listing only the pids allocated since the last listing: see
+	 * scan(). */
+	int last_pid_fd;	/* /proc/sys/kernel/ns_last_pid, or -1 */
+	int64_t tgid_off;	/* d_off of /proc's entry of pid P is
+				 * tgid_off + P; 0 unknown, -1 unusable */
+	int32_t win_last;	/* ns_last_pid before the last listing */
+	bool win_ok;		/* win_last is known */
+	uint64_t full_tick;	/* tick_no of the last full listing */
 	/* opts.libproc2_scans: libproc2 stays loaded after the first scan
 	 * and p2_info (MI_ALL items) gives later scans their metadata. */
 	struct proc2 p2;
@@ -404,6 +412,8 @@ int swt_sampler_new(struct swt_sampler **out,
 		goto out;
 	}
 	s->dents = swt_zalloc(READ_BUF);
+	s->last_pid_fd = openat(s->proc_fd, "sys/kernel/ns_last_pid",
+				O_RDONLY | O_CLOEXEC);
 	swt_tracker_new(&s->tracker, opts->mode, s->self_pid);
 	err = 0;
 out:
@@ -455,6 +465,8 @@ void swt_sampler_free(struct swt_sampler *s)
 		free_ent(s, s->born[i]);
 	if (s->proc_fd >= 0)
 		close(s->proc_fd);
+	if (s->last_pid_fd >= 0)
+		close(s->last_pid_fd);
 	if (s->sys_stat_fd >= 0)
 		close(s->sys_stat_fd);
 	if (s->meminfo_fd >= 0)
@@ -1120,15 +1132,33 @@ static int cmp_entry(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* List /proc into s->list, sorted by pid. Returns the count. */
-static size_t list_proc(struct swt_sampler *s)
-{
-	size_t n = 0;
-	bool sorted = true;
+/* A dirent64 of a /proc pid entry: 19 bytes and the name (at most 10
+ * digits and the NUL), 8-aligned. */
+#define PID_DIRENT_MAX 32
 
-	lseek(s->proc_fd, 0, SEEK_SET);
-	for (;;) {
-		ssize_t got = getdents64(s->proc_fd, s->dents, READ_BUF);
+/* List the pids from..to of /proc (from 0: all of them) into s->list,
+ * sorted by pid. Returns the count. A full listing also learns how the
+ * directory's offsets encode pids (tgid_off), which a partial one needs
+ * to start at `from`. */
+static size_t list_proc(struct swt_sampler *s, int32_t from, int32_t to)
+{
+	size_t n = 0, want = READ_BUF;
+	bool sorted = true, full = from <= 0, done = false;
+	int64_t prev_off = -1;
+
+	if (full) {
+		lseek(s->proc_fd, 0, SEEK_SET);
+	} else {
+		/* just enough for the range: the kernel makes (and looks
+		 * up) an entry for every pid it returns */
+		uint64_t span = (uint64_t)(to - from) + 2;
+
+		if (span * PID_DIRENT_MAX < want)
+			want = (size_t)span * PID_DIRENT_MAX;
+		lseek(s->proc_fd, (off_t)(s->tgid_off + from), SEEK_SET);
+	}
+	while (!done) {
+		ssize_t got = getdents64(s->proc_fd, s->dents, want);
 		ssize_t off = 0;
 
 		if (got <= 0)
@@ -1139,7 +1169,24 @@ static size_t list_proc(struct swt_sampler *s)
 			int32_t pid = swt_procfs_name_pid(d->d_name);
 
 			off += d->d_reclen;
+			if (full && pid && prev_off >= 0 && s->tgid_off >= 0) {
+				/* the previous entry's d_off is this one's
+				 * position */
+				int64_t k = prev_off - pid;
+
+				if (s->tgid_off == 0)
+					s->tgid_off = k > 0 ? k : -1;
+				else if (s->tgid_off != k)
+					s->tgid_off = -1;
+			}
+			prev_off = (int64_t)d->d_off;
 			if (!pid)
+				continue;
+			if (pid > to) {
+				done = true;
+				break;
+			}
+			if (pid < from)
 				continue;
 			s->list = swt_grow(s->list, &s->cap_list, n + 1,
 					   sizeof(s->list[0]));
@@ -1154,6 +1201,23 @@ static size_t list_proc(struct swt_sampler *s)
 	if (!sorted)
 		qsort(s->list, n, sizeof(s->list[0]), cmp_entry);
 	return n;
+}
+
+/* The last pid the kernel allocated (in swrec's pid namespace), or -1. */
+static int32_t last_pid(struct swt_sampler *s)
+{
+	char buf[32];
+	ssize_t n;
+	long v;
+
+	if (s->last_pid_fd < 0)
+		return -1;
+	n = pread(s->last_pid_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtol(buf, NULL, 10);
+	return v > 0 && v < INT32_MAX ? (int32_t)v : -1;
 }
 
 /* Open pid's stat and read its metadata from it: the stat line has ppid,
@@ -1255,13 +1319,16 @@ static int cand_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
 	return 0;
 }
 
-size_t swt_sampler__scan_list(struct swt_sampler *s,
-			      const struct swt_tracker_entry *list, size_t n)
+/* swt_sampler__scan_list() for a listing of the pids from..to. */
+static size_t scan_list_range(struct swt_sampler *s,
+			      const struct swt_tracker_entry *list, size_t n,
+			      int32_t from, int32_t to)
 {
 	struct swt_tracker_cand *cands;
 	size_t n_cands, i, k = 0, joined = 0;
 
-	n_cands = swt_tracker_scan(s->tracker, &cands, list, n);
+	n_cands = swt_tracker_scan_range(s->tracker, &cands, list, n, from,
+					 to);
 	if (!n_cands)
 		return 0;
 	s->cinfo = swt_grow(s->cinfo, &s->cap_cinfo, n_cands,
@@ -1321,13 +1388,44 @@ size_t swt_sampler__scan_list(struct swt_sampler *s,
 
 /* Later ticks: find the processes that joined the tree since the last
  * enumeration. */
+size_t swt_sampler__scan_list(struct swt_sampler *s,
+			      const struct swt_tracker_entry *list, size_t n)
+{
+	return scan_list_range(s, list, n, 0, INT32_MAX);
+}
+
+/* Later ticks, when the fork counter moved: find the processes that
+ * joined the tree. The kernel hands out pids in increasing order, wrapping
+ * at pid_max, and ns_last_pid is the last one: the processes new since the
+ * last listing have the pids after the ns_last_pid read then, up to the
+ * one read now, and only those are listed (a tree that forks at every
+ * tick would otherwise cost a listing of the whole machine per tick).
+ * Pids handed out meanwhile come after the range and go to the next one.
+ * The whole of /proc is listed when that cannot be used (no ns_last_pid,
+ * offsets not understood), when pids have wrapped around, when the fork
+ * counter moved but ns_last_pid did not (forks in other pid namespaces, or
+ * ns_last_pid written back, as checkpoint/restore tools and swrec's tests
+ * do to have a pid reused), and every refresh_every ticks, which forgets
+ * the processes outside the tree that have exited. */
 static void scan(struct swt_sampler *s)
 {
+	int32_t last = last_pid(s);
 	size_t n;
 
 	s->stats.scans++;
-	n = list_proc(s);
-	swt_sampler__scan_list(s, s->list, n);
+	if (last < 0 || !s->win_ok || s->tgid_off <= 0 ||
+	    last <= s->win_last ||
+	    s->tick_no - s->full_tick >= s->refresh_every) {
+		n = list_proc(s, 0, INT32_MAX);
+		swt_sampler__scan_list(s, s->list, n);
+		s->full_tick = s->tick_no;
+	} else {
+		s->stats.partial_scans++;
+		n = list_proc(s, s->win_last + 1, last);
+		scan_list_range(s, s->list, n, s->win_last + 1, last);
+	}
+	s->win_last = last;
+	s->win_ok = last >= 0;
 }
 
 static int cmp_ent(const void *a, const void *b)

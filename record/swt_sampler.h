@@ -18,8 +18,9 @@
  *    once the process has exited it reads ESRCH even if the pid is reused.
  *  - New processes are found by listing /proc (getdents on a kept
  *    descriptor), and only when the fork counter of /proc/stat moved since
- *    the last tick. Only pids not classified before cost a read
- *    (swt_tracker.h).
+ *    the last tick; then only the pids allocated since the last listing
+ *    (ns_last_pid; see scan()). Only pids not classified before cost a
+ *    read (swt_tracker.h).
  *  - Thread rows (opts.threads) are kept for processes that have, or have
  *    had, more than one thread. A process with one thread that never had
  *    more has none: its thread is the process (tid = pid, name = comm, the
@@ -154,6 +155,7 @@ struct swt_sampler_stats {
 	uint64_t threads_carried; /* thread rows repeated without a read */
 	uint64_t stale_thread_rows; /* of them, dropped: the id was reused */
 	uint64_t scans;		/* listings of /proc after the first */
+	uint64_t partial_scans;	/* of them, of the new pids only */
 	uint64_t procs_started;	/* SWT_REC_PROC_START emitted */
 	uint64_t procs_exited;
 	uint64_t slow_reads;	/* status+io reads */

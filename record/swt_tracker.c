@@ -129,6 +129,14 @@ static void add_cand(struct swt_tracker *t, size_t *n,
 size_t swt_tracker_scan(struct swt_tracker *t, struct swt_tracker_cand **out,
 			const struct swt_tracker_entry *list, size_t n)
 {
+	return swt_tracker_scan_range(t, out, list, n, 0, INT32_MAX);
+}
+
+size_t swt_tracker_scan_range(struct swt_tracker *t,
+			      struct swt_tracker_cand **out,
+			      const struct swt_tracker_entry *list, size_t n,
+			      int32_t from, int32_t to)
+{
 	size_t i = 0, k = 0, n_out = 0, n_cands = 0;
 	struct known *tmp;
 	size_t tmp_cap;
@@ -144,7 +152,10 @@ size_t swt_tracker_scan(struct swt_tracker *t, struct swt_tracker_cand **out,
 			k < t->n_known ? &t->known[k] : NULL;
 
 		if (i == n || (kn && kn->pid < list[i].pid)) {
-			if (kn->state == SWT_TRACKER_TRACKED)
+			/* not listed: gone, unless tracked (the sampler
+			 * sees that) or outside the listed range */
+			if (kn->state == SWT_TRACKER_TRACKED ||
+			    kn->pid < from || kn->pid > to)
 				t->scratch[n_out++] = *kn;
 			k++;
 		} else if (!kn || list[i].pid < kn->pid) {

@@ -80,6 +80,14 @@ size_t swt_tracker_count(const struct swt_tracker *t);
 size_t swt_tracker_scan(struct swt_tracker *t, struct swt_tracker_cand **out,
 			const struct swt_tracker_entry *list, size_t n);
 
+/* The same for a listing of the pids from..to only (both included; every
+ * entry of `list` in that range): known pids outside it are kept as they
+ * are. */
+size_t swt_tracker_scan_range(struct swt_tracker *t,
+			      struct swt_tracker_cand **out,
+			      const struct swt_tracker_entry *list, size_t n,
+			      int32_t from, int32_t to);
+
 /* Decide candidates (from the last scan; those the caller could not read
  * are simply left out): sets cands[i].track and records the decision. A
  * parent that is itself a candidate is decided first, whatever the order

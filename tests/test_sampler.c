@@ -171,6 +171,51 @@ static size_t scan_pids(struct swt_tracker *t, struct swt_tracker_cand **c,
 	return swt_tracker_scan(t, c, list, n);
 }
 
+/* A listing of a range of pids (the new ones): known pids outside it are
+ * kept; inside it, those not listed have gone. */
+static void tracker_range_scan_keeps_what_it_did_not_list(void **state)
+{
+	static const int32_t all[] = { 1, 10, 20, 30, 40 };
+	struct swt_tracker_entry range[2] = { { 31, 310 }, { 35, 350 } };
+	struct swt_tracker *t;
+	struct swt_tracker_cand *c;
+	size_t n;
+
+	(void)state;
+	swt_tracker_new(&t, SWT_MODE_ATTACH, 5);
+	swt_tracker_track(t, 10, 0);
+	n = scan_pids(t, &c, all, NULL, 5);
+	assert_int_equal(n, 4);
+	c[0].ppid = 0;		/* 1 */
+	c[1].ppid = 10;		/* 20 */
+	c[2].ppid = 1;		/* 30 */
+	c[3].ppid = 1;		/* 40 */
+	swt_tracker_decide(t, c, n);
+	/* pids 30..39: 30 (excluded) has gone, 31 and 35 are new */
+	n = swt_tracker_scan_range(t, &c, range, 2, 30, 39);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].pid, 31);
+	assert_int_equal(c[1].pid, 35);
+	c[0].ppid = 20;
+	c[1].ppid = 30;
+	swt_tracker_decide(t, c, n);
+	assert_int_equal(swt_tracker_get_state(t, 31), SWT_TRACKER_TRACKED);
+	assert_int_equal(swt_tracker_get_state(t, 35), SWT_TRACKER_EXCLUDED);
+	assert_int_equal(swt_tracker_get_state(t, 30), SWT_TRACKER_UNKNOWN);
+	/* outside the range, unlisted: as they were */
+	assert_int_equal(swt_tracker_get_state(t, 1), SWT_TRACKER_EXCLUDED);
+	assert_int_equal(swt_tracker_get_state(t, 40), SWT_TRACKER_EXCLUDED);
+	assert_int_equal(swt_tracker_get_state(t, 20), SWT_TRACKER_TRACKED);
+	/* an empty range forgets its excluded pids only */
+	n = swt_tracker_scan_range(t, &c, NULL, 0, 35, 40);
+	assert_int_equal(n, 0);
+	assert_int_equal(swt_tracker_get_state(t, 35), SWT_TRACKER_UNKNOWN);
+	assert_int_equal(swt_tracker_get_state(t, 40), SWT_TRACKER_UNKNOWN);
+	assert_int_equal(swt_tracker_get_state(t, 1), SWT_TRACKER_EXCLUDED);
+	assert_int_equal(swt_tracker_get_state(t, 31), SWT_TRACKER_TRACKED);
+	swt_tracker_free(t);
+}
+
 static void tracker_follows_the_tree_in_any_order(void **state)
 {
 	/* self 100 -> 101 -> 102 -> 105; 103 (ppid 1); 104 -> 103 */
@@ -630,6 +675,92 @@ static void follows_children(bool libproc2_scans)
 	close(to_child);
 	close(from_child);
 	swt_sampler_free(s);
+}
+
+/* A child that forks a pausing grandchild for every byte on `to`, and
+ * answers with its pid. */
+static pid_t spawn_forker(int *to_child, int *from_child)
+{
+	int a[2], b[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* if the test fails */
+		close(a[1]);
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1) {
+			pid_t gc = fork();
+
+			if (gc == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				for (;;)
+					pause();
+			}
+			if (write(b[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+	*to_child = a[1];
+	*from_child = b[0];
+	return pid;
+}
+
+/* Scans after the first list the pids allocated since the last one only
+ * (ns_last_pid); a process outside the tree started in between is read
+ * once and excluded, and the tree's new processes are all found. */
+static void sampler_lists_only_the_new_pids(void **state)
+{
+	struct swt_sampler_stats ss;
+	struct swt_sampler *s;
+	struct tick t;
+	int to_child, from_child, st, i;
+	pid_t child, gc[4], other;
+	int32_t root;
+
+	(void)state;
+	if (access("/proc/sys/kernel/ns_last_pid", R_OK) != 0)
+		skip();	/* a kernel without it: every scan is full */
+	child = spawn_forker(&to_child, &from_child);
+	root = (int32_t)child;
+	/* the default period: a full listing every 4th tick at the most */
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, false, 0);
+	do_tick(s, &t);
+	assert_non_null(start_of(&t, child));
+	for (i = 0; i < 4; i++) {
+		/* outside the tree, and gone before the tick */
+		other = fork();
+		if (other == 0)
+			_exit(0);
+		assert_int_equal(waitpid(other, &st, 0), other);
+		assert_int_equal(write(to_child, "x", 1), 1);
+		assert_int_equal(read(from_child, &gc[i], sizeof(gc[i])),
+				 (ssize_t)sizeof(gc[i]));
+		do_tick(s, &t);
+		assert_non_null(start_of(&t, gc[i]));
+		assert_int_equal(start_of(&t, gc[i])->ppid, child);
+		assert_non_null(row_of(&t, gc[i]));
+		assert_int_equal(t.sample.n_procs, (size_t)i + 2);
+	}
+	swt_sampler_get_stats(s, &ss);
+	assert_true(ss.scans >= 4);
+	/* the first scan after libproc2's is a full one; then, unless the
+	 * pids wrapped around meanwhile, partial ones */
+	assert_true(ss.partial_scans >= 2);
+	swt_sampler_free(s);
+	close(to_child);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	for (i = 0; i < 4; i++)
+		kill(gc[i], SIGKILL);
+	close(from_child);
 }
 
 static void sampler_follows_children_and_reports_exits(void **state)
@@ -1674,11 +1805,13 @@ int main(void)
 		cmocka_unit_test(parse_stat_refuses_malformed_lines),
 		cmocka_unit_test(parse_status_io_sys_meminfo),
 		cmocka_unit_test(tracker_follows_the_tree_in_any_order),
+		cmocka_unit_test(tracker_range_scan_keeps_what_it_did_not_list),
 		cmocka_unit_test(tracker_rescan_costs_only_new_pids),
 		cmocka_unit_test(tracker_all_mode_takes_all_but_zombies),
 		cmocka_unit_test(sampler_follows_children_and_reports_exits),
 		cmocka_unit_test(sampler_follows_children_with_libproc2_scans),
 		cmocka_unit_test(sampler_works_without_libproc2),
+		cmocka_unit_test(sampler_lists_only_the_new_pids),
 		cmocka_unit_test(
 			sampler_skips_pids_gone_between_listing_and_read),
 		cmocka_unit_test(sampler_skips_gone_pids_with_libproc2_scans),
