@@ -4,20 +4,16 @@
  *
  * The ingest runs in this process, driven the way swrec's loop drives it
  * (poll its fd, service, drain up to now); the instrumented programs are
- * real child processes (tests/client/trace_app.c and trace_app.py) started
+ * real child processes (tests/apps/trace_app.c and trace_app.py) started
  * with the ingest's environment variable. Nothing is mocked. */
 #include "swt_test.h"
+#include "swt_testev.h"
+#include "swt_testproc.h"
 
 #include <grp.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "swt_ingest.h"
 #include "swt_wire.h"
@@ -29,41 +25,8 @@ static const char *py_dir;
 
 /* ---- what the ingest emitted ------------------------------------------ */
 
-struct ev {
-	int64_t t;
-	int32_t pid;
-	int32_t tid;
-	int kind;
-	char name[48];		/* long enough for every name the tests use */
-	int64_t value;
-};
-
-struct an {
-	char kind[64];
-	char subject[256];
-	char detail[512];
-	int32_t pid;
-	int32_t tid;
-};
-
-struct dr {
-	int32_t pid;
-	uint64_t dropped;
-	uint64_t total;
-	char reason[32];
-};
-
 struct coll {
-	struct ev *ev;
-	size_t n_ev;
-	size_t cap_ev;
-	struct an an[64];
-	size_t n_an;
-	struct dr dr[64];
-	size_t n_dr;
-	int64_t last_t;
-	bool disorder;		/* a record older than the one before */
-	bool batch_disorder;	/* events of a batch out of time order */
+	struct tev_set s;
 	bool over_until;	/* a record newer than the drain's until */
 	int64_t until;
 };
@@ -71,109 +34,18 @@ struct coll {
 static int collect(const struct swt_record *r, void *payload)
 {
 	struct coll *c = payload;
-	size_t i;
 
-	if (r->t_ns < c->last_t)
-		c->disorder = true;
 	if (r->t_ns > c->until)
 		c->over_until = true;
-	c->last_t = r->t_ns;
-	switch (r->kind) {
-	case SWT_REC_EVENTS:
-		if (r->u.events.n && r->u.events.events[0].t_ns != r->t_ns)
-			c->disorder = true;
-		for (i = 0; i < r->u.events.n; i++) {
-			const struct swt_event *e = &r->u.events.events[i];
-			struct ev *o;
-
-			if (i && e->t_ns < r->u.events.events[i - 1].t_ns)
-				c->batch_disorder = true;
-			if (c->n_ev == c->cap_ev) {
-				c->cap_ev = c->cap_ev ? 2 * c->cap_ev : 1024;
-				c->ev = realloc(c->ev,
-						c->cap_ev * sizeof(*c->ev));
-				assert_non_null(c->ev);
-			}
-			o = &c->ev[c->n_ev++];
-			o->t = e->t_ns;
-			o->pid = r->u.events.pid;
-			o->tid = e->tid;
-			o->kind = (int)e->kind;
-			snprintf(o->name, sizeof(o->name), "%s", e->name);
-			o->value = e->value;
-		}
-		break;
-	case SWT_REC_ANOMALY:
-		if (c->n_an < 64) {
-			struct an *a = &c->an[c->n_an++];
-
-			snprintf(a->kind, sizeof(a->kind), "%s",
-				 r->u.anomaly.kind);
-			snprintf(a->subject, sizeof(a->subject), "%s",
-				 r->u.anomaly.subject);
-			snprintf(a->detail, sizeof(a->detail), "%.*s",
-				 (int)r->u.anomaly.detail_len,
-				 r->u.anomaly.detail);
-			a->pid = r->u.anomaly.pid;
-			a->tid = r->u.anomaly.tid;
-		}
-		break;
-	case SWT_REC_DROPS:
-		if (c->n_dr < 64) {
-			struct dr *d = &c->dr[c->n_dr++];
-
-			d->pid = r->u.drops.pid;
-			d->dropped = r->u.drops.dropped;
-			d->total = r->u.drops.total_dropped;
-			snprintf(d->reason, sizeof(d->reason), "%s",
-				 r->u.drops.reason);
-		}
-		break;
-	default:
+	if (!tev_add(&c->s, r))
 		fail_msg("unexpected record kind %d", (int)r->kind);
-	}
 	return 0;
 }
 
 static void coll_free(struct coll *c)
 {
-	free(c->ev);
+	tev_free(&c->s);
 	memset(c, 0, sizeof(*c));
-}
-
-/* Events matching pid (0: any), tid (0: any), kind (0: any), name (NULL:
- * any); their values are summed into *sum when not NULL. */
-static size_t count_ev(const struct coll *c, int32_t pid, int32_t tid,
-		       int kind, const char *name, int64_t *sum)
-{
-	size_t i, n = 0;
-
-	if (sum)
-		*sum = 0;
-	for (i = 0; i < c->n_ev; i++) {
-		const struct ev *e = &c->ev[i];
-
-		if ((pid && e->pid != pid) || (tid && e->tid != tid) ||
-		    (kind && e->kind != kind) ||
-		    (name && strcmp(e->name, name)))
-			continue;
-		n++;
-		if (sum)
-			*sum += e->value;
-	}
-	return n;
-}
-
-static size_t count_an(const struct coll *c, const char *kind,
-		       const char *subject)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < c->n_an; i++)
-		if (!strcmp(c->an[i].kind, kind) &&
-		    (!subject || !strcmp(c->an[i].subject, subject)))
-			n++;
-	return n;
 }
 
 /* (A function of its own: GCC 12 warns about strstr on a struct member
@@ -184,150 +56,79 @@ static __attribute__((noinline)) bool contains(const char *hay,
 	return strstr(hay, needle) != NULL;
 }
 
-static const struct an *find_an(const struct coll *c, const char *kind)
-{
-	size_t i;
+/* ---- driving the ingest ------------------------------------------------ */
 
-	for (i = 0; i < c->n_an; i++)
-		if (!strcmp(c->an[i].kind, kind))
-			return &c->an[i];
-	return NULL;
+/* One turn of swrec's loop: handle what is ready, drain up to now. */
+static void serve(struct swt_ingest *ing, struct coll *c)
+{
+	assert_ok(swt_ingest_service(ing));
+	c->until = tp_mono_ns();
+	assert_ok(swt_ingest_drain(ing, c->until, collect, c));
 }
 
-/* ---- the instrumented child ---------------------------------------------- */
-
-static int64_t mono_ns(void)
+/* Nothing more to come: no client left, nothing pending, and nothing
+ * waiting on the ingest's descriptor (a connection in the backlog, a
+ * message, the end of a connection). Meaningful after a serve() that
+ * followed the exit of every process that could still send. */
+static bool quiet(struct swt_ingest *ing)
 {
-	struct timespec ts;
+	struct pollfd pfd = { swt_ingest_get_fd(ing), POLLIN, 0 };
+	struct swt_ingest_stats st;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	swt_ingest_get_stats(ing, &st);
+	return !st.clients && !st.pending && poll(&pfd, 1, 0) == 0;
 }
 
-struct child {
-	pid_t pid;
-	int out;		/* its stdout */
-	char text[8192];
-	size_t len;
-	int status;
-	bool exited;
-};
-
-/* argv[0] is the program; env entries ("K=V") are added, and
- * SWT_TRACE_SOCKET is removed unless one of them sets it. */
-static void spawn(struct child *ch, const char *const *argv,
-		  const char *const *env)
+/* Serve until quiet() (the processes that could send are gone). */
+static void serve_to_end(struct swt_ingest *ing, struct coll *c)
 {
-	int p[2];
+	int64_t deadline = tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000;
 
-	memset(ch, 0, sizeof(*ch));
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	ch->pid = fork();
-	assert_true(ch->pid >= 0);
-	if (ch->pid == 0) {
-		dup2(p[1], 1);
-		unsetenv(SWT_WIRE_ENV);
-		for (; env && *env; env++)
-			putenv((char *)(uintptr_t)*env);
-		execv(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	ch->out = p[0];
-	fcntl(ch->out, F_SETFL, O_NONBLOCK);
+	do {
+		if (tp_mono_ns() > deadline)
+			fail_msg("the ingest did not settle");
+		serve(ing, c);
+	} while (!quiet(ing));
 }
 
-static void child_read(struct child *ch)
+/* Drive the ingest as swrec's loop would until the child has exited
+ * (it waits for the processes it forks) and everything it sent is
+ * drained. Once it has exited nothing new can arrive: what it sent is in
+ * the rings and sockets, so serving until quiet() takes it all, however
+ * late this process gets the CPU. */
+static void run(struct swt_ingest *ing, struct tp_proc *ch, struct coll *c)
 {
-	ssize_t n;
+	int64_t deadline = tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000;
 
-	while (ch->out >= 0 && ch->len < sizeof(ch->text) - 1) {
-		n = read(ch->out, ch->text + ch->len,
-			 sizeof(ch->text) - 1 - ch->len);
-		if (n <= 0) {
-			if (n == 0) {
-				close(ch->out);
-				ch->out = -1;
-			}
-			break;
-		}
-		ch->len += (size_t)n;
-	}
-	ch->text[ch->len] = '\0';
-}
-
-/* The value after "key " on the child's output (the first such line). */
-static long long child_val(const struct child *ch, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "%s ", key);
-	for (p = ch->text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (!strncmp(p, pat, strlen(pat)))
-			return strtoll(p + strlen(pat), NULL, 10);
-	fail_msg("no \"%s\" in the output of the child:\n%s", key, ch->text);
-	return -1;
-}
-
-static int32_t child_tid(const struct child *ch, const char *role)
-{
-	char key[64];
-
-	snprintf(key, sizeof(key), "tid %s", role);
-	return (int32_t)child_val(ch, key);
-}
-
-/* Drive the ingest as swrec's loop would until the child exited and every
- * client it made is gone and drained (or timeout_ms passed). */
-static void run(struct swt_ingest *ing, struct child *ch, struct coll *c,
-		int timeout_ms)
-{
-	int64_t deadline = mono_ns() + (int64_t)timeout_ms * 1000000;
-	int64_t exit_t = 0;
-
-	while (mono_ns() < deadline) {
+	while (!tp_poll(ch, 0)) {
 		struct pollfd pfd = { swt_ingest_get_fd(ing), POLLIN, 0 };
-		struct swt_ingest_stats st;
 
-		poll(&pfd, 1, 5);
-		assert_ok(swt_ingest_service(ing));
-		c->until = mono_ns();
-		assert_ok(swt_ingest_drain(ing, c->until, collect, c));
-		child_read(ch);
-		if (!ch->exited && waitpid(ch->pid, &ch->status, WNOHANG) ==
-					   ch->pid) {
-			ch->exited = true;
-			exit_t = mono_ns();
+		if (tp_mono_ns() > deadline) {
+			tp_kill(ch, false);
+			fail_msg("child did not finish, output:\n%s",
+				 ch->out.text);
 		}
-		swt_ingest_get_stats(ing, &st);
-		if (ch->exited && !st.clients && !st.pending &&
-		    mono_ns() - exit_t > 100000000)
-			break;
+		poll(&pfd, 1, 5);
+		serve(ing, c);
 	}
-	child_read(ch);
-	if (!ch->exited) {
-		kill(ch->pid, SIGKILL);
-		waitpid(ch->pid, &ch->status, 0);
-		fail_msg("child did not finish in %d ms", timeout_ms);
-	}
-	if (ch->out >= 0)
-		close(ch->out);
+	serve_to_end(ing, c);
+	tp_read_rest(ch, deadline);
 }
 
-static void assert_exit0(const struct child *ch)
+static void assert_exit0(const struct tp_proc *ch)
 {
 	if (!WIFEXITED(ch->status) || WEXITSTATUS(ch->status) != 0)
 		fail_msg("child status %#x (signal %d), output:\n%s",
 			 ch->status,
 			 WIFSIGNALED(ch->status) ? WTERMSIG(ch->status) : 0,
-			 ch->text);
+			 ch->out.text);
 }
 
 static void assert_in_order(const struct coll *c)
 {
-	assert_false(c->disorder);
-	assert_false(c->batch_disorder);
+	assert_false(c->s.rec_disorder);
+	assert_false(c->s.batch_time_bad);
+	assert_false(c->s.batch_disorder);
 	assert_false(c->over_until);
 }
 
@@ -341,46 +142,17 @@ static struct swt_ingest *open_ingest(const struct swt_ingest_opts *o)
 	return ing;
 }
 
-static void run_app(struct swt_ingest *ing, struct child *ch,
+static void run_app(struct swt_ingest *ing, struct tp_proc *ch,
 		    struct coll *c, const char *const *argv,
 		    const char *extra_env)
 {
 	const char *env[3] = { swt_ingest_get_env(ing), extra_env, NULL };
 
-	spawn(ch, argv, env);
-	run(ing, ch, c, 30000);
+	tp_start(ch, argv, env, 0);
+	run(ing, ch, c);
 }
 
 /* ---- C client ---------------------------------------------------------- */
-
-/* Each worker's stream, in order: begin vision_system, count ocr_call i+1,
- * end vision_system, mark frame. */
-static void check_worker(const struct coll *c, int32_t pid, int32_t tid,
-			 long n)
-{
-	static const char *const names[4] = { "vision_system", "ocr_call",
-					      "vision_system", "frame" };
-	static const int kinds[4] = { SWT_EV_BEGIN, SWT_EV_COUNT, SWT_EV_END,
-				      SWT_EV_MARK };
-	size_t i, k = 0;
-	int64_t last = INT64_MIN;
-
-	for (i = 0; i < c->n_ev; i++) {
-		const struct ev *e = &c->ev[i];
-
-		if (e->tid != tid)
-			continue;
-		assert_int_equal(e->pid, pid);
-		assert_string_equal(e->name, names[k % 4]);
-		assert_int_equal(e->kind, kinds[k % 4]);
-		assert_int_equal(e->value,
-				 k % 4 == 1 ? (int64_t)(k / 4 + 1) : 0);
-		assert_true(e->t >= last);
-		last = e->t;
-		k++;
-	}
-	assert_int_equal(k, 4 * n);
-}
 
 static void test_c_events(void **state)
 {
@@ -389,9 +161,7 @@ static void test_c_events(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
-	int32_t pid, tm;
-	int64_t sum;
+	struct tp_proc ch;
 
 	(void)state;
 	/* Two threads recording flat out keep both CPUs of a small machine
@@ -399,26 +169,7 @@ static void test_c_events(void **state)
 	 * counts exact here (bench/client measures the sustained rates). */
 	run_app(ing, &ch, &c, argv, SWT_WIRE_ENV_RING "=131072");
 	assert_exit0(&ch);
-	pid = (int32_t)child_val(&ch, "pid");
-	tm = child_tid(&ch, "main");
-	assert_int_equal(child_val(&ch, "enabled"), 1);
-	assert_int_equal(child_val(&ch, "dropped"), 0);
-	assert_int_equal(tm, pid);
-	check_worker(&c, pid, child_tid(&ch, "w1"), n);
-	check_worker(&c, pid, child_tid(&ch, "w2"), n);
-	/* exact counts, whatever the interleaving */
-	assert_int_equal(count_ev(&c, pid, 0, SWT_EV_COUNT, "ocr_call", &sum),
-			 2 * n);
-	assert_int_equal(sum, n * (n + 1));
-	/* main: its span around everything */
-	assert_int_equal(count_ev(&c, pid, tm, 0, NULL, NULL), 2);
-	assert_int_equal(count_ev(&c, pid, tm, SWT_EV_BEGIN, "main_module",
-				  NULL), 1);
-	assert_int_equal(count_ev(&c, pid, tm, SWT_EV_END, "main_module",
-				  NULL), 1);
-	assert_int_equal(c.n_ev, 8 * n + 2);
-	assert_int_equal(c.n_an, 0);
-	assert_int_equal(c.n_dr, 0);
+	tev_check_basic(&c.s, ch.out.text, n, false);
 	assert_in_order(&c);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.accepted, 1);
@@ -427,6 +178,7 @@ static void test_c_events(void **state)
 	assert_int_equal(st.dropped, 0);
 	assert_int_equal(st.bad_clients, 0);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -439,20 +191,21 @@ static void test_c_scope(void **state)
 	const char *argv[] = { app_c, "scope", NULL };
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	size_t i;
 
 	(void)state;
 	run_app(ing, &ch, &c, argv, NULL);
 	assert_exit0(&ch);
-	assert_int_equal(c.n_ev, 8);
+	assert_int_equal(c.s.n_ev, 8);
 	for (i = 0; i < 8; i++) {
-		assert_string_equal(c.ev[i].name, seq[i]);
-		assert_int_equal(c.ev[i].kind,
+		assert_string_equal(c.s.ev[i].name, seq[i]);
+		assert_int_equal(c.s.ev[i].kind,
 				 i < 4 ? SWT_EV_BEGIN : SWT_EV_END);
 	}
-	assert_int_equal(c.n_an, 0);
+	assert_int_equal(c.s.n_an, 0);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -462,19 +215,20 @@ static void test_noop_without_recorder(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 
 	(void)state;
-	spawn(&ch, argv, NULL);	/* no SWT_TRACE_SOCKET */
-	run(ing, &ch, &c, 30000);
+	tp_start(&ch, argv, NULL, 0);	/* no SWT_TRACE_SOCKET */
+	run(ing, &ch, &c);
 	assert_exit0(&ch);
-	assert_int_equal(child_val(&ch, "enabled"), 0);
-	assert_int_equal(child_val(&ch, "flush"), SWT_ENOTFOUND);
-	assert_int_equal(child_val(&ch, "dropped"), 0);
+	assert_int_equal(tp_val(ch.out.text, "enabled"), 0);
+	assert_int_equal(tp_val(ch.out.text, "flush"), SWT_ENOTFOUND);
+	assert_int_equal(tp_val(ch.out.text, "dropped"), 0);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.accepted, 0);
-	assert_int_equal(c.n_ev, 0);
+	assert_int_equal(c.s.n_ev, 0);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -484,7 +238,7 @@ static void test_names_bounded(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	char name[32];
 	long i;
 
@@ -492,25 +246,26 @@ static void test_names_bounded(void **state)
 	/* a ring that holds everything: the test is about names, not speed */
 	run_app(ing, &ch, &c, argv, SWT_WIRE_ENV_RING "=262144");
 	assert_exit0(&ch);
-	assert_int_equal(child_val(&ch, "dropped"), 0);
-	assert_int_equal(c.n_ev, 100001);
+	assert_int_equal(tp_val(ch.out.text, "dropped"), 0);
+	assert_int_equal(c.s.n_ev, 100001);
 	for (i = 0; i < 4096; i += 97) {
 		snprintf(name, sizeof(name), "name_%ld", i);
-		assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT, name, NULL),
-				 1);
+		assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, name,
+					   NULL), 1);
 	}
-	assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT, "name_4095", NULL),
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "name_4095", NULL),
 			 1);
-	assert_int_equal(count_ev(&c, 0, 0, 0, "name_4096", NULL), 0);
+	assert_int_equal(tev_count(&c.s, 0, 0, 0, "name_4096", NULL), 0);
 	/* the excess, "after" included, is counted under the overflow name */
-	assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT,
-				  SWT_WIRE_OVERFLOW_NAME, NULL),
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT,
+				   SWT_WIRE_OVERFLOW_NAME, NULL),
 			 100001 - 4096);
-	assert_int_equal(count_an(&c, "name-overflow", NULL), 1);
+	assert_int_equal(tev_count_an(&c.s, "name-overflow", NULL, 0), 1);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.name_overflow, 100001 - 4096);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -519,34 +274,35 @@ static void test_anomalies(void **state)
 	const char *argv[] = { app_c, "anomalies", NULL };
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct coll c = { 0 };
-	struct child ch;
-	const struct an *a;
+	struct tp_proc ch;
+	const struct tan *a;
 	int32_t tm, tl;
 
 	(void)state;
 	run_app(ing, &ch, &c, argv, NULL);
 	assert_exit0(&ch);
-	tm = child_tid(&ch, "main");
-	tl = child_tid(&ch, "leaky");
-	assert_int_equal(c.n_an, 3);
-	a = find_an(&c, "end-without-begin");
+	tm = tp_tid(ch.out.text, "main");
+	tl = tp_tid(ch.out.text, "leaky");
+	assert_int_equal(c.s.n_an, 3);
+	a = tev_find_an(&c.s, "end-without-begin");
 	assert_non_null(a);
 	assert_string_equal(a->subject, "never_begun");
 	assert_int_equal(a->tid, tm);
-	a = find_an(&c, "end-mismatch");
+	a = tev_find_an(&c.s, "end-mismatch");
 	assert_non_null(a);
 	assert_string_equal(a->subject, "outer");
 	assert_true(contains(a->detail, "\"inner\""));
 	assert_int_equal(a->tid, tm);
-	a = find_an(&c, "open-at-exit");
+	a = tev_find_an(&c.s, "open-at-exit");
 	assert_non_null(a);
 	assert_string_equal(a->subject, "leaky_module");
 	assert_int_equal(a->tid, tl);
 	assert_true(contains(a->detail, "thread exited"));
 	/* the events themselves are all there */
-	assert_int_equal(c.n_ev, 6);
+	assert_int_equal(c.s.n_ev, 6);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -556,37 +312,38 @@ static void test_fork(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	int32_t pp, cp;
 	int64_t sum;
 
 	(void)state;
 	run_app(ing, &ch, &c, argv, NULL);
 	assert_exit0(&ch);
-	pp = child_tid(&ch, "parent");
-	cp = child_tid(&ch, "child");
+	pp = tp_tid(ch.out.text, "parent");
+	cp = tp_tid(ch.out.text, "child");
 	assert_int_not_equal(pp, cp);
 	/* parent: its own events only, in its own stream */
-	assert_int_equal(count_ev(&c, pp, 0, 0, NULL, NULL), 4);
-	assert_int_equal(count_ev(&c, pp, pp, SWT_EV_COUNT, "parent_count",
-				  &sum), 2);
+	assert_int_equal(tev_count(&c.s, pp, 0, 0, NULL, NULL), 4);
+	assert_int_equal(tev_count(&c.s, pp, pp, SWT_EV_COUNT, "parent_count",
+				   &sum), 2);
 	assert_int_equal(sum, 2);
-	assert_int_equal(count_ev(&c, pp, 0, 0, "child_count", NULL), 0);
+	assert_int_equal(tev_count(&c.s, pp, 0, 0, "child_count", NULL), 0);
 	/* child: a fresh connection and rings, nothing of its parent's */
-	assert_int_equal(count_ev(&c, cp, 0, 0, NULL, NULL), 4);
-	assert_int_equal(count_ev(&c, cp, cp, SWT_EV_COUNT, "child_count",
-				  &sum), 1);
+	assert_int_equal(tev_count(&c.s, cp, 0, 0, NULL, NULL), 4);
+	assert_int_equal(tev_count(&c.s, cp, cp, SWT_EV_COUNT, "child_count",
+				   &sum), 1);
 	assert_int_equal(sum, 7);
-	assert_int_equal(count_ev(&c, cp, 0, SWT_EV_MARK, "child_mark", NULL),
-			 1);
-	assert_int_equal(count_ev(&c, cp, 0, 0, "parent_count", NULL), 0);
-	assert_int_equal(c.n_an, 0);
-	assert_int_equal(c.n_dr, 0);
+	assert_int_equal(tev_count(&c.s, cp, 0, SWT_EV_MARK, "child_mark",
+				   NULL), 1);
+	assert_int_equal(tev_count(&c.s, cp, 0, 0, "parent_count", NULL), 0);
+	assert_int_equal(c.s.n_an, 0);
+	assert_int_equal(c.s.n_dr, 0);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.accepted, 2);
 	assert_int_equal(st.bad_clients, 0);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -596,30 +353,32 @@ static void test_exec(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
-	const struct an *a;
+	struct tp_proc ch;
+	const struct tan *a;
 	int32_t pid;
 
 	(void)state;
 	run_app(ing, &ch, &c, argv, NULL);
 	assert_exit0(&ch);
-	pid = (int32_t)child_val(&ch, "pid");
+	pid = (int32_t)tp_val(ch.out.text, "pid");
 	/* both images' events, same pid, two connections */
-	assert_int_equal(count_ev(&c, pid, pid, SWT_EV_COUNT, "pre", NULL), 1);
-	assert_int_equal(count_ev(&c, pid, pid, SWT_EV_COUNT, "post", NULL),
+	assert_int_equal(tev_count(&c.s, pid, pid, SWT_EV_COUNT, "pre", NULL),
 			 1);
-	assert_int_equal(count_ev(&c, pid, pid, SWT_EV_BEGIN, "before_exec",
-				  NULL), 1);
-	assert_int_equal(c.n_ev, 3);
+	assert_int_equal(tev_count(&c.s, pid, pid, SWT_EV_COUNT, "post_exec",
+				   NULL), 1);
+	assert_int_equal(tev_count(&c.s, pid, pid, SWT_EV_BEGIN, "before_exec",
+				   NULL), 1);
+	assert_int_equal(c.s.n_ev, 3);
 	/* the image was replaced inside a span */
-	assert_int_equal(c.n_an, 1);
-	a = find_an(&c, "open-at-exit");
+	assert_int_equal(c.s.n_an, 1);
+	a = tev_find_an(&c.s, "open-at-exit");
 	assert_non_null(a);
 	assert_string_equal(a->subject, "before_exec");
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.accepted, 2);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -638,42 +397,34 @@ static void test_recorder_gone(void **state)
 	const char *argv[] = { app_c, "gone", "20000", NULL };
 	struct swt_ingest *ing = open_ingest(NULL);
 	const char *env[2] = { swt_ingest_get_env(ing), NULL };
-	struct child ch;
+	struct tp_proc ch;
 	size_t rounds = 0;
-	int64_t deadline = mono_ns() + 30000000000;
+	int64_t deadline = tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000;
 
 	(void)state;
-	spawn(&ch, argv, env);
-	while (rounds < 5 && mono_ns() < deadline) {
+	tp_start(&ch, argv, env, 0);
+	while (rounds < 5 && tp_mono_ns() < deadline) {
 		struct pollfd pfd = { swt_ingest_get_fd(ing), POLLIN, 0 };
 
 		poll(&pfd, 1, 5);
 		assert_ok(swt_ingest_service(ing));
-		assert_ok(swt_ingest_drain(ing, mono_ns(), count_rounds,
+		assert_ok(swt_ingest_drain(ing, tp_mono_ns(), count_rounds,
 					   &rounds));
 	}
 	assert_true(rounds >= 5);
 	swt_ingest_close(ing);	/* the recorder goes away mid-run */
-	while (mono_ns() < deadline &&
-	       waitpid(ch.pid, &ch.status, WNOHANG) != ch.pid) {
-		struct timespec ts = { 0, 10000000 };
-
-		child_read(&ch);
-		nanosleep(&ts, NULL);
-	}
-	child_read(&ch);
-	if (mono_ns() >= deadline) {
-		kill(ch.pid, SIGKILL);
-		waitpid(ch.pid, &ch.status, 0);
+	if (!tp_wait_until(&ch, deadline)) {
+		tp_kill(&ch, false);
 		fail_msg("the application blocked after the recorder left");
 	}
+	tp_read_rest(&ch, deadline);
 	assert_exit0(&ch);	/* no SIGPIPE, no abort */
-	if (child_val(&ch, "detected") != 1 || child_val(&ch, "enabled") != 0)
+	if (tp_val(ch.out.text, "detected") != 1 ||
+	    tp_val(ch.out.text, "enabled") != 0)
 		fail_msg("still enabled after the recorder left:\n%s",
-			 ch.text);
-	assert_int_equal(child_val(&ch, "flush"), SWT_EIO);
-	if (ch.out >= 0)
-		close(ch.out);
+			 ch.out.text);
+	assert_int_equal(tp_val(ch.out.text, "flush"), SWT_EIO);
+	tp_free(&ch);
 }
 
 static void test_ring_full_counted(void **state)
@@ -684,28 +435,29 @@ static void test_ring_full_counted(void **state)
 			       SWT_WIRE_ENV_RING "=1024", NULL };
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	uint64_t dropped;
 
 	(void)state;
 	/* Nobody reads while it records: the ring fills, the rest is
 	 * dropped and counted, and the program is not slowed down. */
-	spawn(&ch, argv, env);
+	tp_start(&ch, argv, env, 0);
 	assert_int_equal(waitpid(ch.pid, &ch.status, 0), ch.pid);
 	ch.exited = true;
-	run(ing, &ch, &c, 30000);
+	run(ing, &ch, &c);
 	assert_exit0(&ch);
-	dropped = (uint64_t)child_val(&ch, "dropped");
-	assert_int_equal(c.n_ev, 1024);
+	dropped = (uint64_t)tp_val(ch.out.text, "dropped");
+	assert_int_equal(c.s.n_ev, 1024);
 	assert_int_equal(dropped, 100000 - 1024);
-	assert_int_equal(c.n_dr, 1);
-	assert_string_equal(c.dr[0].reason, "ring-full");
-	assert_int_equal(c.dr[0].dropped, dropped);
-	assert_int_equal(c.dr[0].total, dropped);
-	assert_int_equal(c.dr[0].pid, child_val(&ch, "pid"));
+	assert_int_equal(c.s.n_dr, 1);
+	assert_string_equal(c.s.dr[0].reason, "ring-full");
+	assert_int_equal(c.s.dr[0].dropped, dropped);
+	assert_int_equal(c.s.dr[0].total, dropped);
+	assert_int_equal(c.s.dr[0].pid, tp_val(ch.out.text, "pid"));
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.dropped, dropped);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -715,11 +467,11 @@ static void test_drain_until(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	const char *env[2] = { swt_ingest_get_env(ing), NULL };
 	struct coll c = { 0 };
-	struct child ch;
-	int64_t t0 = mono_ns();
+	struct tp_proc ch;
+	int64_t t0 = tp_mono_ns();
 
 	(void)state;
-	spawn(&ch, argv, env);
+	tp_start(&ch, argv, env, 0);
 	assert_int_equal(waitpid(ch.pid, &ch.status, 0), ch.pid);
 	ch.exited = true;
 	assert_ok(swt_ingest_service(ing));
@@ -727,35 +479,18 @@ static void test_drain_until(void **state)
 	/* nothing happened before t0: nothing may come out */
 	c.until = t0;
 	assert_ok(swt_ingest_drain(ing, t0, collect, &c));
-	assert_int_equal(c.n_ev, 0);
-	run(ing, &ch, &c, 30000);
+	assert_int_equal(c.s.n_ev, 0);
+	run(ing, &ch, &c);
 	assert_exit0(&ch);
-	assert_int_equal(c.n_ev, 1000);
-	assert_true(c.ev[0].t > t0);
+	assert_int_equal(c.s.n_ev, 1000);
+	assert_true(c.s.ev[0].t > t0);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
 /* ---- hostile clients --------------------------------------------------- */
-
-static int raw_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
 
 static void fill_hdr(struct swt_wire_msg_hdr *h, uint16_t type, size_t len)
 {
@@ -777,26 +512,24 @@ static void send_inline_hello(int fd)
 	assert_int_equal(send(fd, &h, sizeof(h), MSG_NOSIGNAL), sizeof(h));
 }
 
-/* Service the ingest until the peer of fd sees the connection closed. */
+struct served {
+	struct swt_ingest *ing;
+	struct coll *c;
+};
+
+static void serve_cb(void *arg)
+{
+	struct served *sv = arg;
+
+	serve(sv->ing, sv->c);
+}
+
+/* Serve the ingest until the peer of fd sees the connection closed. */
 static bool cut_off(struct swt_ingest *ing, int fd, struct coll *c)
 {
-	int64_t deadline = mono_ns() + 5000000000;
-	char b[16];
+	struct served sv = { ing, c };
 
-	while (mono_ns() < deadline) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		ssize_t n;
-
-		assert_ok(swt_ingest_service(ing));
-		c->until = mono_ns();
-		assert_ok(swt_ingest_drain(ing, c->until, collect, c));
-		if (poll(&p, 1, 5) > 0) {
-			n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
-			if (n == 0 || (n < 0 && errno == ECONNRESET))
-				return true;
-		}
-	}
-	return false;
+	return tp_cut_off(fd, serve_cb, &sv);
 }
 
 static void send_fds_msg(int fd, const void *msg, size_t len,
@@ -839,7 +572,7 @@ static void test_hostile_clients(void **state)
 	struct swt_ingest *ing;
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	char garbage[100], *big;
 	struct swt_wire_hello hello;
 	struct swt_wire_ring_msg ring;
@@ -854,7 +587,7 @@ static void test_hostile_clients(void **state)
 	/* garbage bytes */
 	for (i = 0; i < (int)sizeof(garbage); i++)
 		garbage[i] = (char)(i * 37 + 11);
-	fd = raw_connect(swt_ingest_get_path(ing));
+	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, garbage, sizeof(garbage), MSG_NOSIGNAL),
 			 sizeof(garbage));
@@ -866,7 +599,7 @@ static void test_hostile_clients(void **state)
 	assert_non_null(big);
 	fill_hdr((struct swt_wire_msg_hdr *)(void *)big, SWT_WIRE_EVENTS,
 		 70000);
-	fd = raw_connect(swt_ingest_get_path(ing));
+	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	send_inline_hello(fd);
 	assert_int_equal(send(fd, big, 70000, MSG_NOSIGNAL), 70000);
@@ -875,7 +608,7 @@ static void test_hostile_clients(void **state)
 	free(big);
 
 	/* a ring that is a pipe, not a sealed memfd */
-	fd = raw_connect(swt_ingest_get_path(ing));
+	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	memset(&hello, 0, sizeof(hello));
 	fill_hdr(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
@@ -891,7 +624,7 @@ static void test_hostile_clients(void **state)
 	close(p[1]);
 
 	/* flooding: more messages per second than allowed */
-	fd = raw_connect(swt_ingest_get_path(ing));
+	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	send_inline_hello(fd);
 	memset(&evm, 0, sizeof(evm));
@@ -905,20 +638,20 @@ static void test_hostile_clients(void **state)
 
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.bad_clients, 4);
-	assert_int_equal(count_an(&c, "bad-client", "malformed"), 2);
-	assert_int_equal(count_an(&c, "bad-client", "oversized"), 1);
-	assert_int_equal(count_an(&c, "bad-client", "flooding"), 1);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "malformed", 0), 2);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "oversized", 0), 1);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "flooding", 0), 1);
 
 	/* ... and the ingest still works for a real program */
 	run_app(ing, &ch, &c, argv, NULL);
 	assert_exit0(&ch);
-	assert_int_equal(count_ev(&c, (int32_t)child_val(&ch, "pid"), 0, 0,
-				  NULL, NULL),
-			 8 * 100 + 2);
+	assert_int_equal(tev_count(&c.s, (int32_t)tp_val(ch.out.text, "pid"), 0,
+				   0, NULL, NULL), 8 * 100 + 2);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.bad_clients, 4);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -984,7 +717,7 @@ static void forge_client(struct swt_ingest *ing, struct coll *c,
 	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	assert_true(efd >= 0);
 
-	fd = raw_connect(swt_ingest_get_path(ing));
+	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	memset(&hello, 0, sizeof(hello));
 	fill_hdr(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
@@ -1017,7 +750,7 @@ static void test_bad_ring_contents(void **state)
 	int64_t sum;
 
 	(void)state;
-	ok.t_ns = mono_ns();
+	ok.t_ns = tp_mono_ns();
 	/* a bad kind after a good event: the good one is kept */
 	ents[0] = ok;
 	ents[1] = ok;
@@ -1031,8 +764,8 @@ static void test_bad_ring_contents(void **state)
 	forge_client(ing, &c, ents, 1, 5000);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.bad_clients, 3);
-	assert_int_equal(count_an(&c, "bad-client", "malformed"), 3);
-	assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT, "okay", &sum), 2);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "malformed", 0), 3);
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "okay", &sum), 2);
 	assert_int_equal(sum, 10);
 	assert_int_equal(st.pending, 0);
 	assert_in_order(&c);
@@ -1040,22 +773,33 @@ static void test_bad_ring_contents(void **state)
 	coll_free(&c);
 }
 
-/* A child that becomes nobody and tries to talk to the ingest. Exit
- * status: 0 connection refused by the ingest (closed), 1 accepted and
- * still open, 2 connect() failed with EACCES, 3 other failure. */
-static pid_t as_nobody(const char *path, bool send_event)
+/* A child that becomes nobody and talks to the ingest: connects, says
+ * hello (and sends an event "uidx" if send_event), then waits for a byte
+ * on its pipe *go, which the test writes once the ingest has dealt with
+ * the connection, and looks whether it is still open. Exit status: 0
+ * closed by the ingest, 1 still open, 2 connect() failed with EACCES,
+ * 3 other failure. */
+static pid_t as_nobody(const char *path, bool send_event, int *go)
 {
-	pid_t pid = fork();
+	int gp[2];
+	pid_t pid;
 
-	if (pid != 0)
+	assert_int_equal(pipe2(gp, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid != 0) {
+		close(gp[0]);
+		*go = gp[1];
 		return pid;
+	}
+	close(gp[1]);
 	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
 		_exit(3);
 	{
 		struct swt_wire_hello h;
-		struct pollfd p;
 		char b[8];
-		int fd = raw_connect(path);
+		ssize_t n;
+		int fd = tp_connect(path);
 
 		if (fd < 0)
 			_exit(errno == EACCES ? 2 : 3);
@@ -1071,7 +815,7 @@ static pid_t as_nobody(const char *path, bool send_event)
 			struct swt_wire_events eh;
 			uint32_t id = 1;
 			int32_t tid = (int32_t)gettid();
-			int64_t t = mono_ns(), v = 5;
+			int64_t t = tp_mono_ns(), v = 5;
 
 			memset(&eh, 0, sizeof(eh));
 			fill_hdr(&eh.h, SWT_WIRE_EVENTS, sizeof(m));
@@ -1093,42 +837,54 @@ static pid_t as_nobody(const char *path, bool send_event)
 					      ? 0
 					      : 3);
 		}
-		p.fd = fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 2000) == 1 &&
-		    recv(fd, b, sizeof(b), 0) <= 0)
+		while (read(gp[0], b, 1) < 0 && errno == EINTR)
+			;
+		n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
 			_exit(0);
-		_exit(1);
+		_exit(n < 0 && errno == EAGAIN ? 1 : 3);
 	}
 }
 
-static int wait_child_serving(struct swt_ingest *ing, pid_t pid,
+/* Serve the ingest while the child of as_nobody() talks to it; once the
+ * ingest has dealt with the connection (refused it, or emitted its
+ * event), tell the child to look; its exit status, when the ingest has
+ * taken everything. */
+static int wait_child_serving(struct swt_ingest *ing, pid_t pid, int go,
 			      struct coll *c)
 {
-	int64_t deadline = mono_ns() + 10000000000;
-	int st = -1;
+	int64_t deadline = tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000;
+	struct swt_ingest_stats st0, st;
+	int status = -1;
 
-	while (mono_ns() < deadline) {
+	swt_ingest_get_stats(ing, &st0);
+	for (;;) {
 		struct pollfd pfd = { swt_ingest_get_fd(ing), POLLIN, 0 };
+		bool exited = waitpid(pid, &status, WNOHANG) == pid;
 
+		if (tp_mono_ns() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fail_msg("the child of another user did not finish");
+		}
 		poll(&pfd, 1, 5);
-		assert_ok(swt_ingest_service(ing));
-		c->until = mono_ns();
-		assert_ok(swt_ingest_drain(ing, c->until, collect, c));
-		if (waitpid(pid, &st, WNOHANG) == pid)
+		serve(ing, c);
+		swt_ingest_get_stats(ing, &st);
+		if (go >= 0 &&
+		    (exited || st.refused_uid > st0.refused_uid ||
+		     tev_count(&c->s, pid, 0, 0, "uidx", NULL))) {
+			if (write(go, "g", 1) < 0) {
+				/* it has exited already */
+			}
+			close(go);
+			go = -1;
+		}
+		if (exited)
 			break;
 	}
-	/* let the ingest see the end of it */
-	for (int i = 0; i < 20; i++) {
-		struct timespec ts = { 0, 5000000 };
-
-		nanosleep(&ts, NULL);
-		assert_ok(swt_ingest_service(ing));
-		c->until = mono_ns();
-		assert_ok(swt_ingest_drain(ing, c->until, collect, c));
-	}
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	serve_to_end(ing, c);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
 }
 
 static void test_other_uid_refused(void **state)
@@ -1139,14 +895,15 @@ static void test_other_uid_refused(void **state)
 	struct coll c = { 0 };
 	char dir[PATH_MAX];
 	pid_t pid;
+	int go;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip();
 	/* 1. the private directory keeps others out altogether */
 	ing = open_ingest(NULL);
-	pid = as_nobody(swt_ingest_get_path(ing), false);
-	assert_int_equal(wait_child_serving(ing, pid, &c), 2);
+	pid = as_nobody(swt_ingest_get_path(ing), false, &go);
+	assert_int_equal(wait_child_serving(ing, pid, go, &c), 2);
 
 	/* 2. past the directory (made reachable here on purpose), the
 	 * peer's credentials are checked */
@@ -1154,25 +911,26 @@ static void test_other_uid_refused(void **state)
 	*strrchr(dir, '/') = '\0';
 	assert_int_equal(chmod(dir, 0711), 0);
 	assert_int_equal(chmod(swt_ingest_get_path(ing), 0666), 0);
-	pid = as_nobody(swt_ingest_get_path(ing), true);
-	assert_int_equal(wait_child_serving(ing, pid, &c), 0);
+	pid = as_nobody(swt_ingest_get_path(ing), true, &go);
+	assert_int_equal(wait_child_serving(ing, pid, go, &c), 0);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.refused_uid, 1);
 	assert_int_equal(st.accepted, 0);
-	assert_int_equal(count_an(&c, "refused-client", "uid"), 1);
-	assert_int_equal(c.n_ev, 0);
+	assert_int_equal(tev_count_an(&c.s, "refused-client", "uid", 0), 1);
+	assert_int_equal(c.s.n_ev, 0);
 	swt_ingest_close(ing);
 
 	/* 3. unless the recorder was told to allow it */
 	swt_ingest_opts_init(&o);
 	o.allow_other_uids = true;
 	ing = open_ingest(&o);
-	pid = as_nobody(swt_ingest_get_path(ing), true);
-	assert_int_equal(wait_child_serving(ing, pid, &c), 1);
+	pid = as_nobody(swt_ingest_get_path(ing), true, &go);
+	assert_int_equal(wait_child_serving(ing, pid, go, &c), 1);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.refused_uid, 0);
 	assert_int_equal(st.accepted, 1);
-	assert_int_equal(count_ev(&c, pid, 0, SWT_EV_COUNT, "uidx", NULL), 1);
+	assert_int_equal(tev_count(&c.s, pid, 0, SWT_EV_COUNT, "uidx", NULL),
+			 1);
 	swt_ingest_close(ing);
 	coll_free(&c);
 }
@@ -1181,7 +939,7 @@ static void test_other_uid_refused(void **state)
 
 static char py_env[PATH_MAX + 16];
 
-static void run_py(struct swt_ingest *ing, struct child *ch, struct coll *c,
+static void run_py(struct swt_ingest *ing, struct tp_proc *ch, struct coll *c,
 		   const char *scenario, const char *n, bool traced)
 {
 	const char *argv[] = { python3, app_py, scenario, n, NULL };
@@ -1190,34 +948,8 @@ static void run_py(struct swt_ingest *ing, struct child *ch, struct coll *c,
 			       traced ? swt_ingest_get_env(ing) : NULL, NULL };
 
 	snprintf(py_env, sizeof(py_env), "PYTHONPATH=%s", py_dir);
-	spawn(ch, argv, env);
-	run(ing, ch, c, 60000);
-}
-
-static void check_py_worker(const struct coll *c, int32_t pid, int32_t tid,
-			    long n)
-{
-	static const char *const names[6] = {
-		"vision_system", "ocr_call", "vision_system",
-		"ocr_processor", "frame", "ocr_processor",
-	};
-	static const int kinds[6] = { SWT_EV_BEGIN, SWT_EV_COUNT, SWT_EV_END,
-				      SWT_EV_BEGIN, SWT_EV_MARK, SWT_EV_END };
-	size_t i, k = 0;
-
-	for (i = 0; i < c->n_ev; i++) {
-		const struct ev *e = &c->ev[i];
-
-		if (e->tid != tid)
-			continue;
-		assert_int_equal(e->pid, pid);
-		assert_string_equal(e->name, names[k % 6]);
-		assert_int_equal(e->kind, kinds[k % 6]);
-		assert_int_equal(e->value,
-				 k % 6 == 1 ? (int64_t)(k / 6 + 1) : 0);
-		k++;
-	}
-	assert_int_equal(k, 6 * n);
+	tp_start(ch, argv, env, 0);
+	run(ing, ch, c);
 }
 
 static void test_python_events(void **state)
@@ -1225,27 +957,17 @@ static void test_python_events(void **state)
 	const long n = 3000;
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct coll c = { 0 };
-	struct child ch;
-	int32_t pid;
-	int64_t sum;
+	struct tp_proc ch;
 
 	(void)state;
 	run_py(ing, &ch, &c, "basic", "3000", true);
 	assert_exit0(&ch);
-	pid = (int32_t)child_val(&ch, "pid");
-	assert_int_equal(child_val(&ch, "enabled"), 1);
-	assert_int_equal(child_val(&ch, "flush"), 1);
-	assert_int_equal(child_val(&ch, "dropped"), 0);
-	check_py_worker(&c, pid, child_tid(&ch, "w1"), n);
-	check_py_worker(&c, pid, child_tid(&ch, "w2"), n);
-	assert_int_equal(count_ev(&c, pid, 0, SWT_EV_COUNT, "ocr_call", &sum),
-			 2 * n);
-	assert_int_equal(sum, n * (n + 1));
-	assert_int_equal(c.n_ev, 12 * n);
-	assert_int_equal(c.n_an, 0);
-	assert_int_equal(c.n_dr, 0);
+	/* the recorder took everything (after waiting for it) */
+	assert_int_equal(tp_val(ch.out.text, "flush"), 1);
+	tev_check_basic(&c.s, ch.out.text, n, true);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -1254,15 +976,16 @@ static void test_python_noop(void **state)
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct swt_ingest_stats st;
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 
 	(void)state;
 	run_py(ing, &ch, &c, "noop", "0", false);
 	assert_exit0(&ch);
-	assert_int_equal(child_val(&ch, "enabled"), 0);
+	assert_int_equal(tp_val(ch.out.text, "enabled"), 0);
 	swt_ingest_get_stats(ing, &st);
 	assert_int_equal(st.accepted, 0);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -1270,25 +993,26 @@ static void test_python_fork(void **state)
 {
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 	int32_t pp, cp;
 	int64_t sum;
 
 	(void)state;
 	run_py(ing, &ch, &c, "fork", "0", true);
 	assert_exit0(&ch);
-	pp = (int32_t)child_val(&ch, "pid");
-	cp = child_tid(&ch, "child");
-	assert_int_equal(count_ev(&c, pp, 0, SWT_EV_COUNT, "parent_count",
-				  &sum), 2);
+	pp = (int32_t)tp_val(ch.out.text, "pid");
+	cp = tp_tid(ch.out.text, "child");
+	assert_int_equal(tev_count(&c.s, pp, 0, SWT_EV_COUNT, "parent_count",
+				   &sum), 2);
 	assert_int_equal(sum, 2);
-	assert_int_equal(count_ev(&c, pp, 0, 0, NULL, NULL), 2);
-	assert_int_equal(count_ev(&c, cp, cp, SWT_EV_COUNT, "child_count",
-				  &sum), 1);
+	assert_int_equal(tev_count(&c.s, pp, 0, 0, NULL, NULL), 2);
+	assert_int_equal(tev_count(&c.s, cp, cp, SWT_EV_COUNT, "child_count",
+				   &sum), 1);
 	assert_int_equal(sum, 7);
-	assert_int_equal(count_ev(&c, cp, 0, 0, NULL, NULL), 1);
+	assert_int_equal(tev_count(&c.s, cp, 0, 0, NULL, NULL), 1);
 	assert_in_order(&c);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 
@@ -1296,19 +1020,20 @@ static void test_python_names_bounded(void **state)
 {
 	struct swt_ingest *ing = open_ingest(NULL);
 	struct coll c = { 0 };
-	struct child ch;
+	struct tp_proc ch;
 
 	(void)state;
 	run_py(ing, &ch, &c, "names", "10000", true);
 	assert_exit0(&ch);
-	assert_int_equal(c.n_ev, 10001);
-	assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT, "name_4095", NULL),
+	assert_int_equal(c.s.n_ev, 10001);
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "name_4095", NULL),
 			 1);
-	assert_int_equal(count_ev(&c, 0, 0, SWT_EV_COUNT,
-				  SWT_WIRE_OVERFLOW_NAME, NULL),
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT,
+				   SWT_WIRE_OVERFLOW_NAME, NULL),
 			 10001 - 4096);
-	assert_int_equal(count_an(&c, "name-overflow", NULL), 1);
+	assert_int_equal(tev_count_an(&c.s, "name-overflow", NULL, 0), 1);
 	swt_ingest_close(ing);
+	tp_free(&ch);
 	coll_free(&c);
 }
 

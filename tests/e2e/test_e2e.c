@@ -2,32 +2,26 @@
  * the real swrec binary records real instrumented programs, and the tests
  * read the session files back through the reader API.
  *
- *   test_e2e SWREC E2E_APP PYTHON3 E2E_APP_PY PYTHON_DIR SWT_EXAMPLE
+ *   test_e2e SWREC TRACE_APP PYTHON3 TRACE_APP_PY PYTHON_DIR SWT_EXAMPLE
  *            SWANALYZE
  *
- * The programs (e2e_app.c, e2e_app.py, the example) say what they did on
- * stdout, which is swrec's; where a test must act at a given moment the
- * program says "ready" and waits for a line on its stdin. Every wait is on
- * something a process says or does, under a deadline that is only reached
- * when something is broken: a loaded machine (or ASan) makes the tests
- * slower, not flaky. Counts are checked exactly; times only for order. */
+ * The programs (tests/apps/trace_app.c and trace_app.py, the example) say
+ * what they did on stdout, which is swrec's; where a test must act at a
+ * given moment the program says "ready" and waits for a line on its
+ * stdin. Every wait is on something a process says or does, under a
+ * deadline that is only reached when something is broken: a loaded
+ * machine (or ASan) makes the tests slower, not flaky. Counts are checked
+ * exactly; times only for order. */
 #include "swt_test.h"
+#include "swt_testev.h"
+#include "swt_testproc.h"
 
-#include <grp.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "rec_file.h"
-#include "swt_alloc.h"
 #include "swt_reader.h"
 
-#define WAIT_S 180	/* deadline of every wait: only hit when broken */
 #define OVERFLOW_NAME "(overflow)"
 #define NAME_LIMIT 4096	/* names per process (swtrace.h) */
 
@@ -43,14 +37,6 @@ static const char *swanalyze_path;
  * failing test left running (swrec, its command, orphans). */
 static pid_t started[16];
 static size_t n_started;
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- sandbox ------------------------------------------------------------- */
 
@@ -88,17 +74,11 @@ static int sandbox_teardown(void **state)
 /* ---- running swrec ------------------------------------------------------- */
 
 struct run {
-	pid_t pid;
-	int in_fd;		/* the command's stdin (write end) */
-	int out_fd;		/* swrec's and the command's stdout */
-	int err_fd;		/* swrec's stderr */
-	char out[1 << 16];
-	size_t out_len;
-	char err[8192];
-	size_t err_len;
-	int status;		/* exit code, 128+N if killed by N */
-	bool done;
+	struct tp_proc p;	/* swrec; stdout is also its command's */
+	int status;		/* tp_code(), once it exited */
 };
+
+#define DEADLINE() (tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000)
 
 /* swrec -o OUT ARGS... -- CMD... (no "--" if cmd is NULL) with ENV
  * entries ("K=V") added to its environment; SWT_TRACE_SOCKET never leaks
@@ -107,153 +87,60 @@ static struct run *start(const char *out, const char *const *args,
 			 const char *const *cmd, const char *const *env)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	char *argv[64];
-	int inp[2], outp[2], errp[2];
+	const char *argv[64];
 	size_t n = 0;
 
 	assert_non_null(r);
-	/* execv wants char *const []: the strings are not modified */
-	argv[n++] = (char *)(uintptr_t)swrec_path;
-	argv[n++] = (char *)"-o";
-	argv[n++] = (char *)(uintptr_t)out;
+	argv[n++] = swrec_path;
+	argv[n++] = "-o";
+	argv[n++] = out;
 	while (args && *args && n < 40)
-		argv[n++] = (char *)(uintptr_t)*args++;
+		argv[n++] = *args++;
 	if (cmd)
-		argv[n++] = (char *)"--";
+		argv[n++] = "--";
 	while (cmd && *cmd && n < 62)
-		argv[n++] = (char *)(uintptr_t)*cmd++;
+		argv[n++] = *cmd++;
 	argv[n] = NULL;
-	assert_int_equal(pipe2(inp, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(outp, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(errp, O_CLOEXEC), 0);
-	r->pid = fork();
-	assert_true(r->pid >= 0);
-	if (r->pid == 0) {
-		dup2(inp[0], 0);
-		dup2(outp[1], 1);
-		dup2(errp[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		unsetenv("SWT_TRACE_SOCKET");
-		for (; env && *env; env++)
-			putenv((char *)(uintptr_t)*env);
-		execv(swrec_path, argv);
-		_exit(98);
-	}
-	setpgid(r->pid, r->pid);	/* no race with the child's own call */
+	tp_start(&r->p, argv, env, TP_STDIN | TP_STDERR | TP_GROUP);
 	if (n_started < sizeof(started) / sizeof(started[0]))
-		started[n_started++] = r->pid;
-	close(inp[0]);
-	close(outp[1]);
-	close(errp[1]);
-	r->in_fd = inp[1];
-	r->out_fd = outp[0];
-	r->err_fd = errp[0];
+		started[n_started++] = r->p.pid;
 	return r;
-}
-
-static void read_into(int *fd, char *buf, size_t *len, size_t cap)
-{
-	ssize_t n;
-
-	if (*fd < 0)
-		return;
-	if (*len >= cap - 1) {
-		/* full: keep reading, so that the writer never blocks */
-		char sink[4096];
-
-		n = read(*fd, sink, sizeof(sink));
-	} else {
-		n = read(*fd, buf + *len, cap - 1 - *len);
-		if (n > 0)
-			*len += (size_t)n;
-	}
-	buf[*len] = '\0';
-	if (n == 0) {
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-/* Read what is there (waiting up to timeout_ms for something). */
-static void pump(struct run *r, int timeout_ms)
-{
-	struct pollfd p[2] = { { r->out_fd, POLLIN, 0 },
-			       { r->err_fd, POLLIN, 0 } };
-
-	if (r->out_fd < 0 && r->err_fd < 0)
-		return;
-	if (poll(p, 2, timeout_ms) <= 0)
-		return;
-	if (p[0].revents)
-		read_into(&r->out_fd, r->out, &r->out_len, sizeof(r->out));
-	if (p[1].revents)
-		read_into(&r->err_fd, r->err, &r->err_len, sizeof(r->err));
-}
-
-/* The first line of `text` that is "key" or starts with "key " (or with
- * "key" when key ends with '='), pointing past the key and its space; NULL
- * if none. */
-static const char *find_line(const char *text, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, kl) && key[kl - 1] == '=')
-			return p + kl;
-		if (!strncmp(p, key, kl) && (p[kl] == ' ' || p[kl] == '\n'))
-			return p + kl + (p[kl] == ' ');
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return NULL;
 }
 
 static void dump(const struct run *r)
 {
-	print_error("--- stdout:\n%s--- stderr:\n%s---\n", r->out, r->err);
+	print_error("--- stdout:\n%s--- stderr:\n%s---\n", r->p.out.text,
+		    r->p.err.text);
 }
 
 /* Wait until the output has a line "key ..." (a complete line). */
 static const char *wait_for(struct run *r, const char *key)
 {
-	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
+	int64_t deadline = DEADLINE();
 	const char *v;
 
 	for (;;) {
-		v = find_line(r->out, key);
+		v = tp_line(r->p.out.text, key);
 		if (v && strchr(v, '\n'))
 			return v;
-		if (mono_ns() > deadline || (r->out_fd < 0 && r->done)) {
+		if (tp_mono_ns() > deadline ||
+		    (r->p.out.fd < 0 && r->p.exited)) {
 			print_error("no \"%s\" line\n", key);
 			dump(r);
 			fail();
 		}
-		pump(r, 20);
-		if (!r->done) {
-			int st;
-
-			if (waitpid(r->pid, &st, WNOHANG) == r->pid) {
-				r->done = true;
-				r->status = WIFEXITED(st) ? WEXITSTATUS(st)
-							  : 128 + WTERMSIG(st);
-			}
-		}
+		tp_poll(&r->p, 100);
 	}
 }
 
 static long long val(const struct run *r, const char *key)
 {
-	const char *v = find_line(r->out, key);
-
-	if (!v) {
+	if (!tp_line(r->p.out.text, key)) {
 		print_error("no \"%s\" line\n", key);
 		dump(r);
 		fail();
 	}
-	return strtoll(v, NULL, 10);
+	return tp_val(r->p.out.text, key);
 }
 
 static int32_t tid_of(const struct run *r, const char *role)
@@ -274,40 +161,30 @@ static void socket_path(struct run *r, char *buf, size_t len)
 
 static void say_go(struct run *r)
 {
-	assert_int_equal(write(r->in_fd, "\n", 1), 1);
+	assert_int_equal(write(r->p.in_fd, "\n", 1), 1);
 }
 
 /* Close the command's stdin, wait for swrec to exit; its status. */
 static int finish(struct run *r)
 {
-	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
+	int64_t deadline = DEADLINE();
 
-	if (r->in_fd >= 0)
-		close(r->in_fd);
-	r->in_fd = -1;
-	while (!r->done) {
-		int st;
-
-		if (waitpid(r->pid, &st, WNOHANG) == r->pid) {
-			r->done = true;
-			r->status = WIFEXITED(st) ? WEXITSTATUS(st)
-						  : 128 + WTERMSIG(st);
-			break;
-		}
-		if (mono_ns() > deadline) {
-			kill(-r->pid, SIGKILL);
-			print_error("swrec did not exit\n");
-			dump(r);
-			fail();
-		}
-		pump(r, 20);
+	if (r->p.in_fd >= 0)
+		close(r->p.in_fd);
+	r->p.in_fd = -1;
+	if (!tp_wait_until(&r->p, deadline)) {
+		tp_kill(&r->p, true);
+		print_error("swrec did not exit\n");
+		dump(r);
+		fail();
 	}
+	r->status = tp_code(r->p.status);
 	/* the rest of the output (the pipes close when the last writer,
 	 * maybe an orphan of the command, is gone) */
-	while ((r->out_fd >= 0 || r->err_fd >= 0) && mono_ns() < deadline)
-		pump(r, 100);
+	tp_read_rest(&r->p, deadline);
 	/* under -Db_sanitize, reports that do not change the exit status */
-	if (strstr(r->err, "runtime error") || strstr(r->err, "Sanitizer")) {
+	if (strstr(r->p.err.text, "runtime error") ||
+	    strstr(r->p.err.text, "Sanitizer")) {
 		dump(r);
 		fail_msg("a sanitizer report on stderr");
 	}
@@ -318,12 +195,7 @@ static void run_free(struct run *r)
 {
 	if (!r)
 		return;
-	if (r->in_fd >= 0)
-		close(r->in_fd);
-	if (r->out_fd >= 0)
-		close(r->out_fd);
-	if (r->err_fd >= 0)
-		close(r->err_fd);
+	tp_free(&r->p);
 	free(r);
 }
 
@@ -358,43 +230,9 @@ static const char *const *py_env(void)
 
 /* ---- what a session holds ------------------------------------------------ */
 
-struct ev {
-	int64_t t;
-	int32_t pid;
-	int32_t tid;
-	int kind;
-	char name[48];
-	int64_t value;
-};
-
-struct an {
-	int64_t t;
-	char kind[32];
-	char subject[64];
-	int32_t pid;
-	int32_t tid;
-};
-
-struct dr {
-	int32_t pid;
-	uint64_t dropped;
-	uint64_t total;
-	char reason[32];
-};
-
 struct sess {
 	struct rf rf;		/* samples, starts, the end (rec_file.h) */
-	struct ev *ev;
-	size_t n_ev;
-	struct an *an;
-	size_t n_an;
-	struct dr *dr;
-	size_t n_dr;
-	size_t n_batches;
-	uint64_t max_total_dropped;	/* highest total_dropped */
-	/* order: see load() */
-	bool batch_time_ok;	/* record time = first event's */
-	bool events_ordered;	/* within each batch */
+	struct tev_set e;	/* events, anomalies, drops */
 	bool split_by_samples;	/* no event crosses a sample */
 	char first_bad[160];
 };
@@ -409,98 +247,46 @@ static void bad(struct sess *s, const char *what, long long a, long long b)
 /* Load a session: rf_load() for the samples and the end record, plus
  * every event, anomaly and drop record. Order: record times never
  * decrease (rf.time_ordered); inside a batch, event times never decrease
- * and the record's time is its first event's; and samples split the
- * events: every event before a sample (in the file) is no later than it,
- * every event after it no earlier. */
+ * and the record's time is its first event's (tev_add()); and samples
+ * split the events: every event before a sample (in the file) is no
+ * later than it, every event after it no earlier. */
 static void load(struct sess *s, const char *path)
 {
 	struct swt_reader *r = NULL;
 	const struct swt_record *rec;
-	size_t cap_ev = 0, cap_an = 0, cap_dr = 0, i;
 	int64_t last_sample = INT64_MIN, max_ev = INT64_MIN;
 	char err[256];
+	size_t i;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	s->batch_time_ok = s->events_ordered = s->split_by_samples = true;
+	s->split_by_samples = true;
 	if (rf_load(&s->rf, path, err, sizeof(err)) != 0)
 		fail_msg("rf_load(%s): %s", path, err);
 	assert_ok(swt_reader_open(&r, path, 0, err, sizeof(err)));
 	while ((rc = swt_reader_next(r, &rec)) == 0) {
-		switch (rec->kind) {
-		case SWT_REC_SAMPLE:
+		size_t from = s->e.n_ev;
+
+		if (rec->kind == SWT_REC_SAMPLE) {
 			if (max_ev > rec->t_ns) {
 				s->split_by_samples = false;
 				bad(s, "event before a sample, later",
 				    (long long)max_ev, (long long)rec->t_ns);
 			}
 			last_sample = rec->t_ns;
-			break;
-		case SWT_REC_EVENTS: {
-			const struct swt_event_batch *b = &rec->u.events;
+		}
+		if (!tev_add(&s->e, rec))
+			continue;
+		for (i = from; i < s->e.n_ev; i++) {
+			const struct tev *e = &s->e.ev[i];
 
-			s->n_batches++;
-			if (b->n && b->events[0].t_ns != rec->t_ns)
-				s->batch_time_ok = false;
-			for (i = 0; i < b->n; i++) {
-				const struct swt_event *e = &b->events[i];
-				struct ev *o;
-
-				if (i && e->t_ns < b->events[i - 1].t_ns)
-					s->events_ordered = false;
-				if (e->t_ns < last_sample) {
-					s->split_by_samples = false;
-					bad(s, "event after a sample, earlier",
-					    (long long)e->t_ns,
-					    (long long)last_sample);
-				}
-				if (e->t_ns > max_ev)
-					max_ev = e->t_ns;
-				s->ev = swt_grow(s->ev, &cap_ev, s->n_ev + 1,
-						 sizeof(s->ev[0]));
-				o = &s->ev[s->n_ev++];
-				o->t = e->t_ns;
-				o->pid = b->pid;
-				o->tid = e->tid;
-				o->kind = (int)e->kind;
-				snprintf(o->name, sizeof(o->name), "%s",
-					 e->name);
-				o->value = e->value;
+			if (e->t < last_sample) {
+				s->split_by_samples = false;
+				bad(s, "event after a sample, earlier",
+				    (long long)e->t, (long long)last_sample);
 			}
-			break;
-		}
-		case SWT_REC_ANOMALY: {
-			struct an *a;
-
-			s->an = swt_grow(s->an, &cap_an, s->n_an + 1,
-					 sizeof(s->an[0]));
-			a = &s->an[s->n_an++];
-			a->t = rec->t_ns;
-			snprintf(a->kind, sizeof(a->kind), "%s",
-				 rec->u.anomaly.kind);
-			snprintf(a->subject, sizeof(a->subject), "%s",
-				 rec->u.anomaly.subject);
-			a->pid = rec->u.anomaly.pid;
-			a->tid = rec->u.anomaly.tid;
-			break;
-		}
-		case SWT_REC_DROPS: {
-			struct dr *d;
-
-			s->dr = swt_grow(s->dr, &cap_dr, s->n_dr + 1,
-					 sizeof(s->dr[0]));
-			d = &s->dr[s->n_dr++];
-			d->pid = rec->u.drops.pid;
-			d->dropped = rec->u.drops.dropped;
-			d->total = rec->u.drops.total_dropped;
-			snprintf(d->reason, sizeof(d->reason), "%s",
-				 rec->u.drops.reason);
-			if (d->total > s->max_total_dropped)
-				s->max_total_dropped = d->total;
-			break;
-		}
-		default:
-			break;
+			if (e->t > max_ev)
+				max_ev = e->t;
 		}
 	}
 	assert_int_equal(rc, SWT_ITEROVER);
@@ -510,92 +296,26 @@ static void load(struct sess *s, const char *path)
 static void sess_free(struct sess *s)
 {
 	rf_free(&s->rf);
-	free(s->ev);
-	free(s->an);
-	free(s->dr);
+	tev_free(&s->e);
 	memset(s, 0, sizeof(*s));
 }
 
 /* A complete, intact, time-ordered session. */
 static void assert_sound(const struct sess *s)
 {
-	if (!s->rf.time_ordered || !s->batch_time_ok || !s->events_ordered ||
-	    !s->split_by_samples)
+	if (!s->rf.time_ordered || s->e.batch_time_bad ||
+	    s->e.batch_disorder || !s->split_by_samples)
 		fail_msg("session out of time order: records %d, batch time "
 			 "%d, events %d, samples %d (%s)",
-			 s->rf.time_ordered, s->batch_time_ok,
-			 s->events_ordered, s->split_by_samples,
+			 s->rf.time_ordered, !s->e.batch_time_bad,
+			 !s->e.batch_disorder, s->split_by_samples,
 			 s->first_bad);
 	assert_true(s->rf.has_end);
 	assert_int_equal(s->rf.damage, 0);
 	/* the end record counts what the file holds */
-	assert_int_equal(s->rf.end.events, s->n_ev);
-	assert_int_equal(s->rf.end.dropped_events, s->max_total_dropped);
+	assert_int_equal(s->rf.end.events, s->e.n_ev);
+	assert_int_equal(s->rf.end.dropped_events, s->e.max_total_dropped);
 	assert_int_equal(s->rf.end.samples, s->rf.n_samples);
-}
-
-/* Events matching pid (0: any), tid (0: any), kind (0: any) and name (NULL:
- * any); their values are summed into *sum if not NULL. */
-static size_t count_ev(const struct sess *s, int32_t pid, int32_t tid,
-		       int kind, const char *name, int64_t *sum)
-{
-	size_t i, n = 0;
-
-	if (sum)
-		*sum = 0;
-	for (i = 0; i < s->n_ev; i++) {
-		const struct ev *e = &s->ev[i];
-
-		if ((pid && e->pid != pid) || (tid && e->tid != tid) ||
-		    (kind && e->kind != kind) ||
-		    (name && strcmp(e->name, name)))
-			continue;
-		n++;
-		if (sum)
-			*sum += e->value;
-	}
-	return n;
-}
-
-static size_t count_an(const struct sess *s, const char *kind,
-		       const char *subject, int32_t pid)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->n_an; i++)
-		if (!strcmp(s->an[i].kind, kind) &&
-		    (!subject || !strcmp(s->an[i].subject, subject)) &&
-		    (!pid || s->an[i].pid == pid))
-			n++;
-	return n;
-}
-
-/* A thread's stream is `per` events repeated n times: names[k % per],
- * kinds[k % per], and for the counter (value_at) the value k / per + 1,
- * 0 elsewhere; in file order, times non-decreasing. */
-static void check_stream(const struct sess *s, int32_t pid, int32_t tid,
-			 const char *const *names, const int *kinds,
-			 size_t per, int value_at, long n)
-{
-	size_t i, k = 0;
-	int64_t last = INT64_MIN;
-
-	for (i = 0; i < s->n_ev; i++) {
-		const struct ev *e = &s->ev[i];
-
-		if (e->tid != tid)
-			continue;
-		assert_int_equal(e->pid, pid);
-		assert_string_equal(e->name, names[k % per]);
-		assert_int_equal(e->kind, kinds[k % per]);
-		assert_int_equal(e->value, (int)(k % per) == value_at
-						   ? (int64_t)(k / per + 1)
-						   : 0);
-		assert_true(e->t >= last);
-		last = e->t;
-		k++;
-	}
-	assert_int_equal(k, per * (size_t)n);
 }
 
 /* ---- C and Python events ------------------------------------------------- */
@@ -603,10 +323,6 @@ static void check_stream(const struct sess *s, int32_t pid, int32_t tid,
 static void c_events_appear_with_names_threads_order_and_values(
 	void **state)
 {
-	static const char *const names[4] = { "vision_system", "ocr_call",
-					      "vision_system", "frame" };
-	static const int kinds[4] = { SWT_EV_BEGIN, SWT_EV_COUNT, SWT_EV_END,
-				      SWT_EV_MARK };
 	const long n = 20000;
 	struct sandbox *sb = *state;
 	const char *args[] = { "-i", "20ms", NULL };
@@ -617,32 +333,13 @@ static void c_events_appear_with_names_threads_order_and_values(
 	const char *env[] = { "SWT_TRACE_RING_ENTRIES=131072", NULL };
 	struct run *r = record(sb->out, args, cmd, env);
 	struct sess s;
-	int32_t pid, tm;
-	int64_t sum;
 
 	load(&s, sb->out);
 	assert_sound(&s);
-	pid = (int32_t)val(r, "pid");
-	tm = tid_of(r, "main");
-	assert_int_equal(tm, pid);
-	assert_int_equal(val(r, "enabled"), 1);
-	assert_int_equal(val(r, "dropped"), 0);
-	check_stream(&s, pid, tid_of(r, "w1"), names, kinds, 4, 1, n);
-	check_stream(&s, pid, tid_of(r, "w2"), names, kinds, 4, 1, n);
-	assert_int_equal(count_ev(&s, pid, 0, SWT_EV_COUNT, "ocr_call", &sum),
-			 2 * n);
-	assert_int_equal(sum, n * (n + 1));
-	assert_int_equal(count_ev(&s, pid, tm, 0, NULL, NULL), 2);
-	assert_int_equal(count_ev(&s, pid, tm, SWT_EV_BEGIN, "main_module",
-				  NULL), 1);
-	assert_int_equal(count_ev(&s, pid, tm, SWT_EV_END, "main_module",
-				  NULL), 1);
-	assert_int_equal(s.n_ev, 8 * n + 2);
-	assert_int_equal(s.n_an, 0);
-	assert_int_equal(s.n_dr, 0);
+	tev_check_basic(&s.e, r->p.out.text, n, false);
 	assert_int_equal(s.rf.end.dropped_events, 0);
 	assert_true(s.rf.n_samples >= 1);
-	assert_contains(r->err, " events (0 dropped");
+	assert_contains(r->p.err.text, " events (0 dropped");
 	sess_free(&s);
 	run_free(r);
 }
@@ -661,11 +358,10 @@ static void counts_are_exact(void **state)
 	load(&s, sb->out);
 	assert_sound(&s);
 	assert_int_equal(val(r, "dropped"), 0);
-	assert_int_equal(count_ev(&s, (int32_t)val(r, "pid"), 0, SWT_EV_COUNT,
-				  "hits", &sum),
-			 10000);
+	assert_int_equal(tev_count(&s.e, (int32_t)val(r, "pid"), 0,
+				   SWT_EV_COUNT, "hits", &sum), 10000);
 	assert_int_equal(sum, 10000);
-	assert_int_equal(s.n_ev, 10000);
+	assert_int_equal(s.e.n_ev, 10000);
 	sess_free(&s);
 	run_free(r);
 
@@ -675,13 +371,13 @@ static void counts_are_exact(void **state)
 	load(&s, sb->out);
 	assert_sound(&s);
 	/* (flush() may say "not yet": a recorder busy this very moment
-	 * takes the rest later, which the counts below check) */
+	 * takes the rest later, the program waiting for it, which the
+	 * counts below check) */
 	assert_int_equal(val(r, "dropped"), 0);
-	assert_int_equal(count_ev(&s, (int32_t)val(r, "pid"), 0, SWT_EV_COUNT,
-				  "py_hits", &sum),
-			 10000);
+	assert_int_equal(tev_count(&s.e, (int32_t)val(r, "pid"), 0,
+				   SWT_EV_COUNT, "py_hits", &sum), 10000);
 	assert_int_equal(sum, 10000);
-	assert_int_equal(s.n_ev, 10000);
+	assert_int_equal(s.e.n_ev, 10000);
 	sess_free(&s);
 	run_free(r);
 }
@@ -689,34 +385,16 @@ static void counts_are_exact(void **state)
 static void python_events_appear_with_names_threads_order_and_values(
 	void **state)
 {
-	static const char *const names[6] = {
-		"vision_system", "ocr_call", "vision_system",
-		"ocr_processor", "frame", "ocr_processor",
-	};
-	static const int kinds[6] = { SWT_EV_BEGIN, SWT_EV_COUNT, SWT_EV_END,
-				      SWT_EV_BEGIN, SWT_EV_MARK, SWT_EV_END };
 	const long n = 3000;
 	struct sandbox *sb = *state;
 	const char *args[] = { "-i", "20ms", NULL };
 	const char *cmd[] = { python3, app_py, "basic", "3000", NULL };
 	struct run *r = record(sb->out, args, cmd, py_env());
 	struct sess s;
-	int32_t pid;
-	int64_t sum;
 
 	load(&s, sb->out);
 	assert_sound(&s);
-	pid = (int32_t)val(r, "pid");
-	assert_int_equal(val(r, "enabled"), 1);
-	assert_int_equal(val(r, "dropped"), 0);
-	check_stream(&s, pid, tid_of(r, "w1"), names, kinds, 6, 1, n);
-	check_stream(&s, pid, tid_of(r, "w2"), names, kinds, 6, 1, n);
-	assert_int_equal(count_ev(&s, pid, 0, SWT_EV_COUNT, "ocr_call", &sum),
-			 2 * n);
-	assert_int_equal(sum, n * (n + 1));
-	assert_int_equal(s.n_ev, 12 * n);
-	assert_int_equal(s.n_an, 0);
-	assert_int_equal(s.n_dr, 0);
+	tev_check_basic(&s.e, r->p.out.text, n, true);
 	sess_free(&s);
 	run_free(r);
 }
@@ -732,15 +410,15 @@ static void python_events_wait_for_a_busy_recorder(void **state)
 	wait_for(r, "ready");
 	/* swrec stops reading (as if it did not get the CPU) while the
 	 * program sends 20 000 events, more than the socket holds */
-	assert_int_equal(kill(r->pid, SIGSTOP), 0);
+	assert_int_equal(kill(r->p.pid, SIGSTOP), 0);
 	say_go(r);
 	wait_for(r, "produced");
-	assert_int_equal(kill(r->pid, SIGCONT), 0);
+	assert_int_equal(kill(r->p.pid, SIGCONT), 0);
 	assert_int_equal(finish(r), 0);
 	assert_int_equal(val(r, "dropped"), 0);
 	load(&s, sb->out);
 	assert_sound(&s);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_COUNT, "py_hits", &sum),
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_COUNT, "py_hits", &sum),
 			 20000);
 	assert_int_equal(sum, 20000);
 	sess_free(&s);
@@ -748,39 +426,6 @@ static void python_events_wait_for_a_busy_recorder(void **state)
 }
 
 /* ---- without swrec, and with --no-events --------------------------------- */
-
-/* Run argv directly (not under swrec) with env added; its exit status. */
-static int run_plain(const char *const *argv, const char *const *env,
-		     char *out, size_t len)
-{
-	int p[2], st;
-	size_t n = 0;
-	pid_t pid;
-
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		unsetenv("SWT_TRACE_SOCKET");
-		for (; env && *env; env++)
-			putenv((char *)(uintptr_t)*env);
-		execv(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(98);
-	}
-	close(p[1]);
-	for (;;) {
-		ssize_t k = read(p[0], out + n, len - 1 - n);
-
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	out[n] = '\0';
-	close(p[0]);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static void noop_without_swrec(void **state)
 {
@@ -793,10 +438,10 @@ static void noop_without_swrec(void **state)
 	struct run *r;
 	struct sess s;
 
-	assert_int_equal(run_plain(c, NULL, out, sizeof(out)), 0);
+	assert_int_equal(tp_run(c, NULL, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "enabled 0\n"));
 	assert_non_null(strstr(out, "dropped 0\n"));
-	assert_int_equal(run_plain(py, py_env(), out, sizeof(out)), 0);
+	assert_int_equal(tp_run(py, py_env(), out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "enabled 0\n"));
 
 	/* --no-events: the command is not given the socket at all */
@@ -805,16 +450,17 @@ static void noop_without_swrec(void **state)
 
 		r = start(sb->out, both, cmd, NULL);
 		assert_int_equal(finish(r), 2);
-		assert_contains(r->err, "--print-socket and --no-events");
+		assert_contains(r->p.err.text,
+				"--print-socket and --no-events");
 		run_free(r);
 	}
 	r = record(sb->out, args, cmd, NULL);
 	assert_int_equal(val(r, "enabled"), 0);
 	load(&s, sb->out);
 	assert_sound(&s);
-	assert_int_equal(s.n_ev, 0);
-	assert_int_equal(s.n_batches, 0);
-	assert_null(strstr(r->err, "events"));
+	assert_int_equal(s.e.n_ev, 0);
+	assert_int_equal(s.e.n_batches, 0);
+	assert_null(strstr(r->p.err.text, "events"));
 	sess_free(&s);
 	run_free(r);
 }
@@ -852,7 +498,7 @@ static void peek(struct progress *pr, const char *path)
  * and `ticks` "tick" events. */
 static void wait_file(const char *path, size_t samples, size_t ticks)
 {
-	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
+	int64_t deadline = DEADLINE();
 	struct timespec ts = { 0, 20000000 };
 	struct progress pr;
 
@@ -860,7 +506,7 @@ static void wait_file(const char *path, size_t samples, size_t ticks)
 		peek(&pr, path);
 		if (pr.samples >= samples && pr.ticks >= ticks)
 			return;
-		if (mono_ns() > deadline)
+		if (tp_mono_ns() > deadline)
 			fail_msg("%s: %zu samples, %zu ticks; waited for %zu, "
 				 "%zu", path, pr.samples, pr.ticks, samples,
 				 ticks);
@@ -872,23 +518,9 @@ static void wait_file(const char *path, size_t samples, size_t ticks)
 
 static void wait_pid_exit(pid_t pid, int *status)
 {
-	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
-
-	for (;;) {
-		pid_t w = waitpid(pid, status, WNOHANG);
-
-		if (w == pid)
-			return;
-		assert_true(w == 0);
-		if (mono_ns() > deadline) {
-			kill(pid, SIGKILL);
-			fail_msg("process %d did not exit", (int)pid);
-		}
-		{
-			struct timespec ts = { 0, 20000000 };
-
-			nanosleep(&ts, NULL);
-		}
+	if (!tp_wait_pid(pid, status, DEADLINE())) {
+		kill(pid, SIGKILL);
+		fail_msg("process %d did not exit", (int)pid);
 	}
 }
 
@@ -896,7 +528,7 @@ static void app_survives_swrec_killed(void **state)
 {
 	struct sandbox *sb = *state;
 	const char *args[] = { "--print-socket", "--flush", "50ms", NULL };
-	const char *cmd[] = { app_c, "gone", NULL };
+	const char *cmd[] = { app_c, "gone", "120000", NULL };
 	struct run *r = start(sb->out, args, cmd, NULL);
 	char sock[PATH_MAX], *slash;
 	struct sess s;
@@ -908,14 +540,13 @@ static void app_survives_swrec_killed(void **state)
 	app = (pid_t)val(r, "pid");
 	/* mid-run: its events are in the file */
 	wait_file(sb->out, 0, 1);
-	assert_int_equal(kill(r->pid, SIGKILL), 0);
+	assert_int_equal(kill(r->p.pid, SIGKILL), 0);
 	assert_int_equal(finish(r), 128 + SIGKILL);
 	/* The app was swrec's child: it is ours now (subreaper). It must
 	 * notice, go on without the recorder and exit 0: no SIGPIPE, no
 	 * abort, no blocking. */
 	wait_pid_exit(app, &st);
-	while (r->out_fd >= 0)
-		pump(r, 100);
+	tp_read_rest(&r->p, DEADLINE());
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		dump(r);
 		fail_msg("app status %#x (signal %d)", st,
@@ -928,9 +559,9 @@ static void app_survives_swrec_killed(void **state)
 	/* the file holds what was flushed: readable, in order, events in */
 	load(&s, sb->out);
 	assert_false(s.rf.has_end);
-	assert_true(s.rf.time_ordered && s.events_ordered &&
+	assert_true(s.rf.time_ordered && !s.e.batch_disorder &&
 		    s.split_by_samples);
-	assert_true(count_ev(&s, app, 0, SWT_EV_COUNT, "tick", NULL) > 0);
+	assert_true(tev_count(&s.e, app, 0, SWT_EV_COUNT, "tick", NULL) > 0);
 	sess_free(&s);
 	/* what a killed swrec cannot clean up itself */
 	unlink(sock);
@@ -976,12 +607,12 @@ static void other_users_refused_unless_allowed(void **state)
 	nob = (int32_t)val(r, "nobody");
 	load(&s, sb->out);
 	assert_sound(&s);
-	assert_int_equal(count_ev(&s, pid, 0, SWT_EV_COUNT, "root_count",
-				  NULL), 2);
-	assert_int_equal(count_ev(&s, nob, 0, 0, NULL, NULL), 0);
-	assert_int_equal(count_ev(&s, 0, 0, 0, "nobody_count", NULL), 0);
-	assert_int_equal(count_an(&s, "refused-client", "uid", nob), 1);
-	assert_int_equal(s.n_ev, 2);
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_COUNT, "root_count",
+				   NULL), 2);
+	assert_int_equal(tev_count(&s.e, nob, 0, 0, NULL, NULL), 0);
+	assert_int_equal(tev_count(&s.e, 0, 0, 0, "nobody_count", NULL), 0);
+	assert_int_equal(tev_count_an(&s.e, "refused-client", "uid", nob), 1);
+	assert_int_equal(s.e.n_ev, 2);
 	sess_free(&s);
 	run_free(r);
 
@@ -996,12 +627,12 @@ static void other_users_refused_unless_allowed(void **state)
 	assert_int_equal(val(r, "nobody_flush"), 0);
 	load(&s, sb->out);
 	assert_sound(&s);
-	assert_int_equal(count_ev(&s, nob, nob, SWT_EV_COUNT, "nobody_count",
-				  &sum), 3);
+	assert_int_equal(tev_count(&s.e, nob, nob, SWT_EV_COUNT, "nobody_count",
+				   &sum), 3);
 	assert_int_equal(sum, 3);
-	assert_int_equal(count_ev(&s, pid, 0, SWT_EV_COUNT, "root_count",
-				  NULL), 2);
-	assert_int_equal(count_an(&s, "refused-client", NULL, 0), 0);
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_COUNT, "root_count",
+				   NULL), 2);
+	assert_int_equal(tev_count_an(&s.e, "refused-client", NULL, 0), 0);
 	sess_free(&s);
 	run_free(r);
 }
@@ -1040,7 +671,7 @@ static void attach_mode_takes_events_from_programs_given_the_socket(
 	socket_path(r, sock, sizeof(sock));
 	/* a program started with the variable swrec printed */
 	snprintf(env, sizeof(env), "SWT_TRACE_SOCKET=%s", sock);
-	assert_int_equal(run_plain(app, app_env, out, sizeof(out)), 0);
+	assert_int_equal(tp_run(app, app_env, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "enabled 1\n"));
 	close(hold[1]);	/* the attached process exits: swrec stops */
 	assert_int_equal(waitpid(target, &st, 0), target);
@@ -1048,45 +679,14 @@ static void attach_mode_takes_events_from_programs_given_the_socket(
 	load(&s, sb->out);
 	assert_sound(&s);
 	pid = (int32_t)strtol(strstr(out, "pid ") + 4, NULL, 10);
-	assert_int_equal(count_ev(&s, pid, 0, SWT_EV_COUNT, "ocr_call", NULL),
-			 200);
-	assert_int_equal(s.n_ev, 8 * 100 + 2);
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_COUNT, "ocr_call",
+				   NULL), 200);
+	assert_int_equal(s.e.n_ev, 8 * 100 + 2);
 	sess_free(&s);
 	run_free(r);
 }
 
 /* ---- garbage on the endpoint --------------------------------------------- */
-
-static int raw_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_true(strlen(path) < sizeof(sa.sun_path));
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
-
-/* Wait until swrec closes the connection. */
-static void wait_cut_off(int fd)
-{
-	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
-	char b[16];
-
-	while (mono_ns() < deadline) {
-		struct pollfd p = { fd, POLLIN, 0 };
-
-		if (poll(&p, 1, 100) > 0) {
-			ssize_t n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
-
-			if (n == 0 || (n < 0 && errno == ECONNRESET))
-				return;
-		}
-	}
-	fail_msg("swrec kept a garbage connection open");
-}
 
 static void garbage_on_the_endpoint_is_counted(void **state)
 {
@@ -1109,8 +709,9 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 	for (k = 0; k < 40; k++) {
 		uint32_t x = (uint32_t)(k * 2654435761u) ^ 0x5bd1e995u;
 		size_t len = 1 + (k * 97) % sizeof(buf);
-		int fd = raw_connect(sock);
+		int fd = tp_connect(sock);
 
+		assert_true(fd >= 0);
 		for (i = 0; i < len; i++) {
 			x ^= x << 13;
 			x ^= x >> 17;
@@ -1132,7 +733,8 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 		}
 		assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL),
 				 (ssize_t)len);
-		wait_cut_off(fd);
+		if (!tp_cut_off(fd, NULL, NULL))
+			fail_msg("swrec kept a garbage connection open");
 		close(fd);
 	}
 	/* recording goes on: 5 more samples after the last garbage */
@@ -1149,22 +751,22 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 	load(&s, sb->out);
 	assert_sound(&s);
 	/* every one counted, the program's own events intact */
-	assert_int_equal(count_an(&s, "bad-client", NULL, 0), 40);
-	assert_int_equal(count_ev(&s, pid, pid, SWT_EV_BEGIN, "waiting", NULL),
+	assert_int_equal(tev_count_an(&s.e, "bad-client", NULL, 0), 40);
+	assert_int_equal(tev_count(&s.e, pid, pid, SWT_EV_BEGIN, "waiting",
+				   NULL), 1);
+	assert_int_equal(tev_count(&s.e, pid, pid, SWT_EV_END, "waiting", NULL),
 			 1);
-	assert_int_equal(count_ev(&s, pid, pid, SWT_EV_END, "waiting", NULL),
-			 1);
-	assert_int_equal(count_ev(&s, pid, pid, SWT_EV_COUNT, "after_wait",
-				  NULL), 1);
-	assert_int_equal(s.n_ev, 3);
+	assert_int_equal(tev_count(&s.e, pid, pid, SWT_EV_COUNT, "after_wait",
+				   NULL), 1);
+	assert_int_equal(s.e.n_ev, 3);
 	/* Sampling kept its schedule: every deadline on the grid of the
 	 * interval (the last sample, taken when the command exited, aside),
 	 * samples all along and after the garbage, and no stall: swrec
 	 * never stopped sampling for 2 s (100 intervals; only a machine
 	 * that does not run swrec at all would), whatever came in. */
-	for (i = 0; i < s.n_an; i++)
-		if (s.an[i].t > t_bad)
-			t_bad = s.an[i].t;
+	for (i = 0; i < s.e.n_an; i++)
+		if (s.e.an[i].t > t_bad)
+			t_bad = s.e.an[i].t;
 	t_first = s.rf.samples[0].scheduled;
 	for (i = 1, after = 0; i < s.rf.n_samples; i++) {
 		int64_t d = s.rf.samples[i].scheduled - t_first;
@@ -1201,9 +803,9 @@ static void hundred_thousand_names_are_bounded_and_counted(void **state)
 	assert_sound(&s);
 	pid = (int32_t)val(r, "pid");
 	assert_int_equal(val(r, "dropped"), 0);
-	assert_int_equal(s.n_ev, 100001);
-	for (i = 0; i < s.n_ev; i++) {
-		const struct ev *e = &s.ev[i];
+	assert_int_equal(s.e.n_ev, 100001);
+	for (i = 0; i < s.e.n_ev; i++) {
+		const struct tev *e = &s.e.ev[i];
 		char want[32];
 
 		assert_int_equal(e->pid, pid);
@@ -1225,7 +827,7 @@ static void hundred_thousand_names_are_bounded_and_counted(void **state)
 	assert_int_equal(n_named, NAME_LIMIT);
 	assert_int_equal(n_after, 0);	/* past the limit too */
 	assert_int_equal(n_over, 100001 - NAME_LIMIT);
-	assert_int_equal(count_an(&s, "name-overflow", NULL, pid), 1);
+	assert_int_equal(tev_count_an(&s.e, "name-overflow", NULL, pid), 1);
 	sess_free(&s);
 	run_free(r);
 }
@@ -1236,7 +838,7 @@ static void fork_and_exec_keep_streams_apart(void **state)
 {
 	struct sandbox *sb = *state;
 	const char *cmd[] = { app_c, "forkexec", NULL };
-	const char *pcmd[] = { python3, app_py, "fork", NULL };
+	const char *pcmd[] = { python3, app_py, "forkexec", NULL };
 	static const char *const parent_names[4] = {
 		"parent_work", "parent_count", "parent_count", "parent_work"
 	};
@@ -1262,36 +864,36 @@ static void fork_and_exec_keep_streams_apart(void **state)
 	ep = tid_of(r, "exec2");
 	assert_true(pp != cp && pp != ep && cp != ep);
 	/* the parent's stream, whole and in order, despite the forks */
-	for (i = k = 0; i < s.n_ev; i++) {
-		if (s.ev[i].pid != pp)
+	for (i = k = 0; i < s.e.n_ev; i++) {
+		if (s.e.ev[i].pid != pp)
 			continue;
 		assert_true(k < 4);
-		assert_int_equal(s.ev[i].tid, pp);
-		assert_string_equal(s.ev[i].name, parent_names[k]);
-		assert_int_equal(s.ev[i].kind, parent_kinds[k]);
-		assert_int_equal(s.ev[i].value,
+		assert_int_equal(s.e.ev[i].tid, pp);
+		assert_string_equal(s.e.ev[i].name, parent_names[k]);
+		assert_int_equal(s.e.ev[i].kind, parent_kinds[k]);
+		assert_int_equal(s.e.ev[i].value,
 				 parent_kinds[k] == SWT_EV_COUNT);
 		k++;
 	}
 	assert_int_equal(k, 4);
 	/* the fork child's, under its own pid */
-	for (i = k = 0; i < s.n_ev; i++) {
-		if (s.ev[i].pid != cp)
+	for (i = k = 0; i < s.e.n_ev; i++) {
+		if (s.e.ev[i].pid != cp)
 			continue;
 		assert_true(k < 4);
-		assert_int_equal(s.ev[i].tid, cp);
-		assert_string_equal(s.ev[i].name, child_names[k]);
-		assert_int_equal(s.ev[i].kind, child_kinds[k]);
-		assert_int_equal(s.ev[i].value, k == 1 ? 7 : 0);
+		assert_int_equal(s.e.ev[i].tid, cp);
+		assert_string_equal(s.e.ev[i].name, child_names[k]);
+		assert_int_equal(s.e.ev[i].kind, child_kinds[k]);
+		assert_int_equal(s.e.ev[i].value, k == 1 ? 7 : 0);
 		k++;
 	}
 	assert_int_equal(k, 4);
 	/* the exec'd child's, under its pid */
-	assert_int_equal(count_ev(&s, ep, ep, SWT_EV_COUNT, "post_exec", &sum),
-			 1);
+	assert_int_equal(tev_count(&s.e, ep, ep, SWT_EV_COUNT, "post_exec",
+				   &sum), 1);
 	assert_int_equal(sum, 1);
-	assert_int_equal(s.n_ev, 9);
-	assert_int_equal(s.n_an, 0);
+	assert_int_equal(s.e.n_ev, 9);
+	assert_int_equal(s.e.n_an, 0);
 	sess_free(&s);
 	run_free(r);
 
@@ -1303,19 +905,19 @@ static void fork_and_exec_keep_streams_apart(void **state)
 	pp = (int32_t)val(r, "pid");
 	assert_int_equal(tid_of(r, "parent"), pp);
 	cp = tid_of(r, "child");
-	assert_int_equal(count_ev(&s, pp, pp, SWT_EV_COUNT, "parent_count",
-				  &sum), 2);
+	assert_int_equal(tev_count(&s.e, pp, pp, SWT_EV_COUNT, "parent_count",
+				   &sum), 2);
 	assert_int_equal(sum, 2);
-	assert_int_equal(count_ev(&s, pp, 0, 0, NULL, NULL), 2);
-	assert_int_equal(count_ev(&s, cp, cp, SWT_EV_COUNT, "child_count",
-				  &sum), 1);
+	assert_int_equal(tev_count(&s.e, pp, 0, 0, NULL, NULL), 2);
+	assert_int_equal(tev_count(&s.e, cp, cp, SWT_EV_COUNT, "child_count",
+				   &sum), 1);
 	assert_int_equal(sum, 7);
 	/* exec keeps the pid: the new image's events are the child's too */
 	assert_int_equal(tid_of(r, "exec2"), cp);
-	assert_int_equal(count_ev(&s, cp, cp, SWT_EV_COUNT, "post_exec", NULL),
-			 1);
-	assert_int_equal(s.n_ev, 4);
-	assert_int_equal(s.n_an, 0);
+	assert_int_equal(tev_count(&s.e, cp, cp, SWT_EV_COUNT, "post_exec",
+				   NULL), 1);
+	assert_int_equal(s.e.n_ev, 4);
+	assert_int_equal(s.e.n_an, 0);
 	sess_free(&s);
 	run_free(r);
 }
@@ -1336,7 +938,7 @@ static void busy_session_stays_in_time_order_and_accounts_every_event(
 	load(&s, sb->out);
 	assert_sound(&s);
 	produced = (uint64_t)val(r, "produced");
-	got = count_ev(&s, 0, 0, SWT_EV_COUNT, "produce", NULL);
+	got = tev_count(&s.e, 0, 0, SWT_EV_COUNT, "produce", NULL);
 	assert_true(produced >= 1000000);
 	/* every event is in the file or counted as dropped there */
 	if (got + s.rf.end.dropped_events != produced)
@@ -1345,7 +947,7 @@ static void busy_session_stays_in_time_order_and_accounts_every_event(
 			 (unsigned long long)got,
 			 (unsigned long long)s.rf.end.dropped_events);
 	assert_true(s.rf.n_samples >= 20);
-	assert_true(s.n_batches >= 2);
+	assert_true(s.e.n_batches >= 2);
 	sess_free(&s);
 	run_free(r);
 }
@@ -1355,7 +957,7 @@ static void busy_session_stays_in_time_order_and_accounts_every_event(
 /* "key N" after "what" in the example's summary line. */
 static long example_count(const struct run *r, const char *what)
 {
-	const char *line = find_line(r->out, "swt-example:"), *p;
+	const char *line = tp_line(r->p.out.text, "swt-example:"), *p;
 
 	assert_non_null(line);
 	p = strstr(line, what);
@@ -1416,23 +1018,23 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	frames = example_count(r, "frames");
 	ocr = example_count(r, "OCR calls");
 	evs = example_count(r, "listener events");
-	assert_non_null(strstr(r->out, "(traced)"));
+	assert_non_null(strstr(r->p.out.text, "(traced)"));
 	/* exactly what the program did, in the file */
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_COUNT, "ocr_call", &sum),
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_COUNT, "ocr_call", &sum),
 			 ocr);
 	assert_int_equal(sum, ocr);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_BEGIN, "ocr_processor",
-				  NULL), ocr);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_END, "ocr_processor",
-				  NULL), ocr);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_COUNT, "event_listener",
-				  &sum), evs);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_BEGIN, "ocr_processor",
+				   NULL), ocr);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_END, "ocr_processor",
+				   NULL), ocr);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_COUNT, "event_listener",
+				   &sum), evs);
 	assert_int_equal(sum, evs);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_BEGIN, "vision_system",
-				  NULL), frames);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_MARK, "start", NULL), 1);
-	assert_int_equal(count_ev(&s, 0, 0, SWT_EV_MARK, "end", NULL), 1);
-	assert_int_equal(s.n_an, 0);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_BEGIN, "vision_system",
+				   NULL), frames);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_MARK, "start", NULL), 1);
+	assert_int_equal(tev_count(&s.e, 0, 0, SWT_EV_MARK, "end", NULL), 1);
+	assert_int_equal(s.e.n_an, 0);
 	assert_int_equal(s.rf.end.dropped_events, 0);
 	/* 6 s at 30/min: calls at 0, 2 and 4 s (a heavily loaded machine
 	 * may start the thread late, never early) */
@@ -1446,20 +1048,20 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	for (j = 0; j < 4; j++)
 		if (!tids[j])
 			fail_msg("no thread named %s", threads[j]);
-	for (i = 0; i < s.n_ev; i++) {
-		if (!strcmp(s.ev[i].name, "ocr_call"))
-			assert_int_equal(s.ev[i].tid, tids[1]);
-		if (!strcmp(s.ev[i].name, "event_listener"))
-			assert_int_equal(s.ev[i].tid, tids[2]);
-		if (!strcmp(s.ev[i].name, "vision_system"))
-			assert_int_equal(s.ev[i].tid, tids[0]);
-		if (!strcmp(s.ev[i].name, "database_manager"))
-			assert_int_equal(s.ev[i].tid, tids[3]);
+	for (i = 0; i < s.e.n_ev; i++) {
+		if (!strcmp(s.e.ev[i].name, "ocr_call"))
+			assert_int_equal(s.e.ev[i].tid, tids[1]);
+		if (!strcmp(s.e.ev[i].name, "event_listener"))
+			assert_int_equal(s.e.ev[i].tid, tids[2]);
+		if (!strcmp(s.e.ev[i].name, "vision_system"))
+			assert_int_equal(s.e.ev[i].tid, tids[0]);
+		if (!strcmp(s.e.ev[i].name, "database_manager"))
+			assert_int_equal(s.e.ev[i].tid, tids[3]);
 	}
 
 	/* swanalyze: the instrumented modules and the counter's rate */
 	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
-	assert_int_equal(run_plain(an, NULL, out, sizeof(out)), 0);
+	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
 	{
 		size_t len;
 		unsigned char *raw = swt_test_read_file(report, &len);
@@ -1534,7 +1136,7 @@ int main(int argc, char **argv)
 
 	if (argc != 8) {
 		fprintf(stderr,
-			"usage: %s SWREC E2E_APP PYTHON3 E2E_APP_PY PYDIR "
+			"usage: %s SWREC TRACE_APP PYTHON3 TRACE_APP_PY PYDIR "
 			"SWT_EXAMPLE SWANALYZE\n",
 			argv[0]);
 		return 2;

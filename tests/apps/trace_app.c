@@ -1,33 +1,44 @@
-/* e2e_app — an instrumented program run under the real swrec by
- * tests/e2e/test_e2e.c.
+/* trace_app — the instrumented program (libswtrace) of the tests that
+ * record real programs: tests/client/test_client.c drives the ingest
+ * itself, tests/e2e/test_e2e.c runs it under the real swrec.
  *
- *   e2e_app SCENARIO [ARGS]
+ *   trace_app SCENARIO [ARGS]
  *
  * It writes what the test needs to know on stdout ("pid P", "tid ROLE T",
- * "key value" lines; each line one write, flushed), which under swrec is
- * swrec's stdout. Where the test must act at a given point (kill swrec,
- * send garbage, let another user in), the program says "ready" and reads a
- * line from stdin: the test synchronises on what the program says, never
- * on sleeps. Exit status 0 when everything it checked itself held.
+ * "key value" lines; each line one write, so that lines of threads and
+ * processes sharing the pipe never interleave), and "exit N" last. Where
+ * the test must act at a given point (kill the recorder, send garbage, let
+ * another user in), the program says "ready" and reads a line from stdin:
+ * the test synchronises on what the program says, never on sleeps. Exit
+ * status 0 when everything it checked itself held.
  *
  *   basic N        main + 2 workers; each worker N times: begin
  *                  vision_system, count ocr_call (i+1), end vision_system,
  *                  mark frame; main: a span main_module around it all
  *   counts T N     T threads, N counts of 1 each under "hits"
+ *   burst N        N counts of "burst" as fast as possible on one thread
  *   noop           every call, outside a recorder: nothing happens
- *   names N        count 1 under N distinct names "name_<i>", then "after"
+ *   names N        count 1 under N distinct names "name_<i>" (built in one
+ *                  reused buffer), then "after"
+ *   anomalies      end without begin, crossed spans, a thread that exits
+ *                  inside a span
+ *   scope          SWT_MODULE_SCOPE nesting
  *   wait           a span "waiting" around reading one stdin line
- *   gone           a busy recording thread; "ready" once connected; goes on
- *                  (rounds of events, short-lived recording threads and
- *                  forks) until the recorder is gone (at most 120 s),
- *                  then 50 rounds more without it
+ *   gone MS        a busy recording thread; "ready" once connected; goes
+ *                  on (rounds of events, short-lived recording threads and
+ *                  forks) until the recorder is gone (at most MS ms), then
+ *                  50 rounds more without it: it must neither die
+ *                  (SIGPIPE) nor block
  *   nobody         count root_count; "ready"; read a line; a fork()ed
  *                  child becomes uid/gid 65534 and counts nobody_count 3
  *                  times; count root_count again
- *   forkexec       span "parent_work" around: count parent_count, a
- *                  fork() child that records (child_count 7, mark), a
- *                  fork() child that execs "e2e_app exec2", count
- *                  parent_count
+ *   fork           span "parent_work" around: count parent_count, a
+ *                  fork() child that records (child_count 7, mark),
+ *                  count parent_count
+ *   forkexec       fork, plus a second fork() child that execs
+ *                  "trace_app exec2"
+ *   exec           span "before_exec", count pre, then exec itself
+ *                  ("exec2") inside the span
  *   exec2          count post_exec 1 (the exec'd image)
  *   produce T RATE SECONDS
  *                  T threads, RATE events/s in total, in bursts of 1024
@@ -67,8 +78,7 @@ static void sleep_ns(int64_t ns)
 		;
 }
 
-/* One line, one write: lines of several threads and processes (all
- * sharing swrec's stdout) must not interleave. */
+/* One line, one write. */
 __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	char buf[256];
@@ -91,6 +101,11 @@ __attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 static void say_tid(const char *role)
 {
 	say("tid %s %d", role, (int)gettid());
+}
+
+static void say_dropped(void)
+{
+	say("dropped %llu", (unsigned long long)swt_trace_dropped());
 }
 
 /* Block until the test writes a line (or closes our stdin). */
@@ -116,7 +131,15 @@ static int connected(void)
 	return 1;
 }
 
-/* ---- basic --------------------------------------------------------------- */
+static int wait_child(pid_t pid)
+{
+	int st;
+
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == 0;
+}
+
+/* ---- basic, counts, burst ------------------------------------------------ */
 
 static long basic_n;
 
@@ -148,11 +171,9 @@ static int basic(long n)
 	pthread_join(b, NULL);
 	swt_module_end("main_module");
 	say("enabled %d", swt_trace_enabled());
-	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	say_dropped();
 	return 0;
 }
-
-/* ---- counts -------------------------------------------------------------- */
 
 static long counts_n;
 
@@ -179,11 +200,22 @@ static int counts(long threads, long n)
 			return 1;
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
-	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	say_dropped();
 	return 0;
 }
 
-/* ---- noop, names, wait ------------------------------------------------ */
+static int burst(long n)
+{
+	long i;
+
+	say_tid("main");
+	for (i = 0; i < n; i++)
+		swt_count("burst", 1);
+	say_dropped();
+	return 0;
+}
+
+/* ---- noop, names, anomalies, scope, wait --------------------------------- */
 
 static int noop(void)
 {
@@ -197,7 +229,8 @@ static int noop(void)
 	}
 	say("enabled %d", swt_trace_enabled());
 	say("flush %d", swt_trace_flush());
-	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	say_dropped();
+	say("version %s", swt_trace_version());
 	return swt_trace_enabled() != 0 ||
 	       swt_trace_flush() != SWT_TRACE_ENOTFOUND;
 }
@@ -213,7 +246,48 @@ static int names(long n)
 		swt_count(buf, 1);
 	}
 	swt_count("after", 1);
-	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	say_dropped();
+	return 0;
+}
+
+static void *leaky(void *arg)
+{
+	(void)arg;
+	say_tid("leaky");
+	swt_module_begin("leaky_module");
+	return NULL;	/* exits inside the span */
+}
+
+static int anomalies(void)
+{
+	pthread_t t;
+
+	say_tid("main");
+	swt_module_end("never_begun");
+	swt_module_begin("outer");
+	swt_module_begin("inner");
+	swt_module_end("outer");	/* crossed: inner is innermost */
+	swt_module_end("inner");
+	if (pthread_create(&t, NULL, leaky, NULL))
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static void nested(int depth)
+{
+	SWT_MODULE_SCOPE(depth ? "scope_inner" : "scope_leaf");
+	if (depth)
+		nested(depth - 1);
+}
+
+static int scope(void)
+{
+	say_tid("main");
+	{
+		SWT_MODULE_SCOPE("scope_outer");
+		nested(2);
+	}
 	return 0;
 }
 
@@ -279,7 +353,7 @@ static void gone_round(long round)
 	swt_trace_flush();
 }
 
-static int gone(void)
+static int gone(long ms)
 {
 	static volatile int stop_t;
 	int64_t end;
@@ -293,7 +367,7 @@ static int gone(void)
 	if (!connected())
 		return 1;
 	say("ready");
-	end = now_ns() + 120000000000;
+	end = now_ns() + ms * 1000000;
 	while (swt_trace_enabled() && now_ns() < end)
 		gone_round(rounds++);
 	detected = !swt_trace_enabled();
@@ -313,7 +387,7 @@ static int gone(void)
 static int nobody(void)
 {
 	pid_t pid;
-	int st, i;
+	int i;
 
 	say_tid("main");
 	swt_count("root_count", 1);
@@ -335,8 +409,7 @@ static int nobody(void)
 		say("nobody_flush %d", swt_trace_flush());
 		_exit(0);
 	}
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0)
+	if (!wait_child(pid))
 		return 1;
 	swt_count("root_count", 1);
 	return 0;
@@ -344,10 +417,9 @@ static int nobody(void)
 
 /* ---- fork and exec ------------------------------------------------------- */
 
-static int forkexec(void)
+static int do_fork(int also_exec)
 {
-	pid_t a, b;
-	int st;
+	pid_t a, b = -1;
 
 	say_tid("parent");
 	swt_module_begin("parent_work");
@@ -364,20 +436,29 @@ static int forkexec(void)
 		swt_module_end("child_work");
 		exit(0);
 	}
-	b = fork();
-	if (b < 0)
-		return 1;
-	if (b == 0) {
-		execl(self_path, self_path, "exec2", (char *)NULL);
-		_exit(127);
+	if (also_exec) {
+		b = fork();
+		if (b < 0)
+			return 1;
+		if (b == 0) {
+			execl(self_path, self_path, "exec2", (char *)NULL);
+			_exit(127);
+		}
 	}
-	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
-		return 1;
-	if (waitpid(b, &st, 0) != b || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (!wait_child(a) || (also_exec && !wait_child(b)))
 		return 1;
 	swt_count("parent_count", 1);
 	swt_module_end("parent_work");
 	return 0;
+}
+
+static int do_exec(void)
+{
+	say_tid("main");
+	swt_module_begin("before_exec");
+	swt_count("pre", 1);
+	execl(self_path, self_path, "exec2", (char *)NULL);
+	return 1;
 }
 
 static int exec2(void)
@@ -447,7 +528,7 @@ static int produce(long threads, long rate, long seconds)
 	t1 = now_ns();
 	say("produced %llu", total);
 	say("produce_ns %lld", (long long)(t1 - t0));
-	say("dropped %llu", (unsigned long long)swt_trace_dropped());
+	say_dropped();
 	return 0;
 }
 
@@ -468,18 +549,28 @@ int main(int argc, char **argv)
 		ret = basic(a);
 	else if (!strcmp(s, "counts"))
 		ret = counts(a, b);
+	else if (!strcmp(s, "burst"))
+		ret = burst(a);
 	else if (!strcmp(s, "noop"))
 		ret = noop();
 	else if (!strcmp(s, "names"))
 		ret = names(a);
+	else if (!strcmp(s, "anomalies"))
+		ret = anomalies();
+	else if (!strcmp(s, "scope"))
+		ret = scope();
 	else if (!strcmp(s, "wait"))
 		ret = wait_scenario();
 	else if (!strcmp(s, "gone"))
-		ret = gone();
+		ret = gone(a);
 	else if (!strcmp(s, "nobody"))
 		ret = nobody();
+	else if (!strcmp(s, "fork"))
+		ret = do_fork(0);
 	else if (!strcmp(s, "forkexec"))
-		ret = forkexec();
+		ret = do_fork(1);
+	else if (!strcmp(s, "exec"))
+		ret = do_exec();
 	else if (!strcmp(s, "exec2"))
 		ret = exec2();
 	else if (!strcmp(s, "produce"))
