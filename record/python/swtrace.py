@@ -31,10 +31,13 @@ to the last one written (swrec counts these as "late").
 
 When the socket is full (the recorder is busy for a moment), up to 16
 messages (1 MiB) wait in the process and go out, in order, as soon as it
-takes them again; past that, new events are dropped and counted. At exit
-the library waits at most 0.5 s for the recorder to take what is left (the
-count of dropped events travels in the messages, so events must not be
-left behind silently). A message::
+takes them again (meanwhile the buffer grows into a full message rather
+than a small one every 20 ms); past that, new events are dropped and
+counted. The count of dropped events travels in the messages: after
+drops, a message without events carries it if no later one does. At exit
+the library waits at most 0.5 s for the recorder to take what is left; a
+recorder still busy after that never learns of what was left. A
+message::
 
     header  "=IHHII" magic 0x4d545753 ("SWTM"), type 3, version 1,
             length of the whole message, 0
@@ -108,6 +111,7 @@ class _Client:
         self.n_sent_names = 0       # ids in messages sent or queued
         self.n_names = 0
         self.dropped = 0
+        self.dropped_sent = 0       # the count the recorder has been sent
         self.retry_at = 0.0
         self.flusher = None
         self.wake = threading.Event()
@@ -168,23 +172,31 @@ class _Client:
                 _MAGIC, _EVENTS, _VERSION,
                 _EVENTS_HDR.size + len(self.buf), 0, self.dropped))
             msg += self.buf
-            self.queue.append((msg, self.n_buf))
+            self.queue.append((msg, self.n_buf, self.dropped))
             self.n_sent_names = self.n_names
         self.buf = bytearray()
         self.n_buf = 0
 
     def _push(self):
-        """Send queued messages, in order, until the socket is full.
-        True when none is left."""
-        if not self.queue:
+        """Send queued messages, in order, until the socket is full, then
+        the count of dropped events if the last message sent did not carry
+        it (events dropped after it, with the queue full). True when
+        nothing is left."""
+        if not self.queue and self.dropped == self.dropped_sent:
             return True
         if not self._connect():
             if self.state != _ON:
                 self._lose_queue()
             return False
-        while self.queue:
+        while self.queue or self.dropped > self.dropped_sent:
+            if self.queue:
+                msg, _, count = self.queue[0]
+            else:                   # a message of no events
+                count = self.dropped
+                msg = _EVENTS_HDR.pack(_MAGIC, _EVENTS, _VERSION,
+                                       _EVENTS_HDR.size, 0, count)
             try:
-                self.sock.send(self.queue[0][0], socket.MSG_DONTWAIT |
+                self.sock.send(msg, socket.MSG_DONTWAIT |
                                socket.MSG_NOSIGNAL)
             except (BlockingIOError, InterruptedError):
                 return False        # recorder busy: later
@@ -192,11 +204,13 @@ class _Client:
                 self.state = _OFF   # recorder gone
                 self._lose_queue()
                 return False
-            self.queue.popleft()
+            if self.queue:
+                self.queue.popleft()
+            self.dropped_sent = max(self.dropped_sent, count)
         return True
 
     def _lose_queue(self):
-        for _, n in self.queue:
+        for _, n, _ in self.queue:
             self.dropped += n
         self.queue.clear()
 
@@ -225,7 +239,13 @@ class _Client:
             with self.lock:
                 if self.state != _ON or self.pid != os.getpid():
                     return
-                if self.buf or self.queue:
+                # A busy recorder: what waits goes first, and meanwhile
+                # the buffer grows into one large message (record() queues
+                # it at _HIGH) rather than a small one every 20 ms, which
+                # would fill the queue's 16 places in 320 ms.
+                if self.queue and not self._push():
+                    continue
+                if self.buf or self.dropped > self.dropped_sent:
                     self._send()
 
     # -- API ---------------------------------------------------------------

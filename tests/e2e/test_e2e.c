@@ -425,6 +425,39 @@ static void python_events_wait_for_a_busy_recorder(void **state)
 	run_free(r);
 }
 
+/* Far more than the socket and the library's queue hold (1.3 MB, some 46 000
+ * events) while swrec is stopped: the library drops events, and every one
+ * of them is counted in the file, also those dropped after the last
+ * message it had queued (a message of no events carries that count). */
+static void python_drops_are_all_counted(void **state)
+{
+	struct sandbox *sb = *state;
+	const char *cmd[] = { python3, app_py, "busy", "150000", NULL };
+	struct run *r = start(sb->out, NULL, cmd, py_env());
+	uint64_t got;
+	struct sess s;
+	int64_t sum;
+
+	wait_for(r, "ready");
+	assert_int_equal(kill(r->p.pid, SIGSTOP), 0);
+	say_go(r);
+	wait_for(r, "produced");
+	assert_int_equal(kill(r->p.pid, SIGCONT), 0);
+	assert_int_equal(finish(r), 0);
+	assert_true(val(r, "dropped") > 0);
+	load(&s, sb->out);
+	assert_sound(&s);
+	got = tev_count(&s.e, 0, 0, SWT_EV_COUNT, "py_hits", &sum);
+	assert_int_equal((uint64_t)sum, got);
+	assert_true(s.rf.end.dropped_events > 0);
+	if (got + s.rf.end.dropped_events != 300000)
+		fail_msg("produced 300000, in the file %llu, dropped %llu",
+			 (unsigned long long)got,
+			 (unsigned long long)s.rf.end.dropped_events);
+	sess_free(&s);
+	run_free(r);
+}
+
 /* ---- without swrec, and with --no-events --------------------------------- */
 
 static void noop_without_swrec(void **state)
@@ -1123,6 +1156,7 @@ int main(int argc, char **argv)
 		T(counts_are_exact),
 		T(python_events_appear_with_names_threads_order_and_values),
 		T(python_events_wait_for_a_busy_recorder),
+		T(python_drops_are_all_counted),
 		T(noop_without_swrec),
 		T(app_survives_swrec_killed),
 		T(other_users_refused_unless_allowed),
