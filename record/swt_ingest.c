@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -182,6 +184,7 @@ struct swt_ingest {
 		 sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int lfd;
 	int epfd;
+	int dirfd;		/* ing->dir, flock()ed while we live */
 	struct watch lw;
 	uid_t euid;
 	struct client *clients;
@@ -1683,6 +1686,54 @@ static int fail(char *errmsg, size_t errlen, int status, const char *fmt, ...)
 	return status;
 }
 
+/* A socket directory's lock is taken right after mkdtemp(): one younger
+ * than this may not be locked yet. */
+#define STALE_AGE_S 2
+
+/* Remove the socket directories that recorders killed with SIGKILL left
+ * in tmp: each live one holds an flock() on its directory for its whole
+ * life, which the kernel drops with the process. Only ours (same owner,
+ * real directories named swt.XXXXXX), only the socket in it, and never a
+ * directory that is not empty then. Best effort: errors are ignored. */
+static void sweep_stale_dirs(const char *tmp)
+{
+	struct timespec now;
+	struct dirent *d;
+	int tfd;
+	DIR *dir;
+
+	tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0)
+		return;
+	dir = fdopendir(tfd);
+	if (!dir) {
+		close(tfd);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	while ((d = readdir(dir))) {
+		struct stat st;
+		int fd;
+
+		if (strncmp(d->d_name, "swt.", 4) != 0 ||
+		    strlen(d->d_name) != sizeof("swt.XXXXXX") - 1 ||
+		    fstatat(tfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_mtim.tv_sec > now.tv_sec - STALE_AGE_S)
+			continue;
+		fd = openat(tfd, d->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			unlinkat(fd, "trace.sock", 0);
+			unlinkat(tfd, d->d_name, AT_REMOVEDIR);
+		}
+		close(fd);
+	}
+	closedir(dir);
+}
+
 int swt_ingest_open(struct swt_ingest **out,
 		    const struct swt_ingest_opts *opts, char *errmsg,
 		    size_t errlen)
@@ -1699,6 +1750,7 @@ int swt_ingest_open(struct swt_ingest **out,
 	ing = swt_zalloc(sizeof(*ing));
 	ing->lfd = -1;
 	ing->epfd = -1;
+	ing->dirfd = -1;
 	if (opts)
 		ing->o = *opts;
 	else
@@ -1725,6 +1777,7 @@ int swt_ingest_open(struct swt_ingest **out,
 		ing->dir[0] = '\0';
 		goto out;
 	}
+	sweep_stale_dirs(tmp);
 	snprintf(ing->dir, sizeof(ing->dir), "%s/swt.XXXXXX", tmp);
 	if (!mkdtemp(ing->dir)) {
 		err = fail(errmsg, errlen, SWT_EIO, "ingest: mkdtemp %s: %s",
@@ -1732,6 +1785,10 @@ int swt_ingest_open(struct swt_ingest **out,
 		ing->dir[0] = '\0';
 		goto out;
 	}
+	/* held until we close it, or die: see sweep_stale_dirs() */
+	ing->dirfd = open(ing->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ing->dirfd >= 0)
+		flock(ing->dirfd, LOCK_EX | LOCK_NB);
 	memcpy(ing->path, ing->dir, strlen(ing->dir));
 	memcpy(ing->path + strlen(ing->dir), "/trace.sock",
 	       sizeof("/trace.sock"));
@@ -1803,6 +1860,8 @@ void swt_ingest_close(struct swt_ingest *ing)
 	}
 	if (ing->dir[0])
 		rmdir(ing->dir);
+	if (ing->dirfd >= 0)
+		close(ing->dirfd);
 	free(ing->later);
 	free(ing->items);
 	free(ing->evs);

@@ -78,8 +78,10 @@ struct swt_ingest_opts {
 /* Fill *opts with the defaults above. */
 void swt_ingest_opts_init(struct swt_ingest_opts *opts);
 
-/* Create the private directory (mkdtemp, mode 0700) and listen on a socket
- * in it. opts may be NULL (defaults). Returns 0, SWT_EINVAL (bad option)
+/* Create the private directory (mkdtemp, mode 0700), flock() it for the
+ * ingest's life, and listen on a socket in it; first remove the unlocked
+ * (killed recorders') directories of the same user in the same place
+ * that are over 2 s old. opts may be NULL (defaults). Returns 0, SWT_EINVAL (bad option)
  * or SWT_EIO (directory, socket or epoll failed); on failure *out is NULL
  * and, if errmsg is not NULL, a message is copied into errmsg[0..errlen).
  * All descriptors are close-on-exec. */

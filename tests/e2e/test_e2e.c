@@ -554,22 +554,60 @@ static void wait_pid_exit(pid_t pid, int *status)
 	}
 }
 
+/* Another swrec, with the same TMPDIR, run to its end. */
+static void other_swrec(struct sandbox *sb, const char *const *env)
+{
+	const char *cmd[] = { "true", NULL };
+	char out[600];
+	struct run *r;
+
+	snprintf(out, sizeof(out), "%s/other.swt", sb->dir);
+	unlink(out);
+	r = start(out, NULL, cmd, env);
+	assert_int_equal(finish(r), 0);
+	run_free(r);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static void app_survives_swrec_killed(void **state)
 {
 	struct sandbox *sb = *state;
 	const char *args[] = { "--print-socket", "--flush", "50ms", NULL };
 	const char *cmd[] = { app_c, "gone", "120000", NULL };
-	struct run *r = start(sb->out, args, cmd, NULL);
+	char tmpdir[300];
+	const char *env[] = { tmpdir, NULL };
+	struct run *r;
 	char sock[PATH_MAX], *slash;
 	struct sess s;
+	struct stat dst;
 	pid_t app;
 	int st;
 
+	/* its socket directory in the sandbox, away from other recorders */
+	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", sb->dir);
+	r = start(sb->out, args, cmd, env);
 	socket_path(r, sock, sizeof(sock));
+	slash = strrchr(sock, '/');
+	assert_non_null(slash);
+	*slash = '\0';		/* the directory */
 	wait_for(r, "ready");	/* connected, recording */
 	app = (pid_t)val(r, "pid");
 	/* mid-run: its events are in the file */
 	wait_file(sb->out, 0, 1);
+	/* A recorder that starts later removes the directories of killed
+	 * ones, not of live ones: this one is alive, and old enough (3 s by
+	 * the clock) not to be taken for one being created. */
+	assert_int_equal(stat(sock, &dst), 0);
+	while (time(NULL) < dst.st_mtime + 3)
+		tp_poll(&r->p, 100);
+	other_swrec(sb, env);
+	assert_true(is_dir(sock));
 	assert_int_equal(kill(r->p.pid, SIGKILL), 0);
 	assert_int_equal(finish(r), 128 + SIGKILL);
 	/* The app was swrec's child: it is ours now (subreaper). It must
@@ -593,12 +631,10 @@ static void app_survives_swrec_killed(void **state)
 		    s.split_by_samples);
 	assert_true(tev_count(&s.e, app, 0, SWT_EV_COUNT, "tick", NULL) > 0);
 	sess_free(&s);
-	/* what a killed swrec cannot clean up itself */
-	unlink(sock);
-	slash = strrchr(sock, '/');
-	assert_non_null(slash);
-	*slash = '\0';
-	rmdir(sock);
+	/* what a killed swrec cannot clean up itself, the next one does */
+	assert_true(is_dir(sock));
+	other_swrec(sb, env);
+	assert_false(is_dir(sock));
 	run_free(r);
 }
 
