@@ -501,6 +501,19 @@ static void kv(struct table *t, const char *key, char *value)
 
 /* ---- sections ------------------------------------------------------------- */
 
+/* "N more WHAT" under a table that does not list them all (not in CSV,
+ * whose tables are data only). */
+static void note_more(const struct out *o, struct table *t, uint64_t n,
+		      const char *what)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	if (o->fmt == SWT_FORMAT_CSV)
+		return;
+	swt_buf_printf(&b, "%llu more %s", (unsigned long long)n, what);
+	t->note = b.ptr;
+}
+
 static void sec_session(struct out *o, const struct swt_report_input *in)
 {
 	const struct swt_session_result *s = &in->result->session;
@@ -656,13 +669,8 @@ static void sec_active(struct out *o, const struct swt_result *r)
 		cell(&t, s_milli(m->weight));
 		cell(&t, s_str(swt_priority_name(m->priority)));
 	}
-	if (active > n && o->fmt != SWT_FORMAT_CSV) {
-		struct swt_buf b = SWT_BUF_INIT;
-
-		swt_buf_printf(&b, "%zu more active modules in the full "
-			       "report", active - n);
-		t.note = b.ptr;
-	}
+	if (active > n)
+		note_more(o, &t, active - n, "active modules in the full report");
 	emit(o, &t);
 }
 
@@ -755,14 +763,9 @@ static void sec_spikes(struct out *o, const struct swt_result *r)
 		cell(&t, s_secs(s->peak_t_ns));
 		cell(&t, s_active(s));
 	}
-	if (r->spikes_total > r->n_spikes && o->fmt != SWT_FORMAT_CSV) {
-		struct swt_buf b = SWT_BUF_INIT;
-
-		swt_buf_printf(&b, "%llu more spikes not listed",
-			       (unsigned long long)(r->spikes_total -
-						    r->n_spikes));
-		t.note = b.ptr;
-	}
+	if (r->spikes_total > r->n_spikes)
+		note_more(o, &t, r->spikes_total - r->n_spikes,
+			  "spikes not listed");
 	emit(o, &t);
 }
 
@@ -864,14 +867,9 @@ static void sec_alerts(struct out *o, const struct swt_result *r)
 		cell(&t, s_one(a->threshold));
 		cell(&t, s_str(alert_unit(a->kind)));
 	}
-	if (r->alerts_total > r->n_alerts && o->fmt != SWT_FORMAT_CSV) {
-		struct swt_buf b = SWT_BUF_INIT;
-
-		swt_buf_printf(&b, "%llu more alerts not listed",
-			       (unsigned long long)(r->alerts_total -
-						    r->n_alerts));
-		t.note = b.ptr;
-	}
+	if (r->alerts_total > r->n_alerts)
+		note_more(o, &t, r->alerts_total - r->n_alerts,
+			  "alerts not listed");
 	emit(o, &t);
 }
 

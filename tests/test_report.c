@@ -254,6 +254,37 @@ static void markdown_escapes_pipes(void **state)
 	free(md);
 }
 
+/* Lists cut short say how much is left out, under the table (text and
+ * Markdown; CSV tables are data only). */
+static void cut_lists_say_how_many_more(void **state)
+{
+	struct fixture *f = *state;
+	struct swt_module_result mods[13];
+	struct swt_result res = *f->res;
+	struct swt_report_input in = { &res, 0, NULL, false };
+	struct swt_buf b = SWT_BUF_INIT;
+	size_t i;
+
+	assert_true(res.n_modules >= 1);
+	for (i = 0; i < 13; i++)
+		mods[i] = res.modules[0];
+	assert_true(mods[0].cpu_avg_mpct > 0);	/* active */
+	res.modules = mods;
+	res.n_modules = 13;
+	res.spikes_total = res.n_spikes + 7;
+	res.alerts_total = res.n_alerts + 5;
+	swt_report_write(&b, &in, SWT_REPORT_FULL, SWT_FORMAT_TEXT);
+	assert_contains(b.ptr, "\n  7 more spikes not listed\n");
+	assert_contains(b.ptr, "\n  5 more alerts not listed\n");
+	swt_buf_fini(&b);
+	swt_report_write(&b, &in, SWT_REPORT_LIGHTWEIGHT, SWT_FORMAT_MARKDOWN);
+	assert_contains(b.ptr, "3 more active modules in the full report");
+	swt_buf_fini(&b);
+	swt_report_write(&b, &in, SWT_REPORT_FULL, SWT_FORMAT_CSV);
+	assert_null(strstr(b.ptr, " more "));
+	swt_buf_fini(&b);
+}
+
 static void damage_in_reports_and_warnings(void **state)
 {
 	struct fixture *f = *state;
@@ -322,6 +353,7 @@ int main(void)
 		cmocka_unit_test(text_is_aligned),
 		cmocka_unit_test(markdown_escapes_pipes),
 		cmocka_unit_test(damage_in_reports_and_warnings),
+		cmocka_unit_test(cut_lists_say_how_many_more),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
