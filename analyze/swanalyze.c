@@ -90,7 +90,6 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -152,31 +151,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case 'V':
 			out->version = true;
 			goto out;
-		case ':':
-			err = swt_cli_usage_error(PROG, "missing argument for ",
-					  argv[optind - 1]);
-			goto out;
-		default:
-			if (optopt && optopt < 256) {
-				shortopt[1] = (char)optopt;
-				err = swt_cli_usage_error(PROG, "unknown option ", shortopt);
-			} else {
-				err = swt_cli_usage_error(PROG, "unknown option ",
-						  argv[optind - 1]);
-			}
+		default:	/* '?' or ':' */
+			err = swt_cli_getopt_error(PROG, c, argv);
 			goto out;
 		}
 	}
-	if (optind >= argc) {
-		err = swt_cli_usage_error(PROG, "missing FILE", "");
-		goto out;
-	}
-	if (argc - optind > 1) {
-		err = swt_cli_usage_error(PROG, "one FILE only, extra argument: ",
-				  argv[optind + 1]);
-		goto out;
-	}
-	out->path = argv[optind];
+	SWT_TRY(err = swt_cli_one_file(PROG, argc, argv, &out->path));
 	if (!out->have_report)
 		err = swt_cli_usage_error(PROG, "missing --report (lightweight, full or "
 				  "weight-analysis)", "");

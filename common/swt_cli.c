@@ -1,5 +1,6 @@
 #include "swt_cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,4 +25,30 @@ int swt_cli_usage_error(const char *prog, const char *what, const char *arg)
 	fprintf(stderr, "%s: %s%s\nTry '%s --help' for more information.\n",
 		prog, what, arg, prog);
 	return SWT_EINVAL;
+}
+
+int swt_cli_getopt_error(const char *prog, int c, char *const argv[])
+{
+	char shortopt[3] = "-?";
+
+	if (c == ':')
+		return swt_cli_usage_error(prog, "missing argument for ",
+					   argv[optind - 1]);
+	if (optopt > 0 && optopt < 256) {
+		shortopt[1] = (char)optopt;
+		return swt_cli_usage_error(prog, "unknown option ", shortopt);
+	}
+	return swt_cli_usage_error(prog, "unknown option ", argv[optind - 1]);
+}
+
+int swt_cli_one_file(const char *prog, int argc, char *const argv[],
+		     const char **path)
+{
+	if (optind >= argc)
+		return swt_cli_usage_error(prog, "missing FILE", "");
+	if (argc - optind > 1)
+		return swt_cli_usage_error(
+			prog, "one FILE only, extra argument: ", argv[optind + 1]);
+	*path = argv[optind];
+	return 0;
 }

@@ -14,4 +14,15 @@ void swt_cli_error_line(const char *prog, const char *path, int status,
  * option parsers can `return swt_cli_usage_error(...)`. */
 int swt_cli_usage_error(const char *prog, const char *what, const char *arg);
 
+/* The usage error for an option getopt_long() refused (it returned '?',
+ * or ':' for a missing argument when the option string starts with ':'),
+ * with opterr = 0: "unknown option -x", "unknown option --name",
+ * "missing argument for --name". Reads getopt's optopt and optind. */
+int swt_cli_getopt_error(const char *prog, int c, char *const argv[]);
+
+/* The one FILE operand left after the options (argv[optind]) into *path,
+ * or the usage error for none ("missing FILE") or more than one. */
+int swt_cli_one_file(const char *prog, int argc, char *const argv[],
+		     const char **path);
+
 #endif

@@ -85,7 +85,6 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char shortopt[3] = "-?";
 	int c, err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -104,14 +103,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case 'V':
 			out->action = ACTION_VERSION;
 			goto out;
-		default:
-			if (optopt) {
-				shortopt[1] = (char)optopt;
-				err = swt_cli_usage_error(PROG, "unknown option ", shortopt);
-			} else {
-				err = swt_cli_usage_error(PROG, "unknown option ",
-						  argv[optind - 1]);
-			}
+		default:	/* '?' */
+			err = swt_cli_getopt_error(PROG, c, argv);
 			goto out;
 		}
 	}
@@ -119,16 +112,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		err = swt_cli_usage_error(PROG, "no action given (--dump or --check)", "");
 		goto out;
 	}
-	if (optind >= argc) {
-		err = swt_cli_usage_error(PROG, "missing FILE", "");
-		goto out;
-	}
-	if (argc - optind > 1) {
-		err = swt_cli_usage_error(PROG, "one FILE only, extra argument: ",
-				  argv[optind + 1]);
-		goto out;
-	}
-	out->path = argv[optind];
+	err = swt_cli_one_file(PROG, argc, argv, &out->path);
 out:
 	return err;
 }
