@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "swt_record.h"
@@ -362,6 +364,43 @@ static inline const char *swt_test_path(char *buf, size_t len,
 {
 	snprintf(buf, len, "%s/%s", dir, name);
 	return buf;
+}
+
+/* A test's own directory, with the path of its session file in it (for
+ * cmocka_unit_test_setup_teardown: *state). */
+struct swt_sandbox {
+	char dir[256];
+	char out[512];		/* dir/out.swt */
+};
+
+static inline int swt_sandbox_setup(void **state)
+{
+	struct swt_sandbox *sb = calloc(1, sizeof(*sb));
+
+	assert_non_null(sb);
+	swt_test_mkdtemp(sb->dir, sizeof(sb->dir));
+	swt_test_path(sb->out, sizeof(sb->out), sb->dir, "out.swt");
+	*state = sb;
+	return 0;
+}
+
+/* Kill the process groups a (maybe failed) test started, reap them and
+ * the orphans re-parented to us (a subreaper), remove the directory. */
+static inline void swt_sandbox_free(struct swt_sandbox *sb, pid_t *groups,
+				    size_t *n_groups)
+{
+	size_t i;
+
+	for (i = 0; i < *n_groups; i++) {
+		kill(-groups[i], SIGKILL);
+		while (waitpid(-groups[i], NULL, WNOHANG) > 0)
+			;
+	}
+	*n_groups = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	swt_test_rmtree(sb->dir);
+	free(sb);
 }
 
 /* Whole file into a malloc'd buffer (*len bytes); fails the test on

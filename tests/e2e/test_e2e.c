@@ -38,36 +38,11 @@ static const char *swanalyze_path;
 static pid_t started[16];
 static size_t n_started;
 
-/* ---- sandbox ------------------------------------------------------------- */
-
-struct sandbox {
-	char dir[256];
-	char out[512];
-};
-
-static int sandbox_setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-
-	swt_test_mkdtemp(sb->dir, sizeof(sb->dir));
-	swt_test_path(sb->out, sizeof(sb->out), sb->dir, "out.swt");
-	*state = sb;
-	return 0;
-}
+/* ---- sandbox (swt_test.h) ------------------------------------------------ */
 
 static int sandbox_teardown(void **state)
 {
-	struct sandbox *sb = *state;
-	size_t i;
-
-	for (i = 0; i < n_started; i++)
-		kill(-started[i], SIGKILL);
-	n_started = 0;
-	/* orphans re-parented to us (we are a subreaper) */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	swt_test_rmtree(sb->dir);
-	free(sb);
+	swt_sandbox_free(*state, started, &n_started);
 	return 0;
 }
 
@@ -324,7 +299,7 @@ static void c_events_appear_with_names_threads_order_and_values(
 	void **state)
 {
 	const long n = 20000;
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-i", "20ms", NULL };
 	const char *cmd[] = { app_c, "basic", "20000", NULL };
 	/* rings that hold a worker's whole run: the test is about what
@@ -346,7 +321,7 @@ static void c_events_appear_with_names_threads_order_and_values(
 
 static void counts_are_exact(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *cmd[] = { app_c, "counts", "4", "2500", NULL };
 	const char *pcmd[] = { python3, app_py, "counts", "5000", NULL };
 	struct run *r;
@@ -386,7 +361,7 @@ static void python_events_appear_with_names_threads_order_and_values(
 	void **state)
 {
 	const long n = 3000;
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-i", "20ms", NULL };
 	const char *cmd[] = { python3, app_py, "basic", "3000", NULL };
 	struct run *r = record(sb->out, args, cmd, py_env());
@@ -401,7 +376,7 @@ static void python_events_appear_with_names_threads_order_and_values(
 
 /* trace_app.py busy N under swrec, which stops reading (as if it did not
  * get the CPU) while the program sends its 2N events; loaded into *s. */
-static struct run *python_busy_stalled(struct sandbox *sb, const char *n,
+static struct run *python_busy_stalled(struct swt_sandbox *sb, const char *n,
 				       struct sess *s)
 {
 	const char *cmd[] = { python3, app_py, "busy", n, NULL };
@@ -459,7 +434,7 @@ static void python_drops_are_all_counted(void **state)
 
 static void noop_without_swrec(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *c[] = { app_c, "noop", NULL };
 	const char *py[] = { python3, app_py, "noop", NULL };
 	const char *cmd[] = { app_c, "basic", "100", NULL };
@@ -555,7 +530,7 @@ static void wait_pid_exit(pid_t pid, int *status)
 }
 
 /* Another swrec, with the same TMPDIR, run to its end. */
-static void other_swrec(struct sandbox *sb, const char *const *env)
+static void other_swrec(struct swt_sandbox *sb, const char *const *env)
 {
 	const char *cmd[] = { "true", NULL };
 	char out[600];
@@ -577,7 +552,7 @@ static bool is_dir(const char *path)
 
 static void app_survives_swrec_killed(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "--print-socket", "--flush", "50ms", NULL };
 	const char *cmd[] = { app_c, "gone", "120000", NULL };
 	char tmpdir[300];
@@ -642,7 +617,7 @@ static void app_survives_swrec_killed(void **state)
 
 static void other_users_refused_unless_allowed(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "--print-socket", NULL };
 	const char *args_allow[] = { "--allow-other-users", NULL };
 	const char *cmd[] = { app_c, "nobody", NULL };
@@ -708,7 +683,7 @@ static void other_users_refused_unless_allowed(void **state)
 static void attach_mode_takes_events_from_programs_given_the_socket(
 	void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char pidarg[32], sock[PATH_MAX], env[PATH_MAX + 32], out[8192];
 	const char *app[] = { app_c, "basic", "100", NULL };
 	const char *app_env[] = { env, NULL };
@@ -756,7 +731,7 @@ static void attach_mode_takes_events_from_programs_given_the_socket(
 
 static void garbage_on_the_endpoint_is_counted(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "--print-socket", "-i", "20ms", "--flush",
 			       "20ms", NULL };
 	const char *cmd[] = { app_c, "wait", NULL };
@@ -857,7 +832,7 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 
 static void hundred_thousand_names_are_bounded_and_counted(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *cmd[] = { app_c, "names", "100000", NULL };
 	const char *env[] = { "SWT_TRACE_RING_ENTRIES=262144", NULL };
 	struct run *r = record(sb->out, NULL, cmd, env);
@@ -902,7 +877,7 @@ static void hundred_thousand_names_are_bounded_and_counted(void **state)
 
 static void fork_and_exec_keep_streams_apart(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *cmd[] = { app_c, "forkexec", NULL };
 	const char *pcmd[] = { python3, app_py, "forkexec", NULL };
 	static const char *const parent_names[4] = {
@@ -993,7 +968,7 @@ static void fork_and_exec_keep_streams_apart(void **state)
 static void busy_session_stays_in_time_order_and_accounts_every_event(
 	void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	/* samples every 10 ms between batches from 2 threads at 1 M/s */
 	const char *args[] = { "-i", "10ms", NULL };
 	const char *cmd[] = { app_c, "produce", "2", "1000000", "2", NULL };
@@ -1056,7 +1031,7 @@ static double csv_field(const char *csv, const char *prefix, int col)
 
 static void example_modules_and_ocr_rate_in_analysis(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-i", "250ms", NULL };
 	const char *cmd[] = { example_path, "--duration", "6s", "--ocr-rate",
 			      "30", "--event-rate", "120", "--busy", "20",
@@ -1179,7 +1154,7 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	run_free(r);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, sandbox_setup, \
+#define T(name) cmocka_unit_test_setup_teardown(name, swt_sandbox_setup, \
 						sandbox_teardown)
 
 int main(int argc, char **argv)

@@ -35,38 +35,15 @@ static const char *workload_path;
 static pid_t started[64];
 static size_t n_started;
 
-struct sandbox {
-	char dir[256];
-	char out[512];
-};
-
-static int sandbox_setup(void **state)
-{
-	struct sandbox *sb = calloc(1, sizeof(*sb));
-
-	swt_test_mkdtemp(sb->dir, sizeof(sb->dir));
-	swt_test_path(sb->out, sizeof(sb->out), sb->dir, "out.swt");
-	*state = sb;
-	return 0;
-}
-
 static int sandbox_teardown(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char mnt[600];
-	size_t i;
 
-	for (i = 0; i < n_started; i++) {
-		kill(-started[i], SIGKILL);
-		while (waitpid(-started[i], NULL, WNOHANG) > 0)
-			;
-	}
-	n_started = 0;
-
+	/* the disk-full test's small file system */
 	swt_test_path(mnt, sizeof(mnt), sb->dir, "mnt");
 	umount2(mnt, MNT_DETACH);
-	swt_test_rmtree(sb->dir);
-	free(sb);
+	swt_sandbox_free(sb, started, &n_started);
 	return 0;
 }
 
@@ -461,7 +438,7 @@ static void proc_stat(int32_t pid, int64_t *ticks, int64_t *rss_pages)
 
 static void exit_status_is_propagated(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-q", "-o", sb->out, "-i", "0.05", "--",
 			       "sh", "-c", "exit 3", NULL };
 	struct run r;
@@ -485,7 +462,7 @@ static void exit_status_is_propagated(void **state)
 
 static void signal_death_is_128_plus_n(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char script[700];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--", "sh", "-c", script, NULL };
@@ -530,7 +507,7 @@ static void signal_death_is_128_plus_n(void **state)
 
 static void grandchild_through_sh_is_tracked(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char script[700];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--", "sh", "-c", script, NULL };
@@ -562,7 +539,7 @@ static void grandchild_through_sh_is_tracked(void **state)
 
 static void orphaned_grandchild_stays_in_the_tree(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char script[1400], stop[600];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--", "sh", "-c", script, NULL };
@@ -602,7 +579,7 @@ static void orphaned_grandchild_stays_in_the_tree(void **state)
 
 static void attach_follows_descendants_until_all_exit(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char script[1400], spawn[600], pidarg[32];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "-p", pidarg, NULL };
@@ -671,7 +648,7 @@ static void *idle_thread(void *arg)
 
 static void attach_refuses_missing_pid_and_thread(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char tidarg[32];
 	const char *missing[] = { "-o", sb->out, "-p", "2147483000", NULL };
 	const char *some_missing[] = { "-o", sb->out, "-p", "1,2147483000",
@@ -700,7 +677,7 @@ static void attach_refuses_missing_pid_and_thread(void **state)
 
 static void all_mode_records_the_machine(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char out2[600];
 	const char *args[] = { "-q", "-a", "-o", sb->out, "-i", "0.05",
 			       "--no-threads", NULL };
@@ -759,7 +736,7 @@ static void all_mode_records_the_machine(void **state)
 
 static void all_mode_stops_cleanly_on_sigint_and_sigterm(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-q", "-a", "-o", sb->out, "-i", "0.05",
 			       "--flush", "0.05", "--force", NULL };
 	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -814,7 +791,7 @@ static bool has_1s_window(const struct rf *rf, const void *arg)
 
 static void busy_process_reads_its_cpu(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-o", sb->out, "-i", "0.1", "--flush", "0.1",
 			       "--no-threads", "--", workload_path, "busy",
 			       NULL };
@@ -875,7 +852,7 @@ static void busy_process_reads_its_cpu(void **state)
 
 static void allocation_shows_in_rss(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-o", sb->out, "-i", "0.1", "--flush", "0.1",
 			       "--", workload_path, "alloc", "200", NULL };
 	const struct swt_proc_row *row = NULL;
@@ -914,7 +891,7 @@ static void allocation_shows_in_rss(void **state)
 
 static void threads_are_sampled_with_names(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--", workload_path, "threads", "3", NULL };
 	int64_t t_ready;
@@ -1024,7 +1001,7 @@ static int64_t thread_ticks(int32_t pid, int32_t tid)
 
 static void thread_rows_start_with_a_second_thread(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char go[600];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--", workload_path, "late-thread", go, NULL };
@@ -1089,7 +1066,7 @@ static void thread_rows_start_with_a_second_thread(void **state)
 
 static void kill9_leaves_file_readable_and_command_running(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.1",
 			       "--", workload_path, "sleep", NULL };
 	size_t five = 5, n0;
@@ -1133,7 +1110,7 @@ static void kill9_leaves_file_readable_and_command_running(void **state)
 
 static void output_path_errors(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char marker[600], script[700], link[600], target[600], nodir[600];
 	const char *exist[] = { "-o", sb->out, "--", "sh", "-c", script, NULL };
 	const char *forced[] = { "-q", "-o", sb->out, "--force", "--", "true",
@@ -1196,7 +1173,7 @@ static void output_path_errors(void **state)
 
 static void bad_options_are_refused(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	static const struct {
 		const char *args[6];
 		const char *msg;
@@ -1252,7 +1229,7 @@ static void bad_options_are_refused(void **state)
 
 static void good_durations_are_accepted(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	static const char *const ok[] = { "0.1", "100ms", "2s", "1m", "10ms",
 					  "1h", "0.01" };
 	size_t i;
@@ -1297,7 +1274,7 @@ static void help_and_version(void **state)
 
 static void command_that_cannot_run(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char noexec[600];
 	const char *missing[] = { "-o", sb->out, "--", "/nonexistent/cmd",
 				  NULL };
@@ -1316,7 +1293,7 @@ static void command_that_cannot_run(void **state)
 
 static void pid_reuse_does_not_merge_processes(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char apath[600], bpath[600];
 	const char *args[] = { "-o", sb->out, "-i", "0.05", "--flush", "0.05",
 			       "--no-threads", "--", workload_path, "reuse",
@@ -1395,7 +1372,7 @@ static void pid_reuse_does_not_merge_processes(void **state)
 
 static void ctrl_c_reaches_command_and_swrec_waits(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *ignoring[] = { "-o", sb->out, "-i", "0.05", "--flush",
 				   "0.05", "--", workload_path, "ignore-int",
 				   NULL };
@@ -1467,7 +1444,7 @@ static char proc_state(pid_t pid)
  * count is what the samples' scheduled times show. */
 static void starved_recorder_counts_missed_deadlines(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-o", sb->out, "-i", "0.02", "--flush", "0.02",
 			       "--", workload_path, "sleep", NULL };
 	const int64_t iv = 20000000;
@@ -1518,7 +1495,7 @@ static void starved_recorder_counts_missed_deadlines(void **state)
 
 /* Run a command under swrec until the recording fails; check the error
  * line, the exit status and that the file is readable. */
-static void recording_failure(struct sandbox *sb, const char *out,
+static void recording_failure(struct swt_sandbox *sb, const char *out,
 			      const struct start_opts *so, const char *what)
 {
 	char stop[600];
@@ -1559,7 +1536,7 @@ static void recording_failure(struct sandbox *sb, const char *out,
 
 static void file_size_limit_stops_recording_not_command(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	struct start_opts so = { .fsize = 3000 };
 
 	recording_failure(sb, sb->out, &so, "File too large");
@@ -1567,7 +1544,7 @@ static void file_size_limit_stops_recording_not_command(void **state)
 
 static void disk_full_stops_recording_not_command(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char mnt[600], out[700], fill[700];
 	char zeros[4096];
 	int fd;
@@ -1595,7 +1572,7 @@ static void disk_full_stops_recording_not_command(void **state)
 
 static void churn_of_short_processes(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	const char *args[] = { "-q", "-o", sb->out, "-i", "0.01", "--flush",
 			       "0.1", "--", "sh", "-c",
 			       "i=0; while [ $i -lt 300 ]; do "
@@ -1615,7 +1592,7 @@ static void churn_of_short_processes(void **state)
 
 static void io_unreadable_is_unavailable_not_zero(void **state)
 {
-	struct sandbox *sb = *state;
+	struct swt_sandbox *sb = *state;
 	char pidarg[32];
 	const char *args[] = { "-q", "-o", sb->out, "-i", "0.05",
 			       "--duration", "0.3", "--no-threads", "-p",
@@ -1651,7 +1628,7 @@ static void io_unreadable_is_unavailable_not_zero(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, sandbox_setup, \
+#define T(name) cmocka_unit_test_setup_teardown(name, swt_sandbox_setup, \
 						sandbox_teardown)
 		T(exit_status_is_propagated),
 		T(signal_death_is_128_plus_n),
