@@ -126,6 +126,17 @@ struct swt_wire_msg_hdr {
 	uint32_t reserved;
 };
 
+/* The header of a message of `type`, len bytes in all. */
+static inline void swt_wire_msg_hdr_init(struct swt_wire_msg_hdr *h,
+					 uint16_t type, uint32_t len)
+{
+	h->magic = SWT_WIRE_MSG_MAGIC;
+	h->type = type;
+	h->version = SWT_WIRE_VERSION;
+	h->len = len;
+	h->reserved = 0;
+}
+
 struct swt_wire_hello {
 	struct swt_wire_msg_hdr h;
 	int32_t pid;

@@ -224,15 +224,6 @@ static int send_fds(const void *msg, size_t len, const int *fds, size_t n_fds)
 	return r == (ssize_t)len ? 0 : -1;
 }
 
-static void msg_hdr(struct swt_wire_msg_hdr *h, uint16_t type, size_t len)
-{
-	h->magic = SWT_WIRE_MSG_MAGIC;
-	h->type = type;
-	h->version = SWT_WIRE_VERSION;
-	h->len = (uint32_t)len;
-	h->reserved = 0;
-}
-
 /* Connect and say hello, without waiting: a full backlog or send buffer
  * means "try again later" (the caller counts what it drops meanwhile). */
 static bool connect_locked(int64_t now)
@@ -271,7 +262,7 @@ static bool connect_locked(int64_t now)
 		P.sock_ino = st.st_ino;
 	}
 	memset(&hello, 0, sizeof(hello));
-	msg_hdr(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
+	swt_wire_msg_hdr_init(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
 	hello.pid = (int32_t)getpid();
 	if (send_fds(&hello, sizeof(hello), &P.proc_fd, 1) < 0) {
 		if (fatal_errno(errno))
@@ -293,7 +284,7 @@ static void send_ring_locked(struct tctx *c, int64_t now)
 	if (atomic_load(&c->sent) || !connect_locked(now))
 		return;
 	memset(&m, 0, sizeof(m));
-	msg_hdr(&m.h, SWT_WIRE_RING, sizeof(m));
+	swt_wire_msg_hdr_init(&m.h, SWT_WIRE_RING, sizeof(m));
 	m.tid = c->tid;
 	fds[0] = c->ring_fd;
 	fds[1] = c->efd;

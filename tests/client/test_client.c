@@ -492,21 +492,12 @@ static void test_drain_until(void **state)
 
 /* ---- hostile clients --------------------------------------------------- */
 
-static void fill_hdr(struct swt_wire_msg_hdr *h, uint16_t type, size_t len)
-{
-	h->magic = SWT_WIRE_MSG_MAGIC;
-	h->type = type;
-	h->version = SWT_WIRE_VERSION;
-	h->len = (uint32_t)len;
-	h->reserved = 0;
-}
-
 static void send_inline_hello(int fd)
 {
 	struct swt_wire_hello h;
 
 	memset(&h, 0, sizeof(h));
-	fill_hdr(&h.h, SWT_WIRE_HELLO, sizeof(h));
+	swt_wire_msg_hdr_init(&h.h, SWT_WIRE_HELLO, sizeof(h));
 	h.pid = (int32_t)getpid();
 	h.flags = SWT_WIRE_F_INLINE;
 	assert_int_equal(send(fd, &h, sizeof(h), MSG_NOSIGNAL), sizeof(h));
@@ -597,8 +588,8 @@ static void test_hostile_clients(void **state)
 	/* oversized message */
 	big = calloc(1, 70000);
 	assert_non_null(big);
-	fill_hdr((struct swt_wire_msg_hdr *)(void *)big, SWT_WIRE_EVENTS,
-		 70000);
+	swt_wire_msg_hdr_init((struct swt_wire_msg_hdr *)(void *)big,
+			      SWT_WIRE_EVENTS, 70000);
 	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	send_inline_hello(fd);
@@ -611,11 +602,11 @@ static void test_hostile_clients(void **state)
 	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	memset(&hello, 0, sizeof(hello));
-	fill_hdr(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
+	swt_wire_msg_hdr_init(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	send_fd_msg(fd, &hello, sizeof(hello), p[0], 1);
 	memset(&ring, 0, sizeof(ring));
-	fill_hdr(&ring.h, SWT_WIRE_RING, sizeof(ring));
+	swt_wire_msg_hdr_init(&ring.h, SWT_WIRE_RING, sizeof(ring));
 	ring.tid = 1;
 	send_fd_msg(fd, &ring, sizeof(ring), p[0], 2);
 	assert_true(cut_off(ing, fd, &c));
@@ -628,7 +619,7 @@ static void test_hostile_clients(void **state)
 	assert_true(fd >= 0);
 	send_inline_hello(fd);
 	memset(&evm, 0, sizeof(evm));
-	fill_hdr(&evm.h, SWT_WIRE_EVENTS, sizeof(evm));
+	swt_wire_msg_hdr_init(&evm.h, SWT_WIRE_EVENTS, sizeof(evm));
 	for (i = 0; i < 100; i++)
 		if (send(fd, &evm, sizeof(evm), MSG_NOSIGNAL | MSG_DONTWAIT) <
 		    0)
@@ -720,11 +711,11 @@ static void forge_client(struct swt_ingest *ing, struct coll *c,
 	fd = tp_connect(swt_ingest_get_path(ing));
 	assert_true(fd >= 0);
 	memset(&hello, 0, sizeof(hello));
-	fill_hdr(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
+	swt_wire_msg_hdr_init(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
 	hello.pid = (int32_t)getpid();
 	send_fd_msg(fd, &hello, sizeof(hello), pfd, 1);
 	memset(&rm, 0, sizeof(rm));
-	fill_hdr(&rm.h, SWT_WIRE_RING, sizeof(rm));
+	swt_wire_msg_hdr_init(&rm.h, SWT_WIRE_RING, sizeof(rm));
 	rm.tid = ring->tid;
 	{
 		int two[2] = { rfd, efd };
@@ -804,7 +795,7 @@ static pid_t as_nobody(const char *path, bool send_event, int *go)
 		if (fd < 0)
 			_exit(errno == EACCES ? 2 : 3);
 		memset(&h, 0, sizeof(h));
-		fill_hdr(&h.h, SWT_WIRE_HELLO, sizeof(h));
+		swt_wire_msg_hdr_init(&h.h, SWT_WIRE_HELLO, sizeof(h));
 		h.pid = (int32_t)getpid();
 		h.flags = SWT_WIRE_F_INLINE;
 		if (send(fd, &h, sizeof(h), MSG_NOSIGNAL) < 0)
@@ -818,7 +809,7 @@ static pid_t as_nobody(const char *path, bool send_event, int *go)
 			int64_t t = tp_mono_ns(), v = 5;
 
 			memset(&eh, 0, sizeof(eh));
-			fill_hdr(&eh.h, SWT_WIRE_EVENTS, sizeof(m));
+			swt_wire_msg_hdr_init(&eh.h, SWT_WIRE_EVENTS, sizeof(m));
 			memcpy(m, &eh, sizeof(eh));
 			m[24] = SWT_WIRE_ITEM_NAME;
 			m[25] = 4;
