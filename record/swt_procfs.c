@@ -154,32 +154,33 @@ int swt_procfs_find_u64(uint64_t *out, const char *buf, size_t len,
 	return 0;
 }
 
+/* The values of two "key: value" lines, both or neither: 0 or
+ * SWT_ECORRUPT (the outputs are left alone then). */
+static int find_two(uint64_t *out_a, uint64_t *out_b, const char *buf,
+		    size_t len, const char *key_a, const char *key_b)
+{
+	uint64_t a, b;
+
+	if (swt_procfs_find_u64(&a, buf, len, key_a) < 0 ||
+	    swt_procfs_find_u64(&b, buf, len, key_b) < 0)
+		return SWT_ECORRUPT;
+	*out_a = a;
+	*out_b = b;
+	return 0;
+}
+
 int swt_procfs_parse_ctxsw(uint64_t *out_vol, uint64_t *out_invol,
 			   const char *buf, size_t len)
 {
-	uint64_t vol, invol;
-
-	if (swt_procfs_find_u64(&vol, buf, len,
-				"voluntary_ctxt_switches:") < 0 ||
-	    swt_procfs_find_u64(&invol, buf, len,
-				"nonvoluntary_ctxt_switches:") < 0)
-		return SWT_ECORRUPT;
-	*out_vol = vol;
-	*out_invol = invol;
-	return 0;
+	return find_two(out_vol, out_invol, buf, len,
+			"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:");
 }
 
 int swt_procfs_parse_io(uint64_t *out_read, uint64_t *out_write,
 			const char *buf, size_t len)
 {
-	uint64_t rd, wr;
-
-	if (swt_procfs_find_u64(&rd, buf, len, "read_bytes:") < 0 ||
-	    swt_procfs_find_u64(&wr, buf, len, "write_bytes:") < 0)
-		return SWT_ECORRUPT;
-	*out_read = rd;
-	*out_write = wr;
-	return 0;
+	return find_two(out_read, out_write, buf, len, "read_bytes:",
+			"write_bytes:");
 }
 
 int swt_procfs_parse_sys(struct swt_procfs_sys *out, const char *buf,
@@ -216,14 +217,8 @@ int swt_procfs_parse_sys(struct swt_procfs_sys *out, const char *buf,
 int swt_procfs_parse_meminfo(uint64_t *out_total, uint64_t *out_avail,
 			     const char *buf, size_t len)
 {
-	uint64_t total, avail;
-
-	if (swt_procfs_find_u64(&total, buf, len, "MemTotal:") < 0 ||
-	    swt_procfs_find_u64(&avail, buf, len, "MemAvailable:") < 0)
-		return SWT_ECORRUPT;
-	*out_total = total;
-	*out_avail = avail;
-	return 0;
+	return find_two(out_total, out_avail, buf, len, "MemTotal:",
+			"MemAvailable:");
 }
 
 int swt_procfs_parse_statm_rss(uint64_t *out_pages, const char *buf,
