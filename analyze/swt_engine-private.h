@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "swt_attrib.h"
 #include "swt_buf.h"
 #include "swt_engine.h"
 #include "swt_map.h"
@@ -25,6 +26,14 @@ struct engine__ident {
 	char *comm;
 	char *command;		/* display form: argv joined by spaces */
 	uint32_t proc_module;
+	/* attribution (docs/analysis.md § Attribution): column c > 0 of
+	 * the regressions is module cols[c]; column 0 the time outside
+	 * every span */
+	uint32_t cols[SWT_ATTRIB_MAX];
+	size_t n_cols;		/* 1 + modules with a column */
+	bool cols_full;		/* a module found no column */
+	struct swt_attrib *mem_attr;	/* RSS change ~ open time */
+	struct swt_attrib *cpu_attr;	/* unmeasured threads' ticks */
 };
 
 /* A ring of the last `cap` values with their running sum. */
@@ -82,6 +91,22 @@ struct engine__module {
 	bool alert_on[2];
 	bool in_open_spikes;
 	bool merged;		/* adopted by another module: unreported */
+	/* instrumented modules: attribution */
+	uint32_t attr_col;	/* column in its identity's regressions, 0:
+				 * none */
+	int64_t pend_micro;	/* measured CPU not yet in a sample */
+	int64_t cpu_self_ns;	/* measured: CPU of its spans, nested
+				 * spans of other modules excluded */
+	int64_t cpu_total_ns;	/* measured: outermost spans, nested
+				 * included */
+	uint64_t spans_measured; /* spans with CPU readings at both ends */
+	uint64_t spans_estimated; /* spans without */
+	int64_t est_frac_ppm;	/* largest share of an interval its spans
+				 * covered on an unmeasured thread */
+	int64_t act_ns;		/* open time seen by the memory
+				 * regression */
+	int64_t act_t;		/* time act_int is integrated to */
+	swt_i128 act_int;	/* integral of act_ns over time (ns^2) */
 };
 
 struct engine__span_ent {
@@ -90,12 +115,26 @@ struct engine__span_ent {
 	int64_t open_since;	/* while depth > 0: start of the part not yet
 				 * counted */
 	int64_t overlap_ns;	/* closed parts in the current interval */
+	int64_t ends;		/* spans ended in the current interval */
 };
+
+/* Open spans of one thread in nesting order, for measured CPU. */
+#define ENGINE_STACK 32
 
 struct engine__span_thr {
 	int32_t tid;
 	size_t n, cap;
 	struct engine__span_ent *ents;
+	int64_t cpu_last;	/* last CPU reading of the thread (ns), 0
+				 * none */
+	bool measured;		/* a reading in the current interval */
+	bool unmeasured;	/* a span without readings */
+	int64_t busy_since;	/* while n_stk > 0: start of the part of
+				 * the interval not yet in covered_ns */
+	int64_t covered_ns;	/* time in the interval with a span open */
+	uint32_t n_stk;
+	uint32_t stk[ENGINE_STACK];	/* modules, innermost last */
+	int64_t stk_begin[ENGINE_STACK]; /* the reading at their begin */
 };
 
 /* A live process (pid). The fields a process row uses come first. */
@@ -120,6 +159,12 @@ struct engine__inst {
 	uint32_t ident;
 	uint64_t start_ticks;
 	int64_t born_ns;
+	/* memory attribution: open time per column since the last RSS
+	 * reading */
+	int64_t at_t;		/* time the accumulators reach, 0 none */
+	bool at_have;		/* at_rss is a reading */
+	int64_t at_rss;
+	int64_t at_acc[SWT_ATTRIB_MAX];
 	size_t n_spans, cap_spans;
 	struct engine__span_thr *spans;
 };
@@ -259,6 +304,8 @@ struct swt_engine {
 	uint64_t spikes_total;
 
 	/* the result (built by finish) */
+	struct swt_attrib_fit *f_mem;	/* per identity */
+	struct swt_attrib_fit *f_cpu;
 	struct swt_result res;
 	struct swt_module_result *r_mods;
 	struct swt_counter_result *r_ctrs;

@@ -78,6 +78,38 @@ const char *swt_direction_name(enum swt_direction d)
 	return "stable";
 }
 
+const char *swt_mem_attribution_name(enum swt_mem_attribution a)
+{
+	switch (a) {
+	case SWT_MEM_NOT_APPLICABLE:
+		break;
+	case SWT_MEM_NO_DATA:
+		return "no_data";
+	case SWT_MEM_NO_GROWTH:
+		return "none";
+	case SWT_MEM_SHARED:
+		return "shared";
+	case SWT_MEM_ATTRIBUTED:
+		return "attributed";
+	}
+	return "";
+}
+
+const char *swt_cpu_source_name(enum swt_cpu_source s)
+{
+	switch (s) {
+	case SWT_CPU_SAMPLED:
+		break;
+	case SWT_CPU_MEASURED:
+		return "measured";
+	case SWT_CPU_ESTIMATED:
+		return "estimated";
+	case SWT_CPU_MIXED:
+		return "mixed";
+	}
+	return "sampled";
+}
+
 const char *swt_bottleneck_reason_name(enum swt_bottleneck_reason r)
 {
 	switch (r) {
@@ -155,7 +187,7 @@ static void module_setup(struct swt_engine *e, struct engine__module *m,
 	m->kind = kind;
 	m->ident = ident;
 	m->name = swt_strdup(name);
-	if (kind != SWT_KIND_THREAD) {
+	if (kind == SWT_KIND_PROCESS || kind == SWT_KIND_SESSION) {
 		m->mem_series = swt_zalloc(sizeof(*m->mem_series));
 		swt_series_init(m->mem_series);
 	}
@@ -323,6 +355,7 @@ static uint32_t ident_get(struct swt_engine *e, const char *comm,
 			     sizeof(*e->idents));
 	idx = (uint32_t)e->n_idents++;
 	id = &e->idents[idx];
+	memset(id, 0, sizeof(*id));
 	id->comm = display_name(comm);
 	id->command = display_command(cmdline, cmdline_len);
 	swt_smap_put(&e->ident_map, 0, key.ptr, key.len, idx);
@@ -332,6 +365,8 @@ out:
 	swt_buf_fini(&key);
 	return idx;
 }
+
+static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
 
 /* ---- process instances ----------------------------------------------- */
 
@@ -433,6 +468,14 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	if (f->mem_peak_kib > m->mem_peak_kib)
 		m->mem_peak_kib = f->mem_peak_kib;
 	m->calls += f->calls;
+	m->cpu_self_ns += f->cpu_self_ns;
+	m->cpu_total_ns += f->cpu_total_ns;
+	m->spans_measured += f->spans_measured;
+	m->spans_estimated += f->spans_estimated;
+	m->pend_micro += f->pend_micro;
+	f->pend_micro = 0;
+	if (f->est_frac_ppm > m->est_frac_ppm)
+		m->est_frac_ppm = f->est_frac_ppm;
 	m->full_n += f->full_n;
 	m->sat_n += f->sat_n;
 	/* a module counts an instance once (by generation); the process
@@ -468,14 +511,23 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	for (j = 0; j < in->n_spans; j++) {
 		struct engine__span_thr *st = &in->spans[j];
 
-		for (k = 0; k < st->n; k++)
+		for (k = 0; k < st->n; k++) {
 			st->ents[k].module = module_get(
 				e, SWT_KIND_MODULE, ident,
 				e->mods[st->ents[k].module].name);
+			attr_col(e, st->ents[k].module);
+		}
+		for (k = 0; k < st->n_stk && k < ENGINE_STACK; k++)
+			st->stk[k] = module_get(e, SWT_KIND_MODULE, ident,
+						e->mods[st->stk[k]].name);
 	}
 	in->ident = ident;
 	in->proc_module = e->idents[ident].proc_module;
 	e->mods[in->proc_module].instances++;
+	/* the memory regression starts again under the new identity */
+	in->at_t = 0;
+	in->at_have = false;
+	memset(in->at_acc, 0, sizeof(in->at_acc));
 }
 
 static void on_proc_start(struct swt_engine *e, int64_t t,
@@ -601,6 +653,183 @@ static struct engine__span_ent *span_ent(struct swt_engine *e,
 	return NULL;
 }
 
+/* ---- attribution --------------------------------------------------------- */
+
+/* The column of module mi in its identity's regressions (0: none left). */
+static uint32_t attr_col(struct swt_engine *e, uint32_t mi)
+{
+	struct engine__module *m = &e->mods[mi];
+	struct engine__ident *id;
+
+	if (m->attr_col || m->ident == SWT_MAP_NONE)
+		return m->attr_col;
+	id = &e->idents[m->ident];
+	if (id->n_cols == 0)
+		id->n_cols = 1;	/* column 0: outside every span */
+	if (id->n_cols + 2 > SWT_ATTRIB_MAX) {
+		id->cols_full = true;
+		return 0;
+	}
+	/* its open time, then its spans ended */
+	id->cols[id->n_cols] = mi;
+	id->cols[id->n_cols + 1] = mi;
+	m->attr_col = (uint32_t)id->n_cols;
+	id->n_cols += 2;
+	return m->attr_col;
+}
+
+/* Move module m's integral of open time to t. */
+static void act_integrate(struct engine__module *m, int64_t t)
+{
+	if (t > m->act_t) {
+		if (m->act_t)
+			m->act_int += (swt_i128)m->act_ns * (t - m->act_t);
+		m->act_t = t;
+	}
+}
+
+/* Advance instance in's open-time accumulators to t: every module open on
+ * one of its threads gains the time once per thread, and the time with no
+ * span open anywhere in the process goes to column 0. */
+static void at_advance(struct swt_engine *e, struct engine__inst *in,
+		       int64_t t)
+{
+	int64_t dt;
+	bool any = false;
+	size_t j, k;
+
+	if (in->at_t == 0 || t <= in->at_t) {
+		if (in->at_t == 0)
+			in->at_t = t;
+		return;
+	}
+	dt = t - in->at_t;
+	for (j = 0; j < in->n_spans; j++) {
+		const struct engine__span_thr *st = &in->spans[j];
+
+		for (k = 0; k < st->n; k++) {
+			const struct engine__span_ent *ent = &st->ents[k];
+			uint32_t c;
+
+			if (ent->depth <= 0)
+				continue;
+			any = true;
+			c = e->mods[ent->module].attr_col;
+			if (c && e->mods[ent->module].ident == in->ident)
+				in->at_acc[c] += dt;
+		}
+	}
+	if (!any)
+		in->at_acc[0] += dt;
+	in->at_t = t;
+}
+
+/* An RSS reading of instance in at t: the change since its last reading
+ * is one observation of its identity's memory regression. */
+static void at_reading(struct swt_engine *e, struct engine__inst *in,
+		       int64_t t, int64_t rss_kib)
+{
+	struct engine__ident *id = &e->idents[in->ident];
+	size_t c;
+
+	at_advance(e, in, t);
+	if (in->at_have && id->n_cols > 1) {
+		if (!id->mem_attr) {
+			id->mem_attr = swt_zalloc(sizeof(*id->mem_attr));
+			swt_attrib_init(id->mem_attr);
+		}
+		swt_attrib_add(id->mem_attr, in->at_acc, id->n_cols,
+			       rss_kib - in->at_rss);
+		for (c = 1; c < id->n_cols; c += 2) {
+			struct engine__module *m = &e->mods[id->cols[c]];
+
+			if (!in->at_acc[c])
+				continue;
+			act_integrate(m, t);
+			m->act_ns += in->at_acc[c];
+		}
+	}
+	memset(in->at_acc, 0, sizeof(in->at_acc));
+	in->at_have = true;
+	in->at_rss = rss_kib;
+}
+
+/* A CPU reading v (ns) of thread st: what the thread burnt since its last
+ * reading belongs to the innermost open span (self time). */
+static void cpu_credit(struct swt_engine *e, struct engine__span_thr *st,
+		       int64_t v)
+{
+	if (v <= 0)
+		return;
+	if (st->cpu_last > 0 && v > st->cpu_last && st->n_stk > 0) {
+		struct engine__module *m = &e->mods[st->stk[st->n_stk - 1]];
+		int64_t d = v - st->cpu_last;
+
+		m->cpu_self_ns += d;
+		m->pend_micro += swt_muldiv(d, (int64_t)e->clock_ticks * MICRO,
+					    NS_PER_S);
+	}
+	if (v > st->cpu_last)
+		st->cpu_last = v;
+	st->measured = true;
+}
+
+static void stk_push(struct engine__span_thr *st, uint32_t mi, int64_t v,
+		     int64_t t)
+{
+	if (st->n_stk == 0)
+		st->busy_since = t;
+	if (st->n_stk < ENGINE_STACK) {
+		st->stk[st->n_stk] = mi;
+		st->stk_begin[st->n_stk] = v;
+	}
+	st->n_stk++;
+}
+
+/* Pop module mi (the innermost entry of it); the outermost end of a
+ * module adds its inclusive time. */
+static void stk_pop(struct swt_engine *e, struct engine__span_thr *st,
+		    uint32_t mi, int64_t v, bool measured, int64_t t)
+{
+	struct engine__module *m = &e->mods[mi];
+	uint32_t n = st->n_stk < ENGINE_STACK ? st->n_stk : ENGINE_STACK;
+	uint32_t i, j;
+	bool outer = true;
+
+	if (st->n_stk == 1 && t > st->busy_since)
+		st->covered_ns += t - st->busy_since;
+	if (st->n_stk > ENGINE_STACK) {
+		/* deeper than tracked: forget the untracked part */
+		st->n_stk--;
+		m->spans_estimated++;
+		return;
+	}
+	for (i = n; i-- > 0;)
+		if (st->stk[i] == mi)
+			break;
+	if (i == UINT32_MAX) {
+		/* not on the stack (deeper than tracked when it began) */
+		m->spans_estimated++;
+		st->n_stk--;
+		return;
+	}
+	for (j = 0; j < i; j++)
+		if (st->stk[j] == mi)
+			outer = false;
+	if (measured && st->stk_begin[i] > 0) {
+		m->spans_measured++;
+		if (outer && v > st->stk_begin[i])
+			m->cpu_total_ns += v - st->stk_begin[i];
+	} else {
+		m->spans_estimated++;
+		st->unmeasured = true;
+	}
+	memmove(&st->stk[i], &st->stk[i + 1], (n - i - 1) * sizeof(*st->stk));
+	memmove(&st->stk_begin[i], &st->stk_begin[i + 1],
+		(n - i - 1) * sizeof(*st->stk_begin));
+	st->n_stk--;
+}
+
 static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 {
 	uint32_t idx = inst_lookup(e, b->pid);
@@ -618,6 +847,9 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 		 * sample: its interval is closed already */
 		if (e->have_prev && t < e->t_prev)
 			t = e->t_prev;
+		if (ev->kind == SWT_EV_BEGIN || ev->kind == SWT_EV_END ||
+		    ev->kind == SWT_EV_RSS)
+			at_advance(e, in, t);
 		switch (ev->kind) {
 		case SWT_EV_BEGIN: {
 			struct engine__module *m;
@@ -638,6 +870,11 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 			if (ent->depth == 0)
 				ent->open_since = t;
 			ent->depth++;
+			attr_col(e, ent->module);
+			cpu_credit(e, st, ev->value);
+			if (ev->value <= 0)
+				st->unmeasured = true;
+			stk_push(st, ent->module, ev->value, t);
 			m = &e->mods[ent->module];
 			m->calls++;
 			if (m->last_gen < in->gen) {
@@ -653,8 +890,19 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 				e->span_anomalies++;
 				break;
 			}
+			cpu_credit(e, st, ev->value);
+			stk_pop(e, st, ent->module, ev->value,
+				ev->value > 0, t);
+			ent->ends++;
+			if (e->mods[ent->module].attr_col &&
+			    e->mods[ent->module].ident == in->ident)
+				in->at_acc[e->mods[ent->module].attr_col + 1]++;
 			if (--ent->depth == 0 && t > ent->open_since)
 				ent->overlap_ns += t - ent->open_since;
+			break;
+		case SWT_EV_RSS:
+			if (ev->value >= 0)
+				at_reading(e, in, t, ev->value);
 			break;
 		case SWT_EV_COUNT: {
 			uint32_t ci = swt_smap_get(&e->ctr_map, 0, name,
@@ -714,9 +962,11 @@ void swt_engine_note_gap(struct swt_engine *e)
 }
 
 /* Attribute the threads' CPU of this interval to the modules whose spans
- * overlapped it: min(thread ticks, overlap x clock_ticks), the most the
- * thread can have burnt inside the spans (exact for a thread busy all the
- * time and for one busy only inside its spans). */
+ * overlapped it (docs/analysis.md § Attribution). A thread whose spans
+ * carry CPU readings gives each module exactly what it burnt (credited by
+ * the events; a span still open at the sample gets the thread's ticks so
+ * far). A thread without readings is one observation of its identity's
+ * CPU regression: its ticks against the time each module was open on it. */
 static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 {
 	int64_t dt = t - t0, ct = (int64_t)e->clock_ticks;
@@ -725,24 +975,37 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 	for (i = 0; i < e->n_span_insts;) {
 		uint32_t idx = e->span_insts[i];
 		struct engine__inst *in = &e->insts[idx];
+		struct engine__ident *id = &e->idents[in->ident];
 		bool rows = in->stamp == e->seq;
 
 		for (j = 0, ws = 0; j < in->n_spans; j++) {
 			struct engine__span_thr *st = &in->spans[j];
 			uint32_t ti = swt_imap_get(&e->tid_map, st->tid);
-			int64_t d = 0;
-			bool whole = false;
+			int64_t d = 0, abs_ticks = -1, x[SWT_ATTRIB_MAX];
+			int64_t covered = 0;
+			bool known = false;
 
 			if (ti != SWT_MAP_NONE && e->thrs[ti].stamp == e->seq &&
 			    e->thrs[ti].tgid == in->pid) {
 				d = e->thrs[ti].cur_delta_micro;
+				abs_ticks = e->thrs[ti].base_ticks;
+				known = true;
 			} else if (rows && in->thr_stamp != e->seq) {
 				/* no thread rows for this process: its
 				 * ticks (of all its threads) stand in for
-				 * the thread's, shared by the overlap */
+				 * the thread's */
 				d = in->cur_delta_micro;
-				whole = true;
+				known = true;
+				if (in->thr_stamp == 0 && st->tid == in->pid)
+					abs_ticks = in->base_ticks;
 			}
+			/* a measured span still open: the thread's ticks so
+			 * far are a reading (ticks truncate, so it never
+			 * credits more than was burnt) */
+			if (st->cpu_last > 0 && st->n_stk > 0 && abs_ticks > 0)
+				cpu_credit(e, st,
+					   swt_muldiv(abs_ticks, NS_PER_S, ct));
+			memset(x, 0, sizeof(x));
 			for (k = 0, w = 0; k < st->n; k++) {
 				struct engine__span_ent ent = st->ents[k];
 				int64_t ov = ent.overlap_ns;
@@ -752,33 +1015,54 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 					ov += t - ent.open_since;
 				if (ov > dt)
 					ov = dt;
+				touch(e, ent.module);
+				m = &e->mods[ent.module];
+				m->cur_ticks_micro += m->pend_micro;
+				m->pend_micro = 0;
 				if (ov > 0 && dt > 0) {
-					/* the thread's ticks, at most as many
-					 * as fit in the overlap; the whole
-					 * process's by the overlap's share */
-					int64_t cap = swt_muldiv(
-						ov, ct * MICRO, NS_PER_S);
-
-					if (whole)
-						cap = swt_muldiv(d, ov, dt);
-					touch(e, ent.module);
-					m = &e->mods[ent.module];
-					m->cur_ticks_micro += d < cap ? d : cap;
 					m->cur_obs_ns = dt;
-					if (rows && in->mem_row &&
-					    m->cur_mem_gen != in->gen) {
-						m->cur_mem_gen = in->gen;
-						m->cur_rss_kib += in->rss_kib;
-						m->cur_mem = true;
+					if (st->cpu_last == 0 &&
+					    m->attr_col &&
+					    m->ident == in->ident) {
+						int64_t f = swt_muldiv(
+							ov, 1000000, dt);
+
+						x[m->attr_col] += ov;
+						x[m->attr_col + 1] +=
+							ent.ends;
+						if (f > m->est_frac_ppm)
+							m->est_frac_ppm = f;
 					}
 				}
 				ent.overlap_ns = 0;
+				ent.ends = 0;
 				if (ent.depth > 0) {
 					if (t > ent.open_since)
 						ent.open_since = t;
 					st->ents[w++] = ent;
 				}
 			}
+			/* the time with a span open on it, nested ones once */
+			covered = st->covered_ns;
+			if (st->n_stk > 0 && t > st->busy_since)
+				covered += t - st->busy_since;
+			if (covered > dt)
+				covered = dt;
+			st->covered_ns = 0;
+			if (st->n_stk > 0 && t > st->busy_since)
+				st->busy_since = t;
+			if (st->cpu_last == 0 && known && dt > 0 &&
+			    covered > 0 && id->n_cols > 1) {
+				x[0] = dt - covered;
+				if (!id->cpu_attr) {
+					id->cpu_attr =
+						swt_zalloc(sizeof(*id->cpu_attr));
+					swt_attrib_init(id->cpu_attr);
+				}
+				swt_attrib_add(id->cpu_attr, x, id->n_cols,
+					       d < 0 ? 0 : d);
+			}
+			st->measured = false;
 			st->n = w;
 			if (st->n)
 				in->spans[ws++] = *st;
@@ -1059,6 +1343,8 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	 * no memory observation (it would pull a series down to 0 at its
 	 * end) */
 	in->mem_row = row->rss_kib != 0 || row->vsz_kib != 0;
+	if (in->mem_row)
+		at_reading(e, in, t, in->rss_kib);
 
 	touch(e, mi);
 	m = &e->mods[mi];
@@ -1571,6 +1857,8 @@ void swt_engine_free(struct swt_engine *e)
 	for (i = 0; i < e->n_idents; i++) {
 		free(e->idents[i].comm);
 		free(e->idents[i].command);
+		free(e->idents[i].mem_attr);
+		free(e->idents[i].cpu_attr);
 	}
 	free(e->idents);
 	for (i = 0; i < e->n_ctrs; i++) {

@@ -64,6 +64,33 @@ struct swt_subject {
 				 * spaces ("" if unknown) */
 };
 
+/* How an instrumented module's memory was attributed (docs/analysis.md
+ * § Attribution). */
+enum swt_mem_attribution {
+	SWT_MEM_NOT_APPLICABLE = 0, /* not a module (process, thread) */
+	SWT_MEM_NO_DATA = 1,	/* too few readings, or too many modules */
+	SWT_MEM_NO_GROWTH = 2,	/* no growth lands on it */
+	SWT_MEM_SHARED = 3,	/* growth the file cannot pin on it rather
+				 * than on modules open at the same times */
+	SWT_MEM_ATTRIBUTED = 4,	/* growth that needs this module */
+};
+
+/* "", "no_data", "none", "shared", "attributed". */
+const char *swt_mem_attribution_name(enum swt_mem_attribution a);
+
+/* Where an instrumented module's CPU comes from. */
+enum swt_cpu_source {
+	SWT_CPU_SAMPLED = 0,	/* not a module: its own rows */
+	SWT_CPU_MEASURED = 1,	/* the thread's CPU clock at every span
+				 * boundary: exact */
+	SWT_CPU_ESTIMATED = 2,	/* regression of thread ticks on open time,
+				 * with a confidence */
+	SWT_CPU_MIXED = 3,	/* some spans measured, some estimated */
+};
+
+/* "sampled", "measured", "estimated", "mixed". */
+const char *swt_cpu_source_name(enum swt_cpu_source s);
+
 struct swt_module_result {
 	struct swt_subject subj;
 	uint64_t instances;	/* pids (process), tids (thread), processes
@@ -85,6 +112,15 @@ struct swt_module_result {
 	int64_t full_intervals;	/* threads: intervals observed whole */
 	int64_t saturated_permille; /* threads: of those, at or above the
 				 * saturation threshold, per mille */
+	/* instrumented modules (kind module) */
+	enum swt_cpu_source cpu_source;
+	int64_t cpu_confidence_mpct; /* 100 % measured; Phi(z) estimated */
+	int64_t cpu_self_ms;	/* measured spans: own CPU, ms */
+	int64_t cpu_total_ms;	/* measured spans: nested spans included */
+	enum swt_mem_attribution mem_attribution;
+	int64_t mem_growth_mmb;	/* growth credited to it (attributed) */
+	int64_t mem_confidence_mpct; /* Phi(z) of its memory column */
+	bool in_total;		/* counted in total_weight (processes) */
 };
 
 struct swt_counter_result {
@@ -129,6 +165,10 @@ struct swt_leak_result {
 	uint64_t samples;	/* samples behind them */
 	int64_t first_mmb;	/* mean of the first / last bucket */
 	int64_t last_mmb;
+	/* processes: the instrumented modules its growth is attributed to
+	 * ("database_manager"; "(outside spans)"), "undecided" when the
+	 * file cannot tell which, "" without modules; modules: "" */
+	const char *attributed_to;
 };
 
 enum swt_direction {
@@ -224,7 +264,8 @@ struct swt_session_result {
 struct swt_result {
 	struct swt_session_result session;
 	const struct swt_thresholds *thresholds; /* in force */
-	int64_t total_weight;	/* sum of the module weights */
+	int64_t total_weight;	/* sum of the weights of the process rows
+				 * (the rows that do not overlap) */
 	size_t n_modules;	/* weight desc, name, kind, process, command */
 	const struct swt_module_result *modules;
 	size_t n_counters;	/* by name */

@@ -137,13 +137,152 @@ static int cmp_rec(const void *pa, const void *pb)
 	return strcmp(a->text, b->text);
 }
 
+/* ---- attribution ----------------------------------------------------------- */
+
+/* The smallest variance the regressions assume for one observation: RSS
+ * readings are whole pages (the difference of two rounded readings has
+ * variance page^2/6), tick counts whole ticks (1/6 tick^2). */
+#define PAGE_KIB 4
+
+static void solve_fits(struct swt_engine *e)
+{
+	size_t i;
+
+	e->f_mem = swt_calloc(e->n_idents ? e->n_idents : 1,
+			      sizeof(*e->f_mem));
+	e->f_cpu = swt_calloc(e->n_idents ? e->n_idents : 1,
+			      sizeof(*e->f_cpu));
+	for (i = 0; i < e->n_idents; i++) {
+		const struct engine__ident *id = &e->idents[i];
+
+		if (id->mem_attr)
+			swt_attrib_solve(id->mem_attr,
+					 PAGE_KIB * PAGE_KIB / 6.0,
+					 &e->f_mem[i]);
+		if (id->cpu_attr)
+			swt_attrib_solve(id->cpu_attr,
+					 (double)MICRO * (double)MICRO / 6.0,
+					 &e->f_cpu[i]);
+	}
+}
+
+/* ppm -> thousandths of a percent */
+static int64_t confidence_of(int64_t z_milli)
+{
+	return swt_normal_cdf_ppm(z_milli) / 10;
+}
+
+/* A module is credited with what its group's test decides
+ * (SWT_ATTRIB_MIN_PPM): docs/analysis.md § Attribution. */
+static bool decided(const struct swt_attrib_fit *f, size_t g)
+{
+	return f->decided[g];
+}
+
+/* CPU and memory of instrumented module m (docs/analysis.md
+ * § Attribution); ticks_micro gets the estimated CPU added. */
+static void module_attribution(struct swt_engine *e,
+			       const struct engine__module *m,
+			       struct swt_module_result *r,
+			       int64_t *ticks_micro, int64_t duration)
+{
+	const struct swt_attrib_fit *fc = &e->f_cpu[m->ident];
+	const struct swt_attrib_fit *fm = &e->f_mem[m->ident];
+	uint32_t c = m->attr_col;
+	int64_t amount, ct = (int64_t)e->clock_ticks;
+	size_t g;
+
+	r->cpu_source = m->spans_estimated == 0 ? SWT_CPU_MEASURED :
+			m->spans_measured == 0	? SWT_CPU_ESTIMATED :
+						  SWT_CPU_MIXED;
+	r->cpu_confidence_mpct = 100000;
+	r->cpu_self_ms = swt_div_round(m->cpu_self_ns, 1000000);
+	r->cpu_total_ms = swt_div_round(m->cpu_total_ns, 1000000);
+	if (c && fc->solved && c < fc->k) {
+		int64_t est;
+
+		g = swt_attrib_group(c);
+		est = fc->amount_group[g] > 0 ? fc->amount_group[g] : 0;
+		/* never more than one core for as long as it was open on a
+		 * thread: the regression has no upper bound of its own */
+		if (est > swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S))
+			est = swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S);
+
+		*ticks_micro += est;
+		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
+			r->cpu_source = SWT_CPU_MIXED;
+		if (r->cpu_source != SWT_CPU_MEASURED)
+			r->cpu_confidence_mpct =
+				est > 0 ? fc->confidence_ppm[g] / 10 : 0;
+		if (est > 0 && fc->xsum[c] > 0) {
+			/* the estimated peak: its rate over the largest
+			 * share of an interval it covered (the per-call
+			 * part spread over the session) */
+			double pk = (double)est / (double)fc->xsum[c] *
+				    1e8 / (double)e->clock_ticks *
+				    (double)m->est_frac_ppm / 1e6;
+			int64_t p = pk >= 9e18 ? INT64_MAX : (int64_t)(pk + 0.5);
+
+			if (p > r->cpu_peak_mpct)
+				r->cpu_peak_mpct = p;
+		}
+	}
+	r->mem_attribution = SWT_MEM_NO_DATA;
+	r->has_memory = false;
+	if (!c || !fm->solved || c >= fm->k)
+		return;
+	g = swt_attrib_group(c);
+	amount = fm->amount_group[g];
+	r->mem_confidence_mpct = amount > 0 ? fm->confidence_ppm[g] / 10 : 0;
+	if (fm->shared[g]) {
+		r->mem_attribution = SWT_MEM_SHARED;
+		return;
+	}
+	if (amount < PAGE_KIB) {
+		r->mem_attribution = SWT_MEM_NO_GROWTH;
+		r->has_memory = true;
+		return;
+	}
+	if (!decided(fm, g)) {
+		/* a positive amount, undecided: shared (above) */
+		r->mem_attribution = SWT_MEM_SHARED;
+		return;
+	}
+	r->mem_attribution = SWT_MEM_ATTRIBUTED;
+	r->has_memory = true;
+	r->mem_growth_mmb = engine__kib_to_mmb(amount);
+	r->mem_peak_mmb = r->mem_growth_mmb;
+	/* what it was credited with so far, averaged over the session,
+	 * taking the growth as proportional to its open time */
+	if (duration > 0 && m->act_ns > 0) {
+		double avg = (double)amount * (double)m->act_int /
+			     ((double)m->act_ns * (double)duration);
+
+		r->mem_avg_mmb = engine__kib_to_mmb(
+			avg >= 9e18 ? INT64_MAX : (int64_t)(avg + 0.5));
+	}
+}
+
+/* Integrate module i's open time up to t (the end of the session). */
+static void act_integrate_to(struct swt_engine *e, size_t i, int64_t t)
+{
+	struct engine__module *m = &e->mods[i];
+
+	if (m->act_t && t > m->act_t)
+		m->act_int += (swt_i128)m->act_ns * (t - m->act_t);
+	if (t > m->act_t)
+		m->act_t = t;
+}
+
 /* ---- modules ------------------------------------------------------------- */
 
 static void module_results(struct swt_engine *e, int64_t duration)
 {
-	int64_t ct = (int64_t)e->clock_ticks, obs, thr;
+	int64_t ct = (int64_t)e->clock_ticks, obs, thr, ticks;
+	int64_t t_end = e->origin_ns + duration;
 	size_t i, n;
 
+	solve_fits(e);
 	e->r_mods = swt_calloc(e->n_mods, sizeof(*e->r_mods));
 	for (i = 0, n = 0; i < e->n_mods; i++) {
 		const struct engine__module *m = &e->mods[i];
@@ -160,13 +299,18 @@ static void module_results(struct swt_engine *e, int64_t duration)
 			      e->mods[e->idents[m->ident].proc_module]
 				      .observed_ns :
 			      m->observed_ns;
-		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(m->ticks_micro,
+		ticks = m->ticks_micro;
+		r->cpu_peak_mpct = m->cpu_peak_mpct;
+		r->has_memory = m->kind == SWT_KIND_PROCESS;
+		if (m->kind == SWT_KIND_MODULE) {
+			act_integrate_to(e, i, t_end);
+			module_attribution(e, m, r, &ticks, duration);
+		}
+		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(ticks,
 						       INT64_C(100000000),
 						       ct * obs) :
 					    0;
-		r->cpu_peak_mpct = m->cpu_peak_mpct;
-		r->has_memory = m->kind != SWT_KIND_THREAD;
-		if (r->has_memory && m->mem_n > 0) {
+		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
 			r->mem_avg_mmb = swt_muldiv(m->mem_sum_kib, 1000,
 						    m->mem_n * 1024);
 			r->mem_peak_mmb = engine__kib_to_mmb(m->mem_peak_kib);
@@ -199,8 +343,12 @@ static void module_results(struct swt_engine *e, int64_t duration)
 		r->full_intervals = m->full_n;
 		r->saturated_permille =
 			m->full_n ? swt_muldiv(m->sat_n, 1000, m->full_n) : 0;
-		/* the weights in the table add up to the total */
-		e->res.total_weight += r->weight;
+		/* the total counts every CPU second and MB once: over the
+		 * process rows (thread and module rows describe parts of
+		 * them) */
+		r->in_total = m->kind == SWT_KIND_PROCESS;
+		if (r->in_total)
+			e->res.total_weight += r->weight;
 	}
 	sort(e->r_mods, n, sizeof(*e->r_mods), cmp_module);
 	e->res.n_modules = n;
@@ -247,7 +395,91 @@ static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 	       tr->last_quarter_slope_milli * 4 >= tr->slope_milli;
 }
 
-static void leak_check(struct swt_engine *e, const struct engine__module *m)
+static struct swt_leak_result *add_leak(struct swt_engine *e,
+					const struct engine__module *m)
+{
+	struct swt_leak_result *l;
+
+	e->r_leaks = swt_grow(e->r_leaks, &e->cap_r_leaks, e->n_r_leaks + 1,
+			      sizeof(*e->r_leaks));
+	l = &e->r_leaks[e->n_r_leaks++];
+	memset(l, 0, sizeof(*l));
+	engine__subject(e, m, &l->subj);
+	l->attributed_to = "";
+	return l;
+}
+
+static const char *own_str(struct swt_engine *e, const char *s)
+{
+	e->r_rec_strs = swt_grow(e->r_rec_strs, &e->cap_r_rec_strs,
+				 e->n_r_rec_strs + 1, sizeof(*e->r_rec_strs));
+	return e->r_rec_strs[e->n_r_rec_strs++] = swt_strdup(s);
+}
+
+/* The modules of a leaking process (identity ident) that its growth is
+ * attributed to, as leak rows of their own; returns what the process row
+ * says of them. */
+static const char *module_leaks(struct swt_engine *e, uint32_t ident,
+				int64_t duration)
+{
+	const struct engine__ident *id = &e->idents[ident];
+	const struct swt_attrib_fit *f = &e->f_mem[ident];
+	struct swt_buf names = SWT_BUF_INIT;
+	const char *out;
+	bool any_growth = false;
+	size_t c;
+
+	if (id->n_cols < 2)
+		return "";
+	if (!f->solved) {
+		out = "undecided";
+		goto out;
+	}
+	for (c = 0; c < id->n_cols && c < f->k; c = c ? c + 2 : 1) {
+		const struct engine__module *m;
+		struct swt_leak_result *l;
+		size_t g = swt_attrib_group(c);
+		int64_t mmb, slope;
+
+		if (f->amount_group[g] < PAGE_KIB)
+			continue;
+		any_growth = true;
+		if (!decided(f, g))
+			continue;
+		if (names.len)
+			swt_buf_puts(&names, ", ");
+		if (c == 0) {
+			swt_buf_puts(&names, "(outside spans)");
+			continue;
+		}
+		m = &e->mods[id->cols[c]];
+		if (m->merged)
+			continue;
+		swt_buf_puts(&names, m->name);
+		mmb = engine__kib_to_mmb(f->amount_group[g]);
+		slope = duration > 0 ? swt_muldiv(mmb, NS_PER_MIN, duration) :
+				       0;
+		if (slope < e->th.v[SWT_TH_LEAK_MB_PER_MIN])
+			continue;
+		l = add_leak(e, m);
+		l->slope_mmb_per_min = slope;
+		l->z_milli = f->z_milli[g];
+		l->confidence_mpct = f->confidence_ppm[g] / 10;
+		l->points = (size_t)f->n;
+		l->samples = f->n;
+		l->first_mmb = 0;
+		l->last_mmb = mmb;
+	}
+	out = names.len ? own_str(e, names.ptr) :
+	      any_growth ? "undecided" :
+			   "";
+out:
+	swt_buf_fini(&names);
+	return out;
+}
+
+static void leak_check(struct swt_engine *e, const struct engine__module *m,
+		       int64_t duration)
 {
 	struct swt_trend tr;
 	struct swt_leak_result *l;
@@ -259,19 +491,21 @@ static void leak_check(struct swt_engine *e, const struct engine__module *m)
 	slope = swt_div_round(tr.slope_milli, 1024);	/* KiB -> MB */
 	if (!is_leak(e, &tr, slope))
 		return;
-	e->r_leaks = swt_grow(e->r_leaks, &e->cap_r_leaks, e->n_r_leaks + 1,
-			      sizeof(*e->r_leaks));
-	l = &e->r_leaks[e->n_r_leaks++];
-	memset(l, 0, sizeof(*l));
-	engine__subject(e, m, &l->subj);
+	l = add_leak(e, m);
 	l->slope_mmb_per_min = slope;
 	l->z_milli = tr.z_milli;
-	/* ppm -> thousandths of a percent */
-	l->confidence_mpct = swt_normal_cdf_ppm(tr.z_milli) / 10;
+	l->confidence_mpct = confidence_of(tr.z_milli);
 	l->points = tr.points;
 	l->samples = m->mem_series->count;
 	l->first_mmb = swt_div_round(tr.first_milli, 1024);
 	l->last_mmb = swt_div_round(tr.last_milli, 1024);
+	/* (l may move: module_leaks adds rows) */
+	{
+		size_t li = e->n_r_leaks - 1;
+		const char *who = module_leaks(e, m->ident, duration);
+
+		e->r_leaks[li].attributed_to = who;
+	}
 }
 
 static enum swt_direction direction(const struct swt_trend *tr,
@@ -677,9 +911,8 @@ void engine__findings(struct swt_engine *e)
 	 * plateau there) can look like a leak; its direction is the trend */
 	for (i = 0; i < e->n_mods; i++)
 		if (!e->mods[i].merged &&
-		    (e->mods[i].kind == SWT_KIND_PROCESS ||
-		     e->mods[i].kind == SWT_KIND_MODULE))
-			leak_check(e, &e->mods[i]);
+		    e->mods[i].kind == SWT_KIND_PROCESS)
+			leak_check(e, &e->mods[i], duration);
 	sort(e->r_leaks, e->n_r_leaks, sizeof(*e->r_leaks), cmp_leak);
 	e->res.n_leaks = e->n_r_leaks;
 	e->res.leaks = e->r_leaks;
@@ -716,6 +949,8 @@ void engine__findings_free(struct swt_engine *e)
 {
 	size_t i;
 
+	free(e->f_mem);
+	free(e->f_cpu);
 	free(e->r_mods);
 	free(e->r_ctrs);
 	free(e->r_leaks);

@@ -23,6 +23,7 @@ const char *swt_event_kind_name(enum swt_event_kind kind)
 	case SWT_EV_END: return "end";
 	case SWT_EV_COUNT: return "count";
 	case SWT_EV_MARK: return "mark";
+	case SWT_EV_RSS: return "rss";
 	}
 	return "unknown";
 }

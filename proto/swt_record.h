@@ -133,6 +133,7 @@ enum swt_event_kind {
 	SWT_EV_END = 2,
 	SWT_EV_COUNT = 3,
 	SWT_EV_MARK = 4,
+	SWT_EV_RSS = 5,		/* value: the process's RSS (KiB) at t_ns */
 };
 
 const char *swt_event_kind_name(enum swt_event_kind kind);

@@ -381,8 +381,14 @@ static void span_gets_thread_ticks_by_overlap(void **state)
 	assert_int_equal(m->calls, 10);
 	/* 10 spans in 10 s */
 	assert_int_equal(m->calls_per_min_milli, 60000);
-	/* memory rule: RSS of the process at samples it ran in */
-	assert_int_equal(m->mem_avg_mmb, 10000);
+	/* the RSS never changed: no growth is attributed to it (it is not
+	 * given its process's RSS) */
+	assert_int_equal(m->mem_attribution, SWT_MEM_NO_GROWTH);
+	assert_int_equal(m->mem_avg_mmb, 0);
+	/* estimated: the overlap cannot tell the span from the rest of the
+	 * thread (always half of each interval) */
+	assert_int_equal(m->cpu_source, SWT_CPU_ESTIMATED);
+	assert_true(m->cpu_confidence_mpct < 99900);
 	assert_string_equal(m->subj.process, "app");
 	assert_int_equal(res->session.span_anomalies, 0);
 	swt_engine_free(e);
@@ -457,10 +463,217 @@ static void long_and_nested_spans(void **state)
 			 87500);
 	assert_int_equal(find_module(res, SWT_KIND_MODULE, "outer")->calls,
 			 2);
+	/* inner (nested in outer for 1.5 s) adds nothing to what outer's
+	 * rate explains: the CPU is counted once, by the regression */
 	assert_int_equal(find_module(res, SWT_KIND_MODULE, "inner")
 				 ->cpu_avg_mpct,
-			 37500);
+			 0);
 	assert_int_equal(res->session.span_anomalies, 1);
+	swt_engine_free(e);
+}
+
+/* One thread alternates a busy module (40 ms of CPU) and a sleeping one
+ * (400 ms open, 1 ms of CPU). With the client's CPU readings at every
+ * span boundary the busy module has all the CPU it burnt, exactly. */
+static void busy_module_has_the_cpu_measured(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *busy, *idle;
+	struct swt_proc_row p;
+	int64_t t = T0, cpu = 1000000, ticks;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 1; k <= 20; k++) {
+		/* 2 cycles a second: crunch 40 ms busy, idle_wait 400 ms */
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "crunch", cpu);
+		cpu += 40000000;
+		t += 40000000;
+		feed_event(e, 10, 10, t, SWT_EV_END, "crunch", cpu);
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "idle_wait", cpu);
+		cpu += 1000000;
+		t += 400000000;
+		feed_event(e, 10, 10, t, SWT_EV_END, "idle_wait", cpu);
+		t += 60000000;
+		if (k % 2 == 0) {
+			ticks = cpu / 10000000;	/* 100 ticks/s */
+			p = prow(10, ticks, 1024);
+			feed_sample(e, T0 + (k / 2) * S, &p, 1, NULL, 0);
+		}
+	}
+	feed_end(e, T0 + 10 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	busy = find_module(res, SWT_KIND_MODULE, "crunch");
+	idle = find_module(res, SWT_KIND_MODULE, "idle_wait");
+	assert_int_equal(busy->cpu_source, SWT_CPU_MEASURED);
+	assert_int_equal(idle->cpu_source, SWT_CPU_MEASURED);
+	/* 20 x 40 ms of 10 s: 8 %; 20 x 1 ms: 0.2 % */
+	assert_int_equal(busy->cpu_self_ms, 800);
+	assert_int_equal(busy->cpu_avg_mpct, 8000);
+	assert_int_equal(idle->cpu_self_ms, 20);
+	assert_int_equal(idle->cpu_avg_mpct, 200);
+	assert_true(busy->cpu_avg_mpct > 10 * idle->cpu_avg_mpct);
+	swt_engine_free(e);
+}
+
+/* The same without CPU readings (an older client): the regression of the
+ * thread's ticks on the modules' open times gives the busy module the CPU,
+ * estimated, with its confidence; never the sleeping module. */
+static void busy_module_has_the_cpu_estimated(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *busy, *idle;
+	struct swt_proc_row p;
+	int64_t iv = S / 10, t = T0, burnt = 0, next = T0 + iv;
+	uint32_t lcg = 12345;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, iv, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 60; k++) {
+		/* busy for 100-300 ms at one core, then idle 300-500 ms */
+		int64_t b, w, end;
+
+		lcg = lcg * 1103515245u + 12345u;
+		b = (1 + (int64_t)(lcg >> 16) % 3) * iv;
+		lcg = lcg * 1103515245u + 12345u;
+		w = (3 + (int64_t)(lcg >> 16) % 3) * iv;
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "crunch", 0);
+		for (end = t + b; next <= end; next += iv) {
+			burnt += 10;	/* ticks of a busy 100 ms */
+			p = prow(10, burnt, 1024);
+			feed_sample(e, next, &p, 1, NULL, 0);
+		}
+		t = end;
+		feed_event(e, 10, 10, t, SWT_EV_END, "crunch", 0);
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "idle_wait", 0);
+		for (end = t + w; next <= end; next += iv) {
+			p = prow(10, burnt, 1024);
+			feed_sample(e, next, &p, 1, NULL, 0);
+		}
+		t = end;
+		feed_event(e, 10, 10, t, SWT_EV_END, "idle_wait", 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	busy = find_module(res, SWT_KIND_MODULE, "crunch");
+	idle = find_module(res, SWT_KIND_MODULE, "idle_wait");
+	assert_int_equal(busy->cpu_source, SWT_CPU_ESTIMATED);
+	assert_true(busy->cpu_confidence_mpct >= 99900);
+	assert_int_equal(idle->cpu_avg_mpct, 0);
+	/* all the process's CPU */
+	assert_int_equal(busy->cpu_avg_mpct,
+			 find_module(res, SWT_KIND_PROCESS, "app")
+				 ->cpu_avg_mpct);
+	swt_engine_free(e);
+}
+
+/* Two threads: `renderer` is open the whole time on one, the other
+ * alternates `parser` and `cache_loader`, and the RSS grows only while
+ * cache_loader runs (readings at span boundaries and samples). Only
+ * cache_loader is a leak; renderer, open all along, is not. */
+static const struct swt_leak_result *find_leak(const struct swt_result *r,
+					       enum swt_module_kind kind);
+
+static void leak_lands_on_the_module_that_grows(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	const struct swt_leak_result *l;
+	struct swt_proc_row p;
+	int64_t t = T0, rss = 10240, next = T0 + S;
+	uint32_t lcg = 7;
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, rss);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	feed_event(e, 10, 11, T0, SWT_EV_BEGIN, "renderer", 0);
+	for (k = 0; k < 200; k++) {
+		const char *name = k % 2 ? "cache_loader" : "parser";
+		int64_t end;
+		bool grows = k % 2;
+
+		lcg = lcg * 1103515245u + 12345u;
+		end = t + (150 + (int64_t)(lcg >> 16) % 1000) * 1000000;
+		feed_event(e, 10, 12, t, SWT_EV_RSS, "", rss);
+		feed_event(e, 10, 12, t, SWT_EV_BEGIN, name, 0);
+		for (; next <= end; next += S) {
+			if (grows)
+				rss += (next - t) / 1000000; /* 1 KiB/ms */
+			t = next;
+			p = prow(10, 0, rss);
+			feed_sample(e, next, &p, 1, NULL, 0);
+		}
+		if (grows)
+			rss += (end - t) / 1000000;
+		t = end;
+		feed_event(e, 10, 12, t, SWT_EV_END, name, 0);
+		feed_event(e, 10, 12, t, SWT_EV_RSS, "", rss);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_MODULE, "cache_loader");
+	assert_int_equal(m->mem_attribution, SWT_MEM_ATTRIBUTED);
+	assert_true(m->mem_confidence_mpct >= 99900);
+	m = find_module(res, SWT_KIND_MODULE, "renderer");
+	assert_int_equal(m->mem_attribution, SWT_MEM_NO_GROWTH);
+	m = find_module(res, SWT_KIND_MODULE, "parser");
+	assert_int_equal(m->mem_attribution, SWT_MEM_NO_GROWTH);
+	l = find_leak(res, SWT_KIND_PROCESS);
+	assert_non_null(l);
+	assert_string_equal(l->attributed_to, "cache_loader");
+	for (i = 0; i < res->n_leaks; i++)
+		if (res->leaks[i].subj.kind == SWT_KIND_MODULE)
+			assert_string_equal(res->leaks[i].subj.name,
+					    "cache_loader");
+	assert_non_null(find_leak(res, SWT_KIND_MODULE));
+	swt_engine_free(e);
+}
+
+/* total_weight is the sum over the process rows, which do not overlap. */
+static void total_weight_counts_processes_once(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[2];
+	int64_t sum = 0;
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 11, "worker", "worker", false);
+	for (k = 0; k <= 10; k++) {
+		if (k == 1)
+			feed_event(e, 10, 10, T0 + S / 2, SWT_EV_BEGIN, "job",
+				   0);
+		p[0] = prow(10, 60 * k, 200 * 1024);
+		p[1] = prow(11, 30 * k, 100 * 1024);
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < res->n_modules; i++) {
+		assert_int_equal(res->modules[i].in_total,
+				 res->modules[i].subj.kind ==
+					 SWT_KIND_PROCESS);
+		if (res->modules[i].in_total)
+			sum += res->modules[i].weight;
+	}
+	assert_true(find_module(res, SWT_KIND_MODULE, "job")->weight > 0);
+	assert_int_equal(res->total_weight, sum);
 	swt_engine_free(e);
 }
 
@@ -1305,6 +1518,10 @@ int main(void)
 		cmocka_unit_test(modules_sorted_by_weight_then_name),
 		cmocka_unit_test(alerts_fire_on_crossing),
 		cmocka_unit_test(cpu_spike_with_active_modules),
+		cmocka_unit_test(busy_module_has_the_cpu_measured),
+		cmocka_unit_test(busy_module_has_the_cpu_estimated),
+		cmocka_unit_test(leak_lands_on_the_module_that_grows),
+		cmocka_unit_test(total_weight_counts_processes_once),
 		cmocka_unit_test(linear_ramp_is_a_10_mb_per_min_leak),
 		cmocka_unit_test(not_leaks),
 		cmocka_unit_test(trend_decreasing_and_stable),
