@@ -1353,8 +1353,11 @@ static void on_sample(struct swt_engine *e, int64_t t,
 				thread_remove(e, (uint32_t)i);
 	}
 	attribute_spans(e, t, t0);
-	/* the tree's memory is observed unless every row was a zombie's */
-	ses->cur_mem = e->any_mem || s->n_procs == 0;
+	/* the tree's memory is observed unless every row was a zombie's,
+	 * and not in a sample without rows: that is swrec's last look after
+	 * the launched command (or every attached process) has gone, not a
+	 * tree using 0 MB */
+	ses->cur_mem = e->any_mem;
 	/* the tree's CPU is known for this interval only if some process
 	 * was: the first sample of preexisting processes is a baseline */
 	ses->cur_obs_ns = e->any_counted ? dt : 0;

@@ -242,6 +242,38 @@ static void memory_average_and_peak(void **state)
 	swt_engine_free(e);
 }
 
+/* The sample after the launched command exited (swrec's last look, no
+ * rows) is no memory observation of the tree: 8 samples at 100 MB average
+ * 100 MB, not 800 / 9 = 88.9 MB, and the series does not fall to 0 at the
+ * end (no decreasing trend, no spike baseline pulled down). */
+static void empty_last_sample_is_no_memory_observation(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (i = 1; i <= 8; i++) {
+		p = prow(10, 10 * i, 100 * 1024);
+		p.vsz_kib = 200 * 1024;
+		feed_sample(e, T0 + i * S, &p, 1, NULL, 0);
+	}
+	feed_exit(e, T0 + 8 * S + S / 2, 10);
+	feed_sample(e, T0 + 8 * S + S / 2, NULL, 0, NULL, 0);
+	feed_end(e, T0 + 8 * S + S / 2);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 9);
+	assert_int_equal(res->session.mem_avg_mmb, 100000);
+	assert_int_equal(res->session.mem_peak_mmb, 100000);
+	assert_int_equal(res->session.mem_end_mmb, 100000);
+	assert_int_equal(res->trend.memory, SWT_DIR_STABLE);
+	assert_int_equal(res->trend.memory_slope_mmb_per_min, 0);
+	swt_engine_free(e);
+}
+
 /* Processes with the same comm and command line are one module: CPU and
  * RSS add up, instances count the pids; another command line is another
  * module. The same pid reused by another program is not merged. */
@@ -1294,6 +1326,7 @@ int main(void)
 		cmocka_unit_test(cpu_is_percent_of_one_core),
 		cmocka_unit_test(two_busy_cores_read_200_percent),
 		cmocka_unit_test(memory_average_and_peak),
+		cmocka_unit_test(empty_last_sample_is_no_memory_observation),
 		cmocka_unit_test(processes_aggregate_by_identity),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
