@@ -155,6 +155,7 @@ static void module_setup(struct swt_engine *e, struct engine__module *m,
 	m->kind = kind;
 	m->ident = ident;
 	m->name = swt_strdup(name);
+	m->first_seq = e->seq;
 	if (kind != SWT_KIND_THREAD) {
 		m->mem_series = swt_zalloc(sizeof(*m->mem_series));
 		swt_series_init(m->mem_series);
@@ -478,6 +479,49 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	e->mods[in->proc_module].instances++;
 }
 
+/* An exec of live instance idx into identity `ident`. swrec sees an exec
+ * (a new comm and command line) at its first sample after it and writes
+ * the ProcStart with that sample, so the events the instance sent since
+ * its last process row may already be the new program's: `sh -c 'exec env
+ * python3 app.py'`, a pyenv shim or any wrapper that execs sends none, the
+ * program it becomes starts sending at once. The modules that this
+ * instance alone began since its last row therefore go to the new
+ * identity, with their spans; the old program's other open spans are
+ * gone. */
+static void exec_reidentify(struct swt_engine *e, uint32_t idx,
+			    uint32_t ident)
+{
+	struct engine__inst *in = &e->insts[idx];
+	uint32_t old = in->ident;
+	size_t i, j, k, w, n = e->n_mods;
+
+	for (j = 0; j < in->n_spans; j++) {
+		struct engine__span_thr *st = &in->spans[j];
+
+		for (k = 0, w = 0; k < st->n; k++) {
+			const struct engine__module *m =
+				&e->mods[st->ents[k].module];
+
+			if (m->first_seq >= in->stamp &&
+			    m->last_gen == in->gen && m->instances == 1)
+				st->ents[w++] = st->ents[k];
+		}
+		st->n = w;
+	}
+	/* (emptied span lists are freed by the next attribute_spans()) */
+	inst_reidentify(e, idx, ident, true);
+	for (i = 0; i < n; i++) {
+		const struct engine__module *m = &e->mods[i];
+
+		if (m->ident != old || m->kind != SWT_KIND_MODULE ||
+		    m->merged || m->first_seq < in->stamp ||
+		    m->last_gen != in->gen || m->instances != 1)
+			continue;
+		module_merge(e, (uint32_t)i,
+			     module_get(e, SWT_KIND_MODULE, ident, m->name));
+	}
+}
+
 static void on_proc_start(struct swt_engine *e, int64_t t,
 			  const struct swt_proc_start *ps)
 {
@@ -520,7 +564,7 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 			 * is kept and starts/min does not count it; the old
 			 * program's open spans are gone) */
 			if (in->ident != ident)
-				inst_reidentify(e, idx, ident, false);
+				exec_reidentify(e, idx, ident);
 			return;
 		}
 		inst_remove(e, idx);

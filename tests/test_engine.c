@@ -1093,6 +1093,85 @@ static void exec_continues_under_the_new_identity(void **state)
 	swt_engine_free(e);
 }
 
+/* The order swrec writes for `sh -c 'exec env python3 app.py'` (checked
+ * with swreplay --dump): each exec is announced by a ProcStart at the
+ * first sample after it, and the events python3 sent before that sample
+ * come first, under the previous identity (env). They are python3's: its
+ * modules go to python3 with their open spans, none is left under the
+ * wrapper. A module an instrumented program began before its last row
+ * (confirmed by the recorder before the exec) stays with it. */
+static void events_before_an_exec_belong_to_the_new_program(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	size_t i, n_mod = 0;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 30, "sh", "sh -c exec env python3 app.py", false);
+	feed_start(e, T0, 40, "tool", "tool", false);
+	feed_event(e, 40, 40, T0 + S / 2, SWT_EV_BEGIN, "prep", 0);
+	feed_event(e, 40, 40, T0 + S / 2 + 1, SWT_EV_END, "prep", 0);
+	p[0] = prow(30, 0, 1024);
+	p[1] = prow(40, 0, 1024);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_start(e, T0 + 2 * S, 30, "env", "env python3 app.py", false);
+	feed_sample(e, T0 + 2 * S, p, 2, NULL, 0);
+	/* python3 (still "env" in the file) and tool, before the exec's
+	 * announcement */
+	feed_event(e, 30, 30, T0 + 2 * S + S / 2, SWT_EV_BEGIN, "work", 0);
+	feed_event(e, 30, 30, T0 + 2 * S + S / 2, SWT_EV_COUNT, "frames", 1);
+	feed_event(e, 40, 40, T0 + 2 * S + S / 2, SWT_EV_BEGIN, "late", 0);
+	feed_event(e, 40, 40, T0 + 2 * S + S / 2 + 1, SWT_EV_END, "late", 0);
+	feed_start(e, T0 + 3 * S, 30, "python3", "python3 app.py", false);
+	feed_start(e, T0 + 3 * S, 40, "worker", "worker", false);
+	p[0] = prow(30, 100, 8192);
+	p[1] = prow(40, 0, 1024);
+	feed_sample(e, T0 + 3 * S, p, 2, NULL, 0);
+	feed_event(e, 30, 30, T0 + 3 * S + S / 2, SWT_EV_END, "work", 0);
+	p[0] = prow(30, 200, 8192);
+	feed_sample(e, T0 + 4 * S, p, 2, NULL, 0);
+	feed_exit(e, T0 + 4 * S + 1, 30);
+	feed_exit(e, T0 + 4 * S + 1, 40);
+	feed_sample(e, T0 + 4 * S + 2, NULL, 0, NULL, 0);
+	feed_end(e, T0 + 4 * S + 2);
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *r = &res->modules[i];
+
+		if (r->subj.kind != SWT_KIND_MODULE)
+			continue;
+		n_mod++;
+		if (strcmp(r->subj.name, "prep") == 0)
+			assert_string_equal(r->subj.process, "tool");
+		else if (strcmp(r->subj.name, "late") == 0)
+			assert_string_equal(r->subj.process, "worker");
+		else
+			assert_string_equal(r->subj.process, "python3");
+	}
+	assert_int_equal(n_mod, 3);
+	m = find_module(res, SWT_KIND_MODULE, "work");
+	assert_string_equal(m->subj.command, "python3 app.py");
+	assert_int_equal(m->calls, 1);
+	assert_int_equal(m->instances, 1);
+	/* its span, begun before the announcement, kept: open 0.5 s of each
+	 * of python3's two intervals, 100 ticks each shared by overlap */
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->mem_avg_mmb, 8000);
+	m = find_module(res, SWT_KIND_MODULE, "late");
+	assert_int_equal(m->calls, 1);
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "python3")
+				 ->cpu_avg_mpct,
+			 100000);
+	assert_int_equal(res->n_counters, 1);
+	assert_int_equal(res->session.span_anomalies, 0);
+	assert_int_equal(res->session.processes, 2);
+	swt_engine_free(e);
+}
+
 /* Events that reach the file before their process's ProcStart are adopted
  * by the real identity: no "[pid N]", the first span kept. */
 static void events_before_proc_start_are_adopted(void **state)
@@ -1349,6 +1428,7 @@ int main(void)
 		cmocka_unit_test(short_first_interval_is_a_baseline),
 		cmocka_unit_test(exec_continues_under_the_new_identity),
 		cmocka_unit_test(events_before_proc_start_are_adopted),
+		cmocka_unit_test(events_before_an_exec_belong_to_the_new_program),
 		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),
