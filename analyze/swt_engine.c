@@ -1225,6 +1225,56 @@ static void on_thread_row(struct swt_engine *e,
 		m->cur_sat = true;
 }
 
+/* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
+ * module it runs, "database_manager", reads "database_manage". */
+#define COMM_MAX 15
+
+/* At the end of the session: a thread module whose name has the full 15
+ * bytes takes the name of the one instrumented module of its process
+ * identity that it is the start of ("database_manage" becomes
+ * "database_manager"), so that the report names one subject, not two
+ * unrelated ones. With no such module, or more than one (or a module of
+ * exactly that name), the name stays cut. The spikes' lists of active
+ * modules, taken while streaming, follow. */
+static void threads_take_module_names(struct swt_engine *e)
+{
+	size_t i, j, k, n = e->n_mods;
+
+	for (i = 0; i < n; i++) {
+		const char *cut = e->mods[i].name, *full = NULL;
+		uint32_t ident = e->mods[i].ident, to;
+		size_t n_full = 0;
+
+		if (e->mods[i].kind != SWT_KIND_THREAD || e->mods[i].merged ||
+		    strlen(cut) != COMM_MAX)
+			continue;
+		for (j = 0; j < n; j++) {
+			const struct engine__module *m = &e->mods[j];
+
+			if (m->kind == SWT_KIND_MODULE && m->ident == ident &&
+			    !m->merged && strncmp(m->name, cut, COMM_MAX) == 0) {
+				full = m->name;
+				n_full++;
+			}
+		}
+		if (n_full != 1 || strlen(full) == COMM_MAX)
+			continue;
+		/* (a thread row of the full name, not from Linux, is left
+		 * alone: its samples would count twice) */
+		if (swt_smap_get(&e->mod_map, MOD_SCOPE(SWT_KIND_THREAD, ident),
+				 full, strlen(full)) != SWT_MAP_NONE)
+			continue;
+		to = module_get(e, SWT_KIND_THREAD, ident, full);
+		module_merge(e, (uint32_t)i, to);
+		e->mods[to].instances += e->mods[i].instances;
+		for (j = 0; j < e->n_spikes; j++)
+			for (k = 0; k < e->spikes[j].n_active; k++)
+				if (e->spikes[j].active[k] == cut)
+					e->spikes[j].active[k] =
+						e->mods[to].name;
+	}
+}
+
 static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 {
 	size_t h = (size_t)e->th.v[SWT_TH_HISTORY_SAMPLES], i;
@@ -1667,6 +1717,7 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		}
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
+		threads_take_module_names(e);
 		engine__findings(e);
 	}
 	*out = &e->res;

@@ -374,6 +374,78 @@ static void threads_by_name_within_process(void **state)
 	swt_engine_free(e);
 }
 
+/* Linux cuts thread names to 15 bytes: the thread "database_manage" of a
+ * process with the module "database_manager" is that module's thread and
+ * takes its full name. The prefix must be unique among the process's
+ * module names: "report_generato" matches two modules and stays cut; a
+ * module of another process does not count; a shorter name is no cut. */
+static void cut_thread_name_takes_its_module_name(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	struct swt_thread_row t[4];
+	size_t i, n_db = 0;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 20, "other", "other", false);
+	feed_event(e, 10, 11, T0 + S / 10, SWT_EV_BEGIN, "database_manager", 0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_BEGIN, "report_generator",
+		   0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_END, "report_generator", 0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_BEGIN, "report_generator2",
+		   0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_END, "report_generator2",
+		   0);
+	feed_event(e, 10, 14, T0 + S / 10, SWT_EV_BEGIN, "event_listener_x",
+		   0);
+	for (k = 1; k <= 4; k++) {
+		t[0] = (struct swt_thread_row){ 11, 10, "database_manage",
+						20 * k, 0 };
+		t[1] = (struct swt_thread_row){ 12, 10, "report_generato",
+						10 * k, 0 };
+		t[2] = (struct swt_thread_row){ 13, 10, "short", 0, 0 };
+		t[3] = (struct swt_thread_row){ 21, 20, "event_listener_",
+						5 * k, 0 };
+		p[0] = prow(10, 30 * k, 4096);
+		p[1] = prow(20, 5 * k, 1024);
+		feed_sample(e, T0 + k * S, p, 2, t, 4);
+	}
+	feed_end(e, T0 + 4 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	/* one subject: the module and its thread, both "database_manager" */
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *r = &res->modules[i];
+
+		assert_string_not_equal(r->subj.name, "database_manage");
+		if (strcmp(r->subj.name, "database_manager") == 0) {
+			assert_string_equal(r->subj.process, "app");
+			n_db++;
+		}
+	}
+	assert_int_equal(n_db, 2);
+	m = find_module(res, SWT_KIND_THREAD, "database_manager");
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(m->cpu_avg_mpct, 20000);
+	assert_int_equal(m->cpu_peak_mpct, 20000);
+	assert_false(m->has_memory);
+	m = find_module(res, SWT_KIND_MODULE, "database_manager");
+	assert_int_equal(m->calls, 1);
+	/* ambiguous: stays cut */
+	m = find_module(res, SWT_KIND_THREAD, "report_generato");
+	assert_int_equal(m->cpu_avg_mpct, 10000);
+	/* the module is another process's */
+	m = find_module(res, SWT_KIND_THREAD, "event_listener_");
+	assert_string_equal(m->subj.process, "other");
+	find_module(res, SWT_KIND_THREAD, "short");
+	assert_int_equal(res->n_modules, 2 + 4 + 4);
+	swt_engine_free(e);
+}
+
 /* A span open for half of each 1 s interval on a thread that burns 80
  * ticks a second gets 40 % (the thread's ticks times the overlap share). */
 static void span_gets_thread_ticks_by_overlap(void **state)
@@ -1409,6 +1481,7 @@ int main(void)
 		cmocka_unit_test(processes_aggregate_by_identity),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
+		cmocka_unit_test(cut_thread_name_takes_its_module_name),
 		cmocka_unit_test(span_gets_thread_ticks_by_overlap),
 		cmocka_unit_test(thread_busy_only_in_spans),
 		cmocka_unit_test(long_and_nested_spans),
