@@ -71,6 +71,7 @@ struct engine__module {
 	char *name;
 	uint64_t instances;
 	uint64_t last_gen;	/* newest instance counted (modules) */
+	uint64_t first_seq;	/* samples fed when it was created */
 	/* totals */
 	int64_t ticks_micro;
 	int64_t observed_ns;

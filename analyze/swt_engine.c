@@ -187,6 +187,7 @@ static void module_setup(struct swt_engine *e, struct engine__module *m,
 	m->kind = kind;
 	m->ident = ident;
 	m->name = swt_strdup(name);
+	m->first_seq = e->seq;
 	if (kind == SWT_KIND_PROCESS || kind == SWT_KIND_SESSION) {
 		m->mem_series = swt_zalloc(sizeof(*m->mem_series));
 		swt_series_init(m->mem_series);
@@ -530,6 +531,49 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	memset(in->at_acc, 0, sizeof(in->at_acc));
 }
 
+/* An exec of live instance idx into identity `ident`. swrec sees an exec
+ * (a new comm and command line) at its first sample after it and writes
+ * the ProcStart with that sample, so the events the instance sent since
+ * its last process row may already be the new program's: `sh -c 'exec env
+ * python3 app.py'`, a pyenv shim or any wrapper that execs sends none, the
+ * program it becomes starts sending at once. The modules that this
+ * instance alone began since its last row therefore go to the new
+ * identity, with their spans; the old program's other open spans are
+ * gone. */
+static void exec_reidentify(struct swt_engine *e, uint32_t idx,
+			    uint32_t ident)
+{
+	struct engine__inst *in = &e->insts[idx];
+	uint32_t old = in->ident;
+	size_t i, j, k, w, n = e->n_mods;
+
+	for (j = 0; j < in->n_spans; j++) {
+		struct engine__span_thr *st = &in->spans[j];
+
+		for (k = 0, w = 0; k < st->n; k++) {
+			const struct engine__module *m =
+				&e->mods[st->ents[k].module];
+
+			if (m->first_seq >= in->stamp &&
+			    m->last_gen == in->gen && m->instances == 1)
+				st->ents[w++] = st->ents[k];
+		}
+		st->n = w;
+	}
+	/* (emptied span lists are freed by the next attribute_spans()) */
+	inst_reidentify(e, idx, ident, true);
+	for (i = 0; i < n; i++) {
+		const struct engine__module *m = &e->mods[i];
+
+		if (m->ident != old || m->kind != SWT_KIND_MODULE ||
+		    m->merged || m->first_seq < in->stamp ||
+		    m->last_gen != in->gen || m->instances != 1)
+			continue;
+		module_merge(e, (uint32_t)i,
+			     module_get(e, SWT_KIND_MODULE, ident, m->name));
+	}
+}
+
 static void on_proc_start(struct swt_engine *e, int64_t t,
 			  const struct swt_proc_start *ps)
 {
@@ -572,7 +616,7 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 			 * is kept and starts/min does not count it; the old
 			 * program's open spans are gone) */
 			if (in->ident != ident)
-				inst_reidentify(e, idx, ident, false);
+				exec_reidentify(e, idx, ident);
 			return;
 		}
 		inst_remove(e, idx);
@@ -1467,6 +1511,56 @@ static void on_thread_row(struct swt_engine *e,
 		m->cur_sat = true;
 }
 
+/* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
+ * module it runs, "database_manager", reads "database_manage". */
+#define COMM_MAX 15
+
+/* At the end of the session: a thread module whose name has the full 15
+ * bytes takes the name of the one instrumented module of its process
+ * identity that it is the start of ("database_manage" becomes
+ * "database_manager"), so that the report names one subject, not two
+ * unrelated ones. With no such module, or more than one (or a module of
+ * exactly that name), the name stays cut. The spikes' lists of active
+ * modules, taken while streaming, follow. */
+static void threads_take_module_names(struct swt_engine *e)
+{
+	size_t i, j, k, n = e->n_mods;
+
+	for (i = 0; i < n; i++) {
+		const char *cut = e->mods[i].name, *full = NULL;
+		uint32_t ident = e->mods[i].ident, to;
+		size_t n_full = 0;
+
+		if (e->mods[i].kind != SWT_KIND_THREAD || e->mods[i].merged ||
+		    strlen(cut) != COMM_MAX)
+			continue;
+		for (j = 0; j < n; j++) {
+			const struct engine__module *m = &e->mods[j];
+
+			if (m->kind == SWT_KIND_MODULE && m->ident == ident &&
+			    !m->merged && strncmp(m->name, cut, COMM_MAX) == 0) {
+				full = m->name;
+				n_full++;
+			}
+		}
+		if (n_full != 1 || strlen(full) == COMM_MAX)
+			continue;
+		/* (a thread row of the full name, not from Linux, is left
+		 * alone: its samples would count twice) */
+		if (swt_smap_get(&e->mod_map, MOD_SCOPE(SWT_KIND_THREAD, ident),
+				 full, strlen(full)) != SWT_MAP_NONE)
+			continue;
+		to = module_get(e, SWT_KIND_THREAD, ident, full);
+		module_merge(e, (uint32_t)i, to);
+		e->mods[to].instances += e->mods[i].instances;
+		for (j = 0; j < e->n_spikes; j++)
+			for (k = 0; k < e->spikes[j].n_active; k++)
+				if (e->spikes[j].active[k] == cut)
+					e->spikes[j].active[k] =
+						e->mods[to].name;
+	}
+}
+
 static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 {
 	size_t h = (size_t)e->th.v[SWT_TH_HISTORY_SAMPLES], i;
@@ -1639,8 +1733,11 @@ static void on_sample(struct swt_engine *e, int64_t t,
 				thread_remove(e, (uint32_t)i);
 	}
 	attribute_spans(e, t, t0);
-	/* the tree's memory is observed unless every row was a zombie's */
-	ses->cur_mem = e->any_mem || s->n_procs == 0;
+	/* the tree's memory is observed unless every row was a zombie's,
+	 * and not in a sample without rows: that is swrec's last look after
+	 * the launched command (or every attached process) has gone, not a
+	 * tree using 0 MB */
+	ses->cur_mem = e->any_mem;
 	/* the tree's CPU is known for this interval only if some process
 	 * was: the first sample of preexisting processes is a baseline */
 	ses->cur_obs_ns = e->any_counted ? dt : 0;
@@ -1908,6 +2005,7 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		}
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
+		threads_take_module_names(e);
 		engine__findings(e);
 	}
 	*out = &e->res;

@@ -242,6 +242,38 @@ static void memory_average_and_peak(void **state)
 	swt_engine_free(e);
 }
 
+/* The sample after the launched command exited (swrec's last look, no
+ * rows) is no memory observation of the tree: 8 samples at 100 MB average
+ * 100 MB, not 800 / 9 = 88.9 MB, and the series does not fall to 0 at the
+ * end (no decreasing trend, no spike baseline pulled down). */
+static void empty_last_sample_is_no_memory_observation(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (i = 1; i <= 8; i++) {
+		p = prow(10, 10 * i, 100 * 1024);
+		p.vsz_kib = 200 * 1024;
+		feed_sample(e, T0 + i * S, &p, 1, NULL, 0);
+	}
+	feed_exit(e, T0 + 8 * S + S / 2, 10);
+	feed_sample(e, T0 + 8 * S + S / 2, NULL, 0, NULL, 0);
+	feed_end(e, T0 + 8 * S + S / 2);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 9);
+	assert_int_equal(res->session.mem_avg_mmb, 100000);
+	assert_int_equal(res->session.mem_peak_mmb, 100000);
+	assert_int_equal(res->session.mem_end_mmb, 100000);
+	assert_int_equal(res->trend.memory, SWT_DIR_STABLE);
+	assert_int_equal(res->trend.memory_slope_mmb_per_min, 0);
+	swt_engine_free(e);
+}
+
 /* Processes with the same comm and command line are one module: CPU and
  * RSS add up, instances count the pids; another command line is another
  * module. The same pid reused by another program is not merged. */
@@ -339,6 +371,78 @@ static void threads_by_name_within_process(void **state)
 	assert_string_equal(m->subj.process, "app");
 	m = find_module(res, SWT_KIND_THREAD, "app");
 	assert_int_equal(m->cpu_avg_mpct, 5000);
+	swt_engine_free(e);
+}
+
+/* Linux cuts thread names to 15 bytes: the thread "database_manage" of a
+ * process with the module "database_manager" is that module's thread and
+ * takes its full name. The prefix must be unique among the process's
+ * module names: "report_generato" matches two modules and stays cut; a
+ * module of another process does not count; a shorter name is no cut. */
+static void cut_thread_name_takes_its_module_name(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	struct swt_thread_row t[4];
+	size_t i, n_db = 0;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 20, "other", "other", false);
+	feed_event(e, 10, 11, T0 + S / 10, SWT_EV_BEGIN, "database_manager", 0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_BEGIN, "report_generator",
+		   0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_END, "report_generator", 0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_BEGIN, "report_generator2",
+		   0);
+	feed_event(e, 10, 12, T0 + S / 10, SWT_EV_END, "report_generator2",
+		   0);
+	feed_event(e, 10, 14, T0 + S / 10, SWT_EV_BEGIN, "event_listener_x",
+		   0);
+	for (k = 1; k <= 4; k++) {
+		t[0] = (struct swt_thread_row){ 11, 10, "database_manage",
+						20 * k, 0 };
+		t[1] = (struct swt_thread_row){ 12, 10, "report_generato",
+						10 * k, 0 };
+		t[2] = (struct swt_thread_row){ 13, 10, "short", 0, 0 };
+		t[3] = (struct swt_thread_row){ 21, 20, "event_listener_",
+						5 * k, 0 };
+		p[0] = prow(10, 30 * k, 4096);
+		p[1] = prow(20, 5 * k, 1024);
+		feed_sample(e, T0 + k * S, p, 2, t, 4);
+	}
+	feed_end(e, T0 + 4 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	/* one subject: the module and its thread, both "database_manager" */
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *r = &res->modules[i];
+
+		assert_string_not_equal(r->subj.name, "database_manage");
+		if (strcmp(r->subj.name, "database_manager") == 0) {
+			assert_string_equal(r->subj.process, "app");
+			n_db++;
+		}
+	}
+	assert_int_equal(n_db, 2);
+	m = find_module(res, SWT_KIND_THREAD, "database_manager");
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(m->cpu_avg_mpct, 20000);
+	assert_int_equal(m->cpu_peak_mpct, 20000);
+	assert_false(m->has_memory);
+	m = find_module(res, SWT_KIND_MODULE, "database_manager");
+	assert_int_equal(m->calls, 1);
+	/* ambiguous: stays cut */
+	m = find_module(res, SWT_KIND_THREAD, "report_generato");
+	assert_int_equal(m->cpu_avg_mpct, 10000);
+	/* the module is another process's */
+	m = find_module(res, SWT_KIND_THREAD, "event_listener_");
+	assert_string_equal(m->subj.process, "other");
+	find_module(res, SWT_KIND_THREAD, "short");
+	assert_int_equal(res->n_modules, 2 + 4 + 4);
 	swt_engine_free(e);
 }
 
@@ -1274,6 +1378,86 @@ static void exec_continues_under_the_new_identity(void **state)
 	swt_engine_free(e);
 }
 
+/* The order swrec writes for `sh -c 'exec env python3 app.py'` (checked
+ * with swreplay --dump): each exec is announced by a ProcStart at the
+ * first sample after it, and the events python3 sent before that sample
+ * come first, under the previous identity (env). They are python3's: its
+ * modules go to python3 with their open spans, none is left under the
+ * wrapper. A module an instrumented program began before its last row
+ * (confirmed by the recorder before the exec) stays with it. */
+static void events_before_an_exec_belong_to_the_new_program(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	size_t i, n_mod = 0;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 30, "sh", "sh -c exec env python3 app.py", false);
+	feed_start(e, T0, 40, "tool", "tool", false);
+	feed_event(e, 40, 40, T0 + S / 2, SWT_EV_BEGIN, "prep", 0);
+	feed_event(e, 40, 40, T0 + S / 2 + 1, SWT_EV_END, "prep", 0);
+	p[0] = prow(30, 0, 1024);
+	p[1] = prow(40, 0, 1024);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_start(e, T0 + 2 * S, 30, "env", "env python3 app.py", false);
+	feed_sample(e, T0 + 2 * S, p, 2, NULL, 0);
+	/* python3 (still "env" in the file) and tool, before the exec's
+	 * announcement */
+	feed_event(e, 30, 30, T0 + 2 * S + S / 2, SWT_EV_BEGIN, "work", 0);
+	feed_event(e, 30, 30, T0 + 2 * S + S / 2, SWT_EV_COUNT, "frames", 1);
+	feed_event(e, 40, 40, T0 + 2 * S + S / 2, SWT_EV_BEGIN, "late", 0);
+	feed_event(e, 40, 40, T0 + 2 * S + S / 2 + 1, SWT_EV_END, "late", 0);
+	feed_start(e, T0 + 3 * S, 30, "python3", "python3 app.py", false);
+	feed_start(e, T0 + 3 * S, 40, "worker", "worker", false);
+	p[0] = prow(30, 100, 8192);
+	p[1] = prow(40, 0, 1024);
+	feed_sample(e, T0 + 3 * S, p, 2, NULL, 0);
+	feed_event(e, 30, 30, T0 + 3 * S + S / 2, SWT_EV_END, "work", 0);
+	p[0] = prow(30, 200, 8192);
+	feed_sample(e, T0 + 4 * S, p, 2, NULL, 0);
+	feed_exit(e, T0 + 4 * S + 1, 30);
+	feed_exit(e, T0 + 4 * S + 1, 40);
+	feed_sample(e, T0 + 4 * S + 2, NULL, 0, NULL, 0);
+	feed_end(e, T0 + 4 * S + 2);
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *r = &res->modules[i];
+
+		if (r->subj.kind != SWT_KIND_MODULE)
+			continue;
+		n_mod++;
+		if (strcmp(r->subj.name, "prep") == 0)
+			assert_string_equal(r->subj.process, "tool");
+		else if (strcmp(r->subj.name, "late") == 0)
+			assert_string_equal(r->subj.process, "worker");
+		else
+			assert_string_equal(r->subj.process, "python3");
+	}
+	assert_int_equal(n_mod, 3);
+	m = find_module(res, SWT_KIND_MODULE, "work");
+	assert_string_equal(m->subj.command, "python3 app.py");
+	assert_int_equal(m->calls, 1);
+	assert_int_equal(m->instances, 1);
+	/* its span, begun before the announcement, kept: open 0.5 s of each
+	 * of python3's two intervals, 100 ticks each shared by overlap */
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	/* no RSS change while python3 ran: no memory lands on it */
+	assert_int_not_equal(m->mem_attribution, SWT_MEM_ATTRIBUTED);
+	m = find_module(res, SWT_KIND_MODULE, "late");
+	assert_int_equal(m->calls, 1);
+	assert_int_equal(m->instances, 1);
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "python3")
+				 ->cpu_avg_mpct,
+			 100000);
+	assert_int_equal(res->n_counters, 1);
+	assert_int_equal(res->session.span_anomalies, 0);
+	assert_int_equal(res->session.processes, 2);
+	swt_engine_free(e);
+}
+
 /* Events that reach the file before their process's ProcStart are adopted
  * by the real identity: no "[pid N]", the first span kept. */
 static void events_before_proc_start_are_adopted(void **state)
@@ -1507,9 +1691,11 @@ int main(void)
 		cmocka_unit_test(cpu_is_percent_of_one_core),
 		cmocka_unit_test(two_busy_cores_read_200_percent),
 		cmocka_unit_test(memory_average_and_peak),
+		cmocka_unit_test(empty_last_sample_is_no_memory_observation),
 		cmocka_unit_test(processes_aggregate_by_identity),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
+		cmocka_unit_test(cut_thread_name_takes_its_module_name),
 		cmocka_unit_test(span_gets_thread_ticks_by_overlap),
 		cmocka_unit_test(thread_busy_only_in_spans),
 		cmocka_unit_test(long_and_nested_spans),
@@ -1533,6 +1719,7 @@ int main(void)
 		cmocka_unit_test(short_first_interval_is_a_baseline),
 		cmocka_unit_test(exec_continues_under_the_new_identity),
 		cmocka_unit_test(events_before_proc_start_are_adopted),
+		cmocka_unit_test(events_before_an_exec_belong_to_the_new_program),
 		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),

@@ -23,6 +23,9 @@ flush_all() ("flushed 1"): the library's own flush at exit waits at most
               counts child_count 7 and exits
   forkexec    the same, but the child execs "trace_app.py exec2"
   exec2       count("post_exec")
+  hold N      "comm C" (its /proc comm), a worker of basic N on the main
+              thread, "flushed 1", "ready"; exits after a line on stdin
+              (the test waits until the recorder has announced it)
 """
 import os
 import select
@@ -172,6 +175,16 @@ def exec2():
     return 0
 
 
+def hold(n):
+    with open("/proc/self/comm") as f:
+        say("comm %s" % f.read().strip())
+    worker("main", n)
+    say("flushed %d" % flush_all())
+    say("ready")
+    sys.stdin.readline()
+    return 0
+
+
 def main():
     say("pid %d" % os.getpid())
     s = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -179,7 +192,8 @@ def main():
     fn = {"basic": lambda: basic(n), "counts": lambda: counts(n),
           "busy": lambda: busy(n), "noop": noop,
           "names": lambda: names(n), "fork": lambda: fork(False),
-          "forkexec": lambda: fork(True), "exec2": exec2}.get(s)
+          "forkexec": lambda: fork(True), "exec2": exec2,
+          "hold": lambda: hold(n)}.get(s)
     ret = fn() if fn else 2
     say("exit %d" % ret)
     return ret

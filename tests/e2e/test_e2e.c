@@ -963,6 +963,143 @@ static void fork_and_exec_keep_streams_apart(void **state)
 	run_free(r);
 }
 
+/* ---- a wrapper that execs ------------------------------------------------ */
+
+/* Poll the session being written (flushed every second) until `done`
+ * says it holds what the test waits for. */
+static void wait_for_file(struct run *r, const char *path,
+			  bool (*done)(const struct rf *rf, void *arg),
+			  void *arg, const char *what)
+{
+	int64_t deadline = DEADLINE();
+	char err[256];
+	struct rf rf;
+
+	for (;;) {
+		memset(&rf, 0, sizeof(rf));
+		if (rf_load(&rf, path, err, sizeof(err)) == 0 &&
+		    done(&rf, arg)) {
+			rf_free(&rf);
+			return;
+		}
+		rf_free(&rf);
+		if (tp_mono_ns() > deadline || r->p.exited) {
+			print_error("the session never had %s\n", what);
+			dump(r);
+			fail();
+		}
+		tp_poll(&r->p, 100);
+	}
+}
+
+static bool has_a_sample(const struct rf *rf, void *arg)
+{
+	(void)arg;
+	return rf->n_samples > 0;
+}
+
+struct announce {
+	int32_t pid;
+	const char *comm;
+};
+
+static bool announced(const struct rf *rf, void *arg)
+{
+	const struct announce *a = arg;
+	size_t i;
+
+	for (i = 0; i < rf->n_starts; i++)
+		if (rf->starts[i].pid == a->pid &&
+		    strcmp(rf->starts[i].comm, a->comm) == 0)
+			return true;
+	return false;
+}
+
+/* sh -c 'read x; exec env PYTHON3 trace_app.py hold N': sh is sampled
+ * (the read holds it), then execs env, which execs Python (through a
+ * pyenv shim, maybe, which execs again). swrec announces each exec at its
+ * next sample, after the events Python sent meanwhile (a 3 s interval
+ * leaves it the time). Every instrumented module is Python's: swanalyze
+ * reports none under sh, env or a shim. */
+static void modules_of_an_execed_wrapper_belong_to_python(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "-i", "3s", NULL };
+	const char *cmd[] = { "/bin/sh", "-c",
+			      "read x; exec env \"$0\" \"$@\"", python3,
+			      app_py, "hold", "200", NULL };
+	char report[600], out[256], comm[64], *csv, *line, *save = NULL;
+	const char *an[] = { swanalyze_path, sb->out, "--report",
+			     "weight-analysis", "--format", "csv", "-o",
+			     report, NULL };
+	struct announce a;
+	struct run *r = start(sb->out, args, cmd, py_env());
+	struct sess s;
+	int64_t t_exec = INT64_MAX;
+	size_t i, n_before = 0, n_rows = 0;
+	const char *v;
+
+	wait_for_file(r, sb->out, has_a_sample, NULL, "a sample of sh");
+	say_go(r);		/* sh execs */
+	wait_for(r, "ready");
+	a.pid = (int32_t)val(r, "pid");
+	v = wait_for(r, "comm");
+	snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(v, "\n"), v);
+	a.comm = comm;
+	wait_for_file(r, sb->out, announced, &a, "Python's ProcStart");
+	say_go(r);		/* Python exits */
+	assert_int_equal(finish(r), 0);
+
+	/* the order this is about: Python's events before the ProcStart
+	 * that announces its exec */
+	load(&s, sb->out);
+	assert_sound(&s);
+	for (i = 0; i < s.rf.n_starts; i++)
+		if (s.rf.starts[i].pid == a.pid &&
+		    strcmp(s.rf.starts[i].comm, comm) == 0 &&
+		    s.rf.starts[i].t < t_exec)
+			t_exec = s.rf.starts[i].t;
+	assert_true(s.rf.n_starts > 1 && strcmp(s.rf.starts[0].comm, "sh") == 0);
+	for (i = 0; i < s.e.n_ev; i++)
+		n_before += s.e.ev[i].pid == a.pid && s.e.ev[i].t < t_exec;
+	if (n_before == 0)
+		fail_msg("no event of Python came before the announcement of "
+			 "its exec: the session does not show the case");
+
+	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
+	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
+	{
+		size_t len;
+		unsigned char *raw = swt_test_read_file(report, &len);
+
+		csv = calloc(1, len + 1);
+		assert_non_null(csv);
+		memcpy(csv, raw, len);
+		free(raw);
+	}
+	/* modules,NAME,KIND,PROCESS,... */
+	for (line = strtok_r(csv, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64], kind[16], proc[64];
+
+		if (strncmp(line, "modules,", 8) != 0 ||
+		    sscanf(line + 8, "%63[^,],%15[^,],%63[^,]", name, kind,
+			   proc) != 3 ||
+		    strcmp(kind, "module") != 0)
+			continue;
+		if (strcmp(proc, comm) != 0)
+			fail_msg("module %s under process %s, not %s", name,
+				 proc, comm);
+		assert_true(!strcmp(name, "vision_system") ||
+			    !strcmp(name, "ocr_processor"));
+		n_rows++;
+	}
+	assert_int_equal(n_rows, 2);
+	free(csv);
+	sess_free(&s);
+	run_free(r);
+}
+
 /* ---- time order and accounting under load -------------------------------- */
 
 static void busy_session_stays_in_time_order_and_accounts_every_event(
@@ -1172,6 +1309,7 @@ int main(int argc, char **argv)
 		T(garbage_on_the_endpoint_is_counted),
 		T(hundred_thousand_names_are_bounded_and_counted),
 		T(fork_and_exec_keep_streams_apart),
+		T(modules_of_an_execed_wrapper_belong_to_python),
 		T(busy_session_stays_in_time_order_and_accounts_every_event),
 		T(example_modules_and_ocr_rate_in_analysis),
 	};
