@@ -1,0 +1,95 @@
+# swt-attrib, the workload of the recorded-attrib-* fixtures
+# (fixtures/workloads/attrib.c): its options, the summary line of a short
+# run, the size of its leak, and its spans in a short recording by swrec.
+#
+#   sh test-attrib.sh SWT_ATTRIB SWREC SWREPLAY TMPDIR
+#
+# TAP; works only inside TMPDIR, which it empties first.
+set -u
+
+if [ $# -ne 4 ]; then
+	echo "Bail out! usage: $0 SWT_ATTRIB SWREC SWREPLAY TMPDIR"
+	exit 1
+fi
+ATTRIB=$1
+SWREC=$2
+SWREPLAY=$3
+T=$4
+
+rm -rf "$T" && mkdir -p "$T" || {
+	echo "Bail out! cannot create $T"
+	exit 1
+}
+. "$(dirname "$0")/../tap-core.sh"
+
+lines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+run "$ATTRIB" --help
+check "--help exits 0" [ "$rc" -eq 0 ]
+check "--help prints the usage on stdout" \
+	grep -q '^Usage: swt-attrib --mode MODE' "$T/out"
+check "--help names the three modes" \
+	eval 'grep -q "^  one-thread " "$T/out" &&
+	      grep -q "^  two-threads " "$T/out" &&
+	      grep -q "^  busy-sleep " "$T/out"'
+check "--help prints nothing on stderr" [ ! -s "$T/err" ]
+
+run "$ATTRIB"
+check "no --mode exits 2 and says so" \
+	eval '[ "$rc" -eq 2 ] && grep -q "^swt-attrib: --mode is required" "$T/err"'
+run "$ATTRIB" --mode sideways
+check "an unknown mode exits 2 and names it" \
+	eval '[ "$rc" -eq 2 ] && grep -q "sideways" "$T/err"'
+run "$ATTRIB" --mode busy-sleep --duration soon
+check "a bad duration exits 2" [ "$rc" -eq 2 ]
+run "$ATTRIB" --mode one-thread --leak 2000
+check "a leak out of range exits 2" [ "$rc" -eq 2 ]
+run "$ATTRIB" --mode one-thread extra
+check "an operand exits 2" [ "$rc" -eq 2 ]
+
+# busy-sleep for 1 s: the summary line, nothing on stdout
+run "$ATTRIB" --mode busy-sleep --duration 1s
+check "busy-sleep for 1s exits 0" [ "$rc" -eq 0 ]
+check "busy-sleep prints one line on stderr" [ "$(lines "$T/err")" -eq 1 ]
+secs='[0-9]+\.[0-9]{3} s'
+mod_re() {
+	echo "$1 [1-9][0-9]* spans, open $secs, cpu $secs"
+}
+check "busy-sleep's summary names crunch and idle_wait" \
+	grep -Eq "^swt-attrib: busy-sleep, 1\\.000 s: $(mod_re crunch); $(mod_re \
+idle_wait); cache_loader kept 0 bytes .*; rss [0-9]+ -> [0-9]+ KiB\$" \
+	"$T/err"
+check "busy-sleep prints nothing on stdout" [ ! -s "$T/out" ]
+
+# one-thread for 1 s at 60 MiB/min: cache_loader keeps 1 MiB, less at
+# most the remainder smaller than a block (32 KiB) that waits for a
+# later step
+run "$ATTRIB" --mode one-thread --duration 1s --leak 60
+kept=$(sed -n 's/.*cache_loader kept \([0-9]*\) bytes.*/\1/p' "$T/err")
+check "one-thread for 1s exits 0 with a summary" \
+	eval '[ "$rc" -eq 0 ] && [ -n "$kept" ]'
+check "cache_loader keeps 1 MiB for 1 s at 60 MiB/min (kept: ${kept:-?})" \
+	eval '[ "${kept:-0}" -le 1048576 ] && [ "${kept:-0}" -gt 1015808 ]'
+check "one-thread's summary names its three modules" \
+	grep -Eq ": $(mod_re parser); $(mod_re cache_loader); $(mod_re \
+renderer); cache_loader kept " "$T/err"
+
+# recorded by swrec: the spans are in the session, the run is traced
+run "$SWREC" -q -o "$T/s.swt" -i 100ms -- "$ATTRIB" --mode busy-sleep \
+	--duration 1s
+check "swrec records busy-sleep and exits 0" [ "$rc" -eq 0 ]
+check "under swrec the summary says (traced)" grep -q ' (traced)$' "$T/err"
+rc=0
+"$SWREPLAY" --dump "$T/s.swt" >"$T/dump" 2>"$T/err" || rc=$?
+check "the recording reads back" [ "$rc" -eq 0 ]
+for m in crunch idle_wait; do
+	for k in begin end; do
+		check "the recording has $k events of $m" \
+			grep -q "\"kind\":\"$k\",\"tid\":[0-9]*,\"name\":\"$m\"" \
+			"$T/dump"
+	done
+done
+
+done_testing
