@@ -1,6 +1,10 @@
 /* swt_report.h — the reports of swanalyze: lightweight, full and
  * weight-analysis, as text, JSON, CSV or Markdown.
  *
+ * A report is data: swt_report_model_build() turns the result into the
+ * report model (swt_model.h), and each format is a renderer of that model
+ * (swt_render.h), so the formats always say the same thing.
+ *
  * Output goes into a buffer and depends only on the result (and the damage
  * list): no path, clock, locale or host fact, numbers through
  * swt_buf_fixed() at a fixed precision per unit (docs/analysis.md § Report
@@ -14,8 +18,9 @@
 #include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_engine.h"
+#include "swt_model.h"
 
-#define SWT_REPORT_SCHEMA_VERSION 1
+#define SWT_REPORT_SCHEMA_VERSION 2
 
 enum swt_report_kind {
 	SWT_REPORT_LIGHTWEIGHT = 0,
@@ -46,7 +51,17 @@ struct swt_report_input {
 	bool truncated;		/* no end record or no index */
 };
 
-/* Append the report to out. Never fails. */
+/* The report model of in (borrowed: free the model with swt_model_free()
+ * before the result and the lost ranges go). Never fails. */
+void swt_report_model_build(struct swt_model **out,
+			    const struct swt_report_input *in,
+			    enum swt_report_kind kind);
+
+/* Render a model in one format (swt_render_*()), appended to out. */
+void swt_report_render(struct swt_buf *out, const struct swt_model *m,
+		       enum swt_report_format format);
+
+/* Build, render and free: append the report to out. Never fails. */
 void swt_report_write(struct swt_buf *out, const struct swt_report_input *in,
 		      enum swt_report_kind kind,
 		      enum swt_report_format format);

@@ -90,26 +90,40 @@ void swt_buf_printf(struct swt_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void swt_buf_u64(struct swt_buf *b, uint64_t v)
+char *swt_put_u64(char *p, uint64_t v)
 {
-	char tmp[24];
+	char tmp[20];
 	size_t i = sizeof(tmp);
 
 	do {
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	swt_buf_add(b, tmp + i, sizeof(tmp) - i);
+	memcpy(p, tmp + i, sizeof(tmp) - i);
+	return p + (sizeof(tmp) - i);
+}
+
+char *swt_put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return swt_put_u64(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return swt_put_u64(p, (uint64_t)v);
+}
+
+void swt_buf_u64(struct swt_buf *b, uint64_t v)
+{
+	char *p = swt_buf_reserve(b, SWT_INT_MAX_DIGITS);
+
+	swt_buf_commit(b, (size_t)(swt_put_u64(p, v) - p));
 }
 
 void swt_buf_i64(struct swt_buf *b, int64_t v)
 {
-	if (v < 0) {
-		swt_buf_putc(b, '-');
-		swt_buf_u64(b, (uint64_t)0 - (uint64_t)v);
-	} else {
-		swt_buf_u64(b, (uint64_t)v);
-	}
+	char *p = swt_buf_reserve(b, SWT_INT_MAX_DIGITS);
+
+	swt_buf_commit(b, (size_t)(swt_put_i64(p, v) - p));
 }
 
 int64_t swt_div_round(int64_t n, int64_t d)

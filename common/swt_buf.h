@@ -36,6 +36,14 @@ void swt_buf_vprintf(struct swt_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void swt_buf_i64(struct swt_buf *b, int64_t v);
 void swt_buf_u64(struct swt_buf *b, uint64_t v);
+
+/* The one integer formatter: the decimal digits of v written at p (no NUL),
+ * returning the end. p needs SWT_INT_MAX_DIGITS bytes (a sign and 20
+ * digits). For hot paths that write into swt_buf_reserve()d space;
+ * swt_buf_u64()/swt_buf_i64() are built on them. */
+#define SWT_INT_MAX_DIGITS 21
+char *swt_put_u64(char *p, uint64_t v);
+char *swt_put_i64(char *p, int64_t v);
 /* v / 10^scale printed with exactly `decimals` (<= scale) decimals, rounded
  * half away from zero: swt_buf_fixed(b, 12345, 3, 1) gives "12.3". */
 void swt_buf_fixed(struct swt_buf *b, int64_t v, unsigned scale,

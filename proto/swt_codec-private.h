@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
+/* CRC-32C of len bytes; thread-safe (a constant table). */
 uint32_t swt_codec__crc32c(const void *data, size_t len);
+/* Its table, exposed for the test that regenerates it. */
+extern const uint32_t swt_codec__crc32c_table[256];
 
 static inline void swt_codec__put_le32(unsigned char *p, uint32_t v)
 {

@@ -37,6 +37,7 @@ struct options {
 	int32_t *pids;
 	bool all;
 	bool quiet;
+	bool done;		/* --help or --version: nothing to record */
 	bool print_socket;
 };
 
@@ -82,19 +83,20 @@ static void usage(FILE *f)
 }
 
 /* The message and the --help hint, as the other swt tools print them
- * (swt_cli.h); swrec's own exit status. */
+ * (swt_cli.h); returns SWT_EINVAL. */
 __attribute__((format(printf, 1, 2))) static int
 usage_error(const char *fmt, ...)
 {
 	struct swt_buf msg = SWT_BUF_INIT;
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
 	swt_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	swt_cli_usage_error(PROG, msg.ptr ? msg.ptr : "", "");
+	err = swt_cli_usage_error(PROG, msg.ptr ? msg.ptr : "", "");
 	swt_buf_fini(&msg);
-	return EXIT_USAGE;
+	return err;
 }
 
 static int parse_dur(int64_t *out, const char *opt, const char *arg,
@@ -154,7 +156,8 @@ enum {
 	OPT_PRINT_SOCKET,
 };
 
-/* Returns 0, EXIT_USAGE, or -1 for --help/--version (exit 0). */
+/* Returns 0 (o->done for --help/--version) or SWT_EINVAL (the message is
+ * printed). */
 static int parse_args(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -256,10 +259,12 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return -1;
+			o->done = true;
+			return 0;
 		case 'V':
 			printf("swrec %s\n", SWT_VERSION);
-			return -1;
+			o->done = true;
+			return 0;
 		case ':':
 			return usage_error("option '%s' needs a value",
 					   argv[optind - 1]);
@@ -302,7 +307,9 @@ static void print_error(const char *msg, void *payload)
 	fprintf(stderr, "swrec: %s; recording stopped\n", msg);
 }
 
-/* The one mapping from outcome to exit status. */
+/* The one mapping from outcome to exit status: the status of the option
+ * parser or of swt_session_run(), then what the session says (r is NULL
+ * when nothing was recorded: --help, --version or a usage error). */
 static int exit_status(int err, const struct options *o,
 		       const struct swt_session_result *r)
 {
@@ -310,6 +317,8 @@ static int exit_status(int err, const struct options *o,
 		return EXIT_USAGE;
 	if (err < 0)
 		return EXIT_IO;
+	if (!r)
+		return 0;
 	if (r->exec_errno)
 		return WIFEXITED(r->wstatus) ? WEXITSTATUS(r->wstatus) :
 					       EXIT_NOTFOUND;
@@ -332,9 +341,9 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	err = parse_args(&o, argc, argv);
-	if (err) {
+	if (err || o.done) {
 		free(o.pids);
-		return err < 0 ? 0 : err;
+		return exit_status(err, &o, NULL);
 	}
 	o.s.on_error = print_error;
 	if (o.print_socket)

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "swt_json.h"
 #include "swt_status.h"
 
 /* Write the buffer out once it holds this much: large enough that fwrite
@@ -25,359 +26,279 @@ static void set_msg(char *errmsg, size_t errlen, const char *what,
 		snprintf(errmsg, errlen, "%s%s", what, detail);
 }
 
-/* Decimal digits of v ending at `end`; returns the first digit. */
-static char *fmt_u64(char *end, uint64_t v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
+/* The records go through the one JSON writer of swt (swt_json.h, compact);
+ * process and thread rows, millions of them in a session, are formatted
+ * straight into reserved space instead (swt_json_raw()). */
 
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	char *s = fmt_u64(tmp + sizeof(tmp), v);
-	size_t n = (size_t)(tmp + sizeof(tmp) - s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_i64(char *p, int64_t v)
-{
-	if (v < 0) {
-		*p++ = '-';
-		return put_u64(p, (uint64_t)0 - (uint64_t)v);
-	}
-	return put_u64(p, (uint64_t)v);
-}
-
-/* ,"key": — every field but the first of an object starts like this. */
-static void key(struct swt_buf *b, const char *k)
-{
-	LIT(b, ",\"");
-	swt_buf_puts(b, k);
-	LIT(b, "\":");
-}
-
-static void kv_i64(struct swt_buf *b, const char *k, int64_t v)
-{
-	key(b, k);
-	swt_buf_i64(b, v);
-}
-
-static void kv_u64(struct swt_buf *b, const char *k, uint64_t v)
-{
-	key(b, k);
-	swt_buf_u64(b, v);
-}
-
-static void kv_bool(struct swt_buf *b, const char *k, bool v)
-{
-	key(b, k);
-	if (v)
-		LIT(b, "true");
-	else
-		LIT(b, "false");
-}
-
-/* Reader strings are never NULL in practice; an absent one is "". */
-static void json_cstr(struct swt_buf *b, const char *s)
-{
-	swt_buf_json_str(b, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void kv_str(struct swt_buf *b, const char *k, const char *s)
-{
-	key(b, k);
-	json_cstr(b, s);
-}
-
-static void dump_header(struct swt_buf *b, const struct swt_header *h)
+static void dump_header(struct swt_json *w, const struct swt_header *h)
 {
 	size_t i;
 
-	kv_u64(b, "format_major", h->format_major);
-	kv_u64(b, "format_minor", h->format_minor);
-	kv_str(b, "recorder", h->recorder);
-	kv_str(b, "zstd_version", h->zstd_version);
-	kv_str(b, "kernel", h->kernel);
-	kv_u64(b, "clock_ticks", h->clock_ticks);
-	kv_u64(b, "page_size", h->page_size);
-	kv_u64(b, "cpu_count", h->cpu_count);
-	kv_u64(b, "mem_total_kib", h->mem_total_kib);
-	kv_i64(b, "interval_ns", h->interval_ns);
-	kv_i64(b, "flush_interval_ns", h->flush_interval_ns);
-	kv_i64(b, "start_mono_ns", h->start_mono_ns);
-	kv_i64(b, "start_wall_ns", h->start_wall_ns);
-	kv_str(b, "mode", swt_mode_name(h->mode));
-	key(b, "command");
-	swt_buf_putc(b, '[');
-	for (i = 0; i < h->n_command; i++) {
-		if (i)
-			swt_buf_putc(b, ',');
-		json_cstr(b, h->command[i]);
-	}
-	swt_buf_putc(b, ']');
-	key(b, "attach_pids");
-	swt_buf_putc(b, '[');
-	for (i = 0; i < h->n_attach_pids; i++) {
-		if (i)
-			swt_buf_putc(b, ',');
-		swt_buf_i64(b, h->attach_pids[i]);
-	}
-	swt_buf_putc(b, ']');
-	kv_u64(b, "boot_time_s", h->boot_time_s);
-	kv_bool(b, "threads", h->threads);
+	swt_json_u64(w, "format_major", h->format_major);
+	swt_json_u64(w, "format_minor", h->format_minor);
+	swt_json_str(w, "recorder", h->recorder);
+	swt_json_str(w, "zstd_version", h->zstd_version);
+	swt_json_str(w, "kernel", h->kernel);
+	swt_json_u64(w, "clock_ticks", h->clock_ticks);
+	swt_json_u64(w, "page_size", h->page_size);
+	swt_json_u64(w, "cpu_count", h->cpu_count);
+	swt_json_u64(w, "mem_total_kib", h->mem_total_kib);
+	swt_json_i64(w, "interval_ns", h->interval_ns);
+	swt_json_i64(w, "flush_interval_ns", h->flush_interval_ns);
+	swt_json_i64(w, "start_mono_ns", h->start_mono_ns);
+	swt_json_i64(w, "start_wall_ns", h->start_wall_ns);
+	swt_json_str(w, "mode", swt_mode_name(h->mode));
+	swt_json_begin_array(w, "command");
+	for (i = 0; i < h->n_command; i++)
+		swt_json_str(w, NULL, h->command[i]);
+	swt_json_end_array(w);
+	swt_json_begin_array(w, "attach_pids");
+	for (i = 0; i < h->n_attach_pids; i++)
+		swt_json_i64(w, NULL, h->attach_pids[i]);
+	swt_json_end_array(w);
+	swt_json_u64(w, "boot_time_s", h->boot_time_s);
+	swt_json_bool(w, "threads", h->threads);
 }
 
 /* /proc/PID/cmdline is argv with a NUL after each argument. The last
  * argument may lack its NUL (a process that rewrote its title), so a final
  * unterminated piece is an argument too; an empty cmdline is []. */
-static void dump_argv(struct swt_buf *b, const char *s, size_t len)
+static void dump_argv(struct swt_json *w, const char *key, const char *s,
+		      size_t len)
 {
 	size_t pos = 0;
-	bool first = true;
 
-	swt_buf_putc(b, '[');
+	swt_json_begin_array(w, key);
 	while (s && pos < len) {
 		const char *nul = memchr(s + pos, '\0', len - pos);
 		size_t n = nul ? (size_t)(nul - (s + pos)) : len - pos;
 
-		if (!first)
-			swt_buf_putc(b, ',');
-		first = false;
-		swt_buf_json_str(b, s + pos, n);
+		swt_json_strn(w, NULL, s + pos, n);
 		pos += n + 1;
 	}
-	swt_buf_putc(b, ']');
+	swt_json_end_array(w);
 }
 
-static void dump_proc_start(struct swt_buf *b, const struct swt_proc_start *p)
+static void dump_proc_start(struct swt_json *w,
+			    const struct swt_proc_start *p)
 {
-	kv_i64(b, "pid", p->pid);
-	kv_i64(b, "ppid", p->ppid);
-	kv_u64(b, "start_ticks", p->start_ticks);
-	kv_str(b, "comm", p->comm);
-	key(b, "cmdline");
-	dump_argv(b, p->cmdline, p->cmdline_len);
-	kv_u64(b, "uid", p->uid);
-	kv_bool(b, "preexisting", p->preexisting);
+	swt_json_i64(w, "pid", p->pid);
+	swt_json_i64(w, "ppid", p->ppid);
+	swt_json_u64(w, "start_ticks", p->start_ticks);
+	swt_json_str(w, "comm", p->comm);
+	dump_argv(w, "cmdline", p->cmdline, p->cmdline_len);
+	swt_json_u64(w, "uid", p->uid);
+	swt_json_bool(w, "preexisting", p->preexisting);
 }
 
-static void dump_proc_exit(struct swt_buf *b, const struct swt_proc_exit *p)
+static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 {
-	kv_i64(b, "pid", p->pid);
-	kv_u64(b, "start_ticks", p->start_ticks);
-	kv_bool(b, "has_status", p->has_status);
-	kv_i64(b, "exit_code", p->exit_code);
-	kv_i64(b, "signal", p->signal);
-	kv_bool(b, "core_dumped", p->core_dumped);
+	swt_json_i64(w, "pid", p->pid);
+	swt_json_u64(w, "start_ticks", p->start_ticks);
+	swt_json_bool(w, "has_status", p->has_status);
+	swt_json_i64(w, "exit_code", p->exit_code);
+	swt_json_i64(w, "signal", p->signal);
+	swt_json_bool(w, "core_dumped", p->core_dumped);
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a
  * row is written straight into reserved space instead of through a dozen
- * swt_buf calls. */
-static void dump_proc_row(struct swt_buf *b, const struct swt_proc_row *r)
+ * swt_json calls. */
+static void dump_proc_row(struct swt_json *w, const struct swt_proc_row *r)
 {
-	char *start = swt_buf_reserve(b, PROC_ROW_MAX);
-	char *p = start;
+	char *start, *p;
 	bool no_io = (r->flags & SWT_PF_IO_UNAVAILABLE) != 0;
 
+	swt_json_raw(w, NULL);
+	start = p = swt_buf_reserve(w->b, PROC_ROW_MAX);
 	PUT_LIT(p, "{\"pid\":");
-	p = put_i64(p, r->pid);
+	p = swt_put_i64(p, r->pid);
 	PUT_LIT(p, ",\"flags\":");
-	p = put_u64(p, r->flags);
+	p = swt_put_u64(p, r->flags);
 	PUT_LIT(p, ",\"utime\":");
-	p = put_i64(p, r->utime);
+	p = swt_put_i64(p, r->utime);
 	PUT_LIT(p, ",\"stime\":");
-	p = put_i64(p, r->stime);
+	p = swt_put_i64(p, r->stime);
 	PUT_LIT(p, ",\"rss_kib\":");
-	p = put_i64(p, r->rss_kib);
+	p = swt_put_i64(p, r->rss_kib);
 	PUT_LIT(p, ",\"vsz_kib\":");
-	p = put_i64(p, r->vsz_kib);
+	p = swt_put_i64(p, r->vsz_kib);
 	PUT_LIT(p, ",\"nthreads\":");
-	p = put_i64(p, r->nthreads);
+	p = swt_put_i64(p, r->nthreads);
 	PUT_LIT(p, ",\"minflt\":");
-	p = put_i64(p, r->minflt);
+	p = swt_put_i64(p, r->minflt);
 	PUT_LIT(p, ",\"majflt\":");
-	p = put_i64(p, r->majflt);
+	p = swt_put_i64(p, r->majflt);
 	/* io_* of an unreadable /proc/PID/io mean nothing: null, not 0. */
 	PUT_LIT(p, ",\"io_read\":");
 	if (no_io)
 		PUT_LIT(p, "null");
 	else
-		p = put_i64(p, r->io_read);
+		p = swt_put_i64(p, r->io_read);
 	PUT_LIT(p, ",\"io_write\":");
 	if (no_io)
 		PUT_LIT(p, "null");
 	else
-		p = put_i64(p, r->io_write);
+		p = swt_put_i64(p, r->io_write);
 	PUT_LIT(p, ",\"vctxsw\":");
-	p = put_i64(p, r->vctxsw);
+	p = swt_put_i64(p, r->vctxsw);
 	PUT_LIT(p, ",\"ivctxsw\":");
-	p = put_i64(p, r->ivctxsw);
+	p = swt_put_i64(p, r->ivctxsw);
 	*p++ = '}';
-	swt_buf_commit(b, (size_t)(p - start));
+	swt_buf_commit(w->b, (size_t)(p - start));
 }
 
-static void dump_thread_row(struct swt_buf *b, const struct swt_thread_row *t)
+static void dump_thread_row(struct swt_json *w,
+			    const struct swt_thread_row *t)
 {
-	char *start = swt_buf_reserve(b, 64);
-	char *p = start;
+	struct swt_buf *b = w->b;
+	char *start, *p;
 
+	swt_json_raw(w, NULL);
+	start = p = swt_buf_reserve(b, 64);
 	PUT_LIT(p, "{\"tid\":");
-	p = put_i64(p, t->tid);
+	p = swt_put_i64(p, t->tid);
 	PUT_LIT(p, ",\"tgid\":");
-	p = put_i64(p, t->tgid);
+	p = swt_put_i64(p, t->tgid);
 	PUT_LIT(p, ",\"name\":");
 	swt_buf_commit(b, (size_t)(p - start));
-	json_cstr(b, t->name);
+	swt_buf_json_str(b, t->name ? t->name : "",
+			 t->name ? strlen(t->name) : 0);
 
 	start = p = swt_buf_reserve(b, 64);
 	PUT_LIT(p, ",\"utime\":");
-	p = put_i64(p, t->utime);
+	p = swt_put_i64(p, t->utime);
 	PUT_LIT(p, ",\"stime\":");
-	p = put_i64(p, t->stime);
+	p = swt_put_i64(p, t->stime);
 	*p++ = '}';
 	swt_buf_commit(b, (size_t)(p - start));
 }
 
-static void dump_sample(struct swt_buf *b, const struct swt_sample *s)
+static void dump_sample(struct swt_json *w, const struct swt_sample *s)
 {
 	size_t i;
 
-	kv_i64(b, "scheduled_ns", s->scheduled_ns);
-	kv_u64(b, "recorder_cpu_ns", s->recorder_cpu_ns);
-	kv_u64(b, "recorder_rss_kib", s->recorder_rss_kib);
-	kv_u64(b, "sys_busy_ticks", s->sys_busy_ticks);
-	kv_u64(b, "sys_idle_ticks", s->sys_idle_ticks);
-	kv_u64(b, "mem_total_kib", s->mem_total_kib);
-	kv_u64(b, "mem_available_kib", s->mem_available_kib);
-	key(b, "procs");
-	swt_buf_putc(b, '[');
-	for (i = 0; i < s->n_procs; i++) {
-		if (i)
-			swt_buf_putc(b, ',');
-		dump_proc_row(b, &s->procs[i]);
-	}
-	swt_buf_putc(b, ']');
-	key(b, "threads");
-	swt_buf_putc(b, '[');
-	for (i = 0; i < s->n_threads; i++) {
-		if (i)
-			swt_buf_putc(b, ',');
-		dump_thread_row(b, &s->threads[i]);
-	}
-	swt_buf_putc(b, ']');
+	swt_json_i64(w, "scheduled_ns", s->scheduled_ns);
+	swt_json_u64(w, "recorder_cpu_ns", s->recorder_cpu_ns);
+	swt_json_u64(w, "recorder_rss_kib", s->recorder_rss_kib);
+	swt_json_u64(w, "sys_busy_ticks", s->sys_busy_ticks);
+	swt_json_u64(w, "sys_idle_ticks", s->sys_idle_ticks);
+	swt_json_u64(w, "mem_total_kib", s->mem_total_kib);
+	swt_json_u64(w, "mem_available_kib", s->mem_available_kib);
+	swt_json_begin_array(w, "procs");
+	for (i = 0; i < s->n_procs; i++)
+		dump_proc_row(w, &s->procs[i]);
+	swt_json_end_array(w);
+	swt_json_begin_array(w, "threads");
+	for (i = 0; i < s->n_threads; i++)
+		dump_thread_row(w, &s->threads[i]);
+	swt_json_end_array(w);
 }
 
-static void dump_events(struct swt_buf *b, const struct swt_event_batch *e)
+static void dump_events(struct swt_json *w, const struct swt_event_batch *e)
 {
 	size_t i;
 
-	kv_i64(b, "pid", e->pid);
-	key(b, "events");
-	swt_buf_putc(b, '[');
+	swt_json_i64(w, "pid", e->pid);
+	swt_json_begin_array(w, "events");
 	for (i = 0; i < e->n; i++) {
 		const struct swt_event *ev = &e->events[i];
 
-		if (i)
-			swt_buf_putc(b, ',');
-		LIT(b, "{\"t_ns\":");
-		swt_buf_i64(b, ev->t_ns);
-		kv_str(b, "kind", swt_event_kind_name(ev->kind));
-		kv_i64(b, "tid", ev->tid);
-		kv_str(b, "name", ev->name);
-		kv_i64(b, "value", ev->value);
-		swt_buf_putc(b, '}');
+		swt_json_begin_object(w, NULL);
+		swt_json_i64(w, "t_ns", ev->t_ns);
+		swt_json_str(w, "kind", swt_event_kind_name(ev->kind));
+		swt_json_i64(w, "tid", ev->tid);
+		swt_json_str(w, "name", ev->name);
+		swt_json_i64(w, "value", ev->value);
+		swt_json_end_object(w);
 	}
-	swt_buf_putc(b, ']');
+	swt_json_end_array(w);
 }
 
 /* "kind" already names the record kind, so the kind strings of alerts and
  * anomalies are written as "alert_kind" and "anomaly_kind". */
-static void dump_alert(struct swt_buf *b, const struct swt_alert *a)
+static void dump_alert(struct swt_json *w, const struct swt_alert *a)
 {
-	kv_str(b, "alert_kind", a->kind);
-	kv_str(b, "subject", a->subject);
-	kv_i64(b, "value_milli", a->value_milli);
-	kv_i64(b, "threshold_milli", a->threshold_milli);
+	swt_json_str(w, "alert_kind", a->kind);
+	swt_json_str(w, "subject", a->subject);
+	swt_json_i64(w, "value_milli", a->value_milli);
+	swt_json_i64(w, "threshold_milli", a->threshold_milli);
 }
 
-static void dump_drops(struct swt_buf *b, const struct swt_drops *d)
+static void dump_drops(struct swt_json *w, const struct swt_drops *d)
 {
-	kv_i64(b, "pid", d->pid);
-	kv_u64(b, "dropped", d->dropped);
-	kv_u64(b, "total_dropped", d->total_dropped);
-	kv_str(b, "reason", d->reason);
+	swt_json_i64(w, "pid", d->pid);
+	swt_json_u64(w, "dropped", d->dropped);
+	swt_json_u64(w, "total_dropped", d->total_dropped);
+	swt_json_str(w, "reason", d->reason);
 }
 
-static void dump_anomaly(struct swt_buf *b, const struct swt_anomaly *a)
+static void dump_anomaly(struct swt_json *w, const struct swt_anomaly *a)
 {
-	kv_str(b, "anomaly_kind", a->kind);
-	kv_i64(b, "pid", a->pid);
-	kv_i64(b, "tid", a->tid);
-	kv_str(b, "subject", a->subject);
-	key(b, "detail");
-	swt_buf_json_str(b, a->detail ? a->detail : "",
-			 a->detail ? a->detail_len : 0);
+	swt_json_str(w, "anomaly_kind", a->kind);
+	swt_json_i64(w, "pid", a->pid);
+	swt_json_i64(w, "tid", a->tid);
+	swt_json_str(w, "subject", a->subject);
+	swt_json_strn(w, "detail", a->detail ? a->detail : "",
+		      a->detail ? a->detail_len : 0);
 }
 
-static void dump_end(struct swt_buf *b, const struct swt_session_end *e)
+static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 {
-	kv_str(b, "reason", swt_end_reason_name(e->reason));
-	kv_bool(b, "has_status", e->has_status);
-	kv_i64(b, "exit_code", e->exit_code);
-	kv_i64(b, "signal", e->signal);
-	kv_u64(b, "samples", e->samples);
-	kv_u64(b, "records", e->records);
-	kv_u64(b, "events", e->events);
-	kv_u64(b, "dropped_events", e->dropped_events);
-	kv_u64(b, "recorder_cpu_ns", e->recorder_cpu_ns);
-	kv_u64(b, "recorder_peak_rss_kib", e->recorder_peak_rss_kib);
-	kv_str(b, "error", e->error);
-	kv_u64(b, "missed_samples", e->missed_samples);
-	kv_u64(b, "late_events", e->late_events);
+	swt_json_str(w, "reason", swt_end_reason_name(e->reason));
+	swt_json_bool(w, "has_status", e->has_status);
+	swt_json_i64(w, "exit_code", e->exit_code);
+	swt_json_i64(w, "signal", e->signal);
+	swt_json_u64(w, "samples", e->samples);
+	swt_json_u64(w, "records", e->records);
+	swt_json_u64(w, "events", e->events);
+	swt_json_u64(w, "dropped_events", e->dropped_events);
+	swt_json_u64(w, "recorder_cpu_ns", e->recorder_cpu_ns);
+	swt_json_u64(w, "recorder_peak_rss_kib", e->recorder_peak_rss_kib);
+	swt_json_str(w, "error", e->error);
+	swt_json_u64(w, "missed_samples", e->missed_samples);
+	swt_json_u64(w, "late_events", e->late_events);
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)
 {
-	LIT(b, "{\"kind\":");
-	json_cstr(b, swt_record_kind_name(rec->kind));
-	kv_i64(b, "t_ns", rec->t_ns);
+	struct swt_json w;
+
+	swt_json_init(&w, b, false);
+	swt_json_begin_object(&w, NULL);
+	swt_json_str(&w, "kind", swt_record_kind_name(rec->kind));
+	swt_json_i64(&w, "t_ns", rec->t_ns);
 	switch (rec->kind) {
 	case SWT_REC_HEADER:
-		dump_header(b, &rec->u.header);
+		dump_header(&w, &rec->u.header);
 		break;
 	case SWT_REC_PROC_START:
-		dump_proc_start(b, &rec->u.proc_start);
+		dump_proc_start(&w, &rec->u.proc_start);
 		break;
 	case SWT_REC_PROC_EXIT:
-		dump_proc_exit(b, &rec->u.proc_exit);
+		dump_proc_exit(&w, &rec->u.proc_exit);
 		break;
 	case SWT_REC_SAMPLE:
-		dump_sample(b, &rec->u.sample);
+		dump_sample(&w, &rec->u.sample);
 		break;
 	case SWT_REC_EVENTS:
-		dump_events(b, &rec->u.events);
+		dump_events(&w, &rec->u.events);
 		break;
 	case SWT_REC_ALERT:
-		dump_alert(b, &rec->u.alert);
+		dump_alert(&w, &rec->u.alert);
 		break;
 	case SWT_REC_DROPS:
-		dump_drops(b, &rec->u.drops);
+		dump_drops(&w, &rec->u.drops);
 		break;
 	case SWT_REC_ANOMALY:
-		dump_anomaly(b, &rec->u.anomaly);
+		dump_anomaly(&w, &rec->u.anomaly);
 		break;
 	case SWT_REC_END:
-		dump_end(b, &rec->u.end);
+		dump_end(&w, &rec->u.end);
 		break;
 	}
-	LIT(b, "}\n");
+	swt_json_end_object(&w);
+	LIT(b, "\n");
 }
 
 static int write_out(FILE *fp, struct swt_buf *b, char *errmsg, size_t errlen)

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <zstd.h>
 
+#include "swt_codec-private.h"
 #include "swt_format.h"
 #include "swt_reader.h"
 #include "swt_writer.h"
@@ -2700,9 +2701,27 @@ static void corrupt_fixtures_fail_as_expected(void **state)
 #define SB(f) cmocka_unit_test_setup_teardown(f, sandbox_setup, \
 					      sandbox_teardown)
 
+/* The constant CRC-32C table is the one the bitwise definition gives, and
+ * the CRC the standard check value ("123456789" -> 0xE3069283). */
+static void crc32c_table_and_check_value(void **state)
+{
+	uint32_t i, j, c;
+
+	(void)state;
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+		assert_int_equal(swt_codec__crc32c_table[i], c);
+	}
+	assert_int_equal(swt_codec__crc32c("123456789", 9), 0xE3069283u);
+	assert_int_equal(swt_codec__crc32c("", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(crc32c_table_and_check_value),
 		cmocka_unit_test(kind_names_are_distinct),
 		SB(roundtrip_every_record_kind),
 		SB(roundtrip_extreme_values),

@@ -1,8 +1,10 @@
-/* test_common.c — swt_buf, swt_parse_*, swt_alloc and swt_status. */
+/* test_common.c — swt_buf, swt_json, swt_parse_*, swt_alloc and
+ * swt_status. */
 #include "swt_test.h"
 
 #include "swt_alloc.h"
 #include "swt_buf.h"
+#include "swt_json.h"
 #include "swt_parse.h"
 
 /* ---- swt_buf ----------------------------------------------------------- */
@@ -290,6 +292,126 @@ static void json_len_bounds_the_input(void **state)
 	expect_json("\xe2\x82\xac", 2, "\"\\u00e2\\u0082\"");
 	expect_json("abc", 1, "\"a\"");
 	expect_json("abc", 0, "\"\"");
+}
+
+/* ---- swt_put_*: the one integer formatter ------------------------------- */
+
+static void put_int_writes_extremes_without_nul(void **state)
+{
+	char buf[SWT_INT_MAX_DIGITS + 1];
+	char *e;
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	e = swt_put_i64(buf, INT64_MIN);
+	assert_int_equal(e - buf, 20);
+	assert_memory_equal(buf, "-9223372036854775808x", 21);
+	e = swt_put_u64(buf, UINT64_MAX);
+	assert_int_equal(e - buf, 20);
+	assert_memory_equal(buf, "18446744073709551615", 20);
+	e = swt_put_i64(buf, 0);
+	assert_int_equal(e - buf, 1);
+	assert_int_equal(buf[0], '0');
+	e = swt_put_i64(buf, -7);
+	assert_memory_equal(buf, "-7", 2);
+	assert_int_equal(e - buf, 2);
+}
+
+/* ---- swt_json ----------------------------------------------------------- */
+
+/* One document with every kind of value, nested and empty containers. */
+static void json_document(struct swt_buf *b, bool pretty)
+{
+	struct swt_json w;
+
+	swt_json_init(&w, b, pretty);
+	swt_json_begin_object(&w, NULL);
+	swt_json_i64(&w, "i", -42);
+	swt_json_u64(&w, "u", UINT64_MAX);
+	swt_json_fixed(&w, "f", 12345, 3, 1);
+	swt_json_str(&w, "s", "a\"b");
+	swt_json_str(&w, "nul", NULL);
+	swt_json_strn(&w, "n", "x\0y", 3);
+	swt_json_bool(&w, "t", true);
+	swt_json_bool(&w, "f2", false);
+	swt_json_null(&w, "z");
+	swt_json_begin_array(&w, "a");
+	swt_json_i64(&w, NULL, 1);
+	swt_json_begin_object(&w, NULL);
+	swt_json_end_object(&w);
+	swt_json_begin_array(&w, NULL);
+	swt_json_end_array(&w);
+	swt_json_end_array(&w);
+	swt_json_begin_object(&w, "o");
+	swt_json_raw(&w, "raw");
+	swt_buf_puts(b, "[7]");
+	swt_json_end_object(&w);
+	swt_json_end_object(&w);
+	assert_int_equal(w.depth, 0);
+}
+
+static void json_writer_compact(void **state)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	(void)state;
+	json_document(&b, false);
+	assert_string_equal(b.ptr,
+			    "{\"i\":-42,\"u\":18446744073709551615,"
+			    "\"f\":12.3,\"s\":\"a\\\"b\",\"nul\":\"\","
+			    "\"n\":\"x\\u0000y\",\"t\":true,\"f2\":false,"
+			    "\"z\":null,\"a\":[1,{},[]],"
+			    "\"o\":{\"raw\":[7]}}");
+	swt_buf_fini(&b);
+}
+
+static void json_writer_pretty(void **state)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	(void)state;
+	json_document(&b, true);
+	assert_string_equal(b.ptr,
+			    "{\n"
+			    "  \"i\": -42,\n"
+			    "  \"u\": 18446744073709551615,\n"
+			    "  \"f\": 12.3,\n"
+			    "  \"s\": \"a\\\"b\",\n"
+			    "  \"nul\": \"\",\n"
+			    "  \"n\": \"x\\u0000y\",\n"
+			    "  \"t\": true,\n"
+			    "  \"f2\": false,\n"
+			    "  \"z\": null,\n"
+			    "  \"a\": [\n"
+			    "    1,\n"
+			    "    {},\n"
+			    "    []\n"
+			    "  ],\n"
+			    "  \"o\": {\n"
+			    "    \"raw\": [7]\n"
+			    "  }\n"
+			    "}");
+	swt_buf_fini(&b);
+}
+
+/* A top-level scalar or empty container is written as is, and the writer
+ * appends to what the buffer holds. */
+static void json_writer_top_level_values_append(void **state)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+	struct swt_json w;
+
+	(void)state;
+	swt_buf_puts(&b, "x=");
+	swt_json_init(&w, &b, true);
+	swt_json_fixed(&w, NULL, -1500, 3, 3);
+	assert_string_equal(b.ptr, "x=-1.500");
+	swt_buf_clear(&b);
+	swt_json_init(&w, &b, true);
+	swt_json_begin_array(&w, NULL);
+	swt_json_end_array(&w);
+	assert_string_equal(b.ptr, "[]");
+	swt_buf_fini(&b);
 }
 
 /* ---- swt_parse --------------------------------------------------------- */
@@ -652,6 +774,10 @@ int main(void)
 		cmocka_unit_test(parse_size_binary_suffixes),
 		cmocka_unit_test(alloc_zeroes_and_grows),
 		cmocka_unit_test(status_names_are_the_constants),
+		cmocka_unit_test(put_int_writes_extremes_without_nul),
+		cmocka_unit_test(json_writer_compact),
+		cmocka_unit_test(json_writer_pretty),
+		cmocka_unit_test(json_writer_top_level_values_append),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);

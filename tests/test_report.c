@@ -144,29 +144,28 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 1,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 2,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
 			    "schema_version report session damage thresholds "
-			    "cpu_percent memory_mb alert_count total_weight "
-			    "modules counters spikes spikes_total leaks trend "
-			    "bottlenecks alerts alerts_total recommendations ");
+			    "cpu_percent memory_mb summary modules counters "
+			    "spikes leaks trend bottlenecks alerts "
+			    "recommendations ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_LIGHTWEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
-				  "thresholds cpu_percent memory_mb "
-				  "alert_count active_module_count "
+				  "thresholds cpu_percent memory_mb summary "
 				  "active_modules ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
-				  "thresholds total_weight modules leaks "
-				  "trend bottlenecks ");
+				  "thresholds summary modules leaks trend "
+				  "bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');
 	free(j);
@@ -181,7 +180,6 @@ static void json_module_fields(void **state)
 	assert_contains(j, "      \"name\": \"tool\",\n"
 			   "      \"kind\": \"process\",\n"
 			   "      \"process\": \"tool\",\n"
-			   "      \"command\": \"tool --name=\\\"x|y\\\",z\",\n"
 			   "      \"instances\": 1,\n"
 			   "      \"cpu_percent_avg\": 95.0,\n"
 			   "      \"cpu_percent_peak\": 95.0,\n"
@@ -193,7 +191,8 @@ static void json_module_fields(void **state)
 			   "      \"memory_score\": 1.200,\n"
 			   "      \"frequency_score\": 0.000,\n"
 			   "      \"weight\": 0.955,\n"
-			   "      \"priority\": \"critical\"\n");
+			   "      \"priority\": \"critical\",\n"
+			   "      \"command\": \"tool --name=\\\"x|y\\\",z\"\n");
 	/* threads have no memory of their own */
 	assert_contains(j, "\"kind\": \"thread\",");
 	assert_contains(j, "\"memory_mb_avg\": null,");
@@ -212,7 +211,8 @@ static void csv_quotes_and_sections(void **state)
 	assert_contains(c, ",\"tool --name=\"\"x|y\"\",z\"\n");
 	assert_contains(c, "\n\nsection,name,kind,process,instances,"
 			   "cpu_percent_avg,cpu_percent_peak,memory_mb_avg,"
-			   "memory_mb_peak,calls_per_minute,weight,priority,"
+			   "memory_mb_peak,calls,calls_per_minute,cpu_score,"
+			   "memory_score,frequency_score,weight,priority,"
 			   "command\n");
 	assert_contains(c, "\ncounters,items,40,");
 	free(c);
