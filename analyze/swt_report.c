@@ -431,6 +431,11 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("frequency_score", "freq score", NULL),
 		COL_FIXED("weight", "weight", NULL),
 		COL_ENUM("priority", "priority"),
+		COL_BOOL("in_total", "in total"),
+		COL_ENUM("cpu_source", "cpu from"),
+		COL_FIXED("cpu_confidence", "cpu conf %", "percent"),
+		COL_ENUM("memory_attribution", "mem from"),
+		COL_FIXED("memory_confidence", "mem conf %", "percent"),
 		COL_COMMAND,
 	};
 	static const struct swt_model_def def =
@@ -440,6 +445,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 
 	for (i = 0; i < r->n_modules; i++) {
 		const struct swt_module_result *mr = &r->modules[i];
+		bool module = mr->subj.kind == SWT_KIND_MODULE;
 
 		swt_model_add_row(s, NULL);
 		swt_model_cell_str(s, mr->subj.name);
@@ -457,6 +463,16 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		c_milli(s, mr->freq_score);
 		c_milli(s, mr->weight);
 		swt_model_cell_enum(s, swt_priority_name(mr->priority));
+		swt_model_cell_bool(s, mr->in_total);
+		swt_model_cell_enum(s, swt_cpu_source_name(mr->cpu_source));
+		c_opt_one(s, module, mr->cpu_confidence_mpct);
+		if (module)
+			swt_model_cell_enum(s, swt_mem_attribution_name(
+						       mr->mem_attribution));
+		else
+			swt_model_cell_null(s);
+		c_opt_one(s, module && mr->mem_attribution >= SWT_MEM_NO_GROWTH,
+			  mr->mem_confidence_mpct);
 		swt_model_cell_str(s, mr->subj.command);
 	}
 }
@@ -546,6 +562,7 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("first_mb", "first MB", "MB"),
 		COL_FIXED("last_mb", "last MB", "MB"),
 		COL_INT("samples", "samples"),
+		COL_STR("attributed_to", "attributed to"),
 		COL_COMMAND,
 	};
 	static const struct swt_model_def def =
@@ -566,6 +583,7 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		c_one(s, l->first_mmb);
 		c_one(s, l->last_mmb);
 		swt_model_cell_int(s, (int64_t)l->samples);
+		swt_model_cell_str(s, l->attributed_to ? l->attributed_to : "");
 		swt_model_cell_str(s, l->subj.command);
 	}
 }

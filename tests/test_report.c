@@ -192,6 +192,11 @@ static void json_module_fields(void **state)
 			   "      \"frequency_score\": 0.000,\n"
 			   "      \"weight\": 0.955,\n"
 			   "      \"priority\": \"critical\",\n"
+			   "      \"in_total\": true,\n"
+			   "      \"cpu_source\": \"sampled\",\n"
+			   "      \"cpu_confidence\": null,\n"
+			   "      \"memory_attribution\": null,\n"
+			   "      \"memory_confidence\": null,\n"
 			   "      \"command\": \"tool --name=\\\"x|y\\\",z\"\n");
 	/* threads have no memory of their own */
 	assert_contains(j, "\"kind\": \"thread\",");
@@ -213,6 +218,8 @@ static void csv_quotes_and_sections(void **state)
 			   "cpu_percent_avg,cpu_percent_peak,memory_mb_avg,"
 			   "memory_mb_peak,calls,calls_per_minute,cpu_score,"
 			   "memory_score,frequency_score,weight,priority,"
+			   "in_total,cpu_source,cpu_confidence,"
+			   "memory_attribution,memory_confidence,"
 			   "command\n");
 	assert_contains(c, "\ncounters,items,40,");
 	free(c);
