@@ -521,7 +521,7 @@ static int encode_events(struct swt_writer *w, const struct swt_record *r,
 	for (i = 0; i < n; i++) {
 		const struct swt_event *e = &in->events[i];
 
-		if (e->kind < SWT_EV_BEGIN || e->kind > SWT_EV_MARK)
+		if (e->kind < SWT_EV_BEGIN || e->kind > SWT_EV_RSS)
 			return fail(w, SWT_EINVAL, "bad event kind %d",
 				    (int)e->kind);
 		if (e->tid <= 0)

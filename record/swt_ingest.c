@@ -45,7 +45,8 @@
 _Static_assert(SWT_WIRE_EV_BEGIN == SWT_EV_BEGIN &&
 		       SWT_WIRE_EV_END == SWT_EV_END &&
 		       SWT_WIRE_EV_COUNT == SWT_EV_COUNT &&
-		       SWT_WIRE_EV_MARK == SWT_EV_MARK,
+		       SWT_WIRE_EV_MARK == SWT_EV_MARK &&
+		       SWT_WIRE_EV_RSS == (unsigned)SWT_EV_RSS,
 	       "wire event kinds are the record's");
 
 #define MAX_BATCH 65536u	/* events per SWT_REC_EVENTS record */
