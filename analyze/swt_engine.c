@@ -1296,7 +1296,11 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 	window = t - e->t_ring[e->t_n < h + 1 ? 0 : e->t_head];
 	if (e->ring_n < h)
 		e->ring_n++;
-	ready = window > 0 && (e->ring_n == h || window >= NS_PER_MIN);
+	/* the rate over the window so far, once it covers 10 s: a minute
+	 * (or history_samples intervals) before the first judgement left a
+	 * short session exceeding its limit without an alert */
+	ready = window > 0 &&
+		(e->ring_n == h || window >= ENGINE_RATE_MIN_WINDOW_NS);
 	for (i = 0; i < e->n_ctrs; i++) {
 		struct engine__counter *c = &e->ctrs[i];
 
@@ -1305,12 +1309,14 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 		c->cur = 0;
 		if (!ready || c->threshold < 0)
 			continue;
+		c->judged = true;
 		rate = swt_muldiv(c->ring_sum, NS_PER_MIN * 1000, window);
 		if (rate > c->threshold && !c->alert_on) {
 			subj.kind = SWT_KIND_COUNTER;
 			subj.name = c->name;
 			subj.process = "";
 			subj.command = "";
+			c->alerts++;
 			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
 				    c->threshold);
 		}

@@ -717,11 +717,13 @@ static void sec_counters(struct out *o, const struct swt_result *r)
 		"per min", "per_minute", "n",
 		"limit per min", "threshold_per_minute", "n",
 		"exceeded", "exceeded", "",
+		"alerts", "alerts", "n",
+		"note", "note", "",
 	};
 	struct table t;
 	size_t i;
 
-	table_init(&t, "counters", "Counters", cols, 5);
+	table_init(&t, "counters", "Counters", cols, 7);
 	for (i = 0; i < r->n_counters; i++) {
 		const struct swt_counter_result *c = &r->counters[i];
 
@@ -730,6 +732,8 @@ static void sec_counters(struct out *o, const struct swt_result *r)
 		cell(&t, s_one(c->per_min_milli));
 		cell(&t, c->has_threshold ? s_one(c->threshold_milli) : NULL);
 		cell(&t, s_str(c->exceeded ? "yes" : "no"));
+		cell(&t, s_int((int64_t)c->alerts));
+		cell(&t, s_str(c->note));
 	}
 	emit(o, &t);
 }
@@ -1213,6 +1217,8 @@ static void json_counters(struct jw *w, const struct swt_result *r)
 		else
 			jw_null(w, "threshold_per_minute");
 		jw_bool(w, "exceeded", c->exceeded);
+		jw_int(w, "alerts", (int64_t)c->alerts);
+		jw_str(w, "note", c->note);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
