@@ -1251,11 +1251,11 @@ static void threads_take_module_names(struct swt_engine *e)
 		for (j = 0; j < n; j++) {
 			const struct engine__module *m = &e->mods[j];
 
-			if (m->kind == SWT_KIND_MODULE && m->ident == ident &&
-			    !m->merged && strncmp(m->name, cut, COMM_MAX) == 0) {
-				full = m->name;
-				n_full++;
-			}
+			if (m->kind != SWT_KIND_MODULE || m->ident != ident ||
+			    m->merged || strncmp(m->name, cut, COMM_MAX) != 0)
+				continue;
+			full = m->name;
+			n_full++;
 		}
 		if (n_full != 1 || strlen(full) == COMM_MAX)
 			continue;

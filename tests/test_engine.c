@@ -1590,7 +1590,8 @@ int main(void)
 		cmocka_unit_test(short_first_interval_is_a_baseline),
 		cmocka_unit_test(exec_continues_under_the_new_identity),
 		cmocka_unit_test(events_before_proc_start_are_adopted),
-		cmocka_unit_test(events_before_an_exec_belong_to_the_new_program),
+		cmocka_unit_test(
+			events_before_an_exec_belong_to_the_new_program),
 		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),
