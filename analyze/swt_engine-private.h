@@ -198,7 +198,13 @@ struct engine__counter {
 	int64_t *ring;		/* per interval, history_samples long */
 	int64_t ring_sum;
 	bool alert_on;
+	bool judged;		/* its rate was evaluated once */
+	uint64_t alerts;	/* rate alerts raised for it */
 };
+
+/* The rate window is judged once it covers this long (or holds
+ * history_samples intervals, if that comes first). */
+#define ENGINE_RATE_MIN_WINDOW_NS (10 * NS_PER_S)
 
 struct engine__slot {
 	int32_t id;		/* pid or tid */

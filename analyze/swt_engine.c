@@ -1537,11 +1537,11 @@ static void threads_take_module_names(struct swt_engine *e)
 		for (j = 0; j < n; j++) {
 			const struct engine__module *m = &e->mods[j];
 
-			if (m->kind == SWT_KIND_MODULE && m->ident == ident &&
-			    !m->merged && strncmp(m->name, cut, COMM_MAX) == 0) {
-				full = m->name;
-				n_full++;
-			}
+			if (m->kind != SWT_KIND_MODULE || m->ident != ident ||
+			    m->merged || strncmp(m->name, cut, COMM_MAX) != 0)
+				continue;
+			full = m->name;
+			n_full++;
 		}
 		if (n_full != 1 || strlen(full) == COMM_MAX)
 			continue;
@@ -1582,7 +1582,11 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 	window = t - e->t_ring[e->t_n < h + 1 ? 0 : e->t_head];
 	if (e->ring_n < h)
 		e->ring_n++;
-	ready = window > 0 && (e->ring_n == h || window >= NS_PER_MIN);
+	/* the rate over the window so far, once it covers 10 s: a minute
+	 * (or history_samples intervals) before the first judgement left a
+	 * short session exceeding its limit without an alert */
+	ready = window > 0 &&
+		(e->ring_n == h || window >= ENGINE_RATE_MIN_WINDOW_NS);
 	for (i = 0; i < e->n_ctrs; i++) {
 		struct engine__counter *c = &e->ctrs[i];
 
@@ -1591,12 +1595,14 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 		c->cur = 0;
 		if (!ready || c->threshold < 0)
 			continue;
+		c->judged = true;
 		rate = swt_muldiv(c->ring_sum, NS_PER_MIN * 1000, window);
 		if (rate > c->threshold && !c->alert_on) {
 			subj.kind = SWT_KIND_COUNTER;
 			subj.name = c->name;
 			subj.process = "";
 			subj.command = "";
+			c->alerts++;
 			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
 				    c->threshold);
 		}

@@ -130,6 +130,10 @@ struct swt_counter_result {
 	bool has_threshold;
 	int64_t threshold_milli; /* per minute */
 	bool exceeded;		/* per_min > threshold */
+	uint64_t alerts;	/* rate alerts raised for it (over its
+				 * windows, docs/analysis.md 6) */
+	const char *note;	/* why exceeded and alerts disagree, or
+				 * "" (static) */
 };
 
 enum swt_resource {

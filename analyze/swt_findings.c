@@ -374,6 +374,19 @@ static void counter_results(struct swt_engine *e, int64_t duration)
 		r->threshold_milli = r->has_threshold ? c->threshold : 0;
 		r->exceeded = r->has_threshold &&
 			      r->per_min_milli > r->threshold_milli;
+		r->alerts = c->alerts;
+		/* exceeded is the session's average, an alert a window's
+		 * rate (docs/analysis.md 6): say why they disagree */
+		r->note = "";
+		if (r->exceeded && !c->alerts && !c->judged)
+			r->note = "no rate alert: the session ended before "
+				  "the rate window was judged";
+		else if (r->exceeded && !c->alerts)
+			r->note = "no rate alert: no window's rate went "
+				  "above the limit";
+		else if (!r->exceeded && c->alerts)
+			r->note = "above the limit over a window, not over "
+				  "the session";
 	}
 	sort(e->r_ctrs, e->n_ctrs, sizeof(*e->r_ctrs), cmp_counter);
 	e->res.n_counters = e->n_ctrs;

@@ -486,6 +486,8 @@ static void sec_counters(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("threshold_per_minute", "limit per min",
 			  "per_minute"),
 		COL_BOOL("exceeded", "exceeded"),
+		COL_INT("alerts", "alerts"),
+		COL_STR("note", "note"),
 	};
 	static const struct swt_model_def def =
 		DEF("counters", "Counters", SWT_SECTION_TABLE, 0, cols);
@@ -501,6 +503,8 @@ static void sec_counters(struct swt_model *m, const struct swt_result *r)
 		c_one(s, c->per_min_milli);
 		c_opt_one(s, c->has_threshold, c->threshold_milli);
 		swt_model_cell_bool(s, c->exceeded);
+		swt_model_cell_int(s, (int64_t)c->alerts);
+		swt_model_cell_str(s, c->note ? c->note : "");
 	}
 }
 

@@ -808,12 +808,100 @@ static void counter_rate_per_minute(void **state)
 	assert_true(res->counters[0].has_threshold);
 	assert_int_equal(res->counters[0].threshold_milli, 10000);
 	assert_true(res->counters[0].exceeded);
-	/* the rate alert fires once, as soon as the window covers a
-	 * minute */
+	/* the rate alert fires once, as soon as the window covers 10 s:
+	 * 5 ticks in 10 s */
 	assert_int_equal(res->alerts_total, 1);
 	assert_int_equal(res->alerts[0].kind, SWT_ALERT_RATE);
-	assert_int_equal(res->alerts[0].t_ns, 60 * S);
+	assert_int_equal(res->alerts[0].t_ns, 10 * S);
 	assert_int_equal(res->alerts[0].value, 30000);
+	assert_int_equal(res->counters[0].alerts, 1);
+	assert_string_equal(res->counters[0].note, "");
+	swt_engine_free(e);
+}
+
+/* A session like the demo's: 10 s sampled every 250 ms, ocr_call ticking
+ * at 0, 2, 4, 6 and 8 s (30/min) or once (6/min) against 10/min; and one
+ * 5 s long, and one with a burst at its start. Returns its result in *res
+ * (borrowed from *out, to free). */
+static void rate_session(struct swt_engine **out, const struct swt_result **res,
+			 int64_t length, const int64_t *ticks, size_t n_ticks)
+{
+	struct swt_engine *e = new_engine(NULL);
+	struct swt_proc_row p;
+	int64_t t = T0 + S / 100;	/* swrec's first sample, 10 ms in */
+	size_t i = 0;
+
+	assert_ok(feed_header(e, S / 4, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (; t < T0 + length + S / 4; t += S / 4) {
+		for (; i < n_ticks && T0 + ticks[i] <= t; i++)
+			feed_event(e, 10, 10, T0 + ticks[i], SWT_EV_COUNT,
+				   "ocr_call", 1);
+		p = prow(10, (t - T0) / (S / 25), 1024);	/* 25 % */
+		feed_sample(e, t, &p, 1, NULL, 0);
+	}
+	feed_exit(e, T0 + length + S / 50, 10);
+	feed_sample(e, T0 + length + S / 50, NULL, 0, NULL, 0);
+	feed_end(e, T0 + length + S / 50);
+	assert_ok(swt_engine_finish(e, res));
+	assert_int_equal((*res)->n_counters, 1);
+	*out = e;
+}
+
+/* The rate window is judged from 10 s on: a 10 s session at 30/min over
+ * a limit of 10/min alerts (its counter exceeded), one at 6/min neither;
+ * where the two still differ, the counter's note says why. */
+static void rate_alert_in_a_10_s_session(void **state)
+{
+	static const int64_t thirty[] = { 0, 2 * S, 4 * S, 6 * S, 8 * S };
+	static const int64_t six[] = { 3 * S };
+	static const int64_t burst[] = { S, 2 * S, 3 * S };
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_counter_result *c;
+
+	(void)state;
+	rate_session(&e, &res, 10 * S, thirty, 5);
+	c = &res->counters[0];
+	assert_true(c->exceeded);
+	/* 5 ticks in the 10.02 s session */
+	assert_int_equal(c->per_min_milli, 29940);
+	assert_int_equal(c->alerts, 1);
+	assert_string_equal(c->note, "");
+	assert_int_equal(res->n_alerts, 1);
+	assert_int_equal(res->alerts[0].kind, SWT_ALERT_RATE);
+	assert_string_equal(res->alerts[0].subj.name, "ocr_call");
+	/* the first sample with 10 s behind it: 10.01 s, 5 ticks */
+	assert_int_equal(res->alerts[0].t_ns, 10 * S + S / 100);
+	assert_int_equal(res->alerts[0].value, 29970);
+	assert_int_equal(res->alerts[0].threshold, 10000);
+	swt_engine_free(e);
+
+	rate_session(&e, &res, 10 * S, six, 1);
+	c = &res->counters[0];
+	assert_false(c->exceeded);
+	assert_int_equal(c->alerts, 0);
+	assert_string_equal(c->note, "");
+	assert_int_equal(res->n_alerts, 0);
+	swt_engine_free(e);
+
+	/* too short to judge a window: exceeded, no alert, said so */
+	rate_session(&e, &res, 5 * S, thirty, 3);
+	c = &res->counters[0];
+	assert_true(c->exceeded);
+	assert_int_equal(c->alerts, 0);
+	assert_string_equal(c->note, "no rate alert: the session ended "
+				     "before the rate window was judged");
+	swt_engine_free(e);
+
+	/* 3 ticks in the first 10 s of 2 minutes: 18/min over the first
+	 * window, 1.5/min over the session */
+	rate_session(&e, &res, 120 * S, burst, 3);
+	c = &res->counters[0];
+	assert_false(c->exceeded);
+	assert_int_equal(c->alerts, 1);
+	assert_string_equal(c->note, "above the limit over a window, not "
+				     "over the session");
 	swt_engine_free(e);
 }
 
@@ -1700,6 +1788,7 @@ int main(void)
 		cmocka_unit_test(thread_busy_only_in_spans),
 		cmocka_unit_test(long_and_nested_spans),
 		cmocka_unit_test(counter_rate_per_minute),
+		cmocka_unit_test(rate_alert_in_a_10_s_session),
 		cmocka_unit_test(weight_and_priority),
 		cmocka_unit_test(modules_sorted_by_weight_then_name),
 		cmocka_unit_test(alerts_fire_on_crossing),
@@ -1719,7 +1808,8 @@ int main(void)
 		cmocka_unit_test(short_first_interval_is_a_baseline),
 		cmocka_unit_test(exec_continues_under_the_new_identity),
 		cmocka_unit_test(events_before_proc_start_are_adopted),
-		cmocka_unit_test(events_before_an_exec_belong_to_the_new_program),
+		cmocka_unit_test(
+			events_before_an_exec_belong_to_the_new_program),
 		cmocka_unit_test(exiting_row_is_no_memory_observation),
 		cmocka_unit_test(gap_closes_open_spans),
 		cmocka_unit_test(late_events_count_from_the_last_sample),

@@ -83,7 +83,7 @@ check "config then --threshold: sources and values in the report" \
 run "$SWANALYZE" "$CTRS" --report full --format csv -t ocr_per_minute=40
 check "--threshold ocr_per_minute=40: ocr_call no longer exceeded" \
 	eval '[ $rc = 0 ] &&
-	grep -q "^counters,ocr_call,300,30.0,40.0,no$" "$T/out"'
+	grep -q "^counters,ocr_call,300,30.0,40.0,no,0,$" "$T/out"'
 
 # ---- figures known exactly ---------------------------------------------------
 run "$SWANALYZE" "$LEAK" --report weight-analysis --format csv
@@ -91,7 +91,7 @@ check "a 10 MB/min ramp is reported as 10.0 MB/min" \
 	eval '[ $rc = 0 ] && grep -q "^leaks,leaky,process,leaky,10.0," "$T/out"'
 run "$SWANALYZE" "$CTRS" --report full --format csv
 check "a counter ticking 30/min reports 30.0" \
-	eval '[ $rc = 0 ] && grep -q "^counters,ocr_call,300,30.0,10.0,yes$" "$T/out"'
+	eval '[ $rc = 0 ] && grep -q "^counters,ocr_call,300,30.0,10.0,yes,1,$" "$T/out"'
 
 # ---- output, exit statuses ---------------------------------------------------
 run "$SWANALYZE" "$LEAK" --report full -o "$T/report.txt"

@@ -1099,7 +1099,8 @@ static void modules_of_an_execed_wrapper_belong_to_python(void **state)
 		    strcmp(s.rf.starts[i].comm, comm) == 0 &&
 		    s.rf.starts[i].t < t_exec)
 			t_exec = s.rf.starts[i].t;
-	assert_true(s.rf.n_starts > 1 && strcmp(s.rf.starts[0].comm, "sh") == 0);
+	assert_true(s.rf.n_starts > 1);
+	assert_string_equal(s.rf.starts[0].comm, "sh");
 	for (i = 0; i < s.e.n_ev; i++)
 		n_before += s.e.ev[i].pid == a.pid && s.e.ev[i].t < t_exec;
 	if (n_before == 0)
