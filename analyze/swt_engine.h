@@ -3,8 +3,9 @@
  * Records are fed in time order (the order a reader returns them, header
  * first) with swt_engine_feed(); alerts come out as they happen through an
  * optional callback, everything else is computed by swt_engine_finish().
- * The engine does no I/O, reads no clock and holds no global state: swrec
- * (live alerts), swreplay and swanalyze drive the same code, so the alerts
+ * The engine does no I/O, reads no clock and holds no global state: today
+ * swanalyze drives it; swrec (live alerts) and swreplay (timeline), planned,
+ * are to drive the same code, so that the alerts
  * are the same for the same records and thresholds.
  *
  * Memory grows with the number of processes, threads, modules and counters
