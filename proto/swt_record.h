@@ -133,17 +133,31 @@ enum swt_event_kind {
 	SWT_EV_END = 2,
 	SWT_EV_COUNT = 3,
 	SWT_EV_MARK = 4,
-	SWT_EV_RSS = 5,		/* value: the process's RSS (KiB) at t_ns */
+	SWT_EV_RSS = 5,		/* proto EV_RSS: a reading of the RSS */
 };
 
+/* "begin", "end", "count", "mark", "rss"; "unknown" for anything else. */
 const char *swt_event_kind_name(enum swt_event_kind kind);
 
+/* What `value` means, by kind:
+ *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns
+ *       (CLOCK_THREAD_CPUTIME_ID) at the event, >= 1 when measured; 0:
+ *       not measured (the client was not asked to, or an older client).
+ *       Never negative. Only differences within one thread mean
+ *       something: the CPU the thread burnt between two of its events.
+ *   SWT_EV_COUNT  the counter's increment (any sign);
+ *   SWT_EV_MARK   0;
+ *   SWT_EV_RSS    the process's resident set in KiB (/proc/self/statm
+ *       resident pages x page size / 1024) at t_ns, read by thread tid,
+ *       >= 0. A client that measures RSS sends one right before each span
+ *       BEGIN and one right after each END, with that event's time and
+ *       name (RSS, BEGIN at t; END, RSS at t). */
 struct swt_event {
 	int64_t t_ns;
 	enum swt_event_kind kind;
 	int32_t tid;
 	const char *name;
-	int64_t value;		/* SWT_EV_COUNT: delta; else 0 */
+	int64_t value;		/* by kind: see above */
 };
 
 struct swt_event_batch {

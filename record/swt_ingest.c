@@ -45,7 +45,8 @@
 _Static_assert(SWT_WIRE_EV_BEGIN == SWT_EV_BEGIN &&
 		       SWT_WIRE_EV_END == SWT_EV_END &&
 		       SWT_WIRE_EV_COUNT == SWT_EV_COUNT &&
-		       SWT_WIRE_EV_MARK == SWT_EV_MARK,
+		       SWT_WIRE_EV_MARK == SWT_EV_MARK &&
+		       SWT_WIRE_EV_RSS == (unsigned)SWT_EV_RSS,
 	       "wire event kinds are the record's");
 
 #define MAX_BATCH 65536u	/* events per SWT_REC_EVENTS record */
@@ -611,6 +612,23 @@ static void import_names(struct client *cl)
 	}
 }
 
+/* Check an event's kind and value (swt_wire.h, struct swt_wire_entry) and
+ * fill q->value: NULL if it is valid, else what is wrong. A negative CPU
+ * time or RSS is a violation like a bad kind: the client is broken or
+ * hostile, and passing it on (or clamping it, which would invent a
+ * reading) would poison the differences the analysis takes. Marks carry
+ * no value: whatever was sent is dropped. */
+static const char *check_event(struct qev *q, uint32_t kind, int64_t value)
+{
+	if (kind < SWT_WIRE_EV_BEGIN || kind > SWT_WIRE_EV_RSS)
+		return "event kind";
+	if (value < 0 && kind != SWT_WIRE_EV_COUNT)
+		return kind == SWT_WIRE_EV_RSS ? "negative rss"
+					       : "negative cpu time";
+	q->value = kind == SWT_WIRE_EV_MARK ? 0 : value;
+	return NULL;
+}
+
 /* Copy what a ring holds into its thread's queue, as far as the client's
  * budget allows (the rest waits in the ring: back-pressure). */
 static void pump(struct client *cl, struct thr *th)
@@ -646,10 +664,9 @@ static void pump(struct client *cl, struct thr *th)
 		/* a copy: the client may be writing the same memory */
 		memcpy(&e, &th->entries[(th->tail + i) & (th->cap - 1)],
 		       sizeof(e));
-		if (e.kind < SWT_WIRE_EV_BEGIN || e.kind > SWT_WIRE_EV_MARK) {
-			bad = "event kind";
+		bad = check_event(&q, e.kind, e.value);
+		if (bad)
 			break;
-		}
 		if (e.name > cl->n_names) {
 			import_names(cl);
 			if (e.name > cl->n_names) {
@@ -658,7 +675,6 @@ static void pump(struct client *cl, struct thr *th)
 			}
 		}
 		q.t = e.t_ns;
-		q.value = e.kind == SWT_WIRE_EV_COUNT ? e.value : 0;
 		q.name = e.name;
 		q.kind = e.kind;
 		q_put(th, &q);
@@ -667,9 +683,16 @@ static void pump(struct client *cl, struct thr *th)
 	cl->ing->st.pending += i;
 	if (bad) {
 		/* unmaps the ring: r is not to be touched after this */
-		bad_client(cl, mono_ns(), "malformed", "thread %d: %s %u",
-			   (int)th->tid, bad,
-			   !strcmp(bad, "event kind") ? e.kind : e.name);
+		if (!strcmp(bad, "undefined name id") ||
+		    !strcmp(bad, "event kind"))
+			bad_client(cl, mono_ns(), "malformed",
+				   "thread %d: %s %u", (int)th->tid, bad,
+				   !strcmp(bad, "event kind") ? e.kind
+							      : e.name);
+		else
+			bad_client(cl, mono_ns(), "malformed",
+				   "thread %d: %s %lld", (int)th->tid, bad,
+				   (long long)e.value);
 		return;
 	}
 	th->tail += n;
@@ -951,6 +974,7 @@ static void on_events(struct client *cl, const char *buf, size_t n,
 			off += SWT_WIRE_ITEM_NAME_SIZE + p[1];
 		} else if (p[0] == SWT_WIRE_ITEM_EVENT) {
 			struct qev q;
+			int64_t value;
 			int32_t tid;
 			struct thr *th;
 
@@ -959,15 +983,12 @@ static void on_events(struct client *cl, const char *buf, size_t n,
 			memcpy(&tid, p + 4, sizeof(tid));
 			memcpy(&id, p + 8, sizeof(id));
 			memcpy(&q.t, p + 12, sizeof(q.t));
-			memcpy(&q.value, p + 20, sizeof(q.value));
+			memcpy(&value, p + 20, sizeof(value));
 			q.kind = p[1];
 			q.name = id;
-			if (q.kind < SWT_WIRE_EV_BEGIN ||
-			    q.kind > SWT_WIRE_EV_MARK || tid <= 0 ||
+			if (check_event(&q, q.kind, value) || tid <= 0 ||
 			    id > cl->n_names)
 				goto bad;
-			if (q.kind != SWT_WIRE_EV_COUNT)
-				q.value = 0;
 			off += SWT_WIRE_ITEM_EVENT_SIZE;
 			th = inline_thr(cl, tid);
 			if (!th) {

@@ -144,7 +144,11 @@ typedef int (*swt_ingest_emit_fn)(const struct swt_record *rec,
  *                    pid and tid say whose; subject is the span's name
  *                    (or the reason), detail a sentence.
  * Names in records are the processes' own strings ("(overflow)" past
- * the name limit); the writer interns them.
+ * the name limit); the writer interns them. Event values pass through
+ * unchanged (span CPU times, counter increments, RSS readings: see
+ * swt_record.h), except a mark's, which is 0; an event with a negative
+ * CPU time or RSS gets its client disconnected as "malformed", like one
+ * with a bad kind or name id.
  * Returns 0, or the first negative value `emit` returned: the drain stops
  * there and the records it did not emit are dropped (counted in
  * stats.emit_lost); the ingest stays usable. */

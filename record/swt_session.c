@@ -107,6 +107,8 @@ void swt_session_opts_init(struct swt_session_opts *opts)
 	opts->flush_ns = NS_PER_S;
 	opts->threads = true;
 	opts->events = true;
+	opts->span_cpu = true;
+	opts->span_rss = true;
 }
 
 /* The recording has failed: say so once, keep what was flushed, carry on
@@ -738,22 +740,39 @@ static int launch(struct session *s)
 	return 0;
 }
 
-/* The command's environment: swrec's, with SWT_TRACE_SOCKET set to the
- * ingest's socket (replacing one swrec inherited). Built before fork():
- * the child may only make async-signal-safe calls. */
-static char **make_child_env(const struct swt_ingest *ing)
+/* Is `entry` ("NAME=value") a definition of `name`? */
+static bool env_is(const char *entry, const char *name)
 {
-	size_t n = 0, k = 0, i, len = strlen(SWT_WIRE_ENV);
+	size_t len = strlen(name);
+
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+/* The command's environment: swrec's, with SWT_TRACE_SOCKET set to the
+ * ingest's socket and SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS to 1 or 0 as
+ * asked (replacing values swrec inherited). Built before fork(): the
+ * child may only make async-signal-safe calls. */
+static char **make_child_env(const struct swt_ingest *ing,
+			     const struct swt_session_opts *o)
+{
+	static const char *const cpu[2] = { SWT_WIRE_ENV_SPAN_CPU "=0",
+					    SWT_WIRE_ENV_SPAN_CPU "=1" };
+	static const char *const rss[2] = { SWT_WIRE_ENV_SPAN_RSS "=0",
+					    SWT_WIRE_ENV_SPAN_RSS "=1" };
+	size_t n = 0, k = 0, i;
 	char **env;
 
 	while (environ && environ[n])
 		n++;
-	env = swt_calloc(n + 2, sizeof(env[0]));
+	env = swt_calloc(n + 4, sizeof(env[0]));
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], SWT_WIRE_ENV, len) ||
-		    environ[i][len] != '=')
+		if (!env_is(environ[i], SWT_WIRE_ENV) &&
+		    !env_is(environ[i], SWT_WIRE_ENV_SPAN_CPU) &&
+		    !env_is(environ[i], SWT_WIRE_ENV_SPAN_RSS))
 			env[k++] = environ[i];
 	env[k++] = (char *)(uintptr_t)swt_ingest_get_env(ing);
+	env[k++] = (char *)(uintptr_t)cpu[o->span_cpu];
+	env[k++] = (char *)(uintptr_t)rss[o->span_rss];
 	env[k] = NULL;
 	return env;
 }
@@ -783,7 +802,7 @@ static int open_ingest(struct session *s)
 	}
 	s->res->events_on = true;
 	if (s->opts->mode == SWT_MODE_LAUNCH)
-		s->child_env = make_child_env(s->ing);
+		s->child_env = make_child_env(s->ing, s->opts);
 	if (s->opts->on_socket)
 		s->opts->on_socket(swt_ingest_get_env(s->ing),
 				   s->opts->payload);

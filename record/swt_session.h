@@ -67,6 +67,12 @@ struct swt_session_opts {
 	unsigned slow_every;	/* see swt_sampler_opts; 0: default */
 	bool libproc2_scans;	/* see swt_sampler_opts (measurement) */
 	bool events;		/* take application events (default on) */
+	/* Launch mode, with events: ask the command's clients to measure
+	 * each span's thread CPU time and the RSS around it (default on:
+	 * SWT_TRACE_SPAN_CPU=1, SWT_TRACE_SPAN_RSS=1 in its environment;
+	 * off: =0, replacing inherited values). */
+	bool span_cpu;
+	bool span_rss;
 	bool allow_other_users;	/* events from other user ids too */
 	/* Attach and all modes take events only if this is set; it is
 	 * called once, before anything is launched or sampled, with
@@ -101,8 +107,8 @@ struct swt_session_result {
 	char errmsg[512];
 };
 
-/* Fill *opts with defaults: 1 s interval and flush, threads and events
- * on, launch. */
+/* Fill *opts with defaults: 1 s interval and flush, threads, events and
+ * span measurements on, launch. */
 void swt_session_opts_init(struct swt_session_opts *opts);
 
 /* Run a session to its end. Returns 0 when the session ran (even if the

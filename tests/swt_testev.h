@@ -171,6 +171,114 @@ static inline const struct tan *tev_find_an(const struct tev_set *s,
 	return NULL;
 }
 
+/* The span measurements (swt_record.h) of pid's events (0: every
+ * process), thread by thread: with cpu, every BEGIN and END carries a CPU
+ * time > 0, non-decreasing along the thread; without, 0. With rss, every
+ * BEGIN is right after an RSS reading of the same thread, time and name,
+ * and every END right before one, RSS values > 0, and there is no other
+ * RSS event; without, none at all. Then the measurements are forgotten
+ * (RSS events removed, BEGIN and END values set to 0), so that the
+ * checks written for unmeasured streams apply. Returns the number of RSS
+ * events removed. */
+static inline size_t tev_check_measures(struct tev_set *s, int32_t pid,
+					bool cpu, bool rss)
+{
+	size_t i, j, k, n_rss = 0;
+
+	for (i = 0; i < s->n_ev; i++) {
+		const struct tev *e = &s->ev[i];
+		const struct tev *prev = NULL, *next = NULL;
+
+		if (pid && e->pid != pid)
+			continue;
+		/* this thread's previous and next events */
+		for (j = i; j-- > 0;)
+			if (s->ev[j].pid == e->pid && s->ev[j].tid == e->tid) {
+				prev = &s->ev[j];
+				break;
+			}
+		for (j = i + 1; j < s->n_ev; j++)
+			if (s->ev[j].pid == e->pid && s->ev[j].tid == e->tid) {
+				next = &s->ev[j];
+				break;
+			}
+		if (e->kind == SWT_EV_BEGIN || e->kind == SWT_EV_END) {
+			const struct tev *r = e->kind == SWT_EV_BEGIN ? prev
+								      : next;
+
+			if (cpu) {
+				if (e->value <= 0)
+					fail_msg("%s %s of thread %d: cpu "
+						 "%lld", e->kind == SWT_EV_BEGIN
+						 ? "begin" : "end", e->name,
+						 (int)e->tid,
+						 (long long)e->value);
+			} else {
+				assert_int_equal(e->value, 0);
+			}
+			/* the same time, unless swrec raised a late one
+			 * (then never on the wrong side of its span) */
+			if (rss && (!r || r->kind != (int)SWT_EV_RSS ||
+				    (e->kind == SWT_EV_BEGIN ? r->t > e->t
+							     : r->t < e->t) ||
+				    strcmp(r->name, e->name)))
+				fail_msg("%s %s of thread %d at %lld: no rss "
+					 "reading %s it",
+					 e->kind == SWT_EV_BEGIN ? "begin"
+								 : "end",
+					 e->name, (int)e->tid,
+					 (long long)e->t,
+					 e->kind == SWT_EV_BEGIN ? "before"
+								 : "after");
+			/* non-decreasing along the thread */
+			for (j = i + 1; cpu && j < s->n_ev; j++) {
+				const struct tev *f = &s->ev[j];
+
+				if (f->pid != e->pid || f->tid != e->tid ||
+				    (f->kind != SWT_EV_BEGIN &&
+				     f->kind != SWT_EV_END))
+					continue;
+				if (f->value < e->value)
+					fail_msg("thread %d: cpu %lld after "
+						 "%lld", (int)e->tid,
+						 (long long)f->value,
+						 (long long)e->value);
+				break;
+			}
+		} else if (e->kind == (int)SWT_EV_RSS) {
+			if (!rss)
+				fail_msg("an rss event of thread %d, not "
+					 "asked for", (int)e->tid);
+			if (e->value <= 0)
+				fail_msg("rss %lld", (long long)e->value);
+			/* a reading belongs to the BEGIN after it or the
+			 * END before it */
+			if (!((next && next->kind == SWT_EV_BEGIN &&
+			       next->t == e->t) ||
+			      (prev && prev->kind == SWT_EV_END &&
+			       prev->t == e->t)))
+				fail_msg("an rss reading of thread %d at %lld "
+					 "next to no span boundary",
+					 (int)e->tid, (long long)e->t);
+		}
+	}
+	for (i = k = 0; i < s->n_ev; i++) {
+		struct tev *e = &s->ev[i];
+
+		if (!pid || e->pid == pid) {
+			if (e->kind == (int)SWT_EV_RSS) {
+				n_rss++;
+				continue;
+			}
+			if (e->kind == SWT_EV_BEGIN || e->kind == SWT_EV_END)
+				e->value = 0;
+		}
+		s->ev[k++] = *e;
+	}
+	s->n_ev = k;
+	return n_rss;
+}
+
 /* A thread's stream is `per` events repeated n times: names[k % per],
  * kinds[k % per], and for the counter (value_at) the value k / per + 1,
  * 0 elsewhere; in order, times non-decreasing. */

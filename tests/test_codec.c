@@ -851,10 +851,14 @@ static void kind_names_are_distinct(void **state)
 				a, swt_record_kind_name(
 					   (enum swt_record_kind)j));
 	}
-	for (i = SWT_EV_BEGIN; i <= SWT_EV_MARK; i++) {
+	assert_string_equal(swt_event_kind_name(SWT_EV_RSS), "rss");
+	assert_string_equal(swt_event_kind_name((enum swt_event_kind)6),
+			    "unknown");
+	for (i = SWT_EV_BEGIN; i <= (int)SWT_EV_RSS; i++) {
 		const char *a = swt_event_kind_name((enum swt_event_kind)i);
 
 		assert_non_null(a);
+		assert_string_not_equal(a, "unknown");
 		for (j = SWT_EV_BEGIN; j < i; j++)
 			assert_string_not_equal(
 				a, swt_event_kind_name((enum swt_event_kind)j));
@@ -907,11 +911,17 @@ static void build_every_kind(struct store *s)
 		{ .tid = 11, .tgid = 8, .name = "renamed", .utime = 0,
 		  .stime = 0 },
 	};
+	/* spans with and without the thread's CPU time, RSS readings
+	 * around a measured span (swt_record.h) */
 	static const struct swt_event ev[] = {
 		{ 2000 * MS, SWT_EV_BEGIN, 7, "parse", 0 },
 		{ 2000 * MS + 10, SWT_EV_COUNT, 10, "pages", 5 },
 		{ 2000 * MS + 10, SWT_EV_COUNT, 10, "pages", -3 },
 		{ 2000 * MS + 500, SWT_EV_MARK, 7, "checkpoint", 0 },
+		{ 2000 * MS + 600, SWT_EV_RSS, 10, "ocr", 90112 },
+		{ 2000 * MS + 600, SWT_EV_BEGIN, 10, "ocr", 1234567890123 },
+		{ 2000 * MS + 900, SWT_EV_END, 10, "ocr", 1234617890123 },
+		{ 2000 * MS + 900, SWT_EV_RSS, 10, "ocr", 98304 },
 		{ 2001 * MS, SWT_EV_END, 7, "parse", 0 },
 		{ 2001 * MS, SWT_EV_BEGIN, 6, "render", 0 },
 	};

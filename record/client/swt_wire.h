@@ -55,7 +55,8 @@
  *     event: u8 type=2, u8 kind, u16 0, i32 tid, u32 name,
  *            i64 t_ns, i64 value                             (28 bytes)
  *   Ids are defined in order 1, 2, 3, ... before their first use; id 0 is
- *   the overflow name. Python: struct formats "<BBHI" and "<BBHiIqq".
+ *   the overflow name. kind and value as in struct swt_wire_entry.
+ *   Python: struct formats "<BBHI" and "<BBHiIqq".
  *
  * Any violation (bad magic, size, order, id, kind, fd) gets the client
  * disconnected and counted; the recorder validates a copy of every entry
@@ -71,6 +72,11 @@
 /* Optional: ring entries per thread (a power of two in
  * [SWT_WIRE_MIN_RING, SWT_WIRE_MAX_RING]). */
 #define SWT_WIRE_ENV_RING "SWT_TRACE_RING_ENTRIES"
+/* Optional, read at the client's start: "1" turns the measurement on;
+ * absent, empty, "0" or anything else: off. swrec sets both to "1" for
+ * the command it launches unless --no-span-cpu / --no-span-rss. */
+#define SWT_WIRE_ENV_SPAN_CPU "SWT_TRACE_SPAN_CPU"	/* see value */
+#define SWT_WIRE_ENV_SPAN_RSS "SWT_TRACE_SPAN_RSS"	/* SWT_WIRE_EV_RSS */
 
 #define SWT_WIRE_VERSION 1u
 #define SWT_WIRE_MSG_MAGIC 0x4d545753u	/* "SWTM" */
@@ -93,6 +99,7 @@
 #define SWT_WIRE_EV_END 2u
 #define SWT_WIRE_EV_COUNT 3u
 #define SWT_WIRE_EV_MARK 4u
+#define SWT_WIRE_EV_RSS 5u
 
 enum swt_wire_msg_type {
 	SWT_WIRE_HELLO = 1,
@@ -193,11 +200,23 @@ struct swt_wire_ring {
 	uint32_t pad2[13];
 };
 
+/* `value` by kind (the contract of proto/swt_record.h):
+ *   BEGIN, END  the thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID) at
+ *               the event, >= 1 when measured (SWT_WIRE_ENV_SPAN_CPU); 0:
+ *               not measured. Negative: a protocol violation.
+ *   COUNT       the increment, any sign.
+ *   MARK        0 (the recorder ignores what is sent).
+ *   RSS         the process's resident set in KiB at t_ns (/proc/self/
+ *               statm resident pages x page size / 1024), read by this
+ *               thread (SWT_WIRE_ENV_SPAN_RSS). Negative: a violation.
+ *               Sent right before a BEGIN (read RSS, read CPU, take t:
+ *               RSS(t), BEGIN(t)) and right after an END (take t, read
+ *               CPU, read RSS: END(t), RSS(t)), under the span's name. */
 struct swt_wire_entry {
 	int64_t t_ns;		/* CLOCK_MONOTONIC */
-	int64_t value;		/* count delta; 0 otherwise */
+	int64_t value;		/* by kind: see above */
 	uint32_t name;		/* id; SWT_WIRE_OVERFLOW_ID */
-	uint32_t kind;		/* enum swt_event_kind: 1 begin .. 4 mark */
+	uint32_t kind;		/* enum swt_event_kind: 1 begin .. 5 rss */
 };
 
 _Static_assert(sizeof(struct swt_wire_msg_hdr) == 16, "wire layout");

@@ -22,6 +22,19 @@
  * block the recorder reads), sends are MSG_DONTWAIT | MSG_NOSIGNAL on a
  * non-blocking socket, and shared memory is sealed (see make_memfd()).
  *
+ * Span measurements (SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS; swt_wire.h):
+ * a BEGIN or END then also reads the thread's CPU time and/or the
+ * process's RSS, each a system call (≈ 2 µs here, 25-50 events' worth:
+ * docs/performance.md), so they are off unless asked for, and a thread
+ * that does not measure pays one branch on its own context for it.
+ * Candidates measured (bench/client --probes): clock_gettime(
+ * CLOCK_THREAD_CPUTIME_ID), getrusage(RUSAGE_THREAD) and a pread of
+ * /proc/thread-self/schedstat cost about the same, but only the clock
+ * brings the running thread's time up to date; the other two lag by up
+ * to a scheduler tick (4-8 ms seen), longer than many spans. RSS: a pread
+ * of /proc/self/statm through a descriptor kept open (nothing else gives
+ * the current, not the peak, resident set).
+ *
  * Process-wide state is unavoidable here (the API has no context
  * argument); it is all in `P`, guarded by P.lock except the fields the
  * event path reads (swt__state and each thread's own context). */
@@ -66,6 +79,10 @@ enum { ST_UNKNOWN = 0, ST_ON = 1, ST_OFF = 2 };	/* ST_OFF: see SWT__OFF() */
 
 #define CACHE_WORDS 4u		/* names checked inline: see slot_hit() */
 
+/* What a thread measures at span boundaries (tctx.measure). */
+#define M_CPU 1u
+#define M_RSS 2u
+
 struct cache_slot {
 	const char *ptr;	/* the caller's string */
 	uint64_t w[CACHE_WORDS];	/* expected aligned words, masked */
@@ -84,6 +101,7 @@ struct tctx {
 	uint64_t mask;
 	struct swt_wire_entry *entries;
 	struct swt_wire_ring *ring;
+	uint32_t measure;	/* M_*: from P.measure at the thread's start */
 	struct cache_slot cache[CACHE_SLOTS];
 	/* slow path only */
 	uint64_t cap;
@@ -142,10 +160,18 @@ static struct {
 	uint32_t hash_mask;
 	struct tctx *threads;
 	uint64_t exited_dropped;	/* ring-full drops of exited threads */
+	uint32_t measure;	/* M_*, from the environment */
+	/* RSS: /proc/self/statm, read with pread by any thread */
+	_Atomic int statm_fd;	/* -1: none */
+	dev_t statm_dev;
+	ino_t statm_ino;
+	int64_t statm_retry_ns;
+	int64_t page_kib;	/* page size in KiB */
 } P = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.sock = -1,
 	.proc_fd = -1,
+	.statm_fd = -1,
 };
 
 static int64_t now_ns(void)
@@ -582,6 +608,7 @@ static __attribute__((noinline)) struct tctx *thread_start(void)
 		pthread_mutex_unlock(&P.lock);
 		goto fail;
 	}
+	c->measure = P.measure;
 	c->next = P.threads;
 	if (P.threads)
 		P.threads->prev = c;
@@ -665,6 +692,153 @@ static __attribute__((noinline)) bool ring_slow(struct tctx *c, int64_t t)
 	return true;
 }
 
+/* ---- span measurements ------------------------------------------------ */
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* The calling thread's CPU time, >= 1 (0 means "not measured" on the
+ * wire), or 0 if the clock fails. */
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	int64_t v;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	v = ts_ns(&ts);
+	return v > 0 ? v : 1;
+}
+
+/* Open /proc/self/statm (under P.lock). It names the process that opens
+ * it: a fork() child must open its own (atfork_child closes ours). */
+static void statm_open_locked(int64_t now)
+{
+	struct stat st;
+	int fd;
+
+	if (now < P.statm_retry_ns)
+		return;
+	P.statm_retry_ns = now + RETRY_NS;
+	fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return;
+	}
+	P.statm_dev = st.st_dev;
+	P.statm_ino = st.st_ino;
+	atomic_store_explicit(&P.statm_fd, fd, memory_order_release);
+}
+
+/* The reading went wrong: if the descriptor is no longer ours (the
+ * application closed it and reused the number), forget it without
+ * closing it, and open another (at most every RETRY_NS). */
+static __attribute__((noinline, cold)) void statm_repair(int fd)
+{
+	pthread_mutex_lock(&P.lock);
+	if (atomic_load(&P.statm_fd) == fd &&
+	    !same_file(fd, P.statm_dev, P.statm_ino)) {
+		atomic_store(&P.statm_fd, -1);
+		statm_open_locked(now_ns());
+	} else if (atomic_load(&P.statm_fd) < 0) {
+		statm_open_locked(now_ns());
+	}
+	pthread_mutex_unlock(&P.lock);
+}
+
+/* The process's resident set in KiB, or -1 (not measured). statm is
+ * "size resident shared text lib data dt" in pages; the line is parsed
+ * strictly so that another file behind a stolen descriptor is noticed. */
+static int64_t rss_kib(void)
+{
+	int fd = atomic_load_explicit(&P.statm_fd, memory_order_acquire);
+	char buf[128];
+	uint64_t v[2] = { 0, 0 };
+	ssize_t n;
+	int i, k = 0;
+
+	if (fd < 0)
+		goto bad;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		goto bad;
+	for (i = 0; i < n && k < 2; k++) {
+		int digits = 0;
+
+		while (i < n && buf[i] >= '0' && buf[i] <= '9' &&
+		       digits < 18) {
+			v[k] = v[k] * 10 + (uint64_t)(buf[i++] - '0');
+			digits++;
+		}
+		if (!digits || i >= n || buf[i] != ' ')
+			goto bad;
+		i++;
+	}
+	if (k < 2)
+		goto bad;
+	return (int64_t)v[1] * P.page_kib;
+bad:
+	statm_repair(fd);
+	return -1;
+}
+
+/* One entry at h (the caller's c->head); false: dropped. */
+static inline bool put(struct tctx *c, int64_t t, int64_t value,
+		       uint32_t id, uint32_t kind)
+{
+	struct swt_wire_entry *e;
+	uint64_t h = c->head;
+
+	if (UNLIKELY(h >= c->limit) && !ring_slow(c, t))
+		return false;
+	e = &c->entries[h & c->mask];
+	e->t_ns = t;
+	e->value = value;
+	e->name = id;
+	e->kind = kind;
+	atomic_store_explicit(&c->ring->head, h + 1, memory_order_release);
+	c->head = h + 1;
+	return true;
+}
+
+/* A BEGIN or END of a thread that measures (swt_wire.h, struct
+ * swt_wire_entry): read RSS, read CPU, take t: RSS(t), BEGIN(t, cpu); or
+ * take t, read CPU, read RSS: END(t, cpu), RSS(t). The order keeps the
+ * readings' own cost (system calls) outside the span on both sides. */
+static __attribute__((noinline)) void record_measured(struct tctx *c,
+						      uint32_t kind,
+						      uint32_t id)
+{
+	struct timespec ts;
+	int64_t t, cpu = 0, rss = -1;
+
+	if (kind == SWT_WIRE_EV_BEGIN) {
+		if (c->measure & M_RSS)
+			rss = rss_kib();
+		if (c->measure & M_CPU)
+			cpu = thread_cpu_ns();
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t = ts_ns(&ts);
+		if (rss >= 0)
+			put(c, t, rss, id, SWT_WIRE_EV_RSS);
+		put(c, t, cpu, id, SWT_WIRE_EV_BEGIN);
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t = ts_ns(&ts);
+		if (c->measure & M_CPU)
+			cpu = thread_cpu_ns();
+		if (c->measure & M_RSS)
+			rss = rss_kib();
+		put(c, t, cpu, id, SWT_WIRE_EV_END);
+		if (rss >= 0)
+			put(c, t, rss, id, SWT_WIRE_EV_RSS);
+	}
+}
+
 static __attribute__((noinline)) void record(uint32_t kind,
 					     const char *name, int64_t value)
 {
@@ -683,6 +857,10 @@ static __attribute__((noinline)) void record(uint32_t kind,
 	if (UNLIKELY(!name))
 		name = "(null)";
 	id = lookup(c, name);
+	if (UNLIKELY(c->measure) && kind <= SWT_WIRE_EV_END) {
+		record_measured(c, kind, id);
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	h = c->head;
@@ -742,6 +920,13 @@ static void atfork_child(void)
 	P.exited_dropped = 0;
 	P.n_names = 0;
 	P.arena_used = 0;
+	/* ours, but it names the parent: the child opens its own */
+	if (atomic_load(&P.statm_fd) >= 0 &&
+	    same_file(atomic_load(&P.statm_fd), P.statm_dev, P.statm_ino))
+		close(atomic_load(&P.statm_fd));
+	atomic_store(&P.statm_fd, -1);
+	P.statm_retry_ns = 0;
+	P.measure = 0;
 	if (state_get() == ST_ON)
 		state_set(ST_UNKNOWN);
 	pthread_mutex_unlock(&P.lock);
@@ -761,6 +946,14 @@ static uint32_t ring_entries_from_env(void)
 	    (v & (v - 1)))
 		return SWT_WIRE_DEFAULT_RING;
 	return (uint32_t)v;
+}
+
+/* SWT_WIRE_ENV_SPAN_*: "1" is on, anything else (or nothing) off. */
+static bool flag_from_env(const char *var)
+{
+	const char *s = secure_getenv(var);
+
+	return s && s[0] == '1' && s[1] == '\0';
 }
 
 static void init_locked(void)
@@ -786,6 +979,16 @@ static void init_locked(void)
 	P.ring_entries = ring_entries_from_env();
 	if (!proc_create_locked())
 		goto off;
+	P.measure = 0;
+	if (flag_from_env(SWT_WIRE_ENV_SPAN_CPU))
+		P.measure |= M_CPU;
+	if (flag_from_env(SWT_WIRE_ENV_SPAN_RSS)) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		P.page_kib = page >= 1024 ? page / 1024 : 4;
+		P.measure |= M_RSS;
+		statm_open_locked(now_ns());
+	}
 	state_set(ST_ON);
 	connect_locked(now_ns());
 	return;

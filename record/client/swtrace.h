@@ -11,9 +11,19 @@
  *
  * Under `swrec -- ./program` every call records one event (the
  * CLOCK_MONOTONIC time, the calling thread, a name and for counters a
- * value) into the session file, in time order with swrec's samples; swrec
- * attributes the CPU time of a thread to the modules whose spans are open
- * on it. Outside swrec (the environment variable SWT_TRACE_SOCKET is not
+ * value) into the session file, in time order with swrec's samples.
+ *
+ * Span measurements: swrec also sets SWT_TRACE_SPAN_CPU=1 and
+ * SWT_TRACE_SPAN_RSS=1 for the command it launches (unless --no-span-cpu,
+ * --no-span-rss). With the first, swt_module_begin() and swt_module_end()
+ * also record the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so
+ * that a module is charged with the CPU its spans burnt, not with the
+ * time they were open. With the second, they record the process's
+ * resident set (/proc/self/statm) right before the span begins and right
+ * after it ends, so that memory growth lands on the module that grew it.
+ * Each is a system call per begin and per end (about 2 µs each here,
+ * docs/performance.md); they are read at the first call, "1" meaning on.
+ * Outside swrec (the environment variable SWT_TRACE_SOCKET is not
  * set) every call is one predictable branch, inlined at the call site
  * (see "Inline fast path" below), and records nothing.
  *
@@ -45,7 +55,7 @@
  * that exits inside a span is recorded as an anomaly, never an error.
  *
  * Cost (bench/client, docs/performance.md): about one clock_gettime() plus
- * a few ns per event. Memory: each recording thread has a ring of 65536
+ * a few ns per event; a measured begin or end, the system calls above. Memory: each recording thread has a ring of 65536
  * events (24 bytes each, 1.5 MiB, allocated as it is first filled) shared
  * with the recorder; the environment variable SWT_TRACE_RING_ENTRIES
  * chooses another power of two from 1024 to 1048576.
@@ -70,11 +80,15 @@ enum swt_trace_status {
 					 * handed over yet (retried later) */
 };
 
-/* Module `module` starts working on the calling thread. */
+/* Module `module` starts working on the calling thread. When measuring
+ * (see the top): reads the process's RSS, then the thread's CPU time,
+ * then the time of the event, so the readings' own cost stays outside
+ * the span. */
 void swt_module_begin(const char *module);
 
 /* ... and stops. `module` must name the innermost span opened by
- * swt_module_begin() on this thread (otherwise: an anomaly is recorded). */
+ * swt_module_begin() on this thread (otherwise: an anomaly is recorded).
+ * When measuring: takes the time, then the CPU time, then the RSS. */
 void swt_module_end(const char *module);
 
 /* Add `delta` to the counter `counter` ("ocr_call", "event_listener").

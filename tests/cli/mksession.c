@@ -71,10 +71,14 @@ static int write_small(struct swt_writer *w, unsigned *n)
 		{ 101, 101, "w\xc3\xb6rker", 10, 2 },
 		{ 102, 101, "io \"thread\"", 4, 4 },
 	};
-	struct swt_event events[4] = {
-		{ T0 + 4 * TICK, SWT_EV_BEGIN, 102, "parse", 0 },
+	/* a span measured by the client (thread CPU time, RSS readings
+	 * around it: swt_record.h) */
+	struct swt_event events[6] = {
+		{ T0 + 4 * TICK, SWT_EV_RSS, 102, "parse", 2048 },
+		{ T0 + 4 * TICK, SWT_EV_BEGIN, 102, "parse", 7000000 },
 		{ T0 + 4 * TICK + 10, SWT_EV_COUNT, 102, "items", 5 },
-		{ T0 + 4 * TICK + 20, SWT_EV_END, 102, "parse", 0 },
+		{ T0 + 4 * TICK + 20, SWT_EV_END, 102, "parse", 7000015 },
+		{ T0 + 4 * TICK + 20, SWT_EV_RSS, 102, "parse", 3072 },
 		{ T0 + 4 * TICK + 30, SWT_EV_MARK, 101, "done", 0 },
 	};
 	struct swt_record rec;
@@ -131,7 +135,7 @@ static int write_small(struct swt_writer *w, unsigned *n)
 	rec.kind = SWT_REC_EVENTS;
 	rec.t_ns = events[0].t_ns;
 	rec.u.events.pid = 101;
-	rec.u.events.n = 4;
+	rec.u.events.n = 6;
 	rec.u.events.events = events;
 	SWT_TRY(err = append(w, &rec, n));
 
@@ -295,7 +299,7 @@ int main(int argc, char **argv)
 	end.exit_code = 0;
 	end.samples = n_samples ? n_samples : 2;
 	end.records = n + 1;
-	end.events = n_samples ? 0 : 4;
+	end.events = n_samples ? 0 : 6;
 	end.dropped_events = n_samples ? 0 : 3;
 	end.recorder_cpu_ns = 3000000;
 	end.recorder_peak_rss_kib = 3200;

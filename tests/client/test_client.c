@@ -647,7 +647,8 @@ static void test_hostile_clients(void **state)
 }
 
 /* A hand-made C client: a process block naming id 1 "okay", a ring with
- * the entries given, published up to `head`. */
+ * the entries given, published up to `head`. The ingest must cut it off
+ * (bad), or else take its events once it hangs up. */
 static int sealed_memfd(size_t size, void **map)
 {
 	int fd = memfd_create("test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -661,9 +662,9 @@ static int sealed_memfd(size_t size, void **map)
 	return fd;
 }
 
-static void forge_client(struct swt_ingest *ing, struct coll *c,
-			 const struct swt_wire_entry *ents, size_t n,
-			 uint64_t head)
+static void forge_client_as(struct swt_ingest *ing, struct coll *c,
+			    const struct swt_wire_entry *ents, size_t n,
+			    uint64_t head, bool bad)
 {
 	const size_t arena_off = SWT_WIRE_HDR_SIZE + 16 * 8;
 	const size_t psize = arena_off + 1024;
@@ -722,13 +723,25 @@ static void forge_client(struct swt_ingest *ing, struct coll *c,
 
 		send_fds_msg(fd, &rm, sizeof(rm), two, 2);
 	}
-	assert_true(cut_off(ing, fd, c));
-	close(fd);
+	if (bad) {
+		assert_true(cut_off(ing, fd, c));
+		close(fd);
+	} else {
+		close(fd);
+		serve_to_end(ing, c);
+	}
 	close(pfd);
 	close(rfd);
 	close(efd);
 	munmap(pm, psize);
 	munmap(rmap, rsize);
+}
+
+static void forge_client(struct swt_ingest *ing, struct coll *c,
+			 const struct swt_wire_entry *ents, size_t n,
+			 uint64_t head)
+{
+	forge_client_as(ing, c, ents, n, head, true);
 }
 
 static void test_bad_ring_contents(void **state)
@@ -753,13 +766,70 @@ static void test_bad_ring_contents(void **state)
 	forge_client(ing, &c, ents, 2, 2);
 	/* a head beyond the ring's capacity */
 	forge_client(ing, &c, ents, 1, 5000);
+	/* a negative CPU time, a negative RSS (swt_wire.h: violations) */
+	ents[1] = ok;
+	ents[1].kind = SWT_EV_BEGIN;
+	ents[1].value = -1;
+	forge_client(ing, &c, ents, 2, 2);
+	ents[1].kind = (uint32_t)SWT_EV_RSS;
+	ents[1].value = INT64_MIN;
+	forge_client(ing, &c, ents, 2, 2);
 	swt_ingest_get_stats(ing, &st);
-	assert_int_equal(st.bad_clients, 3);
-	assert_int_equal(tev_count_an(&c.s, "bad-client", "malformed", 0), 3);
-	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "okay", &sum), 2);
-	assert_int_equal(sum, 10);
+	assert_int_equal(st.bad_clients, 5);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "malformed", 0), 5);
+	assert_non_null(strstr(c.s.an[c.s.n_an - 2].detail,
+			       "negative cpu time -1"));
+	assert_non_null(strstr(c.s.an[c.s.n_an - 1].detail, "negative rss"));
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "okay", &sum), 4);
+	assert_int_equal(sum, 20);
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_BEGIN, NULL, NULL), 0);
+	assert_int_equal(tev_count(&c.s, 0, 0, (int)SWT_EV_RSS, NULL, NULL),
+			 0);
 	assert_int_equal(st.pending, 0);
 	assert_in_order(&c);
+	swt_ingest_close(ing);
+	coll_free(&c);
+}
+
+/* Span CPU times and RSS readings pass through unchanged, in order; a
+ * mark's value is dropped (swt_wire.h). */
+static void test_measured_values_pass(void **state)
+{
+	static const struct swt_wire_entry ents[] = {
+		{ 0, 90112, 1, SWT_WIRE_EV_RSS },
+		{ 0, 1234567, 1, SWT_WIRE_EV_BEGIN },
+		{ 5, 7, 1, SWT_WIRE_EV_MARK },
+		{ 9, 51234567, 1, SWT_WIRE_EV_END },
+		{ 9, 98304, 1, SWT_WIRE_EV_RSS },
+		{ 10, 0, 1, SWT_WIRE_EV_BEGIN },	/* not measured */
+		{ 11, 0, 1, SWT_WIRE_EV_END },
+	};
+	static const int64_t want[] = { 90112, 1234567, 0, 51234567, 98304,
+					0, 0 };
+	struct swt_wire_entry e[sizeof(ents) / sizeof(ents[0])];
+	struct swt_ingest *ing = open_ingest(NULL);
+	struct swt_ingest_stats st;
+	struct coll c = { 0 };
+	/* ahead of every drain until the ring is read: no time raised */
+	int64_t t0 = tp_mono_ns() + 100000000;
+	size_t i, n = sizeof(ents) / sizeof(ents[0]);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		e[i] = ents[i];
+		e[i].t_ns += t0;
+	}
+	forge_client_as(ing, &c, e, n, n, false);
+	swt_ingest_get_stats(ing, &st);
+	assert_int_equal(st.bad_clients, 0);
+	assert_int_equal(c.s.n_ev, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(c.s.ev[i].kind, (int)ents[i].kind);
+		assert_int_equal(c.s.ev[i].value, want[i]);
+		assert_int_equal(c.s.ev[i].t, e[i].t_ns);
+		assert_string_equal(c.s.ev[i].name, "okay");
+	}
+	assert_int_equal(c.s.n_an, 0);
 	swt_ingest_close(ing);
 	coll_free(&c);
 }
@@ -1043,6 +1113,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_drain_until),
 		cmocka_unit_test(test_hostile_clients),
 		cmocka_unit_test(test_bad_ring_contents),
+		cmocka_unit_test(test_measured_values_pass),
 		cmocka_unit_test(test_other_uid_refused),
 		cmocka_unit_test(test_python_events),
 		cmocka_unit_test(test_python_noop),

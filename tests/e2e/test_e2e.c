@@ -311,12 +311,49 @@ static void c_events_appear_with_names_threads_order_and_values(
 
 	load(&s, sb->out);
 	assert_sound(&s);
+	/* swrec's default: spans measured; RSS around the workers' and
+	 * main's spans */
+	assert_int_equal(tev_check_measures(&s.e, 0, true, true), 4 * n + 2);
 	tev_check_basic(&s.e, r->p.out.text, n, false);
 	assert_int_equal(s.rf.end.dropped_events, 0);
 	assert_true(s.rf.n_samples >= 1);
 	assert_contains(r->p.err.text, " events (0 dropped");
 	sess_free(&s);
 	run_free(r);
+}
+
+/* --no-span-cpu and --no-span-rss, each and both: what is not asked for
+ * is not sent (values 0, no RSS events), the rest is. */
+static void span_measurements_follow_the_options(void **state)
+{
+	const long n = 500;
+	struct swt_sandbox *sb = *state;
+	static const char *const opts[3][3] = {
+		{ "--no-span-cpu", "--no-span-rss", NULL },
+		{ "--no-span-rss", NULL, NULL },
+		{ "--no-span-cpu", NULL, NULL },
+	};
+	const char *cmd[] = { app_c, "basic", "500", NULL };
+	/* inherited values are replaced, not passed on */
+	const char *env[] = { "SWT_TRACE_SPAN_CPU=1", "SWT_TRACE_SPAN_RSS=1",
+			      NULL };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		bool cpu = k == 1, rss = k == 2;
+		struct run *r;
+		struct sess s;
+
+		unlink(sb->out);
+		r = record(sb->out, (const char *const *)opts[k], cmd, env);
+		load(&s, sb->out);
+		assert_sound(&s);
+		assert_int_equal(tev_check_measures(&s.e, 0, cpu, rss),
+				 rss ? 4 * n + 2 : 0);
+		tev_check_basic(&s.e, r->p.out.text, n, false);
+		sess_free(&s);
+		run_free(r);
+	}
 }
 
 static void counts_are_exact(void **state)
@@ -793,6 +830,7 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 	assert_sound(&s);
 	/* every one counted, the program's own events intact */
 	assert_int_equal(tev_count_an(&s.e, "bad-client", NULL, 0), 40);
+	assert_int_equal(tev_check_measures(&s.e, pid, true, true), 2);
 	assert_int_equal(tev_count(&s.e, pid, pid, SWT_EV_BEGIN, "waiting",
 				   NULL), 1);
 	assert_int_equal(tev_count(&s.e, pid, pid, SWT_EV_END, "waiting", NULL),
@@ -900,6 +938,8 @@ static void fork_and_exec_keep_streams_apart(void **state)
 	r = record(sb->out, NULL, cmd, NULL);
 	load(&s, sb->out);
 	assert_sound(&s);
+	/* measured in the parent and in its fork child (its own statm) */
+	assert_int_equal(tev_check_measures(&s.e, 0, true, true), 4);
 	pp = tid_of(r, "parent");
 	cp = tid_of(r, "child");
 	ep = tid_of(r, "exec2");
@@ -1299,6 +1339,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(c_events_appear_with_names_threads_order_and_values),
+		T(span_measurements_follow_the_options),
 		T(counts_are_exact),
 		T(python_events_appear_with_names_threads_order_and_values),
 		T(python_events_wait_for_a_busy_recorder),
