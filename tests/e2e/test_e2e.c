@@ -406,6 +406,8 @@ static void python_events_appear_with_names_threads_order_and_values(
 
 	load(&s, sb->out);
 	assert_sound(&s);
+	/* measured (swrec's default): two spans per round of each worker */
+	assert_int_equal(tev_check_measures(&s.e, 0, true, true), 8 * n);
 	tev_check_basic(&s.e, r->p.out.text, n, true);
 	sess_free(&s);
 	run_free(r);
