@@ -24,14 +24,15 @@
  *
  * Span measurements (SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS; swt_wire.h):
  * a BEGIN or END then also reads the thread's CPU time and/or the
- * process's RSS, each a system call (≈ 2 µs here, 25-50 events' worth:
- * docs/performance.md), so they are off unless asked for, and a thread
- * that does not measure pays one branch on its own context for it.
- * Candidates measured (bench/client --probes): clock_gettime(
- * CLOCK_THREAD_CPUTIME_ID), getrusage(RUSAGE_THREAD) and a pread of
- * /proc/thread-self/schedstat cost about the same, but only the clock
- * brings the running thread's time up to date; the other two lag by up
- * to a scheduler tick (4-8 ms seen), longer than many spans. RSS: a pread
+ * process's RSS, each a system call (1.3 and 1.7 µs here, 45 and 60
+ * events' worth: docs/performance.md), so they are off unless asked for,
+ * and a thread that does not measure pays one branch on its own context
+ * for it. Candidates measured (bench/client, phase "probes"):
+ * clock_gettime(CLOCK_THREAD_CPUTIME_ID) 1.46 µs, getrusage(
+ * RUSAGE_THREAD) 1.13 µs, a pread of /proc/thread-self/schedstat 1.81 µs;
+ * but only the clock brings the running thread's time up to date: the
+ * other two lag by up to a scheduler tick (4 ms), longer than many
+ * spans. RSS: a pread
  * of /proc/self/statm through a descriptor kept open (nothing else gives
  * the current, not the peak, resident set).
  *
