@@ -32,9 +32,8 @@
  * RUSAGE_THREAD) 1.13 µs, a pread of /proc/thread-self/schedstat 1.81 µs;
  * but only the clock brings the running thread's time up to date: the
  * other two lag by up to a scheduler tick (4 ms), longer than many
- * spans. RSS: a pread
- * of /proc/self/statm through a descriptor kept open (nothing else gives
- * the current, not the peak, resident set).
+ * spans. RSS: a pread of /proc/self/statm through a descriptor kept open
+ * (nothing else gives the current, not the peak, resident set).
  *
  * Process-wide state is unavoidable here (the API has no context
  * argument); it is all in `P`, guarded by P.lock except the fields the
