@@ -223,13 +223,15 @@ static inline size_t tev_check_measures(struct tev_set *s, int32_t pid,
 							     : r->t < e->t) ||
 				    strcmp(r->name, e->name)))
 				fail_msg("%s %s of thread %d at %lld: no rss "
-					 "reading %s it",
+					 "reading %s it (kind %d %s at %lld)",
 					 e->kind == SWT_EV_BEGIN ? "begin"
 								 : "end",
 					 e->name, (int)e->tid,
 					 (long long)e->t,
 					 e->kind == SWT_EV_BEGIN ? "before"
-								 : "after");
+								 : "after",
+					 r ? r->kind : 0, r ? r->name : "-",
+					 r ? (long long)r->t : 0LL);
 			/* non-decreasing along the thread */
 			for (j = i + 1; cpu && j < s->n_ev; j++) {
 				const struct tev *f = &s->ev[j];

@@ -26,6 +26,22 @@
  *                the library) and unaccounted (must be 0).
  *  4. flat out   the same with unpaced producers: the ceiling, and the
  *                drops it causes, all counted.
+ *  5. probes     the candidate readings for span measurements, ns per
+ *                call: clock_gettime(CLOCK_THREAD_CPUTIME_ID),
+ *                getrusage(RUSAGE_THREAD), pread of /proc/thread-self/
+ *                schedstat (kept open), pread of /proc/self/statm (kept
+ *                open), next to clock_gettime(CLOCK_MONOTONIC); and how
+ *                current each CPU reading is: read alone every 20 us of
+ *                spinning, how often it moved and its longest standstill.
+ *  6. spans      swt_module_begin + swt_module_end pairs with the span
+ *                measurements off, CPU, RSS, both (SWT_TRACE_SPAN_CPU,
+ *                SWT_TRACE_SPAN_RSS): ns per call (thread CPU time, which
+ *                includes the system calls), each repetition running
+ *                the four settings one after the other, each in a fresh
+ *                child process (the library reads its environment once)
+ *                whose ring (2^20 entries) was written all over once
+ *                before the timed 100 000 pairs; ratio to "off" per
+ *                repetition. --measure-only runs phases 5 and 6 alone.
  *
  * Medians with [min-max] over the repetitions. */
 #include <errno.h>
@@ -34,9 +50,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,9 +75,10 @@ struct opts {
 	int seconds;
 	const char *file;
 	long ring;		/* sustained: ring entries, 0 = default */
+	bool measure_only;	/* phases 5 and 6 only */
 };
 
-static struct opts o = { 500000, 7, 5000000, 3, NULL, 0 };
+static struct opts o = { 500000, 7, 5000000, 3, NULL, 0, false };
 
 static int64_t now_ns(void)
 {
@@ -565,6 +586,201 @@ static void in_child(void (*fn)(long), long arg)
 	}
 }
 
+/* ---- probes ------------------------------------------------------------- */
+
+enum probe { PR_MONO, PR_CPUCLOCK, PR_RUSAGE, PR_SCHEDSTAT, PR_STATM, PR_N };
+
+static const char *const probe_name[PR_N] = {
+	"clock_gettime(CLOCK_MONOTONIC)",
+	"clock_gettime(CLOCK_THREAD_CPUTIME_ID)",
+	"getrusage(RUSAGE_THREAD)",
+	"pread /proc/thread-self/schedstat",
+	"pread /proc/self/statm",
+};
+
+/* One reading; for the CPU probes the thread's CPU time in ns. */
+static int64_t probe_read(enum probe p, int fd)
+{
+	struct timespec ts;
+	struct rusage ru;
+	char buf[128];
+	ssize_t n;
+
+	switch (p) {
+	case PR_MONO:
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	case PR_CPUCLOCK:
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+		return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	case PR_RUSAGE:
+		getrusage(RUSAGE_THREAD, &ru);
+		return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+			       1000000000 +
+		       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) *
+			       1000;
+	case PR_SCHEDSTAT:
+	case PR_STATM:
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		return strtoll(buf, NULL, 10);
+	default:
+		return 0;
+	}
+}
+
+static void phase_probes(void)
+{
+	const long n = 100000;
+	int fds[PR_N] = { -1, -1, -1, -1, -1 };
+	double v[PR_N][16];
+	int p, r;
+
+	fds[PR_SCHEDSTAT] = open("/proc/thread-self/schedstat",
+				 O_RDONLY | O_CLOEXEC);
+	fds[PR_STATM] = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fds[PR_SCHEDSTAT] < 0 || fds[PR_STATM] < 0) {
+		perror("open /proc");
+		exit(1);
+	}
+	/* the probes take turns within a repetition: same conditions */
+	for (r = 0; r < o.reps && r < 16; r++)
+		for (p = 0; p < PR_N; p++) {
+			int64_t c0 = thread_cpu_ns(), sink = 0;
+			long i;
+
+			for (i = 0; i < n; i++)
+				sink += probe_read((enum probe)p, fds[p]);
+			v[p][r] = (double)(thread_cpu_ns() - c0) / (double)n;
+			if (sink == 42)
+				puts("");
+		}
+	printf("| reading | ns/call (thread CPU) |\n|---|---|\n");
+	for (p = 0; p < PR_N; p++) {
+		char b[64];
+
+		fmt_stat(b, sizeof(b), v[p], r, 0);
+		printf("| %s | %s |\n", probe_name[p], b);
+	}
+	/* Currency: a reading is exact if it moves with the CPU the thread
+	 * burns. Each alone (another reading could bring the kernel's
+	 * count up to date), 5000 times, 20 us of spinning apart. */
+	printf("\n| CPU reading, alone, every 20 us of spinning | moved | "
+	       "longest standstill |\n|---|---|---|\n");
+	for (p = PR_CPUCLOCK; p <= PR_SCHEDSTAT; p++) {
+		int64_t last = probe_read((enum probe)p, fds[p]);
+		int64_t t_moved = now_ns(), longest = 0;
+		int i, moved = 0;
+
+		for (i = 0; i < 5000; i++) {
+			int64_t end = now_ns() + 20000, x;
+
+			while (now_ns() < end)
+				;
+			x = probe_read((enum probe)p, fds[p]);
+			if (x != last) {
+				int64_t t = now_ns();
+
+				moved++;
+				if (t - t_moved > longest)
+					longest = t - t_moved;
+				t_moved = t;
+				last = x;
+			}
+		}
+		printf("| %s | %d of 5000 | %.1f ms |\n", probe_name[p], moved,
+		       (double)longest / 1e6);
+	}
+	close(fds[PR_SCHEDSTAT]);
+	close(fds[PR_STATM]);
+}
+
+/* ---- spans: measurements on and off ------------------------------------ */
+
+#define SPAN_CFGS 4
+static const char *const span_cfg_name[SPAN_CFGS] = {
+	"off", "CPU", "RSS", "CPU + RSS"
+};
+static double *span_res;	/* [rep][cfg], shared with the children */
+
+static void phase_span_once(long arg)
+{
+	int cfg = (int)(arg % SPAN_CFGS), rep = (int)(arg / SPAN_CFGS);
+	struct swt_ingest *ing;
+	struct sink s = { 0 };
+	struct worker w;
+	uint64_t produced = 0;
+
+	setenv("SWT_TRACE_SPAN_CPU", cfg & 1 ? "1" : "0", 1);
+	setenv("SWT_TRACE_SPAN_RSS", cfg & 2 ? "1" : "0", 1);
+	/* 4 entries per pair at most: a repetition fits in the ring */
+	setenv("SWT_TRACE_RING_ENTRIES", "1048576", 1);
+	ing = ingest_start();
+	memset(&w, 0, sizeof(w));
+	if (pthread_create(&w.th, NULL, worker_main, &w)) {
+		perror("pthread_create");
+		exit(1);
+	}
+	/* warm up: every page of the ring written once (as in the cost
+	 * phase), the name cached */
+	run_op(ing, &s, &w, OP_COUNT, 1L << 20, 1, &produced);
+	run_op(ing, &s, &w, OP_PAIR, 1000, 1, &produced);
+	span_res[rep * SPAN_CFGS + cfg] =
+		run_op(ing, &s, &w, OP_PAIR, 100000, 1, &produced);
+	atomic_store(&w.quit, 1);
+	pthread_join(w.th, NULL);
+	settle(ing, &s, produced);
+	if (s.dropped) {
+		fprintf(stderr, "spans phase: %" PRIu64 " dropped\n",
+			s.dropped);
+		exit(1);
+	}
+	swt_ingest_close(ing);
+}
+
+static void in_child(void (*fn)(long), long arg);
+
+static void phase_spans(void)
+{
+	double v[SPAN_CFGS][16], ratio[SPAN_CFGS][16];
+	int r, k;
+
+	span_res = mmap(NULL, 16 * SPAN_CFGS * sizeof(double),
+			PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+	if (span_res == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	for (r = 0; r < o.reps && r < 16; r++)
+		for (k = 0; k < SPAN_CFGS; k++)
+			in_child(phase_span_once, r * SPAN_CFGS + k);
+	printf("| span measurements | ns per begin or end call | ratio to "
+	       "off | extra ns per span (begin + end) |\n|---|---|---|---|\n");
+	for (k = 0; k < SPAN_CFGS; k++) {
+		double extra[16];
+		char a[64], b[64], c[64];
+
+		for (r = 0; r < o.reps && r < 16; r++) {
+			v[k][r] = span_res[r * SPAN_CFGS + k];
+			ratio[k][r] = v[k][r] / span_res[r * SPAN_CFGS];
+			extra[r] = 2 * (v[k][r] - span_res[r * SPAN_CFGS]);
+		}
+		fmt_stat(a, sizeof(a), v[k], r, 1);
+		fmt_stat(b, sizeof(b), ratio[k], r, 1);
+		fmt_stat(c, sizeof(c), extra, r, 0);
+		printf("| %s | %s | %s | %s |\n", span_cfg_name[k], a, b,
+		       k ? c : "");
+	}
+	munmap(span_res, 16 * SPAN_CFGS * sizeof(double));
+}
+
+static void run_probes(long a)
+{
+	(void)a;
+	phase_probes();
+}
+
 static void run_disabled(long a)
 {
 	(void)a;
@@ -582,7 +798,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: swt-bench-client [--events N] [--reps R] "
 		"[--rate EV_PER_S] [--seconds S] [--file PATH] "
-		"[--ring ENTRIES]\n");
+		"[--ring ENTRIES] [--measure-only]\n");
 	exit(2);
 }
 
@@ -595,6 +811,7 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "ring", required_argument, NULL, 'g' },
+		{ "measure-only", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -607,6 +824,7 @@ int main(int argc, char **argv)
 		case 's': o.seconds = atoi(optarg); break;
 		case 'f': o.file = optarg; break;
 		case 'g': o.ring = atol(optarg); break;
+		case 'm': o.measure_only = true; break;
 		default: usage();
 		}
 	}
@@ -618,6 +836,8 @@ int main(int argc, char **argv)
 		usage();
 	printf("libswtrace %s; %ld events per thread per repetition, %d "
 	       "repetitions\n\n", swt_trace_version(), o.events, o.reps);
+	if (o.measure_only)
+		goto measure;
 	printf("| mode | call | threads | ns/event | clock_gettime ns | "
 	       "ratio |\n|---|---|---|---|---|---|\n");
 	in_child(run_disabled, 0);
@@ -631,5 +851,11 @@ int main(int argc, char **argv)
 	       "|---|---|---|---|---|---|---|---|---|\n");
 	in_child(phase_sustained, o.rate);
 	in_child(phase_sustained, 0);
+measure:
+	printf("\nspan measurements: the candidate readings, %d "
+	       "repetitions\n\n", o.reps);
+	in_child(run_probes, 0);
+	printf("\nspans (1 thread, 100000 begin+end pairs per repetition)\n\n");
+	phase_spans();
 	return 0;
 }

@@ -24,16 +24,16 @@
  *
  * Span measurements (SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS; swt_wire.h):
  * a BEGIN or END then also reads the thread's CPU time and/or the
- * process's RSS, each a system call (≈ 2 µs here, 25-50 events' worth:
- * docs/performance.md), so they are off unless asked for, and a thread
- * that does not measure pays one branch on its own context for it.
- * Candidates measured (bench/client --probes): clock_gettime(
- * CLOCK_THREAD_CPUTIME_ID), getrusage(RUSAGE_THREAD) and a pread of
- * /proc/thread-self/schedstat cost about the same, but only the clock
- * brings the running thread's time up to date; the other two lag by up
- * to a scheduler tick (4-8 ms seen), longer than many spans. RSS: a pread
- * of /proc/self/statm through a descriptor kept open (nothing else gives
- * the current, not the peak, resident set).
+ * process's RSS, each a system call (1.3 and 1.7 µs here, 45 and 60
+ * events' worth: docs/performance.md), so they are off unless asked for,
+ * and a thread that does not measure pays one branch on its own context
+ * for it. Candidates measured (bench/client, phase "probes"):
+ * clock_gettime(CLOCK_THREAD_CPUTIME_ID) 1.46 µs, getrusage(
+ * RUSAGE_THREAD) 1.13 µs, a pread of /proc/thread-self/schedstat 1.81 µs;
+ * but only the clock brings the running thread's time up to date: the
+ * other two lag by up to a scheduler tick (4 ms), longer than many
+ * spans. RSS: a pread of /proc/self/statm through a descriptor kept open
+ * (nothing else gives the current, not the peak, resident set).
  *
  * Process-wide state is unavoidable here (the API has no context
  * argument); it is all in `P`, guarded by P.lock except the fields the
@@ -805,6 +805,36 @@ static inline bool put(struct tctx *c, int64_t t, int64_t value,
 	return true;
 }
 
+/* Two entries at the same time t, published together (one release store
+ * of head), so that the recorder never sees one without the other: if it
+ * has drained past t meanwhile (this thread was preempted), it raises
+ * both times alike, and the pair stays a pair. Near the limit (ring full,
+ * periodic check due) they go one by one through put(). */
+static void put2(struct tctx *c, int64_t t, int64_t v1, uint32_t k1,
+		 int64_t v2, uint32_t k2, uint32_t id)
+{
+	struct swt_wire_entry *e;
+	uint64_t h = c->head;
+
+	if (UNLIKELY(h + 2 > c->limit)) {
+		put(c, t, v1, id, k1);
+		put(c, t, v2, id, k2);
+		return;
+	}
+	e = &c->entries[h & c->mask];
+	e->t_ns = t;
+	e->value = v1;
+	e->name = id;
+	e->kind = k1;
+	e = &c->entries[(h + 1) & c->mask];
+	e->t_ns = t;
+	e->value = v2;
+	e->name = id;
+	e->kind = k2;
+	atomic_store_explicit(&c->ring->head, h + 2, memory_order_release);
+	c->head = h + 2;
+}
+
 /* A BEGIN or END of a thread that measures (swt_wire.h, struct
  * swt_wire_entry): read RSS, read CPU, take t: RSS(t), BEGIN(t, cpu); or
  * take t, read CPU, read RSS: END(t, cpu), RSS(t). The order keeps the
@@ -824,8 +854,10 @@ static __attribute__((noinline)) void record_measured(struct tctx *c,
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t = ts_ns(&ts);
 		if (rss >= 0)
-			put(c, t, rss, id, SWT_WIRE_EV_RSS);
-		put(c, t, cpu, id, SWT_WIRE_EV_BEGIN);
+			put2(c, t, rss, SWT_WIRE_EV_RSS, cpu,
+			     SWT_WIRE_EV_BEGIN, id);
+		else
+			put(c, t, cpu, id, SWT_WIRE_EV_BEGIN);
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t = ts_ns(&ts);
@@ -833,9 +865,11 @@ static __attribute__((noinline)) void record_measured(struct tctx *c,
 			cpu = thread_cpu_ns();
 		if (c->measure & M_RSS)
 			rss = rss_kib();
-		put(c, t, cpu, id, SWT_WIRE_EV_END);
 		if (rss >= 0)
-			put(c, t, rss, id, SWT_WIRE_EV_RSS);
+			put2(c, t, cpu, SWT_WIRE_EV_END, rss, SWT_WIRE_EV_RSS,
+			     id);
+		else
+			put(c, t, cpu, id, SWT_WIRE_EV_END);
 	}
 }
 

@@ -15,6 +15,18 @@ once::
             ...
         mark("frame_done")
 
+    @profile_module                     # module "Pipeline.step"
+    def step(self): ...
+
+Span measurements (as libswtrace; record/client/swt_wire.h): with
+SWT_TRACE_SPAN_CPU=1 in the environment (swrec sets it for the command it
+launches unless --no-span-cpu) a span's begin and end carry the thread's
+CPU time in ns (time.thread_time_ns()); with SWT_TRACE_SPAN_RSS=1 (unless
+--no-span-rss) an RSS event (kind 5, the process's resident set in KiB
+from a pread of a kept-open /proc/self/statm) goes right before each
+begin and right after each end, with its time and name. Each is a system
+call per begin and per end.
+
 Like the C library (libswtrace): thread-safe, never blocks the program,
 never raises (when the recorder cannot take events they are dropped and
 counted, and the count is written into the session), survives fork() (the
@@ -47,7 +59,9 @@ message::
 
 Name ids count 1, 2, 3, ... in the order they are first sent; a process
 has 4096 of them, further names are recorded under "(overflow)" (id 0).
-Kinds: 1 begin, 2 end, 3 count, 4 mark. The connection starts with a hello
+Kinds: 1 begin, 2 end, 3 count, 4 mark, 5 rss; value: begin/end the
+thread's CPU time (0: not measured), count the delta, rss KiB. The
+connection starts with a hello
 ("=IHHII" type 1, then "=iIII" pid, flags 1 = inline, 0, 0).
 """
 
@@ -67,12 +81,14 @@ __all__ = ["profile_module", "module", "count", "mark", "flush", "enabled",
            "dropped"]
 
 _ENV = "SWT_TRACE_SOCKET"
+_ENV_SPAN_CPU = "SWT_TRACE_SPAN_CPU"
+_ENV_SPAN_RSS = "SWT_TRACE_SPAN_RSS"
 _MAGIC = 0x4D545753
 _VERSION = 1
 _HELLO = 1
 _EVENTS = 3
 _F_INLINE = 1
-_BEGIN, _END, _COUNT, _MARK = 1, 2, 3, 4
+_BEGIN, _END, _COUNT, _MARK, _RSS = 1, 2, 3, 4, 5
 _MAX_MSG = 65536
 _MAX_NAMES = 4096
 _MAX_NAME = 255
@@ -115,6 +131,10 @@ class _Client:
         self.retry_at = 0.0
         self.flusher = None
         self.wake = threading.Event()
+        self.span_cpu = False
+        self.span_rss = False
+        self.statm_fd = -1          # /proc/self/statm, ours
+        self.page_kib = 4
 
     # -- called with self.lock held -------------------------------------
 
@@ -124,6 +144,16 @@ class _Client:
             self.state = _OFF
             return
         self.path = path
+        self.span_cpu = os.environ.get(_ENV_SPAN_CPU) == "1"
+        self.span_rss = os.environ.get(_ENV_SPAN_RSS) == "1"
+        if self.span_rss:
+            try:
+                self.page_kib = max(1, os.sysconf("SC_PAGE_SIZE") // 1024)
+                # names this process: a fork() child opens its own
+                self.statm_fd = os.open("/proc/self/statm",
+                                        os.O_RDONLY | os.O_CLOEXEC)
+            except (OSError, ValueError):
+                self.statm_fd = -1
         self.state = _ON
 
     def _connect(self):
@@ -248,31 +278,90 @@ class _Client:
                 if self.buf or self.dropped > self.dropped_sent:
                     self._send()
 
+    def _rss_kib(self):
+        """The process's resident set in KiB, or -1."""
+        fd = self.statm_fd
+        if fd < 0:
+            return -1
+        try:
+            f = os.pread(fd, 128, 0).split()
+            return int(f[1]) * self.page_kib if len(f) == 7 else -1
+        except (OSError, ValueError):
+            return -1
+
+    def _add(self, t, name, events):
+        """Append events [(kind, value), ...] of this thread at time t
+        under name."""
+        tid = threading.get_native_id()
+        with self.lock:
+            if self.state == _UNKNOWN:
+                self._start()
+            if self.state != _ON:
+                return
+            i = self._name_id(name)
+            for kind, value in events:
+                self.buf += _EVENT_ITEM.pack(2, kind, 0, tid, i, t, value)
+                self.n_buf += 1
+            if len(self.buf) >= _HIGH:
+                self._send()
+            if self.flusher is None:
+                self.flusher = threading.Thread(
+                    target=self._flusher_loop, name="swtrace-flush",
+                    daemon=True)
+                self.flusher.start()
+
+    def _internal_error(self):
+        # counted as a lost event; never raised into the application
+        try:
+            self.dropped += 1
+        except Exception:
+            pass
+
     # -- API ---------------------------------------------------------------
 
     def record(self, kind, name, value):
         if self.state == _OFF:
             return
-        t = time.monotonic_ns()
-        tid = threading.get_native_id()
         try:
-            with self.lock:
-                if self.state == _UNKNOWN:
-                    self._start()
-                if self.state != _ON:
-                    return
-                i = self._name_id(name)
-                self.buf += _EVENT_ITEM.pack(2, kind, 0, tid, i, t, value)
-                self.n_buf += 1
-                if len(self.buf) >= _HIGH:
-                    self._send()
-                if self.flusher is None:
-                    self.flusher = threading.Thread(
-                        target=self._flusher_loop, name="swtrace-flush",
-                        daemon=True)
-                    self.flusher.start()
+            self._add(time.monotonic_ns(), name, ((kind, value),))
         except Exception:           # never raise into the application
-            pass
+            self._internal_error()
+
+    def span(self, kind, name):
+        """A span's BEGIN or END, measured as asked (record/client/
+        swt_wire.h): BEGIN reads RSS, then CPU, then the time and sends
+        RSS(t), BEGIN(t, cpu); END takes the time, then CPU, then RSS and
+        sends END(t, cpu), RSS(t)."""
+        if self.state == _OFF:
+            return
+        try:
+            if self.state == _UNKNOWN:
+                with self.lock:
+                    if self.state == _UNKNOWN:
+                        self._start()
+            if self.state != _ON:
+                return
+            cpu_on, rss_on = self.span_cpu, self.span_rss
+            cpu, rss = 0, -1
+            if kind == _BEGIN:
+                if rss_on:
+                    rss = self._rss_kib()
+                if cpu_on:
+                    cpu = max(1, time.thread_time_ns())
+                t = time.monotonic_ns()
+                ev = ((_RSS, rss), (_BEGIN, cpu)) if rss >= 0 else \
+                    ((_BEGIN, cpu),)
+            else:
+                t = time.monotonic_ns()
+                if cpu_on:
+                    cpu = max(1, time.thread_time_ns())
+                if rss_on:
+                    rss = self._rss_kib()
+                ev = ((_END, cpu), (_RSS, rss)) if rss >= 0 else \
+                    ((_END, cpu),)
+            self._add(t, name, ev)
+        except Exception:           # never raise into the application
+            self._internal_error()
 
     def flush(self):
         with self.lock:
@@ -308,8 +397,15 @@ class _Client:
         # Never send the parent's buffered events (the parent will) nor
         # use its connection: start again on the child's first event.
         old = self.sock
+        old_statm = self.statm_fd
         was = self.state
         self._reset()
+        for fd in (old_statm,):
+            if fd >= 0:
+                try:
+                    os.close(fd)    # ours, but it names the parent
+                except OSError:
+                    pass
         if old is not None:
             try:
                 old.close()
@@ -343,12 +439,12 @@ def mark(name):
 
 def begin(name):
     """Module ``name`` starts working on this thread (prefer module())."""
-    _client.record(_BEGIN, name, 0)
+    _client.span(_BEGIN, name)
 
 
 def end(name):
     """... and stops; must be the innermost open span of this thread."""
-    _client.record(_END, name, 0)
+    _client.span(_END, name)
 
 
 class module(contextlib.ContextDecorator):
@@ -360,34 +456,145 @@ class module(contextlib.ContextDecorator):
         self.name = name
 
     def __enter__(self):
-        _client.record(_BEGIN, self.name, 0)
+        _client.span(_BEGIN, self.name)
         return self
 
     def __exit__(self, *exc):
-        _client.record(_END, self.name, 0)
+        _client.span(_END, self.name)
         return False
 
 
-def profile_module(name):
-    """Decorator: every call of the function is a span of module ``name``.
+def _steps(it, name):
+    """Drive the generator or coroutine ``it`` (anything with send, throw
+    and close) one resumption at a time, each inside a span of ``name``;
+    yields what it yields, passes in what is sent or thrown, returns what
+    it returns. Used with ``yield from`` (generators) and as __await__
+    (coroutines)."""
+    send, exc = None, None
+    while True:
+        _client.span(_BEGIN, name)
+        try:
+            y = it.send(send) if exc is None else it.throw(exc)
+        except StopIteration as e:
+            return e.value
+        finally:
+            _client.span(_END, name)
+        send, exc = None, None
+        try:
+            send = yield y
+        except GeneratorExit:
+            _client.span(_BEGIN, name)
+            try:
+                it.close()
+            finally:
+                _client.span(_END, name)
+            raise
+        except BaseException as e:  # thrown in: into `it`, in a span
+            exc = e
 
-    For ``async def`` functions the span runs from start to completion;
-    coroutines that interleave on one thread then cross each other's
-    spans, which swrec records as anomalies ("end-mismatch")."""
-    def deco(fn):
-        if inspect.iscoroutinefunction(fn):
-            @functools.wraps(fn)
-            async def awrapper(*args, **kwargs):
-                with module(name):
-                    return await fn(*args, **kwargs)
-            return awrapper
 
+class _Stepped:
+    """An awaitable: ``it`` awaited resumption by resumption (_steps)."""
+    __slots__ = ("it", "name")
+
+    def __init__(self, it, name):
+        self.it = it
+        self.name = name
+
+    def __await__(self):
+        return _steps(self.it, self.name)
+
+
+def _qualname(fn):
+    return (getattr(fn, "__qualname__", None) or
+            getattr(fn, "__name__", None) or repr(fn))
+
+
+def _decorate(fn, name):
+    if isinstance(fn, (classmethod, staticmethod)):
+        return type(fn)(_decorate(fn.__func__, name))
+    if name is None:
+        name = _qualname(fn)
+
+    if inspect.isasyncgenfunction(fn):
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with module(name):
-                return fn(*args, **kwargs)
-        return wrapper
-    return deco
+        async def agwrapper(*args, **kwargs):
+            agen = fn(*args, **kwargs)
+            op, arg = agen.asend, None
+            try:
+                while True:
+                    try:
+                        y = await _Stepped(op(arg), name)
+                    except StopAsyncIteration:
+                        return
+                    try:
+                        arg = yield y
+                        op = agen.asend
+                    except GeneratorExit:
+                        raise
+                    except BaseException as e:
+                        op, arg = agen.athrow, e
+            finally:
+                await _Stepped(agen.aclose(), name)
+        return agwrapper
+
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def awrapper(*args, **kwargs):
+            return await _Stepped(fn(*args, **kwargs), name)
+        return awrapper
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gwrapper(*args, **kwargs):
+            return (yield from _steps(fn(*args, **kwargs), name))
+        return gwrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        _client.span(_BEGIN, name)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _client.span(_END, name)
+    return wrapper
+
+
+def profile_module(name=None):
+    """Decorator: the function's work is a span of module ``name``.
+
+    ``@profile_module`` (bare, or ``@profile_module()``) names the module
+    after the function's ``__qualname__`` ("Reader.parse");
+    ``@profile_module("ocr")`` gives the name. The wrapper keeps the
+    function's metadata (functools.wraps) and kind: a generator function
+    stays one, a coroutine function stays one. Works on functions,
+    methods, classmethods and staticmethods (above or below
+    ``@classmethod``/``@staticmethod``).
+
+    Plain functions and methods: one span per call.
+
+    Generators, coroutines (``async def``) and async generators: one span
+    per *resumption* -- it begins when the caller (or the event loop)
+    resumes the body and ends when the body yields, awaits something that
+    suspends, returns or raises. The time a generator waits for its
+    consumer, or a coroutine for its I/O, is no span of the module: that
+    is what makes the CPU of a span the module's own, and coroutines that
+    interleave on one thread never cross each other's spans.
+
+    Exceptions of the function pass through unchanged; the library never
+    raises (an internal error drops the event and counts it)."""
+    if name is not None and not isinstance(name, str):
+        # bare: @profile_module
+        return _decorate_safely(name, None)
+    return lambda fn: _decorate_safely(fn, name)
+
+
+def _decorate_safely(fn, name):
+    try:
+        return _decorate(fn, name)
+    except Exception:               # never raise into the application
+        _client._internal_error()
+        return fn
 
 
 def flush():

@@ -43,7 +43,17 @@
  *   produce T RATE SECONDS
  *                  T threads, RATE events/s in total, in bursts of 1024
  *                  counts paced to the clock; prints what was produced and
- *                  what the library dropped */
+ *                  what the library dropped
+ *   measure N      a thread ("tid worker"), N rounds of: span "busy"
+ *                  spinning until its CPU clock moved 50 ms, span
+ *                  "sleepy" sleeping 200 ms; then span "grow" allocating
+ *                  and touching 8 MiB (freed after the span). For each
+ *                  busy and sleepy span it says "busy|sleepy I TICKS
+ *                  WALL_NS": the thread's utime + stime from
+ *                  /proc/thread-self/stat (clock ticks, "clk_tck N")
+ *                  gained over the span and the span's wall time, both
+ *                  taken right outside it, as a reference that does not
+ *                  come from the library */
 #include <errno.h>
 #include <grp.h>
 #include <pthread.h>
@@ -468,6 +478,94 @@ static int exec2(void)
 	return 0;
 }
 
+/* ---- measure ------------------------------------------------------------- */
+
+static int64_t thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* utime + stime of the calling thread in clock ticks, -1 if unreadable */
+static long long stat_ticks(void)
+{
+	char buf[1024], *p;
+	unsigned long long ut, st;
+	FILE *f = fopen("/proc/thread-self/stat", "re");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			 "%*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
+static long measure_n;
+/* volatile: the compiler may not elide the allocation and its writes */
+static char *volatile measure_mem;
+
+static void *measure_worker(void *arg)
+{
+	const size_t grow = 8u << 20;
+	volatile unsigned long sink = 0;
+	long i;
+	char *m;
+
+	(void)arg;
+	say_tid("worker");
+	for (i = 0; i < measure_n; i++) {
+		long long k0 = stat_ticks(), k1;
+		int64_t w0 = now_ns(), c0;
+
+		swt_module_begin("busy");
+		c0 = thread_cpu();
+		while (thread_cpu() - c0 < 50000000)
+			sink = sink + 1;
+		swt_module_end("busy");
+		k1 = stat_ticks();
+		say("busy %ld %lld %lld", i, k1 - k0,
+		    (long long)(now_ns() - w0));
+		k0 = stat_ticks();
+		w0 = now_ns();
+		swt_module_begin("sleepy");
+		sleep_ns(200000000);
+		swt_module_end("sleepy");
+		k1 = stat_ticks();
+		say("sleepy %ld %lld %lld", i, k1 - k0,
+		    (long long)(now_ns() - w0));
+	}
+	swt_module_begin("grow");
+	m = malloc(grow);
+	if (m)
+		memset(m, 1, grow);
+	measure_mem = m;
+	swt_module_end("grow");
+	say("grew %d", measure_mem != NULL);
+	free(measure_mem);
+	return NULL;
+}
+
+static int measure(long n)
+{
+	pthread_t t;
+
+	measure_n = n;
+	say("clk_tck %ld", sysconf(_SC_CLK_TCK));
+	if (pthread_create(&t, NULL, measure_worker, NULL))
+		return 1;
+	pthread_join(t, NULL);
+	say_dropped();
+	return 0;
+}
+
 /* ---- produce ------------------------------------------------------------- */
 
 struct producer {
@@ -575,6 +673,8 @@ int main(int argc, char **argv)
 		ret = exec2();
 	else if (!strcmp(s, "produce"))
 		ret = produce(a, b, c);
+	else if (!strcmp(s, "measure"))
+		ret = measure(a);
 	else
 		ret = 2;
 	say("exit %d", ret);

@@ -26,7 +26,21 @@ flush_all() ("flushed 1"): the library's own flush at exit waits at most
   hold N      "comm C" (its /proc comm), a worker of basic N on the main
               thread, "flushed 1", "ready"; exits after a line on stdin
               (the test waits until the recorder has announced it)
+  measure N   as trace_app.c measure N: a thread ("tid worker"), N rounds
+              of span "busy" (spin until thread_time_ns() moved 50 ms)
+              and span "sleepy" (sleep 200 ms), each with "busy|sleepy I
+              TICKS WALL_NS" (the kernel's count, /proc/thread-self/stat,
+              around it), "clk_tck N"; then span "grow" making 8 MiB of
+              bytes ("grew 1")
+  decorators  every form of @profile_module (see DECORATED below), each
+              checked here ("check NAME 1" or "check NAME 0 WHY"; "checks
+              N" passed, "failed N"); "spans NAME N" for each module: the
+              spans the session must hold (the test counts them); two
+              events lost to a forced library error ("dropped 2")
 """
+import asyncio
+import functools
+import inspect
 import os
 import select
 import sys
@@ -185,6 +199,235 @@ def hold(n):
     return 0
 
 
+def stat_ticks():
+    """utime + stime of this thread, clock ticks (the kernel's count)."""
+    with open("/proc/thread-self/stat") as f:
+        s = f.read()
+    fields = s[s.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def measure(n):
+    grown = []
+
+    def work():
+        say_tid("worker")
+        for i in range(n):
+            k0, w0 = stat_ticks(), time.monotonic_ns()
+            with module("busy"):
+                c0 = time.thread_time_ns()
+                while time.thread_time_ns() - c0 < 50000000:
+                    pass
+            say("busy %d %d %d" % (i, stat_ticks() - k0,
+                                   time.monotonic_ns() - w0))
+            k0, w0 = stat_ticks(), time.monotonic_ns()
+            with module("sleepy"):
+                time.sleep(0.2)
+            say("sleepy %d %d %d" % (i, stat_ticks() - k0,
+                                     time.monotonic_ns() - w0))
+        with module("grow"):
+            grown.append(b"\x01" * (8 << 20))    # allocated and written
+        say("grew %d" % len(grown))
+
+    say("clk_tck %d" % os.sysconf("SC_CLK_TCK"))
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    say("flushed %d" % flush_all())
+    say("dropped %d" % swtrace.dropped())
+    return 0
+
+
+# ---- decorators ----------------------------------------------------------
+
+@profile_module
+def plain(x):
+    """plain's doc"""
+    return x + 1
+
+
+@profile_module("named_module")
+def named(x, *, y=2):
+    return x * y
+
+
+@profile_module()
+def empty_parens():
+    return "ok"
+
+
+class Pipeline:
+    @profile_module
+    def step(self, x):
+        return ("step", x)
+
+    @profile_module
+    @classmethod
+    def make_above(cls):
+        return cls.__name__
+
+    @classmethod
+    @profile_module
+    def make_below(cls):
+        return cls.__name__
+
+    @profile_module("static_module")
+    @staticmethod
+    def helper(a, b):
+        return a - b
+
+
+@profile_module
+def gen(n):
+    """gen's doc"""
+    got = []
+    for i in range(n):
+        try:
+            got.append((yield i))
+        except ValueError:
+            got.append("thrown")
+    return got
+
+
+@profile_module
+async def coro(tag):
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    return tag
+
+
+@profile_module
+async def agen(n):
+    for i in range(n):
+        await asyncio.sleep(0)
+        yield i
+
+
+class Boom(Exception):
+    pass
+
+
+@profile_module
+def boom(e):
+    raise e
+
+
+@profile_module
+def gen_boom():
+    yield 1
+    raise Boom("in a generator")
+
+
+# Spans each name must have in the session (the test reads these lines).
+DECORATED = {
+    "plain": 1, "named_module": 1, "empty_parens": 1, "Pipeline.step": 1,
+    "Pipeline.make_above": 1, "Pipeline.make_below": 1,
+    "static_module": 2,     # called on the class and on an instance
+    # 3 yields + the return: one span per resumption
+    "gen": 4,
+    # two coroutines of 3 resumptions each (2 awaits that suspend once)
+    "coro": 6,
+    # per item: to the sleep, to the yield (2 x 2); the end; aclose()
+    "agen": 6,
+    "boom": 1, "gen_boom": 2, "lib_error": 2,
+}
+
+
+def decorators():
+    results = []
+
+    def check(name, ok, why=""):
+        results.append(bool(ok))
+        say("check %s %d%s" % (name, 1 if ok else 0,
+                               " " + why if not ok and why else ""))
+
+    check("plain", plain(1) == 2)
+    check("named", named(3, y=4) == 12)
+    check("empty_parens", empty_parens() == "ok")
+    check("method", Pipeline().step(5) == ("step", 5))
+    check("classmethod_above", Pipeline.make_above() == "Pipeline")
+    check("classmethod_below", Pipeline.make_below() == "Pipeline")
+    check("staticmethod", Pipeline.helper(7, 2) == 5 and
+          Pipeline().helper(1, 1) == 0)
+    # functools.wraps metadata and the function's kind
+    check("wraps", plain.__name__ == "plain" and
+          plain.__doc__ == "plain's doc" and
+          plain.__qualname__ == "plain" and
+          plain.__wrapped__(1) == 2 and
+          str(inspect.signature(named)) == "(x, *, y=2)" and
+          Pipeline.step.__qualname__ == "Pipeline.step" and
+          gen.__doc__ == "gen's doc")
+    check("kinds", inspect.isgeneratorfunction(gen) and
+          inspect.iscoroutinefunction(coro) and
+          inspect.isasyncgenfunction(agen) and
+          not inspect.isgeneratorfunction(plain))
+    # a generator: values out, send and throw in, its return value
+    g = gen(3)
+    first = next(g)
+    second = g.send("sent")
+    third = g.throw(ValueError)
+    try:
+        next(g)
+        ret = None
+    except StopIteration as e:
+        ret = e.value
+    check("generator", (first, second, third) == (0, 1, 2) and
+          ret == ["sent", "thrown", None], repr(ret))
+
+    async def coros():
+        a = await asyncio.gather(coro("a"), coro("b"))
+        items = [i async for i in agen(2)]
+        return a, items
+    got = asyncio.run(coros())
+    check("coroutines", got == (["a", "b"], [0, 1]), repr(got))
+    # exceptions of the function pass unchanged
+    e = Boom("mine")
+    try:
+        boom(e)
+        check("exception", False, "no exception")
+    except Boom as caught:
+        check("exception", caught is e)
+    g = gen_boom()
+    try:
+        list(g)
+        check("generator_exception", False, "no exception")
+    except Boom as caught:
+        check("generator_exception", str(caught) == "in a generator")
+    # an error inside the library: swallowed, counted as a drop
+
+    @profile_module("lib_error")
+    def lib_error(x):
+        return x * 2
+
+    real = swtrace._client._name_id
+
+    def broken(name):
+        if name == "lib_error":
+            raise RuntimeError("library bug")
+        return real(name)
+    d0 = swtrace.dropped()
+    swtrace._client._name_id = broken
+    try:
+        r = lib_error(21)
+    finally:
+        swtrace._client._name_id = real
+    check("library_error", r == 42 and swtrace.dropped() == d0 + 2,
+          "%r %d" % (r, swtrace.dropped() - d0))
+    # the same decorated function, the library working again: recorded
+    check("after_library_error", lib_error(1) == 2 and lib_error(2) == 4)
+    # with module(...), count, mark keep working
+    with module("with_block"):
+        count("deco_count", 3)
+        mark("deco_mark")
+    for k in sorted(DECORATED):
+        say("spans %s %d" % (k, DECORATED[k]))
+    say("checks %d" % sum(results))
+    say("failed %d" % (len(results) - sum(results)))
+    say("flushed %d" % flush_all())
+    say("dropped %d" % swtrace.dropped())
+    return 0 if all(results) else 1
+
+
 def main():
     say("pid %d" % os.getpid())
     s = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -193,7 +436,8 @@ def main():
           "busy": lambda: busy(n), "noop": noop,
           "names": lambda: names(n), "fork": lambda: fork(False),
           "forkexec": lambda: fork(True), "exec2": exec2,
-          "hold": lambda: hold(n)}.get(s)
+          "hold": lambda: hold(n), "measure": lambda: measure(n),
+          "decorators": decorators}.get(s)
     ret = fn() if fn else 2
     say("exit %d" % ret)
     return ret

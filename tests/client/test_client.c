@@ -834,6 +834,64 @@ static void test_measured_values_pass(void **state)
 	coll_free(&c);
 }
 
+/* Inline (swtrace.py) messages: an RSS reading and a measured BEGIN pass
+ * (kind 5 is accepted), a negative CPU time gets the client cut off. */
+static void test_inline_measured_values(void **state)
+{
+	struct swt_ingest *ing = open_ingest(NULL);
+	struct swt_ingest_stats st;
+	struct coll c = { 0 };
+	unsigned char m[sizeof(struct swt_wire_events) + 8 + 4 +
+			3 * SWT_WIRE_ITEM_EVENT_SIZE];
+	static const uint8_t kinds[3] = { SWT_WIRE_EV_RSS, SWT_WIRE_EV_BEGIN,
+					  SWT_WIRE_EV_END };
+	const int64_t values[3] = { 4096, 777, -5 };
+	struct swt_wire_events eh;
+	uint32_t id = 1;
+	int32_t tid = (int32_t)gettid();
+	int64_t t = tp_mono_ns();
+	size_t off;
+	int fd, k;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	memset(&eh, 0, sizeof(eh));
+	swt_wire_msg_hdr_init(&eh.h, SWT_WIRE_EVENTS, sizeof(m));
+	memcpy(m, &eh, sizeof(eh));
+	off = sizeof(eh);
+	m[off] = SWT_WIRE_ITEM_NAME;
+	m[off + 1] = 4;
+	memcpy(m + off + 4, &id, 4);
+	memcpy(m + off + 8, "span", 4);
+	off += 12;
+	for (k = 0; k < 3; k++, off += SWT_WIRE_ITEM_EVENT_SIZE) {
+		m[off] = SWT_WIRE_ITEM_EVENT;
+		m[off + 1] = kinds[k];
+		memcpy(m + off + 4, &tid, 4);
+		memcpy(m + off + 8, &id, 4);
+		memcpy(m + off + 12, &t, 8);
+		memcpy(m + off + 20, &values[k], 8);
+	}
+	fd = tp_connect(swt_ingest_get_path(ing));
+	assert_true(fd >= 0);
+	send_inline_hello(fd);
+	assert_int_equal(send(fd, m, sizeof(m), MSG_NOSIGNAL), sizeof(m));
+	assert_true(cut_off(ing, fd, &c));
+	close(fd);
+	serve_to_end(ing, &c);
+	swt_ingest_get_stats(ing, &st);
+	assert_int_equal(st.bad_clients, 1);
+	assert_int_equal(tev_count_an(&c.s, "bad-client", "malformed", 0), 1);
+	/* the items before the bad one were taken */
+	assert_int_equal(c.s.n_ev, 2);
+	assert_int_equal(c.s.ev[0].kind, (int)SWT_EV_RSS);
+	assert_int_equal(c.s.ev[0].value, 4096);
+	assert_int_equal(c.s.ev[1].kind, SWT_EV_BEGIN);
+	assert_int_equal(c.s.ev[1].value, 777);
+	swt_ingest_close(ing);
+	coll_free(&c);
+}
+
 /* A child that becomes nobody and talks to the ingest: connects, says
  * hello (and sends an event "uidx" if send_event), then waits for a byte
  * on its pipe *go, which the test writes once the ingest has dealt with
@@ -1114,6 +1172,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_clients),
 		cmocka_unit_test(test_bad_ring_contents),
 		cmocka_unit_test(test_measured_values_pass),
+		cmocka_unit_test(test_inline_measured_values),
 		cmocka_unit_test(test_other_uid_refused),
 		cmocka_unit_test(test_python_events),
 		cmocka_unit_test(test_python_noop),

@@ -356,6 +356,214 @@ static void span_measurements_follow_the_options(void **state)
 	}
 }
 
+/* A run of trace_app{.c,.py} measure N (see their heads) recorded with
+ * span measurements on: the worker's spans carry what they consumed.
+ *  - busy: the span spun until the thread's CPU clock moved 50 ms, so its
+ *    recorded CPU is at least that and at most its wall time; and it is
+ *    >= 70 % of its wall time, unless the kernel's own count
+ *    (/proc/thread-self/stat, in ticks, taken by the program around the
+ *    span) says that the thread did not get 80 % of a CPU then (a loaded
+ *    machine): then the recorded CPU must agree with the kernel's to
+ *    within 15 % of the wall time and two ticks;
+ *  - sleepy: < 10 % of its wall time, whatever the load;
+ *  - grow (8 MiB allocated and touched): the RSS reading after its END is
+ *    at least 7 MiB above the one before its BEGIN.
+ * Wall times are the program's own (WALL_NS, taken right outside the
+ * span): a Python program's events reach swrec up to 20 ms late, and
+ * their recorded times may be raised (swrec.1), so the span's recorded
+ * times are only compared with them when nothing was late.
+ * Then tev_check_measures(): shape, monotony, nothing else measured. */
+static void check_measured_spans(struct sess *s, const struct run *r, long n)
+{
+	const char *out = r->p.out.text;
+	int32_t pid = (int32_t)val(r, "pid"), tw = tid_of(r, "worker");
+	long long tck = val(r, "clk_tck");
+	const struct tev *b = NULL, *rss_before = NULL, *prev = NULL;
+	long n_busy = 0, n_sleepy = 0, n_grow = 0;
+	size_t i;
+
+	assert_int_equal(val(r, "dropped"), 0);
+	assert_int_equal(val(r, "grew"), 1);
+	assert_true(tck > 0);
+	for (i = 0; i < s->e.n_ev; i++) {
+		const struct tev *e = &s->e.ev[i];
+		long long ticks = 0, ref_wall = 0;
+		int64_t cpu, wall = 0;
+
+		if (e->pid != pid || e->tid != tw)
+			continue;
+		if (e->kind == SWT_EV_BEGIN) {
+			b = e;
+			rss_before = prev;
+		}
+		prev = e;
+		if (e->kind != SWT_EV_END)
+			continue;
+		assert_non_null(b);
+		assert_string_equal(b->name, e->name);
+		cpu = e->value - b->value;
+		if (!strcmp(e->name, "busy") || !strcmp(e->name, "sleepy")) {
+			char key[80];
+			const char *line;
+
+			snprintf(key, sizeof(key), "%s %ld", e->name,
+				 !strcmp(e->name, "busy") ? n_busy : n_sleepy);
+			line = tp_line(out, key);
+			assert_non_null(line);
+			assert_int_equal(sscanf(line, "%lld %lld", &ticks,
+						&ref_wall), 2);
+			wall = ref_wall;
+			if (!s->rf.end.late_events &&
+			    (e->t - b->t > ref_wall || e->t - b->t < 0))
+				fail_msg("%s: recorded for %lld ns, the "
+					 "program says %lld ns", e->name,
+					 (long long)(e->t - b->t), ref_wall);
+		}
+		if (!strcmp(e->name, "busy")) {
+			if (cpu < 50000000 || cpu > wall + 1000000)
+				fail_msg("busy %ld: cpu %lld ns in %lld ns",
+					 n_busy, (long long)cpu,
+					 (long long)wall);
+			if (cpu * 10 < wall * 7) {
+				int64_t ref = ticks * 1000000000 / tck;
+
+				print_message("# busy %ld: cpu %lld ns in %lld "
+					      "ns; the kernel: %lld ticks\n",
+					      n_busy, (long long)cpu,
+					      (long long)wall, ticks);
+				if (ref * 10 >= ref_wall * 8 ||
+				    llabs((long long)(cpu - ref)) >
+					    wall * 15 / 100 +
+						    2 * 1000000000 / tck)
+					fail_msg("busy %ld: cpu %lld ns of %lld "
+						 "ns wall; the kernel says "
+						 "%lld ns",
+						 n_busy, (long long)cpu,
+						 (long long)wall,
+						 (long long)ref);
+			}
+			n_busy++;
+		} else if (!strcmp(e->name, "sleepy")) {
+			assert_true(wall >= 200000000);
+			if (cpu * 10 >= wall)
+				fail_msg("sleepy %ld: cpu %lld ns in %lld ns",
+					 n_sleepy, (long long)cpu,
+					 (long long)wall);
+			n_sleepy++;
+		} else if (!strcmp(e->name, "grow")) {
+			const struct tev *after = NULL;
+			size_t j;
+
+			/* the reading after END: the thread's next event */
+			for (j = i + 1; j < s->e.n_ev && !after; j++)
+				if (s->e.ev[j].pid == pid &&
+				    s->e.ev[j].tid == tw)
+					after = &s->e.ev[j];
+			assert_non_null(rss_before);
+			assert_non_null(after);
+			assert_int_equal(rss_before->kind, (int)SWT_EV_RSS);
+			assert_int_equal(after->kind, (int)SWT_EV_RSS);
+			if (after->value < rss_before->value + 7 * 1024)
+				fail_msg("grow: rss %lld KiB before, %lld "
+					 "after", (long long)rss_before->value,
+					 (long long)after->value);
+			n_grow++;
+		}
+	}
+	assert_int_equal(n_busy, n);
+	assert_int_equal(n_sleepy, n);
+	assert_int_equal(n_grow, 1);
+	/* RSS before and after each of the 2n + 1 spans */
+	assert_int_equal(tev_check_measures(&s->e, pid, true, true),
+			 2 * (2 * n + 1));
+	assert_int_equal(s->e.n_an, 0);
+}
+
+static void spans_carry_their_thread_cpu_and_rss(void **state)
+{
+	const long n = 4;
+	struct swt_sandbox *sb = *state;
+	const char *cmd[] = { app_c, "measure", "4", NULL };
+	const char *pcmd[] = { python3, app_py, "measure", "4", NULL };
+	struct run *r;
+	struct sess s;
+
+	r = record(sb->out, NULL, cmd, NULL);
+	load(&s, sb->out);
+	assert_sound(&s);
+	check_measured_spans(&s, r, n);
+	sess_free(&s);
+	run_free(r);
+
+	unlink(sb->out);
+	r = record(sb->out, NULL, pcmd, py_env());
+	load(&s, sb->out);
+	assert_sound(&s);
+	check_measured_spans(&s, r, n);
+	sess_free(&s);
+	run_free(r);
+}
+
+/* trace_app.py decorators: every form of @profile_module works and
+ * checks itself (it exits 0: "failed 0"); the session holds the spans it
+ * says ("spans NAME N": one per call, one per resumption of generators
+ * and coroutines), measured, never crossed (two coroutines interleaved on
+ * one thread: no anomaly), and the two events a forced library error cost
+ * are counted as dropped, not raised. */
+static void python_decorators_record_every_form(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *cmd[] = { python3, app_py, "decorators", NULL };
+	struct run *r = record(sb->out, NULL, cmd, py_env());
+	const char *p;
+	struct sess s;
+	size_t n_names = 0, n_spans = 0;
+	int32_t pid;
+
+	pid = (int32_t)val(r, "pid");
+	assert_int_equal(val(r, "failed"), 0);
+	assert_int_equal(val(r, "checks"), 15);
+	assert_int_equal(val(r, "flushed"), 1);
+	assert_int_equal(val(r, "dropped"), 2);
+	load(&s, sb->out);
+	assert_sound(&s);
+	assert_int_equal(s.rf.end.dropped_events, 2);
+	assert_int_equal(s.e.n_an, 0);
+	for (p = strstr(r->p.out.text, "\nspans "); p;
+	     p = strstr(p + 1, "\nspans ")) {
+		char name[48];
+		long want;
+
+		assert_int_equal(sscanf(p, "\nspans %47s %ld", name, &want),
+				 2);
+		if ((long)tev_count(&s.e, pid, 0, SWT_EV_BEGIN, name, NULL) !=
+			    want ||
+		    (long)tev_count(&s.e, pid, 0, SWT_EV_END, name, NULL) !=
+			    want)
+			fail_msg("%s: %zu begins, %zu ends, want %ld", name,
+				 tev_count(&s.e, pid, 0, SWT_EV_BEGIN, name,
+					   NULL),
+				 tev_count(&s.e, pid, 0, SWT_EV_END, name,
+					   NULL),
+				 want);
+		n_names++;
+		n_spans += (size_t)want;
+	}
+	assert_int_equal(n_names, 13);
+	/* nothing else but the with-block, its count and its mark */
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_BEGIN, "with_block",
+				   NULL), 1);
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_COUNT, "deco_count",
+				   NULL), 1);
+	assert_int_equal(tev_count(&s.e, pid, 0, SWT_EV_MARK, "deco_mark",
+				   NULL), 1);
+	assert_int_equal(tev_check_measures(&s.e, pid, true, true),
+			 2 * (n_spans + 1));
+	assert_int_equal(s.e.n_ev, 2 * (n_spans + 1) + 2);
+	sess_free(&s);
+	run_free(r);
+}
+
 static void counts_are_exact(void **state)
 {
 	struct swt_sandbox *sb = *state;
@@ -406,6 +614,8 @@ static void python_events_appear_with_names_threads_order_and_values(
 
 	load(&s, sb->out);
 	assert_sound(&s);
+	/* measured (swrec's default): two spans per round of each worker */
+	assert_int_equal(tev_check_measures(&s.e, 0, true, true), 8 * n);
 	tev_check_basic(&s.e, r->p.out.text, n, true);
 	sess_free(&s);
 	run_free(r);
@@ -1340,6 +1550,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(c_events_appear_with_names_threads_order_and_values),
 		T(span_measurements_follow_the_options),
+		T(spans_carry_their_thread_cpu_and_rss),
+		T(python_decorators_record_every_form),
 		T(counts_are_exact),
 		T(python_events_appear_with_names_threads_order_and_values),
 		T(python_events_wait_for_a_busy_recorder),
