@@ -18,8 +18,7 @@ const char *swt_record_kind_name(enum swt_record_kind kind)
 
 const char *swt_event_kind_name(enum swt_event_kind kind)
 {
-	/* on the number: SWT_EV_RSS is not an enumerator (swt_record.h) */
-	switch ((unsigned)kind) {
+	switch (kind) {
 	case SWT_EV_BEGIN: return "begin";
 	case SWT_EV_END: return "end";
 	case SWT_EV_COUNT: return "count";
