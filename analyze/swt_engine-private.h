@@ -164,6 +164,8 @@ struct engine__inst {
 	 * reading */
 	int64_t at_t;		/* time the accumulators reach, 0 none */
 	bool at_have;		/* at_rss is a reading */
+	bool client_rss;	/* its client sends RSS readings: the
+				 * sampler's are not mixed in */
 	int64_t at_rss;
 	int64_t at_acc[SWT_ATTRIB_MAX];
 	size_t n_spans, cap_spans;

@@ -945,8 +945,14 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 				ent->overlap_ns += t - ent->open_since;
 			break;
 		case SWT_EV_RSS:
-			if (ev->value >= 0)
-				at_reading(e, in, t, ev->value);
+			if (ev->value < 0)
+				break;
+			if (!in->client_rss) {
+				/* its first: a baseline of the same kind */
+				in->client_rss = true;
+				in->at_have = false;
+			}
+			at_reading(e, in, t, ev->value);
 			break;
 		case SWT_EV_COUNT: {
 			uint32_t ci = swt_smap_get(&e->ctr_map, 0, name,
@@ -1387,7 +1393,12 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	 * no memory observation (it would pull a series down to 0 at its
 	 * end) */
 	in->mem_row = row->rss_kib != 0 || row->vsz_kib != 0;
-	if (in->mem_row)
+	/* a process whose client reads its RSS at span boundaries is
+	 * regressed on those readings alone: the sampler's come from another
+	 * file (/proc/PID/stat, an approximate per-CPU sum on recent kernels)
+	 * and can differ by hundreds of KiB, a sawtooth the regression would
+	 * pin on whichever module ends next */
+	if (in->mem_row && !in->client_rss)
 		at_reading(e, in, t, in->rss_kib);
 
 	touch(e, mi);
