@@ -10,6 +10,7 @@
  * steps; the bound only guards against a cycle */
 #define MAX_ITER (4 * K + 8)
 #define Z_CAP_MILLI INT64_C(1000000)
+#define LIM (INT64_C(1) << 44)
 
 void swt_attrib_init(struct swt_attrib *a)
 {
@@ -22,10 +23,18 @@ void swt_attrib_add(struct swt_attrib *a, const int64_t *x, size_t k,
 	size_t i, j;
 	bool any = false;
 
+	int64_t xc[K];
+
 	if (k > K)
 		k = K;
-	for (i = 0; i < k; i++)
-		any |= x[i] > 0;
+	/* bounded so that no sum can overflow 128 bits: 2^88 a product, at
+	 * most 2^39 observations (a file has fewer) */
+	for (i = 0; i < k; i++) {
+		xc[i] = x[i] < 0 ? 0 : x[i] > LIM ? LIM : x[i];
+		any |= xc[i] > 0;
+	}
+	x = xc;
+	y = y < -LIM ? -LIM : y > LIM ? LIM : y;
 	if (!any)
 		return;
 	if (k > a->k)

@@ -329,6 +329,19 @@ struct swt_engine {
 	int64_t scratch[SWT_SERIES_SCRATCH];
 };
 
+/* sum + a x b for a, b >= 0, saturated (a file's absurd times must not
+ * overflow the integral of a module's open time). */
+static inline swt_i128 act_add(swt_i128 sum, int64_t a, int64_t b)
+{
+	const swt_i128 max = (swt_i128)INT64_MAX * INT64_MAX;
+	swt_i128 p;
+
+	if (a <= 0 || b <= 0)
+		return sum;
+	p = (swt_i128)a * b;
+	return sum > max - p ? max : sum + p;
+}
+
 /* KiB to thousandths of a MB (MiB). */
 static inline int64_t engine__kib_to_mmb(int64_t kib)
 {

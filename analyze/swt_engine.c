@@ -470,10 +470,10 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 		m->mem_peak_kib = f->mem_peak_kib;
 	m->calls += f->calls;
 	m->cpu_self_ns += f->cpu_self_ns;
-	m->cpu_total_ns += f->cpu_total_ns;
+	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
 	m->spans_measured += f->spans_measured;
 	m->spans_estimated += f->spans_estimated;
-	m->pend_micro += f->pend_micro;
+	m->pend_micro = swt_sat_add(m->pend_micro, f->pend_micro);
 	f->pend_micro = 0;
 	if (f->est_frac_ppm > m->est_frac_ppm)
 		m->est_frac_ppm = f->est_frac_ppm;
@@ -727,7 +727,8 @@ static void act_integrate(struct engine__module *m, int64_t t)
 {
 	if (t > m->act_t) {
 		if (m->act_t)
-			m->act_int += (swt_i128)m->act_ns * (t - m->act_t);
+			m->act_int = act_add(m->act_int, m->act_ns,
+					     swt_sat_sub(t, m->act_t));
 		m->act_t = t;
 	}
 }
@@ -747,7 +748,7 @@ static void at_advance(struct swt_engine *e, struct engine__inst *in,
 			in->at_t = t;
 		return;
 	}
-	dt = t - in->at_t;
+	dt = swt_sat_sub(t, in->at_t);
 	for (j = 0; j < in->n_spans; j++) {
 		const struct engine__span_thr *st = &in->spans[j];
 
@@ -760,11 +761,11 @@ static void at_advance(struct swt_engine *e, struct engine__inst *in,
 			any = true;
 			c = e->mods[ent->module].attr_col;
 			if (c && e->mods[ent->module].ident == in->ident)
-				in->at_acc[c] += dt;
+				in->at_acc[c] = swt_sat_add(in->at_acc[c], dt);
 		}
 	}
 	if (!any)
-		in->at_acc[0] += dt;
+		in->at_acc[0] = swt_sat_add(in->at_acc[0], dt);
 	in->at_t = t;
 }
 
@@ -790,7 +791,7 @@ static void at_reading(struct swt_engine *e, struct engine__inst *in,
 			if (!in->at_acc[c])
 				continue;
 			act_integrate(m, t);
-			m->act_ns += in->at_acc[c];
+			m->act_ns = swt_sat_add(m->act_ns, in->at_acc[c]);
 		}
 	}
 	memset(in->at_acc, 0, sizeof(in->at_acc));
@@ -809,9 +810,11 @@ static void cpu_credit(struct swt_engine *e, struct engine__span_thr *st,
 		struct engine__module *m = &e->mods[st->stk[st->n_stk - 1]];
 		int64_t d = v - st->cpu_last;
 
-		m->cpu_self_ns += d;
-		m->pend_micro += swt_muldiv(d, (int64_t)e->clock_ticks * MICRO,
-					    NS_PER_S);
+		m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, d);
+		m->pend_micro = swt_sat_add(
+			m->pend_micro,
+			swt_muldiv(d, (int64_t)e->clock_ticks * MICRO,
+				   NS_PER_S));
 	}
 	if (v > st->cpu_last)
 		st->cpu_last = v;
@@ -863,7 +866,8 @@ static void stk_pop(struct swt_engine *e, struct engine__span_thr *st,
 	if (measured && st->stk_begin[i] > 0) {
 		m->spans_measured++;
 		if (outer && v > st->stk_begin[i])
-			m->cpu_total_ns += v - st->stk_begin[i];
+			m->cpu_total_ns = swt_sat_add(m->cpu_total_ns,
+						      v - st->stk_begin[i]);
 	} else {
 		m->spans_estimated++;
 		st->unmeasured = true;

@@ -269,7 +269,8 @@ static void act_integrate_to(struct swt_engine *e, size_t i, int64_t t)
 	struct engine__module *m = &e->mods[i];
 
 	if (m->act_t && t > m->act_t)
-		m->act_int += (swt_i128)m->act_ns * (t - m->act_t);
+		m->act_int = act_add(m->act_int, m->act_ns,
+				     swt_sat_sub(t, m->act_t));
 	if (t > m->act_t)
 		m->act_t = t;
 }

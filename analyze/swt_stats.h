@@ -26,6 +26,26 @@ int64_t swt_muldiv(int64_t a, int64_t b, int64_t c);
 /* ceil(a * b / c) for a, b >= 0 and c > 0, in 128 bits (saturating). */
 int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c);
 
+/* a + b and a - b, saturated at the int64 range: for sums of values
+ * that come from a file (untrusted, possibly absurd). */
+static inline int64_t swt_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static inline int64_t swt_sat_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* floor(sqrt(v)). */
 uint64_t swt_isqrt(uint64_t v);
 
