@@ -224,6 +224,7 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 	bool allow[K];
 	double bn[K], bo[K], s2;
 	size_t i, j, gi, ng, used = 0;
+	int64_t min_ppm;
 
 	memset(out, 0, sizeof(*out));
 	out->k = a->k;
@@ -262,7 +263,12 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 		out->amount[i] = round_i64(out->b[i] * (double)a->xsum[i]);
 		out->amount_group[swt_attrib_group(i)] += out->amount[i];
 	}
-	for (gi = 0; gi <= swt_attrib_group(p.k - 1); gi++) {
+	/* every group is tested: at 0.001 for the family (Bonferroni), so
+	 * that a process with many modules does not blame one by chance */
+	ng = swt_attrib_group(p.k - 1) + 1;
+	min_ppm = 1000000 - (1000000 - SWT_ATTRIB_MIN_PPM) / (int64_t)ng;
+	out->min_confidence_ppm = min_ppm;
+	for (gi = 0; gi < ng; gi++) {
 		double f, stat, pv;
 		size_t df = 0;
 		bool pos = false;
@@ -291,11 +297,10 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 		for (i = 0; i < p.k; i++)
 			allow[i] = true;
 		out->decided[gi] = out->amount_group[gi] > 0 &&
-				   out->confidence_ppm[gi] >= SWT_ATTRIB_MIN_PPM;
+				   out->confidence_ppm[gi] >= min_ppm;
 	}
 	/* an undecided group and every group that takes its place when it
 	 * is left out share what it was given */
-	ng = swt_attrib_group(p.k - 1) + 1;
 	for (gi = 0; gi < ng; gi++) {
 		if (out->amount_group[gi] <= 0 || out->decided[gi])
 			continue;

@@ -34,7 +34,8 @@
  * leaves the rest unattributed, and the report says so). */
 #define SWT_ATTRIB_MAX 31
 
-/* A group is decided at p <= 0.001. */
+/* A group is decided at p <= 0.001 for the whole fit: each of its G
+ * groups at p <= 0.001 / G (Bonferroni). */
 #define SWT_ATTRIB_MIN_PPM 999000
 
 __extension__ typedef __int128 swt_i128;
@@ -71,8 +72,9 @@ struct swt_attrib_fit {
 					 * group credited with nothing */
 	int64_t z_milli[SWT_ATTRIB_MAX]; /* sqrt of that test statistic,
 					 * thousandths, capped at 1e6 */
+	int64_t min_confidence_ppm;	/* what decides a group here */
 	bool decided[SWT_ATTRIB_MAX];	/* a positive amount at confidence
-					 * >= SWT_ATTRIB_MIN_PPM */
+					 * >= min_confidence_ppm */
 	bool shared[SWT_ATTRIB_MAX];	/* not decided, but could take
 					 * growth another group was given:
 					 * "the file cannot tell" */

@@ -174,6 +174,13 @@ static int64_t confidence_of(int64_t z_milli)
 
 /* A module is credited with what its group's test decides
  * (SWT_ATTRIB_MIN_PPM): docs/analysis.md § Attribution. */
+/* ppm -> thousandths of a percent, floored to the printed 0.1 %: a
+ * module that is not decided never reads "100.0". */
+static int64_t confidence_floor(int64_t ppm)
+{
+	return ppm / 1000 * 100;
+}
+
 static bool decided(const struct swt_attrib_fit *f, size_t g)
 {
 	return f->decided[g];
@@ -213,7 +220,8 @@ static void module_attribution(struct swt_engine *e,
 			r->cpu_source = SWT_CPU_MIXED;
 		if (r->cpu_source != SWT_CPU_MEASURED)
 			r->cpu_confidence_mpct =
-				est > 0 ? fc->confidence_ppm[g] / 10 : 0;
+				est > 0 ? confidence_floor(fc->confidence_ppm[g]) :
+					  0;
 		if (est > 0 && fc->xsum[c] > 0) {
 			/* the estimated peak: its rate over the largest
 			 * share of an interval it covered (the per-call
@@ -233,7 +241,8 @@ static void module_attribution(struct swt_engine *e,
 		return;
 	g = swt_attrib_group(c);
 	amount = fm->amount_group[g];
-	r->mem_confidence_mpct = amount > 0 ? fm->confidence_ppm[g] / 10 : 0;
+	r->mem_confidence_mpct =
+		amount > 0 ? confidence_floor(fm->confidence_ppm[g]) : 0;
 	if (fm->shared[g]) {
 		r->mem_attribution = SWT_MEM_SHARED;
 		return;
@@ -458,27 +467,26 @@ static const char *module_leaks(struct swt_engine *e, uint32_t ident,
 		if (f->amount_group[g] < PAGE_KIB)
 			continue;
 		any_growth = true;
-		if (!decided(f, g))
-			continue;
-		if (names.len)
-			swt_buf_puts(&names, ", ");
-		if (c == 0) {
-			swt_buf_puts(&names, "(outside spans)");
-			continue;
-		}
-		m = &e->mods[id->cols[c]];
-		if (m->merged)
-			continue;
-		swt_buf_puts(&names, m->name);
 		mmb = engine__kib_to_mmb(f->amount_group[g]);
 		slope = duration > 0 ? swt_muldiv(mmb, NS_PER_MIN, duration) :
 				       0;
-		if (slope < e->th.v[SWT_TH_LEAK_MB_PER_MIN])
+		/* named only for a decided growth that is a leak by itself
+		 * (a module that allocated a little once is no culprit) */
+		if (!decided(f, g) ||
+		    slope < e->th.v[SWT_TH_LEAK_MB_PER_MIN])
+			continue;
+		m = c ? &e->mods[id->cols[c]] : NULL;
+		if (m && m->merged)
+			continue;
+		if (names.len)
+			swt_buf_puts(&names, ", ");
+		swt_buf_puts(&names, m ? m->name : "(outside spans)");
+		if (!m)
 			continue;
 		l = add_leak(e, m);
 		l->slope_mmb_per_min = slope;
 		l->z_milli = f->z_milli[g];
-		l->confidence_mpct = f->confidence_ppm[g] / 10;
+		l->confidence_mpct = confidence_floor(f->confidence_ppm[g]);
 		l->points = (size_t)f->n;
 		l->samples = f->n;
 		l->first_mmb = 0;
