@@ -213,6 +213,27 @@ struct engine__slot {
 	uint32_t idx;		/* instance or thread slot */
 };
 
+/* What swt_engine_finish() computes (swt_findings.c), apart from the
+ * engine: the result and the storage behind it. */
+struct engine__result {
+	struct swt_attrib_fit *f_mem;	/* per identity */
+	struct swt_attrib_fit *f_cpu;
+	struct swt_result res;
+	struct swt_module_result *r_mods;
+	struct swt_counter_result *r_ctrs;
+	struct swt_leak_result *r_leaks;
+	size_t n_r_leaks, cap_r_leaks;
+	struct swt_bottleneck_result *r_bns;
+	size_t n_r_bns, cap_r_bns;
+	struct swt_recommendation *r_recs;
+	size_t n_r_recs, cap_r_recs;
+	char **r_rec_strs;	/* the strings of r_recs (and leaks), owned */
+	size_t n_r_rec_strs, cap_r_rec_strs;
+	struct swt_spike_result *r_spikes;	/* sorted copies */
+	struct swt_alert_result *r_alerts;
+	int64_t scratch[SWT_SERIES_SCRATCH];
+};
+
 struct swt_engine {
 	struct swt_thresholds th;
 	swt_engine_alert_fn on_alert;
@@ -312,21 +333,9 @@ struct swt_engine {
 	size_t n_spikes, cap_spikes;
 	uint64_t spikes_total;
 
-	/* the result (built by finish) */
-	struct swt_attrib_fit *f_mem;	/* per identity */
-	struct swt_attrib_fit *f_cpu;
-	struct swt_result res;
-	struct swt_module_result *r_mods;
-	struct swt_counter_result *r_ctrs;
-	struct swt_leak_result *r_leaks;
-	size_t n_r_leaks, cap_r_leaks;
-	struct swt_bottleneck_result *r_bns;
-	size_t n_r_bns, cap_r_bns;
-	struct swt_recommendation *r_recs;
-	size_t n_r_recs, cap_r_recs;
-	char **r_rec_strs;	/* the strings of r_recs, owned */
-	size_t n_r_rec_strs, cap_r_rec_strs;
-	int64_t scratch[SWT_SERIES_SCRATCH];
+	/* the result, built by finish from the engine (which findings do
+	 * not change) */
+	struct engine__result *out;
 };
 
 /* sum + a x b for a, b >= 0, saturated (a file's absurd times must not
@@ -353,8 +362,8 @@ void engine__subject(const struct swt_engine *e,
 		     const struct engine__module *m, struct swt_subject *out);
 
 /* swt_findings.c: modules, counters, leaks, trend, bottlenecks and
- * recommendations into e->res. */
-void engine__findings(struct swt_engine *e);
-void engine__findings_free(struct swt_engine *e);
+ * recommendations, computed from the engine (not changed) into fr. */
+void engine__findings(const struct swt_engine *e, struct engine__result *fr);
+void engine__findings_free(struct engine__result *fr);
 
 #endif

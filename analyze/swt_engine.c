@@ -1109,8 +1109,8 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 			    covered > 0 && id->n_cols > 1) {
 				x[0] = dt - covered;
 				if (!id->cpu_attr) {
-					id->cpu_attr =
-						swt_zalloc(sizeof(*id->cpu_attr));
+					id->cpu_attr = swt_zalloc(
+						sizeof(*id->cpu_attr));
 					swt_attrib_init(id->cpu_attr);
 				}
 				swt_attrib_add(id->cpu_attr, x, id->n_cols,
@@ -1957,7 +1957,9 @@ void swt_engine_free(struct swt_engine *e)
 
 	if (!e)
 		return;
-	engine__findings_free(e);
+	if (e->out)
+		engine__findings_free(e->out);
+	free(e->out);
 	for (i = 0; i < e->n_insts; i++) {
 		for (j = 0; j < e->insts[i].n_spans; j++)
 			free(e->insts[i].spans[j].ents);
@@ -2027,9 +2029,10 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
 		threads_take_module_names(e);
-		engine__findings(e);
+		e->out = swt_zalloc(sizeof(*e->out));
+		engine__findings(e, e->out);
 	}
-	*out = &e->res;
+	*out = &e->out->res;
 	return 0;
 }
 

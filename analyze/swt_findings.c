@@ -48,6 +48,18 @@ static int cmp_subject(const struct swt_subject *a,
 	return cmp_str(a->command, b->command);
 }
 
+/* A copy of n elements (NULL for none). */
+static void *dup(const void *p, size_t n, size_t size)
+{
+	void *c;
+
+	if (!n)
+		return NULL;
+	c = swt_calloc(n, size);
+	memcpy(c, p, n * size);
+	return c;
+}
+
 /* qsort() of nothing is undefined with a NULL base: skip it. */
 static void sort(void *base, size_t n, size_t size,
 		 int (*cmp)(const void *, const void *))
@@ -137,32 +149,32 @@ static int cmp_rec(const void *pa, const void *pb)
 	return strcmp(a->text, b->text);
 }
 
-/* ---- attribution ----------------------------------------------------------- */
+/* ---- attribution ------------------------------------------------------- */
 
 /* The smallest variance the regressions assume for one observation: RSS
  * readings are whole pages (the difference of two rounded readings has
  * variance page^2/6), tick counts whole ticks (1/6 tick^2). */
 #define PAGE_KIB 4
 
-static void solve_fits(struct swt_engine *e)
+static void solve_fits(const struct swt_engine *e, struct engine__result *fr)
 {
 	size_t i;
 
-	e->f_mem = swt_calloc(e->n_idents ? e->n_idents : 1,
-			      sizeof(*e->f_mem));
-	e->f_cpu = swt_calloc(e->n_idents ? e->n_idents : 1,
-			      sizeof(*e->f_cpu));
+	fr->f_mem = swt_calloc(e->n_idents ? e->n_idents : 1,
+			      sizeof(*fr->f_mem));
+	fr->f_cpu = swt_calloc(e->n_idents ? e->n_idents : 1,
+			      sizeof(*fr->f_cpu));
 	for (i = 0; i < e->n_idents; i++) {
 		const struct engine__ident *id = &e->idents[i];
 
 		if (id->mem_attr)
 			swt_attrib_solve(id->mem_attr,
 					 PAGE_KIB * PAGE_KIB / 6.0,
-					 &e->f_mem[i]);
+					 &fr->f_mem[i]);
 		if (id->cpu_attr)
 			swt_attrib_solve(id->cpu_attr,
 					 (double)MICRO * (double)MICRO / 6.0,
-					 &e->f_cpu[i]);
+					 &fr->f_cpu[i]);
 	}
 }
 
@@ -188,13 +200,15 @@ static bool decided(const struct swt_attrib_fit *f, size_t g)
 
 /* CPU and memory of instrumented module m (docs/analysis.md
  * § Attribution); ticks_micro gets the estimated CPU added. */
-static void module_attribution(struct swt_engine *e,
+static void module_attribution(const struct swt_engine *e,
+			       struct engine__result *fr,
 			       const struct engine__module *m,
 			       struct swt_module_result *r,
-			       int64_t *ticks_micro, int64_t duration)
+			       int64_t *ticks_micro, int64_t duration,
+			       int64_t t_end)
 {
-	const struct swt_attrib_fit *fc = &e->f_cpu[m->ident];
-	const struct swt_attrib_fit *fm = &e->f_mem[m->ident];
+	const struct swt_attrib_fit *fc = &fr->f_cpu[m->ident];
+	const struct swt_attrib_fit *fm = &fr->f_mem[m->ident];
 	uint32_t c = m->attr_col;
 	int64_t amount, ct = (int64_t)e->clock_ticks;
 	size_t g;
@@ -218,10 +232,11 @@ static void module_attribution(struct swt_engine *e,
 		*ticks_micro += est;
 		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
 			r->cpu_source = SWT_CPU_MIXED;
-		if (r->cpu_source != SWT_CPU_MEASURED)
+		if (r->cpu_source != SWT_CPU_MEASURED && est > 0)
 			r->cpu_confidence_mpct =
-				est > 0 ? confidence_floor(fc->confidence_ppm[g]) :
-					  0;
+				confidence_floor(fc->confidence_ppm[g]);
+		else if (r->cpu_source != SWT_CPU_MEASURED)
+			r->cpu_confidence_mpct = 0;
 		if (est > 0 && fc->xsum[c] > 0) {
 			/* the estimated peak: its rate over the largest
 			 * share of an interval it covered (the per-call
@@ -229,7 +244,8 @@ static void module_attribution(struct swt_engine *e,
 			double pk = (double)est / (double)fc->xsum[c] *
 				    1e8 / (double)e->clock_ticks *
 				    (double)m->est_frac_ppm / 1e6;
-			int64_t p = pk >= 9e18 ? INT64_MAX : (int64_t)(pk + 0.5);
+			int64_t p = pk >= 9e18 ? INT64_MAX :
+						 (int64_t)(pk + 0.5);
 
 			if (p > r->cpu_peak_mpct)
 				r->cpu_peak_mpct = p;
@@ -264,7 +280,12 @@ static void module_attribution(struct swt_engine *e,
 	/* what it was credited with so far, averaged over the session,
 	 * taking the growth as proportional to its open time */
 	if (duration > 0 && m->act_ns > 0) {
-		double avg = (double)amount * (double)m->act_int /
+		/* its open time integrated to the end of the session */
+		swt_i128 act = m->act_t && t_end > m->act_t ?
+				       act_add(m->act_int, m->act_ns,
+					       t_end - m->act_t) :
+				       m->act_int;
+		double avg = (double)amount * (double)act /
 			     ((double)m->act_ns * (double)duration);
 
 		r->mem_avg_mmb = engine__kib_to_mmb(
@@ -272,35 +293,25 @@ static void module_attribution(struct swt_engine *e,
 	}
 }
 
-/* Integrate module i's open time up to t (the end of the session). */
-static void act_integrate_to(struct swt_engine *e, size_t i, int64_t t)
-{
-	struct engine__module *m = &e->mods[i];
-
-	if (m->act_t && t > m->act_t)
-		m->act_int = act_add(m->act_int, m->act_ns,
-				     swt_sat_sub(t, m->act_t));
-	if (t > m->act_t)
-		m->act_t = t;
-}
-
 /* ---- modules ------------------------------------------------------------- */
 
-static void module_results(struct swt_engine *e, int64_t duration)
+static void module_results(const struct swt_engine *e,
+			   struct engine__result *fr,
+			   int64_t duration)
 {
 	int64_t ct = (int64_t)e->clock_ticks, obs, thr, ticks;
 	int64_t t_end = e->origin_ns + duration;
 	size_t i, n;
 
-	solve_fits(e);
-	e->r_mods = swt_calloc(e->n_mods, sizeof(*e->r_mods));
+	solve_fits(e, fr);
+	fr->r_mods = swt_calloc(e->n_mods, sizeof(*fr->r_mods));
 	for (i = 0, n = 0; i < e->n_mods; i++) {
 		const struct engine__module *m = &e->mods[i];
 		struct swt_module_result *r;
 
 		if (m->merged)
 			continue;	/* adopted by a real identity */
-		r = &e->r_mods[n++];
+		r = &fr->r_mods[n++];
 
 		engine__subject(e, m, &r->subj);
 		r->instances = m->instances;
@@ -313,8 +324,8 @@ static void module_results(struct swt_engine *e, int64_t duration)
 		r->cpu_peak_mpct = m->cpu_peak_mpct;
 		r->has_memory = m->kind == SWT_KIND_PROCESS;
 		if (m->kind == SWT_KIND_MODULE) {
-			act_integrate_to(e, i, t_end);
-			module_attribution(e, m, r, &ticks, duration);
+			module_attribution(e, fr, m, r, &ticks, duration,
+					   t_end);
 		}
 		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(ticks,
 						       INT64_C(100000000),
@@ -358,21 +369,22 @@ static void module_results(struct swt_engine *e, int64_t duration)
 		 * them) */
 		r->in_total = m->kind == SWT_KIND_PROCESS;
 		if (r->in_total)
-			e->res.total_weight += r->weight;
+			fr->res.total_weight += r->weight;
 	}
-	sort(e->r_mods, n, sizeof(*e->r_mods), cmp_module);
-	e->res.n_modules = n;
-	e->res.modules = e->r_mods;
+	sort(fr->r_mods, n, sizeof(*fr->r_mods), cmp_module);
+	fr->res.n_modules = n;
+	fr->res.modules = fr->r_mods;
 }
 
-static void counter_results(struct swt_engine *e, int64_t duration)
+static void counter_results(const struct swt_engine *e,
+			    struct engine__result *fr, int64_t duration)
 {
 	size_t i;
 
-	e->r_ctrs = swt_calloc(e->n_ctrs, sizeof(*e->r_ctrs));
+	fr->r_ctrs = swt_calloc(e->n_ctrs, sizeof(*fr->r_ctrs));
 	for (i = 0; i < e->n_ctrs; i++) {
 		const struct engine__counter *c = &e->ctrs[i];
-		struct swt_counter_result *r = &e->r_ctrs[i];
+		struct swt_counter_result *r = &fr->r_ctrs[i];
 
 		r->name = c->name;
 		r->count = c->count;
@@ -398,9 +410,9 @@ static void counter_results(struct swt_engine *e, int64_t duration)
 			r->note = "above the limit over a window, not over "
 				  "the session";
 	}
-	sort(e->r_ctrs, e->n_ctrs, sizeof(*e->r_ctrs), cmp_counter);
-	e->res.n_counters = e->n_ctrs;
-	e->res.counters = e->r_ctrs;
+	sort(fr->r_ctrs, e->n_ctrs, sizeof(*fr->r_ctrs), cmp_counter);
+	fr->res.n_counters = e->n_ctrs;
+	fr->res.counters = fr->r_ctrs;
 }
 
 /* ---- leaks and trend ----------------------------------------------------- */
@@ -418,35 +430,37 @@ static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 	       tr->last_quarter_slope_milli * 4 >= tr->slope_milli;
 }
 
-static struct swt_leak_result *add_leak(struct swt_engine *e,
+static struct swt_leak_result *add_leak(const struct swt_engine *e,
+					struct engine__result *fr, 
 					const struct engine__module *m)
 {
 	struct swt_leak_result *l;
 
-	e->r_leaks = swt_grow(e->r_leaks, &e->cap_r_leaks, e->n_r_leaks + 1,
-			      sizeof(*e->r_leaks));
-	l = &e->r_leaks[e->n_r_leaks++];
+	fr->r_leaks = swt_grow(fr->r_leaks, &fr->cap_r_leaks, fr->n_r_leaks + 1,
+			      sizeof(*fr->r_leaks));
+	l = &fr->r_leaks[fr->n_r_leaks++];
 	memset(l, 0, sizeof(*l));
 	engine__subject(e, m, &l->subj);
 	l->attributed_to = "";
 	return l;
 }
 
-static const char *own_str(struct swt_engine *e, const char *s)
+static const char *own_str(struct engine__result *fr, const char *s)
 {
-	e->r_rec_strs = swt_grow(e->r_rec_strs, &e->cap_r_rec_strs,
-				 e->n_r_rec_strs + 1, sizeof(*e->r_rec_strs));
-	return e->r_rec_strs[e->n_r_rec_strs++] = swt_strdup(s);
+	fr->r_rec_strs = swt_grow(fr->r_rec_strs, &fr->cap_r_rec_strs,
+				 fr->n_r_rec_strs + 1, sizeof(*fr->r_rec_strs));
+	return fr->r_rec_strs[fr->n_r_rec_strs++] = swt_strdup(s);
 }
 
 /* The modules of a leaking process (identity ident) that its growth is
  * attributed to, as leak rows of their own; returns what the process row
  * says of them. */
-static const char *module_leaks(struct swt_engine *e, uint32_t ident,
+static const char *module_leaks(const struct swt_engine *e,
+				struct engine__result *fr, uint32_t ident, 
 				int64_t duration)
 {
 	const struct engine__ident *id = &e->idents[ident];
-	const struct swt_attrib_fit *f = &e->f_mem[ident];
+	const struct swt_attrib_fit *f = &fr->f_mem[ident];
 	struct swt_buf names = SWT_BUF_INIT;
 	const char *out;
 	bool any_growth = false;
@@ -483,7 +497,7 @@ static const char *module_leaks(struct swt_engine *e, uint32_t ident,
 		swt_buf_puts(&names, m ? m->name : "(outside spans)");
 		if (!m)
 			continue;
-		l = add_leak(e, m);
+		l = add_leak(e, fr, m);
 		l->slope_mmb_per_min = slope;
 		l->z_milli = f->z_milli[g];
 		l->confidence_mpct = confidence_floor(f->confidence_ppm[g]);
@@ -492,7 +506,7 @@ static const char *module_leaks(struct swt_engine *e, uint32_t ident,
 		l->first_mmb = 0;
 		l->last_mmb = mmb;
 	}
-	out = names.len ? own_str(e, names.ptr) :
+	out = names.len ? own_str(fr, names.ptr) :
 	      any_growth ? "undecided" :
 			   "";
 out:
@@ -500,7 +514,8 @@ out:
 	return out;
 }
 
-static void leak_check(struct swt_engine *e, const struct engine__module *m,
+static void leak_check(const struct swt_engine *e, struct engine__result *fr,
+		       const struct engine__module *m, 
 		       int64_t duration)
 {
 	struct swt_trend tr;
@@ -509,11 +524,11 @@ static void leak_check(struct swt_engine *e, const struct engine__module *m,
 
 	if (!m->mem_series || m->mem_series->n < 8)
 		return;
-	swt_series_trend(m->mem_series, e->scratch, &tr);
+	swt_series_trend(m->mem_series, fr->scratch, &tr);
 	slope = swt_div_round(tr.slope_milli, 1024);	/* KiB -> MB */
 	if (!is_leak(e, &tr, slope))
 		return;
-	l = add_leak(e, m);
+	l = add_leak(e, fr, m);
 	l->slope_mmb_per_min = slope;
 	l->z_milli = tr.z_milli;
 	l->confidence_mpct = confidence_of(tr.z_milli);
@@ -523,10 +538,10 @@ static void leak_check(struct swt_engine *e, const struct engine__module *m,
 	l->last_mmb = swt_div_round(tr.last_milli, 1024);
 	/* (l may move: module_leaks adds rows) */
 	{
-		size_t li = e->n_r_leaks - 1;
-		const char *who = module_leaks(e, m->ident, duration);
+		size_t li = fr->n_r_leaks - 1;
+		const char *who = module_leaks(e, fr, m->ident, duration);
 
-		e->r_leaks[li].attributed_to = who;
+		fr->r_leaks[li].attributed_to = who;
 	}
 }
 
@@ -542,17 +557,17 @@ static enum swt_direction direction(const struct swt_trend *tr,
 	return SWT_DIR_STABLE;
 }
 
-static void trend_result(struct swt_engine *e)
+static void trend_result(const struct swt_engine *e, struct engine__result *fr)
 {
-	struct swt_trend_result *t = &e->res.trend;
+	struct swt_trend_result *t = &fr->res.trend;
 	struct swt_trend tr;
 
-	swt_series_trend(e->session.mem_series, e->scratch, &tr);
+	swt_series_trend(e->session.mem_series, fr->scratch, &tr);
 	t->memory_slope_mmb_per_min = swt_div_round(tr.slope_milli, 1024);
 	t->memory_z_milli = tr.z_milli;
 	t->memory = direction(&tr, t->memory_slope_mmb_per_min,
 			      e->th.v[SWT_TH_TREND_MB_PER_MIN]);
-	swt_series_trend(e->session.cpu_series, e->scratch, &tr);
+	swt_series_trend(e->session.cpu_series, fr->scratch, &tr);
 	t->cpu_slope_mpct_per_min = swt_div_round(tr.slope_milli, 1000);
 	t->cpu_z_milli = tr.z_milli;
 	t->cpu = direction(&tr, t->cpu_slope_mpct_per_min,
@@ -568,16 +583,16 @@ static void trend_result(struct swt_engine *e)
 
 /* ---- bottlenecks --------------------------------------------------------- */
 
-static void add_bottleneck(struct swt_engine *e,
+static void add_bottleneck(struct engine__result *fr,
 			   const struct swt_module_result *r,
 			   enum swt_bottleneck_reason reason,
 			   const char *pattern)
 {
 	struct swt_bottleneck_result *b;
 
-	e->r_bns = swt_grow(e->r_bns, &e->cap_r_bns, e->n_r_bns + 1,
-			    sizeof(*e->r_bns));
-	b = &e->r_bns[e->n_r_bns++];
+	fr->r_bns = swt_grow(fr->r_bns, &fr->cap_r_bns, fr->n_r_bns + 1,
+			    sizeof(*fr->r_bns));
+	b = &fr->r_bns[fr->n_r_bns++];
 	memset(b, 0, sizeof(*b));
 	b->subj = r->subj;
 	b->reason = reason;
@@ -588,24 +603,25 @@ static void add_bottleneck(struct swt_engine *e,
 	b->pattern = pattern ? pattern : "";
 }
 
-static void bottleneck_results(struct swt_engine *e)
+static void bottleneck_results(const struct swt_engine *e,
+			       struct engine__result *fr)
 {
 	size_t i;
 
-	for (i = 0; i < e->res.n_modules; i++) {
-		const struct swt_module_result *r = &e->r_mods[i];
+	for (i = 0; i < fr->res.n_modules; i++) {
+		const struct swt_module_result *r = &fr->r_mods[i];
 		const char *pattern = NULL;
 
 		if (r->subj.kind != SWT_KIND_THREAD &&
 		    r->cpu_avg_mpct >= e->th.v[SWT_TH_CPU_PERCENT])
-			add_bottleneck(e, r, SWT_BN_CPU_BOUND, NULL);
+			add_bottleneck(fr, r, SWT_BN_CPU_BOUND, NULL);
 		if (r->subj.kind == SWT_KIND_THREAD &&
 		    r->full_intervals >= SATURATED_MIN_SAMPLES &&
 		    r->saturated_permille >= SATURATED_MIN_PERMILLE)
-			add_bottleneck(e, r, SWT_BN_SATURATED, NULL);
+			add_bottleneck(fr, r, SWT_BN_SATURATED, NULL);
 		if ((r->cpu_avg_mpct > 0 || r->calls > 0) &&
 		    swt_thresholds_heavy_match(&e->th, r->subj.name, &pattern))
-			add_bottleneck(e, r, SWT_BN_HEAVY, pattern);
+			add_bottleneck(fr, r, SWT_BN_HEAVY, pattern);
 	}
 }
 
@@ -628,19 +644,19 @@ static void put_who(struct swt_buf *b, const struct swt_subject *s)
 		swt_buf_printf(b, " of process '%s'", s->process);
 }
 
-static void add_rec(struct swt_engine *e, enum swt_priority prio,
+static void add_rec(struct engine__result *fr, enum swt_priority prio,
 		    const char *subject, struct swt_buf *text)
 {
 	struct swt_recommendation *r;
 
-	e->r_recs = swt_grow(e->r_recs, &e->cap_r_recs, e->n_r_recs + 1,
-			     sizeof(*e->r_recs));
-	e->r_rec_strs = swt_grow(e->r_rec_strs, &e->cap_r_rec_strs,
-				 e->n_r_rec_strs + 2, sizeof(*e->r_rec_strs));
-	r = &e->r_recs[e->n_r_recs++];
+	fr->r_recs = swt_grow(fr->r_recs, &fr->cap_r_recs, fr->n_r_recs + 1,
+			     sizeof(*fr->r_recs));
+	fr->r_rec_strs = swt_grow(fr->r_rec_strs, &fr->cap_r_rec_strs,
+				 fr->n_r_rec_strs + 2, sizeof(*fr->r_rec_strs));
+	r = &fr->r_recs[fr->n_r_recs++];
 	r->priority = prio;
-	r->subject = e->r_rec_strs[e->n_r_rec_strs++] = swt_strdup(subject);
-	r->text = e->r_rec_strs[e->n_r_rec_strs++] =
+	r->subject = fr->r_rec_strs[fr->n_r_rec_strs++] = swt_strdup(subject);
+	r->text = fr->r_rec_strs[fr->n_r_rec_strs++] =
 		swt_strdup(text->ptr ? text->ptr : "");
 	swt_buf_clear(text);
 }
@@ -652,12 +668,13 @@ static bool at_or_above(int64_t value, int64_t threshold)
 	return threshold > 0 && value > 0 && value >= threshold;
 }
 
-static void module_recs(struct swt_engine *e, struct swt_buf *b)
+static void module_recs(const struct swt_engine *e, struct engine__result *fr,
+			struct swt_buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < e->res.n_modules; i++) {
-		const struct swt_module_result *r = &e->r_mods[i];
+	for (i = 0; i < fr->res.n_modules; i++) {
+		const struct swt_module_result *r = &fr->r_mods[i];
 
 		/* threads: the saturation and the process say it */
 		/* the value against the threshold, not the rounded score:
@@ -673,7 +690,7 @@ static void module_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, " %), at or above the threshold of ");
 			put_fixed(b, e->th.v[SWT_TH_CPU_PERCENT]);
 			swt_buf_puts(b, " %.");
-			add_rec(e, r->priority, r->subj.name, b);
+			add_rec(fr, r->priority, r->subj.name, b);
 		}
 		if (r->has_memory &&
 		    at_or_above(r->mem_avg_mmb, e->th.v[SWT_TH_MEMORY_MB])) {
@@ -686,7 +703,7 @@ static void module_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, " MB), at or above the threshold of ");
 			put_fixed(b, e->th.v[SWT_TH_MEMORY_MB]);
 			swt_buf_puts(b, " MB.");
-			add_rec(e, r->priority, r->subj.name, b);
+			add_rec(fr, r->priority, r->subj.name, b);
 		}
 		if (r->calls > 0 && at_or_above(r->calls_per_min_milli,
 						r->freq_threshold_milli)) {
@@ -702,17 +719,18 @@ static void module_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, ", at or above the limit of ");
 			put_fixed(b, r->freq_threshold_milli);
 			swt_buf_puts(b, "/min.");
-			add_rec(e, r->priority, r->subj.name, b);
+			add_rec(fr, r->priority, r->subj.name, b);
 		}
 	}
 }
 
-static void leak_recs(struct swt_engine *e, struct swt_buf *b)
+static void leak_recs(const struct swt_engine *e, struct engine__result *fr,
+		      struct swt_buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < e->n_r_leaks; i++) {
-		const struct swt_leak_result *l = &e->r_leaks[i];
+	for (i = 0; i < fr->n_r_leaks; i++) {
+		const struct swt_leak_result *l = &fr->r_leaks[i];
 		enum swt_priority p = l->last_mmb >= e->th.v[SWT_TH_MEMORY_MB] ?
 					      SWT_PRIO_CRITICAL :
 					      SWT_PRIO_HIGH;
@@ -728,16 +746,17 @@ static void leak_recs(struct swt_engine *e, struct swt_buf *b)
 		swt_buf_puts(b, " MB to ");
 		put_fixed(b, l->last_mmb);
 		swt_buf_puts(b, " MB.");
-		add_rec(e, p, l->subj.name, b);
+		add_rec(fr, p, l->subj.name, b);
 	}
 }
 
-static void counter_recs(struct swt_engine *e, struct swt_buf *b)
+static void counter_recs(const struct swt_engine *e, struct engine__result *fr,
+			 struct swt_buf *b)
 {
 	size_t i;
 
 	for (i = 0; i < e->n_ctrs; i++) {
-		const struct swt_counter_result *c = &e->r_ctrs[i];
+		const struct swt_counter_result *c = &fr->r_ctrs[i];
 
 		if (!c->exceeded)
 			continue;
@@ -746,16 +765,17 @@ static void counter_recs(struct swt_engine *e, struct swt_buf *b)
 		swt_buf_puts(b, " times/min, above its limit of ");
 		put_fixed(b, c->threshold_milli);
 		swt_buf_puts(b, "/min; batch or cache the work behind it.");
-		add_rec(e, SWT_PRIO_HIGH, c->name, b);
+		add_rec(fr, SWT_PRIO_HIGH, c->name, b);
 	}
 }
 
-static void bottleneck_recs(struct swt_engine *e, struct swt_buf *b)
+static void bottleneck_recs(const struct swt_engine *e,
+			    struct engine__result *fr, struct swt_buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < e->n_r_bns; i++) {
-		const struct swt_bottleneck_result *n = &e->r_bns[i];
+	for (i = 0; i < fr->n_r_bns; i++) {
+		const struct swt_bottleneck_result *n = &fr->r_bns[i];
 		enum swt_priority p = SWT_PRIO_LOW;
 
 		switch (n->reason) {
@@ -770,7 +790,7 @@ static void bottleneck_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_fixed(b, n->saturated_permille, 1, 1);
 			swt_buf_puts(b, " % of the samples and limits "
 					"throughput.");
-			add_rec(e, SWT_PRIO_MEDIUM, n->subj.name, b);
+			add_rec(fr, SWT_PRIO_MEDIUM, n->subj.name, b);
 			break;
 		case SWT_BN_HEAVY:
 			if (n->cpu_avg_mpct * 2 >=
@@ -788,28 +808,30 @@ static void bottleneck_recs(struct swt_engine *e, struct swt_buf *b)
 				swt_buf_puts(b, " calls/min");
 			}
 			swt_buf_puts(b, ".");
-			add_rec(e, p, n->subj.name, b);
+			add_rec(fr, p, n->subj.name, b);
 			break;
 		}
 	}
 }
 
 /* One recommendation per subject and resource with spikes. */
-static void spike_recs(struct swt_engine *e, struct swt_buf *b)
+static void spike_recs(const struct swt_engine *e, struct engine__result *fr,
+		       struct swt_buf *b)
 {
+	const struct swt_spike_result *sp = fr->res.spikes;
 	size_t i, j, n;
 	bool done;
 
 	for (i = 0; i < e->n_spikes; i++) {
-		const struct swt_spike_result *s = &e->spikes[i], *big = s;
+		const struct swt_spike_result *s = &sp[i], *big = s;
 
 		for (j = 0, done = false; j < i && !done; j++)
-			done = e->spikes[j].resource == s->resource &&
-			       cmp_subject(&e->spikes[j].subj, &s->subj) == 0;
+			done = sp[j].resource == s->resource &&
+			       cmp_subject(&sp[j].subj, &s->subj) == 0;
 		if (done)
 			continue;
 		for (j = i, n = 0; j < e->n_spikes; j++) {
-			const struct swt_spike_result *o = &e->spikes[j];
+			const struct swt_spike_result *o = &sp[j];
 
 			if (o->resource != s->resource ||
 			    cmp_subject(&o->subj, &s->subj) != 0)
@@ -838,28 +860,45 @@ static void spike_recs(struct swt_engine *e, struct swt_buf *b)
 			swt_buf_puts(b, ")");
 		}
 		swt_buf_puts(b, ".");
-		add_rec(e, SWT_PRIO_MEDIUM, s->subj.name, b);
+		add_rec(fr, SWT_PRIO_MEDIUM, s->subj.name, b);
 	}
 }
 
-static void trend_recs(struct swt_engine *e, struct swt_buf *b)
+static void trend_recs(struct engine__result *fr, struct swt_buf *b)
 {
 	/* a leak found says more than the trend */
-	if (e->res.trend.memory != SWT_DIR_INCREASING || e->n_r_leaks)
+	if (fr->res.trend.memory != SWT_DIR_INCREASING || fr->n_r_leaks)
 		return;
 	swt_buf_puts(b, "Watch the memory of the recorded process tree: it "
 			"rises ");
-	put_fixed(b, e->res.trend.memory_slope_mmb_per_min);
+	put_fixed(b, fr->res.trend.memory_slope_mmb_per_min);
 	swt_buf_puts(b, " MB/min over the session without the pattern of a "
 			"leak.");
-	add_rec(e, SWT_PRIO_LOW, "session", b);
+	add_rec(fr, SWT_PRIO_LOW, "session", b);
 }
 
 /* ---- the result ---------------------------------------------------------- */
 
-static void session_result(struct swt_engine *e, int64_t duration)
+static uint64_t open_spans(const struct swt_engine *e)
 {
-	struct swt_session_result *s = &e->res.session;
+	uint64_t n = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < e->n_span_insts; i++) {
+		const struct engine__inst *in = &e->insts[e->span_insts[i]];
+
+		for (j = 0; j < in->n_spans; j++)
+			for (k = 0; k < in->spans[j].n; k++)
+				n += in->spans[j].ents[k].depth > 0;
+	}
+	return n;
+}
+
+static void session_result(const struct swt_engine *e,
+			   struct engine__result *fr,
+			   int64_t duration)
+{
+	struct swt_session_result *s = &fr->res.session;
 	const struct engine__module *ses = &e->session;
 
 	s->recorder = e->recorder ? e->recorder : "";
@@ -877,7 +916,8 @@ static void session_result(struct swt_engine *e, int64_t duration)
 	s->has_end = e->has_end;
 	s->dropped_events = e->dropped_events;
 	s->recorded_alerts = e->recorded_alerts;
-	s->span_anomalies = e->span_anomalies;
+	/* spans still open at the end are anomalies too */
+	s->span_anomalies = e->span_anomalies + open_spans(e);
 	/* The recorder's own count when it finished the file; the gaps of
 	 * the grid miss a skip just before its off-grid last look, and those
 	 * across damage, so they are a lower bound for an unfinished file. */
@@ -899,22 +939,8 @@ static void session_result(struct swt_engine *e, int64_t duration)
 	s->mem_end_mmb = e->mem_end_mmb;
 }
 
-static uint64_t open_spans(const struct swt_engine *e)
-{
-	uint64_t n = 0;
-	size_t i, j, k;
 
-	for (i = 0; i < e->n_span_insts; i++) {
-		const struct engine__inst *in = &e->insts[e->span_insts[i]];
-
-		for (j = 0; j < in->n_spans; j++)
-			for (k = 0; k < in->spans[j].n; k++)
-				n += in->spans[j].ents[k].depth > 0;
-	}
-	return n;
-}
-
-void engine__findings(struct swt_engine *e)
+void engine__findings(const struct swt_engine *e, struct engine__result *fr)
 {
 	struct swt_buf b = SWT_BUF_INIT;
 	int64_t t_end = e->has_end ? e->t_end : e->t_last;
@@ -923,62 +949,67 @@ void engine__findings(struct swt_engine *e)
 				   0;
 	size_t i;
 
-	e->span_anomalies += open_spans(e);
-	e->res.thresholds = &e->th;
-	session_result(e, duration);
-	module_results(e, duration);
-	counter_results(e, duration);
+
+	fr->res.thresholds = &e->th;
+	session_result(e, fr, duration);
+	module_results(e, fr, duration);
+	counter_results(e, fr, duration);
 
 	/* not the session: a sum of unrelated processes (a step here, a
 	 * plateau there) can look like a leak; its direction is the trend */
 	for (i = 0; i < e->n_mods; i++)
 		if (!e->mods[i].merged &&
 		    e->mods[i].kind == SWT_KIND_PROCESS)
-			leak_check(e, &e->mods[i], duration);
-	sort(e->r_leaks, e->n_r_leaks, sizeof(*e->r_leaks), cmp_leak);
-	e->res.n_leaks = e->n_r_leaks;
-	e->res.leaks = e->r_leaks;
+			leak_check(e, fr, &e->mods[i], duration);
+	sort(fr->r_leaks, fr->n_r_leaks, sizeof(*fr->r_leaks), cmp_leak);
+	fr->res.n_leaks = fr->n_r_leaks;
+	fr->res.leaks = fr->r_leaks;
 
-	trend_result(e);
+	trend_result(e, fr);
 
-	bottleneck_results(e);
-	sort(e->r_bns, e->n_r_bns, sizeof(*e->r_bns), cmp_bottleneck);
-	e->res.n_bottlenecks = e->n_r_bns;
-	e->res.bottlenecks = e->r_bns;
+	bottleneck_results(e, fr);
+	sort(fr->r_bns, fr->n_r_bns, sizeof(*fr->r_bns), cmp_bottleneck);
+	fr->res.n_bottlenecks = fr->n_r_bns;
+	fr->res.bottlenecks = fr->r_bns;
 
-	sort(e->spikes, e->n_spikes, sizeof(*e->spikes), cmp_spike);
-	e->res.n_spikes = e->n_spikes;
-	e->res.spikes = e->spikes;
-	e->res.spikes_total = e->spikes_total;
-	sort(e->alerts, e->n_alerts, sizeof(*e->alerts), cmp_alert);
-	e->res.n_alerts = e->n_alerts;
-	e->res.alerts = e->alerts;
-	e->res.alerts_total = e->alerts_total;
+	/* copies: the engine's lists stay in the order they were found */
+	fr->r_spikes = dup(e->spikes, e->n_spikes, sizeof(*e->spikes));
+	sort(fr->r_spikes, e->n_spikes, sizeof(*e->spikes), cmp_spike);
+	fr->res.n_spikes = e->n_spikes;
+	fr->res.spikes = fr->r_spikes;
+	fr->res.spikes_total = e->spikes_total;
+	fr->r_alerts = dup(e->alerts, e->n_alerts, sizeof(*e->alerts));
+	sort(fr->r_alerts, e->n_alerts, sizeof(*e->alerts), cmp_alert);
+	fr->res.n_alerts = e->n_alerts;
+	fr->res.alerts = fr->r_alerts;
+	fr->res.alerts_total = e->alerts_total;
 
-	module_recs(e, &b);
-	leak_recs(e, &b);
-	counter_recs(e, &b);
-	bottleneck_recs(e, &b);
-	spike_recs(e, &b);
-	trend_recs(e, &b);
-	sort(e->r_recs, e->n_r_recs, sizeof(*e->r_recs), cmp_rec);
-	e->res.n_recommendations = e->n_r_recs;
-	e->res.recommendations = e->r_recs;
+	module_recs(e, fr, &b);
+	leak_recs(e, fr, &b);
+	counter_recs(e, fr, &b);
+	bottleneck_recs(e, fr, &b);
+	spike_recs(e, fr, &b);
+	trend_recs(fr, &b);
+	sort(fr->r_recs, fr->n_r_recs, sizeof(*fr->r_recs), cmp_rec);
+	fr->res.n_recommendations = fr->n_r_recs;
+	fr->res.recommendations = fr->r_recs;
 	swt_buf_fini(&b);
 }
 
-void engine__findings_free(struct swt_engine *e)
+void engine__findings_free(struct engine__result *fr)
 {
 	size_t i;
 
-	free(e->f_mem);
-	free(e->f_cpu);
-	free(e->r_mods);
-	free(e->r_ctrs);
-	free(e->r_leaks);
-	free(e->r_bns);
-	for (i = 0; i < e->n_r_rec_strs; i++)
-		free(e->r_rec_strs[i]);
-	free(e->r_rec_strs);
-	free(e->r_recs);
+	free(fr->f_mem);
+	free(fr->f_cpu);
+	free(fr->r_mods);
+	free(fr->r_ctrs);
+	free(fr->r_leaks);
+	free(fr->r_bns);
+	for (i = 0; i < fr->n_r_rec_strs; i++)
+		free(fr->r_rec_strs[i]);
+	free(fr->r_rec_strs);
+	free(fr->r_recs);
+	free(fr->r_spikes);
+	free(fr->r_alerts);
 }
