@@ -252,7 +252,8 @@ struct swt_session_result {
 	uint64_t processes;	/* distinct process instances (pids) */
 	bool has_end;
 	uint64_t dropped_events; /* from Drops records */
-	uint64_t recorded_alerts; /* Alert records in the file (not used) */
+	uint64_t recorded_alerts; /* Alert records in the file (no recorder
+				   * writes them yet; not reported) */
 	uint64_t span_anomalies; /* ends without begin; spans open at end */
 	uint64_t missed_samples; /* sampling deadlines skipped: the end
 				  * record's count, or the gaps in the
