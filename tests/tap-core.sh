@@ -11,6 +11,26 @@ export LC_ALL
 tap_n=0
 tap_failed=0
 
+# tap_args N USAGE "$@": bail out unless the script got N arguments.
+tap_args() {
+	tap_want=$1
+	tap_usage=$2
+	shift 2
+	if [ $# -ne "$tap_want" ]; then
+		echo "Bail out! usage: $tap_usage"
+		exit 1
+	fi
+}
+
+# tap_sandbox: empty the script's temporary directory $T (its only place
+# to write), or bail out.
+tap_sandbox() {
+	rm -rf "$T" && mkdir -p "$T" || {
+		echo "Bail out! cannot create $T"
+		exit 1
+	}
+}
+
 diag() {
 	sed 's/^/# /'
 }

@@ -25,7 +25,7 @@ SWANALYZE=$(abspath "$1")
 MKFIXTURE=$(abspath "$2")
 FIXTURES=$(abspath "$3")
 T=$(abspath "$4")
-fresh_dir "$T"
+tap_sandbox
 update=${SWT_UPDATE_GOLDEN:-0}
 regen=${SWT_UPDATE_FIXTURES:-0}
 

@@ -5,13 +5,6 @@
 # the test-point helpers shared with the other shell tests
 . "$5/../tap-core.sh"
 
-fresh_dir() {
-	rm -rf "$1" && mkdir -p "$1" || {
-		echo "Bail out! cannot create $1"
-		exit 1
-	}
-}
-
 # abspath PATH: PATH made absolute (meson may pass paths relative to the
 # build directory, and the scripts change directory).
 abspath() {

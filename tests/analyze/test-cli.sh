@@ -12,7 +12,7 @@ SWANALYZE=$(abspath "$1")
 MKFIXTURE=$(abspath "$2")
 T=$(abspath "$3")
 VERSION=$4
-fresh_dir "$T"
+tap_sandbox
 
 for s in synthetic-leak synthetic-busy synthetic-counters \
 	synthetic-damaged; do

@@ -7,23 +7,16 @@
 
 set -u
 
-if [ $# -ne 5 ]; then
-	echo "Bail out! usage: $0 SWREPLAY MKSESSION TMPDIR VERSION SRCDIR"
-	exit 1
-fi
+# the test-point helpers shared with the other shell tests
+. "$(dirname "$0")/../tap-core.sh"
+
+tap_args 5 "$0 SWREPLAY MKSESSION TMPDIR VERSION SRCDIR" "$@"
 SWREPLAY=$1
 MKSESSION=$2
 T=$3
 VERSION=$4
 SRCDIR=$5
-
-rm -rf "$T" && mkdir -p "$T" || {
-	echo "Bail out! cannot create $T"
-	exit 1
-}
-
-# the test-point helpers shared with the other shell tests
-. "$(dirname "$0")/../tap-core.sh"
+tap_sandbox
 
 # mk KIND FILE [N]: write a session with mksession; its record count goes
 # into $records. Bails out on failure: nothing after it would mean anything.

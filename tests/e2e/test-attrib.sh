@@ -6,21 +6,14 @@
 #
 # TAP; works only inside TMPDIR, which it empties first.
 set -u
+. "$(dirname "$0")/../tap-core.sh"
 
-if [ $# -ne 4 ]; then
-	echo "Bail out! usage: $0 SWT_ATTRIB SWREC SWREPLAY TMPDIR"
-	exit 1
-fi
+tap_args 4 "$0 SWT_ATTRIB SWREC SWREPLAY TMPDIR" "$@"
 ATTRIB=$1
 SWREC=$2
 SWREPLAY=$3
 T=$4
-
-rm -rf "$T" && mkdir -p "$T" || {
-	echo "Bail out! cannot create $T"
-	exit 1
-}
-. "$(dirname "$0")/../tap-core.sh"
+tap_sandbox
 
 lines() {
 	wc -l <"$1" | tr -d ' '
