@@ -167,7 +167,8 @@ struct engine__inst {
 	bool client_rss;	/* its client sends RSS readings: the
 				 * sampler's are not mixed in */
 	int64_t at_rss;
-	int64_t at_acc[SWT_ATTRIB_MAX];
+	int64_t *at_acc;	/* SWT_ATTRIB_MAX; NULL until its identity
+				 * has a module (keeps this struct small) */
 	size_t n_spans, cap_spans;
 	struct engine__span_thr *spans;
 };

@@ -401,6 +401,7 @@ static void inst_remove(struct swt_engine *e, uint32_t idx)
 	struct engine__inst *in = &e->insts[idx];
 
 	inst_drop_spans(e, in, idx);
+	free(in->at_acc);
 	swt_imap_del(&e->pid_map, in->pid);
 	memset(in, 0, sizeof(*in));
 	e->free_insts = swt_grow(e->free_insts, &e->cap_free_insts,
@@ -528,7 +529,8 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	/* the memory regression starts again under the new identity */
 	in->at_t = 0;
 	in->at_have = false;
-	memset(in->at_acc, 0, sizeof(in->at_acc));
+	if (in->at_acc)
+		memset(in->at_acc, 0, SWT_ATTRIB_MAX * sizeof(*in->at_acc));
 }
 
 /* An exec of live instance idx into identity `ident`. swrec sees an exec
@@ -733,22 +735,37 @@ static void act_integrate(struct engine__module *m, int64_t t)
 	}
 }
 
+/* Instance in's accumulators, allocated on first use. */
+static int64_t *at_acc(struct engine__inst *in)
+{
+	if (!in->at_acc)
+		in->at_acc = swt_calloc(SWT_ATTRIB_MAX, sizeof(*in->at_acc));
+	return in->at_acc;
+}
+
 /* Advance instance in's open-time accumulators to t: every module open on
  * one of its threads gains the time once per thread, and the time with no
  * span open anywhere in the process goes to column 0. */
 static void at_advance(struct swt_engine *e, struct engine__inst *in,
 		       int64_t t)
 {
-	int64_t dt;
+	int64_t dt, *acc;
 	bool any = false;
 	size_t j, k;
 
+	/* a process without instrumented modules has no regression: the
+	 * common case, one test per process row */
+	if (e->idents[in->ident].n_cols < 2) {
+		in->at_t = t;
+		return;
+	}
 	if (in->at_t == 0 || t <= in->at_t) {
 		if (in->at_t == 0)
 			in->at_t = t;
 		return;
 	}
 	dt = swt_sat_sub(t, in->at_t);
+	acc = at_acc(in);
 	for (j = 0; j < in->n_spans; j++) {
 		const struct engine__span_thr *st = &in->spans[j];
 
@@ -761,11 +778,11 @@ static void at_advance(struct swt_engine *e, struct engine__inst *in,
 			any = true;
 			c = e->mods[ent->module].attr_col;
 			if (c && e->mods[ent->module].ident == in->ident)
-				in->at_acc[c] = swt_sat_add(in->at_acc[c], dt);
+				acc[c] = swt_sat_add(acc[c], dt);
 		}
 	}
 	if (!any)
-		in->at_acc[0] = swt_sat_add(in->at_acc[0], dt);
+		acc[0] = swt_sat_add(acc[0], dt);
 	in->at_t = t;
 }
 
@@ -775,26 +792,35 @@ static void at_reading(struct swt_engine *e, struct engine__inst *in,
 		       int64_t t, int64_t rss_kib)
 {
 	struct engine__ident *id = &e->idents[in->ident];
+	int64_t *acc;
 	size_t c;
 
+	if (id->n_cols < 2) {
+		/* (the accumulators stay 0: at_advance adds nothing) */
+		in->at_t = t;
+		in->at_have = true;
+		in->at_rss = rss_kib;
+		return;
+	}
 	at_advance(e, in, t);
-	if (in->at_have && id->n_cols > 1) {
+	acc = at_acc(in);
+	if (in->at_have) {
 		if (!id->mem_attr) {
 			id->mem_attr = swt_zalloc(sizeof(*id->mem_attr));
 			swt_attrib_init(id->mem_attr);
 		}
-		swt_attrib_add(id->mem_attr, in->at_acc, id->n_cols,
+		swt_attrib_add(id->mem_attr, acc, id->n_cols,
 			       rss_kib - in->at_rss);
 		for (c = 1; c < id->n_cols; c += 2) {
 			struct engine__module *m = &e->mods[id->cols[c]];
 
-			if (!in->at_acc[c])
+			if (!acc[c])
 				continue;
 			act_integrate(m, t);
-			m->act_ns = swt_sat_add(m->act_ns, in->at_acc[c]);
+			m->act_ns = swt_sat_add(m->act_ns, acc[c]);
 		}
 	}
-	memset(in->at_acc, 0, sizeof(in->at_acc));
+	memset(acc, 0, SWT_ATTRIB_MAX * sizeof(*acc));
 	in->at_have = true;
 	in->at_rss = rss_kib;
 }
@@ -944,7 +970,8 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 			ent->ends++;
 			if (e->mods[ent->module].attr_col &&
 			    e->mods[ent->module].ident == in->ident)
-				in->at_acc[e->mods[ent->module].attr_col + 1]++;
+				at_acc(in)[e->mods[ent->module].attr_col +
+					   1]++;
 			if (--ent->depth == 0 && t > ent->open_since)
 				ent->overlap_ns += t - ent->open_since;
 			break;
@@ -1964,6 +1991,7 @@ void swt_engine_free(struct swt_engine *e)
 		for (j = 0; j < e->insts[i].n_spans; j++)
 			free(e->insts[i].spans[j].ents);
 		free(e->insts[i].spans);
+		free(e->insts[i].at_acc);
 	}
 	free(e->insts);
 	free(e->free_insts);
