@@ -127,9 +127,7 @@ struct engine__span_thr {
 	size_t n, cap;
 	struct engine__span_ent *ents;
 	int64_t cpu_last;	/* last CPU reading of the thread (ns), 0
-				 * none */
-	bool measured;		/* a reading in the current interval */
-	bool unmeasured;	/* a span without readings */
+				 * none: then its CPU is estimated */
 	int64_t busy_since;	/* while n_stk > 0: start of the part of
 				 * the interval not yet in covered_ns */
 	int64_t covered_ns;	/* time in the interval with a span open */

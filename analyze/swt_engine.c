@@ -844,7 +844,6 @@ static void cpu_credit(struct swt_engine *e, struct engine__span_thr *st,
 	}
 	if (v > st->cpu_last)
 		st->cpu_last = v;
-	st->measured = true;
 }
 
 static void stk_push(struct engine__span_thr *st, uint32_t mi, int64_t v,
@@ -896,7 +895,6 @@ static void stk_pop(struct swt_engine *e, struct engine__span_thr *st,
 						      v - st->stk_begin[i]);
 	} else {
 		m->spans_estimated++;
-		st->unmeasured = true;
 	}
 	memmove(&st->stk[i], &st->stk[i + 1], (n - i - 1) * sizeof(*st->stk));
 	memmove(&st->stk_begin[i], &st->stk_begin[i + 1],
@@ -946,8 +944,6 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 			ent->depth++;
 			attr_col(e, ent->module);
 			cpu_credit(e, st, ev->value);
-			if (ev->value <= 0)
-				st->unmeasured = true;
 			stk_push(st, ent->module, ev->value, t);
 			m = &e->mods[ent->module];
 			m->calls++;
@@ -1143,7 +1139,6 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 				swt_attrib_add(id->cpu_attr, x, id->n_cols,
 					       d < 0 ? 0 : d);
 			}
-			st->measured = false;
 			st->n = w;
 			if (st->n)
 				in->spans[ws++] = *st;
