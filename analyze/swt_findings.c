@@ -320,9 +320,7 @@ static void module_results(const struct swt_engine *e,
 			      e->mods[e->idents[m->ident].proc_module]
 				      .observed_ns :
 			      m->observed_ns;
-		/* (measured CPU of spans whose process ended before the
-		 * next sample is still pending) */
-		ticks = swt_sat_add(m->ticks_micro, m->pend_micro);
+		ticks = m->ticks_micro;
 		r->cpu_peak_mpct = m->cpu_peak_mpct;
 		r->has_memory = m->kind == SWT_KIND_PROCESS;
 		if (m->kind == SWT_KIND_MODULE) {
