@@ -320,6 +320,9 @@ static void module_results(const struct swt_engine *e,
 			      e->mods[e->idents[m->ident].proc_module]
 				      .observed_ns :
 			      m->observed_ns;
+		/* (measured CPU still pending — burnt after its process's
+		 * last sample — is outside the observed time, as it is for
+		 * the process row) */
 		ticks = m->ticks_micro;
 		r->cpu_peak_mpct = m->cpu_peak_mpct;
 		r->has_memory = m->kind == SWT_KIND_PROCESS;
