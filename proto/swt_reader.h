@@ -65,6 +65,12 @@ struct swt_damage {
 				 * whose complete records were salvaged */
 	int status;		/* SWT_ECORRUPT or SWT_ETRUNCATED */
 	int64_t t_prev_ns;	/* last record time before it, or INT64_MIN */
+	bool no_loss;		/* only the index is affected: it is ignored,
+				 * the frames are scanned, no record lost */
+	bool lost_span;		/* the lost records' times are known: */
+	int64_t lost_first_ns;	/* a chunk skipped whole although readable
+				 * (it goes back in time): its first and */
+	int64_t lost_last_ns;	/* last record time */
 	char what[160];		/* reason, e.g. "checksum mismatch" */
 };
 
