@@ -678,7 +678,7 @@ static int check_chunk(struct swt_reader *r, size_t off, size_t size,
 		       bool *skip)
 {
 	struct chunk_times ct = { 0, 0, 0, 0 };
-	char msg[160], why[96] = "";
+	char msg[320], why[128] = "";
 	int st = 0;
 
 	*skip = false;
