@@ -91,4 +91,34 @@ for dir in "$CORRUPT"/*/; do
 	check "$name: swanalyze still writes a report" [ -s "$T/out" ]
 done
 check "every corrupt fixture was run" [ "$n_fixtures" -ge 11 ]
+
+# The two cases of issue 11 in detail.
+f=$CORRUPT/swapped-chunks/session.swt
+run "$SWREPLAY" --dump "$f"
+sed -n 's/^{"kind":"[a-z_]*","t_ns":\(-*[0-9]*\),.*/\1/p' "$T/out" \
+	>"$T/times"
+check "swapped-chunks: --dump prints records" [ -s "$T/times" ]
+check "swapped-chunks: --dump never goes back in time" \
+	eval 'sort -n -c "$T/times" 2>/dev/null'
+check "swapped-chunks: --dump names the chunk going back and its offset" \
+	grep -q "at byte 647 (271 bytes, SWT_ECORRUPT): chunk at offset 647 goes back in time" "$T/err"
+run "$SWANALYZE" --report lightweight "$f"
+check "swapped-chunks: swanalyze names the lost time range" \
+	grep -q "records lost between t=0.300 s and t=0.600 s (corrupt: 271 bytes at offset 647: " "$T/err"
+check "swapped-chunks: swanalyze says the index loses nothing" \
+	grep -q "damaged index ignored, no record lost (corrupt: 194 bytes at offset 1704: index disagrees" "$T/err"
+check "swapped-chunks: swanalyze counts 16 of the 20 samples, 1 process" \
+	eval 'grep -qx "  samples          16" "$T/out" &&
+		grep -qx "  processes        1" "$T/out"'
+
+f=$CORRUPT/zero-header-length/session.swt
+for tool in "$SWREPLAY --check" "$SWREPLAY --dump" \
+	    "$SWANALYZE --report lightweight"; do
+	# shellcheck disable=SC2086 # the tool and its option
+	run $tool "$f"
+	check "zero-header-length: $(basename "${tool%% *}") ${tool##* } names offset 24" \
+		grep -q ": offset 24: session header length is 0" "$T/err"
+	check "zero-header-length: $(basename "${tool%% *}") ${tool##* } prints nothing" \
+		[ ! -s "$T/out" ]
+done
 done_testing
