@@ -16,14 +16,15 @@ static void copy_msg(char *errmsg, size_t errlen, const char *msg)
 }
 
 /* New damage entries [from, to) met before the record at time t (or before
- * the end when at_end). The reader reports a cut last chunk when it starts
+ * the end when at_end); true if records were lost to any of them. The reader reports a cut last chunk when it starts
  * salvaging it, before its records: what is lost there is the tail after
  * the last record, filled in at the end. */
-static void note_damage(struct swt_analysis *a, struct swt_reader *r,
+static bool note_damage(struct swt_analysis *a, struct swt_reader *r,
 			size_t from, size_t to, bool at_end, int64_t t,
 			bool at_open)
 {
 	size_t i;
+	bool lost = false;
 
 	for (i = from; i < to; i++) {
 		const struct swt_damage *d = swt_reader_get_damage(r, i);
@@ -33,7 +34,7 @@ static void note_damage(struct swt_analysis *a, struct swt_reader *r,
 					   sizeof(*a->lost));
 		l = &a->lost[a->n_lost++];
 		memset(l, 0, sizeof(*l));
-		if (at_open)
+		if (at_open || d->no_loss)
 			l->loss = SWT_LOSS_NONE;
 		else if (at_end || d->status == SWT_ETRUNCATED)
 			l->loss = SWT_LOSS_TAIL;
@@ -43,12 +44,21 @@ static void note_damage(struct swt_analysis *a, struct swt_reader *r,
 		l->from_ns = d->t_prev_ns;	/* absolute for now */
 		l->to_end = l->loss == SWT_LOSS_TAIL;
 		l->to_ns = l->to_end ? 0 : t;
+		if (d->lost_span && l->loss == SWT_LOSS_RANGE) {
+			/* a chunk skipped for going back in time: its own
+			 * records' times are what is lost */
+			l->from_known = true;
+			l->from_ns = d->lost_first_ns;
+			l->to_ns = d->lost_last_ns;
+		}
 		l->offset = d->offset;
 		l->length = d->length;
 		l->status = d->status;
 		snprintf(l->what, sizeof(l->what), "%s", d->what);
 		a->damaged = true;
+		lost = lost || l->loss != SWT_LOSS_NONE;
 	}
+	return lost;
 }
 
 int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
@@ -79,10 +89,14 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 			goto out;
 		}
 		if (n > seen) {
-			note_damage(a, r, seen, n, false, rec->t_ns, false);
+			bool lost = note_damage(a, r, seen, n, false,
+						rec->t_ns, false);
+
 			seen = n;
-			/* spans whose end was lost must not stay open */
-			swt_engine_note_gap(a->engine);
+			/* spans whose end was lost must not stay open (an
+			 * index that is merely ignored loses nothing) */
+			if (lost)
+				swt_engine_note_gap(a->engine);
 		}
 		if (rec->kind != SWT_REC_HEADER && rec->t_ns > t_last)
 			t_last = rec->t_ns;

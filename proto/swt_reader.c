@@ -66,6 +66,7 @@ struct swt_reader {
 	size_t data_start;	/* first byte after the header frame */
 	size_t data_end;	/* index frame offset, or file size */
 	Swt__Pb__Index *index;	/* NULL when absent or invalid */
+	bool index_trusted;	/* false once a chunk disagreed with it */
 
 	ZSTD_DCtx *dctx;
 	struct arena arena;
@@ -80,6 +81,8 @@ struct swt_reader {
 	int pending_status;	/* damage to report after this chunk */
 	bool eof_checked;	/* end_without_index() ran */
 	uint64_t chunk_off;
+	int64_t prev_chunk_last_t; /* last record time of the previous chunk
+				    * handed out, INT64_MIN if none */
 	unsigned char *chunk;
 	size_t chunk_len, chunk_cap, chunk_pos;
 
@@ -212,6 +215,18 @@ static int add_damage(struct swt_reader *r, int status, uint64_t off,
 	return status;
 }
 
+/* add_damage() for an index that is ignored: no record is lost. */
+static int index_damage(struct swt_reader *r, uint64_t off, uint64_t len,
+			const char *what)
+{
+	size_t n = r->n_damage;
+	int status = add_damage(r, SWT_ECORRUPT, off, len, what);
+
+	if (r->n_damage > n)
+		r->damage[n].no_loss = true;
+	return status;
+}
+
 size_t swt_reader_damage_count(const struct swt_reader *r)
 {
 	return r->n_damage;
@@ -282,11 +297,24 @@ static int parse_header(struct swt_reader *r)
 			       "file ends inside the header frame (%u bytes "
 			       "expected)",
 			       size + 8);
+	/* An empty SessionHeader decodes as a valid message of zeros, but
+	 * without clock_ticks no CPU time of the file means anything: the
+	 * session cannot be interpreted, as with a bad magic (format.md §2). */
+	if (hlen == 0)
+		return set_err(r, SWT_ECORRUPT, 24,
+			       "session header length is 0 (no session "
+			       "header)");
 	h = swt__pb__session_header__unpack(NULL, hlen,
 					   d + 8 + SWT_HEADER_PREFIX_LEN);
 	if (!h)
 		return set_err(r, SWT_ECORRUPT, 8 + SWT_HEADER_PREFIX_LEN,
 			       "undecodable session header");
+	if (h->clock_ticks == 0) {
+		swt__pb__session_header__free_unpacked(h, NULL);
+		return set_err(r, SWT_ECORRUPT, 8 + SWT_HEADER_PREFIX_LEN,
+			       "session header without clock_ticks (the unit "
+			       "of every CPU time)");
+	}
 	r->hdr_msg = h;
 	r->data_start = 8 + (size_t)size;
 	r->header.format_major = major;
@@ -337,14 +365,14 @@ static void find_index(struct swt_reader *r)
 		    ilen + SWT_INDEX_TRAILER_LEN ||
 	    swt_codec__get_le32(t + 4) !=
 		    swt_codec__crc32c(d + frame_off + 8, ilen)) {
-		add_damage(r, SWT_ECORRUPT, r->len - SWT_INDEX_TRAILER_LEN,
+		index_damage(r, r->len - SWT_INDEX_TRAILER_LEN,
 			   SWT_INDEX_TRAILER_LEN,
 			   "index frame damaged (ignored, scanning frames)");
 		return;
 	}
 	idx = swt__pb__index__unpack(NULL, ilen, d + frame_off + 8);
 	if (!idx) {
-		add_damage(r, SWT_ECORRUPT, frame_off, 8 + ilen,
+		index_damage(r, frame_off, 8 + ilen,
 			   "undecodable index (ignored, scanning frames)");
 		return;
 	}
@@ -354,7 +382,7 @@ static void find_index(struct swt_reader *r)
 
 		if (e->offset < prev_end || e->size > frame_off ||
 		    e->offset > frame_off - e->size) {
-			add_damage(r, SWT_ECORRUPT, frame_off, 8 + ilen,
+			index_damage(r, frame_off, 8 + ilen,
 				   "index entries out of range (ignored)");
 			swt__pb__index__free_unpacked(idx, NULL);
 			return;
@@ -362,6 +390,9 @@ static void find_index(struct swt_reader *r)
 		prev_end = e->offset + e->size;
 	}
 	r->index = idx;
+	/* SWT_READER_NO_INDEX: the index is checked (a finished file) but
+	 * not used: frames are scanned and chunks not compared with it */
+	r->index_trusted = !(r->flags & SWT_READER_NO_INDEX);
 	r->data_end = (size_t)frame_off;
 	r->stats.has_index = true;
 }
@@ -377,6 +408,7 @@ static int open_common(struct swt_reader *r)
 	r->pballoc.free = arena_free;
 	r->pballoc.allocator_data = &r->arena;
 	r->last_rec_t = INT64_MIN;
+	r->prev_chunk_last_t = INT64_MIN;
 	r->stats.file_size = r->len;
 	r->stats.t_first_ns = INT64_MAX;
 	r->stats.t_last_ns = INT64_MIN;
@@ -509,7 +541,7 @@ static size_t resync(const struct swt_reader *r, size_t from)
 {
 	size_t i;
 
-	if (r->index) {
+	if (r->index_trusted) {
 		for (i = 0; i < r->index->n_chunks; i++)
 			if (r->index->chunks[i]->offset >= from)
 				return (size_t)r->index->chunks[i]->offset;
@@ -535,6 +567,170 @@ static void reset_chunk_state(struct swt_reader *r)
 	r->n_reset = 0;
 }
 
+/* The times of the records of the decompressed chunk, by a light pass over
+ * their dt_ns (field 1 of Record) without unpacking them: the first and
+ * last, the smallest and the largest. Returns the record count; 0 when
+ * there is none or the records are malformed (decoding reports that). A
+ * salvaged chunk's cut last record is not counted. */
+struct chunk_times {
+	int64_t first, last, min, max;
+};
+
+static size_t scan_chunk_times(struct chunk_times *out,
+			       const unsigned char *p, size_t len,
+			       bool salvage)
+{
+	size_t pos = 0, n_rec = 0;
+	int64_t t = 0;
+
+	while (pos < len) {
+		uint64_t rlen, tag, v;
+		size_t end;
+		int n = swt_codec__get_varint(p + pos, len - pos, &rlen);
+
+		if (n <= 0 || rlen > len - pos - (size_t)n)
+			return salvage ? n_rec : 0;
+		pos += (size_t)n;
+		end = pos + (size_t)rlen;
+		v = 0;
+		while (pos < end) {
+			n = swt_codec__get_varint(p + pos, end - pos, &tag);
+			if (n <= 0)
+				return 0;
+			pos += (size_t)n;
+			switch (tag & 7) {
+			case 0: {
+				uint64_t x;
+
+				n = swt_codec__get_varint(p + pos, end - pos,
+							  &x);
+				if (n <= 0)
+					return 0;
+				if (tag >> 3 == 1)
+					v = x;
+				pos += (size_t)n;
+				break;
+			}
+			case 1:
+			case 5:
+				if (end - pos < ((tag & 7) == 1 ? 8u : 4u))
+					return 0;
+				pos += (tag & 7) == 1 ? 8 : 4;
+				break;
+			case 2: {
+				uint64_t l;
+
+				n = swt_codec__get_varint(p + pos, end - pos,
+							  &l);
+				if (n <= 0 || l > end - pos - (size_t)n)
+					return 0;
+				pos += (size_t)n + (size_t)l;
+				break;
+			}
+			default:
+				return 0;
+			}
+		}
+		/* sint64: zigzag */
+		t = wadd(t, (int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+		if (n_rec++ == 0) {
+			out->first = out->min = out->max = t;
+		} else {
+			if (t < out->min)
+				out->min = t;
+			if (t > out->max)
+				out->max = t;
+		}
+		out->last = t;
+	}
+	return n_rec;
+}
+
+/* The index entry of the chunk at `off`, or NULL. */
+static const Swt__Pb__IndexEntry *index_entry_at(const struct swt_reader *r,
+						 uint64_t off)
+{
+	size_t lo = 0, hi = r->index->n_chunks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->index->chunks[mid]->offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->index->n_chunks && r->index->chunks[lo]->offset == off)
+		return r->index->chunks[lo];
+	return NULL;
+}
+
+/* Check a decompressed chunk (frame at `off`, `size` bytes) against the
+ * index and against the chunk before it (format.md §5):
+ *  - if the index does not list it with this size and these first and last
+ *    times, the index is ignored from here on (damage with no record lost)
+ *    and the frames are scanned;
+ *  - if its first record is earlier than the last record of the previous
+ *    chunk handed out, the file's chunks are out of order (moved or
+ *    swapped): the chunk is damage and *skip is set.
+ * Returns 0 or the status of the damage added. */
+static int check_chunk(struct swt_reader *r, size_t off, size_t size,
+		       bool *skip)
+{
+	struct chunk_times ct = { 0, 0, 0, 0 };
+	char msg[320], why[128] = "";
+	int st = 0;
+
+	*skip = false;
+	if (!scan_chunk_times(&ct, r->chunk, r->chunk_len, r->salvage))
+		return 0;
+	if (r->index_trusted && !r->salvage) {
+		const Swt__Pb__IndexEntry *e = index_entry_at(r, off);
+
+		if (!e)
+			snprintf(why, sizeof(why), "no index entry");
+		else if (e->size != size)
+			snprintf(why, sizeof(why),
+				 "%zu bytes, the index says %llu", size,
+				 (unsigned long long)e->size);
+		else if (e->t_first_ns != ct.min || e->t_last_ns != ct.max)
+			snprintf(why, sizeof(why),
+				 "times %lld..%lld, the index says %lld..%lld",
+				 (long long)ct.min, (long long)ct.max,
+				 (long long)e->t_first_ns,
+				 (long long)e->t_last_ns);
+		if (why[0]) {
+			r->index_trusted = false;
+			snprintf(msg, sizeof(msg),
+				 "index disagrees with the chunk at offset "
+				 "%zu (%s): index ignored, scanning frames",
+				 off, why);
+			st = index_damage(r, r->data_end,
+					  r->len - r->data_end, msg);
+		}
+	}
+	if (r->prev_chunk_last_t != INT64_MIN &&
+	    ct.first < r->prev_chunk_last_t) {
+		size_t n = r->n_damage;
+
+		snprintf(msg, sizeof(msg),
+			 "chunk at offset %zu goes back in time (first record "
+			 "t=%lld ns, previous chunk ends t=%lld ns): skipped",
+			 off, (long long)ct.first,
+			 (long long)r->prev_chunk_last_t);
+		st = add_damage(r, SWT_ECORRUPT, off, size, msg);
+		if (r->n_damage > n) {
+			r->damage[n].lost_span = true;
+			r->damage[n].lost_first_ns = ct.min;
+			r->damage[n].lost_last_ns = ct.max;
+		}
+		*skip = true;
+		return st;
+	}
+	r->prev_chunk_last_t = ct.last;
+	return st;
+}
+
 /* Decompress the zstd frame at r->pos into r->chunk. Returns 0 when the
  * frame (or a salvageable prefix of it) is ready, 1 when it was skipped as
  * damaged, or a damage status (for strict mode). */
@@ -543,6 +739,8 @@ static int load_frame(struct swt_reader *r)
 	size_t start = r->pos, rc = 1, next;
 	ZSTD_inBuffer in = { r->data + start, r->data_end - start, 0 };
 	char what[160];
+	bool skip;
+	int st;
 
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 	r->chunk_len = 0;
@@ -584,17 +782,20 @@ static int load_frame(struct swt_reader *r)
 	}
 	reset_chunk_state(r);
 	r->chunk_off = start;
-	r->in_chunk = true;
 	r->pending_status = 0;
-	if (rc == 0) {
-		r->salvage = false;
-		r->pos = start + in.pos;
-		r->stats.chunks_ok++;
-		return 0;
+	r->salvage = rc != 0;
+	r->pos = rc == 0 ? start + in.pos : r->data_end;
+	st = check_chunk(r, start, r->pos - start, &skip);
+	if (skip) {
+		r->in_chunk = false;
+		return st;
 	}
-	r->salvage = true;
+	r->in_chunk = true;
+	if (rc == 0) {
+		r->stats.chunks_ok++;
+		return st;
+	}
 	r->stats.chunks_salvaged++;
-	r->pos = r->data_end;
 	r->pending_status = add_damage(
 		r, SWT_ETRUNCATED, start, r->data_end - start,
 		"unfinished chunk (recording did not finish): records "
@@ -603,7 +804,7 @@ static int load_frame(struct swt_reader *r)
 
 damaged:
 	next = resync(r, start + 1);
-	if (!r->index) {
+	if (!r->index_trusted) {
 		size_t fs = ZSTD_findFrameCompressedSize(r->data + start,
 							 r->data_end - start);
 
@@ -1085,7 +1286,8 @@ int swt_reader_seek(struct swt_reader *r, int64_t t)
 	r->have_peek = false;
 	r->in_chunk = false;
 	r->pos = r->data_start;
-	if (r->index) {
+	r->prev_chunk_last_t = INT64_MIN;
+	if (r->index_trusted) {
 		size_t lo = 0, hi = r->index->n_chunks;
 
 		/* first chunk whose last record is at or after t */

@@ -8,7 +8,12 @@
  * last complete record (and the truncation is recorded as damage).
  *
  * Records come out in file order: first the session header (kind
- * SWT_REC_HEADER), then every record of every readable chunk. */
+ * SWT_REC_HEADER), then every record of every readable chunk. A chunk whose
+ * first record is earlier than the last record of the chunk before it is
+ * damage and is skipped, so records never go back in time from one chunk to
+ * the next; a chunk the index does not list with its offset, size and time
+ * range makes the reader ignore the index (damage with no_loss set) and scan
+ * frames (docs/format.md section 5). */
 #ifndef SWT_READER_H
 #define SWT_READER_H
 
@@ -23,12 +28,15 @@ struct swt_reader;
 enum swt_reader_flags {
 	SWT_READER_STRICT = 1u,		/* next() returns the damage status
 					 * instead of skipping past it */
-	SWT_READER_NO_INDEX = 2u,	/* ignore the index: scan frames */
+	SWT_READER_NO_INDEX = 2u,	/* ignore the index: scan frames
+					 * (it is still checked; chunks are
+					 * not compared with it) */
 };
 
 /* Open a file. Returns 0, SWT_ENOTFOUND (no such file), SWT_EIO (cannot
  * open or map it: permission, not a regular file, ...),
- * SWT_ECORRUPT (not a swt file: bad magic or header), SWT_EVERSION
+ * SWT_ECORRUPT (not a swt file: bad magic or header, an empty session
+ * header or one without clock_ticks), SWT_EVERSION
  * (unsupported major version). On failure *out is NULL and a message naming
  * the file (and offset) is copied into errmsg if not NULL. */
 int swt_reader_open(struct swt_reader **out, const char *path, unsigned flags,
@@ -65,6 +73,12 @@ struct swt_damage {
 				 * whose complete records were salvaged */
 	int status;		/* SWT_ECORRUPT or SWT_ETRUNCATED */
 	int64_t t_prev_ns;	/* last record time before it, or INT64_MIN */
+	bool no_loss;		/* only the index is affected: it is ignored,
+				 * the frames are scanned, no record lost */
+	bool lost_span;		/* the lost records' times are known: */
+	int64_t lost_first_ns;	/* a chunk skipped whole although readable
+				 * (it goes back in time): its first and */
+	int64_t lost_last_ns;	/* last record time */
 	char what[160];		/* reason, e.g. "checksum mismatch" */
 };
 

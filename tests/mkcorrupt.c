@@ -154,7 +154,9 @@ static void append_all(struct swt_writer *w, int from, int to)
 }
 
 /* mode 0: finished; mode 1: flushed after 10 ticks and after 20, then
- * freed without finishing (*flush1 gets the size after the first flush). */
+ * freed without finishing (*flush1 gets the size after the first flush);
+ * mode 2: finished, with chunks closed past 400 raw bytes (several chunks
+ * of about 3 ticks each). */
 static void base_session(struct file *f, const char *path, int mode,
 			 uint64_t *flush1)
 {
@@ -186,9 +188,11 @@ static void base_session(struct file *f, const char *path, int mode,
 	o.level = SWT_DEFAULT_ZSTD_LEVEL;
 	o.sync = false;
 	o.force = true;
+	if (mode == 2)
+		o.chunk_raw_bytes = 400;
 	if (swt_writer_open(&w, path, &o, &h, err, sizeof(err)) != 0)
 		die("open", err);
-	if (mode == 0) {
+	if (mode != 1) {
 		append_all(w, 0, 20);
 		memset(&end, 0, sizeof(end));
 		end.reason = SWT_END_EXITED;
@@ -231,9 +235,27 @@ static void zstd_frame(struct file *f, const void *raw, size_t len)
 	ZSTD_freeCCtx(cctx);
 }
 
+/* The offsets of the frames of f after the header frame (at most max). */
+static size_t frame_offsets(const struct file *f, size_t hdr_end,
+			    size_t *off, size_t max)
+{
+	size_t pos = hdr_end, n = 0;
+
+	while (pos < f->len && n < max) {
+		size_t len = ZSTD_findFrameCompressedSize(f->p + pos,
+							  f->len - pos);
+
+		if (ZSTD_isError(len))
+			die("frame walk", ZSTD_getErrorName(len));
+		off[n++] = pos;
+		pos += len;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	struct file base, crash, out;
+	struct file base, crash, small, out;
 	char tmp[4096];
 	size_t hdr_end, chunk_len;
 	uint64_t flush1 = 0;
@@ -247,6 +269,7 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s/.mkcorrupt-base.swt", dir);
 	base_session(&base, tmp, 0, NULL);
 	base_session(&crash, tmp, 1, &flush1);
+	base_session(&small, tmp, 2, NULL);
 	hdr_end = 8 + (size_t)le32(base.p + 4);
 	if (le32(base.p) != SWT_HEADER_FRAME_MAGIC ||
 	    le32(base.p + hdr_end) != SWT_ZSTD_FRAME_MAGIC)
@@ -325,8 +348,44 @@ int main(int argc, char **argv)
 	}
 	write_case(dir, "garbage-after-header", out.p, out.len);
 
+	/* the length H of the SessionHeader message (u32 LE at offset 24)
+	 * set to 0: the header frame stays well formed, the header empty */
+	free(out.p);
+	out.p = NULL;
+	out.len = 0;
+	add(&out, base.p, base.len);
+	memset(out.p + 24, 0, 4);
+	write_case(dir, "zero-header-length", out.p, out.len);
+
+	/* chunks 1 and 2 of a several-chunk session swapped in place: every
+	 * frame checks out, the index (unchanged) does not match, and time
+	 * goes back between the two */
+	{
+		size_t off[16], n, a, b, c;
+
+		n = frame_offsets(&small, 8 + (size_t)le32(small.p + 4), off,
+				  16);
+		if (n < 5 || le32(small.p + off[1]) != SWT_ZSTD_FRAME_MAGIC ||
+		    le32(small.p + off[2]) != SWT_ZSTD_FRAME_MAGIC)
+			die("small session", "fewer than 4 chunks");
+		a = off[1];
+		b = off[2];
+		c = off[3];
+		if (b - a == c - b)
+			die("small session", "chunks 1 and 2 of equal size");
+		free(out.p);
+		out.p = NULL;
+		out.len = 0;
+		add(&out, small.p, a);
+		add(&out, small.p + b, c - b);
+		add(&out, small.p + a, b - a);
+		add(&out, small.p + c, small.len - c);
+		write_case(dir, "swapped-chunks", out.p, out.len);
+	}
+
 	free(out.p);
 	free(base.p);
 	free(crash.p);
+	free(small.p);
 	return 0;
 }
