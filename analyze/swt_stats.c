@@ -36,6 +36,12 @@ int64_t swt_muldiv(int64_t a, int64_t b, int64_t c)
 	return div_round128((i128)a * b, c);
 }
 
+int64_t swt_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d)
+{
+	/* |a * b| < 2^126 and 0 < c * d < 2^126: both exact in 128 bits */
+	return div_round128((i128)a * b, (i128)c * d);
+}
+
 int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c)
 {
 	i128 q = ((i128)a * b + c - 1) / c;
