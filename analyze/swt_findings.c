@@ -229,7 +229,7 @@ static void module_attribution(const struct swt_engine *e,
 		if (est > swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S))
 			est = swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S);
 
-		*ticks_micro += est;
+		*ticks_micro = swt_sat_add(*ticks_micro, est);
 		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
 			r->cpu_source = SWT_CPU_MIXED;
 		if (r->cpu_source != SWT_CPU_MEASURED && est > 0)
@@ -330,13 +330,14 @@ static void module_results(const struct swt_engine *e,
 			module_attribution(e, fr, m, r, &ticks, duration,
 					   t_end);
 		}
-		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(ticks,
-						       INT64_C(100000000),
-						       ct * obs) :
+		/* (clock ticks x observed ns can pass int64) */
+		r->cpu_avg_mpct = obs > 0 ? swt_muldiv2(ticks,
+							INT64_C(100000000),
+							ct, obs) :
 					    0;
 		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
-			r->mem_avg_mmb = swt_muldiv(m->mem_sum_kib, 1000,
-						    m->mem_n * 1024);
+			r->mem_avg_mmb = swt_muldiv2(m->mem_sum_kib, 1000,
+						     m->mem_n, 1024);
 			r->mem_peak_mmb = engine__kib_to_mmb(m->mem_peak_kib);
 		}
 		r->calls = m->calls;
@@ -928,16 +929,16 @@ static void session_result(const struct swt_engine *e,
 				    e->end_missed :
 				    e->missed_samples;
 	s->cpu_avg_mpct = ses->observed_ns > 0 ?
-				  swt_muldiv(ses->ticks_micro,
-					     INT64_C(100000000),
-					     (int64_t)e->clock_ticks *
-						     ses->observed_ns) :
+				  swt_muldiv2(ses->ticks_micro,
+					      INT64_C(100000000),
+					      (int64_t)e->clock_ticks,
+					      ses->observed_ns) :
 				  0;
 	s->cpu_peak_mpct = ses->cpu_peak_mpct;
 	s->cpu_end_mpct = ses->stamp ? ses->cur_mpct : 0;
 	if (ses->mem_n > 0)
-		s->mem_avg_mmb = swt_muldiv(ses->mem_sum_kib, 1000,
-					    ses->mem_n * 1024);
+		s->mem_avg_mmb = swt_muldiv2(ses->mem_sum_kib, 1000,
+					     ses->mem_n, 1024);
 	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
 	s->mem_end_mmb = e->mem_end_mmb;
 }

@@ -1775,6 +1775,208 @@ static void memory_does_not_grow_with_length(void **state)
 	swt_engine_free(e);
 }
 
+/* ---- untrusted values (issue 11, docs/analysis.md § 11) ----------------- */
+
+static int feed_header_with(struct swt_engine *e, uint32_t clock_ticks,
+			    uint32_t page_size, int64_t interval)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "test";
+	r.u.header.clock_ticks = clock_ticks;
+	r.u.header.page_size = page_size;
+	r.u.header.interval_ns = interval;
+	r.u.header.start_mono_ns = T0;
+	return swt_engine_feed(e, &r);
+}
+
+static void header_with_absurd_values_is_corrupt(void **state)
+{
+	static const struct {
+		uint32_t clock_ticks, page_size;
+		int64_t interval;
+		int status;
+		const char *what;
+	} cases[] = {
+		{ 0, 4096, S, SWT_ECORRUPT, "clock_ticks is 0" },
+		{ 1000001, 4096, S, SWT_ECORRUPT, "clock_ticks 1000001" },
+		{ UINT32_MAX, 4096, S, SWT_ECORRUPT, "clock_ticks" },
+		{ 1000000, 4096, S, 0, "" },
+		{ 100, 0, S, 0, "" },	/* not recorded */
+		{ 100, 512, S, 0, "" },
+		{ 100, 1048576, S, 0, "" },
+		{ 100, 256, S, SWT_ECORRUPT, "page_size 256" },
+		{ 100, 4095, S, SWT_ECORRUPT, "page_size 4095" },
+		{ 100, 2097152, S, SWT_ECORRUPT, "page_size 2097152" },
+		{ 100, UINT32_MAX, S, SWT_ECORRUPT, "page_size" },
+		{ 100, 4096, 0, SWT_ECORRUPT, "interval_ns 0" },
+		{ 100, 4096, -S, SWT_ECORRUPT, "interval_ns -1000000000" },
+		{ 100, 4096, INT64_MIN, SWT_ECORRUPT, "interval_ns" },
+		{ 100, 4096, 86400 * S + 1, SWT_ECORRUPT, "interval_ns" },
+		{ 100, 4096, 86400 * S, 0, "" },
+		{ 100, 4096, 1, 0, "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+
+		assert_int_equal(feed_header_with(e, cases[i].clock_ticks,
+						  cases[i].page_size,
+						  cases[i].interval),
+				 cases[i].status);
+		if (cases[i].status) {
+			assert_contains(swt_engine_errmsg(e), "session header");
+			assert_contains(swt_engine_errmsg(e), cases[i].what);
+		} else {
+			assert_ok(swt_engine_finish(e, &res));
+		}
+		swt_engine_free(e);
+	}
+}
+
+static int try_sample(struct swt_engine *e, int64_t t,
+		      const struct swt_proc_row *procs, size_t n)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = procs;
+	return swt_engine_feed(e, &r);
+}
+
+/* Issue 11: chunks intact, the second sample 2^62 ns after the first:
+ * 100 ticks x 2^62 ns wrapped to 0 and swanalyze died of SIGFPE. Such a
+ * time is damage; nothing of the record is applied. */
+static void sample_delta_of_2_pow_62_is_corrupt(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p = prow(10, 0, 1024);
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(10, 50, 1024);
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 + S + (INT64_C(1) << 62), &p, 1));
+	assert_contains(swt_engine_errmsg(e), "record 3 (sample)");
+	assert_contains(swt_engine_errmsg(e), "more than a year");
+	/* either way from the start, and at the exact bound */
+	assert_status(SWT_ECORRUPT, try_sample(e, INT64_MIN, &p, 1));
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 - SWT_ENGINE_MAX_SPAN_NS - 1, &p, 1));
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS + 1, &p, 1));
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 1);
+	assert_int_equal(res->session.duration_ns, S);
+	swt_engine_free(e);
+
+	e = new_engine(NULL);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	assert_ok(try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS, &p, 1));
+	swt_engine_free(e);
+}
+
+/* An event batch with one absurd time is refused whole: the counter does
+ * not move. */
+static void event_with_absurd_time_is_corrupt(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_event ev[2] = {
+		{ T0 + S, SWT_EV_COUNT, 10, "hits", 5 },
+		{ INT64_MAX, SWT_EV_COUNT, 10, "hits", 7 },
+	};
+	struct swt_record r;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_event(e, 10, 10, T0 + S, SWT_EV_COUNT, "hits", 1);
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_EVENTS;
+	r.t_ns = ev[0].t_ns;
+	r.u.events.pid = 10;
+	r.u.events.n = 2;
+	r.u.events.events = ev;
+	assert_status(SWT_ECORRUPT, swt_engine_feed(e, &r));
+	assert_contains(swt_engine_errmsg(e), "event 1 time");
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_counters, 1);
+	assert_int_equal(res->counters[0].count, 1);
+	swt_engine_free(e);
+}
+
+/* Inside the bounds, products of file values still pass int64: a million
+ * clock ticks a second times a 100-day gap between samples (8.64e21) is
+ * computed in 128 bits, and a half-busy core reads 50 %. */
+static void wide_products_within_bounds_are_exact(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	int64_t gap = 100 * 86400 * S;
+	struct swt_proc_row p = prow(10, 0, 1024);
+
+	(void)state;
+	assert_ok(feed_header_with(e, 1000000, 4096, S));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	/* 0.5 core x 1e6 ticks/s x 8.64e6 s */
+	p = prow(10, INT64_C(4320000000000), 1024);
+	feed_sample(e, T0 + S + gap, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->cpu_peak_mpct, 50000);
+	assert_int_equal(res->session.cpu_avg_mpct, 50000);
+	swt_engine_free(e);
+}
+
+/* Values with no bound of their own (ticks, RSS, counter increments) can
+ * be anything: totals saturate, nothing overflows. */
+static void absurd_row_values_saturate(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 11, "app", "app", false);
+	for (k = 1; k <= 4; k++) {
+		p[0] = prow(10, k % 2 ? INT64_MAX : INT64_MIN, INT64_MAX);
+		p[0].stime = INT64_MAX;
+		p[1] = prow(11, INT64_MAX, INT64_MAX);
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+		feed_event(e, 10, 10, T0 + k * S, SWT_EV_COUNT, "c",
+			   INT64_MAX);
+		feed_event(e, 10, 10, T0 + k * S, SWT_EV_RSS, "x",
+			   INT64_MAX);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	assert_true(m->mem_peak_mmb > 0);
+	assert_true(m->cpu_avg_mpct >= 0);
+	assert_int_equal(res->counters[0].count, INT64_MAX);
+	swt_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1817,6 +2019,11 @@ int main(void)
 		cmocka_unit_test(late_events_count_from_the_last_sample),
 		cmocka_unit_test(missed_samples_from_scheduled_gaps),
 		cmocka_unit_test(memory_does_not_grow_with_length),
+		cmocka_unit_test(header_with_absurd_values_is_corrupt),
+		cmocka_unit_test(sample_delta_of_2_pow_62_is_corrupt),
+		cmocka_unit_test(event_with_absurd_time_is_corrupt),
+		cmocka_unit_test(wide_products_within_bounds_are_exact),
+		cmocka_unit_test(absurd_row_values_saturate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
