@@ -475,16 +475,17 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 
 	if (from == to)
 		return;
-	m->ticks_micro += f->ticks_micro;
-	m->observed_ns += f->observed_ns;
+	/* (totals of file values: saturated) */
+	m->ticks_micro = swt_sat_add(m->ticks_micro, f->ticks_micro);
+	m->observed_ns = swt_sat_add(m->observed_ns, f->observed_ns);
 	if (f->cpu_peak_mpct > m->cpu_peak_mpct)
 		m->cpu_peak_mpct = f->cpu_peak_mpct;
-	m->mem_sum_kib += f->mem_sum_kib;
+	m->mem_sum_kib = swt_sat_add(m->mem_sum_kib, f->mem_sum_kib);
 	m->mem_n += f->mem_n;
 	if (f->mem_peak_kib > m->mem_peak_kib)
 		m->mem_peak_kib = f->mem_peak_kib;
 	m->calls += f->calls;
-	m->cpu_self_ns += f->cpu_self_ns;
+	m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, f->cpu_self_ns);
 	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
 	m->spans_measured += f->spans_measured;
 	m->spans_estimated += f->spans_estimated;

@@ -5,7 +5,11 @@
 
 #include <malloc.h>
 
+#include "swt_analysis.h"
+#include "swt_checked.h"
 #include "swt_engine.h"
+#include "swt_reader.h"
+#include "swt_status.h"
 #include "swt_thresholds.h"
 
 #define S INT64_C(1000000000)
@@ -1977,6 +1981,276 @@ static void absurd_row_values_saturate(void **state)
 	swt_engine_free(e);
 }
 
+/* fixtures/corrupt/<name>/expected "analyze STATUS substring": the reader
+ * reads the whole file, the analysis fails with STATUS and a message that
+ * contains the substring (fixtures/corrupt/README.md). */
+static void corrupt_fixtures_the_engine_refuses(void **state)
+{
+	static const char *const names[] = { "absurd-sample-delta",
+					     "absurd-clock-ticks" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[4096], line[512], where[16], status[32], *sub;
+		char err[512] = "";
+		struct swt_reader *r = NULL;
+		struct swt_analysis *a = NULL;
+		FILE *f;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/corrupt/%s/expected",
+			 SWT_FIXTURE_DIR, names[i]);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		assert_int_equal(sscanf(line, "%15s %31s", where, status), 2);
+		assert_string_equal(where, "analyze");
+		sub = strstr(line, status) + strlen(status);
+		while (*sub == ' ')
+			sub++;
+		snprintf(path, sizeof(path), "%s/corrupt/%s/session.swt",
+			 SWT_FIXTURE_DIR, names[i]);
+		assert_ok(swt_reader_open(&r, path, 0, err, sizeof(err)));
+		rc = swt_analysis_run(&a, r, NULL, err, sizeof(err));
+		if (strcmp(swt_status_name(rc), status) != 0 ||
+		    !strstr(err, sub))
+			print_error("%s: analysis gave %s \"%s\"\n", names[i],
+				    swt_status_name(rc), err);
+		assert_string_equal(swt_status_name(rc), status);
+		assert_contains(err, sub);
+		assert_null(a);
+		swt_reader_free(r);
+	}
+}
+
+/* ---- mutation loop ------------------------------------------------------ */
+
+/* Random records with extreme values in every numeric field, fed through
+ * the engine: each feed returns 0 or SWT_ECORRUPT (with a message), finish
+ * succeeds, and nothing overflows (run it in the ASan/UBSan build). The
+ * seed is fixed (SWT_MUTATE_SEED changes it); SWT_MUTATE_ROUNDS runs more
+ * rounds (a few minutes in the sanitizer build: 200000). */
+static uint64_t mut_state;
+
+static uint64_t mut_next(void)
+{
+	uint64_t z = (mut_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static uint64_t mut_below(uint64_t n)
+{
+	return mut_next() % n;
+}
+
+/* An int64 that is often at an edge. */
+static int64_t mut_i64(void)
+{
+	static const int64_t edge[] = {
+		0, 1, -1, 2, 100, 4096, INT64_C(1000000000), INT32_MAX,
+		INT32_MIN, UINT32_MAX, INT64_C(1) << 62, -(INT64_C(1) << 62),
+		INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+		INT64_MAX / 2, INT64_MAX / 1000000, INT64_MAX / 100000000,
+	};
+
+	switch (mut_below(4)) {
+	case 0:
+		return edge[mut_below(sizeof(edge) / sizeof(edge[0]))];
+	case 1:
+		return (int64_t)mut_next();
+	case 2:
+		return (int64_t)mut_below(1000);
+	default:
+		return (int64_t)(mut_next() >> mut_below(64));
+	}
+}
+
+/* A time: mostly moving forward from the last, sometimes anywhere. */
+static int64_t mut_time(int64_t *clock)
+{
+	switch (mut_below(10)) {
+	case 0:
+		return mut_i64();
+	case 1:
+		return T0 + (mut_below(2) ? 1 : -1) *
+				    (SWT_ENGINE_MAX_SPAN_NS +
+				     (int64_t)mut_below(3) - 1);
+	case 2:
+		return swt_sat_sub(*clock, (int64_t)mut_below(3) * S);
+	case 3:
+		*clock = swt_sat_add(*clock,
+				     (int64_t)mut_below(40) * 86400 * S);
+		return *clock;
+	default:
+		*clock = swt_sat_add(*clock, (int64_t)mut_below(3 * S));
+		return *clock;
+	}
+}
+
+static const char *mut_name(void)
+{
+	static const char *const names[] = {
+		"a", "b", "database_manager", "database_manage", "", "\xff\xfe",
+		"x y", "cache",
+	};
+
+	return names[mut_below(sizeof(names) / sizeof(names[0]))];
+}
+
+static int32_t mut_pid(void)
+{
+	static const int32_t pids[] = { 1, 2, 3, 10, 0, -1, INT32_MAX,
+					INT32_MIN };
+
+	return mut_below(4) ? (int32_t)(1 + mut_below(4)) :
+			      pids[mut_below(sizeof(pids) / sizeof(pids[0]))];
+}
+
+static void mut_round(void)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row procs[4];
+	struct swt_thread_row thr[6];
+	struct swt_event ev[8];
+	struct swt_record r;
+	int64_t clock = T0;
+	size_t i, j, n_rec = mut_below(60);
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "mut";
+	r.u.header.clock_ticks = mut_below(3) ? 100 : (uint32_t)mut_next();
+	r.u.header.page_size = mut_below(3) ? 4096 : (uint32_t)mut_next();
+	r.u.header.interval_ns = mut_below(3) ? S / 10 : mut_i64();
+	r.u.header.start_mono_ns = mut_below(4) ? T0 : mut_i64();
+	r.u.header.cpu_count = (uint32_t)mut_next();
+	r.u.header.threads = mut_below(2);
+	err = swt_engine_feed(e, &r);
+	if (err == SWT_ECORRUPT) {
+		assert_true(swt_engine_errmsg(e)[0] != '\0');
+		swt_engine_free(e);
+		return;
+	}
+	assert_ok(err);
+	if (r.u.header.start_mono_ns > 0)
+		clock = r.u.header.start_mono_ns;
+	for (i = 0; i < n_rec; i++) {
+		memset(&r, 0, sizeof(r));
+		r.t_ns = mut_time(&clock);
+		switch (mut_below(8)) {
+		case 0:
+			r.kind = SWT_REC_PROC_START;
+			r.u.proc_start.pid = mut_pid();
+			r.u.proc_start.ppid = mut_pid();
+			r.u.proc_start.start_ticks = (uint64_t)mut_i64();
+			r.u.proc_start.comm = mut_name();
+			r.u.proc_start.cmdline = mut_name();
+			r.u.proc_start.cmdline_len =
+				strlen(r.u.proc_start.cmdline);
+			r.u.proc_start.preexisting = mut_below(2);
+			break;
+		case 1:
+			r.kind = SWT_REC_PROC_EXIT;
+			r.u.proc_exit.pid = mut_pid();
+			r.u.proc_exit.start_ticks = (uint64_t)mut_i64();
+			break;
+		case 2:
+		case 3:
+		case 4: {
+			size_t np = mut_below(5), nt = mut_below(7);
+			int32_t id = INT32_MIN;
+
+			r.kind = SWT_REC_SAMPLE;
+			r.u.sample.scheduled_ns =
+				mut_below(2) ? r.t_ns : mut_i64();
+			/* rows sorted by id, strictly ascending */
+			for (j = 0; j < np; j++) {
+				memset(&procs[j], 0, sizeof(procs[j]));
+				id = (int32_t)(id + 1 +
+					       (int32_t)mut_below(j ? 3 : 6));
+				if (id < INT32_MIN + 6)
+					id = (int32_t)(1 + mut_below(3));
+				procs[j].pid = id;
+				procs[j].utime = mut_i64();
+				procs[j].stime = mut_i64();
+				procs[j].rss_kib = mut_i64();
+				procs[j].vsz_kib = mut_i64();
+				procs[j].nthreads = mut_i64();
+			}
+			id = 0;
+			for (j = 0; j < nt; j++) {
+				memset(&thr[j], 0, sizeof(thr[j]));
+				id = (int32_t)(id + 1 + (int32_t)mut_below(3));
+				thr[j].tid = id;
+				thr[j].tgid = (int32_t)(1 + mut_below(4));
+				thr[j].name = mut_name();
+				thr[j].utime = mut_i64();
+				thr[j].stime = mut_i64();
+			}
+			r.u.sample.n_procs = np;
+			r.u.sample.procs = procs;
+			r.u.sample.n_threads = nt;
+			r.u.sample.threads = nt ? thr : NULL;
+			break;
+		}
+		case 5:
+		case 6: {
+			size_t ne = 1 + mut_below(8);
+
+			r.kind = SWT_REC_EVENTS;
+			r.u.events.pid = mut_pid();
+			for (j = 0; j < ne; j++) {
+				ev[j].t_ns = j ? mut_time(&clock) : r.t_ns;
+				ev[j].kind = (enum swt_event_kind)(
+					mut_below(8) ? 1 + mut_below(5) :
+						       mut_below(200));
+				ev[j].tid = mut_pid();
+				ev[j].name = mut_name();
+				ev[j].value = mut_i64();
+			}
+			r.u.events.n = ne;
+			r.u.events.events = ev;
+			break;
+		}
+		default:
+			r.kind = mut_below(2) ? SWT_REC_DROPS : SWT_REC_END;
+			r.u.drops.dropped = (uint64_t)mut_i64();
+			r.u.end.missed_samples = (uint64_t)mut_i64();
+			break;
+		}
+		if (mut_below(20) == 0)
+			swt_engine_note_gap(e);
+		err = swt_engine_feed(e, &r);
+		if (err != 0) {
+			assert_status(SWT_ECORRUPT, err);
+			assert_true(swt_engine_errmsg(e)[0] != '\0');
+		}
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_true(res->session.duration_ns >= 0);
+	swt_engine_free(e);
+}
+
+static void mutated_records_never_crash(void **state)
+{
+	const char *env = getenv("SWT_MUTATE_ROUNDS");
+	const char *seed = getenv("SWT_MUTATE_SEED");
+	long rounds = env ? strtol(env, NULL, 10) : 3000, k;
+
+	(void)state;
+	mut_state = seed ? strtoull(seed, NULL, 10) : 11;
+	for (k = 0; k < rounds; k++)
+		mut_round();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2024,6 +2298,8 @@ int main(void)
 		cmocka_unit_test(event_with_absurd_time_is_corrupt),
 		cmocka_unit_test(wide_products_within_bounds_are_exact),
 		cmocka_unit_test(absurd_row_values_saturate),
+		cmocka_unit_test(corrupt_fixtures_the_engine_refuses),
+		cmocka_unit_test(mutated_records_never_crash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
