@@ -431,7 +431,8 @@ static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 	return tr->points >= 8 && tr->z_milli >= Z_99_MILLI &&
 	       slope_mmb >= e->th.v[SWT_TH_LEAK_MB_PER_MIN] &&
 	       tr->quarters_rising && tr->last_quarter_slope_milli > 0 &&
-	       tr->last_quarter_slope_milli * 4 >= tr->slope_milli;
+	       swt_sat_mul(tr->last_quarter_slope_milli, 4) >=
+		       tr->slope_milli;
 }
 
 static struct swt_leak_result *add_leak(const struct swt_engine *e,
@@ -797,7 +798,7 @@ static void bottleneck_recs(const struct swt_engine *e,
 			add_rec(fr, SWT_PRIO_MEDIUM, n->subj.name, b);
 			break;
 		case SWT_BN_HEAVY:
-			if (n->cpu_avg_mpct * 2 >=
+			if (swt_sat_mul(n->cpu_avg_mpct, 2) >=
 			    e->th.v[SWT_TH_CPU_PERCENT])
 				p = SWT_PRIO_MEDIUM;
 			swt_buf_puts(b, "Keep heavy work off the hot path: ");
