@@ -9,6 +9,7 @@
 #include "swt_checked.h"
 #include "swt_engine.h"
 #include "swt_reader.h"
+#include "swt_report.h"
 #include "swt_status.h"
 #include "swt_thresholds.h"
 
@@ -2114,6 +2115,10 @@ static int32_t mut_pid(void)
 
 static void mut_round(void)
 {
+	/* the accepted extremes, and one that is not */
+	const uint32_t clock_ticks[5] = { 100, 100, 1, 1000000,
+					  (uint32_t)mut_next() };
+	const int64_t intervals[3] = { 1, 86400 * S, S };
 	struct swt_engine *e = new_engine(NULL);
 	const struct swt_result *res;
 	struct swt_proc_row procs[4];
@@ -2127,9 +2132,11 @@ static void mut_round(void)
 	memset(&r, 0, sizeof(r));
 	r.kind = SWT_REC_HEADER;
 	r.u.header.recorder = "mut";
-	r.u.header.clock_ticks = mut_below(3) ? 100 : (uint32_t)mut_next();
+	r.u.header.clock_ticks = clock_ticks[mut_below(5)];
 	r.u.header.page_size = mut_below(3) ? 4096 : (uint32_t)mut_next();
-	r.u.header.interval_ns = mut_below(3) ? S / 10 : mut_i64();
+	r.u.header.interval_ns = mut_below(2) ? S / 10 :
+				 mut_below(2) ? intervals[mut_below(3)] :
+						mut_i64();
 	r.u.header.start_mono_ns = mut_below(4) ? T0 : mut_i64();
 	r.u.header.cpu_count = (uint32_t)mut_next();
 	r.u.header.threads = mut_below(2);
@@ -2236,6 +2243,18 @@ static void mut_round(void)
 	}
 	assert_ok(swt_engine_finish(e, &res));
 	assert_true(res->session.duration_ns >= 0);
+	/* and the report of whatever came out (absurd figures included) */
+	if (mut_below(4) == 0) {
+		struct swt_report_input in;
+		struct swt_buf b = SWT_BUF_INIT;
+
+		memset(&in, 0, sizeof(in));
+		in.result = res;
+		swt_report_write(&b, &in, SWT_REPORT_FULL,
+				 (enum swt_report_format)mut_below(4));
+		assert_true(b.len > 0);
+		swt_buf_fini(&b);
+	}
 	swt_engine_free(e);
 }
 
