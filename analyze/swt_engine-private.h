@@ -40,7 +40,7 @@ struct engine__ident {
 struct engine__hist {
 	int64_t *v;
 	size_t cap, n, head;
-	int64_t sum;
+	swt_i128 sum;		/* exact: the values can be absurd */
 };
 
 struct engine__spike {
@@ -197,7 +197,7 @@ struct engine__counter {
 	int64_t cur;		/* in the current interval */
 	int64_t threshold;	/* thousandths per minute, -1 none */
 	int64_t *ring;		/* per interval, history_samples long */
-	int64_t ring_sum;
+	swt_i128 ring_sum;	/* exact: increments come from the file */
 	bool alert_on;
 	bool judged;		/* its rate was evaluated once */
 	uint64_t alerts;	/* rate alerts raised for it */
@@ -269,6 +269,7 @@ struct swt_engine {
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */
+	uint64_t n_fed;		/* records fed, the header included */
 	bool have_prev;
 	int64_t t_prev;
 	bool any_counted;	/* a process's CPU counted this sample */

@@ -3,6 +3,7 @@
  * samples come. docs/analysis.md explains every rule used here. */
 #include "swt_engine.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,19 @@ static void hist_init(struct engine__hist *h, size_t cap)
 	h->cap = cap;
 	h->n = h->head = 0;
 	h->sum = 0;
+}
+
+/* The mean of the history, rounded half away from zero (the mean of int64
+ * values is an int64 even when their sum is not). */
+static int64_t hist_mean(const struct engine__hist *h)
+{
+	swt_i128 n = (swt_i128)h->n, q = h->sum / n, r = h->sum % n;
+
+	if (r < 0)
+		r = -r;
+	if (r >= n - r)
+		q += h->sum < 0 ? -1 : 1;
+	return (int64_t)q;
 }
 
 static void hist_push(struct engine__hist *h, int64_t v)
@@ -461,16 +475,17 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 
 	if (from == to)
 		return;
-	m->ticks_micro += f->ticks_micro;
-	m->observed_ns += f->observed_ns;
+	/* (totals of file values: saturated) */
+	m->ticks_micro = swt_sat_add(m->ticks_micro, f->ticks_micro);
+	m->observed_ns = swt_sat_add(m->observed_ns, f->observed_ns);
 	if (f->cpu_peak_mpct > m->cpu_peak_mpct)
 		m->cpu_peak_mpct = f->cpu_peak_mpct;
-	m->mem_sum_kib += f->mem_sum_kib;
+	m->mem_sum_kib = swt_sat_add(m->mem_sum_kib, f->mem_sum_kib);
 	m->mem_n += f->mem_n;
 	if (f->mem_peak_kib > m->mem_peak_kib)
 		m->mem_peak_kib = f->mem_peak_kib;
 	m->calls += f->calls;
-	m->cpu_self_ns += f->cpu_self_ns;
+	m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, f->cpu_self_ns);
 	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
 	m->spans_measured += f->spans_measured;
 	m->spans_estimated += f->spans_estimated;
@@ -869,7 +884,8 @@ static void stk_pop(struct swt_engine *e, struct engine__span_thr *st,
 	bool outer = true;
 
 	if (st->n_stk == 1 && t > st->busy_since)
-		st->covered_ns += t - st->busy_since;
+		st->covered_ns = swt_sat_add(st->covered_ns,
+					     t - st->busy_since);
 	if (st->n_stk > ENGINE_STACK) {
 		/* deeper than tracked: forget the untracked part */
 		st->n_stk--;
@@ -969,7 +985,8 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 				at_acc(in)[e->mods[ent->module].attr_col +
 					   1]++;
 			if (--ent->depth == 0 && t > ent->open_since)
-				ent->overlap_ns += t - ent->open_since;
+				ent->overlap_ns = swt_sat_add(
+					ent->overlap_ns, t - ent->open_since);
 			break;
 		case SWT_EV_RSS:
 			if (ev->value < 0)
@@ -1003,8 +1020,8 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 					     strlen(name), ci);
 			}
 			c = &e->ctrs[ci];
-			c->count += ev->value;
-			c->cur += ev->value;
+			c->count = swt_sat_add(c->count, ev->value);
+			c->cur = swt_sat_add(c->cur, ev->value);
 			break;
 		}
 		case SWT_EV_MARK:
@@ -1030,8 +1047,9 @@ void swt_engine_note_gap(struct swt_engine *e)
 
 				if (ent->depth > 0 &&
 				    e->t_last > ent->open_since)
-					ent->overlap_ns +=
-						e->t_last - ent->open_since;
+					ent->overlap_ns = swt_sat_add(
+						ent->overlap_ns,
+						e->t_last - ent->open_since);
 				ent->depth = 0;
 			}
 		}
@@ -1089,12 +1107,13 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 				struct engine__module *m;
 
 				if (ent.depth > 0 && t > ent.open_since)
-					ov += t - ent.open_since;
+					ov = swt_sat_add(ov, t - ent.open_since);
 				if (ov > dt)
 					ov = dt;
 				touch(e, ent.module);
 				m = &e->mods[ent.module];
-				m->cur_ticks_micro += m->pend_micro;
+				m->cur_ticks_micro = swt_sat_add(
+					m->cur_ticks_micro, m->pend_micro);
 				m->pend_micro = 0;
 				if (ov > 0 && dt > 0) {
 					m->cur_obs_ns = dt;
@@ -1104,7 +1123,8 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 						int64_t f = swt_muldiv(
 							ov, 1000000, dt);
 
-						x[m->attr_col] += ov;
+						x[m->attr_col] = swt_sat_add(
+							x[m->attr_col], ov);
 						x[m->attr_col + 1] +=
 							ent.ends;
 						if (f > m->est_frac_ppm)
@@ -1122,7 +1142,8 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 			/* the time with a span open on it, nested ones once */
 			covered = st->covered_ns;
 			if (st->n_stk > 0 && t > st->busy_since)
-				covered += t - st->busy_since;
+				covered = swt_sat_add(covered,
+						      t - st->busy_since);
 			if (covered > dt)
 				covered = dt;
 			st->covered_ns = 0;
@@ -1292,13 +1313,15 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 	int64_t thr = r == SWT_RES_CPU ? e->th.v[SWT_TH_CPU_PERCENT] :
 					 e->th.v[SWT_TH_MEMORY_MB];
 	int64_t factor = e->th.v[SWT_TH_SPIKE_FACTOR];
-	int64_t base = h->n ? swt_div_round(h->sum, (int64_t)h->n) : 0;
+	int64_t base = h->n ? hist_mean(h) : 0;
+	/* v x 1000 >= base x factor, exactly (v can be absurd) */
+	bool over_factor = (swt_i128)v * 1000 >= (swt_i128)base * factor;
 
 	/* the baseline moves with the history (which takes in the spike
 	 * itself): a new level of load stops being a spike once it is the
 	 * recent history */
 	if (sp->open) {
-		if (v > thr && v * 1000 >= base * factor) {
+		if (v > thr && over_factor) {
 			sp->last_ns = t;
 			if (v > sp->peak) {
 				sp->peak = v;
@@ -1309,7 +1332,7 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 			spike_close(e, s, r);
 		}
 	} else if (h->n > 0) {
-		if (v > thr && v > base && v * 1000 >= base * factor) {
+		if (v > thr && v > base && over_factor) {
 			sp->open = true;
 			sp->start_ns = t0;
 			sp->last_ns = t;
@@ -1382,14 +1405,15 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 {
 	uint32_t idx = pid_slot(e, row->pid);
 	struct engine__inst *in = &e->insts[idx];
-	int64_t ticks = row->utime + row->stime, d = 0, obs = 0, dt = t - t0;
+	int64_t ticks = swt_sat_add(row->utime, row->stime), d = 0, obs = 0;
+	int64_t dt = t - t0;
 	uint32_t mi = in->proc_module;
 	struct engine__module *m;
 
 	in->counted = false;
 	in->born_now = false;
 	if (in->has_base) {
-		d = ticks - in->base_ticks;
+		d = swt_sat_sub(ticks, in->base_ticks);
 		obs = dt;
 		in->counted = dt > 0;
 	} else if (in->born && dt > 0) {
@@ -1412,7 +1436,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	in->has_base = true;
 	in->base_ticks = ticks;
 	in->stamp = e->seq;
-	in->cur_delta_micro = d * MICRO;
+	in->cur_delta_micro = swt_sat_mul(d, MICRO);
 	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
 	/* a row with neither RSS nor VSZ is a process read while it exits
 	 * (a zombie, its memory already freed): its CPU counts, but it is
@@ -1429,14 +1453,17 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 
 	touch(e, mi);
 	m = &e->mods[mi];
-	m->cur_ticks_micro += d * MICRO;
+	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+					 in->cur_delta_micro);
 	if (obs > m->cur_obs_ns)
 		m->cur_obs_ns = obs;
-	e->session.cur_ticks_micro += d * MICRO;
+	e->session.cur_ticks_micro = swt_sat_add(e->session.cur_ticks_micro,
+						 in->cur_delta_micro);
 	if (in->mem_row) {
-		m->cur_rss_kib += in->rss_kib;
+		m->cur_rss_kib = swt_sat_add(m->cur_rss_kib, in->rss_kib);
 		m->cur_mem = true;
-		e->session.cur_rss_kib += in->rss_kib;
+		e->session.cur_rss_kib = swt_sat_add(e->session.cur_rss_kib,
+						     in->rss_kib);
 		e->any_mem = true;
 	}
 	e->n_proc_samples++;
@@ -1450,7 +1477,7 @@ static void on_thread_row(struct swt_engine *e,
 	struct engine__inst *in;
 	struct engine__thr *th;
 	struct engine__module *m;
-	int64_t ticks = row->utime + row->stime, d, obs = dt;
+	int64_t ticks = swt_sat_add(row->utime, row->stime), d, obs = dt;
 	bool fresh;
 
 	ti = walk(e->prev_tids, e->n_prev_tids, &e->walk_tid, row->tid);
@@ -1505,7 +1532,7 @@ static void on_thread_row(struct swt_engine *e,
 			obs = 0;
 		}
 	} else {
-		d = ticks - th->base_ticks;
+		d = swt_sat_sub(ticks, th->base_ticks);
 		if (!in->counted) {
 			d = 0;
 			obs = 0;
@@ -1534,12 +1561,13 @@ static void on_thread_row(struct swt_engine *e,
 	}
 	th->base_ticks = ticks;
 	th->stamp = e->seq;
-	th->cur_delta_micro = d * MICRO;
+	th->cur_delta_micro = swt_sat_mul(d, MICRO);
 	e->n_thr_rows++;
 
 	touch(e, th->module);
 	m = &e->mods[th->module];
-	m->cur_ticks_micro += d * MICRO;
+	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+					 th->cur_delta_micro);
 	if (obs > m->cur_obs_ns)
 		m->cur_obs_ns = obs;
 	/* saturation is a property of one thread, not of the sum of the
@@ -1627,13 +1655,16 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 	for (i = 0; i < e->n_ctrs; i++) {
 		struct engine__counter *c = &e->ctrs[i];
 
-		c->ring_sum += c->cur - c->ring[e->ring_head];
+		c->ring_sum += (swt_i128)c->cur - c->ring[e->ring_head];
 		c->ring[e->ring_head] = c->cur;
 		c->cur = 0;
 		if (!ready || c->threshold < 0)
 			continue;
 		c->judged = true;
-		rate = swt_muldiv(c->ring_sum, NS_PER_MIN * 1000, window);
+		rate = swt_muldiv(c->ring_sum > INT64_MAX   ? INT64_MAX :
+				  c->ring_sum < INT64_MIN ? INT64_MIN :
+							    (int64_t)c->ring_sum,
+				  NS_PER_MIN * 1000, window);
 		if (rate > c->threshold && !c->alert_on) {
 			subj.kind = SWT_KIND_COUNTER;
 			subj.name = c->name;
@@ -1656,10 +1687,13 @@ static void module_close_sample(struct swt_engine *e,
 	int64_t ct = (int64_t)e->clock_ticks;
 
 	if (dt > 0 && m->cur_obs_ns > 0) {
-		m->cur_mpct = swt_muldiv(m->cur_ticks_micro, INT64_C(100000000),
-					 ct * dt);
-		m->ticks_micro += m->cur_ticks_micro;
-		m->observed_ns += m->cur_obs_ns;
+		/* clock ticks x interval can pass int64 (issue 11: 100 x
+		 * 2^62 wrapped to 0, then divided by it) */
+		m->cur_mpct = swt_muldiv2(m->cur_ticks_micro,
+					  INT64_C(100000000), ct, dt);
+		m->ticks_micro = swt_sat_add(m->ticks_micro,
+					     m->cur_ticks_micro);
+		m->observed_ns = swt_sat_add(m->observed_ns, m->cur_obs_ns);
 		if (m->cur_mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = m->cur_mpct;
 		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {
@@ -1669,7 +1703,7 @@ static void module_close_sample(struct swt_engine *e,
 	}
 	if (m->cur_mem) {
 		m->cur_mmb = engine__kib_to_mmb(m->cur_rss_kib);
-		m->mem_sum_kib += m->cur_rss_kib;
+		m->mem_sum_kib = swt_sat_add(m->mem_sum_kib, m->cur_rss_kib);
 		m->mem_n++;
 		if (m->cur_rss_kib > m->mem_peak_kib)
 			m->mem_peak_kib = m->cur_rss_kib;
@@ -1697,20 +1731,22 @@ static void swap_slots(struct engine__slot **a, size_t *na, size_t *capa,
  * extra ones and take no part. */
 static void count_missed(struct swt_engine *e, int64_t sched)
 {
-	int64_t iv = e->interval_ns;
+	int64_t iv = e->interval_ns, from_grid, gap;
 
 	if (!e->have_sched) {
 		e->grid0 = e->prev_sched = sched;
 		e->have_sched = true;
 		return;
 	}
+	/* (scheduled times come from the file: a difference that does not
+	 * fit is off the grid) */
 	if (iv <= 0 || sched <= e->prev_sched || sched < e->grid0 ||
-	    (sched - e->grid0) % iv != 0)
+	    !swt_sub_ok(&from_grid, sched, e->grid0) ||
+	    !swt_sub_ok(&gap, sched, e->prev_sched) || from_grid % iv != 0)
 		return;
 	/* after damage, the samples in between were lost, not missed */
 	if (!e->sched_resync)
-		e->missed_samples +=
-			(uint64_t)((sched - e->prev_sched) / iv - 1);
+		e->missed_samples += (uint64_t)(gap / iv - 1);
 	e->sched_resync = false;
 	e->prev_sched = sched;
 }
@@ -1753,8 +1789,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	 * ticks x 1e14 / (clock x dt) >= saturation (thousandths of %) */
 	if (dt > 0)
 		e->sat_ticks = swt_muldiv_ceil(
-			e->th.v[SWT_TH_SATURATION_PERCENT] *
-				(int64_t)e->clock_ticks,
+			swt_sat_mul(e->th.v[SWT_TH_SATURATION_PERCENT],
+				    (int64_t)e->clock_ticks),
 			dt, INT64_C(100000000000000));
 	e->walk_pid = e->walk_tid = 0;
 	e->n_cur_pids = e->n_cur_tids = 0;
@@ -1859,8 +1895,32 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 {
 	size_t i;
 
+	/* values the arithmetic relies on (swt_engine.h, docs/analysis.md
+	 * § 11): a header outside them is damage, not a session */
 	if (h->clock_ticks == 0) {
 		set_err(e, "session header: clock_ticks is 0");
+		return SWT_ECORRUPT;
+	}
+	if (h->clock_ticks > SWT_ENGINE_MAX_CLOCK_TICKS) {
+		set_err(e, "session header: clock_ticks %" PRIu32
+			   " is absurd (over %d per second)",
+			h->clock_ticks, SWT_ENGINE_MAX_CLOCK_TICKS);
+		return SWT_ECORRUPT;
+	}
+	if (h->page_size != 0 &&
+	    (h->page_size < SWT_ENGINE_MIN_PAGE_SIZE ||
+	     h->page_size > SWT_ENGINE_MAX_PAGE_SIZE ||
+	     (h->page_size & (h->page_size - 1)) != 0)) {
+		set_err(e, "session header: page_size %" PRIu32
+			   " is absurd (not a power of 2 from %d to %d)",
+			h->page_size, SWT_ENGINE_MIN_PAGE_SIZE,
+			SWT_ENGINE_MAX_PAGE_SIZE);
+		return SWT_ECORRUPT;
+	}
+	if (h->interval_ns <= 0 || h->interval_ns > SWT_ENGINE_MAX_INTERVAL_NS) {
+		set_err(e, "session header: interval_ns %" PRId64
+			   " is absurd (not in 1 ns .. 1 day)",
+			h->interval_ns);
 		return SWT_ECORRUPT;
 	}
 	e->recorder = display_name(h->recorder);
@@ -1880,14 +1940,55 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 	return 0;
 }
 
+/* Is t within SWT_ENGINE_MAX_SPAN_NS of the session start? Then the
+ * difference of any two accepted times fits in int64 with room to spare
+ * (docs/analysis.md § 11). */
+static bool time_sane(const struct swt_engine *e, int64_t t)
+{
+	int64_t rel;
+
+	return swt_sub_ok(&rel, t, e->origin_ns) &&
+	       rel <= SWT_ENGINE_MAX_SPAN_NS && rel >= -SWT_ENGINE_MAX_SPAN_NS;
+}
+
+static int check_times(struct swt_engine *e, const struct swt_record *rec)
+{
+	size_t i;
+
+	if (!time_sane(e, rec->t_ns)) {
+		set_err(e, "record %" PRIu64 " (%s): time %" PRId64
+			   " ns is more than a year from the session start %"
+			   PRId64 " ns",
+			e->n_fed - 1, swt_record_kind_name(rec->kind), rec->t_ns,
+			e->origin_ns);
+		return SWT_ECORRUPT;
+	}
+	if (rec->kind != SWT_REC_EVENTS)
+		return 0;
+	for (i = 0; i < rec->u.events.n; i++) {
+		int64_t t = rec->u.events.events[i].t_ns;
+
+		if (!time_sane(e, t)) {
+			set_err(e, "record %" PRIu64 " (events): event %zu "
+				   "time %" PRId64 " ns is more than a year "
+				   "from the session start %" PRId64 " ns",
+				e->n_fed - 1, i, t, e->origin_ns);
+			return SWT_ECORRUPT;
+		}
+	}
+	return 0;
+}
+
 int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 {
 	int64_t t = rec->t_ns;
+	int err;
 
 	if (e->finished) {
 		set_err(e, "record fed after swt_engine_finish()");
 		return SWT_EINVAL;
 	}
+	e->n_fed++;
 	if (rec->kind == SWT_REC_HEADER) {
 		if (e->have_header) {
 			set_err(e, "a second session header");
@@ -1903,6 +2004,10 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		e->origin_ns = t;
 		e->origin_known = true;
 	}
+	/* nothing of a record with an absurd time is applied */
+	err = check_times(e, rec);
+	if (err < 0)
+		return err;
 	if (e->have_prev && t < e->t_prev)
 		t = e->t_prev;
 	if (t > e->t_last)

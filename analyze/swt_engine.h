@@ -310,12 +310,38 @@ void swt_engine_new(struct swt_engine **out,
 /* NULL is a no-op. */
 void swt_engine_free(struct swt_engine *e);
 
+/* Bounds on file values (docs/analysis.md § 11). Within them every
+ * product and sum the engine forms fits its type (in 128 bits where
+ * needed); outside them the file is damaged: swt_engine_feed() returns
+ * SWT_ECORRUPT. Values without a bound of their own (ticks, RSS, counter
+ * increments, CPU readings) may be anything: totals saturate at INT64_MAX.
+ */
+#define SWT_ENGINE_MAX_CLOCK_TICKS 1000000	/* per second (Linux: 100) */
+#define SWT_ENGINE_MIN_PAGE_SIZE 512		/* bytes, a power of 2; */
+#define SWT_ENGINE_MAX_PAGE_SIZE 1048576	/* 0: not recorded */
+#define SWT_ENGINE_MAX_INTERVAL_NS INT64_C(86400000000000)	/* 1 day */
+/* a record's (and each event's) time from the session start, either way:
+ * 366 days */
+#define SWT_ENGINE_MAX_SPAN_NS INT64_C(31622400000000000)
+
 /* Feed one record (borrowed: nothing of it is kept after the call). The
  * first record must be the header. Returns 0, SWT_EINVAL (no header first,
- * a second header, a record after finish) or SWT_ECORRUPT (a header the
- * engine cannot use, e.g. clock_ticks 0); the message is in
- * swt_engine_errmsg(). Records out of time order are accepted: their time
- * is clamped to the last sample time. */
+ * a second header, a record after finish) or SWT_ECORRUPT; the message is
+ * in swt_engine_errmsg() and names the record by its index (the header is
+ * record 0). SWT_ECORRUPT means:
+ * - a header with clock_ticks 0 or over SWT_ENGINE_MAX_CLOCK_TICKS, a
+ *   page_size other than 0 or a power of 2 in [SWT_ENGINE_MIN_PAGE_SIZE,
+ *   SWT_ENGINE_MAX_PAGE_SIZE], or interval_ns <= 0 or over
+ *   SWT_ENGINE_MAX_INTERVAL_NS;
+ * - a record whose time, or the time of one of its events, is more than
+ *   SWT_ENGINE_MAX_SPAN_NS from the session start (the header's
+ *   start_mono_ns if > 0, else the first record's time). Two accepted
+ *   times are then never more than 2 x SWT_ENGINE_MAX_SPAN_NS apart, which
+ *   bounds every jump between samples. Nothing of such a record is
+ *   applied; the engine stays usable (the caller stops: the file is
+ *   damaged).
+ * Records out of time order are accepted: their time is clamped to the
+ * last sample time. */
 int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec);
 
 /* Tell the engine that records were lost before the next one (a damaged

@@ -229,7 +229,7 @@ static void module_attribution(const struct swt_engine *e,
 		if (est > swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S))
 			est = swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S);
 
-		*ticks_micro += est;
+		*ticks_micro = swt_sat_add(*ticks_micro, est);
 		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
 			r->cpu_source = SWT_CPU_MIXED;
 		if (r->cpu_source != SWT_CPU_MEASURED && est > 0)
@@ -330,13 +330,14 @@ static void module_results(const struct swt_engine *e,
 			module_attribution(e, fr, m, r, &ticks, duration,
 					   t_end);
 		}
-		r->cpu_avg_mpct = obs > 0 ? swt_muldiv(ticks,
-						       INT64_C(100000000),
-						       ct * obs) :
+		/* (clock ticks x observed ns can pass int64) */
+		r->cpu_avg_mpct = obs > 0 ? swt_muldiv2(ticks,
+							INT64_C(100000000),
+							ct, obs) :
 					    0;
 		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
-			r->mem_avg_mmb = swt_muldiv(m->mem_sum_kib, 1000,
-						    m->mem_n * 1024);
+			r->mem_avg_mmb = swt_muldiv2(m->mem_sum_kib, 1000,
+						     m->mem_n, 1024);
 			r->mem_peak_mmb = engine__kib_to_mmb(m->mem_peak_kib);
 		}
 		r->calls = m->calls;
@@ -430,7 +431,8 @@ static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 	return tr->points >= 8 && tr->z_milli >= Z_99_MILLI &&
 	       slope_mmb >= e->th.v[SWT_TH_LEAK_MB_PER_MIN] &&
 	       tr->quarters_rising && tr->last_quarter_slope_milli > 0 &&
-	       tr->last_quarter_slope_milli * 4 >= tr->slope_milli;
+	       swt_sat_mul(tr->last_quarter_slope_milli, 4) >=
+		       tr->slope_milli;
 }
 
 static struct swt_leak_result *add_leak(const struct swt_engine *e,
@@ -796,7 +798,7 @@ static void bottleneck_recs(const struct swt_engine *e,
 			add_rec(fr, SWT_PRIO_MEDIUM, n->subj.name, b);
 			break;
 		case SWT_BN_HEAVY:
-			if (n->cpu_avg_mpct * 2 >=
+			if (swt_sat_mul(n->cpu_avg_mpct, 2) >=
 			    e->th.v[SWT_TH_CPU_PERCENT])
 				p = SWT_PRIO_MEDIUM;
 			swt_buf_puts(b, "Keep heavy work off the hot path: ");
@@ -928,16 +930,16 @@ static void session_result(const struct swt_engine *e,
 				    e->end_missed :
 				    e->missed_samples;
 	s->cpu_avg_mpct = ses->observed_ns > 0 ?
-				  swt_muldiv(ses->ticks_micro,
-					     INT64_C(100000000),
-					     (int64_t)e->clock_ticks *
-						     ses->observed_ns) :
+				  swt_muldiv2(ses->ticks_micro,
+					      INT64_C(100000000),
+					      (int64_t)e->clock_ticks,
+					      ses->observed_ns) :
 				  0;
 	s->cpu_peak_mpct = ses->cpu_peak_mpct;
 	s->cpu_end_mpct = ses->stamp ? ses->cur_mpct : 0;
 	if (ses->mem_n > 0)
-		s->mem_avg_mmb = swt_muldiv(ses->mem_sum_kib, 1000,
-					    ses->mem_n * 1024);
+		s->mem_avg_mmb = swt_muldiv2(ses->mem_sum_kib, 1000,
+					     ses->mem_n, 1024);
 	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
 	s->mem_end_mmb = e->mem_end_mmb;
 }

@@ -36,6 +36,12 @@ int64_t swt_muldiv(int64_t a, int64_t b, int64_t c)
 	return div_round128((i128)a * b, c);
 }
 
+int64_t swt_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d)
+{
+	/* |a * b| < 2^126 and 0 < c * d < 2^126: both exact in 128 bits */
+	return div_round128((i128)a * b, (i128)c * d);
+}
+
 int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c)
 {
 	i128 q = ((i128)a * b + c - 1) / c;
@@ -109,10 +115,12 @@ void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
 			/* every bucket is full here: merging neighbours keeps
 			 * them all full, with twice the width */
 			for (i = 0; i < SWT_SERIES_POINTS / 2; i++) {
-				s->pt[i].sum_t = s->pt[2 * i].sum_t +
-						 s->pt[2 * i + 1].sum_t;
-				s->pt[i].sum_v = s->pt[2 * i].sum_v +
-						 s->pt[2 * i + 1].sum_v;
+				s->pt[i].sum_t = swt_sat_add(
+					s->pt[2 * i].sum_t,
+					s->pt[2 * i + 1].sum_t);
+				s->pt[i].sum_v = swt_sat_add(
+					s->pt[2 * i].sum_v,
+					s->pt[2 * i + 1].sum_v);
 				s->pt[i].n = s->pt[2 * i].n + s->pt[2 * i + 1].n;
 			}
 			s->n = SWT_SERIES_POINTS / 2;
@@ -122,8 +130,10 @@ void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
 		s->n++;
 	}
 	p = &s->pt[s->n - 1];
-	p->sum_t += t_ns - s->origin_ns;
-	p->sum_v += v;
+	/* (saturated: values and times come from a file; a saturated
+	 * bucket gives a wrong trend, never undefined behaviour) */
+	p->sum_t = swt_sat_add(p->sum_t, swt_sat_sub(t_ns, s->origin_ns));
+	p->sum_v = swt_sat_add(p->sum_v, v);
 	p->n++;
 	s->count++;
 }
@@ -211,12 +221,16 @@ static int64_t pair_slope(const struct swt_series_point *a,
 			  const struct swt_series_point *b, bool *ok)
 {
 	i128 num = (i128)b->sum_v * a->n - (i128)a->sum_v * b->n;
-	i128 den = (i128)b->sum_t * a->n - (i128)a->sum_t * b->n;
+	i128 den = (i128)b->sum_t * a->n - (i128)a->sum_t * b->n, scaled;
 
 	*ok = den > 0;
 	if (!*ok)
 		return 0;
-	return div_round128(num * (NS_PER_MIN * 1000), den);
+	/* |num| < 2^127 / n: times a minute in ns can pass 128 bits when
+	 * the values are absurd; the slope then saturates */
+	if (__builtin_mul_overflow(num, (i128)(NS_PER_MIN * 1000), &scaled))
+		return num > 0 ? INT64_MAX : INT64_MIN;
+	return div_round128(scaled, den);
 }
 
 /* Theil-Sen: median of the pairwise slopes of points [from, to). */
@@ -244,7 +258,7 @@ static int64_t mean_milli(const struct swt_series_point *pt, size_t from,
 	size_t i;
 
 	for (i = from; i < to; i++) {
-		sv += pt[i].sum_v;
+		sv = swt_sat_add(sv, pt[i].sum_v);
 		n += pt[i].n;
 	}
 	return n ? swt_muldiv(sv, 1000, n) : 0;

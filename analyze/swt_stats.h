@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "swt_checked.h"
+
 #define SWT_SERIES_POINTS 64
 
 /* a * b / c rounded half away from zero, computed in 128 bits. c must be
@@ -26,25 +28,13 @@ int64_t swt_muldiv(int64_t a, int64_t b, int64_t c);
 /* ceil(a * b / c) for a, b >= 0 and c > 0, in 128 bits (saturating). */
 int64_t swt_muldiv_ceil(int64_t a, int64_t b, int64_t c);
 
-/* a + b and a - b, saturated at the int64 range: for sums of values
- * that come from a file (untrusted, possibly absurd). */
-static inline int64_t swt_sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
+/* a * b / (c * d) rounded half away from zero, in 128 bits: for a rate
+ * whose denominator is itself a product of file values (clock ticks x
+ * interval). c and d must be > 0; saturates like swt_muldiv. */
+int64_t swt_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d);
 
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
-static inline int64_t swt_sat_sub(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_sub_overflow(a, b, &r))
-		return b < 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
+/* (swt_sat_add, swt_sat_sub and the checked variants are in
+ * swt_checked.h, shared with the other folders.) */
 
 /* floor(sqrt(v)). */
 uint64_t swt_isqrt(uint64_t v);

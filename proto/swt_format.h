@@ -42,6 +42,9 @@
 /* Bounds a reader enforces: larger values read from a file are corruption,
  * never an allocation. */
 #define SWT_MAX_HEADER_BYTES (1u << 20)		/* SessionHeader */
+/* Clock ticks per second a header may declare (Linux: 100): more cannot be
+ * a real clock, and the unit of every CPU time cannot be trusted. */
+#define SWT_MAX_CLOCK_TICKS 1000000u
 #define SWT_MAX_RECORD_BYTES (32u << 20)	/* one Record */
 #define SWT_MAX_CHUNK_RAW_BYTES (64u << 20)	/* one chunk, decompressed */
 #define SWT_MAX_INDEX_BYTES (64u << 20)		/* Index message */

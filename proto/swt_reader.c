@@ -315,6 +315,15 @@ static int parse_header(struct swt_reader *r)
 			       "session header without clock_ticks (the unit "
 			       "of every CPU time)");
 	}
+	if (h->clock_ticks > SWT_MAX_CLOCK_TICKS) {
+		uint32_t ct = h->clock_ticks;
+
+		swt__pb__session_header__free_unpacked(h, NULL);
+		return set_err(r, SWT_ECORRUPT, 8 + SWT_HEADER_PREFIX_LEN,
+			       "session header: clock_ticks %u is absurd "
+			       "(over %u per second)",
+			       ct, SWT_MAX_CLOCK_TICKS);
+	}
 	r->hdr_msg = h;
 	r->data_start = 8 + (size_t)size;
 	r->header.format_major = major;

@@ -2942,6 +2942,17 @@ static void check_fixture(const char *dir, const char *name)
 		fclose(f);
 		return;
 	}
+	if (strcmp(where, "analyze") == 0) {
+		/* intact chunks, absurd values: the reader reads it all
+		 * (tests/test_engine.c checks what the engine says) */
+		assert_ok(rc);
+		while ((rc = swt_reader_next(r, &rec)) == 0)
+			;
+		assert_status(SWT_ITEROVER, rc);
+		swt_reader_free(r);
+		fclose(f);
+		return;
+	}
 	if (rc != 0)
 		print_error("%s: %s\n", name, err);
 	assert_ok(rc);

@@ -4,6 +4,7 @@
 
 #include "swt_alloc.h"
 #include "swt_buf.h"
+#include "swt_checked.h"
 #include "swt_json.h"
 #include "swt_parse.h"
 
@@ -315,6 +316,56 @@ static void put_int_writes_extremes_without_nul(void **state)
 	e = swt_put_i64(buf, -7);
 	assert_memory_equal(buf, "-7", 2);
 	assert_int_equal(e - buf, 2);
+}
+
+/* ---- swt_checked ------------------------------------------------------- */
+
+static void checked_ops_report_overflow(void **state)
+{
+	int64_t r = 7;
+
+	(void)state;
+	assert_true(swt_add_ok(&r, INT64_MAX - 1, 1));
+	assert_true(r == INT64_MAX);
+	assert_false(swt_add_ok(&r, INT64_MAX, 1));
+	assert_false(swt_add_ok(&r, INT64_MIN, -1));
+	assert_true(swt_add_ok(&r, INT64_MIN, INT64_MAX));
+	assert_true(r == -1);
+	assert_true(swt_sub_ok(&r, 0, INT64_MAX));
+	assert_true(r == -INT64_MAX);
+	assert_false(swt_sub_ok(&r, 0, INT64_MIN));
+	assert_false(swt_sub_ok(&r, INT64_MIN, 1));
+	assert_false(swt_sub_ok(&r, INT64_MAX, -1));
+	/* the SIGFPE of issue 11: 100 ticks x 2^62 ns wrapped to 0 */
+	assert_false(swt_mul_ok(&r, 100, INT64_C(1) << 62));
+	assert_false(swt_mul_ok(&r, -1, INT64_MIN));
+	assert_false(swt_mul_ok(&r, INT64_C(3037000500), INT64_C(3037000500)));
+	assert_true(swt_mul_ok(&r, INT64_C(3037000499), INT64_C(3037000499)));
+	assert_true(r == INT64_C(9223372030926249001));
+	assert_true(swt_mul_ok(&r, -1, INT64_MAX));
+	assert_true(r == -INT64_MAX);
+}
+
+static void saturating_ops_clamp_to_the_sign(void **state)
+{
+	(void)state;
+	assert_true(swt_sat_add(INT64_MAX, 1) == INT64_MAX);
+	assert_true(swt_sat_add(INT64_MAX, INT64_MAX) == INT64_MAX);
+	assert_true(swt_sat_add(INT64_MIN, -1) == INT64_MIN);
+	assert_true(swt_sat_add(INT64_MIN, INT64_MAX) == -1);
+	assert_true(swt_sat_add(40, 2) == 42);
+	assert_true(swt_sat_sub(INT64_MIN, 1) == INT64_MIN);
+	assert_true(swt_sat_sub(INT64_MAX, -1) == INT64_MAX);
+	assert_true(swt_sat_sub(0, INT64_MIN) == INT64_MAX);
+	assert_true(swt_sat_sub(-1, INT64_MIN) == INT64_MAX);
+	assert_true(swt_sat_sub(44, 2) == 42);
+	assert_true(swt_sat_mul(100, INT64_C(1) << 62) == INT64_MAX);
+	assert_true(swt_sat_mul(-100, INT64_C(1) << 62) == INT64_MIN);
+	assert_true(swt_sat_mul(100, -(INT64_C(1) << 62)) == INT64_MIN);
+	assert_true(swt_sat_mul(INT64_MIN, -1) == INT64_MAX);
+	assert_true(swt_sat_mul(INT64_MIN, INT64_MIN) == INT64_MAX);
+	assert_true(swt_sat_mul(0, INT64_MIN) == 0);
+	assert_true(swt_sat_mul(-6, 7) == -42);
 }
 
 /* ---- swt_json ----------------------------------------------------------- */
@@ -761,6 +812,8 @@ int main(void)
 		cmocka_unit_test(buf_integers_full_range),
 		cmocka_unit_test(buf_fixed_rounds_half_away_from_zero),
 		cmocka_unit_test(div_round_half_away_from_zero),
+		cmocka_unit_test(checked_ops_report_overflow),
+		cmocka_unit_test(saturating_ops_clamp_to_the_sign),
 		cmocka_unit_test(json_escapes_quotes_backslash_and_controls),
 		cmocka_unit_test(json_controls_all_escaped),
 		cmocka_unit_test(json_keeps_valid_utf8),

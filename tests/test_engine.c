@@ -5,7 +5,12 @@
 
 #include <malloc.h>
 
+#include "swt_analysis.h"
+#include "swt_checked.h"
 #include "swt_engine.h"
+#include "swt_reader.h"
+#include "swt_report.h"
+#include "swt_status.h"
 #include "swt_thresholds.h"
 
 #define S INT64_C(1000000000)
@@ -1775,6 +1780,497 @@ static void memory_does_not_grow_with_length(void **state)
 	swt_engine_free(e);
 }
 
+/* ---- untrusted values (issue 11, docs/analysis.md § 11) ----------------- */
+
+static int feed_header_with(struct swt_engine *e, uint32_t clock_ticks,
+			    uint32_t page_size, int64_t interval)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "test";
+	r.u.header.clock_ticks = clock_ticks;
+	r.u.header.page_size = page_size;
+	r.u.header.interval_ns = interval;
+	r.u.header.start_mono_ns = T0;
+	return swt_engine_feed(e, &r);
+}
+
+static void header_with_absurd_values_is_corrupt(void **state)
+{
+	static const struct {
+		uint32_t clock_ticks, page_size;
+		int64_t interval;
+		int status;
+		const char *what;
+	} cases[] = {
+		{ 0, 4096, S, SWT_ECORRUPT, "clock_ticks is 0" },
+		{ 1000001, 4096, S, SWT_ECORRUPT, "clock_ticks 1000001" },
+		{ UINT32_MAX, 4096, S, SWT_ECORRUPT, "clock_ticks" },
+		{ 1000000, 4096, S, 0, "" },
+		{ 100, 0, S, 0, "" },	/* not recorded */
+		{ 100, 512, S, 0, "" },
+		{ 100, 1048576, S, 0, "" },
+		{ 100, 256, S, SWT_ECORRUPT, "page_size 256" },
+		{ 100, 4095, S, SWT_ECORRUPT, "page_size 4095" },
+		{ 100, 2097152, S, SWT_ECORRUPT, "page_size 2097152" },
+		{ 100, UINT32_MAX, S, SWT_ECORRUPT, "page_size" },
+		{ 100, 4096, 0, SWT_ECORRUPT, "interval_ns 0" },
+		{ 100, 4096, -S, SWT_ECORRUPT, "interval_ns -1000000000" },
+		{ 100, 4096, INT64_MIN, SWT_ECORRUPT, "interval_ns" },
+		{ 100, 4096, 86400 * S + 1, SWT_ECORRUPT, "interval_ns" },
+		{ 100, 4096, 86400 * S, 0, "" },
+		{ 100, 4096, 1, 0, "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+
+		assert_int_equal(feed_header_with(e, cases[i].clock_ticks,
+						  cases[i].page_size,
+						  cases[i].interval),
+				 cases[i].status);
+		if (cases[i].status) {
+			assert_contains(swt_engine_errmsg(e), "session header");
+			assert_contains(swt_engine_errmsg(e), cases[i].what);
+		} else {
+			assert_ok(swt_engine_finish(e, &res));
+		}
+		swt_engine_free(e);
+	}
+}
+
+static int try_sample(struct swt_engine *e, int64_t t,
+		      const struct swt_proc_row *procs, size_t n)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = procs;
+	return swt_engine_feed(e, &r);
+}
+
+/* Issue 11: chunks intact, the second sample 2^62 ns after the first:
+ * 100 ticks x 2^62 ns wrapped to 0 and swanalyze died of SIGFPE. Such a
+ * time is damage; nothing of the record is applied. */
+static void sample_delta_of_2_pow_62_is_corrupt(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p = prow(10, 0, 1024);
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(10, 50, 1024);
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 + S + (INT64_C(1) << 62), &p, 1));
+	assert_contains(swt_engine_errmsg(e), "record 3 (sample)");
+	assert_contains(swt_engine_errmsg(e), "more than a year");
+	/* either way from the start, and at the exact bound */
+	assert_status(SWT_ECORRUPT, try_sample(e, INT64_MIN, &p, 1));
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 - SWT_ENGINE_MAX_SPAN_NS - 1, &p, 1));
+	assert_status(SWT_ECORRUPT,
+		      try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS + 1, &p, 1));
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.samples, 1);
+	assert_int_equal(res->session.duration_ns, S);
+	swt_engine_free(e);
+
+	e = new_engine(NULL);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	assert_ok(try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS, &p, 1));
+	swt_engine_free(e);
+}
+
+/* An event batch with one absurd time is refused whole: the counter does
+ * not move. */
+static void event_with_absurd_time_is_corrupt(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_event ev[2] = {
+		{ T0 + S, SWT_EV_COUNT, 10, "hits", 5 },
+		{ INT64_MAX, SWT_EV_COUNT, 10, "hits", 7 },
+	};
+	struct swt_record r;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_event(e, 10, 10, T0 + S, SWT_EV_COUNT, "hits", 1);
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_EVENTS;
+	r.t_ns = ev[0].t_ns;
+	r.u.events.pid = 10;
+	r.u.events.n = 2;
+	r.u.events.events = ev;
+	assert_status(SWT_ECORRUPT, swt_engine_feed(e, &r));
+	assert_contains(swt_engine_errmsg(e), "event 1 time");
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_counters, 1);
+	assert_int_equal(res->counters[0].count, 1);
+	swt_engine_free(e);
+}
+
+/* Inside the bounds, products of file values still pass int64: a million
+ * clock ticks a second times a 100-day gap between samples (8.64e21) is
+ * computed in 128 bits, and a half-busy core reads 50 %. */
+static void wide_products_within_bounds_are_exact(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	int64_t gap = 100 * 86400 * S;
+	struct swt_proc_row p = prow(10, 0, 1024);
+
+	(void)state;
+	assert_ok(feed_header_with(e, 1000000, 4096, S));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	/* 0.5 core x 1e6 ticks/s x 8.64e6 s */
+	p = prow(10, INT64_C(4320000000000), 1024);
+	feed_sample(e, T0 + S + gap, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	assert_int_equal(m->cpu_avg_mpct, 50000);
+	assert_int_equal(m->cpu_peak_mpct, 50000);
+	assert_int_equal(res->session.cpu_avg_mpct, 50000);
+	swt_engine_free(e);
+}
+
+/* Values with no bound of their own (ticks, RSS, counter increments) can
+ * be anything: totals saturate, nothing overflows. */
+static void absurd_row_values_saturate(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 11, "app", "app", false);
+	for (k = 1; k <= 4; k++) {
+		p[0] = prow(10, k % 2 ? INT64_MAX : INT64_MIN, INT64_MAX);
+		p[0].stime = INT64_MAX;
+		p[1] = prow(11, INT64_MAX, INT64_MAX);
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+		feed_event(e, 10, 10, T0 + k * S, SWT_EV_COUNT, "c",
+			   INT64_MAX);
+		feed_event(e, 10, 10, T0 + k * S, SWT_EV_RSS, "x",
+			   INT64_MAX);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	assert_true(m->mem_peak_mmb > 0);
+	assert_true(m->cpu_avg_mpct >= 0);
+	assert_int_equal(res->counters[0].count, INT64_MAX);
+	swt_engine_free(e);
+}
+
+/* fixtures/corrupt/<name>/expected "analyze STATUS substring": the reader
+ * reads the whole file, the analysis fails with STATUS and a message that
+ * contains the substring (fixtures/corrupt/README.md). (absurd-clock-ticks
+ * is refused by the reader already, at open: test_codec checks it; the
+ * engine's own header check is tested above.) */
+static void corrupt_fixtures_the_engine_refuses(void **state)
+{
+	static const char *const names[] = { "absurd-sample-delta" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[4096], line[512], where[16], status[32], *sub;
+		char err[512] = "";
+		struct swt_reader *r = NULL;
+		struct swt_analysis *a = NULL;
+		FILE *f;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/corrupt/%s/expected",
+			 SWT_FIXTURE_DIR, names[i]);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		assert_int_equal(sscanf(line, "%15s %31s", where, status), 2);
+		assert_string_equal(where, "analyze");
+		sub = strstr(line, status) + strlen(status);
+		while (*sub == ' ')
+			sub++;
+		snprintf(path, sizeof(path), "%s/corrupt/%s/session.swt",
+			 SWT_FIXTURE_DIR, names[i]);
+		assert_ok(swt_reader_open(&r, path, 0, err, sizeof(err)));
+		rc = swt_analysis_run(&a, r, NULL, err, sizeof(err));
+		if (strcmp(swt_status_name(rc), status) != 0 ||
+		    !strstr(err, sub))
+			print_error("%s: analysis gave %s \"%s\"\n", names[i],
+				    swt_status_name(rc), err);
+		assert_string_equal(swt_status_name(rc), status);
+		assert_contains(err, sub);
+		assert_null(a);
+		swt_reader_free(r);
+	}
+}
+
+/* ---- mutation loop ------------------------------------------------------ */
+
+/* Random records with extreme values in every numeric field, fed through
+ * the engine: each feed returns 0 or SWT_ECORRUPT (with a message), finish
+ * succeeds, and nothing overflows (run it in the ASan/UBSan build). The
+ * seed is fixed (SWT_MUTATE_SEED changes it); SWT_MUTATE_ROUNDS runs more
+ * rounds (a few minutes in the sanitizer build: 200000). */
+static uint64_t mut_state;
+
+static uint64_t mut_next(void)
+{
+	uint64_t z = (mut_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static uint64_t mut_below(uint64_t n)
+{
+	return mut_next() % n;
+}
+
+/* An int64 that is often at an edge. */
+static int64_t mut_i64(void)
+{
+	static const int64_t edge[] = {
+		0, 1, -1, 2, 100, 4096, INT64_C(1000000000), INT32_MAX,
+		INT32_MIN, UINT32_MAX, INT64_C(1) << 62, -(INT64_C(1) << 62),
+		INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+		INT64_MAX / 2, INT64_MAX / 1000000, INT64_MAX / 100000000,
+	};
+
+	switch (mut_below(4)) {
+	case 0:
+		return edge[mut_below(sizeof(edge) / sizeof(edge[0]))];
+	case 1:
+		return (int64_t)mut_next();
+	case 2:
+		return (int64_t)mut_below(1000);
+	default:
+		return (int64_t)(mut_next() >> mut_below(64));
+	}
+}
+
+/* A time: mostly moving forward from the last, sometimes anywhere. */
+static int64_t mut_time(int64_t *clock)
+{
+	switch (mut_below(10)) {
+	case 0:
+		return mut_i64();
+	case 1:
+		return T0 + (mut_below(2) ? 1 : -1) *
+				    (SWT_ENGINE_MAX_SPAN_NS +
+				     (int64_t)mut_below(3) - 1);
+	case 2:
+		return swt_sat_sub(*clock, (int64_t)mut_below(3) * S);
+	case 3:
+		*clock = swt_sat_add(*clock,
+				     (int64_t)mut_below(40) * 86400 * S);
+		return *clock;
+	default:
+		*clock = swt_sat_add(*clock, (int64_t)mut_below(3 * S));
+		return *clock;
+	}
+}
+
+static const char *mut_name(void)
+{
+	static const char *const names[] = {
+		"a", "b", "database_manager", "database_manage", "", "\xff\xfe",
+		"x y", "cache",
+	};
+
+	return names[mut_below(sizeof(names) / sizeof(names[0]))];
+}
+
+static int32_t mut_pid(void)
+{
+	static const int32_t pids[] = { 1, 2, 3, 10, 0, -1, INT32_MAX,
+					INT32_MIN };
+
+	return mut_below(4) ? (int32_t)(1 + mut_below(4)) :
+			      pids[mut_below(sizeof(pids) / sizeof(pids[0]))];
+}
+
+static void mut_round(void)
+{
+	/* the accepted extremes, and one that is not */
+	const uint32_t clock_ticks[5] = { 100, 100, 1, 1000000,
+					  (uint32_t)mut_next() };
+	const int64_t intervals[3] = { 1, 86400 * S, S };
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row procs[4];
+	struct swt_thread_row thr[6];
+	struct swt_event ev[8];
+	struct swt_record r;
+	int64_t clock = T0;
+	size_t i, j, n_rec = mut_below(60);
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "mut";
+	r.u.header.clock_ticks = clock_ticks[mut_below(5)];
+	r.u.header.page_size = mut_below(3) ? 4096 : (uint32_t)mut_next();
+	r.u.header.interval_ns = mut_below(2) ? S / 10 :
+				 mut_below(2) ? intervals[mut_below(3)] :
+						mut_i64();
+	r.u.header.start_mono_ns = mut_below(4) ? T0 : mut_i64();
+	r.u.header.cpu_count = (uint32_t)mut_next();
+	r.u.header.threads = mut_below(2);
+	err = swt_engine_feed(e, &r);
+	if (err == SWT_ECORRUPT) {
+		assert_true(swt_engine_errmsg(e)[0] != '\0');
+		swt_engine_free(e);
+		return;
+	}
+	assert_ok(err);
+	if (r.u.header.start_mono_ns > 0)
+		clock = r.u.header.start_mono_ns;
+	for (i = 0; i < n_rec; i++) {
+		memset(&r, 0, sizeof(r));
+		r.t_ns = mut_time(&clock);
+		switch (mut_below(8)) {
+		case 0:
+			r.kind = SWT_REC_PROC_START;
+			r.u.proc_start.pid = mut_pid();
+			r.u.proc_start.ppid = mut_pid();
+			r.u.proc_start.start_ticks = (uint64_t)mut_i64();
+			r.u.proc_start.comm = mut_name();
+			r.u.proc_start.cmdline = mut_name();
+			r.u.proc_start.cmdline_len =
+				strlen(r.u.proc_start.cmdline);
+			r.u.proc_start.preexisting = mut_below(2);
+			break;
+		case 1:
+			r.kind = SWT_REC_PROC_EXIT;
+			r.u.proc_exit.pid = mut_pid();
+			r.u.proc_exit.start_ticks = (uint64_t)mut_i64();
+			break;
+		case 2:
+		case 3:
+		case 4: {
+			size_t np = mut_below(5), nt = mut_below(7);
+			int32_t id = INT32_MIN;
+
+			r.kind = SWT_REC_SAMPLE;
+			r.u.sample.scheduled_ns =
+				mut_below(2) ? r.t_ns : mut_i64();
+			/* rows sorted by id, strictly ascending */
+			for (j = 0; j < np; j++) {
+				memset(&procs[j], 0, sizeof(procs[j]));
+				id = (int32_t)(id + 1 +
+					       (int32_t)mut_below(j ? 3 : 6));
+				if (id < INT32_MIN + 6)
+					id = (int32_t)(1 + mut_below(3));
+				procs[j].pid = id;
+				procs[j].utime = mut_i64();
+				procs[j].stime = mut_i64();
+				procs[j].rss_kib = mut_i64();
+				procs[j].vsz_kib = mut_i64();
+				procs[j].nthreads = mut_i64();
+			}
+			id = 0;
+			for (j = 0; j < nt; j++) {
+				memset(&thr[j], 0, sizeof(thr[j]));
+				id = (int32_t)(id + 1 + (int32_t)mut_below(3));
+				thr[j].tid = id;
+				thr[j].tgid = (int32_t)(1 + mut_below(4));
+				thr[j].name = mut_name();
+				thr[j].utime = mut_i64();
+				thr[j].stime = mut_i64();
+			}
+			r.u.sample.n_procs = np;
+			r.u.sample.procs = procs;
+			r.u.sample.n_threads = nt;
+			r.u.sample.threads = nt ? thr : NULL;
+			break;
+		}
+		case 5:
+		case 6: {
+			size_t ne = 1 + mut_below(8);
+
+			r.kind = SWT_REC_EVENTS;
+			r.u.events.pid = mut_pid();
+			for (j = 0; j < ne; j++) {
+				ev[j].t_ns = j ? mut_time(&clock) : r.t_ns;
+				ev[j].kind = (enum swt_event_kind)(
+					mut_below(8) ? 1 + mut_below(5) :
+						       mut_below(200));
+				ev[j].tid = mut_pid();
+				ev[j].name = mut_name();
+				ev[j].value = mut_i64();
+			}
+			r.u.events.n = ne;
+			r.u.events.events = ev;
+			break;
+		}
+		default:
+			r.kind = mut_below(2) ? SWT_REC_DROPS : SWT_REC_END;
+			r.u.drops.dropped = (uint64_t)mut_i64();
+			r.u.end.missed_samples = (uint64_t)mut_i64();
+			break;
+		}
+		if (mut_below(20) == 0)
+			swt_engine_note_gap(e);
+		err = swt_engine_feed(e, &r);
+		if (err != 0) {
+			assert_status(SWT_ECORRUPT, err);
+			assert_true(swt_engine_errmsg(e)[0] != '\0');
+		}
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_true(res->session.duration_ns >= 0);
+	/* and the report of whatever came out (absurd figures included) */
+	if (mut_below(4) == 0) {
+		struct swt_report_input in;
+		struct swt_buf b = SWT_BUF_INIT;
+
+		memset(&in, 0, sizeof(in));
+		in.result = res;
+		swt_report_write(&b, &in, SWT_REPORT_FULL,
+				 (enum swt_report_format)mut_below(4));
+		assert_true(b.len > 0);
+		swt_buf_fini(&b);
+	}
+	swt_engine_free(e);
+}
+
+static void mutated_records_never_crash(void **state)
+{
+	const char *env = getenv("SWT_MUTATE_ROUNDS");
+	const char *seed = getenv("SWT_MUTATE_SEED");
+	long rounds = env ? strtol(env, NULL, 10) : 3000, k;
+
+	(void)state;
+	mut_state = seed ? strtoull(seed, NULL, 10) : 11;
+	for (k = 0; k < rounds; k++)
+		mut_round();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1817,6 +2313,13 @@ int main(void)
 		cmocka_unit_test(late_events_count_from_the_last_sample),
 		cmocka_unit_test(missed_samples_from_scheduled_gaps),
 		cmocka_unit_test(memory_does_not_grow_with_length),
+		cmocka_unit_test(header_with_absurd_values_is_corrupt),
+		cmocka_unit_test(sample_delta_of_2_pow_62_is_corrupt),
+		cmocka_unit_test(event_with_absurd_time_is_corrupt),
+		cmocka_unit_test(wide_products_within_bounds_are_exact),
+		cmocka_unit_test(absurd_row_values_saturate),
+		cmocka_unit_test(corrupt_fixtures_the_engine_refuses),
+		cmocka_unit_test(mutated_records_never_crash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,6 +55,13 @@ static void integer_helpers(void **state)
 	assert_int_equal(swt_muldiv(5, 1, 2), 3);
 	assert_int_equal(swt_muldiv(-5, 1, 2), -3);
 	assert_int_equal(swt_muldiv_ceil(10, 1, 3), 4);
+	/* a * b / (c * d) with c * d past int64 (100 ticks x 2^62 ns) */
+	assert_int_equal(swt_muldiv2(INT64_C(1) << 62, 300, 100,
+				     INT64_C(1) << 62), 3);
+	assert_int_equal(swt_muldiv2(INT64_MAX, INT64_MAX, 1, 1), INT64_MAX);
+	assert_int_equal(swt_muldiv2(INT64_MIN, INT64_MAX, 1, 1), INT64_MIN);
+	assert_int_equal(swt_muldiv2(7, 1, 2, 1), 4);
+	assert_int_equal(swt_muldiv2(-7, 1, 1, 2), -4);
 	assert_int_equal(swt_normal_cdf_ppm(0), 500000);
 	assert_int_equal(swt_normal_cdf_ppm(2326), 989971); /* true: 989992 */
 	assert_int_equal(swt_normal_cdf_ppm(-1000), 1000000 - 841345);

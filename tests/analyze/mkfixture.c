@@ -3,6 +3,9 @@
  *
  *   mkfixture list                  the scenario names, one per line
  *   mkfixture SCENARIO PATH         write one scenario to PATH
+ *   mkfixture absurd-sample-delta PATH, absurd-clock-ticks PATH
+ *                                   the damaged sessions of
+ *                                   fixtures/corrupt/absurd-* (not listed)
  *   mkfixture bench PATH [PROCS [SAMPLES]]
  *                                   the benchmark session: PROCS processes
  *                                   (500) sampled SAMPLES times (3600) at 1 s
@@ -539,6 +542,61 @@ out:
 	return err;
 }
 
+/* ---- damaged sessions (fixtures/corrupt/, not in `list`) ---------------- */
+
+/* Intact chunks, absurd values (issue 11): the reader reads every record,
+ * the engine refuses the session (docs/analysis.md § 11). */
+static int absurd(const char *path, uint32_t clock_ticks, int64_t gap)
+{
+	struct swt_writer_opts o;
+	struct swt_header h;
+	struct swt_proc_row p;
+	struct gen g;
+	char msg[256];
+	int err;
+
+	memset(&g, 0, sizeof(g));
+	g.path = path;
+	swt_writer_opts_init(&o);
+	o.level = 3;
+	o.sync = false;
+	o.force = true;
+	header(&h, S, false);
+	h.clock_ticks = clock_ticks;
+	err = swt_writer_open(&g.w, path, &o, &h, msg, sizeof(msg));
+	if (err < 0) {
+		fprintf(stderr, "mkfixture: %s\n", msg);
+		return err;
+	}
+	start(&g, T0, 100, 1, "app", "app", false);
+	p = row(100, 0, 10 * MIB);
+	sample(&g, T0 + S, &p, 1, NULL, 0);
+	p = row(100, 100, 10 * MIB);
+	sample(&g, T0 + S + gap, &p, 1, NULL, 0);
+	return gen_close(&g, T0 + S + gap, true);
+}
+
+/* The second sample 2^62 ns (146 years) after the first: 100 ticks x 2^62
+ * wrapped to 0 and swanalyze died of SIGFPE. */
+static int sc_absurd_sample_delta(const char *path)
+{
+	return absurd(path, 100, INT64_C(1) << 62);
+}
+
+/* clock_ticks 4e9 per second. */
+static int sc_absurd_clock_ticks(const char *path)
+{
+	return absurd(path, UINT32_C(4000000000), S);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const char *path);
+} damaged[] = {
+	{ "absurd-sample-delta", sc_absurd_sample_delta },
+	{ "absurd-clock-ticks", sc_absurd_clock_ticks },
+};
+
 static const struct {
 	const char *name;
 	int (*fn)(const char *path);
@@ -584,6 +642,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_SCENARIOS; i++)
 		if (strcmp(argv[1], scenarios[i].name) == 0)
 			return scenarios[i].fn(argv[2]) < 0 ? 1 : 0;
+	for (i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++)
+		if (strcmp(argv[1], damaged[i].name) == 0)
+			return damaged[i].fn(argv[2]) < 0 ? 1 : 0;
 	fprintf(stderr, "mkfixture: unknown scenario '%s'\n", argv[1]);
 	return 2;
 }

@@ -3,7 +3,9 @@
 # status (2: nothing of FILE can be read as a session; 3: damaged, the
 # readable part was used), that status is the one fixtures/corrupt/*/expected
 # implies ("open" -> 2, "next" -> 3), and they name the same damaged byte
-# ranges (or, for 2, the same offset).
+# ranges (or, for 2, the same offset). An "analyze" fixture (intact chunks,
+# an absurd value) checks out structurally (swreplay exits 0) and
+# swanalyze refuses it with status 3, naming the record.
 #
 #   sh test-verdicts.sh SWREPLAY SWANALYZE TMPDIR CORRUPTDIR
 . "$(dirname "$0")/../tap-core.sh"
@@ -47,8 +49,23 @@ for dir in "$CORRUPT"/*/; do
 	case $(head -n 1 "$dir/expected") in
 	open\ *) want=2 ;;
 	next\ *) want=3 ;;
+	analyze\ *) want=analyze ;;
 	*) want=unknown ;;
 	esac
+	if [ "$want" = analyze ]; then
+		# every chunk intact, a value absurd: the structure checks
+		# out, the analysis refuses the record and says which
+		run "$SWREPLAY" --check "$f"
+		check "$name: swreplay --check finds the structure intact" \
+			[ "$rc" = 0 ]
+		run "$SWREPLAY" --dump "$f"
+		check "$name: swreplay --dump reads it all" [ "$rc" = 0 ]
+		run "$SWANALYZE" --report lightweight "$f"
+		check "$name: swanalyze exits 3" [ "$rc" = 3 ]
+		check "$name: swanalyze names the record" \
+			grep -q "record [0-9]* (" "$T/err"
+		continue
+	fi
 
 	run "$SWREPLAY" --check "$f"
 	rc_check=$rc
