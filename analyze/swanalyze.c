@@ -3,11 +3,14 @@
  * Kept thin (STYLE.md rule 1): option parsing, calls into libswt_engine and
  * libswt_proto, and the one mapping from status to exit code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "swt_analysis.h"
 #include "swt_buf.h"
@@ -56,6 +59,7 @@ static const char usage_text[] =
 	"                          recommendations\n"
 	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
 	"  -o, --output OUT        write the report to OUT instead of stdout\n"
+	"                          (replaced; never through a symlink)\n"
 	"  -c, --config CONF       read thresholds from CONF (KEY = VALUE lines)\n"
 	"  -t, --threshold K=V     set one threshold (after --config); keys:\n"
 	"                          memory_mb cpu_percent calls_per_minute\n"
@@ -121,6 +125,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 			}
 			break;
 		case 'o':
+			if (!*optarg) {
+				err = swt_cli_usage_error(PROG, "-o/--output: "
+							  "empty file name",
+							  "");
+				goto out;
+			}
 			out->output = optarg;
 			break;
 		case 'c':
@@ -189,15 +199,52 @@ out:
 	return err < 0 ? SWT_EINVAL : 0;
 }
 
+/* Open -o OUT for writing, as swrec opens its output: never through a
+ * symbolic link (O_NOFOLLOW; a link could point anywhere, and a report
+ * run by a privileged job must not clobber what it points to), and a
+ * regular file is truncated only once it is known to be one. Devices and
+ * FIFOs (/dev/null, a named pipe) are written as they are. NULL on error,
+ * with the message printed. */
+static FILE *open_output(const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fprintf(stderr, PROG ": %s: exists and is not a "
+				"regular file (a symbolic link, not "
+				"followed)\n", path);
+		else
+			fprintf(stderr, PROG ": %s: %s\n", path,
+				strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "wb");
+	if (!f)
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	else
+		fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return f;
+}
+
 static int write_report(const struct swt_buf *b, const char *path)
 {
-	FILE *f = path ? fopen(path, "wb") : stdout;
+	FILE *f = path ? open_output(path) : stdout;
 	int err = 0;
 
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	if (!f)
 		return SWT_EIO;
-	}
 	if ((b->len && fwrite(b->ptr, 1, b->len, f) != b->len) ||
 	    fflush(f) != 0) {
 		fprintf(stderr, PROG ": %s: write error: %s\n",
