@@ -335,9 +335,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		case ':':
 			return usage_error("option '%s' needs a value",
 					   argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+		default:	/* '?': "--force=1" is not "unknown" */
+			return swt_cli_getopt_error(PROG, c, argv);
 		}
 	}
 	dedupe_pids(o);

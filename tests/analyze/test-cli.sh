@@ -52,6 +52,10 @@ usage_case "bad threshold value" "$LEAK" --report full \
 check "bad threshold: the message names the key" \
 	grep -q "cpu_percent" "$T/err"
 usage_case "empty -o" "$LEAK" --report full -o ""
+usage_case "a value for an option without one" "$LEAK" --report full \
+	--help=1
+check "a value for an option without one: named as such" \
+	grep -q "^swanalyze: option takes no value: --help$" "$T/err"
 usage_case "empty --report" "$LEAK" --report ""
 usage_case "empty --format" "$LEAK" --report full --format ""
 usage_case "empty --threshold" "$LEAK" --report full -t ""

@@ -1224,6 +1224,8 @@ static void bad_options_are_refused(void **state)
 		{ { "-q" }, "exactly one" },
 		{ { "--bogus", "-a" }, "unknown option" },
 		{ { "-a", "-i" }, "needs a value" },
+		{ { "--force=1", "-a" }, "option takes no value: --force" },
+		{ { "-x", "-a" }, "unknown option -x" },
 	};
 	size_t i;
 
