@@ -80,6 +80,16 @@ static const char usage_text[] =
 	"lost time ranges are named on stderr); 4 the report could not be\n"
 	"written.\n";
 
+/* true if both paths name one existing file (a hard link included): -o
+ * must not replace the session being analysed with its report. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FAIL_ON = 256 };
@@ -167,6 +177,11 @@ static int parse_options(struct options *out, int argc, char **argv)
 		}
 	}
 	SWT_TRY(err = swt_cli_one_file(PROG, argc, argv, &out->path));
+	if (out->output && same_file(out->output, out->path)) {
+		err = swt_cli_usage_error(PROG, "-o/--output is the session "
+					  "file itself: ", out->output);
+		goto out;
+	}
 	if (!out->have_report)
 		err = swt_cli_usage_error(PROG, "missing --report (lightweight, full or "
 				  "weight-analysis)", "");

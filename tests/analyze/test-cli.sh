@@ -154,6 +154,14 @@ run "$SWANALYZE" "$LEAK" --report lightweight --format csv -o "$T/old.txt"
 "$SWANALYZE" "$LEAK" --report lightweight --format csv >"$T/new.txt"
 check "-o replaces an existing regular file (no old bytes left)" \
 	eval '[ $rc = 0 ] && cmp -s "$T/old.txt" "$T/new.txt"'
+cp "$LEAK" "$T/self.swt"
+ln "$T/self.swt" "$T/self-link.swt"
+for o in "$T/self.swt" "$T/self-link.swt"; do
+	run "$SWANALYZE" "$T/self.swt" --report full -o "$o"
+	check "-o naming the session itself ($(basename "$o")): exit 2, kept" \
+		eval '[ $rc = 2 ] && cmp -s "$LEAK" "$T/self.swt" &&
+		grep -q "is the session file itself" "$T/err"'
+done
 mkdir -p "$T/adir"
 run "$SWANALYZE" "$LEAK" --report full -o "$T/adir"
 check "-o to a directory: exit 4" \
