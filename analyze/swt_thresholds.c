@@ -452,6 +452,8 @@ static void batch_apply(struct swt_thresholds *t, struct batch *b)
 	struct swt_th_rate *m;
 	size_t i = 0, j = 0, n = 0;
 
+	if (b->n == 0)	/* qsort(NULL, 0, ...) is undefined */
+		return;
 	qsort(b->p, b->n, sizeof(*b->p), cmp_pending);
 	m = swt_calloc(t->n_rates + b->n + 1, sizeof(*m));
 	while (i < t->n_rates || j < b->n) {

@@ -209,6 +209,30 @@ static void many_assignments_apply_in_order(void **state)
 	free(kv);
 }
 
+/* No rate key at all: an empty batch (UBSan saw qsort(NULL, 0)). */
+static void no_rate_keys(void **state)
+{
+	static const char conf[] = "memory_mb = 7\n";
+	const char *kv[] = { "cpu_percent=3" };
+	struct swt_thresholds th;
+	char msg[256];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_load(&th, conf, sizeof(conf) - 1, "a.conf",
+				      msg, sizeof(msg)));
+	assert_ok(swt_thresholds_load(&th, "", 0, "e.conf", msg,
+				      sizeof(msg)));
+	assert_ok(swt_thresholds_set_assignments(&th, kv, 1, SWT_TH_OPTION,
+						 msg, sizeof(msg)));
+	assert_ok(swt_thresholds_set_assignments(&th, NULL, 0, SWT_TH_OPTION,
+						 msg, sizeof(msg)));
+	assert_int_equal(th.v[SWT_TH_MEMORY_MB], 7000);
+	assert_int_equal(th.v[SWT_TH_CPU_PERCENT], 3000);
+	assert_int_equal(th.n_rates, 2);
+	swt_thresholds_fini(&th);
+}
+
 /* The prefilter must never hide a match: case, '?', '*' at either end. */
 static void heavy_prefilter_keeps_every_match(void **state)
 {
@@ -259,6 +283,7 @@ int main(void)
 		cmocka_unit_test(duplicate_in_a_big_config_is_named),
 		cmocka_unit_test(rate_keys_do_not_clash_with_scalar_keys),
 		cmocka_unit_test(many_assignments_apply_in_order),
+		cmocka_unit_test(no_rate_keys),
 		cmocka_unit_test(heavy_prefilter_keeps_every_match),
 	};
 
