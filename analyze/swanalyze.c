@@ -3,11 +3,14 @@
  * Kept thin (STYLE.md rule 1): option parsing, calls into libswt_engine and
  * libswt_proto, and the one mapping from status to exit code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "swt_analysis.h"
 #include "swt_buf.h"
@@ -56,6 +59,7 @@ static const char usage_text[] =
 	"                          recommendations\n"
 	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
 	"  -o, --output OUT        write the report to OUT instead of stdout\n"
+	"                          (replaced; never through a symlink)\n"
 	"  -c, --config CONF       read thresholds from CONF (KEY = VALUE lines)\n"
 	"  -t, --threshold K=V     set one threshold (after --config); keys:\n"
 	"                          memory_mb cpu_percent calls_per_minute\n"
@@ -75,6 +79,16 @@ static const char usage_text[] =
 	"3 FILE is damaged or truncated (the readable part is analysed and the\n"
 	"lost time ranges are named on stderr); 4 the report could not be\n"
 	"written.\n";
+
+/* true if both paths name one existing file (a hard link included): -o
+ * must not replace the session being analysed with its report. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
@@ -121,6 +135,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 			}
 			break;
 		case 'o':
+			if (!*optarg) {
+				err = swt_cli_usage_error(PROG, "-o/--output: "
+							  "empty file name",
+							  "");
+				goto out;
+			}
 			out->output = optarg;
 			break;
 		case 'c':
@@ -157,6 +177,11 @@ static int parse_options(struct options *out, int argc, char **argv)
 		}
 	}
 	SWT_TRY(err = swt_cli_one_file(PROG, argc, argv, &out->path));
+	if (out->output && same_file(out->output, out->path)) {
+		err = swt_cli_usage_error(PROG, "-o/--output is the session "
+					  "file itself: ", out->output);
+		goto out;
+	}
 	if (!out->have_report)
 		err = swt_cli_usage_error(PROG, "missing --report (lightweight, full or "
 				  "weight-analysis)", "");
@@ -169,7 +194,6 @@ static int load_thresholds(struct swt_thresholds *th,
 			   const struct options *opts)
 {
 	char msg[512];
-	size_t i;
 	int err = 0;
 
 	if (opts->config) {
@@ -180,28 +204,62 @@ static int load_thresholds(struct swt_thresholds *th,
 			goto out;
 		}
 	}
-	for (i = 0; i < opts->n_thresholds; i++) {
-		err = swt_thresholds_set_assignment(th, opts->thresholds[i],
-						    SWT_TH_OPTION, msg,
-						    sizeof(msg));
-		if (err < 0) {
-			fprintf(stderr, PROG ": --threshold: %s\n", msg);
-			goto out;
-		}
-	}
+	/* all at once: n log n for many rate.NAME (one by one is n^2) */
+	err = swt_thresholds_set_assignments(th, opts->thresholds,
+					     opts->n_thresholds, SWT_TH_OPTION,
+					     msg, sizeof(msg));
+	if (err < 0)
+		fprintf(stderr, PROG ": --threshold: %s\n", msg);
 out:
 	return err < 0 ? SWT_EINVAL : 0;
 }
 
+/* Open -o OUT for writing, as swrec opens its output: never through a
+ * symbolic link (O_NOFOLLOW; a link could point anywhere, and a report
+ * run by a privileged job must not clobber what it points to), and a
+ * regular file is truncated only once it is known to be one. Devices and
+ * FIFOs (/dev/null, a named pipe) are written as they are. NULL on error,
+ * with the message printed. */
+static FILE *open_output(const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fprintf(stderr, PROG ": %s: exists and is not a "
+				"regular file (a symbolic link, not "
+				"followed)\n", path);
+		else
+			fprintf(stderr, PROG ": %s: %s\n", path,
+				strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)) {
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "wb");
+	if (!f)
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	else
+		fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return f;
+}
+
 static int write_report(const struct swt_buf *b, const char *path)
 {
-	FILE *f = path ? fopen(path, "wb") : stdout;
+	FILE *f = path ? open_output(path) : stdout;
 	int err = 0;
 
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+	if (!f)
 		return SWT_EIO;
-	}
 	if ((b->len && fwrite(b->ptr, 1, b->len, f) != b->len) ||
 	    fflush(f) != 0) {
 		fprintf(stderr, PROG ": %s: write error: %s\n",

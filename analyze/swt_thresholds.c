@@ -9,11 +9,11 @@
 
 #include "swt_alloc.h"
 #include "swt_buf.h"
+#include "swt_map.h"
 #include "swt_parse.h"
 #include "swt_status.h"
 
-/* Config files are small; a bigger one is a mistake, not a config. */
-#define MAX_CONFIG_BYTES (1024 * 1024)
+#define MAX_CONFIG_BYTES SWT_TH_MAX_CONFIG_BYTES
 /* Upper bound of a thousandths value: keeps every product in the engine
  * far from overflow. */
 #define MAX_MILLI INT64_C(1000000000000)
@@ -100,6 +100,25 @@ static void set_err(char *errmsg, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What a name needs to possibly match a pattern: every literal byte of
+ * the pattern (folded to 64 bits after lowering: a necessary condition
+ * only) and at least as many bytes as the pattern has non-'*' bytes. It
+ * lets heavy_match skip most patterns with one AND instead of a glob. */
+struct swt_th_heavy_ix {
+	uint64_t need;
+	size_t min_len;
+};
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static uint64_t byte_bit(char c)
+{
+	return UINT64_C(1) << ((unsigned char)lower(c) & 63);
+}
+
 static void clear_heavy(struct swt_thresholds *t)
 {
 	size_t i;
@@ -107,15 +126,36 @@ static void clear_heavy(struct swt_thresholds *t)
 	for (i = 0; i < t->n_heavy; i++)
 		free(t->heavy[i]);
 	free(t->heavy);
+	free(t->heavy_ix);
 	t->heavy = NULL;
+	t->heavy_ix = NULL;
 	t->n_heavy = 0;
 }
 
+/* Room for n patterns; the list must be empty. One allocation each, so
+ * 50 000 patterns cost no reallocation (under ASan every realloc copies). */
+static void alloc_heavy(struct swt_thresholds *t, size_t n)
+{
+	t->heavy = swt_calloc(n ? n : 1, sizeof(*t->heavy));
+	t->heavy_ix = swt_calloc(n ? n : 1, sizeof(*t->heavy_ix));
+}
+
+/* Append into the room alloc_heavy made. */
 static void add_heavy(struct swt_thresholds *t, const char *p, size_t len)
 {
-	t->heavy = swt_reallocarray(t->heavy, t->n_heavy + 1,
-				    sizeof(*t->heavy));
+	struct swt_th_heavy_ix *ix = &t->heavy_ix[t->n_heavy];
+	size_t i;
+
 	t->heavy[t->n_heavy++] = swt_strndup(p, len);
+	ix->need = 0;
+	ix->min_len = 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '*')
+			continue;
+		ix->min_len++;
+		if (p[i] != '?')
+			ix->need |= byte_bit(p[i]);
+	}
 }
 
 void swt_thresholds_init(struct swt_thresholds *t)
@@ -131,6 +171,7 @@ void swt_thresholds_init(struct swt_thresholds *t)
 		t->rates[i].counter = swt_strdup(rate_defaults[i].counter);
 		t->rates[i].per_minute_milli = rate_defaults[i].def;
 	}
+	alloc_heavy(t, sizeof(heavy_defaults) / sizeof(heavy_defaults[0]));
 	for (i = 0; i < sizeof(heavy_defaults) / sizeof(heavy_defaults[0]);
 	     i++)
 		add_heavy(t, heavy_defaults[i], strlen(heavy_defaults[i]));
@@ -159,31 +200,53 @@ void swt_thresholds_copy(struct swt_thresholds *out,
 		out->rates[i].counter = swt_strdup(src->rates[i].counter);
 	}
 	out->heavy = NULL;
+	out->heavy_ix = NULL;
 	out->n_heavy = 0;
+	alloc_heavy(out, src->n_heavy);
 	for (i = 0; i < src->n_heavy; i++)
 		add_heavy(out, src->heavy[i], strlen(src->heavy[i]));
 }
 
+/* Index of counter in the sorted rates, or where it would go. */
+static size_t rate_pos(const struct swt_thresholds *t, const char *counter,
+		       bool *found)
+{
+	size_t lo = 0, hi = t->n_rates;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->rates[mid].counter, counter);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* One rate: O(n) for a new counter (the shift). Many at once go through
+ * struct batch instead. */
 static void set_rate(struct swt_thresholds *t, const char *counter,
 		     int64_t v, enum swt_th_source src)
 {
-	size_t i, j;
-	int c = 1;
+	bool found;
+	size_t i = rate_pos(t, counter, &found);
 
-	for (i = 0; i < t->n_rates; i++) {
-		c = strcmp(t->rates[i].counter, counter);
-		if (c >= 0)
-			break;
-	}
-	if (i < t->n_rates && c == 0) {
+	if (found) {
 		t->rates[i].per_minute_milli = v;
 		t->rates[i].source = src;
 		return;
 	}
 	t->rates = swt_reallocarray(t->rates, t->n_rates + 1,
 				    sizeof(*t->rates));
-	for (j = t->n_rates; j > i; j--)
-		t->rates[j] = t->rates[j - 1];
+	memmove(&t->rates[i + 1], &t->rates[i],
+		(t->n_rates - i) * sizeof(*t->rates));
 	t->rates[i].counter = swt_strdup(counter);
 	t->rates[i].per_minute_milli = v;
 	t->rates[i].source = src;
@@ -249,6 +312,14 @@ static int set_heavy(struct swt_thresholds *t, const char *value,
 			break;
 	}
 	clear_heavy(t);
+	len = 0;
+	for (p = value; *value; p = comma + 1) {
+		len++;
+		comma = strchr(p, ',');
+		if (!comma)
+			break;
+	}
+	alloc_heavy(t, len);
 	for (p = value; *value; p = comma + 1) {
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
@@ -260,18 +331,25 @@ static int set_heavy(struct swt_thresholds *t, const char *value,
 	return 0;
 }
 
+/* Scopes of the duplicate detection's map: a counter of rate.NAME (or
+ * of its alias) and a plain key are different keys even when spelt the
+ * same ("rate.memory_mb" and "memory_mb"). */
+enum { SCOPE_KEY = 0, SCOPE_COUNTER = 1 };
+
 /* The key a name stands for, for duplicate detection: aliases are their
  * rate.NAME. Returns a pointer into a static string or into key. */
-static const char *canonical_key(const char *key)
+static const char *canonical_key(const char *key, uint32_t *scope)
 {
 	size_t i;
 
+	*scope = SCOPE_COUNTER;
 	for (i = 0; i < sizeof(rate_defaults) / sizeof(rate_defaults[0]);
 	     i++)
 		if (strcmp(key, rate_defaults[i].alias) == 0)
 			return rate_defaults[i].counter;
 	if (strncmp(key, RATE_PREFIX, strlen(RATE_PREFIX)) == 0)
 		return key + strlen(RATE_PREFIX);
+	*scope = SCOPE_KEY;
 	return key;
 }
 
@@ -285,13 +363,137 @@ static bool valid_counter_name(const char *s)
 	return true;
 }
 
+/* A rate key (an alias or rate.NAME): 1 with its counter (a static
+ * string or a pointer into key) and value; 0 if key is not a rate key;
+ * SWT_EINVAL for a bad counter name or value. */
+static int parse_rate_key(const char **counter, int64_t *v, const char *key,
+			  const char *value, char *errmsg, size_t errlen)
+{
+	static const struct key_desc rate_desc = { "rate", 0, 1, MAX_MILLI,
+						   false };
+	struct key_desc d = rate_desc;
+	size_t i;
+	int err = 0;
+
+	*counter = NULL;
+	for (i = 0; i < sizeof(rate_defaults) / sizeof(rate_defaults[0]);
+	     i++)
+		if (strcmp(key, rate_defaults[i].alias) == 0)
+			*counter = rate_defaults[i].counter;
+	if (!*counter && strncmp(key, RATE_PREFIX, strlen(RATE_PREFIX)) == 0) {
+		*counter = key + strlen(RATE_PREFIX);
+		if (!valid_counter_name(*counter)) {
+			set_err(errmsg, errlen, "bad key '%s' (expected "
+				"rate.COUNTER)", key);
+			err = SWT_EINVAL;
+			goto out;
+		}
+	}
+	if (!*counter)
+		goto out;
+	d.name = key;
+	SWT_TRY(err = parse_value(v, &d, value, errmsg, errlen));
+	err = 1;
+out:
+	return err;
+}
+
+/* Rates set many at a time: collected, then sorted and merged into the
+ * sorted array once (n log n), where inserting each in turn would shift
+ * the array every time (n^2). */
+struct pending_rate {
+	char *counter;
+	int64_t v;
+	enum swt_th_source src;
+	size_t seq;		/* order given: a later one wins */
+};
+
+struct batch {
+	struct pending_rate *p;
+	size_t n, cap;
+};
+
+static void batch_add(struct batch *b, const char *counter, int64_t v,
+		      enum swt_th_source src)
+{
+	b->p = swt_grow(b->p, &b->cap, b->n + 1, sizeof(*b->p));
+	b->p[b->n].counter = swt_strdup(counter);
+	b->p[b->n].v = v;
+	b->p[b->n].src = src;
+	b->p[b->n].seq = b->n;
+	b->n++;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending_rate *x = a, *y = b;
+	int c = strcmp(x->counter, y->counter);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void batch_fini(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->p[i].counter);
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Merge the batch into t's rates (a pending rate replaces an existing
+ * one of the same counter; of several pending, the last given wins) and
+ * empty it. */
+static void batch_apply(struct swt_thresholds *t, struct batch *b)
+{
+	struct swt_th_rate *m;
+	size_t i = 0, j = 0, n = 0;
+
+	if (b->n == 0)	/* qsort(NULL, 0, ...) is undefined */
+		return;
+	qsort(b->p, b->n, sizeof(*b->p), cmp_pending);
+	m = swt_calloc(t->n_rates + b->n + 1, sizeof(*m));
+	while (i < t->n_rates || j < b->n) {
+		int c;
+
+		if (j + 1 < b->n &&
+		    strcmp(b->p[j].counter, b->p[j + 1].counter) == 0) {
+			free(b->p[j++].counter);	/* overridden */
+			continue;
+		}
+		if (i == t->n_rates)
+			c = 1;
+		else if (j == b->n)
+			c = -1;
+		else
+			c = strcmp(t->rates[i].counter, b->p[j].counter);
+		if (c < 0) {
+			m[n++] = t->rates[i++];
+			continue;
+		}
+		if (c == 0)
+			free(t->rates[i++].counter);
+		m[n].counter = b->p[j].counter;
+		m[n].per_minute_milli = b->p[j].v;
+		m[n].source = b->p[j].src;
+		n++;
+		j++;
+	}
+	free(t->rates);
+	t->rates = m;
+	t->n_rates = n;
+	b->n = 0;	/* every counter moved or freed */
+	batch_fini(b);
+}
+
 int swt_thresholds_set(struct swt_thresholds *t, const char *key,
 		       const char *value, enum swt_th_source src,
 		       char *errmsg, size_t errlen)
 {
-	static const struct key_desc rate_desc = { "rate", 0, 1, MAX_MILLI,
-						   false };
-	struct key_desc d;
+	const char *counter;
 	int64_t v = 0;
 	size_t i;
 	int err = 0;
@@ -309,28 +511,11 @@ int swt_thresholds_set(struct swt_thresholds *t, const char *key,
 		err = set_heavy(t, value, src, errmsg, errlen);
 		goto out;
 	}
-	for (i = 0; i < sizeof(rate_defaults) / sizeof(rate_defaults[0]);
-	     i++) {
-		if (strcmp(key, rate_defaults[i].alias) == 0) {
-			d = rate_desc;
-			d.name = key;
-			SWT_TRY(err = parse_value(&v, &d, value, errmsg,
-						  errlen));
-			set_rate(t, rate_defaults[i].counter, v, src);
-			goto out;
-		}
-	}
-	if (strncmp(key, RATE_PREFIX, strlen(RATE_PREFIX)) == 0) {
-		if (!valid_counter_name(key + strlen(RATE_PREFIX))) {
-			set_err(errmsg, errlen, "bad key '%s' (expected "
-				"rate.COUNTER)", key);
-			err = SWT_EINVAL;
-			goto out;
-		}
-		d = rate_desc;
-		d.name = key;
-		SWT_TRY(err = parse_value(&v, &d, value, errmsg, errlen));
-		set_rate(t, key + strlen(RATE_PREFIX), v, src);
+	SWT_TRY(err = parse_rate_key(&counter, &v, key, value, errmsg,
+				     errlen));
+	if (err == 1) {
+		set_rate(t, counter, v, src);
+		err = 0;
 		goto out;
 	}
 	set_err(errmsg, errlen, "unknown key '%s'", key);
@@ -357,6 +542,66 @@ int swt_thresholds_set_assignment(struct swt_thresholds *t, const char *kv,
 	return err;
 }
 
+/* One assignment into a working copy: rates into the batch, the rest
+ * directly. */
+static int apply_one(struct swt_thresholds *tmp, struct batch *b,
+		     const char *key, const char *value,
+		     enum swt_th_source src, char *errmsg, size_t errlen)
+{
+	const char *counter;
+	int64_t v = 0;
+	int err;
+
+	SWT_TRY(err = parse_rate_key(&counter, &v, key, value, errmsg,
+				     errlen));
+	if (err == 1) {
+		batch_add(b, counter, v, src);
+		err = 0;
+		goto out;
+	}
+	err = swt_thresholds_set(tmp, key, value, src, errmsg, errlen);
+out:
+	return err;
+}
+
+int swt_thresholds_set_assignments(struct swt_thresholds *t,
+				   const char *const *kv, size_t n,
+				   enum swt_th_source src, char *errmsg,
+				   size_t errlen)
+{
+	struct swt_thresholds tmp;
+	struct batch b = { NULL, 0, 0 };
+	char *key = NULL;
+	size_t i;
+	int err = 0;
+
+	swt_thresholds_copy(&tmp, t);
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+
+		if (!eq || eq == kv[i]) {
+			set_err(errmsg, errlen, "expected KEY=VALUE, got '%s'",
+				kv[i]);
+			err = SWT_EINVAL;
+			goto out;
+		}
+		key = swt_strndup(kv[i], (size_t)(eq - kv[i]));
+		SWT_TRY(err = apply_one(&tmp, &b, key, eq + 1, src, errmsg,
+					errlen));
+		free(key);
+		key = NULL;
+	}
+	batch_apply(&tmp, &b);
+	swt_thresholds_fini(t);
+	*t = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+out:
+	free(key);
+	batch_fini(&b);
+	swt_thresholds_fini(&tmp);
+	return err;
+}
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -367,18 +612,21 @@ int swt_thresholds_load(struct swt_thresholds *t, const char *text,
 			size_t errlen)
 {
 	struct swt_thresholds tmp;
+	struct batch b = { NULL, 0, 0 };
+	struct swt_smap seen;	/* canonical key -> its line */
 	char msg[256];
-	char **seen = NULL;
-	size_t *seen_line = NULL, n_seen = 0, line = 0, i;
+	size_t line = 0;
 	const char *p = text, *end = text + len;
 	int err = 0;
 
 	swt_thresholds_copy(&tmp, t);
+	swt_smap_init(&seen);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *ks, *ke, *vs, *ve, *eq;
 		char *key = NULL, *value = NULL;
 		const char *canon;
+		uint32_t scope, prev;
 
 		line++;
 		if (memchr(p, '\0', (size_t)(le - p))) {
@@ -419,45 +667,37 @@ int swt_thresholds_load(struct swt_thresholds *t, const char *text,
 		}
 		key = swt_strndup(ks, (size_t)(ke - ks));
 		value = swt_strndup(vs, (size_t)(ve - vs));
-		canon = canonical_key(key);
-		for (i = 0; i < n_seen; i++) {
-			if (strcmp(seen[i], canon) == 0) {
-				set_err(errmsg, errlen, "%s:%zu: '%s' already "
-					"set on line %zu", name, line, key,
-					seen_line[i]);
-				err = SWT_EINVAL;
-				break;
-			}
+		canon = canonical_key(key, &scope);
+		prev = swt_smap_get(&seen, scope, canon, strlen(canon));
+		if (prev != SWT_MAP_NONE) {
+			set_err(errmsg, errlen, "%s:%zu: '%s' already set on "
+				"line %u", name, line, key, (unsigned)prev);
+			err = SWT_EINVAL;
 		}
 		if (err == 0) {
-			err = swt_thresholds_set(&tmp, key, value,
-						 SWT_TH_CONFIG, msg,
-						 sizeof(msg));
+			err = apply_one(&tmp, &b, key, value, SWT_TH_CONFIG,
+					msg, sizeof(msg));
 			if (err < 0)
 				set_err(errmsg, errlen, "%s:%zu: %s", name,
 					line, msg);
 		}
-		if (err == 0) {
-			seen = swt_reallocarray(seen, n_seen + 1,
-						sizeof(*seen));
-			seen_line = swt_reallocarray(seen_line, n_seen + 1,
-						     sizeof(*seen_line));
-			seen[n_seen] = swt_strdup(canon);
-			seen_line[n_seen++] = line;
-		}
+		/* a line number fits: a loaded file has at most
+		 * MAX_CONFIG_BYTES lines */
+		if (err == 0)
+			swt_smap_put(&seen, scope, canon, strlen(canon),
+				     (uint32_t)line);
 		free(key);
 		free(value);
 		if (err < 0)
 			goto out;
 	}
+	batch_apply(&tmp, &b);
 	swt_thresholds_fini(t);
 	*t = tmp;
 	memset(&tmp, 0, sizeof(tmp));
 out:
-	for (i = 0; i < n_seen; i++)
-		free(seen[i]);
-	free(seen);
-	free(seen_line);
+	batch_fini(&b);
+	swt_smap_fini(&seen);
 	swt_thresholds_fini(&tmp);
 	return err;
 }
@@ -502,25 +742,10 @@ out:
 int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 			    const char *counter)
 {
-	size_t lo = 0, hi = t->n_rates;
+	bool found;
+	size_t i = rate_pos(t, counter, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(t->rates[mid].counter, counter);
-
-		if (c == 0)
-			return t->rates[mid].per_minute_milli;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	return found ? t->rates[i].per_minute_milli : -1;
 }
 
 /* Iterative glob with one backtrack point: linear in practice. */
@@ -550,9 +775,16 @@ static bool glob_match(const char *pat, const char *s)
 bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 				const char *name, const char **pattern)
 {
-	size_t i;
+	uint64_t have = 0;
+	size_t len, i;
 
+	for (len = 0; name[len]; len++)
+		have |= byte_bit(name[len]);
 	for (i = 0; i < t->n_heavy; i++) {
+		const struct swt_th_heavy_ix *ix = &t->heavy_ix[i];
+
+		if (ix->min_len > len || (ix->need & ~have))
+			continue;
 		if (glob_match(t->heavy[i], name)) {
 			if (pattern)
 				*pattern = t->heavy[i];

@@ -59,6 +59,10 @@ struct swt_th_rate {
 	enum swt_th_source source;
 };
 
+/* Per heavy pattern, what a name needs to possibly match it (private to
+ * swt_thresholds.c). */
+struct swt_th_heavy_ix;
+
 struct swt_thresholds {
 	/* scalar values: thousandths, except history_samples (a count) */
 	int64_t v[SWT_TH_N_SCALAR];
@@ -67,6 +71,7 @@ struct swt_thresholds {
 	struct swt_th_rate *rates;
 	size_t n_heavy;
 	char **heavy;			/* glob patterns, in the order given */
+	struct swt_th_heavy_ix *heavy_ix;	/* n_heavy, prefilter */
 	enum swt_th_source heavy_src;
 };
 
@@ -96,26 +101,43 @@ int swt_thresholds_set_assignment(struct swt_thresholds *t, const char *kv,
 				  enum swt_th_source src, char *errmsg,
 				  size_t errlen);
 
+/* Every "KEY=VALUE" of kv[0..n) in order, as --threshold given n times
+ * (a later value of a key wins). n log n in the number of rate keys. 0 or
+ * SWT_EINVAL: the message names the bad assignment, and nothing is
+ * applied then. */
+int swt_thresholds_set_assignments(struct swt_thresholds *t,
+				   const char *const *kv, size_t n,
+				   enum swt_th_source src, char *errmsg,
+				   size_t errlen);
+
 /* Parse a config file held in memory: one "KEY = VALUE" per line, blank
- * lines and lines starting with '#' ignored, each key at most once. `name`
- * prefixes messages, which name the line: "FILE:3: unknown key 'x'".
- * 0 or SWT_EINVAL (nothing is applied then). */
+ * lines and lines starting with '#' ignored, each key at most once (an
+ * alias and its rate.NAME are one key). `name` prefixes messages, which
+ * name the line: "FILE:3: unknown key 'x'". 0 or SWT_EINVAL (nothing is
+ * applied then). Linear in the text plus n log n in its rate keys. */
 int swt_thresholds_load(struct swt_thresholds *t, const char *text,
 			size_t len, const char *name, char *errmsg,
 			size_t errlen);
 
-/* Read and load a config file. 0, SWT_EIO (cannot read: message names the
- * file and errno) or SWT_EINVAL. */
+/* Largest config file: room for 100 000 rate keys and 50 000 patterns
+ * with long names; a bigger one is a mistake, not a config. */
+#define SWT_TH_MAX_CONFIG_BYTES (16 * 1024 * 1024)
+
+/* Read and load a config file (at most SWT_TH_MAX_CONFIG_BYTES). 0,
+ * SWT_EIO (cannot read: message names the file and errno) or SWT_EINVAL. */
 int swt_thresholds_load_file(struct swt_thresholds *t, const char *path,
 			     char *errmsg, size_t errlen);
 
-/* Rate limit of a counter in thousandths per minute, or -1 if none. */
+/* Rate limit of a counter in thousandths per minute, or -1 if none.
+ * Binary search. */
 int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 			    const char *counter);
 
 /* true if name matches one of the heavy patterns (ASCII case-insensitive
  * glob: '*' any run, '?' one byte); *pattern gets the first that
- * matches. */
+ * matches. Cost: one mask test per pattern, and the glob only for the
+ * patterns whose literal bytes all occur in name (and not longer than
+ * it). */
 bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 				const char *name, const char **pattern);
 

@@ -31,14 +31,25 @@ int swt_cli_getopt_error(const char *prog, int c, char *const argv[])
 {
 	char shortopt[3] = "-?";
 
+	const char *arg = argv[optind - 1];
+
 	if (c == ':')
-		return swt_cli_usage_error(prog, "missing argument for ",
-					   argv[optind - 1]);
+		return swt_cli_usage_error(prog, "missing argument for ", arg);
+	/* "--dump=x": a known long option given a value it does not take
+	 * (getopt sets optopt to its value, which is no help here) */
+	if (optopt != 0 && strncmp(arg, "--", 2) == 0 && strchr(arg, '=')) {
+		char name[64];
+		size_t n = (size_t)(strchr(arg, '=') - arg);
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+		return swt_cli_usage_error(prog, "option takes no value: ",
+					   name);
+	}
 	if (optopt > 0 && optopt < 256) {
 		shortopt[1] = (char)optopt;
 		return swt_cli_usage_error(prog, "unknown option ", shortopt);
 	}
-	return swt_cli_usage_error(prog, "unknown option ", argv[optind - 1]);
+	return swt_cli_usage_error(prog, "unknown option ", arg);
 }
 
 int swt_cli_one_file(const char *prog, int argc, char *const argv[],

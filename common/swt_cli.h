@@ -17,7 +17,8 @@ int swt_cli_usage_error(const char *prog, const char *what, const char *arg);
 /* The usage error for an option getopt_long() refused (it returned '?',
  * or ':' for a missing argument when the option string starts with ':'),
  * with opterr = 0: "unknown option -x", "unknown option --name",
- * "missing argument for --name". Reads getopt's optopt and optind. */
+ * "missing argument for --name", "option takes no value: --name" (for
+ * --name=VALUE). Reads getopt's optopt and optind. */
 int swt_cli_getopt_error(const char *prog, int c, char *const argv[]);
 
 /* The one FILE operand left after the options (argv[optind]) into *path,

@@ -35,6 +35,7 @@ enum {
 struct options {
 	struct swt_session_opts s;
 	int32_t *pids;
+	size_t pids_cap;
 	bool all;
 	bool quiet;
 	bool done;		/* --help or --version: nothing to record */
@@ -119,34 +120,84 @@ static int parse_dur(int64_t *out, const char *opt, const char *arg,
 	return 0;
 }
 
+/* Append the pids of one -p list. Strict: every element between commas
+ * must be a pid ("1,", ",1" and "1,,2" are refused, as an empty list is).
+ * Repeats are dropped later, by dedupe_pids(). */
 static int parse_pids(struct options *o, const char *arg)
 {
-	char *copy = swt_strdup(arg), *tok, *save = NULL;
+	const char *p = arg, *comma;
+	char tok[32];
 	int err = 0;
 
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	for (;; p = comma + 1) {
+		size_t len;
 		uint64_t v;
-		size_t i;
 
-		if (swt_parse_u64(&v, tok) < 0 || v == 0 || v > INT32_MAX) {
-			err = usage_error("-p/--pid: invalid process id '%s'",
-					  tok);
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0) {
+			err = usage_error("-p/--pid: empty process id in '%s'",
+					  arg);
 			break;
 		}
-		for (i = 0; i < o->s.n_pids; i++)
-			if (o->pids[i] == (int32_t)v)
-				break;
-		if (i < o->s.n_pids)
-			continue;
-		o->pids = swt_reallocarray(o->pids, o->s.n_pids + 1,
-					   sizeof(o->pids[0]));
+		if (len < sizeof(tok)) {
+			memcpy(tok, p, len);
+			tok[len] = '\0';
+		}
+		if (len >= sizeof(tok) || swt_parse_u64(&v, tok) < 0 ||
+		    v == 0 || v > INT32_MAX) {
+			err = usage_error("-p/--pid: invalid process id "
+					  "'%.*s'",
+					  (int)(len < 64 ? len : 64), p);
+			break;
+		}
+		o->pids = swt_grow(o->pids, &o->pids_cap, o->s.n_pids + 1,
+				   sizeof(o->pids[0]));
 		o->pids[o->s.n_pids++] = (int32_t)v;
+		if (!comma)
+			break;
 	}
-	if (!err && !o->s.n_pids)
-		err = usage_error("-p/--pid: no process id in '%s'", arg);
-	free(copy);
 	return err;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Drop repeated pids, keeping the first of each in the order given: a
+ * sorted copy and a flag per distinct pid, n log n (a long -p list must
+ * not cost n^2). */
+static void dedupe_pids(struct options *o)
+{
+	size_t n = o->s.n_pids, i, k = 0;
+	int32_t *sorted;
+	bool *taken;
+
+	if (n < 2)
+		return;
+	sorted = swt_calloc(n, sizeof(*sorted));
+	taken = swt_calloc(n, sizeof(*taken));
+	memcpy(sorted, o->pids, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_i32);
+	for (i = 0; i < n; i++) {
+		int32_t *at = bsearch(&o->pids[i], sorted, n, sizeof(*sorted),
+				      cmp_i32);
+		size_t j = (size_t)(at - sorted);
+
+		/* the first of a run of equal values stands for them all */
+		while (j > 0 && sorted[j - 1] == o->pids[i])
+			j--;
+		if (taken[j])
+			continue;
+		taken[j] = true;
+		o->pids[k++] = o->pids[i];
+	}
+	o->s.n_pids = k;
+	free(sorted);
+	free(taken);
 }
 
 enum {
@@ -284,11 +335,11 @@ static int parse_args(struct options *o, int argc, char **argv)
 		case ':':
 			return usage_error("option '%s' needs a value",
 					   argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+		default:	/* '?': "--force=1" is not "unknown" */
+			return swt_cli_getopt_error(PROG, c, argv);
 		}
 	}
+	dedupe_pids(o);
 	if (optind < argc) {
 		o->s.mode = SWT_MODE_LAUNCH;
 		o->s.command = argv + optind;

@@ -51,6 +51,26 @@ usage_case "bad threshold value" "$LEAK" --report full \
 	--threshold cpu_percent=lots
 check "bad threshold: the message names the key" \
 	grep -q "cpu_percent" "$T/err"
+usage_case "empty -o" "$LEAK" --report full -o ""
+usage_case "a value for an option without one" "$LEAK" --report full \
+	--help=1
+check "a value for an option without one: named as such" \
+	grep -q "^swanalyze: option takes no value: --help$" "$T/err"
+usage_case "empty --report" "$LEAK" --report ""
+usage_case "empty --format" "$LEAK" --report full --format ""
+usage_case "empty --threshold" "$LEAK" --report full -t ""
+usage_case "--threshold without a key" "$LEAK" --report full -t =5
+usage_case "--threshold without a value" "$LEAK" --report full -t memory_mb=
+usage_case "negative threshold" "$LEAK" --report full -t memory_mb=-5
+usage_case "huge threshold" "$LEAK" --report full \
+	-t memory_mb=99999999999999999999999999
+usage_case "threshold with trailing garbage" "$LEAK" --report full \
+	-t memory_mb=5x
+usage_case "heavy_patterns with an empty element" "$LEAK" --report full \
+	-t heavy_patterns=a,
+usage_case "empty --config" "$LEAK" --report full --config ""
+usage_case "--config twice" "$LEAK" --report full --config "$T/x" \
+	--config "$T/y"
 usage_case "unknown threshold key" "$LEAK" --report full -t nope=1
 check "unknown threshold key: named" grep -q "unknown key 'nope'" "$T/err"
 
@@ -85,6 +105,22 @@ check "--threshold ocr_per_minute=40: ocr_call no longer exceeded" \
 	eval '[ $rc = 0 ] &&
 	grep -q "^counters,ocr_call,300,30.0,40.0,no,0,$" "$T/out"'
 
+# Big inputs stay fast: 10 000 --threshold options on one command line,
+# and a config of 100 000 rate keys (the timing itself is the unit test's).
+# (One line written by awk: growing "$@" in a loop is quadratic in sh.)
+awk 'BEGIN { printf "exec \"$SWANALYZE\" \"$CTRS\" --report full --format csv"
+	for (i = 0; i < 10000; i++) printf " -t rate.c%d=%d", i, i % 50 + 1
+	printf " -t rate.c77=3.5\n" }' >"$T/many.sh"
+run env SWANALYZE="$SWANALYZE" CTRS="$CTRS" sh "$T/many.sh"
+check "10 000 --threshold options: the later of a key wins" \
+	eval '[ $rc = 0 ] && grep -q "^thresholds.rates,c77,3.5,option$" "$T/out" &&
+	grep -q "^thresholds.rates,c9999,50.0,option$" "$T/out"'
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "rate.k%d = %d\n", i, i % 7 + 1 }' \
+	>"$T/big.conf"
+run "$SWANALYZE" "$CTRS" --report full --format csv --config "$T/big.conf"
+check "a config of 100 000 keys loads" \
+	eval '[ $rc = 0 ] && grep -q "^thresholds.rates,k99999,5.0,config$" "$T/out"'
+
 # ---- figures known exactly ---------------------------------------------------
 run "$SWANALYZE" "$LEAK" --report weight-analysis --format csv
 check "a 10 MB/min ramp is reported as 10.0 MB/min" \
@@ -101,6 +137,35 @@ check "-o writes the report there, nothing on stdout" \
 run "$SWANALYZE" "$LEAK" --report full -o "$T/no/such/dir/r.txt"
 check "-o to an unwritable place: exit 4" \
 	eval '[ $rc = 4 ] && grep -q "$T/no/such/dir/r.txt" "$T/err"'
+echo precious >"$T/target.txt"
+ln -s "$T/target.txt" "$T/link.txt"
+run "$SWANALYZE" "$LEAK" --report full -o "$T/link.txt"
+check "-o through a symlink: refused, exit 4, the target untouched" \
+	eval '[ $rc = 4 ] && [ "$(cat "$T/target.txt")" = precious ] &&
+	grep -q "^swanalyze: $T/link.txt: exists and is not a regular file" \
+		"$T/err"'
+ln -s "$T/dangling.txt" "$T/dangling-link.txt"
+run "$SWANALYZE" "$LEAK" --report full -o "$T/dangling-link.txt"
+check "-o through a dangling symlink: refused, nothing created" \
+	eval '[ $rc = 4 ] && [ ! -e "$T/dangling.txt" ]'
+printf '%s\n' "a much longer previous content than any report header" \
+	"line 2" "line 3" >"$T/old.txt"
+run "$SWANALYZE" "$LEAK" --report lightweight --format csv -o "$T/old.txt"
+"$SWANALYZE" "$LEAK" --report lightweight --format csv >"$T/new.txt"
+check "-o replaces an existing regular file (no old bytes left)" \
+	eval '[ $rc = 0 ] && cmp -s "$T/old.txt" "$T/new.txt"'
+cp "$LEAK" "$T/self.swt"
+ln "$T/self.swt" "$T/self-link.swt"
+for o in "$T/self.swt" "$T/self-link.swt"; do
+	run "$SWANALYZE" "$T/self.swt" --report full -o "$o"
+	check "-o naming the session itself ($(basename "$o")): exit 2, kept" \
+		eval '[ $rc = 2 ] && cmp -s "$LEAK" "$T/self.swt" &&
+		grep -q "is the session file itself" "$T/err"'
+done
+mkdir -p "$T/adir"
+run "$SWANALYZE" "$LEAK" --report full -o "$T/adir"
+check "-o to a directory: exit 4" \
+	eval '[ $rc = 4 ] && grep -q "$T/adir" "$T/err"'
 if [ -w /dev/full ]; then
 	run "$SWANALYZE" "$LEAK" --report full -o /dev/full
 	check "a full disk: exit 4" eval '[ $rc = 4 ]'
