@@ -170,7 +170,13 @@ struct swt_ingest_stats {
 	uint64_t name_overflow;	/* events emitted under "(overflow)" */
 	uint64_t anomalies;	/* anomaly records emitted */
 	uint64_t emit_lost;	/* records not emitted: emit failed */
+	uint64_t evicted;	/* cut off without a hello: table full */
+	uint64_t anomalies_suppressed;	/* anomalies not recorded (caps) */
 };
+
+/* The session ends: the next drains report what the anomaly caps
+ * suppressed at once instead of at most once a second. */
+void swt_ingest_set_ending(struct swt_ingest *ing);
 
 void swt_ingest_get_stats(const struct swt_ingest *ing,
 			  struct swt_ingest_stats *out);
