@@ -1014,8 +1014,7 @@ static bool watch_refused(struct client *cl, int *fd)
 	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(*fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || st.st_size < (off_t)SWT_WIRE_HDR_SIZE)
 		return false;
-	if (ing->n_refused >= MAX_REFUSED_RINGS ||
-	    cl->n_refused >= ing->o.max_threads)
+	if (ing->n_refused >= MAX_REFUSED_RINGS)
 		return false;
 	if (cl->n_refused == cl->cap_refused) {
 		size_t cap = cl->cap_refused;
