@@ -1003,9 +1003,8 @@ static void on_hello(struct client *cl, const char *buf, size_t n,
 }
 
 /* Keep a refused ring's descriptor (*fd, taken) to count its events as
- * lost; false if it cannot be watched (not a sealed memfd, or too many
- * refused already). */
-static bool watch_refused(struct client *cl, int *fd)
+ * lost: NULL, or why it cannot be watched. */
+static const char *watch_refused(struct client *cl, int *fd)
 {
 	struct swt_ingest *ing = cl->ing;
 	struct stat st;
@@ -1013,9 +1012,9 @@ static bool watch_refused(struct client *cl, int *fd)
 
 	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(*fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || st.st_size < (off_t)SWT_WIRE_HDR_SIZE)
-		return false;
+		return "malformed";
 	if (ing->n_refused >= MAX_REFUSED_RINGS)
-		return false;
+		return "flooding";
 	if (cl->n_refused == cl->cap_refused) {
 		size_t cap = cl->cap_refused;
 
@@ -1028,7 +1027,7 @@ static bool watch_refused(struct client *cl, int *fd)
 	cl->n_refused++;
 	ing->n_refused++;
 	*fd = -1;
-	return true;
+	return NULL;
 }
 
 static void refuse_ring(struct client *cl, int64_t now, int32_t tid,
@@ -1049,10 +1048,15 @@ static void refuse_ring(struct client *cl, int64_t now, int32_t tid,
 static void refuse_ring_fd(struct client *cl, int64_t now, int32_t tid,
 			   const char *why, int *fd)
 {
-	if (!watch_refused(cl, fd)) {
-		bad_client(cl, now, "flooding",
-			   "thread %d: ring refused (%s) and too many refused "
-			   "already to count its events", (int)tid, why);
+	const char *bad = watch_refused(cl, fd);
+
+	if (bad) {
+		bad_client(cl, now, bad,
+			   "thread %d: ring refused (%s) and %s", (int)tid,
+			   why, !strcmp(bad, "malformed")
+					? "not a sealed memfd"
+					: "too many refused already to count "
+					  "its events");
 		return;
 	}
 	refuse_ring(cl, now, tid, why);
@@ -1389,7 +1393,9 @@ static bool evict_idle(struct swt_ingest *ing, int64_t now)
 		if (!old)
 			return false;
 		client_read(old, EPOLLIN, now);
-		if (old->gone || old->hello)
+		if (old->gone)
+			return true;	/* it went (or was cut off) itself */
+		if (old->hello)
 			continue;
 		ing->st.evicted++;
 		bad_client(old, now, "idle",
