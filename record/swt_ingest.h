@@ -181,7 +181,9 @@ struct swt_ingest_stats {
 	uint64_t events;	/* events emitted */
 	uint64_t pending;	/* events received, not emitted yet */
 	uint64_t dropped;	/* events clients reported lost, all reasons */
-	uint64_t late;		/* events whose time was raised (see top) */
+	uint64_t late;		/* events whose time was raised (see top;
+				 * also an event of a thread older than
+				 * that thread's previous one) */
 	uint64_t name_overflow;	/* events emitted under "(overflow)" */
 	uint64_t anomalies;	/* anomaly records emitted */
 	uint64_t emit_lost;	/* records not emitted: emit failed */
