@@ -76,7 +76,9 @@ struct swt_ingest_opts {
 	uint32_t max_msgs_per_s;	/* per client, default 20000 */
 	uint32_t max_pending;		/* queued events per client before
 					 * its rings are left to fill,
-					 * default 1 << 20 */
+					 * default 1 << 20; all clients
+					 * together hold at most 1 << 18
+					 * (the recorder's memory) */
 };
 
 /* Fill *opts with the defaults above. */
