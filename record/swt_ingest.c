@@ -58,6 +58,29 @@ _Static_assert(SWT_WIRE_EV_BEGIN == SWT_EV_BEGIN &&
 #define HELLO_TIMEOUT_NS 5000000000LL
 #define MAX_CLIENT_ANOMALIES 1000u	/* then suppressed, counted */
 #define MAX_GLOBAL_ANOMALIES 1000u	/* refused connections */
+/* The whole session's anomalies: a client that reconnects gets a fresh
+ * per-client budget, so the session has its own, in total and per second
+ * (what is not recorded is counted: "anomalies-suppressed"). */
+#define MAX_SESSION_ANOMALIES 10000u
+#define MAX_ANOMALIES_PER_S 100u
+/* The session's clock: an event stamped before the ingest opened minus
+ * PAST_MARGIN_NS, or more than FUTURE_SLACK_NS after the recorder's clock
+ * when the recorder reads it, is rejected and counted ("bad-time"). An
+ * honest client's event is never later than that read (it is published
+ * after its clock read); one far in the future would otherwise hold its
+ * thread's later events (raised to it) in the queue for ever. */
+#define PAST_MARGIN_NS 10000000000LL
+#define FUTURE_SLACK_NS 1000000000LL
+/* Refused rings whose counters are still read (one descriptor each), so
+ * that the events written into them are counted as lost. */
+#define MAX_REFUSED_RINGS 4096u
+#define REFUSED_READ_NS 100000000LL	/* how often they are read */
+/* Events queued, all clients together: past this, no client is read
+ * (their rings and sockets hold the rest: back-pressure) until a drain
+ * has written half of them. Clients that each stay under max_pending
+ * must not add up to more memory than the recorder may take: 2^18
+ * events are 6 MiB of queues and 10 MiB of records being written. */
+#define MAX_TOTAL_PENDING (1u << 18)
 #define MAX_PROC_BYTES (64u << 20)
 
 enum watch_type { W_LISTEN = 1, W_CLIENT, W_BELL };
@@ -73,11 +96,21 @@ enum drop_reason {
 	DR_NOMEM,
 	DR_NOCONN,
 	DR_SEND,
+	DR_BAD_TIME,	/* counted here: outside the session's clock */
+	DR_REFUSED,	/* counted here: a thread the ingest refused */
 	DR_N,
 };
 
 static const char *const drop_reason_name[DR_N] = {
 	"ring-full", "no-memory", "not-connected", "send-blocked",
+	"bad-time", "thread-refused",
+};
+
+/* A refused ring: its descriptor kept (not mapped) to read how many
+ * events the client published into it or dropped. */
+struct refused {
+	int fd;
+	uint64_t seen;	/* head + dropped, last read */
 };
 
 struct qev {
@@ -148,6 +181,11 @@ struct client {
 	struct thr *threads;
 	uint32_t n_threads;
 	bool thread_refused;
+	bool bad_time_reported;
+	struct refused *refused;
+	uint32_t n_refused;
+	uint32_t cap_refused;
+	int64_t refused_read_ns;
 	uint64_t pending;
 	/* drops: highest count seen and count emitted, by reason */
 	uint64_t drops[DR_N];
@@ -197,6 +235,15 @@ struct swt_ingest {
 	size_t n_later;
 	size_t cap_later;
 	uint32_t n_global_anomalies;
+	/* the session's anomaly budget */
+	uint32_t n_anomalies;	/* recorded in all */
+	uint32_t an_in_window;	/* recorded since an_window_ns */
+	int64_t an_window_ns;
+	uint64_t an_suppressed;	/* not recorded, not reported yet */
+	int64_t an_summary_ns;	/* last "anomalies-suppressed" */
+	bool ending;		/* swt_ingest_set_ending() */
+	uint32_t n_refused;	/* refused rings watched, all clients */
+	int64_t t_lo;		/* earliest event time accepted */
 	/* the current drain */
 	struct item *items;
 	size_t n_items;
@@ -369,12 +416,34 @@ static void fill_anomaly(struct item *it, const char *kind, int32_t pid,
 /* An anomaly about a client, emitted once drained up to t. Bounded per
  * client: a program that ends spans it never began on every call must not
  * turn the session into a list of anomalies. */
+static bool session_anomaly_ok(struct swt_ingest *ing)
+{
+	int64_t now = mono_ns();
+
+	if (now - ing->an_window_ns >= 1000000000) {
+		ing->an_window_ns = now;
+		ing->an_in_window = 0;
+	}
+	if (ing->n_anomalies >= MAX_SESSION_ANOMALIES ||
+	    ing->an_in_window >= MAX_ANOMALIES_PER_S) {
+		ing->an_suppressed++;
+		ing->st.anomalies_suppressed++;
+		return false;
+	}
+	ing->n_anomalies++;
+	ing->an_in_window++;
+	return true;
+}
+
 static bool client_anomaly_ok(struct client *cl)
 {
 	if (cl->n_anomalies >= MAX_CLIENT_ANOMALIES) {
 		cl->suppressed++;
+		cl->ing->st.anomalies_suppressed++;
 		return false;
 	}
+	if (!session_anomaly_ok(cl->ing))
+		return false;
 	cl->n_anomalies++;
 	return true;
 }
@@ -475,15 +544,17 @@ static void q_reserve(struct thr *th, size_t more)
 }
 
 /* Append to th's queue (room reserved). A thread's clock does not go
- * back: its stream is kept monotonic whatever a client claims. */
+ * back: its stream is kept monotonic whatever a client claims (a time
+ * raised so is counted as late). */
 static inline void q_put(struct thr *th, const struct qev *e)
 {
 	struct qev *d = &th->q[(th->q_head + th->q_len) & (th->q_cap - 1)];
 
 	*d = *e;
-	if (e->t < th->last_t)
+	if (e->t < th->last_t) {
 		d->t = th->last_t;
-	else
+		th->cl->ing->st.late++;
+	} else
 		th->last_t = e->t;
 	th->q_len++;
 }
@@ -508,6 +579,72 @@ static void set_reading(struct client *cl, bool on)
 		cl->reading = on;
 }
 
+/* Count what the client put into the rings it was refused: everything
+ * it published there (nobody consumes it) plus what it dropped when they
+ * were full. A client can claim any number here; counters only go up. */
+static void read_refused(struct client *cl, int64_t now)
+{
+	uint32_t i;
+
+	cl->refused_read_ns = now;
+	for (i = 0; i < cl->n_refused; i++) {
+		struct refused *rf = &cl->refused[i];
+		unsigned char b[sizeof(struct swt_wire_ring)];
+		uint64_t head, dropped, lost;
+
+		if (pread(rf->fd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
+			continue;
+		memcpy(&head, b + offsetof(struct swt_wire_ring, head),
+		       sizeof(head));
+		memcpy(&dropped, b + offsetof(struct swt_wire_ring, dropped),
+		       sizeof(dropped));
+		lost = head;
+		sat_add(&lost, dropped);
+		if (lost > rf->seen) {
+			sat_add(&cl->drops[DR_REFUSED], lost - rf->seen);
+			rf->seen = lost;
+		}
+	}
+}
+
+static void close_refused(struct client *cl)
+{
+	uint32_t i;
+
+	for (i = 0; i < cl->n_refused; i++)
+		close(cl->refused[i].fd);
+	cl->ing->n_refused -= cl->n_refused;
+	cl->n_refused = 0;
+	free(cl->refused);
+	cl->refused = NULL;
+	cl->cap_refused = 0;
+}
+
+/* Inside the session's clock (see PAST_MARGIN_NS), now read after the
+ * event was published. */
+static inline bool time_ok(const struct swt_ingest *ing, int64_t t,
+			   int64_t now)
+{
+	return t >= ing->t_lo && t - now <= FUTURE_SLACK_NS;
+}
+
+/* An event outside the session's clock: dropped, counted; one anomaly
+ * per client says so. */
+static void bad_time(struct client *cl, int32_t tid, int64_t t, int64_t now)
+{
+	sat_add(&cl->drops[DR_BAD_TIME], 1);
+	if (cl->bad_time_reported)
+		return;
+	cl->bad_time_reported = true;
+	anomaly_later(cl, now, "bad-time", tid, swt_strdup("time"),
+		      fmt_alloc("thread %d: event stamped %lld ns, outside "
+				"the session's clock (%lld to %lld ns): "
+				"dropped, like every such event of this "
+				"process (counted in its drops)",
+				(int)tid, (long long)t, (long long)cl->ing->t_lo,
+				(long long)(now + FUTURE_SLACK_NS)));
+}
+
 /* The client is gone (EOF, error, or we cut it off): what its rings hold
  * is still read to the end, then every stream ends. */
 static void pump(struct client *cl, struct thr *th);
@@ -525,6 +662,8 @@ static void client_gone(struct client *cl, int64_t now, const char *why)
 		return;	/* a ring turned out bad: done by bad_client() */
 	cl->gone = true;
 	cl->gone_ns = now;
+	read_refused(cl, now);
+	close_refused(cl);
 	epoll_del(cl->ing, cl->fd);
 	close(cl->fd);
 	cl->fd = -1;
@@ -582,6 +721,7 @@ static void client_free(struct client *cl)
 	}
 	if (cl->proc)
 		munmap((void *)(uintptr_t)cl->proc, cl->proc_size);
+	close_refused(cl);
 	for (i = 0; i < cl->names_cap; i++)
 		free(cl->names[i]);
 	free(cl->names);
@@ -634,8 +774,8 @@ static const char *check_event(struct qev *q, uint32_t kind, int64_t value)
 static void pump(struct client *cl, struct thr *th)
 {
 	struct swt_wire_ring *r = th->ring;
-	uint64_t head, avail, n, i, dropped;
-	int64_t closed;
+	uint64_t head, avail, n, i, queued = 0, dropped;
+	int64_t closed, now;
 	uint64_t budget;
 	struct swt_wire_entry e;
 	const char *bad = NULL;
@@ -644,6 +784,7 @@ static void pump(struct client *cl, struct thr *th)
 		return;
 	closed = atomic_load_explicit(&r->closed_ns, memory_order_acquire);
 	head = atomic_load_explicit(&r->head, memory_order_acquire);
+	now = mono_ns();	/* after head: no honest event is later */
 	avail = head - th->tail;
 	if (avail > th->cap) {
 		bad_client(cl, mono_ns(), "malformed",
@@ -656,6 +797,10 @@ static void pump(struct client *cl, struct thr *th)
 	budget = cl->pending < cl->ing->o.max_pending
 			 ? cl->ing->o.max_pending - cl->pending
 			 : 0;
+	if (cl->ing->st.pending >= MAX_TOTAL_PENDING)
+		budget = 0;
+	else if (budget > MAX_TOTAL_PENDING - cl->ing->st.pending)
+		budget = MAX_TOTAL_PENDING - cl->ing->st.pending;
 	n = avail < budget ? avail : budget;
 	q_reserve(th, n);
 	for (i = 0; i < n; i++) {
@@ -674,13 +819,18 @@ static void pump(struct client *cl, struct thr *th)
 				break;
 			}
 		}
+		if (!time_ok(cl->ing, e.t_ns, now)) {
+			bad_time(cl, th->tid, e.t_ns, now);
+			continue;
+		}
 		q.t = e.t_ns;
 		q.name = e.name;
 		q.kind = e.kind;
 		q_put(th, &q);
+		queued++;
 	}
-	cl->pending += i;	/* what was queued stays valid */
-	cl->ing->st.pending += i;
+	cl->pending += queued;	/* what was queued stays valid */
+	cl->ing->st.pending += queued;
 	if (bad) {
 		/* unmaps the ring: r is not to be touched after this */
 		if (!strcmp(bad, "undefined name id") ||
@@ -725,6 +875,12 @@ static void pump_client(struct client *cl)
 		return;
 	for (th = cl->threads; th; th = th->next)
 		pump(cl, th);
+	if (cl->n_refused) {
+		int64_t now = mono_ns();
+
+		if (now - cl->refused_read_ns >= REFUSED_READ_NS)
+			read_refused(cl, now);
+	}
 	if (cl->proc && !cl->bad) {
 		struct swt_wire_proc *p =
 			(struct swt_wire_proc *)(uintptr_t)cl->proc;
@@ -846,6 +1002,34 @@ static void on_hello(struct client *cl, const char *buf, size_t n,
 	cl->arena_size = ph.arena_size;
 }
 
+/* Keep a refused ring's descriptor (*fd, taken) to count its events as
+ * lost: NULL, or why it cannot be watched. */
+static const char *watch_refused(struct client *cl, int *fd)
+{
+	struct swt_ingest *ing = cl->ing;
+	struct stat st;
+	int seals = fcntl(*fd, F_GET_SEALS);
+
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(*fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size < (off_t)SWT_WIRE_HDR_SIZE)
+		return "malformed";
+	if (ing->n_refused >= MAX_REFUSED_RINGS)
+		return "flooding";
+	if (cl->n_refused == cl->cap_refused) {
+		size_t cap = cl->cap_refused;
+
+		cl->refused = swt_grow(cl->refused, &cap, cl->n_refused + 1,
+				       sizeof(*cl->refused));
+		cl->cap_refused = (uint32_t)cap;
+	}
+	cl->refused[cl->n_refused].fd = *fd;
+	cl->refused[cl->n_refused].seen = 0;
+	cl->n_refused++;
+	ing->n_refused++;
+	*fd = -1;
+	return NULL;
+}
+
 static void refuse_ring(struct client *cl, int64_t now, int32_t tid,
 			const char *why)
 {
@@ -856,6 +1040,26 @@ static void refuse_ring(struct client *cl, int64_t now, int32_t tid,
 	anomaly_later(cl, now, "ring-refused", tid, swt_strdup("limit"),
 		      fmt_alloc("thread %d: %s; its events are lost",
 				(int)tid, why));
+}
+
+/* A ring refused: its events are counted as lost as long as the client
+ * lives; one that cannot even be counted gets the client cut off, which
+ * it notices (EPIPE) when it next hands over a ring. */
+static void refuse_ring_fd(struct client *cl, int64_t now, int32_t tid,
+			   const char *why, int *fd)
+{
+	const char *bad = watch_refused(cl, fd);
+
+	if (bad) {
+		bad_client(cl, now, bad,
+			   "thread %d: ring refused (%s) and %s", (int)tid,
+			   why, !strcmp(bad, "malformed")
+					? "not a sealed memfd"
+					: "too many refused already to count "
+					  "its events");
+		return;
+	}
+	refuse_ring(cl, now, tid, why);
 }
 
 static void on_ring(struct client *cl, const char *buf, size_t n, int *fds,
@@ -885,7 +1089,7 @@ static void on_ring(struct client *cl, const char *buf, size_t n, int *fds,
 		return;
 	}
 	if (cl->n_threads >= ing->o.max_threads) {
-		refuse_ring(cl, now, m.tid, "too many threads");
+		refuse_ring_fd(cl, now, m.tid, "too many threads", &fds[0]);
 		return;
 	}
 	p = map_sealed(fds[0], &size, PROT_READ | PROT_WRITE, &why);
@@ -908,7 +1112,8 @@ static void on_ring(struct client *cl, const char *buf, size_t n, int *fds,
 	if (rh.capacity > ing->o.max_ring_entries ||
 	    ing->map_bytes + size > ing->o.max_map_bytes) {
 		munmap(p, size);
-		refuse_ring(cl, now, m.tid, "ring too large for the limits");
+		refuse_ring_fd(cl, now, m.tid, "ring too large for the limits",
+			       &fds[0]);
 		return;
 	}
 	th = thr_new(cl, m.tid);
@@ -947,6 +1152,7 @@ static void on_events(struct client *cl, const char *buf, size_t n,
 {
 	struct swt_wire_events h;
 	size_t off = sizeof(h);
+	int64_t t_read = mono_ns();	/* after the message was sent */
 
 	if (!cl->hello || !cl->inline_mode || n_fds || n < sizeof(h)) {
 		bad_client(cl, now, "malformed", "unexpected events message");
@@ -990,8 +1196,13 @@ static void on_events(struct client *cl, const char *buf, size_t n,
 			    id > cl->n_names)
 				goto bad;
 			off += SWT_WIRE_ITEM_EVENT_SIZE;
+			if (!time_ok(cl->ing, q.t, t_read)) {
+				bad_time(cl, tid, q.t, t_read);
+				continue;
+			}
 			th = inline_thr(cl, tid);
 			if (!th) {
+				sat_add(&cl->drops[DR_REFUSED], 1);
 				refuse_ring(cl, now, tid, "too many threads");
 				continue;
 			}
@@ -1061,7 +1272,8 @@ static void client_read(struct client *cl, uint32_t events, int64_t now)
 		int fds[MAX_FDS], n_fds = 0, i;
 		ssize_t n;
 
-		if (!hup && cl->pending >= ing->o.max_pending) {
+		if (!hup && (cl->pending >= ing->o.max_pending ||
+			     ing->st.pending >= MAX_TOTAL_PENDING)) {
 			set_reading(cl, false);
 			return;
 		}
@@ -1130,6 +1342,12 @@ static void global_anomaly(struct swt_ingest *ing, int64_t now,
 			   char *detail)
 {
 	if (ing->n_global_anomalies >= MAX_GLOBAL_ANOMALIES) {
+		ing->an_suppressed++;
+		ing->st.anomalies_suppressed++;
+		free(detail);
+		return;
+	}
+	if (!session_anomaly_ok(ing)) {
 		free(detail);
 		return;
 	}
@@ -1151,6 +1369,42 @@ static void listen_pause(struct swt_ingest *ing, bool pause)
 	ev.data.ptr = &ing->lw;
 	if (epoll_ctl(ing->epfd, EPOLL_CTL_MOD, ing->lfd, &ev) == 0)
 		ing->listen_paused = pause;
+}
+
+static void client_read(struct client *cl, uint32_t events, int64_t now);
+
+/* The table is full: make room by cutting off the connection that has
+ * waited longest without saying hello (after reading what it may have
+ * sent meanwhile). An unauthenticated connection costs its peer nothing,
+ * so it must not be able to hold a slot a process needs for the whole
+ * hello timeout. False if every slot is taken by a client that said
+ * hello. */
+static bool evict_idle(struct swt_ingest *ing, int64_t now)
+{
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		struct client *cl, *old = NULL;
+
+		for (cl = ing->clients; cl; cl = cl->next)
+			if (!cl->gone && !cl->hello &&
+			    (!old || cl->accepted_ns <= old->accepted_ns))
+				old = cl;
+		if (!old)
+			return false;
+		client_read(old, EPOLLIN, now);
+		if (old->gone)
+			return true;	/* it went (or was cut off) itself */
+		if (old->hello)
+			continue;
+		ing->st.evicted++;
+		bad_client(old, now, "idle",
+			   "no hello after %lld ms while the client table "
+			   "was full: cut off for a new connection",
+			   (long long)((now - old->accepted_ns) / 1000000));
+		return true;
+	}
+	return ing->st.clients < ing->o.max_clients;
 }
 
 static void accept_all(struct swt_ingest *ing, int64_t now)
@@ -1189,7 +1443,8 @@ static void accept_all(struct swt_ingest *ing, int64_t now)
 			close(fd);
 			continue;
 		}
-		if (ing->st.clients >= ing->o.max_clients) {
+		if (ing->st.clients >= ing->o.max_clients &&
+		    !evict_idle(ing, now)) {
 			ing->st.refused_limit++;
 			global_anomaly(ing, now, "refused-client", cred.pid,
 				       "limit",
@@ -1624,16 +1879,41 @@ int swt_ingest_drain(struct swt_ingest *ing, int64_t until_ns,
 			it->total = ing->total_dropped;
 		}
 		if (cl->gone && !cl->threads && cl->suppressed) {
-			struct item *it = item_add(ing, td);
-
-			fill_anomaly(it, "anomalies-suppressed", cl->pid, 0,
-				     swt_strdup("limit"),
-				     fmt_alloc("%llu more anomalies of this "
-					       "process were not recorded",
-					       (unsigned long long)
-						       cl->suppressed));
+			if (session_anomaly_ok(ing)) {
+				fill_anomaly(item_add(ing, td),
+					     "anomalies-suppressed", cl->pid, 0,
+					     swt_strdup("limit"),
+					     fmt_alloc("%llu more anomalies of "
+						       "this process were not "
+						       "recorded",
+						       (unsigned long long)
+							       cl->suppressed));
+			} else {
+				/* counted in the session's summary (which
+				 * counted this one as one) */
+				ing->an_suppressed += cl->suppressed - 1;
+				ing->st.anomalies_suppressed--;
+			}
 			cl->suppressed = 0;
 		}
+	}
+	/* The session's budget: at most one summary a second (and one at
+	 * the end), outside the budget it reports on. */
+	if (ing->an_suppressed &&
+	    (ing->ending || now - ing->an_summary_ns >= 1000000000)) {
+		int64_t td = now < until_ns ? now : until_ns;
+
+		fill_anomaly(item_add(ing, td < floor ? floor : td),
+			     "anomalies-suppressed", 0, 0,
+			     swt_strdup("session"),
+			     fmt_alloc("%llu more anomalies were not recorded "
+				       "(at most %u a second and %u in a "
+				       "session)",
+				       (unsigned long long)ing->an_suppressed,
+				       MAX_ANOMALIES_PER_S,
+				       MAX_SESSION_ANOMALIES));
+		ing->an_suppressed = 0;
+		ing->an_summary_ns = now;
 	}
 	if (ing->n_items > 1)
 		qsort(ing->items, ing->n_items, sizeof(*ing->items), item_cmp);
@@ -1671,7 +1951,8 @@ int swt_ingest_drain(struct swt_ingest *ing, int64_t until_ns,
 				cl->next->prev = cl->prev;
 			client_free(cl);
 		} else if (!cl->gone && !cl->reading &&
-			   cl->pending < ing->o.max_pending / 2) {
+			   cl->pending < ing->o.max_pending / 2 &&
+			   ing->st.pending < MAX_TOTAL_PENDING / 2) {
 			set_reading(cl, true);
 		}
 	}
@@ -1828,8 +2109,11 @@ int swt_ingest_open(struct swt_ingest **out,
 			   ing->path, strerror(errno));
 		goto out;
 	}
-	if (ing->o.allow_other_uids &&
-	    (chmod(ing->dir, 0711) < 0 || chmod(ing->path, 0666) < 0)) {
+	/* Only the directory's mode keeps others out; the socket's follows
+	 * it (bind() gives 0777 & ~umask) so that it says the same. */
+	if (ing->o.allow_other_uids
+		    ? chmod(ing->dir, 0711) < 0 || chmod(ing->path, 0666) < 0
+		    : chmod(ing->path, 0600) < 0) {
 		err = fail(errmsg, errlen, SWT_EIO, "ingest: chmod %s: %s",
 			   ing->dir, strerror(errno));
 		goto out;
@@ -1850,6 +2134,9 @@ int swt_ingest_open(struct swt_ingest **out,
 		goto out;
 	}
 	ing->euid = geteuid();
+	ing->t_lo = mono_ns() - PAST_MARGIN_NS;
+	ing->an_window_ns = INT64_MIN / 2;
+	ing->an_summary_ns = INT64_MIN / 2;
 	ing->msgbuf = swt_zalloc(SWT_WIRE_MAX_MSG + 1);
 	*out = ing;
 	ing = NULL;
@@ -1904,6 +2191,11 @@ const char *swt_ingest_get_env(const struct swt_ingest *ing)
 const char *swt_ingest_get_path(const struct swt_ingest *ing)
 {
 	return ing->path;
+}
+
+void swt_ingest_set_ending(struct swt_ingest *ing)
+{
+	ing->ending = true;
 }
 
 void swt_ingest_get_stats(const struct swt_ingest *ing,

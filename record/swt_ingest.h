@@ -61,10 +61,14 @@ struct swt_ingest_opts {
 	const char *tmpdir;
 	/* Accept connections from other user ids (the directory becomes
 	 * 0711 and the socket 0666 so that they can reach it). Default:
-	 * only the recorder's effective uid (SO_PEERCRED), others are
-	 * refused and counted. */
+	 * directory 0700, socket 0600, so another user's connect() fails
+	 * (EACCES) and is not seen; one that gets through anyway (root) is
+	 * refused (SO_PEERCRED) and counted. */
 	bool allow_other_uids;
-	uint32_t max_clients;		/* connected at once, default 256 */
+	uint32_t max_clients;		/* connected at once, default 256;
+					 * when full, the oldest connection
+					 * without a hello is cut off for a
+					 * new one */
 	uint32_t max_threads;		/* per client, default 1024 */
 	uint32_t max_names;		/* per client, default 4096 */
 	uint32_t max_ring_entries;	/* per ring, default 1 << 20 */
@@ -72,7 +76,9 @@ struct swt_ingest_opts {
 	uint32_t max_msgs_per_s;	/* per client, default 20000 */
 	uint32_t max_pending;		/* queued events per client before
 					 * its rings are left to fill,
-					 * default 1 << 20 */
+					 * default 1 << 20; all clients
+					 * together hold at most 1 << 18
+					 * (the recorder's memory) */
 };
 
 /* Fill *opts with the defaults above. */
@@ -128,19 +134,30 @@ typedef int (*swt_ingest_emit_fn)(const struct swt_record *rec,
  *                    lost changed: dropped = that process's cumulative
  *                    count for that reason, total_dropped = the whole
  *                    session's, reason "ring-full", "no-memory",
- *                    "not-connected" or "send-blocked";
+ *                    "not-connected", "send-blocked", "bad-time" (the
+ *                    event's time is before the ingest opened minus 10 s
+ *                    or more than 1 s after the recorder's clock when it
+ *                    read it: dropped, never allowed to move time) or
+ *                    "thread-refused" (a refused thread's events: for a
+ *                    ring, what the client published into it or dropped,
+ *                    read from its counters while the client lives);
  *   SWT_REC_ANOMALY  kind "end-without-begin", "end-mismatch" (end of a
  *                    span that is not the innermost open one),
  *                    "open-at-exit" (one per span still open when its
  *                    thread or process ended), "span-depth" (more than
  *                    256 nested spans), "name-overflow" (first event of a
  *                    process under the "(overflow)" name), "bad-client"
- *                    (subject "malformed", "oversized" or "flooding"),
+ *                    (subject "malformed", "oversized", "flooding" or
+ *                    "idle": no hello yet when the table was full and a
+ *                    new connection took its place),
  *                    "refused-client" (subject "uid" or "limit"),
  *                    "ring-refused" (a thread past max_threads or
- *                    max_map_bytes: its events are lost),
- *                    "anomalies-suppressed" (a process had more than 1000
- *                    anomalies: the count of those not recorded).
+ *                    max_map_bytes: its events are lost, counted as
+ *                    "thread-refused" drops), "bad-time" (once per
+ *                    client), "anomalies-suppressed" (subject "limit": a
+ *                    process had more than 1000 anomalies; "session":
+ *                    more than 100 a second or 10000 in all were not
+ *                    recorded; detail starts with the count).
  *                    pid and tid say whose; subject is the span's name
  *                    (or the reason), detail a sentence.
  * Names in records are the processes' own strings ("(overflow)" past
@@ -166,11 +183,19 @@ struct swt_ingest_stats {
 	uint64_t events;	/* events emitted */
 	uint64_t pending;	/* events received, not emitted yet */
 	uint64_t dropped;	/* events clients reported lost, all reasons */
-	uint64_t late;		/* events whose time was raised (see top) */
+	uint64_t late;		/* events whose time was raised (see top;
+				 * also an event of a thread older than
+				 * that thread's previous one) */
 	uint64_t name_overflow;	/* events emitted under "(overflow)" */
 	uint64_t anomalies;	/* anomaly records emitted */
 	uint64_t emit_lost;	/* records not emitted: emit failed */
+	uint64_t evicted;	/* cut off without a hello: table full */
+	uint64_t anomalies_suppressed;	/* anomalies not recorded (caps) */
 };
+
+/* The session ends: the next drains report what the anomaly caps
+ * suppressed at once instead of at most once a second. */
+void swt_ingest_set_ending(struct swt_ingest *ing);
 
 void swt_ingest_get_stats(const struct swt_ingest *ing,
 			  struct swt_ingest_stats *out);

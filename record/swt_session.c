@@ -395,6 +395,7 @@ static void ingest_settle(struct session *s)
 
 	if (!s->ing)
 		return;
+	swt_ingest_set_ending(s->ing);
 	for (i = 0; i < SETTLE_ROUNDS && s->recording; i++) {
 		struct pollfd p = { swt_ingest_get_fd(s->ing), POLLIN, 0 };
 

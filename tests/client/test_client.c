@@ -791,6 +791,156 @@ static void test_bad_ring_contents(void **state)
 	coll_free(&c);
 }
 
+/* Issue 11 item 2, ring side: an event stamped far in the future (or
+ * long before the session) is dropped and counted; it does not hold back
+ * the thread's later events, which are all emitted. */
+static void test_ring_event_outside_the_clock_counted(void **state)
+{
+	struct swt_wire_entry ents[4];
+	struct swt_ingest *ing = open_ingest(NULL);
+	struct swt_ingest_stats st;
+	struct coll c = { 0 };
+	const struct tan *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		ents[i] = (struct swt_wire_entry){ tp_mono_ns(), 1, 1,
+						   SWT_EV_COUNT };
+	}
+	ents[0].t_ns = INT64_MAX;
+	ents[2].t_ns = 5;
+	forge_client_as(ing, &c, ents, 4, 4, false);
+	swt_ingest_get_stats(ing, &st);
+	assert_int_equal(st.bad_clients, 0);
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "okay", NULL), 2);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(c.s.max_total_dropped, 2);
+	assert_string_equal(c.s.dr[c.s.n_dr - 1].reason, "bad-time");
+	a = tev_find_an(&c.s, "bad-time");
+	assert_non_null(a);
+	assert_true(contains(a->detail, "9223372036854775807"));
+	assert_int_equal(tev_count_an(&c.s, "bad-time", NULL, 0), 1);
+	assert_int_equal(st.pending, 0);
+	assert_in_order(&c);
+	swt_ingest_close(ing);
+	coll_free(&c);
+}
+
+/* A ring as libswtrace makes it, with `head` events published and
+ * `dropped` lost; its memfd (mapped at *map, size *size). */
+static int forge_ring(int32_t tid, uint64_t head, uint64_t dropped,
+		      void **map, size_t *size)
+{
+	struct swt_wire_ring *ring;
+	int fd;
+
+	*size = SWT_WIRE_HDR_SIZE + 1024 * sizeof(struct swt_wire_entry);
+	fd = sealed_memfd(*size, map);
+	ring = *map;
+	ring->magic = SWT_WIRE_RING_MAGIC;
+	ring->version = SWT_WIRE_VERSION;
+	ring->hdr_size = SWT_WIRE_HDR_SIZE;
+	ring->entry_size = sizeof(struct swt_wire_entry);
+	ring->capacity = 1024;
+	ring->tid = tid;
+	atomic_store(&ring->head, head);
+	atomic_store(&ring->dropped, dropped);
+	return fd;
+}
+
+/* Issue 11 item 3, ring side: the events a client writes into rings the
+ * ingest refused (past max_threads) are counted as dropped, from the
+ * rings' counters, including what it writes after the refusal. */
+static void test_refused_rings_events_counted(void **state)
+{
+	struct swt_ingest_opts o;
+	struct swt_ingest *ing;
+	struct swt_ingest_stats st;
+	struct coll c = { 0 };
+	struct swt_wire_hello hello;
+	struct swt_wire_proc *proc;
+	struct swt_wire_entry *e;
+	void *pm, *rmap[3];
+	size_t psize = SWT_WIRE_HDR_SIZE + 16 * 8 + 1024, rsize[3];
+	uint64_t heads[3] = { 2, 500, 1024 }, drops[3] = { 0, 7, 100 };
+	int64_t deadline = tp_mono_ns() + (int64_t)TP_WAIT_MS * 1000000;
+	int fd, pfd, rfd[3], efd[3];
+	size_t i;
+
+	(void)state;
+	swt_ingest_opts_init(&o);
+	o.max_threads = 1;
+	ing = open_ingest(&o);
+	pfd = sealed_memfd(psize, &pm);
+	proc = pm;
+	proc->magic = SWT_WIRE_PROC_MAGIC;
+	proc->version = SWT_WIRE_VERSION;
+	proc->size = (uint32_t)psize;
+	proc->max_names = 16;
+	proc->arena_off = SWT_WIRE_HDR_SIZE + 16 * 8;
+	proc->arena_size = 1024;
+	proc->pid = (int32_t)getpid();
+	((struct swt_wire_name *)((char *)pm + SWT_WIRE_HDR_SIZE))[0] =
+		(struct swt_wire_name){ 0, 4 };
+	memcpy((char *)pm + proc->arena_off, "okay", 5);
+	atomic_store(&proc->n_names, 1);
+	for (i = 0; i < 3; i++) {
+		rfd[i] = forge_ring((int32_t)(gettid() + (pid_t)i), heads[i],
+				    drops[i], &rmap[i], &rsize[i]);
+		efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		assert_true(efd[i] >= 0);
+	}
+	e = (struct swt_wire_entry *)((char *)rmap[0] + SWT_WIRE_HDR_SIZE);
+	e[0] = (struct swt_wire_entry){ tp_mono_ns(), 1, 1, SWT_EV_COUNT };
+	e[1] = e[0];
+
+	fd = tp_connect(swt_ingest_get_path(ing));
+	assert_true(fd >= 0);
+	memset(&hello, 0, sizeof(hello));
+	swt_wire_msg_hdr_init(&hello.h, SWT_WIRE_HELLO, sizeof(hello));
+	hello.pid = (int32_t)getpid();
+	send_fd_msg(fd, &hello, sizeof(hello), pfd, 1);
+	for (i = 0; i < 3; i++) {
+		struct swt_wire_ring_msg rm;
+		int two[2] = { rfd[i], efd[i] };
+
+		memset(&rm, 0, sizeof(rm));
+		swt_wire_msg_hdr_init(&rm.h, SWT_WIRE_RING, sizeof(rm));
+		rm.tid = ((struct swt_wire_ring *)rmap[i])->tid;
+		send_fds_msg(fd, &rm, sizeof(rm), two, 2);
+	}
+	do {
+		if (tp_mono_ns() > deadline)
+			fail_msg("the rings were not handed over");
+		serve(ing, &c);
+		swt_ingest_get_stats(ing, &st);
+		assert_int_equal(st.bad_clients, 0);
+	} while (st.rings + st.rings_refused < 3);
+	assert_int_equal(st.rings, 1);
+	assert_int_equal(st.rings_refused, 2);
+	/* the client goes on writing into a refused ring, then exits */
+	atomic_fetch_add(&((struct swt_wire_ring *)rmap[1])->head, 30);
+	close(fd);
+	serve_to_end(ing, &c);
+	swt_ingest_get_stats(ing, &st);
+	assert_int_equal(tev_count(&c.s, 0, 0, SWT_EV_COUNT, "okay", NULL), 2);
+	assert_int_equal(st.dropped, 507 + 30 + 1124);
+	assert_int_equal(c.s.max_total_dropped, 507 + 30 + 1124);
+	assert_string_equal(c.s.dr[c.s.n_dr - 1].reason, "thread-refused");
+	assert_int_equal(tev_count_an(&c.s, "ring-refused", NULL, 0), 1);
+	assert_in_order(&c);
+	for (i = 0; i < 3; i++) {
+		close(rfd[i]);
+		close(efd[i]);
+		munmap(rmap[i], rsize[i]);
+	}
+	close(pfd);
+	munmap(pm, psize);
+	swt_ingest_close(ing);
+	coll_free(&c);
+}
+
 /* Span CPU times and RSS readings pass through unchanged, in order; a
  * mark's value is dropped (swt_wire.h). */
 static void test_measured_values_pass(void **state)
@@ -1171,6 +1321,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_drain_until),
 		cmocka_unit_test(test_hostile_clients),
 		cmocka_unit_test(test_bad_ring_contents),
+		cmocka_unit_test(test_ring_event_outside_the_clock_counted),
+		cmocka_unit_test(test_refused_rings_events_counted),
 		cmocka_unit_test(test_measured_values_pass),
 		cmocka_unit_test(test_inline_measured_values),
 		cmocka_unit_test(test_other_uid_refused),

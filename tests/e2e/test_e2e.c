@@ -1076,6 +1076,395 @@ static void garbage_on_the_endpoint_is_counted(void **state)
 	run_free(r);
 }
 
+/* ---- hostile clients: every event accounted, swrec light and on time -----
+ *
+ * Hand-built inline clients (the swtrace.py protocol, record/client/
+ * swt_wire.h, written out byte by byte here) against the real swrec. Each
+ * test checks that what the file holds plus what it counts as dropped is
+ * what the clients sent, that swrec stayed under 32 MB (its VmHWM, read
+ * from /proc while it runs) and that
+ * it missed no sampling deadline (the interval is generous: a loaded
+ * machine must not fail these). */
+
+#ifdef __SANITIZE_ADDRESS__
+/* ASan's shadow memory and quarantine, and its slower swrec: the 32 MB
+ * bound holds on the plain build; here only unbounded growth fails (an
+ * event at INT64_MAX took swrec to 224 MB), and the interval is longer. */
+#define HOSTILE_INTERVAL "1s"
+#define RSS_LIMIT_KIB (4 * 32768)
+#else
+#define HOSTILE_INTERVAL "500ms"
+#define RSS_LIMIT_KIB 32768
+#endif
+#define ITEMS_PER_MSG 2000	/* 28-byte events: fits SWT_WIRE_MAX_MSG */
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* A connection that said hello as an inline client; -1 if refused. */
+static int inline_client(const char *sock)
+{
+	unsigned char h[32] = { 0 };
+	int fd = tp_connect(sock);
+
+	if (fd < 0)
+		return -1;
+	put32(h, 0x4d545753u);			/* magic */
+	put32(h + 4, 1u | (1u << 16));		/* HELLO, version 1 */
+	put32(h + 8, sizeof(h));
+	put32(h + 16, (uint32_t)getpid());
+	put32(h + 20, 1u);			/* SWT_WIRE_F_INLINE */
+	assert_int_equal(send(fd, h, sizeof(h), MSG_NOSIGNAL),
+			 (ssize_t)sizeof(h));
+	return fd;
+}
+
+/* One EVENTS message: name id 1 = `name` first if `define`, then n COUNT
+ * events of name 1, value 1, the i-th on tid tids[i % n_tids] at times
+ * t[i] (t NULL: now). */
+static void send_events(int fd, bool define, const char *name,
+			const int32_t *tids, size_t n_tids,
+			const int64_t *t, size_t n)
+{
+	static unsigned char m[65536];
+	size_t off = 24, i;
+	int64_t now = tp_mono_ns(), one = 1;
+
+	memset(m, 0, 24);
+	if (define) {
+		size_t len = strlen(name);
+
+		m[off] = 1;
+		m[off + 1] = (unsigned char)len;
+		m[off + 2] = m[off + 3] = 0;
+		put32(m + off + 4, 1);
+		memcpy(m + off + 8, name, len);
+		off += 8 + len;
+	}
+	for (i = 0; i < n; i++) {
+		int64_t ti = t ? t[i] : now;
+
+		assert_true(off + 28 <= sizeof(m));
+		m[off] = 2;
+		m[off + 1] = SWT_EV_COUNT;
+		m[off + 2] = m[off + 3] = 0;
+		put32(m + off + 4, (uint32_t)tids[i % n_tids]);
+		put32(m + off + 8, 1);
+		memcpy(m + off + 12, &ti, 8);
+		memcpy(m + off + 20, &one, 8);
+		off += 28;
+	}
+	put32(m, 0x4d545753u);
+	put32(m + 4, 3u | (1u << 16));		/* EVENTS, version 1 */
+	put32(m + 8, (uint32_t)off);
+	/* dropped (m + 16) stays 0: this client loses nothing itself */
+	assert_int_equal(send(fd, m, off, MSG_NOSIGNAL), (ssize_t)off);
+}
+
+/* VmHWM of a live process, KiB. */
+static long vm_hwm_kib(pid_t pid)
+{
+	char path[64], buf[4096];
+	const char *v;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	v = strstr(buf, "VmHWM:");
+	assert_non_null(v);
+	return strtol(v + 6, NULL, 10);
+}
+
+/* After the hostile part: swrec took everything in (5 more samples
+ * written), is still light, then ends; the session, sound. */
+static void end_hostile(struct run *r, const char *out, struct sess *s,
+			long *hwm)
+{
+	struct progress pr;
+
+	peek(&pr, out);
+	wait_file(out, pr.samples + 5, 0);
+	*hwm = vm_hwm_kib(r->p.pid);
+	say_go(r);
+	assert_int_equal(finish(r), 0);
+	load(s, out);
+	assert_sound(s);
+	print_message("# swrec VmHWM %ld KiB, end peak %llu KiB, missed "
+		      "%llu, late %llu, samples %zu\n", *hwm,
+		      (unsigned long long)s->rf.end.recorder_peak_rss_kib,
+		      (unsigned long long)s->rf.end.missed_samples,
+		      (unsigned long long)s->rf.end.late_events,
+		      s->rf.n_samples);
+	/* (Not the end record's peak: getrusage()'s ru_maxrss carries the
+	 * forking parent's over execve(), here this test's.) */
+	if (*hwm >= RSS_LIMIT_KIB)
+		fail_msg("swrec grew to %ld KiB", *hwm);
+	assert_int_equal(s->rf.end.missed_samples, 0);
+}
+
+/* Drops of this reason: the increases of the session's total that its
+ * Drops records carry. */
+static uint64_t dropped_for(const struct sess *s, const char *reason)
+{
+	uint64_t n = 0, prev_total = 0;
+	size_t i;
+
+	for (i = 0; i < s->e.n_dr; i++) {
+		if (s->e.dr[i].total > prev_total &&
+		    !strcmp(s->e.dr[i].reason, reason))
+			n += s->e.dr[i].total - prev_total;
+		if (s->e.dr[i].total > prev_total)
+			prev_total = s->e.dr[i].total;
+	}
+	return n;
+}
+
+/* Issue 11 item 2: one event at INT64_MAX used to raise every later event
+ * of its client to that time, never written, never counted (and 8 such
+ * clients took 224 MB). Events outside the session's clock are dropped
+ * and counted; the others are all written. */
+static void events_outside_the_session_clock_are_dropped_and_counted(
+	void **state)
+{
+	enum { CLIENTS = 8, MSGS = 50 };
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "--print-socket", "-i", HOSTILE_INTERVAL,
+			       "--flush", HOSTILE_INTERVAL, NULL };
+	const char *cmd[] = { app_c, "wait", NULL };
+	struct run *r = start(sb->out, args, cmd, NULL);
+	static int64_t t[ITEMS_PER_MSG];
+	char sock[PATH_MAX];
+	int fd[CLIENTS];
+	uint64_t sent = 0, bad = 0;
+	struct sess s;
+	size_t i, k, m, written;
+	long hwm;
+
+	socket_path(r, sock, sizeof(sock));
+	wait_for(r, "ready");
+	for (k = 0; k < CLIENTS; k++) {
+		fd[k] = inline_client(sock);
+		assert_true(fd[k] >= 0);
+	}
+	for (m = 0; m < MSGS; m++) {
+		for (k = 0; k < CLIENTS; k++) {
+			int32_t tid = (int32_t)(1000 + k);
+			int64_t now = tp_mono_ns();
+
+			for (i = 0; i < ITEMS_PER_MSG; i++)
+				t[i] = now;
+			if (m == 0) {
+				/* far ahead first, then one long before */
+				t[0] = INT64_MAX;
+				t[1] = 1;
+				bad += 2;
+			} else if (m == MSGS / 2) {
+				t[7] = now + 3600 * 1000000000LL;
+				t[8] = INT64_MIN;
+				bad += 2;
+			}
+			send_events(fd[k], m == 0, "t", &tid, 1, t,
+				    ITEMS_PER_MSG);
+			sent += ITEMS_PER_MSG;
+		}
+	}
+	for (k = 0; k < CLIENTS; k++)
+		close(fd[k]);
+	end_hostile(r, sb->out, &s, &hwm);
+	written = tev_count(&s.e, 0, 0, SWT_EV_COUNT, "t", NULL);
+	print_message("# sent %llu, written %zu, dropped %llu\n",
+		      (unsigned long long)sent, written,
+		      (unsigned long long)s.rf.end.dropped_events);
+	assert_int_equal(written + s.rf.end.dropped_events, sent);
+	assert_int_equal(s.rf.end.dropped_events, bad);
+	assert_int_equal(dropped_for(&s, "bad-time"), bad);
+	assert_int_equal(tev_count_an(&s.e, "bad-time", "time", 0), CLIENTS);
+	sess_free(&s);
+	run_free(r);
+}
+
+/* Issue 11 item 3: the events of threads the ingest refuses (past 1024
+ * per process) were only mentioned in one anomaly. Each is counted. */
+static void refused_threads_events_are_counted_as_dropped(void **state)
+{
+	enum { TIDS = 3000, MSGS = 17 };
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "--print-socket", "-i", HOSTILE_INTERVAL,
+			       "--flush", HOSTILE_INTERVAL, NULL };
+	const char *cmd[] = { app_c, "wait", NULL };
+	struct run *r = start(sb->out, args, cmd, NULL);
+	static int32_t tids[TIDS];
+	char sock[PATH_MAX];
+	uint64_t sent = 0, want_written = 0;
+	struct sess s;
+	size_t i, m, written;
+	long hwm;
+	int fd;
+
+	for (i = 0; i < TIDS; i++)
+		tids[i] = (int32_t)(100000 + i);
+	socket_path(r, sock, sizeof(sock));
+	wait_for(r, "ready");
+	fd = inline_client(sock);
+	assert_true(fd >= 0);
+	/* round robin over the tids, 2000 events a message: the first 1024
+	 * distinct tids are accepted (1024 is the default limit) */
+	for (m = 0; m < MSGS; m++) {
+		size_t first = (m * ITEMS_PER_MSG) % TIDS;
+		int32_t batch[ITEMS_PER_MSG];
+
+		for (i = 0; i < ITEMS_PER_MSG; i++) {
+			batch[i] = tids[(first + i) % TIDS];
+			if ((first + i) % TIDS < 1024)
+				want_written++;
+		}
+		send_events(fd, m == 0, "t", batch, ITEMS_PER_MSG, NULL,
+			    ITEMS_PER_MSG);
+		sent += ITEMS_PER_MSG;
+	}
+	close(fd);
+	end_hostile(r, sb->out, &s, &hwm);
+	written = tev_count(&s.e, 0, 0, SWT_EV_COUNT, "t", NULL);
+	print_message("# sent %llu, written %zu, dropped %llu\n",
+		      (unsigned long long)sent, written,
+		      (unsigned long long)s.rf.end.dropped_events);
+	assert_int_equal(written, want_written);
+	assert_int_equal(written + s.rf.end.dropped_events, sent);
+	assert_int_equal(dropped_for(&s, "thread-refused"), sent - written);
+	assert_int_equal(tev_count_an(&s.e, "ring-refused", NULL, 0), 1);
+	sess_free(&s);
+	run_free(r);
+}
+
+/* The count an "anomalies-suppressed" record states. */
+static uint64_t suppressed_in(const struct sess *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->e.n_an; i++)
+		if (!strcmp(s->e.an[i].kind, "anomalies-suppressed"))
+			n += strtoull(s->e.an[i].detail, NULL, 10);
+	return n;
+}
+
+/* Issue 11 item 7: a client that reconnects after each bit of garbage
+ * got a fresh per-client anomaly budget each time (5 886 records in 5 s).
+ * The session's budget caps them (100 a second), and what is not
+ * recorded is counted in "anomalies-suppressed" records. */
+static void a_reconnecting_garbage_client_is_capped_and_counted(
+	void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "--print-socket", "-i", HOSTILE_INTERVAL,
+			       "--flush", HOSTILE_INTERVAL, NULL };
+	const char *cmd[] = { app_c, "wait", NULL };
+	struct run *r = start(sb->out, args, cmd, NULL);
+	const uint32_t junk[4] = { 0xdeadbeefu, 0, 0, 0 };
+	char sock[PATH_MAX];
+	int64_t t0, t1;
+	uint64_t conns = 0, recorded;
+	struct sess s;
+	long hwm;
+
+	socket_path(r, sock, sizeof(sock));
+	wait_for(r, "ready");
+	/* a load, not a wait: as many connections as 2.5 s allow */
+	t0 = tp_mono_ns();
+	while (tp_mono_ns() - t0 < 2500000000LL) {
+		int fd = tp_connect(sock);
+
+		assert_true(fd >= 0);
+		assert_int_equal(send(fd, junk, sizeof(junk), MSG_NOSIGNAL),
+				 (ssize_t)sizeof(junk));
+		if (!tp_cut_off(fd, NULL, NULL))
+			fail_msg("swrec kept a garbage connection open");
+		close(fd);
+		conns++;
+	}
+	t1 = tp_mono_ns();
+	end_hostile(r, sb->out, &s, &hwm);
+	recorded = tev_count_an(&s.e, "bad-client", "malformed", 0);
+	print_message("# %llu connections in %lld ms: %llu recorded, %llu "
+		      "suppressed, %zu anomaly records\n",
+		      (unsigned long long)conns,
+		      (long long)((t1 - t0) / 1000000),
+		      (unsigned long long)recorded,
+		      (unsigned long long)suppressed_in(&s), s.e.n_an);
+	assert_true(conns > 400);	/* enough to pass the cap */
+	assert_int_equal(recorded + suppressed_in(&s), conns);
+	/* 100 a second: 2.5 s of garbage fit in 4 windows, and the
+	 * summaries at most one a second, plus the last */
+	if (recorded > 100 * ((uint64_t)((t1 - t0) / 1000000000) + 2))
+		fail_msg("%llu anomalies recorded in %lld ms",
+			 (unsigned long long)recorded,
+			 (long long)((t1 - t0) / 1000000));
+	sess_free(&s);
+	run_free(r);
+}
+
+/* Issue 11 items 7 and 8: 600 connections that never say hello used to
+ * hold all 256 slots for the 5 s hello timeout, and a program was
+ * refused. The oldest of them is cut off for a new connection. And the
+ * socket is the owner's alone (0600, in its 0700 directory). */
+static void idle_connections_cannot_lock_out_a_program(void **state)
+{
+	enum { IDLE = 600 };
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "--print-socket", "-i", HOSTILE_INTERVAL,
+			       "--flush", HOSTILE_INTERVAL, NULL };
+	const char *cmd[] = { app_c, "wait", NULL };
+	struct run *r = start(sb->out, args, cmd, NULL);
+	static int idle[IDLE];
+	char sock[PATH_MAX], dir[PATH_MAX];
+	int32_t tid = 77;
+	struct stat st;
+	struct sess s;
+	size_t i;
+	long hwm;
+	int fd;
+
+	socket_path(r, sock, sizeof(sock));
+	wait_for(r, "ready");
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(sock, '/') - sock),
+		 sock);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	for (i = 0; i < IDLE; i++) {
+		idle[i] = tp_connect(sock);
+		assert_true(idle[i] >= 0);
+	}
+	/* the program comes last, while every slot is taken by an idle
+	 * connection accepted well within the hello timeout */
+	fd = inline_client(sock);
+	assert_true(fd >= 0);
+	send_events(fd, true, "legit", &tid, 1, NULL, 1);
+	close(fd);
+	for (i = 0; i < IDLE; i++)
+		close(idle[i]);
+	end_hostile(r, sb->out, &s, &hwm);
+	print_message("# idle cut off: %zu recorded, %llu suppressed\n",
+		      tev_count_an(&s.e, "bad-client", "idle", 0),
+		      (unsigned long long)suppressed_in(&s));
+	assert_int_equal(tev_count(&s.e, 0, tid, SWT_EV_COUNT, "legit", NULL),
+			 1);
+	assert_int_equal(tev_count_an(&s.e, "refused-client", NULL, 0), 0);
+	assert_true(tev_count_an(&s.e, "bad-client", "idle", 0) >= 1);
+	assert_int_equal(s.rf.end.dropped_events, 0);
+	sess_free(&s);
+	run_free(r);
+}
+
 /* ---- names --------------------------------------------------------------- */
 
 static void hundred_thousand_names_are_bounded_and_counted(void **state)
@@ -1561,6 +1950,10 @@ int main(int argc, char **argv)
 		T(other_users_refused_unless_allowed),
 		T(attach_mode_takes_events_from_programs_given_the_socket),
 		T(garbage_on_the_endpoint_is_counted),
+		T(events_outside_the_session_clock_are_dropped_and_counted),
+		T(refused_threads_events_are_counted_as_dropped),
+		T(a_reconnecting_garbage_client_is_capped_and_counted),
+		T(idle_connections_cannot_lock_out_a_program),
 		T(hundred_thousand_names_are_bounded_and_counted),
 		T(fork_and_exec_keep_streams_apart),
 		T(modules_of_an_execed_wrapper_belong_to_python),
