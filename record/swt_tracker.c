@@ -165,13 +165,14 @@ size_t swt_tracker_scan_range(struct swt_tracker *t,
 			struct known keep = *kn;
 
 			/* An excluded pid listed with another inode is a
-			 * new process; so is one first listed without an
-			 * inode (libproc2's first listing has none): its pid
-			 * may have been reused since, by a process of the
-			 * tree (at a wrap of the pid counter, the first free
-			 * pids after 300 are those that just exited). That
-			 * costs one read of each process outside the tree,
-			 * once, at the first listing of /proc. */
+			 * new process. One first listed without an inode
+			 * (libproc2's first listing has none) is decided
+			 * again too: its pid may have been reused since, by
+			 * a process of the tree (at a wrap of the pid
+			 * counter, the first free pids after 300 are those
+			 * that just exited). That costs one read of each
+			 * process outside the tree, once, at the first
+			 * listing of /proc. */
 			if (keep.state == SWT_TRACKER_EXCLUDED &&
 			    list[i].ino && keep.ino != list[i].ino) {
 				add_cand(t, &n_cands, &list[i]);
