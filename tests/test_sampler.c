@@ -2032,9 +2032,12 @@ static void sampler_finds_every_process_and_thread_across_the_wrap(
 	do_tick(s, &t);
 	assert_non_null(row_of(&t, roots[0]));
 	assert_non_null(row_of(&t, roots[1]));
-	/* 12 new ids from 6 below pid_max: the wrap is in the middle, unless
-	 * the machine's other processes move it (then earlier, still among
-	 * them) */
+	/* a listing of /proc, after libproc2's: later ones list the new
+	 * pids only, but for the one whose window holds the wrap */
+	do_tick(s, &t);
+	/* 12 new ids from 6 below pid_max: the wrap is in the middle, or,
+	 * when the machine's other processes took those 6 first, just
+	 * before the first */
 	assert_int_equal(set_last_pid(pid_max - 6), 0);
 	for (i = 0; i < 12; i++) {
 		if (i % 2 == 0) {
@@ -2076,8 +2079,9 @@ static void sampler_finds_every_process_and_thread_across_the_wrap(
 	for (i = 0; i < 12; i++)
 		print_message(" %d", (int)ids[i]);
 	print_message("\n");
-	/* not a test of the wrap if the ids never went down */
-	assert_true(wrapped);
+	/* not a test of the wrap if the ids never went down since the
+	 * counter was placed */
+	assert_true(wrapped || ids[0] < pid_max - 6);
 
 	/* The processes exit, on both sides of the wrap: each is seen to. */
 	for (k = 0; k < n_gc; k++)
