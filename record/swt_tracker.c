@@ -164,9 +164,17 @@ size_t swt_tracker_scan_range(struct swt_tracker *t,
 		} else {
 			struct known keep = *kn;
 
-			if (keep.ino && list[i].ino &&
-			    keep.ino != list[i].ino &&
-			    keep.state == SWT_TRACKER_EXCLUDED) {
+			/* An excluded pid listed with another inode is a
+			 * new process. One first listed without an inode
+			 * (libproc2's first listing has none) is decided
+			 * again too: its pid may have been reused since, by
+			 * a process of the tree (at a wrap of the pid
+			 * counter, the first free pids after 300 are those
+			 * that just exited). That costs one read of each
+			 * process outside the tree, once, at the first
+			 * listing of /proc. */
+			if (keep.state == SWT_TRACKER_EXCLUDED &&
+			    list[i].ino && keep.ino != list[i].ino) {
 				add_cand(t, &n_cands, &list[i]);
 			} else {
 				/* A tracked pid is checked by its descriptor;

@@ -18,8 +18,10 @@
  * reused by a new process between two enumerations gets a new inode, so it
  * is a candidate again instead of inheriting the old decision. (An inode can
  * also change when the kernel evicts the dentry; that costs one needless
- * re-decision, never a wrong one.) Inode 0 means "unknown" and is replaced by
- * the next one seen.
+ * re-decision, never a wrong one.) Inode 0 means "unknown": a tracked pid
+ * takes the next one seen; an excluded pid is a candidate again at the
+ * first enumeration that lists it with an inode, since it may have been
+ * reused meanwhile (libproc2's first listing has no inodes).
  *
  * Pure: no /proc access, no clock, so tests drive it with made-up trees. */
 #ifndef SWT_TRACKER_H

@@ -305,6 +305,45 @@ static void tracker_rescan_costs_only_new_pids(void **state)
 	swt_tracker_free(t);
 }
 
+/* The first listing (libproc2's) has no inodes: a pid it excluded is
+ * checked again at the first listing with inodes, where it may be a
+ * process of the tree that reused the pid meanwhile; after that, only a
+ * new inode makes it a candidate. */
+static void tracker_checks_again_what_it_excluded_without_inode(void **state)
+{
+	static const int32_t pids[] = { 1, 10, 300 };
+	static const uint64_t no_ino[] = { 0, 0, 0 };
+	static const uint64_t ino[] = { 11, 101, 3001 };
+	struct swt_tracker *t;
+	struct swt_tracker_cand *c;
+	size_t n;
+
+	(void)state;
+	swt_tracker_new(&t, SWT_MODE_LAUNCH, 5);
+	swt_tracker_track(t, 10, 0);
+	n = scan_pids(t, &c, pids, no_ino, 3);
+	assert_int_equal(n, 2);
+	c[0].ppid = 0;		/* 1 */
+	c[1].ppid = 1;		/* 300, outside the tree */
+	swt_tracker_decide(t, c, n);
+	assert_int_equal(swt_tracker_get_state(t, 300), SWT_TRACKER_EXCLUDED);
+	/* 300 exited and a child of 10 took its pid */
+	n = scan_pids(t, &c, pids, ino, 3);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].pid, 1);
+	assert_int_equal(c[1].pid, 300);
+	c[0].ppid = 0;
+	c[1].ppid = 10;
+	swt_tracker_decide(t, c, n);
+	assert_int_equal(swt_tracker_get_state(t, 300), SWT_TRACKER_TRACKED);
+	assert_int_equal(swt_tracker_get_state(t, 1), SWT_TRACKER_EXCLUDED);
+	assert_int_equal(swt_tracker_get_state(t, 10), SWT_TRACKER_TRACKED);
+	/* now that 1 has its inode, it costs nothing */
+	n = scan_pids(t, &c, pids, ino, 3);
+	assert_int_equal(n, 0);
+	swt_tracker_free(t);
+}
+
 static void tracker_all_mode_takes_all_but_zombies(void **state)
 {
 	static const int32_t pids[] = { 1, 2, 3 };
@@ -506,6 +545,88 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the pid counter ------------------------------------------------ */
+
+/* Pids and tids are handed out in increasing order up to pid_max, then
+ * from 300 again (RESERVED_PIDS): a new pid or tid may be smaller than
+ * every older one, so no test may take "new" to mean "larger". As root the
+ * counter can be placed (bench/rec/pidwrap.sh runs these tests with it
+ * placed just below pid_max). */
+#define LAST_PID_PATH "/proc/sys/kernel/ns_last_pid"
+
+/* The last pid handed out in this pid namespace, or -1. */
+static int32_t get_last_pid(void)
+{
+	FILE *f = fopen(LAST_PID_PATH, "r");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return (int32_t)v;
+}
+
+/* Place the counter: the next pid or tid is the first free one after
+ * `last`. 0, or -1 if the file cannot be written (not root). */
+static int set_last_pid(int32_t last)
+{
+	FILE *f = fopen(LAST_PID_PATH, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%d", (int)last);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int32_t get_pid_max(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return (int32_t)v;
+}
+
+/* Teardown of the sampler tests: kill and reap the children a test left
+ * (a failing test leaves without its cleanup). The next test in LAUNCH
+ * mode would count them in its tree and fail for a reason not its own,
+ * hiding which test broke. */
+static int reap_leftovers(void **state)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+
+	(void)state;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[320];
+		FILE *f;
+		int pid, st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return 0;
 }
 
 /* The fields of /proc/PID/task/TID/stat (tid 0: /proc/PID/stat) the tests
@@ -722,12 +843,12 @@ static void sampler_lists_only_the_new_pids(void **state)
 	struct swt_sampler_stats ss;
 	struct swt_sampler *s;
 	struct tick t;
-	int to_child, from_child, st, i;
+	int to_child, from_child, st, i, wrapped = 0;
 	pid_t child, gc[4], other;
-	int32_t root;
+	int32_t root, before[4], after[4];
 
 	(void)state;
-	if (access("/proc/sys/kernel/ns_last_pid", R_OK) != 0)
+	if (access(LAST_PID_PATH, R_OK) != 0)
 		skip();	/* a kernel without it: every scan is full */
 	child = spawn_forker(&to_child, &from_child);
 	root = (int32_t)child;
@@ -744,7 +865,9 @@ static void sampler_lists_only_the_new_pids(void **state)
 		assert_int_equal(write(to_child, "x", 1), 1);
 		assert_int_equal(read(from_child, &gc[i], sizeof(gc[i])),
 				 (ssize_t)sizeof(gc[i]));
+		before[i] = get_last_pid();
 		do_tick(s, &t);
+		after[i] = get_last_pid();
 		assert_non_null(start_of(&t, gc[i]));
 		assert_int_equal(start_of(&t, gc[i])->ppid, child);
 		assert_non_null(row_of(&t, gc[i]));
@@ -752,9 +875,19 @@ static void sampler_lists_only_the_new_pids(void **state)
 	}
 	swt_sampler_get_stats(s, &ss);
 	assert_true(ss.scans >= 4);
-	/* the first scan after libproc2's is a full one; then, unless the
-	 * pids wrapped around meanwhile, partial ones */
-	assert_true(ss.partial_scans >= 2);
+	/* The first scan after libproc2's is a full one; then partial ones,
+	 * but for one refresh and for each scan whose window the counter
+	 * went back in (a wrap, or a write to ns_last_pid): the window of
+	 * the scan of tick i lies between the reads before tick i - 1 and
+	 * after tick i. */
+	for (i = 1; i < 4; i++)
+		if (after[i - 1] < before[i - 1] ||
+		    before[i] < after[i - 1] || after[i] < before[i])
+			wrapped++;
+	if (wrapped)
+		print_message("# the pid counter went back in %d scan(s)\n",
+			      wrapped);
+	assert_true(ss.partial_scans + (uint64_t)wrapped >= 2);
 	swt_sampler_free(s);
 	close(to_child);
 	assert_int_equal(waitpid(child, &st, 0), child);
@@ -773,6 +906,139 @@ static void sampler_follows_children_with_libproc2_scans(void **state)
 {
 	(void)state;
 	follows_children(true);
+}
+
+/* The recorder's side of reuse_outsider_pid(), in a child of the test:
+ * the first tick, 'r' on `out`; on a byte from `in`, a newcomer in the
+ * tree, the second tick, and on `out` the newcomer's pid and whether that
+ * tick started it. Its exit code: 0, or where it failed. */
+static int outsider_recorder(int in, int out, bool libproc2_scans)
+{
+	struct swt_sampler_opts o;
+	struct swt_sampler *s;
+	struct tick *t = calloc(1, sizeof(*t));
+	char err[256], c;
+	int to_child, from_child;
+	int32_t root, ans[2];
+	pid_t gc;
+
+	root = (int32_t)spawn_forker(&to_child, &from_child);
+	memset(&o, 0, sizeof(o));
+	o.mode = SWT_MODE_LAUNCH;
+	o.roots = &root;
+	o.n_roots = 1;
+	o.libproc2_scans = libproc2_scans;
+	if (!t || swt_sampler_new(&s, &o, err, sizeof(err)) < 0)
+		return 2;
+	if (swt_sampler_tick(s, 0, collect, t) < 0 || !row_of(t, root))
+		return 3;
+	if (write(out, "r", 1) != 1 || read(in, &c, 1) != 1)
+		return 4;
+	if (write(to_child, "x", 1) != 1 ||
+	    read(from_child, &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+		return 5;
+	memset(t, 0, sizeof(*t));
+	if (swt_sampler_tick(s, 0, collect, t) < 0)
+		return 6;
+	ans[0] = (int32_t)gc;
+	ans[1] = start_of(t, gc) && row_of(t, gc);
+	/* Not left to PR_SET_PDEATHSIG: the newcomer may not have run its
+	 * prctl() yet when its parent dies, and would then outlive the
+	 * test, holding its output open (meson test waits for it). */
+	kill(gc, SIGKILL);
+	kill(root, SIGKILL);
+	waitpid(root, NULL, 0);
+	if (write(out, ans, sizeof(ans)) != (ssize_t)sizeof(ans))
+		return 7;
+	return 0;
+}
+
+/* A process outside the tree holds a pid at the first tick; it exits,
+ * and a newcomer in the tree takes its pid before the next tick (as on a
+ * busy machine when the counter wraps: the freed pid is the first free
+ * one after 300). Whether the next tick found the newcomer (0 or 1), or
+ * -1 if another process took the pid first.
+ *
+ * The recorder runs in a child of the test, so that a child of the test
+ * (the outsider) is outside its tree. */
+static int reuse_outsider_pid(bool libproc2_scans)
+{
+	int cmd[2], rep[2], st, found = -1;
+	int32_t ans[2];
+	pid_t outsider, rec;
+	char c;
+
+	outsider = fork();
+	assert_true(outsider >= 0);
+	if (outsider == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* if the test fails */
+		for (;;)
+			pause();
+	}
+	assert_int_equal(pipe(cmd), 0);
+	assert_int_equal(pipe(rep), 0);
+	rec = fork();
+	assert_true(rec >= 0);
+	if (rec == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(cmd[1]);
+		close(rep[0]);
+		_exit(outsider_recorder(cmd[0], rep[1], libproc2_scans));
+	}
+	close(cmd[0]);
+	close(rep[1]);
+	assert_int_equal(read(rep[0], &c, 1), 1);
+	/* the first tick has seen the outsider: free its pid, and have it
+	 * handed out next */
+	kill(outsider, SIGKILL);
+	assert_int_equal(waitpid(outsider, &st, 0), outsider);
+	assert_int_equal(set_last_pid((int32_t)outsider - 1), 0);
+	assert_int_equal(write(cmd[1], "f", 1), 1);
+	assert_int_equal(read(rep[0], ans, sizeof(ans)),
+			 (ssize_t)sizeof(ans));
+	assert_int_equal(waitpid(rec, &st, 0), rec);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	if (ans[0] == (int32_t)outsider)
+		found = ans[1];
+	close(cmd[1]);
+	close(rep[0]);
+	return found;
+}
+
+/* The first tick's listing (libproc2's, or the /proc one) is the tracker's
+ * memory of the processes outside the tree; a pid of theirs reused by a
+ * process of the tree before the next listing must not be taken for
+ * them. */
+static void pid_reuse(bool libproc2_scans)
+{
+	int found = -1, attempt;
+
+	if (geteuid() != 0 || access(LAST_PID_PATH, W_OK) != 0) {
+		print_message("# %s not writable: needs root\n",
+			      LAST_PID_PATH);
+		skip();
+	}
+	for (attempt = 0; attempt < 20 && found < 0; attempt++)
+		found = reuse_outsider_pid(libproc2_scans);
+	if (found < 0) {
+		print_message("# 20 times, another process took the pid\n");
+		skip();
+	}
+	assert_int_equal(found, 1);
+}
+
+static void sampler_finds_a_newcomer_on_an_outsiders_pid(void **state)
+{
+	(void)state;
+	pid_reuse(false);
+}
+
+static void sampler_finds_a_newcomer_on_an_outsiders_pid_libproc2(
+	void **state)
+{
+	(void)state;
+	pid_reuse(true);
 }
 
 static void sampler_works_without_libproc2(void **state)
@@ -1456,6 +1722,20 @@ static size_t trows_of(const struct tick *t, int32_t pid,
 	return n;
 }
 
+/* The row of thread tid of pid in t, or NULL. Rows are in tid order, and
+ * a thread started later may have the smaller tid (the counter wraps):
+ * look a thread's row up by its tid, never by its position. */
+static const struct swt_thread_row *trow_of(const struct tick *t, int32_t pid,
+					    int32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < t->sample.n_threads && i < MAX_ROWS; i++)
+		if (t->trows[i].tgid == pid && t->trows[i].tid == tid)
+			return &t->trows[i];
+	return NULL;
+}
+
 /* Every thread row of pid holds what /proc says now. */
 static void assert_trows_exact(const struct tick *t, int32_t pid)
 {
@@ -1506,7 +1786,7 @@ static void sampler_gives_a_lone_thread_no_row(void **state)
 static void sampler_gives_rows_to_both_threads_once_a_second_starts(
 	void **state)
 {
-	const struct swt_thread_row *rows[8];
+	const struct swt_thread_row *rows[8], *main_row, *worker_row;
 	struct swt_sampler *s;
 	struct tick t;
 	struct lab l;
@@ -1526,14 +1806,16 @@ static void sampler_gives_rows_to_both_threads_once_a_second_starts(
 	do_tick(s, &t);
 	assert_int_equal(row_of(&t, root)->nthreads, 2);
 	assert_int_equal(trows_of(&t, root, rows, 8), 2);
-	assert_int_equal(rows[0]->tid, root);
-	assert_int_equal(rows[1]->tid, tid);
-	assert_string_equal(rows[1]->name, "lab-worker");
+	main_row = trow_of(&t, root, root);
+	assert_non_null(main_row);
+	worker_row = trow_of(&t, root, tid);
+	assert_non_null(worker_row);
+	assert_string_equal(worker_row->name, "lab-worker");
 	/* cumulative since the process started: the main thread's 30 ms
 	 * spun before it had rows are there */
-	assert_true(rows[0]->utime + rows[0]->stime >= 2);
+	assert_true(main_row->utime + main_row->stime >= 2);
 	assert_trows_exact(&t, root);
-	main_ticks = rows[0]->utime + rows[0]->stime;
+	main_ticks = main_row->utime + main_row->stime;
 
 	/* From then on, both, with what they did. */
 	assert_int_equal(lab_do(&l, 'w'), tid);
@@ -1541,8 +1823,17 @@ static void sampler_gives_rows_to_both_threads_once_a_second_starts(
 		do_tick(s, &t);
 		assert_int_equal(trows_of(&t, root, rows, 8), 2);
 		assert_trows_exact(&t, root);
-		assert_int_equal(rows[0]->utime + rows[0]->stime, main_ticks);
-		assert_true(rows[1]->utime + rows[1]->stime >= 2);
+		main_row = trow_of(&t, root, root);
+		assert_non_null(main_row);
+		worker_row = trow_of(&t, root, tid);
+		assert_non_null(worker_row);
+		/* the main thread only answered the command: its CPU may
+		 * cross one clock tick (seen once in the pidwrap sweeps),
+		 * not take the worker's 30 ms */
+		assert_true(main_row->utime + main_row->stime >= main_ticks);
+		assert_true(main_row->utime + main_row->stime <=
+			    main_ticks + 1);
+		assert_true(worker_row->utime + worker_row->stime >= 2);
 	}
 	/* The worker ends: the main thread keeps its row. */
 	lab_do(&l, 'e');
@@ -1667,7 +1958,7 @@ static void sampler_drops_a_repeated_row_whose_tid_was_reused(void **state)
 	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, true, 1000);
 	do_tick(s, &t);
 	assert_int_equal(trows_of(&t, root, rows, 8), 2);
-	assert_int_equal(rows[1]->tid, worker);
+	assert_non_null(trow_of(&t, root, worker));
 
 	/* The worker ends and another takes its place: same count, and
 	 * (but for a tick crossed by chance) the same CPU, so the process's
@@ -1703,9 +1994,113 @@ static void sampler_drops_a_repeated_row_whose_tid_was_reused(void **state)
 		      (unsigned long long)st.stale_thread_rows);
 	/* and the first process lists its new worker */
 	assert_int_equal(trows_of(&t, root, rows, 8), 2);
-	assert_int_equal(rows[0]->tid, root);
-	assert_true(rows[1]->tid != worker);
+	assert_non_null(trow_of(&t, root, root));
+	assert_null(trow_of(&t, root, worker));
 	kill(b, SIGKILL);
+	lab_stop(&l);
+	swt_sampler_free(s);
+}
+
+/* A recording across the wrap of the pid counter: with the counter placed
+ * a few ids below pid_max, a tree forks processes and starts threads
+ * whose ids wrap around to 300; each tick finds exactly what the test
+ * started: every process (its start record and its row), every thread
+ * (its row), and nothing else. */
+static void sampler_finds_every_process_and_thread_across_the_wrap(
+	void **state)
+{
+	const struct swt_thread_row *rows[8];
+	struct swt_sampler *s;
+	struct tick t;
+	struct lab l;
+	int to_child, from_child;
+	int32_t roots[2], ids[12], pid_max, first_tid;
+	pid_t gc[6];
+	size_t n_gc = 0, n_tid = 0, i, k;
+	bool wrapped = false;
+
+	(void)state;
+	pid_max = get_pid_max();
+	if (geteuid() != 0 || access(LAST_PID_PATH, W_OK) != 0 ||
+	    pid_max <= 0) {
+		print_message("# %s not writable: needs root\n",
+			      LAST_PID_PATH);
+		skip();
+	}
+	roots[0] = (int32_t)spawn_forker(&to_child, &from_child);
+	lab_start(&l);
+	roots[1] = (int32_t)l.pid;
+	/* a second thread first: a lone thread has no thread row */
+	first_tid = lab_do(&l, 't');
+	n_tid = 1;
+	new_sampler(&s, SWT_MODE_LAUNCH, roots, 2, true, 1000);
+	do_tick(s, &t);
+	assert_non_null(row_of(&t, roots[0]));
+	assert_non_null(row_of(&t, roots[1]));
+	/* a listing of /proc, after libproc2's: later ones list the new
+	 * pids only, but for the one whose window holds the wrap */
+	do_tick(s, &t);
+	/* 12 new ids from 6 below pid_max: the wrap is in the middle, or,
+	 * when the machine's other processes took those 6 first, just
+	 * before the first */
+	assert_int_equal(set_last_pid(pid_max - 6), 0);
+	for (i = 0; i < 12; i++) {
+		if (i % 2 == 0) {
+			assert_int_equal(write(to_child, "x", 1), 1);
+			assert_int_equal(read(from_child, &gc[n_gc],
+					      sizeof(gc[0])),
+					 (ssize_t)sizeof(gc[0]));
+			ids[i] = (int32_t)gc[n_gc++];
+		} else {
+			ids[i] = lab_do(&l, 't');
+			n_tid++;	/* at most 7 workers: the lab has 8 */
+		}
+		if (i && ids[i] < ids[i - 1])
+			wrapped = true;
+		do_tick(s, &t);
+		/* the newcomer, at once */
+		if (i % 2 == 0) {
+			assert_non_null(start_of(&t, ids[i]));
+			assert_int_equal(start_of(&t, ids[i])->ppid,
+					 roots[0]);
+			assert_non_null(row_of(&t, ids[i]));
+		} else {
+			assert_non_null(trow_of(&t, roots[1], ids[i]));
+		}
+		/* and exactly what the test started */
+		assert_int_equal(t.sample.n_procs, 2 + n_gc);
+		for (k = 0; k < n_gc; k++)
+			assert_non_null(row_of(&t, (int32_t)gc[k]));
+		assert_int_equal(row_of(&t, roots[1])->nthreads,
+				 (int64_t)(1 + n_tid));
+		assert_int_equal(trows_of(&t, roots[1], rows, 8), 1 + n_tid);
+		assert_non_null(trow_of(&t, roots[1], roots[1]));
+		assert_non_null(trow_of(&t, roots[1], first_tid));
+		for (k = 1; k <= i; k += 2)
+			assert_non_null(trow_of(&t, roots[1], ids[k]));
+		assert_trows_exact(&t, roots[1]);
+	}
+	print_message("# ids handed out:");
+	for (i = 0; i < 12; i++)
+		print_message(" %d", (int)ids[i]);
+	print_message("\n");
+	/* not a test of the wrap if the ids never went down since the
+	 * counter was placed */
+	assert_true(wrapped || ids[0] < pid_max - 6);
+
+	/* The processes exit, on both sides of the wrap: each is seen to. */
+	for (k = 0; k < n_gc; k++)
+		kill(gc[k], SIGKILL);
+	for (k = 0; k < n_gc; k++)
+		wait_state(gc[k], 'Z');
+	do_tick(s, &t);
+	for (k = 0; k < n_gc; k++) {
+		assert_non_null(exit_of(&t, (int32_t)gc[k]));
+		assert_null(row_of(&t, (int32_t)gc[k]));
+	}
+	assert_int_equal(t.sample.n_procs, 2);
+	close(to_child);
+	close(from_child);
 	lab_stop(&l);
 	swt_sampler_free(s);
 }
@@ -1797,6 +2192,10 @@ static void sampler_counts_its_own_cost(void **state)
 	swt_sampler_free(s);
 }
 
+/* A test over real processes: a failing one leaves its children to
+ * reap_leftovers(). */
+#define SAMPLER_TEST(f) cmocka_unit_test_teardown(f, reap_leftovers)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1808,29 +2207,36 @@ int main(void)
 		cmocka_unit_test(tracker_range_scan_keeps_what_it_did_not_list),
 		cmocka_unit_test(tracker_rescan_costs_only_new_pids),
 		cmocka_unit_test(tracker_all_mode_takes_all_but_zombies),
-		cmocka_unit_test(sampler_follows_children_and_reports_exits),
-		cmocka_unit_test(sampler_follows_children_with_libproc2_scans),
-		cmocka_unit_test(sampler_works_without_libproc2),
-		cmocka_unit_test(sampler_lists_only_the_new_pids),
 		cmocka_unit_test(
+			tracker_checks_again_what_it_excluded_without_inode),
+		SAMPLER_TEST(sampler_follows_children_and_reports_exits),
+		SAMPLER_TEST(sampler_follows_children_with_libproc2_scans),
+		SAMPLER_TEST(sampler_finds_a_newcomer_on_an_outsiders_pid),
+		SAMPLER_TEST(
+			sampler_finds_a_newcomer_on_an_outsiders_pid_libproc2),
+		SAMPLER_TEST(sampler_works_without_libproc2),
+		SAMPLER_TEST(sampler_lists_only_the_new_pids),
+		SAMPLER_TEST(
 			sampler_skips_pids_gone_between_listing_and_read),
-		cmocka_unit_test(sampler_skips_gone_pids_with_libproc2_scans),
-		cmocka_unit_test(sampler_reads_threads_of_a_process),
-		cmocka_unit_test(sampler_reads_dear_files_every_nth_tick),
-		cmocka_unit_test(sampler_announces_exec_again),
-		cmocka_unit_test(
+		SAMPLER_TEST(sampler_skips_gone_pids_with_libproc2_scans),
+		SAMPLER_TEST(sampler_reads_threads_of_a_process),
+		SAMPLER_TEST(sampler_reads_dear_files_every_nth_tick),
+		SAMPLER_TEST(sampler_announces_exec_again),
+		SAMPLER_TEST(
 			sampler_waits_for_the_command_line_of_a_process_in_exec),
-		cmocka_unit_test(sampler_gives_a_lone_thread_no_row),
-		cmocka_unit_test(
+		SAMPLER_TEST(sampler_gives_a_lone_thread_no_row),
+		SAMPLER_TEST(
 			sampler_gives_rows_to_both_threads_once_a_second_starts),
-		cmocka_unit_test(sampler_notices_threads_that_came_and_went),
-		cmocka_unit_test(sampler_carries_idle_threads_exactly),
-		cmocka_unit_test(
+		SAMPLER_TEST(sampler_notices_threads_that_came_and_went),
+		SAMPLER_TEST(sampler_carries_idle_threads_exactly),
+		SAMPLER_TEST(
 			sampler_drops_a_repeated_row_whose_tid_was_reused),
-		cmocka_unit_test(check_pid_tells_process_thread_and_missing),
-		cmocka_unit_test(check_pid_refuses_a_thread),
+		SAMPLER_TEST(
+			sampler_finds_every_process_and_thread_across_the_wrap),
+		SAMPLER_TEST(check_pid_tells_process_thread_and_missing),
+		SAMPLER_TEST(check_pid_refuses_a_thread),
 		cmocka_unit_test(sysinfo_is_sane),
-		cmocka_unit_test(sampler_counts_its_own_cost),
+		SAMPLER_TEST(sampler_counts_its_own_cost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
