@@ -12,8 +12,10 @@
 #     swanalyze FILE --report full --format json
 #     swreplay --check FILE
 #     swreplay --dump FILE
-# must end within 60 s with a documented status (0 or 3) and no sanitizer
-# report. Failing sessions are kept in OUTDIR (default a new directory
+# must end within 60 s with a documented status (0, 2 when nothing of the
+# file can be read as a session, 3 when it is damaged) and no sanitizer
+# report, and the three must agree on 2 (a file refused by one is refused
+# by all). Failing sessions are kept in OUTDIR (default a new directory
 # under $TMPDIR) with the tools' stderr; the last line is
 # "N passed, N failed". Runs two at a time.
 set -eu
@@ -61,10 +63,16 @@ one() {
 			bad="$bad $tool:sanitizer"
 		elif [ "$rc" = 124 ]; then
 			bad="$bad $tool:hang"
-		elif [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
+		elif [ "$rc" != 0 ] && [ "$rc" != 2 ] && [ "$rc" != 3 ]; then
 			bad="$bad $tool:status-$rc"
 		fi
+		refused="${refused:-}$([ "$rc" = 2 ] && echo y || echo n)"
 	done
+	case $refused in
+	yyy|nnn) ;;
+	*) bad="$bad disagree:$refused" ;;
+	esac
+	refused=
 	if [ -n "$bad" ]; then
 		echo "FAIL $i ($(basename "$(dirname "$in")"))$bad"
 	else
