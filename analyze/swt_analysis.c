@@ -102,7 +102,13 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 			t_last = rec->t_ns;
 		err = swt_engine_feed(a->engine, rec);
 		if (err < 0) {
-			copy_msg(errmsg, errlen, swt_engine_errmsg(a->engine));
+			/* name the frame that held the record */
+			if (errmsg && errlen)
+				snprintf(errmsg, errlen,
+					 "frame at offset %llu: %s",
+					 (unsigned long long)
+						 swt_reader_get_offset(r),
+					 swt_engine_errmsg(a->engine));
 			goto out;
 		}
 	}

@@ -227,6 +227,11 @@ static int index_damage(struct swt_reader *r, uint64_t off, uint64_t len,
 	return status;
 }
 
+uint64_t swt_reader_get_offset(const struct swt_reader *r)
+{
+	return r->chunk_off;
+}
+
 size_t swt_reader_damage_count(const struct swt_reader *r)
 {
 	return r->n_damage;

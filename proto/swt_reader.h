@@ -82,6 +82,11 @@ struct swt_damage {
 	char what[160];		/* reason, e.g. "checksum mismatch" */
 };
 
+/* Byte offset in the file of the frame that held the record last returned
+ * by swt_reader_next() (the header frame, 0, for the header), for messages
+ * about that record. */
+uint64_t swt_reader_get_offset(const struct swt_reader *r);
+
 size_t swt_reader_damage_count(const struct swt_reader *r);
 const struct swt_damage *swt_reader_get_damage(const struct swt_reader *r,
 					       size_t i);

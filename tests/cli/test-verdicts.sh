@@ -62,8 +62,9 @@ for dir in "$CORRUPT"/*/; do
 		check "$name: swreplay --dump reads it all" [ "$rc" = 0 ]
 		run "$SWANALYZE" --report lightweight "$f"
 		check "$name: swanalyze exits 3" [ "$rc" = 3 ]
-		check "$name: swanalyze names the record" \
-			grep -q "record [0-9]* (" "$T/err"
+		check "$name: swanalyze names the record and its frame" \
+			grep -q "frame at offset [0-9]*: record [0-9]* (" \
+			"$T/err"
 		continue
 	fi
 
