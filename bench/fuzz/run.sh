@@ -5,7 +5,7 @@
 #   sh bench/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 1800); TARGETs among fuzz_reader,
-# fuzz_analyze, fuzz_config (default all). Builds build-fuzz (clang,
+# fuzz_analyze, fuzz_config, fuzz_ingest (default all). Builds build-fuzz (clang,
 # -Dfuzz=true) if needed. Each target starts from its seed corpus (the
 # corrupt fixtures, the fixtures' sessions, tests/fuzz/corpus-*) and keeps
 # what it finds in $FUZZ_CORPUS/TARGET (default build-fuzz/corpus), one
@@ -17,7 +17,7 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-1800}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_reader fuzz_analyze fuzz_config}
+targets=${*:-fuzz_reader fuzz_analyze fuzz_config fuzz_ingest}
 build=$src/build-fuzz
 corpus=${FUZZ_CORPUS:-$build/corpus}
 
@@ -35,6 +35,7 @@ for t in $targets; do
 	fuzz_analyze) seeds="$src/tests/fuzz/corpus-analyze $src/fixtures/corrupt"
 		max=32768 ;;
 	fuzz_config) seeds="$src/tests/fuzz/corpus-config"; max=4096 ;;
+	fuzz_ingest) seeds="$src/tests/fuzz/corpus-ingest"; max=4096 ;;
 	*) echo "$0: unknown target $t" >&2; exit 2 ;;
 	esac
 	echo "## $t, $secs s"
