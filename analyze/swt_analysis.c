@@ -2,6 +2,8 @@
  * file (see swt_analysis.h). */
 #include "swt_analysis.h"
 
+#include "swt_checked.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +131,17 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 			l->from_known = true;
 			l->from_ns = t_last;
 		}
-		if (l->from_known)
-			l->from_ns -= origin;
+		/* (times from a damaged chunk can be anything) */
+		if (l->from_known) {
+			l->from_ns = swt_sat_sub(l->from_ns, origin);
+			/* a time before the session is no time */
+			if (l->from_ns < 0)
+				l->from_known = false;
+		}
 		if (!l->to_end)
-			l->to_ns -= origin;
+			l->to_ns = swt_sat_sub(l->to_ns, origin);
 	}
-	a->t_last_ns = t_last == INT64_MIN ? 0 : t_last - origin;
+	a->t_last_ns = t_last == INT64_MIN ? 0 : swt_sat_sub(t_last, origin);
 	*out = a;
 	a = NULL;
 	err = 0;
