@@ -184,18 +184,11 @@ static int64_t confidence_of(int64_t z_milli)
 	return swt_normal_cdf_ppm(z_milli) / 10;
 }
 
-/* A module is credited with what its group's test decides
- * (SWT_ATTRIB_MIN_PPM): docs/analysis.md § Attribution. */
 /* ppm -> thousandths of a percent, floored to the printed 0.1 %: a
  * module that is not decided never reads "100.0". */
 static int64_t confidence_floor(int64_t ppm)
 {
 	return ppm / 1000 * 100;
-}
-
-static bool decided(const struct swt_attrib_fit *f, size_t g)
-{
-	return f->decided[g];
 }
 
 /* CPU and memory of instrumented module m (docs/analysis.md
@@ -220,14 +213,15 @@ static void module_attribution(const struct swt_engine *e,
 	r->cpu_self_ms = swt_div_round(m->cpu_self_ns, 1000000);
 	r->cpu_total_ms = swt_div_round(m->cpu_total_ns, 1000000);
 	if (c && fc->solved && c < fc->k) {
-		int64_t est;
+		int64_t est, one_core;
 
 		g = swt_attrib_group(c);
 		est = fc->amount_group[g] > 0 ? fc->amount_group[g] : 0;
 		/* never more than one core for as long as it was open on a
 		 * thread: the regression has no upper bound of its own */
-		if (est > swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S))
-			est = swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S);
+		one_core = swt_muldiv(fc->xsum[c], ct * MICRO, NS_PER_S);
+		if (est > one_core)
+			est = one_core;
 
 		*ticks_micro = swt_sat_add(*ticks_micro, est);
 		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
@@ -259,6 +253,7 @@ static void module_attribution(const struct swt_engine *e,
 	amount = fm->amount_group[g];
 	r->mem_confidence_mpct =
 		amount > 0 ? confidence_floor(fm->confidence_ppm[g]) : 0;
+	/* (a positive amount that is not decided is always shared) */
 	if (fm->shared[g]) {
 		r->mem_attribution = SWT_MEM_SHARED;
 		return;
@@ -266,11 +261,6 @@ static void module_attribution(const struct swt_engine *e,
 	if (amount < PAGE_KIB) {
 		r->mem_attribution = SWT_MEM_NO_GROWTH;
 		r->has_memory = true;
-		return;
-	}
-	if (!decided(fm, g)) {
-		/* a positive amount, undecided: shared (above) */
-		r->mem_attribution = SWT_MEM_SHARED;
 		return;
 	}
 	r->mem_attribution = SWT_MEM_ATTRIBUTED;
@@ -436,7 +426,7 @@ static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 }
 
 static struct swt_leak_result *add_leak(const struct swt_engine *e,
-					struct engine__result *fr, 
+					struct engine__result *fr,
 					const struct engine__module *m)
 {
 	struct swt_leak_result *l;
@@ -461,7 +451,7 @@ static const char *own_str(struct engine__result *fr, const char *s)
  * attributed to, as leak rows of their own; returns what the process row
  * says of them. */
 static const char *module_leaks(const struct swt_engine *e,
-				struct engine__result *fr, uint32_t ident, 
+				struct engine__result *fr, uint32_t ident,
 				int64_t duration)
 {
 	const struct engine__ident *id = &e->idents[ident];
@@ -491,7 +481,7 @@ static const char *module_leaks(const struct swt_engine *e,
 				       0;
 		/* named only for a decided growth that is a leak by itself
 		 * (a module that allocated a little once is no culprit) */
-		if (!decided(f, g) ||
+		if (!f->decided[g] ||
 		    slope < e->th.v[SWT_TH_LEAK_MB_PER_MIN])
 			continue;
 		m = c ? &e->mods[id->cols[c]] : NULL;
@@ -520,12 +510,14 @@ out:
 }
 
 static void leak_check(const struct swt_engine *e, struct engine__result *fr,
-		       const struct engine__module *m, 
+		       const struct engine__module *m,
 		       int64_t duration)
 {
 	struct swt_trend tr;
 	struct swt_leak_result *l;
+	const char *who;
 	int64_t slope;
+	size_t li;
 
 	if (!m->mem_series || m->mem_series->n < 8)
 		return;
@@ -541,13 +533,10 @@ static void leak_check(const struct swt_engine *e, struct engine__result *fr,
 	l->samples = m->mem_series->count;
 	l->first_mmb = swt_div_round(tr.first_milli, 1024);
 	l->last_mmb = swt_div_round(tr.last_milli, 1024);
-	/* (l may move: module_leaks adds rows) */
-	{
-		size_t li = fr->n_r_leaks - 1;
-		const char *who = module_leaks(e, fr, m->ident, duration);
-
-		fr->r_leaks[li].attributed_to = who;
-	}
+	/* (by index: module_leaks adds rows, and l may move) */
+	li = fr->n_r_leaks - 1;
+	who = module_leaks(e, fr, m->ident, duration);
+	fr->r_leaks[li].attributed_to = who;
 }
 
 static enum swt_direction direction(const struct swt_trend *tr,
