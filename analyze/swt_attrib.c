@@ -206,7 +206,7 @@ static void nnls(const struct prob *p, const bool *allow, double *b)
 			b[i] = 0;
 }
 
-static int64_t round_i64(double v)
+int64_t swt_attrib_round(double v)
 {
 	if (!(v == v))
 		return 0;
@@ -260,7 +260,7 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 	for (i = 0; i < p.k; i++) {
 		out->b[i] = bn[i] / p.scale[i];
 		out->xsum[i] = a->xsum[i];
-		out->amount[i] = round_i64(out->b[i] * (double)a->xsum[i]);
+		out->amount[i] = swt_attrib_round(out->b[i] * (double)a->xsum[i]);
 		out->amount_group[swt_attrib_group(i)] += out->amount[i];
 	}
 	/* every group is tested: at 0.001 for the family (Bonferroni), so
@@ -288,11 +288,11 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 			/* p of a chi-square with df degrees of freedom (1
 			 * or 2: the closed forms) */
 			pv = df >= 2 ? exp(-stat / 2) : erfc(sqrt(stat / 2));
-			out->confidence_ppm[gi] = round_i64((1 - pv) * 1e6);
+			out->confidence_ppm[gi] = swt_attrib_round((1 - pv) * 1e6);
 			stat = sqrt(stat) * 1000;
 			out->z_milli[gi] = stat >= (double)Z_CAP_MILLI ?
 						   Z_CAP_MILLI :
-						   round_i64(stat);
+						   swt_attrib_round(stat);
 		}
 		for (i = 0; i < p.k; i++)
 			allow[i] = true;

@@ -90,6 +90,10 @@ struct swt_attrib_fit {
 void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 		      struct swt_attrib_fit *out);
 
+/* v rounded half away from zero to an int64, saturated at its range; 0
+ * for NaN: how every figure of a fit becomes an integer. */
+int64_t swt_attrib_round(double v);
+
 /* Group of column c. */
 static inline size_t swt_attrib_group(size_t c)
 {

@@ -238,8 +238,7 @@ static void module_attribution(const struct swt_engine *e,
 			double pk = (double)est / (double)fc->xsum[c] *
 				    1e8 / (double)e->clock_ticks *
 				    (double)m->est_frac_ppm / 1e6;
-			int64_t p = pk >= 9e18 ? INT64_MAX :
-						 (int64_t)(pk + 0.5);
+			int64_t p = swt_attrib_round(pk);
 
 			if (p > r->cpu_peak_mpct)
 				r->cpu_peak_mpct = p;
@@ -278,8 +277,7 @@ static void module_attribution(const struct swt_engine *e,
 		double avg = (double)amount * (double)act /
 			     ((double)m->act_ns * (double)duration);
 
-		r->mem_avg_mmb = engine__kib_to_mmb(
-			avg >= 9e18 ? INT64_MAX : (int64_t)(avg + 0.5));
+		r->mem_avg_mmb = engine__kib_to_mmb(swt_attrib_round(avg));
 	}
 }
 
