@@ -786,20 +786,27 @@ bad:
 	return -1;
 }
 
-/* One entry at h (the caller's c->head); false: dropped. */
-static inline bool put(struct tctx *c, int64_t t, int64_t value,
-		       uint32_t id, uint32_t kind)
+/* Write entry h of the ring (not yet published). */
+static inline void fill(struct tctx *c, uint64_t h, int64_t t,
+			int64_t value, uint32_t id, uint32_t kind)
 {
-	struct swt_wire_entry *e;
-	uint64_t h = c->head;
+	struct swt_wire_entry *e = &c->entries[h & c->mask];
 
-	if (UNLIKELY(h >= c->limit) && !ring_slow(c, t))
-		return false;
-	e = &c->entries[h & c->mask];
 	e->t_ns = t;
 	e->value = value;
 	e->name = id;
 	e->kind = kind;
+}
+
+/* One entry at h (the caller's c->head); false: dropped. */
+static inline bool put(struct tctx *c, int64_t t, int64_t value,
+		       uint32_t id, uint32_t kind)
+{
+	uint64_t h = c->head;
+
+	if (UNLIKELY(h >= c->limit) && !ring_slow(c, t))
+		return false;
+	fill(c, h, t, value, id, kind);
 	atomic_store_explicit(&c->ring->head, h + 1, memory_order_release);
 	c->head = h + 1;
 	return true;
@@ -813,7 +820,6 @@ static inline bool put(struct tctx *c, int64_t t, int64_t value,
 static void put2(struct tctx *c, int64_t t, int64_t v1, uint32_t k1,
 		 int64_t v2, uint32_t k2, uint32_t id)
 {
-	struct swt_wire_entry *e;
 	uint64_t h = c->head;
 
 	if (UNLIKELY(h + 2 > c->limit)) {
@@ -821,16 +827,8 @@ static void put2(struct tctx *c, int64_t t, int64_t v1, uint32_t k1,
 		put(c, t, v2, id, k2);
 		return;
 	}
-	e = &c->entries[h & c->mask];
-	e->t_ns = t;
-	e->value = v1;
-	e->name = id;
-	e->kind = k1;
-	e = &c->entries[(h + 1) & c->mask];
-	e->t_ns = t;
-	e->value = v2;
-	e->name = id;
-	e->kind = k2;
+	fill(c, h, t, v1, id, k1);
+	fill(c, h + 1, t, v2, id, k2);
 	atomic_store_explicit(&c->ring->head, h + 2, memory_order_release);
 	c->head = h + 2;
 }
@@ -877,11 +875,8 @@ static __attribute__((noinline)) void record(uint32_t kind,
 					     const char *name, int64_t value)
 {
 	struct tctx *c = t_ctx;
-	struct swt_wire_entry *e;
 	struct timespec ts;
 	uint32_t id;
-	uint64_t h;
-	int64_t t;
 
 	if (UNLIKELY(!c)) {
 		c = thread_start();
@@ -896,17 +891,7 @@ static __attribute__((noinline)) void record(uint32_t kind,
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	h = c->head;
-	if (UNLIKELY(h >= c->limit) && !ring_slow(c, t))
-		return;
-	e = &c->entries[h & c->mask];
-	e->t_ns = t;
-	e->value = value;
-	e->name = id;
-	e->kind = kind;
-	atomic_store_explicit(&c->ring->head, h + 1, memory_order_release);
-	c->head = h + 1;
+	put(c, ts_ns(&ts), value, id, kind);
 }
 
 /* ---- process setup, fork, exit ---------------------------------------- */
