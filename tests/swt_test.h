@@ -403,8 +403,8 @@ static inline void swt_sandbox_free(struct swt_sandbox *sb, pid_t *groups,
 	free(sb);
 }
 
-/* Whole file into a malloc'd buffer (*len bytes); fails the test on
- * error. */
+/* Whole file into a malloc'd buffer (*len bytes, followed by a NUL so
+ * that a text file is a string); fails the test on error. */
 static inline unsigned char *swt_test_read_file(const char *path,
 						size_t *len)
 {
@@ -419,8 +419,9 @@ static inline unsigned char *swt_test_read_file(const char *path,
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	fseek(f, 0, SEEK_SET);
-	p = malloc(n > 0 ? (size_t)n : 1);
+	p = malloc(n > 0 ? (size_t)n + 1 : 1);
 	assert_non_null(p);
+	p[n > 0 ? n : 0] = '\0';
 	if (n > 0 && fread(p, 1, (size_t)n, f) != (size_t)n) {
 		print_error("fread(%s) failed\n", path);
 		fail();

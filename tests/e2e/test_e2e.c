@@ -1668,6 +1668,7 @@ static void modules_of_an_execed_wrapper_belong_to_python(void **state)
 			      "read x; exec env \"$0\" \"$@\"", python3,
 			      app_py, "hold", "200", NULL };
 	char report[600], out[256], comm[64], *csv, *line, *save = NULL;
+	size_t csv_len;
 	const char *an[] = { swanalyze_path, sb->out, "--report",
 			     "weight-analysis", "--format", "csv", "-o",
 			     report, NULL };
@@ -1708,15 +1709,7 @@ static void modules_of_an_execed_wrapper_belong_to_python(void **state)
 
 	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
 	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
-	{
-		size_t len;
-		unsigned char *raw = swt_test_read_file(report, &len);
-
-		csv = calloc(1, len + 1);
-		assert_non_null(csv);
-		memcpy(csv, raw, len);
-		free(raw);
-	}
+	csv = (char *)swt_test_read_file(report, &csv_len);
 	/* modules,NAME,KIND,PROCESS,... */
 	for (line = strtok_r(csv, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -1819,6 +1812,7 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	};
 	int32_t tids[4] = { 0 };
 	char report[600], *csv;
+	size_t csv_len;
 	const char *an[] = { swanalyze_path, sb->out, "--report", "full",
 			     "--format", "csv", "-o", report, NULL };
 	char out[256];
@@ -1880,15 +1874,7 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	/* swanalyze: the instrumented modules and the counter's rate */
 	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
 	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
-	{
-		size_t len;
-		unsigned char *raw = swt_test_read_file(report, &len);
-
-		csv = calloc(1, len + 1);
-		assert_non_null(csv);
-		memcpy(csv, raw, len);
-		free(raw);
-	}
+	csv = (char *)swt_test_read_file(report, &csv_len);
 	assert_non_null(strstr(csv, "\nmodules,ocr_processor,module,"));
 	assert_non_null(strstr(csv, "\nmodules,vision_system,module,"));
 	assert_non_null(strstr(csv, "\nmodules,event_listener,module,"));
