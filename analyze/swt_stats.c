@@ -7,7 +7,7 @@
 
 /* 128-bit intermediates keep a * b exact; GCC and clang have them on every
  * 64-bit target we build for. */
-__extension__ typedef __int128 i128;
+typedef swt_i128 i128;
 
 #define NS_PER_MIN INT64_C(60000000000)
 
@@ -115,9 +115,8 @@ void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
 			/* every bucket is full here: merging neighbours keeps
 			 * them all full, with twice the width */
 			for (i = 0; i < SWT_SERIES_POINTS / 2; i++) {
-				s->pt[i].sum_t = swt_sat_add(
-					s->pt[2 * i].sum_t,
-					s->pt[2 * i + 1].sum_t);
+				s->pt[i].sum_t = s->pt[2 * i].sum_t +
+						 s->pt[2 * i + 1].sum_t;
 				s->pt[i].sum_v = swt_sat_add(
 					s->pt[2 * i].sum_v,
 					s->pt[2 * i + 1].sum_v);
@@ -130,9 +129,10 @@ void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
 		s->n++;
 	}
 	p = &s->pt[s->n - 1];
-	/* (saturated: values and times come from a file; a saturated
-	 * bucket gives a wrong trend, never undefined behaviour) */
-	p->sum_t = swt_sat_add(p->sum_t, swt_sat_sub(t_ns, s->origin_ns));
+	/* Times in 128 bits: fewer than 2^64 values of at most 2^63 each
+	 * cannot overflow. Values saturate (they come from a file; a
+	 * saturated bucket gives a wrong trend, never undefined behaviour). */
+	p->sum_t += swt_sat_sub(t_ns, s->origin_ns);
 	p->sum_v = swt_sat_add(p->sum_v, v);
 	p->n++;
 	s->count++;
@@ -221,9 +221,15 @@ static int64_t pair_slope(const struct swt_series_point *a,
 			  const struct swt_series_point *b, bool *ok)
 {
 	i128 num = (i128)b->sum_v * a->n - (i128)a->sum_v * b->n;
-	i128 den = (i128)b->sum_t * a->n - (i128)a->sum_t * b->n, scaled;
+	i128 den, tb, ta, scaled;
 
-	*ok = den > 0;
+	/* b's mean time minus a's, times both counts: exact, so the mean
+	 * points of a linear series stay on its line. The products pass 128
+	 * bits only for absurd counts and times (from a file): such a pair
+	 * is left out. */
+	*ok = !__builtin_mul_overflow(b->sum_t, (i128)a->n, &tb) &&
+	      !__builtin_mul_overflow(a->sum_t, (i128)b->n, &ta) &&
+	      !__builtin_sub_overflow(tb, ta, &den) && den > 0;
 	if (!*ok)
 		return 0;
 	/* |num| < 2^127 / n: times a minute in ns can pass 128 bits when

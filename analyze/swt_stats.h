@@ -44,8 +44,13 @@ uint64_t swt_isqrt(uint64_t v);
  * within 25 ppm of the true value). */
 int64_t swt_normal_cdf_ppm(int64_t z_milli);
 
+/* sum_t is 128 bits: a bucket's n times its mean time passes int64 in
+ * sessions of days (2.8 days at 100 ms, 21 h at 10 ms); up to 2^64 values
+ * of int64 times fit. */
+__extension__ typedef __int128 swt_i128;
+
 struct swt_series_point {
-	int64_t sum_t;		/* sum of times (ns, relative to the origin) */
+	swt_i128 sum_t;		/* sum of times (ns, relative to the origin) */
 	int64_t sum_v;		/* sum of values */
 	int64_t n;		/* values in this bucket */
 };

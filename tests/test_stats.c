@@ -92,6 +92,28 @@ static void series_merges_keep_lines_exact(void **state)
 	assert_int_equal(tr.s, (int64_t)(s.n * (s.n - 1) / 2));
 }
 
+/* A month at 1 s: the buckets hold 2^16 values each, whose times sum past
+ * int64 (they saturated once, from 2.8 days at 100 ms on, and the trend of
+ * a long session was wrong). The line stays exact. */
+static void month_long_series_keeps_its_line(void **state)
+{
+	static int64_t scratch[SWT_SERIES_SCRATCH];
+	struct swt_series s;
+	struct swt_trend tr;
+	int64_t k, n = 30 * 24 * 3600;
+
+	(void)state;
+	swt_series_init(&s);
+	for (k = 0; k < n; k++)	/* 2 MB per minute, in bytes */
+		swt_series_add(&s, INT64_C(5000000000) + k * INT64_C(1000000000),
+			       INT64_C(100000000) + k * 2000000 / 60);
+	assert_true(s.width >= 65536);
+	swt_series_trend(&s, scratch, &tr);
+	assert_int_equal(tr.slope_milli, INT64_C(2000000) * 1000);
+	assert_true(tr.quarters_rising);
+	assert_int_equal(tr.s, (int64_t)(s.n * (s.n - 1) / 2));
+}
+
 /* Ties: a flat series has S = 0 and z = 0. */
 static void flat_series_has_no_trend(void **state)
 {
@@ -117,6 +139,7 @@ int main(void)
 		cmocka_unit_test(median_matches_sorting),
 		cmocka_unit_test(integer_helpers),
 		cmocka_unit_test(series_merges_keep_lines_exact),
+		cmocka_unit_test(month_long_series_keeps_its_line),
 		cmocka_unit_test(flat_series_has_no_trend),
 	};
 
