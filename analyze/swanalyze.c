@@ -42,6 +42,7 @@ struct options {
 	const char *config;
 	size_t n_thresholds;
 	const char **thresholds;
+	const char *group_by;	/* --group-by, or NULL */
 	int fail_on;		/* enum swt_priority, or -1 */
 };
 
@@ -49,7 +50,7 @@ static const char usage_text[] =
 	"Usage: " PROG " FILE --report lightweight|full|weight-analysis\n"
 	"                 [--format text|json|csv|markdown] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
-	"                 [--fail-on critical|high]\n"
+	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
 	"Analyse a swt session file (.swt) and write a report.\n"
 	"\n"
 	"  -r, --report KIND       lightweight: CPU and memory, active modules,\n"
@@ -68,7 +69,10 @@ static const char usage_text[] =
 	"                          trend_mb_per_min trend_cpu_percent_per_min\n"
 	"                          saturation_percent heavy_patterns\n"
 	"                          ocr_per_minute event_listener_per_minute\n"
-	"                          rate.COUNTER\n"
+	"                          rate.COUNTER group_by group_patterns\n"
+	"      --group-by HOW      process modules by exe (comm and program,\n"
+	"                          the default), comm, or cmdline (one per\n"
+	"                          command line); same as -t group_by=HOW\n"
 	"      --fail-on LEVEL     exit 1 if a finding has priority LEVEL\n"
 	"                          (critical or high) or above\n"
 	"  -h, --help              print this help and exit\n"
@@ -92,7 +96,7 @@ static bool same_file(const char *a, const char *b)
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
-	enum { OPT_FAIL_ON = 256 };
+	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY };
 	static const struct option longopts[] = {
 		{ "report", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
@@ -100,6 +104,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -152,6 +157,9 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case 't':
 			out->thresholds[out->n_thresholds++] = optarg;
+			break;
+		case OPT_GROUP_BY:
+			out->group_by = optarg;
 			break;
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "critical") == 0) {
@@ -208,8 +216,17 @@ static int load_thresholds(struct swt_thresholds *th,
 	err = swt_thresholds_set_assignments(th, opts->thresholds,
 					     opts->n_thresholds, SWT_TH_OPTION,
 					     msg, sizeof(msg));
-	if (err < 0)
+	if (err < 0) {
 		fprintf(stderr, PROG ": --threshold: %s\n", msg);
+		goto out;
+	}
+	/* after every --threshold, as the later option it is */
+	if (opts->group_by) {
+		err = swt_thresholds_set(th, "group_by", opts->group_by,
+					 SWT_TH_OPTION, msg, sizeof(msg));
+		if (err < 0)
+			fprintf(stderr, PROG ": --group-by: %s\n", msg);
+	}
 out:
 	return err < 0 ? SWT_EINVAL : 0;
 }

@@ -23,8 +23,15 @@
 /* A process identity: comm + command line. All processes with the same
  * identity aggregate into one process module. */
 struct engine__ident {
-	char *comm;
-	char *command;		/* display form: argv joined by spaces */
+	char *comm;		/* comm, or the group_patterns rule's name */
+	char *command;		/* display form of its first process's
+				 * argv, joined by spaces */
+	char *program;		/* display form of the program path (exe,
+				 * else argv[0], else comm) */
+	char *prog_key;		/* the program as grouped ("" unknown) */
+	char *group_command;	/* "PROGRAM (command lines vary)", from
+				 * the second variant on */
+	uint32_t n_variants;	/* distinct command lines */
 	uint32_t proc_module;
 	/* attribution (docs/analysis.md § Attribution): column c > 0 of
 	 * the regressions is module cols[c]; column 0 the time outside
@@ -136,6 +143,17 @@ struct engine__span_thr {
 	int64_t stk_begin[ENGINE_STACK]; /* the reading at their begin */
 };
 
+/* A command line of an identity (process module): its CPU, for the
+ * heaviest few listed under the module. */
+struct engine__variant {
+	uint32_t ident;
+	char *command;		/* display form */
+	uint64_t processes;
+	int64_t ticks;
+};
+
+#define ENGINE_NO_VARIANT UINT32_MAX
+
 /* A live process (pid). The fields a process row uses come first. */
 struct engine__inst {
 	int32_t pid;
@@ -156,6 +174,8 @@ struct engine__inst {
 	bool mem_row;		/* its last row had memory (no zombie) */
 	bool in_span_list;
 	uint32_t ident;
+	uint32_t variant;	/* its command line, ENGINE_NO_VARIANT if
+				 * unknown (anonymous) */
 	uint64_t start_ticks;
 	int64_t born_ns;
 	/* memory attribution: open time per column since the last RSS
@@ -280,6 +300,9 @@ struct swt_engine {
 	struct engine__ident *idents;
 	size_t n_idents, cap_idents;
 	struct swt_smap ident_map;
+	struct engine__variant *variants;
+	size_t n_variants, cap_variants;
+	struct swt_smap variant_map;	/* scope ident, key command */
 	struct engine__module *mods;
 	size_t n_mods, cap_mods;
 	struct swt_smap mod_map;

@@ -273,8 +273,11 @@ void engine__subject(const struct swt_engine *e,
 		out->process = "";
 		out->command = "";
 	} else {
-		out->process = e->idents[m->ident].comm;
-		out->command = e->idents[m->ident].command;
+		const struct engine__ident *id = &e->idents[m->ident];
+
+		out->process = id->comm;
+		out->command = id->n_variants > 1 ? id->group_command :
+						    id->command;
 	}
 }
 
@@ -349,20 +352,90 @@ static const char *clean_name(struct swt_engine *e, const char *name)
 	return e->namebuf.ptr;
 }
 
+/* The program a process runs, for grouping: its exe path without the
+ * " (deleted)" the kernel appends when the file was replaced (a rebuilt
+ * binary is the same program), else argv[0], else "". Points into exe or
+ * cmdline; *len gets the length. */
+static const char *program_of(const char *exe, const char *cmdline,
+			      size_t cmdline_len, size_t *len)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n;
+
+	if (exe && *exe) {
+		n = strlen(exe);
+		if (n > sizeof(deleted) - 1 &&
+		    strcmp(exe + n - (sizeof(deleted) - 1), deleted) == 0)
+			n -= sizeof(deleted) - 1;
+		*len = n;
+		return exe;
+	}
+	if (!cmdline)
+		cmdline = "";
+	n = 0;
+	while (n < cmdline_len && cmdline[n])
+		n++;
+	*len = n;
+	return cmdline;
+}
+
+/* The identity (process module) of a process: by the first
+ * group_patterns rule its command line matches, else by group_by
+ * (docs/analysis.md § Process modules). `command` is the display form of
+ * its command line. */
 static uint32_t ident_get(struct swt_engine *e, const char *comm,
-			  const char *cmdline, size_t cmdline_len)
+			  const char *cmdline, size_t cmdline_len,
+			  const char *exe, const char *command)
 {
 	struct swt_buf key = SWT_BUF_INIT;
 	struct engine__ident *id;
-	char *name;
-	uint32_t idx;
+	const char *rule, *prog;
+	size_t prog_len;
+	uint32_t idx, primary = SWT_MAP_NONE;
 
 	if (!comm)
 		comm = "";
-	/* comm never contains NUL: "comm\0cmdline" is unambiguous */
-	swt_buf_add(&key, comm, strlen(comm) + 1);
-	if (cmdline_len)
-		swt_buf_add(&key, cmdline, cmdline_len);
+	prog = program_of(exe, cmdline, cmdline_len, &prog_len);
+	rule = swt_thresholds_group_match(&e->th, *command ? command : comm);
+	/* comm and rule names never contain NUL: the keys are unambiguous,
+	 * and their first byte keeps the kinds apart */
+	if (rule) {
+		swt_buf_add(&key, "g", 1);
+		swt_buf_add(&key, rule, strlen(rule) + 1);
+	} else {
+		swt_buf_add(&key, "p", 1);
+		swt_buf_add(&key, comm, strlen(comm) + 1);
+		if (e->th.group_by == SWT_GROUP_CMDLINE && cmdline_len)
+			swt_buf_add(&key, cmdline, cmdline_len);
+	}
+	if (!rule && e->th.group_by == SWT_GROUP_EXE) {
+		/* By comm and program. A process whose program is unknown
+		 * (read inside an exec, or as a zombie) joins the first
+		 * module of its comm (its primary), as does one whose
+		 * program the primary did not know yet: only two known,
+		 * different programs make two modules. */
+		primary = swt_smap_get(&e->ident_map, 1, key.ptr, key.len);
+		if (primary != SWT_MAP_NONE) {
+			id = &e->idents[primary];
+			if (!prog_len || !id->prog_key[0] ||
+			    (strlen(id->prog_key) == prog_len &&
+			     memcmp(id->prog_key, prog, prog_len) == 0)) {
+				if (prog_len && !id->prog_key[0]) {
+					free(id->prog_key);
+					id->prog_key =
+						swt_strndup(prog, prog_len);
+					if (!id->group_command) {
+						free(id->program);
+						id->program = display_bytes(
+							prog, prog_len);
+					}
+				}
+				idx = primary;
+				goto out;
+			}
+		}
+		swt_buf_add(&key, prog, prog_len);
+	}
 	idx = swt_smap_get(&e->ident_map, 0, key.ptr, key.len);
 	if (idx != SWT_MAP_NONE)
 		goto out;
@@ -371,14 +444,62 @@ static uint32_t ident_get(struct swt_engine *e, const char *comm,
 	idx = (uint32_t)e->n_idents++;
 	id = &e->idents[idx];
 	memset(id, 0, sizeof(*id));
-	id->comm = display_name(comm);
-	id->command = display_command(cmdline, cmdline_len);
+	id->comm = display_name(rule ? rule : comm);
+	id->command = swt_strdup(command);
+	id->program = prog_len ? display_bytes(prog, prog_len) :
+				 display_name(comm);
+	id->prog_key = swt_strndup(prog, prog_len);
 	swt_smap_put(&e->ident_map, 0, key.ptr, key.len, idx);
-	name = id->comm[0] ? id->comm : "?";
-	id->proc_module = module_get(e, SWT_KIND_PROCESS, idx, name);
+	if (!rule && e->th.group_by == SWT_GROUP_EXE &&
+	    primary == SWT_MAP_NONE)	/* the key without the program */
+		swt_smap_put(&e->ident_map, 1, key.ptr,
+			     key.len - prog_len, idx);
+	id->proc_module = module_get(e, SWT_KIND_PROCESS, idx,
+				     id->comm[0] ? id->comm : "?");
 out:
 	swt_buf_fini(&key);
 	return idx;
+}
+
+/* The variant (command line) `command` of identity `ident`, created at
+ * its first process. */
+static uint32_t variant_get(struct swt_engine *e, uint32_t ident,
+			    const char *command)
+{
+	struct engine__ident *id = &e->idents[ident];
+	struct engine__variant *v;
+	uint32_t idx = swt_smap_get(&e->variant_map, ident, command,
+				    strlen(command));
+
+	if (idx != SWT_MAP_NONE)
+		return idx;
+	e->variants = swt_grow(e->variants, &e->cap_variants,
+			       e->n_variants + 1, sizeof(*e->variants));
+	idx = (uint32_t)e->n_variants++;
+	v = &e->variants[idx];
+	memset(v, 0, sizeof(*v));
+	v->ident = ident;
+	v->command = swt_strdup(command);
+	swt_smap_put(&e->variant_map, ident, command, strlen(command), idx);
+	if (++id->n_variants == 2) {
+		/* set once: subjects taken from now on keep pointing at it */
+		struct swt_buf b = SWT_BUF_INIT;
+
+		swt_buf_printf(&b, "%s (command lines vary)", id->program);
+		id->group_command = swt_strdup(b.ptr);
+		swt_buf_fini(&b);
+	}
+	return idx;
+}
+
+/* Instance idx now runs command line `command` of its identity. */
+static void inst_set_variant(struct swt_engine *e, uint32_t idx,
+			     const char *command)
+{
+	struct engine__inst *in = &e->insts[idx];
+
+	in->variant = variant_get(e, in->ident, command);
+	e->variants[in->variant].processes++;
 }
 
 static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
@@ -442,6 +563,7 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->used = true;
 	in->pid = pid;
 	in->ident = ident;
+	in->variant = ENGINE_NO_VARIANT;
 	in->proc_module = e->idents[ident].proc_module;
 	in->gen = ++e->next_gen;
 	swt_imap_put(&e->pid_map, pid, idx);
@@ -461,7 +583,7 @@ static uint32_t inst_lookup(struct swt_engine *e, int32_t pid)
 	if (idx != SWT_MAP_NONE)
 		return idx;
 	snprintf(name, sizeof(name), "[pid %d]", (int)pid);
-	idx = inst_create(e, pid, ident_get(e, name, NULL, 0));
+	idx = inst_create(e, pid, ident_get(e, name, NULL, 0, NULL, ""));
 	e->insts[idx].anonymous = true;
 	return idx;
 }
@@ -596,8 +718,10 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 {
 	uint32_t idx = swt_imap_get(&e->pid_map, ps->pid), ident;
 	struct engine__inst *in;
+	char *command = display_command(ps->cmdline, ps->cmdline_len);
 
-	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len);
+	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len, ps->exe,
+			  command);
 	if (idx != SWT_MAP_NONE) {
 		in = &e->insts[idx];
 		if (in->anonymous && !in->has_base) {
@@ -634,13 +758,19 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 			 * program's open spans are gone) */
 			if (in->ident != ident)
 				exec_reidentify(e, idx, ident);
-			return;
+			if (in->variant == ENGINE_NO_VARIANT ||
+			    in->ident != e->variants[in->variant].ident ||
+			    strcmp(e->variants[in->variant].command,
+				   command) != 0)
+				inst_set_variant(e, idx, command);
+			goto out;
 		}
 		inst_remove(e, idx);
 	}
 	idx = inst_create(e, ps->pid, ident);
 	in = &e->insts[idx];
 announced:
+	inst_set_variant(e, idx, command);
 	in->start_ticks = ps->start_ticks;
 	if (!ps->preexisting) {
 		struct engine__module *pm =
@@ -656,6 +786,8 @@ announced:
 		if (pm->starts++ > 0)
 			pm->calls++;
 	}
+out:
+	free(command);
 }
 
 static void on_proc_exit(struct swt_engine *e,
@@ -1435,6 +1567,9 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	in->born = false;
 	in->has_base = true;
 	in->base_ticks = ticks;
+	if (in->variant != ENGINE_NO_VARIANT)
+		e->variants[in->variant].ticks =
+			swt_sat_add(e->variants[in->variant].ticks, d);
 	in->stamp = e->seq;
 	in->cur_delta_micro = swt_sat_mul(d, MICRO);
 	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
@@ -2066,6 +2201,7 @@ void swt_engine_new(struct swt_engine **out,
 	if (!e->max_alerts)
 		e->max_alerts = DEFAULT_MAX_FINDINGS;
 	swt_smap_init(&e->ident_map);
+	swt_smap_init(&e->variant_map);
 	swt_smap_init(&e->mod_map);
 	swt_smap_init(&e->ctr_map);
 	swt_imap_init(&e->pid_map);
@@ -2105,16 +2241,23 @@ void swt_engine_free(struct swt_engine *e)
 	for (i = 0; i < e->n_idents; i++) {
 		free(e->idents[i].comm);
 		free(e->idents[i].command);
+		free(e->idents[i].program);
+		free(e->idents[i].prog_key);
+		free(e->idents[i].group_command);
 		free(e->idents[i].mem_attr);
 		free(e->idents[i].cpu_attr);
 	}
 	free(e->idents);
+	for (i = 0; i < e->n_variants; i++)
+		free(e->variants[i].command);
+	free(e->variants);
 	for (i = 0; i < e->n_ctrs; i++) {
 		free(e->ctrs[i].name);
 		free(e->ctrs[i].ring);
 	}
 	free(e->ctrs);
 	swt_smap_fini(&e->ident_map);
+	swt_smap_fini(&e->variant_map);
 	swt_smap_fini(&e->mod_map);
 	swt_smap_fini(&e->ctr_map);
 	swt_imap_fini(&e->pid_map);

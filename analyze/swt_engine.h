@@ -33,7 +33,9 @@ struct swt_engine;
 enum swt_module_kind {
 	SWT_KIND_MODULE = 0,	/* instrumented module (spans) */
 	SWT_KIND_THREAD = 1,	/* a thread, by name within its process */
-	SWT_KIND_PROCESS = 2,	/* a process, by comm and command line */
+	SWT_KIND_PROCESS = 2,	/* processes grouped by group_by and
+				 * group_patterns (by default comm and
+				 * program path) */
 	SWT_KIND_SESSION = 3,	/* the whole recorded tree (spikes, leaks) */
 	SWT_KIND_COUNTER = 4,	/* an application counter (rate alerts) */
 };
@@ -62,7 +64,18 @@ struct swt_subject {
 	const char *process;	/* comm of the owning process ("" for the
 				 * session) */
 	const char *command;	/* its command line, arguments joined by
-				 * spaces ("" if unknown) */
+				 * spaces ("" if unknown); for a process
+				 * module whose processes ran several command
+				 * lines, "PROGRAM (command lines vary)" */
+};
+
+/* A command line of a process module, among the heaviest few
+ * (SWT_VARIANTS_TOP). */
+#define SWT_VARIANTS_TOP 3
+struct swt_variant {
+	const char *command;	/* arguments joined by spaces */
+	uint64_t processes;	/* processes that ran it */
+	int64_t cpu_ms;		/* their CPU, ms */
 };
 
 /* How an instrumented module's memory was attributed (docs/analysis.md
@@ -122,6 +135,11 @@ struct swt_module_result {
 	int64_t mem_growth_mmb;	/* growth credited to it (attributed) */
 	int64_t mem_confidence_mpct; /* Phi(z) of its memory column */
 	bool in_total;		/* counted in total_weight (processes) */
+	/* process modules: distinct command lines, the heaviest first (CPU
+	 * desc, processes desc, command) */
+	uint64_t n_variants;
+	size_t n_top_variants;
+	struct swt_variant top_variants[SWT_VARIANTS_TOP];
 };
 
 struct swt_counter_result {

@@ -283,13 +283,63 @@ static void module_attribution(const struct swt_engine *e,
 
 /* ---- modules ------------------------------------------------------------- */
 
+/* a before b among a module's variants: CPU desc, processes desc,
+ * command */
+static bool variant_before(const struct swt_variant *a,
+			   const struct swt_variant *b)
+{
+	if (a->cpu_ms != b->cpu_ms)
+		return a->cpu_ms > b->cpu_ms;
+	if (a->processes != b->processes)
+		return a->processes > b->processes;
+	return strcmp(a->command, b->command) < 0;
+}
+
+/* Every variant counted in its process module's row, the heaviest few
+ * kept (one pass: insertion into SWT_VARIANTS_TOP slots). rix[mi] is 1 +
+ * the row of module mi, 0 for none. */
+static void variant_results(const struct swt_engine *e,
+			    struct engine__result *fr, const size_t *rix)
+{
+	size_t i, k;
+
+	for (i = 0; i < e->n_variants; i++) {
+		const struct engine__variant *v = &e->variants[i];
+		uint32_t mi = e->idents[v->ident].proc_module;
+		struct swt_module_result *r;
+		struct swt_variant x;
+
+		if (!rix[mi])
+			continue;
+		r = &fr->r_mods[rix[mi] - 1];
+		r->n_variants++;
+		x.command = v->command;
+		x.processes = v->processes;
+		x.cpu_ms = swt_muldiv(v->ticks, 1000,
+				      (int64_t)e->clock_ticks);
+		k = r->n_top_variants;
+		if (k == SWT_VARIANTS_TOP) {
+			if (!variant_before(&x, &r->top_variants[k - 1]))
+				continue;
+			k--;
+		} else {
+			r->n_top_variants++;
+		}
+		for (; k > 0 && variant_before(&x, &r->top_variants[k - 1]);
+		     k--)
+			r->top_variants[k] = r->top_variants[k - 1];
+		r->top_variants[k] = x;
+	}
+}
+
 static void module_results(const struct swt_engine *e,
 			   struct engine__result *fr,
 			   int64_t duration)
 {
 	int64_t ct = (int64_t)e->clock_ticks, obs, thr, ticks;
 	int64_t t_end = e->origin_ns + duration;
-	size_t i, n;
+	size_t i, n, *rix = swt_calloc(e->n_mods ? e->n_mods : 1,
+				       sizeof(*rix));
 
 	solve_fits(e, fr);
 	fr->r_mods = swt_calloc(e->n_mods, sizeof(*fr->r_mods));
@@ -300,6 +350,7 @@ static void module_results(const struct swt_engine *e,
 		if (m->merged)
 			continue;	/* adopted by a real identity */
 		r = &fr->r_mods[n++];
+		rix[i] = n;
 
 		engine__subject(e, m, &r->subj);
 		r->instances = m->instances;
@@ -363,6 +414,8 @@ static void module_results(const struct swt_engine *e,
 		if (r->in_total)
 			fr->res.total_weight += r->weight;
 	}
+	variant_results(e, fr, rix);
+	free(rix);
 	sort(fr->r_mods, n, sizeof(*fr->r_mods), cmp_module);
 	fr->res.n_modules = n;
 	fr->res.modules = fr->r_mods;

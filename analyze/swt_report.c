@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swt_alloc.h"
 #include "swt_render.h"
 #include "swt_status.h"
 
@@ -301,6 +302,28 @@ static void sec_thresholds(struct swt_model *m, const struct swt_thresholds *th)
 	swt_model_cell_list(s, th->n_heavy, (const char *const *)th->heavy,
 			    ",");
 	swt_model_cell_enum(s, swt_th_source_name(th->heavy_src));
+	swt_model_add_row(s, "group_by");
+	swt_model_cell_enum(s, swt_group_by_name(th->group_by));
+	swt_model_cell_enum(s, swt_th_source_name(th->group_by_src));
+	swt_model_add_row(s, "group_patterns");
+	{
+		char **rules = swt_calloc(th->n_groups ? th->n_groups : 1,
+					  sizeof(*rules));
+
+		for (i = 0; i < th->n_groups; i++) {
+			struct swt_buf b = SWT_BUF_INIT;
+
+			swt_buf_printf(&b, "%s:%s", th->groups[i].name,
+				       th->groups[i].pattern);
+			rules[i] = b.ptr;
+		}
+		swt_model_cell_list(s, th->n_groups,
+				    (const char *const *)rules, ",");
+		for (i = 0; i < th->n_groups; i++)
+			free(rules[i]);
+		free(rules);
+	}
+	swt_model_cell_enum(s, swt_th_source_name(th->groups_src));
 	r = swt_model_add_child(s, &rates);
 	for (i = 0; i < th->n_rates; i++) {
 		swt_model_add_row(r, NULL);
@@ -436,6 +459,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("cpu_confidence", "cpu conf %", "percent"),
 		COL_ENUM("memory_attribution", "mem from"),
 		COL_FIXED("memory_confidence", "mem conf %", "percent"),
+		COL_INT("command_lines", "cmd lines"),
 		COL_COMMAND,
 	};
 	static const struct swt_model_def def =
@@ -473,7 +497,46 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			swt_model_cell_null(s);
 		c_opt_one(s, module && mr->mem_attribution >= SWT_MEM_NO_GROWTH,
 			  mr->mem_confidence_mpct);
+		if (mr->subj.kind == SWT_KIND_PROCESS)
+			swt_model_cell_int(s, (int64_t)mr->n_variants);
+		else
+			swt_model_cell_null(s);
 		swt_model_cell_str(s, mr->subj.command);
+	}
+}
+
+/* The heaviest command lines of the process modules that ran several
+ * (cc1 with one per source file), in module order. */
+static void sec_command_lines(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		COL_STR("name", "name"),
+		COL_INT("rank", "#"),
+		COL_INT("processes", "processes"),
+		COL_FIXED("cpu_s", "cpu s", "s"),
+		COL_COMMAND,
+	};
+	static const struct swt_model_def def =
+		DEF("command_lines", "Command lines of grouped processes",
+		    SWT_SECTION_TABLE, SWT_SECTION_HIDE_EMPTY, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, k;
+
+	for (i = 0; i < r->n_modules; i++) {
+		const struct swt_module_result *mr = &r->modules[i];
+
+		if (mr->subj.kind != SWT_KIND_PROCESS || mr->n_variants < 2)
+			continue;
+		for (k = 0; k < mr->n_top_variants; k++) {
+			const struct swt_variant *v = &mr->top_variants[k];
+
+			swt_model_add_row(s, NULL);
+			swt_model_cell_str(s, mr->subj.name);
+			swt_model_cell_int(s, (int64_t)k + 1);
+			swt_model_cell_int(s, (int64_t)v->processes);
+			swt_model_cell_fixed(s, v->cpu_ms, 3, 3);
+			swt_model_cell_str(s, v->command);
+		}
 	}
 }
 
@@ -732,6 +795,7 @@ void swt_report_model_build(struct swt_model **out,
 		goto out;
 	}
 	sec_modules(m, r);
+	sec_command_lines(m, r);
 	if (kind == SWT_REPORT_FULL) {
 		sec_counters(m, r);
 		sec_spikes(m, r);

@@ -62,6 +62,15 @@ static const char *const heavy_defaults[] = { "*ocr*", "*image*" };
 
 #define RATE_PREFIX "rate."
 #define HEAVY_KEY "heavy_patterns"
+#define GROUP_BY_KEY "group_by"
+#define GROUPS_KEY "group_patterns"
+
+static const char *const group_by_names[] = { "exe", "comm", "cmdline" };
+
+const char *swt_group_by_name(enum swt_group_by g)
+{
+	return (unsigned)g < 3 ? group_by_names[g] : "?";
+}
 
 const char *swt_th_source_name(enum swt_th_source src)
 {
@@ -177,6 +186,24 @@ void swt_thresholds_init(struct swt_thresholds *t)
 		add_heavy(t, heavy_defaults[i], strlen(heavy_defaults[i]));
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void clear_groups(struct swt_thresholds *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_groups; i++) {
+		free(t->groups[i].name);
+		free(t->groups[i].pattern);
+	}
+	free(t->groups);
+	t->groups = NULL;
+	t->n_groups = 0;
+}
+
 void swt_thresholds_fini(struct swt_thresholds *t)
 {
 	size_t i;
@@ -185,6 +212,7 @@ void swt_thresholds_fini(struct swt_thresholds *t)
 		free(t->rates[i].counter);
 	free(t->rates);
 	clear_heavy(t);
+	clear_groups(t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -205,6 +233,12 @@ void swt_thresholds_copy(struct swt_thresholds *out,
 	alloc_heavy(out, src->n_heavy);
 	for (i = 0; i < src->n_heavy; i++)
 		add_heavy(out, src->heavy[i], strlen(src->heavy[i]));
+	out->groups = swt_calloc(src->n_groups ? src->n_groups : 1,
+				 sizeof(*out->groups));
+	for (i = 0; i < src->n_groups; i++) {
+		out->groups[i].name = swt_strdup(src->groups[i].name);
+		out->groups[i].pattern = swt_strdup(src->groups[i].pattern);
+	}
 }
 
 /* Index of counter in the sorted rates, or where it would go. */
@@ -328,6 +362,90 @@ static int set_heavy(struct swt_thresholds *t, const char *value,
 			break;
 	}
 	t->heavy_src = src;
+	return 0;
+}
+
+static int set_group_by(struct swt_thresholds *t, const char *value,
+			enum swt_th_source src, char *errmsg, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcmp(value, group_by_names[i]) == 0) {
+			t->group_by = (enum swt_group_by)i;
+			t->group_by_src = src;
+			return 0;
+		}
+	}
+	set_err(errmsg, errlen, "bad value for " GROUP_BY_KEY ": '%s' "
+		"(expected exe, comm or cmdline)", value);
+	return SWT_EINVAL;
+}
+
+/* One rule "NAME:GLOB" of group_patterns, blanks around it trimmed:
+ * *name and *pat point into it. false if it has no ':', an empty or
+ * blank-containing NAME, or an empty GLOB. */
+static bool split_group(const char *p, size_t len, const char **name,
+			size_t *name_len, const char **pat, size_t *pat_len)
+{
+	const char *colon;
+	size_t i;
+
+	while (len && is_blank(*p)) {
+		p++;
+		len--;
+	}
+	while (len && is_blank(p[len - 1]))
+		len--;
+	colon = memchr(p, ':', len);
+	if (!colon || colon == p)
+		return false;
+	*name = p;
+	*name_len = (size_t)(colon - p);
+	*pat = colon + 1;
+	*pat_len = len - *name_len - 1;
+	for (i = 0; i < *name_len; i++)
+		if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f)
+			return false;
+	return *pat_len > 0;
+}
+
+/* group_patterns = NAME:GLOB[,NAME:GLOB...] (or nothing): replaces the
+ * rules as a whole, like heavy_patterns. Linear in the value. */
+static int set_groups(struct swt_thresholds *t, const char *value,
+		      enum swt_th_source src, char *errmsg, size_t errlen)
+{
+	const char *p, *comma, *name, *pat;
+	size_t len, n = 0, name_len, pat_len;
+
+	/* validate first: nothing changes on error */
+	for (p = value; *value; p = comma + 1) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (!split_group(p, len, &name, &name_len, &pat, &pat_len)) {
+			set_err(errmsg, errlen,
+				"bad value for " GROUPS_KEY ": '%.*s' "
+				"(expected NAME:GLOB, comma-separated, or "
+				"nothing)", (int)(len < 200 ? len : 200), p);
+			return SWT_EINVAL;
+		}
+		n++;
+		if (!comma)
+			break;
+	}
+	clear_groups(t);
+	t->groups = swt_calloc(n ? n : 1, sizeof(*t->groups));
+	for (p = value; *value; p = comma + 1) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		(void)split_group(p, len, &name, &name_len, &pat, &pat_len);
+		t->groups[t->n_groups].name = swt_strndup(name, name_len);
+		t->groups[t->n_groups].pattern = swt_strndup(pat, pat_len);
+		t->n_groups++;
+		if (!comma)
+			break;
+	}
+	t->groups_src = src;
 	return 0;
 }
 
@@ -511,6 +629,14 @@ int swt_thresholds_set(struct swt_thresholds *t, const char *key,
 		err = set_heavy(t, value, src, errmsg, errlen);
 		goto out;
 	}
+	if (strcmp(key, GROUP_BY_KEY) == 0) {
+		err = set_group_by(t, value, src, errmsg, errlen);
+		goto out;
+	}
+	if (strcmp(key, GROUPS_KEY) == 0) {
+		err = set_groups(t, value, src, errmsg, errlen);
+		goto out;
+	}
 	SWT_TRY(err = parse_rate_key(&counter, &v, key, value, errmsg,
 				     errlen));
 	if (err == 1) {
@@ -600,11 +726,6 @@ out:
 	batch_fini(&b);
 	swt_thresholds_fini(&tmp);
 	return err;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 int swt_thresholds_load(struct swt_thresholds *t, const char *text,
@@ -748,8 +869,9 @@ int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 	return found ? t->rates[i].per_minute_milli : -1;
 }
 
-/* Iterative glob with one backtrack point: linear in practice. */
-static bool glob_match(const char *pat, const char *s)
+/* Iterative glob with one backtrack point: linear in practice. fold:
+ * ASCII case-insensitive. */
+static bool glob_match(const char *pat, const char *s, bool fold)
 {
 	const char *star = NULL, *retry = NULL;
 
@@ -757,7 +879,9 @@ static bool glob_match(const char *pat, const char *s)
 		if (*pat == '*') {
 			star = pat++;
 			retry = s;
-		} else if (*pat && (*pat == '?' || lower(*pat) == lower(*s))) {
+		} else if (*pat &&
+			   (*pat == '?' || *pat == *s ||
+			    (fold && lower(*pat) == lower(*s)))) {
 			pat++;
 			s++;
 		} else if (star) {
@@ -785,11 +909,22 @@ bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 
 		if (ix->min_len > len || (ix->need & ~have))
 			continue;
-		if (glob_match(t->heavy[i], name)) {
+		if (glob_match(t->heavy[i], name, true)) {
 			if (pattern)
 				*pattern = t->heavy[i];
 			return true;
 		}
 	}
 	return false;
+}
+
+const char *swt_thresholds_group_match(const struct swt_thresholds *t,
+				       const char *command)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_groups; i++)
+		if (glob_match(t->groups[i].pattern, command, false))
+			return t->groups[i].name;
+	return NULL;
 }

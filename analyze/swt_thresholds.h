@@ -20,6 +20,11 @@
  *   rate.NAME                  —       rate limit of counter NAME (/min)
  *   ocr_per_minute             10      the same as rate.ocr_call
  *   event_listener_per_minute  50      the same as rate.event_listener
+ *   group_by                   exe     process modules by: exe (comm and
+ *                                      program path), comm, cmdline
+ *   group_patterns             —       NAME:GLOB,... a process whose
+ *                                      command line matches GLOB is in
+ *                                      module NAME (first rule wins)
  *
  * Pure: no I/O except swt_thresholds_load_file(), which reads one file. */
 #ifndef SWT_THRESHOLDS_H
@@ -59,6 +64,24 @@ struct swt_th_rate {
 	enum swt_th_source source;
 };
 
+/* How processes are grouped into process modules (docs/analysis.md §
+ * Process modules). */
+enum swt_group_by {
+	SWT_GROUP_EXE = 0,	/* comm and program path (default) */
+	SWT_GROUP_COMM = 1,	/* comm alone */
+	SWT_GROUP_CMDLINE = 2,	/* comm and the whole command line */
+};
+
+/* "exe", "comm", "cmdline". */
+const char *swt_group_by_name(enum swt_group_by g);
+
+/* A group_patterns rule: a process whose command line matches the glob
+ * (case-sensitive) is in module `name`. */
+struct swt_th_group {
+	char *name;
+	char *pattern;
+};
+
 /* Per heavy pattern, what a name needs to possibly match it (private to
  * swt_thresholds.c). */
 struct swt_th_heavy_ix;
@@ -73,6 +96,11 @@ struct swt_thresholds {
 	char **heavy;			/* glob patterns, in the order given */
 	struct swt_th_heavy_ix *heavy_ix;	/* n_heavy, prefilter */
 	enum swt_th_source heavy_src;
+	enum swt_group_by group_by;
+	enum swt_th_source group_by_src;
+	size_t n_groups;
+	struct swt_th_group *groups;	/* in the order given */
+	enum swt_th_source groups_src;
 };
 
 /* Key name of a scalar ("memory_mb"). */
@@ -140,5 +168,10 @@ int64_t swt_thresholds_rate(const struct swt_thresholds *t,
  * it). */
 bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 				const char *name, const char **pattern);
+
+/* The module name of the first group_patterns rule whose glob matches
+ * command (argv joined by spaces), or NULL. Linear in the rules. */
+const char *swt_thresholds_group_match(const struct swt_thresholds *t,
+				       const char *command);
 
 #endif

@@ -1025,6 +1025,7 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.proc_start.ppid = p->ppid;
 		o->u.proc_start.start_ticks = p->start_ticks;
 		o->u.proc_start.comm = str_get(r, p->comm);
+		o->u.proc_start.exe = str_get(r, p->exe);
 		o->u.proc_start.cmdline = (const char *)p->cmdline.data;
 		o->u.proc_start.cmdline_len = p->cmdline.len;
 		if (!p->cmdline.data)

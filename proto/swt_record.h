@@ -72,6 +72,8 @@ struct swt_proc_start {
 	size_t cmdline_len;
 	uint32_t uid;
 	bool preexisting;
+	const char *exe;	/* /proc/PID/exe; "" when it could not be read
+				 * (and in files before format 1.1) */
 };
 
 struct swt_proc_exit {

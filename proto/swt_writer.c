@@ -620,6 +620,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		ps.ppid = r->u.proc_start.ppid;
 		ps.start_ticks = r->u.proc_start.start_ticks;
 		ps.comm = intern(w, r->u.proc_start.comm);
+		ps.exe = intern(w, r->u.proc_start.exe);
 		ps.cmdline.data =
 			(uint8_t *)(uintptr_t)r->u.proc_start.cmdline;
 		ps.cmdline.len = r->u.proc_start.cmdline ?

@@ -72,6 +72,7 @@ struct proc_ent {
 	char comm[COMM_MAX];
 	char *cmdline;
 	size_t cmdline_len;
+	char *exe;		/* /proc/PID/exe, NULL if unreadable */
 	struct swt_proc_row row;
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
@@ -448,6 +449,7 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 		kclose(s, &e->threads[i].fd);
 	free(e->threads);
 	free(e->cmdline);
+	free(e->exe);
 	free(e);
 }
 
@@ -559,6 +561,25 @@ static bool same_comm(const char *have, size_t cap, const char *src,
 	if (len >= cap)
 		len = cap - 1;
 	return strlen(have) == len && memcmp(have, src, len) == 0;
+}
+
+/* The program's path, /proc/PID/exe, into *out (a new string, or NULL
+ * when it cannot be read: another user's process, a kernel thread, a
+ * zombie). One readlink, only when a process is announced. */
+static void read_exe(struct swt_sampler *s, int32_t pid, char **out)
+{
+	char rel[64], path[4096];
+	ssize_t n;
+
+	free(*out);
+	*out = NULL;
+	rel_path(rel, sizeof(rel), pid, 0, "exe");
+	n = readlinkat(s->proc_fd, rel, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	*out = swt_zalloc((size_t)n + 1);
+	memcpy(*out, path, (size_t)n + 1);
 }
 
 /* Read the whole /proc/PID/cmdline (NUL-separated argv). Returns a new
@@ -857,6 +878,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 				free(e->cmdline);
 				e->cmdline = cmd;
 				e->cmdline_len = len;
+				read_exe(s, e->pid, &e->exe);
 				e->announce = true;
 				e->cmd_wait = 0;
 			} else {
@@ -930,6 +952,7 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 	e->rescan_threads = true;
 	snprintf(e->comm, sizeof(e->comm), "%s", m->comm);
 	read_cmdline(s, e->pid, &e->cmdline, &e->cmdline_len);
+	read_exe(s, e->pid, &e->exe);
 	if (read_proc(s, e, true) <= 0) {
 		free_ent(s, e);
 		return NULL;
@@ -952,6 +975,7 @@ static bool announce_ready(struct swt_sampler *s, struct proc_ent *e)
 	free(e->cmdline);
 	read_cmdline(s, e->pid, &e->cmdline, &e->cmdline_len);
 	if (e->cmdline_len || e->cmd_wait >= CMD_WAIT_TICKS) {
+		read_exe(s, e->pid, &e->exe);
 		e->cmd_wait = 0;
 		return true;
 	}
@@ -1491,6 +1515,7 @@ static int emit_start(struct swt_sampler *s, const struct proc_ent *e,
 	p->cmdline_len = e->cmdline_len;
 	p->uid = e->uid;
 	p->preexisting = e->preexisting;
+	p->exe = e->exe;
 	s->stats.procs_started++;
 	return emit(&rec, payload);
 }

@@ -86,6 +86,7 @@ static void dump_proc_start(struct swt_json *w,
 	swt_json_i64(w, "ppid", p->ppid);
 	swt_json_u64(w, "start_ticks", p->start_ticks);
 	swt_json_str(w, "comm", p->comm);
+	swt_json_str(w, "exe", p->exe);
 	dump_argv(w, "cmdline", p->cmdline, p->cmdline_len);
 	swt_json_u64(w, "uid", p->uid);
 	swt_json_bool(w, "preexisting", p->preexisting);

@@ -58,6 +58,32 @@ static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
 	assert_ok(swt_engine_feed(e, &r));
 }
 
+/* A ProcStart with a program path and a real argv: args are separated by
+ * '|' here and by NUL in the record. */
+static void feed_start_exe(struct swt_engine *e, int64_t t, int32_t pid,
+			   const char *comm, const char *exe,
+			   const char *args)
+{
+	struct swt_record r;
+	char argv[256];
+	size_t i, n = strlen(args);
+
+	assert_true(n < sizeof(argv));
+	for (i = 0; i <= n; i++)
+		argv[i] = args[i] == '|' ? '\0' : args[i];
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = 1;
+	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = argv;
+	r.u.proc_start.cmdline_len = n + 1;
+	r.u.proc_start.exe = exe;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
 static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid)
 {
 	struct swt_record r;
@@ -315,6 +341,164 @@ static void processes_aggregate_by_identity(void **state)
 	assert_int_equal(res->modules[1].cpu_avg_mpct, 10000);
 	assert_int_equal(res->session.processes, 3);
 	swt_engine_free(e);
+}
+
+/* A build's compilers: one cc1 per source file, run one after the other,
+ * each for one sample. Returns the result of the session under th. */
+static const struct swt_result *compile_session(struct swt_engine *e)
+{
+	static const char *const src[] = { "a.c", "b.c", "c.c", "d.c" };
+	const struct swt_result *res;
+	struct swt_proc_row p[2];
+	char args[64];
+	int k;
+
+	assert_ok(feed_header(e, S, false));
+	feed_start_exe(e, T0, 5, "ninja", "/usr/bin/ninja", "ninja|-C|b");
+	for (k = 0; k < 4; k++) {
+		snprintf(args, sizeof(args), "/usr/lib/gcc/cc1|-quiet|%s",
+			 src[k]);
+		/* the last one was read inside its exec: no program */
+		feed_start_exe(e, T0 + k * S, 20 + k, "cc1",
+			       k == 3 ? "" : k == 2 ?
+			       "/usr/lib/gcc/cc1 (deleted)" :
+			       "/usr/lib/gcc/cc1", args);
+		p[0] = prow(5, k + 1, 4096);
+		/* d.c costs 40 ticks, the others 10 * (k + 1) */
+		p[1] = prow(20 + k, k == 3 ? 40 : 10 * (k + 1), 20480);
+		feed_sample(e, T0 + (k + 1) * S, p, 2, NULL, 0);
+		feed_exit(e, T0 + (k + 1) * S + 1, 20 + k);
+	}
+	/* another program of the same comm is another module */
+	feed_start_exe(e, T0 + 4 * S, 30, "cc1", "/opt/gcc-13/cc1",
+		       "/opt/gcc-13/cc1|x.c");
+	p[0] = prow(5, 5, 4096);
+	p[1] = prow(30, 5, 10240);
+	feed_sample(e, T0 + 5 * S, p, 2, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	return res;
+}
+
+static size_t count_kind(const struct swt_result *res,
+			 enum swt_module_kind kind, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->n_modules; i++)
+		n += res->modules[i].subj.kind == kind &&
+		     strcmp(res->modules[i].subj.name, name) == 0;
+	return n;
+}
+
+static void processes_group_by_program(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res = compile_session(e);
+	const struct swt_module_result *m;
+
+	(void)state;
+	assert_int_equal(count_kind(res, SWT_KIND_PROCESS, "cc1"), 2);
+	m = &res->modules[0];
+	assert_string_equal(m->subj.name, "cc1");
+	assert_int_equal(m->instances, 4);
+	assert_int_equal(m->calls, 3);	/* starts after the first */
+	assert_string_equal(m->subj.command,
+			    "/usr/lib/gcc/cc1 (command lines vary)");
+	assert_int_equal(m->n_variants, 4);
+	assert_int_equal(m->n_top_variants, 3);
+	/* CPU desc: d.c 400 ms, c.c 300 ms, then b.c 200 ms */
+	assert_string_equal(m->top_variants[0].command,
+			    "/usr/lib/gcc/cc1 -quiet d.c");
+	assert_int_equal(m->top_variants[0].cpu_ms, 400);
+	assert_int_equal(m->top_variants[0].processes, 1);
+	assert_string_equal(m->top_variants[1].command,
+			    "/usr/lib/gcc/cc1 -quiet c.c");
+	assert_int_equal(m->top_variants[1].cpu_ms, 300);
+	assert_string_equal(m->top_variants[2].command,
+			    "/usr/lib/gcc/cc1 -quiet b.c");
+	/* 100 ticks over the 4 s some cc1 ran: 25 % of a core */
+	assert_int_equal(m->cpu_avg_mpct, 25000);
+	/* the other program, alone: its own command line (weights: cc1,
+	 * this cc1, ninja) */
+	m = &res->modules[1];
+	assert_string_equal(m->subj.name, "cc1");
+	assert_string_equal(m->subj.command, "/opt/gcc-13/cc1 x.c");
+	assert_int_equal(m->n_variants, 1);
+	swt_engine_free(e);
+}
+
+static void processes_group_by_comm_or_cmdline(void **state)
+{
+	struct swt_thresholds th;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	char msg[128];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_set(&th, "group_by", "comm", SWT_TH_OPTION,
+				     msg, sizeof(msg)));
+	e = new_engine(&th);
+	res = compile_session(e);
+	assert_int_equal(count_kind(res, SWT_KIND_PROCESS, "cc1"), 1);
+	assert_int_equal(res->modules[0].instances, 5);
+	assert_int_equal(res->modules[0].n_variants, 5);
+	swt_engine_free(e);
+	assert_ok(swt_thresholds_set(&th, "group_by", "cmdline",
+				     SWT_TH_OPTION, msg, sizeof(msg)));
+	e = new_engine(&th);
+	res = compile_session(e);
+	assert_int_equal(count_kind(res, SWT_KIND_PROCESS, "cc1"), 5);
+	assert_string_equal(res->modules[0].subj.command,
+			    "/usr/lib/gcc/cc1 -quiet d.c");
+	assert_int_equal(res->modules[0].n_variants, 1);
+	swt_engine_free(e);
+	swt_thresholds_fini(&th);
+}
+
+/* group_patterns: the first matching rule names the module, whatever the
+ * program; what no rule matches is grouped by group_by. */
+static void group_patterns_name_modules(void **state)
+{
+	struct swt_thresholds th;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[3];
+	char msg[128];
+	int k;
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_set(&th, "group_patterns",
+				     "bot:python3 *bot.py*, "
+				     "early:*c.c,late:*.c", SWT_TH_CONFIG,
+				     msg, sizeof(msg)));
+	e = new_engine(&th);
+	assert_ok(feed_header(e, S, false));
+	feed_start_exe(e, T0, 10, "python3", "/usr/bin/python3.11",
+		       "python3|bot.py|--fast");
+	feed_start_exe(e, T0, 11, "python3", "/usr/bin/python3.11",
+		       "python3|worker.py");
+	feed_start_exe(e, T0, 12, "cc1", "/usr/lib/gcc/cc1", "cc1|c.c");
+	for (k = 1; k <= 2; k++) {
+		p[0] = prow(10, 10 * k, 1024);
+		p[1] = prow(11, 20 * k, 1024);
+		p[2] = prow(12, 30 * k, 1024);
+		feed_sample(e, T0 + k * S, p, 3, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "bot");
+	assert_string_equal(m->subj.process, "bot");
+	assert_string_equal(m->subj.command, "python3 bot.py --fast");
+	assert_int_equal(m->cpu_avg_mpct, 10000);
+	m = find_module(res, SWT_KIND_PROCESS, "python3");
+	assert_string_equal(m->subj.command, "python3 worker.py");
+	m = find_module(res, SWT_KIND_PROCESS, "early");
+	assert_int_equal(m->cpu_avg_mpct, 30000);
+	assert_int_equal(count_kind(res, SWT_KIND_PROCESS, "late"), 0);
+	swt_engine_free(e);
+	swt_thresholds_fini(&th);
 }
 
 static void pid_reuse_starts_a_new_process(void **state)
@@ -2279,6 +2463,9 @@ int main(void)
 		cmocka_unit_test(memory_average_and_peak),
 		cmocka_unit_test(empty_last_sample_is_no_memory_observation),
 		cmocka_unit_test(processes_aggregate_by_identity),
+		cmocka_unit_test(processes_group_by_program),
+		cmocka_unit_test(processes_group_by_comm_or_cmdline),
+		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
 		cmocka_unit_test(cut_thread_name_takes_its_module_name),

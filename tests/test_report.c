@@ -144,14 +144,14 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 2,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 3,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
 			    "schema_version report session damage thresholds "
-			    "cpu_percent memory_mb summary modules counters "
-			    "spikes leaks trend bottlenecks alerts "
-			    "recommendations ");
+			    "cpu_percent memory_mb summary modules "
+			    "command_lines counters spikes leaks trend "
+			    "bottlenecks alerts recommendations ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_LIGHTWEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
@@ -164,8 +164,8 @@ static void json_top_level_keys_in_order(void **state)
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
-				  "thresholds summary modules leaks trend "
-				  "bottlenecks ");
+				  "thresholds summary modules command_lines "
+				  "leaks trend bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');
 	free(j);
@@ -197,6 +197,7 @@ static void json_module_fields(void **state)
 			   "      \"cpu_confidence\": null,\n"
 			   "      \"memory_attribution\": null,\n"
 			   "      \"memory_confidence\": null,\n"
+			   "      \"command_lines\": 1,\n"
 			   "      \"command\": \"tool --name=\\\"x|y\\\",z\"\n");
 	/* threads have no memory of their own */
 	assert_contains(j, "\"kind\": \"thread\",");
@@ -220,7 +221,7 @@ static void csv_quotes_and_sections(void **state)
 			   "memory_score,frequency_score,weight,priority,"
 			   "in_total,cpu_source,cpu_confidence,"
 			   "memory_attribution,memory_confidence,"
-			   "command\n");
+			   "command_lines,command\n");
 	assert_contains(c, "\ncounters,items,40,");
 	free(c);
 }

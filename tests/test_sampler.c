@@ -376,6 +376,7 @@ struct tick {
 	struct swt_proc_start starts[16];
 	char start_comm[16][64];
 	char start_cmd[16][512];
+	char start_exe[16][512];
 	struct swt_proc_exit exits[16];
 	struct swt_sample sample;
 	struct swt_proc_row rows[MAX_ROWS];
@@ -403,6 +404,9 @@ static int collect(const struct swt_record *rec, void *payload)
 		memcpy(t->start_cmd[t->n_starts], rec->u.proc_start.cmdline,
 		       rec->u.proc_start.cmdline_len);
 		t->starts[t->n_starts].cmdline = t->start_cmd[t->n_starts];
+		snprintf(t->start_exe[t->n_starts], 512, "%s",
+			 rec->u.proc_start.exe ? rec->u.proc_start.exe : "");
+		t->starts[t->n_starts].exe = t->start_exe[t->n_starts];
 		t->n_starts++;
 		break;
 	case SWT_REC_PROC_EXIT:
@@ -1290,6 +1294,15 @@ static void sampler_announces_exec_again(void **state)
 	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, false, 1);
 	do_tick(s, &t);
 	assert_non_null(start_of(&t, child));
+	/* the program: this test's own, before the exec */
+	{
+		char self[512];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		assert_true(n > 0);
+		self[n] = '\0';
+		assert_string_equal(start_of(&t, child)->exe, self);
+	}
 	assert_int_equal(write(p[1], "x", 1), 1);
 	close(p[1]);
 	/* wait for the exec to be complete: the new comm comes first, the
@@ -1320,6 +1333,18 @@ static void sampler_announces_exec_again(void **state)
 	assert_string_equal(start_of(&t, child)->comm, "sleep");
 	assert_int_equal(start_of(&t, child)->cmdline_len,
 			 sizeof("sleep\0001000"));
+	/* and the new one after it: /bin/sleep resolved (usrmerge) */
+	{
+		char path[64], prog[512];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/exe", (int)child);
+		n = readlink(path, prog, sizeof(prog) - 1);
+		assert_true(n > 0);
+		prog[n] = '\0';
+		assert_string_equal(start_of(&t, child)->exe, prog);
+		assert_non_null(strstr(prog, "sleep"));
+	}
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
 	swt_sampler_free(s);

@@ -276,6 +276,65 @@ static void heavy_prefilter_keeps_every_match(void **state)
 	}
 }
 
+/* group_by and group_patterns: values, errors that change nothing, a
+ * later value replacing the earlier rules, copies, first match wins. */
+static void grouping_keys(void **state)
+{
+	static const char conf[] = "group_by = cmdline\n"
+				   "group_patterns = a:x*, b:*y z*\n";
+	struct swt_thresholds th, cp;
+	char msg[256];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_int_equal(th.group_by, SWT_GROUP_EXE);
+	assert_int_equal(th.n_groups, 0);
+	assert_null(swt_thresholds_group_match(&th, "x"));
+	assert_ok(swt_thresholds_load(&th, conf, strlen(conf), "g.conf", msg,
+				      sizeof(msg)));
+	assert_int_equal(th.group_by, SWT_GROUP_CMDLINE);
+	assert_int_equal(th.group_by_src, SWT_TH_CONFIG);
+	assert_int_equal(th.n_groups, 2);
+	assert_string_equal(th.groups[1].name, "b");
+	assert_string_equal(th.groups[1].pattern, "*y z*");
+	assert_string_equal(swt_thresholds_group_match(&th, "xy z"), "a");
+	assert_string_equal(swt_thresholds_group_match(&th, "y z"), "b");
+	assert_null(swt_thresholds_group_match(&th, "Y Z"));	/* case */
+	assert_status(SWT_EINVAL, swt_thresholds_set(&th, "group_by", "pid",
+						     SWT_TH_OPTION, msg,
+						     sizeof(msg)));
+	assert_string_equal(msg, "bad value for group_by: 'pid' (expected "
+				 "exe, comm or cmdline)");
+	assert_int_equal(th.group_by, SWT_GROUP_CMDLINE);
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_set(&th, "group_patterns", "c:*,d*",
+					 SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_string_equal(msg, "bad value for group_patterns: 'd*' "
+				 "(expected NAME:GLOB, comma-separated, or "
+				 "nothing)");
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_set(&th, "group_patterns", "a b:*",
+					 SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_set(&th, "group_patterns", "a:",
+					 SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_status(SWT_EINVAL,
+		      swt_thresholds_set(&th, "group_patterns", ":*",
+					 SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_int_equal(th.n_groups, 2);	/* unchanged */
+	swt_thresholds_copy(&cp, &th);
+	assert_ok(swt_thresholds_set(&th, "group_patterns", "c:*",
+				     SWT_TH_OPTION, msg, sizeof(msg)));
+	assert_int_equal(th.n_groups, 1);
+	assert_string_equal(swt_thresholds_group_match(&th, "xy z"), "c");
+	assert_string_equal(swt_thresholds_group_match(&cp, "xy z"), "a");
+	assert_ok(swt_thresholds_set(&th, "group_patterns", "", SWT_TH_OPTION,
+				     msg, sizeof(msg)));
+	assert_int_equal(th.n_groups, 0);
+	swt_thresholds_fini(&cp);
+	swt_thresholds_fini(&th);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +344,7 @@ int main(void)
 		cmocka_unit_test(many_assignments_apply_in_order),
 		cmocka_unit_test(no_rate_keys),
 		cmocka_unit_test(heavy_prefilter_keeps_every_match),
+		cmocka_unit_test(grouping_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
