@@ -33,6 +33,8 @@ struct engine__ident {
 				 * the second variant on */
 	uint32_t n_variants;	/* distinct command lines */
 	uint32_t proc_module;
+	uint32_t reaped_module;	/* valid when has_reaped */
+	bool has_reaped;
 	/* attribution (docs/analysis.md § Attribution): column c > 0 of
 	 * the regressions is module cols[c]; column 0 the time outside
 	 * every span */
@@ -99,6 +101,9 @@ struct engine__module {
 	bool alert_on[2];
 	bool in_open_spikes;
 	bool merged;		/* adopted by another module: unreported */
+	bool reaped;		/* "COMM (reaped children)": CPU of the
+				 * children its processes reaped that was
+				 * not seen in their rows; no memory */
 	/* instrumented modules: attribution */
 	uint32_t attr_col;	/* column in its identity's regressions, 0:
 				 * none */
@@ -176,6 +181,15 @@ struct engine__inst {
 	uint32_t ident;
 	uint32_t variant;	/* its command line, ENGINE_NO_VARIANT if
 				 * unknown (anonymous) */
+	int32_t ppid;		/* from its ProcStart, 0 unknown */
+	bool has_cbase;		/* base_cticks is a reading */
+	bool reaped_counted;	/* counted in its reaped module's instances */
+	int64_t base_cticks;	/* cutime + cstime at its last row */
+	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
+	int64_t pending_seen;	/* ticks of its exited children already
+				 * counted from their rows, not yet seen in
+				 * its cutime + cstime (docs/analysis.md §
+				 * 2.1, reaped children) */
 	uint64_t start_ticks;
 	int64_t born_ns;
 	/* memory attribution: open time per column since the last RSS
@@ -300,6 +314,34 @@ struct swt_engine {
 	struct engine__ident *idents;
 	size_t n_idents, cap_idents;
 	struct swt_smap ident_map;
+	int64_t reaped_ticks;	/* sum over the reaped modules */
+	/* CPU of exit records (a process's last counters) for the next
+	 * sample: [i].mod, [i].micro */
+	struct engine__carry {
+		uint32_t mod;
+		int64_t micro;
+	} *carries;
+	size_t n_carries, cap_carries;
+	/* processes gone since the last sample: pid -> index in tombs, and
+	 * their parents, so that a child whose exit comes after its
+	 * parent's in one tick credits its grandparent */
+	struct swt_imap tomb_map;
+	struct engine__tomb {
+		int32_t pid, ppid;
+		uint32_t fin;	/* index in fins, or UINT32_MAX */
+	} *tombs;
+	size_t n_tombs, cap_tombs;
+	/* exits with last counters in this tick: their children's CPU
+	 * (cutime + cstime since the last row) is split into seen and
+	 * unseen at the next sample, once the exits of its children that
+	 * come after it in the tick have been credited */
+	struct engine__fin {
+		uint32_t ident;
+		int64_t x;
+		int64_t pending;
+		bool counted;	/* its reaped module counted it already */
+	} *fins;
+	size_t n_fins, cap_fins;
 	struct engine__variant *variants;
 	size_t n_variants, cap_variants;
 	struct swt_smap variant_map;	/* scope ident, key command */

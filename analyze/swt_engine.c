@@ -531,9 +531,66 @@ static void inst_drop_spans(struct swt_engine *e, struct engine__inst *in,
 	}
 }
 
+/* A process that has gone: what was counted of it (its own ticks and its
+ * reaped children's at its last row, and the rows of the children it
+ * reaped after that row) will reach its parent's cutime + cstime when the
+ * parent reaps it, and must not be counted again then. */
+static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
+{
+	const struct engine__inst *in = &e->insts[idx];
+	int64_t seen = in->pending_seen;
+	int32_t ppid = in->ppid;
+	uint32_t p = SWT_MAP_NONE, tomb;
+	int depth;
+
+	if (in->has_base)
+		seen = swt_sat_add(seen,
+				   swt_sat_add(in->base_ticks,
+					       in->has_cbase ? in->base_cticks :
+							       0));
+	/* remembered until the next sample, for its children's exits */
+	if (in->pid > 0 && swt_imap_get(&e->tomb_map, in->pid) ==
+				   SWT_MAP_NONE) {
+		e->tombs = swt_grow(e->tombs, &e->cap_tombs, e->n_tombs + 1,
+				    sizeof(*e->tombs));
+		e->tombs[e->n_tombs].pid = in->pid;
+		e->tombs[e->n_tombs].ppid = ppid;
+		e->tombs[e->n_tombs].fin = fin;
+		swt_imap_put(&e->tomb_map, in->pid, (uint32_t)e->n_tombs);
+		e->n_tombs++;
+	}
+	if (seen <= 0)
+		return;
+	/* the nearest live ancestor: a parent gone in this tick was reaped
+	 * by its own parent, whose cutime will hold this child too; a
+	 * parent whose last counters came in this tick holds it in them */
+	for (depth = 0; depth < 64 && ppid > 0; depth++) {
+		p = swt_imap_get(&e->pid_map, ppid);
+		if (p != SWT_MAP_NONE && p != idx && e->insts[p].used)
+			break;
+		p = SWT_MAP_NONE;
+		tomb = swt_imap_get(&e->tomb_map, ppid);
+		if (tomb == SWT_MAP_NONE)
+			break;
+		if (e->tombs[tomb].fin != UINT32_MAX) {
+			struct engine__fin *f = &e->fins[e->tombs[tomb].fin];
+
+			f->pending = swt_sat_add(f->pending, seen);
+			return;
+		}
+		ppid = e->tombs[tomb].ppid;
+	}
+	if (p == SWT_MAP_NONE)
+		return;
+	e->insts[p].pending_seen = swt_sat_add(e->insts[p].pending_seen,
+					       seen);
+}
+
 static void inst_remove(struct swt_engine *e, uint32_t idx)
 {
 	struct engine__inst *in = &e->insts[idx];
+
+	credit_parent(e, idx, e->insts[idx].fin);
 
 	inst_drop_spans(e, in, idx);
 	free(in->at_acc);
@@ -564,6 +621,7 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->pid = pid;
 	in->ident = ident;
 	in->variant = ENGINE_NO_VARIANT;
+	in->fin = UINT32_MAX;
 	in->proc_module = e->idents[ident].proc_module;
 	in->gen = ++e->next_gen;
 	swt_imap_put(&e->pid_map, pid, idx);
@@ -771,6 +829,7 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 	in = &e->insts[idx];
 announced:
 	inst_set_variant(e, idx, command);
+	in->ppid = ps->ppid;
 	in->start_ticks = ps->start_ticks;
 	if (!ps->preexisting) {
 		struct engine__module *pm =
@@ -790,6 +849,95 @@ out:
 	free(command);
 }
 
+static uint32_t reaped_module(struct swt_engine *e, uint32_t ident);
+
+static void carry(struct swt_engine *e, uint32_t mod, int64_t ticks);
+
+/* The children's CPU of the exits of the last tick (final_row()): what
+ * their exited children's rows counted is taken off, the rest was burnt
+ * unseen and goes to the reaped module (in the interval of this
+ * sample). */
+static void settle_fins(struct swt_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_fins; i++) {
+		const struct engine__fin *f = &e->fins[i];
+		int64_t unseen = f->x - (f->x < f->pending ? f->x : f->pending);
+		uint32_t mi;
+
+		if (unseen <= 0)
+			continue;
+		mi = reaped_module(e, f->ident);
+		if (!f->counted)
+			e->mods[mi].instances++;
+		carry(e, mi, unseen);
+		e->reaped_ticks = swt_sat_add(e->reaped_ticks, unseen);
+	}
+	e->n_fins = 0;
+}
+
+static void carry(struct swt_engine *e, uint32_t mod, int64_t ticks)
+{
+	e->carries = swt_grow(e->carries, &e->cap_carries, e->n_carries + 1,
+			      sizeof(*e->carries));
+	e->carries[e->n_carries].mod = mod;
+	e->carries[e->n_carries].micro = swt_sat_mul(ticks, MICRO);
+	e->n_carries++;
+}
+
+/* The last counters of a process that exited (read as a zombie): the CPU
+ * it burnt since its last row goes to its module, what its children
+ * burnt unseen to its reaped module, both in the next sample's interval
+ * (its exit came before that sample); then its parent is credited with
+ * all of it (inst_remove()). */
+static void final_row(struct swt_engine *e, uint32_t idx,
+		      const struct swt_proc_exit *px)
+{
+	struct engine__inst *in = &e->insts[idx];
+	int64_t ticks = swt_sat_add(px->utime, px->stime);
+	int64_t ct = swt_sat_add(px->cutime, px->cstime), d = 0, x = 0;
+
+	if (in->has_base)
+		d = swt_sat_sub(ticks, in->base_ticks);
+	else if (in->born)
+		d = ticks;
+	if (in->has_cbase)
+		x = swt_sat_sub(ct, in->base_cticks);
+	else if (in->born)
+		x = ct;
+	if (!in->has_base && !in->born)
+		return;	/* never counted: no base to count from */
+	if (d > 0) {
+		carry(e, in->proc_module, d);
+		if (in->variant != ENGINE_NO_VARIANT)
+			e->variants[in->variant].ticks =
+				swt_sat_add(e->variants[in->variant].ticks, d);
+	}
+	if (x > 0) {
+		/* settled at the next sample (settle_fins()): children whose
+		 * exits follow in this tick add to its pending */
+		struct engine__fin *f;
+
+		e->fins = swt_grow(e->fins, &e->cap_fins, e->n_fins + 1,
+				   sizeof(*e->fins));
+		f = &e->fins[e->n_fins];
+		memset(f, 0, sizeof(*f));
+		f->ident = in->ident;
+		f->x = x;
+		f->pending = in->pending_seen;
+		f->counted = in->reaped_counted;
+		in->pending_seen = 0;
+		in->fin = (uint32_t)e->n_fins++;
+	}
+	if (d > 0 || !in->has_base)
+		in->base_ticks = ticks;
+	if (x > 0 || !in->has_cbase)
+		in->base_cticks = ct;
+	in->has_base = true;
+	in->has_cbase = true;
+}
+
 static void on_proc_exit(struct swt_engine *e,
 			 const struct swt_proc_exit *px)
 {
@@ -802,6 +950,8 @@ static void on_proc_exit(struct swt_engine *e,
 	if (px->start_ticks && !in->anonymous &&
 	    in->start_ticks != px->start_ticks)
 		return;	/* an older process of the same pid */
+	if (px->has_final && !in->anonymous)
+		final_row(e, idx, px);
 	inst_remove(e, idx);
 }
 
@@ -1532,6 +1682,56 @@ static uint32_t pid_slot(struct swt_engine *e, int32_t pid)
 	return idx;
 }
 
+/* The module "COMM (reaped children)" of identity ident. */
+static uint32_t reaped_module(struct swt_engine *e, uint32_t ident)
+{
+	struct swt_buf name = SWT_BUF_INIT;
+	uint32_t mi;
+
+	if (e->idents[ident].has_reaped)
+		return e->idents[ident].reaped_module;
+	swt_buf_printf(&name, "%s (reaped children)",
+		       e->idents[ident].comm[0] ? e->idents[ident].comm : "?");
+	mi = module_get(e, SWT_KIND_PROCESS, ident, name.ptr);
+	swt_buf_fini(&name);
+	e->mods[mi].reaped = true;
+	e->idents[ident].reaped_module = mi;
+	e->idents[ident].has_reaped = true;
+	return mi;
+}
+
+/* x ticks reached instance idx's cutime + cstime in this interval: what
+ * its exited children's rows already counted is taken off (pending_seen),
+ * the rest was burnt unseen, by children that lived between two samples
+ * or after their last one, and goes to its reaped module and the tree. */
+static void reaped_step(struct swt_engine *e, uint32_t idx, int64_t x,
+			int64_t obs)
+{
+	struct engine__inst *in = &e->insts[idx];
+	int64_t credit = x < in->pending_seen ? x : in->pending_seen, unseen;
+	struct engine__module *m;
+	uint32_t mi;
+
+	in->pending_seen -= credit;
+	unseen = x - credit;
+	if (unseen <= 0)
+		return;
+	mi = reaped_module(e, in->ident);
+	touch(e, mi);
+	m = &e->mods[mi];
+	if (!in->reaped_counted) {
+		m->instances++;
+		in->reaped_counted = true;
+	}
+	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+					 swt_sat_mul(unseen, MICRO));
+	if (obs > m->cur_obs_ns)
+		m->cur_obs_ns = obs;
+	e->session.cur_ticks_micro = swt_sat_add(e->session.cur_ticks_micro,
+						 swt_sat_mul(unseen, MICRO));
+	e->reaped_ticks = swt_sat_add(e->reaped_ticks, unseen);
+}
+
 static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 			int64_t t, int64_t t0)
 {
@@ -1564,6 +1764,20 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		obs = 0;
 	if (in->counted)
 		e->any_counted = true;
+	/* the children it reaped in this interval (all it reaped if it was
+	 * born in it; the first reading of an older process is a base) */
+	{
+		int64_t ct = swt_sat_add(row->cutime, row->cstime), x = 0;
+
+		if (in->has_cbase)
+			x = swt_sat_sub(ct, in->base_cticks);
+		else if (in->born && dt > 0)
+			x = ct;
+		in->has_cbase = true;
+		in->base_cticks = ct;
+		if (x > 0 && in->counted)
+			reaped_step(e, idx, x, obs);
+	}
 	in->born = false;
 	in->has_base = true;
 	in->base_ticks = ticks;
@@ -1895,6 +2109,12 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	size_t i;
 
 	e->seq++;
+	/* the exits of this tick came before its sample: a child that
+	 * exits later, after its parent, is an orphan reaped by another */
+	for (i = 0; i < e->n_tombs; i++)
+		swt_imap_del(&e->tomb_map, e->tombs[i].pid);
+	e->n_tombs = 0;
+	settle_fins(e);
 	count_missed(e, s->scheduled_ns);
 	if (e->have_prev)
 		t0 = e->t_prev;
@@ -1934,6 +2154,31 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		on_proc_row(e, &s->procs[i], t, t0);
 	for (i = 0; i < s->n_threads; i++)
 		on_thread_row(e, &s->threads[i], dt);
+	/* the last CPU of the processes that exited since the last sample
+	 * (in the totals only when this interval is too short to be one) */
+	for (i = 0; i < e->n_carries; i++) {
+		struct engine__module *m;
+
+		if (dt <= 0) {
+			m = &e->mods[e->carries[i].mod];
+			m->ticks_micro = swt_sat_add(m->ticks_micro,
+						     e->carries[i].micro);
+			ses->ticks_micro = swt_sat_add(ses->ticks_micro,
+						       e->carries[i].micro);
+			continue;
+		}
+		touch(e, e->carries[i].mod);
+		m = &e->mods[e->carries[i].mod];
+		m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+						 e->carries[i].micro);
+		if (dt > m->cur_obs_ns)
+			m->cur_obs_ns = dt;
+		ses->cur_ticks_micro = swt_sat_add(ses->cur_ticks_micro,
+						   e->carries[i].micro);
+		if (dt > 0)
+			e->any_counted = true;
+	}
+	e->n_carries = 0;
 	swap_slots(&e->prev_pids, &e->n_prev_pids, &e->cap_prev_pids,
 		   &e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids);
 	if (s->n_threads)
@@ -2202,6 +2447,7 @@ void swt_engine_new(struct swt_engine **out,
 		e->max_alerts = DEFAULT_MAX_FINDINGS;
 	swt_smap_init(&e->ident_map);
 	swt_smap_init(&e->variant_map);
+	swt_imap_init(&e->tomb_map);
 	swt_smap_init(&e->mod_map);
 	swt_smap_init(&e->ctr_map);
 	swt_imap_init(&e->pid_map);
@@ -2258,6 +2504,10 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->ctrs);
 	swt_smap_fini(&e->ident_map);
 	swt_smap_fini(&e->variant_map);
+	swt_imap_fini(&e->tomb_map);
+	free(e->tombs);
+	free(e->carries);
+	free(e->fins);
 	swt_smap_fini(&e->mod_map);
 	swt_smap_fini(&e->ctr_map);
 	swt_imap_fini(&e->pid_map);
@@ -2299,6 +2549,17 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		}
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
+		/* exits after the last sample: in the totals only */
+		settle_fins(e);
+		for (i = 0; i < e->n_carries; i++) {
+			struct engine__module *m = &e->mods[e->carries[i].mod];
+
+			m->ticks_micro = swt_sat_add(m->ticks_micro,
+						     e->carries[i].micro);
+			e->session.ticks_micro = swt_sat_add(
+				e->session.ticks_micro, e->carries[i].micro);
+		}
+		e->n_carries = 0;
 		threads_take_module_names(e);
 		e->out = swt_zalloc(sizeof(*e->out));
 		engine__findings(e, e->out);

@@ -277,6 +277,12 @@ struct swt_session_result {
 				  * record's count, or the gaps in the
 				  * samples' scheduled times (not across
 				  * damage) if that is more */
+	int64_t cpu_ms;		/* CPU of the whole tree, reaped children
+				 * included */
+	int64_t reaped_ms;	/* CPU of children that exited unseen between
+				 * samples, from their parents' cutime and
+				 * cstime (in the modules "COMM (reaped
+				 * children)") */
 	int64_t cpu_avg_mpct;	/* the whole tree */
 	int64_t cpu_peak_mpct;
 	int64_t cpu_end_mpct;	/* last interval */

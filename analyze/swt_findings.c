@@ -364,7 +364,7 @@ static void module_results(const struct swt_engine *e,
 		 * the process row) */
 		ticks = m->ticks_micro;
 		r->cpu_peak_mpct = m->cpu_peak_mpct;
-		r->has_memory = m->kind == SWT_KIND_PROCESS;
+		r->has_memory = m->kind == SWT_KIND_PROCESS && !m->reaped;
 		if (m->kind == SWT_KIND_MODULE) {
 			module_attribution(e, fr, m, r, &ticks, duration,
 					   t_end);
@@ -958,6 +958,8 @@ static void session_result(const struct swt_engine *e,
 	s->proc_samples = e->n_proc_samples;
 	s->events = e->n_events;
 	s->processes = e->n_processes;
+	s->reaped_ms = swt_muldiv(e->reaped_ticks, 1000,
+				  (int64_t)e->clock_ticks);
 	s->has_end = e->has_end;
 	s->dropped_events = e->dropped_events;
 	s->recorded_alerts = e->recorded_alerts;
@@ -975,6 +977,8 @@ static void session_result(const struct swt_engine *e,
 					      (int64_t)e->clock_ticks,
 					      ses->observed_ns) :
 				  0;
+	s->cpu_ms = swt_muldiv2(ses->ticks_micro, 1000,
+				(int64_t)e->clock_ticks, MICRO);
 	s->cpu_peak_mpct = ses->cpu_peak_mpct;
 	s->cpu_end_mpct = ses->stamp ? ses->cur_mpct : 0;
 	if (ses->mem_n > 0)

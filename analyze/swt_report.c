@@ -212,6 +212,10 @@ static void sec_session(struct swt_model *m, const struct swt_report_input *in)
 	swt_model_cell_int(s, (int64_t)ss->processes);
 	swt_model_add_row(s, "process_samples");
 	swt_model_cell_int(s, (int64_t)ss->proc_samples);
+	swt_model_add_row(s, "cpu_s");
+	swt_model_cell_fixed(s, ss->cpu_ms, 3, 3);
+	swt_model_add_row(s, "reaped_cpu_s");
+	swt_model_cell_fixed(s, ss->reaped_ms, 3, 3);
 	swt_model_add_row(s, "events");
 	swt_model_cell_int(s, (int64_t)ss->events);
 	swt_model_add_row(s, "dropped_events");
@@ -497,12 +501,19 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			swt_model_cell_null(s);
 		c_opt_one(s, module && mr->mem_attribution >= SWT_MEM_NO_GROWTH,
 			  mr->mem_confidence_mpct);
-		if (mr->subj.kind == SWT_KIND_PROCESS)
+		if (mr->subj.kind == SWT_KIND_PROCESS && mr->n_variants)
 			swt_model_cell_int(s, (int64_t)mr->n_variants);
 		else
 			swt_model_cell_null(s);
 		swt_model_cell_str(s, mr->subj.command);
 	}
+	if (r->session.reaped_ms > 0)
+		swt_model_note(s, "(reaped children): CPU of processes that "
+			       "exited between two samples, or after their "
+			       "last one, read from their parents' cutime "
+			       "and cstime; which processes they were is not "
+			       "recorded (that needs the kernel's exit "
+			       "accounting, as root: not yet done)");
 }
 
 /* The heaviest command lines of the process modules that ran several

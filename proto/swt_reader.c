@@ -893,6 +893,7 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	CHECK_COL(vsz_kib, n) CHECK_COL(nthreads, n) CHECK_COL(minflt, n)
 	CHECK_COL(majflt, n) CHECK_COL(io_read, n) CHECK_COL(io_write, n)
 	CHECK_COL(vctxsw, n) CHECK_COL(ivctxsw, n) CHECK_COL(flags, n)
+	CHECK_COL(cutime, n) CHECK_COL(cstime, n)
 	CHECK_COL(tgid_off, nt) CHECK_COL(tname, nt) CHECK_COL(tutime, nt)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
@@ -927,6 +928,8 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		p->io_write = wadd(b->io_write, COLV(m, io_write, i));
 		p->vctxsw = wadd(b->vctxsw, COLV(m, vctxsw, i));
 		p->ivctxsw = wadd(b->ivctxsw, COLV(m, ivctxsw, i));
+		p->cutime = wadd(b->cutime, COLV(m, cutime, i));
+		p->cstime = wadd(b->cstime, COLV(m, cstime, i));
 	}
 	r->n_procs[cur] = n;
 	r->cur_procs = cur;
@@ -1047,6 +1050,13 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.proc_exit.exit_code = p->exit_code;
 		o->u.proc_exit.signal = p->signal;
 		o->u.proc_exit.core_dumped = p->core_dumped;
+		o->u.proc_exit.has_final = p->has_final;
+		o->u.proc_exit.utime = p->utime > INT64_MAX ? INT64_MAX :
+							     (int64_t)p->utime;
+		o->u.proc_exit.stime = p->stime > INT64_MAX ? INT64_MAX :
+							     (int64_t)p->stime;
+		o->u.proc_exit.cutime = p->cutime;
+		o->u.proc_exit.cstime = p->cstime;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:

@@ -79,6 +79,9 @@ struct swt_proc_start {
 struct swt_proc_exit {
 	int32_t pid;
 	uint64_t start_ticks;
+	bool has_final;		/* its last counters (read as a zombie) */
+	int64_t utime, stime;	/* ticks, cumulative, when has_final */
+	int64_t cutime, cstime;
 	bool has_status;
 	int32_t exit_code;
 	int32_t signal;
@@ -106,6 +109,10 @@ struct swt_proc_row {
 	int64_t io_write;
 	int64_t vctxsw;
 	int64_t ivctxsw;
+	int64_t cutime;		/* ticks, cumulative: CPU of the children it
+				 * reaped (their cutime included); 0 in files
+				 * before format 1.1 */
+	int64_t cstime;
 };
 
 struct swt_thread_row {

@@ -355,7 +355,7 @@ static void set_col(size_t *n_out, int64_t **out, int64_t *v, size_t n)
 	*out = NULL;
 }
 
-#define N_PROC_COLS 11
+#define N_PROC_COLS 13
 #define N_THREAD_COLS 2
 
 /* Fill the Sample message `s` from r. All scratch space is sized first so
@@ -433,6 +433,8 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		c[8 * n + i] = wsub(p->io_write, b->io_write);
 		c[9 * n + i] = wsub(p->vctxsw, b->vctxsw);
 		c[10 * n + i] = wsub(p->ivctxsw, b->ivctxsw);
+		c[11 * n + i] = wsub(p->cutime, b->cutime);
+		c[12 * n + i] = wsub(p->cstime, b->cstime);
 		flags[i] = p->flags;
 		if (p->flags)
 			any_flag = true;
@@ -450,6 +452,8 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	set_col(&s->n_io_write, &s->io_write, c + 8 * n, n);
 	set_col(&s->n_vctxsw, &s->vctxsw, c + 9 * n, n);
 	set_col(&s->n_ivctxsw, &s->ivctxsw, c + 10 * n, n);
+	set_col(&s->n_cutime, &s->cutime, c + 11 * n, n);
+	set_col(&s->n_cstime, &s->cstime, c + 12 * n, n);
 	if (any_flag) {
 		s->n_flags = n;
 		s->flags = flags;
@@ -639,6 +643,15 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		pe.exit_code = r->u.proc_exit.exit_code;
 		pe.signal = r->u.proc_exit.signal;
 		pe.core_dumped = r->u.proc_exit.core_dumped;
+		if (r->u.proc_exit.has_final) {
+			pe.has_final = true;
+			pe.utime = r->u.proc_exit.utime > 0 ?
+					   (uint64_t)r->u.proc_exit.utime : 0;
+			pe.stime = r->u.proc_exit.stime > 0 ?
+					   (uint64_t)r->u.proc_exit.stime : 0;
+			pe.cutime = r->u.proc_exit.cutime;
+			pe.cstime = r->u.proc_exit.cstime;
+		}
 		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
 		rec.proc_exit = &pe;
 		break;

@@ -107,8 +107,10 @@ int swt_procfs_parse_stat(struct swt_procfs_stat *out, const char *buf,
 	skip_field(&c);			/* 13 cmajflt */
 	st.utime = take_u64(&c);	/* 14 */
 	st.stime = take_u64(&c);	/* 15 */
-	/* 16 cutime 17 cstime 18 priority 19 nice */
-	for (field = 16; field <= 19; field++)
+	st.cutime = take_i64(&c);	/* 16 */
+	st.cstime = take_i64(&c);	/* 17 */
+	/* 18 priority 19 nice */
+	for (field = 18; field <= 19; field++)
 		skip_field(&c);
 	st.nthreads = take_i64(&c);	/* 20 */
 	skip_field(&c);			/* 21 itrealvalue */

@@ -20,6 +20,8 @@ struct swt_procfs_stat {
 	uint64_t majflt;
 	uint64_t utime;		/* ticks */
 	uint64_t stime;
+	int64_t cutime;		/* ticks of the children it reaped */
+	int64_t cstime;
 	int64_t nthreads;
 	uint64_t start_ticks;	/* ticks after boot */
 	uint64_t vsize;		/* bytes */

@@ -73,6 +73,8 @@ struct proc_ent {
 	char *cmdline;
 	size_t cmdline_len;
 	char *exe;		/* /proc/PID/exe, NULL if unreadable */
+	bool has_final;		/* read as a zombie: its last counters */
+	int64_t fin[4];		/* utime, stime, cutime, cstime */
 	struct swt_proc_row row;
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
@@ -827,6 +829,15 @@ static void read_threads(struct swt_sampler *s, struct proc_ent *e,
 	e->thr_tick = s->tick_no;
 }
 
+static void take_final(struct proc_ent *e, const struct swt_procfs_stat *st)
+{
+	e->has_final = true;
+	e->fin[0] = (int64_t)st->utime;
+	e->fin[1] = (int64_t)st->stime;
+	e->fin[2] = st->cutime;
+	e->fin[3] = st->cstime;
+}
+
 /* The counters of one process. Returns 1 if read, 0 if it has gone, -1 if
  * it could not be read this time (no descriptor available). */
 static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
@@ -841,11 +852,19 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	if (n < 0 && transient_errno(errno))
 		return -1;
 	if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0 ||
-	    st.start_ticks != e->start_ticks || is_gone_state(&st))
+	    st.start_ticks != e->start_ticks)
 		return 0;
+	if (is_gone_state(&st)) {
+		/* a zombie's counters are final: its exit record carries
+		 * them (the CPU since its last row) */
+		take_final(e, &st);
+		return 0;
+	}
 	r->pid = e->pid;
 	r->utime = (int64_t)st.utime;
 	r->stime = (int64_t)st.stime;
+	r->cutime = st.cutime;
+	r->cstime = st.cstime;
 	r->rss_kib = st.rss_pages * (int64_t)(s->page_size / 1024);
 	r->vsz_kib = (int64_t)(st.vsize / 1024);
 	r->nthreads = st.nthreads;
@@ -1460,6 +1479,22 @@ static int cmp_ent(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+static struct proc_ent *find_proc(const struct swt_sampler *s, int32_t pid);
+
+void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid)
+{
+	struct proc_ent *e = find_proc(s, pid);
+	struct swt_procfs_stat st;
+	ssize_t n;
+
+	if (!e)
+		return;
+	n = kread(s, &e->fd_stat, e->pid, 0, "stat");
+	if (n > 0 && swt_procfs_parse_stat(&st, s->buf, (size_t)n) == 0 &&
+	    st.start_ticks == e->start_ticks && is_gone_state(&st))
+		take_final(e, &st);
+}
+
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
 {
 	s->noted = swt_grow(s->noted, &s->cap_noted, s->n_noted + 1,
@@ -1481,6 +1516,13 @@ static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
 	rec.t_ns = t;
 	x->pid = e->pid;
 	x->start_ticks = e->start_ticks;
+	if (e->has_final) {
+		x->has_final = true;
+		x->utime = e->fin[0];
+		x->stime = e->fin[1];
+		x->cutime = e->fin[2];
+		x->cstime = e->fin[3];
+	}
 	for (i = 0; i < s->n_noted; i++) {
 		int st = s->noted[i].wstatus;
 

@@ -143,6 +143,12 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
  * that were never tracked are dropped at the next tick. */
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus);
 
+/* Before swrec reaps a tracked process (waitid WNOWAIT found it a
+ * zombie): read its final counters, which its SWT_REC_PROC_EXIT carries
+ * (the CPU it and its reaped children burnt since its last row). A
+ * zombie the tick finds gets them the same way. */
+void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid);
+
 /* Processes tracked after the last tick (0 before the first tick). */
 size_t swt_sampler_count(const struct swt_sampler *s);
 

@@ -534,10 +534,22 @@ static void finish(struct session *s, enum swt_end_reason reason)
 
 static void reap(struct session *s)
 {
+	siginfo_t si;
 	int st;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+	for (;;) {
+		/* a zombie first (WNOWAIT): its last counters, the CPU since
+		 * its last row, are read before it is reaped */
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    si.si_pid <= 0)
+			break;
+		if (s->smp)
+			swt_sampler_note_zombie(s->smp, (int32_t)si.si_pid);
+		pid = waitpid(si.si_pid, &st, WNOHANG);
+		if (pid <= 0)
+			break;
 		if (s->smp)
 			swt_sampler_note_exit(s->smp, (int32_t)pid, st);
 		if (pid == s->child) {

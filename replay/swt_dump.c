@@ -100,6 +100,11 @@ static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 	swt_json_i64(w, "exit_code", p->exit_code);
 	swt_json_i64(w, "signal", p->signal);
 	swt_json_bool(w, "core_dumped", p->core_dumped);
+	swt_json_bool(w, "has_final", p->has_final);
+	swt_json_i64(w, "utime", p->utime);
+	swt_json_i64(w, "stime", p->stime);
+	swt_json_i64(w, "cutime", p->cutime);
+	swt_json_i64(w, "cstime", p->cstime);
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a
@@ -145,6 +150,10 @@ static void dump_proc_row(struct swt_json *w, const struct swt_proc_row *r)
 	p = swt_put_i64(p, r->vctxsw);
 	PUT_LIT(p, ",\"ivctxsw\":");
 	p = swt_put_i64(p, r->ivctxsw);
+	PUT_LIT(p, ",\"cutime\":");
+	p = swt_put_i64(p, r->cutime);
+	PUT_LIT(p, ",\"cstime\":");
+	p = swt_put_i64(p, r->cstime);
 	*p++ = '}';
 	swt_buf_commit(w->b, (size_t)(p - start));
 }

@@ -501,6 +501,122 @@ static void group_patterns_name_modules(void **state)
 	swt_thresholds_fini(&th);
 }
 
+/* ---- reaped children (cutime, cstime) ----------------------------------- */
+
+static void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
+		       int32_t ppid, const char *comm)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = ppid;
+	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = comm;
+	r.u.proc_start.cmdline_len = strlen(comm) + 1;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+/* An exit with the last counters read from the zombie (ticks, cticks). */
+static void feed_exit_final(struct swt_engine *e, int64_t t, int32_t pid,
+			    int64_t ticks, int64_t cticks)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_EXIT;
+	r.t_ns = t;
+	r.u.proc_exit.pid = pid;
+	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = ticks;
+	r.u.proc_exit.cutime = cticks;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+static struct swt_proc_row crow(int32_t pid, int64_t ticks, int64_t cticks)
+{
+	struct swt_proc_row p = prow(pid, ticks, 1024);
+
+	p.cutime = cticks;
+	return p;
+}
+
+/* A child sampled once, then gone: its parent's cutime takes its whole
+ * CPU, of which the rows saw 30 ticks; the other 20 (its tail) and a
+ * child never sampled (40) are the parent's reaped children. */
+static void reaped_children_count_once(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "make");
+	feed_child(e, T0, 11, 10, "cc1");
+	p[0] = crow(10, 0, 0);
+	p[1] = crow(11, 30, 0);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_exit(e, T0 + 2 * S - 1, 11);
+	p[0] = crow(10, 1, 50);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	p[0] = crow(10, 1, 90);	/* one that lived between samples */
+	feed_sample(e, T0 + 3 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "make (reaped children)");
+	assert_false(m->has_memory);
+	assert_int_equal(m->instances, 1);
+	/* 20 + 40 ticks over the 2 s it reaped in: 30 % */
+	assert_int_equal(m->cpu_avg_mpct, 30000);
+	assert_int_equal(m->cpu_peak_mpct, 40000);
+	assert_int_equal(res->session.reaped_ms, 600);
+	assert_int_equal(res->session.cpu_ms, (1 + 30 + 20 + 40) * 10);
+	swt_engine_free(e);
+}
+
+/* One tick: the middle process exits (its last counters read as a
+ * zombie) before its child's exit, and the root reaps the middle one. The
+ * child's 30 seen ticks are the middle one's, not the root's: 15 unseen
+ * for the middle one, nothing for the root, nothing counted twice. */
+static void reaped_children_of_an_exit_in_the_same_tick(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[3];
+	size_t i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "ninja");
+	feed_child(e, T0, 11, 10, "sh");
+	feed_child(e, T0, 12, 11, "cc1");
+	p[0] = crow(10, 0, 0);
+	p[1] = crow(11, 0, 0);
+	p[2] = crow(12, 30, 0);
+	feed_sample(e, T0 + S, p, 3, NULL, 0);
+	feed_exit_final(e, T0 + 2 * S - 2, 11, 2, 45);
+	feed_exit(e, T0 + 2 * S - 2, 12);
+	p[0] = crow(10, 1, 47);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.cpu_ms, (1 + 30 + 2 + 15) * 10);
+	assert_int_equal(res->session.reaped_ms, 150);
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS,
+				     "sh (reaped children)")->cpu_avg_mpct,
+			 15000);
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "sh")->cpu_peak_mpct,
+			 2000);
+	for (i = 0; i < res->n_modules; i++)
+		assert_string_not_equal(res->modules[i].subj.name,
+					"ninja (reaped children)");
+	swt_engine_free(e);
+}
+
 static void pid_reuse_starts_a_new_process(void **state)
 {
 	struct swt_engine *e = new_engine(NULL);
@@ -2466,6 +2582,8 @@ int main(void)
 		cmocka_unit_test(processes_group_by_program),
 		cmocka_unit_test(processes_group_by_comm_or_cmdline),
 		cmocka_unit_test(group_patterns_name_modules),
+		cmocka_unit_test(reaped_children_count_once),
+		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
 		cmocka_unit_test(cut_thread_name_takes_its_module_name),

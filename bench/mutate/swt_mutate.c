@@ -88,7 +88,8 @@ static void mutate(struct swt_record *r, struct swt_proc_row *procs,
 					 &p->vsz_kib, &p->nthreads,
 					 &p->minflt, &p->majflt, &p->io_read,
 					 &p->io_write, &p->vctxsw,
-					 &p->ivctxsw };
+					 &p->ivctxsw, &p->cutime,
+					 &p->cstime };
 			int64_t *x = f[below(sizeof(f) / sizeof(*f))];
 
 			*x = odd_value(*x);

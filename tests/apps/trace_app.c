@@ -53,7 +53,13 @@
  *                  /proc/thread-self/stat (clock ticks, "clk_tck N")
  *                  gained over the span and the span's wall time, both
  *                  taken right outside it, as a reference that does not
- *                  come from the library */
+ *                  come from the library
+ *   children N MS  N short-lived children, two at a time, each spinning
+ *                  until its CPU clock moved MS ms; every third one runs
+ *                  its spin in a grandchild it waits for (a chain, as a
+ *                  build's sh -> cc -> cc1). Then "cpu_us U": this
+ *                  process's CPU and its reaped children's (getrusage
+ *                  SELF + CHILDREN), the reference for the tree's CPU */
 #include <errno.h>
 #include <grp.h>
 #include <pthread.h>
@@ -63,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -630,6 +637,68 @@ static int produce(long threads, long rate, long seconds)
 	return 0;
 }
 
+/* Spin until this process's CPU clock moved ms. */
+static void spin_ms(long ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 +
+		       (b.tv_nsec - a.tv_nsec) / 1000000 <
+	       ms);
+}
+
+static int children(long n, long ms)
+{
+	struct rusage self, kids;
+	long i, running = 0;
+	int st;
+
+	if (n < 1 || ms < 1)
+		return 2;
+	for (i = 0; i < n; i++) {
+		pid_t pid;
+
+		if (running == 2) {
+			if (wait(&st) < 0)
+				return 1;
+			running--;
+		}
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			if (i % 3 == 2) {
+				pid_t g = fork();
+
+				if (g == 0) {
+					spin_ms(ms);
+					_exit(0);
+				}
+				waitpid(g, &st, 0);
+				_exit(0);
+			}
+			spin_ms(ms);
+			_exit(0);
+		}
+		running++;
+	}
+	while (running-- > 0)
+		if (wait(&st) < 0)
+			return 1;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	say("cpu_us %lld",
+	    (long long)(self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+			kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) *
+			    1000000 +
+		    self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+		    kids.ru_utime.tv_usec + kids.ru_stime.tv_usec);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -675,6 +744,8 @@ int main(int argc, char **argv)
 		ret = produce(a, b, c);
 	else if (!strcmp(s, "measure"))
 		ret = measure(a);
+	else if (!strcmp(s, "children"))
+		ret = children(a, b);
 	else
 		ret = 2;
 	say("exit %d", ret);

@@ -111,10 +111,10 @@ static int write_small(struct swt_writer *w, unsigned *n)
 
 	memset(procs, 0, sizeof(procs));
 	procs[0] = (struct swt_proc_row){ 100, 0, 3, 1, 1200, 8000, 1, 90, 1,
-					  4096, 512, 7, 2 };
+					  4096, 512, 7, 2, 30, 10 };
 	procs[1] = (struct swt_proc_row){ 101, SWT_PF_IO_UNAVAILABLE, 12, 6,
 					  30000, 90000, 2, 400, 0, 0, 0, 50,
-					  9 };
+					  9, 0, 0 };
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;
 	rec.t_ns = T0 + 2 * TICK;
