@@ -183,7 +183,11 @@ struct engine__inst {
 				 * unknown (anonymous) */
 	int32_t ppid;		/* from its ProcStart, 0 unknown */
 	bool has_cbase;		/* base_cticks is a reading */
-	bool reaped_counted;	/* counted in its reaped module's instances */
+	uint32_t reaped_in;	/* the reaped module that counted it as an
+				 * instance, UINT32_MAX none */
+	uint32_t cident;	/* the identity whose reaped module its next
+				 * cutime rise goes to: before an exec, the
+				 * old program's (it reaped them) */
 	int64_t base_cticks;	/* cutime + cstime at its last row */
 	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
 	int64_t pending_seen;	/* ticks of its exited children already
@@ -339,7 +343,8 @@ struct swt_engine {
 		uint32_t ident;
 		int64_t x;
 		int64_t pending;
-		bool counted;	/* its reaped module counted it already */
+		uint32_t counted_in; /* the reaped module that counted the
+				      * process already, or UINT32_MAX */
 	} *fins;
 	size_t n_fins, cap_fins;
 	struct engine__variant *variants;

@@ -622,6 +622,8 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->ident = ident;
 	in->variant = ENGINE_NO_VARIANT;
 	in->fin = UINT32_MAX;
+	in->reaped_in = UINT32_MAX;
+	in->cident = ident;
 	in->proc_module = e->idents[ident].proc_module;
 	in->gen = ++e->next_gen;
 	swt_imap_put(&e->pid_map, pid, idx);
@@ -806,6 +808,7 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 			module_merge(e, e->idents[old].proc_module,
 				     in->proc_module);
 			in->anonymous = false;
+			in->cident = ident;
 			goto announced;
 		}
 		if (in->start_ticks == ps->start_ticks) {
@@ -869,7 +872,7 @@ static void settle_fins(struct swt_engine *e)
 		if (unseen <= 0)
 			continue;
 		mi = reaped_module(e, f->ident);
-		if (!f->counted)
+		if (f->counted_in != mi)
 			e->mods[mi].instances++;
 		carry(e, mi, unseen);
 		e->reaped_ticks = swt_sat_add(e->reaped_ticks, unseen);
@@ -923,10 +926,10 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 				   sizeof(*e->fins));
 		f = &e->fins[e->n_fins];
 		memset(f, 0, sizeof(*f));
-		f->ident = in->ident;
+		f->ident = in->cident;
 		f->x = x;
 		f->pending = in->pending_seen;
-		f->counted = in->reaped_counted;
+		f->counted_in = in->reaped_in;
 		in->pending_seen = 0;
 		in->fin = (uint32_t)e->n_fins++;
 	}
@@ -1716,12 +1719,12 @@ static void reaped_step(struct swt_engine *e, uint32_t idx, int64_t x,
 	unseen = x - credit;
 	if (unseen <= 0)
 		return;
-	mi = reaped_module(e, in->ident);
+	mi = reaped_module(e, in->cident);
 	touch(e, mi);
 	m = &e->mods[mi];
-	if (!in->reaped_counted) {
+	if (in->reaped_in != mi) {
 		m->instances++;
-		in->reaped_counted = true;
+		in->reaped_in = mi;
 	}
 	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
 					 swt_sat_mul(unseen, MICRO));
@@ -1777,6 +1780,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		in->base_cticks = ct;
 		if (x > 0 && in->counted)
 			reaped_step(e, idx, x, obs);
+		in->cident = in->ident;
 	}
 	in->born = false;
 	in->has_base = true;

@@ -617,6 +617,37 @@ static void reaped_children_of_an_exit_in_the_same_tick(void **state)
 	swt_engine_free(e);
 }
 
+/* A wrapper (a pyenv shim) runs helpers, then execs the program: the
+ * helpers' CPU, which the first row after the exec shows in cutime, is
+ * the wrapper's reaped children, not the program's. */
+static void children_reaped_before_an_exec_stay_with_the_wrapper(
+	void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[1];
+	size_t i;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "bash");
+	p[0] = crow(10, 1, 0);
+	feed_sample(e, T0 + S, p, 1, NULL, 0);
+	feed_child(e, T0 + 2 * S, 10, 1, "python3");	/* the exec */
+	p[0] = crow(10, 2, 12);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	p[0] = crow(10, 3, 12);
+	feed_sample(e, T0 + 3 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS,
+				     "bash (reaped children)")->instances, 1);
+	assert_int_equal(res->session.reaped_ms, 120);
+	for (i = 0; i < res->n_modules; i++)
+		assert_string_not_equal(res->modules[i].subj.name,
+					"python3 (reaped children)");
+	swt_engine_free(e);
+}
+
 static void pid_reuse_starts_a_new_process(void **state)
 {
 	struct swt_engine *e = new_engine(NULL);
@@ -2584,6 +2615,8 @@ int main(void)
 		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
+		cmocka_unit_test(
+			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
 		cmocka_unit_test(cut_thread_name_takes_its_module_name),
