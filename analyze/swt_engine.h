@@ -111,6 +111,8 @@ struct swt_module_result {
 				 * the module ran in (module) */
 	int64_t cpu_avg_mpct;
 	int64_t cpu_peak_mpct;
+	int64_t cpu_ms;		/* its CPU time in the session */
+	int64_t cpu_share_mpct;	/* of the tree's CPU time (session cpu_ms) */
 	bool has_memory;	/* false for threads (memory is per process) */
 	int64_t mem_avg_mmb;
 	int64_t mem_peak_mmb;

@@ -369,6 +369,12 @@ static void module_results(const struct swt_engine *e,
 			module_attribution(e, fr, m, r, &ticks, duration,
 					   t_end);
 		}
+		r->cpu_ms = swt_muldiv2(ticks, 1000, ct, MICRO);
+		r->cpu_share_mpct =
+			fr->res.session.cpu_ms > 0 ?
+				swt_muldiv(r->cpu_ms, 100000,
+					   fr->res.session.cpu_ms) :
+				0;
 		/* (clock ticks x observed ns can pass int64) */
 		r->cpu_avg_mpct = obs > 0 ? swt_muldiv2(ticks,
 							INT64_C(100000000),

@@ -449,6 +449,8 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		COL_INT("instances", "n"),
 		COL_FIXED("cpu_percent_avg", "cpu % avg", "percent"),
 		COL_FIXED("cpu_percent_peak", "cpu % peak", "percent"),
+		COL_FIXED("cpu_s", "cpu s", "s"),
+		COL_FIXED("cpu_share_percent", "cpu share %", "percent"),
 		COL_FIXED("memory_mb_avg", "mem MB avg", "MB"),
 		COL_FIXED("memory_mb_peak", "mem MB peak", "MB"),
 		COL_INT("calls", "calls"),
@@ -482,6 +484,8 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		swt_model_cell_int(s, (int64_t)mr->instances);
 		c_one(s, mr->cpu_avg_mpct);
 		c_one(s, mr->cpu_peak_mpct);
+		swt_model_cell_fixed(s, mr->cpu_ms, 3, 3);
+		c_one(s, mr->cpu_share_mpct);
 		c_opt_one(s, mr->has_memory, mr->mem_avg_mmb);
 		c_opt_one(s, mr->has_memory, mr->mem_peak_mmb);
 		swt_model_cell_int(s, mr->calls);

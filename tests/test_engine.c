@@ -418,6 +418,10 @@ static void processes_group_by_program(void **state)
 			    "/usr/lib/gcc/cc1 -quiet b.c");
 	/* 100 ticks over the 4 s some cc1 ran: 25 % of a core */
 	assert_int_equal(m->cpu_avg_mpct, 25000);
+	assert_int_equal(m->cpu_ms, 1000);
+	/* of the tree's 100 + 5 (the other cc1) + 5 (ninja) ticks */
+	assert_int_equal(res->session.cpu_ms, 1100);
+	assert_int_equal(m->cpu_share_mpct, 90909);
 	/* the other program, alone: its own command line (weights: cc1,
 	 * this cc1, ninja) */
 	m = &res->modules[1];

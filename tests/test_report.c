@@ -183,6 +183,8 @@ static void json_module_fields(void **state)
 			   "      \"instances\": 1,\n"
 			   "      \"cpu_percent_avg\": 95.0,\n"
 			   "      \"cpu_percent_peak\": 95.0,\n"
+			   "      \"cpu_s\": 19.000,\n"
+			   "      \"cpu_share_percent\": 100.0,\n"
 			   "      \"memory_mb_avg\": 600.0,\n"
 			   "      \"memory_mb_peak\": 600.0,\n"
 			   "      \"calls\": 0,\n"
@@ -216,7 +218,8 @@ static void csv_quotes_and_sections(void **state)
 	assert_true(strncmp(c, head, strlen(head)) == 0);
 	assert_contains(c, ",\"tool --name=\"\"x|y\"\",z\"\n");
 	assert_contains(c, "\n\nsection,name,kind,process,instances,"
-			   "cpu_percent_avg,cpu_percent_peak,memory_mb_avg,"
+			   "cpu_percent_avg,cpu_percent_peak,cpu_s,"
+			   "cpu_share_percent,memory_mb_avg,"
 			   "memory_mb_peak,calls,calls_per_minute,cpu_score,"
 			   "memory_score,frequency_score,weight,priority,"
 			   "in_total,cpu_source,cpu_confidence,"
