@@ -782,14 +782,21 @@ static void follows_children(bool libproc2_scans)
 	assert_non_null(exit_of(&t, gc));
 	assert_false(exit_of(&t, gc)->has_status);
 	assert_null(row_of(&t, gc));
+	/* read as a zombie: its last counters come with the exit */
+	assert_true(exit_of(&t, gc)->has_final);
 
-	/* We reap the child: the exit carries its status. */
+	/* We reap the child: the exit carries its status, and the last
+	 * counters read from the zombie before reaping it (as swrec does) */
 	kill(child, SIGKILL);
+	wait_state(child, 'Z');
+	swt_sampler_note_zombie(s, (int32_t)child);
 	assert_int_equal(waitpid(child, &st, 0), child);
 	swt_sampler_note_exit(s, (int32_t)child, st);
 	do_tick(s, &t);
 	assert_non_null(exit_of(&t, child));
 	assert_true(exit_of(&t, child)->has_status);
+	assert_true(exit_of(&t, child)->has_final);
+	assert_true(exit_of(&t, child)->utime >= 0);
 	assert_int_equal(exit_of(&t, child)->signal, SIGKILL);
 	assert_int_equal(t.sample.n_procs, 0);
 	assert_int_equal(swt_sampler_count(s), 0);
