@@ -39,9 +39,11 @@ static int feed_header(struct swt_engine *e, int64_t interval,
 	return swt_engine_feed(e, &r);
 }
 
-static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
-		       const char *comm, const char *cmdline,
-		       bool preexisting)
+/* A ProcStart of pid (start time pid x 10) with its parent, program and
+ * argv of len bytes. */
+static void feed_proc_start(struct swt_engine *e, int64_t t, int32_t pid,
+			    int32_t ppid, const char *comm, const char *exe,
+			    const char *argv, size_t len, bool preexisting)
 {
 	struct swt_record r;
 
@@ -49,13 +51,22 @@ static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
 	r.kind = SWT_REC_PROC_START;
 	r.t_ns = t;
 	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = 1;
+	r.u.proc_start.ppid = ppid;
 	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
 	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = cmdline;
-	r.u.proc_start.cmdline_len = strlen(cmdline) + 1;
+	r.u.proc_start.cmdline = argv;
+	r.u.proc_start.cmdline_len = len;
+	r.u.proc_start.exe = exe;
 	r.u.proc_start.preexisting = preexisting;
 	assert_ok(swt_engine_feed(e, &r));
+}
+
+static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
+		       const char *comm, const char *cmdline,
+		       bool preexisting)
+{
+	feed_proc_start(e, t, pid, 1, comm, NULL, cmdline,
+			strlen(cmdline) + 1, preexisting);
 }
 
 /* A ProcStart with a program path and a real argv: args are separated by
@@ -64,24 +75,13 @@ static void feed_start_exe(struct swt_engine *e, int64_t t, int32_t pid,
 			   const char *comm, const char *exe,
 			   const char *args)
 {
-	struct swt_record r;
 	char argv[256];
 	size_t i, n = strlen(args);
 
 	assert_true(n < sizeof(argv));
 	for (i = 0; i <= n; i++)
 		argv[i] = args[i] == '|' ? '\0' : args[i];
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = 1;
-	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = argv;
-	r.u.proc_start.cmdline_len = n + 1;
-	r.u.proc_start.exe = exe;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_proc_start(e, t, pid, 1, comm, exe, argv, n + 1, false);
 }
 
 static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid)
@@ -510,18 +510,8 @@ static void group_patterns_name_modules(void **state)
 static void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
 		       int32_t ppid, const char *comm)
 {
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = ppid;
-	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = comm;
-	r.u.proc_start.cmdline_len = strlen(comm) + 1;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_proc_start(e, t, pid, ppid, comm, NULL, comm, strlen(comm) + 1,
+			false);
 }
 
 /* An exit with the last counters read from the zombie (ticks, cticks). */

@@ -13,19 +13,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_reader.h"
 #include "swt_report.h"
 #include "swt_status.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,17 +12,10 @@
 #include <string.h>
 
 #include "cli_tools.h"
+#include "fuzz_check.h"
 #include "swt_status.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define MAX_ARGS 64
-
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,16 +23,9 @@
 #include <unistd.h>
 
 #include "client/swt_wire.h"
+#include "fuzz_check.h"
 #include "swt_ingest.h"
 #include "swt_status.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
-	} while (0)
 
 static struct swt_ingest *ing;
 static int64_t last_t;

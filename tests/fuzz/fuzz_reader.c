@@ -11,18 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "swt_reader.h"
 #include "swt_status.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static volatile uint64_t sink;
-
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
-	} while (0)
 
 static void touch_str(const char *s)
 {
