@@ -84,6 +84,8 @@ struct engine__module {
 	/* totals */
 	int64_t ticks_micro;
 	int64_t observed_ns;
+	int64_t last_ticks_micro;	/* its last interval with CPU % */
+	int64_t last_dt;		/* (0: none yet) */
 	int64_t cpu_peak_mpct;
 	int64_t mem_sum_kib;
 	int64_t mem_n;
@@ -154,7 +156,7 @@ struct engine__variant {
 	uint32_t ident;
 	char *command;		/* display form */
 	uint64_t processes;
-	int64_t ticks;
+	int64_t micro;		/* its CPU, micro-ticks */
 };
 
 #define ENGINE_NO_VARIANT UINT32_MAX
@@ -190,7 +192,9 @@ struct engine__inst {
 				 * old program's (it reaped them) */
 	int64_t base_cticks;	/* cutime + cstime at its last row */
 	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
-	int64_t pending_seen;	/* ticks of its exited children already
+	int64_t final_micro;	/* its own CPU from a taskstats exit record
+				 * (micro-ticks, exact to the µs), -1 none */
+	int64_t pending_seen;	/* micro-ticks of its exited children already
 				 * counted from their rows, not yet seen in
 				 * its cutime + cstime (docs/analysis.md §
 				 * 2.1, reaped children) */
@@ -303,6 +307,8 @@ struct swt_engine {
 	bool have_sched;
 	bool sched_resync;		/* records were lost since then */
 	uint64_t end_missed;		/* the recorder's count (end record) */
+	bool exit_acct;			/* end record: taskstats were on */
+	uint64_t exit_acct_overflows;
 	int64_t mem_end_mmb;		/* the tree's, last live sample */
 
 	/* sampling */
@@ -318,7 +324,7 @@ struct swt_engine {
 	struct engine__ident *idents;
 	size_t n_idents, cap_idents;
 	struct swt_smap ident_map;
-	int64_t reaped_ticks;	/* sum over the reaped modules */
+	int64_t reaped_micro;	/* sum over the reaped modules */
 	/* CPU of exit records (a process's last counters) for the next
 	 * sample: [i].mod, [i].micro */
 	struct engine__carry {

@@ -492,12 +492,18 @@ static uint32_t variant_get(struct swt_engine *e, uint32_t ident,
 	return idx;
 }
 
-/* Instance idx now runs command line `command` of its identity. */
+/* Instance idx now runs command line `command` of its identity. A
+ * process whose command line was never read (one known only from its exit
+ * record) is no command line of its module. */
 static void inst_set_variant(struct swt_engine *e, uint32_t idx,
 			     const char *command)
 {
 	struct engine__inst *in = &e->insts[idx];
 
+	if (!*command) {
+		in->variant = ENGINE_NO_VARIANT;
+		return;
+	}
 	in->variant = variant_get(e, in->ident, command);
 	e->variants[in->variant].processes++;
 }
@@ -543,11 +549,12 @@ static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
 	uint32_t p = SWT_MAP_NONE, tomb;
 	int depth;
 
-	if (in->has_base)
-		seen = swt_sat_add(seen,
-				   swt_sat_add(in->base_ticks,
-					       in->has_cbase ? in->base_cticks :
-							       0));
+	if (in->final_micro >= 0)
+		seen = swt_sat_add(seen, in->final_micro);
+	else if (in->has_base)
+		seen = swt_sat_add(seen, swt_sat_mul(in->base_ticks, MICRO));
+	if (in->has_cbase)
+		seen = swt_sat_add(seen, swt_sat_mul(in->base_cticks, MICRO));
 	/* remembered until the next sample, for its children's exits */
 	if (in->pid > 0 && swt_imap_get(&e->tomb_map, in->pid) ==
 				   SWT_MAP_NONE) {
@@ -622,6 +629,7 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->ident = ident;
 	in->variant = ENGINE_NO_VARIANT;
 	in->fin = UINT32_MAX;
+	in->final_micro = -1;
 	in->reaped_in = UINT32_MAX;
 	in->cident = ident;
 	in->proc_module = e->idents[ident].proc_module;
@@ -854,7 +862,7 @@ out:
 
 static uint32_t reaped_module(struct swt_engine *e, uint32_t ident);
 
-static void carry(struct swt_engine *e, uint32_t mod, int64_t ticks);
+static void carry(struct swt_engine *e, uint32_t mod, int64_t micro);
 
 /* The children's CPU of the exits of the last tick (final_row()): what
  * their exited children's rows counted is taken off, the rest was burnt
@@ -866,6 +874,7 @@ static void settle_fins(struct swt_engine *e)
 
 	for (i = 0; i < e->n_fins; i++) {
 		const struct engine__fin *f = &e->fins[i];
+		/* (micro-ticks) */
 		int64_t unseen = f->x - (f->x < f->pending ? f->x : f->pending);
 		uint32_t mi;
 
@@ -875,17 +884,17 @@ static void settle_fins(struct swt_engine *e)
 		if (f->counted_in != mi)
 			e->mods[mi].instances++;
 		carry(e, mi, unseen);
-		e->reaped_ticks = swt_sat_add(e->reaped_ticks, unseen);
+		e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
 	}
 	e->n_fins = 0;
 }
 
-static void carry(struct swt_engine *e, uint32_t mod, int64_t ticks)
+static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 {
 	e->carries = swt_grow(e->carries, &e->cap_carries, e->n_carries + 1,
 			      sizeof(*e->carries));
 	e->carries[e->n_carries].mod = mod;
-	e->carries[e->n_carries].micro = swt_sat_mul(ticks, MICRO);
+	e->carries[e->n_carries].micro = micro;
 	e->n_carries++;
 }
 
@@ -894,28 +903,38 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t ticks)
  * burnt unseen to its reaped module, both in the next sample's interval
  * (its exit came before that sample); then its parent is credited with
  * all of it (inst_remove()). */
+static int64_t clamp_u64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 static void final_row(struct swt_engine *e, uint32_t idx,
 		      const struct swt_proc_exit *px)
 {
 	struct engine__inst *in = &e->insts[idx];
 	int64_t ticks = swt_sat_add(px->utime, px->stime);
 	int64_t ct = swt_sat_add(px->cutime, px->cstime), d = 0, x = 0;
+	int64_t own = swt_sat_mul(ticks, MICRO);
 
-	if (in->has_base)
-		d = swt_sat_sub(ticks, in->base_ticks);
-	else if (in->born)
-		d = ticks;
+	if (!in->has_base && !in->born)
+		return;	/* never counted: no base to count from */
+	/* a taskstats record has the CPU to the µs: micro-ticks are µs x
+	 * clock_ticks (tick lengths of 1/clock_ticks s) */
+	if (px->has_acct)
+		own = swt_sat_mul(swt_sat_add(clamp_u64(px->utime_us),
+					      clamp_u64(px->stime_us)),
+				  (int64_t)e->clock_ticks);
+	d = in->has_base ? swt_sat_sub(own, swt_sat_mul(in->base_ticks, MICRO)) :
+			   own;
 	if (in->has_cbase)
 		x = swt_sat_sub(ct, in->base_cticks);
 	else if (in->born)
 		x = ct;
-	if (!in->has_base && !in->born)
-		return;	/* never counted: no base to count from */
 	if (d > 0) {
 		carry(e, in->proc_module, d);
 		if (in->variant != ENGINE_NO_VARIANT)
-			e->variants[in->variant].ticks =
-				swt_sat_add(e->variants[in->variant].ticks, d);
+			e->variants[in->variant].micro =
+				swt_sat_add(e->variants[in->variant].micro, d);
 	}
 	if (x > 0) {
 		/* settled at the next sample (settle_fins()): children whose
@@ -927,12 +946,14 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		f = &e->fins[e->n_fins];
 		memset(f, 0, sizeof(*f));
 		f->ident = in->cident;
-		f->x = x;
+		f->x = swt_sat_mul(x, MICRO);
 		f->pending = in->pending_seen;
 		f->counted_in = in->reaped_in;
 		in->pending_seen = 0;
 		in->fin = (uint32_t)e->n_fins++;
 	}
+	if (px->has_acct)
+		in->final_micro = own > 0 ? own : 0;
 	if (d > 0 || !in->has_base)
 		in->base_ticks = ticks;
 	if (x > 0 || !in->has_cbase)
@@ -1711,12 +1732,13 @@ static void reaped_step(struct swt_engine *e, uint32_t idx, int64_t x,
 			int64_t obs)
 {
 	struct engine__inst *in = &e->insts[idx];
-	int64_t credit = x < in->pending_seen ? x : in->pending_seen, unseen;
+	int64_t xm = swt_sat_mul(x, MICRO), unseen;
+	int64_t credit = xm < in->pending_seen ? xm : in->pending_seen;
 	struct engine__module *m;
 	uint32_t mi;
 
 	in->pending_seen -= credit;
-	unseen = x - credit;
+	unseen = xm - credit;
 	if (unseen <= 0)
 		return;
 	mi = reaped_module(e, in->cident);
@@ -1726,13 +1748,12 @@ static void reaped_step(struct swt_engine *e, uint32_t idx, int64_t x,
 		m->instances++;
 		in->reaped_in = mi;
 	}
-	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
-					 swt_sat_mul(unseen, MICRO));
+	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro, unseen);
 	if (obs > m->cur_obs_ns)
 		m->cur_obs_ns = obs;
 	e->session.cur_ticks_micro = swt_sat_add(e->session.cur_ticks_micro,
-						 swt_sat_mul(unseen, MICRO));
-	e->reaped_ticks = swt_sat_add(e->reaped_ticks, unseen);
+						 unseen);
+	e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
 }
 
 static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
@@ -1786,8 +1807,8 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	in->has_base = true;
 	in->base_ticks = ticks;
 	if (in->variant != ENGINE_NO_VARIANT)
-		e->variants[in->variant].ticks =
-			swt_sat_add(e->variants[in->variant].ticks, d);
+		e->variants[in->variant].micro = swt_sat_add(
+			e->variants[in->variant].micro, swt_sat_mul(d, MICRO));
 	in->stamp = e->seq;
 	in->cur_delta_micro = swt_sat_mul(d, MICRO);
 	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
@@ -2032,6 +2053,26 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 	e->ring_head = (e->ring_head + 1) % h;
 }
 
+/* CPU that came with exits after the module's last interval, when no
+ * interval can take it (the next sample's is a baseline, or none follows):
+ * it joins that last interval, whose CPU % and the peak are recomputed,
+ * so that the average (total over observed time) never passes the peak.
+ * A module never observed takes it in its total only. */
+static void late_credit(struct swt_engine *e, struct engine__module *m,
+			int64_t micro)
+{
+	m->ticks_micro = swt_sat_add(m->ticks_micro, micro);
+	if (m->last_dt > 0) {
+		int64_t mpct;
+
+		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
+		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
+				   (int64_t)e->clock_ticks, m->last_dt);
+		if (mpct > m->cpu_peak_mpct)
+			m->cpu_peak_mpct = mpct;
+	}
+}
+
 /* The end of a sample for one subject: per-interval CPU %, memory, their
  * totals and peaks. */
 static void module_close_sample(struct swt_engine *e,
@@ -2047,6 +2088,8 @@ static void module_close_sample(struct swt_engine *e,
 		m->ticks_micro = swt_sat_add(m->ticks_micro,
 					     m->cur_ticks_micro);
 		m->observed_ns = swt_sat_add(m->observed_ns, m->cur_obs_ns);
+		m->last_ticks_micro = m->cur_ticks_micro;
+		m->last_dt = dt;
 		if (m->cur_mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = m->cur_mpct;
 		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {
@@ -2164,11 +2207,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		struct engine__module *m;
 
 		if (dt <= 0) {
-			m = &e->mods[e->carries[i].mod];
-			m->ticks_micro = swt_sat_add(m->ticks_micro,
-						     e->carries[i].micro);
-			ses->ticks_micro = swt_sat_add(ses->ticks_micro,
-						       e->carries[i].micro);
+			late_credit(e, &e->mods[e->carries[i].mod],
+				    e->carries[i].micro);
+			late_credit(e, ses, e->carries[i].micro);
 			continue;
 		}
 		touch(e, e->carries[i].mod);
@@ -2419,6 +2460,8 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		e->has_end = true;
 		e->t_end = t;
 		e->end_missed = rec->u.end.missed_samples;
+		e->exit_acct = rec->u.end.exit_acct;
+		e->exit_acct_overflows = rec->u.end.exit_acct_overflows;
 		break;
 	case SWT_REC_ANOMALY:
 	case SWT_REC_HEADER:
@@ -2556,12 +2599,9 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		/* exits after the last sample: in the totals only */
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {
-			struct engine__module *m = &e->mods[e->carries[i].mod];
-
-			m->ticks_micro = swt_sat_add(m->ticks_micro,
-						     e->carries[i].micro);
-			e->session.ticks_micro = swt_sat_add(
-				e->session.ticks_micro, e->carries[i].micro);
+			late_credit(e, &e->mods[e->carries[i].mod],
+				    e->carries[i].micro);
+			late_credit(e, &e->session, e->carries[i].micro);
 		}
 		e->n_carries = 0;
 		threads_take_module_names(e);

@@ -281,6 +281,9 @@ struct swt_session_result {
 				  * damage) if that is more */
 	int64_t cpu_ms;		/* CPU of the whole tree, reaped children
 				 * included */
+	bool exit_records;	/* the kernel's exit record of every process
+				 * (taskstats, root) are in the file */
+	uint64_t exit_records_lost; /* times some could not be taken */
 	int64_t reaped_ms;	/* CPU of children that exited unseen between
 				 * samples, from their parents' cutime and
 				 * cstime (in the modules "COMM (reaped

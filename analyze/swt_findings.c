@@ -315,8 +315,8 @@ static void variant_results(const struct swt_engine *e,
 		r->n_variants++;
 		x.command = v->command;
 		x.processes = v->processes;
-		x.cpu_ms = swt_muldiv(v->ticks, 1000,
-				      (int64_t)e->clock_ticks);
+		x.cpu_ms = swt_muldiv2(v->micro, 1000,
+				       (int64_t)e->clock_ticks, MICRO);
 		k = r->n_top_variants;
 		if (k == SWT_VARIANTS_TOP) {
 			if (!variant_before(&x, &r->top_variants[k - 1]))
@@ -364,7 +364,10 @@ static void module_results(const struct swt_engine *e,
 		 * the process row) */
 		ticks = m->ticks_micro;
 		r->cpu_peak_mpct = m->cpu_peak_mpct;
-		r->has_memory = m->kind == SWT_KIND_PROCESS && !m->reaped;
+		/* (a module whose processes all lived between samples has
+		 * no memory reading: unknown, not 0 MB) */
+		r->has_memory = m->kind == SWT_KIND_PROCESS && !m->reaped &&
+				m->mem_n > 0;
 		if (m->kind == SWT_KIND_MODULE) {
 			module_attribution(e, fr, m, r, &ticks, duration,
 					   t_end);
@@ -964,8 +967,10 @@ static void session_result(const struct swt_engine *e,
 	s->proc_samples = e->n_proc_samples;
 	s->events = e->n_events;
 	s->processes = e->n_processes;
-	s->reaped_ms = swt_muldiv(e->reaped_ticks, 1000,
-				  (int64_t)e->clock_ticks);
+	s->exit_records = e->exit_acct;
+	s->exit_records_lost = e->exit_acct_overflows;
+	s->reaped_ms = swt_muldiv2(e->reaped_micro, 1000,
+				   (int64_t)e->clock_ticks, MICRO);
 	s->has_end = e->has_end;
 	s->dropped_events = e->dropped_events;
 	s->recorded_alerts = e->recorded_alerts;

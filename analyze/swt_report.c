@@ -216,6 +216,10 @@ static void sec_session(struct swt_model *m, const struct swt_report_input *in)
 	swt_model_cell_fixed(s, ss->cpu_ms, 3, 3);
 	swt_model_add_row(s, "reaped_cpu_s");
 	swt_model_cell_fixed(s, ss->reaped_ms, 3, 3);
+	swt_model_add_row(s, "exit_records");
+	swt_model_cell_bool(s, ss->exit_records);
+	swt_model_add_row(s, "exit_records_lost");
+	swt_model_cell_int(s, (int64_t)ss->exit_records_lost);
 	swt_model_add_row(s, "events");
 	swt_model_cell_int(s, (int64_t)ss->events);
 	swt_model_add_row(s, "dropped_events");
@@ -511,13 +515,17 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			swt_model_cell_null(s);
 		swt_model_cell_str(s, mr->subj.command);
 	}
-	if (r->session.reaped_ms > 0)
+	if (r->session.reaped_ms > 0 && r->session.exit_records)
+		swt_model_note(s, "(reaped children): CPU in the parents' "
+			       "cutime and cstime that the exit records of "
+			       "their children do not account (the kernel "
+			       "counts those by scheduler ticks)");
+	else if (r->session.reaped_ms > 0)
 		swt_model_note(s, "(reaped children): CPU of processes that "
 			       "exited between two samples, or after their "
 			       "last one, read from their parents' cutime "
-			       "and cstime; which processes they were is not "
-			       "recorded (that needs the kernel's exit "
-			       "accounting, as root: not yet done)");
+			       "and cstime; which processes they were needs "
+			       "the kernel's exit records (swrec as root)");
 }
 
 /* The heaviest command lines of the process modules that ran several

@@ -1057,6 +1057,14 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 							     (int64_t)p->stime;
 		o->u.proc_exit.cutime = p->cutime;
 		o->u.proc_exit.cstime = p->cstime;
+		o->u.proc_exit.has_acct = p->has_acct;
+		o->u.proc_exit.hiwater_rss_kib = p->hiwater_rss_kib;
+		o->u.proc_exit.read_bytes = p->read_bytes;
+		o->u.proc_exit.write_bytes = p->write_bytes;
+		o->u.proc_exit.nvcsw = p->nvcsw;
+		o->u.proc_exit.nivcsw = p->nivcsw;
+		o->u.proc_exit.utime_us = p->utime_us;
+		o->u.proc_exit.stime_us = p->stime_us;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:
@@ -1107,6 +1115,8 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.error = e->error ? e->error : "";
 		o->u.end.missed_samples = e->missed_samples;
 		o->u.end.late_events = e->late_events;
+		o->u.end.exit_acct = e->exit_acct;
+		o->u.end.exit_acct_overflows = e->exit_acct_overflows;
 		r->stats.has_end = true;
 		return 1;
 	}

@@ -79,9 +79,15 @@ struct swt_proc_start {
 struct swt_proc_exit {
 	int32_t pid;
 	uint64_t start_ticks;
-	bool has_final;		/* its last counters (read as a zombie) */
+	bool has_final;		/* its last counters (read as a zombie, or
+				 * from its taskstats record) */
 	int64_t utime, stime;	/* ticks, cumulative, when has_final */
 	int64_t cutime, cstime;
+	bool has_acct;		/* its taskstats exit record came (root) */
+	uint64_t utime_us, stime_us; /* its CPU to the µs, when has_acct */
+	uint64_t hiwater_rss_kib; /* peak RSS, when has_acct */
+	uint64_t read_bytes, write_bytes;
+	uint64_t nvcsw, nivcsw;
 	bool has_status;
 	int32_t exit_code;
 	int32_t signal;
@@ -224,6 +230,8 @@ struct swt_session_end {
 	const char *error;
 	uint64_t missed_samples;	/* deadlines skipped (starved) */
 	uint64_t late_events;		/* times raised to keep the order */
+	bool exit_acct;			/* taskstats exit records were on */
+	uint64_t exit_acct_overflows;	/* times some were lost */
 };
 
 struct swt_record {

@@ -584,6 +584,8 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->error = (char *)(uintptr_t)(e->error ? e->error : "");
 	m->missed_samples = e->missed_samples;
 	m->late_events = e->late_events;
+	m->exit_acct = e->exit_acct;
+	m->exit_acct_overflows = e->exit_acct_overflows;
 }
 
 int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
@@ -651,6 +653,16 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 					   (uint64_t)r->u.proc_exit.stime : 0;
 			pe.cutime = r->u.proc_exit.cutime;
 			pe.cstime = r->u.proc_exit.cstime;
+		}
+		if (r->u.proc_exit.has_acct) {
+			pe.has_acct = true;
+			pe.hiwater_rss_kib = r->u.proc_exit.hiwater_rss_kib;
+			pe.read_bytes = r->u.proc_exit.read_bytes;
+			pe.write_bytes = r->u.proc_exit.write_bytes;
+			pe.nvcsw = r->u.proc_exit.nvcsw;
+			pe.nivcsw = r->u.proc_exit.nivcsw;
+			pe.utime_us = r->u.proc_exit.utime_us;
+			pe.stime_us = r->u.proc_exit.stime_us;
 		}
 		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
 		rec.proc_exit = &pe;

@@ -65,6 +65,10 @@ static void usage(FILE *f)
 	      "      --level N        zstd level 1..19 (default 1)\n"
 	      "      --no-events      take no events from instrumented "
 	      "programs\n"
+	      "      --no-exits       no kernel exit records (as root, "
+	      "swrec takes one per\n"
+	      "                       exiting process: CPU, peak RSS, I/O "
+	      "of short lives)\n"
 	      "      --no-span-cpu    launch mode: spans do not carry their "
 	      "thread's CPU time\n"
 	      "                       (saves ~2.5 us per span here)\n"
@@ -213,6 +217,7 @@ enum {
 	OPT_PRINT_SOCKET,
 	OPT_NO_SPAN_CPU,
 	OPT_NO_SPAN_RSS,
+	OPT_NO_EXITS,
 };
 
 /* Returns 0 (o->done for --help/--version) or SWT_EINVAL (the message is
@@ -230,6 +235,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
+		{ "no-exits", no_argument, NULL, OPT_NO_EXITS },
 		{ "allow-other-users", no_argument, NULL,
 		  OPT_ALLOW_OTHER_USERS },
 		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
@@ -308,6 +314,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_EVENTS:
 			o->s.events = false;
+			break;
+		case OPT_NO_EXITS:
+			o->s.exits = false;
 			break;
 		case OPT_ALLOW_OTHER_USERS:
 			o->s.allow_other_users = true;

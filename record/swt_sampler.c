@@ -20,6 +20,7 @@
 #include <libproc2/pids.h>
 
 #include "swt_alloc.h"
+#include "swt_exitacct.h"
 #include "swt_procfs.h"
 #include "swt_status.h"
 #include "swt_tracker.h"
@@ -75,6 +76,8 @@ struct proc_ent {
 	char *exe;		/* /proc/PID/exe, NULL if unreadable */
 	bool has_final;		/* read as a zombie: its last counters */
 	int64_t fin[4];		/* utime, stime, cutime, cstime */
+	bool has_acct;		/* its taskstats exit record came */
+	struct swt_exit_stats acct;
 	struct swt_proc_row row;
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
@@ -127,11 +130,30 @@ enum meta_item {
 /* procps_pids_select() takes at most this many pids (FILL_ID_MAX). */
 #define PROC2_SELECT_MAX 255
 
+/* A process of the tree that exited unseen (no row): its taskstats exit
+ * record, announced and ended at the next tick. */
+struct unseen {
+	struct swt_exit_stats x;
+	uint64_t start_ticks;	/* estimated from its elapsed time */
+};
+
 struct swt_sampler {
 	struct swt_sampler_opts opts;
 	int32_t *roots;
 	int32_t self_pid;
 	uint64_t page_size;
+	long clk_tck;
+	struct unseen *unseen;
+	size_t n_unseen, cap_unseen;
+	struct swt_exit_stats *acct;	/* exit records since the last tick */
+	size_t n_acct, cap_acct;
+	const struct swt_exit_stats **acct_by_pid; /* the same, by pid */
+	size_t cap_acct_by_pid;
+	/* pids of tracked processes that ended in the last two ticks: their
+	 * exit records may come after their exit was written, and must not
+	 * make them unseen processes (counted twice) */
+	int32_t *gone_pids[2];
+	size_t n_gone_pids[2], cap_gone_pids[2];
 	int proc_fd;		/* the /proc directory */
 	int sys_stat_fd;	/* /proc/stat */
 	int meminfo_fd;
@@ -358,6 +380,8 @@ int swt_sampler_new(struct swt_sampler **out,
 
 	*out = NULL;
 	s->opts = *opts;
+	v = sysconf(_SC_CLK_TCK);
+	s->clk_tck = v > 0 ? v : 100;
 	if (!s->opts.slow_every) {
 		/* status costs 2-3 stat reads: every 4th tick keeps the
 		 * average within 2x of a stat-only sample; at short
@@ -461,6 +485,11 @@ void swt_sampler_free(struct swt_sampler *s)
 
 	if (!s)
 		return;
+	free(s->unseen);
+	free(s->acct);
+	free(s->acct_by_pid);
+	free(s->gone_pids[0]);
+	free(s->gone_pids[1]);
 	for (i = 0; i < s->n_procs; i++)
 		free_ent(s, s->procs[i]);
 	for (i = 0; i < s->n_gone; i++)
@@ -1495,6 +1524,152 @@ void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid)
 		take_final(e, &st);
 }
 
+/* Whether pid is in the recorded tree: tracked, or a live process whose
+ * ancestors lead to a tracked one (a parent that is itself short-lived
+ * and was never sampled). A few stat reads, only for the exits of
+ * processes that were not tracked. */
+static bool in_tree(struct swt_sampler *s, int32_t pid)
+{
+	int depth;
+
+	if (s->opts.mode == SWT_MODE_ALL)
+		return true;
+	for (depth = 0; depth < 64 && pid > 1; depth++) {
+		struct swt_procfs_stat st;
+		char rel[64];
+		ssize_t n;
+		int fd;
+
+		if (find_proc(s, pid))
+			return true;
+		rel_path(rel, sizeof(rel), pid, 0, "stat");
+		fd = openat(s->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		n = read(fd, s->buf, sizeof(s->buf) - 1);
+		close(fd);
+		if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0)
+			return false;
+		pid = st.ppid;
+	}
+	return false;
+}
+
+static int64_t us_to_ticks(const struct swt_sampler *s, uint64_t us)
+{
+	uint64_t t = us / 1000000u * (uint64_t)s->clk_tck +
+		     us % 1000000u * (uint64_t)s->clk_tck / 1000000u;
+
+	return t > INT64_MAX ? INT64_MAX : (int64_t)t;
+}
+
+void swt_sampler_note_acct(struct swt_sampler *s,
+			   const struct swt_exit_stats *x)
+{
+	s->acct = swt_grow(s->acct, &s->cap_acct, s->n_acct + 1,
+			   sizeof(*s->acct));
+	s->acct[s->n_acct++] = *x;
+}
+
+static int cmp_acct_pid(const void *a, const void *b)
+{
+	const struct swt_exit_stats *x = *(const struct swt_exit_stats *const *)a;
+	const struct swt_exit_stats *y = *(const struct swt_exit_stats *const *)b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The exit record of pid in this batch, or NULL (binary search in
+ * s->acct_by_pid: a fork storm's batch is large). */
+static const struct swt_exit_stats *acct_find(const struct swt_sampler *s,
+					      int32_t pid)
+{
+	size_t lo = 0, hi = s->n_acct;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int32_t v = s->acct_by_pid[mid]->pid;
+
+		if (v < pid)
+			lo = mid + 1;
+		else if (v > pid)
+			hi = mid;
+		else
+			return s->acct_by_pid[mid];
+	}
+	return NULL;
+}
+
+/* Whether a process whose parent is ppid is in the tree: its parent is
+ * tracked, or is a process of this batch whose parent is (a chain of
+ * short-lived processes, sh -> cc -> cc1, exits child first), or a live
+ * process whose ancestors lead to one. */
+static bool acct_in_tree(struct swt_sampler *s, int32_t ppid)
+{
+	int depth;
+
+	for (depth = 0; depth < 64 && ppid > 1; depth++) {
+		const struct swt_exit_stats *p = acct_find(s, ppid);
+
+		if (!p)
+			return in_tree(s, ppid);
+		if (find_proc(s, ppid))
+			return true;
+		ppid = p->ppid;
+	}
+	return false;
+}
+
+/* The exit records since the last tick, before the tick looks at the
+ * tracked processes: a tracked process's record goes with its exit, a
+ * process of the tree that was never tracked becomes an unseen one. */
+static void take_acct(struct swt_sampler *s)
+{
+	struct timespec now;
+	uint64_t up;
+	size_t i, j, k;
+
+	if (!s->n_acct)
+		return;
+	s->acct_by_pid = swt_grow(s->acct_by_pid, &s->cap_acct_by_pid,
+				  s->n_acct, sizeof(*s->acct_by_pid));
+	for (i = 0; i < s->n_acct; i++)
+		s->acct_by_pid[i] = &s->acct[i];
+	qsort(s->acct_by_pid, s->n_acct, sizeof(*s->acct_by_pid),
+	      cmp_acct_pid);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	up = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	for (i = 0; i < s->n_acct; i++) {
+		const struct swt_exit_stats *x = &s->acct[i];
+		struct proc_ent *e = find_proc(s, x->pid);
+		struct unseen *u;
+		bool written = false;
+
+		if (e) {
+			e->has_acct = true;
+			e->acct = *x;
+			continue;
+		}
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < s->n_gone_pids[j]; k++)
+				if (s->gone_pids[j][k] == x->pid)
+					written = true;
+		if (written || x->pid == s->self_pid ||
+		    (s->opts.mode != SWT_MODE_ALL &&
+		     !acct_in_tree(s, x->ppid)))
+			continue;
+		s->unseen = swt_grow(s->unseen, &s->cap_unseen,
+				     s->n_unseen + 1, sizeof(*s->unseen));
+		u = &s->unseen[s->n_unseen++];
+		u->x = *x;
+		/* /proc's start time (ticks since boot), from the time it
+		 * ran */
+		u->start_ticks = (uint64_t)us_to_ticks(
+			s, up > x->etime_us ? up - x->etime_us : 0);
+	}
+	s->n_acct = 0;
+}
+
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
 {
 	s->noted = swt_grow(s->noted, &s->cap_noted, s->n_noted + 1,
@@ -1502,6 +1677,67 @@ void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
 	s->noted[s->n_noted].pid = pid;
 	s->noted[s->n_noted].wstatus = wstatus;
 	s->n_noted++;
+}
+
+static void set_acct(struct swt_proc_exit *x, const struct swt_exit_stats *a)
+{
+	x->has_acct = true;
+	x->utime_us = a->utime_us;
+	x->stime_us = a->stime_us;
+	x->hiwater_rss_kib = a->hiwater_rss_kib;
+	x->read_bytes = a->read_bytes;
+	x->write_bytes = a->write_bytes;
+	x->nvcsw = a->nvcsw;
+	x->nivcsw = a->nivcsw;
+}
+
+/* The processes of the tree that exited unseen since the last tick:
+ * their starts first, then their exits in the order they came (children
+ * before their parents), so that each exit finds its unseen parent
+ * announced. They come before the tick's other records: their pids may
+ * already be a new process's. */
+static int emit_unseen(struct swt_sampler *s, int64_t t,
+		       swt_sampler_emit_fn emit, void *payload)
+{
+	struct swt_record rec;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < s->n_unseen; i++) {
+		const struct unseen *u = &s->unseen[i];
+		struct swt_proc_start *p = &rec.u.proc_start;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_PROC_START;
+		rec.t_ns = t;
+		p->pid = u->x.pid;
+		p->ppid = u->x.ppid;
+		p->start_ticks = u->start_ticks;
+		p->comm = u->x.comm;
+		p->cmdline = "";
+		s->stats.procs_started++;
+		SWT_TRY(err = emit(&rec, payload));
+	}
+	for (i = 0; i < s->n_unseen; i++) {
+		const struct unseen *u = &s->unseen[i];
+		struct swt_proc_exit *x = &rec.u.proc_exit;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_PROC_EXIT;
+		rec.t_ns = t;
+		x->pid = u->x.pid;
+		x->start_ticks = u->start_ticks;
+		x->has_final = true;
+		x->utime = us_to_ticks(s, u->x.utime_us);
+		x->stime = us_to_ticks(s, u->x.stime_us);
+		set_acct(x, &u->x);
+		s->stats.procs_exited++;
+		s->stats.unseen_exits++;
+		SWT_TRY(err = emit(&rec, payload));
+	}
+out:
+	s->n_unseen = 0;
+	return err;
 }
 
 static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
@@ -1522,7 +1758,17 @@ static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
 		x->stime = e->fin[1];
 		x->cutime = e->fin[2];
 		x->cstime = e->fin[3];
+	} else if (e->has_acct) {
+		/* its children's CPU since its last row is not in the
+		 * record: they have records of their own */
+		x->has_final = true;
+		x->utime = us_to_ticks(s, e->acct.utime_us);
+		x->stime = us_to_ticks(s, e->acct.stime_us);
+		x->cutime = e->row.cutime;
+		x->cstime = e->row.cstime;
 	}
+	if (e->has_acct)
+		set_acct(x, &e->acct);
 	for (i = 0; i < s->n_noted; i++) {
 		int st = s->noted[i].wstatus;
 
@@ -1765,6 +2011,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	int err;
 
 	s->errmsg[0] = '\0';
+	take_acct(s);
 	SWT_TRY(err = read_sys(s, &sys, &mem_total, &mem_avail));
 	s->tick_no++;
 	s->stats.ticks++;
@@ -1809,7 +2056,10 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		qsort(s->procs, s->n_procs, sizeof(s->procs[0]), cmp_ent);
 	}
 
-	/* 3. Records: exits, starts, then the sample. */
+	/* 3. Records: the processes that lived and died unseen since the
+	 * last tick (first: a process of this tick's scan may have taken the
+	 * pid of one of them), exits, starts, then the sample. */
+	SWT_TRY(err = emit_unseen(s, t, emit, payload));
 	for (i = 0; i < s->n_gone; i++) {
 		/* gone while its start waited for a command line: what was
 		 * known of it, then its end */
@@ -1842,8 +2092,26 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	self_usage(s, &smp->recorder_cpu_ns, &smp->recorder_rss_kib);
 	err = emit(&rec, payload);
 out:
-	for (i = 0; i < s->n_gone; i++)
+	/* the older list goes, this tick's exits come in */
+	{
+		int32_t *old = s->gone_pids[1];
+		size_t old_cap = s->cap_gone_pids[1];
+
+		s->gone_pids[1] = s->gone_pids[0];
+		s->n_gone_pids[1] = s->n_gone_pids[0];
+		s->cap_gone_pids[1] = s->cap_gone_pids[0];
+		s->gone_pids[0] = old;
+		s->cap_gone_pids[0] = old_cap;
+		s->n_gone_pids[0] = 0;
+	}
+	for (i = 0; i < s->n_gone; i++) {
+		s->gone_pids[0] = swt_grow(s->gone_pids[0],
+					   &s->cap_gone_pids[0],
+					   s->n_gone_pids[0] + 1,
+					   sizeof(int32_t));
+		s->gone_pids[0][s->n_gone_pids[0]++] = s->gone[i]->pid;
 		free_ent(s, s->gone[i]);
+	}
 	s->n_gone = 0;
 	s->n_noted = 0;
 	return err;

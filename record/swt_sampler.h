@@ -149,6 +149,17 @@ void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus);
  * zombie the tick finds gets them the same way. */
 void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid);
 
+struct swt_exit_stats;
+
+/* A taskstats exit record (swt_exitacct.h): a tracked process's exit gets
+ * its final CPU, peak RSS, I/O and context switches; a process of the
+ * tree that was never tracked (it lived between two ticks) is announced
+ * and ended at the next tick, before its sample (SWT_REC_PROC_START with
+ * no command line, then SWT_REC_PROC_EXIT with its counters); others are
+ * ignored. */
+void swt_sampler_note_acct(struct swt_sampler *s,
+			   const struct swt_exit_stats *x);
+
 /* Processes tracked after the last tick (0 before the first tick). */
 size_t swt_sampler_count(const struct swt_sampler *s);
 
@@ -164,6 +175,8 @@ struct swt_sampler_stats {
 	uint64_t partial_scans;	/* of them, of the new pids only */
 	uint64_t procs_started;	/* SWT_REC_PROC_START emitted */
 	uint64_t procs_exited;
+	uint64_t unseen_exits;	/* of them, processes never tracked
+				 * (taskstats) */
 	uint64_t slow_reads;	/* status+io reads */
 	uint64_t kept_fds;	/* descriptors open now */
 	uint64_t transient_reads; /* reads without a kept descriptor */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "swt_alloc.h"
+#include "swt_exitacct.h"
 #include "swt_config.h"
 #include "swt_procfs.h"
 #include "swt_ingest.h"
@@ -49,6 +50,8 @@ struct session {
 	struct swt_session_result *res;
 	struct swt_writer *w;
 	struct swt_sampler *smp;
+	struct swt_exitacct *ea; /* exit records; NULL: none (not root) */
+	uint64_t ea_overflows;
 	struct swt_ingest *ing;	/* application events; NULL: none */
 	char **child_env;	/* launch: environ plus SWT_TRACE_SOCKET */
 	int64_t drained;	/* the last until_ns given to the ingest */
@@ -108,6 +111,7 @@ void swt_session_opts_init(struct swt_session_opts *opts)
 	opts->flush_ns = NS_PER_S;
 	opts->threads = true;
 	opts->events = true;
+	opts->exits = true;
 	opts->span_cpu = true;
 	opts->span_rss = true;
 }
@@ -430,6 +434,13 @@ static void ingest_close(struct session *s)
 
 static void reap(struct session *s);
 
+static void on_exit_record(const struct swt_exit_stats *x, void *payload)
+{
+	struct session *s = payload;
+
+	swt_sampler_note_acct(s->smp, x);
+}
+
 static void tick(struct session *s, int64_t scheduled)
 {
 	int err;
@@ -439,6 +450,10 @@ static void tick(struct session *s, int64_t scheduled)
 	/* Reap first: a child that died since the last SIGCHLD was read is a
 	 * zombie the sampler would report as gone without its wait status. */
 	reap(s);
+	/* the exit records that came since the last tick, before the tick
+	 * writes the exits it finds */
+	if (s->ea && s->smp)
+		swt_exitacct_read(s->ea, on_exit_record, s, &s->ea_overflows);
 	/* The pumper keeps the rings moving while /proc is read; the first
 	 * record the tick emits takes the ingest back (sample_append()). */
 	pump_lend(s);
@@ -502,6 +517,8 @@ static void finish(struct session *s, enum swt_end_reason reason)
 	}
 	end.samples = s->samples;
 	end.missed_samples = s->res->skipped_ticks;
+	end.exit_acct = s->ea != NULL;
+	end.exit_acct_overflows = s->ea_overflows;
 	if (s->ing) {
 		struct swt_ingest_stats is;
 
@@ -1007,6 +1024,13 @@ int swt_session_run(struct swt_session_result *out,
 	SWT_TRY(err = open_ingest(s));
 	pump_start(s);
 	SWT_TRY(err = open_writer(s, &si));
+	/* before the command starts: its first children may be short */
+	if (opts->exits) {
+		char msg[200];
+
+		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
+			s->ea = NULL;	/* not root: parents' cutime only */
+	}
 	s->drained = clock_ns(CLOCK_MONOTONIC);	/* nothing is older */
 	if (opts->mode == SWT_MODE_LAUNCH) {
 		/* The command may record from its first instruction, long
@@ -1071,6 +1095,7 @@ out:
 		close(s->pidfds[i]);
 	free(s->pidfds);
 	swt_sampler_free(s->smp);
+	swt_exitacct_free(s->ea);
 	if (s->sfd >= 0)
 		close(s->sfd);
 	if (s->tfd >= 0)

@@ -105,6 +105,14 @@ static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 	swt_json_i64(w, "stime", p->stime);
 	swt_json_i64(w, "cutime", p->cutime);
 	swt_json_i64(w, "cstime", p->cstime);
+	swt_json_bool(w, "has_acct", p->has_acct);
+	swt_json_u64(w, "hiwater_rss_kib", p->hiwater_rss_kib);
+	swt_json_u64(w, "read_bytes", p->read_bytes);
+	swt_json_u64(w, "write_bytes", p->write_bytes);
+	swt_json_u64(w, "nvcsw", p->nvcsw);
+	swt_json_u64(w, "nivcsw", p->nivcsw);
+	swt_json_u64(w, "utime_us", p->utime_us);
+	swt_json_u64(w, "stime_us", p->stime_us);
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a
@@ -268,6 +276,8 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 	swt_json_str(w, "error", e->error);
 	swt_json_u64(w, "missed_samples", e->missed_samples);
 	swt_json_u64(w, "late_events", e->late_events);
+	swt_json_bool(w, "exit_acct", e->exit_acct);
+	swt_json_u64(w, "exit_acct_overflows", e->exit_acct_overflows);
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

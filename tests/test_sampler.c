@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "swt_exitacct.h"
 #include "swt_procfs.h"
 #include "swt_sampler-private.h"
 #include "swt_sampler.h"
@@ -1274,6 +1275,102 @@ static void sampler_reads_dear_files_every_nth_tick(void **state)
 	swt_sampler_free(s);
 }
 
+static void spin_cpu_ms(int ms);
+
+static void note_record(const struct swt_exit_stats *x, void *payload)
+{
+	swt_sampler_note_acct(payload, x);
+}
+
+/* As root: the kernel's exit records (taskstats). A child of the tracked
+ * process lives and dies between two ticks: the next tick announces it
+ * and ends it with its CPU, peak RSS and context switches; an exit of a
+ * process outside the tree is ignored. */
+static void sampler_takes_the_kernels_exit_records(void **state)
+{
+	struct swt_exitacct *ea;
+	struct swt_sampler *s;
+	const struct swt_proc_exit *x;
+	const struct swt_proc_start *st;
+	struct tick t;
+	char msg[200], c;
+	int go[2], done[2], status;
+	uint64_t overflows = 0;
+	pid_t child, outsider, gc;
+	int32_t root;
+
+	(void)state;
+	if (swt_exitacct_open(&ea, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		skip();
+	}
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		gc = fork();
+		if (gc == 0) {
+			spin_cpu_ms(30);	/* one thread: the process's */
+			_exit(0);
+		}
+		waitpid(gc, &status, 0);
+		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	root = (int32_t)child;
+	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, false, 1);
+	do_tick(s, &t);
+	assert_non_null(start_of(&t, child));
+	/* one outside the tree, reaped by us */
+	outsider = fork();
+	if (outsider == 0) {
+		spin_cpu_ms(5);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(outsider, &status, 0), outsider);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(read(done[0], &gc, sizeof(gc)), (ssize_t)sizeof(gc));
+	/* the record is sent before the parent can reap: it is there */
+	assert_true(swt_exitacct_read(ea, note_record, s, &overflows) >= 2);
+	assert_int_equal(overflows, 0);
+	do_tick(s, &t);
+	st = start_of(&t, gc);
+	assert_non_null(st);
+	assert_int_equal(st->ppid, child);
+	assert_int_equal(st->cmdline_len, 0);
+	x = exit_of(&t, gc);
+	assert_non_null(x);
+	assert_true(x->has_acct);
+	assert_true(x->has_final);
+	/* 30 ms of CPU, counted by the scheduler's ticks (4 ms here) */
+	assert_true(x->utime_us + x->stime_us >= 20000);
+	assert_true(x->utime_us + x->stime_us <= 1000000);
+	assert_true(x->hiwater_rss_kib > 0);
+	assert_true(x->nvcsw + x->nivcsw > 0 || x->utime_us > 0);
+	assert_null(start_of(&t, outsider));
+	assert_null(exit_of(&t, outsider));
+	/* the tracked process's own record goes with its exit */
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	(void)swt_exitacct_read(ea, note_record, s, &overflows);
+	do_tick(s, &t);
+	x = exit_of(&t, child);
+	assert_non_null(x);
+	assert_true(x->has_acct);
+	assert_null(start_of(&t, child));
+	swt_sampler_free(s);
+	swt_exitacct_free(ea);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 static void sampler_announces_exec_again(void **state)
 {
 	struct swt_sampler *s;
@@ -2254,6 +2351,7 @@ int main(void)
 		SAMPLER_TEST(sampler_reads_threads_of_a_process),
 		SAMPLER_TEST(sampler_reads_dear_files_every_nth_tick),
 		SAMPLER_TEST(sampler_announces_exec_again),
+		SAMPLER_TEST(sampler_takes_the_kernels_exit_records),
 		SAMPLER_TEST(
 			sampler_waits_for_the_command_line_of_a_process_in_exec),
 		SAMPLER_TEST(sampler_gives_a_lone_thread_no_row),

@@ -126,8 +126,8 @@ check "swapped-chunks: swanalyze names the lost time range" \
 check "swapped-chunks: swanalyze says the index loses nothing" \
 	grep -q "damaged index ignored, no record lost (corrupt: 194 bytes at offset 1704: index disagrees" "$T/err"
 check "swapped-chunks: swanalyze counts 16 of the 20 samples, 1 process" \
-	eval 'grep -qx "  samples          16" "$T/out" &&
-		grep -qx "  processes        1" "$T/out"'
+	eval 'grep -qx "  samples  *16" "$T/out" &&
+		grep -qx "  processes  *1" "$T/out"'
 
 f=$CORRUPT/zero-header-length/session.swt
 for tool in "$SWREPLAY --check" "$SWREPLAY --dump" \

@@ -1,0 +1,281 @@
+/* swt_exitacct.c — taskstats exit records: see swt_exitacct.h. */
+#include "swt_exitacct.h"
+
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/taskstats.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "swt_alloc.h"
+#include "swt_status.h"
+
+/* Enough for a tick's worth of exits of a busy machine (a record is about
+ * 600 bytes; 8 MiB hold some 14 000); the kernel doubles it. */
+#define RCVBUF_BYTES (8 << 20)
+
+struct swt_exitacct {
+	int fd;
+	uint16_t family;
+	char mask[32];		/* the CPU list registered */
+	_Alignas(NLMSG_ALIGNTO) char buf[64 << 10];	/* netlink headers are read in place */
+};
+
+static void *nla_data(const struct nlattr *na)
+{
+	return (char *)(uintptr_t)na + NLA_HDRLEN;
+}
+
+/* One generic netlink request with one attribute. */
+static int request(struct swt_exitacct *ea, uint16_t type, uint8_t cmd,
+		   uint16_t attr, const void *data, size_t len)
+{
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+		char attrs[128];
+	} m;
+	struct nlattr *na;
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+
+	if (len > sizeof(m.attrs) - NLA_HDRLEN)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	m.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m.n.nlmsg_type = type;
+	m.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	m.g.cmd = cmd;
+	m.g.version = 1;
+	na = (struct nlattr *)(void *)((char *)&m + NLMSG_ALIGN(m.n.nlmsg_len));
+	na->nla_type = attr;
+	na->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy(nla_data(na), data, len);
+	m.n.nlmsg_len += NLA_ALIGN(na->nla_len);
+	return sendto(ea->fd, &m, m.n.nlmsg_len, 0, (struct sockaddr *)&to,
+		      sizeof(to)) < 0 ?
+		       -1 :
+		       0;
+}
+
+/* Wait for the answer to a request: the family id of CTRL_CMD_GETFAMILY
+ * (*family) and its acknowledgement. Returns 0 or -errno. */
+static int answer(struct swt_exitacct *ea, uint16_t *family)
+{
+	for (;;) {
+		ssize_t n = recv(ea->fd, ea->buf, sizeof(ea->buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)ea->buf;
+		size_t left;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		left = (size_t)n;
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				return e->error;	/* 0: the ack */
+			}
+			if (family && h->nlmsg_type == GENL_ID_CTRL) {
+				struct nlattr *na = (struct nlattr *)(void *)(
+					(char *)NLMSG_DATA(h) + GENL_HDRLEN);
+				int rem = (int)h->nlmsg_len -
+					  (int)NLMSG_LENGTH(GENL_HDRLEN);
+
+				while (rem >= NLA_HDRLEN &&
+				       na->nla_len >= NLA_HDRLEN &&
+				       na->nla_len <= rem) {
+					if (na->nla_type == CTRL_ATTR_FAMILY_ID)
+						memcpy(family, nla_data(na),
+						       sizeof(*family));
+					rem -= NLA_ALIGN(na->nla_len);
+					na = (struct nlattr *)(void *)(
+						(char *)na +
+						NLA_ALIGN(na->nla_len));
+				}
+			}
+		}
+	}
+}
+
+int swt_exitacct_open(struct swt_exitacct **out, char *errmsg,
+		      size_t errlen)
+{
+	struct swt_exitacct *ea = swt_zalloc(sizeof(*ea));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int size = RCVBUF_BYTES, err;
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	*out = NULL;
+	ea->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (ea->fd < 0 || bind(ea->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(errmsg, errlen, "generic netlink: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	/* as root the limit of net.core.rmem_max does not apply */
+	if (setsockopt(ea->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		(void)setsockopt(ea->fd, SOL_SOCKET, SO_RCVBUF, &size,
+				 sizeof(size));
+	if (request(ea, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+		    CTRL_ATTR_FAMILY_NAME, TASKSTATS_GENL_NAME,
+		    sizeof(TASKSTATS_GENL_NAME)) < 0 ||
+	    (err = answer(ea, &ea->family)) < 0 || !ea->family) {
+		snprintf(errmsg, errlen, "no taskstats in this kernel");
+		goto fail;
+	}
+	snprintf(ea->mask, sizeof(ea->mask), "0-%ld",
+		 cpus > 1 ? cpus - 1 : 0);
+	if (request(ea, ea->family, TASKSTATS_CMD_GET,
+		    TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, ea->mask,
+		    strlen(ea->mask) + 1) < 0 ||
+	    (err = answer(ea, NULL)) < 0) {
+		snprintf(errmsg, errlen, "taskstats exit records: %s%s",
+			 strerror(err < 0 ? -err : errno),
+			 err == -EPERM ? " (needs CAP_NET_ADMIN: root)" : "");
+		goto fail;
+	}
+	*out = ea;
+	return 0;
+fail:
+	swt_exitacct_free(ea);
+	return SWT_EIO;
+}
+
+/* The taskstats of a TASKSTATS_TYPE_AGGR_PID or _AGGR_TGID attribute,
+ * copied into *ts (a newer kernel's larger struct is cut, an older one's
+ * smaller struct padded with zeros); false if it has none. */
+static bool nested_stats(const struct nlattr *outer, struct taskstats *ts)
+{
+	const struct nlattr *na = nla_data(outer);
+	int rem = outer->nla_len - NLA_HDRLEN;
+
+	while (rem >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN &&
+	       na->nla_len <= rem) {
+		if (na->nla_type == TASKSTATS_TYPE_STATS) {
+			size_t len = na->nla_len - NLA_HDRLEN;
+
+			memset(ts, 0, sizeof(*ts));
+			memcpy(ts, nla_data(na),
+			       len < sizeof(*ts) ? len : sizeof(*ts));
+			return true;
+		}
+		rem -= NLA_ALIGN(na->nla_len);
+		na = (const struct nlattr *)(const void *)(
+			(const char *)na + NLA_ALIGN(na->nla_len));
+	}
+	return false;
+}
+
+static void to_stats(const struct taskstats *ts, struct swt_exit_stats *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->pid = (int32_t)ts->ac_tgid;
+	x->ppid = (int32_t)ts->ac_ppid;
+	memcpy(x->comm, ts->ac_comm,
+	       sizeof(x->comm) - 1 < sizeof(ts->ac_comm) ?
+		       sizeof(x->comm) - 1 :
+		       sizeof(ts->ac_comm));
+	x->utime_us = ts->ac_utime;
+	x->stime_us = ts->ac_stime;
+	x->hiwater_rss_kib = ts->hiwater_rss;
+	x->read_bytes = ts->read_bytes;
+	x->write_bytes = ts->write_bytes;
+	x->nvcsw = ts->nvcsw;
+	x->nivcsw = ts->nivcsw;
+	x->btime_s = ts->ac_btime64 ? ts->ac_btime64 : ts->ac_btime;
+	x->etime_us = ts->ac_etime;
+	x->exit_code = ts->ac_exitcode;
+}
+
+/* One TASKSTATS_CMD_NEW message: a process's record is its thread
+ * group's (AGGR_TGID: the last thread of several) or, for a process of
+ * one thread, its only thread's (AGGR_PID with pid == tgid and no
+ * AGGR_TGID). A thread that exits alone is skipped. */
+static bool one_message(struct nlmsghdr *h, struct swt_exit_stats *x)
+{
+	const struct nlattr *na = (const struct nlattr *)(const void *)(
+		(const char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int rem = (int)h->nlmsg_len - (int)NLMSG_LENGTH(GENL_HDRLEN);
+	struct taskstats ts, tg;
+	bool have_pid = false, have_tgid = false;
+
+	while (rem >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN &&
+	       na->nla_len <= rem) {
+		if (na->nla_type == TASKSTATS_TYPE_AGGR_PID)
+			have_pid = nested_stats(na, &ts);
+		else if (na->nla_type == TASKSTATS_TYPE_AGGR_TGID)
+			have_tgid = nested_stats(na, &tg);
+		rem -= NLA_ALIGN(na->nla_len);
+		na = (const struct nlattr *)(const void *)(
+			(const char *)na + NLA_ALIGN(na->nla_len));
+	}
+	if (have_tgid) {
+		/* the group's record has the leader's identity fields */
+		if (have_pid && !tg.ac_tgid)
+			tg.ac_tgid = ts.ac_tgid;
+		to_stats(&tg, x);
+		return x->pid > 0;
+	}
+	if (have_pid && ts.ac_pid == ts.ac_tgid) {
+		to_stats(&ts, x);
+		return x->pid > 0;
+	}
+	return false;
+}
+
+size_t swt_exitacct_read(struct swt_exitacct *ea,
+			 void (*fn)(const struct swt_exit_stats *, void *),
+			 void *payload, uint64_t *overflows)
+{
+	size_t n_out = 0;
+
+	for (;;) {
+		ssize_t n = recv(ea->fd, ea->buf, sizeof(ea->buf),
+				 MSG_DONTWAIT);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)ea->buf;
+		size_t left;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			(*overflows)++;	/* records were lost; go on */
+			continue;
+		}
+		if (n <= 0)
+			break;
+		left = (size_t)n;
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct swt_exit_stats x;
+
+			if (h->nlmsg_type != ea->family ||
+			    h->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+				continue;
+			if (one_message(h, &x)) {
+				fn(&x, payload);
+				n_out++;
+			}
+		}
+	}
+	return n_out;
+}
+
+void swt_exitacct_free(struct swt_exitacct *ea)
+{
+	if (!ea)
+		return;
+	if (ea->fd >= 0) {
+		if (ea->family)
+			(void)request(ea, ea->family, TASKSTATS_CMD_GET,
+				      TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK,
+				      ea->mask, strlen(ea->mask) + 1);
+		close(ea->fd);
+	}
+	free(ea);
+}
