@@ -127,8 +127,9 @@ static void mutate(struct swt_record *r, struct swt_proc_row *procs,
 		break;
 	}
 	case SWT_REC_PROC_START:
-		switch (below(4)) {
+		switch (below(5)) {
 		case 0: r->u.proc_start.comm = odd_name(); break;
+		case 4: r->u.proc_start.exe = odd_name(); break;
 		case 1:
 			r->u.proc_start.start_ticks =
 				(uint64_t)odd_value((int64_t)r->u.proc_start
@@ -138,10 +139,34 @@ static void mutate(struct swt_record *r, struct swt_proc_row *procs,
 		default: r->t_ns = odd_value(r->t_ns); break;
 		}
 		break;
-	case SWT_REC_PROC_EXIT:
-		r->u.proc_exit.start_ticks = (uint64_t)odd_value(
-			(int64_t)r->u.proc_exit.start_ticks);
+	case SWT_REC_PROC_EXIT: {
+		struct swt_proc_exit *x = &r->u.proc_exit;
+
+		switch (below(4)) {
+		case 0:
+			x->start_ticks = (uint64_t)odd_value(
+				(int64_t)x->start_ticks);
+			break;
+		case 1:	/* last counters (format 1.1) */
+			x->has_final = true;
+			x->utime = odd_value(x->utime);
+			x->cutime = odd_value(x->cutime);
+			break;
+		case 2:	/* a taskstats record */
+			x->has_final = true;
+			x->has_acct = true;
+			x->utime_us = (uint64_t)odd_value((int64_t)x->utime_us);
+			x->stime_us = (uint64_t)odd_value((int64_t)x->stime_us);
+			x->hiwater_rss_kib = (uint64_t)odd_value(
+				(int64_t)x->hiwater_rss_kib);
+			break;
+		default:
+			x->cstime = odd_value(x->cstime);
+			x->has_final = below(2) != 0;
+			break;
+		}
 		break;
+	}
 	case SWT_REC_DROPS:
 		r->u.drops.dropped = (uint64_t)odd_value(
 			(int64_t)r->u.drops.dropped);
