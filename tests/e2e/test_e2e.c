@@ -1843,8 +1843,9 @@ static void short_lived_children_keep_the_tree_cpu(void **state)
 						 2),
 				 0);
 		/* what the exit records miss: the kernel counts them by
-		 * scheduler tick (4 ms here), the parents' cutime exactly */
-		assert_true(reaped <= truth * 0.2);
+		 * scheduler tick (4 ms here: 4 to 9 % of 20 ms spins), the
+		 * parents' cutime exactly; without the records it is all */
+		assert_true(reaped <= truth * 0.4);
 	} else {
 		/* most of it never had a row */
 		assert_true(reaped >= truth * 0.5);
