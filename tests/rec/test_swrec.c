@@ -114,8 +114,11 @@ static void start_swrec(struct run *r, const char *const *args,
 	if (r->pid == 0) {
 		dup2(outp[1], 1);
 		dup2(errp[1], 2);
+		/* as a terminal would start it, however the tests were
+		 * started (nohup ignores SIGHUP, a background job SIGINT) */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		/* Its own group, as a shell job: terminal-style signals
 		 * (kill(-pgid)) and cleanup reach swrec and its command. */
 		setpgid(0, 0);
