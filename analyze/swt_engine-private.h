@@ -90,6 +90,8 @@ struct engine__module {
 	int64_t mem_sum_kib;
 	int64_t mem_n;
 	int64_t mem_peak_kib;
+	int64_t proc_peak_kib;	/* processes: the largest RSS one of them had
+				 * (rows, and the peak of exit records) */
 	int64_t calls;
 	int64_t starts;		/* processes: instances started */
 	int64_t full_n;		/* threads: fully observed intervals */

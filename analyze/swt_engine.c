@@ -674,6 +674,8 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	m->mem_n += f->mem_n;
 	if (f->mem_peak_kib > m->mem_peak_kib)
 		m->mem_peak_kib = f->mem_peak_kib;
+	if (f->proc_peak_kib > m->proc_peak_kib)
+		m->proc_peak_kib = f->proc_peak_kib;
 	m->calls += f->calls;
 	m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, f->cpu_self_ns);
 	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
@@ -976,6 +978,13 @@ static void on_proc_exit(struct swt_engine *e,
 		return;	/* an older process of the same pid */
 	if (px->has_final && !in->anonymous)
 		final_row(e, idx, px);
+	if (px->has_acct && !in->anonymous) {
+		struct engine__module *pm = &e->mods[in->proc_module];
+		int64_t hw = clamp_u64(px->hiwater_rss_kib);
+
+		if (hw > pm->proc_peak_kib)
+			pm->proc_peak_kib = hw;
+	}
 	inst_remove(e, idx);
 }
 
@@ -1834,6 +1843,8 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	e->session.cur_ticks_micro = swt_sat_add(e->session.cur_ticks_micro,
 						 in->cur_delta_micro);
 	if (in->mem_row) {
+		if (in->rss_kib > m->proc_peak_kib)
+			m->proc_peak_kib = in->rss_kib;
 		m->cur_rss_kib = swt_sat_add(m->cur_rss_kib, in->rss_kib);
 		m->cur_mem = true;
 		e->session.cur_rss_kib = swt_sat_add(e->session.cur_rss_kib,

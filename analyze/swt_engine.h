@@ -116,6 +116,9 @@ struct swt_module_result {
 	bool has_memory;	/* false for threads (memory is per process) */
 	int64_t mem_avg_mmb;
 	int64_t mem_peak_mmb;
+	bool has_proc_peak;	/* process modules with a reading */
+	int64_t proc_peak_mmb;	/* the largest RSS one of its processes had
+				 * (its rows, and the kernel's peak at exit) */
 	int64_t calls;		/* spans begun (module), starts after the
 				 * first (process), 0 (thread) */
 	int64_t calls_per_min_milli;

@@ -383,6 +383,10 @@ static void module_results(const struct swt_engine *e,
 							INT64_C(100000000),
 							ct, obs) :
 					    0;
+		if (m->kind == SWT_KIND_PROCESS && m->proc_peak_kib > 0) {
+			r->has_proc_peak = true;
+			r->proc_peak_mmb = engine__kib_to_mmb(m->proc_peak_kib);
+		}
 		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
 			r->mem_avg_mmb = swt_muldiv2(m->mem_sum_kib, 1000,
 						     m->mem_n, 1024);

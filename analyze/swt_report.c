@@ -457,6 +457,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("cpu_share_percent", "cpu share %", "percent"),
 		COL_FIXED("memory_mb_avg", "mem MB avg", "MB"),
 		COL_FIXED("memory_mb_peak", "mem MB peak", "MB"),
+		COL_FIXED("process_peak_mb", "proc peak MB", "MB"),
 		COL_INT("calls", "calls"),
 		COL_FIXED("calls_per_minute", "calls/min", "per_minute"),
 		COL_FIXED("cpu_score", "cpu score", NULL),
@@ -492,6 +493,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		c_one(s, mr->cpu_share_mpct);
 		c_opt_one(s, mr->has_memory, mr->mem_avg_mmb);
 		c_opt_one(s, mr->has_memory, mr->mem_peak_mmb);
+		c_opt_one(s, mr->has_proc_peak, mr->proc_peak_mmb);
 		swt_model_cell_int(s, mr->calls);
 		c_one(s, mr->calls_per_min_milli);
 		c_milli(s, mr->cpu_score);

@@ -419,6 +419,9 @@ static void processes_group_by_program(void **state)
 	/* 100 ticks over the 4 s some cc1 ran: 25 % of a core */
 	assert_int_equal(m->cpu_avg_mpct, 25000);
 	assert_int_equal(m->cpu_ms, 1000);
+	/* one at a time: the largest one of them had 20 MB */
+	assert_true(m->has_proc_peak);
+	assert_int_equal(m->proc_peak_mmb, 20000);
 	/* of the tree's 100 + 5 (the other cc1) + 5 (ninja) ticks */
 	assert_int_equal(res->session.cpu_ms, 1100);
 	assert_int_equal(m->cpu_share_mpct, 90909);
