@@ -866,27 +866,41 @@ static uint32_t reaped_module(struct swt_engine *e, uint32_t ident);
 
 static void carry(struct swt_engine *e, uint32_t mod, int64_t micro);
 
-/* The children's CPU of the exits of the last tick (final_row()): what
- * their exited children's rows counted is taken off, the rest was burnt
- * unseen and goes to the reaped module (in the interval of this
- * sample). */
+/* x micro-ticks reached a parent's cutime + cstime, *pending of which
+ * the rows and exits of its exited children counted already (taken off
+ * *pending): the rest was burnt unseen, by children that lived between
+ * two samples or after their last row, and goes to the reaped module of
+ * identity `ident` and to the tree, in this sample's interval (carry()).
+ * *counted_in is the reaped module that counts the parent as an
+ * instance. */
+static void reap_unseen(struct swt_engine *e, uint32_t ident, int64_t x,
+			int64_t *pending, uint32_t *counted_in)
+{
+	int64_t credit = x < *pending ? x : *pending, unseen = x - credit;
+	uint32_t mi;
+
+	*pending -= credit;
+	if (unseen <= 0)
+		return;
+	mi = reaped_module(e, ident);
+	if (*counted_in != mi) {
+		e->mods[mi].instances++;
+		*counted_in = mi;
+	}
+	carry(e, mi, unseen);
+	e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
+}
+
+/* The children's CPU of the exits of the last tick (final_row()), once
+ * the exits that followed them in the tick have added to their pending. */
 static void settle_fins(struct swt_engine *e)
 {
 	size_t i;
 
 	for (i = 0; i < e->n_fins; i++) {
-		const struct engine__fin *f = &e->fins[i];
-		/* (micro-ticks) */
-		int64_t unseen = f->x - (f->x < f->pending ? f->x : f->pending);
-		uint32_t mi;
+		struct engine__fin *f = &e->fins[i];
 
-		if (unseen <= 0)
-			continue;
-		mi = reaped_module(e, f->ident);
-		if (f->counted_in != mi)
-			e->mods[mi].instances++;
-		carry(e, mi, unseen);
-		e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
+		reap_unseen(e, f->ident, f->x, &f->pending, &f->counted_in);
 	}
 	e->n_fins = 0;
 }
@@ -1733,38 +1747,6 @@ static uint32_t reaped_module(struct swt_engine *e, uint32_t ident)
 	return mi;
 }
 
-/* x ticks reached instance idx's cutime + cstime in this interval: what
- * its exited children's rows already counted is taken off (pending_seen),
- * the rest was burnt unseen, by children that lived between two samples
- * or after their last one, and goes to its reaped module and the tree. */
-static void reaped_step(struct swt_engine *e, uint32_t idx, int64_t x,
-			int64_t obs)
-{
-	struct engine__inst *in = &e->insts[idx];
-	int64_t xm = swt_sat_mul(x, MICRO), unseen;
-	int64_t credit = xm < in->pending_seen ? xm : in->pending_seen;
-	struct engine__module *m;
-	uint32_t mi;
-
-	in->pending_seen -= credit;
-	unseen = xm - credit;
-	if (unseen <= 0)
-		return;
-	mi = reaped_module(e, in->cident);
-	touch(e, mi);
-	m = &e->mods[mi];
-	if (in->reaped_in != mi) {
-		m->instances++;
-		in->reaped_in = mi;
-	}
-	m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro, unseen);
-	if (obs > m->cur_obs_ns)
-		m->cur_obs_ns = obs;
-	e->session.cur_ticks_micro = swt_sat_add(e->session.cur_ticks_micro,
-						 unseen);
-	e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
-}
-
 static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 			int64_t t, int64_t t0)
 {
@@ -1809,7 +1791,8 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		in->has_cbase = true;
 		in->base_cticks = ct;
 		if (x > 0 && in->counted)
-			reaped_step(e, idx, x, obs);
+			reap_unseen(e, in->cident, swt_sat_mul(x, MICRO),
+				    &in->pending_seen, &in->reaped_in);
 		in->cident = in->ident;
 	}
 	in->born = false;
@@ -2231,8 +2214,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			m->cur_obs_ns = dt;
 		ses->cur_ticks_micro = swt_sat_add(ses->cur_ticks_micro,
 						   e->carries[i].micro);
-		if (dt > 0)
-			e->any_counted = true;
+		e->any_counted = true;
 	}
 	e->n_carries = 0;
 	swap_slots(&e->prev_pids, &e->n_prev_pids, &e->cap_prev_pids,
