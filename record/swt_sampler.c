@@ -1524,37 +1524,6 @@ void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid)
 		take_final(e, &st);
 }
 
-/* Whether pid is in the recorded tree: tracked, or a live process whose
- * ancestors lead to a tracked one (a parent that is itself short-lived
- * and was never sampled). A few stat reads, only for the exits of
- * processes that were not tracked. */
-static bool in_tree(struct swt_sampler *s, int32_t pid)
-{
-	int depth;
-
-	if (s->opts.mode == SWT_MODE_ALL)
-		return true;
-	for (depth = 0; depth < 64 && pid > 1; depth++) {
-		struct swt_procfs_stat st;
-		char rel[64];
-		ssize_t n;
-		int fd;
-
-		if (find_proc(s, pid))
-			return true;
-		rel_path(rel, sizeof(rel), pid, 0, "stat");
-		fd = openat(s->proc_fd, rel, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return false;
-		n = read(fd, s->buf, sizeof(s->buf) - 1);
-		close(fd);
-		if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0)
-			return false;
-		pid = st.ppid;
-	}
-	return false;
-}
-
 static int64_t us_to_ticks(const struct swt_sampler *s, uint64_t us)
 {
 	uint64_t t = us / 1000000u * (uint64_t)s->clk_tck +
@@ -1571,51 +1540,93 @@ void swt_sampler_note_acct(struct swt_sampler *s,
 	s->acct[s->n_acct++] = *x;
 }
 
+/* Whether live process pid, the parent of a process that started at
+ * child_start (ticks since boot), is in the recorded tree: tracked, or its
+ * ancestors lead to a tracked one (a short-lived parent never sampled). A
+ * process that started after the child holds a reused pid: not its
+ * parent. A few stat reads, only for exits of processes never tracked. */
+static bool in_tree(struct swt_sampler *s, int32_t pid, uint64_t child_start)
+{
+	int depth;
+
+	for (depth = 0; depth < 64 && pid > 1; depth++) {
+		struct swt_procfs_stat st;
+		ssize_t n;
+		int fd = -1;
+
+		if (find_proc(s, pid))
+			return true;
+		n = kread(s, &fd, pid, 0, "stat");
+		kclose(s, &fd);
+		/* (+1: the child's start is estimated to a tick) */
+		if (n <= 0 ||
+		    swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0 ||
+		    st.start_ticks > child_start + 1)
+			return false;
+		pid = st.ppid;
+		child_start = st.start_ticks;
+	}
+	return false;
+}
+
+/* By pid, then in the order the records came (one pid can end twice in a
+ * batch when pids are reused). */
 static int cmp_acct_pid(const void *a, const void *b)
 {
 	const struct swt_exit_stats *x = *(const struct swt_exit_stats *const *)a;
 	const struct swt_exit_stats *y = *(const struct swt_exit_stats *const *)b;
 
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x > y) - (x < y);
 }
 
-/* The exit record of pid in this batch, or NULL (binary search in
- * s->acct_by_pid: a fork storm's batch is large). */
-static const struct swt_exit_stats *acct_find(const struct swt_sampler *s,
-					      int32_t pid)
+/* The exit record of the parent pid of record child in this batch, or
+ * NULL: a record of that pid that came after the child's (a parent
+ * outlives the child whose exit names it; an earlier one is another
+ * process that held the pid). Binary search in s->acct_by_pid: a fork
+ * storm's batch is large. */
+static const struct swt_exit_stats *
+acct_parent(const struct swt_sampler *s, int32_t pid,
+	    const struct swt_exit_stats *child)
 {
 	size_t lo = 0, hi = s->n_acct;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int32_t v = s->acct_by_pid[mid]->pid;
 
-		if (v < pid)
+		if (s->acct_by_pid[mid]->pid < pid)
 			lo = mid + 1;
-		else if (v > pid)
-			hi = mid;
 		else
-			return s->acct_by_pid[mid];
+			hi = mid;
 	}
+	for (; lo < s->n_acct && s->acct_by_pid[lo]->pid == pid; lo++)
+		if (s->acct_by_pid[lo] > child)
+			return s->acct_by_pid[lo];
 	return NULL;
 }
 
-/* Whether a process whose parent is ppid is in the tree: its parent is
- * tracked, or is a process of this batch whose parent is (a chain of
- * short-lived processes, sh -> cc -> cc1, exits child first), or a live
- * process whose ancestors lead to one. */
-static bool acct_in_tree(struct swt_sampler *s, int32_t ppid)
+/* Whether the process of record x (started at x_start) is in the tree:
+ * its parent is tracked, or is a process of this batch whose parent is
+ * (a chain of short-lived processes, sh -> cc -> cc1, exits child
+ * first), or a live process whose ancestors lead to one. */
+static bool acct_in_tree(struct swt_sampler *s,
+			 const struct swt_exit_stats *x, uint64_t x_start,
+			 uint64_t up)
 {
 	int depth;
 
-	for (depth = 0; depth < 64 && ppid > 1; depth++) {
-		const struct swt_exit_stats *p = acct_find(s, ppid);
+	for (depth = 0; depth < 64 && x->ppid > 1; depth++) {
+		const struct swt_exit_stats *p;
 
-		if (!p)
-			return in_tree(s, ppid);
-		if (find_proc(s, ppid))
+		if (find_proc(s, x->ppid))
 			return true;
-		ppid = p->ppid;
+		p = acct_parent(s, x->ppid, x);
+		if (!p)
+			return in_tree(s, x->ppid, x_start);
+		x = p;
+		x_start = (uint64_t)us_to_ticks(
+			s, up > x->etime_us ? up - x->etime_us : 0);
 	}
 	return false;
 }
@@ -1643,6 +1654,7 @@ static void take_acct(struct swt_sampler *s)
 		const struct swt_exit_stats *x = &s->acct[i];
 		struct proc_ent *e = find_proc(s, x->pid);
 		struct unseen *u;
+		uint64_t start;
 		bool written = false;
 
 		if (e) {
@@ -1654,18 +1666,19 @@ static void take_acct(struct swt_sampler *s)
 			for (k = 0; k < s->n_gone_pids[j]; k++)
 				if (s->gone_pids[j][k] == x->pid)
 					written = true;
+		/* /proc's start time (ticks since boot), from the time it
+		 * ran */
+		start = (uint64_t)us_to_ticks(
+			s, up > x->etime_us ? up - x->etime_us : 0);
 		if (written || x->pid == s->self_pid ||
 		    (s->opts.mode != SWT_MODE_ALL &&
-		     !acct_in_tree(s, x->ppid)))
+		     !acct_in_tree(s, x, start, up)))
 			continue;
 		s->unseen = swt_grow(s->unseen, &s->cap_unseen,
 				     s->n_unseen + 1, sizeof(*s->unseen));
 		u = &s->unseen[s->n_unseen++];
 		u->x = *x;
-		/* /proc's start time (ticks since boot), from the time it
-		 * ran */
-		u->start_ticks = (uint64_t)us_to_ticks(
-			s, up > x->etime_us ? up - x->etime_us : 0);
+		u->start_ticks = start;
 	}
 	s->n_acct = 0;
 }

@@ -1840,6 +1840,7 @@ static void short_lived_children_keep_the_tree_cpu(void **state)
 
 		/* (and under LeakSanitizer its tracer, a clone of the
 		 * program at its exit) */
+		print_message("# processes %ld\n", procs);
 		assert_true(procs >= 401 && procs <= 402);
 		assert_int_equal((long)csv_field(csv, "\nsession,"
 						      "exit_records_lost,",
