@@ -325,16 +325,29 @@ static int parse_value(int64_t *out, const struct key_desc *d,
 	return 0;
 }
 
+/* The next element of a comma-separated list: *it is where it starts,
+ * NULL after the last (an empty list has none: start at NULL). */
+static bool next_item(const char **it, const char **item, size_t *len)
+{
+	const char *comma;
+
+	if (!*it)
+		return false;
+	comma = strchr(*it, ',');
+	*item = *it;
+	*len = comma ? (size_t)(comma - *it) : strlen(*it);
+	*it = comma ? comma + 1 : NULL;
+	return true;
+}
+
 static int set_heavy(struct swt_thresholds *t, const char *value,
 		     enum swt_th_source src, char *errmsg, size_t errlen)
 {
-	const char *p = value, *comma;
-	size_t len;
+	const char *it, *p;
+	size_t len, n = 0;
 
 	/* validate first: nothing changes on error */
-	for (p = value; *value; p = comma + 1) {
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
+	for (it = *value ? value : NULL; next_item(&it, &p, &len); n++) {
 		if (len == 0 || memchr(p, ' ', len) || memchr(p, '\t', len)) {
 			set_err(errmsg, errlen,
 				"bad value for " HEAVY_KEY ": '%s' (expected "
@@ -342,25 +355,11 @@ static int set_heavy(struct swt_thresholds *t, const char *value,
 				"blanks, or nothing)", value);
 			return SWT_EINVAL;
 		}
-		if (!comma)
-			break;
 	}
 	clear_heavy(t);
-	len = 0;
-	for (p = value; *value; p = comma + 1) {
-		len++;
-		comma = strchr(p, ',');
-		if (!comma)
-			break;
-	}
-	alloc_heavy(t, len);
-	for (p = value; *value; p = comma + 1) {
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
+	alloc_heavy(t, n);
+	for (it = *value ? value : NULL; next_item(&it, &p, &len);)
 		add_heavy(t, p, len);
-		if (!comma)
-			break;
-	}
 	t->heavy_src = src;
 	return 0;
 }
@@ -415,13 +414,11 @@ static bool split_group(const char *p, size_t len, const char **name,
 static int set_groups(struct swt_thresholds *t, const char *value,
 		      enum swt_th_source src, char *errmsg, size_t errlen)
 {
-	const char *p, *comma, *name, *pat;
+	const char *it, *p, *name, *pat;
 	size_t len, n = 0, name_len, pat_len;
 
 	/* validate first: nothing changes on error */
-	for (p = value; *value; p = comma + 1) {
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
+	for (it = *value ? value : NULL; next_item(&it, &p, &len); n++) {
 		if (!split_group(p, len, &name, &name_len, &pat, &pat_len)) {
 			set_err(errmsg, errlen,
 				"bad value for " GROUPS_KEY ": '%.*s' "
@@ -429,21 +426,14 @@ static int set_groups(struct swt_thresholds *t, const char *value,
 				"nothing)", (int)(len < 200 ? len : 200), p);
 			return SWT_EINVAL;
 		}
-		n++;
-		if (!comma)
-			break;
 	}
 	clear_groups(t);
 	t->groups = swt_calloc(n ? n : 1, sizeof(*t->groups));
-	for (p = value; *value; p = comma + 1) {
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
+	for (it = *value ? value : NULL; next_item(&it, &p, &len);) {
 		(void)split_group(p, len, &name, &name_len, &pat, &pat_len);
 		t->groups[t->n_groups].name = swt_strndup(name, name_len);
 		t->groups[t->n_groups].pattern = swt_strndup(pat, pat_len);
 		t->n_groups++;
-		if (!comma)
-			break;
 	}
 	t->groups_src = src;
 	return 0;
