@@ -968,8 +968,12 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		in->pending_seen = 0;
 		in->fin = (uint32_t)e->n_fins++;
 	}
+	/* never less than its rows showed: a thread group's record can
+	 * miss threads that exited before the recording began */
 	if (px->has_acct)
-		in->final_micro = own > 0 ? own : 0;
+		in->final_micro = d > 0 || !in->has_base ?
+					  (own > 0 ? own : 0) :
+					  swt_sat_mul(in->base_ticks, MICRO);
 	if (d > 0 || !in->has_base)
 		in->base_ticks = ticks;
 	if (x > 0 || !in->has_cbase)

@@ -2,6 +2,7 @@
 #include "swt_exitacct.h"
 
 #include <errno.h>
+#include <linux/acct.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/taskstats.h>
@@ -14,12 +15,35 @@
 #include "swt_alloc.h"
 #include "swt_status.h"
 
+#ifndef AGROUP
+#define AGROUP 0x20	/* linux/acct.h: the last task of its group */
+#endif
+
 /* Enough for a tick's worth of exits of a busy machine (a record is about
  * 600 bytes; 8 MiB hold some 14 000); the kernel doubles it. */
 #define RCVBUF_BYTES (8 << 20)
 
+/* Threads that exited before their process: their CPU, I/O and switches
+ * summed per thread group until the group's last thread exits (the
+ * kernel's group record, AGGR_TGID, carries only delay accounting). A
+ * direct-mapped table: a collision replaces the older group's sum, which
+ * then misses those threads (the analysis never counts less than the
+ * process's rows showed). */
+#define THR_SLOTS 4096
+
+struct thr_sum {
+	int32_t tgid;		/* 0: free */
+	uint64_t utime_us, stime_us;
+	uint64_t read_bytes, write_bytes;
+	uint64_t nvcsw, nivcsw;
+	uint64_t etime_us;	/* the leader's, if it exited first */
+	char comm[32];		/* the leader's, if it exited first */
+};
+
 struct swt_exitacct {
 	int fd;
+	struct thr_sum *thr;	/* THR_SLOTS, allocated on first use */
+	bool agroup;		/* the kernel flags a group's last task */
 	uint16_t family;
 	char mask[32];		/* the CPU list registered */
 	_Alignas(NLMSG_ALIGNTO) char buf[64 << 10];	/* netlink headers are read in place */
@@ -194,40 +218,93 @@ static void to_stats(const struct taskstats *ts, struct swt_exit_stats *x)
 	x->exit_code = ts->ac_exitcode;
 }
 
-/* One TASKSTATS_CMD_NEW message: a process's record is its thread
- * group's (AGGR_TGID: the last thread of several) or, for a process of
- * one thread, its only thread's (AGGR_PID with pid == tgid and no
- * AGGR_TGID). A thread that exits alone is skipped. */
-static bool one_message(struct nlmsghdr *h, struct swt_exit_stats *x)
+static struct thr_sum *thr_slot(struct swt_exitacct *ea, int32_t tgid)
+{
+	uint32_t k = (uint32_t)tgid * UINT32_C(2654435761);
+
+	if (!ea->thr)
+		ea->thr = swt_zalloc(THR_SLOTS * sizeof(*ea->thr));
+	return &ea->thr[k >> 20 & (THR_SLOTS - 1)];
+}
+
+static void thr_add(struct thr_sum *t, const struct taskstats *ts)
+{
+	t->utime_us += ts->ac_utime;
+	t->stime_us += ts->ac_stime;
+	t->read_bytes += ts->read_bytes;
+	t->write_bytes += ts->write_bytes;
+	t->nvcsw += ts->nvcsw;
+	t->nivcsw += ts->nivcsw;
+}
+
+/* One TASKSTATS_CMD_NEW message. A thread that exits before the rest of
+ * its group is added to the group's sum; the last thread's message
+ * (AGGR_TGID present: group_dead) completes the process's record, whose
+ * identity (comm, parent, start) is the exiting thread's and whose
+ * counters are the sum of all its threads'. A process of one thread is
+ * its AGGR_PID record alone. */
+static bool one_message(struct swt_exitacct *ea, struct nlmsghdr *h,
+			struct swt_exit_stats *x)
 {
 	const struct nlattr *na = (const struct nlattr *)(const void *)(
 		(const char *)NLMSG_DATA(h) + GENL_HDRLEN);
 	int rem = (int)h->nlmsg_len - (int)NLMSG_LENGTH(GENL_HDRLEN);
-	struct taskstats ts, tg;
-	bool have_pid = false, have_tgid = false;
+	struct taskstats ts;
+	struct thr_sum *t;
+	bool have_pid = false, have_tgid = false, last;
 
 	while (rem >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN &&
 	       na->nla_len <= rem) {
 		if (na->nla_type == TASKSTATS_TYPE_AGGR_PID)
 			have_pid = nested_stats(na, &ts);
 		else if (na->nla_type == TASKSTATS_TYPE_AGGR_TGID)
-			have_tgid = nested_stats(na, &tg);
+			have_tgid = true; /* the group is dead */
 		rem -= NLA_ALIGN(na->nla_len);
 		na = (const struct nlattr *)(const void *)(
 			(const char *)na + NLA_ALIGN(na->nla_len));
 	}
-	if (have_tgid) {
-		/* the group's record has the leader's identity fields */
-		if (have_pid && !tg.ac_tgid)
-			tg.ac_tgid = ts.ac_tgid;
-		to_stats(&tg, x);
+	if (!have_pid || ts.ac_tgid == 0)
+		return false;
+	if (ts.ac_flag & AGROUP)
+		ea->agroup = true;
+	/* the last task of its process: AGROUP where the kernel sets it;
+	 * before it did,
+	 * the group record or a leader's own (which a leader that exits
+	 * before its threads also sends: its process is cut short there) */
+	last = ea->agroup ? (ts.ac_flag & AGROUP) != 0 :
+			    have_tgid || ts.ac_pid == ts.ac_tgid;
+	t = thr_slot(ea, (int32_t)ts.ac_tgid);
+	if (last && t->tgid != (int32_t)ts.ac_tgid) {
+		to_stats(&ts, x);	/* its only thread, or all we saw */
 		return x->pid > 0;
 	}
-	if (have_pid && ts.ac_pid == ts.ac_tgid) {
+	if (t->tgid != (int32_t)ts.ac_tgid) {
+		memset(t, 0, sizeof(*t));
+		t->tgid = (int32_t)ts.ac_tgid;
+	}
+	thr_add(t, &ts);
+	if (ts.ac_pid == ts.ac_tgid) {
 		to_stats(&ts, x);
-		return x->pid > 0;
+		memcpy(t->comm, x->comm, sizeof(t->comm));
+		t->etime_us = x->etime_us;
 	}
-	return false;
+	if (!last)
+		return false;	/* the group lives on */
+	to_stats(&ts, x);
+	if (t->comm[0]) {
+		/* the process's name and age are its leader's */
+		memcpy(x->comm, t->comm, sizeof(x->comm));
+		if (t->etime_us > x->etime_us)
+			x->etime_us = t->etime_us;
+	}
+	x->utime_us = t->utime_us;
+	x->stime_us = t->stime_us;
+	x->read_bytes = t->read_bytes;
+	x->write_bytes = t->write_bytes;
+	x->nvcsw = t->nvcsw;
+	x->nivcsw = t->nivcsw;
+	memset(t, 0, sizeof(*t));
+	return x->pid > 0;
 }
 
 size_t swt_exitacct_read(struct swt_exitacct *ea,
@@ -246,6 +323,11 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
 			(*overflows)++;	/* records were lost; go on */
+			/* a sum may now miss its group's end: a later
+			 * process of that pid must not inherit it */
+			if (ea->thr)
+				memset(ea->thr, 0,
+				       THR_SLOTS * sizeof(*ea->thr));
 			continue;
 		}
 		if (n <= 0)
@@ -257,7 +339,7 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 			if (h->nlmsg_type != ea->family ||
 			    h->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
 				continue;
-			if (one_message(h, &x)) {
+			if (one_message(ea, h, &x)) {
 				fn(&x, payload);
 				n_out++;
 			}
@@ -277,5 +359,6 @@ void swt_exitacct_free(struct swt_exitacct *ea)
 				      ea->mask, strlen(ea->mask) + 1);
 		close(ea->fd);
 	}
+	free(ea->thr);
 	free(ea);
 }

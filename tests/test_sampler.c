@@ -1277,6 +1277,20 @@ static void sampler_reads_dear_files_every_nth_tick(void **state)
 
 static void spin_cpu_ms(int ms);
 
+static void *spin_30ms(void *arg)
+{
+	(void)arg;
+	spin_cpu_ms(30);
+	return NULL;
+}
+
+static void *spin_120ms(void *arg)
+{
+	(void)arg;
+	spin_cpu_ms(120);
+	return NULL;
+}
+
 static void note_record(const struct swt_exit_stats *x, void *payload)
 {
 	swt_sampler_note_acct(payload, x);
@@ -1284,8 +1298,10 @@ static void note_record(const struct swt_exit_stats *x, void *payload)
 
 /* As root: the kernel's exit records (taskstats). A child of the tracked
  * process lives and dies between two ticks: the next tick announces it
- * and ends it with its CPU, peak RSS and context switches; an exit of a
- * process outside the tree is ignored. */
+ * and ends it with its CPU, peak RSS and context switches; so does one of
+ * three threads whose leader exits first (the kernel's group record has
+ * no CPU: the threads' records are summed); an exit of a process outside
+ * the tree is ignored. */
 static void sampler_takes_the_kernels_exit_records(void **state)
 {
 	struct swt_exitacct *ea;
@@ -1296,7 +1312,7 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	char msg[200], c;
 	int go[2], done[2], status;
 	uint64_t overflows = 0;
-	pid_t child, outsider, gc;
+	pid_t child, outsider, gc, gc2;
 	int32_t root;
 
 	(void)state;
@@ -1317,7 +1333,20 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 			_exit(0);
 		}
 		waitpid(gc, &status, 0);
-		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+		gc2 = fork();
+		if (gc2 == 0) {
+			pthread_t a, b;
+
+			if (pthread_create(&a, NULL, spin_30ms, NULL) != 0 ||
+			    pthread_create(&b, NULL, spin_120ms, NULL) != 0)
+				_exit(1);
+			pthread_join(a, NULL);
+			spin_cpu_ms(30);
+			pthread_exit(NULL);	/* b is the last to go */
+		}
+		waitpid(gc2, &status, 0);
+		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc) ||
+		    write(done[1], &gc2, sizeof(gc2)) != (ssize_t)sizeof(gc2))
 			_exit(1);
 		for (;;)
 			pause();
@@ -1335,8 +1364,10 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	assert_int_equal(waitpid(outsider, &status, 0), outsider);
 	assert_int_equal(write(go[1], "g", 1), 1);
 	assert_int_equal(read(done[0], &gc, sizeof(gc)), (ssize_t)sizeof(gc));
+	assert_int_equal(read(done[0], &gc2, sizeof(gc2)),
+			 (ssize_t)sizeof(gc2));
 	/* the record is sent before the parent can reap: it is there */
-	assert_true(swt_exitacct_read(ea, note_record, s, &overflows) >= 2);
+	assert_true(swt_exitacct_read(ea, note_record, s, &overflows) >= 3);
 	assert_int_equal(overflows, 0);
 	do_tick(s, &t);
 	st = start_of(&t, gc);
@@ -1352,6 +1383,14 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	assert_true(x->utime_us + x->stime_us <= 1000000);
 	assert_true(x->hiwater_rss_kib > 0);
 	assert_true(x->nvcsw + x->nivcsw > 0 || x->utime_us > 0);
+	/* 30 + 30 + 120 ms over three threads, to the scheduler's tick */
+	assert_non_null(start_of(&t, gc2));
+	x = exit_of(&t, gc2);
+	assert_non_null(x);
+	assert_true(x->has_acct);
+	assert_true(x->utime_us + x->stime_us >= 150000);
+	assert_true(x->utime_us + x->stime_us <= 2000000);
+	assert_true(x->hiwater_rss_kib > 0);
 	assert_null(start_of(&t, outsider));
 	assert_null(exit_of(&t, outsider));
 	/* the tracked process's own record goes with its exit */
