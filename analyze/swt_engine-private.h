@@ -75,6 +75,9 @@ struct engine__module {
 	uint64_t cur_mem_gen;	/* instance whose RSS was added last */
 	int64_t cur_mpct;
 	int64_t cur_mmb;
+	int64_t cur_io;		/* disk I/O, thousandths of MB/s: the
+				 * processes' held rates and exits' bytes */
+	bool cur_has_io;
 	enum swt_module_kind kind;
 	uint32_t ident;		/* SWT_MAP_NONE for the session */
 	char *name;
@@ -100,9 +103,16 @@ struct engine__module {
 	struct swt_series *mem_series;
 	/* process and session kinds */
 	struct swt_series *cpu_series;	/* session only */
-	struct engine__hist hist[2];	/* by enum swt_resource */
-	struct engine__spike spike[2];
-	bool alert_on[2];
+	struct engine__hist hist[SWT_RES_N];	/* by enum swt_resource */
+	struct engine__spike spike[SWT_RES_N];
+	bool alert_on[SWT_RES_N];
+	/* disk I/O (process and session kinds) */
+	int64_t io_read_b;	/* bytes, saturating */
+	int64_t io_write_b;
+	int64_t io_obs_ns;	/* intervals with its I/O observed */
+	int64_t io_peak;	/* thousandths of MB/s */
+	bool io_known;		/* a reading, or an exit record's bytes */
+	uint64_t io_unavail;	/* processes whose I/O was unreadable */
 	bool in_open_spikes;
 	bool merged;		/* adopted by another module: unreported */
 	bool reaped;		/* "COMM (reaped children)": CPU of the
@@ -200,6 +210,19 @@ struct engine__inst {
 				 * counted from their rows, not yet seen in
 				 * its cutime + cstime (docs/analysis.md §
 				 * 2.1, reaped children) */
+	/* disk I/O (docs/analysis.md § 2.5): its last /proc/PID/io reading
+	 * (cumulative, its reaped children's included), the rate of the
+	 * window that reading closed (held until the next one), and the
+	 * bytes of its exited children counted already, which its own
+	 * counters will show again once it has reaped them */
+	bool io_have;		/* io_r, io_w are a reading */
+	bool io_rated;		/* io_rate is one (not after a base) */
+	bool io_zero;		/* started in the session: counters from 0 */
+	bool io_unavail;	/* unreadable (counted in its module) */
+	int64_t io_r, io_w;
+	int64_t io_t;		/* time of that reading (or its start) */
+	int64_t io_rate;	/* thousandths of MB/s */
+	int64_t io_pend_r, io_pend_w;
 	uint64_t start_ticks;
 	int64_t born_ns;
 	/* memory attribution: open time per column since the last RSS
@@ -312,6 +335,9 @@ struct swt_engine {
 	bool exit_acct;			/* end record: taskstats were on */
 	uint64_t exit_acct_overflows;
 	int64_t mem_end_mmb;		/* the tree's, last live sample */
+	int64_t io_end;			/* the tree's disk I/O (thousandths
+					 * of MB/s), last interval with a
+					 * live process */
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */
@@ -332,6 +358,7 @@ struct swt_engine {
 	struct engine__carry {
 		uint32_t mod;
 		int64_t micro;
+		int64_t io_b;	/* disk bytes (read + write) */
 	} *carries;
 	size_t n_carries, cap_carries;
 	/* processes gone since the last sample: pid -> index in tombs, and

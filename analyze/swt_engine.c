@@ -63,7 +63,15 @@ enum swt_priority swt_priority_of_weight(int64_t weight_milli)
 
 const char *swt_resource_name(enum swt_resource r)
 {
-	return r == SWT_RES_MEMORY ? "memory" : "cpu";
+	switch (r) {
+	case SWT_RES_CPU:
+		break;
+	case SWT_RES_MEMORY:
+		return "memory";
+	case SWT_RES_IO:
+		return "io";
+	}
+	return "cpu";
 }
 
 const char *swt_direction_name(enum swt_direction d)
@@ -133,6 +141,8 @@ const char *swt_alert_kind_name(enum swt_alert_kind k)
 		return "memory";
 	case SWT_ALERT_RATE:
 		return "rate";
+	case SWT_ALERT_IO:
+		return "io";
 	}
 	return "?";
 }
@@ -209,6 +219,7 @@ static void module_setup(struct swt_engine *e, struct engine__module *m,
 	if (kind == SWT_KIND_PROCESS || kind == SWT_KIND_SESSION) {
 		hist_init(&m->hist[SWT_RES_CPU], h);
 		hist_init(&m->hist[SWT_RES_MEMORY], h);
+		hist_init(&m->hist[SWT_RES_IO], h);
 	}
 	if (kind == SWT_KIND_SESSION) {
 		m->cpu_series = swt_zalloc(sizeof(*m->cpu_series));
@@ -221,8 +232,9 @@ static void module_fini(struct engine__module *m)
 	free(m->name);
 	free(m->mem_series);
 	free(m->cpu_series);
-	free(m->hist[0].v);
-	free(m->hist[1].v);
+	free(m->hist[SWT_RES_CPU].v);
+	free(m->hist[SWT_RES_MEMORY].v);
+	free(m->hist[SWT_RES_IO].v);
 }
 
 static uint32_t module_get(struct swt_engine *e, enum swt_module_kind kind,
@@ -259,6 +271,8 @@ static inline void touch(struct swt_engine *e, uint32_t idx)
 	m->cur_mem_gen = 0;
 	m->cur_mpct = 0;
 	m->cur_mmb = 0;
+	m->cur_io = 0;
+	m->cur_has_io = false;
 	e->touched = swt_grow(e->touched, &e->cap_touched, e->n_touched + 1,
 			      sizeof(*e->touched));
 	e->touched[e->n_touched++] = idx;
@@ -593,11 +607,42 @@ static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
 					       seen);
 }
 
+/* A process that has gone: its counters (and those of its children it
+ * had not reaped by its last reading, counted already) reach its nearest
+ * live ancestor's counters when that reaps it. */
+static void io_credit_parent(struct swt_engine *e, uint32_t idx)
+{
+	const struct engine__inst *in = &e->insts[idx];
+	int64_t r = swt_sat_add(in->io_have ? in->io_r : 0, in->io_pend_r);
+	int64_t w = swt_sat_add(in->io_have ? in->io_w : 0, in->io_pend_w);
+	int32_t ppid = in->ppid;
+	int depth;
+
+	if (r <= 0 && w <= 0)
+		return;
+	for (depth = 0; depth < 64 && ppid > 0; depth++) {
+		uint32_t p = swt_imap_get(&e->pid_map, ppid), tomb;
+
+		if (p != SWT_MAP_NONE && p != idx && e->insts[p].used) {
+			e->insts[p].io_pend_r =
+				swt_sat_add(e->insts[p].io_pend_r, r);
+			e->insts[p].io_pend_w =
+				swt_sat_add(e->insts[p].io_pend_w, w);
+			return;
+		}
+		tomb = swt_imap_get(&e->tomb_map, ppid);
+		if (tomb == SWT_MAP_NONE)
+			return;
+		ppid = e->tombs[tomb].ppid;
+	}
+}
+
 static void inst_remove(struct swt_engine *e, uint32_t idx)
 {
 	struct engine__inst *in = &e->insts[idx];
 
 	credit_parent(e, idx, e->insts[idx].fin);
+	io_credit_parent(e, idx);
 
 	inst_drop_spans(e, in, idx);
 	free(in->at_acc);
@@ -687,6 +732,13 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 		m->est_frac_ppm = f->est_frac_ppm;
 	m->full_n += f->full_n;
 	m->sat_n += f->sat_n;
+	m->io_read_b = swt_sat_add(m->io_read_b, f->io_read_b);
+	m->io_write_b = swt_sat_add(m->io_write_b, f->io_write_b);
+	m->io_obs_ns = swt_sat_add(m->io_obs_ns, f->io_obs_ns);
+	if (f->io_peak > m->io_peak)
+		m->io_peak = f->io_peak;
+	m->io_known = m->io_known || f->io_known;
+	m->io_unavail += f->io_unavail;
 	/* a module counts an instance once (by generation); the process
 	 * module's instance is counted by the caller, threads' when their
 	 * rows name them again */
@@ -853,6 +905,10 @@ announced:
 			in->born = true;
 			in->born_ns = t;
 		}
+		if (!in->io_have) {
+			in->io_zero = true;
+			in->io_t = t;
+		}
 		/* a process's "calls" are its starts after the first: one
 		 * launch is no frequency problem, a respawn loop is */
 		if (pm->starts++ > 0)
@@ -905,13 +961,157 @@ static void settle_fins(struct swt_engine *e)
 	e->n_fins = 0;
 }
 
+static int64_t clamp_u64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 {
 	e->carries = swt_grow(e->carries, &e->cap_carries, e->n_carries + 1,
 			      sizeof(*e->carries));
 	e->carries[e->n_carries].mod = mod;
 	e->carries[e->n_carries].micro = micro;
+	e->carries[e->n_carries].io_b = 0;
 	e->n_carries++;
+}
+
+/* ---- disk I/O (docs/analysis.md § 2.5) ---------------------------------- */
+
+/* bytes in dt ns as thousandths of a MB (MiB) per second */
+static int64_t io_mmbps(int64_t bytes, int64_t dt)
+{
+	return dt > 0 && bytes > 0 ?
+		       swt_muldiv2(bytes, INT64_C(1000000000000),
+				   INT64_C(1048576), dt) :
+		       0;
+}
+
+/* Bytes read and written by a process of module mi: in its totals and
+ * the tree's. */
+static void io_count(struct swt_engine *e, uint32_t mi, int64_t r, int64_t w)
+{
+	struct engine__module *m = &e->mods[mi];
+
+	m->io_read_b = swt_sat_add(m->io_read_b, r);
+	m->io_write_b = swt_sat_add(m->io_write_b, w);
+	m->io_known = true;
+	e->session.io_read_b = swt_sat_add(e->session.io_read_b, r);
+	e->session.io_write_b = swt_sat_add(e->session.io_write_b, w);
+	e->session.io_known = true;
+}
+
+/* The bytes since the last reading of process in to cumulative counters
+ * r, w (all of them if it started in the session, none for the first
+ * reading of an older one), less those of its exited children that were
+ * counted already (its counters hold them once it has reaped them). The
+ * reading becomes its last. */
+static void io_delta(struct engine__inst *in, int64_t r, int64_t w,
+		     int64_t *dr, int64_t *dw)
+{
+	int64_t c;
+
+	r = r > 0 ? r : 0;
+	w = w > 0 ? w : 0;
+	*dr = *dw = 0;
+	if (in->io_have) {
+		*dr = swt_sat_sub(r, in->io_r);
+		*dw = swt_sat_sub(w, in->io_w);
+	} else if (in->io_zero) {
+		*dr = r;
+		*dw = w;
+	}
+	if (*dr < 0 || *dw < 0) {	/* counters never go back: a rebase */
+		*dr = 0;
+		*dw = 0;
+	}
+	c = *dr < in->io_pend_r ? *dr : in->io_pend_r;
+	*dr -= c;
+	in->io_pend_r -= c;
+	c = *dw < in->io_pend_w ? *dw : in->io_pend_w;
+	*dw -= c;
+	in->io_pend_w -= c;
+	in->io_have = true;
+	in->io_r = r;
+	in->io_w = w;
+}
+
+/* A /proc/PID/io reading of process in (module mi) at t, in the interval
+ * [t0, t]: its bytes (io_delta()) are counted; its rate is over the window
+ * since the last reading, and at least the interval: a few bytes divided
+ * by a few milliseconds of life would make up huge peaks. */
+static void io_reading(struct swt_engine *e, struct engine__inst *in,
+		       uint32_t mi, int64_t r, int64_t w, int64_t t, int64_t t0)
+{
+	int64_t dr, dw, since = in->io_have || in->io_zero ? in->io_t : t;
+
+	/* (a first reading of an older process is a base: no rate yet) */
+	in->io_rated = in->io_have || in->io_zero;
+	io_delta(in, r, w, &dr, &dw);
+	if (since > t0)
+		since = t0;
+	in->io_rate = in->io_rated ? io_mmbps(swt_sat_add(dr, dw),
+					      swt_sat_sub(t, since)) :
+				     0;
+	in->io_t = t;
+	if (dr > 0 || dw > 0 || !e->mods[mi].io_known)
+		io_count(e, mi, dr, dw);
+}
+
+/* Bytes of a process after its last reading, known at its exit: counted,
+ * and in the next sample's interval (its exit came before it). */
+static void io_tail(struct swt_engine *e, const struct engine__inst *in,
+		    int64_t r, int64_t w, bool first)
+{
+	if (first || r > 0 || w > 0)
+		io_count(e, in->proc_module, r, w);
+	if (r > 0 || w > 0) {
+		carry(e, in->proc_module, 0);
+		e->carries[e->n_carries - 1].io_b = swt_sat_add(r, w);
+	}
+}
+
+/* The last /proc/PID/io of a process, read as a zombie: the bytes since
+ * its last reading (less its children's counted already) are counted, in
+ * the next sample's interval. */
+static void io_final(struct swt_engine *e, struct engine__inst *in,
+		     const struct swt_proc_exit *px)
+{
+	bool first = !in->io_have;
+	int64_t dr, dw;
+
+	io_delta(in, clamp_u64(px->final_read_bytes),
+		 clamp_u64(px->final_write_bytes), &dr, &dw);
+	io_tail(e, in, dr, dw, first);
+}
+
+/* The bytes of an exit record beyond the process's last reading (all of
+ * them for one never read): counted, and in the next sample's interval
+ * (carried). The record sums its threads, not its reaped children: for a
+ * process that reaped children after its last reading, the part of its
+ * own after that reading is missed. */
+static void io_exit(struct swt_engine *e, struct engine__inst *in,
+		    const struct swt_proc_exit *px)
+{
+	int64_t ar = clamp_u64(px->read_bytes), aw = clamp_u64(px->write_bytes);
+	int64_t tr = 0, tw = 0;
+
+	if (in->io_have) {
+		tr = swt_sat_sub(ar, in->io_r);
+		tw = swt_sat_sub(aw, in->io_w);
+	} else if (in->io_zero) {
+		tr = ar;
+		tw = aw;
+	}
+	tr = tr > 0 ? tr : 0;
+	tw = tw > 0 ? tw : 0;
+	io_tail(e, in, tr, tw, !in->io_have);
+	/* what its parent's counters will show of it */
+	if (!in->io_have || ar > in->io_r)
+		in->io_r = ar;
+	if (!in->io_have || aw > in->io_w)
+		in->io_w = aw;
+	in->io_have = true;
 }
 
 /* The last counters of a process that exited (read as a zombie): the CPU
@@ -919,11 +1119,6 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
  * burnt unseen to its reaped module, both in the next sample's interval
  * (its exit came before that sample); then its parent is credited with
  * all of it (inst_remove()). */
-static int64_t clamp_u64(uint64_t v)
-{
-	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
-}
-
 static void final_row(struct swt_engine *e, uint32_t idx,
 		      const struct swt_proc_exit *px)
 {
@@ -996,12 +1191,15 @@ static void on_proc_exit(struct swt_engine *e,
 		return;	/* an older process of the same pid */
 	if (px->has_final && !in->anonymous)
 		final_row(e, idx, px);
+	if (px->has_final_io && !in->anonymous && !in->io_unavail)
+		io_final(e, in, px);
 	if (px->has_acct && !in->anonymous) {
 		struct engine__module *pm = &e->mods[in->proc_module];
 		int64_t hw = clamp_u64(px->hiwater_rss_kib);
 
 		if (hw > pm->proc_peak_kib)
 			pm->proc_peak_kib = hw;
+		io_exit(e, in, px);
 	}
 	inst_remove(e, idx);
 }
@@ -1542,7 +1740,29 @@ static void raise_alert(struct swt_engine *e, int64_t t,
 static int64_t res_value(const struct engine__module *m,
 			 enum swt_resource r)
 {
-	return r == SWT_RES_CPU ? m->cur_mpct : m->cur_mmb;
+	switch (r) {
+	case SWT_RES_CPU:
+		break;
+	case SWT_RES_MEMORY:
+		return m->cur_mmb;
+	case SWT_RES_IO:
+		return m->cur_io;
+	}
+	return m->cur_mpct;
+}
+
+/* The threshold a value of resource r is judged against. */
+static int64_t res_threshold(const struct swt_engine *e, enum swt_resource r)
+{
+	switch (r) {
+	case SWT_RES_CPU:
+		break;
+	case SWT_RES_MEMORY:
+		return e->th.v[SWT_TH_MEMORY_MB];
+	case SWT_RES_IO:
+		return e->th.v[SWT_TH_IO_MB_PER_S];
+	}
+	return e->th.v[SWT_TH_CPU_PERCENT];
 }
 
 /* Does module c take part in a spike of subject s (at the peak)? The session
@@ -1554,6 +1774,8 @@ static bool spike_member(const struct engine__module *s,
 	if (c == s)
 		return false;
 	if (r == SWT_RES_MEMORY && !c->cur_mem)
+		return false;
+	if (r == SWT_RES_IO && !c->cur_has_io)
 		return false;
 	if (s->kind == SWT_KIND_SESSION)
 		return c->kind == SWT_KIND_PROCESS ||
@@ -1629,8 +1851,7 @@ static void spike_close(struct swt_engine *e, struct engine__module *s,
 	out->peak_t_ns = sp->peak_ns - e->origin_ns;
 	out->peak = sp->peak;
 	out->baseline = sp->baseline;
-	out->threshold = r == SWT_RES_CPU ? e->th.v[SWT_TH_CPU_PERCENT] :
-					    e->th.v[SWT_TH_MEMORY_MB];
+	out->threshold = res_threshold(e, r);
 	out->n_active = sp->n_active;
 	for (i = 0; i < sp->n_active; i++)
 		out->active[i] = e->mods[sp->active[i]].name;
@@ -1643,8 +1864,7 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 {
 	struct engine__hist *h = &s->hist[r];
 	struct engine__spike *sp = &s->spike[r];
-	int64_t thr = r == SWT_RES_CPU ? e->th.v[SWT_TH_CPU_PERCENT] :
-					 e->th.v[SWT_TH_MEMORY_MB];
+	int64_t thr = res_threshold(e, r);
 	int64_t factor = e->th.v[SWT_TH_SPIKE_FACTOR];
 	int64_t base = h->n ? hist_mean(h) : 0;
 	/* v x 1000 >= base x factor, exactly (v can be absurd) */
@@ -1837,6 +2057,27 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		e->session.cur_rss_kib = swt_sat_add(e->session.cur_rss_kib,
 						     in->rss_kib);
 		e->any_mem = true;
+	}
+	/* disk I/O: read every few ticks; the rate of the last window is
+	 * held in between */
+	if (row->flags & SWT_PF_IO_UNAVAILABLE) {
+		if (!in->io_unavail) {
+			in->io_unavail = true;
+			m->io_unavail++;
+			e->session.io_unavail++;
+		}
+		in->io_rate = 0;
+		in->io_rated = false;
+	} else if (!(row->flags & SWT_PF_IO_NOT_SAMPLED)) {
+		io_reading(e, in, mi, row->io_read, row->io_write, t, t0);
+		m = &e->mods[mi];
+	}
+	if (in->io_rated && dt > 0) {
+		m->cur_io = swt_sat_add(m->cur_io, in->io_rate);
+		m->cur_has_io = true;
+		e->session.cur_io = swt_sat_add(e->session.cur_io,
+						in->io_rate);
+		e->session.cur_has_io = true;
 	}
 	e->n_proc_samples++;
 }
@@ -2095,6 +2336,11 @@ static void module_close_sample(struct swt_engine *e,
 			m->sat_n += m->cur_sat;
 		}
 	}
+	if (dt > 0 && m->cur_has_io) {
+		m->io_obs_ns = swt_sat_add(m->io_obs_ns, dt);
+		if (m->cur_io > m->io_peak)
+			m->io_peak = m->cur_io;
+	}
 	if (m->cur_mem) {
 		m->cur_mmb = engine__kib_to_mmb(m->cur_rss_kib);
 		m->mem_sum_kib = swt_sat_add(m->mem_sum_kib, m->cur_rss_kib);
@@ -2182,6 +2428,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	ses->cur_ticks_micro = 0;
 	ses->cur_rss_kib = 0;
 	ses->cur_mem = true;
+	ses->cur_io = 0;
+	ses->cur_has_io = false;
 	e->any_counted = false;
 	e->any_mem = false;
 
@@ -2204,6 +2452,20 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	for (i = 0; i < e->n_carries; i++) {
 		struct engine__module *m;
 
+		if (e->carries[i].io_b > 0 && dt > 0) {
+			/* an exit's last disk bytes: in this interval's rate
+			 * (counted in the totals already) */
+			int64_t v = io_mmbps(e->carries[i].io_b, dt);
+
+			touch(e, e->carries[i].mod);
+			m = &e->mods[e->carries[i].mod];
+			m->cur_io = swt_sat_add(m->cur_io, v);
+			m->cur_has_io = true;
+			ses->cur_io = swt_sat_add(ses->cur_io, v);
+			ses->cur_has_io = true;
+		}
+		if (e->carries[i].micro == 0)
+			continue;	/* bytes alone */
 		if (dt <= 0) {
 			late_credit(e, &e->mods[e->carries[i].mod],
 				    e->carries[i].micro);
@@ -2281,6 +2543,16 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			m->alert_on[SWT_RES_MEMORY] = above;
 			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
+		if (dt > 0 && m->cur_has_io) {
+			bool above = m->cur_io > e->th.v[SWT_TH_IO_MB_PER_S];
+
+			if (above && !m->alert_on[SWT_RES_IO])
+				raise_alert(e, t, SWT_ALERT_IO, &subj,
+					    m->cur_io,
+					    e->th.v[SWT_TH_IO_MB_PER_S]);
+			m->alert_on[SWT_RES_IO] = above;
+			spike_step(e, m, SWT_RES_IO, t0, t, m->cur_io);
+		}
 	}
 	if (ses->cur_mem)
 		swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
@@ -2290,6 +2562,11 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	}
 	if (ses->cur_mem)
 		spike_step(e, ses, SWT_RES_MEMORY, t0_mem, t, ses->cur_mmb);
+	if (dt > 0 && ses->cur_has_io)
+		spike_step(e, ses, SWT_RES_IO, t0, t, ses->cur_io);
+	/* (at the end: the last interval with a live process, as memory) */
+	if (dt > 0 && e->any_mem)
+		e->io_end = ses->cur_io;
 
 	/* a process gone in the middle of a spike ends it */
 	for (i = 0; i < e->n_open_spikes;) {
@@ -2298,8 +2575,11 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		if (m->stamp != e->seq) {
 			spike_close(e, m, SWT_RES_CPU);
 			spike_close(e, m, SWT_RES_MEMORY);
+			spike_close(e, m, SWT_RES_IO);
 		}
-		if (m->spike[0].open || m->spike[1].open) {
+		if (m->spike[SWT_RES_CPU].open ||
+		    m->spike[SWT_RES_MEMORY].open ||
+		    m->spike[SWT_RES_IO].open) {
 			i++;
 		} else {
 			m->in_open_spikes = false;
@@ -2590,9 +2870,12 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 				    SWT_RES_CPU);
 			spike_close(e, &e->mods[e->open_spikes[i]],
 				    SWT_RES_MEMORY);
+			spike_close(e, &e->mods[e->open_spikes[i]],
+				    SWT_RES_IO);
 		}
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
+		spike_close(e, &e->session, SWT_RES_IO);
 		/* exits after the last sample: in the totals only */
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {

@@ -140,6 +140,16 @@ struct swt_module_result {
 	int64_t mem_growth_mmb;	/* growth credited to it (attributed) */
 	int64_t mem_confidence_mpct; /* Phi(z) of its memory column */
 	bool in_total;		/* counted in total_weight (processes) */
+	/* disk I/O (processes): storage bytes read and written, from
+	 * /proc/PID/io and the exit records (docs/analysis.md § 2.5) */
+	bool has_io;		/* some of its processes' I/O was read */
+	int64_t io_read_mmb;	/* thousandths of MB */
+	int64_t io_write_mmb;
+	int64_t io_avg_mmbps;	/* read + write, thousandths of MB/s, over
+				 * the time its I/O was observed */
+	int64_t io_peak_mmbps;	/* the highest interval */
+	uint64_t io_unavailable; /* processes whose I/O could not be read
+				  * (another user's): unknown, not 0 */
 	/* process modules: distinct command lines, the heaviest first (CPU
 	 * desc, processes desc, command) */
 	uint64_t n_variants;
@@ -163,9 +173,11 @@ struct swt_counter_result {
 enum swt_resource {
 	SWT_RES_CPU = 0,
 	SWT_RES_MEMORY = 1,
+	SWT_RES_IO = 2,		/* disk I/O, read + write */
 };
+#define SWT_RES_N 3
 
-/* "cpu", "memory". */
+/* "cpu", "memory", "io". */
 const char *swt_resource_name(enum swt_resource r);
 
 #define SWT_SPIKE_ACTIVE_MAX 5
@@ -176,7 +188,7 @@ struct swt_spike_result {
 	int64_t start_ns;	/* relative to the session start */
 	int64_t duration_ns;
 	int64_t peak_t_ns;
-	int64_t peak;		/* mpct or mmb */
+	int64_t peak;		/* mpct, mmb or (io) thousandths of MB/s */
 	int64_t baseline;	/* history mean at the start, same unit */
 	int64_t threshold;
 	size_t n_active;	/* modules active at the peak, biggest first */
@@ -241,16 +253,18 @@ enum swt_alert_kind {
 	SWT_ALERT_CPU = 0,	/* a process above cpu_percent */
 	SWT_ALERT_MEMORY = 1,	/* a process above memory_mb */
 	SWT_ALERT_RATE = 2,	/* a counter above its rate limit */
+	SWT_ALERT_IO = 3,	/* a process above io_mb_per_s */
 };
 
-/* "cpu", "memory", "rate". */
+/* "cpu", "memory", "rate", "io". */
 const char *swt_alert_kind_name(enum swt_alert_kind k);
 
 struct swt_alert_result {
 	int64_t t_ns;		/* relative to the session start */
 	enum swt_alert_kind kind;
 	struct swt_subject subj; /* counters: kind module, name = counter */
-	int64_t value;		/* mpct, mmb or thousandths per minute */
+	int64_t value;		/* mpct, mmb, thousandths per minute or (io)
+				 * thousandths of MB/s */
 	int64_t threshold;
 };
 
@@ -297,6 +311,13 @@ struct swt_session_result {
 	int64_t mem_avg_mmb;
 	int64_t mem_peak_mmb;
 	int64_t mem_end_mmb;	/* last sample with a live process */
+	bool has_io;		/* disk I/O of some process was read */
+	int64_t io_read_mmb;	/* the tree's, thousandths of MB */
+	int64_t io_write_mmb;
+	int64_t io_avg_mmbps;	/* read + write, thousandths of MB/s */
+	int64_t io_peak_mmbps;
+	int64_t io_end_mmbps;	/* last interval with I/O observed */
+	uint64_t io_unavailable; /* processes whose I/O was unreadable */
 };
 
 struct swt_result {

@@ -332,6 +332,27 @@ static void variant_results(const struct swt_engine *e,
 	}
 }
 
+/* Disk I/O of a process module or the session: MB read and written, and
+ * the rate (read + write, thousandths of MB/s) over the time it was
+ * observed (as its CPU: while a process of it lived) and at its highest
+ * interval. */
+static void io_result(const struct engine__module *m, bool *has,
+		      int64_t *read_mmb, int64_t *write_mmb, int64_t *avg,
+		      int64_t *peak)
+{
+	*has = m->io_known;
+	*read_mmb = swt_muldiv(m->io_read_b, 1000, INT64_C(1048576));
+	*write_mmb = swt_muldiv(m->io_write_b, 1000, INT64_C(1048576));
+	int64_t obs = m->observed_ns > m->io_obs_ns ? m->observed_ns :
+						      m->io_obs_ns;
+
+	*avg = obs > 0 ? swt_muldiv2(swt_sat_add(m->io_read_b, m->io_write_b),
+				     INT64_C(1000000000000),
+				     INT64_C(1048576), obs) :
+			 0;
+	*peak = m->io_peak > *avg ? m->io_peak : *avg;
+}
+
 static void module_results(const struct swt_engine *e,
 			   struct engine__result *fr,
 			   int64_t duration)
@@ -383,6 +404,11 @@ static void module_results(const struct swt_engine *e,
 							INT64_C(100000000),
 							ct, obs) :
 					    0;
+		if (m->kind == SWT_KIND_PROCESS)
+			io_result(m, &r->has_io, &r->io_read_mmb,
+				  &r->io_write_mmb, &r->io_avg_mmbps,
+				  &r->io_peak_mmbps);
+		r->io_unavailable = m->io_unavail;
 		if (m->kind == SWT_KIND_PROCESS && m->proc_peak_kib > 0) {
 			r->has_proc_peak = true;
 			r->proc_peak_mmb = engine__kib_to_mmb(m->proc_peak_kib);
@@ -726,6 +752,36 @@ static bool at_or_above(int64_t value, int64_t threshold)
 	return threshold > 0 && value > 0 && value >= threshold;
 }
 
+/* A process module whose disk I/O averages io_mb_per_s or more: high
+ * priority from twice the threshold, else medium (I/O is not in the
+ * weight). What to do depends on which way the bytes go. */
+static void io_rec(const struct swt_engine *e, struct engine__result *fr,
+		   const struct swt_module_result *r, struct swt_buf *b)
+{
+	int64_t thr = e->th.v[SWT_TH_IO_MB_PER_S];
+
+	swt_buf_puts(b, "Reduce the disk I/O of ");
+	put_who(b, &r->subj);
+	swt_buf_puts(b, ": it reads ");
+	put_fixed(b, r->io_read_mmb);
+	swt_buf_puts(b, " MB and writes ");
+	put_fixed(b, r->io_write_mmb);
+	swt_buf_puts(b, " MB, ");
+	put_fixed(b, r->io_avg_mmbps);
+	swt_buf_puts(b, " MB/s on average (peak ");
+	put_fixed(b, r->io_peak_mmbps);
+	swt_buf_puts(b, " MB/s), at or above the threshold of ");
+	put_fixed(b, thr);
+	swt_buf_puts(b, r->io_write_mmb >= r->io_read_mmb ?
+				" MB/s; write less (larger batches, fewer "
+				"rewrites, temporary files on tmpfs)." :
+				" MB/s; read less (cache what it reads "
+				"again, smaller inputs).");
+	add_rec(fr, swt_sat_mul(thr, 2) <= r->io_avg_mmbps ? SWT_PRIO_HIGH :
+							     SWT_PRIO_MEDIUM,
+		r->subj.name, b);
+}
+
 static void module_recs(const struct swt_engine *e, struct engine__result *fr,
 			struct swt_buf *b)
 {
@@ -779,6 +835,9 @@ static void module_recs(const struct swt_engine *e, struct engine__result *fr,
 			swt_buf_puts(b, "/min.");
 			add_rec(fr, r->priority, r->subj.name, b);
 		}
+		if (r->has_io && at_or_above(r->io_avg_mmbps,
+					     e->th.v[SWT_TH_IO_MB_PER_S]))
+			io_rec(e, fr, r, b);
 	}
 }
 
@@ -899,12 +958,16 @@ static void spike_recs(const struct swt_engine *e, struct engine__result *fr,
 				big = o;
 		}
 		swt_buf_printf(b, "Smooth the %s load of ",
-			       s->resource == SWT_RES_CPU ? "CPU" : "memory");
+			       s->resource == SWT_RES_CPU    ? "CPU" :
+			       s->resource == SWT_RES_MEMORY ? "memory" :
+							       "disk I/O");
 		put_who(b, &s->subj);
 		swt_buf_printf(b, ": %zu spike%s, the largest ", n,
 			       n == 1 ? "" : "s");
 		put_fixed(b, big->peak);
-		swt_buf_puts(b, s->resource == SWT_RES_CPU ? " %" : " MB");
+		swt_buf_puts(b, s->resource == SWT_RES_CPU    ? " %" :
+				s->resource == SWT_RES_MEMORY ? " MB" :
+								" MB/s");
 		swt_buf_puts(b, " at ");
 		swt_buf_fixed(b, big->peak_t_ns, 9, 1);
 		swt_buf_puts(b, " s lasting ");
@@ -1001,6 +1064,10 @@ static void session_result(const struct swt_engine *e,
 					     ses->mem_n, 1024);
 	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
 	s->mem_end_mmb = e->mem_end_mmb;
+	io_result(ses, &s->has_io, &s->io_read_mmb, &s->io_write_mmb,
+		  &s->io_avg_mmbps, &s->io_peak_mmbps);
+	s->io_end_mmbps = s->has_io ? e->io_end : 0;
+	s->io_unavailable = ses->io_unavail;
 }
 
 

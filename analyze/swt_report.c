@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "swt_alloc.h"
+#include "swt_checked.h"
 #include "swt_render.h"
 #include "swt_status.h"
 
@@ -103,20 +104,31 @@ static const char *alert_unit(enum swt_alert_kind k)
 		return "MB";
 	case SWT_ALERT_RATE:
 		return "per_minute";
+	case SWT_ALERT_IO:
+		return "MB/s";
 	}
 	return "?";
 }
 
 static const char *resource_unit(enum swt_resource r)
 {
-	return r == SWT_RES_CPU ? "percent" : "MB";
+	switch (r) {
+	case SWT_RES_CPU:
+		break;
+	case SWT_RES_MEMORY:
+		return "MB";
+	case SWT_RES_IO:
+		return "MB/s";
+	}
+	return "percent";
 }
 
-/* Modules that did anything: CPU, memory or calls. */
+/* Modules that did anything: CPU, memory, calls or disk I/O. */
 static bool module_active(const struct swt_module_result *m)
 {
 	return m->cpu_avg_mpct > 0 || m->cpu_peak_mpct > 0 || m->calls > 0 ||
-	       (m->has_memory && m->mem_peak_mmb > 0);
+	       (m->has_memory && m->mem_peak_mmb > 0) ||
+	       m->io_read_mmb > 0 || m->io_write_mmb > 0;
 }
 
 static size_t count_active(const struct swt_result *r)
@@ -216,6 +228,12 @@ static void sec_session(struct swt_model *m, const struct swt_report_input *in)
 	swt_model_cell_fixed(s, ss->cpu_ms, 3, 3);
 	swt_model_add_row(s, "reaped_cpu_s");
 	swt_model_cell_fixed(s, ss->reaped_ms, 3, 3);
+	swt_model_add_row(s, "io_read_mb");
+	c_opt_one(s, ss->has_io, ss->io_read_mmb);
+	swt_model_add_row(s, "io_write_mb");
+	c_opt_one(s, ss->has_io, ss->io_write_mmb);
+	swt_model_add_row(s, "io_unavailable");
+	swt_model_cell_int(s, (int64_t)ss->io_unavailable);
 	swt_model_add_row(s, "exit_records");
 	swt_model_cell_bool(s, ss->exit_records);
 	swt_model_add_row(s, "exit_records_lost");
@@ -372,6 +390,12 @@ static void sec_resources(struct swt_model *m, const struct swt_result *r)
 	c_one(s, ss->mem_avg_mmb);
 	c_one(s, ss->mem_peak_mmb);
 	c_one(s, ss->mem_end_mmb);
+	swt_model_add_row(s, "io_mb_per_s");
+	swt_model_cell_enum(s, "io");
+	swt_model_cell_enum(s, "MB/s");
+	c_opt_one(s, ss->has_io, ss->io_avg_mmbps);
+	c_opt_one(s, ss->has_io, ss->io_peak_mmbps);
+	c_opt_one(s, ss->has_io, ss->io_end_mmbps);
 }
 
 static void sec_summary(struct swt_model *m, const struct swt_result *r,
@@ -528,6 +552,86 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			       "last one, read from their parents' cutime "
 			       "and cstime; which processes they were needs "
 			       "the kernel's exit records (swrec as root)");
+}
+
+/* Disk I/O of the process modules: those that read or wrote 0.05 MB or
+ * more, and those whose I/O could not be read, most bytes first (the
+ * modules' order otherwise). */
+static void sec_disk_io(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		COL_STR("name", "name"),
+		COL_STR("process", "process"),
+		COL_INT("instances", "n"),
+		COL_FIXED("read_mb", "read MB", "MB"),
+		COL_FIXED("write_mb", "write MB", "MB"),
+		COL_FIXED("mb_per_s_avg", "MB/s avg", "MB/s"),
+		COL_FIXED("mb_per_s_peak", "MB/s peak", "MB/s"),
+		COL_INT("unavailable", "unavailable"),
+		COL_COMMAND,
+	};
+	static const struct swt_model_def def =
+		DEF("disk_io", "Disk I/O", SWT_SECTION_TABLE,
+		    SWT_SECTION_HIDE_EMPTY, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, n = 0, quiet = 0, *ix;
+
+	ix = swt_calloc(r->n_modules ? r->n_modules : 1, sizeof(*ix));
+	for (i = 0; i < r->n_modules; i++) {
+		const struct swt_module_result *mr = &r->modules[i];
+
+		if (mr->subj.kind != SWT_KIND_PROCESS)
+			continue;
+		/* (what shows as 0.0 MB is left out) */
+		if (swt_sat_add(mr->io_read_mmb, mr->io_write_mmb) >= 50 ||
+		    mr->io_unavailable > 0)
+			ix[n++] = i;
+		else if (mr->has_io)
+			quiet++;
+	}
+	/* insertion sort, stable: most bytes first */
+	for (i = 1; i < n; i++) {
+		size_t j = i, v = ix[i];
+		const struct swt_module_result *a = &r->modules[v];
+		int64_t ab = swt_sat_add(a->io_read_mmb, a->io_write_mmb);
+
+		while (j > 0) {
+			const struct swt_module_result *b = &r->modules[ix[j - 1]];
+
+			if (swt_sat_add(b->io_read_mmb, b->io_write_mmb) >= ab)
+				break;
+			ix[j] = ix[j - 1];
+			j--;
+		}
+		ix[j] = v;
+	}
+	for (i = 0; i < n; i++) {
+		const struct swt_module_result *mr = &r->modules[ix[i]];
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, mr->subj.name);
+		swt_model_cell_str(s, mr->subj.process);
+		swt_model_cell_int(s, (int64_t)mr->instances);
+		c_opt_one(s, mr->has_io, mr->io_read_mmb);
+		c_opt_one(s, mr->has_io, mr->io_write_mmb);
+		c_opt_one(s, mr->has_io, mr->io_avg_mmbps);
+		c_opt_one(s, mr->has_io, mr->io_peak_mmbps);
+		swt_model_cell_int(s, (int64_t)mr->io_unavailable);
+		swt_model_cell_str(s, mr->subj.command);
+	}
+	free(ix);
+	if (r->session.io_unavailable)
+		swt_model_note(s, "unavailable: processes of another user "
+			       "whose I/O the kernel does not show to the "
+			       "recorder (unknown, not 0)");
+	if (n && quiet)
+		swt_model_note(s, "%zu more process modules read and wrote "
+			       "less than 0.05 MB on disk", quiet);
+	if (n && !r->session.exit_records)
+		swt_model_note(s, "without the kernel's exit records (swrec "
+			       "as root), the I/O of children that exited "
+			       "between two samples is counted in the parent "
+			       "that reaped them");
 }
 
 /* The heaviest command lines of the process modules that ran several
@@ -821,6 +925,7 @@ void swt_report_model_build(struct swt_model **out,
 	}
 	sec_modules(m, r);
 	sec_command_lines(m, r);
+	sec_disk_io(m, r);
 	if (kind == SWT_REPORT_FULL) {
 		sec_counters(m, r);
 		sec_spikes(m, r);

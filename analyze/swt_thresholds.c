@@ -29,11 +29,12 @@ struct key_desc {
 static const struct key_desc keys[SWT_TH_N_SCALAR] = {
 	[SWT_TH_MEMORY_MB] = { "memory_mb", 500000, 1, MAX_MILLI, false },
 	[SWT_TH_CPU_PERCENT] = { "cpu_percent", 80000, 1, MAX_MILLI, false },
+	[SWT_TH_IO_MB_PER_S] = { "io_mb_per_s", 50000, 1, MAX_MILLI, false },
 	[SWT_TH_CALLS_PER_MINUTE] = { "calls_per_minute", 600000, 1,
 				      MAX_MILLI, false },
 	[SWT_TH_STARTS_PER_MINUTE] = { "starts_per_minute", 30000, 1,
 				       MAX_MILLI, false },
-	/* the history ring costs 16 bytes per sample per process: bound it */
+	/* the history rings cost 24 bytes per sample per process: bound it */
 	[SWT_TH_HISTORY_SAMPLES] = { "history_samples", 100, 2, 100000,
 				     true },
 	[SWT_TH_SPIKE_FACTOR] = { "spike_factor", 1500, 1000, 1000000,

@@ -8,6 +8,7 @@
  * Keys (VALUE syntax: a decimal number with at most 3 decimals, no sign):
  *   memory_mb                  500     MB (MiB) of RSS per module
  *   cpu_percent                80      % of one core per module
+ *   io_mb_per_s                50      disk read + write MB/s per module
  *   calls_per_minute           600     module call frequency (weight)
  *   starts_per_minute          30      process respawn frequency (weight)
  *   history_samples            100     samples of history (spikes, rates)
@@ -47,6 +48,7 @@ const char *swt_th_source_name(enum swt_th_source src);
 enum swt_th_key {
 	SWT_TH_MEMORY_MB,
 	SWT_TH_CPU_PERCENT,
+	SWT_TH_IO_MB_PER_S,
 	SWT_TH_CALLS_PER_MINUTE,
 	SWT_TH_STARTS_PER_MINUTE,
 	SWT_TH_HISTORY_SAMPLES,

@@ -97,6 +97,8 @@ struct swt_reader {
 	struct swt_thread_row *threads[2];
 	size_t n_threads[2], cap_threads[2];
 	int cur_threads;
+	struct swt_netdev *netdevs;	/* of the last sample */
+	size_t cap_netdevs;
 	int32_t *reset_pids;
 	size_t n_reset, cap_reset;
 
@@ -535,6 +537,7 @@ void swt_reader_free(struct swt_reader *r)
 	free(r->procs[1]);
 	free(r->threads[0]);
 	free(r->threads[1]);
+	free(r->netdevs);
 	free(r->reset_pids);
 	free(r->events);
 	free(r->damage);
@@ -894,6 +897,8 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	CHECK_COL(majflt, n) CHECK_COL(io_read, n) CHECK_COL(io_write, n)
 	CHECK_COL(vctxsw, n) CHECK_COL(ivctxsw, n) CHECK_COL(flags, n)
 	CHECK_COL(cutime, n) CHECK_COL(cstime, n)
+	CHECK_COL(net_tx, n) CHECK_COL(net_rx, n) CHECK_COL(socks_tcp, n)
+	CHECK_COL(socks_udp, n) CHECK_COL(socks_other, n)
 	CHECK_COL(tgid_off, nt) CHECK_COL(tname, nt) CHECK_COL(tutime, nt)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
@@ -930,6 +935,11 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		p->ivctxsw = wadd(b->ivctxsw, COLV(m, ivctxsw, i));
 		p->cutime = wadd(b->cutime, COLV(m, cutime, i));
 		p->cstime = wadd(b->cstime, COLV(m, cstime, i));
+		p->net_tx = wadd(b->net_tx, COLV(m, net_tx, i));
+		p->net_rx = wadd(b->net_rx, COLV(m, net_rx, i));
+		p->socks_tcp = wadd(b->socks_tcp, COLV(m, socks_tcp, i));
+		p->socks_udp = wadd(b->socks_udp, COLV(m, socks_udp, i));
+		p->socks_other = wadd(b->socks_other, COLV(m, socks_other, i));
 	}
 	r->n_procs[cur] = n;
 	r->cur_procs = cur;
@@ -977,6 +987,23 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	s->procs = rows;
 	s->n_threads = nt;
 	s->threads = trows;
+	s->n_netdevs = 0;
+	s->netdevs = NULL;
+	if (m->n_netdevs) {
+		r->netdevs = swt_grow(r->netdevs, &r->cap_netdevs, m->n_netdevs,
+				      sizeof(*r->netdevs));
+		for (i = 0; i < m->n_netdevs; i++) {
+			const Swt__Pb__Sample__NetDev *d = m->netdevs[i];
+
+			if (!d)
+				return -1;
+			r->netdevs[i].name = str_get(r, d->name);
+			r->netdevs[i].rx_bytes = d->rx_bytes;
+			r->netdevs[i].tx_bytes = d->tx_bytes;
+		}
+		s->n_netdevs = m->n_netdevs;
+		s->netdevs = r->netdevs;
+	}
 	r->stats.proc_samples += n;
 	return 0;
 }
@@ -1065,6 +1092,9 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.proc_exit.nivcsw = p->nivcsw;
 		o->u.proc_exit.utime_us = p->utime_us;
 		o->u.proc_exit.stime_us = p->stime_us;
+		o->u.proc_exit.has_final_io = p->has_final_io;
+		o->u.proc_exit.final_read_bytes = p->final_read_bytes;
+		o->u.proc_exit.final_write_bytes = p->final_write_bytes;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:

@@ -88,6 +88,9 @@ struct swt_proc_exit {
 	uint64_t hiwater_rss_kib; /* peak RSS, when has_acct */
 	uint64_t read_bytes, write_bytes;
 	uint64_t nvcsw, nivcsw;
+	bool has_final_io;	/* its /proc/PID/io read as a zombie */
+	uint64_t final_read_bytes, final_write_bytes; /* cumulative, its
+				 * reaped children's included */
 	bool has_status;
 	int32_t exit_code;
 	int32_t signal;
@@ -99,6 +102,8 @@ enum swt_proc_flag {
 	SWT_PF_IO_UNAVAILABLE = 1u,	/* io_* unreadable: not 0, unknown */
 	SWT_PF_IO_NOT_SAMPLED = 2u,	/* io_* not read this tick */
 	SWT_PF_CTXSW_NOT_SAMPLED = 4u,	/* *ctxsw not read this tick */
+	SWT_PF_NET_NOT_SAMPLED = 8u,	/* net_*, socks_* not read */
+	SWT_PF_NET_UNAVAILABLE = 16u,	/* net_*, socks_* unknown, not 0 */
 };
 
 struct swt_proc_row {
@@ -119,6 +124,19 @@ struct swt_proc_row {
 				 * reaped (their cutime included); 0 in files
 				 * before format 1.1 */
 	int64_t cstime;
+	int64_t net_tx;		/* TCP bytes sent (acknowledged), cumulative
+				 * (format 1.2) */
+	int64_t net_rx;		/* TCP bytes received, cumulative */
+	int64_t socks_tcp;	/* sockets open, by kind */
+	int64_t socks_udp;
+	int64_t socks_other;
+};
+
+/* A network interface's cumulative bytes (/proc/net/dev). */
+struct swt_netdev {
+	const char *name;
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
 };
 
 struct swt_thread_row {
@@ -141,6 +159,8 @@ struct swt_sample {
 	const struct swt_proc_row *procs;
 	size_t n_threads;	/* rows sorted by tid, strictly ascending */
 	const struct swt_thread_row *threads;
+	size_t n_netdevs;	/* when the network was read (format 1.2) */
+	const struct swt_netdev *netdevs;
 };
 
 enum swt_event_kind {

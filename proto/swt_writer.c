@@ -71,6 +71,11 @@ struct swt_writer {
 	Swt__Pb__IndexEntry *entries;
 	size_t n_entries, cap_entries;
 
+	/* a sample's interfaces */
+	Swt__Pb__Sample__NetDev *netdevs;
+	Swt__Pb__Sample__NetDev **netdev_ptrs;
+	size_t cap_netdevs, cap_netdev_ptrs;
+
 	/* per-chunk string table (open addressing, power-of-two size) */
 	struct intern_slot *slots;
 	size_t n_slots, n_strings;
@@ -355,7 +360,7 @@ static void set_col(size_t *n_out, int64_t **out, int64_t *v, size_t n)
 	*out = NULL;
 }
 
-#define N_PROC_COLS 13
+#define N_PROC_COLS 18
 #define N_THREAD_COLS 2
 
 /* Fill the Sample message `s` from r. All scratch space is sized first so
@@ -435,6 +440,11 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		c[10 * n + i] = wsub(p->ivctxsw, b->ivctxsw);
 		c[11 * n + i] = wsub(p->cutime, b->cutime);
 		c[12 * n + i] = wsub(p->cstime, b->cstime);
+		c[13 * n + i] = wsub(p->net_tx, b->net_tx);
+		c[14 * n + i] = wsub(p->net_rx, b->net_rx);
+		c[15 * n + i] = wsub(p->socks_tcp, b->socks_tcp);
+		c[16 * n + i] = wsub(p->socks_udp, b->socks_udp);
+		c[17 * n + i] = wsub(p->socks_other, b->socks_other);
 		flags[i] = p->flags;
 		if (p->flags)
 			any_flag = true;
@@ -454,6 +464,31 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	set_col(&s->n_ivctxsw, &s->ivctxsw, c + 10 * n, n);
 	set_col(&s->n_cutime, &s->cutime, c + 11 * n, n);
 	set_col(&s->n_cstime, &s->cstime, c + 12 * n, n);
+	set_col(&s->n_net_tx, &s->net_tx, c + 13 * n, n);
+	set_col(&s->n_net_rx, &s->net_rx, c + 14 * n, n);
+	set_col(&s->n_socks_tcp, &s->socks_tcp, c + 15 * n, n);
+	set_col(&s->n_socks_udp, &s->socks_udp, c + 16 * n, n);
+	set_col(&s->n_socks_other, &s->socks_other, c + 17 * n, n);
+	if (in->n_netdevs) {
+		if (in->n_netdevs > 4096)
+			return fail(w, SWT_EINVAL, "too many interfaces");
+		w->netdevs = swt_grow(w->netdevs, &w->cap_netdevs,
+				      in->n_netdevs, sizeof(*w->netdevs));
+		w->netdev_ptrs = swt_grow(w->netdev_ptrs,
+					  &w->cap_netdev_ptrs, in->n_netdevs,
+					  sizeof(*w->netdev_ptrs));
+		for (i = 0; i < in->n_netdevs; i++) {
+			Swt__Pb__Sample__NetDev *d = &w->netdevs[i];
+
+			swt__pb__sample__net_dev__init(d);
+			d->name = intern(w, in->netdevs[i].name);
+			d->rx_bytes = in->netdevs[i].rx_bytes;
+			d->tx_bytes = in->netdevs[i].tx_bytes;
+			w->netdev_ptrs[i] = d;
+		}
+		s->n_netdevs = in->n_netdevs;
+		s->netdevs = w->netdev_ptrs;
+	}
 	if (any_flag) {
 		s->n_flags = n;
 		s->flags = flags;
@@ -663,6 +698,11 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 			pe.nivcsw = r->u.proc_exit.nivcsw;
 			pe.utime_us = r->u.proc_exit.utime_us;
 			pe.stime_us = r->u.proc_exit.stime_us;
+		}
+		if (r->u.proc_exit.has_final_io) {
+			pe.has_final_io = true;
+			pe.final_read_bytes = r->u.proc_exit.final_read_bytes;
+			pe.final_write_bytes = r->u.proc_exit.final_write_bytes;
 		}
 		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
 		rec.proc_exit = &pe;
@@ -969,6 +1009,8 @@ void swt_writer_free(struct swt_writer *w)
 	free(w->reset_pids);
 	free(w->cols);
 	free(w->ucols);
+	free(w->netdevs);
+	free(w->netdev_ptrs);
 	free(w->icols);
 	free(w);
 }

@@ -69,6 +69,10 @@ static void usage(FILE *f)
 	      "swrec takes one per\n"
 	      "                       exiting process: CPU, peak RSS, I/O "
 	      "of short lives)\n"
+	      "      --no-net         no network per process (TCP bytes from "
+	      "the kernel's\n"
+	      "                       socket table, sockets by kind, "
+	      "interfaces)\n"
 	      "      --no-span-cpu    launch mode: spans do not carry their "
 	      "thread's CPU time\n"
 	      "                       (saves ~2.5 us per span here)\n"
@@ -218,6 +222,7 @@ enum {
 	OPT_NO_SPAN_CPU,
 	OPT_NO_SPAN_RSS,
 	OPT_NO_EXITS,
+	OPT_NO_NET,
 };
 
 /* Returns 0 (o->done for --help/--version) or SWT_EINVAL (the message is
@@ -236,6 +241,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "no-exits", no_argument, NULL, OPT_NO_EXITS },
+		{ "no-net", no_argument, NULL, OPT_NO_NET },
 		{ "allow-other-users", no_argument, NULL,
 		  OPT_ALLOW_OTHER_USERS },
 		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
@@ -317,6 +323,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_EXITS:
 			o->s.exits = false;
+			break;
+		case OPT_NO_NET:
+			o->s.net = false;
 			break;
 		case OPT_ALLOW_OTHER_USERS:
 			o->s.allow_other_users = true;

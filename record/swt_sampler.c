@@ -21,6 +21,7 @@
 
 #include "swt_alloc.h"
 #include "swt_exitacct.h"
+#include "swt_net.h"
 #include "swt_procfs.h"
 #include "swt_status.h"
 #include "swt_tracker.h"
@@ -75,10 +76,13 @@ struct proc_ent {
 	size_t cmdline_len;
 	char *exe;		/* /proc/PID/exe, NULL if unreadable */
 	bool has_final;		/* read as a zombie: its last counters */
+	bool has_final_io;	/* ... and its I/O */
+	uint64_t fin_io[2];	/* read, write bytes */
 	int64_t fin[4];		/* utime, stime, cutime, cstime */
 	bool has_acct;		/* its taskstats exit record came */
 	struct swt_exit_stats acct;
 	struct swt_proc_row row;
+	struct swt_net_proc net;	/* its sockets (opts.net) */
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
 	size_t cap_threads;
@@ -468,6 +472,8 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 		return;
 	if (e->in_trows)
 		s->trows_dirty = true;
+	if (s->opts.net)
+		swt_net_release(s->opts.net, e->pid);
 	kclose(s, &e->fd_stat);
 	kclose(s, &e->fd_status);
 	kclose(s, &e->fd_io);
@@ -858,13 +864,27 @@ static void read_threads(struct swt_sampler *s, struct proc_ent *e,
 	e->thr_tick = s->tick_no;
 }
 
-static void take_final(struct proc_ent *e, const struct swt_procfs_stat *st)
+/* The last counters of a process read as a zombie: its CPU, and its I/O
+ * (readable while it is a zombie, its reaped children's included). */
+static void take_final(struct swt_sampler *s, struct proc_ent *e,
+		       const struct swt_procfs_stat *st)
 {
+	uint64_t r, w;
+	ssize_t n;
+
 	e->has_final = true;
 	e->fin[0] = (int64_t)st->utime;
 	e->fin[1] = (int64_t)st->stime;
 	e->fin[2] = st->cutime;
 	e->fin[3] = st->cstime;
+	if (e->io_denied || e->has_final_io)
+		return;
+	n = kread(s, &e->fd_io, e->pid, 0, "io");
+	if (n > 0 && swt_procfs_parse_io(&r, &w, s->buf, (size_t)n) == 0) {
+		e->has_final_io = true;
+		e->fin_io[0] = r;
+		e->fin_io[1] = w;
+	}
 }
 
 /* The counters of one process. Returns 1 if read, 0 if it has gone, -1 if
@@ -886,7 +906,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	if (is_gone_state(&st)) {
 		/* a zombie's counters are final: its exit record carries
 		 * them (the CPU since its last row) */
-		take_final(e, &st);
+		take_final(s, e, &st);
 		return 0;
 	}
 	r->pid = e->pid;
@@ -1521,7 +1541,7 @@ void swt_sampler_note_zombie(struct swt_sampler *s, int32_t pid)
 	n = kread(s, &e->fd_stat, e->pid, 0, "stat");
 	if (n > 0 && swt_procfs_parse_stat(&st, s->buf, (size_t)n) == 0 &&
 	    st.start_ticks == e->start_ticks && is_gone_state(&st))
-		take_final(e, &st);
+		take_final(s, e, &st);
 }
 
 static int64_t us_to_ticks(const struct swt_sampler *s, uint64_t us)
@@ -1780,6 +1800,11 @@ static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
 		x->cutime = e->row.cutime;
 		x->cstime = e->row.cstime;
 	}
+	if (e->has_final_io) {
+		x->has_final_io = true;
+		x->final_read_bytes = e->fin_io[0];
+		x->final_write_bytes = e->fin_io[1];
+	}
 	if (e->has_acct)
 		set_acct(x, &e->acct);
 	for (i = 0; i < s->n_noted; i++) {
@@ -1968,6 +1993,44 @@ static void rebuild_trows(struct swt_sampler *s)
 }
 
 /* Rows of this tick into s->rows / s->trows. */
+/* The network of the tracked processes, about once a second (the
+ * socket table is the machine's, and listing every descriptor of every
+ * process each tick would cost more than the rest of a sample). */
+static void read_net(struct swt_sampler *s, struct swt_sample *smp)
+{
+	unsigned every = s->opts.slow_every > 4 ? s->opts.slow_every : 1;
+	bool round = s->opts.net && s->tick_no % every == 0;
+	size_t i;
+
+	if (round && swt_net_refresh(s->opts.net) < 0)
+		round = false;
+	for (i = 0; i < s->n_procs; i++) {
+		struct proc_ent *e = s->procs[i];
+		struct swt_proc_row *r = &e->row;
+
+		if (!e->row_ok)
+			continue;
+		if (round &&
+		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
+				      &e->net)) {
+			r->net_tx = e->net.tx;
+			r->net_rx = e->net.rx;
+			r->socks_tcp = e->net.tcp;
+			r->socks_udp = e->net.udp;
+			r->socks_other = e->net.other;
+		} else if (e->net.unavailable) {
+			r->flags |= SWT_PF_NET_UNAVAILABLE;
+		} else {
+			r->flags |= SWT_PF_NET_NOT_SAMPLED;
+		}
+	}
+	if (round) {
+		swt_net_end_round(s->opts.net);
+		(void)swt_net_devs(s->opts.net, &smp->netdevs,
+				   &smp->n_netdevs);
+	}
+}
+
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
 	size_t i, j, n = 0;
@@ -2096,6 +2159,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;
 	rec.t_ns = t;
+	read_net(s, smp);
 	smp->scheduled_ns = scheduled_ns;
 	smp->sys_busy_ticks = sys.busy_ticks;
 	smp->sys_idle_ticks = sys.idle_ticks;

@@ -84,6 +84,10 @@ struct swt_sampler_opts {
 	 * from their stat lines. The listing of /proc, the kept stat
 	 * descriptors and the checks of identity are the same. */
 	bool libproc2_scans;
+	/* The network source (swt_net.h), owned by the caller; NULL: no
+	 * network columns (their rows say not sampled). Read about once a
+	 * second. */
+	struct swt_net *net;
 };
 
 /* Facts of the machine for the session header. */

@@ -20,6 +20,7 @@
 
 #include "swt_alloc.h"
 #include "swt_exitacct.h"
+#include "swt_net.h"
 #include "swt_config.h"
 #include "swt_procfs.h"
 #include "swt_ingest.h"
@@ -51,6 +52,7 @@ struct session {
 	struct swt_writer *w;
 	struct swt_sampler *smp;
 	struct swt_exitacct *ea; /* exit records; NULL: none (not root) */
+	struct swt_net *net;	/* sockets; NULL: --no-net */
 	uint64_t ea_overflows;
 	struct swt_ingest *ing;	/* application events; NULL: none */
 	char **child_env;	/* launch: environ plus SWT_TRACE_SOCKET */
@@ -112,6 +114,7 @@ void swt_session_opts_init(struct swt_session_opts *opts)
 	opts->threads = true;
 	opts->events = true;
 	opts->exits = true;
+	opts->net = true;
 	opts->span_cpu = true;
 	opts->span_rss = true;
 }
@@ -952,6 +955,7 @@ static int new_sampler(struct session *s)
 	so.slow_every = s->opts->slow_every;
 	so.libproc2_scans = s->opts->libproc2_scans;
 	so.interval_ns = s->opts->interval_ns;
+	so.net = s->net;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;
 		so.n_roots = 1;
@@ -1031,6 +1035,13 @@ int swt_session_run(struct swt_session_result *out,
 		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
 			s->ea = NULL;	/* not root: parents' cutime only */
 	}
+	if (opts->net) {
+		char msg[200];
+
+		/* (the final bytes of closed sockets need root) */
+		if (swt_net_open(&s->net, true, msg, sizeof(msg)) < 0)
+			s->net = NULL;
+	}
 	s->drained = clock_ns(CLOCK_MONOTONIC);	/* nothing is older */
 	if (opts->mode == SWT_MODE_LAUNCH) {
 		/* The command may record from its first instruction, long
@@ -1096,6 +1107,7 @@ out:
 	free(s->pidfds);
 	swt_sampler_free(s->smp);
 	swt_exitacct_free(s->ea);
+	swt_net_free(s->net);
 	if (s->sfd >= 0)
 		close(s->sfd);
 	if (s->tfd >= 0)

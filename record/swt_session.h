@@ -69,6 +69,8 @@ struct swt_session_opts {
 	bool events;		/* take application events (default on) */
 	bool exits;		/* the kernel's exit records when allowed
 				 * (root; default on): swt_exitacct.h */
+	bool net;		/* network per process (default on):
+				 * swt_net.h */
 	/* Launch mode, with events: ask the command's clients to measure
 	 * each span's thread CPU time and the RSS around it (default on:
 	 * SWT_TRACE_SPAN_CPU=1, SWT_TRACE_SPAN_RSS=1 in its environment;

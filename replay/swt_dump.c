@@ -11,9 +11,9 @@
  * is called rarely, small enough to stay in cache. */
 #define DUMP_FLUSH_BYTES (64u * 1024u)
 
-/* Bytes reserved for one process row: 13 keys (~110 bytes), 13 numbers of
+/* Bytes reserved for one process row: 20 keys (~200 bytes), 20 numbers of
  * at most 20 digits and a sign, punctuation. */
-#define PROC_ROW_MAX 512u
+#define PROC_ROW_MAX 768u
 
 /* Constant strings are copied with their length known at compile time. */
 #define LIT(b, s) swt_buf_add((b), (s), sizeof(s) - 1)
@@ -113,6 +113,9 @@ static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 	swt_json_u64(w, "nivcsw", p->nivcsw);
 	swt_json_u64(w, "utime_us", p->utime_us);
 	swt_json_u64(w, "stime_us", p->stime_us);
+	swt_json_bool(w, "has_final_io", p->has_final_io);
+	swt_json_u64(w, "final_read_bytes", p->final_read_bytes);
+	swt_json_u64(w, "final_write_bytes", p->final_write_bytes);
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a
@@ -122,6 +125,14 @@ static void dump_proc_row(struct swt_json *w, const struct swt_proc_row *r)
 {
 	char *start, *p;
 	bool no_io = (r->flags & SWT_PF_IO_UNAVAILABLE) != 0;
+	bool no_net = (r->flags & SWT_PF_NET_UNAVAILABLE) != 0;
+	const int64_t net[5] = { r->net_tx, r->net_rx, r->socks_tcp,
+				 r->socks_udp, r->socks_other };
+	static const char *const net_keys[5] = {
+		",\"net_tx\":", ",\"net_rx\":", ",\"socks_tcp\":",
+		",\"socks_udp\":", ",\"socks_other\":",
+	};
+	size_t i;
 
 	swt_json_raw(w, NULL);
 	start = p = swt_buf_reserve(w->b, PROC_ROW_MAX);
@@ -162,6 +173,17 @@ static void dump_proc_row(struct swt_json *w, const struct swt_proc_row *r)
 	p = swt_put_i64(p, r->cutime);
 	PUT_LIT(p, ",\"cstime\":");
 	p = swt_put_i64(p, r->cstime);
+	/* (unknown for another user's process: null) */
+	for (i = 0; i < 5; i++) {
+		size_t len = strlen(net_keys[i]);
+
+		memcpy(p, net_keys[i], len);
+		p += len;
+		if (no_net)
+			PUT_LIT(p, "null");
+		else
+			p = swt_put_i64(p, net[i]);
+	}
 	*p++ = '}';
 	swt_buf_commit(w->b, (size_t)(p - start));
 }
@@ -210,6 +232,15 @@ static void dump_sample(struct swt_json *w, const struct swt_sample *s)
 	swt_json_begin_array(w, "threads");
 	for (i = 0; i < s->n_threads; i++)
 		dump_thread_row(w, &s->threads[i]);
+	swt_json_end_array(w);
+	swt_json_begin_array(w, "netdevs");
+	for (i = 0; i < s->n_netdevs; i++) {
+		swt_json_begin_object(w, NULL);
+		swt_json_str(w, "name", s->netdevs[i].name);
+		swt_json_u64(w, "rx_bytes", s->netdevs[i].rx_bytes);
+		swt_json_u64(w, "tx_bytes", s->netdevs[i].tx_bytes);
+		swt_json_end_object(w);
+	}
 	swt_json_end_array(w);
 }
 

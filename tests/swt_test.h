@@ -253,6 +253,22 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_I(u.proc_exit.exit_code);
 		SWT_EQ_I(u.proc_exit.signal);
 		SWT_EQ_I(u.proc_exit.core_dumped);
+		SWT_EQ_I(u.proc_exit.has_final);
+		SWT_EQ_I(u.proc_exit.utime);
+		SWT_EQ_I(u.proc_exit.stime);
+		SWT_EQ_I(u.proc_exit.cutime);
+		SWT_EQ_I(u.proc_exit.cstime);
+		SWT_EQ_I(u.proc_exit.has_acct);
+		SWT_EQ_U(u.proc_exit.hiwater_rss_kib);
+		SWT_EQ_U(u.proc_exit.read_bytes);
+		SWT_EQ_U(u.proc_exit.write_bytes);
+		SWT_EQ_U(u.proc_exit.nvcsw);
+		SWT_EQ_U(u.proc_exit.nivcsw);
+		SWT_EQ_U(u.proc_exit.utime_us);
+		SWT_EQ_U(u.proc_exit.stime_us);
+		SWT_EQ_I(u.proc_exit.has_final_io);
+		SWT_EQ_U(u.proc_exit.final_read_bytes);
+		SWT_EQ_U(u.proc_exit.final_write_bytes);
 		break;
 	case SWT_REC_SAMPLE:
 		SWT_EQ_I(u.sample.scheduled_ns);

@@ -219,6 +219,25 @@ static void gen_proc_exit(struct store *s, struct gproc *p, int64_t t,
 	r->u.proc_exit.exit_code = code;
 	r->u.proc_exit.signal = sig;
 	r->u.proc_exit.core_dumped = sig == 11;
+	if (has_status) {
+		/* the last counters, exit record and I/O of format 1.1, 1.2 */
+		r->u.proc_exit.has_final = true;
+		r->u.proc_exit.utime = 1000 + code;
+		r->u.proc_exit.stime = 7;
+		r->u.proc_exit.cutime = 300;
+		r->u.proc_exit.cstime = 11;
+		r->u.proc_exit.has_acct = true;
+		r->u.proc_exit.hiwater_rss_kib = 123456;
+		r->u.proc_exit.read_bytes = UINT64_C(1) << 40;
+		r->u.proc_exit.write_bytes = 4096;
+		r->u.proc_exit.nvcsw = 12;
+		r->u.proc_exit.nivcsw = 3;
+		r->u.proc_exit.utime_us = 10000123;
+		r->u.proc_exit.stime_us = 70001;
+		r->u.proc_exit.has_final_io = true;
+		r->u.proc_exit.final_read_bytes = (UINT64_C(1) << 40) + 8192;
+		r->u.proc_exit.final_write_bytes = UINT64_MAX;
+	}
 }
 
 static const char *const thread_names[] = { "main", "worker-1", "io" };

@@ -614,6 +614,166 @@ static void reaped_children_of_an_exit_in_the_same_tick(void **state)
 	swt_engine_free(e);
 }
 
+/* ---- disk I/O ------------------------------------------------------------ */
+
+#define MIB INT64_C(1048576)
+
+/* A row with /proc/PID/io read (write bytes w), or not read this tick. */
+static struct swt_proc_row iorow(int32_t pid, int64_t ticks, int64_t w,
+				 bool sampled)
+{
+	struct swt_proc_row p = prow(pid, ticks, 1024);
+
+	p.io_write = w;
+	if (!sampled)
+		p.flags = SWT_PF_IO_NOT_SAMPLED;
+	return p;
+}
+
+/* An exit with the bytes the process wrote: from the kernel's exit record
+ * (acct, with its CPU), or read from its zombie's /proc/PID/io. */
+static void feed_exit_io(struct swt_engine *e, int64_t t, int32_t pid,
+			 uint64_t cpu_us, uint64_t write_bytes, bool acct)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_EXIT;
+	r.t_ns = t;
+	r.u.proc_exit.pid = pid;
+	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
+	if (acct) {
+		r.u.proc_exit.has_acct = true;
+		r.u.proc_exit.utime_us = cpu_us;
+		r.u.proc_exit.write_bytes = write_bytes;
+	} else {
+		r.u.proc_exit.has_final_io = true;
+		r.u.proc_exit.final_write_bytes = write_bytes;
+	}
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+/* /proc/PID/io is read every 4th tick: an older process's first reading
+ * is a base; the bytes of each later window count once, at the window's
+ * rate, held until the next reading. */
+static void disk_io_from_sparse_readings(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "db", "db", true);
+	for (k = 1; k <= 8; k++) {
+		/* 100 MB before the session, 30 MB in [1 s, 4 s], 10 MB in
+		 * [4 s, 8 s] */
+		int64_t w = k < 4 ? 100 * MIB : k < 8 ? 130 * MIB : 140 * MIB;
+
+		p = iorow(10, 10 * k, w, k == 1 || k == 4 || k == 8);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "db");
+	assert_true(m->has_io);
+	assert_int_equal(m->io_read_mmb, 0);
+	assert_int_equal(m->io_write_mmb, 40000);
+	/* 30 MB over 3 s; 40 MB over the 7 s observed */
+	assert_int_equal(m->io_peak_mmbps, 10000);
+	assert_int_equal(m->io_avg_mmbps, 5714);
+	assert_int_equal(m->io_unavailable, 0);
+	assert_true(res->session.has_io);
+	assert_int_equal(res->session.io_write_mmb, 40000);
+	assert_int_equal(res->session.io_peak_mmbps, 10000);
+	assert_int_equal(res->session.io_end_mmbps, 2500);
+	swt_engine_free(e);
+}
+
+/* A shell runs dd, which writes 84 MB: 20 MB in its one row, the rest
+ * after it (its exit record, or its zombie's last reading). The shell's
+ * counters then hold all of it (it reaped dd) plus its own 1 MB: dd 84,
+ * sh 1, the tree 85, and dd's 64 MB/s in the interval of its exit is
+ * above io_mb_per_s (50). */
+static void children_count_once(bool acct)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	const struct swt_alert_result *a;
+	struct swt_proc_row p[2];
+
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "sh");
+	feed_child(e, T0, 11, 10, "dd");
+	p[0] = iorow(10, 1, 0, true);
+	p[1] = iorow(11, 5, 20 * MIB, true);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_exit_io(e, T0 + S + S / 2, 11, 300000, (uint64_t)(84 * MIB),
+		     acct);
+	p[0] = iorow(10, 1, 85 * MIB, true);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	p[0] = iorow(10, 1, 85 * MIB, true);
+	feed_sample(e, T0 + 3 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "dd");
+	assert_int_equal(m->io_write_mmb, 84000);
+	assert_int_equal(m->io_peak_mmbps, 64000);
+	m = find_module(res, SWT_KIND_PROCESS, "sh");
+	assert_int_equal(m->io_write_mmb, 1000);
+	assert_int_equal(m->io_peak_mmbps, 1000);
+	assert_int_equal(res->session.io_write_mmb, 85000);
+	assert_int_equal(res->session.io_peak_mmbps, 65000);
+	assert_int_equal(res->n_alerts, 1);
+	a = &res->alerts[0];
+	assert_int_equal(a->kind, SWT_ALERT_IO);
+	assert_string_equal(a->subj.name, "dd");
+	assert_int_equal(a->t_ns, 2 * S);
+	assert_int_equal(a->value, 64000);
+	assert_int_equal(a->threshold, 50000);
+	swt_engine_free(e);
+}
+
+static void disk_io_of_children_counts_once(void **state)
+{
+	(void)state;
+	children_count_once(true);
+	children_count_once(false);
+}
+
+/* Another user's process: its I/O is unknown, which is not 0. */
+static void disk_io_unavailable_is_not_zero(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "mine");
+	feed_child(e, T0, 11, 1, "theirs");
+	for (k = 1; k <= 3; k++) {
+		p[0] = iorow(10, k, 0, true);
+		p[1] = iorow(11, k, 0, true);
+		p[1].flags = SWT_PF_IO_UNAVAILABLE;
+		feed_sample(e, T0 + k * S, p, 2, NULL, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "mine");
+	assert_true(m->has_io);
+	assert_int_equal(m->io_write_mmb, 0);
+	assert_int_equal(m->io_unavailable, 0);
+	m = find_module(res, SWT_KIND_PROCESS, "theirs");
+	assert_false(m->has_io);
+	assert_int_equal(m->io_unavailable, 1);
+	assert_true(res->session.has_io);
+	assert_int_equal(res->session.io_unavailable, 1);
+	swt_engine_free(e);
+}
+
 /* A wrapper (a pyenv shim) runs helpers, then execs the program: the
  * helpers' CPU, which the first row after the exec shows in cutime, is
  * the wrapper's reaped children, not the program's. */
@@ -2611,6 +2771,9 @@ int main(void)
 		cmocka_unit_test(processes_group_by_comm_or_cmdline),
 		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(reaped_children_count_once),
+		cmocka_unit_test(disk_io_from_sparse_readings),
+		cmocka_unit_test(disk_io_of_children_counts_once),
+		cmocka_unit_test(disk_io_unavailable_is_not_zero),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),

@@ -144,28 +144,29 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 3,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 4,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
 			    "schema_version report session damage thresholds "
-			    "cpu_percent memory_mb summary modules "
-			    "command_lines counters spikes leaks trend "
+			    "cpu_percent memory_mb io_mb_per_s summary "
+			    "modules command_lines disk_io counters spikes "
+			    "leaks trend "
 			    "bottlenecks alerts recommendations ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_LIGHTWEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
-				  "thresholds cpu_percent memory_mb summary "
-				  "active_modules ");
+				  "thresholds cpu_percent memory_mb "
+				  "io_mb_per_s summary active_modules ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds summary modules command_lines "
-				  "leaks trend bottlenecks ");
+				  "disk_io leaks trend bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');
 	free(j);

@@ -66,6 +66,8 @@ static int write_small(struct swt_writer *w, unsigned *n)
 					   '-', '\xff', 'x' };
 	static const char detail[] = { 'a', 0, 'b', '"' };
 	struct swt_proc_row procs[2];
+	static const struct swt_netdev netdevs[2] = { { "lo", 1000, 1000 },
+						      { "eth0", 5000, 7000 } };
 	struct swt_thread_row threads[3] = {
 		{ 100, 100, "sh", 3, 1 },
 		{ 101, 101, "w\xc3\xb6rker", 10, 2 },
@@ -111,10 +113,13 @@ static int write_small(struct swt_writer *w, unsigned *n)
 
 	memset(procs, 0, sizeof(procs));
 	procs[0] = (struct swt_proc_row){ 100, 0, 3, 1, 1200, 8000, 1, 90, 1,
-					  4096, 512, 7, 2, 30, 10 };
-	procs[1] = (struct swt_proc_row){ 101, SWT_PF_IO_UNAVAILABLE, 12, 6,
-					  30000, 90000, 2, 400, 0, 0, 0, 50,
-					  9, 0, 0 };
+					  4096, 512, 7, 2, 30, 10, 20000,
+					  30000, 2, 1, 3 };
+	procs[1] = (struct swt_proc_row){ 101,
+					  SWT_PF_IO_UNAVAILABLE |
+						  SWT_PF_NET_UNAVAILABLE,
+					  12, 6, 30000, 90000, 2, 400, 0, 0, 0,
+					  50, 9, 0, 0, 0, 0, 0, 0, 0 };
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;
 	rec.t_ns = T0 + 2 * TICK;
@@ -123,6 +128,8 @@ static int write_small(struct swt_writer *w, unsigned *n)
 	rec.u.sample.recorder_rss_kib = 3000;
 	rec.u.sample.sys_busy_ticks = 123456;
 	rec.u.sample.sys_idle_ticks = 654321;
+	rec.u.sample.n_netdevs = 2;
+	rec.u.sample.netdevs = netdevs;
 	rec.u.sample.mem_total_kib = 8000000;
 	rec.u.sample.mem_available_kib = 5000000;
 	rec.u.sample.n_procs = 2;

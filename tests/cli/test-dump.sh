@@ -34,7 +34,13 @@ check "dump splits cmdline into argv" \
 check "dump keeps an unterminated last argument and escapes bad UTF-8" \
 	grep -q '"cmdline":\["wörk","-\\u00ffx"\]' "$T/out"
 check "dump writes io values of an unavailable /proc/PID/io as null" \
-	grep -q '"pid":101,"flags":1,[^}]*"io_read":null,"io_write":null' \
+	grep -q '"pid":101,"flags":17,[^}]*"io_read":null,"io_write":null' \
+	"$T/out"
+check "dump writes the network of an unreadable fd directory as null" \
+	grep -q '"pid":101,"flags":17,[^}]*"net_tx":null,"net_rx":null,"socks_tcp":null' \
+	"$T/out"
+check "dump writes network columns and interfaces" \
+	grep -q '"net_tx":20000,"net_rx":30000,"socks_tcp":2,"socks_udp":1,"socks_other":3}.*"netdevs":\[{"name":"lo","rx_bytes":1000,"tx_bytes":1000},{"name":"eth0","rx_bytes":5000,"tx_bytes":7000}\]' \
 	"$T/out"
 check "dump writes flags as numbers" \
 	grep -q '"pid":101,"flags":6,' "$T/out"

@@ -1428,6 +1428,31 @@ static void pid_reuse_does_not_merge_processes(void **state)
 	rf_free(&rf);
 }
 
+/* Wait until process pid ignores signal sig (SigIgn of its status): its
+ * comm is there from the exec on, its handlers only once its main ran
+ * (later under AddressSanitizer, whose start-up comes first). */
+static void wait_ignored(int32_t pid, int sig)
+{
+	int64_t deadline = mono_ns() + (int64_t)WAIT_S * 1000000000;
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		unsigned long long mask = 0;
+
+		assert_non_null(f);
+		while (fgets(buf, sizeof(buf), f))
+			if (sscanf(buf, "SigIgn: %llx", &mask) == 1)
+				break;
+		fclose(f);
+		if (mask & (1ULL << (sig - 1)))
+			return;
+		assert_true(mono_ns() < deadline);
+		nap();
+	}
+}
+
 static void ctrl_c_reaches_command_and_swrec_waits(void **state)
 {
 	struct swt_sandbox *sb = *state;
@@ -1461,6 +1486,7 @@ static void ctrl_c_reaches_command_and_swrec_waits(void **state)
 	start_swrec(&r, ignoring, NULL);
 	wait_for(&rf, &r, sb->out, has_comm, "rec_workload", "the workload");
 	pid = rf_start_by_comm(&rf, "rec_workload")->pid;
+	wait_ignored(pid, SIGINT);
 	want = rf.n_samples + 3;
 	rf_free(&rf);
 	kill(-r.pid, SIGINT);

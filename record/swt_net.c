@@ -1,0 +1,598 @@
+/* swt_net.c — network of the recorded processes: see swt_net.h. */
+#include "swt_net.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "swt_alloc.h"
+#include "swt_status.h"
+
+#ifndef SKNLGRP_INET_TCP_DESTROY
+#define SKNLGRP_INET_TCP_DESTROY 1
+#define SKNLGRP_INET6_TCP_DESTROY 3
+#endif
+
+enum { KIND_TCP = 1, KIND_UDP = 2 };
+
+/* An open-addressing map from a nonzero 64-bit key to an index. */
+struct u64map {
+	uint64_t *keys;		/* 0: empty */
+	uint32_t *vals;
+	size_t cap, n;		/* cap a power of 2, or 0 */
+};
+
+static size_t slot_of(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return (size_t)k & (cap - 1);
+}
+
+static void map_clear(struct u64map *m)
+{
+	if (m->cap)
+		memset(m->keys, 0, m->cap * sizeof(*m->keys));
+	m->n = 0;
+}
+
+static void map_put(struct u64map *m, uint64_t key, uint32_t val);
+
+static void map_grow(struct u64map *m)
+{
+	struct u64map old = *m;
+	size_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 256;
+	m->keys = swt_calloc(m->cap, sizeof(*m->keys));
+	m->vals = swt_calloc(m->cap, sizeof(*m->vals));
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.keys[i])
+			map_put(m, old.keys[i], old.vals[i]);
+	free(old.keys);
+	free(old.vals);
+}
+
+static void map_put(struct u64map *m, uint64_t key, uint32_t val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		map_grow(m);
+	for (i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (m->keys[i] == key) {
+			m->vals[i] = val;
+			return;
+		}
+		if (!m->keys[i]) {
+			m->keys[i] = key;
+			m->vals[i] = val;
+			m->n++;
+			return;
+		}
+	}
+}
+
+static bool map_get(const struct u64map *m, uint64_t key, uint32_t *val)
+{
+	size_t i;
+
+	if (!m->cap || !key)
+		return false;
+	for (i = slot_of(key, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == key) {
+			*val = m->vals[i];
+			return true;
+		}
+	return false;
+}
+
+static void map_fini(struct u64map *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+/* A socket of the machine's table (this round). */
+struct sock {
+	uint64_t inode;
+	uint64_t cookie;
+	uint64_t acked, received;
+	int kind;
+};
+
+/* A TCP socket counted for a process: the bytes counted so far. */
+struct owned {
+	uint64_t inode;
+	uint64_t cookie;
+	int32_t owner;		/* 0: released, the next holder takes it */
+	uint64_t last_tx, last_rx;
+	uint64_t round;		/* last round a holder was read */
+};
+
+/* Bytes of destroyed sockets not yet added to their owner. */
+struct credit {
+	int32_t pid;
+	uint64_t tx, rx;
+};
+
+struct swt_net {
+	int fd;			/* dumps */
+	int dfd;		/* destroy events, -1 none */
+	uint32_t seq;
+	uint64_t round;
+	struct sock *socks;
+	size_t n_socks, cap_socks;
+	struct u64map sock_map;	/* inode -> socks */
+	struct owned *own;
+	size_t n_own, cap_own;
+	struct u64map own_map;	/* inode -> own */
+	struct u64map cookie_map; /* cookie -> own */
+	struct credit *credits;
+	size_t n_credits, cap_credits;
+	struct swt_netdev *devs;
+	char (*dev_names)[32];
+	size_t n_devs, cap_devs, cap_dev_names;
+	struct swt_net_stats stats;
+	_Alignas(NLMSG_ALIGNTO) char buf[32 << 10];
+};
+
+int swt_net_open(struct swt_net **out, bool destroy_events, char *errmsg,
+		 size_t errlen)
+{
+	struct swt_net *n = swt_zalloc(sizeof(*n));
+
+	*out = NULL;
+	n->dfd = -1;
+	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (n->fd < 0) {
+		snprintf(errmsg, errlen, "sock_diag: %s", strerror(errno));
+		free(n);
+		return SWT_EIO;
+	}
+	if (destroy_events) {
+		struct sockaddr_nl ga = { .nl_family = AF_NETLINK };
+
+		ga.nl_groups = 1u << (SKNLGRP_INET_TCP_DESTROY - 1) |
+			       1u << (SKNLGRP_INET6_TCP_DESTROY - 1);
+		n->dfd = socket(AF_NETLINK,
+				SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				NETLINK_SOCK_DIAG);
+		if (n->dfd >= 0 &&
+		    bind(n->dfd, (struct sockaddr *)&ga, sizeof(ga)) < 0) {
+			close(n->dfd);	/* not root: no final bytes */
+			n->dfd = -1;
+		}
+		if (n->dfd >= 0) {
+			int size = 4 << 20;
+
+			if (setsockopt(n->dfd, SOL_SOCKET, SO_RCVBUFFORCE,
+				       &size, sizeof(size)) < 0)
+				(void)setsockopt(n->dfd, SOL_SOCKET,
+						 SO_RCVBUF, &size,
+						 sizeof(size));
+		}
+	}
+	n->stats.destroy_events = n->dfd >= 0;
+	*out = n;
+	return 0;
+}
+
+/* The tcp_info of a message's attributes (zeros if absent or short). */
+static void msg_info(const struct inet_diag_msg *r, size_t len,
+		     struct tcp_info *ti)
+{
+	const struct rtattr *a = (const struct rtattr *)(const void *)(r + 1);
+	size_t rem = len - sizeof(*r);
+
+	memset(ti, 0, sizeof(*ti));
+	while (RTA_OK(a, rem)) {
+		if (a->rta_type == INET_DIAG_INFO) {
+			size_t l = RTA_PAYLOAD(a);
+
+			memcpy(ti, RTA_DATA(a), l < sizeof(*ti) ? l : sizeof(*ti));
+			return;
+		}
+		a = RTA_NEXT(a, rem);
+	}
+}
+
+static uint64_t msg_cookie(const struct inet_diag_msg *r)
+{
+	return (uint64_t)r->id.idiag_cookie[0] |
+	       (uint64_t)r->id.idiag_cookie[1] << 32;
+}
+
+static void add_sock(struct swt_net *n, const struct inet_diag_msg *r,
+		     size_t len, int kind)
+{
+	struct sock *s;
+
+	if (!r->idiag_inode)
+		return;	/* TIME_WAIT and the like: no longer anyone's */
+	n->socks = swt_grow(n->socks, &n->cap_socks, n->n_socks + 1,
+			    sizeof(*n->socks));
+	s = &n->socks[n->n_socks];
+	memset(s, 0, sizeof(*s));
+	s->inode = r->idiag_inode;
+	s->cookie = msg_cookie(r);
+	s->kind = kind;
+	if (kind == KIND_TCP) {
+		struct tcp_info ti;
+
+		msg_info(r, len, &ti);
+		s->acked = ti.tcpi_bytes_acked;
+		s->received = ti.tcpi_bytes_received;
+	}
+	map_put(&n->sock_map, s->inode, (uint32_t)n->n_socks);
+	n->n_socks++;
+}
+
+/* One dump of the sockets of a family and protocol into the table. */
+static int dump(struct swt_net *n, int family, int proto, int kind)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = ++n->seq;
+	req.r.sdiag_family = (uint8_t)family;
+	req.r.sdiag_protocol = (uint8_t)proto;
+	req.r.idiag_states = ~0u;
+	if (kind == KIND_TCP)
+		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	if (sendto(n->fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return SWT_EIO;
+	for (;;) {
+		ssize_t got = recv(n->fd, n->buf, sizeof(n->buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)n->buf;
+		size_t left;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return SWT_EIO;
+		left = (size_t)got;
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_seq != n->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				/* a family or protocol this kernel lacks */
+				return 0;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(
+						   struct inet_diag_msg)))
+				continue;
+			add_sock(n, NLMSG_DATA(h),
+				 h->nlmsg_len - NLMSG_LENGTH(0), kind);
+		}
+	}
+}
+
+static void add_credit(struct swt_net *n, int32_t pid, uint64_t tx,
+		       uint64_t rx)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_credits; i++)
+		if (n->credits[i].pid == pid)
+			break;
+	if (i == n->n_credits) {
+		n->credits = swt_grow(n->credits, &n->cap_credits,
+				      n->n_credits + 1, sizeof(*n->credits));
+		memset(&n->credits[i], 0, sizeof(n->credits[i]));
+		n->credits[i].pid = pid;
+		n->n_credits++;
+	}
+	n->credits[i].tx += tx;
+	n->credits[i].rx += rx;
+}
+
+/* The destroy events since the last round: the bytes a counted socket
+ * moved after its last reading go to its owner's next reading. */
+static void take_destroyed(struct swt_net *n)
+{
+	for (;;) {
+		ssize_t got = recv(n->dfd, n->buf, sizeof(n->buf),
+				   MSG_DONTWAIT);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)n->buf;
+		size_t left;
+
+		if (got < 0 && (errno == EINTR || errno == ENOBUFS))
+			continue;	/* (lost events: bytes missed) */
+		if (got <= 0)
+			return;
+		left = (size_t)got;
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			const struct inet_diag_msg *r = NLMSG_DATA(h);
+			struct tcp_info ti;
+			struct owned *o;
+			uint32_t k;
+
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*r)))
+				continue;
+			if (!(r->idiag_inode &&
+			      map_get(&n->own_map, r->idiag_inode, &k)) &&
+			    !map_get(&n->cookie_map, msg_cookie(r), &k))
+				continue;
+			o = &n->own[k];
+			msg_info(r, h->nlmsg_len - NLMSG_LENGTH(0), &ti);
+			n->stats.destroyed++;
+			if (o->owner > 0)
+				add_credit(n,
+					   o->owner,
+					   ti.tcpi_bytes_acked > o->last_tx ?
+						   ti.tcpi_bytes_acked -
+							   o->last_tx :
+						   0,
+					   ti.tcpi_bytes_received > o->last_rx ?
+						   ti.tcpi_bytes_received -
+							   o->last_rx :
+						   0);
+			if (ti.tcpi_bytes_acked > o->last_tx)
+				o->last_tx = ti.tcpi_bytes_acked;
+			if (ti.tcpi_bytes_received > o->last_rx)
+				o->last_rx = ti.tcpi_bytes_received;
+		}
+	}
+}
+
+int swt_net_refresh(struct swt_net *n)
+{
+	int err = 0;
+
+	n->round++;
+	n->stats.rounds++;
+	if (n->dfd >= 0)
+		take_destroyed(n);
+	n->n_socks = 0;
+	map_clear(&n->sock_map);
+	if (dump(n, AF_INET, IPPROTO_TCP, KIND_TCP) < 0 ||
+	    dump(n, AF_INET6, IPPROTO_TCP, KIND_TCP) < 0 ||
+	    dump(n, AF_INET, IPPROTO_UDP, KIND_UDP) < 0 ||
+	    dump(n, AF_INET6, IPPROTO_UDP, KIND_UDP) < 0)
+		err = SWT_EIO;
+	n->stats.tcp_sockets = 0;
+	for (size_t i = 0; i < n->n_socks; i++)
+		n->stats.tcp_sockets += n->socks[i].kind == KIND_TCP;
+	return err;
+}
+
+/* "socket:[N]" -> N, 0 if it is not a socket. */
+static uint64_t socket_inode(const char *link)
+{
+	uint64_t v = 0;
+
+	if (strncmp(link, "socket:[", 8) != 0)
+		return 0;
+	for (link += 8; *link >= '0' && *link <= '9'; link++)
+		v = v * 10 + (uint64_t)(*link - '0');
+	return *link == ']' ? v : 0;
+}
+
+/* The socket s, held by pid: its bytes since they were last counted, if
+ * it is pid's to count. */
+static void count_tcp(struct swt_net *n, const struct sock *s, int32_t pid,
+		      bool from_zero, struct swt_net_proc *p)
+{
+	struct owned *o;
+	uint32_t k;
+
+	if (!map_get(&n->own_map, s->inode, &k)) {
+		n->own = swt_grow(n->own, &n->cap_own, n->n_own + 1,
+				  sizeof(*n->own));
+		k = (uint32_t)n->n_own++;
+		o = &n->own[k];
+		memset(o, 0, sizeof(*o));
+		o->inode = s->inode;
+		o->cookie = s->cookie;
+		o->owner = pid;
+		/* an older process's sockets at its first reading: a base */
+		if (!from_zero) {
+			o->last_tx = s->acked;
+			o->last_rx = s->received;
+		}
+		map_put(&n->own_map, o->inode, k);
+		if (o->cookie)
+			map_put(&n->cookie_map, o->cookie, k);
+	}
+	o = &n->own[k];
+	o->round = n->round;
+	if (o->owner == 0)
+		o->owner = pid;	/* its holder went: the next carries on */
+	if (o->owner != pid)
+		return;
+	if (s->acked > o->last_tx) {
+		p->tx += (int64_t)(s->acked - o->last_tx);
+		o->last_tx = s->acked;
+	}
+	if (s->received > o->last_rx) {
+		p->rx += (int64_t)(s->received - o->last_rx);
+		o->last_rx = s->received;
+	}
+}
+
+int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
+		      struct swt_net_proc *p)
+{
+	char path[64], link[64];
+	bool from_zero = born || p->read_once;
+	struct dirent *d;
+	DIR *dir;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	if (!dir) {
+		p->unavailable = errno == EACCES || errno == EPERM;
+		return 0;
+	}
+	p->unavailable = false;
+	p->tcp = p->udp = p->other = 0;
+	while ((d = readdir(dir)) != NULL) {
+		ssize_t len;
+		uint64_t ino;
+		uint32_t k;
+
+		if (d->d_name[0] == '.')
+			continue;
+		len = readlinkat(dirfd(dir), d->d_name, link,
+				 sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		ino = socket_inode(link);
+		if (!ino)
+			continue;
+		if (!map_get(&n->sock_map, ino, &k)) {
+			p->other++;	/* unix, netlink, raw, ... */
+			continue;
+		}
+		if (n->socks[k].kind == KIND_UDP) {
+			p->udp++;
+			continue;
+		}
+		p->tcp++;
+		count_tcp(n, &n->socks[k], pid, from_zero, p);
+	}
+	closedir(dir);
+	for (i = 0; i < n->n_credits; i++) {
+		if (n->credits[i].pid != pid)
+			continue;
+		p->tx += (int64_t)n->credits[i].tx;
+		p->rx += (int64_t)n->credits[i].rx;
+		n->credits[i] = n->credits[--n->n_credits];
+		break;
+	}
+	p->read_once = true;
+	return 1;
+}
+
+void swt_net_release(struct swt_net *n, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_own; i++)
+		if (n->own[i].owner == pid)
+			n->own[i].owner = 0;
+	for (i = 0; i < n->n_credits; i++)
+		if (n->credits[i].pid == pid) {
+			n->credits[i] = n->credits[--n->n_credits];
+			break;
+		}
+}
+
+void swt_net_end_round(struct swt_net *n)
+{
+	size_t i, k = 0;
+
+	/* sockets no holder showed this round are closed (or no longer in
+	 * the tree): forgotten, and the maps rebuilt */
+	for (i = 0; i < n->n_own; i++)
+		if (n->own[i].round == n->round)
+			n->own[k++] = n->own[i];
+	if (k == n->n_own)
+		return;
+	n->n_own = k;
+	map_clear(&n->own_map);
+	map_clear(&n->cookie_map);
+	for (i = 0; i < n->n_own; i++) {
+		map_put(&n->own_map, n->own[i].inode, (uint32_t)i);
+		if (n->own[i].cookie)
+			map_put(&n->cookie_map, n->own[i].cookie, (uint32_t)i);
+	}
+}
+
+int swt_net_devs(struct swt_net *n, const struct swt_netdev **out,
+		 size_t *n_out)
+{
+	FILE *f = fopen("/proc/net/dev", "re");
+	char line[512];
+
+	*out = NULL;
+	*n_out = 0;
+	if (!f)
+		return SWT_EIO;
+	n->n_devs = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+		unsigned long long v[16];
+		size_t len;
+
+		if (!colon)
+			continue;	/* the two header lines */
+		*colon = '\0';
+		while (*name == ' ')
+			name++;
+		if (sscanf(colon + 1,
+			   "%llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8]) != 9)
+			continue;
+		n->devs = swt_grow(n->devs, &n->cap_devs, n->n_devs + 1,
+				   sizeof(*n->devs));
+		n->dev_names = swt_grow(n->dev_names, &n->cap_dev_names,
+					n->n_devs + 1,
+					sizeof(*n->dev_names));
+		len = strlen(name);
+		if (len >= sizeof(n->dev_names[0]))
+			len = sizeof(n->dev_names[0]) - 1;
+		memcpy(n->dev_names[n->n_devs], name, len);
+		n->dev_names[n->n_devs][len] = '\0';
+		n->devs[n->n_devs].rx_bytes = v[0];
+		n->devs[n->n_devs].tx_bytes = v[8];
+		n->n_devs++;
+	}
+	fclose(f);
+	/* (names point into dev_names, which may have moved) */
+	for (size_t i = 0; i < n->n_devs; i++)
+		n->devs[i].name = n->dev_names[i];
+	*out = n->devs;
+	*n_out = n->n_devs;
+	return 0;
+}
+
+void swt_net_get_stats(const struct swt_net *n, struct swt_net_stats *out)
+{
+	*out = n->stats;
+}
+
+void swt_net_free(struct swt_net *n)
+{
+	if (!n)
+		return;
+	if (n->fd >= 0)
+		close(n->fd);
+	if (n->dfd >= 0)
+		close(n->dfd);
+	map_fini(&n->sock_map);
+	map_fini(&n->own_map);
+	map_fini(&n->cookie_map);
+	free(n->socks);
+	free(n->own);
+	free(n->credits);
+	free(n->devs);
+	free(n->dev_names);
+	free(n);
+}

@@ -1,0 +1,403 @@
+/* test_net.c — the network source (swt_net.h) over real sockets: two
+ * child processes talk TCP over loopback, driven by pipes; what the
+ * kernel's socket table says of them is compared with what they sent. */
+#include "swt_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "swt_net.h"
+
+/* tcp_info counts sequence space: the SYN of a connection the process
+ * opened is one byte acknowledged, a FIN one byte each way. */
+#define near(v, want) assert_true((v) >= (int64_t)(want) && \
+				  (v) <= (int64_t)(want) + 2)
+
+/* A child process holding one end of a TCP connection, doing what the
+ * test asks through a pipe and answering through another. */
+static pid_t test_pid;
+
+struct agent {
+	pid_t pid;
+	int cmd, ack;		/* the test's ends */
+};
+
+static void put_all(int fd, const void *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			_exit(3);
+		p = (const char *)p + w;
+		n -= (size_t)w;
+	}
+}
+
+static void get_all(int fd, void *p, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r <= 0)
+			_exit(3);
+		p = (char *)p + r;
+		n -= (size_t)r;
+	}
+}
+
+/* Commands: 'S' n: send n bytes (and wait for the peer's one-byte
+ * receipt); 'R' n: receive n bytes (and send the receipt); 'F': fork a
+ * child that holds the socket too (answers its pid); 'W' n: send n
+ * bytes (at most 64 KiB) without a receipt; 'U': open a bound
+ * UDP socket and a pair of unix sockets. Each is answered. */
+static void agent_loop(int cmd, int ack, int sock)
+{
+	static char buf[1 << 16];
+	char c;
+
+	for (;;) {
+		uint32_t n = 0;
+		int32_t pid = 0;
+
+		get_all(cmd, &c, 1);
+		switch (c) {
+		case 'S':
+			get_all(cmd, &n, sizeof(n));
+			for (uint32_t done = 0; done < n;) {
+				uint32_t k = n - done < sizeof(buf) ?
+						     n - done :
+						     (uint32_t)sizeof(buf);
+
+				put_all(sock, buf, k);
+				done += k;
+			}
+			/* the receipt comes with the acknowledgement of all
+			 * of it: the kernel's count is final when it is here */
+			if (recv(sock, buf, 1, MSG_WAITALL) != 1)
+				_exit(4);
+			break;
+		case 'W':	/* send, no receipt */
+			get_all(cmd, &n, sizeof(n));
+			memset(buf, 'w', n < sizeof(buf) ? n : sizeof(buf));
+			put_all(sock, buf, n < sizeof(buf) ? n : sizeof(buf));
+			break;
+		case 'R':
+			get_all(cmd, &n, sizeof(n));
+			for (uint32_t done = 0; done < n;) {
+				ssize_t r = recv(sock, buf, sizeof(buf), 0);
+
+				if (r <= 0)
+					_exit(4);
+				done += (uint32_t)r;
+			}
+			put_all(sock, "r", 1);
+			break;
+		case 'F':
+			pid = fork();
+			if (pid == 0) {
+				/* outlives the agent, not the test */
+				while (kill(test_pid, 0) == 0)
+					usleep(100000);
+				_exit(0);
+			}
+			break;
+		case 'U': {
+			int u = socket(AF_INET, SOCK_DGRAM, 0), sp[2];
+			struct sockaddr_in a = { .sin_family = AF_INET };
+
+			a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			if (u < 0 || bind(u, (struct sockaddr *)&a,
+					  sizeof(a)) < 0 ||
+			    socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0)
+				_exit(5);
+			break;
+		}
+		default:
+			_exit(6);
+		}
+		put_all(ack, &pid, sizeof(pid));
+	}
+}
+
+static void agent_start(struct agent *a, int sock, int close_fd)
+{
+	int c[2], k[2];
+
+	assert_int_equal(pipe(c), 0);
+	assert_int_equal(pipe(k), 0);
+	a->pid = fork();
+	assert_true(a->pid >= 0);
+	if (a->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(c[1]);
+		close(k[0]);
+		if (close_fd >= 0)
+			close(close_fd);
+		agent_loop(c[0], k[1], sock);
+	}
+	close(c[0]);
+	close(k[1]);
+	a->cmd = c[1];
+	a->ack = k[0];
+}
+
+/* Send a command; wait for its answer. */
+static void agent_send(struct agent *a, char c, uint32_t n)
+{
+	assert_int_equal(write(a->cmd, &c, 1), 1);
+	if (c == 'S' || c == 'R' || c == 'W')
+		assert_int_equal(write(a->cmd, &n, sizeof(n)),
+				 (ssize_t)sizeof(n));
+}
+
+static int32_t agent_wait(struct agent *a)
+{
+	int32_t pid;
+
+	assert_int_equal(read(a->ack, &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+	return pid;
+}
+
+static int32_t agent_do(struct agent *a, char c, uint32_t n)
+{
+	agent_send(a, c, n);
+	return agent_wait(a);
+}
+
+/* n bytes from a to b (both at once: a socket buffer holds less). */
+static void transfer(struct agent *a, struct agent *b, uint32_t n)
+{
+	agent_send(a, 'S', n);
+	agent_send(b, 'R', n);
+	agent_wait(a);
+	agent_wait(b);
+}
+
+static void agent_stop(struct agent *a)
+{
+	int st;
+
+	kill(a->pid, SIGKILL);
+	waitpid(a->pid, &st, 0);
+	close(a->cmd);
+	close(a->ack);
+}
+
+/* A connected pair: *tx the sending end's agent, *rx the receiving one's
+ * (neither holds the listening socket). */
+static void pair_start(struct agent *tx, struct agent *rx)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), s, r;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	r = accept(l, NULL, NULL);
+	assert_true(r >= 0);
+	close(l);
+	agent_start(tx, s, r);
+	agent_start(rx, r, s);
+	close(s);
+	close(r);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read both ends (a round) until the sender's acknowledged bytes reach
+ * want_tx (the last acknowledgement may trail the data by a moment). */
+static void read_until(struct swt_net *n, struct agent *tx, struct agent *rx,
+		       struct swt_net_proc *ptx, struct swt_net_proc *prx,
+		       bool born, int64_t want_tx)
+{
+	int64_t deadline = mono_ms() + 10000;
+
+	for (;;) {
+		assert_ok(swt_net_refresh(n));
+		assert_int_equal(swt_net_read_proc(n, tx->pid, born, ptx), 1);
+		assert_int_equal(swt_net_read_proc(n, rx->pid, born, prx), 1);
+		swt_net_end_round(n);
+		if (ptx->tx >= want_tx || mono_ms() > deadline)
+			return;
+		usleep(10000);
+	}
+}
+
+/* 4 MiB from one process to the other: sent by one, received by the
+ * other, each with its socket counted by kind. */
+static void loopback_tcp_bytes_per_process(void **state)
+{
+	struct swt_net *n;
+	struct agent tx, rx;
+	struct swt_net_proc ptx, prx;
+	const uint32_t size = 4u << 20;
+	char msg[200];
+	const struct swt_netdev *devs;
+	size_t n_devs, i;
+	bool lo = false;
+
+	(void)state;
+	memset(&ptx, 0, sizeof(ptx));
+	memset(&prx, 0, sizeof(prx));
+	assert_ok(swt_net_open(&n, true, msg, sizeof(msg)));
+	pair_start(&tx, &rx);
+	agent_do(&tx, 'U', 0);
+	/* a first round: both start from 0 (started in the session) */
+	read_until(n, &tx, &rx, &ptx, &prx, true, 0);
+	near(ptx.tx, 0);
+	near(prx.rx, 0);
+	transfer(&tx, &rx, size);
+	read_until(n, &tx, &rx, &ptx, &prx, true, size);
+	near(ptx.tx, size);
+	near(ptx.rx, 1);	/* the receipt */
+	near(prx.rx, size);
+	assert_true(prx.tx <= 1);
+	assert_int_equal(ptx.tcp, 1);
+	assert_int_equal(ptx.udp, 1);
+	assert_true(ptx.other >= 2);
+	assert_int_equal(prx.tcp, 1);
+	assert_int_equal(prx.udp, 0);
+	/* the machine's loopback carried it */
+	assert_ok(swt_net_devs(n, &devs, &n_devs));
+	for (i = 0; i < n_devs; i++)
+		if (!strcmp(devs[i].name, "lo")) {
+			lo = true;
+			assert_true(devs[i].rx_bytes >= size);
+		}
+	assert_true(lo);
+	agent_stop(&tx);
+	agent_stop(&rx);
+	swt_net_free(n);
+}
+
+/* A process older than the recording: its first reading is a base, only
+ * what moves after it counts. */
+static void older_process_starts_from_a_base(void **state)
+{
+	struct swt_net *n;
+	struct agent tx, rx;
+	struct swt_net_proc ptx, prx;
+	char msg[200];
+
+	(void)state;
+	memset(&ptx, 0, sizeof(ptx));
+	memset(&prx, 0, sizeof(prx));
+	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
+	pair_start(&tx, &rx);
+	transfer(&tx, &rx, 300000);
+	read_until(n, &tx, &rx, &ptx, &prx, false, 0);
+	assert_int_equal(ptx.tx, 0);
+	assert_int_equal(prx.rx, 0);
+	transfer(&tx, &rx, 100000);
+	read_until(n, &tx, &rx, &ptx, &prx, false, 100000);
+	near(ptx.tx, 100000);
+	near(prx.rx, 100000);
+	agent_stop(&tx);
+	agent_stop(&rx);
+	swt_net_free(n);
+}
+
+/* A socket held by a process and the child it forked counts once; when
+ * its first holder goes, the other carries it on from what was counted. */
+static void shared_socket_counts_once(void **state)
+{
+	struct swt_net *n;
+	struct agent tx, rx;
+	struct swt_net_proc ptx, prx, pch;
+	char msg[200];
+	int32_t child;
+	int st;
+
+	(void)state;
+	memset(&ptx, 0, sizeof(ptx));
+	memset(&prx, 0, sizeof(prx));
+	memset(&pch, 0, sizeof(pch));
+	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
+	pair_start(&tx, &rx);
+	child = agent_do(&tx, 'F', 0);
+	assert_true(child > 0);
+	transfer(&tx, &rx, 200000);
+	read_until(n, &tx, &rx, &ptx, &prx, true, 200000);
+	assert_ok(swt_net_refresh(n));
+	assert_int_equal(swt_net_read_proc(n, tx.pid, true, &ptx), 1);
+	assert_int_equal(swt_net_read_proc(n, child, true, &pch), 1);
+	assert_int_equal(swt_net_read_proc(n, rx.pid, true, &prx), 1);
+	swt_net_end_round(n);
+	near(ptx.tx + pch.tx, 200000);
+	assert_int_equal(pch.tcp, 1);
+	/* the sender goes (its child still holds the socket): the child
+	 * carries it on */
+	swt_net_release(n, tx.pid);
+	kill(tx.pid, SIGKILL);
+	waitpid(tx.pid, &st, 0);
+	close(tx.cmd);
+	close(tx.ack);
+	agent_do(&rx, 'W', 50000);	/* the other way now */
+	{
+		int64_t deadline = mono_ms() + 10000, before = pch.rx;
+
+		do {
+			assert_ok(swt_net_refresh(n));
+			assert_int_equal(
+				swt_net_read_proc(n, child, true, &pch), 1);
+			swt_net_end_round(n);
+		} while (pch.rx < before + 50000 && mono_ms() < deadline);
+		near(pch.rx - before, 50000);
+	}
+	near(ptx.tx + pch.tx, 200000);
+	kill(child, SIGKILL);
+	agent_stop(&rx);
+	swt_net_free(n);
+}
+
+/* A process that has gone: not read, not unavailable. */
+static void gone_process_is_not_read(void **state)
+{
+	struct swt_net *n;
+	struct swt_net_proc p;
+	char msg[200];
+	pid_t pid = fork();
+	int st;
+
+	(void)state;
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &st, 0);
+	memset(&p, 0, sizeof(p));
+	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
+	assert_ok(swt_net_refresh(n));
+	assert_int_equal(swt_net_read_proc(n, pid, true, &p), 0);
+	assert_false(p.unavailable);
+	swt_net_free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(loopback_tcp_bytes_per_process),
+		cmocka_unit_test(older_process_starts_from_a_base),
+		cmocka_unit_test(shared_socket_counts_once),
+		cmocka_unit_test(gone_process_is_not_read),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	test_pid = getpid();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
