@@ -64,6 +64,7 @@ static const char usage_text[] =
 	"  -c, --config CONF       read thresholds from CONF (KEY = VALUE lines)\n"
 	"  -t, --threshold K=V     set one threshold (after --config); keys:\n"
 	"                          memory_mb cpu_percent io_mb_per_s\n"
+	"                          net_mb_per_s\n"
 	"                          calls_per_minute starts_per_minute\n"
 	"                          history_samples\n"
 	"                          spike_factor leak_mb_per_min\n"

@@ -20,6 +20,47 @@
  * span (a fraction of a thread's ticks) is not rounded per sample. */
 #define MICRO INT64_C(1000000)
 
+/* Pairs of byte counters of processes: disk I/O (read, written) and TCP
+ * (sent, received). docs/analysis.md § 2.5, 2.6. */
+enum engine__by {
+	BY_IO = 0,
+	BY_NET = 1,
+	BY_N = 2,
+};
+
+/* Sockets by kind (network). */
+#define ENGINE_SOCK_KINDS 3	/* TCP, UDP, other */
+
+/* What a process's counters of one pair showed: its last reading
+ * (cumulative; disk I/O includes its reaped children's), the rate of the
+ * window that reading closed (held until the next one), and, for disk
+ * I/O, the bytes of its exited children counted already, which its own
+ * counters will show again once it has reaped them. */
+struct engine__bytes {
+	bool have;		/* a, b are a reading */
+	bool zero;		/* started in the session: counters from 0 */
+	bool rated;		/* rate is one (not after a base) */
+	bool unavail;		/* unreadable (counted in its module) */
+	int64_t a, b;
+	int64_t t;		/* time of that reading (or its start) */
+	int64_t rate;		/* a + b, thousandths of MB/s */
+	int64_t pend_a, pend_b;
+	int64_t socks[ENGINE_SOCK_KINDS]; /* network: open at the reading */
+};
+
+/* A module's (or the tree's) totals of one pair. */
+struct engine__bytes_tot {
+	int64_t cur;		/* this interval: thousandths of MB/s */
+	bool cur_has;
+	bool known;		/* a reading, or an exit's bytes */
+	int64_t a, b;		/* bytes, saturating */
+	int64_t obs_ns;		/* intervals with it observed */
+	int64_t peak;		/* thousandths of MB/s */
+	uint64_t unavail;	/* processes whose counters were unreadable */
+	int64_t cur_socks[ENGINE_SOCK_KINDS];
+	int64_t peak_socks[ENGINE_SOCK_KINDS];
+};
+
 /* A process identity: comm + command line. All processes with the same
  * identity aggregate into one process module. */
 struct engine__ident {
@@ -75,9 +116,6 @@ struct engine__module {
 	uint64_t cur_mem_gen;	/* instance whose RSS was added last */
 	int64_t cur_mpct;
 	int64_t cur_mmb;
-	int64_t cur_io;		/* disk I/O, thousandths of MB/s: the
-				 * processes' held rates and exits' bytes */
-	bool cur_has_io;
 	enum swt_module_kind kind;
 	uint32_t ident;		/* SWT_MAP_NONE for the session */
 	char *name;
@@ -106,13 +144,9 @@ struct engine__module {
 	struct engine__hist hist[SWT_RES_N];	/* by enum swt_resource */
 	struct engine__spike spike[SWT_RES_N];
 	bool alert_on[SWT_RES_N];
-	/* disk I/O (process and session kinds) */
-	int64_t io_read_b;	/* bytes, saturating */
-	int64_t io_write_b;
-	int64_t io_obs_ns;	/* intervals with its I/O observed */
-	int64_t io_peak;	/* thousandths of MB/s */
-	bool io_known;		/* a reading, or an exit record's bytes */
-	uint64_t io_unavail;	/* processes whose I/O was unreadable */
+	/* disk I/O and network (process and session kinds): the processes'
+	 * held rates and exits' bytes in the current interval, totals */
+	struct engine__bytes_tot by[BY_N];
 	bool in_open_spikes;
 	bool merged;		/* adopted by another module: unreported */
 	bool reaped;		/* "COMM (reaped children)": CPU of the
@@ -210,19 +244,7 @@ struct engine__inst {
 				 * counted from their rows, not yet seen in
 				 * its cutime + cstime (docs/analysis.md §
 				 * 2.1, reaped children) */
-	/* disk I/O (docs/analysis.md § 2.5): its last /proc/PID/io reading
-	 * (cumulative, its reaped children's included), the rate of the
-	 * window that reading closed (held until the next one), and the
-	 * bytes of its exited children counted already, which its own
-	 * counters will show again once it has reaped them */
-	bool io_have;		/* io_r, io_w are a reading */
-	bool io_rated;		/* io_rate is one (not after a base) */
-	bool io_zero;		/* started in the session: counters from 0 */
-	bool io_unavail;	/* unreadable (counted in its module) */
-	int64_t io_r, io_w;
-	int64_t io_t;		/* time of that reading (or its start) */
-	int64_t io_rate;	/* thousandths of MB/s */
-	int64_t io_pend_r, io_pend_w;
+	struct engine__bytes by[BY_N];	/* disk I/O, network */
 	uint64_t start_ticks;
 	int64_t born_ns;
 	/* memory attribution: open time per column since the last RSS
@@ -297,6 +319,7 @@ struct engine__result {
 	size_t n_r_rec_strs, cap_r_rec_strs;
 	struct swt_spike_result *r_spikes;	/* sorted copies */
 	struct swt_alert_result *r_alerts;
+	struct swt_netdev_result *r_netdevs;
 	int64_t scratch[SWT_SERIES_SCRATCH];
 };
 
@@ -333,11 +356,20 @@ struct swt_engine {
 	bool sched_resync;		/* records were lost since then */
 	uint64_t end_missed;		/* the recorder's count (end record) */
 	bool exit_acct;			/* end record: taskstats were on */
+	bool net_in_file;		/* format 1.2 on: network columns */
 	uint64_t exit_acct_overflows;
 	int64_t mem_end_mmb;		/* the tree's, last live sample */
-	int64_t io_end;			/* the tree's disk I/O (thousandths
-					 * of MB/s), last interval with a
-					 * live process */
+	int64_t by_end[BY_N];		/* the tree's disk I/O and network
+					 * (thousandths of MB/s), last
+					 * interval with a live process */
+	/* the machine's interfaces: first and last reading of each */
+	struct engine__netdev {
+		char *name;
+		uint64_t rx0, tx0, rx, tx;
+		int64_t rx_sum, tx_sum;	/* bytes over resets */
+		int64_t t0, t;
+	} *netdevs;
+	size_t n_netdevs, cap_netdevs;
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */
@@ -358,7 +390,7 @@ struct swt_engine {
 	struct engine__carry {
 		uint32_t mod;
 		int64_t micro;
-		int64_t io_b;	/* disk bytes (read + write) */
+		int64_t b[BY_N]; /* bytes (of the pair, both ways) */
 	} *carries;
 	size_t n_carries, cap_carries;
 	/* processes gone since the last sample: pid -> index in tombs, and

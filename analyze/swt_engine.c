@@ -70,6 +70,8 @@ const char *swt_resource_name(enum swt_resource r)
 		return "memory";
 	case SWT_RES_IO:
 		return "io";
+	case SWT_RES_NET:
+		return "net";
 	}
 	return "cpu";
 }
@@ -143,6 +145,8 @@ const char *swt_alert_kind_name(enum swt_alert_kind k)
 		return "rate";
 	case SWT_ALERT_IO:
 		return "io";
+	case SWT_ALERT_NET:
+		return "net";
 	}
 	return "?";
 }
@@ -220,6 +224,7 @@ static void module_setup(struct swt_engine *e, struct engine__module *m,
 		hist_init(&m->hist[SWT_RES_CPU], h);
 		hist_init(&m->hist[SWT_RES_MEMORY], h);
 		hist_init(&m->hist[SWT_RES_IO], h);
+		hist_init(&m->hist[SWT_RES_NET], h);
 	}
 	if (kind == SWT_KIND_SESSION) {
 		m->cpu_series = swt_zalloc(sizeof(*m->cpu_series));
@@ -235,6 +240,7 @@ static void module_fini(struct engine__module *m)
 	free(m->hist[SWT_RES_CPU].v);
 	free(m->hist[SWT_RES_MEMORY].v);
 	free(m->hist[SWT_RES_IO].v);
+	free(m->hist[SWT_RES_NET].v);
 }
 
 static uint32_t module_get(struct swt_engine *e, enum swt_module_kind kind,
@@ -256,6 +262,17 @@ static uint32_t module_get(struct swt_engine *e, enum swt_module_kind kind,
 
 /* First use of m in the current sample: reset the per-sample values and
  * remember m so that the end of the sample visits it. */
+static inline void bytes_touch(struct engine__module *m)
+{
+	int k;
+
+	for (k = 0; k < BY_N; k++) {
+		m->by[k].cur = 0;
+		m->by[k].cur_has = false;
+		memset(m->by[k].cur_socks, 0, sizeof(m->by[k].cur_socks));
+	}
+}
+
 static inline void touch(struct swt_engine *e, uint32_t idx)
 {
 	struct engine__module *m = &e->mods[idx];
@@ -271,8 +288,7 @@ static inline void touch(struct swt_engine *e, uint32_t idx)
 	m->cur_mem_gen = 0;
 	m->cur_mpct = 0;
 	m->cur_mmb = 0;
-	m->cur_io = 0;
-	m->cur_has_io = false;
+	bytes_touch(m);
 	e->touched = swt_grow(e->touched, &e->cap_touched, e->n_touched + 1,
 			      sizeof(*e->touched));
 	e->touched[e->n_touched++] = idx;
@@ -612,10 +628,10 @@ static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
  * live ancestor's counters when that reaps it. */
 static void io_credit_parent(struct swt_engine *e, uint32_t idx)
 {
-	const struct engine__inst *in = &e->insts[idx];
-	int64_t r = swt_sat_add(in->io_have ? in->io_r : 0, in->io_pend_r);
-	int64_t w = swt_sat_add(in->io_have ? in->io_w : 0, in->io_pend_w);
-	int32_t ppid = in->ppid;
+	const struct engine__bytes *bs = &e->insts[idx].by[BY_IO];
+	int64_t r = swt_sat_add(bs->have ? bs->a : 0, bs->pend_a);
+	int64_t w = swt_sat_add(bs->have ? bs->b : 0, bs->pend_b);
+	int32_t ppid = e->insts[idx].ppid;
 	int depth;
 
 	if (r <= 0 && w <= 0)
@@ -624,10 +640,10 @@ static void io_credit_parent(struct swt_engine *e, uint32_t idx)
 		uint32_t p = swt_imap_get(&e->pid_map, ppid), tomb;
 
 		if (p != SWT_MAP_NONE && p != idx && e->insts[p].used) {
-			e->insts[p].io_pend_r =
-				swt_sat_add(e->insts[p].io_pend_r, r);
-			e->insts[p].io_pend_w =
-				swt_sat_add(e->insts[p].io_pend_w, w);
+			struct engine__bytes *pb = &e->insts[p].by[BY_IO];
+
+			pb->pend_a = swt_sat_add(pb->pend_a, r);
+			pb->pend_b = swt_sat_add(pb->pend_b, w);
 			return;
 		}
 		tomb = swt_imap_get(&e->tomb_map, ppid);
@@ -707,6 +723,7 @@ static uint32_t inst_lookup(struct swt_engine *e, int32_t pid)
 static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 {
 	struct engine__module *f = &e->mods[from], *m = &e->mods[to];
+	int k, j;
 
 	if (from == to)
 		return;
@@ -732,13 +749,20 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 		m->est_frac_ppm = f->est_frac_ppm;
 	m->full_n += f->full_n;
 	m->sat_n += f->sat_n;
-	m->io_read_b = swt_sat_add(m->io_read_b, f->io_read_b);
-	m->io_write_b = swt_sat_add(m->io_write_b, f->io_write_b);
-	m->io_obs_ns = swt_sat_add(m->io_obs_ns, f->io_obs_ns);
-	if (f->io_peak > m->io_peak)
-		m->io_peak = f->io_peak;
-	m->io_known = m->io_known || f->io_known;
-	m->io_unavail += f->io_unavail;
+	for (k = 0; k < BY_N; k++) {
+		struct engine__bytes_tot *dst = &m->by[k], *src = &f->by[k];
+
+		dst->a = swt_sat_add(dst->a, src->a);
+		dst->b = swt_sat_add(dst->b, src->b);
+		dst->obs_ns = swt_sat_add(dst->obs_ns, src->obs_ns);
+		if (src->peak > dst->peak)
+			dst->peak = src->peak;
+		for (j = 0; j < ENGINE_SOCK_KINDS; j++)
+			if (src->peak_socks[j] > dst->peak_socks[j])
+				dst->peak_socks[j] = src->peak_socks[j];
+		dst->known = dst->known || src->known;
+		dst->unavail += src->unavail;
+	}
 	/* a module counts an instance once (by generation); the process
 	 * module's instance is counted by the caller, threads' when their
 	 * rows name them again */
@@ -841,6 +865,7 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 	uint32_t idx = swt_imap_get(&e->pid_map, ps->pid), ident;
 	struct engine__inst *in;
 	char *command = display_command(ps->cmdline, ps->cmdline_len);
+	int k;
 
 	ident = ident_get(e, ps->comm, ps->cmdline, ps->cmdline_len, ps->exe,
 			  command);
@@ -905,9 +930,11 @@ announced:
 			in->born = true;
 			in->born_ns = t;
 		}
-		if (!in->io_have) {
-			in->io_zero = true;
-			in->io_t = t;
+		for (k = 0; k < BY_N; k++) {
+			if (!in->by[k].have) {
+				in->by[k].zero = true;
+				in->by[k].t = t;
+			}
 		}
 		/* a process's "calls" are its starts after the first: one
 		 * launch is no frequency problem, a respawn loop is */
@@ -972,14 +999,15 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 			      sizeof(*e->carries));
 	e->carries[e->n_carries].mod = mod;
 	e->carries[e->n_carries].micro = micro;
-	e->carries[e->n_carries].io_b = 0;
+	memset(e->carries[e->n_carries].b, 0,
+	       sizeof(e->carries[e->n_carries].b));
 	e->n_carries++;
 }
 
-/* ---- disk I/O (docs/analysis.md § 2.5) ---------------------------------- */
+/* ---- disk I/O and network (docs/analysis.md § 2.5, 2.6) ---------------- */
 
 /* bytes in dt ns as thousandths of a MB (MiB) per second */
-static int64_t io_mmbps(int64_t bytes, int64_t dt)
+static int64_t bytes_mmbps(int64_t bytes, int64_t dt)
 {
 	return dt > 0 && bytes > 0 ?
 		       swt_muldiv2(bytes, INT64_C(1000000000000),
@@ -987,102 +1015,106 @@ static int64_t io_mmbps(int64_t bytes, int64_t dt)
 		       0;
 }
 
-/* Bytes read and written by a process of module mi: in its totals and
- * the tree's. */
-static void io_count(struct swt_engine *e, uint32_t mi, int64_t r, int64_t w)
+/* Bytes of pair k (a: read or sent, b: written or received) of a
+ * process of module mi: in its totals and the tree's. */
+static void bytes_count(struct swt_engine *e, uint32_t mi, int k, int64_t a,
+			int64_t b)
 {
-	struct engine__module *m = &e->mods[mi];
+	struct engine__bytes_tot *m = &e->mods[mi].by[k];
+	struct engine__bytes_tot *ses = &e->session.by[k];
 
-	m->io_read_b = swt_sat_add(m->io_read_b, r);
-	m->io_write_b = swt_sat_add(m->io_write_b, w);
-	m->io_known = true;
-	e->session.io_read_b = swt_sat_add(e->session.io_read_b, r);
-	e->session.io_write_b = swt_sat_add(e->session.io_write_b, w);
-	e->session.io_known = true;
+	m->a = swt_sat_add(m->a, a);
+	m->b = swt_sat_add(m->b, b);
+	m->known = true;
+	ses->a = swt_sat_add(ses->a, a);
+	ses->b = swt_sat_add(ses->b, b);
+	ses->known = true;
 }
 
-/* The bytes since the last reading of process in to cumulative counters
- * r, w (all of them if it started in the session, none for the first
- * reading of an older one), less those of its exited children that were
- * counted already (its counters hold them once it has reaped them). The
- * reading becomes its last. */
-static void io_delta(struct engine__inst *in, int64_t r, int64_t w,
-		     int64_t *dr, int64_t *dw)
+/* The bytes since the last reading of a process's pair bs to cumulative
+ * counters a, b (all of them if it started in the session, none for the
+ * first reading of an older one), less those of its exited children that
+ * were counted already (disk I/O: its counters hold them once it has
+ * reaped them). The reading becomes its last. */
+static void bytes_delta(struct engine__bytes *bs, int64_t a, int64_t b,
+			int64_t *da, int64_t *db)
 {
 	int64_t c;
 
-	r = r > 0 ? r : 0;
-	w = w > 0 ? w : 0;
-	*dr = *dw = 0;
-	if (in->io_have) {
-		*dr = swt_sat_sub(r, in->io_r);
-		*dw = swt_sat_sub(w, in->io_w);
-	} else if (in->io_zero) {
-		*dr = r;
-		*dw = w;
+	a = a > 0 ? a : 0;
+	b = b > 0 ? b : 0;
+	*da = *db = 0;
+	if (bs->have) {
+		*da = swt_sat_sub(a, bs->a);
+		*db = swt_sat_sub(b, bs->b);
+	} else if (bs->zero) {
+		*da = a;
+		*db = b;
 	}
-	if (*dr < 0 || *dw < 0) {	/* counters never go back: a rebase */
-		*dr = 0;
-		*dw = 0;
+	if (*da < 0 || *db < 0) {	/* counters never go back: a rebase */
+		*da = 0;
+		*db = 0;
 	}
-	c = *dr < in->io_pend_r ? *dr : in->io_pend_r;
-	*dr -= c;
-	in->io_pend_r -= c;
-	c = *dw < in->io_pend_w ? *dw : in->io_pend_w;
-	*dw -= c;
-	in->io_pend_w -= c;
-	in->io_have = true;
-	in->io_r = r;
-	in->io_w = w;
+	c = *da < bs->pend_a ? *da : bs->pend_a;
+	*da -= c;
+	bs->pend_a -= c;
+	c = *db < bs->pend_b ? *db : bs->pend_b;
+	*db -= c;
+	bs->pend_b -= c;
+	bs->have = true;
+	bs->a = a;
+	bs->b = b;
 }
 
-/* A /proc/PID/io reading of process in (module mi) at t, in the interval
- * [t0, t]: its bytes (io_delta()) are counted; its rate is over the window
- * since the last reading, and at least the interval: a few bytes divided
- * by a few milliseconds of life would make up huge peaks. */
-static void io_reading(struct swt_engine *e, struct engine__inst *in,
-		       uint32_t mi, int64_t r, int64_t w, int64_t t, int64_t t0)
+/* A reading of pair k of process in (module mi) at t, in the interval
+ * [t0, t]: its bytes (bytes_delta()) are counted; its rate is over the
+ * window since the last reading, and at least the interval: a few bytes
+ * divided by a few milliseconds of life would make up huge peaks. */
+static void bytes_reading(struct swt_engine *e, struct engine__inst *in,
+			  uint32_t mi, int k, int64_t a, int64_t b, int64_t t,
+			  int64_t t0)
 {
-	int64_t dr, dw, since = in->io_have || in->io_zero ? in->io_t : t;
+	struct engine__bytes *bs = &in->by[k];
+	int64_t da, db, since = bs->have || bs->zero ? bs->t : t;
 
 	/* (a first reading of an older process is a base: no rate yet) */
-	in->io_rated = in->io_have || in->io_zero;
-	io_delta(in, r, w, &dr, &dw);
+	bs->rated = bs->have || bs->zero;
+	bytes_delta(bs, a, b, &da, &db);
 	if (since > t0)
 		since = t0;
-	in->io_rate = in->io_rated ? io_mmbps(swt_sat_add(dr, dw),
-					      swt_sat_sub(t, since)) :
-				     0;
-	in->io_t = t;
-	if (dr > 0 || dw > 0 || !e->mods[mi].io_known)
-		io_count(e, mi, dr, dw);
+	bs->rate = bs->rated ? bytes_mmbps(swt_sat_add(da, db),
+					   swt_sat_sub(t, since)) :
+			       0;
+	bs->t = t;
+	if (da > 0 || db > 0 || !e->mods[mi].by[k].known)
+		bytes_count(e, mi, k, da, db);
 }
 
 /* Bytes of a process after its last reading, known at its exit: counted,
  * and in the next sample's interval (its exit came before it). */
-static void io_tail(struct swt_engine *e, const struct engine__inst *in,
-		    int64_t r, int64_t w, bool first)
+static void bytes_tail(struct swt_engine *e, const struct engine__inst *in,
+		       int k, int64_t a, int64_t b, bool first)
 {
-	if (first || r > 0 || w > 0)
-		io_count(e, in->proc_module, r, w);
-	if (r > 0 || w > 0) {
+	if (first || a > 0 || b > 0)
+		bytes_count(e, in->proc_module, k, a, b);
+	if (a > 0 || b > 0) {
 		carry(e, in->proc_module, 0);
-		e->carries[e->n_carries - 1].io_b = swt_sat_add(r, w);
+		e->carries[e->n_carries - 1].b[k] = swt_sat_add(a, b);
 	}
 }
 
-/* The last /proc/PID/io of a process, read as a zombie: the bytes since
+/* The last counters of pair k of a process, at its exit (disk I/O read
+ * as a zombie; TCP with its closed sockets' last bytes): the bytes since
  * its last reading (less its children's counted already) are counted, in
  * the next sample's interval. */
-static void io_final(struct swt_engine *e, struct engine__inst *in,
-		     const struct swt_proc_exit *px)
+static void bytes_final(struct swt_engine *e, struct engine__inst *in, int k,
+			uint64_t a, uint64_t b)
 {
-	bool first = !in->io_have;
-	int64_t dr, dw;
+	bool first = !in->by[k].have;
+	int64_t da, db;
 
-	io_delta(in, clamp_u64(px->final_read_bytes),
-		 clamp_u64(px->final_write_bytes), &dr, &dw);
-	io_tail(e, in, dr, dw, first);
+	bytes_delta(&in->by[k], clamp_u64(a), clamp_u64(b), &da, &db);
+	bytes_tail(e, in, k, da, db, first);
 }
 
 /* The bytes of an exit record beyond the process's last reading (all of
@@ -1093,25 +1125,80 @@ static void io_final(struct swt_engine *e, struct engine__inst *in,
 static void io_exit(struct swt_engine *e, struct engine__inst *in,
 		    const struct swt_proc_exit *px)
 {
+	struct engine__bytes *bs = &in->by[BY_IO];
 	int64_t ar = clamp_u64(px->read_bytes), aw = clamp_u64(px->write_bytes);
 	int64_t tr = 0, tw = 0;
 
-	if (in->io_have) {
-		tr = swt_sat_sub(ar, in->io_r);
-		tw = swt_sat_sub(aw, in->io_w);
-	} else if (in->io_zero) {
+	if (bs->have) {
+		tr = swt_sat_sub(ar, bs->a);
+		tw = swt_sat_sub(aw, bs->b);
+	} else if (bs->zero) {
 		tr = ar;
 		tw = aw;
 	}
 	tr = tr > 0 ? tr : 0;
 	tw = tw > 0 ? tw : 0;
-	io_tail(e, in, tr, tw, !in->io_have);
+	bytes_tail(e, in, BY_IO, tr, tw, !bs->have);
 	/* what its parent's counters will show of it */
-	if (!in->io_have || ar > in->io_r)
-		in->io_r = ar;
-	if (!in->io_have || aw > in->io_w)
-		in->io_w = aw;
-	in->io_have = true;
+	if (!bs->have || ar > bs->a)
+		bs->a = ar;
+	if (!bs->have || aw > bs->b)
+		bs->b = aw;
+	bs->have = true;
+}
+
+/* A process row's pair k: unreadable (flag `unavail`), not read this
+ * tick (`not_sampled`: the held rate goes on), or a reading; the held
+ * rate goes into its module's and the tree's interval. */
+static void row_bytes(struct swt_engine *e, struct engine__inst *in,
+		      uint32_t mi, int k, uint32_t flags, uint32_t unavail,
+		      uint32_t not_sampled, int64_t a, int64_t b, int64_t t,
+		      int64_t t0)
+{
+	struct engine__bytes *bs = &in->by[k];
+	struct engine__bytes_tot *m, *ses = &e->session.by[k];
+
+	if (flags & unavail) {
+		if (!bs->unavail) {
+			bs->unavail = true;
+			e->mods[mi].by[k].unavail++;
+			ses->unavail++;
+		}
+		bs->rate = 0;
+		bs->rated = false;
+	} else if (!(flags & not_sampled)) {
+		bytes_reading(e, in, mi, k, a, b, t, t0);
+	}
+	if (!bs->rated || t <= t0)
+		return;
+	m = &e->mods[mi].by[k];
+	m->cur = swt_sat_add(m->cur, bs->rate);
+	m->cur_has = true;
+	ses->cur = swt_sat_add(ses->cur, bs->rate);
+	ses->cur_has = true;
+}
+
+/* The sockets a process row shows (held between readings). */
+static void row_socks(struct swt_engine *e, struct engine__inst *in,
+		      uint32_t mi, const struct swt_proc_row *row)
+{
+	struct engine__bytes *bs = &in->by[BY_NET];
+	struct engine__bytes_tot *m = &e->mods[mi].by[BY_NET];
+	struct engine__bytes_tot *ses = &e->session.by[BY_NET];
+	const int64_t v[ENGINE_SOCK_KINDS] = { row->socks_tcp, row->socks_udp,
+					       row->socks_other };
+	int k;
+
+	if (!(row->flags & (SWT_PF_NET_NOT_SAMPLED | SWT_PF_NET_UNAVAILABLE)))
+		for (k = 0; k < ENGINE_SOCK_KINDS; k++)
+			bs->socks[k] = v[k] > 0 ? v[k] : 0;
+	if (!bs->have)
+		return;
+	for (k = 0; k < ENGINE_SOCK_KINDS; k++) {
+		m->cur_socks[k] = swt_sat_add(m->cur_socks[k], bs->socks[k]);
+		ses->cur_socks[k] = swt_sat_add(ses->cur_socks[k],
+						bs->socks[k]);
+	}
 }
 
 /* The last counters of a process that exited (read as a zombie): the CPU
@@ -1191,8 +1278,13 @@ static void on_proc_exit(struct swt_engine *e,
 		return;	/* an older process of the same pid */
 	if (px->has_final && !in->anonymous)
 		final_row(e, idx, px);
-	if (px->has_final_io && !in->anonymous && !in->io_unavail)
-		io_final(e, in, px);
+	if (px->has_final_io && !in->anonymous && !in->by[BY_IO].unavail)
+		bytes_final(e, in, BY_IO, px->final_read_bytes,
+			    px->final_write_bytes);
+	if (px->has_final_net && !in->anonymous && e->net_in_file &&
+	    !in->by[BY_NET].unavail)
+		bytes_final(e, in, BY_NET, px->final_net_tx,
+			    px->final_net_rx);
 	if (px->has_acct && !in->anonymous) {
 		struct engine__module *pm = &e->mods[in->proc_module];
 		int64_t hw = clamp_u64(px->hiwater_rss_kib);
@@ -1746,7 +1838,9 @@ static int64_t res_value(const struct engine__module *m,
 	case SWT_RES_MEMORY:
 		return m->cur_mmb;
 	case SWT_RES_IO:
-		return m->cur_io;
+		return m->by[BY_IO].cur;
+	case SWT_RES_NET:
+		return m->by[BY_NET].cur;
 	}
 	return m->cur_mpct;
 }
@@ -1761,6 +1855,8 @@ static int64_t res_threshold(const struct swt_engine *e, enum swt_resource r)
 		return e->th.v[SWT_TH_MEMORY_MB];
 	case SWT_RES_IO:
 		return e->th.v[SWT_TH_IO_MB_PER_S];
+	case SWT_RES_NET:
+		return e->th.v[SWT_TH_NET_MB_PER_S];
 	}
 	return e->th.v[SWT_TH_CPU_PERCENT];
 }
@@ -1775,7 +1871,9 @@ static bool spike_member(const struct engine__module *s,
 		return false;
 	if (r == SWT_RES_MEMORY && !c->cur_mem)
 		return false;
-	if (r == SWT_RES_IO && !c->cur_has_io)
+	if (r == SWT_RES_IO && !c->by[BY_IO].cur_has)
+		return false;
+	if (r == SWT_RES_NET && !c->by[BY_NET].cur_has)
 		return false;
 	if (s->kind == SWT_KIND_SESSION)
 		return c->kind == SWT_KIND_PROCESS ||
@@ -2058,26 +2156,15 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 						     in->rss_kib);
 		e->any_mem = true;
 	}
-	/* disk I/O: read every few ticks; the rate of the last window is
-	 * held in between */
-	if (row->flags & SWT_PF_IO_UNAVAILABLE) {
-		if (!in->io_unavail) {
-			in->io_unavail = true;
-			m->io_unavail++;
-			e->session.io_unavail++;
-		}
-		in->io_rate = 0;
-		in->io_rated = false;
-	} else if (!(row->flags & SWT_PF_IO_NOT_SAMPLED)) {
-		io_reading(e, in, mi, row->io_read, row->io_write, t, t0);
-		m = &e->mods[mi];
-	}
-	if (in->io_rated && dt > 0) {
-		m->cur_io = swt_sat_add(m->cur_io, in->io_rate);
-		m->cur_has_io = true;
-		e->session.cur_io = swt_sat_add(e->session.cur_io,
-						in->io_rate);
-		e->session.cur_has_io = true;
+	/* disk I/O and network: read every few ticks (about once a
+	 * second); the rate of the last window is held in between */
+	row_bytes(e, in, mi, BY_IO, row->flags, SWT_PF_IO_UNAVAILABLE,
+		  SWT_PF_IO_NOT_SAMPLED, row->io_read, row->io_write, t, t0);
+	if (e->net_in_file) {
+		row_bytes(e, in, mi, BY_NET, row->flags,
+			  SWT_PF_NET_UNAVAILABLE, SWT_PF_NET_NOT_SAMPLED,
+			  row->net_tx, row->net_rx, t, t0);
+		row_socks(e, in, mi, row);
 	}
 	e->n_proc_samples++;
 }
@@ -2318,6 +2405,7 @@ static void module_close_sample(struct swt_engine *e,
 				struct engine__module *m, int64_t dt)
 {
 	int64_t ct = (int64_t)e->clock_ticks;
+	int k, j;
 
 	if (dt > 0 && m->cur_obs_ns > 0) {
 		/* clock ticks x interval can pass int64 (issue 11: 100 x
@@ -2336,10 +2424,17 @@ static void module_close_sample(struct swt_engine *e,
 			m->sat_n += m->cur_sat;
 		}
 	}
-	if (dt > 0 && m->cur_has_io) {
-		m->io_obs_ns = swt_sat_add(m->io_obs_ns, dt);
-		if (m->cur_io > m->io_peak)
-			m->io_peak = m->cur_io;
+	for (k = 0; k < BY_N; k++) {
+		struct engine__bytes_tot *bt = &m->by[k];
+
+		if (dt > 0 && bt->cur_has) {
+			bt->obs_ns = swt_sat_add(bt->obs_ns, dt);
+			if (bt->cur > bt->peak)
+				bt->peak = bt->cur;
+		}
+		for (j = 0; j < ENGINE_SOCK_KINDS; j++)
+			if (bt->cur_socks[j] > bt->peak_socks[j])
+				bt->peak_socks[j] = bt->cur_socks[j];
 	}
 	if (m->cur_mem) {
 		m->cur_mmb = engine__kib_to_mmb(m->cur_rss_kib);
@@ -2391,6 +2486,65 @@ static void count_missed(struct swt_engine *e, int64_t sched)
 	e->prev_sched = sched;
 }
 
+/* Alerts and spikes of pair k of process module m at the end of an
+ * interval (network: only with a threshold). */
+static void bytes_judge(struct swt_engine *e, struct engine__module *m,
+			const struct swt_subject *subj, int k, int64_t t0,
+			int64_t t, int64_t dt)
+{
+	enum swt_resource r = k == BY_IO ? SWT_RES_IO : SWT_RES_NET;
+	int64_t thr = res_threshold(e, r), v = m->by[k].cur;
+	bool above = v > thr;
+
+	if (dt <= 0 || !m->by[k].cur_has || thr <= 0)
+		return;
+	if (above && !m->alert_on[r])
+		raise_alert(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET,
+			    subj, v, thr);
+	m->alert_on[r] = above;
+	spike_step(e, m, r, t0, t, v);
+}
+
+/* An interface's cumulative bytes at t: what it moved since its last
+ * reading (a counter that went back was reset: it starts again). A
+ * machine has few interfaces; names past ENGINE_NETDEVS_MAX are
+ * ignored. */
+#define ENGINE_NETDEVS_MAX 256
+
+static void netdev_reading(struct swt_engine *e, const struct swt_netdev *d,
+			   int64_t t)
+{
+	const char *name = d->name ? d->name : "";
+	struct engine__netdev *n = NULL;
+	size_t i;
+
+	for (i = 0; i < e->n_netdevs; i++)
+		if (!strcmp(e->netdevs[i].name, name)) {
+			n = &e->netdevs[i];
+			break;
+		}
+	if (!n) {
+		if (e->n_netdevs >= ENGINE_NETDEVS_MAX)
+			return;
+		e->netdevs = swt_grow(e->netdevs, &e->cap_netdevs,
+				      e->n_netdevs + 1, sizeof(*e->netdevs));
+		n = &e->netdevs[e->n_netdevs++];
+		memset(n, 0, sizeof(*n));
+		n->name = swt_strdup(name);
+		n->t0 = t;
+	} else {
+		if (d->rx_bytes >= n->rx)
+			n->rx_sum = swt_sat_add(n->rx_sum,
+						clamp_u64(d->rx_bytes - n->rx));
+		if (d->tx_bytes >= n->tx)
+			n->tx_sum = swt_sat_add(n->tx_sum,
+						clamp_u64(d->tx_bytes - n->tx));
+	}
+	n->rx = d->rx_bytes;
+	n->tx = d->tx_bytes;
+	n->t = t;
+}
+
 static void on_sample(struct swt_engine *e, int64_t t,
 		      const struct swt_sample *s)
 {
@@ -2398,6 +2552,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	struct swt_subject subj;
 	int64_t t0, t0_mem, dt;
 	size_t i;
+	int k;
 
 	e->seq++;
 	/* the exits of this tick came before its sample: a child that
@@ -2428,8 +2583,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	ses->cur_ticks_micro = 0;
 	ses->cur_rss_kib = 0;
 	ses->cur_mem = true;
-	ses->cur_io = 0;
-	ses->cur_has_io = false;
+	bytes_touch(ses);
 	e->any_counted = false;
 	e->any_mem = false;
 
@@ -2452,17 +2606,19 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	for (i = 0; i < e->n_carries; i++) {
 		struct engine__module *m;
 
-		if (e->carries[i].io_b > 0 && dt > 0) {
-			/* an exit's last disk bytes: in this interval's rate
+		for (k = 0; k < BY_N; k++) {
+			/* an exit's last bytes: in this interval's rate
 			 * (counted in the totals already) */
-			int64_t v = io_mmbps(e->carries[i].io_b, dt);
+			int64_t v = bytes_mmbps(e->carries[i].b[k], dt);
 
+			if (e->carries[i].b[k] <= 0 || dt <= 0)
+				continue;
 			touch(e, e->carries[i].mod);
 			m = &e->mods[e->carries[i].mod];
-			m->cur_io = swt_sat_add(m->cur_io, v);
-			m->cur_has_io = true;
-			ses->cur_io = swt_sat_add(ses->cur_io, v);
-			ses->cur_has_io = true;
+			m->by[k].cur = swt_sat_add(m->by[k].cur, v);
+			m->by[k].cur_has = true;
+			ses->by[k].cur = swt_sat_add(ses->by[k].cur, v);
+			ses->by[k].cur_has = true;
 		}
 		if (e->carries[i].micro == 0)
 			continue;	/* bytes alone */
@@ -2543,16 +2699,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			m->alert_on[SWT_RES_MEMORY] = above;
 			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
-		if (dt > 0 && m->cur_has_io) {
-			bool above = m->cur_io > e->th.v[SWT_TH_IO_MB_PER_S];
-
-			if (above && !m->alert_on[SWT_RES_IO])
-				raise_alert(e, t, SWT_ALERT_IO, &subj,
-					    m->cur_io,
-					    e->th.v[SWT_TH_IO_MB_PER_S]);
-			m->alert_on[SWT_RES_IO] = above;
-			spike_step(e, m, SWT_RES_IO, t0, t, m->cur_io);
-		}
+		bytes_judge(e, m, &subj, BY_IO, t0, t, dt);
+		bytes_judge(e, m, &subj, BY_NET, t0, t, dt);
 	}
 	if (ses->cur_mem)
 		swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
@@ -2562,11 +2710,17 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	}
 	if (ses->cur_mem)
 		spike_step(e, ses, SWT_RES_MEMORY, t0_mem, t, ses->cur_mmb);
-	if (dt > 0 && ses->cur_has_io)
-		spike_step(e, ses, SWT_RES_IO, t0, t, ses->cur_io);
+	if (dt > 0 && ses->by[BY_IO].cur_has)
+		spike_step(e, ses, SWT_RES_IO, t0, t, ses->by[BY_IO].cur);
+	if (dt > 0 && ses->by[BY_NET].cur_has &&
+	    e->th.v[SWT_TH_NET_MB_PER_S] > 0)
+		spike_step(e, ses, SWT_RES_NET, t0, t, ses->by[BY_NET].cur);
 	/* (at the end: the last interval with a live process, as memory) */
 	if (dt > 0 && e->any_mem)
-		e->io_end = ses->cur_io;
+		for (k = 0; k < BY_N; k++)
+			e->by_end[k] = ses->by[k].cur;
+	for (i = 0; i < s->n_netdevs; i++)
+		netdev_reading(e, &s->netdevs[i], t);
 
 	/* a process gone in the middle of a spike ends it */
 	for (i = 0; i < e->n_open_spikes;) {
@@ -2576,10 +2730,12 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			spike_close(e, m, SWT_RES_CPU);
 			spike_close(e, m, SWT_RES_MEMORY);
 			spike_close(e, m, SWT_RES_IO);
+			spike_close(e, m, SWT_RES_NET);
 		}
 		if (m->spike[SWT_RES_CPU].open ||
 		    m->spike[SWT_RES_MEMORY].open ||
-		    m->spike[SWT_RES_IO].open) {
+		    m->spike[SWT_RES_IO].open ||
+		    m->spike[SWT_RES_NET].open) {
 			i++;
 		} else {
 			m->in_open_spikes = false;
@@ -2633,6 +2789,9 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 	e->clock_ticks = h->clock_ticks;
 	e->cpu_count = h->cpu_count;
 	e->interval_ns = h->interval_ns;
+	/* files before format 1.2 have no network columns: unknown, not 0
+	 * (a header built in memory, major 0, is of the current format) */
+	e->net_in_file = h->format_major != 1 || h->format_minor >= 2;
 	if (h->start_mono_ns > 0) {
 		e->origin_ns = h->start_mono_ns;
 		e->origin_known = true;
@@ -2821,6 +2980,9 @@ void swt_engine_free(struct swt_engine *e)
 	for (i = 0; i < e->n_variants; i++)
 		free(e->variants[i].command);
 	free(e->variants);
+	for (i = 0; i < e->n_netdevs; i++)
+		free(e->netdevs[i].name);
+	free(e->netdevs);
 	for (i = 0; i < e->n_ctrs; i++) {
 		free(e->ctrs[i].name);
 		free(e->ctrs[i].ring);
@@ -2872,10 +3034,13 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 				    SWT_RES_MEMORY);
 			spike_close(e, &e->mods[e->open_spikes[i]],
 				    SWT_RES_IO);
+			spike_close(e, &e->mods[e->open_spikes[i]],
+				    SWT_RES_NET);
 		}
 		spike_close(e, &e->session, SWT_RES_CPU);
 		spike_close(e, &e->session, SWT_RES_MEMORY);
 		spike_close(e, &e->session, SWT_RES_IO);
+		spike_close(e, &e->session, SWT_RES_NET);
 		/* exits after the last sample: in the totals only */
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {

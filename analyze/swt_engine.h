@@ -150,6 +150,15 @@ struct swt_module_result {
 	int64_t io_peak_mmbps;	/* the highest interval */
 	uint64_t io_unavailable; /* processes whose I/O could not be read
 				  * (another user's): unknown, not 0 */
+	/* network (processes): TCP bytes of their sockets, the most sockets
+	 * open at once by kind (docs/analysis.md § 2.6) */
+	bool has_net;
+	int64_t net_sent_mmb;
+	int64_t net_recv_mmb;
+	int64_t net_avg_mmbps;	/* sent + received */
+	int64_t net_peak_mmbps;
+	int64_t socks_peak[3];	/* TCP, UDP, other */
+	uint64_t net_unavailable;
 	/* process modules: distinct command lines, the heaviest first (CPU
 	 * desc, processes desc, command) */
 	uint64_t n_variants;
@@ -174,10 +183,11 @@ enum swt_resource {
 	SWT_RES_CPU = 0,
 	SWT_RES_MEMORY = 1,
 	SWT_RES_IO = 2,		/* disk I/O, read + write */
+	SWT_RES_NET = 3,	/* TCP, sent + received */
 };
-#define SWT_RES_N 3
+#define SWT_RES_N 4
 
-/* "cpu", "memory", "io". */
+/* "cpu", "memory", "io", "net". */
 const char *swt_resource_name(enum swt_resource r);
 
 #define SWT_SPIKE_ACTIVE_MAX 5
@@ -254,9 +264,10 @@ enum swt_alert_kind {
 	SWT_ALERT_MEMORY = 1,	/* a process above memory_mb */
 	SWT_ALERT_RATE = 2,	/* a counter above its rate limit */
 	SWT_ALERT_IO = 3,	/* a process above io_mb_per_s */
+	SWT_ALERT_NET = 4,	/* a process above net_mb_per_s (if set) */
 };
 
-/* "cpu", "memory", "rate", "io". */
+/* "cpu", "memory", "rate", "io", "net". */
 const char *swt_alert_kind_name(enum swt_alert_kind k);
 
 struct swt_alert_result {
@@ -318,6 +329,23 @@ struct swt_session_result {
 	int64_t io_peak_mmbps;
 	int64_t io_end_mmbps;	/* last interval with I/O observed */
 	uint64_t io_unavailable; /* processes whose I/O was unreadable */
+	bool has_net;		/* some process's sockets were read */
+	int64_t net_sent_mmb;	/* the tree's TCP bytes */
+	int64_t net_recv_mmb;
+	int64_t net_avg_mmbps;
+	int64_t net_peak_mmbps;
+	int64_t net_end_mmbps;
+	uint64_t net_unavailable;
+};
+
+/* A network interface of the machine (all its traffic, not only the
+ * tree's), over the time it was read. */
+struct swt_netdev_result {
+	const char *name;
+	int64_t recv_mmb;
+	int64_t sent_mmb;
+	int64_t recv_avg_mmbps;
+	int64_t sent_avg_mmbps;
 };
 
 struct swt_result {
@@ -342,6 +370,8 @@ struct swt_result {
 	uint64_t alerts_total;	/* including those over the cap */
 	size_t n_recommendations; /* priority desc, subject, text */
 	const struct swt_recommendation *recommendations;
+	size_t n_netdevs;	/* by name */
+	const struct swt_netdev_result *netdevs;
 };
 
 /* Alert callback: the alert is borrowed for the duration of the call. */

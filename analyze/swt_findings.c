@@ -332,25 +332,63 @@ static void variant_results(const struct swt_engine *e,
 	}
 }
 
-/* Disk I/O of a process module or the session: MB read and written, and
- * the rate (read + write, thousandths of MB/s) over the time it was
- * observed (as its CPU: while a process of it lived) and at its highest
- * interval. */
-static void io_result(const struct engine__module *m, bool *has,
-		      int64_t *read_mmb, int64_t *write_mmb, int64_t *avg,
-		      int64_t *peak)
+/* A pair of byte counters (disk I/O, network) of a process module or
+ * the session: MB each way, and the rate (both ways, thousandths of MB/s)
+ * over the time it was observed (as its CPU: while a process of it
+ * lived) and at its highest interval. */
+static void bytes_result(const struct engine__module *m, int k, bool *has,
+			 int64_t *a_mmb, int64_t *b_mmb, int64_t *avg,
+			 int64_t *peak)
 {
-	*has = m->io_known;
-	*read_mmb = swt_muldiv(m->io_read_b, 1000, INT64_C(1048576));
-	*write_mmb = swt_muldiv(m->io_write_b, 1000, INT64_C(1048576));
-	int64_t obs = m->observed_ns > m->io_obs_ns ? m->observed_ns :
-						      m->io_obs_ns;
+	const struct engine__bytes_tot *bt = &m->by[k];
+	int64_t obs = m->observed_ns > bt->obs_ns ? m->observed_ns :
+						    bt->obs_ns;
 
-	*avg = obs > 0 ? swt_muldiv2(swt_sat_add(m->io_read_b, m->io_write_b),
+	*has = bt->known;
+	*a_mmb = swt_muldiv(bt->a, 1000, INT64_C(1048576));
+	*b_mmb = swt_muldiv(bt->b, 1000, INT64_C(1048576));
+	*avg = obs > 0 ? swt_muldiv2(swt_sat_add(bt->a, bt->b),
 				     INT64_C(1000000000000),
 				     INT64_C(1048576), obs) :
 			 0;
-	*peak = m->io_peak > *avg ? m->io_peak : *avg;
+	*peak = bt->peak > *avg ? bt->peak : *avg;
+}
+
+/* The machine's interfaces, by name. */
+static int cmp_netdev(const void *pa, const void *pb)
+{
+	const struct swt_netdev_result *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+static void netdev_results(const struct swt_engine *e,
+			   struct engine__result *fr)
+{
+	size_t i;
+
+	fr->r_netdevs = swt_calloc(e->n_netdevs ? e->n_netdevs : 1,
+				   sizeof(*fr->r_netdevs));
+	for (i = 0; i < e->n_netdevs; i++) {
+		const struct engine__netdev *n = &e->netdevs[i];
+		struct swt_netdev_result *r = &fr->r_netdevs[i];
+		int64_t span = swt_sat_sub(n->t, n->t0);
+
+		r->name = n->name;
+		r->recv_mmb = swt_muldiv(n->rx_sum, 1000, INT64_C(1048576));
+		r->sent_mmb = swt_muldiv(n->tx_sum, 1000, INT64_C(1048576));
+		if (span > 0) {
+			r->recv_avg_mmbps = swt_muldiv2(
+				n->rx_sum, INT64_C(1000000000000),
+				INT64_C(1048576), span);
+			r->sent_avg_mmbps = swt_muldiv2(
+				n->tx_sum, INT64_C(1000000000000),
+				INT64_C(1048576), span);
+		}
+	}
+	sort(fr->r_netdevs, e->n_netdevs, sizeof(*fr->r_netdevs), cmp_netdev);
+	fr->res.n_netdevs = e->n_netdevs;
+	fr->res.netdevs = fr->r_netdevs;
 }
 
 static void module_results(const struct swt_engine *e,
@@ -404,11 +442,18 @@ static void module_results(const struct swt_engine *e,
 							INT64_C(100000000),
 							ct, obs) :
 					    0;
-		if (m->kind == SWT_KIND_PROCESS)
-			io_result(m, &r->has_io, &r->io_read_mmb,
-				  &r->io_write_mmb, &r->io_avg_mmbps,
-				  &r->io_peak_mmbps);
-		r->io_unavailable = m->io_unavail;
+		if (m->kind == SWT_KIND_PROCESS) {
+			bytes_result(m, BY_IO, &r->has_io, &r->io_read_mmb,
+				     &r->io_write_mmb, &r->io_avg_mmbps,
+				     &r->io_peak_mmbps);
+			bytes_result(m, BY_NET, &r->has_net,
+				     &r->net_sent_mmb, &r->net_recv_mmb,
+				     &r->net_avg_mmbps, &r->net_peak_mmbps);
+			memcpy(r->socks_peak, m->by[BY_NET].peak_socks,
+			       sizeof(r->socks_peak));
+		}
+		r->io_unavailable = m->by[BY_IO].unavail;
+		r->net_unavailable = m->by[BY_NET].unavail;
 		if (m->kind == SWT_KIND_PROCESS && m->proc_peak_kib > 0) {
 			r->has_proc_peak = true;
 			r->proc_peak_mmb = engine__kib_to_mmb(m->proc_peak_kib);
@@ -752,33 +797,49 @@ static bool at_or_above(int64_t value, int64_t threshold)
 	return threshold > 0 && value > 0 && value >= threshold;
 }
 
-/* A process module whose disk I/O averages io_mb_per_s or more: high
- * priority from twice the threshold, else medium (I/O is not in the
- * weight). What to do depends on which way the bytes go. */
-static void io_rec(const struct swt_engine *e, struct engine__result *fr,
-		   const struct swt_module_result *r, struct swt_buf *b)
-{
-	int64_t thr = e->th.v[SWT_TH_IO_MB_PER_S];
+/* What a byte-pair recommendation says: the pair's name, its two
+ * directions, and the advice when the first or the second dominates. */
+struct bytes_words {
+	const char *what, *verb_a, *verb_b, *via, *more_a, *more_b;
+};
 
-	swt_buf_puts(b, "Reduce the disk I/O of ");
+static const struct bytes_words io_words = {
+	"disk I/O", "reads", "writes", "",
+	"read less (cache what it reads again, smaller inputs).",
+	"write less (larger batches, fewer rewrites, temporary files on "
+	"tmpfs).",
+};
+
+static const struct bytes_words net_words = {
+	"network traffic", "sends", "receives", " over TCP",
+	"send less (compress, batch, send changes rather than wholes).",
+	"fetch less (cache responses, ask for less).",
+};
+
+/* A process module whose disk I/O (network) averages its threshold or
+ * more: high priority from twice the threshold, else medium (neither is
+ * in the weight). What to do depends on which way the bytes go. */
+static void bytes_rec(struct engine__result *fr,
+		      const struct swt_module_result *r,
+		      const struct bytes_words *w, int64_t a, int64_t bb,
+		      int64_t avg, int64_t peak, int64_t thr,
+		      struct swt_buf *b)
+{
+	swt_buf_printf(b, "Reduce the %s of ", w->what);
 	put_who(b, &r->subj);
-	swt_buf_puts(b, ": it reads ");
-	put_fixed(b, r->io_read_mmb);
-	swt_buf_puts(b, " MB and writes ");
-	put_fixed(b, r->io_write_mmb);
-	swt_buf_puts(b, " MB, ");
-	put_fixed(b, r->io_avg_mmbps);
+	swt_buf_printf(b, ": it %s ", w->verb_a);
+	put_fixed(b, a);
+	swt_buf_printf(b, " MB and %s ", w->verb_b);
+	put_fixed(b, bb);
+	swt_buf_printf(b, " MB%s, ", w->via);
+	put_fixed(b, avg);
 	swt_buf_puts(b, " MB/s on average (peak ");
-	put_fixed(b, r->io_peak_mmbps);
+	put_fixed(b, peak);
 	swt_buf_puts(b, " MB/s), at or above the threshold of ");
 	put_fixed(b, thr);
-	swt_buf_puts(b, r->io_write_mmb >= r->io_read_mmb ?
-				" MB/s; write less (larger batches, fewer "
-				"rewrites, temporary files on tmpfs)." :
-				" MB/s; read less (cache what it reads "
-				"again, smaller inputs).");
-	add_rec(fr, swt_sat_mul(thr, 2) <= r->io_avg_mmbps ? SWT_PRIO_HIGH :
-							     SWT_PRIO_MEDIUM,
+	swt_buf_printf(b, " MB/s; %s", a > bb ? w->more_a : w->more_b);
+	add_rec(fr, swt_sat_mul(thr, 2) <= avg ? SWT_PRIO_HIGH :
+						 SWT_PRIO_MEDIUM,
 		r->subj.name, b);
 }
 
@@ -837,7 +898,16 @@ static void module_recs(const struct swt_engine *e, struct engine__result *fr,
 		}
 		if (r->has_io && at_or_above(r->io_avg_mmbps,
 					     e->th.v[SWT_TH_IO_MB_PER_S]))
-			io_rec(e, fr, r, b);
+			bytes_rec(fr, r, &io_words, r->io_read_mmb,
+				  r->io_write_mmb, r->io_avg_mmbps,
+				  r->io_peak_mmbps,
+				  e->th.v[SWT_TH_IO_MB_PER_S], b);
+		if (r->has_net && at_or_above(r->net_avg_mmbps,
+					      e->th.v[SWT_TH_NET_MB_PER_S]))
+			bytes_rec(fr, r, &net_words, r->net_sent_mmb,
+				  r->net_recv_mmb, r->net_avg_mmbps,
+				  r->net_peak_mmbps,
+				  e->th.v[SWT_TH_NET_MB_PER_S], b);
 	}
 }
 
@@ -960,7 +1030,8 @@ static void spike_recs(const struct swt_engine *e, struct engine__result *fr,
 		swt_buf_printf(b, "Smooth the %s load of ",
 			       s->resource == SWT_RES_CPU    ? "CPU" :
 			       s->resource == SWT_RES_MEMORY ? "memory" :
-							       "disk I/O");
+			       s->resource == SWT_RES_IO     ? "disk I/O" :
+							       "network");
 		put_who(b, &s->subj);
 		swt_buf_printf(b, ": %zu spike%s, the largest ", n,
 			       n == 1 ? "" : "s");
@@ -1064,10 +1135,14 @@ static void session_result(const struct swt_engine *e,
 					     ses->mem_n, 1024);
 	s->mem_peak_mmb = engine__kib_to_mmb(ses->mem_peak_kib);
 	s->mem_end_mmb = e->mem_end_mmb;
-	io_result(ses, &s->has_io, &s->io_read_mmb, &s->io_write_mmb,
-		  &s->io_avg_mmbps, &s->io_peak_mmbps);
-	s->io_end_mmbps = s->has_io ? e->io_end : 0;
-	s->io_unavailable = ses->io_unavail;
+	bytes_result(ses, BY_IO, &s->has_io, &s->io_read_mmb,
+		     &s->io_write_mmb, &s->io_avg_mmbps, &s->io_peak_mmbps);
+	s->io_end_mmbps = s->has_io ? e->by_end[BY_IO] : 0;
+	s->io_unavailable = ses->by[BY_IO].unavail;
+	bytes_result(ses, BY_NET, &s->has_net, &s->net_sent_mmb,
+		     &s->net_recv_mmb, &s->net_avg_mmbps, &s->net_peak_mmbps);
+	s->net_end_mmbps = s->has_net ? e->by_end[BY_NET] : 0;
+	s->net_unavailable = ses->by[BY_NET].unavail;
 }
 
 
@@ -1114,6 +1189,7 @@ void engine__findings(const struct swt_engine *e, struct engine__result *fr)
 	fr->res.n_alerts = e->n_alerts;
 	fr->res.alerts = fr->r_alerts;
 	fr->res.alerts_total = e->alerts_total;
+	netdev_results(e, fr);
 
 	module_recs(e, fr, &b);
 	leak_recs(e, fr, &b);
@@ -1143,4 +1219,5 @@ void engine__findings_free(struct engine__result *fr)
 	free(fr->r_recs);
 	free(fr->r_spikes);
 	free(fr->r_alerts);
+	free(fr->r_netdevs);
 }

@@ -45,6 +45,9 @@ void swt_model_free(struct swt_model *m)
 	for (i = 0; i < m->n_sections; i++)
 		section_free(m->sections[i]);
 	free(m->sections);
+	for (i = 0; i < m->n_kept; i++)
+		free(m->kept[i]);
+	free(m->kept);
 	free(m);
 }
 
@@ -162,6 +165,14 @@ void swt_model_cell_list(struct swt_model_section *s, size_t n,
 	c->n = n;
 	c->list = list;
 	c->sep = sep;
+}
+
+void *swt_model_keep(struct swt_model *m, void *p)
+{
+	m->kept = swt_grow(m->kept, &m->cap_kept, m->n_kept + 1,
+			   sizeof(*m->kept));
+	m->kept[m->n_kept++] = p;
+	return p;
 }
 
 void swt_model_note(struct swt_model_section *s, const char *fmt, ...)

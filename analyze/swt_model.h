@@ -139,6 +139,8 @@ struct swt_model {
 	size_t n_sections;
 	struct swt_model_section **sections;
 	size_t cap_sections;
+	void **kept;		/* swt_model_keep() */
+	size_t n_kept, cap_kept;
 };
 
 /* Columns 0 and 1 of a key/value section. */
@@ -177,6 +179,10 @@ void swt_model_cell_enum(struct swt_model_section *s, const char *name);
 void swt_model_cell_bool(struct swt_model_section *s, bool v);
 void swt_model_cell_list(struct swt_model_section *s, size_t n,
 			 const char *const *list, const char *sep);
+
+/* Cells borrow their strings and lists: one made for the report alone is
+ * handed to the model with this, which frees it with itself. Returns p. */
+void *swt_model_keep(struct swt_model *m, void *p);
 
 /* Set the section's note (printf-style, copied; integer and string
  * conversions only). */

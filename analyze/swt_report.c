@@ -105,6 +105,7 @@ static const char *alert_unit(enum swt_alert_kind k)
 	case SWT_ALERT_RATE:
 		return "per_minute";
 	case SWT_ALERT_IO:
+	case SWT_ALERT_NET:
 		return "MB/s";
 	}
 	return "?";
@@ -118,17 +119,19 @@ static const char *resource_unit(enum swt_resource r)
 	case SWT_RES_MEMORY:
 		return "MB";
 	case SWT_RES_IO:
+	case SWT_RES_NET:
 		return "MB/s";
 	}
 	return "percent";
 }
 
-/* Modules that did anything: CPU, memory, calls or disk I/O. */
+/* Modules that did anything: CPU, memory, calls, disk I/O or network. */
 static bool module_active(const struct swt_module_result *m)
 {
 	return m->cpu_avg_mpct > 0 || m->cpu_peak_mpct > 0 || m->calls > 0 ||
 	       (m->has_memory && m->mem_peak_mmb > 0) ||
-	       m->io_read_mmb > 0 || m->io_write_mmb > 0;
+	       m->io_read_mmb > 0 || m->io_write_mmb > 0 ||
+	       m->net_sent_mmb > 0 || m->net_recv_mmb > 0;
 }
 
 static size_t count_active(const struct swt_result *r)
@@ -234,6 +237,12 @@ static void sec_session(struct swt_model *m, const struct swt_report_input *in)
 	c_opt_one(s, ss->has_io, ss->io_write_mmb);
 	swt_model_add_row(s, "io_unavailable");
 	swt_model_cell_int(s, (int64_t)ss->io_unavailable);
+	swt_model_add_row(s, "net_sent_mb");
+	c_opt_one(s, ss->has_net, ss->net_sent_mmb);
+	swt_model_add_row(s, "net_received_mb");
+	c_opt_one(s, ss->has_net, ss->net_recv_mmb);
+	swt_model_add_row(s, "net_unavailable");
+	swt_model_cell_int(s, (int64_t)ss->net_unavailable);
 	swt_model_add_row(s, "exit_records");
 	swt_model_cell_bool(s, ss->exit_records);
 	swt_model_add_row(s, "exit_records_lost");
@@ -333,21 +342,20 @@ static void sec_thresholds(struct swt_model *m, const struct swt_thresholds *th)
 	swt_model_cell_enum(s, swt_th_source_name(th->group_by_src));
 	swt_model_add_row(s, "group_patterns");
 	{
-		char **rules = swt_calloc(th->n_groups ? th->n_groups : 1,
-					  sizeof(*rules));
+		/* made for the report: the model keeps (and frees) them */
+		char **rules = swt_model_keep(
+			m, swt_calloc(th->n_groups ? th->n_groups : 1,
+				      sizeof(*rules)));
 
 		for (i = 0; i < th->n_groups; i++) {
 			struct swt_buf b = SWT_BUF_INIT;
 
 			swt_buf_printf(&b, "%s:%s", th->groups[i].name,
 				       th->groups[i].pattern);
-			rules[i] = b.ptr;
+			rules[i] = swt_model_keep(m, b.ptr);
 		}
 		swt_model_cell_list(s, th->n_groups,
 				    (const char *const *)rules, ",");
-		for (i = 0; i < th->n_groups; i++)
-			free(rules[i]);
-		free(rules);
 	}
 	swt_model_cell_enum(s, swt_th_source_name(th->groups_src));
 	r = swt_model_add_child(s, &rates);
@@ -396,6 +404,12 @@ static void sec_resources(struct swt_model *m, const struct swt_result *r)
 	c_opt_one(s, ss->has_io, ss->io_avg_mmbps);
 	c_opt_one(s, ss->has_io, ss->io_peak_mmbps);
 	c_opt_one(s, ss->has_io, ss->io_end_mmbps);
+	swt_model_add_row(s, "net_mb_per_s");
+	swt_model_cell_enum(s, "net");
+	swt_model_cell_enum(s, "MB/s");
+	c_opt_one(s, ss->has_net, ss->net_avg_mmbps);
+	c_opt_one(s, ss->has_net, ss->net_peak_mmbps);
+	c_opt_one(s, ss->has_net, ss->net_end_mmbps);
 }
 
 static void sec_summary(struct swt_model *m, const struct swt_result *r,
@@ -554,9 +568,51 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			       "the kernel's exit records (swrec as root)");
 }
 
-/* Disk I/O of the process modules: those that read or wrote 0.05 MB or
- * more, and those whose I/O could not be read, most bytes first (the
- * modules' order otherwise). */
+/* The two directions of a module's disk I/O or network, in MB. */
+static int64_t mod_bytes(const struct swt_module_result *mr, bool net)
+{
+	return net ? swt_sat_add(mr->net_sent_mmb, mr->net_recv_mmb) :
+		     swt_sat_add(mr->io_read_mmb, mr->io_write_mmb);
+}
+
+/* The process modules of the Disk I/O (Network) section: those that moved
+ * 0.05 MB or more (what shows as 0.0 is left out) or whose counters could
+ * not be read, most bytes first (the modules' order otherwise); *quiet
+ * counts the others that were read. Returns their count; free *out. */
+static size_t bytes_modules(const struct swt_result *r, bool net,
+			    size_t **out, size_t *quiet)
+{
+	size_t i, n = 0, *ix;
+
+	*quiet = 0;
+	ix = swt_calloc(r->n_modules ? r->n_modules : 1, sizeof(*ix));
+	for (i = 0; i < r->n_modules; i++) {
+		const struct swt_module_result *mr = &r->modules[i];
+
+		if (mr->subj.kind != SWT_KIND_PROCESS)
+			continue;
+		if (mod_bytes(mr, net) >= 50 ||
+		    (net ? mr->net_unavailable : mr->io_unavailable) > 0)
+			ix[n++] = i;
+		else if (net ? mr->has_net : mr->has_io)
+			(*quiet)++;
+	}
+	/* insertion sort, stable: most bytes first */
+	for (i = 1; i < n; i++) {
+		size_t j = i, v = ix[i];
+		int64_t vb = mod_bytes(&r->modules[v], net);
+
+		while (j > 0 && mod_bytes(&r->modules[ix[j - 1]], net) < vb) {
+			ix[j] = ix[j - 1];
+			j--;
+		}
+		ix[j] = v;
+	}
+	*out = ix;
+	return n;
+}
+
+/* Disk I/O of the process modules (§ 2.5 of docs/analysis.md). */
 static void sec_disk_io(struct swt_model *m, const struct swt_result *r)
 {
 	static const struct swt_model_col cols[] = {
@@ -574,37 +630,8 @@ static void sec_disk_io(struct swt_model *m, const struct swt_result *r)
 		DEF("disk_io", "Disk I/O", SWT_SECTION_TABLE,
 		    SWT_SECTION_HIDE_EMPTY, cols);
 	struct swt_model_section *s = swt_model_add_section(m, &def);
-	size_t i, n = 0, quiet = 0, *ix;
+	size_t i, quiet, *ix, n = bytes_modules(r, false, &ix, &quiet);
 
-	ix = swt_calloc(r->n_modules ? r->n_modules : 1, sizeof(*ix));
-	for (i = 0; i < r->n_modules; i++) {
-		const struct swt_module_result *mr = &r->modules[i];
-
-		if (mr->subj.kind != SWT_KIND_PROCESS)
-			continue;
-		/* (what shows as 0.0 MB is left out) */
-		if (swt_sat_add(mr->io_read_mmb, mr->io_write_mmb) >= 50 ||
-		    mr->io_unavailable > 0)
-			ix[n++] = i;
-		else if (mr->has_io)
-			quiet++;
-	}
-	/* insertion sort, stable: most bytes first */
-	for (i = 1; i < n; i++) {
-		size_t j = i, v = ix[i];
-		const struct swt_module_result *a = &r->modules[v];
-		int64_t ab = swt_sat_add(a->io_read_mmb, a->io_write_mmb);
-
-		while (j > 0) {
-			const struct swt_module_result *b = &r->modules[ix[j - 1]];
-
-			if (swt_sat_add(b->io_read_mmb, b->io_write_mmb) >= ab)
-				break;
-			ix[j] = ix[j - 1];
-			j--;
-		}
-		ix[j] = v;
-	}
 	for (i = 0; i < n; i++) {
 		const struct swt_module_result *mr = &r->modules[ix[i]];
 
@@ -632,6 +659,99 @@ static void sec_disk_io(struct swt_model *m, const struct swt_result *r)
 			       "as root), the I/O of children that exited "
 			       "between two samples is counted in the parent "
 			       "that reaped them");
+}
+
+/* TCP traffic and sockets of the process modules (§ 2.6). */
+static void sec_network(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		COL_STR("name", "name"),
+		COL_STR("process", "process"),
+		COL_INT("instances", "n"),
+		COL_FIXED("sent_mb", "sent MB", "MB"),
+		COL_FIXED("received_mb", "recv MB", "MB"),
+		COL_FIXED("mb_per_s_avg", "MB/s avg", "MB/s"),
+		COL_FIXED("mb_per_s_peak", "MB/s peak", "MB/s"),
+		COL_INT("tcp_sockets", "tcp"),
+		COL_INT("udp_sockets", "udp"),
+		COL_INT("other_sockets", "other"),
+		COL_INT("unavailable", "unavailable"),
+		COL_COMMAND,
+	};
+	static const struct swt_model_def def =
+		DEF("network", "Network", SWT_SECTION_TABLE,
+		    SWT_SECTION_HIDE_EMPTY, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, quiet, *ix, n = bytes_modules(r, true, &ix, &quiet);
+
+	for (i = 0; i < n; i++) {
+		const struct swt_module_result *mr = &r->modules[ix[i]];
+		int k;
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, mr->subj.name);
+		swt_model_cell_str(s, mr->subj.process);
+		swt_model_cell_int(s, (int64_t)mr->instances);
+		c_opt_one(s, mr->has_net, mr->net_sent_mmb);
+		c_opt_one(s, mr->has_net, mr->net_recv_mmb);
+		c_opt_one(s, mr->has_net, mr->net_avg_mmbps);
+		c_opt_one(s, mr->has_net, mr->net_peak_mmbps);
+		for (k = 0; k < 3; k++) {
+			if (mr->has_net)
+				swt_model_cell_int(s, mr->socks_peak[k]);
+			else
+				swt_model_cell_null(s);
+		}
+		swt_model_cell_int(s, (int64_t)mr->net_unavailable);
+		swt_model_cell_str(s, mr->subj.command);
+	}
+	free(ix);
+	if (n)
+		swt_model_note(s, "tcp, udp, other: the most sockets of each "
+			       "kind its processes held open at once (other: "
+			       "unix, netlink, ...)");
+	if (r->session.net_unavailable)
+		swt_model_note(s, "unavailable: processes of another user "
+			       "whose sockets the recorder could not list "
+			       "(unknown, not 0)");
+	if (n && quiet)
+		swt_model_note(s, "%zu more process modules sent and "
+			       "received less than 0.05 MB over TCP", quiet);
+}
+
+/* The machine's interfaces over the session: all their traffic, the
+ * tree's and everyone else's. */
+static void sec_interfaces(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		COL_STR("name", "name"),
+		COL_FIXED("received_mb", "recv MB", "MB"),
+		COL_FIXED("sent_mb", "sent MB", "MB"),
+		COL_FIXED("received_mb_per_s", "recv MB/s", "MB/s"),
+		COL_FIXED("sent_mb_per_s", "sent MB/s", "MB/s"),
+	};
+	static const struct swt_model_def def =
+		DEF("interfaces", "Network interfaces (the whole machine)",
+		    SWT_SECTION_TABLE, SWT_SECTION_HIDE_EMPTY, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, idle = 0;
+
+	for (i = 0; i < r->n_netdevs; i++) {
+		const struct swt_netdev_result *d = &r->netdevs[i];
+
+		if (d->recv_mmb == 0 && d->sent_mmb == 0) {
+			idle++;	/* (less than 0.0005 MB) */
+			continue;
+		}
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, d->name);
+		c_one(s, d->recv_mmb);
+		c_one(s, d->sent_mmb);
+		c_one(s, d->recv_avg_mmbps);
+		c_one(s, d->sent_avg_mmbps);
+	}
+	if (idle && idle < r->n_netdevs)
+		swt_model_note(s, "%zu more interfaces moved nothing", idle);
 }
 
 /* The heaviest command lines of the process modules that ran several
@@ -926,6 +1046,8 @@ void swt_report_model_build(struct swt_model **out,
 	sec_modules(m, r);
 	sec_command_lines(m, r);
 	sec_disk_io(m, r);
+	sec_network(m, r);
+	sec_interfaces(m, r);
 	if (kind == SWT_REPORT_FULL) {
 		sec_counters(m, r);
 		sec_spikes(m, r);

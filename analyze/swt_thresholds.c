@@ -30,6 +30,8 @@ static const struct key_desc keys[SWT_TH_N_SCALAR] = {
 	[SWT_TH_MEMORY_MB] = { "memory_mb", 500000, 1, MAX_MILLI, false },
 	[SWT_TH_CPU_PERCENT] = { "cpu_percent", 80000, 1, MAX_MILLI, false },
 	[SWT_TH_IO_MB_PER_S] = { "io_mb_per_s", 50000, 1, MAX_MILLI, false },
+	/* 0: no network alerts nor spikes */
+	[SWT_TH_NET_MB_PER_S] = { "net_mb_per_s", 0, 0, MAX_MILLI, false },
 	[SWT_TH_CALLS_PER_MINUTE] = { "calls_per_minute", 600000, 1,
 				      MAX_MILLI, false },
 	[SWT_TH_STARTS_PER_MINUTE] = { "starts_per_minute", 30000, 1,

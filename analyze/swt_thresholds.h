@@ -9,6 +9,8 @@
  *   memory_mb                  500     MB (MiB) of RSS per module
  *   cpu_percent                80      % of one core per module
  *   io_mb_per_s                50      disk read + write MB/s per module
+ *   net_mb_per_s               0       TCP sent + received MB/s per module
+ *                                      (0: none)
  *   calls_per_minute           600     module call frequency (weight)
  *   starts_per_minute          30      process respawn frequency (weight)
  *   history_samples            100     samples of history (spikes, rates)
@@ -49,6 +51,7 @@ enum swt_th_key {
 	SWT_TH_MEMORY_MB,
 	SWT_TH_CPU_PERCENT,
 	SWT_TH_IO_MB_PER_S,
+	SWT_TH_NET_MB_PER_S,
 	SWT_TH_CALLS_PER_MINUTE,
 	SWT_TH_STARTS_PER_MINUTE,
 	SWT_TH_HISTORY_SAMPLES,

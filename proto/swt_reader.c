@@ -1095,6 +1095,9 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.proc_exit.has_final_io = p->has_final_io;
 		o->u.proc_exit.final_read_bytes = p->final_read_bytes;
 		o->u.proc_exit.final_write_bytes = p->final_write_bytes;
+		o->u.proc_exit.has_final_net = p->has_final_net;
+		o->u.proc_exit.final_net_tx = p->final_net_tx;
+		o->u.proc_exit.final_net_rx = p->final_net_rx;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:

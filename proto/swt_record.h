@@ -91,6 +91,8 @@ struct swt_proc_exit {
 	bool has_final_io;	/* its /proc/PID/io read as a zombie */
 	uint64_t final_read_bytes, final_write_bytes; /* cumulative, its
 				 * reaped children's included */
+	bool has_final_net;	/* its TCP counters at its exit */
+	uint64_t final_net_tx, final_net_rx;
 	bool has_status;
 	int32_t exit_code;
 	int32_t signal;

@@ -704,6 +704,11 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 			pe.final_read_bytes = r->u.proc_exit.final_read_bytes;
 			pe.final_write_bytes = r->u.proc_exit.final_write_bytes;
 		}
+		if (r->u.proc_exit.has_final_net) {
+			pe.has_final_net = true;
+			pe.final_net_tx = r->u.proc_exit.final_net_tx;
+			pe.final_net_rx = r->u.proc_exit.final_net_rx;
+		}
 		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
 		rec.proc_exit = &pe;
 		break;

@@ -134,6 +134,8 @@ struct swt_net {
 	int dfd;		/* destroy events, -1 none */
 	uint32_t seq;
 	uint64_t round;
+	uint64_t tick;		/* swt_net_take_events() calls */
+	uint64_t dumped_tick;	/* the tick of the last table */
 	struct sock *socks;
 	size_t n_socks, cap_socks;
 	struct u64map sock_map;	/* inode -> socks */
@@ -358,14 +360,12 @@ static void take_destroyed(struct swt_net *n)
 	}
 }
 
-int swt_net_refresh(struct swt_net *n)
+/* The machine's TCP and UDP sockets, afresh. */
+static int dump_table(struct swt_net *n)
 {
 	int err = 0;
 
-	n->round++;
-	n->stats.rounds++;
-	if (n->dfd >= 0)
-		take_destroyed(n);
+	n->dumped_tick = n->tick;
 	n->n_socks = 0;
 	map_clear(&n->sock_map);
 	if (dump(n, AF_INET, IPPROTO_TCP, KIND_TCP) < 0 ||
@@ -376,7 +376,17 @@ int swt_net_refresh(struct swt_net *n)
 	n->stats.tcp_sockets = 0;
 	for (size_t i = 0; i < n->n_socks; i++)
 		n->stats.tcp_sockets += n->socks[i].kind == KIND_TCP;
+	n->stats.dumps++;
 	return err;
+}
+
+int swt_net_refresh(struct swt_net *n)
+{
+	n->round++;
+	n->stats.rounds++;
+	if (n->dfd >= 0)
+		take_destroyed(n);
+	return dump_table(n);
 }
 
 /* "socket:[N]" -> N, 0 if it is not a socket. */
@@ -433,6 +443,37 @@ static void count_tcp(struct swt_net *n, const struct sock *s, int32_t pid,
 	}
 }
 
+void swt_net_take_events(struct swt_net *n)
+{
+	n->tick++;
+	if (n->dfd >= 0)
+		take_destroyed(n);
+}
+
+/* Add pid's credit (bytes of its destroyed sockets) to *p, once. */
+static void take_credit(struct swt_net *n, int32_t pid,
+			struct swt_net_proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < n->n_credits; i++) {
+		if (n->credits[i].pid != pid)
+			continue;
+		p->tx += (int64_t)n->credits[i].tx;
+		p->rx += (int64_t)n->credits[i].rx;
+		n->credits[i] = n->credits[--n->n_credits];
+		return;
+	}
+}
+
+bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
+{
+	if (!p->read_once)
+		return false;
+	take_credit(n, pid, p);
+	return true;
+}
+
 int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		      struct swt_net_proc *p)
 {
@@ -440,7 +481,6 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 	bool from_zero = born || p->read_once;
 	struct dirent *d;
 	DIR *dir;
-	size_t i;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
@@ -465,6 +505,11 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		ino = socket_inode(link);
 		if (!ino)
 			continue;
+		/* a socket newer than the table: once per tick, a new one
+		 * (a process met between two rounds opened it) */
+		if (!map_get(&n->sock_map, ino, &k) &&
+		    n->dumped_tick != n->tick && dump_table(n) == 0)
+			(void)map_get(&n->sock_map, ino, &k);
 		if (!map_get(&n->sock_map, ino, &k)) {
 			p->other++;	/* unix, netlink, raw, ... */
 			continue;
@@ -477,14 +522,7 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		count_tcp(n, &n->socks[k], pid, from_zero, p);
 	}
 	closedir(dir);
-	for (i = 0; i < n->n_credits; i++) {
-		if (n->credits[i].pid != pid)
-			continue;
-		p->tx += (int64_t)n->credits[i].tx;
-		p->rx += (int64_t)n->credits[i].rx;
-		n->credits[i] = n->credits[--n->n_credits];
-		break;
-	}
+	take_credit(n, pid, p);
 	p->read_once = true;
 	return 1;
 }

@@ -55,6 +55,18 @@ int swt_net_refresh(struct swt_net *n);
 int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		      struct swt_net_proc *p);
 
+/* Once per tick, first: take the destroy events that came (as root): the
+ * last bytes of sockets that closed, for their owners. Cheap
+ * (non-blocking); swt_net_refresh() does it too. A process read between
+ * rounds that holds a socket newer than the table has it read again, at
+ * most once per tick. */
+void swt_net_take_events(struct swt_net *n);
+
+/* Process pid has exited: add the last bytes of the sockets it closed
+ * since its last reading (destroy events taken so far) to *p. Returns
+ * whether *p holds counters (it was read at least once). */
+bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p);
+
 /* The sockets of pid are no longer its: they go to the next holder. */
 void swt_net_release(struct swt_net *n, int32_t pid);
 
@@ -69,6 +81,8 @@ int swt_net_devs(struct swt_net *n, const struct swt_netdev **out,
 /* Counts for tests and swrec's statistics. */
 struct swt_net_stats {
 	uint64_t rounds;
+	uint64_t dumps;		/* tables read (rounds, and new sockets of
+				 * processes met between rounds) */
 	uint64_t tcp_sockets;	/* in the last table */
 	uint64_t destroyed;	/* destroy events taken */
 	bool destroy_events;	/* the destroy groups are joined */

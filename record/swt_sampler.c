@@ -83,6 +83,8 @@ struct proc_ent {
 	struct swt_exit_stats acct;
 	struct swt_proc_row row;
 	struct swt_net_proc net;	/* its sockets (opts.net) */
+	bool net_due;		/* read them at its next row (a new program,
+				 * between two rounds) */
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
 	size_t cap_threads;
@@ -948,6 +950,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 				e->cmdline_len = len;
 				read_exe(s, e->pid, &e->exe);
 				e->announce = true;
+				e->net_due = true; /* a new program */
 				e->cmd_wait = 0;
 			} else {
 				free(cmd);
@@ -1773,7 +1776,7 @@ out:
 	return err;
 }
 
-static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
+static int emit_exit(struct swt_sampler *s, struct proc_ent *e,
 		     int64_t t, swt_sampler_emit_fn emit, void *payload)
 {
 	struct swt_record rec;
@@ -1804,6 +1807,11 @@ static int emit_exit(struct swt_sampler *s, const struct proc_ent *e,
 		x->has_final_io = true;
 		x->final_read_bytes = e->fin_io[0];
 		x->final_write_bytes = e->fin_io[1];
+	}
+	if (s->opts.net && swt_net_final(s->opts.net, e->pid, &e->net)) {
+		x->has_final_net = true;
+		x->final_net_tx = e->net.tx > 0 ? (uint64_t)e->net.tx : 0;
+		x->final_net_rx = e->net.rx > 0 ? (uint64_t)e->net.rx : 0;
 	}
 	if (e->has_acct)
 		set_acct(x, &e->acct);
@@ -1995,11 +2003,15 @@ static void rebuild_trows(struct swt_sampler *s)
 /* Rows of this tick into s->rows / s->trows. */
 /* The network of the tracked processes, about once a second (the
  * socket table is the machine's, and listing every descriptor of every
- * process each tick would cost more than the rest of a sample). */
+ * process each tick would cost more than the rest of a sample), and of
+ * each process started in the session at its first row. */
 static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 {
-	unsigned every = s->opts.slow_every > 4 ? s->opts.slow_every : 1;
-	bool round = s->opts.net && s->tick_no % every == 0;
+	int64_t every = s->opts.interval_ns > 0 ?
+				INT64_C(1000000000) / s->opts.interval_ns :
+				1;
+	bool round = s->opts.net &&
+		     (s->tick_no - 1) % (uint64_t)(every > 1 ? every : 1) == 0;
 	size_t i;
 
 	if (round && swt_net_refresh(s->opts.net) < 0)
@@ -2007,12 +2019,19 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 		struct swt_proc_row *r = &e->row;
+		/* a process started (or a new program) since the last round
+		 * is read at its first row: it may be gone by the next one */
+		bool now = round ||
+			   (s->opts.net && !e->net.unavailable &&
+			    ((!e->preexisting && !e->net.read_once) ||
+			     e->net_due));
 
 		if (!e->row_ok)
 			continue;
-		if (round &&
+		if (now &&
 		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
 				      &e->net)) {
+			e->net_due = false;
 			r->net_tx = e->net.tx;
 			r->net_rx = e->net.rx;
 			r->socks_tcp = e->net.tcp;
@@ -2088,6 +2107,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 
 	s->errmsg[0] = '\0';
 	take_acct(s);
+	/* sockets closed since the last tick, for the exits of this one */
+	if (s->opts.net)
+		swt_net_take_events(s->opts.net);
 	SWT_TRY(err = read_sys(s, &sys, &mem_total, &mem_avail));
 	s->tick_no++;
 	s->stats.ticks++;

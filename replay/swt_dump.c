@@ -116,6 +116,9 @@ static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 	swt_json_bool(w, "has_final_io", p->has_final_io);
 	swt_json_u64(w, "final_read_bytes", p->final_read_bytes);
 	swt_json_u64(w, "final_write_bytes", p->final_write_bytes);
+	swt_json_bool(w, "has_final_net", p->has_final_net);
+	swt_json_u64(w, "final_net_tx", p->final_net_tx);
+	swt_json_u64(w, "final_net_rx", p->final_net_rx);
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a

@@ -269,6 +269,9 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_I(u.proc_exit.has_final_io);
 		SWT_EQ_U(u.proc_exit.final_read_bytes);
 		SWT_EQ_U(u.proc_exit.final_write_bytes);
+		SWT_EQ_I(u.proc_exit.has_final_net);
+		SWT_EQ_U(u.proc_exit.final_net_tx);
+		SWT_EQ_U(u.proc_exit.final_net_rx);
 		break;
 	case SWT_REC_SAMPLE:
 		SWT_EQ_I(u.sample.scheduled_ns);

@@ -237,6 +237,9 @@ static void gen_proc_exit(struct store *s, struct gproc *p, int64_t t,
 		r->u.proc_exit.has_final_io = true;
 		r->u.proc_exit.final_read_bytes = (UINT64_C(1) << 40) + 8192;
 		r->u.proc_exit.final_write_bytes = UINT64_MAX;
+		r->u.proc_exit.has_final_net = true;
+		r->u.proc_exit.final_net_tx = 20971521;
+		r->u.proc_exit.final_net_rx = 77;
 	}
 }
 

@@ -774,6 +774,103 @@ static void disk_io_unavailable_is_not_zero(void **state)
 	swt_engine_free(e);
 }
 
+/* A row with the network read (bytes sent, received, TCP sockets). */
+static struct swt_proc_row netrow(int32_t pid, int64_t ticks, int64_t tx,
+				  int64_t rx, int64_t tcp)
+{
+	struct swt_proc_row p = prow(pid, ticks, 1024);
+
+	p.net_tx = tx;
+	p.net_rx = rx;
+	p.socks_tcp = tcp;
+	p.socks_udp = 1;
+	return p;
+}
+
+/* A client sends 20 MB to a server in the second second; with
+ * net_mb_per_s at 10 both are above it then (alerts), each has its bytes
+ * and its most sockets; the tree has both. */
+static void network_per_process(void **state)
+{
+	struct swt_thresholds th;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	char err[128];
+
+	(void)state;
+	swt_thresholds_init(&th);
+	assert_ok(swt_thresholds_set(&th, "net_mb_per_s", "10",
+				     SWT_TH_OPTION, err, sizeof(err)));
+	e = new_engine(&th);
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "client");
+	feed_child(e, T0, 11, 1, "server");
+	p[0] = netrow(10, 1, 0, 0, 1);
+	p[1] = netrow(11, 1, 0, 0, 1);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	p[0] = netrow(10, 2, 20 * MIB, 0, 1);
+	p[1] = netrow(11, 2, 0, 20 * MIB, 3);
+	feed_sample(e, T0 + 2 * S, p, 2, NULL, 0);
+	p[0] = netrow(10, 3, 20 * MIB, 0, 1);
+	p[0].flags = SWT_PF_NET_NOT_SAMPLED;	/* held: 20 MB/s again */
+	p[1] = netrow(11, 3, 0, 20 * MIB, 1);
+	feed_sample(e, T0 + 3 * S, p, 2, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "client");
+	assert_true(m->has_net);
+	assert_int_equal(m->net_sent_mmb, 20000);
+	assert_int_equal(m->net_recv_mmb, 0);
+	assert_int_equal(m->net_peak_mmbps, 20000);
+	assert_int_equal(m->socks_peak[0], 1);
+	assert_int_equal(m->socks_peak[1], 1);
+	m = find_module(res, SWT_KIND_PROCESS, "server");
+	assert_int_equal(m->net_recv_mmb, 20000);
+	assert_int_equal(m->net_sent_mmb, 0);
+	assert_int_equal(m->socks_peak[0], 3);
+	assert_int_equal(res->session.net_sent_mmb, 20000);
+	assert_int_equal(res->session.net_recv_mmb, 20000);
+	assert_int_equal(res->session.net_peak_mmbps, 40000);
+	/* one alert each, at 2 s (the held rate stays above: no second) */
+	assert_int_equal(res->n_alerts, 2);
+	assert_int_equal(res->alerts[0].kind, SWT_ALERT_NET);
+	assert_int_equal(res->alerts[0].t_ns, 2 * S);
+	assert_int_equal(res->alerts[1].kind, SWT_ALERT_NET);
+	swt_engine_free(e);
+	swt_thresholds_fini(&th);
+}
+
+/* A file before format 1.2 has no network columns: unknown, not 0. */
+static void network_of_an_older_file_is_unknown(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_record r;
+	struct swt_proc_row p;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_HEADER;
+	r.u.header.recorder = "old";
+	r.u.header.format_major = 1;
+	r.u.header.format_minor = 1;
+	r.u.header.clock_ticks = 100;
+	r.u.header.interval_ns = S;
+	r.u.header.start_mono_ns = T0;
+	assert_ok(swt_engine_feed(e, &r));
+	feed_child(e, T0, 10, 1, "old");
+	p = prow(10, 1, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	p = prow(10, 2, 1024);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_false(res->session.has_net);
+	assert_true(res->session.has_io);
+	assert_false(find_module(res, SWT_KIND_PROCESS, "old")->has_net);
+	swt_engine_free(e);
+}
+
 /* A wrapper (a pyenv shim) runs helpers, then execs the program: the
  * helpers' CPU, which the first row after the exec shows in cutime, is
  * the wrapper's reaped children, not the program's. */
@@ -2774,6 +2871,8 @@ int main(void)
 		cmocka_unit_test(disk_io_from_sparse_readings),
 		cmocka_unit_test(disk_io_of_children_counts_once),
 		cmocka_unit_test(disk_io_unavailable_is_not_zero),
+		cmocka_unit_test(network_per_process),
+		cmocka_unit_test(network_of_an_older_file_is_unknown),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),

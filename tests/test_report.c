@@ -149,9 +149,9 @@ static void json_top_level_keys_in_order(void **state)
 	keys = top_keys(j);
 	assert_string_equal(keys,
 			    "schema_version report session damage thresholds "
-			    "cpu_percent memory_mb io_mb_per_s summary "
-			    "modules command_lines disk_io counters spikes "
-			    "leaks trend "
+			    "cpu_percent memory_mb io_mb_per_s net_mb_per_s "
+			    "summary modules command_lines disk_io network "
+			    "interfaces counters spikes leaks trend "
 			    "bottlenecks alerts recommendations ");
 	free(keys);
 	free(j);
@@ -159,14 +159,16 @@ static void json_top_level_keys_in_order(void **state)
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds cpu_percent memory_mb "
-				  "io_mb_per_s summary active_modules ");
+				  "io_mb_per_s net_mb_per_s summary "
+				  "active_modules ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds summary modules command_lines "
-				  "disk_io leaks trend bottlenecks ");
+				  "disk_io network interfaces leaks trend "
+				  "bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');
 	free(j);

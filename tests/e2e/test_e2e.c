@@ -1914,6 +1914,68 @@ static void dd_writes_appear_as_disk_io(void **state)
 	run_free(r);
 }
 
+/* One process sends 20 MiB over loopback TCP to another, which sends a
+ * one-byte receipt back; recorded at 250 ms: the sender appears with
+ * 20 MiB sent, its peer with 20 MiB received (issue 12). The sender
+ * connects, then waits 0.6 s (a sample sees its socket: a process whose
+ * whole life lies between two samples is not seen); as root it exits
+ * right after the receipt (its last bytes come from the kernel's destroy
+ * events), without root it stays a second longer, long enough for a
+ * reading of its sockets. */
+static void loopback_tcp_appears_per_process(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "-i", "250ms", NULL };
+	char port[600], script[8192], report[600], out[256], *csv;
+	const char *cmd[] = { "/bin/sh", "-c", script, NULL };
+	const char *an[] = { swanalyze_path, sb->out, "--report", "full",
+			     "--format", "csv", "-o", report, "-t",
+			     "group_patterns=sender:*SENDER*,"
+			     "receiver:*RECEIVER*",
+			     NULL };
+	struct run *r;
+	size_t csv_len;
+	double sent, recv, tree_sent;
+
+	swt_test_path(port, sizeof(port), sb->dir, "port");
+	snprintf(script, sizeof(script),
+		 "%s -c 'import socket, os  # RECEIVER\n"
+		 "l = socket.socket(); l.bind((\"127.0.0.1\", 0)); l.listen(1)\n"
+		 "open(\"%s.tmp\", \"w\").write(str(l.getsockname()[1]))\n"
+		 "os.rename(\"%s.tmp\", \"%s\")\n"
+		 "c, _ = l.accept(); n = 0\n"
+		 "while n < 20 << 20:\n"
+		 "    b = c.recv(1 << 16)\n"
+		 "    if not b: break\n"
+		 "    n += len(b)\n"
+		 "c.sendall(b\"r\"); c.recv(1)\n' &\n"
+		 "%s -c 'import socket, os, time  # SENDER\n"
+		 "while not os.path.exists(\"%s\"): time.sleep(0.01)\n"
+		 "c = socket.create_connection((\"127.0.0.1\", "
+		 "int(open(\"%s\").read())))\n"
+		 "time.sleep(0.6)\n"
+		 "c.sendall(b\"x\" * (20 << 20)); c.recv(1)\n"
+		 "os.geteuid() and time.sleep(1.2)\n'\n"
+		 "wait\n",
+		 python3, port, port, port, python3, port, port);
+	r = record(sb->out, args, cmd, NULL);
+	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
+	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
+	csv = (char *)swt_test_read_file(report, &csv_len);
+	sent = csv_field(csv, "\nnetwork,sender,", 4);
+	recv = csv_field(csv, "\nnetwork,receiver,", 5);
+	tree_sent = csv_field(csv, "\nsession,net_sent_mb,", 2);
+	print_message("# sender sent %.1f MB, receiver received %.1f MB, "
+		      "tree sent %.1f MB\n", sent, recv, tree_sent);
+	assert_true(sent >= 19.9 && sent <= 20.1);
+	assert_true(recv >= 19.9 && recv <= 20.1);
+	/* the receipt, and nothing counted twice */
+	assert_true(tree_sent >= 19.9 && tree_sent <= 20.1);
+	assert_true(csv_field(csv, "\nnetwork,receiver,", 4) < 0.1);
+	free(csv);
+	run_free(r);
+}
+
 static void example_modules_and_ocr_rate_in_analysis(void **state)
 {
 	struct swt_sandbox *sb = *state;
@@ -2062,6 +2124,7 @@ int main(int argc, char **argv)
 		T(example_modules_and_ocr_rate_in_analysis),
 		T(short_lived_children_keep_the_tree_cpu),
 		T(dd_writes_appear_as_disk_io),
+		T(loopback_tcp_appears_per_process),
 	};
 
 	if (argc != 8) {
