@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -474,11 +475,11 @@ bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
 	return true;
 }
 
-int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
-		      struct swt_net_proc *p)
+/* List the socket inodes among pid's descriptors into p->inodes. Returns
+ * 0, or -1 (p->unavailable says whether it was refused). */
+static int scan_fds(int32_t pid, struct swt_net_proc *p)
 {
 	char path[64], link[64];
-	bool from_zero = born || p->read_once;
 	struct dirent *d;
 	DIR *dir;
 
@@ -486,14 +487,13 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 	dir = opendir(path);
 	if (!dir) {
 		p->unavailable = errno == EACCES || errno == EPERM;
-		return 0;
+		return -1;
 	}
 	p->unavailable = false;
-	p->tcp = p->udp = p->other = 0;
+	p->n_inodes = 0;
 	while ((d = readdir(dir)) != NULL) {
 		ssize_t len;
 		uint64_t ino;
-		uint32_t k;
 
 		if (d->d_name[0] == '.')
 			continue;
@@ -505,6 +505,37 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		ino = socket_inode(link);
 		if (!ino)
 			continue;
+		p->inodes = swt_grow(p->inodes, &p->cap_inodes,
+				     p->n_inodes + 1, sizeof(*p->inodes));
+		p->inodes[p->n_inodes++] = ino;
+	}
+	closedir(dir);
+	return 0;
+}
+
+int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
+		      int64_t cpu, struct swt_net_proc *p)
+{
+	bool from_zero = born || p->read_once;
+	size_t i;
+
+	/* a process that ran nothing since its last scan opened and closed
+	 * nothing: its sockets are those of then (the bytes are read anew
+	 * from the table); a process with sockets is checked for them being
+	 * gone all the same */
+	if (!p->read_once || cpu < 0 || cpu != p->scan_cpu) {
+		if (scan_fds(pid, p) < 0)
+			return 0;
+		p->scan_cpu = cpu;
+		n->stats.fd_scans++;
+	} else if (kill(pid, 0) < 0 && errno == ESRCH) {
+		return 0;
+	}
+	p->tcp = p->udp = p->other = 0;
+	for (i = 0; i < p->n_inodes; i++) {
+		uint64_t ino = p->inodes[i];
+		uint32_t k;
+
 		/* a socket newer than the table: once per tick, a new one
 		 * (a process met between two rounds opened it) */
 		if (!map_get(&n->sock_map, ino, &k) &&
@@ -521,10 +552,16 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 		p->tcp++;
 		count_tcp(n, &n->socks[k], pid, from_zero, p);
 	}
-	closedir(dir);
 	take_credit(n, pid, p);
 	p->read_once = true;
 	return 1;
+}
+
+void swt_net_proc_fini(struct swt_net_proc *p)
+{
+	free(p->inodes);
+	p->inodes = NULL;
+	p->n_inodes = p->cap_inodes = 0;
 }
 
 void swt_net_release(struct swt_net *n, int32_t pid)

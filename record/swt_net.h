@@ -35,6 +35,11 @@ struct swt_net_proc {
 	int64_t tcp, udp, other;	/* sockets open at the last read */
 	bool read_once;		/* a reading was taken */
 	bool unavailable;	/* its fd directory could not be read */
+	/* its socket inodes at the last scan of its descriptors, and its
+	 * CPU time then */
+	uint64_t *inodes;
+	size_t n_inodes, cap_inodes;
+	int64_t scan_cpu;
 };
 
 /* Open the socket-table reader. destroy_events: also listen to the TCP
@@ -49,11 +54,17 @@ int swt_net_open(struct swt_net **out, bool destroy_events, char *errmsg,
 int swt_net_refresh(struct swt_net *n);
 
 /* Read process pid's sockets into *p. born: the process started during
- * the session (its sockets count from 0 at its first reading). Returns 1
+ * the session (its sockets count from 0 at its first reading). cpu: its
+ * CPU time (any unit), or -1: a process whose CPU time has not moved
+ * since the last scan of its descriptors is not scanned again (it opened
+ * nothing; the bytes of its sockets are read all the same). Returns 1
  * if read, 0 if its fd directory is unreadable or gone (p->unavailable
  * says which: EACCES/EPERM). */
 int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
-		      struct swt_net_proc *p);
+		      int64_t cpu, struct swt_net_proc *p);
+
+/* Free what *p holds. */
+void swt_net_proc_fini(struct swt_net_proc *p);
 
 /* Once per tick, first: take the destroy events that came (as root): the
  * last bytes of sockets that closed, for their owners. Cheap
@@ -85,6 +96,7 @@ struct swt_net_stats {
 				 * processes met between rounds) */
 	uint64_t tcp_sockets;	/* in the last table */
 	uint64_t destroyed;	/* destroy events taken */
+	uint64_t fd_scans;	/* /proc/PID/fd listings */
 	bool destroy_events;	/* the destroy groups are joined */
 };
 void swt_net_get_stats(const struct swt_net *n, struct swt_net_stats *out);

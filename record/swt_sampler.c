@@ -476,6 +476,7 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 		s->trows_dirty = true;
 	if (s->opts.net)
 		swt_net_release(s->opts.net, e->pid);
+	swt_net_proc_fini(&e->net);
 	kclose(s, &e->fd_stat);
 	kclose(s, &e->fd_status);
 	kclose(s, &e->fd_io);
@@ -2030,7 +2031,7 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 			continue;
 		if (now &&
 		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
-				      &e->net)) {
+				      r->utime + r->stime, &e->net)) {
 			e->net_due = false;
 			r->net_tx = e->net.tx;
 			r->net_rx = e->net.rx;

@@ -231,8 +231,8 @@ static void read_until(struct swt_net *n, struct agent *tx, struct agent *rx,
 
 	for (;;) {
 		assert_ok(swt_net_refresh(n));
-		assert_int_equal(swt_net_read_proc(n, tx->pid, born, ptx), 1);
-		assert_int_equal(swt_net_read_proc(n, rx->pid, born, prx), 1);
+		assert_int_equal(swt_net_read_proc(n, tx->pid, born, -1, ptx), 1);
+		assert_int_equal(swt_net_read_proc(n, rx->pid, born, -1, prx), 1);
 		swt_net_end_round(n);
 		if (ptx->tx >= want_tx || mono_ms() > deadline)
 			return;
@@ -284,6 +284,8 @@ static void loopback_tcp_bytes_per_process(void **state)
 	assert_true(lo);
 	agent_stop(&tx);
 	agent_stop(&rx);
+	swt_net_proc_fini(&ptx);
+	swt_net_proc_fini(&prx);
 	swt_net_free(n);
 }
 
@@ -311,6 +313,8 @@ static void older_process_starts_from_a_base(void **state)
 	near(prx.rx, 100000);
 	agent_stop(&tx);
 	agent_stop(&rx);
+	swt_net_proc_fini(&ptx);
+	swt_net_proc_fini(&prx);
 	swt_net_free(n);
 }
 
@@ -336,9 +340,9 @@ static void shared_socket_counts_once(void **state)
 	transfer(&tx, &rx, 200000);
 	read_until(n, &tx, &rx, &ptx, &prx, true, 200000);
 	assert_ok(swt_net_refresh(n));
-	assert_int_equal(swt_net_read_proc(n, tx.pid, true, &ptx), 1);
-	assert_int_equal(swt_net_read_proc(n, child, true, &pch), 1);
-	assert_int_equal(swt_net_read_proc(n, rx.pid, true, &prx), 1);
+	assert_int_equal(swt_net_read_proc(n, tx.pid, true, -1, &ptx), 1);
+	assert_int_equal(swt_net_read_proc(n, child, true, -1, &pch), 1);
+	assert_int_equal(swt_net_read_proc(n, rx.pid, true, -1, &prx), 1);
 	swt_net_end_round(n);
 	near(ptx.tx + pch.tx, 200000);
 	assert_int_equal(pch.tcp, 1);
@@ -356,7 +360,7 @@ static void shared_socket_counts_once(void **state)
 		do {
 			assert_ok(swt_net_refresh(n));
 			assert_int_equal(
-				swt_net_read_proc(n, child, true, &pch), 1);
+				swt_net_read_proc(n, child, true, -1, &pch), 1);
 			swt_net_end_round(n);
 		} while (pch.rx < before + 50000 && mono_ms() < deadline);
 		near(pch.rx - before, 50000);
@@ -364,6 +368,58 @@ static void shared_socket_counts_once(void **state)
 	near(ptx.tx + pch.tx, 200000);
 	kill(child, SIGKILL);
 	agent_stop(&rx);
+	swt_net_proc_fini(&ptx);
+	swt_net_proc_fini(&prx);
+	swt_net_proc_fini(&pch);
+	swt_net_free(n);
+}
+
+/* A process that ran nothing since the last scan of its descriptors is
+ * not scanned again; what its sockets received meanwhile still counts. */
+static void idle_process_is_not_rescanned(void **state)
+{
+	struct swt_net *n;
+	struct agent tx, rx;
+	struct swt_net_proc ptx, prx;
+	struct swt_net_stats st0, st1;
+	char msg[200];
+	int64_t deadline;
+
+	(void)state;
+	memset(&ptx, 0, sizeof(ptx));
+	memset(&prx, 0, sizeof(prx));
+	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
+	pair_start(&tx, &rx);
+	assert_ok(swt_net_refresh(n));
+	assert_int_equal(swt_net_read_proc(n, tx.pid, true, 7, &ptx), 1);
+	assert_int_equal(swt_net_read_proc(n, rx.pid, true, 7, &prx), 1);
+	swt_net_end_round(n);
+	agent_do(&tx, 'W', 50000);	/* rx does not read it */
+	swt_net_get_stats(n, &st0);
+	deadline = mono_ms() + 10000;
+	do {
+		assert_ok(swt_net_refresh(n));
+		/* the same CPU time: no scan */
+		assert_int_equal(swt_net_read_proc(n, rx.pid, true, 7, &prx),
+				 1);
+		assert_int_equal(swt_net_read_proc(n, tx.pid, true, 7, &ptx),
+				 1);
+		swt_net_end_round(n);
+	} while (prx.rx < 50000 && mono_ms() < deadline);
+	swt_net_get_stats(n, &st1);
+	assert_int_equal(st1.fd_scans, st0.fd_scans);
+	near(prx.rx, 50000);
+	assert_int_equal(prx.tcp, 1);
+	/* CPU moved: scanned again */
+	assert_int_equal(swt_net_read_proc(n, rx.pid, true, 8, &prx), 1);
+	swt_net_get_stats(n, &st1);
+	assert_int_equal(st1.fd_scans, st0.fd_scans + 1);
+	agent_stop(&tx);
+	agent_stop(&rx);
+	/* gone: not read, scan or not */
+	assert_int_equal(swt_net_read_proc(n, rx.pid, true, 8, &prx), 0);
+	swt_net_proc_fini(&ptx);
+	swt_net_proc_fini(&prx);
 	swt_net_free(n);
 }
 
@@ -383,8 +439,9 @@ static void gone_process_is_not_read(void **state)
 	memset(&p, 0, sizeof(p));
 	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
 	assert_ok(swt_net_refresh(n));
-	assert_int_equal(swt_net_read_proc(n, pid, true, &p), 0);
+	assert_int_equal(swt_net_read_proc(n, pid, true, -1, &p), 0);
 	assert_false(p.unavailable);
+	swt_net_proc_fini(&p);
 	swt_net_free(n);
 }
 
@@ -394,6 +451,7 @@ int main(void)
 		cmocka_unit_test(loopback_tcp_bytes_per_process),
 		cmocka_unit_test(older_process_starts_from_a_base),
 		cmocka_unit_test(shared_socket_counts_once),
+		cmocka_unit_test(idle_process_is_not_rescanned),
 		cmocka_unit_test(gone_process_is_not_read),
 	};
 
