@@ -25,7 +25,13 @@
 #define SKNLGRP_INET6_TCP_DESTROY 3
 #endif
 
-enum { KIND_TCP = 1, KIND_UDP = 2 };
+enum { KIND_TCP = 1, KIND_UDP = 2, KIND_OTHER = 3 };
+
+/* Owned TCP sockets are read one by one (a hash lookup in the kernel)
+ * up to this many per round; more, and one dump of the table is cheaper
+ * (a dump walks every bucket of the kernel's TCP hash: about 1 ms here
+ * even with a handful of sockets). */
+#define QUERY_MAX 256
 
 /* An open-addressing map from a nonzero 64-bit key to an index. */
 struct u64map {
@@ -113,15 +119,23 @@ struct sock {
 	uint64_t cookie;
 	uint64_t acked, received;
 	int kind;
+	int family;
+	struct inet_diag_sockid id;
 };
 
-/* A TCP socket counted for a process: the bytes counted so far. */
+/* A socket a tracked process holds: its kind (once known, it never
+ * changes) and, for TCP, whose it is and the bytes counted so far. */
 struct owned {
 	uint64_t inode;
 	uint64_t cookie;
+	int kind;
+	int family;		/* TCP: to ask for it alone */
+	struct inet_diag_sockid id;
 	int32_t owner;		/* 0: released, the next holder takes it */
 	uint64_t last_tx, last_rx;
 	uint64_t round;		/* last round a holder was read */
+	uint64_t read_round;	/* the round its bytes were read */
+	uint64_t acked, received; /* ... as read then */
 };
 
 /* Bytes of destroyed sockets not yet added to their owner. */
@@ -137,6 +151,7 @@ struct swt_net {
 	uint64_t round;
 	uint64_t tick;		/* swt_net_take_events() calls */
 	uint64_t dumped_tick;	/* the tick of the last table */
+	uint64_t table_round;	/* ... and its round */
 	struct sock *socks;
 	size_t n_socks, cap_socks;
 	struct u64map sock_map;	/* inode -> socks */
@@ -160,6 +175,7 @@ int swt_net_open(struct swt_net **out, bool destroy_events, char *errmsg,
 
 	*out = NULL;
 	n->dfd = -1;
+	n->dumped_tick = UINT64_MAX;	/* no table yet */
 	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (n->fd < 0) {
 		snprintf(errmsg, errlen, "sock_diag: %s", strerror(errno));
@@ -233,6 +249,8 @@ static void add_sock(struct swt_net *n, const struct inet_diag_msg *r,
 	s->inode = r->idiag_inode;
 	s->cookie = msg_cookie(r);
 	s->kind = kind;
+	s->family = r->idiag_family;
+	s->id = r->id;
 	if (kind == KIND_TCP) {
 		struct tcp_info ti;
 
@@ -340,6 +358,8 @@ static void take_destroyed(struct swt_net *n)
 			    !map_get(&n->cookie_map, msg_cookie(r), &k))
 				continue;
 			o = &n->own[k];
+			if (o->kind != KIND_TCP)
+				continue;
 			msg_info(r, h->nlmsg_len - NLMSG_LENGTH(0), &ti);
 			n->stats.destroyed++;
 			if (o->owner > 0)
@@ -367,6 +387,7 @@ static int dump_table(struct swt_net *n)
 	int err = 0;
 
 	n->dumped_tick = n->tick;
+	n->table_round = n->round;
 	n->n_socks = 0;
 	map_clear(&n->sock_map);
 	if (dump(n, AF_INET, IPPROTO_TCP, KIND_TCP) < 0 ||
@@ -374,20 +395,24 @@ static int dump_table(struct swt_net *n)
 	    dump(n, AF_INET, IPPROTO_UDP, KIND_UDP) < 0 ||
 	    dump(n, AF_INET6, IPPROTO_UDP, KIND_UDP) < 0)
 		err = SWT_EIO;
-	n->stats.tcp_sockets = 0;
-	for (size_t i = 0; i < n->n_socks; i++)
-		n->stats.tcp_sockets += n->socks[i].kind == KIND_TCP;
 	n->stats.dumps++;
 	return err;
 }
 
 int swt_net_refresh(struct swt_net *n)
 {
+	size_t i, tcp = 0;
+
 	n->round++;
+	n->tick++;	/* (a round is a tick of its own) */
 	n->stats.rounds++;
 	if (n->dfd >= 0)
 		take_destroyed(n);
-	return dump_table(n);
+	/* many sockets to read: one dump (else each alone, as needed) */
+	for (i = 0; i < n->n_own; i++)
+		tcp += n->own[i].kind == KIND_TCP;
+	n->stats.tcp_sockets = tcp;
+	return tcp > QUERY_MAX ? dump_table(n) : 0;
 }
 
 /* "socket:[N]" -> N, 0 if it is not a socket. */
@@ -402,45 +427,137 @@ static uint64_t socket_inode(const char *link)
 	return *link == ']' ? v : 0;
 }
 
-/* The socket s, held by pid: its bytes since they were last counted, if
- * it is pid's to count. */
-static void count_tcp(struct swt_net *n, const struct sock *s, int32_t pid,
-		      bool from_zero, struct swt_net_proc *p)
+/* The entry of socket inode ino, held by pid: made from the table if the
+ * socket is new (a table of this tick: the socket may be newer than the
+ * last one), with its kind (not in the TCP or UDP table: other, for
+ * good) and, for TCP, its identity and bytes then (a base for an older
+ * process's first reading). NULL if the table cannot be read. */
+static struct owned *known(struct swt_net *n, uint64_t ino, int32_t pid,
+			   bool from_zero)
 {
 	struct owned *o;
 	uint32_t k;
 
-	if (!map_get(&n->own_map, s->inode, &k)) {
-		n->own = swt_grow(n->own, &n->cap_own, n->n_own + 1,
-				  sizeof(*n->own));
-		k = (uint32_t)n->n_own++;
-		o = &n->own[k];
-		memset(o, 0, sizeof(*o));
-		o->inode = s->inode;
-		o->cookie = s->cookie;
+	if (map_get(&n->own_map, ino, &k))
+		return &n->own[k];
+	if (!map_get(&n->sock_map, ino, &k) && n->dumped_tick != n->tick &&
+	    dump_table(n) < 0)
+		return NULL;
+	n->own = swt_grow(n->own, &n->cap_own, n->n_own + 1, sizeof(*n->own));
+	o = &n->own[n->n_own];
+	memset(o, 0, sizeof(*o));
+	o->inode = ino;
+	o->kind = KIND_OTHER;	/* unix, netlink, raw, ... */
+	if (map_get(&n->sock_map, ino, &k)) {
+		const struct sock *sk = &n->socks[k];
+
+		o->kind = sk->kind;
+		o->cookie = sk->cookie;
+		o->family = sk->family;
+		o->id = sk->id;
 		o->owner = pid;
-		/* an older process's sockets at its first reading: a base */
+		o->acked = sk->acked;
+		o->received = sk->received;
+		o->read_round = n->table_round;
 		if (!from_zero) {
-			o->last_tx = s->acked;
-			o->last_rx = s->received;
+			o->last_tx = sk->acked;
+			o->last_rx = sk->received;
 		}
-		map_put(&n->own_map, o->inode, k);
-		if (o->cookie)
-			map_put(&n->cookie_map, o->cookie, k);
 	}
-	o = &n->own[k];
-	o->round = n->round;
+	map_put(&n->own_map, ino, (uint32_t)n->n_own);
+	if (o->kind == KIND_TCP && o->cookie)
+		map_put(&n->cookie_map, o->cookie, (uint32_t)n->n_own);
+	return &n->own[n->n_own++];
+}
+
+/* Ask the kernel for one TCP socket (a hash lookup). false: it has gone
+ * from the tables (closed). */
+static bool query_one(struct swt_net *n, struct owned *o)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	req.nlh.nlmsg_seq = ++n->seq;
+	req.r.sdiag_family = (uint8_t)o->family;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = ~0u;
+	req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	req.r.id = o->id;
+	n->stats.queries++;
+	if (sendto(n->fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return false;
+	for (;;) {
+		ssize_t got = recv(n->fd, n->buf, sizeof(n->buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)n->buf;
+		size_t left;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		left = (size_t)got;
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			const struct inet_diag_msg *r = NLMSG_DATA(h);
+			struct tcp_info ti;
+
+			if (h->nlmsg_seq != n->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*r)) ||
+			    r->idiag_inode != o->inode)
+				return false;
+			msg_info(r, h->nlmsg_len - NLMSG_LENGTH(0), &ti);
+			o->acked = ti.tcpi_bytes_acked;
+			o->received = ti.tcpi_bytes_received;
+			return true;
+		}
+	}
+}
+
+/* The bytes of a TCP entry as of this round: from this round's table if
+ * there is one, else asked for alone. false: it has gone. */
+static bool tcp_bytes(struct swt_net *n, struct owned *o)
+{
+	uint32_t k;
+
+	if (o->read_round == n->round)
+		return true;
+	if (n->table_round == n->round) {
+		if (!map_get(&n->sock_map, o->inode, &k))
+			return false;
+		o->acked = n->socks[k].acked;
+		o->received = n->socks[k].received;
+	} else if (!query_one(n, o)) {
+		return false;
+	}
+	o->read_round = n->round;
+	return true;
+}
+
+/* TCP socket o, held by pid: its bytes since they were last counted, if
+ * it is pid's to count. */
+static void count_tcp(struct swt_net *n, struct owned *o, int32_t pid,
+		      struct swt_net_proc *p)
+{
 	if (o->owner == 0)
 		o->owner = pid;	/* its holder went: the next carries on */
-	if (o->owner != pid)
+	if (o->owner != pid || !tcp_bytes(n, o))
 		return;
-	if (s->acked > o->last_tx) {
-		p->tx += (int64_t)(s->acked - o->last_tx);
-		o->last_tx = s->acked;
+	if (o->acked > o->last_tx) {
+		p->tx += (int64_t)(o->acked - o->last_tx);
+		o->last_tx = o->acked;
 	}
-	if (s->received > o->last_rx) {
-		p->rx += (int64_t)(s->received - o->last_rx);
-		o->last_rx = s->received;
+	if (o->received > o->last_rx) {
+		p->rx += (int64_t)(o->received - o->last_rx);
+		o->last_rx = o->received;
 	}
 }
 
@@ -533,24 +650,23 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 	}
 	p->tcp = p->udp = p->other = 0;
 	for (i = 0; i < p->n_inodes; i++) {
-		uint64_t ino = p->inodes[i];
-		uint32_t k;
+		struct owned *o = known(n, p->inodes[i], pid, from_zero);
 
-		/* a socket newer than the table: once per tick, a new one
-		 * (a process met between two rounds opened it) */
-		if (!map_get(&n->sock_map, ino, &k) &&
-		    n->dumped_tick != n->tick && dump_table(n) == 0)
-			(void)map_get(&n->sock_map, ino, &k);
-		if (!map_get(&n->sock_map, ino, &k)) {
-			p->other++;	/* unix, netlink, raw, ... */
+		if (!o)
 			continue;
-		}
-		if (n->socks[k].kind == KIND_UDP) {
+		o->round = n->round;
+		switch (o->kind) {
+		case KIND_TCP:
+			p->tcp++;
+			count_tcp(n, o, pid, p);
+			break;
+		case KIND_UDP:
 			p->udp++;
-			continue;
+			break;
+		default:
+			p->other++;
+			break;
 		}
-		p->tcp++;
-		count_tcp(n, &n->socks[k], pid, from_zero, p);
 	}
 	take_credit(n, pid, p);
 	p->read_once = true;
@@ -594,7 +710,7 @@ void swt_net_end_round(struct swt_net *n)
 	map_clear(&n->cookie_map);
 	for (i = 0; i < n->n_own; i++) {
 		map_put(&n->own_map, n->own[i].inode, (uint32_t)i);
-		if (n->own[i].cookie)
+		if (n->own[i].kind == KIND_TCP && n->own[i].cookie)
 			map_put(&n->cookie_map, n->own[i].cookie, (uint32_t)i);
 	}
 }

@@ -94,7 +94,8 @@ struct swt_net_stats {
 	uint64_t rounds;
 	uint64_t dumps;		/* tables read (rounds, and new sockets of
 				 * processes met between rounds) */
-	uint64_t tcp_sockets;	/* in the last table */
+	uint64_t queries;	/* sockets asked for alone */
+	uint64_t tcp_sockets;	/* TCP sockets of the tree, last round */
 	uint64_t destroyed;	/* destroy events taken */
 	uint64_t fd_scans;	/* /proc/PID/fd listings */
 	bool destroy_events;	/* the destroy groups are joined */

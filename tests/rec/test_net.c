@@ -125,6 +125,8 @@ static void agent_loop(int cmd, int ack, int sock)
 	}
 }
 
+static int32_t agent_wait(struct agent *a);
+
 static void agent_start(struct agent *a, int sock, int close_fd)
 {
 	int c[2], k[2];
@@ -139,12 +141,14 @@ static void agent_start(struct agent *a, int sock, int close_fd)
 		close(k[0]);
 		if (close_fd >= 0)
 			close(close_fd);
+		put_all(k[1], &(int32_t){ 0 }, sizeof(int32_t)); /* ready */
 		agent_loop(c[0], k[1], sock);
 	}
 	close(c[0]);
 	close(k[1]);
 	a->cmd = c[1];
 	a->ack = k[0];
+	agent_wait(a);	/* it holds its end alone now */
 }
 
 /* Send a command; wait for its answer. */
@@ -405,6 +409,8 @@ static void idle_process_is_not_rescanned(void **state)
 		assert_int_equal(swt_net_read_proc(n, tx.pid, true, 7, &ptx),
 				 1);
 		swt_net_end_round(n);
+		if (prx.rx < 50000)
+			usleep(10000);
 	} while (prx.rx < 50000 && mono_ms() < deadline);
 	swt_net_get_stats(n, &st1);
 	assert_int_equal(st1.fd_scans, st0.fd_scans);
