@@ -214,18 +214,27 @@ int swt_net_open(struct swt_net **out, bool destroy_events, char *errmsg,
 static void msg_info(const struct inet_diag_msg *r, size_t len,
 		     struct tcp_info *ti)
 {
-	const struct rtattr *a = (const struct rtattr *)(const void *)(r + 1);
-	size_t rem = len - sizeof(*r);
+	const char *p = (const char *)(r + 1);
+	size_t rem = len > sizeof(*r) ? len - sizeof(*r) : 0;
 
 	memset(ti, 0, sizeof(*ti));
-	while (RTA_OK(a, rem)) {
-		if (a->rta_type == INET_DIAG_INFO) {
-			size_t l = RTA_PAYLOAD(a);
+	while (rem >= sizeof(struct rtattr)) {
+		const struct rtattr *a = (const void *)p;
+		size_t step = RTA_ALIGN(a->rta_len);
 
-			memcpy(ti, RTA_DATA(a), l < sizeof(*ti) ? l : sizeof(*ti));
+		if (a->rta_len < sizeof(*a) || a->rta_len > rem)
+			return;
+		if (a->rta_type == INET_DIAG_INFO) {
+			size_t l = a->rta_len - RTA_LENGTH(0);
+
+			memcpy(ti, p + RTA_LENGTH(0),
+			       l < sizeof(*ti) ? l : sizeof(*ti));
 			return;
 		}
-		a = RTA_NEXT(a, rem);
+		if (step >= rem)
+			return;
+		p += step;
+		rem -= step;
 	}
 }
 

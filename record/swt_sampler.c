@@ -2001,7 +2001,6 @@ static void rebuild_trows(struct swt_sampler *s)
 	s->n_trows = k;
 }
 
-/* Rows of this tick into s->rows / s->trows. */
 /* The network of the tracked processes, about once a second (the
  * socket table is the machine's, and listing every descriptor of every
  * process each tick would cost more than the rest of a sample), and of
@@ -2051,6 +2050,7 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 	}
 }
 
+/* Rows of this tick into s->rows / s->trows. */
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
 	size_t i, j, n = 0;

@@ -1019,6 +1019,14 @@ int swt_session_run(struct swt_session_result *out,
 		err = SWT_EIO;
 		goto out;
 	}
+	/* before any sampler: it reads through it */
+	if (opts->net) {
+		char msg[200];
+
+		/* (the final bytes of closed sockets need root) */
+		if (swt_net_open(&s->net, true, msg, sizeof(msg)) < 0)
+			s->net = NULL;
+	}
 	if (opts->mode != SWT_MODE_LAUNCH) {
 		SWT_TRY(err = new_sampler(s));
 		if (opts->mode == SWT_MODE_ATTACH)
@@ -1034,13 +1042,6 @@ int swt_session_run(struct swt_session_result *out,
 
 		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
 			s->ea = NULL;	/* not root: parents' cutime only */
-	}
-	if (opts->net) {
-		char msg[200];
-
-		/* (the final bytes of closed sockets need root) */
-		if (swt_net_open(&s->net, true, msg, sizeof(msg)) < 0)
-			s->net = NULL;
 	}
 	s->drained = clock_ns(CLOCK_MONOTONIC);	/* nothing is older */
 	if (opts->mode == SWT_MODE_LAUNCH) {

@@ -645,6 +645,20 @@ static void attach_follows_descendants_until_all_exit(void **state)
 	assert_int_equal(rf.n_attach, 1);
 	s = rf_start_of(&rf, target);
 	assert_true(s->preexisting);
+	/* its network was read (the first sample is a round) */
+	{
+		bool net = false;
+
+		for (size_t i = 0; i < rf.n_samples; i++) {
+			const struct swt_proc_row *row =
+				rf_row(&rf, i, target);
+
+			if (row && !(row->flags & (SWT_PF_NET_NOT_SAMPLED |
+						   SWT_PF_NET_UNAVAILABLE)))
+				net = true;
+		}
+		assert_true(net);
+	}
 	rf_free(&rf);
 	/* A child born after attaching is followed. */
 	touch(sb->dir, "spawn");
