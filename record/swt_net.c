@@ -271,8 +271,16 @@ static void add_sock(struct swt_net *n, const struct inet_diag_msg *r,
 	n->n_socks++;
 }
 
-/* One dump of the sockets of a family and protocol into the table. */
-static int dump(struct swt_net *n, int family, int proto, int kind)
+/* Send a sock_diag request for family and protocol (a dump, or the one
+ * socket id), with tcp_info if info, and pass each answer to fn until the
+ * dump ends or fn returns 1. Returns 0 (an error answer: a family or
+ * protocol this kernel lacks, or no such socket, with *missing set) or
+ * SWT_EIO. */
+static int request(struct swt_net *n, int family, int proto, bool info,
+		   const struct inet_diag_sockid *id,
+		   int (*fn)(struct swt_net *, const struct inet_diag_msg *,
+			     size_t, void *),
+		   void *arg, bool *missing)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -280,16 +288,19 @@ static int dump(struct swt_net *n, int family, int proto, int kind)
 	} req;
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 
+	*missing = false;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | (id ? 0 : NLM_F_DUMP);
 	req.nlh.nlmsg_seq = ++n->seq;
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = (uint8_t)proto;
 	req.r.idiag_states = ~0u;
-	if (kind == KIND_TCP)
+	if (info)
 		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
+	if (id)
+		req.r.id = *id;
 	if (sendto(n->fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
 		   sizeof(to)) < 0)
 		return SWT_EIO;
@@ -308,16 +319,43 @@ static int dump(struct swt_net *n, int family, int proto, int kind)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
 				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				/* a family or protocol this kernel lacks */
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				*missing = true;
 				return 0;
+			}
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(
 						   struct inet_diag_msg)))
 				continue;
-			add_sock(n, NLMSG_DATA(h),
-				 h->nlmsg_len - NLMSG_LENGTH(0), kind);
+			if (fn(n, NLMSG_DATA(h), h->nlmsg_len - NLMSG_LENGTH(0),
+			       arg))
+				return 0;
 		}
 	}
+}
+
+static int add_tcp(struct swt_net *n, const struct inet_diag_msg *r,
+		   size_t len, void *arg)
+{
+	(void)arg;
+	add_sock(n, r, len, KIND_TCP);
+	return 0;
+}
+
+static int add_udp(struct swt_net *n, const struct inet_diag_msg *r,
+		   size_t len, void *arg)
+{
+	(void)arg;
+	add_sock(n, r, len, KIND_UDP);
+	return 0;
+}
+
+/* One dump of the sockets of a family and protocol into the table. */
+static int dump(struct swt_net *n, int family, int proto, int kind)
+{
+	bool missing;
+
+	return request(n, family, proto, kind == KIND_TCP, NULL,
+		       kind == KIND_TCP ? add_tcp : add_udp, NULL, &missing);
 }
 
 static void add_credit(struct swt_net *n, int32_t pid, uint64_t tx,
@@ -479,56 +517,38 @@ static struct owned *known(struct swt_net *n, uint64_t ino, int32_t pid,
 	return &n->own[n->n_own++];
 }
 
+/* The answer to a query for one socket (arg: its entry). */
+static int got_one(struct swt_net *n, const struct inet_diag_msg *r,
+		   size_t len, void *arg)
+{
+	struct owned *o = arg;
+	struct tcp_info ti;
+
+	(void)n;
+	if (r->idiag_inode != o->inode)
+		return 1;	/* (not ours: read as gone) */
+	msg_info(r, len, &ti);
+	o->acked = ti.tcpi_bytes_acked;
+	o->received = ti.tcpi_bytes_received;
+	o->read_round = n->round;
+	return 1;
+}
+
 /* Ask the kernel for one TCP socket (a hash lookup). false: it has gone
  * from the tables (closed). */
 static bool query_one(struct swt_net *n, struct owned *o)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req;
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	uint64_t before = o->read_round;
+	bool missing;
 
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	req.nlh.nlmsg_seq = ++n->seq;
-	req.r.sdiag_family = (uint8_t)o->family;
-	req.r.sdiag_protocol = IPPROTO_TCP;
-	req.r.idiag_states = ~0u;
-	req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
-	req.r.id = o->id;
 	n->stats.queries++;
-	if (sendto(n->fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
-		   sizeof(to)) < 0)
+	o->read_round = 0;
+	if (request(n, o->family, IPPROTO_TCP, true, &o->id, got_one, o,
+		    &missing) < 0 || missing || o->read_round != n->round) {
+		o->read_round = before;
 		return false;
-	for (;;) {
-		ssize_t got = recv(n->fd, n->buf, sizeof(n->buf), 0);
-		struct nlmsghdr *h = (struct nlmsghdr *)(void *)n->buf;
-		size_t left;
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		left = (size_t)got;
-		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-			const struct inet_diag_msg *r = NLMSG_DATA(h);
-			struct tcp_info ti;
-
-			if (h->nlmsg_seq != n->seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*r)) ||
-			    r->idiag_inode != o->inode)
-				return false;
-			msg_info(r, h->nlmsg_len - NLMSG_LENGTH(0), &ti);
-			o->acked = ti.tcpi_bytes_acked;
-			o->received = ti.tcpi_bytes_received;
-			return true;
-		}
 	}
+	return true;
 }
 
 /* The bytes of a TCP entry as of this round: from this round's table if
