@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "swt_alloc.h"
+#include "swt_map.h"
 #include "swt_status.h"
 
 #ifndef SKNLGRP_INET_TCP_DESTROY
@@ -33,84 +34,25 @@ enum { KIND_TCP = 1, KIND_UDP = 2, KIND_OTHER = 3 };
  * even with a handful of sockets). */
 #define QUERY_MAX 256
 
-/* An open-addressing map from a nonzero 64-bit key to an index. */
-struct u64map {
-	uint64_t *keys;		/* 0: empty */
-	uint32_t *vals;
-	size_t cap, n;		/* cap a power of 2, or 0 */
-};
-
-static size_t slot_of(uint64_t k, size_t cap)
+/* Inodes and cookies as keys of swt_imap (which cannot hold INT64_MIN:
+ * such a key, never seen in practice, is simply not found). */
+static void map_put(struct swt_imap *m, uint64_t key, uint32_t val)
 {
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	return (size_t)k & (cap - 1);
+	if ((int64_t)key != INT64_MIN)
+		swt_imap_put(m, (int64_t)key, val);
 }
 
-static void map_clear(struct u64map *m)
+static bool map_get(const struct swt_imap *m, uint64_t key, uint32_t *val)
 {
-	if (m->cap)
-		memset(m->keys, 0, m->cap * sizeof(*m->keys));
-	m->n = 0;
-}
+	uint32_t v;
 
-static void map_put(struct u64map *m, uint64_t key, uint32_t val);
-
-static void map_grow(struct u64map *m)
-{
-	struct u64map old = *m;
-	size_t i;
-
-	m->cap = old.cap ? old.cap * 2 : 256;
-	m->keys = swt_calloc(m->cap, sizeof(*m->keys));
-	m->vals = swt_calloc(m->cap, sizeof(*m->vals));
-	m->n = 0;
-	for (i = 0; i < old.cap; i++)
-		if (old.keys[i])
-			map_put(m, old.keys[i], old.vals[i]);
-	free(old.keys);
-	free(old.vals);
-}
-
-static void map_put(struct u64map *m, uint64_t key, uint32_t val)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap)
-		map_grow(m);
-	for (i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key) {
-			m->vals[i] = val;
-			return;
-		}
-		if (!m->keys[i]) {
-			m->keys[i] = key;
-			m->vals[i] = val;
-			m->n++;
-			return;
-		}
-	}
-}
-
-static bool map_get(const struct u64map *m, uint64_t key, uint32_t *val)
-{
-	size_t i;
-
-	if (!m->cap || !key)
+	if (!key || (int64_t)key == INT64_MIN)
 		return false;
-	for (i = slot_of(key, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		if (m->keys[i] == key) {
-			*val = m->vals[i];
-			return true;
-		}
-	return false;
-}
-
-static void map_fini(struct u64map *m)
-{
-	free(m->keys);
-	free(m->vals);
+	v = swt_imap_get(m, (int64_t)key);
+	if (v == SWT_MAP_NONE)
+		return false;
+	*val = v;
+	return true;
 }
 
 /* A socket of the machine's table (this round). */
@@ -154,11 +96,11 @@ struct swt_net {
 	uint64_t table_round;	/* ... and its round */
 	struct sock *socks;
 	size_t n_socks, cap_socks;
-	struct u64map sock_map;	/* inode -> socks */
+	struct swt_imap sock_map;	/* inode -> socks */
 	struct owned *own;
 	size_t n_own, cap_own;
-	struct u64map own_map;	/* inode -> own */
-	struct u64map cookie_map; /* cookie -> own */
+	struct swt_imap own_map;	/* inode -> own */
+	struct swt_imap cookie_map; /* cookie -> own */
 	struct credit *credits;
 	size_t n_credits, cap_credits;
 	struct swt_netdev *devs;
@@ -436,7 +378,7 @@ static int dump_table(struct swt_net *n)
 	n->dumped_tick = n->tick;
 	n->table_round = n->round;
 	n->n_socks = 0;
-	map_clear(&n->sock_map);
+	swt_imap_clear(&n->sock_map);
 	if (dump(n, AF_INET, IPPROTO_TCP, KIND_TCP) < 0 ||
 	    dump(n, AF_INET6, IPPROTO_TCP, KIND_TCP) < 0 ||
 	    dump(n, AF_INET, IPPROTO_UDP, KIND_UDP) < 0 ||
@@ -735,8 +677,8 @@ void swt_net_end_round(struct swt_net *n)
 	if (k == n->n_own)
 		return;
 	n->n_own = k;
-	map_clear(&n->own_map);
-	map_clear(&n->cookie_map);
+	swt_imap_clear(&n->own_map);
+	swt_imap_clear(&n->cookie_map);
 	for (i = 0; i < n->n_own; i++) {
 		map_put(&n->own_map, n->own[i].inode, (uint32_t)i);
 		if (n->own[i].kind == KIND_TCP && n->own[i].cookie)
@@ -806,9 +748,9 @@ void swt_net_free(struct swt_net *n)
 		close(n->fd);
 	if (n->dfd >= 0)
 		close(n->dfd);
-	map_fini(&n->sock_map);
-	map_fini(&n->own_map);
-	map_fini(&n->cookie_map);
+	swt_imap_fini(&n->sock_map);
+	swt_imap_fini(&n->own_map);
+	swt_imap_fini(&n->cookie_map);
 	free(n->socks);
 	free(n->own);
 	free(n->credits);

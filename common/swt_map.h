@@ -1,4 +1,5 @@
-/* swt_map.h — small hash maps for the engine (pid/tid tables, names).
+/* swt_map.h — small hash maps (the engine's pid/tid tables and names,
+ * the recorder's socket tables).
  *
  * Only lookups go through them: nothing that reaches a report is ever
  * listed in map order (reports sort by a total order), so the hash function
@@ -27,6 +28,8 @@ uint32_t swt_imap_get(const struct swt_imap *m, int64_t key);
 void swt_imap_put(struct swt_imap *m, int64_t key, uint32_t val);
 /* Remove key if present. */
 void swt_imap_del(struct swt_imap *m, int64_t key);
+/* Remove every key (the storage is kept). */
+void swt_imap_clear(struct swt_imap *m);
 
 /* (scope, bytes) key -> uint32 value; keys are copied; no removal. */
 struct swt_smap_entry {

@@ -86,6 +86,15 @@ void swt_imap_put(struct swt_imap *m, int64_t key, uint32_t val)
 	m->len++;
 }
 
+void swt_imap_clear(struct swt_imap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		m->keys[i] = EMPTY;
+	m->len = 0;
+}
+
 void swt_imap_del(struct swt_imap *m, int64_t key)
 {
 	size_t i, j, k, mask = m->cap - 1;
