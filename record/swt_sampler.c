@@ -57,6 +57,7 @@ struct proc_ent {
 	int fd_stat;		/* -1 if not kept (yet) */
 	int fd_status;
 	int fd_io;
+	int fd_sched;		/* schedstat (network rounds), -1 if not kept */
 	bool preexisting;
 	bool announce;		/* SWT_REC_PROC_START due this tick */
 	uint8_t cmd_wait;	/* ticks waited for a command line (exec) */
@@ -480,6 +481,7 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 	kclose(s, &e->fd_stat);
 	kclose(s, &e->fd_status);
 	kclose(s, &e->fd_io);
+	kclose(s, &e->fd_sched);
 	for (i = 0; i < e->n_threads; i++)
 		kclose(s, &e->threads[i].fd);
 	free(e->threads);
@@ -1019,6 +1021,7 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 	e->fd_stat = stat_fd;
 	e->fd_status = -1;
 	e->fd_io = -1;
+	e->fd_sched = -1;
 	e->preexisting = preexisting;
 	e->announce = true;
 	e->rescan_threads = true;
@@ -2001,6 +2004,19 @@ static void rebuild_trows(struct swt_sampler *s)
 	s->n_trows = k;
 }
 
+/* A process's CPU time in ns (schedstat's first field), -1 if unknown:
+ * whether it ran at all since its descriptors were last listed (clock
+ * ticks are too coarse: a connect() costs less than one). */
+static int64_t run_ns(struct swt_sampler *s, struct proc_ent *e)
+{
+	ssize_t n = kread(s, &e->fd_sched, e->pid, 0, "schedstat");
+	long long v;
+
+	if (n <= 0 || sscanf(s->buf, "%lld", &v) != 1 || v < 0)
+		return -1;
+	return (int64_t)v;
+}
+
 /* The network of the tracked processes, about once a second (the
  * socket table is the machine's, and listing every descriptor of every
  * process each tick would cost more than the rest of a sample), and of
@@ -2030,7 +2046,7 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 			continue;
 		if (now &&
 		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
-				      r->utime + r->stime, &e->net)) {
+				      run_ns(s, e), &e->net)) {
 			e->net_due = false;
 			r->net_tx = e->net.tx;
 			r->net_rx = e->net.rx;
