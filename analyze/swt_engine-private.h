@@ -494,6 +494,22 @@ static inline int64_t engine__kib_to_mmb(int64_t kib)
 	return swt_muldiv(kib, 1000, 1024);
 }
 
+/* Bytes to thousandths of a MB (MiB). */
+static inline int64_t engine__bytes_to_mmb(int64_t bytes)
+{
+	return swt_muldiv(bytes, 1000, INT64_C(1048576));
+}
+
+/* Bytes in dt ns as thousandths of a MB (MiB) per second; 0 without
+ * time or bytes. */
+static inline int64_t engine__mmbps(int64_t bytes, int64_t dt)
+{
+	return dt > 0 && bytes > 0 ?
+		       swt_muldiv2(bytes, INT64_C(1000000000000),
+				   INT64_C(1048576), dt) :
+		       0;
+}
+
 /* The subject of module m (or of the session). */
 void engine__subject(const struct swt_engine *e,
 		     const struct engine__module *m, struct swt_subject *out);

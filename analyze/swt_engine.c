@@ -1006,15 +1006,6 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 
 /* ---- disk I/O and network (docs/analysis.md § 2.5, 2.6) ---------------- */
 
-/* bytes in dt ns as thousandths of a MB (MiB) per second */
-static int64_t bytes_mmbps(int64_t bytes, int64_t dt)
-{
-	return dt > 0 && bytes > 0 ?
-		       swt_muldiv2(bytes, INT64_C(1000000000000),
-				   INT64_C(1048576), dt) :
-		       0;
-}
-
 /* Bytes of pair k (a: read or sent, b: written or received) of a
  * process of module mi: in its totals and the tree's. */
 static void bytes_count(struct swt_engine *e, uint32_t mi, int k, int64_t a,
@@ -1082,7 +1073,7 @@ static void bytes_reading(struct swt_engine *e, struct engine__inst *in,
 	bytes_delta(bs, a, b, &da, &db);
 	if (since > t0)
 		since = t0;
-	bs->rate = bs->rated ? bytes_mmbps(swt_sat_add(da, db),
+	bs->rate = bs->rated ? engine__mmbps(swt_sat_add(da, db),
 					   swt_sat_sub(t, since)) :
 			       0;
 	bs->t = t;
@@ -2609,7 +2600,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		for (k = 0; k < BY_N; k++) {
 			/* an exit's last bytes: in this interval's rate
 			 * (counted in the totals already) */
-			int64_t v = bytes_mmbps(e->carries[i].b[k], dt);
+			int64_t v = engine__mmbps(e->carries[i].b[k], dt);
 
 			if (e->carries[i].b[k] <= 0 || dt <= 0)
 				continue;

@@ -345,12 +345,9 @@ static void bytes_result(const struct engine__module *m, int k, bool *has,
 						    bt->obs_ns;
 
 	*has = bt->known;
-	*a_mmb = swt_muldiv(bt->a, 1000, INT64_C(1048576));
-	*b_mmb = swt_muldiv(bt->b, 1000, INT64_C(1048576));
-	*avg = obs > 0 ? swt_muldiv2(swt_sat_add(bt->a, bt->b),
-				     INT64_C(1000000000000),
-				     INT64_C(1048576), obs) :
-			 0;
+	*a_mmb = engine__bytes_to_mmb(bt->a);
+	*b_mmb = engine__bytes_to_mmb(bt->b);
+	*avg = engine__mmbps(swt_sat_add(bt->a, bt->b), obs);
 	*peak = bt->peak > *avg ? bt->peak : *avg;
 }
 
@@ -375,16 +372,10 @@ static void netdev_results(const struct swt_engine *e,
 		int64_t span = swt_sat_sub(n->t, n->t0);
 
 		r->name = n->name;
-		r->recv_mmb = swt_muldiv(n->rx_sum, 1000, INT64_C(1048576));
-		r->sent_mmb = swt_muldiv(n->tx_sum, 1000, INT64_C(1048576));
-		if (span > 0) {
-			r->recv_avg_mmbps = swt_muldiv2(
-				n->rx_sum, INT64_C(1000000000000),
-				INT64_C(1048576), span);
-			r->sent_avg_mmbps = swt_muldiv2(
-				n->tx_sum, INT64_C(1000000000000),
-				INT64_C(1048576), span);
-		}
+		r->recv_mmb = engine__bytes_to_mmb(n->rx_sum);
+		r->sent_mmb = engine__bytes_to_mmb(n->tx_sum);
+		r->recv_avg_mmbps = engine__mmbps(n->rx_sum, span);
+		r->sent_avg_mmbps = engine__mmbps(n->tx_sum, span);
 	}
 	sort(fr->r_netdevs, e->n_netdevs, sizeof(*fr->r_netdevs), cmp_netdev);
 	fr->res.n_netdevs = e->n_netdevs;
