@@ -467,7 +467,9 @@ static int got_one(struct swt_net *n, const struct inet_diag_msg *r,
 	struct tcp_info ti;
 
 	(void)n;
-	if (r->idiag_inode != o->inode)
+	/* (the kernel matched the cookie; a socket its process has closed
+	 * while the connection ends has no inode any more) */
+	if (r->idiag_inode && r->idiag_inode != o->inode)
 		return 1;	/* (not ours: read as gone) */
 	msg_info(r, len, &ti);
 	o->acked = ti.tcpi_bytes_acked;
@@ -515,13 +517,20 @@ static bool tcp_bytes(struct swt_net *n, struct owned *o)
 
 /* TCP socket o, held by pid: its bytes since they were last counted, if
  * it is pid's to count. */
+static void add_bytes(struct owned *o, struct swt_net_proc *p);
+
 static void count_tcp(struct swt_net *n, struct owned *o, int32_t pid,
 		      struct swt_net_proc *p)
 {
 	if (o->owner == 0)
 		o->owner = pid;	/* its holder went: the next carries on */
-	if (o->owner != pid || !tcp_bytes(n, o))
-		return;
+	if (o->owner == pid && tcp_bytes(n, o))
+		add_bytes(o, p);
+}
+
+/* What socket o moved since it was last counted, to *p. */
+static void add_bytes(struct owned *o, struct swt_net_proc *p)
+{
 	if (o->acked > o->last_tx) {
 		p->tx += (int64_t)(o->acked - o->last_tx);
 		o->last_tx = o->acked;
@@ -557,9 +566,21 @@ static void take_credit(struct swt_net *n, int32_t pid,
 
 bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
 {
+	size_t i;
+
 	if (!p->read_once)
 		return false;
 	take_credit(n, pid, p);
+	/* its sockets outlive it while their connections close (FIN_WAIT,
+	 * LAST_ACK): asked for once more, they give its last bytes (those
+	 * already destroyed came as credit) */
+	for (i = 0; i < n->n_own; i++) {
+		struct owned *o = &n->own[i];
+
+		if (o->kind == KIND_TCP && o->owner == pid &&
+		    query_one(n, o))
+			add_bytes(o, p);
+	}
 	return true;
 }
 

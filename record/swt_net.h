@@ -75,9 +75,10 @@ void swt_net_proc_fini(struct swt_net_proc *p);
  * most once per tick. */
 void swt_net_take_events(struct swt_net *n);
 
-/* Process pid has exited: add the last bytes of the sockets it closed
- * since its last reading (destroy events taken so far) to *p. Returns
- * whether *p holds counters (it was read at least once). */
+/* Process pid has exited: add the last bytes of the sockets it held
+ * since its last reading to *p (those still closing asked for once more,
+ * those destroyed from the destroy events taken so far). Returns whether
+ * *p holds counters (it was read at least once). */
 bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p);
 
 /* The sockets of pid are no longer its: they go to the next holder. */
