@@ -358,6 +358,8 @@ struct swt_engine {
 	bool exit_acct;			/* end record: taskstats were on */
 	bool net_in_file;		/* format 1.2 on: network columns */
 	uint64_t exit_acct_overflows;
+	uint64_t exits_dropped;		/* end record: unseen processes not
+					 * written (a fork storm, 1.3) */
 	int64_t mem_end_mmb;		/* the tree's, last live sample */
 	int64_t by_end[BY_N];		/* the tree's disk I/O and network
 					 * (thousandths of MB/s), last

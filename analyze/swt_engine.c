@@ -2370,6 +2370,27 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 	e->ring_head = (e->ring_head + 1) % h;
 }
 
+/* The time an interval of dt ns that holds micro micro-ticks of CPU
+ * stands for: dt, unless the machine (all its CPUs) could not burn that
+ * much in dt. That happens with children's CPU, which reaches a parent's
+ * cutime and cstime only when it reaps them: a parent that reaps late (a
+ * fork storm reaping in bursts) brings in one interval what its children
+ * burnt over several. Their rate is then the machine's capacity, for as
+ * long as it takes: an interval never shows more CPU than the machine
+ * has, and the average is over that longer time. */
+static int64_t busy_span(const struct swt_engine *e, int64_t micro,
+			 int64_t dt)
+{
+	int64_t need;
+
+	if (e->cpu_count == 0 || e->clock_ticks == 0 || micro <= 0)
+		return dt;
+	need = swt_muldiv2(micro, NS_PER_S,
+			   (int64_t)e->clock_ticks * (int64_t)e->cpu_count,
+			   MICRO);
+	return need > dt ? need : dt;
+}
+
 /* CPU that came with exits after the module's last interval, when no
  * interval can take it (the next sample's is a baseline, or none follows):
  * it joins that last interval, whose CPU % and the peak are recomputed,
@@ -2384,7 +2405,9 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 
 		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
 		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
-				   (int64_t)e->clock_ticks, m->last_dt);
+				   (int64_t)e->clock_ticks,
+				   busy_span(e, m->last_ticks_micro,
+					     m->last_dt));
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
 	}
@@ -2399,13 +2422,17 @@ static void module_close_sample(struct swt_engine *e,
 	int k, j;
 
 	if (dt > 0 && m->cur_obs_ns > 0) {
+		int64_t span = busy_span(e, m->cur_ticks_micro, dt);
+
 		/* clock ticks x interval can pass int64 (issue 11: 100 x
 		 * 2^62 wrapped to 0, then divided by it) */
 		m->cur_mpct = swt_muldiv2(m->cur_ticks_micro,
-					  INT64_C(100000000), ct, dt);
+					  INT64_C(100000000), ct, span);
 		m->ticks_micro = swt_sat_add(m->ticks_micro,
 					     m->cur_ticks_micro);
-		m->observed_ns = swt_sat_add(m->observed_ns, m->cur_obs_ns);
+		m->observed_ns = swt_sat_add(m->observed_ns,
+					     swt_sat_add(m->cur_obs_ns,
+							 span - dt));
 		m->last_ticks_micro = m->cur_ticks_micro;
 		m->last_dt = dt;
 		if (m->cur_mpct > m->cpu_peak_mpct)
@@ -2889,6 +2916,7 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		e->end_missed = rec->u.end.missed_samples;
 		e->exit_acct = rec->u.end.exit_acct;
 		e->exit_acct_overflows = rec->u.end.exit_acct_overflows;
+		e->exits_dropped = rec->u.end.exits_dropped;
 		break;
 	case SWT_REC_ANOMALY:
 	case SWT_REC_HEADER:

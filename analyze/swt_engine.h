@@ -312,6 +312,10 @@ struct swt_session_result {
 	bool exit_records;	/* the kernel's exit record of every process
 				 * (taskstats, root) are in the file */
 	uint64_t exit_records_lost; /* times some could not be taken */
+	uint64_t exits_dropped;	/* processes that lived between two samples
+				 * and were not written one by one: over the
+				 * recorder's bound in a fork storm (their CPU
+				 * is in their parents' reaped children) */
 	int64_t reaped_ms;	/* CPU of children that exited unseen between
 				 * samples, from their parents' cutime and
 				 * cstime (in the modules "COMM (reaped

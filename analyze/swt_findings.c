@@ -1098,6 +1098,7 @@ static void session_result(const struct swt_engine *e,
 	s->processes = e->n_processes;
 	s->exit_records = e->exit_acct;
 	s->exit_records_lost = e->exit_acct_overflows;
+	s->exits_dropped = e->exits_dropped;
 	s->reaped_ms = swt_muldiv2(e->reaped_micro, 1000,
 				   (int64_t)e->clock_ticks, MICRO);
 	s->has_end = e->has_end;

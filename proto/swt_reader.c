@@ -1150,6 +1150,12 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.late_events = e->late_events;
 		o->u.end.exit_acct = e->exit_acct;
 		o->u.end.exit_acct_overflows = e->exit_acct_overflows;
+		o->u.end.proc_events = e->proc_events;
+		o->u.end.proc_events_overflows = e->proc_events_overflows;
+		o->u.end.exits_dropped = e->exits_dropped;
+		o->u.end.exits_unmatched = e->exits_unmatched;
+		o->u.end.cmdlines_skipped = e->cmdlines_skipped;
+		o->u.end.exit_acct_cpu_ns = e->exit_acct_cpu_ns;
 		r->stats.has_end = true;
 		return 1;
 	}

@@ -254,6 +254,12 @@ struct swt_session_end {
 	uint64_t late_events;		/* times raised to keep the order */
 	bool exit_acct;			/* taskstats exit records were on */
 	uint64_t exit_acct_overflows;	/* times some were lost */
+	bool proc_events;		/* fork/exec/exit events were on (1.3) */
+	uint64_t proc_events_overflows;	/* times some were lost */
+	uint64_t exits_dropped;		/* unseen processes not written */
+	uint64_t exits_unmatched;	/* forks whose exit record was lost */
+	uint64_t cmdlines_skipped;	/* execs whose cmdline was not read */
+	uint64_t exit_acct_cpu_ns;	/* recorder CPU on exit accounting */
 };
 
 struct swt_record {

@@ -621,6 +621,12 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->late_events = e->late_events;
 	m->exit_acct = e->exit_acct;
 	m->exit_acct_overflows = e->exit_acct_overflows;
+	m->proc_events = e->proc_events;
+	m->proc_events_overflows = e->proc_events_overflows;
+	m->exits_dropped = e->exits_dropped;
+	m->exits_unmatched = e->exits_unmatched;
+	m->cmdlines_skipped = e->cmdlines_skipped;
+	m->exit_acct_cpu_ns = e->exit_acct_cpu_ns;
 }
 
 int swt_writer_append(struct swt_writer *w, const struct swt_record *r)

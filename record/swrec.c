@@ -69,6 +69,16 @@ static void usage(FILE *f)
 	      "swrec takes one per\n"
 	      "                       exiting process: CPU, peak RSS, I/O "
 	      "of short lives)\n"
+	      "      --max-short-lived N  processes living between two "
+	      "samples written per\n"
+	      "                       second at most (default 5000; 0: no "
+	      "bound); the rest\n"
+	      "                       are counted, their CPU goes to their "
+	      "parents\n"
+	      "      --no-proc-events no fork/exec events (as root, swrec "
+	      "reads a short-lived\n"
+	      "                       process's command line at its exec; "
+	      "exit records stay)\n"
 	      "      --no-net         no network per process (TCP bytes from "
 	      "the kernel's\n"
 	      "                       socket table, sockets by kind, "
@@ -222,6 +232,8 @@ enum {
 	OPT_NO_SPAN_CPU,
 	OPT_NO_SPAN_RSS,
 	OPT_NO_EXITS,
+	OPT_NO_PROC_EVENTS,
+	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
 };
 
@@ -241,6 +253,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "no-exits", no_argument, NULL, OPT_NO_EXITS },
+		{ "no-proc-events", no_argument, NULL, OPT_NO_PROC_EVENTS },
+		{ "max-short-lived", required_argument, NULL,
+		  OPT_MAX_SHORT_LIVED },
 		{ "no-net", no_argument, NULL, OPT_NO_NET },
 		{ "allow-other-users", no_argument, NULL,
 		  OPT_ALLOW_OTHER_USERS },
@@ -323,6 +338,17 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_EXITS:
 			o->s.exits = false;
+			break;
+		case OPT_MAX_SHORT_LIVED:
+			if (swt_parse_i64(&v, optarg) < 0 || v < 0 ||
+			    v > 1000000000)
+				return usage_error("--max-short-lived: invalid "
+						   "value '%s' (0..1000000000)",
+						   optarg);
+			o->s.max_short_lived = v ? (uint64_t)v : UINT64_MAX;
+			break;
+		case OPT_NO_PROC_EVENTS:
+			o->s.proc_events = false;
 			break;
 		case OPT_NO_NET:
 			o->s.net = false;

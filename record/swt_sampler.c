@@ -22,6 +22,7 @@
 #include "swt_alloc.h"
 #include "swt_exitacct.h"
 #include "swt_net.h"
+#include "swt_procconn.h"
 #include "swt_procfs.h"
 #include "swt_status.h"
 #include "swt_tracker.h"
@@ -141,7 +142,13 @@ enum meta_item {
  * record, announced and ended at the next tick. */
 struct unseen {
 	struct swt_exit_stats x;
-	uint64_t start_ticks;	/* estimated from its elapsed time */
+	uint64_t start_ticks;	/* estimated from its elapsed time, or its
+				 * fork event's */
+	/* its fork, exec and exit events (opts.conn), or NULL; valid until
+	 * the tick is over */
+	const struct swt_newproc *np;
+	bool drop;		/* over the tick's bound (take_acct()) */
+	uint32_t acct_i;	/* its record in s->acct */
 };
 
 struct swt_sampler {
@@ -156,6 +163,9 @@ struct swt_sampler {
 	size_t n_acct, cap_acct;
 	const struct swt_exit_stats **acct_by_pid; /* the same, by pid */
 	size_t cap_acct_by_pid;
+	uint32_t *acct_unseen;	/* per record: its unseen, or UINT32_MAX */
+	size_t cap_acct_unseen;
+	int64_t acct_mono_ns[2]; /* the last two take_acct()s */
 	/* pids of tracked processes that ended in the last two ticks: their
 	 * exit records may come after their exit was written, and must not
 	 * make them unseen processes (counted twice) */
@@ -499,6 +509,7 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->unseen);
 	free(s->acct);
 	free(s->acct_by_pid);
+	free(s->acct_unseen);
 	free(s->gone_pids[0]);
 	free(s->gone_pids[1]);
 	for (i = 0; i < s->n_procs; i++)
@@ -1658,56 +1669,220 @@ static bool acct_in_tree(struct swt_sampler *s,
 	return false;
 }
 
+/* The CPU time of the calling thread, for the cost of exit accounting. */
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Unseen processes written per tick at most: opts.max_unseen_per_s
+ * (a fork storm of 10 000 a second would otherwise write 1 MB a second
+ * of records) times the interval. The rest are dropped whole, each with
+ * the processes it forked in the same tick, and counted; their CPU still
+ * reaches the file through their parents' cutime and cstime (the
+ * analysis's "reaped children"). */
+static size_t unseen_bound(const struct swt_sampler *s)
+{
+	int64_t iv = s->opts.interval_ns > 0 ? s->opts.interval_ns :
+					       1000000000;
+	uint64_t per_s = s->opts.max_unseen_per_s ?
+				 s->opts.max_unseen_per_s :
+				 SWT_SAMPLER_MAX_UNSEEN_PER_S;
+	uint64_t n;
+
+	if (per_s == UINT64_MAX)
+		return SIZE_MAX;
+	n = per_s > UINT64_MAX / (uint64_t)iv ?
+		    UINT64_MAX :
+		    per_s * (uint64_t)iv / 1000000000u;
+	return n < 1 ? 1 : n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+}
+
+/* Past the bound, drop whole trees: a process is kept when its parent
+ * (an unseen process of this batch) is, and a process whose parent is
+ * not unseen starts a tree that is kept while the bound allows. Parents
+ * come after their children in the batch: decided backwards. (A child
+ * kept without its parent's record would have its CPU counted twice:
+ * once from its record, once in the parents' cutime.) */
+static void bound_unseen(struct swt_sampler *s)
+{
+	size_t bound = unseen_bound(s), kept = 0, i;
+
+	if (s->n_unseen <= bound)
+		return;
+	for (i = s->n_unseen; i-- > 0;) {
+		struct unseen *u = &s->unseen[i];
+		const struct swt_exit_stats *p =
+			acct_parent(s, u->x.ppid, &s->acct[u->acct_i]);
+
+		if (p && s->acct_unseen[p - s->acct] != UINT32_MAX) {
+			u->drop = s->unseen[s->acct_unseen[p - s->acct]].drop;
+		} else {
+			u->drop = kept >= bound;
+		}
+		if (!u->drop)
+			kept++;
+	}
+}
+
 /* The exit records since the last tick, before the tick looks at the
  * tracked processes: a tracked process's record goes with its exit, a
  * process of the tree that was never tracked becomes an unseen one. */
 static void take_acct(struct swt_sampler *s)
 {
-	struct timespec now;
+	struct timespec now, mono;
 	uint64_t up;
+	int64_t boot_off;
 	size_t i, j, k;
 
+	s->acct_mono_ns[1] = s->acct_mono_ns[0];
+	s->acct_mono_ns[0] = mono_ns();
 	if (!s->n_acct)
 		return;
 	s->acct_by_pid = swt_grow(s->acct_by_pid, &s->cap_acct_by_pid,
 				  s->n_acct, sizeof(*s->acct_by_pid));
-	for (i = 0; i < s->n_acct; i++)
+	s->acct_unseen = swt_grow(s->acct_unseen, &s->cap_acct_unseen,
+				  s->n_acct, sizeof(*s->acct_unseen));
+	for (i = 0; i < s->n_acct; i++) {
 		s->acct_by_pid[i] = &s->acct[i];
+		s->acct_unseen[i] = UINT32_MAX;
+	}
 	qsort(s->acct_by_pid, s->n_acct, sizeof(*s->acct_by_pid),
 	      cmp_acct_pid);
 	clock_gettime(CLOCK_BOOTTIME, &now);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	up = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	/* the events' stamps are CLOCK_MONOTONIC, /proc's starts boot time */
+	boot_off = ((int64_t)now.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+		   (now.tv_nsec - mono.tv_nsec);
 	for (i = 0; i < s->n_acct; i++) {
 		const struct swt_exit_stats *x = &s->acct[i];
 		struct proc_ent *e = find_proc(s, x->pid);
+		const struct swt_newproc *np = NULL;
 		struct unseen *u;
 		uint64_t start;
 		bool written = false;
 
+		if (s->opts.conn)
+			np = swt_procconn_find(s->opts.conn, x->pid,
+					       x->etime_us);
 		if (e) {
 			e->has_acct = true;
 			e->acct = *x;
+			if (np)
+				swt_procconn_forget(s->opts.conn, np);
 			continue;
 		}
 		for (j = 0; j < 2; j++)
 			for (k = 0; k < s->n_gone_pids[j]; k++)
 				if (s->gone_pids[j][k] == x->pid)
 					written = true;
-		/* /proc's start time (ticks since boot), from the time it
-		 * ran */
-		start = (uint64_t)us_to_ticks(
-			s, up > x->etime_us ? up - x->etime_us : 0);
+		if (np && np->fork_ns + boot_off > 0) {
+			/* its fork, exactly */
+			start = (uint64_t)us_to_ticks(
+				s, (uint64_t)(np->fork_ns + boot_off) / 1000u);
+		} else {
+			/* /proc's start time (ticks since boot), from the
+			 * time it ran */
+			start = (uint64_t)us_to_ticks(
+				s, up > x->etime_us ? up - x->etime_us : 0);
+		}
+		/* a process with fork events is of the tree: its parent
+		 * was, when it forked (even if it exited since, or the
+		 * process was reparented) */
 		if (written || x->pid == s->self_pid ||
-		    (s->opts.mode != SWT_MODE_ALL &&
-		     !acct_in_tree(s, x, start, up)))
+		    (s->opts.mode != SWT_MODE_ALL && !np &&
+		     !acct_in_tree(s, x, start, up))) {
+			if (np)
+				swt_procconn_forget(s->opts.conn, np);
 			continue;
+		}
 		s->unseen = swt_grow(s->unseen, &s->cap_unseen,
 				     s->n_unseen + 1, sizeof(*s->unseen));
+		s->acct_unseen[i] = (uint32_t)s->n_unseen;
 		u = &s->unseen[s->n_unseen++];
 		u->x = *x;
 		u->start_ticks = start;
+		u->np = np;
+		u->drop = false;
+		u->acct_i = (uint32_t)i;
 	}
+	bound_unseen(s);
 	s->n_acct = 0;
+}
+
+/* A process this tick's scan found that has an exit record of this tick:
+ * the zombie of a process that lived between two samples, which its
+ * parent had not reaped yet. Its unseen records (start, exit with its
+ * counters) stand for it: tracked as well, it would be written twice (and
+ * end, one tick later, with no counters). The pid cannot have been
+ * reused by then: a zombie holds it. */
+static void drop_born_unseen(struct swt_sampler *s)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < s->n_born; i++) {
+		struct proc_ent *e = s->born[i];
+		bool dup = false;
+
+		for (j = 0; j < s->n_unseen && !dup; j++)
+			dup = s->unseen[j].x.pid == e->pid &&
+			      e->start_ticks <= s->unseen[j].start_ticks +
+							(uint64_t)s->clk_tck;
+		if (!dup) {
+			s->born[k++] = e;
+			continue;
+		}
+		swt_tracker_forget(s->tracker, e->pid);
+		free_ent(s, e);
+		s->stats.born_unseen++;
+	}
+	s->n_born = k;
+}
+
+/* swt_procconn_tree_fn: a fork by a tracked process, or the launch or
+ * attach roots', or any with -a. */
+static bool conn_in_tree(int32_t parent, int32_t child, void *payload)
+{
+	struct swt_sampler *s = payload;
+	size_t i;
+
+	if (s->opts.mode == SWT_MODE_ALL)
+		return child != s->self_pid;
+	if (parent != s->self_pid && find_proc(s, parent))
+		return true;
+	for (i = 0; i < s->opts.n_roots; i++)
+		if (s->roots[i] == child || s->roots[i] == parent)
+			return true;
+	return false;
+}
+
+static bool conn_tracked(int32_t pid, void *payload)
+{
+	return find_proc(payload, pid) != NULL;
+}
+
+size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
+{
+	int64_t t0;
+	size_t n;
+
+	if (!s->opts.conn)
+		return 0;
+	t0 = thread_cpu_ns();
+	n = swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
+	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t0);
+	return n;
+}
+
+void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns)
+{
+	if (ns > 0)
+		s->stats.exit_cpu_ns += (uint64_t)ns;
 }
 
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
@@ -1745,16 +1920,38 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 
 	for (i = 0; i < s->n_unseen; i++) {
 		const struct unseen *u = &s->unseen[i];
+		const struct swt_newproc *np = u->np;
 		struct swt_proc_start *p = &rec.u.proc_start;
 
+		if (u->drop)
+			continue;
 		memset(&rec, 0, sizeof(rec));
 		rec.kind = SWT_REC_PROC_START;
 		rec.t_ns = t;
 		p->pid = u->x.pid;
 		p->ppid = u->x.ppid;
 		p->start_ticks = u->start_ticks;
+		/* the name it had when it exited; its command line and
+		 * program as read at its exec (fork events) */
 		p->comm = u->x.comm;
-		p->cmdline = "";
+		p->cmdline = np && np->cmdline ? np->cmdline : "";
+		p->cmdline_len = np && np->cmdline ? np->cmdline_len : 0;
+		p->exe = np ? np->exe : NULL;
+		if (np && !np->exec_ns && !np->cmdline) {
+			/* it never exec'd: its tracked parent's program */
+			const struct proc_ent *pe = find_proc(s, np->ppid);
+			size_t g;
+
+			for (g = 0; !pe && g < s->n_gone; g++)
+				if (s->gone[g]->pid == np->ppid)
+					pe = s->gone[g];
+
+			if (pe && pe->cmdline) {
+				p->cmdline = pe->cmdline;
+				p->cmdline_len = pe->cmdline_len;
+				p->exe = pe->exe;
+			}
+		}
 		s->stats.procs_started++;
 		SWT_TRY(err = emit(&rec, payload));
 	}
@@ -1762,6 +1959,10 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 		const struct unseen *u = &s->unseen[i];
 		struct swt_proc_exit *x = &rec.u.proc_exit;
 
+		if (u->drop) {
+			s->stats.unseen_dropped++;
+			continue;
+		}
 		memset(&rec, 0, sizeof(rec));
 		rec.kind = SWT_REC_PROC_EXIT;
 		rec.t_ns = t;
@@ -1776,6 +1977,9 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 		SWT_TRY(err = emit(&rec, payload));
 	}
 out:
+	for (i = 0; i < s->n_unseen; i++)
+		if (s->unseen[i].np)
+			swt_procconn_forget(s->opts.conn, s->unseen[i].np);
 	s->n_unseen = 0;
 	return err;
 }
@@ -2118,12 +2322,14 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	struct swt_record rec;
 	struct swt_sample *smp = &rec.u.sample;
 	uint64_t mem_total = 0, mem_avail = 0;
-	int64_t t = mono_ns();
+	int64_t t = mono_ns(), t_exit;
 	size_t i, k = 0;
 	int err;
 
 	s->errmsg[0] = '\0';
+	t_exit = thread_cpu_ns();
 	take_acct(s);
+	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
 	/* sockets closed since the last tick, for the exits of this one */
 	if (s->opts.net)
 		swt_net_take_events(s->opts.net);
@@ -2160,6 +2366,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->first = false;
 	s->preexisting = false;
 	s->last_forks = sys.forks;
+	drop_born_unseen(s);
 	if (s->n_born) {
 		s->procs = swt_grow(s->procs, &s->cap_procs,
 				    s->n_procs + s->n_born,
@@ -2174,7 +2381,11 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* 3. Records: the processes that lived and died unseen since the
 	 * last tick (first: a process of this tick's scan may have taken the
 	 * pid of one of them), exits, starts, then the sample. */
-	SWT_TRY(err = emit_unseen(s, t, emit, payload));
+	t_exit = thread_cpu_ns();
+	err = emit_unseen(s, t, emit, payload);
+	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
+	if (err < 0)
+		goto out;
 	for (i = 0; i < s->n_gone; i++) {
 		/* gone while its start waited for a command line: what was
 		 * known of it, then its end */
@@ -2230,6 +2441,14 @@ out:
 	}
 	s->n_gone = 0;
 	s->n_noted = 0;
+	/* fork events of processes now tracked, or whose exit record was
+	 * lost (they exited before the last tick's records were taken) */
+	if (s->opts.conn) {
+		t_exit = thread_cpu_ns();
+		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
+				   conn_tracked, s);
+		s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
+	}
 	return err;
 }
 

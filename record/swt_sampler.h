@@ -64,6 +64,9 @@
  * often, and at most every slow_every ticks. */
 #define SWT_SAMPLER_THREAD_REFRESH_NS INT64_C(10000000000)
 
+/* Default bound of the unseen processes written a second. */
+#define SWT_SAMPLER_MAX_UNSEEN_PER_S 5000
+
 struct swt_sampler;
 
 struct swt_sampler_opts {
@@ -88,6 +91,14 @@ struct swt_sampler_opts {
 	 * network columns (their rows say not sampled). Read about once a
 	 * second. */
 	struct swt_net *net;
+	/* The kernel's process events (swt_procconn.h), owned by the
+	 * caller, who has them read with swt_sampler_read_events(); NULL:
+	 * none (not root). */
+	struct swt_procconn *conn;
+	/* Processes that lived between two ticks written per second at
+	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
+	 * rest are counted (stats.unseen_dropped). */
+	uint64_t max_unseen_per_s;
 };
 
 /* Facts of the machine for the session header. */
@@ -164,6 +175,16 @@ struct swt_exit_stats;
 void swt_sampler_note_acct(struct swt_sampler *s,
 			   const struct swt_exit_stats *x);
 
+/* Read the process events waiting on opts.conn (at most max messages; 0:
+ * all), keeping those of the tree: between ticks, so that a process's
+ * command line is read at its exec while it still runs, and at each tick
+ * before the exit records are taken. Returns the number read. */
+size_t swt_sampler_read_events(struct swt_sampler *s, size_t max);
+
+/* CPU the caller spent on exit accounting for the sampler (reading the
+ * exit records), added to swt_sampler_stats.exit_cpu_ns. */
+void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns);
+
 /* Processes tracked after the last tick (0 before the first tick). */
 size_t swt_sampler_count(const struct swt_sampler *s);
 
@@ -181,6 +202,14 @@ struct swt_sampler_stats {
 	uint64_t procs_exited;
 	uint64_t unseen_exits;	/* of them, processes never tracked
 				 * (taskstats) */
+	uint64_t born_unseen;	/* zombies a scan found that had an exit
+				 * record of the same tick (written once,
+				 * as unseen) */
+	uint64_t unseen_dropped; /* processes never tracked and not written:
+				  * over the bound of a fork storm */
+	uint64_t exit_cpu_ns;	/* recorder CPU spent on exit accounting
+				 * (process events, exit records, the
+				 * records of unseen processes) */
 	uint64_t slow_reads;	/* status+io reads */
 	uint64_t kept_fds;	/* descriptors open now */
 	uint64_t transient_reads; /* reads without a kept descriptor */

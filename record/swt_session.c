@@ -20,6 +20,7 @@
 
 #include "swt_alloc.h"
 #include "swt_exitacct.h"
+#include "swt_procconn.h"
 #include "swt_net.h"
 #include "swt_config.h"
 #include "swt_procfs.h"
@@ -43,6 +44,15 @@
 #define DRAIN_BACKLOG 16384
 #define DRAIN_SLICE_NS INT64_C(1000000)
 #define DRAIN_SLICES 256
+/* Process events read per wake-up of the loop (about 0.3 ms of work):
+ * the next wake-up takes the rest, after a tick that is due. */
+#define PROC_EVENTS_BATCH 1024
+/* After a read of process events, the next waits this long: events come
+ * in batches rather than one wake-up each (a compiler's fork, exec and
+ * exit: a wake-up of the loop costs more than reading a few events), at
+ * most 50 wake-ups a second. A process that execs and exits within it
+ * keeps no command line. */
+#define PROC_EVENTS_HOLD_NS INT64_C(20000000)
 
 extern char **environ;
 
@@ -52,6 +62,7 @@ struct session {
 	struct swt_writer *w;
 	struct swt_sampler *smp;
 	struct swt_exitacct *ea; /* exit records; NULL: none (not root) */
+	struct swt_procconn *pc; /* process events; NULL: none (not root) */
 	struct swt_net *net;	/* sockets; NULL: --no-net */
 	uint64_t ea_overflows;
 	struct swt_ingest *ing;	/* application events; NULL: none */
@@ -83,6 +94,7 @@ struct session {
 	int64_t start_ns;
 	int64_t next_sample;
 	int64_t next_flush;
+	int64_t pc_hold;	/* process events not read before; 0: now */
 	int64_t end_ns;
 	uint64_t samples;
 };
@@ -114,6 +126,7 @@ void swt_session_opts_init(struct swt_session_opts *opts)
 	opts->threads = true;
 	opts->events = true;
 	opts->exits = true;
+	opts->proc_events = true;
 	opts->net = true;
 	opts->span_cpu = true;
 	opts->span_rss = true;
@@ -455,8 +468,15 @@ static void tick(struct session *s, int64_t scheduled)
 	reap(s);
 	/* the exit records that came since the last tick, before the tick
 	 * writes the exits it finds */
-	if (s->ea && s->smp)
+	if (s->smp)
+		swt_sampler_read_events(s->smp, 0);	/* before the records */
+	if (s->ea && s->smp) {
+		int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+
 		swt_exitacct_read(s->ea, on_exit_record, s, &s->ea_overflows);
+		swt_sampler_add_exit_cpu(s->smp,
+					 clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+	}
 	/* The pumper keeps the rings moving while /proc is read; the first
 	 * record the tick emits takes the ingest back (sample_append()). */
 	pump_lend(s);
@@ -522,6 +542,20 @@ static void finish(struct session *s, enum swt_end_reason reason)
 	end.missed_samples = s->res->skipped_ticks;
 	end.exit_acct = s->ea != NULL;
 	end.exit_acct_overflows = s->ea_overflows;
+	if (s->pc) {
+		struct swt_procconn_stats ps;
+
+		swt_procconn_get_stats(s->pc, &ps);
+		end.proc_events = true;
+		end.proc_events_overflows = ps.overflows;
+		end.exits_unmatched = ps.unmatched;
+		end.cmdlines_skipped = ps.cmdlines_skipped;
+	}
+	if (s->smp) {
+		swt_sampler_get_stats(s->smp, &ss);
+		end.exits_dropped = ss.unseen_dropped;
+		end.exit_acct_cpu_ns = ss.exit_cpu_ns;
+	}
 	if (s->ing) {
 		struct swt_ingest_stats is;
 
@@ -646,19 +680,23 @@ static int64_t next_wake(const struct session *s)
 	wake = s->next_sample < s->end_ns ? s->next_sample : s->end_ns;
 	if (s->dirty && s->next_flush < wake)
 		wake = s->next_flush;
+	if (s->pc_hold && s->pc_hold < wake)
+		wake = s->pc_hold;
 	return wake;
 }
 
 static void loop(struct session *s)
 {
-	struct pollfd pfds[3 + 64];
+	struct pollfd pfds[4 + 64];
 	size_t i, n;
 
 	for (;;) {
 		int64_t now;
 		uint64_t expirations;
-		size_t ing_i = SIZE_MAX;
+		size_t ing_i = SIZE_MAX, pc_i = SIZE_MAX;
 
+		if (s->pc_hold && clock_ns(CLOCK_MONOTONIC) >= s->pc_hold)
+			s->pc_hold = 0;
 		arm(s, next_wake(s));
 		n = 0;
 		for (i = 0; i < s->n_pidfds && i < 64; i++) {
@@ -678,8 +716,20 @@ static void loop(struct session *s)
 			pfds[n].events = POLLIN;
 			pfds[n++].revents = 0;
 		}
+		if (s->pc && s->smp && s->recording && !s->pc_hold) {
+			pc_i = n;
+			pfds[n].fd = swt_procconn_fd(s->pc);
+			pfds[n].events = POLLIN;
+			pfds[n++].revents = 0;
+		}
 		if (poll(pfds, n, -1) < 0 && errno != EINTR)
 			break;
+		/* a bounded batch: a fork storm must not hold the ticks */
+		if (pc_i != SIZE_MAX && pfds[pc_i].revents) {
+			swt_sampler_read_events(s->smp, PROC_EVENTS_BATCH);
+			s->pc_hold = clock_ns(CLOCK_MONOTONIC) +
+				     PROC_EVENTS_HOLD_NS;
+		}
 		if (read(s->tfd, &expirations, sizeof(expirations)) < 0)
 			expirations = 0;
 		if (ing_i != SIZE_MAX && pfds[ing_i].revents)
@@ -956,6 +1006,8 @@ static int new_sampler(struct session *s)
 	so.libproc2_scans = s->opts->libproc2_scans;
 	so.interval_ns = s->opts->interval_ns;
 	so.net = s->net;
+	so.conn = s->pc;
+	so.max_unseen_per_s = s->opts->max_short_lived;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;
 		so.n_roots = 1;
@@ -1027,6 +1079,17 @@ int swt_session_run(struct swt_session_result *out,
 		if (swt_net_open(&s->net, true, msg, sizeof(msg)) < 0)
 			s->net = NULL;
 	}
+	/* before the command starts (its first children may be short) and
+	 * before any sampler (it reads the events) */
+	if (opts->exits) {
+		char msg[200];
+
+		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
+			s->ea = NULL;	/* not root: parents' cutime only */
+		else if (opts->proc_events &&
+			 swt_procconn_open(&s->pc, msg, sizeof(msg)) < 0)
+			s->pc = NULL;	/* exit records without fork events */
+	}
 	if (opts->mode != SWT_MODE_LAUNCH) {
 		SWT_TRY(err = new_sampler(s));
 		if (opts->mode == SWT_MODE_ATTACH)
@@ -1036,13 +1099,6 @@ int swt_session_run(struct swt_session_result *out,
 	SWT_TRY(err = open_ingest(s));
 	pump_start(s);
 	SWT_TRY(err = open_writer(s, &si));
-	/* before the command starts: its first children may be short */
-	if (opts->exits) {
-		char msg[200];
-
-		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
-			s->ea = NULL;	/* not root: parents' cutime only */
-	}
 	s->drained = clock_ns(CLOCK_MONOTONIC);	/* nothing is older */
 	if (opts->mode == SWT_MODE_LAUNCH) {
 		/* The command may record from its first instruction, long
@@ -1108,6 +1164,7 @@ out:
 	free(s->pidfds);
 	swt_sampler_free(s->smp);
 	swt_exitacct_free(s->ea);
+	swt_procconn_free(s->pc);
 	swt_net_free(s->net);
 	if (s->sfd >= 0)
 		close(s->sfd);

@@ -69,6 +69,9 @@ struct swt_session_opts {
 	bool events;		/* take application events (default on) */
 	bool exits;		/* the kernel's exit records when allowed
 				 * (root; default on): swt_exitacct.h */
+	bool proc_events;	/* with them, the fork/exec/exit events
+				 * (default on): swt_procconn.h */
+	uint64_t max_short_lived; /* see swt_sampler_opts.max_unseen_per_s */
 	bool net;		/* network per process (default on):
 				 * swt_net.h */
 	/* Launch mode, with events: ask the command's clients to measure

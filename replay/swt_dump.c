@@ -312,6 +312,12 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 	swt_json_u64(w, "late_events", e->late_events);
 	swt_json_bool(w, "exit_acct", e->exit_acct);
 	swt_json_u64(w, "exit_acct_overflows", e->exit_acct_overflows);
+	swt_json_bool(w, "proc_events", e->proc_events);
+	swt_json_u64(w, "proc_events_overflows", e->proc_events_overflows);
+	swt_json_u64(w, "exits_dropped", e->exits_dropped);
+	swt_json_u64(w, "exits_unmatched", e->exits_unmatched);
+	swt_json_u64(w, "cmdlines_skipped", e->cmdlines_skipped);
+	swt_json_u64(w, "exit_acct_cpu_ns", e->exit_acct_cpu_ns);
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

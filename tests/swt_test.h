@@ -333,6 +333,14 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_S(u.end.error);
 		SWT_EQ_U(u.end.missed_samples);
 		SWT_EQ_U(u.end.late_events);
+		SWT_EQ_I(u.end.exit_acct);
+		SWT_EQ_U(u.end.exit_acct_overflows);
+		SWT_EQ_I(u.end.proc_events);
+		SWT_EQ_U(u.end.proc_events_overflows);
+		SWT_EQ_U(u.end.exits_dropped);
+		SWT_EQ_U(u.end.exits_unmatched);
+		SWT_EQ_U(u.end.cmdlines_skipped);
+		SWT_EQ_U(u.end.exit_acct_cpu_ns);
 		break;
 	}
 }

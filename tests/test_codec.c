@@ -1065,6 +1065,14 @@ static void build_every_kind(struct store *s)
 	r->u.end.error = "disk full";
 	r->u.end.missed_samples = 2;
 	r->u.end.late_events = 9;
+	r->u.end.exit_acct = true;
+	r->u.end.exit_acct_overflows = 1;
+	r->u.end.proc_events = true;	/* format 1.3 */
+	r->u.end.proc_events_overflows = 2;
+	r->u.end.exits_dropped = 3000;
+	r->u.end.exits_unmatched = 4;
+	r->u.end.cmdlines_skipped = 5;
+	r->u.end.exit_acct_cpu_ns = 6000;
 }
 
 static void roundtrip_every_record_kind(void **state)

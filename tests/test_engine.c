@@ -614,6 +614,38 @@ static void reaped_children_of_an_exit_in_the_same_tick(void **state)
 	swt_engine_free(e);
 }
 
+/* A parent that reaps late (a fork storm that reaps in bursts): 12 s of
+ * its children's CPU reach its cutime in one 1 s interval of a 4-CPU
+ * machine. No interval shows more than the machine has (400 %), the
+ * average is over the 3 s the machine needed at least, and no CPU is
+ * lost. */
+static void reaped_burst_never_passes_the_machine(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[1];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "storm");
+	for (k = 1; k <= 3; k++) {
+		p[0] = crow(10, 10 * k, 0);
+		feed_sample(e, T0 + k * S, p, 1, NULL, 0);
+	}
+	p[0] = crow(10, 40, 1200);
+	feed_sample(e, T0 + 4 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "storm (reaped children)");
+	assert_int_equal(m->cpu_ms, 12000);
+	assert_int_equal(m->cpu_peak_mpct, 400000);
+	assert_int_equal(m->cpu_avg_mpct, 400000);
+	assert_int_equal(res->session.cpu_ms, 12400);
+	assert_true(res->session.cpu_peak_mpct <= 400000);
+	swt_engine_free(e);
+}
+
 /* ---- disk I/O ------------------------------------------------------------ */
 
 #define MIB INT64_C(1048576)
@@ -2873,6 +2905,7 @@ int main(void)
 		cmocka_unit_test(disk_io_unavailable_is_not_zero),
 		cmocka_unit_test(network_per_process),
 		cmocka_unit_test(network_of_an_older_file_is_unknown),
+		cmocka_unit_test(reaped_burst_never_passes_the_machine),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),

@@ -59,7 +59,12 @@
  *                  its spin in a grandchild it waits for (a chain, as a
  *                  build's sh -> cc -> cc1). Then "cpu_us U": this
  *                  process's CPU and its reaped children's (getrusage
- *                  SELF + CHILDREN), the reference for the tree's CPU */
+ *                  SELF + CHILDREN), the reference for the tree's CPU
+ *   storm RATE S   a fork storm: RATE children a second for S seconds,
+ *                  each exiting at once, reaped as they go (paced on
+ *                  absolute 1 ms deadlines; a machine that cannot keep
+ *                  up forks as fast as it can). Then "forks N" and
+ *                  "storm_us T", its wall time */
 #include <errno.h>
 #include <grp.h>
 #include <pthread.h>
@@ -699,6 +704,59 @@ static int children(long n, long ms)
 	return 0;
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int storm(long rate, long secs)
+{
+	int64_t t0 = mono_us(), end, now;
+	long long forks = 0;
+	struct timespec next;
+	int st;
+
+	if (rate < 1 || secs < 1)
+		return 2;
+	end = t0 + (int64_t)secs * 1000000;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while ((now = mono_us()) < end) {
+		long long due = (long long)((now - t0) * rate / 1000000);
+
+		while (forks < due && (forks & 63 || mono_us() < end)) {
+			pid_t pid = fork();
+
+			if (pid < 0) {
+				if (errno == EAGAIN)
+					break;	/* reap first */
+				return 1;
+			}
+			if (pid == 0)
+				_exit(0);
+			/* reaped as they go, as a shell or make would */
+			if (++forks % 16 == 0)
+				while (waitpid(-1, &st, WNOHANG) > 0)
+					;
+		}
+		while (waitpid(-1, &st, WNOHANG) > 0)
+			;
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	while (wait(&st) > 0)
+		;
+	say("forks %lld", forks);
+	say("storm_us %lld", (long long)(mono_us() - t0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -746,6 +804,8 @@ int main(int argc, char **argv)
 		ret = measure(a);
 	else if (!strcmp(s, "children"))
 		ret = children(a, b);
+	else if (!strcmp(s, "storm"))
+		ret = storm(a, b);
 	else
 		ret = 2;
 	say("exit %d", ret);

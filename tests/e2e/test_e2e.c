@@ -1980,16 +1980,9 @@ static void loopback_tcp_appears_per_process(void **state)
 	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
 	csv = (char *)swt_test_read_file(report, &csv_len);
 	tree_sent = csv_field(csv, "\nsession,net_sent_mb,", 2);
-	print_message("# tree sent %.1f MB\n", tree_sent);
-	if (csv_field(csv, "\nsession,missed_samples,", 2) > 0) {
-		/* (a recorder that missed deadlines may not have seen a
-		 * socket in time: seen on a machine loaded beyond its
-		 * cores) */
-		print_message("# per process not checked: deadlines missed\n");
-		free(csv);
-		run_free(r);
-		return;
-	}
+	print_message("# tree sent %.1f MB (missed deadlines %.0f)\n",
+		      tree_sent,
+		      csv_field(csv, "\nsession,missed_samples,", 2));
 	/* the receipt, and nothing counted twice */
 	assert_true(tree_sent >= 19.9 && tree_sent <= 20.1);
 	sent = csv_field(csv, "\nnetwork,sender,", 4);
@@ -2000,6 +1993,126 @@ static void loopback_tcp_appears_per_process(void **state)
 	assert_true(recv >= 19.9 && recv <= 20.1);
 	assert_true(csv_field(csv, "\nnetwork,receiver,", 4) < 0.1);
 	free(csv);
+	run_free(r);
+}
+
+/* A fork storm, as fast as the machine forks up to 10 000 a second for
+ * 3 s (a fork costs 0.3 to 0.8 ms on these virtual machines: some 1 500
+ * a second), sampled every 100 ms, with a bound of 200 short-lived
+ * processes written a second: the sampler keeps its deadlines, its
+ * memory stays small, and as root every child is either written (start
+ * and exit) or counted as dropped in the end record, and the analysis
+ * says so (issue 12). bench/rec/storm.sh runs it for 10 s at the default
+ * bound. */
+static void fork_storm_is_bounded_and_counted(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "-i", "100ms", "--no-events",
+			       "--max-short-lived", "200", NULL };
+	const char *cmd[] = { app_c, "storm", "10000", "3", NULL };
+	const char *an[] = { swanalyze_path, sb->out, "--report", "full",
+			     NULL };
+	struct run *r = record(sb->out, args, cmd, NULL);
+	long long forks = val(r, "forks");
+	int32_t root = (int32_t)val(r, "pid");
+	static char report[1 << 16];
+	struct sess s;
+	size_t i, written = 0, unseen = 0;
+
+	load(&s, sb->out);
+	assert_sound(&s);
+	for (i = 0; i < s.rf.n_exits; i++) {
+		const struct rf_start *st = rf_start_of(&s.rf,
+							s.rf.exits[i].pid);
+
+		if (s.rf.exits[i].pid == root || !st || st->ppid != root)
+			continue;
+		written++;
+		unseen += rf_rows_of(&s.rf, st->pid) == 0;
+	}
+	print_message("# forks %lld in %.1f s; written %zu (%zu never "
+		      "sampled), dropped %llu, "
+		      "unmatched %llu; exit records lost %llu times, events "
+		      "%llu times; missed %llu of %zu samples; swrec peak "
+		      "%llu KiB, exit accounting %.1f ms of CPU\n",
+		      forks, (double)val(r, "storm_us") / 1e6, written, unseen,
+		      (unsigned long long)s.rf.end.exits_dropped,
+		      (unsigned long long)s.rf.end.exits_unmatched,
+		      (unsigned long long)s.rf.end.exit_acct_overflows,
+		      (unsigned long long)s.rf.end.proc_events_overflows,
+		      (unsigned long long)s.rf.end.missed_samples,
+		      s.rf.n_samples,
+		      (unsigned long long)s.rf.end.recorder_peak_rss_kib,
+		      (double)s.rf.end.exit_acct_cpu_ns / 1e6);
+	assert_true(forks >= 300);
+	/* on its deadlines (a tenth missed at most: a loaded machine) */
+	assert_true(s.rf.end.missed_samples * 10 <= s.rf.n_samples);
+	assert_true(s.rf.end.recorder_peak_rss_kib < RSS_LIMIT_KIB);
+	if (!s.rf.end.exit_acct) {
+		print_message("# not root: no exit records to bound\n");
+		sess_free(&s);
+		run_free(r);
+		return;
+	}
+	/* 20 a tick at most; the storm forks far more */
+	assert_true(s.rf.end.exits_dropped > 0);
+	assert_true(unseen <= s.rf.n_samples * 20 + 20);
+	if (!s.rf.end.exit_acct_overflows && !s.rf.end.proc_events_overflows)
+		assert_true(written + s.rf.end.exits_dropped +
+				    s.rf.end.exits_unmatched >=
+			    (uint64_t)forks);
+	/* none twice (a zombie its parent had not reaped yet was, until
+	 * the scan learnt to leave it to its exit record); under
+	 * LeakSanitizer, one more: its tracer, a clone of the program at its
+	 * exit */
+	assert_true(written + s.rf.end.exits_dropped <= (uint64_t)forks + 1);
+	assert_int_equal(tp_run(an, NULL, report, sizeof(report)), 0);
+	assert_non_null(strstr(report, "not recorded one by one"));
+	sess_free(&s);
+	run_free(r);
+}
+
+/* As root, a process that lives between two samples and runs a program
+ * is written with its command line and program, read at its exec from
+ * the kernel's process events (issue 12). */
+static void short_lived_exec_keeps_its_command_line(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "-i", "10s", "--no-events", NULL };
+	const char *cmd[] = { "/bin/sh", "-c",
+			      "sleep 0.5; /bin/sleep 0.31; true", NULL };
+	struct run *r;
+	struct sess s;
+	const struct rf_start *st = NULL;
+	size_t i;
+
+	if (geteuid() != 0) {
+		print_message("# skipped: the process events need root\n");
+		skip();
+	}
+	r = record(sb->out, args, cmd, NULL);
+	load(&s, sb->out);
+	assert_sound(&s);
+	assert_true(s.rf.end.proc_events);
+	for (i = 0; i < s.rf.n_starts; i++)
+		if (s.rf.starts[i].cmdline_len == 16 &&
+		    memcmp(s.rf.starts[i].cmdline, "/bin/sleep\0" "0.31", 16) ==
+			    0)
+			st = &s.rf.starts[i];
+	if (!st) {
+		for (i = 0; i < s.rf.n_starts; i++)
+			print_message("# start %d %s (%zu bytes)\n",
+				      (int)s.rf.starts[i].pid,
+				      s.rf.starts[i].comm,
+				      s.rf.starts[i].cmdline_len);
+		fail_msg("no start of /bin/sleep 0.31 with its command line");
+	}
+	assert_string_equal(st->comm, "sleep");
+	/* the case: it was never sampled (the first sample came before it
+	 * and the next after it, 10 s later) */
+	assert_int_equal(rf_rows_of(&s.rf, st->pid), 0);
+	assert_non_null(rf_exit_of(&s.rf, st->pid));
+	sess_free(&s);
 	run_free(r);
 }
 
@@ -2152,6 +2265,8 @@ int main(int argc, char **argv)
 		T(short_lived_children_keep_the_tree_cpu),
 		T(dd_writes_appear_as_disk_io),
 		T(loopback_tcp_appears_per_process),
+		T(fork_storm_is_bounded_and_counted),
+		T(short_lived_exec_keeps_its_command_line),
 	};
 
 	if (argc != 8) {

@@ -1,0 +1,486 @@
+/* swt_procconn.c — the proc connector: see swt_procconn.h. */
+#include "swt_procconn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "swt_alloc.h"
+#include "swt_map.h"
+#include "swt_status.h"
+
+/* The kernel doubles it: some 20 000 events between two reads (a
+ * message takes about 200 bytes of buffer). */
+#define RCVBUF_BYTES (4 << 20)
+#define BATCH 64		/* messages per recvmmsg() */
+#define MSG_BYTES 256		/* one event is 76 bytes with its headers */
+/* An exit record's elapsed time is taken before the process releases
+ * its memory, its exit event after: the event's life is longer, by
+ * microseconds, or by as long as the exiting process waited for a CPU in
+ * between (a loaded machine). Among the processes that held the pid, the
+ * record's is the one whose life is closest above its elapsed time. */
+#define MATCH_SLACK_US 1000000
+
+#define NONE UINT32_MAX
+
+struct ent {
+	struct swt_newproc np;
+	uint32_t prev;		/* the older entry of the same pid */
+	bool used;
+};
+
+struct swt_procconn {
+	int fd;
+	int proc_fd;		/* /proc, for the reads at exec */
+	struct ent *ents;
+	size_t n_ents, cap_ents;
+	uint32_t *free_list;
+	size_t n_free, cap_free;
+	size_t live;		/* used entries */
+	struct swt_imap latest;	/* pid -> its latest entry */
+	size_t cmd_bytes;	/* command lines and paths held */
+	int64_t credit;		/* reads allowed, x 1e9 */
+	int64_t credit_ns;	/* when it was last raised */
+	struct swt_procconn_stats st;
+	_Alignas(8) char bufs[BATCH][MSG_BYTES];
+	char scratch[SWT_PROCCONN_CMDLINE_MAX];
+};
+
+/* The subscription message: a netlink header, a connector header and the
+ * operation. */
+static int send_op(struct swt_procconn *pc, enum proc_cn_mcast_op op)
+{
+	_Alignas(NLMSG_ALIGNTO) char m[NLMSG_SPACE(sizeof(struct cn_msg) +
+						   sizeof(op))];
+	struct nlmsghdr *n = (struct nlmsghdr *)(void *)m;
+	struct cn_msg *c = NLMSG_DATA(n);
+	size_t len = NLMSG_LENGTH(sizeof(*c) + sizeof(op));
+
+	memset(m, 0, sizeof(m));
+	n->nlmsg_len = (uint32_t)len;
+	n->nlmsg_type = NLMSG_DONE;
+	c->id.idx = CN_IDX_PROC;
+	c->id.val = CN_VAL_PROC;
+	c->len = sizeof(op);
+	memcpy(c->data, &op, sizeof(op));
+	return send(pc->fd, m, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int swt_procconn_open(struct swt_procconn **out, char *errmsg,
+		      size_t errlen)
+{
+	struct swt_procconn *pc = swt_zalloc(sizeof(*pc));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = CN_IDX_PROC };
+	int size = RCVBUF_BYTES;
+
+	*out = NULL;
+	swt_imap_init(&pc->latest);
+	pc->proc_fd = -1;
+	pc->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_CONNECTOR);
+	if (pc->fd < 0) {
+		snprintf(errmsg, errlen, "proc connector: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if (bind(pc->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		snprintf(errmsg, errlen, "proc connector: %s%s", strerror(e),
+			 e == EPERM ? " (needs CAP_NET_ADMIN: root)" : "");
+		goto fail;
+	}
+	/* as root the limit of net.core.rmem_max does not apply */
+	if (setsockopt(pc->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		(void)setsockopt(pc->fd, SOL_SOCKET, SO_RCVBUF, &size,
+				 sizeof(size));
+	if (send_op(pc, PROC_CN_MCAST_LISTEN) < 0) {
+		int e = errno;
+
+		snprintf(errmsg, errlen, "proc connector: %s%s", strerror(e),
+			 e == EPERM ? " (needs CAP_NET_ADMIN: root)" : "");
+		goto fail;
+	}
+	pc->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pc->proc_fd < 0) {
+		snprintf(errmsg, errlen, "/proc: %s", strerror(errno));
+		goto fail;
+	}
+	*out = pc;
+	return 0;
+fail:
+	swt_procconn_free(pc);
+	return SWT_EIO;
+}
+
+int swt_procconn_fd(const struct swt_procconn *pc)
+{
+	return pc->fd;
+}
+
+static void drop_strings(struct swt_procconn *pc, struct swt_newproc *np)
+{
+	if (np->cmdline)
+		pc->cmd_bytes -= np->cmdline_len + 1;
+	if (np->exe)
+		pc->cmd_bytes -= strlen(np->exe) + 1;
+	free(np->cmdline);
+	free(np->exe);
+	np->cmdline = NULL;
+	np->exe = NULL;
+	np->cmdline_len = 0;
+}
+
+static struct ent *latest(const struct swt_procconn *pc, int32_t pid)
+{
+	uint32_t i = swt_imap_get(&pc->latest, pid);
+
+	return i == SWT_MAP_NONE ? NULL : &pc->ents[i];
+}
+
+/* Unlink entry i from its pid's chain and free it. */
+static void remove_ent(struct swt_procconn *pc, uint32_t i)
+{
+	struct ent *e = &pc->ents[i];
+	uint32_t j = swt_imap_get(&pc->latest, e->np.pid);
+
+	if (j == i) {
+		if (e->prev == NONE)
+			swt_imap_del(&pc->latest, e->np.pid);
+		else
+			swt_imap_put(&pc->latest, e->np.pid, e->prev);
+	} else {
+		while (j != SWT_MAP_NONE && j != NONE &&
+		       pc->ents[j].prev != i)
+			j = pc->ents[j].prev;
+		if (j != SWT_MAP_NONE && j != NONE)
+			pc->ents[j].prev = e->prev;
+	}
+	drop_strings(pc, &e->np);
+	memset(e, 0, sizeof(*e));
+	pc->free_list = swt_grow(pc->free_list, &pc->cap_free,
+				 pc->n_free + 1, sizeof(*pc->free_list));
+	pc->free_list[pc->n_free++] = i;
+	pc->live--;
+}
+
+static void on_fork(struct swt_procconn *pc, const struct proc_event *ev,
+		    swt_procconn_tree_fn in_tree, void *payload)
+{
+	int32_t parent = ev->event_data.fork.parent_tgid;
+	int32_t child = ev->event_data.fork.child_tgid;
+	struct ent *p = latest(pc, parent), *e;
+	uint32_t i, prev;
+
+	if (ev->event_data.fork.child_pid != child)
+		return;		/* a thread */
+	if (!(p && !p->np.exit_ns) && !in_tree(parent, child, payload))
+		return;
+	if (pc->live >= SWT_PROCCONN_MAX_PROCS) {
+		pc->st.table_full++;
+		return;
+	}
+	if (pc->n_free) {
+		i = pc->free_list[--pc->n_free];
+	} else {
+		pc->ents = swt_grow(pc->ents, &pc->cap_ents, pc->n_ents + 1,
+				    sizeof(*pc->ents));
+		i = (uint32_t)pc->n_ents++;
+	}
+	prev = swt_imap_get(&pc->latest, child);
+	e = &pc->ents[i];
+	memset(e, 0, sizeof(*e));
+	e->used = true;
+	e->prev = prev == SWT_MAP_NONE ? NONE : prev;
+	e->np.pid = child;
+	e->np.ppid = parent;
+	e->np.fork_ns = (int64_t)ev->timestamp_ns;
+	/* until it execs, it runs its parent's program */
+	p = latest(pc, parent);	/* (the table may have moved) */
+	if (p && p->np.cmdline &&
+	    pc->cmd_bytes + 2 * sizeof(pc->scratch) <=
+		    SWT_PROCCONN_MAX_CMDLINE_BYTES) {
+		e->np.cmdline = swt_zalloc(p->np.cmdline_len + 1);
+		memcpy(e->np.cmdline, p->np.cmdline, p->np.cmdline_len);
+		e->np.cmdline_len = p->np.cmdline_len;
+		pc->cmd_bytes += p->np.cmdline_len + 1;
+		if (p->np.exe) {
+			size_t n = strlen(p->np.exe) + 1;
+
+			e->np.exe = swt_zalloc(n);
+			memcpy(e->np.exe, p->np.exe, n);
+			pc->cmd_bytes += n;
+		}
+	}
+	swt_imap_put(&pc->latest, child, i);
+	pc->live++;
+	pc->st.procs++;
+}
+
+/* Whether a read is allowed now, at most SWT_PROCCONN_READS_PER_S a
+ * second with a burst of as many. */
+static bool take_credit(struct swt_procconn *pc, int64_t now_ns)
+{
+	const int64_t full = (int64_t)SWT_PROCCONN_READS_PER_S * 1000000000;
+	int64_t dt = now_ns - pc->credit_ns;
+
+	if (pc->credit_ns == 0)
+		pc->credit = full;
+	else if (dt > 0)
+		pc->credit += (dt > 1000000000 ? 1000000000 : dt) *
+			      SWT_PROCCONN_READS_PER_S;
+	if (dt > 0 || pc->credit_ns == 0)
+		pc->credit_ns = now_ns;
+	if (pc->credit > full)
+		pc->credit = full;
+	if (pc->credit < 1000000000)
+		return false;
+	pc->credit -= 1000000000;
+	return true;
+}
+
+/* Its command line and program, now that it has exec'd and runs. */
+static void on_exec(struct swt_procconn *pc, const struct proc_event *ev)
+{
+	struct ent *e = latest(pc, ev->event_data.exec.process_tgid);
+	char rel[40], path[4096];
+	ssize_t n;
+	int fd;
+
+	if (!e || e->np.exit_ns)
+		return;
+	e->np.exec_ns = (int64_t)ev->timestamp_ns;
+	e->np.comm[0] = '\0';	/* the exec gave it a new one */
+	drop_strings(pc, &e->np);
+	if (pc->cmd_bytes + 2 * sizeof(pc->scratch) >
+		    SWT_PROCCONN_MAX_CMDLINE_BYTES ||
+	    !take_credit(pc, (int64_t)ev->timestamp_ns)) {
+		pc->st.cmdlines_skipped++;
+		return;
+	}
+	snprintf(rel, sizeof(rel), "%d/cmdline", (int)e->np.pid);
+	fd = openat(pc->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, pc->scratch, sizeof(pc->scratch));
+	if (fd >= 0)
+		close(fd);
+	/* empty: it has exited already (a zombie has no memory to read) */
+	if (n <= 0) {
+		pc->st.cmdlines_skipped++;
+		return;
+	}
+	e->np.cmdline = swt_zalloc((size_t)n + 1);
+	memcpy(e->np.cmdline, pc->scratch, (size_t)n);
+	e->np.cmdline_len = (size_t)n;
+	pc->cmd_bytes += (size_t)n + 1;
+	snprintf(rel, sizeof(rel), "%d/exe", (int)e->np.pid);
+	n = readlinkat(pc->proc_fd, rel, path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		e->np.exe = swt_zalloc((size_t)n + 1);
+		memcpy(e->np.exe, path, (size_t)n + 1);
+		pc->cmd_bytes += (size_t)n + 1;
+	}
+	pc->st.cmdlines++;
+}
+
+static void on_event(struct swt_procconn *pc, const struct proc_event *ev,
+		     swt_procconn_tree_fn in_tree, void *payload)
+{
+	struct ent *e;
+
+	switch (ev->what) {
+	case PROC_EVENT_FORK:
+		on_fork(pc, ev, in_tree, payload);
+		break;
+	case PROC_EVENT_EXEC:
+		on_exec(pc, ev);
+		break;
+	case PROC_EVENT_COMM:
+		e = latest(pc, ev->event_data.comm.process_tgid);
+		if (e && !e->np.exit_ns &&
+		    ev->event_data.comm.process_pid ==
+			    ev->event_data.comm.process_tgid) {
+			memcpy(e->np.comm, ev->event_data.comm.comm,
+			       sizeof(e->np.comm));
+			e->np.comm[sizeof(e->np.comm) - 1] = '\0';
+		}
+		break;
+	case PROC_EVENT_EXIT:
+		e = latest(pc, ev->event_data.exit.process_tgid);
+		if (e && !e->np.exit_ns &&
+		    ev->event_data.exit.process_pid ==
+			    ev->event_data.exit.process_tgid)
+			e->np.exit_ns = (int64_t)ev->timestamp_ns;
+		break;
+	default:
+		break;
+	}
+}
+
+size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
+			 swt_procconn_tree_fn in_tree, void *payload)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	size_t done = 0;
+	unsigned i;
+
+	for (;;) {
+		unsigned want = BATCH;
+		int n;
+
+		if (max && done >= max)
+			break;
+		if (max && max - done < want)
+			want = (unsigned)(max - done);
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < want; i++) {
+			iov[i].iov_base = pc->bufs[i];
+			iov[i].iov_len = MSG_BYTES;
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(pc->fd, mm, want, MSG_DONTWAIT, NULL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			pc->st.overflows++;	/* events were lost; go on */
+			continue;
+		}
+		if (n <= 0)
+			break;
+		for (i = 0; i < (unsigned)n; i++) {
+			const struct nlmsghdr *h =
+				(const struct nlmsghdr *)(void *)pc->bufs[i];
+			const struct cn_msg *c;
+			struct proc_event ev;
+			size_t len = mm[i].msg_len, plen;
+
+			pc->st.events++;
+			if (len < NLMSG_LENGTH(sizeof(*c)) ||
+			    h->nlmsg_len > len ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*c)))
+				continue;
+			c = NLMSG_DATA(h);
+			if (c->id.idx != CN_IDX_PROC ||
+			    c->id.val != CN_VAL_PROC)
+				continue;
+			plen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*c));
+			if (c->len < plen)
+				plen = c->len;
+			/* a shorter event (an older kernel's) is padded */
+			memset(&ev, 0, sizeof(ev));
+			memcpy(&ev, c->data,
+			       plen < sizeof(ev) ? plen : sizeof(ev));
+			on_event(pc, &ev, in_tree, payload);
+		}
+		done += (size_t)n;
+		if ((unsigned)n < want)
+			break;
+	}
+	return done;
+}
+
+const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
+					    int32_t pid, uint64_t etime_us)
+{
+	uint32_t i = swt_imap_get(&pc->latest, pid);
+	const struct swt_newproc *best = NULL;
+	uint64_t best_d = MATCH_SLACK_US + 1;
+
+	for (; i != SWT_MAP_NONE && i != NONE; i = pc->ents[i].prev) {
+		const struct swt_newproc *np = &pc->ents[i].np;
+		uint64_t life, d;
+
+		if (!np->exit_ns)
+			/* its exit event is still to come (it ended just
+			 * now): the latest process of the pid */
+			return best ? best : np;
+		life = (uint64_t)(np->exit_ns - np->fork_ns) / 1000u;
+		/* (1 ms below: the clocks' rounding) */
+		if (life + 1000 < etime_us)
+			continue;
+		d = life > etime_us ? life - etime_us : etime_us - life;
+		if (d < best_d) {
+			best = np;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+bool swt_procconn_has(const struct swt_procconn *pc, int32_t pid)
+{
+	return latest(pc, pid) != NULL;
+}
+
+void swt_procconn_forget(struct swt_procconn *pc,
+			 const struct swt_newproc *np)
+{
+	const struct ent *e = (const struct ent *)(const void *)np;
+
+	remove_ent(pc, (uint32_t)(e - pc->ents));
+}
+
+void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
+			bool (*tracked)(int32_t pid, void *payload),
+			void *payload)
+{
+	size_t i;
+
+	for (i = 0; i < pc->n_ents; i++) {
+		const struct ent *e = &pc->ents[i];
+
+		if (!e->used)
+			continue;
+		if (e->np.exit_ns) {
+			if (e->np.exit_ns < exited_before_ns) {
+				pc->st.unmatched++;
+				remove_ent(pc, (uint32_t)i);
+			}
+		} else if (tracked(e->np.pid, payload)) {
+			remove_ent(pc, (uint32_t)i);
+		}
+	}
+}
+
+size_t swt_procconn_count(const struct swt_procconn *pc)
+{
+	return pc->live;
+}
+
+void swt_procconn_get_stats(const struct swt_procconn *pc,
+			    struct swt_procconn_stats *out)
+{
+	*out = pc->st;
+}
+
+void swt_procconn_free(struct swt_procconn *pc)
+{
+	size_t i;
+
+	if (!pc)
+		return;
+	if (pc->fd >= 0) {
+		(void)send_op(pc, PROC_CN_MCAST_IGNORE);
+		close(pc->fd);
+	}
+	if (pc->proc_fd >= 0)
+		close(pc->proc_fd);
+	for (i = 0; i < pc->n_ents; i++)
+		if (pc->ents[i].used)
+			drop_strings(pc, &pc->ents[i].np);
+	free(pc->ents);
+	free(pc->free_list);
+	swt_imap_fini(&pc->latest);
+	free(pc);
+}

@@ -1,0 +1,183 @@
+/* test_procconn.c — the kernel's process events (swt_procconn.h) over
+ * real processes: a child of the test forks a grandchild that execs a
+ * program and exits; the table knows both from their forks, the
+ * grandchild's command line and program from its exec, their lives from
+ * their exit events. Needs root (CAP_NET_ADMIN): skipped without. */
+#include "swt_test.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "swt_procconn.h"
+
+static pid_t test_pid;
+
+/* The tree: the test's own children and theirs. */
+static bool in_tree(int32_t parent, int32_t child, void *payload)
+{
+	(void)child;
+	(void)payload;
+	return parent == test_pid;
+}
+
+static bool none_tracked(int32_t pid, void *payload)
+{
+	(void)pid;
+	(void)payload;
+	return false;
+}
+
+static struct swt_procconn *open_or_skip(void)
+{
+	struct swt_procconn *pc;
+	char msg[200];
+
+	if (geteuid() != 0) {
+		print_message("# skipped: the proc connector needs root\n");
+		skip();
+	}
+	if (swt_procconn_open(&pc, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		skip();
+	}
+	return pc;
+}
+
+/* Read events until the exit of pid has come (the kernel sends them as
+ * they happen; 10 s at most on a loaded machine). */
+static const struct swt_newproc *wait_exit(struct swt_procconn *pc,
+					   int32_t pid)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		const struct swt_newproc *np;
+		struct timespec ts = { 0, 1000000 };
+
+		swt_procconn_read(pc, 0, in_tree, NULL);
+		np = swt_procconn_find(pc, pid, 0);
+		if (np && np->exit_ns)
+			return np;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("no exit event for %d", (int)pid);
+	return NULL;
+}
+
+/* sh forks, its child execs /bin/sleep 0.2: the exec is read while it
+ * sleeps. The child of the test (sh) is in the tree by in_tree(), the
+ * sleep by its parent's entry. */
+static void fork_exec_exit_of_a_grandchild(void **state)
+{
+	struct swt_procconn *pc = open_or_skip();
+	const struct swt_newproc *sh, *sl;
+	struct swt_procconn_stats st;
+	int pfd[2], status;
+	int32_t sleep_pid;
+	pid_t pid;
+	char buf[32];
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		execl("/bin/sh", "sh", "-c",
+		      "/bin/sleep 0.2 & echo $!; wait", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	sleep_pid = (int32_t)strtol(buf, NULL, 10);
+	close(pfd[0]);
+	assert_true(sleep_pid > 0);
+	/* the sleep runs: its exec is read now, in a batch, as swrec does */
+	sl = wait_exit(pc, sleep_pid);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	sh = wait_exit(pc, (int32_t)pid);
+	sl = swt_procconn_find(pc, sleep_pid, 0);
+	assert_non_null(sl);
+	assert_int_equal(sl->ppid, (int32_t)pid);
+	assert_true(sl->exec_ns >= sl->fork_ns);
+	assert_true(sl->exit_ns - sl->fork_ns >= 150000000);
+	assert_non_null(sl->cmdline);
+	assert_int_equal(sl->cmdline_len, sizeof("/bin/sleep\0" "0.2"));
+	assert_memory_equal(sl->cmdline, "/bin/sleep\0" "0.2",
+			    sl->cmdline_len);
+	assert_non_null(sl->exe);
+	assert_non_null(strstr(sl->exe, "sleep"));
+	assert_non_null(sh);
+	assert_int_equal(sh->ppid, (int32_t)getpid());
+	assert_true(sh->fork_ns <= sl->fork_ns && sh->exit_ns >= sl->exit_ns);
+	/* an exit record of the sleep's life finds it; one of a life far
+	 * longer does not */
+	assert_ptr_equal(swt_procconn_find(pc, sleep_pid,
+					   (uint64_t)(sl->exit_ns -
+						      sl->fork_ns) /
+						   1000u),
+			 sl);
+	assert_null(swt_procconn_find(pc, sleep_pid, UINT64_C(60000000)));
+	assert_int_equal(swt_procconn_count(pc), 2);
+	swt_procconn_forget(pc, sl);
+	assert_false(swt_procconn_has(pc, sleep_pid));
+	/* exited before now, never matched: counted and dropped */
+	swt_procconn_sweep(pc, INT64_MAX, none_tracked, NULL);
+	assert_int_equal(swt_procconn_count(pc), 0);
+	swt_procconn_get_stats(pc, &st);
+	assert_int_equal(st.procs, 2);
+	assert_true(st.cmdlines >= 2);	/* sh's exec of itself, sleep's */
+	assert_int_equal(st.unmatched, 1);
+	assert_int_equal(st.overflows, 0);
+	swt_procconn_free(pc);
+}
+
+/* A process outside the tree is not entered; a fork that never execs
+ * takes its parent's command line. */
+static void outside_the_tree_and_fork_without_exec(void **state)
+{
+	struct swt_procconn *pc = open_or_skip();
+	const struct swt_newproc *np;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		/* a grandchild that never execs: the child's own cmdline
+		 * is the test binary's, inherited through the fork */
+		pid_t g = fork();
+
+		if (g == 0)
+			_exit(0);
+		waitpid(g, &st, 0);
+		_exit(0);
+	}
+	np = wait_exit(pc, (int32_t)pid);
+	assert_non_null(np);
+	assert_null(np->cmdline);	/* no exec: nothing was read */
+	waitpid(pid, &st, 0);
+	swt_procconn_sweep(pc, INT64_MAX, none_tracked, NULL);
+	assert_int_equal(swt_procconn_count(pc), 0);
+	/* a process the test did not fork (init's children) is never in
+	 * the table */
+	swt_procconn_read(pc, 0, in_tree, NULL);
+	assert_false(swt_procconn_has(pc, 1));
+	swt_procconn_free(pc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fork_exec_exit_of_a_grandchild),
+		cmocka_unit_test(outside_the_tree_and_fork_without_exec),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	test_pid = getpid();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
