@@ -359,8 +359,8 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 		if (n <= 0)
 			break;
 		for (i = 0; i < (unsigned)n; i++) {
-			const struct nlmsghdr *h =
-				(const struct nlmsghdr *)(void *)pc->bufs[i];
+			struct nlmsghdr *h =
+				(struct nlmsghdr *)(void *)pc->bufs[i];
 			const struct cn_msg *c;
 			struct proc_event ev;
 			size_t len = mm[i].msg_len, plen;
