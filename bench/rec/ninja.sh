@@ -1,0 +1,54 @@
+#!/bin/sh
+# ninja.sh — what swrec costs during a real build (issue 12): clean ninja
+# builds of this repository recorded by swrec as it is by default, with
+# --no-proc-events and with --no-exits (and by another swrec, OLD, if
+# given), alternated, RUNS rounds. For each: the recorder's CPU, the part
+# of it spent on exit accounting (the end record's exit_acct_cpu_ns), the
+# processes that exited, and that part per exiting process.
+#
+#   sh bench/rec/ninja.sh BUILD [RUNS [OLD_SWREC]]
+#
+# BUILD: a release build directory of this tree (meson setup B
+# --buildtype=release); the build measured is a fresh meson setup of the
+# sources in a temporary directory. Needs root for the exit accounting.
+set -eu
+
+BUILD=${1:?usage: ninja.sh BUILD [RUNS [OLD_SWREC]]}
+RUNS=${2:-3}
+OLD=${3:-}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+SWREC=$BUILD/record/swrec
+DUMP="$BUILD/replay/swreplay --dump"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+field() {	# field NAME < end record
+	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
+}
+
+printf '%-16s %3s %8s %12s %10s %6s %12s\n' variant run samples \
+	recorder_ms exit_ms exits us_per_exit
+variants="default no-proc-events no-exits"
+[ -n "$OLD" ] && variants="old $variants"
+run=1
+while [ "$run" -le "$RUNS" ]; do
+	for v in $variants; do
+		rm -rf "$TMP/b" "$TMP/s.swt"
+		meson setup "$TMP/b" "$SRC" >/dev/null 2>&1
+		case $v in
+		old) "$OLD" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
+		default) "$SWREC" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
+		*) "$SWREC" "--$v" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
+		esac
+		$DUMP "$TMP/s.swt" | tail -n 1 >"$TMP/end"
+		exits=$($DUMP "$TMP/s.swt" | grep -c '"kind":"proc_exit"' || true)
+		cpu=$(field recorder_cpu_ns <"$TMP/end")
+		ex=$(field exit_acct_cpu_ns <"$TMP/end")
+		printf '%-16s %3d %8s %12.1f %10.1f %6d %12.1f\n' "$v" "$run" \
+			"$(field samples <"$TMP/end")" \
+			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
+			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
+			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')"
+	done
+	run=$((run + 1))
+done
