@@ -936,9 +936,17 @@ announced:
 				in->by[k].t = t;
 			}
 		}
-		/* a process's "calls" are its starts after the first: one
-		 * launch is no frequency problem, a respawn loop is */
-		if (pm->starts++ > 0)
+		/* a process's "calls" are its restarts: starts of a command
+		 * line the module started before. One launch is no frequency
+		 * problem, a respawn loop is; a build's compilers, each on
+		 * its own file, are no loop. A command line that could not
+		 * be read counts while the module has no known one (a loop
+		 * of processes too short to read), not beside known,
+		 * different ones (more of the same build) */
+		if (pm->starts++ > 0 &&
+		    (in->variant == ENGINE_NO_VARIANT ?
+			     e->idents[ident].n_variants == 0 :
+			     e->variants[in->variant].processes > 1))
 			pm->calls++;
 	}
 out:

@@ -880,7 +880,8 @@ static void module_recs(const struct swt_engine *e, struct engine__result *fr,
 			swt_buf_puts(b, " less often: ");
 			put_fixed(b, r->calls_per_min_milli);
 			swt_buf_puts(b, r->subj.kind == SWT_KIND_PROCESS ?
-						" starts/min" :
+						" restarts/min (of the same "
+						"command line)" :
 						" calls/min");
 			swt_buf_puts(b, ", at or above the limit of ");
 			put_fixed(b, r->freq_threshold_milli);

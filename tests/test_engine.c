@@ -401,7 +401,7 @@ static void processes_group_by_program(void **state)
 	m = &res->modules[0];
 	assert_string_equal(m->subj.name, "cc1");
 	assert_int_equal(m->instances, 4);
-	assert_int_equal(m->calls, 3);	/* starts after the first */
+	assert_int_equal(m->calls, 0);	/* four files: no restart */
 	assert_string_equal(m->subj.command,
 			    "/usr/lib/gcc/cc1 (command lines vary)");
 	assert_int_equal(m->n_variants, 4);
@@ -506,6 +506,48 @@ static void group_patterns_name_modules(void **state)
 	assert_int_equal(count_kind(res, SWT_KIND_PROCESS, "late"), 0);
 	swt_engine_free(e);
 	swt_thresholds_fini(&th);
+}
+
+/* A process's calls are its restarts: starts of a command line its
+ * module started before (a respawn loop), not the starts of a build's
+ * compilers on as many files; a start whose command line is unknown
+ * counts while the module knows none (it may be a loop of processes too
+ * short to read), not beside known ones. */
+static void restarts_are_the_calls_of_a_process(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[1];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	for (k = 0; k < 4; k++) {
+		feed_start_exe(e, T0 + k * S, 20 + k, "worker",
+			       "/usr/bin/worker", "worker|--queue|a");
+		p[0] = prow(20 + k, 10, 1024);
+		feed_sample(e, T0 + k * S + S / 2, p, 1, NULL, 0);
+		feed_exit(e, T0 + k * S + S / 2 + 1, 20 + k);
+	}
+	for (k = 0; k < 3; k++) {
+		feed_start_exe(e, T0 + k * S, 40 + k, "cc1", "/usr/lib/cc1",
+			       k == 2 ? "" : k ? "cc1|b.c" : "cc1|a.c");
+		feed_exit(e, T0 + k * S + 2, 40 + k);
+	}
+	for (k = 0; k < 3; k++) {
+		feed_start_exe(e, T0 + k * S, 60 + k, "crash", "", "");
+		feed_exit(e, T0 + k * S + 2, 60 + k);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	/* the same command four times: three restarts */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "worker")->calls,
+			 3);
+	/* two files, then one unknown: no restart */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "cc1")->calls, 0);
+	/* never a command line: each start after the first may be one */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "crash")->calls,
+			 2);
+	swt_engine_free(e);
 }
 
 /* ---- reaped children (cutime, cstime) ----------------------------------- */
@@ -2899,6 +2941,7 @@ int main(void)
 		cmocka_unit_test(processes_group_by_program),
 		cmocka_unit_test(processes_group_by_comm_or_cmdline),
 		cmocka_unit_test(group_patterns_name_modules),
+		cmocka_unit_test(restarts_are_the_calls_of_a_process),
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(disk_io_from_sparse_readings),
 		cmocka_unit_test(disk_io_of_children_counts_once),
