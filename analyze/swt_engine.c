@@ -83,6 +83,8 @@ const char *swt_direction_name(enum swt_direction d)
 		return "increasing";
 	case SWT_DIR_DECREASING:
 		return "decreasing";
+	case SWT_DIR_FLUCTUATING:
+		return "fluctuating";
 	case SWT_DIR_STABLE:
 		break;
 	}

@@ -225,9 +225,12 @@ enum swt_direction {
 	SWT_DIR_STABLE = 0,
 	SWT_DIR_INCREASING = 1,
 	SWT_DIR_DECREASING = 2,
+	/* moving by at least the trend's minimum a minute, but not steadily
+	 * enough to tell a direction (not significant) */
+	SWT_DIR_FLUCTUATING = 3,
 };
 
-/* "stable", "increasing", "decreasing". */
+/* "stable", "increasing", "decreasing", "fluctuating". */
 const char *swt_direction_name(enum swt_direction d);
 
 struct swt_trend_result {

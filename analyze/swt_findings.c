@@ -674,6 +674,11 @@ static enum swt_direction direction(const struct swt_trend *tr,
 		return SWT_DIR_INCREASING;
 	if (tr->z_milli <= -Z_99_MILLI && slope <= -min_slope)
 		return SWT_DIR_DECREASING;
+	/* a slope that large, not significant: the series moved, but no
+	 * direction can be told ("stable" beside 94 MB/min of a build
+	 * whose compilers come and go read as a contradiction) */
+	if (slope >= min_slope || slope <= -min_slope)
+		return SWT_DIR_FLUCTUATING;
 	return SWT_DIR_STABLE;
 }
 
@@ -697,6 +702,9 @@ static void trend_result(const struct swt_engine *e, struct engine__result *fr)
 	else if (t->memory == SWT_DIR_DECREASING ||
 		 t->cpu == SWT_DIR_DECREASING)
 		t->overall = SWT_DIR_DECREASING;
+	else if (t->memory == SWT_DIR_FLUCTUATING ||
+		 t->cpu == SWT_DIR_FLUCTUATING)
+		t->overall = SWT_DIR_FLUCTUATING;
 	else
 		t->overall = SWT_DIR_STABLE;
 }

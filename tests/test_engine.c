@@ -1862,6 +1862,15 @@ static void not_leaks(void **state)
 	}
 }
 
+/* A build's memory (MB), a sample a second: compilers come and go. */
+static int64_t comings_and_goings(int k)
+{
+	static const int64_t mb[] = { 100, 300, 150, 400, 120, 380,
+				      260, 90,  160, 450, 180, 300 };
+
+	return mb[k % 12] * 1024;
+}
+
 static void trend_decreasing_and_stable(void **state)
 {
 	struct swt_engine *e = new_engine(NULL);
@@ -1871,6 +1880,18 @@ static void trend_decreasing_and_stable(void **state)
 	res = run_rss(e, flat_with_noise, 600, S);
 	assert_int_equal(res->trend.memory, SWT_DIR_STABLE);
 	assert_int_equal(res->trend.overall, SWT_DIR_STABLE);
+	swt_engine_free(e);
+	/* a fitted slope far above the minimum, not significant: neither
+	 * a direction nor "stable" */
+	e = new_engine(NULL);
+	res = run_rss(e, comings_and_goings, 12, S);
+	print_message("# slope %lld mMB/min, z %lld\n",
+		      (long long)res->trend.memory_slope_mmb_per_min,
+		      (long long)res->trend.memory_z_milli);
+	/* Theil-Sen: 8 MB a second; Mann-Kendall z 0.69 */
+	assert_true(res->trend.memory_slope_mmb_per_min >= 100000);
+	assert_int_equal(res->trend.memory, SWT_DIR_FLUCTUATING);
+	assert_int_equal(res->trend.overall, SWT_DIR_FLUCTUATING);
 	swt_engine_free(e);
 }
 
