@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "swt_alloc.h"
+#include "swt_nlbatch.h"
 #include "swt_status.h"
 
 #ifndef AGROUP
@@ -323,16 +324,9 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 	unsigned i;
 
 	for (;;) {
-		int n;
+		int n = swt_nl_recv_batch(ea->fd, &ea->bufs[0][0],
+					  BATCH_BYTES, BATCH, mm, iov);
 
-		memset(mm, 0, sizeof(mm));
-		for (i = 0; i < BATCH; i++) {
-			iov[i].iov_base = ea->bufs[i];
-			iov[i].iov_len = BATCH_BYTES;
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(ea->fd, mm, BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {

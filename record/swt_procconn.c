@@ -14,6 +14,7 @@
 
 #include "swt_alloc.h"
 #include "swt_map.h"
+#include "swt_nlbatch.h"
 #include "swt_status.h"
 
 /* The kernel doubles it: some 20 000 events between two reads (a
@@ -342,14 +343,8 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 			break;
 		if (max && max - done < want)
 			want = (unsigned)(max - done);
-		memset(mm, 0, sizeof(mm));
-		for (i = 0; i < want; i++) {
-			iov[i].iov_base = pc->bufs[i];
-			iov[i].iov_len = MSG_BYTES;
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(pc->fd, mm, want, MSG_DONTWAIT, NULL);
+		n = swt_nl_recv_batch(pc->fd, &pc->bufs[0][0], MSG_BYTES, want,
+				      mm, iov);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
