@@ -941,11 +941,18 @@ announced:
 		/* a process's "calls" are its restarts: starts of a command
 		 * line the module started before. One launch is no frequency
 		 * problem, a respawn loop is; a build's compilers, each on
-		 * its own file, are no loop. A command line that could not
-		 * be read counts while the module has no known one (a loop
-		 * of processes too short to read), not beside known,
-		 * different ones (more of the same build) */
-		if (pm->starts++ > 0 &&
+		 * its own file, are no loop, nor is a process forked by one
+		 * of its own module (a shell's subshells, which carry its
+		 * command line). A command line that could not be read
+		 * counts while the module has no known one (a loop of
+		 * processes too short to read), not beside known, different
+		 * ones (more of the same build) */
+		uint32_t par = swt_imap_get(&e->pid_map, ps->ppid);
+		bool own_fork = par != SWT_MAP_NONE && par != idx &&
+				e->insts[par].used &&
+				e->insts[par].ident == ident;
+
+		if (pm->starts++ > 0 && !own_fork &&
 		    (in->variant == ENGINE_NO_VARIANT ?
 			     e->idents[ident].n_variants == 0 :
 			     e->variants[in->variant].processes > 1))

@@ -1907,9 +1907,9 @@ static void set_acct(struct swt_proc_exit *x, const struct swt_exit_stats *a)
 }
 
 /* The processes of the tree that exited unseen since the last tick:
- * their starts first, then their exits in the order they came (children
- * before their parents), so that each exit finds its unseen parent
- * announced. They come before the tick's other records: their pids may
+ * their starts first (parents before their children), then their exits
+ * in the order they came (children before their parents), so that each
+ * exit finds its unseen parent announced. They come before the tick's other records: their pids may
  * already be a new process's. */
 static int emit_unseen(struct swt_sampler *s, int64_t t,
 		       swt_sampler_emit_fn emit, void *payload)
@@ -1918,7 +1918,9 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < s->n_unseen; i++) {
+	/* starts backwards: a parent (it exits after its children) before
+	 * its children, as they began */
+	for (i = s->n_unseen; i-- > 0;) {
 		const struct unseen *u = &s->unseen[i];
 		const struct swt_newproc *np = u->np;
 		struct swt_proc_start *p = &rec.u.proc_start;

@@ -538,6 +538,12 @@ static void restarts_are_the_calls_of_a_process(void **state)
 		feed_start_exe(e, T0 + k * S, 60 + k, "crash", "", "");
 		feed_exit(e, T0 + k * S + 2, 60 + k);
 	}
+	/* a shell and two subshells it forked (its command line) */
+	feed_start_exe(e, T0, 80, "sh", "/bin/sh", "sh|-c|a | b");
+	feed_proc_start(e, T0 + 1, 81, 80, "sh", "/bin/sh", "sh\0-c\0a | b",
+			sizeof("sh\0-c\0a | b"), false);
+	feed_proc_start(e, T0 + 2, 82, 80, "sh", "/bin/sh", "sh\0-c\0a | b",
+			sizeof("sh\0-c\0a | b"), false);
 	assert_ok(swt_engine_finish(e, &res));
 	/* the same command four times: three restarts */
 	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "worker")->calls,
@@ -547,6 +553,8 @@ static void restarts_are_the_calls_of_a_process(void **state)
 	/* never a command line: each start after the first may be one */
 	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "crash")->calls,
 			 2);
+	/* its own forks: no restart */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "sh")->calls, 0);
 	swt_engine_free(e);
 }
 
