@@ -468,8 +468,10 @@ static void tick(struct session *s, int64_t scheduled)
 	reap(s);
 	/* the exit records that came since the last tick, before the tick
 	 * writes the exits it finds */
+	/* the process events before the records (bounded: more than the
+	 * socket holds, in case a storm outpaces the reading) */
 	if (s->smp)
-		swt_sampler_read_events(s->smp, 0);	/* before the records */
+		swt_sampler_read_events(s->smp, 64 * PROC_EVENTS_BATCH);
 	if (s->ea && s->smp) {
 		int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
