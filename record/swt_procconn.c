@@ -389,17 +389,20 @@ const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 					    int32_t pid, uint64_t etime_us)
 {
 	uint32_t i = swt_imap_get(&pc->latest, pid);
-	const struct swt_newproc *best = NULL;
+	const struct swt_newproc *best = NULL, *live = NULL;
 	uint64_t best_d = MATCH_SLACK_US + 1;
 
 	for (; i != SWT_MAP_NONE && i != NONE; i = pc->ents[i].prev) {
 		const struct swt_newproc *np = &pc->ents[i].np;
 		uint64_t life, d;
 
-		if (!np->exit_ns)
+		if (!np->exit_ns) {
 			/* its exit event is still to come (it ended just
-			 * now): the latest process of the pid */
-			return best ? best : np;
+			 * now): the record's if no ended one matches */
+			if (!live)
+				live = np;
+			continue;
+		}
 		life = (uint64_t)(np->exit_ns - np->fork_ns) / 1000u;
 		/* (1 ms below: the clocks' rounding) */
 		if (life + 1000 < etime_us)
@@ -410,7 +413,7 @@ const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 			best_d = d;
 		}
 	}
-	return best;
+	return best ? best : live;
 }
 
 bool swt_procconn_has(const struct swt_procconn *pc, int32_t pid)
