@@ -2038,6 +2038,28 @@ static int emit_exit(struct swt_sampler *s, struct proc_ent *e,
 			x->core_dumped = WCOREDUMP(st) != 0;
 		}
 	}
+	if (!x->has_status && s->opts.mode == SWT_MODE_LAUNCH &&
+	    s->opts.n_roots && e->pid == s->roots[0]) {
+		/* swrec's own child, killed during this tick after the
+		 * tick's reap: a zombie it has not reaped yet. Its status
+		 * without reaping it (the caller reaps it next, and notes a
+		 * status for a process no longer tracked, which is
+		 * dropped). */
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)e->pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == e->pid) {
+			x->has_status = true;
+			if (si.si_code == CLD_EXITED) {
+				x->exit_code = si.si_status;
+			} else {
+				x->signal = si.si_status;
+				x->core_dumped = si.si_code == CLD_DUMPED;
+			}
+		}
+	}
 	s->stats.procs_exited++;
 	return emit(&rec, payload);
 }
