@@ -22,12 +22,15 @@
 #define RCVBUF_BYTES (4 << 20)
 #define BATCH 64		/* messages per recvmmsg() */
 #define MSG_BYTES 256		/* one event is 76 bytes with its headers */
-/* An exit record's elapsed time is taken before the process releases
- * its memory, its exit event after: the event's life is longer, by
- * microseconds, or by as long as the exiting process waited for a CPU in
- * between (a loaded machine). Among the processes that held the pid, the
- * record's is the one whose life is closest above its elapsed time. */
+/* An exit record's elapsed time runs from the process's start, set while
+ * it is being forked, to before it releases its memory; its events' life
+ * from after the fork to after that: the events' life can be shorter (the
+ * forking parent preempted before it announced the fork: milliseconds
+ * under a storm) or longer (the exiting process waiting for a CPU). Among
+ * the processes that held the pid, the record's is the one whose life is
+ * closest within those bounds. */
 #define MATCH_SLACK_US 1000000
+#define MATCH_BELOW_US 50000
 
 #define NONE UINT32_MAX
 
@@ -404,8 +407,7 @@ const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 			continue;
 		}
 		life = (uint64_t)(np->exit_ns - np->fork_ns) / 1000u;
-		/* (1 ms below: the clocks' rounding) */
-		if (life + 1000 < etime_us)
+		if (life + MATCH_BELOW_US < etime_us)
 			continue;
 		d = life > etime_us ? life - etime_us : etime_us - life;
 		if (d < best_d) {

@@ -178,7 +178,9 @@ void swt_sampler_note_acct(struct swt_sampler *s,
 /* Read the process events waiting on opts.conn (at most max messages; 0:
  * all), keeping those of the tree: between ticks, so that a process's
  * command line is read at its exec while it still runs, and at each tick
- * before the exit records are taken. Returns the number read. */
+ * after the exit records were read (swt_sampler_note_acct(): the kernel
+ * sends a process's exit event after its record). Returns the number
+ * read. */
 size_t swt_sampler_read_events(struct swt_sampler *s, size_t max);
 
 /* CPU the caller spent on exit accounting for the sampler (reading the

@@ -468,10 +468,6 @@ static void tick(struct session *s, int64_t scheduled)
 	reap(s);
 	/* the exit records that came since the last tick, before the tick
 	 * writes the exits it finds */
-	/* the process events before the records (bounded: more than the
-	 * socket holds, in case a storm outpaces the reading) */
-	if (s->smp)
-		swt_sampler_read_events(s->smp, 64 * PROC_EVENTS_BATCH);
 	if (s->ea && s->smp) {
 		int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
@@ -479,6 +475,12 @@ static void tick(struct session *s, int64_t scheduled)
 		swt_sampler_add_exit_cpu(s->smp,
 					 clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
 	}
+	/* then the process events: the kernel sends a process's exit event
+	 * after its exit record, so every record taken has its process's
+	 * fork, exec and exit read by now (bounded: more than the socket
+	 * holds, in case a storm outpaces the reading) */
+	if (s->smp)
+		swt_sampler_read_events(s->smp, 64 * PROC_EVENTS_BATCH);
 	/* The pumper keeps the rings moving while /proc is read; the first
 	 * record the tick emits takes the ingest back (sample_append()). */
 	pump_lend(s);
