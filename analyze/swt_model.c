@@ -32,7 +32,9 @@ static void section_free(struct swt_model_section *s)
 	for (i = 0; i < s->n_children; i++)
 		section_free(s->children[i]);
 	free(s->children);
-	free(s->note);
+	for (i = 0; i < s->n_notes; i++)
+		free(s->notes[i]);
+	free(s->notes);
 	free(s);
 }
 
@@ -183,8 +185,9 @@ void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	swt_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	free(s->note);
-	s->note = b.ptr ? b.ptr : swt_strdup("");
+	s->notes = swt_grow(s->notes, &s->cap_notes, s->n_notes + 1,
+			    sizeof(*s->notes));
+	s->notes[s->n_notes++] = b.ptr ? b.ptr : swt_strdup("");
 }
 
 bool swt_model_col_in_json(const struct swt_model_col *c)

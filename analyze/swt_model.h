@@ -125,11 +125,13 @@ struct swt_model_section {
 	const struct swt_model_def *def;
 	size_t n_rows;
 	struct swt_model_row *rows;
-	char *note;		/* text and Markdown: a line under the
-				 * table, or NULL (not in CSV or JSON) */
+	char **notes;		/* text and Markdown: lines under the
+				 * table, in the order given (not in CSV
+				 * or JSON) */
+	size_t n_notes;
 	size_t n_children;	/* KV sections only */
 	struct swt_model_section **children;
-	size_t cap_rows, cap_children;
+	size_t cap_rows, cap_children, cap_notes;
 };
 
 struct swt_model {
@@ -184,8 +186,8 @@ void swt_model_cell_list(struct swt_model_section *s, size_t n,
  * handed to the model with this, which frees it with itself. Returns p. */
 void *swt_model_keep(struct swt_model *m, void *p);
 
-/* Set the section's note (printf-style, copied; integer and string
- * conversions only). */
+/* Add a note under the section (printf-style, copied; integer and
+ * string conversions only), after those added before. */
 void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

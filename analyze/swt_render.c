@@ -215,8 +215,8 @@ static void text_section(struct swt_buf *b, const struct view *v)
 	for (i = 0; i < v->n; i += v->ncol)
 		text_row(b, v, w, (const char *const *)&v->cells[i]);
 note:
-	if (v->s->note)
-		swt_buf_printf(b, "  %s\n", v->s->note);
+	for (i = 0; i < v->s->n_notes; i++)
+		swt_buf_printf(b, "  %s\n", v->s->notes[i]);
 	swt_buf_putc(b, '\n');
 }
 
@@ -262,8 +262,8 @@ static void md_section(struct swt_buf *b, const struct view *v)
 	}
 	swt_buf_putc(b, '\n');
 note:
-	if (v->s->note) {
-		md_cell(b, v->s->note);
+	for (i = 0; i < v->s->n_notes; i++) {
+		md_cell(b, v->s->notes[i]);
 		swt_buf_puts(b, "\n\n");
 	}
 }

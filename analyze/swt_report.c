@@ -556,7 +556,6 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			swt_model_cell_null(s);
 		swt_model_cell_str(s, mr->subj.command);
 	}
-	/* (one note a section) */
 	if (r->session.exits_dropped)
 		swt_model_note(s, "%" PRIu64 " processes that lived between "
 			       "two samples were not recorded one by one (a "
@@ -564,7 +563,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			       "swrec --max-short-lived): their CPU is in "
 			       "their parents' (reaped children)",
 			       r->session.exits_dropped);
-	else if (r->session.reaped_ms > 0 && r->session.exit_records)
+	if (r->session.reaped_ms > 0 && r->session.exit_records)
 		swt_model_note(s, "(reaped children): CPU in the parents' "
 			       "cutime and cstime that the exit records of "
 			       "their children do not account (the kernel "
