@@ -238,6 +238,7 @@ struct engine__inst {
 				 * old program's (it reaped them) */
 	int64_t base_cticks;	/* cutime + cstime at its last row */
 	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
+	uint32_t iofin;		/* its entry in iofins, UINT32_MAX none */
 	int64_t final_micro;	/* its own CPU from a taskstats exit record
 				 * (micro-ticks, exact to the µs), -1 none */
 	int64_t pending_seen;	/* micro-ticks of its exited children already
@@ -402,6 +403,7 @@ struct swt_engine {
 	struct engine__tomb {
 		int32_t pid, ppid;
 		uint32_t fin;	/* index in fins, or UINT32_MAX */
+		uint32_t iofin;	/* index in iofins, or UINT32_MAX */
 	} *tombs;
 	size_t n_tombs, cap_tombs;
 	/* exits with last counters in this tick: their children's CPU
@@ -416,6 +418,17 @@ struct swt_engine {
 				      * process already, or UINT32_MAX */
 	} *fins;
 	size_t n_fins, cap_fins;
+	/* exits with a last disk I/O reading (read as a zombie) in this
+	 * tick: the bytes since the process's last reading, counted at the
+	 * next sample less those of its children whose exits come after it
+	 * in the tick (its reading holds the children it reaped) */
+	struct engine__iofin {
+		uint32_t mod;		/* its process module */
+		int64_t a, b;		/* read, written since its reading */
+		int64_t pend_a, pend_b;	/* its children's, counted already */
+		bool first;		/* it had no reading before */
+	} *iofins;
+	size_t n_iofins, cap_iofins;
 	struct engine__variant *variants;
 	size_t n_variants, cap_variants;
 	struct swt_smap variant_map;	/* scope ident, key command */

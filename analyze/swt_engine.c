@@ -595,6 +595,7 @@ static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
 		e->tombs[e->n_tombs].pid = in->pid;
 		e->tombs[e->n_tombs].ppid = ppid;
 		e->tombs[e->n_tombs].fin = fin;
+		e->tombs[e->n_tombs].iofin = in->iofin;
 		swt_imap_put(&e->tomb_map, in->pid, (uint32_t)e->n_tombs);
 		e->n_tombs++;
 	}
@@ -651,6 +652,16 @@ static void io_credit_parent(struct swt_engine *e, uint32_t idx)
 		tomb = swt_imap_get(&e->tomb_map, ppid);
 		if (tomb == SWT_MAP_NONE)
 			return;
+		if (e->tombs[tomb].iofin != UINT32_MAX) {
+			/* a parent that exited earlier in this tick: its
+			 * last reading holds this child */
+			struct engine__iofin *f =
+				&e->iofins[e->tombs[tomb].iofin];
+
+			f->pend_a = swt_sat_add(f->pend_a, r);
+			f->pend_b = swt_sat_add(f->pend_b, w);
+			return;
+		}
 		ppid = e->tombs[tomb].ppid;
 	}
 }
@@ -692,6 +703,7 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->ident = ident;
 	in->variant = ENGINE_NO_VARIANT;
 	in->fin = UINT32_MAX;
+	in->iofin = UINT32_MAX;
 	in->final_micro = -1;
 	in->reaped_in = UINT32_MAX;
 	in->cident = ident;
@@ -965,6 +977,8 @@ out:
 static uint32_t reaped_module(struct swt_engine *e, uint32_t ident);
 
 static void carry(struct swt_engine *e, uint32_t mod, int64_t micro);
+static void bytes_tail(struct swt_engine *e, uint32_t mi, int k, int64_t a,
+		       int64_t b, bool first);
 
 /* x micro-ticks reached a parent's cutime + cstime, *pending of which
  * the rows and exits of its exited children counted already (taken off
@@ -1003,6 +1017,15 @@ static void settle_fins(struct swt_engine *e)
 		reap_unseen(e, f->ident, f->x, &f->pending, &f->counted_in);
 	}
 	e->n_fins = 0;
+	for (i = 0; i < e->n_iofins; i++) {
+		const struct engine__iofin *f = &e->iofins[i];
+		int64_t a = swt_sat_sub(f->a, f->pend_a);
+		int64_t b = swt_sat_sub(f->b, f->pend_b);
+
+		bytes_tail(e, f->mod, BY_IO, a > 0 ? a : 0, b > 0 ? b : 0,
+			   f->first);
+	}
+	e->n_iofins = 0;
 }
 
 static int64_t clamp_u64(uint64_t v)
@@ -1100,13 +1123,13 @@ static void bytes_reading(struct swt_engine *e, struct engine__inst *in,
 
 /* Bytes of a process after its last reading, known at its exit: counted,
  * and in the next sample's interval (its exit came before it). */
-static void bytes_tail(struct swt_engine *e, const struct engine__inst *in,
-		       int k, int64_t a, int64_t b, bool first)
+static void bytes_tail(struct swt_engine *e, uint32_t mi, int k, int64_t a,
+		       int64_t b, bool first)
 {
 	if (first || a > 0 || b > 0)
-		bytes_count(e, in->proc_module, k, a, b);
+		bytes_count(e, mi, k, a, b);
 	if (a > 0 || b > 0) {
-		carry(e, in->proc_module, 0);
+		carry(e, mi, 0);
 		e->carries[e->n_carries - 1].b[k] = swt_sat_add(a, b);
 	}
 }
@@ -1122,7 +1145,30 @@ static void bytes_final(struct swt_engine *e, struct engine__inst *in, int k,
 	int64_t da, db;
 
 	bytes_delta(&in->by[k], clamp_u64(a), clamp_u64(b), &da, &db);
-	bytes_tail(e, in, k, da, db, first);
+	bytes_tail(e, in->proc_module, k, da, db, first);
+}
+
+/* The last disk I/O reading of a process, at its exit: as bytes_final(),
+ * but counted at the next sample (settle_fins()), once the exits of its
+ * children that come after it in this tick have taken their bytes off:
+ * its reading holds the children it reaped. */
+static void io_final(struct swt_engine *e, struct engine__inst *in,
+		     uint64_t a, uint64_t b)
+{
+	struct engine__bytes *bs = &in->by[BY_IO];
+	struct engine__iofin *f;
+
+	e->iofins = swt_grow(e->iofins, &e->cap_iofins, e->n_iofins + 1,
+			     sizeof(*e->iofins));
+	f = &e->iofins[e->n_iofins];
+	memset(f, 0, sizeof(*f));
+	f->mod = in->proc_module;
+	f->first = !bs->have;
+	f->pend_a = bs->pend_a;
+	f->pend_b = bs->pend_b;
+	bs->pend_a = bs->pend_b = 0;
+	bytes_delta(bs, clamp_u64(a), clamp_u64(b), &f->a, &f->b);
+	in->iofin = (uint32_t)e->n_iofins++;
 }
 
 /* The bytes of an exit record beyond the process's last reading (all of
@@ -1146,7 +1192,7 @@ static void io_exit(struct swt_engine *e, struct engine__inst *in,
 	}
 	tr = tr > 0 ? tr : 0;
 	tw = tw > 0 ? tw : 0;
-	bytes_tail(e, in, BY_IO, tr, tw, !bs->have);
+	bytes_tail(e, in->proc_module, BY_IO, tr, tw, !bs->have);
 	/* what its parent's counters will show of it */
 	if (!bs->have || ar > bs->a)
 		bs->a = ar;
@@ -1287,8 +1333,7 @@ static void on_proc_exit(struct swt_engine *e,
 	if (px->has_final && !in->anonymous)
 		final_row(e, idx, px);
 	if (px->has_final_io && !in->anonymous && !in->by[BY_IO].unavail)
-		bytes_final(e, in, BY_IO, px->final_read_bytes,
-			    px->final_write_bytes);
+		io_final(e, in, px->final_read_bytes, px->final_write_bytes);
 	if (px->has_final_net && !in->anonymous && e->net_in_file &&
 	    !in->by[BY_NET].unavail)
 		bytes_final(e, in, BY_NET, px->final_net_tx,
@@ -3030,6 +3075,7 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->tombs);
 	free(e->carries);
 	free(e->fins);
+	free(e->iofins);
 	swt_smap_fini(&e->mod_map);
 	swt_smap_fini(&e->ctr_map);
 	swt_imap_fini(&e->pid_map);

@@ -824,6 +824,42 @@ static void disk_io_of_children_counts_once(void **state)
 	children_count_once(false);
 }
 
+/* The same, with the shell's exit (its last reading as a zombie, which
+ * holds dd) before dd's in one tick, under a make that reaps the shell:
+ * dd's bytes come off the shell's last reading, not off make's (whose
+ * counters get the shell's, dd included): dd 84, sh 1, make 0, the tree
+ * 85, not 84 more. */
+static void disk_io_of_a_child_exiting_after_its_parent(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[3];
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 5, 1, "make");
+	feed_child(e, T0, 10, 5, "sh");
+	feed_child(e, T0, 11, 10, "dd");
+	p[0] = iorow(5, 1, 0, true);
+	p[1] = iorow(10, 1, 0, true);
+	p[2] = iorow(11, 5, 20 * MIB, true);
+	feed_sample(e, T0 + S, p, 3, NULL, 0);
+	feed_exit_io(e, T0 + S + S / 2, 10, 0, (uint64_t)(85 * MIB), false);
+	feed_exit_io(e, T0 + S + S / 2, 11, 300000, (uint64_t)(84 * MIB),
+		     true);
+	p[0] = iorow(5, 1, 85 * MIB, true);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "dd")->io_write_mmb,
+			 84000);
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "sh")->io_write_mmb,
+			 1000);
+	assert_int_equal(
+		find_module(res, SWT_KIND_PROCESS, "make")->io_write_mmb, 0);
+	assert_int_equal(res->session.io_write_mmb, 85000);
+	swt_engine_free(e);
+}
+
 /* Another user's process: its I/O is unknown, which is not 0. */
 static void disk_io_unavailable_is_not_zero(void **state)
 {
@@ -2974,6 +3010,7 @@ int main(void)
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(disk_io_from_sparse_readings),
 		cmocka_unit_test(disk_io_of_children_counts_once),
+		cmocka_unit_test(disk_io_of_a_child_exiting_after_its_parent),
 		cmocka_unit_test(disk_io_unavailable_is_not_zero),
 		cmocka_unit_test(network_per_process),
 		cmocka_unit_test(network_of_an_older_file_is_unknown),
