@@ -235,11 +235,15 @@ put_msg(char *dst, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t mono_ns(void)
+/* Clock id now, in ns (0 if it cannot be read): CLOCK_MONOTONIC for
+ * record times, CLOCK_THREAD_CPUTIME_ID for the cost of exit
+ * accounting. */
+static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(id, &ts) < 0)
+		return 0;
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -1669,16 +1673,6 @@ static bool acct_in_tree(struct swt_sampler *s,
 	return false;
 }
 
-/* The CPU time of the calling thread, for the cost of exit accounting. */
-static int64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Unseen processes written per tick at most: opts.max_unseen_per_s
  * (a fork storm of 10 000 a second would otherwise write 1 MB a second
  * of records) times the interval. The rest are dropped whole, each with
@@ -1740,7 +1734,7 @@ static void take_acct(struct swt_sampler *s)
 	size_t i, j, k;
 
 	s->acct_mono_ns[1] = s->acct_mono_ns[0];
-	s->acct_mono_ns[0] = mono_ns();
+	s->acct_mono_ns[0] = clock_ns(CLOCK_MONOTONIC);
 	if (!s->n_acct)
 		return;
 	s->acct_by_pid = swt_grow(s->acct_by_pid, &s->cap_acct_by_pid,
@@ -1866,6 +1860,19 @@ static bool conn_tracked(int32_t pid, void *payload)
 	return find_proc(payload, pid) != NULL;
 }
 
+void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns)
+{
+	if (ns > 0)
+		s->stats.exit_cpu_ns += (uint64_t)ns;
+}
+
+/* The calling thread's CPU since t0 (CLOCK_THREAD_CPUTIME_ID), to the
+ * cost of exit accounting. */
+static void exit_cpu_since(struct swt_sampler *s, int64_t t0)
+{
+	swt_sampler_add_exit_cpu(s, clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+}
+
 size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 {
 	int64_t t0;
@@ -1873,17 +1880,13 @@ size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 
 	if (!s->opts.conn)
 		return 0;
-	t0 = thread_cpu_ns();
+	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	n = swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
-	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t0);
+	exit_cpu_since(s, t0);
 	return n;
 }
 
-void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns)
-{
-	if (ns > 0)
-		s->stats.exit_cpu_ns += (uint64_t)ns;
-}
+
 
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
 {
@@ -1909,8 +1912,8 @@ static void set_acct(struct swt_proc_exit *x, const struct swt_exit_stats *a)
 /* The processes of the tree that exited unseen since the last tick:
  * their starts first (parents before their children), then their exits
  * in the order they came (children before their parents), so that each
- * exit finds its unseen parent announced. They come before the tick's other records: their pids may
- * already be a new process's. */
+ * exit finds its unseen parent announced. They come before the tick's
+ * other records: their pids may already be a new process's. */
 static int emit_unseen(struct swt_sampler *s, int64_t t,
 		       swt_sampler_emit_fn emit, void *payload)
 {
@@ -2346,14 +2349,14 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	struct swt_record rec;
 	struct swt_sample *smp = &rec.u.sample;
 	uint64_t mem_total = 0, mem_avail = 0;
-	int64_t t = mono_ns(), t_exit;
+	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit;
 	size_t i, k = 0;
 	int err;
 
 	s->errmsg[0] = '\0';
-	t_exit = thread_cpu_ns();
+	t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	take_acct(s);
-	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
+	exit_cpu_since(s, t_exit);
 	/* sockets closed since the last tick, for the exits of this one */
 	if (s->opts.net)
 		swt_net_take_events(s->opts.net);
@@ -2405,9 +2408,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* 3. Records: the processes that lived and died unseen since the
 	 * last tick (first: a process of this tick's scan may have taken the
 	 * pid of one of them), exits, starts, then the sample. */
-	t_exit = thread_cpu_ns();
+	t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	err = emit_unseen(s, t, emit, payload);
-	s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
+	exit_cpu_since(s, t_exit);
 	if (err < 0)
 		goto out;
 	for (i = 0; i < s->n_gone; i++) {
@@ -2468,10 +2471,10 @@ out:
 	/* fork events of processes now tracked, or whose exit record was
 	 * lost (they exited before the last tick's records were taken) */
 	if (s->opts.conn) {
-		t_exit = thread_cpu_ns();
+		t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
 				   conn_tracked, s);
-		s->stats.exit_cpu_ns += (uint64_t)(thread_cpu_ns() - t_exit);
+		exit_cpu_since(s, t_exit);
 	}
 	return err;
 }
