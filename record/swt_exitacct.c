@@ -50,9 +50,9 @@ struct swt_exitacct {
 	bool agroup;		/* the kernel flags a group's last task */
 	uint16_t family;
 	char mask[32];		/* the CPU list registered */
-	_Alignas(NLMSG_ALIGNTO) char buf[64 << 10];	/* netlink headers are read in place */
-	/* recvmmsg(): a record is some 600 bytes; one a call costs twice
-	 * as much on a virtual machine (measured) */
+	/* netlink headers are read in place. recvmmsg(): a record is some
+	 * 600 bytes; one a call costs twice as much on a virtual machine
+	 * (measured). The answers at opening use the whole as one buffer. */
 	_Alignas(NLMSG_ALIGNTO) char bufs[BATCH][BATCH_BYTES];
 };
 
@@ -97,8 +97,8 @@ static int request(struct swt_exitacct *ea, uint16_t type, uint8_t cmd,
 static int answer(struct swt_exitacct *ea, uint16_t *family)
 {
 	for (;;) {
-		ssize_t n = recv(ea->fd, ea->buf, sizeof(ea->buf), 0);
-		struct nlmsghdr *h = (struct nlmsghdr *)(void *)ea->buf;
+		ssize_t n = recv(ea->fd, ea->bufs, sizeof(ea->bufs), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)(void *)ea->bufs;
 		size_t left;
 
 		if (n < 0 && errno == EINTR)
@@ -345,9 +345,8 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 				(struct nlmsghdr *)(void *)ea->bufs[i];
 			size_t left = mm[i].msg_len;
 
-			/* (a truncated datagram fails NLMSG_OK) */
-			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
-				continue;
+			/* (a datagram longer than its buffer, cut, fails
+			 * NLMSG_OK) */
 			for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 				struct swt_exit_stats x;
 
