@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 #include "swt_buf.h"
 #include "swt_cli.h"
 #include "swt_config.h"
+#include "swt_diff.h"
 #include "swt_engine.h"
 #include "swt_reader.h"
+#include "swt_render.h"
 #include "swt_report.h"
 #include "swt_status.h"
 #include "swt_thresholds.h"
@@ -51,7 +54,10 @@ static const char usage_text[] =
 	"                 [--format text|json|csv|markdown] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
-	"Analyse a swt session file (.swt) and write a report.\n"
+	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
+	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
+	"Analyse a swt session file (.swt) and write a report; compare\n"
+	"sessions (" PROG " diff --help).\n"
 	"\n"
 	"  -r, --report KIND       lightweight: CPU and memory, active modules,\n"
 	"                          alert count; weight-analysis: weights,\n"
@@ -292,6 +298,397 @@ static int write_report(const struct swt_buf *b, const char *path)
 	return err;
 }
 
+/* ---- swanalyze diff ---------------------------------------------------------- */
+
+static const char diff_usage_text[] =
+	"Usage: " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
+	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt N2.swt ... "
+	"[OPTIONS]\n"
+	"Compare sessions: match their modules by identity (kind, name and\n"
+	"program, never PID) and give each metric of each module a verdict:\n"
+	"regression, improvement, unchanged or inconclusive. One run a side is\n"
+	"judged by minimum effects alone; more runs by the exact Mann-Whitney\n"
+	"rank test and its confidence interval of the change (docs/ci.md).\n"
+	"Operands may be glob patterns (quoted: expanded here, sorted).\n"
+	"\n"
+	"      --base FILE...      the sessions before the change\n"
+	"      --new FILE...       the sessions after it\n"
+	"  -f, --format FORMAT     text (default), json, csv, markdown (for a\n"
+	"                          merge request) or junit (XML, one test case\n"
+	"                          per module and metric)\n"
+	"  -o, --output OUT        write the diff to OUT instead of stdout\n"
+	"  -c, --config CONF       thresholds and diff settings (KEY = VALUE)\n"
+	"  -t, --threshold K=V     one setting (after --config): any threshold\n"
+	"                          of the reports, and diff_min_change_percent\n"
+	"                          diff_min_cpu_s diff_min_cpu_percent\n"
+	"                          diff_min_memory_mb diff_min_per_minute\n"
+	"                          diff_min_bytes_mb diff_min_weight\n"
+	"                          diff_min_duration_s diff_significance\n"
+	"                          diff_contention_percent normalize_patterns\n"
+	"      --group-by HOW      exe (default), comm or cmdline\n"
+	"      --fail-on WHAT      exit 1 on: regression (default), change\n"
+	"                          (a regression, an improvement, or a module\n"
+	"                          that appeared or disappeared), never\n"
+	"  -j, --jobs N            analyse N sessions at a time (default: the\n"
+	"                          number of CPUs)\n"
+	"  -h, --help              print this help and exit\n"
+	"\n"
+	"Exit status: 0 no regression (or --fail-on never); 1 a regression\n"
+	"(or any change, --fail-on change); 2 usage error (bad option, a file\n"
+	"that is not a session); 3 a session is damaged or truncated (the\n"
+	"diff compares its readable part and says so); 4 the diff could not\n"
+	"be written.\n";
+
+enum fail_on { FAIL_REGRESSION, FAIL_CHANGE, FAIL_NEVER };
+
+struct diff_options {
+	bool help;
+	const char *output;
+	const char *config;
+	const char *group_by;
+	int format;		/* enum swt_report_format, or 4: junit */
+	enum fail_on fail_on;
+	unsigned jobs;
+	size_t n_thresholds;
+	const char **thresholds;
+	size_t n_paths[2];
+	char **paths[2];	/* owned */
+};
+
+#define FORMAT_JUNIT 4
+
+static bool has_glob_chars(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Add one operand to a side: a pattern expands to its matches (sorted;
+ * none is an error), a plain name is taken as it is. */
+static int add_operand(struct diff_options *o, int side, const char *arg)
+{
+	glob_t g;
+	size_t i;
+	int rc;
+
+	if (!has_glob_chars(arg)) {
+		o->paths[side] = realloc(o->paths[side],
+					 (o->n_paths[side] + 1) *
+						 sizeof(char *));
+		if (!o->paths[side])
+			abort();
+		o->paths[side][o->n_paths[side]++] = strdup(arg);
+		return 0;
+	}
+	rc = glob(arg, 0, NULL, &g);
+	if (rc != 0) {
+		fprintf(stderr, PROG ": diff: %s: no file matches\n", arg);
+		if (rc != GLOB_NOMATCH)
+			globfree(&g);
+		return SWT_EINVAL;
+	}
+	for (i = 0; i < g.gl_pathc; i++) {
+		o->paths[side] = realloc(o->paths[side],
+					 (o->n_paths[side] + 1) *
+						 sizeof(char *));
+		if (!o->paths[side])
+			abort();
+		o->paths[side][o->n_paths[side]++] = strdup(g.gl_pathv[i]);
+	}
+	globfree(&g);
+	return 0;
+}
+
+/* The value of an option: "--opt=value" or the next argument. */
+static const char *opt_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_diff_options(struct diff_options *o, int argc, char **argv)
+{
+	int i, side = -1, err = 0;
+	size_t n_plain = 0;
+	char *plain[2] = { NULL, NULL };
+	bool only_operands = false;
+
+	memset(o, 0, sizeof(*o));
+	o->thresholds = calloc((size_t)argc + 1, sizeof(*o->thresholds));
+	if (!o->thresholds)
+		abort();
+	for (i = 1; i < argc && err == 0; i++) {
+		const char *a = argv[i], *eq = NULL, *v;
+		char name[32];
+		size_t len;
+
+		if (only_operands || a[0] != '-' || !a[1]) {
+			if (side >= 0) {
+				err = add_operand(o, side, a);
+			} else if (n_plain < 2) {
+				plain[n_plain++] = argv[i];
+			} else {
+				err = swt_cli_usage_error(
+					PROG, "diff: more than two sessions "
+					      "(use --base ... --new ...): ",
+					a);
+			}
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_operands = true;
+			continue;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a, '=');
+			len = eq ? (size_t)(eq - a) : strlen(a);
+		} else {
+			/* -fVALUE or -f VALUE */
+			len = 2;
+			if (a[2])
+				eq = a + 1;
+		}
+		if (len >= sizeof(name)) {
+			err = swt_cli_usage_error(PROG, "diff: unknown option: ",
+						  a);
+			break;
+		}
+		memcpy(name, a, len);
+		name[len] = '\0';
+		if (strcmp(name, "--base") == 0 || strcmp(name, "--new") == 0) {
+			side = name[2] == 'b' ? SWT_DIFF_BASE : SWT_DIFF_NEW;
+			if (eq)
+				err = add_operand(o, side, eq + 1);
+			continue;
+		}
+		if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+			o->help = true;
+			break;
+		}
+		if (strcmp(name, "-f") && strcmp(name, "--format") &&
+		    strcmp(name, "-o") && strcmp(name, "--output") &&
+		    strcmp(name, "-c") && strcmp(name, "--config") &&
+		    strcmp(name, "-t") && strcmp(name, "--threshold") &&
+		    strcmp(name, "--group-by") && strcmp(name, "--fail-on") &&
+		    strcmp(name, "-j") && strcmp(name, "--jobs")) {
+			err = swt_cli_usage_error(PROG, "diff: unknown option: ",
+						  a);
+			break;
+		}
+		v = opt_value(argc, argv, &i, eq);
+		if (!v) {
+			err = swt_cli_usage_error(PROG, "diff: option needs a "
+						  "value: ", name);
+			break;
+		}
+		if (!strcmp(name, "-f") || !strcmp(name, "--format")) {
+			enum swt_report_format f;
+
+			if (strcmp(v, "junit") == 0)
+				o->format = FORMAT_JUNIT;
+			else if (swt_report_format_parse(&f, v) == 0)
+				o->format = (int)f;
+			else
+				err = swt_cli_usage_error(
+					PROG, "unknown format (expected text, "
+					      "json, csv, markdown or junit): ",
+					v);
+		} else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
+			if (!*v)
+				err = swt_cli_usage_error(PROG, "-o/--output: "
+							  "empty file name",
+							  "");
+			o->output = v;
+		} else if (!strcmp(name, "-c") || !strcmp(name, "--config")) {
+			if (o->config)
+				err = swt_cli_usage_error(
+					PROG, "--config given twice", "");
+			o->config = v;
+		} else if (!strcmp(name, "-t") ||
+			   !strcmp(name, "--threshold")) {
+			o->thresholds[o->n_thresholds++] = v;
+		} else if (!strcmp(name, "--group-by")) {
+			o->group_by = v;
+		} else if (!strcmp(name, "--fail-on")) {
+			if (!strcmp(v, "regression"))
+				o->fail_on = FAIL_REGRESSION;
+			else if (!strcmp(v, "change"))
+				o->fail_on = FAIL_CHANGE;
+			else if (!strcmp(v, "never"))
+				o->fail_on = FAIL_NEVER;
+			else
+				err = swt_cli_usage_error(
+					PROG, "--fail-on expects regression, "
+					      "change or never, not ",
+					v);
+		} else {	/* -j, --jobs */
+			char *end;
+			unsigned long j = strtoul(v, &end, 10);
+
+			if (*end || !*v || j < 1 || j > 64)
+				err = swt_cli_usage_error(
+					PROG, "--jobs expects 1 to 64, not ",
+					v);
+			o->jobs = (unsigned)j;
+		}
+	}
+	if (err || o->help)
+		return err;
+	if (n_plain) {
+		if (o->n_paths[0] || o->n_paths[1] || n_plain != 2)
+			return swt_cli_usage_error(
+				PROG, "diff: give BASE NEW, or --base FILE... "
+				      "--new FILE...", "");
+		if (add_operand(o, SWT_DIFF_BASE, plain[0]) < 0 ||
+		    add_operand(o, SWT_DIFF_NEW, plain[1]) < 0)
+			return SWT_EINVAL;
+	}
+	if (!o->n_paths[0] || !o->n_paths[1])
+		return swt_cli_usage_error(PROG, "diff: needs base and new "
+					   "sessions (BASE NEW, or --base "
+					   "FILE... --new FILE...)", "");
+	if (o->n_paths[0] > SWT_DIFF_MAX_RUNS ||
+	    o->n_paths[1] > SWT_DIFF_MAX_RUNS)
+		return swt_cli_usage_error(PROG, "diff: at most 64 sessions "
+					   "a side", "");
+	return 0;
+}
+
+static int diff_main(int argc, char **argv)
+{
+	struct diff_options o;
+	struct swt_thresholds th;
+	struct swt_engine_opts eopts;
+	struct swt_diff_run *runs = NULL;
+	struct swt_diff *d = NULL;
+	struct swt_model *m = NULL;
+	struct swt_buf out = SWT_BUF_INIT;
+	struct options lo;
+	size_t n = 0, i;
+	int side, code = EXIT_OK;
+
+	swt_thresholds_init(&th);
+	if (parse_diff_options(&o, argc, argv) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (o.help) {
+		fputs(diff_usage_text, stdout);
+		code = fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+		goto out;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.config = o.config;
+	lo.thresholds = o.thresholds;
+	lo.n_thresholds = o.n_thresholds;
+	lo.group_by = o.group_by;
+	if (load_thresholds(&th, &lo) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	runs = calloc(o.n_paths[0] + o.n_paths[1], sizeof(*runs));
+	if (!runs)
+		abort();
+	for (side = 0; side < 2; side++) {
+		for (i = 0; i < o.n_paths[side]; i++) {
+			if (o.output && same_file(o.output, o.paths[side][i])) {
+				swt_cli_usage_error(PROG, "-o/--output is one "
+						    "of the sessions: ",
+						    o.output);
+				code = EXIT_USAGE;
+				goto out;
+			}
+			runs[n].path = o.paths[side][i];
+			runs[n].side = (enum swt_diff_side)side;
+			n++;
+		}
+	}
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.thresholds = &th;
+	swt_diff_load(runs, n, &eopts, o.jobs);
+	for (i = 0; i < n; i++) {
+		if (!runs[i].opened) {
+			/* not a session we can read: the arguments are
+			 * wrong */
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_USAGE;
+		}
+	}
+	if (code != EXIT_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!runs[i].an) {
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_BAD_DATA;
+		}
+	}
+	if (swt_diff_compute(&d, runs, n, &th) < 0) {
+		size_t ok[2] = { 0, 0 };
+
+		for (i = 0; i < n; i++)
+			ok[runs[i].side] += runs[i].an != NULL;
+		fprintf(stderr, PROG ": diff: no readable session on the %s "
+			"side: nothing to compare\n",
+			ok[0] ? "new" : "base");
+		code = EXIT_BAD_DATA;
+		goto out;
+	}
+	swt_diff_model_build(&m, d);
+	if (o.format == FORMAT_JUNIT)
+		swt_render_junit(&out, m);
+	else
+		swt_report_render(&out, m, (enum swt_report_format)o.format);
+	if (write_report(&out, o.output) < 0) {
+		code = EXIT_IO;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct swt_buf pre = SWT_BUF_INIT, lines = SWT_BUF_INIT;
+		struct swt_report_input in;
+
+		if (!runs[i].an)
+			continue;
+		in.result = runs[i].an->result;
+		in.n_lost = runs[i].an->n_lost;
+		in.lost = runs[i].an->lost;
+		in.truncated = runs[i].an->truncated;
+		swt_buf_printf(&pre, "%s: %s", PROG, runs[i].path);
+		swt_report_warnings(&lines, pre.ptr, &in);
+		if (lines.len)
+			fputs(lines.ptr, stderr);
+		swt_buf_fini(&lines);
+		swt_buf_fini(&pre);
+	}
+	if (d->n_incomplete || d->n_failed)
+		code = EXIT_BAD_DATA;
+	else if (o.fail_on == FAIL_REGRESSION &&
+		 d->n_verdict[SWT_VERDICT_REGRESSION])
+		code = EXIT_FINDINGS;
+	else if (o.fail_on == FAIL_CHANGE &&
+		 (d->n_verdict[SWT_VERDICT_REGRESSION] ||
+		  d->n_verdict[SWT_VERDICT_IMPROVEMENT] || d->n_appeared ||
+		  d->n_disappeared))
+		code = EXIT_FINDINGS;
+out:
+	swt_model_free(m);
+	swt_diff_free(d);
+	swt_diff_runs_fini(runs, n);
+	free(runs);
+	swt_buf_fini(&out);
+	for (side = 0; side < 2; side++) {
+		for (i = 0; i < o.n_paths[side]; i++)
+			free(o.paths[side][i]);
+		free(o.paths[side]);
+	}
+	free(o.thresholds);
+	swt_thresholds_fini(&th);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -304,6 +701,8 @@ int main(int argc, char **argv)
 	char errmsg[512] = "";
 	int err, code = EXIT_OK;
 
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return diff_main(argc - 1, argv + 1);
 	swt_thresholds_init(&th);
 	err = parse_options(&opts, argc, argv);
 	if (err < 0 || opts.help || opts.version) {

@@ -73,6 +73,7 @@ struct engine__ident {
 	char *group_command;	/* "PROGRAM (command lines vary)", from
 				 * the second variant on */
 	uint32_t n_variants;	/* distinct command lines */
+	bool by_rule;		/* grouped by a group_patterns rule */
 	uint32_t proc_module;
 	uint32_t reaped_module;	/* valid when has_reaped */
 	bool has_reaped;
@@ -335,10 +336,14 @@ struct swt_engine {
 
 	/* header */
 	char *recorder;
+	char *kernel;
 	char **command;
 	size_t n_command;
 	uint32_t clock_ticks;
 	uint32_t cpu_count;
+	uint32_t page_size;
+	uint64_t mem_total_kib;
+	int64_t start_wall_ns;
 	int64_t interval_ns;
 	bool any_mem;		/* a memory row in the current sample */
 	int64_t origin_ns;	/* session start: times are relative to it */

@@ -304,12 +304,19 @@ void engine__subject(const struct swt_engine *e,
 	if (m->ident == SWT_MAP_NONE) {
 		out->process = "";
 		out->command = "";
+		out->group = "";
 	} else {
 		const struct engine__ident *id = &e->idents[m->ident];
 
 		out->process = id->comm;
 		out->command = id->n_variants > 1 ? id->group_command :
 						    id->command;
+		if (id->by_rule || e->th.group_by == SWT_GROUP_COMM)
+			out->group = "";
+		else if (e->th.group_by == SWT_GROUP_CMDLINE)
+			out->group = id->command;
+		else
+			out->group = id->prog_key[0] ? id->program : "";
 	}
 }
 
@@ -481,6 +488,7 @@ static uint32_t ident_get(struct swt_engine *e, const char *comm,
 	id->program = prog_len ? display_bytes(prog, prog_len) :
 				 display_name(comm);
 	id->prog_key = swt_strndup(prog, prog_len);
+	id->by_rule = rule != NULL;
 	swt_smap_put(&e->ident_map, 0, key.ptr, key.len, idx);
 	if (!rule && e->th.group_by == SWT_GROUP_EXE &&
 	    primary == SWT_MAP_NONE)	/* the key without the program */
@@ -2423,6 +2431,7 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 			subj.name = c->name;
 			subj.process = "";
 			subj.command = "";
+			subj.group = "";
 			c->alerts++;
 			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
 				    c->threshold);
@@ -2868,6 +2877,10 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 		e->command[i] = display_name(h->command[i]);
 	e->clock_ticks = h->clock_ticks;
 	e->cpu_count = h->cpu_count;
+	e->kernel = display_name(h->kernel ? h->kernel : "");
+	e->page_size = h->page_size;
+	e->mem_total_kib = h->mem_total_kib;
+	e->start_wall_ns = h->start_wall_ns;
 	e->interval_ns = h->interval_ns;
 	/* files before format 1.2 have no network columns: unknown, not 0
 	 * (a header built in memory, major 0, is of the current format) */
@@ -3090,6 +3103,7 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->alerts);
 	free(e->spikes);
 	free(e->recorder);
+	free(e->kernel);
 	swt_buf_fini(&e->namebuf);
 	for (i = 0; i < e->n_command; i++)
 		free(e->command[i]);

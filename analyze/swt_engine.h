@@ -67,6 +67,14 @@ struct swt_subject {
 				 * spaces ("" if unknown); for a process
 				 * module whose processes ran several command
 				 * lines, "PROGRAM (command lines vary)" */
+	const char *group;	/* what keeps its process module apart from
+				 * others of the same name (docs/analysis.md
+				 * § 2.4): the program (group_by exe, when
+				 * known), the first command line (cmdline);
+				 * "" by comm, by a group_patterns rule, for
+				 * the session and counters. With kind, name
+				 * and process: the identity that swanalyze
+				 * diff matches sessions by. */
 };
 
 /* A command line of a process module, among the heaviest few
@@ -294,6 +302,11 @@ struct swt_session_result {
 	const char *const *command;
 	uint32_t clock_ticks;
 	uint32_t cpu_count;
+	const char *kernel;	/* the recording machine's (header) */
+	uint32_t page_size;	/* bytes; 0: not recorded */
+	uint64_t mem_total_kib;
+	int64_t start_wall_ns;	/* CLOCK_REALTIME at the start (history
+				 * orders sessions by it) */
 	int64_t start_ns;	/* absolute (CLOCK_MONOTONIC of the file) */
 	int64_t duration_ns;	/* start to the end record or last record */
 	int64_t interval_ns;	/* from the header */

@@ -1094,6 +1094,10 @@ static void session_result(const struct swt_engine *e,
 	const struct engine__module *ses = &e->session;
 
 	s->recorder = e->recorder ? e->recorder : "";
+	s->kernel = e->kernel ? e->kernel : "";
+	s->page_size = e->page_size;
+	s->mem_total_kib = e->mem_total_kib;
+	s->start_wall_ns = e->start_wall_ns;
 	s->n_command = e->n_command;
 	s->command = (const char *const *)e->command;
 	s->clock_ticks = e->clock_ticks;

@@ -50,6 +50,9 @@ void swt_model_free(struct swt_model *m)
 	for (i = 0; i < m->n_kept; i++)
 		free(m->kept[i]);
 	free(m->kept);
+	for (i = 0; i < m->n_summary; i++)
+		free(m->summary[i]);
+	free(m->summary);
 	free(m);
 }
 
@@ -188,6 +191,19 @@ void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
 	s->notes = swt_grow(s->notes, &s->cap_notes, s->n_notes + 1,
 			    sizeof(*s->notes));
 	s->notes[s->n_notes++] = b.ptr ? b.ptr : swt_strdup("");
+}
+
+void swt_model_summary(struct swt_model *m, const char *fmt, ...)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	swt_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	m->summary = swt_grow(m->summary, &m->cap_summary, m->n_summary + 1,
+			      sizeof(*m->summary));
+	m->summary[m->n_summary++] = b.ptr ? b.ptr : swt_strdup("");
 }
 
 bool swt_model_col_in_json(const struct swt_model_col *c)

@@ -77,6 +77,13 @@ enum swt_col_flag {
 	 * own, named by the column key, from each row key to the cell,
 	 * after the rows and the children */
 	SWT_COL_JSON_BY_KEY = 1u << 4,
+	/* JUnit (SWT_SECTION_JUNIT sections): the test case's class name
+	 * (these columns' cells joined by '.'), its name, and its verdict:
+	 * "regression" or "over_budget" a failure, "inconclusive" skipped,
+	 * anything else a pass */
+	SWT_COL_JUNIT_CLASS = 1u << 5,
+	SWT_COL_JUNIT_NAME = 1u << 6,
+	SWT_COL_JUNIT_VERDICT = 1u << 7,
 };
 
 struct swt_model_col {
@@ -103,6 +110,10 @@ enum swt_section_flag {
 	/* JSON, tables: each row is an object named by its row key instead
 	 * of an element of an array */
 	SWT_SECTION_JSON_NAMED_ROWS = 1u << 2,
+	/* Markdown: folded (<details>, the title as its summary) */
+	SWT_SECTION_FOLD = 1u << 3,
+	/* JUnit: one test case per row (see SWT_COL_JUNIT_*) */
+	SWT_SECTION_JUNIT = 1u << 4,
 };
 
 /* What a section is: static data, borrowed by the model. */
@@ -138,6 +149,9 @@ struct swt_model {
 	const char *tool;	/* "swanalyze": the text title */
 	const char *name;	/* the report: "full", ... */
 	int schema_version;	/* JSON "schema_version" */
+	char **summary;		/* text and Markdown: lines under the title
+				 * (swt_model_summary()) */
+	size_t n_summary, cap_summary;
 	size_t n_sections;
 	struct swt_model_section **sections;
 	size_t cap_sections;
@@ -189,6 +203,11 @@ void *swt_model_keep(struct swt_model *m, void *p);
 /* Add a note under the section (printf-style, copied; integer and
  * string conversions only), after those added before. */
 void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A line under the report's title in text and Markdown (printf-style,
+ * copied; JSON and CSV carry the same facts in a section). */
+void swt_model_summary(struct swt_model *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* true if the column appears in JSON / in text, Markdown and CSV. */

@@ -232,11 +232,33 @@ static void md_cell(struct swt_buf *b, const char *s)
 	}
 }
 
+/* Text inside HTML (a folded section's summary): &, < and > escaped. */
+static void md_html(struct swt_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			swt_buf_puts(b, "&amp;");
+		else if (*s == '<')
+			swt_buf_puts(b, "&lt;");
+		else if (*s == '>')
+			swt_buf_puts(b, "&gt;");
+		else
+			swt_buf_putc(b, *s);
+	}
+}
+
 static void md_section(struct swt_buf *b, const struct view *v)
 {
+	bool fold = (v->s->def->flags & SWT_SECTION_FOLD) != 0;
 	size_t i, j;
 
-	swt_buf_printf(b, "## %s\n\n", v->s->def->title);
+	if (fold) {
+		swt_buf_puts(b, "<details><summary>");
+		md_html(b, v->s->def->title);
+		swt_buf_puts(b, "</summary>\n\n");
+	} else {
+		swt_buf_printf(b, "## %s\n\n", v->s->def->title);
+	}
 	if (v->s->n_rows == 0) {
 		swt_buf_puts(b, "_None._\n\n");
 		goto note;
@@ -266,6 +288,8 @@ note:
 		md_cell(b, v->s->notes[i]);
 		swt_buf_puts(b, "\n\n");
 	}
+	if (fold)
+		swt_buf_puts(b, "</details>\n\n");
 }
 
 /* ---- CSV ---------------------------------------------------------------------- */
@@ -342,10 +366,19 @@ static void tables(struct swt_buf *out, const struct swt_model *m,
 	struct swt_buf b = SWT_BUF_INIT;
 	size_t i;
 
-	if (fmt == FMT_TEXT)
+	if (fmt == FMT_TEXT) {
 		swt_buf_printf(&b, "%s %s report\n\n", m->tool, m->name);
-	else if (fmt == FMT_MARKDOWN)
+		for (i = 0; i < m->n_summary; i++)
+			swt_buf_printf(&b, "%s\n", m->summary[i]);
+		if (m->n_summary)
+			swt_buf_putc(&b, '\n');
+	} else if (fmt == FMT_MARKDOWN) {
 		swt_buf_printf(&b, "# %s %s report\n\n", m->tool, m->name);
+		for (i = 0; i < m->n_summary; i++) {
+			md_cell(&b, m->summary[i]);
+			swt_buf_puts(&b, "\n\n");
+		}
+	}
 	for (i = 0; i < m->n_sections; i++)
 		table_section(&b, m->sections[i], NULL, fmt);
 	/* text and Markdown end with one newline, not a blank line */
@@ -476,4 +509,161 @@ void swt_render_json(struct swt_buf *out, const struct swt_model *m)
 		json_section(&w, m->sections[i]);
 	swt_json_end_object(&w);
 	swt_buf_putc(out, '\n');
+}
+
+/* ---- JUnit XML ------------------------------------------------------------------ */
+
+static void xml_text(struct swt_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			swt_buf_puts(b, "&amp;");
+			break;
+		case '<':
+			swt_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			swt_buf_puts(b, "&gt;");
+			break;
+		case '"':
+			swt_buf_puts(b, "&quot;");
+			break;
+		case '\n':
+			swt_buf_puts(b, "&#10;");
+			break;
+		default:
+			/* control bytes are not XML 1.0 characters */
+			if ((unsigned char)*s < 0x20 && *s != '\t')
+				swt_buf_putc(b, '?');
+			else
+				swt_buf_putc(b, *s);
+		}
+	}
+}
+
+enum junit_outcome { JU_PASS, JU_FAIL, JU_SKIP };
+
+static enum junit_outcome junit_outcome(const char *verdict)
+{
+	if (strcmp(verdict, "regression") == 0 ||
+	    strcmp(verdict, "over_budget") == 0)
+		return JU_FAIL;
+	if (strncmp(verdict, "inconclusive", 12) == 0)
+		return JU_SKIP;
+	return JU_PASS;
+}
+
+struct junit_case {
+	char *classname, *name, *verdict, *message;
+};
+
+static void junit_cases(const struct swt_model_section *s,
+			struct junit_case **out, size_t *n, size_t *cap)
+{
+	const struct swt_model_def *d = s->def;
+	size_t i, j;
+
+	for (i = 0; i < s->n_rows; i++) {
+		struct swt_buf cls = SWT_BUF_INIT, name = SWT_BUF_INIT,
+			       verdict = SWT_BUF_INIT, msg = SWT_BUF_INIT;
+		struct junit_case *c;
+		size_t last = 0;	/* where the last class part starts */
+
+		for (j = 0; j < d->n_cols; j++) {
+			const struct swt_model_col *col = &d->cols[j];
+			const struct swt_cell *cell = &s->rows[i].cells[j];
+			struct swt_buf v = SWT_BUF_INIT;
+
+			swt_render_cell(&v, cell);
+			if (col->flags & SWT_COL_JUNIT_CLASS) {
+				/* a part equal to the one before adds
+				 * nothing (a process module's process) */
+				if (v.len && !(cls.len &&
+					       strcmp(cls.ptr + last, v.ptr) ==
+						       0)) {
+					if (cls.len)
+						swt_buf_putc(&cls, '.');
+					last = cls.len;
+					swt_buf_puts(&cls, v.ptr);
+				}
+			} else if (col->flags & SWT_COL_JUNIT_NAME) {
+				swt_buf_puts(&name, v.ptr ? v.ptr : "");
+			} else if (col->flags & SWT_COL_JUNIT_VERDICT) {
+				swt_buf_puts(&verdict, v.ptr ? v.ptr : "");
+			}
+			if (swt_model_col_in_json(col) && v.len) {
+				if (msg.len)
+					swt_buf_puts(&msg, ", ");
+				swt_buf_printf(&msg, "%s: %s", col->key,
+					       v.ptr);
+			}
+			swt_buf_fini(&v);
+		}
+		*out = swt_grow(*out, cap, *n + 1, sizeof(**out));
+		c = &(*out)[(*n)++];
+		c->classname = cls.ptr ? cls.ptr : swt_strdup(d->key);
+		c->name = name.ptr ? name.ptr : swt_strdup("");
+		c->verdict = verdict.ptr ? verdict.ptr : swt_strdup("");
+		c->message = msg.ptr ? msg.ptr : swt_strdup("");
+	}
+}
+
+void swt_render_junit(struct swt_buf *out, const struct swt_model *m)
+{
+	struct junit_case *cases = NULL;
+	size_t n = 0, cap = 0, i, fail = 0, skip = 0;
+	struct swt_buf suite = SWT_BUF_INIT;
+
+	for (i = 0; i < m->n_sections; i++)
+		if (m->sections[i]->def->flags & SWT_SECTION_JUNIT)
+			junit_cases(m->sections[i], &cases, &n, &cap);
+	for (i = 0; i < n; i++) {
+		enum junit_outcome o = junit_outcome(cases[i].verdict);
+
+		fail += o == JU_FAIL;
+		skip += o == JU_SKIP;
+	}
+	swt_buf_printf(&suite, "%s %s", m->tool, m->name);
+	swt_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	swt_buf_puts(out, "<testsuites name=\"");
+	xml_text(out, suite.ptr);
+	swt_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		       "skipped=\"%zu\">\n", n, fail, skip);
+	swt_buf_puts(out, "  <testsuite name=\"");
+	xml_text(out, suite.ptr);
+	swt_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		       "skipped=\"%zu\">\n", n, fail, skip);
+	for (i = 0; i < n; i++) {
+		enum junit_outcome o = junit_outcome(cases[i].verdict);
+
+		swt_buf_puts(out, "    <testcase classname=\"");
+		xml_text(out, cases[i].classname);
+		swt_buf_puts(out, "\" name=\"");
+		xml_text(out, cases[i].name);
+		if (o == JU_PASS) {
+			swt_buf_puts(out, "\"/>\n");
+		} else {
+			swt_buf_puts(out, "\">\n");
+			if (o == JU_FAIL) {
+				swt_buf_puts(out, "      <failure type=\"");
+				xml_text(out, cases[i].verdict);
+				swt_buf_puts(out, "\" message=\"");
+			} else {
+				swt_buf_puts(out, "      <skipped message=\"");
+				xml_text(out, cases[i].verdict);
+				swt_buf_puts(out, ": ");
+			}
+			xml_text(out, cases[i].message);
+			swt_buf_puts(out, "\"/>\n");
+			swt_buf_puts(out, "    </testcase>\n");
+		}
+		free(cases[i].classname);
+		free(cases[i].name);
+		free(cases[i].verdict);
+		free(cases[i].message);
+	}
+	free(cases);
+	swt_buf_fini(&suite);
+	swt_buf_puts(out, "  </testsuite>\n</testsuites>\n");
 }

@@ -26,6 +26,12 @@ void swt_render_markdown(struct swt_buf *out, const struct swt_model *m);
 void swt_render_csv(struct swt_buf *out, const struct swt_model *m);
 void swt_render_json(struct swt_buf *out, const struct swt_model *m);
 
+/* JUnit XML: <testsuites><testsuite> with one <testcase> per row of the
+ * SWT_SECTION_JUNIT sections (swt_model.h: SWT_COL_JUNIT_*), a <failure>
+ * for a regression, <skipped> for an inconclusive verdict, the row's
+ * cells as the message; the counts in both elements' attributes. */
+void swt_render_junit(struct swt_buf *out, const struct swt_model *m);
+
 /* One cell as the tables show it (no cutting, no escaping): "" for null,
  * yes/no for bool, a list joined with its separator. Appended to out. */
 void swt_render_cell(struct swt_buf *out, const struct swt_cell *c);

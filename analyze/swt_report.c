@@ -323,7 +323,7 @@ static void sec_thresholds(struct swt_model *m, const struct swt_thresholds *th)
 	struct swt_model_section *r;
 	size_t i;
 
-	for (i = 0; i < SWT_TH_N_SCALAR; i++) {
+	for (i = 0; i < SWT_TH_N_ANALYSIS; i++) {
 		enum swt_th_key k = (enum swt_th_key)i;
 
 		swt_model_add_row(s, swt_th_key_name(k));

@@ -1,6 +1,7 @@
 /* swt_stats.c — integer statistics: see swt_stats.h and docs/analysis.md. */
 #include "swt_stats.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "swt_buf.h"
@@ -336,4 +337,121 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 			out->quarters_rising = false;
 	}
 	out->last_quarter_slope_milli = theil_sen(pt, b[3], n, scratch);
+}
+
+/* ---- two samples ------------------------------------------------------------ */
+
+int64_t swt_mw_u2(const int64_t *x, size_t n, const int64_t *y, size_t m)
+{
+	int64_t u2 = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < m; j++)
+			u2 += y[j] > x[i] ? 2 : y[j] == x[i];
+	return u2;
+}
+
+void swt_mw_dist(unsigned n, unsigned m, swt_u128 *cnt)
+{
+	/* [m+i, i]_q = [m+i-1, i-1]_q / (1 - q^i) * (1 - q^(m+i)), the
+	 * division as a series cut at the result's degree (the product's
+	 * coefficient d needs the series' up to d only): every step ends
+	 * with non-negative counts, the series' are partial sums of them */
+	__extension__ typedef __int128 s128;
+	s128 *c = (s128 *)cnt;
+	size_t deg = 0, d, i, k;
+
+	for (k = 0; k <= (size_t)n * m; k++)
+		c[k] = 0;
+	c[0] = 1;
+	for (i = 1; i <= n; i++) {
+		size_t up = m + i;
+
+		for (d = i; d <= deg + m; d++)
+			c[d] += c[d - i];
+		deg += m;
+		for (d = deg; d >= up; d--)
+			c[d] -= c[d - up];
+	}
+}
+
+/* a / b of two 128-bit counts in parts per million, rounded. */
+static int64_t ratio_ppm(swt_u128 a, swt_u128 b)
+{
+	while (b >> 90) {
+		a >>= 1;
+		b >>= 1;
+	}
+	if (!b)
+		return 0;
+	return (int64_t)((a * 1000000u + b / 2) / b);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void swt_shift_estimate(const int64_t *x, size_t n, const int64_t *y,
+			size_t m, int64_t alpha_milli, int64_t *scratch,
+			swt_u128 *dist, struct swt_shift *out)
+{
+	size_t nm = n * m, i, j, k = 0, c;
+	swt_u128 total = 0, cum, lower = 0, upper = 0;
+	int64_t u2 = swt_mw_u2(x, n, y, m), p;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < m; j++)
+			scratch[k++] = swt_sat_sub(y[j], x[i]);
+	qsort(scratch, nm, sizeof(*scratch), cmp_i64);
+	out->dmin = scratch[0];
+	out->dmax = scratch[nm - 1];
+	out->hl = nm % 2 ? scratch[nm / 2] :
+			   scratch[nm / 2 - 1] / 2 + scratch[nm / 2] / 2 +
+				   swt_div_round(scratch[nm / 2 - 1] % 2 +
+							 scratch[nm / 2] % 2,
+						 2);
+	swt_mw_dist((unsigned)n, (unsigned)m, dist);
+	for (k = 0; k <= nm; k++) {
+		total += dist[k];
+		/* P(U <= floor(u2/2)) and P(U >= ceil(u2/2)) */
+		if ((int64_t)(2 * k) <= u2)
+			lower += dist[k];
+		if ((int64_t)(2 * k) >= u2)
+			upper += dist[k];
+	}
+	p = ratio_ppm(2 * (lower < upper ? lower : upper), total);
+	out->p_ppm = p > 1000000 ? 1000000 : p;
+	/* the largest c >= 1 with 2 P(U <= c - 1) <= alpha */
+	cum = 0;
+	for (c = 1; c <= nm / 2; c++) {
+		cum += dist[c - 1];
+		if (ratio_ppm(2 * cum, total) > alpha_milli * 1000)
+			break;
+	}
+	c--;
+	if (c >= 1) {
+		out->has_ci = true;
+		out->lo = scratch[c - 1];
+		out->hi = scratch[nm - c];
+	}
+}
+
+unsigned swt_mw_min_runs(int64_t alpha_milli)
+{
+	/* n = m = k: P(U = 0) = 1 / C(2k, k) */
+	unsigned k;
+	swt_u128 binom = 2;	/* C(2, 1) */
+
+	for (k = 1; k < SWT_MW_MAX; k++) {
+		if (ratio_ppm(2, binom) <= alpha_milli * 1000)
+			return k;
+		/* C(2k+2, k+1) = C(2k, k) (2k+1)(2k+2) / (k+1)^2 */
+		binom = binom * (2 * k + 1) * (2 * k + 2) / ((k + 1) * (k + 1));
+	}
+	return SWT_MW_MAX;
 }

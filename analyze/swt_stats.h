@@ -92,6 +92,47 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 
 #define SWT_SERIES_SCRATCH (SWT_SERIES_POINTS * (SWT_SERIES_POINTS - 1) / 2)
 
+/* ---- two samples: the Mann-Whitney rank test (swanalyze diff) ------------ */
+
+__extension__ typedef unsigned __int128 swt_u128;
+
+/* Largest sample size per side of the exact distribution: C(128, 64) <
+ * 2^125 fits every count in 128 bits. */
+#define SWT_MW_MAX 64
+
+/* Twice the Mann-Whitney U of y over x: the pairs (x_i, y_j) with
+ * y_j > x_i count 2, ties 1. O(n m). */
+int64_t swt_mw_u2(const int64_t *x, size_t n, const int64_t *y, size_t m);
+
+/* The exact null distribution of U for sizes n and m (1..SWT_MW_MAX, no
+ * ties): cnt[u] for u = 0..n*m arrangements of the C(n+m, n) (the
+ * coefficients of the Gaussian binomial [n+m, n]_q). cnt holds n*m+1. */
+void swt_mw_dist(unsigned n, unsigned m, swt_u128 *cnt);
+
+/* The change from x to y as the rank test sees it. */
+struct swt_shift {
+	int64_t hl;		/* Hodges-Lehmann estimate: the median of
+				 * every difference y_j - x_i */
+	int64_t dmin, dmax;	/* the smallest and largest difference */
+	bool has_ci;		/* n and m allow the level asked for */
+	int64_t lo, hi;		/* the distribution-free confidence interval
+				 * of the shift, [d(c), d(nm+1-c)] */
+	int64_t p_ppm;		/* two-sided exact p-value of U (ties: the
+				 * distribution without ties), parts per
+				 * million */
+};
+
+/* Compare x (n) and y (m), 1 <= n, m <= SWT_MW_MAX, at the two-sided level
+ * alpha_milli (thousandths). scratch holds n*m int64, dist n*m+1 counts.
+ * No allocation. */
+void swt_shift_estimate(const int64_t *x, size_t n, const int64_t *y,
+			size_t m, int64_t alpha_milli, int64_t *scratch,
+			swt_u128 *dist, struct swt_shift *out);
+
+/* The smallest k (per side, k >= 1) whose exact distribution allows a
+ * two-sided confidence interval at alpha_milli: 4 at 5 %. */
+unsigned swt_mw_min_runs(int64_t alpha_milli);
+
 /* Median of v[0..n) (n > 0); v is reordered. Even n: the two middle values
  * averaged with swt_div_round(). */
 int64_t swt_median(int64_t *v, size_t n);

@@ -2,6 +2,7 @@
 #include "swt_thresholds.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,39 @@ static const struct key_desc keys[SWT_TH_N_SCALAR] = {
 					       500, 1, MAX_MILLI, false },
 	[SWT_TH_SATURATION_PERCENT] = { "saturation_percent", 90000, 1,
 					100000, false },
+	/* swanalyze diff: the minimum effects (0 turns a floor off) */
+	[SWT_TH_DIFF_MIN_CHANGE_PERCENT] = { "diff_min_change_percent", 10000,
+					     0, MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_CPU_S] = { "diff_min_cpu_s", 50, 0, MAX_MILLI,
+				    false },
+	[SWT_TH_DIFF_MIN_CPU_PERCENT] = { "diff_min_cpu_percent", 1000, 0,
+					  MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_MEMORY_MB] = { "diff_min_memory_mb", 2000, 0,
+					MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_PER_MINUTE] = { "diff_min_per_minute", 1000, 0,
+					 MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_BYTES_MB] = { "diff_min_bytes_mb", 1000, 0,
+				       MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_WEIGHT] = { "diff_min_weight", 50, 0, MAX_MILLI,
+				     false },
+	[SWT_TH_DIFF_MIN_DURATION_S] = { "diff_min_duration_s", 500, 0,
+					 MAX_MILLI, false },
+	/* two-sided; the exact test cannot go below 1 / C(128, 64) anyway */
+	[SWT_TH_DIFF_SIGNIFICANCE] = { "diff_significance", 50, 1, 500,
+				       false },
+	[SWT_TH_DIFF_CONTENTION_PERCENT] = { "diff_contention_percent", 10000,
+					     1, 100000, false },
+};
+
+/* normalize_patterns by default: temporary directories, long hexadecimal
+ * runs (hashes, addresses), numbers of four digits or more (PIDs, ports,
+ * timestamps). */
+static const struct {
+	const char *re, *repl;
+} norm_defaults[] = {
+	{ "(/tmp|/var/tmp|/dev/shm|/run/user/[0-9]+)/[^/ ]+", "\\1/*" },
+	{ "[0-9a-fA-F]{8,}", "<hex>" },
+	{ "[0-9]{4,}", "<n>" },
 };
 
 static const struct {
@@ -67,6 +101,7 @@ static const char *const heavy_defaults[] = { "*ocr*", "*image*" };
 #define HEAVY_KEY "heavy_patterns"
 #define GROUP_BY_KEY "group_by"
 #define GROUPS_KEY "group_patterns"
+#define NORMS_KEY "normalize_patterns"
 
 static const char *const group_by_names[] = { "exe", "comm", "cmdline" };
 
@@ -187,6 +222,12 @@ void swt_thresholds_init(struct swt_thresholds *t)
 	for (i = 0; i < sizeof(heavy_defaults) / sizeof(heavy_defaults[0]);
 	     i++)
 		add_heavy(t, heavy_defaults[i], strlen(heavy_defaults[i]));
+	t->n_norms = sizeof(norm_defaults) / sizeof(norm_defaults[0]);
+	t->norms = swt_calloc(t->n_norms, sizeof(*t->norms));
+	for (i = 0; i < t->n_norms; i++) {
+		t->norms[i].re = swt_strdup(norm_defaults[i].re);
+		t->norms[i].repl = swt_strdup(norm_defaults[i].repl);
+	}
 }
 
 static bool is_blank(char c)
@@ -207,6 +248,19 @@ static void clear_groups(struct swt_thresholds *t)
 	t->n_groups = 0;
 }
 
+static void clear_norms(struct swt_thresholds *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_norms; i++) {
+		free(t->norms[i].re);
+		free(t->norms[i].repl);
+	}
+	free(t->norms);
+	t->norms = NULL;
+	t->n_norms = 0;
+}
+
 void swt_thresholds_fini(struct swt_thresholds *t)
 {
 	size_t i;
@@ -216,6 +270,7 @@ void swt_thresholds_fini(struct swt_thresholds *t)
 	free(t->rates);
 	clear_heavy(t);
 	clear_groups(t);
+	clear_norms(t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -241,6 +296,12 @@ void swt_thresholds_copy(struct swt_thresholds *out,
 	for (i = 0; i < src->n_groups; i++) {
 		out->groups[i].name = swt_strdup(src->groups[i].name);
 		out->groups[i].pattern = swt_strdup(src->groups[i].pattern);
+	}
+	out->norms = swt_calloc(src->n_norms ? src->n_norms : 1,
+				sizeof(*out->norms));
+	for (i = 0; i < src->n_norms; i++) {
+		out->norms[i].re = swt_strdup(src->norms[i].re);
+		out->norms[i].repl = swt_strdup(src->norms[i].repl);
 	}
 }
 
@@ -442,6 +503,102 @@ static int set_groups(struct swt_thresholds *t, const char *value,
 	return 0;
 }
 
+/* One rule "RE => REPL" of normalize_patterns, blanks around both
+ * trimmed: false without " => " or with an empty RE. */
+static bool split_norm(const char *p, size_t len, const char **re,
+		       size_t *re_len, const char **repl, size_t *repl_len)
+{
+	const char *arrow = NULL;
+	size_t i;
+
+	for (i = 0; i + 2 <= len; i++) {
+		if (p[i] == '=' && p[i + 1] == '>') {
+			arrow = p + i;
+			break;
+		}
+	}
+	if (!arrow)
+		return false;
+	*re = p;
+	*re_len = (size_t)(arrow - p);
+	while (*re_len && is_blank(**re)) {
+		(*re)++;
+		(*re_len)--;
+	}
+	while (*re_len && is_blank((*re)[*re_len - 1]))
+		(*re_len)--;
+	*repl = arrow + 2;
+	*repl_len = len - (size_t)(*repl - p);
+	while (*repl_len && is_blank(**repl)) {
+		(*repl)++;
+		(*repl_len)--;
+	}
+	while (*repl_len && is_blank((*repl)[*repl_len - 1]))
+		(*repl_len)--;
+	return *re_len > 0;
+}
+
+/* The next rule of a ';'-separated list (like next_item). */
+static bool next_rule(const char **it, const char **item, size_t *len)
+{
+	const char *semi;
+
+	if (!*it)
+		return false;
+	semi = strchr(*it, ';');
+	*item = *it;
+	*len = semi ? (size_t)(semi - *it) : strlen(*it);
+	*it = semi ? semi + 1 : NULL;
+	return true;
+}
+
+/* normalize_patterns = RE => REPL[; RE => REPL...] (or nothing): replaces
+ * the rules as a whole. Every RE must compile (POSIX extended). */
+static int set_norms(struct swt_thresholds *t, const char *value,
+		     enum swt_th_source src, char *errmsg, size_t errlen)
+{
+	const char *it, *p, *re, *repl;
+	size_t len, n = 0, re_len, repl_len;
+
+	for (it = *value ? value : NULL; next_rule(&it, &p, &len); n++) {
+		regex_t rx;
+		char *pat;
+		int rc;
+
+		if (!split_norm(p, len, &re, &re_len, &repl, &repl_len)) {
+			set_err(errmsg, errlen,
+				"bad value for " NORMS_KEY ": '%.*s' "
+				"(expected RE => REPLACEMENT, ';'-separated, "
+				"or nothing)", (int)(len < 200 ? len : 200),
+				p);
+			return SWT_EINVAL;
+		}
+		pat = swt_strndup(re, re_len);
+		rc = regcomp(&rx, pat, REG_EXTENDED);
+		if (rc != 0) {
+			char why[128];
+
+			regerror(rc, &rx, why, sizeof(why));
+			set_err(errmsg, errlen, "bad value for " NORMS_KEY
+				": '%.200s': %s", pat, why);
+			free(pat);
+			return SWT_EINVAL;
+		}
+		regfree(&rx);
+		free(pat);
+	}
+	clear_norms(t);
+	t->norms = swt_calloc(n ? n : 1, sizeof(*t->norms));
+	for (it = *value ? value : NULL; next_rule(&it, &p, &len);) {
+		(void)split_norm(p, len, &re, &re_len, &repl, &repl_len);
+		t->norms[t->n_norms].re = swt_strndup(re, re_len);
+		t->norms[t->n_norms].repl = swt_strndup(repl, repl_len);
+		t->n_norms++;
+	}
+	t->norms_src = src;
+	return 0;
+}
+
 /* Scopes of the duplicate detection's map: a counter of rate.NAME (or
  * of its alias) and a plain key are different keys even when spelt the
  * same ("rate.memory_mb" and "memory_mb"). */
@@ -628,6 +785,10 @@ int swt_thresholds_set(struct swt_thresholds *t, const char *key,
 	}
 	if (strcmp(key, GROUPS_KEY) == 0) {
 		err = set_groups(t, value, src, errmsg, errlen);
+		goto out;
+	}
+	if (strcmp(key, NORMS_KEY) == 0) {
+		err = set_norms(t, value, src, errmsg, errlen);
 		goto out;
 	}
 	SWT_TRY(err = parse_rate_key(&counter, &v, key, value, errmsg,

@@ -29,6 +29,20 @@
  *                                      command line matches GLOB is in
  *                                      module NAME (first rule wins)
  *
+ * swanalyze diff and history (docs/ci.md § Settings):
+ *   diff_min_change_percent    10      smallest relative change that counts
+ *   diff_min_cpu_s             0.05    smallest CPU-time change (s)
+ *   diff_min_cpu_percent       1       smallest CPU change (% of a core)
+ *   diff_min_memory_mb         2       smallest memory change (MB)
+ *   diff_min_per_minute        1       smallest rate change (/min)
+ *   diff_min_bytes_mb          1       smallest disk or network change (MB)
+ *   diff_min_weight            0.05    smallest weight change
+ *   diff_min_duration_s        0.5     smallest session-duration change (s)
+ *   diff_significance          0.05    two-sided level of the rank test
+ *   diff_contention_percent    10      stall margin of a contended side
+ *   normalize_patterns         (below) RE => REPL; ... applied to programs
+ *                                      and command lines before matching
+ *
  * Pure: no I/O except swt_thresholds_load_file(), which reads one file. */
 #ifndef SWT_THRESHOLDS_H
 #define SWT_THRESHOLDS_H
@@ -60,7 +74,32 @@ enum swt_th_key {
 	SWT_TH_TREND_MB_PER_MIN,
 	SWT_TH_TREND_CPU_PERCENT_PER_MIN,
 	SWT_TH_SATURATION_PERCENT,
+	/* swanalyze diff (docs/ci.md): its minimum effects, significance and
+	 * contention margin; not listed in the reports' thresholds */
+	SWT_TH_DIFF_MIN_CHANGE_PERCENT,
+	SWT_TH_DIFF_MIN_CPU_S,
+	SWT_TH_DIFF_MIN_CPU_PERCENT,
+	SWT_TH_DIFF_MIN_MEMORY_MB,
+	SWT_TH_DIFF_MIN_PER_MINUTE,
+	SWT_TH_DIFF_MIN_BYTES_MB,
+	SWT_TH_DIFF_MIN_WEIGHT,
+	SWT_TH_DIFF_MIN_DURATION_S,
+	SWT_TH_DIFF_SIGNIFICANCE,
+	SWT_TH_DIFF_CONTENTION_PERCENT,
 	SWT_TH_N_SCALAR,
+};
+
+/* The scalar keys of the analysis (the reports list these); the diff's
+ * follow them. */
+#define SWT_TH_N_ANALYSIS SWT_TH_DIFF_MIN_CHANGE_PERCENT
+
+/* A normalize_patterns rule: every match of the POSIX extended regular
+ * expression `re` in a module's program or command line is replaced by
+ * `repl` (\1..\9 its groups, & the whole match) before sessions are
+ * matched (swanalyze diff and history). */
+struct swt_th_norm {
+	char *re;
+	char *repl;
 };
 
 struct swt_th_rate {
@@ -106,6 +145,9 @@ struct swt_thresholds {
 	size_t n_groups;
 	struct swt_th_group *groups;	/* in the order given */
 	enum swt_th_source groups_src;
+	size_t n_norms;
+	struct swt_th_norm *norms;	/* in the order given */
+	enum swt_th_source norms_src;
 };
 
 /* Key name of a scalar ("memory_mb"). */

@@ -133,6 +133,80 @@ static void flat_series_has_no_trend(void **state)
 	assert_false(tr.quarters_rising);
 }
 
+static void mann_whitney_distribution_is_exact(void **state)
+{
+	static const unsigned n3[] = { 1, 1, 2, 3, 3, 3, 3, 2, 1, 1 };
+	static swt_u128 d[64 * 64 + 1];
+	swt_u128 total = 0, binom = 1;
+	unsigned k;
+
+	(void)state;
+	swt_mw_dist(3, 3, d);
+	for (k = 0; k < 10; k++)
+		assert_true(d[k] == n3[k]);
+	swt_mw_dist(2, 5, d);
+	/* U of sizes 2 and 5: 21 arrangements, 1 1 2 2 3 3 3 2 2 1 1 */
+	assert_true(d[0] == 1 && d[4] == 3 && d[5] == 3 && d[10] == 1);
+	swt_mw_dist(64, 64, d);
+	for (k = 0; k <= 64 * 64; k++) {
+		total += d[k];
+		assert_true(d[k] == d[64 * 64 - k]);	/* symmetric */
+	}
+	for (k = 1; k <= 64; k++) {	/* C(128, 64), exactly */
+		swt_u128 a = binom, b = k, t;
+
+		while (b) {	/* g = gcd(binom, k); k / g divides 64 + k */
+			t = a % b;
+			a = b;
+			b = t;
+		}
+		binom = binom / a * ((64 + k) / (k / a));
+	}
+	assert_true(total == binom);
+}
+
+static void shift_estimate_and_interval(void **state)
+{
+	static const int64_t x[] = { 10, 11, 12, 13, 14 };
+	static const int64_t y[] = { 24, 20, 23, 21, 22 };
+	static const int64_t z[] = { 12, 12, 12, 12, 12 };
+	int64_t scratch[25];
+	swt_u128 d[26];
+	struct swt_shift s;
+
+	(void)state;
+	assert_int_equal(swt_mw_u2(x, 5, y, 5), 50);
+	swt_shift_estimate(x, 5, y, 5, 50, scratch, d, &s);
+	assert_int_equal(s.hl, 10);
+	assert_int_equal(s.dmin, 6);
+	assert_int_equal(s.dmax, 14);
+	/* 2 / 252 */
+	assert_int_equal(s.p_ppm, 7937);
+	/* c = 3 (P(U <= 2) = 4 / 252 <= 2.5 % < P(U <= 3) = 7 / 252) */
+	assert_true(s.has_ci);
+	assert_int_equal(s.lo, 7);
+	assert_int_equal(s.hi, 13);
+	/* the other way round: the same, mirrored */
+	swt_shift_estimate(y, 5, x, 5, 50, scratch, d, &s);
+	assert_int_equal(s.hl, -10);
+	assert_int_equal(s.lo, -13);
+	assert_int_equal(s.hi, -7);
+	assert_int_equal(s.p_ppm, 7937);
+	/* all tied: no evidence at all */
+	swt_shift_estimate(z, 5, z, 5, 50, scratch, d, &s);
+	assert_int_equal(s.p_ppm, 1000000);
+	assert_int_equal(s.hl, 0);
+	assert_true(s.has_ci && s.lo == 0 && s.hi == 0);
+	/* three runs a side cannot reach 5 % */
+	swt_shift_estimate(x, 3, y, 3, 50, scratch, d, &s);
+	assert_false(s.has_ci);
+	assert_int_equal(s.p_ppm, 100000);	/* 2 / 20 */
+	assert_int_equal(swt_mw_min_runs(50), 4);
+	assert_int_equal(swt_mw_min_runs(10), 5);
+	assert_int_equal(swt_mw_min_runs(100), 3);	/* 2 / 20 */
+	assert_int_equal(swt_mw_min_runs(500), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +215,8 @@ int main(void)
 		cmocka_unit_test(series_merges_keep_lines_exact),
 		cmocka_unit_test(month_long_series_keeps_its_line),
 		cmocka_unit_test(flat_series_has_no_trend),
+		cmocka_unit_test(mann_whitney_distribution_is_exact),
+		cmocka_unit_test(shift_estimate_and_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

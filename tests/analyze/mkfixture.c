@@ -6,6 +6,9 @@
  *   mkfixture absurd-sample-delta PATH, absurd-clock-ticks PATH
  *                                   the damaged sessions of
  *                                   fixtures/corrupt/absurd-* (not listed)
+ *   mkfixture diff base|new RUN PATH
+ *                                   one run (1..99) of the sessions that
+ *                                   fixtures/diff-* compare (not listed)
  *   mkfixture bench PATH [PROCS [SAMPLES]]
  *                                   the benchmark session: PROCS processes
  *                                   (500) sampled SAMPLES times (3600) at 1 s
@@ -147,6 +150,31 @@ static void start(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
 	r.u.proc_start.cmdline = argv0;
 	r.u.proc_start.cmdline_len = len + 1;
 	r.u.proc_start.preexisting = pre;
+	put(g, &r);
+}
+
+static void start_exe(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
+		      const char *comm, const char *cmdline, const char *exe)
+{
+	struct swt_record r;
+	char argv0[256];
+	size_t i, len = strlen(cmdline);
+
+	if (len >= sizeof(argv0))
+		len = sizeof(argv0) - 1;
+	for (i = 0; i < len; i++)
+		argv0[i] = cmdline[i] == '\1' ? '\0' : cmdline[i];
+	argv0[len] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = ppid;
+	r.u.proc_start.start_ticks = (uint64_t)(t / (S / 100));
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = argv0;
+	r.u.proc_start.cmdline_len = len + 1;
+	r.u.proc_start.exe = exe;
 	put(g, &r);
 }
 
@@ -589,6 +617,58 @@ static int sc_absurd_clock_ticks(const char *path)
 	return absurd(path, UINT32_C(4000000000), S);
 }
 
+/* One run of the sessions that fixtures/diff-* compare: a test suite of
+ * 60 s (1 s samples) whose runs differ by a fixed pseudo-random jitter of
+ * +-3 % in CPU (seeded by side and run), and whose new runs change:
+ *   worker    30 % of a core in the base runs, 36 % in the new (+20 %)
+ *   indexer   20 %, 200 MB on both sides (unchanged)
+ *   cache     300 MB in the base runs, 250 MB in the new (improvement)
+ *   legacy-helper only in the base runs, fresh-helper only in the new
+ *   test-bin  5 %, its program in a temporary directory named after the
+ *             run (/tmp/tmp.<hex>/test-bin: normalised, one module)
+ *   suite     the parent, 2 %, 50 MB; counter ocr_call once a second */
+static int sc_diff(const char *path, bool is_new, int run)
+{
+	struct swt_proc_row p[6];
+	struct swt_event ev[1];
+	struct gen g;
+	char exe[64];
+	int64_t jit[6];
+	int k, i;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	g.lcg = 777 + (uint64_t)(is_new ? 1000 : 0) + (uint64_t)run;
+	for (i = 0; i < 6; i++)
+		jit[i] = 970 + rnd(&g, 61);
+	snprintf(exe, sizeof(exe), "/tmp/tmp.%08x/test-bin",
+		 (unsigned)rnd(&g, 0x7fffffff));
+	start(&g, T0, 400, 1, "suite", "suite\1--all", false);
+	start(&g, T0, 401, 400, "worker", "worker\1--jobs=1", false);
+	start(&g, T0, 402, 400, "indexer", "indexer", false);
+	start(&g, T0, 403, 400, "cache", "cache\1--size=auto", false);
+	start(&g, T0, 404, 400, is_new ? "fresh-helper" : "legacy-helper",
+	      is_new ? "fresh-helper" : "legacy-helper", false);
+	start_exe(&g, T0, 405, 400, "test-bin", "test-bin\1--quick", exe);
+	for (k = 1; k <= 60; k++) {
+		int64_t t = T0 + k * S;
+
+		ev[0] = (struct swt_event){ t - S / 2, SWT_EV_COUNT, 400,
+					    "ocr_call", 1 };
+		events(&g, 400, ev, 1);
+		p[0] = row(400, 2 * k * jit[0] / 1000, 50 * MIB);
+		p[1] = row(401, (is_new ? 36 : 30) * k * jit[1] / 1000,
+			   100 * MIB);
+		p[2] = row(402, 20 * k * jit[2] / 1000, 200 * MIB);
+		p[3] = row(403, k * jit[3] / 1000,
+			   (is_new ? 250 : 300) * MIB);
+		p[4] = row(404, k * jit[4] / 1000, 10 * MIB);
+		p[5] = row(405, 5 * k * jit[5] / 1000, 20 * MIB);
+		sample(&g, t, p, 6, NULL, 0);
+	}
+	return gen_close(&g, T0 + 60 * S, true);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const char *path);
@@ -616,6 +696,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: mkfixture list\n"
 			"       mkfixture SCENARIO PATH\n"
+			"       mkfixture diff base|new RUN PATH\n"
 			"       mkfixture bench PATH [PROCS [SAMPLES]]\n");
 	return 2;
 }
@@ -636,6 +717,16 @@ int main(int argc, char **argv)
 		if (procs < 1 || samples < 1)
 			return usage();
 		return bench(argv[2], procs, samples) < 0 ? 1 : 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "diff") == 0) {
+		int run = atoi(argv[3]);
+
+		if ((strcmp(argv[2], "base") && strcmp(argv[2], "new")) ||
+		    run < 1 || run > 99)
+			return usage();
+		return sc_diff(argv[4], strcmp(argv[2], "new") == 0, run) < 0 ?
+			       1 :
+			       0;
 	}
 	if (argc != 3)
 		return usage();

@@ -1,0 +1,837 @@
+/* swt_diff.c — sessions compared (see swt_diff.h and docs/ci.md). */
+#include "swt_diff.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_checked.h"
+#include "swt_stats.h"
+#include "swt_status.h"
+
+const char *swt_verdict_name(enum swt_verdict v)
+{
+	switch (v) {
+	case SWT_VERDICT_UNCHANGED:
+		return "unchanged";
+	case SWT_VERDICT_IMPROVEMENT:
+		return "improvement";
+	case SWT_VERDICT_INCONCLUSIVE:
+		return "inconclusive";
+	case SWT_VERDICT_REGRESSION:
+		return "regression";
+	}
+	return "?";
+}
+
+const char *swt_diff_method_name(enum swt_diff_method m)
+{
+	return m == SWT_DIFF_RANK ? "rank_test" : "single_run";
+}
+
+const char *swt_diff_status_name(enum swt_diff_status s)
+{
+	switch (s) {
+	case SWT_DIFF_MATCHED:
+		return "matched";
+	case SWT_DIFF_APPEARED:
+		return "appeared";
+	case SWT_DIFF_DISAPPEARED:
+		return "disappeared";
+	}
+	return "?";
+}
+
+/* ---- loading: one analysis per file, on several threads ------------------- */
+
+struct load_ctx {
+	struct swt_diff_run *runs;
+	size_t n;
+	const struct swt_engine_opts *opts;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void load_one(struct swt_diff_run *r, const struct swt_engine_opts *o)
+{
+	r->status = swt_reader_open(&r->reader, r->path, 0, r->errmsg,
+				    sizeof(r->errmsg));
+	if (r->status < 0)
+		return;
+	r->opened = true;
+	r->status = swt_analysis_run(&r->an, r->reader, o, r->errmsg,
+				     sizeof(r->errmsg));
+}
+
+static void *load_worker(void *arg)
+{
+	struct load_ctx *c = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&c->lock);
+		i = c->next++;
+		pthread_mutex_unlock(&c->lock);
+		if (i >= c->n)
+			break;
+		load_one(&c->runs[i], c->opts);
+	}
+	return NULL;
+}
+
+void swt_diff_load(struct swt_diff_run *runs, size_t n,
+		   const struct swt_engine_opts *opts, unsigned threads)
+{
+	struct load_ctx c = { runs, n, opts, PTHREAD_MUTEX_INITIALIZER, 0 };
+	pthread_t tid[16];
+	size_t k, started = 0;
+
+	if (!threads) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = online > 0 ? (unsigned)online : 1;
+	}
+	if (threads > 16)
+		threads = 16;
+	if (threads > n)
+		threads = (unsigned)n;
+	/* the analyses share nothing (the engine has no global state); the
+	 * calling thread works too */
+	for (k = 1; k < threads; k++)
+		if (pthread_create(&tid[started], NULL, load_worker, &c) == 0)
+			started++;
+	load_worker(&c);
+	for (k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+	pthread_mutex_destroy(&c.lock);
+}
+
+void swt_diff_runs_fini(struct swt_diff_run *runs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; runs && i < n; i++) {
+		swt_analysis_free(runs[i].an);
+		swt_reader_free(runs[i].reader);
+		runs[i].an = NULL;
+		runs[i].reader = NULL;
+	}
+}
+
+/* ---- normalize_patterns ------------------------------------------------------ */
+
+struct norm {
+	size_t n;
+	regex_t *rx;
+	const char **repl;
+};
+
+static void norm_init(struct norm *z, const struct swt_thresholds *th)
+{
+	size_t i;
+
+	z->rx = swt_calloc(th->n_norms ? th->n_norms : 1, sizeof(*z->rx));
+	z->repl = swt_calloc(th->n_norms ? th->n_norms : 1,
+			     sizeof(*z->repl));
+	z->n = 0;
+	for (i = 0; i < th->n_norms; i++) {
+		/* validated when set: a failure here is out of memory */
+		if (regcomp(&z->rx[z->n], th->norms[i].re, REG_EXTENDED) != 0)
+			abort();
+		z->repl[z->n++] = th->norms[i].repl;
+	}
+}
+
+static void norm_fini(struct norm *z)
+{
+	size_t i;
+
+	for (i = 0; i < z->n; i++)
+		regfree(&z->rx[i]);
+	free(z->rx);
+	free(z->repl);
+}
+
+/* repl with \1..\9 and & expanded for the match m of subject p. */
+static void expand(struct swt_buf *out, const char *repl, const char *p,
+		   const regmatch_t *m)
+{
+	for (; *repl; repl++) {
+		int g = -1;
+
+		if (*repl == '\\' && repl[1] >= '0' && repl[1] <= '9') {
+			g = repl[1] - '0';
+			repl++;
+		} else if (*repl == '\\' && repl[1]) {
+			swt_buf_putc(out, *++repl);
+			continue;
+		} else if (*repl == '&') {
+			g = 0;
+		}
+		if (g < 0)
+			swt_buf_putc(out, *repl);
+		else if (m[g].rm_so >= 0)
+			swt_buf_add(out, p + m[g].rm_so,
+				    (size_t)(m[g].rm_eo - m[g].rm_so));
+	}
+}
+
+static char *norm_apply(const struct norm *z, const char *s)
+{
+	char *cur = swt_strdup(s);
+	size_t i;
+
+	for (i = 0; i < z->n; i++) {
+		struct swt_buf out = SWT_BUF_INIT;
+		const char *p = cur;
+		regmatch_t m[10];
+		int eflags = 0;
+
+		while (*p && regexec(&z->rx[i], p, 10, m, eflags) == 0) {
+			if (m[0].rm_eo == 0) {	/* empty match: step on */
+				swt_buf_add(&out, p, 1);
+				p++;
+			} else {
+				swt_buf_add(&out, p, (size_t)m[0].rm_so);
+				expand(&out, z->repl[i], p, m);
+				p += m[0].rm_eo;
+			}
+			eflags = REG_NOTBOL;
+		}
+		swt_buf_puts(&out, p);
+		free(cur);
+		cur = out.ptr ? out.ptr : swt_strdup("");
+	}
+	return cur;
+}
+
+char *swt_diff_normalize(const struct swt_thresholds *th, const char *s)
+{
+	struct norm z;
+	char *r;
+
+	norm_init(&z, th);
+	r = norm_apply(&z, s);
+	norm_fini(&z);
+	return r;
+}
+
+/* ---- metrics ---------------------------------------------------------------- */
+
+enum metric {
+	M_DURATION,
+	M_CPU_S,
+	M_CPU_PCT,
+	M_MEM_AVG,
+	M_MEM_PEAK,
+	M_CALLS_PM,
+	M_IO_MB,
+	M_NET_MB,
+	M_WEIGHT,
+	M_COUNT,
+	M_PER_MIN,
+	M_N
+};
+
+static const struct {
+	const char *key;
+	const char *unit;
+	unsigned scale, dec;
+	int floor_key;		/* enum swt_th_key, or -1: a floor of 1 */
+} mdefs[M_N] = {
+	[M_DURATION] = { "duration_s", "s", 3, 3, SWT_TH_DIFF_MIN_DURATION_S },
+	[M_CPU_S] = { "cpu_s", "s", 3, 3, SWT_TH_DIFF_MIN_CPU_S },
+	[M_CPU_PCT] = { "cpu_percent_avg", "percent", 3, 1,
+			SWT_TH_DIFF_MIN_CPU_PERCENT },
+	[M_MEM_AVG] = { "memory_mb_avg", "MB", 3, 1,
+			SWT_TH_DIFF_MIN_MEMORY_MB },
+	[M_MEM_PEAK] = { "memory_mb_peak", "MB", 3, 1,
+			 SWT_TH_DIFF_MIN_MEMORY_MB },
+	[M_CALLS_PM] = { "calls_per_minute", "per_minute", 3, 1,
+			 SWT_TH_DIFF_MIN_PER_MINUTE },
+	[M_IO_MB] = { "io_mb", "MB", 3, 1, SWT_TH_DIFF_MIN_BYTES_MB },
+	[M_NET_MB] = { "net_mb", "MB", 3, 1, SWT_TH_DIFF_MIN_BYTES_MB },
+	[M_WEIGHT] = { "weight", NULL, 3, 3, SWT_TH_DIFF_MIN_WEIGHT },
+	[M_COUNT] = { "count", NULL, 0, 0, -1 },
+	[M_PER_MIN] = { "per_minute", "per_minute", 3, 1,
+			SWT_TH_DIFF_MIN_PER_MINUTE },
+};
+
+/* What one run says of one subject. */
+struct entry {
+	char *key;		/* kind NUL name NUL process NUL group */
+	size_t run;
+	enum swt_module_kind kind;
+	const struct swt_session_result *ses;
+	const struct swt_module_result *mod;
+	const struct swt_counter_result *ctr;
+};
+
+/* Subject kinds in report order. */
+static int kind_rank(enum swt_module_kind k)
+{
+	switch (k) {
+	case SWT_KIND_SESSION:
+		return 0;
+	case SWT_KIND_PROCESS:
+		return 1;
+	case SWT_KIND_MODULE:
+		return 2;
+	case SWT_KIND_THREAD:
+		return 3;
+	case SWT_KIND_COUNTER:
+		return 4;
+	}
+	return 5;
+}
+
+static void make_key(struct entry *e, enum swt_module_kind kind,
+		     const char *name, const char *process, const char *group)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	swt_buf_putc(&b, (char)('0' + kind_rank(kind)));
+	swt_buf_add(&b, name, strlen(name) + 1);
+	swt_buf_add(&b, process, strlen(process) + 1);
+	swt_buf_add(&b, group, strlen(group) + 1);
+	e->key = b.ptr;
+	e->kind = kind;
+}
+
+static size_t key_len(const char *k)
+{
+	const char *p = k + 1;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		p += strlen(p) + 1;
+	return (size_t)(p - k);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	size_t lx = key_len(x->key), ly = key_len(y->key);
+	int c = memcmp(x->key, y->key, lx < ly ? lx : ly);
+
+	if (c)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return (x->run > y->run) - (x->run < y->run);
+}
+
+/* The value of metric k in one entry; false if it has none there. */
+static bool value_of(const struct entry *e, enum metric k, int64_t *v)
+{
+	const struct swt_module_result *m = e->mod;
+	const struct swt_session_result *s = e->ses;
+
+	*v = 0;
+	if (s) {
+		switch (k) {
+		case M_DURATION:
+			*v = s->duration_ns / 1000000;
+			return true;
+		case M_CPU_S:
+			*v = s->cpu_ms;
+			return true;
+		case M_CPU_PCT:
+			*v = s->cpu_avg_mpct;
+			return true;
+		case M_MEM_AVG:
+			*v = s->mem_avg_mmb;
+			return true;
+		case M_MEM_PEAK:
+			*v = s->mem_peak_mmb;
+			return true;
+		case M_IO_MB:
+			*v = swt_sat_add(s->io_read_mmb, s->io_write_mmb);
+			return s->has_io;
+		case M_NET_MB:
+			*v = swt_sat_add(s->net_sent_mmb, s->net_recv_mmb);
+			return s->has_net;
+		default:
+			return false;
+		}
+	}
+	if (e->ctr) {
+		if (k == M_COUNT)
+			*v = e->ctr->count;
+		else if (k == M_PER_MIN)
+			*v = e->ctr->per_min_milli;
+		return k == M_COUNT || k == M_PER_MIN;
+	}
+	switch (k) {
+	case M_CPU_S:
+		*v = m->cpu_ms;
+		return true;
+	case M_CPU_PCT:
+		*v = m->cpu_avg_mpct;
+		return true;
+	case M_MEM_AVG:
+		*v = m->mem_avg_mmb;
+		return m->has_memory;
+	case M_MEM_PEAK:
+		*v = m->mem_peak_mmb;
+		return m->has_memory;
+	case M_CALLS_PM:
+		*v = m->calls_per_min_milli;
+		return m->subj.kind != SWT_KIND_THREAD;
+	case M_IO_MB:
+		*v = swt_sat_add(m->io_read_mmb, m->io_write_mmb);
+		return m->has_io;
+	case M_NET_MB:
+		*v = swt_sat_add(m->net_sent_mmb, m->net_recv_mmb);
+		return m->has_net;
+	case M_WEIGHT:
+		*v = m->weight;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- the verdict of one metric ---------------------------------------------- */
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+}
+
+/* ceil(n * h^2 / t^2), at least n + 1, at most 999. */
+static unsigned runs_for(size_t n, int64_t h, int64_t t)
+{
+	swt_u128 num, den;
+	uint64_t k;
+
+	if (t <= 0)
+		return 999;
+	num = (swt_u128)n * (swt_u128)h * (swt_u128)h;
+	den = (swt_u128)t * (swt_u128)t;
+	k = (uint64_t)((num + den - 1) / den > 999 ? 999 :
+						     (num + den - 1) / den);
+	if (k <= n)
+		k = n + 1;
+	return (unsigned)(k > 999 ? 999 : k);
+}
+
+static void decide(struct swt_diff_metric *r, const int64_t *x, size_t n,
+		   const int64_t *y, size_t m, const struct swt_thresholds *th,
+		   int64_t floor, int64_t *scratch, swt_u128 *dist)
+{
+	int64_t e, tmp[SWT_DIFF_MAX_RUNS];
+	int64_t alpha = th->v[SWT_TH_DIFF_SIGNIFICANCE];
+	struct swt_shift s;
+	size_t i;
+
+	r->n_base = n;
+	r->n_new = m;
+	for (i = 0; i < n; i++)
+		tmp[i] = x[i];
+	r->base = swt_median(tmp, n);
+	for (i = 0; i < m; i++)
+		tmp[i] = y[i];
+	r->new_ = swt_median(tmp, m);
+	e = swt_muldiv(abs64(r->base), th->v[SWT_TH_DIFF_MIN_CHANGE_PERCENT],
+		       100000);
+	if (e < floor)
+		e = floor;
+	r->min_effect = e;
+	r->note = "";
+	if (n == 1 && m == 1) {
+		r->method = SWT_DIFF_SINGLE;
+		r->change = swt_sat_sub(y[0], x[0]);
+		if (r->change != 0 && abs64(r->change) >= e)
+			r->verdict = r->change > 0 ? SWT_VERDICT_REGRESSION :
+						     SWT_VERDICT_IMPROVEMENT;
+		else
+			r->verdict = SWT_VERDICT_UNCHANGED;
+		goto rel;
+	}
+	r->method = SWT_DIFF_RANK;
+	swt_shift_estimate(x, n, y, m, alpha, scratch, dist, &s);
+	r->change = s.hl;
+	r->has_p = true;
+	r->p_ppm = s.p_ppm;
+	r->has_ci = s.has_ci;
+	r->lo = s.lo;
+	r->hi = s.hi;
+	if (!s.has_ci) {
+		if (s.dmin > -e && s.dmax < e) {
+			r->verdict = SWT_VERDICT_UNCHANGED;
+			r->note = "every run within the minimum effect";
+		} else {
+			unsigned k = swt_mw_min_runs(alpha);
+			int64_t h = swt_sat_sub(s.dmax, s.dmin) / 2;
+			int64_t t = abs64(s.hl) >= e ? abs64(s.hl) :
+						       e - abs64(s.hl);
+			unsigned need = runs_for(n > m ? n : m, h, t);
+
+			r->verdict = SWT_VERDICT_INCONCLUSIVE;
+			r->runs_needed = need > k ? need : k;
+			r->note = "too few runs for the rank test";
+		}
+		goto rel;
+	}
+	if (s.lo > 0 && s.hl >= e && s.hl > 0) {
+		r->verdict = SWT_VERDICT_REGRESSION;
+	} else if (s.hi < 0 && s.hl <= -e && s.hl < 0) {
+		r->verdict = SWT_VERDICT_IMPROVEMENT;
+	} else if (s.lo > -e && s.hi < e) {
+		r->verdict = SWT_VERDICT_UNCHANGED;
+	} else if ((s.lo > 0 || s.hi < 0) && abs64(s.hl) < e) {
+		r->verdict = SWT_VERDICT_UNCHANGED;
+		r->note = "significant, below the minimum effect";
+	} else {
+		int64_t h = swt_sat_sub(s.hi, s.lo) / 2;
+		int64_t t = abs64(s.hl) >= e ? abs64(s.hl) : e - abs64(s.hl);
+
+		r->verdict = SWT_VERDICT_INCONCLUSIVE;
+		r->runs_needed = runs_for(n > m ? n : m, h, t);
+		r->note = abs64(s.hl) >= e ? "not significant: too much spread"
+					   : "interval wider than the "
+					     "minimum effect";
+	}
+rel:
+	if (r->base != 0) {
+		r->has_rel = true;
+		r->rel_mpct = swt_muldiv(r->change, 100000, abs64(r->base));
+	}
+}
+
+/* ---- the comparison ------------------------------------------------------------ */
+
+static const char *keep(struct swt_diff *d, char *s)
+{
+	d->strings = swt_grow(d->strings, &d->cap_strings, d->n_strings + 1,
+			      sizeof(*d->strings));
+	d->strings[d->n_strings++] = s;
+	return s;
+}
+
+static const char *kind_label(enum swt_module_kind k)
+{
+	return swt_kind_name(k);
+}
+
+/* Entries of every analysed run. */
+static struct entry *gather(const struct swt_diff_run *runs, size_t n,
+			    const struct norm *z, size_t *count)
+{
+	struct entry *v = NULL;
+	size_t cap = 0, k = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct swt_result *r;
+
+		if (!runs[i].an)
+			continue;
+		r = runs[i].an->result;
+		v = swt_grow(v, &cap, k + 1 + r->n_modules + r->n_counters,
+			     sizeof(*v));
+		memset(&v[k], 0, sizeof(*v));
+		make_key(&v[k], SWT_KIND_SESSION, "session", "", "");
+		v[k].run = i;
+		v[k].ses = &r->session;
+		k++;
+		for (j = 0; j < r->n_modules; j++) {
+			const struct swt_module_result *m = &r->modules[j];
+			char *g = norm_apply(z, m->subj.group ? m->subj.group :
+								"");
+
+			memset(&v[k], 0, sizeof(*v));
+			make_key(&v[k], m->subj.kind, m->subj.name,
+				 m->subj.process, g);
+			free(g);
+			v[k].run = i;
+			v[k].mod = m;
+			k++;
+		}
+		for (j = 0; j < r->n_counters; j++) {
+			memset(&v[k], 0, sizeof(*v));
+			make_key(&v[k], SWT_KIND_COUNTER,
+				 r->counters[j].name, "", "");
+			v[k].run = i;
+			v[k].ctr = &r->counters[j];
+			k++;
+		}
+	}
+	*count = k;
+	return v;
+}
+
+static int cmp_module(const void *a, const void *b)
+{
+	const struct swt_diff_module *x = a, *y = b;
+	int kx = strcmp(x->who.kind, "session") == 0,
+	    ky = strcmp(y->who.kind, "session") == 0;
+	int64_t wx, wy;
+	int c;
+
+	if (kx != ky)
+		return ky - kx;
+	wx = x->weight[0] > x->weight[1] ? x->weight[0] : x->weight[1];
+	wy = y->weight[0] > y->weight[1] ? y->weight[0] : y->weight[1];
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	if ((c = strcmp(x->who.kind, y->who.kind)) ||
+	    (c = strcmp(x->who.name, y->who.name)) ||
+	    (c = strcmp(x->who.process, y->who.process)))
+		return c;
+	return strcmp(x->who.group, y->who.group);
+}
+
+/* A subject while the diff is built: its entries ent[first..last). */
+struct subj {
+	size_t first, last;
+	struct swt_diff_module m;
+};
+
+static int cmp_subj(const void *a, const void *b)
+{
+	return cmp_module(&((const struct subj *)a)->m,
+			  &((const struct subj *)b)->m);
+}
+
+/* The values of metric mi for subject s, one per analysed run of each
+ * side (0 in a run it is absent from: nothing of it ran); has[side] if
+ * some run of the side measured it. */
+static void values(const struct entry *ent, const struct subj *s,
+		   const struct swt_diff_run *runs, size_t n, enum metric mi,
+		   int64_t *x, size_t *nx, int64_t *y, size_t *ny, bool has[2])
+{
+	size_t r, k = s->first;
+
+	*nx = *ny = 0;
+	has[0] = has[1] = false;
+	for (r = 0; r < n; r++) {
+		int64_t v = 0;
+
+		if (!runs[r].an)
+			continue;
+		/* entries are sorted by run within the subject; should a
+		 * run have two (names that the normalisation joins), the
+		 * first counts */
+		while (k < s->last && ent[k].run < r)
+			k++;
+		if (k < s->last && ent[k].run == r &&
+		    value_of(&ent[k], mi, &v))
+			has[runs[r].side] = true;
+		if (runs[r].side == SWT_DIFF_BASE)
+			x[(*nx)++] = v;
+		else
+			y[(*ny)++] = v;
+	}
+}
+
+static bool all_zero(const int64_t *x, size_t nx, const int64_t *y,
+		     size_t ny)
+{
+	size_t i;
+
+	for (i = 0; i < nx; i++)
+		if (x[i])
+			return false;
+	for (i = 0; i < ny; i++)
+		if (y[i])
+			return false;
+	return true;
+}
+
+static int64_t median_of(const int64_t *v, size_t n)
+{
+	int64_t t[SWT_DIFF_MAX_RUNS];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t[i] = v[i];
+	return swt_median(t, n);
+}
+
+int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
+		     size_t n, const struct swt_thresholds *th)
+{
+	struct swt_diff *d;
+	struct norm z;
+	struct entry *ent;
+	struct subj *sj = NULL;
+	size_t n_ent, n_sj = 0, cap_sj = 0, cap_met = 0, i, j, k;
+	int64_t *scratch, x[SWT_DIFF_MAX_RUNS], y[SWT_DIFF_MAX_RUNS];
+	swt_u128 *dist;
+
+	*out = NULL;
+	d = swt_zalloc(sizeof(*d));
+	d->th = th;
+	d->runs = runs;
+	d->n_runs = n;
+	for (i = 0; i < n; i++) {
+		if (runs[i].an) {
+			d->n_side[runs[i].side]++;
+			d->n_incomplete += swt_analysis_incomplete(runs[i].an);
+		} else {
+			d->n_failed++;
+		}
+	}
+	if (!d->n_side[0] || !d->n_side[1] ||
+	    d->n_side[0] > SWT_DIFF_MAX_RUNS ||
+	    d->n_side[1] > SWT_DIFF_MAX_RUNS) {
+		free(d);
+		return SWT_EINVAL;
+	}
+	d->method = d->n_side[0] == 1 && d->n_side[1] == 1 ? SWT_DIFF_SINGLE :
+							     SWT_DIFF_RANK;
+	norm_init(&z, th);
+	ent = gather(runs, n, &z, &n_ent);
+	norm_fini(&z);
+	qsort(ent, n_ent, sizeof(*ent), cmp_entry);
+	/* each run of entries with one key is a subject */
+	for (i = 0; i < n_ent; i = j) {
+		size_t len = key_len(ent[i].key), side_n[2] = { 0, 0 };
+		struct swt_diff_module *dm;
+		const char *p;
+		size_t nx, ny;
+		bool has[2];
+
+		for (j = i + 1; j < n_ent && key_len(ent[j].key) == len &&
+				memcmp(ent[j].key, ent[i].key, len) == 0;
+		     j++)
+			;
+		sj = swt_grow(sj, &cap_sj, n_sj + 1, sizeof(*sj));
+		memset(&sj[n_sj], 0, sizeof(*sj));
+		sj[n_sj].first = i;
+		sj[n_sj].last = j;
+		dm = &sj[n_sj].m;
+		p = ent[i].key + 1;
+		dm->who.kind = kind_label(ent[i].kind);
+		dm->who.name = keep(d, swt_strdup(p));
+		p += strlen(p) + 1;
+		dm->who.process = keep(d, swt_strdup(p));
+		p += strlen(p) + 1;
+		dm->who.group = keep(d, swt_strdup(p));
+		for (k = i; k < j; k++)
+			if (k == i || ent[k - 1].run != ent[k].run)
+				side_n[runs[ent[k].run].side]++;
+		dm->runs_base = side_n[0];
+		dm->runs_new = side_n[1];
+		dm->status = !side_n[0] ? SWT_DIFF_APPEARED :
+			     !side_n[1] ? SWT_DIFF_DISAPPEARED :
+					  SWT_DIFF_MATCHED;
+		d->n_appeared += dm->status == SWT_DIFF_APPEARED;
+		d->n_disappeared += dm->status == SWT_DIFF_DISAPPEARED;
+		values(ent, &sj[n_sj], runs, n, M_CPU_S, x, &nx, y, &ny, has);
+		dm->has_cpu = has[0] || has[1];
+		dm->cpu_ms[0] = median_of(x, nx);
+		dm->cpu_ms[1] = median_of(y, ny);
+		values(ent, &sj[n_sj], runs, n, M_MEM_PEAK, x, &nx, y, &ny,
+		       has);
+		dm->has_mem = has[0] || has[1];
+		dm->mem_peak_mmb[0] = median_of(x, nx);
+		dm->mem_peak_mmb[1] = median_of(y, ny);
+		values(ent, &sj[n_sj], runs, n, M_WEIGHT, x, &nx, y, &ny, has);
+		dm->has_weight = has[0] || has[1];
+		dm->weight[0] = median_of(x, nx);
+		dm->weight[1] = median_of(y, ny);
+		n_sj++;
+	}
+	qsort(sj, n_sj, sizeof(*sj), cmp_subj);
+	scratch = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS,
+			     sizeof(*scratch));
+	dist = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS + 1,
+			  sizeof(*dist));
+	d->modules = swt_calloc(n_sj ? n_sj : 1, sizeof(*d->modules));
+	for (i = 0; i < n_sj; i++) {
+		struct swt_diff_module *dm = &sj[i].m;
+		int mi;
+
+		dm->verdict = SWT_VERDICT_UNCHANGED;
+		for (mi = 0; mi < M_N && dm->status == SWT_DIFF_MATCHED;
+		     mi++) {
+			struct swt_diff_metric *mr;
+			size_t nx, ny;
+			bool has[2];
+			int64_t floor;
+
+			values(ent, &sj[i], runs, n, (enum metric)mi, x, &nx,
+			       y, &ny, has);
+			/* compared where both sides measured it, and
+			 * something happened */
+			if (!has[0] || !has[1] || all_zero(x, nx, y, ny))
+				continue;
+			d->metrics = swt_grow(d->metrics, &cap_met,
+					      d->n_metrics + 1,
+					      sizeof(*d->metrics));
+			mr = &d->metrics[d->n_metrics++];
+			memset(mr, 0, sizeof(*mr));
+			mr->subject = i;
+			mr->metric = mdefs[mi].key;
+			mr->unit = mdefs[mi].unit;
+			mr->scale = mdefs[mi].scale;
+			mr->dec = mdefs[mi].dec;
+			floor = mdefs[mi].floor_key < 0 ?
+					1 :
+					th->v[mdefs[mi].floor_key];
+			decide(mr, x, nx, y, ny, th, floor, scratch, dist);
+			d->n_verdict[mr->verdict]++;
+			if (mr->verdict > dm->verdict)
+				dm->verdict = mr->verdict;
+		}
+		d->modules[i] = *dm;
+	}
+	d->n_modules = n_sj;
+	d->verdict = SWT_VERDICT_UNCHANGED;
+	for (k = 4; k-- > 0;) {
+		if (d->n_verdict[k]) {
+			d->verdict = (enum swt_verdict)k;
+			break;
+		}
+	}
+	d->runner_changed = false;
+	{
+		const struct swt_session_result *b = NULL, *s;
+
+		for (i = 0; i < n; i++) {
+			if (!runs[i].an)
+				continue;
+			s = &runs[i].an->result->session;
+			if (!b) {
+				b = s;
+				continue;
+			}
+			if (s->cpu_count != b->cpu_count ||
+			    s->clock_ticks != b->clock_ticks ||
+			    s->page_size != b->page_size ||
+			    s->mem_total_kib != b->mem_total_kib ||
+			    strcmp(s->kernel, b->kernel) != 0)
+				d->runner_changed = true;
+		}
+	}
+	free(scratch);
+	free(dist);
+	free(sj);
+	for (i = 0; i < n_ent; i++)
+		free(ent[i].key);
+	free(ent);
+	*out = d;
+	return 0;
+}
+
+void swt_diff_free(struct swt_diff *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n_strings; i++)
+		free(d->strings[i]);
+	free(d->strings);
+	free(d->modules);
+	free(d->metrics);
+	free(d);
+}

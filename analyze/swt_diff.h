@@ -1,0 +1,159 @@
+/* swt_diff.h — swanalyze diff: sessions compared, with a verdict per
+ * module and metric that a pipeline can act on.
+ *
+ * Each session is analysed by the same engine, with the same thresholds,
+ * as swanalyze's reports (swt_analysis.h); the diff then matches the
+ * modules of the base runs and of the new runs by their identity (kind,
+ * name, process and the grouping's program or command line, after
+ * normalize_patterns), never by PID, and compares every metric of each
+ * matched module: one run a side against minimum effects, more with the
+ * exact Mann-Whitney rank test and its distribution-free confidence
+ * interval of the shift. Everything is integer: the same files give the
+ * same verdicts and the same bytes. docs/ci.md has the rules. */
+#ifndef SWT_DIFF_H
+#define SWT_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_analysis.h"
+#include "swt_engine.h"
+#include "swt_model.h"
+#include "swt_reader.h"
+#include "swt_thresholds.h"
+
+#define SWT_DIFF_SCHEMA_VERSION 1
+
+/* Most runs per side (the exact test's limit, swt_stats.h). */
+#define SWT_DIFF_MAX_RUNS 64
+
+enum swt_verdict {
+	SWT_VERDICT_UNCHANGED = 0,
+	SWT_VERDICT_IMPROVEMENT = 1,
+	SWT_VERDICT_INCONCLUSIVE = 2,
+	SWT_VERDICT_REGRESSION = 3,
+};
+
+/* "unchanged", "improvement", "inconclusive", "regression". */
+const char *swt_verdict_name(enum swt_verdict v);
+
+enum swt_diff_side { SWT_DIFF_BASE = 0, SWT_DIFF_NEW = 1 };
+
+/* One session of the comparison. */
+struct swt_diff_run {
+	const char *path;	/* as given (borrowed) */
+	enum swt_diff_side side;
+	struct swt_reader *reader;
+	struct swt_analysis *an; /* NULL if it could not be analysed */
+	int status;		/* 0, or why it could not be (open: the
+				 * reader's status; analysis: its error) */
+	bool opened;		/* the reader opened it (a session file) */
+	char errmsg[512];
+};
+
+/* Open and analyse every run, on up to `threads` threads (0: the online
+ * CPUs); each run's status and message are set, none stops the others. */
+void swt_diff_load(struct swt_diff_run *runs, size_t n,
+		   const struct swt_engine_opts *opts, unsigned threads);
+
+/* NULL-safe; frees what swt_diff_load() made. */
+void swt_diff_runs_fini(struct swt_diff_run *runs, size_t n);
+
+enum swt_diff_method {
+	SWT_DIFF_SINGLE = 0,	/* one run a side: minimum effect only */
+	SWT_DIFF_RANK = 1,	/* the rank test and its interval */
+};
+
+/* "single_run", "rank_test". */
+const char *swt_diff_method_name(enum swt_diff_method m);
+
+enum swt_diff_status {
+	SWT_DIFF_MATCHED = 0,
+	SWT_DIFF_APPEARED = 1,	/* in no base run */
+	SWT_DIFF_DISAPPEARED = 2, /* in no new run */
+};
+
+/* "matched", "appeared", "disappeared". */
+const char *swt_diff_status_name(enum swt_diff_status s);
+
+/* Who: the identity a diff matches by. Strings owned by the diff. */
+struct swt_diff_who {
+	const char *kind;	/* "session", "process", "module", "thread",
+				 * "counter" */
+	const char *name;
+	const char *process;
+	const char *group;	/* normalised program or command line */
+};
+
+struct swt_diff_metric {
+	size_t subject;		/* index in modules */
+	const char *metric;	/* "cpu_s", ... (static) */
+	const char *unit;	/* "s", "percent", "MB", "per_minute", NULL */
+	unsigned scale, dec;	/* values are v / 10^scale */
+	size_t n_base, n_new;	/* runs compared */
+	int64_t base, new_;	/* medians */
+	int64_t change;		/* single: new - base; rank: the shift */
+	bool has_rel;
+	int64_t rel_mpct;	/* change / base, thousandths of a percent */
+	int64_t min_effect;	/* the smallest change that counts */
+	enum swt_verdict verdict;
+	enum swt_diff_method method;
+	bool has_p;
+	int64_t p_ppm;
+	bool has_ci;
+	int64_t lo, hi;
+	unsigned runs_needed;	/* per side, to decide (inconclusive); 0 */
+	const char *note;	/* why (static), or "" */
+};
+
+struct swt_diff_module {
+	struct swt_diff_who who;
+	enum swt_diff_status status;
+	size_t runs_base, runs_new; /* runs it appears in */
+	bool has_cpu;		/* not a counter */
+	int64_t cpu_ms[2];	/* medians, by side (0 in a run it is absent
+				 * from) */
+	bool has_mem;
+	int64_t mem_peak_mmb[2];
+	bool has_weight;
+	int64_t weight[2];
+	enum swt_verdict verdict; /* the worst of its metrics */
+};
+
+struct swt_diff {
+	const struct swt_thresholds *th;
+	const struct swt_diff_run *runs;
+	size_t n_runs;
+	size_t n_side[2];	/* runs analysed, by side */
+	size_t n_failed;	/* runs not analysed at all */
+	size_t n_incomplete;	/* damaged or truncated (analysed) */
+	enum swt_diff_method method;
+	size_t n_modules;	/* session first, then weight desc, who */
+	struct swt_diff_module *modules;
+	size_t n_metrics;	/* by module, then metric */
+	struct swt_diff_metric *metrics;
+	size_t n_verdict[4];	/* metrics by verdict */
+	size_t n_appeared, n_disappeared;
+	enum swt_verdict verdict; /* the worst of all */
+	bool runner_changed;	/* cpu_count, clock_ticks, page_size, memory
+				 * or kernel differ between the sides */
+	char **strings;		/* owned */
+	size_t n_strings, cap_strings;
+};
+
+/* Compare the analysed runs (those with an analysis; each side must have
+ * one at least: SWT_EINVAL otherwise). th: the thresholds the runs were
+ * analysed with (borrowed). */
+int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
+		     size_t n, const struct swt_thresholds *th);
+
+void swt_diff_free(struct swt_diff *d);
+
+/* The report model of a diff (borrowed: free it before the diff). */
+void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d);
+
+/* Normalise s with the rules of th (normalize_patterns), a new string. */
+char *swt_diff_normalize(const struct swt_thresholds *th, const char *s);
+
+#endif

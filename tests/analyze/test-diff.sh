@@ -1,0 +1,155 @@
+# test-diff.sh — `swanalyze diff`: exit statuses, usage errors, damaged
+# input, globs, -o, determinism (threads), and that its JUnit validates
+# against the common JUnit shape and its Markdown renders as tables.
+#
+#   sh test-diff.sh SWANALYZE MKFIXTURE TMPDIR VERSION SRCDIR
+# (the arguments of test-cli.sh)
+
+if [ $# -ne 5 ]; then
+	echo "Bail out! usage: $0 SWANALYZE MKFIXTURE TMPDIR VERSION SRCDIR"
+	exit 1
+fi
+. "$5/tap.sh"
+SWANALYZE=$(abspath "$1")
+MKFIXTURE=$(abspath "$2")
+T=$(abspath "$3")
+SRC=$(abspath "$5")
+tap_sandbox
+
+for side in base new; do
+	for k in 1 2 3 4 5 6 7 8 9 10; do
+		"$MKFIXTURE" diff $side $k "$T/$side-$k.swt" ||
+			echo "Bail out! mkfixture diff $side $k"
+	done
+done
+"$MKFIXTURE" synthetic-damaged "$T/damaged.swt" ||
+	echo "Bail out! mkfixture synthetic-damaged"
+cd "$T" || echo "Bail out! cd $T"
+B5="base-1.swt base-2.swt base-3.swt base-4.swt base-5.swt"
+N5="new-1.swt new-2.swt new-3.swt new-4.swt new-5.swt"
+S5="base-6.swt base-7.swt base-8.swt base-9.swt base-10.swt"
+
+# ---- verdicts and exit statuses -------------------------------------------
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new $N5
+check "5 + 5 runs, 20 % more CPU in 'worker': a regression, exit 1" \
+	eval '[ $rc = 1 ] && grep -q "^Verdict: REGRESSION" out &&
+	grep -Eq "▲ +process +worker +worker +cpu_s .*regression" out'
+check "... and the memory of 'cache' an improvement" \
+	grep -Eq "▼ +process +cache +cache +memory_mb_peak .*improvement" out
+check "... and test-bin, in a temporary directory per run, one module" \
+	eval 'grep -Eq "process +test-bin .*matched .* /tmp/\*/test-bin" out'
+check "... helpers that changed name: appeared and disappeared" \
+	eval 'grep -Eq "^  \+ +process +fresh-helper .*appeared" out &&
+	grep -Eq "^  - +process +legacy-helper .*disappeared" out'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new $S5
+check "10 identical runs: unchanged, exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^Verdict: UNCHANGED" out'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new $N5 --fail-on never
+check "--fail-on never: exit 0 on a regression" eval '[ $rc = 0 ]'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new $S5 --fail-on change
+check "--fail-on change: nothing changed, exit 0" eval '[ $rc = 0 ]'
+run "$SWANALYZE" diff base-1.swt base-1.swt --fail-on change
+check "a session against itself: unchanged, exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^Verdict: UNCHANGED" out'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new $N5 -t diff_min_cpu_s=100 \
+	-t diff_min_cpu_percent=50
+check "a minimum effect above the change: no CPU regression" \
+	eval '[ $rc = 0 ] && ! grep -q "regression  *$" out &&
+	! grep -Eq "worker .*cpu_s .*regression" out'
+run "$SWANALYZE" diff --base base-1.swt base-2.swt --new new-1.swt new-2.swt
+check "2 + 2 runs: inconclusive, with the runs that would decide" \
+	eval '[ $rc = 0 ] && grep -q "^Verdict: INCONCLUSIVE" out &&
+	grep -Eq "worker .*cpu_s .*inconclusive .*runs a side would decide" out'
+
+# ---- the same answer whatever the threads and the operand form ---------------
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 -f json -j 1 >j1.json 2>/dev/null
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 -f json -j 4 >j4.json 2>/dev/null
+"$SWANALYZE" diff --base 'base-[1-5].swt' --new 'new-[1-5].swt' -f json \
+	>glob.json 2>/dev/null
+check "one thread or four: the same bytes" cmp -s j1.json j4.json
+check "quoted globs expand to the same sessions" cmp -s j1.json glob.json
+check "JSON: schema_version and report" \
+	eval 'grep -q "\"schema_version\": 1" j1.json &&
+	grep -q "\"report\": \"diff\"" j1.json'
+run "$SWANALYZE" diff --base 'nothing-*.swt' --new new-1.swt
+check "a glob that matches nothing: exit 2, named" \
+	eval '[ $rc = 2 ] && grep -q "nothing-\*.swt: no file matches" err'
+
+# ---- usage errors ------------------------------------------------------------
+usage_case() {
+	desc=$1
+	shift
+	run "$SWANALYZE" diff "$@"
+	check "$desc: exit 2, one message, no output" \
+		eval '[ $rc = 2 ] && [ ! -s out ] && grep -q "^swanalyze: " err'
+}
+usage_case "no sessions"
+usage_case "one session" base-1.swt
+usage_case "three sessions" base-1.swt base-2.swt new-1.swt
+usage_case "--base without --new" --base base-1.swt
+usage_case "unknown option" base-1.swt new-1.swt --frobnicate
+usage_case "bad --fail-on" base-1.swt new-1.swt --fail-on sometimes
+usage_case "bad --format" base-1.swt new-1.swt --format yaml
+usage_case "bad threshold" base-1.swt new-1.swt -t diff_significance=0.9
+usage_case "bad normalize pattern" base-1.swt new-1.swt \
+	-t "normalize_patterns=([a-z => x"
+usage_case "a missing file" base-1.swt missing.swt
+check "a missing file: named" grep -q "missing.swt" err
+usage_case "not a session" base-1.swt "$SRC/tap.sh"
+usage_case "-o onto a session" base-1.swt new-1.swt -o new-1.swt
+run "$SWANALYZE" diff --help
+check "--help: exit 0, the usage" \
+	eval '[ $rc = 0 ] && grep -q "^Usage: swanalyze diff BASE.swt NEW.swt" out'
+
+# ---- damaged input -----------------------------------------------------------
+run "$SWANALYZE" diff base-1.swt damaged.swt
+check "a damaged session: exit 3, the diff still written, the loss named" \
+	eval '[ $rc = 3 ] && grep -q "^Verdict:" out &&
+	grep -q "^Input: 1 session damaged or truncated" out &&
+	grep -q "^swanalyze: damaged.swt: " err'
+
+# ---- JUnit and Markdown as CI systems read them --------------------------------
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 -f junit -o junit.xml
+check "JUnit: written with -o" test -s junit.xml
+if command -v xmllint >/dev/null; then
+	check "JUnit validates against the common JUnit shape (xmllint)" \
+		xmllint --noout --schema "$SRC/junit.xsd" junit.xml
+else
+	skip "JUnit schema check" "xmllint not installed (libxml2-utils)"
+fi
+check "JUnit: the two regressions are the failures" \
+	eval 'grep -q "failures=\"2\"" junit.xml &&
+	[ "$(grep -c "<failure type=\"regression\"" junit.xml)" = 2 ]'
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 -f markdown >diff.md
+PY=""
+for p in /usr/bin/python3 python3; do
+	if "$p" -c "import markdown" 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+if [ -n "$PY" ]; then
+	# folded sections are HTML blocks (<details>), whose Markdown GitHub
+	# and GitLab render; Python-Markdown leaves them raw: unfold first
+	grep -v '^<details><summary>\|^</details>$' diff.md >unfolded.md
+	"$PY" -c 'import markdown, sys
+h = markdown.markdown(open(sys.argv[1]).read(), extensions=["tables"])
+print(h.count("<table>"), h.count("<td>▲</td>"))' unfolded.md >md.out 2>&1
+	check "Markdown: every section renders as a table (Python-Markdown)" \
+		eval '[ "$(cat md.out)" = "7 2" ]'
+	check "Markdown: sections but the changes folded" \
+		eval '[ "$(grep -c "^<details><summary>" diff.md)" = 6 ] &&
+		grep -q "^## Changes$" diff.md'
+else
+	skip "Markdown rendering" "python3-markdown not installed"
+fi
+done_testing
