@@ -263,6 +263,15 @@ static const struct {
 			SWT_TH_DIFF_MIN_PER_MINUTE },
 };
 
+/* Metrics that a contended runner moves: CPU time (caches, SMT siblings,
+ * frequency), wall time and everything per wall-clock minute. Memory,
+ * bytes and counts are the program's own. */
+static bool contention_moves(enum metric k)
+{
+	return k == M_DURATION || k == M_CPU_S || k == M_CPU_PCT ||
+	       k == M_CALLS_PM || k == M_PER_MIN || k == M_WEIGHT;
+}
+
 /* What one run says of one subject. */
 struct entry {
 	char *key;		/* kind NUL name NUL process NUL group */
@@ -741,6 +750,38 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 		n_sj++;
 	}
 	qsort(sj, n_sj, sizeof(*sj), cmp_subj);
+	/* each side's contention: the median of its runs that know it */
+	d->contended_side = -1;
+	{
+		int side;
+
+		for (side = 0; side < 2; side++) {
+			size_t nv = 0;
+
+			for (i = 0; i < n; i++) {
+				const struct swt_session_result *ss;
+
+				if (!runs[i].an || (int)runs[i].side != side)
+					continue;
+				ss = &runs[i].an->result->session;
+				if (ss->has_contention)
+					x[nv++] = ss->contention_mpct;
+			}
+			d->has_contention[side] = nv > 0;
+			d->contention_mpct[side] = nv ? swt_median(x, nv) : 0;
+		}
+		if (d->has_contention[0] && d->has_contention[1]) {
+			int64_t margin = th->v[SWT_TH_DIFF_CONTENTION_PERCENT];
+
+			if (d->contention_mpct[1] - d->contention_mpct[0] >=
+			    margin)
+				d->contended_side = SWT_DIFF_NEW;
+			else if (d->contention_mpct[0] -
+					 d->contention_mpct[1] >=
+				 margin)
+				d->contended_side = SWT_DIFF_BASE;
+		}
+	}
 	scratch = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS,
 			     sizeof(*scratch));
 	dist = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS + 1,
@@ -778,6 +819,19 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 					1 :
 					th->v[mdefs[mi].floor_key];
 			decide(mr, x, nx, y, ny, th, floor, scratch, dist);
+			/* the contended side's runs ran slower: a change in
+			 * its disfavour that the runner can explain is no
+			 * verdict */
+			if (contention_moves((enum metric)mi) &&
+			    ((d->contended_side == SWT_DIFF_NEW &&
+			      mr->verdict == SWT_VERDICT_REGRESSION) ||
+			     (d->contended_side == SWT_DIFF_BASE &&
+			      mr->verdict == SWT_VERDICT_IMPROVEMENT))) {
+				mr->verdict = SWT_VERDICT_INCONCLUSIVE;
+				mr->contended = true;
+				mr->note = "runner contended";
+				d->n_contended++;
+			}
 			d->n_verdict[mr->verdict]++;
 			if (mr->verdict > dm->verdict)
 				dm->verdict = mr->verdict;

@@ -104,6 +104,8 @@ struct swt_diff_metric {
 	bool has_ci;
 	int64_t lo, hi;
 	unsigned runs_needed;	/* per side, to decide (inconclusive); 0 */
+	bool contended;		/* a change the runner's contention can
+				 * explain, made inconclusive */
 	const char *note;	/* why (static), or "" */
 };
 
@@ -138,6 +140,13 @@ struct swt_diff {
 	enum swt_verdict verdict; /* the worst of all */
 	bool runner_changed;	/* cpu_count, clock_ticks, page_size, memory
 				 * or kernel differ between the sides */
+	/* contention of each side: the median over its runs of CPU-some
+	 * stall plus steal (swt_session_result.contention_mpct) */
+	bool has_contention[2];
+	int64_t contention_mpct[2];
+	int contended_side;	/* -1 neither, else the side that stalled
+				 * diff_contention_percent more */
+	size_t n_contended;	/* metrics made inconclusive by it */
 	char **strings;		/* owned */
 	size_t n_strings, cap_strings;
 };

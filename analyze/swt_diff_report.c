@@ -65,6 +65,24 @@ static void sec_diff(struct swt_model *m, const struct swt_diff *d)
 	swt_model_cell_int(s, (int64_t)d->n_failed);
 	swt_model_add_row(s, "runner_changed");
 	swt_model_cell_bool(s, d->runner_changed);
+	swt_model_add_row(s, "base_contention_percent");
+	if (d->has_contention[0])
+		swt_model_cell_fixed(s, d->contention_mpct[0], 3, 1);
+	else
+		swt_model_cell_null(s);
+	swt_model_add_row(s, "new_contention_percent");
+	if (d->has_contention[1])
+		swt_model_cell_fixed(s, d->contention_mpct[1], 3, 1);
+	else
+		swt_model_cell_null(s);
+	swt_model_add_row(s, "contended");
+	swt_model_cell_enum(s, d->contended_side == SWT_DIFF_NEW ? "new" :
+			       d->contended_side == SWT_DIFF_BASE ? "base" :
+			       d->has_contention[0] && d->has_contention[1] ?
+								   "neither" :
+								   "unknown");
+	swt_model_add_row(s, "contended_changes");
+	swt_model_cell_int(s, (int64_t)d->n_contended);
 }
 
 /* Verdicts in the order the changes are listed. */
@@ -266,6 +284,7 @@ static void sec_metrics(struct swt_model *m, const struct swt_diff *d)
 		{ "ci_low", "ci low", NULL, SWT_CELL_FIXED, 0 },
 		{ "ci_high", "ci high", NULL, SWT_CELL_FIXED, 0 },
 		{ "runs_needed", "runs needed", NULL, SWT_CELL_INT, 0 },
+		{ "contended", "contended", NULL, SWT_CELL_BOOL, 0 },
 		{ "note", "note", NULL, SWT_CELL_STR, 0 },
 		{ "group", "program or command", NULL, SWT_CELL_STR,
 		  SWT_COL_CUT | SWT_COL_JSON_ONLY },
@@ -316,6 +335,7 @@ static void sec_metrics(struct swt_model *m, const struct swt_diff *d)
 			swt_model_cell_int(s, r->runs_needed);
 		else
 			swt_model_cell_null(s);
+		swt_model_cell_bool(s, r->contended);
 		swt_model_cell_str(s, r->note);
 		swt_model_cell_str(s, dm->who.group);
 	}
@@ -331,6 +351,8 @@ static void sec_sessions(struct swt_model *m, const struct swt_diff *d)
 		{ "cpu_s", "cpu s", "s", SWT_CELL_FIXED, 0 },
 		{ "processes", "processes", NULL, SWT_CELL_INT, 0 },
 		{ "samples", "samples", NULL, SWT_CELL_INT, 0 },
+		{ "contention_percent", "contention %", "percent",
+		  SWT_CELL_FIXED, 0 },
 		{ "command", "command", NULL, SWT_CELL_LIST, SWT_COL_CUT },
 		{ "error", "error", NULL, SWT_CELL_STR, 0 },
 	};
@@ -357,9 +379,15 @@ static void sec_sessions(struct swt_model *m, const struct swt_diff *d)
 			swt_model_cell_fixed(s, ss->cpu_ms, 3, 3);
 			swt_model_cell_int(s, (int64_t)ss->processes);
 			swt_model_cell_int(s, (int64_t)ss->samples);
+			if (ss->has_contention)
+				swt_model_cell_fixed(s, ss->contention_mpct, 3,
+						     1);
+			else
+				swt_model_cell_null(s);
 			swt_model_cell_list(s, ss->n_command, ss->command,
 					    " ");
 		} else {
+			swt_model_cell_null(s);
 			swt_model_cell_null(s);
 			swt_model_cell_null(s);
 			swt_model_cell_null(s);
@@ -540,6 +568,45 @@ static void summary(struct swt_model *m, const struct swt_diff *d)
 				  d->n_side[1], d->n_side[1] == 1 ? "" : "s",
 				  a.ptr);
 		swt_buf_fini(&a);
+	}
+	if (d->has_contention[0] && d->has_contention[1]) {
+		struct swt_buf a = SWT_BUF_INIT, b = SWT_BUF_INIT;
+
+		swt_buf_fixed(&a, d->contention_mpct[0], 3, 1);
+		swt_buf_fixed(&b, d->contention_mpct[1], 3, 1);
+		if (d->contended_side >= 0)
+			swt_model_summary(
+				m,
+				"Runner contended: the %s runs stalled for CPU "
+				"%s %% of the time, the %s runs %s %% (median "
+				"PSI cpu some + steal): %zu change%s it can "
+				"explain left inconclusive.",
+				d->contended_side == SWT_DIFF_NEW ? "new" :
+								    "base",
+				d->contended_side == SWT_DIFF_NEW ? b.ptr :
+								    a.ptr,
+				d->contended_side == SWT_DIFF_NEW ? "base" :
+								    "new",
+				d->contended_side == SWT_DIFF_NEW ? a.ptr :
+								    b.ptr,
+				d->n_contended,
+				d->n_contended == 1 ? "" : "s");
+		else
+			swt_model_summary(m, "Runner contention: base %s %%, "
+					  "new %s %% of the time stalled for "
+					  "CPU (median PSI cpu some + steal).",
+					  a.ptr, b.ptr);
+		swt_buf_fini(&a);
+		swt_buf_fini(&b);
+	} else {
+		swt_model_summary(m, "Runner contention unknown for the %s: "
+				  "recorded before format 1.4 or without "
+				  "PSI.",
+				  !d->has_contention[0] &&
+						  !d->has_contention[1] ?
+					  "base and new runs" :
+				  !d->has_contention[0] ? "base runs" :
+							  "new runs");
 	}
 	if (d->runner_changed)
 		swt_model_summary(m, "The runner changed between sessions "

@@ -344,6 +344,14 @@ struct swt_engine {
 	uint32_t page_size;
 	uint64_t mem_total_kib;
 	int64_t start_wall_ns;
+	/* the runner's contention (format 1.4): pressure totals and steal
+	 * at the first and the last sample that had them */
+	bool contention_in_file;
+	bool psi_have;
+	int64_t psi_t[2];
+	uint64_t psi[2][6];
+	bool steal_have;
+	uint64_t steal[2], all_ticks[2];
 	int64_t interval_ns;
 	bool any_mem;		/* a memory row in the current sample */
 	int64_t origin_ns;	/* session start: times are relative to it */

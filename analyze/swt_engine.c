@@ -2667,6 +2667,26 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	    (t - t0) < (int64_t)(e->interval_ns / 2))
 		t0 = t;
 	dt = t - t0;
+	if (s->has_pressure) {
+		if (!e->psi_have) {
+			e->psi_t[0] = t;
+			memcpy(e->psi[0], s->pressure_us, sizeof(e->psi[0]));
+			e->psi_have = true;
+		}
+		e->psi_t[1] = t;
+		memcpy(e->psi[1], s->pressure_us, sizeof(e->psi[1]));
+	}
+	if (e->contention_in_file) {
+		uint64_t all = s->sys_busy_ticks + s->sys_idle_ticks;
+
+		if (!e->steal_have) {
+			e->steal[0] = s->steal_ticks;
+			e->all_ticks[0] = all;
+			e->steal_have = true;
+		}
+		e->steal[1] = s->steal_ticks;
+		e->all_ticks[1] = all;
+	}
 	e->n_touched = 0;
 	ses->stamp = e->seq;
 	ses->cur_ticks_micro = 0;
@@ -2885,6 +2905,7 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 	/* files before format 1.2 have no network columns: unknown, not 0
 	 * (a header built in memory, major 0, is of the current format) */
 	e->net_in_file = h->format_major != 1 || h->format_minor >= 2;
+	e->contention_in_file = h->format_major != 1 || h->format_minor >= 4;
 	if (h->start_mono_ns > 0) {
 		e->origin_ns = h->start_mono_ns;
 		e->origin_known = true;

@@ -356,6 +356,19 @@ struct swt_session_result {
 	int64_t net_peak_mmbps;
 	int64_t net_end_mmbps;
 	uint64_t net_unavailable;
+	/* how contended the machine was, from the first to the last sample
+	 * (format 1.4): the share of the time with some task (or, full, all
+	 * non-idle tasks) stalled on the CPU, memory and I/O, by the kernel's
+	 * pressure stall totals (SWT_PSI_* order), and the share of all CPU
+	 * time the hypervisor stole, in thousandths of a percent */
+	bool has_pressure;
+	int64_t pressure_mpct[6];
+	bool has_steal;
+	int64_t steal_mpct;
+	/* what swanalyze diff compares between runners: CPU-some stall
+	 * plus steal (what is known of them) */
+	bool has_contention;
+	int64_t contention_mpct;
 };
 
 /* A network interface of the machine (all its traffic, not only the

@@ -1098,6 +1098,40 @@ static void session_result(const struct swt_engine *e,
 	s->page_size = e->page_size;
 	s->mem_total_kib = e->mem_total_kib;
 	s->start_wall_ns = e->start_wall_ns;
+	if (e->psi_have && e->psi_t[1] > e->psi_t[0]) {
+		int k;
+
+		s->has_pressure = true;
+		for (k = 0; k < 6; k++) {
+			uint64_t d = e->psi[1][k] >= e->psi[0][k] ?
+					     e->psi[1][k] - e->psi[0][k] :
+					     0;
+			int64_t v = swt_muldiv(d > INT64_MAX ? INT64_MAX :
+							      (int64_t)d,
+					       100000000,
+					       e->psi_t[1] - e->psi_t[0]);
+
+			/* a share of the time: at most all of it */
+			s->pressure_mpct[k] = v > 100000 ? 100000 : v;
+		}
+	}
+	if (e->steal_have && e->all_ticks[1] > e->all_ticks[0]) {
+		uint64_t d = e->steal[1] >= e->steal[0] ?
+				     e->steal[1] - e->steal[0] :
+				     0;
+		uint64_t all = e->all_ticks[1] - e->all_ticks[0];
+
+		s->has_steal = true;
+		s->steal_mpct = swt_muldiv(
+			d > INT64_MAX ? INT64_MAX : (int64_t)d, 100000,
+			all > INT64_MAX ? INT64_MAX : (int64_t)all);
+		if (s->steal_mpct > 100000)
+			s->steal_mpct = 100000;
+	}
+	s->has_contention = s->has_pressure || s->has_steal;
+	s->contention_mpct =
+		swt_sat_add(s->has_pressure ? s->pressure_mpct[0] : 0,
+			    s->has_steal ? s->steal_mpct : 0);
 	s->n_command = e->n_command;
 	s->command = (const char *const *)e->command;
 	s->clock_ticks = e->clock_ticks;

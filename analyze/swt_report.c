@@ -413,6 +413,41 @@ static void sec_resources(struct swt_model *m, const struct swt_result *r)
 	c_opt_one(s, ss->has_net, ss->net_end_mmbps);
 }
 
+/* How contended the machine was while the session ran (format 1.4). */
+static void sec_contention(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		SWT_MODEL_KV_KEY_COL,
+		{ "value", "%", "percent", SWT_CELL_FIXED, SWT_COL_NUMERIC },
+	};
+	static const struct swt_model_def def =
+		DEF("contention", "Runner contention", SWT_SECTION_KV, 0,
+		    cols);
+	static const char *const keys[6] = {
+		"cpu_some_percent",    "cpu_full_percent",
+		"memory_some_percent", "memory_full_percent",
+		"io_some_percent",     "io_full_percent",
+	};
+	const struct swt_session_result *ss = &r->session;
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	int k;
+
+	for (k = 0; k < 6; k++) {
+		swt_model_add_row(s, keys[k]);
+		c_opt_one(s, ss->has_pressure, ss->pressure_mpct[k]);
+	}
+	swt_model_add_row(s, "steal_percent");
+	c_opt_one(s, ss->has_steal, ss->steal_mpct);
+	if (!ss->has_pressure)
+		swt_model_note(s, "no pressure stall data: recorded before "
+			       "format 1.4, or a kernel without PSI");
+	else
+		swt_model_note(s, "share of the session's time with some task "
+			       "(full: every non-idle task) of the machine "
+			       "stalled for CPU, memory or I/O; steal: CPU "
+			       "time the hypervisor took");
+}
+
 static void sec_summary(struct swt_model *m, const struct swt_result *r,
 			enum swt_report_kind kind)
 {
@@ -1044,8 +1079,10 @@ void swt_report_model_build(struct swt_model **out,
 	sec_session(m, in);
 	sec_damage(m, in);
 	sec_thresholds(m, r->thresholds);
-	if (kind != SWT_REPORT_WEIGHT)
+	if (kind != SWT_REPORT_WEIGHT) {
 		sec_resources(m, r);
+		sec_contention(m, r);
+	}
 	sec_summary(m, r, kind);
 	if (kind == SWT_REPORT_LIGHTWEIGHT) {
 		sec_active(m, r);

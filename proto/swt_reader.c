@@ -983,6 +983,14 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	s->sys_idle_ticks = m->sys_idle_ticks;
 	s->mem_total_kib = m->mem_total_kib;
 	s->mem_available_kib = m->mem_available_kib;
+	s->steal_ticks = m->steal_ticks;
+	/* six totals, or none (fewer: not what a writer writes; more: later
+	 * additions, skipped) */
+	s->has_pressure = m->n_pressure_us >= 6;
+	if (s->has_pressure)
+		memcpy(s->pressure_us, m->pressure_us, sizeof(s->pressure_us));
+	else
+		memset(s->pressure_us, 0, sizeof(s->pressure_us));
 	s->n_procs = n;
 	s->procs = rows;
 	s->n_threads = nt;

@@ -149,6 +149,16 @@ struct swt_thread_row {
 	int64_t stime;
 };
 
+/* Indexes of swt_sample.pressure_us. */
+enum swt_psi {
+	SWT_PSI_CPU_SOME = 0,
+	SWT_PSI_CPU_FULL = 1,
+	SWT_PSI_MEM_SOME = 2,
+	SWT_PSI_MEM_FULL = 3,
+	SWT_PSI_IO_SOME = 4,
+	SWT_PSI_IO_FULL = 5,
+};
+
 struct swt_sample {
 	int64_t scheduled_ns;
 	uint64_t recorder_cpu_ns;
@@ -157,6 +167,12 @@ struct swt_sample {
 	uint64_t sys_idle_ticks;
 	uint64_t mem_total_kib;
 	uint64_t mem_available_kib;
+	/* format 1.4: the pressure stall totals (us) of cpu, memory and io,
+	 * "some" then "full" of each (SWT_PSI_*), when the kernel has PSI,
+	 * and the steal ticks of /proc/stat */
+	bool has_pressure;
+	uint64_t pressure_us[6];
+	uint64_t steal_ticks;
 	size_t n_procs;		/* rows sorted by pid, strictly ascending */
 	const struct swt_proc_row *procs;
 	size_t n_threads;	/* rows sorted by tid, strictly ascending */

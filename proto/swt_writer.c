@@ -71,6 +71,8 @@ struct swt_writer {
 	Swt__Pb__IndexEntry *entries;
 	size_t n_entries, cap_entries;
 
+	uint64_t pressure[6];	/* a sample's pressure totals */
+
 	/* a sample's interfaces */
 	Swt__Pb__Sample__NetDev *netdevs;
 	Swt__Pb__Sample__NetDev **netdev_ptrs;
@@ -413,6 +415,12 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	s->sys_idle_ticks = in->sys_idle_ticks;
 	s->mem_total_kib = in->mem_total_kib;
 	s->mem_available_kib = in->mem_available_kib;
+	s->steal_ticks = in->steal_ticks;
+	if (in->has_pressure) {
+		memcpy(w->pressure, in->pressure_us, sizeof(w->pressure));
+		s->n_pressure_us = 6;
+		s->pressure_us = w->pressure;
+	}
 
 	/* processes: merge with the previous sample's rows (both sorted) */
 	prev_id = 0;

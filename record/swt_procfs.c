@@ -209,10 +209,61 @@ int swt_procfs_parse_sys(struct swt_procfs_sys *out, const char *buf,
 		return SWT_ECORRUPT;
 	sys.busy_ticks = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 	sys.idle_ticks = v[3] + v[4];
+	sys.steal_ticks = v[7];
 	if (swt_procfs_find_u64(&sys.forks, buf, len, "processes") < 0 ||
 	    swt_procfs_find_u64(&sys.btime, buf, len, "btime") < 0)
 		return SWT_ECORRUPT;
 	*out = sys;
+	return 0;
+}
+
+/* The total= of the line of buf starting with `kind`: 0, or SWT_ECORRUPT
+ * if there is no such line or it has no total. */
+static int pressure_total(uint64_t *out, const char *buf, size_t len,
+			  const char *kind)
+{
+	const char *p = buf, *end = buf + len, *eol;
+	size_t klen = strlen(kind);
+
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > klen && memcmp(p, kind, klen) == 0) {
+			const char *t = memmem(p, (size_t)(eol - p), " total=",
+					       7);
+			uint64_t v = 0;
+			bool any = false;
+
+			if (!t)
+				return SWT_ECORRUPT;
+			for (t += 7; t < eol && *t >= '0' && *t <= '9'; t++) {
+				if (v > (UINT64_MAX - 9) / 10)
+					return SWT_ECORRUPT;
+				v = v * 10 + (uint64_t)(*t - '0');
+				any = true;
+			}
+			if (!any)
+				return SWT_ECORRUPT;
+			*out = v;
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return SWT_ECORRUPT;
+}
+
+int swt_procfs_parse_pressure(uint64_t *out_some, uint64_t *out_full,
+			      const char *buf, size_t len)
+{
+	uint64_t some, full = 0;
+
+	if (pressure_total(&some, buf, len, "some ") < 0)
+		return SWT_ECORRUPT;
+	if (pressure_total(&full, buf, len, "full ") < 0)
+		full = 0;
+	*out_some = some;
+	*out_full = full;
 	return 0;
 }
 

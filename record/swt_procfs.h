@@ -49,9 +49,16 @@ int swt_procfs_parse_io(uint64_t *out_read, uint64_t *out_write,
 struct swt_procfs_sys {
 	uint64_t busy_ticks;	/* user+nice+system+irq+softirq+steal */
 	uint64_t idle_ticks;	/* idle+iowait */
+	uint64_t steal_ticks;	/* steal */
 	uint64_t forks;		/* "processes": forks since boot */
 	uint64_t btime;		/* boot time, seconds since the epoch */
 };
+
+/* The "total=" of the "some" and "full" lines of a /proc/pressure/ file
+ * (microseconds); a kernel without the "full" line (cpu, before 5.13)
+ * gives full 0. 0 or SWT_ECORRUPT (no "some" line with a total). */
+int swt_procfs_parse_pressure(uint64_t *out_some, uint64_t *out_full,
+			      const char *buf, size_t len);
 
 /* Parse /proc/stat. 0 or SWT_ECORRUPT. */
 int swt_procfs_parse_sys(struct swt_procfs_sys *out, const char *buf,

@@ -175,6 +175,7 @@ struct swt_sampler {
 	int sys_stat_fd;	/* /proc/stat */
 	int meminfo_fd;
 	int self_statm_fd;
+	int psi_fd[3];		/* /proc/pressure/cpu, memory, io; -1: none */
 	struct swt_tracker *tracker;
 	bool first;
 	bool preexisting;	/* processes found now were there before us */
@@ -444,6 +445,7 @@ int swt_sampler_new(struct swt_sampler **out,
 					   default_max_kept();
 	s->first = true;
 	s->sys_stat_fd = s->meminfo_fd = s->self_statm_fd = -1;
+	s->psi_fd[0] = s->psi_fd[1] = s->psi_fd[2] = -1;
 	s->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->proc_fd < 0) {
 		put_msg(errmsg, errlen, "cannot open /proc: %s",
@@ -458,6 +460,18 @@ int swt_sampler_new(struct swt_sampler **out,
 		put_msg(errmsg, errlen, "cannot open /proc files: %s",
 			strerror(errno));
 		goto out;
+	}
+	/* the machine's pressure stall totals, when the kernel has them
+	 * (CONFIG_PSI, not turned off by psi=0: reading fails then) */
+	{
+		static const char *const psi[3] = { "pressure/cpu",
+						    "pressure/memory",
+						    "pressure/io" };
+		int k;
+
+		for (k = 0; k < 3; k++)
+			s->psi_fd[k] = openat(s->proc_fd, psi[k],
+					      O_RDONLY | O_CLOEXEC);
 	}
 	s->dents = swt_zalloc(READ_BUF);
 	s->last_pid_fd = openat(s->proc_fd, "sys/kernel/ns_last_pid",
@@ -532,6 +546,9 @@ void swt_sampler_free(struct swt_sampler *s)
 		close(s->meminfo_fd);
 	if (s->self_statm_fd >= 0)
 		close(s->self_statm_fd);
+	for (i = 0; i < 3; i++)
+		if (s->psi_fd[i] >= 0)
+			close(s->psi_fd[i]);
 	proc2_unload(s);
 	swt_tracker_free(s->tracker);
 	free(s->roots);
@@ -2111,6 +2128,29 @@ static int read_sys(struct swt_sampler *s, struct swt_procfs_sys *sys,
 	return 0;
 }
 
+/* The pressure stall totals into smp: all three files, or nothing (a
+ * kernel without PSI, or one that turned it off). */
+static void read_pressure(struct swt_sampler *s, struct swt_sample *smp)
+{
+	uint64_t v[6];
+	int k;
+
+	smp->has_pressure = false;
+	for (k = 0; k < 3; k++) {
+		ssize_t n;
+
+		if (s->psi_fd[k] < 0)
+			return;
+		n = pread(s->psi_fd[k], s->buf, sizeof(s->buf) - 1, 0);
+		if (n <= 0 || swt_procfs_parse_pressure(&v[2 * k],
+							&v[2 * k + 1], s->buf,
+							(size_t)n) < 0)
+			return;
+	}
+	memcpy(smp->pressure_us, v, sizeof(v));
+	smp->has_pressure = true;
+}
+
 static void self_usage(struct swt_sampler *s, uint64_t *cpu_ns,
 		       uint64_t *rss_kib)
 {
@@ -2440,6 +2480,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	smp->scheduled_ns = scheduled_ns;
 	smp->sys_busy_ticks = sys.busy_ticks;
 	smp->sys_idle_ticks = sys.idle_ticks;
+	smp->steal_ticks = sys.steal_ticks;
+	read_pressure(s, smp);
 	smp->mem_total_kib = mem_total;
 	smp->mem_available_kib = mem_avail;
 	build_rows(s, smp);

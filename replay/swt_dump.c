@@ -228,6 +228,16 @@ static void dump_sample(struct swt_json *w, const struct swt_sample *s)
 	swt_json_u64(w, "sys_idle_ticks", s->sys_idle_ticks);
 	swt_json_u64(w, "mem_total_kib", s->mem_total_kib);
 	swt_json_u64(w, "mem_available_kib", s->mem_available_kib);
+	/* format 1.4: null when the kernel had no PSI */
+	if (s->has_pressure) {
+		swt_json_begin_array(w, "pressure_us");
+		for (i = 0; i < 6; i++)
+			swt_json_u64(w, NULL, s->pressure_us[i]);
+		swt_json_end_array(w);
+	} else {
+		swt_json_null(w, "pressure_us");
+	}
+	swt_json_u64(w, "steal_ticks", s->steal_ticks);
 	swt_json_begin_array(w, "procs");
 	for (i = 0; i < s->n_procs; i++)
 		dump_proc_row(w, &s->procs[i]);

@@ -281,6 +281,14 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_U(u.sample.sys_idle_ticks);
 		SWT_EQ_U(u.sample.mem_total_kib);
 		SWT_EQ_U(u.sample.mem_available_kib);
+		SWT_EQ_U(u.sample.has_pressure);
+		SWT_EQ_U(u.sample.pressure_us[0]);
+		SWT_EQ_U(u.sample.pressure_us[1]);
+		SWT_EQ_U(u.sample.pressure_us[2]);
+		SWT_EQ_U(u.sample.pressure_us[3]);
+		SWT_EQ_U(u.sample.pressure_us[4]);
+		SWT_EQ_U(u.sample.pressure_us[5]);
+		SWT_EQ_U(u.sample.steal_ticks);
 		SWT_EQ_U(u.sample.n_procs);
 		for (i = 0; i < e->u.sample.n_procs; i++)
 			swt_test_proc_row(&e->u.sample.procs[i],

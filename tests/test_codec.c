@@ -977,6 +977,15 @@ static void build_every_kind(struct store *s)
 	r->u.sample.sys_idle_ticks = 9000;
 	r->u.sample.mem_total_kib = 16000000;
 	r->u.sample.mem_available_kib = 8000000;
+	/* format 1.4: the runner's contention */
+	r->u.sample.has_pressure = true;
+	r->u.sample.pressure_us[SWT_PSI_CPU_SOME] = 9655802986;
+	r->u.sample.pressure_us[SWT_PSI_CPU_FULL] = 0;
+	r->u.sample.pressure_us[SWT_PSI_MEM_SOME] = 1;
+	r->u.sample.pressure_us[SWT_PSI_MEM_FULL] = 2;
+	r->u.sample.pressure_us[SWT_PSI_IO_SOME] = 96004792;
+	r->u.sample.pressure_us[SWT_PSI_IO_FULL] = UINT64_MAX;
+	r->u.sample.steal_ticks = 77;
 	r->u.sample.n_procs = 3;
 	r->u.sample.procs = rows1;
 	r->u.sample.n_threads = 3;

@@ -144,12 +144,13 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 4,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 5,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
 			    "schema_version report session damage thresholds "
 			    "cpu_percent memory_mb io_mb_per_s net_mb_per_s "
+			    "contention "
 			    "summary modules command_lines disk_io network "
 			    "interfaces counters spikes leaks trend "
 			    "bottlenecks alerts recommendations ");
@@ -159,8 +160,8 @@ static void json_top_level_keys_in_order(void **state)
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds cpu_percent memory_mb "
-				  "io_mb_per_s net_mb_per_s summary "
-				  "active_modules ");
+				  "io_mb_per_s net_mb_per_s contention "
+				  "summary active_modules ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);

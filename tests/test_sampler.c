@@ -140,7 +140,31 @@ static void parse_status_io_sys_meminfo(void **state)
 	assert_int_equal(s.idle_ticks, 1000 + 20);
 	assert_int_equal(s.forks, 31337);
 	assert_int_equal(s.btime, 1700000000);
+	assert_int_equal(s.steal_ticks, 3);
 	assert_status(SWT_ECORRUPT, swt_procfs_parse_sys(&s, "cpu0 1", 6));
+
+	{
+		static const char psi[] =
+			"some avg10=8.75 avg60=12.60 avg300=5.60 "
+			"total=9655802986\n"
+			"full avg10=0.00 avg60=0.00 avg300=0.00 total=42\n";
+		static const char psi_old[] =	/* cpu before Linux 5.13 */
+			"some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n";
+
+		assert_ok(swt_procfs_parse_pressure(&a, &b, psi,
+						    strlen(psi)));
+		assert_int_equal(a, 9655802986);
+		assert_int_equal(b, 42);
+		assert_ok(swt_procfs_parse_pressure(&a, &b, psi_old,
+						    strlen(psi_old)));
+		assert_int_equal(a, 7);
+		assert_int_equal(b, 0);
+		assert_status(SWT_ECORRUPT,
+			      swt_procfs_parse_pressure(&a, &b, "some x\n",
+							7));
+		assert_status(SWT_ECORRUPT,
+			      swt_procfs_parse_pressure(&a, &b, "", 0));
+	}
 
 	assert_ok(swt_procfs_parse_meminfo(&a, &b, mem, strlen(mem)));
 	assert_int_equal(a, 24684096);

@@ -11,7 +11,9 @@
  * line each, then the resident memory (RssAnon, RssFile of
  * /proc/self/status) before and after libproc2 is loaded and used.
  * libproc2 is dlopen'ed as the sampler does, so that its cost in memory is
- * what this process gains. docs/performance.md, "What each part costs". */
+ * what this process gains. Also what a tick pays for the runner's
+ * contention (the three /proc/pressure files, format 1.4) and for
+ * /proc/stat, per tick. docs/performance.md, "What each part costs". */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -185,6 +187,8 @@ enum which {
 	W_GET_META,
 	W_GET_PID_ONLY,
 	W_REAP_META,
+	W_PRESSURE,
+	W_SYS_STAT,
 	W_N,
 };
 
@@ -197,7 +201,48 @@ static const char *const names[W_N] = {
 	"libproc2_get_meta_per_process",
 	"libproc2_get_pid_only_per_process",
 	"libproc2_reap_meta_per_process",
+	"pressure_read_per_tick",
+	"proc_stat_read_per_tick",
 };
+
+/* What a tick pays for the runner's contention (format 1.4): the three
+ * /proc/pressure files read and parsed as the sampler does, 100 times
+ * (per = 100); /proc/stat the same way, for scale. */
+static int psi_fd[3] = { -1, -1, -1 }, stat_fd = -1;
+
+static size_t read_pressure(void)
+{
+	char buf[4096];
+	uint64_t some, full;
+	int i, k;
+
+	for (i = 0; i < 100; i++) {
+		for (k = 0; k < 3; k++) {
+			ssize_t n = pread(psi_fd[k], buf, sizeof(buf) - 1, 0);
+
+			if (n > 0 && swt_procfs_parse_pressure(&some, &full,
+							       buf,
+							       (size_t)n) == 0)
+				sink += some + full;
+		}
+	}
+	return 100;
+}
+
+static size_t read_stat(void)
+{
+	char buf[8192];
+	struct swt_procfs_sys sys;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		ssize_t n = pread(stat_fd, buf, sizeof(buf) - 1, 0);
+
+		if (n > 0 && swt_procfs_parse_sys(&sys, buf, (size_t)n) == 0)
+			sink += sys.busy_ticks;
+	}
+	return 100;
+}
 
 int main(int argc, char **argv)
 {
@@ -214,6 +259,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	n_entries = list_proc(proc_fd, 1);
+	psi_fd[0] = openat(proc_fd, "pressure/cpu", O_RDONLY | O_CLOEXEC);
+	psi_fd[1] = openat(proc_fd, "pressure/memory", O_RDONLY | O_CLOEXEC);
+	psi_fd[2] = openat(proc_fd, "pressure/io", O_RDONLY | O_CLOEXEC);
+	stat_fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
 	rss("before_dlopen");
 	if (load() < 0) {
 		fprintf(stderr, "swt-bench-rec-meta: cannot load libproc2\n");
@@ -265,6 +314,12 @@ int main(int argc, char **argv)
 					sink += (uint64_t)f->counts->total;
 				break;
 			}
+			case W_PRESSURE:
+				per = read_pressure();
+				break;
+			case W_SYS_STAT:
+				per = read_stat();
+				break;
 			default:
 				break;
 			}

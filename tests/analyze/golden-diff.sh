@@ -4,8 +4,9 @@
 #
 #   sh golden-diff.sh SWANALYZE MKFIXTURE FIXTURES_DIR TMPDIR SRCDIR
 #
-# fixtures/diff-runs/ holds the sessions (base-N.swt, new-N.swt, written by
-# `mkfixture diff SIDE N`); each other fixtures/diff-NAME/ has
+# fixtures/diff-runs/ holds the sessions (base-N.swt, new-N.swt,
+# contended-N.swt, written by `mkfixture diff SIDE N`); each other
+# fixtures/diff-NAME/ has
 #   args                      the arguments after "swanalyze diff", one
 #                             per line (paths relative to that directory)
 #   expected.<ext>            txt, json, csv, md (Markdown), xml (JUnit)
@@ -30,8 +31,9 @@ RUNS="$FIXTURES/diff-runs"
 
 if [ "${SWT_UPDATE_FIXTURES:-0}" = 1 ]; then
 	mkdir -p "$RUNS"
-	for side in base new; do
+	for side in base new contended; do
 		for k in 1 2 3 4 5 6 7 8 9 10; do
+			[ $side = contended ] && [ $k -gt 5 ] && break
 			"$MKFIXTURE" diff $side $k "$RUNS/$side-$k.swt" ||
 				echo "Bail out! mkfixture diff $side $k failed"
 		done

@@ -6,7 +6,7 @@
  *   mkfixture absurd-sample-delta PATH, absurd-clock-ticks PATH
  *                                   the damaged sessions of
  *                                   fixtures/corrupt/absurd-* (not listed)
- *   mkfixture diff base|new RUN PATH
+ *   mkfixture diff base|new|contended RUN PATH
  *                                   one run (1..99) of the sessions that
  *                                   fixtures/diff-* compare (not listed)
  *   mkfixture bench PATH [PROCS [SAMPLES]]
@@ -36,6 +36,11 @@ struct gen {
 	const char *path;
 	int err;
 	uint64_t lcg;
+	/* format 1.4 contention in every sample: the CPU-some stall, us a
+	 * second, and steal ticks a second (of 400 a second: 4 CPUs) */
+	bool psi;
+	uint64_t psi_cpu_per_s;
+	uint64_t steal_per_s;
 };
 
 static const char *const command[] = { "mkfixture-app", "--scenario" };
@@ -202,6 +207,18 @@ static void sample(struct gen *g, int64_t t, const struct swt_proc_row *p,
 	r.u.sample.scheduled_ns = t;
 	r.u.sample.mem_total_kib = 16 * 1024 * 1024;
 	r.u.sample.mem_available_kib = 8 * 1024 * 1024;
+	if (g->psi) {
+		uint64_t secs = (uint64_t)((t - T0) / S);
+
+		r.u.sample.has_pressure = true;
+		r.u.sample.pressure_us[SWT_PSI_CPU_SOME] =
+			secs * g->psi_cpu_per_s;
+		r.u.sample.pressure_us[SWT_PSI_IO_SOME] = secs * 1000;
+		r.u.sample.pressure_us[SWT_PSI_IO_FULL] = secs * 500;
+		r.u.sample.steal_ticks = secs * g->steal_per_s;
+		r.u.sample.sys_busy_ticks = secs * 200;
+		r.u.sample.sys_idle_ticks = secs * 200;
+	}
 	r.u.sample.n_procs = n;
 	r.u.sample.procs = p;
 	r.u.sample.n_threads = nt;
@@ -626,8 +643,10 @@ static int sc_absurd_clock_ticks(const char *path)
  *   legacy-helper only in the base runs, fresh-helper only in the new
  *   test-bin  5 %, its program in a temporary directory named after the
  *             run (/tmp/tmp.<hex>/test-bin: normalised, one module)
- *   suite     the parent, 2 %, 50 MB; counter ocr_call once a second */
-static int sc_diff(const char *path, bool is_new, int run)
+ *   suite     the parent, 2 %, 50 MB; counter ocr_call once a second
+ * The runner is quiet (1-3 % of the time stalled for CPU); "contended"
+ * runs are new runs on a runner stalled ~50 % of the time. */
+static int sc_diff(const char *path, bool is_new, bool contended, int run)
 {
 	struct swt_proc_row p[6];
 	struct swt_event ev[1];
@@ -639,6 +658,12 @@ static int sc_diff(const char *path, bool is_new, int run)
 	if (gen_open(&g, path, S, false, 0) < 0)
 		return SWT_EIO;
 	g.lcg = 777 + (uint64_t)(is_new ? 1000 : 0) + (uint64_t)run;
+	/* a quiet runner: 1-3 % CPU stall, no steal; contended: ~50 % and
+	 * 2 % steal */
+	g.psi = true;
+	g.psi_cpu_per_s = contended ? 480000 + rnd(&g, 40000) :
+				      10000 + rnd(&g, 20000);
+	g.steal_per_s = contended ? 8 : 0;
 	for (i = 0; i < 6; i++)
 		jit[i] = 970 + rnd(&g, 61);
 	snprintf(exe, sizeof(exe), "/tmp/tmp.%08x/test-bin",
@@ -696,7 +721,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: mkfixture list\n"
 			"       mkfixture SCENARIO PATH\n"
-			"       mkfixture diff base|new RUN PATH\n"
+			"       mkfixture diff base|new|contended RUN PATH\n"
 			"       mkfixture bench PATH [PROCS [SAMPLES]]\n");
 	return 2;
 }
@@ -721,10 +746,14 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "diff") == 0) {
 		int run = atoi(argv[3]);
 
-		if ((strcmp(argv[2], "base") && strcmp(argv[2], "new")) ||
+		bool contended = strcmp(argv[2], "contended") == 0;
+
+		if ((strcmp(argv[2], "base") && strcmp(argv[2], "new") &&
+		     !contended) ||
 		    run < 1 || run > 99)
 			return usage();
-		return sc_diff(argv[4], strcmp(argv[2], "new") == 0, run) < 0 ?
+		return sc_diff(argv[4], strcmp(argv[2], "base") != 0,
+			       contended, run) < 0 ?
 			       1 :
 			       0;
 	}

@@ -22,6 +22,10 @@ for side in base new; do
 			echo "Bail out! mkfixture diff $side $k"
 	done
 done
+for k in 1 2 3 4 5; do
+	"$MKFIXTURE" diff contended $k "$T/contended-$k.swt" ||
+		echo "Bail out! mkfixture diff contended $k"
+done
 "$MKFIXTURE" synthetic-damaged "$T/damaged.swt" ||
 	echo "Bail out! mkfixture synthetic-damaged"
 cd "$T" || echo "Bail out! cd $T"
@@ -42,6 +46,12 @@ check "... and test-bin, in a temporary directory per run, one module" \
 check "... helpers that changed name: appeared and disappeared" \
 	eval 'grep -Eq "^  \+ +process +fresh-helper .*appeared" out &&
 	grep -Eq "^  - +process +legacy-helper .*disappeared" out'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --base $B5 --new contended-*.swt
+check "the same new runs on a contended runner: no regression, exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^Runner contended: the new runs stalled" out &&
+	grep -Eq "worker .*cpu_s .*inconclusive +runner contended" out &&
+	! grep -q " regression " out'
 # shellcheck disable=SC2086
 run "$SWANALYZE" diff --base $B5 --new $S5
 check "10 identical runs: unchanged, exit 0" \
@@ -125,9 +135,11 @@ if command -v xmllint >/dev/null; then
 else
 	skip "JUnit schema check" "xmllint not installed (libxml2-utils)"
 fi
-check "JUnit: the two regressions are the failures" \
-	eval 'grep -q "failures=\"2\"" junit.xml &&
-	[ "$(grep -c "<failure type=\"regression\"" junit.xml)" = 2 ]'
+check "JUnit: the four regressions (worker, and the session's CPU) fail" \
+	eval 'grep -q "failures=\"4\"" junit.xml &&
+	[ "$(grep -c "<failure type=\"regression\"" junit.xml)" = 4 ] &&
+	grep -q "<testcase classname=\"process.worker\" name=\"cpu_s\">" \
+		junit.xml'
 # shellcheck disable=SC2086
 "$SWANALYZE" diff --base $B5 --new $N5 -f markdown >diff.md
 PY=""
@@ -145,7 +157,7 @@ if [ -n "$PY" ]; then
 h = markdown.markdown(open(sys.argv[1]).read(), extensions=["tables"])
 print(h.count("<table>"), h.count("<td>▲</td>"))' unfolded.md >md.out 2>&1
 	check "Markdown: every section renders as a table (Python-Markdown)" \
-		eval '[ "$(cat md.out)" = "7 2" ]'
+		eval '[ "$(cat md.out)" = "7 4" ]'
 	check "Markdown: sections but the changes folded" \
 		eval '[ "$(grep -c "^<details><summary>" diff.md)" = 6 ] &&
 		grep -q "^## Changes$" diff.md'
