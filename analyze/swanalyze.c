@@ -304,6 +304,7 @@ static const char diff_usage_text[] =
 	"Usage: " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt N2.swt ... "
 	"[OPTIONS]\n"
+	"       " PROG " diff --budget BUDGET NEW.swt ... (no base)\n"
 	"Compare sessions: match their modules by identity (kind, name and\n"
 	"program, never PID) and give each metric of each module a verdict:\n"
 	"regression, improvement, unchanged or inconclusive. One run a side is\n"
@@ -320,12 +321,17 @@ static const char diff_usage_text[] =
 	"  -c, --config CONF       thresholds and diff settings (KEY = VALUE)\n"
 	"  -t, --threshold K=V     one setting (after --config): any threshold\n"
 	"                          of the reports, and diff_min_change_percent\n"
+	"                          diff_min_change_percent_repeated\n"
 	"                          diff_min_cpu_s diff_min_cpu_percent\n"
 	"                          diff_min_memory_mb diff_min_per_minute\n"
 	"                          diff_min_bytes_mb diff_min_weight\n"
 	"                          diff_min_duration_s diff_significance\n"
 	"                          diff_contention_percent normalize_patterns\n"
 	"      --group-by HOW      exe (default), comm or cmdline\n"
+	"      --budget FILE       absolute limits, one per line: SUBJECT\n"
+	"                          METRIC <= LIMIT (SUBJECT: session or\n"
+	"                          KIND:NAME-GLOB); over a limit fails like\n"
+	"                          a regression; works without a base\n"
 	"      --fail-on WHAT      exit 1 on: regression (default), change\n"
 	"                          (a regression, an improvement, or a module\n"
 	"                          that appeared or disappeared), never\n"
@@ -333,8 +339,8 @@ static const char diff_usage_text[] =
 	"                          number of CPUs)\n"
 	"  -h, --help              print this help and exit\n"
 	"\n"
-	"Exit status: 0 no regression (or --fail-on never); 1 a regression\n"
-	"(or any change, --fail-on change); 2 usage error (bad option, a file\n"
+	"Exit status: 0 no regression (or --fail-on never); 1 a regression or\n"
+	"a budget exceeded (or any change, --fail-on change); 2 usage error (bad option, a file\n"
 	"that is not a session); 3 a session is damaged or truncated (the\n"
 	"diff compares its readable part and says so); 4 the diff could not\n"
 	"be written.\n";
@@ -346,6 +352,7 @@ struct diff_options {
 	const char *output;
 	const char *config;
 	const char *group_by;
+	const char *budget;	/* --budget FILE */
 	int format;		/* enum swt_report_format, or 4: junit */
 	enum fail_on fail_on;
 	unsigned jobs;
@@ -472,6 +479,7 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 		    strcmp(name, "-c") && strcmp(name, "--config") &&
 		    strcmp(name, "-t") && strcmp(name, "--threshold") &&
 		    strcmp(name, "--group-by") && strcmp(name, "--fail-on") &&
+		    strcmp(name, "--budget") &&
 		    strcmp(name, "-j") && strcmp(name, "--jobs")) {
 			err = swt_cli_usage_error(PROG, "diff: unknown option: ",
 						  a);
@@ -511,6 +519,11 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 			o->thresholds[o->n_thresholds++] = v;
 		} else if (!strcmp(name, "--group-by")) {
 			o->group_by = v;
+		} else if (!strcmp(name, "--budget")) {
+			if (o->budget)
+				err = swt_cli_usage_error(
+					PROG, "--budget given twice", "");
+			o->budget = v;
 		} else if (!strcmp(name, "--fail-on")) {
 			if (!strcmp(v, "regression"))
 				o->fail_on = FAIL_REGRESSION;
@@ -536,7 +549,11 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 	}
 	if (err || o->help)
 		return err;
-	if (n_plain) {
+	if (n_plain == 1 && o->budget && !o->n_paths[0] && !o->n_paths[1]) {
+		/* a budget check without a base: the one session is new */
+		if (add_operand(o, SWT_DIFF_NEW, plain[0]) < 0)
+			return SWT_EINVAL;
+	} else if (n_plain) {
 		if (o->n_paths[0] || o->n_paths[1] || n_plain != 2)
 			return swt_cli_usage_error(
 				PROG, "diff: give BASE NEW, or --base FILE... "
@@ -545,10 +562,11 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 		    add_operand(o, SWT_DIFF_NEW, plain[1]) < 0)
 			return SWT_EINVAL;
 	}
-	if (!o->n_paths[0] || !o->n_paths[1])
+	if ((!o->n_paths[0] && !o->budget) || !o->n_paths[1])
 		return swt_cli_usage_error(PROG, "diff: needs base and new "
 					   "sessions (BASE NEW, or --base "
-					   "FILE... --new FILE...)", "");
+					   "FILE... --new FILE...; with "
+					   "--budget, NEW alone)", "");
 	if (o->n_paths[0] > SWT_DIFF_MAX_RUNS ||
 	    o->n_paths[1] > SWT_DIFF_MAX_RUNS)
 		return swt_cli_usage_error(PROG, "diff: at most 64 sessions "
@@ -562,6 +580,7 @@ static int diff_main(int argc, char **argv)
 	struct swt_thresholds th;
 	struct swt_engine_opts eopts;
 	struct swt_diff_run *runs = NULL;
+	struct swt_budget budget = { 0, NULL };
 	struct swt_diff *d = NULL;
 	struct swt_model *m = NULL;
 	struct swt_buf out = SWT_BUF_INIT;
@@ -587,6 +606,15 @@ static int diff_main(int argc, char **argv)
 	if (load_thresholds(&th, &lo) < 0) {
 		code = EXIT_USAGE;
 		goto out;
+	}
+	if (o.budget) {
+		char msg[512];
+
+		if (swt_budget_load(&budget, o.budget, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, PROG ": --budget: %s\n", msg);
+			code = EXIT_USAGE;
+			goto out;
+		}
 	}
 	runs = calloc(o.n_paths[0] + o.n_paths[1], sizeof(*runs));
 	if (!runs)
@@ -626,7 +654,8 @@ static int diff_main(int argc, char **argv)
 			code = EXIT_BAD_DATA;
 		}
 	}
-	if (swt_diff_compute(&d, runs, n, &th) < 0) {
+	if (swt_diff_compute(&d, runs, n, &th, o.budget ? &budget : NULL) <
+	    0) {
 		size_t ok[2] = { 0, 0 };
 
 		for (i = 0; i < n; i++)
@@ -666,10 +695,10 @@ static int diff_main(int argc, char **argv)
 	if (d->n_incomplete || d->n_failed)
 		code = EXIT_BAD_DATA;
 	else if (o.fail_on == FAIL_REGRESSION &&
-		 d->n_verdict[SWT_VERDICT_REGRESSION])
+		 (d->n_verdict[SWT_VERDICT_REGRESSION] || d->n_over))
 		code = EXIT_FINDINGS;
 	else if (o.fail_on == FAIL_CHANGE &&
-		 (d->n_verdict[SWT_VERDICT_REGRESSION] ||
+		 (d->n_verdict[SWT_VERDICT_REGRESSION] || d->n_over ||
 		  d->n_verdict[SWT_VERDICT_IMPROVEMENT] || d->n_appeared ||
 		  d->n_disappeared))
 		code = EXIT_FINDINGS;
@@ -678,6 +707,7 @@ out:
 	swt_diff_free(d);
 	swt_diff_runs_fini(runs, n);
 	free(runs);
+	swt_budget_fini(&budget);
 	swt_buf_fini(&out);
 	for (side = 0; side < 2; side++) {
 		for (i = 0; i < o.n_paths[side]; i++)

@@ -1,8 +1,12 @@
 /* swt_diff.c — sessions compared (see swt_diff.h and docs/ci.md). */
 #include "swt_diff.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +15,7 @@
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_checked.h"
+#include "swt_parse.h"
 #include "swt_stats.h"
 #include "swt_status.h"
 
@@ -272,6 +277,232 @@ static bool contention_moves(enum metric k)
 	       k == M_CALLS_PM || k == M_PER_MIN || k == M_WEIGHT;
 }
 
+/* ---- budgets ---------------------------------------------------------------- */
+
+const char *swt_budget_verdict_name(enum swt_budget_verdict v)
+{
+	switch (v) {
+	case SWT_BUDGET_WITHIN:
+		return "within_budget";
+	case SWT_BUDGET_OVER:
+		return "over_budget";
+	case SWT_BUDGET_UNMATCHED:
+		return "unmatched";
+	}
+	return "?";
+}
+
+static void budget_err(char *errmsg, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void budget_err(char *errmsg, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errmsg || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errmsg, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void swt_budget_fini(struct swt_budget *b)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++) {
+		free(b->rules[i].kind);
+		free(b->rules[i].name);
+	}
+	if (b) {
+		free(b->rules);
+		memset(b, 0, sizeof(*b));
+	}
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The next blank-separated word of [*p, end): NUL-terminated copy. */
+static char *word(const char **p, const char *end)
+{
+	const char *s;
+
+	while (*p < end && blank(**p))
+		(*p)++;
+	s = *p;
+	while (*p < end && !blank(**p))
+		(*p)++;
+	return *p > s ? swt_strndup(s, (size_t)(*p - s)) : NULL;
+}
+
+static bool valid_kind(const char *k)
+{
+	return !strcmp(k, "process") || !strcmp(k, "module") ||
+	       !strcmp(k, "thread") || !strcmp(k, "counter") ||
+	       !strcmp(k, "*");
+}
+
+int swt_budget_parse(struct swt_budget *b, const char *text, size_t len,
+		     const char *name, char *errmsg, size_t errlen)
+{
+	struct swt_budget tmp = { 0, NULL };
+	const char *p = text, *end = text + len;
+	size_t cap = 0;
+	unsigned line = 0;
+	int err = 0;
+
+	while (p < end && err == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *q = p;
+		char *w[5] = { NULL, NULL, NULL, NULL, NULL };
+		struct swt_budget_rule r;
+		int k, mi;
+
+		line++;
+		p = nl ? nl + 1 : end;
+		if (memchr(q, '\0', (size_t)(le - q))) {
+			budget_err(errmsg, errlen, "%s:%u: NUL byte in line",
+				   name, line);
+			err = SWT_EINVAL;
+			break;
+		}
+		while (q < le && blank(*q))
+			q++;
+		if (q == le || *q == '#')
+			continue;
+		for (k = 0; k < 5; k++)
+			w[k] = word(&q, le);
+		memset(&r, 0, sizeof(r));
+		r.line = line;
+		if (!w[3] || w[4] || strcmp(w[2], "<=") != 0) {
+			budget_err(errmsg, errlen, "%s:%u: expected SUBJECT "
+				   "METRIC <= LIMIT", name, line);
+			err = SWT_EINVAL;
+			goto next;
+		}
+		if (strcmp(w[0], "session") == 0) {
+			r.kind = swt_strdup("session");
+			r.name = swt_strdup("session");
+		} else {
+			char *colon = strchr(w[0], ':');
+
+			if (!colon || colon == w[0] || !colon[1]) {
+				budget_err(errmsg, errlen, "%s:%u: subject "
+					   "'%.200s': expected session or "
+					   "KIND:NAME", name, line, w[0]);
+				err = SWT_EINVAL;
+				goto next;
+			}
+			r.kind = swt_strndup(w[0], (size_t)(colon - w[0]));
+			r.name = swt_strdup(colon + 1);
+			if (!valid_kind(r.kind)) {
+				budget_err(errmsg, errlen, "%s:%u: kind "
+					   "'%.100s': expected process, "
+					   "module, thread, counter or *",
+					   name, line, r.kind);
+				err = SWT_EINVAL;
+				goto next;
+			}
+		}
+		for (mi = 0; mi < M_N; mi++)
+			if (strcmp(w[1], mdefs[mi].key) == 0)
+				break;
+		if (mi == M_N) {
+			budget_err(errmsg, errlen, "%s:%u: unknown metric "
+				   "'%.100s'", name, line, w[1]);
+			err = SWT_EINVAL;
+			goto next;
+		}
+		r.metric = mdefs[mi].key;
+		r.metric_id = mi;
+		if (swt_parse_fixed(&r.limit, w[3], mdefs[mi].scale) < 0 ||
+		    r.limit < 0) {
+			budget_err(errmsg, errlen, "%s:%u: bad limit '%.100s' "
+				   "(a number with at most %u decimals)",
+				   name, line, w[3], mdefs[mi].scale);
+			err = SWT_EINVAL;
+			goto next;
+		}
+		tmp.rules = swt_grow(tmp.rules, &cap, tmp.n + 1,
+				     sizeof(*tmp.rules));
+		tmp.rules[tmp.n++] = r;
+		memset(&r, 0, sizeof(r));
+next:
+		free(r.kind);
+		free(r.name);
+		for (k = 0; k < 5; k++)
+			free(w[k]);
+	}
+	if (err < 0) {
+		swt_budget_fini(&tmp);
+		return err;
+	}
+	swt_budget_fini(b);
+	*b = tmp;
+	return 0;
+}
+
+#define MAX_BUDGET_BYTES (1024 * 1024)
+
+int swt_budget_load(struct swt_budget *b, const char *path, char *errmsg,
+		    size_t errlen)
+{
+	struct swt_buf text = SWT_BUF_INIT;
+	char chunk[8192];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		budget_err(errmsg, errlen, "%s: %s", path, strerror(errno));
+		return SWT_EIO;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (text.len + (size_t)n > MAX_BUDGET_BYTES) {
+			budget_err(errmsg, errlen, "%s: larger than 1 MiB: "
+				   "not a budget", path);
+			err = SWT_EINVAL;
+			break;
+		}
+		swt_buf_add(&text, chunk, (size_t)n);
+	}
+	if (n < 0 && err == 0) {
+		budget_err(errmsg, errlen, "%s: %s", path, strerror(errno));
+		err = SWT_EIO;
+	}
+	close(fd);
+	if (err == 0)
+		err = swt_budget_parse(b, text.ptr ? text.ptr : "", text.len,
+				       path, errmsg, errlen);
+	swt_buf_fini(&text);
+	return err;
+}
+
+static bool glob(const char *pat, const char *s)
+{
+	const char *star = NULL, *retry = NULL;
+
+	while (*s) {
+		if (*pat == '*') {
+			star = pat++;
+			retry = s;
+		} else if (*pat && (*pat == '?' || *pat == *s)) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star + 1;
+			s = ++retry;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
 /* What one run says of one subject. */
 struct entry {
 	char *key;		/* kind NUL name NUL process NUL group */
@@ -448,7 +679,10 @@ static void decide(struct swt_diff_metric *r, const int64_t *x, size_t n,
 	for (i = 0; i < m; i++)
 		tmp[i] = y[i];
 	r->new_ = swt_median(tmp, m);
-	e = swt_muldiv(abs64(r->base), th->v[SWT_TH_DIFF_MIN_CHANGE_PERCENT],
+	e = swt_muldiv(abs64(r->base),
+		       th->v[n == 1 && m == 1 ?
+				     SWT_TH_DIFF_MIN_CHANGE_PERCENT :
+				     SWT_TH_DIFF_MIN_CHANGE_PERCENT_REPEATED],
 		       100000);
 	if (e < floor)
 		e = floor;
@@ -659,13 +893,81 @@ static int64_t median_of(const int64_t *v, size_t n)
 	int64_t t[SWT_DIFF_MAX_RUNS];
 	size_t i;
 
+	if (!n)
+		return 0;
 	for (i = 0; i < n; i++)
 		t[i] = v[i];
 	return swt_median(t, n);
 }
 
+/* The budget checks of d: each rule against every subject it matches. */
+static void check_budget(struct swt_diff *d, const struct swt_budget *b,
+			 const struct entry *ent, const struct subj *sj,
+			 size_t n_sj, const struct swt_diff_run *runs,
+			 size_t n)
+{
+	int64_t x[SWT_DIFF_MAX_RUNS], y[SWT_DIFF_MAX_RUNS];
+	size_t cap = 0, r, i;
+
+	d->has_budget = true;
+	for (r = 0; r < b->n; r++) {
+		const struct swt_budget_rule *rule = &b->rules[r];
+		bool any = false;
+
+		for (i = 0; i < n_sj; i++) {
+			const struct swt_diff_module *dm = &sj[i].m;
+			bool ses = strcmp(dm->who.kind, "session") == 0;
+			struct swt_budget_check *c;
+			size_t nx, ny;
+			bool has[2];
+
+			if (strcmp(rule->kind, "session") == 0 ? !ses :
+			    ses || (strcmp(rule->kind, "*") != 0 &&
+				    strcmp(rule->kind, dm->who.kind) != 0) ||
+				    !glob(rule->name, dm->who.name))
+				continue;
+			values(ent, &sj[i], runs, n,
+			       (enum metric)rule->metric_id, x, &nx, y, &ny,
+			       has);
+			if (!has[1])
+				continue;	/* not measured, or not run */
+			any = true;
+			d->checks = swt_grow(d->checks, &cap, d->n_checks + 1,
+					     sizeof(*d->checks));
+			c = &d->checks[d->n_checks++];
+			memset(c, 0, sizeof(*c));
+			c->rule = rule;
+			c->subject = i;
+			c->metric = rule->metric;
+			c->scale = mdefs[rule->metric_id].scale;
+			c->dec = mdefs[rule->metric_id].dec;
+			c->runs = ny;
+			c->value = median_of(y, ny);
+			c->verdict = c->value > rule->limit ? SWT_BUDGET_OVER :
+							      SWT_BUDGET_WITHIN;
+			d->n_over += c->verdict == SWT_BUDGET_OVER;
+		}
+		if (!any) {
+			struct swt_budget_check *c;
+
+			d->checks = swt_grow(d->checks, &cap, d->n_checks + 1,
+					     sizeof(*d->checks));
+			c = &d->checks[d->n_checks++];
+			memset(c, 0, sizeof(*c));
+			c->rule = rule;
+			c->subject = SIZE_MAX;
+			c->metric = rule->metric;
+			c->scale = mdefs[rule->metric_id].scale;
+			c->dec = mdefs[rule->metric_id].dec;
+			c->verdict = SWT_BUDGET_UNMATCHED;
+			d->n_unmatched++;
+		}
+	}
+}
+
 int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
-		     size_t n, const struct swt_thresholds *th)
+		     size_t n, const struct swt_thresholds *th,
+		     const struct swt_budget *budget)
 {
 	struct swt_diff *d;
 	struct norm z;
@@ -688,14 +990,14 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 			d->n_failed++;
 		}
 	}
-	if (!d->n_side[0] || !d->n_side[1] ||
+	if ((!d->n_side[0] && !budget) || !d->n_side[1] ||
 	    d->n_side[0] > SWT_DIFF_MAX_RUNS ||
 	    d->n_side[1] > SWT_DIFF_MAX_RUNS) {
 		free(d);
 		return SWT_EINVAL;
 	}
-	d->method = d->n_side[0] == 1 && d->n_side[1] == 1 ? SWT_DIFF_SINGLE :
-							     SWT_DIFF_RANK;
+	d->method = d->n_side[0] <= 1 && d->n_side[1] == 1 ? SWT_DIFF_SINGLE :
+							      SWT_DIFF_RANK;
 	norm_init(&z, th);
 	ent = gather(runs, n, &z, &n_ent);
 	norm_fini(&z);
@@ -839,6 +1141,8 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 		d->modules[i] = *dm;
 	}
 	d->n_modules = n_sj;
+	if (budget)
+		check_budget(d, budget, ent, sj, n_sj, runs, n);
 	d->verdict = SWT_VERDICT_UNCHANGED;
 	for (k = 4; k-- > 0;) {
 		if (d->n_verdict[k]) {
@@ -887,5 +1191,6 @@ void swt_diff_free(struct swt_diff *d)
 	free(d->strings);
 	free(d->modules);
 	free(d->metrics);
+	free(d->checks);
 	free(d);
 }

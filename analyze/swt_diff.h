@@ -147,15 +147,74 @@ struct swt_diff {
 	int contended_side;	/* -1 neither, else the side that stalled
 				 * diff_contention_percent more */
 	size_t n_contended;	/* metrics made inconclusive by it */
+	/* budgets: one check per rule and matching module, rule order then
+	 * module order; a rule matching nothing: one check, unmatched */
+	bool has_budget;
+	size_t n_checks;
+	struct swt_budget_check *checks;
+	size_t n_over, n_unmatched;
 	char **strings;		/* owned */
 	size_t n_strings, cap_strings;
 };
 
-/* Compare the analysed runs (those with an analysis; each side must have
- * one at least: SWT_EINVAL otherwise). th: the thresholds the runs were
- * analysed with (borrowed). */
+/* ---- budgets: absolute limits, without a base ------------------------------- */
+
+/* One line of a budget file: "SUBJECT METRIC <= LIMIT", SUBJECT "session"
+ * or KIND:NAME with KIND process, module, thread, counter or *, NAME a
+ * glob (case-sensitive: * any run, ? one byte); METRIC one of the diff's
+ * metrics, LIMIT in its unit (docs/ci.md § Budgets). */
+struct swt_budget_rule {
+	char *kind;		/* "session", "process", ..., or "*" */
+	char *name;		/* glob */
+	const char *metric;	/* static: the metric's key */
+	int metric_id;
+	int64_t limit;		/* in the metric's fixed-point unit */
+	unsigned line;
+};
+
+struct swt_budget {
+	size_t n;
+	struct swt_budget_rule *rules;
+};
+
+/* Parse a budget held in memory; `name` prefixes messages ("FILE:3:
+ * unknown metric 'x'"). 0 or SWT_EINVAL (nothing kept then). */
+int swt_budget_parse(struct swt_budget *b, const char *text, size_t len,
+		     const char *name, char *errmsg, size_t errlen);
+
+/* Read (at most 1 MiB) and parse. 0, SWT_EIO or SWT_EINVAL. */
+int swt_budget_load(struct swt_budget *b, const char *path, char *errmsg,
+		    size_t errlen);
+
+void swt_budget_fini(struct swt_budget *b);
+
+enum swt_budget_verdict {
+	SWT_BUDGET_WITHIN = 0,
+	SWT_BUDGET_OVER = 1,
+	SWT_BUDGET_UNMATCHED = 2, /* no module of the new runs matches */
+};
+
+/* "within_budget", "over_budget", "unmatched". */
+const char *swt_budget_verdict_name(enum swt_budget_verdict v);
+
+struct swt_budget_check {
+	const struct swt_budget_rule *rule;
+	size_t subject;		/* index in modules (not for unmatched) */
+	const char *metric;
+	unsigned scale, dec;
+	size_t runs;		/* new runs measured */
+	int64_t value;		/* the median of the new runs */
+	enum swt_budget_verdict verdict;
+};
+
+/* Compare the analysed runs (those with an analysis). Each side must have
+ * one at least (SWT_EINVAL otherwise), unless a budget is given: then
+ * the new side alone may be (a budget check without a base). th: the
+ * thresholds the runs were analysed with; budget may be NULL (both
+ * borrowed). */
 int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
-		     size_t n, const struct swt_thresholds *th);
+		     size_t n, const struct swt_thresholds *th,
+		     const struct swt_budget *budget);
 
 void swt_diff_free(struct swt_diff *d);
 

@@ -184,6 +184,57 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 	}
 }
 
+static void sec_budgets(struct swt_model *m, const struct swt_diff *d)
+{
+	static const struct swt_model_col cols[] = {
+		{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_CLASS },
+		{ "name", "name", NULL, SWT_CELL_STR, SWT_COL_JUNIT_CLASS },
+		{ "process", "process", NULL, SWT_CELL_STR,
+		  SWT_COL_JUNIT_CLASS },
+		{ "metric", "metric", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_NAME },
+		{ "runs", "runs", NULL, SWT_CELL_INT, 0 },
+		{ "value", "value", NULL, SWT_CELL_FIXED, 0 },
+		{ "limit", "limit", NULL, SWT_CELL_FIXED, 0 },
+		{ "verdict", "verdict", NULL, SWT_CELL_ENUM,
+		  SWT_COL_JUNIT_VERDICT },
+		{ "rule", "rule", NULL, SWT_CELL_STR, 0 },
+		{ "line", "line", NULL, SWT_CELL_INT, 0 },
+	};
+	static const struct swt_model_def def =
+		DEF("budgets", "Budgets", SWT_SECTION_TABLE, SWT_SECTION_JUNIT,
+		    cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i;
+
+	for (i = 0; i < d->n_checks; i++) {
+		const struct swt_budget_check *c = &d->checks[i];
+		const struct swt_budget_rule *r = c->rule;
+		bool matched = c->verdict != SWT_BUDGET_UNMATCHED;
+		const struct swt_diff_module *dm =
+			matched ? &d->modules[c->subject] : NULL;
+		struct swt_buf rule = SWT_BUF_INIT;
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_enum(s, matched ? dm->who.kind : r->kind);
+		swt_model_cell_str(s, matched ? dm->who.name : r->name);
+		swt_model_cell_str(s, matched ? dm->who.process : "");
+		swt_model_cell_enum(s, c->metric);
+		swt_model_cell_int(s, (int64_t)c->runs);
+		if (matched)
+			swt_model_cell_fixed(s, c->value, c->scale, c->dec);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_fixed(s, r->limit, c->scale, c->dec);
+		swt_model_cell_enum(s, swt_budget_verdict_name(c->verdict));
+		if (strcmp(r->kind, "session") == 0)
+			swt_buf_puts(&rule, "session");
+		else
+			swt_buf_printf(&rule, "%s:%s", r->kind, r->name);
+		swt_model_cell_str(s, swt_model_keep(m, rule.ptr));
+		swt_model_cell_int(s, r->line);
+	}
+}
+
 static void sec_modules(struct swt_model *m, const struct swt_diff *d)
 {
 	static const struct swt_model_col cols[] = {
@@ -620,14 +671,42 @@ static void summary(struct swt_model *m, const struct swt_diff *d)
 				  d->n_incomplete == 1 ? "" : "s", d->n_failed);
 }
 
+/* A budget check without a base: the checks, the sessions. */
+static void budget_only(struct swt_model *m, const struct swt_diff *d)
+{
+	swt_model_summary(m, "Budget: %zu over, %zu within, %zu rule%s "
+			  "matching no module (%zu run%s, no base).",
+			  d->n_over, d->n_checks - d->n_over - d->n_unmatched,
+			  d->n_unmatched, d->n_unmatched == 1 ? "" : "s",
+			  d->n_side[1], d->n_side[1] == 1 ? "" : "s");
+	sec_budgets(m, d);
+	sec_sessions(m, d);
+}
+
 void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d)
 {
 	struct swt_model *m;
 
+	if (d->n_side[0] == 0) {
+		swt_model_new(&m, "swanalyze", "budget",
+			      SWT_DIFF_SCHEMA_VERSION);
+		budget_only(m, d);
+		*out = m;
+		return;
+	}
 	swt_model_new(&m, "swanalyze", "diff", SWT_DIFF_SCHEMA_VERSION);
 	summary(m, d);
+	if (d->has_budget)
+		swt_model_summary(m, "Budget: %zu over, %zu within, %zu "
+				  "rule%s matching no module.",
+				  d->n_over,
+				  d->n_checks - d->n_over - d->n_unmatched,
+				  d->n_unmatched,
+				  d->n_unmatched == 1 ? "" : "s");
 	sec_diff(m, d);
 	sec_changes(m, d);
+	if (d->has_budget)
+		sec_budgets(m, d);
 	sec_modules(m, d);
 	sec_metrics(m, d);
 	sec_sessions(m, d);

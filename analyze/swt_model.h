@@ -79,8 +79,8 @@ enum swt_col_flag {
 	SWT_COL_JSON_BY_KEY = 1u << 4,
 	/* JUnit (SWT_SECTION_JUNIT sections): the test case's class name
 	 * (these columns' cells joined by '.'), its name, and its verdict:
-	 * "regression" or "over_budget" a failure, "inconclusive" skipped,
-	 * anything else a pass */
+	 * "regression" or "over_budget" a failure, "inconclusive" and
+	 * "unmatched" skipped, anything else a pass */
 	SWT_COL_JUNIT_CLASS = 1u << 5,
 	SWT_COL_JUNIT_NAME = 1u << 6,
 	SWT_COL_JUNIT_VERDICT = 1u << 7,

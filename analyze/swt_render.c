@@ -549,7 +549,8 @@ static enum junit_outcome junit_outcome(const char *verdict)
 	if (strcmp(verdict, "regression") == 0 ||
 	    strcmp(verdict, "over_budget") == 0)
 		return JU_FAIL;
-	if (strncmp(verdict, "inconclusive", 12) == 0)
+	if (strncmp(verdict, "inconclusive", 12) == 0 ||
+	    strcmp(verdict, "unmatched") == 0)
 		return JU_SKIP;
 	return JU_PASS;
 }

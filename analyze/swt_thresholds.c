@@ -53,6 +53,8 @@ static const struct key_desc keys[SWT_TH_N_SCALAR] = {
 	/* swanalyze diff: the minimum effects (0 turns a floor off) */
 	[SWT_TH_DIFF_MIN_CHANGE_PERCENT] = { "diff_min_change_percent", 10000,
 					     0, MAX_MILLI, false },
+	[SWT_TH_DIFF_MIN_CHANGE_PERCENT_REPEATED] = {
+		"diff_min_change_percent_repeated", 5000, 0, MAX_MILLI, false },
 	[SWT_TH_DIFF_MIN_CPU_S] = { "diff_min_cpu_s", 50, 0, MAX_MILLI,
 				    false },
 	[SWT_TH_DIFF_MIN_CPU_PERCENT] = { "diff_min_cpu_percent", 1000, 0,

@@ -31,6 +31,9 @@
  *
  * swanalyze diff and history (docs/ci.md § Settings):
  *   diff_min_change_percent    10      smallest relative change that counts
+ *                                      (one run a side)
+ *   diff_min_change_percent_repeated 5 the same with repeated runs (the
+ *                                      rank test handles the noise)
  *   diff_min_cpu_s             0.05    smallest CPU-time change (s)
  *   diff_min_cpu_percent       1       smallest CPU change (% of a core)
  *   diff_min_memory_mb         2       smallest memory change (MB)
@@ -77,6 +80,7 @@ enum swt_th_key {
 	/* swanalyze diff (docs/ci.md): its minimum effects, significance and
 	 * contention margin; not listed in the reports' thresholds */
 	SWT_TH_DIFF_MIN_CHANGE_PERCENT,
+	SWT_TH_DIFF_MIN_CHANGE_PERCENT_REPEATED,
 	SWT_TH_DIFF_MIN_CPU_S,
 	SWT_TH_DIFF_MIN_CPU_PERCENT,
 	SWT_TH_DIFF_MIN_MEMORY_MB,

@@ -118,6 +118,43 @@ run "$SWANALYZE" diff --help
 check "--help: exit 0, the usage" \
 	eval '[ $rc = 0 ] && grep -q "^Usage: swanalyze diff BASE.swt NEW.swt" out'
 
+# ---- budgets ------------------------------------------------------------------
+cat >budget.conf <<'EOB'
+# limits the suite must stay within
+session            memory_mb_peak   <= 700
+process:worker     cpu_s            <= 20
+process:*helper*   cpu_s            <= 1
+counter:ocr_call   per_minute       <= 90
+module:nothing     calls_per_minute <= 5
+EOB
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --budget budget.conf --new $N5
+check "a budget without a base: worker over its 20 s, exit 1" \
+	eval '[ $rc = 1 ] && grep -q "^Budget: 1 over, 3 within, 1 rule matching no module (5 runs, no base)" out &&
+	grep -Eq "process +worker +worker +cpu_s +5 +21\.[0-9]+ +20\.000 +over_budget" out'
+run "$SWANALYZE" diff --budget budget.conf base-1.swt
+check "the base workload within the same budget: exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^Budget: 0 over" out'
+run "$SWANALYZE" diff --budget budget.conf base-1.swt -f junit
+check "JUnit of a budget: an unmatched rule is skipped, not passed" \
+	eval 'grep -q "<skipped message=\"unmatched" out'
+# shellcheck disable=SC2086
+run "$SWANALYZE" diff --budget budget.conf --base $B5 --new $N5
+check "a diff with a budget: both in one report" \
+	eval '[ $rc = 1 ] && grep -q "^Verdict: REGRESSION" out &&
+	grep -q "^Budgets$" out'
+printf 'process:worker cpu_seconds <= 1\n' >bad.conf
+run "$SWANALYZE" diff --budget bad.conf new-1.swt
+check "a bad budget: exit 2, FILE:LINE and the metric named" \
+	eval '[ $rc = 2 ] && [ ! -s out ] &&
+	grep -q "bad.conf:1: unknown metric .cpu_seconds." err'
+printf 'worker cpu_s <= 1\n' >bad.conf
+run "$SWANALYZE" diff --budget bad.conf new-1.swt
+check "a budget subject without KIND: exit 2" \
+	eval '[ $rc = 2 ] && grep -q "bad.conf:1: subject" err'
+run "$SWANALYZE" diff --budget missing.conf new-1.swt
+check "a missing budget: exit 2" eval '[ $rc = 2 ] && grep -q "missing.conf" err'
+
 # ---- damaged input -----------------------------------------------------------
 run "$SWANALYZE" diff base-1.swt damaged.swt
 check "a damaged session: exit 3, the diff still written, the loss named" \
