@@ -56,8 +56,10 @@ static const char usage_text[] =
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
 	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
+	"       " PROG " history FILE... [OPTIONS]\n"
 	"Analyse a swt session file (.swt) and write a report; compare\n"
-	"sessions (" PROG " diff --help).\n"
+	"sessions (" PROG " diff --help); follow modules across sessions\n"
+	"(" PROG " history --help).\n"
 	"\n"
 	"  -r, --report KIND       lightweight: CPU and memory, active modules,\n"
 	"                          alert count; weight-analysis: weights,\n"
@@ -415,7 +417,10 @@ static const char *opt_value(int argc, char **argv, int *i, const char *eq)
 	return argv[++*i];
 }
 
-static int parse_diff_options(struct diff_options *o, int argc, char **argv)
+/* history: every operand a session (the new side), no --base, --new,
+ * --budget or --fail-on. */
+static int parse_diff_options(struct diff_options *o, int argc, char **argv,
+			      bool history)
 {
 	int i, side = -1, err = 0;
 	size_t n_plain = 0;
@@ -432,7 +437,9 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 		size_t len;
 
 		if (only_operands || a[0] != '-' || !a[1]) {
-			if (side >= 0) {
+			if (history) {
+				err = add_operand(o, SWT_DIFF_NEW, a);
+			} else if (side >= 0) {
 				err = add_operand(o, side, a);
 			} else if (n_plain < 2) {
 				plain[n_plain++] = argv[i];
@@ -464,6 +471,14 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 		}
 		memcpy(name, a, len);
 		name[len] = '\0';
+		if (history && (!strcmp(name, "--base") ||
+				!strcmp(name, "--new") ||
+				!strcmp(name, "--budget") ||
+				!strcmp(name, "--fail-on"))) {
+			err = swt_cli_usage_error(PROG, "history: no such "
+						  "option: ", name);
+			break;
+		}
 		if (strcmp(name, "--base") == 0 || strcmp(name, "--new") == 0) {
 			side = name[2] == 'b' ? SWT_DIFF_BASE : SWT_DIFF_NEW;
 			if (eq)
@@ -549,6 +564,15 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 	}
 	if (err || o->help)
 		return err;
+	if (history) {
+		if (!o->n_paths[1])
+			return swt_cli_usage_error(PROG, "history: needs "
+						   "sessions (FILE...)", "");
+		if (o->n_paths[1] > SWT_DIFF_MAX_RUNS)
+			return swt_cli_usage_error(PROG, "history: at most "
+						   "64 sessions", "");
+		return 0;
+	}
 	if (n_plain == 1 && o->budget && !o->n_paths[0] && !o->n_paths[1]) {
 		/* a budget check without a base: the one session is new */
 		if (add_operand(o, SWT_DIFF_NEW, plain[0]) < 0)
@@ -574,6 +598,28 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv)
 	return 0;
 }
 
+static const char history_usage_text[] =
+	"Usage: " PROG " history FILE... [OPTIONS]\n"
+	"Each module's CPU seconds, peak memory and weight (and the session's\n"
+	"duration, counters' rates) across sessions in the order they were\n"
+	"recorded (the start time in each file), with the trend and the\n"
+	"session where a step change happened (docs/ci.md). Operands may be\n"
+	"glob patterns; at most 64 sessions.\n"
+	"\n"
+	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
+	"  -o, --output OUT        write the history to OUT instead of stdout\n"
+	"  -c, --config CONF       thresholds and diff settings (KEY = VALUE)\n"
+	"  -t, --threshold K=V     one setting (after --config)\n"
+	"      --group-by HOW      exe (default), comm or cmdline\n"
+	"  -j, --jobs N            analyse N sessions at a time\n"
+	"  -h, --help              print this help and exit\n"
+	"\n"
+	"Exit status: 0 written; 2 usage error; 3 a session is damaged or\n"
+	"truncated (its readable part is used); 4 the history could not be\n"
+	"written.\n";
+
+static int history_main(int argc, char **argv);
+
 static int diff_main(int argc, char **argv)
 {
 	struct diff_options o;
@@ -589,7 +635,7 @@ static int diff_main(int argc, char **argv)
 	int side, code = EXIT_OK;
 
 	swt_thresholds_init(&th);
-	if (parse_diff_options(&o, argc, argv) < 0) {
+	if (parse_diff_options(&o, argc, argv, false) < 0) {
 		code = EXIT_USAGE;
 		goto out;
 	}
@@ -719,6 +765,104 @@ out:
 	return code;
 }
 
+static int history_main(int argc, char **argv)
+{
+	struct diff_options o;
+	struct swt_thresholds th;
+	struct swt_engine_opts eopts;
+	struct swt_diff_run *runs = NULL;
+	struct swt_history *h = NULL;
+	struct swt_model *m = NULL;
+	struct swt_buf out = SWT_BUF_INIT;
+	struct options lo;
+	size_t n = 0, i;
+	int code = EXIT_OK;
+
+	swt_thresholds_init(&th);
+	if (parse_diff_options(&o, argc, argv, true) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (o.help) {
+		fputs(history_usage_text, stdout);
+		code = fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
+		goto out;
+	}
+	if (o.format == FORMAT_JUNIT) {
+		swt_cli_usage_error(PROG, "history: no junit format (text, "
+				    "json, csv or markdown)", "");
+		code = EXIT_USAGE;
+		goto out;
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.config = o.config;
+	lo.thresholds = o.thresholds;
+	lo.n_thresholds = o.n_thresholds;
+	lo.group_by = o.group_by;
+	if (load_thresholds(&th, &lo) < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	runs = calloc(o.n_paths[1], sizeof(*runs));
+	if (!runs)
+		abort();
+	for (i = 0; i < o.n_paths[1]; i++) {
+		if (o.output && same_file(o.output, o.paths[1][i])) {
+			swt_cli_usage_error(PROG, "-o/--output is one of the "
+					    "sessions: ", o.output);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		runs[n].path = o.paths[1][i];
+		runs[n].side = SWT_DIFF_NEW;
+		n++;
+	}
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.thresholds = &th;
+	swt_diff_load(runs, n, &eopts, o.jobs);
+	for (i = 0; i < n; i++) {
+		if (!runs[i].opened) {
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_USAGE;
+		}
+	}
+	if (code != EXIT_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!runs[i].an) {
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_BAD_DATA;
+		} else if (swt_analysis_incomplete(runs[i].an)) {
+			code = EXIT_BAD_DATA;
+		}
+	}
+	swt_history_sort(runs, n);
+	if (swt_history_compute(&h, runs, n, &th) < 0) {
+		fprintf(stderr, PROG ": history: no readable session\n");
+		code = EXIT_BAD_DATA;
+		goto out;
+	}
+	swt_history_model_build(&m, h);
+	swt_report_render(&out, m, (enum swt_report_format)o.format);
+	if (write_report(&out, o.output) < 0)
+		code = EXIT_IO;
+out:
+	swt_model_free(m);
+	swt_history_free(h);
+	swt_diff_runs_fini(runs, n);
+	free(runs);
+	swt_buf_fini(&out);
+	for (i = 0; i < o.n_paths[1]; i++)
+		free(o.paths[1][i]);
+	free(o.paths[0]);
+	free(o.paths[1]);
+	free(o.thresholds);
+	swt_thresholds_fini(&th);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -733,6 +877,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
 		return diff_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "history") == 0)
+		return history_main(argc - 1, argv + 1);
 	swt_thresholds_init(&th);
 	err = parse_options(&opts, argc, argv);
 	if (err < 0 || opts.help || opts.version) {

@@ -900,6 +900,80 @@ static int64_t median_of(const int64_t *v, size_t n)
 	return swt_median(t, n);
 }
 
+/* The subjects of the analysed runs: entries gathered, sorted and grouped
+ * by identity; each with its status and its per-side medians of CPU,
+ * peak memory and weight (not yet in report order). Strings go to d. */
+static struct subj *build_subjects(struct swt_diff *d,
+				   const struct swt_diff_run *runs, size_t n,
+				   const struct swt_thresholds *th,
+				   struct entry **ent_out, size_t *n_ent_out,
+				   size_t *n_sj_out)
+{
+	struct norm z;
+	struct entry *ent;
+	struct subj *sj = NULL;
+	size_t n_ent, n_sj = 0, cap_sj = 0, i, j, k;
+	int64_t x[SWT_DIFF_MAX_RUNS], y[SWT_DIFF_MAX_RUNS];
+
+	norm_init(&z, th);
+	ent = gather(runs, n, &z, &n_ent);
+	norm_fini(&z);
+	qsort(ent, n_ent, sizeof(*ent), cmp_entry);
+	/* each run of entries with one key is a subject */
+	for (i = 0; i < n_ent; i = j) {
+		size_t len = key_len(ent[i].key), side_n[2] = { 0, 0 };
+		struct swt_diff_module *dm;
+		const char *p;
+		size_t nx, ny;
+		bool has[2];
+
+		for (j = i + 1; j < n_ent && key_len(ent[j].key) == len &&
+				memcmp(ent[j].key, ent[i].key, len) == 0;
+		     j++)
+			;
+		sj = swt_grow(sj, &cap_sj, n_sj + 1, sizeof(*sj));
+		memset(&sj[n_sj], 0, sizeof(*sj));
+		sj[n_sj].first = i;
+		sj[n_sj].last = j;
+		dm = &sj[n_sj].m;
+		p = ent[i].key + 1;
+		dm->who.kind = kind_label(ent[i].kind);
+		dm->who.name = keep(d, swt_strdup(p));
+		p += strlen(p) + 1;
+		dm->who.process = keep(d, swt_strdup(p));
+		p += strlen(p) + 1;
+		dm->who.group = keep(d, swt_strdup(p));
+		for (k = i; k < j; k++)
+			if (k == i || ent[k - 1].run != ent[k].run)
+				side_n[runs[ent[k].run].side]++;
+		dm->runs_base = side_n[0];
+		dm->runs_new = side_n[1];
+		dm->status = !side_n[0] ? SWT_DIFF_APPEARED :
+			     !side_n[1] ? SWT_DIFF_DISAPPEARED :
+					  SWT_DIFF_MATCHED;
+		d->n_appeared += dm->status == SWT_DIFF_APPEARED;
+		d->n_disappeared += dm->status == SWT_DIFF_DISAPPEARED;
+		values(ent, &sj[n_sj], runs, n, M_CPU_S, x, &nx, y, &ny, has);
+		dm->has_cpu = has[0] || has[1];
+		dm->cpu_ms[0] = median_of(x, nx);
+		dm->cpu_ms[1] = median_of(y, ny);
+		values(ent, &sj[n_sj], runs, n, M_MEM_PEAK, x, &nx, y, &ny,
+		       has);
+		dm->has_mem = has[0] || has[1];
+		dm->mem_peak_mmb[0] = median_of(x, nx);
+		dm->mem_peak_mmb[1] = median_of(y, ny);
+		values(ent, &sj[n_sj], runs, n, M_WEIGHT, x, &nx, y, &ny, has);
+		dm->has_weight = has[0] || has[1];
+		dm->weight[0] = median_of(x, nx);
+		dm->weight[1] = median_of(y, ny);
+		n_sj++;
+	}
+	*ent_out = ent;
+	*n_ent_out = n_ent;
+	*n_sj_out = n_sj;
+	return sj;
+}
+
 /* The budget checks of d: each rule against every subject it matches. */
 static void check_budget(struct swt_diff *d, const struct swt_budget *b,
 			 const struct entry *ent, const struct subj *sj,
@@ -970,10 +1044,9 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 		     const struct swt_budget *budget)
 {
 	struct swt_diff *d;
-	struct norm z;
 	struct entry *ent;
 	struct subj *sj = NULL;
-	size_t n_ent, n_sj = 0, cap_sj = 0, cap_met = 0, i, j, k;
+	size_t n_ent, n_sj = 0, cap_met = 0, i, k;
 	int64_t *scratch, x[SWT_DIFF_MAX_RUNS], y[SWT_DIFF_MAX_RUNS];
 	swt_u128 *dist;
 
@@ -998,59 +1071,7 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 	}
 	d->method = d->n_side[0] <= 1 && d->n_side[1] == 1 ? SWT_DIFF_SINGLE :
 							      SWT_DIFF_RANK;
-	norm_init(&z, th);
-	ent = gather(runs, n, &z, &n_ent);
-	norm_fini(&z);
-	qsort(ent, n_ent, sizeof(*ent), cmp_entry);
-	/* each run of entries with one key is a subject */
-	for (i = 0; i < n_ent; i = j) {
-		size_t len = key_len(ent[i].key), side_n[2] = { 0, 0 };
-		struct swt_diff_module *dm;
-		const char *p;
-		size_t nx, ny;
-		bool has[2];
-
-		for (j = i + 1; j < n_ent && key_len(ent[j].key) == len &&
-				memcmp(ent[j].key, ent[i].key, len) == 0;
-		     j++)
-			;
-		sj = swt_grow(sj, &cap_sj, n_sj + 1, sizeof(*sj));
-		memset(&sj[n_sj], 0, sizeof(*sj));
-		sj[n_sj].first = i;
-		sj[n_sj].last = j;
-		dm = &sj[n_sj].m;
-		p = ent[i].key + 1;
-		dm->who.kind = kind_label(ent[i].kind);
-		dm->who.name = keep(d, swt_strdup(p));
-		p += strlen(p) + 1;
-		dm->who.process = keep(d, swt_strdup(p));
-		p += strlen(p) + 1;
-		dm->who.group = keep(d, swt_strdup(p));
-		for (k = i; k < j; k++)
-			if (k == i || ent[k - 1].run != ent[k].run)
-				side_n[runs[ent[k].run].side]++;
-		dm->runs_base = side_n[0];
-		dm->runs_new = side_n[1];
-		dm->status = !side_n[0] ? SWT_DIFF_APPEARED :
-			     !side_n[1] ? SWT_DIFF_DISAPPEARED :
-					  SWT_DIFF_MATCHED;
-		d->n_appeared += dm->status == SWT_DIFF_APPEARED;
-		d->n_disappeared += dm->status == SWT_DIFF_DISAPPEARED;
-		values(ent, &sj[n_sj], runs, n, M_CPU_S, x, &nx, y, &ny, has);
-		dm->has_cpu = has[0] || has[1];
-		dm->cpu_ms[0] = median_of(x, nx);
-		dm->cpu_ms[1] = median_of(y, ny);
-		values(ent, &sj[n_sj], runs, n, M_MEM_PEAK, x, &nx, y, &ny,
-		       has);
-		dm->has_mem = has[0] || has[1];
-		dm->mem_peak_mmb[0] = median_of(x, nx);
-		dm->mem_peak_mmb[1] = median_of(y, ny);
-		values(ent, &sj[n_sj], runs, n, M_WEIGHT, x, &nx, y, &ny, has);
-		dm->has_weight = has[0] || has[1];
-		dm->weight[0] = median_of(x, nx);
-		dm->weight[1] = median_of(y, ny);
-		n_sj++;
-	}
+	sj = build_subjects(d, runs, n, th, &ent, &n_ent, &n_sj);
 	qsort(sj, n_sj, sizeof(*sj), cmp_subj);
 	/* each side's contention: the median of its runs that know it */
 	d->contended_side = -1;
@@ -1193,4 +1214,262 @@ void swt_diff_free(struct swt_diff *d)
 	free(d->metrics);
 	free(d->checks);
 	free(d);
+}
+
+/* ---- history ------------------------------------------------------------------ */
+
+const char *swt_trend_dir_name(enum swt_trend_dir t)
+{
+	switch (t) {
+	case SWT_HTREND_TOO_FEW:
+		return "too_few_sessions";
+	case SWT_HTREND_STABLE:
+		return "stable";
+	case SWT_HTREND_INCREASING:
+		return "increasing";
+	case SWT_HTREND_DECREASING:
+		return "decreasing";
+	}
+	return "?";
+}
+
+static int cmp_run_time(const void *a, const void *b)
+{
+	const struct swt_diff_run *x = a, *y = b;
+	int64_t tx, ty;
+
+	if (!x->an || !y->an)
+		return (x->an == NULL) - (y->an == NULL);
+	tx = x->an->result->session.start_wall_ns;
+	ty = y->an->result->session.start_wall_ns;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+void swt_history_sort(struct swt_diff_run *runs, size_t n)
+{
+	qsort(runs, n, sizeof(*runs), cmp_run_time);
+}
+
+/* One value per analysed run, in run order (0 where the subject did not
+ * run); *present counts the runs it ran in and measured. */
+static size_t values_runs(const struct entry *ent, const struct subj *s,
+			  const struct swt_diff_run *runs, size_t n,
+			  enum metric mi, int64_t *v, size_t *present)
+{
+	size_t r, k = s->first, nv = 0;
+
+	*present = 0;
+	for (r = 0; r < n; r++) {
+		int64_t x = 0;
+
+		if (!runs[r].an)
+			continue;
+		while (k < s->last && ent[k].run < r)
+			k++;
+		if (k < s->last && ent[k].run == r && value_of(&ent[k], mi, &x))
+			(*present)++;
+		v[nv++] = x;
+	}
+	return nv;
+}
+
+/* The most significant split of v into before and after (2 sessions each
+ * at least). */
+static void find_step(struct swt_history_series *hs, const int64_t *v,
+		      size_t n, const struct swt_thresholds *th, int64_t floor,
+		      int64_t *scratch, swt_u128 *dist)
+{
+	int64_t alpha = th->v[SWT_TH_DIFF_SIGNIFICANCE];
+	int64_t best_p = INT64_MAX, best_abs = -1;
+	size_t k, best_k = 0;
+	struct swt_shift best, s;
+
+	memset(&best, 0, sizeof(best));
+	for (k = 2; k + 2 <= n; k++) {
+		int64_t a;
+
+		swt_shift_estimate(v, k, v + k, n - k, alpha, scratch, dist,
+				   &s);
+		a = abs64(s.hl);
+		if (s.p_ppm < best_p || (s.p_ppm == best_p && a > best_abs)) {
+			best_p = s.p_ppm;
+			best_abs = a;
+			best_k = k;
+			best = s;
+		}
+	}
+	if (!best_k)
+		return;
+	{
+		int64_t before = median_of(v, best_k), e;
+
+		e = swt_muldiv(abs64(before),
+			       th->v[SWT_TH_DIFF_MIN_CHANGE_PERCENT_REPEATED],
+			       100000);
+		if (e < floor)
+			e = floor;
+		if (best.p_ppm > alpha * 1000 || abs64(best.hl) < e ||
+		    best.hl == 0)
+			return;
+		hs->has_step = true;
+		hs->step_at = best_k;
+		hs->step_change = best.hl;
+		hs->step_p_ppm = best.p_ppm;
+		if (before) {
+			hs->step_has_rel = true;
+			hs->step_rel_mpct =
+				swt_muldiv(best.hl, 100000, abs64(before));
+		}
+	}
+}
+
+/* Mann-Kendall and Theil-Sen over the sessions (one point each, a
+ * "minute" apart: slopes come out per session). */
+static void find_trend(struct swt_history_series *hs, const int64_t *v,
+		       size_t n, const struct swt_thresholds *th, int64_t floor)
+{
+	int64_t scratch[SWT_SERIES_SCRATCH];
+	struct swt_series ser;
+	struct swt_trend tr;
+	int64_t e, total;
+	size_t k;
+
+	if (hs->present < 4 || n < 4 || n > SWT_SERIES_POINTS) {
+		hs->trend = SWT_HTREND_TOO_FEW;
+		return;
+	}
+	swt_series_init(&ser);
+	for (k = 0; k < n; k++)
+		swt_series_add(&ser, (int64_t)k * INT64_C(60000000000), v[k]);
+	swt_series_trend(&ser, scratch, &tr);
+	hs->slope_milli = tr.slope_milli;
+	hs->z_milli = tr.z_milli;
+	/* the slope over the whole history must reach the minimum effect */
+	e = swt_muldiv(abs64(hs->first),
+		       th->v[SWT_TH_DIFF_MIN_CHANGE_PERCENT_REPEATED], 100000);
+	if (e < floor)
+		e = floor;
+	total = swt_muldiv(tr.slope_milli, (int64_t)(n - 1), 1000);
+	/* |z| >= 1.96: two-sided 5 % (the level of the normal
+	 * approximation, whatever diff_significance says) */
+	if (tr.z_milli >= 1960 && total >= e)
+		hs->trend = SWT_HTREND_INCREASING;
+	else if (tr.z_milli <= -1960 && -total >= e)
+		hs->trend = SWT_HTREND_DECREASING;
+	else
+		hs->trend = SWT_HTREND_STABLE;
+}
+
+int swt_history_compute(struct swt_history **out,
+			const struct swt_diff_run *runs, size_t n,
+			const struct swt_thresholds *th)
+{
+	static const enum metric hist_metrics[] = { M_DURATION, M_CPU_S,
+						    M_MEM_PEAK, M_WEIGHT,
+						    M_PER_MIN };
+	struct swt_diff tmp;
+	struct swt_history *h;
+	struct entry *ent;
+	struct subj *sj;
+	size_t n_ent, n_sj, i, k, cap = 0, n_an = 0;
+	int64_t *scratch, v[SWT_DIFF_MAX_RUNS];
+	swt_u128 *dist;
+
+	*out = NULL;
+	for (i = 0; i < n; i++)
+		n_an += runs[i].an != NULL;
+	if (!n_an || n_an > SWT_DIFF_MAX_RUNS)
+		return SWT_EINVAL;
+	memset(&tmp, 0, sizeof(tmp));
+	sj = build_subjects(&tmp, runs, n, th, &ent, &n_ent, &n_sj);
+	qsort(sj, n_sj, sizeof(*sj), cmp_subj);
+	h = swt_zalloc(sizeof(*h));
+	h->th = th;
+	h->runs = runs;
+	h->n_runs = n;
+	h->strings = tmp.strings;
+	h->n_strings = tmp.n_strings;
+	h->cap_strings = tmp.cap_strings;
+	h->modules = swt_calloc(n_sj ? n_sj : 1, sizeof(*h->modules));
+	h->n_modules = n_sj;
+	scratch = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS,
+			     sizeof(*scratch));
+	dist = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS + 1,
+			  sizeof(*dist));
+	for (i = 0; i < n_sj; i++) {
+		h->modules[i] = sj[i].m;
+		for (k = 0; k < sizeof(hist_metrics) / sizeof(hist_metrics[0]);
+		     k++) {
+			enum metric mi = hist_metrics[k];
+			struct swt_history_series *hs;
+			size_t nv, present, q;
+			int64_t floor;
+
+			nv = values_runs(ent, &sj[i], runs, n, mi, v, &present);
+			if (!present || all_zero(v, nv, NULL, 0))
+				continue;
+			h->series = swt_grow(h->series, &cap, h->n_series + 1,
+					     sizeof(*h->series));
+			hs = &h->series[h->n_series++];
+			memset(hs, 0, sizeof(*hs));
+			hs->subject = i;
+			hs->metric = mdefs[mi].key;
+			hs->unit = mdefs[mi].unit;
+			hs->scale = mdefs[mi].scale;
+			hs->dec = mdefs[mi].dec;
+			hs->n = nv;
+			hs->present = present;
+			hs->v = swt_calloc(nv, sizeof(*hs->v));
+			memcpy(hs->v, v, nv * sizeof(*v));
+			hs->first = v[0];
+			hs->last = v[nv - 1];
+			hs->min = hs->max = v[0];
+			for (q = 1; q < nv; q++) {
+				if (v[q] < hs->min)
+					hs->min = v[q];
+				if (v[q] > hs->max)
+					hs->max = v[q];
+			}
+			if (hs->first) {
+				hs->has_rel = true;
+				hs->rel_mpct = swt_muldiv(
+					swt_sat_sub(hs->last, hs->first),
+					100000, abs64(hs->first));
+			}
+			floor = mdefs[mi].floor_key < 0 ?
+					1 :
+					th->v[mdefs[mi].floor_key];
+			find_trend(hs, v, nv, th, floor);
+			find_step(hs, v, nv, th, floor, scratch, dist);
+			h->n_steps += hs->has_step;
+			h->n_trends += hs->trend == SWT_HTREND_INCREASING ||
+				       hs->trend == SWT_HTREND_DECREASING;
+		}
+	}
+	free(scratch);
+	free(dist);
+	free(sj);
+	for (i = 0; i < n_ent; i++)
+		free(ent[i].key);
+	free(ent);
+	*out = h;
+	return 0;
+}
+
+void swt_history_free(struct swt_history *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->n_strings; i++)
+		free(h->strings[i]);
+	free(h->strings);
+	for (i = 0; i < h->n_series; i++)
+		free(h->series[i].v);
+	free(h->series);
+	free(h->modules);
+	free(h);
 }

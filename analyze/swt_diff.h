@@ -221,6 +221,72 @@ void swt_diff_free(struct swt_diff *d);
 /* The report model of a diff (borrowed: free it before the diff). */
 void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d);
 
+/* ---- history: modules across sessions in time order -------------------------- */
+
+enum swt_trend_dir {
+	SWT_HTREND_TOO_FEW = 0,	/* fewer than 4 sessions measured it */
+	SWT_HTREND_STABLE = 1,
+	SWT_HTREND_INCREASING = 2,
+	SWT_HTREND_DECREASING = 3,
+};
+
+/* "too_few_sessions", "stable", "increasing", "decreasing". */
+const char *swt_trend_dir_name(enum swt_trend_dir t);
+
+struct swt_history_series {
+	size_t subject;		/* index in modules */
+	const char *metric;	/* static */
+	const char *unit;
+	unsigned scale, dec;
+	size_t n;		/* sessions (all: 0 where it did not run) */
+	int64_t *v;		/* per session, in the history's order */
+	size_t present;		/* sessions it ran in */
+	int64_t first, last, min, max;
+	bool has_rel;
+	int64_t rel_mpct;	/* last against first */
+	enum swt_trend_dir trend;
+	int64_t slope_milli;	/* Theil-Sen, per session, x1000 */
+	int64_t z_milli;	/* Mann-Kendall */
+	bool has_step;		/* the most significant split into before
+				 * and after (at least 2 sessions each) is
+				 * significant and beyond the minimum
+				 * effect */
+	size_t step_at;		/* first session after the step */
+	int64_t step_change;	/* the shift of the sessions after it */
+	bool step_has_rel;
+	int64_t step_rel_mpct;
+	int64_t step_p_ppm;
+};
+
+struct swt_history {
+	const struct swt_thresholds *th;
+	const struct swt_diff_run *runs; /* in time order (analysed ones) */
+	size_t n_runs;
+	size_t n_modules;	/* as in a diff, every run on the new side */
+	struct swt_diff_module *modules;
+	size_t n_series;	/* by module, then metric */
+	struct swt_history_series *series;
+	size_t n_steps, n_trends;
+	char **strings;
+	size_t n_strings, cap_strings;
+};
+
+/* Order runs in place by their sessions' start (wall clock, from the file),
+ * then path: the order of a history. Runs without an analysis go last. */
+void swt_history_sort(struct swt_diff_run *runs, size_t n);
+
+/* The history of the analysed runs, in the order given (at least one;
+ * at most SWT_DIFF_MAX_RUNS: SWT_EINVAL otherwise). */
+int swt_history_compute(struct swt_history **out,
+			const struct swt_diff_run *runs, size_t n,
+			const struct swt_thresholds *th);
+
+void swt_history_free(struct swt_history *h);
+
+/* Its report model (borrowed: free it before the history). */
+void swt_history_model_build(struct swt_model **out,
+			     const struct swt_history *h);
+
 /* Normalise s with the rules of th (normalize_patterns), a new string. */
 char *swt_diff_normalize(const struct swt_thresholds *th, const char *s);
 

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "swt_alloc.h"
 #include "swt_buf.h"
@@ -712,5 +713,194 @@ void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d)
 	sec_sessions(m, d);
 	sec_runner(m, d);
 	sec_settings(m, d);
+	*out = m;
+}
+
+/* ---- history ------------------------------------------------------------------- */
+
+/* A session's start as UTC, from the file (not the reading machine's
+ * clock or zone). */
+static const char *utc(struct swt_model *m, int64_t wall_ns)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+	time_t t = (time_t)(wall_ns / 1000000000);
+	struct tm tm;
+
+	if (wall_ns <= 0 || !gmtime_r(&t, &tm)) {
+		swt_buf_puts(&b, "");
+	} else {
+		swt_buf_printf(&b, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+			       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			       tm.tm_hour, tm.tm_min, tm.tm_sec);
+	}
+	return swt_model_keep(m, b.ptr);
+}
+
+static void hist_sessions(struct swt_model *m, const struct swt_history *h)
+{
+	static const struct swt_model_col cols[] = {
+		{ "session", "#", NULL, SWT_CELL_INT, 0 },
+		{ "file", "file", NULL, SWT_CELL_STR, 0 },
+		{ "start", "start (UTC)", NULL, SWT_CELL_STR, 0 },
+		{ "status", "status", NULL, SWT_CELL_ENUM, 0 },
+		{ "duration_s", "duration s", "s", SWT_CELL_FIXED, 0 },
+		{ "cpu_s", "cpu s", "s", SWT_CELL_FIXED, 0 },
+		{ "processes", "processes", NULL, SWT_CELL_INT, 0 },
+		{ "contention_percent", "contention %", "percent",
+		  SWT_CELL_FIXED, 0 },
+		{ "error", "error", NULL, SWT_CELL_STR, 0 },
+	};
+	static const struct swt_model_def def =
+		DEF("sessions", "Sessions", SWT_SECTION_TABLE, 0, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, k = 0;
+
+	for (i = 0; i < h->n_runs; i++) {
+		const struct swt_diff_run *r = &h->runs[i];
+		const struct swt_session_result *ss =
+			r->an ? &r->an->result->session : NULL;
+
+		swt_model_add_row(s, NULL);
+		if (ss)
+			swt_model_cell_int(s, (int64_t)++k);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_str(s, r->path);
+		if (!ss) {
+			swt_model_cell_null(s);
+			swt_model_cell_enum(s, "unreadable");
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+			swt_model_cell_str(s, r->errmsg);
+			continue;
+		}
+		swt_model_cell_str(s, utc(m, ss->start_wall_ns));
+		swt_model_cell_enum(s, swt_analysis_incomplete(r->an) ?
+					       "incomplete" :
+					       "complete");
+		swt_model_cell_fixed(s, ss->duration_ns, 9, 3);
+		swt_model_cell_fixed(s, ss->cpu_ms, 3, 3);
+		swt_model_cell_int(s, (int64_t)ss->processes);
+		if (ss->has_contention)
+			swt_model_cell_fixed(s, ss->contention_mpct, 3, 1);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_str(s, "");
+	}
+}
+
+static void hist_series(struct swt_model *m, const struct swt_history *h)
+{
+	static const struct swt_model_col cols[] = {
+		{ "kind", "kind", NULL, SWT_CELL_ENUM, 0 },
+		{ "name", "name", NULL, SWT_CELL_STR, 0 },
+		{ "process", "process", NULL, SWT_CELL_STR, 0 },
+		{ "metric", "metric", NULL, SWT_CELL_ENUM, 0 },
+		{ "sessions", "n", NULL, SWT_CELL_INT, 0 },
+		{ "first", "first", NULL, SWT_CELL_FIXED, 0 },
+		{ "last", "last", NULL, SWT_CELL_FIXED, 0 },
+		{ "min", "min", NULL, SWT_CELL_FIXED, 0 },
+		{ "max", "max", NULL, SWT_CELL_FIXED, 0 },
+		{ "change_percent", "change %", "percent", SWT_CELL_FIXED, 0 },
+		{ "trend", "trend", NULL, SWT_CELL_ENUM, 0 },
+		{ "slope_per_session", "per session", NULL, SWT_CELL_FIXED,
+		  0 },
+		{ "step_at", "step at #", NULL, SWT_CELL_INT, 0 },
+		{ "step_file", "step file", NULL, SWT_CELL_STR, 0 },
+		{ "step_change", "step", NULL, SWT_CELL_FIXED, 0 },
+		{ "step_percent", "step %", "percent", SWT_CELL_FIXED, 0 },
+		{ "step_p_value", "p", NULL, SWT_CELL_FIXED, 0 },
+		{ "values", "values", NULL, SWT_CELL_LIST, SWT_COL_JSON_ONLY },
+	};
+	static const struct swt_model_def def =
+		DEF("series", "Modules across the sessions", SWT_SECTION_TABLE,
+		    0, cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	const struct swt_diff_run **an;
+	size_t i, k, n_an = 0;
+
+	an = swt_model_keep(m, swt_calloc(h->n_runs ? h->n_runs : 1,
+					  sizeof(*an)));
+	for (i = 0; i < h->n_runs; i++)
+		if (h->runs[i].an)
+			an[n_an++] = &h->runs[i];
+	for (i = 0; i < h->n_series; i++) {
+		const struct swt_history_series *hs = &h->series[i];
+		const struct swt_diff_module *dm = &h->modules[hs->subject];
+		const char **vals = swt_model_keep(
+			m, swt_calloc(hs->n ? hs->n : 1, sizeof(*vals)));
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_enum(s, dm->who.kind);
+		swt_model_cell_str(s, dm->who.name);
+		swt_model_cell_str(s, dm->who.process);
+		swt_model_cell_enum(s, hs->metric);
+		swt_model_cell_int(s, (int64_t)hs->present);
+		swt_model_cell_fixed(s, hs->first, hs->scale, hs->dec);
+		swt_model_cell_fixed(s, hs->last, hs->scale, hs->dec);
+		swt_model_cell_fixed(s, hs->min, hs->scale, hs->dec);
+		swt_model_cell_fixed(s, hs->max, hs->scale, hs->dec);
+		if (hs->has_rel)
+			swt_model_cell_fixed(s, hs->rel_mpct, 3, 1);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_enum(s, swt_trend_dir_name(hs->trend));
+		if (hs->trend != SWT_HTREND_TOO_FEW)
+			swt_model_cell_fixed(s, hs->slope_milli / 1000,
+					     hs->scale, hs->dec);
+		else
+			swt_model_cell_null(s);
+		if (hs->has_step) {
+			swt_model_cell_int(s, (int64_t)hs->step_at + 1);
+			swt_model_cell_str(s, hs->step_at < n_an ?
+						      an[hs->step_at]->path :
+						      "");
+			swt_model_cell_fixed(s, hs->step_change, hs->scale,
+					     hs->dec);
+			if (hs->step_has_rel)
+				swt_model_cell_fixed(s, hs->step_rel_mpct, 3,
+						     1);
+			else
+				swt_model_cell_null(s);
+			swt_model_cell_fixed(s, hs->step_p_ppm, 6, 4);
+		} else {
+			for (k = 0; k < 5; k++)
+				swt_model_cell_null(s);
+		}
+		for (k = 0; k < hs->n; k++) {
+			struct swt_buf b = SWT_BUF_INIT;
+
+			swt_buf_fixed(&b, hs->v[k], hs->scale, hs->dec);
+			vals[k] = swt_model_keep(m, b.ptr);
+		}
+		swt_model_cell_list(s, hs->n, vals, " ");
+	}
+	swt_model_note(s, "trend: Mann-Kendall over the sessions in time "
+		       "order (|z| >= 1.96) and a Theil-Sen slope whose change "
+		       "over the history reaches the minimum effect; step: "
+		       "the split into before and after (2 sessions each at "
+		       "least) with the smallest exact Mann-Whitney p, kept "
+		       "when p < diff_significance and the shift reaches the "
+		       "minimum effect (docs/ci.md)");
+}
+
+void swt_history_model_build(struct swt_model **out,
+			     const struct swt_history *h)
+{
+	struct swt_model *m;
+	size_t n_an = 0, i;
+
+	for (i = 0; i < h->n_runs; i++)
+		n_an += h->runs[i].an != NULL;
+	swt_model_new(&m, "swanalyze", "history", SWT_DIFF_SCHEMA_VERSION);
+	swt_model_summary(m, "History of %zu session%s in time order: %zu "
+			  "step change%s, %zu trend%s.",
+			  n_an, n_an == 1 ? "" : "s", h->n_steps,
+			  h->n_steps == 1 ? "" : "s", h->n_trends,
+			  h->n_trends == 1 ? "" : "s");
+	hist_sessions(m, h);
+	hist_series(m, h);
 	*out = m;
 }

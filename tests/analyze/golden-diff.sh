@@ -1,15 +1,17 @@
-# golden-diff.sh — the real `swanalyze diff` over every fixtures/diff-*/
-# comparison, in every format, compared byte for byte with its expected
-# files.
+# golden-diff.sh — the real `swanalyze diff` and `swanalyze history` over
+# every fixtures/diff-*/ comparison, in every format, compared byte for
+# byte with its expected files.
 #
 #   sh golden-diff.sh SWANALYZE MKFIXTURE FIXTURES_DIR TMPDIR SRCDIR
 #
 # fixtures/diff-runs/ holds the sessions (base-N.swt, new-N.swt,
 # contended-N.swt, written by `mkfixture diff SIDE N`); each other
 # fixtures/diff-NAME/ has
-#   args                      the arguments after "swanalyze diff", one
-#                             per line (paths relative to that directory)
-#   expected.<ext>            txt, json, csv, md (Markdown), xml (JUnit)
+#   args                      the subcommand (diff or history) and its
+#                             arguments, one per line (paths relative to
+#                             that directory)
+#   expected.<ext>            txt, json, csv, md (Markdown), xml (JUnit,
+#                             diff only)
 #   expected.stderr           what swanalyze writes on stderr
 #   expected.status           its exit status
 # swanalyze runs inside the directory, so the file names in the diffs do
@@ -72,7 +74,11 @@ for d in "$FIXTURES"/diff-*/; do
 		set -- "$@" "$a"
 	done <"$d/args"
 	first=1
-	for format in text json csv markdown junit; do
+	sub=$1
+	shift
+	formats="text json csv markdown junit"
+	[ "$sub" = history ] && formats="text json csv markdown"
+	for format in $formats; do
 		case $format in
 		text) ext=txt ;;
 		markdown) ext=md ;;
@@ -81,7 +87,7 @@ for d in "$FIXTURES"/diff-*/; do
 		esac
 		exp="$d/expected.$ext"
 		desc="$name: --format $format"
-		(cd "$d" && "$SWANALYZE" diff --format "$format" -j 2 "$@") \
+		(cd "$d" && "$SWANALYZE" "$sub" --format "$format" -j 2 "$@") \
 			>"$T/out" 2>"$T/err"
 		rc=$?
 		if [ $first = 1 ]; then

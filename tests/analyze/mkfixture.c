@@ -45,6 +45,10 @@ struct gen {
 
 static const char *const command[] = { "mkfixture-app", "--scenario" };
 
+/* Seconds added to the sessions' wall-clock start (the diff runs are
+ * recorded an hour apart, in order: swanalyze history sorts by it). */
+static int64_t wall_offset_s;
+
 static void header(struct swt_header *h, int64_t interval, bool threads)
 {
 	memset(h, 0, sizeof(*h));
@@ -57,7 +61,7 @@ static void header(struct swt_header *h, int64_t interval, bool threads)
 	h->interval_ns = interval;
 	h->flush_interval_ns = S;
 	h->start_mono_ns = T0;
-	h->start_wall_ns = INT64_C(1700000000) * S;
+	h->start_wall_ns = (INT64_C(1700000000) + wall_offset_s) * S;
 	h->mode = SWT_MODE_LAUNCH;
 	h->n_command = 2;
 	h->command = command;
@@ -655,6 +659,8 @@ static int sc_diff(const char *path, bool is_new, bool contended, int run)
 	int64_t jit[6];
 	int k, i;
 
+	wall_offset_s = ((is_new ? 100 : 0) + (contended ? 100 : 0) + run) *
+			INT64_C(3600);
 	if (gen_open(&g, path, S, false, 0) < 0)
 		return SWT_EIO;
 	g.lcg = 777 + (uint64_t)(is_new ? 1000 : 0) + (uint64_t)run;

@@ -155,6 +155,33 @@ check "a budget subject without KIND: exit 2" \
 run "$SWANALYZE" diff --budget missing.conf new-1.swt
 check "a missing budget: exit 2" eval '[ $rc = 2 ] && grep -q "missing.conf" err'
 
+# ---- history --------------------------------------------------------------------
+# shellcheck disable=SC2086
+run "$SWANALYZE" history $N5 $B5
+check "history: sessions in recorded order whatever the argument order" \
+	eval '[ $rc = 0 ] && grep -Eq "^ +1 +base-1.swt " out &&
+	grep -Eq "^ +6 +new-1.swt " out && grep -Eq "^ +10 +new-5.swt " out'
+check "history: worker's CPU steps up at the first new session" \
+	grep -Eq "process +worker +worker +cpu_s +10 .* increasing .* 6 +new-1.swt +3\.[0-9]+ +20\.[0-9]" out
+check "history: indexer's CPU stays stable, without a step" \
+	eval 'grep -E "process +indexer +indexer +cpu_s" out | grep -q stable &&
+	! grep -E "process +indexer +indexer +cpu_s" out | grep -q new-1.swt'
+run "$SWANALYZE" history base-1.swt base-2.swt base-3.swt
+check "history of 3 sessions: too few for a trend" \
+	eval '[ $rc = 0 ] && grep -q "too_few_sessions" out'
+run "$SWANALYZE" history
+check "history without sessions: exit 2" eval '[ $rc = 2 ] && [ ! -s out ]'
+run "$SWANALYZE" history --base base-1.swt
+check "history --base: exit 2" eval '[ $rc = 2 ] && [ ! -s out ]'
+run "$SWANALYZE" history base-1.swt -f junit
+check "history -f junit: exit 2" eval '[ $rc = 2 ] && [ ! -s out ]'
+run "$SWANALYZE" history base-1.swt damaged.swt
+check "history with a damaged session: exit 3, written" \
+	eval '[ $rc = 3 ] && grep -q "^History of 2 sessions" out'
+run "$SWANALYZE" history --help
+check "history --help: exit 0" \
+	eval '[ $rc = 0 ] && grep -q "^Usage: swanalyze history FILE" out'
+
 # ---- damaged input -----------------------------------------------------------
 run "$SWANALYZE" diff base-1.swt damaged.swt
 check "a damaged session: exit 3, the diff still written, the loss named" \
