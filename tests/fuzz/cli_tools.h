@@ -7,6 +7,8 @@
 #define SWT_FUZZ_CLI_TOOLS_H
 
 int fuzz_cli_swanalyze(int argc, char **argv);
+/* swanalyze diff (history: swanalyze history), after the subcommand */
+int fuzz_cli_swanalyze_diff(int argc, char **argv, int history);
 int fuzz_cli_swreplay(int argc, char **argv);
 int fuzz_cli_swrec(int argc, char **argv);
 

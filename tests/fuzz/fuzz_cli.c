@@ -1,6 +1,7 @@
 /* fuzz_cli.c — libFuzzer target over the command-line option parsing of
  * swanalyze, swreplay and swrec (the parsers of the tools' own sources,
- * see cli_tools.h). The first byte of the input picks the tool; the rest
+ * see cli_tools.h), and of swanalyze diff and history. The first byte of
+ * the input picks the tool (modulo 5); the rest
  * is its arguments, separated by NUL bytes, each in a buffer of its own
  * size so that a read past an argument's end is an ASan report. Besides
  * the sanitizers it checks that a parser returns 0 or SWT_EINVAL only.
@@ -20,14 +21,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "swanalyze", "swreplay",
-					     "swrec" };
+					     "swrec", "diff", "history" };
 	char *argv[MAX_ARGS + 2];
 	int argc = 0, err, i, tool;
 	size_t at, end;
 
 	if (size == 0)
 		return 0;
-	tool = data[0] % 3;
+	tool = data[0] % 5;
 	argv[argc++] = strdup(names[tool]);
 	for (at = 1; at < size && argc <= MAX_ARGS; at = end + 1) {
 		end = at;
@@ -47,6 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		err = fuzz_cli_swreplay(argc, argv);
+		break;
+	case 3:
+	case 4:
+		/* argv[0] stands for the subcommand, as in swanalyze */
+		err = fuzz_cli_swanalyze_diff(argc, argv, tool == 4);
 		break;
 	default:
 		err = fuzz_cli_swrec(argc, argv);
