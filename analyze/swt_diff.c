@@ -664,7 +664,7 @@ static unsigned runs_for(size_t n, int64_t h, int64_t t)
 
 static void decide(struct swt_diff_metric *r, const int64_t *x, size_t n,
 		   const int64_t *y, size_t m, const struct swt_thresholds *th,
-		   int64_t floor, int64_t *scratch, swt_u128 *dist)
+		   int64_t floor, int64_t *scratch, const swt_u128 *dist)
 {
 	int64_t e, tmp[SWT_DIFF_MAX_RUNS];
 	int64_t alpha = th->v[SWT_TH_DIFF_SIGNIFICANCE];
@@ -1109,6 +1109,11 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 			     sizeof(*scratch));
 	dist = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS + 1,
 			  sizeof(*dist));
+	/* every comparison has one value per analysed run of each side:
+	 * one distribution serves them all */
+	if (d->n_side[0])
+		swt_mw_dist((unsigned)d->n_side[0], (unsigned)d->n_side[1],
+			    dist);
 	d->modules = swt_calloc(n_sj ? n_sj : 1, sizeof(*d->modules));
 	for (i = 0; i < n_sj; i++) {
 		struct swt_diff_module *dm = &sj[i].m;
@@ -1279,7 +1284,7 @@ static size_t values_runs(const struct entry *ent, const struct subj *s,
  * at least). */
 static void find_step(struct swt_history_series *hs, const int64_t *v,
 		      size_t n, const struct swt_thresholds *th, int64_t floor,
-		      int64_t *scratch, swt_u128 *dist)
+		      int64_t *scratch, swt_u128 *const *dist)
 {
 	int64_t alpha = th->v[SWT_TH_DIFF_SIGNIFICANCE];
 	int64_t best_p = INT64_MAX, best_abs = -1;
@@ -1290,7 +1295,7 @@ static void find_step(struct swt_history_series *hs, const int64_t *v,
 	for (k = 2; k + 2 <= n; k++) {
 		int64_t a;
 
-		swt_shift_estimate(v, k, v + k, n - k, alpha, scratch, dist,
+		swt_shift_estimate(v, k, v + k, n - k, alpha, scratch, dist[k],
 				   &s);
 		a = abs64(s.hl);
 		if (s.p_ppm < best_p || (s.p_ppm == best_p && a > best_abs)) {
@@ -1375,7 +1380,7 @@ int swt_history_compute(struct swt_history **out,
 	struct subj *sj;
 	size_t n_ent, n_sj, i, k, cap = 0, n_an = 0;
 	int64_t *scratch, v[SWT_DIFF_MAX_RUNS];
-	swt_u128 *dist;
+	swt_u128 *dist[SWT_DIFF_MAX_RUNS];
 
 	*out = NULL;
 	for (i = 0; i < n; i++)
@@ -1396,8 +1401,13 @@ int swt_history_compute(struct swt_history **out,
 	h->n_modules = n_sj;
 	scratch = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS,
 			     sizeof(*scratch));
-	dist = swt_calloc(SWT_DIFF_MAX_RUNS * SWT_DIFF_MAX_RUNS + 1,
-			  sizeof(*dist));
+	/* the distribution of every split (k before, n_an - k after) that
+	 * find_step tries, once for all series */
+	memset(dist, 0, sizeof(dist));
+	for (k = 2; k + 2 <= n_an; k++) {
+		dist[k] = swt_calloc(k * (n_an - k) + 1, sizeof(*dist[k]));
+		swt_mw_dist((unsigned)k, (unsigned)(n_an - k), dist[k]);
+	}
 	for (i = 0; i < n_sj; i++) {
 		h->modules[i] = sj[i].m;
 		for (k = 0; k < sizeof(hist_metrics) / sizeof(hist_metrics[0]);
@@ -1449,7 +1459,8 @@ int swt_history_compute(struct swt_history **out,
 		}
 	}
 	free(scratch);
-	free(dist);
+	for (k = 0; k < SWT_DIFF_MAX_RUNS; k++)
+		free(dist[k]);
 	free(sj);
 	for (i = 0; i < n_ent; i++)
 		free(ent[i].key);

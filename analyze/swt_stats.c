@@ -397,7 +397,7 @@ static int cmp_i64(const void *a, const void *b)
 
 void swt_shift_estimate(const int64_t *x, size_t n, const int64_t *y,
 			size_t m, int64_t alpha_milli, int64_t *scratch,
-			swt_u128 *dist, struct swt_shift *out)
+			const swt_u128 *dist, struct swt_shift *out)
 {
 	size_t nm = n * m, i, j, k = 0, c;
 	swt_u128 total = 0, cum, lower = 0, upper = 0;
@@ -415,7 +415,6 @@ void swt_shift_estimate(const int64_t *x, size_t n, const int64_t *y,
 				   swt_div_round(scratch[nm / 2 - 1] % 2 +
 							 scratch[nm / 2] % 2,
 						 2);
-	swt_mw_dist((unsigned)n, (unsigned)m, dist);
 	for (k = 0; k <= nm; k++) {
 		total += dist[k];
 		/* P(U <= floor(u2/2)) and P(U >= ceil(u2/2)) */

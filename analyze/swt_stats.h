@@ -123,11 +123,12 @@ struct swt_shift {
 };
 
 /* Compare x (n) and y (m), 1 <= n, m <= SWT_MW_MAX, at the two-sided level
- * alpha_milli (thousandths). scratch holds n*m int64, dist n*m+1 counts.
- * No allocation. */
+ * alpha_milli (thousandths). scratch holds n*m int64; dist is the
+ * distribution of sizes n and m from swt_mw_dist() (computed once for
+ * every comparison of those sizes: it costs O(n^2 m)). No allocation. */
 void swt_shift_estimate(const int64_t *x, size_t n, const int64_t *y,
 			size_t m, int64_t alpha_milli, int64_t *scratch,
-			swt_u128 *dist, struct swt_shift *out);
+			const swt_u128 *dist, struct swt_shift *out);
 
 /* The smallest k (per side, k >= 1) whose exact distribution allows a
  * two-sided confidence interval at alpha_milli: 4 at 5 %. */

@@ -176,6 +176,7 @@ static void shift_estimate_and_interval(void **state)
 
 	(void)state;
 	assert_int_equal(swt_mw_u2(x, 5, y, 5), 50);
+	swt_mw_dist(5, 5, d);
 	swt_shift_estimate(x, 5, y, 5, 50, scratch, d, &s);
 	assert_int_equal(s.hl, 10);
 	assert_int_equal(s.dmin, 6);
@@ -198,6 +199,7 @@ static void shift_estimate_and_interval(void **state)
 	assert_int_equal(s.hl, 0);
 	assert_true(s.has_ci && s.lo == 0 && s.hi == 0);
 	/* three runs a side cannot reach 5 % */
+	swt_mw_dist(3, 3, d);
 	swt_shift_estimate(x, 3, y, 3, 50, scratch, d, &s);
 	assert_false(s.has_ci);
 	assert_int_equal(s.p_ppm, 100000);	/* 2 / 20 */
