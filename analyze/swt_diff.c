@@ -810,6 +810,68 @@ static struct entry *gather(const struct swt_diff_run *runs, size_t n,
 	return v;
 }
 
+/* Length of a key's kind, name and process (with their NULs): what is
+ * left is the group. */
+static size_t prefix_len(const char *k)
+{
+	const char *p = k + 1;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		p += strlen(p) + 1;
+	return (size_t)(p - k);
+}
+
+/* Under group_by exe a process whose program could not be read (it
+ * exited first, or was another user's) has no program: in its own
+ * session it joins the module of its comm that knows one, and across
+ * sessions it must too, or a run where only such processes ran would
+ * show the module as disappeared and another as appeared. Entries
+ * without a group take the one group that others of their kind, name and
+ * process have, when there is exactly one. ent is sorted (cmp_entry):
+ * those without a group come first in their block. true if a key
+ * changed. */
+static bool adopt_unknown(struct entry *ent, size_t n)
+{
+	bool changed = false;
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		size_t pl = prefix_len(ent[i].key);
+		const char *known = NULL;
+		bool one = true;
+
+		for (j = i; j < n && prefix_len(ent[j].key) == pl &&
+			    memcmp(ent[j].key, ent[i].key, pl) == 0;
+		     j++) {
+			const char *g = ent[j].key + pl;
+
+			if (!*g)
+				continue;
+			if (known && strcmp(known, g) != 0)
+				one = false;
+			known = g;
+		}
+		if (known && one && ent[i].key[pl] == '\0' &&
+		    ent[i].kind != SWT_KIND_SESSION &&
+		    ent[i].kind != SWT_KIND_COUNTER) {
+			size_t gl = strlen(known) + 1;
+
+			for (k = i; k < j && ent[k].key[pl] == '\0'; k++) {
+				char *nk = swt_zalloc(pl + gl);
+
+				memcpy(nk, ent[k].key, pl);
+				memcpy(nk + pl, known, gl);
+				free(ent[k].key);
+				ent[k].key = nk;
+				changed = true;
+			}
+		}
+		i = j;
+	}
+	return changed;
+}
+
 static int cmp_module(const void *a, const void *b)
 {
 	const struct swt_diff_module *x = a, *y = b;
@@ -888,6 +950,17 @@ static bool all_zero(const int64_t *x, size_t nx, const int64_t *y,
 	return true;
 }
 
+static int64_t max_of(const int64_t *v, size_t n)
+{
+	int64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
 static int64_t median_of(const int64_t *v, size_t n)
 {
 	int64_t t[SWT_DIFF_MAX_RUNS];
@@ -919,6 +992,8 @@ static struct subj *build_subjects(struct swt_diff *d,
 	ent = gather(runs, n, &z, &n_ent);
 	norm_fini(&z);
 	qsort(ent, n_ent, sizeof(*ent), cmp_entry);
+	if (th->group_by == SWT_GROUP_EXE && adopt_unknown(ent, n_ent))
+		qsort(ent, n_ent, sizeof(*ent), cmp_entry);
 	/* each run of entries with one key is a subject */
 	for (i = 0; i < n_ent; i = j) {
 		size_t len = key_len(ent[i].key), side_n[2] = { 0, 0 };
@@ -951,17 +1026,39 @@ static struct subj *build_subjects(struct swt_diff *d,
 		dm->status = !side_n[0] ? SWT_DIFF_APPEARED :
 			     !side_n[1] ? SWT_DIFF_DISAPPEARED :
 					  SWT_DIFF_MATCHED;
-		d->n_appeared += dm->status == SWT_DIFF_APPEARED;
-		d->n_disappeared += dm->status == SWT_DIFF_DISAPPEARED;
 		values(ent, &sj[n_sj], runs, n, M_CPU_S, x, &nx, y, &ny, has);
 		dm->has_cpu = has[0] || has[1];
 		dm->cpu_ms[0] = median_of(x, nx);
 		dm->cpu_ms[1] = median_of(y, ny);
+		/* a module on one side only matters from a floor on: the
+		 * transient identities of exec chains (a comm read before an
+		 * exec, a program after) cost nothing */
+		if (dm->status != SWT_DIFF_MATCHED) {
+			bool b = dm->status == SWT_DIFF_DISAPPEARED;
+
+			dm->material = max_of(b ? x : y, b ? nx : ny) >=
+				       th->v[SWT_TH_DIFF_MIN_CPU_S];
+		}
 		values(ent, &sj[n_sj], runs, n, M_MEM_PEAK, x, &nx, y, &ny,
 		       has);
 		dm->has_mem = has[0] || has[1];
 		dm->mem_peak_mmb[0] = median_of(x, nx);
 		dm->mem_peak_mmb[1] = median_of(y, ny);
+		if (dm->status != SWT_DIFF_MATCHED && !dm->material) {
+			bool b = dm->status == SWT_DIFF_DISAPPEARED;
+
+			dm->material = max_of(b ? x : y, b ? nx : ny) >=
+				       th->v[SWT_TH_DIFF_MIN_MEMORY_MB];
+		}
+		/* counters and instrumented modules: any that ran */
+		if (dm->status != SWT_DIFF_MATCHED &&
+		    (ent[i].kind == SWT_KIND_COUNTER ||
+		     ent[i].kind == SWT_KIND_MODULE))
+			dm->material = true;
+		d->n_appeared += dm->status == SWT_DIFF_APPEARED &&
+				 dm->material;
+		d->n_disappeared += dm->status == SWT_DIFF_DISAPPEARED &&
+				    dm->material;
 		values(ent, &sj[n_sj], runs, n, M_WEIGHT, x, &nx, y, &ny, has);
 		dm->has_weight = has[0] || has[1];
 		dm->weight[0] = median_of(x, nx);

@@ -112,6 +112,11 @@ struct swt_diff_metric {
 struct swt_diff_module {
 	struct swt_diff_who who;
 	enum swt_diff_status status;
+	bool material;		/* appeared or disappeared with at least
+				 * diff_min_cpu_s or diff_min_memory_mb in
+				 * some run (counters and instrumented
+				 * modules: always): counted, listed among
+				 * the changes */
 	size_t runs_base, runs_new; /* runs it appears in */
 	bool has_cpu;		/* not a counter */
 	int64_t cpu_ms[2];	/* medians, by side (0 in a run it is absent
@@ -136,7 +141,7 @@ struct swt_diff {
 	size_t n_metrics;	/* by module, then metric */
 	struct swt_diff_metric *metrics;
 	size_t n_verdict[4];	/* metrics by verdict */
-	size_t n_appeared, n_disappeared;
+	size_t n_appeared, n_disappeared; /* material ones */
 	enum swt_verdict verdict; /* the worst of all */
 	bool runner_changed;	/* cpu_count, clock_ticks, page_size, memory
 				 * or kernel differ between the sides */

@@ -128,6 +128,8 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 		{ "change_percent", "change %", "percent", SWT_CELL_FIXED, 0 },
 		{ "verdict", "verdict", NULL, SWT_CELL_ENUM, 0 },
 		{ "note", "note", NULL, SWT_CELL_STR, 0 },
+		{ "group", "program or command", NULL, SWT_CELL_STR,
+		  SWT_COL_CUT },
 	};
 	static const struct swt_model_def def =
 		DEF("changes", "Changes", SWT_SECTION_TABLE, 0, cols);
@@ -142,6 +144,15 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 				&d->modules[r->subject];
 
 			if (change_rank(r->verdict) != rank)
+				continue;
+			/* an inconclusive change smaller than the minimum
+			 * effect (its interval merely too wide to call it
+			 * unchanged) is in Metrics only: Changes lists what
+			 * moved by the minimum effect, shown or not */
+			if (r->verdict == SWT_VERDICT_INCONCLUSIVE &&
+			    !r->contended &&
+			    (r->change < 0 ? -r->change : r->change) <
+				    r->min_effect)
 				continue;
 			swt_model_add_row(s, NULL);
 			swt_model_cell_str(s, r->change > 0   ? "▲" :
@@ -160,12 +171,13 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 				swt_model_cell_null(s);
 			swt_model_cell_enum(s, swt_verdict_name(r->verdict));
 			swt_model_cell_str(s, row_note(m, r));
+			swt_model_cell_str(s, dm->who.group);
 		}
 	}
 	for (i = 0; i < d->n_modules; i++) {
 		const struct swt_diff_module *dm = &d->modules[i];
 
-		if (dm->status == SWT_DIFF_MATCHED)
+		if (dm->status == SWT_DIFF_MATCHED || !dm->material)
 			continue;
 		swt_model_add_row(s, NULL);
 		swt_model_cell_str(s, dm->status == SWT_DIFF_APPEARED ? "+" :
@@ -182,6 +194,7 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 		swt_model_cell_str(s, dm->status == SWT_DIFF_APPEARED ?
 					      "in no base run" :
 					      "in no new run");
+		swt_model_cell_str(s, dm->who.group);
 	}
 }
 
