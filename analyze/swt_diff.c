@@ -1036,7 +1036,8 @@ static struct subj *build_subjects(struct swt_diff *d,
 		if (dm->status != SWT_DIFF_MATCHED) {
 			bool b = dm->status == SWT_DIFF_DISAPPEARED;
 
-			dm->material = max_of(b ? x : y, b ? nx : ny) >=
+			dm->cpu_ms_max = max_of(b ? x : y, b ? nx : ny);
+			dm->material = dm->cpu_ms_max >=
 				       th->v[SWT_TH_DIFF_MIN_CPU_S];
 		}
 		values(ent, &sj[n_sj], runs, n, M_MEM_PEAK, x, &nx, y, &ny,

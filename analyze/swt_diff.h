@@ -117,6 +117,8 @@ struct swt_diff_module {
 				 * some run (counters and instrumented
 				 * modules: always): counted, listed among
 				 * the changes */
+	int64_t cpu_ms_max;	/* appeared, disappeared: the most CPU of
+				 * one of the runs it ran in */
 	size_t runs_base, runs_new; /* runs it appears in */
 	bool has_cpu;		/* not a counter */
 	int64_t cpu_ms[2];	/* medians, by side (0 in a run it is absent

@@ -185,15 +185,31 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 		swt_model_cell_enum(s, dm->who.kind);
 		swt_model_cell_str(s, dm->who.name);
 		swt_model_cell_str(s, dm->who.process);
-		swt_model_cell_enum(s, "cpu_s");
-		swt_model_cell_fixed(s, dm->cpu_ms[0], 3, 3);
-		swt_model_cell_fixed(s, dm->cpu_ms[1], 3, 3);
-		swt_model_cell_fixed(s, dm->cpu_ms[1] - dm->cpu_ms[0], 3, 3);
-		swt_model_cell_null(s);
-		swt_model_cell_enum(s, swt_diff_status_name(dm->status));
-		swt_model_cell_str(s, dm->status == SWT_DIFF_APPEARED ?
-					      "in no base run" :
-					      "in no new run");
+		{
+			/* the most CPU it had in a run, not the median over
+			 * runs it may mostly be absent from */
+			bool app = dm->status == SWT_DIFF_APPEARED;
+			struct swt_buf note = SWT_BUF_INIT;
+
+			swt_model_cell_enum(s, "cpu_s");
+			swt_model_cell_fixed(s, app ? 0 : dm->cpu_ms_max, 3,
+					     3);
+			swt_model_cell_fixed(s, app ? dm->cpu_ms_max : 0, 3,
+					     3);
+			swt_model_cell_fixed(s, app ? dm->cpu_ms_max :
+						      -dm->cpu_ms_max,
+					     3, 3);
+			swt_model_cell_null(s);
+			swt_model_cell_enum(s,
+					    swt_diff_status_name(dm->status));
+			swt_buf_printf(&note, "in no %s run; in %zu of %zu %s "
+				       "runs (CPU: the most of one)",
+				       app ? "base" : "new",
+				       app ? dm->runs_new : dm->runs_base,
+				       d->n_side[app ? 1 : 0],
+				       app ? "new" : "base");
+			swt_model_cell_str(s, swt_model_keep(m, note.ptr));
+		}
 		swt_model_cell_str(s, dm->who.group);
 	}
 }
