@@ -618,19 +618,67 @@ static const char history_usage_text[] =
 	"truncated (its readable part is used); 4 the history could not be\n"
 	"written.\n";
 
+/* The thresholds of a diff or history: --config, --threshold,
+ * --group-by, as swanalyze's reports load them. */
+static int diff_settings(struct swt_thresholds *th,
+			 const struct diff_options *o)
+{
+	struct options lo;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.config = o->config;
+	lo.thresholds = o->thresholds;
+	lo.n_thresholds = o->n_thresholds;
+	lo.group_by = o->group_by;
+	return load_thresholds(th, &lo);
+}
+
+/* Analyse the runs (on o->jobs threads) and name on stderr each that
+ * failed: EXIT_USAGE if one is not a session at all (nothing is written
+ * then), EXIT_BAD_DATA if one could not be analysed or is damaged or
+ * truncated (the others are compared), else EXIT_OK. */
+static int analyse_runs(struct swt_diff_run *runs, size_t n,
+			const struct swt_thresholds *th, unsigned jobs)
+{
+	struct swt_engine_opts eopts;
+	size_t i;
+	int code = EXIT_OK;
+
+	memset(&eopts, 0, sizeof(eopts));
+	eopts.thresholds = th;
+	swt_diff_load(runs, n, &eopts, jobs);
+	for (i = 0; i < n; i++) {
+		if (!runs[i].opened) {
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_USAGE;
+		}
+	}
+	if (code != EXIT_OK)
+		return code;
+	for (i = 0; i < n; i++) {
+		if (!runs[i].an) {
+			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
+					   runs[i].errmsg);
+			code = EXIT_BAD_DATA;
+		} else if (swt_analysis_incomplete(runs[i].an)) {
+			code = EXIT_BAD_DATA;
+		}
+	}
+	return code;
+}
+
 static int history_main(int argc, char **argv);
 
 static int diff_main(int argc, char **argv)
 {
 	struct diff_options o;
 	struct swt_thresholds th;
-	struct swt_engine_opts eopts;
 	struct swt_diff_run *runs = NULL;
 	struct swt_budget budget = { 0, NULL };
 	struct swt_diff *d = NULL;
 	struct swt_model *m = NULL;
 	struct swt_buf out = SWT_BUF_INIT;
-	struct options lo;
 	size_t n = 0, i;
 	int side, code = EXIT_OK;
 
@@ -644,12 +692,7 @@ static int diff_main(int argc, char **argv)
 		code = fflush(stdout) != 0 ? EXIT_IO : EXIT_OK;
 		goto out;
 	}
-	memset(&lo, 0, sizeof(lo));
-	lo.config = o.config;
-	lo.thresholds = o.thresholds;
-	lo.n_thresholds = o.n_thresholds;
-	lo.group_by = o.group_by;
-	if (load_thresholds(&th, &lo) < 0) {
+	if (diff_settings(&th, &o) < 0) {
 		code = EXIT_USAGE;
 		goto out;
 	}
@@ -679,27 +722,9 @@ static int diff_main(int argc, char **argv)
 			n++;
 		}
 	}
-	memset(&eopts, 0, sizeof(eopts));
-	eopts.thresholds = &th;
-	swt_diff_load(runs, n, &eopts, o.jobs);
-	for (i = 0; i < n; i++) {
-		if (!runs[i].opened) {
-			/* not a session we can read: the arguments are
-			 * wrong */
-			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
-					   runs[i].errmsg);
-			code = EXIT_USAGE;
-		}
-	}
-	if (code != EXIT_OK)
+	code = analyse_runs(runs, n, &th, o.jobs);
+	if (code == EXIT_USAGE)
 		goto out;
-	for (i = 0; i < n; i++) {
-		if (!runs[i].an) {
-			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
-					   runs[i].errmsg);
-			code = EXIT_BAD_DATA;
-		}
-	}
 	if (swt_diff_compute(&d, runs, n, &th, o.budget ? &budget : NULL) <
 	    0) {
 		size_t ok[2] = { 0, 0 };
@@ -769,12 +794,10 @@ static int history_main(int argc, char **argv)
 {
 	struct diff_options o;
 	struct swt_thresholds th;
-	struct swt_engine_opts eopts;
 	struct swt_diff_run *runs = NULL;
 	struct swt_history *h = NULL;
 	struct swt_model *m = NULL;
 	struct swt_buf out = SWT_BUF_INIT;
-	struct options lo;
 	size_t n = 0, i;
 	int code = EXIT_OK;
 
@@ -794,12 +817,7 @@ static int history_main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
-	memset(&lo, 0, sizeof(lo));
-	lo.config = o.config;
-	lo.thresholds = o.thresholds;
-	lo.n_thresholds = o.n_thresholds;
-	lo.group_by = o.group_by;
-	if (load_thresholds(&th, &lo) < 0) {
+	if (diff_settings(&th, &o) < 0) {
 		code = EXIT_USAGE;
 		goto out;
 	}
@@ -817,27 +835,9 @@ static int history_main(int argc, char **argv)
 		runs[n].side = SWT_DIFF_NEW;
 		n++;
 	}
-	memset(&eopts, 0, sizeof(eopts));
-	eopts.thresholds = &th;
-	swt_diff_load(runs, n, &eopts, o.jobs);
-	for (i = 0; i < n; i++) {
-		if (!runs[i].opened) {
-			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
-					   runs[i].errmsg);
-			code = EXIT_USAGE;
-		}
-	}
-	if (code != EXIT_OK)
+	code = analyse_runs(runs, n, &th, o.jobs);
+	if (code == EXIT_USAGE)
 		goto out;
-	for (i = 0; i < n; i++) {
-		if (!runs[i].an) {
-			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
-					   runs[i].errmsg);
-			code = EXIT_BAD_DATA;
-		} else if (swt_analysis_incomplete(runs[i].an)) {
-			code = EXIT_BAD_DATA;
-		}
-	}
 	swt_history_sort(runs, n);
 	if (swt_history_compute(&h, runs, n, &th) < 0) {
 		fprintf(stderr, PROG ": history: no readable session\n");

@@ -15,6 +15,14 @@
 #define DEF(key, title, kind, flags, cols) \
 	{ key, title, kind, flags, N_COLS(cols), cols }
 
+/* Who and which metric: a JUnit test case's class and name. */
+#define WHO_METRIC_COLS                                                   \
+	{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_CLASS },     \
+	{ "name", "name", NULL, SWT_CELL_STR, SWT_COL_JUNIT_CLASS },      \
+	{ "process", "process", NULL, SWT_CELL_STR,                       \
+	  SWT_COL_JUNIT_CLASS },                                          \
+	{ "metric", "metric", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_NAME }
+
 static const struct swt_model_col kv_cols[] = {
 	SWT_MODEL_KV_KEY_COL,
 	{ "value", "value", NULL, SWT_CELL_ANY, 0 },
@@ -217,11 +225,7 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 static void sec_budgets(struct swt_model *m, const struct swt_diff *d)
 {
 	static const struct swt_model_col cols[] = {
-		{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_CLASS },
-		{ "name", "name", NULL, SWT_CELL_STR, SWT_COL_JUNIT_CLASS },
-		{ "process", "process", NULL, SWT_CELL_STR,
-		  SWT_COL_JUNIT_CLASS },
-		{ "metric", "metric", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_NAME },
+		WHO_METRIC_COLS,
 		{ "runs", "runs", NULL, SWT_CELL_INT, 0 },
 		{ "value", "value", NULL, SWT_CELL_FIXED, 0 },
 		{ "limit", "limit", NULL, SWT_CELL_FIXED, 0 },
@@ -345,11 +349,7 @@ static void sec_modules(struct swt_model *m, const struct swt_diff *d)
 static void sec_metrics(struct swt_model *m, const struct swt_diff *d)
 {
 	static const struct swt_model_col cols[] = {
-		{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_CLASS },
-		{ "name", "name", NULL, SWT_CELL_STR, SWT_COL_JUNIT_CLASS },
-		{ "process", "process", NULL, SWT_CELL_STR,
-		  SWT_COL_JUNIT_CLASS },
-		{ "metric", "metric", NULL, SWT_CELL_ENUM, SWT_COL_JUNIT_NAME },
+		WHO_METRIC_COLS,
 		{ "unit", "unit", NULL, SWT_CELL_ENUM, 0 },
 		{ "base_runs", "base n", NULL, SWT_CELL_INT, 0 },
 		{ "new_runs", "new n", NULL, SWT_CELL_INT, 0 },
