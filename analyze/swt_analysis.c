@@ -67,6 +67,15 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 		     const struct swt_engine_opts *opts, char *errmsg,
 		     size_t errlen)
 {
+	return swt_analysis_run_hook(out, r, opts, NULL, NULL, errmsg,
+				     errlen);
+}
+
+int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
+			  const struct swt_engine_opts *opts,
+			  swt_analysis_record_fn fn, void *payload,
+			  char *errmsg, size_t errlen)
+{
 	struct swt_analysis *a = swt_zalloc(sizeof(*a));
 	const struct swt_record *rec;
 	struct swt_reader_stats st;
@@ -102,6 +111,8 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 		}
 		if (rec->kind != SWT_REC_HEADER && rec->t_ns > t_last)
 			t_last = rec->t_ns;
+		if (fn)
+			fn(rec, payload);
 		err = swt_engine_feed(a->engine, rec);
 		if (err < 0) {
 			/* name the frame that held the record */

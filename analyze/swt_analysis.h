@@ -58,6 +58,17 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 		     const struct swt_engine_opts *opts, char *errmsg,
 		     size_t errlen);
 
+/* Called with every record before the engine gets it (borrowed for the
+ * call). */
+typedef void (*swt_analysis_record_fn)(const struct swt_record *rec,
+				       void *payload);
+
+/* swt_analysis_run() that also hands each record to fn (may be NULL). */
+int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
+			  const struct swt_engine_opts *opts,
+			  swt_analysis_record_fn fn, void *payload,
+			  char *errmsg, size_t errlen);
+
 /* NULL is a no-op. */
 void swt_analysis_free(struct swt_analysis *a);
 

@@ -346,6 +346,11 @@ static char *display_bytes(const char *s, size_t len)
 	return out;
 }
 
+char *swt_display_bytes(const char *s, size_t len)
+{
+	return display_bytes(s ? s : "", s ? len : 0);
+}
+
 static char *display_command(const char *cmdline, size_t len)
 {
 	while (len && cmdline[len - 1] == '\0')

@@ -474,6 +474,11 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out);
 /* The last error message; "" if none. */
 const char *swt_engine_errmsg(const struct swt_engine *e);
 
+/* The display form of len bytes of a name or command line from a file, as
+ * the reports show it (a new string): control bytes and bytes that are not
+ * UTF-8 become '?', NULs (argv separators) spaces. */
+char *swt_display_bytes(const char *s, size_t len);
+
 /* Highest priority among the modules and recommendations of r, or -1 if
  * there are none. */
 int swt_result_max_priority(const struct swt_result *r);

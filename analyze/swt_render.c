@@ -511,6 +511,29 @@ void swt_render_json(struct swt_buf *out, const struct swt_model *m)
 	swt_buf_putc(out, '\n');
 }
 
+/* ---- JSON lines ------------------------------------------------------------------ */
+
+void swt_render_jsonl(struct swt_buf *out, const struct swt_model *m)
+{
+	size_t i, r;
+
+	for (i = 0; i < m->n_sections; i++) {
+		const struct swt_model_section *s = m->sections[i];
+
+		if (s->def->kind != SWT_SECTION_TABLE)
+			continue;
+		for (r = 0; r < s->n_rows; r++) {
+			struct swt_json w;
+
+			swt_json_init(&w, out, false);
+			swt_json_begin_object(&w, NULL);
+			json_row(&w, s->def, &s->rows[r]);
+			swt_json_end_object(&w);
+			swt_buf_putc(out, '\n');
+		}
+	}
+}
+
 /* ---- JUnit XML ------------------------------------------------------------------ */
 
 static void xml_text(struct swt_buf *b, const char *s)

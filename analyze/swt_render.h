@@ -26,6 +26,10 @@ void swt_render_markdown(struct swt_buf *out, const struct swt_model *m);
 void swt_render_csv(struct swt_buf *out, const struct swt_model *m);
 void swt_render_json(struct swt_buf *out, const struct swt_model *m);
 
+/* JSON lines: one compact object per row of every table section (the
+ * row's JSON members), nothing else: for streams (swreplay's timeline). */
+void swt_render_jsonl(struct swt_buf *out, const struct swt_model *m);
+
 /* JUnit XML: <testsuites><testsuite> with one <testcase> per row of the
  * SWT_SECTION_JUNIT sections (swt_model.h: SWT_COL_JUNIT_*), a <failure>
  * for a regression, <skipped> for an inconclusive verdict, the row's

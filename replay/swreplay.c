@@ -9,12 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_dump.h"
+#include "swt_parse.h"
 #include "swt_reader.h"
+#include "swt_render.h"
+#include "swt_stats.h"
+#include "swt_report.h"
 #include "swt_status.h"
+#include "swt_thresholds.h"
+#include "swt_timeline.h"
 
 #define PROG "swreplay"
 
@@ -26,27 +35,57 @@ enum exit_code {
 };
 
 enum action {
-	ACTION_NONE,
+	ACTION_NONE,		/* the timeline */
 	ACTION_DUMP,
 	ACTION_CHECK,
 	ACTION_HELP,
 	ACTION_VERSION,
 };
 
+#define FORMAT_JSONL 4	/* after enum swt_report_format's */
+
 struct options {
 	enum action action;
 	const char *path;
+	/* the timeline */
+	int format;		/* enum swt_report_format or FORMAT_JSONL */
+	int64_t from_ns, to_ns;
+	int64_t speed_milli;	/* 0: as fast as it goes */
+	const char *config;
+	size_t n_thresholds;
+	const char **thresholds;
+	const char *group_by;
 };
 
 static const char usage_text[] =
-	"Usage: " PROG " --dump FILE\n"
+	"Usage: " PROG " FILE [--from T] [--to T] [--format FORMAT]\n"
+	"                [--speed N | --realtime] [--config CONF]\n"
+	"                [--threshold KEY=VALUE ...] [--group-by HOW]\n"
+	"       " PROG " --dump FILE\n"
 	"       " PROG " --check FILE\n"
-	"Read back a swt session file (.swt).\n"
+	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
+	"it in time order through swanalyze's engine and print the timeline:\n"
+	"the session's start and end, process starts and exits, marks, alerts\n"
+	"as they fire, spikes (start, peak, end), each with its time from the\n"
+	"session start.\n"
 	"\n"
-	"  -d, --dump     print every record as one JSON object per line\n"
-	"  -c, --check    verify the whole file and print a summary\n"
-	"  -h, --help     print this help and exit\n"
-	"  -V, --version  print the version and exit\n"
+	"  -d, --dump          print every record as one JSON object per line\n"
+	"  -c, --check         verify the whole file and print a summary\n"
+	"      --from T        timeline events from T on (seconds from the\n"
+	"                      session start, or 90s, 5m, 1h)\n"
+	"      --to T          ... up to T (the whole session is still read:\n"
+	"                      alerts depend on what came before)\n"
+	"  -f, --format F      text (default), jsonl (one JSON object per\n"
+	"                      event), json, csv or markdown\n"
+	"      --speed N       pace the events at N times the recorded speed\n"
+	"                      (text and jsonl)\n"
+	"      --realtime      the same as --speed 1\n"
+	"      --config CONF   thresholds from CONF (as swanalyze)\n"
+	"  -t, --threshold K=V one threshold (after --config): what if the\n"
+	"                      limit were another\n"
+	"      --group-by HOW  process modules by exe, comm or cmdline\n"
+	"  -h, --help          print this help and exit\n"
+	"  -V, --version       print the version and exit\n"
 	"\n"
 	"Exit status: 0 intact; 2 usage error or FILE is not a readable\n"
 	"session; 3 FILE is damaged or truncated (everything readable is\n"
@@ -78,9 +117,19 @@ static int set_action(struct options *opts, enum action action)
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
+	enum { OPT_FROM = 256, OPT_TO, OPT_SPEED, OPT_REALTIME, OPT_CONFIG,
+	       OPT_GROUP_BY };
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "format", required_argument, NULL, 'f' },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "realtime", no_argument, NULL, OPT_REALTIME },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -88,9 +137,81 @@ static int parse_options(struct options *out, int argc, char **argv)
 	int c, err = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->from_ns = INT64_MIN;
+	out->to_ns = INT64_MAX;
+	out->thresholds = calloc((size_t)argc + 1, sizeof(*out->thresholds));
+	if (!out->thresholds)
+		abort();
 	opterr = 0;	/* our messages, one line, named "swreplay" */
-	while ((c = getopt_long(argc, argv, "dchV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":dchVf:t:", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
+		case OPT_FROM:
+		case OPT_TO: {
+			int64_t v;
+
+			if (swt_parse_duration_ns(&v, optarg) < 0) {
+				err = swt_cli_usage_error(
+					PROG, c == OPT_FROM ?
+						      "--from expects a time "
+						      "from the start (90, "
+						      "90s, 5m, 1h), not " :
+						      "--to expects a time "
+						      "from the start (90, "
+						      "90s, 5m, 1h), not ",
+					optarg);
+				goto out;
+			}
+			if (c == OPT_FROM)
+				out->from_ns = v;
+			else
+				out->to_ns = v;
+			break;
+		}
+		case 'f': {
+			enum swt_report_format f;
+
+			if (strcmp(optarg, "jsonl") == 0) {
+				out->format = FORMAT_JSONL;
+			} else if (swt_report_format_parse(&f, optarg) == 0) {
+				out->format = (int)f;
+			} else {
+				err = swt_cli_usage_error(
+					PROG, "unknown format (expected text, "
+					      "jsonl, json, csv or markdown): ",
+					optarg);
+				goto out;
+			}
+			break;
+		}
+		case OPT_SPEED:
+			if (swt_parse_fixed(&out->speed_milli, optarg, 3) < 0 ||
+			    out->speed_milli <= 0 ||
+			    out->speed_milli > INT64_C(1000000000)) {
+				err = swt_cli_usage_error(
+					PROG, "--speed expects a positive "
+					      "factor (0.5, 1, 60), not ",
+					optarg);
+				goto out;
+			}
+			break;
+		case OPT_REALTIME:
+			out->speed_milli = 1000;
+			break;
+		case OPT_CONFIG:
+			if (out->config) {
+				err = swt_cli_usage_error(
+					PROG, "--config given twice", "");
+				goto out;
+			}
+			out->config = optarg;
+			break;
+		case 't':
+			out->thresholds[out->n_thresholds++] = optarg;
+			break;
+		case OPT_GROUP_BY:
+			out->group_by = optarg;
+			break;
 		case 'd':
 			SWT_TRY(err = set_action(out, ACTION_DUMP));
 			break;
@@ -108,11 +229,14 @@ static int parse_options(struct options *out, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (out->action == ACTION_NONE) {
-		err = swt_cli_usage_error(PROG, "no action given (--dump or --check)", "");
-		goto out;
-	}
 	err = swt_cli_one_file(PROG, argc, argv, &out->path);
+	if (err == 0 && out->from_ns != INT64_MIN && out->to_ns != INT64_MAX &&
+	    out->from_ns > out->to_ns)
+		err = swt_cli_usage_error(PROG, "--from is after --to", "");
+	if (err == 0 && out->speed_milli && out->format != SWT_FORMAT_TEXT &&
+	    out->format != FORMAT_JSONL)
+		err = swt_cli_usage_error(PROG, "--speed and --realtime pace "
+					  "text or jsonl only", "");
 out:
 	return err;
 }
@@ -137,6 +261,142 @@ static int write_stdout(const struct swt_buf *b)
 	return 0;
 }
 
+/* Thresholds from --config then every --threshold, then --group-by, as
+ * swanalyze loads them. 0 or SWT_EINVAL (message printed). */
+static int load_thresholds(struct swt_thresholds *th,
+			   const struct options *o)
+{
+	char msg[512];
+
+	if (o->config &&
+	    swt_thresholds_load_file(th, o->config, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return SWT_EINVAL;
+	}
+	if (swt_thresholds_set_assignments(th, o->thresholds, o->n_thresholds,
+					   SWT_TH_OPTION, msg,
+					   sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": --threshold: %s\n", msg);
+		return SWT_EINVAL;
+	}
+	if (o->group_by && swt_thresholds_set(th, "group_by", o->group_by,
+					      SWT_TH_OPTION, msg,
+					      sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": --group-by: %s\n", msg);
+		return SWT_EINVAL;
+	}
+	return 0;
+}
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts;
+
+	if (ns <= 0)
+		return;
+	ts.tv_sec = (time_t)(ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Write out to stdout; with a speed, the last n_rows lines (the events,
+ * in order) each when its time comes, at speed_milli / 1000 times the
+ * recorded pace. */
+static int write_paced(const struct swt_buf *out, const struct swt_model *m,
+		       int64_t speed_milli)
+{
+	const struct swt_model_section *s = m->n_sections ? m->sections[0] :
+							     NULL;
+	size_t n_rows = s ? s->n_rows : 0, lines = 0, i, row = 0, first;
+	const char *p = out->ptr, *end = out->ptr + out->len;
+	int64_t prev = 0;
+	bool have_prev = false;
+
+	if (!speed_milli || !n_rows)
+		return write_stdout(out);
+	for (i = 0; i < out->len; i++)
+		lines += out->ptr[i] == '\n';
+	first = lines - n_rows;	/* the rows are the last lines */
+	for (i = 0; p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (i >= first && row < n_rows) {
+			int64_t t = s->rows[row].cells[0].i;
+
+			if (have_prev)
+				sleep_ns(swt_muldiv(t - prev, 1000,
+						    speed_milli));
+			prev = t;
+			have_prev = true;
+			row++;
+		}
+		if (fwrite(p, 1, len, stdout) != len || fflush(stdout) != 0)
+			return SWT_EIO;
+		p += len;
+	}
+	return 0;
+}
+
+/* The timeline of FILE through the engine. */
+static int timeline(const struct options *o, struct swt_reader *r,
+		    char *errmsg, size_t errlen)
+{
+	struct swt_thresholds th;
+	struct swt_engine_opts eo;
+	struct swt_timeline *tl = NULL;
+	struct swt_model *m = NULL;
+	struct swt_buf out = SWT_BUF_INIT;
+	int err;
+
+	swt_thresholds_init(&th);
+	err = load_thresholds(&th, o);
+	if (err < 0)
+		goto out;
+	memset(&eo, 0, sizeof(eo));
+	eo.thresholds = &th;
+	err = swt_timeline_run(&tl, r, &eo, errmsg, errlen);
+	if (err < 0) {
+		swt_cli_error_line(PROG, o->path, err, errmsg);
+		err = SWT_ECORRUPT;
+		goto out;
+	}
+	swt_timeline_model_build(&m, tl, o->from_ns, o->to_ns);
+	if (o->format == FORMAT_JSONL)
+		swt_render_jsonl(&out, m);
+	else
+		swt_report_render(&out, m, (enum swt_report_format)o->format);
+	err = write_paced(&out, m, o->speed_milli);
+	if (err < 0) {
+		swt_cli_error_line(PROG, "standard output", err,
+				   strerror(errno));
+		goto out;
+	}
+	{
+		struct swt_report_input in;
+		struct swt_buf pre = SWT_BUF_INIT, lines = SWT_BUF_INIT;
+
+		in.result = tl->an->result;
+		in.n_lost = tl->an->n_lost;
+		in.lost = tl->an->lost;
+		in.truncated = tl->an->truncated;
+		swt_buf_printf(&pre, "%s: %s", PROG, o->path);
+		swt_report_warnings(&lines, pre.ptr, &in);
+		if (lines.len)
+			fputs(lines.ptr, stderr);
+		swt_buf_fini(&lines);
+		swt_buf_fini(&pre);
+	}
+	err = swt_analysis_incomplete(tl->an) ? SWT_ECORRUPT : 0;
+out:
+	swt_model_free(m);
+	swt_timeline_free(tl);
+	swt_buf_fini(&out);
+	swt_thresholds_fini(&th);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -147,7 +407,9 @@ int main(int argc, char **argv)
 	bool opened = false;
 	int err;
 
-	SWT_TRY(err = parse_options(&opts, argc, argv));
+	err = parse_options(&opts, argc, argv);
+	if (err < 0)
+		goto out;
 	if (opts.action == ACTION_HELP) {
 		fputs(usage_text, stdout);
 		err = write_stdout(&report);
@@ -166,6 +428,11 @@ int main(int argc, char **argv)
 	}
 	opened = true;
 
+	if (opts.action == ACTION_NONE) {
+		err = timeline(&opts, r, errmsg, sizeof(errmsg));
+		/* a bad threshold is a usage error (exit 2) */
+		goto out;
+	}
 	if (opts.action == ACTION_DUMP) {
 		err = swt_dump_json(r, stdout, errmsg, sizeof(errmsg));
 		if (err < 0) {
@@ -192,5 +459,6 @@ int main(int argc, char **argv)
 out:
 	swt_buf_fini(&report);
 	swt_reader_free(r);
+	free(opts.thresholds);
 	return exit_code(err, opened);
 }

@@ -34,7 +34,8 @@ run "$SWREPLAY"
 check "no arguments exit 2" [ "$rc" -eq 2 ]
 
 run "$SWREPLAY" "$T/none.swt"
-check "a file without --dump or --check exits 2" [ "$rc" -eq 2 ]
+check "the timeline of a missing file exits 2" \
+	eval '[ "$rc" -eq 2 ] && grep -q "none.swt" "$T/err"'
 
 run "$SWREPLAY" --dump
 check "--dump without FILE exits 2" \
@@ -99,6 +100,38 @@ printf 'XXXXXXX' | dd of="$f" bs=1 seek=8 count=7 conv=notrunc 2>/dev/null
 run "$SWREPLAY" --dump "$f"
 check "a session with a damaged file magic exits 2" \
 	eval '[ "$rc" -eq 2 ] && stderr_names "$f" && [ ! -s "$T/out" ]'
+
+# ---- the timeline (no --dump, no --check) ------------------------------------
+run "$SWREPLAY" "$T/clean.swt"
+check "the timeline of a session: exit 0, its start and end" \
+	eval '[ "$rc" -eq 0 ] && grep -q "^swreplay timeline report" "$T/out" &&
+	grep -Eq "^ +0\.000 +session_start" "$T/out" &&
+	grep -Eq " session_end " "$T/out"'
+run "$SWREPLAY" "$T/clean.swt" --format jsonl
+check "--format jsonl: one JSON object per line" \
+	eval '[ "$rc" -eq 0 ] && [ -s "$T/out" ] &&
+	! grep -qv "^{\"t_s\":" "$T/out"'
+run "$SWREPLAY" "$T/clean.swt" --from 0.3 --to 0.5 --format jsonl
+check "--from/--to: only events in the window" \
+	eval '[ "$rc" -eq 0 ] && ! grep -q "session_start" "$T/out" &&
+	! grep -q "session_end" "$T/out"'
+run "$SWREPLAY" "$T/clean.swt" --from 2 --to 1
+check "--from after --to exits 2" eval '[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]'
+run "$SWREPLAY" "$T/clean.swt" --from soon
+check "a bad --from exits 2, named" \
+	eval '[ "$rc" -eq 2 ] && grep -q "^swreplay: --from expects" "$T/err"'
+run "$SWREPLAY" "$T/clean.swt" --speed 2 --format json
+check "--speed with json exits 2" eval '[ "$rc" -eq 2 ]'
+run "$SWREPLAY" "$T/clean.swt" --speed 0
+check "--speed 0 exits 2" eval '[ "$rc" -eq 2 ]'
+run "$SWREPLAY" "$T/clean.swt" --threshold memory_mb=lots
+check "a bad --threshold exits 2, named" \
+	eval '[ "$rc" -eq 2 ] && grep -q "memory_mb" "$T/err" && [ ! -s "$T/out" ]'
+run "$SWREPLAY" "$T/clean.swt" --format yaml
+check "an unknown --format exits 2" eval '[ "$rc" -eq 2 ]'
+run "$SWREPLAY" "$T/clean.swt" --speed 1000 --format jsonl
+check "--speed: paced, the same lines" \
+	eval '[ "$rc" -eq 0 ] && [ -s "$T/out" ]'
 
 f=$T/noperm.swt
 cp "$T/clean.swt" "$f"

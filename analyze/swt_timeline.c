@@ -1,0 +1,358 @@
+/* swt_timeline.c — a session in time order (see swt_timeline.h). */
+#include "swt_timeline.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_checked.h"
+
+static struct swt_timeline_event *add(struct swt_timeline *tl, int64_t t,
+				      const char *event)
+{
+	struct swt_timeline_event *e;
+
+	tl->ev = swt_grow(tl->ev, &tl->cap, tl->n + 1, sizeof(*tl->ev));
+	e = &tl->ev[tl->n++];
+	memset(e, 0, sizeof(*e));
+	e->t_ns = t;
+	e->seq = tl->seq++;
+	e->event = event;
+	e->kind = "";
+	return e;
+}
+
+static char *dup_display(const char *s)
+{
+	return swt_display_bytes(s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *alert_unit(enum swt_alert_kind k)
+{
+	switch (k) {
+	case SWT_ALERT_CPU:
+		return "percent";
+	case SWT_ALERT_MEMORY:
+		return "MB";
+	case SWT_ALERT_RATE:
+		return "per_minute";
+	case SWT_ALERT_IO:
+	case SWT_ALERT_NET:
+		return "MB/s";
+	}
+	return "";
+}
+
+static const char *resource_unit(enum swt_resource r)
+{
+	switch (r) {
+	case SWT_RES_CPU:
+		return "percent";
+	case SWT_RES_MEMORY:
+		return "MB";
+	case SWT_RES_IO:
+	case SWT_RES_NET:
+		return "MB/s";
+	}
+	return "";
+}
+
+/* The engine's alerts, as they fire (times already relative). */
+static void on_alert(const struct swt_alert_result *a, void *payload)
+{
+	struct swt_timeline *tl = payload;
+	struct swt_timeline_event *e = add(tl, a->t_ns, "alert");
+
+	/* marked relative: converted records are absolute until the end */
+	e->seq |= UINT64_C(1) << 63;
+	e->kind = swt_alert_kind_name(a->kind);
+	e->name = dup_display(a->subj.name);
+	e->process = dup_display(a->subj.process);
+	e->has_value = true;
+	e->value = a->value;
+	e->unit = alert_unit(a->kind);
+	e->has_threshold = true;
+	e->threshold = a->threshold;
+	e->detail = dup_display(a->subj.command);
+}
+
+static void on_record(const struct swt_record *rec, void *payload)
+{
+	struct swt_timeline *tl = payload;
+	struct swt_timeline_event *e;
+	struct swt_buf b = SWT_BUF_INIT;
+	size_t i;
+
+	if (rec->kind == SWT_REC_HEADER) {
+		const struct swt_header *h = &rec->u.header;
+
+		if (h->start_mono_ns > 0) {
+			tl->origin_ns = h->start_mono_ns;
+			tl->origin_known = true;
+		}
+		e = add(tl, tl->origin_known ? h->start_mono_ns : 0,
+			"session_start");
+		for (i = 0; i < h->n_command; i++) {
+			if (i)
+				swt_buf_putc(&b, ' ');
+			swt_buf_puts(&b, h->command[i] ? h->command[i] : "");
+		}
+		e->name = swt_strdup("session");
+		e->process = swt_strdup("");
+		e->detail = dup_display(b.ptr ? b.ptr : "");
+		swt_buf_fini(&b);
+		return;
+	}
+	if (!tl->origin_known) {
+		/* as the engine: the first record's time */
+		tl->origin_ns = rec->t_ns;
+		tl->origin_known = true;
+		if (tl->n && !strcmp(tl->ev[0].event, "session_start"))
+			tl->ev[0].t_ns = rec->t_ns;
+	}
+	switch (rec->kind) {
+	case SWT_REC_PROC_START: {
+		const struct swt_proc_start *p = &rec->u.proc_start;
+
+		e = add(tl, rec->t_ns, "process_start");
+		e->name = dup_display(p->comm);
+		e->process = dup_display(p->comm);
+		swt_buf_printf(&b, "pid %" PRId32 "%s", p->pid,
+			       p->preexisting ? ", already running" : "");
+		if (p->cmdline_len) {
+			char *c;
+			size_t len = p->cmdline_len;
+
+			while (len && p->cmdline[len - 1] == '\0')
+				len--;
+			c = swt_display_bytes(p->cmdline, len);
+			swt_buf_printf(&b, ": %s", c);
+			free(c);
+		}
+		e->detail = b.ptr ? b.ptr : swt_strdup("");
+		break;
+	}
+	case SWT_REC_PROC_EXIT: {
+		const struct swt_proc_exit *p = &rec->u.proc_exit;
+
+		e = add(tl, rec->t_ns, "process_exit");
+		e->name = swt_strdup("");
+		e->process = swt_strdup("");
+		swt_buf_printf(&b, "pid %" PRId32, p->pid);
+		if (p->has_status && p->signal)
+			swt_buf_printf(&b, ", killed by signal %" PRId32 "%s",
+				       p->signal,
+				       p->core_dumped ? " (core dumped)" : "");
+		else if (p->has_status)
+			swt_buf_printf(&b, ", exit status %" PRId32,
+				       p->exit_code);
+		e->detail = b.ptr;
+		break;
+	}
+	case SWT_REC_EVENTS:
+		for (i = 0; i < rec->u.events.n; i++) {
+			const struct swt_event *ev = &rec->u.events.events[i];
+
+			if (ev->kind != SWT_EV_MARK)
+				continue;
+			e = add(tl, ev->t_ns, "mark");
+			e->name = dup_display(ev->name);
+			e->process = swt_strdup("");
+			swt_buf_clear(&b);
+			swt_buf_printf(&b, "pid %" PRId32 ", thread %" PRId32,
+				       rec->u.events.pid, ev->tid);
+			e->detail = swt_strdup(b.ptr);
+		}
+		swt_buf_fini(&b);
+		break;
+	case SWT_REC_END: {
+		const struct swt_session_end *s = &rec->u.end;
+
+		e = add(tl, rec->t_ns, "session_end");
+		e->name = swt_strdup("session");
+		e->process = swt_strdup("");
+		swt_buf_puts(&b, swt_end_reason_name(s->reason));
+		if (s->has_status && s->signal)
+			swt_buf_printf(&b, ", killed by signal %" PRId32,
+				       s->signal);
+		else if (s->has_status)
+			swt_buf_printf(&b, ", exit status %" PRId32,
+				       s->exit_code);
+		e->detail = b.ptr;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct swt_timeline_event *x = a, *y = b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
+		     const struct swt_engine_opts *opts, char *errmsg,
+		     size_t errlen)
+{
+	struct swt_timeline *tl = swt_zalloc(sizeof(*tl));
+	struct swt_engine_opts eo;
+	const struct swt_result *res;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (opts)
+		eo = *opts;
+	else
+		memset(&eo, 0, sizeof(eo));
+	eo.on_alert = on_alert;
+	eo.payload = tl;
+	err = swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl, errmsg,
+				    errlen);
+	if (err < 0) {
+		swt_timeline_free(tl);
+		return err;
+	}
+	res = tl->an->result;
+	/* the records' times from the session start, as the engine's */
+	for (i = 0; i < tl->n; i++) {
+		struct swt_timeline_event *e = &tl->ev[i];
+
+		if (e->seq & (UINT64_C(1) << 63))
+			e->seq &= ~(UINT64_C(1) << 63);
+		else
+			e->t_ns = swt_sat_sub(e->t_ns, res->session.start_ns);
+	}
+	for (i = 0; i < res->n_spikes; i++) {
+		const struct swt_spike_result *s = &res->spikes[i];
+		static const char *const what[3] = { "spike_start",
+						     "spike_peak",
+						     "spike_end" };
+		int64_t at[3] = { s->start_ns, s->peak_t_ns,
+				  swt_sat_add(s->start_ns, s->duration_ns) };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			struct swt_timeline_event *e = add(tl, at[k], what[k]);
+			struct swt_buf b = SWT_BUF_INIT;
+
+			e->kind = swt_resource_name(s->resource);
+			e->name = dup_display(s->subj.name);
+			e->process = dup_display(s->subj.process);
+			e->unit = resource_unit(s->resource);
+			e->has_threshold = true;
+			e->threshold = s->threshold;
+			if (k == 1) {
+				e->has_value = true;
+				e->value = s->peak;
+			}
+			swt_buf_puts(&b, "baseline ");
+			swt_buf_fixed(&b, s->baseline, 3, 1);
+			if (k == 2) {
+				swt_buf_puts(&b, ", lasted ");
+				swt_buf_fixed(&b, s->duration_ns, 9, 3);
+				swt_buf_puts(&b, " s");
+			}
+			if (s->n_active) {
+				size_t j;
+
+				swt_buf_puts(&b, "; active: ");
+				for (j = 0; j < s->n_active; j++)
+					swt_buf_printf(&b, "%s%s",
+						       j ? ", " : "",
+						       s->active[j]);
+			}
+			e->detail = b.ptr;
+		}
+	}
+	qsort(tl->ev, tl->n, sizeof(*tl->ev), cmp_event);
+	*out = tl;
+	return 0;
+}
+
+void swt_timeline_free(struct swt_timeline *tl)
+{
+	size_t i;
+
+	if (!tl)
+		return;
+	for (i = 0; i < tl->n; i++) {
+		free(tl->ev[i].name);
+		free(tl->ev[i].process);
+		free(tl->ev[i].detail);
+	}
+	free(tl->ev);
+	swt_analysis_free(tl->an);
+	free(tl);
+}
+
+#define N_COLS(a) (sizeof(a) / sizeof((a)[0]))
+
+void swt_timeline_model_build(struct swt_model **out,
+			      const struct swt_timeline *tl, int64_t from_ns,
+			      int64_t to_ns)
+{
+	static const struct swt_model_col cols[] = {
+		{ "t_s", "time s", "s", SWT_CELL_FIXED, 0 },
+		{ "event", "event", NULL, SWT_CELL_ENUM, 0 },
+		{ "kind", "kind", NULL, SWT_CELL_ENUM, 0 },
+		{ "name", "name", NULL, SWT_CELL_STR, 0 },
+		{ "process", "process", NULL, SWT_CELL_STR, 0 },
+		{ "value", "value", NULL, SWT_CELL_FIXED, 0 },
+		{ "threshold", "threshold", NULL, SWT_CELL_FIXED, 0 },
+		{ "unit", "unit", NULL, SWT_CELL_ENUM, 0 },
+		{ "detail", "detail", NULL, SWT_CELL_STR, SWT_COL_CUT },
+	};
+	static const struct swt_model_def def = {
+		"timeline", "Timeline", SWT_SECTION_TABLE, 0, N_COLS(cols),
+		cols
+	};
+	struct swt_model *m;
+	struct swt_model_section *s;
+	size_t i, shown = 0;
+
+	swt_model_new(&m, "swreplay", "timeline",
+		      SWT_TIMELINE_SCHEMA_VERSION);
+	s = swt_model_add_section(m, &def);
+	for (i = 0; i < tl->n; i++) {
+		const struct swt_timeline_event *e = &tl->ev[i];
+
+		if (e->t_ns < from_ns || e->t_ns > to_ns)
+			continue;
+		shown++;
+		swt_model_add_row(s, NULL);
+		swt_model_cell_fixed(s, e->t_ns, 9, 3);
+		swt_model_cell_enum(s, e->event);
+		if (*e->kind)
+			swt_model_cell_enum(s, e->kind);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_str(s, e->name ? e->name : "");
+		swt_model_cell_str(s, e->process ? e->process : "");
+		if (e->has_value)
+			swt_model_cell_fixed(s, e->value, 3, 1);
+		else
+			swt_model_cell_null(s);
+		if (e->has_threshold)
+			swt_model_cell_fixed(s, e->threshold, 3, 1);
+		else
+			swt_model_cell_null(s);
+		if (e->unit)
+			swt_model_cell_enum(s, e->unit);
+		else
+			swt_model_cell_null(s);
+		swt_model_cell_str(s, e->detail ? e->detail : "");
+	}
+	swt_model_summary(m, "%zu event%s%s.", shown, shown == 1 ? "" : "s",
+			  from_ns != INT64_MIN || to_ns != INT64_MAX ?
+				  " in the window asked for" :
+				  "");
+	*out = m;
+}

@@ -1,0 +1,71 @@
+/* swt_timeline.h — a session in time order, through the engine: what
+ * swreplay prints.
+ *
+ * The session is read once and fed to the same engine, with the same
+ * thresholds, as swanalyze; on the way the timeline keeps, each with its
+ * time from the session start: the session's start and end, every process
+ * start and exit, marks, every alert the moment the engine raises it, and
+ * (from the engine's result) each spike's start, peak and end. Events are
+ * in time order (ties in the order they arose); the report model is one
+ * table, rendered like every report (text, JSON, CSV, Markdown) or as JSON
+ * lines. */
+#ifndef SWT_TIMELINE_H
+#define SWT_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_analysis.h"
+#include "swt_engine.h"
+#include "swt_model.h"
+#include "swt_reader.h"
+
+#define SWT_TIMELINE_SCHEMA_VERSION 1
+
+struct swt_timeline_event {
+	int64_t t_ns;		/* from the session start */
+	uint64_t seq;		/* the order it arose in */
+	const char *event;	/* "session_start", "process_start",
+				 * "process_exit", "mark", "alert",
+				 * "spike_start", "spike_peak", "spike_end",
+				 * "session_end" (static) */
+	const char *kind;	/* alert kind, spike resource, or "" */
+	char *name;		/* subject (display form) */
+	char *process;
+	bool has_value;
+	int64_t value;		/* thousandths of its unit */
+	const char *unit;	/* "percent", "MB", "per_minute", "MB/s" */
+	bool has_threshold;
+	int64_t threshold;
+	char *detail;
+};
+
+struct swt_timeline {
+	struct swt_analysis *an; /* the analysis behind it */
+	size_t n;
+	struct swt_timeline_event *ev;
+	size_t cap;
+	uint64_t seq;
+	int64_t origin_ns;	/* absolute, until the events are relative */
+	bool origin_known;
+};
+
+/* Read every record of r (a fresh reader) through a new engine made with
+ * opts (may be NULL; its alert callback is the timeline's own). Same
+ * statuses and messages as swt_analysis_run(); damage does not stop it
+ * (tl->an says what was lost). */
+int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
+		     const struct swt_engine_opts *opts, char *errmsg,
+		     size_t errlen);
+
+void swt_timeline_free(struct swt_timeline *tl);
+
+/* The model of the events from from_ns to to_ns (inclusive, from the
+ * session start; INT64_MIN / INT64_MAX for no bound). Borrowed: free the
+ * model before the timeline. */
+void swt_timeline_model_build(struct swt_model **out,
+			      const struct swt_timeline *tl, int64_t from_ns,
+			      int64_t to_ns);
+
+#endif
