@@ -2,6 +2,7 @@
  *
  * main, option parsing and the mapping from outcome to exit status; the
  * work is in swt_session.c and swt_sampler.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,8 +16,10 @@
 #include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_parse.h"
+#include "swt_live.h"
 #include "swt_session.h"
 #include "swt_status.h"
+#include "swt_thresholds.h"
 
 /* Exit statuses of swrec's own failures (before the command runs). In
  * launch mode swrec otherwise exits with the command's status. */
@@ -40,6 +43,12 @@ struct options {
 	bool quiet;
 	bool done;		/* --help or --version: nothing to record */
 	bool print_socket;
+	/* live alerts */
+	bool alerts;
+	const char *alerts_path; /* JSON lines; NULL: text on stderr */
+	const char *config;
+	size_t n_thresholds;
+	const char **thresholds;
 };
 
 static void usage(FILE *f)
@@ -96,6 +105,15 @@ static void usage(FILE *f)
 	      "first; with -p\n"
 	      "                       or -a, programs started with it send "
 	      "events\n"
+	      "      --alerts[=FILE]  run swanalyze's engine while recording: "
+	      "print each alert\n"
+	      "                       the moment it fires (stderr; with FILE, "
+	      "JSON lines\n"
+	      "                       there) and write it into the session\n"
+	      "      --config CONF    thresholds of the alerts (as swanalyze "
+	      "--config)\n"
+	      "  -t, --threshold K=V  one threshold of the alerts (after "
+	      "--config)\n"
 	      "  -q, --quiet          no summary line at the end\n"
 	      "  -h, --help           show this help\n"
 	      "  -V, --version        show the version\n"
@@ -235,6 +253,8 @@ enum {
 	OPT_NO_PROC_EVENTS,
 	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
+	OPT_ALERTS,
+	OPT_CONFIG,
 };
 
 /* Returns 0 (o->done for --help/--version) or SWT_EINVAL (the message is
@@ -266,6 +286,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "slow-every", required_argument, NULL, OPT_SLOW_EVERY },
 		/* Undocumented, for the benchmark: libproc2 for every scan. */
 		{ "libproc2-scans", no_argument, NULL, OPT_LIBPROC2_SCANS },
+		{ "alerts", optional_argument, NULL, OPT_ALERTS },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "threshold", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -275,9 +298,12 @@ static int parse_args(struct options *o, int argc, char **argv)
 
 	swt_session_opts_init(&o->s);
 	o->s.path = DEFAULT_OUTPUT;
+	o->thresholds = calloc((size_t)argc + 1, sizeof(*o->thresholds));
+	if (!o->thresholds)
+		abort();
 	opterr = 0;
 	/* '+': options end at the command, whose own options are its own. */
-	while ((c = getopt_long(argc, argv, "+:o:p:ai:qhV", longopts,
+	while ((c = getopt_long(argc, argv, "+:o:p:ai:t:qhV", longopts,
 				NULL)) != -1) {
 		int64_t v;
 
@@ -365,6 +391,23 @@ static int parse_args(struct options *o, int argc, char **argv)
 		case OPT_NO_SPAN_RSS:
 			o->s.span_rss = false;
 			break;
+		case OPT_ALERTS:
+			o->alerts = true;
+			if (optarg) {
+				if (!*optarg)
+					return usage_error("--alerts=: empty "
+							   "file name");
+				o->alerts_path = optarg;
+			}
+			break;
+		case OPT_CONFIG:
+			if (o->config)
+				return usage_error("--config given twice");
+			o->config = optarg;
+			break;
+		case 't':
+			o->thresholds[o->n_thresholds++] = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -400,6 +443,29 @@ static int parse_args(struct options *o, int argc, char **argv)
 	if (o->print_socket && !o->s.events)
 		return usage_error("--print-socket and --no-events exclude "
 				   "each other");
+	if ((o->config || o->n_thresholds) && !o->alerts)
+		return usage_error("--config and --threshold set the "
+				   "thresholds of --alerts");
+	return 0;
+}
+
+/* The thresholds of --alerts, as swanalyze loads them. */
+static int load_alert_thresholds(struct swt_thresholds *th,
+				 const struct options *o)
+{
+	char msg[512];
+
+	if (o->config &&
+	    swt_thresholds_load_file(th, o->config, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "swrec: %s\n", msg);
+		return SWT_EINVAL;
+	}
+	if (swt_thresholds_set_assignments(th, o->thresholds, o->n_thresholds,
+					   SWT_TH_OPTION, msg,
+					   sizeof(msg)) < 0) {
+		fprintf(stderr, "swrec: --threshold: %s\n", msg);
+		return SWT_EINVAL;
+	}
 	return 0;
 }
 
@@ -448,12 +514,43 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct swt_session_result r;
+	struct swt_thresholds th;
+	struct swt_live *live = NULL;
+	FILE *alerts_fp = NULL;
 	int err;
 
 	memset(&o, 0, sizeof(o));
+	swt_thresholds_init(&th);
 	err = parse_args(&o, argc, argv);
+	if (err == 0 && !o.done && o.alerts) {
+		struct swt_live_opts lo;
+
+		err = load_alert_thresholds(&th, &o);
+		memset(&lo, 0, sizeof(lo));
+		lo.thresholds = &th;
+		lo.text = stderr;
+		if (err == 0 && o.alerts_path) {
+			/* appended: several recordings may share a log */
+			alerts_fp = fopen(o.alerts_path, "ae");
+			if (!alerts_fp) {
+				fprintf(stderr, "swrec: %s: %s\n",
+					o.alerts_path, strerror(errno));
+				err = SWT_EINVAL;
+			}
+			lo.text = NULL;
+			lo.jsonl = alerts_fp;
+		}
+		if (err == 0) {
+			swt_live_new(&live, &lo);
+			o.s.live = live;
+		}
+	}
 	if (err || o.done) {
 		free(o.pids);
+		free(o.thresholds);
+		swt_thresholds_fini(&th);
+		if (alerts_fp)
+			fclose(alerts_fp);
 		return exit_status(err, &o, NULL);
 	}
 	o.s.on_error = print_error;
@@ -484,7 +581,24 @@ int main(int argc, char **argv)
 			(unsigned long long)r.proc_samples,
 			(unsigned long long)r.thread_samples, ev, o.s.path,
 			(unsigned long long)r.bytes);
+		if (live)
+			fprintf(stderr,
+				"swrec: %llu alerts; the engine took %.3f ms "
+				"of CPU, %.1f us a sample%s%s\n",
+				(unsigned long long)swt_live_alerts(live),
+				(double)swt_live_cpu_ns(live) / 1e6,
+				swt_live_feeds(live) ?
+					(double)swt_live_cpu_ns(live) / 1e3 /
+						(double)swt_live_feeds(live) :
+					0.0,
+				*swt_live_error(live) ? "; stopped: " : "",
+				swt_live_error(live));
 	}
+	swt_live_free(live);
+	if (alerts_fp)
+		fclose(alerts_fp);
+	swt_thresholds_fini(&th);
+	free(o.thresholds);
 	free(o.pids);
 	return exit_status(err, &o, &r);
 }

@@ -1,5 +1,7 @@
 #include "swt_session.h"
 
+#include "swt_live.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -155,6 +157,23 @@ static void fail_recording(struct session *s, const char *msg)
 		s->opts->on_error(s->res->errmsg, s->opts->payload);
 }
 
+/* The live alerts' own records: written, not fed back. */
+static int append_alert(const struct swt_record *rec, void *payload)
+{
+	struct session *s = payload;
+	int err;
+
+	if (!s->recording)
+		return SWT_EIO;
+	err = swt_writer_append(s->w, rec);
+	if (err < 0 && err != SWT_EINVAL) {
+		fail_recording(s, swt_writer_errmsg(s->w));
+		return err;
+	}
+	s->dirty = true;
+	return 0;
+}
+
 /* The one path from producers (the sampler, the event ingest) to the
  * file. */
 static int session_append(const struct swt_record *rec, void *payload)
@@ -177,6 +196,8 @@ static int session_append(const struct swt_record *rec, void *payload)
 	s->dirty = true;
 	if (rec->kind == SWT_REC_SAMPLE)
 		s->samples++;
+	if (s->opts->live)
+		swt_live_feed(s->opts->live, rec, append_alert, s);
 	return 0;
 }
 
@@ -990,6 +1011,8 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 	wo.force = s->opts->force;
 	err = swt_writer_open(&s->w, s->opts->path, &wo, &hdr, s->res->errmsg,
 			      sizeof(s->res->errmsg));
+	if (err == 0 && s->opts->live)
+		swt_live_header(s->opts->live, &hdr);	/* argv still held */
 	free(argv);
 	if (err == 0)
 		s->recording = true;

@@ -81,6 +81,9 @@ struct swt_session_opts {
 	bool span_cpu;
 	bool span_rss;
 	bool allow_other_users;	/* events from other user ids too */
+	/* Live alerts (swt_live.h): every record written is fed to it, and
+	 * the alerts it raises are written as Alert records. NULL: none. */
+	struct swt_live *live;
 	/* Attach and all modes take events only if this is set; it is
 	 * called once, before anything is launched or sampled, with
 	 * "SWT_TRACE_SOCKET=path" (borrowed for the call). In launch mode it

@@ -1,0 +1,51 @@
+/* swt_live.h — live alerts while recording (swrec --alerts).
+ *
+ * The same engine as swanalyze and swreplay (analyze/swt_engine.h), fed
+ * the records as they are written: an alert is raised by the very code
+ * that raises it in a replay of the file, at the same record and with the
+ * same thresholds, so live and replayed alerts agree. Each alert is
+ * printed at once (text on a stream, or JSON lines) and written into the
+ * session as an Alert record at its time.
+ *
+ * The engine's work is done on the recorder's loop after each record is
+ * written; its CPU time is measured (swt_live_cpu_ns()). */
+#ifndef SWT_LIVE_H
+#define SWT_LIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "swt_record.h"
+#include "swt_thresholds.h"
+
+struct swt_live;
+
+struct swt_live_opts {
+	const struct swt_thresholds *thresholds; /* copied by the engine */
+	FILE *text;		/* one line per alert, or NULL */
+	FILE *jsonl;		/* one JSON object per alert, or NULL */
+};
+
+/* Appends a record to the session (the Alert records). */
+typedef int (*swt_live_append_fn)(const struct swt_record *rec,
+				  void *payload);
+
+void swt_live_new(struct swt_live **out, const struct swt_live_opts *o);
+void swt_live_free(struct swt_live *l);
+
+/* The session's header, before any record. */
+void swt_live_header(struct swt_live *l, const struct swt_header *h);
+
+/* One record just written (not an Alert). The alerts it raises are
+ * printed and appended through append. A record the engine refuses turns
+ * live alerts off (swt_live_error() says why). */
+void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
+		   swt_live_append_fn append, void *payload);
+
+uint64_t swt_live_alerts(const struct swt_live *l);
+int64_t swt_live_cpu_ns(const struct swt_live *l);	/* engine + output */
+uint64_t swt_live_feeds(const struct swt_live *l);	/* samples fed */
+const char *swt_live_error(const struct swt_live *l);	/* "" if none */
+
+#endif

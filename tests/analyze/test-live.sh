@@ -1,0 +1,94 @@
+# test-live.sh — swrec --alerts: the engine run while recording alerts
+# the moment a leaking program crosses its memory threshold (within one
+# interval of the sample that crosses it), writes the alert into the
+# session, and swreplay recomputes the same alert (time, kind, subject,
+# value) from the samples.
+#
+#   sh test-live.sh SWREC SWREPLAY LEAK TMPDIR SRCDIR
+
+if [ $# -ne 5 ]; then
+	echo "Bail out! usage: $0 SWREC SWREPLAY LEAK TMPDIR SRCDIR"
+	exit 1
+fi
+. "$5/tap.sh"
+SWREC=$(abspath "$1")
+SWREPLAY=$(abspath "$2")
+LEAK=$(abspath "$3")
+T=$(abspath "$4")
+tap_sandbox
+cd "$T" || echo "Bail out! cd $T"
+
+# the leaking program's comm (15 bytes at most)
+NAME=$(basename "$LEAK" | cut -c1-15)
+PY=""
+for p in /usr/bin/python3 python3; do
+	if "$p" -c "import json" 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+
+# 300 MiB a minute for 8 s: crosses 30 MB after about 5 s
+run "$SWREC" --force -i 0.2 -o leak.swt --alerts -t memory_mb=30 -- \
+	"$LEAK" 300 8
+check "swrec --alerts: the leak is alerted on stderr, once" \
+	eval '[ $rc = 0 ] &&
+	[ "$(grep -c "^swrec: alert at [0-9.]* s: memory of process $NAME [0-9.]* MB above 30.0 MB$" err)" = 1 ]'
+check "swrec --alerts: the summary says what the engine cost" \
+	grep -q "^swrec: 1 alerts; the engine took [0-9.]* ms of CPU, [0-9.]* us a sample$" err
+"$SWREPLAY" --dump leak.swt >dump.jsonl 2>/dev/null
+"$SWREPLAY" leak.swt -t memory_mb=30 -f jsonl >timeline.jsonl 2>/dev/null
+check "the alert is in the session as a record" \
+	grep -q "\"kind\":\"alert\",.*\"alert_kind\":\"memory\",\"subject\":\"$NAME\"" dump.jsonl
+if [ -n "$PY" ]; then
+	"$PY" - dump.jsonl timeline.jsonl "$NAME" >cmp.out 2>&1 <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+h = recs[0]
+start = h["start_mono_ns"]
+interval = h["interval_ns"]
+alert = [r for r in recs if r["kind"] == "alert"][0]
+leak = [r["pid"] for r in recs if r["kind"] == "proc_start" and r["comm"] == sys.argv[3]][0]
+# the first sample where the leak's RSS passes 30 MB (MiB: 30720 KiB)
+cross = None
+for r in recs:
+    if r["kind"] != "sample":
+        continue
+    for p in r["procs"]:
+        if p["pid"] == leak and p["rss_kib"] > 30 * 1024:
+            cross = r["t_ns"]
+            break
+    if cross is not None:
+        break
+live_t = alert["t_ns"] - start
+assert cross is not None, "never crossed"
+assert 0 <= alert["t_ns"] - cross <= interval, (alert["t_ns"], cross)
+tl = [json.loads(l) for l in open(sys.argv[2])]
+tl = [e for e in tl if e["event"] == "alert"]
+assert len(tl) == 1, tl
+e = tl[0]
+assert e["kind"] == alert["alert_kind"] and e["name"] == alert["subject"], (e, alert)
+assert round(e["value"] * 1000) == round(alert["value_milli"] / 100) * 100 or \
+    abs(e["value"] * 1000 - alert["value_milli"]) < 50, (e, alert)
+assert abs(e["t_s"] * 1e9 - live_t) < 1e6, (e["t_s"], live_t)
+print("ok")
+PY
+	check "within one interval of the crossing sample, and swreplay recomputes it (time, kind, subject, value)" \
+		grep -qx ok cmp.out
+	[ -s cmp.out ] && head -n 5 cmp.out | diag
+else
+	skip "alert timing against the samples" "python3 not found"
+fi
+
+run "$SWREC" --force -i 0.2 -o leak2.swt --alerts=alerts.jsonl \
+	-t memory_mb=30 -- "$LEAK" 300 8
+check "--alerts=FILE: JSON lines there, nothing on stderr but the summary" \
+	eval '[ $rc = 0 ] &&
+	grep -q "^{\"t_s\":[0-9.]*,\"kind\":\"memory\",\"subject_kind\":\"process\",\"name\":\"$NAME\"" alerts.jsonl &&
+	! grep -q "^swrec: alert" err'
+run "$SWREC" --force -o x.swt -t memory_mb=30 -- true
+check "--threshold without --alerts: exit 2" eval '[ $rc = 2 ]'
+run "$SWREC" --force -o x.swt --alerts -t memory_mb=lots -- true
+check "a bad alert threshold: exit 2, named" \
+	eval '[ $rc = 2 ] && grep -q "memory_mb" err'
+done_testing
