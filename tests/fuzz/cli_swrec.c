@@ -16,5 +16,6 @@ int fuzz_cli_swrec(int argc, char **argv)
 	optind = 0;	/* glibc: start a new scan, forget the last one */
 	err = parse_args(&o, argc, argv);
 	free(o.pids);
+	free(o.thresholds);
 	return err;
 }

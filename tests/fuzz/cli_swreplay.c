@@ -10,7 +10,10 @@ int swreplay_main(int argc, char **argv);
 int fuzz_cli_swreplay(int argc, char **argv)
 {
 	struct options opts;
+	int err;
 
 	optind = 0;	/* glibc: start a new scan, forget the last one */
-	return parse_options(&opts, argc, argv);
+	err = parse_options(&opts, argc, argv);
+	free(opts.thresholds);
+	return err;
 }
