@@ -1016,6 +1016,53 @@ out:
 	return err;
 }
 
+static void put_milli(struct swt_buf *b, int64_t v, bool count)
+{
+	unsigned dec = 3;
+	int64_t x = v;
+
+	if (count) {
+		swt_buf_i64(b, v);
+		return;
+	}
+	while (dec > 0 && x % 10 == 0) {
+		x /= 10;
+		dec--;
+	}
+	swt_buf_fixed(b, v, 3, dec);
+}
+
+void swt_thresholds_format(const struct swt_thresholds *t,
+			   struct swt_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < SWT_TH_N_SCALAR; i++) {
+		swt_buf_printf(out, "%s = ", keys[i].name);
+		put_milli(out, t->v[i], keys[i].count);
+		swt_buf_putc(out, '\n');
+	}
+	swt_buf_puts(out, HEAVY_KEY " = ");
+	for (i = 0; i < t->n_heavy; i++)
+		swt_buf_printf(out, "%s%s", i ? "," : "", t->heavy[i]);
+	swt_buf_puts(out, "\n" GROUP_BY_KEY " = ");
+	swt_buf_puts(out, swt_group_by_name(t->group_by));
+	swt_buf_puts(out, "\n" GROUPS_KEY " = ");
+	for (i = 0; i < t->n_groups; i++)
+		swt_buf_printf(out, "%s%s:%s", i ? "," : "", t->groups[i].name,
+			       t->groups[i].pattern);
+	swt_buf_puts(out, "\n" NORMS_KEY " = ");
+	for (i = 0; i < t->n_norms; i++)
+		swt_buf_printf(out, "%s%s => %s", i ? "; " : "",
+			       t->norms[i].re, t->norms[i].repl);
+	swt_buf_putc(out, '\n');
+	for (i = 0; i < t->n_rates; i++) {
+		swt_buf_printf(out, RATE_PREFIX "%s = ", t->rates[i].counter);
+		put_milli(out, t->rates[i].per_minute_milli, false);
+		swt_buf_putc(out, '\n');
+	}
+}
+
 int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 			    const char *counter)
 {

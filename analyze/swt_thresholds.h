@@ -207,6 +207,14 @@ int swt_thresholds_load(struct swt_thresholds *t, const char *text,
 int swt_thresholds_load_file(struct swt_thresholds *t, const char *path,
 			     char *errmsg, size_t errlen);
 
+/* Every setting of t as config lines ("KEY = VALUE\n", the scalars in key
+ * order, then the lists, group_by and every rate.NAME), which
+ * swt_thresholds_load() reads back to the same settings. Appended to out
+ * (a struct swt_buf). */
+struct swt_buf;
+void swt_thresholds_format(const struct swt_thresholds *t,
+			   struct swt_buf *out);
+
 /* Rate limit of a counter in thousandths per minute, or -1 if none.
  * Binary search. */
 int64_t swt_thresholds_rate(const struct swt_thresholds *t,

@@ -46,6 +46,8 @@ struct swt_header {
 	const char *recorder;	/* "swrec 0.1.0" */
 	const char *zstd_version; /* filled in by the writer */
 	const char *kernel;
+	const char *alert_config; /* format 1.5: the thresholds of swrec's
+				   * live alerts (config lines), "" none */
 	uint32_t clock_ticks;
 	uint32_t page_size;
 	uint32_t cpu_count;

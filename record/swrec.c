@@ -516,6 +516,7 @@ int main(int argc, char **argv)
 	struct swt_session_result r;
 	struct swt_thresholds th;
 	struct swt_live *live = NULL;
+	struct swt_buf alert_config = SWT_BUF_INIT;
 	FILE *alerts_fp = NULL;
 	int err;
 
@@ -543,11 +544,15 @@ int main(int argc, char **argv)
 		if (err == 0) {
 			swt_live_new(&live, &lo);
 			o.s.live = live;
+			/* stored, so that swreplay --verify replays them */
+			swt_thresholds_format(&th, &alert_config);
+			o.s.alert_config = alert_config.ptr;
 		}
 	}
 	if (err || o.done) {
 		free(o.pids);
 		free(o.thresholds);
+		swt_buf_fini(&alert_config);
 		swt_thresholds_fini(&th);
 		if (alerts_fp)
 			fclose(alerts_fp);
@@ -595,6 +600,7 @@ int main(int argc, char **argv)
 				swt_live_error(live));
 	}
 	swt_live_free(live);
+	swt_buf_fini(&alert_config);
 	if (alerts_fp)
 		fclose(alerts_fp);
 	swt_thresholds_fini(&th);

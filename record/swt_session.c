@@ -1002,6 +1002,7 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 	hdr.attach_pids = s->opts->pids;
 	hdr.boot_time_s = si->boot_time_s;
 	hdr.threads = s->opts->threads;
+	hdr.alert_config = s->opts->alert_config ? s->opts->alert_config : "";
 	swt_writer_opts_init(&wo);
 	wo.level = s->opts->level ? s->opts->level : SWT_SESSION_LEVEL;
 	/* zstd touches its window buffer up to the size of a frame: smaller

@@ -84,6 +84,8 @@ struct swt_session_opts {
 	/* Live alerts (swt_live.h): every record written is fed to it, and
 	 * the alerts it raises are written as Alert records. NULL: none. */
 	struct swt_live *live;
+	const char *alert_config; /* its thresholds as config lines, stored
+				   * in the header (format 1.5); NULL: none */
 	/* Attach and all modes take events only if this is set; it is
 	 * called once, before anything is launched or sampled, with
 	 * "SWT_TRACE_SOCKET=path" (borrowed for the call). In launch mode it

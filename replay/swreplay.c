@@ -29,6 +29,7 @@
 
 enum exit_code {
 	EXIT_INTACT = 0,
+	EXIT_MISMATCH = 1,	/* --verify: an alert differs */
 	EXIT_USAGE = 2,		/* bad arguments, or FILE is no session */
 	EXIT_BAD_DATA = 3,	/* damaged or truncated session */
 	EXIT_IO = 4,		/* writing the output failed */
@@ -38,6 +39,7 @@ enum action {
 	ACTION_NONE,		/* the timeline */
 	ACTION_DUMP,
 	ACTION_CHECK,
+	ACTION_VERIFY,
 	ACTION_HELP,
 	ACTION_VERSION,
 };
@@ -63,6 +65,7 @@ static const char usage_text[] =
 	"                [--threshold KEY=VALUE ...] [--group-by HOW]\n"
 	"       " PROG " --dump FILE\n"
 	"       " PROG " --check FILE\n"
+	"       " PROG " --verify FILE\n"
 	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
 	"it in time order through swanalyze's engine and print the timeline:\n"
 	"the session's start and end, process starts and exits, marks, alerts\n"
@@ -71,6 +74,10 @@ static const char usage_text[] =
 	"\n"
 	"  -d, --dump          print every record as one JSON object per line\n"
 	"  -c, --check         verify the whole file and print a summary\n"
+	"      --verify        recompute every alert swrec --alerts wrote,\n"
+	"                      with the thresholds it stored: exit 0 if all\n"
+	"                      are identical (kind, subject, value, time),\n"
+	"                      1 with the first difference\n"
 	"      --from T        timeline events from T on (seconds from the\n"
 	"                      session start, or 90s, 5m, 1h)\n"
 	"      --to T          ... up to T (the whole session is still read:\n"
@@ -87,9 +94,10 @@ static const char usage_text[] =
 	"  -h, --help          print this help and exit\n"
 	"  -V, --version       print the version and exit\n"
 	"\n"
-	"Exit status: 0 intact; 2 usage error or FILE is not a readable\n"
-	"session; 3 FILE is damaged or truncated (everything readable is\n"
-	"still printed); 4 the output could not be written.\n";
+	"Exit status: 0 intact (--verify: the alerts agree); 1 --verify: an\n"
+	"alert differs; 2 usage error or FILE is not a readable session;\n"
+	"3 FILE is damaged or truncated (everything readable is still\n"
+	"printed); 4 the output could not be written.\n";
 
 /* The one status -> exit code mapping. `opened` tells whether FILE was
  * opened as a session: before that, any failure (a missing file, a wrong
@@ -110,7 +118,8 @@ static int exit_code(int status, bool opened)
 static int set_action(struct options *opts, enum action action)
 {
 	if (opts->action != ACTION_NONE && opts->action != action)
-		return swt_cli_usage_error(PROG, "--dump and --check exclude each other", "");
+		return swt_cli_usage_error(PROG, "--dump, --check and --verify "
+					   "exclude each other", "");
 	opts->action = action;
 	return 0;
 }
@@ -118,10 +127,11 @@ static int set_action(struct options *opts, enum action action)
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FROM = 256, OPT_TO, OPT_SPEED, OPT_REALTIME, OPT_CONFIG,
-	       OPT_GROUP_BY };
+	       OPT_GROUP_BY, OPT_VERIFY };
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "format", required_argument, NULL, 'f' },
@@ -217,6 +227,9 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case 'c':
 			SWT_TRY(err = set_action(out, ACTION_CHECK));
+			break;
+		case OPT_VERIFY:
+			SWT_TRY(err = set_action(out, ACTION_VERIFY));
 			break;
 		case 'h':
 			out->action = ACTION_HELP;
@@ -397,6 +410,181 @@ out:
 	return err;
 }
 
+/* ---- --verify ---------------------------------------------------------------- */
+
+struct valert {
+	int64_t t_ns;		/* absolute, as in the file */
+	const char *kind;	/* static */
+	char *subject;
+	int64_t value, threshold;
+};
+
+struct vlist {
+	struct valert *v;
+	size_t n, cap;
+};
+
+struct vctx {
+	struct vlist rec, calc;	/* written live, recomputed */
+};
+
+static void vpush(struct vlist *l, int64_t t, const char *kind,
+		  const char *subject, int64_t value, int64_t threshold)
+{
+	struct valert *a;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	a = &l->v[l->n++];
+	a->t_ns = t;
+	a->kind = kind;
+	a->subject = strdup(subject ? subject : "");
+	if (!a->subject)
+		abort();
+	a->value = value;
+	a->threshold = threshold;
+}
+
+static const char *kind_static(const char *k)
+{
+	static const char *const kinds[] = { "cpu", "memory", "rate", "io",
+					     "net" };
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (k && strcmp(k, kinds[i]) == 0)
+			return kinds[i];
+	return "unknown";
+}
+
+static void verify_record(const struct swt_record *rec, void *payload)
+{
+	struct vctx *c = payload;
+
+	if (rec->kind == SWT_REC_ALERT)
+		vpush(&c->rec, rec->t_ns, kind_static(rec->u.alert.kind),
+		      rec->u.alert.subject, rec->u.alert.value_milli,
+		      rec->u.alert.threshold_milli);
+}
+
+static void verify_alert(const struct swt_alert_result *a, void *payload)
+{
+	struct vctx *c = payload;
+
+	/* relative here: made absolute once the origin is known */
+	vpush(&c->calc, a->t_ns, swt_alert_kind_name(a->kind), a->subj.name,
+	      a->value, a->threshold);
+}
+
+static void vfree(struct vlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].subject);
+	free(l->v);
+}
+
+static void describe(struct swt_buf *b, const struct valert *a,
+		     int64_t origin)
+{
+	swt_buf_printf(b, "%s of %s, value ", a->kind, a->subject);
+	swt_buf_fixed(b, a->value, 3, 1);
+	swt_buf_puts(b, " (threshold ");
+	swt_buf_fixed(b, a->threshold, 3, 1);
+	swt_buf_puts(b, ") at ");
+	swt_buf_fixed(b, a->t_ns - origin, 9, 3);
+	swt_buf_puts(b, " s");
+}
+
+static int verify(const struct options *o, struct swt_reader *r,
+		  char *errmsg, size_t errlen)
+{
+	const struct swt_header *h = swt_reader_get_header(r);
+	struct swt_thresholds th;
+	struct swt_engine_opts eo;
+	struct swt_analysis *an = NULL;
+	struct vctx c;
+	struct swt_buf msg = SWT_BUF_INIT;
+	char tmsg[512];
+	size_t i, n;
+	int64_t origin;
+	int err = 0;
+
+	memset(&c, 0, sizeof(c));
+	swt_thresholds_init(&th);
+	if (h->alert_config && *h->alert_config &&
+	    swt_thresholds_load(&th, h->alert_config,
+				strlen(h->alert_config), "alert_config", tmsg,
+				sizeof(tmsg)) < 0) {
+		fprintf(stderr, PROG ": %s: the stored thresholds do not "
+			"load: %s\n", o->path, tmsg);
+		err = SWT_ECORRUPT;
+		goto out;
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.thresholds = &th;
+	eo.on_alert = verify_alert;
+	eo.payload = &c;
+	err = swt_analysis_run_hook(&an, r, &eo, verify_record, &c, errmsg,
+				    errlen);
+	if (err < 0) {
+		swt_cli_error_line(PROG, o->path, err, errmsg);
+		err = SWT_ECORRUPT;
+		goto out;
+	}
+	if (!*h->alert_config && c.rec.n == 0) {
+		printf("%s: recorded without swrec --alerts: no live alerts "
+		       "to verify\n", o->path);
+		err = swt_analysis_incomplete(an) ? SWT_ECORRUPT : 0;
+		goto out;
+	}
+	origin = an->result->session.start_ns;
+	for (i = 0; i < c.calc.n; i++)
+		c.calc.v[i].t_ns += origin;
+	n = c.rec.n < c.calc.n ? c.rec.n : c.calc.n;
+	for (i = 0; i < n; i++) {
+		const struct valert *a = &c.rec.v[i], *b = &c.calc.v[i];
+
+		if (a->t_ns != b->t_ns || strcmp(a->kind, b->kind) != 0 ||
+		    strcmp(a->subject, b->subject) != 0 ||
+		    a->value != b->value || a->threshold != b->threshold)
+			break;
+	}
+	if (i == n && c.rec.n == c.calc.n) {
+		printf("%s: %zu alert%s verified: recomputed identical (kind, "
+		       "subject, value, threshold, time)\n",
+		       o->path, c.rec.n, c.rec.n == 1 ? "" : "s");
+		err = swt_analysis_incomplete(an) ? SWT_ECORRUPT : 0;
+		goto out;
+	}
+	swt_buf_printf(&msg, PROG ": %s: alert %zu differs: ", o->path, i + 1);
+	if (i < c.rec.n) {
+		swt_buf_puts(&msg, "recorded ");
+		describe(&msg, &c.rec.v[i], origin);
+	} else {
+		swt_buf_puts(&msg, "not recorded");
+	}
+	swt_buf_puts(&msg, "; recomputed ");
+	if (i < c.calc.n)
+		describe(&msg, &c.calc.v[i], origin);
+	else
+		swt_buf_puts(&msg, "none");
+	fprintf(stderr, "%s\n", msg.ptr);
+	err = 1;
+out:
+	swt_buf_fini(&msg);
+	vfree(&c.rec);
+	vfree(&c.calc);
+	swt_analysis_free(an);
+	swt_thresholds_fini(&th);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -431,6 +619,16 @@ int main(int argc, char **argv)
 	if (opts.action == ACTION_NONE) {
 		err = timeline(&opts, r, errmsg, sizeof(errmsg));
 		/* a bad threshold is a usage error (exit 2) */
+		goto out;
+	}
+	if (opts.action == ACTION_VERIFY) {
+		err = verify(&opts, r, errmsg, sizeof(errmsg));
+		if (err == 1) {
+			swt_buf_fini(&report);
+			swt_reader_free(r);
+			free(opts.thresholds);
+			return EXIT_MISMATCH;
+		}
 		goto out;
 	}
 	if (opts.action == ACTION_DUMP) {

@@ -58,6 +58,8 @@ static void dump_header(struct swt_json *w, const struct swt_header *h)
 	swt_json_end_array(w);
 	swt_json_u64(w, "boot_time_s", h->boot_time_s);
 	swt_json_bool(w, "threads", h->threads);
+	swt_json_str(w, "alert_config",
+		     h->alert_config ? h->alert_config : "");
 }
 
 /* /proc/PID/cmdline is argv with a NUL after each argument. The last

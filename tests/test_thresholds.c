@@ -335,9 +335,48 @@ static void grouping_keys(void **state)
 	swt_thresholds_fini(&th);
 }
 
+static void format_reads_back_the_same(void **state)
+{
+	struct swt_thresholds a, b;
+	struct swt_buf t1 = SWT_BUF_INIT, t2 = SWT_BUF_INIT;
+	char msg[256];
+
+	(void)state;
+	swt_thresholds_init(&a);
+	assert_int_equal(swt_thresholds_set(&a, "memory_mb", "123.25",
+					    SWT_TH_OPTION, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(swt_thresholds_set(&a, "rate.frames", "7.5",
+					    SWT_TH_OPTION, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(swt_thresholds_set(&a, "group_patterns",
+					    "bot:*bot.py*,w:*worker*",
+					    SWT_TH_OPTION, msg, sizeof(msg)),
+			 0);
+	assert_int_equal(swt_thresholds_set(&a, "heavy_patterns", "",
+					    SWT_TH_OPTION, msg, sizeof(msg)),
+			 0);
+	swt_thresholds_format(&a, &t1);
+	swt_thresholds_init(&b);
+	assert_int_equal(swt_thresholds_load(&b, t1.ptr, t1.len, "t", msg,
+					     sizeof(msg)),
+			 0);
+	swt_thresholds_format(&b, &t2);
+	assert_string_equal(t1.ptr, t2.ptr);
+	assert_int_equal(b.v[SWT_TH_MEMORY_MB], 123250);
+	assert_int_equal(swt_thresholds_rate(&b, "frames"), 7500);
+	assert_int_equal(b.n_groups, 2);
+	assert_int_equal(b.n_heavy, 0);
+	swt_buf_fini(&t1);
+	swt_buf_fini(&t2);
+	swt_thresholds_fini(&a);
+	swt_thresholds_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(format_reads_back_the_same),
 		cmocka_unit_test(config_of_100000_keys_loads_fast),
 		cmocka_unit_test(duplicate_in_a_big_config_is_named),
 		cmocka_unit_test(rate_keys_do_not_clash_with_scalar_keys),

@@ -50,6 +50,13 @@ for d in "$FIXTURES"/*/; do
 			eval '[ $rc = "$(cat "$d/expected.status")" ] &&
 			cmp -s "$T/err" "$T/err.exp"'
 	done
+	# no fixture was recorded with --alerts: verify has nothing to
+	# refuse, and says so (a damaged one still exits 3)
+	(cd "$d" && "$SWREPLAY" --verify session.swt) >"$T/out" 2>"$T/err"
+	rc=$?
+	check "$name: --verify exits as the analysis does ($rc)" \
+		eval '[ $rc = "$(cat "$d/expected.status")" ] &&
+		grep -q "session.swt: recorded without swrec --alerts" "$T/out"'
 done
 check "fixtures found ($n)" [ "$n" -gt 0 ]
 done_testing

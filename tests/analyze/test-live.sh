@@ -4,17 +4,21 @@
 # session, and swreplay recomputes the same alert (time, kind, subject,
 # value) from the samples.
 #
-#   sh test-live.sh SWREC SWREPLAY LEAK TMPDIR SRCDIR
+#   sh test-live.sh SWREC SWREPLAY LEAK ALTER TMPDIR SRCDIR
 
-if [ $# -ne 5 ]; then
-	echo "Bail out! usage: $0 SWREC SWREPLAY LEAK TMPDIR SRCDIR"
+if [ $# -ne 6 ]; then
+	echo "Bail out! usage: $0 SWREC SWREPLAY LEAK ALTER TMPDIR SRCDIR"
 	exit 1
 fi
-. "$5/tap.sh"
+# tap.sh finds tap-core.sh from its 5th argument
+SRC=$6
+set -- "$1" "$2" "$3" "$4" "$SRC" "$5"
+. "$SRC/tap.sh"
 SWREC=$(abspath "$1")
 SWREPLAY=$(abspath "$2")
 LEAK=$(abspath "$3")
-T=$(abspath "$4")
+ALTER=$(abspath "$4")
+T=$(abspath "$6")
 tap_sandbox
 cd "$T" || echo "Bail out! cd $T"
 
@@ -79,6 +83,17 @@ PY
 else
 	skip "alert timing against the samples" "python3 not found"
 fi
+
+run "$SWREPLAY" --verify leak.swt
+check "swreplay --verify: the live alerts recomputed identical, exit 0" \
+	eval '[ $rc = 0 ] && grep -q "leak.swt: 1 alert verified" out'
+"$ALTER" leak.swt altered.swt
+run "$SWREPLAY" --verify altered.swt
+check "an altered alert record fails --verify: exit 1, the first difference" \
+	eval '[ $rc = 1 ] && grep -q "altered.swt: alert 1 differs: recorded memory of $NAME, value" err'
+run "$SWREPLAY" --dump leak.swt
+check "the thresholds of the live alerts are in the header" \
+	grep -q '"alert_config":"memory_mb = 30' out
 
 run "$SWREC" --force -i 0.2 -o leak2.swt --alerts=alerts.jsonl \
 	-t memory_mb=30 -- "$LEAK" 300 8
