@@ -136,6 +136,36 @@ const char *swt_bottleneck_reason_name(enum swt_bottleneck_reason r)
 	return "?";
 }
 
+const char *swt_alert_unit(enum swt_alert_kind k)
+{
+	switch (k) {
+	case SWT_ALERT_CPU:
+		return "percent";
+	case SWT_ALERT_MEMORY:
+		return "MB";
+	case SWT_ALERT_RATE:
+		return "per_minute";
+	case SWT_ALERT_IO:
+	case SWT_ALERT_NET:
+		return "MB/s";
+	}
+	return "?";
+}
+
+const char *swt_resource_unit(enum swt_resource r)
+{
+	switch (r) {
+	case SWT_RES_CPU:
+		break;
+	case SWT_RES_MEMORY:
+		return "MB";
+	case SWT_RES_IO:
+	case SWT_RES_NET:
+		return "MB/s";
+	}
+	return "percent";
+}
+
 const char *swt_alert_kind_name(enum swt_alert_kind k)
 {
 	switch (k) {

@@ -281,6 +281,12 @@ enum swt_alert_kind {
 /* "cpu", "memory", "rate", "io", "net". */
 const char *swt_alert_kind_name(enum swt_alert_kind k);
 
+/* The unit of an alert's value and threshold, and of a spike of a
+ * resource, as the reports name it: "percent" (of one core), "MB",
+ * "per_minute", "MB/s". */
+const char *swt_alert_unit(enum swt_alert_kind k);
+const char *swt_resource_unit(enum swt_resource r);
+
 struct swt_alert_result {
 	int64_t t_ns;		/* relative to the session start */
 	enum swt_alert_kind kind;

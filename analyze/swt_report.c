@@ -96,36 +96,6 @@ static const char *damage_status_name(int status)
 	return status == SWT_ETRUNCATED ? "truncated" : "corrupt";
 }
 
-static const char *alert_unit(enum swt_alert_kind k)
-{
-	switch (k) {
-	case SWT_ALERT_CPU:
-		return "percent";
-	case SWT_ALERT_MEMORY:
-		return "MB";
-	case SWT_ALERT_RATE:
-		return "per_minute";
-	case SWT_ALERT_IO:
-	case SWT_ALERT_NET:
-		return "MB/s";
-	}
-	return "?";
-}
-
-static const char *resource_unit(enum swt_resource r)
-{
-	switch (r) {
-	case SWT_RES_CPU:
-		break;
-	case SWT_RES_MEMORY:
-		return "MB";
-	case SWT_RES_IO:
-	case SWT_RES_NET:
-		return "MB/s";
-	}
-	return "percent";
-}
-
 /* Modules that did anything: CPU, memory, calls, disk I/O or network. */
 static bool module_active(const struct swt_module_result *m)
 {
@@ -899,7 +869,7 @@ static void sec_spikes(struct swt_model *m, const struct swt_result *r)
 		c_one(s, sp->peak);
 		c_one(s, sp->baseline);
 		c_one(s, sp->threshold);
-		swt_model_cell_enum(s, resource_unit(sp->resource));
+		swt_model_cell_enum(s, swt_resource_unit(sp->resource));
 		swt_model_cell_list(s, sp->n_active, sp->active, ",");
 		swt_model_cell_str(s, sp->subj.command);
 	}
@@ -1035,7 +1005,7 @@ static void sec_alerts(struct swt_model *m, const struct swt_result *r)
 		swt_model_cell_str(s, a->subj.process);
 		c_one(s, a->value);
 		c_one(s, a->threshold);
-		swt_model_cell_enum(s, alert_unit(a->kind));
+		swt_model_cell_enum(s, swt_alert_unit(a->kind));
 		swt_model_cell_str(s, a->subj.command);
 	}
 	if (r->alerts_total > r->n_alerts)

@@ -29,36 +29,6 @@ static char *dup_display(const char *s)
 	return swt_display_bytes(s ? s : "", s ? strlen(s) : 0);
 }
 
-static const char *alert_unit(enum swt_alert_kind k)
-{
-	switch (k) {
-	case SWT_ALERT_CPU:
-		return "percent";
-	case SWT_ALERT_MEMORY:
-		return "MB";
-	case SWT_ALERT_RATE:
-		return "per_minute";
-	case SWT_ALERT_IO:
-	case SWT_ALERT_NET:
-		return "MB/s";
-	}
-	return "";
-}
-
-static const char *resource_unit(enum swt_resource r)
-{
-	switch (r) {
-	case SWT_RES_CPU:
-		return "percent";
-	case SWT_RES_MEMORY:
-		return "MB";
-	case SWT_RES_IO:
-	case SWT_RES_NET:
-		return "MB/s";
-	}
-	return "";
-}
-
 /* The engine's alerts, as they fire (times already relative). */
 static void on_alert(const struct swt_alert_result *a, void *payload)
 {
@@ -72,7 +42,7 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	e->process = dup_display(a->subj.process);
 	e->has_value = true;
 	e->value = a->value;
-	e->unit = alert_unit(a->kind);
+	e->unit = swt_alert_unit(a->kind);
 	e->has_threshold = true;
 	e->threshold = a->threshold;
 	e->detail = dup_display(a->subj.command);
@@ -246,7 +216,7 @@ int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
 			e->kind = swt_resource_name(s->resource);
 			e->name = dup_display(s->subj.name);
 			e->process = dup_display(s->subj.process);
-			e->unit = resource_unit(s->resource);
+			e->unit = swt_resource_unit(s->resource);
 			e->has_threshold = true;
 			e->threshold = s->threshold;
 			if (k == 1) {

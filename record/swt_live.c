@@ -111,22 +111,6 @@ void swt_live_header(struct swt_live *l, const struct swt_header *h)
 		fail(l, swt_engine_errmsg(l->e));
 }
 
-static const char *unit_of(enum swt_alert_kind k)
-{
-	switch (k) {
-	case SWT_ALERT_CPU:
-		return "percent";
-	case SWT_ALERT_MEMORY:
-		return "MB";
-	case SWT_ALERT_RATE:
-		return "per_minute";
-	case SWT_ALERT_IO:
-	case SWT_ALERT_NET:
-		return "MB/s";
-	}
-	return "";
-}
-
 static const char *unit_sign(enum swt_alert_kind k)
 {
 	switch (k) {
@@ -177,7 +161,7 @@ static void print(struct swt_live *l, const struct pending *p)
 		swt_json_str(&w, "process", p->process);
 		swt_json_fixed(&w, "value", p->value, 3, 1);
 		swt_json_fixed(&w, "threshold", p->threshold, 3, 1);
-		swt_json_str(&w, "unit", unit_of(p->kind));
+		swt_json_str(&w, "unit", swt_alert_unit(p->kind));
 		swt_json_str(&w, "command", p->command);
 		swt_json_end_object(&w);
 		swt_buf_putc(&b, '\n');
