@@ -180,30 +180,36 @@ void *swt_model_keep(struct swt_model *m, void *p)
 	return p;
 }
 
-void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
+/* Append one formatted line to a growing array of lines. */
+static void add_line(char ***lines, size_t *n, size_t *cap, const char *fmt,
+		     va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void add_line(char ***lines, size_t *n, size_t *cap, const char *fmt,
+		     va_list ap)
 {
 	struct swt_buf b = SWT_BUF_INIT;
+
+	swt_buf_vprintf(&b, fmt, ap);
+	*lines = swt_grow(*lines, cap, *n + 1, sizeof(**lines));
+	(*lines)[(*n)++] = b.ptr ? b.ptr : swt_strdup("");
+}
+
+void swt_model_note(struct swt_model_section *s, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	swt_buf_vprintf(&b, fmt, ap);
+	add_line(&s->notes, &s->n_notes, &s->cap_notes, fmt, ap);
 	va_end(ap);
-	s->notes = swt_grow(s->notes, &s->cap_notes, s->n_notes + 1,
-			    sizeof(*s->notes));
-	s->notes[s->n_notes++] = b.ptr ? b.ptr : swt_strdup("");
 }
 
 void swt_model_summary(struct swt_model *m, const char *fmt, ...)
 {
-	struct swt_buf b = SWT_BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	swt_buf_vprintf(&b, fmt, ap);
+	add_line(&m->summary, &m->n_summary, &m->cap_summary, fmt, ap);
 	va_end(ap);
-	m->summary = swt_grow(m->summary, &m->cap_summary, m->n_summary + 1,
-			      sizeof(*m->summary));
-	m->summary[m->n_summary++] = b.ptr ? b.ptr : swt_strdup("");
 }
 
 bool swt_model_col_in_json(const struct swt_model_col *c)
