@@ -35,8 +35,6 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	struct swt_timeline *tl = payload;
 	struct swt_timeline_event *e = add(tl, a->t_ns, "alert");
 
-	/* marked relative: converted records are absolute until the end */
-	e->seq |= UINT64_C(1) << 63;
 	e->kind = swt_alert_kind_name(a->kind);
 	e->name = dup_display(a->subj.name);
 	e->process = dup_display(a->subj.process);
@@ -46,6 +44,14 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	e->has_threshold = true;
 	e->threshold = a->threshold;
 	e->detail = dup_display(a->subj.command);
+}
+
+/* A record's time from the session start: the engine's origin (the
+ * header's start, else the first record's time), so that records and the
+ * engine's alerts share one clock. */
+static int64_t rel(const struct swt_timeline *tl, int64_t t)
+{
+	return swt_sat_sub(t, tl->origin_ns);
 }
 
 static void on_record(const struct swt_record *rec, void *payload)
@@ -62,8 +68,7 @@ static void on_record(const struct swt_record *rec, void *payload)
 			tl->origin_ns = h->start_mono_ns;
 			tl->origin_known = true;
 		}
-		e = add(tl, tl->origin_known ? h->start_mono_ns : 0,
-			"session_start");
+		e = add(tl, 0, "session_start");
 		for (i = 0; i < h->n_command; i++) {
 			if (i)
 				swt_buf_putc(&b, ' ');
@@ -79,14 +84,12 @@ static void on_record(const struct swt_record *rec, void *payload)
 		/* as the engine: the first record's time */
 		tl->origin_ns = rec->t_ns;
 		tl->origin_known = true;
-		if (tl->n && !strcmp(tl->ev[0].event, "session_start"))
-			tl->ev[0].t_ns = rec->t_ns;
 	}
 	switch (rec->kind) {
 	case SWT_REC_PROC_START: {
 		const struct swt_proc_start *p = &rec->u.proc_start;
 
-		e = add(tl, rec->t_ns, "process_start");
+		e = add(tl, rel(tl, rec->t_ns), "process_start");
 		e->name = dup_display(p->comm);
 		e->process = dup_display(p->comm);
 		swt_buf_printf(&b, "pid %" PRId32 "%s", p->pid,
@@ -107,7 +110,7 @@ static void on_record(const struct swt_record *rec, void *payload)
 	case SWT_REC_PROC_EXIT: {
 		const struct swt_proc_exit *p = &rec->u.proc_exit;
 
-		e = add(tl, rec->t_ns, "process_exit");
+		e = add(tl, rel(tl, rec->t_ns), "process_exit");
 		e->name = swt_strdup("");
 		e->process = swt_strdup("");
 		swt_buf_printf(&b, "pid %" PRId32, p->pid);
@@ -127,7 +130,7 @@ static void on_record(const struct swt_record *rec, void *payload)
 
 			if (ev->kind != SWT_EV_MARK)
 				continue;
-			e = add(tl, ev->t_ns, "mark");
+			e = add(tl, rel(tl, ev->t_ns), "mark");
 			e->name = dup_display(ev->name);
 			e->process = swt_strdup("");
 			swt_buf_clear(&b);
@@ -140,7 +143,7 @@ static void on_record(const struct swt_record *rec, void *payload)
 	case SWT_REC_END: {
 		const struct swt_session_end *s = &rec->u.end;
 
-		e = add(tl, rec->t_ns, "session_end");
+		e = add(tl, rel(tl, rec->t_ns), "session_end");
 		e->name = swt_strdup("session");
 		e->process = swt_strdup("");
 		swt_buf_puts(&b, swt_end_reason_name(s->reason));
@@ -191,15 +194,6 @@ int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
 		return err;
 	}
 	res = tl->an->result;
-	/* the records' times from the session start, as the engine's */
-	for (i = 0; i < tl->n; i++) {
-		struct swt_timeline_event *e = &tl->ev[i];
-
-		if (e->seq & (UINT64_C(1) << 63))
-			e->seq &= ~(UINT64_C(1) << 63);
-		else
-			e->t_ns = swt_sat_sub(e->t_ns, res->session.start_ns);
-	}
 	for (i = 0; i < res->n_spikes; i++) {
 		const struct swt_spike_result *s = &res->spikes[i];
 		static const char *const what[3] = { "spike_start",

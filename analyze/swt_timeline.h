@@ -47,7 +47,7 @@ struct swt_timeline {
 	struct swt_timeline_event *ev;
 	size_t cap;
 	uint64_t seq;
-	int64_t origin_ns;	/* absolute, until the events are relative */
+	int64_t origin_ns;	/* the session start (absolute) */
 	bool origin_known;
 };
 
