@@ -135,8 +135,10 @@ static uint32_t rnd(struct gen *g, uint32_t n)
 	return (uint32_t)((g->lcg >> 33) % n);
 }
 
-static void start(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
-		  const char *comm, const char *cmdline, bool pre)
+/* A ProcStart; exe is its program (format 1.1), NULL for none. */
+static void start_full(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
+		       const char *comm, const char *cmdline, bool pre,
+		       const char *exe)
 {
 	struct swt_record r;
 	char argv0[256];
@@ -159,32 +161,14 @@ static void start(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
 	r.u.proc_start.cmdline = argv0;
 	r.u.proc_start.cmdline_len = len + 1;
 	r.u.proc_start.preexisting = pre;
+	r.u.proc_start.exe = exe;
 	put(g, &r);
 }
 
-static void start_exe(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
-		      const char *comm, const char *cmdline, const char *exe)
+static void start(struct gen *g, int64_t t, int32_t pid, int32_t ppid,
+		  const char *comm, const char *cmdline, bool pre)
 {
-	struct swt_record r;
-	char argv0[256];
-	size_t i, len = strlen(cmdline);
-
-	if (len >= sizeof(argv0))
-		len = sizeof(argv0) - 1;
-	for (i = 0; i < len; i++)
-		argv0[i] = cmdline[i] == '\1' ? '\0' : cmdline[i];
-	argv0[len] = '\0';
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = ppid;
-	r.u.proc_start.start_ticks = (uint64_t)(t / (S / 100));
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = argv0;
-	r.u.proc_start.cmdline_len = len + 1;
-	r.u.proc_start.exe = exe;
-	put(g, &r);
+	start_full(g, t, pid, ppid, comm, cmdline, pre, NULL);
 }
 
 static void exit_(struct gen *g, int64_t t, int32_t pid)
@@ -680,7 +664,8 @@ static int sc_diff(const char *path, bool is_new, bool contended, int run)
 	start(&g, T0, 403, 400, "cache", "cache\1--size=auto", false);
 	start(&g, T0, 404, 400, is_new ? "fresh-helper" : "legacy-helper",
 	      is_new ? "fresh-helper" : "legacy-helper", false);
-	start_exe(&g, T0, 405, 400, "test-bin", "test-bin\1--quick", exe);
+	start_full(&g, T0, 405, 400, "test-bin", "test-bin\1--quick", false,
+		   exe);
 	for (k = 1; k <= 60; k++) {
 		int64_t t = T0 + k * S;
 
