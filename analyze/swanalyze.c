@@ -211,34 +211,15 @@ out:
 static int load_thresholds(struct swt_thresholds *th,
 			   const struct options *opts)
 {
-	char msg[512];
-	int err = 0;
+	char msg[600];
 
-	if (opts->config) {
-		err = swt_thresholds_load_file(th, opts->config, msg,
-					       sizeof(msg));
-		if (err < 0) {
-			fprintf(stderr, PROG ": %s\n", msg);
-			goto out;
-		}
+	if (swt_thresholds_from_options(th, opts->config, opts->thresholds,
+					opts->n_thresholds, opts->group_by,
+					msg, sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return SWT_EINVAL;
 	}
-	/* all at once: n log n for many rate.NAME (one by one is n^2) */
-	err = swt_thresholds_set_assignments(th, opts->thresholds,
-					     opts->n_thresholds, SWT_TH_OPTION,
-					     msg, sizeof(msg));
-	if (err < 0) {
-		fprintf(stderr, PROG ": --threshold: %s\n", msg);
-		goto out;
-	}
-	/* after every --threshold, as the later option it is */
-	if (opts->group_by) {
-		err = swt_thresholds_set(th, "group_by", opts->group_by,
-					 SWT_TH_OPTION, msg, sizeof(msg));
-		if (err < 0)
-			fprintf(stderr, PROG ": --group-by: %s\n", msg);
-	}
-out:
-	return err < 0 ? SWT_EINVAL : 0;
+	return 0;
 }
 
 /* Open -o OUT for writing, as swrec opens its output: never through a
@@ -623,14 +604,15 @@ static const char history_usage_text[] =
 static int diff_settings(struct swt_thresholds *th,
 			 const struct diff_options *o)
 {
-	struct options lo;
+	char msg[600];
 
-	memset(&lo, 0, sizeof(lo));
-	lo.config = o->config;
-	lo.thresholds = o->thresholds;
-	lo.n_thresholds = o->n_thresholds;
-	lo.group_by = o->group_by;
-	return load_thresholds(th, &lo);
+	if (swt_thresholds_from_options(th, o->config, o->thresholds,
+					o->n_thresholds, o->group_by, msg,
+					sizeof(msg)) < 0) {
+		fprintf(stderr, PROG ": %s\n", msg);
+		return SWT_EINVAL;
+	}
+	return 0;
 }
 
 /* Analyse the runs (on o->jobs threads) and name on stderr each that

@@ -480,29 +480,6 @@ int swt_budget_load(struct swt_budget *b, const char *path, char *errmsg,
 	return err;
 }
 
-static bool glob(const char *pat, const char *s)
-{
-	const char *star = NULL, *retry = NULL;
-
-	while (*s) {
-		if (*pat == '*') {
-			star = pat++;
-			retry = s;
-		} else if (*pat && (*pat == '?' || *pat == *s)) {
-			pat++;
-			s++;
-		} else if (star) {
-			pat = star + 1;
-			s = ++retry;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
-
 /* What one run says of one subject. */
 struct entry {
 	char *key;		/* kind NUL name NUL process NUL group */
@@ -1096,7 +1073,7 @@ static void check_budget(struct swt_diff *d, const struct swt_budget *b,
 			if (strcmp(rule->kind, "session") == 0 ? !ses :
 			    ses || (strcmp(rule->kind, "*") != 0 &&
 				    strcmp(rule->kind, dm->who.kind) != 0) ||
-				    !glob(rule->name, dm->who.name))
+				    !swt_glob_match(rule->name, dm->who.name, false))
 				continue;
 			values(ent, &sj[i], runs, n,
 			       (enum metric)rule->metric_id, x, &nx, y, &ny,

@@ -1063,6 +1063,40 @@ void swt_thresholds_format(const struct swt_thresholds *t,
 	}
 }
 
+int swt_thresholds_from_options(struct swt_thresholds *t, const char *config,
+				const char *const *kv, size_t n,
+				const char *group_by, char *errmsg,
+				size_t errlen)
+{
+	char msg[512];
+	int err;
+
+	if (config) {
+		err = swt_thresholds_load_file(t, config, msg, sizeof(msg));
+		if (err < 0) {
+			set_err(errmsg, errlen, "%s", msg);
+			return err;
+		}
+	}
+	/* all at once: n log n for many rate.NAME (one by one is n^2) */
+	err = swt_thresholds_set_assignments(t, kv, n, SWT_TH_OPTION, msg,
+					     sizeof(msg));
+	if (err < 0) {
+		set_err(errmsg, errlen, "--threshold: %s", msg);
+		return err;
+	}
+	/* after every --threshold, as the later option it is */
+	if (group_by) {
+		err = swt_thresholds_set(t, GROUP_BY_KEY, group_by,
+					 SWT_TH_OPTION, msg, sizeof(msg));
+		if (err < 0) {
+			set_err(errmsg, errlen, "--group-by: %s", msg);
+			return err;
+		}
+	}
+	return 0;
+}
+
 int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 			    const char *counter)
 {
@@ -1074,7 +1108,7 @@ int64_t swt_thresholds_rate(const struct swt_thresholds *t,
 
 /* Iterative glob with one backtrack point: linear in practice. fold:
  * ASCII case-insensitive. */
-static bool glob_match(const char *pat, const char *s, bool fold)
+bool swt_glob_match(const char *pat, const char *s, bool fold)
 {
 	const char *star = NULL, *retry = NULL;
 
@@ -1112,7 +1146,7 @@ bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 
 		if (ix->min_len > len || (ix->need & ~have))
 			continue;
-		if (glob_match(t->heavy[i], name, true)) {
+		if (swt_glob_match(t->heavy[i], name, true)) {
 			if (pattern)
 				*pattern = t->heavy[i];
 			return true;
@@ -1127,7 +1161,7 @@ const char *swt_thresholds_group_match(const struct swt_thresholds *t,
 	size_t i;
 
 	for (i = 0; i < t->n_groups; i++)
-		if (glob_match(t->groups[i].pattern, command, false))
+		if (swt_glob_match(t->groups[i].pattern, command, false))
 			return t->groups[i].name;
 	return NULL;
 }

@@ -198,6 +198,16 @@ int swt_thresholds_load(struct swt_thresholds *t, const char *text,
 			size_t len, const char *name, char *errmsg,
 			size_t errlen);
 
+/* The settings of a command line, in its order: the config file (NULL:
+ * none), then every --threshold KEY=VALUE of kv[0..n), then --group-by
+ * (NULL: none), the later winning. 0, or SWT_EINVAL / SWT_EIO with the
+ * message, prefixed "--threshold: " or "--group-by: " when one of those
+ * is at fault (a config file's message names the file). */
+int swt_thresholds_from_options(struct swt_thresholds *t, const char *config,
+				const char *const *kv, size_t n,
+				const char *group_by, char *errmsg,
+				size_t errlen);
+
 /* Largest config file: room for 100 000 rate keys and 50 000 patterns
  * with long names; a bigger one is a mistake, not a config. */
 #define SWT_TH_MAX_CONFIG_BYTES (16 * 1024 * 1024)
@@ -227,6 +237,10 @@ int64_t swt_thresholds_rate(const struct swt_thresholds *t,
  * it). */
 bool swt_thresholds_heavy_match(const struct swt_thresholds *t,
 				const char *name, const char **pattern);
+
+/* A glob over s: '*' any run, '?' one byte, everything else itself (fold:
+ * ASCII case-insensitive). Iterative with one backtrack point. */
+bool swt_glob_match(const char *pat, const char *s, bool fold);
 
 /* The module name of the first group_patterns rule whose glob matches
  * command (argv joined by spaces), or NULL. Linear in the rules. */

@@ -453,17 +453,12 @@ static int parse_args(struct options *o, int argc, char **argv)
 static int load_alert_thresholds(struct swt_thresholds *th,
 				 const struct options *o)
 {
-	char msg[512];
+	char msg[600];
 
-	if (o->config &&
-	    swt_thresholds_load_file(th, o->config, msg, sizeof(msg)) < 0) {
+	if (swt_thresholds_from_options(th, o->config, o->thresholds,
+					o->n_thresholds, NULL, msg,
+					sizeof(msg)) < 0) {
 		fprintf(stderr, "swrec: %s\n", msg);
-		return SWT_EINVAL;
-	}
-	if (swt_thresholds_set_assignments(th, o->thresholds, o->n_thresholds,
-					   SWT_TH_OPTION, msg,
-					   sizeof(msg)) < 0) {
-		fprintf(stderr, "swrec: --threshold: %s\n", msg);
 		return SWT_EINVAL;
 	}
 	return 0;

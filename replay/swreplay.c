@@ -279,23 +279,12 @@ static int write_stdout(const struct swt_buf *b)
 static int load_thresholds(struct swt_thresholds *th,
 			   const struct options *o)
 {
-	char msg[512];
+	char msg[600];
 
-	if (o->config &&
-	    swt_thresholds_load_file(th, o->config, msg, sizeof(msg)) < 0) {
+	if (swt_thresholds_from_options(th, o->config, o->thresholds,
+					o->n_thresholds, o->group_by, msg,
+					sizeof(msg)) < 0) {
 		fprintf(stderr, PROG ": %s\n", msg);
-		return SWT_EINVAL;
-	}
-	if (swt_thresholds_set_assignments(th, o->thresholds, o->n_thresholds,
-					   SWT_TH_OPTION, msg,
-					   sizeof(msg)) < 0) {
-		fprintf(stderr, PROG ": --threshold: %s\n", msg);
-		return SWT_EINVAL;
-	}
-	if (o->group_by && swt_thresholds_set(th, "group_by", o->group_by,
-					      SWT_TH_OPTION, msg,
-					      sizeof(msg)) < 0) {
-		fprintf(stderr, PROG ": --group-by: %s\n", msg);
 		return SWT_EINVAL;
 	}
 	return 0;
