@@ -268,13 +268,28 @@ static const struct {
 			SWT_TH_DIFF_MIN_PER_MINUTE },
 };
 
-/* Metrics that a contended runner moves: CPU time (caches, SMT siblings,
- * frequency), wall time and everything per wall-clock minute. Memory,
- * bytes and counts are the program's own. */
-static bool contention_moves(enum metric k)
+/* How a contended runner moves a metric of the runs it stalls: +1 up
+ * (wall time, and CPU time: caches, SMT siblings, frequency), -1 down
+ * (everything per wall-clock minute: the same work takes longer), 2
+ * either way (the share of a core: down for a program the stalls slow,
+ * up for one on a fixed schedule whose CPU time they inflate; and the
+ * weight made of it), 0 not at all (memory, bytes and counts are the
+ * program's own). */
+static int contention_moves(enum metric k)
 {
-	return k == M_DURATION || k == M_CPU_S || k == M_CPU_PCT ||
-	       k == M_CALLS_PM || k == M_PER_MIN || k == M_WEIGHT;
+	switch (k) {
+	case M_DURATION:
+	case M_CPU_S:
+		return 1;
+	case M_CALLS_PM:
+	case M_PER_MIN:
+		return -1;
+	case M_CPU_PCT:
+	case M_WEIGHT:
+		return 2;
+	default:
+		return 0;
+	}
 }
 
 /* ---- budgets ---------------------------------------------------------------- */
@@ -1201,6 +1216,7 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 			size_t nx, ny;
 			bool has[2];
 			int64_t floor;
+			int dir;
 
 			values(ent, &sj[i], runs, n, (enum metric)mi, x, &nx,
 			       y, &ny, has);
@@ -1225,10 +1241,18 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 			/* the contended side's runs ran slower: a change in
 			 * its disfavour that the runner can explain is no
 			 * verdict */
-			if (contention_moves((enum metric)mi) &&
-			    ((d->contended_side == SWT_DIFF_NEW &&
+			/* a change in the direction the contended side's
+			 * stalls push the metric is no verdict: up on the new
+			 * side reads as a regression, down as an
+			 * improvement, and the other way round on the base
+			 * side */
+			dir = contention_moves((enum metric)mi);
+			if (d->contended_side == SWT_DIFF_BASE && dir != 2)
+				dir = -dir;
+			if (d->contended_side >= 0 &&
+			    ((dir > 0 &&
 			      mr->verdict == SWT_VERDICT_REGRESSION) ||
-			     (d->contended_side == SWT_DIFF_BASE &&
+			     ((dir < 0 || dir == 2) &&
 			      mr->verdict == SWT_VERDICT_IMPROVEMENT))) {
 				mr->verdict = SWT_VERDICT_INCONCLUSIVE;
 				mr->contended = true;
