@@ -796,6 +796,7 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	if (f->proc_peak_kib > m->proc_peak_kib)
 		m->proc_peak_kib = f->proc_peak_kib;
 	m->calls += f->calls;
+	m->starts += f->starts;
 	m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, f->cpu_self_ns);
 	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
 	m->spans_measured += f->spans_measured;

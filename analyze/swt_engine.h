@@ -130,6 +130,13 @@ struct swt_module_result {
 	int64_t calls;		/* spans begun (module), starts after the
 				 * first (process), 0 (thread) */
 	int64_t calls_per_min_milli;
+	bool has_starts;	/* process modules ("reaped children": no) */
+	int64_t starts;		/* processes: of its processes, those
+				 * started in the session */
+	int64_t starts_per_min_milli;
+	int64_t cpu_session_mpct; /* its CPU over the session's observed
+				   * time (% of a core): the CPU score's
+				   * value for processes and threads */
 	int64_t freq_threshold_milli; /* per minute, the one the score used */
 	int64_t cpu_score;	/* thousandths, capped at 2000 */
 	int64_t mem_score;

@@ -459,6 +459,27 @@ static void module_results(const struct swt_engine *e,
 			duration > 0 ? swt_muldiv(m->calls, NS_PER_MIN * 1000,
 						  duration) :
 				       0;
+		if (m->kind == SWT_KIND_PROCESS && !m->reaped) {
+			r->has_starts = true;
+			r->starts = m->starts;
+			r->starts_per_min_milli =
+				duration > 0 ?
+					swt_muldiv(m->starts,
+						   NS_PER_MIN * 1000,
+						   duration) :
+					0;
+		}
+		/* A process's or thread's weight is its weight on the
+		 * session: its CPU over the session's observed time, not
+		 * over its own life, which made a shell shim that ran for
+		 * 0.2 s of a 30 s session outrank the program it launched
+		 * (docs/analysis.md § 4). An instrumented module's is over
+		 * its process's life, as before. */
+		r->cpu_session_mpct =
+			e->session.observed_ns > 0 ?
+				swt_muldiv2(ticks, INT64_C(100000000), ct,
+					    e->session.observed_ns) :
+				0;
 		thr = -1;
 		if (m->kind == SWT_KIND_MODULE)
 			thr = swt_thresholds_rate(&e->th, m->name);
@@ -467,7 +488,9 @@ static void module_results(const struct swt_engine *e,
 					      SWT_TH_STARTS_PER_MINUTE :
 					      SWT_TH_CALLS_PER_MINUTE];
 		r->freq_threshold_milli = thr;
-		r->cpu_score = score(r->cpu_avg_mpct,
+		r->cpu_score = score(m->kind == SWT_KIND_MODULE ?
+					     r->cpu_avg_mpct :
+					     r->cpu_session_mpct,
 				     e->th.v[SWT_TH_CPU_PERCENT]);
 		r->mem_score = r->has_memory ?
 				       score(r->mem_avg_mmb,

@@ -499,11 +499,14 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("cpu_percent_peak", "cpu % peak", "percent"),
 		COL_FIXED("cpu_s", "cpu s", "s"),
 		COL_FIXED("cpu_share_percent", "cpu share %", "percent"),
+		COL_FIXED("cpu_percent_session", "cpu % sess", "percent"),
 		COL_FIXED("memory_mb_avg", "mem MB avg", "MB"),
 		COL_FIXED("memory_mb_peak", "mem MB peak", "MB"),
 		COL_FIXED("process_peak_mb", "proc peak MB", "MB"),
 		COL_INT("calls", "calls"),
 		COL_FIXED("calls_per_minute", "calls/min", "per_minute"),
+		COL_INT("starts", "starts"),
+		COL_FIXED("starts_per_minute", "starts/min", "per_minute"),
 		COL_FIXED("cpu_score", "cpu score", NULL),
 		COL_FIXED("memory_score", "mem score", NULL),
 		COL_FIXED("frequency_score", "freq score", NULL),
@@ -535,11 +538,19 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		c_one(s, mr->cpu_peak_mpct);
 		swt_model_cell_fixed(s, mr->cpu_ms, 3, 3);
 		c_one(s, mr->cpu_share_mpct);
+		c_one(s, mr->cpu_session_mpct);
 		c_opt_one(s, mr->has_memory, mr->mem_avg_mmb);
 		c_opt_one(s, mr->has_memory, mr->mem_peak_mmb);
 		c_opt_one(s, mr->has_proc_peak, mr->proc_peak_mmb);
 		swt_model_cell_int(s, mr->calls);
 		c_one(s, mr->calls_per_min_milli);
+		if (mr->has_starts) {
+			swt_model_cell_int(s, mr->starts);
+			c_one(s, mr->starts_per_min_milli);
+		} else {
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+		}
 		c_milli(s, mr->cpu_score);
 		c_milli(s, mr->mem_score);
 		c_milli(s, mr->freq_score);

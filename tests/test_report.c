@@ -144,7 +144,7 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 5,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 6,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
@@ -189,11 +189,14 @@ static void json_module_fields(void **state)
 			   "      \"cpu_percent_peak\": 95.0,\n"
 			   "      \"cpu_s\": 19.000,\n"
 			   "      \"cpu_share_percent\": 100.0,\n"
+			   "      \"cpu_percent_session\": 95.0,\n"
 			   "      \"memory_mb_avg\": 600.0,\n"
 			   "      \"memory_mb_peak\": 600.0,\n"
 			   "      \"process_peak_mb\": 600.0,\n"
 			   "      \"calls\": 0,\n"
 			   "      \"calls_per_minute\": 0.0,\n"
+			   "      \"starts\": 1,\n"
+			   "      \"starts_per_minute\": 3.0,\n"
 			   "      \"cpu_score\": 1.188,\n"
 			   "      \"memory_score\": 1.200,\n"
 			   "      \"frequency_score\": 0.000,\n"
@@ -224,9 +227,10 @@ static void csv_quotes_and_sections(void **state)
 	assert_contains(c, ",\"tool --name=\"\"x|y\"\",z\"\n");
 	assert_contains(c, "\n\nsection,name,kind,process,instances,"
 			   "cpu_percent_avg,cpu_percent_peak,cpu_s,"
-			   "cpu_share_percent,memory_mb_avg,"
-			   "memory_mb_peak,process_peak_mb,calls,"
-			   "calls_per_minute,cpu_score,memory_score,"
+			   "cpu_share_percent,cpu_percent_session,"
+			   "memory_mb_avg,memory_mb_peak,process_peak_mb,"
+			   "calls,calls_per_minute,starts,"
+			   "starts_per_minute,cpu_score,memory_score,"
 			   "frequency_score,weight,priority,"
 			   "in_total,cpu_source,cpu_confidence,"
 			   "memory_attribution,memory_confidence,"

@@ -2223,7 +2223,7 @@ static void example_modules_and_ocr_rate_in_analysis(void **state)
 	for (p = csv, rows = 0;
 	     (p = strstr(p, "\nmodules,ocr_processor,module,")); p++, rows++)
 		mod_per_min += csv_field(p, "\nmodules,ocr_processor,module,",
-					 13);	/* calls_per_minute */
+					 14);	/* calls_per_minute */
 	if (mod_per_min < per_min - 0.051 * rows ||
 	    mod_per_min > per_min + 0.051 * rows)
 		fail_msg("ocr_processor at %.1f calls/min, ocr_call at %.1f "
