@@ -46,6 +46,7 @@ struct options {
 	/* live alerts */
 	bool alerts;
 	const char *alerts_path; /* JSON lines; NULL: text on stderr */
+	const char *on_alert;	/* --on-alert CMD */
 	const char *config;
 	size_t n_thresholds;
 	const char **thresholds;
@@ -110,6 +111,10 @@ static void usage(FILE *f)
 	      "                       the moment it fires (stderr; with FILE, "
 	      "JSON lines\n"
 	      "                       there) and write it into the session\n"
+	      "      --on-alert CMD   with each alert, run /bin/sh -c CMD "
+	      "(not waited for;\n"
+	      "                       the alert in SWT_ALERT_* variables); "
+	      "implies --alerts\n"
 	      "      --config CONF    thresholds of the alerts (as swanalyze "
 	      "--config)\n"
 	      "  -t, --threshold K=V  one threshold of the alerts (after "
@@ -254,6 +259,7 @@ enum {
 	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
 	OPT_ALERTS,
+	OPT_ON_ALERT,
 	OPT_CONFIG,
 };
 
@@ -287,6 +293,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		/* Undocumented, for the benchmark: libproc2 for every scan. */
 		{ "libproc2-scans", no_argument, NULL, OPT_LIBPROC2_SCANS },
 		{ "alerts", optional_argument, NULL, OPT_ALERTS },
+		{ "on-alert", required_argument, NULL, OPT_ON_ALERT },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -400,6 +407,14 @@ static int parse_args(struct options *o, int argc, char **argv)
 				o->alerts_path = optarg;
 			}
 			break;
+		case OPT_ON_ALERT:
+			if (o->on_alert)
+				return usage_error("--on-alert given twice");
+			if (!*optarg)
+				return usage_error("--on-alert: empty command");
+			o->on_alert = optarg;
+			o->alerts = true;
+			break;
 		case OPT_CONFIG:
 			if (o->config)
 				return usage_error("--config given twice");
@@ -505,6 +520,31 @@ static int exit_status(int err, const struct options *o,
 	return r->recording_failed ? EXIT_IO : 0;
 }
 
+/* --on-alert: wait a little for the last commands, then say what ran
+ * (failures and alerts not run even with -q). */
+static void on_alert_summary(struct swt_live *live, bool quiet)
+{
+	struct swt_live_cmd_stats cs;
+	size_t left = swt_live_finish(live, 5000);
+
+	swt_live_cmd_stats(live, &cs);
+	if (quiet && !cs.failed && !cs.skipped && !left)
+		return;
+	fprintf(stderr, "swrec: --on-alert: %llu commands run",
+		(unsigned long long)cs.run);
+	if (cs.failed)
+		fprintf(stderr, ", %llu failed", (unsigned long long)cs.failed);
+	if (cs.skipped)
+		fprintf(stderr, ", %llu alerts without a command (%s)",
+			(unsigned long long)cs.skipped,
+			swt_live_spawn_errno(live) ?
+				strerror(swt_live_spawn_errno(live)) :
+				"4 commands were still running");
+	if (left)
+		fprintf(stderr, ", %zu still running after 5 s, left", left);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -525,6 +565,8 @@ int main(int argc, char **argv)
 		memset(&lo, 0, sizeof(lo));
 		lo.thresholds = &th;
 		lo.text = stderr;
+		lo.on_alert = o.on_alert;
+		lo.session_path = o.s.path;
 		if (err == 0 && o.alerts_path) {
 			/* appended: several recordings may share a log */
 			alerts_fp = fopen(o.alerts_path, "ae");
@@ -594,6 +636,8 @@ int main(int argc, char **argv)
 				*swt_live_error(live) ? "; stopped: " : "",
 				swt_live_error(live));
 	}
+	if (live && o.on_alert)
+		on_alert_summary(live, o.quiet);
 	swt_live_free(live);
 	swt_buf_fini(&alert_config);
 	if (alerts_fp)

@@ -1,10 +1,16 @@
 /* swt_live.c — live alerts while recording (see swt_live.h). */
 #include "swt_live.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "swt_alloc.h"
 #include "swt_buf.h"
@@ -33,7 +39,14 @@ struct swt_live {
 		int64_t value, threshold;
 	} pending[MAX_PENDING];
 	uint64_t lost;		/* beyond MAX_PENDING in one record */
+	/* --on-alert commands still running */
+	size_t n_kids;
+	pid_t kids[SWT_LIVE_MAX_RUNNING];
+	struct swt_live_cmd_stats cmd;
+	int spawn_errno;	/* the first posix_spawn failure */
 };
+
+extern char **environ;
 
 static int64_t thread_ns(void)
 {
@@ -127,6 +140,25 @@ static const char *unit_sign(enum swt_alert_kind k)
 	return "";
 }
 
+/* One alert as a JSON object (--alerts=FILE, SWT_ALERT_JSON). */
+static void alert_json(const struct pending *p, struct swt_buf *b)
+{
+	struct swt_json w;
+
+	swt_json_init(&w, b, false);
+	swt_json_begin_object(&w, NULL);
+	swt_json_fixed(&w, "t_s", p->t_ns, 9, 3);
+	swt_json_str(&w, "kind", swt_alert_kind_name(p->kind));
+	swt_json_str(&w, "subject_kind", swt_kind_name(p->subj_kind));
+	swt_json_str(&w, "name", p->name);
+	swt_json_str(&w, "process", p->process);
+	swt_json_fixed(&w, "value", p->value, 3, 1);
+	swt_json_fixed(&w, "threshold", p->threshold, 3, 1);
+	swt_json_str(&w, "unit", swt_alert_unit(p->kind));
+	swt_json_str(&w, "command", p->command);
+	swt_json_end_object(&w);
+}
+
 static void print(struct swt_live *l, const struct pending *p)
 {
 	struct swt_buf b = SWT_BUF_INIT;
@@ -150,25 +182,193 @@ static void print(struct swt_live *l, const struct pending *p)
 		swt_buf_clear(&b);
 	}
 	if (l->o.jsonl) {
-		struct swt_json w;
-
-		swt_json_init(&w, &b, false);
-		swt_json_begin_object(&w, NULL);
-		swt_json_fixed(&w, "t_s", p->t_ns, 9, 3);
-		swt_json_str(&w, "kind", swt_alert_kind_name(p->kind));
-		swt_json_str(&w, "subject_kind", swt_kind_name(p->subj_kind));
-		swt_json_str(&w, "name", p->name);
-		swt_json_str(&w, "process", p->process);
-		swt_json_fixed(&w, "value", p->value, 3, 1);
-		swt_json_fixed(&w, "threshold", p->threshold, 3, 1);
-		swt_json_str(&w, "unit", swt_alert_unit(p->kind));
-		swt_json_str(&w, "command", p->command);
-		swt_json_end_object(&w);
+		alert_json(p, &b);
 		swt_buf_putc(&b, '\n');
 		fwrite(b.ptr, 1, b.len, l->o.jsonl);
 		fflush(l->o.jsonl);
 	}
 	swt_buf_fini(&b);
+}
+
+/* Forget the --on-alert commands that have exited (reaped here, or by the
+ * session's reap loop, which tells swt_live_note_exit()). */
+static void poll_kids(struct swt_live *l)
+{
+	size_t i;
+	int st;
+
+	for (i = 0; i < l->n_kids;) {
+		pid_t r = waitpid(l->kids[i], &st, WNOHANG);
+
+		if (r == 0) {
+			i++;
+			continue;
+		}
+		if (r == l->kids[i] && !(WIFEXITED(st) &&
+					 WEXITSTATUS(st) == 0))
+			l->cmd.failed++;
+		/* (r < 0: reaped by the session, status counted there) */
+		l->kids[i] = l->kids[--l->n_kids];
+	}
+}
+
+void swt_live_note_exit(struct swt_live *l, int32_t pid, int wstatus)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n_kids; i++) {
+		if (l->kids[i] != (pid_t)pid)
+			continue;
+		if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
+			l->cmd.failed++;
+		l->kids[i] = l->kids[--l->n_kids];
+		return;
+	}
+}
+
+static bool own_var(const char *v)
+{
+	return strncmp(v, "SWT_ALERT_", 10) == 0 ||
+	       strncmp(v, "SWT_SESSION=", 12) == 0;
+}
+
+static void put_var(char **env, size_t *n, const char *name,
+		    const char *value)
+{
+	size_t a, b;
+	char *v;
+
+	if (!value)
+		value = "";
+	a = strlen(name);
+	b = strlen(value);
+	v = swt_calloc(a + b + 2, 1);
+
+	memcpy(v, name, a);
+	v[a] = '=';
+	memcpy(v + a + 1, value, b + 1);
+	env[(*n)++] = v;
+}
+
+static void put_fixed_var(char **env, size_t *n, const char *name,
+			  int64_t value, int scale, int digits)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	swt_buf_fixed(&b, value, scale, digits);
+	put_var(env, n, name, b.ptr ? b.ptr : "");
+	swt_buf_fini(&b);
+}
+
+/* Run the --on-alert command for one alert: `/bin/sh -c CMD`, stdin from
+ * /dev/null, in a process group of its own (a ^C at the terminal is for
+ * the recorded command, not for it), signals unblocked and at their
+ * defaults, the alert in SWT_ALERT_* (swrec(1)). Not waited for. */
+static void run_command(struct swt_live *l, const struct pending *p)
+{
+	enum { OWN = 12 };
+	struct swt_buf json = SWT_BUF_INIT;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t none, def;
+	size_t n_env = 0, own, i;
+	char **env;
+	char *cmd = swt_strdup(l->o.on_alert);
+	char sh[] = "sh", dash_c[] = "-c";
+	char *argv[] = { sh, dash_c, cmd, NULL };
+	pid_t pid;
+	int err;
+
+	poll_kids(l);
+	if (l->n_kids == SWT_LIVE_MAX_RUNNING) {
+		l->cmd.skipped++;
+		return;
+	}
+	for (i = 0; environ && environ[i]; i++)
+		n_env++;
+	env = swt_calloc(n_env + OWN + 1, sizeof(*env));
+	for (i = 0, n_env = 0; environ && environ[i]; i++)
+		if (!own_var(environ[i]))
+			env[n_env++] = environ[i];
+	own = n_env;
+	put_fixed_var(env, &n_env, "SWT_ALERT_T_S", p->t_ns, 9, 3);
+	put_var(env, &n_env, "SWT_ALERT_KIND", swt_alert_kind_name(p->kind));
+	put_var(env, &n_env, "SWT_ALERT_SUBJECT", p->name);
+	put_var(env, &n_env, "SWT_ALERT_SUBJECT_KIND",
+		swt_kind_name(p->subj_kind));
+	put_var(env, &n_env, "SWT_ALERT_PROCESS", p->process);
+	put_fixed_var(env, &n_env, "SWT_ALERT_VALUE", p->value, 3, 1);
+	put_fixed_var(env, &n_env, "SWT_ALERT_THRESHOLD", p->threshold, 3, 1);
+	put_var(env, &n_env, "SWT_ALERT_UNIT", swt_alert_unit(p->kind));
+	put_var(env, &n_env, "SWT_ALERT_COMMAND", p->command);
+	alert_json(p, &json);
+	put_var(env, &n_env, "SWT_ALERT_JSON", json.ptr ? json.ptr : "{}");
+	put_var(env, &n_env, "SWT_SESSION",
+		l->o.session_path ? l->o.session_path : "");
+	env[n_env] = NULL;
+
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	sigaddset(&def, SIGCHLD);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setsigdefault(&sa, &def);
+	posix_spawnattr_setpgroup(&sa, 0);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK |
+					      POSIX_SPAWN_SETSIGDEF |
+					      POSIX_SPAWN_SETPGROUP);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	err = posix_spawn(&pid, "/bin/sh", &fa, &sa, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&sa);
+	if (err == 0) {
+		l->kids[l->n_kids++] = pid;
+		l->cmd.run++;
+	} else {
+		l->cmd.skipped++;
+		if (!l->spawn_errno)
+			l->spawn_errno = err;
+	}
+	for (i = own; i < n_env; i++)
+		free(env[i]);
+	free(env);
+	free(cmd);
+	swt_buf_fini(&json);
+}
+
+size_t swt_live_finish(struct swt_live *l, int timeout_ms)
+{
+	struct timespec ts = { 0, 10 * 1000000 };
+	int waited = 0;
+
+	if (!l)
+		return 0;
+	for (;;) {
+		poll_kids(l);
+		if (!l->n_kids || waited >= timeout_ms)
+			break;
+		nanosleep(&ts, NULL);
+		waited += 10;
+	}
+	return l->n_kids;
+}
+
+void swt_live_cmd_stats(const struct swt_live *l,
+			struct swt_live_cmd_stats *out)
+{
+	*out = l->cmd;
+}
+
+int swt_live_spawn_errno(const struct swt_live *l)
+{
+	return l->spawn_errno;
 }
 
 void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
@@ -189,6 +389,8 @@ void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
 		struct swt_record ar;
 
 		print(l, p);
+		if (l->o.on_alert)
+			run_command(l, p);
 		memset(&ar, 0, sizeof(ar));
 		ar.kind = SWT_REC_ALERT;
 		/* at its time in the file: the record that raised it */

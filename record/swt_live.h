@@ -25,7 +25,15 @@ struct swt_live_opts {
 	const struct swt_thresholds *thresholds; /* copied by the engine */
 	FILE *text;		/* one line per alert, or NULL */
 	FILE *jsonl;		/* one JSON object per alert, or NULL */
+	/* --on-alert: run `/bin/sh -c on_alert` for each alert, not waited
+	 * for (posix_spawn), with the alert in its environment (SWT_ALERT_*,
+	 * swrec(1)); at most SWT_LIVE_MAX_RUNNING at once, further alerts
+	 * are counted, not run. NULL: none. */
+	const char *on_alert;
+	const char *session_path;	/* SWT_SESSION of the command */
 };
+
+#define SWT_LIVE_MAX_RUNNING 4
 
 /* Appends a record to the session (the Alert records). */
 typedef int (*swt_live_append_fn)(const struct swt_record *rec,
@@ -42,6 +50,23 @@ void swt_live_header(struct swt_live *l, const struct swt_header *h);
  * live alerts off (swt_live_error() says why). */
 void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
 		   swt_live_append_fn append, void *payload);
+
+/* A child of the recorder was reaped (by the session's reap loop): if it
+ * was an --on-alert command, its status is taken. */
+void swt_live_note_exit(struct swt_live *l, int32_t pid, int wstatus);
+
+/* At the end: wait up to timeout_ms for --on-alert commands still
+ * running, then leave them. Returns how many were left running. */
+size_t swt_live_finish(struct swt_live *l, int timeout_ms);
+
+/* --on-alert: commands run, alerts not run (too many running or the
+ * spawn failed), commands that exited non-zero or of a signal. */
+struct swt_live_cmd_stats {
+	uint64_t run, skipped, failed;
+};
+void swt_live_cmd_stats(const struct swt_live *l,
+			struct swt_live_cmd_stats *out);
+int swt_live_spawn_errno(const struct swt_live *l);	/* 0: none */
 
 uint64_t swt_live_alerts(const struct swt_live *l);
 int64_t swt_live_cpu_ns(const struct swt_live *l);	/* engine + output */

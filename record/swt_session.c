@@ -631,6 +631,8 @@ static void reap(struct session *s)
 			break;
 		if (s->smp)
 			swt_sampler_note_exit(s->smp, (int32_t)pid, st);
+		if (s->opts->live)
+			swt_live_note_exit(s->opts->live, (int32_t)pid, st);
 		if (pid == s->child) {
 			s->child_done = true;
 			s->res->has_status = true;
