@@ -13,6 +13,7 @@
  * - settings: KEY=VALUE and config text reach the analysis, bad ones are
  *   refused with a message and change nothing;
  * - swt_report_print()'s buffer contract, NULL arguments;
+ * - reports opened and printed in several threads at once;
  * - enum swt_status of swt.h is common/swt_status.h's (status_values.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +475,61 @@ static void test_structs(void **state)
 	swt_report_free(r);
 }
 
+/* The guarantee of swt.h: reports are independent, and one report may be
+ * printed from several threads at once. Each thread opens a report of its
+ * own and prints it and the shared one. */
+struct print_job {
+	const struct swt_report *shared;
+	char *own_json, *shared_json;
+};
+
+static void *print_thread(void *arg)
+{
+	struct print_job *job = arg;
+	struct swt_report *r = NULL;
+	char *path = fixture_path("recorded-attrib-two-threads",
+				  "session.swt");
+
+	if (swt_report_open(&r, path, NULL, NULL, 0) == 0)
+		job->own_json = print(r, "full", "json");
+	job->shared_json = print(job->shared, "full", "json");
+	swt_report_free(r);
+	free(path);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct print_job jobs[4];
+	pthread_t th[4];
+	struct swt_report *r = NULL;
+	char *want;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "recorded-attrib-two-threads", NULL,
+				      NULL, 0),
+			 SWT_OK);
+	want = print(r, "full", "json");
+	for (i = 0; i < 4; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		jobs[i].shared = r;
+		assert_int_equal(pthread_create(&th[i], NULL, print_thread,
+						&jobs[i]),
+				 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_non_null(jobs[i].own_json);
+		assert_string_equal(jobs[i].own_json, want);
+		assert_string_equal(jobs[i].shared_json, want);
+		free(jobs[i].own_json);
+		free(jobs[i].shared_json);
+	}
+	free(want);
+	swt_report_free(r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +542,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_print_buffer),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_structs),
+		cmocka_unit_test(test_threads),
 	};
 
 	if (argc != 2) {
