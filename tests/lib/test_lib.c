@@ -1,0 +1,554 @@
+/* test_lib.c — libswt through its public header alone (swt.h), linked to
+ * the built libswt.so (tests/lib/test-installed.sh does the same with the
+ * installed one).
+ *
+ *   test_lib FIXTURES_DIR
+ *
+ * - every report of every fixture, in every format, is byte for byte the
+ *   golden report swanalyze is held to (fixtures/<name>/expected.*);
+ * - a damaged session: its status, message (swanalyze's warnings) and lost
+ *   ranges, and the readable part analysed;
+ * - every corrupt fixture: the status and message its "expected" file
+ *   names (open: no report; next: a report of what was readable);
+ * - settings: KEY=VALUE and config text reach the analysis, bad ones are
+ *   refused with a message and change nothing;
+ * - swt_report_print()'s buffer contract, NULL arguments;
+ * - reports opened and printed in several threads at once;
+ * - enum swt_status of swt.h is common/swt_status.h's (status_values.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <swt.h>
+
+static const char *fixtures;
+
+/* status_values.c: the internal enum's values, in swt.h's order */
+extern const int swt_test_internal_status[];
+extern const size_t swt_test_internal_status_n;
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	data[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return data;
+}
+
+static char *fixture_path(const char *name, const char *file)
+{
+	size_t n = strlen(fixtures) + strlen(name) + strlen(file) + 3;
+	char *p = malloc(n);
+
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s/%s", fixtures, name, file);
+	return p;
+}
+
+/* The report rendered into a new string. */
+static char *print(const struct swt_report *r, const char *kind,
+		   const char *format)
+{
+	size_t len = 0;
+	char *buf;
+
+	assert_int_equal(swt_report_print(NULL, 0, &len, r, kind, format),
+			 SWT_ELIMIT);
+	buf = malloc(len + 1);
+	assert_non_null(buf);
+	assert_int_equal(swt_report_print(buf, len + 1, NULL, r, kind,
+					  format),
+			 SWT_OK);
+	assert_int_equal(strlen(buf), len);
+	return buf;
+}
+
+/* Open fixtures/<name>/session.swt from memory as "session.swt", the name
+ * swanalyze's golden warnings were made with. */
+static int open_fixture(struct swt_report **out, const char *name,
+			const struct swt_settings *set, char *msg,
+			size_t msglen)
+{
+	char *path = fixture_path(name, "session.swt");
+	size_t len;
+	char *data = slurp(path, &len);
+	int rc;
+
+	assert_non_null(data);
+	rc = swt_report_open_mem(out, data, len, "session.swt", set, msg,
+				 msglen);
+	free(data);	/* the report keeps nothing of it */
+	free(path);
+	return rc;
+}
+
+static void test_version(void **state)
+{
+	(void)state;
+	assert_string_equal(swt_version(), SWT_VERSION_STRING);
+	assert_int_equal(SWT_VERSION_NUMBER, SWT_VERSION_MAJOR * 10000 +
+						     SWT_VERSION_MINOR * 100 +
+						     SWT_VERSION_PATCH);
+	assert_string_equal(swt_status_name(SWT_ECORRUPT), "SWT_ECORRUPT");
+}
+
+static void test_status_values(void **state)
+{
+	static const int pub[] = {
+		SWT_OK, SWT_EINVAL, SWT_EIO, SWT_ECORRUPT, SWT_EVERSION,
+		SWT_ENOTFOUND, SWT_ENOMEM, SWT_ITEROVER, SWT_ETRUNCATED,
+		SWT_EEXIST, SWT_ELIMIT,
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sizeof(pub) / sizeof(pub[0]),
+			 swt_test_internal_status_n);
+	for (i = 0; i < swt_test_internal_status_n; i++)
+		assert_int_equal(pub[i], swt_test_internal_status[i]);
+}
+
+/* Every report of every fixture with expected reports, every format. */
+static void test_golden(void **state)
+{
+	static const char *const kinds[] = { "lightweight", "full",
+					     "weight-analysis" };
+	static const char *const formats[][2] = {
+		{ "text", "txt" }, { "json", "json" },
+		{ "csv", "csv" }, { "markdown", "md" },
+	};
+	DIR *d = opendir(fixtures);
+	struct dirent *e;
+	size_t n = 0, k, f;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		struct swt_report *r = NULL;
+		char *status_path, *status, msg[2048];
+		int rc;
+
+		if (e->d_name[0] == '.')
+			continue;
+		/* (the diff fixtures have an expected.status of their own,
+		 * and no session.swt) */
+		status_path = fixture_path(e->d_name, "expected.full.json");
+		rc = access(status_path, F_OK);
+		free(status_path);
+		if (rc != 0)
+			continue;
+		status_path = fixture_path(e->d_name, "expected.status");
+		status = slurp(status_path, NULL);
+		free(status_path);
+		assert_non_null(status);
+		rc = open_fixture(&r, e->d_name, NULL, msg, sizeof(msg));
+		assert_non_null(r);
+		/* swanalyze exits 0 for a whole session, 3 for a damaged
+		 * one */
+		assert_int_equal(rc == 0 ? 0 : 3, atoi(status));
+		for (k = 0; k < 3; k++) {
+			for (f = 0; f < 4; f++) {
+				char file[64], *exp_path, *exp, *have;
+
+				snprintf(file, sizeof(file), "expected.%s.%s",
+					 kinds[k], formats[f][1]);
+				exp_path = fixture_path(e->d_name, file);
+				exp = slurp(exp_path, NULL);
+				assert_non_null(exp);
+				have = print(r, kinds[k], formats[f][0]);
+				if (strcmp(exp, have) != 0)
+					fail_msg("%s: differs from the "
+						 "golden report", exp_path);
+				free(have);
+				free(exp);
+				free(exp_path);
+			}
+		}
+		swt_report_free(r);
+		free(status);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 10);
+}
+
+static void test_damaged(void **state)
+{
+	struct swt_report *r = NULL;
+	const struct swt_damage_info *d;
+	char msg[2048], *stderr_path, *want;
+	char *p, *q;
+	int rc;
+
+	(void)state;
+	rc = open_fixture(&r, "synthetic-damaged", NULL, msg, sizeof(msg));
+	assert_int_equal(rc, SWT_ECORRUPT);
+	assert_non_null(r);
+	assert_int_equal(swt_report_status(r), SWT_ECORRUPT);
+	assert_string_equal(swt_report_errmsg(r), msg);
+	/* swanalyze's warnings, without its "swanalyze: " prefixes and the
+	 * final newline */
+	stderr_path = fixture_path("synthetic-damaged", "expected.stderr");
+	want = slurp(stderr_path, NULL);
+	assert_non_null(want);
+	for (p = q = want; *p; ) {
+		if (strncmp(p, "swanalyze: ", 11) == 0)
+			p += 11;
+		while (*p && *p != '\n')
+			*q++ = *p++;
+		if (*p == '\n' && p[1])
+			*q++ = *p;
+		if (*p)
+			p++;
+	}
+	*q = '\0';
+	assert_string_equal(msg, want);
+	free(want);
+	free(stderr_path);
+
+	assert_int_equal(swt_report_damage_count(r), 2);
+	d = swt_report_get_damage(r, 0);
+	assert_int_equal(d->status, SWT_ECORRUPT);
+	assert_int_equal(d->offset, 1987);
+	assert_int_equal(d->length, 600);
+	assert_true(d->lost && d->from_known && !d->to_end);
+	assert_int_equal(d->from_ns, INT64_C(278000000000));
+	assert_int_equal(d->to_ns, INT64_C(372000000000));
+	assert_non_null(strstr(d->what, "checksum"));
+	d = swt_report_get_damage(r, 1);
+	assert_int_equal(d->status, SWT_ETRUNCATED);
+	assert_int_equal(d->offset, 3793);
+	assert_true(d->lost && d->to_end);
+	assert_null(swt_report_get_damage(r, 2));
+	/* the readable part: a leak found in it */
+	assert_false(swt_report_get_session(r)->complete);
+	assert_int_equal(swt_report_leak_count(r), 1);
+	assert_string_equal(swt_report_get_leak(r, 0)->subject.kind,
+			    "process");
+	swt_report_free(r);
+}
+
+static int status_of(const char *name)
+{
+	static const struct { const char *name; int status; } s[] = {
+		{ "SWT_ECORRUPT", SWT_ECORRUPT },
+		{ "SWT_ETRUNCATED", SWT_ETRUNCATED },
+		{ "SWT_EVERSION", SWT_EVERSION },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (strcmp(s[i].name, name) == 0)
+			return s[i].status;
+	fail_msg("unknown status %s", name);
+	return 0;
+}
+
+/* fixtures/corrupt/<case>/expected: "STAGE STATUS SUBSTRING" (see its
+ * README.md). open and analyze: no report; next: the readable part. */
+static void test_corrupt(void **state)
+{
+	char *dir = fixture_path("corrupt", "");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		struct swt_report *r = NULL;
+		char name[300], *exp_path, *exp, stage[16], status[32];
+		char msg[2048];
+		const char *sub;
+		int rc, consumed = 0;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "corrupt/%s", e->d_name);
+		exp_path = fixture_path(name, "expected");
+		exp = slurp(exp_path, NULL);
+		free(exp_path);
+		if (!exp)
+			continue;
+		assert_int_equal(sscanf(exp, "%15s %31s %n", stage, status,
+					&consumed),
+				 2);
+		sub = exp + consumed;
+		exp[strcspn(exp, "\n")] = '\0';
+		rc = open_fixture(&r, name, NULL, msg, sizeof(msg));
+		assert_int_equal(rc, status_of(status));
+		if (!strstr(msg, sub))
+			fail_msg("%s: \"%s\" does not contain \"%s\"", name,
+				 msg, sub);
+		assert_int_equal(strncmp(msg, "session.swt: ", 13), 0);
+		if (strcmp(stage, "next") == 0) {
+			char *json;
+
+			assert_non_null(r);
+			assert_int_equal(swt_report_status(r), rc);
+			assert_true(swt_report_damage_count(r) > 0);
+			json = print(r, "full", "json");
+			assert_non_null(strstr(json, "\"damage\": ["));
+			free(json);
+		} else {
+			assert_null(r);
+		}
+		swt_report_free(r);
+		free(exp);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	assert_true(n >= 10);
+}
+
+static void test_open_errors(void **state)
+{
+	struct swt_report *r = (struct swt_report *)&r;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(swt_report_open(&r, "/nonexistent/s.swt", NULL, msg,
+					 sizeof(msg)),
+			 SWT_ENOTFOUND);
+	assert_null(r);
+	assert_non_null(strstr(msg, "/nonexistent/s.swt"));
+	assert_int_equal(swt_report_open(&r, NULL, NULL, msg, sizeof(msg)),
+			 SWT_EINVAL);
+	assert_int_equal(swt_report_open(NULL, "x", NULL, NULL, 0),
+			 SWT_EINVAL);
+	assert_int_equal(swt_report_open_mem(&r, "", 0, NULL, NULL, msg,
+					     sizeof(msg)),
+			 SWT_ETRUNCATED);
+	assert_null(r);
+	assert_non_null(strstr(msg, "(memory): "));
+	/* a message cut to the buffer, always terminated */
+	assert_int_equal(swt_report_open(&r, "/nonexistent/s.swt", NULL, msg,
+					 8),
+			 SWT_ENOTFOUND);
+	assert_int_equal(strlen(msg), 7);
+	/* NULL objects */
+	swt_report_free(NULL);
+	swt_settings_free(NULL);
+	assert_int_equal(swt_report_module_count(NULL), 0);
+	assert_null(swt_report_get_session(NULL));
+	assert_string_equal(swt_report_errmsg(NULL), "");
+}
+
+static void test_print_buffer(void **state)
+{
+	struct swt_report *r = NULL;
+	char small[16], *whole;
+	size_t len = 0, len2 = 0;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "synthetic-busy", NULL, NULL, 0),
+			 SWT_OK);
+	whole = print(r, "full", "text");
+	assert_int_equal(swt_report_print(small, sizeof(small), &len, r,
+					  "full", "text"),
+			 SWT_ELIMIT);
+	assert_int_equal(len, strlen(whole));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, whole, sizeof(small) - 1);
+	assert_int_equal(swt_report_print(small, sizeof(small), &len2, r,
+					  "full", "yaml"),
+			 SWT_EINVAL);
+	assert_int_equal(len2, 0);
+	assert_string_equal(small, "");
+	assert_int_equal(swt_report_print(NULL, 5, &len2, r, "full", "json"),
+			 SWT_EINVAL);
+	assert_int_equal(swt_report_print(small, sizeof(small), &len2, NULL,
+					  "full", "json"),
+			 SWT_EINVAL);
+	free(whole);
+	swt_report_free(r);
+}
+
+static void test_settings(void **state)
+{
+	static const char conf[] = "# thresholds\ncpu_percent = 5\n"
+				   "memory_mb = 1\n";
+	struct swt_settings *s = NULL;
+	struct swt_report *plain = NULL, *strict = NULL;
+	char *json;
+
+	(void)state;
+	assert_int_equal(swt_settings_new(&s), SWT_OK);
+	assert_string_equal(swt_settings_errmsg(s), "");
+	assert_int_equal(swt_settings_set(s, "no_such_key=1"), SWT_EINVAL);
+	assert_non_null(strstr(swt_settings_errmsg(s), "no_such_key"));
+	assert_int_equal(swt_settings_set(s, "cpu_percent=-1"), SWT_EINVAL);
+	assert_int_equal(swt_settings_set(s, NULL), SWT_EINVAL);
+	assert_int_equal(swt_settings_load(s, "cpu_percent = 1\nx = 2\n", 22,
+					   "bad.conf"),
+			 SWT_EINVAL);
+	assert_non_null(strstr(swt_settings_errmsg(s), "bad.conf:2:"));
+	assert_int_equal(swt_settings_load_file(s, "/nonexistent/c.conf"),
+			 SWT_EIO);
+	assert_non_null(strstr(swt_settings_errmsg(s), "/nonexistent/c.conf"));
+	/* nothing of the failures applied: the defaults' report */
+	assert_int_equal(open_fixture(&plain, "synthetic-busy", NULL, NULL, 0),
+			 SWT_OK);
+	assert_int_equal(open_fixture(&strict, "synthetic-busy", s, NULL, 0),
+			 SWT_OK);
+	json = print(strict, "full", "json");
+	assert_null(strstr(json, "\"option\""));
+	assert_null(strstr(json, "\"config\""));
+	free(json);
+	swt_report_free(strict);
+	/* a config and an option; the settings are copied at open */
+	assert_int_equal(swt_settings_load(s, conf, sizeof(conf) - 1, "c"),
+			 SWT_OK);
+	assert_int_equal(swt_settings_set(s, "group_by=comm"), SWT_OK);
+	assert_int_equal(open_fixture(&strict, "synthetic-busy", s, NULL, 0),
+			 SWT_OK);
+	swt_settings_free(s);
+	assert_true(swt_report_alert_count(strict) >
+		    swt_report_alert_count(plain));
+	json = print(strict, "full", "json");
+	assert_non_null(strstr(json, "\"cpu_percent\": \"config\""));
+	assert_non_null(strstr(json, "\"group_by\": \"option\""));
+	free(json);
+	swt_report_free(strict);
+	swt_report_free(plain);
+}
+
+/* What the structs say for a session with every kind of finding (the
+ * JSON side of this is tests/lib/check-fields.py). */
+static void test_structs(void **state)
+{
+	struct swt_report *r = NULL;
+	const struct swt_session_info *s;
+	const struct swt_module_info *m;
+	size_t i;
+	int64_t weight = 0;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "recorded-attrib-two-threads", NULL,
+				      NULL, 0),
+			 SWT_OK);
+	s = swt_report_get_session(r);
+	assert_true(s->complete);
+	assert_true(s->duration_ns > 0 && s->samples > 0);
+	assert_true(swt_report_module_count(r) > 0);
+	assert_true(swt_report_alert_count(r) > 0);
+	assert_true(swt_report_spike_count(r) > 0);
+	assert_true(swt_report_leak_count(r) > 0);
+	assert_true(swt_report_recommendation_count(r) > 0);
+	assert_int_equal(swt_report_damage_count(r), 0);
+	for (i = 0; i < swt_report_module_count(r); i++) {
+		m = swt_report_get_module(r, i);
+		assert_true(m->priority >= SWT_PRIORITY_LOW &&
+			    m->priority <= SWT_PRIORITY_CRITICAL);
+		if (i > 0)
+			assert_true(m->weight <=
+				    swt_report_get_module(r, i - 1)->weight);
+		if (m->in_total)
+			weight += m->weight;
+	}
+	assert_int_equal(weight, s->total_weight);
+	assert_true(swt_report_max_priority(r) >= SWT_PRIORITY_LOW);
+	assert_null(swt_report_get_alert(r, swt_report_alert_count(r)));
+	swt_report_free(r);
+}
+
+/* The guarantee of swt.h: reports are independent, and one report may be
+ * printed from several threads at once. Each thread opens a report of its
+ * own and prints it and the shared one. */
+struct print_job {
+	const struct swt_report *shared;
+	char *own_json, *shared_json;
+};
+
+static void *print_thread(void *arg)
+{
+	struct print_job *job = arg;
+	struct swt_report *r = NULL;
+	char *path = fixture_path("recorded-attrib-two-threads",
+				  "session.swt");
+
+	if (swt_report_open(&r, path, NULL, NULL, 0) == 0)
+		job->own_json = print(r, "full", "json");
+	job->shared_json = print(job->shared, "full", "json");
+	swt_report_free(r);
+	free(path);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct print_job jobs[4];
+	pthread_t th[4];
+	struct swt_report *r = NULL;
+	char *want;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "recorded-attrib-two-threads", NULL,
+				      NULL, 0),
+			 SWT_OK);
+	want = print(r, "full", "json");
+	for (i = 0; i < 4; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		jobs[i].shared = r;
+		assert_int_equal(pthread_create(&th[i], NULL, print_thread,
+						&jobs[i]),
+				 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_non_null(jobs[i].own_json);
+		assert_string_equal(jobs[i].own_json, want);
+		assert_string_equal(jobs[i].shared_json, want);
+		free(jobs[i].own_json);
+		free(jobs[i].shared_json);
+	}
+	free(want);
+	swt_report_free(r);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_status_values),
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_print_buffer),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_structs),
+		cmocka_unit_test(test_threads),
+	};
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_lib FIXTURES_DIR\n");
+		return 2;
+	}
+	fixtures = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
