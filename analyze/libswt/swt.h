@@ -300,6 +300,12 @@ struct swt_module_info {
 	int has_net;		/* TCP bytes of its processes were read */
 	int64_t net_sent_mmb;
 	int64_t net_recv_mmb;
+	int64_t cpu_session_mpct; /* its CPU over the session's observed
+				   * time: the CPU score of processes and
+				   * threads */
+	int has_starts;		/* process modules (not "reaped children") */
+	int64_t starts;		/* its processes started in the session */
+	int64_t starts_per_min_milli;
 };
 
 size_t swt_report_module_count(const struct swt_report *r);

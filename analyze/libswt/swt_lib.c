@@ -243,6 +243,10 @@ static void fill_modules(struct swt_report *rep)
 		o->has_net = m->has_net;
 		o->net_sent_mmb = m->net_sent_mmb;
 		o->net_recv_mmb = m->net_recv_mmb;
+		o->cpu_session_mpct = m->cpu_session_mpct;
+		o->has_starts = m->has_starts;
+		o->starts = m->starts;
+		o->starts_per_min_milli = m->starts_per_min_milli;
 	}
 }
 

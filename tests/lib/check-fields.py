@@ -107,6 +107,7 @@ for i, m in enumerate(report["modules"]):
                    ("cpu_percent_peak", "cpu_peak_mpct"),
                    ("cpu_s", "cpu_ms"),
                    ("cpu_share_percent", "cpu_share_mpct"),
+                   ("cpu_percent_session", "cpu_session_mpct"),
                    ("calls_per_minute", "calls_per_min_milli"),
                    ("cpu_score", "cpu_score"),
                    ("memory_score", "mem_score"),
@@ -119,6 +120,12 @@ for i, m in enumerate(report["modules"]):
               3)
     else:
         same(w, "memory_mb_avg", m["memory_mb_avg"], None)
+    if g("has_starts") == "1":
+        same(w, "starts", m["starts"], int(g("starts")))
+        fixed(w, "starts_per_minute", m["starts_per_minute"],
+              g("starts_per_min_milli"), 3)
+    else:
+        same(w, "starts", m["starts"], None)
     same(w, "memory_attribution", m["memory_attribution"],
          g("mem_attribution") if m["kind"] == "module" else None)
 

@@ -118,6 +118,11 @@ static void dump(const struct swt_report *rep)
 		f_i64("module", i, "has_net", m->has_net);
 		f_i64("module", i, "net_sent_mmb", m->net_sent_mmb);
 		f_i64("module", i, "net_recv_mmb", m->net_recv_mmb);
+		f_i64("module", i, "cpu_session_mpct", m->cpu_session_mpct);
+		f_i64("module", i, "has_starts", m->has_starts);
+		f_i64("module", i, "starts", m->starts);
+		f_i64("module", i, "starts_per_min_milli",
+		      m->starts_per_min_milli);
 	}
 	for (i = 0; i < swt_report_alert_count(rep); i++) {
 		const struct swt_alert_info *a = swt_report_get_alert(rep, i);
