@@ -16,6 +16,7 @@
 #include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_cli.h"
+#include "swt_parse.h"
 #include "swt_config.h"
 #include "swt_diff.h"
 #include "swt_engine.h"
@@ -47,6 +48,7 @@ struct options {
 	const char **thresholds;
 	const char *group_by;	/* --group-by, or NULL */
 	int fail_on;		/* enum swt_priority, or -1 */
+	int64_t from_ns, to_ns;	/* --from/--to, or INT64_MIN/INT64_MAX */
 };
 
 static const char usage_text[] =
@@ -54,6 +56,7 @@ static const char usage_text[] =
 	"                 [--format text|json|csv|markdown] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
+	"                 [--from T] [--to T]\n"
 	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
 	"       " PROG " history FILE... [OPTIONS]\n"
@@ -85,6 +88,9 @@ static const char usage_text[] =
 	"                          command line); same as -t group_by=HOW\n"
 	"      --fail-on LEVEL     exit 1 if a finding has priority LEVEL\n"
 	"                          (critical or high) or above\n"
+	"      --from T, --to T    analyse only this window (seconds from the\n"
+	"                          session start, or 90s, 5m, 1h): a finished\n"
+	"                          file is read only there, through its index\n"
 	"  -h, --help              print this help and exit\n"
 	"  -V, --version           print the version and exit\n"
 	"\n"
@@ -106,7 +112,7 @@ static bool same_file(const char *a, const char *b)
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
-	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY };
+	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO };
 	static const struct option longopts[] = {
 		{ "report", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
@@ -115,6 +121,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -123,6 +131,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 
 	memset(out, 0, sizeof(*out));
 	out->fail_on = -1;
+	out->from_ns = INT64_MIN;
+	out->to_ns = INT64_MAX;
 	out->thresholds = calloc((size_t)argc, sizeof(*out->thresholds));
 	if (!out->thresholds)
 		abort();
@@ -171,6 +181,28 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case OPT_GROUP_BY:
 			out->group_by = optarg;
 			break;
+		case OPT_FROM:
+		case OPT_TO: {
+			int64_t v;
+
+			if (swt_parse_duration_ns(&v, optarg) < 0) {
+				err = swt_cli_usage_error(
+					PROG, c == OPT_FROM ?
+						      "--from expects a time "
+						      "from the start (90, "
+						      "90s, 5m, 1h), not " :
+						      "--to expects a time "
+						      "from the start (90, "
+						      "90s, 5m, 1h), not ",
+					optarg);
+				goto out;
+			}
+			if (c == OPT_FROM)
+				out->from_ns = v;
+			else
+				out->to_ns = v;
+			break;
+		}
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "critical") == 0) {
 				out->fail_on = SWT_PRIO_CRITICAL;
@@ -193,6 +225,11 @@ static int parse_options(struct options *out, int argc, char **argv)
 			err = swt_cli_getopt_error(PROG, c, argv);
 			goto out;
 		}
+	}
+	if (out->from_ns != INT64_MIN && out->to_ns != INT64_MAX &&
+	    out->from_ns > out->to_ns) {
+		err = swt_cli_usage_error(PROG, "--from is after --to", "");
+		goto out;
 	}
 	SWT_TRY(err = swt_cli_one_file(PROG, argc, argv, &out->path));
 	if (out->output && same_file(out->output, out->path)) {
@@ -734,6 +771,7 @@ static int diff_main(int argc, char **argv)
 
 		if (!runs[i].an)
 			continue;
+		memset(&in, 0, sizeof(in));
 		in.result = runs[i].an->result;
 		in.n_lost = runs[i].an->n_lost;
 		in.lost = runs[i].an->lost;
@@ -887,7 +925,22 @@ int main(int argc, char **argv)
 	}
 	memset(&eopts, 0, sizeof(eopts));
 	eopts.thresholds = &th;
-	err = swt_analysis_run(&an, r, &eopts, errmsg, sizeof(errmsg));
+	memset(&in, 0, sizeof(in));
+	if (opts.from_ns != INT64_MIN || opts.to_ns != INT64_MAX) {
+		struct swt_window win;
+
+		memset(&win, 0, sizeof(win));
+		win.from_ns = opts.from_ns == INT64_MIN ? 0 : opts.from_ns;
+		win.to_ns = opts.to_ns;
+		win.scan = getenv("SWT_WINDOW_SCAN") != NULL;
+		err = swt_analysis_run_window(&an, r, &eopts, &win, NULL, NULL,
+					      errmsg, sizeof(errmsg));
+		in.has_window = true;
+		in.window_from_ns = win.from_ns;
+		in.window_to_ns = opts.to_ns;
+	} else {
+		err = swt_analysis_run(&an, r, &eopts, errmsg, sizeof(errmsg));
+	}
 	if (err < 0) {
 		swt_cli_error_line(PROG, opts.path, err, errmsg);
 		code = EXIT_BAD_DATA;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "swt_alloc.h"
+#include "swt_map.h"
 #include "swt_status.h"
 
 static void copy_msg(char *errmsg, size_t errlen, const char *msg)
@@ -63,6 +64,11 @@ static bool note_damage(struct swt_analysis *a, struct swt_reader *r,
 	return lost;
 }
 
+static int run(struct swt_analysis **out, struct swt_reader *r,
+	       const struct swt_engine_opts *opts, struct swt_window *w,
+	       swt_analysis_record_fn fn, void *payload, char *errmsg,
+	       size_t errlen);
+
 int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 		     const struct swt_engine_opts *opts, char *errmsg,
 		     size_t errlen)
@@ -71,20 +77,161 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 				     errlen);
 }
 
-int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
-			  const struct swt_engine_opts *opts,
-			  swt_analysis_record_fn fn, void *payload,
-			  char *errmsg, size_t errlen)
+/* A window read from the start: the processes announced before it, so
+ * that those alive at its start are announced there as the directory
+ * would (same order, same records). */
+struct before {
+	struct swt_proc_start *ps;	/* strings owned */
+	bool *gone;
+	size_t n, cap;
+	struct swt_imap pids;		/* pid -> its latest entry */
+};
+
+static void before_start(struct before *b, const struct swt_proc_start *p)
+{
+	struct swt_proc_start *c;
+
+	b->ps = swt_grow(b->ps, &b->cap, b->n + 1, sizeof(*b->ps));
+	b->gone = swt_reallocarray(b->gone, b->cap, sizeof(*b->gone));
+	c = &b->ps[b->n];
+	*c = *p;
+	c->comm = swt_strdup(p->comm ? p->comm : "");
+	c->exe = swt_strdup(p->exe ? p->exe : "");
+	c->cmdline = NULL;
+	if (p->cmdline) {
+		/* (the argv whole, its NULs included) */
+		char *m = swt_calloc(p->cmdline_len + 1, 1);
+
+		memcpy(m, p->cmdline, p->cmdline_len);
+		c->cmdline = m;
+	}
+	b->gone[b->n] = false;
+	swt_imap_put(&b->pids, p->pid, (uint32_t)b->n);
+	b->n++;
+}
+
+static void before_exit(struct before *b, const struct swt_proc_exit *p)
+{
+	uint32_t i = swt_imap_get(&b->pids, p->pid);
+
+	if (i != SWT_MAP_NONE && b->ps[i].start_ticks == p->start_ticks)
+		b->gone[i] = true;
+}
+
+static int before_announce(struct before *b, struct swt_engine *e,
+			   int64_t from)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct swt_record rec;
+
+		if (b->gone[i])
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_PROC_START;
+		rec.t_ns = from;
+		rec.u.proc_start = b->ps[i];
+		rec.u.proc_start.preexisting = true;
+		if (swt_engine_feed(e, &rec) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void before_fini(struct before *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free((char *)(uintptr_t)b->ps[i].comm);
+		free((char *)(uintptr_t)b->ps[i].exe);
+		free((char *)(uintptr_t)b->ps[i].cmdline);
+	}
+	free(b->ps);
+	free(b->gone);
+	swt_imap_fini(&b->pids);
+}
+
+/* Announce the processes alive at `from` (absolute) from the directory,
+ * and seek there. false: the file cannot be read that way (why in w). */
+static bool window_start(struct swt_analysis *a, struct swt_reader *r,
+			 struct swt_window *w, int64_t from)
+{
+	const struct swt_dir_proc *dir;
+	struct swt_reader_stats st;
+	size_t n, i;
+	int err;
+
+	if (w->scan) {
+		snprintf(w->fallback, sizeof(w->fallback),
+			 "read from the start as asked (SWT_WINDOW_SCAN)");
+		return false;
+	}
+	swt_reader_get_stats(r, &st);
+	if (!st.has_index) {
+		snprintf(w->fallback, sizeof(w->fallback),
+			 "no index (an unfinished file)");
+		return false;
+	}
+	err = swt_reader_directory(r, &dir, &n);
+	if (err == SWT_ENOTFOUND) {
+		snprintf(w->fallback, sizeof(w->fallback),
+			 "no process directory (a file before format 1.6)");
+		return false;
+	}
+	if (err < 0) {
+		snprintf(w->fallback, sizeof(w->fallback), "%s",
+			 swt_reader_errmsg(r));
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct swt_record rec;
+
+		if (dir[i].t_start_ns >= from ||
+		    (dir[i].exited && dir[i].t_exit_ns < from))
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_PROC_START;
+		rec.t_ns = from;
+		rec.u.proc_start = dir[i].ps;
+		rec.u.proc_start.preexisting = true;
+		if (swt_engine_feed(a->engine, &rec) < 0)
+			return false;
+	}
+	w->used_directory = true;
+	return true;
+}
+
+static int run(struct swt_analysis **out, struct swt_reader *r,
+	       const struct swt_engine_opts *opts, struct swt_window *w,
+	       swt_analysis_record_fn fn, void *payload, char *errmsg,
+	       size_t errlen)
 {
 	struct swt_analysis *a = swt_zalloc(sizeof(*a));
 	const struct swt_record *rec;
 	struct swt_reader_stats st;
+	struct swt_engine_opts eo;
 	size_t seen = 0, n, i;
-	int64_t origin, t_last = INT64_MIN;
+	int64_t origin, t_last = INT64_MIN, from = INT64_MIN, to = INT64_MAX;
+	bool seeked = false, announced = false;
+	struct before bef;
 	int err;
 
 	*out = NULL;
-	swt_engine_new(&a->engine, opts);
+	memset(&bef, 0, sizeof(bef));
+	swt_imap_init(&bef.pids);
+	memset(&eo, 0, sizeof(eo));
+	if (opts)
+		eo = *opts;
+	if (w) {
+		w->used_directory = false;
+		w->fallback[0] = '\0';
+		eo.window_from_ns = w->from_ns > w->warmup_ns ?
+					    w->from_ns - w->warmup_ns :
+					    0;
+	}
+	swt_engine_new(&a->engine, &eo);
 	/* damage known before any record: the index (checked at open) */
 	seen = swt_reader_damage_count(r);
 	note_damage(a, r, 0, seen, false, 0, true);
@@ -94,6 +241,47 @@ int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
 		if (err == SWT_ITEROVER) {
 			note_damage(a, r, seen, n, true, 0, false);
 			break;
+		}
+		if (err == 0 && w && rec->kind == SWT_REC_HEADER) {
+			int64_t o = rec->u.header.start_mono_ns;
+
+			from = swt_sat_add(o, eo.window_from_ns);
+			to = w->to_ns == INT64_MAX ? INT64_MAX :
+						     swt_sat_add(o, w->to_ns);
+		} else if (err == 0 && w && !seeked) {
+			/* the first record after the header: jump */
+			seeked = true;
+			if (eo.window_from_ns > 0 &&
+			    window_start(a, r, w, from)) {
+				if (swt_reader_seek(r, from) < 0)
+					break;
+				continue;
+			}
+		}
+		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
+		    !w->used_directory && rec->t_ns < from) {
+			/* (read from the start: what the directory says) */
+			if (rec->kind == SWT_REC_PROC_START)
+				before_start(&bef, &rec->u.proc_start);
+			else if (rec->kind == SWT_REC_PROC_EXIT)
+				before_exit(&bef, &rec->u.proc_exit);
+			continue;
+		}
+		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
+		    !w->used_directory && !announced) {
+			announced = true;
+			if (before_announce(&bef, a->engine, from) < 0) {
+				err = SWT_ECORRUPT;
+				copy_msg(errmsg, errlen,
+					 swt_engine_errmsg(a->engine));
+				goto out;
+			}
+		}
+		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
+		    rec->t_ns > to) {
+			if (w->used_directory)
+				break;	/* (the rest is after the window) */
+			continue;
 		}
 		if (err < 0) {
 			copy_msg(errmsg, errlen, swt_reader_errmsg(r));
@@ -131,7 +319,10 @@ int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
 		goto out;
 	}
 	swt_reader_get_stats(r, &st);
-	a->truncated = !st.has_end || !st.has_index;
+	/* (a window read through the index stops before the end record:
+	 * the index is there only if the recorder finished) */
+	a->truncated = !st.has_index ||
+		       (!st.has_end && !(w && w->used_directory));
 	/* times relative to the session start, as everywhere in reports */
 	origin = a->result->session.start_ns;
 	for (i = 0; i < a->n_lost; i++) {
@@ -157,8 +348,25 @@ int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
 	a = NULL;
 	err = 0;
 out:
+	before_fini(&bef);
 	swt_analysis_free(a);
 	return err;
+}
+
+int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
+			  const struct swt_engine_opts *opts,
+			  swt_analysis_record_fn fn, void *payload,
+			  char *errmsg, size_t errlen)
+{
+	return run(out, r, opts, NULL, fn, payload, errmsg, errlen);
+}
+
+int swt_analysis_run_window(struct swt_analysis **out, struct swt_reader *r,
+			    const struct swt_engine_opts *opts,
+			    struct swt_window *w, swt_analysis_record_fn fn,
+			    void *payload, char *errmsg, size_t errlen)
+{
+	return run(out, r, opts, w, fn, payload, errmsg, errlen);
 }
 
 void swt_analysis_free(struct swt_analysis *a)

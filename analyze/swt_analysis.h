@@ -69,6 +69,35 @@ int swt_analysis_run_hook(struct swt_analysis **out, struct swt_reader *r,
 			  swt_analysis_record_fn fn, void *payload,
 			  char *errmsg, size_t errlen);
 
+/* A window of the session, times relative to its start. */
+struct swt_window {
+	int64_t from_ns;	/* 0: from the start */
+	int64_t to_ns;		/* INT64_MAX: to the end */
+	/* read (and feed) this much before from_ns as well, so that
+	 * baselines and alert states are those of the whole session
+	 * (swreplay); the engine's duration counts from from_ns - warm-up */
+	int64_t warmup_ns;
+	bool scan;		/* read from the start even where the index
+				 * and directory could be used (a check:
+				 * both ways give the same result) */
+	/* out: how the window was read */
+	bool used_directory;	/* seeked through the index, the processes
+				 * alive at its start from the directory */
+	char fallback[256];	/* why it was read from the start, or "" */
+};
+
+/* swt_analysis_run_hook() over the records of a window only: with an
+ * index and a process directory (format 1.6, a finished file) the reader
+ * seeks to the chunk holding the window's start, the processes alive
+ * there are announced to the engine (their ProcStart, preexisting, at the
+ * window's start: their first row in it is a base), and reading stops
+ * after the window; otherwise every record is read and those outside are
+ * not fed (w->fallback says why). opts->window_from_ns is set from w. */
+int swt_analysis_run_window(struct swt_analysis **out, struct swt_reader *r,
+			    const struct swt_engine_opts *opts,
+			    struct swt_window *w, swt_analysis_record_fn fn,
+			    void *payload, char *errmsg, size_t errlen);
+
 /* NULL is a no-op. */
 void swt_analysis_free(struct swt_analysis *a);
 

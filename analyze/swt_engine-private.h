@@ -330,6 +330,7 @@ struct swt_engine {
 	swt_engine_alert_fn on_alert;
 	void *payload;
 	size_t max_spikes, max_alerts;
+	int64_t window_from_ns;	/* opts.window_from_ns */
 	char errmsg[256];
 	bool have_header, finished;
 	struct swt_buf namebuf;

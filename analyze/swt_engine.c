@@ -3074,6 +3074,8 @@ void swt_engine_new(struct swt_engine **out,
 		e->payload = opts->payload;
 		e->max_spikes = opts->max_spikes;
 		e->max_alerts = opts->max_alerts;
+		e->window_from_ns = opts->window_from_ns > 0 ?
+					    opts->window_from_ns : 0;
 	}
 	if (!e->max_spikes)
 		e->max_spikes = DEFAULT_MAX_FINDINGS;

@@ -430,6 +430,11 @@ struct swt_engine_opts {
 	void *payload;
 	size_t max_spikes;	/* kept in the result; 0: 1000 */
 	size_t max_alerts;	/* 0: 1000 */
+	/* A window of the session (swt_analysis_run_window()): the records
+	 * fed start here, relative to the session start, and the duration
+	 * (rates per minute) counts from it. Times stay relative to the
+	 * session start. 0: the whole session. */
+	int64_t window_from_ns;
 };
 
 /* New engine. opts may be NULL. Never fails (aborts on OOM). */

@@ -1212,8 +1212,9 @@ void engine__findings(const struct swt_engine *e, struct engine__result *fr)
 {
 	struct swt_buf b = SWT_BUF_INIT;
 	int64_t t_end = e->has_end ? e->t_end : e->t_last;
-	int64_t duration = e->origin_known && t_end > e->origin_ns ?
-				   t_end - e->origin_ns :
+	int64_t start = swt_sat_add(e->origin_ns, e->window_from_ns);
+	int64_t duration = e->origin_known && t_end > start ?
+				   t_end - start :
 				   0;
 	size_t i;
 

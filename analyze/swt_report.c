@@ -232,6 +232,17 @@ static void sec_session(struct swt_model *m, const struct swt_report_input *in)
 	swt_model_cell_bool(s, in->n_lost == 0 && !in->truncated);
 	swt_model_add_row(s, "missed_samples");
 	swt_model_cell_int(s, (int64_t)ss->missed_samples);
+	/* (null: the whole session) */
+	swt_model_add_row(s, "window_from_s");
+	if (in->has_window && in->window_from_ns != INT64_MIN)
+		swt_model_cell_fixed(s, in->window_from_ns, 9, 3);
+	else
+		swt_model_cell_null(s);
+	swt_model_add_row(s, "window_to_s");
+	if (in->has_window && in->window_to_ns != INT64_MAX)
+		swt_model_cell_fixed(s, in->window_to_ns, 9, 3);
+	else
+		swt_model_cell_null(s);
 }
 
 static void sec_damage(struct swt_model *m, const struct swt_report_input *in)

@@ -49,6 +49,10 @@ struct swt_report_input {
 	size_t n_lost;
 	const struct swt_lost_range *lost;
 	bool truncated;		/* no end record or no index */
+	/* a window of the session (swanalyze --from/--to), times from its
+	 * start; INT64_MIN / INT64_MAX: no bound */
+	bool has_window;
+	int64_t window_from_ns, window_to_ns;
 };
 
 /* The report model of in (borrowed: free the model with swt_model_free()

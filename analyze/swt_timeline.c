@@ -174,6 +174,14 @@ int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
 		     const struct swt_engine_opts *opts, char *errmsg,
 		     size_t errlen)
 {
+	return swt_timeline_run_window(out, r, opts, NULL, errmsg, errlen);
+}
+
+int swt_timeline_run_window(struct swt_timeline **out,
+			    struct swt_reader *r,
+			    const struct swt_engine_opts *opts,
+			    struct swt_window *w, char *errmsg, size_t errlen)
+{
 	struct swt_timeline *tl = swt_zalloc(sizeof(*tl));
 	struct swt_engine_opts eo;
 	const struct swt_result *res;
@@ -187,8 +195,10 @@ int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
 		memset(&eo, 0, sizeof(eo));
 	eo.on_alert = on_alert;
 	eo.payload = tl;
-	err = swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl, errmsg,
-				    errlen);
+	err = w ? swt_analysis_run_window(&tl->an, r, &eo, w, on_record, tl,
+					  errmsg, errlen) :
+		  swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl,
+					errmsg, errlen);
 	if (err < 0) {
 		swt_timeline_free(tl);
 		return err;

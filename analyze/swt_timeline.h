@@ -59,6 +59,14 @@ int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
 		     const struct swt_engine_opts *opts, char *errmsg,
 		     size_t errlen);
 
+/* swt_timeline_run() over a window (swt_analysis_run_window()); w may be
+ * NULL: the whole session. */
+int swt_timeline_run_window(struct swt_timeline **out,
+			    struct swt_reader *r,
+			    const struct swt_engine_opts *opts,
+			    struct swt_window *w, char *errmsg,
+			    size_t errlen);
+
 void swt_timeline_free(struct swt_timeline *tl);
 
 /* The model of the events from from_ns to to_ns (inclusive, from the

@@ -22,11 +22,12 @@
 /* Major changes make old readers refuse the file; minor ones are additions
  * that old readers skip. */
 #define SWT_FORMAT_MAJOR 1
-#define SWT_FORMAT_MINOR 5
+#define SWT_FORMAT_MINOR 6
 
 /* zstd skippable frame magics (0x184D2A50..0x184D2A5F are skippable). */
 #define SWT_HEADER_FRAME_MAGIC 0x184D2A5Au
 #define SWT_INDEX_FRAME_MAGIC 0x184D2A5Bu
+#define SWT_DIRECTORY_FRAME_MAGIC 0x184D2A5Cu	/* format 1.6 */
 #define SWT_ZSTD_FRAME_MAGIC 0xFD2FB528u
 
 /* First 8 bytes of the header frame payload. */
@@ -48,6 +49,9 @@
 #define SWT_MAX_RECORD_BYTES (32u << 20)	/* one Record */
 #define SWT_MAX_CHUNK_RAW_BYTES (64u << 20)	/* one chunk, decompressed */
 #define SWT_MAX_INDEX_BYTES (64u << 20)		/* Index message */
+/* Directory message, decompressed; the writer stops collecting (and
+ * writes none) past it */
+#define SWT_MAX_DIRECTORY_BYTES (64u << 20)
 
 /* Writer defaults. */
 #define SWT_DEFAULT_CHUNK_RAW_BYTES (1u << 20)

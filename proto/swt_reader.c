@@ -66,6 +66,10 @@ struct swt_reader {
 	size_t data_start;	/* first byte after the header frame */
 	size_t data_end;	/* index frame offset, or file size */
 	Swt__Pb__Index *index;	/* NULL when absent or invalid */
+	int dir_status;		/* swt_reader_directory(): 1 not loaded */
+	struct swt_dir_proc *dir;
+	size_t n_dir;
+	char *dir_strings;
 	bool index_trusted;	/* false once a chunk disagreed with it */
 
 	ZSTD_DCtx *dctx;
@@ -443,6 +447,7 @@ static struct swt_reader *reader_new(const char *name, unsigned flags)
 
 	r->name = swt_strdup(name ? name : "(memory)");
 	r->flags = flags;
+	r->dir_status = 1;
 	return r;
 }
 
@@ -519,6 +524,115 @@ out:
 	return finish_open(out, r, err, errmsg, errlen);
 }
 
+static int load_directory(struct swt_reader *r)
+{
+	const Swt__Pb__Index *ix = r->index;
+	const unsigned char *d = r->data;
+	unsigned char *raw = NULL;
+	Swt__Pb__Directory *m = NULL;
+	uint64_t off, size, rawsz, chunks_end = r->data_start;
+	unsigned long long content;
+	size_t i, strs = 0, pos = 0;
+	int err = SWT_ECORRUPT;
+
+	if (!ix || ix->directory_size == 0)
+		return SWT_ENOTFOUND;
+	off = ix->directory_offset;
+	size = ix->directory_size;
+	rawsz = ix->directory_raw_size;
+	if (ix->n_chunks)
+		chunks_end = ix->chunks[ix->n_chunks - 1]->offset +
+			     ix->chunks[ix->n_chunks - 1]->size;
+	if (off < chunks_end || off > r->data_end || size > r->data_end ||
+	    off + 8 > r->data_end - size ||
+	    swt_codec__get_le32(d + off) != SWT_DIRECTORY_FRAME_MAGIC ||
+	    swt_codec__get_le32(d + off + 4) != size) {
+		set_err(r, SWT_ECORRUPT, off,
+			"process directory out of place (read from the start)");
+		return SWT_ECORRUPT;
+	}
+	if (swt_codec__crc32c(d + off + 8, (size_t)size) != ix->directory_crc) {
+		set_err(r, SWT_ECORRUPT, off,
+			"process directory checksum mismatch (read from the start)");
+		return SWT_ECORRUPT;
+	}
+	content = ZSTD_getFrameContentSize(d + off + 8, (size_t)size);
+	if (rawsz > SWT_MAX_DIRECTORY_BYTES || content != rawsz) {
+		set_err(r, SWT_ECORRUPT, off,
+			"process directory of a bad size (read from the start)");
+		return SWT_ECORRUPT;
+	}
+	raw = malloc(rawsz ? (size_t)rawsz : 1);
+	if (!raw)
+		abort();
+	if (ZSTD_decompress(raw, (size_t)rawsz, d + off + 8, (size_t)size) !=
+		    rawsz ||
+	    !(m = swt__pb__directory__unpack(NULL, (size_t)rawsz, raw))) {
+		set_err(r, SWT_ECORRUPT, off,
+			"undecodable process directory (read from the start)");
+		goto out;
+	}
+	for (i = 0; i < m->n_procs; i++) {
+		const Swt__Pb__DirProc *p = m->procs[i];
+
+		if (p->exited && p->t_exit_ns < p->t_start_ns) {
+			set_err(r, SWT_ECORRUPT, off,
+				"process directory entry %zu exits before it starts (read from the start)", i);
+			goto out;
+		}
+		strs += p->comm.len + p->exe.len + p->cmdline.len + 3;
+	}
+	r->dir = calloc(m->n_procs ? m->n_procs : 1, sizeof(*r->dir));
+	r->dir_strings = malloc(strs ? strs : 1);
+	if (!r->dir || !r->dir_strings)
+		abort();
+	for (i = 0; i < m->n_procs; i++) {
+		const Swt__Pb__DirProc *p = m->procs[i];
+		struct swt_dir_proc *o = &r->dir[i];
+		char *c = r->dir_strings + pos;
+
+		o->ps.pid = p->pid;
+		o->ps.ppid = p->ppid;
+		o->ps.start_ticks = p->start_ticks;
+		o->ps.uid = p->uid;
+		o->ps.preexisting = p->preexisting;
+		memcpy(c, p->comm.data, p->comm.len);
+		c[p->comm.len] = '\0';
+		o->ps.comm = c;
+		c += p->comm.len + 1;
+		memcpy(c, p->exe.data, p->exe.len);
+		c[p->exe.len] = '\0';
+		o->ps.exe = c;
+		c += p->exe.len + 1;
+		memcpy(c, p->cmdline.data, p->cmdline.len);
+		c[p->cmdline.len] = '\0';
+		o->ps.cmdline = c;
+		o->ps.cmdline_len = p->cmdline.len;
+		c += p->cmdline.len + 1;
+		pos = (size_t)(c - r->dir_strings);
+		o->t_start_ns = p->t_start_ns;
+		o->exited = p->exited;
+		o->t_exit_ns = p->t_exit_ns;
+	}
+	r->n_dir = m->n_procs;
+	err = 0;
+out:
+	if (m)
+		swt__pb__directory__free_unpacked(m, NULL);
+	free(raw);
+	return err;
+}
+
+int swt_reader_directory(struct swt_reader *r,
+			 const struct swt_dir_proc **out, size_t *n)
+{
+	if (r->dir_status == 1)
+		r->dir_status = load_directory(r);
+	*out = r->dir_status == 0 ? r->dir : NULL;
+	*n = r->dir_status == 0 ? r->n_dir : 0;
+	return r->dir_status;
+}
+
 void swt_reader_free(struct swt_reader *r)
 {
 	if (!r)
@@ -529,6 +643,8 @@ void swt_reader_free(struct swt_reader *r)
 		swt__pb__session_header__free_unpacked(r->hdr_msg, NULL);
 	if (r->index)
 		swt__pb__index__free_unpacked(r->index, NULL);
+	free(r->dir);
+	free(r->dir_strings);
 	ZSTD_freeDCtx(r->dctx);
 	arena_fini(&r->arena);
 	free(r->chunk);
@@ -560,9 +676,19 @@ static size_t resync(const struct swt_reader *r, size_t from)
 	size_t i;
 
 	if (r->index_trusted) {
+		const Swt__Pb__IndexEntry *last;
+
 		for (i = 0; i < r->index->n_chunks; i++)
 			if (r->index->chunks[i]->offset >= from)
 				return (size_t)r->index->chunks[i]->offset;
+		/* after the last chunk: the end of its frame (a process
+		 * directory frame may follow it, format 1.6) */
+		last = r->index->n_chunks ?
+			       r->index->chunks[r->index->n_chunks - 1] :
+			       NULL;
+		if (last && last->offset + last->size >= from &&
+		    last->offset + last->size < r->data_end)
+			return (size_t)(last->offset + last->size);
 		return r->data_end;
 	}
 	for (i = from; i + 4 <= r->data_end; i++) {

@@ -65,6 +65,27 @@ int swt_reader_next(struct swt_reader *r, const struct swt_record **out);
  * record exists. */
 int swt_reader_seek(struct swt_reader *r, int64_t t);
 
+/* A process of the directory (format 1.6): its ProcStart (strings
+ * borrowed from the reader) and when the file announced its start and
+ * exit. */
+struct swt_dir_proc {
+	struct swt_proc_start ps;
+	int64_t t_start_ns;	/* its ProcStart record's time */
+	bool exited;		/* a ProcExit record followed, at: */
+	int64_t t_exit_ns;
+};
+
+/* The process directory a finished file of format 1.6 has before its
+ * index: every process it announced, in the order of their ProcStart
+ * records, so that reading can start at any chunk knowing which processes
+ * are alive there (swt_analysis_run_window()). Loaded and checked on the
+ * first call (CRC, sizes within SWT_MAX_DIRECTORY_BYTES, times). Returns 0,
+ * SWT_ENOTFOUND (no index, an older file, or a recorder over its bound:
+ * read from the start instead) or SWT_ECORRUPT (damaged: message in
+ * swt_reader_errmsg(); no record is lost, read from the start instead). */
+int swt_reader_directory(struct swt_reader *r,
+			 const struct swt_dir_proc **out, size_t *n);
+
 /* One damaged byte range met so far. */
 struct swt_damage {
 	uint64_t offset;	/* first byte of the damaged frame/area */

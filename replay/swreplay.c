@@ -80,8 +80,9 @@ static const char usage_text[] =
 	"                      1 with the first difference\n"
 	"      --from T        timeline events from T on (seconds from the\n"
 	"                      session start, or 90s, 5m, 1h)\n"
-	"      --to T          ... up to T (the whole session is still read:\n"
-	"                      alerts depend on what came before)\n"
+	"      --to T          ... up to T (read from a warm-up before T: the\n"
+	"                      whole session's events; a finished file only\n"
+	"                      there, through its index)\n"
 	"  -f, --format F      text (default), jsonl (one JSON object per\n"
 	"                      event), json, csv or markdown\n"
 	"      --speed N       pace the events at N times the recorded speed\n"
@@ -348,6 +349,7 @@ static int timeline(const struct options *o, struct swt_reader *r,
 	struct swt_thresholds th;
 	struct swt_engine_opts eo;
 	struct swt_timeline *tl = NULL;
+	struct swt_window win;
 	struct swt_model *m = NULL;
 	struct swt_buf out = SWT_BUF_INIT;
 	int err;
@@ -358,7 +360,27 @@ static int timeline(const struct options *o, struct swt_reader *r,
 		goto out;
 	memset(&eo, 0, sizeof(eo));
 	eo.thresholds = &th;
-	err = swt_timeline_run(&tl, r, &eo, errmsg, errlen);
+	if (o->from_ns != INT64_MIN || o->to_ns != INT64_MAX) {
+		/* only the chunks of the window, and a warm-up before it as
+		 * long as the spike baseline and rate window look back, so
+		 * that its alerts and spikes are those of the whole file */
+		const struct swt_header *h = swt_reader_get_header(r);
+		int64_t warm = swt_sat_mul(h->interval_ns > 0 ?
+						   h->interval_ns :
+						   INT64_C(1000000000),
+					   th.v[SWT_TH_HISTORY_SAMPLES] +
+						   1);
+
+		memset(&win, 0, sizeof(win));
+		win.from_ns = o->from_ns == INT64_MIN ? 0 : o->from_ns;
+		win.to_ns = o->to_ns;
+		win.warmup_ns = warm;
+		win.scan = getenv("SWT_WINDOW_SCAN") != NULL;
+		err = swt_timeline_run_window(&tl, r, &eo, &win, errmsg,
+					      errlen);
+	} else {
+		err = swt_timeline_run(&tl, r, &eo, errmsg, errlen);
+	}
 	if (err < 0) {
 		swt_cli_error_line(PROG, o->path, err, errmsg);
 		err = SWT_ECORRUPT;
@@ -379,6 +401,7 @@ static int timeline(const struct options *o, struct swt_reader *r,
 		struct swt_report_input in;
 		struct swt_buf pre = SWT_BUF_INIT, lines = SWT_BUF_INIT;
 
+		memset(&in, 0, sizeof(in));
 		in.result = tl->an->result;
 		in.n_lost = tl->an->n_lost;
 		in.lost = tl->an->lost;

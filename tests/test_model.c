@@ -277,7 +277,8 @@ static void check_fixture(const char *name)
 	assert_ok(swt_analysis_run(&an, rd, NULL, errmsg, sizeof(errmsg)));
 	for (k = SWT_REPORT_LIGHTWEIGHT; k <= SWT_REPORT_WEIGHT; k++) {
 		struct swt_report_input in = { an->result, an->n_lost,
-					       an->lost, an->truncated };
+					       an->lost, an->truncated,
+					       false, 0, 0 };
 		struct swt_buf j = SWT_BUF_INIT, t = SWT_BUF_INIT,
 			       m = SWT_BUF_INIT, c = SWT_BUF_INIT;
 		struct scalars sc = { 0, 0, NULL };

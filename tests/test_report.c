@@ -98,7 +98,7 @@ static char *report(const struct fixture *f, enum swt_report_kind kind,
 		    const struct swt_lost_range *lost, size_t n_lost,
 		    bool truncated)
 {
-	struct swt_report_input in = { f->res, n_lost, lost, truncated };
+	struct swt_report_input in = { f->res, n_lost, lost, truncated, false, 0, 0 };
 	struct swt_buf b = SWT_BUF_INIT;
 
 	swt_report_write(&b, &in, kind, fmt);
@@ -282,7 +282,7 @@ static void cut_lists_say_how_many_more(void **state)
 	struct fixture *f = *state;
 	struct swt_module_result mods[13];
 	struct swt_result res = *f->res;
-	struct swt_report_input in = { &res, 0, NULL, false };
+	struct swt_report_input in = { &res, 0, NULL, false, false, 0, 0 };
 	struct swt_buf b = SWT_BUF_INIT;
 	size_t i;
 

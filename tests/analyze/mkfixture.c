@@ -575,6 +575,56 @@ out:
 	return err;
 }
 
+/* A session for windowed reading (tests/analyze/test-window.sh; not in
+ * `list`): 300 s in 4 KiB chunks (about one every 8 s), two long-lived
+ * processes (one leaking, one with module spans and a counter), and a
+ * worker started every 7 s that lives 20 s, so that every window starts
+ * with some processes alive that began before it. */
+static int sc_window(const char *path)
+{
+	struct swt_proc_row p[8];
+	struct swt_event ev[3];
+	struct gen g;
+	int k, n, w;
+
+	if (gen_open(&g, path, S, false, 4096) < 0)
+		return SWT_EIO;
+	start_full(&g, T0, 100, 1, "server", "server\1--port=80", false,
+		   "/usr/bin/server");
+	start_full(&g, T0, 101, 1, "leaky", "leaky", false, "/usr/bin/leaky");
+	for (k = 1; k <= 300; k++) {
+		int64_t t = T0 + k * S;
+
+		if (k % 7 == 1)
+			start_full(&g, t - S / 2, 1000 + k, 100, "worker",
+				   k % 2 ? "worker\1odd" : "worker\1even",
+				   false, "/usr/bin/worker");
+		if (k > 20 && k % 7 == 0)
+			exit_(&g, t - S / 3, 1000 + k - 20);
+		ev[0] = (struct swt_event){ t - S / 2, SWT_EV_BEGIN, 100,
+					    "handle", 0 };
+		ev[1] = (struct swt_event){ t - S / 4, SWT_EV_COUNT, 100,
+					    "ocr_call", 1 };
+		ev[2] = (struct swt_event){ t - S / 5, SWT_EV_END, 100,
+					    "handle", 0 };
+		events(&g, 100, ev, 3);
+		n = 0;
+		/* (a burst of 3 s at 330 % after 50 s, and after 230 s) */
+		p[n++] = row(100, 30 * k + 300 * ((k > 50) + (k > 51) +
+						  (k > 52) + (k > 230) +
+						  (k > 231) + (k > 232)),
+			     40 * MIB + (k % 3) * 64);
+		p[n++] = row(101, 2 * k, 30 * MIB + k * 128);
+		for (w = k - 19; w <= k; w++) {
+			if (w >= 1 && w % 7 == 1 && w + 20 > k)
+				p[n++] = row(1000 + w, 5 * (k - w + 1),
+					     8 * MIB + (k - w) * 32);
+		}
+		sample(&g, t, p, (size_t)n, NULL, 0);
+	}
+	return gen_close(&g, T0 + 300 * S, true);
+}
+
 /* ---- damaged sessions (fixtures/corrupt/, not in `list`) ---------------- */
 
 /* Intact chunks, absurd values (issue 11): the reader reads every record,
@@ -750,6 +800,8 @@ int main(int argc, char **argv)
 	}
 	if (argc != 3)
 		return usage();
+	if (strcmp(argv[1], "window") == 0)
+		return sc_window(argv[2]) < 0 ? 1 : 0;
 	for (i = 0; i < N_SCENARIOS; i++)
 		if (strcmp(argv[1], scenarios[i].name) == 0)
 			return scenarios[i].fn(argv[2]) < 0 ? 1 : 0;
