@@ -512,7 +512,9 @@ class _Client:
         recorder took everything."""
         ok = self.exit_flush(wait_s)
         with self.lock:
-            self._encode()          # counted as dropped if left behind
+            if self.state == _ON:   # what is left is counted as dropped
+                self._encode()
+                self._enqueue()
             self._lose_queue()
             self._close_fds()
             self.fixed = None
