@@ -18,6 +18,32 @@ once::
     @profile_module                     # module "Pipeline.step"
     def step(self): ...
 
+Profiling the program itself (no ``swrec --`` in front of it)::
+
+    import argparse, swtrace
+    parser = argparse.ArgumentParser()
+    swtrace.add_arguments(parser)       # --profile-session,
+    args = parser.parse_args()          # --performance-report KIND,
+    swtrace.profile_from_args(args)     # --performance-interval S,
+                                        # --performance-output FILE
+
+or by hand: ``start_profiling(path=None, interval=1.0)`` runs
+``swrec -p <this pid> --print-socket`` (this process and its children),
+waits for the line naming its socket and sends the events there;
+``get_performance_report(kind="full")`` and ``analyze_session_weight()``
+return swanalyze's JSON report as a dict (``format="text"`` a str);
+``stop_profiling()`` sends what is left, stops swrec with SIGINT and waits
+for it; ``session_path()`` names the file (path=None: a temporary file,
+kept). The tools are found from the swrec=/swanalyze=/bindir= arguments,
+$SWT_SWREC/$SWT_SWANALYZE, then PATH; when one is missing, or swrec
+refuses, ProfilingError says which and why. See docs/python.md.
+
+Cost (docs/performance.md, "swtrace.py"): with the optional C accelerator
+``_swtrace_fast`` (built beside this file; SWT_TRACE_PURE_PYTHON=1 turns
+it off) an event costs about as much as a ``time.monotonic_ns()`` call;
+in pure Python a few hundred ns. Span measurements (below) add system
+calls that cost microseconds on either path.
+
 Span measurements (as libswtrace; record/client/swt_wire.h): with
 SWT_TRACE_SPAN_CPU=1 in the environment (swrec sets it for the command it
 launches unless --no-span-cpu) a span's begin and end carry the thread's
@@ -29,8 +55,15 @@ call per begin and per end.
 
 Like the C library (libswtrace): thread-safe, never blocks the program,
 never raises (when the recorder cannot take events they are dropped and
-counted, and the count is written into the session), survives fork() (the
-child starts afresh) and the recorder going away (tracing just stops).
+counted, and the count is written into the session; so is each event of
+a name whose str() fails), survives fork() (the child starts afresh) and
+the recorder going away (tracing just stops).
+
+Inside: an event is appended to a process-wide deque (pure Python: no
+lock, the thread id cached per thread) and encoded into messages by the
+flusher thread, by flush(), or by the caller once 2048 wait; the
+accelerator writes it straight into the next message's body and calls
+back to send it when full.
 
 Transport ("inline mode" of record/client/swt_wire.h): the events are
 buffered per process and sent as SOCK_SEQPACKET messages on a non-blocking
@@ -944,7 +977,8 @@ def start_profiling(path=None, interval=1.0, *, span_cpu=True,
     path: the session file (never overwritten: swrec refuses an existing
     file); None makes one in a new temporary directory, kept after the
     program ends (session_path() says where). interval: swrec's sampling
-    interval in seconds (-i). span_cpu, span_rss: spans carry the
+    interval in seconds (-i). A failure of swrec after its socket line (it
+    cannot write the file) is raised by stop_profiling(). span_cpu, span_rss: spans carry the
     thread's CPU time and are bracketed by RSS readings, as swrec sets for
     a program it launches (unless --no-span-cpu/--no-span-rss): that is
     what puts CPU and memory on the modules, and it costs two system calls
@@ -979,6 +1013,11 @@ def start_profiling(path=None, interval=1.0, *, span_cpu=True,
             d = tempfile.mkdtemp(prefix="swtrace-")
             path = os.path.join(d, "session.swt")
         path = os.path.abspath(os.fspath(path))
+        # swrec refuses it too, but only after it has printed its socket
+        # (it opens the file then): that would come out at stop.
+        if os.path.lexists(path):
+            raise ProfilingError("swrec did not start: %s exists (a session "
+                                 "file is never overwritten)" % path)
         s = _Session(path, swrec_path, swanalyze_path)
         cmd = [swrec_path, "-p", str(os.getpid()), "--print-socket", "-q",
                "-i", format(iv, "f"), "-o", path]
