@@ -529,10 +529,10 @@ static void python_decorators_record_every_form(void **state)
 	assert_int_equal(val(r, "failed"), 0);
 	assert_int_equal(val(r, "checks"), 15);
 	assert_int_equal(val(r, "flushed"), 1);
-	assert_int_equal(val(r, "dropped"), 2);
+	assert_int_equal(val(r, "dropped"), 4);
 	load(&s, sb->out);
 	assert_sound(&s);
-	assert_int_equal(s.rf.end.dropped_events, 2);
+	assert_int_equal(s.rf.end.dropped_events, 4);
 	assert_int_equal(s.e.n_an, 0);
 	for (p = strstr(r->p.out.text, "\nspans "); p;
 	     p = strstr(p + 1, "\nspans ")) {
