@@ -44,6 +44,8 @@ struct swt_live {
 	pid_t kids[SWT_LIVE_MAX_RUNNING];
 	struct swt_live_cmd_stats cmd;
 	int spawn_errno;	/* the first posix_spawn failure */
+	swt_live_spawn_fn spawn_fn;
+	void *spawn_payload;
 };
 
 extern char **environ;
@@ -208,6 +210,8 @@ static void poll_kids(struct swt_live *l)
 					 WEXITSTATUS(st) == 0))
 			l->cmd.failed++;
 		/* (r < 0: reaped by the session, status counted there) */
+		if (l->spawn_fn)
+			l->spawn_fn(l->kids[i], false, l->spawn_payload);
 		l->kids[i] = l->kids[--l->n_kids];
 	}
 }
@@ -223,6 +227,8 @@ void swt_live_note_exit(struct swt_live *l, int32_t pid, int wstatus)
 			continue;
 		if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
 			l->cmd.failed++;
+		if (l->spawn_fn)
+			l->spawn_fn(l->kids[i], false, l->spawn_payload);
 		l->kids[i] = l->kids[--l->n_kids];
 		return;
 	}
@@ -331,6 +337,8 @@ static void run_command(struct swt_live *l, const struct pending *p)
 	if (err == 0) {
 		l->kids[l->n_kids++] = pid;
 		l->cmd.run++;
+		if (l->spawn_fn)
+			l->spawn_fn((int32_t)pid, true, l->spawn_payload);
 	} else {
 		l->cmd.skipped++;
 		if (!l->spawn_errno)
@@ -358,6 +366,13 @@ size_t swt_live_finish(struct swt_live *l, int timeout_ms)
 		waited += 10;
 	}
 	return l->n_kids;
+}
+
+void swt_live_set_spawn_hook(struct swt_live *l, swt_live_spawn_fn fn,
+			     void *payload)
+{
+	l->spawn_fn = fn;
+	l->spawn_payload = payload;
 }
 
 void swt_live_cmd_stats(const struct swt_live *l,

@@ -68,6 +68,12 @@ void swt_live_cmd_stats(const struct swt_live *l,
 			struct swt_live_cmd_stats *out);
 int swt_live_spawn_errno(const struct swt_live *l);	/* 0: none */
 
+/* Told of each --on-alert command started (running true) and gone (false),
+ * so that the recorder leaves it out of the recording. */
+typedef void (*swt_live_spawn_fn)(int32_t pid, bool running, void *payload);
+void swt_live_set_spawn_hook(struct swt_live *l, swt_live_spawn_fn fn,
+			     void *payload);
+
 uint64_t swt_live_alerts(const struct swt_live *l);
 int64_t swt_live_cpu_ns(const struct swt_live *l);	/* engine + output */
 uint64_t swt_live_feeds(const struct swt_live *l);	/* samples fed */

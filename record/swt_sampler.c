@@ -477,6 +477,10 @@ int swt_sampler_new(struct swt_sampler **out,
 	s->last_pid_fd = openat(s->proc_fd, "sys/kernel/ns_last_pid",
 				O_RDONLY | O_CLOEXEC);
 	swt_tracker_new(&s->tracker, opts->mode, s->self_pid);
+	/* attached to a process it descends from (swtrace.start_profiling()
+	 * runs swrec -p on its own program): not in its own recording */
+	if (opts->mode != SWT_MODE_ALL)
+		swt_tracker_never(s->tracker, s->self_pid, true);
 	err = 0;
 out:
 	if (err < 0)
@@ -1875,6 +1879,12 @@ static bool conn_in_tree(int32_t parent, int32_t child, void *payload)
 static bool conn_tracked(int32_t pid, void *payload)
 {
 	return find_proc(payload, pid) != NULL;
+}
+
+void swt_sampler_exclude(struct swt_sampler *s, int32_t pid, bool on)
+{
+	if (s->opts.mode != SWT_MODE_ALL)
+		swt_tracker_never(s->tracker, pid, on);
 }
 
 void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns)

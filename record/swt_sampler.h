@@ -187,6 +187,11 @@ size_t swt_sampler_read_events(struct swt_sampler *s, size_t max);
  * exit records), added to swt_sampler_stats.exit_cpu_ns. */
 void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns);
 
+/* A child of the recorder that is not part of the recording (an --on-alert
+ * command), from its start (on) until it has gone (off); with -a every
+ * process is recorded and this does nothing. */
+void swt_sampler_exclude(struct swt_sampler *s, int32_t pid, bool on);
+
 /* Processes tracked after the last tick (0 before the first tick). */
 size_t swt_sampler_count(const struct swt_sampler *s);
 

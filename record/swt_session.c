@@ -1024,6 +1024,15 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 	return err;
 }
 
+/* swt_live_spawn_fn: an --on-alert command is no part of the recording */
+static void live_spawned(int32_t pid, bool running, void *payload)
+{
+	struct session *s = payload;
+
+	if (s->smp)
+		swt_sampler_exclude(s->smp, pid, running);
+}
+
 static int new_sampler(struct session *s)
 {
 	struct swt_sampler_opts so;
@@ -1045,6 +1054,8 @@ static int new_sampler(struct session *s)
 		so.roots = s->opts->pids;
 		so.n_roots = s->opts->n_pids;
 	}
+	if (s->opts->live)
+		swt_live_set_spawn_hook(s->opts->live, live_spawned, s);
 	return swt_sampler_new(&s->smp, &so, s->res->errmsg,
 			       sizeof(s->res->errmsg));
 }

@@ -22,7 +22,37 @@ struct swt_tracker {
 	size_t cap_scratch;
 	struct swt_tracker_cand *cands;
 	size_t cap_cands;
+	/* never tracked, nor what they fork: the recorder itself (a child of
+	 * a process it attached to) and the commands it runs */
+	int32_t *never;
+	size_t n_never, cap_never;
 };
+
+void swt_tracker_never(struct swt_tracker *t, int32_t pid, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_never; i++)
+		if (t->never[i] == pid)
+			break;
+	if (on && i == t->n_never) {
+		t->never = swt_grow(t->never, &t->cap_never, t->n_never + 1,
+				    sizeof(*t->never));
+		t->never[t->n_never++] = pid;
+	} else if (!on && i < t->n_never) {
+		t->never[i] = t->never[--t->n_never];
+	}
+}
+
+static bool is_never(const struct swt_tracker *t, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_never; i++)
+		if (t->never[i] == pid)
+			return true;
+	return false;
+}
 
 void swt_tracker_new(struct swt_tracker **out, enum swt_mode mode,
 		     int32_t self_pid)
@@ -41,6 +71,7 @@ void swt_tracker_free(struct swt_tracker *t)
 	free(t->known);
 	free(t->scratch);
 	free(t->cands);
+	free(t->never);
 	free(t);
 }
 
@@ -212,6 +243,8 @@ void swt_tracker_decide(struct swt_tracker *t, struct swt_tracker_cand *cands,
 
 	for (i = 0; i < n; i++) {
 		cands[i].track = t->mode == SWT_MODE_ALL && cands[i].ppid >= 0;
+		if (is_never(t, cands[i].pid))
+			cands[i].track = false;
 		if (cands[i].track)
 			set_state(t, cands[i].pid, cands[i].ino,
 				  SWT_TRACKER_TRACKED);
@@ -222,6 +255,7 @@ void swt_tracker_decide(struct swt_tracker *t, struct swt_tracker_cand *cands,
 		progress = false;
 		for (i = 0; i < n; i++) {
 			if (cands[i].track || cands[i].ppid < 0 ||
+			    is_never(t, cands[i].pid) ||
 			    !parent_tracked(t, cands[i].ppid))
 				continue;
 			cands[i].track = true;

@@ -62,6 +62,11 @@ void swt_tracker_new(struct swt_tracker **out, enum swt_mode mode,
 		     int32_t self_pid);
 void swt_tracker_free(struct swt_tracker *t);
 
+/* pid (and what it forks) is never tracked while on: the recorder itself
+ * where it is a descendant of the attached processes, and the --on-alert
+ * commands. Off again when it has gone (its pid may be reused). */
+void swt_tracker_never(struct swt_tracker *t, int32_t pid, bool on);
+
 /* Mark pid tracked (a root: the launched command, an attached pid). */
 void swt_tracker_track(struct swt_tracker *t, int32_t pid, uint64_t ino);
 

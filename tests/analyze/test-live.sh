@@ -113,6 +113,10 @@ check "--on-alert: SWT_ALERT_JSON is the line of --alerts=FILE" \
 	cmp -s onalert.jsonl alerts.jsonl
 check "--on-alert: the summary counts it" \
 	grep -q "^swrec: --on-alert: 1 commands run$" err
+"$SWREPLAY" --dump leak2.swt >dump2.jsonl 2>/dev/null
+check "--on-alert: the command (sh) is not part of the recording" \
+	eval 'grep -q "\"kind\":\"proc_start\"" dump2.jsonl &&
+	! grep "\"kind\":\"proc_start\"" dump2.jsonl | grep -q "\"comm\":\"sh\""'
 
 # Five programs over 0.5 MB at once, each alert's command blocked on a
 # FIFO: four run, the fifth is counted, not run; swrec waits 5 s for them
