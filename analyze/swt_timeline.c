@@ -2,6 +2,7 @@
 #include "swt_timeline.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,40 +171,12 @@ static int cmp_event(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
-		     const struct swt_engine_opts *opts, char *errmsg,
-		     size_t errlen)
+/* The events of the engine's result: spikes (start, peak, end). */
+static void result_events(struct swt_timeline *tl)
 {
-	return swt_timeline_run_window(out, r, opts, NULL, errmsg, errlen);
-}
-
-int swt_timeline_run_window(struct swt_timeline **out,
-			    struct swt_reader *r,
-			    const struct swt_engine_opts *opts,
-			    struct swt_window *w, char *errmsg, size_t errlen)
-{
-	struct swt_timeline *tl = swt_zalloc(sizeof(*tl));
-	struct swt_engine_opts eo;
-	const struct swt_result *res;
+	const struct swt_result *res = tl->an->result;
 	size_t i;
-	int err;
 
-	*out = NULL;
-	if (opts)
-		eo = *opts;
-	else
-		memset(&eo, 0, sizeof(eo));
-	eo.on_alert = on_alert;
-	eo.payload = tl;
-	err = w ? swt_analysis_run_window(&tl->an, r, &eo, w, on_record, tl,
-					  errmsg, errlen) :
-		  swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl,
-					errmsg, errlen);
-	if (err < 0) {
-		swt_timeline_free(tl);
-		return err;
-	}
-	res = tl->an->result;
 	for (i = 0; i < res->n_spikes; i++) {
 		const struct swt_spike_result *s = &res->spikes[i];
 		static const char *const what[3] = { "spike_start",
@@ -246,6 +219,40 @@ int swt_timeline_run_window(struct swt_timeline **out,
 			e->detail = b.ptr;
 		}
 	}
+}
+
+int swt_timeline_run(struct swt_timeline **out, struct swt_reader *r,
+		     const struct swt_engine_opts *opts, char *errmsg,
+		     size_t errlen)
+{
+	return swt_timeline_run_window(out, r, opts, NULL, errmsg, errlen);
+}
+
+int swt_timeline_run_window(struct swt_timeline **out,
+			    struct swt_reader *r,
+			    const struct swt_engine_opts *opts,
+			    struct swt_window *w, char *errmsg, size_t errlen)
+{
+	struct swt_timeline *tl = swt_zalloc(sizeof(*tl));
+	struct swt_engine_opts eo;
+	int err;
+
+	*out = NULL;
+	if (opts)
+		eo = *opts;
+	else
+		memset(&eo, 0, sizeof(eo));
+	eo.on_alert = on_alert;
+	eo.payload = tl;
+	err = w ? swt_analysis_run_window(&tl->an, r, &eo, w, on_record, tl,
+					  errmsg, errlen) :
+		  swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl,
+					errmsg, errlen);
+	if (err < 0) {
+		swt_timeline_free(tl);
+		return err;
+	}
+	result_events(tl);
 	qsort(tl->ev, tl->n, sizeof(*tl->ev), cmp_event);
 	*out = tl;
 	return 0;
@@ -329,4 +336,57 @@ void swt_timeline_model_build(struct swt_model **out,
 				  " in the window asked for" :
 				  "");
 	*out = m;
+}
+
+/* ---- incremental (swreplay --follow) ------------------------------------ */
+
+void swt_timeline_open(struct swt_timeline **out,
+		       const struct swt_engine_opts *opts)
+{
+	struct swt_timeline *tl = swt_zalloc(sizeof(*tl));
+	struct swt_engine_opts eo;
+
+	if (opts)
+		eo = *opts;
+	else
+		memset(&eo, 0, sizeof(eo));
+	eo.on_alert = on_alert;
+	eo.payload = tl;
+	tl->an = swt_zalloc(sizeof(*tl->an));
+	swt_engine_new(&tl->an->engine, &eo);
+	*out = tl;
+}
+
+int swt_timeline_feed(struct swt_timeline *tl, const struct swt_record *rec,
+		      char *errmsg, size_t errlen)
+{
+	int err;
+
+	on_record(rec, tl);
+	err = swt_engine_feed(tl->an->engine, rec);
+	if (err < 0 && errmsg && errlen)
+		snprintf(errmsg, errlen, "%s",
+			 swt_engine_errmsg(tl->an->engine));
+	return err;
+}
+
+int swt_timeline_close(struct swt_timeline *tl, char *errmsg, size_t errlen)
+{
+	int err = swt_engine_finish(tl->an->engine, &tl->an->result);
+
+	if (err < 0) {
+		if (errmsg && errlen)
+			snprintf(errmsg, errlen, "%s",
+				 swt_engine_errmsg(tl->an->engine));
+		return err;
+	}
+	result_events(tl);
+	return 0;
+}
+
+void swt_timeline_sort(struct swt_timeline *tl, size_t first)
+{
+	if (first < tl->n)
+		qsort(tl->ev + first, tl->n - first, sizeof(*tl->ev),
+		      cmp_event);
 }

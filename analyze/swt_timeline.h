@@ -69,6 +69,19 @@ int swt_timeline_run_window(struct swt_timeline **out,
 
 void swt_timeline_free(struct swt_timeline *tl);
 
+/* Incremental use (swreplay --follow): a timeline fed one record at a
+ * time, the header first; events are appended in the order they happen
+ * to be found (tl->n grows), not sorted. close() finishes the engine and
+ * appends the events of its result (spikes). */
+void swt_timeline_open(struct swt_timeline **out,
+		       const struct swt_engine_opts *opts);
+int swt_timeline_feed(struct swt_timeline *tl, const struct swt_record *rec,
+		      char *errmsg, size_t errlen);
+int swt_timeline_close(struct swt_timeline *tl, char *errmsg,
+		       size_t errlen);
+/* Sort the events from index first on by time (then order found). */
+void swt_timeline_sort(struct swt_timeline *tl, size_t first);
+
 /* The model of the events from from_ns to to_ns (inclusive, from the
  * session start; INT64_MIN / INT64_MAX for no bound). Borrowed: free the
  * model before the timeline. */

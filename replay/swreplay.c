@@ -3,19 +3,23 @@
  * Kept thin (STYLE.md rule 1): option parsing, calls into libswt_replay and
  * libswt_proto, and the one mapping from status to exit code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_dump.h"
+#include "swt_format.h"
 #include "swt_parse.h"
 #include "swt_reader.h"
 #include "swt_render.h"
@@ -40,6 +44,7 @@ enum action {
 	ACTION_DUMP,
 	ACTION_CHECK,
 	ACTION_VERIFY,
+	ACTION_FOLLOW,		/* the timeline of a file being written */
 	ACTION_HELP,
 	ACTION_VERSION,
 };
@@ -66,6 +71,7 @@ static const char usage_text[] =
 	"       " PROG " --dump FILE\n"
 	"       " PROG " --check FILE\n"
 	"       " PROG " --verify FILE\n"
+	"       " PROG " --follow FILE [--format text|jsonl] [--from T] ...\n"
 	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
 	"it in time order through swanalyze's engine and print the timeline:\n"
 	"the session's start and end, process starts and exits, marks, alerts\n"
@@ -78,6 +84,10 @@ static const char usage_text[] =
 	"                      with the thresholds it stored: exit 0 if all\n"
 	"                      are identical (kind, subject, value, time),\n"
 	"                      1 with the first difference\n"
+	"      --follow        the timeline of a file swrec is still writing,\n"
+	"                      as it grows (like tail -f: what swrec has\n"
+	"                      flushed, every --flush, 1 s by default), until\n"
+	"                      the session ends; spikes at the end\n"
 	"      --from T        timeline events from T on (seconds from the\n"
 	"                      session start, or 90s, 5m, 1h)\n"
 	"      --to T          ... up to T (read from a warm-up before T: the\n"
@@ -119,8 +129,9 @@ static int exit_code(int status, bool opened)
 static int set_action(struct options *opts, enum action action)
 {
 	if (opts->action != ACTION_NONE && opts->action != action)
-		return swt_cli_usage_error(PROG, "--dump, --check and --verify "
-					   "exclude each other", "");
+		return swt_cli_usage_error(PROG, "--dump, --check, --verify "
+					   "and --follow exclude each other",
+					   "");
 	opts->action = action;
 	return 0;
 }
@@ -128,11 +139,12 @@ static int set_action(struct options *opts, enum action action)
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FROM = 256, OPT_TO, OPT_SPEED, OPT_REALTIME, OPT_CONFIG,
-	       OPT_GROUP_BY, OPT_VERIFY };
+	       OPT_GROUP_BY, OPT_VERIFY, OPT_FOLLOW };
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "format", required_argument, NULL, 'f' },
@@ -232,6 +244,9 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case OPT_VERIFY:
 			SWT_TRY(err = set_action(out, ACTION_VERIFY));
 			break;
+		case OPT_FOLLOW:
+			SWT_TRY(err = set_action(out, ACTION_FOLLOW));
+			break;
 		case 'h':
 			out->action = ACTION_HELP;
 			goto out;
@@ -251,6 +266,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 	    out->format != FORMAT_JSONL)
 		err = swt_cli_usage_error(PROG, "--speed and --realtime pace "
 					  "text or jsonl only", "");
+	if (err == 0 && out->action == ACTION_FOLLOW &&
+	    (out->speed_milli || (out->format != SWT_FORMAT_TEXT &&
+				  out->format != FORMAT_JSONL)))
+		err = swt_cli_usage_error(PROG, "--follow prints text or jsonl, "
+					  "as the file grows (no --speed)",
+					  "");
 out:
 	return err;
 }
@@ -597,6 +618,261 @@ out:
 	return err;
 }
 
+/* ---- --follow ------------------------------------------------------------ */
+
+/* One event as a line of text (--follow: the table cannot be aligned
+ * before the session ends). */
+static void follow_text_line(struct swt_buf *b,
+			     const struct swt_timeline_event *e)
+{
+	struct swt_buf t = SWT_BUF_INIT;
+
+	swt_buf_fixed(&t, e->t_ns, 9, 3);
+	swt_buf_printf(b, "%10s  %-16s", t.ptr ? t.ptr : "", e->event);
+	swt_buf_fini(&t);
+	if (*e->kind)
+		swt_buf_printf(b, " %s", e->kind);
+	if (e->name && *e->name)
+		swt_buf_printf(b, " %s", e->name);
+	if (e->process && *e->process && (!e->name ||
+					  strcmp(e->process, e->name) != 0))
+		swt_buf_printf(b, " (process %s)", e->process);
+	if (e->has_value) {
+		swt_buf_putc(b, ' ');
+		swt_buf_fixed(b, e->value, 3, 1);
+	}
+	if (e->has_threshold) {
+		swt_buf_puts(b, e->has_value ? " above " : " threshold ");
+		swt_buf_fixed(b, e->threshold, 3, 1);
+	}
+	if (e->unit && (e->has_value || e->has_threshold))
+		swt_buf_printf(b, " %s", e->unit);
+	if (e->detail && *e->detail)
+		swt_buf_printf(b, "%s%s",
+			       *e->kind || (e->name && *e->name) ? ": " : " ",
+			       e->detail);
+	swt_buf_putc(b, '\n');
+}
+
+/* Print the events found since *printed (sorted among themselves). */
+static int follow_print(const struct options *o, struct swt_timeline *tl,
+			size_t *printed)
+{
+	struct swt_buf out = SWT_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	swt_timeline_sort(tl, *printed);
+	if (o->format == FORMAT_JSONL) {
+		struct swt_timeline view = *tl;
+		struct swt_model *m;
+
+		view.ev = tl->ev + *printed;
+		view.n = tl->n - *printed;
+		swt_timeline_model_build(&m, &view, o->from_ns, o->to_ns);
+		swt_render_jsonl(&out, m);
+		swt_model_free(m);
+	} else {
+		for (i = *printed; i < tl->n; i++)
+			if (tl->ev[i].t_ns >= o->from_ns &&
+			    tl->ev[i].t_ns <= o->to_ns)
+				follow_text_line(&out, &tl->ev[i]);
+	}
+	*printed = tl->n;
+	err = write_stdout(&out);
+	swt_buf_fini(&out);
+	return err;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Read what the file has from `base` (a frame's offset) on: the header
+ * frame and those bytes, as one session in memory. NULL if the file is
+ * shorter than its header yet. */
+static unsigned char *follow_read(int fd, uint64_t hdr_len, uint64_t base,
+				  uint64_t size, size_t *len)
+{
+	unsigned char *buf;
+	size_t n, got;
+	ssize_t k;
+
+	if (size < hdr_len || size < base)
+		return NULL;
+	n = (size_t)(hdr_len + (size - base));
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		abort();
+	for (got = 0; got < n;) {
+		uint64_t off = got < hdr_len ? got : base + (got - hdr_len);
+		size_t want = got < hdr_len ? (size_t)(hdr_len - got) :
+					      n - got;
+
+		k = pread(fd, buf + got, want, (off_t)off);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	*len = got;
+	return buf;
+}
+
+/* --follow: feed the records as the file grows, print each poll's new
+ * events, stop after the session's end record. Each poll re-reads the
+ * file from the frame that held its last record (the frame swrec is still
+ * writing: its complete records are read, those fed already skipped), so
+ * a long session costs what it adds. */
+static int follow(const struct options *o)
+{
+	struct swt_thresholds th;
+	struct swt_engine_opts eo;
+	struct swt_timeline *tl = NULL;
+	unsigned char h8[8];
+	uint64_t hdr_len, base, skip = 0, last_size = UINT64_MAX;
+	uint64_t warned = 0;
+	size_t printed = 0;
+	bool header_fed = false, ended = false;
+	char errmsg[512] = "";
+	int fd, err;
+
+	swt_thresholds_init(&th);
+	err = load_thresholds(&th, o);
+	if (err < 0) {
+		swt_thresholds_fini(&th);
+		return err;
+	}
+	fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(errmsg, sizeof(errmsg), "%s: %s", o->path,
+			 strerror(errno));
+		swt_cli_error_line(PROG, o->path,
+				   errno == ENOENT ? SWT_ENOTFOUND : SWT_EIO,
+				   errmsg);
+		swt_thresholds_fini(&th);
+		return errno == ENOENT ? SWT_ENOTFOUND : SWT_EIO;
+	}
+	if (pread(fd, h8, 8, 0) != 8 ||
+	    le32(h8) != SWT_HEADER_FRAME_MAGIC ||
+	    le32(h8 + 4) > SWT_MAX_HEADER_BYTES + 64) {
+		swt_cli_error_line(PROG, o->path, SWT_ECORRUPT,
+				   "offset 0: not a swt session file (no "
+				   "header frame)");
+		close(fd);
+		swt_thresholds_fini(&th);
+		return SWT_ECORRUPT;
+	}
+	hdr_len = 8 + (uint64_t)le32(h8 + 4);
+	base = hdr_len;
+	memset(&eo, 0, sizeof(eo));
+	eo.thresholds = &th;
+	swt_timeline_open(&tl, &eo);
+	while (!ended) {
+		struct swt_reader *r = NULL;
+		const struct swt_record *rec;
+		unsigned char *buf;
+		struct stat st;
+		uint64_t cur = base, k = 0;
+		size_t len = 0, i;
+
+		if (fstat(fd, &st) < 0) {
+			err = SWT_EIO;
+			break;
+		}
+		if ((uint64_t)st.st_size == last_size) {
+			sleep_ms(200);
+			continue;
+		}
+		last_size = (uint64_t)st.st_size;
+		buf = follow_read(fd, hdr_len, base, last_size, &len);
+		if (!buf) {
+			sleep_ms(200);
+			continue;
+		}
+		err = swt_reader_open_mem(&r, buf, len, o->path, 0, errmsg,
+					  sizeof(errmsg));
+		if (err < 0) {
+			free(buf);
+			swt_cli_error_line(PROG, o->path, err, errmsg);
+			break;
+		}
+		while ((err = swt_reader_next(r, &rec)) == 0) {
+			uint64_t off;
+
+			if (rec->kind == SWT_REC_HEADER) {
+				if (!header_fed &&
+				    swt_timeline_feed(tl, rec, errmsg,
+						      sizeof(errmsg)) < 0)
+					break;
+				header_fed = true;
+				continue;
+			}
+			off = swt_reader_get_offset(r) - hdr_len + base;
+			if (off != cur) {
+				cur = off;
+				k = 0;
+			}
+			k++;
+			if (off == base && k <= skip)
+				continue;	/* fed on an earlier poll */
+			err = swt_timeline_feed(tl, rec, errmsg,
+						sizeof(errmsg));
+			if (err < 0)
+				break;
+			if (rec->kind == SWT_REC_END)
+				ended = true;
+		}
+		/* damage before the frame being written is damage */
+		for (i = 0; i < swt_reader_damage_count(r); i++) {
+			const struct swt_damage *d = swt_reader_get_damage(r, i);
+			uint64_t at = d->offset - hdr_len + base;
+
+			if (d->no_loss || d->status != SWT_ECORRUPT ||
+			    at < warned)
+				continue;
+			warned = at + 1;
+			fprintf(stderr, PROG ": %s: offset %llu: %s (skipped)\n",
+				o->path, (unsigned long long)at, d->what);
+		}
+		swt_reader_free(r);
+		free(buf);
+		if (err < 0 && err != SWT_ITEROVER) {
+			swt_cli_error_line(PROG, o->path, err, errmsg);
+			break;
+		}
+		err = 0;
+		if (cur != base) {
+			base = cur;
+			skip = k;
+		} else if (k > skip) {
+			skip = k;
+		}
+		if (ended && swt_timeline_close(tl, errmsg, sizeof(errmsg)) < 0) {
+			err = SWT_ECORRUPT;
+			swt_cli_error_line(PROG, o->path, err, errmsg);
+			break;
+		}
+		if (follow_print(o, tl, &printed) < 0) {
+			err = SWT_EIO;
+			break;
+		}
+	}
+	close(fd);
+	swt_timeline_free(tl);
+	swt_thresholds_fini(&th);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -621,6 +897,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (opts.action == ACTION_FOLLOW) {
+		err = follow(&opts);
+		goto out;
+	}
 	err = swt_reader_open(&r, opts.path, 0, errmsg, sizeof(errmsg));
 	if (err < 0) {
 		swt_cli_error_line(PROG, opts.path, err, errmsg);

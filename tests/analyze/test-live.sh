@@ -138,6 +138,41 @@ check "--on-alert: a failing command is reported, even with -q" \
 	eval '[ $rc = 0 ] && grep -q "^swrec: --on-alert: 1 commands run, 1 failed$" err'
 run "$SWREC" --force -o x.swt --on-alert '' -- true
 check "--on-alert '': exit 2" eval '[ $rc = 2 ]'
+# --follow: the timeline of a session while swrec writes it. The recorded
+# command waits, after the leak, until the follower has printed the alert
+# (a file it creates): the alert was shown while recording went on.
+rm -f follow.swt go
+"$SWREC" --force -q -i 0.2 --flush 0.2 -o follow.swt -- sh -c \
+	"\"$LEAK\" 300 8 >/dev/null 2>&1; n=0; while [ ! -e go ] && [ \$n -lt 1200 ]; do sleep 0.05; n=\$((n+1)); done" &
+recpid=$!
+n=0
+while [ ! -s follow.swt ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
+"$SWREPLAY" --follow follow.swt -t memory_mb=30 -t cpu_percent=10000 \
+	-f jsonl >follow.jsonl 2>follow.err &
+folpid=$!
+n=0
+while ! grep -q '"event":"alert"' follow.jsonl 2>/dev/null &&
+	[ $n -lt 1200 ]; do sleep 0.05; n=$((n + 1)); done
+grep -q '"event":"alert"' follow.jsonl && live_alert=yes || live_alert=no
+grep -q '"event":"session_end"' follow.jsonl && early_end=yes || early_end=no
+touch go
+wait $recpid
+wait $folpid
+frc=$?
+check "--follow: the alert printed while swrec was still recording" \
+	eval '[ $live_alert = yes ] && [ $early_end = no ]'
+"$SWREPLAY" follow.swt -t memory_mb=30 -t cpu_percent=10000 -f jsonl \
+	>whole.jsonl 2>/dev/null
+check "--follow: ends with the session, every event of the timeline" \
+	eval '[ $frc = 0 ] && [ -s whole.jsonl ] &&
+	[ "$(sort follow.jsonl)" = "$(sort whole.jsonl)" ] &&
+	grep -q "\"event\":\"session_end\"" follow.jsonl'
+run "$SWREPLAY" --follow follow.swt --speed 2
+check "--follow --speed: exit 2" eval '[ $rc = 2 ]'
+run "$SWREPLAY" --follow nothing-here.swt
+check "--follow of a missing file: exit 2, named" \
+	eval '[ $rc = 2 ] && grep -q "nothing-here.swt" err'
+
 run "$SWREC" --force -o x.swt -t memory_mb=30 -- true
 check "--threshold without --alerts: exit 2" eval '[ $rc = 2 ]'
 run "$SWREC" --force -o x.swt --alerts -t memory_mb=lots -- true
