@@ -55,6 +55,32 @@ static int64_t rel(const struct swt_timeline *tl, int64_t t)
 	return swt_sat_sub(t, tl->origin_ns);
 }
 
+/* When a process started: its ProcStart's time, which for one that lived
+ * between two samples is the sample after it (or its exit); its
+ * start_ticks (since boot, which CLOCK_MONOTONIC also counts from on a
+ * machine that never slept) say when it forked, to the clock tick. Taken
+ * when they fall between the sample before the record and the record
+ * (else the record's time: a suspended machine, another clock, a process
+ * found late). */
+static int64_t start_time(const struct swt_timeline *tl,
+			  const struct swt_record *rec)
+{
+	const struct swt_proc_start *p = &rec->u.proc_start;
+	int64_t fork_ns, lo;
+
+	if (p->preexisting || !tl->clock_ticks || !p->start_ticks ||
+	    p->start_ticks > (uint64_t)INT64_MAX / 1000000000u ||
+	    tl->last_sample_ns == INT64_MIN)
+		return rec->t_ns;
+	fork_ns = (int64_t)(p->start_ticks * 1000000000u / tl->clock_ticks);
+	/* (after the sample before it, to the tick) */
+	lo = swt_sat_sub(tl->last_sample_ns,
+			 2 * (1000000000 / (int64_t)tl->clock_ticks));
+	if (fork_ns > rec->t_ns || fork_ns < lo || fork_ns < tl->origin_ns)
+		return rec->t_ns;
+	return fork_ns;
+}
+
 static void on_record(const struct swt_record *rec, void *payload)
 {
 	struct swt_timeline *tl = payload;
@@ -69,6 +95,8 @@ static void on_record(const struct swt_record *rec, void *payload)
 			tl->origin_ns = h->start_mono_ns;
 			tl->origin_known = true;
 		}
+		tl->clock_ticks = h->clock_ticks;
+		tl->interval_ns = h->interval_ns;
 		e = add(tl, 0, "session_start");
 		for (i = 0; i < h->n_command; i++) {
 			if (i)
@@ -87,10 +115,13 @@ static void on_record(const struct swt_record *rec, void *payload)
 		tl->origin_known = true;
 	}
 	switch (rec->kind) {
+	case SWT_REC_SAMPLE:
+		tl->last_sample_ns = rec->t_ns;
+		break;
 	case SWT_REC_PROC_START: {
 		const struct swt_proc_start *p = &rec->u.proc_start;
 
-		e = add(tl, rel(tl, rec->t_ns), "process_start");
+		e = add(tl, rel(tl, start_time(tl, rec)), "process_start");
 		e->name = dup_display(p->comm);
 		e->process = dup_display(p->comm);
 		swt_buf_printf(&b, "pid %" PRId32 "%s", p->pid,
@@ -238,6 +269,7 @@ int swt_timeline_run_window(struct swt_timeline **out,
 	int err;
 
 	*out = NULL;
+	tl->last_sample_ns = INT64_MIN;
 	if (opts)
 		eo = *opts;
 	else
@@ -352,6 +384,7 @@ void swt_timeline_open(struct swt_timeline **out,
 		memset(&eo, 0, sizeof(eo));
 	eo.on_alert = on_alert;
 	eo.payload = tl;
+	tl->last_sample_ns = INT64_MIN;
 	tl->an = swt_zalloc(sizeof(*tl->an));
 	swt_engine_new(&tl->an->engine, &eo);
 	*out = tl;

@@ -49,6 +49,9 @@ struct swt_timeline {
 	uint64_t seq;
 	int64_t origin_ns;	/* the session start (absolute) */
 	bool origin_known;
+	uint32_t clock_ticks;	/* of the header */
+	int64_t interval_ns;
+	int64_t last_sample_ns;	/* absolute, INT64_MIN before the first */
 };
 
 /* Read every record of r (a fresh reader) through a new engine made with
