@@ -281,9 +281,8 @@ static void run_command(struct swt_live *l, const struct pending *p)
 	sigset_t none, def;
 	size_t n_env = 0, own, i;
 	char **env;
-	char *cmd = swt_strdup(l->o.on_alert);
 	char sh[] = "sh", dash_c[] = "-c";
-	char *argv[] = { sh, dash_c, cmd, NULL };
+	char *cmd, *argv[4];
 	pid_t pid;
 	int err;
 
@@ -292,6 +291,11 @@ static void run_command(struct swt_live *l, const struct pending *p)
 		l->cmd.skipped++;
 		return;
 	}
+	cmd = swt_strdup(l->o.on_alert);
+	argv[0] = sh;
+	argv[1] = dash_c;
+	argv[2] = cmd;
+	argv[3] = NULL;
 	for (i = 0; environ && environ[i]; i++)
 		n_env++;
 	env = swt_calloc(n_env + OWN + 1, sizeof(*env));
