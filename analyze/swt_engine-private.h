@@ -145,6 +145,18 @@ struct engine__module {
 	struct engine__hist hist[SWT_RES_N];	/* by enum swt_resource */
 	struct engine__spike spike[SWT_RES_N];
 	bool alert_on[SWT_RES_N];
+	int64_t alert_t[SWT_RES_N];	/* when the alert that is on fired */
+	int64_t alert_v[SWT_RES_N];	/* ... and its value */
+	/* process and session kinds: the leak and trend tests as the
+	 * samples come (docs/analysis.md § 8) */
+	uint64_t next_test;	/* series count of the next test */
+	bool leak_sig;		/* processes: the leak test passed once */
+	int64_t leak_sig_t;	/* ... first at (absolute) */
+	bool fc_on;		/* processes: a forecast alert is on */
+	struct swt_alert_result fc_alert; /* ... as raised */
+	uint8_t trend_sig[2];	/* session: directions announced (bit
+				 * 1 increasing, 2 decreasing), memory and
+				 * CPU */
 	/* disk I/O and network (process and session kinds): the processes'
 	 * held rates and exits' bytes in the current interval, totals */
 	struct engine__bytes_tot by[BY_N];
@@ -290,6 +302,8 @@ struct engine__counter {
 	int64_t *ring;		/* per interval, history_samples long */
 	swt_i128 ring_sum;	/* exact: increments come from the file */
 	bool alert_on;
+	int64_t alert_t, alert_v; /* when the alert that is on fired, its
+				   * value */
 	bool judged;		/* its rate was evaluated once */
 	uint64_t alerts;	/* rate alerts raised for it */
 };
@@ -328,6 +342,7 @@ struct engine__result {
 struct swt_engine {
 	struct swt_thresholds th;
 	swt_engine_alert_fn on_alert;
+	swt_engine_event_fn on_event;
 	void *payload;
 	size_t max_spikes, max_alerts;
 	char errmsg[256];

@@ -148,6 +148,8 @@ const char *swt_alert_unit(enum swt_alert_kind k)
 	case SWT_ALERT_IO:
 	case SWT_ALERT_NET:
 		return "MB/s";
+	case SWT_ALERT_FORECAST:
+		return "min";
 	}
 	return "?";
 }
@@ -179,6 +181,8 @@ const char *swt_alert_kind_name(enum swt_alert_kind k)
 		return "io";
 	case SWT_ALERT_NET:
 		return "net";
+	case SWT_ALERT_FORECAST:
+		return "forecast";
 	}
 	return "?";
 }
@@ -1926,6 +1930,52 @@ static void raise_alert(struct swt_engine *e, int64_t t,
 	}
 }
 
+/* An alert that was on (raised at since_t with since_v) is cleared at t
+ * by value (docs/analysis.md § 6). Nothing is kept: only the callback
+ * hears of it. */
+static void clear_alert(struct swt_engine *e, int64_t t,
+			enum swt_alert_kind kind,
+			const struct swt_subject *subj, int64_t since_t,
+			int64_t since_v, int64_t value, int64_t threshold)
+{
+	struct swt_engine_event ev;
+
+	if (!e->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SWT_ENGINE_ALERT_CLEARED;
+	ev.t_ns = t - e->origin_ns;
+	ev.alert.t_ns = since_t - e->origin_ns;
+	ev.alert.kind = kind;
+	ev.alert.subj = *subj;
+	ev.alert.value = since_v;
+	ev.alert.threshold = threshold;
+	ev.duration_ns = swt_sat_sub(t, since_t);
+	ev.value = value;
+	ev.subj = *subj;
+	e->on_event(&ev, e->payload);
+}
+
+/* One judgement of value v against thr: an alert is raised when v goes
+ * above, and cleared at the first judgement at or under it after that;
+ * once per crossing. */
+static void alert_judge(struct swt_engine *e, int64_t t,
+			enum swt_alert_kind kind,
+			const struct swt_subject *subj, int64_t v, int64_t thr,
+			bool *on, int64_t *since_t, int64_t *since_v)
+{
+	bool above = v > thr;
+
+	if (above && !*on) {
+		raise_alert(e, t, kind, subj, v, thr);
+		*since_t = t;
+		*since_v = v;
+	} else if (!above && *on) {
+		clear_alert(e, t, kind, subj, *since_t, *since_v, v, thr);
+	}
+	*on = above;
+}
+
 static int64_t res_value(const struct engine__module *m,
 			 enum swt_resource r)
 {
@@ -2462,17 +2512,15 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 				  c->ring_sum < INT64_MIN ? INT64_MIN :
 							    (int64_t)c->ring_sum,
 				  NS_PER_MIN * 1000, window);
-		if (rate > c->threshold && !c->alert_on) {
-			subj.kind = SWT_KIND_COUNTER;
-			subj.name = c->name;
-			subj.process = "";
-			subj.command = "";
-			subj.group = "";
+		subj.kind = SWT_KIND_COUNTER;
+		subj.name = c->name;
+		subj.process = "";
+		subj.command = "";
+		subj.group = "";
+		if (rate > c->threshold && !c->alert_on)
 			c->alerts++;
-			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
-				    c->threshold);
-		}
-		c->alert_on = rate > c->threshold;
+		alert_judge(e, t, SWT_ALERT_RATE, &subj, rate, c->threshold,
+			    &c->alert_on, &c->alert_t, &c->alert_v);
 	}
 	e->ring_head = (e->ring_head + 1) % h;
 }
@@ -2619,14 +2667,11 @@ static void bytes_judge(struct swt_engine *e, struct engine__module *m,
 {
 	enum swt_resource r = k == BY_IO ? SWT_RES_IO : SWT_RES_NET;
 	int64_t thr = res_threshold(e, r), v = m->by[k].cur;
-	bool above = v > thr;
 
 	if (dt <= 0 || !m->by[k].cur_has || thr <= 0)
 		return;
-	if (above && !m->alert_on[r])
-		raise_alert(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET,
-			    subj, v, thr);
-	m->alert_on[r] = above;
+	alert_judge(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET, subj, v,
+		    thr, &m->alert_on[r], &m->alert_t[r], &m->alert_v[r]);
 	spike_step(e, m, r, t0, t, v);
 }
 
@@ -2825,23 +2870,19 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			continue;
 		engine__subject(e, m, &subj);
 		if (dt > 0 && m->cur_obs_ns > 0) {
-			bool above = m->cur_mpct > e->th.v[SWT_TH_CPU_PERCENT];
-
-			if (above && !m->alert_on[SWT_RES_CPU])
-				raise_alert(e, t, SWT_ALERT_CPU, &subj,
-					    m->cur_mpct,
-					    e->th.v[SWT_TH_CPU_PERCENT]);
-			m->alert_on[SWT_RES_CPU] = above;
+			alert_judge(e, t, SWT_ALERT_CPU, &subj, m->cur_mpct,
+				    e->th.v[SWT_TH_CPU_PERCENT],
+				    &m->alert_on[SWT_RES_CPU],
+				    &m->alert_t[SWT_RES_CPU],
+				    &m->alert_v[SWT_RES_CPU]);
 			spike_step(e, m, SWT_RES_CPU, t0, t, m->cur_mpct);
 		}
 		if (m->cur_mem) {
-			bool above = m->cur_mmb > e->th.v[SWT_TH_MEMORY_MB];
-
-			if (above && !m->alert_on[SWT_RES_MEMORY])
-				raise_alert(e, t, SWT_ALERT_MEMORY, &subj,
-					    m->cur_mmb,
-					    e->th.v[SWT_TH_MEMORY_MB]);
-			m->alert_on[SWT_RES_MEMORY] = above;
+			alert_judge(e, t, SWT_ALERT_MEMORY, &subj, m->cur_mmb,
+				    e->th.v[SWT_TH_MEMORY_MB],
+				    &m->alert_on[SWT_RES_MEMORY],
+				    &m->alert_t[SWT_RES_MEMORY],
+				    &m->alert_v[SWT_RES_MEMORY]);
 			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
 		bytes_judge(e, m, &subj, BY_IO, t0, t, dt);
@@ -3071,6 +3112,7 @@ void swt_engine_new(struct swt_engine **out,
 		swt_thresholds_init(&e->th);
 	if (opts) {
 		e->on_alert = opts->on_alert;
+		e->on_event = opts->on_event;
 		e->payload = opts->payload;
 		e->max_spikes = opts->max_spikes;
 		e->max_alerts = opts->max_alerts;

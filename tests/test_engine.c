@@ -1698,6 +1698,88 @@ static void log_alert(const struct swt_alert_result *a, void *payload)
 		log->a[log->n++] = *a;
 }
 
+struct event_log {
+	size_t n;
+	struct swt_engine_event ev[32];
+	struct alert_log alerts;
+};
+
+static void log_event(const struct swt_engine_event *ev, void *payload)
+{
+	struct event_log *log = payload;
+
+	if (log->n < 32)
+		log->ev[log->n++] = *ev;
+}
+
+static void log_event_alert(const struct swt_alert_result *a, void *payload)
+{
+	struct event_log *log = payload;
+
+	log_alert(a, &log->alerts);
+}
+
+/* An alert clears at the first judgement at or under its threshold after
+ * it fired: the callback gets the alert as raised, the value and how long
+ * it lasted. Still above at the end: no clear. */
+static void alerts_clear_at_or_under_the_threshold(void **state)
+{
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct event_log log;
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	static const int64_t cpu[] = { 10, 90, 95, 80, 90 };
+	int64_t ticks = 0;
+	int k;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_alert = log_event_alert;
+	o.on_event = log_event;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "spiky", "spiky", true);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 5; k++) {
+		ticks += cpu[k];
+		p = prow(10, ticks, k == 2 ? 600 * 1024 : 1024);
+		feed_sample(e, T0 + (k + 1) * S, &p, 1, NULL, 0);
+		if (k == 3)
+			assert_int_equal(log.n, 2);	/* live */
+		else if (k == 2)
+			assert_int_equal(log.n, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(log.alerts.n, 3);
+	/* at 4 s, CPU first (judged first in a sample), then memory */
+	assert_int_equal(log.n, 2);
+	/* CPU: 90 % at 2 s, 95 % at 3 s, exactly 80 % (not above) at 4 s:
+	 * cleared after 2 s; 90 % again at 5 s is a new alert, still on */
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_ALERT_CLEARED);
+	assert_int_equal(log.ev[0].alert.kind, SWT_ALERT_CPU);
+	assert_int_equal(log.ev[0].t_ns, 4 * S);
+	assert_int_equal(log.ev[0].alert.t_ns, 2 * S);
+	assert_int_equal(log.ev[0].alert.value, 90000);
+	assert_int_equal(log.ev[0].duration_ns, 2 * S);
+	assert_int_equal(log.ev[0].value, 80000);
+	/* memory: 600 MB at 3 s, 1 MB at 4 s */
+	assert_int_equal(log.ev[1].kind, SWT_ENGINE_ALERT_CLEARED);
+	assert_int_equal(log.ev[1].alert.kind, SWT_ALERT_MEMORY);
+	assert_int_equal(log.ev[1].t_ns, 4 * S);
+	assert_int_equal(log.ev[1].alert.t_ns, 3 * S);
+	assert_int_equal(log.ev[1].alert.value, 600000);
+	assert_int_equal(log.ev[1].duration_ns, S);
+	assert_int_equal(log.ev[1].value, 1000);
+	assert_int_equal(log.ev[1].alert.threshold, 500000);
+	assert_string_equal(log.ev[1].alert.subj.name, "spiky");
+	assert_int_equal(res->n_alerts, 3);
+	swt_engine_free(e);
+}
+
 /* Alerts fire when a process crosses a threshold upward, once per
  * crossing, through the callback as the samples come and in the result. */
 static void alerts_fire_on_crossing(void **state)
@@ -3029,6 +3111,7 @@ int main(void)
 		cmocka_unit_test(weight_and_priority),
 		cmocka_unit_test(modules_sorted_by_weight_then_name),
 		cmocka_unit_test(alerts_fire_on_crossing),
+		cmocka_unit_test(alerts_clear_at_or_under_the_threshold),
 		cmocka_unit_test(cpu_spike_with_active_modules),
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
 		cmocka_unit_test(busy_module_has_the_cpu_estimated),
