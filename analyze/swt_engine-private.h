@@ -149,7 +149,8 @@ struct engine__module {
 	int64_t alert_v[SWT_RES_N];	/* ... and its value */
 	/* process and session kinds: the leak and trend tests as the
 	 * samples come (docs/analysis.md § 8) */
-	uint64_t next_test;	/* series count of the next test */
+	uint64_t next_test;	/* series count of the next test (memory) */
+	uint64_t next_test_cpu;	/* session: of the CPU series */
 	bool leak_sig;		/* processes: the leak test passed once */
 	int64_t leak_sig_t;	/* ... first at (absolute) */
 	bool fc_on;		/* processes: a forecast alert is on */
@@ -308,6 +309,11 @@ struct engine__counter {
 	uint64_t alerts;	/* rate alerts raised for it */
 };
 
+/* The leak and trend tests while streaming: at most this many values
+ * apart (docs/analysis.md § 8), and the one-sided 99 % z of the rule. */
+#define ENGINE_TEST_EVERY_MAX 256
+#define ENGINE_Z_99_MILLI 2326
+
 /* The rate window is judged once it covers this long (or holds
  * history_samples intervals, if that comes first). */
 #define ENGINE_RATE_MIN_WINDOW_NS (10 * NS_PER_S)
@@ -327,6 +333,8 @@ struct engine__result {
 	struct swt_counter_result *r_ctrs;
 	struct swt_leak_result *r_leaks;
 	size_t n_r_leaks, cap_r_leaks;
+	struct swt_forecast_result *r_fcs;
+	size_t n_r_fcs, cap_r_fcs;
 	struct swt_bottleneck_result *r_bns;
 	size_t n_r_bns, cap_r_bns;
 	struct swt_recommendation *r_recs;
@@ -505,6 +513,10 @@ struct swt_engine {
 	size_t ring_head;	/* next slot of the counter rings */
 	size_t ring_n;
 
+	/* the leak and trend tests while streaming (SWT_SERIES_SCRATCH,
+	 * allocated at the first test) */
+	int64_t *scratch;
+
 	/* findings collected while streaming */
 	struct swt_alert_result *alerts;
 	size_t n_alerts, cap_alerts;
@@ -561,5 +573,21 @@ void engine__subject(const struct swt_engine *e,
  * recommendations, computed from the engine (not changed) into fr. */
 void engine__findings(const struct swt_engine *e, struct engine__result *fr);
 void engine__findings_free(struct engine__result *fr);
+
+/* The leak rule (docs/analysis.md § 8) on trend statistics tr with the
+ * slope in mmb/min; used at the end and by the tests while streaming. */
+bool engine__is_leak(const struct swt_engine *e, const struct swt_trend *tr,
+		     int64_t slope_mmb);
+
+/* The trend's direction (§ 8) for a slope and its minimum. */
+enum swt_direction engine__direction(const struct swt_trend *tr,
+				     int64_t slope, int64_t min_slope);
+
+/* The forecast of series s with trend tr to memory_mb (§ 8); false when
+ * there is none (slope not positive, level at or above the threshold).
+ * out->subj is not set. */
+bool engine__forecast(const struct swt_engine *e, const struct swt_series *s,
+		      const struct swt_trend *tr, int64_t *scratch,
+		      struct swt_forecast_result *out);
 
 #endif
