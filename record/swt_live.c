@@ -301,9 +301,9 @@ static void run_command(struct swt_live *l, const struct pending *p)
 	sigset_t none, def;
 	size_t n_env = 0, own, i;
 	char **env;
-	char *cmd = swt_strdup(l->o.on_alert);
+	char *cmd;
 	char sh[] = "sh", dash_c[] = "-c";
-	char *argv[] = { sh, dash_c, cmd, NULL };
+	char *argv[] = { sh, dash_c, NULL, NULL };
 	pid_t pid;
 	int err;
 
@@ -312,6 +312,9 @@ static void run_command(struct swt_live *l, const struct pending *p)
 		l->cmd.skipped++;
 		return;
 	}
+	/* (after the early return: a skipped alert allocates nothing) */
+	cmd = swt_strdup(l->o.on_alert);
+	argv[2] = cmd;
 	for (i = 0; environ && environ[i]; i++)
 		n_env++;
 	env = swt_calloc(n_env + OWN + 1, sizeof(*env));
