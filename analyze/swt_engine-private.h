@@ -145,6 +145,19 @@ struct engine__module {
 	struct engine__hist hist[SWT_RES_N];	/* by enum swt_resource */
 	struct engine__spike spike[SWT_RES_N];
 	bool alert_on[SWT_RES_N];
+	int64_t alert_t[SWT_RES_N];	/* when the alert that is on fired */
+	int64_t alert_v[SWT_RES_N];	/* ... and its value */
+	/* process and session kinds: the leak and trend tests as the
+	 * samples come (docs/analysis.md § 8) */
+	uint64_t next_test;	/* series count of the next test (memory) */
+	uint64_t next_test_cpu;	/* session: of the CPU series */
+	bool leak_sig;		/* processes: the leak test passed once */
+	int64_t leak_sig_t;	/* ... first at (absolute) */
+	bool fc_on;		/* processes: a forecast alert is on */
+	struct swt_alert_result fc_alert; /* ... as raised */
+	uint8_t trend_sig[2];	/* session: directions announced (bit
+				 * 1 increasing, 2 decreasing), memory and
+				 * CPU */
 	/* disk I/O and network (process and session kinds): the processes'
 	 * held rates and exits' bytes in the current interval, totals */
 	struct engine__bytes_tot by[BY_N];
@@ -290,9 +303,16 @@ struct engine__counter {
 	int64_t *ring;		/* per interval, history_samples long */
 	swt_i128 ring_sum;	/* exact: increments come from the file */
 	bool alert_on;
+	int64_t alert_t, alert_v; /* when the alert that is on fired, its
+				   * value */
 	bool judged;		/* its rate was evaluated once */
 	uint64_t alerts;	/* rate alerts raised for it */
 };
+
+/* The leak and trend tests while streaming: at most this many values
+ * apart (docs/analysis.md § 8), and the one-sided 99 % z of the rule. */
+#define ENGINE_TEST_EVERY_MAX 256
+#define ENGINE_Z_99_MILLI 2326
 
 /* The rate window is judged once it covers this long (or holds
  * history_samples intervals, if that comes first). */
@@ -313,6 +333,8 @@ struct engine__result {
 	struct swt_counter_result *r_ctrs;
 	struct swt_leak_result *r_leaks;
 	size_t n_r_leaks, cap_r_leaks;
+	struct swt_forecast_result *r_fcs;
+	size_t n_r_fcs, cap_r_fcs;
 	struct swt_bottleneck_result *r_bns;
 	size_t n_r_bns, cap_r_bns;
 	struct swt_recommendation *r_recs;
@@ -328,6 +350,7 @@ struct engine__result {
 struct swt_engine {
 	struct swt_thresholds th;
 	swt_engine_alert_fn on_alert;
+	swt_engine_event_fn on_event;
 	void *payload;
 	size_t max_spikes, max_alerts;
 	int64_t window_from_ns;	/* opts.window_from_ns */
@@ -491,6 +514,10 @@ struct swt_engine {
 	size_t ring_head;	/* next slot of the counter rings */
 	size_t ring_n;
 
+	/* the leak and trend tests while streaming (SWT_SERIES_SCRATCH,
+	 * allocated at the first test) */
+	int64_t *scratch;
+
 	/* findings collected while streaming */
 	struct swt_alert_result *alerts;
 	size_t n_alerts, cap_alerts;
@@ -547,5 +574,21 @@ void engine__subject(const struct swt_engine *e,
  * recommendations, computed from the engine (not changed) into fr. */
 void engine__findings(const struct swt_engine *e, struct engine__result *fr);
 void engine__findings_free(struct engine__result *fr);
+
+/* The leak rule (docs/analysis.md § 8) on trend statistics tr with the
+ * slope in mmb/min; used at the end and by the tests while streaming. */
+bool engine__is_leak(const struct swt_engine *e, const struct swt_trend *tr,
+		     int64_t slope_mmb);
+
+/* The trend's direction (§ 8) for a slope and its minimum. */
+enum swt_direction engine__direction(const struct swt_trend *tr,
+				     int64_t slope, int64_t min_slope);
+
+/* The forecast of series s with trend tr to memory_mb (§ 8); false when
+ * there is none (slope not positive, level at or above the threshold).
+ * out->subj is not set. */
+bool engine__forecast(const struct swt_engine *e, const struct swt_series *s,
+		      const struct swt_trend *tr, int64_t *scratch,
+		      struct swt_forecast_result *out);
 
 #endif

@@ -148,6 +148,8 @@ const char *swt_alert_unit(enum swt_alert_kind k)
 	case SWT_ALERT_IO:
 	case SWT_ALERT_NET:
 		return "MB/s";
+	case SWT_ALERT_FORECAST:
+		return "min";
 	}
 	return "?";
 }
@@ -179,6 +181,8 @@ const char *swt_alert_kind_name(enum swt_alert_kind k)
 		return "io";
 	case SWT_ALERT_NET:
 		return "net";
+	case SWT_ALERT_FORECAST:
+		return "forecast";
 	}
 	return "?";
 }
@@ -1904,6 +1908,19 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 
 /* ---- alerts and spikes --------------------------------------------------- */
 
+/* An alert, to the callback and into the (capped) list. */
+static void emit_alert(struct swt_engine *e, const struct swt_alert_result *a)
+{
+	e->alerts_total++;
+	if (e->on_alert)
+		e->on_alert(a, e->payload);
+	if (e->n_alerts < e->max_alerts) {
+		e->alerts = swt_grow(e->alerts, &e->cap_alerts,
+				     e->n_alerts + 1, sizeof(*e->alerts));
+		e->alerts[e->n_alerts++] = *a;
+	}
+}
+
 static void raise_alert(struct swt_engine *e, int64_t t,
 			enum swt_alert_kind kind,
 			const struct swt_subject *subj, int64_t value,
@@ -1911,18 +1928,220 @@ static void raise_alert(struct swt_engine *e, int64_t t,
 {
 	struct swt_alert_result a;
 
+	memset(&a, 0, sizeof(a));
 	a.t_ns = t - e->origin_ns;
 	a.kind = kind;
 	a.subj = *subj;
 	a.value = value;
 	a.threshold = threshold;
-	e->alerts_total++;
-	if (e->on_alert)
-		e->on_alert(&a, e->payload);
-	if (e->n_alerts < e->max_alerts) {
-		e->alerts = swt_grow(e->alerts, &e->cap_alerts,
-				     e->n_alerts + 1, sizeof(*e->alerts));
-		e->alerts[e->n_alerts++] = a;
+	emit_alert(e, &a);
+}
+
+/* An alert that was on (raised at since_t with since_v) is cleared at t
+ * by value (docs/analysis.md § 6). Nothing is kept: only the callback
+ * hears of it. */
+static void clear_alert(struct swt_engine *e, int64_t t,
+			enum swt_alert_kind kind,
+			const struct swt_subject *subj, int64_t since_t,
+			int64_t since_v, int64_t value, int64_t threshold)
+{
+	struct swt_engine_event ev;
+
+	if (!e->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SWT_ENGINE_ALERT_CLEARED;
+	ev.t_ns = t - e->origin_ns;
+	ev.alert.t_ns = since_t - e->origin_ns;
+	ev.alert.kind = kind;
+	ev.alert.subj = *subj;
+	ev.alert.value = since_v;
+	ev.alert.threshold = threshold;
+	ev.duration_ns = swt_sat_sub(t, since_t);
+	ev.value = value;
+	ev.subj = *subj;
+	e->on_event(&ev, e->payload);
+}
+
+/* One judgement of value v against thr: an alert is raised when v goes
+ * above, and cleared at the first judgement at or under it after that;
+ * once per crossing. */
+static void alert_judge(struct swt_engine *e, int64_t t,
+			enum swt_alert_kind kind,
+			const struct swt_subject *subj, int64_t v, int64_t thr,
+			bool *on, int64_t *since_t, int64_t *since_v)
+{
+	bool above = v > thr;
+
+	if (above && !*on) {
+		raise_alert(e, t, kind, subj, v, thr);
+		*since_t = t;
+		*since_v = v;
+	} else if (!above && *on) {
+		clear_alert(e, t, kind, subj, *since_t, *since_v, v, thr);
+	}
+	*on = above;
+}
+
+/* ---- leaks, trends and forecasts while streaming ----------------------- */
+
+/* The tests' schedule (docs/analysis.md § 8): at series counts c >= 8
+ * that are multiples of k = pow2floor(c) / 4, between 2 and
+ * ENGINE_TEST_EVERY_MAX: four tests per doubling of the series, then one
+ * every ENGINE_TEST_EVERY_MAX values. The next count to test after c. */
+static uint64_t next_test_count(uint64_t c)
+{
+	uint64_t p = 1, k;
+
+	if (c < 8)
+		return 8;
+	while (p <= c / 2)
+		p *= 2;
+	k = p / 4;
+	if (k < 2)
+		k = 2;
+	if (k > ENGINE_TEST_EVERY_MAX)
+		k = ENGINE_TEST_EVERY_MAX;
+	return (c / k + 1) * k;
+}
+
+static int64_t *engine_scratch(struct swt_engine *e)
+{
+	if (!e->scratch)
+		e->scratch = swt_calloc(SWT_SERIES_SCRATCH, sizeof(*e->scratch));
+	return e->scratch;
+}
+
+/* The forecast alert of process module m at a test at t: on while its
+ * leak test passes, its fitted level is under memory_mb and the forecast
+ * reaches it within forecast_minutes (fc: the forecast, NULL if none). */
+static void forecast_judge(struct swt_engine *e, struct engine__module *m,
+			   const struct swt_subject *subj, int64_t t,
+			   const struct swt_forecast_result *fc)
+{
+	int64_t horizon = e->th.v[SWT_TH_FORECAST_MINUTES];
+	bool on = fc && horizon > 0 && fc->eta_mmin <= horizon;
+
+	if (on && !m->fc_on) {
+		struct swt_alert_result *a = &m->fc_alert;
+
+		memset(a, 0, sizeof(*a));
+		a->t_ns = t - e->origin_ns;
+		a->kind = SWT_ALERT_FORECAST;
+		a->subj = *subj;
+		a->value = fc->eta_mmin;
+		a->threshold = horizon;
+		a->eta_low = fc->eta_low_mmin;
+		a->eta_high = fc->eta_high_mmin;
+		a->level_mmb = fc->level_mmb;
+		a->target_mmb = fc->target_mmb;
+		emit_alert(e, a);
+	} else if (!on && m->fc_on && e->on_event) {
+		struct swt_engine_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = SWT_ENGINE_ALERT_CLEARED;
+		ev.t_ns = t - e->origin_ns;
+		ev.alert = m->fc_alert;
+		ev.alert.subj = *subj;
+		ev.duration_ns = swt_sat_sub(ev.t_ns, m->fc_alert.t_ns);
+		ev.value = fc ? fc->eta_mmin : -1;
+		ev.subj = *subj;
+		e->on_event(&ev, e->payload);
+	}
+	m->fc_on = on;
+}
+
+/* The leak test of process module m on its series so far, at t (a
+ * scheduled count): the first pass is told; the forecast alert is
+ * judged. Most modules fail the quarters (O(buckets)) and cost nothing
+ * more. */
+static void leak_test(struct swt_engine *e, struct engine__module *m,
+		      const struct swt_subject *subj, int64_t t)
+{
+	const struct swt_series *s = m->mem_series;
+	struct swt_forecast_result fc;
+	struct swt_trend tr;
+	int64_t slope = 0;
+	bool leak = false, has_fc = false;
+
+	memset(&tr, 0, sizeof(tr));
+	m->next_test = next_test_count(s->count);
+	/* the rule's cheap necessary conditions first: rising quarters,
+	 * then z (no Theil-Sen) */
+	if (swt_series_quarters_rising(s) &&
+	    swt_series_mk_z(s) >= ENGINE_Z_99_MILLI) {
+		swt_series_trend(s, engine_scratch(e), &tr);
+		slope = swt_div_round(tr.slope_milli, 1024);
+		leak = engine__is_leak(e, &tr, slope);
+	}
+	if (leak && !m->leak_sig) {
+		m->leak_sig = true;
+		m->leak_sig_t = t;
+		if (e->on_event) {
+			struct swt_engine_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = SWT_ENGINE_LEAK_SIGNIFICANT;
+			ev.t_ns = t - e->origin_ns;
+			ev.subj = *subj;
+			ev.resource = SWT_RES_MEMORY;
+			ev.direction = SWT_DIR_INCREASING;
+			ev.value = slope;
+			ev.z_milli = tr.z_milli;
+			e->on_event(&ev, e->payload);
+		}
+	}
+	if (leak && e->th.v[SWT_TH_FORECAST_MINUTES] > 0)
+		has_fc = engine__forecast(e, s, &tr, engine_scratch(e), &fc);
+	if (has_fc || m->fc_on)
+		forecast_judge(e, m, subj, t, has_fc ? &fc : NULL);
+}
+
+/* The tree's memory (r memory) or CPU trend at a scheduled count: a
+ * direction it takes for the first time is told. */
+static void trend_test(struct swt_engine *e, enum swt_resource r, int64_t t)
+{
+	struct engine__module *ses = &e->session;
+	const struct swt_series *s =
+		r == SWT_RES_CPU ? ses->cpu_series : ses->mem_series;
+	struct swt_trend tr;
+	enum swt_direction dir;
+	int64_t slope;
+	unsigned bit;
+
+	if (r == SWT_RES_CPU)
+		ses->next_test_cpu = next_test_count(s->count);
+	else
+		ses->next_test = next_test_count(s->count);
+	swt_series_trend(s, engine_scratch(e), &tr);
+	if (r == SWT_RES_CPU) {
+		slope = swt_div_round(tr.slope_milli, 1000);
+		dir = engine__direction(
+			&tr, slope, e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+	} else {
+		slope = swt_div_round(tr.slope_milli, 1024);
+		dir = engine__direction(&tr, slope,
+					e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+	}
+	bit = dir == SWT_DIR_INCREASING ? 1u :
+	      dir == SWT_DIR_DECREASING ? 2u :
+					  0u;
+	if (!bit || (ses->trend_sig[r == SWT_RES_CPU] & bit))
+		return;
+	ses->trend_sig[r == SWT_RES_CPU] |= (uint8_t)bit;
+	if (e->on_event) {
+		struct swt_engine_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = SWT_ENGINE_TREND_SIGNIFICANT;
+		ev.t_ns = t - e->origin_ns;
+		engine__subject(e, ses, &ev.subj);
+		ev.resource = r;
+		ev.direction = dir;
+		ev.value = slope;
+		ev.z_milli = tr.z_milli;
+		e->on_event(&ev, e->payload);
 	}
 }
 
@@ -2462,17 +2681,15 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 				  c->ring_sum < INT64_MIN ? INT64_MIN :
 							    (int64_t)c->ring_sum,
 				  NS_PER_MIN * 1000, window);
-		if (rate > c->threshold && !c->alert_on) {
-			subj.kind = SWT_KIND_COUNTER;
-			subj.name = c->name;
-			subj.process = "";
-			subj.command = "";
-			subj.group = "";
+		subj.kind = SWT_KIND_COUNTER;
+		subj.name = c->name;
+		subj.process = "";
+		subj.command = "";
+		subj.group = "";
+		if (rate > c->threshold && !c->alert_on)
 			c->alerts++;
-			raise_alert(e, t, SWT_ALERT_RATE, &subj, rate,
-				    c->threshold);
-		}
-		c->alert_on = rate > c->threshold;
+		alert_judge(e, t, SWT_ALERT_RATE, &subj, rate, c->threshold,
+			    &c->alert_on, &c->alert_t, &c->alert_v);
 	}
 	e->ring_head = (e->ring_head + 1) % h;
 }
@@ -2619,14 +2836,11 @@ static void bytes_judge(struct swt_engine *e, struct engine__module *m,
 {
 	enum swt_resource r = k == BY_IO ? SWT_RES_IO : SWT_RES_NET;
 	int64_t thr = res_threshold(e, r), v = m->by[k].cur;
-	bool above = v > thr;
 
 	if (dt <= 0 || !m->by[k].cur_has || thr <= 0)
 		return;
-	if (above && !m->alert_on[r])
-		raise_alert(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET,
-			    subj, v, thr);
-	m->alert_on[r] = above;
+	alert_judge(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET, subj, v,
+		    thr, &m->alert_on[r], &m->alert_t[r], &m->alert_v[r]);
 	spike_step(e, m, r, t0, t, v);
 }
 
@@ -2824,33 +3038,36 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		if (m->kind != SWT_KIND_PROCESS)
 			continue;
 		engine__subject(e, m, &subj);
+		if (m->cur_mem && m->mem_series->count >= m->next_test)
+			leak_test(e, m, &subj, t);
 		if (dt > 0 && m->cur_obs_ns > 0) {
-			bool above = m->cur_mpct > e->th.v[SWT_TH_CPU_PERCENT];
-
-			if (above && !m->alert_on[SWT_RES_CPU])
-				raise_alert(e, t, SWT_ALERT_CPU, &subj,
-					    m->cur_mpct,
-					    e->th.v[SWT_TH_CPU_PERCENT]);
-			m->alert_on[SWT_RES_CPU] = above;
+			alert_judge(e, t, SWT_ALERT_CPU, &subj, m->cur_mpct,
+				    e->th.v[SWT_TH_CPU_PERCENT],
+				    &m->alert_on[SWT_RES_CPU],
+				    &m->alert_t[SWT_RES_CPU],
+				    &m->alert_v[SWT_RES_CPU]);
 			spike_step(e, m, SWT_RES_CPU, t0, t, m->cur_mpct);
 		}
 		if (m->cur_mem) {
-			bool above = m->cur_mmb > e->th.v[SWT_TH_MEMORY_MB];
-
-			if (above && !m->alert_on[SWT_RES_MEMORY])
-				raise_alert(e, t, SWT_ALERT_MEMORY, &subj,
-					    m->cur_mmb,
-					    e->th.v[SWT_TH_MEMORY_MB]);
-			m->alert_on[SWT_RES_MEMORY] = above;
+			alert_judge(e, t, SWT_ALERT_MEMORY, &subj, m->cur_mmb,
+				    e->th.v[SWT_TH_MEMORY_MB],
+				    &m->alert_on[SWT_RES_MEMORY],
+				    &m->alert_t[SWT_RES_MEMORY],
+				    &m->alert_v[SWT_RES_MEMORY]);
 			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
 		bytes_judge(e, m, &subj, BY_IO, t0, t, dt);
 		bytes_judge(e, m, &subj, BY_NET, t0, t, dt);
 	}
-	if (ses->cur_mem)
+	if (ses->cur_mem) {
 		swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
+		if (ses->mem_series->count >= ses->next_test)
+			trend_test(e, SWT_RES_MEMORY, t);
+	}
 	if (dt > 0 && ses->cur_obs_ns > 0) {
 		swt_series_add(ses->cpu_series, t, ses->cur_mpct);
+		if (ses->cpu_series->count >= ses->next_test_cpu)
+			trend_test(e, SWT_RES_CPU, t);
 		spike_step(e, ses, SWT_RES_CPU, t0, t, ses->cur_mpct);
 	}
 	if (ses->cur_mem)
@@ -3071,6 +3288,7 @@ void swt_engine_new(struct swt_engine **out,
 		swt_thresholds_init(&e->th);
 	if (opts) {
 		e->on_alert = opts->on_alert;
+		e->on_event = opts->on_event;
 		e->payload = opts->payload;
 		e->max_spikes = opts->max_spikes;
 		e->max_alerts = opts->max_alerts;
@@ -3160,6 +3378,7 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->open_spikes);
 	free(e->t_ring);
 	free(e->alerts);
+	free(e->scratch);
 	free(e->spikes);
 	free(e->recorder);
 	free(e->kernel);

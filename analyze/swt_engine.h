@@ -234,6 +234,32 @@ struct swt_leak_result {
 	 * ("database_manager"; "(outside spans)"), "undecided" when the
 	 * file cannot tell which, "" without modules; modules: "" */
 	const char *attributed_to;
+	/* when the leak test, run as the samples came (docs/analysis.md
+	 * § 8), first called it a leak; the end of its series if only the
+	 * final test did; modules (attributed growth): the session's last
+	 * sample (relative to the session start) */
+	int64_t significant_ns;
+};
+
+/* When a memory series reaches memory_mb, from its leak (process
+ * modules) or the tree's increasing memory trend (the session): the
+ * Theil-Sen line through the series, its slope's 95 % interval
+ * (docs/analysis.md § 8). Only for significant models whose fitted level
+ * is still under the threshold. */
+struct swt_forecast_result {
+	struct swt_subject subj;
+	int64_t at_ns;		/* the time of the level: the series' last
+				 * value, relative to the session start */
+	int64_t level_mmb;	/* the fitted level then */
+	int64_t target_mmb;	/* memory_mb */
+	int64_t slope_mmb_per_min; /* Theil-Sen (precise: KiB based) */
+	int64_t slope_low_mmb_per_min;	/* its 95 % interval */
+	int64_t slope_high_mmb_per_min;
+	int64_t eta_mmin;	/* minutes from at_ns to the target
+				 * (thousandths) at the slope */
+	int64_t eta_low_mmin;	/* at the interval's high slope */
+	int64_t eta_high_mmin;	/* at its low slope; -1 when that is not
+				 * positive (no upper bound) */
 };
 
 enum swt_direction {
@@ -283,14 +309,17 @@ enum swt_alert_kind {
 	SWT_ALERT_RATE = 2,	/* a counter above its rate limit */
 	SWT_ALERT_IO = 3,	/* a process above io_mb_per_s */
 	SWT_ALERT_NET = 4,	/* a process above net_mb_per_s (if set) */
+	SWT_ALERT_FORECAST = 5,	/* a leaking process forecast to reach
+				 * memory_mb within forecast_minutes */
 };
 
-/* "cpu", "memory", "rate", "io", "net". */
+/* "cpu", "memory", "rate", "io", "net", "forecast". */
 const char *swt_alert_kind_name(enum swt_alert_kind k);
 
 /* The unit of an alert's value and threshold, and of a spike of a
  * resource, as the reports name it: "percent" (of one core), "MB",
- * "per_minute", "MB/s". */
+ * "per_minute", "MB/s", "min" (forecast: minutes to the threshold and the
+ * horizon). */
 const char *swt_alert_unit(enum swt_alert_kind k);
 const char *swt_resource_unit(enum swt_resource r);
 
@@ -299,8 +328,14 @@ struct swt_alert_result {
 	enum swt_alert_kind kind;
 	struct swt_subject subj; /* counters: kind module, name = counter */
 	int64_t value;		/* mpct, mmb, thousandths per minute or (io)
-				 * thousandths of MB/s */
-	int64_t threshold;
+				 * thousandths of MB/s; forecast: the time
+				 * to memory_mb in thousandths of a minute */
+	int64_t threshold;	/* forecast: forecast_minutes (thousandths) */
+	/* forecast alerts only (0 otherwise): the interval of the time
+	 * (thousandths of a minute; eta_high -1: no upper bound), the fitted
+	 * memory level and the level it reaches (memory_mb), in mmb */
+	int64_t eta_low, eta_high;
+	int64_t level_mmb, target_mmb;
 };
 
 struct swt_recommendation {
@@ -408,6 +443,8 @@ struct swt_result {
 	uint64_t spikes_total;	/* including those over the cap */
 	size_t n_leaks;		/* slope desc, subject */
 	const struct swt_leak_result *leaks;
+	size_t n_forecasts;	/* eta asc, subject */
+	const struct swt_forecast_result *forecasts;
 	struct swt_trend_result trend;
 	size_t n_bottlenecks;	/* cpu avg desc, subject, reason */
 	const struct swt_bottleneck_result *bottlenecks;
@@ -424,10 +461,43 @@ struct swt_result {
 typedef void (*swt_engine_alert_fn)(const struct swt_alert_result *alert,
 				    void *payload);
 
+/* What the engine tells besides the alerts it raises, as it happens
+ * (docs/analysis.md § 6 and § 8). */
+enum swt_engine_event_kind {
+	SWT_ENGINE_ALERT_CLEARED = 0,	/* an alert's value is back at or
+					 * under its threshold */
+	SWT_ENGINE_LEAK_SIGNIFICANT = 1, /* a leak test passed for the
+					  * first time */
+	SWT_ENGINE_TREND_SIGNIFICANT = 2, /* the tree's memory or CPU trend
+					   * took a direction for the first
+					   * time */
+};
+
+struct swt_engine_event {
+	enum swt_engine_event_kind kind;
+	int64_t t_ns;		/* relative to the session start */
+	/* cleared: the alert as it was raised (its t_ns when it fired) */
+	struct swt_alert_result alert;
+	int64_t duration_ns;	/* cleared: from the raise to the clear */
+	int64_t value;		/* cleared: the value at or under the
+				 * threshold (forecast: the time to it, -1
+				 * when there is no forecast any more);
+				 * leak: the slope (mmb/min); trend: the
+				 * slope (mmb or mpct per minute) */
+	struct swt_subject subj; /* leak: the module; trend: the session */
+	enum swt_resource resource; /* leak, trend: memory or cpu */
+	enum swt_direction direction; /* trend: increasing or decreasing */
+	int64_t z_milli;	/* leak, trend: Mann-Kendall z */
+};
+
+/* Event callback: the event is borrowed for the duration of the call. */
+typedef void (*swt_engine_event_fn)(const struct swt_engine_event *ev,
+				    void *payload);
+
 struct swt_engine_opts {
 	const struct swt_thresholds *thresholds; /* copied; NULL: defaults */
 	swt_engine_alert_fn on_alert;	/* may be NULL */
-	void *payload;
+	void *payload;		/* of both callbacks */
 	size_t max_spikes;	/* kept in the result; 0: 1000 */
 	size_t max_alerts;	/* 0: 1000 */
 	/* A window of the session (swt_analysis_run_window()): the records
@@ -435,6 +505,10 @@ struct swt_engine_opts {
 	 * (rates per minute) counts from it. Times stay relative to the
 	 * session start. 0: the whole session. */
 	int64_t window_from_ns;
+	swt_engine_event_fn on_event;	/* may be NULL; leak and trend
+					 * events that only the final test
+					 * finds come from
+					 * swt_engine_finish() */
 };
 
 /* New engine. opts may be NULL. Never fails (aborts on OOM). */

@@ -9,7 +9,7 @@
 #include "swt_engine-private.h"
 
 /* z of a one-sided Mann-Kendall test at 99 % (Phi(2.326) = 0.99). */
-#define Z_99_MILLI 2326
+#define Z_99_MILLI ENGINE_Z_99_MILLI
 /* Scores are capped at 2.0: beyond twice a threshold a module is not more
  * urgent, and one runaway figure must not hide the others. */
 #define SCORE_CAP 2000
@@ -107,6 +107,14 @@ static int cmp_leak(const void *pa, const void *pb)
 	const struct swt_leak_result *a = pa, *b = pb;
 
 	CMP_DESC(a->slope_mmb_per_min, b->slope_mmb_per_min);
+	return cmp_subject(&a->subj, &b->subj);
+}
+
+static int cmp_forecast(const void *pa, const void *pb)
+{
+	const struct swt_forecast_result *a = pa, *b = pb;
+
+	CMP_ASC(a->eta_mmin, b->eta_mmin);
 	return cmp_subject(&a->subj, &b->subj);
 }
 
@@ -564,8 +572,8 @@ static void counter_results(const struct swt_engine *e,
  * Theil-Sen slope that is spread over the whole session (every quarter
  * higher than the one before) and still present at its end (the last
  * quarter's own slope at least a quarter of the overall one). */
-static bool is_leak(const struct swt_engine *e, const struct swt_trend *tr,
-		    int64_t slope_mmb)
+bool engine__is_leak(const struct swt_engine *e, const struct swt_trend *tr,
+		     int64_t slope_mmb)
 {
 	return tr->points >= 8 && tr->z_milli >= Z_99_MILLI &&
 	       slope_mmb >= e->th.v[SWT_TH_LEAK_MB_PER_MIN] &&
@@ -587,6 +595,69 @@ static struct swt_leak_result *add_leak(const struct swt_engine *e,
 	engine__subject(e, m, &l->subj);
 	l->attributed_to = "";
 	return l;
+}
+
+bool engine__forecast(const struct swt_engine *e, const struct swt_series *s,
+		      const struct swt_trend *tr, int64_t *scratch,
+		      struct swt_forecast_result *out)
+{
+	struct swt_fit fit;
+	int64_t target = e->th.v[SWT_TH_MEMORY_MB], gap;
+
+	memset(out, 0, sizeof(*out));
+	if (tr->slope_milli <= 0 ||
+	    !swt_series_fit(s, tr->slope_milli, tr->var_s18, scratch, &fit))
+		return false;
+	/* thousandths of KiB: the series' unit */
+	gap = swt_sat_sub(swt_sat_mul(target, 1024), fit.level_milli);
+	if (gap <= 0)
+		return false;
+	out->at_ns = swt_sat_sub(swt_sat_add(s->origin_ns, s->last_t),
+				 e->origin_ns);
+	out->level_mmb = swt_div_round(fit.level_milli, 1024);
+	out->target_mmb = target;
+	out->slope_mmb_per_min = swt_div_round(tr->slope_milli, 1024);
+	out->slope_low_mmb_per_min = swt_div_round(fit.slope_low_milli, 1024);
+	out->slope_high_mmb_per_min =
+		swt_div_round(fit.slope_high_milli, 1024);
+	out->eta_mmin = swt_muldiv(gap, 1000, tr->slope_milli);
+	out->eta_low_mmin = fit.slope_high_milli > 0 ?
+				    swt_muldiv(gap, 1000,
+					       fit.slope_high_milli) :
+				    out->eta_mmin;
+	out->eta_high_mmin = fit.slope_low_milli > 0 ?
+				     swt_muldiv(gap, 1000, fit.slope_low_milli) :
+				     -1;
+	return true;
+}
+
+/* A leak or trend event that only the final test found (or a module's
+ * leak row, decided at the end): told at t (relative). */
+static void late_event(const struct swt_engine *e,
+		       enum swt_engine_event_kind kind,
+		       const struct swt_subject *subj, enum swt_resource r,
+		       enum swt_direction dir, int64_t slope, int64_t z,
+		       int64_t t)
+{
+	struct swt_engine_event ev;
+
+	if (!e->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.t_ns = t;
+	ev.subj = *subj;
+	ev.resource = r;
+	ev.direction = dir;
+	ev.value = slope;
+	ev.z_milli = z;
+	e->on_event(&ev, e->payload);
+}
+
+/* The last sample's time, relative. */
+static int64_t last_sample_ns(const struct swt_engine *e)
+{
+	return e->have_prev ? swt_sat_sub(e->t_prev, e->origin_ns) : 0;
 }
 
 static const char *own_str(struct engine__result *fr, const char *s)
@@ -649,6 +720,10 @@ static const char *module_leaks(const struct swt_engine *e,
 		l->samples = f->n;
 		l->first_mmb = 0;
 		l->last_mmb = mmb;
+		l->significant_ns = last_sample_ns(e);
+		late_event(e, SWT_ENGINE_LEAK_SIGNIFICANT, &l->subj,
+			   SWT_RES_MEMORY, SWT_DIR_INCREASING, slope,
+			   l->z_milli, l->significant_ns);
 	}
 	out = names.len ? own_str(fr, names.ptr) :
 	      any_growth ? "undecided" :
@@ -656,6 +731,21 @@ static const char *module_leaks(const struct swt_engine *e,
 out:
 	swt_buf_fini(&names);
 	return out;
+}
+
+static void add_forecast(const struct swt_engine *e,
+			 struct engine__result *fr,
+			 const struct swt_subject *subj,
+			 const struct swt_series *s, const struct swt_trend *tr)
+{
+	struct swt_forecast_result f;
+
+	if (!engine__forecast(e, s, tr, fr->scratch, &f))
+		return;
+	f.subj = *subj;
+	fr->r_fcs = swt_grow(fr->r_fcs, &fr->cap_r_fcs, fr->n_r_fcs + 1,
+			     sizeof(*fr->r_fcs));
+	fr->r_fcs[fr->n_r_fcs++] = f;
 }
 
 static void leak_check(const struct swt_engine *e, struct engine__result *fr,
@@ -672,7 +762,7 @@ static void leak_check(const struct swt_engine *e, struct engine__result *fr,
 		return;
 	swt_series_trend(m->mem_series, fr->scratch, &tr);
 	slope = swt_div_round(tr.slope_milli, 1024);	/* KiB -> MB */
-	if (!is_leak(e, &tr, slope))
+	if (!engine__is_leak(e, &tr, slope))
 		return;
 	l = add_leak(e, fr, m);
 	l->slope_mmb_per_min = slope;
@@ -682,14 +772,27 @@ static void leak_check(const struct swt_engine *e, struct engine__result *fr,
 	l->samples = m->mem_series->count;
 	l->first_mmb = swt_div_round(tr.first_milli, 1024);
 	l->last_mmb = swt_div_round(tr.last_milli, 1024);
+	if (m->leak_sig) {
+		l->significant_ns = swt_sat_sub(m->leak_sig_t, e->origin_ns);
+	} else {
+		/* only the final test: at the series' last value */
+		l->significant_ns = swt_sat_sub(
+			swt_sat_add(m->mem_series->origin_ns,
+				    m->mem_series->last_t),
+			e->origin_ns);
+		late_event(e, SWT_ENGINE_LEAK_SIGNIFICANT, &l->subj,
+			   SWT_RES_MEMORY, SWT_DIR_INCREASING, slope,
+			   tr.z_milli, l->significant_ns);
+	}
+	add_forecast(e, fr, &l->subj, m->mem_series, &tr);
 	/* (by index: module_leaks adds rows, and l may move) */
 	li = fr->n_r_leaks - 1;
 	who = module_leaks(e, fr, m->ident, duration);
 	fr->r_leaks[li].attributed_to = who;
 }
 
-static enum swt_direction direction(const struct swt_trend *tr,
-				    int64_t slope, int64_t min_slope)
+enum swt_direction engine__direction(const struct swt_trend *tr,
+				     int64_t slope, int64_t min_slope)
 {
 	if (tr->points < 8)
 		return SWT_DIR_STABLE;
@@ -705,21 +808,49 @@ static enum swt_direction direction(const struct swt_trend *tr,
 	return SWT_DIR_STABLE;
 }
 
+/* A direction of the final trend that the tests while streaming did not
+ * announce: told at the series' last value. */
+static void trend_late(const struct swt_engine *e,
+		       const struct swt_subject *subj, enum swt_resource r,
+		       enum swt_direction dir, int64_t slope, int64_t z,
+		       const struct swt_series *s)
+{
+	unsigned bit = dir == SWT_DIR_INCREASING ? 1u :
+		       dir == SWT_DIR_DECREASING ? 2u :
+						   0u;
+
+	if (!bit || (e->session.trend_sig[r == SWT_RES_CPU] & bit))
+		return;
+	late_event(e, SWT_ENGINE_TREND_SIGNIFICANT, subj, r, dir, slope, z,
+		   swt_sat_sub(swt_sat_add(s->origin_ns, s->last_t),
+			       e->origin_ns));
+}
+
 static void trend_result(const struct swt_engine *e, struct engine__result *fr)
 {
 	struct swt_trend_result *t = &fr->res.trend;
 	struct swt_trend tr;
 
+	struct swt_subject subj;
+
+	engine__subject(e, &e->session, &subj);
 	swt_series_trend(e->session.mem_series, fr->scratch, &tr);
 	t->memory_slope_mmb_per_min = swt_div_round(tr.slope_milli, 1024);
 	t->memory_z_milli = tr.z_milli;
-	t->memory = direction(&tr, t->memory_slope_mmb_per_min,
-			      e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+	t->memory = engine__direction(&tr, t->memory_slope_mmb_per_min,
+				      e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+	trend_late(e, &subj, SWT_RES_MEMORY, t->memory,
+		   t->memory_slope_mmb_per_min, tr.z_milli,
+		   e->session.mem_series);
+	if (t->memory == SWT_DIR_INCREASING)
+		add_forecast(e, fr, &subj, e->session.mem_series, &tr);
 	swt_series_trend(e->session.cpu_series, fr->scratch, &tr);
 	t->cpu_slope_mpct_per_min = swt_div_round(tr.slope_milli, 1000);
 	t->cpu_z_milli = tr.z_milli;
-	t->cpu = direction(&tr, t->cpu_slope_mpct_per_min,
-			   e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+	t->cpu = engine__direction(&tr, t->cpu_slope_mpct_per_min,
+				   e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+	trend_late(e, &subj, SWT_RES_CPU, t->cpu, t->cpu_slope_mpct_per_min,
+		   tr.z_milli, e->session.cpu_series);
 	if (t->memory == SWT_DIR_INCREASING || t->cpu == SWT_DIR_INCREASING)
 		t->overall = SWT_DIR_INCREASING;
 	else if (t->memory == SWT_DIR_DECREASING ||
@@ -1235,6 +1366,9 @@ void engine__findings(const struct swt_engine *e, struct engine__result *fr)
 	fr->res.leaks = fr->r_leaks;
 
 	trend_result(e, fr);
+	sort(fr->r_fcs, fr->n_r_fcs, sizeof(*fr->r_fcs), cmp_forecast);
+	fr->res.n_forecasts = fr->n_r_fcs;
+	fr->res.forecasts = fr->r_fcs;
 
 	bottleneck_results(e, fr);
 	sort(fr->r_bns, fr->n_r_bns, sizeof(*fr->r_bns), cmp_bottleneck);
@@ -1275,6 +1409,7 @@ void engine__findings_free(struct engine__result *fr)
 	free(fr->r_mods);
 	free(fr->r_ctrs);
 	free(fr->r_leaks);
+	free(fr->r_fcs);
 	free(fr->r_bns);
 	for (i = 0; i < fr->n_r_rec_strs; i++)
 		free(fr->r_rec_strs[i]);

@@ -914,6 +914,7 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("last_mb", "last MB", "MB"),
 		COL_INT("samples", "samples"),
 		COL_STR("attributed_to", "attributed to"),
+		COL_FIXED("significant_s", "significant from s", "s"),
 		COL_COMMAND,
 	};
 	static const struct swt_model_def def =
@@ -935,7 +936,60 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		c_one(s, l->last_mmb);
 		swt_model_cell_int(s, (int64_t)l->samples);
 		swt_model_cell_str(s, l->attributed_to ? l->attributed_to : "");
+		c_secs(s, l->significant_ns);
 		swt_model_cell_str(s, l->subj.command);
+	}
+}
+
+/* Minutes in thousandths, or null (no bound). */
+static void c_minutes(struct swt_model_section *s, int64_t mmin)
+{
+	if (mmin < 0)
+		swt_model_cell_null(s);
+	else
+		c_one(s, mmin);
+}
+
+static void sec_forecasts(struct swt_model *m, const struct swt_result *r)
+{
+	static const struct swt_model_col cols[] = {
+		COL_STR("subject", "subject"),
+		COL_ENUM("kind", "kind"),
+		COL_STR("process", "process"),
+		COL_FIXED("at_s", "at s", "s"),
+		COL_FIXED("level_mb", "level MB", "MB"),
+		COL_FIXED("threshold_mb", "threshold MB", "MB"),
+		COL_FIXED("slope_mb_per_min", "MB/min", "MB/min"),
+		COL_FIXED("slope_low_mb_per_min", "MB/min low", "MB/min"),
+		COL_FIXED("slope_high_mb_per_min", "MB/min high", "MB/min"),
+		COL_FIXED("minutes", "in min", "min"),
+		COL_FIXED("minutes_low", "min low", "min"),
+		COL_FIXED("minutes_high", "min high", "min"),
+		COL_COMMAND,
+	};
+	static const struct swt_model_def def =
+		DEF("forecasts", "Memory forecasts", SWT_SECTION_TABLE, 0,
+		    cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i;
+
+	for (i = 0; i < r->n_forecasts; i++) {
+		const struct swt_forecast_result *f = &r->forecasts[i];
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, f->subj.name);
+		swt_model_cell_enum(s, swt_kind_name(f->subj.kind));
+		swt_model_cell_str(s, f->subj.process);
+		c_secs(s, f->at_ns);
+		c_one(s, f->level_mmb);
+		c_one(s, f->target_mmb);
+		c_one(s, f->slope_mmb_per_min);
+		c_one(s, f->slope_low_mmb_per_min);
+		c_one(s, f->slope_high_mmb_per_min);
+		c_minutes(s, f->eta_mmin);
+		c_minutes(s, f->eta_low_mmin);
+		c_minutes(s, f->eta_high_mmin);
+		swt_model_cell_str(s, f->subj.command);
 	}
 }
 
@@ -1090,6 +1144,7 @@ void swt_report_model_build(struct swt_model **out,
 		sec_spikes(m, r);
 	}
 	sec_leaks(m, r);
+	sec_forecasts(m, r);
 	sec_trend(m, r);
 	sec_bottlenecks(m, r);
 	if (kind == SWT_REPORT_FULL) {

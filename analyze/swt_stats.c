@@ -133,7 +133,8 @@ void swt_series_add(struct swt_series *s, int64_t t_ns, int64_t v)
 	/* Times in 128 bits: fewer than 2^64 values of at most 2^63 each
 	 * cannot overflow. Values saturate (they come from a file; a
 	 * saturated bucket gives a wrong trend, never undefined behaviour). */
-	p->sum_t += swt_sat_sub(t_ns, s->origin_ns);
+	s->last_t = swt_sat_sub(t_ns, s->origin_ns);
+	p->sum_t += s->last_t;
 	p->sum_v = swt_sat_add(p->sum_v, v);
 	p->n++;
 	s->count++;
@@ -297,6 +298,26 @@ static int64_t tie_term(const struct swt_series_point *pt, size_t n)
 	return sum;
 }
 
+int64_t swt_series_mk_z(const struct swt_series *s)
+{
+	const struct swt_series_point *pt = s->pt;
+	size_t n = s->n, i, j;
+	int64_t nn = (int64_t)n, ss = 0, var18, z;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			ss += cmp_mean(&pt[i], &pt[j]);
+	var18 = nn * (nn - 1) * (2 * nn + 5) - tie_term(pt, n);
+	if (ss == 0 || var18 <= 0)
+		return 0;
+	ss = ss > 0 ? ss - 1 : ss + 1;
+	z = (int64_t)swt_isqrt((uint64_t)(ss * ss) * 18u * 1000000u /
+			       (uint64_t)var18);
+	return ss < 0 ? -z : z;
+}
+
 void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 		      struct swt_trend *out)
 {
@@ -337,6 +358,81 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 			out->quarters_rising = false;
 	}
 	out->last_quarter_slope_milli = theil_sen(pt, b[3], n, scratch);
+}
+
+bool swt_series_quarters_rising(const struct swt_series *s)
+{
+	int64_t prev = 0, q;
+	size_t i;
+
+	if (s->n < 8)
+		return false;
+	for (i = 0; i < 4; i++) {
+		q = mean_milli(s->pt, i * s->n / 4, (i + 1) * s->n / 4);
+		if (i > 0 && q <= prev)
+			return false;
+		prev = q;
+	}
+	return true;
+}
+
+bool swt_series_fit(const struct swt_series *s, int64_t slope_milli,
+		    int64_t var_s18, int64_t *scratch, struct swt_fit *out)
+{
+	const struct swt_series_point *pt = s->pt;
+	size_t n = s->n, i, j, m = 0, lo, hi;
+	int64_t c;
+	uint64_t q;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 2)
+		return false;
+	/* the level: each bucket's mean point moved to the last time along
+	 * the slope, y + b (T - t) = (1000 sum_v 60e9 + b (T n - sum_t)) /
+	 * (n 60e9), in thousandths; the median of them */
+	for (i = 0; i < n; i++) {
+		i128 tn, dt, num, a;
+
+		if (pt[i].n <= 0 ||
+		    __builtin_mul_overflow((i128)s->last_t, (i128)pt[i].n,
+					   &tn) ||
+		    __builtin_sub_overflow(tn, pt[i].sum_t, &dt) ||
+		    __builtin_mul_overflow(dt, (i128)slope_milli, &num) ||
+		    __builtin_mul_overflow((i128)pt[i].sum_v,
+					   (i128)(NS_PER_MIN * 1000), &a) ||
+		    __builtin_add_overflow(num, a, &num))
+			return false;
+		scratch[i] = div_round128(num, (i128)pt[i].n * NS_PER_MIN);
+	}
+	out->level_milli = swt_median(scratch, n);
+	/* the pair slopes again, for their ranks */
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			int64_t sl = pair_slope(&pt[i], &pt[j], &ok);
+
+			if (ok)
+				scratch[m++] = sl;
+		}
+	}
+	if (m == 0)
+		return false;
+	/* C = ceil(1.96 sqrt(var_s18 / 18)): C^2 >= 3.8416 var_s18 / 18 */
+	q = var_s18 > 0 ? (uint64_t)swt_muldiv_ceil(var_s18, 38416, 180000) :
+			  0;
+	c = (int64_t)swt_isqrt(q);
+	if ((uint64_t)c * (uint64_t)c < q)
+		c++;
+	/* 1-based ranks (N - C) / 2 and (N + C) / 2 + 1, within 1..N */
+	lo = (int64_t)m > c ? (m - (size_t)c) / 2 : 0;
+	hi = (m + (size_t)c + 1) / 2 + 1;
+	if (lo < 1)
+		lo = 1;
+	if (hi > m)
+		hi = m;
+	out->slope_low_milli = select_kth(scratch, m, lo - 1);
+	out->slope_high_milli = select_kth(scratch, m, hi - 1);
+	return true;
 }
 
 /* ---- two samples ------------------------------------------------------------ */

@@ -59,6 +59,7 @@ struct swt_series {
 	int64_t origin_ns;	/* time of the first value */
 	int64_t width;		/* values per full bucket (a power of 2) */
 	uint64_t count;		/* values added in all */
+	int64_t last_t;		/* time of the last value, from origin_ns */
 	size_t n;		/* buckets in use */
 	struct swt_series_point pt[SWT_SERIES_POINTS];
 };
@@ -91,6 +92,33 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 		      struct swt_trend *out);
 
 #define SWT_SERIES_SCRATCH (SWT_SERIES_POINTS * (SWT_SERIES_POINTS - 1) / 2)
+
+/* Whether each quarter of the buckets has a higher mean than the one
+ * before (at least 8 buckets): swt_series_trend()'s quarters_rising in
+ * O(buckets), the cheap necessary condition of a leak. */
+bool swt_series_quarters_rising(const struct swt_series *s);
+
+/* swt_series_trend()'s z_milli alone: O(buckets^2) comparisons, no
+ * division per pair (the leak test's second necessary condition). */
+int64_t swt_series_mk_z(const struct swt_series *s);
+
+/* The Theil-Sen line through s at its last value (docs/analysis.md § 8,
+ * forecasts). */
+struct swt_fit {
+	int64_t level_milli;	/* the line's value at the last value's
+				 * time: the median of every bucket's mean
+				 * moved along the slope to that time (x1000) */
+	int64_t slope_low_milli; /* the slope's 95 % interval: the pair */
+	int64_t slope_high_milli; /* slopes of ranks (N - C) / 2 and
+				 * (N + C) / 2 + 1, C = 1.96 sqrt(Var S) */
+};
+
+/* The fit of s for slope (swt_trend.slope_milli) and var_s18
+ * (swt_trend.var_s18). false when s has fewer than 2 buckets or a
+ * product passes 128 bits (absurd values). scratch as for
+ * swt_series_trend(). */
+bool swt_series_fit(const struct swt_series *s, int64_t slope_milli,
+		    int64_t var_s18, int64_t *scratch, struct swt_fit *out);
 
 /* ---- two samples: the Mann-Whitney rank test (swanalyze diff) ------------ */
 

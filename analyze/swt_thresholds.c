@@ -50,6 +50,9 @@ static const struct key_desc keys[SWT_TH_N_SCALAR] = {
 					       500, 1, MAX_MILLI, false },
 	[SWT_TH_SATURATION_PERCENT] = { "saturation_percent", 90000, 1,
 					100000, false },
+	/* 0: no forecast alerts */
+	[SWT_TH_FORECAST_MINUTES] = { "forecast_minutes", 30000, 0,
+				      MAX_MILLI, false },
 	/* swanalyze diff: the minimum effects (0 turns a floor off) */
 	[SWT_TH_DIFF_MIN_CHANGE_PERCENT] = { "diff_min_change_percent", 10000,
 					     0, MAX_MILLI, false },

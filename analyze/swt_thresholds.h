@@ -19,6 +19,8 @@
  *   trend_mb_per_min           0.5     smallest memory slope of a trend
  *   trend_cpu_percent_per_min  0.5     smallest CPU slope of a trend
  *   saturation_percent         90      a thread at or above is saturated
+ *   forecast_minutes           30      forecast alert: a leak reaching
+ *                                      memory_mb within this (0: none)
  *   heavy_patterns             *ocr*,*image*   comma-separated globs
  *   rate.NAME                  —       rate limit of counter NAME (/min)
  *   ocr_per_minute             10      the same as rate.ocr_call
@@ -77,6 +79,7 @@ enum swt_th_key {
 	SWT_TH_TREND_MB_PER_MIN,
 	SWT_TH_TREND_CPU_PERCENT_PER_MIN,
 	SWT_TH_SATURATION_PERCENT,
+	SWT_TH_FORECAST_MINUTES,
 	/* swanalyze diff (docs/ci.md): its minimum effects, significance and
 	 * contention margin; not listed in the reports' thresholds */
 	SWT_TH_DIFF_MIN_CHANGE_PERCENT,

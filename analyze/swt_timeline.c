@@ -30,6 +30,29 @@ static char *dup_display(const char *s)
 	return swt_display_bytes(s ? s : "", s ? strlen(s) : 0);
 }
 
+/* "reaches 500.0 MB in 14.2 min (10.1-19.3 min); level 363.4 MB" */
+static void forecast_detail(struct swt_buf *b, int64_t target_mmb,
+			    int64_t eta, int64_t lo, int64_t hi,
+			    int64_t level_mmb)
+{
+	swt_buf_puts(b, "reaches ");
+	swt_buf_fixed(b, target_mmb, 3, 1);
+	swt_buf_puts(b, " MB in ");
+	swt_buf_fixed(b, eta, 3, 1);
+	swt_buf_puts(b, " min (");
+	swt_buf_fixed(b, lo, 3, 1);
+	if (hi >= 0) {
+		swt_buf_puts(b, "-");
+		swt_buf_fixed(b, hi, 3, 1);
+		swt_buf_puts(b, " min)");
+	} else {
+		swt_buf_puts(b, " min or more)");
+	}
+	swt_buf_puts(b, "; level ");
+	swt_buf_fixed(b, level_mmb, 3, 1);
+	swt_buf_puts(b, " MB");
+}
+
 /* The engine's alerts, as they fire (times already relative). */
 static void on_alert(const struct swt_alert_result *a, void *payload)
 {
@@ -44,7 +67,71 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	e->unit = swt_alert_unit(a->kind);
 	e->has_threshold = true;
 	e->threshold = a->threshold;
-	e->detail = dup_display(a->subj.command);
+	if (a->kind == SWT_ALERT_FORECAST) {
+		struct swt_buf b = SWT_BUF_INIT;
+
+		forecast_detail(&b, a->target_mmb, a->value, a->eta_low,
+				a->eta_high, a->level_mmb);
+		e->detail = b.ptr;
+	} else {
+		e->detail = dup_display(a->subj.command);
+	}
+}
+
+/* The engine's other events: alerts cleared, leaks and trends becoming
+ * significant. */
+static void on_event(const struct swt_engine_event *ev, void *payload)
+{
+	struct swt_timeline *tl = payload;
+	struct swt_timeline_event *e;
+	struct swt_buf b = SWT_BUF_INIT;
+
+	switch (ev->kind) {
+	case SWT_ENGINE_ALERT_CLEARED:
+		e = add(tl, ev->t_ns, "alert_cleared");
+		e->kind = swt_alert_kind_name(ev->alert.kind);
+		e->name = dup_display(ev->alert.subj.name);
+		e->process = dup_display(ev->alert.subj.process);
+		e->has_value = ev->value >= 0 ||
+			       ev->alert.kind != SWT_ALERT_FORECAST;
+		e->value = ev->value;
+		e->unit = swt_alert_unit(ev->alert.kind);
+		e->has_threshold = true;
+		e->threshold = ev->alert.threshold;
+		swt_buf_puts(&b, "lasted ");
+		swt_buf_fixed(&b, ev->duration_ns, 9, 3);
+		swt_buf_puts(&b, " s, from ");
+		swt_buf_fixed(&b, ev->alert.t_ns, 9, 3);
+		swt_buf_puts(&b, " s");
+		break;
+	case SWT_ENGINE_LEAK_SIGNIFICANT:
+		e = add(tl, ev->t_ns, "leak_significant");
+		e->kind = swt_resource_name(ev->resource);
+		e->name = dup_display(ev->subj.name);
+		e->process = dup_display(ev->subj.process);
+		e->has_value = true;
+		e->value = ev->value;
+		e->unit = "MB/min";
+		swt_buf_puts(&b, "z ");
+		swt_buf_fixed(&b, ev->z_milli, 3, 3);
+		break;
+	case SWT_ENGINE_TREND_SIGNIFICANT:
+		e = add(tl, ev->t_ns, "trend_significant");
+		e->kind = swt_resource_name(ev->resource);
+		e->name = dup_display(ev->subj.name);
+		e->process = dup_display(ev->subj.process);
+		e->has_value = true;
+		e->value = ev->value;
+		e->unit = ev->resource == SWT_RES_MEMORY ? "MB/min" :
+							   "percent/min";
+		swt_buf_printf(&b, "%s, z ",
+			       swt_direction_name(ev->direction));
+		swt_buf_fixed(&b, ev->z_milli, 3, 3);
+		break;
+	default:
+		return;
+	}
+	e->detail = b.ptr ? b.ptr : swt_strdup("");
 }
 
 /* A record's time from the session start: the engine's origin (the
@@ -275,6 +362,7 @@ int swt_timeline_run_window(struct swt_timeline **out,
 	else
 		memset(&eo, 0, sizeof(eo));
 	eo.on_alert = on_alert;
+	eo.on_event = on_event;
 	eo.payload = tl;
 	err = w ? swt_analysis_run_window(&tl->an, r, &eo, w, on_record, tl,
 					  errmsg, errlen) :
@@ -383,6 +471,7 @@ void swt_timeline_open(struct swt_timeline **out,
 	else
 		memset(&eo, 0, sizeof(eo));
 	eo.on_alert = on_alert;
+	eo.on_event = on_event;
 	eo.payload = tl;
 	tl->last_sample_ns = INT64_MIN;
 	tl->an = swt_zalloc(sizeof(*tl->an));

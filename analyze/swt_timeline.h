@@ -4,8 +4,10 @@
  * The session is read once and fed to the same engine, with the same
  * thresholds, as swanalyze; on the way the timeline keeps, each with its
  * time from the session start: the session's start and end, every process
- * start and exit, marks, every alert the moment the engine raises it, and
- * (from the engine's result) each spike's start, peak and end. Events are
+ * start and exit, marks, every alert the moment the engine raises it and
+ * the moment it clears, each leak and trend of the tree when the engine's
+ * test first calls it significant, and (from the engine's result) each
+ * spike's start, peak and end. Events are
  * in time order (ties in the order they arose); the report model is one
  * table, rendered like every report (text, JSON, CSV, Markdown) or as JSON
  * lines. */
@@ -28,14 +30,18 @@ struct swt_timeline_event {
 	uint64_t seq;		/* the order it arose in */
 	const char *event;	/* "session_start", "process_start",
 				 * "process_exit", "mark", "alert",
-				 * "spike_start", "spike_peak", "spike_end",
+				 * "alert_cleared", "spike_start",
+				 * "spike_peak", "spike_end",
+				 * "leak_significant", "trend_significant",
 				 * "session_end" (static) */
-	const char *kind;	/* alert kind, spike resource, or "" */
+	const char *kind;	/* alert kind, spike, leak or trend
+				 * resource, or "" */
 	char *name;		/* subject (display form) */
 	char *process;
 	bool has_value;
 	int64_t value;		/* thousandths of its unit */
-	const char *unit;	/* "percent", "MB", "per_minute", "MB/s" */
+	const char *unit;	/* "percent", "MB", "per_minute", "MB/s",
+				 * "min", "MB/min", "percent/min" */
 	bool has_threshold;
 	int64_t threshold;
 	char *detail;

@@ -37,6 +37,7 @@ struct swt_live {
 		char *command;
 		enum swt_module_kind subj_kind;
 		int64_t value, threshold;
+		int64_t eta_low, eta_high, level_mmb, target_mmb;
 	} pending[MAX_PENDING];
 	uint64_t lost;		/* beyond MAX_PENDING in one record */
 	/* --on-alert commands still running */
@@ -76,6 +77,10 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	p->subj_kind = a->subj.kind;
 	p->value = a->value;
 	p->threshold = a->threshold;
+	p->eta_low = a->eta_low;
+	p->eta_high = a->eta_high;
+	p->level_mmb = a->level_mmb;
+	p->target_mmb = a->target_mmb;
 }
 
 void swt_live_new(struct swt_live **out, const struct swt_live_opts *o)
@@ -138,6 +143,8 @@ static const char *unit_sign(enum swt_alert_kind k)
 	case SWT_ALERT_IO:
 	case SWT_ALERT_NET:
 		return " MB/s";
+	case SWT_ALERT_FORECAST:
+		return " min";
 	}
 	return "";
 }
@@ -172,10 +179,29 @@ static void print(struct swt_live *l, const struct pending *p)
 			       swt_kind_name(p->subj_kind), p->name);
 		if (*p->process && strcmp(p->process, p->name) != 0)
 			swt_buf_printf(&b, " (process %s)", p->process);
-		swt_buf_puts(&b, " ");
-		swt_buf_fixed(&b, p->value, 3, 1);
-		swt_buf_puts(&b, unit_sign(p->kind));
-		swt_buf_puts(&b, " above ");
+		if (p->kind == SWT_ALERT_FORECAST) {
+			/* "reaches 500.0 MB in 14.2 min (10.1-19.3 min),
+			 * within 30.0 min" */
+			swt_buf_puts(&b, " reaches ");
+			swt_buf_fixed(&b, p->target_mmb, 3, 1);
+			swt_buf_puts(&b, " MB in ");
+			swt_buf_fixed(&b, p->value, 3, 1);
+			swt_buf_puts(&b, " min (");
+			swt_buf_fixed(&b, p->eta_low, 3, 1);
+			if (p->eta_high >= 0) {
+				swt_buf_puts(&b, "-");
+				swt_buf_fixed(&b, p->eta_high, 3, 1);
+				swt_buf_puts(&b, " min)");
+			} else {
+				swt_buf_puts(&b, " min or more)");
+			}
+			swt_buf_puts(&b, ", within ");
+		} else {
+			swt_buf_puts(&b, " ");
+			swt_buf_fixed(&b, p->value, 3, 1);
+			swt_buf_puts(&b, unit_sign(p->kind));
+			swt_buf_puts(&b, " above ");
+		}
 		swt_buf_fixed(&b, p->threshold, 3, 1);
 		swt_buf_puts(&b, unit_sign(p->kind));
 		swt_buf_putc(&b, '\n');
@@ -281,8 +307,9 @@ static void run_command(struct swt_live *l, const struct pending *p)
 	sigset_t none, def;
 	size_t n_env = 0, own, i;
 	char **env;
+	char *cmd;
 	char sh[] = "sh", dash_c[] = "-c";
-	char *cmd, *argv[4];
+	char *argv[] = { sh, dash_c, NULL, NULL };
 	pid_t pid;
 	int err;
 
@@ -291,11 +318,9 @@ static void run_command(struct swt_live *l, const struct pending *p)
 		l->cmd.skipped++;
 		return;
 	}
+	/* (after the early return: a skipped alert allocates nothing) */
 	cmd = swt_strdup(l->o.on_alert);
-	argv[0] = sh;
-	argv[1] = dash_c;
 	argv[2] = cmd;
-	argv[3] = NULL;
 	for (i = 0; environ && environ[i]; i++)
 		n_env++;
 	env = swt_calloc(n_env + OWN + 1, sizeof(*env));

@@ -75,8 +75,8 @@ static const char usage_text[] =
 	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
 	"it in time order through swanalyze's engine and print the timeline:\n"
 	"the session's start and end, process starts and exits, marks, alerts\n"
-	"as they fire, spikes (start, peak, end), each with its time from the\n"
-	"session start.\n"
+	"as they fire and clear, spikes (start, peak, end), each with its time\n"
+	"from the session start.\n"
 	"\n"
 	"  -d, --dump          print every record as one JSON object per line\n"
 	"  -c, --check         verify the whole file and print a summary\n"
@@ -484,11 +484,11 @@ static void vpush(struct vlist *l, int64_t t, const char *kind,
 
 static const char *kind_static(const char *k)
 {
-	static const char *const kinds[] = { "cpu", "memory", "rate", "io",
-					     "net" };
+	static const char *const kinds[] = { "cpu",	"memory", "rate",
+					     "io",	"net",	  "forecast" };
 	size_t i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (k && strcmp(k, kinds[i]) == 0)
 			return kinds[i];
 	return "unknown";

@@ -1698,6 +1698,88 @@ static void log_alert(const struct swt_alert_result *a, void *payload)
 		log->a[log->n++] = *a;
 }
 
+struct event_log {
+	size_t n;
+	struct swt_engine_event ev[32];
+	struct alert_log alerts;
+};
+
+static void log_event(const struct swt_engine_event *ev, void *payload)
+{
+	struct event_log *log = payload;
+
+	if (log->n < 32)
+		log->ev[log->n++] = *ev;
+}
+
+static void log_event_alert(const struct swt_alert_result *a, void *payload)
+{
+	struct event_log *log = payload;
+
+	log_alert(a, &log->alerts);
+}
+
+/* An alert clears at the first judgement at or under its threshold after
+ * it fired: the callback gets the alert as raised, the value and how long
+ * it lasted. Still above at the end: no clear. */
+static void alerts_clear_at_or_under_the_threshold(void **state)
+{
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct event_log log;
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	static const int64_t cpu[] = { 10, 90, 95, 80, 90 };
+	int64_t ticks = 0;
+	int k;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_alert = log_event_alert;
+	o.on_event = log_event;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "spiky", "spiky", true);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 5; k++) {
+		ticks += cpu[k];
+		p = prow(10, ticks, k == 2 ? 600 * 1024 : 1024);
+		feed_sample(e, T0 + (k + 1) * S, &p, 1, NULL, 0);
+		if (k == 3)
+			assert_int_equal(log.n, 2);	/* live */
+		else if (k == 2)
+			assert_int_equal(log.n, 0);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(log.alerts.n, 3);
+	/* at 4 s, CPU first (judged first in a sample), then memory */
+	assert_int_equal(log.n, 2);
+	/* CPU: 90 % at 2 s, 95 % at 3 s, exactly 80 % (not above) at 4 s:
+	 * cleared after 2 s; 90 % again at 5 s is a new alert, still on */
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_ALERT_CLEARED);
+	assert_int_equal(log.ev[0].alert.kind, SWT_ALERT_CPU);
+	assert_int_equal(log.ev[0].t_ns, 4 * S);
+	assert_int_equal(log.ev[0].alert.t_ns, 2 * S);
+	assert_int_equal(log.ev[0].alert.value, 90000);
+	assert_int_equal(log.ev[0].duration_ns, 2 * S);
+	assert_int_equal(log.ev[0].value, 80000);
+	/* memory: 600 MB at 3 s, 1 MB at 4 s */
+	assert_int_equal(log.ev[1].kind, SWT_ENGINE_ALERT_CLEARED);
+	assert_int_equal(log.ev[1].alert.kind, SWT_ALERT_MEMORY);
+	assert_int_equal(log.ev[1].t_ns, 4 * S);
+	assert_int_equal(log.ev[1].alert.t_ns, 3 * S);
+	assert_int_equal(log.ev[1].alert.value, 600000);
+	assert_int_equal(log.ev[1].duration_ns, S);
+	assert_int_equal(log.ev[1].value, 1000);
+	assert_int_equal(log.ev[1].alert.threshold, 500000);
+	assert_string_equal(log.ev[1].alert.subj.name, "spiky");
+	assert_int_equal(res->n_alerts, 3);
+	swt_engine_free(e);
+}
+
 /* Alerts fire when a process crosses a threshold upward, once per
  * crossing, through the callback as the samples come and in the result. */
 static void alerts_fire_on_crossing(void **state)
@@ -1860,6 +1942,211 @@ static void linear_ramp_is_a_10_mb_per_min_leak(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->slope_mmb_per_min, 10000);
 	assert_int_equal(l->confidence_mpct, 99998);
+	swt_engine_free(e);
+}
+
+/* The leak test run while streaming (docs/analysis.md § 8): ramp_exact
+ * at 6 s passes at the first test point, 8 values (42 s); the forecast
+ * alert fires at the first test point whose forecast is within 30 min:
+ * the level is 50 + k MB at sample k, so (450 - k) / 10 min <= 30 from
+ * k = 150; the tests at 128 and 160 values (k = 127, 32.3 min; k = 159,
+ * 29.1 min) put it at 954 s. At the end (k = 199, 249 MB) the forecast is
+ * 25.1 min, its interval a point (every pair slope is 10 MB/min). */
+static void leak_becomes_significant_and_forecast(void **state)
+{
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct event_log log;
+	const struct swt_result *res;
+	const struct swt_leak_result *l;
+	const struct swt_forecast_result *f = NULL;
+	const struct swt_alert_result *a;
+	size_t i;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_alert = log_event_alert;
+	o.on_event = log_event;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	res = run_rss(e, ramp_exact, 200, 6 * S);
+	/* leak and memory trend at 42 s, nothing at the end */
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_LEAK_SIGNIFICANT);
+	assert_int_equal(log.ev[0].t_ns, 42 * S);
+	assert_string_equal(log.ev[0].subj.name, "proc");
+	assert_int_equal(log.ev[0].value, 10000);
+	assert_int_equal(log.ev[0].z_milli, 3340);
+	assert_int_equal(log.ev[1].kind, SWT_ENGINE_TREND_SIGNIFICANT);
+	assert_int_equal(log.ev[1].t_ns, 42 * S);
+	assert_int_equal(log.ev[1].resource, SWT_RES_MEMORY);
+	assert_int_equal(log.ev[1].direction, SWT_DIR_INCREASING);
+	l = find_leak(res, SWT_KIND_PROCESS);
+	assert_non_null(l);
+	assert_int_equal(l->significant_ns, 42 * S);
+	/* the forecast alert, live and in the result */
+	assert_int_equal(log.alerts.n, 1);
+	a = &log.alerts.a[0];
+	assert_int_equal(a->kind, SWT_ALERT_FORECAST);
+	assert_int_equal(a->t_ns, 954 * S);
+	assert_int_equal(a->value, 29100);
+	assert_int_equal(a->threshold, 30000);
+	assert_int_equal(a->eta_low, 29100);
+	assert_int_equal(a->eta_high, 29100);
+	assert_int_equal(a->level_mmb, 209000);
+	assert_int_equal(a->target_mmb, 500000);
+	assert_int_equal(res->n_alerts, 1);
+	assert_int_equal(res->alerts[0].t_ns, 954 * S);
+	assert_string_equal(swt_alert_unit(SWT_ALERT_FORECAST), "min");
+	/* the report's forecasts: the process and the tree, same figures */
+	assert_int_equal(res->n_forecasts, 2);
+	for (i = 0; i < res->n_forecasts; i++)
+		if (res->forecasts[i].subj.kind == SWT_KIND_PROCESS)
+			f = &res->forecasts[i];
+	assert_non_null(f);
+	assert_int_equal(f->at_ns, 1194 * S);
+	assert_int_equal(f->level_mmb, 249000);
+	assert_int_equal(f->target_mmb, 500000);
+	assert_int_equal(f->slope_mmb_per_min, 10000);
+	assert_int_equal(f->slope_low_mmb_per_min, 10000);
+	assert_int_equal(f->slope_high_mmb_per_min, 10000);
+	assert_int_equal(f->eta_mmin, 25100);
+	assert_int_equal(f->eta_low_mmin, 25100);
+	assert_int_equal(f->eta_high_mmin, 25100);
+	swt_engine_free(e);
+
+	/* forecast_minutes 0: no forecast alert, the forecasts stay */
+	{
+		struct swt_thresholds th;
+		char msg[128];
+
+		swt_thresholds_init(&th);
+		assert_ok(swt_thresholds_set_assignment(
+			&th, "forecast_minutes=0", SWT_TH_OPTION, msg,
+			sizeof(msg)));
+		e = new_engine(&th);
+		res = run_rss(e, ramp_exact, 200, 6 * S);
+		assert_int_equal(res->n_alerts, 0);
+		assert_int_equal(res->n_forecasts, 2);
+		swt_engine_free(e);
+		swt_thresholds_fini(&th);
+	}
+}
+
+/* A noisy leak, one bucket a minute: 100 MB + 4 MB x (0 2 1 3 5 4 6 8 7
+ * 9). Theil-Sen 4.0 MB/min over the 45 pair slopes; Var(S) = 125,
+ * C = ceil(1.96 x 11.18) = 22: the slopes of ranks 11 and 35, 2.0 and
+ * 5.0 MB/min. Level at 9 min: the median of the points moved along the
+ * slope, 136.0 MB; 500 MB in (500 - 136) / 4 = 91.0 min, 72.8 to 182.0.
+ * The leak test passes at its first test point, 8 values (7 min). */
+static void forecast_interval_of_a_noisy_leak(void **state)
+{
+	static const int64_t mb4[] = { 0, 2, 1, 3, 5, 4, 6, 8, 7, 9 };
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct event_log log;
+	const struct swt_result *res;
+	const struct swt_forecast_result *f;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_alert = log_event_alert;
+	o.on_event = log_event;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, MIN, false));
+	feed_start(e, T0, 10, "proc", "proc", true);
+	for (k = 0; k < 10; k++) {
+		p = prow(10, k, 100 * 1024 + mb4[k] * 4096);
+		feed_sample(e, T0 + k * MIN, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + 9 * MIN);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_leaks, 1);
+	assert_int_equal(res->leaks[0].slope_mmb_per_min, 4000);
+	assert_int_equal(res->leaks[0].z_milli, 3398);
+	assert_int_equal(res->leaks[0].significant_ns, 7 * MIN);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_LEAK_SIGNIFICANT);
+	assert_int_equal(log.ev[0].t_ns, 7 * MIN);
+	assert_int_equal(log.ev[0].z_milli, 2845);
+	assert_int_equal(log.alerts.n, 0);	/* 91 min: beyond 30 */
+	assert_int_equal(res->n_forecasts, 2);
+	f = &res->forecasts[0];		/* the same series: equal times */
+	assert_string_equal(f->subj.name, "proc");
+	assert_int_equal(f->at_ns, 9 * MIN);
+	assert_int_equal(f->level_mmb, 136000);
+	assert_int_equal(f->slope_mmb_per_min, 4000);
+	assert_int_equal(f->slope_low_mmb_per_min, 2000);
+	assert_int_equal(f->slope_high_mmb_per_min, 5000);
+	assert_int_equal(f->eta_mmin, 91000);
+	assert_int_equal(f->eta_low_mmin, 72800);
+	assert_int_equal(f->eta_high_mmin, 182000);
+	swt_engine_free(e);
+}
+
+/* A leak only the final test finds still has its event, from finish, at
+ * the series' last value: 100 MB + 4 MB x (0 2 1 3 2 4 3 3 12), one a
+ * minute. At the one test point (8 values) the last two quarters are
+ * equal (no leak, z 1.925); the ninth value makes them rise (z 2.461,
+ * 2.0 MB/min). A decreasing tree announces its direction. */
+static int64_t shrinking(int k)
+{
+	return 400 * 1024 - k * 100;
+}
+
+static void late_leak_and_decreasing_trend_events(void **state)
+{
+	static const int64_t mb4[] = { 0, 2, 1, 3, 2, 4, 3, 3, 12 };
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct event_log log;
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	memset(&o, 0, sizeof(o));
+	o.on_event = log_event;
+	o.payload = &log;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, MIN, false));
+	feed_start(e, T0, 10, "proc", "proc", true);
+	for (k = 0; k < 9; k++) {
+		p = prow(10, k, 100 * 1024 + mb4[k] * 4096);
+		feed_sample(e, T0 + k * MIN, &p, 1, NULL, 0);
+	}
+	feed_end(e, T0 + 8 * MIN);
+	assert_int_equal(log.n, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->n_leaks, 1);
+	assert_int_equal(res->leaks[0].z_milli, 2461);
+	assert_int_equal(res->leaks[0].slope_mmb_per_min, 2000);
+	assert_int_equal(res->leaks[0].significant_ns, 8 * MIN);
+	assert_int_equal(log.n, 2);
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_LEAK_SIGNIFICANT);
+	assert_int_equal(log.ev[0].t_ns, 8 * MIN);
+	assert_int_equal(log.ev[0].value, 2000);
+	assert_int_equal(log.ev[1].kind, SWT_ENGINE_TREND_SIGNIFICANT);
+	assert_int_equal(log.ev[1].t_ns, 8 * MIN);
+	assert_int_equal(log.ev[1].direction, SWT_DIR_INCREASING);
+	swt_engine_free(e);
+
+	memset(&log, 0, sizeof(log));
+	swt_engine_new(&e, &o);
+	res = run_rss(e, shrinking, 600, S);
+	assert_int_equal(res->trend.memory, SWT_DIR_DECREASING);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.ev[0].kind, SWT_ENGINE_TREND_SIGNIFICANT);
+	assert_int_equal(log.ev[0].direction, SWT_DIR_DECREASING);
+	assert_int_equal(log.ev[0].resource, SWT_RES_MEMORY);
+	assert_int_equal(log.ev[0].t_ns, 7 * S);	/* 8 values */
+	assert_int_equal(res->n_forecasts, 0);
 	swt_engine_free(e);
 }
 
@@ -3029,12 +3316,16 @@ int main(void)
 		cmocka_unit_test(weight_and_priority),
 		cmocka_unit_test(modules_sorted_by_weight_then_name),
 		cmocka_unit_test(alerts_fire_on_crossing),
+		cmocka_unit_test(alerts_clear_at_or_under_the_threshold),
 		cmocka_unit_test(cpu_spike_with_active_modules),
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
 		cmocka_unit_test(busy_module_has_the_cpu_estimated),
 		cmocka_unit_test(leak_lands_on_the_module_that_grows),
 		cmocka_unit_test(total_weight_counts_processes_once),
 		cmocka_unit_test(linear_ramp_is_a_10_mb_per_min_leak),
+		cmocka_unit_test(leak_becomes_significant_and_forecast),
+		cmocka_unit_test(forecast_interval_of_a_noisy_leak),
+		cmocka_unit_test(late_leak_and_decreasing_trend_events),
 		cmocka_unit_test(not_leaks),
 		cmocka_unit_test(trend_decreasing_and_stable),
 		cmocka_unit_test(threshold_keys_and_errors),

@@ -144,7 +144,7 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 6,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 7,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
@@ -152,7 +152,7 @@ static void json_top_level_keys_in_order(void **state)
 			    "cpu_percent memory_mb io_mb_per_s net_mb_per_s "
 			    "contention "
 			    "summary modules command_lines disk_io network "
-			    "interfaces counters spikes leaks trend "
+			    "interfaces counters spikes leaks forecasts trend "
 			    "bottlenecks alerts recommendations ");
 	free(keys);
 	free(j);
@@ -168,7 +168,7 @@ static void json_top_level_keys_in_order(void **state)
 	keys = top_keys(j);
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds summary modules command_lines "
-				  "disk_io network interfaces leaks trend "
+				  "disk_io network interfaces leaks forecasts trend "
 				  "bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');

@@ -269,6 +269,36 @@ static int sc_leak(const char *path)
 	return gen_close(&g, T0 + 1800 * S, true);
 }
 
+/* A leak with noise, for a forecast with a real interval: `cache` grows
+ * 6 MB/min on average from 300 MB, in steps of a random 0..2 MB every
+ * 10 s on top of a random 0..4 MB of scratch memory each second, for 20
+ * minutes next to a steady process. Its leak is significant, its
+ * forecast to 500 MB comes with a slope interval, and its forecast alert
+ * fires once the fitted level is within 30 minutes of 500 MB. */
+static int sc_forecast(const char *path)
+{
+	struct swt_proc_row p[2];
+	struct gen g;
+	int64_t grown = 0;
+	int k;
+
+	if (gen_open(&g, path, S, false, 0) < 0)
+		return SWT_EIO;
+	start(&g, T0, 700, 1, "cache", "cache\1--size=auto", false);
+	start(&g, T0, 701, 1, "steady", "steady", false);
+	for (k = 1; k <= 1200; k++) {
+		int64_t t = T0 + k * S;
+
+		if (k % 10 == 0)
+			grown += rnd(&g, 2049);
+		p[0] = row(700, 3 * k,
+			   300 * MIB + grown + (int64_t)rnd(&g, 4097));
+		p[1] = row(701, k, 50 * MIB + (k % 3) * 4);
+		sample(&g, t, p, 2, NULL, 0);
+	}
+	return gen_close(&g, T0 + 1200 * S, true);
+}
+
 /* The instrumented app at known rates for 10 minutes: counter ocr_call
  * ticks every 2 s (30/min, limit 10/min: exceeded), event_listener every
  * 1.5 s (40/min, limit 50/min: not exceeded); module "ocr" runs 0.5 s in
@@ -754,6 +784,7 @@ static const struct {
 	{ "synthetic-memory-shapes", sc_shapes },
 	{ "synthetic-burst", sc_burst },
 	{ "synthetic-damaged", sc_damaged },
+	{ "synthetic-forecast", sc_forecast },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
