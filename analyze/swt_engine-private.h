@@ -154,6 +154,7 @@ struct engine__module {
 	bool leak_sig;		/* processes: the leak test passed once */
 	int64_t leak_sig_t;	/* ... first at (absolute) */
 	bool fc_on;		/* processes: a forecast alert is on */
+	uint8_t fc_miss;	/* tests in a row without a forecast since */
 	struct swt_alert_result fc_alert; /* ... as raised */
 	uint8_t trend_sig[2];	/* session: directions announced (bit
 				 * 1 increasing, 2 decreasing), memory and

@@ -2012,15 +2012,31 @@ static int64_t *engine_scratch(struct swt_engine *e)
 	return e->scratch;
 }
 
-/* The forecast alert of process module m at a test at t: on while its
+/* The forecast alert of process module m at a test at t: raised when its
  * leak test passes, its fitted level is under memory_mb and the forecast
- * reaches it within forecast_minutes (fc: the forecast, NULL if none). */
+ * reaches it within forecast_minutes (fc: the forecast, NULL if none).
+ * With hysteresis, so that a young series does not make it flap: it
+ * clears when the forecast goes beyond twice the horizon, or when two
+ * tests in a row have no forecast (the leak test failed, or the level
+ * reached memory_mb, where the memory alert speaks). */
 static void forecast_judge(struct swt_engine *e, struct engine__module *m,
 			   const struct swt_subject *subj, int64_t t,
 			   const struct swt_forecast_result *fc)
 {
 	int64_t horizon = e->th.v[SWT_TH_FORECAST_MINUTES];
 	bool on = fc && horizon > 0 && fc->eta_mmin <= horizon;
+
+	if (fc)
+		m->fc_miss = 0;
+	else if (m->fc_miss < UINT8_MAX)
+		m->fc_miss++;
+	if (m->fc_on && !on && horizon > 0) {
+		bool keep = fc ? fc->eta_mmin <= swt_sat_mul(horizon, 2) :
+				 m->fc_miss < 2;
+
+		if (keep)
+			return;
+	}
 
 	if (on && !m->fc_on) {
 		struct swt_alert_result *a = &m->fc_alert;
