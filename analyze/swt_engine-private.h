@@ -136,6 +136,8 @@ struct engine__module {
 				 * (rows, and the peak of exit records) */
 	int64_t calls;
 	int64_t starts;		/* processes: instances started */
+	int32_t last_ppid;	/* processes: the parent of the last one
+				 * started */
 	int64_t full_n;		/* threads: fully observed intervals */
 	int64_t sat_n;		/* ... at or above saturation_percent */
 	/* process, module and session kinds */

@@ -1005,8 +1005,10 @@ announced:
 		 * of its own module (a shell's subshells, which carry its
 		 * command line). A command line that could not be read
 		 * counts while the module has no known one (a loop of
-		 * processes too short to read), not beside known, different
-		 * ones (more of the same build) */
+		 * processes too short to read) if the same parent started
+		 * the one before (a supervisor's loop; a build's steps, each
+		 * run by a shell of its own, are not one), and not beside
+		 * known, different ones (more of the same build) */
 		uint32_t par = swt_imap_get(&e->pid_map, ps->ppid);
 		bool own_fork = par != SWT_MAP_NONE && par != idx &&
 				e->insts[par].used &&
@@ -1014,9 +1016,11 @@ announced:
 
 		if (pm->starts++ > 0 && !own_fork &&
 		    (in->variant == ENGINE_NO_VARIANT ?
-			     e->idents[ident].n_variants == 0 :
+			     e->idents[ident].n_variants == 0 &&
+				     pm->last_ppid == ps->ppid :
 			     e->variants[in->variant].processes > 1))
 			pm->calls++;
+		pm->last_ppid = ps->ppid;
 	}
 out:
 	free(command);

@@ -511,8 +511,10 @@ static void group_patterns_name_modules(void **state)
 /* A process's calls are its restarts: starts of a command line its
  * module started before (a respawn loop), not the starts of a build's
  * compilers on as many files; a start whose command line is unknown
- * counts while the module knows none (it may be a loop of processes too
- * short to read), not beside known ones. */
+ * counts while the module knows none and the same parent started the one
+ * before (it may be a loop of processes too short to read), not beside
+ * known ones, nor when each has a parent of its own (a build's `rm -f`
+ * steps, each run by a shell of its own, too quick to read). */
 static void restarts_are_the_calls_of_a_process(void **state)
 {
 	struct swt_engine *e = new_engine(NULL);
@@ -538,6 +540,11 @@ static void restarts_are_the_calls_of_a_process(void **state)
 		feed_start_exe(e, T0 + k * S, 60 + k, "crash", "", "");
 		feed_exit(e, T0 + k * S + 2, 60 + k);
 	}
+	for (k = 0; k < 4; k++) {
+		feed_proc_start(e, T0 + k * S, 100 + k, 90 + k, "rm", "", "",
+				0, false);
+		feed_exit(e, T0 + k * S + 2, 100 + k);
+	}
 	/* a shell and two subshells it forked (its command line) */
 	feed_start_exe(e, T0, 80, "sh", "/bin/sh", "sh|-c|a | b");
 	feed_proc_start(e, T0 + 1, 81, 80, "sh", "/bin/sh", "sh\0-c\0a | b",
@@ -555,6 +562,8 @@ static void restarts_are_the_calls_of_a_process(void **state)
 			 2);
 	/* its own forks: no restart */
 	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "sh")->calls, 0);
+	/* unknown, but each from a parent of its own: no restart */
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "rm")->calls, 0);
 	swt_engine_free(e);
 }
 
