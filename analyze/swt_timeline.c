@@ -364,6 +364,8 @@ int swt_timeline_run_window(struct swt_timeline **out,
 	eo.on_alert = on_alert;
 	eo.on_event = on_event;
 	eo.payload = tl;
+	/* (a window from a point after the start misses the series' past) */
+	tl->partial = w && w->from_ns > w->warmup_ns;
 	err = w ? swt_analysis_run_window(&tl->an, r, &eo, w, on_record, tl,
 					  errmsg, errlen) :
 		  swt_analysis_run_hook(&tl->an, r, &eo, on_record, tl,
@@ -427,6 +429,10 @@ void swt_timeline_model_build(struct swt_model **out,
 
 		if (e->t_ns < from_ns || e->t_ns > to_ns)
 			continue;
+		if (tl->partial && (strcmp(e->event, "leak_significant") == 0 ||
+				    strcmp(e->event, "trend_significant") == 0 ||
+				    strcmp(e->kind, "forecast") == 0))
+			continue;
 		shown++;
 		swt_model_add_row(s, NULL);
 		swt_model_cell_fixed(s, e->t_ns, 9, 3);
@@ -455,6 +461,13 @@ void swt_timeline_model_build(struct swt_model **out,
 			  from_ns != INT64_MIN || to_ns != INT64_MAX ?
 				  " in the window asked for" :
 				  "");
+	if (tl->partial)
+		swt_model_summary(m, "Leaks and trends becoming significant "
+				  "and forecast alerts are left out: they rest "
+				  "on the series from the session start, which "
+				  "a window read from its warm-up does not "
+				  "have (swanalyze's report of the whole file "
+				  "has them).");
 	*out = m;
 }
 

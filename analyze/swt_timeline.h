@@ -55,6 +55,10 @@ struct swt_timeline {
 	uint64_t seq;
 	int64_t origin_ns;	/* the session start (absolute) */
 	bool origin_known;
+	/* read from a point after the session start (a window's warm-up):
+	 * the leak, trend and forecast events, which rest on the series from
+	 * the session start, are left out of the model */
+	bool partial;
 	uint32_t clock_ticks;	/* of the header */
 	int64_t interval_ns;
 	int64_t last_sample_ns;	/* absolute, INT64_MIN before the first */
