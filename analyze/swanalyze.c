@@ -183,27 +183,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 			out->group_by = optarg;
 			break;
 		case OPT_FROM:
-		case OPT_TO: {
-			int64_t v;
-
-			if (swt_parse_duration_ns(&v, optarg) < 0) {
-				err = swt_cli_usage_error(
-					PROG, c == OPT_FROM ?
-						      "--from expects a time "
-						      "from the start (90, "
-						      "90s, 5m, 1h), not " :
-						      "--to expects a time "
-						      "from the start (90, "
-						      "90s, 5m, 1h), not ",
-					optarg);
-				goto out;
-			}
-			if (c == OPT_FROM)
-				out->from_ns = v;
-			else
-				out->to_ns = v;
+		case OPT_TO:
+			SWT_TRY(err = swt_cli_time_option(
+					PROG, c == OPT_FROM, optarg,
+					c == OPT_FROM ? &out->from_ns :
+							&out->to_ns));
 			break;
-		}
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "critical") == 0) {
 				out->fail_on = SWT_PRIO_CRITICAL;

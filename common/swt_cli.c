@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "swt_parse.h"
 #include "swt_status.h"
 
 void swt_cli_error_line(const char *prog, const char *path, int status,
@@ -61,5 +62,18 @@ int swt_cli_one_file(const char *prog, int argc, char *const argv[],
 		return swt_cli_usage_error(
 			prog, "one FILE only, extra argument: ", argv[optind + 1]);
 	*path = argv[optind];
+	return 0;
+}
+
+int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
+			int64_t *out)
+{
+	if (swt_parse_duration_ns(out, arg) < 0)
+		return swt_cli_usage_error(
+			prog, is_from ? "--from expects a time from the start "
+					"(90, 90s, 5m, 1h), not " :
+					"--to expects a time from the start "
+					"(90, 90s, 5m, 1h), not ",
+			arg);
 	return 0;
 }

@@ -4,6 +4,9 @@
 #ifndef SWT_CLI_H
 #define SWT_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /* One line on stderr, "PROG: PATH: MSG". Codec and engine messages usually
  * start with the file name already ("PATH: offset N: ..."); it is not
  * repeated then. An empty msg prints the status name. */
@@ -20,6 +23,11 @@ int swt_cli_usage_error(const char *prog, const char *what, const char *arg);
  * "missing argument for --name", "option takes no value: --name" (for
  * --name=VALUE). Reads getopt's optopt and optind. */
 int swt_cli_getopt_error(const char *prog, int c, char *const argv[]);
+
+/* --from or --to (is_from): a time from the session start (90, 90s, 5m,
+ * 1h) into *out, or the usage error naming the option and the value. */
+int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
+			int64_t *out);
 
 /* The one FILE operand left after the options (argv[optind]) into *path,
  * or the usage error for none ("missing FILE") or more than one. */

@@ -170,27 +170,12 @@ static int parse_options(struct options *out, int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case OPT_FROM:
-		case OPT_TO: {
-			int64_t v;
-
-			if (swt_parse_duration_ns(&v, optarg) < 0) {
-				err = swt_cli_usage_error(
-					PROG, c == OPT_FROM ?
-						      "--from expects a time "
-						      "from the start (90, "
-						      "90s, 5m, 1h), not " :
-						      "--to expects a time "
-						      "from the start (90, "
-						      "90s, 5m, 1h), not ",
-					optarg);
-				goto out;
-			}
-			if (c == OPT_FROM)
-				out->from_ns = v;
-			else
-				out->to_ns = v;
+		case OPT_TO:
+			SWT_TRY(err = swt_cli_time_option(
+					PROG, c == OPT_FROM, optarg,
+					c == OPT_FROM ? &out->from_ns :
+							&out->to_ns));
 			break;
-		}
 		case 'f': {
 			enum swt_report_format f;
 
