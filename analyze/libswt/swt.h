@@ -47,8 +47,10 @@
  * The reports print these rounded half away from zero at a fixed number of
  * decimals (docs/analysis.md § Report formats).
  *
- * Strings: kinds, priorities, resources and units are the names the JSON
- * report uses ("process", "high", "memory", "MB"); names and command lines
+ * Strings: kinds, priorities, resources, directions, reasons, sources and
+ * units are the names the JSON report uses ("process", "high", "memory",
+ * "increasing", "cpu_bound", "config", "MB"). What the JSON shows as null
+ * is a has_ flag, "" or -1 here (each field says). Names and command lines
  * come from the file with control bytes and invalid UTF-8 shown as '?'.
  * Every pointer a function here returns is borrowed from the report (or
  * the settings) and stays valid until swt_report_free()
