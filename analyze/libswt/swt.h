@@ -39,13 +39,18 @@
  *           (100000 = one busy core, 250000 = two and a half cores)
  *   _mmb    thousandths of a MB, where MB = MiB = 1048576 bytes
  *   _mmbps  thousandths of a MB per second
+ *   _mmin   thousandths of a minute (forecast times)
+ *   _permille  thousandths of the whole (1000 = all of it)
  *   _milli  thousandths of the unit in the name (per minute, ...)
+ *   _per_min  a slope: the unit before it per minute
  *   weight, scores: thousandths (1000 = the threshold), 0 to 2000
  * The reports print these rounded half away from zero at a fixed number of
  * decimals (docs/analysis.md § Report formats).
  *
- * Strings: kinds, priorities, resources and units are the names the JSON
- * report uses ("process", "high", "memory", "MB"); names and command lines
+ * Strings: kinds, priorities, resources, directions, reasons, sources and
+ * units are the names the JSON report uses ("process", "high", "memory",
+ * "increasing", "cpu_bound", "config", "MB"). What the JSON shows as null
+ * is a has_ flag, "" or -1 here (each field says). Names and command lines
  * come from the file with control bytes and invalid UTF-8 shown as '?'.
  * Every pointer a function here returns is borrowed from the report (or
  * the settings) and stays valid until swt_report_free()
@@ -306,12 +311,32 @@ struct swt_module_info {
 	int has_starts;		/* process modules (not "reaped children") */
 	int64_t starts;		/* its processes started in the session */
 	int64_t starts_per_min_milli;
+	uint64_t n_variants;	/* process modules: the distinct command
+				 * lines its processes ran (the JSON's
+				 * command_lines); 0 otherwise */
+	size_t n_top_variants;	/* the heaviest of them, at most 3:
+				 * swt_report_get_module_variant() */
 };
 
 size_t swt_report_module_count(const struct swt_report *r);
 /* NULL if i >= swt_report_module_count(). */
 const struct swt_module_info *
 swt_report_get_module(const struct swt_report *r, size_t i);
+
+/* A command line of a process module, among its heaviest (the JSON
+ * report's "command_lines" lists them for the modules with two or more).
+ * By CPU (highest first), processes, command. */
+struct swt_variant_info {
+	const char *command;	/* arguments joined by spaces */
+	uint64_t processes;	/* its processes that ran it */
+	int64_t cpu_ms;		/* their CPU time */
+};
+
+/* The k-th heaviest command line of module i; NULL if i or k is out of
+ * range (k >= its n_top_variants). */
+const struct swt_variant_info *
+swt_report_get_module_variant(const struct swt_report *r, size_t i,
+			      size_t k);
 
 /* Who a finding is about. */
 struct swt_subject_info {
@@ -369,11 +394,124 @@ struct swt_leak_info {
 	const char *attributed_to; /* processes: the instrumented modules
 				 * the growth is attributed to, "undecided",
 				 * or "" */
+	int64_t significant_ns;	/* when the leak test, run as the samples
+				 * came, first called it a leak (the end of
+				 * its series if only the final test did;
+				 * modules: the session's last sample) */
 };
 
 size_t swt_report_leak_count(const struct swt_report *r);
 const struct swt_leak_info *
 swt_report_get_leak(const struct swt_report *r, size_t i);
+
+/* An application counter (libswtrace) and its rate limit (the JSON
+ * report's "counters"). By name. */
+struct swt_counter_info {
+	const char *name;
+	int64_t count;		/* sum of its increments */
+	int64_t per_min_milli;	/* over the session */
+	int has_threshold;	/* a rate.NAME limit is set (else the JSON's
+				 * threshold_per_minute is null) */
+	int64_t threshold_per_min_milli;
+	int exceeded;		/* per minute over the limit */
+	uint64_t alerts;	/* rate alerts raised for it */
+	const char *note;	/* why exceeded and alerts disagree, or "" */
+};
+
+size_t swt_report_counter_count(const struct swt_report *r);
+const struct swt_counter_info *
+swt_report_get_counter(const struct swt_report *r, size_t i);
+
+/* When a memory series reaches memory_mb (the JSON report's "forecasts"):
+ * the leak of a process module, or the tree's increasing memory trend
+ * (subject kind "session"), as a Theil-Sen line with its slope's 95 %
+ * interval (docs/analysis.md § 8). Only while the fitted level is under
+ * the threshold. By eta (soonest first), then subject. */
+struct swt_forecast_info {
+	struct swt_subject_info subject;
+	int64_t at_ns;		/* the time of the level: the series' last
+				 * value */
+	int64_t level_mmb;	/* the fitted level then */
+	int64_t target_mmb;	/* memory_mb */
+	int64_t slope_mmb_per_min;
+	int64_t slope_low_mmb_per_min;	/* its 95 % interval */
+	int64_t slope_high_mmb_per_min;
+	int64_t eta_mmin;	/* minutes from at_ns to the target */
+	int64_t eta_low_mmin;	/* at the interval's high slope */
+	int64_t eta_high_mmin;	/* at its low slope; -1: no upper bound
+				 * (the low slope is not positive; the JSON
+				 * shows null) */
+};
+
+size_t swt_report_forecast_count(const struct swt_report *r);
+const struct swt_forecast_info *
+swt_report_get_forecast(const struct swt_report *r, size_t i);
+
+/* Where the tree's memory and CPU are going (the JSON report's "trend";
+ * docs/analysis.md § 8). Directions: "stable", "increasing",
+ * "decreasing", "fluctuating" (moving, but not steadily enough to tell a
+ * direction). */
+struct swt_trend_info {
+	const char *overall;
+	const char *memory;
+	int64_t memory_slope_mmb_per_min;
+	const char *cpu;
+	int64_t cpu_slope_mpct_per_min;
+};
+
+const struct swt_trend_info *swt_report_get_trend(const struct swt_report *r);
+
+/* A bottleneck (the JSON report's "bottlenecks"). By average CPU (highest
+ * first), subject, reason. */
+struct swt_bottleneck_info {
+	struct swt_subject_info subject;
+	const char *reason;	/* "cpu_bound" (average CPU at or above
+				 * cpu_percent), "saturated_thread" (a thread
+				 * at or above saturation_percent),
+				 * "heavy_pattern" (its name matches one of
+				 * heavy_patterns) */
+	int64_t cpu_avg_mpct;
+	int64_t cpu_peak_mpct;
+	int64_t saturated_permille; /* threads: of the intervals observed
+				 * whole, those at or above saturation */
+	int64_t calls_per_min_milli;
+	const char *pattern;	/* heavy_pattern: the glob; else "" (the
+				 * JSON shows null) */
+};
+
+size_t swt_report_bottleneck_count(const struct swt_report *r);
+const struct swt_bottleneck_info *
+swt_report_get_bottleneck(const struct swt_report *r, size_t i);
+
+/* A threshold the report was made with (the JSON report's "thresholds"
+ * and their "sources"): the scalar keys, in the report's order
+ * ("memory_mb", "cpu_percent", ..., "forecast_minutes"; docs/analysis.md
+ * § Thresholds). */
+struct swt_threshold_info {
+	const char *key;
+	int64_t value_milli;	/* thousandths of the value (of the count,
+				 * for history_samples) */
+	int is_count;		/* a count (history_samples): the reports
+				 * print it without decimals */
+	const char *source;	/* "default", "config" or "option" */
+};
+
+size_t swt_report_threshold_count(const struct swt_report *r);
+const struct swt_threshold_info *
+swt_report_get_threshold(const struct swt_report *r, size_t i);
+
+/* A counter's rate limit in force (the JSON report's thresholds.rates:
+ * rate.NAME and its aliases ocr_per_minute, event_listener_per_minute),
+ * whether or not the session has the counter. By counter name. */
+struct swt_rate_threshold_info {
+	const char *counter;
+	int64_t per_min_milli;
+	const char *source;	/* "default", "config" or "option" */
+};
+
+size_t swt_report_rate_threshold_count(const struct swt_report *r);
+const struct swt_rate_threshold_info *
+swt_report_get_rate_threshold(const struct swt_report *r, size_t i);
 
 /* What to do about the findings, highest priority first. */
 struct swt_recommendation_info {

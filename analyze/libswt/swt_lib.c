@@ -2,8 +2,8 @@
  *
  * Nothing is computed here: a report is swt_analysis_run() over a reader,
  * its figures are the engine's result copied into the public structs (one
- * field each, no arithmetic), and swt_report_print() is swanalyze's
- * swt_report_write(). So libswt cannot say anything swanalyze does not.
+ * field each, no arithmetic but history_samples' count in thousandths),
+ * and swt_report_print() is swanalyze's swt_report_write(). So libswt cannot say anything swanalyze does not.
  *
  * Include order matters once: the internal headers come first, so that
  * enum swt_status is common/swt_status.h's and swt.h skips its copy (the
@@ -49,13 +49,22 @@ struct swt_report {
 	int status;
 	char *errmsg;
 	struct swt_session_info session;
+	struct swt_trend_info trend;
 	size_t n_modules, n_alerts, n_spikes, n_leaks, n_recs, n_damage;
+	size_t n_counters, n_forecasts, n_bottlenecks, n_thresholds, n_rates;
 	struct swt_module_info *modules;
 	struct swt_alert_info *alerts;
 	struct swt_spike_info *spikes;
 	struct swt_leak_info *leaks;
 	struct swt_recommendation_info *recs;
 	struct swt_damage_info *damage;
+	struct swt_counter_info *counters;
+	struct swt_forecast_info *forecasts;
+	struct swt_bottleneck_info *bottlenecks;
+	struct swt_threshold_info *thresholds;
+	struct swt_rate_threshold_info *rates;
+	struct swt_variant_info *variants; /* every module's top variants */
+	size_t *variant_at;	/* per module: its first in variants */
 };
 
 EXPORT const char *swt_version(void)
@@ -203,7 +212,7 @@ static void fill_session(struct swt_report *rep)
 static void fill_modules(struct swt_report *rep)
 {
 	const struct swt_result *res = rep->an->result;
-	size_t i;
+	size_t i, n_var = 0;
 
 	rep->n_modules = res->n_modules;
 	rep->modules = swt_calloc(res->n_modules ? res->n_modules : 1,
@@ -247,6 +256,25 @@ static void fill_modules(struct swt_report *rep)
 		o->has_starts = m->has_starts;
 		o->starts = m->starts;
 		o->starts_per_min_milli = m->starts_per_min_milli;
+		o->n_variants = m->n_variants;
+		o->n_top_variants = m->n_top_variants;
+		n_var += m->n_top_variants;
+	}
+	rep->variants = swt_calloc(n_var ? n_var : 1, sizeof(*rep->variants));
+	rep->variant_at = swt_calloc(res->n_modules ? res->n_modules : 1,
+				     sizeof(*rep->variant_at));
+	for (i = 0, n_var = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *m = &res->modules[i];
+		size_t k;
+
+		rep->variant_at[i] = n_var;
+		for (k = 0; k < m->n_top_variants; k++, n_var++) {
+			rep->variants[n_var].command =
+				m->top_variants[k].command;
+			rep->variants[n_var].processes =
+				m->top_variants[k].processes;
+			rep->variants[n_var].cpu_ms = m->top_variants[k].cpu_ms;
+		}
 	}
 }
 
@@ -301,6 +329,7 @@ static void fill_findings(struct swt_report *rep)
 		o->first_mmb = l->first_mmb;
 		o->last_mmb = l->last_mmb;
 		o->attributed_to = l->attributed_to;
+		o->significant_ns = l->significant_ns;
 	}
 	rep->n_recs = res->n_recommendations;
 	rep->recs = swt_calloc(rep->n_recs ? rep->n_recs : 1,
@@ -314,6 +343,89 @@ static void fill_findings(struct swt_report *rep)
 		o->priority_name = swt_priority_name(rc->priority);
 		o->subject = rc->subject;
 		o->text = rc->text;
+	}
+}
+
+/* An array of n structs (one at least, so that it is never NULL). */
+#define LIST_ALLOC(arr, n) ((arr) = swt_calloc((n) ? (n) : 1, sizeof(*(arr))))
+
+static void fill_more(struct swt_report *rep)
+{
+	const struct swt_result *res = rep->an->result;
+	const struct swt_thresholds *th = res->thresholds;
+	size_t i;
+
+	rep->n_counters = res->n_counters;
+	LIST_ALLOC(rep->counters, rep->n_counters);
+	for (i = 0; i < res->n_counters; i++) {
+		const struct swt_counter_result *c = &res->counters[i];
+		struct swt_counter_info *o = &rep->counters[i];
+
+		o->name = c->name;
+		o->count = c->count;
+		o->per_min_milli = c->per_min_milli;
+		o->has_threshold = c->has_threshold;
+		o->threshold_per_min_milli = c->threshold_milli;
+		o->exceeded = c->exceeded;
+		o->alerts = c->alerts;
+		o->note = c->note ? c->note : "";
+	}
+	rep->n_forecasts = res->n_forecasts;
+	LIST_ALLOC(rep->forecasts, rep->n_forecasts);
+	for (i = 0; i < res->n_forecasts; i++) {
+		const struct swt_forecast_result *f = &res->forecasts[i];
+		struct swt_forecast_info *o = &rep->forecasts[i];
+
+		subject_info(&o->subject, &f->subj);
+		o->at_ns = f->at_ns;
+		o->level_mmb = f->level_mmb;
+		o->target_mmb = f->target_mmb;
+		o->slope_mmb_per_min = f->slope_mmb_per_min;
+		o->slope_low_mmb_per_min = f->slope_low_mmb_per_min;
+		o->slope_high_mmb_per_min = f->slope_high_mmb_per_min;
+		o->eta_mmin = f->eta_mmin;
+		o->eta_low_mmin = f->eta_low_mmin;
+		o->eta_high_mmin = f->eta_high_mmin;
+	}
+	rep->trend.overall = swt_direction_name(res->trend.overall);
+	rep->trend.memory = swt_direction_name(res->trend.memory);
+	rep->trend.memory_slope_mmb_per_min =
+		res->trend.memory_slope_mmb_per_min;
+	rep->trend.cpu = swt_direction_name(res->trend.cpu);
+	rep->trend.cpu_slope_mpct_per_min = res->trend.cpu_slope_mpct_per_min;
+	rep->n_bottlenecks = res->n_bottlenecks;
+	LIST_ALLOC(rep->bottlenecks, rep->n_bottlenecks);
+	for (i = 0; i < res->n_bottlenecks; i++) {
+		const struct swt_bottleneck_result *b = &res->bottlenecks[i];
+		struct swt_bottleneck_info *o = &rep->bottlenecks[i];
+
+		subject_info(&o->subject, &b->subj);
+		o->reason = swt_bottleneck_reason_name(b->reason);
+		o->cpu_avg_mpct = b->cpu_avg_mpct;
+		o->cpu_peak_mpct = b->cpu_peak_mpct;
+		o->saturated_permille = b->saturated_permille;
+		o->calls_per_min_milli = b->calls_per_min_milli;
+		o->pattern = b->pattern ? b->pattern : "";
+	}
+	/* the scalars the reports list (the diff's follow them) */
+	rep->n_thresholds = SWT_TH_N_ANALYSIS;
+	LIST_ALLOC(rep->thresholds, rep->n_thresholds);
+	for (i = 0; i < rep->n_thresholds; i++) {
+		enum swt_th_key k = (enum swt_th_key)i;
+		struct swt_threshold_info *o = &rep->thresholds[i];
+
+		o->key = swt_th_key_name(k);
+		o->is_count = swt_th_key_is_count(k);
+		/* a count (at most 100000) in thousandths, as the others */
+		o->value_milli = o->is_count ? th->v[i] * 1000 : th->v[i];
+		o->source = swt_th_source_name(th->src[i]);
+	}
+	rep->n_rates = th->n_rates;
+	LIST_ALLOC(rep->rates, rep->n_rates);
+	for (i = 0; i < th->n_rates; i++) {
+		rep->rates[i].counter = th->rates[i].counter;
+		rep->rates[i].per_min_milli = th->rates[i].per_minute_milli;
+		rep->rates[i].source = swt_th_source_name(th->rates[i].source);
 	}
 }
 
@@ -378,6 +490,7 @@ static int open_reader(struct swt_report **out, struct swt_reader *r,
 	fill_session(rep);
 	fill_modules(rep);
 	fill_findings(rep);
+	fill_more(rep);
 	fill_damage(rep, name);
 	copy_msg(errbuf, errlen, rep->errmsg);
 	err = rep->status;
@@ -456,6 +569,13 @@ EXPORT void swt_report_free(struct swt_report *r)
 	free(r->leaks);
 	free(r->recs);
 	free(r->damage);
+	free(r->counters);
+	free(r->forecasts);
+	free(r->bottlenecks);
+	free(r->thresholds);
+	free(r->rates);
+	free(r->variants);
+	free(r->variant_at);
 	free(r->errmsg);
 	swt_analysis_free(r->an);
 	free(r);
@@ -515,6 +635,21 @@ swt_report_get_session(const struct swt_report *r)
 	return r ? &r->session : NULL;
 }
 
+EXPORT const struct swt_variant_info *
+swt_report_get_module_variant(const struct swt_report *r, size_t i,
+			      size_t k)
+{
+	if (!r || i >= r->n_modules || k >= r->modules[i].n_top_variants)
+		return NULL;
+	return &r->variants[r->variant_at[i] + k];
+}
+
+EXPORT const struct swt_trend_info *
+swt_report_get_trend(const struct swt_report *r)
+{
+	return r ? &r->trend : NULL;
+}
+
 /* count and get of one list of the report */
 #define LIST_ACCESSORS(what, type, n_field, arr_field)                    \
 	EXPORT size_t swt_report_##what##_count(const struct swt_report *r) \
@@ -533,3 +668,8 @@ LIST_ACCESSORS(spike, swt_spike_info, n_spikes, spikes)
 LIST_ACCESSORS(leak, swt_leak_info, n_leaks, leaks)
 LIST_ACCESSORS(recommendation, swt_recommendation_info, n_recs, recs)
 LIST_ACCESSORS(damage, swt_damage_info, n_damage, damage)
+LIST_ACCESSORS(counter, swt_counter_info, n_counters, counters)
+LIST_ACCESSORS(forecast, swt_forecast_info, n_forecasts, forecasts)
+LIST_ACCESSORS(bottleneck, swt_bottleneck_info, n_bottlenecks, bottlenecks)
+LIST_ACCESSORS(threshold, swt_threshold_info, n_thresholds, thresholds)
+LIST_ACCESSORS(rate_threshold, swt_rate_threshold_info, n_rates, rates)

@@ -88,7 +88,8 @@ same(w, "status", "SWT_OK" if not report["damage"] and S["complete"]
 for sec, key in (("module", "modules"), ("alert", "alerts"),
                  ("spike", "spikes"), ("leak", "leaks"),
                  ("recommendation", "recommendations"),
-                 ("damage", "damage")):
+                 ("damage", "damage"), ("counter", "counters"),
+                 ("forecast", "forecasts"), ("bottleneck", "bottlenecks")):
     same(key, "count", len(report[key]), len(fields[sec]))
 
 for i, m in enumerate(report["modules"]):
@@ -128,6 +129,29 @@ for i, m in enumerate(report["modules"]):
         same(w, "starts", m["starts"], None)
     same(w, "memory_attribution", m["memory_attribution"],
          g("mem_attribution") if m["kind"] == "module" else None)
+    n_var = int(g("n_variants"))
+    same(w, "command_lines", m["command_lines"],
+         n_var if m["kind"] == "process" and n_var else None)
+    if int(g("n_top_variants")) > min(n_var, 3):
+        fail(w, "n_top_variants", f"at most {min(n_var, 3)}",
+             g("n_top_variants"))
+
+# the top command lines of the process modules that ran two or more
+variants = [i for i in sorted(fields["variant"])
+            if get("variant", i, "kind") == "process"
+            and int(get("variant", i, "n_variants")) >= 2]
+same("command_lines", "count", len(report["command_lines"]), len(variants))
+for c, i in zip(report["command_lines"], variants):
+    w = f"command_lines[{c['name']} {c['rank']}]"
+
+    def g(k):
+        return get("variant", i, k)
+
+    same(w, "name", c["name"], g("module"))
+    same(w, "rank", c["rank"], int(g("rank")))
+    same(w, "processes", c["processes"], int(g("processes")))
+    fixed(w, "cpu_s", c["cpu_s"], g("cpu_ms"), 3)
+    same(w, "command", c["command"], g("command"))
 
 for i, a in enumerate(report["alerts"]):
     w = f"alerts[{i}]"
@@ -178,6 +202,103 @@ for i, lk in enumerate(report["leaks"]):
                    ("confidence", "confidence_mpct"),
                    ("first_mb", "first_mmb"), ("last_mb", "last_mmb")):
         fixed(w, jk, lk[jk], g(sk), 3)
+    fixed(w, "significant_s", lk["significant_s"], g("significant_ns"), 9)
+
+for i, c in enumerate(report["counters"]):
+    w = f"counters[{i}]"
+
+    def g(k):
+        return get("counter", i, k)
+
+    for k in ("name", "note"):
+        same(w, k, c[k], g(k))
+    same(w, "count", c["count"], int(g("count")))
+    same(w, "alerts", c["alerts"], int(g("alerts")))
+    boolean(w, "exceeded", c["exceeded"], g("exceeded"))
+    fixed(w, "per_minute", c["per_minute"], g("per_min_milli"), 3)
+    if g("has_threshold") == "1":
+        fixed(w, "threshold_per_minute", c["threshold_per_minute"],
+              g("threshold_per_min_milli"), 3)
+    else:
+        same(w, "threshold_per_minute", c["threshold_per_minute"], None)
+
+for i, f in enumerate(report["forecasts"]):
+    w = f"forecasts[{i}]"
+
+    def g(k):
+        return get("forecast", i, k)
+
+    for jk, sk in (("subject", "subject.name"), ("kind", "subject.kind"),
+                   ("process", "subject.process"),
+                   ("command", "subject.command")):
+        same(w, jk, f[jk], g(sk))
+    fixed(w, "at_s", f["at_s"], g("at_ns"), 9)
+    for jk, sk in (("level_mb", "level_mmb"), ("threshold_mb", "target_mmb"),
+                   ("slope_mb_per_min", "slope_mmb_per_min"),
+                   ("slope_low_mb_per_min", "slope_low_mmb_per_min"),
+                   ("slope_high_mb_per_min", "slope_high_mmb_per_min")):
+        fixed(w, jk, f[jk], g(sk), 3)
+    for jk, sk in (("minutes", "eta_mmin"), ("minutes_low", "eta_low_mmin"),
+                   ("minutes_high", "eta_high_mmin")):
+        if int(g(sk)) < 0:      # -1: no bound, null in the JSON
+            same(w, jk, f[jk], None)
+        else:
+            fixed(w, jk, f[jk], g(sk), 3)
+
+T = report["trend"]
+w = "trend"
+for k in ("overall", "memory", "cpu"):
+    same(w, k, T[k], get("trend", 0, k))
+fixed(w, "memory_mb_per_min", T["memory_mb_per_min"],
+      get("trend", 0, "memory_slope_mmb_per_min"), 3)
+fixed(w, "cpu_percent_per_min", T["cpu_percent_per_min"],
+      get("trend", 0, "cpu_slope_mpct_per_min"), 3)
+
+for i, b in enumerate(report["bottlenecks"]):
+    w = f"bottlenecks[{i}]"
+
+    def g(k):
+        return get("bottleneck", i, k)
+
+    for jk, sk in (("subject", "subject.name"), ("kind", "subject.kind"),
+                   ("process", "subject.process"),
+                   ("command", "subject.command"), ("reason", "reason")):
+        same(w, jk, b[jk], g(sk))
+    for jk, sk in (("cpu_percent_avg", "cpu_avg_mpct"),
+                   ("cpu_percent_peak", "cpu_peak_mpct"),
+                   ("calls_per_minute", "calls_per_min_milli")):
+        fixed(w, jk, b[jk], g(sk), 3)
+    fixed(w, "saturated_percent", b["saturated_percent"],
+          g("saturated_permille"), 1)
+    same(w, "pattern", b["pattern"], g("pattern") or None)
+
+# the scalar thresholds: every one, in the JSON's order, with its source
+TH = report["thresholds"]
+scalars = [k for k, v in TH.items()
+           if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+keys = [get("threshold", i, "key") for i in sorted(fields["threshold"])]
+same("thresholds", "scalar keys", scalars, keys)
+for i, k in enumerate(keys):
+    w = f"thresholds.{k}"
+    if k not in TH:
+        continue
+    raw = get("threshold", i, "value_milli")
+    if get("threshold", i, "is_count") == "1":
+        same(w, "value (a count)", TH[k],
+             int(raw) // 1000 if int(raw) % 1000 == 0 else raw)
+    else:
+        if not isinstance(TH[k], Decimal):
+            fail(w, "value (decimals)", TH[k], raw)
+        fixed(w, "value", TH[k], raw, 3)
+    same(w, "source", TH["sources"][k], get("threshold", i, "source"))
+same("thresholds.rates", "count", len(TH["rates"]),
+     len(fields["rate_threshold"]))
+for i, rt in enumerate(TH["rates"]):
+    w = f"thresholds.rates[{i}]"
+    same(w, "counter", rt["counter"], get("rate_threshold", i, "counter"))
+    fixed(w, "per_minute", rt["per_minute"],
+          get("rate_threshold", i, "per_min_milli"), 3)
+    same(w, "source", rt["source"], get("rate_threshold", i, "source"))
 
 for i, r in enumerate(report["recommendations"]):
     w = f"recommendations[{i}]"

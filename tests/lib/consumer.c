@@ -54,7 +54,8 @@ static void f_subject(const char *sec, size_t i,
 static void dump(const struct swt_report *rep)
 {
 	const struct swt_session_info *s = swt_report_get_session(rep);
-	size_t i, j;
+	const struct swt_trend_info *t = swt_report_get_trend(rep);
+	size_t i, j, n_var = 0;
 
 	f_str("session", 0, "recorder", s->recorder);
 	for (j = 0; j < s->n_command; j++)
@@ -123,6 +124,21 @@ static void dump(const struct swt_report *rep)
 		f_i64("module", i, "starts", m->starts);
 		f_i64("module", i, "starts_per_min_milli",
 		      m->starts_per_min_milli);
+		f_u64("module", i, "n_variants", m->n_variants);
+		f_u64("module", i, "n_top_variants", m->n_top_variants);
+		for (j = 0; j < m->n_top_variants; j++) {
+			const struct swt_variant_info *v =
+				swt_report_get_module_variant(rep, i, j);
+
+			f_str("variant", n_var, "module", m->name);
+			f_u64("variant", n_var, "rank", j + 1);
+			f_str("variant", n_var, "command", v->command);
+			f_u64("variant", n_var, "processes", v->processes);
+			f_i64("variant", n_var, "cpu_ms", v->cpu_ms);
+			f_u64("variant", n_var, "n_variants", m->n_variants);
+			f_str("variant", n_var, "kind", m->kind);
+			n_var++;
+		}
 	}
 	for (i = 0; i < swt_report_alert_count(rep); i++) {
 		const struct swt_alert_info *a = swt_report_get_alert(rep, i);
@@ -158,6 +174,75 @@ static void dump(const struct swt_report *rep)
 		f_i64("leak", i, "first_mmb", l->first_mmb);
 		f_i64("leak", i, "last_mmb", l->last_mmb);
 		f_str("leak", i, "attributed_to", l->attributed_to);
+		f_i64("leak", i, "significant_ns", l->significant_ns);
+	}
+	for (i = 0; i < swt_report_counter_count(rep); i++) {
+		const struct swt_counter_info *c =
+			swt_report_get_counter(rep, i);
+
+		f_str("counter", i, "name", c->name);
+		f_i64("counter", i, "count", c->count);
+		f_i64("counter", i, "per_min_milli", c->per_min_milli);
+		f_i64("counter", i, "has_threshold", c->has_threshold);
+		f_i64("counter", i, "threshold_per_min_milli",
+		      c->threshold_per_min_milli);
+		f_i64("counter", i, "exceeded", c->exceeded);
+		f_u64("counter", i, "alerts", c->alerts);
+		f_str("counter", i, "note", c->note);
+	}
+	for (i = 0; i < swt_report_forecast_count(rep); i++) {
+		const struct swt_forecast_info *f =
+			swt_report_get_forecast(rep, i);
+
+		f_subject("forecast", i, &f->subject);
+		f_i64("forecast", i, "at_ns", f->at_ns);
+		f_i64("forecast", i, "level_mmb", f->level_mmb);
+		f_i64("forecast", i, "target_mmb", f->target_mmb);
+		f_i64("forecast", i, "slope_mmb_per_min", f->slope_mmb_per_min);
+		f_i64("forecast", i, "slope_low_mmb_per_min",
+		      f->slope_low_mmb_per_min);
+		f_i64("forecast", i, "slope_high_mmb_per_min",
+		      f->slope_high_mmb_per_min);
+		f_i64("forecast", i, "eta_mmin", f->eta_mmin);
+		f_i64("forecast", i, "eta_low_mmin", f->eta_low_mmin);
+		f_i64("forecast", i, "eta_high_mmin", f->eta_high_mmin);
+	}
+	f_str("trend", 0, "overall", t->overall);
+	f_str("trend", 0, "memory", t->memory);
+	f_i64("trend", 0, "memory_slope_mmb_per_min",
+	      t->memory_slope_mmb_per_min);
+	f_str("trend", 0, "cpu", t->cpu);
+	f_i64("trend", 0, "cpu_slope_mpct_per_min", t->cpu_slope_mpct_per_min);
+	for (i = 0; i < swt_report_bottleneck_count(rep); i++) {
+		const struct swt_bottleneck_info *b =
+			swt_report_get_bottleneck(rep, i);
+
+		f_subject("bottleneck", i, &b->subject);
+		f_str("bottleneck", i, "reason", b->reason);
+		f_i64("bottleneck", i, "cpu_avg_mpct", b->cpu_avg_mpct);
+		f_i64("bottleneck", i, "cpu_peak_mpct", b->cpu_peak_mpct);
+		f_i64("bottleneck", i, "saturated_permille",
+		      b->saturated_permille);
+		f_i64("bottleneck", i, "calls_per_min_milli",
+		      b->calls_per_min_milli);
+		f_str("bottleneck", i, "pattern", b->pattern);
+	}
+	for (i = 0; i < swt_report_threshold_count(rep); i++) {
+		const struct swt_threshold_info *h =
+			swt_report_get_threshold(rep, i);
+
+		f_str("threshold", i, "key", h->key);
+		f_i64("threshold", i, "value_milli", h->value_milli);
+		f_i64("threshold", i, "is_count", h->is_count);
+		f_str("threshold", i, "source", h->source);
+	}
+	for (i = 0; i < swt_report_rate_threshold_count(rep); i++) {
+		const struct swt_rate_threshold_info *h =
+			swt_report_get_rate_threshold(rep, i);
+
+		f_str("rate_threshold", i, "counter", h->counter);
+		f_i64("rate_threshold", i, "per_min_milli", h->per_min_milli);
+		f_str("rate_threshold", i, "source", h->source);
 	}
 	for (i = 0; i < swt_report_recommendation_count(rep); i++) {
 		const struct swt_recommendation_info *r =
@@ -371,7 +456,17 @@ int main(int argc, char **argv)
 	    (rc == 0) != swt_report_get_session(rep)->complete ||
 	    (rc != 0 && rc != SWT_ECORRUPT && rc != SWT_ETRUNCATED) ||
 	    swt_report_get_module(rep, swt_report_module_count(rep)) ||
-	    swt_report_get_damage(rep, swt_report_damage_count(rep))) {
+	    swt_report_get_damage(rep, swt_report_damage_count(rep)) ||
+	    swt_report_get_counter(rep, swt_report_counter_count(rep)) ||
+	    swt_report_get_forecast(rep, swt_report_forecast_count(rep)) ||
+	    swt_report_get_bottleneck(rep,
+				      swt_report_bottleneck_count(rep)) ||
+	    swt_report_get_threshold(rep, swt_report_threshold_count(rep)) ||
+	    swt_report_get_rate_threshold(
+		    rep, swt_report_rate_threshold_count(rep)) ||
+	    swt_report_get_module_variant(rep, swt_report_module_count(rep),
+					  0) ||
+	    !swt_report_get_trend(rep)) {
 		fprintf(stderr, "consumer: status %s and message disagree\n",
 			swt_status_name(rc));
 		code = 1;

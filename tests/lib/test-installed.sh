@@ -15,7 +15,9 @@
 # to), its warnings (swanalyze's expected.stderr) and every struct field
 # that the JSON also shows (check-fields.py); for the corrupt fixtures the
 # same status, message and report as swanalyze; settings given as a
-# config and KEY=VALUE give swanalyze's --config/--threshold report.
+# config and KEY=VALUE give swanalyze's --config/--threshold report and
+# structs (the thresholds' sources; a heavy_pattern bottleneck and a
+# module's command lines, which no fixture has with the defaults).
 
 . "$7/../tap-core.sh"
 abspath() {
@@ -199,6 +201,44 @@ for how in file mem; do
 		ok "settings ($how): swanalyze --config --threshold --group-by's JSON"
 	else
 		not_ok "settings ($how): swanalyze --config --threshold --group-by's JSON"
+	fi
+	# the thresholds' values and sources (config, option) in the structs
+	check "settings ($how): the structs say what the JSON says" \
+		"$PYTHON" "$SRC/check-fields.py" "$T/want.json" "$T/fields"
+done
+
+# Settings that make what no fixture has by default: a heavy_pattern
+# bottleneck (its pattern) and a module of processes that ran several
+# command lines (command_lines). Fields against swanalyze's JSON with the
+# same settings (split on purpose: word splitting, no globbing).
+# shellcheck disable=SC2086,SC2046
+for args in "synthetic-counters -t heavy_patterns=*a* -t saturation_percent=10" \
+	"synthetic-busy -t group_patterns=all:*"; do
+	set -f
+	set -- $args
+	set +f
+	name=$1
+	shift
+	consume "$FIXTURES/$name" "$@"
+	rc=$(cat "$T/rc")
+	set -f
+	# -t K=V as --threshold K=V
+	(cd "$FIXTURES/$name" && "$SWANALYZE" session.swt --report full \
+		--format json $(echo "$*" | sed 's/-t /--threshold /g')) \
+		>"$T/want.json" 2>/dev/null
+	set +f
+	if [ "$rc" != 0 ] || ! cmp -s "$T/want.json" "$T/report"; then
+		not_ok "$name $*: swanalyze's JSON"
+	elif ! "$PYTHON" "$SRC/check-fields.py" "$T/want.json" "$T/fields" \
+		>"$T/out" 2>&1; then
+		not_ok "$name $*: the structs say what the JSON says"
+	elif ! grep -q "$(case $name in
+		synthetic-counters) printf '^bottleneck\t[0-9]*\tpattern\t.' ;;
+		*) printf '^variant\t2\tcommand\t' ;;
+		esac)" "$T/fields"; then
+		not_ok "$name $*: no pattern (no third command line) in the structs"
+	else
+		ok "$name $*: swanalyze's JSON, the structs say what it says"
 	fi
 done
 consume "$d" -t no_such_key=1

@@ -12,6 +12,9 @@
  *   names (open: no report; next: a report of what was readable);
  * - settings: KEY=VALUE and config text reach the analysis, bad ones are
  *   refused with a message and change nothing;
+ * - the structs of every section (forecasts, trend, counters,
+ *   bottlenecks, thresholds in force, command lines) on the fixtures
+ *   that have them;
  * - swt_report_print()'s buffer contract, NULL arguments;
  * - reports opened and printed in several threads at once;
  * - enum swt_status of swt.h is common/swt_status.h's (status_values.c). */
@@ -475,6 +478,182 @@ static void test_structs(void **state)
 	swt_report_free(r);
 }
 
+/* The structs of the rest of the report: forecasts, trend, leaks'
+ * significant_ns (synthetic-forecast), counters, bottlenecks
+ * (synthetic-counters), thresholds and their sources, and NULL or out of
+ * range arguments of their accessors. */
+static void test_structs_more(void **state)
+{
+	struct swt_settings *s = NULL;
+	struct swt_report *r = NULL;
+	const struct swt_forecast_info *f;
+	const struct swt_trend_info *t;
+	const struct swt_counter_info *c;
+	const struct swt_threshold_info *h;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "synthetic-forecast", NULL, NULL, 0),
+			 SWT_OK);
+	assert_int_equal(swt_report_forecast_count(r), 2);
+	f = swt_report_get_forecast(r, 0);
+	assert_string_equal(f->subject.kind, "session");
+	assert_int_equal(f->target_mmb, 500000);
+	assert_true(f->level_mmb < f->target_mmb);
+	assert_true(f->slope_low_mmb_per_min <= f->slope_mmb_per_min &&
+		    f->slope_mmb_per_min <= f->slope_high_mmb_per_min);
+	assert_true(f->eta_low_mmin <= f->eta_mmin &&
+		    f->eta_mmin <= f->eta_high_mmin);
+	f = swt_report_get_forecast(r, 1);
+	assert_string_equal(f->subject.kind, "process");
+	assert_string_equal(f->subject.name, "cache");
+	assert_true(f->eta_mmin >= swt_report_get_forecast(r, 0)->eta_mmin);
+	assert_null(swt_report_get_forecast(r, 2));
+	t = swt_report_get_trend(r);
+	assert_string_equal(t->overall, "increasing");
+	assert_string_equal(t->memory, "increasing");
+	assert_string_equal(t->cpu, "stable");
+	assert_true(t->memory_slope_mmb_per_min > 0);
+	assert_int_equal(swt_report_leak_count(r), 1);
+	assert_int_equal(swt_report_get_leak(r, 0)->significant_ns,
+			 INT64_C(24000000000));
+	assert_int_equal(swt_report_counter_count(r), 0);
+	assert_int_equal(swt_report_bottleneck_count(r), 0);
+	swt_report_free(r);
+
+	assert_int_equal(open_fixture(&r, "synthetic-counters", NULL, NULL, 0),
+			 SWT_OK);
+	assert_int_equal(swt_report_counter_count(r), 2);
+	c = swt_report_get_counter(r, 1);
+	assert_string_equal(c->name, "ocr_call");
+	assert_int_equal(c->count, 300);
+	assert_true(c->has_threshold);
+	assert_int_equal(c->threshold_per_min_milli, 10000);
+	assert_true(c->exceeded);
+	assert_int_equal(c->alerts, 1);
+	assert_string_equal(c->note, "");
+	assert_int_equal(swt_report_bottleneck_count(r), 2);
+	for (i = 0; i < swt_report_bottleneck_count(r); i++) {
+		const struct swt_bottleneck_info *b =
+			swt_report_get_bottleneck(r, i);
+
+		assert_true(strcmp(b->reason, "cpu_bound") == 0 ||
+			    strcmp(b->reason, "saturated_thread") == 0 ||
+			    strcmp(b->reason, "heavy_pattern") == 0);
+		assert_true((strcmp(b->reason, "heavy_pattern") == 0) ==
+			    (b->pattern[0] != '\0'));
+		if (i > 0)
+			assert_true(b->cpu_avg_mpct <=
+				    swt_report_get_bottleneck(r, i - 1)
+					    ->cpu_avg_mpct);
+	}
+	assert_null(swt_report_get_bottleneck(r, 2));
+	/* the defaults */
+	assert_int_equal(swt_report_threshold_count(r), 13);
+	h = swt_report_get_threshold(r, 0);
+	assert_string_equal(h->key, "memory_mb");
+	assert_int_equal(h->value_milli, 500000);
+	assert_false(h->is_count);
+	assert_string_equal(h->source, "default");
+	assert_int_equal(swt_report_rate_threshold_count(r), 2);
+	assert_string_equal(swt_report_get_rate_threshold(r, 1)->counter,
+			    "ocr_call");
+	assert_int_equal(swt_report_get_rate_threshold(r, 1)->per_min_milli,
+			 10000);
+	swt_report_free(r);
+
+	/* settings: the values and sources in force */
+	assert_int_equal(swt_settings_new(&s), SWT_OK);
+	assert_int_equal(swt_settings_load(s, "history_samples = 20\n", 21,
+					   "c"),
+			 SWT_OK);
+	assert_int_equal(swt_settings_set(s, "cpu_percent=12.5"), SWT_OK);
+	assert_int_equal(swt_settings_set(s, "rate.ocr_call=500"), SWT_OK);
+	assert_int_equal(open_fixture(&r, "synthetic-counters", s, NULL, 0),
+			 SWT_OK);
+	swt_settings_free(s);
+	for (i = 0; i < swt_report_threshold_count(r); i++) {
+		h = swt_report_get_threshold(r, i);
+		if (strcmp(h->key, "cpu_percent") == 0) {
+			assert_int_equal(h->value_milli, 12500);
+			assert_string_equal(h->source, "option");
+		} else if (strcmp(h->key, "history_samples") == 0) {
+			assert_true(h->is_count);
+			assert_int_equal(h->value_milli, 20000);
+			assert_string_equal(h->source, "config");
+		} else {
+			assert_false(h->is_count);
+			assert_string_equal(h->source, "default");
+		}
+	}
+	assert_string_equal(swt_report_get_rate_threshold(r, 1)->source,
+			    "option");
+	c = swt_report_get_counter(r, 1);
+	assert_int_equal(c->threshold_per_min_milli, 500000);
+	assert_false(c->exceeded);
+	assert_null(swt_report_get_threshold(r, 13));
+	assert_null(swt_report_get_rate_threshold(r, 2));
+	assert_null(swt_report_get_module_variant(r, 0, 3));
+	assert_null(swt_report_get_module_variant(
+		r, swt_report_module_count(r), 0));
+	swt_report_free(r);
+
+	/* NULL reports */
+	assert_int_equal(swt_report_counter_count(NULL), 0);
+	assert_int_equal(swt_report_forecast_count(NULL), 0);
+	assert_int_equal(swt_report_bottleneck_count(NULL), 0);
+	assert_int_equal(swt_report_threshold_count(NULL), 0);
+	assert_int_equal(swt_report_rate_threshold_count(NULL), 0);
+	assert_null(swt_report_get_counter(NULL, 0));
+	assert_null(swt_report_get_forecast(NULL, 0));
+	assert_null(swt_report_get_bottleneck(NULL, 0));
+	assert_null(swt_report_get_threshold(NULL, 0));
+	assert_null(swt_report_get_rate_threshold(NULL, 0));
+	assert_null(swt_report_get_module_variant(NULL, 0, 0));
+	assert_null(swt_report_get_trend(NULL));
+}
+
+/* A process module of processes that ran several command lines (every
+ * process of synthetic-busy put in one module): its heaviest lines. */
+static void test_variants(void **state)
+{
+	struct swt_settings *s = NULL;
+	struct swt_report *r = NULL;
+	const struct swt_module_info *m = NULL;
+	const struct swt_variant_info *v;
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(swt_settings_new(&s), SWT_OK);
+	assert_int_equal(swt_settings_set(s, "group_patterns=all:*"), SWT_OK);
+	assert_int_equal(open_fixture(&r, "synthetic-busy", s, NULL, 0),
+			 SWT_OK);
+	swt_settings_free(s);
+	for (i = 0; i < swt_report_module_count(r); i++) {
+		m = swt_report_get_module(r, i);
+		if (strcmp(m->name, "all") == 0)
+			break;
+	}
+	assert_true(i < swt_report_module_count(r));
+	assert_string_equal(m->kind, "process");
+	assert_int_equal(m->n_variants, 3);
+	assert_int_equal(m->n_top_variants, 3);
+	for (k = 0; k < m->n_top_variants; k++) {
+		v = swt_report_get_module_variant(r, i, k);
+		assert_non_null(v);
+		assert_int_equal(v->processes, 1);
+		if (k > 0)
+			assert_true(v->cpu_ms <=
+				    swt_report_get_module_variant(r, i, k - 1)
+					    ->cpu_ms);
+	}
+	v = swt_report_get_module_variant(r, i, 0);
+	assert_string_equal(v->command, "crunch --jobs=2");
+	assert_int_equal(v->cpu_ms, 450000);
+	assert_null(swt_report_get_module_variant(r, i, 3));
+	swt_report_free(r);
+}
+
 /* The guarantee of swt.h: reports are independent, and one report may be
  * printed from several threads at once. Each thread opens a report of its
  * own and prints it and the shared one. */
@@ -542,6 +721,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_print_buffer),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_structs),
+		cmocka_unit_test(test_structs_more),
+		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_threads),
 	};
 
