@@ -168,6 +168,71 @@ static int64_t start_time(const struct swt_timeline *tl,
 	return fork_ns;
 }
 
+/* A span's begin or end: a module's first begin in its process is an
+ * event ("module_start"); its calls and last end are kept for the
+ * "module_end" event at the close. */
+static void module_event(struct swt_timeline *tl, int32_t pid,
+			 const struct swt_event *ev)
+{
+	const char *name = ev->name ? ev->name : "";
+	size_t len = strlen(name);
+	uint32_t i = swt_smap_get(&tl->mod_map, (uint32_t)pid, name, len);
+	struct swt_timeline_mod *m;
+
+	if (i == SWT_MAP_NONE) {
+		struct swt_timeline_event *e;
+		struct swt_buf b = SWT_BUF_INIT;
+
+		if (ev->kind != SWT_EV_BEGIN)
+			return;	/* (an end without its begin) */
+		tl->mods = swt_grow(tl->mods, &tl->cap_mods, tl->n_mods + 1,
+				    sizeof(*tl->mods));
+		i = (uint32_t)tl->n_mods++;
+		swt_smap_put(&tl->mod_map, (uint32_t)pid, name, len, i);
+		m = &tl->mods[i];
+		memset(m, 0, sizeof(*m));
+		m->pid = pid;
+		m->name = swt_strdup(name);
+		e = add(tl, rel(tl, ev->t_ns), "module_start");
+		e->name = dup_display(name);
+		e->process = swt_strdup("");
+		swt_buf_printf(&b, "pid %" PRId32 ", thread %" PRId32, pid,
+			       ev->tid);
+		e->detail = b.ptr;
+	}
+	m = &tl->mods[i];
+	if (ev->kind == SWT_EV_BEGIN) {
+		m->calls++;
+	} else {
+		m->ended = true;
+		m->last_end_ns = rel(tl, ev->t_ns);
+	}
+}
+
+/* The modules' last ends, at the close, if the session's end was read (a
+ * window that stops before it does not know them). */
+static void module_ends(struct swt_timeline *tl)
+{
+	size_t i;
+
+	if (!tl->saw_end)
+		return;
+	for (i = 0; i < tl->n_mods; i++) {
+		const struct swt_timeline_mod *m = &tl->mods[i];
+		struct swt_timeline_event *e;
+		struct swt_buf b = SWT_BUF_INIT;
+
+		if (!m->ended)
+			continue;
+		e = add(tl, m->last_end_ns, "module_end");
+		e->name = dup_display(m->name);
+		e->process = swt_strdup("");
+		swt_buf_printf(&b, "pid %" PRId32 ", %" PRIu64 " call%s", m->pid,
+			       m->calls, m->calls == 1 ? "" : "s");
+		e->detail = b.ptr;
+	}
+}
+
 static void on_record(const struct swt_record *rec, void *payload)
 {
 	struct swt_timeline *tl = payload;
@@ -247,6 +312,10 @@ static void on_record(const struct swt_record *rec, void *payload)
 		for (i = 0; i < rec->u.events.n; i++) {
 			const struct swt_event *ev = &rec->u.events.events[i];
 
+			if (ev->kind == SWT_EV_BEGIN || ev->kind == SWT_EV_END) {
+				module_event(tl, rec->u.events.pid, ev);
+				continue;
+			}
 			if (ev->kind != SWT_EV_MARK)
 				continue;
 			e = add(tl, rel(tl, ev->t_ns), "mark");
@@ -262,6 +331,7 @@ static void on_record(const struct swt_record *rec, void *payload)
 	case SWT_REC_END: {
 		const struct swt_session_end *s = &rec->u.end;
 
+		tl->saw_end = true;
 		e = add(tl, rel(tl, rec->t_ns), "session_end");
 		e->name = swt_strdup("session");
 		e->process = swt_strdup("");
@@ -295,6 +365,7 @@ static void result_events(struct swt_timeline *tl)
 	const struct swt_result *res = tl->an->result;
 	size_t i;
 
+	module_ends(tl);
 	for (i = 0; i < res->n_spikes; i++) {
 		const struct swt_spike_result *s = &res->spikes[i];
 		static const char *const what[3] = { "spike_start",
@@ -357,6 +428,7 @@ int swt_timeline_run_window(struct swt_timeline **out,
 
 	*out = NULL;
 	tl->last_sample_ns = INT64_MIN;
+	swt_smap_init(&tl->mod_map);
 	if (opts)
 		eo = *opts;
 	else
@@ -392,6 +464,10 @@ void swt_timeline_free(struct swt_timeline *tl)
 		free(tl->ev[i].detail);
 	}
 	free(tl->ev);
+	for (i = 0; i < tl->n_mods; i++)
+		free(tl->mods[i].name);
+	free(tl->mods);
+	swt_smap_fini(&tl->mod_map);
 	swt_analysis_free(tl->an);
 	free(tl);
 }
@@ -431,6 +507,7 @@ void swt_timeline_model_build(struct swt_model **out,
 			continue;
 		if (tl->partial && (strcmp(e->event, "leak_significant") == 0 ||
 				    strcmp(e->event, "trend_significant") == 0 ||
+				    strcmp(e->event, "module_start") == 0 ||
 				    strcmp(e->kind, "forecast") == 0))
 			continue;
 		shown++;
@@ -462,12 +539,13 @@ void swt_timeline_model_build(struct swt_model **out,
 				  " in the window asked for" :
 				  "");
 	if (tl->partial)
-		swt_model_summary(m, "Leaks and trends becoming significant "
-				  "and forecast alerts are left out: they rest "
-				  "on the series from the session start, which "
-				  "a window read from its warm-up does not "
-				  "have (swanalyze's report of the whole file "
-				  "has them).");
+		swt_model_summary(m, "Modules' first starts, leaks and trends "
+				  "becoming significant and forecast alerts "
+				  "are left out: they rest on what happened "
+				  "since the session start, which a window "
+				  "read from its warm-up does not have "
+				  "(swanalyze's report of the whole file has "
+				  "them).");
 	*out = m;
 }
 
@@ -487,6 +565,7 @@ void swt_timeline_open(struct swt_timeline **out,
 	eo.on_event = on_event;
 	eo.payload = tl;
 	tl->last_sample_ns = INT64_MIN;
+	swt_smap_init(&tl->mod_map);
 	tl->an = swt_zalloc(sizeof(*tl->an));
 	swt_engine_new(&tl->an->engine, &eo);
 	*out = tl;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "swt_analysis.h"
+#include "swt_map.h"
 #include "swt_engine.h"
 #include "swt_model.h"
 #include "swt_reader.h"
@@ -59,6 +60,18 @@ struct swt_timeline {
 	 * the leak, trend and forecast events, which rest on the series from
 	 * the session start, are left out of the model */
 	bool partial;
+	/* instrumented modules per process: their first begin is an event,
+	 * their last end one at the close */
+	struct swt_smap mod_map;	/* (pid, name) -> index in mods */
+	struct swt_timeline_mod {
+		int32_t pid;
+		char *name;
+		uint64_t calls;
+		bool ended;
+		int64_t last_end_ns;	/* relative */
+	} *mods;
+	size_t n_mods, cap_mods;
+	bool saw_end;		/* the session's end record was read */
 	uint32_t clock_ticks;	/* of the header */
 	int64_t interval_ns;
 	int64_t last_sample_ns;	/* absolute, INT64_MIN before the first */
