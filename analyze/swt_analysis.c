@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "swt_alloc.h"
-#include "swt_map.h"
 #include "swt_status.h"
 
 static void copy_msg(char *errmsg, size_t errlen, const char *msg)
@@ -77,80 +76,29 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 				     errlen);
 }
 
-/* A window read from the start: the processes announced before it, so
- * that those alive at its start are announced there as the directory
- * would (same order, same records). */
-struct before {
-	struct swt_proc_start *ps;	/* strings owned */
-	bool *gone;
-	size_t n, cap;
-	struct swt_imap pids;		/* pid -> its latest entry */
-};
-
-static void before_start(struct before *b, const struct swt_proc_start *p)
-{
-	struct swt_proc_start *c;
-
-	b->ps = swt_grow(b->ps, &b->cap, b->n + 1, sizeof(*b->ps));
-	b->gone = swt_reallocarray(b->gone, b->cap, sizeof(*b->gone));
-	c = &b->ps[b->n];
-	*c = *p;
-	c->comm = swt_strdup(p->comm ? p->comm : "");
-	c->exe = swt_strdup(p->exe ? p->exe : "");
-	c->cmdline = NULL;
-	if (p->cmdline) {
-		/* (the argv whole, its NULs included) */
-		char *m = swt_calloc(p->cmdline_len + 1, 1);
-
-		memcpy(m, p->cmdline, p->cmdline_len);
-		c->cmdline = m;
-	}
-	b->gone[b->n] = false;
-	swt_imap_put(&b->pids, p->pid, (uint32_t)b->n);
-	b->n++;
-}
-
-static void before_exit(struct before *b, const struct swt_proc_exit *p)
-{
-	uint32_t i = swt_imap_get(&b->pids, p->pid);
-
-	if (i != SWT_MAP_NONE && b->ps[i].start_ticks == p->start_ticks)
-		b->gone[i] = true;
-}
-
-static int before_announce(struct before *b, struct swt_engine *e,
-			   int64_t from)
+/* Announce to the engine the processes of dir alive at `from` (absolute),
+ * at `from`, as preexisting: their first row after it is a base. The
+ * directory is the file's, or one built from the records before the
+ * window (a file without one): the same records either way. */
+static int announce(struct swt_engine *e, const struct swt_dir_proc *dir,
+		    size_t n, int64_t from)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < n; i++) {
 		struct swt_record rec;
 
-		if (b->gone[i])
+		if (!swt_dir_proc_alive_at(&dir[i], from))
 			continue;
 		memset(&rec, 0, sizeof(rec));
 		rec.kind = SWT_REC_PROC_START;
 		rec.t_ns = from;
-		rec.u.proc_start = b->ps[i];
+		rec.u.proc_start = dir[i].ps;
 		rec.u.proc_start.preexisting = true;
 		if (swt_engine_feed(e, &rec) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-static void before_fini(struct before *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		free((char *)(uintptr_t)b->ps[i].comm);
-		free((char *)(uintptr_t)b->ps[i].exe);
-		free((char *)(uintptr_t)b->ps[i].cmdline);
-	}
-	free(b->ps);
-	free(b->gone);
-	swt_imap_fini(&b->pids);
 }
 
 /* Announce the processes alive at `from` (absolute) from the directory,
@@ -160,7 +108,7 @@ static bool window_start(struct swt_analysis *a, struct swt_reader *r,
 {
 	const struct swt_dir_proc *dir;
 	struct swt_reader_stats st;
-	size_t n, i;
+	size_t n;
 	int err;
 
 	if (w->scan) {
@@ -185,20 +133,8 @@ static bool window_start(struct swt_analysis *a, struct swt_reader *r,
 			 swt_reader_errmsg(r));
 		return false;
 	}
-	for (i = 0; i < n; i++) {
-		struct swt_record rec;
-
-		if (dir[i].t_start_ns >= from ||
-		    (dir[i].exited && dir[i].t_exit_ns < from))
-			continue;
-		memset(&rec, 0, sizeof(rec));
-		rec.kind = SWT_REC_PROC_START;
-		rec.t_ns = from;
-		rec.u.proc_start = dir[i].ps;
-		rec.u.proc_start.preexisting = true;
-		if (swt_engine_feed(a->engine, &rec) < 0)
-			return false;
-	}
+	if (announce(a->engine, dir, n, from) < 0)
+		return false;
 	w->used_directory = true;
 	return true;
 }
@@ -215,12 +151,12 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 	size_t seen = 0, n, i;
 	int64_t origin, t_last = INT64_MIN, from = INT64_MIN, to = INT64_MAX;
 	bool seeked = false, announced = false;
-	struct before bef;
+	struct swt_procdir bef;	/* the records before a window read from
+				 * the start */
 	int err;
 
 	*out = NULL;
-	memset(&bef, 0, sizeof(bef));
-	swt_imap_init(&bef.pids);
+	swt_procdir_init(&bef);
 	memset(&eo, 0, sizeof(eo));
 	if (opts)
 		eo = *opts;
@@ -262,15 +198,17 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 		    !w->used_directory && rec->t_ns < from) {
 			/* (read from the start: what the directory says) */
 			if (rec->kind == SWT_REC_PROC_START)
-				before_start(&bef, &rec->u.proc_start);
+				swt_procdir_start(&bef, &rec->u.proc_start,
+						  rec->t_ns);
 			else if (rec->kind == SWT_REC_PROC_EXIT)
-				before_exit(&bef, &rec->u.proc_exit);
+				swt_procdir_exit(&bef, &rec->u.proc_exit,
+						 rec->t_ns);
 			continue;
 		}
 		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
 		    !w->used_directory && !announced) {
 			announced = true;
-			if (before_announce(&bef, a->engine, from) < 0) {
+			if (announce(a->engine, bef.procs, bef.n, from) < 0) {
 				err = SWT_ECORRUPT;
 				copy_msg(errmsg, errlen,
 					 swt_engine_errmsg(a->engine));
@@ -348,7 +286,7 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 	a = NULL;
 	err = 0;
 out:
-	before_fini(&bef);
+	swt_procdir_fini(&bef);
 	swt_analysis_free(a);
 	return err;
 }

@@ -67,9 +67,7 @@ struct swt_reader {
 	size_t data_end;	/* index frame offset, or file size */
 	Swt__Pb__Index *index;	/* NULL when absent or invalid */
 	int dir_status;		/* swt_reader_directory(): 1 not loaded */
-	struct swt_dir_proc *dir;
-	size_t n_dir;
-	char *dir_strings;
+	struct swt_procdir dir;
 	bool index_trusted;	/* false once a chunk disagreed with it */
 
 	ZSTD_DCtx *dctx;
@@ -448,6 +446,7 @@ static struct swt_reader *reader_new(const char *name, unsigned flags)
 	r->name = swt_strdup(name ? name : "(memory)");
 	r->flags = flags;
 	r->dir_status = 1;
+	swt_procdir_init(&r->dir);
 	return r;
 }
 
@@ -532,7 +531,7 @@ static int load_directory(struct swt_reader *r)
 	Swt__Pb__Directory *m = NULL;
 	uint64_t off, size, rawsz, chunks_end = r->data_start;
 	unsigned long long content;
-	size_t i, strs = 0, pos = 0;
+	size_t i;
 	int err = SWT_ECORRUPT;
 
 	if (!ix || ix->directory_size == 0)
@@ -574,47 +573,28 @@ static int load_directory(struct swt_reader *r)
 	}
 	for (i = 0; i < m->n_procs; i++) {
 		const Swt__Pb__DirProc *p = m->procs[i];
+		struct swt_proc_start ps;
 
 		if (p->exited && p->t_exit_ns < p->t_start_ns) {
 			set_err(r, SWT_ECORRUPT, off,
 				"process directory entry %zu exits before it starts (read from the start)", i);
 			goto out;
 		}
-		strs += p->comm.len + p->exe.len + p->cmdline.len + 3;
+		memset(&ps, 0, sizeof(ps));
+		ps.pid = p->pid;
+		ps.ppid = p->ppid;
+		ps.start_ticks = p->start_ticks;
+		ps.uid = p->uid;
+		ps.preexisting = p->preexisting;
+		ps.comm = (const char *)p->comm.data;
+		ps.exe = (const char *)p->exe.data;
+		ps.cmdline = (const char *)p->cmdline.data;
+		ps.cmdline_len = p->cmdline.len;
+		swt_procdir_add(&r->dir, &ps, p->comm.len, p->exe.len,
+				p->t_start_ns);
+		r->dir.procs[r->dir.n - 1].exited = p->exited;
+		r->dir.procs[r->dir.n - 1].t_exit_ns = p->t_exit_ns;
 	}
-	r->dir = calloc(m->n_procs ? m->n_procs : 1, sizeof(*r->dir));
-	r->dir_strings = malloc(strs ? strs : 1);
-	if (!r->dir || !r->dir_strings)
-		abort();
-	for (i = 0; i < m->n_procs; i++) {
-		const Swt__Pb__DirProc *p = m->procs[i];
-		struct swt_dir_proc *o = &r->dir[i];
-		char *c = r->dir_strings + pos;
-
-		o->ps.pid = p->pid;
-		o->ps.ppid = p->ppid;
-		o->ps.start_ticks = p->start_ticks;
-		o->ps.uid = p->uid;
-		o->ps.preexisting = p->preexisting;
-		memcpy(c, p->comm.data, p->comm.len);
-		c[p->comm.len] = '\0';
-		o->ps.comm = c;
-		c += p->comm.len + 1;
-		memcpy(c, p->exe.data, p->exe.len);
-		c[p->exe.len] = '\0';
-		o->ps.exe = c;
-		c += p->exe.len + 1;
-		memcpy(c, p->cmdline.data, p->cmdline.len);
-		c[p->cmdline.len] = '\0';
-		o->ps.cmdline = c;
-		o->ps.cmdline_len = p->cmdline.len;
-		c += p->cmdline.len + 1;
-		pos = (size_t)(c - r->dir_strings);
-		o->t_start_ns = p->t_start_ns;
-		o->exited = p->exited;
-		o->t_exit_ns = p->t_exit_ns;
-	}
-	r->n_dir = m->n_procs;
 	err = 0;
 out:
 	if (m)
@@ -628,8 +608,8 @@ int swt_reader_directory(struct swt_reader *r,
 {
 	if (r->dir_status == 1)
 		r->dir_status = load_directory(r);
-	*out = r->dir_status == 0 ? r->dir : NULL;
-	*n = r->dir_status == 0 ? r->n_dir : 0;
+	*out = r->dir_status == 0 ? r->dir.procs : NULL;
+	*n = r->dir_status == 0 ? r->dir.n : 0;
 	return r->dir_status;
 }
 
@@ -643,8 +623,7 @@ void swt_reader_free(struct swt_reader *r)
 		swt__pb__session_header__free_unpacked(r->hdr_msg, NULL);
 	if (r->index)
 		swt__pb__index__free_unpacked(r->index, NULL);
-	free(r->dir);
-	free(r->dir_strings);
+	swt_procdir_fini(&r->dir);
 	ZSTD_freeDCtx(r->dctx);
 	arena_fini(&r->arena);
 	free(r->chunk);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "swt_procdir.h"
 #include "swt_record.h"
 
 struct swt_reader;
@@ -64,16 +65,6 @@ int swt_reader_next(struct swt_reader *r, const struct swt_record **out);
  * chunks), otherwise scans from the start. 0, or SWT_ITEROVER when no such
  * record exists. */
 int swt_reader_seek(struct swt_reader *r, int64_t t);
-
-/* A process of the directory (format 1.6): its ProcStart (strings
- * borrowed from the reader) and when the file announced its start and
- * exit. */
-struct swt_dir_proc {
-	struct swt_proc_start ps;
-	int64_t t_start_ns;	/* its ProcStart record's time */
-	bool exited;		/* a ProcExit record followed, at: */
-	int64_t t_exit_ns;
-};
 
 /* The process directory a finished file of format 1.6 has before its
  * index: every process it announced, in the order of their ProcStart

@@ -28,7 +28,7 @@
 #include "swt_buf.h"
 #include "swt_codec-private.h"
 #include "swt_format.h"
-#include "swt_map.h"
+#include "swt_procdir.h"
 #include "swt_status.h"
 
 /* a - b with two's-complement wrap-around: counters are arbitrary int64
@@ -100,19 +100,8 @@ struct swt_writer {
 	int32_t *icols;
 	size_t cap_icols;
 
-	/* the process directory (format 1.6): every ProcStart, its strings
-	 * in dir_strings, found by pid for its ProcExit */
-	struct dir_proc {
-		int32_t pid, ppid;
-		uint64_t start_ticks;
-		uint32_t uid;
-		bool preexisting, exited;
-		size_t comm, exe, cmdline, cmdline_len; /* in dir_strings */
-		int64_t t_start, t_exit;
-	} *dir;
-	size_t n_dir, cap_dir;
-	struct swt_buf dir_strings;
-	struct swt_imap dir_pids;	/* pid -> its latest entry */
+	/* the process directory (format 1.6): every ProcStart written */
+	struct swt_procdir dir;
 	bool dir_full;			/* over SWT_MAX_DIRECTORY_BYTES */
 
 	struct swt_writer_stats stats;
@@ -653,58 +642,22 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->exit_acct_cpu_ns = e->exit_acct_cpu_ns;
 }
 
-/* Offset of a NUL-terminated copy of s (len bytes) in dir_strings. */
-static size_t dir_str(struct swt_writer *w, const char *s, size_t len)
-{
-	size_t off = w->dir_strings.len;
-
-	if (s && len)
-		swt_buf_add(&w->dir_strings, s, len);
-	swt_buf_putc(&w->dir_strings, '\0');
-	return off;
-}
-
 static void dir_start(struct swt_writer *w, const struct swt_proc_start *p,
 		      int64_t t)
 {
-	struct dir_proc *d;
 	size_t clen = p->cmdline ? p->cmdline_len : 0;
+	size_t comm = p->comm ? strlen(p->comm) : 0;
+	size_t exe = p->exe ? strlen(p->exe) : 0;
 
 	if (w->dir_full)
 		return;
 	/* (an entry costs its strings and about 100 bytes in the message) */
-	if (w->dir_strings.len + clen + 2 * 16 + (w->n_dir + 1) * 100 >
+	if (w->dir.bytes + clen + comm + exe + 2 * 16 + 100 >
 	    SWT_MAX_DIRECTORY_BYTES) {
 		w->dir_full = true;
 		return;
 	}
-	w->dir = swt_grow(w->dir, &w->cap_dir, w->n_dir + 1, sizeof(*w->dir));
-	d = &w->dir[w->n_dir];
-	memset(d, 0, sizeof(*d));
-	d->pid = p->pid;
-	d->ppid = p->ppid;
-	d->start_ticks = p->start_ticks;
-	d->uid = p->uid;
-	d->preexisting = p->preexisting;
-	d->comm = dir_str(w, p->comm, p->comm ? strlen(p->comm) : 0);
-	d->exe = dir_str(w, p->exe, p->exe ? strlen(p->exe) : 0);
-	d->cmdline = dir_str(w, p->cmdline, clen);
-	d->cmdline_len = clen;
-	d->t_start = t;
-	swt_imap_put(&w->dir_pids, p->pid, (uint32_t)w->n_dir);
-	w->n_dir++;
-}
-
-static void dir_exit(struct swt_writer *w, const struct swt_proc_exit *p,
-		     int64_t t)
-{
-	uint32_t i = swt_imap_get(&w->dir_pids, p->pid);
-
-	if (i == SWT_MAP_NONE || w->dir[i].exited ||
-	    w->dir[i].start_ticks != p->start_ticks)
-		return;
-	w->dir[i].exited = true;
-	w->dir[i].t_exit = t;
+	swt_procdir_start(&w->dir, p, t);
 }
 
 int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
@@ -759,7 +712,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		dir_start(w, &r->u.proc_start, t);
 		break;
 	case SWT_REC_PROC_EXIT:
-		dir_exit(w, &r->u.proc_exit, t);
+		swt_procdir_exit(&w->dir, &r->u.proc_exit, t);
 		pe.pid = r->u.proc_exit.pid;
 		pe.start_ticks = r->u.proc_exit.start_ticks;
 		pe.has_status = r->u.proc_exit.has_status;
@@ -882,38 +835,37 @@ static int write_directory(struct swt_writer *w, Swt__Pb__Index *idx)
 {
 	Swt__Pb__Directory dir;
 	Swt__Pb__DirProc *procs = NULL, **ptrs = NULL;
-	const char *str = w->dir_strings.ptr;
 	unsigned char *raw = NULL, *frame = NULL;
 	size_t len, bound, zlen, i;
 	int err = 0;
 
-	if (w->dir_full || w->n_dir == 0)
+	if (w->dir_full || w->dir.n == 0)
 		return 0;
 	swt__pb__directory__init(&dir);
-	procs = swt_calloc(w->n_dir, sizeof(*procs));
-	ptrs = swt_calloc(w->n_dir, sizeof(*ptrs));
-	for (i = 0; i < w->n_dir; i++) {
-		const struct dir_proc *d = &w->dir[i];
+	procs = swt_calloc(w->dir.n, sizeof(*procs));
+	ptrs = swt_calloc(w->dir.n, sizeof(*ptrs));
+	for (i = 0; i < w->dir.n; i++) {
+		const struct swt_dir_proc *d = &w->dir.procs[i];
 		Swt__Pb__DirProc *p = &procs[i];
 
 		swt__pb__dir_proc__init(p);
-		p->pid = d->pid;
-		p->ppid = d->ppid;
-		p->start_ticks = d->start_ticks;
-		p->uid = d->uid;
-		p->preexisting = d->preexisting;
-		p->comm.data = (uint8_t *)(uintptr_t)(str + d->comm);
-		p->comm.len = strlen(str + d->comm);
-		p->exe.data = (uint8_t *)(uintptr_t)(str + d->exe);
-		p->exe.len = strlen(str + d->exe);
-		p->cmdline.data = (uint8_t *)(uintptr_t)(str + d->cmdline);
-		p->cmdline.len = d->cmdline_len;
-		p->t_start_ns = d->t_start;
+		p->pid = d->ps.pid;
+		p->ppid = d->ps.ppid;
+		p->start_ticks = d->ps.start_ticks;
+		p->uid = d->ps.uid;
+		p->preexisting = d->ps.preexisting;
+		p->comm.data = (uint8_t *)(uintptr_t)d->ps.comm;
+		p->comm.len = strlen(d->ps.comm);
+		p->exe.data = (uint8_t *)(uintptr_t)d->ps.exe;
+		p->exe.len = strlen(d->ps.exe);
+		p->cmdline.data = (uint8_t *)(uintptr_t)d->ps.cmdline;
+		p->cmdline.len = d->ps.cmdline_len;
+		p->t_start_ns = d->t_start_ns;
 		p->exited = d->exited;
-		p->t_exit_ns = d->exited ? d->t_exit : 0;
+		p->t_exit_ns = d->exited ? d->t_exit_ns : 0;
 		ptrs[i] = p;
 	}
-	dir.n_procs = w->n_dir;
+	dir.n_procs = w->dir.n;
 	dir.procs = ptrs;
 	len = swt__pb__directory__get_packed_size(&dir);
 	if (len > SWT_MAX_DIRECTORY_BYTES)
@@ -1070,7 +1022,7 @@ int swt_writer_fdopen(struct swt_writer **out, int fd, const char *name,
 
 	*out = NULL;
 	w = swt_zalloc(sizeof(*w));
-	swt_imap_init(&w->dir_pids);
+	swt_procdir_init(&w->dir);
 	w->fd = fd;
 	w->name = swt_strdup(name ? name : "(fd)");
 	if (opts)
@@ -1167,9 +1119,7 @@ void swt_writer_free(struct swt_writer *w)
 	free(w->name);
 	swt_buf_fini(&w->pending);
 	swt_buf_fini(&w->strings);
-	swt_buf_fini(&w->dir_strings);
-	swt_imap_fini(&w->dir_pids);
-	free(w->dir);
+	swt_procdir_fini(&w->dir);
 	free(w->zout);
 	free(w->entries);
 	free(w->slots);
