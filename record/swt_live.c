@@ -218,6 +218,17 @@ static void print(struct swt_live *l, const struct pending *p)
 	swt_buf_fini(&b);
 }
 
+/* --on-alert command i has gone: its status counted if known, the
+ * recorder told, its slot freed. */
+static void kid_gone(struct swt_live *l, size_t i, bool known, int st)
+{
+	if (known && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		l->cmd.failed++;
+	if (l->spawn_fn)
+		l->spawn_fn(l->kids[i], false, l->spawn_payload);
+	l->kids[i] = l->kids[--l->n_kids];
+}
+
 /* Forget the --on-alert commands that have exited (reaped here, or by the
  * session's reap loop, which tells swt_live_note_exit()). */
 static void poll_kids(struct swt_live *l)
@@ -228,17 +239,10 @@ static void poll_kids(struct swt_live *l)
 	for (i = 0; i < l->n_kids;) {
 		pid_t r = waitpid(l->kids[i], &st, WNOHANG);
 
-		if (r == 0) {
+		if (r == 0)
 			i++;
-			continue;
-		}
-		if (r == l->kids[i] && !(WIFEXITED(st) &&
-					 WEXITSTATUS(st) == 0))
-			l->cmd.failed++;
-		/* (r < 0: reaped by the session, status counted there) */
-		if (l->spawn_fn)
-			l->spawn_fn(l->kids[i], false, l->spawn_payload);
-		l->kids[i] = l->kids[--l->n_kids];
+		else	/* (r < 0: reaped by the session, counted there) */
+			kid_gone(l, i, r == l->kids[i], st);
 	}
 }
 
@@ -249,14 +253,10 @@ void swt_live_note_exit(struct swt_live *l, int32_t pid, int wstatus)
 	if (!l)
 		return;
 	for (i = 0; i < l->n_kids; i++) {
-		if (l->kids[i] != (pid_t)pid)
-			continue;
-		if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
-			l->cmd.failed++;
-		if (l->spawn_fn)
-			l->spawn_fn(l->kids[i], false, l->spawn_payload);
-		l->kids[i] = l->kids[--l->n_kids];
-		return;
+		if (l->kids[i] == (pid_t)pid) {
+			kid_gone(l, i, true, wstatus);
+			return;
+		}
 	}
 }
 
@@ -277,7 +277,6 @@ static void put_var(char **env, size_t *n, const char *name,
 	a = strlen(name);
 	b = strlen(value);
 	v = swt_calloc(a + b + 2, 1);
-
 	memcpy(v, name, a);
 	v[a] = '=';
 	memcpy(v + a + 1, value, b + 1);
