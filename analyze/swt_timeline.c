@@ -30,6 +30,14 @@ static char *dup_display(const char *s)
 	return swt_display_bytes(s ? s : "", s ? strlen(s) : 0);
 }
 
+/* An event's name and process: its subject's, made displayable. */
+static void set_subject(struct swt_timeline_event *e,
+			const struct swt_subject *subj)
+{
+	e->name = dup_display(subj->name);
+	e->process = dup_display(subj->process);
+}
+
 /* "reaches 500.0 MB in 14.2 min (10.1-19.3 min); level 363.4 MB" */
 static void forecast_detail(struct swt_buf *b, int64_t target_mmb,
 			    int64_t eta, int64_t lo, int64_t hi,
@@ -60,8 +68,7 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	struct swt_timeline_event *e = add(tl, a->t_ns, "alert");
 
 	e->kind = swt_alert_kind_name(a->kind);
-	e->name = dup_display(a->subj.name);
-	e->process = dup_display(a->subj.process);
+	set_subject(e, &a->subj);
 	e->has_value = true;
 	e->value = a->value;
 	e->unit = swt_alert_unit(a->kind);
@@ -90,8 +97,7 @@ static void on_event(const struct swt_engine_event *ev, void *payload)
 	case SWT_ENGINE_ALERT_CLEARED:
 		e = add(tl, ev->t_ns, "alert_cleared");
 		e->kind = swt_alert_kind_name(ev->alert.kind);
-		e->name = dup_display(ev->alert.subj.name);
-		e->process = dup_display(ev->alert.subj.process);
+		set_subject(e, &ev->alert.subj);
 		e->has_value = ev->value >= 0 ||
 			       ev->alert.kind != SWT_ALERT_FORECAST;
 		e->value = ev->value;
@@ -105,27 +111,22 @@ static void on_event(const struct swt_engine_event *ev, void *payload)
 		swt_buf_puts(&b, " s");
 		break;
 	case SWT_ENGINE_LEAK_SIGNIFICANT:
-		e = add(tl, ev->t_ns, "leak_significant");
-		e->kind = swt_resource_name(ev->resource);
-		e->name = dup_display(ev->subj.name);
-		e->process = dup_display(ev->subj.process);
-		e->has_value = true;
-		e->value = ev->value;
-		e->unit = "MB/min";
-		swt_buf_puts(&b, "z ");
-		swt_buf_fixed(&b, ev->z_milli, 3, 3);
-		break;
 	case SWT_ENGINE_TREND_SIGNIFICANT:
-		e = add(tl, ev->t_ns, "trend_significant");
+		/* (a leak is of memory; a trend's detail has its direction) */
+		e = add(tl, ev->t_ns,
+			ev->kind == SWT_ENGINE_LEAK_SIGNIFICANT ?
+				"leak_significant" :
+				"trend_significant");
 		e->kind = swt_resource_name(ev->resource);
-		e->name = dup_display(ev->subj.name);
-		e->process = dup_display(ev->subj.process);
+		set_subject(e, &ev->subj);
 		e->has_value = true;
 		e->value = ev->value;
 		e->unit = ev->resource == SWT_RES_MEMORY ? "MB/min" :
 							   "percent/min";
-		swt_buf_printf(&b, "%s, z ",
-			       swt_direction_name(ev->direction));
+		if (ev->kind == SWT_ENGINE_TREND_SIGNIFICANT)
+			swt_buf_printf(&b, "%s, ",
+				       swt_direction_name(ev->direction));
+		swt_buf_puts(&b, "z ");
 		swt_buf_fixed(&b, ev->z_milli, 3, 3);
 		break;
 	default:
@@ -380,8 +381,7 @@ static void result_events(struct swt_timeline *tl)
 			struct swt_buf b = SWT_BUF_INIT;
 
 			e->kind = swt_resource_name(s->resource);
-			e->name = dup_display(s->subj.name);
-			e->process = dup_display(s->subj.process);
+			set_subject(e, &s->subj);
 			e->unit = swt_resource_unit(s->resource);
 			e->has_threshold = true;
 			e->threshold = s->threshold;
