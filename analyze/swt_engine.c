@@ -2056,18 +2056,10 @@ static void forecast_judge(struct swt_engine *e, struct engine__module *m,
 		a->level_mmb = fc->level_mmb;
 		a->target_mmb = fc->target_mmb;
 		emit_alert(e, a);
-	} else if (!on && m->fc_on && e->on_event) {
-		struct swt_engine_event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = SWT_ENGINE_ALERT_CLEARED;
-		ev.t_ns = t - e->origin_ns;
-		ev.alert = m->fc_alert;
-		ev.alert.subj = *subj;
-		ev.duration_ns = swt_sat_sub(ev.t_ns, m->fc_alert.t_ns);
-		ev.value = fc ? fc->eta_mmin : -1;
-		ev.subj = *subj;
-		e->on_event(&ev, e->payload);
+	} else if (!on && m->fc_on) {
+		clear_alert(e, t, SWT_ALERT_FORECAST, subj,
+			    swt_sat_add(m->fc_alert.t_ns, e->origin_ns),
+			    m->fc_alert.value, fc ? fc->eta_mmin : -1, horizon);
 	}
 	m->fc_on = on;
 }
