@@ -90,7 +90,8 @@ static const char usage_text[] =
 	"      --fail-on LEVEL     exit 1 if a finding has priority LEVEL\n"
 	"                          (critical or high) or above\n"
 	"      --from T, --to T    analyse only this window (seconds from the\n"
-	"                          session start, or 90s, 5m, 1h): a finished\n"
+	"                          session start, or 90s, 5m, 1h), from the\n"
+	"                          last sample at or before each: a finished\n"
 	"                          file is read only there, through its index\n"
 	"  -h, --help              print this help and exit\n"
 	"  -V, --version           print the version and exit\n"
@@ -919,11 +920,12 @@ int main(int argc, char **argv)
 		win.from_ns = opts.from_ns == INT64_MIN ? 0 : opts.from_ns;
 		win.to_ns = opts.to_ns;
 		win.scan = getenv("SWT_WINDOW_SCAN") != NULL;
+		win.whole_intervals = true;
 		err = swt_analysis_run_window(&an, r, &eopts, &win, NULL, NULL,
 					      errmsg, sizeof(errmsg));
 		in.has_window = true;
-		in.window_from_ns = win.from_ns;
-		in.window_to_ns = opts.to_ns;
+		in.window_from_ns = win.start_ns;
+		in.window_to_ns = win.end_ns;
 	} else {
 		err = swt_analysis_run(&an, r, &eopts, errmsg, sizeof(errmsg));
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "swt_alloc.h"
+#include "swt_map.h"
 #include "swt_status.h"
 
 static void copy_msg(char *errmsg, size_t errlen, const char *msg)
@@ -76,39 +77,41 @@ int swt_analysis_run(struct swt_analysis **out, struct swt_reader *r,
 				     errlen);
 }
 
-/* Announce to the engine the processes of dir alive at `from` (absolute),
- * at `from`, as preexisting: their first row after it is a base. The
- * directory is the file's, or one built from the records before the
- * window (a file without one): the same records either way. */
+/* Announce to the engine the processes of dir alive right after the
+ * records at t_b (absolute; announced at t_b, as preexisting: their first
+ * row, the sample at t_b, is a base). The directory is the file's, or one
+ * built from the records before the window (a file without one): the same
+ * records either way. A process that had no child before t_b may take
+ * the disk I/O its first row holds from an earlier tick as a base; a
+ * parent may not: its counters grow by the children it reaps, and those
+ * reaped between that tick and t_b were counted before the window. */
 static int announce(struct swt_engine *e, const struct swt_dir_proc *dir,
-		    size_t n, int64_t from)
+		    size_t n, int64_t t_b)
 {
+	struct swt_imap parents;
 	size_t i;
+	int err = 0;
 
-	for (i = 0; i < n; i++) {
-		struct swt_record rec;
-
-		if (!swt_dir_proc_alive_at(&dir[i], from))
-			continue;
-		memset(&rec, 0, sizeof(rec));
-		rec.kind = SWT_REC_PROC_START;
-		rec.t_ns = from;
-		rec.u.proc_start = dir[i].ps;
-		rec.u.proc_start.preexisting = true;
-		if (swt_engine_feed(e, &rec) < 0)
-			return -1;
-	}
-	return 0;
+	swt_imap_init(&parents);
+	for (i = 0; i < n; i++)
+		if (dir[i].t_start_ns <= t_b && dir[i].ps.ppid > 0)
+			swt_imap_put(&parents, dir[i].ps.ppid, 1);
+	for (i = 0; i < n && err == 0; i++)
+		if (swt_dir_proc_alive_at(&dir[i], swt_sat_add(t_b, 1)))
+			err = swt_engine_announce(
+				e, &dir[i].ps, t_b,
+				swt_imap_get(&parents, dir[i].ps.pid) ==
+					SWT_MAP_NONE);
+	swt_imap_fini(&parents);
+	return err < 0 ? -1 : 0;
 }
 
-/* Announce the processes alive at `from` (absolute) from the directory,
- * and seek there. false: the file cannot be read that way (why in w). */
-static bool window_start(struct swt_analysis *a, struct swt_reader *r,
-			 struct swt_window *w, int64_t from)
+/* Can the window be read through the index and the directory? false: why
+ * in w->fallback. */
+static bool can_seek(struct swt_reader *r, struct swt_window *w,
+		     const struct swt_dir_proc **dir, size_t *n)
 {
-	const struct swt_dir_proc *dir;
 	struct swt_reader_stats st;
-	size_t n;
 	int err;
 
 	if (w->scan) {
@@ -122,7 +125,7 @@ static bool window_start(struct swt_analysis *a, struct swt_reader *r,
 			 "no index (an unfinished file)");
 		return false;
 	}
-	err = swt_reader_directory(r, &dir, &n);
+	err = swt_reader_directory(r, dir, n);
 	if (err == SWT_ENOTFOUND) {
 		snprintf(w->fallback, sizeof(w->fallback),
 			 "no process directory (a file before format 1.6)");
@@ -133,10 +136,136 @@ static bool window_start(struct swt_analysis *a, struct swt_reader *r,
 			 swt_reader_errmsg(r));
 		return false;
 	}
-	if (announce(a->engine, dir, n, from) < 0)
-		return false;
-	w->used_directory = true;
 	return true;
+}
+
+/* Read forward from where r stands until a record after `from` and `to`
+ * (absolute; to may be INT64_MIN: only from), noting damage on the way:
+ * the times of the last samples at or before each (INT64_MIN: none), and
+ * into bef (may be NULL) the ProcStart/ProcExit records up to `from`. */
+static void last_samples(struct swt_analysis *a, struct swt_reader *r,
+			 int64_t from, int64_t to, size_t *seen,
+			 struct swt_procdir *bef, int64_t *t_from,
+			 int64_t *t_to)
+{
+	const struct swt_record *rec;
+	int64_t stop = to > from ? to : from;
+	size_t n;
+	int err;
+
+	*t_from = INT64_MIN;
+	*t_to = INT64_MIN;
+	for (;;) {
+		err = swt_reader_next(r, &rec);
+		n = swt_reader_damage_count(r);
+		if (n > *seen) {
+			note_damage(a, r, *seen, n, err == SWT_ITEROVER,
+				    err == 0 ? rec->t_ns : 0, false);
+			*seen = n;
+		}
+		if (err == SWT_ITEROVER)
+			break;
+		if (err < 0 || rec->kind == SWT_REC_HEADER)
+			continue;	/* (strict: damage passed over) */
+		if (rec->t_ns > stop)
+			break;
+		if (rec->kind == SWT_REC_SAMPLE) {
+			if (rec->t_ns <= from)
+				*t_from = rec->t_ns;
+			if (rec->t_ns <= to)
+				*t_to = rec->t_ns;
+		} else if (bef && rec->t_ns <= from) {
+			if (rec->kind == SWT_REC_PROC_START)
+				swt_procdir_start(bef, &rec->u.proc_start,
+						  rec->t_ns);
+			else if (rec->kind == SWT_REC_PROC_EXIT)
+				swt_procdir_exit(bef, &rec->u.proc_exit,
+						 rec->t_ns);
+		}
+	}
+}
+
+/* Through the index: the time of the last sample at or before t
+ * (absolute), looked for a few intervals back, further while none is
+ * found; INT64_MIN: none. */
+static int64_t find_last_sample(struct swt_analysis *a, struct swt_reader *r,
+				int64_t t, int64_t origin, int64_t interval,
+				size_t *seen)
+{
+	int64_t back, found = INT64_MIN, unused;
+
+	if (interval <= 0)
+		interval = 1000000000;
+	for (back = 2 * interval;; back = swt_sat_add(back, back)) {
+		int64_t at = swt_sat_sub(t, back);
+
+		if (swt_reader_seek(r, at) < 0)
+			break;
+		last_samples(a, r, t, INT64_MIN, seen, NULL, &found, &unused);
+		if (found != INT64_MIN || at <= origin || back >= INT64_MAX / 2)
+			break;
+	}
+	return found;
+}
+
+/* Where a window starts and ends (absolute; after the header). A window
+ * is made of whole sampling intervals (docs/analysis.md § 12.1): it
+ * starts at the last sample at or before `from`, *t_from (INT64_MIN when
+ * from is the session's start or no sample comes before it: the window
+ * starts there), and with w->whole_intervals ends at the last sample at
+ * or before `to`, *t_to, so that consecutive windows add up to the
+ * session. The processes alive after the records at *t_from are announced
+ * to the engine, and r is positioned at *t_from (the caller skips to its
+ * sample, the first record fed, a base) or at the start. -1: the engine
+ * refused an announcement. */
+static int window_bounds(struct swt_analysis *a, struct swt_reader *r,
+			 struct swt_window *w, int64_t origin, int64_t from,
+			 int64_t to, int64_t interval, size_t *seen,
+			 int64_t *t_from, int64_t *t_to)
+{
+	const struct swt_dir_proc *dir = NULL;
+	struct swt_procdir bef;	/* the records before it (read from the
+				 * start) */
+	bool want_from = from > origin;
+	bool want_to = w->whole_intervals && to != INT64_MAX;
+	size_t n = 0;
+	int err = 0;
+
+	*t_from = INT64_MIN;
+	*t_to = INT64_MIN;
+	swt_procdir_init(&bef);
+	if (can_seek(r, w, &dir, &n)) {
+		if (want_from)
+			*t_from = find_last_sample(a, r, from, origin, interval,
+						   seen);
+		if (want_to)
+			*t_to = find_last_sample(a, r, to, origin, interval,
+						 seen);
+		w->used_directory = *t_from != INT64_MIN;
+	} else {
+		int64_t f;
+
+		last_samples(a, r, want_from ? from : INT64_MIN,
+			     want_to ? to : INT64_MIN, seen, &bef, &f, t_to);
+		if (want_from)
+			*t_from = f;
+		dir = bef.procs;
+		n = bef.n;
+	}
+	if (*t_from == INT64_MIN) {
+		swt_reader_seek(r, INT64_MIN);
+		goto out;
+	}
+	if (announce(a->engine, dir, n, *t_from) < 0) {
+		err = -1;
+		goto out;
+	}
+	if (swt_reader_seek(r, *t_from) < 0)
+		*t_from = INT64_MIN;	/* (cannot be: it was read) */
+out:
+	*seen = swt_reader_damage_count(r);
+	swt_procdir_fini(&bef);
+	return err;
 }
 
 static int run(struct swt_analysis **out, struct swt_reader *r,
@@ -150,19 +279,21 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 	struct swt_engine_opts eo;
 	size_t seen = 0, n, i;
 	int64_t origin, t_last = INT64_MIN, from = INT64_MIN, to = INT64_MAX;
-	bool seeked = false, announced = false;
-	struct swt_procdir bef;	/* the records before a window read from
-				 * the start */
+	int64_t o = 0, interval = 0;
+	int64_t t_b = INT64_MIN, t_e;	/* a window's first and last
+					 * samples */
+	bool need_start = false, skip_to_b = false;
 	int err;
 
 	*out = NULL;
-	swt_procdir_init(&bef);
 	memset(&eo, 0, sizeof(eo));
 	if (opts)
 		eo = *opts;
 	if (w) {
 		w->used_directory = false;
 		w->fallback[0] = '\0';
+		w->start_ns = 0;
+		w->end_ns = w->to_ns;
 		eo.window_from_ns = w->from_ns > w->warmup_ns ?
 					    w->from_ns - w->warmup_ns :
 					    0;
@@ -172,6 +303,25 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 	seen = swt_reader_damage_count(r);
 	note_damage(a, r, 0, seen, false, 0, true);
 	for (;;) {
+		if (need_start) {
+			need_start = false;
+			if (window_bounds(a, r, w, o, from, to, interval,
+					  &seen, &t_b, &t_e) < 0) {
+				err = SWT_ECORRUPT;
+				copy_msg(errmsg, errlen,
+					 swt_engine_errmsg(a->engine));
+				goto out;
+			}
+			skip_to_b = t_b != INT64_MIN;
+			w->start_ns = skip_to_b ? t_b - o : 0;
+			swt_engine_set_window_from(a->engine, w->start_ns);
+			/* (no sample at or before `to`: an empty window) */
+			if (w->whole_intervals && to != INT64_MAX) {
+				to = t_e == INT64_MIN ? INT64_MIN + 1 : t_e;
+				w->end_ns = t_e == INT64_MIN ? w->start_ns :
+							      t_e - o;
+			}
+		}
 		err = swt_reader_next(r, &rec);
 		n = swt_reader_damage_count(r);
 		if (err == SWT_ITEROVER) {
@@ -179,42 +329,23 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 			break;
 		}
 		if (err == 0 && w && rec->kind == SWT_REC_HEADER) {
-			int64_t o = rec->u.header.start_mono_ns;
-
+			o = rec->u.header.start_mono_ns;
+			interval = rec->u.header.interval_ns;
 			from = swt_sat_add(o, eo.window_from_ns);
 			to = w->to_ns == INT64_MAX ? INT64_MAX :
 						     swt_sat_add(o, w->to_ns);
-		} else if (err == 0 && w && !seeked) {
-			/* the first record after the header: jump */
-			seeked = true;
-			if (eo.window_from_ns > 0 &&
-			    window_start(a, r, w, from)) {
-				if (swt_reader_seek(r, from) < 0)
-					break;
+			need_start = eo.window_from_ns > 0 ||
+				     (w->whole_intervals && to != INT64_MAX);
+		}
+		if (err == 0 && skip_to_b) {
+			/* records at t_b before its sample close the
+			 * interval before the window */
+			if (rec->kind != SWT_REC_SAMPLE || rec->t_ns != t_b)
 				continue;
-			}
+			skip_to_b = false;
 		}
-		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
-		    !w->used_directory && rec->t_ns < from) {
-			/* (read from the start: what the directory says) */
-			if (rec->kind == SWT_REC_PROC_START)
-				swt_procdir_start(&bef, &rec->u.proc_start,
-						  rec->t_ns);
-			else if (rec->kind == SWT_REC_PROC_EXIT)
-				swt_procdir_exit(&bef, &rec->u.proc_exit,
-						 rec->t_ns);
-			continue;
-		}
-		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
-		    !w->used_directory && !announced) {
-			announced = true;
-			if (announce(a->engine, bef.procs, bef.n, from) < 0) {
-				err = SWT_ECORRUPT;
-				copy_msg(errmsg, errlen,
-					 swt_engine_errmsg(a->engine));
-				goto out;
-			}
-		}
+		else if (err == 0 && t_b != INT64_MIN && rec->t_ns <= t_b)
+			continue;	/* (the interval before has them) */
 		if (err == 0 && w && rec->kind != SWT_REC_HEADER &&
 		    rec->t_ns > to) {
 			if (w->used_directory)
@@ -286,7 +417,6 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 	a = NULL;
 	err = 0;
 out:
-	swt_procdir_fini(&bef);
 	swt_analysis_free(a);
 	return err;
 }

@@ -77,22 +77,35 @@ struct swt_window {
 	 * baselines and alert states are those of the whole session
 	 * (swreplay); the engine's duration counts from from_ns - warm-up */
 	int64_t warmup_ns;
+	bool whole_intervals;	/* end at the last sample at or before
+				 * to_ns too (swanalyze: consecutive
+				 * windows add up to the session) */
 	bool scan;		/* read from the start even where the index
 				 * and directory could be used (a check:
 				 * both ways give the same result) */
 	/* out: how the window was read */
+	int64_t start_ns;	/* where it starts: the last sample at or
+				 * before from_ns - warmup_ns (0: the
+				 * session's start) */
+	int64_t end_ns;		/* where it ends: to_ns, or with
+				 * whole_intervals the last sample at or
+				 * before it (INT64_MAX: the end) */
 	bool used_directory;	/* seeked through the index, the processes
 				 * alive at its start from the directory */
 	char fallback[256];	/* why it was read from the start, or "" */
 };
 
-/* swt_analysis_run_hook() over the records of a window only: with an
- * index and a process directory (format 1.6, a finished file) the reader
- * seeks to the chunk holding the window's start, the processes alive
- * there are announced to the engine (their ProcStart, preexisting, at the
- * window's start: their first row in it is a base), and reading stops
- * after the window; otherwise every record is read and those outside are
- * not fed (w->fallback says why). opts->window_from_ns is set from w. */
+/* swt_analysis_run_hook() over the records of a window only. A window is
+ * made of whole sampling intervals: it starts at the last sample at or
+ * before from_ns - warmup_ns (w->start_ns; its rows are bases) and takes
+ * the records after it up to to_ns, or with whole_intervals up to the last
+ * sample at or before to_ns, so that windows [a, b] and [b, c] add up to
+ * [a, c]. With an index and a
+ * process directory (format 1.6, a finished file) the reader seeks there,
+ * the processes alive there are announced to the engine (their ProcStart,
+ * preexisting), and reading stops after the window; otherwise the records
+ * before the window are read to find them and those after it are not fed
+ * (w->fallback says why). The engine's window_from_ns is w->start_ns. */
 int swt_analysis_run_window(struct swt_analysis **out, struct swt_reader *r,
 			    const struct swt_engine_opts *opts,
 			    struct swt_window *w, swt_analysis_record_fn fn,

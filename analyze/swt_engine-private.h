@@ -238,6 +238,9 @@ struct engine__inst {
 	bool has_base;
 	bool counted;		/* CPU counted in the current sample */
 	bool born;		/* started during the session, no row yet */
+	bool held_base;		/* announced at a window's start: a first
+				 * row's held disk I/O and network (not
+				 * read that tick) is a base */
 	bool born_now;		/* first row in the current sample, born */
 	bool thr_seen;		/* thread rows seen in an earlier sample */
 	bool anonymous;		/* no ProcStart seen (lost to damage) */

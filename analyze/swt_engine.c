@@ -1264,6 +1264,17 @@ static void row_bytes(struct swt_engine *e, struct engine__inst *in,
 	struct engine__bytes *bs = &in->by[k];
 	struct engine__bytes_tot *m, *ses = &e->session.by[k];
 
+	if ((flags & not_sampled) && !(flags & unavail) && in->held_base &&
+	    !bs->have && !bs->zero) {
+		/* a window's first row: what it holds is the reading of a
+		 * tick before the window, as good a base as the whole
+		 * session had there */
+		bs->a = a > 0 ? a : 0;
+		bs->b = b > 0 ? b : 0;
+		bs->have = true;
+		bs->t = t;
+		bs->rated = false;
+	}
 	if (flags & unavail) {
 		if (!bs->unavail) {
 			bs->unavail = true;
@@ -2494,6 +2505,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 			  row->net_tx, row->net_rx, t, t0);
 		row_socks(e, in, mi, row);
 	}
+	in->held_base = false;
 	e->n_proc_samples++;
 }
 
@@ -3219,6 +3231,27 @@ static int check_times(struct swt_engine *e, const struct swt_record *rec)
 	return 0;
 }
 
+int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
+			int64_t t, bool held_base)
+{
+	struct swt_record rec;
+	uint32_t idx;
+	int err;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_START;
+	rec.t_ns = t;
+	rec.u.proc_start = *ps;
+	rec.u.proc_start.preexisting = true;
+	err = swt_engine_feed(e, &rec);
+	if (err < 0)
+		return err;
+	idx = swt_imap_get(&e->pid_map, ps->pid);
+	if (idx != SWT_MAP_NONE)
+		e->insts[idx].held_base = held_base;
+	return 0;
+}
+
 int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 {
 	int64_t t = rec->t_ns;
@@ -3324,6 +3357,11 @@ void swt_engine_new(struct swt_engine **out,
 	e->t_ring = swt_calloc(h + 1, sizeof(*e->t_ring));
 	e->t_last = INT64_MIN;
 	*out = e;
+}
+
+void swt_engine_set_window_from(struct swt_engine *e, int64_t from_ns)
+{
+	e->window_from_ns = from_ns > 0 ? from_ns : 0;
 }
 
 void swt_engine_free(struct swt_engine *e)

@@ -515,6 +515,17 @@ struct swt_engine_opts {
 void swt_engine_new(struct swt_engine **out,
 		    const struct swt_engine_opts *opts);
 
+/* A process alive at a window's start (swt_analysis_run_window()): its
+ * ProcStart fed at t as preexisting; with held_base its first row's disk
+ * I/O and network are a base even when not read that tick (the row holds
+ * the reading of an earlier tick). */
+int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
+			int64_t t, bool held_base);
+
+/* Set opts->window_from_ns after the fact (before swt_engine_finish()):
+ * a window starts at the sample found at or before the time asked. */
+void swt_engine_set_window_from(struct swt_engine *e, int64_t from_ns);
+
 /* NULL is a no-op. */
 void swt_engine_free(struct swt_engine *e);
 

@@ -3,18 +3,20 @@
 # report as reading the file from the start (SWT_WINDOW_SCAN), and for
 # swreplay the same timeline as the whole session's, cut to the window.
 #
-#   sh test-window.sh SWANALYZE SWREPLAY MKFIXTURE TMPDIR SRCDIR FIXTURES
+#   sh test-window.sh SWANALYZE SWREPLAY MKFIXTURE TMPDIR SRCDIR FIXTURES SWREC
 
-if [ $# -ne 6 ]; then
-	echo "Bail out! usage: $0 SWANALYZE SWREPLAY MKFIXTURE TMPDIR SRCDIR FIXTURES"
+if [ $# -ne 7 ]; then
+	echo "Bail out! usage: $0 SWANALYZE SWREPLAY MKFIXTURE TMPDIR SRCDIR FIXTURES SWREC"
 	exit 1
 fi
 SRC=$5
 FIX=$6
+SWREC=$7
 set -- "$1" "$2" "$3" "$4" "$SRC" "$4"
 . "$SRC/tap.sh"
 SWANALYZE=$(abspath "$1")
 SWREPLAY=$(abspath "$2")
+SWREC=$(abspath "$SWREC")
 MKFIXTURE=$(abspath "$3")
 T=$(abspath "$4")
 tap_sandbox
@@ -78,6 +80,48 @@ assert set(m) == {"server", "leaky", "worker"}, sorted(m)
 c = {x["name"]: x for x in d["counters"]}
 assert c["ocr_call"]["count"] == 70 and c["ocr_call"]["per_minute"] == 60.0, c
 ' w.json
+
+	# windows cut between samples add up to the session: each is made
+	# of whole sampling intervals, its events after its start
+	"$SWANALYZE" w.swt --report full --format json --to 50.3 >p1.json
+	"$SWANALYZE" w.swt --report full --format json --from 50.3 \
+		--to 120.7 >p2.json
+	"$SWANALYZE" w.swt --report full --format json --from 120.7 >p3.json
+	check "windows cut between samples add up to the whole session" \
+		"$PY" "$SRC/window_sum.py" whole.json p1.json p2.json p3.json
+	"$SWANALYZE" w.swt --report full --format json --from 50.3 --to 50.9 \
+		>p4.json
+	check "a window is whole intervals: from the last sample at or before --from to the last at or before --to" \
+		"$PY" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["session"]
+assert s["window_from_s"] == 50.0 and s["window_to_s"] == 50.0, s
+assert s["duration_s"] == 0.0, s
+' p4.json
+
+	# the same on a real recording: a shell running short CPU-bound
+	# children (most live between two samples), cut between samples
+	"$SWREC" -q -i 0.1 -o real.swt -- sh -c '
+		i=0
+		while [ $i -lt 30 ]; do
+			awk "BEGIN { for (j = 0; j < 1500000; j++) s += j }"
+			i=$((i + 1))
+		done' >rec.out 2>&1
+	"$SWANALYZE" real.swt --report full --format json >r0.json
+	cuts=$("$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["session"]["duration_s"]
+print("%.3f %.3f" % (d * 0.37 + 0.031, d * 0.71 + 0.057))
+' r0.json)
+	# shellcheck disable=SC2086
+	set -- $cuts
+	"$SWANALYZE" real.swt --report full --format json --to "$1" >r1.json
+	"$SWANALYZE" real.swt --report full --format json --from "$1" \
+		--to "$2" >r2.json
+	"$SWANALYZE" real.swt --report full --format json --from "$2" >r3.json
+	check "a recorded session: windows cut between samples add up to it" \
+		"$PY" "$SRC/window_sum.py" --recorded r0.json r1.json r2.json \
+		r3.json
 
 	"$SWREPLAY" w.swt -t history_samples=5 -t memory_mb=35 -f jsonl \
 		>full.jsonl
