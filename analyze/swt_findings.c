@@ -1091,6 +1091,29 @@ static void leak_recs(const struct swt_engine *e, struct engine__result *fr,
 	}
 }
 
+/* A counter that ticks once per call of the instrumented module of its
+ * name (the seed's "event_listener", counted in the function that
+ * @profile_module names the same): the module's advice to call it less
+ * often says it already, at the same rate and limit. */
+static bool counter_is_module_calls(const struct engine__result *fr,
+				    const struct swt_counter_result *c)
+{
+	size_t i;
+
+	for (i = 0; i < fr->res.n_modules; i++) {
+		const struct swt_module_result *r = &fr->r_mods[i];
+
+		if (r->subj.kind == SWT_KIND_MODULE && r->calls > 0 &&
+		    strcmp(r->subj.name, c->name) == 0 &&
+		    r->calls_per_min_milli == c->per_min_milli &&
+		    r->freq_threshold_milli == c->threshold_milli &&
+		    at_or_above(r->calls_per_min_milli,
+				r->freq_threshold_milli))
+			return true;
+	}
+	return false;
+}
+
 static void counter_recs(const struct swt_engine *e, struct engine__result *fr,
 			 struct swt_buf *b)
 {
@@ -1099,7 +1122,7 @@ static void counter_recs(const struct swt_engine *e, struct engine__result *fr,
 	for (i = 0; i < e->n_ctrs; i++) {
 		const struct swt_counter_result *c = &fr->r_ctrs[i];
 
-		if (!c->exceeded)
+		if (!c->exceeded || counter_is_module_calls(fr, c))
 			continue;
 		swt_buf_printf(b, "Reduce counter '%s': it ticks ", c->name);
 		put_fixed(b, c->per_min_milli);

@@ -2914,6 +2914,60 @@ static void sample_delta_of_2_pow_62_is_corrupt(void **state)
 	swt_engine_free(e);
 }
 
+static size_t recs_about(const struct swt_result *res, const char *subject,
+			 const char *text)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->n_recommendations; i++)
+		if (strcmp(res->recommendations[i].subject, subject) == 0 &&
+		    strstr(res->recommendations[i].text, text))
+			n++;
+	return n;
+}
+
+/* The seed's event_listener: a module counted once per call under its own
+ * name is one piece of advice ("call it less often"), not two at the same
+ * rate; a counter that ticks at another rate than its module's calls (or
+ * one without a module) keeps its own. */
+static void counter_of_a_module_call_is_one_recommendation(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p = prow(10, 0, 1024);
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "bot", "bot", false);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 120; k++) {
+		int64_t t = T0 + k * S / 2 + 1;
+
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "event_listener", 0);
+		feed_event(e, 10, 10, t + 1, SWT_EV_COUNT, "event_listener",
+			   1);
+		feed_event(e, 10, 10, t + 2, SWT_EV_END, "event_listener", 0);
+		feed_event(e, 10, 10, t + 3, SWT_EV_BEGIN, "ocr_call", 0);
+		feed_event(e, 10, 10, t + 4, SWT_EV_COUNT, "ocr_call", 2);
+		feed_event(e, 10, 10, t + 5, SWT_EV_END, "ocr_call", 0);
+		if (k % 2 == 0)
+			feed_sample(e, T0 + (k / 2 + 1) * S, &p, 1, NULL, 0);
+	}
+	feed_sample(e, T0 + 61 * S, &p, 1, NULL, 0);
+	feed_end(e, T0 + 61 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(recs_about(res, "event_listener", "less often"), 1);
+	assert_int_equal(recs_about(res, "event_listener", "Reduce counter"),
+			 0);
+	assert_int_equal(recs_about(res, "event_listener", "118.0 calls/min"),
+			 1);
+	/* ocr_call ticks twice a call: both facts stand */
+	assert_int_equal(recs_about(res, "ocr_call", "less often"), 1);
+	assert_int_equal(recs_about(res, "ocr_call", "Reduce counter"), 1);
+	swt_engine_free(e);
+}
+
 /* An event batch with one absurd time is refused whole: the counter does
  * not move. */
 static void event_with_absurd_time_is_corrupt(void **state)
@@ -3355,6 +3409,7 @@ int main(void)
 		cmocka_unit_test(header_with_absurd_values_is_corrupt),
 		cmocka_unit_test(sample_delta_of_2_pow_62_is_corrupt),
 		cmocka_unit_test(event_with_absurd_time_is_corrupt),
+		cmocka_unit_test(counter_of_a_module_call_is_one_recommendation),
 		cmocka_unit_test(wide_products_within_bounds_are_exact),
 		cmocka_unit_test(absurd_row_values_saturate),
 		cmocka_unit_test(corrupt_fixtures_the_engine_refuses),
