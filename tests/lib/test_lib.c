@@ -95,7 +95,7 @@ static int open_fixture(struct swt_report **out, const char *name,
 			size_t msglen)
 {
 	char *path = fixture_path(name, "session.swt");
-	size_t len;
+	size_t len = 0;
 	char *data = slurp(path, &len);
 	int rc;
 
