@@ -179,6 +179,25 @@ struct engine__module {
 				 * included */
 	uint64_t spans_measured; /* spans with CPU readings at both ends */
 	uint64_t spans_estimated; /* spans without */
+	/* a client that measures some spans only (swtrace.py): its own time
+	 * between two readings (measured: cpu_self_ns is its CPU) and the
+	 * rest, whose CPU is estimated at the measured rate */
+	int64_t meas_wall_ns;
+	int64_t meas_cpu_ns;	/* CPU of the measured stretches that took
+				 * time (the rate's numerator) */
+	int64_t unmeas_wall_ns;	/* in all */
+	int64_t unmeas_pend_ns;	/* not yet estimated into an interval */
+	/* stretches that took no time: both ends clamped to one time (late
+	 * events raised to the recorder's watermark, or to the last sample):
+	 * their time is unknown, taken as the mean of the others' */
+	uint64_t n_timed;	/* stretches with a length, */
+	int64_t timed_ns;	/* their time */
+	uint64_t untimed_pend;	/* unmeasured ones without, not yet
+				 * estimated */
+	int64_t cpu_est_ns;	/* the estimate */
+	uint64_t n_stretches;	/* measured, for the estimate's error: */
+	double st_c, st_w, st_cc, st_ww, st_cw;	/* sums of CPU and wall
+						 * (s) over them */
 	int64_t est_frac_ppm;	/* largest share of an interval its spans
 				 * covered on an unmeasured thread */
 	int64_t act_ns;		/* open time seen by the memory
@@ -205,6 +224,8 @@ struct engine__span_thr {
 	struct engine__span_ent *ents;
 	int64_t cpu_last;	/* last CPU reading of the thread (ns), 0
 				 * none: then its CPU is estimated */
+	int64_t t_bound;	/* the last boundary of its stretches */
+	bool adjacent;		/* that boundary was a reading */
 	int64_t busy_since;	/* while n_stk > 0: start of the part of
 				 * the interval not yet in covered_ns */
 	int64_t covered_ns;	/* time in the interval with a span open */

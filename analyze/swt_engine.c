@@ -805,6 +805,22 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	m->cpu_total_ns = swt_sat_add(m->cpu_total_ns, f->cpu_total_ns);
 	m->spans_measured += f->spans_measured;
 	m->spans_estimated += f->spans_estimated;
+	m->meas_wall_ns = swt_sat_add(m->meas_wall_ns, f->meas_wall_ns);
+	m->unmeas_wall_ns = swt_sat_add(m->unmeas_wall_ns, f->unmeas_wall_ns);
+	m->unmeas_pend_ns = swt_sat_add(m->unmeas_pend_ns, f->unmeas_pend_ns);
+	f->unmeas_pend_ns = 0;
+	m->meas_cpu_ns = swt_sat_add(m->meas_cpu_ns, f->meas_cpu_ns);
+	m->n_timed += f->n_timed;
+	m->timed_ns = swt_sat_add(m->timed_ns, f->timed_ns);
+	m->untimed_pend += f->untimed_pend;
+	f->untimed_pend = 0;
+	m->cpu_est_ns = swt_sat_add(m->cpu_est_ns, f->cpu_est_ns);
+	m->n_stretches += f->n_stretches;
+	m->st_c += f->st_c;
+	m->st_w += f->st_w;
+	m->st_cc += f->st_cc;
+	m->st_ww += f->st_ww;
+	m->st_cw += f->st_cw;
 	m->pend_micro = swt_sat_add(m->pend_micro, f->pend_micro);
 	f->pend_micro = 0;
 	if (f->est_frac_ppm > m->est_frac_ppm)
@@ -1579,25 +1595,90 @@ static void at_reading(struct swt_engine *e, struct engine__inst *in,
 	in->at_rss = rss_kib;
 }
 
-/* A CPU reading v (ns) of thread st: what the thread burnt since its last
- * reading belongs to the innermost open span (self time). */
-static void cpu_credit(struct swt_engine *e, struct engine__span_thr *st,
-		       int64_t v)
+/* A boundary of the thread's stretches at t (docs/analysis.md §
+ * Attribution): a span's begin or end, v its CPU reading (0: not
+ * measured), or a sample, v the thread's ticks so far (a reading that
+ * continues a measured stretch but never starts one: ticks truncate). The
+ * stretch since the previous boundary is the innermost open span's own
+ * time: measured when both its ends are readings (the CPU between them
+ * credited to it), otherwise waiting for an estimate at the module's
+ * measured rate. A thread without any reading yet is the regression's. */
+static void boundary(struct swt_engine *e, struct engine__span_thr *st,
+		     int64_t v, int64_t t, bool at_sample)
 {
-	if (v <= 0)
-		return;
-	if (st->cpu_last > 0 && v > st->cpu_last && st->n_stk > 0) {
-		struct engine__module *m = &e->mods[st->stk[st->n_stk - 1]];
-		int64_t d = v - st->cpu_last;
+	bool reading = v > 0, measured = st->adjacent && reading;
+	uint32_t n = st->n_stk;
 
-		m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, d);
-		m->pend_micro = swt_sat_add(
-			m->pend_micro,
-			swt_muldiv(d, (int64_t)e->clock_ticks * MICRO,
-				   NS_PER_S));
+	if (n > 0 && n <= ENGINE_STACK && st->cpu_last > 0) {
+		struct engine__module *m = &e->mods[st->stk[n - 1]];
+		int64_t dt = t > st->t_bound ? t - st->t_bound : 0;
+		int64_t d = measured && v > st->cpu_last ? v - st->cpu_last : 0;
+
+		if (d > 0) {
+			m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, d);
+			m->pend_micro = swt_sat_add(
+				m->pend_micro,
+				swt_muldiv(d, (int64_t)e->clock_ticks * MICRO,
+					   NS_PER_S));
+		}
+		if (dt > 0 && !at_sample) {
+			m->n_timed++;
+			m->timed_ns = swt_sat_add(m->timed_ns, dt);
+		}
+		if (measured && dt > 0) {
+			double c = (double)d / 1e9, w = (double)dt / 1e9;
+
+			m->meas_wall_ns = swt_sat_add(m->meas_wall_ns, dt);
+			m->meas_cpu_ns = swt_sat_add(m->meas_cpu_ns, d);
+			m->n_stretches++;
+			m->st_c += c;
+			m->st_w += w;
+			m->st_cc += c * c;
+			m->st_ww += w * w;
+			m->st_cw += c * w;
+		} else if (!measured && dt > 0) {
+			m->unmeas_wall_ns = swt_sat_add(m->unmeas_wall_ns, dt);
+			m->unmeas_pend_ns = swt_sat_add(m->unmeas_pend_ns, dt);
+		} else if (!measured && !at_sample) {
+			m->untimed_pend++;
+		}
 	}
-	if (v > st->cpu_last)
-		st->cpu_last = v;
+	if (at_sample) {
+		/* (adjacency stays: a tick reading starts nothing) */
+		if (measured && v > st->cpu_last)
+			st->cpu_last = v;
+	} else {
+		st->adjacent = reading;
+		if (v > st->cpu_last)
+			st->cpu_last = v;
+	}
+	st->t_bound = t;
+}
+
+/* The CPU of module m's own time not measured in this interval: at its
+ * rate in its measured stretches so far (none yet: it waits), never more
+ * than one core. Into its interval's CPU. */
+static void estimate_unmeasured(struct swt_engine *e, struct engine__module *m)
+{
+	int64_t est, wall = m->unmeas_pend_ns;
+
+	if (m->untimed_pend && m->n_timed)
+		wall = swt_sat_add(wall, swt_muldiv(m->timed_ns,
+						    (int64_t)m->untimed_pend,
+						    (int64_t)m->n_timed));
+	if (wall <= 0 || m->meas_wall_ns <= 0)
+		return;
+	est = swt_muldiv(wall, m->meas_cpu_ns, m->meas_wall_ns);
+	if (est > wall)
+		est = wall;
+	m->unmeas_pend_ns = 0;
+	m->untimed_pend = 0;
+	if (est <= 0)
+		return;
+	m->cpu_est_ns = swt_sat_add(m->cpu_est_ns, est);
+	m->pend_micro = swt_sat_add(
+		m->pend_micro,
+		swt_muldiv(est, (int64_t)e->clock_ticks * MICRO, NS_PER_S));
 }
 
 static void stk_push(struct engine__span_thr *st, uint32_t mi, int64_t v,
@@ -1698,7 +1779,7 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 				ent->open_since = t;
 			ent->depth++;
 			attr_col(e, ent->module);
-			cpu_credit(e, st, ev->value);
+			boundary(e, st, ev->value, t, false);
 			stk_push(st, ent->module, ev->value, t);
 			m = &e->mods[ent->module];
 			m->calls++;
@@ -1715,7 +1796,7 @@ static void on_events(struct swt_engine *e, const struct swt_event_batch *b)
 				e->span_anomalies++;
 				break;
 			}
-			cpu_credit(e, st, ev->value);
+			boundary(e, st, ev->value, t, false);
 			stk_pop(e, st, ent->module, ev->value,
 				ev->value > 0, t);
 			ent->ends++;
@@ -1835,10 +1916,12 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 			}
 			/* a measured span still open: the thread's ticks so
 			 * far are a reading (ticks truncate, so it never
-			 * credits more than was burnt) */
-			if (st->cpu_last > 0 && st->n_stk > 0 && abs_ticks > 0)
-				cpu_credit(e, st,
-					   swt_muldiv(abs_ticks, NS_PER_S, ct));
+			 * credits more than was burnt); the interval's own
+			 * time of the span ends here */
+			if (st->n_stk > 0 && abs_ticks > 0)
+				boundary(e, st,
+					 swt_muldiv(abs_ticks, NS_PER_S, ct), t,
+					 true);
 			memset(x, 0, sizeof(x));
 			for (k = 0, w = 0; k < st->n; k++) {
 				struct engine__span_ent ent = st->ents[k];
@@ -1851,6 +1934,7 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 					ov = dt;
 				touch(e, ent.module);
 				m = &e->mods[ent.module];
+				estimate_unmeasured(e, m);
 				m->cur_ticks_micro = swt_sat_add(
 					m->cur_ticks_micro, m->pend_micro);
 				m->pend_micro = 0;

@@ -1,6 +1,7 @@
 /* swt_findings.c — what the engine concludes at the end of a session:
  * module figures and weights, counter rates, leaks, the resource trend,
  * bottlenecks and recommendations. Rules: docs/analysis.md. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,28 @@ static int64_t confidence_floor(int64_t ppm)
 	return ppm / 1000 * 100;
 }
 
+/* How sure the estimate of a module's unmeasured time is that it burns
+ * CPU at all (ppm): its rate R in the measured stretches (CPU over own
+ * time) against the standard error of that ratio (residuals c - R w over
+ * the n stretches), one-sided normal tail; a rate without spread is
+ * sure, one stretch is not enough to tell. */
+static int64_t stretch_confidence_ppm(const struct engine__module *m)
+{
+	double n = (double)m->n_stretches, r, var, se, p;
+
+	if (m->n_stretches < 2 || m->st_w <= 0)
+		return 0;
+	r = m->st_c / m->st_w;
+	if (r <= 0)
+		return 0;
+	var = (m->st_cc - 2 * r * m->st_cw + r * r * m->st_ww) / (n - 1);
+	if (var <= 0)
+		return 1000000;
+	se = sqrt(var * n) / m->st_w;
+	p = 0.5 * erfc(r / se / sqrt(2.0));
+	return (int64_t)((1.0 - p) * 1e6);
+}
+
 /* CPU and memory of instrumented module m (docs/analysis.md
  * § Attribution); ticks_micro gets the estimated CPU added. */
 static void module_attribution(const struct swt_engine *e,
@@ -212,13 +235,16 @@ static void module_attribution(const struct swt_engine *e,
 	const struct swt_attrib_fit *fm = &fr->f_mem[m->ident];
 	uint32_t c = m->attr_col;
 	int64_t amount, ct = (int64_t)e->clock_ticks;
+	bool regressed = false;
 	size_t g;
 
 	r->cpu_source = m->spans_estimated == 0 ? SWT_CPU_MEASURED :
 			m->spans_measured == 0	? SWT_CPU_ESTIMATED :
 						  SWT_CPU_MIXED;
 	r->cpu_confidence_mpct = 100000;
-	r->cpu_self_ms = swt_div_round(m->cpu_self_ns, 1000000);
+	r->cpu_self_ms = swt_div_round(swt_sat_add(m->cpu_self_ns,
+						   m->cpu_est_ns),
+				       1000000);
 	r->cpu_total_ms = swt_div_round(m->cpu_total_ns, 1000000);
 	if (c && fc->solved && c < fc->k) {
 		int64_t est, one_core;
@@ -232,6 +258,7 @@ static void module_attribution(const struct swt_engine *e,
 			est = one_core;
 
 		*ticks_micro = swt_sat_add(*ticks_micro, est);
+		regressed = est > 0;
 		if (r->cpu_source == SWT_CPU_MEASURED && est > 0)
 			r->cpu_source = SWT_CPU_MIXED;
 		if (r->cpu_source != SWT_CPU_MEASURED && est > 0)
@@ -251,6 +278,17 @@ static void module_attribution(const struct swt_engine *e,
 			if (p > r->cpu_peak_mpct)
 				r->cpu_peak_mpct = p;
 		}
+	}
+	if (m->cpu_est_ns > 0) {
+		/* spans measured one in many: the estimate at the measured
+		 * rate, and how sure it is that the module burns CPU (the
+		 * less sure of it and the regression's, if both estimated) */
+		int64_t conf = confidence_floor(stretch_confidence_ppm(m));
+
+		if (r->cpu_source == SWT_CPU_MEASURED)
+			r->cpu_source = SWT_CPU_MIXED;
+		if (!regressed || conf < r->cpu_confidence_mpct)
+			r->cpu_confidence_mpct = conf;
 	}
 	r->mem_attribution = SWT_MEM_NO_DATA;
 	r->has_memory = false;

@@ -1342,6 +1342,61 @@ static void busy_module_has_the_cpu_measured(void **state)
 	swt_engine_free(e);
 }
 
+/* swtrace.py's sampled spans: one thread alternates "spin" (100 us, all
+ * CPU) and "nap" (100 us open, 10 us of CPU), 4000 times; only every 8th
+ * span carries CPU readings (a pair of boundaries: the stretch between
+ * them), and every 50th nap came late (both ends clamped to one time, its
+ * length lost). Each module's CPU is its measured stretches' plus the rest
+ * at its measured rate (a lost length taken as the mean of its others):
+ * spin 400 ms, nap 40 ms, "mixed", confident. */
+static void sampled_spans_are_estimated_at_the_measured_rate(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *spin, *nap;
+	struct swt_proc_row p;
+	int64_t t = T0 + 1000, cpu = 1000000;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < 4000; k++) {
+		bool ms = k % 8 == 0, mn = k % 8 == 4, late = k % 50 == 7;
+		int64_t tn;
+
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "spin", ms ? cpu : 0);
+		cpu += 100000;
+		t += 100000;
+		feed_event(e, 10, 10, t, SWT_EV_END, "spin", ms ? cpu : 0);
+		cpu += 5000;
+		t += 5000;
+		tn = late ? t + 100000 : t;
+		feed_event(e, 10, 10, tn, SWT_EV_BEGIN, "nap", mn ? cpu : 0);
+		cpu += 10000;
+		t += 100000;
+		feed_event(e, 10, 10, t, SWT_EV_END, "nap", mn ? cpu : 0);
+		cpu += 5000;
+		t += 5000;
+	}
+	p = prow(10, cpu / 10000000, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	feed_end(e, T0 + S);
+	assert_ok(swt_engine_finish(e, &res));
+	spin = find_module(res, SWT_KIND_MODULE, "spin");
+	nap = find_module(res, SWT_KIND_MODULE, "nap");
+	assert_int_equal(spin->cpu_source, SWT_CPU_MIXED);
+	assert_int_equal(nap->cpu_source, SWT_CPU_MIXED);
+	assert_int_equal(spin->cpu_self_ms, 400);
+	assert_int_equal(nap->cpu_self_ms, 40);
+	assert_int_equal(spin->cpu_ms, 400);
+	assert_int_equal(nap->cpu_ms, 40);
+	assert_true(spin->cpu_confidence_mpct >= 99000);
+	swt_engine_free(e);
+}
+
 /* The same without CPU readings (an older client): the regression of the
  * thread's ticks on the modules' open times gives the busy module the CPU,
  * estimated, with its confidence; never the sleeping module. */
@@ -3382,6 +3437,7 @@ int main(void)
 		cmocka_unit_test(alerts_clear_at_or_under_the_threshold),
 		cmocka_unit_test(cpu_spike_with_active_modules),
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
+		cmocka_unit_test(sampled_spans_are_estimated_at_the_measured_rate),
 		cmocka_unit_test(busy_module_has_the_cpu_estimated),
 		cmocka_unit_test(leak_lands_on_the_module_that_grows),
 		cmocka_unit_test(total_weight_counts_processes_once),

@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench/python/run.sh — per-event cost of swtrace.py under a real swrec,
 # pure Python and with the _swtrace_fast accelerator, span measurements
-# off (--no-span-cpu --no-span-rss) and on (swrec's default), against a
-# bare time.monotonic_ns() in the same run (docs/performance.md,
-# "swtrace.py").
+# off (--no-span-cpu --no-span-rss), on (swrec's default: sampled, one
+# boundary in 32 and the one after it) and on every span
+# (SWT_TRACE_SPAN_SAMPLE=1), against a bare time.monotonic_ns() in the
+# same run (docs/performance.md, "swtrace.py").
 #
 # Usage: bench/python/run.sh [--runs R] [bench_client.py options]
 #   BUILD_DIR  meson build directory (default: build-bench)
@@ -45,11 +46,14 @@ for i in $(seq "$runs"); do
 	for path in accel pure; do
 		pure=0
 		[ $path = pure ] && pure=1
-		for meas in off on; do
+		for meas in off on every; do
 			opt=""
 			[ $meas = off ] && opt="--no-span-cpu --no-span-rss"
+			sample=32
+			[ $meas = every ] && sample=1
 			f=$out/$path-$meas-$i
 			# shellcheck disable=SC2086
+			SWT_TRACE_SPAN_SAMPLE=$sample \
 			SWT_TRACE_PURE_PYTHON=$pure "$build/record/swrec" -q \
 				-o "$f.swt" $opt -- "$py" \
 				"$src/bench/python/bench_client.py" "$@" \
@@ -71,7 +75,7 @@ print("| path | span measurements | bare clock ns | count() ns | "
       "per event: count / decorated / with | dropped |")
 print("|---|---|---|---|---|---|---|---|")
 for path in ("accel", "pure"):
-    for meas in ("off", "on"):
+    for meas in ("off", "on", "every"):
         rows, dropped, accel = [], 0, None
         for f in sorted(glob.glob(os.path.join(out, "%s-%s-*.jsonl"
                                                 % (path, meas)))):

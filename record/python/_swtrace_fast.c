@@ -55,6 +55,7 @@ enum { K_BEGIN = 1, K_END = 2, K_COUNT = 3, K_MARK = 4, K_RSS = 5 };
 static struct {
 	int state;
 	int span_cpu, span_rss;
+	long long span_sample;	/* one boundary in this many at random */
 	int statm_fd;		/* swtrace.py's, -1: none */
 	long page_kib;
 	unsigned char *buf;	/* the body of the next message */
@@ -73,6 +74,59 @@ static struct {
 static unsigned fork_gen;
 static __thread int32_t t_tid;
 static __thread unsigned t_gen;
+/* Span sampling of this thread (swtrace.py's _spans(), _draw()): its open
+ * spans, the length of the last span of each name (a small cache by the
+ * name object's address: a miss counts as a first span), a measurement
+ * due at the next boundary, and its random numbers (xorshift64*). */
+#define SPAN_STACK 256
+#define LAST_SLOTS 256
+#define SPAN_LONG_NS 1000000
+static __thread struct {
+	PyObject *name;		/* compared by address only */
+	int64_t t;
+	int measured;
+} t_stk[SPAN_STACK];
+static __thread int t_nstk;
+static __thread struct {
+	PyObject *name;
+	int64_t len;
+} t_last[LAST_SLOTS];
+static __thread int t_burst;
+static __thread uint64_t t_rng;
+
+static int draw(int64_t t, int32_t tid)
+{
+	uint64_t x;
+
+	if (t_burst) {
+		t_burst = 0;
+		return 1;
+	}
+	if (g.span_sample <= 1) {
+		t_burst = 1;
+		return 1;
+	}
+	x = t_rng;
+	if (x == 0)
+		x = ((uint64_t)(uint32_t)tid << 32) ^ (uint64_t)t ^
+		    UINT64_C(0x9E3779B97F4A7C15);
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t_rng = x;
+	if (((x * UINT64_C(0x2545F4914F6CDD1D)) >> 11) %
+		    (uint64_t)g.span_sample ==
+	    0) {
+		t_burst = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static size_t last_slot(PyObject *name)
+{
+	return ((uintptr_t)name >> 4) % LAST_SLOTS;
+}
 
 static void atfork_child(void)
 {
@@ -415,14 +469,54 @@ static PyObject *fast_mark(PyObject *self, PyObject *const *args,
 /* A span's BEGIN or END, measured as asked (record/client/swt_wire.h):
  * BEGIN reads RSS, then CPU, then the time and sends RSS(t), BEGIN(t,
  * cpu); END takes the time, then CPU, then RSS and sends END(t, cpu),
- * RSS(t). */
+ * RSS(t); a boundary not sampled (draw(), and for an END a span whose
+ * BEGIN was not measured) just BEGIN or END (t, 0). */
 static void span(PyObject *name, int begin)
 {
 	int kinds[2];
 	int64_t values[2], cpu = 0, rss = -1, t;
 	int32_t tid = cur_tid();
-	int n = 0;
+	int n = 0, m = 0;
 
+	t = clock_ns(CLOCK_MONOTONIC);
+	if (begin) {
+		size_t k = last_slot(name);
+
+		m = draw(t, tid) || t_last[k].name != name ||
+		    t_last[k].len >= SPAN_LONG_NS;
+		if (t_nstk < SPAN_STACK) {
+			t_stk[t_nstk].name = name;
+			t_stk[t_nstk].t = t;
+			t_stk[t_nstk].measured = m;
+			t_nstk++;
+		}
+	} else {
+		int i;
+
+		for (i = t_nstk - 1; i >= 0; i--)
+			if (t_stk[i].name == name)
+				break;
+		if (i >= 0) {
+			size_t k = last_slot(name);
+
+			m = t_stk[i].measured;
+			t_last[k].name = name;
+			t_last[k].len = t - t_stk[i].t;
+			memmove(&t_stk[i], &t_stk[i + 1],
+				(size_t)(t_nstk - i - 1) * sizeof(t_stk[0]));
+			t_nstk--;
+		}
+		if (m)
+			t_burst = 0;	/* (it is the boundary after) */
+		else
+			m = draw(t, tid);
+	}
+	if (!m) {
+		kinds[0] = begin ? K_BEGIN : K_END;
+		values[0] = 0;
+		record(name, tid, t, 1, kinds, values);
+		return;
+	}
 	if (begin) {
 		if (g.span_rss)
 			rss = rss_kib();
@@ -495,10 +589,13 @@ static PyObject *fast_set_state(PyObject *self, PyObject *args)
 {
 	int st, cpu, rss, fd;
 	long page_kib;
+	long long sample;
 
 	(void)self;
-	if (!PyArg_ParseTuple(args, "ippil", &st, &cpu, &rss, &fd, &page_kib))
+	if (!PyArg_ParseTuple(args, "ippilL", &st, &cpu, &rss, &fd, &page_kib,
+			      &sample))
 		return NULL;
+	g.span_sample = sample > 1 ? sample : 1;
 	g.state = st;
 	g.span_cpu = cpu;
 	g.span_rss = rss;
@@ -614,7 +711,8 @@ static PyMethodDef methods[] = {
 	{ "end", (PyCFunction)(void (*)(void))fast_end,
 	  METH_FASTCALL | METH_KEYWORDS, end_doc },
 	{ "set_state", fast_set_state, METH_VARARGS,
-	  "set_state(state, span_cpu, span_rss, statm_fd, page_kib)" },
+	  "set_state(state, span_cpu, span_rss, statm_fd, page_kib, "
+	  "span_sample)" },
 	{ "set_callbacks", fast_set_callbacks, METH_VARARGS,
 	  "set_callbacks(first_use, kick)" },
 	{ "take", fast_take, METH_NOARGS,

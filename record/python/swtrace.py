@@ -51,7 +51,12 @@ CPU time in ns (time.thread_time_ns()); with SWT_TRACE_SPAN_RSS=1 (unless
 --no-span-rss) an RSS event (kind 5, the process's resident set in KiB
 from a pread of a kept-open /proc/self/statm) goes right before each
 begin and right after each end, with its time and name. Each is a system
-call per begin and per end.
+call (about 1 us here), so unlike libswtrace not every boundary is
+measured: one in SWT_TRACE_SPAN_SAMPLE (32; 1 = all) at random with the
+boundary after it, and both ends of a module's first span on a thread
+and of every span after one of its name that lasted 1 ms or more; the
+others carry 0 and the analysis estimates their CPU at the module's
+measured rate (docs/python.md, "Span sampling").
 
 Like the C library (libswtrace): thread-safe, never blocks the program,
 never raises (when the recorder cannot take events they are dropped and
@@ -105,6 +110,7 @@ import functools
 import inspect
 import json
 import os
+import random
 import select
 import shutil
 import signal
@@ -125,6 +131,14 @@ __all__ = ["profile_module", "module", "count", "mark", "flush", "enabled",
 _ENV = "SWT_TRACE_SOCKET"
 _ENV_SPAN_CPU = "SWT_TRACE_SPAN_CPU"
 _ENV_SPAN_RSS = "SWT_TRACE_SPAN_RSS"
+_ENV_SPAN_SAMPLE = "SWT_TRACE_SPAN_SAMPLE"
+# Which span boundaries are measured (docs/python.md, "Span sampling"):
+# one in _SPAN_SAMPLE at random, with the boundary after it; both ends of
+# a module's first span on a thread and of every span after one that
+# lasted _SPAN_LONG_NS or more.
+_SPAN_SAMPLE = 32
+_SPAN_LONG_NS = 1000000
+_SPAN_STACK = 256
 _ENV_PURE = "SWT_TRACE_PURE_PYTHON"
 _MAGIC = 0x4D545753
 _VERSION = 1
@@ -177,6 +191,8 @@ if os.environ.get(_ENV_PURE) != "1":
 _st = _UNKNOWN
 _span_cpu = False
 _span_rss = False
+_span_p = 1.0 / _SPAN_SAMPLE      # the chance of a random measurement
+_rand = random.random
 _q = collections.deque()
 _q_append = _q.append
 _tls = threading.local()
@@ -189,6 +205,26 @@ def _tid():
     if t is None:
         t = _tls.tid = threading.get_native_id()
     return t
+
+
+def _env_span_sample():
+    """SWT_TRACE_SPAN_SAMPLE: one boundary in N measured at random (1:
+    every one)."""
+    try:
+        n = int(os.environ.get(_ENV_SPAN_SAMPLE, _SPAN_SAMPLE))
+    except ValueError:
+        n = _SPAN_SAMPLE
+    return max(1, min(n, 1 << 20))
+
+
+def _spans():
+    """The calling thread's span state: [the next boundary is measured,
+    its open spans (name, t, measured), {name: its last span's length
+    (ns)}, its tid]."""
+    sp = _tls.__dict__.get("sp")
+    if sp is None:
+        sp = _tls.sp = [False, [], {}, _tid()]
+    return sp
 
 
 def _value(delta):
@@ -220,7 +256,8 @@ class _Client:
         _st = st
         if _fast is not None:
             _fast.set_state(st, self.span_cpu, self.span_rss,
-                            self.statm_fd, self.page_kib)
+                            self.statm_fd, self.page_kib,
+                            self.span_sample)
 
     def _reset(self):
         self.lock = threading.Lock()
@@ -240,6 +277,7 @@ class _Client:
         self.wake = threading.Event()
         self.span_cpu = False
         self.span_rss = False
+        self.span_sample = _SPAN_SAMPLE
         self.statm_fd = -1          # /proc/self/statm, ours
         self.page_kib = 4
         _q.clear()
@@ -263,7 +301,7 @@ class _Client:
     # -- called with self.lock held -------------------------------------
 
     def _start(self):
-        global _span_cpu, _span_rss
+        global _span_cpu, _span_rss, _span_p
         if self.fixed is not None:
             path, cpu, rss = self.fixed
         else:
@@ -276,6 +314,9 @@ class _Client:
         self.path = path
         self.span_cpu = _span_cpu = cpu
         self.span_rss = _span_rss = rss
+        n = _env_span_sample()
+        self.span_sample = n
+        _span_p = 1.0 / n
         if self.span_rss:
             try:
                 self.page_kib = max(1, os.sysconf("SC_PAGE_SIZE") // 1024)
@@ -611,7 +652,37 @@ def begin(name):
         if _st == _OFF or _client.first_use() != _ON:
             return
     if _span_cpu or _span_rss:
-        _begin_measured(name)
+        # BEGIN reads RSS, then CPU, then the time and sends RSS(t),
+        # BEGIN(t, cpu) (record/client/swt_wire.h); a boundary not
+        # sampled (docs/python.md, "Span sampling") just BEGIN(t, 0).
+        # (Inline: this runs at every call of a decorated function.)
+        try:
+            try:
+                sp = _tls.sp
+            except AttributeError:
+                sp = _spans()
+            t = _mono()
+            if sp[0]:               # the boundary after a drawn one
+                sp[0] = False
+                m = True
+            elif _rand() < _span_p:     # drawn: this one and the next
+                sp[0] = m = True
+            else:                   # a module's first span, or one after
+                last = sp[2].get(name)  # a long one
+                m = last is None or last >= _SPAN_LONG_NS
+            if len(sp[1]) < _SPAN_STACK:
+                sp[1].append((name, t, m))
+            if not m:
+                _q_append((_BEGIN, sp[3], name, t, 0))
+            else:
+                rss = _client._rss_kib() if _span_rss else -1
+                cpu = max(1, _thread_ns()) if _span_cpu else 0
+                t = _mono()
+                if rss >= 0:
+                    _q_append((_RSS, sp[3], name, t, rss))
+                _q_append((_BEGIN, sp[3], name, t, cpu))
+        except Exception:           # never raise into the application
+            _client._internal_error()
     else:
         try:
             _q_append((_BEGIN, _tls.tid, name, _mono(), 0))
@@ -627,7 +698,42 @@ def end(name):
         if _st == _OFF or _client.first_use() != _ON:
             return
     if _span_cpu or _span_rss:
-        _end_measured(name)
+        # END takes the time, then CPU, then RSS and sends END(t, cpu),
+        # RSS(t); a boundary not sampled, of a span whose BEGIN was not
+        # measured, just END(t, 0).
+        try:
+            try:
+                sp = _tls.sp
+            except AttributeError:
+                sp = _spans()
+            t = _mono()
+            stack, m = sp[1], False
+            if stack and stack[-1][0] == name:
+                _, t0, m = stack.pop()
+                sp[2][name] = t - t0
+            else:
+                for i in range(len(stack) - 2, -1, -1):
+                    if stack[i][0] == name:
+                        _, t0, m = stack.pop(i)
+                        sp[2][name] = t - t0
+                        break
+            if m:
+                sp[0] = False       # (it is the boundary after, if due)
+            elif sp[0]:
+                sp[0] = False
+                m = True
+            elif _rand() < _span_p:
+                sp[0] = m = True
+            if not m:
+                _q_append((_END, sp[3], name, t, 0))
+            else:
+                cpu = max(1, _thread_ns()) if _span_cpu else 0
+                rss = _client._rss_kib() if _span_rss else -1
+                _q_append((_END, sp[3], name, t, cpu))
+                if rss >= 0:
+                    _q_append((_RSS, sp[3], name, t, rss))
+        except Exception:           # never raise into the application
+            _client._internal_error()
     else:
         try:
             _q_append((_END, _tls.tid, name, _mono(), 0))
@@ -635,36 +741,6 @@ def end(name):
             _q_append((_END, _tid(), name, _mono(), 0))
     if len(_q) >= _Q_HIGH:
         _kick()
-
-
-def _begin_measured(name):
-    """BEGIN reads RSS, then CPU, then the time and sends RSS(t),
-    BEGIN(t, cpu) (record/client/swt_wire.h)."""
-    try:
-        tid = _tid()
-        rss = _client._rss_kib() if _span_rss else -1
-        cpu = max(1, _thread_ns()) if _span_cpu else 0
-        t = _mono()
-        if rss >= 0:
-            _q_append((_RSS, tid, name, t, rss))
-        _q_append((_BEGIN, tid, name, t, cpu))
-    except Exception:               # never raise into the application
-        _client._internal_error()
-
-
-def _end_measured(name):
-    """END takes the time, then CPU, then RSS and sends END(t, cpu),
-    RSS(t)."""
-    try:
-        tid = _tid()
-        t = _mono()
-        cpu = max(1, _thread_ns()) if _span_cpu else 0
-        rss = _client._rss_kib() if _span_rss else -1
-        _q_append((_END, tid, name, t, cpu))
-        if rss >= 0:
-            _q_append((_RSS, tid, name, t, rss))
-    except Exception:               # never raise into the application
-        _client._internal_error()
 
 
 def _kick():

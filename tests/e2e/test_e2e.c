@@ -196,12 +196,16 @@ static char py_path_env[PATH_MAX + 16];
 /* The environment a Python command needs. */
 static const char *const *py_env(void)
 {
-	static const char *env[3];
+	static const char *env[4];
 
 	snprintf(py_path_env, sizeof(py_path_env), "PYTHONPATH=%s", py_dir);
 	env[0] = py_path_env;
 	env[1] = "PYTHONDONTWRITEBYTECODE=1";	/* no __pycache__ in src */
-	env[2] = NULL;
+	/* every span measured, as libswtrace does: these tests check the
+	 * wire's shape (an RSS reading around every measured boundary);
+	 * the sampled default is tests/python's */
+	env[2] = "SWT_TRACE_SPAN_SAMPLE=1";
+	env[3] = NULL;
 	return env;
 }
 

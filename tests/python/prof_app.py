@@ -15,6 +15,12 @@ test_python.py runs it; the tools come from $SWT_SWREC, $SWT_SWANALYZE).
         4200 distinct, odd count values, nested spans, a thread) under
         start_profiling; prints the session path (the accelerator and the
         pure path must record the same events).
+    python3 prof_app.py sampling [ROUNDS]
+        under start_profiling(interval=0.1): ROUNDS (3000) rounds of
+        "spin" (busy for 100 us) and "nap" (sleeps 100 us), both shorter
+        than a millisecond (most go unmeasured); prints JSON: the session
+        path, the CPU each burnt (read inside them), the thread's CPU over
+        the loop, and its length.
 """
 import argparse
 import json
@@ -208,8 +214,48 @@ def events():
     return 0
 
 
+TRUTH = {"spin": 0, "nap": 0}      # their CPU, read inside the spans
+
+
+@profile_module("spin")
+def spin():
+    c = time.thread_time_ns()
+    t = time.perf_counter_ns() + 100000
+    while time.perf_counter_ns() < t:
+        pass
+    TRUTH["spin"] += time.thread_time_ns() - c
+
+
+@profile_module("nap")
+def nap():
+    c = time.thread_time_ns()
+    time.sleep(0.0001)
+    TRUTH["nap"] += time.thread_time_ns() - c
+
+
+def sampling(argv):
+    rounds = int(argv[0]) if argv else 3000
+    path = swtrace.start_profiling(interval=float(os.environ.get("SAMPLING_INTERVAL", "0.1")))
+    c0, w0 = time.thread_time_ns(), time.monotonic_ns()
+    for _ in range(rounds):
+        spin()
+        nap()
+    c1, w1 = time.thread_time_ns(), time.monotonic_ns()
+    ok = flush_all()
+    swtrace.stop_profiling()
+    print(json.dumps({"path": path, "flushed": ok,
+                      "dropped": swtrace.dropped(),
+                      "loop_cpu_s": (c1 - c0) / 1e9,
+                      "spin_cpu_s": TRUTH["spin"] / 1e9,
+                      "nap_cpu_s": TRUTH["nap"] / 1e9,
+                      "loop_s": (w1 - w0) / 1e9}), flush=True)
+    return 0
+
+
 def main():
     s = sys.argv[1] if len(sys.argv) > 1 else ""
+    if s == "sampling":
+        return sampling(sys.argv[2:])
     if s == "cli":
         return cli(sys.argv[2:])
     if s == "api":
