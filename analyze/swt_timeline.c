@@ -38,24 +38,43 @@ static void set_subject(struct swt_timeline_event *e,
 	e->process = dup_display(subj->process);
 }
 
+/* A span of milli-minutes, in minutes, or in seconds when it is under one
+ * (a fast leak: "in 0.7 s", not "in 0.0 min"). */
+static void put_span(struct swt_buf *b, int64_t mmin, bool secs)
+{
+	if (secs)
+		swt_buf_fixed(b, swt_sat_mul(mmin, 60), 3, 1);
+	else
+		swt_buf_fixed(b, mmin, 3, 1);
+}
+
+void swt_forecast_phrase(struct swt_buf *b, int64_t target_mmb, int64_t eta,
+			 int64_t lo, int64_t hi)
+{
+	bool secs = hi >= 0 ? hi < 1000 : eta < 1000 && lo < 1000;
+	const char *unit = secs ? " s" : " min";
+
+	swt_buf_puts(b, "reaches ");
+	swt_buf_fixed(b, target_mmb, 3, 1);
+	swt_buf_puts(b, " MB in ");
+	put_span(b, eta, secs);
+	swt_buf_printf(b, "%s (", unit);
+	put_span(b, lo, secs);
+	if (hi >= 0) {
+		swt_buf_puts(b, "-");
+		put_span(b, hi, secs);
+		swt_buf_printf(b, "%s)", unit);
+	} else {
+		swt_buf_printf(b, "%s or more)", unit);
+	}
+}
+
 /* "reaches 500.0 MB in 14.2 min (10.1-19.3 min); level 363.4 MB" */
 static void forecast_detail(struct swt_buf *b, int64_t target_mmb,
 			    int64_t eta, int64_t lo, int64_t hi,
 			    int64_t level_mmb)
 {
-	swt_buf_puts(b, "reaches ");
-	swt_buf_fixed(b, target_mmb, 3, 1);
-	swt_buf_puts(b, " MB in ");
-	swt_buf_fixed(b, eta, 3, 1);
-	swt_buf_puts(b, " min (");
-	swt_buf_fixed(b, lo, 3, 1);
-	if (hi >= 0) {
-		swt_buf_puts(b, "-");
-		swt_buf_fixed(b, hi, 3, 1);
-		swt_buf_puts(b, " min)");
-	} else {
-		swt_buf_puts(b, " min or more)");
-	}
+	swt_forecast_phrase(b, target_mmb, eta, lo, hi);
 	swt_buf_puts(b, "; level ");
 	swt_buf_fixed(b, level_mmb, 3, 1);
 	swt_buf_puts(b, " MB");

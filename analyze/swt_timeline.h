@@ -115,4 +115,11 @@ void swt_timeline_model_build(struct swt_model **out,
 			      const struct swt_timeline *tl, int64_t from_ns,
 			      int64_t to_ns);
 
+/* "reaches 500.0 MB in 14.2 min (10.1-19.3 min)" of a forecast (times
+ * in milli-minutes; hi < 0: no upper bound, "or more"), in seconds when
+ * the forecast is under a minute: the timeline's and swrec's alert line. */
+struct swt_buf;
+void swt_forecast_phrase(struct swt_buf *b, int64_t target_mmb, int64_t eta,
+			 int64_t lo, int64_t hi);
+
 #endif

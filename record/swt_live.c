@@ -15,6 +15,7 @@
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_engine.h"
+#include "swt_timeline.h"
 #include "swt_json.h"
 
 #define MAX_PENDING 64
@@ -182,19 +183,9 @@ static void print(struct swt_live *l, const struct pending *p)
 		if (p->kind == SWT_ALERT_FORECAST) {
 			/* "reaches 500.0 MB in 14.2 min (10.1-19.3 min),
 			 * within 30.0 min" */
-			swt_buf_puts(&b, " reaches ");
-			swt_buf_fixed(&b, p->target_mmb, 3, 1);
-			swt_buf_puts(&b, " MB in ");
-			swt_buf_fixed(&b, p->value, 3, 1);
-			swt_buf_puts(&b, " min (");
-			swt_buf_fixed(&b, p->eta_low, 3, 1);
-			if (p->eta_high >= 0) {
-				swt_buf_puts(&b, "-");
-				swt_buf_fixed(&b, p->eta_high, 3, 1);
-				swt_buf_puts(&b, " min)");
-			} else {
-				swt_buf_puts(&b, " min or more)");
-			}
+			swt_buf_puts(&b, " ");
+			swt_forecast_phrase(&b, p->target_mmb, p->value,
+					    p->eta_low, p->eta_high);
 			swt_buf_puts(&b, ", within ");
 		} else {
 			swt_buf_puts(&b, " ");

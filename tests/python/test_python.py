@@ -254,12 +254,17 @@ def suite_sampling(o):
         ok(spin.get("calls") == 3000 and nap.get("calls") == 3000 and
            info["dropped"] == 0, "1 in %s: 3000 calls each" % n, msg)
         # (what the program read inside its functions leaves out the
-        # decorator's own few microseconds of each call, inside the span)
-        for name, got in (("spin", spin), ("nap", nap)):
+        # decorator's own few microseconds of each call, inside the span;
+        # nap's CPU, a sleep's wake-ups, varies from call to call: its
+        # estimate from ~100 measured stretches is looser than spin's)
+        for name, got, rel in (("spin", spin, 0.15), ("nap", nap, 0.6)):
             want = info["%s_cpu_s" % name]
             ok(abs(got.get("cpu_s", -1) - want) <=
-               0.15 * want + 3000 * 8e-6 + 0.01,
+               rel * want + 3000 * 8e-6 + 0.01,
                "1 in %s: %s's CPU is what it burnt" % (n, name), msg)
+        ok(nap.get("cpu_s", 1) < 0.5 * spin.get("cpu_s", 0),
+           "1 in %s: the busy module has the CPU, not the sleeping one"
+           % n, msg)
         source = "mixed" if n != "1" else "measured"
         ok(spin.get("cpu_source") == source and
            spin.get("cpu_confidence", 0) >= 90.0,
