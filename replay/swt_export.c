@@ -118,7 +118,9 @@ struct xctx {
 	struct swt_imap proc_map;	/* pid -> index */
 	struct xthread *threads;
 	size_t n_threads, cap_threads;
-	struct swt_imap thread_map;	/* pid << 32 | tid -> index */
+	struct swt_smap thread_map;	/* (pid, tid's bytes) -> index: an
+					 * imap key of both could be INT64_MIN,
+					 * which it cannot hold */
 	char **names;			/* interned span names */
 	size_t n_names, cap_names;
 	struct swt_smap name_map;
@@ -149,7 +151,7 @@ static void xctx_init(struct xctx *x, const struct swt_export_opts *o)
 	memset(x, 0, sizeof(*x));
 	x->o = o;
 	swt_imap_init(&x->proc_map);
-	swt_imap_init(&x->thread_map);
+	swt_smap_init(&x->thread_map);
 	swt_smap_init(&x->name_map);
 	swt_smap_init(&x->count_map);
 }
@@ -175,7 +177,7 @@ static void xctx_fini(struct xctx *x)
 	free(x->ev);
 	free(x->session_cmd);
 	swt_imap_fini(&x->proc_map);
-	swt_imap_fini(&x->thread_map);
+	swt_smap_fini(&x->thread_map);
 	swt_smap_fini(&x->name_map);
 	swt_smap_fini(&x->count_map);
 	swt_buf_fini(&x->text);
@@ -227,11 +229,12 @@ static struct xproc *get_proc(struct xctx *x, int32_t pid)
 
 static struct xthread *get_thread(struct xctx *x, int32_t pid, int32_t tid)
 {
-	int64_t key = (int64_t)((uint64_t)(uint32_t)pid << 32 |
-				(uint32_t)tid);
-	uint32_t i = swt_imap_get(&x->thread_map, key);
+	char key[sizeof(tid)];
+	uint32_t i;
 	struct xthread *t;
 
+	memcpy(key, &tid, sizeof(tid));
+	i = swt_smap_get(&x->thread_map, (uint32_t)pid, key, sizeof(key));
 	if (i != SWT_MAP_NONE)
 		return &x->threads[i];
 	x->threads = swt_grow(x->threads, &x->cap_threads, x->n_threads + 1,
@@ -240,7 +243,8 @@ static struct xthread *get_thread(struct xctx *x, int32_t pid, int32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->tid = tid;
-	swt_imap_put(&x->thread_map, key, (uint32_t)x->n_threads++);
+	swt_smap_put(&x->thread_map, (uint32_t)pid, key, sizeof(key),
+		     (uint32_t)x->n_threads++);
 	return t;
 }
 
@@ -536,11 +540,13 @@ static void span_end(struct xctx *x, struct xthread *t, int64_t te,
 		     const char *name)
 {
 	size_t k = t->depth;
+	uint32_t id = swt_smap_get(&x->name_map, 0, name ? name : "",
+				   name ? strlen(name) : 0);
 
-	while (k > 0 && strcmp(x->names[t->stack[k - 1].name],
-			       name ? name : "") != 0)
+	/* a name never begun is no open span's */
+	while (id != SWT_MAP_NONE && k > 0 && t->stack[k - 1].name != id)
 		k--;
-	if (k == 0) {
+	if (id == SWT_MAP_NONE || k == 0) {
 		x->st.ends_unmatched++;
 		return;
 	}
