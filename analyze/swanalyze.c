@@ -102,16 +102,6 @@ static const char usage_text[] =
 	"lost time ranges are named on stderr); 4 the report could not be\n"
 	"written.\n";
 
-/* true if both paths name one existing file (a hard link included): -o
- * must not replace the session being analysed with its report. */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO };
@@ -219,7 +209,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		goto out;
 	}
 	SWT_TRY(err = swt_cli_one_file(PROG, argc, argv, &out->path));
-	if (out->output && same_file(out->output, out->path)) {
+	if (out->output && swt_cli_same_file(out->output, out->path)) {
 		err = swt_cli_usage_error(PROG, "-o/--output is the session "
 					  "file itself: ", out->output);
 		goto out;
@@ -246,48 +236,9 @@ static int load_thresholds(struct swt_thresholds *th,
 	return 0;
 }
 
-/* Open -o OUT for writing, as swrec opens its output: never through a
- * symbolic link (O_NOFOLLOW; a link could point anywhere, and a report
- * run by a privileged job must not clobber what it points to), and a
- * regular file is truncated only once it is known to be one. Devices and
- * FIFOs (/dev/null, a named pipe) are written as they are. NULL on error,
- * with the message printed. */
-static FILE *open_output(const char *path)
-{
-	struct stat st;
-	FILE *f = NULL;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			fprintf(stderr, PROG ": %s: exists and is not a "
-				"regular file (a symbolic link, not "
-				"followed)\n", path);
-		else
-			fprintf(stderr, PROG ": %s: %s\n", path,
-				strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) != 0 ||
-	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	f = fdopen(fd, "wb");
-	if (!f)
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-	else
-		fd = -1;
-out:
-	if (fd >= 0)
-		close(fd);
-	return f;
-}
-
 static int write_report(const struct swt_buf *b, const char *path)
 {
-	FILE *f = path ? open_output(path) : stdout;
+	FILE *f = path ? swt_cli_open_output(PROG, path) : stdout;
 	int err = 0;
 
 	if (!f)
@@ -716,7 +667,8 @@ static int diff_main(int argc, char **argv)
 		abort();
 	for (side = 0; side < 2; side++) {
 		for (i = 0; i < o.n_paths[side]; i++) {
-			if (o.output && same_file(o.output, o.paths[side][i])) {
+			if (o.output &&
+			    swt_cli_same_file(o.output, o.paths[side][i])) {
 				swt_cli_usage_error(PROG, "-o/--output is one "
 						    "of the sessions: ",
 						    o.output);
@@ -832,7 +784,8 @@ static int history_main(int argc, char **argv)
 	if (!runs)
 		abort();
 	for (i = 0; i < o.n_paths[1]; i++) {
-		if (o.output && same_file(o.output, o.paths[1][i])) {
+		if (o.output &&
+		    swt_cli_same_file(o.output, o.paths[1][i])) {
 			swt_cli_usage_error(PROG, "-o/--output is one of the "
 					    "sessions: ", o.output);
 			code = EXIT_USAGE;

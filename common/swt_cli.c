@@ -1,8 +1,12 @@
 #include "swt_cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "swt_parse.h"
 #include "swt_status.h"
@@ -76,4 +80,45 @@ int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
 					"(90, 90s, 5m, 1h), not ",
 			arg);
 	return 0;
+}
+
+bool swt_cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+FILE *swt_cli_open_output(const char *prog, const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fprintf(stderr, "%s: %s: exists and is not a "
+				"regular file (a symbolic link, not "
+				"followed)\n", prog, path);
+		else
+			fprintf(stderr, "%s: %s: %s\n", prog, path,
+				strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "wb");
+	if (!f)
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+	else
+		fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return f;
 }

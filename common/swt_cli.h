@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* One line on stderr, "PROG: PATH: MSG". Codec and engine messages usually
  * start with the file name already ("PATH: offset N: ..."); it is not
@@ -33,5 +34,17 @@ int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
  * or the usage error for none ("missing FILE") or more than one. */
 int swt_cli_one_file(const char *prog, int argc, char *const argv[],
 		     const char **path);
+
+/* true if both paths name one existing file (a hard link included): an
+ * output (-o) must not replace the session being read. */
+bool swt_cli_same_file(const char *a, const char *b);
+
+/* Open OUT (-o) for writing, as swrec opens its output: never through a
+ * symbolic link (O_NOFOLLOW; a link could point anywhere, and a report
+ * run by a privileged job must not clobber what it points to), and a
+ * regular file is truncated only once it is known to be one. Devices and
+ * FIFOs (/dev/null, a named pipe) are written as they are. NULL on error,
+ * with the message ("PROG: OUT: ...") printed. */
+FILE *swt_cli_open_output(const char *prog, const char *path);
 
 #endif

@@ -19,6 +19,7 @@
 #include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_dump.h"
+#include "swt_export.h"
 #include "swt_format.h"
 #include "swt_parse.h"
 #include "swt_reader.h"
@@ -45,6 +46,7 @@ enum action {
 	ACTION_CHECK,
 	ACTION_VERIFY,
 	ACTION_FOLLOW,		/* the timeline of a file being written */
+	ACTION_EXPORT,		/* --export FORMAT [-o OUT] */
 	ACTION_HELP,
 	ACTION_VERSION,
 };
@@ -56,12 +58,16 @@ struct options {
 	const char *path;
 	/* the timeline */
 	int format;		/* enum swt_report_format or FORMAT_JSONL */
+	bool format_given;
 	int64_t from_ns, to_ns;
 	int64_t speed_milli;	/* 0: as fast as it goes */
 	const char *config;
 	size_t n_thresholds;
 	const char **thresholds;
 	const char *group_by;
+	/* --export */
+	enum swt_export_format export_format;
+	const char *output;	/* -o OUT; NULL or "-": standard output */
 };
 
 static const char usage_text[] =
@@ -72,6 +78,8 @@ static const char usage_text[] =
 	"       " PROG " --check FILE\n"
 	"       " PROG " --verify FILE\n"
 	"       " PROG " --follow FILE [--format text|jsonl] [--from T] ...\n"
+	"       " PROG " --export chrome-json|csv FILE [-o OUT] [--from T]\n"
+	"                [--to T]\n"
 	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
 	"it in time order through swanalyze's engine and print the timeline:\n"
 	"the session's start and end, process starts and exits, marks, alerts\n"
@@ -88,6 +96,14 @@ static const char usage_text[] =
 	"                      as it grows (like tail -f: what swrec has\n"
 	"                      flushed, every --flush, 1 s by default), until\n"
 	"                      the session ends; spikes at the end\n"
+	"      --export FMT    write the session for other tools: chrome-json\n"
+	"                      (Trace Event Format: module spans, CPU and RSS\n"
+	"                      counters, counts, marks, process starts and\n"
+	"                      exits, alerts; Perfetto UI, chrome://tracing)\n"
+	"                      or csv (one row per sample per process, thread\n"
+	"                      and the tree); --from/--to cut the window\n"
+	"  -o, --output OUT    write the export to OUT (default, or -:\n"
+	"                      standard output)\n"
 	"      --from T        timeline events from T on (seconds from the\n"
 	"                      session start, or 90s, 5m, 1h)\n"
 	"      --to T          ... up to T (read from a warm-up before T: the\n"
@@ -129,9 +145,9 @@ static int exit_code(int status, bool opened)
 static int set_action(struct options *opts, enum action action)
 {
 	if (opts->action != ACTION_NONE && opts->action != action)
-		return swt_cli_usage_error(PROG, "--dump, --check, --verify "
-					   "and --follow exclude each other",
-					   "");
+		return swt_cli_usage_error(PROG, "--dump, --check, --verify, "
+					   "--follow and --export exclude each "
+					   "other", "");
 	opts->action = action;
 	return 0;
 }
@@ -139,12 +155,14 @@ static int set_action(struct options *opts, enum action action)
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FROM = 256, OPT_TO, OPT_SPEED, OPT_REALTIME, OPT_CONFIG,
-	       OPT_GROUP_BY, OPT_VERIFY, OPT_FOLLOW };
+	       OPT_GROUP_BY, OPT_VERIFY, OPT_FOLLOW, OPT_EXPORT };
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "output", required_argument, NULL, 'o' },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "format", required_argument, NULL, 'f' },
@@ -166,7 +184,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 	if (!out->thresholds)
 		abort();
 	opterr = 0;	/* our messages, one line, named "swreplay" */
-	while ((c = getopt_long(argc, argv, ":dchVf:t:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":dchVf:t:o:", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case OPT_FROM:
@@ -179,6 +197,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case 'f': {
 			enum swt_report_format f;
 
+			out->format_given = true;
 			if (strcmp(optarg, "jsonl") == 0) {
 				out->format = FORMAT_JSONL;
 			} else if (swt_report_format_parse(&f, optarg) == 0) {
@@ -232,6 +251,26 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case OPT_FOLLOW:
 			SWT_TRY(err = set_action(out, ACTION_FOLLOW));
 			break;
+		case OPT_EXPORT:
+			SWT_TRY(err = set_action(out, ACTION_EXPORT));
+			if (swt_export_format_parse(&out->export_format,
+						    optarg) < 0) {
+				err = swt_cli_usage_error(
+					PROG, "unknown export format "
+					      "(expected chrome-json or "
+					      "csv): ", optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			if (!*optarg) {
+				err = swt_cli_usage_error(PROG, "-o/--output: "
+							  "empty file name",
+							  "");
+				goto out;
+			}
+			out->output = optarg;
+			break;
 		case 'h':
 			out->action = ACTION_HELP;
 			goto out;
@@ -257,6 +296,19 @@ static int parse_options(struct options *out, int argc, char **argv)
 		err = swt_cli_usage_error(PROG, "--follow prints text or jsonl, "
 					  "as the file grows (no --speed)",
 					  "");
+	if (err == 0 && out->output && out->action != ACTION_EXPORT)
+		err = swt_cli_usage_error(PROG, "-o/--output goes with "
+					  "--export", "");
+	if (err == 0 && out->action == ACTION_EXPORT &&
+	    (out->format_given || out->speed_milli || out->config ||
+	     out->n_thresholds || out->group_by))
+		err = swt_cli_usage_error(PROG, "--export takes --from, --to "
+					  "and -o only (no --format, --speed, "
+					  "thresholds or --group-by)", "");
+	if (err == 0 && out->output && strcmp(out->output, "-") != 0 &&
+	    swt_cli_same_file(out->output, out->path))
+		err = swt_cli_usage_error(PROG, "-o/--output is the session "
+					  "file itself: ", out->output);
 out:
 	return err;
 }
@@ -426,6 +478,77 @@ out:
 	swt_buf_fini(&out);
 	swt_thresholds_fini(&th);
 	return err;
+}
+
+/* ---- --export ---------------------------------------------------------------- */
+
+/* What the trace had to repair, one line on stderr (not an error: the
+ * spans are closed, the stray ends dropped, as docs/exports.md says). */
+static void note_repairs(const char *path, const struct swt_export_stats *st)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	if (st->spans_closed)
+		swt_buf_printf(&b, "; %llu span%s still open at the end, "
+			       "closed at the last time read",
+			       (unsigned long long)st->spans_closed,
+			       st->spans_closed == 1 ? "" : "s");
+	if (st->ends_unmatched)
+		swt_buf_printf(&b, "; %llu end%s without a begin dropped",
+			       (unsigned long long)st->ends_unmatched,
+			       st->ends_unmatched == 1 ? "" : "s");
+	if (st->events_reordered)
+		swt_buf_printf(&b, "; %llu span event%s out of time order "
+			       "on %s thread, moved forward",
+			       (unsigned long long)st->events_reordered,
+			       st->events_reordered == 1 ? "" : "s",
+			       st->events_reordered == 1 ? "its" : "their");
+	if (b.len)
+		fprintf(stderr, PROG ": %s: export: %s\n", path, b.ptr + 2);
+	swt_buf_fini(&b);
+}
+
+/* --export FORMAT [-o OUT]: the readable records of FILE, then the damage
+ * warnings as --dump gives them (exit 3 with the export written). The
+ * output is opened only once FILE is known to be a session, so a wrong
+ * FILE never truncates OUT. */
+static int export(const struct options *o, struct swt_reader *r)
+{
+	bool to_stdout = !o->output || strcmp(o->output, "-") == 0;
+	const char *out_name = to_stdout ? "standard output" : o->output;
+	struct swt_export_opts eo;
+	struct swt_export_stats st;
+	struct swt_check_result res;
+	char errmsg[512] = "";
+	FILE *f = stdout;
+	int err;
+
+	if (!to_stdout) {
+		f = swt_cli_open_output(PROG, o->output);
+		if (!f)
+			return SWT_EIO;
+	}
+	swt_export_opts_init(&eo);
+	eo.from_ns = o->from_ns;
+	eo.to_ns = o->to_ns;
+	err = swt_export_write(r, o->export_format, &eo, f, &st, errmsg,
+			       sizeof(errmsg));
+	if (!to_stdout && fclose(f) != 0 && err == 0) {
+		snprintf(errmsg, sizeof(errmsg), "%s", strerror(errno));
+		err = SWT_EIO;
+	}
+	if (err < 0) {
+		swt_cli_error_line(PROG, err == SWT_EIO ? out_name : o->path,
+				   err, errmsg);
+		return err;
+	}
+	note_repairs(o->path, &st);
+	swt_dump_check_summarize(&res, r);
+	warn_damage(o->path, r, &res);
+	if (res.status)
+		fprintf(stderr, PROG ": %s: exported the readable part "
+			"only\n", o->path);
+	return res.status;
 }
 
 /* ---- --verify ---------------------------------------------------------------- */
@@ -896,6 +1019,10 @@ int main(int argc, char **argv)
 	if (opts.action == ACTION_NONE) {
 		err = timeline(&opts, r, errmsg, sizeof(errmsg));
 		/* a bad threshold is a usage error (exit 2) */
+		goto out;
+	}
+	if (opts.action == ACTION_EXPORT) {
+		err = export(&opts, r);
 		goto out;
 	}
 	if (opts.action == ACTION_VERIFY) {

@@ -5,6 +5,12 @@
  *                             freed without finish (as after kill -9)
  *   mksession big PATH N      N samples of 16 processes in many small
  *                             chunks, finished cleanly
+ *   mksession spans PATH      spans that break the rules (an END that
+ *                             closes inner spans, an END without BEGIN,
+ *                             a span never ended, an END earlier than the
+ *                             thread's last event), an execve() and a
+ *                             reused pid, names with commas and quotes:
+ *                             what swreplay --export must repair
  *
  * It prints "records N" (records appended, the end record included) so the
  * tests can compare with what swreplay reads back. Written at a pinned zstd
@@ -210,6 +216,134 @@ out:
 	return err;
 }
 
+static int proc_start(struct swt_writer *w, unsigned *n, int64_t t,
+		      int32_t pid, uint64_t start_ticks, const char *comm,
+		      const char *cmdline, size_t cmdline_len)
+{
+	struct swt_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_START;
+	rec.t_ns = t;
+	rec.u.proc_start.pid = pid;
+	rec.u.proc_start.ppid = 1;
+	rec.u.proc_start.start_ticks = start_ticks;
+	rec.u.proc_start.comm = comm;
+	rec.u.proc_start.cmdline = cmdline;
+	rec.u.proc_start.cmdline_len = cmdline_len;
+	return append(w, &rec, n);
+}
+
+/* Process 300 (comm `a,"b"`, threads 300 and 301) and process 400, which
+ * execs (same start_ticks: its CPU goes on) and exits, its pid then
+ * reused (another start_ticks: its next row is a base). Spans, by time
+ * (TICK = 100 ms):
+ *   300: outer [2T, 2T+50ns], inner and leaf inside it, closed by outer's
+ *        END; an END of "ghost" with no BEGIN; "late" from 2T+80ns, never
+ *        ended (closed at the end record, 6T);
+ *   301: a [2T+30, 2T+70] with b inside it, never ended (closed by a's
+ *        END); c from 2T+90, whose END (2T+85, in a later batch) is
+ *        earlier than that: moved to 2T+90. */
+static int write_spans(struct swt_writer *w, unsigned *n)
+{
+	static const char cmd_app[] = "app\0--name=a,\"b\"";
+	static const char cmd_sh[] = "sh\0-c\0exec python3";
+	struct swt_proc_row procs[2];
+	struct swt_thread_row threads[2] = {
+		{ 300, 300, "main", 5, 0 },
+		{ 301, 300, "w,\"1\"", 5, 0 },
+	};
+	const int64_t t2 = T0 + 2 * TICK;
+	struct swt_event ev[12] = {
+		{ t2, SWT_EV_BEGIN, 300, "outer", 0 },
+		{ t2 + 10, SWT_EV_BEGIN, 300, "inner", 0 },
+		{ t2 + 20, SWT_EV_BEGIN, 300, "leaf", 0 },
+		{ t2 + 30, SWT_EV_BEGIN, 301, "a", 0 },
+		{ t2 + 40, SWT_EV_BEGIN, 301, "b", 0 },
+		{ t2 + 50, SWT_EV_END, 300, "outer", 0 },
+		{ t2 + 60, SWT_EV_END, 300, "ghost", 0 },
+		{ t2 + 70, SWT_EV_END, 301, "a", 0 },
+		{ t2 + 80, SWT_EV_BEGIN, 300, "late", 0 },
+		{ t2 + 90, SWT_EV_BEGIN, 301, "c", 0 },
+		{ t2 + 95, SWT_EV_COUNT, 301, "jobs,done", 2 },
+		{ t2 + 99, SWT_EV_MARK, 300, "checkpoint", 0 },
+	};
+	struct swt_event late_end = { t2 + 85, SWT_EV_END, 301, "c", 0 };
+	struct swt_record rec;
+	int64_t utime[3][2] = { { 10, 1 }, { 30, 21 }, { 50, 3 } };
+	unsigned i;
+	int err;
+
+	SWT_TRY(err = proc_start(w, n, T0, 300, 6000, "a,\"b\"", cmd_app,
+				 sizeof(cmd_app)));
+	SWT_TRY(err = proc_start(w, n, T0, 400, 7000, "sh", cmd_sh,
+				 sizeof(cmd_sh)));
+	for (i = 0; i < 3; i++) {
+		int64_t t = T0 + (i == 0 ? 1 : i == 1 ? 3 : 5) * TICK;
+
+		if (i == 1) {
+			/* the exec, then the spans */
+			SWT_TRY(err = proc_start(w, n, t2, 400, 7000,
+						 "python3", "python3",
+						 sizeof("python3")));
+			memset(&rec, 0, sizeof(rec));
+			rec.kind = SWT_REC_EVENTS;
+			rec.t_ns = ev[0].t_ns;
+			rec.u.events.pid = 300;
+			rec.u.events.n = sizeof(ev) / sizeof(ev[0]);
+			rec.u.events.events = ev;
+			SWT_TRY(err = append(w, &rec, n));
+		}
+		if (i == 2) {
+			/* 400 exits and its pid is reused */
+			memset(&rec, 0, sizeof(rec));
+			rec.kind = SWT_REC_PROC_EXIT;
+			rec.t_ns = T0 + 4 * TICK;
+			rec.u.proc_exit.pid = 400;
+			rec.u.proc_exit.start_ticks = 7000;
+			SWT_TRY(err = append(w, &rec, n));
+			SWT_TRY(err = proc_start(w, n, T0 + 4 * TICK, 400,
+						 7100, "reused", "reused",
+						 sizeof("reused")));
+		}
+		memset(procs, 0, sizeof(procs));
+		procs[0].pid = 300;
+		procs[0].utime = utime[i][0];
+		procs[0].rss_kib = 2048 + 512 * i;
+		procs[0].nthreads = 2;
+		procs[1].pid = 400;
+		procs[1].utime = utime[i][1];
+		procs[1].rss_kib = 1000;
+		procs[1].nthreads = 1;
+		threads[0].utime = 5 + 10 * (int64_t)i;
+		threads[1].utime = utime[i][0] - threads[0].utime;
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_SAMPLE;
+		rec.t_ns = t;
+		rec.u.sample.scheduled_ns = t;
+		rec.u.sample.mem_total_kib = 8000000;
+		rec.u.sample.mem_available_kib = 5000000;
+		rec.u.sample.n_procs = 2;
+		rec.u.sample.procs = procs;
+		rec.u.sample.n_threads = 2;
+		rec.u.sample.threads = threads;
+		SWT_TRY(err = append(w, &rec, n));
+		if (i == 1) {
+			/* a batch earlier than the sample before it, as a
+			 * writer other than swrec may leave one */
+			memset(&rec, 0, sizeof(rec));
+			rec.kind = SWT_REC_EVENTS;
+			rec.t_ns = late_end.t_ns;
+			rec.u.events.pid = 300;
+			rec.u.events.n = 1;
+			rec.u.events.events = &late_end;
+			SWT_TRY(err = append(w, &rec, n));
+		}
+	}
+out:
+	return err;
+}
+
 /* n samples of BIG_PROCS processes: with a small chunk size this spreads
  * over many chunks, so that damage in one leaves others readable. */
 static int write_big(struct swt_writer *w, unsigned n_samples, unsigned *n)
@@ -259,12 +393,12 @@ int main(int argc, char **argv)
 	struct swt_session_end end;
 	char errmsg[256] = "";
 	unsigned n = 0, n_samples = 0;
-	bool crash = false;
+	bool crash = false, spans = false;
 	int64_t t_end;
 	int err = SWT_EINVAL;
 
 	if (argc < 3 || (strcmp(argv[1], "big") == 0) != (argc == 4)) {
-		fprintf(stderr, "usage: mksession clean|crash PATH\n"
+		fprintf(stderr, "usage: mksession clean|crash|spans PATH\n"
 			"       mksession big PATH N\n");
 		return 2;
 	}
@@ -278,6 +412,8 @@ int main(int argc, char **argv)
 		opts.chunk_raw_bytes = 8192;
 	} else if (strcmp(argv[1], "crash") == 0) {
 		crash = true;
+	} else if (strcmp(argv[1], "spans") == 0) {
+		spans = true;
 	} else if (strcmp(argv[1], "clean") != 0) {
 		fprintf(stderr, "mksession: unknown kind %s\n", argv[1]);
 		return 2;
@@ -292,6 +428,9 @@ int main(int argc, char **argv)
 	if (n_samples) {
 		SWT_TRY(err = write_big(w, n_samples, &n));
 		t_end = T0 + (int64_t)n_samples * TICK;
+	} else if (spans) {
+		SWT_TRY(err = write_spans(w, &n));
+		t_end = T0 + 6 * TICK;
 	} else {
 		SWT_TRY(err = write_small(w, &n));
 		t_end = T0 + 9 * TICK;
@@ -304,7 +443,7 @@ int main(int argc, char **argv)
 	end.reason = SWT_END_EXITED;
 	end.has_status = true;
 	end.exit_code = 0;
-	end.samples = n_samples ? n_samples : 2;
+	end.samples = n_samples ? n_samples : spans ? 3 : 2;
 	end.records = n + 1;
 	end.events = n_samples ? 0 : 6;
 	end.dropped_events = n_samples ? 0 : 3;

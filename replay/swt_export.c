@@ -1,0 +1,1170 @@
+/* swt_export.c — the Trace Event Format JSON and CSV exports (see
+ * swt_export.h; the rules are written down in docs/exports.md).
+ *
+ * Both walk the records once, in file order, keeping per process and per
+ * thread what the rows need: the CPU base (the previous row's ticks and
+ * time), the names, and for the trace the spans open on each thread. */
+#include "swt_export.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_alloc.h"
+#include "swt_buf.h"
+#include "swt_checked.h"
+#include "swt_engine.h"
+#include "swt_json.h"
+#include "swt_map.h"
+#include "swt_stats.h"
+#include "swt_status.h"
+
+/* Write the buffer out once it holds this much (as swt_dump.c). */
+#define FLUSH_BYTES (64u * 1024u)
+
+/* The pid of the whole recorded tree's counters and of global instants in
+ * the trace: no recorded process has it (Linux's pid 0 is the idle task,
+ * never in /proc). */
+#define SESSION_PID 0
+
+int swt_export_format_parse(enum swt_export_format *out, const char *name)
+{
+	if (strcmp(name, "chrome-json") == 0)
+		*out = SWT_EXPORT_CHROME_JSON;
+	else if (strcmp(name, "csv") == 0)
+		*out = SWT_EXPORT_CSV;
+	else
+		return SWT_EINVAL;
+	return 0;
+}
+
+const char *swt_export_format_name(enum swt_export_format f)
+{
+	switch (f) {
+	case SWT_EXPORT_CHROME_JSON:
+		return "chrome-json";
+	case SWT_EXPORT_CSV:
+		return "csv";
+	}
+	return "unknown";
+}
+
+void swt_export_opts_init(struct swt_export_opts *o)
+{
+	o->from_ns = INT64_MIN;
+	o->to_ns = INT64_MAX;
+}
+
+/* ---- state shared by both exports ---------------------------------------- */
+
+/* A span open on a thread. */
+struct xspan {
+	uint32_t name;		/* index into x->names */
+	bool pending;		/* began before the window: its B is written
+				 * (at the window's start) once the thread
+				 * has something inside the window */
+	bool outside;		/* began after the window: never written */
+};
+
+struct xproc {
+	int32_t pid;
+	bool started;		/* a ProcStart was read */
+	uint64_t start_ticks;
+	uint32_t gen;		/* bumped when the pid is reused: thread
+				 * bases of an older generation are void */
+	char *comm;		/* display form; NULL until known */
+	char *cmdline;		/* display form, arguments joined by spaces */
+	bool used;		/* has something in the trace */
+	bool has_base;		/* CPU base: the previous row */
+	int64_t base_t, base_ticks;
+	bool has_io_base;	/* the previous row that had I/O readings */
+	int64_t io_read, io_write;
+};
+
+struct xthread {
+	int32_t pid, tid;
+	char *name;		/* the last thread row's name (display form);
+				 * NULL: none recorded */
+	bool used;		/* has something in the trace */
+	bool has_last;
+	int64_t last_t;		/* its latest span event's time (absolute) */
+	struct xspan *stack;	/* open spans, innermost last */
+	size_t depth, cap;
+	bool has_base;		/* CSV: CPU base of the thread row */
+	uint32_t base_gen;
+	int64_t base_t, base_ticks;
+};
+
+/* One trace event, its JSON text at text[off, off + len). */
+struct xev {
+	int64_t ts;
+	uint64_t seq;
+	size_t off, len;
+};
+
+struct xctx {
+	const struct swt_export_opts *o;
+	struct swt_export_stats st;
+	bool origin_known;
+	int64_t origin;
+	uint32_t clock_ticks;
+	char *session_cmd;	/* the recorded command, display form */
+	bool have_last;
+	int64_t t_last;		/* the latest time read (absolute) */
+
+	struct xproc *procs;
+	size_t n_procs, cap_procs;
+	struct swt_imap proc_map;	/* pid -> index */
+	struct xthread *threads;
+	size_t n_threads, cap_threads;
+	struct swt_smap thread_map;	/* (pid, tid's bytes) -> index: an
+					 * imap key of both could be INT64_MIN,
+					 * which it cannot hold */
+	char **names;			/* interned span names */
+	size_t n_names, cap_names;
+	struct swt_smap name_map;
+	int64_t *counts;		/* cumulative count per (pid, name) */
+	size_t n_counts, cap_counts;
+	struct swt_smap count_map;
+
+	/* the trace */
+	struct swt_buf text;
+	struct xev *ev;
+	size_t n_ev, cap_ev;
+	bool session_used;
+
+	/* the CSV */
+	struct swt_buf out;
+	FILE *fp;
+};
+
+static void set_msg(char *errmsg, size_t errlen, const char *what,
+		    const char *detail)
+{
+	if (errmsg && errlen)
+		snprintf(errmsg, errlen, "%s%s", what, detail);
+}
+
+static void xctx_init(struct xctx *x, const struct swt_export_opts *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->o = o;
+	swt_imap_init(&x->proc_map);
+	swt_smap_init(&x->thread_map);
+	swt_smap_init(&x->name_map);
+	swt_smap_init(&x->count_map);
+}
+
+static void xctx_fini(struct xctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n_procs; i++) {
+		free(x->procs[i].comm);
+		free(x->procs[i].cmdline);
+	}
+	for (i = 0; i < x->n_threads; i++) {
+		free(x->threads[i].name);
+		free(x->threads[i].stack);
+	}
+	for (i = 0; i < x->n_names; i++)
+		free(x->names[i]);
+	free(x->procs);
+	free(x->threads);
+	free(x->names);
+	free(x->counts);
+	free(x->ev);
+	free(x->session_cmd);
+	swt_imap_fini(&x->proc_map);
+	swt_smap_fini(&x->thread_map);
+	swt_smap_fini(&x->name_map);
+	swt_smap_fini(&x->count_map);
+	swt_buf_fini(&x->text);
+	swt_buf_fini(&x->out);
+}
+
+/* A time from the session start. */
+static int64_t rel(const struct xctx *x, int64_t t)
+{
+	return swt_sat_sub(t, x->origin);
+}
+
+static bool in_window(const struct xctx *x, int64_t rel_t)
+{
+	return rel_t >= x->o->from_ns && rel_t <= x->o->to_ns;
+}
+
+static void saw_time(struct xctx *x, int64_t t)
+{
+	if (!x->have_last || t > x->t_last)
+		x->t_last = t;
+	x->have_last = true;
+}
+
+/* argv with NUL separators as one display string (NULs as spaces, a
+ * trailing NUL dropped). */
+static char *display_cmdline(const char *s, size_t len)
+{
+	while (len && s[len - 1] == '\0')
+		len--;
+	return swt_display_bytes(s, len);
+}
+
+static struct xproc *get_proc(struct xctx *x, int32_t pid)
+{
+	uint32_t i = swt_imap_get(&x->proc_map, pid);
+	struct xproc *p;
+
+	if (i != SWT_MAP_NONE)
+		return &x->procs[i];
+	x->procs = swt_grow(x->procs, &x->cap_procs, x->n_procs + 1,
+			    sizeof(*x->procs));
+	p = &x->procs[x->n_procs];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	swt_imap_put(&x->proc_map, pid, (uint32_t)x->n_procs++);
+	return p;
+}
+
+static struct xthread *get_thread(struct xctx *x, int32_t pid, int32_t tid)
+{
+	char key[sizeof(tid)];
+	uint32_t i;
+	struct xthread *t;
+
+	memcpy(key, &tid, sizeof(tid));
+	i = swt_smap_get(&x->thread_map, (uint32_t)pid, key, sizeof(key));
+	if (i != SWT_MAP_NONE)
+		return &x->threads[i];
+	x->threads = swt_grow(x->threads, &x->cap_threads, x->n_threads + 1,
+			      sizeof(*x->threads));
+	t = &x->threads[x->n_threads];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->tid = tid;
+	swt_smap_put(&x->thread_map, (uint32_t)pid, key, sizeof(key),
+		     (uint32_t)x->n_threads++);
+	return t;
+}
+
+static uint32_t intern(struct xctx *x, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	uint32_t i = swt_smap_get(&x->name_map, 0, name ? name : "", len);
+
+	if (i != SWT_MAP_NONE)
+		return i;
+	x->names = swt_grow(x->names, &x->cap_names, x->n_names + 1,
+			    sizeof(*x->names));
+	x->names[x->n_names] = swt_strndup(name ? name : "", len);
+	swt_smap_put(&x->name_map, 0, name ? name : "", len,
+		     (uint32_t)x->n_names);
+	return (uint32_t)x->n_names++;
+}
+
+/* The cumulative count of counter `name` of pid after adding v. */
+static int64_t count_add(struct xctx *x, int32_t pid, const char *name,
+			 int64_t v)
+{
+	size_t len = name ? strlen(name) : 0;
+	uint32_t i = swt_smap_get(&x->count_map, (uint32_t)pid,
+				  name ? name : "", len);
+
+	if (i == SWT_MAP_NONE) {
+		x->counts = swt_grow(x->counts, &x->cap_counts,
+				     x->n_counts + 1, sizeof(*x->counts));
+		x->counts[x->n_counts] = 0;
+		i = (uint32_t)x->n_counts++;
+		swt_smap_put(&x->count_map, (uint32_t)pid, name ? name : "",
+			     len, i);
+	}
+	x->counts[i] = swt_sat_add(x->counts[i], v);
+	return x->counts[i];
+}
+
+/* A ProcStart: a new process, a reused pid (another start_ticks: bases
+ * restart) or an execve() (the same start_ticks: the same process, its
+ * counters go on; only its names change). */
+static void note_proc_start(struct xctx *x, const struct swt_proc_start *ps)
+{
+	struct xproc *p = get_proc(x, ps->pid);
+
+	if (p->started && p->start_ticks != ps->start_ticks) {
+		p->has_base = false;
+		p->has_io_base = false;
+		p->gen++;
+	}
+	p->started = true;
+	p->start_ticks = ps->start_ticks;
+	free(p->comm);
+	free(p->cmdline);
+	p->comm = swt_display_bytes(ps->comm ? ps->comm : "",
+				    ps->comm ? strlen(ps->comm) : 0);
+	p->cmdline = display_cmdline(ps->cmdline ? ps->cmdline : "",
+				     ps->cmdline ? ps->cmdline_len : 0);
+}
+
+/* After its exit a pid's next row belongs to another process. */
+static void note_proc_exit(struct xctx *x, const struct swt_proc_exit *pe)
+{
+	struct xproc *p = get_proc(x, pe->pid);
+
+	p->has_base = false;
+	p->has_io_base = false;
+	p->gen++;
+	p->started = false;
+}
+
+/* CPU in hundredths of a percent of one core between two readings of a
+ * cumulative tick counter, or -1 when there is no value: no base, time not
+ * going forward, or the counter going back (a reused id the file did not
+ * announce, or damage). */
+static int64_t cpu_centi(const struct xctx *x, bool has_base, int64_t base_t,
+			 int64_t base_ticks, int64_t t, int64_t ticks)
+{
+	int64_t dt, dticks;
+
+	if (!has_base || x->clock_ticks == 0 || !swt_sub_ok(&dt, t, base_t) ||
+	    dt <= 0 || !swt_sub_ok(&dticks, ticks, base_ticks) || dticks < 0)
+		return -1;
+	/* ticks / clock_ticks s of CPU in dt / 1e9 s, x 100 %, x 100 */
+	return swt_muldiv2(dticks, INT64_C(10000000000000), x->clock_ticks,
+			   dt);
+}
+
+/* KiB as thousandths of a MB (MB = 1024 KiB, as the reports). */
+static int64_t kib_mmb(int64_t kib)
+{
+	return swt_muldiv(kib, 1000, 1024);
+}
+
+/* Bytes as thousandths of a MB (1 MB = 1 MiB). */
+static int64_t bytes_mmb(int64_t bytes)
+{
+	return swt_muldiv(bytes, 1000, INT64_C(1048576));
+}
+
+/* The process's name in the outputs: its comm, or "pid N" for a process
+ * whose ProcStart was not read (lost in a damaged chunk). */
+static const char *proc_name(const struct xproc *p, char *tmp, size_t len)
+{
+	if (p->comm)
+		return p->comm;
+	snprintf(tmp, len, "pid %d", (int)p->pid);
+	return tmp;
+}
+
+/* Next record, stepping over the damage statuses a SWT_READER_STRICT
+ * reader returns (as swt_dump.c). */
+static int next_record(struct swt_reader *r, const struct swt_record **out)
+{
+	int err;
+
+	for (;;) {
+		size_t n_damage = swt_reader_damage_count(r);
+
+		err = swt_reader_next(r, out);
+		if ((err == SWT_ECORRUPT || err == SWT_ETRUNCATED) &&
+		    swt_reader_damage_count(r) > n_damage)
+			continue;
+		return err;
+	}
+}
+
+/* The header sets the clock; the first record sets it when the header
+ * has no start time (as the engine). false: the header (nothing else to
+ * do with it). */
+static bool set_origin(struct xctx *x, const struct swt_record *rec)
+{
+	if (rec->kind == SWT_REC_HEADER) {
+		const struct swt_header *h = &rec->u.header;
+		struct swt_buf b = SWT_BUF_INIT;
+		size_t i;
+
+		if (h->start_mono_ns > 0) {
+			x->origin = h->start_mono_ns;
+			x->origin_known = true;
+		}
+		x->clock_ticks = h->clock_ticks;
+		for (i = 0; i < h->n_command; i++) {
+			if (i)
+				swt_buf_putc(&b, ' ');
+			swt_buf_puts(&b, h->command[i] ? h->command[i] : "");
+		}
+		free(x->session_cmd);
+		x->session_cmd = swt_display_bytes(b.ptr ? b.ptr : "", b.len);
+		swt_buf_fini(&b);
+		return false;
+	}
+	if (!x->origin_known) {
+		x->origin = rec->t_ns;
+		x->origin_known = true;
+	}
+	saw_time(x, rec->t_ns);
+	return true;
+}
+
+static int write_buf(FILE *fp, struct swt_buf *b, char *errmsg,
+		     size_t errlen)
+{
+	if (b->len && fwrite(b->ptr, 1, b->len, fp) != b->len) {
+		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		return SWT_EIO;
+	}
+	swt_buf_clear(b);
+	return 0;
+}
+
+static int finish_output(FILE *fp, char *errmsg, size_t errlen)
+{
+	if (fflush(fp) != 0 || ferror(fp)) {
+		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		return SWT_EIO;
+	}
+	return 0;
+}
+
+/* ---- Trace Event Format --------------------------------------------------- */
+
+/* Start one trace event at ts (ns from the session start): its common
+ * members, in a fixed order. Finish it with ev_end(). */
+static void ev_begin(struct xctx *x, struct swt_json *w, int64_t ts,
+		     const char *name, const char *cat, const char *ph,
+		     int32_t pid, int32_t tid)
+{
+	x->ev = swt_grow(x->ev, &x->cap_ev, x->n_ev + 1, sizeof(*x->ev));
+	x->ev[x->n_ev].ts = ts;
+	x->ev[x->n_ev].seq = x->n_ev;
+	x->ev[x->n_ev].off = x->text.len;
+	swt_json_init(w, &x->text, false);
+	swt_json_begin_object(w, NULL);
+	swt_json_str(w, "name", name);
+	swt_json_str(w, "cat", cat);
+	swt_json_str(w, "ph", ph);
+	/* µs with the file's ns kept as three decimals */
+	swt_json_fixed(w, "ts", ts, 3, 3);
+	swt_json_i64(w, "pid", pid);
+	swt_json_i64(w, "tid", tid);
+}
+
+static void ev_end(struct xctx *x, struct swt_json *w)
+{
+	swt_json_end_object(w);
+	x->ev[x->n_ev].len = x->text.len - x->ev[x->n_ev].off;
+	x->n_ev++;
+	x->st.items++;
+}
+
+/* A counter sample: one series, "value". */
+static void ev_counter(struct xctx *x, int64_t ts, int32_t pid,
+		       const char *name, const char *cat, int64_t v,
+		       unsigned scale, unsigned decimals)
+{
+	struct swt_json w;
+
+	ev_begin(x, &w, ts, name, cat, "C", pid, pid);
+	swt_json_begin_object(&w, "args");
+	swt_json_fixed(&w, "value", v, scale, decimals);
+	swt_json_end_object(&w);
+	ev_end(x, &w);
+}
+
+static void use_thread(struct xctx *x, struct xthread *t)
+{
+	t->used = true;
+	get_proc(x, t->pid)->used = true;
+}
+
+static void span_mark(struct xctx *x, struct xthread *t, int64_t ts,
+		      uint32_t name, const char *ph)
+{
+	struct swt_json w;
+
+	ev_begin(x, &w, ts, x->names[name], "module", ph, t->pid, t->tid);
+	ev_end(x, &w);
+	use_thread(x, t);
+}
+
+/* Write the B of every span of t that began before the window, at the
+ * window's start, outermost first: called before anything of t inside the
+ * window is written, so that the spans stay nested. */
+static void flush_pending(struct xctx *x, struct xthread *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->depth; i++) {
+		if (!t->stack[i].pending)
+			continue;
+		t->stack[i].pending = false;
+		span_mark(x, t, x->o->from_ns, t->stack[i].name, "B");
+	}
+}
+
+/* Close the innermost open span of t at te (ns from the start). */
+static void pop_span(struct xctx *x, struct xthread *t, int64_t te)
+{
+	struct xspan s = t->stack[--t->depth];
+
+	if (s.outside || te < x->o->from_ns)
+		return;		/* all of it outside the window */
+	t->depth++;		/* still open while its elders are written */
+	flush_pending(x, t);
+	t->depth--;
+	span_mark(x, t, te < x->o->to_ns ? te : x->o->to_ns, s.name, "E");
+	x->st.spans++;
+}
+
+static void span_begin(struct xctx *x, struct xthread *t, int64_t tb,
+		       const char *name)
+{
+	struct xspan *s;
+
+	t->stack = swt_grow(t->stack, &t->cap, t->depth + 1,
+			    sizeof(*t->stack));
+	s = &t->stack[t->depth++];
+	s->name = intern(x, name);
+	s->pending = tb < x->o->from_ns;
+	s->outside = tb > x->o->to_ns;
+	if (s->pending || s->outside)
+		return;
+	flush_pending(x, t);
+	span_mark(x, t, tb, s->name, "B");
+}
+
+/* An END closes the innermost open span of its name on its thread, and
+ * first, at the same time, the spans opened inside it (their END was lost
+ * or they were left open): the trace stays nested. An END with no such
+ * span is dropped. */
+static void span_end(struct xctx *x, struct xthread *t, int64_t te,
+		     const char *name)
+{
+	size_t k = t->depth;
+	uint32_t id = swt_smap_get(&x->name_map, 0, name ? name : "",
+				   name ? strlen(name) : 0);
+
+	/* a name never begun is no open span's */
+	while (id != SWT_MAP_NONE && k > 0 && t->stack[k - 1].name != id)
+		k--;
+	if (id == SWT_MAP_NONE || k == 0) {
+		x->st.ends_unmatched++;
+		return;
+	}
+	while (t->depth >= k)
+		pop_span(x, t, te);
+}
+
+static void trace_events(struct xctx *x, const struct swt_event_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct swt_event *e = &b->events[i];
+		struct xthread *t = get_thread(x, b->pid, e->tid);
+		int64_t at = e->t_ns, ts;
+		struct swt_json w;
+
+		/* a thread's span events are in time order when swrec
+		 * wrote them; one that is not (damage, another writer) is
+		 * moved to its predecessor's time, so that no E comes
+		 * before its B. Counts and marks need no such care: the
+		 * trace is sorted by time. */
+		if (e->kind == SWT_EV_BEGIN || e->kind == SWT_EV_END) {
+			if (t->has_last && at < t->last_t) {
+				at = t->last_t;
+				x->st.events_reordered++;
+			}
+			t->has_last = true;
+			t->last_t = at;
+		}
+		saw_time(x, at);
+		ts = rel(x, at);
+		switch (e->kind) {
+		case SWT_EV_BEGIN:
+			span_begin(x, t, ts, e->name);
+			break;
+		case SWT_EV_END:
+			span_end(x, t, ts, e->name);
+			break;
+		case SWT_EV_COUNT: {
+			int64_t sum = count_add(x, b->pid, e->name, e->value);
+
+			if (!in_window(x, ts))
+				break;
+			ev_counter(x, ts, b->pid, e->name ? e->name : "",
+				   "counter", sum, 0, 0);
+			get_proc(x, b->pid)->used = true;
+			break;
+		}
+		case SWT_EV_MARK:
+			if (!in_window(x, ts))
+				break;
+			ev_begin(x, &w, ts, e->name ? e->name : "", "mark",
+				 "i", b->pid, e->tid);
+			swt_json_str(&w, "s", "p");
+			ev_end(x, &w);
+			use_thread(x, t);
+			break;
+		default:	/* RSS readings: the samples give the RSS */
+			break;
+		}
+	}
+}
+
+static void trace_sample(struct xctx *x, int64_t t,
+			 const struct swt_sample *s)
+{
+	int64_t ts = rel(x, t), cpu_sum = 0, rss_sum = 0;
+	bool inside = in_window(x, ts), any_cpu = false;
+	size_t i;
+
+	for (i = 0; i < s->n_procs; i++) {
+		const struct swt_proc_row *row = &s->procs[i];
+		struct xproc *p = get_proc(x, row->pid);
+		int64_t ticks = swt_sat_add(row->utime, row->stime);
+		int64_t cpu = cpu_centi(x, p->has_base, p->base_t,
+					p->base_ticks, t, ticks);
+
+		p->has_base = true;
+		p->base_t = t;
+		p->base_ticks = ticks;
+		if (!inside)
+			continue;
+		p->used = true;
+		if (cpu >= 0) {
+			ev_counter(x, ts, row->pid, "CPU %", "process", cpu,
+				   2, 2);
+			cpu_sum = swt_sat_add(cpu_sum, cpu);
+			any_cpu = true;
+		}
+		ev_counter(x, ts, row->pid, "RSS MB", "process",
+			   kib_mmb(row->rss_kib), 3, 3);
+		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
+	}
+	for (i = 0; i < s->n_threads; i++) {
+		const struct swt_thread_row *tr = &s->threads[i];
+		struct xthread *th = get_thread(x, tr->tgid, tr->tid);
+
+		if (tr->name && *tr->name &&
+		    (!th->name || strcmp(th->name, tr->name) != 0)) {
+			free(th->name);
+			th->name = swt_display_bytes(tr->name,
+						     strlen(tr->name));
+		}
+		if (inside)
+			use_thread(x, th);
+	}
+	if (!inside || s->n_procs == 0)
+		return;
+	x->session_used = true;
+	if (any_cpu)
+		ev_counter(x, ts, SESSION_PID, "CPU %", "session", cpu_sum, 2,
+			   2);
+	ev_counter(x, ts, SESSION_PID, "RSS MB", "session", kib_mmb(rss_sum),
+		   3, 3);
+}
+
+static void trace_proc_start(struct xctx *x, int64_t t,
+			     const struct swt_proc_start *ps)
+{
+	struct xproc *p = get_proc(x, ps->pid);
+	bool exec = p->started && p->start_ticks == ps->start_ticks;
+	int64_t ts = rel(x, t);
+	struct swt_json w;
+
+	note_proc_start(x, ps);
+	if (!in_window(x, ts))
+		return;
+	p = get_proc(x, ps->pid);
+	p->used = true;
+	ev_begin(x, &w, ts, exec ? "process exec" : "process start",
+		 "process", "i", ps->pid, ps->pid);
+	swt_json_str(&w, "s", "p");
+	swt_json_begin_object(&w, "args");
+	swt_json_str(&w, "comm", p->comm);
+	swt_json_str(&w, "cmdline", p->cmdline);
+	swt_json_i64(&w, "ppid", ps->ppid);
+	swt_json_bool(&w, "preexisting", ps->preexisting);
+	swt_json_end_object(&w);
+	ev_end(x, &w);
+}
+
+static void trace_proc_exit(struct xctx *x, int64_t t,
+			    const struct swt_proc_exit *pe)
+{
+	int64_t ts = rel(x, t);
+	struct swt_json w;
+
+	note_proc_exit(x, pe);
+	if (!in_window(x, ts))
+		return;
+	get_proc(x, pe->pid)->used = true;
+	ev_begin(x, &w, ts, "process exit", "process", "i", pe->pid,
+		 pe->pid);
+	swt_json_str(&w, "s", "p");
+	swt_json_begin_object(&w, "args");
+	if (pe->has_status) {
+		swt_json_i64(&w, "exit_code", pe->exit_code);
+		swt_json_i64(&w, "signal", pe->signal);
+		swt_json_bool(&w, "core_dumped", pe->core_dumped);
+	}
+	swt_json_end_object(&w);
+	ev_end(x, &w);
+}
+
+static void trace_alert(struct xctx *x, int64_t t, const struct swt_alert *a)
+{
+	int64_t ts = rel(x, t);
+	struct swt_buf name = SWT_BUF_INIT;
+	struct swt_json w;
+
+	if (!in_window(x, ts))
+		return;
+	swt_buf_printf(&name, "alert: %s of %s", a->kind ? a->kind : "",
+		       a->subject ? a->subject : "");
+	x->session_used = true;
+	ev_begin(x, &w, ts, name.ptr, "alert", "i", SESSION_PID, SESSION_PID);
+	swt_json_str(&w, "s", "g");
+	swt_json_begin_object(&w, "args");
+	swt_json_str(&w, "kind", a->kind);
+	swt_json_str(&w, "subject", a->subject);
+	swt_json_fixed(&w, "value", a->value_milli, 3, 3);
+	swt_json_fixed(&w, "threshold", a->threshold_milli, 3, 3);
+	swt_json_end_object(&w);
+	ev_end(x, &w);
+	swt_buf_fini(&name);
+}
+
+static void trace_end(struct xctx *x, int64_t t,
+		      const struct swt_session_end *e)
+{
+	int64_t ts = rel(x, t);
+	struct swt_json w;
+
+	if (!in_window(x, ts))
+		return;
+	x->session_used = true;
+	ev_begin(x, &w, ts, "session end", "session", "i", SESSION_PID,
+		 SESSION_PID);
+	swt_json_str(&w, "s", "g");
+	swt_json_begin_object(&w, "args");
+	swt_json_str(&w, "reason", swt_end_reason_name(e->reason));
+	if (e->has_status) {
+		swt_json_i64(&w, "exit_code", e->exit_code);
+		swt_json_i64(&w, "signal", e->signal);
+	}
+	swt_json_end_object(&w);
+	ev_end(x, &w);
+}
+
+/* Spans still open when the reading ended: closed at the last time read
+ * (the window's end if earlier), innermost first, thread by thread in the
+ * order the threads appeared. */
+static void close_open_spans(struct xctx *x)
+{
+	int64_t te = x->have_last ? rel(x, x->t_last) : 0;
+	size_t i;
+
+	for (i = 0; i < x->n_threads; i++) {
+		struct xthread *t = &x->threads[i];
+
+		x->st.spans_closed += t->depth;
+		while (t->depth > 0)
+			pop_span(x, t, te);
+	}
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct xev *ea = a, *eb = b;
+
+	if (ea->ts != eb->ts)
+		return ea->ts < eb->ts ? -1 : 1;
+	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct xthread *ta = a, *tb = b;
+
+	if (ta->pid != tb->pid)
+		return ta->pid < tb->pid ? -1 : 1;
+	return ta->tid < tb->tid ? -1 : ta->tid > tb->tid;
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct xproc *pa = a, *pb = b;
+
+	return pa->pid < pb->pid ? -1 : pa->pid > pb->pid;
+}
+
+static void meta(struct swt_buf *b, const char *what, int32_t pid,
+		 int32_t tid, const char *name, const char *cmdline)
+{
+	struct swt_json w;
+
+	swt_json_init(&w, b, false);
+	swt_json_begin_object(&w, NULL);
+	swt_json_str(&w, "name", what);
+	swt_json_str(&w, "ph", "M");
+	swt_json_i64(&w, "ts", 0);
+	swt_json_i64(&w, "pid", pid);
+	swt_json_i64(&w, "tid", tid);
+	swt_json_begin_object(&w, "args");
+	swt_json_str(&w, "name", name);
+	if (cmdline)
+		swt_json_str(&w, "cmdline", cmdline);
+	swt_json_end_object(&w);
+	swt_json_end_object(&w);
+	swt_buf_puts(b, ",\n");
+}
+
+/* The metadata: the session, then every process with something in the
+ * trace by pid, each followed by its threads by tid. Sorts the process
+ * and thread tables (their maps are not used after this). */
+static void trace_metadata(struct xctx *x, struct swt_buf *b)
+{
+	size_t i, j = 0;
+	char tmp[32];
+
+	if (x->session_used) {
+		meta(b, "process_name", SESSION_PID, SESSION_PID, "session",
+		     x->session_cmd ? x->session_cmd : "");
+	}
+	if (x->n_procs)
+		qsort(x->procs, x->n_procs, sizeof(*x->procs), cmp_proc);
+	if (x->n_threads)
+		qsort(x->threads, x->n_threads, sizeof(*x->threads),
+		      cmp_thread);
+	for (i = 0; i < x->n_procs; i++) {
+		const struct xproc *p = &x->procs[i];
+
+		if (p->used)
+			meta(b, "process_name", p->pid, p->pid,
+			     proc_name(p, tmp, sizeof(tmp)),
+			     p->cmdline ? p->cmdline : "");
+		for (; j < x->n_threads && x->threads[j].pid <= p->pid; j++) {
+			const struct xthread *t = &x->threads[j];
+
+			if (!t->used || t->pid != p->pid)
+				continue;
+			if (t->name)
+				meta(b, "thread_name", t->pid, t->tid, t->name,
+				     NULL);
+			else if (t->tid == t->pid)
+				meta(b, "thread_name", t->pid, t->tid,
+				     proc_name(p, tmp, sizeof(tmp)), NULL);
+			else {
+				snprintf(tmp, sizeof(tmp), "%d", (int)t->tid);
+				meta(b, "thread_name", t->pid, t->tid, tmp,
+				     NULL);
+			}
+		}
+	}
+}
+
+int swt_export_chrome_json(struct swt_reader *r,
+			   const struct swt_export_opts *o, FILE *fp,
+			   struct swt_export_stats *stats, char *errmsg,
+			   size_t errlen)
+{
+	struct swt_export_opts none;
+	const struct swt_record *rec;
+	struct xctx x;
+	struct swt_buf b = SWT_BUF_INIT;
+	size_t i;
+	int err;
+
+	if (!o) {
+		swt_export_opts_init(&none);
+		o = &none;
+	}
+	xctx_init(&x, o);
+	while ((err = next_record(r, &rec)) == 0) {
+		if (!set_origin(&x, rec))
+			continue;
+		switch (rec->kind) {
+		case SWT_REC_PROC_START:
+			trace_proc_start(&x, rec->t_ns, &rec->u.proc_start);
+			break;
+		case SWT_REC_PROC_EXIT:
+			trace_proc_exit(&x, rec->t_ns, &rec->u.proc_exit);
+			break;
+		case SWT_REC_SAMPLE:
+			trace_sample(&x, rec->t_ns, &rec->u.sample);
+			break;
+		case SWT_REC_EVENTS:
+			trace_events(&x, &rec->u.events);
+			break;
+		case SWT_REC_ALERT:
+			trace_alert(&x, rec->t_ns, &rec->u.alert);
+			break;
+		case SWT_REC_END:
+			trace_end(&x, rec->t_ns, &rec->u.end);
+			break;
+		default:
+			break;
+		}
+	}
+	if (err != SWT_ITEROVER) {
+		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		goto out;
+	}
+	close_open_spans(&x);
+	if (x.n_ev)
+		qsort(x.ev, x.n_ev, sizeof(*x.ev), cmp_ev);
+
+	swt_buf_puts(&b, "{\"traceEvents\":[\n");
+	trace_metadata(&x, &b);
+	for (i = 0; i < x.n_ev; i++) {
+		swt_buf_add(&b, x.text.ptr + x.ev[i].off, x.ev[i].len);
+		if (i + 1 < x.n_ev)
+			swt_buf_puts(&b, ",\n");
+		if (b.len >= FLUSH_BYTES)
+			SWT_TRY(err = write_buf(fp, &b, errmsg, errlen));
+	}
+	/* metadata end with ",\n": with no other event, drop the comma */
+	if (x.n_ev == 0 && b.len >= 2 && b.ptr[b.len - 2] == ',') {
+		b.len -= 2;
+		b.ptr[b.len] = '\0';
+	}
+	swt_buf_puts(&b, "\n],\n\"displayTimeUnit\":\"ms\",\n\"otherData\":");
+	{
+		struct swt_json w;
+
+		swt_json_init(&w, &b, false);
+		swt_json_begin_object(&w, NULL);
+		swt_json_str(&w, "source", "swt");
+		swt_json_str(&w, "command",
+			     x.session_cmd ? x.session_cmd : "");
+		swt_json_end_object(&w);
+	}
+	swt_buf_puts(&b, "}\n");
+	SWT_TRY(err = write_buf(fp, &b, errmsg, errlen));
+	err = finish_output(fp, errmsg, errlen);
+out:
+	if (stats)
+		*stats = x.st;
+	swt_buf_fini(&b);
+	xctx_fini(&x);
+	return err;
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static const char csv_header[] =
+	"t_s,kind,name,pid,tid,process,cpu_percent,rss_mb,threads,"
+	"io_read_mb,io_write_mb\n";
+
+/* RFC 4180: quoted when it holds a comma, a quote or a line break (and,
+ * as swanalyze's CSV, a leading or trailing space), quotes doubled. */
+static void csv_str(struct swt_buf *b, const char *s)
+{
+	const char *p;
+
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+	    (!*s || s[strlen(s) - 1] != ' ')) {
+		swt_buf_puts(b, s);
+		return;
+	}
+	swt_buf_putc(b, '"');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			swt_buf_putc(b, '"');
+		swt_buf_putc(b, *p);
+	}
+	swt_buf_putc(b, '"');
+}
+
+/* ",value" or "," for none (v < 0 when has is false). */
+static void csv_fixed(struct swt_buf *b, bool has, int64_t v, unsigned scale)
+{
+	swt_buf_putc(b, ',');
+	if (has)
+		swt_buf_fixed(b, v, scale, scale);
+}
+
+static void csv_int(struct swt_buf *b, bool has, int64_t v)
+{
+	swt_buf_putc(b, ',');
+	if (has)
+		swt_buf_i64(b, v);
+}
+
+/* The I/O of a row in the interval since the process's previous row with
+ * readings (MB each way, thousandths), when both are readings. */
+static bool io_delta(struct xproc *p, const struct swt_proc_row *row,
+		     int64_t *rd, int64_t *wr)
+{
+	bool ok = false;
+	int64_t dr, dw;
+
+	if (row->flags & (SWT_PF_IO_UNAVAILABLE | SWT_PF_IO_NOT_SAMPLED))
+		return false;	/* nothing read: the base stays */
+	if (p->has_io_base && swt_sub_ok(&dr, row->io_read, p->io_read) &&
+	    swt_sub_ok(&dw, row->io_write, p->io_write) && dr >= 0 &&
+	    dw >= 0) {
+		*rd = bytes_mmb(dr);
+		*wr = bytes_mmb(dw);
+		ok = true;
+	}
+	p->has_io_base = true;
+	p->io_read = row->io_read;
+	p->io_write = row->io_write;
+	return ok;
+}
+
+static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
+{
+	int64_t ts = rel(x, t), cpu_sum = 0, rss_sum = 0, thr_sum = 0;
+	int64_t rd_sum = 0, wr_sum = 0;
+	bool inside = in_window(x, ts), any_cpu = false, any_io = false;
+	struct swt_buf rows = SWT_BUF_INIT;
+	char tmp[32];
+	size_t i;
+
+	for (i = 0; i < s->n_procs; i++) {
+		const struct swt_proc_row *row = &s->procs[i];
+		struct xproc *p = get_proc(x, row->pid);
+		int64_t ticks = swt_sat_add(row->utime, row->stime);
+		int64_t cpu = cpu_centi(x, p->has_base, p->base_t,
+					p->base_ticks, t, ticks);
+		int64_t rd = 0, wr = 0;
+		bool io = io_delta(p, row, &rd, &wr);
+		const char *name = proc_name(p, tmp, sizeof(tmp));
+
+		p->has_base = true;
+		p->base_t = t;
+		p->base_ticks = ticks;
+		if (!inside)
+			continue;
+		swt_buf_fixed(&rows, ts, 9, 3);
+		swt_buf_puts(&rows, ",process,");
+		csv_str(&rows, name);
+		swt_buf_printf(&rows, ",%d,,", (int)row->pid);
+		csv_str(&rows, name);
+		csv_fixed(&rows, cpu >= 0, cpu, 2);
+		csv_fixed(&rows, true, kib_mmb(row->rss_kib), 3);
+		csv_int(&rows, true, row->nthreads);
+		csv_fixed(&rows, io, rd, 3);
+		csv_fixed(&rows, io, wr, 3);
+		swt_buf_putc(&rows, '\n');
+		x->st.items++;
+		if (cpu >= 0) {
+			cpu_sum = swt_sat_add(cpu_sum, cpu);
+			any_cpu = true;
+		}
+		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
+		thr_sum = swt_sat_add(thr_sum, row->nthreads);
+		if (io) {
+			rd_sum = swt_sat_add(rd_sum, rd);
+			wr_sum = swt_sat_add(wr_sum, wr);
+			any_io = true;
+		}
+	}
+	for (i = 0; i < s->n_threads; i++) {
+		const struct swt_thread_row *tr = &s->threads[i];
+		struct xthread *th = get_thread(x, tr->tgid, tr->tid);
+		struct xproc *p = get_proc(x, tr->tgid);
+		int64_t ticks = swt_sat_add(tr->utime, tr->stime);
+		int64_t cpu = cpu_centi(x, th->has_base &&
+					th->base_gen == p->gen,
+					th->base_t, th->base_ticks, t, ticks);
+		char *tname;
+
+		th->has_base = true;
+		th->base_gen = p->gen;
+		th->base_t = t;
+		th->base_ticks = ticks;
+		if (!inside)
+			continue;
+		tname = swt_display_bytes(tr->name ? tr->name : "",
+					  tr->name ? strlen(tr->name) : 0);
+		swt_buf_fixed(&rows, ts, 9, 3);
+		swt_buf_puts(&rows, ",thread,");
+		csv_str(&rows, tname);
+		swt_buf_printf(&rows, ",%d,%d,", (int)tr->tgid, (int)tr->tid);
+		csv_str(&rows, proc_name(p, tmp, sizeof(tmp)));
+		csv_fixed(&rows, cpu >= 0, cpu, 2);
+		swt_buf_puts(&rows, ",,,,\n");
+		x->st.items++;
+		free(tname);
+	}
+	if (!inside || s->n_procs == 0)
+		goto out;
+	swt_buf_fixed(&x->out, ts, 9, 3);
+	swt_buf_puts(&x->out, ",tree,session,,,");
+	csv_fixed(&x->out, any_cpu, cpu_sum, 2);
+	csv_fixed(&x->out, true, kib_mmb(rss_sum), 3);
+	csv_int(&x->out, true, thr_sum);
+	csv_fixed(&x->out, any_io, rd_sum, 3);
+	csv_fixed(&x->out, any_io, wr_sum, 3);
+	swt_buf_putc(&x->out, '\n');
+	x->st.items++;
+	swt_buf_add(&x->out, rows.ptr ? rows.ptr : "", rows.len);
+out:
+	swt_buf_fini(&rows);
+}
+
+int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
+		   FILE *fp, struct swt_export_stats *stats, char *errmsg,
+		   size_t errlen)
+{
+	struct swt_export_opts none;
+	const struct swt_record *rec;
+	struct xctx x;
+	int err;
+
+	if (!o) {
+		swt_export_opts_init(&none);
+		o = &none;
+	}
+	xctx_init(&x, o);
+	swt_buf_puts(&x.out, csv_header);
+	while ((err = next_record(r, &rec)) == 0) {
+		if (!set_origin(&x, rec))
+			continue;
+		switch (rec->kind) {
+		case SWT_REC_PROC_START:
+			note_proc_start(&x, &rec->u.proc_start);
+			break;
+		case SWT_REC_PROC_EXIT:
+			note_proc_exit(&x, &rec->u.proc_exit);
+			break;
+		case SWT_REC_SAMPLE:
+			csv_sample(&x, rec->t_ns, &rec->u.sample);
+			break;
+		default:
+			break;
+		}
+		if (x.out.len >= FLUSH_BYTES)
+			SWT_TRY(err = write_buf(fp, &x.out, errmsg, errlen));
+	}
+	if (err != SWT_ITEROVER) {
+		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		goto out;
+	}
+	SWT_TRY(err = write_buf(fp, &x.out, errmsg, errlen));
+	err = finish_output(fp, errmsg, errlen);
+out:
+	if (stats)
+		*stats = x.st;
+	xctx_fini(&x);
+	return err;
+}
+
+int swt_export_write(struct swt_reader *r, enum swt_export_format f,
+		     const struct swt_export_opts *o, FILE *fp,
+		     struct swt_export_stats *stats, char *errmsg,
+		     size_t errlen)
+{
+	switch (f) {
+	case SWT_EXPORT_CHROME_JSON:
+		return swt_export_chrome_json(r, o, fp, stats, errmsg, errlen);
+	case SWT_EXPORT_CSV:
+		return swt_export_csv(r, o, fp, stats, errmsg, errlen);
+	}
+	set_msg(errmsg, errlen, "unknown export format", "");
+	return SWT_EINVAL;
+}
