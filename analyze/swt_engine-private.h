@@ -165,6 +165,7 @@ struct engine__module {
 	 * held rates and exits' bytes in the current interval, totals */
 	struct engine__bytes_tot by[BY_N];
 	bool in_open_spikes;
+	bool orphan;		/* in orphan_mods */
 	bool merged;		/* adopted by another module: unreported */
 	bool reaped;		/* "COMM (reaped children)": CPU of the
 				 * children its processes reaped that was
@@ -280,6 +281,7 @@ struct engine__inst {
 	int64_t base_cticks;	/* cutime + cstime at its last row */
 	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
 	uint32_t iofin;		/* its entry in iofins, UINT32_MAX none */
+	bool final_counted;	/* its exit carried its last counters */
 	int64_t final_micro;	/* its own CPU from a taskstats exit record
 				 * (micro-ticks, exact to the µs), -1 none */
 	int64_t pending_seen;	/* micro-ticks of its exited children already
@@ -515,6 +517,10 @@ struct swt_engine {
 	struct swt_imap tid_map;
 	uint32_t *span_insts;
 	size_t n_span_insts, cap_span_insts;
+	/* modules of processes gone since the last sample, with CPU their
+	 * spans burnt (or own time to estimate) not yet in an interval */
+	uint32_t *orphan_mods;
+	size_t n_orphan_mods, cap_orphan_mods;
 
 	/* The rows of the previous sample (sorted by pid / tid) with the
 	 * slot each resolved to: rows rarely change between samples, so a

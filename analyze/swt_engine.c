@@ -592,10 +592,27 @@ static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
 /* ---- process instances ----------------------------------------------- */
 
 static void inst_drop_spans(struct swt_engine *e, struct engine__inst *in,
-			    uint32_t idx)
+			    uint32_t idx, bool keep_pending)
 {
-	size_t i;
+	size_t i, k;
 
+	/* what its spans burnt since the last sample still goes into the
+	 * next one (attribute_spans()), when its exit said what the process
+	 * burnt to its end (otherwise the tree's CPU does not have it, and
+	 * a module would have more than its process) */
+	for (i = 0; keep_pending && i < in->n_spans; i++)
+		for (k = 0; k < in->spans[i].n; k++) {
+			uint32_t mi = in->spans[i].ents[k].module;
+
+			if (e->mods[mi].orphan)
+				continue;
+			e->mods[mi].orphan = true;
+			e->orphan_mods = swt_grow(e->orphan_mods,
+						  &e->cap_orphan_mods,
+						  e->n_orphan_mods + 1,
+						  sizeof(*e->orphan_mods));
+			e->orphan_mods[e->n_orphan_mods++] = mi;
+		}
 	for (i = 0; i < in->n_spans; i++)
 		free(in->spans[i].ents);
 	free(in->spans);
@@ -720,7 +737,7 @@ static void inst_remove(struct swt_engine *e, uint32_t idx)
 	credit_parent(e, idx, e->insts[idx].fin);
 	io_credit_parent(e, idx);
 
-	inst_drop_spans(e, in, idx);
+	inst_drop_spans(e, in, idx, in->final_counted);
 	free(in->at_acc);
 	swt_imap_del(&e->pid_map, in->pid);
 	memset(in, 0, sizeof(*in));
@@ -870,7 +887,7 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 		}
 	}
 	if (!keep_spans)
-		inst_drop_spans(e, in, idx);
+		inst_drop_spans(e, in, idx, false);
 	for (j = 0; j < in->n_spans; j++) {
 		struct engine__span_thr *st = &in->spans[j];
 
@@ -1383,6 +1400,7 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		in->pending_seen = 0;
 		in->fin = (uint32_t)e->n_fins++;
 	}
+	in->final_counted = true;
 	/* never less than its rows showed: a thread group's record can
 	 * miss threads that exited before the recording began */
 	if (px->has_acct)
@@ -1886,6 +1904,21 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 {
 	int64_t dt = t - t0, ct = (int64_t)e->clock_ticks;
 	size_t i, j, k, w, ws;
+
+	/* the modules of processes that exited in this interval */
+	for (i = 0; i < e->n_orphan_mods; i++) {
+		struct engine__module *m = &e->mods[e->orphan_mods[i]];
+
+		m->orphan = false;
+		touch(e, e->orphan_mods[i]);
+		estimate_unmeasured(e, m);
+		if (m->pend_micro > 0 && m->cur_obs_ns < dt)
+			m->cur_obs_ns = dt;
+		m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+						 m->pend_micro);
+		m->pend_micro = 0;
+	}
+	e->n_orphan_mods = 0;
 
 	for (i = 0; i < e->n_span_insts;) {
 		uint32_t idx = e->span_insts[i];
@@ -3468,6 +3501,7 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->thrs);
 	free(e->free_thrs);
 	free(e->span_insts);
+	free(e->orphan_mods);
 	for (i = 0; i < e->n_mods; i++)
 		module_fini(&e->mods[i]);
 	free(e->mods);

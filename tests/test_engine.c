@@ -1342,6 +1342,47 @@ static void busy_module_has_the_cpu_measured(void **state)
 	swt_engine_free(e);
 }
 
+/* A span measured after its process's last row, the process gone before
+ * the next sample: with the exit's last counters (the tree has that CPU)
+ * the module keeps what its span burnt, in the interval of the exit; an
+ * exit without them leaves it out, as the tree does (a module never has
+ * more than its process). */
+static void span_after_the_last_row_counts_with_the_exit(void **state)
+{
+	int final;
+
+	(void)state;
+	for (final = 0; final < 2; final++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+		const struct swt_module_result *w, *app;
+		struct swt_proc_row p = prow(10, 0, 1024);
+
+		assert_ok(feed_header(e, S, false));
+		feed_start(e, T0, 10, "app", "app", false);
+		feed_sample(e, T0, &p, 1, NULL, 0);
+		p = prow(10, 10, 1024);
+		feed_sample(e, T0 + S, &p, 1, NULL, 0);
+		feed_event(e, 10, 10, T0 + S + S / 10, SWT_EV_BEGIN, "work",
+			   100000000);
+		feed_event(e, 10, 10, T0 + S + 6 * S / 10, SWT_EV_END, "work",
+			   600000000);
+		if (final)
+			feed_exit_final(e, T0 + S + 7 * S / 10, 10, 60, 0);
+		else
+			feed_exit(e, T0 + S + 7 * S / 10, 10);
+		feed_sample(e, T0 + 2 * S, NULL, 0, NULL, 0);
+		feed_end(e, T0 + 2 * S);
+		assert_ok(swt_engine_finish(e, &res));
+		w = find_module(res, SWT_KIND_MODULE, "work");
+		app = find_module(res, SWT_KIND_PROCESS, "app");
+		assert_int_equal(app->cpu_ms, final ? 600 : 100);
+		assert_int_equal(w->cpu_ms, final ? 500 : 0);
+		assert_true(w->cpu_ms <= app->cpu_ms);
+		swt_engine_free(e);
+	}
+}
+
 /* swtrace.py's sampled spans: one thread alternates "spin" (100 us, all
  * CPU) and "nap" (100 us open, 10 us of CPU), 4000 times; only every 8th
  * span carries CPU readings (a pair of boundaries: the stretch between
@@ -3438,6 +3479,7 @@ int main(void)
 		cmocka_unit_test(cpu_spike_with_active_modules),
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
 		cmocka_unit_test(sampled_spans_are_estimated_at_the_measured_rate),
+		cmocka_unit_test(span_after_the_last_row_counts_with_the_exit),
 		cmocka_unit_test(busy_module_has_the_cpu_estimated),
 		cmocka_unit_test(leak_lands_on_the_module_that_grows),
 		cmocka_unit_test(total_weight_counts_processes_once),
