@@ -99,7 +99,7 @@ static const char usage_text[] =
 	"      --export FMT    write the session for other tools: chrome-json\n"
 	"                      (Trace Event Format: module spans, CPU and RSS\n"
 	"                      counters, counts, marks, process starts and\n"
-	"                      exits, alerts; Perfetto UI, chrome://tracing)\n"
+	"                      exits, alerts; Perfetto UI, chrome://tracing),\n"
 	"                      csv (one row per sample per process, thread\n"
 	"                      and the tree) or perfetto (the same trace as\n"
 	"                      Perfetto's protobuf, binary: -o FILE.pftrace);\n"
