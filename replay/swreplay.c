@@ -78,8 +78,8 @@ static const char usage_text[] =
 	"       " PROG " --check FILE\n"
 	"       " PROG " --verify FILE\n"
 	"       " PROG " --follow FILE [--format text|jsonl] [--from T] ...\n"
-	"       " PROG " --export chrome-json|csv FILE [-o OUT] [--from T]\n"
-	"                [--to T]\n"
+	"       " PROG " --export chrome-json|csv|perfetto FILE [-o OUT]\n"
+	"                [--from T] [--to T]\n"
 	"Read back a swt session file (.swt). Without --dump or --check, walk\n"
 	"it in time order through swanalyze's engine and print the timeline:\n"
 	"the session's start and end, process starts and exits, marks, alerts\n"
@@ -99,9 +99,11 @@ static const char usage_text[] =
 	"      --export FMT    write the session for other tools: chrome-json\n"
 	"                      (Trace Event Format: module spans, CPU and RSS\n"
 	"                      counters, counts, marks, process starts and\n"
-	"                      exits, alerts; Perfetto UI, chrome://tracing)\n"
-	"                      or csv (one row per sample per process, thread\n"
-	"                      and the tree); --from/--to cut the window\n"
+	"                      exits, alerts; Perfetto UI, chrome://tracing),\n"
+	"                      csv (one row per sample per process, thread\n"
+	"                      and the tree) or perfetto (the same trace as\n"
+	"                      Perfetto's protobuf, binary: -o FILE.pftrace);\n"
+	"                      --from/--to cut the window\n"
 	"  -o, --output OUT    write the export to OUT (default, or -:\n"
 	"                      standard output)\n"
 	"      --from T        timeline events from T on (seconds from the\n"
@@ -257,8 +259,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 						    optarg) < 0) {
 				err = swt_cli_usage_error(
 					PROG, "unknown export format "
-					      "(expected chrome-json or "
-					      "csv): ", optarg);
+					      "(expected chrome-json, csv "
+					      "or perfetto): ", optarg);
 				goto out;
 			}
 			break;
@@ -309,6 +311,16 @@ static int parse_options(struct options *out, int argc, char **argv)
 	    swt_cli_same_file(out->output, out->path))
 		err = swt_cli_usage_error(PROG, "-o/--output is the session "
 					  "file itself: ", out->output);
+	/* binary bytes on a terminal are garbage there (and may drive it);
+	 * a pipe or a file is what was meant */
+	if (err == 0 && out->action == ACTION_EXPORT &&
+	    out->export_format == SWT_EXPORT_PERFETTO &&
+	    (!out->output || strcmp(out->output, "-") == 0) &&
+	    isatty(STDOUT_FILENO))
+		err = swt_cli_usage_error(PROG, "--export perfetto writes a "
+					  "binary trace: not to a terminal "
+					  "(use -o FILE.pftrace or a pipe)",
+					  "");
 out:
 	return err;
 }

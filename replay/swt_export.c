@@ -1,10 +1,13 @@
 /* swt_export.c — the Trace Event Format JSON and CSV exports (see
- * swt_export.h; the rules are written down in docs/exports.md).
+ * swt_export.h; the rules are written down in docs/exports.md), and the
+ * trace walker they share with the Perfetto export (swt_perfetto.c,
+ * through swt_export-private.h).
  *
  * Both walk the records once, in file order, keeping per process and per
  * thread what the rows need: the CPU base (the previous row's ticks and
- * time), the names, and for the trace the spans open on each thread. */
+ * time), the names, and for the traces the spans open on each thread. */
 #include "swt_export.h"
+#include "swt_export-private.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -20,13 +23,27 @@
 #include "swt_stats.h"
 #include "swt_status.h"
 
-/* Write the buffer out once it holds this much (as swt_dump.c). */
-#define FLUSH_BYTES (64u * 1024u)
+#define FLUSH_BYTES SWT_EXPORT__FLUSH_BYTES
+#define SESSION_PID SWT_EXPORT__SESSION_PID
 
-/* The pid of the whole recorded tree's counters and of global instants in
- * the trace: no recorded process has it (Linux's pid 0 is the idle task,
- * never in /proc). */
-#define SESSION_PID 0
+/* Track uuids: a kind in the bits above 40, the index of the process,
+ * thread or counter (in the order the file first named it) below, so
+ * that they are unique, never 0 and the same for the same file. */
+enum uuid_kind {
+	U_SESSION = 1,
+	U_SESSION_CPU = 2,
+	U_SESSION_RSS = 3,
+	U_PROC = 4,
+	U_PROC_CPU = 5,
+	U_PROC_RSS = 6,
+	U_THREAD = 7,
+	U_COUNT = 8,
+};
+
+static uint64_t uuid_of(enum uuid_kind k, size_t idx)
+{
+	return (uint64_t)k << 40 | (uint64_t)idx;
+}
 
 int swt_export_format_parse(enum swt_export_format *out, const char *name)
 {
@@ -34,6 +51,8 @@ int swt_export_format_parse(enum swt_export_format *out, const char *name)
 		*out = SWT_EXPORT_CHROME_JSON;
 	else if (strcmp(name, "csv") == 0)
 		*out = SWT_EXPORT_CSV;
+	else if (strcmp(name, "perfetto") == 0)
+		*out = SWT_EXPORT_PERFETTO;
 	else
 		return SWT_EINVAL;
 	return 0;
@@ -46,6 +65,8 @@ const char *swt_export_format_name(enum swt_export_format f)
 		return "chrome-json";
 	case SWT_EXPORT_CSV:
 		return "csv";
+	case SWT_EXPORT_PERFETTO:
+		return "perfetto";
 	}
 	return "unknown";
 }
@@ -75,7 +96,10 @@ struct xproc {
 				 * bases of an older generation are void */
 	char *comm;		/* display form; NULL until known */
 	char *cmdline;		/* display form, arguments joined by spaces */
+	uint64_t uuid;		/* its track's, and its counters' index */
+	size_t idx;
 	bool used;		/* has something in the trace */
+	bool cpu_used, rss_used;	/* its counters have values */
 	bool has_base;		/* CPU base: the previous row */
 	int64_t base_t, base_ticks;
 	bool has_io_base;	/* the previous row that had I/O readings */
@@ -86,6 +110,7 @@ struct xthread {
 	int32_t pid, tid;
 	char *name;		/* the last thread row's name (display form);
 				 * NULL: none recorded */
+	uint64_t uuid;		/* its track's */
 	bool used;		/* has something in the trace */
 	bool has_last;
 	int64_t last_t;		/* its latest span event's time (absolute) */
@@ -96,11 +121,20 @@ struct xthread {
 	int64_t base_t, base_ticks;
 };
 
-/* One trace event, its JSON text at text[off, off + len). */
+/* One trace event, its bytes at text[off, off + len). */
 struct xev {
 	int64_t ts;
 	uint64_t seq;
 	size_t off, len;
+};
+
+/* A swt_count() counter of a process: its running total. */
+struct xcount {
+	int32_t pid;
+	char *name;		/* as recorded */
+	int64_t sum;
+	uint64_t uuid;
+	bool used;		/* has values in the trace */
 };
 
 struct xctx {
@@ -124,23 +158,29 @@ struct xctx {
 	char **names;			/* interned span names */
 	size_t n_names, cap_names;
 	struct swt_smap name_map;
-	int64_t *counts;		/* cumulative count per (pid, name) */
+	struct xcount *counts;		/* per (pid, name) */
 	size_t n_counts, cap_counts;
 	struct swt_smap count_map;
 
-	/* the trace */
+	/* the traces */
+	swt_export__emit_fn emit;
+	void *payload;
 	struct swt_buf text;
 	struct xev *ev;
 	size_t n_ev, cap_ev;
+	struct swt_export__event *sorted;
+	struct swt_export__track *tracks;
+	size_t n_tracks, cap_tracks;
 	bool session_used;
+	bool session_cpu_used, session_rss_used;
 
 	/* the CSV */
 	struct swt_buf out;
 	FILE *fp;
 };
 
-static void set_msg(char *errmsg, size_t errlen, const char *what,
-		    const char *detail)
+void swt_export__set_msg(char *errmsg, size_t errlen, const char *what,
+			 const char *detail)
 {
 	if (errmsg && errlen)
 		snprintf(errmsg, errlen, "%s%s", what, detail);
@@ -170,6 +210,14 @@ static void xctx_fini(struct xctx *x)
 	}
 	for (i = 0; i < x->n_names; i++)
 		free(x->names[i]);
+	for (i = 0; i < x->n_counts; i++)
+		free(x->counts[i].name);
+	for (i = 0; i < x->n_tracks; i++) {
+		free(x->tracks[i].name);
+		free(x->tracks[i].cmdline);
+	}
+	free(x->tracks);
+	free(x->sorted);
 	free(x->procs);
 	free(x->threads);
 	free(x->names);
@@ -223,6 +271,8 @@ static struct xproc *get_proc(struct xctx *x, int32_t pid)
 	p = &x->procs[x->n_procs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->idx = x->n_procs;
+	p->uuid = uuid_of(U_PROC, x->n_procs);
 	swt_imap_put(&x->proc_map, pid, (uint32_t)x->n_procs++);
 	return p;
 }
@@ -243,6 +293,7 @@ static struct xthread *get_thread(struct xctx *x, int32_t pid, int32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->tid = tid;
+	t->uuid = uuid_of(U_THREAD, x->n_threads);
 	swt_smap_put(&x->thread_map, (uint32_t)pid, key, sizeof(key),
 		     (uint32_t)x->n_threads++);
 	return t;
@@ -263,24 +314,30 @@ static uint32_t intern(struct xctx *x, const char *name)
 	return (uint32_t)x->n_names++;
 }
 
-/* The cumulative count of counter `name` of pid after adding v. */
-static int64_t count_add(struct xctx *x, int32_t pid, const char *name,
-			 int64_t v)
+/* Counter `name` of pid after adding v to its running total. */
+static struct xcount *count_add(struct xctx *x, int32_t pid,
+				const char *name, int64_t v)
 {
 	size_t len = name ? strlen(name) : 0;
 	uint32_t i = swt_smap_get(&x->count_map, (uint32_t)pid,
 				  name ? name : "", len);
+	struct xcount *c;
 
 	if (i == SWT_MAP_NONE) {
 		x->counts = swt_grow(x->counts, &x->cap_counts,
 				     x->n_counts + 1, sizeof(*x->counts));
-		x->counts[x->n_counts] = 0;
+		c = &x->counts[x->n_counts];
+		memset(c, 0, sizeof(*c));
+		c->pid = pid;
+		c->name = swt_strndup(name ? name : "", len);
+		c->uuid = uuid_of(U_COUNT, x->n_counts);
 		i = (uint32_t)x->n_counts++;
 		swt_smap_put(&x->count_map, (uint32_t)pid, name ? name : "",
 			     len, i);
 	}
-	x->counts[i] = swt_sat_add(x->counts[i], v);
-	return x->counts[i];
+	c = &x->counts[i];
+	c->sum = swt_sat_add(c->sum, v);
+	return c;
 }
 
 /* A ProcStart: a new process, a reused pid (another start_ticks: bases
@@ -405,69 +462,116 @@ static bool set_origin(struct xctx *x, const struct swt_record *rec)
 	return true;
 }
 
-static int write_buf(FILE *fp, struct swt_buf *b, char *errmsg,
-		     size_t errlen)
+int swt_export__write_buf(FILE *fp, struct swt_buf *b, char *errmsg,
+			  size_t errlen)
 {
 	if (b->len && fwrite(b->ptr, 1, b->len, fp) != b->len) {
-		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		swt_export__set_msg(errmsg, errlen, "write error: ", strerror(errno));
 		return SWT_EIO;
 	}
 	swt_buf_clear(b);
 	return 0;
 }
 
-static int finish_output(FILE *fp, char *errmsg, size_t errlen)
+int swt_export__finish_output(FILE *fp, char *errmsg, size_t errlen)
 {
 	if (fflush(fp) != 0 || ferror(fp)) {
-		set_msg(errmsg, errlen, "write error: ", strerror(errno));
+		swt_export__set_msg(errmsg, errlen, "write error: ", strerror(errno));
 		return SWT_EIO;
 	}
 	return 0;
 }
 
-/* ---- Trace Event Format --------------------------------------------------- */
+/* ---- the trace walker (swt_export-private.h) ------------------------------ */
 
-/* Start one trace event at ts (ns from the session start): its common
- * members, in a fixed order. Finish it with ev_end(). */
-static void ev_begin(struct xctx *x, struct swt_json *w, int64_t ts,
-		     const char *name, const char *cat, const char *ph,
-		     int32_t pid, int32_t tid)
+static void item_init(struct swt_export__item *it, int64_t ts,
+		      enum swt_export__phase phase, const char *name,
+		      const char *cat, int32_t pid, int32_t tid,
+		      uint64_t track)
 {
-	x->ev = swt_grow(x->ev, &x->cap_ev, x->n_ev + 1, sizeof(*x->ev));
-	x->ev[x->n_ev].ts = ts;
-	x->ev[x->n_ev].seq = x->n_ev;
-	x->ev[x->n_ev].off = x->text.len;
-	swt_json_init(w, &x->text, false);
-	swt_json_begin_object(w, NULL);
-	swt_json_str(w, "name", name);
-	swt_json_str(w, "cat", cat);
-	swt_json_str(w, "ph", ph);
-	/* µs with the file's ns kept as three decimals */
-	swt_json_fixed(w, "ts", ts, 3, 3);
-	swt_json_i64(w, "pid", pid);
-	swt_json_i64(w, "tid", tid);
+	memset(it, 0, sizeof(*it));
+	it->ts = ts;
+	it->phase = phase;
+	it->name = name ? name : "";
+	it->cat = cat;
+	it->pid = pid;
+	it->tid = tid;
+	it->track = track;
 }
 
-static void ev_end(struct xctx *x, struct swt_json *w)
+static void arg_str(struct swt_export__item *it, const char *key,
+		    const char *s)
 {
-	swt_json_end_object(w);
-	x->ev[x->n_ev].len = x->text.len - x->ev[x->n_ev].off;
+	struct swt_export__arg *a = &it->args[it->n_args++];
+
+	a->key = key;
+	a->kind = SWT_EXPORT__ARG_STR;
+	a->s = s;
+	it->has_args = true;
+}
+
+static void arg_int(struct swt_export__item *it, const char *key, int64_t v)
+{
+	struct swt_export__arg *a = &it->args[it->n_args++];
+
+	a->key = key;
+	a->kind = SWT_EXPORT__ARG_INT;
+	a->v = v;
+	it->has_args = true;
+}
+
+static void arg_bool(struct swt_export__item *it, const char *key, bool b)
+{
+	struct swt_export__arg *a = &it->args[it->n_args++];
+
+	a->key = key;
+	a->kind = SWT_EXPORT__ARG_BOOL;
+	a->b = b;
+	it->has_args = true;
+}
+
+static void arg_fixed(struct swt_export__item *it, const char *key,
+		      int64_t v, unsigned scale, unsigned decimals)
+{
+	struct swt_export__arg *a = &it->args[it->n_args++];
+
+	a->key = key;
+	a->kind = SWT_EXPORT__ARG_FIXED;
+	a->v = v;
+	a->scale = scale;
+	a->decimals = decimals;
+	it->has_args = true;
+}
+
+/* Hand one event to the format, which serialises it into x->text; it is
+ * sorted by time (ties in this order) at the end. */
+static void emit(struct xctx *x, const struct swt_export__item *it)
+{
+	struct xev *e;
+
+	x->ev = swt_grow(x->ev, &x->cap_ev, x->n_ev + 1, sizeof(*x->ev));
+	e = &x->ev[x->n_ev];
+	e->ts = it->ts;
+	e->seq = x->n_ev;
+	e->off = x->text.len;
+	x->emit(&x->text, it, x->payload);
+	e->len = x->text.len - e->off;
 	x->n_ev++;
 	x->st.items++;
 }
 
-/* A counter sample: one series, "value". */
+/* A counter's new value (value / 10^scale). */
 static void ev_counter(struct xctx *x, int64_t ts, int32_t pid,
-		       const char *name, const char *cat, int64_t v,
-		       unsigned scale, unsigned decimals)
+		       uint64_t track, const char *name, const char *cat,
+		       int64_t v, unsigned scale, unsigned decimals)
 {
-	struct swt_json w;
+	struct swt_export__item it;
 
-	ev_begin(x, &w, ts, name, cat, "C", pid, pid);
-	swt_json_begin_object(&w, "args");
-	swt_json_fixed(&w, "value", v, scale, decimals);
-	swt_json_end_object(&w);
-	ev_end(x, &w);
+	item_init(&it, ts, SWT_EXPORT__COUNTER, name, cat, pid, pid, track);
+	it.value = v;
+	it.scale = scale;
+	it.decimals = decimals;
+	emit(x, &it);
 }
 
 static void use_thread(struct xctx *x, struct xthread *t)
@@ -477,12 +581,13 @@ static void use_thread(struct xctx *x, struct xthread *t)
 }
 
 static void span_mark(struct xctx *x, struct xthread *t, int64_t ts,
-		      uint32_t name, const char *ph)
+		      uint32_t name, enum swt_export__phase phase)
 {
-	struct swt_json w;
+	struct swt_export__item it;
 
-	ev_begin(x, &w, ts, x->names[name], "module", ph, t->pid, t->tid);
-	ev_end(x, &w);
+	item_init(&it, ts, phase, x->names[name], "module", t->pid, t->tid,
+		  t->uuid);
+	emit(x, &it);
 	use_thread(x, t);
 }
 
@@ -497,7 +602,8 @@ static void flush_pending(struct xctx *x, struct xthread *t)
 		if (!t->stack[i].pending)
 			continue;
 		t->stack[i].pending = false;
-		span_mark(x, t, x->o->from_ns, t->stack[i].name, "B");
+		span_mark(x, t, x->o->from_ns, t->stack[i].name,
+			  SWT_EXPORT__BEGIN);
 	}
 }
 
@@ -511,7 +617,8 @@ static void pop_span(struct xctx *x, struct xthread *t, int64_t te)
 	t->depth++;		/* still open while its elders are written */
 	flush_pending(x, t);
 	t->depth--;
-	span_mark(x, t, te < x->o->to_ns ? te : x->o->to_ns, s.name, "E");
+	span_mark(x, t, te < x->o->to_ns ? te : x->o->to_ns, s.name,
+		  SWT_EXPORT__END);
 	x->st.spans++;
 }
 
@@ -529,7 +636,7 @@ static void span_begin(struct xctx *x, struct xthread *t, int64_t tb,
 	if (s->pending || s->outside)
 		return;
 	flush_pending(x, t);
-	span_mark(x, t, tb, s->name, "B");
+	span_mark(x, t, tb, s->name, SWT_EXPORT__BEGIN);
 }
 
 /* An END closes the innermost open span of its name on its thread, and
@@ -556,13 +663,13 @@ static void span_end(struct xctx *x, struct xthread *t, int64_t te,
 
 static void trace_events(struct xctx *x, const struct swt_event_batch *b)
 {
+	struct swt_export__item it;
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
 		const struct swt_event *e = &b->events[i];
 		struct xthread *t = get_thread(x, b->pid, e->tid);
 		int64_t at = e->t_ns, ts;
-		struct swt_json w;
 
 		/* a thread's span events are in time order when swrec
 		 * wrote them; one that is not (damage, another writer) is
@@ -587,22 +694,23 @@ static void trace_events(struct xctx *x, const struct swt_event_batch *b)
 			span_end(x, t, ts, e->name);
 			break;
 		case SWT_EV_COUNT: {
-			int64_t sum = count_add(x, b->pid, e->name, e->value);
+			struct xcount *c = count_add(x, b->pid, e->name,
+						     e->value);
 
 			if (!in_window(x, ts))
 				break;
-			ev_counter(x, ts, b->pid, e->name ? e->name : "",
-				   "counter", sum, 0, 0);
+			c->used = true;
+			ev_counter(x, ts, b->pid, c->uuid, c->name, "counter",
+				   c->sum, 0, 0);
 			get_proc(x, b->pid)->used = true;
 			break;
 		}
 		case SWT_EV_MARK:
 			if (!in_window(x, ts))
 				break;
-			ev_begin(x, &w, ts, e->name ? e->name : "", "mark",
-				 "i", b->pid, e->tid);
-			swt_json_str(&w, "s", "p");
-			ev_end(x, &w);
+			item_init(&it, ts, SWT_EXPORT__INSTANT, e->name,
+				  "mark", b->pid, e->tid, t->uuid);
+			emit(x, &it);
 			use_thread(x, t);
 			break;
 		default:	/* RSS readings: the samples give the RSS */
@@ -632,13 +740,15 @@ static void trace_sample(struct xctx *x, int64_t t,
 			continue;
 		p->used = true;
 		if (cpu >= 0) {
-			ev_counter(x, ts, row->pid, "CPU %", "process", cpu,
-				   2, 2);
+			p->cpu_used = true;
+			ev_counter(x, ts, row->pid, uuid_of(U_PROC_CPU, p->idx),
+				   "CPU %", "process", cpu, 2, 2);
 			cpu_sum = swt_sat_add(cpu_sum, cpu);
 			any_cpu = true;
 		}
-		ev_counter(x, ts, row->pid, "RSS MB", "process",
-			   kib_mmb(row->rss_kib), 3, 3);
+		p->rss_used = true;
+		ev_counter(x, ts, row->pid, uuid_of(U_PROC_RSS, p->idx),
+			   "RSS MB", "process", kib_mmb(row->rss_kib), 3, 3);
 		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
 	}
 	for (i = 0; i < s->n_threads; i++) {
@@ -657,11 +767,14 @@ static void trace_sample(struct xctx *x, int64_t t,
 	if (!inside || s->n_procs == 0)
 		return;
 	x->session_used = true;
-	if (any_cpu)
-		ev_counter(x, ts, SESSION_PID, "CPU %", "session", cpu_sum, 2,
-			   2);
-	ev_counter(x, ts, SESSION_PID, "RSS MB", "session", kib_mmb(rss_sum),
-		   3, 3);
+	if (any_cpu) {
+		x->session_cpu_used = true;
+		ev_counter(x, ts, SESSION_PID, uuid_of(U_SESSION_CPU, 0),
+			   "CPU %", "session", cpu_sum, 2, 2);
+	}
+	x->session_rss_used = true;
+	ev_counter(x, ts, SESSION_PID, uuid_of(U_SESSION_RSS, 0), "RSS MB",
+		   "session", kib_mmb(rss_sum), 3, 3);
 }
 
 static void trace_proc_start(struct xctx *x, int64_t t,
@@ -670,68 +783,65 @@ static void trace_proc_start(struct xctx *x, int64_t t,
 	struct xproc *p = get_proc(x, ps->pid);
 	bool exec = p->started && p->start_ticks == ps->start_ticks;
 	int64_t ts = rel(x, t);
-	struct swt_json w;
+	struct swt_export__item it;
 
 	note_proc_start(x, ps);
 	if (!in_window(x, ts))
 		return;
 	p = get_proc(x, ps->pid);
 	p->used = true;
-	ev_begin(x, &w, ts, exec ? "process exec" : "process start",
-		 "process", "i", ps->pid, ps->pid);
-	swt_json_str(&w, "s", "p");
-	swt_json_begin_object(&w, "args");
-	swt_json_str(&w, "comm", p->comm);
-	swt_json_str(&w, "cmdline", p->cmdline);
-	swt_json_i64(&w, "ppid", ps->ppid);
-	swt_json_bool(&w, "preexisting", ps->preexisting);
-	swt_json_end_object(&w);
-	ev_end(x, &w);
+	item_init(&it, ts, SWT_EXPORT__INSTANT,
+		  exec ? "process exec" : "process start", "process",
+		  ps->pid, ps->pid, p->uuid);
+	arg_str(&it, "comm", p->comm);
+	arg_str(&it, "cmdline", p->cmdline);
+	arg_int(&it, "ppid", ps->ppid);
+	arg_bool(&it, "preexisting", ps->preexisting);
+	emit(x, &it);
 }
 
 static void trace_proc_exit(struct xctx *x, int64_t t,
 			    const struct swt_proc_exit *pe)
 {
 	int64_t ts = rel(x, t);
-	struct swt_json w;
+	struct swt_export__item it;
+	struct xproc *p;
 
 	note_proc_exit(x, pe);
 	if (!in_window(x, ts))
 		return;
-	get_proc(x, pe->pid)->used = true;
-	ev_begin(x, &w, ts, "process exit", "process", "i", pe->pid,
-		 pe->pid);
-	swt_json_str(&w, "s", "p");
-	swt_json_begin_object(&w, "args");
+	p = get_proc(x, pe->pid);
+	p->used = true;
+	item_init(&it, ts, SWT_EXPORT__INSTANT, "process exit", "process",
+		  pe->pid, pe->pid, p->uuid);
+	it.has_args = true;
 	if (pe->has_status) {
-		swt_json_i64(&w, "exit_code", pe->exit_code);
-		swt_json_i64(&w, "signal", pe->signal);
-		swt_json_bool(&w, "core_dumped", pe->core_dumped);
+		arg_int(&it, "exit_code", pe->exit_code);
+		arg_int(&it, "signal", pe->signal);
+		arg_bool(&it, "core_dumped", pe->core_dumped);
 	}
-	swt_json_end_object(&w);
-	ev_end(x, &w);
+	emit(x, &it);
 }
 
 static void trace_alert(struct xctx *x, int64_t t, const struct swt_alert *a)
 {
 	int64_t ts = rel(x, t);
 	struct swt_buf name = SWT_BUF_INIT;
-	struct swt_json w;
+	struct swt_export__item it;
 
 	if (!in_window(x, ts))
 		return;
 	swt_buf_printf(&name, "alert: %s of %s", a->kind ? a->kind : "",
 		       a->subject ? a->subject : "");
 	x->session_used = true;
-	ev_begin(x, &w, ts, name.ptr, "alert", "i", SESSION_PID, SESSION_PID);
-	swt_json_str(&w, "s", "g");
-	swt_json_begin_object(&w, "args");
-	swt_json_str(&w, "kind", a->kind);
-	swt_json_str(&w, "subject", a->subject);
-	swt_json_fixed(&w, "value", a->value_milli, 3, 3);
-	swt_json_fixed(&w, "threshold", a->threshold_milli, 3, 3);
-	swt_json_end_object(&w);
-	ev_end(x, &w);
+	item_init(&it, ts, SWT_EXPORT__INSTANT, name.ptr, "alert",
+		  SESSION_PID, SESSION_PID, uuid_of(U_SESSION, 0));
+	it.global = true;
+	arg_str(&it, "kind", a->kind);
+	arg_str(&it, "subject", a->subject);
+	arg_fixed(&it, "value", a->value_milli, 3, 3);
+	arg_fixed(&it, "threshold", a->threshold_milli, 3, 3);
+	emit(x, &it);
 	swt_buf_fini(&name);
 }
 
@@ -739,22 +849,20 @@ static void trace_end(struct xctx *x, int64_t t,
 		      const struct swt_session_end *e)
 {
 	int64_t ts = rel(x, t);
-	struct swt_json w;
+	struct swt_export__item it;
 
 	if (!in_window(x, ts))
 		return;
 	x->session_used = true;
-	ev_begin(x, &w, ts, "session end", "session", "i", SESSION_PID,
-		 SESSION_PID);
-	swt_json_str(&w, "s", "g");
-	swt_json_begin_object(&w, "args");
-	swt_json_str(&w, "reason", swt_end_reason_name(e->reason));
+	item_init(&it, ts, SWT_EXPORT__INSTANT, "session end", "session",
+		  SESSION_PID, SESSION_PID, uuid_of(U_SESSION, 0));
+	it.global = true;
+	arg_str(&it, "reason", swt_end_reason_name(e->reason));
 	if (e->has_status) {
-		swt_json_i64(&w, "exit_code", e->exit_code);
-		swt_json_i64(&w, "signal", e->signal);
+		arg_int(&it, "exit_code", e->exit_code);
+		arg_int(&it, "signal", e->signal);
 	}
-	swt_json_end_object(&w);
-	ev_end(x, &w);
+	emit(x, &it);
 }
 
 /* Spans still open when the reading ended: closed at the last time read
@@ -799,6 +907,248 @@ static int cmp_proc(const void *a, const void *b)
 	return pa->pid < pb->pid ? -1 : pa->pid > pb->pid;
 }
 
+/* swt_count() counters by pid, then name (bytes). */
+static int cmp_count(const void *a, const void *b)
+{
+	const struct xcount *ca = a, *cb = b;
+
+	if (ca->pid != cb->pid)
+		return ca->pid < cb->pid ? -1 : 1;
+	return strcmp(ca->name, cb->name);
+}
+
+static struct swt_export__track *add_track(struct xctx *x,
+					   enum swt_export__track_kind kind,
+					   uint64_t uuid, uint64_t parent,
+					   int32_t pid, int32_t tid,
+					   const char *name,
+					   const char *cmdline)
+{
+	struct swt_export__track *t;
+
+	x->tracks = swt_grow(x->tracks, &x->cap_tracks, x->n_tracks + 1,
+			     sizeof(*x->tracks));
+	t = &x->tracks[x->n_tracks++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->uuid = uuid;
+	t->parent_uuid = parent;
+	t->pid = pid;
+	t->tid = tid;
+	t->name = swt_strdup(name);
+	t->cmdline = cmdline ? swt_strdup(cmdline) : NULL;
+	return t;
+}
+
+/* The tracks with something in the trace, in their output order (see
+ * struct swt_export__trace). Sorts the process, thread and counter tables
+ * (their maps are not used after this). */
+static void list_tracks(struct xctx *x)
+{
+	uint64_t session = uuid_of(U_SESSION, 0);
+	size_t i, j = 0, k = 0;
+	char tmp[32];
+
+	if (x->session_used)
+		add_track(x, SWT_EXPORT__TRACK_SESSION, session, 0,
+			  SESSION_PID, SESSION_PID, "session",
+			  x->session_cmd ? x->session_cmd : "");
+	if (x->session_cpu_used)
+		add_track(x, SWT_EXPORT__TRACK_COUNTER,
+			  uuid_of(U_SESSION_CPU, 0), session, SESSION_PID,
+			  SESSION_PID, "CPU %", NULL);
+	if (x->session_rss_used)
+		add_track(x, SWT_EXPORT__TRACK_COUNTER,
+			  uuid_of(U_SESSION_RSS, 0), session, SESSION_PID,
+			  SESSION_PID, "RSS MB", NULL);
+	if (x->n_procs)
+		qsort(x->procs, x->n_procs, sizeof(*x->procs), cmp_proc);
+	if (x->n_threads)
+		qsort(x->threads, x->n_threads, sizeof(*x->threads),
+		      cmp_thread);
+	if (x->n_counts)
+		qsort(x->counts, x->n_counts, sizeof(*x->counts), cmp_count);
+	for (i = 0; i < x->n_procs; i++) {
+		const struct xproc *p = &x->procs[i];
+		const char *pname = proc_name(p, tmp, sizeof(tmp));
+
+		if (p->used)
+			add_track(x, SWT_EXPORT__TRACK_PROCESS, p->uuid, 0,
+				  p->pid, p->pid, pname, p->cmdline);
+		if (p->cpu_used)
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_PROC_CPU, p->idx), p->uuid, p->pid,
+				  p->pid, "CPU %", NULL);
+		if (p->rss_used)
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_PROC_RSS, p->idx), p->uuid, p->pid,
+				  p->pid, "RSS MB", NULL);
+		for (; k < x->n_counts && x->counts[k].pid <= p->pid; k++) {
+			const struct xcount *c = &x->counts[k];
+
+			if (c->used && c->pid == p->pid)
+				add_track(x, SWT_EXPORT__TRACK_COUNTER,
+					  c->uuid, p->uuid, p->pid, p->pid,
+					  c->name, NULL)->integer = true;
+		}
+		for (; j < x->n_threads && x->threads[j].pid <= p->pid; j++) {
+			const struct xthread *t = &x->threads[j];
+			const char *tname = t->name;
+
+			if (!t->used || t->pid != p->pid)
+				continue;
+			if (!tname && t->tid == t->pid) {
+				tname = proc_name(p, tmp, sizeof(tmp));
+			} else if (!tname) {
+				snprintf(tmp, sizeof(tmp), "%d", (int)t->tid);
+				tname = tmp;
+			}
+			add_track(x, SWT_EXPORT__TRACK_THREAD, t->uuid,
+				  p->uuid, t->pid, t->tid, tname, NULL);
+		}
+	}
+}
+
+int swt_export__trace_read(struct swt_export__trace *out,
+			   struct swt_reader *r,
+			   const struct swt_export_opts *o,
+			   swt_export__emit_fn emit_fn, void *payload,
+			   char *errmsg, size_t errlen)
+{
+	static const struct swt_export_opts none = { INT64_MIN, INT64_MAX };
+	const struct swt_record *rec;
+	struct xctx *x = swt_zalloc(sizeof(*x));
+	size_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	xctx_init(x, o ? o : &none);
+	x->emit = emit_fn;
+	x->payload = payload;
+	out->priv = x;
+	while ((err = next_record(r, &rec)) == 0) {
+		if (!set_origin(x, rec))
+			continue;
+		switch (rec->kind) {
+		case SWT_REC_PROC_START:
+			trace_proc_start(x, rec->t_ns, &rec->u.proc_start);
+			break;
+		case SWT_REC_PROC_EXIT:
+			trace_proc_exit(x, rec->t_ns, &rec->u.proc_exit);
+			break;
+		case SWT_REC_SAMPLE:
+			trace_sample(x, rec->t_ns, &rec->u.sample);
+			break;
+		case SWT_REC_EVENTS:
+			trace_events(x, &rec->u.events);
+			break;
+		case SWT_REC_ALERT:
+			trace_alert(x, rec->t_ns, &rec->u.alert);
+			break;
+		case SWT_REC_END:
+			trace_end(x, rec->t_ns, &rec->u.end);
+			break;
+		default:
+			break;
+		}
+	}
+	if (err != SWT_ITEROVER) {
+		swt_export__set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		goto out;
+	}
+	err = 0;
+	close_open_spans(x);
+	if (x->n_ev)
+		qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_ev);
+	x->sorted = swt_calloc(x->n_ev ? x->n_ev : 1, sizeof(*x->sorted));
+	for (i = 0; i < x->n_ev; i++) {
+		x->sorted[i].ts = x->ev[i].ts;
+		x->sorted[i].off = x->ev[i].off;
+		x->sorted[i].len = x->ev[i].len;
+	}
+	list_tracks(x);
+	out->text = x->text.ptr ? x->text.ptr : "";
+	out->events = x->sorted;
+	out->n_events = x->n_ev;
+	out->tracks = x->tracks;
+	out->n_tracks = x->n_tracks;
+out:
+	out->command = x->session_cmd ? x->session_cmd : "";
+	out->stats = x->st;
+	return err;
+}
+
+void swt_export__trace_fini(struct swt_export__trace *t)
+{
+	struct xctx *x = t->priv;
+
+	if (x) {
+		xctx_fini(x);
+		free(x);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- Trace Event Format --------------------------------------------------- */
+
+static const char *const json_ph[] = {
+	[SWT_EXPORT__BEGIN] = "B",
+	[SWT_EXPORT__END] = "E",
+	[SWT_EXPORT__COUNTER] = "C",
+	[SWT_EXPORT__INSTANT] = "i",
+};
+
+/* One trace event: its common members in a fixed order, then "s" for
+ * instants and "args". */
+static void json_emit(struct swt_buf *out, const struct swt_export__item *it,
+		      void *payload)
+{
+	struct swt_json w;
+	size_t i;
+
+	(void)payload;
+	swt_json_init(&w, out, false);
+	swt_json_begin_object(&w, NULL);
+	swt_json_str(&w, "name", it->name);
+	swt_json_str(&w, "cat", it->cat);
+	swt_json_str(&w, "ph", json_ph[it->phase]);
+	/* µs with the file's ns kept as three decimals */
+	swt_json_fixed(&w, "ts", it->ts, 3, 3);
+	swt_json_i64(&w, "pid", it->pid);
+	swt_json_i64(&w, "tid", it->tid);
+	if (it->phase == SWT_EXPORT__INSTANT)
+		swt_json_str(&w, "s", it->global ? "g" : "p");
+	if (it->phase == SWT_EXPORT__COUNTER) {
+		swt_json_begin_object(&w, "args");
+		swt_json_fixed(&w, "value", it->value, it->scale,
+			       it->decimals);
+		swt_json_end_object(&w);
+	} else if (it->has_args) {
+		swt_json_begin_object(&w, "args");
+		for (i = 0; i < it->n_args; i++) {
+			const struct swt_export__arg *a = &it->args[i];
+
+			switch (a->kind) {
+			case SWT_EXPORT__ARG_STR:
+				swt_json_str(&w, a->key, a->s);
+				break;
+			case SWT_EXPORT__ARG_INT:
+				swt_json_i64(&w, a->key, a->v);
+				break;
+			case SWT_EXPORT__ARG_BOOL:
+				swt_json_bool(&w, a->key, a->b);
+				break;
+			case SWT_EXPORT__ARG_FIXED:
+				swt_json_fixed(&w, a->key, a->v, a->scale,
+					       a->decimals);
+				break;
+			}
+		}
+		swt_json_end_object(&w);
+	}
+	swt_json_end_object(&w);
+}
+
 static void meta(struct swt_buf *b, const char *what, int32_t pid,
 		 int32_t tid, const char *name, const char *cmdline)
 {
@@ -820,46 +1170,28 @@ static void meta(struct swt_buf *b, const char *what, int32_t pid,
 	swt_buf_puts(b, ",\n");
 }
 
-/* The metadata: the session, then every process with something in the
- * trace by pid, each followed by its threads by tid. Sorts the process
- * and thread tables (their maps are not used after this). */
-static void trace_metadata(struct xctx *x, struct swt_buf *b)
+/* The metadata: a process_name for the session and every process, a
+ * thread_name for every thread, in the tracks' order (the counters are
+ * named by their events). */
+static void json_metadata(const struct swt_export__trace *t,
+			  struct swt_buf *b)
 {
-	size_t i, j = 0;
-	char tmp[32];
+	size_t i;
 
-	if (x->session_used) {
-		meta(b, "process_name", SESSION_PID, SESSION_PID, "session",
-		     x->session_cmd ? x->session_cmd : "");
-	}
-	if (x->n_procs)
-		qsort(x->procs, x->n_procs, sizeof(*x->procs), cmp_proc);
-	if (x->n_threads)
-		qsort(x->threads, x->n_threads, sizeof(*x->threads),
-		      cmp_thread);
-	for (i = 0; i < x->n_procs; i++) {
-		const struct xproc *p = &x->procs[i];
+	for (i = 0; i < t->n_tracks; i++) {
+		const struct swt_export__track *k = &t->tracks[i];
 
-		if (p->used)
-			meta(b, "process_name", p->pid, p->pid,
-			     proc_name(p, tmp, sizeof(tmp)),
-			     p->cmdline ? p->cmdline : "");
-		for (; j < x->n_threads && x->threads[j].pid <= p->pid; j++) {
-			const struct xthread *t = &x->threads[j];
-
-			if (!t->used || t->pid != p->pid)
-				continue;
-			if (t->name)
-				meta(b, "thread_name", t->pid, t->tid, t->name,
-				     NULL);
-			else if (t->tid == t->pid)
-				meta(b, "thread_name", t->pid, t->tid,
-				     proc_name(p, tmp, sizeof(tmp)), NULL);
-			else {
-				snprintf(tmp, sizeof(tmp), "%d", (int)t->tid);
-				meta(b, "thread_name", t->pid, t->tid, tmp,
-				     NULL);
-			}
+		switch (k->kind) {
+		case SWT_EXPORT__TRACK_SESSION:
+		case SWT_EXPORT__TRACK_PROCESS:
+			meta(b, "process_name", k->pid, k->pid, k->name,
+			     k->cmdline ? k->cmdline : "");
+			break;
+		case SWT_EXPORT__TRACK_THREAD:
+			meta(b, "thread_name", k->pid, k->tid, k->name, NULL);
+			break;
+		case SWT_EXPORT__TRACK_COUNTER:
+			break;
 		}
 	}
 }
@@ -869,63 +1201,25 @@ int swt_export_chrome_json(struct swt_reader *r,
 			   struct swt_export_stats *stats, char *errmsg,
 			   size_t errlen)
 {
-	struct swt_export_opts none;
-	const struct swt_record *rec;
-	struct xctx x;
+	struct swt_export__trace t;
 	struct swt_buf b = SWT_BUF_INIT;
 	size_t i;
 	int err;
 
-	if (!o) {
-		swt_export_opts_init(&none);
-		o = &none;
-	}
-	xctx_init(&x, o);
-	while ((err = next_record(r, &rec)) == 0) {
-		if (!set_origin(&x, rec))
-			continue;
-		switch (rec->kind) {
-		case SWT_REC_PROC_START:
-			trace_proc_start(&x, rec->t_ns, &rec->u.proc_start);
-			break;
-		case SWT_REC_PROC_EXIT:
-			trace_proc_exit(&x, rec->t_ns, &rec->u.proc_exit);
-			break;
-		case SWT_REC_SAMPLE:
-			trace_sample(&x, rec->t_ns, &rec->u.sample);
-			break;
-		case SWT_REC_EVENTS:
-			trace_events(&x, &rec->u.events);
-			break;
-		case SWT_REC_ALERT:
-			trace_alert(&x, rec->t_ns, &rec->u.alert);
-			break;
-		case SWT_REC_END:
-			trace_end(&x, rec->t_ns, &rec->u.end);
-			break;
-		default:
-			break;
-		}
-	}
-	if (err != SWT_ITEROVER) {
-		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
-		goto out;
-	}
-	close_open_spans(&x);
-	if (x.n_ev)
-		qsort(x.ev, x.n_ev, sizeof(*x.ev), cmp_ev);
-
+	SWT_TRY(err = swt_export__trace_read(&t, r, o, json_emit, NULL,
+					     errmsg, errlen));
 	swt_buf_puts(&b, "{\"traceEvents\":[\n");
-	trace_metadata(&x, &b);
-	for (i = 0; i < x.n_ev; i++) {
-		swt_buf_add(&b, x.text.ptr + x.ev[i].off, x.ev[i].len);
-		if (i + 1 < x.n_ev)
+	json_metadata(&t, &b);
+	for (i = 0; i < t.n_events; i++) {
+		swt_buf_add(&b, t.text + t.events[i].off, t.events[i].len);
+		if (i + 1 < t.n_events)
 			swt_buf_puts(&b, ",\n");
 		if (b.len >= FLUSH_BYTES)
-			SWT_TRY(err = write_buf(fp, &b, errmsg, errlen));
+			SWT_TRY(err = swt_export__write_buf(fp, &b, errmsg,
+							    errlen));
 	}
 	/* metadata end with ",\n": with no other event, drop the comma */
-	if (x.n_ev == 0 && b.len >= 2 && b.ptr[b.len - 2] == ',') {
+	if (t.n_events == 0 && b.len >= 2 && b.ptr[b.len - 2] == ',') {
 		b.len -= 2;
 		b.ptr[b.len] = '\0';
 	}
@@ -936,18 +1230,17 @@ int swt_export_chrome_json(struct swt_reader *r,
 		swt_json_init(&w, &b, false);
 		swt_json_begin_object(&w, NULL);
 		swt_json_str(&w, "source", "swt");
-		swt_json_str(&w, "command",
-			     x.session_cmd ? x.session_cmd : "");
+		swt_json_str(&w, "command", t.command);
 		swt_json_end_object(&w);
 	}
 	swt_buf_puts(&b, "}\n");
-	SWT_TRY(err = write_buf(fp, &b, errmsg, errlen));
-	err = finish_output(fp, errmsg, errlen);
+	SWT_TRY(err = swt_export__write_buf(fp, &b, errmsg, errlen));
+	err = swt_export__finish_output(fp, errmsg, errlen);
 out:
 	if (stats)
-		*stats = x.st;
+		*stats = t.stats;
 	swt_buf_fini(&b);
-	xctx_fini(&x);
+	swt_export__trace_fini(&t);
 	return err;
 }
 
@@ -1139,14 +1432,14 @@ int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 			break;
 		}
 		if (x.out.len >= FLUSH_BYTES)
-			SWT_TRY(err = write_buf(fp, &x.out, errmsg, errlen));
+			SWT_TRY(err = swt_export__write_buf(fp, &x.out, errmsg, errlen));
 	}
 	if (err != SWT_ITEROVER) {
-		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
+		swt_export__set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
 		goto out;
 	}
-	SWT_TRY(err = write_buf(fp, &x.out, errmsg, errlen));
-	err = finish_output(fp, errmsg, errlen);
+	SWT_TRY(err = swt_export__write_buf(fp, &x.out, errmsg, errlen));
+	err = swt_export__finish_output(fp, errmsg, errlen);
 out:
 	if (stats)
 		*stats = x.st;
@@ -1164,7 +1457,9 @@ int swt_export_write(struct swt_reader *r, enum swt_export_format f,
 		return swt_export_chrome_json(r, o, fp, stats, errmsg, errlen);
 	case SWT_EXPORT_CSV:
 		return swt_export_csv(r, o, fp, stats, errmsg, errlen);
+	case SWT_EXPORT_PERFETTO:
+		return swt_export_perfetto(r, o, fp, stats, errmsg, errlen);
 	}
-	set_msg(errmsg, errlen, "unknown export format", "");
+	swt_export__set_msg(errmsg, errlen, "unknown export format", "");
 	return SWT_EINVAL;
 }

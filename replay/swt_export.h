@@ -1,6 +1,6 @@
 /* swt_export.h — a session as data for other tools: the Trace Event Format
- * of Chrome (the JSON that Perfetto UI and chrome://tracing load) and a CSV
- * table of the samples.
+ * of Chrome (the JSON that Perfetto UI and chrome://tracing load), a CSV
+ * table of the samples and Perfetto's own protobuf trace.
  *
  * This is the library behind `swreplay --export` (libswt_replay.a). Like
  * swt_dump.h it never prints: the export goes to the FILE the caller
@@ -22,18 +22,18 @@
 
 #include "swt_reader.h"
 
-/* Values are explicit and never renumbered; the Perfetto protobuf trace
- * is to come as another value beside these. */
+/* Values are explicit and never renumbered. */
 enum swt_export_format {
 	SWT_EXPORT_CHROME_JSON = 1,	/* "chrome-json" */
 	SWT_EXPORT_CSV = 2,		/* "csv" */
+	SWT_EXPORT_PERFETTO = 3,	/* "perfetto" (binary) */
 };
 
-/* The format named `name` ("chrome-json", "csv") into *out: 0, or
- * SWT_EINVAL for any other name. */
+/* The format named `name` ("chrome-json", "csv", "perfetto") into *out: 0,
+ * or SWT_EINVAL for any other name. */
 int swt_export_format_parse(enum swt_export_format *out, const char *name);
 
-/* "chrome-json", "csv"; "unknown" otherwise. */
+/* "chrome-json", "csv", "perfetto"; "unknown" otherwise. */
 const char *swt_export_format_name(enum swt_export_format f);
 
 struct swt_export_opts {
@@ -49,9 +49,11 @@ struct swt_export_opts {
 void swt_export_opts_init(struct swt_export_opts *o);
 
 struct swt_export_stats {
-	uint64_t items;		/* trace events (JSON) or rows (CSV, the
+	uint64_t items;		/* trace events (JSON, Perfetto: track
+				 * descriptors excluded) or rows (CSV, the
 				 * header excluded) written */
-	uint64_t spans;		/* B/E pairs written (JSON) */
+	uint64_t spans;		/* B/E pairs (JSON), SLICE_BEGIN/END pairs
+				 * (Perfetto) written */
 	uint64_t spans_closed;	/* spans still open when the file (or the
 				 * window) ended: closed at the last time
 				 * read (the window's end) */
@@ -88,6 +90,19 @@ int swt_export_chrome_json(struct swt_reader *r,
 int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 		   FILE *fp, struct swt_export_stats *stats, char *errmsg,
 		   size_t errlen);
+
+/* The Perfetto protobuf trace (perfetto.protos.Trace, the file Perfetto UI
+ * and trace_processor open): a track descriptor for the session, every
+ * process, its counters and its threads first, then the track events in
+ * time order (ties in file order): the spans, counters, marks, process
+ * starts and exits and alerts of the Trace Event Format export, the same
+ * span repairs and window, timestamps in ns from the session start (a
+ * time before it is written as 0), all on packet sequence 1. Binary: the
+ * caller decides whether fp may take it. Kept in memory until the end as
+ * the JSON. Same statuses. */
+int swt_export_perfetto(struct swt_reader *r, const struct swt_export_opts *o,
+			FILE *fp, struct swt_export_stats *stats,
+			char *errmsg, size_t errlen);
 
 /* The export of format f (one of the functions above); SWT_EINVAL for an
  * unknown format. */

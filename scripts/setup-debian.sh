@@ -7,7 +7,8 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config python3 \
 protobuf-c-compiler libprotobuf-c-dev libzstd-dev zstd libproc2-dev \
-libcmocka-dev procps python3-markdown libxml2-utils python3-dev"
+libcmocka-dev procps python3-markdown libxml2-utils python3-dev \
+protobuf-compiler"
 case "${1:-}" in
 --bench) pkgs="$pkgs atop sysstat" ;;
 --fuzz) pkgs="$pkgs clang" ;;

@@ -240,9 +240,9 @@ check "cut file: the CSV exits 3 and agrees with the readable records" \
 	eval '[ "$rc" -eq 3 ] && csv_ok "$T/cut.csv" "$T/cut.swt" "$T/cut.csvcheck"'
 
 # ---- options and errors ------------------------------------------------------
-run "$SWREPLAY" --export perfetto "$ex"
+run "$SWREPLAY" --export html "$ex"
 check "an unknown export format is a usage error (2)" \
-	eval '[ "$rc" -eq 2 ] && grep -q "^swreplay: unknown export format (expected chrome-json or csv): perfetto$" "$T/err"'
+	eval '[ "$rc" -eq 2 ] && grep -q "^swreplay: unknown export format (expected chrome-json, csv or perfetto): html$" "$T/err"'
 run "$SWREPLAY" "$ex" -o "$T/x.json"
 check "-o without --export is a usage error" \
 	eval '[ "$rc" -eq 2 ] && grep -q "^swreplay: -o/--output goes with --export$" "$T/err" &&
