@@ -294,24 +294,6 @@ note:
 
 /* ---- CSV ---------------------------------------------------------------------- */
 
-/* RFC 4180 quoting when needed. */
-static void csv_cell(struct swt_buf *b, const char *s)
-{
-	const char *p;
-
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
-	    (!*s || s[strlen(s) - 1] != ' ')) {
-		swt_buf_puts(b, s);
-		return;
-	}
-	swt_buf_putc(b, '"');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			swt_buf_putc(b, '"');
-		swt_buf_putc(b, *p);
-	}
-	swt_buf_putc(b, '"');
-}
 
 static void csv_section(struct swt_buf *b, const struct view *v)
 {
@@ -329,7 +311,7 @@ static void csv_section(struct swt_buf *b, const struct view *v)
 		if (i % v->ncol == 0)
 			swt_buf_puts(b, v->name);
 		swt_buf_putc(b, ',');
-		csv_cell(b, v->cells[i]);
+		swt_buf_csv_cell(b, v->cells[i]);
 		if (i % v->ncol == v->ncol - 1)
 			swt_buf_putc(b, '\n');
 	}

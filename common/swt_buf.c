@@ -197,6 +197,24 @@ size_t swt_utf8_seq_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+void swt_buf_csv_cell(struct swt_buf *b, const char *s)
+{
+	const char *p;
+
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+	    (!*s || s[strlen(s) - 1] != ' ')) {
+		swt_buf_puts(b, s);
+		return;
+	}
+	swt_buf_putc(b, '"');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			swt_buf_putc(b, '"');
+		swt_buf_putc(b, *p);
+	}
+	swt_buf_putc(b, '"');
+}
+
 void swt_buf_json_str(struct swt_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -53,6 +53,11 @@ void swt_buf_fixed(struct swt_buf *b, int64_t v, unsigned scale,
  * always valid JSON. */
 void swt_buf_json_str(struct swt_buf *b, const char *s, size_t len);
 
+/* A CSV cell (RFC 4180): s as it is, or quoted, quotes doubled, when it
+ * holds a comma, a quote or a line break, or begins or ends with a space
+ * (which spreadsheets would trim). */
+void swt_buf_csv_cell(struct swt_buf *b, const char *s);
+
 /* Length of the valid UTF-8 sequence at s[0..len) (1 to 4), or 0 if the
  * bytes there are not valid UTF-8 (overlong forms, surrogates and code
  * points above U+10FFFF are invalid). len must be at least 1. */

@@ -386,7 +386,7 @@ static int write_out(FILE *fp, struct swt_buf *b, char *errmsg, size_t errlen)
 /* Next record, stepping over the damage statuses a SWT_READER_STRICT reader
  * returns (the reader keeps them in its damage list). A damage status that
  * did not add a damage entry would repeat forever: it is returned. */
-static int next_record(struct swt_reader *r, const struct swt_record **out)
+int swt_dump_next(struct swt_reader *r, const struct swt_record **out)
 {
 	int err;
 
@@ -409,7 +409,7 @@ int swt_dump_json(struct swt_reader *r, FILE *fp, char *errmsg,
 	int err;
 
 	swt_buf_reserve(&b, DUMP_FLUSH_BYTES + PROC_ROW_MAX);
-	while ((err = next_record(r, &rec)) == 0) {
+	while ((err = swt_dump_next(r, &rec)) == 0) {
 		swt_dump_record(&b, rec);
 		if (b.len >= DUMP_FLUSH_BYTES)
 			SWT_TRY(err = write_out(fp, &b, errmsg, errlen));
@@ -461,7 +461,7 @@ int swt_dump_check(struct swt_check_result *out, struct swt_reader *r,
 	const struct swt_record *rec;
 	int err;
 
-	while ((err = next_record(r, &rec)) == 0)
+	while ((err = swt_dump_next(r, &rec)) == 0)
 		;
 	if (err != SWT_ITEROVER) {
 		set_msg(errmsg, errlen, "", swt_reader_errmsg(r));

@@ -25,6 +25,12 @@
  * "t_ns":...}. */
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec);
 
+/* swt_reader_next() stepping over the damage statuses a
+ * SWT_READER_STRICT reader returns (the reader keeps them in its damage
+ * list); a damage status that added no entry is returned (it would
+ * repeat for ever). Shared by the dump and the exports. */
+int swt_dump_next(struct swt_reader *r, const struct swt_record **out);
+
 /* Write every record r still has to return (all of them, header first, on a
  * fresh reader) to fp as JSON lines. Output is built in a buffer and written
  * with fwrite() every ~64 KiB; fp is flushed at the end.

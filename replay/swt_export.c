@@ -17,6 +17,7 @@
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_checked.h"
+#include "swt_dump.h"
 #include "swt_engine.h"
 #include "swt_json.h"
 #include "swt_map.h"
@@ -412,22 +413,6 @@ static const char *proc_name(const struct xproc *p, char *tmp, size_t len)
 	return tmp;
 }
 
-/* Next record, stepping over the damage statuses a SWT_READER_STRICT
- * reader returns (as swt_dump.c). */
-static int next_record(struct swt_reader *r, const struct swt_record **out)
-{
-	int err;
-
-	for (;;) {
-		size_t n_damage = swt_reader_damage_count(r);
-
-		err = swt_reader_next(r, out);
-		if ((err == SWT_ECORRUPT || err == SWT_ETRUNCATED) &&
-		    swt_reader_damage_count(r) > n_damage)
-			continue;
-		return err;
-	}
-}
 
 /* The header sets the clock; the first record sets it when the header
  * has no start time (as the engine). false: the header (nothing else to
@@ -1026,7 +1011,7 @@ int swt_export__trace_read(struct swt_export__trace *out,
 	x->emit = emit_fn;
 	x->payload = payload;
 	out->priv = x;
-	while ((err = next_record(r, &rec)) == 0) {
+	while ((err = swt_dump_next(r, &rec)) == 0) {
 		if (!set_origin(x, rec))
 			continue;
 		switch (rec->kind) {
@@ -1250,25 +1235,6 @@ static const char csv_header[] =
 	"t_s,kind,name,pid,tid,process,cpu_percent,rss_mb,threads,"
 	"io_read_mb,io_write_mb\n";
 
-/* RFC 4180: quoted when it holds a comma, a quote or a line break (and,
- * as swanalyze's CSV, a leading or trailing space), quotes doubled. */
-static void csv_str(struct swt_buf *b, const char *s)
-{
-	const char *p;
-
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
-	    (!*s || s[strlen(s) - 1] != ' ')) {
-		swt_buf_puts(b, s);
-		return;
-	}
-	swt_buf_putc(b, '"');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			swt_buf_putc(b, '"');
-		swt_buf_putc(b, *p);
-	}
-	swt_buf_putc(b, '"');
-}
 
 /* ",value" or "," for none (v < 0 when has is false). */
 static void csv_fixed(struct swt_buf *b, bool has, int64_t v, unsigned scale)
@@ -1334,9 +1300,9 @@ static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
 			continue;
 		swt_buf_fixed(&rows, ts, 9, 3);
 		swt_buf_puts(&rows, ",process,");
-		csv_str(&rows, name);
+		swt_buf_csv_cell(&rows, name);
 		swt_buf_printf(&rows, ",%d,,", (int)row->pid);
-		csv_str(&rows, name);
+		swt_buf_csv_cell(&rows, name);
 		csv_fixed(&rows, cpu >= 0, cpu, 2);
 		csv_fixed(&rows, true, kib_mmb(row->rss_kib), 3);
 		csv_int(&rows, true, row->nthreads);
@@ -1376,9 +1342,9 @@ static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
 					  tr->name ? strlen(tr->name) : 0);
 		swt_buf_fixed(&rows, ts, 9, 3);
 		swt_buf_puts(&rows, ",thread,");
-		csv_str(&rows, tname);
+		swt_buf_csv_cell(&rows, tname);
 		swt_buf_printf(&rows, ",%d,%d,", (int)tr->tgid, (int)tr->tid);
-		csv_str(&rows, proc_name(p, tmp, sizeof(tmp)));
+		swt_buf_csv_cell(&rows, proc_name(p, tmp, sizeof(tmp)));
 		csv_fixed(&rows, cpu >= 0, cpu, 2);
 		swt_buf_puts(&rows, ",,,,\n");
 		x->st.items++;
@@ -1415,7 +1381,7 @@ int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 	}
 	xctx_init(&x, o);
 	swt_buf_puts(&x.out, csv_header);
-	while ((err = next_record(r, &rec)) == 0) {
+	while ((err = swt_dump_next(r, &rec)) == 0) {
 		if (!set_origin(&x, rec))
 			continue;
 		switch (rec->kind) {
