@@ -269,9 +269,11 @@ def suite_sampling(o):
         ok(spin.get("cpu_source") == source and
            spin.get("cpu_confidence", 0) >= 90.0,
            "1 in %s: spin's CPU %s, confident" % (n, source), msg)
-        # how many boundaries were measured: about two in 32 (each drawn
-        # one and the one after it, the first spans of each module), or
-        # all
+        # how many boundaries were measured: two or three in 32 (a drawn
+        # one, the one after it, and the END of a span whose BEGIN was
+        # measured), more where a nap overslept a millisecond on a loaded
+        # machine (the span after a long one is measured whole): well
+        # under a quarter; or all
         r = subprocess.run([o.swreplay, "--dump", info["path"]],
                            stdout=subprocess.PIPE, universal_newlines=True,
                            check=True)
@@ -285,8 +287,8 @@ def suite_sampling(o):
                         "spin", "nap"):
                     total += 1
                     meas += e["value"] > 0
-        lo, hi = (total, total) if n == "1" else (total // 32,
-                                                   total * 3 // 32 + 8)
+        lo, hi = (total, total) if n == "1" else (total // 64,
+                                                   total // 4)
         ok(total == 12000 and lo <= meas <= hi,
            "1 in %s: %d of %d boundaries measured (%d to %d)"
            % (n, meas, total, lo, hi))
