@@ -122,6 +122,15 @@ static void c_one(struct swt_model_section *s, int64_t milli)
 	swt_model_cell_fixed(s, milli, 3, 1);
 }
 
+/* A subject's name, kind and process: the first columns of most tables. */
+static void c_subject(struct swt_model_section *s,
+		      const struct swt_subject *subj)
+{
+	swt_model_cell_str(s, subj->name);
+	swt_model_cell_enum(s, swt_kind_name(subj->kind));
+	swt_model_cell_str(s, subj->process);
+}
+
 /* thousandths with three decimals: scores, weights, z */
 static void c_milli(struct swt_model_section *s, int64_t milli)
 {
@@ -485,9 +494,7 @@ static void sec_active(struct swt_model *m, const struct swt_result *r)
 			continue;
 		n++;
 		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, mr->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(mr->subj.kind));
-		swt_model_cell_str(s, mr->subj.process);
+		c_subject(s, &mr->subj);
 		c_one(s, mr->cpu_avg_mpct);
 		c_opt_one(s, mr->has_memory, mr->mem_avg_mmb);
 		c_milli(s, mr->weight);
@@ -541,9 +548,7 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 		bool module = mr->subj.kind == SWT_KIND_MODULE;
 
 		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, mr->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(mr->subj.kind));
-		swt_model_cell_str(s, mr->subj.process);
+		c_subject(s, &mr->subj);
 		swt_model_cell_int(s, (int64_t)mr->instances);
 		c_one(s, mr->cpu_avg_mpct);
 		c_one(s, mr->cpu_peak_mpct);
@@ -882,9 +887,7 @@ static void sec_spikes(struct swt_model *m, const struct swt_result *r)
 
 		swt_model_add_row(s, NULL);
 		swt_model_cell_enum(s, swt_resource_name(sp->resource));
-		swt_model_cell_str(s, sp->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(sp->subj.kind));
-		swt_model_cell_str(s, sp->subj.process);
+		c_subject(s, &sp->subj);
 		c_secs(s, sp->start_ns);
 		c_secs(s, sp->duration_ns);
 		c_secs(s, sp->peak_t_ns);
@@ -926,9 +929,7 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		const struct swt_leak_result *l = &r->leaks[i];
 
 		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, l->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(l->subj.kind));
-		swt_model_cell_str(s, l->subj.process);
+		c_subject(s, &l->subj);
 		c_one(s, l->slope_mmb_per_min);
 		c_one(s, l->confidence_mpct);
 		c_milli(s, l->z_milli);
@@ -977,9 +978,7 @@ static void sec_forecasts(struct swt_model *m, const struct swt_result *r)
 		const struct swt_forecast_result *f = &r->forecasts[i];
 
 		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, f->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(f->subj.kind));
-		swt_model_cell_str(s, f->subj.process);
+		c_subject(s, &f->subj);
 		c_secs(s, f->at_ns);
 		c_one(s, f->level_mmb);
 		c_one(s, f->target_mmb);
@@ -1035,9 +1034,7 @@ static void sec_bottlenecks(struct swt_model *m, const struct swt_result *r)
 		const struct swt_bottleneck_result *b = &r->bottlenecks[i];
 
 		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, b->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(b->subj.kind));
-		swt_model_cell_str(s, b->subj.process);
+		c_subject(s, &b->subj);
 		swt_model_cell_enum(s,
 				    swt_bottleneck_reason_name(b->reason));
 		c_one(s, b->cpu_avg_mpct);
@@ -1076,9 +1073,7 @@ static void sec_alerts(struct swt_model *m, const struct swt_result *r)
 		swt_model_add_row(s, NULL);
 		c_secs(s, a->t_ns);
 		swt_model_cell_enum(s, swt_alert_kind_name(a->kind));
-		swt_model_cell_str(s, a->subj.name);
-		swt_model_cell_enum(s, swt_kind_name(a->subj.kind));
-		swt_model_cell_str(s, a->subj.process);
+		c_subject(s, &a->subj);
 		c_one(s, a->value);
 		c_one(s, a->threshold);
 		swt_model_cell_enum(s, swt_alert_unit(a->kind));
