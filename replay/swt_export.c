@@ -484,48 +484,44 @@ static void item_init(struct swt_export__item *it, int64_t ts,
 	it->track = track;
 }
 
-static void arg_str(struct swt_export__item *it, const char *key,
-		    const char *s)
+/* The item's next argument, of kind `kind` (at most
+ * SWT_EXPORT__MAX_ARGS an item: the callers add fewer). */
+static struct swt_export__arg *arg_add(struct swt_export__item *it,
+				       const char *key,
+				       enum swt_export__arg_kind kind)
 {
 	struct swt_export__arg *a = &it->args[it->n_args++];
 
 	a->key = key;
-	a->kind = SWT_EXPORT__ARG_STR;
-	a->s = s;
+	a->kind = kind;
 	it->has_args = true;
+	return a;
+}
+
+static void arg_str(struct swt_export__item *it, const char *key,
+		    const char *s)
+{
+	arg_add(it, key, SWT_EXPORT__ARG_STR)->s = s;
 }
 
 static void arg_int(struct swt_export__item *it, const char *key, int64_t v)
 {
-	struct swt_export__arg *a = &it->args[it->n_args++];
-
-	a->key = key;
-	a->kind = SWT_EXPORT__ARG_INT;
-	a->v = v;
-	it->has_args = true;
+	arg_add(it, key, SWT_EXPORT__ARG_INT)->v = v;
 }
 
 static void arg_bool(struct swt_export__item *it, const char *key, bool b)
 {
-	struct swt_export__arg *a = &it->args[it->n_args++];
-
-	a->key = key;
-	a->kind = SWT_EXPORT__ARG_BOOL;
-	a->b = b;
-	it->has_args = true;
+	arg_add(it, key, SWT_EXPORT__ARG_BOOL)->b = b;
 }
 
 static void arg_fixed(struct swt_export__item *it, const char *key,
 		      int64_t v, unsigned scale, unsigned decimals)
 {
-	struct swt_export__arg *a = &it->args[it->n_args++];
+	struct swt_export__arg *a = arg_add(it, key, SWT_EXPORT__ARG_FIXED);
 
-	a->key = key;
-	a->kind = SWT_EXPORT__ARG_FIXED;
 	a->v = v;
 	a->scale = scale;
 	a->decimals = decimals;
-	it->has_args = true;
 }
 
 /* Hand one event to the format, which serialises it into x->text; it is
