@@ -181,12 +181,11 @@ struct engine__module {
 	uint64_t spans_measured; /* spans with CPU readings at both ends */
 	uint64_t spans_estimated; /* spans without */
 	/* a client that measures some spans only (swtrace.py): its own time
-	 * between two readings (measured: cpu_self_ns is its CPU) and the
-	 * rest, whose CPU is estimated at the measured rate */
+	 * between two readings (measured) and the rest, whose CPU is
+	 * estimated at the measured rate */
 	int64_t meas_wall_ns;
 	int64_t meas_cpu_ns;	/* CPU of the measured stretches that took
 				 * time (the rate's numerator) */
-	int64_t unmeas_wall_ns;	/* in all */
 	int64_t unmeas_pend_ns;	/* not yet estimated into an interval */
 	/* stretches that took no time: both ends clamped to one time (late
 	 * events raised to the recorder's watermark, or to the last sample):

@@ -823,7 +823,6 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	m->spans_measured += f->spans_measured;
 	m->spans_estimated += f->spans_estimated;
 	m->meas_wall_ns = swt_sat_add(m->meas_wall_ns, f->meas_wall_ns);
-	m->unmeas_wall_ns = swt_sat_add(m->unmeas_wall_ns, f->unmeas_wall_ns);
 	m->unmeas_pend_ns = swt_sat_add(m->unmeas_pend_ns, f->unmeas_pend_ns);
 	f->unmeas_pend_ns = 0;
 	m->meas_cpu_ns = swt_sat_add(m->meas_cpu_ns, f->meas_cpu_ns);
@@ -1655,7 +1654,6 @@ static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 			m->st_ww += w * w;
 			m->st_cw += c * w;
 		} else if (!measured && dt > 0) {
-			m->unmeas_wall_ns = swt_sat_add(m->unmeas_wall_ns, dt);
 			m->unmeas_pend_ns = swt_sat_add(m->unmeas_pend_ns, dt);
 		} else if (!measured && !at_sample) {
 			m->untimed_pend++;
