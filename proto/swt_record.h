@@ -278,6 +278,7 @@ struct swt_session_end {
 	uint64_t exits_unmatched;	/* forks whose exit record was lost */
 	uint64_t cmdlines_skipped;	/* execs whose cmdline was not read */
 	uint64_t exit_acct_cpu_ns;	/* recorder CPU on exit accounting */
+	const char *proc_events_source;	/* "bpf", "connector" or "" */
 };
 
 struct swt_record {

@@ -18,6 +18,7 @@
 #include "swt_parse.h"
 #include "swt_live.h"
 #include "swt_session.h"
+#include "swt_procconn.h"
 #include "swt_status.h"
 #include "swt_thresholds.h"
 
@@ -89,6 +90,14 @@ static void usage(FILE *f)
 	      "reads a short-lived\n"
 	      "                       process's command line at its exec; "
 	      "exit records stay)\n"
+	      "      --proc-events=SRC  where they come from: auto (default: "
+	      "bpf where it\n"
+	      "                       loads), bpf (a BPF program that reads "
+	      "each exec's\n"
+	      "                       command line in the kernel), connector "
+	      "(the proc\n"
+	      "                       connector, command lines read from "
+	      "/proc)\n"
 	      "      --no-net         no network per process (TCP bytes from "
 	      "the kernel's\n"
 	      "                       socket table, sockets by kind, "
@@ -256,6 +265,7 @@ enum {
 	OPT_NO_SPAN_RSS,
 	OPT_NO_EXITS,
 	OPT_NO_PROC_EVENTS,
+	OPT_PROC_EVENTS,
 	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
 	OPT_ALERTS,
@@ -280,6 +290,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "no-exits", no_argument, NULL, OPT_NO_EXITS },
 		{ "no-proc-events", no_argument, NULL, OPT_NO_PROC_EVENTS },
+		{ "proc-events", required_argument, NULL, OPT_PROC_EVENTS },
 		{ "max-short-lived", required_argument, NULL,
 		  OPT_MAX_SHORT_LIVED },
 		{ "no-net", no_argument, NULL, OPT_NO_NET },
@@ -382,6 +393,20 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_PROC_EVENTS:
 			o->s.proc_events = false;
+			break;
+		case OPT_PROC_EVENTS:
+			if (!strcmp(optarg, "auto"))
+				o->s.proc_events_source = SWT_PROCCONN_AUTO;
+			else if (!strcmp(optarg, "bpf"))
+				o->s.proc_events_source = SWT_PROCCONN_BPF;
+			else if (!strcmp(optarg, "connector"))
+				o->s.proc_events_source =
+					SWT_PROCCONN_CONNECTOR;
+			else
+				return usage_error("--proc-events: invalid "
+						   "value '%s' (auto, bpf, "
+						   "connector)",
+						   optarg);
 			break;
 		case OPT_NO_NET:
 			o->s.net = false;

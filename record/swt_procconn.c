@@ -15,6 +15,10 @@
 #include "swt_alloc.h"
 #include "swt_map.h"
 #include "swt_nlbatch.h"
+#include "swt_procev.h"
+#include <linux/types.h>
+
+#include "bpf/swt_procev.h"
 #include "swt_status.h"
 
 /* The kernel doubles it: some 20 000 events between two reads (a
@@ -42,6 +46,7 @@ struct ent {
 
 struct swt_procconn {
 	int fd;
+	struct swt_procev *pe;	/* the BPF source, or NULL: the socket's */
 	int proc_fd;		/* /proc, for the reads at exec */
 	struct ent *ents;
 	size_t n_ents, cap_ents;
@@ -53,6 +58,7 @@ struct swt_procconn {
 	int64_t credit;		/* reads allowed, x 1e9 */
 	int64_t credit_ns;	/* when it was last raised */
 	struct swt_procconn_stats st;
+	char fallback_msg[300];	/* why not BPF, or "" */
 	_Alignas(8) char bufs[BATCH][MSG_BYTES];
 	char scratch[SWT_PROCCONN_CMDLINE_MAX];
 };
@@ -77,30 +83,27 @@ static int send_op(struct swt_procconn *pc, enum proc_cn_mcast_op op)
 	return send(pc->fd, m, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-int swt_procconn_open(struct swt_procconn **out, char *errmsg,
-		      size_t errlen)
+/* The proc connector's socket, subscribed. */
+static int open_connector(struct swt_procconn *pc, char *errmsg,
+			  size_t errlen)
 {
-	struct swt_procconn *pc = swt_zalloc(sizeof(*pc));
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
 				  .nl_groups = CN_IDX_PROC };
 	int size = RCVBUF_BYTES;
 
-	*out = NULL;
-	swt_imap_init(&pc->latest);
-	pc->proc_fd = -1;
 	pc->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			NETLINK_CONNECTOR);
 	if (pc->fd < 0) {
 		snprintf(errmsg, errlen, "proc connector: %s",
 			 strerror(errno));
-		goto fail;
+		return SWT_EIO;
 	}
 	if (bind(pc->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
 		snprintf(errmsg, errlen, "proc connector: %s%s", strerror(e),
 			 e == EPERM ? " (needs CAP_NET_ADMIN: root)" : "");
-		goto fail;
+		return SWT_EIO;
 	}
 	/* as root the limit of net.core.rmem_max does not apply */
 	if (setsockopt(pc->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
@@ -112,6 +115,37 @@ int swt_procconn_open(struct swt_procconn **out, char *errmsg,
 
 		snprintf(errmsg, errlen, "proc connector: %s%s", strerror(e),
 			 e == EPERM ? " (needs CAP_NET_ADMIN: root)" : "");
+		return SWT_EIO;
+	}
+	return 0;
+}
+
+int swt_procconn_open(struct swt_procconn **out,
+		      const struct swt_procconn_opts *o, char *errmsg,
+		      size_t errlen)
+{
+	struct swt_procconn *pc = swt_zalloc(sizeof(*pc));
+	char bpfmsg[300] = "";
+
+	*out = NULL;
+	swt_imap_init(&pc->latest);
+	pc->proc_fd = -1;
+	pc->fd = -1;
+	if (o->source != SWT_PROCCONN_CONNECTOR &&
+	    swt_procev_open(&pc->pe, o->all, o->self, o->launcher, bpfmsg,
+			    sizeof(bpfmsg)) < 0) {
+		pc->pe = NULL;
+		if (o->source == SWT_PROCCONN_BPF) {
+			snprintf(errmsg, errlen, "%s", bpfmsg);
+			goto fail;
+		}
+	}
+	if (!pc->pe && open_connector(pc, errmsg, errlen) < 0) {
+		if (bpfmsg[0]) {
+			size_t n = strlen(errmsg);
+
+			snprintf(errmsg + n, errlen - n, "; %s", bpfmsg);
+		}
 		goto fail;
 	}
 	pc->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -119,6 +153,9 @@ int swt_procconn_open(struct swt_procconn **out, char *errmsg,
 		snprintf(errmsg, errlen, "/proc: %s", strerror(errno));
 		goto fail;
 	}
+	if (bpfmsg[0])
+		snprintf(pc->fallback_msg, sizeof(pc->fallback_msg), "%s",
+			 bpfmsg);
 	*out = pc;
 	return 0;
 fail:
@@ -126,9 +163,19 @@ fail:
 	return SWT_EIO;
 }
 
+const char *swt_procconn_source(const struct swt_procconn *pc)
+{
+	return pc->pe ? "bpf" : "connector";
+}
+
+const char *swt_procconn_fallback_msg(const struct swt_procconn *pc)
+{
+	return pc->fallback_msg[0] ? pc->fallback_msg : NULL;
+}
+
 int swt_procconn_fd(const struct swt_procconn *pc)
 {
-	return pc->fd;
+	return pc->pe ? swt_procev_fd(pc->pe) : pc->fd;
 }
 
 static void drop_strings(struct swt_procconn *pc, struct swt_newproc *np)
@@ -177,21 +224,20 @@ static void remove_ent(struct swt_procconn *pc, uint32_t i)
 	pc->live--;
 }
 
-static void on_fork(struct swt_procconn *pc, const struct proc_event *ev,
-		    swt_procconn_tree_fn in_tree, void *payload)
+/* The fork of process child by process parent. Returns whether the child
+ * entered the table. */
+static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
+		    int64_t ts_ns, swt_procconn_tree_fn in_tree,
+		    void *payload)
 {
-	int32_t parent = ev->event_data.fork.parent_tgid;
-	int32_t child = ev->event_data.fork.child_tgid;
 	struct ent *p = latest(pc, parent), *e;
 	uint32_t i, prev;
 
-	if (ev->event_data.fork.child_pid != child)
-		return;		/* a thread */
 	if (!(p && !p->np.exit_ns) && !in_tree(parent, child, payload))
-		return;
+		return false;
 	if (pc->live >= SWT_PROCCONN_MAX_PROCS) {
 		pc->st.table_full++;
-		return;
+		return false;
 	}
 	if (pc->n_free) {
 		i = pc->free_list[--pc->n_free];
@@ -207,7 +253,7 @@ static void on_fork(struct swt_procconn *pc, const struct proc_event *ev,
 	e->prev = prev == SWT_MAP_NONE ? NONE : prev;
 	e->np.pid = child;
 	e->np.ppid = parent;
-	e->np.fork_ns = (int64_t)ev->timestamp_ns;
+	e->np.fork_ns = ts_ns;
 	/* until it execs, it runs its parent's program */
 	p = latest(pc, parent);	/* (the table may have moved) */
 	if (p && p->np.cmdline &&
@@ -228,6 +274,7 @@ static void on_fork(struct swt_procconn *pc, const struct proc_event *ev,
 	swt_imap_put(&pc->latest, child, i);
 	pc->live++;
 	pc->st.procs++;
+	return true;
 }
 
 /* Whether a read is allowed now, at most SWT_PROCCONN_READS_PER_S a
@@ -252,22 +299,59 @@ static bool take_credit(struct swt_procconn *pc, int64_t now_ns)
 	return true;
 }
 
-/* Its command line and program, now that it has exec'd and runs. */
-static void on_exec(struct swt_procconn *pc, const struct proc_event *ev)
+static void keep_exe(struct swt_procconn *pc, struct ent *e,
+		     const char *path, size_t n)
 {
-	struct ent *e = latest(pc, ev->event_data.exec.process_tgid);
+	e->np.exe = swt_zalloc(n + 1);
+	memcpy(e->np.exe, path, n);
+	pc->cmd_bytes += n + 1;
+}
+
+/* Its command line and program, now that it has exec'd and runs: given
+ * (cmd: read by the kernel during the exec; exe NULL: to read) or read
+ * from /proc now. */
+static void on_exec(struct swt_procconn *pc, int32_t tgid, int64_t ts_ns,
+		    const char *cmd, size_t cmd_len, const char *exe)
+{
+	struct ent *e = latest(pc, tgid);
 	char rel[40], path[4096];
 	ssize_t n;
 	int fd;
 
 	if (!e || e->np.exit_ns)
 		return;
-	e->np.exec_ns = (int64_t)ev->timestamp_ns;
+	e->np.exec_ns = ts_ns;
 	e->np.comm[0] = '\0';	/* the exec gave it a new one */
 	drop_strings(pc, &e->np);
 	if (pc->cmd_bytes + 2 * sizeof(pc->scratch) >
-		    SWT_PROCCONN_MAX_CMDLINE_BYTES ||
-	    !take_credit(pc, (int64_t)ev->timestamp_ns)) {
+	    SWT_PROCCONN_MAX_CMDLINE_BYTES) {
+		pc->st.cmdlines_skipped++;
+		return;
+	}
+	if (cmd) {
+		/* no cost to speak of: no rate bound */
+		if (cmd_len > SWT_PROCCONN_CMDLINE_MAX)
+			cmd_len = SWT_PROCCONN_CMDLINE_MAX;
+		if (cmd_len) {
+			e->np.cmdline = swt_zalloc(cmd_len + 1);
+			memcpy(e->np.cmdline, cmd, cmd_len);
+			e->np.cmdline_len = cmd_len;
+			pc->cmd_bytes += cmd_len + 1;
+		}
+		if (exe) {
+			keep_exe(pc, e, exe, strlen(exe));
+		} else {
+			snprintf(rel, sizeof(rel), "%d/exe", (int)tgid);
+			n = readlinkat(pc->proc_fd, rel, path,
+				       sizeof(path) - 1);
+			if (n > 0)
+				keep_exe(pc, e, path, (size_t)n);
+		}
+		pc->st.cmdlines++;
+		pc->st.cmdlines_bpf++;
+		return;
+	}
+	if (!take_credit(pc, ts_ns)) {
 		pc->st.cmdlines_skipped++;
 		return;
 	}
@@ -287,43 +371,95 @@ static void on_exec(struct swt_procconn *pc, const struct proc_event *ev)
 	pc->cmd_bytes += (size_t)n + 1;
 	snprintf(rel, sizeof(rel), "%d/exe", (int)e->np.pid);
 	n = readlinkat(pc->proc_fd, rel, path, sizeof(path) - 1);
-	if (n > 0) {
-		path[n] = '\0';
-		e->np.exe = swt_zalloc((size_t)n + 1);
-		memcpy(e->np.exe, path, (size_t)n + 1);
-		pc->cmd_bytes += (size_t)n + 1;
-	}
+	if (n > 0)
+		keep_exe(pc, e, path, (size_t)n);
 	pc->st.cmdlines++;
+}
+
+static void on_comm(struct swt_procconn *pc, int32_t tgid, const char *comm)
+{
+	struct ent *e = latest(pc, tgid);
+
+	if (e && !e->np.exit_ns) {
+		memcpy(e->np.comm, comm, sizeof(e->np.comm));
+		e->np.comm[sizeof(e->np.comm) - 1] = '\0';
+	}
+}
+
+static void on_exit_ev(struct swt_procconn *pc, int32_t tgid, int64_t ts_ns)
+{
+	struct ent *e = latest(pc, tgid);
+
+	if (e && !e->np.exit_ns)
+		e->np.exit_ns = ts_ns;
 }
 
 static void on_event(struct swt_procconn *pc, const struct proc_event *ev,
 		     swt_procconn_tree_fn in_tree, void *payload)
 {
-	struct ent *e;
+	int64_t ts = (int64_t)ev->timestamp_ns;
 
 	switch (ev->what) {
 	case PROC_EVENT_FORK:
-		on_fork(pc, ev, in_tree, payload);
+		if (ev->event_data.fork.child_pid ==
+		    ev->event_data.fork.child_tgid)	/* not a thread */
+			(void)on_fork(pc, ev->event_data.fork.parent_tgid,
+				      ev->event_data.fork.child_tgid, ts,
+				      in_tree, payload);
 		break;
 	case PROC_EVENT_EXEC:
-		on_exec(pc, ev);
+		on_exec(pc, ev->event_data.exec.process_tgid, ts, NULL, 0,
+			NULL);
 		break;
 	case PROC_EVENT_COMM:
-		e = latest(pc, ev->event_data.comm.process_tgid);
-		if (e && !e->np.exit_ns &&
-		    ev->event_data.comm.process_pid ==
-			    ev->event_data.comm.process_tgid) {
-			memcpy(e->np.comm, ev->event_data.comm.comm,
-			       sizeof(e->np.comm));
-			e->np.comm[sizeof(e->np.comm) - 1] = '\0';
-		}
+		if (ev->event_data.comm.process_pid ==
+		    ev->event_data.comm.process_tgid)
+			on_comm(pc, ev->event_data.comm.process_tgid,
+				ev->event_data.comm.comm);
 		break;
 	case PROC_EVENT_EXIT:
-		e = latest(pc, ev->event_data.exit.process_tgid);
-		if (e && !e->np.exit_ns &&
-		    ev->event_data.exit.process_pid ==
-			    ev->event_data.exit.process_tgid)
-			e->np.exit_ns = (int64_t)ev->timestamp_ns;
+		if (ev->event_data.exit.process_pid ==
+		    ev->event_data.exit.process_tgid)
+			on_exit_ev(pc, ev->event_data.exit.process_tgid, ts);
+		break;
+	default:
+		break;
+	}
+}
+
+struct pe_ctx {
+	struct swt_procconn *pc;
+	swt_procconn_tree_fn in_tree;
+	void *payload;
+};
+
+/* swt_procev_fn: the same events, from the BPF program (threads already
+ * left out by it). */
+static void on_pe(const struct swt_procev_event *ev, void *payload)
+{
+	struct pe_ctx *c = payload;
+	struct swt_procconn *pc = c->pc;
+
+	pc->st.events++;
+	switch (ev->kind) {
+	case SWT_PE_FORK:
+		if (on_fork(pc, ev->ptgid, ev->tgid, ev->ts_ns, c->in_tree,
+			    c->payload) &&
+		    !ev->in_tree)
+			swt_procev_track(pc->pe, ev->tgid);
+		break;
+	case SWT_PE_EXEC:
+		if (ev->in_tree)
+			on_exec(pc, ev->tgid, ev->ts_ns, ev->cmd, ev->cmd_len,
+				ev->exe);
+		else	/* the kernel's table did not have it yet */
+			on_exec(pc, ev->tgid, ev->ts_ns, NULL, 0, NULL);
+		break;
+	case SWT_PE_COMM:
+		on_comm(pc, ev->tgid, ev->comm);
+		break;
+	case SWT_PE_EXIT:
+		on_exit_ev(pc, ev->tgid, ev->ts_ns);
 		break;
 	default:
 		break;
@@ -338,6 +474,13 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 	size_t done = 0;
 	unsigned i;
 
+	if (pc->pe) {
+		struct pe_ctx c = { pc, in_tree, payload };
+
+		done = swt_procev_read(pc->pe, max, on_pe, &c);
+		pc->st.overflows = swt_procev_lost(pc->pe);
+		return done;
+	}
 	for (;;) {
 		unsigned want = BATCH;
 		int n;
@@ -474,6 +617,7 @@ void swt_procconn_free(struct swt_procconn *pc)
 		(void)send_op(pc, PROC_CN_MCAST_IGNORE);
 		close(pc->fd);
 	}
+	swt_procev_free(pc->pe);
 	if (pc->proc_fd >= 0)
 		close(pc->proc_fd);
 	for (i = 0; i < pc->n_ents; i++)

@@ -10,6 +10,12 @@
  * exit record (swt_exitacct.h) then brings its counters, and the sampler
  * writes the two together.
  *
+ * Two sources of the same events: a BPF program on the scheduler's
+ * tracepoints (swt_procev.h), which also reads each exec's arguments and
+ * program path in the kernel, so that nothing is opened in /proc for
+ * them; or the proc connector, whose execs are followed by reads of
+ * /proc/PID/cmdline and /proc/PID/exe (≈ 60 µs for a new process here).
+ *
  * Needs CAP_NET_ADMIN (root), like taskstats; without it
  * swt_procconn_open() fails and swrec goes on without (start times are
  * then estimated from the exit record, and command lines are missing).
@@ -52,6 +58,8 @@ struct swt_procconn_stats {
 				 * lost) */
 	uint64_t procs;		/* processes of the tree entered */
 	uint64_t cmdlines;	/* command lines read at exec */
+	uint64_t cmdlines_bpf;	/* of which the BPF program read in the
+				 * kernel (none from /proc) */
 	uint64_t cmdlines_skipped; /* execs not read: over the rate or the
 				    * byte bound, or already gone */
 	uint64_t table_full;	/* processes of the tree not entered */
@@ -61,10 +69,35 @@ struct swt_procconn_stats {
 
 struct swt_procconn;
 
+/* Where the events come from. */
+enum swt_procconn_source {
+	SWT_PROCCONN_AUTO = 0,	/* BPF where it loads, else the connector */
+	SWT_PROCCONN_BPF = 1,	/* the BPF program (swt_procev.h) only */
+	SWT_PROCCONN_CONNECTOR = 2, /* the proc connector only */
+};
+
+struct swt_procconn_opts {
+	enum swt_procconn_source source;
+	bool all;		/* every process of the machine (swrec -a):
+				 * the BPF program reads every exec */
+	int32_t self;		/* swrec's pid: never in the tree */
+	int32_t launcher;	/* 0, or a process whose children are in
+				 * the tree (swrec launching the command) */
+};
+
 /* Open and subscribe. 0 or SWT_EIO (no CAP_NET_ADMIN, no proc connector
- * in this kernel): the message says which. */
-int swt_procconn_open(struct swt_procconn **out, char *errmsg,
+ * in this kernel; with SWT_PROCCONN_BPF, why BPF did not load): the
+ * message says which. */
+int swt_procconn_open(struct swt_procconn **out,
+		      const struct swt_procconn_opts *o, char *errmsg,
 		      size_t errlen);
+
+/* "bpf" or "connector": where the events come from. */
+const char *swt_procconn_source(const struct swt_procconn *pc);
+
+/* With SWT_PROCCONN_AUTO on the connector: why BPF did not load; else
+ * NULL. */
+const char *swt_procconn_fallback_msg(const struct swt_procconn *pc);
 
 /* The socket, for poll(): readable when events wait. */
 int swt_procconn_fd(const struct swt_procconn *pc);

@@ -575,6 +575,7 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		end.proc_events_overflows = ps.overflows;
 		end.exits_unmatched = ps.unmatched;
 		end.cmdlines_skipped = ps.cmdlines_skipped;
+		end.proc_events_source = swt_procconn_source(s->pc);
 	}
 	if (s->smp) {
 		swt_sampler_get_stats(s->smp, &ss);
@@ -1127,9 +1128,29 @@ int swt_session_run(struct swt_session_result *out,
 
 		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
 			s->ea = NULL;	/* not root: parents' cutime only */
-		else if (opts->proc_events &&
-			 swt_procconn_open(&s->pc, msg, sizeof(msg)) < 0)
-			s->pc = NULL;	/* exit records without fork events */
+		else if (opts->proc_events) {
+			struct swt_procconn_opts po = {
+				.source = (enum swt_procconn_source)
+						  opts->proc_events_source,
+				.all = opts->mode == SWT_MODE_ALL,
+				.self = (int32_t)getpid(),
+				.launcher = opts->mode == SWT_MODE_LAUNCH
+						    ? (int32_t)getpid()
+						    : 0,
+			};
+			char pmsg[400];
+
+			if (swt_procconn_open(&s->pc, &po, pmsg,
+					      sizeof(pmsg)) < 0) {
+				s->pc = NULL; /* exit records, no events */
+				if (po.source == SWT_PROCCONN_BPF) {
+					set_msg(s, "--proc-events=bpf: %s",
+						pmsg);
+					err = SWT_EIO;
+					goto out;
+				}
+			}
+		}
 	}
 	if (opts->mode != SWT_MODE_LAUNCH) {
 		SWT_TRY(err = new_sampler(s));

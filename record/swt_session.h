@@ -71,6 +71,8 @@ struct swt_session_opts {
 				 * (root; default on): swt_exitacct.h */
 	bool proc_events;	/* with them, the fork/exec/exit events
 				 * (default on): swt_procconn.h */
+	int proc_events_source;	/* enum swt_procconn_source (default
+				 * auto: BPF where it loads) */
 	uint64_t max_short_lived; /* see swt_sampler_opts.max_unseen_per_s */
 	bool net;		/* network per process (default on):
 				 * swt_net.h */

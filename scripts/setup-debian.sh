@@ -16,21 +16,53 @@ case "${1:-}" in
 *) echo "usage: $0 [--bench|--fuzz]" >&2; exit 2 ;;
 esac
 
+# Wanted, not needed: swrec's BPF process events are built with them and
+# left out without them (meson says so). bpftool comes from the security
+# archive on some bookworm installations and may be missing elsewhere.
+optional="clang libbpf-dev bpftool"
+
+installed() {
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null |
+		grep -q '^install ok installed$'
+}
+
 missing=""
 for p in $pkgs; do
-	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		grep -q '^install ok installed$'; then
-		missing="$missing $p"
-	fi
+	installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# (with the required ones present, an optional one the package lists do
+# not offer is not asked for again at every run)
+opt_missing=""
+for p in $optional; do
+	installed "$p" && continue
+	if [ -z "$missing" ] &&
+		! apt-cache policy "$p" 2>/dev/null |
+		grep -q 'Candidate: [0-9]'; then
+		continue
+	fi
+	opt_missing="$opt_missing $p"
+done
+[ -z "$missing" ] && [ -z "$opt_missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "setup-debian.sh: missing packages:$missing (run as root)" >&2
-	exit 1
+	if [ -n "$missing" ]; then
+		echo "setup-debian.sh: missing packages:$missing (run as root)" >&2
+		exit 1
+	fi
+	echo "setup-debian.sh: not installed:$opt_missing (optional:" \
+		"swrec's BPF process events are left out)" >&2
+	exit 0
 fi
-echo "setup-debian.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ -n "$missing" ]; then
+	echo "setup-debian.sh: installing$missing" >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+for p in $opt_missing; do
+	echo "setup-debian.sh: installing $p (optional)" >&2
+	apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 ||
+		echo "setup-debian.sh: $p cannot be installed here:" \
+			"swrec's BPF process events are left out" >&2
+done

@@ -1,10 +1,13 @@
 #!/bin/sh
 # ninja.sh — what swrec costs during a real build (issue 12): clean ninja
-# builds of this repository recorded by swrec as it is by default, with
+# builds of this repository recorded by swrec as it is by default (process
+# events from BPF where it loads), with --proc-events=connector, with
 # --no-proc-events and with --no-exits (and by another swrec, OLD, if
 # given), alternated, RUNS rounds. For each: the recorder's CPU, the part
 # of it spent on exit accounting (the end record's exit_acct_cpu_ns), the
-# processes that exited, and that part per exiting process.
+# processes that exited, and that part per exiting process; and, where
+# BPF ran, what its programs cost the build's processes in the kernel
+# (kernel.bpf_stats_enabled: run time per exec and per fork).
 #
 #   sh bench/rec/ninja.sh BUILD [RUNS [OLD_SWREC]]
 #
@@ -26,9 +29,13 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-16s %3s %8s %12s %10s %6s %12s\n' variant run samples \
-	recorder_ms exit_ms exits us_per_exit
-variants="default no-proc-events no-exits"
+printf '%-22s %3s %8s %12s %10s %6s %12s %8s\n' variant run samples \
+	recorder_ms exit_ms exits us_per_exit bpf_us
+variants="default proc-events=connector no-proc-events no-exits"
+# the BPF programs' own run time (reset by each load)
+old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || true
+trap 'rm -rf "$TMP"; sysctl -qw kernel.bpf_stats_enabled="$old_stats" 2>/dev/null || true' EXIT
 [ -n "$OLD" ] && variants="old $variants"
 run=1
 while [ "$run" -le "$RUNS" ]; do
@@ -37,18 +44,33 @@ while [ "$run" -le "$RUNS" ]; do
 		meson setup "$TMP/b" "$SRC" >/dev/null 2>&1
 		case $v in
 		old) "$OLD" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
-		default) "$SWREC" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
+		default)
+			# the programs' run time, read while swrec runs
+			"$SWREC" -q -o "$TMP/s.swt" -- sh -c '
+				ninja -C "$1" >/dev/null 2>&1
+				bpftool -j prog show 2>/dev/null >"$2"' sh \
+				"$TMP/b" "$TMP/progs" >/dev/null 2>&1 ;;
 		*) "$SWREC" "--$v" -q -o "$TMP/s.swt" -- ninja -C "$TMP/b" >/dev/null 2>&1 ;;
 		esac
 		$DUMP "$TMP/s.swt" | tail -n 1 >"$TMP/end"
 		exits=$($DUMP "$TMP/s.swt" | grep -c '"kind":"proc_exit"' || true)
 		cpu=$(field recorder_cpu_ns <"$TMP/end")
 		ex=$(field exit_acct_cpu_ns <"$TMP/end")
-		printf '%-16s %3d %8s %12.1f %10.1f %6d %12.1f\n' "$v" "$run" \
+		bpf=-
+		if [ "$v" = default ] && [ -s "$TMP/progs" ]; then
+			bpf=$(python3 -c '
+import json, sys
+t = sum(p.get("run_time_ns", 0) for p in json.load(open(sys.argv[1]))
+        if p.get("name", "").startswith("swt_"))
+print("%.1f" % (t / 1e3))' "$TMP/progs")
+		fi
+		rm -f "$TMP/progs"
+		printf '%-22s %3d %8s %12.1f %10.1f %6d %12.1f %8s\n' "$v" "$run" \
 			"$(field samples <"$TMP/end")" \
 			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
-			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')"
+			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')" \
+			"$bpf"
 	done
 	run=$((run + 1))
 done

@@ -33,11 +33,11 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-16s %3s %7s %8s %10s %10s %8s %7s %8s %8s\n' variant run forks \
+printf '%-22s %3s %7s %8s %10s %10s %8s %7s %8s %8s\n' variant run forks \
 	forks/s swrec_ms exit_ms rss_kib missed written dropped
 run=1
 while [ "$run" -le "$RUNS" ]; do
-	for v in alone default no-proc-events no-exits; do
+	for v in alone default proc-events=connector no-proc-events no-exits; do
 		out=$TMP/s.swt
 		rm -f "$out"
 		case $v in
@@ -51,13 +51,13 @@ while [ "$run" -le "$RUNS" ]; do
 		us=$(sed -n 's/^storm_us //p' "$TMP/app")
 		rate=$(awk -v f="$forks" -v u="$us" 'BEGIN { printf "%.0f", f / (u / 1e6) }')
 		if [ "$v" = alone ]; then
-			printf '%-16s %3d %7d %8d %10s %10s %8s %7s %8s %8s\n' \
+			printf '%-22s %3d %7d %8d %10s %10s %8s %7s %8s %8s\n' \
 				"$v" "$run" "$forks" "$rate" - - - - - -
 			continue
 		fi
 		$DUMP "$out" | tail -n 1 >"$TMP/end"
 		written=$($DUMP "$out" | grep -c '"kind":"proc_exit"' || true)
-		printf '%-16s %3d %7d %8d %10.1f %10.1f %8d %7d %8d %8d\n' \
+		printf '%-22s %3d %7d %8d %10.1f %10.1f %8d %7d %8d %8d\n' \
 			"$v" "$run" "$forks" "$rate" \
 			"$(field recorder_cpu_ns <"$TMP/end" | awk '{ print $1 / 1e6 }')" \
 			"$(field exit_acct_cpu_ns <"$TMP/end" | awk '{ print $1 / 1e6 }')" \

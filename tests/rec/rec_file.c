@@ -136,6 +136,9 @@ int rf_load(struct rf *rf, const char *path, char *err, size_t errlen)
 			copy_str(rf->end_error, sizeof(rf->end_error),
 				 rec->u.end.error);
 			rf->end.error = NULL;
+			copy_str(rf->end_source, sizeof(rf->end_source),
+				 rec->u.end.proc_events_source);
+			rf->end.proc_events_source = NULL;
 			break;
 		default:
 			break;

@@ -76,7 +76,10 @@ struct rf {
 	struct rf_trow *trows;
 	size_t n_trows;
 	bool has_end;
-	struct swt_session_end end;	/* .error NULL: see end_error */
+	struct swt_session_end end;	/* .error NULL: see end_error;
+					 * .proc_events_source NULL: see
+					 * end_source */
+	char end_source[16];
 	char end_error[256];
 	bool has_index;
 	size_t damage;
