@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "swt_alloc.h"
+#include "swt_exitacct.h"
 #include "swt_map.h"
 #include "swt_nlbatch.h"
 #include "swt_procev.h"
@@ -44,6 +45,14 @@ struct ent {
 	bool used;
 };
 
+/* BPF exit records: the counters of a process's threads that exited
+ * before its last one. */
+struct thr_sum {
+	int32_t tgid;
+	bool io;
+	uint64_t utime_ns, stime_ns, read_bytes, write_bytes, nvcsw, nivcsw;
+};
+
 struct swt_procconn {
 	int fd;
 	struct swt_procev *pe;	/* the BPF source, or NULL: the socket's */
@@ -59,6 +68,11 @@ struct swt_procconn {
 	int64_t credit_ns;	/* when it was last raised */
 	struct swt_procconn_stats st;
 	char fallback_msg[300];	/* why not BPF, or "" */
+	void (*on_exit_record)(const struct swt_exit_stats *x, void *payload);
+	void *exit_payload;
+	struct thr_sum *thr;	/* by thr_by_tgid */
+	size_t n_thr, cap_thr;
+	struct swt_imap thr_by_tgid;
 	_Alignas(8) char bufs[BATCH][MSG_BYTES];
 	char scratch[SWT_PROCCONN_CMDLINE_MAX];
 };
@@ -129,8 +143,11 @@ int swt_procconn_open(struct swt_procconn **out,
 
 	*out = NULL;
 	swt_imap_init(&pc->latest);
+	swt_imap_init(&pc->thr_by_tgid);
 	pc->proc_fd = -1;
 	pc->fd = -1;
+	pc->on_exit_record = o->on_exit_record;
+	pc->exit_payload = o->exit_payload;
 	if (o->source != SWT_PROCCONN_CONNECTOR &&
 	    swt_procev_open(&pc->pe, o->all, o->self, o->launcher, bpfmsg,
 			    sizeof(bpfmsg)) < 0) {
@@ -161,6 +178,17 @@ int swt_procconn_open(struct swt_procconn **out,
 fail:
 	swt_procconn_free(pc);
 	return SWT_EIO;
+}
+
+bool swt_procconn_exit_records(const struct swt_procconn *pc)
+{
+	return pc->pe && pc->on_exit_record && swt_procev_exit_stats(pc->pe);
+}
+
+void swt_procconn_track(struct swt_procconn *pc, int32_t pid)
+{
+	if (pc->pe)
+		swt_procev_track(pc->pe, pid);
 }
 
 const char *swt_procconn_source(const struct swt_procconn *pc)
@@ -427,6 +455,70 @@ static void on_event(struct swt_procconn *pc, const struct proc_event *ev,
 	}
 }
 
+/* A thread of a process of the tree exited (BPF): its counters are added
+ * to its process's; the last one ends the process, whose exit record
+ * (the sum) is handed on, as swt_exitacct would give it. */
+static void on_thread_exit(struct swt_procconn *pc,
+			   const struct swt_procev_event *ev)
+{
+	uint32_t i = swt_imap_get(&pc->thr_by_tgid, ev->tgid);
+	struct thr_sum sum = { .tgid = ev->tgid, .io = ev->has_io };
+	struct swt_exit_stats x;
+	const struct thr_sum *t = i == SWT_MAP_NONE ? NULL : &pc->thr[i];
+
+	if (t)
+		sum = *t;
+	sum.utime_ns += ev->utime_ns;
+	sum.stime_ns += ev->stime_ns;
+	sum.read_bytes += ev->read_bytes;
+	sum.write_bytes += ev->write_bytes;
+	sum.nvcsw += ev->nvcsw;
+	sum.nivcsw += ev->nivcsw;
+	if (!ev->group_dead) {
+		if (t) {
+			pc->thr[i] = sum;
+		} else if (pc->n_thr < SWT_PROCCONN_MAX_PROCS) {
+			pc->thr = swt_grow(pc->thr, &pc->cap_thr,
+					   pc->n_thr + 1, sizeof(*pc->thr));
+			pc->thr[pc->n_thr] = sum;
+			swt_imap_put(&pc->thr_by_tgid, ev->tgid,
+				     (uint32_t)pc->n_thr++);
+		} else {
+			pc->st.table_full++;
+		}
+		return;
+	}
+	if (t) {	/* the last slot moves into its place */
+		uint32_t last = (uint32_t)--pc->n_thr;
+
+		if (i != last) {
+			pc->thr[i] = pc->thr[last];
+			swt_imap_put(&pc->thr_by_tgid, pc->thr[i].tgid, i);
+		}
+		swt_imap_del(&pc->thr_by_tgid, ev->tgid);
+	}
+	on_exit_ev(pc, ev->tgid, ev->ts_ns);
+	if (!pc->on_exit_record || !swt_procev_exit_stats(pc->pe))
+		return;
+	memset(&x, 0, sizeof(x));
+	x.pid = ev->tgid;
+	x.ppid = ev->ptgid;
+	memcpy(x.comm, ev->comm, sizeof(ev->comm));
+	x.utime_us = sum.utime_ns / 1000u;
+	x.stime_us = sum.stime_ns / 1000u;
+	x.hiwater_rss_kib = ev->has_mm ? ev->hiwater_kib : 0;
+	x.read_bytes = sum.io ? sum.read_bytes : 0;
+	x.write_bytes = sum.io ? sum.write_bytes : 0;
+	x.nvcsw = sum.nvcsw;
+	x.nivcsw = sum.nivcsw;
+	x.etime_us = ev->ts_ns > ev->start_ns
+			     ? (uint64_t)(ev->ts_ns - ev->start_ns) / 1000u
+			     : 0;
+	x.exit_code = ev->exit_code;
+	pc->st.exit_records++;
+	pc->on_exit_record(&x, pc->exit_payload);
+}
+
 struct pe_ctx {
 	struct swt_procconn *pc;
 	swt_procconn_tree_fn in_tree;
@@ -459,7 +551,10 @@ static void on_pe(const struct swt_procev_event *ev, void *payload)
 		on_comm(pc, ev->tgid, ev->comm);
 		break;
 	case SWT_PE_EXIT:
-		on_exit_ev(pc, ev->tgid, ev->ts_ns);
+		if (ev->stats)
+			on_thread_exit(pc, ev);
+		else
+			on_exit_ev(pc, ev->tgid, ev->ts_ns);
 		break;
 	default:
 		break;
@@ -625,6 +720,8 @@ void swt_procconn_free(struct swt_procconn *pc)
 			drop_strings(pc, &pc->ents[i].np);
 	free(pc->ents);
 	free(pc->free_list);
+	free(pc->thr);
 	swt_imap_fini(&pc->latest);
+	swt_imap_fini(&pc->thr_by_tgid);
 	free(pc);
 }

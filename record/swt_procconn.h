@@ -65,6 +65,7 @@ struct swt_procconn_stats {
 	uint64_t table_full;	/* processes of the tree not entered */
 	uint64_t unmatched;	/* entries dropped without their exit
 				 * record (their record was lost) */
+	uint64_t exit_records;	/* BPF: exit records handed on */
 };
 
 struct swt_procconn;
@@ -76,6 +77,8 @@ enum swt_procconn_source {
 	SWT_PROCCONN_CONNECTOR = 2, /* the proc connector only */
 };
 
+struct swt_exit_stats;
+
 struct swt_procconn_opts {
 	enum swt_procconn_source source;
 	bool all;		/* every process of the machine (swrec -a):
@@ -83,6 +86,14 @@ struct swt_procconn_opts {
 	int32_t self;		/* swrec's pid: never in the tree */
 	int32_t launcher;	/* 0, or a process whose children are in
 				 * the tree (swrec launching the command) */
+	/* With the BPF source, the exit record of each process of the tree
+	 * (its threads' counters summed, as swt_exitacct gives them) comes
+	 * with its exit event and is handed to this, during
+	 * swt_procconn_read(), after the exit event: swrec then needs no
+	 * taskstats listener, which takes every exit of the machine. NULL:
+	 * none. */
+	void (*on_exit_record)(const struct swt_exit_stats *x, void *payload);
+	void *exit_payload;
 };
 
 /* Open and subscribe. 0 or SWT_EIO (no CAP_NET_ADMIN, no proc connector
@@ -91,6 +102,15 @@ struct swt_procconn_opts {
 int swt_procconn_open(struct swt_procconn **out,
 		      const struct swt_procconn_opts *o, char *errmsg,
 		      size_t errlen);
+
+/* Whether the exit records come from here (the BPF source and an
+ * on_exit_record callback): no taskstats listener is needed. */
+bool swt_procconn_exit_records(const struct swt_procconn *pc);
+
+/* A process swrec found to be of the tree by other means (a root it
+ * attached to, a process it sampled): with the BPF source the kernel's
+ * table learns it, so that its forks, execs and exits are told. */
+void swt_procconn_track(struct swt_procconn *pc, int32_t pid);
 
 /* "bpf" or "connector": where the events come from. */
 const char *swt_procconn_source(const struct swt_procconn *pc);

@@ -42,6 +42,12 @@ void swt_procev_track(struct swt_procev *pe, int32_t tgid)
 	(void)tgid;
 }
 
+bool swt_procev_exit_stats(const struct swt_procev *pe)
+{
+	(void)pe;
+	return false;
+}
+
 uint64_t swt_procev_lost(const struct swt_procev *pe)
 {
 	(void)pe;
@@ -86,6 +92,7 @@ struct swt_procev {
 	const unsigned long *prod; /* producer position (the kernel's) */
 	const char *data;	/* mapped twice: records never wrap */
 	size_t cons_len, prod_len;
+	bool exit_stats;	/* the exit program reads the counters */
 	char path[SWT_PE_DATA + 2];
 };
 
@@ -120,16 +127,32 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	pe->map_fd = -1;
 	last_msg[0] = '\0';
 	libbpf_set_print(print_fn);
-	pe->skel = swt_procev_bpf__open();
-	if (!pe->skel) {
-		snprintf(errmsg, errlen, "BPF process events: open: %s",
-			 strerror(errno));
-		goto fail;
+	/* the exit program that reads the counters first (Linux 6.16+: the
+	 * tracepoint has group_dead), else the one that only tells the
+	 * time */
+	for (int old = 0; old < 2; old++) {
+		swt_procev_bpf__destroy(pe->skel);
+		pe->skel = swt_procev_bpf__open();
+		if (!pe->skel) {
+			snprintf(errmsg, errlen,
+				 "BPF process events: open: %s",
+				 strerror(errno));
+			goto fail;
+		}
+		pe->skel->rodata->all_procs = all;
+		pe->skel->rodata->self_tgid = self;
+		pe->skel->rodata->launcher_tgid = launcher;
+		bpf_program__set_autoload(old ? pe->skel->progs.swt_exit
+					      : pe->skel->progs.swt_exit_old,
+					  false);
+		err = swt_procev_bpf__load(pe->skel);
+		if (!err) {
+			pe->exit_stats = !old;
+			break;
+		}
+		if (err == -EPERM || err == -EACCES)
+			break;	/* not allowed: no second try */
 	}
-	pe->skel->rodata->all_procs = all;
-	pe->skel->rodata->self_tgid = self;
-	pe->skel->rodata->launcher_tgid = launcher;
-	err = swt_procev_bpf__load(pe->skel);
 	if (!err)
 		err = swt_procev_bpf__attach(pe->skel);
 	if (err) {
@@ -229,6 +252,21 @@ static void hand(struct swt_procev *pe, const struct swt_pe *r, size_t len,
 	ev.ts_ns = (int64_t)r->ts_ns;
 	memcpy(ev.comm, r->comm, sizeof(ev.comm));
 	ev.comm[sizeof(ev.comm) - 1] = '\0';
+	if (r->kind == SWT_PE_EXIT) {
+		ev.stats = (r->flags & SWT_PE_STATS) != 0;
+		ev.group_dead = (r->flags & SWT_PE_GROUP_DEAD) != 0;
+		ev.has_io = (r->flags & SWT_PE_HAS_IO) != 0;
+		ev.has_mm = (r->flags & SWT_PE_HAS_MM) != 0;
+		ev.exit_code = r->exit_code;
+		ev.utime_ns = r->utime_ns;
+		ev.stime_ns = r->stime_ns;
+		ev.read_bytes = r->read_bytes;
+		ev.write_bytes = r->write_bytes;
+		ev.nvcsw = r->nvcsw;
+		ev.nivcsw = r->nivcsw;
+		ev.hiwater_kib = r->hiwater_pages * (pe->page / 1024);
+		ev.start_ns = (int64_t)r->start_ns;
+	}
 	if (r->kind == SWT_PE_EXEC && ev.in_tree) {
 		size_t avail = len - SWT_PE_HDR_BYTES;
 
@@ -292,6 +330,11 @@ void swt_procev_track(struct swt_procev *pe, int32_t tgid)
 	__u8 one = 1;
 
 	(void)bpf_map_update_elem(pe->tree_fd, &tgid, &one, BPF_ANY);
+}
+
+bool swt_procev_exit_stats(const struct swt_procev *pe)
+{
+	return pe->exit_stats;
 }
 
 uint64_t swt_procev_lost(const struct swt_procev *pe)

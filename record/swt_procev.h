@@ -30,6 +30,21 @@ struct swt_procev_event {
 	size_t cmd_len;
 	const char *exe;	/* exec: the path, "/"-joined, NUL-ended;
 				 * NULL: not read */
+	/* exit: one per exiting thread of the tree's processes, with the
+	 * thread's own counters; the last of its process has group_dead and
+	 * the process's parent (ptgid), peak RSS and start */
+	bool stats;		/* the counters are set (Linux 6.16+); else
+				 * only the leader's exit, and no
+				 * group_dead */
+	bool group_dead;
+	bool has_io;		/* read_bytes, write_bytes are known */
+	bool has_mm;		/* hiwater_kib is known */
+	uint32_t exit_code;
+	uint64_t utime_ns, stime_ns;
+	uint64_t read_bytes, write_bytes;
+	uint64_t nvcsw, nivcsw;
+	uint64_t hiwater_kib;
+	int64_t start_ns;	/* CLOCK_MONOTONIC */
 };
 
 typedef void (*swt_procev_fn)(const struct swt_procev_event *ev,
@@ -57,6 +72,11 @@ size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
  * learnt belongs to it otherwise): its execs then come with their data
  * and its forks are in the tree. */
 void swt_procev_track(struct swt_procev *pe, int32_t tgid);
+
+/* Whether exits come with the counters (Linux 6.16+: one event per
+ * exiting thread, the last with group_dead); else only the leader's exit
+ * is told, without them. */
+bool swt_procev_exit_stats(const struct swt_procev *pe);
 
 /* Events the kernel could not put into the ring buffer (it was full). */
 uint64_t swt_procev_lost(const struct swt_procev *pe);

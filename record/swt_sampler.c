@@ -1068,6 +1068,12 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 		free_ent(s, e);
 		return NULL;
 	}
+	/* the BPF events' table in the kernel learns it (a root, a process
+	 * found by a scan): its forks, execs and exit are told from now on
+	 * (a process it forked itself is there already; one more update of
+	 * a hash entry) */
+	if (s->opts.conn)
+		swt_procconn_track(s->opts.conn, e->pid);
 	/* Memory but no command line: inside execve() (a kernel thread or a
 	 * zombie has no memory); announce_ready() waits for it. */
 	if (!e->cmdline_len && e->row.vsz_kib > 0)

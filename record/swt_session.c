@@ -475,7 +475,8 @@ static void on_exit_record(const struct swt_exit_stats *x, void *payload)
 {
 	struct session *s = payload;
 
-	swt_sampler_note_acct(s->smp, x);
+	if (s->smp)
+		swt_sampler_note_acct(s->smp, x);
 }
 
 static void tick(struct session *s, int64_t scheduled)
@@ -571,6 +572,11 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		struct swt_procconn_stats ps;
 
 		swt_procconn_get_stats(s->pc, &ps);
+		if (swt_procconn_exit_records(s->pc)) {
+			/* one ring buffer: what overflowed lost both */
+			end.exit_acct = true;
+			end.exit_acct_overflows = ps.overflows;
+		}
 		end.proc_events = true;
 		end.proc_events_overflows = ps.overflows;
 		end.exits_unmatched = ps.unmatched;
@@ -1126,9 +1132,11 @@ int swt_session_run(struct swt_session_result *out,
 	if (opts->exits) {
 		char msg[200];
 
-		if (swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0)
-			s->ea = NULL;	/* not root: parents' cutime only */
-		else if (opts->proc_events) {
+		/* The process events first: from BPF they bring the exit
+		 * records of the tree's processes, and the taskstats
+		 * listener (every exit of the machine, at a cost per exit
+		 * whoever exits) is not needed. */
+		if (opts->proc_events) {
 			struct swt_procconn_opts po = {
 				.source = (enum swt_procconn_source)
 						  opts->proc_events_source,
@@ -1137,6 +1145,8 @@ int swt_session_run(struct swt_session_result *out,
 				.launcher = opts->mode == SWT_MODE_LAUNCH
 						    ? (int32_t)getpid()
 						    : 0,
+				.on_exit_record = on_exit_record,
+				.exit_payload = s,
 			};
 			char pmsg[400];
 
@@ -1150,6 +1160,13 @@ int swt_session_run(struct swt_session_result *out,
 					goto out;
 				}
 			}
+		}
+		if (!(s->pc && swt_procconn_exit_records(s->pc)) &&
+		    swt_exitacct_open(&s->ea, msg, sizeof(msg)) < 0) {
+			s->ea = NULL;	/* not root: parents' cutime only */
+			/* (events without exit records are of no use) */
+			swt_procconn_free(s->pc);
+			s->pc = NULL;
 		}
 	}
 	if (opts->mode != SWT_MODE_LAUNCH) {

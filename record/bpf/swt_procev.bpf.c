@@ -73,7 +73,7 @@ static __always_inline void small(__u32 kind, __u32 flags, __s32 pid,
 	e->ptgid = ptgid;
 	e->cmd_len = 0;
 	e->exe_len = 0;
-	e->pad = 0;
+	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	if (t)
@@ -92,10 +92,11 @@ int BPF_PROG(swt_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (pid != tgid)
 		return 0;	/* a thread */
-	if (in_tree(ptgid) || (launcher_tgid && ptgid == launcher_tgid)) {
-		bpf_map_update_elem(&tree, &tgid, &one, BPF_ANY);
-		flags = SWT_PE_IN_TREE;
-	}
+	if (!in_tree(ptgid) && !(launcher_tgid && ptgid == launcher_tgid))
+		return 0;	/* not of the tree, as far as the kernel knows
+				 * (swrec adds what it learns otherwise) */
+	bpf_map_update_elem(&tree, &tgid, &one, BPF_ANY);
+	flags = SWT_PE_IN_TREE;
 	small(SWT_PE_FORK, flags, pid, tgid, ptgid, NULL);
 	return 0;
 }
@@ -113,10 +114,8 @@ int BPF_PROG(swt_exec, struct task_struct *p, pid_t old_pid,
 	struct mount *m;
 	long n;
 
-	if (!in_tree(tgid)) {
-		small(SWT_PE_EXEC, 0, BPF_CORE_READ(p, pid), tgid, 0, p);
+	if (!in_tree(tgid))
 		return 0;
-	}
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
@@ -125,7 +124,7 @@ int BPF_PROG(swt_exec, struct task_struct *p, pid_t old_pid,
 	e->pid = BPF_CORE_READ(p, pid);
 	e->tgid = tgid;
 	e->ptgid = 0;
-	e->pad = 0;
+	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
@@ -210,14 +209,129 @@ int BPF_PROG(swt_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/* The memory counters of an mm: an array of per-CPU counters since Linux
+ * 6.2, atomics before (CO-RE picks the layout the running kernel has). */
+struct percpu_counter___swt {
+	s64 count;
+} __attribute__((preserve_access_index));
+struct mm_struct___swt62 {
+	struct percpu_counter___swt rss_stat[4];
+	unsigned long hiwater_rss;
+} __attribute__((preserve_access_index));
+struct atomic_long___swt {
+	s64 counter;
+} __attribute__((preserve_access_index));
+struct mm_rss_stat___swt61 {
+	struct atomic_long___swt count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___swt61 {
+	struct mm_rss_stat___swt61 rss_stat;
+} __attribute__((preserve_access_index));
+
+/* get_mm_hiwater_rss(): the peak the kernel last noted, or the resident
+ * pages now (file, anonymous, shared memory) if more. Since 6.2 the
+ * counters are per-CPU with a global total that lags by a batch per CPU
+ * (32 pages here). */
+static __always_inline __u64 mm_hiwater(struct mm_struct *mm)
+{
+	s64 rss = 0, v = 0;
+	__u64 hw = BPF_CORE_READ((struct mm_struct___swt62 *)mm, hiwater_rss);
+
+	if (bpf_core_type_exists(struct mm_rss_stat___swt61)) {
+		struct mm_struct___swt61 *o = (void *)mm;
+
+		rss = BPF_CORE_READ(o, rss_stat.count[0].counter) +
+		      BPF_CORE_READ(o, rss_stat.count[1].counter) +
+		      BPF_CORE_READ(o, rss_stat.count[3].counter);
+	} else {
+		struct mm_struct___swt62 *n = (void *)mm;
+
+		bpf_core_read(&v, sizeof(v), &n->rss_stat[0].count);
+		rss += v;
+		bpf_core_read(&v, sizeof(v), &n->rss_stat[1].count);
+		rss += v;
+		bpf_core_read(&v, sizeof(v), &n->rss_stat[3].count);
+		rss += v;
+	}
+	if (rss > 0 && (__u64)rss > hw)
+		hw = (__u64)rss;
+	return hw;
+}
+
+/* Each exiting thread of the tree's processes, with its counters, and for
+ * the last one the process's peak RSS and start. Since Linux 6.16 the
+ * tracepoint runs where taskstats takes its record, before the task lets
+ * go of its memory, and says whether the group is dead: swrec then needs
+ * no taskstats listener. (Loaded only on such kernels: see swt_exit_old.) */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(swt_exit, struct task_struct *p)
+int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
+{
+	__s32 pid = BPF_CORE_READ(p, pid);
+	__s32 tgid = BPF_CORE_READ(p, tgid);
+	struct swt_pe *e;
+	struct mm_struct *mm;
+
+	if (!in_tree(tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&events, SWT_PE_HDR_BYTES, 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost, 1);
+		if (group_dead)
+			bpf_map_delete_elem(&tree, &tgid);
+		return 0;
+	}
+	e->kind = SWT_PE_EXIT;
+	e->flags = SWT_PE_STATS;
+	e->pid = pid;
+	e->tgid = tgid;
+	e->ptgid = 0;
+	e->cmd_len = 0;
+	e->exe_len = 0;
+	e->exit_code = (__u32)BPF_CORE_READ(p, exit_code);
+	e->utime_ns = BPF_CORE_READ(p, utime);
+	e->stime_ns = BPF_CORE_READ(p, stime);
+	e->nvcsw = BPF_CORE_READ(p, nvcsw);
+	e->nivcsw = BPF_CORE_READ(p, nivcsw);
+	e->read_bytes = 0;
+	e->write_bytes = 0;
+	if (bpf_core_field_exists(p->ioac.read_bytes)) {
+		e->read_bytes = BPF_CORE_READ(p, ioac.read_bytes);
+		e->write_bytes = BPF_CORE_READ(p, ioac.write_bytes);
+		e->flags |= SWT_PE_HAS_IO;
+	}
+	e->hiwater_pages = 0;
+	e->start_ns = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	if (group_dead) {
+		struct task_struct *l = BPF_CORE_READ(p, group_leader);
+
+		e->flags |= SWT_PE_GROUP_DEAD;
+		e->ptgid = BPF_CORE_READ(p, real_parent, tgid);
+		e->start_ns = BPF_CORE_READ(l, start_time);
+		BPF_CORE_READ_STR_INTO(&e->comm, l, comm);
+		mm = BPF_CORE_READ(p, mm);
+		if (mm) {
+			e->hiwater_pages = mm_hiwater(mm);
+			e->flags |= SWT_PE_HAS_MM;
+		}
+		bpf_map_delete_elem(&tree, &tgid);
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Before 6.16 the tracepoint comes after the task let go of its memory
+ * and does not say whether its group is dead: only the leader's exit is
+ * told (its time), and taskstats brings the exit records. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(swt_exit_old, struct task_struct *p)
 {
 	__s32 pid = BPF_CORE_READ(p, pid);
 	__s32 tgid = BPF_CORE_READ(p, tgid);
 
-	if (pid != tgid)
-		return 0;	/* a thread */
+	if (pid != tgid || !in_tree(tgid))
+		return 0;	/* a thread, or not of the tree */
 	bpf_map_delete_elem(&tree, &tgid);
 	small(SWT_PE_EXIT, 0, pid, tgid, 0, NULL);
 	return 0;
@@ -244,7 +358,7 @@ int BPF_PROG(swt_comm, struct task_struct *t, const char *comm)
 	e->ptgid = 0;
 	e->cmd_len = 0;
 	e->exe_len = 0;
-	e->pad = 0;
+	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
 	bpf_ringbuf_submit(e, 0);

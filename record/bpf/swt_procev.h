@@ -16,6 +16,11 @@
 				 * was read */
 #define SWT_PE_EXE_CUT 2u	/* exec: the program's path was deeper
 				 * than the walk: read it from /proc */
+#define SWT_PE_GROUP_DEAD 4u	/* exit: the last thread of its process */
+#define SWT_PE_HAS_IO 8u	/* exit: read_bytes, write_bytes are set */
+#define SWT_PE_HAS_MM 16u	/* exit: hiwater_pages is set */
+#define SWT_PE_STATS 32u	/* exit: a thread's counters (else only
+				 * its leader's exit time) */
 
 /* The data of an exec: its argv (bytes of its arguments area, NUL
  * separated, at most SWT_PE_CMD_MAX), then the names of its program's
@@ -34,7 +39,17 @@ struct swt_pe {
 	__u32 cmd_len;		/* exec: bytes of argv in data */
 	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u32 exe_len;		/* exec: bytes of path names after argv */
-	__u32 pad;
+	__u32 exit_code;	/* exit: as wait() reports it */
+	/* exit (every thread of the tree's processes): the thread's own
+	 * counters, as taskstats gives them (CPU time not scaled) */
+	__u64 utime_ns, stime_ns;
+	__u64 read_bytes, write_bytes;	/* storage I/O */
+	__u64 nvcsw, nivcsw;
+	/* exit, last thread: its process's peak RSS (of its memory since
+	 * its last exec), in pages, and its leader's start
+	 * (CLOCK_MONOTONIC) */
+	__u64 hiwater_pages;
+	__u64 start_ns;
 	char comm[16];
 	char data[SWT_PE_DATA + SWT_PE_NAME_MAX];
 };
