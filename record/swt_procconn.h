@@ -112,6 +112,9 @@ bool swt_procconn_exit_records(const struct swt_procconn *pc);
  * table learns it, so that its forks, execs and exits are told. */
 void swt_procconn_track(struct swt_procconn *pc, int32_t pid);
 
+/* The CPU time of the process that loaded the BPF program (0: none). */
+int64_t swt_procconn_load_cpu_ns(const struct swt_procconn *pc);
+
 /* "bpf" or "connector": where the events come from. */
 const char *swt_procconn_source(const struct swt_procconn *pc);
 

@@ -54,6 +54,12 @@ uint64_t swt_procev_lost(const struct swt_procev *pe)
 	return 0;
 }
 
+int64_t swt_procev_load_cpu_ns(const struct swt_procev *pe)
+{
+	(void)pe;
+	return 0;
+}
+
 void swt_procev_free(struct swt_procev *pe)
 {
 	(void)pe;
@@ -67,6 +73,9 @@ void swt_procev_free(struct swt_procev *pe)
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -83,9 +92,12 @@ void swt_procev_free(struct swt_procev *pe)
 #pragma GCC diagnostic pop
 
 struct swt_procev {
-	struct swt_procev_bpf *skel;
-	int map_fd;
-	int tree_fd;
+	int map_fd;		/* the ring buffer */
+	int tree_fd;		/* the kernel's table of the tree */
+	int bss_fd;		/* the program's globals */
+	int link_fds[5];	/* its attachments (N_LINKS) */
+	const struct swt_procev_bpf__bss *bss;
+	int64_t load_cpu_ns;	/* the loader's CPU */
 	size_t page;
 	uint64_t mask;		/* data bytes - 1 */
 	unsigned long *cons;	/* consumer position (ours to write) */
@@ -114,59 +126,196 @@ static int print_fn(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
-		    int32_t launcher, char *errmsg, size_t errlen)
-{
-	struct swt_procev *pe = swt_zalloc(sizeof(*pe));
-	struct bpf_map_info info;
-	__u32 ilen = sizeof(info);
-	void *p;
-	int err;
+/* What the loader sends: how it went, then the descriptors. */
+struct load_msg {
+	int err;		/* 0 or a positive errno */
+	bool exit_stats;
+	char msg[300];
+};
 
-	*out = NULL;
-	pe->map_fd = -1;
+enum { FD_EVENTS, FD_TREE, FD_BSS, FD_LINK0 };
+#define N_LINKS 5
+#define N_FDS (FD_LINK0 + N_LINKS)
+
+/* In the loader process: load and attach, send the descriptors. Never
+ * returns. */
+static void __attribute__((noreturn))
+loader(int sock, bool all, int32_t self, int32_t launcher)
+{
+	struct swt_procev_bpf *skel = NULL;
+	struct load_msg m;
+	int fds[N_FDS], n_fds = 0, err = 0, i;
+	struct bpf_link *links[N_LINKS];
+	struct msghdr mh;
+	struct iovec iov = { &m, sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} cm;
+
+	memset(&m, 0, sizeof(m));
 	last_msg[0] = '\0';
 	libbpf_set_print(print_fn);
 	/* the exit program that reads the counters first (Linux 6.16+: the
 	 * tracepoint has group_dead), else the one that only tells the
 	 * time */
 	for (int old = 0; old < 2; old++) {
-		swt_procev_bpf__destroy(pe->skel);
-		pe->skel = swt_procev_bpf__open();
-		if (!pe->skel) {
-			snprintf(errmsg, errlen,
-				 "BPF process events: open: %s",
-				 strerror(errno));
-			goto fail;
+		swt_procev_bpf__destroy(skel);
+		skel = swt_procev_bpf__open();
+		if (!skel) {
+			err = -errno;
+			break;
 		}
-		pe->skel->rodata->all_procs = all;
-		pe->skel->rodata->self_tgid = self;
-		pe->skel->rodata->launcher_tgid = launcher;
-		bpf_program__set_autoload(old ? pe->skel->progs.swt_exit
-					      : pe->skel->progs.swt_exit_old,
+		skel->rodata->all_procs = all;
+		skel->rodata->self_tgid = self;
+		skel->rodata->launcher_tgid = launcher;
+		bpf_program__set_autoload(old ? skel->progs.swt_exit
+					      : skel->progs.swt_exit_old,
 					  false);
-		err = swt_procev_bpf__load(pe->skel);
+		err = swt_procev_bpf__load(skel);
 		if (!err) {
-			pe->exit_stats = !old;
+			m.exit_stats = !old;
 			break;
 		}
 		if (err == -EPERM || err == -EACCES)
 			break;	/* not allowed: no second try */
 	}
 	if (!err)
-		err = swt_procev_bpf__attach(pe->skel);
+		err = swt_procev_bpf__attach(skel);
 	if (err) {
 		int e = err < 0 ? -err : err;
 
-		snprintf(errmsg, errlen, "BPF process events: %s%s%s%s",
-			 strerror(e),
-			 e == EPERM ? " (needs CAP_BPF and CAP_PERFMON: root)"
-				    : "",
+		m.err = e ? e : EINVAL;
+		snprintf(m.msg, sizeof(m.msg), "%s%s%s%s", strerror(m.err),
+			 m.err == EPERM ? " (needs CAP_BPF and CAP_PERFMON: "
+					  "root)"
+					: "",
 			 last_msg[0] ? ": " : "", last_msg);
+	} else {
+		links[0] = skel->links.swt_fork;
+		links[1] = skel->links.swt_exec;
+		links[2] = m.exit_stats ? skel->links.swt_exit
+					: skel->links.swt_exit_old;
+		links[3] = skel->links.swt_comm;
+		links[4] = NULL;
+		fds[FD_EVENTS] = bpf_map__fd(skel->maps.events);
+		fds[FD_TREE] = bpf_map__fd(skel->maps.tree);
+		fds[FD_BSS] = bpf_map__fd(skel->maps.bss);
+		n_fds = FD_LINK0;
+		for (i = 0; i < N_LINKS && links[i]; i++)
+			fds[n_fds++] = bpf_link__fd(links[i]);
+	}
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (n_fds) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n_fds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n_fds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n_fds);
+	}
+	_exit(sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? 1 : 0);
+}
+
+/* Load and attach in a process of its own: libbpf reads the kernel's
+ * whole type information (some 5 MB) to relocate the program, and that
+ * peak would otherwise stay in swrec's own (its VmHWM, ≈ 10 MB more). The
+ * loader hands over the descriptors of the maps and of the attachments,
+ * which stay attached as long as swrec holds them, and exits. */
+int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
+		    int32_t launcher, char *errmsg, size_t errlen)
+{
+	struct swt_procev *pe = swt_zalloc(sizeof(*pe));
+	struct bpf_map_info info;
+	__u32 ilen = sizeof(info);
+	struct load_msg m;
+	struct iovec iov = { &m, sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * N_FDS)];
+		struct cmsghdr align;
+	} cm;
+	struct msghdr mh;
+	struct cmsghdr *c;
+	struct rusage ru;
+	int sv[2], st, n_fds = 0, fds[N_FDS];
+	ssize_t n;
+	pid_t pid;
+	void *p;
+
+	*out = NULL;
+	pe->map_fd = pe->tree_fd = pe->bss_fd = -1;
+	for (int i = 0; i < N_LINKS; i++)
+		pe->link_fds[i] = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(errmsg, errlen, "BPF process events: socketpair: %s",
+			 strerror(errno));
 		goto fail;
 	}
-	pe->map_fd = bpf_map__fd(pe->skel->maps.events);
-	pe->tree_fd = bpf_map__fd(pe->skel->maps.tree);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(errmsg, errlen, "BPF process events: fork: %s",
+			 strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		loader(sv[1], all, self, launcher);
+	}
+	close(sv[1]);
+	memset(&m, 0, sizeof(m));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	do
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(sv[0]);
+	while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
+		;
+	pe->load_cpu_ns = ((int64_t)ru.ru_utime.tv_sec +
+			   (int64_t)ru.ru_stime.tv_sec) * 1000000000 +
+			  ((int64_t)ru.ru_utime.tv_usec +
+			   (int64_t)ru.ru_stime.tv_usec) * 1000;
+	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c;
+	     c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			n_fds = (int)((c->cmsg_len - CMSG_LEN(0)) /
+				      sizeof(int));
+			if (n_fds > N_FDS)
+				n_fds = N_FDS;	/* cannot be */
+			memcpy(fds, CMSG_DATA(c), sizeof(int) * (size_t)n_fds);
+		}
+	for (int i = 0; i < n_fds; i++) {
+		if (i == FD_EVENTS)
+			pe->map_fd = fds[i];
+		else if (i == FD_TREE)
+			pe->tree_fd = fds[i];
+		else if (i == FD_BSS)
+			pe->bss_fd = fds[i];
+		else
+			pe->link_fds[i - FD_LINK0] = fds[i];
+	}
+	if (n != (ssize_t)sizeof(m) || m.err || n_fds < FD_LINK0 + 4) {
+		if (n == (ssize_t)sizeof(m) && m.err)
+			snprintf(errmsg, errlen, "BPF process events: %s",
+				 m.msg);
+		else
+			snprintf(errmsg, errlen, "BPF process events: the "
+				 "loader ended without an answer (status %d)",
+				 st);
+		goto fail;
+	}
+	pe->exit_stats = m.exit_stats;
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(pe->map_fd, &info, &ilen) < 0) {
 		snprintf(errmsg, errlen, "BPF process events: map info: %s",
@@ -188,12 +337,21 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	p = mmap(NULL, pe->prod_len, PROT_READ, MAP_SHARED, pe->map_fd,
 		 (off_t)pe->page);
 	if (p == MAP_FAILED) {
+		pe->prod = NULL;
 		snprintf(errmsg, errlen, "BPF process events: mmap: %s",
 			 strerror(errno));
 		goto fail;
 	}
 	pe->prod = p;
 	pe->data = (const char *)p + pe->page;
+	/* the program's globals (.bss, mmapable): its count of losses */
+	p = mmap(NULL, pe->page, PROT_READ, MAP_SHARED, pe->bss_fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(errmsg, errlen, "BPF process events: mmap: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	pe->bss = p;
 	*out = pe;
 	return 0;
 fail:
@@ -260,6 +418,7 @@ static void hand(struct swt_procev *pe, const struct swt_pe *r, size_t len,
 		ev.exit_code = r->exit_code;
 		ev.utime_ns = r->utime_ns;
 		ev.stime_ns = r->stime_ns;
+		ev.rtime_ns = r->rtime_ns;
 		ev.read_bytes = r->read_bytes;
 		ev.write_bytes = r->write_bytes;
 		ev.nvcsw = r->nvcsw;
@@ -339,7 +498,12 @@ bool swt_procev_exit_stats(const struct swt_procev *pe)
 
 uint64_t swt_procev_lost(const struct swt_procev *pe)
 {
-	return __atomic_load_n(&pe->skel->bss->lost, __ATOMIC_RELAXED);
+	return __atomic_load_n(&pe->bss->lost, __ATOMIC_RELAXED);
+}
+
+int64_t swt_procev_load_cpu_ns(const struct swt_procev *pe)
+{
+	return pe->load_cpu_ns;
 }
 
 void swt_procev_free(struct swt_procev *pe)
@@ -350,7 +514,17 @@ void swt_procev_free(struct swt_procev *pe)
 		munmap((void *)(uintptr_t)pe->prod, pe->prod_len);
 	if (pe->cons)
 		munmap(pe->cons, pe->cons_len);
-	swt_procev_bpf__destroy(pe->skel);
+	if (pe->bss)
+		munmap((void *)(uintptr_t)pe->bss, pe->page);
+	for (int i = 0; i < N_LINKS; i++)
+		if (pe->link_fds[i] >= 0)
+			close(pe->link_fds[i]);	/* detaches */
+	if (pe->map_fd >= 0)
+		close(pe->map_fd);
+	if (pe->tree_fd >= 0)
+		close(pe->tree_fd);
+	if (pe->bss_fd >= 0)
+		close(pe->bss_fd);
 	free(pe);
 }
 

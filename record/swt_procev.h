@@ -40,7 +40,8 @@ struct swt_procev_event {
 	bool has_io;		/* read_bytes, write_bytes are known */
 	bool has_mm;		/* hiwater_kib is known */
 	uint32_t exit_code;
-	uint64_t utime_ns, stime_ns;
+	uint64_t utime_ns, stime_ns;	/* tick samples */
+	uint64_t rtime_ns;		/* exact run time */
 	uint64_t read_bytes, write_bytes;
 	uint64_t nvcsw, nivcsw;
 	uint64_t hiwater_kib;
@@ -80,6 +81,10 @@ bool swt_procev_exit_stats(const struct swt_procev *pe);
 
 /* Events the kernel could not put into the ring buffer (it was full). */
 uint64_t swt_procev_lost(const struct swt_procev *pe);
+
+/* The CPU time the loader process took (libbpf reading the kernel's
+ * types, the verifier): once, at the start. */
+int64_t swt_procev_load_cpu_ns(const struct swt_procev *pe);
 
 void swt_procev_free(struct swt_procev *pe);
 

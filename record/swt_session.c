@@ -599,6 +599,10 @@ static void finish(struct session *s, enum swt_end_reason reason)
 	swt_writer_get_stats(s->w, &st);
 	end.records = st.records;
 	end.recorder_cpu_ns = (uint64_t)clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	/* and the process that loaded the BPF program for it */
+	if (s->pc)
+		end.recorder_cpu_ns +=
+			(uint64_t)swt_procconn_load_cpu_ns(s->pc);
 	end.recorder_peak_rss_kib = own_peak_rss_kib();
 	ingest_close(s);
 	if (swt_writer_finish(s->w, &end, now) < 0) {

@@ -29,7 +29,7 @@ const volatile int launcher_tgid = 0;	/* its children are (swrec's launch) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 256 << 10);
 } events SEC(".maps");
 
 struct {
@@ -290,6 +290,7 @@ int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
 	e->exit_code = (__u32)BPF_CORE_READ(p, exit_code);
 	e->utime_ns = BPF_CORE_READ(p, utime);
 	e->stime_ns = BPF_CORE_READ(p, stime);
+	e->rtime_ns = BPF_CORE_READ(p, se.sum_exec_runtime);
 	e->nvcsw = BPF_CORE_READ(p, nvcsw);
 	e->nivcsw = BPF_CORE_READ(p, nivcsw);
 	e->read_bytes = 0;

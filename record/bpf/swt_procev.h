@@ -43,6 +43,8 @@ struct swt_pe {
 	/* exit (every thread of the tree's processes): the thread's own
 	 * counters, as taskstats gives them (CPU time not scaled) */
 	__u64 utime_ns, stime_ns;
+	__u64 rtime_ns;		/* its exact run time (the scheduler's);
+				 * utime and stime are tick samples */
 	__u64 read_bytes, write_bytes;	/* storage I/O */
 	__u64 nvcsw, nivcsw;
 	/* exit, last thread: its process's peak RSS (of its memory since
