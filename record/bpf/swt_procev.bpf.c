@@ -49,6 +49,17 @@ struct {
 /* Times the ring buffer was full (events lost), read by swrec. */
 __u64 lost = 0;
 
+/* swrec reads the ring at its ticks; it is woken between them only when a
+ * quarter of the ring waits (a fork storm), not for every event: the
+ * command lines are read here, nothing needs reading while the process
+ * still runs. */
+static __always_inline __u64 wake(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > (64 << 10)
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int in_tree(__s32 tgid)
 {
 	if (tgid == self_tgid)
@@ -78,7 +89,7 @@ static __always_inline void small(__u32 kind, __u32 flags, __s32 pid,
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	if (t)
 		BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake());
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -204,7 +215,7 @@ int BPF_PROG(swt_exec, struct task_struct *p, pid_t old_pid,
 	e->exe_len = off - e->cmd_len;
 	if (bpf_ringbuf_output(&events, e,
 			       SWT_PE_HDR_BYTES + (off & (SWT_PE_DATA - 1)),
-			       0) < 0)
+			       wake()) < 0)
 		__sync_fetch_and_add(&lost, 1);
 	return 0;
 }
@@ -318,7 +329,7 @@ int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
 		bpf_map_delete_elem(&tree, &tgid);
 	}
 	e->ts_ns = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake());
 	return 0;
 }
 
@@ -362,6 +373,6 @@ int BPF_PROG(swt_comm, struct task_struct *t, const char *comm)
 	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wake());
 	return 0;
 }
