@@ -72,6 +72,7 @@ void swt_procev_free(struct swt_procev *pe)
 #include <linux/types.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -93,6 +94,7 @@ void swt_procev_free(struct swt_procev *pe)
 
 struct swt_procev {
 	int map_fd;		/* the ring buffer */
+	int ep;			/* an epoll set of it, edge-triggered */
 	int tree_fd;		/* the kernel's table of the tree */
 	int bss_fd;		/* the program's globals */
 	int link_fds[5];	/* its attachments (N_LINKS) */
@@ -249,7 +251,7 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	void *p;
 
 	*out = NULL;
-	pe->map_fd = pe->tree_fd = pe->bss_fd = -1;
+	pe->map_fd = pe->tree_fd = pe->bss_fd = pe->ep = -1;
 	for (int i = 0; i < N_LINKS; i++)
 		pe->link_fds[i] = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -352,6 +354,27 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 		goto fail;
 	}
 	pe->bss = p;
+	/* The ring's own descriptor is readable whenever anything waits in
+	 * it: polled, it would wake swrec for every event. Edge-triggered
+	 * in an epoll set, it is readable only after the program woke it
+	 * (a quarter of the ring used): otherwise the events wait for the
+	 * tick. */
+	pe->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (pe->ep < 0) {
+		snprintf(errmsg, errlen, "BPF process events: epoll: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	{
+		struct epoll_event ee = { .events = EPOLLIN | EPOLLET };
+
+		if (epoll_ctl(pe->ep, EPOLL_CTL_ADD, pe->map_fd, &ee) < 0) {
+			snprintf(errmsg, errlen,
+				 "BPF process events: epoll: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
 	*out = pe;
 	return 0;
 fail:
@@ -361,7 +384,7 @@ fail:
 
 int swt_procev_fd(const struct swt_procev *pe)
 {
-	return pe->map_fd;
+	return pe->ep;
 }
 
 /* The exec's path from its names, leaf first: joined root first. */
@@ -481,6 +504,13 @@ size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
 			break;
 	}
 done:
+	{
+		/* take the edge: the set is readable again only after the
+		 * next wake-up */
+		struct epoll_event ee;
+
+		(void)epoll_wait(pe->ep, &ee, 1, 0);
+	}
 	return done;
 }
 
@@ -519,6 +549,8 @@ void swt_procev_free(struct swt_procev *pe)
 	for (int i = 0; i < N_LINKS; i++)
 		if (pe->link_fds[i] >= 0)
 			close(pe->link_fds[i]);	/* detaches */
+	if (pe->ep >= 0)
+		close(pe->ep);
 	if (pe->map_fd >= 0)
 		close(pe->map_fd);
 	if (pe->tree_fd >= 0)
