@@ -208,7 +208,8 @@ struct engine__module {
 	bool u_pend;
 	int64_t u_pend_slot;
 	int64_t u_pend_ticks;	/* micro-ticks */
-	int64_t u_pend_dt;	/* the interval, ns */
+	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
+	int64_t u_pend_mpct;	/* its CPU % */
 	int64_t act_ns;		/* open time seen by the memory
 				 * regression */
 	int64_t act_t;		/* time act_int is integrated to */

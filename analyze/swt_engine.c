@@ -2868,7 +2868,7 @@ static int64_t busy_span(const struct swt_engine *e, int64_t micro,
 	return need > dt ? need : dt;
 }
 
-/* ---- over time (swt_usage.h, docs/analysis.md § 13) ---------------------- */
+/* ---- over time (swt_usage.h, docs/analysis.md § 14) ---------------------- */
 
 static struct swt_usage_acc *usage_of(struct swt_engine *e,
 				      struct engine__module *m)
@@ -2881,22 +2881,17 @@ static struct swt_usage_acc *usage_of(struct swt_engine *e,
 /* The module's held-back interval into its bucket. */
 static void usage_commit(struct swt_engine *e, struct engine__module *m)
 {
-	int64_t span, mpct;
-
 	if (!m->u_pend)
 		return;
 	m->u_pend = false;
-	span = busy_span(e, m->u_pend_ticks, m->u_pend_dt);
-	mpct = swt_muldiv2(m->u_pend_ticks, INT64_C(100000000),
-			   (int64_t)e->clock_ticks, span);
 	swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
 				  &e->ugrid, m->u_pend_slot)],
-			  mpct, m->u_pend_ticks, span);
+			  m->u_pend_mpct, m->u_pend_ticks, m->u_pend_span);
 }
 
-/* This sample's interval of m: its CPU (held back), its memory. */
+/* This sample's interval of m (its CPU % and span computed): held back. */
 static void usage_cpu(struct swt_engine *e, struct engine__module *m,
-		      int64_t dt)
+		      int64_t span)
 {
 	if (!e->u_on)
 		return;
@@ -2904,7 +2899,8 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 	m->u_pend = true;
 	m->u_pend_slot = e->u_slot;
 	m->u_pend_ticks = m->cur_ticks_micro;
-	m->u_pend_dt = dt;
+	m->u_pend_span = span;
+	m->u_pend_mpct = m->cur_mpct;
 }
 
 static void usage_mem(struct swt_engine *e, struct engine__module *m)
@@ -2965,10 +2961,15 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 					     m->last_dt));
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
+		/* (so does its interval over time, if not in a bucket
+		 * yet: the same interval) */
+		if (m->u_pend) {
+			m->u_pend_ticks = m->last_ticks_micro;
+			m->u_pend_span = busy_span(e, m->last_ticks_micro,
+						   m->last_dt);
+			m->u_pend_mpct = mpct;
+		}
 	}
-	/* (so does its interval over time, if not in a bucket yet) */
-	if (m->u_pend)
-		m->u_pend_ticks = swt_sat_add(m->u_pend_ticks, micro);
 }
 
 /* The end of a sample for one subject: per-interval CPU %, memory, their
@@ -2999,7 +3000,7 @@ static void module_close_sample(struct swt_engine *e,
 			m->full_n++;
 			m->sat_n += m->cur_sat;
 		}
-		usage_cpu(e, m, dt);
+		usage_cpu(e, m, span);
 	}
 	for (k = 0; k < BY_N; k++) {
 		struct engine__bytes_tot *bt = &m->by[k];

@@ -113,7 +113,7 @@ enum swt_cpu_source {
 /* "sampled", "measured", "estimated", "mixed". */
 const char *swt_cpu_source_name(enum swt_cpu_source s);
 
-/* One bucket of a subject's use over time (docs/analysis.md § 13): the
+/* One bucket of a subject's use over time (docs/analysis.md § 14): the
  * sampling intervals (CPU) and the samples (memory) of whole sampling
  * intervals [t_from_ns, t_to_ns). */
 struct swt_usage_bucket {
@@ -208,7 +208,7 @@ struct swt_module_result {
 	uint64_t n_variants;
 	size_t n_top_variants;
 	struct swt_variant top_variants[SWT_VARIANTS_TOP];
-	/* CPU and memory over time (docs/analysis.md § 13) */
+	/* CPU and memory over time (docs/analysis.md § 14) */
 	struct swt_usage_series usage;
 };
 
@@ -486,7 +486,7 @@ struct swt_result {
 	const struct swt_recommendation *recommendations;
 	size_t n_netdevs;	/* by name */
 	const struct swt_netdev_result *netdevs;
-	/* the tree's CPU and memory over time (docs/analysis.md § 13); the
+	/* the tree's CPU and memory over time (docs/analysis.md § 14); the
 	 * modules' are in theirs, on the same buckets */
 	struct swt_usage_series usage;
 	size_t n_usage_buckets;	/* at most swt_engine_opts.usage_buckets */

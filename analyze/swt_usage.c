@@ -37,19 +37,10 @@ unsigned swt_usage_grid_place(struct swt_usage_grid *g, int64_t slot)
 	 * int64: width only grows to about (slot - base) / cap * 2) */
 	while ((uint64_t)((slot - g->base) / g->width) >= (uint64_t)g->cap) {
 		g->width *= 2;
+		g->shift++;
 		folds++;
 	}
 	return folds;
-}
-
-size_t swt_usage_grid_index(const struct swt_usage_grid *g, int64_t slot)
-{
-	int64_t k;
-
-	if (!g->have_base || slot <= g->base)
-		return 0;
-	k = (slot - g->base) / g->width;
-	return k >= (int64_t)g->cap ? g->cap - 1 : (size_t)k;
 }
 
 size_t swt_usage_grid_count(const struct swt_usage_grid *g)
@@ -96,27 +87,4 @@ void swt_usage_fold(struct swt_usage_acc *b, size_t cap, unsigned times)
 			swt_usage_merge(&b[i / 2], &v);
 		}
 	}
-}
-
-void swt_usage_add_cpu(struct swt_usage_acc *b, int64_t mpct,
-		       int64_t ticks_micro, int64_t ns)
-{
-	struct swt_usage_acc one;
-
-	memset(&one, 0, sizeof(one));
-	one.cpu_min = one.cpu_max = mpct < 0 ? 0 : mpct;
-	one.cpu_ticks = ticks_micro < 0 ? 0 : ticks_micro;
-	one.cpu_ns = ns < 0 ? 0 : ns;
-	one.cpu_n = 1;
-	swt_usage_merge(b, &one);
-}
-
-void swt_usage_add_mem(struct swt_usage_acc *b, int64_t kib)
-{
-	struct swt_usage_acc one;
-
-	memset(&one, 0, sizeof(one));
-	one.mem_min = one.mem_max = one.mem_sum = kib < 0 ? 0 : kib;
-	one.mem_n = 1;
-	swt_usage_merge(b, &one);
 }

@@ -1,5 +1,5 @@
 /* swt_usage.h — a subject's CPU and memory over time, in at most a fixed
- * number of buckets however long the session (docs/analysis.md § 13).
+ * number of buckets however long the session (docs/analysis.md § 14).
  *
  * Time is cut into slots of one sampling interval, counted from the
  * session start; a bucket holds `width` consecutive slots, width a power
@@ -42,6 +42,7 @@ struct swt_usage_acc {
 struct swt_usage_grid {
 	size_t cap;		/* buckets, >= SWT_USAGE_BUCKETS_MIN */
 	int64_t width;		/* slots per bucket, a power of 2 */
+	unsigned shift;		/* log2(width) */
 	bool have_base;
 	int64_t base;		/* the first slot placed */
 	int64_t last;		/* the last slot placed */
@@ -57,7 +58,16 @@ void swt_usage_grid_init(struct swt_usage_grid *g, size_t cap);
 unsigned swt_usage_grid_place(struct swt_usage_grid *g, int64_t slot);
 
 /* The bucket of a slot placed before (clamped to the grid). */
-size_t swt_usage_grid_index(const struct swt_usage_grid *g, int64_t slot);
+static inline size_t swt_usage_grid_index(const struct swt_usage_grid *g,
+					  int64_t slot)
+{
+	uint64_t k;
+
+	if (!g->have_base || slot <= g->base)
+		return 0;
+	k = (uint64_t)(slot - g->base) >> g->shift;
+	return k >= (uint64_t)g->cap ? g->cap - 1 : (size_t)k;
+}
 
 /* Buckets in use: 0 before the first slot, else up to the last slot's. */
 size_t swt_usage_grid_count(const struct swt_usage_grid *g);
@@ -70,11 +80,44 @@ void swt_usage_fold(struct swt_usage_acc *b, size_t cap, unsigned times);
 void swt_usage_merge(struct swt_usage_acc *dst,
 		     const struct swt_usage_acc *src);
 
-/* One interval's CPU: mpct, and the ticks and time it is made of. */
-void swt_usage_add_cpu(struct swt_usage_acc *b, int64_t mpct,
-		       int64_t ticks_micro, int64_t ns);
+/* One interval's CPU: mpct, and the ticks and time it is made of
+ * (negative values count as 0). Inline: once per subject and sample. */
+static inline void swt_usage_add_cpu(struct swt_usage_acc *b, int64_t mpct,
+				     int64_t ticks_micro, int64_t ns)
+{
+	int64_t r;
 
-/* One sample's memory, KiB. */
-void swt_usage_add_mem(struct swt_usage_acc *b, int64_t kib);
+	if (mpct < 0)
+		mpct = 0;
+	if (!b->cpu_n || mpct < b->cpu_min)
+		b->cpu_min = mpct;
+	if (!b->cpu_n || mpct > b->cpu_max)
+		b->cpu_max = mpct;
+	if (ticks_micro > 0)
+		b->cpu_ticks = __builtin_add_overflow(b->cpu_ticks, ticks_micro,
+						      &r) ? INT64_MAX : r;
+	if (ns > 0)
+		b->cpu_ns = __builtin_add_overflow(b->cpu_ns, ns, &r) ?
+				    INT64_MAX : r;
+	if (b->cpu_n < UINT32_MAX)
+		b->cpu_n++;
+}
+
+/* One sample's memory, KiB (negative: 0). */
+static inline void swt_usage_add_mem(struct swt_usage_acc *b, int64_t kib)
+{
+	int64_t r;
+
+	if (kib < 0)
+		kib = 0;
+	if (!b->mem_n || kib < b->mem_min)
+		b->mem_min = kib;
+	if (!b->mem_n || kib > b->mem_max)
+		b->mem_max = kib;
+	b->mem_sum = __builtin_add_overflow(b->mem_sum, kib, &r) ? INT64_MAX :
+								      r;
+	if (b->mem_n < UINT32_MAX)
+		b->mem_n++;
+}
 
 #endif
