@@ -49,6 +49,7 @@ struct options {
 	const char *group_by;	/* --group-by, or NULL */
 	int fail_on;		/* enum swt_priority, or -1 */
 	int64_t from_ns, to_ns;	/* --from/--to, or INT64_MIN/INT64_MAX */
+	bool ascii;		/* --ascii: charts in ASCII */
 };
 
 static const char usage_text[] =
@@ -56,7 +57,7 @@ static const char usage_text[] =
 	"                 [--format text|json|csv|markdown] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
-	"                 [--from T] [--to T]\n"
+	"                 [--from T] [--to T] [--ascii]\n"
 	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
 	"       " PROG " history FILE... [OPTIONS]\n"
@@ -93,6 +94,9 @@ static const char usage_text[] =
 	"                          session start, or 90s, 5m, 1h), from the\n"
 	"                          last sample at or before each: a finished\n"
 	"                          file is read only there, through its index\n"
+	"      --ascii             text and Markdown: draw the charts over time\n"
+	"                          with ASCII characters instead of Unicode\n"
+	"                          blocks\n"
 	"  -h, --help              print this help and exit\n"
 	"  -V, --version           print the version and exit\n"
 	"\n"
@@ -104,8 +108,9 @@ static const char usage_text[] =
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
-	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO };
+	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO, OPT_ASCII };
 	static const struct option longopts[] = {
+		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "report", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -172,6 +177,9 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case OPT_GROUP_BY:
 			out->group_by = optarg;
+			break;
+		case OPT_ASCII:
+			out->ascii = true;
 			break;
 		case OPT_FROM:
 		case OPT_TO:
@@ -891,6 +899,7 @@ int main(int argc, char **argv)
 	in.n_lost = an->n_lost;
 	in.lost = an->lost;
 	in.truncated = an->truncated;
+	in.ascii = opts.ascii;
 	swt_report_write(&report, &in, opts.report, opts.format);
 	if (write_report(&report, opts.output) < 0) {
 		code = EXIT_IO;

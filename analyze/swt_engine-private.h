@@ -13,6 +13,7 @@
 #include "swt_map.h"
 #include "swt_stats.h"
 #include "swt_thresholds.h"
+#include "swt_usage.h"
 
 #define NS_PER_S INT64_C(1000000000)
 #define NS_PER_MIN INT64_C(60000000000)
@@ -200,6 +201,15 @@ struct engine__module {
 						 * (s) over them */
 	int64_t est_frac_ppm;	/* largest share of an interval its spans
 				 * covered on an unmeasured thread */
+	/* over time (swt_usage.h): grid.cap buckets once it has a value,
+	 * and its last interval's CPU, held back until its next one (or the
+	 * end) because exits can still add to it (late_credit()) */
+	struct swt_usage_acc *usage;
+	bool u_pend;
+	int64_t u_pend_slot;
+	int64_t u_pend_ticks;	/* micro-ticks */
+	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
+	int64_t u_pend_mpct;	/* its CPU % */
 	int64_t act_ns;		/* open time seen by the memory
 				 * regression */
 	int64_t act_t;		/* time act_int is integrated to */
@@ -372,6 +382,7 @@ struct engine__result {
 	struct swt_spike_result *r_spikes;	/* sorted copies */
 	struct swt_alert_result *r_alerts;
 	struct swt_netdev_result *r_netdevs;
+	struct swt_usage_bucket *r_usage;	/* the series' buckets */
 	int64_t scratch[SWT_SERIES_SCRATCH];
 };
 
@@ -536,6 +547,13 @@ struct swt_engine {
 	size_t n_touched, cap_touched;
 	uint32_t *open_spikes;
 	size_t n_open_spikes, cap_open_spikes;
+
+	/* the series over time: one grid for all (swt_usage.h); the slot
+	 * of the current sample, u_on false when it has none (a window's
+	 * first sample: a base) */
+	struct swt_usage_grid ugrid;
+	bool u_on;
+	int64_t u_slot;
 
 	/* counters and their rate window */
 	struct engine__counter *ctrs;

@@ -273,6 +273,7 @@ static void module_fini(struct engine__module *m)
 	free(m->name);
 	free(m->mem_series);
 	free(m->cpu_series);
+	free(m->usage);
 	free(m->hist[SWT_RES_CPU].v);
 	free(m->hist[SWT_RES_MEMORY].v);
 	free(m->hist[SWT_RES_IO].v);
@@ -795,6 +796,10 @@ static uint32_t inst_lookup(struct swt_engine *e, int32_t pid)
 	return idx;
 }
 
+static struct swt_usage_acc *usage_of(struct swt_engine *e,
+				      struct engine__module *m);
+static void usage_commit(struct swt_engine *e, struct engine__module *m);
+
 /* Fold the totals of module `from` (of an anonymous identity) into `to`
  * and hide `from`. Only totals move: a memory series, spike history or
  * alert state of `from` (samples before the ProcStart) does not. */
@@ -863,6 +868,15 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 	if (m->kind == SWT_KIND_MODULE && f->last_gen > m->last_gen) {
 		m->last_gen = f->last_gen;
 		m->instances++;
+	}
+	/* its series over time too (the same grid) */
+	usage_commit(e, f);
+	if (f->usage) {
+		struct swt_usage_acc *u = usage_of(e, m);
+		size_t i;
+
+		for (i = 0; i < e->ugrid.cap; i++)
+			swt_usage_merge(&u[i], &f->usage[i]);
 	}
 	f->merged = true;
 }
@@ -2854,6 +2868,80 @@ static int64_t busy_span(const struct swt_engine *e, int64_t micro,
 	return need > dt ? need : dt;
 }
 
+/* ---- over time (swt_usage.h, docs/analysis.md § 14) ---------------------- */
+
+static struct swt_usage_acc *usage_of(struct swt_engine *e,
+				      struct engine__module *m)
+{
+	if (!m->usage)
+		m->usage = swt_calloc(e->ugrid.cap, sizeof(*m->usage));
+	return m->usage;
+}
+
+/* The module's held-back interval into its bucket. */
+static void usage_commit(struct swt_engine *e, struct engine__module *m)
+{
+	if (!m->u_pend)
+		return;
+	m->u_pend = false;
+	swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
+				  &e->ugrid, m->u_pend_slot)],
+			  m->u_pend_mpct, m->u_pend_ticks, m->u_pend_span);
+}
+
+/* This sample's interval of m (its CPU % and span computed): held back. */
+static void usage_cpu(struct swt_engine *e, struct engine__module *m,
+		      int64_t span)
+{
+	if (!e->u_on)
+		return;
+	usage_commit(e, m);
+	m->u_pend = true;
+	m->u_pend_slot = e->u_slot;
+	m->u_pend_ticks = m->cur_ticks_micro;
+	m->u_pend_span = span;
+	m->u_pend_mpct = m->cur_mpct;
+}
+
+static void usage_mem(struct swt_engine *e, struct engine__module *m)
+{
+	if (!e->u_on || m->reaped ||
+	    (m->kind != SWT_KIND_PROCESS && m->kind != SWT_KIND_SESSION))
+		return;
+	swt_usage_add_mem(&usage_of(e, m)[swt_usage_grid_index(
+				  &e->ugrid, e->u_slot)],
+			  m->cur_rss_kib);
+}
+
+/* The slot of the sample at t closing the interval from t0 (the previous
+ * sample; the session start or t itself for the first): the sampling
+ * interval, counted from the session start, that holds the interval's
+ * middle, so that a sample a little early or late stays in its slot. A
+ * window's first sample is its base: no slot. Folds every series when the
+ * grid doubles. */
+static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
+{
+	int64_t mid = t0 + (t - t0) / 2, rel;
+	unsigned folds;
+	size_t i;
+
+	e->u_on = !(e->window_from_ns > 0 && !e->have_prev);
+	if (!e->u_on)
+		return;
+	rel = swt_sat_sub(mid, e->origin_ns);
+	e->u_slot = rel > 0 ? rel / e->interval_ns : 0;
+	folds = swt_usage_grid_place(&e->ugrid, e->u_slot);
+	if (e->u_slot < e->ugrid.last)
+		e->u_slot = e->ugrid.last;
+	if (!folds)
+		return;
+	if (e->session.usage)
+		swt_usage_fold(e->session.usage, e->ugrid.cap, folds);
+	for (i = 0; i < e->n_mods; i++)
+		if (e->mods[i].usage)
+			swt_usage_fold(e->mods[i].usage, e->ugrid.cap, folds);
+}
+
 /* CPU that came with exits after the module's last interval, when no
  * interval can take it (the next sample's is a baseline, or none follows):
  * it joins that last interval, whose CPU % and the peak are recomputed,
@@ -2873,6 +2961,14 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 					     m->last_dt));
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
+		/* (so does its interval over time, if not in a bucket
+		 * yet: the same interval) */
+		if (m->u_pend) {
+			m->u_pend_ticks = m->last_ticks_micro;
+			m->u_pend_span = busy_span(e, m->last_ticks_micro,
+						   m->last_dt);
+			m->u_pend_mpct = mpct;
+		}
 	}
 }
 
@@ -2904,6 +3000,7 @@ static void module_close_sample(struct swt_engine *e,
 			m->full_n++;
 			m->sat_n += m->cur_sat;
 		}
+		usage_cpu(e, m, span);
 	}
 	for (k = 0; k < BY_N; k++) {
 		struct engine__bytes_tot *bt = &m->by[k];
@@ -2923,6 +3020,7 @@ static void module_close_sample(struct swt_engine *e,
 		m->mem_n++;
 		if (m->cur_rss_kib > m->mem_peak_kib)
 			m->mem_peak_kib = m->cur_rss_kib;
+		usage_mem(e, m);
 	}
 }
 
@@ -3056,6 +3154,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	    (t - t0) < (int64_t)(e->interval_ns / 2))
 		t0 = t;
 	dt = t - t0;
+	usage_place(e, t0_mem, t);
 	if (s->has_pressure) {
 		if (!e->psi_have) {
 			e->psi_t[0] = t;
@@ -3455,6 +3554,7 @@ void swt_engine_new(struct swt_engine **out,
 		e->window_from_ns = opts->window_from_ns > 0 ?
 					    opts->window_from_ns : 0;
 	}
+	swt_usage_grid_init(&e->ugrid, opts ? opts->usage_buckets : 0);
 	if (!e->max_spikes)
 		e->max_spikes = DEFAULT_MAX_FINDINGS;
 	if (!e->max_alerts)
@@ -3589,6 +3689,11 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 			late_credit(e, &e->session, e->carries[i].micro);
 		}
 		e->n_carries = 0;
+		/* the last intervals over time, now that no exit can add to
+		 * them */
+		usage_commit(e, &e->session);
+		for (i = 0; i < e->n_mods; i++)
+			usage_commit(e, &e->mods[i]);
 		threads_take_module_names(e);
 		e->out = swt_zalloc(sizeof(*e->out));
 		engine__findings(e, e->out);

@@ -113,6 +113,35 @@ enum swt_cpu_source {
 /* "sampled", "measured", "estimated", "mixed". */
 const char *swt_cpu_source_name(enum swt_cpu_source s);
 
+/* One bucket of a subject's use over time (docs/analysis.md § 14): the
+ * sampling intervals (CPU) and the samples (memory) of whole sampling
+ * intervals [t_from_ns, t_to_ns). */
+struct swt_usage_bucket {
+	int64_t t_from_ns;	/* relative to the session start */
+	int64_t t_to_ns;
+	uint32_t cpu_intervals;	/* intervals with its CPU; 0: unknown */
+	int64_t cpu_min_mpct;	/* of one interval */
+	int64_t cpu_max_mpct;
+	int64_t cpu_avg_mpct;	/* over their time */
+	uint32_t mem_samples;	/* samples with its memory; 0: unknown */
+	int64_t mem_min_mmb;
+	int64_t mem_max_mmb;
+	int64_t mem_avg_mmb;
+};
+
+/* A subject's CPU and memory over time, in the result's buckets (every
+ * subject has the same buckets: swt_result.n_usage_buckets). */
+struct swt_usage_series {
+	bool has_cpu;		/* false: instrumented modules whose CPU is
+				 * estimated by the regression (known for
+				 * the session only) */
+	bool has_memory;	/* the session and process modules (not
+				 * threads, instrumented modules, reaped
+				 * children) */
+	size_t n_buckets;
+	const struct swt_usage_bucket *buckets;
+};
+
 struct swt_module_result {
 	struct swt_subject subj;
 	uint64_t instances;	/* pids (process), tids (thread), processes
@@ -179,6 +208,8 @@ struct swt_module_result {
 	uint64_t n_variants;
 	size_t n_top_variants;
 	struct swt_variant top_variants[SWT_VARIANTS_TOP];
+	/* CPU and memory over time (docs/analysis.md § 14) */
+	struct swt_usage_series usage;
 };
 
 struct swt_counter_result {
@@ -455,6 +486,13 @@ struct swt_result {
 	const struct swt_recommendation *recommendations;
 	size_t n_netdevs;	/* by name */
 	const struct swt_netdev_result *netdevs;
+	/* the tree's CPU and memory over time (docs/analysis.md § 14); the
+	 * modules' are in theirs, on the same buckets */
+	struct swt_usage_series usage;
+	size_t n_usage_buckets;	/* at most swt_engine_opts.usage_buckets */
+	int64_t usage_width_ns;	/* a bucket's width: the sampling interval
+				 * x a power of 2 (the last bucket may end
+				 * early, at the last interval) */
 };
 
 /* Alert callback: the alert is borrowed for the duration of the call. */
@@ -509,6 +547,9 @@ struct swt_engine_opts {
 					 * events that only the final test
 					 * finds come from
 					 * swt_engine_finish() */
+	/* buckets of the series over time (swt_result.usage); 0: 240,
+	 * clamped to [2, 65536] (swt_usage.h) */
+	size_t usage_buckets;
 };
 
 /* New engine. opts may be NULL. Never fails (aborts on OOM). */

@@ -222,9 +222,89 @@ static int64_t stretch_confidence_ppm(const struct engine__module *m)
 	return (int64_t)((1.0 - p) * 1e6);
 }
 
+/* ---- over time ------------------------------------------------------------ */
+
+/* Storage for the series of the session and every module (one row of
+ * buckets each, row 0 the session's), and the session's buckets' times. */
+static void usage_alloc(const struct swt_engine *e, struct engine__result *fr)
+{
+	const struct swt_usage_grid *g = &e->ugrid;
+	size_t nb = swt_usage_grid_count(g), k;
+
+	fr->res.n_usage_buckets = nb;
+	fr->res.usage_width_ns = swt_sat_mul(g->width, e->interval_ns);
+	if (!nb)
+		return;
+	fr->r_usage = swt_calloc((e->n_mods + 1) * nb, sizeof(*fr->r_usage));
+	for (k = 0; k < nb; k++) {
+		struct swt_usage_bucket *b = &fr->r_usage[k];
+		int64_t s0 = swt_sat_add(g->base,
+					 swt_sat_mul((int64_t)k, g->width));
+		int64_t s1 = swt_sat_add(s0, g->width);
+
+		if (s1 > g->last + 1)
+			s1 = g->last + 1;
+		b->t_from_ns = swt_sat_mul(s0, e->interval_ns);
+		b->t_to_ns = swt_sat_mul(s1, e->interval_ns);
+	}
+}
+
+/* The series of m (row `row` of the storage) from its buckets. */
+static void usage_fill(const struct swt_engine *e, struct engine__result *fr,
+		       const struct engine__module *m, size_t row,
+		       bool has_cpu, bool has_mem,
+		       struct swt_usage_series *out)
+{
+	size_t nb = fr->res.n_usage_buckets, k;
+	struct swt_usage_bucket *bs;
+
+	out->has_cpu = has_cpu;
+	out->has_memory = has_mem;
+	out->n_buckets = nb;
+	if (!nb)
+		return;
+	bs = &fr->r_usage[row * nb];
+	out->buckets = bs;
+	for (k = 0; k < nb; k++) {
+		const struct swt_usage_acc *a = m->usage ? &m->usage[k] : NULL;
+		struct swt_usage_bucket *b = &bs[k];
+
+		b->t_from_ns = fr->r_usage[k].t_from_ns;
+		b->t_to_ns = fr->r_usage[k].t_to_ns;
+		if (!a)
+			continue;
+		if (has_cpu && a->cpu_n) {
+			b->cpu_intervals = a->cpu_n;
+			b->cpu_min_mpct = a->cpu_min;
+			b->cpu_max_mpct = a->cpu_max;
+			b->cpu_avg_mpct =
+				a->cpu_ns > 0 ?
+					swt_muldiv2(a->cpu_ticks,
+						    INT64_C(100000000),
+						    (int64_t)e->clock_ticks,
+						    a->cpu_ns) :
+					0;
+			/* (rounded per interval and over their sum: never
+			 * outside what the intervals showed) */
+			if (b->cpu_avg_mpct < a->cpu_min)
+				b->cpu_avg_mpct = a->cpu_min;
+			if (b->cpu_avg_mpct > a->cpu_max)
+				b->cpu_avg_mpct = a->cpu_max;
+		}
+		if (has_mem && a->mem_n) {
+			b->mem_samples = a->mem_n;
+			b->mem_min_mmb = engine__kib_to_mmb(a->mem_min);
+			b->mem_max_mmb = engine__kib_to_mmb(a->mem_max);
+			b->mem_avg_mmb = swt_muldiv2(a->mem_sum, 1000,
+						     (int64_t)a->mem_n, 1024);
+		}
+	}
+}
+
 /* CPU and memory of instrumented module m (docs/analysis.md
- * § Attribution); ticks_micro gets the estimated CPU added. */
-static void module_attribution(const struct swt_engine *e,
+ * § Attribution); ticks_micro gets the estimated CPU added. Returns true
+ * when some of its CPU is the regression's estimate (not per interval). */
+static bool module_attribution(const struct swt_engine *e,
 			       struct engine__result *fr,
 			       const struct engine__module *m,
 			       struct swt_module_result *r,
@@ -293,7 +373,7 @@ static void module_attribution(const struct swt_engine *e,
 	r->mem_attribution = SWT_MEM_NO_DATA;
 	r->has_memory = false;
 	if (!c || !fm->solved || c >= fm->k)
-		return;
+		return regressed;
 	g = swt_attrib_group(c);
 	amount = fm->amount_group[g];
 	r->mem_confidence_mpct =
@@ -301,12 +381,12 @@ static void module_attribution(const struct swt_engine *e,
 	/* (a positive amount that is not decided is always shared) */
 	if (fm->shared[g]) {
 		r->mem_attribution = SWT_MEM_SHARED;
-		return;
+		return regressed;
 	}
 	if (amount < PAGE_KIB) {
 		r->mem_attribution = SWT_MEM_NO_GROWTH;
 		r->has_memory = true;
-		return;
+		return regressed;
 	}
 	r->mem_attribution = SWT_MEM_ATTRIBUTED;
 	r->has_memory = true;
@@ -325,6 +405,7 @@ static void module_attribution(const struct swt_engine *e,
 
 		r->mem_avg_mmb = engine__kib_to_mmb(swt_attrib_round(avg));
 	}
+	return regressed;
 }
 
 /* ---- modules ------------------------------------------------------------- */
@@ -433,6 +514,7 @@ static void module_results(const struct swt_engine *e,
 			   int64_t duration)
 {
 	int64_t ct = (int64_t)e->clock_ticks, obs, thr, ticks;
+	bool regressed;
 	int64_t t_end = e->origin_ns + duration;
 	size_t i, n, *rix = swt_calloc(e->n_mods ? e->n_mods : 1,
 				       sizeof(*rix));
@@ -464,10 +546,14 @@ static void module_results(const struct swt_engine *e,
 		 * no memory reading: unknown, not 0 MB) */
 		r->has_memory = m->kind == SWT_KIND_PROCESS && !m->reaped &&
 				m->mem_n > 0;
+		regressed = false;
 		if (m->kind == SWT_KIND_MODULE) {
-			module_attribution(e, fr, m, r, &ticks, duration,
-					   t_end);
+			regressed = module_attribution(e, fr, m, r, &ticks,
+						       duration, t_end);
 		}
+		usage_fill(e, fr, m, i + 1, !regressed,
+			   (m->kind == SWT_KIND_PROCESS && !m->reaped),
+			   &r->usage);
 		r->cpu_ms = swt_muldiv2(ticks, 1000, ct, MICRO);
 		r->cpu_share_mpct =
 			fr->res.session.cpu_ms > 0 ?
@@ -1412,6 +1498,8 @@ void engine__findings(const struct swt_engine *e, struct engine__result *fr)
 
 
 	fr->res.thresholds = &e->th;
+	usage_alloc(e, fr);
+	usage_fill(e, fr, &e->session, 0, true, true, &fr->res.usage);
 	session_result(e, fr, duration);
 	module_results(e, fr, duration);
 	counter_results(e, fr, duration);
@@ -1479,4 +1567,5 @@ void engine__findings_free(struct engine__result *fr)
 	free(fr->r_spikes);
 	free(fr->r_alerts);
 	free(fr->r_netdevs);
+	free(fr->r_usage);
 }

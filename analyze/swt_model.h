@@ -84,6 +84,19 @@ enum swt_col_flag {
 	SWT_COL_JUNIT_CLASS = 1u << 5,
 	SWT_COL_JUNIT_NAME = 1u << 6,
 	SWT_COL_JUNIT_VERDICT = 1u << 7,
+	/* SWT_SECTION_CHART sections (swt_render.h): consecutive rows with
+	 * equal cells in the GROUP columns are one subject; within it, one
+	 * line per value of the LINE column (base, new), in the order met;
+	 * FROM and TO (FIXED, one scale) a row's time; the n-th MIN and the
+	 * n-th MAX column (FIXED, one scale) are one metric, drawn by the
+	 * max, labelled by the MAX column's heading up to its first space
+	 * and its unit */
+	SWT_COL_CHART_GROUP = 1u << 8,
+	SWT_COL_CHART_LINE = 1u << 9,
+	SWT_COL_CHART_FROM = 1u << 10,
+	SWT_COL_CHART_TO = 1u << 11,
+	SWT_COL_CHART_MIN = 1u << 12,
+	SWT_COL_CHART_MAX = 1u << 13,
 };
 
 struct swt_model_col {
@@ -114,6 +127,10 @@ enum swt_section_flag {
 	SWT_SECTION_FOLD = 1u << 3,
 	/* JUnit: one test case per row (see SWT_COL_JUNIT_*) */
 	SWT_SECTION_JUNIT = 1u << 4,
+	/* text and Markdown draw the rows as sparklines, a line per metric
+	 * and subject (see SWT_COL_CHART_*), instead of a table; CSV and
+	 * JSON have the rows */
+	SWT_SECTION_CHART = 1u << 5,
 };
 
 /* What a section is: static data, borrowed by the model. */
@@ -157,6 +174,9 @@ struct swt_model {
 	size_t cap_sections;
 	void **kept;		/* swt_model_keep() */
 	size_t n_kept, cap_kept;
+	bool ascii;		/* text and Markdown: charts with ASCII
+				 * characters instead of Unicode blocks
+				 * (swanalyze --ascii); set by the caller */
 };
 
 /* Columns 0 and 1 of a key/value section. */

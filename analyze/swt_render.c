@@ -162,6 +162,319 @@ static void trim_line(struct swt_buf *b)
 	swt_buf_putc(b, '\n');
 }
 
+/* ---- charts (SWT_SECTION_CHART) ----------------------------------------------- */
+
+/* Columns of a sparkline, whatever the number of rows: more rows than
+ * columns take the max of theirs, fewer are drawn wider. */
+#define CHART_WIDTH 60
+#define CHART_METRICS 4
+#define CHART_LEVELS 8
+
+/* U+2581 .. U+2588, and the ASCII ramp of --ascii; a column without a
+ * value is a space in both */
+static const char *const chart_blocks[CHART_LEVELS] = {
+	"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+};
+static const char chart_ascii[CHART_LEVELS + 1] = ".:-=+*#@";
+
+struct chart {
+	const struct swt_model_section *s;
+	bool ascii;
+	size_t n_group, group[8];
+	bool has_line;
+	size_t line, from, to;
+	bool has_from, has_to;
+	size_t n_metric, min[CHART_METRICS], max[CHART_METRICS];
+};
+
+static bool cell_eq(const struct swt_cell *a, const struct swt_cell *b)
+{
+	struct swt_buf x = SWT_BUF_INIT, y = SWT_BUF_INIT;
+	bool eq;
+
+	if (a->type != b->type)
+		return false;
+	swt_render_cell(&x, a);
+	swt_render_cell(&y, b);
+	eq = x.len == y.len && (x.len == 0 || memcmp(x.ptr, y.ptr, x.len) == 0);
+	swt_buf_fini(&x);
+	swt_buf_fini(&y);
+	return eq;
+}
+
+static bool same_group(const struct chart *c, size_t r1, size_t r2)
+{
+	size_t k;
+
+	for (k = 0; k < c->n_group; k++)
+		if (!cell_eq(&c->s->rows[r1].cells[c->group[k]],
+			     &c->s->rows[r2].cells[c->group[k]]))
+			return false;
+	return true;
+}
+
+static const struct swt_cell *chart_cell(const struct chart *c, size_t r,
+					 size_t col)
+{
+	return &c->s->rows[r].cells[col];
+}
+
+static void chart_range(struct swt_buf *b, const struct chart *c,
+			const struct swt_cell *proto, int64_t lo, int64_t hi)
+{
+	swt_buf_fixed(b, lo, proto->scale, proto->dec);
+	swt_buf_puts(b, c->ascii ? "-" : "\xe2\x80\x93");
+	swt_buf_fixed(b, hi, proto->scale, proto->dec);
+}
+
+/* One metric's line over rows rs[0..n) of a subject. */
+static void chart_line(struct swt_buf *b, const struct chart *c, size_t mi,
+		       const char *label, size_t label_w, const size_t *rs,
+		       size_t n)
+{
+	const struct swt_model_col *mc = &c->s->def->cols[c->max[mi]];
+	const struct swt_cell *proto = NULL;
+	int64_t lo = 0, hi = 0, v;
+	size_t i, k, a, z;
+	bool any = false, has;
+
+	for (i = 0; i < n; i++) {
+		const struct swt_cell *x = chart_cell(c, rs[i], c->min[mi]);
+		const struct swt_cell *y = chart_cell(c, rs[i], c->max[mi]);
+
+		if (y->type != SWT_CELL_FIXED)
+			continue;
+		v = x->type == SWT_CELL_FIXED && x->i < y->i ? x->i : y->i;
+		if (!any || v < lo)
+			lo = v;
+		if (!any || y->i > hi)
+			hi = y->i;
+		any = true;
+		proto = y;
+	}
+	swt_buf_puts(b, "    ");
+	swt_buf_puts(b, label);
+	pad(b, label_w - strlen(label) + 2);
+	if (!any) {
+		swt_buf_puts(b, "(no data)\n");
+		return;
+	}
+	for (k = 0; k < CHART_WIDTH; k++) {
+		a = k * n / CHART_WIDTH;
+		z = (k + 1) * n / CHART_WIDTH;
+		if (z <= a)
+			z = a + 1;
+		has = false;
+		v = 0;
+		for (i = a; i < z && i < n; i++) {
+			const struct swt_cell *y =
+				chart_cell(c, rs[i], c->max[mi]);
+
+			if (y->type == SWT_CELL_FIXED && (!has || y->i > v)) {
+				v = y->i;
+				has = true;
+			}
+		}
+		if (!has) {
+			swt_buf_putc(b, ' ');
+			continue;
+		}
+		/* the level, rounded half up: bars from 0 (the lowest
+		 * block: nothing or little) to the line's highest value */
+		i = 0;
+		if (hi > 0 && v > 0) {
+			__extension__ unsigned __int128 d =
+				(unsigned __int128)(uint64_t)v;
+			__extension__ unsigned __int128 w =
+				(unsigned __int128)(uint64_t)hi;
+
+			i = (size_t)((d * 2 * (CHART_LEVELS - 1) + w) / (w * 2));
+			if (i >= CHART_LEVELS)
+				i = CHART_LEVELS - 1;
+		}
+		if (c->ascii)
+			swt_buf_putc(b, chart_ascii[i]);
+		else
+			swt_buf_puts(b, chart_blocks[i]);
+	}
+	swt_buf_puts(b, "  ");
+	chart_range(b, c, proto, lo, hi);
+	if (mc->unit) {
+		swt_buf_putc(b, ' ');
+		swt_buf_puts(b, strcmp(mc->unit, "percent") == 0 ? "%" :
+								   mc->unit);
+	}
+	swt_buf_putc(b, '\n');
+}
+
+/* A metric's label: its MAX column's heading up to the first space. */
+static void chart_label(struct swt_buf *b, const struct chart *c, size_t mi,
+			const struct swt_cell *side)
+{
+	const char *h = c->s->def->cols[c->max[mi]].heading;
+	const char *sp = strchr(h, ' ');
+
+	swt_buf_add(b, h, sp ? (size_t)(sp - h) : strlen(h));
+	if (side) {
+		swt_buf_putc(b, ' ');
+		swt_render_cell(b, side);
+	}
+}
+
+/* One subject: rows [r0, r1). */
+static void chart_subject(struct swt_buf *b, const struct chart *c,
+			  size_t r0, size_t r1)
+{
+	size_t *rs = swt_calloc(r1 - r0, sizeof(*rs));
+	size_t sides[16], n_sides = 0, i, j, k, n, label_w = 0;
+	struct swt_buf lab = SWT_BUF_INIT;
+	bool first = true, have_t = false;
+	int64_t t0 = 0, t1 = 0;
+	const struct swt_cell *tp = NULL;
+
+	/* "name (other group cells)" and the time it covers */
+	swt_buf_puts(b, "  ");
+	for (k = 0; k < c->n_group; k++) {
+		struct swt_buf x = SWT_BUF_INIT;
+
+		swt_render_cell(&x, chart_cell(c, r0, c->group[k]));
+		if (k == 0) {
+			swt_buf_puts(b, x.len ? x.ptr : "");
+		} else if (x.len) {
+			swt_buf_puts(b, first ? " (" : ", ");
+			swt_buf_puts(b, x.ptr);
+			first = false;
+		}
+		swt_buf_fini(&x);
+	}
+	if (!first)
+		swt_buf_putc(b, ')');
+	for (i = r0; i < r1; i++) {
+		const struct swt_cell *f =
+			c->has_from ? chart_cell(c, i, c->from) : NULL;
+		const struct swt_cell *t =
+			c->has_to ? chart_cell(c, i, c->to) : NULL;
+
+		if (f && f->type == SWT_CELL_FIXED && (!have_t || f->i < t0)) {
+			t0 = f->i;
+			if (!have_t)
+				t1 = f->i;
+			have_t = true;
+			tp = f;
+		}
+		if (t && t->type == SWT_CELL_FIXED && (!have_t || t->i > t1)) {
+			t1 = t->i;
+			if (!have_t)
+				t0 = t->i;
+			have_t = true;
+			tp = t;
+		}
+	}
+	if (have_t) {
+		swt_buf_puts(b, "  ");
+		chart_range(b, c, tp, t0, t1);
+		swt_buf_puts(b, " s");
+	}
+	swt_buf_putc(b, '\n');
+	/* the lines (base, new) in the order met */
+	for (i = r0; i < r1 && c->has_line; i++) {
+		for (j = 0; j < n_sides; j++)
+			if (cell_eq(chart_cell(c, sides[j], c->line),
+				    chart_cell(c, i, c->line)))
+				break;
+		if (j == n_sides && n_sides < 16)
+			sides[n_sides++] = i;
+	}
+	if (!c->has_line)
+		n_sides = 1;
+	for (k = 0; k < c->n_metric; k++)
+		for (j = 0; j < n_sides; j++) {
+			lab.len = 0;
+			if (lab.ptr)
+				lab.ptr[0] = '\0';
+			chart_label(&lab, c, k,
+				    c->has_line ?
+					    chart_cell(c, sides[j], c->line) :
+					    NULL);
+			if (lab.len > label_w)
+				label_w = lab.len;
+		}
+	for (k = 0; k < c->n_metric; k++) {
+		for (j = 0; j < n_sides; j++) {
+			const struct swt_cell *side =
+				c->has_line ? chart_cell(c, sides[j], c->line) :
+					      NULL;
+
+			for (i = r0, n = 0; i < r1; i++)
+				if (!side ||
+				    cell_eq(chart_cell(c, i, c->line), side))
+					rs[n++] = i;
+			lab.len = 0;
+			if (lab.ptr)
+				lab.ptr[0] = '\0';
+			chart_label(&lab, c, k, side);
+			chart_line(b, c, k, lab.ptr ? lab.ptr : "", label_w,
+				   rs, n);
+		}
+	}
+	swt_buf_fini(&lab);
+	free(rs);
+}
+
+static void chart_init(struct chart *c, const struct swt_model_section *s,
+		       bool ascii)
+{
+	const struct swt_model_def *d = s->def;
+	size_t j, n_min = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->ascii = ascii;
+	for (j = 0; j < d->n_cols; j++) {
+		unsigned f = d->cols[j].flags;
+
+		if ((f & SWT_COL_CHART_GROUP) && c->n_group < 8)
+			c->group[c->n_group++] = j;
+		if (f & SWT_COL_CHART_LINE) {
+			c->has_line = true;
+			c->line = j;
+		}
+		if (f & SWT_COL_CHART_FROM) {
+			c->has_from = true;
+			c->from = j;
+		}
+		if (f & SWT_COL_CHART_TO) {
+			c->has_to = true;
+			c->to = j;
+		}
+		if ((f & SWT_COL_CHART_MIN) && n_min < CHART_METRICS)
+			c->min[n_min++] = j;
+		if ((f & SWT_COL_CHART_MAX) && c->n_metric < CHART_METRICS)
+			c->max[c->n_metric++] = j;
+	}
+	/* (a metric without a MIN column takes its MAX for the bottom) */
+	for (j = n_min; j < c->n_metric; j++)
+		c->min[j] = c->max[j];
+}
+
+/* The sparklines of a chart section: per subject a heading line and a
+ * line per metric (and side). */
+static void chart_body(struct swt_buf *b, const struct swt_model_section *s,
+		       bool ascii)
+{
+	struct chart c;
+	size_t r0, r1;
+
+	chart_init(&c, s, ascii);
+	for (r0 = 0; r0 < s->n_rows; r0 = r1) {
+		for (r1 = r0 + 1; r1 < s->n_rows && same_group(&c, r0, r1);
+		     r1++)
+			;
+		chart_subject(b, &c, r0, r1);
+	}
+}
+
 /* One text cell: s cut to TEXT_CUT_MAX code points in cut columns. */
 static size_t text_cell(const struct view *v, size_t c, const char *s,
 			size_t *len, bool *cut)
@@ -193,7 +506,8 @@ static void text_row(struct swt_buf *b, const struct view *v,
 	trim_line(b);
 }
 
-static void text_section(struct swt_buf *b, const struct view *v)
+static void text_section(struct swt_buf *b, const struct view *v,
+			 bool ascii)
 {
 	size_t w[32], i, len, cw;
 	bool cut;
@@ -201,6 +515,10 @@ static void text_section(struct swt_buf *b, const struct view *v)
 	swt_buf_printf(b, "%s\n", v->s->def->title);
 	if (v->s->n_rows == 0) {
 		swt_buf_puts(b, "  (none)\n");
+		goto note;
+	}
+	if (v->s->def->flags & SWT_SECTION_CHART) {
+		chart_body(b, v->s, ascii);
 		goto note;
 	}
 	for (i = 0; i < v->ncol; i++)
@@ -247,7 +565,7 @@ static void md_html(struct swt_buf *b, const char *s)
 	}
 }
 
-static void md_section(struct swt_buf *b, const struct view *v)
+static void md_section(struct swt_buf *b, const struct view *v, bool ascii)
 {
 	bool fold = (v->s->def->flags & SWT_SECTION_FOLD) != 0;
 	size_t i, j;
@@ -261,6 +579,12 @@ static void md_section(struct swt_buf *b, const struct view *v)
 	}
 	if (v->s->n_rows == 0) {
 		swt_buf_puts(b, "_None._\n\n");
+		goto note;
+	}
+	if (v->s->def->flags & SWT_SECTION_CHART) {
+		swt_buf_puts(b, "```\n");
+		chart_body(b, v->s, ascii);
+		swt_buf_puts(b, "```\n\n");
 		goto note;
 	}
 	swt_buf_puts(b, "|");
@@ -322,7 +646,7 @@ static void csv_section(struct swt_buf *b, const struct view *v)
 enum table_fmt { FMT_TEXT, FMT_MARKDOWN, FMT_CSV };
 
 static void table_section(struct swt_buf *b, const struct swt_model_section *s,
-			  const char *parent, enum table_fmt fmt)
+			  const char *parent, enum table_fmt fmt, bool ascii)
 {
 	struct view v;
 	size_t i;
@@ -332,13 +656,13 @@ static void table_section(struct swt_buf *b, const struct swt_model_section *s,
 		return;
 	view_init(&v, s, parent);
 	if (fmt == FMT_TEXT)
-		text_section(b, &v);
+		text_section(b, &v, ascii);
 	else if (fmt == FMT_MARKDOWN)
-		md_section(b, &v);
+		md_section(b, &v, ascii);
 	else
 		csv_section(b, &v);
 	for (i = 0; i < s->n_children; i++)
-		table_section(b, s->children[i], v.name, fmt);
+		table_section(b, s->children[i], v.name, fmt, ascii);
 	view_fini(&v);
 }
 
@@ -362,7 +686,7 @@ static void tables(struct swt_buf *out, const struct swt_model *m,
 		}
 	}
 	for (i = 0; i < m->n_sections; i++)
-		table_section(&b, m->sections[i], NULL, fmt);
+		table_section(&b, m->sections[i], NULL, fmt, m->ascii);
 	/* text and Markdown end with one newline, not a blank line */
 	if (fmt != FMT_CSV && b.len >= 2 && b.ptr[b.len - 1] == '\n' &&
 	    b.ptr[b.len - 2] == '\n')

@@ -1108,6 +1108,89 @@ static void sec_recs(struct swt_model *m, const struct swt_result *r)
 	}
 }
 
+/* ---- over time --------------------------------------------------------------- */
+
+/* The report's series: the tree and the heaviest modules. */
+#define SERIES_MODULES_MAX 5
+
+#define COL_CHART(k, h, u, f) { k, h, u, SWT_CELL_FIXED, f }
+
+static const struct swt_model_col series_cols[] = {
+	{ "subject", "subject", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
+	{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_CHART_GROUP },
+	{ "process", "process", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
+	COL_CHART("t_from_s", "from s", "s", SWT_COL_CHART_FROM),
+	COL_CHART("t_to_s", "to s", "s", SWT_COL_CHART_TO),
+	COL_CHART("cpu_min_percent", "cpu % min", "percent",
+		  SWT_COL_CHART_MIN),
+	COL_CHART("cpu_max_percent", "cpu % max", "percent",
+		  SWT_COL_CHART_MAX),
+	COL_CHART("cpu_avg_percent", "cpu % avg", "percent", 0),
+	COL_CHART("mem_min_mb", "mem MB min", "MB", SWT_COL_CHART_MIN),
+	COL_CHART("mem_max_mb", "mem MB max", "MB", SWT_COL_CHART_MAX),
+	COL_CHART("mem_avg_mb", "mem MB avg", "MB", 0),
+};
+
+/* The rows of one subject's series (after its subject cells). */
+static void series_rows(struct swt_model_section *s,
+			const struct swt_subject *subj,
+			const struct swt_usage_series *u)
+{
+	size_t k;
+
+	for (k = 0; k < u->n_buckets; k++) {
+		const struct swt_usage_bucket *b = &u->buckets[k];
+		bool cpu = u->has_cpu && b->cpu_intervals > 0;
+		bool mem = u->has_memory && b->mem_samples > 0;
+
+		swt_model_add_row(s, NULL);
+		c_subject(s, subj);
+		c_secs(s, b->t_from_ns);
+		c_secs(s, b->t_to_ns);
+		c_opt_one(s, cpu, b->cpu_min_mpct);
+		c_opt_one(s, cpu, b->cpu_max_mpct);
+		c_opt_one(s, cpu, b->cpu_avg_mpct);
+		c_opt_one(s, mem, b->mem_min_mmb);
+		c_opt_one(s, mem, b->mem_max_mmb);
+		c_opt_one(s, mem, b->mem_avg_mmb);
+	}
+}
+
+static void sec_series(struct swt_model *m, const struct swt_result *r,
+		       enum swt_report_kind kind)
+{
+	static const struct swt_model_def def =
+		DEF("series", "Over time", SWT_SECTION_TABLE,
+		    SWT_SECTION_CHART, series_cols);
+	static const struct swt_subject session = {
+		SWT_KIND_SESSION, "session", "", "", ""
+	};
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i, n = 0;
+
+	series_rows(s, &session, &r->usage);
+	for (i = 0; kind != SWT_REPORT_LIGHTWEIGHT && i < r->n_modules &&
+		    n < SERIES_MODULES_MAX;
+	     i++) {
+		const struct swt_module_result *mr = &r->modules[i];
+
+		if (!module_active(mr))
+			continue;
+		n++;
+		series_rows(s, &mr->subj, &mr->usage);
+	}
+	if (r->n_usage_buckets) {
+		struct swt_buf w = SWT_BUF_INIT;
+
+		swt_buf_fixed(&w, r->usage_width_ns, 9, 3);
+		swt_model_note(s,
+			       "%zu buckets of %s s; a column shows the "
+			       "highest value of its buckets",
+			       r->n_usage_buckets, w.ptr);
+		swt_buf_fini(&w);
+	}
+}
+
 void swt_report_model_build(struct swt_model **out,
 			    const struct swt_report_input *in,
 			    enum swt_report_kind kind)
@@ -1127,6 +1210,7 @@ void swt_report_model_build(struct swt_model **out,
 	sec_summary(m, r, kind);
 	if (kind == SWT_REPORT_LIGHTWEIGHT) {
 		sec_active(m, r);
+		sec_series(m, r, kind);
 		goto out;
 	}
 	sec_modules(m, r);
@@ -1141,6 +1225,7 @@ void swt_report_model_build(struct swt_model **out,
 	sec_leaks(m, r);
 	sec_forecasts(m, r);
 	sec_trend(m, r);
+	sec_series(m, r, kind);
 	sec_bottlenecks(m, r);
 	if (kind == SWT_REPORT_FULL) {
 		sec_alerts(m, r);
@@ -1176,6 +1261,7 @@ void swt_report_write(struct swt_buf *out, const struct swt_report_input *in,
 	struct swt_model *m;
 
 	swt_report_model_build(&m, in, kind);
+	m->ascii = in->ascii;
 	swt_report_render(out, m, format);
 	swt_model_free(m);
 }

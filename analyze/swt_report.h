@@ -20,7 +20,7 @@
 #include "swt_engine.h"
 #include "swt_model.h"
 
-#define SWT_REPORT_SCHEMA_VERSION 7
+#define SWT_REPORT_SCHEMA_VERSION 8
 
 enum swt_report_kind {
 	SWT_REPORT_LIGHTWEIGHT = 0,
@@ -53,6 +53,9 @@ struct swt_report_input {
 	 * start; INT64_MIN / INT64_MAX: no bound */
 	bool has_window;
 	int64_t window_from_ns, window_to_ns;
+	/* text and Markdown: charts in ASCII (swanalyze --ascii; the
+	 * model's ascii) */
+	bool ascii;
 };
 
 /* The report model of in (borrowed: free the model with swt_model_free()

@@ -98,7 +98,7 @@ static char *report(const struct fixture *f, enum swt_report_kind kind,
 		    const struct swt_lost_range *lost, size_t n_lost,
 		    bool truncated)
 {
-	struct swt_report_input in = { f->res, n_lost, lost, truncated, false, 0, 0 };
+	struct swt_report_input in = { f->res, n_lost, lost, truncated, false, 0, 0, false };
 	struct swt_buf b = SWT_BUF_INIT;
 
 	swt_report_write(&b, &in, kind, fmt);
@@ -144,7 +144,7 @@ static void json_top_level_keys_in_order(void **state)
 	char *j, *keys;
 
 	j = report(f, SWT_REPORT_FULL, SWT_FORMAT_JSON, NULL, 0, false);
-	assert_true(strncmp(j, "{\n  \"schema_version\": 7,\n  \"report\": "
+	assert_true(strncmp(j, "{\n  \"schema_version\": 8,\n  \"report\": "
 			       "\"full\",", 40) == 0);
 	keys = top_keys(j);
 	assert_string_equal(keys,
@@ -153,7 +153,7 @@ static void json_top_level_keys_in_order(void **state)
 			    "contention "
 			    "summary modules command_lines disk_io network "
 			    "interfaces counters spikes leaks forecasts trend "
-			    "bottlenecks alerts recommendations ");
+			    "series bottlenecks alerts recommendations ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_LIGHTWEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
@@ -161,7 +161,7 @@ static void json_top_level_keys_in_order(void **state)
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds cpu_percent memory_mb "
 				  "io_mb_per_s net_mb_per_s contention "
-				  "summary active_modules ");
+				  "summary active_modules series ");
 	free(keys);
 	free(j);
 	j = report(f, SWT_REPORT_WEIGHT, SWT_FORMAT_JSON, NULL, 0, false);
@@ -169,7 +169,7 @@ static void json_top_level_keys_in_order(void **state)
 	assert_string_equal(keys, "schema_version report session damage "
 				  "thresholds summary modules command_lines "
 				  "disk_io network interfaces leaks forecasts trend "
-				  "bottlenecks ");
+				  "series bottlenecks ");
 	free(keys);
 	assert_int_equal(j[strlen(j) - 1], '\n');
 	free(j);
@@ -282,7 +282,7 @@ static void cut_lists_say_how_many_more(void **state)
 	struct fixture *f = *state;
 	struct swt_module_result mods[13];
 	struct swt_result res = *f->res;
-	struct swt_report_input in = { &res, 0, NULL, false, false, 0, 0 };
+	struct swt_report_input in = { &res, 0, NULL, false, false, 0, 0, false };
 	struct swt_buf b = SWT_BUF_INIT;
 	size_t i;
 
