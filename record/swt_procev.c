@@ -115,6 +115,9 @@ struct swt_procev {
 static char last_msg[200];
 
 static int print_fn(enum libbpf_print_level level, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 2, 0)));
+
+static int print_fn(enum libbpf_print_level level, const char *fmt,
 		    va_list ap)
 {
 	if (level == LIBBPF_WARN) {
