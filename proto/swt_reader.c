@@ -1270,6 +1270,7 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.exits_unmatched = e->exits_unmatched;
 		o->u.end.cmdlines_skipped = e->cmdlines_skipped;
 		o->u.end.exit_acct_cpu_ns = e->exit_acct_cpu_ns;
+		o->u.end.exit_write_cpu_ns = e->exit_write_cpu_ns;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
 		r->stats.has_end = true;

@@ -279,6 +279,7 @@ struct swt_session_end {
 	uint64_t cmdlines_skipped;	/* execs whose cmdline was not read */
 	uint64_t exit_acct_cpu_ns;	/* recorder CPU on exit accounting */
 	const char *proc_events_source;	/* "bpf", "connector" or "" */
+	uint64_t exit_write_cpu_ns;	/* of exit_acct_cpu_ns: records */
 };
 
 struct swt_record {

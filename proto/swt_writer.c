@@ -640,6 +640,7 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->exits_unmatched = e->exits_unmatched;
 	m->cmdlines_skipped = e->cmdlines_skipped;
 	m->exit_acct_cpu_ns = e->exit_acct_cpu_ns;
+	m->exit_write_cpu_ns = e->exit_write_cpu_ns;
 	m->proc_events_source = (char *)(uintptr_t)(e->proc_events_source
 							? e->proc_events_source
 							: "");

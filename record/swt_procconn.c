@@ -715,6 +715,11 @@ void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
 	}
 }
 
+bool swt_procconn_pending(const struct swt_procconn *pc)
+{
+	return pc->pe ? swt_procev_pending(pc->pe) : true;
+}
+
 size_t swt_procconn_count(const struct swt_procconn *pc)
 {
 	return pc->live;

@@ -156,6 +156,10 @@ void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
 			bool (*tracked)(int32_t pid, void *payload),
 			void *payload);
 
+/* Whether events may be waiting (the BPF source: some are in its ring;
+ * the connector's socket: always true, only a read tells). */
+bool swt_procconn_pending(const struct swt_procconn *pc);
+
 /* Processes in the table now. */
 size_t swt_procconn_count(const struct swt_procconn *pc);
 

@@ -36,6 +36,12 @@ size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
 	return 0;
 }
 
+bool swt_procev_pending(const struct swt_procev *pe)
+{
+	(void)pe;
+	return false;
+}
+
 void swt_procev_track(struct swt_procev *pe, int32_t tgid)
 {
 	(void)pe;
@@ -515,6 +521,12 @@ done:
 		(void)epoll_wait(pe->ep, &ee, 1, 0);
 	}
 	return done;
+}
+
+bool swt_procev_pending(const struct swt_procev *pe)
+{
+	return __atomic_load_n(pe->prod, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(pe->cons, __ATOMIC_RELAXED);
 }
 
 void swt_procev_track(struct swt_procev *pe, int32_t tgid)

@@ -69,6 +69,9 @@ int swt_procev_fd(const struct swt_procev *pe);
 size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
 		       void *payload);
 
+/* Whether events wait in the ring (two loads from memory). */
+bool swt_procev_pending(const struct swt_procev *pe);
+
 /* Put a process into the kernel's table of the tree (a process swrec
  * learnt belongs to it otherwise): its execs then come with their data
  * and its forks are in the tree. */

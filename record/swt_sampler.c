@@ -1911,7 +1911,9 @@ size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 	int64_t t0;
 	size_t n;
 
-	if (!s->opts.conn)
+	/* (the CPU clock is a system call, ≈ 1.5 us here: not read at a
+	 * tick with nothing to do) */
+	if (!s->opts.conn || !swt_procconn_pending(s->opts.conn))
 		return 0;
 	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	n = swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
@@ -2410,9 +2412,13 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	int err;
 
 	s->errmsg[0] = '\0';
-	t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	take_acct(s);
-	exit_cpu_since(s, t_exit);
+	if (s->n_acct) {
+		t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		take_acct(s);
+		exit_cpu_since(s, t_exit);
+	} else {
+		take_acct(s);
+	}
 	/* sockets closed since the last tick, for the exits of this one */
 	if (s->opts.net)
 		swt_net_take_events(s->opts.net);
@@ -2464,9 +2470,15 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* 3. Records: the processes that lived and died unseen since the
 	 * last tick (first: a process of this tick's scan may have taken the
 	 * pid of one of them), exits, starts, then the sample. */
-	t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	t_exit = s->n_unseen ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
 	err = emit_unseen(s, t, emit, payload);
-	exit_cpu_since(s, t_exit);
+	if (t_exit) {
+		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_exit;
+
+		swt_sampler_add_exit_cpu(s, d);
+		if (d > 0)
+			s->stats.unseen_write_ns += (uint64_t)d;
+	}
 	if (err < 0)
 		goto out;
 	for (i = 0; i < s->n_gone; i++) {
@@ -2528,7 +2540,7 @@ out:
 	s->n_noted = 0;
 	/* fork events of processes now tracked, or whose exit record was
 	 * lost (they exited before the last tick's records were taken) */
-	if (s->opts.conn) {
+	if (s->opts.conn && swt_procconn_count(s->opts.conn)) {
 		t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
 				   conn_tracked, s);

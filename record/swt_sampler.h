@@ -214,6 +214,10 @@ struct swt_sampler_stats {
 				 * as unseen) */
 	uint64_t unseen_dropped; /* processes never tracked and not written:
 				  * over the bound of a fork storm */
+	uint64_t unseen_write_ns; /* of it, writing the start and exit
+				   * records of processes never sampled
+				   * (what a sampled process's records
+				   * cost it too) */
 	uint64_t exit_cpu_ns;	/* recorder CPU spent on exit accounting
 				 * (process events, exit records, the
 				 * records of unseen processes) */

@@ -587,6 +587,7 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		swt_sampler_get_stats(s->smp, &ss);
 		end.exits_dropped = ss.unseen_dropped;
 		end.exit_acct_cpu_ns = ss.exit_cpu_ns;
+		end.exit_write_cpu_ns = ss.unseen_write_ns;
 	}
 	if (s->ing) {
 		struct swt_ingest_stats is;

@@ -330,6 +330,8 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 	swt_json_u64(w, "exits_unmatched", e->exits_unmatched);
 	swt_json_u64(w, "cmdlines_skipped", e->cmdlines_skipped);
 	swt_json_u64(w, "exit_acct_cpu_ns", e->exit_acct_cpu_ns);
+	if (e->exit_write_cpu_ns)
+		swt_json_u64(w, "exit_write_cpu_ns", e->exit_write_cpu_ns);
 	if (e->proc_events_source && e->proc_events_source[0])
 		swt_json_str(w, "proc_events_source", e->proc_events_source);
 }

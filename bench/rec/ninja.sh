@@ -5,7 +5,8 @@
 # --no-proc-events and with --no-exits (and by another swrec, OLD, if
 # given), alternated, RUNS rounds. For each: the recorder's CPU, the part
 # of it spent on exit accounting (the end record's exit_acct_cpu_ns), the
-# processes that exited, and that part per exiting process; and, where
+# processes that exited, and that part per exiting process (write_ms: of
+# it, writing the records of processes never sampled); and, where
 # BPF ran, what its programs cost the build's processes in the kernel
 # (kernel.bpf_stats_enabled: run time per exec and per fork).
 #
@@ -29,8 +30,8 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-22s %3s %8s %12s %10s %6s %12s %8s\n' variant run samples \
-	recorder_ms exit_ms exits us_per_exit bpf_us
+printf '%-22s %3s %8s %12s %10s %9s %6s %12s %8s\n' variant run samples \
+	recorder_ms exit_ms write_ms exits us_per_exit bpf_us
 variants="default proc-events=connector no-proc-events no-exits"
 # the BPF programs' own run time (reset by each load)
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
@@ -65,10 +66,12 @@ t = sum(p.get("run_time_ns", 0) for p in json.load(open(sys.argv[1]))
 print("%.1f" % (t / 1e3))' "$TMP/progs")
 		fi
 		rm -f "$TMP/progs"
-		printf '%-22s %3d %8s %12.1f %10.1f %6d %12.1f %8s\n' "$v" "$run" \
+		wr=$(field exit_write_cpu_ns <"$TMP/end")
+		printf '%-22s %3d %8s %12.1f %10.1f %9.1f %6d %12.1f %8s\n' "$v" "$run" \
 			"$(field samples <"$TMP/end")" \
 			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
-			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
+			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" \
+			"$(echo "${wr:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
 			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')" \
 			"$bpf"
 	done
