@@ -192,7 +192,7 @@ check "truncated session: exit 3, \"complete\": false" \
 	eval '[ $rc = 3 ] && grep -q "\"complete\": false" "$T/out"'
 
 # ---- determinism ---------------------------------------------------------------
-for f in text json csv markdown; do
+for f in text json csv markdown html; do
 	"$SWANALYZE" "$CTRS" --report full --format $f >"$T/a.$f" 2>&1
 	"$SWANALYZE" "$CTRS" --report full --format $f >"$T/b.$f" 2>&1
 	check "repeated runs are byte-identical ($f)" cmp -s "$T/a.$f" "$T/b.$f"
