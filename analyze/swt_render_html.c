@@ -594,7 +594,7 @@ static void html_section(struct swt_buf *b, const struct swt_model_section *s,
 #define CH_W 760
 #define CH_LEFT 58
 #define CH_RIGHT 14
-#define CH_TOP 10
+#define CH_TOP 20		/* the unit above the plot */
 #define CH_PLOT_H 150
 #define CH_AXIS 40		/* below the plot: markers, ticks, labels */
 #define CH_PLOT_W (CH_W - CH_LEFT - CH_RIGHT)	/* one column per pixel */
@@ -1027,7 +1027,7 @@ static void axes(struct swt_buf *b, const struct charts *ch, int64_t ymax,
 		swt_buf_puts(b, "</text>");
 	}
 	swt_buf_printf(b, "<text class=\"unit\" x=\"%d\" y=\"%d\">", 4,
-		       CH_TOP + 8);
+		       CH_TOP - 8);
 	esc(b, unit);
 	swt_buf_puts(b, "</text></g>");
 	swt_buf_printf(b, "<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"%d\" "
@@ -1516,7 +1516,10 @@ static void header(struct swt_buf *b, const struct swt_model *m)
 	for (i = 0; i < m->n_sections; i++) {
 		const struct swt_model_section *s = m->sections[i];
 
-		if (s->n_rows == 0 && (s->def->flags & SWT_SECTION_HIDE_EMPTY))
+		if ((s->n_rows == 0 &&
+		     (s->def->flags & SWT_SECTION_HIDE_EMPTY)) ||
+		    (strcmp(s->def->key, "series") == 0 &&
+		     series_cols_find(&(struct series_cols){ 0 }, s)))
 			continue;
 		swt_buf_puts(b, "<a href=\"#");
 		section_id(b, s, NULL);
