@@ -242,9 +242,9 @@ struct verdict_style {
 };
 
 static const struct verdict_style verdicts[] = {
-	{ "regression", "bad", "\xe2\x96\xb2 worse: " },	/* ▲ */
-	{ "over_budget", "bad", "\xe2\x96\xb2 over: " },
-	{ "improvement", "good", "\xe2\x96\xbc better: " },	/* ▼ */
+	{ "regression", "bad", "\xe2\x96\xb2 " },		/* ▲ */
+	{ "over_budget", "bad", "\xe2\x96\xb2 " },
+	{ "improvement", "good", "\xe2\x96\xbc " },		/* ▼ */
 	{ "within_budget", "good", "\xe2\x9c\x93 " },		/* ✓ */
 	{ "inconclusive", "unsure", "? " },
 	{ "unmatched", "unsure", "? " },
@@ -298,6 +298,7 @@ static void enum_cell(struct swt_buf *b, const struct swt_cell *c)
 /* ---- decorations of known tables ------------------------------------------------ */
 
 struct deco {
+	bool long_[64];		/* a text column with long cells: wider */
 	int bar;		/* a bar beside this column's value */
 	int64_t bar_max;	/* thousandths: the longest bar */
 	int prio;		/* the bar's colour: this row's priority */
@@ -341,7 +342,14 @@ static void deco_init(struct deco *d, const struct swt_model_section *s)
 	}
 	for (i = 0; i < s->n_rows; i++) {
 		int64_t v;
+		size_t j;
 
+		for (j = 0; j < s->def->n_cols && j < 64; j++) {
+			const char *t = cell_str(cell_at(s, i, (int)j));
+
+			if (t && strlen(t) > 40)
+				d->long_[j] = true;
+		}
 		if (d->bar >= 0 && cell_milli(cell_at(s, i, d->bar), &v) &&
 		    v > d->bar_max)
 			d->bar_max = v;
@@ -463,6 +471,8 @@ static void html_cell(struct swt_buf *b, const struct swt_model_section *s,
 		swt_buf_puts(b, " class=\"n\"");
 	else if (col->flags & SWT_COL_CUT)
 		swt_buf_puts(b, " class=\"cmd\"");
+	else if (j < 64 && d->long_[j])
+		swt_buf_puts(b, " class=\"long\"");
 	swt_buf_puts(b, ">");
 	if ((int)j == d->bar && d->bar_max > 0) {
 		int64_t v;
@@ -1363,7 +1373,8 @@ static const char css[] =
 	"text-align:left;vertical-align:top}th{background:#f3f3f3;"
 	"font-weight:600;white-space:nowrap}td.n,th.n{text-align:right;"
 	"white-space:nowrap}td.cmd{max-width:36em;overflow-wrap:anywhere;"
-	"font-family:ui-monospace,monospace;font-size:.9em}\n"
+	"font-family:ui-monospace,monospace;font-size:.9em}"
+	"td.long{min-width:18em;max-width:40em}td.cmd{min-width:12em}\n"
 	"table.kv td:first-child{color:var(--mute)}"
 	"section.kvs{display:inline-block;vertical-align:top;"
 	"margin-right:2.5em}\n"
