@@ -518,8 +518,17 @@ static void html_table(struct swt_buf *b, const struct swt_model_section *s)
 
 	deco_init(&dc, s);
 	swt_buf_puts(b, "<div class=\"tw\"><table");
-	if (kv)
+	/* a long key/value list flows in two or three column pairs on a
+	 * screen (the CSS grid of "wide") */
+	if (kv && s->n_rows > 8) {
+		size_t nc = 0;
+
+		for (j = 0; j < d->n_cols; j++)
+			nc += swt_model_col_in_tables(&d->cols[j]);
+		swt_buf_printf(b, " class=\"kv wide nc%zu\"", nc);
+	} else if (kv) {
 		swt_buf_puts(b, " class=\"kv\"");
+	}
 	swt_buf_puts(b, ">\n<thead><tr>");
 	for (j = 0; j < d->n_cols; j++) {
 		const struct swt_model_col *c = &d->cols[j];
@@ -1347,7 +1356,8 @@ static void html_charts(struct swt_buf *b, const struct swt_model *m)
 
 /* ---- the page ------------------------------------------------------------------------ */
 
-static const char css[] =
+/* (in parts: C compilers need not take longer literals) */
+static const char *const css[] = {
 	":root{--ink:#1b1b1b;--mute:#5a5a5a;--line:#d0d0d0;--base:#0072B2;"
 	"--new:#D55E00;--bad:#D55E00;--good:#009E73;--unsure:#E69F00}\n"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
@@ -1376,10 +1386,18 @@ static const char css[] =
 	"font-family:ui-monospace,monospace;font-size:.9em}"
 	"td.long{min-width:18em;max-width:40em}td.cmd{min-width:12em}\n"
 	"table.kv td:first-child{color:var(--mute)}"
+	"table.wide tbody{display:grid;grid-template-columns:repeat(3,"
+	"max-content max-content)}table.wide.nc3 tbody{"
+	"grid-template-columns:repeat(2,max-content max-content "
+	"max-content)}table.wide tr{display:contents}table.wide thead{"
+	"display:none}table.wide td{padding-right:14px}"
+	"table.kv.wide td:first-child,table.wide tr td:first-child{"
+	"color:var(--mute)}table.wide td.n{text-align:left}\n"
 	"section.kvs{display:inline-block;vertical-align:top;"
 	"margin-right:2.5em}\n"
 	".note{color:var(--mute);font-size:.9em;margin:.3em 0}"
 	".none{color:var(--mute);font-style:italic}\n"
+	,
 	".p,.v{display:inline-block;padding:0 6px;border-radius:4px;"
 	"border:1px solid;white-space:nowrap}\n"
 	".p-critical{background:#f6cdb3;border-color:#D55E00;"
@@ -1399,6 +1417,7 @@ static const char css[] =
 	"3px,#8f3d00 3px 5px)}.bf.p-high{background:repeating-linear-"
 	"gradient(90deg,#E69F00 0 3px,#a06e00 3px 4px)}.bf.p-medium{"
 	"background:#c9bd2a}.bf.p-low{background:#56B4E9}\n"
+	,
 	"svg{vertical-align:middle}svg text{font:11px system-ui,sans-serif;"
 	"fill:#333}\n"
 	"svg .track{fill:#ececec}svg .under{fill:var(--base)}svg .over{"
@@ -1424,7 +1443,8 @@ static const char css[] =
 	"nav{display:none}.tw{overflow:visible}summary{list-style:none}"
 	"section,figure,tr{break-inside:avoid}h2{break-after:avoid}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	"td.cmd{max-width:none}}\n";
+	"td.cmd{max-width:none}}\n",
+};
 
 /* Patterns for the bars and charts: stripes, so that what is over a limit
  * or new reads without the colour. */
@@ -1554,7 +1574,8 @@ void swt_render_html(struct swt_buf *out, const struct swt_model *m)
 	swt_buf_putc(out, ' ');
 	esc(out, m->name);
 	swt_buf_puts(out, " report</title>\n<style>\n");
-	swt_buf_puts(out, css);
+	for (i = 0; i < sizeof(css) / sizeof(css[0]); i++)
+		swt_buf_puts(out, css[i]);
 	swt_buf_puts(out, "</style>\n</head>\n<body>\n");
 	swt_buf_puts(out, defs);
 	header(out, m);
