@@ -567,6 +567,60 @@ static void html_table(struct swt_buf *b, const struct swt_model_section *s)
 	swt_buf_puts(b, "</tbody></table></div>\n");
 }
 
+/* The weight table of a modules section: its first columns and the
+ * weight with its bar, before the whole table (which is too wide to show
+ * the weight without scrolling). The same cells, in the model's order. */
+static void weights(struct swt_buf *b, const struct swt_model_section *s)
+{
+	static const char *const keys[] = { "name", "kind", "process",
+					    "cpu_percent_avg",
+					    "memory_mb_avg", "weight",
+					    "priority" };
+	int col[sizeof(keys) / sizeof(keys[0])];
+	struct deco dc;
+	size_t i, k, n = sizeof(keys) / sizeof(keys[0]);
+
+	deco_init(&dc, s);
+	if (dc.bar < 0 || dc.bar_max <= 0 || s->n_rows == 0 ||
+	    find_col(s, "name", T_STR) < 0)
+		return;
+	for (k = 0; k < n; k++) {
+		size_t j;
+
+		col[k] = -1;
+		for (j = 0; j < s->def->n_cols; j++)
+			if (strcmp(s->def->cols[j].key, keys[k]) == 0 &&
+			    swt_model_col_in_tables(&s->def->cols[j]))
+				col[k] = (int)j;
+	}
+	swt_buf_puts(b, "<div class=\"tw\"><table class=\"weights\">\n"
+			"<caption>Weights, the bars to the heaviest's scale "
+			"(every column below)</caption>\n<thead><tr>");
+	for (k = 0; k < n; k++) {
+		const struct swt_model_col *c;
+
+		if (col[k] < 0)
+			continue;
+		c = &s->def->cols[col[k]];
+		swt_buf_printf(b, "<th%s title=\"", col_numeric(c) ?
+				       " class=\"n\"" : "");
+		esc(b, c->key);
+		swt_buf_puts(b, "\">");
+		esc(b, c->heading);
+		swt_buf_puts(b, "</th>");
+	}
+	swt_buf_puts(b, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < s->n_rows; i++) {
+		swt_buf_puts(b, "<tr>");
+		for (k = 0; k < n; k++)
+			if (col[k] >= 0 &&
+			    (size_t)col[k] < s->rows[i].n_cells)
+				html_cell(b, s, i, (size_t)col[k], &dc);
+		swt_buf_puts(b, "</tr>\n");
+	}
+	swt_buf_puts(b, "</tbody></table></div>\n");
+}
+
 static void html_section(struct swt_buf *b, const struct swt_model_section *s,
 			 const char *parent)
 {
@@ -591,10 +645,15 @@ static void html_section(struct swt_buf *b, const struct swt_model_section *s,
 	if (fold)
 		swt_buf_puts(b, "</summary>");
 	swt_buf_putc(b, '\n');
-	if (s->n_rows == 0)
+	if (s->n_rows == 0) {
 		swt_buf_puts(b, "<p class=\"none\">None.</p>\n");
-	else
+	} else {
+		if (!parent && s->def->kind == SWT_SECTION_TABLE &&
+		    (strcmp(s->def->key, "modules") == 0 ||
+		     strcmp(s->def->key, "active_modules") == 0))
+			weights(b, s);
 		html_table(b, s);
+	}
 	for (i = 0; i < s->n_notes; i++) {
 		swt_buf_puts(b, "<p class=\"note\">");
 		esc(b, s->notes[i]);
@@ -1384,8 +1443,11 @@ static const char *const css[] = {
 	"font-weight:600;white-space:nowrap}td.n,th.n{text-align:right;"
 	"white-space:nowrap}td.cmd{max-width:36em;overflow-wrap:anywhere;"
 	"font-family:ui-monospace,monospace;font-size:.9em}"
-	"td.long{min-width:18em;max-width:40em}td.cmd{min-width:12em}\n"
+	"td{white-space:nowrap}td.long,td.cmd{white-space:normal}"
+	"td.long{min-width:18em;max-width:40em}td.cmd{min-width:26em}\n"
 	"table.kv td:first-child{color:var(--mute)}"
+	"table.weights{margin-bottom:1em}caption{text-align:left;"
+	"color:var(--mute);font-size:.9em;padding:2px 0}"
 	"table.wide tbody{display:grid;grid-template-columns:repeat(3,"
 	"max-content max-content)}table.wide.nc3 tbody{"
 	"grid-template-columns:repeat(2,max-content max-content "
