@@ -1546,7 +1546,8 @@ static void card(struct swt_buf *b, const struct swt_model_section *s,
 	swt_buf_puts(b, "</span></div>");
 }
 
-static void header(struct swt_buf *b, const struct swt_model *m)
+static void header(struct swt_buf *b, const struct swt_model *m,
+		   bool charts)
 {
 	const struct swt_model_section *ses = find_section(m, "session");
 	const struct swt_model_section *sum = find_section(m, "summary");
@@ -1602,9 +1603,7 @@ static void header(struct swt_buf *b, const struct swt_model *m)
 		swt_buf_puts(b, "</div>\n");
 	}
 	swt_buf_puts(b, "<nav>");
-	if (find_section(m, "series") &&
-	    series_cols_find(&(struct series_cols){ 0 },
-			     find_section(m, "series")))
+	if (charts)
 		swt_buf_puts(b, "<a href=\"#charts\">Over time</a> ");
 	for (i = 0; i < m->n_sections; i++) {
 		const struct swt_model_section *s = m->sections[i];
@@ -1626,8 +1625,11 @@ static void header(struct swt_buf *b, const struct swt_model *m)
 void swt_render_html(struct swt_buf *out, const struct swt_model *m)
 {
 	struct series_cols sc;
+	struct swt_buf charts = SWT_BUF_INIT;
 	size_t i;
 
+	/* first: the contents link to them only if there are any */
+	html_charts(&charts, m);
 	swt_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 			  "<meta charset=\"utf-8\"/>\n"
 			  "<meta name=\"viewport\" content=\"width=device-"
@@ -1640,9 +1642,11 @@ void swt_render_html(struct swt_buf *out, const struct swt_model *m)
 		swt_buf_puts(out, css[i]);
 	swt_buf_puts(out, "</style>\n</head>\n<body>\n");
 	swt_buf_puts(out, defs);
-	header(out, m);
+	header(out, m, charts.len > 0);
 	swt_buf_puts(out, "<main>\n");
-	html_charts(out, m);
+	if (charts.len)
+		swt_buf_add(out, charts.ptr, charts.len);
+	swt_buf_fini(&charts);
 	for (i = 0; i < m->n_sections; i++) {
 		const struct swt_model_section *s = m->sections[i];
 

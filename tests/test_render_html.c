@@ -198,6 +198,7 @@ static void charts_keep_a_one_bucket_spike(void **state)
 	a = render(m);
 	b = render(m);
 	assert_string_equal(a, b);	/* byte-identical */
+	assert_contains(a, "<a href=\"#charts\">Over time</a>");
 	/* two subjects, a CPU and a memory chart each */
 	assert_int_equal(count(a, "<figure class=\"chart\">"), 4);
 	assert_int_equal(count(a, "class=\"cpu\""), 2);
@@ -316,6 +317,7 @@ static void missing_columns_leave_charts_out(void **state)
 	a = render(m);
 	assert_null(strstr(a, "<figure"));
 	assert_null(strstr(a, "id=\"charts\""));
+	assert_null(strstr(a, "#charts"));
 	free(a);
 	swt_model_free(m);
 }
