@@ -391,7 +391,7 @@ static void rate_svg(struct swt_buf *b, const struct swt_model_section *s,
 	bool has_rate = cell_milli(cell_at(s, row, d->rate), &rate);
 	bool has_limit = cell_milli(cell_at(s, row, d->limit), &limit);
 	/* a little room past the longest */
-	int64_t max = d->rate_max + d->rate_max / 10;
+	int64_t max = swt_sat_add(d->rate_max, d->rate_max / 10);
 
 	swt_buf_printf(b, "<svg class=\"rate\" width=\"%d\" height=\"14\" "
 		       "viewBox=\"0 0 %d 14\" role=\"img\"><title>",
@@ -431,7 +431,7 @@ static void pair_svg(struct swt_buf *b, const struct swt_model_section *s,
 	has[1] = cell_milli(cell_at(s, row, d->new_), &v[1]);
 	for (k = 0; k < 2; k++)
 		if (v[k] < 0)
-			v[k] = -v[k];
+			v[k] = v[k] == INT64_MIN ? INT64_MAX : -v[k];
 	max = v[0] > v[1] ? v[0] : v[1];
 	swt_buf_printf(b, "<svg class=\"pair\" width=\"%d\" height=\"16\" "
 		       "viewBox=\"0 0 %d 16\" role=\"img\"><title>base ",
@@ -864,7 +864,7 @@ static bool charts_init(struct charts *ch, const struct swt_model *m)
 		return false;
 	}
 	/* the axis starts at the session's start when the data is near it */
-	if (ch->t0 > 0 && ch->t0 <= (ch->t1 - ch->t0) / 10)
+	if (ch->t0 > 0 && ch->t0 <= swt_sat_sub(ch->t1, ch->t0) / 10)
 		ch->t0 = 0;
 	qsort(ch->subj, ch->n_subj, sizeof(*ch->subj), subject_cmp);
 	return true;
@@ -873,7 +873,8 @@ static bool charts_init(struct charts *ch, const struct swt_model *m)
 /* x of a time (ms) in pixels from the plot's left edge, [0, CH_PLOT_W]. */
 static int64_t t_x(const struct charts *ch, int64_t t)
 {
-	return scale_to(t - ch->t0, ch->t1 - ch->t0, CH_PLOT_W);
+	return scale_to(swt_sat_sub(t, ch->t0), swt_sat_sub(ch->t1, ch->t0),
+			CH_PLOT_W);
 }
 
 /* Per pixel column of one side of one chart: min, max, the sum and
@@ -1083,22 +1084,26 @@ static unsigned step_decimals(int64_t step)
 	return step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3;
 }
 
+/* (Session files are untrusted: values up to INT64_MAX must not make
+ * the loops below overflow, hence the counted loops and saturation.) */
 static void axes(struct swt_buf *b, const struct charts *ch, int64_t ymax,
 		 int64_t ystep, const char *unit)
 {
-	int64_t v, t, step = time_step(ch->t1 - ch->t0);
+	int64_t v, t, k, n = ymax / ystep;
+	int64_t step = time_step(swt_sat_sub(ch->t1, ch->t0));
 	int bottom = CH_TOP + CH_PLOT_H;
 
 	swt_buf_puts(b, "<g class=\"grid\">");
-	for (v = 0; v <= ymax; v += ystep) {
-		int64_t y = y_of(v, ymax);
+	for (k = 0; k <= n; k++) {
+		int64_t y = y_of(k * ystep, ymax);
 
 		swt_buf_printf(b, "<line x1=\"%d\" x2=\"%d\" y1=\"%lld\" "
 			       "y2=\"%lld\"/>", CH_LEFT, CH_LEFT + CH_PLOT_W,
 			       (long long)y, (long long)y);
 	}
 	swt_buf_puts(b, "</g><g class=\"ylab\">");
-	for (v = 0; v <= ymax; v += ystep) {
+	for (k = 0; k <= n; k++) {
+		v = k * ystep;
 		swt_buf_printf(b, "<text x=\"%d\" y=\"%lld\">", CH_LEFT - 4,
 			       (long long)y_of(v, ymax) + 4);
 		swt_buf_fixed(b, v, 3, step_decimals(ystep));
@@ -1112,7 +1117,10 @@ static void axes(struct swt_buf *b, const struct charts *ch, int64_t ymax,
 		       "y2=\"%d\"/>", CH_LEFT, CH_LEFT + CH_PLOT_W, bottom,
 		       bottom);
 	swt_buf_puts(b, "<g class=\"xlab\">");
-	for (t = (ch->t0 + step - 1) / step * step; t <= ch->t1; t += step) {
+	t = ch->t0 / step * step;
+	if (t < ch->t0)
+		t = swt_sat_add(t, step);
+	for (k = 0; k < 12 && t <= ch->t1; k++, t = swt_sat_add(t, step)) {
 		int64_t x = CH_LEFT + t_x(ch, t);
 
 		swt_buf_printf(b, "<line class=\"tick\" x1=\"%lld\" "
@@ -1332,7 +1340,7 @@ static void chart(struct swt_buf *b, const struct charts *ch,
 	if (vmax <= 0)
 		vmax = 1000;
 	ystep = nice_step(vmax);
-	ymax = (vmax + ystep - 1) / ystep * ystep;
+	ymax = swt_sat_mul(swt_sat_add(vmax, ystep - 1) / ystep, ystep);
 	swt_buf_puts(b, "<figure class=\"chart\"><figcaption><b>");
 	subject_name(b, g);
 	swt_buf_printf(b, "</b> %s: ", what);

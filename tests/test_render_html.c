@@ -349,6 +349,83 @@ static void untrusted_bytes_are_replaced(void **state)
 	swt_model_free(m);
 }
 
+/* Absurd figures (a damaged or hostile session): the extremes of int64
+ * in times, values, rates and diffs render without overflow (UBSan runs
+ * this) and the page is still a page. */
+static void absurd_values_render(void **state)
+{
+	static const struct swt_model_col ctr_cols[] = {
+		{ "name", "name", NULL, SWT_CELL_STR, 0 },
+		{ "per_minute", "per min", NULL, SWT_CELL_FIXED, 0 },
+		{ "threshold_per_minute", "limit", NULL, SWT_CELL_FIXED, 0 },
+		{ "exceeded", "exceeded", NULL, SWT_CELL_BOOL, 0 },
+	};
+	static const struct swt_model_def ctr_def = {
+		"counters", "Counters", SWT_SECTION_TABLE, 0, 4, ctr_cols
+	};
+	static const struct swt_model_col chg_cols[] = {
+		{ "base", "base", NULL, SWT_CELL_FIXED, 0 },
+		{ "new", "new", NULL, SWT_CELL_FIXED, 0 },
+		{ "verdict", "verdict", NULL, SWT_CELL_ENUM, 0 },
+	};
+	static const struct swt_model_def chg_def = {
+		"changes", "Changes", SWT_SECTION_TABLE, 0, 3, chg_cols
+	};
+	static const int64_t ext[] = { INT64_MIN, -1, 0, 1, INT64_MAX };
+	struct swt_model *m;
+	struct swt_model_section *s;
+	char *a;
+	size_t i, j;
+
+	(void)state;
+	swt_model_new(&m, "swanalyze", "full", 7);
+	s = swt_model_add_section(m, &ctr_def);
+	for (i = 0; i < 5; i++) {
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, "c");
+		swt_model_cell_fixed(s, ext[i], 1, 1);
+		swt_model_cell_fixed(s, ext[4 - i], 0, 0);
+		swt_model_cell_bool(s, i & 1);
+	}
+	s = swt_model_add_section(m, &chg_def);
+	for (i = 0; i < 5; i++) {
+		swt_model_add_row(s, NULL);
+		swt_model_cell_fixed(s, ext[i], 3, 3);
+		swt_model_cell_fixed(s, ext[4 - i], 9, 3);
+		swt_model_cell_enum(s, "regression");
+	}
+	s = swt_model_add_section(m, &alert_def);
+	for (i = 0; i < 5; i++) {
+		swt_model_add_row(s, NULL);
+		swt_model_cell_fixed(s, ext[i], 0, 0);
+		swt_model_cell_enum(s, "cpu");
+		swt_model_cell_str(s, "session");
+		swt_model_cell_fixed(s, ext[i], 1, 1);
+		swt_model_cell_fixed(s, ext[4 - i], 1, 1);
+	}
+	s = swt_model_add_section(m, &series_def);
+	for (i = 0; i < 5; i++) {
+		for (j = 0; j < 5; j++) {
+			swt_model_add_row(s, NULL);
+			swt_model_cell_str(s, "session");
+			swt_model_cell_enum(s, "session");
+			swt_model_cell_null(s);
+			swt_model_cell_fixed(s, ext[i], 0, 0);
+			swt_model_cell_fixed(s, ext[j], 3, 3);
+			swt_model_cell_fixed(s, ext[j], 0, 0);
+			swt_model_cell_fixed(s, ext[i], 1, 1);
+			swt_model_cell_fixed(s, ext[4 - j], 2, 2);
+			swt_model_cell_fixed(s, ext[i], 18, 3);
+			swt_model_cell_fixed(s, ext[j], 3, 3);
+			swt_model_cell_fixed(s, ext[4 - i], 3, 3);
+		}
+	}
+	a = render(m);
+	assert_contains(a, "</html>\n");
+	free(a);
+	swt_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +433,7 @@ int main(void)
 		cmocka_unit_test(diff_charts_overlay_base_and_new),
 		cmocka_unit_test(missing_columns_leave_charts_out),
 		cmocka_unit_test(untrusted_bytes_are_replaced),
+		cmocka_unit_test(absurd_values_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
