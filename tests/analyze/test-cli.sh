@@ -43,6 +43,8 @@ usage_case "no arguments"
 usage_case "missing --report" "$LEAK"
 usage_case "unknown report" "$LEAK" --report heavy
 usage_case "unknown format" "$LEAK" --report full --format xml
+check "the unknown format's message lists html" \
+	grep -q "markdown or html" "$T/err"
 usage_case "unknown option" "$LEAK" --report full --frobnicate
 usage_case "two files" "$LEAK" "$LEAK" --report full
 usage_case "bad --fail-on" "$LEAK" --report full --fail-on low
