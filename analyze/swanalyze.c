@@ -54,7 +54,7 @@ struct options {
 
 static const char usage_text[] =
 	"Usage: " PROG " FILE --report lightweight|full|weight-analysis\n"
-	"                 [--format text|json|csv|markdown] [-o OUT]\n"
+	"                 [--format text|json|csv|markdown|html] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
 	"                 [--from T] [--to T] [--ascii]\n"
@@ -70,7 +70,8 @@ static const char usage_text[] =
 	"                          leaks, bottlenecks, trend; full: all of it\n"
 	"                          with counters, spikes, alerts and\n"
 	"                          recommendations\n"
-	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
+	"  -f, --format FORMAT     text (default), json, csv, markdown or html\n"
+	"                          (one self-contained page, charts included)\n"
 	"  -o, --output OUT        write the report to OUT instead of stdout\n"
 	"                          (replaced; never through a symlink)\n"
 	"  -c, --config CONF       read thresholds from CONF (KEY = VALUE lines)\n"
@@ -150,8 +151,8 @@ static int parse_options(struct options *out, int argc, char **argv)
 		case 'f':
 			if (swt_report_format_parse(&out->format, optarg) < 0) {
 				err = swt_cli_usage_error(PROG, "unknown format (expected "
-						  "text, json, csv or "
-						  "markdown): ",
+						  "text, json, csv, "
+						  "markdown or html): ",
 						  optarg);
 				goto out;
 			}
@@ -281,8 +282,8 @@ static const char diff_usage_text[] =
 	"      --base FILE...      the sessions before the change\n"
 	"      --new FILE...       the sessions after it\n"
 	"  -f, --format FORMAT     text (default), json, csv, markdown (for a\n"
-	"                          merge request) or junit (XML, one test case\n"
-	"                          per module and metric)\n"
+	"                          merge request), html (one page) or junit\n"
+	"                          (XML, one test case per module and metric)\n"
 	"  -o, --output OUT        write the diff to OUT instead of stdout\n"
 	"  -c, --config CONF       thresholds and diff settings (KEY = VALUE)\n"
 	"  -t, --threshold K=V     one setting (after --config): any threshold\n"
@@ -319,7 +320,7 @@ struct diff_options {
 	const char *config;
 	const char *group_by;
 	const char *budget;	/* --budget FILE */
-	int format;		/* enum swt_report_format, or 4: junit */
+	int format;		/* enum swt_report_format, or FORMAT_JUNIT */
 	enum fail_on fail_on;
 	unsigned jobs;
 	size_t n_thresholds;
@@ -328,7 +329,7 @@ struct diff_options {
 	char **paths[2];	/* owned */
 };
 
-#define FORMAT_JUNIT 4
+#define FORMAT_JUNIT (SWT_FORMAT_HTML + 1)
 
 static bool has_glob_chars(const char *s)
 {
@@ -480,7 +481,8 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv,
 			else
 				err = swt_cli_usage_error(
 					PROG, "unknown format (expected text, "
-					      "json, csv, markdown or junit): ",
+					      "json, csv, markdown, html or "
+					      "junit): ",
 					v);
 		} else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
 			if (!*v)
@@ -570,7 +572,7 @@ static const char history_usage_text[] =
 	"session where a step change happened (docs/ci.md). Operands may be\n"
 	"glob patterns; at most 64 sessions.\n"
 	"\n"
-	"  -f, --format FORMAT     text (default), json, csv or markdown\n"
+	"  -f, --format FORMAT     text (default), json, csv, markdown or html\n"
 	"  -o, --output OUT        write the history to OUT instead of stdout\n"
 	"  -c, --config CONF       thresholds and diff settings (KEY = VALUE)\n"
 	"  -t, --threshold K=V     one setting (after --config)\n"
@@ -780,7 +782,7 @@ static int history_main(int argc, char **argv)
 	}
 	if (o.format == FORMAT_JUNIT) {
 		swt_cli_usage_error(PROG, "history: no junit format (text, "
-				    "json, csv or markdown)", "");
+				    "json, csv, markdown or html)", "");
 		code = EXIT_USAGE;
 		goto out;
 	}

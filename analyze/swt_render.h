@@ -14,7 +14,10 @@
  *             first field is the section key (a child: "parent.child");
  *             a blank line between sections; RFC 4180 quoting; no notes.
  *   json      {"schema_version": N, "report": name, <sections>}, pretty,
- *             with a final newline; see swt_model.h for the shapes. */
+ *             with a final newline; see swt_model.h for the shapes.
+ *   html      one self-contained page (swt_render_html.c): no script, no
+ *             request; a table per section, bars, badges and charts over
+ *             time where the model has the sections they need. */
 #ifndef SWT_RENDER_H
 #define SWT_RENDER_H
 
@@ -25,6 +28,14 @@ void swt_render_text(struct swt_buf *out, const struct swt_model *m);
 void swt_render_markdown(struct swt_buf *out, const struct swt_model *m);
 void swt_render_csv(struct swt_buf *out, const struct swt_model *m);
 void swt_render_json(struct swt_buf *out, const struct swt_model *m);
+
+/* HTML: one page, well-formed XML too, byte-identical for one model; every
+ * figure on it is a cell of the model as swt_render_cell() writes it. The
+ * sections it draws more than a table for (weights, counters, diff changes,
+ * "series" charts with the spikes and alerts on their time axis) are found
+ * by their keys and their columns' keys: a missing column leaves only the
+ * drawing out. */
+void swt_render_html(struct swt_buf *out, const struct swt_model *m);
 
 /* JSON lines: one compact object per row of every table section (the
  * row's JSON members), nothing else: for streams (swreplay's timeline). */

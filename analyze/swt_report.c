@@ -60,6 +60,8 @@ const char *swt_report_format_name(enum swt_report_format f)
 		return "csv";
 	case SWT_FORMAT_MARKDOWN:
 		return "markdown";
+	case SWT_FORMAT_HTML:
+		return "html";
 	}
 	return "?";
 }
@@ -68,7 +70,7 @@ int swt_report_format_parse(enum swt_report_format *out, const char *s)
 {
 	int f;
 
-	for (f = SWT_FORMAT_TEXT; f <= SWT_FORMAT_MARKDOWN; f++) {
+	for (f = SWT_FORMAT_TEXT; f <= SWT_FORMAT_HTML; f++) {
 		if (strcmp(s, swt_report_format_name(
 				      (enum swt_report_format)f)) == 0) {
 			*out = (enum swt_report_format)f;
@@ -1250,6 +1252,9 @@ void swt_report_render(struct swt_buf *out, const struct swt_model *m,
 		break;
 	case SWT_FORMAT_MARKDOWN:
 		swt_render_markdown(out, m);
+		break;
+	case SWT_FORMAT_HTML:
+		swt_render_html(out, m);
 		break;
 	}
 }

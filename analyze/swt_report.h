@@ -1,5 +1,5 @@
 /* swt_report.h — the reports of swanalyze: lightweight, full and
- * weight-analysis, as text, JSON, CSV or Markdown.
+ * weight-analysis, as text, JSON, CSV, Markdown or HTML.
  *
  * A report is data: swt_report_model_build() turns the result into the
  * report model (swt_model.h), and each format is a renderer of that model
@@ -33,13 +33,14 @@ enum swt_report_format {
 	SWT_FORMAT_JSON = 1,
 	SWT_FORMAT_CSV = 2,
 	SWT_FORMAT_MARKDOWN = 3,
+	SWT_FORMAT_HTML = 4,	/* the last: CLIs number theirs after it */
 };
 
 /* "lightweight", "full", "weight-analysis" and back: 0 or SWT_EINVAL. */
 const char *swt_report_kind_name(enum swt_report_kind k);
 int swt_report_kind_parse(enum swt_report_kind *out, const char *s);
 
-/* "text", "json", "csv", "markdown" and back: 0 or SWT_EINVAL. */
+/* "text", "json", "csv", "markdown", "html" and back: 0 or SWT_EINVAL. */
 const char *swt_report_format_name(enum swt_report_format f);
 int swt_report_format_parse(enum swt_report_format *out, const char *s);
 

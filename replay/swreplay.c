@@ -51,7 +51,7 @@ enum action {
 	ACTION_VERSION,
 };
 
-#define FORMAT_JSONL 4	/* after enum swt_report_format's */
+#define FORMAT_JSONL (SWT_FORMAT_HTML + 1)	/* after the report formats */
 
 struct options {
 	enum action action;
@@ -202,7 +202,9 @@ static int parse_options(struct options *out, int argc, char **argv)
 			out->format_given = true;
 			if (strcmp(optarg, "jsonl") == 0) {
 				out->format = FORMAT_JSONL;
-			} else if (swt_report_format_parse(&f, optarg) == 0) {
+			} else if (swt_report_format_parse(&f, optarg) == 0 &&
+				   f != SWT_FORMAT_HTML) {
+				/* (a timeline is a stream: no HTML page) */
 				out->format = (int)f;
 			} else {
 				err = swt_cli_usage_error(

@@ -3,6 +3,11 @@
 # Fast and silent when everything is already present; run as root.
 #   scripts/setup-debian.sh          build + test dependencies
 #   scripts/setup-debian.sh --bench  also the peers the benchmarks compare with
+#   scripts/setup-debian.sh --browser  also chromium (about 100 MB), which
+#                                    the HTML test opens the pages in
+#                                    (tests/analyze/test-html.sh; skipped
+#                                    without it); scripts/test.sh asks
+#   scripts/setup-debian.sh --fuzz   also clang, for the fuzz targets
 set -eu
 
 pkgs="build-essential meson ninja-build pkg-config python3 \
@@ -12,8 +17,9 @@ protobuf-compiler"
 case "${1:-}" in
 --bench) pkgs="$pkgs atop sysstat" ;;
 --fuzz) pkgs="$pkgs clang" ;;
+--browser) pkgs="$pkgs chromium" ;;
 "") ;;
-*) echo "usage: $0 [--bench|--fuzz]" >&2; exit 2 ;;
+*) echo "usage: $0 [--bench|--browser|--fuzz]" >&2; exit 2 ;;
 esac
 
 # Wanted, not needed: swrec's BPF process events are built with them and

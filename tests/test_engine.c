@@ -3422,7 +3422,7 @@ static void mut_round(void)
 		memset(&in, 0, sizeof(in));
 		in.result = res;
 		swt_report_write(&b, &in, SWT_REPORT_FULL,
-				 (enum swt_report_format)mut_below(4));
+				 (enum swt_report_format)mut_below(5));
 		assert_true(b.len > 0);
 		swt_buf_fini(&b);
 	}

@@ -1,7 +1,7 @@
 /* test_model.c — the report model and its renderers: one model, built once
  * from a real engine result (fixture sessions through swt_analysis), says
  * the same thing in every format: every scalar of its JSON rendering is in
- * its text, Markdown and CSV renderings. Plus the builder's own rules. */
+ * its text, Markdown, CSV and HTML renderings. Plus the builder's own rules. */
 #include "swt_test.h"
 
 #include <ctype.h>
@@ -215,6 +215,29 @@ static char *csv_escaped(const char *s)
 	return b.ptr;
 }
 
+/* As HTML text: & < > " ' escaped (the fixtures' strings are UTF-8). */
+static char *html_escaped(const char *s)
+{
+	struct swt_buf b = SWT_BUF_INIT;
+
+	swt_buf_puts(&b, "");
+	for (; *s; s++) {
+		if (*s == '&')
+			swt_buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			swt_buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			swt_buf_puts(&b, "&gt;");
+		else if (*s == '"')
+			swt_buf_puts(&b, "&quot;");
+		else if (*s == '\'')
+			swt_buf_puts(&b, "&#39;");
+		else
+			swt_buf_putc(&b, *s);
+	}
+	return b.ptr;
+}
+
 /* Text cuts command lines to 48 code points: the first 45 and "...". */
 static bool text_has_string(const char *text, const char *s)
 {
@@ -240,15 +263,15 @@ static bool text_has_string(const char *text, const char *s)
 }
 
 struct renderings {
-	char *json, *text, *md, *csv;
+	char *json, *text, *md, *csv, *html;
 };
 
 static void check_scalar(const struct renderings *r, const struct scalar *sc,
 			 const char *where)
 {
 	const char *yes = strcmp(sc->text, "true") == 0 ? "yes" : "no";
-	char *md, *csv;
-	bool t, m, c;
+	char *md, *csv, *html;
+	bool t, m, c, h;
 
 	switch (sc->kind) {
 	case SC_NULL:
@@ -257,11 +280,13 @@ static void check_scalar(const struct renderings *r, const struct scalar *sc,
 		t = has_token(r->text, yes);
 		m = has_token(r->md, yes);
 		c = has_token(r->csv, yes);
+		h = has_token(r->html, yes);
 		break;
 	case SC_NUM:
 		t = has_token(r->text, sc->text);
 		m = has_token(r->md, sc->text);
 		c = has_token(r->csv, sc->text);
+		h = has_token(r->html, sc->text);
 		break;
 	case SC_STR:
 	default:
@@ -269,17 +294,21 @@ static void check_scalar(const struct renderings *r, const struct scalar *sc,
 			return;	/* "" is an empty cell */
 		md = md_escaped(sc->text);
 		csv = csv_escaped(sc->text);
+		html = html_escaped(sc->text);
 		t = text_has_string(r->text, sc->text);
+		h = strstr(r->html, html) != NULL;
+		free(html);
 		m = strstr(r->md, md) != NULL;
 		c = strstr(r->csv, csv) != NULL;
 		free(md);
 		free(csv);
 		break;
 	}
-	if (!t || !m || !c)
-		fail_msg("%s: JSON \"%s\": %s missing from%s%s%s", where,
+	if (!t || !m || !c || !h)
+		fail_msg("%s: JSON \"%s\": %s missing from%s%s%s%s", where,
 			 sc->key, sc->text, t ? "" : " text",
-			 m ? "" : " markdown", c ? "" : " csv");
+			 m ? "" : " markdown", c ? "" : " csv",
+			 h ? "" : " html");
 }
 
 static void check_fixture(const char *name)
@@ -298,20 +327,22 @@ static void check_fixture(const char *name)
 					       an->lost, an->truncated,
 					       false, 0, 0, false };
 		struct swt_buf j = SWT_BUF_INIT, t = SWT_BUF_INIT,
-			       m = SWT_BUF_INIT, c = SWT_BUF_INIT;
+			       m = SWT_BUF_INIT, c = SWT_BUF_INIT,
+			       h = SWT_BUF_INIT;
 		struct scalars sc = { 0, 0, NULL };
 		struct renderings r;
 		struct swt_model *model;
 		size_t i, checked = 0;
 
-		/* built once, rendered four times */
+		/* built once, rendered five times */
 		swt_report_model_build(&model, &in, (enum swt_report_kind)k);
 		swt_render_json(&j, model);
 		swt_render_text(&t, model);
 		swt_render_markdown(&m, model);
 		swt_render_csv(&c, model);
+		swt_render_html(&h, model);
 		swt_model_free(model);
-		r = (struct renderings){ j.ptr, t.ptr, m.ptr, c.ptr };
+		r = (struct renderings){ j.ptr, t.ptr, m.ptr, c.ptr, h.ptr };
 		scan_json(&sc, j.ptr);
 		snprintf(where, sizeof(where), "%s %s", name,
 			 swt_report_kind_name((enum swt_report_kind)k));
@@ -331,12 +362,13 @@ static void check_fixture(const char *name)
 		swt_buf_fini(&t);
 		swt_buf_fini(&m);
 		swt_buf_fini(&c);
+		swt_buf_fini(&h);
 	}
 	swt_analysis_free(an);
 	swt_reader_free(rd);
 }
 
-static void every_json_value_is_in_every_table_format(void **state)
+static void every_json_value_is_in_every_table_format_and_html(void **state)
 {
 	size_t i;
 
@@ -478,7 +510,8 @@ static void model_shapes_in_every_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_json_value_is_in_every_table_format),
+		cmocka_unit_test(
+			every_json_value_is_in_every_table_format_and_html),
 		cmocka_unit_test(a_json_only_column_is_caught),
 		cmocka_unit_test(model_shapes_in_every_format),
 	};

@@ -217,8 +217,8 @@ int swt_report_status(const struct swt_report *r);
 const char *swt_report_errmsg(const struct swt_report *r);
 
 /* Render the report as swanalyze does: kind "lightweight", "full" or
- * "weight-analysis", format "text", "json", "csv" or "markdown". Writes at
- * most size bytes including a terminating NUL into buf (buf may be NULL
+ * "weight-analysis", format "text", "json", "csv", "markdown" or "html".
+ * Writes at most size bytes including a terminating NUL into buf (buf may be NULL
  * when size is 0) and sets *len (len may be NULL) to the length of the
  * whole document without the NUL. Returns 0, SWT_ELIMIT when it did not
  * fit (buf holds the start of it; call again with *len + 1 bytes) or

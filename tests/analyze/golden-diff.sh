@@ -10,8 +10,8 @@
 #   args                      the subcommand (diff or history) and its
 #                             arguments, one per line (paths relative to
 #                             that directory)
-#   expected.<ext>            txt, json, csv, md (Markdown), xml (JUnit,
-#                             diff only)
+#   expected.<ext>            txt, json, csv, md (Markdown), html, xml
+#                             (JUnit, diff only)
 #   expected.stderr           what swanalyze writes on stderr
 #   expected.status           its exit status
 # swanalyze runs inside the directory, so the file names in the diffs do
@@ -76,8 +76,8 @@ for d in "$FIXTURES"/diff-*/; do
 	first=1
 	sub=$1
 	shift
-	formats="text json csv markdown junit"
-	[ "$sub" = history ] && formats="text json csv markdown"
+	formats="text json csv markdown html junit"
+	[ "$sub" = history ] && formats="text json csv markdown html"
 	for format in $formats; do
 		case $format in
 		text) ext=txt ;;

@@ -6,7 +6,7 @@
 # Fixtures: fixtures/synthetic-*/ (written by mkfixture) and any other
 # fixtures/*/ holding an expected.status file. Each has session.swt and
 #   expected.<report>.<ext>   report: lightweight, full, weight-analysis;
-#                             ext: txt, json, csv, md
+#                             ext: txt, json, csv, md, html
 #   expected.stderr           the warnings (the same for every report)
 #   expected.status           the exit status
 # swanalyze runs inside the fixture directory on "session.swt", so that the
@@ -62,7 +62,7 @@ for d in "$FIXTURES"/*/; do
 	n_fixtures=$((n_fixtures + 1))
 	first=1
 	for report in lightweight full weight-analysis; do
-		for format in text json csv markdown; do
+		for format in text json csv markdown html; do
 			exp="$d/expected.$report.$(ext_of $format)"
 			desc="$name: --report $report --format $format"
 			(cd "$d" && "$SWANALYZE" session.swt --report "$report" \

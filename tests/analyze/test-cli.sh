@@ -43,6 +43,8 @@ usage_case "no arguments"
 usage_case "missing --report" "$LEAK"
 usage_case "unknown report" "$LEAK" --report heavy
 usage_case "unknown format" "$LEAK" --report full --format xml
+check "the unknown format's message lists html" \
+	grep -q "markdown or html" "$T/err"
 usage_case "unknown option" "$LEAK" --report full --frobnicate
 usage_case "two files" "$LEAK" "$LEAK" --report full
 usage_case "bad --fail-on" "$LEAK" --report full --fail-on low
@@ -192,7 +194,7 @@ check "truncated session: exit 3, \"complete\": false" \
 	eval '[ $rc = 3 ] && grep -q "\"complete\": false" "$T/out"'
 
 # ---- determinism ---------------------------------------------------------------
-for f in text json csv markdown; do
+for f in text json csv markdown html; do
 	"$SWANALYZE" "$CTRS" --report full --format $f >"$T/a.$f" 2>&1
 	"$SWANALYZE" "$CTRS" --report full --format $f >"$T/b.$f" 2>&1
 	check "repeated runs are byte-identical ($f)" cmp -s "$T/a.$f" "$T/b.$f"

@@ -129,6 +129,9 @@ check "a bad --threshold exits 2, named" \
 	eval '[ "$rc" -eq 2 ] && grep -q "memory_mb" "$T/err" && [ ! -s "$T/out" ]'
 run "$SWREPLAY" "$T/clean.swt" --format yaml
 check "an unknown --format exits 2" eval '[ "$rc" -eq 2 ]'
+run "$SWREPLAY" "$T/clean.swt" --format html
+check "--format html is swanalyze's, not the timeline's: exit 2" \
+	eval '[ "$rc" -eq 2 ] && [ ! -s "$T/out" ]'
 run "$SWREPLAY" "$T/clean.swt" --speed 1000 --format jsonl
 check "--speed: paced, the same lines" \
 	eval '[ "$rc" -eq 0 ] && [ -s "$T/out" ]'

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.lost = a->lost;
 		in.truncated = a->truncated;
 		for (k = SWT_REPORT_LIGHTWEIGHT; k <= SWT_REPORT_WEIGHT; k++)
-			for (f = SWT_FORMAT_TEXT; f <= SWT_FORMAT_MARKDOWN;
+			for (f = SWT_FORMAT_TEXT; f <= SWT_FORMAT_HTML;
 			     f++) {
 				swt_buf_clear(&b);
 				swt_report_write(&b, &in,
