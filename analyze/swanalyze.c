@@ -304,6 +304,8 @@ static const char diff_usage_text[] =
 	"                          that appeared or disappeared), never\n"
 	"  -j, --jobs N            analyse N sessions at a time (default: the\n"
 	"                          number of CPUs)\n"
+	"      --ascii             nothing but ASCII: the charts over time drawn\n"
+	"                          with .:-=+*#@, the arrows of the changes ^ v\n"
 	"  -h, --help              print this help and exit\n"
 	"\n"
 	"Exit status: 0 no regression (or --fail-on never); 1 a regression or\n"
@@ -321,6 +323,7 @@ struct diff_options {
 	const char *group_by;
 	const char *budget;	/* --budget FILE */
 	int format;		/* enum swt_report_format, or FORMAT_JUNIT */
+	bool ascii;		/* --ascii: charts in ASCII */
 	enum fail_on fail_on;
 	unsigned jobs;
 	size_t n_thresholds;
@@ -453,6 +456,13 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv,
 		if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
 			o->help = true;
 			break;
+		}
+		if (!history && strcmp(name, "--ascii") == 0) {
+			if (eq)
+				err = swt_cli_usage_error(PROG, "--ascii takes "
+							  "no value: ", a);
+			o->ascii = true;
+			continue;
 		}
 		if (strcmp(name, "-f") && strcmp(name, "--format") &&
 		    strcmp(name, "-o") && strcmp(name, "--output") &&
@@ -705,7 +715,7 @@ static int diff_main(int argc, char **argv)
 		code = EXIT_BAD_DATA;
 		goto out;
 	}
-	swt_diff_model_build(&m, d);
+	swt_diff_model_build(&m, d, o.ascii);
 	if (o.format == FORMAT_JUNIT)
 		swt_render_junit(&out, m);
 	else

@@ -1129,6 +1129,148 @@ static void check_budget(struct swt_diff *d, const struct swt_budget *b,
 	}
 }
 
+/* ---- over time ------------------------------------------------------------------ */
+
+/* Each side's series run: the median of its analysed runs by the
+ * session's CPU time, the lower middle of an even count, equal CPU in the
+ * order given (a run chosen whole, so that all the side's subjects come
+ * from one session and add up like its report's). */
+static void pick_series_runs(struct swt_diff *d,
+			     const struct swt_diff_run *runs, size_t n)
+{
+	size_t idx[SWT_DIFF_MAX_RUNS], k, i, j;
+	int side;
+
+	for (side = 0; side < 2; side++) {
+		k = 0;
+		for (i = 0; i < n && k < SWT_DIFF_MAX_RUNS; i++) {
+			int64_t c;
+
+			if (!runs[i].an || (int)runs[i].side != side)
+				continue;
+			/* insertion by (CPU, index): at most 64 runs */
+			c = runs[i].an->result->session.cpu_ms;
+			for (j = k; j > 0 &&
+				    runs[idx[j - 1]].an->result->session.cpu_ms >
+					    c;
+			     j--)
+				idx[j] = idx[j - 1];
+			idx[j] = i;
+			k++;
+		}
+		d->series_run[side] = k ? idx[(k - 1) / 2] : SIZE_MAX;
+	}
+}
+
+/* The series of subject s in run r, or NULL if it did not run there. */
+static const struct swt_usage_series *
+series_of(const struct entry *ent, const struct subj *s,
+	  const struct swt_diff_run *runs, size_t r)
+{
+	size_t k;
+
+	if (r == SIZE_MAX)
+		return NULL;
+	for (k = s->first; k < s->last; k++) {
+		if (ent[k].run != r)
+			continue;
+		if (ent[k].ses)
+			return &runs[r].an->result->usage;
+		if (ent[k].mod)
+			return &ent[k].mod->usage;
+		return NULL;	/* a counter */
+	}
+	return NULL;
+}
+
+/* true if the series has a value in some bucket. */
+static bool series_any(const struct swt_usage_series *u)
+{
+	size_t k;
+
+	for (k = 0; u && k < u->n_buckets; k++)
+		if ((u->has_cpu && u->buckets[k].cpu_intervals) ||
+		    (u->has_memory && u->buckets[k].mem_samples))
+			return true;
+	return false;
+}
+
+/* Verdicts in the order Changes lists them: regression, inconclusive,
+ * improvement, unchanged. */
+static int severity_rank(enum swt_verdict v)
+{
+	switch (v) {
+	case SWT_VERDICT_REGRESSION:
+		return 0;
+	case SWT_VERDICT_INCONCLUSIVE:
+		return 1;
+	case SWT_VERDICT_IMPROVEMENT:
+		return 2;
+	case SWT_VERDICT_UNCHANGED:
+		break;
+	}
+	return 3;
+}
+
+static int64_t weight_change(const struct swt_diff_module *m)
+{
+	int64_t c = m->weight[1] - m->weight[0];
+
+	return c < 0 ? -c : c;
+}
+
+/* Candidates for the series, in the order they are shown. */
+static int cmp_series(const struct swt_diff_module *mods, size_t i,
+		      size_t j)
+{
+	int ri = severity_rank(mods[i].verdict),
+	    rj = severity_rank(mods[j].verdict);
+	int64_t ci = weight_change(&mods[i]), cj = weight_change(&mods[j]);
+
+	if (ri != rj)
+		return ri < rj ? -1 : 1;
+	if (ci != cj)
+		return ci > cj ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+/* d->series: the session, then the matched modules with a series in both
+ * series runs, most severe verdict first, then the largest change of
+ * weight, then module order; at most SWT_DIFF_SERIES_MODULES of them. */
+static void pick_series(struct swt_diff *d)
+{
+	size_t *cand = swt_calloc(d->n_modules ? d->n_modules : 1,
+				  sizeof(*cand));
+	size_t i, j, best, n = 0;
+
+	d->n_series = 0;
+	for (i = 0; i < d->n_modules; i++) {
+		const struct swt_diff_module *m = &d->modules[i];
+
+		if (strcmp(m->who.kind, "session") == 0) {
+			if (d->n_series == 0 && (m->usage[0] || m->usage[1]))
+				d->series[d->n_series++] = i;
+			continue;
+		}
+		if (m->status == SWT_DIFF_MATCHED && m->usage[0] &&
+		    m->usage[1] &&
+		    (series_any(m->usage[0]) || series_any(m->usage[1])))
+			cand[n++] = i;
+	}
+	/* the first few of a total order: selection, O(n) each */
+	for (i = 0; i < n && i < SWT_DIFF_SERIES_MODULES; i++) {
+		best = i;
+		for (j = i + 1; j < n; j++)
+			if (cmp_series(d->modules, cand[j], cand[best]) < 0)
+				best = j;
+		j = cand[i];
+		cand[i] = cand[best];
+		cand[best] = j;
+		d->series[d->n_series++] = cand[i];
+	}
+	free(cand);
+}
+
 int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 		     size_t n, const struct swt_thresholds *th,
 		     const struct swt_budget *budget)
@@ -1163,6 +1305,7 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 							      SWT_DIFF_RANK;
 	sj = build_subjects(d, runs, n, th, &ent, &n_ent, &n_sj);
 	qsort(sj, n_sj, sizeof(*sj), cmp_subj);
+	pick_series_runs(d, runs, n);
 	/* each side's contention: the median of its runs that know it */
 	d->contended_side = -1;
 	{
@@ -1263,9 +1406,14 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 			if (mr->verdict > dm->verdict)
 				dm->verdict = mr->verdict;
 		}
+		dm->usage[0] = series_of(ent, &sj[i], runs,
+					 d->series_run[SWT_DIFF_BASE]);
+		dm->usage[1] = series_of(ent, &sj[i], runs,
+					 d->series_run[SWT_DIFF_NEW]);
 		d->modules[i] = *dm;
 	}
 	d->n_modules = n_sj;
+	pick_series(d);
 	if (budget)
 		check_budget(d, budget, ent, sj, n_sj, runs, n);
 	d->verdict = SWT_VERDICT_UNCHANGED;

@@ -23,7 +23,10 @@
 #include "swt_reader.h"
 #include "swt_thresholds.h"
 
-#define SWT_DIFF_SCHEMA_VERSION 1
+#define SWT_DIFF_SCHEMA_VERSION 2
+
+/* Most modules, besides the session, in the diff's series over time. */
+#define SWT_DIFF_SERIES_MODULES 5
 
 /* Most runs per side (the exact test's limit, swt_stats.h). */
 #define SWT_DIFF_MAX_RUNS 64
@@ -128,6 +131,10 @@ struct swt_diff_module {
 	bool has_weight;
 	int64_t weight[2];
 	enum swt_verdict verdict; /* the worst of its metrics */
+	/* its CPU and memory over time in each side's series run
+	 * (swt_diff.series_run), borrowed from that run's analysis; NULL
+	 * where it did not run */
+	const struct swt_usage_series *usage[2];
 };
 
 struct swt_diff {
@@ -160,6 +167,18 @@ struct swt_diff {
 	size_t n_checks;
 	struct swt_budget_check *checks;
 	size_t n_over, n_unmatched;
+	/* over time (docs/analysis.md § 14): each side's series come from
+	 * one run, its median by the session's CPU time (of an even count
+	 * the lower middle, equal CPU: the first given); its index in runs,
+	 * or SIZE_MAX (no analysed run on that side) */
+	size_t series_run[2];
+	/* the subjects shown over time, indices in modules: the session,
+	 * then at most SWT_DIFF_SERIES_MODULES matched modules that ran in
+	 * both series runs, regressions first, then inconclusive,
+	 * improvements and unchanged (the order of Changes), each verdict
+	 * by the largest change of weight, then in module order */
+	size_t n_series;
+	size_t series[1 + SWT_DIFF_SERIES_MODULES];
 	char **strings;		/* owned */
 	size_t n_strings, cap_strings;
 };
@@ -225,8 +244,12 @@ int swt_diff_compute(struct swt_diff **out, const struct swt_diff_run *runs,
 
 void swt_diff_free(struct swt_diff *d);
 
-/* The report model of a diff (borrowed: free it before the diff). */
-void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d);
+/* The report model of a diff (borrowed: free it before the diff). ascii:
+ * nothing but ASCII in it (swanalyze diff --ascii): the charts over time
+ * drawn with ASCII (swt_model.ascii), Changes' arrows ^ and v instead of
+ * U+25B2 and U+25BC. */
+void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d,
+			  bool ascii);
 
 /* ---- history: modules across sessions in time order -------------------------- */
 

@@ -163,9 +163,11 @@ static void sec_changes(struct swt_model *m, const struct swt_diff *d)
 				    r->min_effect)
 				continue;
 			swt_model_add_row(s, NULL);
-			swt_model_cell_str(s, r->change > 0   ? "▲" :
-					      r->change < 0 ? "▼" :
-							      "=");
+			swt_model_cell_str(s, r->change > 0 ?
+						      (m->ascii ? "^" : "▲") :
+					      r->change < 0 ?
+						      (m->ascii ? "v" : "▼") :
+						      "=");
 			swt_model_cell_enum(s, dm->who.kind);
 			swt_model_cell_str(s, dm->who.name);
 			swt_model_cell_str(s, dm->who.process);
@@ -612,6 +614,104 @@ static void sec_settings(struct swt_model *m, const struct swt_diff *d)
 	swt_model_cell_list(s, th->n_norms, rules, "; ");
 }
 
+/* ---- over time ------------------------------------------------------------------ */
+
+/* The columns of the reports' series (swt_report.c) and the side: one
+ * chart per subject, a line per side (base over new) and metric. */
+#define COL_CHART(k, h, u, f) { k, h, u, SWT_CELL_FIXED, f }
+
+static const struct swt_model_col series_cols[] = {
+	{ "subject", "subject", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
+	{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_CHART_GROUP },
+	{ "process", "process", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
+	{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
+	COL_CHART("t_from_s", "from s", "s", SWT_COL_CHART_FROM),
+	COL_CHART("t_to_s", "to s", "s", SWT_COL_CHART_TO),
+	COL_CHART("cpu_min_percent", "cpu % min", "percent",
+		  SWT_COL_CHART_MIN),
+	COL_CHART("cpu_max_percent", "cpu % max", "percent",
+		  SWT_COL_CHART_MAX),
+	COL_CHART("cpu_avg_percent", "cpu % avg", "percent", 0),
+	COL_CHART("mem_min_mb", "mem MB min", "MB", SWT_COL_CHART_MIN),
+	COL_CHART("mem_max_mb", "mem MB max", "MB", SWT_COL_CHART_MAX),
+	COL_CHART("mem_avg_mb", "mem MB avg", "MB", 0),
+};
+
+static void c_opt(struct swt_model_section *s, bool has, int64_t milli)
+{
+	if (has)
+		swt_model_cell_fixed(s, milli, 3, 1);
+	else
+		swt_model_cell_null(s);
+}
+
+/* One subject's rows on one side. */
+static void series_rows(struct swt_model_section *s,
+			const struct swt_diff_module *dm,
+			enum swt_diff_side side)
+{
+	const struct swt_usage_series *u = dm->usage[side];
+	size_t k;
+
+	for (k = 0; u && k < u->n_buckets; k++) {
+		const struct swt_usage_bucket *b = &u->buckets[k];
+		bool cpu = u->has_cpu && b->cpu_intervals > 0;
+		bool mem = u->has_memory && b->mem_samples > 0;
+
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, dm->who.name);
+		swt_model_cell_enum(s, dm->who.kind);
+		swt_model_cell_str(s, dm->who.process);
+		swt_model_cell_enum(s, side_name(side));
+		swt_model_cell_fixed(s, b->t_from_ns, 9, 3);
+		swt_model_cell_fixed(s, b->t_to_ns, 9, 3);
+		c_opt(s, cpu, b->cpu_min_mpct);
+		c_opt(s, cpu, b->cpu_max_mpct);
+		c_opt(s, cpu, b->cpu_avg_mpct);
+		c_opt(s, mem, b->mem_min_mmb);
+		c_opt(s, mem, b->mem_max_mmb);
+		c_opt(s, mem, b->mem_avg_mmb);
+	}
+}
+
+/* The session and the modules of d->series over time, each side from its
+ * series run (swt_diff.h), base rows before new rows. */
+static void sec_series(struct swt_model *m, const struct swt_diff *d)
+{
+	static const struct swt_model_def def =
+		DEF("series", "Over time", SWT_SECTION_TABLE,
+		    SWT_SECTION_CHART | SWT_SECTION_FOLD, series_cols);
+	struct swt_model_section *s = swt_model_add_section(m, &def);
+	size_t i;
+	int side;
+
+	for (i = 0; i < d->n_series; i++)
+		for (side = 0; side < 2; side++)
+			series_rows(s, &d->modules[d->series[i]],
+				    (enum swt_diff_side)side);
+	for (side = 0; side < 2; side++) {
+		size_t r = d->series_run[side];
+		const struct swt_result *res;
+		struct swt_buf w = SWT_BUF_INIT;
+
+		if (r == SIZE_MAX || !d->runs[r].an)
+			continue;
+		res = d->runs[r].an->result;
+		swt_buf_fixed(&w, res->usage_width_ns, 9, 3);
+		swt_model_note(s, "%s: %s, %zu bucket%s of %s s", side_name(
+				       (enum swt_diff_side)side),
+			       d->runs[r].path, res->n_usage_buckets,
+			       res->n_usage_buckets == 1 ? "" : "s", w.ptr);
+		swt_buf_fini(&w);
+	}
+	if (d->n_side[0] > 1 || d->n_side[1] > 1)
+		swt_model_note(s, "Repeated runs: each side is drawn from its "
+			       "median run by the session's CPU time.");
+	swt_model_note(s, "Times from each session's start; both lines of "
+		       "a chart on one time axis and one scale; a column "
+		       "shows the highest value of its buckets.");
+}
+
 static void summary(struct swt_model *m, const struct swt_diff *d)
 {
 	const char *v = swt_verdict_name(d->verdict);
@@ -713,18 +813,21 @@ static void budget_only(struct swt_model *m, const struct swt_diff *d)
 	sec_sessions(m, d);
 }
 
-void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d)
+void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d,
+			  bool ascii)
 {
 	struct swt_model *m;
 
 	if (d->n_side[0] == 0) {
 		swt_model_new(&m, "swanalyze", "budget",
 			      SWT_DIFF_SCHEMA_VERSION);
+		m->ascii = ascii;
 		budget_only(m, d);
 		*out = m;
 		return;
 	}
 	swt_model_new(&m, "swanalyze", "diff", SWT_DIFF_SCHEMA_VERSION);
+	m->ascii = ascii;
 	summary(m, d);
 	if (d->has_budget)
 		swt_model_summary(m, "Budget: %zu over, %zu within, %zu "
@@ -737,6 +840,7 @@ void swt_diff_model_build(struct swt_model **out, const struct swt_diff *d)
 	sec_changes(m, d);
 	if (d->has_budget)
 		sec_budgets(m, d);
+	sec_series(m, d);
 	sec_modules(m, d);
 	sec_metrics(m, d);
 	sec_sessions(m, d);

@@ -90,7 +90,11 @@ enum swt_col_flag {
 	 * FROM and TO (FIXED, one scale) a row's time; the n-th MIN and the
 	 * n-th MAX column (FIXED, one scale) are one metric, drawn by the
 	 * max, labelled by the MAX column's heading up to its first space
-	 * and its unit */
+	 * and its unit. With a LINE column the lines of a subject share
+	 * one time axis, [0, the latest TO), and per metric one scale (the
+	 * highest MAX of all its lines), so that they compare; without
+	 * one, each line spreads its rows over the width and its own
+	 * scale */
 	SWT_COL_CHART_GROUP = 1u << 8,
 	SWT_COL_CHART_LINE = 1u << 9,
 	SWT_COL_CHART_FROM = 1u << 10,

@@ -228,14 +228,34 @@ static void chart_range(struct swt_buf *b, const struct chart *c,
 	swt_buf_fixed(b, hi, proto->scale, proto->dec);
 }
 
-/* One metric's line over rows rs[0..n) of a subject. */
+/* Does row r's bucket [from, to) reach into column k of a time axis
+ * [0, t_end) cut into CHART_WIDTH columns? */
+static bool chart_in_column(const struct chart *c, size_t r, size_t k,
+			    int64_t t_end)
+{
+	const struct swt_cell *f = chart_cell(c, r, c->from);
+	const struct swt_cell *t = chart_cell(c, r, c->to);
+	__extension__ typedef __int128 i128;
+	i128 lo, hi, w = CHART_WIDTH, kk = (i128)k;
+
+	if (f->type != SWT_CELL_FIXED || t->type != SWT_CELL_FIXED)
+		return false;
+	lo = f->i;
+	hi = t->i > f->i ? (i128)t->i : (i128)f->i + 1;
+	return lo * w < (kk + 1) * t_end && hi * w > kk * t_end;
+}
+
+/* One metric's line over rows rs[0..n) of a subject. top > 0: the value
+ * of the highest bar (the highest of every line of the chart), else the
+ * line's own highest; t_end > 0: the columns cut the time [0, t_end)
+ * (every line of the chart on one axis), else the rows. */
 static void chart_line(struct swt_buf *b, const struct chart *c, size_t mi,
 		       const char *label, size_t label_w, const size_t *rs,
-		       size_t n)
+		       size_t n, int64_t top, int64_t t_end)
 {
 	const struct swt_model_col *mc = &c->s->def->cols[c->max[mi]];
 	const struct swt_cell *proto = NULL;
-	int64_t lo = 0, hi = 0, v;
+	int64_t lo = 0, hi = 0, own_hi, v;
 	size_t i, k, a, z;
 	bool any = false, has;
 
@@ -260,17 +280,26 @@ static void chart_line(struct swt_buf *b, const struct chart *c, size_t mi,
 		swt_buf_puts(b, "(no data)\n");
 		return;
 	}
+	own_hi = hi;
+	if (top > hi)
+		hi = top;
 	for (k = 0; k < CHART_WIDTH; k++) {
 		a = k * n / CHART_WIDTH;
 		z = (k + 1) * n / CHART_WIDTH;
 		if (z <= a)
 			z = a + 1;
+		if (t_end > 0) {
+			a = 0;
+			z = n;
+		}
 		has = false;
 		v = 0;
 		for (i = a; i < z && i < n; i++) {
 			const struct swt_cell *y =
 				chart_cell(c, rs[i], c->max[mi]);
 
+			if (t_end > 0 && !chart_in_column(c, rs[i], k, t_end))
+				continue;
 			if (y->type == SWT_CELL_FIXED && (!has || y->i > v)) {
 				v = y->i;
 				has = true;
@@ -299,7 +328,7 @@ static void chart_line(struct swt_buf *b, const struct chart *c, size_t mi,
 			swt_buf_puts(b, chart_blocks[i]);
 	}
 	swt_buf_puts(b, "  ");
-	chart_range(b, c, proto, lo, hi);
+	chart_range(b, c, proto, lo, own_hi);
 	if (mc->unit) {
 		swt_buf_putc(b, ' ');
 		swt_buf_puts(b, strcmp(mc->unit, "percent") == 0 ? "%" :
@@ -330,7 +359,7 @@ static void chart_subject(struct swt_buf *b, const struct chart *c,
 	size_t sides[16], n_sides = 0, i, j, k, n, label_w = 0;
 	struct swt_buf lab = SWT_BUF_INIT;
 	bool first = true, have_t = false;
-	int64_t t0 = 0, t1 = 0;
+	int64_t t0 = 0, t1 = 0, t_end = 0;
 	const struct swt_cell *tp = NULL;
 
 	/* "name (other group cells)" and the time it covers */
@@ -400,7 +429,32 @@ static void chart_subject(struct swt_buf *b, const struct chart *c,
 			if (lab.len > label_w)
 				label_w = lab.len;
 		}
+	/* lines of several sides (base, new) share the time axis, from 0
+	 * to the latest end, and each metric its scale */
+	if (c->has_line && c->has_from && c->has_to) {
+		for (i = r0; i < r1; i++) {
+			const struct swt_cell *t = chart_cell(c, i, c->to);
+
+			if (t->type == SWT_CELL_FIXED && t->i > t_end)
+				t_end = t->i;
+		}
+		for (i = r0; i < r1 && t_end > 0; i++) {
+			const struct swt_cell *f = chart_cell(c, i, c->from);
+
+			/* an axis from 0 needs no negative time */
+			if (f->type == SWT_CELL_FIXED && f->i < 0)
+				t_end = 0;
+		}
+	}
 	for (k = 0; k < c->n_metric; k++) {
+		int64_t top = 0;
+
+		for (i = r0; i < r1 && c->has_line; i++) {
+			const struct swt_cell *y = chart_cell(c, i, c->max[k]);
+
+			if (y->type == SWT_CELL_FIXED && y->i > top)
+				top = y->i;
+		}
 		for (j = 0; j < n_sides; j++) {
 			const struct swt_cell *side =
 				c->has_line ? chart_cell(c, sides[j], c->line) :
@@ -415,7 +469,7 @@ static void chart_subject(struct swt_buf *b, const struct chart *c,
 				lab.ptr[0] = '\0';
 			chart_label(&lab, c, k, side);
 			chart_line(b, c, k, lab.ptr ? lab.ptr : "", label_w,
-				   rs, n);
+				   rs, n, top, t_end);
 		}
 	}
 	swt_buf_fini(&lab);

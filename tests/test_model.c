@@ -507,6 +507,68 @@ static void model_shapes_in_every_format(void **state)
 	swt_model_free(NULL);
 }
 
+/* A chart with a LINE column (the diff's base and new): one line per side
+ * under each other, on one time axis from 0 (the shorter session's line
+ * ends early) and one scale (the lower side's bars are lower); each line
+ * with its own min-max. */
+static void chart_sides_share_time_and_scale(void **state)
+{
+	static const struct swt_model_col cols[] = {
+		{ "subject", "subject", NULL, SWT_CELL_STR,
+		  SWT_COL_CHART_GROUP },
+		{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
+		{ "t_from_s", "from s", "s", SWT_CELL_FIXED,
+		  SWT_COL_CHART_FROM },
+		{ "t_to_s", "to s", "s", SWT_CELL_FIXED, SWT_COL_CHART_TO },
+		{ "cpu_min_percent", "cpu % min", "percent", SWT_CELL_FIXED,
+		  SWT_COL_CHART_MIN },
+		{ "cpu_max_percent", "cpu % max", "percent", SWT_CELL_FIXED,
+		  SWT_COL_CHART_MAX },
+	};
+	static const struct swt_model_def def = {
+		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART, 6,
+		cols
+	};
+	/* base: 2 buckets of 1 s (10 %, 20 %); new: 4 of 1 s (40 %) */
+	static const struct {
+		const char *side;
+		int64_t from, v;
+	} rows[] = { { "base", 0, 10 }, { "base", 1, 20 }, { "new", 0, 40 },
+		     { "new", 1, 40 },  { "new", 2, 40 },  { "new", 3, 40 } };
+	struct swt_model *m;
+	struct swt_model_section *s;
+	struct swt_buf t = SWT_BUF_INIT, want = SWT_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	swt_model_new(&m, "tool", "x", 1);
+	m->ascii = true;
+	s = swt_model_add_section(m, &def);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, "S");
+		swt_model_cell_enum(s, rows[i].side);
+		swt_model_cell_fixed(s, rows[i].from * 1000000000, 9, 3);
+		swt_model_cell_fixed(s, (rows[i].from + 1) * 1000000000, 9, 3);
+		swt_model_cell_fixed(s, rows[i].v * 1000, 3, 1);
+		swt_model_cell_fixed(s, rows[i].v * 1000, 3, 1);
+	}
+	swt_render_text(&t, m);
+	/* 60 columns over 4 s: a bucket of 1 s is 15 columns; 10 % of the
+	 * chart's 40 % is level 2 of 0..7 ('-'), 20 % level 4 ('+') */
+	swt_buf_puts(&want, "Over time\n  S  0.000-4.000 s\n    cpu base  ");
+	for (i = 0; i < 60; i++)
+		swt_buf_putc(&want, i < 15 ? '-' : i < 30 ? '+' : ' ');
+	swt_buf_puts(&want, "  10.0-20.0 %\n    cpu new   ");
+	for (i = 0; i < 60; i++)
+		swt_buf_putc(&want, '@');
+	swt_buf_puts(&want, "  40.0-40.0 %\n");
+	assert_non_null(strstr(t.ptr, want.ptr));
+	swt_buf_fini(&want);
+	swt_buf_fini(&t);
+	swt_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +576,7 @@ int main(void)
 			every_json_value_is_in_every_table_format_and_html),
 		cmocka_unit_test(a_json_only_column_is_caught),
 		cmocka_unit_test(model_shapes_in_every_format),
+		cmocka_unit_test(chart_sides_share_time_and_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

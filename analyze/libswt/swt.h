@@ -545,6 +545,39 @@ size_t swt_report_damage_count(const struct swt_report *r);
 const struct swt_damage_info *
 swt_report_get_damage(const struct swt_report *r, size_t i);
 
+/* CPU and memory over time (the JSON report's "series";
+ * docs/analysis.md § 14): one bucket of a subject's use, the whole
+ * sampling intervals [t_from_ns, t_to_ns) from the session start. The
+ * session and every module have the same buckets, in time order, at most
+ * 240 (swt_report_usage_count()); a bucket's min and max are those of
+ * single intervals (CPU) or samples (memory). */
+struct swt_usage_info {
+	int64_t t_from_ns;
+	int64_t t_to_ns;
+	int has_cpu;		/* a CPU value in the bucket (else the JSON's
+				 * cpu_* are null: not running, or an
+				 * instrumented module whose CPU is
+				 * estimated for the whole session only) */
+	int64_t cpu_min_mpct;	/* of one interval, % of one core */
+	int64_t cpu_max_mpct;
+	int64_t cpu_avg_mpct;	/* over the intervals' time */
+	int has_memory;		/* a memory value (else null: threads,
+				 * instrumented modules, not running) */
+	int64_t mem_min_mmb;	/* of one sample */
+	int64_t mem_max_mmb;
+	int64_t mem_avg_mmb;	/* over the samples */
+};
+
+/* The number of buckets (of the session and of every module alike). */
+size_t swt_report_usage_count(const struct swt_report *r);
+/* The session's (the whole tree's) bucket k; NULL if k is out of range. */
+const struct swt_usage_info *
+swt_report_get_usage(const struct swt_report *r, size_t k);
+/* Module i's bucket k (i as in swt_report_get_module()); NULL if i or k
+ * is out of range. */
+const struct swt_usage_info *
+swt_report_get_module_usage(const struct swt_report *r, size_t i, size_t k);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -65,7 +65,50 @@ struct swt_report {
 	struct swt_rate_threshold_info *rates;
 	struct swt_variant_info *variants; /* every module's top variants */
 	size_t *variant_at;	/* per module: its first in variants */
+	size_t n_usage;		/* buckets per subject */
+	struct swt_usage_info *usage; /* the session's, then each module's */
 };
+
+/* One series into n_usage infos. */
+static void fill_series(struct swt_usage_info *o,
+			const struct swt_usage_series *u, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && k < u->n_buckets; k++) {
+		const struct swt_usage_bucket *b = &u->buckets[k];
+
+		o[k].t_from_ns = b->t_from_ns;
+		o[k].t_to_ns = b->t_to_ns;
+		o[k].has_cpu = u->has_cpu && b->cpu_intervals > 0;
+		if (o[k].has_cpu) {
+			o[k].cpu_min_mpct = b->cpu_min_mpct;
+			o[k].cpu_max_mpct = b->cpu_max_mpct;
+			o[k].cpu_avg_mpct = b->cpu_avg_mpct;
+		}
+		o[k].has_memory = u->has_memory && b->mem_samples > 0;
+		if (o[k].has_memory) {
+			o[k].mem_min_mmb = b->mem_min_mmb;
+			o[k].mem_max_mmb = b->mem_max_mmb;
+			o[k].mem_avg_mmb = b->mem_avg_mmb;
+		}
+	}
+}
+
+/* The series over time: (1 + modules) rows of n_usage buckets. */
+static void fill_usage(struct swt_report *rep)
+{
+	const struct swt_result *res = rep->an->result;
+	size_t n = res->n_usage_buckets, i;
+
+	rep->n_usage = n;
+	rep->usage = swt_calloc((res->n_modules + 1) * (n ? n : 1),
+				sizeof(*rep->usage));
+	fill_series(rep->usage, &res->usage, n);
+	for (i = 0; i < res->n_modules; i++)
+		fill_series(&rep->usage[(i + 1) * n], &res->modules[i].usage,
+			    n);
+}
 
 EXPORT const char *swt_version(void)
 {
@@ -492,6 +535,7 @@ static int open_reader(struct swt_report **out, struct swt_reader *r,
 	fill_findings(rep);
 	fill_more(rep);
 	fill_damage(rep, name);
+	fill_usage(rep);
 	copy_msg(errbuf, errlen, rep->errmsg);
 	err = rep->status;
 	*out = rep;
@@ -576,6 +620,7 @@ EXPORT void swt_report_free(struct swt_report *r)
 	free(r->rates);
 	free(r->variants);
 	free(r->variant_at);
+	free(r->usage);
 	free(r->errmsg);
 	swt_analysis_free(r->an);
 	free(r);
@@ -642,6 +687,25 @@ swt_report_get_module_variant(const struct swt_report *r, size_t i,
 	if (!r || i >= r->n_modules || k >= r->modules[i].n_top_variants)
 		return NULL;
 	return &r->variants[r->variant_at[i] + k];
+}
+
+EXPORT size_t swt_report_usage_count(const struct swt_report *r)
+{
+	return r ? r->n_usage : 0;
+}
+
+EXPORT const struct swt_usage_info *
+swt_report_get_usage(const struct swt_report *r, size_t k)
+{
+	return r && k < r->n_usage ? &r->usage[k] : NULL;
+}
+
+EXPORT const struct swt_usage_info *
+swt_report_get_module_usage(const struct swt_report *r, size_t i, size_t k)
+{
+	if (!r || i >= r->n_modules || k >= r->n_usage)
+		return NULL;
+	return &r->usage[(i + 1) * r->n_usage + k];
 }
 
 EXPORT const struct swt_trend_info *

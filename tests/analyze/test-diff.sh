@@ -86,8 +86,53 @@ check "2 + 2 runs: inconclusive, with the runs that would decide" \
 check "one thread or four: the same bytes" cmp -s j1.json j4.json
 check "quoted globs expand to the same sessions" cmp -s j1.json glob.json
 check "JSON: schema_version and report" \
-	eval 'grep -q "\"schema_version\": 1" j1.json &&
+	eval 'grep -q "\"schema_version\": 2" j1.json &&
 	grep -q "\"report\": \"diff\"" j1.json'
+
+# ---- over time --------------------------------------------------------------
+# the subjects of the series, in order, from the CSV (section, subject,
+# kind, process, side, ...)
+series_subjects() {
+	awk -F, '$1 == "series" && $5 == "base" && !seen[$2 "," $3]++ {
+		print $2 "," $3 }' "$1"
+}
+"$SWANALYZE" diff base-1.swt new-1.swt -f csv >series1.csv 2>/dev/null
+check "over time: the session, then worker (the regression) first of the \
+modules though indexer weighs more, then cache (an improvement)" \
+	eval '[ "$(series_subjects series1.csv | head -n 3 | tr "\n" " ")" = \
+		"session,session worker,process cache,process " ]'
+check "over time: each subject on both sides, base rows before new rows" \
+	eval '[ "$(awk -F, "\$1 == \"series\" && \$2 == \"worker\" {
+		print \$5 }" series1.csv | uniq | tr "\n" " ")" = "base new " ]'
+check "over time: at most 5 modules" \
+	eval '[ "$(series_subjects series1.csv | wc -l)" -le 6 ]'
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 >rep.txt 2>/dev/null
+check "over time, repeated runs: each side from its median run, named" \
+	eval 'grep -Eq "^  base: base-[1-5]\.swt, [0-9]+ buckets of" rep.txt &&
+	grep -Eq "^  new: new-[1-5]\.swt, [0-9]+ buckets of" rep.txt &&
+	grep -q "median run by the session" rep.txt'
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 --ascii >ascii.txt 2>/dev/null
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 --ascii -f markdown >ascii.md \
+	2>/dev/null
+check "--ascii: the text and Markdown diffs are pure ASCII, with charts" \
+	eval '! LC_ALL=C grep -q "[^ -~]" ascii.txt &&
+	! LC_ALL=C grep -q "[^ -~]" ascii.md &&
+	grep -Eq "^    cpu base  [.:=+*#@-]+" ascii.txt &&
+	grep -Eq "^    cpu new   [.:=+*#@-]+" ascii.txt'
+check "without --ascii: sparklines of Unicode blocks" \
+	grep -q "^    cpu new   .*█" rep.txt
+# shellcheck disable=SC2086
+"$SWANALYZE" diff --base $B5 --new $N5 -f junit >j-series.xml 2>/dev/null
+check "JUnit: no test case from the series" \
+	eval '! grep -q "series\|t_from" j-series.xml'
+run "$SWANALYZE" diff base-1.swt new-1.swt --ascii=yes
+check "--ascii=yes: a usage error, exit 2" eval '[ $rc = 2 ]'
+run "$SWANALYZE" history base-1.swt new-1.swt --ascii
+check "history: no --ascii (no charts), exit 2" eval '[ $rc = 2 ]'
+
 run "$SWANALYZE" diff --base 'nothing-*.swt' --new new-1.swt
 check "a glob that matches nothing: exit 2, named" \
 	eval '[ $rc = 2 ] && grep -q "nothing-\*.swt: no file matches" err'
@@ -223,7 +268,7 @@ print(h.count("<table>"), h.count("<td>▲</td>"))' unfolded.md >md.out 2>&1
 	check "Markdown: every section renders as a table (Python-Markdown)" \
 		eval '[ "$(cat md.out)" = "7 4" ]'
 	check "Markdown: sections but the changes folded" \
-		eval '[ "$(grep -c "^<details><summary>" diff.md)" = 6 ] &&
+		eval '[ "$(grep -c "^<details><summary>" diff.md)" = 7 ] &&
 		grep -q "^## Changes$" diff.md'
 else
 	skip "Markdown rendering" "python3-markdown not installed"

@@ -654,6 +654,60 @@ static void test_variants(void **state)
 	swt_report_free(r);
 }
 
+/* CPU and memory over time: the session's buckets and every module's on
+ * the same times, as the JSON's "series" of synthetic-spike shows them
+ * (180 buckets of 1 s; the tree at 20 % and 150 MB, 180 % at 60 s; the
+ * instrumented module "import" without memory). */
+static void test_usage(void **state)
+{
+	struct swt_report *r = NULL;
+	const struct swt_usage_info *u, *v;
+	size_t i, k, n;
+
+	(void)state;
+	assert_int_equal(open_fixture(&r, "synthetic-spike", NULL, NULL, 0),
+			 SWT_OK);
+	n = swt_report_usage_count(r);
+	assert_int_equal(n, 180);
+	u = swt_report_get_usage(r, 0);
+	assert_non_null(u);
+	assert_int_equal(u->t_from_ns, 0);
+	assert_int_equal(u->t_to_ns, 1000000000);
+	assert_true(u->has_cpu && u->has_memory);
+	assert_int_equal(u->cpu_min_mpct, 20000);
+	assert_int_equal(u->cpu_avg_mpct, 20000);
+	assert_int_equal(u->mem_max_mmb, 150000);
+	u = swt_report_get_usage(r, 60);
+	assert_int_equal(u->t_from_ns, INT64_C(60000000000));
+	assert_int_equal(u->cpu_max_mpct, 180000);
+	assert_null(swt_report_get_usage(r, n));
+	for (i = 0; i < swt_report_module_count(r); i++) {
+		const struct swt_module_info *m = swt_report_get_module(r, i);
+
+		for (k = 0; k < n; k++) {
+			u = swt_report_get_module_usage(r, i, k);
+			v = swt_report_get_usage(r, k);
+			assert_non_null(u);
+			assert_int_equal(u->t_from_ns, v->t_from_ns);
+			assert_int_equal(u->t_to_ns, v->t_to_ns);
+			if (u->has_cpu)
+				assert_true(u->cpu_min_mpct <= u->cpu_avg_mpct &&
+					    u->cpu_avg_mpct <= u->cpu_max_mpct);
+			if (u->has_memory)
+				assert_true(u->mem_min_mmb <= u->mem_avg_mmb &&
+					    u->mem_avg_mmb <= u->mem_max_mmb);
+			if (strcmp(m->kind, "module") == 0)
+				assert_false(u->has_memory);
+		}
+		assert_null(swt_report_get_module_usage(r, i, n));
+	}
+	assert_null(swt_report_get_module_usage(r, swt_report_module_count(r),
+						0));
+	assert_int_equal(swt_report_usage_count(NULL), 0);
+	assert_null(swt_report_get_usage(NULL, 0));
+	swt_report_free(r);
+}
+
 /* The guarantee of swt.h: reports are independent, and one report may be
  * printed from several threads at once. Each thread opens a report of its
  * own and prints it and the shared one. */
@@ -723,6 +777,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_structs),
 		cmocka_unit_test(test_structs_more),
 		cmocka_unit_test(test_variants),
+		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_threads),
 	};
 
