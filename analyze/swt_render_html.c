@@ -726,7 +726,7 @@ struct subject {
 	const char *name, *kind, *process;
 	size_t n, cap;
 	size_t *rows;
-	size_t rank;		/* the session 0, then the weight order */
+	size_t rank;		/* the session 0, the others 1 */
 	size_t order;		/* first seen */
 };
 
@@ -751,33 +751,15 @@ static int subject_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Where the subject is in the weight table (modules, else
- * active_modules): the heaviest is charted first. */
-static size_t subject_rank(const struct swt_model *m, const char *name,
-			   const char *kind)
+/* The session's charts come first, then the subjects in the section's
+ * own order: the report's (the heaviest first) or, in a diff, the
+ * builder's (regressions first). */
+static size_t subject_rank(const char *name, const char *kind)
 {
-	const struct swt_model_section *s = find_section(m, "modules");
-	int cn, ck;
-	size_t i;
-
-	if (strcmp(name, "session") == 0 &&
-	    (!kind || strcmp(kind, "session") == 0))
-		return 0;
-	if (!s || find_col(s, "name", T_STR) < 0)
-		s = find_section(m, "active_modules");
-	cn = find_col(s, "name", T_STR);
-	ck = find_col(s, "kind", T_STR);
-	if (cn < 0)
-		return SIZE_MAX;
-	for (i = 0; i < s->n_rows; i++) {
-		const char *n = cell_str(cell_at(s, i, cn));
-		const char *k = cell_str(cell_at(s, i, ck));
-
-		if (n && strcmp(n, name) == 0 && (!kind || !k ||
-						  strcmp(k, kind) == 0))
-			return i + 1;
-	}
-	return SIZE_MAX;
+	return strcmp(name, "session") == 0 &&
+			       (!kind || strcmp(kind, "session") == 0)
+		       ? 0
+		       : 1;
 }
 
 struct charts {
@@ -848,7 +830,7 @@ static bool charts_init(struct charts *ch, const struct swt_model *m)
 			g->kind = kind;
 			g->process = proc;
 			g->order = last;
-			g->rank = subject_rank(m, name, kind);
+			g->rank = subject_rank(name, kind);
 		}
 		g->rows = swt_grow(g->rows, &g->cap, g->n + 1,
 				   sizeof(*g->rows));
