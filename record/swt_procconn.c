@@ -12,14 +12,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "bpf/swt_procev.h"
 #include "swt_alloc.h"
 #include "swt_exitacct.h"
 #include "swt_map.h"
 #include "swt_nlbatch.h"
 #include "swt_procev.h"
-#include <linux/types.h>
-
-#include "bpf/swt_procev.h"
 #include "swt_status.h"
 
 /* The kernel doubles it: some 20 000 events between two reads (a
@@ -597,7 +597,15 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 		struct pe_ctx c = { pc, in_tree, payload };
 
 		done = swt_procev_read(pc->pe, max, on_pe, &c);
-		pc->st.overflows = swt_procev_lost(pc->pe);
+		if (swt_procev_lost(pc->pe) != pc->st.overflows) {
+			/* events were lost: a sum may miss its process's
+			 * end, and a later process of that pid must not
+			 * inherit it */
+			pc->st.overflows = swt_procev_lost(pc->pe);
+			pc->n_thr = 0;
+			swt_imap_fini(&pc->thr_by_tgid);
+			swt_imap_init(&pc->thr_by_tgid);
+		}
 		return done;
 	}
 	for (;;) {
