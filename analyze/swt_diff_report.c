@@ -618,23 +618,12 @@ static void sec_settings(struct swt_model *m, const struct swt_diff *d)
 
 /* The columns of the reports' series (swt_report.c) and the side: one
  * chart per subject, a line per side (base over new) and metric. */
-#define COL_CHART(k, h, u, f) { k, h, u, SWT_CELL_FIXED, f }
-
 static const struct swt_model_col series_cols[] = {
 	{ "subject", "subject", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
 	{ "kind", "kind", NULL, SWT_CELL_ENUM, SWT_COL_CHART_GROUP },
 	{ "process", "process", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
 	{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
-	COL_CHART("t_from_s", "from s", "s", SWT_COL_CHART_FROM),
-	COL_CHART("t_to_s", "to s", "s", SWT_COL_CHART_TO),
-	COL_CHART("cpu_min_percent", "cpu % min", "percent",
-		  SWT_COL_CHART_MIN),
-	COL_CHART("cpu_max_percent", "cpu % max", "percent",
-		  SWT_COL_CHART_MAX),
-	COL_CHART("cpu_avg_percent", "cpu % avg", "percent", 0),
-	COL_CHART("mem_min_mb", "mem MB min", "MB", SWT_COL_CHART_MIN),
-	COL_CHART("mem_max_mb", "mem MB max", "MB", SWT_COL_CHART_MAX),
-	COL_CHART("mem_avg_mb", "mem MB avg", "MB", 0),
+	SWT_SERIES_VALUE_COLS,
 };
 
 static void c_opt(struct swt_model_section *s, bool has, int64_t milli)

@@ -183,6 +183,22 @@ struct swt_model {
 				 * (swanalyze --ascii); set by the caller */
 };
 
+/* The columns of a series section after its subject (and side) columns,
+ * shared by the reports (swt_report.c) and the diff (swt_diff_report.c):
+ * the bucket's times, then CPU and memory, least, greatest and mean. */
+#define SWT_SERIES_COL_(k, h, u, f) { k, h, u, SWT_CELL_FIXED, f }
+#define SWT_SERIES_VALUE_COLS                                              \
+	SWT_SERIES_COL_("t_from_s", "from s", "s", SWT_COL_CHART_FROM),     \
+	SWT_SERIES_COL_("t_to_s", "to s", "s", SWT_COL_CHART_TO),           \
+	SWT_SERIES_COL_("cpu_min_percent", "cpu % min", "percent",          \
+			SWT_COL_CHART_MIN),                                 \
+	SWT_SERIES_COL_("cpu_max_percent", "cpu % max", "percent",          \
+			SWT_COL_CHART_MAX),                                 \
+	SWT_SERIES_COL_("cpu_avg_percent", "cpu % avg", "percent", 0),      \
+	SWT_SERIES_COL_("mem_min_mb", "mem MB min", "MB", SWT_COL_CHART_MIN), \
+	SWT_SERIES_COL_("mem_max_mb", "mem MB max", "MB", SWT_COL_CHART_MAX), \
+	SWT_SERIES_COL_("mem_avg_mb", "mem MB avg", "MB", 0)
+
 /* Columns 0 and 1 of a key/value section. */
 #define SWT_MODEL_KV_KEY_COL { "key", "key", NULL, SWT_CELL_STR, 0 }
 
