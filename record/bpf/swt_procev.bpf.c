@@ -67,9 +67,10 @@ static __always_inline int in_tree(__s32 tgid)
 	return all_procs || bpf_map_lookup_elem(&tree, &tgid) != NULL;
 }
 
+/* An event of the header alone; comm: a name in the kernel's memory to
+ * copy, or NULL. */
 static __always_inline void small(__u32 kind, __u32 flags, __s32 pid,
-				  __s32 tgid, __s32 ptgid,
-				  struct task_struct *t)
+				  __s32 tgid, __s32 ptgid, const char *comm)
 {
 	struct swt_pe *e = bpf_ringbuf_reserve(&events, SWT_PE_HDR_BYTES, 0);
 
@@ -87,8 +88,8 @@ static __always_inline void small(__u32 kind, __u32 flags, __s32 pid,
 	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
-	if (t)
-		BPF_CORE_READ_STR_INTO(&e->comm, t, comm);
+	if (comm)
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
 	bpf_ringbuf_submit(e, wake());
 }
 
@@ -354,25 +355,8 @@ int BPF_PROG(swt_comm, struct task_struct *t, const char *comm)
 {
 	__s32 pid = BPF_CORE_READ(t, pid);
 	__s32 tgid = BPF_CORE_READ(t, tgid);
-	struct swt_pe *e;
 
-	if (pid != tgid || !in_tree(tgid))
-		return 0;
-	e = bpf_ringbuf_reserve(&events, SWT_PE_HDR_BYTES, 0);
-	if (!e) {
-		__sync_fetch_and_add(&lost, 1);
-		return 0;
-	}
-	e->kind = SWT_PE_COMM;
-	e->flags = 0;
-	e->pid = pid;
-	e->tgid = tgid;
-	e->ptgid = 0;
-	e->cmd_len = 0;
-	e->exe_len = 0;
-	e->exit_code = 0;
-	e->ts_ns = bpf_ktime_get_ns();
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
-	bpf_ringbuf_submit(e, wake());
+	if (pid == tgid && in_tree(tgid))
+		small(SWT_PE_COMM, 0, pid, tgid, 0, comm);
 	return 0;
 }

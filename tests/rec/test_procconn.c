@@ -15,6 +15,7 @@
 #include "swt_procconn.h"
 
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 static pid_t test_pid;
@@ -244,6 +245,31 @@ static void program_path_across_a_mount(void **state)
 	swt_procconn_free(pc);
 }
 
+/* A process that renames itself (prctl PR_SET_NAME, as a worker pool
+ * does) is told with its new name. */
+static void a_rename_is_told(void **state)
+{
+	struct swt_procconn *pc = open_or_skip();
+	const struct swt_newproc *np;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts = { 0, 50000000 };
+
+		prctl(PR_SET_NAME, "swt-renamed", 0, 0, 0);
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	np = wait_exit(pc, (int32_t)pid);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(np);
+	assert_string_equal(np->comm, "swt-renamed");
+	swt_procconn_free(pc);
+}
+
 /* The exit records of the BPF source against taskstats' for the same
  * process, and against what wait4() says of it: a child with two threads
  * that burn CPU and end before it, 64 MiB touched, 4 MiB written to a
@@ -403,6 +429,7 @@ int main(void)
 		cmocka_unit_test(fork_exec_exit_of_a_grandchild),
 		cmocka_unit_test(outside_the_tree_and_fork_without_exec),
 		cmocka_unit_test(program_path_across_a_mount),
+		cmocka_unit_test(a_rename_is_told),
 		/* (last: only over BPF) */
 		cmocka_unit_test(exit_record_matches_taskstats_and_wait4),
 	};
