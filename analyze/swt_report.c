@@ -600,8 +600,10 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 	if (r->session.reaped_ms > 0 && r->session.exit_records)
 		swt_model_note(s, "(reaped children): CPU in the parents' "
 			       "cutime and cstime that the exit records of "
-			       "their children do not account (the kernel "
-			       "counts those by scheduler ticks)");
+			       "their children do not account (a record is "
+			       "taken as the process exits, before it frees "
+			       "its memory; taskstats' also counts CPU by "
+			       "scheduler tick)");
 	else if (r->session.reaped_ms > 0)
 		swt_model_note(s, "(reaped children): CPU of processes that "
 			       "exited between two samples, or after their "
