@@ -1913,8 +1913,10 @@ size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 
 	/* (the CPU clock is a system call, ≈ 1.5 us here: not read at a
 	 * tick with nothing to do) */
-	if (!s->opts.conn || !swt_procconn_pending(s->opts.conn))
+	if (!s->opts.conn)
 		return 0;
+	if (!swt_procconn_pending(s->opts.conn))	/* (resets its wake-up) */
+		return swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
 	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	n = swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
 	exit_cpu_since(s, t0);
