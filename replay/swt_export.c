@@ -39,6 +39,8 @@ enum uuid_kind {
 	U_PROC_RSS = 6,
 	U_THREAD = 7,
 	U_COUNT = 8,
+	U_MOD_CPU = 9,		/* a module's, by the engine's id */
+	U_MOD_RSS = 10,
 };
 
 static uint64_t uuid_of(enum uuid_kind k, size_t idx)
@@ -138,6 +140,16 @@ struct xcount {
 	bool used;		/* has values in the trace */
 };
 
+/* A module of the engine with counters in the trace, by its id. */
+struct xmod {
+	char *label;		/* "KIND NAME[ of PROCESS]", unique */
+	bool cpu_used, rss_used;
+	/* the times of its values (window), to end each run of them with
+	 * a 0 at the next sample without one */
+	int64_t *ts[2];		/* CPU, RSS */
+	size_t n_ts[2], cap_ts[2];
+};
+
 /* A module's figures in one sample (CSV). */
 struct csv_mod {
 	uint32_t id;
@@ -207,6 +219,11 @@ struct xctx {
 	bool eng_dead;		/* it refused a record (damage): no more */
 	size_t eng_damage;	/* damage entries the engine has seen */
 	bool csv;		/* the points go to CSV blocks */
+	struct xmod *mods;	/* by the engine's id - 1 */
+	size_t n_mods, cap_mods;
+	struct swt_smap label_map;	/* labels taken */
+	int64_t *grid;		/* the samples' times in the window */
+	size_t n_grid, cap_grid;
 	bool ses_told;		/* a tree interval was told in this feed */
 
 	/* the CSV */
@@ -232,6 +249,7 @@ static void xctx_init(struct xctx *x, const struct swt_export_opts *o)
 	swt_smap_init(&x->thread_map);
 	swt_smap_init(&x->name_map);
 	swt_smap_init(&x->count_map);
+	swt_smap_init(&x->label_map);
 }
 
 static void csv_block_fini(struct csv_block *b)
@@ -253,6 +271,14 @@ static void xctx_fini(struct xctx *x)
 	size_t i;
 
 	swt_engine_free(x->eng);
+	for (i = 0; i < x->n_mods; i++) {
+		free(x->mods[i].label);
+		free(x->mods[i].ts[0]);
+		free(x->mods[i].ts[1]);
+	}
+	free(x->grid);
+	free(x->mods);
+	swt_smap_fini(&x->label_map);
 	for (i = 0; i < x->n_blocks; i++)
 		csv_block_fini(&x->blocks[i]);
 	free(x->blocks);
@@ -604,10 +630,124 @@ static void ev_counter(struct xctx *x, int64_t ts, int32_t pid,
 		       int64_t v, unsigned scale, unsigned decimals);
 static void csv_point(struct xctx *x, const struct swt_usage_point *p);
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A module's counters drop to 0 at the first sample after a run of its
+ * values that has none of it (its processes or threads gone): a viewer
+ * holds a counter's last value until the next. */
+static void module_zeros(struct xctx *x)
+{
+	struct swt_buf name = SWT_BUF_INIT;
+	size_t i, j;
+	int k;
+
+	for (i = 0; i < x->n_mods; i++) {
+		struct xmod *m = &x->mods[i];
+
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < m->n_ts[k]; j++) {
+				const int64_t *g = bsearch(
+					&m->ts[k][j], x->grid, x->n_grid,
+					sizeof(*x->grid), cmp_i64);
+				int64_t next;
+
+				if (!g || g + 1 >= x->grid + x->n_grid)
+					continue;
+				next = g[1];
+				if (j + 1 < m->n_ts[k] &&
+				    m->ts[k][j + 1] <= next)
+					continue;
+				swt_buf_clear(&name);
+				swt_buf_printf(&name, "%s %s",
+					       k ? "RSS MB" : "CPU %",
+					       m->label);
+				ev_counter(x, next, SESSION_PID,
+					   uuid_of(k ? U_MOD_RSS : U_MOD_CPU,
+						   i + 1),
+					   name.ptr, "module", 0, k ? 3 : 2,
+					   k ? 3 : 2);
+			}
+		}
+	}
+	swt_buf_fini(&name);
+}
+
 /* Thousandths of a percent as hundredths, rounded half up (>= 0). */
 static int64_t mpct_centi(int64_t mpct)
 {
 	return mpct > 0 ? swt_sat_add(mpct, 5) / 10 : 0;
+}
+
+/* The module of id (> 0), named on first use: "KIND NAME", " of
+ * PROCESS" when that is another name, and " #ID" when another module took
+ * that label (process modules of one comm and other programs). */
+static struct xmod *get_mod(struct xctx *x, const struct swt_usage_point *p)
+{
+	size_t i = p->id - 1;
+	struct swt_buf b = SWT_BUF_INIT;
+	struct xmod *m;
+
+	if (i >= x->n_mods) {
+		x->mods = swt_grow(x->mods, &x->cap_mods, i + 1,
+				   sizeof(*x->mods));
+		memset(x->mods + x->n_mods, 0,
+		       (i + 1 - x->n_mods) * sizeof(*x->mods));
+		x->n_mods = i + 1;
+	}
+	m = &x->mods[i];
+	if (m->label)
+		return m;
+	swt_buf_printf(&b, "%s %s", swt_kind_name(p->subj->kind),
+		       p->subj->name);
+	if (p->subj->process[0] && !p->reaped &&
+	    strcmp(p->subj->process, p->subj->name))
+		swt_buf_printf(&b, " of %s", p->subj->process);
+	if (swt_smap_get(&x->label_map, 0, b.ptr, b.len) != SWT_MAP_NONE)
+		swt_buf_printf(&b, " #%u", (unsigned)p->id);
+	swt_smap_put(&x->label_map, 0, b.ptr, b.len, p->id);
+	m->label = swt_strdup(b.ptr);
+	swt_buf_fini(&b);
+	return m;
+}
+
+/* A module's figure as a counter of the session's pid: "CPU % LABEL",
+ * "RSS MB LABEL" (process modules' memory). */
+static void trace_module_point(struct xctx *x,
+			       const struct swt_usage_point *p)
+{
+	struct swt_buf name = SWT_BUF_INIT;
+	struct xmod *m;
+	int k;
+
+	if (p->has_cpu && p->cpu_estimated)
+		return;
+	m = get_mod(x, p);
+	x->session_used = true;
+	swt_buf_printf(&name, "%s %s", p->has_cpu ? "CPU %" : "RSS MB",
+		       m->label);
+	k = p->has_cpu ? 0 : 1;
+	if (!m->n_ts[k] || m->ts[k][m->n_ts[k] - 1] != p->t_to_ns) {
+		m->ts[k] = swt_grow(m->ts[k], &m->cap_ts[k], m->n_ts[k] + 1,
+				    sizeof(*m->ts[k]));
+		m->ts[k][m->n_ts[k]++] = p->t_to_ns;
+	}
+	if (p->has_cpu) {
+		m->cpu_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_MOD_CPU, p->id), name.ptr, "module",
+			   mpct_centi(p->cpu_mpct), 2, 2);
+	} else {
+		m->rss_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_MOD_RSS, p->id), name.ptr, "module",
+			   kib_mmb(p->mem_kib), 3, 3);
+	}
+	swt_buf_fini(&name);
 }
 
 /* A figure of the engine's series (swt_engine_opts.on_usage). */
@@ -621,12 +761,19 @@ static void on_usage(const struct swt_usage_point *p, void *payload)
 		csv_point(x, p);
 		return;
 	}
-	if (p->id != 0 || !p->has_cpu || !in_window(x, p->t_to_ns))
+	if (!in_window(x, p->t_to_ns))
 		return;
-	x->session_used = true;
-	x->session_cpu_used = true;
-	ev_counter(x, p->t_to_ns, SESSION_PID, uuid_of(U_SESSION_CPU, 0),
-		   "CPU %", "session", mpct_centi(p->cpu_mpct), 2, 2);
+	if (p->id == 0) {
+		if (!p->has_cpu)
+			return;	/* (the tree's RSS: the rows' sum) */
+		x->session_used = true;
+		x->session_cpu_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_SESSION_CPU, 0), "CPU %", "session",
+			   mpct_centi(p->cpu_mpct), 2, 2);
+		return;
+	}
+	trace_module_point(x, p);
 }
 
 static void eng_start(struct xctx *x, struct swt_reader *r, bool csv)
@@ -856,6 +1003,11 @@ static void trace_sample(struct xctx *x, int64_t t,
 			   "RSS MB", "process", kib_mmb(row->rss_kib), 3, 3);
 		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
 	}
+	if (inside && (!x->n_grid || x->grid[x->n_grid - 1] < ts)) {
+		x->grid = swt_grow(x->grid, &x->cap_grid, x->n_grid + 1,
+				   sizeof(*x->grid));
+		x->grid[x->n_grid++] = ts;
+	}
 	for (i = 0; i < s->n_threads; i++) {
 		const struct swt_thread_row *tr = &s->threads[i];
 		struct xthread *th = get_thread(x, tr->tgid, tr->tid);
@@ -1061,6 +1213,29 @@ static void list_tracks(struct xctx *x)
 		add_track(x, SWT_EXPORT__TRACK_COUNTER,
 			  uuid_of(U_SESSION_RSS, 0), session, SESSION_PID,
 			  SESSION_PID, "RSS MB", NULL);
+	/* the modules' counters, by the engine's id (the order it first
+	 * named them) */
+	for (i = 0; i < x->n_mods; i++) {
+		const struct xmod *m = &x->mods[i];
+		char *nm;
+
+		if (!m->cpu_used && !m->rss_used)
+			continue;
+		nm = swt_zalloc(strlen(m->label) + 8);
+		if (m->cpu_used) {
+			sprintf(nm, "CPU %% %s", m->label);
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_MOD_CPU, i + 1), session,
+				  SESSION_PID, SESSION_PID, nm, NULL);
+		}
+		if (m->rss_used) {
+			sprintf(nm, "RSS MB %s", m->label);
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_MOD_RSS, i + 1), session,
+				  SESSION_PID, SESSION_PID, nm, NULL);
+		}
+		free(nm);
+	}
 	if (x->n_procs)
 		qsort(x->procs, x->n_procs, sizeof(*x->procs), cmp_proc);
 	if (x->n_threads)
@@ -1160,6 +1335,7 @@ int swt_export__trace_read(struct swt_export__trace *out,
 	}
 	err = 0;
 	eng_finish(x);
+	module_zeros(x);
 	close_open_spans(x);
 	if (x->n_ev)
 		qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_ev);

@@ -115,7 +115,7 @@ def check_trace(path):
             if ck in last_counter and ts < last_counter[ck]:
                 fail("counter track %r goes back: %r" % (ck, e))
             last_counter[ck] = ts
-            if e["pid"] == 0:
+            if e["pid"] == 0 and e.get("cat") == "session":
                 grid.add(ts)
                 if e["name"] == "CPU %":
                     ses_cpu.append((ts, e["args"]["value"]))

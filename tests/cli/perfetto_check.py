@@ -204,7 +204,8 @@ def main(path):
             desc = tracks[track][1]
             par = tracks.get(int(one(desc, "parent_uuid", "0")))
             if par and par[0] == "plain" and \
-                    unquote(one(par[1], "name", '""')) == "session":
+                    unquote(one(par[1], "name", '""')) == "session" and \
+                    unquote(one(desc, "name", '""')) in ("CPU %", "RSS MB"):
                 grid.add(ts)
                 if unquote(one(desc, "name", '""')) == "CPU %":
                     ses_cpu.append((ts, float(one(te, "double_counter_value"))))

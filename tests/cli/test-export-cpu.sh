@@ -64,7 +64,18 @@ check "chrome-json: the tree's CPU integrates to swanalyze's cpu_s" \
 	within "$(value cpu_integral_ms "$T/s.trace")" "$cpu_s"
 echo "chrome-json integral $(value cpu_integral_ms "$T/s.trace") ms" | diag
 
+check "chrome-json: module counters, the shell's reaped children's CPU" \
+	grep -q '^{"name":"CPU % process sh (reaped children)","cat":"module","ph":"C",' \
+	"$T/s.json"
+check "chrome-json: a module's counter drops to 0 when it is gone" \
+	grep -q '^{"name":"CPU % process true","cat":"module","ph":"C",.*"args":{"value":0.00}}' \
+	"$T/s.json"
+"$SWREPLAY" --export chrome-json "$T/s.swt" -o "$T/s2.json" 2>/dev/null
+check "chrome-json: the same bytes again" cmp -s "$T/s.json" "$T/s2.json"
+
 run "$SWREPLAY" --export csv "$T/s.swt" -o "$T/s.csv"
+"$SWREPLAY" --export csv "$T/s.swt" -o "$T/s2.csv" 2>/dev/null
+check "csv: the same bytes again" cmp -s "$T/s.csv" "$T/s2.csv"
 "$SWREPLAY" --dump "$T/s.swt" >"$T/dump.jsonl" 2>/dev/null
 csv_rc=0
 "$PY" "$CHECK" csv "$T/s.csv" "$T/dump.jsonl" >"$T/s.csvcheck" 2>"$T/err" ||
@@ -85,9 +96,13 @@ if command -v protoc >/dev/null 2>&1; then
 	"$PY" "$PCHECK" "$T/s.txt" >"$T/s.pfcheck" 2>"$T/err"
 	check "perfetto: the tree's CPU integrates to swanalyze's cpu_s" \
 		within "$(value cpu_integral_ms "$T/s.pfcheck")" "$cpu_s"
+	check "perfetto: module counter tracks under the session" \
+		grep -q 'name: "CPU % process sh (reaped children)"' "$T/s.txt"
 	echo "perfetto integral $(value cpu_integral_ms "$T/s.pfcheck") ms" | diag
 else
 	skip "perfetto: the tree's CPU integrates to swanalyze's cpu_s" \
+		"protoc not found"
+	skip "perfetto: module counter tracks under the session" \
 		"protoc not found"
 fi
 
