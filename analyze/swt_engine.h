@@ -571,7 +571,7 @@ typedef void (*swt_engine_usage_fn)(const struct swt_usage_point *p,
 struct swt_engine_opts {
 	const struct swt_thresholds *thresholds; /* copied; NULL: defaults */
 	swt_engine_alert_fn on_alert;	/* may be NULL */
-	void *payload;		/* of both callbacks */
+	void *payload;		/* of the callbacks */
 	size_t max_spikes;	/* kept in the result; 0: 1000 */
 	size_t max_alerts;	/* 0: 1000 */
 	/* A window of the session (swt_analysis_run_window()): the records
