@@ -733,6 +733,59 @@ static void usage_points_add_up_to_the_tree_cpu(void **state)
 	swt_engine_free(e0);
 }
 
+struct revised_log {
+	int n_revised;
+	int64_t micro, t_to;	/* the revised point of "a" */
+};
+
+static void log_revised(const struct swt_usage_point *p, void *payload)
+{
+	struct revised_log *l = payload;
+
+	if (p->revised && p->has_cpu && strcmp(p->subj->name, "a") == 0) {
+		l->n_revised++;
+		l->micro = p->cpu_micro_ticks;
+		l->t_to = p->t_to_ns;
+	}
+}
+
+/* A module without an interval in the next sample is told at the tree's
+ * next interval; an exit of one of its processes during a later short
+ * interval adds to that interval (late): it is told again, revised. */
+static void usage_point_revised_by_a_late_exit(void **state)
+{
+	struct revised_log l = { 0, 0, 0 };
+	const struct swt_result *res;
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct swt_proc_row p[2];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.on_usage = log_revised;
+	o.payload = &l;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "make");
+	feed_child(e, T0, 11, 10, "a");
+	p[0] = crow(10, 0, 0);
+	p[1] = crow(11, 10, 0);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_exit(e, T0 + S + 1, 11);
+	p[0] = crow(10, 5, 0);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	assert_int_equal(l.n_revised, 0);
+	feed_child(e, T0 + 2 * S + 50000000, 12, 10, "a");
+	feed_exit_final(e, T0 + 2 * S + 100000000, 12, 20, 0);
+	feed_sample(e, T0 + 2 * S + 200000000, p, 1, NULL, 0);
+	assert_int_equal(l.n_revised, 1);
+	assert_int_equal(l.t_to, S);
+	assert_int_equal(l.micro, INT64_C(30) * 1000000);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "a")->cpu_ms, 300);
+	swt_engine_free(e);
+}
+
 /* One tick: the middle process exits (its last counters read as a
  * zombie) before its child's exit, and the root reaps the middle one. The
  * child's 30 seen ticks are the middle one's, not the root's: 15 unseen
@@ -3553,6 +3606,7 @@ int main(void)
 		cmocka_unit_test(restarts_are_the_calls_of_a_process),
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(usage_points_add_up_to_the_tree_cpu),
+		cmocka_unit_test(usage_point_revised_by_a_late_exit),
 		cmocka_unit_test(disk_io_from_sparse_readings),
 		cmocka_unit_test(disk_io_of_children_counts_once),
 		cmocka_unit_test(disk_io_of_a_child_exiting_after_its_parent),
