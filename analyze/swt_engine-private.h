@@ -210,6 +210,9 @@ struct engine__module {
 	int64_t u_pend_ticks;	/* micro-ticks */
 	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
 	int64_t u_pend_mpct;	/* its CPU % */
+	int64_t u_pend_t0, u_pend_t;	/* the interval (absolute) */
+	uint64_t u_pend_seq;	/* the sample that closed it */
+	bool u_told;		/* the pending interval went to on_usage */
 	int64_t act_ns;		/* open time seen by the memory
 				 * regression */
 	int64_t act_t;		/* time act_int is integrated to */
@@ -390,6 +393,7 @@ struct swt_engine {
 	struct swt_thresholds th;
 	swt_engine_alert_fn on_alert;
 	swt_engine_event_fn on_event;
+	swt_engine_usage_fn on_usage;
 	void *payload;
 	size_t max_spikes, max_alerts;
 	int64_t window_from_ns;	/* opts.window_from_ns */
@@ -554,6 +558,7 @@ struct swt_engine {
 	struct swt_usage_grid ugrid;
 	bool u_on;
 	int64_t u_slot;
+	int64_t u_t;		/* the current sample's time (absolute) */
 
 	/* counters and their rate window */
 	struct engine__counter *ctrs;

@@ -2878,11 +2878,43 @@ static struct swt_usage_acc *usage_of(struct swt_engine *e,
 	return m->usage;
 }
 
+/* Hand a value of m's series to on_usage: its pending interval's CPU
+ * (cpu), else the current sample's memory. */
+static void usage_tell(struct swt_engine *e, struct engine__module *m,
+		       bool cpu, bool revised)
+{
+	struct swt_usage_point p;
+	struct swt_subject subj;
+
+	memset(&p, 0, sizeof(p));
+	engine__subject(e, m, &subj);
+	p.subj = &subj;
+	p.id = m == &e->session ? 0 : (uint32_t)(m - e->mods) + 1;
+	p.reaped = m->reaped;
+	p.revised = revised;
+	if (cpu) {
+		p.has_cpu = true;
+		p.t_from_ns = swt_sat_sub(m->u_pend_t0, e->origin_ns);
+		p.t_to_ns = swt_sat_sub(m->u_pend_t, e->origin_ns);
+		p.cpu_mpct = m->u_pend_mpct;
+		p.cpu_micro_ticks = m->u_pend_ticks;
+		p.cpu_estimated = m->kind == SWT_KIND_MODULE &&
+				  m->spans_estimated > 0;
+		m->u_told = true;
+	} else {
+		p.t_from_ns = p.t_to_ns = swt_sat_sub(e->u_t, e->origin_ns);
+		p.mem_kib = m->cur_rss_kib;
+	}
+	e->on_usage(&p, e->payload);
+}
+
 /* The module's held-back interval into its bucket. */
 static void usage_commit(struct swt_engine *e, struct engine__module *m)
 {
 	if (!m->u_pend)
 		return;
+	if (e->on_usage && !m->u_told)
+		usage_tell(e, m, true, false);
 	m->u_pend = false;
 	swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
 				  &e->ugrid, m->u_pend_slot)],
@@ -2891,7 +2923,7 @@ static void usage_commit(struct swt_engine *e, struct engine__module *m)
 
 /* This sample's interval of m (its CPU % and span computed): held back. */
 static void usage_cpu(struct swt_engine *e, struct engine__module *m,
-		      int64_t span)
+		      int64_t span, int64_t dt)
 {
 	if (!e->u_on)
 		return;
@@ -2901,6 +2933,27 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 	m->u_pend_ticks = m->cur_ticks_micro;
 	m->u_pend_span = span;
 	m->u_pend_mpct = m->cur_mpct;
+	m->u_pend_t0 = swt_sat_sub(e->u_t, dt);
+	m->u_pend_t = e->u_t;
+	m->u_pend_seq = e->seq;
+	m->u_told = false;
+}
+
+/* The tree has a new interval: the subjects' intervals of earlier samples
+ * still held back are told (on_usage) as they stand. Only an exit during
+ * a short interval can still add to them (late_credit()), rarely: a
+ * module with no interval since. */
+static void usage_tell_held(struct swt_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_mods; i++) {
+		struct engine__module *m = &e->mods[i];
+
+		if (m->u_pend && !m->u_told && m->u_pend_seq != e->seq &&
+		    !m->merged)
+			usage_tell(e, m, true, false);
+	}
 }
 
 static void usage_mem(struct swt_engine *e, struct engine__module *m)
@@ -2911,6 +2964,8 @@ static void usage_mem(struct swt_engine *e, struct engine__module *m)
 	swt_usage_add_mem(&usage_of(e, m)[swt_usage_grid_index(
 				  &e->ugrid, e->u_slot)],
 			  m->cur_rss_kib);
+	if (e->on_usage)
+		usage_tell(e, m, false, false);
 }
 
 /* The slot of the sample at t closing the interval from t0 (the previous
@@ -2925,6 +2980,7 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
 	unsigned folds;
 	size_t i;
 
+	e->u_t = t;
 	e->u_on = !(e->window_from_ns > 0 && !e->have_prev);
 	if (!e->u_on)
 		return;
@@ -2968,6 +3024,8 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 			m->u_pend_span = busy_span(e, m->last_ticks_micro,
 						   m->last_dt);
 			m->u_pend_mpct = mpct;
+			if (m->u_told && e->on_usage)
+				usage_tell(e, m, true, true);
 		}
 	}
 }
@@ -3000,7 +3058,7 @@ static void module_close_sample(struct swt_engine *e,
 			m->full_n++;
 			m->sat_n += m->cur_sat;
 		}
-		usage_cpu(e, m, span);
+		usage_cpu(e, m, span, dt);
 	}
 	for (k = 0; k < BY_N; k++) {
 		struct engine__bytes_tot *bt = &m->by[k];
@@ -3263,6 +3321,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	for (i = 0; i < e->n_touched; i++)
 		module_close_sample(e, &e->mods[e->touched[i]], dt);
 	module_close_sample(e, ses, dt);
+	if (e->on_usage && ses->u_pend && ses->u_pend_seq == e->seq)
+		usage_tell_held(e);
 	/* the memory "at the end" is the tree's last with a live process:
 	 * not the empty tree after a launched command has exited */
 	if (e->any_mem)
@@ -3548,6 +3608,7 @@ void swt_engine_new(struct swt_engine **out,
 	if (opts) {
 		e->on_alert = opts->on_alert;
 		e->on_event = opts->on_event;
+		e->on_usage = opts->on_usage;
 		e->payload = opts->payload;
 		e->max_spikes = opts->max_spikes;
 		e->max_alerts = opts->max_alerts;

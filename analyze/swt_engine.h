@@ -532,10 +532,46 @@ struct swt_engine_event {
 typedef void (*swt_engine_event_fn)(const struct swt_engine_event *ev,
 				    void *payload);
 
+/* One figure of a subject's use over time, as the series of § 14 take it
+ * (docs/analysis.md § 14): an interval's CPU or a sample's memory. The
+ * subject and the point are borrowed for the duration of the call. */
+struct swt_usage_point {
+	const struct swt_subject *subj;	/* the session, a process module
+					 * (its "reaped children" too), a
+					 * thread or an instrumented module */
+	uint32_t id;		/* the subject's, stable for the engine's
+				 * life: 0 the session, else 1 + its index */
+	bool reaped;		/* a "COMM (reaped children)" module */
+	int64_t t_from_ns;	/* CPU: the interval [t_from, t_to] ending at
+				 * the sample at t_to (its CPU % may be over
+				 * a longer span: busy_span, § 2.1); memory:
+				 * t_from = t_to, the sample; relative to
+				 * the session start */
+	int64_t t_to_ns;
+	bool has_cpu;		/* else memory */
+	int64_t cpu_mpct;	/* the interval's CPU % (§ 2.1: over the
+				 * interval, stretched by busy_span when the
+				 * machine could not have burnt it in it) */
+	int64_t cpu_micro_ticks; /* its CPU, micro clock ticks */
+	bool cpu_estimated;	/* an instrumented module with spans ended
+				 * so far without CPU readings at both ends:
+				 * their CPU is estimated over the session
+				 * (§ 2.3), the figure may lack it */
+	int64_t mem_kib;	/* the sample's RSS (session, process
+				 * modules) */
+	bool revised;		/* CPU: this interval was told before, and
+				 * exits after it added to it (§ 14): this
+				 * figure replaces the earlier one */
+};
+
+/* Usage callback (see swt_engine_opts.on_usage). */
+typedef void (*swt_engine_usage_fn)(const struct swt_usage_point *p,
+				    void *payload);
+
 struct swt_engine_opts {
 	const struct swt_thresholds *thresholds; /* copied; NULL: defaults */
 	swt_engine_alert_fn on_alert;	/* may be NULL */
-	void *payload;		/* of both callbacks */
+	void *payload;		/* of the callbacks */
 	size_t max_spikes;	/* kept in the result; 0: 1000 */
 	size_t max_alerts;	/* 0: 1000 */
 	/* A window of the session (swt_analysis_run_window()): the records
@@ -550,6 +586,16 @@ struct swt_engine_opts {
 	/* buckets of the series over time (swt_result.usage); 0: 240,
 	 * clamped to [2, 65536] (swt_usage.h) */
 	size_t usage_buckets;
+	/* may be NULL: every value the series over time take, as it is
+	 * final (docs/analysis.md § 14, "Per interval"): a sample's memory
+	 * at the sample; an interval's CPU once exits can no longer add to
+	 * it as far as the engine knows — at the subject's next interval,
+	 * at the tree's next interval (for a subject without one then), or
+	 * at swt_engine_finish(). In the rare case of an exit that adds
+	 * to an interval already told (a module without intervals since,
+	 * whose process exits during a short interval), that interval comes
+	 * again, `revised`. */
+	swt_engine_usage_fn on_usage;
 };
 
 /* New engine. opts may be NULL. Never fails (aborts on OOM). */

@@ -1,8 +1,9 @@
 /* swt_export-private.h — the trace walker that the Trace Event Format
  * export (swt_export.c) and the Perfetto one (swt_perfetto.c) share.
  *
- * The walker reads the records once, keeps the CPU bases, names, counters
- * and the spans open on each thread, repairs the spans (docs/exports.md
+ * The walker reads the records once, feeds them to the analysis engine
+ * (the tree's and the modules' CPU per interval are its figures), keeps
+ * the CPU bases, names, counters and the spans open on each thread, repairs the spans (docs/exports.md
  * § Spans), and hands every trace event it derives, as a format-neutral
  * struct swt_export__item, to the format's emit function, which
  * serialises it. At the end it sorts the serialised events by time (ties
@@ -114,7 +115,8 @@ struct swt_export__trace {
 						 * order derived */
 	size_t n_events;
 	/* the tracks with something in the trace, parents first: the
-	 * session (if used) and its counters, then the processes by pid,
+	 * session (if used) and its counters (the tree's, then the
+	 * modules' by the engine's id), then the processes by pid,
 	 * each followed by its counters (CPU %, RSS MB, then the
 	 * swt_count() ones by name) and its threads by tid */
 	const struct swt_export__track *tracks;

@@ -39,6 +39,8 @@ enum uuid_kind {
 	U_PROC_RSS = 6,
 	U_THREAD = 7,
 	U_COUNT = 8,
+	U_MOD_CPU = 9,		/* a module's, by the engine's id */
+	U_MOD_RSS = 10,
 };
 
 static uint64_t uuid_of(enum uuid_kind k, size_t idx)
@@ -138,6 +140,41 @@ struct xcount {
 	bool used;		/* has values in the trace */
 };
 
+/* A module of the engine with counters in the trace, by its id. */
+struct xmod {
+	char *label;		/* "KIND NAME[ of PROCESS]", unique */
+	bool cpu_used, rss_used;
+	/* the times of its values (window), to end each run of them with
+	 * a 0 at the next sample without one */
+	int64_t *ts[2];		/* CPU, RSS */
+	size_t n_ts[2], cap_ts[2];
+};
+
+/* A module's figures in one sample (CSV). */
+struct csv_mod {
+	uint32_t id;
+	char *kind, *name, *process;
+	bool has_cpu, has_mem;
+	int64_t cpu_centi, mem_kib;
+};
+
+/* A sample of the CSV while the engine's figures for it may still come:
+ * its tree row's own columns, its process and thread rows (text), its
+ * module rows. */
+struct csv_block {
+	int64_t t;		/* absolute */
+	bool inside;		/* in the window */
+	bool tree;		/* a tree row (rows, or the tree's CPU) */
+	bool has_cpu;
+	int64_t cpu_centi;
+	int64_t rss_kib, threads, rd, wr;
+	bool any_io;
+	struct swt_buf rows;
+	struct csv_mod *mods;
+	size_t n_mods, cap_mods;
+	struct swt_imap mod_map;	/* id -> index in mods */
+};
+
 struct xctx {
 	const struct swt_export_opts *o;
 	struct swt_export_stats st;
@@ -175,9 +212,26 @@ struct xctx {
 	bool session_used;
 	bool session_cpu_used, session_rss_used;
 
+	/* the engine, fed the same records: the tree's CPU per interval
+	 * and the modules' figures come from it (docs/exports.md § CPU %
+	 * and RSS MB), never from rules of the export's own */
+	struct swt_engine *eng;
+	bool eng_dead;		/* it refused a record (damage): no more */
+	size_t eng_damage;	/* damage entries the engine has seen */
+	bool csv;		/* the points go to CSV blocks */
+	struct xmod *mods;	/* by the engine's id - 1 */
+	size_t n_mods, cap_mods;
+	struct swt_smap label_map;	/* labels taken */
+	int64_t *grid;		/* the samples' times in the window */
+	size_t n_grid, cap_grid;
+	bool ses_told;		/* a tree interval was told in this feed */
+
 	/* the CSV */
 	struct swt_buf out;
 	FILE *fp;
+	struct csv_block *blocks;	/* samples whose figures are not all
+					 * final yet, oldest first */
+	size_t n_blocks, cap_blocks;
 };
 
 void swt_export__set_msg(char *errmsg, size_t errlen, const char *what,
@@ -195,11 +249,39 @@ static void xctx_init(struct xctx *x, const struct swt_export_opts *o)
 	swt_smap_init(&x->thread_map);
 	swt_smap_init(&x->name_map);
 	swt_smap_init(&x->count_map);
+	swt_smap_init(&x->label_map);
+}
+
+static void csv_block_fini(struct csv_block *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_mods; i++) {
+		free(b->mods[i].kind);
+		free(b->mods[i].name);
+		free(b->mods[i].process);
+	}
+	free(b->mods);
+	swt_imap_fini(&b->mod_map);
+	swt_buf_fini(&b->rows);
 }
 
 static void xctx_fini(struct xctx *x)
 {
 	size_t i;
+
+	swt_engine_free(x->eng);
+	for (i = 0; i < x->n_mods; i++) {
+		free(x->mods[i].label);
+		free(x->mods[i].ts[0]);
+		free(x->mods[i].ts[1]);
+	}
+	free(x->grid);
+	free(x->mods);
+	swt_smap_fini(&x->label_map);
+	for (i = 0; i < x->n_blocks; i++)
+		csv_block_fini(&x->blocks[i]);
+	free(x->blocks);
 
 	for (i = 0; i < x->n_procs; i++) {
 		free(x->procs[i].comm);
@@ -541,6 +623,197 @@ static void emit(struct xctx *x, const struct swt_export__item *it)
 	x->st.items++;
 }
 
+/* ---- the engine's figures ------------------------------------------------- */
+
+static void ev_counter(struct xctx *x, int64_t ts, int32_t pid,
+		       uint64_t track, const char *name, const char *cat,
+		       int64_t v, unsigned scale, unsigned decimals);
+static void csv_point(struct xctx *x, const struct swt_usage_point *p);
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A module's counters drop to 0 at the first sample after a run of its
+ * values that has none of it (its processes or threads gone): a viewer
+ * holds a counter's last value until the next. */
+static void module_zeros(struct xctx *x)
+{
+	struct swt_buf name = SWT_BUF_INIT;
+	size_t i, j;
+	int k;
+
+	for (i = 0; i < x->n_mods; i++) {
+		struct xmod *m = &x->mods[i];
+
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < m->n_ts[k]; j++) {
+				const int64_t *g = bsearch(
+					&m->ts[k][j], x->grid, x->n_grid,
+					sizeof(*x->grid), cmp_i64);
+				int64_t next;
+
+				if (!g || g + 1 >= x->grid + x->n_grid)
+					continue;
+				next = g[1];
+				if (j + 1 < m->n_ts[k] &&
+				    m->ts[k][j + 1] <= next)
+					continue;
+				swt_buf_clear(&name);
+				swt_buf_printf(&name, "%s %s",
+					       k ? "RSS MB" : "CPU %",
+					       m->label);
+				ev_counter(x, next, SESSION_PID,
+					   uuid_of(k ? U_MOD_RSS : U_MOD_CPU,
+						   i + 1),
+					   name.ptr, "module", 0, k ? 3 : 2,
+					   k ? 3 : 2);
+			}
+		}
+	}
+	swt_buf_fini(&name);
+}
+
+/* Thousandths of a percent as hundredths, rounded half up (>= 0). */
+static int64_t mpct_centi(int64_t mpct)
+{
+	return mpct > 0 ? swt_sat_add(mpct, 5) / 10 : 0;
+}
+
+/* The module of id (> 0), named on first use: "KIND NAME", " of
+ * PROCESS" when that is another name, and " #ID" when another module took
+ * that label (process modules of one comm and other programs). */
+static struct xmod *get_mod(struct xctx *x, const struct swt_usage_point *p)
+{
+	size_t i = p->id - 1;
+	struct swt_buf b = SWT_BUF_INIT;
+	struct xmod *m;
+
+	if (i >= x->n_mods) {
+		x->mods = swt_grow(x->mods, &x->cap_mods, i + 1,
+				   sizeof(*x->mods));
+		memset(x->mods + x->n_mods, 0,
+		       (i + 1 - x->n_mods) * sizeof(*x->mods));
+		x->n_mods = i + 1;
+	}
+	m = &x->mods[i];
+	if (m->label)
+		return m;
+	swt_buf_printf(&b, "%s %s", swt_kind_name(p->subj->kind),
+		       p->subj->name);
+	if (p->subj->process[0] && !p->reaped &&
+	    strcmp(p->subj->process, p->subj->name))
+		swt_buf_printf(&b, " of %s", p->subj->process);
+	if (swt_smap_get(&x->label_map, 0, b.ptr, b.len) != SWT_MAP_NONE)
+		swt_buf_printf(&b, " #%u", (unsigned)p->id);
+	swt_smap_put(&x->label_map, 0, b.ptr, b.len, p->id);
+	m->label = swt_strdup(b.ptr);
+	swt_buf_fini(&b);
+	return m;
+}
+
+/* A module's figure as a counter of the session's pid: "CPU % LABEL",
+ * "RSS MB LABEL" (process modules' memory). */
+static void trace_module_point(struct xctx *x,
+			       const struct swt_usage_point *p)
+{
+	struct swt_buf name = SWT_BUF_INIT;
+	struct xmod *m;
+	int k;
+
+	if (p->has_cpu && p->cpu_estimated)
+		return;
+	m = get_mod(x, p);
+	x->session_used = true;
+	swt_buf_printf(&name, "%s %s", p->has_cpu ? "CPU %" : "RSS MB",
+		       m->label);
+	k = p->has_cpu ? 0 : 1;
+	if (!m->n_ts[k] || m->ts[k][m->n_ts[k] - 1] != p->t_to_ns) {
+		m->ts[k] = swt_grow(m->ts[k], &m->cap_ts[k], m->n_ts[k] + 1,
+				    sizeof(*m->ts[k]));
+		m->ts[k][m->n_ts[k]++] = p->t_to_ns;
+	}
+	if (p->has_cpu) {
+		m->cpu_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_MOD_CPU, p->id), name.ptr, "module",
+			   mpct_centi(p->cpu_mpct), 2, 2);
+	} else {
+		m->rss_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_MOD_RSS, p->id), name.ptr, "module",
+			   kib_mmb(p->mem_kib), 3, 3);
+	}
+	swt_buf_fini(&name);
+}
+
+/* A figure of the engine's series (swt_engine_opts.on_usage). */
+static void on_usage(const struct swt_usage_point *p, void *payload)
+{
+	struct xctx *x = payload;
+
+	if (p->id == 0 && p->has_cpu)
+		x->ses_told = true;
+	if (x->csv) {
+		csv_point(x, p);
+		return;
+	}
+	if (!in_window(x, p->t_to_ns))
+		return;
+	if (p->id == 0) {
+		if (!p->has_cpu)
+			return;	/* (the tree's RSS: the rows' sum) */
+		x->session_used = true;
+		x->session_cpu_used = true;
+		ev_counter(x, p->t_to_ns, SESSION_PID,
+			   uuid_of(U_SESSION_CPU, 0), "CPU %", "session",
+			   mpct_centi(p->cpu_mpct), 2, 2);
+		return;
+	}
+	trace_module_point(x, p);
+}
+
+static void eng_start(struct xctx *x, struct swt_reader *r, bool csv)
+{
+	struct swt_engine_opts eo;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.on_usage = on_usage;
+	eo.payload = x;
+	swt_engine_new(&x->eng, &eo);
+	x->csv = csv;
+	x->eng_damage = swt_reader_damage_count(r);
+}
+
+/* Feed the engine a record; records lost to damage before it are a gap
+ * (as swanalyze tells it). A record it refuses (damage it can tell) ends
+ * its part: the figures stop there. */
+static void eng_feed(struct xctx *x, struct swt_reader *r,
+		     const struct swt_record *rec)
+{
+	size_t n = swt_reader_damage_count(r);
+
+	if (x->eng_dead)
+		return;
+	if (n > x->eng_damage) {
+		x->eng_damage = n;
+		swt_engine_note_gap(x->eng);
+	}
+	if (swt_engine_feed(x->eng, rec) != 0)
+		x->eng_dead = true;
+}
+
+/* The last intervals, now that no exit can add to them. */
+static void eng_finish(struct xctx *x)
+{
+	const struct swt_result *res;
+
+	(void)swt_engine_finish(x->eng, &res);
+}
+
 /* A counter's new value (value / 10^scale). */
 static void ev_counter(struct xctx *x, int64_t ts, int32_t pid,
 		       uint64_t track, const char *name, const char *cat,
@@ -703,8 +976,8 @@ static void trace_events(struct xctx *x, const struct swt_event_batch *b)
 static void trace_sample(struct xctx *x, int64_t t,
 			 const struct swt_sample *s)
 {
-	int64_t ts = rel(x, t), cpu_sum = 0, rss_sum = 0;
-	bool inside = in_window(x, ts), any_cpu = false;
+	int64_t ts = rel(x, t), rss_sum = 0;
+	bool inside = in_window(x, ts);
 	size_t i;
 
 	for (i = 0; i < s->n_procs; i++) {
@@ -724,13 +997,16 @@ static void trace_sample(struct xctx *x, int64_t t,
 			p->cpu_used = true;
 			ev_counter(x, ts, row->pid, uuid_of(U_PROC_CPU, p->idx),
 				   "CPU %", "process", cpu, 2, 2);
-			cpu_sum = swt_sat_add(cpu_sum, cpu);
-			any_cpu = true;
 		}
 		p->rss_used = true;
 		ev_counter(x, ts, row->pid, uuid_of(U_PROC_RSS, p->idx),
 			   "RSS MB", "process", kib_mmb(row->rss_kib), 3, 3);
 		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
+	}
+	if (inside && (!x->n_grid || x->grid[x->n_grid - 1] < ts)) {
+		x->grid = swt_grow(x->grid, &x->cap_grid, x->n_grid + 1,
+				   sizeof(*x->grid));
+		x->grid[x->n_grid++] = ts;
 	}
 	for (i = 0; i < s->n_threads; i++) {
 		const struct swt_thread_row *tr = &s->threads[i];
@@ -748,11 +1024,6 @@ static void trace_sample(struct xctx *x, int64_t t,
 	if (!inside || s->n_procs == 0)
 		return;
 	x->session_used = true;
-	if (any_cpu) {
-		x->session_cpu_used = true;
-		ev_counter(x, ts, SESSION_PID, uuid_of(U_SESSION_CPU, 0),
-			   "CPU %", "session", cpu_sum, 2, 2);
-	}
 	x->session_rss_used = true;
 	ev_counter(x, ts, SESSION_PID, uuid_of(U_SESSION_RSS, 0), "RSS MB",
 		   "session", kib_mmb(rss_sum), 3, 3);
@@ -942,6 +1213,29 @@ static void list_tracks(struct xctx *x)
 		add_track(x, SWT_EXPORT__TRACK_COUNTER,
 			  uuid_of(U_SESSION_RSS, 0), session, SESSION_PID,
 			  SESSION_PID, "RSS MB", NULL);
+	/* the modules' counters, by the engine's id (the order it first
+	 * named them) */
+	for (i = 0; i < x->n_mods; i++) {
+		const struct xmod *m = &x->mods[i];
+		char *nm;
+
+		if (!m->cpu_used && !m->rss_used)
+			continue;
+		nm = swt_zalloc(strlen(m->label) + 8);
+		if (m->cpu_used) {
+			sprintf(nm, "CPU %% %s", m->label);
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_MOD_CPU, i + 1), session,
+				  SESSION_PID, SESSION_PID, nm, NULL);
+		}
+		if (m->rss_used) {
+			sprintf(nm, "RSS MB %s", m->label);
+			add_track(x, SWT_EXPORT__TRACK_COUNTER,
+				  uuid_of(U_MOD_RSS, i + 1), session,
+				  SESSION_PID, SESSION_PID, nm, NULL);
+		}
+		free(nm);
+	}
 	if (x->n_procs)
 		qsort(x->procs, x->n_procs, sizeof(*x->procs), cmp_proc);
 	if (x->n_threads)
@@ -1007,7 +1301,9 @@ int swt_export__trace_read(struct swt_export__trace *out,
 	x->emit = emit_fn;
 	x->payload = payload;
 	out->priv = x;
+	eng_start(x, r, false);
 	while ((err = swt_dump_next(r, &rec)) == 0) {
+		eng_feed(x, r, rec);
 		if (!set_origin(x, rec))
 			continue;
 		switch (rec->kind) {
@@ -1038,6 +1334,8 @@ int swt_export__trace_read(struct swt_export__trace *out,
 		goto out;
 	}
 	err = 0;
+	eng_finish(x);
+	module_zeros(x);
 	close_open_spans(x);
 	if (x->n_ev)
 		qsort(x->ev, x->n_ev, sizeof(*x->ev), cmp_ev);
@@ -1229,7 +1527,7 @@ out:
 
 static const char csv_header[] =
 	"t_s,kind,name,pid,tid,process,cpu_percent,rss_mb,threads,"
-	"io_read_mb,io_write_mb\n";
+	"io_read_mb,io_write_mb,module_kind\n";
 
 
 /* ",value" or "," for none (v < 0 when has is false). */
@@ -1270,12 +1568,145 @@ static bool io_delta(struct xproc *p, const struct swt_proc_row *row,
 	return ok;
 }
 
+/* A new block for the sample at t (the last of the queue). */
+static struct csv_block *csv_block_new(struct xctx *x, int64_t t,
+				       bool inside)
+{
+	struct csv_block *b;
+
+	x->blocks = swt_grow(x->blocks, &x->cap_blocks, x->n_blocks + 1,
+			     sizeof(*x->blocks));
+	b = &x->blocks[x->n_blocks++];
+	memset(b, 0, sizeof(*b));
+	b->t = t;
+	b->inside = inside;
+	swt_imap_init(&b->mod_map);
+	return b;
+}
+
+/* A module's row: t_s, "module", its name, no pid or tid, its process,
+ * CPU %, RSS MB, no threads or I/O, its kind (swt_kind_name()). */
+static void csv_mod_row(struct swt_buf *o, int64_t ts,
+			const struct csv_mod *m)
+{
+	swt_buf_fixed(o, ts, 9, 3);
+	swt_buf_puts(o, ",module,");
+	swt_buf_csv_cell(o, m->name);
+	swt_buf_puts(o, ",,,");
+	swt_buf_csv_cell(o, m->process);
+	csv_fixed(o, m->has_cpu, m->cpu_centi, 2);
+	csv_fixed(o, m->has_mem, kib_mmb(m->mem_kib), 3);
+	swt_buf_puts(o, ",,,,");
+	swt_buf_csv_cell(o, m->kind);
+	swt_buf_putc(o, '\n');
+}
+
+/* Write the first n blocks out: the tree row, the process and thread
+ * rows, the module rows (in the order the engine named them). */
+static void csv_flush(struct xctx *x, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct csv_block *b = &x->blocks[i];
+		int64_t ts = rel(x, b->t);
+
+		if (b->inside && b->tree) {
+			swt_buf_fixed(&x->out, ts, 9, 3);
+			swt_buf_puts(&x->out, ",tree,session,,,");
+			csv_fixed(&x->out, b->has_cpu, b->cpu_centi, 2);
+			csv_fixed(&x->out, true, kib_mmb(b->rss_kib), 3);
+			csv_int(&x->out, true, b->threads);
+			csv_fixed(&x->out, b->any_io, b->rd, 3);
+			csv_fixed(&x->out, b->any_io, b->wr, 3);
+			swt_buf_puts(&x->out, ",\n");
+			x->st.items++;
+		}
+		if (b->inside) {
+			swt_buf_add(&x->out, b->rows.ptr ? b->rows.ptr : "",
+				    b->rows.len);
+			for (j = 0; j < b->n_mods; j++) {
+				csv_mod_row(&x->out, ts, &b->mods[j]);
+				x->st.items++;
+			}
+		}
+		csv_block_fini(b);
+	}
+	memmove(x->blocks, x->blocks + n, (x->n_blocks - n) * sizeof(*x->blocks));
+	x->n_blocks -= n;
+}
+
+/* A figure of the engine (on_usage) into the block of its sample. A
+ * figure for a sample already written (a revised interval, rare) is a
+ * row of its own now, with the sample's time: it replaces the earlier
+ * one (docs/exports.md § csv). */
+static void csv_point(struct xctx *x, const struct swt_usage_point *p)
+{
+	struct csv_block *b = NULL;
+	struct csv_mod *m, late;
+	uint32_t k;
+	size_t i;
+
+	for (i = x->n_blocks; i-- > 0;)
+		if (rel(x, x->blocks[i].t) == p->t_to_ns) {
+			b = &x->blocks[i];
+			break;
+		}
+	if (p->id == 0) {
+		if (b && p->has_cpu) {
+			b->has_cpu = true;
+			b->cpu_centi = mpct_centi(p->cpu_mpct);
+			b->tree = true;
+		}
+		return;
+	}
+	if (!b) {
+		if (!in_window(x, p->t_to_ns))
+			return;
+		memset(&late, 0, sizeof(late));
+		late.kind = swt_strdup(swt_kind_name(p->subj->kind));
+		late.name = swt_strdup(p->subj->name);
+		late.process = swt_strdup(p->subj->process);
+		late.has_cpu = p->has_cpu && !p->cpu_estimated;
+		late.cpu_centi = mpct_centi(p->cpu_mpct);
+		late.has_mem = !p->has_cpu;
+		late.mem_kib = p->mem_kib;
+		csv_mod_row(&x->out, p->t_to_ns, &late);
+		x->st.items++;
+		free(late.kind);
+		free(late.name);
+		free(late.process);
+		return;
+	}
+	k = swt_imap_get(&b->mod_map, p->id);
+	if (k == SWT_MAP_NONE) {
+		b->mods = swt_grow(b->mods, &b->cap_mods, b->n_mods + 1,
+				   sizeof(*b->mods));
+		k = (uint32_t)b->n_mods++;
+		m = &b->mods[k];
+		memset(m, 0, sizeof(*m));
+		m->id = p->id;
+		m->kind = swt_strdup(swt_kind_name(p->subj->kind));
+		m->name = swt_strdup(p->subj->name);
+		m->process = swt_strdup(p->subj->process);
+		swt_imap_put(&b->mod_map, p->id, k);
+	}
+	m = &b->mods[k];
+	if (p->has_cpu) {
+		m->has_cpu = !p->cpu_estimated;
+		m->cpu_centi = mpct_centi(p->cpu_mpct);
+	} else {
+		m->has_mem = true;
+		m->mem_kib = p->mem_kib;
+	}
+}
+
 static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
 {
-	int64_t ts = rel(x, t), cpu_sum = 0, rss_sum = 0, thr_sum = 0;
-	int64_t rd_sum = 0, wr_sum = 0;
-	bool inside = in_window(x, ts), any_cpu = false, any_io = false;
-	struct swt_buf rows = SWT_BUF_INIT;
+	int64_t ts = rel(x, t);
+	bool inside = in_window(x, ts);
+	struct csv_block *blk = csv_block_new(x, t, inside);
+	struct swt_buf *rows = &blk->rows;
 	char tmp[32];
 	size_t i;
 
@@ -1294,28 +1725,24 @@ static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
 		p->base_ticks = ticks;
 		if (!inside)
 			continue;
-		swt_buf_fixed(&rows, ts, 9, 3);
-		swt_buf_puts(&rows, ",process,");
-		swt_buf_csv_cell(&rows, name);
-		swt_buf_printf(&rows, ",%d,,", (int)row->pid);
-		swt_buf_csv_cell(&rows, name);
-		csv_fixed(&rows, cpu >= 0, cpu, 2);
-		csv_fixed(&rows, true, kib_mmb(row->rss_kib), 3);
-		csv_int(&rows, true, row->nthreads);
-		csv_fixed(&rows, io, rd, 3);
-		csv_fixed(&rows, io, wr, 3);
-		swt_buf_putc(&rows, '\n');
+		swt_buf_fixed(rows, ts, 9, 3);
+		swt_buf_puts(rows, ",process,");
+		swt_buf_csv_cell(rows, name);
+		swt_buf_printf(rows, ",%d,,", (int)row->pid);
+		swt_buf_csv_cell(rows, name);
+		csv_fixed(rows, cpu >= 0, cpu, 2);
+		csv_fixed(rows, true, kib_mmb(row->rss_kib), 3);
+		csv_int(rows, true, row->nthreads);
+		csv_fixed(rows, io, rd, 3);
+		csv_fixed(rows, io, wr, 3);
+		swt_buf_puts(rows, ",\n");
 		x->st.items++;
-		if (cpu >= 0) {
-			cpu_sum = swt_sat_add(cpu_sum, cpu);
-			any_cpu = true;
-		}
-		rss_sum = swt_sat_add(rss_sum, row->rss_kib);
-		thr_sum = swt_sat_add(thr_sum, row->nthreads);
+		blk->rss_kib = swt_sat_add(blk->rss_kib, row->rss_kib);
+		blk->threads = swt_sat_add(blk->threads, row->nthreads);
 		if (io) {
-			rd_sum = swt_sat_add(rd_sum, rd);
-			wr_sum = swt_sat_add(wr_sum, wr);
-			any_io = true;
+			blk->rd = swt_sat_add(blk->rd, rd);
+			blk->wr = swt_sat_add(blk->wr, wr);
+			blk->any_io = true;
 		}
 	}
 	for (i = 0; i < s->n_threads; i++) {
@@ -1336,30 +1763,17 @@ static void csv_sample(struct xctx *x, int64_t t, const struct swt_sample *s)
 			continue;
 		tname = swt_display_bytes(tr->name ? tr->name : "",
 					  tr->name ? strlen(tr->name) : 0);
-		swt_buf_fixed(&rows, ts, 9, 3);
-		swt_buf_puts(&rows, ",thread,");
-		swt_buf_csv_cell(&rows, tname);
-		swt_buf_printf(&rows, ",%d,%d,", (int)tr->tgid, (int)tr->tid);
-		swt_buf_csv_cell(&rows, proc_name(p, tmp, sizeof(tmp)));
-		csv_fixed(&rows, cpu >= 0, cpu, 2);
-		swt_buf_puts(&rows, ",,,,\n");
+		swt_buf_fixed(rows, ts, 9, 3);
+		swt_buf_puts(rows, ",thread,");
+		swt_buf_csv_cell(rows, tname);
+		swt_buf_printf(rows, ",%d,%d,", (int)tr->tgid, (int)tr->tid);
+		swt_buf_csv_cell(rows, proc_name(p, tmp, sizeof(tmp)));
+		csv_fixed(rows, cpu >= 0, cpu, 2);
+		swt_buf_puts(rows, ",,,,,\n");
 		x->st.items++;
 		free(tname);
 	}
-	if (!inside || s->n_procs == 0)
-		goto out;
-	swt_buf_fixed(&x->out, ts, 9, 3);
-	swt_buf_puts(&x->out, ",tree,session,,,");
-	csv_fixed(&x->out, any_cpu, cpu_sum, 2);
-	csv_fixed(&x->out, true, kib_mmb(rss_sum), 3);
-	csv_int(&x->out, true, thr_sum);
-	csv_fixed(&x->out, any_io, rd_sum, 3);
-	csv_fixed(&x->out, any_io, wr_sum, 3);
-	swt_buf_putc(&x->out, '\n');
-	x->st.items++;
-	swt_buf_add(&x->out, rows.ptr ? rows.ptr : "", rows.len);
-out:
-	swt_buf_fini(&rows);
+	blk->tree = s->n_procs > 0;
 }
 
 int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
@@ -1376,9 +1790,24 @@ int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 		o = &none;
 	}
 	xctx_init(&x, o);
+	eng_start(&x, r, true);
 	swt_buf_puts(&x.out, csv_header);
 	while ((err = swt_dump_next(r, &rec)) == 0) {
-		if (!set_origin(&x, rec))
+		bool origin = set_origin(&x, rec);
+
+		/* (the sample's block first: the engine's figures for it
+		 * come while it is fed) */
+		if (origin && rec->kind == SWT_REC_SAMPLE)
+			csv_sample(&x, rec->t_ns, &rec->u.sample);
+		x.ses_told = false;
+		eng_feed(&x, r, rec);
+		/* a new interval of the tree: the figures of the earlier
+		 * samples are final (swt_engine_opts.on_usage) */
+		if (x.eng_dead)
+			csv_flush(&x, x.n_blocks);
+		else if (x.ses_told && x.n_blocks > 1)
+			csv_flush(&x, x.n_blocks - 1);
+		if (!origin)
 			continue;
 		switch (rec->kind) {
 		case SWT_REC_PROC_START:
@@ -1386,9 +1815,6 @@ int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 			break;
 		case SWT_REC_PROC_EXIT:
 			note_proc_exit(&x, &rec->u.proc_exit);
-			break;
-		case SWT_REC_SAMPLE:
-			csv_sample(&x, rec->t_ns, &rec->u.sample);
 			break;
 		default:
 			break;
@@ -1400,6 +1826,8 @@ int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 		swt_export__set_msg(errmsg, errlen, "", swt_reader_errmsg(r));
 		goto out;
 	}
+	eng_finish(&x);
+	csv_flush(&x, x.n_blocks);
 	SWT_TRY(err = swt_export__write_buf(fp, &x.out, errmsg, errlen));
 	err = swt_export__finish_output(fp, errmsg, errlen);
 out:

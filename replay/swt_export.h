@@ -84,9 +84,11 @@ int swt_export_chrome_json(struct swt_reader *r,
 			   size_t errlen);
 
 /* The same for the CSV table: a header line, then per sample in the
- * window one row for the tree, one per process (by pid) and one per
- * thread row (by tid); streamed (memory grows with the processes and
- * threads, not with the session). Same statuses. */
+ * window one row for the tree, one per process (by pid), one per thread
+ * row (by tid) and one per module the analysis engine has figures of;
+ * streamed, a sample held back until the engine's figures for it are
+ * final (usually until the next): memory grows with the processes,
+ * threads and modules, not with the session. Same statuses. */
 int swt_export_csv(struct swt_reader *r, const struct swt_export_opts *o,
 		   FILE *fp, struct swt_export_stats *stats, char *errmsg,
 		   size_t errlen);

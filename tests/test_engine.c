@@ -635,6 +635,157 @@ static void reaped_children_count_once(void **state)
 	swt_engine_free(e);
 }
 
+/* What on_usage told (docs/analysis.md § 14, "Per interval"). */
+struct usage_log {
+	int64_t ses_micro;	/* the tree's CPU told, micro-ticks */
+	int n_ses;
+	int64_t last_to;	/* the tree's last interval's end */
+	int64_t reaped_micro;	/* "make (reaped children)" */
+	int n_mem;
+	int64_t ses_mem_kib;	/* the tree's last memory */
+	int n_revised;
+	bool ordered;		/* the tree's intervals follow each other */
+};
+
+static void log_usage(const struct swt_usage_point *p, void *payload)
+{
+	struct usage_log *l = payload;
+
+	if (p->revised)
+		l->n_revised++;
+	if (!p->has_cpu) {
+		l->n_mem++;
+		assert_int_equal(p->t_from_ns, p->t_to_ns);
+		if (p->id == 0)
+			l->ses_mem_kib = p->mem_kib;
+		return;
+	}
+	assert_true(p->t_from_ns < p->t_to_ns);
+	if (p->id == 0) {
+		assert_int_equal(p->subj->kind, SWT_KIND_SESSION);
+		if (l->n_ses && p->t_from_ns < l->last_to)
+			l->ordered = false;
+		l->ses_micro += p->cpu_micro_ticks;
+		l->last_to = p->t_to_ns;
+		l->n_ses++;
+	} else if (strcmp(p->subj->name, "make (reaped children)") == 0) {
+		assert_true(p->reaped);
+		l->reaped_micro += p->cpu_micro_ticks;
+	}
+}
+
+/* The tree's intervals told to on_usage add up to its CPU: rows, an
+ * exit's last counters in the next interval and in a short one (late),
+ * children reaped unseen; the result is the same without the callback. */
+static void usage_points_add_up_to_the_tree_cpu(void **state)
+{
+	struct usage_log l = { .ordered = true };
+	const struct swt_result *res, *res0;
+	struct swt_engine *e, *e0;
+	struct swt_engine_opts o;
+	struct swt_proc_row p[2];
+	int k;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.on_usage = log_usage;
+	o.payload = &l;
+	swt_engine_new(&e, &o);
+	e0 = new_engine(NULL);
+	for (k = 0; k < 2; k++) {
+		struct swt_engine *x = k ? e0 : e;
+
+		assert_ok(feed_header(x, S, false));
+		feed_child(x, T0, 10, 1, "make");
+		feed_child(x, T0, 11, 10, "cc1");
+		p[0] = crow(10, 0, 0);
+		p[1] = crow(11, 30, 0);
+		feed_sample(x, T0 + S, p, 2, NULL, 0);
+		feed_exit_final(x, T0 + 2 * S - 1, 11, 50, 0);
+		p[0] = crow(10, 1, 50);
+		feed_sample(x, T0 + 2 * S, p, 1, NULL, 0);
+		/* born and gone in a short interval: late, to the last one */
+		feed_child(x, T0 + 2 * S + 50000000, 12, 10, "cc1");
+		feed_exit_final(x, T0 + 2 * S + 100000000, 12, 40, 0);
+		feed_sample(x, T0 + 2 * S + 200000000, p, 1, NULL, 0);
+		p[0] = crow(10, 2, 190);  /* 100 more unseen */
+		feed_sample(x, T0 + 3 * S, p, 1, NULL, 0);
+		feed_exit_final(x, T0 + 3 * S + 1, 10, 3, 190);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	assert_ok(swt_engine_finish(e0, &res0));
+	/* micro-ticks at 100 ticks/s: 1e5 a ms */
+	assert_int_equal(swt_div_round(l.ses_micro, 100000),
+			 res->session.cpu_ms);
+	assert_int_equal(res->session.cpu_ms, res0->session.cpu_ms);
+	assert_int_equal(res->session.cpu_peak_mpct,
+			 res0->session.cpu_peak_mpct);
+	assert_int_equal(swt_div_round(l.reaped_micro, 100000),
+			 find_module(res, SWT_KIND_PROCESS,
+				     "make (reaped children)")->cpu_ms);
+	assert_true(l.ordered);
+	assert_int_equal(l.n_ses, 3);
+	assert_int_equal(l.last_to, 3 * S);
+	assert_int_equal(l.n_revised, 0);
+	assert_true(l.n_mem > 0);
+	assert_int_equal(l.ses_mem_kib, 1024);
+	swt_engine_free(e);
+	swt_engine_free(e0);
+}
+
+struct revised_log {
+	int n_revised;
+	int64_t micro, t_to;	/* the revised point of "a" */
+};
+
+static void log_revised(const struct swt_usage_point *p, void *payload)
+{
+	struct revised_log *l = payload;
+
+	if (p->revised && p->has_cpu && strcmp(p->subj->name, "a") == 0) {
+		l->n_revised++;
+		l->micro = p->cpu_micro_ticks;
+		l->t_to = p->t_to_ns;
+	}
+}
+
+/* A module without an interval in the next sample is told at the tree's
+ * next interval; an exit of one of its processes during a later short
+ * interval adds to that interval (late): it is told again, revised. */
+static void usage_point_revised_by_a_late_exit(void **state)
+{
+	struct revised_log l = { 0, 0, 0 };
+	const struct swt_result *res;
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	struct swt_proc_row p[2];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.on_usage = log_revised;
+	o.payload = &l;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "make");
+	feed_child(e, T0, 11, 10, "a");
+	p[0] = crow(10, 0, 0);
+	p[1] = crow(11, 10, 0);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	feed_exit(e, T0 + S + 1, 11);
+	p[0] = crow(10, 5, 0);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	assert_int_equal(l.n_revised, 0);
+	feed_child(e, T0 + 2 * S + 50000000, 12, 10, "a");
+	feed_exit_final(e, T0 + 2 * S + 100000000, 12, 20, 0);
+	feed_sample(e, T0 + 2 * S + 200000000, p, 1, NULL, 0);
+	assert_int_equal(l.n_revised, 1);
+	assert_int_equal(l.t_to, S);
+	assert_int_equal(l.micro, INT64_C(30) * 1000000);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "a")->cpu_ms, 300);
+	swt_engine_free(e);
+}
+
 /* One tick: the middle process exits (its last counters read as a
  * zombie) before its child's exit, and the root reaps the middle one. The
  * child's 30 seen ticks are the middle one's, not the root's: 15 unseen
@@ -3454,6 +3605,8 @@ int main(void)
 		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(restarts_are_the_calls_of_a_process),
 		cmocka_unit_test(reaped_children_count_once),
+		cmocka_unit_test(usage_points_add_up_to_the_tree_cpu),
+		cmocka_unit_test(usage_point_revised_by_a_late_exit),
 		cmocka_unit_test(disk_io_from_sparse_readings),
 		cmocka_unit_test(disk_io_of_children_counts_once),
 		cmocka_unit_test(disk_io_of_a_child_exiting_after_its_parent),

@@ -7,24 +7,34 @@
       it; counter tracks go forward in time; every pid with events has a
       process_name and every thread with spans or marks a thread_name.
       Prints "key value" lines (events, spans, counters, instants, alerts,
-      pids, ts_min, ts_max) for the script to compare.
+      pids, ts_min, ts_max, cpu_integral_ms: the session's CPU % counter
+      integrated over the intervals it ends) for the script to compare.
 
   export_check.py csv OUT.csv DUMP.jsonl
       the CSV parses (RFC 4180, csv module), has the documented header,
       and every process and thread row's cpu_percent and rss_mb, and every
-      tree row's sums, are those computed here from `swreplay --dump` of
-      the same file. Prints "rows N", "cpu_values N" and "missing N" (sample
-      rows of the dump with no CSV row: 0 unless a window was cut).
+      tree row's RSS sum, are those computed here from `swreplay --dump` of
+      the same file (the tree's CPU is the engine's: only its form is
+      checked, and its integral printed); module rows have a known
+      module_kind and numbers in the documented form. Prints "rows N",
+      "cpu_values N", "missing N" (sample rows of the dump with no CSV
+      row: 0 unless a window was cut), "module_rows N" and
+      "cpu_integral_ms N" (the tree's CPU % x the interval each value
+      ends: from the previous sample, or the session start).
 
 Exits 1 with the first failure on stderr.
 """
 import csv
 import json
+import re
 import sys
 from fractions import Fraction
 
 HEADER = ["t_s", "kind", "name", "pid", "tid", "process", "cpu_percent",
-          "rss_mb", "threads", "io_read_mb", "io_write_mb"]
+          "rss_mb", "threads", "io_read_mb", "io_write_mb", "module_kind"]
+MODULE_KINDS = ("process", "thread", "module")
+CENTI = re.compile(r"^[0-9]+\.[0-9]{2}$")
+MILLI = re.compile(r"^[0-9]+\.[0-9]{3}$")
 
 
 def fail(msg):
@@ -54,6 +64,8 @@ def check_trace(path):
     n = {"events": 0, "spans": 0, "counters": 0, "instants": 0,
          "alerts": 0}
     ts_min = ts_max = None
+    grid = {0}           # the session counters' times (us): the samples
+    ses_cpu = []         # (ts, value) of the session's CPU %
     for i, e in enumerate(evs):
         for k in ("name", "ph", "pid", "tid"):
             if k not in e:
@@ -103,6 +115,10 @@ def check_trace(path):
             if ck in last_counter and ts < last_counter[ck]:
                 fail("counter track %r goes back: %r" % (ck, e))
             last_counter[ck] = ts
+            if e["pid"] == 0 and e.get("cat") == "session":
+                grid.add(ts)
+                if e["name"] == "CPU %":
+                    ses_cpu.append((ts, e["args"]["value"]))
             vals = e.get("args", {})
             if not vals or not all(isinstance(v, (int, float))
                                    for v in vals.values()):
@@ -130,6 +146,12 @@ def check_trace(path):
     print("pids", len(used_pids))
     print("ts_min", ts_min if ts_min is not None else "none")
     print("ts_max", ts_max if ts_max is not None else "none")
+    times = sorted(grid)
+    integral = 0.0
+    for ts, v in ses_cpu:
+        prev = max(t for t in times if t < ts) if ts > 0 else 0
+        integral += v / 100.0 * (ts - prev) / 1000.0
+    print("cpu_integral_ms", "%.0f" % integral)
 
 
 def round_half_away(x, decimals):
@@ -151,11 +173,13 @@ def check_csv(path, dump):
     # the expected rows, recomputed from the dump
     ticks = None
     origin = None
+    last_t_s = "0.000"
     base = {}      # pid -> (t, ticks)
     tbase = {}     # (tgid, tid) -> (t, ticks)
     started = {}   # pid -> start_ticks
     expect = {}    # (t_s, kind, pid, tid) -> (cpu, rss)
-    tree = {}      # t_s -> (cpu sum or None, rss_kib sum)
+    tree = {}      # t_s -> rss_kib sum
+    prev_t = {}    # t_s -> the previous sample's t_s (else the start)
     with open(dump, encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
@@ -183,7 +207,9 @@ def check_csv(path, dump):
                     del tbase[k]
             elif kind == "sample":
                 t_s = round_half_away(Fraction(t - origin, 10 ** 9), 3)
-                csum, any_cpu, rsum = Fraction(0), False, 0
+                prev_t[t_s] = last_t_s
+                last_t_s = t_s
+                rsum = 0
                 for row in rec["procs"]:
                     pid = row["pid"]
                     tk = row["utime"] + row["stime"]
@@ -194,8 +220,6 @@ def check_csv(path, dump):
                             c = Fraction((tk - btk) * 10 ** 11,
                                          ticks * (t - bt))
                             cpu = round_half_away(c, 2)
-                            csum += Fraction(cpu)
-                            any_cpu = True
                     base[pid] = (t, tk)
                     rsum += row["rss_kib"]
                     expect[(t_s, "process", str(pid), "")] = (
@@ -214,15 +238,14 @@ def check_csv(path, dump):
                     tbase[k] = (t, tk)
                     expect[(t_s, "thread", str(k[0]), str(k[1]))] = (
                         cpu or "", "")
-                if rec["procs"]:
-                    tree[t_s] = (round_half_away(csum, 2) if any_cpu
-                                 else "",
-                                 round_half_away(Fraction(rsum, 1024), 3))
+                tree[t_s] = round_half_away(Fraction(rsum, 1024), 3)
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f, strict=True))
     if not rows or rows[0] != HEADER:
         fail("header is %r" % (rows[0] if rows else None))
     cpu_values = 0
+    module_rows = 0
+    integral = Fraction(0)
     seen = set()
     for row in rows[1:]:
         if len(row) != len(HEADER):
@@ -232,10 +255,30 @@ def check_csv(path, dump):
             want = tree.get(r["t_s"])
             if want is None:
                 fail("tree row at a time without a sample: %r" % row)
-            if (r["cpu_percent"], r["rss_mb"]) != want:
-                fail("tree row %r, expected cpu %r rss %r" %
-                     (row, want[0], want[1]))
+            if r["rss_mb"] != want:
+                fail("tree row %r, expected rss %r" % (row, want))
+            if r["cpu_percent"]:
+                if not CENTI.match(r["cpu_percent"]):
+                    fail("tree row %r: cpu_percent not n.nn" % row)
+                integral += (Fraction(r["cpu_percent"]) / 100 *
+                             (Fraction(r["t_s"]) - Fraction(prev_t[r["t_s"]])))
             continue
+        if r["kind"] == "module":
+            module_rows += 1
+            if r["module_kind"] not in MODULE_KINDS:
+                fail("module row %r: module_kind" % row)
+            if r["t_s"] not in tree:
+                fail("module row at a time without a sample: %r" % row)
+            if r["pid"] or r["tid"] or r["threads"] or r["io_read_mb"] or \
+               r["io_write_mb"]:
+                fail("module row %r: pid, tid, threads or I/O" % row)
+            if r["cpu_percent"] and not CENTI.match(r["cpu_percent"]):
+                fail("module row %r: cpu_percent not n.nn" % row)
+            if r["rss_mb"] and not MILLI.match(r["rss_mb"]):
+                fail("module row %r: rss_mb not n.nnn" % row)
+            continue
+        if r["module_kind"]:
+            fail("row %r: module_kind outside module rows" % row)
         key = (r["t_s"], r["kind"], r["pid"], r["tid"])
         if key not in expect:
             fail("row with no sample row in the dump: %r" % row)
@@ -251,6 +294,8 @@ def check_csv(path, dump):
     print("rows", len(rows) - 1)
     print("cpu_values", cpu_values)
     print("missing", len(set(expect) - seen))
+    print("module_rows", module_rows)
+    print("cpu_integral_ms", round(integral * 1000))
 
 
 def main():

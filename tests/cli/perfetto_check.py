@@ -13,7 +13,9 @@
       only on counter tracks, their times monotonic per track; instants
       named. Prints "key value" lines (packets, tracks, processes,
       threads, counter_tracks, slices, counters, instants, alerts,
-      marks) for the script to compare.
+      marks, cpu_integral_ms: the session's CPU % integrated over the
+      intervals its values end, from the session counters' times) for the
+      script to compare.
 
 Exits 1 with the first failure on stderr.
 """
@@ -103,6 +105,8 @@ def main(path):
          "threads": 0, "counter_tracks": 0, "slices": 0, "counters": 0,
          "instants": 0, "alerts": 0, "marks": 0}
     last_ts = None
+    grid = {0}             # times of the session's counters: the samples
+    ses_cpu = []           # (ts, value) of the session's CPU %
     for i, p in enumerate(packets):
         where = "packet %d" % i
         if one(p, "trusted_packet_sequence_id") != "1":
@@ -197,6 +201,14 @@ def main(path):
                 fail(where + ": a counter goes back in time")
             last_counter[track] = ts
             n["counters"] += 1
+            desc = tracks[track][1]
+            par = tracks.get(int(one(desc, "parent_uuid", "0")))
+            if par and par[0] == "plain" and \
+                    unquote(one(par[1], "name", '""')) == "session" and \
+                    unquote(one(desc, "name", '""')) in ("CPU %", "RSS MB"):
+                grid.add(ts)
+                if unquote(one(desc, "name", '""')) == "CPU %":
+                    ses_cpu.append((ts, float(one(te, "double_counter_value"))))
         else:
             fail("%s: unknown type %r" % (where, one(te, "type")))
     for track, st in stacks.items():
@@ -206,6 +218,12 @@ def main(path):
     for k in ("packets", "tracks", "processes", "threads", "counter_tracks",
               "slices", "counters", "instants", "alerts", "marks"):
         print(k, n[k])
+    times = sorted(grid)
+    integral = 0.0
+    for ts, v in ses_cpu:
+        prev = max(t for t in times if t < ts) if ts > 0 else 0
+        integral += v / 100.0 * (ts - prev) / 1e6
+    print("cpu_integral_ms", "%.0f" % integral)
 
 
 if __name__ == "__main__":
