@@ -69,7 +69,6 @@ struct swt_procconn {
 	int64_t credit;		/* reads allowed, x 1e9 */
 	int64_t credit_ns;	/* when it was last raised */
 	struct swt_procconn_stats st;
-	char fallback_msg[300];	/* why not BPF, or "" */
 	void (*on_exit_record)(const struct swt_exit_stats *x, void *payload);
 	void *exit_payload;
 	struct thr_sum *thr;	/* by thr_by_tgid */
@@ -172,9 +171,6 @@ int swt_procconn_open(struct swt_procconn **out,
 		snprintf(errmsg, errlen, "/proc: %s", strerror(errno));
 		goto fail;
 	}
-	if (bpfmsg[0])
-		snprintf(pc->fallback_msg, sizeof(pc->fallback_msg), "%s",
-			 bpfmsg);
 	*out = pc;
 	return 0;
 fail:
@@ -201,11 +197,6 @@ int64_t swt_procconn_load_cpu_ns(const struct swt_procconn *pc)
 const char *swt_procconn_source(const struct swt_procconn *pc)
 {
 	return pc->pe ? "bpf" : "connector";
-}
-
-const char *swt_procconn_fallback_msg(const struct swt_procconn *pc)
-{
-	return pc->fallback_msg[0] ? pc->fallback_msg : NULL;
 }
 
 int swt_procconn_fd(const struct swt_procconn *pc)
@@ -522,7 +513,7 @@ static void on_thread_exit(struct swt_procconn *pc,
 		swt_imap_del(&pc->thr_by_tgid, ev->tgid);
 	}
 	on_exit_ev(pc, ev->tgid, ev->ts_ns);
-	if (!pc->on_exit_record || !swt_procev_exit_stats(pc->pe))
+	if (!pc->on_exit_record)
 		return;
 	memset(&x, 0, sizeof(x));
 	x.pid = ev->tgid;

@@ -118,10 +118,6 @@ int64_t swt_procconn_load_cpu_ns(const struct swt_procconn *pc);
 /* "bpf" or "connector": where the events come from. */
 const char *swt_procconn_source(const struct swt_procconn *pc);
 
-/* With SWT_PROCCONN_AUTO on the connector: why BPF did not load; else
- * NULL. */
-const char *swt_procconn_fallback_msg(const struct swt_procconn *pc);
-
 /* The socket, for poll(): readable when events wait. */
 int swt_procconn_fd(const struct swt_procconn *pc);
 

@@ -254,6 +254,8 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	struct msghdr mh;
 	struct cmsghdr *c;
 	struct rusage ru;
+	struct epoll_event ee = { .events = EPOLLIN | EPOLLET };
+	const char *what;
 	int sv[2], st, n_fds = 0, fds[N_FDS];
 	ssize_t n;
 	pid_t pid;
@@ -263,11 +265,9 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	pe->map_fd = pe->tree_fd = pe->bss_fd = pe->ep = -1;
 	for (int i = 0; i < N_LINKS; i++)
 		pe->link_fds[i] = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(errmsg, errlen, "BPF process events: socketpair: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	what = "socketpair";
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		goto sys_fail;
 	pid = fork();
 	if (pid < 0) {
 		snprintf(errmsg, errlen, "BPF process events: fork: %s",
@@ -328,64 +328,44 @@ int swt_procev_open(struct swt_procev **out, bool all, int32_t self,
 	}
 	pe->exit_stats = m.exit_stats;
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(pe->map_fd, &info, &ilen) < 0) {
-		snprintf(errmsg, errlen, "BPF process events: map info: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	what = "map info";
+	if (bpf_obj_get_info_by_fd(pe->map_fd, &info, &ilen) < 0)
+		goto sys_fail;
 	pe->page = (size_t)sysconf(_SC_PAGESIZE);
 	pe->mask = (uint64_t)info.max_entries - 1;
 	pe->cons_len = pe->page;
+	what = "mmap";
 	p = mmap(NULL, pe->cons_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 pe->map_fd, 0);
-	if (p == MAP_FAILED) {
-		snprintf(errmsg, errlen, "BPF process events: mmap: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	if (p == MAP_FAILED)
+		goto sys_fail;
 	pe->cons = p;
 	pe->prod_len = pe->page + 2 * (size_t)info.max_entries;
 	p = mmap(NULL, pe->prod_len, PROT_READ, MAP_SHARED, pe->map_fd,
 		 (off_t)pe->page);
-	if (p == MAP_FAILED) {
-		pe->prod = NULL;
-		snprintf(errmsg, errlen, "BPF process events: mmap: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	if (p == MAP_FAILED)
+		goto sys_fail;
 	pe->prod = p;
 	pe->data = (const char *)p + pe->page;
 	/* the program's globals (.bss, mmapable): its count of losses */
 	p = mmap(NULL, pe->page, PROT_READ, MAP_SHARED, pe->bss_fd, 0);
-	if (p == MAP_FAILED) {
-		snprintf(errmsg, errlen, "BPF process events: mmap: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	if (p == MAP_FAILED)
+		goto sys_fail;
 	pe->bss = p;
 	/* The ring's own descriptor is readable whenever anything waits in
 	 * it: polled, it would wake swrec for every event. Edge-triggered
 	 * in an epoll set, it is readable only after the program woke it
 	 * (a quarter of the ring used): otherwise the events wait for the
 	 * tick. */
+	what = "epoll";
 	pe->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (pe->ep < 0) {
-		snprintf(errmsg, errlen, "BPF process events: epoll: %s",
-			 strerror(errno));
-		goto fail;
-	}
-	{
-		struct epoll_event ee = { .events = EPOLLIN | EPOLLET };
-
-		if (epoll_ctl(pe->ep, EPOLL_CTL_ADD, pe->map_fd, &ee) < 0) {
-			snprintf(errmsg, errlen,
-				 "BPF process events: epoll: %s",
-				 strerror(errno));
-			goto fail;
-		}
-	}
+	if (pe->ep < 0 || epoll_ctl(pe->ep, EPOLL_CTL_ADD, pe->map_fd, &ee) < 0)
+		goto sys_fail;
 	*out = pe;
 	return 0;
+sys_fail:
+	snprintf(errmsg, errlen, "BPF process events: %s: %s", what,
+		 strerror(errno));
 fail:
 	swt_procev_free(pe);
 	return SWT_EIO;
