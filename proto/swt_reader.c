@@ -356,6 +356,13 @@ static int parse_header(struct swt_reader *r)
 	r->header.attach_pids = h->attach_pids;
 	r->header.boot_time_s = h->boot_time_s;
 	r->header.threads = h->threads;
+	r->header.event_clock = h->event_clock ? h->event_clock : "";
+	r->header.tsc_hz = h->tsc_hz;
+	r->header.tsc0 = h->tsc0;
+	r->header.tsc_mono0_ns = h->tsc_mono0_ns;
+	r->header.tsc_mult = h->tsc_mult;
+	r->header.tsc_shift = h->tsc_shift;
+	r->header.tsc_skew_ns = h->tsc_skew_ns;
 	return 0;
 }
 
@@ -1271,6 +1278,9 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.cmdlines_skipped = e->cmdlines_skipped;
 		o->u.end.exit_acct_cpu_ns = e->exit_acct_cpu_ns;
 		o->u.end.exit_write_cpu_ns = e->exit_write_cpu_ns;
+		o->u.end.tsc_calibrations = e->tsc_calibrations;
+		o->u.end.tsc_max_error_ns = e->tsc_max_error_ns;
+		o->u.end.tsc_resets = e->tsc_resets;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
 		r->stats.has_end = true;

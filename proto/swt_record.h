@@ -63,6 +63,15 @@ struct swt_header {
 	const int32_t *attach_pids;
 	uint64_t boot_time_s;
 	bool threads;
+	/* format 1.7: the events' clock, "tsc", "monotonic" or "" (older,
+	 * or no events); for "tsc" the conversion at the start (swt.proto) */
+	const char *event_clock;
+	uint64_t tsc_hz;
+	uint64_t tsc0;
+	int64_t tsc_mono0_ns;
+	uint64_t tsc_mult;
+	uint32_t tsc_shift;
+	int64_t tsc_skew_ns;
 };
 
 struct swt_proc_start {
@@ -280,6 +289,9 @@ struct swt_session_end {
 	uint64_t exit_acct_cpu_ns;	/* recorder CPU on exit accounting */
 	const char *proc_events_source;	/* "bpf", "connector" or "" */
 	uint64_t exit_write_cpu_ns;	/* of exit_acct_cpu_ns: records */
+	uint64_t tsc_calibrations;	/* 1.7: TSC recalibrations */
+	int64_t tsc_max_error_ns;	/* largest error one found */
+	uint64_t tsc_resets;		/* jumps found */
 };
 
 struct swt_record {

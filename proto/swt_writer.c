@@ -641,6 +641,9 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->cmdlines_skipped = e->cmdlines_skipped;
 	m->exit_acct_cpu_ns = e->exit_acct_cpu_ns;
 	m->exit_write_cpu_ns = e->exit_write_cpu_ns;
+	m->tsc_calibrations = e->tsc_calibrations;
+	m->tsc_max_error_ns = e->tsc_max_error_ns;
+	m->tsc_resets = e->tsc_resets;
 	m->proc_events_source = (char *)(uintptr_t)(e->proc_events_source
 							? e->proc_events_source
 							: "");
@@ -994,6 +997,14 @@ static int write_header(struct swt_writer *w, const struct swt_header *h)
 	m.attach_pids = (int32_t *)(uintptr_t)h->attach_pids;
 	m.boot_time_s = h->boot_time_s;
 	m.threads = h->threads;
+	m.event_clock =
+		(char *)(uintptr_t)(h->event_clock ? h->event_clock : "");
+	m.tsc_hz = h->tsc_hz;
+	m.tsc0 = h->tsc0;
+	m.tsc_mono0_ns = h->tsc_mono0_ns;
+	m.tsc_mult = h->tsc_mult;
+	m.tsc_shift = h->tsc_shift;
+	m.tsc_skew_ns = h->tsc_skew_ns;
 
 	len = swt__pb__session_header__get_packed_size(&m);
 	if (len > SWT_MAX_HEADER_BYTES)

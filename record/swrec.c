@@ -17,6 +17,7 @@
 #include "swt_config.h"
 #include "swt_parse.h"
 #include "swt_live.h"
+#include "swt_ingest.h"
 #include "swt_session.h"
 #include "swt_procconn.h"
 #include "swt_status.h"
@@ -108,6 +109,13 @@ static void usage(FILE *f)
 	      "      --no-span-rss    launch mode: no RSS readings around "
 	      "spans\n"
 	      "                       (saves ~3.4 us per span here)\n"
+	      "      --event-clock=auto|tsc|monotonic\n"
+	      "                       launch mode: what the command's C "
+	      "clients stamp events\n"
+	      "                       with: the TSC where it is invariant "
+	      "and agrees across\n"
+	      "                       CPUs (auto, default), or "
+	      "clock_gettime (monotonic)\n"
 	      "      --allow-other-users\n"
 	      "                       take events from other users' "
 	      "processes too\n"
@@ -263,6 +271,7 @@ enum {
 	OPT_PRINT_SOCKET,
 	OPT_NO_SPAN_CPU,
 	OPT_NO_SPAN_RSS,
+	OPT_EVENT_CLOCK,
 	OPT_NO_EXITS,
 	OPT_NO_PROC_EVENTS,
 	OPT_PROC_EVENTS,
@@ -299,6 +308,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
 		{ "no-span-cpu", no_argument, NULL, OPT_NO_SPAN_CPU },
 		{ "no-span-rss", no_argument, NULL, OPT_NO_SPAN_RSS },
+		{ "event-clock", required_argument, NULL, OPT_EVENT_CLOCK },
 		/* Undocumented, for the benchmark: status/io period. */
 		{ "slow-every", required_argument, NULL, OPT_SLOW_EVERY },
 		/* Undocumented, for the benchmark: libproc2 for every scan. */
@@ -422,6 +432,19 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_SPAN_RSS:
 			o->s.span_rss = false;
+			break;
+		case OPT_EVENT_CLOCK:
+			if (!strcmp(optarg, "auto"))
+				o->s.event_clock = SWT_EVENT_CLOCK_AUTO;
+			else if (!strcmp(optarg, "tsc"))
+				o->s.event_clock = SWT_EVENT_CLOCK_TSC;
+			else if (!strcmp(optarg, "monotonic"))
+				o->s.event_clock = SWT_EVENT_CLOCK_MONOTONIC;
+			else
+				return usage_error("--event-clock: invalid "
+						   "value '%s' (auto, tsc, "
+						   "monotonic)",
+						   optarg);
 			break;
 		case OPT_ALERTS:
 			o->alerts = true;

@@ -144,6 +144,7 @@ struct thr {
 	size_t q_head;
 	size_t q_len;
 	int64_t last_t;		/* last queued time */
+	bool tsc;		/* the ring's times are TSC ticks */
 	/* spans open on this thread, innermost last */
 	uint32_t *stack;
 	uint32_t depth;
@@ -258,6 +259,17 @@ struct swt_ingest {
 	char *msgbuf;		/* SWT_WIRE_MAX_MSG + 1 */
 	struct swt_ingest_stats st;
 	bool listen_paused;	/* out of descriptors: see listen_pause() */
+	/* the TSC (swt_tsc.h): conversion in force, the readings behind
+	 * its rate, when to recalibrate */
+	bool tsc;
+	char clock_env[sizeof(SWT_WIRE_ENV_CLOCK "=monotonic")];
+	struct swt_tsc_conv tsc_first;	/* set at open */
+	struct swt_tsc_conv conv;
+	struct swt_tsc_info tsc_info;
+	struct swt_tsc_point tsc_hist[SWT_TSC_HISTORY];
+	unsigned n_hist;
+	int64_t tsc_gap_ns;
+	int64_t tsc_next_ns;
 };
 
 static int64_t mono_ns(void)
@@ -266,6 +278,98 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the TSC ------------------------------------------------------------ */
+
+#define TSC_FIRST_GAP_NS 20000000	/* then doubling up to ... */
+#define TSC_GAP_NS 1000000000		/* ... one recalibration a second */
+#define TSC_MIN_BASELINE_NS 10000000
+
+static void tsc_start(struct swt_ingest *ing, const struct swt_tsc_conv *c)
+{
+	struct swt_tsc_point p;
+
+	swt_tsc_read_point(&p, 16);
+	ing->conv = *c;
+	ing->conv.tsc0 = p.tsc;		/* re-anchored, same rate */
+	ing->conv.mono0 = p.mono_ns;
+	ing->tsc_hist[0] = p;
+	ing->n_hist = 1;
+}
+
+/* Recalibrate when due: one paired reading, how far the conversion in
+ * force had drifted from it, then the rate over the readings kept (up
+ * to SWT_TSC_HISTORY seconds) and the anchor moved to the reading. A
+ * jump restarts the baseline. ≈ 1 µs a second. */
+static void tsc_tick(struct swt_ingest *ing, int64_t now)
+{
+	struct swt_tsc_point p;
+	struct swt_tsc_conv c;
+	int64_t err;
+
+	if (!ing->tsc || now < ing->tsc_next_ns)
+		return;
+	swt_tsc_read_point(&p, 8);
+	err = swt_tsc_to_ns(&ing->conv, p.tsc) - p.mono_ns;
+	err = err < 0 ? -err : err;
+	ing->st.tsc_calibrations++;
+	if (err > SWT_TSC_MAX_ERROR_NS) {
+		ing->st.tsc_resets++;
+		tsc_start(ing, &ing->conv);
+	} else {
+		if (err > ing->st.tsc_max_error_ns)
+			ing->st.tsc_max_error_ns = err;
+		if (ing->n_hist == SWT_TSC_HISTORY) {
+			memmove(ing->tsc_hist, ing->tsc_hist + 1,
+				(SWT_TSC_HISTORY - 1) * sizeof(p));
+			ing->n_hist--;
+		}
+		ing->tsc_hist[ing->n_hist++] = p;
+		c = ing->conv;
+		if (p.mono_ns - ing->tsc_hist[0].mono_ns <
+			    TSC_MIN_BASELINE_NS ||
+		    swt_tsc_conv_init(&c, &ing->tsc_hist[0], &p) != 0) {
+			c.tsc0 = p.tsc;
+			c.mono0 = p.mono_ns;
+		}
+		ing->conv = c;
+	}
+	ing->tsc_gap_ns = ing->tsc_gap_ns * 2 > TSC_GAP_NS ? TSC_GAP_NS
+							   : ing->tsc_gap_ns * 2;
+	ing->tsc_next_ns = now + ing->tsc_gap_ns;
+}
+
+/* Choose the events' clock at open (opts.event_clock). */
+static int clock_open(struct swt_ingest *ing, char *errmsg, size_t errlen)
+{
+	struct swt_tsc_conv c;
+	int mode = ing->o.event_clock;
+
+	snprintf(ing->clock_env, sizeof(ing->clock_env), "%s=monotonic",
+		 SWT_WIRE_ENV_CLOCK);
+	if (mode == SWT_EVENT_CLOCK_MONOTONIC)
+		return 0;
+	if (swt_tsc_calibrate(&c, &ing->tsc_info,
+			      mode == SWT_EVENT_CLOCK_TSC) != 0) {
+		if (mode == SWT_EVENT_CLOCK_TSC) {
+			if (errmsg && errlen)
+				snprintf(errmsg, errlen,
+					 "ingest: the TSC cannot be used: %s",
+					 ing->tsc_info.why);
+			return SWT_EINVAL;
+		}
+		return 0;
+	}
+	ing->tsc = true;
+	ing->tsc_first = c;
+	tsc_start(ing, &c);
+	ing->tsc_first = ing->conv;
+	ing->tsc_gap_ns = TSC_FIRST_GAP_NS;
+	ing->tsc_next_ns = ing->conv.mono0 + TSC_FIRST_GAP_NS;
+	snprintf(ing->clock_env, sizeof(ing->clock_env), "%s=tsc",
+		 SWT_WIRE_ENV_CLOCK);
+	return 0;
 }
 
 static char *fmt_alloc(const char *fmt, ...)
@@ -819,6 +923,9 @@ static void pump(struct client *cl, struct thr *th)
 				break;
 			}
 		}
+		if (th->tsc)
+			e.t_ns = swt_tsc_to_ns(&cl->ing->conv,
+					       (uint64_t)e.t_ns);
 		if (!time_ok(cl->ing, e.t_ns, now)) {
 			bad_time(cl, th->tid, e.t_ns, now);
 			continue;
@@ -1109,6 +1216,13 @@ static void on_ring(struct client *cl, const char *buf, size_t n, int *fds,
 		bad_client(cl, now, "malformed", "bad ring header");
 		return;
 	}
+	if (rh.clock != SWT_WIRE_CLOCK_MONOTONIC &&
+	    !(rh.clock == SWT_WIRE_CLOCK_TSC && ing->tsc)) {
+		munmap(p, size);
+		bad_client(cl, now, "malformed", "ring clock %u (%s)",
+			   rh.clock, ing->tsc ? "unknown" : "not offered");
+		return;
+	}
 	if (rh.capacity > ing->o.max_ring_entries ||
 	    ing->map_bytes + size > ing->o.max_map_bytes) {
 		munmap(p, size);
@@ -1122,6 +1236,7 @@ static void on_ring(struct client *cl, const char *buf, size_t n, int *fds,
 						      SWT_WIRE_HDR_SIZE);
 	th->map_size = size;
 	th->cap = rh.capacity;
+	th->tsc = rh.clock == SWT_WIRE_CLOCK_TSC;
 	th->tail = 0;
 	ing->map_bytes += size;
 	ev.events = EPOLLIN;
@@ -1486,6 +1601,7 @@ int swt_ingest_service(struct swt_ingest *ing)
 	int round, n, i;
 	int64_t now = mono_ns();
 
+	tsc_tick(ing, now);
 	for (round = 0; round < SERVICE_ROUNDS; round++) {
 		n = epoll_wait(ing->epfd, ev, 64, 0);
 		if (n < 0) {
@@ -1824,6 +1940,7 @@ int swt_ingest_drain(struct swt_ingest *ing, int64_t until_ns,
 	size_t i, k;
 	int ret = 0;
 
+	tsc_tick(ing, now);
 	listen_pause(ing, false);
 	for (cl = ing->clients; cl; cl = cl->next) {
 		if (!cl->gone && !cl->hello &&
@@ -2133,6 +2250,9 @@ int swt_ingest_open(struct swt_ingest **out,
 			   strerror(errno));
 		goto out;
 	}
+	err = clock_open(ing, errmsg, errlen);
+	if (err)
+		goto out;
 	ing->euid = geteuid();
 	ing->t_lo = mono_ns() - PAST_MARGIN_NS;
 	ing->an_window_ns = INT64_MIN / 2;
@@ -2186,6 +2306,21 @@ int swt_ingest_get_fd(const struct swt_ingest *ing)
 const char *swt_ingest_get_env(const struct swt_ingest *ing)
 {
 	return ing->env;
+}
+
+const char *swt_ingest_get_clock_env(const struct swt_ingest *ing)
+{
+	return ing->clock_env;
+}
+
+bool swt_ingest_get_tsc(const struct swt_ingest *ing,
+			struct swt_tsc_conv *conv, struct swt_tsc_info *info)
+{
+	if (conv && ing->tsc)
+		*conv = ing->tsc_first;
+	if (info)
+		*info = ing->tsc_info;
+	return ing->tsc;
 }
 
 const char *swt_ingest_get_path(const struct swt_ingest *ing)

@@ -53,6 +53,16 @@
 #include <stdint.h>
 
 #include "swt_record.h"
+#include "swt_tsc.h"
+
+/* The clock C clients stamp their rings' events with (issue 17). */
+enum swt_event_clock {
+	SWT_EVENT_CLOCK_AUTO = 0,	/* the TSC where trusted (swt_tsc.h) */
+	SWT_EVENT_CLOCK_MONOTONIC = 1,	/* clock_gettime, always */
+	SWT_EVENT_CLOCK_TSC = 2,	/* the TSC even without the CPU's
+					 * invariance flags (the other checks
+					 * still apply); open fails without */
+};
 
 struct swt_ingest;
 
@@ -74,6 +84,12 @@ struct swt_ingest_opts {
 	uint32_t max_ring_entries;	/* per ring, default 1 << 20 */
 	uint64_t max_map_bytes;		/* all rings mapped, default 1 GiB */
 	uint32_t max_msgs_per_s;	/* per client, default 20000 */
+	/* enum swt_event_clock (default AUTO). With the TSC, the ingest
+	 * calibrates it against CLOCK_MONOTONIC at open (≈ 10 ms), again
+	 * after 20 ms, 40 ms, ... then every second (at service and drain
+	 * calls), and converts each TSC ring's events to CLOCK_MONOTONIC
+	 * ns; records carry CLOCK_MONOTONIC times whatever the clock. */
+	int event_clock;
 	uint32_t max_pending;		/* queued events per client before
 					 * its rings are left to fill,
 					 * default 1 << 20; all clients
@@ -108,6 +124,19 @@ int swt_ingest_get_fd(const struct swt_ingest *ing);
  * the command to trace (putenv()/execve() style). Borrowed: valid until
  * swt_ingest_close(). */
 const char *swt_ingest_get_env(const struct swt_ingest *ing);
+
+/* "SWT_TRACE_CLOCK=tsc" when the ingest converts the TSC, else
+ * "SWT_TRACE_CLOCK=monotonic": for the environment of the command to
+ * trace, with swt_ingest_get_env(). A client that is not given it stays
+ * on CLOCK_MONOTONIC. Borrowed, as above. */
+const char *swt_ingest_get_clock_env(const struct swt_ingest *ing);
+
+/* The TSC's use: false when events are on CLOCK_MONOTONIC. When true,
+ * *conv (if not NULL) is the conversion set at open and *info (if not
+ * NULL) what calibration found; when false, info->why says why (empty
+ * when the TSC was not asked for). */
+bool swt_ingest_get_tsc(const struct swt_ingest *ing,
+			struct swt_tsc_conv *conv, struct swt_tsc_info *info);
 
 /* The socket's path alone. Borrowed, as above. */
 const char *swt_ingest_get_path(const struct swt_ingest *ing);
@@ -191,6 +220,14 @@ struct swt_ingest_stats {
 	uint64_t emit_lost;	/* records not emitted: emit failed */
 	uint64_t evicted;	/* cut off without a hello: table full */
 	uint64_t anomalies_suppressed;	/* anomalies not recorded (caps) */
+	/* TSC (event_clock): recalibrations made, the largest distance
+	 * between the conversion in force and CLOCK_MONOTONIC that one
+	 * found (the bound on a converted time's error), and how many
+	 * found the TSC jumped (> SWT_TSC_MAX_ERROR_NS: baseline
+	 * restarted). */
+	uint64_t tsc_calibrations;
+	int64_t tsc_max_error_ns;
+	uint64_t tsc_resets;
 };
 
 /* The session ends: the next drains report what the anomaly caps

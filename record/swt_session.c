@@ -596,6 +596,9 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		end.events = is.events;
 		end.dropped_events = is.dropped;
 		end.late_events = is.late;
+		end.tsc_calibrations = is.tsc_calibrations;
+		end.tsc_max_error_ns = is.tsc_max_error_ns;
+		end.tsc_resets = is.tsc_resets;
 	}
 	swt_writer_get_stats(s->w, &st);
 	end.records = st.records;
@@ -894,8 +897,9 @@ static bool env_is(const char *entry, const char *name)
 }
 
 /* The command's environment: swrec's, with SWT_TRACE_SOCKET set to the
- * ingest's socket and SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS to 1 or 0 as
- * asked (replacing values swrec inherited). Built before fork(): the
+ * ingest's socket, SWT_TRACE_CLOCK to the clock the ingest converts and
+ * SWT_TRACE_SPAN_CPU, SWT_TRACE_SPAN_RSS to 1 or 0 as asked (replacing
+ * values swrec inherited). Built before fork(): the
  * child may only make async-signal-safe calls. */
 static char **make_child_env(const struct swt_ingest *ing,
 			     const struct swt_session_opts *o)
@@ -909,13 +913,15 @@ static char **make_child_env(const struct swt_ingest *ing,
 
 	while (environ && environ[n])
 		n++;
-	env = swt_calloc(n + 4, sizeof(env[0]));
+	env = swt_calloc(n + 5, sizeof(env[0]));
 	for (i = 0; i < n; i++)
 		if (!env_is(environ[i], SWT_WIRE_ENV) &&
 		    !env_is(environ[i], SWT_WIRE_ENV_SPAN_CPU) &&
-		    !env_is(environ[i], SWT_WIRE_ENV_SPAN_RSS))
+		    !env_is(environ[i], SWT_WIRE_ENV_SPAN_RSS) &&
+		    !env_is(environ[i], SWT_WIRE_ENV_CLOCK))
 			env[k++] = environ[i];
 	env[k++] = (char *)(uintptr_t)swt_ingest_get_env(ing);
+	env[k++] = (char *)(uintptr_t)swt_ingest_get_clock_env(ing);
 	env[k++] = (char *)(uintptr_t)cpu[o->span_cpu];
 	env[k++] = (char *)(uintptr_t)rss[o->span_rss];
 	env[k] = NULL;
@@ -935,6 +941,12 @@ static int open_ingest(struct session *s)
 		return 0;
 	swt_ingest_opts_init(&io);
 	io.allow_other_uids = s->opts->allow_other_users;
+	/* Only a launched command is told to use the TSC: other clients
+	 * learn the socket alone (on_socket) and stay on CLOCK_MONOTONIC,
+	 * so calibrating for them would only cost the 10 ms. */
+	io.event_clock = s->opts->mode == SWT_MODE_LAUNCH
+				 ? s->opts->event_clock
+				 : SWT_EVENT_CLOCK_MONOTONIC;
 	err = swt_ingest_open(&s->ing, &io, s->res->errmsg,
 			      sizeof(s->res->errmsg));
 	if (err < 0) {
@@ -1017,6 +1029,22 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 	hdr.boot_time_s = si->boot_time_s;
 	hdr.threads = s->opts->threads;
 	hdr.alert_config = s->opts->alert_config ? s->opts->alert_config : "";
+	if (s->ing && s->opts->mode == SWT_MODE_LAUNCH) {
+		struct swt_tsc_conv cv;
+		struct swt_tsc_info ti;
+
+		if (swt_ingest_get_tsc(s->ing, &cv, &ti)) {
+			hdr.event_clock = "tsc";
+			hdr.tsc_hz = ti.hz;
+			hdr.tsc0 = cv.tsc0;
+			hdr.tsc_mono0_ns = cv.mono0;
+			hdr.tsc_mult = cv.mult;
+			hdr.tsc_shift = cv.shift;
+			hdr.tsc_skew_ns = ti.skew_ns;
+		} else {
+			hdr.event_clock = "monotonic";
+		}
+	}
 	swt_writer_opts_init(&wo);
 	wo.level = s->opts->level ? s->opts->level : SWT_SESSION_LEVEL;
 	/* zstd touches its window buffer up to the size of a frame: smaller

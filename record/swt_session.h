@@ -82,6 +82,11 @@ struct swt_session_opts {
 	 * off: =0, replacing inherited values). */
 	bool span_cpu;
 	bool span_rss;
+	/* enum swt_event_clock: the clock the command's C clients stamp
+	 * their events with (SWT_TRACE_CLOCK in its environment; default
+	 * auto: the TSC where trusted, swt_tsc.h). Recorded in the header
+	 * (format 1.7). */
+	int event_clock;
 	bool allow_other_users;	/* events from other user ids too */
 	/* Live alerts (swt_live.h): every record written is fed to it, and
 	 * the alerts it raises are written as Alert records. NULL: none. */

@@ -60,6 +60,17 @@ static void dump_header(struct swt_json *w, const struct swt_header *h)
 	swt_json_bool(w, "threads", h->threads);
 	swt_json_str(w, "alert_config",
 		     h->alert_config ? h->alert_config : "");
+	/* format 1.7; absent from older files' dumps */
+	if (h->event_clock && h->event_clock[0])
+		swt_json_str(w, "event_clock", h->event_clock);
+	if (h->tsc_mult) {
+		swt_json_u64(w, "tsc_hz", h->tsc_hz);
+		swt_json_u64(w, "tsc0", h->tsc0);
+		swt_json_i64(w, "tsc_mono0_ns", h->tsc_mono0_ns);
+		swt_json_u64(w, "tsc_mult", h->tsc_mult);
+		swt_json_u64(w, "tsc_shift", h->tsc_shift);
+		swt_json_i64(w, "tsc_skew_ns", h->tsc_skew_ns);
+	}
 }
 
 /* /proc/PID/cmdline is argv with a NUL after each argument. The last
@@ -334,6 +345,11 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 		swt_json_u64(w, "exit_write_cpu_ns", e->exit_write_cpu_ns);
 	if (e->proc_events_source && e->proc_events_source[0])
 		swt_json_str(w, "proc_events_source", e->proc_events_source);
+	if (e->tsc_calibrations) {
+		swt_json_u64(w, "tsc_calibrations", e->tsc_calibrations);
+		swt_json_i64(w, "tsc_max_error_ns", e->tsc_max_error_ns);
+		swt_json_u64(w, "tsc_resets", e->tsc_resets);
+	}
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

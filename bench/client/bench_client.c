@@ -42,6 +42,15 @@
  *                whose ring (2^20 entries) was written all over once
  *                before the timed 100 000 pairs; ratio to "off" per
  *                repetition. --measure-only runs phases 5 and 6 alone.
+ *  7. clock      (run first) the event clock of issue 17: per
+ *                repetition four children in turn, {clock_gettime (the
+ *                old path, SWT_TRACE_CLOCK=monotonic), TSC (new)} x
+ *                {spans without, with their CPU time}, each timing on one
+ *                thread bare rdtsc and clock_gettime loops, swt_count
+ *                and begin+end pairs; ratios per repetition: new / old,
+ *                new / rdtsc, old / clock_gettime. --clock-only runs it
+ *                alone. Probes (5) also time rdtsc and a perf task-clock
+ *                event, read() and through its mmap'd page.
  *
  * Medians with [min-max] over the repetitions. */
 #include <errno.h>
@@ -61,6 +70,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <x86intrin.h>
 
 #include "client/swt_wire.h"
 #include "swt_ingest.h"
@@ -76,9 +88,10 @@ struct opts {
 	const char *file;
 	long ring;		/* sustained: ring entries, 0 = default */
 	bool measure_only;	/* phases 5 and 6 only */
+	bool clock_only;	/* phase 7 only */
 };
 
-static struct opts o = { 500000, 7, 5000000, 3, NULL, 0, false };
+static struct opts o = { 500000, 7, 5000000, 3, NULL, 0, false, false };
 
 static int64_t now_ns(void)
 {
@@ -163,17 +176,27 @@ static void consume_once(struct swt_ingest *ing, struct sink *s, int wait_ms)
 	}
 }
 
-static struct swt_ingest *ingest_start(void)
+/* An ingest whose clock is `clock` (enum swt_event_clock), its socket and
+ * clock in our environment for the library's first event. */
+static struct swt_ingest *ingest_start(int clock)
 {
 	struct swt_ingest *ing = NULL;
+	struct swt_ingest_opts io;
 	char err[256];
 
-	if (swt_ingest_open(&ing, NULL, err, sizeof(err))) {
+	swt_ingest_opts_init(&io);
+	io.event_clock = clock;
+	if (swt_ingest_open(&ing, &io, err, sizeof(err))) {
 		fprintf(stderr, "swt-bench-client: %s\n", err);
 		exit(1);
 	}
 	if (setenv("SWT_TRACE_SOCKET", strchr(swt_ingest_get_env(ing), '=') + 1,
 		   1)) {
+		perror("setenv");
+		exit(1);
+	}
+	if (setenv(SWT_WIRE_ENV_CLOCK,
+		   strchr(swt_ingest_get_clock_env(ing), '=') + 1, 1)) {
 		perror("setenv");
 		exit(1);
 	}
@@ -197,11 +220,11 @@ static void settle(struct swt_ingest *ing, struct sink *s, uint64_t produced)
 
 /* ---- producers ------------------------------------------------------- */
 
-enum op { OP_CLOCK, OP_BEGIN, OP_END, OP_COUNT, OP_PAIR };
+enum op { OP_CLOCK, OP_BEGIN, OP_END, OP_COUNT, OP_PAIR, OP_RDTSC };
 
 static const char *const op_name[] = {
 	"clock_gettime", "swt_module_begin", "swt_module_end", "swt_count",
-	"begin+end pair",
+	"begin+end pair", "rdtsc",
 };
 
 struct prod {
@@ -255,10 +278,14 @@ static void *producer(void *arg)
 			swt_module_end("bench_module");
 		}
 		break;
+	case OP_RDTSC:
+		for (i = 0; i < p->n; i++)
+			p->sink += __rdtsc();
+		break;
 	}
 	p->cpu = thread_cpu_ns() - c0;
 	p->elapsed = now_ns() - t0;
-	p->produced = p->op == OP_CLOCK ? 0
+	p->produced = p->op == OP_CLOCK || p->op == OP_RDTSC ? 0
 		      : p->op == OP_PAIR ? 2 * (uint64_t)p->n
 					 : (uint64_t)p->n;
 	return NULL;
@@ -415,7 +442,7 @@ static void phase_cost(void)
 		entries *= 2;
 	snprintf(ring, sizeof(ring), "%ld", entries);
 	setenv("SWT_TRACE_RING_ENTRIES", ring, 1);
-	ing = ingest_start();
+	ing = ingest_start(SWT_EVENT_CLOCK_AUTO);
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 2; i++)
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i])) {
@@ -479,7 +506,7 @@ static void phase_sustained(long rate)
 	} else {
 		unsetenv("SWT_TRACE_RING_ENTRIES");
 	}
-	ing = ingest_start();
+	ing = ingest_start(SWT_EVENT_CLOCK_AUTO);
 	snprintf(path, sizeof(path), "%s", o.file ? o.file : "");
 	if (path[0]) {
 		struct swt_writer_opts wo;
@@ -588,15 +615,75 @@ static void in_child(void (*fn)(long), long arg)
 
 /* ---- probes ------------------------------------------------------------- */
 
-enum probe { PR_MONO, PR_CPUCLOCK, PR_RUSAGE, PR_SCHEDSTAT, PR_STATM, PR_N };
+enum probe { PR_MONO, PR_CPUCLOCK, PR_RUSAGE, PR_SCHEDSTAT, PR_PERF_READ,
+	     PR_PERF_MMAP, PR_STATM, PR_RDTSC, PR_N };
+#define PR_LAST_CPU PR_PERF_MMAP	/* CPU readings: PR_CPUCLOCK.. */
 
 static const char *const probe_name[PR_N] = {
 	"clock_gettime(CLOCK_MONOTONIC)",
 	"clock_gettime(CLOCK_THREAD_CPUTIME_ID)",
 	"getrusage(RUSAGE_THREAD)",
 	"pread /proc/thread-self/schedstat",
+	"read() of a perf task-clock event",
+	"perf task-clock, mmap'd page (no system call)",
 	"pread /proc/self/statm",
+	"rdtsc",
 };
+
+/* A self-monitoring perf software event (PERF_COUNT_SW_TASK_CLOCK) on the
+ * calling thread, its first page mapped: the kernel keeps the count and,
+ * when cap_user_time is set, what it takes to extrapolate it with the TSC
+ * (issue 17: a thread's CPU time without a system call?). */
+static struct perf_event_mmap_page *perf_pg;
+static int perf_fd = -1;
+
+static void perf_open(void)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED |
+			PERF_FORMAT_TOTAL_TIME_RUNNING;
+	perf_fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			       PERF_FLAG_FD_CLOEXEC);
+	if (perf_fd < 0)
+		return;
+	perf_pg = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ,
+		       MAP_SHARED, perf_fd, 0);
+	if (perf_pg == MAP_FAILED)
+		perf_pg = NULL;
+}
+
+/* The task clock from the page: the count as of the kernel's last update
+ * plus, with cap_user_time, the time since then from the TSC (the
+ * documented seqlock read of perf_event_mmap_page). */
+static int64_t perf_mmap_read(void)
+{
+	uint32_t seq;
+	int64_t v;
+
+	if (!perf_pg)
+		return 0;
+	do {
+		seq = __atomic_load_n(&perf_pg->lock, __ATOMIC_ACQUIRE);
+		v = perf_pg->offset;
+		if (perf_pg->cap_user_time) {
+			uint64_t cyc = __rdtsc(), quot, rem, delta;
+
+			quot = cyc >> perf_pg->time_shift;
+			rem = cyc & (((uint64_t)1 << perf_pg->time_shift) - 1);
+			delta = perf_pg->time_offset + quot * perf_pg->time_mult +
+				((rem * perf_pg->time_mult) >>
+				 perf_pg->time_shift);
+			v += (int64_t)delta;	/* time since the update */
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&perf_pg->lock, __ATOMIC_RELAXED) != seq);
+	return v;
+}
 
 /* One reading; for the CPU probes the thread's CPU time in ns. */
 static int64_t probe_read(enum probe p, int fd)
@@ -619,6 +706,17 @@ static int64_t probe_read(enum probe p, int fd)
 			       1000000000 +
 		       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) *
 			       1000;
+	case PR_PERF_READ: {
+		uint64_t rv[3] = { 0, 0, 0 };
+
+		if (perf_fd < 0 || read(perf_fd, rv, sizeof(rv)) < 0)
+			return 0;
+		return (int64_t)rv[0];
+	}
+	case PR_PERF_MMAP:
+		return perf_mmap_read();
+	case PR_RDTSC:
+		return (int64_t)__rdtsc();
 	case PR_SCHEDSTAT:
 	case PR_STATM:
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -632,10 +730,19 @@ static int64_t probe_read(enum probe p, int fd)
 static void phase_probes(void)
 {
 	const long n = 100000;
-	int fds[PR_N] = { -1, -1, -1, -1, -1 };
+	int fds[PR_N];
 	double v[PR_N][16];
 	int p, r;
 
+	for (p = 0; p < PR_N; p++)
+		fds[p] = -1;
+	perf_open();
+	printf("perf task-clock event: %s; cap_user_time %d, "
+	       "cap_user_rdpmc %d (clocksource %s)\n\n",
+	       perf_fd < 0 ? "unavailable" : "open",
+	       perf_pg ? (int)perf_pg->cap_user_time : -1,
+	       perf_pg ? (int)perf_pg->cap_user_rdpmc : -1,
+	       "see the facts above");
 	fds[PR_SCHEDSTAT] = open("/proc/thread-self/schedstat",
 				 O_RDONLY | O_CLOEXEC);
 	fds[PR_STATM] = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
@@ -667,7 +774,7 @@ static void phase_probes(void)
 	 * count up to date), 5000 times, 20 us of spinning apart. */
 	printf("\n| CPU reading, alone, every 20 us of spinning | moved | "
 	       "longest standstill |\n|---|---|---|\n");
-	for (p = PR_CPUCLOCK; p <= PR_SCHEDSTAT; p++) {
+	for (p = PR_CPUCLOCK; p <= PR_LAST_CPU; p++) {
 		int64_t last = probe_read((enum probe)p, fds[p]);
 		int64_t t_moved = now_ns(), longest = 0;
 		int i, moved = 0;
@@ -715,7 +822,7 @@ static void phase_span_once(long arg)
 	setenv("SWT_TRACE_SPAN_RSS", cfg & 2 ? "1" : "0", 1);
 	/* 4 entries per pair at most: a repetition fits in the ring */
 	setenv("SWT_TRACE_RING_ENTRIES", "1048576", 1);
-	ing = ingest_start();
+	ing = ingest_start(SWT_EVENT_CLOCK_AUTO);
 	memset(&w, 0, sizeof(w));
 	if (pthread_create(&w.th, NULL, worker_main, &w)) {
 		perror("pthread_create");
@@ -775,6 +882,115 @@ static void phase_spans(void)
 	munmap(span_res, 16 * SPAN_CFGS * sizeof(double));
 }
 
+/* ---- the event clock: clock_gettime (old) against the TSC (new) -------- */
+
+/* Per repetition, four children in turn: {clock_gettime, TSC} x {spans
+ * without, with their CPU time}; each times, on one producer thread
+ * after a full lap of its ring, bare rdtsc and clock_gettime loops and
+ * the calls, so every ratio compares figures of one process. */
+enum { CK_RDTSC, CK_CLOCK, CK_COUNT, CK_PAIR, CK_N };
+#define CK_CFGS 4	/* bit 0: TSC; bit 1: span CPU time */
+static double *ck_res;	/* [rep][cfg][CK_N], shared with the children */
+
+static void phase_clock_once(long arg)
+{
+	int cfg = (int)(arg % CK_CFGS), rep = (int)(arg / CK_CFGS);
+	double *res = ck_res + ((size_t)rep * CK_CFGS + (size_t)cfg) * CK_N;
+	bool cpu = cfg & 2;
+	long n = cpu ? 20000 : 200000;
+	struct swt_ingest *ing;
+	struct sink s = { 0 };
+	struct worker w;
+	uint64_t produced = 0;
+
+	setenv("SWT_TRACE_SPAN_CPU", cpu ? "1" : "0", 1);
+	setenv("SWT_TRACE_SPAN_RSS", "0", 1);
+	setenv("SWT_TRACE_RING_ENTRIES", "1048576", 1);
+	ing = ingest_start(cfg & 1 ? SWT_EVENT_CLOCK_TSC
+				   : SWT_EVENT_CLOCK_MONOTONIC);
+	memset(&w, 0, sizeof(w));
+	if (pthread_create(&w.th, NULL, worker_main, &w)) {
+		perror("pthread_create");
+		exit(1);
+	}
+	run_op(ing, &s, &w, OP_COUNT, 1L << 20, 1, &produced);
+	run_op(ing, &s, &w, OP_PAIR, 1000, 1, &produced);
+	res[CK_RDTSC] = run_op(ing, &s, &w, OP_RDTSC, 1000000, 1, &produced);
+	res[CK_CLOCK] = run_op(ing, &s, &w, OP_CLOCK, 1000000, 1, &produced);
+	res[CK_COUNT] = run_op(ing, &s, &w, OP_COUNT, n, 1, &produced);
+	res[CK_PAIR] = run_op(ing, &s, &w, OP_PAIR, n / 2, 1, &produced);
+	atomic_store(&w.quit, 1);
+	pthread_join(w.th, NULL);
+	settle(ing, &s, produced);
+	if (s.dropped || s.events != produced) {
+		fprintf(stderr, "clock phase: %" PRIu64 " of %" PRIu64
+			" events, %" PRIu64 " dropped\n", s.events, produced,
+			s.dropped);
+		exit(1);
+	}
+	swt_ingest_close(ing);
+}
+
+static void phase_clock(void)
+{
+	double v[16], w2[16];
+	char a[64], b[64], c[64], d[64];
+	int r, k, nr = o.reps < 16 ? o.reps : 16;
+	size_t sz = 16 * CK_CFGS * CK_N * sizeof(double);
+	static const char *const rows[] = {
+		"swt_count", "begin or end (span)",
+		"begin or end (span + its CPU time)",
+	};
+
+	ck_res = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ck_res == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	for (r = 0; r < nr; r++)
+		for (k = 0; k < CK_CFGS; k++)
+			in_child(phase_clock_once, r * CK_CFGS + k);
+#define CK(rep, cfg, op) ck_res[((size_t)(rep) * CK_CFGS + (cfg)) * CK_N + (op)]
+	/* bare reads: every child measured them; the no-CPU children's */
+	for (r = 0; r < nr; r++) {
+		v[r] = (CK(r, 0, CK_RDTSC) + CK(r, 1, CK_RDTSC)) / 2;
+		w2[r] = (CK(r, 0, CK_CLOCK) + CK(r, 1, CK_CLOCK)) / 2;
+	}
+	fmt_stat(a, sizeof(a), v, nr, 1);
+	fmt_stat(b, sizeof(b), w2, nr, 1);
+	printf("| call | clock_gettime path (old) ns | TSC path (new) ns | "
+	       "new / old | new / rdtsc | old / clock_gettime |\n"
+	       "|---|---|---|---|---|---|\n");
+	printf("| bare rdtsc | %s | | | | |\n", a);
+	printf("| bare clock_gettime(CLOCK_MONOTONIC) | %s | | | | |\n", b);
+	for (k = 0; k < 3; k++) {
+		int op = k == 0 ? CK_COUNT : CK_PAIR, cpu = k == 2 ? 2 : 0;
+		double old_v[16], new_v[16], rn[16], rt[16], rc[16];
+
+		for (r = 0; r < nr; r++) {
+			old_v[r] = CK(r, cpu, op);
+			new_v[r] = CK(r, cpu | 1, op);
+			rn[r] = new_v[r] / old_v[r];
+			rt[r] = new_v[r] / CK(r, cpu | 1, CK_RDTSC);
+			rc[r] = old_v[r] / CK(r, cpu, CK_CLOCK);
+		}
+		fmt_stat(a, sizeof(a), old_v, nr, 1);
+		fmt_stat(b, sizeof(b), new_v, nr, 1);
+		fmt_stat(c, sizeof(c), rn, nr, 2);
+		fmt_stat(d, sizeof(d), rt, nr, 2);
+		{
+			char e[64];
+
+			fmt_stat(e, sizeof(e), rc, nr, 2);
+			printf("| %s | %s | %s | %s | %s | %s |\n", rows[k], a,
+			       b, c, d, e);
+		}
+	}
+#undef CK
+	munmap(ck_res, sz);
+}
+
 static void run_probes(long a)
 {
 	(void)a;
@@ -798,7 +1014,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: swt-bench-client [--events N] [--reps R] "
 		"[--rate EV_PER_S] [--seconds S] [--file PATH] "
-		"[--ring ENTRIES] [--measure-only]\n");
+		"[--ring ENTRIES] [--measure-only] [--clock-only]\n");
 	exit(2);
 }
 
@@ -812,6 +1028,7 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "ring", required_argument, NULL, 'g' },
 		{ "measure-only", no_argument, NULL, 'm' },
+		{ "clock-only", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -825,6 +1042,7 @@ int main(int argc, char **argv)
 		case 'f': o.file = optarg; break;
 		case 'g': o.ring = atol(optarg); break;
 		case 'm': o.measure_only = true; break;
+		case 'c': o.clock_only = true; break;
 		default: usage();
 		}
 	}
@@ -836,6 +1054,13 @@ int main(int argc, char **argv)
 		usage();
 	printf("libswtrace %s; %ld events per thread per repetition, %d "
 	       "repetitions\n\n", swt_trace_version(), o.events, o.reps);
+	printf("event clock: clock_gettime (old) against the TSC (new); "
+	       "per call, thread CPU time, median [min-max] of %d; spans "
+	       "without RSS readings\n\n", o.reps);
+	phase_clock();
+	if (o.clock_only)
+		return 0;
+	printf("\n");
 	if (o.measure_only)
 		goto measure;
 	printf("| mode | call | threads | ns/event | clock_gettime ns | "

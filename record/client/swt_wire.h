@@ -77,6 +77,14 @@
  * the command it launches unless --no-span-cpu / --no-span-rss. */
 #define SWT_WIRE_ENV_SPAN_CPU "SWT_TRACE_SPAN_CPU"	/* see value */
 #define SWT_WIRE_ENV_SPAN_RSS "SWT_TRACE_SPAN_RSS"	/* SWT_WIRE_EV_RSS */
+/* Optional, read at the client's start: "tsc" stamps the events of its
+ * rings with the raw TSC (rdtsc) and says so in each ring's `clock`;
+ * anything else: CLOCK_MONOTONIC. swrec sets it for the command it
+ * launches, "tsc" only when it trusts the TSC and converts it (record/
+ * swt_tsc.h), else "monotonic". A recorder that was not told to expect
+ * TSC rings refuses them (malformed). Inline clients (swtrace.py) always
+ * send CLOCK_MONOTONIC. */
+#define SWT_WIRE_ENV_CLOCK "SWT_TRACE_CLOCK"
 
 #define SWT_WIRE_VERSION 1u
 #define SWT_WIRE_MSG_MAGIC 0x4d545753u	/* "SWTM" */
@@ -105,6 +113,12 @@ enum swt_wire_msg_type {
 	SWT_WIRE_HELLO = 1,
 	SWT_WIRE_RING = 2,
 	SWT_WIRE_EVENTS = 3,
+};
+
+/* The clock of a ring's t_ns (struct swt_wire_ring.clock). */
+enum swt_wire_clock {
+	SWT_WIRE_CLOCK_MONOTONIC = 0,	/* CLOCK_MONOTONIC ns */
+	SWT_WIRE_CLOCK_TSC = 1,		/* raw TSC ticks (SWT_WIRE_ENV_CLOCK) */
 };
 
 /* Hello flags. */
@@ -188,7 +202,9 @@ struct swt_wire_ring {
 	uint32_t entry_size;	/* sizeof(struct swt_wire_entry) */
 	uint32_t capacity;	/* entries, a power of two */
 	int32_t tid;
-	uint64_t reserved[5];
+	uint32_t clock;		/* enum swt_wire_clock of t_ns (was 0) */
+	uint32_t reserved32;
+	uint64_t reserved[4];
 	/* producer's cache line */
 	_Atomic uint64_t head;		/* entries published */
 	_Atomic uint64_t dropped;	/* events lost: ring full */
@@ -213,7 +229,7 @@ struct swt_wire_ring {
  *               RSS(t), BEGIN(t)) and right after an END (take t, read
  *               CPU, read RSS: END(t), RSS(t)), under the span's name. */
 struct swt_wire_entry {
-	int64_t t_ns;		/* CLOCK_MONOTONIC */
+	int64_t t_ns;		/* CLOCK_MONOTONIC, or TSC: ring's clock */
 	int64_t value;		/* by kind: see above */
 	uint32_t name;		/* id; SWT_WIRE_OVERFLOW_ID */
 	uint32_t kind;		/* enum swt_event_kind: 1 begin .. 5 rss */

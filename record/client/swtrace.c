@@ -11,8 +11,10 @@
  * The event path, once a thread has its ring:
  *   state check (one predictable branch; all a disabled process pays),
  *   name id from a per-thread cache keyed by address and checked against
- *   the interned text, clock_gettime, one compare against `limit`, a
- *   24-byte store and a release store of `head`.
+ *   the interned text, the time (rdtsc where swrec asked for the TSC,
+ *   else clock_gettime: see ev_time()), one compare against `limit`, a
+ *   24-byte store and a release store of `head` (a plain store on
+ *   x86-64: the ring has one writer, so no atomic read-modify-write).
  * `limit` folds three slow cases into that one compare: the ring is full,
  * a periodic check is due (every MAINT_STRIDE events: doorbell, recorder
  * still there?) or the ring has not been handed over yet.
@@ -57,6 +59,9 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include "swt_config.h"
 #include "swt_wire.h"
@@ -102,6 +107,7 @@ struct tctx {
 	struct swt_wire_entry *entries;
 	struct swt_wire_ring *ring;
 	uint32_t measure;	/* M_*: from P.measure at the thread's start */
+	bool tsc;		/* stamp with the TSC: from P.tsc */
 	struct cache_slot cache[CACHE_SLOTS];
 	/* slow path only */
 	uint64_t cap;
@@ -161,6 +167,7 @@ static struct {
 	struct tctx *threads;
 	uint64_t exited_dropped;	/* ring-full drops of exited threads */
 	uint32_t measure;	/* M_*, from the environment */
+	bool tsc;		/* SWT_TRACE_CLOCK=tsc (and x86-64) */
 	/* RSS: /proc/self/statm, read with pread by any thread */
 	_Atomic int statm_fd;	/* -1: none */
 	dev_t statm_dev;
@@ -609,6 +616,8 @@ static __attribute__((noinline)) struct tctx *thread_start(void)
 		goto fail;
 	}
 	c->measure = P.measure;
+	c->tsc = P.tsc;
+	c->ring->clock = c->tsc ? SWT_WIRE_CLOCK_TSC : SWT_WIRE_CLOCK_MONOTONIC;
 	c->next = P.threads;
 	if (P.threads)
 		P.threads->prev = c;
@@ -658,6 +667,9 @@ static __attribute__((noinline)) bool ring_slow(struct tctx *c, int64_t t)
 {
 	uint64_t tail, full, next;
 	bool sent = atomic_load(&c->sent);
+
+	if (c->tsc)	/* t is in TSC ticks: one clock read per stride */
+		t = now_ns();
 
 	if (!sent && t >= c->retry_ns) {
 		c->retry_ns = t + RETRY_NS;
@@ -786,6 +798,26 @@ bad:
 	return -1;
 }
 
+/* The time of an event in the ring's clock: the TSC where swrec asked
+ * for it (SWT_WIRE_ENV_CLOCK; it converts on ingest), else
+ * CLOCK_MONOTONIC. A plain rdtsc, not rdtscp or a fenced one: it may
+ * execute a few instructions early or late, a few ns, far below what
+ * separates events that mean something, and a fence would cost more than
+ * the read (Tracy stamps its zones the same way). */
+static inline int64_t ev_time(const struct tctx *c)
+{
+	struct timespec ts;
+
+#if defined(__x86_64__)
+	if (LIKELY(c->tsc))
+		return (int64_t)__rdtsc();
+#else
+	(void)c;
+#endif
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts_ns(&ts);
+}
+
 /* Write entry h of the ring (not yet published). */
 static inline void fill(struct tctx *c, uint64_t h, int64_t t,
 			int64_t value, uint32_t id, uint32_t kind)
@@ -841,7 +873,6 @@ static __attribute__((noinline)) void record_measured(struct tctx *c,
 						      uint32_t kind,
 						      uint32_t id)
 {
-	struct timespec ts;
 	int64_t t, cpu = 0, rss = -1;
 
 	if (kind == SWT_WIRE_EV_BEGIN) {
@@ -849,16 +880,14 @@ static __attribute__((noinline)) void record_measured(struct tctx *c,
 			rss = rss_kib();
 		if (c->measure & M_CPU)
 			cpu = thread_cpu_ns();
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t = ts_ns(&ts);
+		t = ev_time(c);
 		if (rss >= 0)
 			put2(c, t, rss, SWT_WIRE_EV_RSS, cpu,
 			     SWT_WIRE_EV_BEGIN, id);
 		else
 			put(c, t, cpu, id, SWT_WIRE_EV_BEGIN);
 	} else {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t = ts_ns(&ts);
+		t = ev_time(c);
 		if (c->measure & M_CPU)
 			cpu = thread_cpu_ns();
 		if (c->measure & M_RSS)
@@ -875,7 +904,6 @@ static __attribute__((noinline)) void record(uint32_t kind,
 					     const char *name, int64_t value)
 {
 	struct tctx *c = t_ctx;
-	struct timespec ts;
 	uint32_t id;
 
 	if (UNLIKELY(!c)) {
@@ -890,8 +918,7 @@ static __attribute__((noinline)) void record(uint32_t kind,
 		record_measured(c, kind, id);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	put(c, ts_ns(&ts), value, id, kind);
+	put(c, ev_time(c), value, id, kind);
 }
 
 /* ---- process setup, fork, exit ---------------------------------------- */
@@ -946,6 +973,7 @@ static void atfork_child(void)
 	atomic_store(&P.statm_fd, -1);
 	P.statm_retry_ns = 0;
 	P.measure = 0;
+	P.tsc = false;
 	if (state_get() == ST_ON)
 		state_set(ST_UNKNOWN);
 	pthread_mutex_unlock(&P.lock);
@@ -975,6 +1003,18 @@ static bool flag_from_env(const char *var)
 	return s && s[0] == '1' && s[1] == '\0';
 }
 
+/* SWT_WIRE_ENV_CLOCK: "tsc" where this build can read it. */
+static bool tsc_from_env(void)
+{
+#if defined(__x86_64__)
+	const char *s = secure_getenv(SWT_WIRE_ENV_CLOCK);
+
+	return s && !strcmp(s, "tsc");
+#else
+	return false;
+#endif
+}
+
 static void init_locked(void)
 {
 	const char *path;
@@ -999,6 +1039,7 @@ static void init_locked(void)
 	if (!proc_create_locked())
 		goto off;
 	P.measure = 0;
+	P.tsc = tsc_from_env();
 	if (flag_from_env(SWT_WIRE_ENV_SPAN_CPU))
 		P.measure |= M_CPU;
 	if (flag_from_env(SWT_WIRE_ENV_SPAN_RSS)) {

@@ -9,9 +9,12 @@
  *           ...
  *   }
  *
- * Under `swrec -- ./program` every call records one event (the
- * CLOCK_MONOTONIC time, the calling thread, a name and for counters a
- * value) into the session file, in time order with swrec's samples.
+ * Under `swrec -- ./program` every call records one event (the time, the
+ * calling thread, a name and for counters a value) into the session
+ * file, in time order with swrec's samples. The time is read from the
+ * TSC (rdtsc) where swrec trusts it and asks for it (SWT_TRACE_CLOCK=tsc;
+ * swrec converts it to CLOCK_MONOTONIC), else with clock_gettime(
+ * CLOCK_MONOTONIC).
  *
  * Span measurements: swrec also sets SWT_TRACE_SPAN_CPU=1 and
  * SWT_TRACE_SPAN_RSS=1 for the command it launches (unless --no-span-cpu,
@@ -55,8 +58,9 @@
  * an end naming another module than the innermost open one, or a thread
  * that exits inside a span is recorded as an anomaly, never an error.
  *
- * Cost (bench/client, docs/performance.md): about one clock_gettime() plus
- * a few ns per event; a measured begin or end, the system calls above. Memory: each recording thread has a ring of 65536
+ * Cost (bench/client, docs/performance.md): about one rdtsc (≈ 13 ns
+ * here), or one clock_gettime() plus a few ns on the CLOCK_MONOTONIC
+ * fallback, per event; a measured begin or end, the system calls above. Memory: each recording thread has a ring of 65536
  * events (24 bytes each, 1.5 MiB, allocated as it is first filled) shared
  * with the recorder; the environment variable SWT_TRACE_RING_ENTRIES
  * chooses another power of two from 1024 to 1048576.

@@ -17,6 +17,12 @@
  *                  mark frame; main: a span main_module around it all
  *   counts T N     T threads, N counts of 1 each under "hits"
  *   burst N        N counts of "burst" as fast as possible on one thread
+ *   clock T N      T threads, each N times: read CLOCK_MONOTONIC, then
+ *                  count "clock" with that reading as its value, so that
+ *                  each event's time lies between its own value and the
+ *                  next event's of the same thread (a reference for the
+ *                  recorder's TSC conversion); prints "tsc 1" if the
+ *                  library was told to use the TSC
  *   noop           every call, outside a recorder: nothing happens
  *   names N        count 1 under N distinct names "name_<i>" (built in one
  *                  reused buffer), then "after"
@@ -222,6 +228,44 @@ static int counts(long threads, long n)
 			return 1;
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
+	say_dropped();
+	return 0;
+}
+
+static long clock_n;
+
+static void *clock_worker(void *arg)
+{
+	struct timespec ts;
+	long i;
+
+	(void)arg;
+	for (i = 0; i < clock_n; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		swt_count("clock", (int64_t)ts.tv_sec * 1000000000 +
+					  ts.tv_nsec);
+	}
+	/* the upper bound of the last one */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	swt_count("clock", (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	return NULL;
+}
+
+static int clock_scenario(long threads, long n)
+{
+	const char *clk = getenv("SWT_TRACE_CLOCK");
+	pthread_t th[16];
+	long i;
+
+	if (threads < 1 || threads > 16)
+		return 2;
+	clock_n = n;
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&th[i], NULL, clock_worker, NULL))
+			return 1;
+	for (i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	say("tsc %d", clk && !strcmp(clk, "tsc"));
 	say_dropped();
 	return 0;
 }
@@ -776,6 +820,8 @@ int main(int argc, char **argv)
 		ret = counts(a, b);
 	else if (!strcmp(s, "burst"))
 		ret = burst(a);
+	else if (!strcmp(s, "clock"))
+		ret = clock_scenario(a, b);
 	else if (!strcmp(s, "noop"))
 		ret = noop();
 	else if (!strcmp(s, "names"))
