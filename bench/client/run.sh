@@ -29,7 +29,8 @@ fi
 echo "## libswtrace benchmark"
 . "$src/bench/facts.sh"
 bench_facts "$src" "$build" record
-echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)"
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown) (available: $(cat /sys/devices/system/clocksource/clocksource0/available_clocksource 2>/dev/null))"
+echo "tsc flags:  $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(constant_tsc|nonstop_tsc|tsc_reliable|tsc_known_freq)$' | tr '\n' ' ')"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (before)"
 echo "command:    $exe --file $out/bench.swt $*"
 
