@@ -1281,6 +1281,7 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.tsc_calibrations = e->tsc_calibrations;
 		o->u.end.tsc_max_error_ns = e->tsc_max_error_ns;
 		o->u.end.tsc_resets = e->tsc_resets;
+		o->u.end.recorder_wait_ns = e->recorder_wait_ns;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
 		r->stats.has_end = true;

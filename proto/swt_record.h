@@ -292,6 +292,7 @@ struct swt_session_end {
 	uint64_t tsc_calibrations;	/* 1.7: TSC recalibrations */
 	int64_t tsc_max_error_ns;	/* largest error one found */
 	uint64_t tsc_resets;		/* jumps found */
+	uint64_t recorder_wait_ns;	/* waited for a CPU (run_delay) */
 };
 
 struct swt_record {

@@ -652,12 +652,14 @@ int main(int argc, char **argv)
 	} else if (r.exec_errno) {
 		fprintf(stderr, "swrec: %s\n", r.errmsg);
 	} else if (!o.quiet && !r.recording_failed) {
-		char ev[128] = "", missed[64] = "";
+		char ev[128] = "", missed[96] = "";
 
 		if (r.skipped_ticks)
 			snprintf(missed, sizeof(missed),
-				 " (%llu deadlines missed)",
-				 (unsigned long long)r.skipped_ticks);
+				 " (%llu deadlines missed; swrec waited %.1f s "
+				 "for a CPU)",
+				 (unsigned long long)r.skipped_ticks,
+				 (double)r.wait_ns / 1e9);
 		if (r.clients || r.refused_clients)
 			snprintf(ev, sizeof(ev),
 				 ", %llu events (%llu dropped, %llu late)",

@@ -2,6 +2,8 @@
 #include "swt_procconn.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -183,10 +185,22 @@ bool swt_procconn_exit_records(const struct swt_procconn *pc)
 	return pc->pe && pc->on_exit_record && swt_procev_exit_stats(pc->pe);
 }
 
+static struct ent *latest(const struct swt_procconn *pc, int32_t pid);
+
 void swt_procconn_track(struct swt_procconn *pc, int32_t pid)
 {
-	if (pc->pe)
-		swt_procev_track(pc->pe, pid);
+	const struct ent *e;
+
+	if (!pc->pe)
+		return;
+	/* Its fork was told, and it has not exited: the program put it into
+	 * the kernel's table then, and a system call (≈ 3 us here, one per
+	 * process a scan finds) is spared. Unless events were lost: an exit
+	 * missed leaves a stale entry. */
+	e = latest(pc, pid);
+	if (e && !e->np.exit_ns && !pc->st.overflows)
+		return;
+	swt_procev_track(pc->pe, pid);
 }
 
 int64_t swt_procconn_load_cpu_ns(const struct swt_procconn *pc)
@@ -204,14 +218,58 @@ int swt_procconn_fd(const struct swt_procconn *pc)
 	return pc->pe ? swt_procev_fd(pc->pe) : pc->fd;
 }
 
+/* A command line or program path, shared by a process and the children
+ * it forks before they exec (a fork costs no copy); its bytes count in
+ * cmd_bytes once. */
+struct shstr {
+	uint32_t refs;
+	uint32_t len;	/* bytes after the header, its NUL included */
+	char s[];
+};
+
+static struct shstr *shstr_of(const char *s)
+{
+	return (struct shstr *)(void *)((char *)(uintptr_t)s -
+					offsetof(struct shstr, s));
+}
+
+/* A new string of n bytes (and a NUL after them), copied from src. */
+static char *shstr_new(struct swt_procconn *pc, const char *src, size_t n)
+{
+	struct shstr *h = swt_zalloc(sizeof(*h) + n + 1);
+
+	h->refs = 1;
+	h->len = (uint32_t)(n + 1);
+	memcpy(h->s, src, n);
+	h->s[n] = '\0';
+	pc->cmd_bytes += n + 1;
+	return h->s;
+}
+
+static char *shstr_ref(char *s)
+{
+	if (s)
+		shstr_of(s)->refs++;
+	return s;
+}
+
+static void shstr_unref(struct swt_procconn *pc, char *s)
+{
+	struct shstr *h;
+
+	if (!s)
+		return;
+	h = shstr_of(s);
+	if (--h->refs)
+		return;
+	pc->cmd_bytes -= h->len;
+	free(h);
+}
+
 static void drop_strings(struct swt_procconn *pc, struct swt_newproc *np)
 {
-	if (np->cmdline)
-		pc->cmd_bytes -= np->cmdline_len + 1;
-	if (np->exe)
-		pc->cmd_bytes -= strlen(np->exe) + 1;
-	free(np->cmdline);
-	free(np->exe);
+	shstr_unref(pc, np->cmdline);
+	shstr_unref(pc, np->exe);
 	np->cmdline = NULL;
 	np->exe = NULL;
 	np->cmdline_len = 0;
@@ -280,22 +338,13 @@ static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
 	e->np.pid = child;
 	e->np.ppid = parent;
 	e->np.fork_ns = ts_ns;
-	/* until it execs, it runs its parent's program */
+	/* until it execs, it runs its parent's program (the same strings:
+	 * no copy) */
 	p = latest(pc, parent);	/* (the table may have moved) */
-	if (p && p->np.cmdline &&
-	    pc->cmd_bytes + 2 * sizeof(pc->scratch) <=
-		    SWT_PROCCONN_MAX_CMDLINE_BYTES) {
-		e->np.cmdline = swt_zalloc(p->np.cmdline_len + 1);
-		memcpy(e->np.cmdline, p->np.cmdline, p->np.cmdline_len);
+	if (p && p->np.cmdline) {
+		e->np.cmdline = shstr_ref(p->np.cmdline);
 		e->np.cmdline_len = p->np.cmdline_len;
-		pc->cmd_bytes += p->np.cmdline_len + 1;
-		if (p->np.exe) {
-			size_t n = strlen(p->np.exe) + 1;
-
-			e->np.exe = swt_zalloc(n);
-			memcpy(e->np.exe, p->np.exe, n);
-			pc->cmd_bytes += n;
-		}
+		e->np.exe = shstr_ref(p->np.exe);
 	}
 	swt_imap_put(&pc->latest, child, i);
 	pc->live++;
@@ -328,9 +377,7 @@ static bool take_credit(struct swt_procconn *pc, int64_t now_ns)
 static void keep_exe(struct swt_procconn *pc, struct ent *e,
 		     const char *path, size_t n)
 {
-	e->np.exe = swt_zalloc(n + 1);
-	memcpy(e->np.exe, path, n);
-	pc->cmd_bytes += n + 1;
+	e->np.exe = shstr_new(pc, path, n);
 }
 
 /* Its command line and program, now that it has exec'd and runs: given
@@ -359,10 +406,8 @@ static void on_exec(struct swt_procconn *pc, int32_t tgid, int64_t ts_ns,
 		if (cmd_len > SWT_PROCCONN_CMDLINE_MAX)
 			cmd_len = SWT_PROCCONN_CMDLINE_MAX;
 		if (cmd_len) {
-			e->np.cmdline = swt_zalloc(cmd_len + 1);
-			memcpy(e->np.cmdline, cmd, cmd_len);
+			e->np.cmdline = shstr_new(pc, cmd, cmd_len);
 			e->np.cmdline_len = cmd_len;
-			pc->cmd_bytes += cmd_len + 1;
 		}
 		if (exe) {
 			keep_exe(pc, e, exe, strlen(exe));
@@ -391,10 +436,8 @@ static void on_exec(struct swt_procconn *pc, int32_t tgid, int64_t ts_ns,
 		pc->st.cmdlines_skipped++;
 		return;
 	}
-	e->np.cmdline = swt_zalloc((size_t)n + 1);
-	memcpy(e->np.cmdline, pc->scratch, (size_t)n);
+	e->np.cmdline = shstr_new(pc, pc->scratch, (size_t)n);
 	e->np.cmdline_len = (size_t)n;
-	pc->cmd_bytes += (size_t)n + 1;
 	snprintf(rel, sizeof(rel), "%d/exe", (int)e->np.pid);
 	n = readlinkat(pc->proc_fd, rel, path, sizeof(path) - 1);
 	if (n > 0)
@@ -717,6 +760,12 @@ void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
 bool swt_procconn_pending(const struct swt_procconn *pc)
 {
 	return pc->pe ? swt_procev_pending(pc->pe) : true;
+}
+
+void swt_procconn_rearm(struct swt_procconn *pc)
+{
+	if (pc->pe)
+		swt_procev_rearm(pc->pe);
 }
 
 size_t swt_procconn_count(const struct swt_procconn *pc)

@@ -156,6 +156,11 @@ void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
  * the connector's socket: always true, only a read tells). */
 bool swt_procconn_pending(const struct swt_procconn *pc);
 
+/* After poll() found swt_procconn_fd() readable, before reading: the BPF
+ * source takes its wake-up (swt_procev_rearm()); nothing for the
+ * connector. */
+void swt_procconn_rearm(struct swt_procconn *pc);
+
 /* Processes in the table now. */
 size_t swt_procconn_count(const struct swt_procconn *pc);
 

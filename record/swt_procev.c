@@ -42,6 +42,11 @@ bool swt_procev_pending(const struct swt_procev *pe)
 	return false;
 }
 
+void swt_procev_rearm(struct swt_procev *pe)
+{
+	(void)pe;
+}
+
 void swt_procev_track(struct swt_procev *pe, int32_t tgid)
 {
 	(void)pe;
@@ -493,14 +498,16 @@ size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
 			break;
 	}
 done:
-	{
-		/* take the edge: the set is readable again only after the
-		 * next wake-up */
-		struct epoll_event ee;
-
-		(void)epoll_wait(pe->ep, &ee, 1, 0);
-	}
 	return done;
+}
+
+void swt_procev_rearm(struct swt_procev *pe)
+{
+	struct epoll_event ee;
+
+	/* take the edge: the set is readable again only after the next
+	 * wake-up */
+	(void)epoll_wait(pe->ep, &ee, 1, 0);
 }
 
 bool swt_procev_pending(const struct swt_procev *pe)

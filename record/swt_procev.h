@@ -69,6 +69,12 @@ int swt_procev_fd(const struct swt_procev *pe);
 size_t swt_procev_read(struct swt_procev *pe, size_t max, swt_procev_fn fn,
 		       void *payload);
 
+/* After poll() found swt_procev_fd() readable (the program's forced
+ * wake-up): take the wake-up, so that the descriptor is readable again only
+ * at the next one. A system call, which swt_procev_read() leaves out: the
+ * reads at the ticks need none. */
+void swt_procev_rearm(struct swt_procev *pe);
+
 /* Whether events wait in the ring (two loads from memory). */
 bool swt_procev_pending(const struct swt_procev *pe);
 

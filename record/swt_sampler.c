@@ -1913,17 +1913,13 @@ size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 
 	/* (the CPU clock is a system call, ≈ 1.5 us here: not read at a
 	 * tick with nothing to do) */
-	if (!s->opts.conn)
+	if (!s->opts.conn || !swt_procconn_pending(s->opts.conn))
 		return 0;
-	if (!swt_procconn_pending(s->opts.conn))	/* (resets its wake-up) */
-		return swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
 	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	n = swt_procconn_read(s->opts.conn, max, conn_in_tree, s);
 	exit_cpu_since(s, t0);
 	return n;
 }
-
-
 
 void swt_sampler_note_exit(struct swt_sampler *s, int32_t pid, int wstatus)
 {
@@ -2411,16 +2407,23 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	uint64_t mem_total = 0, mem_avail = 0;
 	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit;
 	size_t i, k = 0;
+	bool pending, sweep;
 	int err;
 
 	s->errmsg[0] = '\0';
-	if (s->n_acct) {
-		t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		take_acct(s);
+	/* The process events first: the kernel sends a process's exit
+	 * event after its exit record, so every record taken has its
+	 * process's fork, exec and exit read by now. One measure for both
+	 * (the thread's CPU clock is a system call, ≈ 1.5 us here: read only
+	 * around work that is there). */
+	pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
+	t_exit = pending || s->n_acct ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
+	if (pending)
+		swt_procconn_read(s->opts.conn, SWT_SAMPLER_EVENTS_PER_TICK,
+				  conn_in_tree, s);
+	take_acct(s);
+	if (t_exit)
 		exit_cpu_since(s, t_exit);
-	} else {
-		take_acct(s);
-	}
 	/* sockets closed since the last tick, for the exits of this one */
 	if (s->opts.net)
 		swt_net_take_events(s->opts.net);
@@ -2472,14 +2475,26 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* 3. Records: the processes that lived and died unseen since the
 	 * last tick (first: a process of this tick's scan may have taken the
 	 * pid of one of them), exits, starts, then the sample. */
-	t_exit = s->n_unseen ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
-	err = emit_unseen(s, t, emit, payload);
-	if (t_exit) {
-		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_exit;
+	/* Then, in the same measure, the table of process events: the
+	 * entries of processes now tracked, or whose exit record was lost
+	 * (they exited before the last tick's records were taken), go. */
+	err = 0;
+	sweep = s->opts.conn && swt_procconn_count(s->opts.conn);
+	t_exit = s->n_unseen || sweep ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
+	if (s->n_unseen) {
+		int64_t d;
 
+		err = emit_unseen(s, t, emit, payload);
+		d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_exit;
 		swt_sampler_add_exit_cpu(s, d);
 		if (d > 0)
 			s->stats.unseen_write_ns += (uint64_t)d;
+		t_exit += d;
+	}
+	if (sweep) {
+		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
+				   conn_tracked, s);
+		exit_cpu_since(s, t_exit);
 	}
 	if (err < 0)
 		goto out;
@@ -2540,14 +2555,6 @@ out:
 	}
 	s->n_gone = 0;
 	s->n_noted = 0;
-	/* fork events of processes now tracked, or whose exit record was
-	 * lost (they exited before the last tick's records were taken) */
-	if (s->opts.conn && swt_procconn_count(s->opts.conn)) {
-		t_exit = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
-				   conn_tracked, s);
-		exit_cpu_since(s, t_exit);
-	}
 	return err;
 }
 

@@ -69,6 +69,10 @@
 
 struct swt_sampler;
 
+/* Process events a tick reads at most before its exit records (more than
+ * a socket holds, in case a storm outpaces the reading). */
+#define SWT_SAMPLER_EVENTS_PER_TICK 65536u
+
 struct swt_sampler_opts {
 	enum swt_mode mode;
 	const int32_t *roots;	/* launch: the child; attach: -p pids */
@@ -92,8 +96,10 @@ struct swt_sampler_opts {
 	 * second. */
 	struct swt_net *net;
 	/* The kernel's process events (swt_procconn.h), owned by the
-	 * caller, who has them read with swt_sampler_read_events(); NULL:
-	 * none (not root). */
+	 * caller, who has them read with swt_sampler_read_events() when its
+	 * descriptor is readable between ticks; each tick first reads what
+	 * waits (SWT_SAMPLER_EVENTS_PER_TICK at most). NULL: none (not
+	 * root). */
 	struct swt_procconn *conn;
 	/* Processes that lived between two ticks written per second at
 	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
@@ -176,11 +182,12 @@ void swt_sampler_note_acct(struct swt_sampler *s,
 			   const struct swt_exit_stats *x);
 
 /* Read the process events waiting on opts.conn (at most max messages; 0:
- * all), keeping those of the tree: between ticks, so that a process's
- * command line is read at its exec while it still runs, and at each tick
- * after the exit records were read (swt_sampler_note_acct(): the kernel
- * sends a process's exit event after its record). Returns the number
- * read. */
+ * all), keeping those of the tree: between ticks, when its descriptor is
+ * readable, so that a process's command line is read at its exec while it
+ * still runs (the connector; the BPF program reads it in the kernel).
+ * swt_sampler_tick() reads the rest itself, after the exit records that
+ * came by taskstats were noted (swt_sampler_note_acct(): the kernel sends
+ * a process's exit event after its record). Returns the number read. */
 size_t swt_sampler_read_events(struct swt_sampler *s, size_t max);
 
 /* CPU the caller spent on exit accounting for the sampler (reading the

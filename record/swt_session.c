@@ -497,12 +497,8 @@ static void tick(struct session *s, int64_t scheduled)
 		swt_sampler_add_exit_cpu(s->smp,
 					 clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
 	}
-	/* then the process events: the kernel sends a process's exit event
-	 * after its exit record, so every record taken has its process's
-	 * fork, exec and exit read by now (bounded: more than the socket
-	 * holds, in case a storm outpaces the reading) */
-	if (s->smp)
-		swt_sampler_read_events(s->smp, 64 * PROC_EVENTS_BATCH);
+	/* (then the process events: swt_sampler_tick() reads them first,
+	 * in the same measure of its exit accounting as the records) */
 	/* The pumper keeps the rings moving while /proc is read; the first
 	 * record the tick emits takes the ingest back (sample_append()). */
 	pump_lend(s);
@@ -542,6 +538,27 @@ static uint64_t own_peak_rss_kib(void)
 	return v;
 }
 
+/* How long the calling thread has waited on a run queue (schedstat's
+ * run_delay), or 0 where the kernel does not say. */
+static uint64_t run_delay_ns(void)
+{
+	char buf[128];
+	unsigned long long run, wait;
+	ssize_t n;
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return 0;
+	return wait;
+}
+
 static void finish(struct session *s, enum swt_end_reason reason)
 {
 	struct swt_session_end end;
@@ -566,6 +583,7 @@ static void finish(struct session *s, enum swt_end_reason reason)
 	}
 	end.samples = s->samples;
 	end.missed_samples = s->res->skipped_ticks;
+	end.recorder_wait_ns = s->res->wait_ns = run_delay_ns();
 	end.exit_acct = s->ea != NULL;
 	end.exit_acct_overflows = s->ea_overflows;
 	if (s->pc) {
@@ -768,6 +786,7 @@ static void loop(struct session *s)
 			break;
 		/* a bounded batch: a fork storm must not hold the ticks */
 		if (pc_i != SIZE_MAX && pfds[pc_i].revents) {
+			swt_procconn_rearm(s->pc);
 			swt_sampler_read_events(s->smp, PROC_EVENTS_BATCH);
 			s->pc_hold = clock_ns(CLOCK_MONOTONIC) +
 				     PROC_EVENTS_HOLD_NS;

@@ -116,6 +116,7 @@ struct swt_session_result {
 	uint64_t thread_samples;
 	uint64_t bytes;		/* size of the file */
 	uint64_t skipped_ticks;	/* deadlines missed (recorder starved) */
+	uint64_t wait_ns;	/* the sampling thread waited for a CPU */
 	bool events_on;		/* an event ingest was open */
 	uint64_t events;	/* application events written */
 	uint64_t dropped_events; /* events lost, as counted in the file */

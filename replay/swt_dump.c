@@ -350,6 +350,8 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 		swt_json_i64(w, "tsc_max_error_ns", e->tsc_max_error_ns);
 		swt_json_u64(w, "tsc_resets", e->tsc_resets);
 	}
+	if (e->recorder_wait_ns)
+		swt_json_u64(w, "recorder_wait_ns", e->recorder_wait_ns);
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

@@ -1082,6 +1082,8 @@ static void build_every_kind(struct store *s)
 	r->u.end.exits_unmatched = 4;
 	r->u.end.cmdlines_skipped = 5;
 	r->u.end.exit_acct_cpu_ns = 6000;
+	r->u.end.exit_write_cpu_ns = 2500;
+	r->u.end.recorder_wait_ns = 7000;
 }
 
 static void roundtrip_every_record_kind(void **state)

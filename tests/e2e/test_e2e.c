@@ -1192,6 +1192,22 @@ static long vm_hwm_kib(pid_t pid)
 	return strtol(v + 6, NULL, 10);
 }
 
+/* The deadlines swrec missed that its wait for a CPU does not explain:
+ * on a machine busier than its cores (other tests, other sessions), a
+ * sampler that was not given a CPU for an interval misses that tick
+ * whatever it does (recorder_wait_ns: schedstat's run_delay). */
+static uint64_t missed_by_swrec(const struct sess *s)
+{
+	uint64_t waited = s->rf.interval_ns > 0 ?
+				  s->rf.end.recorder_wait_ns /
+					  (uint64_t)s->rf.interval_ns :
+				  0;
+
+	return s->rf.end.missed_samples > waited ?
+		       s->rf.end.missed_samples - waited :
+		       0;
+}
+
 /* After the hostile part: swrec took everything in (5 more samples
  * written), is still light, then ends; the session, sound. */
 static void end_hostile(struct run *r, const char *out, struct sess *s,
@@ -1207,16 +1223,18 @@ static void end_hostile(struct run *r, const char *out, struct sess *s,
 	load(s, out);
 	assert_sound(s);
 	print_message("# swrec VmHWM %ld KiB, end peak %llu KiB, missed "
-		      "%llu, late %llu, samples %zu\n", *hwm,
+		      "%llu (waited %.2f s for a CPU), late %llu, samples "
+		      "%zu\n", *hwm,
 		      (unsigned long long)s->rf.end.recorder_peak_rss_kib,
 		      (unsigned long long)s->rf.end.missed_samples,
+		      (double)s->rf.end.recorder_wait_ns / 1e9,
 		      (unsigned long long)s->rf.end.late_events,
 		      s->rf.n_samples);
 	/* (Not the end record's peak: getrusage()'s ru_maxrss carries the
 	 * forking parent's over execve(), here this test's.) */
 	if (*hwm >= RSS_LIMIT_KIB)
 		fail_msg("swrec grew to %ld KiB", *hwm);
-	assert_int_equal(s->rf.end.missed_samples, 0);
+	assert_int_equal(missed_by_swrec(s), 0);
 }
 
 /* Drops of this reason: the increases of the session's total that its
@@ -2037,7 +2055,8 @@ static void fork_storm_is_bounded_and_counted(void **state)
 	print_message("# forks %lld in %.1f s; written %zu (%zu never "
 		      "sampled), dropped %llu, "
 		      "unmatched %llu; exit records lost %llu times, events "
-		      "%llu times; missed %llu of %zu samples; swrec peak "
+		      "%llu times; missed %llu of %zu samples (waited %.2f s "
+		      "for a CPU); swrec peak "
 		      "%llu KiB, exit accounting %.1f ms of CPU\n",
 		      forks, (double)val(r, "storm_us") / 1e6, written, unseen,
 		      (unsigned long long)s.rf.end.exits_dropped,
@@ -2046,11 +2065,13 @@ static void fork_storm_is_bounded_and_counted(void **state)
 		      (unsigned long long)s.rf.end.proc_events_overflows,
 		      (unsigned long long)s.rf.end.missed_samples,
 		      s.rf.n_samples,
+		      (double)s.rf.end.recorder_wait_ns / 1e9,
 		      (unsigned long long)s.rf.end.recorder_peak_rss_kib,
 		      (double)s.rf.end.exit_acct_cpu_ns / 1e6);
 	assert_true(forks >= 300);
-	/* on its deadlines (a tenth missed at most: a loaded machine) */
-	assert_true(s.rf.end.missed_samples * 10 <= s.rf.n_samples);
+	/* on its deadlines (a tenth missed at most, besides those its wait
+	 * for a CPU explains: a loaded machine) */
+	assert_true(missed_by_swrec(&s) * 10 <= s.rf.n_samples);
 	assert_true(s.rf.end.recorder_peak_rss_kib < RSS_LIMIT_KIB);
 	if (!s.rf.end.exit_acct) {
 		print_message("# not root: no exit records to bound\n");
