@@ -6,11 +6,17 @@
 # given), alternated, RUNS rounds. For each: the recorder's CPU, the part
 # of it spent on exit accounting (the end record's exit_acct_cpu_ns), the
 # processes that exited, and that part per exiting process (write_ms: of
-# it, writing the records of processes never sampled); and, where
+# it, writing the records of processes never sampled); beside it, what
+# one /proc sample of a process cost in the same recording (us_per_psample:
+# the recorder's CPU less its exit accounting, over the process-samples it
+# took: mostly first samples of new processes, whose reading of /proc
+# costs the most: the cost a short-lived process would have had, sampled
+# once); and, where
 # BPF ran, what its programs cost the build's processes in the kernel
 # (kernel.bpf_stats_enabled: run time per exec and per fork).
 #
 #   sh bench/rec/ninja.sh BUILD [RUNS [OLD_SWREC]]
+#   VARIANTS="default no-exits" sh bench/rec/ninja.sh ...   (a subset)
 #
 # BUILD: a release build directory of this tree (meson setup B
 # --buildtype=release); the build measured is a fresh meson setup of the
@@ -30,9 +36,10 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-22s %3s %8s %12s %10s %9s %6s %12s %8s\n' variant run samples \
-	recorder_ms exit_ms write_ms exits us_per_exit bpf_us
-variants="default proc-events=connector no-proc-events no-exits"
+printf '%-22s %3s %8s %9s %12s %10s %9s %6s %12s %15s %8s\n' variant run \
+	samples psamples recorder_ms exit_ms write_ms exits us_per_exit \
+	us_per_psample bpf_us
+variants=${VARIANTS:-"default proc-events=connector no-proc-events no-exits"}
 # the BPF programs' own run time (reset by each load)
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || true
@@ -55,6 +62,8 @@ while [ "$run" -le "$RUNS" ]; do
 		esac
 		$DUMP "$TMP/s.swt" | tail -n 1 >"$TMP/end"
 		exits=$($DUMP "$TMP/s.swt" | grep -c '"kind":"proc_exit"' || true)
+		psamples=$($DUMP "$TMP/s.swt" | grep '"kind":"sample"' |
+			grep -o '{"pid":' | wc -l)
 		cpu=$(field recorder_cpu_ns <"$TMP/end")
 		ex=$(field exit_acct_cpu_ns <"$TMP/end")
 		bpf=-
@@ -67,12 +76,14 @@ print("%.1f" % (t / 1e3))' "$TMP/progs")
 		fi
 		rm -f "$TMP/progs"
 		wr=$(field exit_write_cpu_ns <"$TMP/end")
-		printf '%-22s %3d %8s %12.1f %10.1f %9.1f %6d %12.1f %8s\n' "$v" "$run" \
-			"$(field samples <"$TMP/end")" \
+		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %12.1f %15.1f %8s\n' \
+			"$v" "$run" "$(field samples <"$TMP/end")" "$psamples" \
 			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${wr:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
 			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')" \
+			"$(echo "$cpu ${ex:-0} $psamples" |
+				awk '{ print $3 ? ($1 - $2) / $3 / 1e3 : 0 }')" \
 			"$bpf"
 	done
 	run=$((run + 1))
