@@ -270,6 +270,13 @@ struct swt_leak_result {
 	 * final test did; modules (attributed growth): the session's last
 	 * sample (relative to the session start) */
 	int64_t significant_ns;
+	/* the Theil-Sen line through its memory series (process modules):
+	 * its value at the series' first and last sample (times relative
+	 * to the session start), what a chart draws; has_fit false for an
+	 * instrumented module's attributed growth */
+	bool has_fit;
+	int64_t fit_from_ns, fit_to_ns;
+	int64_t fit_from_mmb, fit_to_mmb;
 };
 
 /* When a memory series reaches memory_mb, from its leak (process

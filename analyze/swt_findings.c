@@ -896,6 +896,27 @@ static void leak_check(const struct swt_engine *e, struct engine__result *fr,
 	l->samples = m->mem_series->count;
 	l->first_mmb = swt_div_round(tr.first_milli, 1024);
 	l->last_mmb = swt_div_round(tr.last_milli, 1024);
+	{
+		const struct swt_series *ms = m->mem_series;
+		struct swt_fit fit;
+
+		if (swt_series_fit(ms, tr.slope_milli, tr.var_s18,
+				   fr->scratch, &fit)) {
+			/* (KiB thousandths; the line back along the slope
+			 * from its level at the last sample) */
+			l->has_fit = true;
+			l->fit_from_ns = swt_sat_sub(ms->origin_ns,
+						     e->origin_ns);
+			l->fit_to_ns = swt_sat_add(l->fit_from_ns, ms->last_t);
+			l->fit_to_mmb = swt_div_round(fit.level_milli, 1024);
+			l->fit_from_mmb = swt_div_round(
+				swt_sat_sub(fit.level_milli,
+					    swt_muldiv(tr.slope_milli,
+						       ms->last_t,
+						       NS_PER_MIN)),
+				1024);
+		}
+	}
 	if (m->leak_sig) {
 		l->significant_ns = swt_sat_sub(m->leak_sig_t, e->origin_ns);
 	} else {

@@ -32,6 +32,7 @@
 
 #include "swt_alloc.h"
 #include "swt_checked.h"
+#include "swt_stats.h"
 
 /* ---- text ------------------------------------------------------------------- */
 
@@ -1292,6 +1293,76 @@ static void caption_peak(struct swt_buf *b, const struct charts *ch,
 	swt_buf_puts(b, " s");
 }
 
+/* The value at time t of the line from (t0, v0) to (t1, v1), t0 < t1
+ * (thousandths; saturating: the cells come from an untrusted file). */
+static int64_t line_at(int64_t t0, int64_t v0, int64_t t1, int64_t v1,
+		       int64_t t)
+{
+	return swt_sat_add(v0, swt_muldiv(swt_sat_sub(v1, v0),
+					  swt_sat_sub(t, t0),
+					  swt_sat_sub(t1, t0)));
+}
+
+/* A leak's fitted line (the leaks section's fit_* columns) on the memory
+ * chart of its own module, clipped to the chart's time range and to its
+ * value axis. */
+static void leak_lines(struct swt_buf *b, const struct charts *ch,
+		       const struct subject *g, int64_t ymax)
+{
+	const struct swt_model_section *lk = find_section(ch->m, "leaks");
+	int c0, c1, v0, v1, cn, ck, cq, cs;
+	size_t i;
+
+	if (g->rank == 0 || !lk || lk->def->kind != SWT_SECTION_TABLE)
+		return;
+	c0 = find_col(lk, "fit_from_s", T_NUM);
+	c1 = find_col(lk, "fit_to_s", T_NUM);
+	v0 = find_col(lk, "fit_from_mb", T_NUM);
+	v1 = find_col(lk, "fit_to_mb", T_NUM);
+	cn = find_col(lk, "subject", T_STR);
+	ck = find_col(lk, "kind", T_STR);
+	cq = find_col(lk, "process", T_STR);
+	cs = find_col(lk, "slope_mb_per_min", T_NUM);
+	if (c0 < 0 || c1 < 0 || v0 < 0 || v1 < 0 || cn < 0)
+		return;
+	for (i = 0; i < lk->n_rows; i++) {
+		int64_t t0, t1, a, z, ta, tz, ya, yz;
+
+		if (!marker_subject(g, cell_str(cell_at(lk, i, cn)),
+				    cell_str(cell_at(lk, i, ck)),
+				    cell_str(cell_at(lk, i, cq))) ||
+		    !cell_milli(cell_at(lk, i, c0), &t0) ||
+		    !cell_milli(cell_at(lk, i, c1), &t1) ||
+		    !cell_milli(cell_at(lk, i, v0), &a) ||
+		    !cell_milli(cell_at(lk, i, v1), &z) || t1 <= t0 ||
+		    t1 < ch->t0 || t0 > ch->t1)
+			continue;
+		ta = t0 < ch->t0 ? ch->t0 : t0;
+		tz = t1 > ch->t1 ? ch->t1 : t1;
+		ya = line_at(t0, a, t1, z, ta);
+		yz = line_at(t0, a, t1, z, tz);
+		swt_buf_printf(b, "<line class=\"leakfit\" x1=\"%lld\" "
+			       "y1=\"%lld\" x2=\"%lld\" y2=\"%lld\">"
+			       "<title>leak: the fitted line, ",
+			       (long long)(CH_LEFT + t_x(ch, ta)),
+			       (long long)y_of(ya > ymax ? ymax : ya, ymax),
+			       (long long)(CH_LEFT + t_x(ch, tz)),
+			       (long long)y_of(yz > ymax ? ymax : yz, ymax));
+		if (cs >= 0) {
+			esc_cell(b, cell_at(lk, i, cs));
+			swt_buf_puts(b, " MB/min, ");
+		}
+		esc_cell(b, cell_at(lk, i, v0));
+		swt_buf_puts(b, " MB at ");
+		esc_cell(b, cell_at(lk, i, c0));
+		swt_buf_puts(b, " s to ");
+		esc_cell(b, cell_at(lk, i, v1));
+		swt_buf_puts(b, " MB at ");
+		esc_cell(b, cell_at(lk, i, c1));
+		swt_buf_puts(b, " s</title></line>");
+	}
+}
+
 static void subject_name(struct swt_buf *b, const struct subject *g)
 {
 	esc(b, g->name);
@@ -1355,6 +1426,8 @@ static void chart(struct swt_buf *b, const struct charts *ch,
 		mean_path(b, &cols[side], ymax);
 		swt_buf_puts(b, "\"/>");
 	}
+	if (res == RES_MEM && !ch->diff)
+		leak_lines(b, ch, g, ymax);
 	markers(b, ch, g, res, false);
 	swt_buf_puts(b, "</svg></figure>\n");
 }
@@ -1381,7 +1454,12 @@ static void html_charts(struct swt_buf *b, const struct swt_model *m)
 			"<span class=\"key-spike\">hatched span and "
 			"\xe2\x96\xb2 a spike and its peak</span>, "
 			"<span class=\"key-alert\">\xe2\x97\x86 an "
-			"alert</span>.</p>\n");
+			"alert</span>");
+	if (!ch.diff)
+		swt_buf_puts(b, "; on a module's memory: <span "
+				"class=\"key-leak\">dashed, a leak's "
+				"fitted line</span>");
+	swt_buf_puts(b, ".</p>\n");
 	for (i = 0; i < ch.n_subj; i++) {
 		const struct subject *g = &ch.subj[i];
 
@@ -1489,7 +1567,9 @@ static const char *const css[] = {
 	".mean{fill:none;stroke-width:1.5}.mean.one,.mean.base{"
 	"stroke:#0072B2}.mean.new{stroke:#D55E00;stroke-dasharray:5 3}\n"
 	".spike{fill:url(#swt-hatch-spike)}.peak{fill:#CC79A7;stroke:#6b2f55}"
-	".alert{fill:#D55E00;stroke:#000;stroke-width:.8}\n"
+	".alert{fill:#D55E00;stroke:#000;stroke-width:.8}"
+	".leakfit{stroke:#000;stroke-width:2;stroke-dasharray:7 4}"
+	".key-leak{border-bottom:2px dashed #000}\n"
 	"footer{margin-top:2em;color:var(--mute);font-size:.85em}\n"
 	"@media print{body{max-width:none;padding:0;font-size:10px}"
 	"nav{display:none}.tw{overflow:visible}summary{list-style:none}"

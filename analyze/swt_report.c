@@ -923,6 +923,15 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		COL_STR("attributed_to", "attributed to"),
 		COL_FIXED("significant_s", "significant from s", "s"),
 		COL_COMMAND,
+		/* the fitted line, for charts (null: none) */
+		{ "fit_from_s", "fit from s", "s", SWT_CELL_FIXED,
+		  SWT_COL_JSON_ONLY },
+		{ "fit_to_s", "fit to s", "s", SWT_CELL_FIXED,
+		  SWT_COL_JSON_ONLY },
+		{ "fit_from_mb", "fitted MB then", "MB", SWT_CELL_FIXED,
+		  SWT_COL_JSON_ONLY },
+		{ "fit_to_mb", "fitted MB at the end", "MB", SWT_CELL_FIXED,
+		  SWT_COL_JSON_ONLY },
 	};
 	static const struct swt_model_def def =
 		DEF("leaks", "Memory leaks", SWT_SECTION_TABLE, 0, cols);
@@ -943,6 +952,17 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		swt_model_cell_str(s, l->attributed_to ? l->attributed_to : "");
 		c_secs(s, l->significant_ns);
 		swt_model_cell_str(s, l->subj.command);
+		if (l->has_fit) {
+			c_secs(s, l->fit_from_ns);
+			c_secs(s, l->fit_to_ns);
+			c_one(s, l->fit_from_mmb);
+			c_one(s, l->fit_to_mmb);
+		} else {
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+			swt_model_cell_null(s);
+		}
 	}
 }
 

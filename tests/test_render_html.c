@@ -233,6 +233,105 @@ static void charts_keep_a_one_bucket_spike(void **state)
 	swt_model_free(m);
 }
 
+static const struct swt_model_col leak_cols[] = {
+	{ "subject", "subject", NULL, SWT_CELL_STR, 0 },
+	{ "kind", "kind", NULL, SWT_CELL_ENUM, 0 },
+	{ "process", "process", NULL, SWT_CELL_STR, 0 },
+	{ "slope_mb_per_min", "MB/min", "MB/min", SWT_CELL_FIXED, 0 },
+	{ "fit_from_s", "fit from s", "s", SWT_CELL_FIXED, SWT_COL_JSON_ONLY },
+	{ "fit_to_s", "fit to s", "s", SWT_CELL_FIXED, SWT_COL_JSON_ONLY },
+	{ "fit_from_mb", "fit from MB", "MB", SWT_CELL_FIXED,
+	  SWT_COL_JSON_ONLY },
+	{ "fit_to_mb", "fit to MB", "MB", SWT_CELL_FIXED, SWT_COL_JSON_ONLY },
+};
+static const struct swt_model_def leak_def = {
+	"leaks", "Memory leaks", SWT_SECTION_TABLE, 0, N_COLS(leak_cols),
+	leak_cols
+};
+
+/* A leak row; fit times in seconds, MB in tenths; from_s < 0: no fit
+ * (null cells, as for an instrumented module's attributed growth). */
+static void leak_row(struct swt_model_section *s, const char *subject,
+		     int64_t from_s, int64_t to_s, int64_t from_mb,
+		     int64_t to_mb)
+{
+	swt_model_add_row(s, NULL);
+	swt_model_cell_str(s, subject);
+	swt_model_cell_enum(s, "process");
+	swt_model_cell_str(s, "");
+	swt_model_cell_fixed(s, 123, 1, 1);
+	if (from_s < 0) {
+		swt_model_cell_null(s);
+		swt_model_cell_null(s);
+		swt_model_cell_null(s);
+		swt_model_cell_null(s);
+		return;
+	}
+	swt_model_cell_fixed(s, from_s * 1000, 3, 3);
+	swt_model_cell_fixed(s, to_s * 1000, 3, 3);
+	swt_model_cell_fixed(s, from_mb, 1, 1);
+	swt_model_cell_fixed(s, to_mb, 1, 1);
+}
+
+/* A leak's fitted line on its module's memory chart only: from the
+ * plot's left edge to its right over the whole series, rising, clipped
+ * at the value axis' top; none for a leak without a fit or of a module
+ * without a chart, none on the session's chart. */
+static void leak_fit_drawn_on_its_module(void **state)
+{
+	struct swt_model *m;
+	struct swt_model_section *s;
+	const char *l;
+	char *a;
+	int64_t t;
+
+	(void)state;
+	swt_model_new(&m, "swanalyze", "full", 9);
+	s = swt_model_add_section(m, &leak_def);
+	leak_row(s, "leaky", 0, 100, 200, 900);	/* 20 MB to 90 MB */
+	leak_row(s, "leaky", -1, 0, 0, 0);
+	leak_row(s, "elsewhere", 0, 100, 200, 900);
+	leak_row(s, "steep", 0, 100, 0, 100000);	/* past the axis */
+	s = swt_model_add_section(m, &series_def);
+	for (t = 0; t < 100; t++)
+		series_row(s, "session", "session", t, t + 1, 50,
+			   200 + 7 * t, NULL);
+	for (t = 0; t < 100; t++)
+		series_row(s, "leaky", "process", t, t + 1, 40, 200 + 7 * t,
+			   NULL);
+	for (t = 0; t < 100; t++)
+		series_row(s, "steep", "process", t, t + 1, 40, 200 + 7 * t,
+			   NULL);
+	a = render(m);
+	assert_int_equal(count(a, "<line class=\"leakfit\""), 2);
+	l = strstr(a, "<line class=\"leakfit\"");
+	/* after the session's charts and the leaky module's CPU chart */
+	assert_true(l > strstr(a, "<b>leaky</b>"));
+	assert_contains(l, "<line class=\"leakfit\" x1=\"58\" y1=\"");
+	assert_contains(l, "\" x2=\"746\" y2=\"");
+	{
+		long long x1, y1, x2, y2;
+
+		assert_int_equal(sscanf(l, "<line class=\"leakfit\" x1=\"%lld\" "
+					   "y1=\"%lld\" x2=\"%lld\" "
+					   "y2=\"%lld\"",
+					&x1, &y1, &x2, &y2),
+				 4);
+		assert_true(y2 < y1);	/* rising: up the page */
+		assert_true(y2 > 20 && y1 < 170);
+	}
+	assert_contains(l, "<title>leak: the fitted line, 12.3 MB/min, "
+			   "20.0 MB at 0.000 s to 90.0 MB at 100.000 s"
+			   "</title></line>");
+	/* the steep one stops at the top of its axis (y = CH_TOP) */
+	l = strstr(l + 1, "<line class=\"leakfit\"");
+	assert_non_null(l);
+	assert_contains(l, "\" x2=\"746\" y2=\"20\">");
+	assert_contains(a, "<span class=\"key-leak\">");
+	free(a);
+	swt_model_free(m);
+}
+
 /* Base and new of a diff overlaid, in two styles. */
 static void diff_charts_overlay_base_and_new(void **state)
 {
@@ -430,6 +529,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(charts_keep_a_one_bucket_spike),
+		cmocka_unit_test(leak_fit_drawn_on_its_module),
 		cmocka_unit_test(diff_charts_overlay_base_and_new),
 		cmocka_unit_test(missing_columns_leave_charts_out),
 		cmocka_unit_test(untrusted_bytes_are_replaced),
