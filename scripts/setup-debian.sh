@@ -8,18 +8,23 @@
 #                                    (tests/analyze/test-html.sh; skipped
 #                                    without it); scripts/test.sh asks
 #   scripts/setup-debian.sh --fuzz   also clang, for the fuzz targets
+#   scripts/setup-debian.sh --fleet  also prometheus and victoria-metrics,
+#                                    the receivers the remote-write test
+#                                    sends to (tests/fleet/; skipped
+#                                    without them); scripts/test.sh asks
 set -eu
 
 pkgs="build-essential meson ninja-build pkg-config python3 \
 protobuf-c-compiler libprotobuf-c-dev libzstd-dev zstd libproc2-dev \
 libcmocka-dev procps python3-markdown libxml2-utils python3-dev \
-protobuf-compiler"
+protobuf-compiler libcurl4-openssl-dev libsnappy-dev"
 case "${1:-}" in
 --bench) pkgs="$pkgs atop sysstat" ;;
 --fuzz) pkgs="$pkgs clang" ;;
 --browser) pkgs="$pkgs chromium" ;;
+--fleet) pkgs="$pkgs prometheus victoria-metrics" ;;
 "") ;;
-*) echo "usage: $0 [--bench|--browser|--fuzz]" >&2; exit 2 ;;
+*) echo "usage: $0 [--bench|--browser|--fleet|--fuzz]" >&2; exit 2 ;;
 esac
 
 # Wanted, not needed: swrec's BPF process events are built with them and
