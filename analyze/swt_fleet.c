@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "swt_alloc.h"
+#include "swt_analysis.h"
+#include "swt_engine.h"
+#include "swt_reader.h"
 #include "swt_buf.h"
 #include "swt_checked.h"
 #include "swt_stats.h"

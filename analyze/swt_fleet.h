@@ -29,11 +29,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "swt_analysis.h"
-#include "swt_engine.h"
-#include "swt_reader.h"
 #include "swt_record.h"
 #include "swt_rw.h"
+
+/* (swt_engine.h, swt_analysis.h, swt_reader.h: not included, so that
+ * swrec.c, whose session result has the engine's struct name, can use
+ * this header) */
+struct swt_analysis;
+struct swt_engine_opts;
+struct swt_reader;
+struct swt_result;
+struct swt_usage_point;
 
 struct swt_fleet;
 

@@ -385,6 +385,8 @@ static void account(struct swt_rwclient *c, bool ok, uint64_t samples,
 	} else {
 		c->st.samples_failed += samples;
 		c->st.batches_failed++;
+		snprintf(c->st.last_error, sizeof(c->st.last_error), "%.500s",
+			 c->err);
 	}
 	pthread_mutex_unlock(&c->st_lock);
 }

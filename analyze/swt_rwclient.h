@@ -56,6 +56,7 @@ struct swt_rwclient_stats {
 	uint64_t bytes_sent;	/* compressed bodies accepted */
 	uint64_t batches_failed;
 	long last_status;	/* the last HTTP status, 0 none */
+	char last_error[512];	/* why the last batch failed, "" none */
 };
 
 /* Reads the credentials. 0, or SWT_EINVAL/SWT_EIO with the reason in msg

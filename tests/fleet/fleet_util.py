@@ -4,7 +4,8 @@
   fleet_util.py wait URL SECONDS      poll URL until it answers 200
   fleet_util.py query BASE PROMQL T SECONDS
                                       poll BASE/api/v1/query until PROMQL
-                                      has a value at time T (s); print it
+                                      has a value at time T (s; "now": at
+                                      each poll's time); print it
   fleet_util.py fake PORTFILE LOG MODE
                                       a remote-write receiver that decodes
                                       each body (snappy, protobuf) and
@@ -47,7 +48,9 @@ def query(base, promql, t, seconds):
     deadline = time.monotonic() + seconds
     last = None
     while time.monotonic() < deadline:
-        q = urllib.parse.urlencode({"query": promql, "time": t})
+        q = urllib.parse.urlencode({
+            "query": promql,
+            "time": time.time() if t == "now" else t})
         try:
             with urllib.request.urlopen(base + "/api/v1/query?" + q,
                                         timeout=10) as r:

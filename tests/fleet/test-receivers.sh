@@ -1,22 +1,25 @@
-# Backfill end to end: swrec records a spinning shell, `swanalyze export
+# Remote-write end to end. Backfill: swrec records a spinning shell, `swanalyze export
 # --remote-write` sends the session to Debian's prometheus (remote-write
 # receiver on, an out-of-order window) and victoria-metrics, each on a
 # loopback port chosen now, and their query APIs give back the report's
 # figures: the tree's CPU seconds (the last total), its average CPU (the
 # end series, and the mean of the per-interval ratio), the process
 # module's average and weight, within the rounding of the report's
-# figures. Skips (with the reason)
+# figures. Live: `swrec --remote-write` into the prometheus, whose query
+# API has the session's CPU while swrec still runs, and at the end the
+# report's total and the end series. Skips (with the reason)
 # where the servers are not installed: scripts/setup-debian.sh --fleet.
 #
-#   sh test-backfill.sh SWREC SWANALYZE PYTHON3 TMPDIR
+#   sh test-receivers.sh SWREC SWANALYZE SWREPLAY PYTHON3 TMPDIR
 set -u
 . "$(dirname "$0")/../tap-core.sh"
 
-tap_args 4 "$0 SWREC SWANALYZE PYTHON3 TMPDIR" "$@"
+tap_args 5 "$0 SWREC SWANALYZE SWREPLAY PYTHON3 TMPDIR" "$@"
 SWREC=$1
 SWANALYZE=$2
-PY=$3
-T=$4
+SWREPLAY=$3
+PY=$4
+T=$5
 U="$(dirname "$0")/fleet_util.py"
 tap_sandbox
 
@@ -25,7 +28,38 @@ VM=$(command -v victoria-metrics || true)
 if [ -z "$PROM" ] || [ -z "$VM" ]; then
 	skip "remote-write into prometheus and victoria-metrics" \
 		"prometheus or victoria-metrics is not installed (sh scripts/setup-debian.sh --fleet)"
-	done_testing
+	# ---- live: the samples appear while swrec runs
+"$SWREC" -q -i 100ms -o "$T/live.swt" \
+	--remote-write "http://127.0.0.1:$PP/api/v1/write" --label test=live \
+	-- sh -c 'while [ ! -e "$0" ]; do i=0;
+		while [ $i -lt 3000 ]; do i=$((i+1)); done; done' "$T/stop" \
+	>"$T/live.out" 2>"$T/live.err" &
+rec=$!
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max(swt_session_cpu_seconds_total{test="live"})' now 120)
+running=no
+kill -0 "$rec" 2>/dev/null && running=yes
+check "live: prometheus has the session's CPU ($v s) while swrec runs" \
+	[ -n "$v" ] && [ "$running" = yes ]
+: >"$T/stop"
+rc=0
+wait "$rec" || rc=$?
+check "live: swrec ends well" [ "$rc" -eq 0 ]
+"$SWANALYZE" "$T/live.swt" --report full --format json | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)["session"]["cpu_s"])' >"$T/live.cpu"
+cpu_s=$(cat "$T/live.cpu")
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'swt_session_total_weight{test="live"}' now 60)
+check "live: the end series arrive (total weight $v)" [ -n "$v" ]
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max_over_time(swt_session_cpu_seconds_total{test="live"}[1h])' now 60)
+check "live: the tree's CPU seconds are the report's ($v = $cpu_s)" \
+	near "$v" "$cpu_s" 0.0005
+"$SWREPLAY" --dump "$T/live.swt" | grep -q '"anomaly_kind":"remote_write".*failed 0 dropped 0 unsent 0' 
+check "live: the file says every sample was sent" [ $? -eq 0 ]
+
+done_testing
 fi
 
 pids=""
@@ -125,5 +159,36 @@ for srv in prometheus:$PP victoria-metrics:$VP; do
 	check "$name: the shell's weight is the report's ($v = $sh_weight)" \
 		near "$v" "$sh_weight" 0.0005
 done
+
+# ---- live: the samples appear while swrec runs
+"$SWREC" -q -i 100ms -o "$T/live.swt" \
+	--remote-write "http://127.0.0.1:$PP/api/v1/write" --label test=live \
+	-- sh -c 'while [ ! -e "$0" ]; do i=0;
+		while [ $i -lt 3000 ]; do i=$((i+1)); done; done' "$T/stop" \
+	>"$T/live.out" 2>"$T/live.err" &
+rec=$!
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max(swt_session_cpu_seconds_total{test="live"})' now 120)
+running=no
+kill -0 "$rec" 2>/dev/null && running=yes
+check "live: prometheus has the session's CPU ($v s) while swrec runs" \
+	[ -n "$v" ] && [ "$running" = yes ]
+: >"$T/stop"
+rc=0
+wait "$rec" || rc=$?
+check "live: swrec ends well" [ "$rc" -eq 0 ]
+"$SWANALYZE" "$T/live.swt" --report full --format json | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)["session"]["cpu_s"])' >"$T/live.cpu"
+cpu_s=$(cat "$T/live.cpu")
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'swt_session_total_weight{test="live"}' now 60)
+check "live: the end series arrive (total weight $v)" [ -n "$v" ]
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max_over_time(swt_session_cpu_seconds_total{test="live"}[1h])' now 60)
+check "live: the tree's CPU seconds are the report's ($v = $cpu_s)" \
+	near "$v" "$cpu_s" 0.0005
+"$SWREPLAY" --dump "$T/live.swt" | grep -q '"anomaly_kind":"remote_write".*failed 0 dropped 0 unsent 0' 
+check "live: the file says every sample was sent" [ $? -eq 0 ]
 
 done_testing
