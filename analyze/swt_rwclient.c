@@ -25,9 +25,10 @@ struct swt_rwclient {
 	struct curl_slist *hdrs;
 	char *userpwd;		/* secret */
 	char url[2048];
+	char shown[2048];	/* url without user:password@ (messages) */
 	struct swt_buf body, answer;
 	struct swt_rwclient_stats st;
-	char err[3072];
+	char err[5120];
 	atomic_bool abort;
 	uint64_t rnd;		/* jitter: not a report figure */
 	pthread_mutex_t st_lock; /* stats read by another thread */
@@ -130,6 +131,18 @@ int swt_rwclient_new(struct swt_rwclient **out,
 	c = swt_zalloc(sizeof(*c));
 	c->o = *o;
 	snprintf(c->url, sizeof(c->url), "%s", o->url);
+	{
+		/* scheme://user:password@host/...: never in a message */
+		const char *host = strstr(c->url, "://") + 3;
+		const char *at = strchr(host, '@');
+		const char *slash = strchr(host, '/');
+
+		if (at && (!slash || at < slash))
+			snprintf(c->shown, sizeof(c->shown), "%.*s***%s",
+				 (int)(host - c->url), c->url, at);
+		else
+			snprintf(c->shown, sizeof(c->shown), "%s", c->url);
+	}
 	c->o.url = c->url;
 	c->o.headers = NULL;
 	c->o.n_headers = 0;
@@ -315,7 +328,7 @@ static int post_once(struct swt_rwclient *c, long *status)
 	pthread_mutex_unlock(&c->st_lock);
 	*status = 0;
 	if (rc != CURLE_OK) {
-		snprintf(c->err, sizeof(c->err), "%s: %s", c->url,
+		snprintf(c->err, sizeof(c->err), "%s: %s", c->shown,
 			 curl_easy_strerror(rc));
 		return 1;
 	}
@@ -323,7 +336,7 @@ static int post_once(struct swt_rwclient *c, long *status)
 	if (*status >= 200 && *status < 300)
 		return 0;
 	answer_text(c, &msg);
-	snprintf(c->err, sizeof(c->err), "%s: HTTP %ld%s%s%s", c->url,
+	snprintf(c->err, sizeof(c->err), "%s: HTTP %ld%s%s%s", c->shown,
 		 *status, msg.len ? ": " : "", msg.len ? msg.ptr : "",
 		 old_sample_answer(msg.len ? msg.ptr : "") ?
 			 " (the receiver refuses samples older than what it "
@@ -350,7 +363,7 @@ static bool post(struct swt_rwclient *c)
 			if (!c->err[0])
 				snprintf(c->err, sizeof(c->err),
 					 "%s: stopped before it was sent",
-					 c->url);
+					 c->shown);
 			return false;
 		}
 		r = post_once(c, &status);
