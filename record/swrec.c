@@ -832,6 +832,17 @@ int main(int argc, char **argv)
 					0.0,
 				*swt_live_error(live) ? "; stopped: " : "",
 				swt_live_error(live));
+		else if (live)
+			fprintf(stderr,
+				"swrec: remote-write: the engine took %.3f ms "
+				"of CPU, %.1f us a sample%s%s\n",
+				(double)swt_live_cpu_ns(live) / 1e6,
+				swt_live_feeds(live) ?
+					(double)swt_live_cpu_ns(live) / 1e3 /
+						(double)swt_live_feeds(live) :
+					0.0,
+				*swt_live_error(live) ? "; stopped: " : "",
+				swt_live_error(live));
 	}
 	if (live && o.on_alert)
 		on_alert_summary(live, o.quiet);
