@@ -345,6 +345,10 @@ static int post_once(struct swt_rwclient *c, long *status)
 			 "to an empty one; docs/fleet.md)" :
 			 "");
 	ret = *status >= 500 || *status == 429 ? 1 : -1;
+	/* Prometheus 2.42 (Debian 12's) answers a too old sample with 500,
+	 * not 400: it will not change on retry either */
+	if (old_sample_answer(msg.len ? msg.ptr : ""))
+		ret = -1;
 	swt_buf_fini(&msg);
 	return ret;
 }

@@ -12,7 +12,9 @@
  * other 4xx is not (the receiver refuses the data: retrying cannot help)
  * and its samples count as failed, with the server's message kept. The
  * answer of a Prometheus without an out-of-order window to old samples
- * ("out of bounds", "too old", "out of order") gets a hint appended.
+ * ("out of bounds", "too old", "out of order") gets a hint appended and
+ * is never retried, whatever its status (Prometheus 2.42 sends it as a
+ * 500).
  *
  * swt_rwqueue is the live path: a bounded queue and a thread that sends
  * what is pushed, so that the pusher (swrec's sampling loop) never waits

@@ -10,16 +10,21 @@
 # report's total and the end series. Skips (with the reason)
 # where the servers are not installed: scripts/setup-debian.sh --fleet.
 #
-#   sh test-receivers.sh SWREC SWANALYZE SWREPLAY PYTHON3 TMPDIR
+#   sh test-receivers.sh SWREC SWANALYZE SWREPLAY PYTHON3 OLD.swt TMPDIR
+#
+# OLD.swt: a session recorded more than a day ago (a fixture), which the
+# prometheus (a window of 1 d) refuses: the answer is explained, not
+# retried.
 set -u
 . "$(dirname "$0")/../tap-core.sh"
 
-tap_args 5 "$0 SWREC SWANALYZE SWREPLAY PYTHON3 TMPDIR" "$@"
+tap_args 6 "$0 SWREC SWANALYZE SWREPLAY PYTHON3 OLD.swt TMPDIR" "$@"
 SWREC=$1
 SWANALYZE=$2
 SWREPLAY=$3
 PY=$4
-T=$5
+OLD=$5
+T=$6
 U="$(dirname "$0")/fleet_util.py"
 tap_sandbox
 
@@ -28,7 +33,16 @@ VM=$(command -v victoria-metrics || true)
 if [ -z "$PROM" ] || [ -z "$VM" ]; then
 	skip "remote-write into prometheus and victoria-metrics" \
 		"prometheus or victoria-metrics is not installed (sh scripts/setup-debian.sh --fleet)"
-	# ---- live: the samples appear while swrec runs
+	# ---- a session older than the window: refused, explained, not retried
+# (Prometheus 2.42 answers "too old sample" with a 500)
+run "$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
+	"$OLD"
+check "old session: export exits 4" [ "$rc" -eq 4 ]
+check "old session: the out-of-order window is explained" \
+	grep -q "HTTP [45]00: .*out_of_order_time_window" "$T/err"
+check "old session: not retried" grep -q "(0 retries)" "$T/err"
+
+# ---- live: the samples appear while swrec runs
 "$SWREC" -q -i 100ms -o "$T/live.swt" \
 	--remote-write "http://127.0.0.1:$PP/api/v1/write" --label test=live \
 	-- sh -c 'while [ ! -e "$0" ]; do i=0;
@@ -159,6 +173,15 @@ for srv in prometheus:$PP victoria-metrics:$VP; do
 	check "$name: the shell's weight is the report's ($v = $sh_weight)" \
 		near "$v" "$sh_weight" 0.0005
 done
+
+# ---- a session older than the window: refused, explained, not retried
+# (Prometheus 2.42 answers "too old sample" with a 500)
+run "$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
+	"$OLD"
+check "old session: export exits 4" [ "$rc" -eq 4 ]
+check "old session: the out-of-order window is explained" \
+	grep -q "HTTP [45]00: .*out_of_order_time_window" "$T/err"
+check "old session: not retried" grep -q "(0 retries)" "$T/err"
 
 # ---- live: the samples appear while swrec runs
 "$SWREC" -q -i 100ms -o "$T/live.swt" \
