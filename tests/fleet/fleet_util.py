@@ -10,8 +10,9 @@
                                       a remote-write receiver that decodes
                                       each body (snappy, protobuf) and
                                       logs "status samples" per request;
-                                      MODE: ok, 500, 429, flaky (500 for
-                                      the first 3 requests, then ok)
+                                      MODE: ok, 500, 429, 400, flaky (500
+                                      for the first 3 requests, then ok),
+                                      hang (never answers)
 """
 import http.server
 import json
@@ -167,6 +168,9 @@ def fake(portfile, log, mode):
                   "0.1.0")
             n = count_samples(body)
             state["n"] += 1
+            if mode == "hang":
+                time.sleep(60)
+                return
             if not ok:
                 status = 400
             elif mode == "500" or (mode == "flaky" and state["n"] <= 3):
@@ -177,14 +181,17 @@ def fake(portfile, log, mode):
                 status = 400
             else:
                 status = 204
-            with open(log, "a") as fp:
-                fp.write("%d %d %s\n" % (status, n,
-                         self.headers.get("Authorization", "-")))
             self.send_response(status)
             msg = b"" if status == 204 else b"fake says no"
             self.send_header("Content-Length", str(len(msg)))
             self.end_headers()
             self.wfile.write(msg)
+            self.wfile.flush()
+            # logged once answered: a test that kills the receiver when
+            # the log grows knows that the client had its answer
+            with open(log, "a") as fp:
+                fp.write("%d %d %s\n" % (status, n,
+                         self.headers.get("Authorization", "-")))
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
     with open(portfile + ".tmp", "w") as fp:

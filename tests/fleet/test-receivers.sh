@@ -82,6 +82,7 @@ cleanup() {
 	for p in $pids; do wait "$p" 2>/dev/null; done
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP
 
 # Prometheus: the receiver, and a window for samples older than its head
 cat >"$T/prom.yml" <<EOC
