@@ -68,8 +68,20 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 if [ -n "$missing" ]; then
 	echo "setup-debian.sh: installing$missing" >&2
+	# The servers of --fleet are for the tests, which start their own on
+	# free ports: their packages must not start system services (a
+	# prometheus on :9090 for ever). policy-rc.d says so to invoke-rc.d,
+	# for this install only, unless the machine has one of its own.
+	policy=""
+	if [ "${1:-}" = --fleet ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ [ -z "$policy" ] || rm -f "$policy"; exit 1; }
+	[ -z "$policy" ] || rm -f "$policy"
 fi
 for p in $opt_missing; do
 	echo "setup-debian.sh: installing $p (optional)" >&2
