@@ -93,6 +93,20 @@ static size_t on_answer(char *p, size_t size, size_t n, void *payload)
 	return len;
 }
 
+/* A request in flight stops when the client is aborted (the end of a
+ * recording), not at its timeout. */
+static int on_progress(void *payload, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct swt_rwclient *c = payload;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&c->abort) ? 1 : 0;
+}
+
 int swt_rwclient_new(struct swt_rwclient **out,
 		     const struct swt_rwclient_opts *o, char *msg,
 		     size_t msglen)
@@ -216,6 +230,9 @@ int swt_rwclient_new(struct swt_rwclient **out,
 			 (long)c->o.connect_timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->answer);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	if (c->userpwd) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(c->curl, CURLOPT_USERPWD, c->userpwd);

@@ -73,8 +73,9 @@ void swt_rwclient_free(struct swt_rwclient *c);	/* NULL: no-op */
 int swt_rwclient_send(struct swt_rwclient *c,
 		      const struct swt_rw_series *series, size_t n);
 
-/* From another thread: stop waiting between retries and fail what is
- * left (counted) — the end of a recording that cannot wait. */
+/* From another thread: stop the request in flight and the waits between
+ * retries, and fail what is left (counted) — the end of a recording that
+ * cannot wait. */
 void swt_rwclient_abort(struct swt_rwclient *c);
 
 void swt_rwclient_get_stats(const struct swt_rwclient *c,

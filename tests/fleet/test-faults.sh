@@ -62,9 +62,12 @@ for line in sys.stdin:
 # on_schedule FILE: the sampling loop went on while the receiver failed:
 # after swrec's first second (its first samples can be late on a loaded
 # runner with or without a receiver: the first /proc scans, BPF loading,
-# ASan), no two samples more than 3 intervals (300 ms) apart, over at least
-# 5 intervals. A loop that waited on the network would stall for a
-# request's whole timeout (1 s here), and again for each retry.
+# ASan), no two samples as far apart as a request's timeout (1 s here),
+# over at least 5 intervals. A loop that waited on the network would stall
+# that long at each request to the receiver that never answers, and for
+# the backoff before each retry. (On a quiet machine the largest gap is
+# the interval, 100 ms, to a few ms; a 2-core runner at load 50 from
+# other jobs was seen to stall any swrec for 500 ms.)
 on_schedule() {
 	"$SWREPLAY" --dump "$1" | "$PY" -c '
 import json, sys
@@ -74,7 +77,7 @@ t = [x for x in t if x >= t[0] + 1000000000]
 gaps = [(b - a) / 1e6 for a, b in zip(t, t[1:])]
 print("%d intervals after the first second, the largest %.0f ms" %
       (len(gaps), max(gaps or [0])))
-sys.exit(not (len(gaps) >= 5 and max(gaps) <= 300))' >"$T/sched"
+sys.exit(not (len(gaps) >= 5 and max(gaps) < 1000))' >"$T/sched"
 	st=$?
 	diag <"$T/sched"
 	return $st
