@@ -190,8 +190,9 @@ def fake(portfile, log, mode):
             # logged once answered: a test that kills the receiver when
             # the log grows knows that the client had its answer
             with open(log, "a") as fp:
-                fp.write("%d %d %s\n" % (status, n,
-                         self.headers.get("Authorization", "-")))
+                fp.write("%d %d %s %s\n" % (
+                    status, n, self.headers.get("Authorization", "-"),
+                    self.headers.get("X-Scope-OrgID", "-")))
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
     with open(portfile + ".tmp", "w") as fp:

@@ -196,5 +196,21 @@ record auth "http://127.0.0.1:$port/api/v1/write" \
 	--bearer-token-file "$T/token"
 check "auth: the token is sent" grep -q "Bearer tok-s3cr3t" "$T/log"
 check "auth: the token is not printed" sh -c "! grep -q s3cr3t '$T/err'"
+printf 'bob:pa55\n' >"$T/basic"
+fake ok
+run "$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
+	--basic-auth-file "$T/basic" --header 'X-Scope-OrgID: team-a' \
+	"$T/auth.swt"
+check "basic auth and a header: sent" \
+	grep -q "^204 [0-9]* Basic Ym9iOnBhNTU= team-a$" "$T/log"
+check "basic auth: the password is not printed" \
+	sh -c "! grep -q pa55 '$T/err'"
+run "$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
+	--header 'no colon' "$T/auth.swt"
+check "a header without a colon: exit 2" [ "$rc" -eq 2 ]
+run "$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
+	--bearer-token-file "$T/nonexistent" "$T/auth.swt"
+check "a token file that cannot be read: exit 2, named" \
+	sh -c "[ $rc -eq 2 ] && grep -q nonexistent '$T/err'"
 
 done_testing
