@@ -395,13 +395,13 @@ static bool post(struct swt_rwclient *c)
 			return true;
 		if (r < 0 || attempt >= c->o.max_retries)
 			return false;
-		pthread_mutex_lock(&c->st_lock);
-		c->st.retries++;
-		pthread_mutex_unlock(&c->st_lock);
 		/* full jitter: uniform in [0, backoff] */
 		if (!backoff_sleep(c, (int64_t)(next_rnd(c) %
 					       (uint64_t)(backoff + 1))))
 			return false;
+		pthread_mutex_lock(&c->st_lock);
+		c->st.retries++;
+		pthread_mutex_unlock(&c->st_lock);
 		backoff = backoff > c->o.backoff_max_ms / 2 ?
 				  c->o.backoff_max_ms :
 				  backoff * 2;

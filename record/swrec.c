@@ -568,9 +568,16 @@ static int parse_args(struct options *o, int argc, char **argv)
 	if (o->print_socket && !o->s.events)
 		return usage_error("--print-socket and --no-events exclude "
 				   "each other");
-	if ((o->config || o->n_thresholds) && !o->alerts)
+	if ((o->config || o->n_thresholds) && !o->alerts && !o->rw.url)
 		return usage_error("--config and --threshold set the "
-				   "thresholds of --alerts");
+				   "thresholds of --alerts (and of the "
+				   "--remote-write series)");
+	if (!o->rw.url && (o->n_labels || o->n_headers || o->rw_queue ||
+			   o->rw_drain_ms || o->rw.bearer_token_file ||
+			   o->rw.basic_auth_file))
+		return usage_error("--label, --header, --bearer-token-file, "
+				   "--basic-auth-file and --remote-write-* "
+				   "need --remote-write URL");
 	return 0;
 }
 
