@@ -448,12 +448,10 @@ void swt_fleet_result(struct swt_fleet *f, const struct swt_result *r)
 	static const char *const prio[] = { "low", "medium", "high",
 					    "critical" };
 	uint64_t alerts_by_kind[SWT_ALERT_FORECAST + 1];
-	char rec_by_prio_n[4][24];
 	uint64_t recs[4] = { 0, 0, 0, 0 };
 	size_t i;
 	int k;
 
-	(void)rec_by_prio_n;
 	add_end(f, "swt_session_duration_seconds", NULL, 0, NULL, tms,
 		(double)ss->duration_ns / 1e9);
 	add_end(f, "swt_session_total_weight", NULL, 0, NULL, tms,
