@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "swanalyze_export.h"
 #include "swt_analysis.h"
 #include "swt_buf.h"
 #include "swt_cli.h"
@@ -61,6 +62,7 @@ static const char usage_text[] =
 	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
 	"       " PROG " history FILE... [OPTIONS]\n"
+	"       " PROG " export --remote-write URL FILE... [OPTIONS]\n"
 	"Analyse a swt session file (.swt) and write a report; compare\n"
 	"sessions (" PROG " diff --help); follow modules across sessions\n"
 	"(" PROG " history --help).\n"
@@ -859,6 +861,8 @@ int main(int argc, char **argv)
 		return diff_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "history") == 0)
 		return history_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return swanalyze_export_main(argc - 1, argv + 1);
 	swt_thresholds_init(&th);
 	err = parse_options(&opts, argc, argv);
 	if (err < 0 || opts.help || opts.version) {

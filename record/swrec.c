@@ -16,8 +16,10 @@
 #include "swt_cli.h"
 #include "swt_config.h"
 #include "swt_parse.h"
+#include "swt_fleet.h"
 #include "swt_live.h"
 #include "swt_ingest.h"
+#include "swt_rwclient.h"
 #include "swt_session.h"
 #include "swt_procconn.h"
 #include "swt_status.h"
@@ -52,6 +54,14 @@ struct options {
 	const char *config;
 	size_t n_thresholds;
 	const char **thresholds;
+	/* --remote-write */
+	struct swt_rwclient_opts rw;
+	size_t n_labels;
+	struct swt_rw_label *labels;
+	size_t n_headers;
+	const char **headers;
+	uint64_t rw_queue;
+	int64_t rw_drain_ms;
 };
 
 static void usage(FILE *f)
@@ -136,6 +146,22 @@ static void usage(FILE *f)
 	      "--config)\n"
 	      "  -t, --threshold K=V  one threshold of the alerts (after "
 	      "--config)\n"
+	      "      --remote-write URL  send the session's series (as "
+	      "swanalyze export)\n"
+	      "                       to a Prometheus remote-write receiver "
+	      "while recording,\n"
+	      "                       from a thread with a bounded queue; "
+	      "what was not sent\n"
+	      "                       is counted (the file has it all)\n"
+	      "      --label K=V      a label on every series (repeatable)\n"
+	      "      --bearer-token-file F, --basic-auth-file F  credentials "
+	      "(first line)\n"
+	      "      --header 'N: V'  an HTTP header (repeatable)\n"
+	      "      --remote-write-queue N  samples queued at most (default "
+	      "100000)\n"
+	      "      --remote-write-timeout DUR  per request, and the wait "
+	      "for the queue\n"
+	      "                       at the end (default 10s)\n"
 	      "  -q, --quiet          no summary line at the end\n"
 	      "  -h, --help           show this help\n"
 	      "  -V, --version        show the version\n"
@@ -280,6 +306,13 @@ enum {
 	OPT_ALERTS,
 	OPT_ON_ALERT,
 	OPT_CONFIG,
+	OPT_RW,
+	OPT_RW_LABEL,
+	OPT_RW_BEARER,
+	OPT_RW_BASIC,
+	OPT_RW_HEADER,
+	OPT_RW_QUEUE,
+	OPT_RW_TIMEOUT,
 };
 
 /* Returns 0 (o->done for --help/--version) or SWT_EINVAL (the message is
@@ -317,6 +350,16 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "on-alert", required_argument, NULL, OPT_ON_ALERT },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "remote-write", required_argument, NULL, OPT_RW },
+		{ "label", required_argument, NULL, OPT_RW_LABEL },
+		{ "bearer-token-file", required_argument, NULL,
+		  OPT_RW_BEARER },
+		{ "basic-auth-file", required_argument, NULL, OPT_RW_BASIC },
+		{ "header", required_argument, NULL, OPT_RW_HEADER },
+		{ "remote-write-queue", required_argument, NULL,
+		  OPT_RW_QUEUE },
+		{ "remote-write-timeout", required_argument, NULL,
+		  OPT_RW_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -463,6 +506,48 @@ static int parse_args(struct options *o, int argc, char **argv)
 			o->on_alert = optarg;
 			o->alerts = true;
 			break;
+		case OPT_RW:
+			o->rw.url = optarg;
+			break;
+		case OPT_RW_LABEL: {
+			char *name, *value, msg[1200];
+
+			if (swt_fleet_parse_label(&name, &value, optarg, msg,
+						  sizeof(msg)) < 0)
+				return usage_error("--label %s", msg);
+			o->labels = swt_reallocarray(o->labels,
+						     o->n_labels + 1,
+						     sizeof(*o->labels));
+			o->labels[o->n_labels].name = name;
+			o->labels[o->n_labels++].value = value;
+			break;
+		}
+		case OPT_RW_BEARER:
+			o->rw.bearer_token_file = optarg;
+			break;
+		case OPT_RW_BASIC:
+			o->rw.basic_auth_file = optarg;
+			break;
+		case OPT_RW_HEADER:
+			o->headers = swt_reallocarray(o->headers,
+						      o->n_headers + 1,
+						      sizeof(char *));
+			o->headers[o->n_headers++] = optarg;
+			break;
+		case OPT_RW_QUEUE:
+			if (swt_parse_i64(&v, optarg) < 0 || v < 1 ||
+			    v > 100000000)
+				return usage_error("--remote-write-queue: 1 to "
+						   "100000000: %s", optarg);
+			o->rw_queue = (uint64_t)v;
+			break;
+		case OPT_RW_TIMEOUT:
+			if (swt_parse_duration_ns(&v, optarg) < 0 ||
+			    v < 1000000 || v > INT64_C(3600000000000))
+				return usage_error("--remote-write-timeout: 1ms "
+						   "to 1h: %s", optarg);
+			o->rw_drain_ms = v / 1000000;
+			break;
 		case OPT_CONFIG:
 			if (o->config)
 				return usage_error("--config given twice");
@@ -506,9 +591,16 @@ static int parse_args(struct options *o, int argc, char **argv)
 	if (o->print_socket && !o->s.events)
 		return usage_error("--print-socket and --no-events exclude "
 				   "each other");
-	if ((o->config || o->n_thresholds) && !o->alerts)
+	if ((o->config || o->n_thresholds) && !o->alerts && !o->rw.url)
 		return usage_error("--config and --threshold set the "
-				   "thresholds of --alerts");
+				   "thresholds of --alerts (and of the "
+				   "--remote-write series)");
+	if (!o->rw.url && (o->n_labels || o->n_headers || o->rw_queue ||
+			   o->rw_drain_ms || o->rw.bearer_token_file ||
+			   o->rw.basic_auth_file))
+		return usage_error("--label, --header, --bearer-token-file, "
+				   "--basic-auth-file and --remote-write-* "
+				   "need --remote-write URL");
 	return 0;
 }
 
@@ -593,8 +685,86 @@ static void on_alert_summary(struct swt_live *live, bool quiet)
 	fputc('\n', stderr);
 }
 
+/* --remote-write: the client, its queue and thread, the series builder
+ * (swt_live feeds it). */
+struct rw {
+	struct swt_rwclient *client;
+	struct swt_rwqueue *queue;
+	struct swt_fleet *fleet;
+};
+
+static int rw_start(struct rw *rw, struct options *o)
+{
+	struct swt_fleet_opts fo;
+	char msg[1200];
+
+	if (!o->rw_drain_ms)
+		o->rw_drain_ms = 10000;
+	o->rw.headers = o->headers;
+	o->rw.n_headers = o->n_headers;
+	o->rw.timeout_ms = o->rw_drain_ms;
+	o->rw.connect_timeout_ms = o->rw_drain_ms < 5000 ? o->rw_drain_ms :
+							  5000;
+	/* live: a batch waits in the queue while its retries run; later
+	 * ones queue up behind it (and are dropped, counted, once it is
+	 * full) */
+	o->rw.max_retries = 5;
+	o->rw.backoff_max_ms = 5000;
+	if (swt_rwclient_new(&rw->client, &o->rw, msg, sizeof(msg)) < 0 ||
+	    swt_rwqueue_new(&rw->queue, rw->client, o->rw_queue, msg,
+			    sizeof(msg)) < 0) {
+		fprintf(stderr, "swrec: %s\n", msg);
+		return SWT_EINVAL;
+	}
+	memset(&fo, 0, sizeof(fo));
+	fo.n_labels = o->n_labels;
+	fo.labels = o->labels;
+	swt_fleet_new(&rw->fleet, &fo);
+	return 0;
+}
+
+static void rw_stop(struct rw *rw, struct options *o)
+{
+	size_t i;
+
+	swt_rwqueue_free(rw->queue);
+	swt_rwclient_free(rw->client);
+	swt_fleet_free(rw->fleet);
+	for (i = 0; i < o->n_labels; i++)
+		free((char *)(uintptr_t)o->labels[i].name);
+	free(o->labels);
+	free(o->headers);
+	memset(rw, 0, sizeof(*rw));
+	o->labels = NULL;
+	o->headers = NULL;
+	o->n_labels = 0;
+}
+
+/* What was sent (with -q only when something was not). */
+static void rw_summary(struct swt_live *live, bool quiet)
+{
+	struct swt_live_rw_stats st;
+
+	swt_live_rw_stats(live, &st);
+	if (quiet && !st.failed && !st.dropped && !st.unsent)
+		return;
+	fprintf(stderr, "swrec: remote-write: %llu samples, %llu sent, "
+		"%llu failed, %llu dropped (queue full), %llu unsent, in %llu "
+		"requests (%llu retries)%s%s\n",
+		(unsigned long long)st.samples, (unsigned long long)st.sent,
+		(unsigned long long)st.failed, (unsigned long long)st.dropped,
+		(unsigned long long)st.unsent, (unsigned long long)st.requests,
+		(unsigned long long)st.retries,
+		st.last_error[0] ? "; last failure: " : "", st.last_error);
+	if (st.failed || st.dropped || st.unsent)
+		fprintf(stderr, "swrec: remote-write: the session file has "
+			"every sample: swanalyze export --remote-write URL "
+			"FILE sends it again\n");
+}
+
 int main(int argc, char **argv)
 {
+	struct rw rw = { NULL, NULL, NULL };
 	struct options o;
 	struct swt_session_result r;
 	struct swt_thresholds th;
@@ -606,13 +776,19 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	swt_thresholds_init(&th);
 	err = parse_args(&o, argc, argv);
-	if (err == 0 && !o.done && o.alerts) {
+	if (err == 0 && !o.done && o.rw.url)
+		err = rw_start(&rw, &o);
+	if (err == 0 && !o.done && (o.alerts || o.rw.url)) {
 		struct swt_live_opts lo;
 
 		err = load_alert_thresholds(&th, &o);
 		memset(&lo, 0, sizeof(lo));
 		lo.thresholds = &th;
-		lo.text = stderr;
+		lo.alerts = o.alerts;
+		lo.fleet = rw.fleet;
+		lo.rwq = rw.queue;
+		lo.rw_drain_ms = o.rw_drain_ms;
+		lo.text = o.alerts ? stderr : NULL;
 		lo.on_alert = o.on_alert;
 		lo.session_path = o.s.path;
 		if (err == 0 && o.alerts_path) {
@@ -630,11 +806,14 @@ int main(int argc, char **argv)
 			swt_live_new(&live, &lo);
 			o.s.live = live;
 			/* stored, so that swreplay --verify replays them */
-			swt_thresholds_format(&th, &alert_config);
-			o.s.alert_config = alert_config.ptr;
+			if (o.alerts) {
+				swt_thresholds_format(&th, &alert_config);
+				o.s.alert_config = alert_config.ptr;
+			}
 		}
 	}
 	if (err || o.done) {
+		rw_stop(&rw, &o);
 		free(o.pids);
 		free(o.thresholds);
 		swt_buf_fini(&alert_config);
@@ -673,7 +852,7 @@ int main(int argc, char **argv)
 			(unsigned long long)r.proc_samples,
 			(unsigned long long)r.thread_samples, ev, o.s.path,
 			(unsigned long long)r.bytes);
-		if (live)
+		if (live && o.alerts)
 			fprintf(stderr,
 				"swrec: %llu alerts; the engine took %.3f ms "
 				"of CPU, %.1f us a sample%s%s\n",
@@ -685,10 +864,24 @@ int main(int argc, char **argv)
 					0.0,
 				*swt_live_error(live) ? "; stopped: " : "",
 				swt_live_error(live));
+		else if (live)
+			fprintf(stderr,
+				"swrec: remote-write: the engine took %.3f ms "
+				"of CPU, %.1f us a sample%s%s\n",
+				(double)swt_live_cpu_ns(live) / 1e6,
+				swt_live_feeds(live) ?
+					(double)swt_live_cpu_ns(live) / 1e3 /
+						(double)swt_live_feeds(live) :
+					0.0,
+				*swt_live_error(live) ? "; stopped: " : "",
+				swt_live_error(live));
 	}
 	if (live && o.on_alert)
 		on_alert_summary(live, o.quiet);
+	if (live && o.rw.url)
+		rw_summary(live, o.quiet);
 	swt_live_free(live);
+	rw_stop(&rw, &o);
 	swt_buf_fini(&alert_config);
 	if (alerts_fp)
 		fclose(alerts_fp);

@@ -15,6 +15,8 @@
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_engine.h"
+#include "swt_fleet.h"
+#include "swt_rwclient.h"
 #include "swt_timeline.h"
 #include "swt_json.h"
 
@@ -48,6 +50,9 @@ struct swt_live {
 	int spawn_errno;	/* the first posix_spawn failure */
 	swt_live_spawn_fn spawn_fn;
 	void *spawn_payload;
+	bool ended;
+	int64_t last_t_ns;	/* the latest record fed */
+	struct swt_live_rw_stats rw;
 };
 
 extern char **environ;
@@ -65,6 +70,8 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	struct swt_live *l = payload;
 	struct pending *p;
 
+	if (!l->o.alerts)
+		return;
 	if (l->n_pending == MAX_PENDING) {
 		l->lost++;
 		return;
@@ -84,6 +91,13 @@ static void on_alert(const struct swt_alert_result *a, void *payload)
 	p->target_mmb = a->target_mmb;
 }
 
+static void on_usage(const struct swt_usage_point *p, void *payload)
+{
+	struct swt_live *l = payload;
+
+	swt_fleet_usage(l->o.fleet, p);
+}
+
 void swt_live_new(struct swt_live **out, const struct swt_live_opts *o)
 {
 	struct swt_live *l = swt_zalloc(sizeof(*l));
@@ -93,6 +107,8 @@ void swt_live_new(struct swt_live **out, const struct swt_live_opts *o)
 	memset(&eo, 0, sizeof(eo));
 	eo.thresholds = o->thresholds;
 	eo.on_alert = on_alert;
+	if (o->fleet)
+		eo.on_usage = on_usage;
 	eo.payload = l;
 	swt_engine_new(&l->e, &eo);
 	*out = l;
@@ -128,6 +144,8 @@ void swt_live_header(struct swt_live *l, const struct swt_header *h)
 	rec.t_ns = h->start_mono_ns;
 	rec.u.header = *h;
 	l->origin_ns = h->start_mono_ns;
+	if (l->o.fleet)
+		swt_fleet_header(l->o.fleet, h);
 	if (swt_engine_feed(l->e, &rec) < 0)
 		fail(l, swt_engine_errmsg(l->e));
 }
@@ -414,10 +432,19 @@ void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
 	if (l->dead || rec->kind == SWT_REC_ALERT)
 		return;
 	t0 = thread_ns();
+	if (rec->t_ns > l->last_t_ns)
+		l->last_t_ns = rec->t_ns;
 	if (swt_engine_feed(l->e, rec) < 0)
 		fail(l, swt_engine_errmsg(l->e));
-	if (rec->kind == SWT_REC_SAMPLE)
+	if (rec->kind == SWT_REC_SAMPLE) {
 		l->feeds++;
+		if (l->o.fleet && l->o.rwq && !l->dead) {
+			struct swt_rw_set *set = NULL;
+
+			swt_fleet_take(l->o.fleet, &set);
+			swt_rwqueue_push(l->o.rwq, set);
+		}
+	}
 	for (i = 0; i < l->n_pending; i++) {
 		struct pending *p = &l->pending[i];
 		struct swt_record ar;
@@ -462,4 +489,63 @@ uint64_t swt_live_feeds(const struct swt_live *l)
 const char *swt_live_error(const struct swt_live *l)
 {
 	return l->err;
+}
+
+void swt_live_end(struct swt_live *l, swt_live_append_fn append,
+		  void *payload)
+{
+	struct swt_rwqueue_stats qs;
+	const struct swt_result *res = NULL;
+	struct swt_rw_set *set = NULL;
+	struct swt_record ar;
+	char detail[256];
+	int64_t t0;
+
+	if (!l || l->ended || !l->o.rwq)
+		return;
+	l->ended = true;
+	t0 = thread_ns();
+	if (!l->dead && swt_engine_finish(l->e, &res) == 0) {
+		swt_fleet_result(l->o.fleet, res);
+		l->dead = true;	/* (fed no more) */
+	}
+	swt_fleet_take(l->o.fleet, &set);
+	swt_rwqueue_push(l->o.rwq, set);
+	l->cpu_ns += thread_ns() - t0;
+	swt_rwqueue_close(l->o.rwq, l->o.rw_drain_ms);
+	swt_rwqueue_get_stats(l->o.rwq, &qs);
+	l->rw.samples = qs.pushed;
+	l->rw.sent = qs.client.samples_sent;
+	l->rw.failed = qs.client.samples_failed;
+	l->rw.dropped = qs.dropped;
+	l->rw.unsent = qs.unsent;
+	l->rw.requests = qs.client.requests;
+	l->rw.retries = qs.client.retries;
+	snprintf(l->rw.last_error, sizeof(l->rw.last_error), "%s",
+		 qs.client.last_error);
+	snprintf(detail, sizeof(detail),
+		 "samples %llu sent %llu failed %llu dropped %llu unsent %llu "
+		 "requests %llu retries %llu",
+		 (unsigned long long)l->rw.samples,
+		 (unsigned long long)l->rw.sent,
+		 (unsigned long long)l->rw.failed,
+		 (unsigned long long)l->rw.dropped,
+		 (unsigned long long)l->rw.unsent,
+		 (unsigned long long)l->rw.requests,
+		 (unsigned long long)l->rw.retries);
+	memset(&ar, 0, sizeof(ar));
+	ar.kind = SWT_REC_ANOMALY;
+	ar.t_ns = l->last_t_ns;
+	ar.u.anomaly.kind = "remote_write";
+	ar.u.anomaly.subject = "";
+	ar.u.anomaly.detail = detail;
+	ar.u.anomaly.detail_len = strlen(detail);
+	if (append)
+		append(&ar, payload);
+}
+
+void swt_live_rw_stats(const struct swt_live *l,
+		       struct swt_live_rw_stats *out)
+{
+	*out = l->rw;
 }

@@ -31,6 +31,16 @@ struct swt_live_opts {
 	 * are counted, not run. NULL: none. */
 	const char *on_alert;
 	const char *session_path;	/* SWT_SESSION of the command */
+	/* false: the engine runs for --remote-write only; no alert is
+	 * printed, run or written */
+	bool alerts;
+	/* --remote-write (may be NULL, borrowed): the engine's figures go to
+	 * the series builder, and after each sample what it has is pushed to
+	 * the queue, whose thread sends it (analyze/swt_rwclient.h): the
+	 * loop never waits on the network */
+	struct swt_fleet *fleet;
+	struct swt_rwqueue *rwq;
+	int64_t rw_drain_ms;	/* at the end, wait this long for the queue */
 };
 
 #define SWT_LIVE_MAX_RUNNING 4
@@ -54,6 +64,23 @@ void swt_live_feed(struct swt_live *l, const struct swt_record *rec,
 /* A child of the recorder was reaped (by the session's reap loop): if it
  * was an --on-alert command, its status is taken. */
 void swt_live_note_exit(struct swt_live *l, int32_t pid, int wstatus);
+
+/* --remote-write at the end, before the session's end record: the
+ * result's series are pushed, the queue gets rw_drain_ms to send what it
+ * holds, then the counts (sent, failed, dropped, unsent) are written into
+ * the session as an Anomaly record of kind "remote_write" (the file stays
+ * the source of truth: `swanalyze export` sends it all again). */
+void swt_live_end(struct swt_live *l, swt_live_append_fn append,
+		  void *payload);
+
+/* What --remote-write did (after swt_live_end(); zero without it). */
+struct swt_live_rw_stats {
+	uint64_t samples, sent, failed, dropped, unsent;
+	uint64_t requests, retries;
+	char last_error[512];	/* the client's last failure, "" none */
+};
+void swt_live_rw_stats(const struct swt_live *l,
+		       struct swt_live_rw_stats *out);
 
 /* At the end: wait up to timeout_ms for --on-alert commands still
  * running, then leave them. Returns how many were left running. */

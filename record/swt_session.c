@@ -571,6 +571,11 @@ static void finish(struct session *s, enum swt_end_reason reason)
 	ingest_settle(s);
 	if (!s->recording)
 		return;	/* an append failed */
+	/* --remote-write: the end's series sent, the counts written */
+	if (s->opts->live)
+		swt_live_end(s->opts->live, append_alert, s);
+	if (!s->recording)
+		return;
 	now = clock_ns(CLOCK_MONOTONIC);	/* after every drain's until */
 	memset(&end, 0, sizeof(end));
 	end.reason = reason;

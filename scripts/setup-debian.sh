@@ -8,18 +8,23 @@
 #                                    (tests/analyze/test-html.sh; skipped
 #                                    without it); scripts/test.sh asks
 #   scripts/setup-debian.sh --fuzz   also clang, for the fuzz targets
+#   scripts/setup-debian.sh --fleet  also prometheus and victoria-metrics,
+#                                    the receivers the remote-write test
+#                                    sends to (tests/fleet/; skipped
+#                                    without them); scripts/test.sh asks
 set -eu
 
 pkgs="build-essential meson ninja-build pkg-config python3 \
 protobuf-c-compiler libprotobuf-c-dev libzstd-dev zstd libproc2-dev \
 libcmocka-dev procps python3-markdown libxml2-utils python3-dev \
-protobuf-compiler"
+protobuf-compiler libcurl4-openssl-dev libsnappy-dev"
 case "${1:-}" in
 --bench) pkgs="$pkgs atop sysstat" ;;
 --fuzz) pkgs="$pkgs clang" ;;
 --browser) pkgs="$pkgs chromium" ;;
+--fleet) pkgs="$pkgs prometheus victoria-metrics" ;;
 "") ;;
-*) echo "usage: $0 [--bench|--browser|--fuzz]" >&2; exit 2 ;;
+*) echo "usage: $0 [--bench|--browser|--fleet|--fuzz]" >&2; exit 2 ;;
 esac
 
 # Wanted, not needed: swrec's BPF process events are built with them and
@@ -63,8 +68,20 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 if [ -n "$missing" ]; then
 	echo "setup-debian.sh: installing$missing" >&2
+	# The servers of --fleet are for the tests, which start their own on
+	# free ports: their packages must not start system services (a
+	# prometheus on :9090 for ever). policy-rc.d says so to invoke-rc.d,
+	# for this install only, unless the machine has one of its own.
+	policy=""
+	if [ "${1:-}" = --fleet ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ [ -z "$policy" ] || rm -f "$policy"; exit 1; }
+	[ -z "$policy" ] || rm -f "$policy"
 fi
 for p in $opt_missing; do
 	echo "setup-debian.sh: installing $p (optional)" >&2

@@ -7,6 +7,10 @@ sh scripts/setup-debian.sh
 # the HTML test's browser: a test that cannot have it says it skipped
 sh scripts/setup-debian.sh --browser ||
 	echo "test.sh: chromium not installed: the HTML browser test will skip" >&2
+# the receivers of the remote-write test (tests/fleet/): it skips without
+sh scripts/setup-debian.sh --fleet ||
+	echo "test.sh: prometheus, victoria-metrics not installed: the" \
+		"remote-write test will skip" >&2
 dir=${1:-build}
 [ $# -gt 0 ] && shift
 if [ -f "$dir/build.ninja" ]; then

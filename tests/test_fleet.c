@@ -1,0 +1,288 @@
+/* test_fleet.c — the remote-write body (proto/swt_rw.h) and a session's
+ * series (analyze/swt_fleet.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <snappy-c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swt_analysis.h"
+#include "swt_engine.h"
+#include "swt_fleet.h"
+#include "swt_reader.h"
+#include "swt_rw.h"
+#include "swt_status.h"
+#include "swt_test.h"
+
+#define FIXTURE(name) SWT_FIXTURE_DIR "/" name "/session.swt"
+
+static const struct swt_rw_label labs_a[] = {
+	{ "__name__", "swt_module_weight" },
+	{ "kind", "process" },
+	{ "module", "cc1 \"x\"" },
+};
+static const struct swt_rw_sample smp_a[] = {
+	{ 1700000000000, 0.5 },
+	{ 1700000000100, 0.0 },
+	{ 1700000000200, -1.25e300 },
+};
+static const struct swt_rw_label labs_b[] = {
+	{ "__name__", "swt_session_cpu_ratio" },
+	{ "session", "" },
+};
+static const struct swt_rw_sample smp_b[] = { { 0, 3.0 } };
+
+struct got {
+	size_t n;
+	struct swt_rw_series s[2];
+	char text[2][512];
+};
+
+static int keep(const struct swt_rw_series *s, void *payload)
+{
+	struct got *g = payload;
+	size_t i, k = g->n++;
+	int len = 0;
+
+	assert_true(k < 2);
+	g->s[k].n_labels = s->n_labels;
+	g->s[k].n_samples = s->n_samples;
+	for (i = 0; i < s->n_labels; i++)
+		len += snprintf(g->text[k] + len, sizeof(g->text[k]) - len,
+				"%s=%s;", s->labels[i].name,
+				s->labels[i].value);
+	for (i = 0; i < s->n_samples; i++)
+		len += snprintf(g->text[k] + len, sizeof(g->text[k]) - len,
+				"%lld:%a;", (long long)s->samples[i].t_ms,
+				s->samples[i].value);
+	return 0;
+}
+
+static void test_rw_round_trip(void **state)
+{
+	struct swt_rw_series s[2] = {
+		{ 3, labs_a, 3, smp_a },
+		{ 2, labs_b, 1, smp_b },
+	};
+	struct swt_buf body = SWT_BUF_INIT;
+	struct got g;
+	char msg[128];
+	size_t raw_len;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	assert_ok(swt_rw_encode(&body, s, 2));
+	/* the size helper is what protobuf writes, to the byte */
+	assert_int_equal(snappy_uncompressed_length(body.ptr, body.len,
+						    &raw_len), SNAPPY_OK);
+	assert_int_equal(raw_len, swt_rw_series_size(&s[0], 3) +
+					  swt_rw_series_size(&s[1], 1));
+	assert_ok(swt_rw_decode(body.ptr, body.len, keep, &g, msg,
+				sizeof(msg)));
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.text[0],
+			    "__name__=swt_module_weight;kind=process;"
+			    "module=cc1 \"x\";1700000000000:0x1p-1;"
+			    "1700000000100:0x0p+0;"
+			    "1700000000200:-0x1.ddd4baa009303p+996;");
+	/* proto3: an empty string is not on the wire, so comes back "" */
+	assert_string_equal(g.text[1], "__name__=swt_session_cpu_ratio;"
+			    "session=;0:0x1.8p+1;");
+	swt_buf_fini(&body);
+}
+
+static void test_rw_decode_refuses_garbage(void **state)
+{
+	static const char junk[] = "\x05not snappy at all";
+	struct swt_buf body = SWT_BUF_INIT;
+	struct got g;
+	char msg[128];
+	size_t clen = snappy_max_compressed_length(4);
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	assert_status(SWT_ECORRUPT, swt_rw_decode(junk, sizeof(junk) - 1,
+						  keep, &g, msg,
+						  sizeof(msg)));
+	/* snappy, but not a WriteRequest (a varint cut short) */
+	assert_int_equal(snappy_compress("\x0a\xff\xff\xff", 4,
+					 swt_buf_reserve(&body, clen), &clen),
+			 SNAPPY_OK);
+	swt_buf_commit(&body, clen);
+	assert_status(SWT_ECORRUPT, swt_rw_decode(body.ptr, body.len, keep,
+						  &g, msg, sizeof(msg)));
+	swt_buf_fini(&body);
+}
+
+static void test_label_parse(void **state)
+{
+	char *n, *v, msg[256];
+
+	(void)state;
+	assert_ok(swt_fleet_parse_label(&n, &v, "host=ci-07", msg,
+					sizeof(msg)));
+	assert_string_equal(n, "host");
+	assert_string_equal(v, "ci-07");
+	free(n);
+	assert_ok(swt_fleet_parse_label(&n, &v, "_a1=x=y", msg, sizeof(msg)));
+	assert_string_equal(v, "x=y");
+	free(n);
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "1a=x", msg,
+							sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "__name__=x",
+							msg, sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "a-b=x", msg,
+							sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "a=", msg,
+							sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "noequals",
+							msg, sizeof(msg)));
+	assert_status(SWT_EINVAL, swt_fleet_parse_label(&n, &v, "a=\xff",
+							msg, sizeof(msg)));
+	assert_null(n);
+}
+
+/* The series of a fixture, through the engine. */
+static struct swt_rw_set *series_of(const char *path,
+				    const struct swt_fleet_opts *fo,
+				    const struct swt_result **res,
+				    struct swt_analysis **an)
+{
+	struct swt_engine_opts eo;
+	struct swt_reader *r = NULL;
+	struct swt_rw_set *set = NULL;
+	char msg[256];
+
+	memset(&eo, 0, sizeof(eo));
+	assert_ok(swt_reader_open(&r, path, 0, msg, sizeof(msg)));
+	assert_ok(swt_fleet_from_session(&set, an, r, &eo, fo, NULL, msg,
+					 sizeof(msg)));
+	swt_reader_free(r);
+	assert_non_null(set);
+	*res = (*an)->result;
+	return set;
+}
+
+static const char *label(const struct swt_rw_series *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_labels; i++)
+		if (!strcmp(s->labels[i].name, name))
+			return s->labels[i].value;
+	return NULL;
+}
+
+static const struct swt_rw_series *find(const struct swt_rw_set *set,
+					const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(label(&set->series[i], "__name__"), metric))
+			return &set->series[i];
+	return NULL;
+}
+
+static void test_series_sorted_and_the_reports(void **state)
+{
+	struct swt_rw_label user[] = { { "session", "nightly-42" },
+				       { "host", "ci-07" } };
+	struct swt_fleet_opts fo = { 2, user, 0 };
+	struct swt_analysis *an = NULL, *an2 = NULL;
+	const struct swt_result *res, *res2;
+	struct swt_rw_set *set = series_of(FIXTURE("recorded-busy-loop"),
+					   &fo, &res, &an);
+	struct swt_rw_set *again = series_of(FIXTURE("recorded-busy-loop"),
+					     &fo, &res2, &an2);
+	const struct swt_rw_series *tot;
+	uint64_t samples = 0;
+	size_t i, j;
+
+	(void)state;
+	assert_true(set->n > 10);
+	for (i = 0; i < set->n; i++) {
+		const struct swt_rw_series *s = &set->series[i];
+
+		assert_string_equal(s->labels[0].name, "__name__");
+		for (j = 1; j < s->n_labels; j++)
+			assert_true(strcmp(s->labels[j - 1].name,
+					   s->labels[j].name) < 0);
+		for (j = 1; j < s->n_samples; j++)
+			assert_true(s->samples[j - 1].t_ms <
+				    s->samples[j].t_ms);
+		/* the user's labels win over ours */
+		assert_string_equal(label(s, "session"), "nightly-42");
+		assert_string_equal(label(s, "host"), "ci-07");
+		samples += s->n_samples;
+		/* deterministic: the same series twice */
+		assert_int_equal(s->n_labels, again->series[i].n_labels);
+		assert_int_equal(s->n_samples, again->series[i].n_samples);
+		for (j = 0; j < s->n_labels; j++)
+			assert_string_equal(s->labels[j].value,
+					    again->series[i].labels[j].value);
+		assert_memory_equal(s->samples, again->series[i].samples,
+				    s->n_samples * sizeof(*s->samples));
+	}
+	assert_int_equal(samples, set->samples);
+	/* the tree's CPU total ends at the report's cpu_ms */
+	tot = find(set, "swt_session_cpu_seconds_total");
+	assert_non_null(tot);
+	assert_true(tot->samples[tot->n_samples - 1].value * 1000.0 -
+			    (double)res->session.cpu_ms <
+		    1.0);
+	assert_true((double)res->session.cpu_ms -
+			    tot->samples[tot->n_samples - 1].value * 1000.0 <
+		    1.0);
+	swt_rw_set_free(set);
+	swt_rw_set_free(again);
+	swt_analysis_free(an);
+	swt_analysis_free(an2);
+}
+
+static void test_step_keeps_the_total(void **state)
+{
+	struct swt_fleet_opts all = { 0, NULL, 0 };
+	struct swt_fleet_opts step = { 0, NULL, INT64_C(2000000000) };
+	struct swt_analysis *a1 = NULL, *a2 = NULL;
+	const struct swt_result *r1, *r2;
+	struct swt_rw_set *s1 = series_of(FIXTURE("recorded-busy-loop"),
+					  &all, &r1, &a1);
+	struct swt_rw_set *s2 = series_of(FIXTURE("recorded-busy-loop"),
+					  &step, &r2, &a2);
+	const struct swt_rw_series *t1 =
+		find(s1, "swt_session_cpu_seconds_total");
+	const struct swt_rw_series *t2 =
+		find(s2, "swt_session_cpu_seconds_total");
+
+	(void)state;
+	assert_true(s2->samples < s1->samples);
+	assert_true(t2->n_samples < t1->n_samples);
+	assert_true(t1->samples[t1->n_samples - 1].value ==
+		    t2->samples[t2->n_samples - 1].value);
+	assert_int_equal(t1->samples[t1->n_samples - 1].t_ms,
+			 t2->samples[t2->n_samples - 1].t_ms);
+	swt_rw_set_free(s1);
+	swt_rw_set_free(s2);
+	swt_analysis_free(a1);
+	swt_analysis_free(a2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rw_round_trip),
+		cmocka_unit_test(test_rw_decode_refuses_garbage),
+		cmocka_unit_test(test_label_parse),
+		cmocka_unit_test(test_series_sorted_and_the_reports),
+		cmocka_unit_test(test_step_keeps_the_total),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
