@@ -769,6 +769,7 @@ void swt_reader_free(struct swt_reader *r)
 {
 	if (!r)
 		return;
+	pdec_free(r->pd);	/* its threads read the mapping */
 	if (r->mapped)
 		munmap((void *)(uintptr_t)r->data, r->len);
 	if (r->hdr_msg)
@@ -776,7 +777,6 @@ void swt_reader_free(struct swt_reader *r)
 	if (r->index)
 		swt__pb__index__free_unpacked(r->index, NULL);
 	swt_procdir_fini(&r->dir);
-	pdec_free(r->pd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->chunk);
 	dec_fini(&r->dec);

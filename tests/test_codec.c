@@ -3155,9 +3155,10 @@ static void threads_give_the_same_records(void **state)
 	struct sandbox *sb = *state;
 	struct store s = { 0 };
 	const char *path = sandbox_path(sb, "threads.swt");
+	const struct swt_record *rec;
 	struct swt_reader *r;
 	unsigned char *data;
-	size_t len;
+	size_t len, i;
 
 	gen_session(&s, 300, 42);
 	write_finished(path, &s, 4096, NULL);
@@ -3174,6 +3175,16 @@ static void threads_give_the_same_records(void **state)
 					  r, SWT_READER_MAX_THREADS + 1));
 	expect_header_record(r);
 	assert_int_equal(expect_records(r, &s, 0), s.n);
+	swt_reader_free(r);
+	/* freed while the threads decode ahead: they stop before the file
+	 * is unmapped */
+	r = open_path_ok(path, 0);
+	assert_ok(swt_reader_set_threads(r, 3));
+	expect_header_record(r);
+	for (i = 0; i < 5; i++) {
+		assert_ok(swt_reader_next(r, &rec));
+		assert_record_equal(&s.recs[i], rec);
+	}
 	swt_reader_free(r);
 	free(data);
 	store_fini(&s);
