@@ -1860,7 +1860,7 @@ static void *pdec_main(void *arg)
 {
 	struct pdec_worker *w = arg;
 	struct pdec *pd = w->pd;
-	struct pdec_slot *s;
+	struct pdec_slot *s = NULL;
 
 	pthread_mutex_lock(&pd->mu);
 	for (;;) {
