@@ -50,12 +50,16 @@ echo "file:       $session, $(wc -c <"$session") bytes"
 echo "report:     --report $report, threads 1 and $threads${base:+, baseline $base}"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (before)"
 
-# wall seconds and CPU seconds (user + system) of one command
+# wall seconds and CPU seconds (user + system) of one command; its peak
+# RSS (MB) goes into $out/rss.NAME
 timed() {
-	/usr/bin/time -f "%e %U %S" -o "$out/t" "$@" || {
+	tname=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$out/t" "$@" || {
 		echo "threads.sh: failed: $*" >&2
 		exit 1
 	}
+	awk '{ printf "%.1f\n", $4 / 1024 }' "$out/t" >>"$out/rss.$tname"
 	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$out/t"
 }
 
@@ -65,16 +69,16 @@ while [ "$i" -le "$runs" ]; do
 	# the first of the runs changes from one repetition to the next
 	for k in 0 1 2 3; do
 		case $(( (k + i) % 4 )) in
-		0) r=$(timed sh -c 'zstd -dcq "$1" >/dev/null' sh "$session")
+		0) r=$(timed z sh -c 'zstd -dcq "$1" >/dev/null' sh "$session")
 		   z="$z ${r% *}"; zc="$zc ${r#* }"; zr=$r ;;
-		1) r=$(timed "$swa" "$session" --report "$report" \
+		1) r=$(timed one "$swa" "$session" --report "$report" \
 			-o "$out/r1" --threads 1)
 		   one="$one ${r% *}"; onec="$onec ${r#* }"; r1=$r ;;
-		2) r=$(timed "$swa" "$session" --report "$report" \
+		2) r=$(timed many "$swa" "$session" --report "$report" \
 			-o "$out/rn" --threads "$threads")
 		   many="$many ${r% *}"; manyc="$manyc ${r#* }"; rn=$r ;;
 		3) if [ -n "$base" ]; then
-			r=$(timed "$base" "$session" --report "$report" \
+			r=$(timed base "$base" "$session" --report "$report" \
 				-o "$out/rb")
 			bw="$bw ${r% *}"; bc="$bc ${r#* }"; rb=$r
 		   fi ;;
@@ -111,4 +115,8 @@ if [ -n "$base" ]; then
 fi
 echo "median CPU: zstd -dc $(median $zc) s; threads 1 $(median $onec) s;" \
 	"threads $threads $(median $manyc) s${base:+; baseline $(median $bc) s}"
+rb=""
+[ -z "$base" ] || rb="; baseline $(sort -n "$out/rss.base" | tail -n 1)"
+echo "peak RSS MB: threads 1 $(sort -n "$out/rss.one" | tail -n 1);" \
+	"threads $threads $(sort -n "$out/rss.many" | tail -n 1)$rb"
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (after)"
