@@ -111,8 +111,13 @@ void swt_diff_load(struct swt_diff_run *runs, size_t n,
 		threads = 16;
 	if (threads > n)
 		threads = (unsigned)n;
-	if (!decode_threads && threads)
+	/* by default the CPUs the analyses leave over, at most 4 each (one
+	 * analysis consumes what about two decoding threads produce) */
+	if (!decode_threads && threads) {
 		decode_threads = (unsigned)online / threads;
+		if (decode_threads > 4)
+			decode_threads = 4;
+	}
 	if (decode_threads > SWT_READER_MAX_THREADS)
 		decode_threads = SWT_READER_MAX_THREADS;
 	c.decode_threads = decode_threads ? decode_threads : 1;

@@ -103,7 +103,8 @@ unsigned swt_cli_default_threads(void)
 
 	if (n < 1)
 		return 1;
-	return n > SWT_CLI_MAX_THREADS ? SWT_CLI_MAX_THREADS : (unsigned)n;
+	return n > SWT_CLI_DEFAULT_MAX_THREADS ? SWT_CLI_DEFAULT_MAX_THREADS :
+						(unsigned)n;
 }
 
 bool swt_cli_same_file(const char *a, const char *b)

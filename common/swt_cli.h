@@ -38,7 +38,11 @@ int swt_cli_threads_option(const char *prog, const char *arg,
 			   unsigned *out);
 
 /* The default of --threads: the online CPUs (1 if unknown), at most
- * SWT_CLI_MAX_THREADS. */
+ * SWT_CLI_DEFAULT_MAX_THREADS: one analysis consumes what about two
+ * decoding threads produce (docs/performance.md), and every thread holds
+ * a chunk. */
+#define SWT_CLI_DEFAULT_MAX_THREADS 4u
+
 unsigned swt_cli_default_threads(void);
 
 /* The one FILE operand left after the options (argv[optind]) into *path,
