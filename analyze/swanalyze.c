@@ -51,6 +51,7 @@ struct options {
 	int fail_on;		/* enum swt_priority, or -1 */
 	int64_t from_ns, to_ns;	/* --from/--to, or INT64_MIN/INT64_MAX */
 	bool ascii;		/* --ascii: charts in ASCII */
+	unsigned threads;	/* --threads, or 0: the online CPUs */
 };
 
 static const char usage_text[] =
@@ -58,7 +59,7 @@ static const char usage_text[] =
 	"                 [--format text|json|csv|markdown|html] [-o OUT]\n"
 	"                 [--config CONF] [--threshold KEY=VALUE ...]\n"
 	"                 [--group-by exe|comm|cmdline] [--fail-on critical|high]\n"
-	"                 [--from T] [--to T] [--ascii]\n"
+	"                 [--from T] [--to T] [--ascii] [--threads N]\n"
 	"       " PROG " diff BASE.swt NEW.swt [OPTIONS]\n"
 	"       " PROG " diff --base B1.swt B2.swt ... --new N1.swt ... [OPTIONS]\n"
 	"       " PROG " history FILE... [OPTIONS]\n"
@@ -100,6 +101,10 @@ static const char usage_text[] =
 	"      --ascii             text and Markdown: draw the charts over time\n"
 	"                          with ASCII characters instead of Unicode\n"
 	"                          blocks\n"
+	"      --threads N         decode the file on N threads in all, the\n"
+	"                          analysis's own included (default: the\n"
+	"                          number of CPUs, at most 4; 1: on one\n"
+	"                          thread); the report is the same whatever N\n"
 	"  -h, --help              print this help and exit\n"
 	"  -V, --version           print the version and exit\n"
 	"\n"
@@ -111,7 +116,8 @@ static const char usage_text[] =
 
 static int parse_options(struct options *out, int argc, char **argv)
 {
-	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO, OPT_ASCII };
+	enum { OPT_FAIL_ON = 256, OPT_GROUP_BY, OPT_FROM, OPT_TO, OPT_ASCII,
+	       OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "report", required_argument, NULL, 'r' },
@@ -123,6 +129,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -183,6 +190,10 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case OPT_ASCII:
 			out->ascii = true;
+			break;
+		case OPT_THREADS:
+			SWT_TRY(err = swt_cli_threads_option(PROG, optarg,
+							     &out->threads));
 			break;
 		case OPT_FROM:
 		case OPT_TO:
@@ -306,6 +317,10 @@ static const char diff_usage_text[] =
 	"                          that appeared or disappeared), never\n"
 	"  -j, --jobs N            analyse N sessions at a time (default: the\n"
 	"                          number of CPUs)\n"
+	"      --threads N         decode each session on N threads in all\n"
+	"                          (default: the CPUs left over by --jobs; 1:\n"
+	"                          on its analysis's thread); the same output\n"
+	"                          whatever N\n"
 	"      --ascii             nothing but ASCII: the charts over time drawn\n"
 	"                          with .:-=+*#@, the arrows of the changes ^ v\n"
 	"  -h, --help              print this help and exit\n"
@@ -328,6 +343,7 @@ struct diff_options {
 	bool ascii;		/* --ascii: charts in ASCII */
 	enum fail_on fail_on;
 	unsigned jobs;
+	unsigned threads;	/* --threads: decoding each session */
 	size_t n_thresholds;
 	const char **thresholds;
 	size_t n_paths[2];
@@ -472,7 +488,8 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv,
 		    strcmp(name, "-t") && strcmp(name, "--threshold") &&
 		    strcmp(name, "--group-by") && strcmp(name, "--fail-on") &&
 		    strcmp(name, "--budget") &&
-		    strcmp(name, "-j") && strcmp(name, "--jobs")) {
+		    strcmp(name, "-j") && strcmp(name, "--jobs") &&
+		    strcmp(name, "--threads")) {
 			err = swt_cli_usage_error(PROG, "diff: unknown option: ",
 						  a);
 			break;
@@ -529,6 +546,8 @@ static int parse_diff_options(struct diff_options *o, int argc, char **argv,
 					PROG, "--fail-on expects regression, "
 					      "change or never, not ",
 					v);
+		} else if (!strcmp(name, "--threads")) {
+			err = swt_cli_threads_option(PROG, v, &o->threads);
 		} else {	/* -j, --jobs */
 			char *end;
 			unsigned long j = strtoul(v, &end, 10);
@@ -590,6 +609,7 @@ static const char history_usage_text[] =
 	"  -t, --threshold K=V     one setting (after --config)\n"
 	"      --group-by HOW      exe (default), comm or cmdline\n"
 	"  -j, --jobs N            analyse N sessions at a time\n"
+	"      --threads N         decode each session on N threads in all\n"
 	"  -h, --help              print this help and exit\n"
 	"\n"
 	"Exit status: 0 written; 2 usage error; 3 a session is damaged or\n"
@@ -617,7 +637,8 @@ static int diff_settings(struct swt_thresholds *th,
  * then), EXIT_BAD_DATA if one could not be analysed or is damaged or
  * truncated (the others are compared), else EXIT_OK. */
 static int analyse_runs(struct swt_diff_run *runs, size_t n,
-			const struct swt_thresholds *th, unsigned jobs)
+			const struct swt_thresholds *th, unsigned jobs,
+			unsigned threads)
 {
 	struct swt_engine_opts eopts;
 	size_t i;
@@ -625,7 +646,7 @@ static int analyse_runs(struct swt_diff_run *runs, size_t n,
 
 	memset(&eopts, 0, sizeof(eopts));
 	eopts.thresholds = th;
-	swt_diff_load(runs, n, &eopts, jobs);
+	swt_diff_load(runs, n, &eopts, jobs, threads);
 	for (i = 0; i < n; i++) {
 		if (!runs[i].opened) {
 			swt_cli_error_line(PROG, runs[i].path, runs[i].status,
@@ -702,7 +723,7 @@ static int diff_main(int argc, char **argv)
 			n++;
 		}
 	}
-	code = analyse_runs(runs, n, &th, o.jobs);
+	code = analyse_runs(runs, n, &th, o.jobs, o.threads);
 	if (code == EXIT_USAGE)
 		goto out;
 	if (swt_diff_compute(&d, runs, n, &th, o.budget ? &budget : NULL) <
@@ -817,7 +838,7 @@ static int history_main(int argc, char **argv)
 		runs[n].side = SWT_DIFF_NEW;
 		n++;
 	}
-	code = analyse_runs(runs, n, &th, o.jobs);
+	code = analyse_runs(runs, n, &th, o.jobs, o.threads);
 	if (code == EXIT_USAGE)
 		goto out;
 	swt_history_sort(runs, n);
@@ -887,6 +908,11 @@ int main(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	/* the records, damage and statistics are the same with any number
+	 * of decoding threads (swt_reader_set_threads()); if none starts,
+	 * the file is decoded on this one */
+	swt_reader_set_threads(r, opts.threads ? opts.threads :
+						 swt_cli_default_threads());
 	memset(&eopts, 0, sizeof(eopts));
 	eopts.thresholds = &th;
 	memset(&in, 0, sizeof(in));

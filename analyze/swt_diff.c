@@ -58,17 +58,21 @@ struct load_ctx {
 	struct swt_diff_run *runs;
 	size_t n;
 	const struct swt_engine_opts *opts;
+	unsigned decode_threads;
 	pthread_mutex_t lock;
 	size_t next;
 };
 
-static void load_one(struct swt_diff_run *r, const struct swt_engine_opts *o)
+static void load_one(struct swt_diff_run *r, const struct swt_engine_opts *o,
+		     unsigned decode_threads)
 {
 	r->status = swt_reader_open(&r->reader, r->path, 0, r->errmsg,
 				    sizeof(r->errmsg));
 	if (r->status < 0)
 		return;
 	r->opened = true;
+	/* without threads the file is decoded on this one: the same */
+	swt_reader_set_threads(r->reader, decode_threads);
 	r->status = swt_analysis_run(&r->an, r->reader, o, r->errmsg,
 				     sizeof(r->errmsg));
 }
@@ -85,27 +89,38 @@ static void *load_worker(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (i >= c->n)
 			break;
-		load_one(&c->runs[i], c->opts);
+		load_one(&c->runs[i], c->opts, c->decode_threads);
 	}
 	return NULL;
 }
 
 void swt_diff_load(struct swt_diff_run *runs, size_t n,
-		   const struct swt_engine_opts *opts, unsigned threads)
+		   const struct swt_engine_opts *opts, unsigned threads,
+		   unsigned decode_threads)
 {
-	struct load_ctx c = { runs, n, opts, PTHREAD_MUTEX_INITIALIZER, 0 };
+	struct load_ctx c = { runs, n, opts, 1, PTHREAD_MUTEX_INITIALIZER, 0 };
 	pthread_t tid[16];
 	size_t k, started = 0;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (!threads) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-
-		threads = online > 0 ? (unsigned)online : 1;
-	}
+	if (online < 1)
+		online = 1;
+	if (!threads)
+		threads = (unsigned)online;
 	if (threads > 16)
 		threads = 16;
 	if (threads > n)
 		threads = (unsigned)n;
+	/* by default the CPUs the analyses leave over, at most 4 each (one
+	 * analysis consumes what about two decoding threads produce) */
+	if (!decode_threads && threads) {
+		decode_threads = (unsigned)online / threads;
+		if (decode_threads > 4)
+			decode_threads = 4;
+	}
+	if (decode_threads > SWT_READER_MAX_THREADS)
+		decode_threads = SWT_READER_MAX_THREADS;
+	c.decode_threads = decode_threads ? decode_threads : 1;
 	/* the analyses share nothing (the engine has no global state); the
 	 * calling thread works too */
 	for (k = 1; k < threads; k++)

@@ -56,9 +56,13 @@ struct swt_diff_run {
 };
 
 /* Open and analyse every run, on up to `threads` threads (0: the online
- * CPUs); each run's status and message are set, none stops the others. */
+ * CPUs), each run decoded on `decode_threads` threads in all
+ * (swt_reader_set_threads(); 0: the online CPUs the analyses leave
+ * over); each run's status and message are set, none stops the others.
+ * The results do not depend on either number. */
 void swt_diff_load(struct swt_diff_run *runs, size_t n,
-		   const struct swt_engine_opts *opts, unsigned threads);
+		   const struct swt_engine_opts *opts, unsigned threads,
+		   unsigned decode_threads);
 
 /* NULL-safe; frees what swt_diff_load() made. */
 void swt_diff_runs_fini(struct swt_diff_run *runs, size_t n);

@@ -82,6 +82,31 @@ int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
 	return 0;
 }
 
+int swt_cli_threads_option(const char *prog, const char *arg,
+			   unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = arg; *p >= '0' && *p <= '9' && v <= SWT_CLI_MAX_THREADS; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == arg || *p || v < 1 || v > SWT_CLI_MAX_THREADS)
+		return swt_cli_usage_error(prog, "--threads expects 1 to 64, "
+					   "not ", arg);
+	*out = (unsigned)v;
+	return 0;
+}
+
+unsigned swt_cli_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > SWT_CLI_DEFAULT_MAX_THREADS ? SWT_CLI_DEFAULT_MAX_THREADS :
+						(unsigned)n;
+}
+
 bool swt_cli_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;

@@ -30,6 +30,21 @@ int swt_cli_getopt_error(const char *prog, int c, char *const argv[]);
 int swt_cli_time_option(const char *prog, bool is_from, const char *arg,
 			int64_t *out);
 
+/* Most threads --threads takes (SWT_READER_MAX_THREADS). */
+#define SWT_CLI_MAX_THREADS 64u
+
+/* --threads N: 1 to SWT_CLI_MAX_THREADS into *out, or the usage error. */
+int swt_cli_threads_option(const char *prog, const char *arg,
+			   unsigned *out);
+
+/* The default of --threads: the online CPUs (1 if unknown), at most
+ * SWT_CLI_DEFAULT_MAX_THREADS: one analysis consumes what about two
+ * decoding threads produce (docs/performance.md), and every thread holds
+ * a chunk. */
+#define SWT_CLI_DEFAULT_MAX_THREADS 4u
+
+unsigned swt_cli_default_threads(void);
+
 /* The one FILE operand left after the options (argv[optind]) into *path,
  * or the usage error for none ("missing FILE") or more than one. */
 int swt_cli_one_file(const char *prog, int argc, char *const argv[],

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,58 @@ struct arena {
 	size_t extra_bytes;
 };
 
+/* Storage that never moves: blocks handed out by a bump pointer, kept
+ * (warm) for reuse after pool_reset(). Strings of a chunk live here, so
+ * that every record of the chunk can point at them, and so do the records a
+ * decoding thread hands over (their rows, events and bytes). */
+struct pool {
+	unsigned char **blocks;
+	size_t *caps;
+	size_t n_blocks, cap_blocks;
+	size_t cur;		/* blocks in use: [0, cur) */
+	size_t used;		/* bytes used in blocks[cur - 1] */
+	size_t total;		/* bytes handed out since the reset */
+};
+
 struct str_ref {
-	uint32_t off;
-	uint32_t len;
+	const char *p;
 	bool defined;
 };
+
+/* The state of decoding one chunk's records; it restarts with every
+ * chunk. The reader has one (decoding on the caller's thread) and every
+ * decoding thread has its own. */
+struct chunk_dec {
+	struct arena arena;
+	ProtobufCAllocator pballoc;
+	const unsigned char *chunk;
+	size_t chunk_len, chunk_pos;
+	bool salvage;		/* an unfinished frame: stop at a cut */
+	int64_t last_t;
+	struct str_ref *strs;
+	size_t cap_strs;
+	struct pool *strings;	/* where this chunk's strings go */
+	struct pool own_strings;
+	struct swt_proc_row *procs[2];	/* [cur] returned, [!cur] base */
+	size_t n_procs[2], cap_procs[2];
+	int cur_procs;
+	struct swt_thread_row *threads[2];
+	size_t n_threads[2], cap_threads[2];
+	int cur_threads;
+	struct swt_netdev *netdevs;	/* of the last sample */
+	size_t cap_netdevs;
+	int32_t *reset_pids;
+	size_t n_reset, cap_reset;
+	struct swt_event *events;
+	size_t cap_events;
+	struct swt_record rec;	/* the record decoded last */
+	uint64_t unknown;	/* records of unknown kinds passed over since
+				 * the last record decoded */
+};
+
+struct pdec;
+static void pdec_free(struct pdec *pd);
+static bool pdec_has_chunk(const struct pdec *pd);
 
 struct swt_reader {
 	const unsigned char *data;
@@ -71,8 +119,6 @@ struct swt_reader {
 	bool index_trusted;	/* false once a chunk disagreed with it */
 
 	ZSTD_DCtx *dctx;
-	struct arena arena;
-	ProtobufCAllocator pballoc;
 
 	/* iteration */
 	bool header_done;
@@ -86,28 +132,15 @@ struct swt_reader {
 	int64_t prev_chunk_last_t; /* last record time of the previous chunk
 				    * handed out, INT64_MIN if none */
 	unsigned char *chunk;
-	size_t chunk_len, chunk_cap, chunk_pos;
+	size_t chunk_cap;
+	struct chunk_dec dec;	/* decoding on the caller's thread */
 
-	/* per-chunk decoding state */
-	int64_t last_t;
-	struct str_ref *strs;
-	size_t cap_strs;
-	struct swt_buf strbuf;
-	struct swt_proc_row *procs[2];	/* [cur] returned, [!cur] base */
-	size_t n_procs[2], cap_procs[2];
-	int cur_procs;
-	struct swt_thread_row *threads[2];
-	size_t n_threads[2], cap_threads[2];
-	int cur_threads;
-	struct swt_netdev *netdevs;	/* of the last sample */
-	size_t cap_netdevs;
-	int32_t *reset_pids;
-	size_t n_reset, cap_reset;
+	/* decoding threads (swt_reader_set_threads()); NULL: none */
+	unsigned threads;
+	struct pdec *pd;
 
 	/* output */
 	struct swt_record rec;
-	struct swt_event *events;
-	size_t cap_events;
 	int64_t last_rec_t;
 
 	struct swt_damage *damage;
@@ -166,6 +199,127 @@ static void arena_fini(struct arena *a)
 	arena_reset(a);
 	free(a->block);
 	free(a->extra);
+}
+
+/* ---- pool --------------------------------------------------------------- */
+
+#define POOL_BLOCK ((size_t)256 << 10)
+
+static void *pool_alloc(struct pool *p, size_t size, size_t align)
+{
+	size_t at;
+
+	if (p->cur) {
+		at = (p->used + align - 1) & ~(align - 1);
+		if (at <= p->caps[p->cur - 1] &&
+		    size <= p->caps[p->cur - 1] - at) {
+			p->used = at + size;
+			p->total += size;
+			return p->blocks[p->cur - 1] + at;
+		}
+	}
+	if (p->cur == p->n_blocks) {
+		p->blocks = swt_grow(p->blocks, &p->cap_blocks,
+				     p->n_blocks + 1, sizeof(*p->blocks));
+		p->caps = swt_reallocarray(p->caps, p->cap_blocks,
+					   sizeof(*p->caps));
+		p->blocks[p->n_blocks] = NULL;
+		p->caps[p->n_blocks] = 0;
+		p->n_blocks++;
+	}
+	if (p->caps[p->cur] < size) {
+		/* a block too small for this one: replace it */
+		free(p->blocks[p->cur]);
+		p->caps[p->cur] = size > POOL_BLOCK ? size : POOL_BLOCK;
+		p->blocks[p->cur] = swt_zalloc(p->caps[p->cur]);
+	}
+	p->cur++;
+	p->used = size;
+	p->total += size;
+	return p->blocks[p->cur - 1];
+}
+
+static void *pool_dup(struct pool *p, const void *src, size_t size,
+		      size_t align)
+{
+	void *d = pool_alloc(p, size ? size : 1, align);
+
+	if (size)
+		memcpy(d, src, size);
+	return d;
+}
+
+/* A NUL-terminated copy of `len` bytes. */
+static const char *pool_dup_str(struct pool *p, const char *src, size_t len)
+{
+	char *d = pool_alloc(p, len + 1, 1);
+
+	if (len)
+		memcpy(d, src, len);
+	d[len] = '\0';
+	return d;
+}
+
+static void pool_reset(struct pool *p)
+{
+	p->cur = 0;
+	p->used = 0;
+	p->total = 0;
+}
+
+static void pool_fini(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_blocks; i++)
+		free(p->blocks[i]);
+	free(p->blocks);
+	free(p->caps);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- chunk decoder ------------------------------------------------------ */
+
+static void dec_init(struct chunk_dec *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->pballoc.alloc = arena_alloc;
+	d->pballoc.free = arena_free;
+	d->pballoc.allocator_data = &d->arena;
+	d->strings = &d->own_strings;
+}
+
+static void dec_fini(struct chunk_dec *d)
+{
+	arena_fini(&d->arena);
+	free(d->strs);
+	pool_fini(&d->own_strings);
+	free(d->procs[0]);
+	free(d->procs[1]);
+	free(d->threads[0]);
+	free(d->threads[1]);
+	free(d->netdevs);
+	free(d->reset_pids);
+	free(d->events);
+}
+
+/* Start decoding a decompressed chunk; its strings go to `strings`. */
+static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
+		      size_t len, bool salvage, struct pool *strings)
+{
+	d->chunk = chunk;
+	d->chunk_len = len;
+	d->chunk_pos = 0;
+	d->salvage = salvage;
+	d->last_t = 0;
+	if (d->strs)
+		memset(d->strs, 0, d->cap_strs * sizeof(*d->strs));
+	d->strings = strings;
+	pool_reset(strings);
+	d->n_procs[0] = d->n_procs[1] = 0;
+	d->n_threads[0] = d->n_threads[1] = 0;
+	d->n_reset = 0;
+	d->unknown = 0;
 }
 
 /* ---- errors and damage ------------------------------------------------- */
@@ -430,9 +584,6 @@ static int open_common(struct swt_reader *r)
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx)
 		return set_err(r, SWT_EIO, 0, "cannot create zstd context");
-	r->pballoc.alloc = arena_alloc;
-	r->pballoc.free = arena_free;
-	r->pballoc.allocator_data = &r->arena;
 	r->last_rec_t = INT64_MIN;
 	r->prev_chunk_last_t = INT64_MIN;
 	r->stats.file_size = r->len;
@@ -454,6 +605,7 @@ static struct swt_reader *reader_new(const char *name, unsigned flags)
 	r->flags = flags;
 	r->dir_status = 1;
 	swt_procdir_init(&r->dir);
+	dec_init(&r->dec);
 	return r;
 }
 
@@ -624,6 +776,7 @@ void swt_reader_free(struct swt_reader *r)
 {
 	if (!r)
 		return;
+	pdec_free(r->pd);	/* its threads read the mapping */
 	if (r->mapped)
 		munmap((void *)(uintptr_t)r->data, r->len);
 	if (r->hdr_msg)
@@ -632,17 +785,8 @@ void swt_reader_free(struct swt_reader *r)
 		swt__pb__index__free_unpacked(r->index, NULL);
 	swt_procdir_fini(&r->dir);
 	ZSTD_freeDCtx(r->dctx);
-	arena_fini(&r->arena);
 	free(r->chunk);
-	free(r->strs);
-	swt_buf_fini(&r->strbuf);
-	free(r->procs[0]);
-	free(r->procs[1]);
-	free(r->threads[0]);
-	free(r->threads[1]);
-	free(r->netdevs);
-	free(r->reset_pids);
-	free(r->events);
+	dec_fini(&r->dec);
 	free(r->damage);
 	free(r->name);
 	free(r);
@@ -684,17 +828,6 @@ static size_t resync(const struct swt_reader *r, size_t from)
 			return i;
 	}
 	return r->data_end;
-}
-
-static void reset_chunk_state(struct swt_reader *r)
-{
-	r->last_t = 0;
-	if (r->strs)
-		memset(r->strs, 0, r->cap_strs * sizeof(*r->strs));
-	swt_buf_clear(&r->strbuf);
-	r->n_procs[0] = r->n_procs[1] = 0;
-	r->n_threads[0] = r->n_threads[1] = 0;
-	r->n_reset = 0;
 }
 
 /* The times of the records of the decompressed chunk, by a light pass over
@@ -805,16 +938,17 @@ static const Swt__Pb__IndexEntry *index_entry_at(const struct swt_reader *r,
  *    swapped): the chunk is damage and *skip is set.
  * Returns 0 or the status of the damage added. */
 static int check_chunk(struct swt_reader *r, size_t off, size_t size,
+		       const struct chunk_times *tp, size_t n_rec, bool salvage,
 		       bool *skip)
 {
-	struct chunk_times ct = { 0, 0, 0, 0 };
+	struct chunk_times ct = *tp;
 	char msg[320], why[128] = "";
 	int st = 0;
 
 	*skip = false;
-	if (!scan_chunk_times(&ct, r->chunk, r->chunk_len, r->salvage))
+	if (!n_rec)
 		return 0;
-	if (r->index_trusted && !r->salvage) {
+	if (r->index_trusted && !salvage) {
 		const Swt__Pb__IndexEntry *e = index_entry_at(r, off);
 
 		if (!e)
@@ -861,47 +995,58 @@ static int check_chunk(struct swt_reader *r, size_t off, size_t size,
 	return st;
 }
 
-/* Decompress the zstd frame at r->pos into r->chunk. Returns 0 when the
- * frame (or a salvageable prefix of it) is ready, 1 when it was skipped as
- * damaged, or a damage status (for strict mode). */
-static int load_frame(struct swt_reader *r)
-{
-	size_t start = r->pos, rc = 1, next;
-	ZSTD_inBuffer in = { r->data + start, r->data_end - start, 0 };
-	char what[160];
-	bool skip;
-	int st;
+/* What decompressing one frame gave. */
+struct zframe {
+	int rc;			/* 0 complete (checksum verified), 1
+				 * unfinished (input ends inside it), -1
+				 * damaged */
+	size_t consumed;	/* frame bytes, when complete */
+	size_t len;		/* bytes decompressed */
+	char what[160];		/* why damaged */
+};
 
-	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	r->chunk_len = 0;
-	r->chunk_pos = 0;
-	r->stats.chunks++;
+/* Decompress the zstd frame at `start` (the input runs to `end`) into
+ * *buf, grown up to SWT_MAX_CHUNK_RAW_BYTES. The same on the caller's
+ * thread and on a decoding thread, so both see the same bytes and the same
+ * damage. */
+static void decompress_frame(ZSTD_DCtx *dctx, const unsigned char *data,
+			     size_t start, size_t end, unsigned char **buf,
+			     size_t *cap, struct zframe *out)
+{
+	ZSTD_inBuffer in = { data + start, end - start, 0 };
+	size_t rc = 1;
+
+	ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
+	out->len = 0;
+	out->consumed = 0;
+	out->what[0] = '\0';
 	for (;;) {
 		ZSTD_outBuffer o;
 
-		if (r->chunk_len == r->chunk_cap) {
-			if (r->chunk_cap >= SWT_MAX_CHUNK_RAW_BYTES) {
-				snprintf(what, sizeof(what),
+		if (out->len == *cap) {
+			if (*cap >= SWT_MAX_CHUNK_RAW_BYTES) {
+				snprintf(out->what, sizeof(out->what),
 					 "chunk larger than %u bytes "
 					 "decompressed",
 					 SWT_MAX_CHUNK_RAW_BYTES);
-				goto damaged;
+				out->rc = -1;
+				return;
 			}
-			r->chunk_cap = r->chunk_cap ? r->chunk_cap * 2 :
-						      (size_t)1 << 20;
-			if (r->chunk_cap > SWT_MAX_CHUNK_RAW_BYTES)
-				r->chunk_cap = SWT_MAX_CHUNK_RAW_BYTES;
-			r->chunk = swt_reallocarray(r->chunk, r->chunk_cap, 1);
+			*cap = *cap ? *cap * 2 : (size_t)1 << 20;
+			if (*cap > SWT_MAX_CHUNK_RAW_BYTES)
+				*cap = SWT_MAX_CHUNK_RAW_BYTES;
+			*buf = swt_reallocarray(*buf, *cap, 1);
 		}
-		o.dst = r->chunk;
-		o.size = r->chunk_cap;
-		o.pos = r->chunk_len;
-		rc = ZSTD_decompressStream(r->dctx, &o, &in);
-		r->chunk_len = o.pos;
+		o.dst = *buf;
+		o.size = *cap;
+		o.pos = out->len;
+		rc = ZSTD_decompressStream(dctx, &o, &in);
+		out->len = o.pos;
 		if (ZSTD_isError(rc)) {
-			snprintf(what, sizeof(what), "damaged chunk: %s",
-				 ZSTD_getErrorName(rc));
-			goto damaged;
+			snprintf(out->what, sizeof(out->what),
+				 "damaged chunk: %s", ZSTD_getErrorName(rc));
+			out->rc = -1;
+			return;
 		}
 		if (rc == 0)
 			break;	/* frame complete, checksum verified */
@@ -910,18 +1055,49 @@ static int load_frame(struct swt_reader *r)
 			break;
 		}
 	}
-	reset_chunk_state(r);
+	out->rc = rc == 0 ? 0 : 1;
+	out->consumed = in.pos;
+}
+
+/* Account for the frame at r->pos that `z` describes (decompressed here or
+ * by a decoding thread), its times `ct` over `n_rec` records. Returns 0
+ * when the frame (or a salvageable prefix of it) is ready to be read, 1
+ * when it was skipped as damaged, or a damage status (for strict mode). */
+static int frame_loaded(struct swt_reader *r, const struct zframe *z,
+			const struct chunk_times *ct, size_t n_rec)
+{
+	size_t start = r->pos, next;
+	bool skip;
+	int st;
+
+	r->stats.chunks++;
+	if (z->rc < 0) {
+		next = resync(r, start + 1);
+		if (!r->index_trusted) {
+			size_t fs = ZSTD_findFrameCompressedSize(
+				r->data + start, r->data_end - start);
+
+			if (!ZSTD_isError(fs) && fs > 0 &&
+			    start + fs <= r->data_end)
+				next = start + fs;
+		}
+		r->pos = next;
+		r->in_chunk = false;
+		return add_damage(r, SWT_ECORRUPT, start, next - start,
+				  z->what);
+	}
 	r->chunk_off = start;
 	r->pending_status = 0;
-	r->salvage = rc != 0;
-	r->pos = rc == 0 ? start + in.pos : r->data_end;
-	st = check_chunk(r, start, r->pos - start, &skip);
+	r->salvage = z->rc != 0;
+	r->pos = z->rc == 0 ? start + z->consumed : r->data_end;
+	st = check_chunk(r, start, r->pos - start, ct, n_rec, z->rc != 0,
+			 &skip);
 	if (skip) {
 		r->in_chunk = false;
 		return st;
 	}
 	r->in_chunk = true;
-	if (rc == 0) {
+	if (z->rc == 0) {
 		r->stats.chunks_ok++;
 		return st;
 	}
@@ -931,57 +1107,70 @@ static int load_frame(struct swt_reader *r)
 		"unfinished chunk (recording did not finish): records "
 		"salvaged up to the last complete one");
 	return 0;
+}
 
-damaged:
-	next = resync(r, start + 1);
-	if (!r->index_trusted) {
-		size_t fs = ZSTD_findFrameCompressedSize(r->data + start,
-							 r->data_end - start);
+static bool pdec_take(struct swt_reader *r, size_t start, int *status);
+static void pdec_leave(struct swt_reader *r);
 
-		if (!ZSTD_isError(fs) && fs > 0 && start + fs <= r->data_end)
-			next = start + fs;
+/* Load the zstd frame at r->pos: from the decoding threads when they have
+ * it, else decompressed here into r->chunk. */
+static int load_frame(struct swt_reader *r)
+{
+	struct chunk_times ct = { 0, 0, 0, 0 };
+	struct zframe z;
+	size_t n_rec = 0;
+	int st;
+
+	if (r->pd) {
+		pdec_leave(r);
+		if (pdec_take(r, r->pos, &st))
+			return st;	/* frame_loaded() ran */
 	}
-	r->pos = next;
-	r->in_chunk = false;
-	return add_damage(r, SWT_ECORRUPT, start, next - start, what);
+	decompress_frame(r->dctx, r->data, r->pos, r->data_end, &r->chunk,
+			 &r->chunk_cap, &z);
+	if (z.rc >= 0) {
+		n_rec = scan_chunk_times(&ct, r->chunk, z.len, z.rc != 0);
+		dec_start(&r->dec, r->chunk, z.len, z.rc != 0,
+			  &r->dec.own_strings);
+	}
+	return frame_loaded(r, &z, &ct, n_rec);
 }
 
 /* ---- records ---------------------------------------------------------- */
 
-static const char *str_get(const struct swt_reader *r, uint32_t id)
+static const char *str_get(const struct chunk_dec *d, uint32_t id)
 {
-	if (id == 0 || id >= r->cap_strs || !r->strs[id].defined)
+	if (id == 0 || id >= d->cap_strs || !d->strs[id].defined)
 		return "";
-	return r->strbuf.ptr + r->strs[id].off;
+	return d->strs[id].p;
 }
 
-static int def_string(struct swt_reader *r, const Swt__Pb__StringDef *s)
+static int def_string(struct chunk_dec *d, const Swt__Pb__StringDef *s)
 {
 	size_t need = (size_t)s->id + 1;
 
 	if (s->id == 0 || s->id > MAX_STRING_ID)
 		return -1;
-	if (need > r->cap_strs) {
-		size_t old = r->cap_strs;
+	if (need > d->cap_strs) {
+		size_t old = d->cap_strs;
 
-		r->strs = swt_grow(r->strs, &r->cap_strs, need,
-				   sizeof(*r->strs));
-		memset(r->strs + old, 0, (r->cap_strs - old) * sizeof(*r->strs));
+		d->strs = swt_grow(d->strs, &d->cap_strs, need,
+				   sizeof(*d->strs));
+		memset(d->strs + old, 0, (d->cap_strs - old) * sizeof(*d->strs));
 	}
-	r->strs[s->id].off = (uint32_t)r->strbuf.len;
-	r->strs[s->id].len = (uint32_t)s->value.len;
-	r->strs[s->id].defined = true;
-	swt_buf_add(&r->strbuf, s->value.data, s->value.len);
-	swt_buf_putc(&r->strbuf, '\0');
+	d->strs[s->id].p = pool_dup_str(d->strings,
+					(const char *)s->value.data,
+					s->value.len);
+	d->strs[s->id].defined = true;
 	return 0;
 }
 
-static bool was_reset(const struct swt_reader *r, int32_t pid)
+static bool was_reset(const struct chunk_dec *d, int32_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < r->n_reset; i++)
-		if (r->reset_pids[i] == pid)
+	for (i = 0; i < d->n_reset; i++)
+		if (d->reset_pids[i] == pid)
 			return true;
 	return false;
 }
@@ -989,15 +1178,15 @@ static bool was_reset(const struct swt_reader *r, int32_t pid)
 /* Column value i, or 0 when the column is absent. */
 #define COLV(m, f, i) ((m)->n_##f ? (m)->f[i] : 0)
 
-static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
+static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 {
-	struct swt_sample *s = &r->rec.u.sample;
+	struct swt_sample *s = &d->rec.u.sample;
 	size_t n = m->n_pid, nt = m->n_tid, i, j;
-	int cur = r->cur_procs ^ 1, curt = r->cur_threads ^ 1;
-	const struct swt_proc_row *base = r->procs[r->cur_procs];
-	size_t n_base = r->n_procs[r->cur_procs];
-	const struct swt_thread_row *tbase = r->threads[r->cur_threads];
-	size_t n_tbase = r->n_threads[r->cur_threads];
+	int cur = d->cur_procs ^ 1, curt = d->cur_threads ^ 1;
+	const struct swt_proc_row *base = d->procs[d->cur_procs];
+	size_t n_base = d->n_procs[d->cur_procs];
+	const struct swt_thread_row *tbase = d->threads[d->cur_threads];
+	size_t n_tbase = d->n_threads[d->cur_threads];
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	int64_t id = 0;
@@ -1016,9 +1205,9 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
 
-	r->procs[cur] = swt_grow(r->procs[cur], &r->cap_procs[cur], n,
-				 sizeof(**r->procs));
-	rows = r->procs[cur];
+	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
+				 sizeof(**d->procs));
+	rows = d->procs[cur];
 	for (i = 0, j = 0; i < n; i++) {
 		static const struct swt_proc_row zero;
 		const struct swt_proc_row *b = &zero;
@@ -1032,7 +1221,7 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		while (j < n_base && base[j].pid < p->pid)
 			j++;
 		if (j < n_base && base[j].pid == p->pid &&
-		    !was_reset(r, p->pid))
+		    !was_reset(d, p->pid))
 			b = &base[j];
 		p->flags = (uint32_t)COLV(m, flags, i);
 		p->utime = wadd(b->utime, COLV(m, utime, i));
@@ -1054,12 +1243,12 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		p->socks_udp = wadd(b->socks_udp, COLV(m, socks_udp, i));
 		p->socks_other = wadd(b->socks_other, COLV(m, socks_other, i));
 	}
-	r->n_procs[cur] = n;
-	r->cur_procs = cur;
+	d->n_procs[cur] = n;
+	d->cur_procs = cur;
 
-	r->threads[curt] = swt_grow(r->threads[curt], &r->cap_threads[curt],
-				    nt, sizeof(**r->threads));
-	trows = r->threads[curt];
+	d->threads[curt] = swt_grow(d->threads[curt], &d->cap_threads[curt],
+				    nt, sizeof(**d->threads));
+	trows = d->threads[curt];
 	id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
 		struct swt_thread_row *t = &trows[i];
@@ -1074,20 +1263,20 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 		if (tgid < INT32_MIN || tgid > INT32_MAX)
 			return -1;
 		t->tgid = (int32_t)tgid;
-		t->name = str_get(r, (uint32_t)COLV(m, tname, i));
+		t->name = str_get(d, (uint32_t)COLV(m, tname, i));
 		t->utime = COLV(m, tutime, i);
 		t->stime = COLV(m, tstime, i);
 		while (j < n_tbase && tbase[j].tid < t->tid)
 			j++;
 		if (j < n_tbase && tbase[j].tid == t->tid &&
-		    !was_reset(r, t->tgid)) {
+		    !was_reset(d, t->tgid)) {
 			t->utime = wadd(t->utime, tbase[j].utime);
 			t->stime = wadd(t->stime, tbase[j].stime);
 		}
 	}
-	r->n_threads[curt] = nt;
-	r->cur_threads = curt;
-	r->n_reset = 0;
+	d->n_threads[curt] = nt;
+	d->cur_threads = curt;
+	d->n_reset = 0;
 
 	s->scheduled_ns = m->scheduled_ns;
 	s->recorder_cpu_ns = m->recorder_cpu_ns;
@@ -1111,63 +1300,62 @@ static int conv_sample(struct swt_reader *r, const Swt__Pb__Sample *m)
 	s->n_netdevs = 0;
 	s->netdevs = NULL;
 	if (m->n_netdevs) {
-		r->netdevs = swt_grow(r->netdevs, &r->cap_netdevs, m->n_netdevs,
-				      sizeof(*r->netdevs));
+		d->netdevs = swt_grow(d->netdevs, &d->cap_netdevs, m->n_netdevs,
+				      sizeof(*d->netdevs));
 		for (i = 0; i < m->n_netdevs; i++) {
-			const Swt__Pb__Sample__NetDev *d = m->netdevs[i];
+			const Swt__Pb__Sample__NetDev *nd = m->netdevs[i];
 
-			if (!d)
+			if (!nd)
 				return -1;
-			r->netdevs[i].name = str_get(r, d->name);
-			r->netdevs[i].rx_bytes = d->rx_bytes;
-			r->netdevs[i].tx_bytes = d->tx_bytes;
+			d->netdevs[i].name = str_get(d, nd->name);
+			d->netdevs[i].rx_bytes = nd->rx_bytes;
+			d->netdevs[i].tx_bytes = nd->tx_bytes;
 		}
 		s->n_netdevs = m->n_netdevs;
-		s->netdevs = r->netdevs;
+		s->netdevs = d->netdevs;
 	}
-	r->stats.proc_samples += n;
-	return 0;
+		return 0;
 }
 
-static int conv_events(struct swt_reader *r, const Swt__Pb__EventBatch *m)
+static int conv_events(struct chunk_dec *d, const Swt__Pb__EventBatch *m)
 {
-	struct swt_event_batch *b = &r->rec.u.events;
+	struct swt_event_batch *b = &d->rec.u.events;
 	size_t n = m->n_t, i;
-	int64_t t = r->rec.t_ns, tid;
+	int64_t t = d->rec.t_ns, tid;
 
 	if (m->n_kind != n || m->n_name != n || m->n_tid != n ||
 	    (m->n_value && m->n_value != n))
 		return -1;
-	r->events = swt_grow(r->events, &r->cap_events, n,
-			     sizeof(*r->events));
+	d->events = swt_grow(d->events, &d->cap_events, n,
+			     sizeof(*d->events));
 	for (i = 0; i < n; i++) {
-		struct swt_event *e = &r->events[i];
+		struct swt_event *e = &d->events[i];
 
 		t = wadd(t, m->t[i]);
 		e->t_ns = t;
 		e->kind = (enum swt_event_kind)m->kind[i];
 		tid = (int64_t)m->pid + m->tid[i];
 		e->tid = tid < INT32_MIN || tid > INT32_MAX ? 0 : (int32_t)tid;
-		e->name = str_get(r, m->name[i]);
+		e->name = str_get(d, m->name[i]);
 		e->value = COLV(m, value, i);
 	}
 	b->pid = m->pid;
 	b->n = n;
-	b->events = r->events;
+	b->events = d->events;
 	return 0;
 }
 
-/* Convert an unpacked record into r->rec. 1: a record for the caller,
+/* Convert an unpacked record into d->rec. 1: a record for the caller,
  * 0: consumed internally (string) or unknown kind, -1: malformed. */
-static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
+static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 {
-	struct swt_record *o = &r->rec;
+	struct swt_record *o = &d->rec;
 
 	memset(o, 0, sizeof(*o));
-	o->t_ns = r->last_t;
+	o->t_ns = d->last_t;
 	switch (m->kind_case) {
 	case SWT__PB__RECORD__KIND_STRING:
-		return def_string(r, m->string) < 0 ? -1 : 0;
+		return def_string(d, m->string) < 0 ? -1 : 0;
 	case SWT__PB__RECORD__KIND_PROC_START: {
 		const Swt__Pb__ProcStart *p = m->proc_start;
 
@@ -1175,17 +1363,17 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.proc_start.pid = p->pid;
 		o->u.proc_start.ppid = p->ppid;
 		o->u.proc_start.start_ticks = p->start_ticks;
-		o->u.proc_start.comm = str_get(r, p->comm);
-		o->u.proc_start.exe = str_get(r, p->exe);
+		o->u.proc_start.comm = str_get(d, p->comm);
+		o->u.proc_start.exe = str_get(d, p->exe);
 		o->u.proc_start.cmdline = (const char *)p->cmdline.data;
 		o->u.proc_start.cmdline_len = p->cmdline.len;
 		if (!p->cmdline.data)
 			o->u.proc_start.cmdline = "";
 		o->u.proc_start.uid = p->uid;
 		o->u.proc_start.preexisting = p->preexisting;
-		r->reset_pids = swt_grow(r->reset_pids, &r->cap_reset,
-					 r->n_reset + 1, sizeof(int32_t));
-		r->reset_pids[r->n_reset++] = p->pid;
+		d->reset_pids = swt_grow(d->reset_pids, &d->cap_reset,
+					 d->n_reset + 1, sizeof(int32_t));
+		d->reset_pids[d->n_reset++] = p->pid;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_PROC_EXIT: {
@@ -1223,14 +1411,14 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:
 		o->kind = SWT_REC_SAMPLE;
-		return conv_sample(r, m->sample) < 0 ? -1 : 1;
+		return conv_sample(d, m->sample) < 0 ? -1 : 1;
 	case SWT__PB__RECORD__KIND_EVENTS:
 		o->kind = SWT_REC_EVENTS;
-		return conv_events(r, m->events) < 0 ? -1 : 1;
+		return conv_events(d, m->events) < 0 ? -1 : 1;
 	case SWT__PB__RECORD__KIND_ALERT:
 		o->kind = SWT_REC_ALERT;
-		o->u.alert.kind = str_get(r, m->alert->kind);
-		o->u.alert.subject = str_get(r, m->alert->subject);
+		o->u.alert.kind = str_get(d, m->alert->kind);
+		o->u.alert.subject = str_get(d, m->alert->subject);
 		o->u.alert.value_milli = m->alert->value_milli;
 		o->u.alert.threshold_milli = m->alert->threshold_milli;
 		return 1;
@@ -1239,14 +1427,14 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.drops.pid = m->drops->pid;
 		o->u.drops.dropped = m->drops->dropped;
 		o->u.drops.total_dropped = m->drops->total_dropped;
-		o->u.drops.reason = str_get(r, m->drops->reason);
+		o->u.drops.reason = str_get(d, m->drops->reason);
 		return 1;
 	case SWT__PB__RECORD__KIND_ANOMALY:
 		o->kind = SWT_REC_ANOMALY;
-		o->u.anomaly.kind = str_get(r, m->anomaly->kind);
+		o->u.anomaly.kind = str_get(d, m->anomaly->kind);
 		o->u.anomaly.pid = m->anomaly->pid;
 		o->u.anomaly.tid = m->anomaly->tid;
-		o->u.anomaly.subject = str_get(r, m->anomaly->subject);
+		o->u.anomaly.subject = str_get(d, m->anomaly->subject);
 		o->u.anomaly.detail = m->anomaly->detail.data ?
 					      (const char *)m->anomaly->detail.data :
 					      "";
@@ -1284,24 +1472,76 @@ static int convert(struct swt_reader *r, const Swt__Pb__Record *m)
 		o->u.end.recorder_wait_ns = e->recorder_wait_ns;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
-		r->stats.has_end = true;
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND__NOT_SET:
 	default:
-		r->stats.unknown_records++;
+		d->unknown++;
 		return 0;
 	}
 }
 
-/* Abandon the rest of the current chunk after a malformed record. */
-static int chunk_damage(struct swt_reader *r, const char *what)
+/* Next record of the chunk into d->rec: 1 record, 0 chunk exhausted (or
+ * cut, when salvaging), -1 malformed: *what says why and d->chunk_pos
+ * where. */
+static int dec_next(struct chunk_dec *d, const char **what)
+{
+	while (d->chunk_pos < d->chunk_len) {
+		const unsigned char *p = d->chunk + d->chunk_pos;
+		size_t avail = d->chunk_len - d->chunk_pos;
+		Swt__Pb__Record *m;
+		uint64_t len;
+		int n, c;
+
+		n = swt_codec__get_varint(p, avail, &len);
+		if (n <= 0) {
+			if (d->salvage)
+				break;	/* cut inside the prefix */
+			*what = "bad record length prefix";
+			return -1;
+		}
+		if (len > SWT_MAX_RECORD_BYTES) {
+			*what = "record length over the maximum";
+			return -1;
+		}
+		if (len > avail - (size_t)n) {
+			if (d->salvage)
+				break;	/* cut inside the record */
+			*what = "record runs past the chunk";
+			return -1;
+		}
+		arena_reset(&d->arena);
+		m = swt__pb__record__unpack(&d->pballoc, (size_t)len, p + n);
+		if (!m) {
+			*what = "undecodable record";
+			return -1;
+		}
+		d->chunk_pos += (size_t)n + (size_t)len;
+		d->last_t = wadd(d->last_t, m->dt_ns);
+		c = convert(d, m);
+		if (c < 0) {
+			*what = "malformed record";
+			return -1;
+		}
+		if (c == 0)
+			continue;
+		d->rec.t_ns = d->last_t;
+		if (d->rec.kind == SWT_REC_EVENTS && d->rec.u.events.n)
+			d->rec.t_ns = d->rec.u.events.events[0].t_ns;
+		return 1;
+	}
+	return 0;
+}
+
+/* Abandon the rest of the current chunk after a malformed record at byte
+ * `at` of its records. */
+static int chunk_damage(struct swt_reader *r, const char *what, size_t at)
 {
 	uint64_t off = r->chunk_off;
 	char msg[160];
 
 	snprintf(msg, sizeof(msg), "%s at byte %zu of the chunk's records",
-		 what, r->chunk_pos);
+		 what, at);
 	r->in_chunk = false;
 	/* a chunk cut short is already reported as truncated */
 	if (r->salvage)
@@ -1310,49 +1550,602 @@ static int chunk_damage(struct swt_reader *r, const char *what)
 	return add_damage(r, SWT_ECORRUPT, off, r->pos - off, msg);
 }
 
+/* A record decoded (here or by a decoding thread) becomes the reader's. */
+static void accept_record(struct swt_reader *r, const struct swt_record *rec,
+			  uint64_t unknown_before)
+{
+	r->stats.unknown_records += unknown_before;
+	r->rec = *rec;
+	if (rec->kind == SWT_REC_SAMPLE)
+		r->stats.proc_samples += rec->u.sample.n_procs;
+	else if (rec->kind == SWT_REC_END)
+		r->stats.has_end = true;
+}
+
+static int pdec_next_in_chunk(struct swt_reader *r);
+
 /* Next record from the current chunk: 1 record, 0 chunk exhausted,
  * negative damage status. */
 static int next_in_chunk(struct swt_reader *r)
 {
-	while (r->chunk_pos < r->chunk_len) {
-		const unsigned char *p = r->chunk + r->chunk_pos;
-		size_t avail = r->chunk_len - r->chunk_pos;
-		Swt__Pb__Record *m;
-		uint64_t len;
-		int n, c;
+	const char *what = NULL;
+	int rc;
 
-		n = swt_codec__get_varint(p, avail, &len);
-		if (n <= 0) {
-			if (r->salvage)
-				break;	/* cut inside the prefix */
-			return chunk_damage(r, "bad record length prefix");
-		}
-		if (len > SWT_MAX_RECORD_BYTES)
-			return chunk_damage(r, "record length over the "
-					       "maximum");
-		if (len > avail - (size_t)n) {
-			if (r->salvage)
-				break;	/* cut inside the record */
-			return chunk_damage(r, "record runs past the chunk");
-		}
-		arena_reset(&r->arena);
-		m = swt__pb__record__unpack(&r->pballoc, (size_t)len, p + n);
-		if (!m)
-			return chunk_damage(r, "undecodable record");
-		r->chunk_pos += (size_t)n + (size_t)len;
-		r->last_t = wadd(r->last_t, m->dt_ns);
-		c = convert(r, m);
-		if (c < 0)
-			return chunk_damage(r, "malformed record");
-		if (c == 0)
-			continue;
-		r->rec.t_ns = r->last_t;
-		if (r->rec.kind == SWT_REC_EVENTS && r->rec.u.events.n)
-			r->rec.t_ns = r->rec.u.events.events[0].t_ns;
+	if (r->pd && pdec_has_chunk(r->pd))
+		return pdec_next_in_chunk(r);
+	rc = dec_next(&r->dec, &what);
+	if (rc == 1) {
+		accept_record(r, &r->dec.rec, r->dec.unknown);
+		r->dec.unknown = 0;
 		return 1;
 	}
+	r->stats.unknown_records += r->dec.unknown;
+	r->dec.unknown = 0;
+	if (rc < 0)
+		return chunk_damage(r, what, r->dec.chunk_pos);
 	r->in_chunk = false;
 	return 0;
+}
+
+/* ---- decoding threads --------------------------------------------------
+ *
+ * With swt_reader_set_threads(r, n > 1), n - 1 threads decode the chunks
+ * ahead of the caller: a thread decompresses a frame, takes its times as
+ * load_frame() would, decodes its records with a chunk_dec of its own and
+ * hands them over in small batches. The caller's thread still walks the
+ * frames in file order and makes every decision about damage, skipping and
+ * the index (frame_loaded(), chunk_damage()) from what the thread found, so
+ * the records, the damage and the statistics are exactly those of decoding
+ * on the caller's thread (decompress_frame() and dec_next() are the same
+ * code on both sides).
+ *
+ * Which frames come next is predicted by walking the frame headers
+ * (ZSTD_findFrameCompressedSize()), which needs neither the index nor the
+ * frames' contents. When the caller asks for a frame the threads do not
+ * have (a resynchronisation after damage, a seek, a frame the walk could
+ * not size), the frames in flight are dropped and prediction restarts at
+ * that frame.
+ *
+ * Memory is bounded: one frame per thread in flight, plus the one being
+ * read; each holds at most PDEC_HELD bytes of decoded records not yet read
+ * (plus one record, at most what decoding on one thread would hold), its
+ * decompressed bytes (SWT_MAX_CHUNK_RAW_BYTES at most) and its strings.
+ * Records go over in batches of about PDEC_BATCH bytes that are read soon
+ * after they are written, while they are still in the cache, and are then
+ * reused: a whole chunk of decoded rows (about 15 MB at 1 000 processes)
+ * would go through memory twice, which costs more than decoding it. */
+
+#define PDEC_BATCH ((size_t)192 << 10)
+#define PDEC_HELD ((size_t)1 << 20)
+
+struct pdec_rec {
+	struct swt_record rec;
+	uint64_t unknown_before;	/* unknown records passed before it */
+};
+
+struct pdec_batch {
+	struct pool pool;	/* what the records point at */
+	struct pdec_rec *recs;
+	size_t n, cap;
+	size_t bytes;		/* counted in its slot's `held` */
+	struct pdec_batch *next;
+};
+
+enum pdec_state { SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE };
+
+struct pdec_slot {
+	size_t off;		/* the frame */
+	enum pdec_state state;
+	bool cancel;		/* dropped: stop decoding it */
+	bool loaded;		/* z, ct and n_rec are set */
+	struct zframe z;
+	struct chunk_times ct;
+	size_t n_rec;
+	struct pool strings;	/* the chunk's strings */
+	struct pdec_batch *first, *last; /* decoded, not yet read */
+	size_t held;		/* bytes of its batches not yet released */
+	bool finished;		/* decoding ended: */
+	int end_rc;		/* 0, or -1: malformed, */
+	const char *end_what;	/* why */
+	size_t end_pos;		/* where (chunk_dec.chunk_pos) */
+	uint64_t end_unknown;	/* unknown records after the last one */
+};
+
+struct pdec_worker {
+	struct pdec *pd;
+	pthread_t th;
+	ZSTD_DCtx *dctx;
+	unsigned char *buf;
+	size_t cap;
+	struct chunk_dec dec;
+};
+
+struct pdec {
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* a slot was queued, or stop */
+	pthread_cond_t ready;	/* a slot loaded, a batch out, a slot done */
+	pthread_cond_t space;	/* a batch released, or a slot cancelled */
+	const unsigned char *data;
+	size_t data_end;
+	struct pdec_worker *w;
+	unsigned n_w;
+	struct pdec_slot *slots;	/* a ring, in file order */
+	size_t n_slots, head, n;
+	size_t predict;		/* next frame to queue; SIZE_MAX: unknown */
+	bool stop;
+	struct pdec_batch *spare;	/* released batches, kept warm */
+	/* the caller's side */
+	bool have_chunk;	/* slots[head] is the chunk being read */
+	struct pdec_batch *cur;	/* the batch being read */
+	size_t cur_i;
+};
+
+static void batch_free(struct pdec_batch *b)
+{
+	pool_fini(&b->pool);
+	free(b->recs);
+	free(b);
+}
+
+/* Under pd->mu. */
+static void batch_release(struct pdec *pd, struct pdec_slot *s,
+			  struct pdec_batch *b)
+{
+	s->held -= b->bytes;
+	b->next = pd->spare;
+	pd->spare = b;
+	pthread_cond_broadcast(&pd->space);
+}
+
+/* Copy a record decoded by a thread into batch b: what it points at in the
+ * thread's buffers (rows, events, the unpacked message's bytes) goes into
+ * the batch's pool; its strings are already in the slot's pool. */
+static void keep_record(struct pdec_batch *b, const struct swt_record *src,
+			uint64_t unknown)
+{
+	struct pdec_rec *k;
+	struct swt_record *o;
+
+	b->recs = swt_grow(b->recs, &b->cap, b->n + 1, sizeof(*b->recs));
+	k = &b->recs[b->n++];
+	k->rec = *src;
+	k->unknown_before = unknown;
+	o = &k->rec;
+	switch (o->kind) {
+	case SWT_REC_SAMPLE: {
+		struct swt_sample *s = &o->u.sample;
+
+		s->procs = pool_dup(&b->pool, s->procs,
+				    s->n_procs * sizeof(*s->procs), 16);
+		s->threads = pool_dup(&b->pool, s->threads,
+				      s->n_threads * sizeof(*s->threads), 16);
+		if (s->n_netdevs)
+			s->netdevs = pool_dup(&b->pool, s->netdevs,
+					      s->n_netdevs *
+						      sizeof(*s->netdevs),
+					      16);
+		break;
+	}
+	case SWT_REC_EVENTS:
+		o->u.events.events = pool_dup(&b->pool, o->u.events.events,
+					      o->u.events.n *
+						      sizeof(struct swt_event),
+					      16);
+		break;
+	case SWT_REC_PROC_START:
+		o->u.proc_start.cmdline =
+			pool_dup_str(&b->pool, o->u.proc_start.cmdline,
+				     o->u.proc_start.cmdline_len);
+		break;
+	case SWT_REC_ANOMALY:
+		o->u.anomaly.detail =
+			pool_dup_str(&b->pool, o->u.anomaly.detail,
+				     o->u.anomaly.detail_len);
+		break;
+	case SWT_REC_END:
+		o->u.end.error = pool_dup_str(&b->pool, o->u.end.error,
+					      strlen(o->u.end.error));
+		o->u.end.proc_events_source = pool_dup_str(
+			&b->pool, o->u.end.proc_events_source,
+			strlen(o->u.end.proc_events_source));
+		break;
+	default:
+		break;	/* no pointer into the unpacked message */
+	}
+}
+
+/* A batch to fill for slot s, once s holds less than PDEC_HELD; NULL when
+ * s was cancelled. */
+static struct pdec_batch *batch_get(struct pdec *pd, struct pdec_slot *s)
+{
+	struct pdec_batch *b = NULL;
+
+	pthread_mutex_lock(&pd->mu);
+	while (!s->cancel && s->held >= PDEC_HELD)
+		pthread_cond_wait(&pd->space, &pd->mu);
+	if (!s->cancel) {
+		b = pd->spare;
+		if (b)
+			pd->spare = b->next;
+		else
+			b = swt_zalloc(sizeof(*b));
+	}
+	pthread_mutex_unlock(&pd->mu);
+	if (b) {
+		pool_reset(&b->pool);
+		b->n = 0;
+		b->next = NULL;
+	}
+	return b;
+}
+
+/* Hand batch b of slot s over; false when s was cancelled (b is kept). */
+static bool batch_publish(struct pdec *pd, struct pdec_slot *s,
+			  struct pdec_batch *b)
+{
+	bool ok;
+
+	pthread_mutex_lock(&pd->mu);
+	ok = !s->cancel;
+	if (ok) {
+		b->bytes = b->pool.total + b->n * sizeof(*b->recs);
+		s->held += b->bytes;
+		if (s->last)
+			s->last->next = b;
+		else
+			s->first = b;
+		s->last = b;
+		pthread_cond_broadcast(&pd->ready);
+	} else {
+		b->next = pd->spare;
+		pd->spare = b;
+	}
+	pthread_mutex_unlock(&pd->mu);
+	return ok;
+}
+
+/* Decode slot s's frame on worker w. */
+static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
+{
+	struct pdec *pd = w->pd;
+	struct chunk_times ct = { 0, 0, 0, 0 };
+	struct pdec_batch *b = NULL;
+	const char *what = NULL;
+	struct zframe z;
+	size_t n_rec = 0;
+	int rc;
+
+	decompress_frame(w->dctx, pd->data, s->off, pd->data_end, &w->buf,
+			 &w->cap, &z);
+	if (z.rc >= 0)
+		n_rec = scan_chunk_times(&ct, w->buf, z.len, z.rc != 0);
+	pthread_mutex_lock(&pd->mu);
+	s->z = z;
+	s->ct = ct;
+	s->n_rec = n_rec;
+	s->loaded = true;
+	s->finished = z.rc < 0;
+	pthread_cond_broadcast(&pd->ready);
+	pthread_mutex_unlock(&pd->mu);
+	if (z.rc < 0)
+		return;
+	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings);
+	while ((rc = dec_next(&w->dec, &what)) == 1) {
+		if (!b && !(b = batch_get(pd, s)))
+			return;	/* cancelled */
+		keep_record(b, &w->dec.rec, w->dec.unknown);
+		w->dec.unknown = 0;
+		if (b->pool.total >= PDEC_BATCH) {
+			if (!batch_publish(pd, s, b))
+				return;
+			b = NULL;
+		}
+	}
+	if (b && !batch_publish(pd, s, b))
+		return;
+	pthread_mutex_lock(&pd->mu);
+	s->finished = true;
+	s->end_rc = rc;
+	s->end_what = what;
+	s->end_pos = w->dec.chunk_pos;
+	s->end_unknown = w->dec.unknown;
+	pthread_cond_broadcast(&pd->ready);
+	pthread_mutex_unlock(&pd->mu);
+}
+
+/* The oldest queued slot, or NULL. Under pd->mu. */
+static struct pdec_slot *oldest_queued(struct pdec *pd)
+{
+	size_t i;
+
+	for (i = 0; i < pd->n; i++) {
+		struct pdec_slot *s = &pd->slots[(pd->head + i) % pd->n_slots];
+
+		if (s->state == SLOT_QUEUED)
+			return s;
+	}
+	return NULL;
+}
+
+static void *pdec_main(void *arg)
+{
+	struct pdec_worker *w = arg;
+	struct pdec *pd = w->pd;
+	struct pdec_slot *s = NULL;
+
+	pthread_mutex_lock(&pd->mu);
+	for (;;) {
+		while (!pd->stop && !(s = oldest_queued(pd)))
+			pthread_cond_wait(&pd->work, &pd->mu);
+		if (pd->stop)
+			break;
+		s->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&pd->mu);
+		pdec_run(w, s);
+		pthread_mutex_lock(&pd->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&pd->ready);
+	}
+	pthread_mutex_unlock(&pd->mu);
+	return NULL;
+}
+
+/* Drop the oldest slot, waiting for its thread. Under pd->mu. */
+static void drop_head(struct pdec *pd)
+{
+	struct pdec_slot *s = &pd->slots[pd->head];
+
+	s->cancel = true;
+	pthread_cond_broadcast(&pd->space);
+	while (s->state == SLOT_RUNNING)
+		pthread_cond_wait(&pd->ready, &pd->mu);
+	while (s->first) {
+		struct pdec_batch *b = s->first;
+
+		s->first = b->next;
+		batch_release(pd, s, b);
+	}
+	s->last = NULL;
+	pd->head = (pd->head + 1) % pd->n_slots;
+	pd->n--;
+}
+
+/* Queue the predicted frames while there is room. Under pd->mu. */
+static void pdec_fill(struct pdec *pd)
+{
+	while (pd->n < pd->n_slots && pd->predict < pd->data_end) {
+		size_t at = pd->predict, left = pd->data_end - at, fs;
+		uint32_t magic;
+		struct pdec_slot *s;
+
+		if (left < 8) {
+			pd->predict = SIZE_MAX;
+			break;
+		}
+		magic = swt_codec__get_le32(pd->data + at);
+		if (is_skippable(magic)) {
+			uint32_t size = swt_codec__get_le32(pd->data + at + 4);
+
+			pd->predict = size > left - 8 ? SIZE_MAX :
+							at + 8 + size;
+			continue;
+		}
+		if (magic != SWT_ZSTD_FRAME_MAGIC) {
+			pd->predict = SIZE_MAX;
+			break;
+		}
+		s = &pd->slots[(pd->head + pd->n) % pd->n_slots];
+		s->off = at;
+		s->state = SLOT_QUEUED;
+		s->cancel = false;
+		s->loaded = false;
+		s->finished = false;
+		s->first = s->last = NULL;
+		s->held = 0;
+		s->end_rc = 0;
+		s->end_what = NULL;
+		s->end_pos = 0;
+		s->end_unknown = 0;
+		pd->n++;
+		pthread_cond_signal(&pd->work);
+		/* a frame that cannot be sized (cut, damaged) is still
+		 * decoded: only what follows it is unknown */
+		fs = ZSTD_findFrameCompressedSize(pd->data + at, left);
+		pd->predict = ZSTD_isError(fs) || fs == 0 ? SIZE_MAX : at + fs;
+	}
+}
+
+static bool pdec_has_chunk(const struct pdec *pd)
+{
+	return pd->have_chunk;
+}
+
+/* Done with the chunk being read, read to its end or not (a seek): drop
+ * its slot, so that reading it again decodes it again. */
+static void pdec_leave(struct swt_reader *r)
+{
+	struct pdec *pd = r->pd;
+
+	if (!pd->have_chunk)
+		return;
+	pthread_mutex_lock(&pd->mu);
+	if (pd->cur)
+		batch_release(pd, &pd->slots[pd->head], pd->cur);
+	pd->cur = NULL;
+	pd->have_chunk = false;
+	drop_head(pd);
+	pthread_mutex_unlock(&pd->mu);
+}
+
+/* The frame at `start` from the threads: true when they had it, with
+ * *status what frame_loaded() returned for it; false when they do not
+ * have it (decode it here). */
+static bool pdec_take(struct swt_reader *r, size_t start, int *status)
+{
+	struct pdec *pd = r->pd;
+	struct pdec_slot *s;
+
+	pthread_mutex_lock(&pd->mu);
+	while (pd->n && pd->slots[pd->head].off < start)
+		drop_head(pd);
+	if (pd->n && pd->slots[pd->head].off != start)
+		while (pd->n)
+			drop_head(pd);
+	if (!pd->n)
+		pd->predict = start;
+	pdec_fill(pd);
+	if (!pd->n || pd->slots[pd->head].off != start) {
+		pthread_mutex_unlock(&pd->mu);
+		return false;
+	}
+	s = &pd->slots[pd->head];
+	while (!s->loaded)
+		pthread_cond_wait(&pd->ready, &pd->mu);
+	pthread_mutex_unlock(&pd->mu);
+	pd->have_chunk = true;
+	pd->cur = NULL;
+	*status = frame_loaded(r, &s->z, &s->ct, s->n_rec);
+	return true;
+}
+
+static int pdec_next_in_chunk(struct swt_reader *r)
+{
+	struct pdec *pd = r->pd;
+	struct pdec_slot *s = &pd->slots[pd->head];
+
+	for (;;) {
+		if (pd->cur && pd->cur_i < pd->cur->n) {
+			const struct pdec_rec *k = &pd->cur->recs[pd->cur_i++];
+
+			accept_record(r, &k->rec, k->unknown_before);
+			return 1;
+		}
+		pthread_mutex_lock(&pd->mu);
+		if (pd->cur)
+			batch_release(pd, s, pd->cur);
+		pd->cur = NULL;
+		while (!s->first && !s->finished)
+			pthread_cond_wait(&pd->ready, &pd->mu);
+		if (s->first) {
+			pd->cur = s->first;
+			s->first = pd->cur->next;
+			if (!s->first)
+				s->last = NULL;
+			pd->cur_i = 0;
+		}
+		pthread_mutex_unlock(&pd->mu);
+		if (!pd->cur)
+			break;
+	}
+	r->stats.unknown_records += s->end_unknown;
+	s->end_unknown = 0;
+	if (s->end_rc < 0)
+		return chunk_damage(r, s->end_what, s->end_pos);
+	r->in_chunk = false;
+	return 0;
+}
+
+static void pdec_free(struct pdec *pd)
+{
+	unsigned i;
+	size_t k;
+
+	if (!pd)
+		return;
+	pthread_mutex_lock(&pd->mu);
+	if (pd->cur && pd->have_chunk)
+		batch_release(pd, &pd->slots[pd->head], pd->cur);
+	pd->cur = NULL;
+	while (pd->n)
+		drop_head(pd);
+	pd->stop = true;
+	pthread_cond_broadcast(&pd->work);
+	pthread_mutex_unlock(&pd->mu);
+	for (i = 0; i < pd->n_w; i++) {
+		pthread_join(pd->w[i].th, NULL);
+		ZSTD_freeDCtx(pd->w[i].dctx);
+		free(pd->w[i].buf);
+		dec_fini(&pd->w[i].dec);
+	}
+	for (k = 0; k < pd->n_slots; k++)
+		pool_fini(&pd->slots[k].strings);
+	while (pd->spare) {
+		struct pdec_batch *b = pd->spare;
+
+		pd->spare = b->next;
+		batch_free(b);
+	}
+	pthread_mutex_destroy(&pd->mu);
+	pthread_cond_destroy(&pd->work);
+	pthread_cond_destroy(&pd->ready);
+	pthread_cond_destroy(&pd->space);
+	free(pd->slots);
+	free(pd->w);
+	free(pd);
+}
+
+/* n decoding threads for r, or NULL (with the reason in r's message) when
+ * not even one could be started. */
+static struct pdec *pdec_new(struct swt_reader *r, unsigned n)
+{
+	struct pdec *pd = swt_zalloc(sizeof(*pd));
+	unsigned i;
+
+	pthread_mutex_init(&pd->mu, NULL);
+	pthread_cond_init(&pd->work, NULL);
+	pthread_cond_init(&pd->ready, NULL);
+	pthread_cond_init(&pd->space, NULL);
+	pd->data = r->data;
+	pd->data_end = r->data_end;
+	pd->predict = SIZE_MAX;
+	pd->n_slots = (size_t)n + 1;
+	pd->slots = swt_zalloc(pd->n_slots * sizeof(*pd->slots));
+	pd->w = swt_zalloc(n * sizeof(*pd->w));
+	for (i = 0; i < n; i++) {
+		struct pdec_worker *w = &pd->w[i];
+		int err;
+
+		w->pd = pd;
+		dec_init(&w->dec);
+		w->dctx = ZSTD_createDCtx();
+		err = w->dctx ? pthread_create(&w->th, NULL, pdec_main, w) :
+				ENOMEM;
+		if (err) {
+			ZSTD_freeDCtx(w->dctx);
+			dec_fini(&w->dec);
+			set_err(r, SWT_EIO, 0, "cannot start a decoding "
+				"thread: %s", strerror(err));
+			break;
+		}
+		pd->n_w++;
+	}
+	if (!pd->n_w) {
+		pdec_free(pd);
+		return NULL;
+	}
+	return pd;
+}
+
+int swt_reader_set_threads(struct swt_reader *r, unsigned n)
+{
+	if (n == 0 || n > SWT_READER_MAX_THREADS)
+		return SWT_EINVAL;
+	if (r->pd && r->pd->have_chunk && r->in_chunk)
+		return SWT_EINVAL;
+	pdec_free(r->pd);
+	r->pd = NULL;
+	r->threads = n;
+	if (n > 1 && r->data_end > r->data_start) {
+		r->pd = pdec_new(r, n - 1);
+		if (!r->pd)
+			return SWT_EIO;
+	}
+	return 0;
+}
+
+unsigned swt_reader_get_threads(const struct swt_reader *r)
+{
+	return r->pd ? r->pd->n_w + 1 : 1;
 }
 
 static void count_record(struct swt_reader *r)

@@ -54,6 +54,26 @@ void swt_reader_free(struct swt_reader *r);
 /* The session header (borrowed, valid until swt_reader_free()). */
 const struct swt_header *swt_reader_get_header(const struct swt_reader *r);
 
+/* Most decoding threads swt_reader_set_threads() takes. */
+#define SWT_READER_MAX_THREADS 64u
+
+/* Decode with n threads in all: n == 1 (the default) decodes on the
+ * caller's thread; n > 1 starts n - 1 threads that decompress and decode
+ * the chunks ahead of the caller, which gets the same records, damage,
+ * messages and statistics as with 1, in the same order (they are handed
+ * over in file order; every decision about damage is still made on the
+ * caller's thread). Memory stays bounded: about one chunk per thread.
+ * Call it before reading, or between chunks. Returns 0, SWT_EINVAL (n is 0
+ * or over SWT_READER_MAX_THREADS, or a chunk is being read) or SWT_EIO (no
+ * thread could be started: message in swt_reader_errmsg(); the reader
+ * decodes on the caller's thread). A file with no chunk starts no
+ * thread. */
+int swt_reader_set_threads(struct swt_reader *r, unsigned n);
+
+/* Threads decoding, the caller's included: 1 when they all failed to
+ * start or swt_reader_set_threads() was not called. */
+unsigned swt_reader_get_threads(const struct swt_reader *r);
+
 /* Next record into *out (borrowed: valid until the next call of next, seek
  * or free). Returns 0, SWT_ITEROVER at the end of the readable data, or
  * with SWT_READER_STRICT the status of the first damage met

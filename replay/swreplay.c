@@ -68,6 +68,7 @@ struct options {
 	/* --export */
 	enum swt_export_format export_format;
 	const char *output;	/* -o OUT; NULL or "-": standard output */
+	unsigned threads;	/* --threads, or 0: the online CPUs */
 };
 
 static const char usage_text[] =
@@ -120,6 +121,9 @@ static const char usage_text[] =
 	"  -t, --threshold K=V one threshold (after --config): what if the\n"
 	"                      limit were another\n"
 	"      --group-by HOW  process modules by exe, comm or cmdline\n"
+	"      --threads N     decode FILE on N threads in all (default: the\n"
+	"                      number of CPUs, at most 4; 1: on one thread);\n"
+	"                      the output is the same whatever N\n"
 	"  -h, --help          print this help and exit\n"
 	"  -V, --version       print the version and exit\n"
 	"\n"
@@ -157,7 +161,7 @@ static int set_action(struct options *opts, enum action action)
 static int parse_options(struct options *out, int argc, char **argv)
 {
 	enum { OPT_FROM = 256, OPT_TO, OPT_SPEED, OPT_REALTIME, OPT_CONFIG,
-	       OPT_GROUP_BY, OPT_VERIFY, OPT_FOLLOW, OPT_EXPORT };
+	       OPT_GROUP_BY, OPT_VERIFY, OPT_FOLLOW, OPT_EXPORT, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'c' },
@@ -166,6 +170,7 @@ static int parse_options(struct options *out, int argc, char **argv)
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "format", required_argument, NULL, 'f' },
 		{ "speed", required_argument, NULL, OPT_SPEED },
@@ -248,6 +253,10 @@ static int parse_options(struct options *out, int argc, char **argv)
 			break;
 		case 'c':
 			SWT_TRY(err = set_action(out, ACTION_CHECK));
+			break;
+		case OPT_THREADS:
+			SWT_TRY(err = swt_cli_threads_option(PROG, optarg,
+							     &out->threads));
 			break;
 		case OPT_VERIFY:
 			SWT_TRY(err = set_action(out, ACTION_VERIFY));
@@ -1029,6 +1038,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	opened = true;
+	/* the same records and damage on any number of threads; if none
+	 * starts, the file is decoded on this one */
+	swt_reader_set_threads(r, opts.threads ? opts.threads :
+						 swt_cli_default_threads());
 
 	if (opts.action == ACTION_NONE) {
 		err = timeline(&opts, r, errmsg, sizeof(errmsg));

@@ -3052,6 +3052,239 @@ static void corrupt_fixtures_fail_as_expected(void **state)
 	}
 }
 
+/* ---- decoding on several threads --------------------------------------- */
+
+static void expect_same_damage(const struct swt_damage *e,
+			       const struct swt_damage *a)
+{
+	assert_non_null(e);
+	assert_non_null(a);
+	assert_int_equal(e->offset, a->offset);
+	assert_int_equal(e->length, a->length);
+	assert_int_equal(e->status, a->status);
+	assert_true(e->t_prev_ns == a->t_prev_ns);
+	assert_int_equal(e->no_loss, a->no_loss);
+	assert_int_equal(e->lost_span, a->lost_span);
+	assert_true(e->lost_first_ns == a->lost_first_ns);
+	assert_true(e->lost_last_ns == a->lost_last_ns);
+	assert_string_equal(e->what, a->what);
+}
+
+/* What reader b (on several threads) has said so far is what a (on the
+ * caller's thread) has: damage, statistics, message. */
+static void expect_same_state(struct swt_reader *a, struct swt_reader *b)
+{
+	struct swt_reader_stats sa, sb;
+	size_t i;
+
+	assert_int_equal(swt_reader_damage_count(a),
+			 swt_reader_damage_count(b));
+	for (i = 0; i < swt_reader_damage_count(a); i++)
+		expect_same_damage(swt_reader_get_damage(a, i),
+				   swt_reader_get_damage(b, i));
+	swt_reader_get_stats(a, &sa);
+	swt_reader_get_stats(b, &sb);
+	assert_int_equal(sa.file_size, sb.file_size);
+	assert_int_equal(sa.chunks, sb.chunks);
+	assert_int_equal(sa.chunks_ok, sb.chunks_ok);
+	assert_int_equal(sa.chunks_salvaged, sb.chunks_salvaged);
+	assert_int_equal(sa.records, sb.records);
+	assert_int_equal(sa.proc_samples, sb.proc_samples);
+	assert_int_equal(sa.unknown_records, sb.unknown_records);
+	assert_true(sa.t_first_ns == sb.t_first_ns);
+	assert_true(sa.t_last_ns == sb.t_last_ns);
+	assert_int_equal(sa.has_index, sb.has_index);
+	assert_int_equal(sa.has_end, sb.has_end);
+	assert_string_equal(swt_reader_errmsg(a), swt_reader_errmsg(b));
+}
+
+/* Read `data` on one thread and on `threads`, side by side: every status
+ * of next(), every record and the offset of its frame, and at the end the
+ * damage, the statistics and the message must be the same. Returns the
+ * records read. */
+static size_t expect_same_with_threads(const unsigned char *data, size_t len,
+				       unsigned flags, unsigned threads)
+{
+	struct swt_reader *a = open_mem_ok(data, len, flags);
+	struct swt_reader *b = open_mem_ok(data, len, flags);
+	const struct swt_record *ra, *rb;
+	size_t n = 0;
+	int sa, sb;
+
+	assert_ok(swt_reader_set_threads(b, threads));
+	assert_true(swt_reader_get_threads(b) <= threads);
+	for (;;) {
+		sa = swt_reader_next(a, &ra);
+		sb = swt_reader_next(b, &rb);
+		assert_int_equal(sa, sb);
+		if (sa == SWT_ITEROVER)
+			break;
+		if (sa == 0) {
+			assert_record_equal(ra, rb);
+			assert_int_equal(swt_reader_get_offset(a),
+					 swt_reader_get_offset(b));
+			n++;
+		} else {
+			assert_string_equal(swt_reader_errmsg(a),
+					    swt_reader_errmsg(b));
+		}
+	}
+	expect_same_state(a, b);
+	swt_reader_free(a);
+	swt_reader_free(b);
+	return n;
+}
+
+static const unsigned thread_counts[] = { 2, 3, 8 };
+static const unsigned read_modes[] = { 0, SWT_READER_NO_INDEX,
+				       SWT_READER_STRICT,
+				       SWT_READER_STRICT | SWT_READER_NO_INDEX };
+
+static void expect_same_in_every_mode(const unsigned char *data, size_t len)
+{
+	size_t m, t;
+
+	for (m = 0; m < sizeof(read_modes) / sizeof(*read_modes); m++)
+		for (t = 0; t < sizeof(thread_counts) / sizeof(*thread_counts);
+		     t++)
+			expect_same_with_threads(data, len, read_modes[m],
+						 thread_counts[t]);
+}
+
+/* A finished file of many chunks, with and without its index. */
+static void threads_give_the_same_records(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	const char *path = sandbox_path(sb, "threads.swt");
+	const struct swt_record *rec;
+	struct swt_reader *r;
+	unsigned char *data;
+	size_t len, i;
+
+	gen_session(&s, 300, 42);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	expect_same_in_every_mode(data, len);
+	/* the header and every record */
+	assert_int_equal(expect_same_with_threads(data, len, 0, 3), s.n + 1);
+	/* the threads do start on a file with chunks */
+	r = open_mem_ok(data, len, 0);
+	assert_ok(swt_reader_set_threads(r, 3));
+	assert_int_equal(swt_reader_get_threads(r), 3);
+	assert_status(SWT_EINVAL, swt_reader_set_threads(r, 0));
+	assert_status(SWT_EINVAL, swt_reader_set_threads(
+					  r, SWT_READER_MAX_THREADS + 1));
+	expect_header_record(r);
+	assert_int_equal(expect_records(r, &s, 0), s.n);
+	swt_reader_free(r);
+	/* freed while the threads decode ahead: they stop before the file
+	 * is unmapped */
+	r = open_path_ok(path, 0);
+	assert_ok(swt_reader_set_threads(r, 3));
+	expect_header_record(r);
+	for (i = 0; i < 5; i++) {
+		assert_ok(swt_reader_next(r, &rec));
+		assert_record_equal(&s.recs[i], rec);
+	}
+	swt_reader_free(r);
+	free(data);
+	store_fini(&s);
+}
+
+/* Damage: a flipped byte in a chunk (first, middle, last), garbage between
+ * two chunks (a resynchronisation the threads cannot predict), two chunks
+ * swapped, the index cut off, and the file cut at many places (unfinished
+ * last frames, salvaged). */
+static void threads_report_damage_the_same(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	const char *path = sandbox_path(sb, "threads-damage.swt");
+	struct layout l;
+	struct bytes b = { 0 };
+	unsigned char *data, *copy;
+	size_t len, k, cut;
+
+	gen_session(&s, 200, 31);
+	write_finished(path, &s, 4096, NULL);
+	data = swt_test_read_file(path, &len);
+	file_layout(data, len, &l);
+	assert_true(l.n_chunks >= 4);
+	copy = malloc(len);
+	assert_non_null(copy);
+	for (k = 0; k < l.n_chunks; k += l.n_chunks / 2 ? l.n_chunks / 2 : 1) {
+		const struct frame *f = &l.f[l.chunk[k]];
+
+		memcpy(copy, data, len);
+		copy[f->off + f->len / 2] ^= 0x5a;
+		expect_same_in_every_mode(copy, len);
+	}
+	{	/* garbage after the second chunk */
+		const struct frame *f = &l.f[l.chunk[1]];
+		static const char junk[37] = "not a frame, not a frame, not a fr";
+
+		bytes_add(&b, data, f->off + f->len);
+		bytes_add(&b, junk, sizeof(junk));
+		bytes_add(&b, data + f->off + f->len, len - f->off - f->len);
+		expect_same_in_every_mode(b.p, b.len);
+	}
+	{	/* chunks 1 and 2 swapped (both the same size or not) */
+		const struct frame *f1 = &l.f[l.chunk[1]];
+		const struct frame *f2 = &l.f[l.chunk[2]];
+
+		b.len = 0;
+		bytes_add(&b, data, f1->off);
+		bytes_add(&b, data + f2->off, f2->len);
+		bytes_add(&b, data + f1->off, f1->len);
+		bytes_add(&b, data + f2->off + f2->len,
+			  len - f2->off - f2->len);
+		expect_same_in_every_mode(b.p, b.len);
+	}
+	/* no index: the file up to the end of its last chunk */
+	{
+		const struct frame *f = &l.f[l.chunk[l.n_chunks - 1]];
+
+		expect_same_in_every_mode(data, f->off + f->len);
+	}
+	/* cut anywhere: inside frames (salvaged), at their ends */
+	for (cut = l.hdr_end; cut < len; cut += 211)
+		expect_same_with_threads(data, cut, 0, 2);
+	for (k = 0; k < l.n_chunks; k++) {
+		const struct frame *f = &l.f[l.chunk[k]];
+
+		expect_same_with_threads(data, f->off + f->len - 1, 0, 3);
+		expect_same_with_threads(data, f->off + f->len / 2,
+					 SWT_READER_STRICT, 8);
+	}
+	free(b.p);
+	free(copy);
+	free(data);
+	store_fini(&s);
+}
+
+/* Seeks (back and forth, past the end) with decoding threads. */
+static void threads_seek_the_same(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	const char *path = sandbox_path(sb, "threads-seek.swt");
+	unsigned flags[] = { 0, SWT_READER_NO_INDEX };
+	size_t i;
+
+	gen_session(&s, 150, 12);
+	write_finished(path, &s, 4096, NULL);
+	for (i = 0; i < 2; i++) {
+		struct swt_reader *r = open_path_ok(path, flags[i]);
+
+		assert_ok(swt_reader_set_threads(r, 2 + (unsigned)i));
+		check_seeks(r, &s, s.n);
+		assert_int_equal(swt_reader_damage_count(r), 0);
+		swt_reader_free(r);
+	}
+	store_fini(&s);
+}
+
 #define SB(f) cmocka_unit_test_setup_teardown(f, sandbox_setup, \
 					      sandbox_teardown)
 
@@ -3107,6 +3340,9 @@ int main(void)
 		SB(writer_rejects_bad_records),
 		SB(writer_fdopen_owns_the_descriptor),
 		SB(strict_mode_returns_damage_status),
+		SB(threads_give_the_same_records),
+		SB(threads_report_damage_the_same),
+		SB(threads_seek_the_same),
 		cmocka_unit_test(corrupt_fixtures_fail_as_expected),
 	};
 

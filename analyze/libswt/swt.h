@@ -166,6 +166,14 @@ int swt_settings_load_file(struct swt_settings *s, const char *path);
 /* The message of the last failed call; "" if none. */
 const char *swt_settings_errmsg(const struct swt_settings *s);
 
+/* Decode sessions on n threads in all, the caller's included, as
+ * swanalyze --threads N: 1 (the default) decodes on the calling thread,
+ * 0 takes the online CPUs; at most 64. The reports are the same whatever
+ * n (the records are handed to the one analysis in file order). Not a
+ * threshold: reports do not list it. Returns 0 or SWT_EINVAL (over 64,
+ * nothing changed). */
+int swt_settings_set_threads(struct swt_settings *s, unsigned n);
+
 /* ---- Reports --------------------------------------------------------- */
 struct swt_report;
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "swt_alloc.h"
 
@@ -40,6 +41,7 @@ _Static_assert(SWT_PRIORITY_LOW == SWT_PRIO_LOW &&
 
 struct swt_settings {
 	struct swt_thresholds th;
+	unsigned threads;	/* swt_settings_set_threads(); 0: CPUs */
 	char errmsg[600];
 };
 
@@ -125,6 +127,7 @@ EXPORT int swt_settings_new(struct swt_settings **out)
 		return SWT_EINVAL;
 	s = swt_zalloc(sizeof(*s));
 	swt_thresholds_init(&s->th);
+	s->threads = 1;
 	*out = s;
 	return 0;
 }
@@ -149,6 +152,20 @@ EXPORT int swt_settings_set(struct swt_settings *s, const char *assignment)
 	return swt_thresholds_set_assignment(&s->th, assignment,
 					     SWT_TH_OPTION, s->errmsg,
 					     sizeof(s->errmsg));
+}
+
+EXPORT int swt_settings_set_threads(struct swt_settings *s, unsigned n)
+{
+	if (!s)
+		return SWT_EINVAL;
+	s->errmsg[0] = '\0';
+	if (n > SWT_READER_MAX_THREADS) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+			 "threads: %u is over %u", n, SWT_READER_MAX_THREADS);
+		return SWT_EINVAL;
+	}
+	s->threads = n;
+	return 0;
 }
 
 EXPORT int swt_settings_load(struct swt_settings *s, const char *text,
@@ -521,6 +538,17 @@ static int open_reader(struct swt_report **out, struct swt_reader *r,
 
 	memset(&eopts, 0, sizeof(eopts));
 	eopts.thresholds = settings ? &settings->th : NULL;
+	if (settings && settings->threads != 1) {
+		long n = settings->threads;
+
+		if (!n)
+			n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n > (long)SWT_READER_MAX_THREADS)
+			n = SWT_READER_MAX_THREADS;
+		/* no thread started: decoded on this one, the same */
+		if (n > 1)
+			swt_reader_set_threads(r, (unsigned)n);
+	}
 	err = swt_analysis_run(&rep->an, r, &eopts, msg, sizeof(msg));
 	if (err < 0) {
 		fail_msg(errbuf, errlen, name, err, msg);

@@ -763,6 +763,56 @@ static void test_threads(void **state)
 	swt_report_free(r);
 }
 
+/* Decoding threads (swt_settings_set_threads()) change no byte of a
+ * report, damaged sessions included. */
+static void test_decode_threads(void **state)
+{
+	static const char *const names[] = { "synthetic-damaged",
+					      "recorded-example",
+					      "synthetic-leak" };
+	static const unsigned threads[] = { 0, 2, 3, 8 };
+	struct swt_settings *one = NULL, *many = NULL;
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(swt_settings_new(&one), SWT_OK);
+	assert_int_equal(swt_settings_new(&many), SWT_OK);
+	assert_int_equal(swt_settings_set_threads(one, 65), SWT_EINVAL);
+	assert_true(swt_settings_errmsg(one)[0]);
+	assert_int_equal(swt_settings_set_threads(NULL, 2), SWT_EINVAL);
+	assert_int_equal(swt_settings_set_threads(one, 1), SWT_OK);
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		struct swt_report *a = NULL;
+		char msg_a[2048], *pa;
+		int rc_a;
+
+		rc_a = open_fixture(&a, names[i], one, msg_a, sizeof(msg_a));
+		assert_non_null(a);
+		pa = print(a, "full", "json");
+		for (k = 0; k < sizeof(threads) / sizeof(*threads); k++) {
+			struct swt_report *b = NULL;
+			char msg_b[2048], *pb;
+
+			assert_int_equal(swt_settings_set_threads(many,
+								  threads[k]),
+					 SWT_OK);
+			assert_int_equal(open_fixture(&b, names[i], many, msg_b,
+						      sizeof(msg_b)),
+					 rc_a);
+			assert_non_null(b);
+			assert_string_equal(msg_a, msg_b);
+			pb = print(b, "full", "json");
+			assert_string_equal(pa, pb);
+			free(pb);
+			swt_report_free(b);
+		}
+		free(pa);
+		swt_report_free(a);
+	}
+	swt_settings_free(one);
+	swt_settings_free(many);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,6 +829,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_decode_threads),
 	};
 
 	if (argc != 2) {

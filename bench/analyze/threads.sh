@@ -1,0 +1,122 @@
+#!/bin/sh
+# bench/analyze/threads.sh — swanalyze on a long session decoded on one
+# thread and on several, against `zstd -dc` of the same file, in one run,
+# alternated (docs/performance.md, "Decoding on several threads"). Target
+# (issue 17): the analysis within 3x the wall time of `zstd -dc`, and the
+# same report whatever the number of threads (checked on every run).
+#
+# Usage: bench/analyze/threads.sh [RUNS]      (default 5)
+#   BUILD_DIR  meson build directory (default: build-bench, release)
+#   BASE       a baseline swanalyze binary (another tree's), run too
+#   THREADS    the threaded run's --threads (default: nproc)
+#   SESSION    an existing session to use (else one is written)
+#   PROCS, SAMPLES  the session written (default 1000 processes x 86400 s
+#              = 24 h, 115 MB)
+#   REPORT     the report (default full)
+set -eu
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$src/build-bench}
+runs=${1:-5}
+procs=${PROCS:-1000}
+samples=${SAMPLES:-86400}
+report=${REPORT:-full}
+threads=${THREADS:-$(nproc)}
+base=${BASE:-}
+
+[ -x /usr/bin/time ] || { echo "threads.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+command -v zstd >/dev/null || { echo "threads.sh: needs zstd" >&2; exit 2; }
+[ -d "$build" ] || meson setup "$build" --buildtype=release >/dev/null
+ninja -C "$build" bench/analyze/swt-bench-mkfixture analyze/swanalyze \
+	>/dev/null
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-threads.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
+if [ -n "${SESSION:-}" ]; then
+	session=$SESSION
+else
+	session=$out/bench-${procs}x${samples}.swt
+	"$build/bench/analyze/swt-bench-mkfixture" bench "$session" "$procs" \
+		"$samples"
+fi
+swa=$build/analyze/swanalyze
+
+echo "## swanalyze on several decoding threads against zstd -dc"
+echo "command:    ${BUILD_DIR:+BUILD_DIR=$BUILD_DIR }${BASE:+BASE=$BASE }${THREADS:+THREADS=$THREADS }${SESSION:+SESSION=$SESSION }sh bench/analyze/threads.sh $runs"
+. "$src/bench/facts.sh"
+bench_facts "$src" "$build" proto
+echo "file:       $session, $(wc -c <"$session") bytes"
+echo "report:     --report $report, threads 1 and $threads${base:+, baseline $base}"
+echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (before)"
+
+# wall seconds and CPU seconds (user + system) of one command; its peak
+# RSS (MB) goes into $out/rss.NAME
+timed() {
+	tname=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$out/t" "$@" || {
+		echo "threads.sh: failed: $*" >&2
+		exit 1
+	}
+	awk '{ printf "%.1f\n", $4 / 1024 }' "$out/t" >>"$out/rss.$tname"
+	awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$out/t"
+}
+
+z=""; one=""; many=""; bw=""; zc=""; onec=""; manyc=""; bc=""
+i=1
+while [ "$i" -le "$runs" ]; do
+	# the first of the runs changes from one repetition to the next
+	for k in 0 1 2 3; do
+		case $(( (k + i) % 4 )) in
+		0) r=$(timed z sh -c 'zstd -dcq "$1" >/dev/null' sh "$session")
+		   z="$z ${r% *}"; zc="$zc ${r#* }"; zr=$r ;;
+		1) r=$(timed one "$swa" "$session" --report "$report" \
+			-o "$out/r1" --threads 1)
+		   one="$one ${r% *}"; onec="$onec ${r#* }"; r1=$r ;;
+		2) r=$(timed many "$swa" "$session" --report "$report" \
+			-o "$out/rn" --threads "$threads")
+		   many="$many ${r% *}"; manyc="$manyc ${r#* }"; rn=$r ;;
+		3) if [ -n "$base" ]; then
+			r=$(timed base "$base" "$session" --report "$report" \
+				-o "$out/rb")
+			bw="$bw ${r% *}"; bc="$bc ${r#* }"; rb=$r
+		   fi ;;
+		esac
+	done
+	cmp -s "$out/r1" "$out/rn" || {
+		echo "threads.sh: the reports of --threads 1 and $threads differ" >&2
+		exit 1
+	}
+	if [ -n "$base" ]; then
+		cmp -s "$out/r1" "$out/rb" || {
+			echo "threads.sh: the report differs from the baseline's" >&2
+			exit 1
+		}
+	fi
+	echo "run $i (wall s / CPU s): zstd -dc $zr; threads 1 $r1;" \
+		"threads $threads $rn${base:+; baseline $rb}"
+	i=$((i + 1))
+done
+median() { echo "$@" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ a[NR] = $1 }
+	END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+mz=$(median $z)
+m1=$(median $one)
+mn=$(median $many)
+echo "reports:    identical (--threads 1 and $threads${base:+, and the baseline}), every run"
+echo "median wall: zstd -dc $mz s; threads 1 $m1 s" \
+	"($(awk -v a="$m1" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd);" \
+	"threads $threads $mn s" \
+	"($(awk -v a="$mn" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd)"
+if [ -n "$base" ]; then
+	mb=$(median $bw)
+	echo "median wall: baseline $mb s" \
+		"($(awk -v a="$mb" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd)"
+fi
+echo "median CPU: zstd -dc $(median $zc) s; threads 1 $(median $onec) s;" \
+	"threads $threads $(median $manyc) s${base:+; baseline $(median $bc) s}"
+rb=""
+[ -z "$base" ] || rb="; baseline $(sort -n "$out/rss.base" | tail -n 1)"
+echo "peak RSS MB: threads 1 $(sort -n "$out/rss.one" | tail -n 1);" \
+	"threads $threads $(sort -n "$out/rss.many" | tail -n 1)$rb"
+echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (after)"
