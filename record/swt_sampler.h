@@ -95,6 +95,10 @@ struct swt_sampler_opts {
 	 * caller, who has them read with swt_sampler_read_events(); NULL:
 	 * none (not root). */
 	struct swt_procconn *conn;
+	/* The BPF backend (swt_sampler_bpf.h), owned by the caller; NULL:
+	 * the counters come from /proc. Processes are still found, and
+	 * their command lines and metadata read, in /proc. */
+	struct swt_sampler_bpf *bpf;
 	/* Processes that lived between two ticks written per second at
 	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
 	 * rest are counted (stats.unseen_dropped). */
@@ -227,6 +231,8 @@ struct swt_sampler_stats {
 	uint64_t libproc2_selects; /* procps_pids_select() calls that
 				    * answered (opts.libproc2_scans) */
 	bool libproc2_missing;	/* first listing done without it */
+	uint64_t bpf_rows;	/* process rows read from opts.bpf */
+	uint64_t bpf_failed_runs; /* ticks whose BPF run failed (/proc) */
 };
 
 void swt_sampler_get_stats(const struct swt_sampler *s,

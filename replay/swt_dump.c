@@ -60,6 +60,9 @@ static void dump_header(struct swt_json *w, const struct swt_header *h)
 	swt_json_bool(w, "threads", h->threads);
 	swt_json_str(w, "alert_config",
 		     h->alert_config ? h->alert_config : "");
+	/* only when known: dumps of older files stay as they were */
+	if (h->sampler && h->sampler[0])
+		swt_json_str(w, "sampler", h->sampler);
 }
 
 /* /proc/PID/cmdline is argv with a NUL after each argument. The last
