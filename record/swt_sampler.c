@@ -82,6 +82,8 @@ struct proc_ent {
 	bool has_final_io;	/* ... and its I/O */
 	uint64_t fin_io[2];	/* read, write bytes */
 	int64_t fin[4];		/* utime, stime, cutime, cstime */
+	int64_t bpf_run_ns;	/* its run time from this tick's BPF
+				 * snapshot, -1: none (read schedstat) */
 	bool has_acct;		/* its taskstats exit record came */
 	struct swt_exit_stats acct;
 	struct swt_proc_row row;
@@ -1032,6 +1034,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	ssize_t n;
 
 	e->row_ok = false;
+	e->bpf_run_ns = -1;
 	if (s->bpf_tick && swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp)) {
 		/* the snapshot's values, /proc's units (swt_sampler_bpf.h);
 		 * a process not in it (gone, over its capacity) is read
@@ -1049,6 +1052,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		}
 		if (st.start_ticks != e->start_ticks)
 			return 0;
+		e->bpf_run_ns = (int64_t)bp.run_ns;
 	} else {
 		n = kread(s, &e->fd_stat, e->pid, 0, "stat");
 		if (n < 0 && transient_errno(errno))
@@ -2427,9 +2431,14 @@ static void rebuild_trows(struct swt_sampler *s)
  * ticks are too coarse: a connect() costs less than one). */
 static int64_t run_ns(struct swt_sampler *s, struct proc_ent *e)
 {
-	ssize_t n = kread(s, &e->fd_sched, e->pid, 0, "schedstat");
+	ssize_t n;
 	long long v;
 
+	/* the BPF snapshot has it (all its threads', not only the
+	 * leader's: a process whose other threads ran did run) */
+	if (e->bpf_run_ns >= 0)
+		return e->bpf_run_ns;
+	n = kread(s, &e->fd_sched, e->pid, 0, "schedstat");
 	if (n <= 0 || sscanf(s->buf, "%lld", &v) != 1 || v < 0)
 		return -1;
 	return (int64_t)v;

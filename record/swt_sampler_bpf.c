@@ -536,6 +536,7 @@ bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 	out->ivctxsw = r->nivcsw;
 	out->io_read = r->read_bytes;
 	out->io_write = r->write_bytes;
+	out->run_ns = r->rtime;
 	adjust(&u, &s, r->l_utime, r->l_stime, r->l_rtime, r->l_prev_utime,
 	       r->l_prev_stime);
 	out->lead_utime = u / b->ns_per_tick;

@@ -48,6 +48,8 @@ struct swt_sampler_bpf_proc {
 	bool kthread;
 	uint64_t vctxsw, ivctxsw;	/* /proc/PID/status */
 	uint64_t io_read, io_write;	/* /proc/PID/io */
+	uint64_t run_ns;	/* the run time of all its threads, dead ones
+				 * included (ns): whether it ran */
 	/* its leader thread alone (/proc/PID/task/PID/stat), ticks */
 	uint64_t lead_utime, lead_stime;
 	/* its thread rows (threads), or none; see swt_sampler_bpf_thread() */
