@@ -371,18 +371,20 @@ static int64_t thread_cpu_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Map the first `rows` rows (of `size` bytes) of the array fd, at least
- * twice what is mapped now (at most cap). 0 or -1 (errno). */
+/* Map the first `rows` rows (of `size` bytes) of the array fd, and an
+ * eighth more (at most cap): every mapped page is resident, so the
+ * mapping grows by small steps (a remap is one system call, rare).
+ * 0 or -1 (errno). */
 static int map_rows(const void **mem, size_t *len, uint32_t *mapped,
 		    int fd, uint32_t rows, uint32_t cap, size_t size,
 		    size_t page)
 {
-	uint32_t want = *mapped ? *mapped : MAP_ROWS_MIN;
+	uint64_t want = (uint64_t)rows + rows / 8;
 	size_t bytes;
 	void *p;
 
-	while (want < rows)
-		want = want > UINT32_MAX / 2 ? UINT32_MAX : want * 2;
+	if (want < MAP_ROWS_MIN)
+		want = MAP_ROWS_MIN;
 	if (want > cap)
 		want = cap;
 	bytes = round_page((size_t)want * size, page);
