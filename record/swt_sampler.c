@@ -516,8 +516,6 @@ static void free_ent(struct swt_sampler *s, struct proc_ent *e)
 		s->trows_dirty = true;
 	if (s->opts.net)
 		swt_net_release(s->opts.net, e->pid);
-	if (s->opts.bpf)
-		swt_sampler_bpf_track(s->opts.bpf, e->pid, false);
 	swt_net_proc_fini(&e->net);
 	kclose(s, &e->fd_stat);
 	kclose(s, &e->fd_status);
@@ -1990,6 +1988,8 @@ static void drop_born_unseen(struct swt_sampler *s)
 			continue;
 		}
 		swt_tracker_forget(s->tracker, e->pid);
+		if (s->opts.bpf)
+			swt_sampler_bpf_track(s->opts.bpf, e->pid, false);
 		free_ent(s, e);
 		s->stats.born_unseen++;
 	}
@@ -2581,6 +2581,12 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 			if (e->in_trows)
 				s->trows_dirty = true;
 			swt_tracker_forget(s->tracker, e->pid);
+			/* out of the BPF table now, not when the entry is
+			 * freed: a process of this tick's scan may reuse the
+			 * pid (add_proc() puts it back) */
+			if (s->opts.bpf)
+				swt_sampler_bpf_track(s->opts.bpf, e->pid,
+						      false);
 			s->gone = swt_grow(s->gone, &s->cap_gone,
 					   s->n_gone + 1, sizeof(s->gone[0]));
 			s->gone[s->n_gone++] = e;
