@@ -12,6 +12,10 @@
  *    reads anyway. Without libproc2 the first scan lists /proc the same way.
  *    (opts.libproc2_scans keeps it for later scans, to measure that
  *    choice: 1 MiB more, over the 4 MB target.)
+ *  - With opts.bpf (swt_sampler_bpf.h) a tick's counters come from one
+ *    run of a BPF program over the kernel's task list instead of the files
+ *    below: same units and rules, and the processes it lacks are read
+ *    from /proc as here.
  *  - Per tick the counters come from pread() on descriptors kept open per
  *    process (/proc/PID/stat; status and io on "slow" ticks) and per thread
  *    (/proc/PID/task/TID/stat). A kept descriptor also pins the identity:
