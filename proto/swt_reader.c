@@ -495,6 +495,7 @@ static int parse_header(struct swt_reader *r)
 	r->header.zstd_version = h->zstd_version;
 	r->header.kernel = h->kernel;
 	r->header.alert_config = h->alert_config ? h->alert_config : "";
+	r->header.sampler = h->sampler ? h->sampler : "";
 	r->header.clock_ticks = h->clock_ticks;
 	r->header.page_size = h->page_size;
 	r->header.cpu_count = h->cpu_count;

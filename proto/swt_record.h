@@ -48,6 +48,8 @@ struct swt_header {
 	const char *kernel;
 	const char *alert_config; /* format 1.5: the thresholds of swrec's
 				   * live alerts (config lines), "" none */
+	const char *sampler;	/* "proc", "bpf"; "" unknown (older
+				 * files); NULL writes "" */
 	uint32_t clock_ticks;
 	uint32_t page_size;
 	uint32_t cpu_count;

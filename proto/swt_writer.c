@@ -983,6 +983,7 @@ static int write_header(struct swt_writer *w, const struct swt_header *h)
 	m.kernel = (char *)(uintptr_t)(h->kernel ? h->kernel : "");
 	m.alert_config =
 		(char *)(uintptr_t)(h->alert_config ? h->alert_config : "");
+	m.sampler = (char *)(uintptr_t)(h->sampler ? h->sampler : "");
 	m.clock_ticks = h->clock_ticks;
 	m.page_size = h->page_size;
 	m.cpu_count = h->cpu_count;

@@ -22,6 +22,7 @@
 #include "swt_rwclient.h"
 #include "swt_session.h"
 #include "swt_procconn.h"
+#include "swt_sampler_bpf.h"
 #include "swt_status.h"
 #include "swt_thresholds.h"
 
@@ -109,6 +110,12 @@ static void usage(FILE *f)
 	      "(the proc\n"
 	      "                       connector, command lines read from "
 	      "/proc)\n"
+	      "      --sampler=SRC    where the counters come from: auto "
+	      "(default: bpf where\n"
+	      "                       it loads), bpf (a BPF program reads "
+	      "every process's\n"
+	      "                       in one run, Linux 6.7+, root), proc "
+	      "(files of /proc)\n"
 	      "      --no-net         no network per process (TCP bytes from "
 	      "the kernel's\n"
 	      "                       socket table, sockets by kind, "
@@ -133,7 +140,9 @@ static void usage(FILE *f)
 	      "first; with -p\n"
 	      "                       or -a, programs started with it send "
 	      "events\n"
-	      "      --alerts[=FILE]  run swanalyze's engine while recording: "
+	      ,
+	      f);
+	fputs("      --alerts[=FILE]  run swanalyze's engine while recording: "
 	      "print each alert\n"
 	      "                       the moment it fires (stderr; with FILE, "
 	      "JSON lines\n"
@@ -301,6 +310,7 @@ enum {
 	OPT_NO_EXITS,
 	OPT_NO_PROC_EVENTS,
 	OPT_PROC_EVENTS,
+	OPT_SAMPLER,
 	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
 	OPT_ALERTS,
@@ -333,6 +343,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "no-exits", no_argument, NULL, OPT_NO_EXITS },
 		{ "no-proc-events", no_argument, NULL, OPT_NO_PROC_EVENTS },
 		{ "proc-events", required_argument, NULL, OPT_PROC_EVENTS },
+		{ "sampler", required_argument, NULL, OPT_SAMPLER },
 		{ "max-short-lived", required_argument, NULL,
 		  OPT_MAX_SHORT_LIVED },
 		{ "no-net", no_argument, NULL, OPT_NO_NET },
@@ -459,6 +470,18 @@ static int parse_args(struct options *o, int argc, char **argv)
 				return usage_error("--proc-events: invalid "
 						   "value '%s' (auto, bpf, "
 						   "connector)",
+						   optarg);
+			break;
+		case OPT_SAMPLER:
+			if (!strcmp(optarg, "auto"))
+				o->s.sampler = SWT_SAMPLER_AUTO;
+			else if (!strcmp(optarg, "bpf"))
+				o->s.sampler = SWT_SAMPLER_BPF;
+			else if (!strcmp(optarg, "proc"))
+				o->s.sampler = SWT_SAMPLER_PROC;
+			else
+				return usage_error("--sampler: invalid value "
+						   "'%s' (auto, bpf, proc)",
 						   optarg);
 			break;
 		case OPT_NO_NET:
@@ -847,11 +870,16 @@ int main(int argc, char **argv)
 				 (unsigned long long)r.late_events);
 		fprintf(stderr,
 			"swrec: %llu samples%s (%llu process, %llu thread rows)"
-			"%s in %s, %llu bytes\n",
+			"%s in %s, %llu bytes, sampled from %s\n",
 			(unsigned long long)r.samples, missed,
 			(unsigned long long)r.proc_samples,
 			(unsigned long long)r.thread_samples, ev, o.s.path,
-			(unsigned long long)r.bytes);
+			(unsigned long long)r.bytes,
+			r.sampler && !strcmp(r.sampler, "bpf") ? "BPF"
+							       : "/proc");
+		if (r.sampler_msg[0] && o.s.sampler == SWT_SAMPLER_AUTO)
+			fprintf(stderr, "swrec: sampled /proc: %s\n",
+				r.sampler_msg);
 		if (live && o.alerts)
 			fprintf(stderr,
 				"swrec: %llu alerts; the engine took %.3f ms "

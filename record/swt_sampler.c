@@ -1,5 +1,6 @@
 #include "swt_sampler.h"
 #include "swt_sampler-private.h"
+#include "swt_sampler_bpf.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -81,6 +82,8 @@ struct proc_ent {
 	bool has_final_io;	/* ... and its I/O */
 	uint64_t fin_io[2];	/* read, write bytes */
 	int64_t fin[4];		/* utime, stime, cutime, cstime */
+	int64_t bpf_run_ns;	/* its run time from this tick's BPF
+				 * snapshot, -1: none (read schedstat) */
 	bool has_acct;		/* its taskstats exit record came */
 	struct swt_exit_stats acct;
 	struct swt_proc_row row;
@@ -219,6 +222,10 @@ struct swt_sampler {
 	 * and p2_info (MI_ALL items) gives later scans their metadata. */
 	struct proc2 p2;
 	struct pids_info *p2_info;
+	/* opts.bpf took this tick's snapshot: read_proc() takes the counters
+	 * of the processes it has from it (step 1 of a tick only; the
+	 * processes a scan finds are read from /proc, with their metadata) */
+	bool bpf_tick;
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -928,22 +935,131 @@ static void take_final(struct swt_sampler *s, struct proc_ent *e,
 	}
 }
 
+/* read_threads() with the BPF snapshot's rows: the same rule for which
+ * processes have thread rows, but every thread of them read at every tick
+ * (what /proc reads only when the process moved costs nothing here). */
+static void bpf_threads(struct swt_sampler *s, struct proc_ent *e,
+			const struct swt_sampler_bpf_proc *bp, bool slow)
+{
+	int64_t cpu = (int64_t)(bp->st.utime + bp->st.stime);
+	size_t n = bp->thr_n, i;
+	bool same;
+
+	if (bp->st.nthreads > 1)
+		e->multi = true;
+	if (!e->multi && !(slow && (!e->thr_read || cpu != e->thr_cpu)))
+		return;
+	s->tscratch = swt_grow(s->tscratch, &s->cap_tscratch, n + 1,
+			       sizeof(s->tscratch[0]));
+	if (n == 0) {
+		/* one thread, the leader (the program lists the threads of
+		 * processes of more than one, or whose leader has ended) */
+		struct thread_ent *t = &s->tscratch[0];
+
+		memset(t, 0, sizeof(*t));
+		t->tid = e->pid;
+		t->fd = -1;
+		t->utime = (int64_t)bp->lead_utime;
+		t->stime = (int64_t)bp->lead_stime;
+		copy_comm(t->name, sizeof(t->name), bp->st.comm,
+			  bp->st.comm_len);
+		n = 1;
+	}
+	for (i = 0; i < bp->thr_n; i++) {
+		struct thread_ent *t = &s->tscratch[i];
+		uint64_t u, st;
+		const char *name;
+		size_t len;
+
+		memset(t, 0, sizeof(*t));
+		swt_sampler_bpf_thread(s->opts.bpf, bp->thr_first + (uint32_t)i,
+				       &t->tid, &u, &st, &name, &len);
+		t->fd = -1;
+		t->utime = (int64_t)u;
+		t->stime = (int64_t)st;
+		copy_comm(t->name, sizeof(t->name), name, len);
+	}
+	qsort(s->tscratch, n, sizeof(s->tscratch[0]), cmp_i32);
+	if (!e->multi) {
+		/* check_lone_thread()'s test, on the leader's own CPU */
+		s->stats.thread_checks++;
+		e->thr_read = true;
+		e->thr_cpu = cpu;
+		if (s->tscratch[0].utime + s->tscratch[0].stime + 2 <= cpu) {
+			e->multi = true;
+			e->thr_tick = s->tick_no;
+		} else {
+			return;
+		}
+	}
+	same = n == e->n_threads;
+	for (i = 0; same && i < n; i++)
+		same = s->tscratch[i].tid == e->threads[i].tid;
+	if (!same) {
+		for (i = 0; i < e->n_threads; i++)
+			kclose(s, &e->threads[i].fd);
+		if (n > e->cap_threads) {
+			e->threads = swt_reallocarray(e->threads, n,
+						      sizeof(e->threads[0]));
+			e->cap_threads = n;
+		}
+		s->trows_dirty = true;
+	} else {
+		/* keep the slots of the rows and any descriptors */
+		for (i = 0; i < n; i++) {
+			s->tscratch[i].slot = e->threads[i].slot;
+			s->tscratch[i].fd = e->threads[i].fd;
+		}
+	}
+	memcpy(e->threads, s->tscratch, n * sizeof(e->threads[0]));
+	e->n_threads = n;
+	s->stats.thread_reads += n;
+	e->rescan_threads = false;
+	e->thr_read = true;
+	e->thr_cpu = cpu;
+	e->thr_tick = s->tick_no;
+}
+
 /* The counters of one process. Returns 1 if read, 0 if it has gone, -1 if
  * it could not be read this time (no descriptor available). */
 static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 {
 	struct swt_procfs_stat st;
 	struct swt_proc_row *r = &e->row;
+	struct swt_sampler_bpf_proc bp;
+	bool from_bpf = false;
 	uint32_t flags = 0;
 	ssize_t n;
 
 	e->row_ok = false;
-	n = kread(s, &e->fd_stat, e->pid, 0, "stat");
-	if (n < 0 && transient_errno(errno))
-		return -1;
-	if (n <= 0 || swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0 ||
-	    st.start_ticks != e->start_ticks)
-		return 0;
+	e->bpf_run_ns = -1;
+	if (s->bpf_tick && swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp)) {
+		/* the snapshot's values, /proc's units (swt_sampler_bpf.h);
+		 * a process not in it (gone, over its capacity) is read
+		 * from /proc below */
+		from_bpf = true;
+		st = bp.st;
+		s->stats.bpf_rows++;
+		/* /proc names a kernel worker by its work too
+		 * ("kworker/0:1-events"); the kernel's comm is the name
+		 * alone: not a new program */
+		if (bp.kthread &&
+		    strncmp(e->comm, st.comm, st.comm_len) == 0) {
+			st.comm = e->comm;
+			st.comm_len = strlen(e->comm);
+		}
+		if (st.start_ticks != e->start_ticks)
+			return 0;
+		e->bpf_run_ns = (int64_t)bp.run_ns;
+	} else {
+		n = kread(s, &e->fd_stat, e->pid, 0, "stat");
+		if (n < 0 && transient_errno(errno))
+			return -1;
+		if (n <= 0 ||
+		    swt_procfs_parse_stat(&st, s->buf, (size_t)n) < 0 ||
+		    st.start_ticks != e->start_ticks)
+			return 0;
+	}
 	if (is_gone_state(&st)) {
 		/* a zombie's counters are final: its exit record carries
 		 * them (the CPU since its last row) */
@@ -999,7 +1115,15 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		if (take)
 			memcpy(e->comm, comm, sizeof(comm));
 	}
-	if (slow) {
+	if (slow && from_bpf) {
+		/* the same ticks as /proc's, so that both backends write
+		 * the same rows; here they cost nothing */
+		r->vctxsw = (int64_t)bp.vctxsw;
+		r->ivctxsw = (int64_t)bp.ivctxsw;
+		r->io_read = (int64_t)bp.io_read;
+		r->io_write = (int64_t)bp.io_write;
+		e->io_denied = false;
+	} else if (slow) {
 		uint64_t a, b;
 
 		s->stats.slow_reads++;
@@ -1036,7 +1160,9 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		r->io_write = 0;
 	}
 	r->flags = flags;
-	if (s->opts.threads)
+	if (s->opts.threads && from_bpf && !bp.threads_cut)
+		bpf_threads(s, e, &bp, slow);
+	else if (s->opts.threads)
 		read_threads(s, e, &st, slow);
 	e->row_ok = true;
 	return 1;
@@ -1074,6 +1200,9 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 	 * a hash entry) */
 	if (s->opts.conn)
 		swt_procconn_track(s->opts.conn, e->pid);
+	/* and the BPF sampler's, in tree mode: its next ticks read it */
+	if (s->opts.bpf)
+		swt_sampler_bpf_track(s->opts.bpf, e->pid, true);
 	/* Memory but no command line: inside execve() (a kernel thread or a
 	 * zombie has no memory); announce_ready() waits for it. */
 	if (!e->cmdline_len && e->row.vsz_kib > 0)
@@ -1859,6 +1988,8 @@ static void drop_born_unseen(struct swt_sampler *s)
 			continue;
 		}
 		swt_tracker_forget(s->tracker, e->pid);
+		if (s->opts.bpf)
+			swt_sampler_bpf_track(s->opts.bpf, e->pid, false);
 		free_ent(s, e);
 		s->stats.born_unseen++;
 	}
@@ -2296,9 +2427,14 @@ static void rebuild_trows(struct swt_sampler *s)
  * ticks are too coarse: a connect() costs less than one). */
 static int64_t run_ns(struct swt_sampler *s, struct proc_ent *e)
 {
-	ssize_t n = kread(s, &e->fd_sched, e->pid, 0, "schedstat");
+	ssize_t n;
 	long long v;
 
+	/* the BPF snapshot has it (all its threads', not only the
+	 * leader's: a process whose other threads ran did run) */
+	if (e->bpf_run_ns >= 0)
+		return e->bpf_run_ns;
+	n = kread(s, &e->fd_sched, e->pid, 0, "schedstat");
 	if (n <= 0 || sscanf(s->buf, "%lld", &v) != 1 || v < 0)
 		return -1;
 	return (int64_t)v;
@@ -2430,6 +2566,13 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	SWT_TRY(err = read_sys(s, &sys, &mem_total, &mem_avail));
 	s->tick_no++;
 	s->stats.ticks++;
+	/* the BPF backend: one snapshot of the counters for step 1 (a
+	 * failed run reads /proc this tick, and counts) */
+	if (s->opts.bpf) {
+		s->bpf_tick = swt_sampler_bpf_run(s->opts.bpf) == 0;
+		if (!s->bpf_tick)
+			s->stats.bpf_failed_runs++;
+	}
 
 	/* 1. Read the tracked processes; set aside those that have gone, so
 	 * that a new process reusing a pid is found by the scan below. */
@@ -2441,6 +2584,12 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 			if (e->in_trows)
 				s->trows_dirty = true;
 			swt_tracker_forget(s->tracker, e->pid);
+			/* out of the BPF table now, not when the entry is
+			 * freed: a process of this tick's scan may reuse the
+			 * pid (add_proc() puts it back) */
+			if (s->opts.bpf)
+				swt_sampler_bpf_track(s->opts.bpf, e->pid,
+						      false);
 			s->gone = swt_grow(s->gone, &s->cap_gone,
 					   s->n_gone + 1, sizeof(s->gone[0]));
 			s->gone[s->n_gone++] = e;
@@ -2449,6 +2598,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		}
 	}
 	s->n_procs = k;
+	s->bpf_tick = false;
 
 	/* 2. Find processes that joined: a fork is needed for that, so an
 	 * unchanged fork counter spares the listing of /proc. */

@@ -12,6 +12,10 @@
  *    reads anyway. Without libproc2 the first scan lists /proc the same way.
  *    (opts.libproc2_scans keeps it for later scans, to measure that
  *    choice: 1 MiB more, over the 4 MB target.)
+ *  - With opts.bpf (swt_sampler_bpf.h) a tick's counters come from one
+ *    run of a BPF program over the kernel's task list instead of the files
+ *    below: same units and rules, and the processes it lacks are read
+ *    from /proc as here.
  *  - Per tick the counters come from pread() on descriptors kept open per
  *    process (/proc/PID/stat; status and io on "slow" ticks) and per thread
  *    (/proc/PID/task/TID/stat). A kept descriptor also pins the identity:
@@ -101,6 +105,10 @@ struct swt_sampler_opts {
 	 * waits (SWT_SAMPLER_EVENTS_PER_TICK at most). NULL: none (not
 	 * root). */
 	struct swt_procconn *conn;
+	/* The BPF backend (swt_sampler_bpf.h), owned by the caller; NULL:
+	 * the counters come from /proc. Processes are still found, and
+	 * their command lines and metadata read, in /proc. */
+	struct swt_sampler_bpf *bpf;
 	/* Processes that lived between two ticks written per second at
 	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
 	 * rest are counted (stats.unseen_dropped). */
@@ -234,6 +242,8 @@ struct swt_sampler_stats {
 	uint64_t libproc2_selects; /* procps_pids_select() calls that
 				    * answered (opts.libproc2_scans) */
 	bool libproc2_missing;	/* first listing done without it */
+	uint64_t bpf_rows;	/* process rows read from opts.bpf */
+	uint64_t bpf_failed_runs; /* ticks whose BPF run failed (/proc) */
 };
 
 void swt_sampler_get_stats(const struct swt_sampler *s,

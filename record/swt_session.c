@@ -28,6 +28,7 @@
 #include "swt_procfs.h"
 #include "swt_ingest.h"
 #include "swt_sampler.h"
+#include "swt_sampler_bpf.h"
 #include "swt_status.h"
 #include "swt_writer.h"
 #include "client/swt_wire.h"
@@ -63,6 +64,7 @@ struct session {
 	struct swt_session_result *res;
 	struct swt_writer *w;
 	struct swt_sampler *smp;
+	struct swt_sampler_bpf *sbpf; /* the BPF backend; NULL: /proc */
 	struct swt_exitacct *ea; /* exit records; NULL: none (not root) */
 	struct swt_procconn *pc; /* process events; NULL: none (not root) */
 	struct swt_net *net;	/* sockets; NULL: --no-net */
@@ -1069,6 +1071,7 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 			hdr.event_clock = "monotonic";
 		}
 	}
+	hdr.sampler = s->res->sampler;
 	swt_writer_opts_init(&wo);
 	wo.level = s->opts->level ? s->opts->level : SWT_SESSION_LEVEL;
 	/* zstd touches its window buffer up to the size of a frame: smaller
@@ -1110,6 +1113,7 @@ static int new_sampler(struct session *s)
 	so.interval_ns = s->opts->interval_ns;
 	so.net = s->net;
 	so.conn = s->pc;
+	so.bpf = s->sbpf;
 	so.max_unseen_per_s = s->opts->max_short_lived;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;
@@ -1122,6 +1126,33 @@ static int new_sampler(struct session *s)
 		swt_live_set_spawn_hook(s->opts->live, live_spawned, s);
 	return swt_sampler_new(&s->smp, &so, s->res->errmsg,
 			       sizeof(s->res->errmsg));
+}
+
+/* The sampler's backend (opts->sampler): BPF where it loads (auto), or as
+ * asked. Once per session: the attach and all modes open it before their
+ * first tick, launch mode before the command runs (its header says). */
+static int open_sampler_bpf(struct session *s)
+{
+	char msg[sizeof(s->res->sampler_msg)];
+
+	if (s->res->sampler)
+		return 0;
+	s->res->sampler = "proc";
+	if (s->opts->sampler == SWT_SAMPLER_PROC)
+		return 0;
+	if (swt_sampler_bpf_open(&s->sbpf, s->opts->mode == SWT_MODE_ALL,
+				 s->opts->threads, msg, sizeof(msg)) < 0) {
+		s->sbpf = NULL;
+		if (s->opts->sampler == SWT_SAMPLER_BPF) {
+			set_msg(s, "--sampler=bpf: %s", msg);
+			return SWT_EIO;
+		}
+		snprintf(s->res->sampler_msg, sizeof(s->res->sampler_msg),
+			 "%s", msg);
+		return 0;
+	}
+	s->res->sampler = "bpf";
+	return 0;
 }
 
 static void open_pidfds(struct session *s)
@@ -1227,10 +1258,13 @@ int swt_session_run(struct swt_session_result *out,
 		}
 	}
 	if (opts->mode != SWT_MODE_LAUNCH) {
+		SWT_TRY(err = open_sampler_bpf(s));
 		SWT_TRY(err = new_sampler(s));
 		if (opts->mode == SWT_MODE_ATTACH)
 			open_pidfds(s);
 	}
+	/* Before the file, whose header says which backend samples. */
+	SWT_TRY(err = open_sampler_bpf(s));
 	/* Before the file: a session that cannot take events leaves none. */
 	SWT_TRY(err = open_ingest(s));
 	pump_start(s);
@@ -1299,6 +1333,7 @@ out:
 		close(s->pidfds[i]);
 	free(s->pidfds);
 	swt_sampler_free(s->smp);
+	swt_sampler_bpf_free(s->sbpf);
 	swt_exitacct_free(s->ea);
 	swt_procconn_free(s->pc);
 	swt_net_free(s->net);

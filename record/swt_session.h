@@ -74,6 +74,9 @@ struct swt_session_opts {
 	int proc_events_source;	/* enum swt_procconn_source (default
 				 * auto: BPF where it loads) */
 	uint64_t max_short_lived; /* see swt_sampler_opts.max_unseen_per_s */
+	int sampler;		/* enum swt_sampler_backend (default auto:
+				 * BPF where it loads); the header says
+				 * which ran */
 	bool net;		/* network per process (default on):
 				 * swt_net.h */
 	/* Launch mode, with events: ask the command's clients to measure
@@ -114,6 +117,9 @@ struct swt_session_result {
 	uint64_t samples;	/* SWT_REC_SAMPLE records written */
 	uint64_t proc_samples;
 	uint64_t thread_samples;
+	const char *sampler;	/* the backend that sampled: "bpf", "proc"
+				 * (static), or NULL before it was chosen */
+	char sampler_msg[300];	/* auto fell back to /proc: why, else "" */
 	uint64_t bytes;		/* size of the file */
 	uint64_t skipped_ticks;	/* deadlines missed (recorder starved) */
 	uint64_t wait_ns;	/* the sampling thread waited for a CPU */

@@ -71,6 +71,9 @@ static void dump_header(struct swt_json *w, const struct swt_header *h)
 		swt_json_u64(w, "tsc_shift", h->tsc_shift);
 		swt_json_i64(w, "tsc_skew_ns", h->tsc_skew_ns);
 	}
+	/* only when known: dumps of older files stay as they were */
+	if (h->sampler && h->sampler[0])
+		swt_json_str(w, "sampler", h->sampler);
 }
 
 /* /proc/PID/cmdline is argv with a NUL after each argument. The last

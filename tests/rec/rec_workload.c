@@ -8,6 +8,10 @@
  *   rec_workload wait-file PATH N   exit N once PATH exists
  *   rec_workload threads N          N named threads ("worker-0"...), print
  *                                   "ready\n", wait for a signal
+ *   rec_workload spin-threads N     N threads spinning ("spinner-0"...),
+ *                                   the main thread waiting
+ *   rec_workload syscalls           small reads of /dev/zero without
+ *                                   end (system time, context switches)
  *   rec_workload late-thread PATH   spin for 30 ms of CPU, wait for PATH,
  *                                   start a thread ("late-worker"), print
  *                                   "ready\n", wait for a signal
@@ -21,7 +25,9 @@
  * Synchronisation is by files and pipes, never by sleeping a guessed
  * time; the only sleeps are 10 ms poll steps. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +141,16 @@ static int reuse(const char *dir)
 	return 0;
 }
 
+static void *spin_main(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	for (;;)
+		n++;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -186,6 +202,34 @@ int main(int argc, char **argv)
 		printf("ready\n");
 		fflush(stdout);
 		forever();
+	} else if (!strcmp(mode, "spin-threads") && argc > 2) {
+		int i, n = atoi(argv[2]);
+
+		for (i = 0; i < n; i++) {
+			pthread_t t;
+			char name[32];
+
+			if (pthread_create(&t, NULL, spin_main, NULL) != 0) {
+				perror("pthread_create");
+				return 1;
+			}
+			snprintf(name, sizeof(name), "spinner-%d", i % 100);
+			pthread_setname_np(t, name);
+		}
+		forever();
+	} else if (!strcmp(mode, "syscalls")) {
+		int z = open("/dev/zero", O_RDONLY);
+		char b[64];
+		unsigned long n = 0;
+
+		for (;;) {
+			if (read(z, b, sizeof(b)) < 0)
+				return 1;
+			if (++n % 64 == 0)
+				sched_yield();
+			if (n % 4096 == 0)
+				nap();
+		}
 	} else if (!strcmp(mode, "late-thread") && argc > 2) {
 		struct timespec a, b;
 		pthread_t t;

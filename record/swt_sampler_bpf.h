@@ -1,0 +1,103 @@
+/* swt_sampler_bpf.h — the sampler's BPF backend: one run of a BPF program
+ * (record/bpf/swt_sample.bpf.c) per tick reads the counters of every
+ * process (or of the tracked ones) from the kernel's structures with the
+ * open-coded task iterator, instead of a pread() of /proc/PID/stat (and
+ * status, io, task/TID/stat) per process and thread.
+ *
+ * The sampler (swt_sampler.h) stays the one interface: it tracks the tree,
+ * finds new processes by listing /proc, reads their command lines and
+ * metadata there, and asks this backend for the counters of each tracked
+ * process at each tick. What this backend hands over has /proc's units
+ * and meaning, field for field (struct swt_procfs_stat: CPU in clock ticks
+ * scaled to the run time as the kernel scales it, RSS in pages, ...);
+ * docs/performance.md, "The BPF sampler", says where it can differ (the
+ * run time of a thread running at the instant, RSS's per-CPU lag is the
+ * same as /proc/PID/stat's, io readable where /proc refuses it).
+ *
+ * Needs Linux 6.7+ (bpf_iter_task_*) with BTF, CAP_BPF and CAP_PERFMON
+ * (root), and swt built with the BPF toolchain (meson option bpf).
+ * swt_sampler_bpf_open() fails with a message otherwise, and the caller
+ * records from /proc (swrec --sampler auto). The environment variable
+ * SWT_SAMPLER_BPF_FAIL (any value) makes it fail, to test that fallback.
+ *
+ * Like swt_procev, the program is loaded by a child process that hands
+ * over its descriptors: libbpf's parse of the kernel's types (≈ 10 MB at
+ * its peak) stays out of swrec's resident memory. */
+#ifndef SWT_SAMPLER_BPF_H
+#define SWT_SAMPLER_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swt_procfs.h"
+
+struct swt_sampler_bpf;
+
+/* Which backend a session samples with (swrec --sampler). */
+enum swt_sampler_backend {
+	SWT_SAMPLER_AUTO = 0,	/* BPF where it loads, else /proc */
+	SWT_SAMPLER_PROC = 1,
+	SWT_SAMPLER_BPF = 2,	/* BPF or fail */
+};
+
+/* A process of the last run, in /proc's terms. */
+struct swt_sampler_bpf_proc {
+	struct swt_procfs_stat st;	/* as /proc/PID/stat parses; comm
+					 * borrowed (until the next run) */
+	bool kthread;
+	uint64_t vctxsw, ivctxsw;	/* /proc/PID/status */
+	uint64_t io_read, io_write;	/* /proc/PID/io */
+	uint64_t run_ns;	/* the run time of all its threads, dead ones
+				 * included (ns): whether it ran */
+	/* its leader thread alone (/proc/PID/task/PID/stat), ticks */
+	uint64_t lead_utime, lead_stime;
+	/* its thread rows (threads), or none; see swt_sampler_bpf_thread() */
+	uint32_t thr_first, thr_n;
+	bool threads_cut;	/* not all fitted: read them from /proc */
+};
+
+/* Load. all: every process (swrec -a), else only those given to
+ * swt_sampler_bpf_track(); threads: thread rows of the processes of more
+ * than one thread. Returns 0, or SWT_EIO with the reason in errmsg (built
+ * without BPF, not allowed, kernel without the iterator or BTF). */
+int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
+			 bool threads, char *errmsg, size_t errlen);
+
+void swt_sampler_bpf_free(struct swt_sampler_bpf *b);
+
+/* Take a snapshot (one run of the program). Returns 0 or SWT_EIO (the
+ * run failed; message in swt_sampler_bpf_errmsg()). */
+int swt_sampler_bpf_run(struct swt_sampler_bpf *b);
+
+/* The process pid of the last snapshot, converted; false if it was not
+ * in it (gone, not tracked, or over the arrays' capacity: read /proc). */
+bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
+			 struct swt_sampler_bpf_proc *out);
+
+/* Thread i (thr_first <= i < thr_first + thr_n) of the last snapshot:
+ * its tid, CPU in ticks (as /proc/PID/task/TID/stat) and name (borrowed,
+ * until the next run). */
+void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
+			    int32_t *tid, uint64_t *utime, uint64_t *stime,
+			    const char **name, size_t *name_len);
+
+/* Add (on) or remove a process of the tree (ignored with all). */
+void swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on);
+
+struct swt_sampler_bpf_stats {
+	uint64_t runs;
+	uint64_t run_ns;	/* CPU of the runs, measured around them */
+	uint64_t procs;		/* process rows read, all runs */
+	uint64_t threads;
+	uint64_t procs_cut;	/* that did not fit (read from /proc) */
+	int64_t load_cpu_ns;	/* the loader process's CPU, once */
+};
+
+void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,
+			       struct swt_sampler_bpf_stats *out);
+
+/* The last error; "" if none. */
+const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b);
+
+#endif

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""sampler_compare.py — two sessions of the same processes over the same
+time, one sampled from /proc and one by BPF (swrec --sampler), agree.
+
+  sampler_compare.py rows A.jsonl B.jsonl LAG_KIB
+      the swreplay --dump of each: every process row of A, at its time t,
+      lies between B's rows of the same process around t (cumulative
+      counters only grow): CPU (utime+stime) within 1 tick each side, the
+      faults exactly, RSS within LAG_KIB (the per-CPU counters' lag);
+      threads and VSZ of a process whose rows agree in both.
+  sampler_compare.py reports A.json B.json LAG_KIB
+      swanalyze --report full --format json of each: the same modules
+      (name, kind, instances), each module's average and peak memory
+      within LAG_KIB + 2 %, its average CPU within 10 points (the two
+      windows start apart by swrec's start-up).
+
+Prints what it compared, as TAP diagnostics; exit 1 at the first
+disagreement, with it."""
+import json
+import sys
+
+
+def rows(path):
+    by_pid = {}
+    header = None
+    for line in open(path):
+        r = json.loads(line)
+        if r["kind"] == "header":
+            header = r
+        if r["kind"] != "sample":
+            continue
+        for p in r["procs"]:
+            by_pid.setdefault(p["pid"], []).append((r["t_ns"], p))
+    return header, by_pid
+
+
+def fail(msg):
+    print("# DISAGREE: " + msg)
+    sys.exit(1)
+
+
+def cmp_rows(a_path, b_path, lag_kib):
+    ha, a = rows(a_path)
+    hb, b = rows(b_path)
+    n = 0
+    for pid, ra in sorted(a.items()):
+        rb = b.get(pid)
+        if not rb:
+            continue
+        for t, p in ra:
+            before = [q for (u, q) in rb if u <= t]
+            after = [q for (u, q) in rb if u >= t]
+            if not before or not after:
+                continue
+            lo, hi = before[-1], after[0]
+            cpu = p["utime"] + p["stime"]
+            if not (lo["utime"] + lo["stime"] - 1 <= cpu <=
+                    hi["utime"] + hi["stime"] + 1):
+                fail("pid %d at %d: CPU %d not within [%d, %d]" % (
+                    pid, t, cpu, lo["utime"] + lo["stime"],
+                    hi["utime"] + hi["stime"]))
+            if not lo["minflt"] <= p["minflt"] <= hi["minflt"]:
+                fail("pid %d at %d: minflt %d not within [%d, %d]" % (
+                    pid, t, p["minflt"], lo["minflt"], hi["minflt"]))
+            if not lo["majflt"] <= p["majflt"] <= hi["majflt"]:
+                fail("pid %d: majflt" % pid)
+            rl = min(lo["rss_kib"], hi["rss_kib"]) - lag_kib
+            rh = max(lo["rss_kib"], hi["rss_kib"]) + lag_kib
+            if not rl <= p["rss_kib"] <= rh:
+                fail("pid %d at %d: RSS %d KiB not within [%d, %d]" % (
+                    pid, t, p["rss_kib"], rl, rh))
+            if lo["nthreads"] == hi["nthreads"] and \
+                    p["nthreads"] != lo["nthreads"]:
+                fail("pid %d: threads %d, %d" % (pid, p["nthreads"],
+                                                 lo["nthreads"]))
+            if lo["vsz_kib"] == hi["vsz_kib"] and \
+                    p["vsz_kib"] != lo["vsz_kib"]:
+                fail("pid %d: VSZ %d, %d" % (pid, p["vsz_kib"],
+                                             lo["vsz_kib"]))
+            n += 1
+    print("# %d rows of %s (%s) within %s (%s)" % (
+        n, a_path, ha.get("sampler"), b_path, hb.get("sampler")))
+    if n < 10:
+        fail("only %d rows compared" % n)
+
+
+def cmp_reports(a_path, b_path, lag_kib):
+    a = json.load(open(a_path))
+    b = json.load(open(b_path))
+    def key(m):
+        return (m["name"], m["kind"], m.get("command") or "")
+    ma = {key(m): m for m in a["modules"]}
+    mb = {key(m): m for m in b["modules"]}
+    if set(ma) != set(mb):
+        fail("modules differ: %s" % sorted(set(ma) ^ set(mb)))
+    for k in sorted(ma):
+        x, y = ma[k], mb[k]
+        if x.get("instances") != y.get("instances"):
+            fail("%s: instances %s, %s" % (k, x.get("instances"),
+                                           y.get("instances")))
+        for f in ("memory_mb_avg", "memory_mb_peak"):
+            if x[f] is None and y[f] is None:
+                continue    # a thread: no memory of its own
+            if x[f] is None or y[f] is None:
+                fail("%s: %s %s, %s" % (k, f, x[f], y[f]))
+            tol = lag_kib / 1024.0 + 0.02 * max(x[f], y[f]) + 0.1
+            if abs(x[f] - y[f]) > tol:
+                fail("%s: %s %s, %s" % (k, f, x[f], y[f]))
+        if abs(x["cpu_percent_avg"] - y["cpu_percent_avg"]) > 10:
+            fail("%s: cpu_percent_avg %s, %s" % (
+                k, x["cpu_percent_avg"], y["cpu_percent_avg"]))
+        print("# %s %s: CPU %s%% / %s%%, memory peak %s / %s MB" % (
+            k[1], (k[2] or k[0])[-40:], x["cpu_percent_avg"],
+            y["cpu_percent_avg"],
+            x["memory_mb_peak"], y["memory_mb_peak"]))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5 or sys.argv[1] not in ("rows", "reports"):
+        sys.exit(__doc__)
+    (cmp_rows if sys.argv[1] == "rows" else cmp_reports)(
+        sys.argv[2], sys.argv[3], int(sys.argv[4]))

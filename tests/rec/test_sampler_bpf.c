@@ -1,0 +1,582 @@
+/* test_sampler_bpf.c — the sampler's BPF backend (swt_sampler_bpf.h)
+ * against /proc, over real processes of four kinds: a busy single-threaded
+ * one, a busy multi-threaded one (one of whose threads has ended: its CPU
+ * is the dead threads' share), one that touched 300 MB, and a
+ * syscall-heavy one.
+ *
+ *  - Stopped (SIGSTOP, every thread seen in state T), nothing moves: the
+ *    BPF values equal /proc's exactly, field for field (stat, status's
+ *    context switches, io, each thread's stat); status's VmRSS (the exact
+ *    sum of the per-CPU counters) within the counters' lag.
+ *  - Running: /proc's value, read between two BPF runs, lies between
+ *    them, within a clock tick on CPU (a running thread's run time is
+ *    the kernel's as of its last update; /proc brings it up to date).
+ *  - Two samplers on the same processes, one with the backend and one
+ *    without: the same rows, exactly when stopped.
+ *
+ * Needs root and a kernel with the task iterator (6.7+): where the backend
+ * cannot load the whole test says "1..0 # SKIP" and why. */
+#include "swt_test.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include "swt_procfs.h"
+#include "swt_sampler.h"
+#include "swt_sampler_bpf.h"
+
+enum { W_BUSY, W_MULTI, W_MEM, W_SYSCALL, N_WORK };
+
+static const char *const work_name[N_WORK] = { "busy", "multi", "mem300",
+					       "syscalls" };
+static pid_t work[N_WORK];
+static long n_cpus;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void nap_ms(int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static volatile uint64_t sink;
+
+static void __attribute__((noreturn)) spin_forever(void)
+{
+	for (;;)
+		sink++;
+}
+
+static void *spin_thread(void *arg)
+{
+	prctl(PR_SET_NAME, arg);
+	spin_forever();
+	return NULL;
+}
+
+static void *short_thread(void *arg)
+{
+	int64_t end = mono_ns() + 50000000;
+
+	(void)arg;
+	prctl(PR_SET_NAME, "short");
+	while (mono_ns() < end)
+		sink++;
+	return NULL;
+}
+
+/* The body of workload k; writes a byte on fd when set up. */
+static void __attribute__((noreturn)) workload(int k, int fd)
+{
+	pthread_t t;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, work_name[k]);
+	if (k == W_MULTI) {
+		/* a thread that ends first: its CPU is in the signal
+		 * struct, the dead threads' share */
+		if (pthread_create(&t, NULL, short_thread, NULL) != 0 ||
+		    pthread_join(t, NULL) != 0 ||
+		    pthread_create(&t, NULL, spin_thread, "spin-a") != 0 ||
+		    pthread_create(&t, NULL, spin_thread, "spin-b") != 0)
+			_exit(1);
+	} else if (k == W_MEM) {
+		size_t len = (size_t)300 << 20, i;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < len; i += 4096)
+			p[i] = 1;
+		if (write(fd, "r", 1) != 1)
+			_exit(1);
+		for (;;) {	/* keep it in use, slowly */
+			for (i = 0; i < len; i += 4096)
+				p[i]++;
+			nap_ms(100);
+		}
+	} else if (k == W_SYSCALL) {
+		int z = open("/dev/zero", O_RDONLY);
+		char b[64];
+		unsigned n = 0;
+
+		if (write(fd, "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			if (read(z, b, sizeof(b)) < 0)
+				_exit(1);
+			sink += (uint64_t)getppid();
+			if (++n % 64 == 0)
+				nap_ms(0);	/* a voluntary switch */
+		}
+	}
+	if (write(fd, "r", 1) != 1)
+		_exit(1);
+	spin_forever();
+}
+
+static int read_text(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static void proc_stat(pid_t pid, pid_t tid, struct swt_procfs_stat *st,
+		      char *buf, size_t cap)
+{
+	char path[64];
+	int n;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid,
+			 tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_text(path, buf, cap);
+	assert_true(n > 0);
+	assert_ok(swt_procfs_parse_stat(st, buf, (size_t)n));
+}
+
+/* Every thread of pid in state T (stopped), or false. */
+static bool all_stopped(pid_t pid)
+{
+	char path[64], buf[1024];
+	DIR *d;
+	struct dirent *e;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((e = readdir(d))) {
+		struct swt_procfs_stat st;
+		int tid = atoi(e->d_name);
+
+		if (tid <= 0)
+			continue;
+		proc_stat(pid, tid, &st, buf, sizeof(buf));
+		if (st.state != 'T')
+			ok = false;
+	}
+	closedir(d);
+	return ok;
+}
+
+static void stop_all(void)
+{
+	int64_t end = mono_ns() + INT64_C(60000000000);
+	int k;
+
+	for (k = 0; k < N_WORK; k++)
+		assert_int_equal(kill(work[k], SIGSTOP), 0);
+	for (k = 0; k < N_WORK; k++)
+		while (!all_stopped(work[k])) {
+			assert_true(mono_ns() < end);
+			nap_ms(5);
+		}
+}
+
+static void cont_all(void)
+{
+	int k;
+
+	for (k = 0; k < N_WORK; k++)
+		assert_int_equal(kill(work[k], SIGCONT), 0);
+}
+
+/* The lag of the per-CPU RSS counters: each CPU may hold up to a batch
+ * (max(32, 2 * CPUs) pages) of each of the three counters. */
+static int64_t rss_lag_pages(void)
+{
+	int64_t batch = 2 * n_cpus > 32 ? 2 * n_cpus : 32;
+
+	return 3 * n_cpus * batch;
+}
+
+static int setup(void **state)
+{
+	int k, p[2];
+	char c;
+
+	(void)state;
+	n_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	for (k = 0; k < N_WORK; k++) {
+		if (pipe(p) != 0)
+			return -1;
+		work[k] = fork();
+		if (work[k] == 0) {
+			close(p[0]);
+			workload(k, p[1]);
+		}
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			return -1;
+		close(p[0]);
+	}
+	/* some CPU on every busy one (ticks, not a guessed time): the
+	 * values compared are not all zero */
+	for (k = 0; k < N_WORK; k++) {
+		int64_t end = mono_ns() + INT64_C(60000000000);
+		char buf[1024];
+
+		for (;;) {
+			struct swt_procfs_stat st;
+
+			proc_stat(work[k], 0, &st, buf, sizeof(buf));
+			if (k == W_MEM || st.utime + st.stime >= 5)
+				break;
+			if (mono_ns() > end)
+				return -1;
+			nap_ms(10);
+		}
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	int k, st;
+
+	(void)state;
+	for (k = 0; k < N_WORK; k++) {
+		kill(work[k], SIGKILL);
+		kill(work[k], SIGCONT);
+		waitpid(work[k], &st, 0);
+	}
+	return 0;
+}
+
+static struct swt_sampler_bpf *open_bpf(bool all)
+{
+	struct swt_sampler_bpf *b;
+	char msg[400];
+
+	assert_ok(swt_sampler_bpf_open(&b, all, true, msg, sizeof(msg)));
+	return b;
+}
+
+static void bpf_matches_proc_exactly_when_stopped(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(true);
+	char buf[8192];
+	int k;
+
+	(void)state;
+	stop_all();
+	assert_ok(swt_sampler_bpf_run(b));
+	for (k = 0; k < N_WORK; k++) {
+		struct swt_procfs_stat st;
+		struct swt_sampler_bpf_proc bp;
+		uint64_t a, c, vmrss;
+		char path[64];
+		int n;
+
+		proc_stat(work[k], 0, &st, buf, sizeof(buf));
+		assert_true(swt_sampler_bpf_get(b, work[k], &bp));
+		print_message("# %s: utime %" PRIu64 "/%" PRIu64 " stime %"
+			      PRIu64 "/%" PRIu64 " rss %" PRId64 "/%" PRId64
+			      " pages (/proc/BPF)\n",
+			      work_name[k], st.utime, bp.st.utime, st.stime,
+			      bp.st.stime, st.rss_pages, bp.st.rss_pages);
+		assert_int_equal(bp.st.pid, work[k]);
+		assert_int_equal(bp.st.ppid, st.ppid);
+		assert_int_equal(bp.st.utime, st.utime);
+		assert_int_equal(bp.st.stime, st.stime);
+		assert_int_equal(bp.st.cutime, st.cutime);
+		assert_int_equal(bp.st.cstime, st.cstime);
+		assert_int_equal(bp.st.minflt, st.minflt);
+		assert_int_equal(bp.st.majflt, st.majflt);
+		assert_int_equal(bp.st.nthreads, st.nthreads);
+		assert_int_equal(bp.st.start_ticks, st.start_ticks);
+		assert_int_equal(bp.st.vsize, st.vsize);
+		assert_int_equal(bp.st.rss_pages, st.rss_pages);
+		assert_int_equal(bp.st.comm_len, st.comm_len);
+		assert_memory_equal(bp.st.comm, st.comm, st.comm_len);
+		snprintf(path, sizeof(path), "/proc/%d/status", work[k]);
+		n = read_text(path, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_ok(swt_procfs_parse_ctxsw(&a, &c, buf, (size_t)n));
+		assert_int_equal(bp.vctxsw, a);
+		assert_int_equal(bp.ivctxsw, c);
+		/* VmRSS sums the per-CPU counters (Linux 6.16+): stat's
+		 * figure, and the program's, lag it by their batches */
+		assert_ok(swt_procfs_find_u64(&vmrss, buf, (size_t)n,
+					      "VmRSS:"));
+		assert_true(llabs((long long)vmrss / 4 -
+				  (long long)bp.st.rss_pages) <=
+			    rss_lag_pages());
+		if (k == W_MEM)
+			assert_true(bp.st.rss_pages >= (300 << 20) / 4096);
+		snprintf(path, sizeof(path), "/proc/%d/io", work[k]);
+		n = read_text(path, buf, sizeof(buf));
+		if (n > 0) {
+			assert_ok(swt_procfs_parse_io(&a, &c, buf,
+						      (size_t)n));
+			assert_int_equal(bp.io_read, a);
+			assert_int_equal(bp.io_write, c);
+		}
+		if (k == W_MULTI) {
+			uint32_t i;
+
+			/* the two spinning threads and the leader; the one
+			 * that ended is in the totals only */
+			assert_int_equal(bp.thr_n, 3);
+			for (i = 0; i < bp.thr_n; i++) {
+				struct swt_procfs_stat ts;
+				uint64_t u, s;
+				int32_t tid;
+				const char *name;
+				size_t len;
+
+				swt_sampler_bpf_thread(b, bp.thr_first + i,
+						       &tid, &u, &s, &name,
+						       &len);
+				proc_stat(work[k], tid, &ts, buf, sizeof(buf));
+				assert_int_equal(u, ts.utime);
+				assert_int_equal(s, ts.stime);
+				assert_int_equal(len, ts.comm_len);
+				assert_memory_equal(name, ts.comm, len);
+			}
+		} else {
+			struct swt_procfs_stat ts;
+
+			assert_int_equal(bp.thr_n, 0);
+			proc_stat(work[k], work[k], &ts, buf, sizeof(buf));
+			assert_int_equal(bp.lead_utime, ts.utime);
+			assert_int_equal(bp.lead_stime, ts.stime);
+		}
+	}
+	cont_all();
+	swt_sampler_bpf_free(b);
+}
+
+/* Counters that only grow: /proc's, read between two runs, between the
+ * two runs' values, CPU within `slack` ticks. */
+static void between(const char *what, uint64_t lo, uint64_t mid,
+		    uint64_t hi, uint64_t slack)
+{
+	if (mid + slack >= lo && mid <= hi + slack)
+		return;
+	print_error("%s: /proc %" PRIu64 " not within BPF [%" PRIu64
+		    ", %" PRIu64 "] +- %" PRIu64 "\n",
+		    what, mid, lo, hi, slack);
+	fail();
+}
+
+static void bpf_agrees_with_proc_while_running(void **state)
+{
+	struct swt_sampler_bpf *b1 = open_bpf(false), *b2 = open_bpf(false);
+	char buf[8192];
+	int k, round;
+
+	(void)state;
+	for (k = 0; k < N_WORK; k++) {
+		swt_sampler_bpf_track(b1, work[k], true);
+		swt_sampler_bpf_track(b2, work[k], true);
+	}
+	for (round = 0; round < 10; round++) {
+		for (k = 0; k < N_WORK; k++) {
+			struct swt_procfs_stat st;
+			struct swt_sampler_bpf_proc p1, p2;
+
+			assert_ok(swt_sampler_bpf_run(b1));
+			proc_stat(work[k], 0, &st, buf, sizeof(buf));
+			assert_ok(swt_sampler_bpf_run(b2));
+			assert_true(swt_sampler_bpf_get(b1, work[k], &p1));
+			assert_true(swt_sampler_bpf_get(b2, work[k], &p2));
+			/* a running thread's run time lags by a scheduler
+			 * tick at most (4 ms at HZ 250: under a clock
+			 * tick), each field rounded down: 2 ticks */
+			between("utime+stime", p1.st.utime + p1.st.stime,
+				st.utime + st.stime,
+				p2.st.utime + p2.st.stime, 2);
+			between("minflt", p1.st.minflt, st.minflt,
+				p2.st.minflt, 0);
+			between("majflt", p1.st.majflt, st.majflt,
+				p2.st.majflt, 0);
+			assert_int_equal(p1.st.nthreads, st.nthreads);
+			assert_int_equal(p1.st.start_ticks, st.start_ticks);
+			assert_int_equal(p1.st.vsize, st.vsize);
+			assert_true(llabs((long long)(st.rss_pages -
+						      p1.st.rss_pages)) <=
+				    rss_lag_pages());
+		}
+	}
+	swt_sampler_bpf_free(b1);
+	swt_sampler_bpf_free(b2);
+}
+
+/* ---- two samplers, one with the backend -------------------------------- */
+
+struct rows {
+	struct swt_proc_row p[N_WORK];
+	int np;
+	struct swt_thread_row t[16];
+	char names[16][32];
+	int nt;
+};
+
+static int keep_rows(const struct swt_record *rec, void *payload)
+{
+	struct rows *r = payload;
+	size_t i;
+
+	if (rec->kind != SWT_REC_SAMPLE)
+		return 0;
+	r->np = r->nt = 0;
+	for (i = 0; i < rec->u.sample.n_procs && r->np < N_WORK; i++)
+		r->p[r->np++] = rec->u.sample.procs[i];
+	for (i = 0; i < rec->u.sample.n_threads && r->nt < 16; i++) {
+		r->t[r->nt] = rec->u.sample.threads[i];
+		snprintf(r->names[r->nt], sizeof(r->names[0]), "%s",
+			 rec->u.sample.threads[i].name);
+		r->t[r->nt].name = r->names[r->nt];
+		r->nt++;
+	}
+	return 0;
+}
+
+static void new_sampler(struct swt_sampler **out, struct swt_sampler_bpf *b)
+{
+	struct swt_sampler_opts o;
+	int32_t roots[N_WORK];
+	char msg[300];
+	int k;
+
+	for (k = 0; k < N_WORK; k++)
+		roots[k] = work[k];
+	memset(&o, 0, sizeof(o));
+	o.mode = SWT_MODE_ATTACH;
+	o.roots = roots;
+	o.n_roots = N_WORK;
+	o.threads = true;
+	o.slow_every = 1;
+	o.no_libproc2 = true;
+	o.bpf = b;
+	assert_ok(swt_sampler_new(out, &o, msg, sizeof(msg)));
+}
+
+static void samplers_write_the_same_rows(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false);
+	struct swt_sampler *sp, *sb;
+	struct swt_sampler_stats ss;
+	struct rows rp, rb, rb2;
+	int i, round;
+
+	(void)state;
+	new_sampler(&sp, NULL);
+	new_sampler(&sb, b);
+	for (round = 0; round < 3; round++) {
+		/* the first tick finds them (from /proc, both), the next
+		 * ones read them: stopped (exactly the same), then running
+		 * (/proc's between two BPF ticks around it) */
+		bool exact = round == 1;
+
+		if (round == 1)
+			stop_all();
+		if (round == 2)
+			cont_all();
+		memset(&rp, 0, sizeof(rp));
+		memset(&rb, 0, sizeof(rb));
+		memset(&rb2, 0, sizeof(rb2));
+		assert_ok(swt_sampler_tick(sb, mono_ns(), keep_rows, &rb));
+		assert_ok(swt_sampler_tick(sp, mono_ns(), keep_rows, &rp));
+		if (exact)
+			rb2 = rb;
+		else
+			assert_ok(swt_sampler_tick(sb, mono_ns(), keep_rows,
+						   &rb2));
+		assert_int_equal(rp.np, N_WORK);
+		assert_int_equal(rb.np, N_WORK);
+		assert_int_equal(rb2.np, N_WORK);
+		assert_int_equal(rp.nt, rb.nt);
+		for (i = 0; i < N_WORK; i++) {
+			const struct swt_proc_row *p = &rp.p[i], *q = &rb.p[i],
+						  *q2 = &rb2.p[i];
+
+			assert_int_equal(p->pid, q->pid);
+			assert_int_equal(p->pid, q2->pid);
+			/* 2 ticks: each field rounded down, and the run
+			 * time of a running thread as of its last update */
+			assert_true(p->utime + p->stime + 2 >=
+				    q->utime + q->stime);
+			assert_true(p->utime + p->stime <=
+				    q2->utime + q2->stime + 2);
+			assert_true(p->minflt >= q->minflt &&
+				    p->minflt <= q2->minflt);
+			if (exact) {
+				assert_int_equal(p->flags, q->flags);
+				assert_int_equal(p->utime, q->utime);
+				assert_int_equal(p->stime, q->stime);
+				assert_int_equal(p->rss_kib, q->rss_kib);
+				assert_int_equal(p->vctxsw, q->vctxsw);
+				assert_int_equal(p->ivctxsw, q->ivctxsw);
+				assert_int_equal(p->io_read, q->io_read);
+				assert_int_equal(p->io_write, q->io_write);
+			}
+			assert_int_equal(p->vsz_kib, q->vsz_kib);
+			assert_int_equal(p->nthreads, q->nthreads);
+			assert_int_equal(p->majflt, q->majflt);
+			assert_int_equal(p->cutime, q->cutime);
+		}
+		for (i = 0; i < rp.nt; i++) {
+			assert_int_equal(rp.t[i].tid, rb.t[i].tid);
+			assert_int_equal(rp.t[i].tgid, rb.t[i].tgid);
+			assert_string_equal(rp.t[i].name, rb.t[i].name);
+			assert_true(rp.t[i].utime + rp.t[i].stime + 2 >=
+				    rb.t[i].utime + rb.t[i].stime);
+			if (exact) {
+				assert_int_equal(rp.t[i].utime, rb.t[i].utime);
+				assert_int_equal(rp.t[i].stime, rb.t[i].stime);
+			}
+		}
+	}
+	swt_sampler_get_stats(sb, &ss);
+	/* the first tick reads /proc; the others the snapshot */
+	assert_int_equal(ss.bpf_rows, 4 * N_WORK);
+	assert_int_equal(ss.bpf_failed_runs, 0);
+	swt_sampler_free(sp);
+	swt_sampler_free(sb);
+	swt_sampler_bpf_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bpf_matches_proc_exactly_when_stopped),
+		cmocka_unit_test(bpf_agrees_with_proc_while_running),
+		cmocka_unit_test(samplers_write_the_same_rows),
+	};
+	struct swt_sampler_bpf *b;
+	char msg[400];
+
+	if (swt_sampler_bpf_open(&b, true, true, msg, sizeof(msg)) < 0) {
+		printf("1..0 # SKIP %s\n", msg);
+		return 0;
+	}
+	swt_sampler_bpf_free(b);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
