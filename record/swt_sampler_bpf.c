@@ -294,11 +294,14 @@ static size_t slot_of(int32_t pid, size_t cap)
 
 int swt_sampler_bpf_run(struct swt_sampler_bpf *b)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, ro);
+	struct bpf_test_run_opts ro;
 	int64_t t0 = thread_cpu_ns();
 	uint32_t n, nt, i;
 	size_t want;
 
+	/* (LIBBPF_OPTS() by hand: its macro is a GNU extension) */
+	memset(&ro, 0, sizeof(ro));
+	ro.sz = sizeof(ro);
 	b->n = 0;
 	if (bpf_prog_test_run_opts(b->prog_fd, &ro) < 0) {
 		snprintf(b->errmsg, sizeof(b->errmsg), "BPF sampler: run: %s",
