@@ -204,34 +204,35 @@ static bool nested_stats(const struct nlattr *outer, struct taskstats *ts)
 	return false;
 }
 
-/* A task's user and system time (us): its exact run time
- * (cpu_run_real_total, the scheduler's sum_exec_runtime, where the kernel
- * fills it: CONFIG_TASK_DELAY_ACCT) split in the proportion of the tick
- * samples ac_utime and ac_stime, as /proc and wait4() give it (the
- * kernel's cputime_adjust(); the samples alone missed up to a third of a
- * process's CPU on a loaded virtual machine here); the samples where it
- * does not. */
 __extension__ typedef unsigned __int128 u128;
 
+void swt_exit_cputime(uint64_t rtime, uint64_t utime, uint64_t stime,
+		      uint64_t *ut, uint64_t *st)
+{
+	if (utime + stime == 0 || stime == 0) {
+		*ut = rtime;
+		*st = 0;
+	} else if (utime == 0) {
+		*ut = 0;
+		*st = rtime;
+	} else {
+		*ut = (uint64_t)((u128)rtime * utime / (utime + stime));
+		*st = rtime - *ut;
+	}
+}
+
+/* A task's user and system time (us): its exact run time
+ * (cpu_run_real_total, where the kernel fills it: CONFIG_TASK_DELAY_ACCT)
+ * split by the tick samples ac_utime and ac_stime; the samples alone where
+ * it does not. */
 static void task_times(const struct taskstats *ts, uint64_t *ut, uint64_t *st)
 {
 	uint64_t rt = ts->cpu_run_real_total / 1000u;
-	uint64_t u = ts->ac_utime, s = ts->ac_stime;
 
-	*ut = u;
-	*st = s;
-	if (rt == 0)
-		return;
-	if (u + s == 0 || s == 0) {
-		*ut = rt;
-		*st = 0;
-	} else if (u == 0) {
-		*ut = 0;
-		*st = rt;
-	} else {
-		*ut = (uint64_t)((u128)rt * u / (u + s));
-		*st = rt - *ut;
-	}
+	*ut = ts->ac_utime;
+	*st = ts->ac_stime;
+	if (rt)
+		swt_exit_cputime(rt, ts->ac_utime, ts->ac_stime, ut, st);
 }
 
 static void to_stats(const struct taskstats *ts, struct swt_exit_stats *x)

@@ -36,6 +36,15 @@ struct swt_exit_stats {
 
 struct swt_exitacct;
 
+/* A task's exact run time rtime (the scheduler's sum_exec_runtime) split
+ * between user and system in the proportion of its tick samples utime and
+ * stime, as /proc and wait4() give it (the kernel's cputime_adjust(),
+ * without its monotonic memory: an exit is read once); any unit, the
+ * same for all. The samples alone missed up to a third of a process's
+ * CPU on a loaded virtual machine here. */
+void swt_exit_cputime(uint64_t rtime, uint64_t utime, uint64_t stime,
+		      uint64_t *ut, uint64_t *st);
+
 /* Open a listener. 0 or SWT_EIO (no CAP_NET_ADMIN, no taskstats in this
  * kernel, or a netlink error): the message says which. */
 int swt_exitacct_open(struct swt_exitacct **out, char *errmsg,

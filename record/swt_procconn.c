@@ -47,8 +47,6 @@ struct ent {
 	bool used;
 };
 
-__extension__ typedef unsigned __int128 u128;
-
 /* BPF exit records: the counters of a process's threads that exited
  * before its last one. */
 struct thr_sum {
@@ -510,22 +508,8 @@ static void on_thread_exit(struct swt_procconn *pc,
 
 	if (t)
 		sum = *t;
-	/* The thread's exact run time, split between user and system in
-	 * the proportion of the scheduler tick's samples, as /proc and
-	 * wait4() give it (the kernel's cputime_adjust(); the samples alone,
-	 * which taskstats gives, missed a third of a 370 ms process on a
-	 * loaded machine here). */
-	ut = ev->utime_ns;
-	st = ev->stime_ns;
-	if (ut + st == 0 || st == 0) {
-		ut = ev->rtime_ns;
-		st = 0;
-	} else if (ut == 0) {
-		st = ev->rtime_ns;
-	} else {
-		ut = (uint64_t)((u128)ev->rtime_ns * ut / (ut + st));
-		st = ev->rtime_ns - ut;
-	}
+	/* the thread's exact run time, split as /proc splits it */
+	swt_exit_cputime(ev->rtime_ns, ev->utime_ns, ev->stime_ns, &ut, &st);
 	sum.utime_ns += ut;
 	sum.stime_ns += st;
 	sum.read_bytes += ev->read_bytes;
