@@ -222,12 +222,13 @@ void swt_exit_cputime(uint64_t rtime, uint64_t utime, uint64_t stime,
 }
 
 /* A task's user and system time (us): its exact run time
- * (cpu_run_real_total, where the kernel fills it: CONFIG_TASK_DELAY_ACCT)
- * split by the tick samples ac_utime and ac_stime; the samples alone where
- * it does not. */
+ * (cpu_run_virtual_total: the scheduler's sum_exec_runtime, which the
+ * kernel fills with CONFIG_TASK_DELAY_ACCT, whether delay accounting is on
+ * or not; cpu_run_real_total is only the tick samples' sum) split by the
+ * tick samples ac_utime and ac_stime; the samples alone where it is 0. */
 static void task_times(const struct taskstats *ts, uint64_t *ut, uint64_t *st)
 {
-	uint64_t rt = ts->cpu_run_real_total / 1000u;
+	uint64_t rt = ts->cpu_run_virtual_total / 1000u;
 
 	*ut = ts->ac_utime;
 	*st = ts->ac_stime;
