@@ -81,11 +81,7 @@ struct export_opts {
 	bool print, help;
 	struct swt_rwclient_opts c;
 	struct swt_fleet_opts f;
-	size_t n_labels;
-	struct swt_rw_label *labels;
-	char **label_mem;
-	size_t n_headers;
-	const char **headers;
+	struct swt_fleet_cli cli;	/* --label, --header */
 	const char *config, *group_by;
 	size_t n_thresholds;
 	const char **thresholds;
@@ -93,13 +89,7 @@ struct export_opts {
 
 static void free_opts(struct export_opts *o)
 {
-	size_t i;
-
-	for (i = 0; i < o->n_labels; i++)
-		free(o->label_mem[i]);
-	free(o->label_mem);
-	free(o->labels);
-	free(o->headers);
+	swt_fleet_cli_free(&o->cli);
 	free(o->thresholds);
 }
 
@@ -138,24 +128,12 @@ static int parse(struct export_opts *o, int argc, char **argv)
 		case OPT_PRINT:
 			o->print = true;
 			break;
-		case OPT_LABEL: {
-			char *name, *value;
-
-			if (swt_fleet_parse_label(&name, &value, optarg, msg,
-						  sizeof(msg)) < 0)
+		case OPT_LABEL:
+			if (swt_fleet_cli_label(&o->cli, optarg, msg,
+						sizeof(msg)) < 0)
 				return swt_cli_usage_error(PROG, "export: "
 							   "--label ", msg);
-			o->labels = swt_reallocarray(o->labels,
-						     o->n_labels + 1,
-						     sizeof(*o->labels));
-			o->label_mem = swt_reallocarray(o->label_mem,
-							o->n_labels + 1,
-							sizeof(char *));
-			o->labels[o->n_labels].name = name;
-			o->labels[o->n_labels].value = value;
-			o->label_mem[o->n_labels++] = name;
 			break;
-		}
 		case OPT_STEP:
 			if (swt_parse_duration_ns(&v, optarg) < 0 || v <= 0)
 				return swt_cli_usage_error(PROG, "export: "
@@ -169,10 +147,7 @@ static int parse(struct export_opts *o, int argc, char **argv)
 			o->c.basic_auth_file = optarg;
 			break;
 		case OPT_HEADER:
-			o->headers = swt_reallocarray(o->headers,
-						      o->n_headers + 1,
-						      sizeof(char *));
-			o->headers[o->n_headers++] = optarg;
+			swt_fleet_cli_header(&o->cli, optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (swt_parse_duration_ns(&v, optarg) < 0 ||
@@ -223,10 +198,10 @@ static int parse(struct export_opts *o, int argc, char **argv)
 		return swt_cli_usage_error(PROG, "export: needs session "
 					   "files", "");
 	o->c.url = o->url;
-	o->c.n_headers = o->n_headers;
-	o->c.headers = o->headers;
-	o->f.n_labels = o->n_labels;
-	o->f.labels = o->labels;
+	o->c.n_headers = o->cli.n_headers;
+	o->c.headers = o->cli.headers;
+	o->f.n_labels = o->cli.n_labels;
+	o->f.labels = o->cli.labels;
 	return 0;
 }
 

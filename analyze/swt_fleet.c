@@ -157,6 +157,38 @@ bad:
 	return SWT_EINVAL;
 }
 
+int swt_fleet_cli_label(struct swt_fleet_cli *c, const char *arg, char *msg,
+			size_t msglen)
+{
+	char *name, *value;
+
+	if (swt_fleet_parse_label(&name, &value, arg, msg, msglen) < 0)
+		return -1;
+	c->labels = swt_reallocarray(c->labels, c->n_labels + 1,
+				     sizeof(*c->labels));
+	c->labels[c->n_labels].name = name;
+	c->labels[c->n_labels++].value = value;
+	return 0;
+}
+
+void swt_fleet_cli_header(struct swt_fleet_cli *c, const char *arg)
+{
+	c->headers = swt_reallocarray(c->headers, c->n_headers + 1,
+				      sizeof(*c->headers));
+	c->headers[c->n_headers++] = arg;
+}
+
+void swt_fleet_cli_free(struct swt_fleet_cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_labels; i++)
+		free((char *)(uintptr_t)c->labels[i].name);
+	free(c->labels);
+	free(c->headers);
+	memset(c, 0, sizeof(*c));
+}
+
 static int cmp_label(const void *a, const void *b)
 {
 	const struct swt_rw_label *x = a, *y = b;

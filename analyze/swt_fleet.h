@@ -61,6 +61,24 @@ struct swt_fleet_opts {
 int swt_fleet_parse_label(char **name, char **value, const char *arg,
 			  char *msg, size_t msglen);
 
+/* The --label and --header options of swrec and swanalyze export, as
+ * given: labels parsed (swt_fleet_parse_label(), each name owning its
+ * copy), headers the arguments themselves. Zero it first; free with
+ * swt_fleet_cli_free(). */
+struct swt_fleet_cli {
+	struct swt_rw_label *labels;
+	size_t n_labels;
+	const char **headers;
+	size_t n_headers;
+};
+
+/* One --label K=V: 0, or -1 with why in msg. */
+int swt_fleet_cli_label(struct swt_fleet_cli *c, const char *arg, char *msg,
+			size_t msglen);
+/* One --header 'N: V' (kept by pointer). */
+void swt_fleet_cli_header(struct swt_fleet_cli *c, const char *arg);
+void swt_fleet_cli_free(struct swt_fleet_cli *c);
+
 void swt_fleet_new(struct swt_fleet **out, const struct swt_fleet_opts *o);
 void swt_fleet_free(struct swt_fleet *f);	/* NULL: no-op */
 

@@ -57,10 +57,7 @@ struct options {
 	const char **thresholds;
 	/* --remote-write */
 	struct swt_rwclient_opts rw;
-	size_t n_labels;
-	struct swt_rw_label *labels;
-	size_t n_headers;
-	const char **headers;
+	struct swt_fleet_cli rw_cli;	/* --label, --header */
 	uint64_t rw_queue;
 	int64_t rw_drain_ms;
 };
@@ -533,16 +530,11 @@ static int parse_args(struct options *o, int argc, char **argv)
 			o->rw.url = optarg;
 			break;
 		case OPT_RW_LABEL: {
-			char *name, *value, msg[1200];
+			char msg[1200];
 
-			if (swt_fleet_parse_label(&name, &value, optarg, msg,
-						  sizeof(msg)) < 0)
+			if (swt_fleet_cli_label(&o->rw_cli, optarg, msg,
+						sizeof(msg)) < 0)
 				return usage_error("--label %s", msg);
-			o->labels = swt_reallocarray(o->labels,
-						     o->n_labels + 1,
-						     sizeof(*o->labels));
-			o->labels[o->n_labels].name = name;
-			o->labels[o->n_labels++].value = value;
 			break;
 		}
 		case OPT_RW_BEARER:
@@ -552,10 +544,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 			o->rw.basic_auth_file = optarg;
 			break;
 		case OPT_RW_HEADER:
-			o->headers = swt_reallocarray(o->headers,
-						      o->n_headers + 1,
-						      sizeof(char *));
-			o->headers[o->n_headers++] = optarg;
+			swt_fleet_cli_header(&o->rw_cli, optarg);
 			break;
 		case OPT_RW_QUEUE:
 			if (swt_parse_i64(&v, optarg) < 0 || v < 1 ||
@@ -618,7 +607,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		return usage_error("--config and --threshold set the "
 				   "thresholds of --alerts (and of the "
 				   "--remote-write series)");
-	if (!o->rw.url && (o->n_labels || o->n_headers || o->rw_queue ||
+	if (!o->rw.url && (o->rw_cli.n_labels || o->rw_cli.n_headers ||
+			   o->rw_queue ||
 			   o->rw_drain_ms || o->rw.bearer_token_file ||
 			   o->rw.basic_auth_file))
 		return usage_error("--label, --header, --bearer-token-file, "
@@ -723,8 +713,8 @@ static int rw_start(struct rw *rw, struct options *o)
 
 	if (!o->rw_drain_ms)
 		o->rw_drain_ms = 10000;
-	o->rw.headers = o->headers;
-	o->rw.n_headers = o->n_headers;
+	o->rw.headers = o->rw_cli.headers;
+	o->rw.n_headers = o->rw_cli.n_headers;
 	o->rw.timeout_ms = o->rw_drain_ms;
 	o->rw.connect_timeout_ms = o->rw_drain_ms < 5000 ? o->rw_drain_ms :
 							  5000;
@@ -740,27 +730,19 @@ static int rw_start(struct rw *rw, struct options *o)
 		return SWT_EINVAL;
 	}
 	memset(&fo, 0, sizeof(fo));
-	fo.n_labels = o->n_labels;
-	fo.labels = o->labels;
+	fo.n_labels = o->rw_cli.n_labels;
+	fo.labels = o->rw_cli.labels;
 	swt_fleet_new(&rw->fleet, &fo);
 	return 0;
 }
 
 static void rw_stop(struct rw *rw, struct options *o)
 {
-	size_t i;
-
 	swt_rwqueue_free(rw->queue);
 	swt_rwclient_free(rw->client);
 	swt_fleet_free(rw->fleet);
-	for (i = 0; i < o->n_labels; i++)
-		free((char *)(uintptr_t)o->labels[i].name);
-	free(o->labels);
-	free(o->headers);
+	swt_fleet_cli_free(&o->rw_cli);
 	memset(rw, 0, sizeof(*rw));
-	o->labels = NULL;
-	o->headers = NULL;
-	o->n_labels = 0;
 }
 
 /* What was sent (with -q only when something was not). */
