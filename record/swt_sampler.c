@@ -2629,6 +2629,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	 * entries of processes now tracked, or whose exit record was lost
 	 * (they exited before the last tick's records were taken), go. */
 	err = 0;
+	if (s->opts.before_records)
+		s->opts.before_records(t, payload);
 	sweep = s->opts.conn && swt_procconn_count(s->opts.conn);
 	t_exit = s->n_unseen || sweep ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
 	if (s->n_unseen) {

@@ -113,6 +113,13 @@ struct swt_sampler_opts {
 	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
 	 * rest are counted (stats.unseen_dropped). */
 	uint64_t max_unseen_per_s;
+	/* Called by each tick, with the payload of its emit, right before
+	 * the first of its records (all stamped t_ns), outside the measure
+	 * of the exit accounting: what the caller does before any record of
+	 * a tick (swrec: take its event ingest back and write the
+	 * application events stamped before t_ns) is not the cost of the
+	 * record that happens to come first. NULL: nothing. */
+	void (*before_records)(int64_t t_ns, void *payload);
 };
 
 /* Facts of the machine for the session header. */

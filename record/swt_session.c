@@ -426,6 +426,18 @@ static int sample_append(const struct swt_record *rec, void *payload)
 	return session_append(rec, payload);
 }
 
+/* Before a tick's first record (swt_sampler_opts.before_records): what
+ * sample_append() would do for it, here, so that the sampler's measure of
+ * its exit accounting holds the records alone. */
+static void before_records(int64_t t_ns, void *payload)
+{
+	struct session *s = payload;
+
+	pump_take(s);
+	if (s->ing && t_ns > s->drained)
+		ingest_drain(s, t_ns);
+}
+
 /* Take in what the processes sent last: their final messages and the
  * ends of their connections are queued by the time swrec learns that the
  * command exited (a process's descriptors close before its parent is
@@ -1115,6 +1127,7 @@ static int new_sampler(struct session *s)
 	so.conn = s->pc;
 	so.bpf = s->sbpf;
 	so.max_unseen_per_s = s->opts->max_short_lived;
+	so.before_records = before_records;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;
 		so.n_roots = 1;
