@@ -21,23 +21,11 @@ void swt_procdir_fini(struct swt_procdir *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
+	/* an entry's three strings are one allocation (swt_procdir_add) */
+	for (i = 0; i < d->n; i++)
 		free((char *)(uintptr_t)d->procs[i].ps.comm);
-		free((char *)(uintptr_t)d->procs[i].ps.exe);
-		free((char *)(uintptr_t)d->procs[i].ps.cmdline);
-	}
 	free(d->procs);
 	swt_imap_fini(&d->pids);
-}
-
-/* A NUL-terminated copy of len bytes of s (NUL bytes within kept). */
-static char *copy(const char *s, size_t len)
-{
-	char *c = swt_calloc(len + 1, 1);
-
-	if (s && len)
-		memcpy(c, s, len);
-	return c;
 }
 
 void swt_procdir_start(struct swt_procdir *d, const struct swt_proc_start *p,
@@ -47,19 +35,35 @@ void swt_procdir_start(struct swt_procdir *d, const struct swt_proc_start *p,
 			p->exe ? strlen(p->exe) : 0, t);
 }
 
+/* Copies comm, exe and the command line into one allocation, each
+ * NUL-terminated (NUL bytes within the command line kept): one malloc an
+ * entry, which the recorder makes for every process it writes. */
 void swt_procdir_add(struct swt_procdir *d, const struct swt_proc_start *p,
 		     size_t comm, size_t exe, int64_t t)
 {
 	struct swt_dir_proc *o;
 	size_t clen = p->cmdline ? p->cmdline_len : 0;
+	char *b;
 
 	d->procs = swt_grow(d->procs, &d->cap, d->n + 1, sizeof(*d->procs));
 	o = &d->procs[d->n];
 	memset(o, 0, sizeof(*o));
 	o->ps = *p;
-	o->ps.comm = copy(p->comm, comm);
-	o->ps.exe = copy(p->exe, exe);
-	o->ps.cmdline = copy(p->cmdline, clen);
+	b = swt_reallocarray(NULL, comm + exe + clen + 3, 1);
+	if (comm)
+		memcpy(b, p->comm, comm);
+	b[comm] = '\0';
+	o->ps.comm = b;
+	b += comm + 1;
+	if (exe)
+		memcpy(b, p->exe, exe);
+	b[exe] = '\0';
+	o->ps.exe = b;
+	b += exe + 1;
+	if (clen)
+		memcpy(b, p->cmdline, clen);
+	b[clen] = '\0';
+	o->ps.cmdline = b;
 	o->ps.cmdline_len = clen;
 	o->t_start_ns = t;
 	swt_imap_put(&d->pids, p->pid, (uint32_t)d->n);
