@@ -350,13 +350,21 @@ int BPF_PROG(swt_exit_old, struct task_struct *p)
 	return 0;
 }
 
+/* A name set by the process itself (prctl, /proc/PID/comm). Not the one
+ * every exec sets (to its file's name) before its exec event, which
+ * carries it: swrec would only drop it (an event a process of a build,
+ * a quarter of what it costs swrec). */
 SEC("tp_btf/task_rename")
 int BPF_PROG(swt_comm, struct task_struct *t, const char *comm)
 {
 	__s32 pid = BPF_CORE_READ(t, pid);
 	__s32 tgid = BPF_CORE_READ(t, tgid);
 
-	if (pid == tgid && in_tree(tgid))
-		small(SWT_PE_COMM, 0, pid, tgid, 0, comm);
+	if (pid != tgid || !in_tree(tgid))
+		return 0;
+	if (bpf_core_field_exists(t->in_execve) &&
+	    BPF_CORE_READ_BITFIELD_PROBED(t, in_execve))
+		return 0;
+	small(SWT_PE_COMM, 0, pid, tgid, 0, comm);
 	return 0;
 }
