@@ -17,6 +17,7 @@
 #include "swt_fleet.h"
 #include "swt_reader.h"
 #include "swt_rw.h"
+#include "swt_stats.h"
 #include "swt_status.h"
 #include "swt_test.h"
 
@@ -274,6 +275,182 @@ static void test_step_keeps_the_total(void **state)
 	swt_analysis_free(a2);
 }
 
+/* The series of metric whose labels of a subject (kind, module, process,
+ * group; none: the session's) or counter equal these. */
+static const struct swt_rw_series *find_of(const struct swt_rw_set *set,
+					   const char *metric,
+					   const struct swt_subject *subj,
+					   const char *counter)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct swt_rw_series *s = &set->series[i];
+		const char *want[4][2] = {
+			{ "kind", subj ? swt_kind_name(subj->kind) : NULL },
+			{ "module", subj ? subj->name : NULL },
+			{ "process", subj ? subj->process : NULL },
+			{ "counter", counter },
+		};
+		int k;
+
+		if (strcmp(label(s, "__name__"), metric))
+			continue;
+		for (k = 0; k < 4; k++) {
+			const char *v = label(s, want[k][0]);
+			const char *w = want[k][1] && want[k][1][0] ? want[k][1] :
+								      NULL;
+
+			if ((v == NULL) != (w == NULL) || (v && strcmp(v, w)))
+				break;
+		}
+		if (k == 4 && (!subj || !subj->group || !subj->group[0] ||
+			       !strcmp(label(s, "group") ? label(s, "group") :
+							   "",
+				       subj->group)))
+			return s;
+	}
+	return NULL;
+}
+
+/* A running total: per interval (several samples, never decreasing),
+ * and its last value. */
+static double check_total(const struct swt_rw_series *s, size_t min_samples)
+{
+	size_t j;
+
+	assert_non_null(s);
+	assert_true(s->n_samples >= min_samples);
+	for (j = 1; j < s->n_samples; j++)
+		assert_true(s->samples[j - 1].value <= s->samples[j].value);
+	return s->samples[s->n_samples - 1].value;
+}
+
+/* bytes as the report's thousandths of MB */
+static int64_t mmb(double bytes)
+{
+	return swt_muldiv((int64_t)bytes, 1000, INT64_C(1048576));
+}
+
+/* Disk and network bytes, calls and counters go per interval, and their
+ * last values are the report's totals; no such series is left at the end
+ * alone. */
+static void check_totals(const char *path, int64_t step_ns,
+			 int *io_seen, int *calls_seen, int *ctrs_seen)
+{
+	struct swt_fleet_opts fo = { 0, NULL, step_ns };
+	struct swt_analysis *an = NULL;
+	const struct swt_result *res;
+	struct swt_rw_set *set = series_of(path, &fo, &res, &an);
+	const struct swt_session_result *ss = &res->session;
+	size_t min = step_ns ? 2 : 10, i;
+
+	if (ss->has_io) {
+		assert_int_equal(mmb(check_total(
+					 find_of(set,
+						 "swt_session_io_read_bytes_total",
+						 NULL, NULL),
+					 min)),
+				 ss->io_read_mmb);
+		assert_int_equal(
+			mmb(check_total(
+				find_of(set,
+					"swt_session_io_written_bytes_total",
+					NULL, NULL),
+				min)),
+			ss->io_write_mmb);
+		*io_seen += ss->io_read_mmb > 0;
+	} else {
+		assert_null(find_of(set, "swt_session_io_read_bytes_total",
+				    NULL, NULL));
+	}
+	if (ss->has_net)
+		assert_int_equal(
+			mmb(check_total(
+				find_of(set,
+					"swt_session_network_sent_bytes_total",
+					NULL, NULL),
+				min)),
+			ss->net_sent_mmb);
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *m = &res->modules[i];
+		const struct swt_rw_series *c =
+			find_of(set, "swt_module_calls_total", &m->subj, NULL);
+
+		if (m->subj.kind == SWT_KIND_THREAD) {
+			assert_null(c);
+			continue;
+		}
+		/* (a module whose process was seen once has one sample) */
+		assert_true(check_total(c, 1) == (double)m->calls);
+		if (m->calls > 0) {
+			assert_true(c->n_samples >= min);
+			(*calls_seen)++;
+		}
+		if (m->has_io) {
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_io_read_bytes_total",
+						&m->subj, NULL),
+					1)),
+				m->io_read_mmb);
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_io_written_bytes_"
+						"total",
+						&m->subj, NULL),
+					1)),
+				m->io_write_mmb);
+		} else {
+			assert_null(find_of(set,
+					    "swt_module_io_read_bytes_total",
+					    &m->subj, NULL));
+		}
+		if (m->has_net)
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_network_received_"
+						"bytes_total",
+						&m->subj, NULL),
+					1)),
+				m->net_recv_mmb);
+	}
+	for (i = 0; i < res->n_counters; i++) {
+		const struct swt_counter_result *c = &res->counters[i];
+
+		assert_true(check_total(find_of(set, "swt_counter_total", NULL,
+						c->name),
+					min) == (double)c->count);
+		(*ctrs_seen)++;
+	}
+	swt_rw_set_free(set);
+	swt_analysis_free(an);
+}
+
+static void test_totals_per_interval(void **state)
+{
+	static const char *const fx[] = {
+		FIXTURE("recorded-burst"), FIXTURE("recorded-example"),
+		FIXTURE("recorded-idle-tree"), FIXTURE("synthetic-counters"),
+		FIXTURE("recorded-busy-loop"),
+	};
+	int io = 0, calls = 0, ctrs = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		check_totals(fx[i], 0, &io, &calls, &ctrs);
+		check_totals(fx[i], INT64_C(5000000000), &io, &calls, &ctrs);
+	}
+	/* the fixtures have them (not all zero) */
+	assert_true(io >= 2);
+	assert_true(calls >= 4);
+	assert_true(ctrs >= 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_label_parse),
 		cmocka_unit_test(test_series_sorted_and_the_reports),
 		cmocka_unit_test(test_step_keeps_the_total),
+		cmocka_unit_test(test_totals_per_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
