@@ -579,9 +579,10 @@ struct swt_usage_point {
 	int64_t io_read_bytes, io_write_bytes;
 	bool has_net;		/* TCP bytes read */
 	int64_t net_sent_bytes, net_recv_bytes;
-	bool has_calls;		/* process modules: starts after the
-				 * first; instrumented modules: spans
-				 * begun (swt_module_result.calls) */
+	bool has_calls;		/* process modules: restarts (docs/
+				 * analysis.md § 2.3); instrumented
+				 * modules: spans begun
+				 * (swt_module_result.calls) */
 	int64_t calls;
 	/* an application counter's total (swt_counter_result.count) instead:
 	 * counter its name, subj the session's, id the counter's own
