@@ -81,6 +81,8 @@ struct subj {
 	bool has_last;
 	int64_t last_to, last_ticks;
 	int64_t adjust;		/* revisions of taken intervals */
+	bool adj_sent;		/* a revision went as a sample of its own, */
+	int64_t adj_ms;		/* ... at this time */
 	struct tot_ser tot[TOT_N];
 };
 
@@ -769,8 +771,25 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 	struct swt_rw_label *l;
 	size_t nl;
 
-	if (!s->n_cpu)
+	if (!s->n_cpu) {
+		/* (live) a revision of an interval sent already, and no new
+		 * interval to carry it: the corrected total just after the
+		 * last one sent (the revised interval is at or before it) */
+		if (!s->adjust || !s->has_last)
+			return;
+		tot = swt_calloc(1, sizeof(*tot));
+		tot->t_ms = t_ms(f, s->last_to) + 1;
+		if (s->adj_sent && tot->t_ms <= s->adj_ms)
+			tot->t_ms = s->adj_ms + 1;
+		s->cum_ticks = swt_sat_add(s->cum_ticks, s->adjust);
+		s->adjust = 0;
+		tot->value = ticks_s(f, s->cum_ticks);
+		s->adj_sent = true;
+		s->adj_ms = tot->t_ms;
+		l = make_labels(f, &nl, mt, s->session ? NULL : s, 0, NULL);
+		outs_add(o, l, nl, tot, 1);
 		return;
+	}
 	tot = swt_calloc(s->n_cpu, sizeof(*tot));
 	ratio = swt_calloc(s->n_cpu, sizeof(*ratio));
 	for (i = 0; i < s->n_cpu; i++) {
@@ -801,6 +820,8 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 				sum += s->cpu[j].mpct;
 			}
 			tot[n].t_ms = ratio[n].t_ms = t_ms(f, p->t_to);
+			if (s->adj_sent && tot[n].t_ms <= s->adj_ms)
+				tot[n].t_ms = ratio[n].t_ms = s->adj_ms + 1;
 			tot[n].value = ticks_s(f, s->cum_ticks);
 			ratio[n].value = den ? (double)num / (double)den /
 						       100000.0 :
