@@ -160,6 +160,49 @@ for srv in prometheus:$PP victoria-metrics:$VP; do
 		[ "$dd_calls" != 0 ] && near "$v" "$dd_calls" 0
 done
 
+# ---- TCP bytes per interval: a program sending 64 KiB every 100 ms to
+# itself over loopback for 1.5 s (the sockets are read as root only: else
+# the report has no network figures, and the test says so)
+cat >"$T/tcp.py" <<'EOPY'
+import socket, threading, time
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    while c.recv(65536):
+        pass
+threading.Thread(target=serve, daemon=True).start()
+cl = socket.create_connection(srv.getsockname())
+for i in range(15):
+    cl.sendall(b"x" * 65536)
+    time.sleep(0.1)
+cl.close()
+time.sleep(0.3)
+EOPY
+"$SWREC" -q -i 100ms -o "$T/tcp.swt" -- "$PY" "$T/tcp.py" 2>"$T/err"
+net_s=$("$SWANALYZE" "$T/tcp.swt" --report full --format json |
+	"$PY" -c 'import json, sys
+print(json.load(sys.stdin)["session"]["net_sent_mb"])')
+if [ "$net_s" = None ]; then
+	skip "prometheus: the tree's TCP bytes per interval" \
+		"swrec read no sockets (not root?)"
+else
+	"$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
+		--label test=tcp "$T/tcp.swt" 2>"$T/err" || cat "$T/err" | diag
+	w=$("$SWANALYZE" export --print "$T/tcp.swt" |
+		awk '/^swt_session_network_sent_bytes_total/ { v = $(NF - 1); n++ }
+		END { print v, n }')
+	v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+		'max_over_time(swt_session_network_sent_bytes_total{test="tcp"}[1h])' \
+		now 60)
+	n=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+		'count_over_time(swt_session_network_sent_bytes_total{test="tcp"}[1h])' \
+		now 60)
+	check "prometheus: the tree's TCP bytes sent come per interval ($n samples = ${w#* }), the last the report's ($v bytes ~ $net_s MB)" \
+		[ -n "$v" ] && [ "$n" = "${w#* }" ] && [ "${n:-0}" -gt 3 ] &&
+		near "$v" "${w% *}" 0 &&
+		near "$(awk -v v="$v" 'BEGIN { print v / 1048576 }')" "$net_s" 0.05
+fi
+
 # ---- a session older than the window: refused, explained, not retried
 # (Prometheus 2.42 answers "too old sample" with a 500)
 run "$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
