@@ -5,12 +5,13 @@
 # figures: the tree's CPU seconds (the last total), its average CPU (the
 # end series, and the mean of the per-interval ratio), the process
 # module's average and weight, the tree's disk writes (sent per interval)
-# and a process module's calls (dd's starts), within the rounding of the
-# report's figures. Live: `swrec --remote-write` into the prometheus, whose
-# query API has the session's CPU while swrec still runs, and at the end
-# the report's CPU and disk write totals and the end series. Skips (with
-# the reason)
-# where the servers are not installed: scripts/setup-debian.sh --fleet.
+# and a process module's calls (dd's restarts), within the rounding of the
+# report's figures; a program's TCP bytes sent, per interval, into the
+# prometheus. Live: `swrec --remote-write` into the prometheus, whose query
+# API has the session's CPU while swrec still runs, and at the end the
+# report's CPU and disk write totals and the end series. Skips (with the
+# reason) where the servers are not installed: scripts/setup-debian.sh
+# --fleet.
 #
 #   sh test-receivers.sh SWREC SWANALYZE SWREPLAY PYTHON3 OLD.swt TMPDIR
 #
