@@ -213,6 +213,10 @@ struct engine__module {
 	int64_t u_pend_t0, u_pend_t;	/* the interval (absolute) */
 	uint64_t u_pend_seq;	/* the sample that closed it */
 	bool u_told;		/* the pending interval went to on_usage */
+	/* running totals told (swt_engine_opts.usage_totals): io read,
+	 * written, net sent, received, calls */
+	bool ut_told;
+	int64_t ut_v[5];
 	int64_t act_ns;		/* open time seen by the memory
 				 * regression */
 	int64_t act_t;		/* time act_int is integrated to */
@@ -348,6 +352,8 @@ struct engine__counter {
 				   * value */
 	bool judged;		/* its rate was evaluated once */
 	uint64_t alerts;	/* rate alerts raised for it */
+	bool ut_told;		/* its total went to on_usage */
+	int64_t ut_count;	/* ... this one */
 };
 
 /* The leak and trend tests while streaming: at most this many values
@@ -394,6 +400,7 @@ struct swt_engine {
 	swt_engine_alert_fn on_alert;
 	swt_engine_event_fn on_event;
 	swt_engine_usage_fn on_usage;
+	bool usage_totals;	/* opts.usage_totals, with on_usage */
 	void *payload;
 	size_t max_spikes, max_alerts;
 	int64_t window_from_ns;	/* opts.window_from_ns */

@@ -2968,6 +2968,95 @@ static void usage_mem(struct swt_engine *e, struct engine__module *m)
 		usage_tell(e, m, false, false);
 }
 
+/* The running totals of m (swt_engine_opts.usage_totals) to on_usage, at
+ * t (relative): at a sample when m had a row or span in it or they
+ * changed, at the end (final) when they changed since or were never told.
+ * The same figures as the report's (bytes_result(), r->calls). */
+static void usage_totals_one(struct swt_engine *e, struct engine__module *m,
+			     int64_t t, bool final)
+{
+	struct swt_usage_point p;
+	struct swt_subject subj;
+	int64_t v[5];
+	bool bytes, calls, changed;
+
+	if (m->merged)
+		return;
+	bytes = m->kind == SWT_KIND_PROCESS || m->kind == SWT_KIND_SESSION;
+	calls = m->kind == SWT_KIND_PROCESS || m->kind == SWT_KIND_MODULE;
+	if (!bytes && !calls)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.has_io = bytes && m->by[BY_IO].known;
+	p.has_net = bytes && m->by[BY_NET].known;
+	p.has_calls = calls;
+	if (!p.has_io && !p.has_net && !p.has_calls)
+		return;
+	v[0] = p.has_io ? m->by[BY_IO].a : 0;
+	v[1] = p.has_io ? m->by[BY_IO].b : 0;
+	v[2] = p.has_net ? m->by[BY_NET].a : 0;
+	v[3] = p.has_net ? m->by[BY_NET].b : 0;
+	v[4] = calls ? m->calls : 0;
+	changed = !m->ut_told || memcmp(v, m->ut_v, sizeof(v)) != 0;
+	if (!changed && final)
+		return;
+	if (!changed) {
+		/* unchanged: at the samples its process had a row in (an
+		 * instrumented module: its identity's process module) */
+		const struct engine__module *live = m;
+
+		if (m->kind == SWT_KIND_MODULE && m->ident != SWT_MAP_NONE)
+			live = &e->mods[e->idents[m->ident].proc_module];
+		if (live->stamp != e->seq)
+			return;
+	}
+	m->ut_told = true;
+	memcpy(m->ut_v, v, sizeof(v));
+	engine__subject(e, m, &subj);
+	p.subj = &subj;
+	p.id = m == &e->session ? 0 : (uint32_t)(m - e->mods) + 1;
+	p.reaped = m->reaped;
+	p.t_from_ns = p.t_to_ns = t;
+	p.has_totals = true;
+	p.io_read_bytes = v[0];
+	p.io_write_bytes = v[1];
+	p.net_sent_bytes = v[2];
+	p.net_recv_bytes = v[3];
+	p.calls = v[4];
+	e->on_usage(&p, e->payload);
+}
+
+/* Every subject's and counter's running totals (usage_totals_one()). */
+static void usage_totals(struct swt_engine *e, int64_t t, bool final)
+{
+	struct swt_usage_point p;
+	struct swt_subject subj;
+	size_t i;
+
+	usage_totals_one(e, &e->session, t, final);
+	for (i = 0; i < e->n_mods; i++)
+		usage_totals_one(e, &e->mods[i], t, final);
+	if (!e->n_ctrs)
+		return;
+	engine__subject(e, &e->session, &subj);
+	for (i = 0; i < e->n_ctrs; i++) {
+		struct engine__counter *c = &e->ctrs[i];
+
+		if (final && c->ut_told && c->ut_count == c->count)
+			continue;
+		c->ut_told = true;
+		c->ut_count = c->count;
+		memset(&p, 0, sizeof(p));
+		p.subj = &subj;
+		p.id = (uint32_t)i;
+		p.t_from_ns = p.t_to_ns = t;
+		p.has_totals = true;
+		p.counter = c->name;
+		p.count = c->count;
+		e->on_usage(&p, e->payload);
+	}
+}
+
 /* The slot of the sample at t closing the interval from t0 (the previous
  * sample; the session start or t itself for the first): the sampling
  * interval, counted from the session start, that holds the interval's
@@ -3403,6 +3492,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		}
 	}
 	counters_step(e, t0_mem, t);
+	if (e->usage_totals && e->u_on)
+		usage_totals(e, swt_sat_sub(t, e->origin_ns), false);
 	e->t_prev = t;
 	e->have_prev = true;
 }
@@ -3609,6 +3700,7 @@ void swt_engine_new(struct swt_engine **out,
 		e->on_alert = opts->on_alert;
 		e->on_event = opts->on_event;
 		e->on_usage = opts->on_usage;
+		e->usage_totals = opts->on_usage && opts->usage_totals;
 		e->payload = opts->payload;
 		e->max_spikes = opts->max_spikes;
 		e->max_alerts = opts->max_alerts;
@@ -3755,6 +3847,13 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		usage_commit(e, &e->session);
 		for (i = 0; i < e->n_mods; i++)
 			usage_commit(e, &e->mods[i]);
+		if (e->usage_totals) {
+			int64_t t = e->has_end ? e->t_end : e->t_last;
+
+			if (e->have_prev && t < e->u_t)
+				t = e->u_t;
+			usage_totals(e, swt_sat_sub(t, e->origin_ns), true);
+		}
 		threads_take_module_names(e);
 		e->out = swt_zalloc(sizeof(*e->out));
 		engine__findings(e, e->out);

@@ -569,6 +569,26 @@ struct swt_usage_point {
 	bool revised;		/* CPU: this interval was told before, and
 				 * exits after it added to it (§ 14): this
 				 * figure replaces the earlier one */
+	/* Running totals (swt_engine_opts.usage_totals): has_totals, neither
+	 * CPU nor memory; t_from = t_to, the sample (or, at
+	 * swt_engine_finish(), the session's end). The subject's totals so
+	 * far, from the sources of the report's: its last values are the
+	 * report's figures (before their rounding to thousandths of MB). */
+	bool has_totals;
+	bool has_io;		/* disk I/O read (process modules, session) */
+	int64_t io_read_bytes, io_write_bytes;
+	bool has_net;		/* TCP bytes read */
+	int64_t net_sent_bytes, net_recv_bytes;
+	bool has_calls;		/* process modules: restarts (docs/
+				 * analysis.md § 2.3); instrumented
+				 * modules: spans begun
+				 * (swt_module_result.calls) */
+	int64_t calls;
+	/* an application counter's total (swt_counter_result.count) instead:
+	 * counter its name, subj the session's, id the counter's own
+	 * number (0, 1, ... in order of appearance) */
+	const char *counter;
+	int64_t count;
 };
 
 /* Usage callback (see swt_engine_opts.on_usage). */
@@ -603,6 +623,12 @@ struct swt_engine_opts {
 	 * whose process exits during a short interval), that interval comes
 	 * again, `revised`. */
 	swt_engine_usage_fn on_usage;
+	/* with on_usage: also the running totals (swt_usage_point
+	 * .has_totals) at each sample, of the session, of every process and
+	 * instrumented module with a row or span in it or whose totals
+	 * changed, and of every counter; at swt_engine_finish() those that
+	 * changed since (exits after the last sample) or were never told */
+	bool usage_totals;
 };
 
 /* New engine. opts may be NULL. Never fails (aborts on OOM). */

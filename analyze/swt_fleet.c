@@ -30,6 +30,44 @@ struct mem_pt {
 	int64_t kib;
 };
 
+/* a running total's samples (swt_usage_point.has_totals) */
+struct tot_pt {
+	int64_t t;		/* relative ns */
+	double v;
+};
+
+struct tot_ser {
+	size_t n, cap;
+	struct tot_pt *p;
+	bool sent;		/* a sample was taken, at last_ms */
+	int64_t last_ms;
+};
+
+/* the totals of a subject, by metric */
+enum { TOT_IO_R, TOT_IO_W, TOT_NET_S, TOT_NET_R, TOT_CALLS, TOT_N };
+
+static const char *const tot_session_name[TOT_N] = {
+	"swt_session_io_read_bytes_total",
+	"swt_session_io_written_bytes_total",
+	"swt_session_network_sent_bytes_total",
+	"swt_session_network_received_bytes_total",
+	NULL,
+};
+
+static const char *const tot_module_name[TOT_N] = {
+	"swt_module_io_read_bytes_total",
+	"swt_module_io_written_bytes_total",
+	"swt_module_network_sent_bytes_total",
+	"swt_module_network_received_bytes_total",
+	"swt_module_calls_total",
+};
+
+/* an application counter (swt_counter_total) */
+struct ctr {
+	char *name;		/* NULL: none of this id yet */
+	struct tot_ser tot;
+};
+
 struct subj {
 	bool named;
 	bool session;
@@ -43,6 +81,9 @@ struct subj {
 	bool has_last;
 	int64_t last_to, last_ticks;
 	int64_t adjust;		/* revisions of taken intervals */
+	bool adj_sent;		/* a revision went as a sample of its own, */
+	int64_t adj_ms;		/* ... at this time */
+	struct tot_ser tot[TOT_N];
 };
 
 /* one sample at the end (swt_fleet_result) */
@@ -63,6 +104,8 @@ struct swt_fleet {
 	char *command;
 	size_t n_subj, cap_subj;
 	struct subj *subj;	/* by usage id */
+	size_t n_ctr, cap_ctr;
+	struct ctr *ctr;	/* by counter id */
 	size_t n_end, cap_end;
 	struct endpt *end;
 	uint64_t collisions;
@@ -286,11 +329,20 @@ void swt_fleet_free(struct swt_fleet *f)
 	if (!f)
 		return;
 	for (i = 0; i < f->n_subj; i++) {
+		int k;
+
 		free_labels(f->subj[i].labels, f->subj[i].n_labels);
 		free(f->subj[i].cpu);
 		free(f->subj[i].mem);
+		for (k = 0; k < TOT_N; k++)
+			free(f->subj[i].tot[k].p);
 	}
 	free(f->subj);
+	for (i = 0; i < f->n_ctr; i++) {
+		free(f->ctr[i].name);
+		free(f->ctr[i].tot.p);
+	}
+	free(f->ctr);
 	for (i = 0; i < f->n_end; i++)
 		free_labels(f->end[i].labels, f->end[i].n_labels);
 	free(f->end);
@@ -402,11 +454,67 @@ static struct subj *get_subj(struct swt_fleet *f, uint32_t id,
 	return s;
 }
 
+/* A running total's value at t: one sample per time (a later value at the
+ * same time, or an earlier time, replaces the last). */
+static void tot_add(struct tot_ser *ts, int64_t t, double v)
+{
+	if (ts->n && ts->p[ts->n - 1].t >= t) {
+		ts->p[ts->n - 1].v = v;
+		return;
+	}
+	ts->p = swt_grow(ts->p, &ts->cap, ts->n + 1, sizeof(*ts->p));
+	ts->p[ts->n].t = t;
+	ts->p[ts->n].v = v;
+	ts->n++;
+}
+
+static void usage_totals(struct swt_fleet *f, const struct swt_usage_point *p)
+{
+	struct subj *s;
+
+	if (p->counter) {
+		struct ctr *c;
+
+		if (p->id >= f->n_ctr) {
+			f->ctr = swt_grow(f->ctr, &f->cap_ctr,
+					  (size_t)p->id + 1, sizeof(*f->ctr));
+			memset(f->ctr + f->n_ctr, 0,
+			       ((size_t)p->id + 1 - f->n_ctr) *
+				       sizeof(*f->ctr));
+			f->n_ctr = (size_t)p->id + 1;
+		}
+		c = &f->ctr[p->id];
+		if (!c->name)
+			c->name = swt_strdup(p->counter);
+		tot_add(&c->tot, p->t_to_ns, (double)p->count);
+		return;
+	}
+	s = get_subj(f, p->id, p->subj);
+	if (p->has_io) {
+		tot_add(&s->tot[TOT_IO_R], p->t_to_ns,
+			(double)p->io_read_bytes);
+		tot_add(&s->tot[TOT_IO_W], p->t_to_ns,
+			(double)p->io_write_bytes);
+	}
+	if (p->has_net) {
+		tot_add(&s->tot[TOT_NET_S], p->t_to_ns,
+			(double)p->net_sent_bytes);
+		tot_add(&s->tot[TOT_NET_R], p->t_to_ns,
+			(double)p->net_recv_bytes);
+	}
+	if (p->has_calls && !s->session)
+		tot_add(&s->tot[TOT_CALLS], p->t_to_ns, (double)p->calls);
+}
+
 void swt_fleet_usage(struct swt_fleet *f, const struct swt_usage_point *p)
 {
 	struct subj *s;
 	size_t i;
 
+	if (p->has_totals) {
+		usage_totals(f, p);
+		return;
+	}
 	if (p->has_cpu && p->cpu_estimated)
 		return;	/* not the figure the report has (as CSV exports) */
 	s = get_subj(f, p->id, p->subj);
@@ -500,18 +608,8 @@ void swt_fleet_result(struct swt_fleet *f, const struct swt_result *r)
 		(double)ss->missed_samples);
 	add_end(f, "swt_session_events_dropped_total", NULL, 0, NULL, tms,
 		(double)ss->dropped_events);
-	if (ss->has_io) {
-		add_end(f, "swt_session_io_read_bytes_total", NULL, 0, NULL,
-			tms, mmb_bytes(ss->io_read_mmb));
-		add_end(f, "swt_session_io_written_bytes_total", NULL, 0,
-			NULL, tms, mmb_bytes(ss->io_write_mmb));
-	}
-	if (ss->has_net) {
-		add_end(f, "swt_session_network_sent_bytes_total", NULL, 0,
-			NULL, tms, mmb_bytes(ss->net_sent_mmb));
-		add_end(f, "swt_session_network_received_bytes_total", NULL,
-			0, NULL, tms, mmb_bytes(ss->net_recv_mmb));
-	}
+	/* (disk and network bytes, calls and counters: per interval, their
+	 * running totals, swt_fleet_usage()) */
 	/* findings: how many of each, the alerts by kind, the
 	 * recommendations by priority */
 	{
@@ -576,29 +674,12 @@ void swt_fleet_result(struct swt_fleet *f, const struct swt_result *r)
 			add_end(f, "swt_module_memory_peak_bytes", &s, 0,
 				NULL, tms, mmb_bytes(m->mem_peak_mmb));
 		}
-		if (m->subj.kind != SWT_KIND_THREAD)
-			add_end(f, "swt_module_calls_total", &s, 0, NULL, tms,
-				(double)m->calls);
-		if (m->has_io) {
-			add_end(f, "swt_module_io_read_bytes_total", &s, 0,
-				NULL, tms, mmb_bytes(m->io_read_mmb));
-			add_end(f, "swt_module_io_written_bytes_total", &s,
-				0, NULL, tms, mmb_bytes(m->io_write_mmb));
-		}
-		if (m->has_net) {
-			add_end(f, "swt_module_network_sent_bytes_total", &s,
-				0, NULL, tms, mmb_bytes(m->net_sent_mmb));
-			add_end(f, "swt_module_network_received_bytes_total",
-				&s, 0, NULL, tms, mmb_bytes(m->net_recv_mmb));
-		}
 		free_labels(s.labels, s.n_labels);
 	}
 	for (i = 0; i < r->n_counters; i++) {
 		const struct swt_counter_result *c = &r->counters[i];
 		const char *ex[2] = { "counter", c->name };
 
-		add_end(f, "swt_counter_total", NULL, 1, ex, tms,
-			(double)c->count);
 		add_end(f, "swt_counter_rate_per_minute", NULL, 1, ex, tms,
 			(double)c->per_min_milli / 1000.0);
 	}
@@ -690,8 +771,25 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 	struct swt_rw_label *l;
 	size_t nl;
 
-	if (!s->n_cpu)
+	if (!s->n_cpu) {
+		/* (live) a revision of an interval sent already, and no new
+		 * interval to carry it: the corrected total just after the
+		 * last one sent (the revised interval is at or before it) */
+		if (!s->adjust || !s->has_last)
+			return;
+		tot = swt_calloc(1, sizeof(*tot));
+		tot->t_ms = t_ms(f, s->last_to) + 1;
+		if (s->adj_sent && tot->t_ms <= s->adj_ms)
+			tot->t_ms = s->adj_ms + 1;
+		s->cum_ticks = swt_sat_add(s->cum_ticks, s->adjust);
+		s->adjust = 0;
+		tot->value = ticks_s(f, s->cum_ticks);
+		s->adj_sent = true;
+		s->adj_ms = tot->t_ms;
+		l = make_labels(f, &nl, mt, s->session ? NULL : s, 0, NULL);
+		outs_add(o, l, nl, tot, 1);
 		return;
+	}
 	tot = swt_calloc(s->n_cpu, sizeof(*tot));
 	ratio = swt_calloc(s->n_cpu, sizeof(*ratio));
 	for (i = 0; i < s->n_cpu; i++) {
@@ -722,6 +820,8 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 				sum += s->cpu[j].mpct;
 			}
 			tot[n].t_ms = ratio[n].t_ms = t_ms(f, p->t_to);
+			if (s->adj_sent && tot[n].t_ms <= s->adj_ms)
+				tot[n].t_ms = ratio[n].t_ms = s->adj_ms + 1;
 			tot[n].value = ticks_s(f, s->cum_ticks);
 			ratio[n].value = den ? (double)num / (double)den /
 						       100000.0 :
@@ -771,6 +871,45 @@ static void take_mem(struct swt_fleet *f, struct subj *s, struct outs *o)
 	outs_add(o, l, nl, m, n);
 }
 
+/* A running total's samples: with --step at most one per step (the value
+ * at the step's last interval, as the CPU total), always the last. A
+ * sample never goes at or before one taken earlier (live: the end's
+ * totals may fall in the last sample's millisecond). */
+static void take_tot(struct swt_fleet *f, struct tot_ser *ts,
+		     const char *metric, const struct subj *s, size_t n_extra,
+		     const char *const *extra, struct outs *o)
+{
+	struct swt_rw_sample *smp;
+	size_t i, n = 0;
+	int64_t kept_t = 0;
+	struct swt_rw_label *l;
+	size_t nl;
+
+	if (!ts->n)
+		return;
+	smp = swt_calloc(ts->n, sizeof(*smp));
+	for (i = 0; i < ts->n; i++) {
+		int64_t ms;
+
+		if (f->o.step_ns && n && i + 1 < ts->n &&
+		    ts->p[i].t - kept_t < f->o.step_ns)
+			continue;
+		ms = t_ms(f, ts->p[i].t);
+		if (ts->sent && ms <= ts->last_ms)
+			ms = ts->last_ms + 1;
+		smp[n].t_ms = ms;
+		smp[n].value = ts->p[i].v;
+		kept_t = ts->p[i].t;
+		n++;
+	}
+	ts->n = 0;
+	/* (outs_add keeps the last of a millisecond) */
+	ts->sent = true;
+	ts->last_ms = smp[n - 1].t_ms;
+	l = make_labels(f, &nl, metric, s, n_extra, extra);
+	outs_add(o, l, nl, smp, n);
+}
+
 void swt_fleet_take(struct swt_fleet *f, struct swt_rw_set **out)
 {
 	struct outs o;
@@ -780,10 +919,29 @@ void swt_fleet_take(struct swt_fleet *f, struct swt_rw_set **out)
 	*out = NULL;
 	memset(&o, 0, sizeof(o));
 	for (i = 0; i < f->n_subj; i++) {
-		if (!f->subj[i].named)
+		struct subj *s = &f->subj[i];
+		int k;
+
+		if (!s->named)
 			continue;
-		take_cpu(f, &f->subj[i], &o);
-		take_mem(f, &f->subj[i], &o);
+		take_cpu(f, s, &o);
+		take_mem(f, s, &o);
+		for (k = 0; k < TOT_N; k++) {
+			const char *m = s->session ? tot_session_name[k] :
+						     tot_module_name[k];
+
+			if (m)
+				take_tot(f, &s->tot[k], m,
+					 s->session ? NULL : s, 0, NULL,
+					 &o);
+		}
+	}
+	for (i = 0; i < f->n_ctr; i++) {
+		const char *ex[2] = { "counter", f->ctr[i].name };
+
+		if (f->ctr[i].name)
+			take_tot(f, &f->ctr[i].tot, "swt_counter_total", NULL,
+				 1, ex, &o);
 	}
 	for (i = 0; i < f->n_end; i++) {
 		struct swt_rw_sample *smp = swt_calloc(1, sizeof(*smp));
@@ -872,6 +1030,7 @@ int swt_fleet_from_session(struct swt_rw_set **out, struct swt_analysis **an,
 	*an = NULL;
 	swt_fleet_new(&f, fo);
 	e.on_usage = on_usage;
+	e.usage_totals = true;
 	e.payload = f;
 	err = swt_analysis_run_hook(an, r, &e, on_record, f, errmsg, errlen);
 	if (err < 0)

@@ -8,9 +8,12 @@
  *   module's CPU (swt_{session,module}_cpu_seconds_total, the running sum
  *   of the intervals' CPU, and swt_{session,module}_cpu_ratio, the
  *   interval's CPU in cores) and memory (swt_{session,module}_memory_bytes,
- *   the samples' RSS: the tree and process modules);
+ *   the samples' RSS: the tree and process modules), and the running
+ *   totals of disk and network bytes (the tree, process modules), calls
+ *   (process and instrumented modules) and counters (has_totals points,
+ *   swt_engine_opts.usage_totals, which the engine must be made with);
  * - at the session's end, from the result (swt_fleet_result()): weights,
- *   priorities, calls, disk and network bytes, counters, findings.
+ *   priorities, averages and peaks, findings.
  * Labels: session (an id of the recording, docs/fleet.md), command (the
  * recorded command line), kind, module, process, group (what tells apart
  * process modules of one name: the program), and the user's (--label,

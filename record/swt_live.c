@@ -107,8 +107,10 @@ void swt_live_new(struct swt_live **out, const struct swt_live_opts *o)
 	memset(&eo, 0, sizeof(eo));
 	eo.thresholds = o->thresholds;
 	eo.on_alert = on_alert;
-	if (o->fleet)
+	if (o->fleet) {
 		eo.on_usage = on_usage;
+		eo.usage_totals = true;
+	}
 	eo.payload = l;
 	swt_engine_new(&l->e, &eo);
 	*out = l;

@@ -17,6 +17,7 @@
 #include "swt_fleet.h"
 #include "swt_reader.h"
 #include "swt_rw.h"
+#include "swt_stats.h"
 #include "swt_status.h"
 #include "swt_test.h"
 
@@ -274,6 +275,356 @@ static void test_step_keeps_the_total(void **state)
 	swt_analysis_free(a2);
 }
 
+/* The series of metric whose labels of a subject (kind, module, process,
+ * group; none: the session's) or counter equal these. */
+static const struct swt_rw_series *find_of(const struct swt_rw_set *set,
+					   const char *metric,
+					   const struct swt_subject *subj,
+					   const char *counter)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct swt_rw_series *s = &set->series[i];
+		const char *want[4][2] = {
+			{ "kind", subj ? swt_kind_name(subj->kind) : NULL },
+			{ "module", subj ? subj->name : NULL },
+			{ "process", subj ? subj->process : NULL },
+			{ "counter", counter },
+		};
+		int k;
+
+		if (strcmp(label(s, "__name__"), metric))
+			continue;
+		for (k = 0; k < 4; k++) {
+			const char *v = label(s, want[k][0]);
+			const char *w = want[k][1] && want[k][1][0] ? want[k][1] :
+								      NULL;
+
+			if ((v == NULL) != (w == NULL) || (v && strcmp(v, w)))
+				break;
+		}
+		if (k == 4 && (!subj || !subj->group || !subj->group[0] ||
+			       !strcmp(label(s, "group") ? label(s, "group") :
+							   "",
+				       subj->group)))
+			return s;
+	}
+	return NULL;
+}
+
+/* A running total: per interval (several samples, never decreasing),
+ * and its last value. */
+static double check_total(const struct swt_rw_series *s, size_t min_samples)
+{
+	size_t j;
+
+	assert_non_null(s);
+	assert_true(s->n_samples >= min_samples);
+	for (j = 1; j < s->n_samples; j++)
+		assert_true(s->samples[j - 1].value <= s->samples[j].value);
+	return s->samples[s->n_samples - 1].value;
+}
+
+/* bytes as the report's thousandths of MB */
+static int64_t mmb(double bytes)
+{
+	return swt_muldiv((int64_t)bytes, 1000, INT64_C(1048576));
+}
+
+/* Disk and network bytes, calls and counters go per interval, and their
+ * last values are the report's totals; no such series is left at the end
+ * alone. */
+static void check_totals(const char *path, int64_t step_ns,
+			 int *io_seen, int *calls_seen, int *ctrs_seen)
+{
+	struct swt_fleet_opts fo = { 0, NULL, step_ns };
+	struct swt_analysis *an = NULL;
+	const struct swt_result *res;
+	struct swt_rw_set *set = series_of(path, &fo, &res, &an);
+	const struct swt_session_result *ss = &res->session;
+	size_t min = step_ns ? 2 : 10, i;
+
+	if (ss->has_io) {
+		assert_int_equal(mmb(check_total(
+					 find_of(set,
+						 "swt_session_io_read_bytes_total",
+						 NULL, NULL),
+					 min)),
+				 ss->io_read_mmb);
+		assert_int_equal(
+			mmb(check_total(
+				find_of(set,
+					"swt_session_io_written_bytes_total",
+					NULL, NULL),
+				min)),
+			ss->io_write_mmb);
+		*io_seen += ss->io_read_mmb > 0;
+	} else {
+		assert_null(find_of(set, "swt_session_io_read_bytes_total",
+				    NULL, NULL));
+	}
+	if (ss->has_net)
+		assert_int_equal(
+			mmb(check_total(
+				find_of(set,
+					"swt_session_network_sent_bytes_total",
+					NULL, NULL),
+				min)),
+			ss->net_sent_mmb);
+	for (i = 0; i < res->n_modules; i++) {
+		const struct swt_module_result *m = &res->modules[i];
+		const struct swt_rw_series *c =
+			find_of(set, "swt_module_calls_total", &m->subj, NULL);
+
+		if (m->subj.kind == SWT_KIND_THREAD) {
+			assert_null(c);
+			continue;
+		}
+		/* (a module whose process was seen once has one sample) */
+		assert_true(check_total(c, 1) == (double)m->calls);
+		if (m->calls > 0) {
+			assert_true(c->n_samples >= min);
+			(*calls_seen)++;
+		}
+		if (m->has_io) {
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_io_read_bytes_total",
+						&m->subj, NULL),
+					1)),
+				m->io_read_mmb);
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_io_written_bytes_"
+						"total",
+						&m->subj, NULL),
+					1)),
+				m->io_write_mmb);
+		} else {
+			assert_null(find_of(set,
+					    "swt_module_io_read_bytes_total",
+					    &m->subj, NULL));
+		}
+		if (m->has_net)
+			assert_int_equal(
+				mmb(check_total(
+					find_of(set,
+						"swt_module_network_received_"
+						"bytes_total",
+						&m->subj, NULL),
+					1)),
+				m->net_recv_mmb);
+	}
+	for (i = 0; i < res->n_counters; i++) {
+		const struct swt_counter_result *c = &res->counters[i];
+
+		assert_true(check_total(find_of(set, "swt_counter_total", NULL,
+						c->name),
+					min) == (double)c->count);
+		(*ctrs_seen)++;
+	}
+	swt_rw_set_free(set);
+	swt_analysis_free(an);
+}
+
+static void test_totals_per_interval(void **state)
+{
+	static const char *const fx[] = {
+		FIXTURE("recorded-burst"), FIXTURE("recorded-example"),
+		FIXTURE("recorded-idle-tree"), FIXTURE("synthetic-counters"),
+		FIXTURE("recorded-busy-loop"),
+	};
+	int io = 0, calls = 0, ctrs = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		check_totals(fx[i], 0, &io, &calls, &ctrs);
+		check_totals(fx[i], INT64_C(5000000000), &io, &calls, &ctrs);
+	}
+	/* the fixtures have them (not all zero) */
+	assert_true(io >= 2);
+	assert_true(calls >= 4);
+	assert_true(ctrs >= 4);
+}
+
+/* ---- live: the engine fed by hand, the series taken after each sample */
+
+#define S INT64_C(1000000000)
+#define T0 (100 * S)
+
+static void feed(struct swt_engine *e, const struct swt_record *r)
+{
+	assert_ok(swt_engine_feed(e, r));
+}
+
+static void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
+		       int32_t ppid, const char *comm)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_START;
+	r.t_ns = t;
+	r.u.proc_start.pid = pid;
+	r.u.proc_start.ppid = ppid;
+	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_start.comm = comm;
+	r.u.proc_start.cmdline = comm;
+	r.u.proc_start.cmdline_len = strlen(comm) + 1;
+	feed(e, &r);
+}
+
+static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid,
+		      bool final, int64_t ticks)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_PROC_EXIT;
+	r.t_ns = t;
+	r.u.proc_exit.pid = pid;
+	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
+	r.u.proc_exit.has_final = final;
+	r.u.proc_exit.utime = ticks;
+	feed(e, &r);
+}
+
+static struct swt_proc_row crow(int32_t pid, int64_t ticks)
+{
+	struct swt_proc_row p;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = pid;
+	p.utime = ticks;
+	p.rss_kib = 1024;
+	p.nthreads = 1;
+	return p;
+}
+
+static void feed_sample(struct swt_engine *e, int64_t t,
+			const struct swt_proc_row *procs, size_t n)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = procs;
+	feed(e, &r);
+}
+
+struct live {
+	struct swt_fleet *f;
+	/* module a's CPU total as sent: its samples in order */
+	size_t n;
+	int64_t t_ms[16];
+	double v[16];
+};
+
+static void live_usage(const struct swt_usage_point *p, void *payload)
+{
+	swt_fleet_usage(((struct live *)payload)->f, p);
+}
+
+static void live_take(struct live *l)
+{
+	struct swt_rw_set *set = NULL;
+	size_t i, j;
+
+	swt_fleet_take(l->f, &set);
+	for (i = 0; set && i < set->n; i++) {
+		const struct swt_rw_series *s = &set->series[i];
+
+		if (strcmp(label(s, "__name__"),
+			   "swt_module_cpu_seconds_total") ||
+		    strcmp(label(s, "module"), "a"))
+			continue;
+		for (j = 0; j < s->n_samples; j++) {
+			assert_true(l->n < 16);
+			l->t_ms[l->n] = s->samples[j].t_ms;
+			l->v[l->n++] = s->samples[j].value;
+		}
+	}
+	swt_rw_set_free(set);
+}
+
+/* An interval sent live, then revised by a late exit (the engine's
+ * usage_point_revised_by_a_late_exit), with no later interval of its
+ * module to carry the difference: it goes as a sample of its own just
+ * after the one sent, so the last value sent is the report's total. */
+static void test_live_revision_is_sent(void **state)
+{
+	static const char *const cmd[] = { "make" };
+	struct swt_fleet_opts fo = { 0, NULL, 0 };
+	struct swt_engine_opts eo;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	struct swt_record hdr;
+	struct swt_proc_row p[2];
+	struct live l;
+	size_t i;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	swt_fleet_new(&l.f, &fo);
+	memset(&eo, 0, sizeof(eo));
+	eo.on_usage = live_usage;
+	eo.usage_totals = true;
+	eo.payload = &l;
+	swt_engine_new(&e, &eo);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.kind = SWT_REC_HEADER;
+	hdr.u.header.recorder = "test";
+	hdr.u.header.clock_ticks = 100;
+	hdr.u.header.page_size = 4096;
+	hdr.u.header.cpu_count = 4;
+	hdr.u.header.interval_ns = S;
+	hdr.u.header.start_mono_ns = T0;
+	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
+	hdr.u.header.n_command = 1;
+	hdr.u.header.command = cmd;
+	swt_fleet_header(l.f, &hdr.u.header);
+	feed(e, &hdr);
+	feed_child(e, T0, 10, 1, "make");
+	feed_child(e, T0, 11, 10, "a");
+	p[0] = crow(10, 0);
+	p[1] = crow(11, 10);
+	feed_sample(e, T0 + S, p, 2);
+	live_take(&l);
+	feed_exit(e, T0 + S + 1, 11, false, 0);
+	p[0] = crow(10, 5);
+	feed_sample(e, T0 + 2 * S, p, 1);
+	live_take(&l);
+	assert_int_equal(l.n, 1);	/* a's interval, sent */
+	feed_child(e, T0 + 2 * S + 50000000, 12, 10, "a");
+	feed_exit(e, T0 + 2 * S + 100000000, 12, true, 20);
+	feed_sample(e, T0 + 2 * S + 200000000, p, 1);
+	live_take(&l);
+	assert_ok(swt_engine_finish(e, &res));
+	swt_fleet_result(l.f, res);
+	live_take(&l);
+	/* the revision: a sample of its own, 1 ms after the one sent */
+	assert_true(l.n >= 2);
+	assert_int_equal(l.t_ms[1], l.t_ms[0] + 1);
+	for (i = 1; i < l.n; i++)
+		assert_true(l.t_ms[i - 1] < l.t_ms[i]);
+	for (i = 0; i < res->n_modules; i++)
+		if (res->modules[i].subj.kind == SWT_KIND_PROCESS &&
+		    !strcmp(res->modules[i].subj.name, "a"))
+			break;
+	assert_true(i < res->n_modules);
+	assert_int_equal(res->modules[i].cpu_ms, 300);
+	assert_true(l.v[l.n - 1] == 0.3);
+	swt_engine_free(e);
+	swt_fleet_free(l.f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +633,8 @@ int main(void)
 		cmocka_unit_test(test_label_parse),
 		cmocka_unit_test(test_series_sorted_and_the_reports),
 		cmocka_unit_test(test_step_keeps_the_total),
+		cmocka_unit_test(test_totals_per_interval),
+		cmocka_unit_test(test_live_revision_is_sent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

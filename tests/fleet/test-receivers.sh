@@ -4,11 +4,14 @@
 # loopback port chosen now, and their query APIs give back the report's
 # figures: the tree's CPU seconds (the last total), its average CPU (the
 # end series, and the mean of the per-interval ratio), the process
-# module's average and weight, within the rounding of the report's
-# figures. Live: `swrec --remote-write` into the prometheus, whose query
+# module's average and weight, the tree's disk writes (sent per interval)
+# and a process module's calls (dd's restarts), within the rounding of the
+# report's figures; a program's TCP bytes sent, per interval, into the
+# prometheus. Live: `swrec --remote-write` into the prometheus, whose query
 # API has the session's CPU while swrec still runs, and at the end the
-# report's total and the end series. Skips (with the reason)
-# where the servers are not installed: scripts/setup-debian.sh --fleet.
+# report's CPU and disk write totals and the end series. Skips (with the
+# reason) where the servers are not installed: scripts/setup-debian.sh
+# --fleet.
 #
 #   sh test-receivers.sh SWREC SWANALYZE SWREPLAY PYTHON3 OLD.swt TMPDIR
 #
@@ -33,47 +36,7 @@ VM=$(command -v victoria-metrics || true)
 if [ -z "$PROM" ] || [ -z "$VM" ]; then
 	skip "remote-write into prometheus and victoria-metrics" \
 		"prometheus or victoria-metrics is not installed (sh scripts/setup-debian.sh --fleet)"
-	# ---- a session older than the window: refused, explained, not retried
-# (Prometheus 2.42 answers "too old sample" with a 500)
-run "$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
-	"$OLD"
-check "old session: export exits 4" [ "$rc" -eq 4 ]
-check "old session: the out-of-order window is explained" \
-	grep -q "HTTP [45]00: .*out_of_order_time_window" "$T/err"
-check "old session: not retried" grep -q "(0 retries)" "$T/err"
-
-# ---- live: the samples appear while swrec runs
-"$SWREC" -q -i 100ms -o "$T/live.swt" \
-	--remote-write "http://127.0.0.1:$PP/api/v1/write" --label test=live \
-	-- sh -c 'while [ ! -e "$0" ]; do i=0;
-		while [ $i -lt 3000 ]; do i=$((i+1)); done; done' "$T/stop" \
-	>"$T/live.out" 2>"$T/live.err" &
-rec=$!
-v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
-	'max(swt_session_cpu_seconds_total{test="live"})' now 120)
-running=no
-kill -0 "$rec" 2>/dev/null && running=yes
-check "live: prometheus has the session's CPU ($v s) while swrec runs" \
-	[ -n "$v" ] && [ "$running" = yes ]
-: >"$T/stop"
-rc=0
-wait "$rec" || rc=$?
-check "live: swrec ends well" [ "$rc" -eq 0 ]
-"$SWANALYZE" "$T/live.swt" --report full --format json | "$PY" -c '
-import json, sys
-print(json.load(sys.stdin)["session"]["cpu_s"])' >"$T/live.cpu"
-cpu_s=$(cat "$T/live.cpu")
-v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
-	'swt_session_total_weight{test="live"}' now 60)
-check "live: the end series arrive (total weight $v)" [ -n "$v" ]
-v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
-	'max_over_time(swt_session_cpu_seconds_total{test="live"}[1h])' now 60)
-check "live: the tree's CPU seconds are the report's ($v = $cpu_s)" \
-	near "$v" "$cpu_s" 0.0005
-"$SWREPLAY" --dump "$T/live.swt" | grep -q '"anomaly_kind":"remote_write".*failed 0 dropped 0 unsent 0' 
-check "live: the file says every sample was sent" [ $? -eq 0 ]
-
-done_testing
+	done_testing
 fi
 
 pids=""
@@ -103,8 +66,12 @@ VP=$("$PY" "$U" port)
 	>"$T/vm.log" 2>&1 &
 pids="$pids $!"
 
+# (and three dd writing 1 MiB each, the same command of the same parent:
+# disk bytes, and calls of a process module, its restarts)
 run "$SWREC" -q -i 100ms -o "$T/s.swt" -- sh -c \
-	'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sleep 0.5'
+	'i=0; while [ $i -lt 300000 ]; do i=$((i+1));
+	case $i in *00000) dd if=/dev/zero of="$0" bs=64k count=16 \
+		conv=fsync 2>/dev/null;; esac; done; sleep 0.5' "$T/w"
 check "swrec records a spinning shell" [ "$rc" -eq 0 ]
 run "$SWANALYZE" "$T/s.swt" --report full --format json -o "$T/r.json"
 check "swanalyze writes its JSON report" [ "$rc" -eq 0 ]
@@ -120,10 +87,12 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 m = [m for m in d["modules"] if m["kind"] == "process" and m["name"] == "sh"]
 m = m[0]
+dd = [m for m in d["modules"] if m["kind"] == "process" and m["name"] == "dd"]
 print(d["session"]["cpu_s"], d["cpu_percent"]["avg"], m["cpu_percent_avg"],
-      m["weight"])
+      m["weight"], d["session"]["io_write_mb"] or 0,
+      dd[0]["calls"] if dd else "none")
 EOP
-read -r cpu_s cpu_avg sh_avg sh_weight <"$T/expect"
+read -r cpu_s cpu_avg sh_avg sh_weight io_w dd_calls <"$T/expect"
 "$SWANALYZE" export --print "$T/s.swt" >"$T/series" 2>"$T/err"
 check "export --print lists the series" [ -s "$T/series" ]
 sid=$(sed -n 's/.*session="\([0-9a-f]*\)".*/\1/p' "$T/series" | head -n 1)
@@ -173,7 +142,67 @@ for srv in prometheus:$PP victoria-metrics:$VP; do
 		"swt_module_weight{$sel,kind=\"process\",module=\"sh\"}" "$tq" 60)
 	check "$name: the shell's weight is the report's ($v = $sh_weight)" \
 		near "$v" "$sh_weight" 0.0005
+	# disk bytes and calls: running totals per interval, the last the
+	# report's (its JSON has MB to one decimal)
+	v=$("$PY" "$U" query "$base" \
+		"count_over_time(swt_session_io_written_bytes_total{$sel}[1h])" \
+		"$tq" 60)
+	check "$name: the tree's disk writes come per interval ($v samples)" \
+		[ -n "$v" ] && [ "${v%%.*}" -gt 3 ]
+	v=$("$PY" "$U" query "$base" \
+		"max_over_time(swt_session_io_written_bytes_total{$sel}[1h]) / 1048576" \
+		"$tq" 60)
+	check "$name: the tree's disk writes are the report's ($v = $io_w MB)" \
+		near "$v" "$io_w" 0.05
+	v=$("$PY" "$U" query "$base" \
+		"max_over_time(swt_module_calls_total{$sel,kind=\"process\",module=\"dd\"}[1h])" \
+		"$tq" 60)
+	check "$name: dd's calls are the report's ($v = $dd_calls)" \
+		[ "$dd_calls" != 0 ] && near "$v" "$dd_calls" 0
 done
+
+# ---- TCP bytes per interval: a program sending 64 KiB every 100 ms to
+# itself over loopback for 1.5 s (the sockets are read as root only: else
+# the report has no network figures, and the test says so)
+cat >"$T/tcp.py" <<'EOPY'
+import socket, threading, time
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+def serve():
+    c, _ = srv.accept()
+    while c.recv(65536):
+        pass
+threading.Thread(target=serve, daemon=True).start()
+cl = socket.create_connection(srv.getsockname())
+for i in range(15):
+    cl.sendall(b"x" * 65536)
+    time.sleep(0.1)
+cl.close()
+time.sleep(0.3)
+EOPY
+"$SWREC" -q -i 100ms -o "$T/tcp.swt" -- "$PY" "$T/tcp.py" 2>"$T/err"
+net_s=$("$SWANALYZE" "$T/tcp.swt" --report full --format json |
+	"$PY" -c 'import json, sys
+print(json.load(sys.stdin)["session"]["net_sent_mb"])')
+if [ "$net_s" = None ]; then
+	skip "prometheus: the tree's TCP bytes per interval" \
+		"swrec read no sockets (not root?)"
+else
+	"$SWANALYZE" export --remote-write "http://127.0.0.1:$PP/api/v1/write" \
+		--label test=tcp "$T/tcp.swt" 2>"$T/err" || cat "$T/err" | diag
+	w=$("$SWANALYZE" export --print "$T/tcp.swt" |
+		awk '/^swt_session_network_sent_bytes_total/ { v = $(NF - 1); n++ }
+		END { print v, n }')
+	v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+		'max_over_time(swt_session_network_sent_bytes_total{test="tcp"}[1h])' \
+		now 60)
+	n=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+		'count_over_time(swt_session_network_sent_bytes_total{test="tcp"}[1h])' \
+		now 60)
+	check "prometheus: the tree's TCP bytes sent come per interval ($n samples = ${w#* }), the last the report's ($v bytes ~ $net_s MB)" \
+		[ -n "$v" ] && [ "$n" = "${w#* }" ] && [ "${n:-0}" -gt 3 ] &&
+		near "$v" "${w% *}" 0 &&
+		near "$(awk -v v="$v" 'BEGIN { print v / 1048576 }')" "$net_s" 0.05
+fi
 
 # ---- a session older than the window: refused, explained, not retried
 # (Prometheus 2.42 answers "too old sample" with a 500)
@@ -188,7 +217,9 @@ check "old session: not retried" grep -q "(0 retries)" "$T/err"
 "$SWREC" -q -i 100ms -o "$T/live.swt" \
 	--remote-write "http://127.0.0.1:$PP/api/v1/write" --label test=live \
 	-- sh -c 'while [ ! -e "$0" ]; do i=0;
-		while [ $i -lt 3000 ]; do i=$((i+1)); done; done' "$T/stop" \
+		while [ $i -lt 3000 ]; do i=$((i+1)); done;
+		dd if=/dev/zero of="$0.w" bs=64k count=1 conv=fsync \
+			2>/dev/null; done' "$T/stop" \
 	>"$T/live.out" 2>"$T/live.err" &
 rec=$!
 v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
@@ -203,8 +234,9 @@ wait "$rec" || rc=$?
 check "live: swrec ends well" [ "$rc" -eq 0 ]
 "$SWANALYZE" "$T/live.swt" --report full --format json | "$PY" -c '
 import json, sys
-print(json.load(sys.stdin)["session"]["cpu_s"])' >"$T/live.cpu"
-cpu_s=$(cat "$T/live.cpu")
+d = json.load(sys.stdin)
+print(d["session"]["cpu_s"], d["session"]["io_write_mb"] or 0)' >"$T/live.cpu"
+read -r cpu_s io_w <"$T/live.cpu"
 v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
 	'swt_session_total_weight{test="live"}' now 60)
 check "live: the end series arrive (total weight $v)" [ -n "$v" ]
@@ -212,6 +244,19 @@ v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
 	'max_over_time(swt_session_cpu_seconds_total{test="live"}[1h])' now 60)
 check "live: the tree's CPU seconds are the report's ($v = $cpu_s)" \
 	near "$v" "$cpu_s" 0.0005
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max_over_time(swt_session_io_written_bytes_total{test="live"}[1h]) / 1048576' \
+	now 60)
+check "live: the tree's disk writes are the report's ($v = $io_w MB)" \
+	near "$v" "$io_w" 0.05
+# to the byte: what a backfill of the file sends last
+w=$("$SWANALYZE" export --print "$T/live.swt" |
+	awk '/^swt_session_io_written_bytes_total/ { v = $(NF - 1) } END { print v }')
+v=$("$PY" "$U" query "http://127.0.0.1:$PP" \
+	'max_over_time(swt_session_io_written_bytes_total{test="live"}[1h])' \
+	now 60)
+check "live: the tree's disk writes are the file's to the byte ($v = $w)" \
+	near "$v" "$w" 0
 "$SWREPLAY" --dump "$T/live.swt" | grep -q '"anomaly_kind":"remote_write".*failed 0 dropped 0 unsent 0' 
 check "live: the file says every sample was sent" [ $? -eq 0 ]
 
