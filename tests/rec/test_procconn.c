@@ -270,6 +270,36 @@ static void a_rename_is_told(void **state)
 	swt_procconn_free(pc);
 }
 
+/* The new name every exec gives (its file's) comes with its exec event:
+ * the BPF source tells no comm event for it, only fork, exec and exit
+ * (the proc connector tells the kernel's comm event too). */
+static void an_exec_brings_no_comm_event(void **state)
+{
+	struct swt_procconn *pc = open_or_skip();
+	struct swt_procconn_stats before, after;
+	const struct swt_newproc *np;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	swt_procconn_read(pc, 0, in_tree, NULL);
+	swt_procconn_get_stats(pc, &before);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	np = wait_exit(pc, (int32_t)pid);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_non_null(np);
+	assert_non_null(np->cmdline);
+	assert_memory_equal(np->cmdline, "true", sizeof("true"));
+	swt_procconn_get_stats(pc, &after);
+	assert_int_equal(after.events - before.events, 3);
+	swt_procconn_free(pc);
+}
+
 /* The exit records of the BPF source against taskstats' for the same
  * process, and against what wait4() says of it: a child with two threads
  * that burn CPU and end before it, 64 MiB touched, 4 MiB written to a
@@ -430,7 +460,8 @@ int main(void)
 		cmocka_unit_test(outside_the_tree_and_fork_without_exec),
 		cmocka_unit_test(program_path_across_a_mount),
 		cmocka_unit_test(a_rename_is_told),
-		/* (last: only over BPF) */
+		/* (the last two: only over BPF) */
+		cmocka_unit_test(an_exec_brings_no_comm_event),
 		cmocka_unit_test(exit_record_matches_taskstats_and_wait4),
 	};
 	size_t n_tests = sizeof(tests) / sizeof(tests[0]);
@@ -466,7 +497,7 @@ int main(void)
 		const char *src = getenv("SWT_TEST_PROC_EVENTS");
 
 		if (!(src && !strcmp(src, "bpf")))
-			n_tests--;
+			n_tests -= 2;
 	}
 	return _cmocka_run_group_tests("tests", tests, n_tests, NULL, NULL);
 }
