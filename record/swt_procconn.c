@@ -55,6 +55,8 @@ struct thr_sum {
 	uint64_t utime_ns, stime_ns, read_bytes, write_bytes, nvcsw, nivcsw;
 };
 
+#define EXE_CACHE 64	/* a power of two */
+
 struct swt_procconn {
 	int fd;
 	struct swt_procev *pe;	/* the BPF source, or NULL: the socket's */
@@ -74,6 +76,10 @@ struct swt_procconn {
 	struct thr_sum *thr;	/* by thr_by_tgid */
 	size_t n_thr, cap_thr;
 	struct swt_imap thr_by_tgid;
+	/* The programs' paths seen last, by a hash of the path: a build
+	 * execs a few programs hundreds of times, and each exec of one of
+	 * them shares its string (no allocation). Each holds a reference. */
+	char *exes[EXE_CACHE];
 	_Alignas(8) char bufs[BATCH][MSG_BYTES];
 	char scratch[SWT_PROCCONN_CMDLINE_MAX];
 };
@@ -375,7 +381,21 @@ static bool take_credit(struct swt_procconn *pc, int64_t now_ns)
 static void keep_exe(struct swt_procconn *pc, struct ent *e,
 		     const char *path, size_t n)
 {
-	e->np.exe = shstr_new(pc, path, n);
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	char **slot;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)path[i]) * 16777619u;
+	slot = &pc->exes[h & (EXE_CACHE - 1)];
+	if (*slot && shstr_of(*slot)->len == n + 1 &&
+	    memcmp(*slot, path, n) == 0) {
+		e->np.exe = shstr_ref(*slot);
+		return;
+	}
+	shstr_unref(pc, *slot);
+	*slot = shstr_new(pc, path, n);
+	e->np.exe = shstr_ref(*slot);
 }
 
 /* Its command line and program, now that it has exec'd and runs: given
@@ -779,6 +799,8 @@ void swt_procconn_free(struct swt_procconn *pc)
 	for (i = 0; i < pc->n_ents; i++)
 		if (pc->ents[i].used)
 			drop_strings(pc, &pc->ents[i].np);
+	for (i = 0; i < EXE_CACHE; i++)
+		shstr_unref(pc, pc->exes[i]);
 	free(pc->ents);
 	free(pc->free_list);
 	free(pc->thr);
