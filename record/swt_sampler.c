@@ -2632,21 +2632,29 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	if (s->opts.before_records)
 		s->opts.before_records(t, payload);
 	sweep = s->opts.conn && swt_procconn_count(s->opts.conn);
-	t_exit = s->n_unseen || sweep ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
-	if (s->n_unseen) {
-		int64_t d;
+	/* (one measure of the thread's CPU for both, the share of the
+	 * records in it from the monotonic clock, which costs no system
+	 * call) */
+	if (s->n_unseen || sweep) {
+		int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		int64_t m0 = clock_ns(CLOCK_MONOTONIC), m1 = m0, m2, d;
 
-		err = emit_unseen(s, t, emit, payload);
-		d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_exit;
+		if (s->n_unseen) {
+			err = emit_unseen(s, t, emit, payload);
+			m1 = clock_ns(CLOCK_MONOTONIC);
+		}
+		if (sweep)
+			swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
+					   conn_tracked, s);
+		m2 = clock_ns(CLOCK_MONOTONIC);
+		d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
 		swt_sampler_add_exit_cpu(s, d);
-		if (d > 0)
-			s->stats.unseen_write_ns += (uint64_t)d;
-		t_exit += d;
-	}
-	if (sweep) {
-		swt_procconn_sweep(s->opts.conn, s->acct_mono_ns[1],
-				   conn_tracked, s);
-		exit_cpu_since(s, t_exit);
+		if (d > 0 && m1 > m0)
+			s->stats.unseen_write_ns +=
+				m2 > m1 ? (uint64_t)((double)d *
+						     (double)(m1 - m0) /
+						     (double)(m2 - m0))
+					: (uint64_t)d;
 	}
 	if (err < 0)
 		goto out;
