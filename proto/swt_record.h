@@ -295,6 +295,9 @@ struct swt_session_end {
 	int64_t tsc_max_error_ns;	/* largest error one found */
 	uint64_t tsc_resets;		/* jumps found */
 	uint64_t recorder_wait_ns;	/* waited for a CPU (run_delay) */
+	uint64_t proc_read_cpu_ns;	/* reading tracked processes from
+					 * /proc */
+	uint64_t proc_reads;		/* the processes so read */
 };
 
 struct swt_record {

@@ -645,6 +645,8 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->tsc_max_error_ns = e->tsc_max_error_ns;
 	m->tsc_resets = e->tsc_resets;
 	m->recorder_wait_ns = e->recorder_wait_ns;
+	m->proc_read_cpu_ns = e->proc_read_cpu_ns;
+	m->proc_reads = e->proc_reads;
 	m->proc_events_source = (char *)(uintptr_t)(e->proc_events_source
 							? e->proc_events_source
 							: "");

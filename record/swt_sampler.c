@@ -2541,7 +2541,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	struct swt_record rec;
 	struct swt_sample *smp = &rec.u.sample;
 	uint64_t mem_total = 0, mem_avail = 0;
-	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit;
+	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read;
 	size_t i, k = 0;
 	bool pending, sweep;
 	int err;
@@ -2575,7 +2575,12 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 
 	/* 1. Read the tracked processes; set aside those that have gone, so
-	 * that a new process reusing a pid is found by the scan below. */
+	 * that a new process reusing a pid is found by the scan below. From
+	 * /proc, measured: the baseline of the exit accounting's cost. */
+	t_read = !s->bpf_tick && s->n_procs ? clock_ns(CLOCK_THREAD_CPUTIME_ID)
+					    : 0;
+	if (t_read)
+		s->stats.proc_reads += s->n_procs;
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 
@@ -2599,6 +2604,12 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 	s->n_procs = k;
 	s->bpf_tick = false;
+	if (t_read) {
+		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_read;
+
+		if (d > 0)
+			s->stats.proc_read_ns += (uint64_t)d;
+	}
 
 	/* 2. Find processes that joined: a fork is needed for that, so an
 	 * unchanged fork counter spares the listing of /proc. */

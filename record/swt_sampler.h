@@ -240,6 +240,10 @@ struct swt_sampler_stats {
 				   * records of processes never sampled
 				   * (what a sampled process's records
 				   * cost it too) */
+	uint64_t proc_read_ns;	/* recorder CPU reading the tracked
+				 * processes from /proc (not at ticks of
+				 * the BPF sampler) */
+	uint64_t proc_reads;	/* the processes so read */
 	uint64_t exit_cpu_ns;	/* recorder CPU spent on exit accounting
 				 * (process events, exit records, the
 				 * records of unseen processes) */

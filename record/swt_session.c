@@ -625,6 +625,8 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		end.exits_dropped = ss.unseen_dropped;
 		end.exit_acct_cpu_ns = ss.exit_cpu_ns;
 		end.exit_write_cpu_ns = ss.unseen_write_ns;
+		end.proc_read_cpu_ns = ss.proc_read_ns;
+		end.proc_reads = ss.proc_reads;
 	}
 	if (s->ing) {
 		struct swt_ingest_stats is;

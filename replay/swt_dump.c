@@ -355,6 +355,10 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 	}
 	if (e->recorder_wait_ns)
 		swt_json_u64(w, "recorder_wait_ns", e->recorder_wait_ns);
+	if (e->proc_reads) {
+		swt_json_u64(w, "proc_read_cpu_ns", e->proc_read_cpu_ns);
+		swt_json_u64(w, "proc_reads", e->proc_reads);
+	}
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

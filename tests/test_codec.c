@@ -1084,6 +1084,8 @@ static void build_every_kind(struct store *s)
 	r->u.end.exit_acct_cpu_ns = 6000;
 	r->u.end.exit_write_cpu_ns = 2500;
 	r->u.end.recorder_wait_ns = 7000;
+	r->u.end.proc_read_cpu_ns = 8000;
+	r->u.end.proc_reads = 11;
 }
 
 static void roundtrip_every_record_kind(void **state)

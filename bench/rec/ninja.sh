@@ -1,7 +1,8 @@
 #!/bin/sh
 # ninja.sh — what swrec costs during a real build (issue 12): clean ninja
 # builds of this repository recorded by swrec as it is by default (process
-# events from BPF where it loads), with --proc-events=connector, with
+# events from BPF where it loads), with --sampler=proc, with
+# --proc-events=connector, with
 # --no-proc-events and with --no-exits (and by another swrec, OLD, if
 # given), alternated, RUNS rounds. For each: the recorder's CPU, the part
 # of it spent on exit accounting (the end record's exit_acct_cpu_ns), the
@@ -11,9 +12,13 @@
 # the recorder's CPU less its exit accounting, over the process-samples it
 # took: mostly first samples of new processes, whose reading of /proc
 # costs the most: the cost a short-lived process would have had, sampled
-# once); and, where
-# BPF ran, what its programs cost the build's processes in the kernel
-# (kernel.bpf_stats_enabled: run time per exec and per fork).
+# once); us_per_procread: what reading one tracked process's counters
+# from /proc cost in the same recording, under the same load (the end
+# record's proc_read_cpu_ns over proc_reads: only where the tracked
+# processes are read from /proc, the variant sampler=proc, which takes
+# its exit accounting from the same BPF events as the default); and,
+# where BPF ran, what its programs cost the build's processes in the
+# kernel (kernel.bpf_stats_enabled: run time per exec and per fork).
 #
 #   sh bench/rec/ninja.sh BUILD [RUNS [OLD_SWREC]]
 #   VARIANTS="default no-exits" sh bench/rec/ninja.sh ...   (a subset)
@@ -36,10 +41,10 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-22s %3s %8s %9s %12s %10s %9s %6s %12s %15s %8s\n' variant run \
+printf '%-22s %3s %8s %9s %12s %10s %9s %6s %12s %15s %15s %8s\n' variant run \
 	samples psamples recorder_ms exit_ms write_ms exits us_per_exit \
-	us_per_psample bpf_us
-variants=${VARIANTS:-"default proc-events=connector no-proc-events no-exits"}
+	us_per_psample us_per_procread bpf_us
+variants=${VARIANTS:-"default sampler=proc proc-events=connector no-proc-events no-exits"}
 # the BPF programs' own run time (reset by each load)
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || true
@@ -76,7 +81,12 @@ print("%.1f" % (t / 1e3))' "$TMP/progs")
 		fi
 		rm -f "$TMP/progs"
 		wr=$(field exit_write_cpu_ns <"$TMP/end")
-		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %12.1f %15.1f %8s\n' \
+		prd=$(field proc_read_cpu_ns <"$TMP/end")
+		prn=$(field proc_reads <"$TMP/end")
+		procread=-
+		[ -n "$prn" ] && procread=$(echo "$prd $prn" |
+			awk '{ printf "%.1f", $1 / $2 / 1e3 }')
+		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %12.1f %15.1f %15s %8s\n' \
 			"$v" "$run" "$(field samples <"$TMP/end")" "$psamples" \
 			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" \
@@ -84,7 +94,7 @@ print("%.1f" % (t / 1e3))' "$TMP/progs")
 			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')" \
 			"$(echo "$cpu ${ex:-0} $psamples" |
 				awk '{ print $3 ? ($1 - $2) / $3 / 1e3 : 0 }')" \
-			"$bpf"
+			"$procread" "$bpf"
 	done
 	run=$((run + 1))
 done
