@@ -778,6 +778,27 @@ static void late_event(const struct swt_engine *e,
 	e->on_event(&ev, e->payload);
 }
 
+/* An instrumented module's leak row (attributed growth), told at its
+ * significant_ns: with the attribution test's confidence, not a z. */
+static void attributed_event(const struct swt_engine *e,
+			     const struct swt_leak_result *l)
+{
+	struct swt_engine_event ev;
+
+	if (!e->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SWT_ENGINE_LEAK_SIGNIFICANT;
+	ev.t_ns = l->significant_ns;
+	ev.subj = l->subj;
+	ev.resource = SWT_RES_MEMORY;
+	ev.direction = SWT_DIR_INCREASING;
+	ev.value = l->slope_mmb_per_min;
+	ev.attributed = true;
+	ev.confidence_mpct = l->confidence_mpct;
+	e->on_event(&ev, e->payload);
+}
+
 /* The last sample's time, relative. */
 static int64_t last_sample_ns(const struct swt_engine *e)
 {
@@ -838,16 +859,15 @@ static const char *module_leaks(const struct swt_engine *e,
 			continue;
 		l = add_leak(e, fr, m);
 		l->slope_mmb_per_min = slope;
-		l->z_milli = f->z_milli[g];
+		/* (the attribution's test has no z: its confidence says it) */
+		l->attributed = true;
 		l->confidence_mpct = confidence_floor(f->confidence_ppm[g]);
 		l->points = (size_t)f->n;
 		l->samples = f->n;
 		l->first_mmb = 0;
 		l->last_mmb = mmb;
 		l->significant_ns = last_sample_ns(e);
-		late_event(e, SWT_ENGINE_LEAK_SIGNIFICANT, &l->subj,
-			   SWT_RES_MEMORY, SWT_DIR_INCREASING, slope,
-			   l->z_milli, l->significant_ns);
+		attributed_event(e, l);
 	}
 	out = names.len ? own_str(fr, names.ptr) :
 	      any_growth ? "undecided" :
