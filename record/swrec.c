@@ -836,7 +836,7 @@ int main(int argc, char **argv)
 	} else if (r.exec_errno) {
 		fprintf(stderr, "swrec: %s\n", r.errmsg);
 	} else if (!o.quiet && !r.recording_failed) {
-		char ev[128] = "", missed[96] = "";
+		char ev[256] = "", missed[96] = "";
 
 		if (r.skipped_ticks)
 			snprintf(missed, sizeof(missed),
@@ -844,12 +844,21 @@ int main(int argc, char **argv)
 				 "for a CPU)",
 				 (unsigned long long)r.skipped_ticks,
 				 (double)r.wait_ns / 1e9);
-		if (r.clients || r.refused_clients)
+		/* late: events that reached swrec after it had written
+		 * past their time; kept, their time raised (swrec.1,
+		 * docs/analysis.md § 2.3), said so when there are any */
+		if ((r.clients || r.refused_clients) && r.late_events)
 			snprintf(ev, sizeof(ev),
-				 ", %llu events (%llu dropped, %llu late)",
+				 ", %llu events (%llu dropped; %llu late, kept "
+				 "with their time moved up to keep the file "
+				 "in order)",
 				 (unsigned long long)r.events,
 				 (unsigned long long)r.dropped_events,
 				 (unsigned long long)r.late_events);
+		else if (r.clients || r.refused_clients)
+			snprintf(ev, sizeof(ev), ", %llu events (%llu dropped)",
+				 (unsigned long long)r.events,
+				 (unsigned long long)r.dropped_events);
 		fprintf(stderr,
 			"swrec: %llu samples%s (%llu process, %llu thread rows)"
 			"%s in %s, %llu bytes, sampled from %s\n",
