@@ -393,7 +393,7 @@ def suite_late(o):
                "late: the summary line says what late means", r.stderr)
         else:
             ok(n_late == 0, "on time: no late event", d.stdout[-400:])
-            ok(" 1 events (0 dropped) in " in r.stderr and
+            ok(" 1 event (0 dropped) in " in r.stderr and
                " late" not in r.stderr,
                "on time: the summary line has no late count", r.stderr)
 
