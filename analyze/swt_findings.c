@@ -1243,6 +1243,20 @@ static void leak_recs(const struct swt_engine *e, struct engine__result *fr,
 
 		swt_buf_puts(b, "Find the leak in ");
 		put_who(b, &l->subj);
+		if (l->attributed) {
+			/* not its memory from 0 MB: the growth of its
+			 * process that its spans account for (§ 2.3) */
+			swt_buf_puts(b, ": the growth of its process "
+				     "attributed to it is ");
+			put_fixed(b, l->slope_mmb_per_min);
+			swt_buf_puts(b, " MB/min (confidence ");
+			put_fixed(b, l->confidence_mpct);
+			swt_buf_puts(b, " %), ");
+			put_fixed(b, l->last_mmb);
+			swt_buf_puts(b, " MB over the session.");
+			add_rec(fr, p, l->subj.name, b);
+			continue;
+		}
 		swt_buf_puts(b, ": its memory grows ");
 		put_fixed(b, l->slope_mmb_per_min);
 		swt_buf_puts(b, " MB/min (confidence ");

@@ -1718,6 +1718,17 @@ static void leak_lands_on_the_module_that_grows(void **state)
 	assert_true(l->attributed);
 	assert_int_equal(l->z_milli, 0);
 	assert_int_equal(l->confidence_mpct, 100000);
+	/* and its advice says so: not "its memory grows ... from 0.0 MB" */
+	for (i = 0; i < res->n_recommendations; i++)
+		if (strcmp(res->recommendations[i].subject, "cache_loader") ==
+		    0)
+			break;
+	assert_true(i < res->n_recommendations);
+	assert_non_null(strstr(res->recommendations[i].text,
+			       "': the growth of its process attributed to "
+			       "it is "));
+	assert_non_null(strstr(res->recommendations[i].text,
+			       " MB over the session."));
 	swt_engine_free(e);
 }
 
