@@ -247,6 +247,17 @@ static void usage_alloc(const struct swt_engine *e, struct engine__result *fr)
 		b->t_from_ns = swt_sat_mul(s0, e->interval_ns);
 		b->t_to_ns = swt_sat_mul(s1, e->interval_ns);
 	}
+	/* the last slot ends at the last sample, not past the session (a
+	 * 10.048 s session read "0.000-10.250 s") */
+	{
+		struct swt_usage_bucket *b = &fr->r_usage[nb - 1];
+		int64_t last = e->have_prev ?
+				       swt_sat_sub(e->t_prev, e->origin_ns) :
+				       b->t_to_ns;
+
+		if (last > b->t_from_ns && last < b->t_to_ns)
+			b->t_to_ns = last;
+	}
 }
 
 /* The series of m (row `row` of the storage) from its buckets. */
