@@ -9,7 +9,6 @@
 /* iterations of the active-set method: it converges in a few times k
  * steps; the bound only guards against a cycle */
 #define MAX_ITER (4 * K + 8)
-#define Z_CAP_MILLI INT64_C(1000000)
 #define LIM (INT64_C(1) << 44)
 
 void swt_attrib_init(struct swt_attrib *a)
@@ -289,10 +288,6 @@ void swt_attrib_solve(const struct swt_attrib *a, double noise_var,
 			 * or 2: the closed forms) */
 			pv = df >= 2 ? exp(-stat / 2) : erfc(sqrt(stat / 2));
 			out->confidence_ppm[gi] = swt_attrib_round((1 - pv) * 1e6);
-			stat = sqrt(stat) * 1000;
-			out->z_milli[gi] = stat >= (double)Z_CAP_MILLI ?
-						   Z_CAP_MILLI :
-						   swt_attrib_round(stat);
 		}
 		for (i = 0; i < p.k; i++)
 			allow[i] = true;

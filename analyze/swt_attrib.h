@@ -70,8 +70,6 @@ struct swt_attrib_fit {
 	int64_t confidence_ppm[SWT_ATTRIB_MAX]; /* 1 - p of the F test of
 					 * leaving the group out; 0 for a
 					 * group credited with nothing */
-	int64_t z_milli[SWT_ATTRIB_MAX]; /* sqrt of that test statistic,
-					 * thousandths, capped at 1e6 */
 	int64_t min_confidence_ppm;	/* what decides a group here */
 	bool decided[SWT_ATTRIB_MAX];	/* a positive amount at confidence
 					 * >= min_confidence_ppm */

@@ -254,11 +254,16 @@ struct swt_spike_result {
 struct swt_leak_result {
 	struct swt_subject subj;
 	int64_t slope_mmb_per_min;
-	int64_t confidence_mpct; /* Phi(z) of the Mann-Kendall test, in
-				  * thousandths of a percent */
+	/* attributed: an instrumented module's attributed growth (§ 2.3),
+	 * significant by the attribution's chi-square test, which has no z:
+	 * confidence_mpct is its 1 - p (floored), z_milli 0; else a process
+	 * module's Mann-Kendall test: confidence_mpct Phi(z), z_milli z */
+	bool attributed;
+	int64_t confidence_mpct; /* thousandths of a percent */
 	int64_t z_milli;
 	size_t points;		/* trend buckets the test used */
-	uint64_t samples;	/* samples behind them */
+	uint64_t samples;	/* samples behind them (attributed: the RSS
+				 * readings of the regression) */
 	int64_t first_mmb;	/* mean of the first / last bucket */
 	int64_t last_mmb;
 	/* processes: the instrumented modules its growth is attributed to
@@ -533,6 +538,11 @@ struct swt_engine_event {
 	enum swt_resource resource; /* leak, trend: memory or cpu */
 	enum swt_direction direction; /* trend: increasing or decreasing */
 	int64_t z_milli;	/* leak, trend: Mann-Kendall z */
+	/* leak: an instrumented module's attributed growth, whose test
+	 * (the attribution's) has no z: its confidence instead, in
+	 * thousandths of a percent (z_milli 0) */
+	bool attributed;
+	int64_t confidence_mpct;
 };
 
 /* Event callback: the event is borrowed for the duration of the call. */

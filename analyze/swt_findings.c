@@ -247,6 +247,17 @@ static void usage_alloc(const struct swt_engine *e, struct engine__result *fr)
 		b->t_from_ns = swt_sat_mul(s0, e->interval_ns);
 		b->t_to_ns = swt_sat_mul(s1, e->interval_ns);
 	}
+	/* the last slot ends at the last sample, not past the session (a
+	 * 10.048 s session read "0.000-10.250 s") */
+	{
+		struct swt_usage_bucket *b = &fr->r_usage[nb - 1];
+		int64_t last = e->have_prev ?
+				       swt_sat_sub(e->t_prev, e->origin_ns) :
+				       b->t_to_ns;
+
+		if (last > b->t_from_ns && last < b->t_to_ns)
+			b->t_to_ns = last;
+	}
 }
 
 /* The series of m (row `row` of the storage) from its buckets. */
@@ -778,6 +789,27 @@ static void late_event(const struct swt_engine *e,
 	e->on_event(&ev, e->payload);
 }
 
+/* An instrumented module's leak row (attributed growth), told at its
+ * significant_ns: with the attribution test's confidence, not a z. */
+static void attributed_event(const struct swt_engine *e,
+			     const struct swt_leak_result *l)
+{
+	struct swt_engine_event ev;
+
+	if (!e->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SWT_ENGINE_LEAK_SIGNIFICANT;
+	ev.t_ns = l->significant_ns;
+	ev.subj = l->subj;
+	ev.resource = SWT_RES_MEMORY;
+	ev.direction = SWT_DIR_INCREASING;
+	ev.value = l->slope_mmb_per_min;
+	ev.attributed = true;
+	ev.confidence_mpct = l->confidence_mpct;
+	e->on_event(&ev, e->payload);
+}
+
 /* The last sample's time, relative. */
 static int64_t last_sample_ns(const struct swt_engine *e)
 {
@@ -838,16 +870,15 @@ static const char *module_leaks(const struct swt_engine *e,
 			continue;
 		l = add_leak(e, fr, m);
 		l->slope_mmb_per_min = slope;
-		l->z_milli = f->z_milli[g];
+		/* (the attribution's test has no z: its confidence says it) */
+		l->attributed = true;
 		l->confidence_mpct = confidence_floor(f->confidence_ppm[g]);
 		l->points = (size_t)f->n;
 		l->samples = f->n;
 		l->first_mmb = 0;
 		l->last_mmb = mmb;
 		l->significant_ns = last_sample_ns(e);
-		late_event(e, SWT_ENGINE_LEAK_SIGNIFICANT, &l->subj,
-			   SWT_RES_MEMORY, SWT_DIR_INCREASING, slope,
-			   l->z_milli, l->significant_ns);
+		attributed_event(e, l);
 	}
 	out = names.len ? own_str(fr, names.ptr) :
 	      any_growth ? "undecided" :
@@ -1223,6 +1254,20 @@ static void leak_recs(const struct swt_engine *e, struct engine__result *fr,
 
 		swt_buf_puts(b, "Find the leak in ");
 		put_who(b, &l->subj);
+		if (l->attributed) {
+			/* not its memory from 0 MB: the growth of its
+			 * process that its spans account for (§ 2.3) */
+			swt_buf_puts(b, ": the growth of its process "
+				     "attributed to it is ");
+			put_fixed(b, l->slope_mmb_per_min);
+			swt_buf_puts(b, " MB/min (confidence ");
+			put_fixed(b, l->confidence_mpct);
+			swt_buf_puts(b, " %), ");
+			put_fixed(b, l->last_mmb);
+			swt_buf_puts(b, " MB over the session.");
+			add_rec(fr, p, l->subj.name, b);
+			continue;
+		}
 		swt_buf_puts(b, ": its memory grows ");
 		put_fixed(b, l->slope_mmb_per_min);
 		swt_buf_puts(b, " MB/min (confidence ");

@@ -917,6 +917,9 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		COL_FIXED("slope_mb_per_min", "MB/min", "MB/min"),
 		COL_FIXED("confidence", "confidence %", "percent"),
 		COL_FIXED("z", "z", NULL),
+		/* what the significance rests on: the trend test (z) or the
+		 * attribution's (no z; § 2.3, § 8) */
+		COL_ENUM("test", "test"),
 		COL_FIXED("first_mb", "first MB", "MB"),
 		COL_FIXED("last_mb", "last MB", "MB"),
 		COL_INT("samples", "samples"),
@@ -945,7 +948,13 @@ static void sec_leaks(struct swt_model *m, const struct swt_result *r)
 		c_subject(s, &l->subj);
 		c_one(s, l->slope_mmb_per_min);
 		c_one(s, l->confidence_mpct);
-		c_milli(s, l->z_milli);
+		if (l->attributed) {
+			swt_model_cell_null(s);
+			swt_model_cell_enum(s, "attribution");
+		} else {
+			c_milli(s, l->z_milli);
+			swt_model_cell_enum(s, "mann_kendall");
+		}
 		c_one(s, l->first_mmb);
 		c_one(s, l->last_mmb);
 		swt_model_cell_int(s, (int64_t)l->samples);

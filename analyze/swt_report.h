@@ -20,7 +20,7 @@
 #include "swt_engine.h"
 #include "swt_model.h"
 
-#define SWT_REPORT_SCHEMA_VERSION 9
+#define SWT_REPORT_SCHEMA_VERSION 10
 
 enum swt_report_kind {
 	SWT_REPORT_LIGHTWEIGHT = 0,

@@ -145,6 +145,13 @@ static void on_event(const struct swt_engine_event *ev, void *payload)
 		if (ev->kind == SWT_ENGINE_TREND_SIGNIFICANT)
 			swt_buf_printf(&b, "%s, ",
 				       swt_direction_name(ev->direction));
+		if (ev->attributed) {
+			/* (the attribution's test has no z) */
+			swt_buf_puts(&b, "attributed growth, confidence ");
+			swt_buf_fixed(&b, ev->confidence_mpct, 3, 1);
+			swt_buf_puts(&b, " %");
+			break;
+		}
 		swt_buf_puts(&b, "z ");
 		swt_buf_fixed(&b, ev->z_milli, 3, 3);
 		break;

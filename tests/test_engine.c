@@ -1704,11 +1704,31 @@ static void leak_lands_on_the_module_that_grows(void **state)
 	l = find_leak(res, SWT_KIND_PROCESS);
 	assert_non_null(l);
 	assert_string_equal(l->attributed_to, "cache_loader");
+	/* the process row's significance is its Mann-Kendall z */
+	assert_false(l->attributed);
+	assert_true(l->z_milli >= 2326);
 	for (i = 0; i < res->n_leaks; i++)
 		if (res->leaks[i].subj.kind == SWT_KIND_MODULE)
 			assert_string_equal(res->leaks[i].subj.name,
 					    "cache_loader");
-	assert_non_null(find_leak(res, SWT_KIND_MODULE));
+	/* the module's is the attribution's test: a confidence, no z (a
+	 * growth this exact once read z 1000.000, the statistic's cap) */
+	l = find_leak(res, SWT_KIND_MODULE);
+	assert_non_null(l);
+	assert_true(l->attributed);
+	assert_int_equal(l->z_milli, 0);
+	assert_int_equal(l->confidence_mpct, 100000);
+	/* and its advice says so: not "its memory grows ... from 0.0 MB" */
+	for (i = 0; i < res->n_recommendations; i++)
+		if (strcmp(res->recommendations[i].subject, "cache_loader") ==
+		    0)
+			break;
+	assert_true(i < res->n_recommendations);
+	assert_non_null(strstr(res->recommendations[i].text,
+			       "': the growth of its process attributed to "
+			       "it is "));
+	assert_non_null(strstr(res->recommendations[i].text,
+			       " MB over the session."));
 	swt_engine_free(e);
 }
 

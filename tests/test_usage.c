@@ -299,6 +299,32 @@ static void engine_series_of_a_window(void **state)
 	swt_engine_free(e);
 }
 
+/* The last bucket ends at the last sample, not at the end of its slot:
+ * swrec's last look 0.2 s after the 10 s sample made a 10.2 s session
+ * read "0.000-11.000 s". */
+static void engine_series_end_at_the_last_sample(void **state)
+{
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_usage_series *u;
+	int i;
+
+	(void)state;
+	swt_engine_new(&e, NULL);
+	feed_header(e);
+	feed_start(e, T0, 10, "app");
+	for (i = 0; i <= 10; i++)
+		feed_sample(e, T0 + i * S, 10, 10 * i, 1024 * 100);
+	feed_sample(e, T0 + 10 * S + S / 5, 10, 102, 1024 * 100);
+	assert_ok(swt_engine_finish(e, &res));
+	u = &res->usage;
+	assert_int_equal(res->n_usage_buckets, 11);
+	assert_int_equal(u->buckets[9].t_to_ns, 10 * S);
+	assert_int_equal(u->buckets[10].t_from_ns, 10 * S);
+	assert_int_equal(u->buckets[10].t_to_ns, 10 * S + S / 5);
+	swt_engine_free(e);
+}
+
 /* Same records, same series, whatever the bucket count asked (the
  * buckets of a smaller count are merges of those of a larger one). */
 static void engine_series_are_deterministic(void **state)
@@ -415,6 +441,7 @@ int main(void)
 		cmocka_unit_test(bucket_count_is_bounded),
 		cmocka_unit_test(engine_series_of_a_session),
 		cmocka_unit_test(engine_series_of_a_window),
+		cmocka_unit_test(engine_series_end_at_the_last_sample),
 		cmocka_unit_test(engine_series_are_deterministic),
 		cmocka_unit_test(sparklines_are_60_columns_and_ascii_is_ascii),
 	};

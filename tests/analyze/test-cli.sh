@@ -208,10 +208,10 @@ if command -v python3 >/dev/null 2>&1; then
 	for r in lightweight full weight-analysis; do
 		"$SWANALYZE" "$DAMAGED" --report $r --format json >"$T/j.json" \
 			2>/dev/null
-		check "JSON of $r parses, schema_version 9" python3 -c '
+		check "JSON of $r parses, schema_version 10" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema_version"] == 9, d
+assert d["schema_version"] == 10, d
 assert d["report"] == sys.argv[2], d
 ' "$T/j.json" "$r"
 	done

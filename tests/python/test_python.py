@@ -343,6 +343,61 @@ def suite_parity(o):
        "%d names" % len(names))
 
 
+ON_TIME_APP = r"""
+import time, swtrace
+swtrace.flush()             # connected
+time.sleep(0.3)
+# stamped 100 ms ahead: swrec cannot have written past it yet
+swtrace._q.append((swtrace._COUNT, swtrace._tid(), "on_time",
+                   time.monotonic_ns() + 100000000, 1))
+swtrace.flush()
+"""
+# then one stamped 300 ms ago, as a batch that reached swrec late
+LATE_APP = ON_TIME_APP + r"""
+swtrace._q.append((swtrace._COUNT, swtrace._tid(), "late",
+                   time.monotonic_ns() - 300000000, 1))
+swtrace.flush()
+time.sleep(0.3)
+"""
+ON_TIME_APP += "time.sleep(0.3)\n"
+
+
+def suite_late(o):
+    """swrec's summary line says what a late event is, and only when there
+    is one: an event stamped before what swrec had already written is kept,
+    its time raised (counted in the end record's late_events)."""
+    swrec = os.environ["SWT_SWREC"]
+    env = dict(os.environ)
+    env["SWT_TRACE_PURE_PYTHON"] = "1"
+    for name, code, late in (("late", LATE_APP, True),
+                             ("on_time", ON_TIME_APP, False)):
+        out = os.path.join(o.tmp, name + ".swt")
+        r = subprocess.run([swrec, "-o", out, "-i", "50ms", "--",
+                            sys.executable, "-c", code], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=120)
+        ok(r.returncode == 0, name + ": recorded", r.stderr)
+        d = subprocess.run([o.swreplay, "--dump", out],
+                           stdout=subprocess.PIPE, universal_newlines=True)
+        end = [json.loads(line) for line in d.stdout.splitlines()
+               if '"late_events"' in line]
+        n_late = end[0]["late_events"] if end else -1
+        names = d.stdout.count('"on_time"') + d.stdout.count('"late"')
+        ok(names == (2 if late else 1),
+           name + ": the events are in the file", d.stdout[-400:])
+        if late:
+            ok(n_late == 1, "late: the end record counts 1 late event",
+               d.stdout[-400:])
+            ok("2 events (0 dropped; 1 late, kept with their time moved "
+               "up to keep the file in order)" in r.stderr,
+               "late: the summary line says what late means", r.stderr)
+        else:
+            ok(n_late == 0, "on time: no late event", d.stdout[-400:])
+            ok(" 1 event (0 dropped) in " in r.stderr and
+               " late" not in r.stderr,
+               "on time: the summary line has no late count", r.stderr)
+
+
 def main():
     args = sys.argv[1:]
     suite = args.pop(0)
@@ -366,7 +421,7 @@ def main():
     shutil.rmtree(o.tmp, ignore_errors=True)
     os.makedirs(o.tmp)
     fn = {"cli": suite_cli, "api": suite_api, "parity": suite_parity,
-          "sampling": suite_sampling}[suite]
+          "sampling": suite_sampling, "late": suite_late}[suite]
     fn(o)
     if n_test:
         print("1..%d" % n_test)

@@ -1,6 +1,7 @@
 # test-sampler-backends.sh — swrec --sampler: the BPF backend and /proc
 # record the same processes alike, and auto falls back to /proc where BPF
-# cannot load.
+# cannot load; as root without capabilities too (setpriv), the kernel
+# refusing it rather than the hook.
 #
 #   sh test-sampler-backends.sh SWREC SWREPLAY SWANALYZE REC_WORKLOAD \
 #      PYTHON COMPARE TMPDIR
@@ -70,6 +71,22 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 else
 	skip "an unprivileged swrec (auto) records from /proc" \
 		"needs root and setpriv to become nobody"
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	setpriv --inh-caps=-all --bounding-set=-all true 2>/dev/null; then
+	# root without capabilities (a container without CAP_BPF): the
+	# kernel refuses the load, not swrec's hook
+	run setpriv --inh-caps=-all --bounding-set=-all \
+		"$SWREC" -o "$T/nocap.swt" -i 100ms -- true
+	check "root without capabilities (auto) records from /proc, saying why" \
+		sh -c '[ "$1" -eq 0 ] && [ "$2" = proc ] &&
+			grep -q "sampled /proc: BPF sampler: " "$3" &&
+			! grep -q SWT_SAMPLER_BPF_FAIL "$3"' sh "$rc" \
+		"$(sampler_of "$T/nocap.swt")" "$T/err"
+else
+	skip "root without capabilities (auto) records from /proc, saying why" \
+		"needs root and setpriv to drop the capabilities"
 fi
 
 # --- both backends on the same processes ----------------------------------

@@ -15,7 +15,9 @@
  *    without: the same rows, exactly when stopped.
  *
  * Needs root and a kernel with the task iterator (6.7+): where the backend
- * cannot load the whole test says "1..0 # SKIP" and why. */
+ * cannot load the whole test says "1..0 # SKIP" and why. With
+ * SWT_TEST_BPF_UNAVAILABLE set (sampler-bpf-unavailable), the fallback
+ * where it cannot load instead, everywhere (see main). */
 #include "swt_test.h"
 
 #include <dirent.h>
@@ -563,6 +565,96 @@ static void samplers_write_the_same_rows(void **state)
 	swt_sampler_bpf_free(b);
 }
 
+/* ---- where it cannot load (sampler-bpf-unavailable) ----------------------
+ *
+ * SWT_TEST_BPF_UNAVAILABLE=1: run where the backend must fail to load
+ * (run-without-bpf.sh: as root without capabilities, as in a container
+ * without CAP_BPF; not root; or a kernel or build without it), and check
+ * the fallback swrec takes then (--sampler auto): the open fails cleanly,
+ * saying why, and the sampler without the backend reads the same
+ * processes from /proc. */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void open_fails_saying_why(void **state)
+{
+	int fds = count_fds(), i, st;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct swt_sampler_bpf *b = (struct swt_sampler_bpf *)&fds;
+		char msg[400] = "";
+
+		/* the tree's and the machine's (swrec -a) */
+		assert_int_equal(swt_sampler_bpf_open(&b, i == 1, true, msg,
+						      sizeof(msg)),
+				 SWT_EIO);
+		assert_null(b);
+		print_message("# %s\n", msg);
+		assert_true(strncmp(msg, "BPF sampler: ", 13) == 0 &&
+			    msg[13] != '\0');
+		/* the real refusal, not the test hook (unless the wrapper
+		 * had to fall back to it) */
+		if (!getenv("SWT_SAMPLER_BPF_FAIL"))
+			assert_null(strstr(msg, "SWT_SAMPLER_BPF_FAIL"));
+	}
+	/* nothing left open, the loader's child reaped (the workloads run
+	 * on: waitpid finds no child that ended) */
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(waitpid(-1, &st, WNOHANG), 0);
+}
+
+static void proc_sampler_reads_the_processes(void **state)
+{
+	struct swt_sampler *sp;
+	struct swt_sampler_stats ss;
+	struct rows rp;
+	char buf[1024];
+	int i, k;
+
+	(void)state;
+	/* what swrec does when the open fails: the sampler without it */
+	new_sampler(&sp, NULL);
+	memset(&rp, 0, sizeof(rp));
+	assert_ok(swt_sampler_tick(sp, mono_ns(), keep_rows, &rp));
+	stop_all();
+	memset(&rp, 0, sizeof(rp));
+	assert_ok(swt_sampler_tick(sp, mono_ns(), keep_rows, &rp));
+	assert_int_equal(rp.np, N_WORK);
+	for (i = 0; i < N_WORK; i++) {
+		struct swt_procfs_stat st;
+
+		for (k = 0; k < N_WORK && work[k] != rp.p[i].pid; k++)
+			;
+		assert_true(k < N_WORK);
+		proc_stat(work[k], 0, &st, buf, sizeof(buf));
+		/* stopped: exactly /proc's */
+		assert_int_equal(rp.p[i].utime, (int64_t)st.utime);
+		assert_int_equal(rp.p[i].stime, (int64_t)st.stime);
+		assert_int_equal(rp.p[i].nthreads, st.nthreads);
+		assert_int_equal(rp.p[i].minflt, (int64_t)st.minflt);
+		if (k != W_MEM)
+			assert_true(st.utime + st.stime >= 5);
+	}
+	/* the busy one with two spinning threads has its thread rows */
+	assert_true(rp.nt >= 2);
+	cont_all();
+	swt_sampler_get_stats(sp, &ss);
+	assert_int_equal(ss.bpf_rows, 0);
+	swt_sampler_free(sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,9 +662,15 @@ int main(void)
 		cmocka_unit_test(bpf_agrees_with_proc_while_running),
 		cmocka_unit_test(samplers_write_the_same_rows),
 	};
+	const struct CMUnitTest unavailable[] = {
+		cmocka_unit_test(open_fails_saying_why),
+		cmocka_unit_test(proc_sampler_reads_the_processes),
+	};
 	struct swt_sampler_bpf *b;
 	char msg[400];
 
+	if (getenv("SWT_TEST_BPF_UNAVAILABLE"))
+		return cmocka_run_group_tests(unavailable, setup, teardown);
 	if (swt_sampler_bpf_open(&b, true, true, msg, sizeof(msg)) < 0) {
 		printf("1..0 # SKIP %s\n", msg);
 		return 0;

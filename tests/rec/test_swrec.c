@@ -1568,7 +1568,8 @@ static void starved_recorder_counts_missed_deadlines(void **state)
 		gaps += (uint64_t)(d / iv - 1);
 	}
 	assert_true(gaps >= 8 && gaps <= rf.end.missed_samples);
-	assert_non_null(strstr(r.err, " deadlines missed; swrec waited "));
+	assert_non_null(strstr(r.err, " thread rows; "));
+	assert_non_null(strstr(r.err, " deadlines missed: swrec waited "));
 	rf_free(&rf);
 	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
