@@ -218,7 +218,22 @@ static void hist_init(struct engine__hist *h, size_t cap)
  * values is an int64 even when their sum is not). */
 static int64_t hist_mean(const struct engine__hist *h)
 {
-	swt_i128 n = (swt_i128)h->n, q = h->sum / n, r = h->sum % n;
+	swt_i128 n = (swt_i128)h->n, q, r;
+
+	/* the same quotient and remainder in 64 bits when the sum fits
+	 * (always, but for absurd values): a 128-bit division is a call */
+	if (h->sum >= INT64_MIN && h->sum <= INT64_MAX && h->n <= INT64_MAX) {
+		int64_t s64 = (int64_t)h->sum, n64 = (int64_t)h->n;
+		int64_t q64 = s64 / n64, r64 = s64 % n64;
+
+		if (r64 < 0)
+			r64 = -r64;
+		if (r64 >= n64 - r64)
+			q64 += s64 < 0 ? -1 : 1;
+		return q64;
+	}
+	q = h->sum / n;
+	r = h->sum % n;
 
 	if (r < 0)
 		r = -r;
@@ -2432,10 +2447,16 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 	struct engine__spike *sp = &s->spike[r];
 	int64_t thr = res_threshold(e, r);
 	int64_t factor = e->th.v[SWT_TH_SPIKE_FACTOR];
-	int64_t base = h->n ? hist_mean(h) : 0;
-	/* v x 1000 >= base x factor, exactly (v can be absurd) */
-	bool over_factor = (swt_i128)v * 1000 >= (swt_i128)base * factor;
+	int64_t base = 0;
+	bool over_factor = false;
 
+	/* (the baseline decides nothing for a value at or under the
+	 * threshold, the common case: not computed then) */
+	if (v > thr) {
+		base = h->n ? hist_mean(h) : 0;
+		/* v x 1000 >= base x factor, exactly (v can be absurd) */
+		over_factor = (swt_i128)v * 1000 >= (swt_i128)base * factor;
+	}
 	/* the baseline moves with the history (which takes in the spike
 	 * itself): a new level of load stops being a spike once it is the
 	 * recent history */
