@@ -3097,6 +3097,11 @@ static void module_close_sample(struct swt_engine *e,
 	int64_t ct = (int64_t)e->clock_ticks;
 	int k, j;
 
+	/* the history slots spike_step() replaces after every module is
+	 * closed: asked for now, they are in the cache then (a hint) */
+	for (k = 0; k < SWT_RES_N; k++)
+		if (m->hist[k].v)
+			__builtin_prefetch(&m->hist[k].v[m->hist[k].head], 1);
 	if (dt > 0 && m->cur_obs_ns > 0) {
 		int64_t span = busy_span(e, m->cur_ticks_micro, dt);
 
