@@ -218,7 +218,22 @@ static void hist_init(struct engine__hist *h, size_t cap)
  * values is an int64 even when their sum is not). */
 static int64_t hist_mean(const struct engine__hist *h)
 {
-	swt_i128 n = (swt_i128)h->n, q = h->sum / n, r = h->sum % n;
+	swt_i128 n = (swt_i128)h->n, q, r;
+
+	/* the same quotient and remainder in 64 bits when the sum fits
+	 * (always, but for absurd values): a 128-bit division is a call */
+	if (h->sum >= INT64_MIN && h->sum <= INT64_MAX && h->n <= INT64_MAX) {
+		int64_t s64 = (int64_t)h->sum, n64 = (int64_t)h->n;
+		int64_t q64 = s64 / n64, r64 = s64 % n64;
+
+		if (r64 < 0)
+			r64 = -r64;
+		if (r64 >= n64 - r64)
+			q64 += s64 < 0 ? -1 : 1;
+		return q64;
+	}
+	q = h->sum / n;
+	r = h->sum % n;
 
 	if (r < 0)
 		r = -r;
@@ -1165,8 +1180,9 @@ static void bytes_count(struct swt_engine *e, uint32_t mi, int k, int64_t a,
  * first reading of an older one), less those of its exited children that
  * were counted already (disk I/O: its counters hold them once it has
  * reaped them). The reading becomes its last. */
-static void bytes_delta(struct engine__bytes *bs, int64_t a, int64_t b,
-			int64_t *da, int64_t *db)
+static inline __attribute__((always_inline)) void
+bytes_delta(struct engine__bytes *bs, int64_t a, int64_t b, int64_t *da,
+	    int64_t *db)
 {
 	int64_t c;
 
@@ -1199,9 +1215,9 @@ static void bytes_delta(struct engine__bytes *bs, int64_t a, int64_t b,
  * [t0, t]: its bytes (bytes_delta()) are counted; its rate is over the
  * window since the last reading, and at least the interval: a few bytes
  * divided by a few milliseconds of life would make up huge peaks. */
-static void bytes_reading(struct swt_engine *e, struct engine__inst *in,
-			  uint32_t mi, int k, int64_t a, int64_t b, int64_t t,
-			  int64_t t0)
+static inline __attribute__((always_inline)) void
+bytes_reading(struct swt_engine *e, struct engine__inst *in, uint32_t mi,
+	      int k, int64_t a, int64_t b, int64_t t, int64_t t0)
 {
 	struct engine__bytes *bs = &in->by[k];
 	int64_t da, db, since = bs->have || bs->zero ? bs->t : t;
@@ -1299,16 +1315,14 @@ static void io_exit(struct swt_engine *e, struct engine__inst *in,
 	bs->have = true;
 }
 
-/* A process row's pair k: unreadable (flag `unavail`), not read this
- * tick (`not_sampled`: the held rate goes on), or a reading; the held
- * rate goes into its module's and the tree's interval. */
-static void row_bytes(struct swt_engine *e, struct engine__inst *in,
-		      uint32_t mi, int k, uint32_t flags, uint32_t unavail,
-		      uint32_t not_sampled, int64_t a, int64_t b, int64_t t,
-		      int64_t t0)
+/* A process row's pair k that was not read this tick: unreadable (flag
+ * `unavail`) or not read (`not_sampled`: the held rate goes on). */
+static void row_bytes_unread(struct swt_engine *e, struct engine__inst *in,
+			     uint32_t mi, int k, uint32_t flags,
+			     uint32_t unavail, uint32_t not_sampled,
+			     int64_t a, int64_t b, int64_t t)
 {
 	struct engine__bytes *bs = &in->by[k];
-	struct engine__bytes_tot *m, *ses = &e->session.by[k];
 
 	if ((flags & not_sampled) && !(flags & unavail) && in->held_base &&
 	    !bs->have && !bs->zero) {
@@ -1325,19 +1339,38 @@ static void row_bytes(struct swt_engine *e, struct engine__inst *in,
 		if (!bs->unavail) {
 			bs->unavail = true;
 			e->mods[mi].by[k].unavail++;
-			ses->unavail++;
+			e->session.by[k].unavail++;
 		}
 		bs->rate = 0;
 		bs->rated = false;
-	} else if (!(flags & not_sampled)) {
-		bytes_reading(e, in, mi, k, a, b, t, t0);
 	}
+}
+
+/* A process row's pair k: unreadable (flag `unavail`), not read this
+ * tick (`not_sampled`: the held rate goes on), or a reading; the held
+ * rate goes into its module's and the tree's interval. */
+static inline __attribute__((always_inline)) void
+row_bytes(struct swt_engine *e, struct engine__inst *in, uint32_t mi, int k,
+	  uint32_t flags, uint32_t unavail, uint32_t not_sampled, int64_t a,
+	  int64_t b, int64_t t, int64_t t0)
+{
+	struct engine__bytes *bs = &in->by[k];
+	struct engine__bytes_tot *m, *ses = &e->session.by[k];
+
+	if (__builtin_expect((flags & (unavail | not_sampled)) != 0, 0))
+		row_bytes_unread(e, in, mi, k, flags, unavail, not_sampled,
+				 a, b, t);
+	else
+		bytes_reading(e, in, mi, k, a, b, t, t0);
 	if (!bs->rated || t <= t0)
 		return;
 	m = &e->mods[mi].by[k];
-	m->cur = swt_sat_add(m->cur, bs->rate);
+	/* (adding 0 changes nothing, saturated or not) */
+	if (bs->rate) {
+		m->cur = swt_sat_add(m->cur, bs->rate);
+		ses->cur = swt_sat_add(ses->cur, bs->rate);
+	}
 	m->cur_has = true;
-	ses->cur = swt_sat_add(ses->cur, bs->rate);
 	ses->cur_has = true;
 }
 
@@ -1358,6 +1391,8 @@ static void row_socks(struct swt_engine *e, struct engine__inst *in,
 	if (!bs->have)
 		return;
 	for (k = 0; k < ENGINE_SOCK_KINDS; k++) {
+		if (!bs->socks[k])
+			continue;	/* (adding 0 changes nothing) */
 		m->cur_socks[k] = swt_sat_add(m->cur_socks[k], bs->socks[k]);
 		ses->cur_socks[k] = swt_sat_add(ses->cur_socks[k],
 						bs->socks[k]);
@@ -1589,20 +1624,13 @@ static void at_advance(struct swt_engine *e, struct engine__inst *in,
 
 /* An RSS reading of instance in at t: the change since its last reading
  * is one observation of its identity's memory regression. */
-static void at_reading(struct swt_engine *e, struct engine__inst *in,
-		       int64_t t, int64_t rss_kib)
+static void at_reading_cols(struct swt_engine *e, struct engine__inst *in,
+			    int64_t t, int64_t rss_kib)
 {
 	struct engine__ident *id = &e->idents[in->ident];
 	int64_t *acc;
 	size_t c;
 
-	if (id->n_cols < 2) {
-		/* (the accumulators stay 0: at_advance adds nothing) */
-		in->at_t = t;
-		in->at_have = true;
-		in->at_rss = rss_kib;
-		return;
-	}
 	at_advance(e, in, t);
 	acc = at_acc(in);
 	if (in->at_have) {
@@ -1622,6 +1650,19 @@ static void at_reading(struct swt_engine *e, struct engine__inst *in,
 		}
 	}
 	memset(acc, 0, SWT_ATTRIB_MAX * sizeof(*acc));
+	in->at_have = true;
+	in->at_rss = rss_kib;
+}
+
+static inline void at_reading(struct swt_engine *e, struct engine__inst *in,
+			      int64_t t, int64_t rss_kib)
+{
+	if (e->idents[in->ident].n_cols >= 2) {
+		at_reading_cols(e, in, t, rss_kib);
+		return;
+	}
+	/* (the accumulators stay 0: at_advance adds nothing) */
+	in->at_t = t;
 	in->at_have = true;
 	in->at_rss = rss_kib;
 }
@@ -2432,10 +2473,16 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 	struct engine__spike *sp = &s->spike[r];
 	int64_t thr = res_threshold(e, r);
 	int64_t factor = e->th.v[SWT_TH_SPIKE_FACTOR];
-	int64_t base = h->n ? hist_mean(h) : 0;
-	/* v x 1000 >= base x factor, exactly (v can be absurd) */
-	bool over_factor = (swt_i128)v * 1000 >= (swt_i128)base * factor;
+	int64_t base = 0;
+	bool over_factor = false;
 
+	/* (the baseline decides nothing for a value at or under the
+	 * threshold, the common case: not computed then) */
+	if (v > thr) {
+		base = h->n ? hist_mean(h) : 0;
+		/* v x 1000 >= base x factor, exactly (v can be absurd) */
+		over_factor = (swt_i128)v * 1000 >= (swt_i128)base * factor;
+	}
 	/* the baseline moves with the history (which takes in the spike
 	 * itself): a new level of load stops being a spike once it is the
 	 * recent history */
@@ -2487,13 +2534,25 @@ static void thread_remove(struct swt_engine *e, uint32_t ti)
 
 /* The slot of id in the previous sample's rows, found by walking them in
  * step with the current (sorted) rows; SWT_MAP_NONE if absent. */
-static uint32_t walk(const struct engine__slot *prev, size_t n, size_t *pos,
-		     int32_t id)
+static inline uint32_t walk(const struct engine__slot *prev, size_t n,
+			    size_t *pos, int32_t id)
 {
-	while (*pos < n && prev[*pos].id < id)
-		(*pos)++;
-	return *pos < n && prev[*pos].id == id ? prev[*pos].idx :
-						   SWT_MAP_NONE;
+	size_t p = *pos;
+
+	while (p < n && prev[p].id < id)
+		p++;
+	*pos = p;
+	return p < n && prev[p].id == id ? prev[p].idx : SWT_MAP_NONE;
+}
+
+/* strcmp(a, b) == 0, inline: thread names are short */
+static inline bool same_str(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 static inline void remember(struct engine__slot **arr, size_t *n, size_t *cap,
@@ -2712,7 +2771,7 @@ static void on_thread_row(struct swt_engine *e,
 	/* the same raw name as last time: the same module (the inline copy
 	 * avoids a cache miss on the module's name) */
 	if (th->module == SWT_MAP_NONE || !th->name[0] ||
-	    strcmp(th->name, name) != 0) {
+	    !same_str(th->name, name)) {
 		size_t len = strlen(name);
 
 		if (len < ENGINE_THR_NAME)
@@ -3127,6 +3186,11 @@ static void module_close_sample(struct swt_engine *e,
 	int64_t ct = (int64_t)e->clock_ticks;
 	int k, j;
 
+	/* the history slots spike_step() replaces after every module is
+	 * closed: asked for now, they are in the cache then (a hint) */
+	for (k = 0; k < SWT_RES_N; k++)
+		if (m->hist[k].v)
+			__builtin_prefetch(&m->hist[k].v[m->hist[k].head], 1);
 	if (dt > 0 && m->cur_obs_ns > 0) {
 		int64_t span = busy_span(e, m->cur_ticks_micro, dt);
 

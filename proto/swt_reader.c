@@ -1209,6 +1209,32 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
 				 sizeof(**d->procs));
 	rows = d->procs[cur];
+	{
+	/* the columns in locals, NULL when absent: the message's counts
+	 * (size_t) could alias the rows written (int64_t) for the compiler,
+	 * which would read them again for every value */
+#define COLP(f) const int64_t *const c_##f = m->n_##f ? m->f : NULL
+#define CV(f, i) (c_##f ? c_##f[i] : 0)
+	const uint32_t *const c_flags = m->n_flags ? m->flags : NULL;
+	COLP(utime);
+	COLP(stime);
+	COLP(rss_kib);
+	COLP(vsz_kib);
+	COLP(nthreads);
+	COLP(minflt);
+	COLP(majflt);
+	COLP(io_read);
+	COLP(io_write);
+	COLP(vctxsw);
+	COLP(ivctxsw);
+	COLP(cutime);
+	COLP(cstime);
+	COLP(net_tx);
+	COLP(net_rx);
+	COLP(socks_tcp);
+	COLP(socks_udp);
+	COLP(socks_other);
+
 	for (i = 0, j = 0; i < n; i++) {
 		static const struct swt_proc_row zero;
 		const struct swt_proc_row *b = &zero;
@@ -1224,25 +1250,28 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 		if (j < n_base && base[j].pid == p->pid &&
 		    !was_reset(d, p->pid))
 			b = &base[j];
-		p->flags = (uint32_t)COLV(m, flags, i);
-		p->utime = wadd(b->utime, COLV(m, utime, i));
-		p->stime = wadd(b->stime, COLV(m, stime, i));
-		p->rss_kib = wadd(b->rss_kib, COLV(m, rss_kib, i));
-		p->vsz_kib = wadd(b->vsz_kib, COLV(m, vsz_kib, i));
-		p->nthreads = wadd(b->nthreads, COLV(m, nthreads, i));
-		p->minflt = wadd(b->minflt, COLV(m, minflt, i));
-		p->majflt = wadd(b->majflt, COLV(m, majflt, i));
-		p->io_read = wadd(b->io_read, COLV(m, io_read, i));
-		p->io_write = wadd(b->io_write, COLV(m, io_write, i));
-		p->vctxsw = wadd(b->vctxsw, COLV(m, vctxsw, i));
-		p->ivctxsw = wadd(b->ivctxsw, COLV(m, ivctxsw, i));
-		p->cutime = wadd(b->cutime, COLV(m, cutime, i));
-		p->cstime = wadd(b->cstime, COLV(m, cstime, i));
-		p->net_tx = wadd(b->net_tx, COLV(m, net_tx, i));
-		p->net_rx = wadd(b->net_rx, COLV(m, net_rx, i));
-		p->socks_tcp = wadd(b->socks_tcp, COLV(m, socks_tcp, i));
-		p->socks_udp = wadd(b->socks_udp, COLV(m, socks_udp, i));
-		p->socks_other = wadd(b->socks_other, COLV(m, socks_other, i));
+		p->flags = (uint32_t)CV(flags, i);
+		p->utime = wadd(b->utime, CV(utime, i));
+		p->stime = wadd(b->stime, CV(stime, i));
+		p->rss_kib = wadd(b->rss_kib, CV(rss_kib, i));
+		p->vsz_kib = wadd(b->vsz_kib, CV(vsz_kib, i));
+		p->nthreads = wadd(b->nthreads, CV(nthreads, i));
+		p->minflt = wadd(b->minflt, CV(minflt, i));
+		p->majflt = wadd(b->majflt, CV(majflt, i));
+		p->io_read = wadd(b->io_read, CV(io_read, i));
+		p->io_write = wadd(b->io_write, CV(io_write, i));
+		p->vctxsw = wadd(b->vctxsw, CV(vctxsw, i));
+		p->ivctxsw = wadd(b->ivctxsw, CV(ivctxsw, i));
+		p->cutime = wadd(b->cutime, CV(cutime, i));
+		p->cstime = wadd(b->cstime, CV(cstime, i));
+		p->net_tx = wadd(b->net_tx, CV(net_tx, i));
+		p->net_rx = wadd(b->net_rx, CV(net_rx, i));
+		p->socks_tcp = wadd(b->socks_tcp, CV(socks_tcp, i));
+		p->socks_udp = wadd(b->socks_udp, CV(socks_udp, i));
+		p->socks_other = wadd(b->socks_other, CV(socks_other, i));
+	}
+#undef CV
+#undef COLP
 	}
 	d->n_procs[cur] = n;
 	d->cur_procs = cur;
