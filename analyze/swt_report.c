@@ -602,8 +602,8 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 			       "cutime and cstime that the exit records of "
 			       "their children do not account (a record is "
 			       "taken as the process exits, before it frees "
-			       "its memory; taskstats' also counts CPU by "
-			       "scheduler tick)");
+			       "its memory, which takes a large process "
+			       "milliseconds)");
 	else if (r->session.reaped_ms > 0)
 		swt_model_note(s, "(reaped children): CPU of processes that "
 			       "exited between two samples, or after their "
