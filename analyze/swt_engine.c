@@ -1680,11 +1680,18 @@ static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 {
 	bool reading = v > 0, measured = st->adjacent && reading;
 	uint32_t n = st->n_stk;
+	int64_t dt = t > st->t_bound ? t - st->t_bound : 0;
+	int64_t d = measured && v > st->cpu_last ? v - st->cpu_last : 0;
 
+	/* A sample's ticks are read some time after the sample's own time
+	 * (a new process's first row: tens of ms on a loaded machine), so
+	 * they may run ahead of the client's readings around it: a thread
+	 * cannot burn more CPU than the time that passed, and what a sample
+	 * credits is held to that (the span's end reading gives the rest). */
+	if (at_sample && d > dt)
+		d = dt;
 	if (n > 0 && n <= ENGINE_STACK && st->cpu_last > 0) {
 		struct engine__module *m = &e->mods[st->stk[n - 1]];
-		int64_t dt = t > st->t_bound ? t - st->t_bound : 0;
-		int64_t d = measured && v > st->cpu_last ? v - st->cpu_last : 0;
 
 		if (d > 0) {
 			m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, d);
@@ -1716,8 +1723,8 @@ static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 	}
 	if (at_sample) {
 		/* (adjacency stays: a tick reading starts nothing) */
-		if (measured && v > st->cpu_last)
-			st->cpu_last = v;
+		if (measured && d > 0)
+			st->cpu_last += d;
 	} else {
 		st->adjacent = reading;
 		if (v > st->cpu_last)

@@ -1589,6 +1589,43 @@ static void sampled_spans_are_estimated_at_the_measured_rate(void **state)
 	swt_engine_free(e);
 }
 
+/* A sample's ticks are read after the sample's own time (a new process's
+ * first row, on a loaded machine): they may run ahead of the client's
+ * readings around it. Inside a measured span they credit no more CPU than
+ * the time that passed, not the 20 ms the ticks are ahead (python-
+ * sampling on a loaded machine: a sleeping module given a busy one's
+ * CPU). */
+static void sample_ticks_ahead_of_the_readings_are_held_to_the_time(
+	void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *nap;
+	struct swt_proc_row p;
+	int64_t t = T0 + 10000000;	/* 10 ms */
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	/* at 100 ms of the thread's CPU, a nap of 5 ms burning 0.5 ms */
+	feed_event(e, 10, 10, t, SWT_EV_BEGIN, "nap", 100000000);
+	/* 1 ms in: a sample whose ticks say 120 ms */
+	p = prow(10, 12, 1024);
+	feed_sample(e, t + 1000000, &p, 1, NULL, 0);
+	feed_event(e, 10, 10, t + 5000000, SWT_EV_END, "nap", 100500000);
+	p = prow(10, 12, 1024);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	feed_end(e, T0 + S);
+	assert_ok(swt_engine_finish(e, &res));
+	nap = find_module(res, SWT_KIND_MODULE, "nap");
+	assert_non_null(nap);
+	assert_int_equal(nap->cpu_source, SWT_CPU_MEASURED);
+	assert_true(nap->cpu_self_ms <= 1);
+	swt_engine_free(e);
+}
+
 /* The same without CPU readings (an older client): the regression of the
  * thread's ticks on the modules' open times gives the busy module the CPU,
  * estimated, with its confidence; never the sleeping module. */
@@ -3652,6 +3689,8 @@ int main(void)
 		cmocka_unit_test(cpu_spike_with_active_modules),
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
 		cmocka_unit_test(sampled_spans_are_estimated_at_the_measured_rate),
+		cmocka_unit_test(
+			sample_ticks_ahead_of_the_readings_are_held_to_the_time),
 		cmocka_unit_test(span_after_the_last_row_counts_with_the_exit),
 		cmocka_unit_test(busy_module_has_the_cpu_estimated),
 		cmocka_unit_test(leak_lands_on_the_module_that_grows),
