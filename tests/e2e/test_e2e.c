@@ -1688,13 +1688,15 @@ static bool announced(const struct rf *rf, void *arg)
 /* sh -c 'read x; exec env PYTHON3 trace_app.py hold N': sh is sampled
  * (the read holds it), then execs env, which execs Python (through a
  * pyenv shim, maybe, which execs again). swrec announces each exec at its
- * next sample, after the events Python sent meanwhile (a 3 s interval
- * leaves it the time). Every instrumented module is Python's: swanalyze
- * reports none under sh, env or a shim. */
+ * next sample, after the events Python sent meanwhile (a 5 s interval
+ * leaves it the time: the sample is seen in the file up to a flush, 1 s,
+ * after it was taken, and a shim's Python starts in seconds on a loaded
+ * machine; 3 s was sometimes too short). Every instrumented module is
+ * Python's: swanalyze reports none under sh, env or a shim. */
 static void modules_of_an_execed_wrapper_belong_to_python(void **state)
 {
 	struct swt_sandbox *sb = *state;
-	const char *args[] = { "-i", "3s", NULL };
+	const char *args[] = { "-i", "5s", NULL };
 	const char *cmd[] = { "/bin/sh", "-c",
 			      "read x; exec env \"$0\" \"$@\"", python3,
 			      app_py, "hold", "200", NULL };
