@@ -96,6 +96,10 @@ read -r cpu_s cpu_avg sh_avg sh_weight io_w dd_calls <"$T/expect"
 "$SWANALYZE" export --print "$T/s.swt" >"$T/series" 2>"$T/err"
 check "export --print lists the series" [ -s "$T/series" ]
 sid=$(sed -n 's/.*session="\([0-9a-f]*\)".*/\1/p' "$T/series" | head -n 1)
+# the plain mean of the tree's per-interval CPU ratios sent, in %
+n_ratio=$(grep -c '^swt_session_cpu_ratio{' "$T/series" || true)
+sent_ratio=$(awk '/^swt_session_cpu_ratio\{/ { s += $(NF - 1); n++ }
+	END { if (n) printf "%.6f", s / n * 100 }' "$T/series")
 # a time after the session's end (the end series' timestamp), in seconds
 tq=$(awk '{ t = $NF } END { printf "%.3f", t / 1000 + 1 }' "$T/series")
 run "$SWANALYZE" export --print "$T/s.swt"
@@ -127,12 +131,14 @@ for srv in prometheus:$PP victoria-metrics:$VP; do
 		"swt_session_cpu_average_ratio{$sel} * 100" "$tq" 60)
 	check "$name: the tree's average CPU is the report's ($v = $cpu_avg %)" \
 		near "$v" "$cpu_avg" 0.05
-	# the per-interval ratios: their plain mean, where the report weighs
-	# each interval by its length (a few ms apart on a loaded machine)
+	# the per-interval ratios: their plain mean is that of the samples
+	# sent (export --print); the report weighs each interval by its
+	# length, which checks 8 and 9 compare (the two means part on a
+	# machine whose ticks come late: 42.1 against 34.7 % under ASan)
 	v=$("$PY" "$U" query "$base" \
 		"avg_over_time(swt_session_cpu_ratio{$sel}[1h]) * 100" "$tq" 60)
-	check "$name: the tree's CPU per interval averages to the report's ($v ~ $cpu_avg %)" \
-		near "$v" "$cpu_avg" 3
+	check "$name: the tree's CPU per interval is what was sent ($v ~ $sent_ratio %, $n_ratio intervals)" \
+		near "$v" "$sent_ratio" 0.01
 	v=$("$PY" "$U" query "$base" \
 		"swt_module_cpu_average_ratio{$sel,kind=\"process\",module=\"sh\"} * 100" \
 		"$tq" 60)
