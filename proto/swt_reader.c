@@ -81,11 +81,17 @@ struct chunk_dec {
 	struct pool *strings;	/* where this chunk's strings go */
 	struct pool own_strings;
 	struct swt_proc_row *procs[2];	/* [cur] returned, [!cur] base */
-	size_t n_procs[2], cap_procs[2];
+	size_t cap_procs[2];
 	int cur_procs;
 	struct swt_thread_row *threads[2];
-	size_t n_threads[2], cap_threads[2];
+	size_t cap_threads[2];
 	int cur_threads;
+	struct pool *rows_out;	/* rows go here instead (NULL: procs[],
+				 * threads[]): a decoding thread's batch */
+	const struct swt_proc_row *pbase;	/* the previous sample's */
+	size_t n_pbase;
+	const struct swt_thread_row *tbase;
+	size_t n_tbase;
 	struct swt_netdev *netdevs;	/* of the last sample */
 	size_t cap_netdevs;
 	int32_t *reset_pids;
@@ -316,8 +322,7 @@ static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
 		memset(d->strs, 0, d->cap_strs * sizeof(*d->strs));
 	d->strings = strings;
 	pool_reset(strings);
-	d->n_procs[0] = d->n_procs[1] = 0;
-	d->n_threads[0] = d->n_threads[1] = 0;
+	d->n_pbase = d->n_tbase = 0;
 	d->n_reset = 0;
 	d->unknown = 0;
 }
@@ -1176,6 +1181,48 @@ static bool was_reset(const struct chunk_dec *d, int32_t pid)
 	return false;
 }
 
+/* Where the rows of the sample being decoded go: the batch a decoding
+ * thread fills (d->rows_out), or the one of the two buffers that does not
+ * hold the base. */
+static struct swt_proc_row *proc_rows(struct chunk_dec *d, size_t n)
+{
+	int cur = d->cur_procs ^ 1;
+
+	if (d->rows_out)
+		return pool_alloc(d->rows_out,
+				  n ? n * sizeof(struct swt_proc_row) : 1, 16);
+	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
+				 sizeof(**d->procs));
+	return d->procs[cur];
+}
+
+static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n)
+{
+	int cur = d->cur_threads ^ 1;
+
+	if (d->rows_out)
+		return pool_alloc(d->rows_out,
+				  n ? n * sizeof(struct swt_thread_row) : 1,
+				  16);
+	d->threads[cur] = swt_grow(d->threads[cur], &d->cap_threads[cur], n,
+				   sizeof(**d->threads));
+	return d->threads[cur];
+}
+
+/* A sample decoded: its rows are the base of the next. */
+static void rows_done(struct chunk_dec *d, const struct swt_proc_row *rows,
+		      size_t n, const struct swt_thread_row *trows, size_t nt)
+{
+	d->pbase = rows;
+	d->n_pbase = n;
+	d->tbase = trows;
+	d->n_tbase = nt;
+	if (!d->rows_out) {
+		d->cur_procs ^= 1;
+		d->cur_threads ^= 1;
+	}
+}
+
 /* Column value i, or 0 when the column is absent. */
 #define COLV(m, f, i) ((m)->n_##f ? (m)->f[i] : 0)
 
@@ -1183,11 +1230,10 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 {
 	struct swt_sample *s = &d->rec.u.sample;
 	size_t n = m->n_pid, nt = m->n_tid, i, j;
-	int cur = d->cur_procs ^ 1, curt = d->cur_threads ^ 1;
-	const struct swt_proc_row *base = d->procs[d->cur_procs];
-	size_t n_base = d->n_procs[d->cur_procs];
-	const struct swt_thread_row *tbase = d->threads[d->cur_threads];
-	size_t n_tbase = d->n_threads[d->cur_threads];
+	const struct swt_proc_row *base = d->pbase;
+	size_t n_base = d->n_pbase;
+	const struct swt_thread_row *tbase = d->tbase;
+	size_t n_tbase = d->n_tbase;
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	int64_t id = 0;
@@ -1206,9 +1252,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
 
-	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
-				 sizeof(**d->procs));
-	rows = d->procs[cur];
+	rows = proc_rows(d, n);
 	{
 	/* the columns in locals, NULL when absent: the message's counts
 	 * (size_t) could alias the rows written (int64_t) for the compiler,
@@ -1273,12 +1317,8 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 #undef CV
 #undef COLP
 	}
-	d->n_procs[cur] = n;
-	d->cur_procs = cur;
 
-	d->threads[curt] = swt_grow(d->threads[curt], &d->cap_threads[curt],
-				    nt, sizeof(**d->threads));
-	trows = d->threads[curt];
+	trows = thread_rows(d, nt);
 	id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
 		struct swt_thread_row *t = &trows[i];
@@ -1304,8 +1344,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 			t->stime = wadd(t->stime, tbase[j].stime);
 		}
 	}
-	d->n_threads[curt] = nt;
-	d->cur_threads = curt;
+	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
 
 	s->scheduled_ns = m->scheduled_ns;
@@ -1686,11 +1725,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	uint64_t scal[FS_MAX + 1];
 	uint64_t seen = 0;
 	size_t n = 0, nt = 0, n_nd = 0, i, j, k;
-	int cur = d->cur_procs ^ 1, curt = d->cur_threads ^ 1;
-	const struct swt_proc_row *base = d->procs[d->cur_procs];
-	size_t n_base = d->n_procs[d->cur_procs];
-	const struct swt_thread_row *tbase = d->threads[d->cur_threads];
-	size_t n_tbase = d->n_threads[d->cur_threads];
+	const struct swt_proc_row *base = d->pbase;
+	size_t n_base = d->n_pbase;
+	const struct swt_thread_row *tbase = d->tbase;
+	size_t n_tbase = d->n_tbase;
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	const unsigned char *q, *qe;
@@ -1746,9 +1784,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values */
-	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
-				 sizeof(**d->procs));
-	rows = d->procs[cur];
+	rows = proc_rows(d, n);
 	{
 		const unsigned char *c[20], *e[20];
 		size_t off[20], np = 0, i0, i1;
@@ -1822,9 +1858,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 
 	/* threads, in blocks: the raw values of each column, then the rows */
-	d->threads[curt] = swt_grow(d->threads[curt], &d->cap_threads[curt],
-				    nt, sizeof(**d->threads));
-	trows = d->threads[curt];
+	trows = thread_rows(d, nt);
 	{
 		const unsigned char *c[5], *e[5];
 		static const unsigned char tf[5] = { FS_TID, FS_TGID_OFF,
@@ -1900,10 +1934,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 #undef HAS
 
 	/* accepted: what conv_sample() leaves */
-	d->n_procs[cur] = n;
-	d->cur_procs = cur;
-	d->n_threads[curt] = nt;
-	d->cur_threads = curt;
+	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
 	s->scheduled_ns = (int64_t)scal[1];
 	s->recorder_cpu_ns = scal[2];
@@ -2094,7 +2125,11 @@ static int next_in_chunk(struct swt_reader *r)
  * Records go over in batches of about PDEC_BATCH bytes that are read soon
  * after they are written, while they are still in the cache, and are then
  * reused: a whole chunk of decoded rows (about 15 MB at 1 000 processes)
- * would go through memory twice, which costs more than decoding it. */
+ * would go through memory twice, which costs more than decoding it. A
+ * sample's rows are decoded straight into the batch (chunk_dec.rows_out),
+ * not copied there; the batch holding the rows a thread decodes its next
+ * sample against stays pinned (not reused, released or not) until that
+ * sample is decoded. */
 
 #define PDEC_BATCH ((size_t)192 << 10)
 #define PDEC_HELD ((size_t)1 << 20)
@@ -2109,6 +2144,9 @@ struct pdec_batch {
 	struct pdec_rec *recs;
 	size_t n, cap;
 	size_t bytes;		/* counted in its slot's `held` */
+	bool pinned;		/* its last sample's rows are the base of a
+				 * thread's next sample: not reused yet */
+	bool released;		/* released while pinned */
 	struct pdec_batch *next;
 };
 
@@ -2139,6 +2177,7 @@ struct pdec_worker {
 	unsigned char *buf;
 	size_t cap;
 	struct chunk_dec dec;
+	struct pdec_batch *base_batch;	/* pinned: holds dec's base rows */
 };
 
 struct pdec {
@@ -2168,19 +2207,53 @@ static void batch_free(struct pdec_batch *b)
 	free(b);
 }
 
+/* Keep b for reuse, once no thread decodes against its rows. Under
+ * pd->mu. */
+static void batch_to_spare(struct pdec *pd, struct pdec_batch *b)
+{
+	if (b->pinned) {
+		b->released = true;
+		return;
+	}
+	b->next = pd->spare;
+	pd->spare = b;
+}
+
 /* Under pd->mu. */
 static void batch_release(struct pdec *pd, struct pdec_slot *s,
 			  struct pdec_batch *b)
 {
 	s->held -= b->bytes;
-	b->next = pd->spare;
-	pd->spare = b;
+	batch_to_spare(pd, b);
 	pthread_cond_broadcast(&pd->space);
 }
 
+/* Worker w's base rows are now in batch b (NULL: it has none): unpin the
+ * batch that held them. b is the batch w fills, not yet handed over. */
+static void base_moves(struct pdec_worker *w, struct pdec_batch *b)
+{
+	struct pdec_batch *old = w->base_batch;
+
+	if (old == b)
+		return;
+	if (b)
+		b->pinned = true;
+	w->base_batch = b;
+	if (!old)
+		return;
+	pthread_mutex_lock(&w->pd->mu);
+	old->pinned = false;
+	if (old->released) {
+		old->released = false;
+		batch_to_spare(w->pd, old);
+	}
+	pthread_mutex_unlock(&w->pd->mu);
+}
+
 /* Copy a record decoded by a thread into batch b: what it points at in the
- * thread's buffers (rows, events, the unpacked message's bytes) goes into
- * the batch's pool; its strings are already in the slot's pool. */
+ * thread's buffers (events, the unpacked message's bytes) goes into the
+ * batch's pool; a sample's rows were decoded into that pool
+ * (chunk_dec.rows_out), its strings are in the slot's pool. */
 static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 			uint64_t unknown)
 {
@@ -2196,10 +2269,6 @@ static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 	case SWT_REC_SAMPLE: {
 		struct swt_sample *s = &o->u.sample;
 
-		s->procs = pool_dup(&b->pool, s->procs,
-				    s->n_procs * sizeof(*s->procs), 16);
-		s->threads = pool_dup(&b->pool, s->threads,
-				      s->n_threads * sizeof(*s->threads), 16);
 		if (s->n_netdevs)
 			s->netdevs = pool_dup(&b->pool, s->netdevs,
 					      s->n_netdevs *
@@ -2278,8 +2347,7 @@ static bool batch_publish(struct pdec *pd, struct pdec_slot *s,
 		s->last = b;
 		pthread_cond_broadcast(&pd->ready);
 	} else {
-		b->next = pd->spare;
-		pd->spare = b;
+		batch_to_spare(pd, b);
 	}
 	pthread_mutex_unlock(&pd->mu);
 	return ok;
@@ -2311,19 +2379,38 @@ static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
 	if (z.rc < 0)
 		return;
 	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings);
-	while ((rc = dec_next(&w->dec, &what)) == 1) {
-		if (!b && !(b = batch_get(pd, s)))
+	for (;;) {
+		/* the rows go straight into the batch, which is taken
+		 * before decoding */
+		if (!b && !(b = batch_get(pd, s))) {
+			base_moves(w, NULL);
 			return;	/* cancelled */
+		}
+		w->dec.rows_out = &b->pool;
+		rc = dec_next(&w->dec, &what);
+		if (rc != 1)
+			break;
 		keep_record(b, &w->dec.rec, w->dec.unknown);
 		w->dec.unknown = 0;
+		if (w->dec.rec.kind == SWT_REC_SAMPLE)
+			base_moves(w, b);
 		if (b->pool.total >= PDEC_BATCH) {
-			if (!batch_publish(pd, s, b))
+			if (!batch_publish(pd, s, b)) {
+				base_moves(w, NULL);
 				return;
+			}
 			b = NULL;
 		}
 	}
-	if (b && !batch_publish(pd, s, b))
-		return;
+	base_moves(w, NULL);
+	if (b->n) {
+		if (!batch_publish(pd, s, b))
+			return;
+	} else {
+		pthread_mutex_lock(&pd->mu);
+		batch_to_spare(pd, b);
+		pthread_mutex_unlock(&pd->mu);
+	}
 	pthread_mutex_lock(&pd->mu);
 	s->finished = true;
 	s->end_rc = rc;
