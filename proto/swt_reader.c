@@ -1781,6 +1781,18 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		for (q = cb[FS_TID]; q < ce[FS_TID]; q++)
 			nt += *q < 0x80;
 	}
+	/* every other column of a table holds as many values: 1 to 10
+	 * bytes each (checked before the rows are allocated, as protobuf-c
+	 * and conv_sample() check the counts first) */
+	for (f = FS_PID + 1; f <= FS_TSTIME; f++) {
+		size_t m = f < FS_TID ? n : nt, len;
+
+		if (!HAS(f))
+			continue;
+		len = (size_t)(ce[f] - cb[f]);
+		if (len < m || len / 10 > m)
+			return false;
+	}
 
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values */
