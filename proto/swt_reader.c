@@ -81,11 +81,17 @@ struct chunk_dec {
 	struct pool *strings;	/* where this chunk's strings go */
 	struct pool own_strings;
 	struct swt_proc_row *procs[2];	/* [cur] returned, [!cur] base */
-	size_t n_procs[2], cap_procs[2];
+	size_t cap_procs[2];
 	int cur_procs;
 	struct swt_thread_row *threads[2];
-	size_t n_threads[2], cap_threads[2];
+	size_t cap_threads[2];
 	int cur_threads;
+	struct pool *rows_out;	/* rows go here instead (NULL: procs[],
+				 * threads[]): a decoding thread's batch */
+	const struct swt_proc_row *pbase;	/* the previous sample's */
+	size_t n_pbase;
+	const struct swt_thread_row *tbase;
+	size_t n_tbase;
 	struct swt_netdev *netdevs;	/* of the last sample */
 	size_t cap_netdevs;
 	int32_t *reset_pids;
@@ -316,8 +322,7 @@ static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
 		memset(d->strs, 0, d->cap_strs * sizeof(*d->strs));
 	d->strings = strings;
 	pool_reset(strings);
-	d->n_procs[0] = d->n_procs[1] = 0;
-	d->n_threads[0] = d->n_threads[1] = 0;
+	d->n_pbase = d->n_tbase = 0;
 	d->n_reset = 0;
 	d->unknown = 0;
 }
@@ -1176,6 +1181,48 @@ static bool was_reset(const struct chunk_dec *d, int32_t pid)
 	return false;
 }
 
+/* Where the rows of the sample being decoded go: the batch a decoding
+ * thread fills (d->rows_out), or the one of the two buffers that does not
+ * hold the base. */
+static struct swt_proc_row *proc_rows(struct chunk_dec *d, size_t n)
+{
+	int cur = d->cur_procs ^ 1;
+
+	if (d->rows_out)
+		return pool_alloc(d->rows_out,
+				  n ? n * sizeof(struct swt_proc_row) : 1, 16);
+	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
+				 sizeof(**d->procs));
+	return d->procs[cur];
+}
+
+static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n)
+{
+	int cur = d->cur_threads ^ 1;
+
+	if (d->rows_out)
+		return pool_alloc(d->rows_out,
+				  n ? n * sizeof(struct swt_thread_row) : 1,
+				  16);
+	d->threads[cur] = swt_grow(d->threads[cur], &d->cap_threads[cur], n,
+				   sizeof(**d->threads));
+	return d->threads[cur];
+}
+
+/* A sample decoded: its rows are the base of the next. */
+static void rows_done(struct chunk_dec *d, const struct swt_proc_row *rows,
+		      size_t n, const struct swt_thread_row *trows, size_t nt)
+{
+	d->pbase = rows;
+	d->n_pbase = n;
+	d->tbase = trows;
+	d->n_tbase = nt;
+	if (!d->rows_out) {
+		d->cur_procs ^= 1;
+		d->cur_threads ^= 1;
+	}
+}
+
 /* Column value i, or 0 when the column is absent. */
 #define COLV(m, f, i) ((m)->n_##f ? (m)->f[i] : 0)
 
@@ -1183,11 +1230,10 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 {
 	struct swt_sample *s = &d->rec.u.sample;
 	size_t n = m->n_pid, nt = m->n_tid, i, j;
-	int cur = d->cur_procs ^ 1, curt = d->cur_threads ^ 1;
-	const struct swt_proc_row *base = d->procs[d->cur_procs];
-	size_t n_base = d->n_procs[d->cur_procs];
-	const struct swt_thread_row *tbase = d->threads[d->cur_threads];
-	size_t n_tbase = d->n_threads[d->cur_threads];
+	const struct swt_proc_row *base = d->pbase;
+	size_t n_base = d->n_pbase;
+	const struct swt_thread_row *tbase = d->tbase;
+	size_t n_tbase = d->n_tbase;
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	int64_t id = 0;
@@ -1206,9 +1252,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
 
-	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
-				 sizeof(**d->procs));
-	rows = d->procs[cur];
+	rows = proc_rows(d, n);
 	{
 	/* the columns in locals, NULL when absent: the message's counts
 	 * (size_t) could alias the rows written (int64_t) for the compiler,
@@ -1273,12 +1317,8 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 #undef CV
 #undef COLP
 	}
-	d->n_procs[cur] = n;
-	d->cur_procs = cur;
 
-	d->threads[curt] = swt_grow(d->threads[curt], &d->cap_threads[curt],
-				    nt, sizeof(**d->threads));
-	trows = d->threads[curt];
+	trows = thread_rows(d, nt);
 	id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
 		struct swt_thread_row *t = &trows[i];
@@ -1304,8 +1344,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 			t->stime = wadd(t->stime, tbase[j].stime);
 		}
 	}
-	d->n_threads[curt] = nt;
-	d->cur_threads = curt;
+	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
 
 	s->scheduled_ns = m->scheduled_ns;
@@ -1513,6 +1552,452 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 	}
 }
 
+/* ---- Sample records without protobuf-c ---------------------------------
+ *
+ * Sample records are nearly all of a session's bytes. fast_record()
+ * decodes a Record holding a Sample in one walk over its wire format, the
+ * packed zigzag varint columns straight into the rows, without unpacking
+ * the message into arrays first. It takes only the encoding the writer
+ * produces (every field at most once, NetDev excepted, with its expected
+ * wire type; packed columns; minimal tags; no unknown field) and any
+ * record it does not take, or that is malformed in any way, is left
+ * untouched for protobuf-c and conv_sample(), which decide what it means
+ * or how it is malformed: the records and the errors are those of
+ * protobuf-c whatever the input. Nothing of the decoder's state that a
+ * later record depends on changes until the record is accepted. */
+
+/* A varint from [*pp, end): false when cut or over 10 bytes (protobuf-c's
+ * scan_varint()). */
+static inline bool fv_get(const unsigned char **pp, const unsigned char *end,
+			  uint64_t *out)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	if (p < end && *p < 0x80) {
+		*out = *p;
+		*pp = p + 1;
+		return true;
+	}
+	for (;;) {
+		unsigned b;
+
+		if (p == end || shift > 63)
+			return false;
+		b = *p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80)
+			break;
+		shift += 7;
+	}
+	*out = v;
+	*pp = p;
+	return true;
+}
+
+/* m varints from a column [*pp, end) into out; all 0 when the column is
+ * absent (*pp NULL). */
+static inline bool fv_col(const unsigned char **pp, const unsigned char *end,
+			  uint64_t *out, size_t m)
+{
+	const unsigned char *p = *pp;
+	size_t i;
+
+	if (!p) {
+		memset(out, 0, m * sizeof(*out));
+		return true;
+	}
+	for (i = 0; i < m; i++)
+		if (!fv_get(&p, end, &out[i]))
+			return false;
+	*pp = p;
+	return true;
+}
+
+static inline int64_t fv_zz64(uint64_t v)
+{
+	return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+static inline int32_t fv_zz32(uint32_t v)
+{
+	return (int32_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* A field's tag of one or two bytes in minimal form (protobuf-c takes
+ * more; such a record is left to it): its number, 0 when not taken. */
+static inline unsigned fv_tag(const unsigned char **pp,
+			      const unsigned char *end, unsigned *wt)
+{
+	const unsigned char *p = *pp;
+	unsigned tag;
+
+	if (p == end || *p < 0x08)
+		return 0;
+	if (*p < 0x80) {
+		tag = *p;
+		*pp = p + 1;
+	} else {
+		if (end - p < 2 || p[1] == 0 || p[1] >= 0x80)
+			return 0;
+		tag = (p[0] & 0x7fu) | (unsigned)p[1] << 7;
+		*pp = p + 2;
+	}
+	*wt = tag & 7;
+	return tag >> 3;
+}
+
+/* A length-delimited field's bytes [*b, *e) (the prefix at most 4 bytes:
+ * protobuf-c reads 5, a record is at most SWT_MAX_RECORD_BYTES). */
+static inline bool fv_span(const unsigned char **pp, const unsigned char *end,
+			   const unsigned char **b, const unsigned char **e)
+{
+	const unsigned char *p = *pp;
+	uint64_t len;
+
+	if (!fv_get(&p, end, &len) || p - *pp > 4 ||
+	    len > (uint64_t)(end - p))
+		return false;
+	*b = p;
+	*e = p + len;
+	*pp = *e;
+	return true;
+}
+
+/* Rows decoded at a time (in the cache while every column is added). */
+#define FAST_BLOCK 32
+
+/* Sample field numbers. */
+enum {
+	FS_SCHEDULED = 1, FS_STEAL = 35, FS_NETDEVS = 8, FS_PRESSURE = 9,
+	FS_PID = 10, FS_FLAGS = 22, FS_TID = 30, FS_TGID_OFF = 31,
+	FS_TNAME = 32, FS_TUTIME = 33, FS_TSTIME = 34, FS_MAX = 35
+};
+
+/* The sint64 process columns: field number and member. */
+static const struct {
+	unsigned char field;
+	unsigned char off;
+} proc_cols[] = {
+#define PC(n, f) { n, (unsigned char)offsetof(struct swt_proc_row, f) }
+	PC(11, utime), PC(12, stime), PC(13, rss_kib), PC(14, vsz_kib),
+	PC(15, nthreads), PC(16, minflt), PC(17, majflt), PC(18, io_read),
+	PC(19, io_write), PC(20, vctxsw), PC(21, ivctxsw), PC(23, cutime),
+	PC(24, cstime), PC(25, net_tx), PC(26, net_rx), PC(27, socks_tcp),
+	PC(28, socks_udp), PC(29, socks_other),
+#undef PC
+};
+
+/* Decode a NetDev message [p, end) into *nd: false when not taken. */
+static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
+			const unsigned char *end, struct swt_netdev *nd)
+{
+	unsigned seen = 0, f, wt;
+	uint32_t name = 0;
+	uint64_t v;
+
+	nd->rx_bytes = nd->tx_bytes = 0;
+	while (p < end) {
+		f = fv_tag(&p, end, &wt);
+		if (f < 1 || f > 3 || wt != 0 || (seen & 1u << f) ||
+		    !fv_get(&p, end, &v))
+			return false;
+		seen |= 1u << f;
+		if (f == 1)
+			name = (uint32_t)v;
+		else if (f == 2)
+			nd->rx_bytes = v;
+		else
+			nd->tx_bytes = v;
+	}
+	nd->name = str_get(d, name);
+	return true;
+}
+
+/* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
+ * would from protobuf-c's unpacking: true when taken (and valid). */
+static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
+			const unsigned char *end)
+{
+	struct swt_sample *s = &d->rec.u.sample;
+	const unsigned char *cb[FS_MAX + 1], *ce[FS_MAX + 1];
+	uint64_t scal[FS_MAX + 1];
+	uint64_t seen = 0;
+	size_t n = 0, nt = 0, n_nd = 0, i, j, k;
+	const struct swt_proc_row *base = d->pbase;
+	size_t n_base = d->n_pbase;
+	const struct swt_thread_row *tbase = d->tbase;
+	size_t n_tbase = d->n_tbase;
+	struct swt_proc_row *rows;
+	struct swt_thread_row *trows;
+	const unsigned char *q, *qe;
+	int64_t id = 0;
+	unsigned f, wt;
+
+	/* the fields: scalars into scal[], columns as spans */
+	memset(scal, 0, sizeof(scal));
+	while (p < end) {
+		f = fv_tag(&p, end, &wt);
+		if (f == 0 || f > FS_MAX)
+			return false;
+		if (f == FS_NETDEVS) {
+			const unsigned char *b, *e;
+
+			if (wt != 2 || !fv_span(&p, end, &b, &e))
+				return false;
+			d->netdevs = swt_grow(d->netdevs, &d->cap_netdevs,
+					      n_nd + 1, sizeof(*d->netdevs));
+			if (!fast_netdev(d, b, e, &d->netdevs[n_nd]))
+				return false;
+			n_nd++;
+			continue;
+		}
+		if (seen & (uint64_t)1 << f)
+			return false;
+		seen |= (uint64_t)1 << f;
+		if (f <= 7 || f == FS_STEAL) {
+			if (wt != 0 || !fv_get(&p, end, &scal[f]))
+				return false;
+		} else if (wt != 2 || !fv_span(&p, end, &cb[f], &ce[f])) {
+			return false;
+		} else if (cb[f] == ce[f]) {
+			seen &= ~((uint64_t)1 << f);	/* empty: absent */
+		}
+	}
+#define HAS(f) ((seen & (uint64_t)1 << (f)) != 0)
+
+	/* the row counts: values in the pid and tid columns (a last byte
+	 * with its high bit set is malformed) */
+	if (HAS(FS_PID)) {
+		if (ce[FS_PID][-1] & 0x80)
+			return false;
+		for (q = cb[FS_PID]; q < ce[FS_PID]; q++)
+			n += *q < 0x80;
+	}
+	if (HAS(FS_TID)) {
+		if (ce[FS_TID][-1] & 0x80)
+			return false;
+		for (q = cb[FS_TID]; q < ce[FS_TID]; q++)
+			nt += *q < 0x80;
+	}
+	/* every other column of a table holds as many values: 1 to 10
+	 * bytes each (checked before the rows are allocated, as protobuf-c
+	 * and conv_sample() check the counts first) */
+	for (f = FS_PID + 1; f <= FS_TSTIME; f++) {
+		size_t m = f < FS_TID ? n : nt, len;
+
+		if (!HAS(f))
+			continue;
+		len = (size_t)(ce[f] - cb[f]);
+		if (len < m || len / 10 > m)
+			return false;
+	}
+
+	/* processes, row by row: the base row, then the pid, the flags and
+	 * the present columns' deltas, each column exactly n values */
+	rows = proc_rows(d, n);
+	{
+		const unsigned char *c[20], *e[20];
+		size_t off[20], np = 0, i0, i1;
+		const unsigned char *cp = HAS(FS_PID) ? cb[FS_PID] : NULL;
+		const unsigned char *ep = HAS(FS_PID) ? ce[FS_PID] : NULL;
+		const unsigned char *cf = HAS(FS_FLAGS) ? cb[FS_FLAGS] : NULL;
+		const unsigned char *ef = HAS(FS_FLAGS) ? ce[FS_FLAGS] : NULL;
+
+		for (k = 0; k < sizeof(proc_cols) / sizeof(proc_cols[0]);
+		     k++) {
+			f = proc_cols[k].field;
+			if (!HAS(f))
+				continue;
+			c[np] = cb[f];
+			e[np] = ce[f];
+			off[np++] = proc_cols[k].off;
+		}
+		/* in blocks of rows that stay in the cache while every
+		 * column adds its deltas to them */
+		for (i0 = 0, j = 0; i0 < n; i0 = i1) {
+			i1 = n - i0 > FAST_BLOCK ? i0 + FAST_BLOCK : n;
+			for (i = i0; i < i1; i++) {
+				static const struct swt_proc_row zero;
+				struct swt_proc_row *r = &rows[i];
+				uint64_t v;
+				int32_t pid;
+
+				if (!fv_get(&cp, ep, &v))
+					return false;
+				id += fv_zz32((uint32_t)v);
+				if ((i && id <= rows[i - 1].pid) ||
+				    id < INT32_MIN || id > INT32_MAX)
+					return false;
+				pid = (int32_t)id;
+				while (j < n_base && base[j].pid < pid)
+					j++;
+				if (j < n_base && base[j].pid == pid &&
+				    !was_reset(d, pid))
+					*r = base[j];
+				else
+					*r = zero;
+				r->pid = pid;
+				r->flags = 0;
+				if (cf) {
+					if (!fv_get(&cf, ef, &v))
+						return false;
+					r->flags = (uint32_t)v;
+				}
+			}
+			for (k = 0; k < np; k++) {
+				const unsigned char *cq = c[k], *cqe = e[k];
+				char *dst = (char *)&rows[i0] + off[k];
+
+				for (i = i0; i < i1; i++) {
+					uint64_t v;
+
+					if (!fv_get(&cq, cqe, &v))
+						return false;
+					*(int64_t *)dst =
+						wadd(*(int64_t *)dst, fv_zz64(v));
+					dst += sizeof(*rows);
+				}
+				c[k] = cq;
+			}
+		}
+		if (cf != ef)
+			return false;
+		for (k = 0; k < np; k++)
+			if (c[k] != e[k])
+				return false;
+	}
+
+	/* threads, in blocks: the raw values of each column, then the rows */
+	trows = thread_rows(d, nt);
+	{
+		const unsigned char *c[5], *e[5];
+		static const unsigned char tf[5] = { FS_TID, FS_TGID_OFF,
+						     FS_TNAME, FS_TUTIME,
+						     FS_TSTIME };
+		uint64_t v[5][FAST_BLOCK];
+		size_t i0, i1;
+
+		for (k = 0; k < 5; k++) {
+			c[k] = HAS(tf[k]) ? cb[tf[k]] : NULL;
+			e[k] = HAS(tf[k]) ? ce[tf[k]] : NULL;
+		}
+		id = 0;
+		for (i0 = 0, j = 0; i0 < nt; i0 = i1) {
+			i1 = nt - i0 > FAST_BLOCK ? i0 + FAST_BLOCK : nt;
+			for (k = 0; k < 5; k++)
+				if (!fv_col(&c[k], e[k], v[k], i1 - i0))
+					return false;
+			for (i = i0; i < i1; i++) {
+				struct swt_thread_row *t = &trows[i];
+				size_t x = i - i0;
+				int64_t tgid;
+
+				id += fv_zz32((uint32_t)v[0][x]);
+				if ((i && id <= trows[i - 1].tid) ||
+				    id < INT32_MIN || id > INT32_MAX)
+					return false;
+				t->tid = (int32_t)id;
+				tgid = id - fv_zz32((uint32_t)v[1][x]);
+				if (tgid < INT32_MIN || tgid > INT32_MAX)
+					return false;
+				t->tgid = (int32_t)tgid;
+				t->name = str_get(d, (uint32_t)v[2][x]);
+				t->utime = fv_zz64(v[3][x]);
+				t->stime = fv_zz64(v[4][x]);
+				while (j < n_tbase && tbase[j].tid < t->tid)
+					j++;
+				if (j < n_tbase && tbase[j].tid == t->tid &&
+				    !was_reset(d, t->tgid)) {
+					t->utime =
+						wadd(t->utime, tbase[j].utime);
+					t->stime =
+						wadd(t->stime, tbase[j].stime);
+				}
+			}
+		}
+		for (k = 0; k < 5; k++)
+			if (c[k] != e[k])
+				return false;
+	}
+
+	/* the pressure totals: all well-formed, six or more kept */
+	s->has_pressure = false;
+	memset(s->pressure_us, 0, sizeof(s->pressure_us));
+	if (HAS(FS_PRESSURE)) {
+		uint64_t pv[6];
+
+		q = cb[FS_PRESSURE];
+		qe = ce[FS_PRESSURE];
+		for (i = 0; q < qe; i++) {
+			uint64_t v;
+
+			if (!fv_get(&q, qe, &v))
+				return false;
+			if (i < 6)
+				pv[i] = v;
+		}
+		if (i >= 6) {
+			s->has_pressure = true;
+			memcpy(s->pressure_us, pv, sizeof(pv));
+		}
+	}
+#undef HAS
+
+	/* accepted: what conv_sample() leaves */
+	rows_done(d, rows, n, trows, nt);
+	d->n_reset = 0;
+	s->scheduled_ns = (int64_t)scal[1];
+	s->recorder_cpu_ns = scal[2];
+	s->recorder_rss_kib = scal[3];
+	s->sys_busy_ticks = scal[4];
+	s->sys_idle_ticks = scal[5];
+	s->mem_total_kib = scal[6];
+	s->mem_available_kib = scal[7];
+	s->steal_ticks = scal[FS_STEAL];
+	s->n_procs = n;
+	s->procs = rows;
+	s->n_threads = nt;
+	s->threads = trows;
+	s->n_netdevs = n_nd;
+	s->netdevs = n_nd ? d->netdevs : NULL;
+	return true;
+}
+
+/* A Record [p, p + len) holding a Sample, decoded into d->rec with its
+ * time delta in *dt: true when taken. */
+static bool fast_record(struct chunk_dec *d, const unsigned char *p,
+			size_t len, int64_t *dt)
+{
+	const unsigned char *end = p + len, *b = NULL, *e = NULL;
+	uint64_t v = 0;
+	bool has_dt = false;
+	unsigned f, wt;
+
+	while (p < end) {
+		f = fv_tag(&p, end, &wt);
+		if (f == 1 && wt == 0 && !has_dt) {
+			if (!fv_get(&p, end, &v))
+				return false;
+			has_dt = true;
+		} else if (f == 5 && wt == 2 && !b) {
+			if (!fv_span(&p, end, &b, &e))
+				return false;
+		} else {
+			return false;
+		}
+	}
+	if (!b)
+		return false;
+	memset(&d->rec, 0, sizeof(d->rec));
+	d->rec.kind = SWT_REC_SAMPLE;
+	if (!fast_sample(d, b, e))
+		return false;
+	*dt = fv_zz64(v);
+	return true;
+}
+
 /* Next record of the chunk into d->rec: 1 record, 0 chunk exhausted (or
  * cut, when salvaging), -1 malformed: *what says why and d->chunk_pos
  * where. */
@@ -1523,6 +2008,7 @@ static int dec_next(struct chunk_dec *d, const char **what)
 		size_t avail = d->chunk_len - d->chunk_pos;
 		Swt__Pb__Record *m;
 		uint64_t len;
+		int64_t dt;
 		int n, c;
 
 		n = swt_codec__get_varint(p, avail, &len);
@@ -1541,6 +2027,12 @@ static int dec_next(struct chunk_dec *d, const char **what)
 				break;	/* cut inside the record */
 			*what = "record runs past the chunk";
 			return -1;
+		}
+		if (fast_record(d, p + n, (size_t)len, &dt)) {
+			d->chunk_pos += (size_t)n + (size_t)len;
+			d->last_t = wadd(d->last_t, dt);
+			d->rec.t_ns = d->last_t;
+			return 1;
 		}
 		arena_reset(&d->arena);
 		m = swt__pb__record__unpack(&d->pballoc, (size_t)len, p + n);
@@ -1645,7 +2137,11 @@ static int next_in_chunk(struct swt_reader *r)
  * Records go over in batches of about PDEC_BATCH bytes that are read soon
  * after they are written, while they are still in the cache, and are then
  * reused: a whole chunk of decoded rows (about 15 MB at 1 000 processes)
- * would go through memory twice, which costs more than decoding it. */
+ * would go through memory twice, which costs more than decoding it. A
+ * sample's rows are decoded straight into the batch (chunk_dec.rows_out),
+ * not copied there; the batch holding the rows a thread decodes its next
+ * sample against stays pinned (not reused, released or not) until that
+ * sample is decoded. */
 
 #define PDEC_BATCH ((size_t)192 << 10)
 #define PDEC_HELD ((size_t)1 << 20)
@@ -1660,6 +2156,9 @@ struct pdec_batch {
 	struct pdec_rec *recs;
 	size_t n, cap;
 	size_t bytes;		/* counted in its slot's `held` */
+	bool pinned;		/* its last sample's rows are the base of a
+				 * thread's next sample: not reused yet */
+	bool released;		/* released while pinned */
 	struct pdec_batch *next;
 };
 
@@ -1690,6 +2189,7 @@ struct pdec_worker {
 	unsigned char *buf;
 	size_t cap;
 	struct chunk_dec dec;
+	struct pdec_batch *base_batch;	/* pinned: holds dec's base rows */
 };
 
 struct pdec {
@@ -1719,19 +2219,53 @@ static void batch_free(struct pdec_batch *b)
 	free(b);
 }
 
+/* Keep b for reuse, once no thread decodes against its rows. Under
+ * pd->mu. */
+static void batch_to_spare(struct pdec *pd, struct pdec_batch *b)
+{
+	if (b->pinned) {
+		b->released = true;
+		return;
+	}
+	b->next = pd->spare;
+	pd->spare = b;
+}
+
 /* Under pd->mu. */
 static void batch_release(struct pdec *pd, struct pdec_slot *s,
 			  struct pdec_batch *b)
 {
 	s->held -= b->bytes;
-	b->next = pd->spare;
-	pd->spare = b;
+	batch_to_spare(pd, b);
 	pthread_cond_broadcast(&pd->space);
 }
 
+/* Worker w's base rows are now in batch b (NULL: it has none): unpin the
+ * batch that held them. b is the batch w fills, not yet handed over. */
+static void base_moves(struct pdec_worker *w, struct pdec_batch *b)
+{
+	struct pdec_batch *old = w->base_batch;
+
+	if (old == b)
+		return;
+	if (b)
+		b->pinned = true;
+	w->base_batch = b;
+	if (!old)
+		return;
+	pthread_mutex_lock(&w->pd->mu);
+	old->pinned = false;
+	if (old->released) {
+		old->released = false;
+		batch_to_spare(w->pd, old);
+	}
+	pthread_mutex_unlock(&w->pd->mu);
+}
+
 /* Copy a record decoded by a thread into batch b: what it points at in the
- * thread's buffers (rows, events, the unpacked message's bytes) goes into
- * the batch's pool; its strings are already in the slot's pool. */
+ * thread's buffers (events, the unpacked message's bytes) goes into the
+ * batch's pool; a sample's rows were decoded into that pool
+ * (chunk_dec.rows_out), its strings are in the slot's pool. */
 static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 			uint64_t unknown)
 {
@@ -1747,10 +2281,6 @@ static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 	case SWT_REC_SAMPLE: {
 		struct swt_sample *s = &o->u.sample;
 
-		s->procs = pool_dup(&b->pool, s->procs,
-				    s->n_procs * sizeof(*s->procs), 16);
-		s->threads = pool_dup(&b->pool, s->threads,
-				      s->n_threads * sizeof(*s->threads), 16);
 		if (s->n_netdevs)
 			s->netdevs = pool_dup(&b->pool, s->netdevs,
 					      s->n_netdevs *
@@ -1829,8 +2359,7 @@ static bool batch_publish(struct pdec *pd, struct pdec_slot *s,
 		s->last = b;
 		pthread_cond_broadcast(&pd->ready);
 	} else {
-		b->next = pd->spare;
-		pd->spare = b;
+		batch_to_spare(pd, b);
 	}
 	pthread_mutex_unlock(&pd->mu);
 	return ok;
@@ -1862,19 +2391,38 @@ static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
 	if (z.rc < 0)
 		return;
 	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings);
-	while ((rc = dec_next(&w->dec, &what)) == 1) {
-		if (!b && !(b = batch_get(pd, s)))
+	for (;;) {
+		/* the rows go straight into the batch, which is taken
+		 * before decoding */
+		if (!b && !(b = batch_get(pd, s))) {
+			base_moves(w, NULL);
 			return;	/* cancelled */
+		}
+		w->dec.rows_out = &b->pool;
+		rc = dec_next(&w->dec, &what);
+		if (rc != 1)
+			break;
 		keep_record(b, &w->dec.rec, w->dec.unknown);
 		w->dec.unknown = 0;
+		if (w->dec.rec.kind == SWT_REC_SAMPLE)
+			base_moves(w, b);
 		if (b->pool.total >= PDEC_BATCH) {
-			if (!batch_publish(pd, s, b))
+			if (!batch_publish(pd, s, b)) {
+				base_moves(w, NULL);
 				return;
+			}
 			b = NULL;
 		}
 	}
-	if (b && !batch_publish(pd, s, b))
-		return;
+	base_moves(w, NULL);
+	if (b->n) {
+		if (!batch_publish(pd, s, b))
+			return;
+	} else {
+		pthread_mutex_lock(&pd->mu);
+		batch_to_spare(pd, b);
+		pthread_mutex_unlock(&pd->mu);
+	}
 	pthread_mutex_lock(&pd->mu);
 	s->finished = true;
 	s->end_rc = rc;
