@@ -415,20 +415,12 @@ static void ingest_drain(struct session *s, int64_t until)
 	drain_to(s, until);
 }
 
-/* Samples and process starts/exits: the events before them first. */
-static int sample_append(const struct swt_record *rec, void *payload)
-{
-	struct session *s = payload;
-
-	pump_take(s);	/* the tick has read /proc: the ingest is ours */
-	if (s->ing && rec->t_ns > s->drained)
-		ingest_drain(s, rec->t_ns);
-	return session_append(rec, payload);
-}
-
-/* Before a tick's first record (swt_sampler_opts.before_records): what
- * sample_append() would do for it, here, so that the sampler's measure of
- * its exit accounting holds the records alone. */
+/* Before a tick's records (all stamped t_ns): the ingest taken back (the
+ * tick has read /proc: the ingest is ours) and the events before t_ns
+ * written. The sampler calls it before its first record
+ * (swt_sampler_opts.before_records), so that its measure of the exit
+ * accounting holds the records alone; each record repeats it (then a
+ * no-op). */
 static void before_records(int64_t t_ns, void *payload)
 {
 	struct session *s = payload;
@@ -436,6 +428,13 @@ static void before_records(int64_t t_ns, void *payload)
 	pump_take(s);
 	if (s->ing && t_ns > s->drained)
 		ingest_drain(s, t_ns);
+}
+
+/* Samples and process starts/exits: the events before them first. */
+static int sample_append(const struct swt_record *rec, void *payload)
+{
+	before_records(rec->t_ns, payload);
+	return session_append(rec, payload);
 }
 
 /* Take in what the processes sent last: their final messages and the
