@@ -12,6 +12,19 @@
 
 #define SWT_MAP_NONE UINT32_MAX
 
+/* FNV-1a of len bytes: the hash of the small string tables that do their
+ * own probing (the writer's string interning, the recorder's cache of
+ * program paths). */
+static inline uint32_t swt_fnv1a(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
 /* int64 key -> uint32 value. INT64_MIN cannot be a key. */
 struct swt_imap {
 	int64_t *keys;

@@ -28,6 +28,7 @@
 #include "swt_buf.h"
 #include "swt_codec-private.h"
 #include "swt_format.h"
+#include "swt_map.h"
 #include "swt_procdir.h"
 #include "swt_status.h"
 
@@ -262,16 +263,6 @@ static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
 		w->cur.t_last_ns = t;
 }
 
-static uint32_t hash_str(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* The chunk-local id of string s, defining it (a StringDef record) on
  * first use in this chunk. NULL and "" map to 0. */
 static uint32_t intern(struct swt_writer *w, const char *s)
@@ -303,7 +294,7 @@ static uint32_t intern(struct swt_writer *w, const char *s)
 		free(old);
 	}
 	mask = w->n_slots - 1;
-	h = hash_str(s, len);
+	h = swt_fnv1a(s, len);
 	for (i = h & mask;; i = (i + 1) & mask) {
 		sl = &w->slots[i];
 		if (!sl->id)

@@ -381,13 +381,8 @@ static bool take_credit(struct swt_procconn *pc, int64_t now_ns)
 static void keep_exe(struct swt_procconn *pc, struct ent *e,
 		     const char *path, size_t n)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	char **slot;
-	size_t i;
+	char **slot = &pc->exes[swt_fnv1a(path, n) & (EXE_CACHE - 1)];
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)path[i]) * 16777619u;
-	slot = &pc->exes[h & (EXE_CACHE - 1)];
 	if (*slot && shstr_of(*slot)->len == n + 1 &&
 	    memcmp(*slot, path, n) == 0) {
 		e->np.exe = shstr_ref(*slot);
