@@ -2087,8 +2087,12 @@ static void fork_storm_is_bounded_and_counted(void **state)
 	/* 20 a tick at most; the storm forks far more */
 	assert_true(s.rf.end.exits_dropped > 0);
 	assert_true(unseen <= s.rf.n_samples * 20 + 20);
+	/* every child written, or counted: dropped over the bound, or an
+	 * exit whose record never matched its events (exits_unmatched: 2 of
+	 * 1 492 once in CI at load, their CPU in the reaped children) */
 	if (!s.rf.end.exit_acct_overflows && !s.rf.end.proc_events_overflows)
-		assert_true(written + s.rf.end.exits_dropped >=
+		assert_true(written + s.rf.end.exits_dropped +
+				    s.rf.end.exits_unmatched >=
 			    (uint64_t)forks);
 	/* none twice (a zombie its parent had not reaped yet was, until
 	 * the scan learnt to leave it to its exit record); under
