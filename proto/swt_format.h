@@ -48,6 +48,12 @@
 #define SWT_MAX_CLOCK_TICKS 1000000u
 #define SWT_MAX_RECORD_BYTES (32u << 20)	/* one Record */
 #define SWT_MAX_CHUNK_RAW_BYTES (64u << 20)	/* one chunk, decompressed */
+/* Rows of one Sample, processes and threads together: Linux's
+ * PID_MAX_LIMIT, the most tasks (a process or a thread each holds an id)
+ * any machine can have at once. A row costs the reader about 150 bytes
+ * whatever few bytes encode it (absent columns are zeros), so a record
+ * claiming more is damage, not an allocation of gigabytes. */
+#define SWT_MAX_SAMPLE_ROWS (1u << 22)
 #define SWT_MAX_INDEX_BYTES (64u << 20)		/* Index message */
 /* Directory message, decompressed; the writer stops collecting (and
  * writes none) past it */

@@ -101,6 +101,8 @@ struct chunk_dec {
 	struct swt_record rec;	/* the record decoded last */
 	uint64_t unknown;	/* records of unknown kinds passed over since
 				 * the last record decoded */
+	const char *bad;	/* why convert() refused a record, when more
+				 * is known than "malformed record" */
 };
 
 struct pdec;
@@ -1251,6 +1253,10 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	CHECK_COL(tgid_off, nt) CHECK_COL(tname, nt) CHECK_COL(tutime, nt)
 	CHECK_COL(tstime, nt)
 #undef CHECK_COL
+	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n) {
+		d->bad = "sample with more rows than a machine has tasks";
+		return -1;
+	}
 
 	rows = proc_rows(d, n);
 	{
@@ -1793,6 +1799,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		if (len < m || len / 10 > m)
 			return false;
 	}
+	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
+		return false;	/* damage: protobuf-c's path says so */
 
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values */
@@ -2042,9 +2050,10 @@ static int dec_next(struct chunk_dec *d, const char **what)
 		}
 		d->chunk_pos += (size_t)n + (size_t)len;
 		d->last_t = wadd(d->last_t, m->dt_ns);
+		d->bad = NULL;
 		c = convert(d, m);
 		if (c < 0) {
-			*what = "malformed record";
+			*what = d->bad ? d->bad : "malformed record";
 			return -1;
 		}
 		if (c == 0)

@@ -376,8 +376,9 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	bool any_flag = false;
 	int32_t prev_id;
 
-	if (n > SWT_MAX_RECORD_BYTES / 4 || nt > SWT_MAX_RECORD_BYTES / 4)
-		return fail(w, SWT_EINVAL, "sample too large");
+	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
+		return fail(w, SWT_EINVAL, "sample of more than %u rows",
+			    SWT_MAX_SAMPLE_ROWS);
 	/* positive ids, strictly ascending: the id deltas then fit int32 */
 	for (i = 0; i < n; i++)
 		if (in->procs[i].pid <= (i ? in->procs[i - 1].pid : 0))

@@ -2986,6 +2986,69 @@ static void sample_encodings_decode_alike(void **state)
 	store_fini(&s);
 }
 
+/* A sample claiming more rows than any machine has tasks: each costs the
+ * reader a row of about 150 bytes whatever one byte encodes it, so such a
+ * record is damage, not gigabytes allocated; the samples before it are
+ * read, on one thread or two. */
+static void sample_rows_are_bounded(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct enc_sample es[ENC_SAMPLES];
+	struct bytes file = { 0 }, got = { 0 }, w2 = { 0 }, extra = { 0 };
+	unsigned char *data;
+	size_t len, i;
+	int c;
+
+	data = small_session(sb, &s, &len, &l);
+	enc_samples(es, 7);
+	/* c 0: processes alone, one over; c 1: processes and threads
+	 * together, one over (neither alone is) */
+	for (c = 0; c < 2; c++) {
+		struct bytes smp = { 0 }, rec = { 0 }, col = { 0 };
+		size_t n = c == 0 ? SWT_MAX_SAMPLE_ROWS + 1 :
+				    SWT_MAX_SAMPLE_ROWS / 2 + 1;
+		size_t nt = c == 0 ? 0 : SWT_MAX_SAMPLE_ROWS / 2;
+
+		/* pids 1, 2, 3 ...: a delta of 1 each, one byte */
+		for (i = 0; i < n; i++)
+			pb_varint(&col, 2);
+		pb_field_bytes(&smp, 10, col.p, col.len);
+		if (nt) {
+			col.len = 0;
+			for (i = 0; i < nt; i++)
+				pb_varint(&col, 2);
+			pb_field_bytes(&smp, 30, col.p, col.len);
+		}
+		extra.len = 0;
+		pb_field_varint(&rec, 1, zigzag(1));
+		pb_field_bytes(&rec, 5, smp.p, smp.len);
+		pb_delimited(&extra, &rec);
+		enc_file(&file, data, &l, es, ENC_WRITER, &extra);
+		enc_read(&file, 1, &got);
+		enc_read(&file, 2, &w2);
+		assert_string_equal(got.p, w2.p);
+		if (!strstr((char *)got.p, "damage -3 sample with more rows "
+					   "than a machine has tasks at byte "))
+			print_error("case %d:\n%.2000s\n", c, (char *)got.p);
+		assert_non_null(strstr((char *)got.p,
+				       "damage -3 sample with more rows than "
+				       "a machine has tasks at byte "));
+		/* the three samples before it were read */
+		assert_non_null(strstr((char *)got.p, "\np 45 "));
+		free(smp.p);
+		free(rec.p);
+		free(col.p);
+	}
+	free(file.p);
+	free(got.p);
+	free(w2.p);
+	free(extra.p);
+	free(data);
+	store_fini(&s);
+}
+
 /* ---- tests: the zstd CLI ----------------------------------------------- */
 
 static void zstd_cli_reads_finished_file(void **state)
@@ -3767,6 +3830,7 @@ int main(void)
 		SB(oversized_length_prefix_is_corruption),
 		SB(unknown_record_kind_is_skipped),
 		SB(sample_encodings_decode_alike),
+		SB(sample_rows_are_bounded),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),
 		SB(writer_refuses_symlink),
