@@ -96,6 +96,8 @@ struct chunk_dec {
 	size_t cap_netdevs;
 	int32_t *reset_pids;
 	size_t n_reset, cap_reset;
+	int32_t *gone;		/* a sparse sample's gone pids */
+	size_t cap_gone;
 	struct swt_event *events;
 	size_t cap_events;
 	struct swt_record rec;	/* the record decoded last */
@@ -308,6 +310,7 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->threads[1]);
 	free(d->netdevs);
 	free(d->reset_pids);
+	free(d->gone);
 	free(d->events);
 }
 
@@ -1183,6 +1186,37 @@ static bool was_reset(const struct chunk_dec *d, int32_t pid)
 	return false;
 }
 
+/* A sparse sample (format 1.8): its own rows, decoded into rows[nb,
+ * nb + n), go in pid order among the base's rows that are neither gone
+ * nor replaced by one of them, from rows[0] (a row is never written over
+ * before it is read: the k-th row written comes from rows[nb + i] with
+ * k <= nb + i). gone[0, n_gone): ascending. Returns the rows. */
+static size_t sparse_merge(struct swt_proc_row *rows,
+			   const struct swt_proc_row *base, size_t nb,
+			   size_t n, const int32_t *gone, size_t n_gone)
+{
+	const struct swt_proc_row *own = rows + nb;
+	size_t i = 0, j = 0, g = 0, o = 0;
+
+	while (i < n || j < nb) {
+		if (j < nb && (i == n || base[j].pid < own[i].pid)) {
+			while (g < n_gone && gone[g] < base[j].pid)
+				g++;
+			if (g == n_gone || gone[g] != base[j].pid)
+				rows[o++] = base[j];
+			j++;
+			continue;
+		}
+		if (j < nb && base[j].pid == own[i].pid)
+			j++;	/* its successor */
+		if (&rows[o] != &own[i])
+			rows[o] = own[i];
+		o++;
+		i++;
+	}
+	return o;
+}
+
 /* Where the rows of the sample being decoded go: the batch a decoding
  * thread fills (d->rows_out), or the one of the two buffers that does not
  * hold the base. */
@@ -1228,10 +1262,11 @@ static void rows_done(struct chunk_dec *d, const struct swt_proc_row *rows,
 /* Column value i, or 0 when the column is absent. */
 #define COLV(m, f, i) ((m)->n_##f ? (m)->f[i] : 0)
 
-static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
+static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
+		       bool sparse)
 {
 	struct swt_sample *s = &d->rec.u.sample;
-	size_t n = m->n_pid, nt = m->n_tid, i, j;
+	size_t n = m->n_pid, nt = m->n_tid, i, j, n_gone = 0;
 	const struct swt_proc_row *base = d->pbase;
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
@@ -1257,9 +1292,28 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 		d->bad = "sample with more rows than a machine has tasks";
 		return -1;
 	}
+	if (sparse) {
+		/* the gone pids: ascending, no more than the base has */
+		if (m->n_gone_pid > n_base)
+			return -1;
+		d->gone = swt_grow(d->gone, &d->cap_gone,
+				   m->n_gone_pid ? m->n_gone_pid : 1,
+				   sizeof(*d->gone));
+		for (i = 0; i < m->n_gone_pid; i++) {
+			id += m->gone_pid[i];
+			if ((i && id <= d->gone[i - 1]) || id < INT32_MIN ||
+			    id > INT32_MAX)
+				return -1;
+			d->gone[i] = (int32_t)id;
+		}
+		n_gone = m->n_gone_pid;
+		id = 0;
+	}
 
-	rows = proc_rows(d, n);
+	/* sparse: its own rows after room for the base's */
+	rows = proc_rows(d, sparse ? n_base + n : n);
 	{
+	struct swt_proc_row *const own = sparse ? rows + n_base : rows;
 	/* the columns in locals, NULL when absent: the message's counts
 	 * (size_t) could alias the rows written (int64_t) for the compiler,
 	 * which would read them again for every value */
@@ -1288,10 +1342,10 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	for (i = 0, j = 0; i < n; i++) {
 		static const struct swt_proc_row zero;
 		const struct swt_proc_row *b = &zero;
-		struct swt_proc_row *p = &rows[i];
+		struct swt_proc_row *p = &own[i];
 
 		id += m->pid[i];
-		if ((i && id <= rows[i - 1].pid) || id < INT32_MIN ||
+		if ((i && id <= own[i - 1].pid) || id < INT32_MIN ||
 		    id > INT32_MAX)
 			return -1;
 		p->pid = (int32_t)id;
@@ -1322,6 +1376,14 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m)
 	}
 #undef CV
 #undef COLP
+	}
+	if (sparse) {
+		n = sparse_merge(rows, base, n_base, n, d->gone, n_gone);
+		if (nt > SWT_MAX_SAMPLE_ROWS - n) {
+			d->bad = "sample with more rows than a machine has "
+				 "tasks";
+			return -1;
+		}
 	}
 
 	trows = thread_rows(d, nt);
@@ -1486,7 +1548,10 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:
 		o->kind = SWT_REC_SAMPLE;
-		return conv_sample(d, m->sample) < 0 ? -1 : 1;
+		return conv_sample(d, m->sample, false) < 0 ? -1 : 1;
+	case SWT__PB__RECORD__KIND_SPARSE_SAMPLE:
+		o->kind = SWT_REC_SAMPLE;
+		return conv_sample(d, m->sparse_sample, true) < 0 ? -1 : 1;
 	case SWT__PB__RECORD__KIND_EVENTS:
 		o->kind = SWT_REC_EVENTS;
 		return conv_events(d, m->events) < 0 ? -1 : 1;
@@ -1678,7 +1743,8 @@ static inline bool fv_span(const unsigned char **pp, const unsigned char *end,
 enum {
 	FS_SCHEDULED = 1, FS_STEAL = 35, FS_NETDEVS = 8, FS_PRESSURE = 9,
 	FS_PID = 10, FS_FLAGS = 22, FS_TID = 30, FS_TGID_OFF = 31,
-	FS_TNAME = 32, FS_TUTIME = 33, FS_TSTIME = 34, FS_MAX = 35
+	FS_TNAME = 32, FS_TUTIME = 33, FS_TSTIME = 34, FS_GONE = 36,
+	FS_MAX = 36
 };
 
 /* The sint64 process columns: field number and member. */
@@ -1724,13 +1790,13 @@ static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
-			const unsigned char *end)
+			const unsigned char *end, bool sparse)
 {
 	struct swt_sample *s = &d->rec.u.sample;
 	const unsigned char *cb[FS_MAX + 1], *ce[FS_MAX + 1];
 	uint64_t scal[FS_MAX + 1];
 	uint64_t seen = 0;
-	size_t n = 0, nt = 0, n_nd = 0, i, j, k;
+	size_t n = 0, nt = 0, n_nd = 0, n_gone = 0, i, j, k;
 	const struct swt_proc_row *base = d->pbase;
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
@@ -1801,11 +1867,37 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
 		return false;	/* damage: protobuf-c's path says so */
+	if (sparse && HAS(FS_GONE)) {
+		/* the gone pids: ascending, no more than the base has */
+		if (ce[FS_GONE][-1] & 0x80)
+			return false;
+		for (q = cb[FS_GONE]; q < ce[FS_GONE]; q++)
+			n_gone += *q < 0x80;
+		if (n_gone > n_base)
+			return false;
+		d->gone = swt_grow(d->gone, &d->cap_gone, n_gone,
+				   sizeof(*d->gone));
+		q = cb[FS_GONE];
+		for (i = 0; i < n_gone; i++) {
+			uint64_t v;
+
+			if (!fv_get(&q, ce[FS_GONE], &v))
+				return false;
+			id += fv_zz32((uint32_t)v);
+			if ((i && id <= d->gone[i - 1]) || id < INT32_MIN ||
+			    id > INT32_MAX)
+				return false;
+			d->gone[i] = (int32_t)id;
+		}
+		id = 0;
+	}
 
 	/* processes, row by row: the base row, then the pid, the flags and
-	 * the present columns' deltas, each column exactly n values */
-	rows = proc_rows(d, n);
+	 * the present columns' deltas, each column exactly n values (a
+	 * sparse sample's after room for the base's rows, then merged) */
+	rows = proc_rows(d, sparse ? n_base + n : n);
 	{
+		struct swt_proc_row *const own = sparse ? rows + n_base : rows;
 		const unsigned char *c[20], *e[20];
 		size_t off[20], np = 0, i0, i1;
 		const unsigned char *cp = HAS(FS_PID) ? cb[FS_PID] : NULL;
@@ -1828,14 +1920,14 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			i1 = n - i0 > FAST_BLOCK ? i0 + FAST_BLOCK : n;
 			for (i = i0; i < i1; i++) {
 				static const struct swt_proc_row zero;
-				struct swt_proc_row *r = &rows[i];
+				struct swt_proc_row *r = &own[i];
 				uint64_t v;
 				int32_t pid;
 
 				if (!fv_get(&cp, ep, &v))
 					return false;
 				id += fv_zz32((uint32_t)v);
-				if ((i && id <= rows[i - 1].pid) ||
+				if ((i && id <= own[i - 1].pid) ||
 				    id < INT32_MIN || id > INT32_MAX)
 					return false;
 				pid = (int32_t)id;
@@ -1856,7 +1948,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			}
 			for (k = 0; k < np; k++) {
 				const unsigned char *cq = c[k], *cqe = e[k];
-				char *dst = (char *)&rows[i0] + off[k];
+				char *dst = (char *)&own[i0] + off[k];
 
 				for (i = i0; i < i1; i++) {
 					uint64_t v;
@@ -1865,7 +1957,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 						return false;
 					*(int64_t *)dst =
 						wadd(*(int64_t *)dst, fv_zz64(v));
-					dst += sizeof(*rows);
+					dst += sizeof(*own);
 				}
 				c[k] = cq;
 			}
@@ -1875,6 +1967,11 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		for (k = 0; k < np; k++)
 			if (c[k] != e[k])
 				return false;
+	}
+	if (sparse) {
+		n = sparse_merge(rows, base, n_base, n, d->gone, n_gone);
+		if (nt > SWT_MAX_SAMPLE_ROWS - n)
+			return false;
 	}
 
 	/* threads, in blocks: the raw values of each column, then the rows */
@@ -1980,7 +2077,7 @@ static bool fast_record(struct chunk_dec *d, const unsigned char *p,
 {
 	const unsigned char *end = p + len, *b = NULL, *e = NULL;
 	uint64_t v = 0;
-	bool has_dt = false;
+	bool has_dt = false, sparse = false;
 	unsigned f, wt;
 
 	while (p < end) {
@@ -1989,9 +2086,10 @@ static bool fast_record(struct chunk_dec *d, const unsigned char *p,
 			if (!fv_get(&p, end, &v))
 				return false;
 			has_dt = true;
-		} else if (f == 5 && wt == 2 && !b) {
+		} else if ((f == 5 || f == 11) && wt == 2 && !b) {
 			if (!fv_span(&p, end, &b, &e))
 				return false;
+			sparse = f == 11;
 		} else {
 			return false;
 		}
@@ -2000,7 +2098,7 @@ static bool fast_record(struct chunk_dec *d, const unsigned char *p,
 		return false;
 	memset(&d->rec, 0, sizeof(d->rec));
 	d->rec.kind = SWT_REC_SAMPLE;
-	if (!fast_sample(d, b, e))
+	if (!fast_sample(d, b, e, sparse))
 		return false;
 	*dt = fv_zz64(v);
 	return true;

@@ -100,6 +100,8 @@ struct swt_writer {
 	size_t cap_ucols;
 	int32_t *icols;
 	size_t cap_icols;
+	int32_t *gone;		/* a sparse sample's gone pids (deltas) */
+	size_t cap_gone;
 
 	/* the process directory (format 1.6): every ProcStart written */
 	struct swt_procdir dir;
@@ -133,6 +135,7 @@ void swt_writer_opts_init(struct swt_writer_opts *opts)
 	opts->chunk_raw_bytes = SWT_DEFAULT_CHUNK_RAW_BYTES;
 	opts->sync = true;
 	opts->force = false;
+	opts->sparse = true;
 }
 
 const char *swt_writer_errmsg(const struct swt_writer *w)
@@ -365,11 +368,12 @@ static void set_col(size_t *n_out, int64_t **out, int64_t *v, size_t n)
  * the column pointers stay valid until the record is packed. String
  * definitions for thread names are emitted here, before the sample. */
 static int encode_sample(struct swt_writer *w, const struct swt_record *r,
-			 Swt__Pb__Sample *s)
+			 Swt__Pb__Sample *s, bool *sparse)
 {
 	static const struct swt_proc_row zero;
 	const struct swt_sample *in = &r->u.sample;
-	size_t n = in->n_procs, nt = in->n_threads, i, j;
+	size_t n = in->n_procs, nt = in->n_threads, i, j, k, ng = 0;
+	int32_t prev_gone = 0;
 	int64_t *c, *tu, *ts;
 	int32_t *pid, *tid, *toff;
 	uint32_t *flags, *names;
@@ -419,61 +423,99 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		s->pressure_us = w->pressure;
 	}
 
-	/* processes: merge with the previous sample's rows (both sorted) */
+	/* processes: merge with the previous sample's rows (both sorted);
+	 * sparse, a row that changed nothing is left out (k rows written)
+	 * and the previous rows without a successor are listed as gone */
+	if (w->opts.sparse)
+		w->gone = swt_grow(w->gone, &w->cap_gone,
+				   w->n_prev_procs ? w->n_prev_procs : 1,
+				   sizeof(*w->gone));
 	prev_id = 0;
-	for (i = 0, j = 0; i < n; i++) {
+	for (i = 0, j = 0, k = 0; i < n; i++) {
 		const struct swt_proc_row *p = &in->procs[i];
 		const struct swt_proc_row *b = &zero;
 
-		while (j < w->n_prev_procs && w->prev_procs[j].pid < p->pid)
+		while (j < w->n_prev_procs && w->prev_procs[j].pid < p->pid) {
+			if (w->opts.sparse) {
+				w->gone[ng++] = w->prev_procs[j].pid -
+						prev_gone;
+				prev_gone = w->prev_procs[j].pid;
+			}
 			j++;
-		if (j < w->n_prev_procs && w->prev_procs[j].pid == p->pid &&
-		    !is_reset(w, p->pid))
-			b = &w->prev_procs[j];
-		pid[i] = p->pid - prev_id;
+		}
+		if (j < w->n_prev_procs && w->prev_procs[j].pid == p->pid) {
+			if (!is_reset(w, p->pid))
+				b = &w->prev_procs[j];
+			j++;
+		}
+		if (w->opts.sparse && b != &zero && p->flags == b->flags &&
+		    p->utime == b->utime && p->stime == b->stime &&
+		    p->rss_kib == b->rss_kib && p->vsz_kib == b->vsz_kib &&
+		    p->nthreads == b->nthreads && p->minflt == b->minflt &&
+		    p->majflt == b->majflt && p->io_read == b->io_read &&
+		    p->io_write == b->io_write && p->vctxsw == b->vctxsw &&
+		    p->ivctxsw == b->ivctxsw && p->cutime == b->cutime &&
+		    p->cstime == b->cstime && p->net_tx == b->net_tx &&
+		    p->net_rx == b->net_rx && p->socks_tcp == b->socks_tcp &&
+		    p->socks_udp == b->socks_udp &&
+		    p->socks_other == b->socks_other)
+			continue;
+		pid[k] = p->pid - prev_id;
 		prev_id = p->pid;
-		c[0 * n + i] = wsub(p->utime, b->utime);
-		c[1 * n + i] = wsub(p->stime, b->stime);
-		c[2 * n + i] = wsub(p->rss_kib, b->rss_kib);
-		c[3 * n + i] = wsub(p->vsz_kib, b->vsz_kib);
-		c[4 * n + i] = wsub(p->nthreads, b->nthreads);
-		c[5 * n + i] = wsub(p->minflt, b->minflt);
-		c[6 * n + i] = wsub(p->majflt, b->majflt);
-		c[7 * n + i] = wsub(p->io_read, b->io_read);
-		c[8 * n + i] = wsub(p->io_write, b->io_write);
-		c[9 * n + i] = wsub(p->vctxsw, b->vctxsw);
-		c[10 * n + i] = wsub(p->ivctxsw, b->ivctxsw);
-		c[11 * n + i] = wsub(p->cutime, b->cutime);
-		c[12 * n + i] = wsub(p->cstime, b->cstime);
-		c[13 * n + i] = wsub(p->net_tx, b->net_tx);
-		c[14 * n + i] = wsub(p->net_rx, b->net_rx);
-		c[15 * n + i] = wsub(p->socks_tcp, b->socks_tcp);
-		c[16 * n + i] = wsub(p->socks_udp, b->socks_udp);
-		c[17 * n + i] = wsub(p->socks_other, b->socks_other);
-		flags[i] = p->flags;
+		c[0 * n + k] = wsub(p->utime, b->utime);
+		c[1 * n + k] = wsub(p->stime, b->stime);
+		c[2 * n + k] = wsub(p->rss_kib, b->rss_kib);
+		c[3 * n + k] = wsub(p->vsz_kib, b->vsz_kib);
+		c[4 * n + k] = wsub(p->nthreads, b->nthreads);
+		c[5 * n + k] = wsub(p->minflt, b->minflt);
+		c[6 * n + k] = wsub(p->majflt, b->majflt);
+		c[7 * n + k] = wsub(p->io_read, b->io_read);
+		c[8 * n + k] = wsub(p->io_write, b->io_write);
+		c[9 * n + k] = wsub(p->vctxsw, b->vctxsw);
+		c[10 * n + k] = wsub(p->ivctxsw, b->ivctxsw);
+		c[11 * n + k] = wsub(p->cutime, b->cutime);
+		c[12 * n + k] = wsub(p->cstime, b->cstime);
+		c[13 * n + k] = wsub(p->net_tx, b->net_tx);
+		c[14 * n + k] = wsub(p->net_rx, b->net_rx);
+		c[15 * n + k] = wsub(p->socks_tcp, b->socks_tcp);
+		c[16 * n + k] = wsub(p->socks_udp, b->socks_udp);
+		c[17 * n + k] = wsub(p->socks_other, b->socks_other);
+		flags[k++] = p->flags;
 		if (p->flags)
 			any_flag = true;
 	}
-	s->n_pid = n;
+	/* sparse only when a row was left out: otherwise a plain Sample,
+	 * which every reader reads (its gone processes have no row) */
+	*sparse = k < n;
+	if (*sparse) {
+		for (; j < w->n_prev_procs; j++) {
+			w->gone[ng++] = w->prev_procs[j].pid - prev_gone;
+			prev_gone = w->prev_procs[j].pid;
+		}
+		s->n_gone_pid = ng;
+		s->gone_pid = w->gone;
+		w->stats.rows_left_out += n - k;
+	}
+	s->n_pid = k;
 	s->pid = pid;
-	set_col(&s->n_utime, &s->utime, c + 0 * n, n);
-	set_col(&s->n_stime, &s->stime, c + 1 * n, n);
-	set_col(&s->n_rss_kib, &s->rss_kib, c + 2 * n, n);
-	set_col(&s->n_vsz_kib, &s->vsz_kib, c + 3 * n, n);
-	set_col(&s->n_nthreads, &s->nthreads, c + 4 * n, n);
-	set_col(&s->n_minflt, &s->minflt, c + 5 * n, n);
-	set_col(&s->n_majflt, &s->majflt, c + 6 * n, n);
-	set_col(&s->n_io_read, &s->io_read, c + 7 * n, n);
-	set_col(&s->n_io_write, &s->io_write, c + 8 * n, n);
-	set_col(&s->n_vctxsw, &s->vctxsw, c + 9 * n, n);
-	set_col(&s->n_ivctxsw, &s->ivctxsw, c + 10 * n, n);
-	set_col(&s->n_cutime, &s->cutime, c + 11 * n, n);
-	set_col(&s->n_cstime, &s->cstime, c + 12 * n, n);
-	set_col(&s->n_net_tx, &s->net_tx, c + 13 * n, n);
-	set_col(&s->n_net_rx, &s->net_rx, c + 14 * n, n);
-	set_col(&s->n_socks_tcp, &s->socks_tcp, c + 15 * n, n);
-	set_col(&s->n_socks_udp, &s->socks_udp, c + 16 * n, n);
-	set_col(&s->n_socks_other, &s->socks_other, c + 17 * n, n);
+	set_col(&s->n_utime, &s->utime, c + 0 * n, k);
+	set_col(&s->n_stime, &s->stime, c + 1 * n, k);
+	set_col(&s->n_rss_kib, &s->rss_kib, c + 2 * n, k);
+	set_col(&s->n_vsz_kib, &s->vsz_kib, c + 3 * n, k);
+	set_col(&s->n_nthreads, &s->nthreads, c + 4 * n, k);
+	set_col(&s->n_minflt, &s->minflt, c + 5 * n, k);
+	set_col(&s->n_majflt, &s->majflt, c + 6 * n, k);
+	set_col(&s->n_io_read, &s->io_read, c + 7 * n, k);
+	set_col(&s->n_io_write, &s->io_write, c + 8 * n, k);
+	set_col(&s->n_vctxsw, &s->vctxsw, c + 9 * n, k);
+	set_col(&s->n_ivctxsw, &s->ivctxsw, c + 10 * n, k);
+	set_col(&s->n_cutime, &s->cutime, c + 11 * n, k);
+	set_col(&s->n_cstime, &s->cstime, c + 12 * n, k);
+	set_col(&s->n_net_tx, &s->net_tx, c + 13 * n, k);
+	set_col(&s->n_net_rx, &s->net_rx, c + 14 * n, k);
+	set_col(&s->n_socks_tcp, &s->socks_tcp, c + 15 * n, k);
+	set_col(&s->n_socks_udp, &s->socks_udp, c + 16 * n, k);
+	set_col(&s->n_socks_other, &s->socks_other, c + 17 * n, k);
 	if (in->n_netdevs) {
 		if (in->n_netdevs > 4096)
 			return fail(w, SWT_EINVAL, "too many interfaces");
@@ -495,7 +537,7 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		s->netdevs = w->netdev_ptrs;
 	}
 	if (any_flag) {
-		s->n_flags = n;
+		s->n_flags = k;
 		s->flags = flags;
 	}
 
@@ -753,13 +795,21 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
 		rec.proc_exit = &pe;
 		break;
-	case SWT_REC_SAMPLE:
-		SWT_TRY(err = encode_sample(w, r, &sm));
-		rec.kind_case = SWT__PB__RECORD__KIND_SAMPLE;
-		rec.sample = &sm;
+	case SWT_REC_SAMPLE: {
+		bool sparse = false;
+
+		SWT_TRY(err = encode_sample(w, r, &sm, &sparse));
+		if (sparse) {
+			rec.kind_case = SWT__PB__RECORD__KIND_SPARSE_SAMPLE;
+			rec.sparse_sample = &sm;
+		} else {
+			rec.kind_case = SWT__PB__RECORD__KIND_SAMPLE;
+			rec.sample = &sm;
+		}
 		w->stats.proc_samples += r->u.sample.n_procs;
 		w->cur.proc_samples += r->u.sample.n_procs;
 		break;
+	}
 	case SWT_REC_EVENTS:
 		SWT_TRY(err = encode_events(w, r, &eb, &t));
 		rec.kind_case = SWT__PB__RECORD__KIND_EVENTS;
@@ -1142,5 +1192,6 @@ void swt_writer_free(struct swt_writer *w)
 	free(w->netdevs);
 	free(w->netdev_ptrs);
 	free(w->icols);
+	free(w->gone);
 	free(w);
 }

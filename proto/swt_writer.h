@@ -26,6 +26,8 @@ struct swt_writer_opts {
 	size_t chunk_raw_bytes;	/* close a chunk past this, default 1 MiB */
 	bool sync;		/* fdatasync on flush/finish, default true */
 	bool force;		/* overwrite an existing regular file */
+	bool sparse;		/* leave unchanged process rows out of a
+				 * sample (format 1.8), default true */
 };
 
 /* Fill *opts with the defaults above. */
@@ -80,6 +82,7 @@ struct swt_writer_stats {
 	uint64_t raw_bytes;	/* record bytes before compression */
 	uint64_t records;
 	uint64_t proc_samples;	/* process rows appended */
+	uint64_t rows_left_out;	/* of them, unchanged: not written (sparse) */
 	uint64_t chunks;	/* chunks started */
 };
 

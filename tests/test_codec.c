@@ -268,6 +268,22 @@ static void gen_sample(struct store *s, struct gproc *g, int64_t t,
 
 		if (!p->live)
 			continue;
+		/* a third of the time, an idle process: its row unchanged
+		 * (left out of a sparse sample) */
+		if (p->pid != 200 && p->pid != 100 && p->pid != 4000 &&
+		    rng_range(rng, 0, 2) == 0) {
+			rows[n++] = *w;
+			for (k = 0; k < p->nthreads; k++) {
+				struct swt_thread_row *x = &th[nt++];
+
+				x->tid = p->pid + k;
+				x->tgid = p->pid;
+				x->name = thread_names[k];
+				x->utime = p->tutime[k];
+				x->stime = p->tstime[k];
+			}
+			continue;
+		}
 		w->utime += rng_range(rng, 0, 7);
 		w->stime += rng_range(rng, 0, 3);
 		/* RSS and VSZ move both ways (negative deltas) */
@@ -460,6 +476,7 @@ struct write_opts {
 				 * flush and free as after a crash */
 	struct flush_point *points; /* optional, flush_every != 0 */
 	size_t *n_points;
+	bool plain;		/* no sparse samples */
 };
 
 static void writer_opts(struct swt_writer_opts *o, size_t chunk_raw_bytes)
@@ -482,6 +499,7 @@ static void write_store(const char *path, const struct store *s,
 	int rc;
 
 	writer_opts(&o, wo->chunk_raw_bytes);
+	o.sparse = !wo->plain;
 	test_header(&h);
 	rc = swt_writer_open(&w, path, &o, &h, err, sizeof(err));
 	if (rc != 0)
@@ -2582,6 +2600,9 @@ struct enc_sample {
 	int64_t tutime[ENC_THREADS], tstime[ENC_THREADS];
 	uint32_t nd_name;
 	uint64_t nd_rx, nd_tx;
+	bool sparse;			/* a sparse_sample (format 1.8) */
+	size_t n_gone;
+	int32_t gone_delta[ENC_PROCS];
 };
 
 enum enc_style {
@@ -2623,6 +2644,10 @@ static size_t enc_values(const struct enc_sample *e, unsigned f, uint64_t *v)
 		for (i = 0; i < e->nt; i++)
 			v[i] = e->tname[i];
 		return e->nt;
+	case 36:
+		for (i = 0; i < e->n_gone; i++)
+			v[i] = zigzag(e->gone_delta[i]) & 0xffffffffu;
+		return e->n_gone;
 	case 33:
 	case 34:
 		for (i = 0; i < e->nt; i++)
@@ -2704,7 +2729,7 @@ static void enc_record(struct bytes *out, const struct enc_sample *e,
 {
 	static const unsigned order[] = { 1, 2, 3, 4, 5, 6, 7, 9, 35,
 		10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-		25, 26, 27, 28, 29, 8, 30, 31, 32, 33, 34 };
+		25, 26, 27, 28, 29, 8, 30, 31, 32, 33, 34, 36 };
 	const size_t n_order = sizeof(order) / sizeof(order[0]);
 	struct bytes smp = { 0 }, rec = { 0 };
 	size_t i;
@@ -2715,7 +2740,7 @@ static void enc_record(struct bytes *out, const struct enc_sample *e,
 	if (st == ENC_UNKNOWN)
 		pb_field_varint(&smp, 40, 77);
 	pb_field_varint(&rec, 1, zigzag(e->dt));
-	pb_field_bytes(&rec, 5, smp.p, smp.len);
+	pb_field_bytes(&rec, e->sparse ? 11 : 5, smp.p, smp.len);
 	pb_delimited(out, &rec);
 	free(smp.p);
 	free(rec.p);
@@ -2986,6 +3011,152 @@ static void sample_encodings_decode_alike(void **state)
 	store_fini(&s);
 }
 
+/* Sparse samples (format 1.8): the second sample without its two
+ * unchanged rows (pids 10 and 50) and with the two gone ones (20, 40)
+ * listed reads as the full one, in every encoding, on one thread or two;
+ * a malformed gone list is damage either way. */
+static void sparse_samples_decode_as_full(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct enc_sample es[ENC_SAMPLES], sp[ENC_SAMPLES];
+	struct bytes file = { 0 }, want = { 0 }, got = { 0 };
+	unsigned char *data;
+	size_t len, c;
+	int st, bad;
+
+	data = small_session(sb, &s, &len, &l);
+	enc_samples(es, 11);
+	/* pids 10 and 50 of the second sample unchanged since the first */
+	for (c = 0; c < 19; c++) {
+		es[1].col[c][0] = 0;
+		es[1].col[c][3] = 0;
+	}
+	es[1].flags[0] = es[0].flags[0];
+	es[1].flags[3] = es[0].flags[4];
+	enc_file(&file, data, &l, es, ENC_WRITER, NULL);
+	enc_read(&file, 1, &want);
+	assert_non_null(strstr((char *)want.p, "\np 50 "));
+	assert_null(strstr((char *)want.p, "damage -3"));
+
+	memcpy(sp, es, sizeof(sp));
+	sp[1].sparse = true;
+	sp[1].n = 2;
+	sp[1].pid_delta[0] = 30;
+	sp[1].pid_delta[1] = 15;
+	for (c = 0; c < 2; c++) {
+		size_t k;
+
+		sp[1].flags[c] = es[1].flags[c + 1];
+		for (k = 0; k < 19; k++)
+			sp[1].col[k][c] = es[1].col[k][c + 1];
+	}
+	sp[1].n_gone = 2;
+	sp[1].gone_delta[0] = 20;
+	sp[1].gone_delta[1] = 20;
+	for (st = 0; st < ENC_STYLES; st++) {
+		unsigned th;
+
+		enc_file(&file, data, &l, sp, (enum enc_style)st, NULL);
+		for (th = 1; th <= 2; th++) {
+			enc_read(&file, th, &got);
+			if (strcmp((char *)want.p, (char *)got.p))
+				print_error("style %d, %u threads:\n%s\n"
+					    "instead of\n%s\n", st, th,
+					    (char *)got.p, (char *)want.p);
+			assert_string_equal(want.p, got.p);
+		}
+	}
+
+	/* malformed: gone pids not ascending; more gone pids than the
+	 * previous sample has rows (a sparse first sample) */
+	for (bad = 0; bad < 4; bad++) {
+		struct enc_sample b2[ENC_SAMPLES];
+		struct bytes w2 = { 0 };
+
+		memcpy(b2, sp, sizeof(b2));
+		if (bad / 2 == 0) {
+			b2[1].gone_delta[1] = -5;
+		} else {
+			b2[0].sparse = true;
+			b2[0].n_gone = 1;
+			b2[0].gone_delta[0] = 3;
+		}
+		enc_file(&file, data, &l, b2,
+			 bad & 1 ? ENC_UNKNOWN : ENC_WRITER, NULL);
+		enc_read(&file, 1, &got);
+		enc_read(&file, 2, &w2);
+		assert_string_equal(got.p, w2.p);
+		if (!strstr((char *)got.p, "damage -3 malformed record at "))
+			print_error("case %d:\n%s\n", bad, (char *)got.p);
+		assert_non_null(strstr((char *)got.p,
+				       "damage -3 malformed record at "));
+		free(w2.p);
+	}
+	free(file.p);
+	free(want.p);
+	free(got.p);
+	free(data);
+	store_fini(&s);
+}
+
+/* The writer's sparse samples against its plain ones: the same session
+ * written both ways reads the same, record by record; sparse leaves rows
+ * out and the file is smaller. */
+static void sparse_writer_reads_as_plain(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws[2];
+	char path[2][PATH_MAX + 16];
+	struct bytes txt[2][2] = { { { 0 } } };
+	int v;
+
+	gen_session(&s, 300, 42);
+	for (v = 0; v < 2; v++) {
+		struct write_opts wo = { .chunk_raw_bytes = 64 << 10,
+					 .finish = true, .plain = v == 1 };
+
+		snprintf(path[v], sizeof(path[v]), "%s/sp%d.swt", sb->dir, v);
+		write_store(path[v], &s, &wo, &ws[v]);
+	}
+	assert_true(ws[0].rows_left_out > 0);
+	assert_int_equal(ws[1].rows_left_out, 0);
+	assert_int_equal(ws[0].proc_samples, ws[1].proc_samples);
+	assert_true(ws[0].bytes < ws[1].bytes);
+	for (v = 0; v < 2; v++) {
+		unsigned th;
+
+		for (th = 1; th <= 2; th++) {
+			struct swt_reader *r;
+			const struct swt_record *rec;
+			size_t n = 0;
+
+			r = open_path_ok(path[v], 0);
+			if (th > 1)
+				assert_ok(swt_reader_set_threads(r, th));
+			while (swt_reader_next(r, &rec) == 0) {
+				if (rec->kind == SWT_REC_SAMPLE)
+					sample_text(&txt[v][th - 1], rec);
+				n++;
+			}
+			assert_int_equal(swt_reader_damage_count(r), 0);
+			bytes_add(&txt[v][th - 1], "", 1);
+			swt_reader_free(r);
+			assert_true(n >= s.n);
+		}
+	}
+	assert_string_equal(txt[0][0].p, txt[1][0].p);
+	assert_string_equal(txt[0][1].p, txt[1][0].p);
+	assert_string_equal(txt[1][1].p, txt[1][0].p);
+	for (v = 0; v < 2; v++) {
+		free(txt[v][0].p);
+		free(txt[v][1].p);
+	}
+	store_fini(&s);
+}
+
 /* A sample claiming more rows than any machine has tasks: each costs the
  * reader a row of about 150 bytes whatever one byte encodes it, so such a
  * record is damage, not gigabytes allocated; the samples before it are
@@ -3058,7 +3229,7 @@ static void zstd_cli_reads_finished_file(void **state)
 	struct swt_writer_stats ws;
 	char file[PATH_MAX + 64], raw[PATH_MAX + 64], cmd[3 * PATH_MAX];
 	unsigned char *data;
-	size_t len, off = 0, n = 0, strings = 0;
+	size_t len, off = 0, n = 0, strings = 0, sparse = 0;
 
 	gen_session(&s, 200, 61);
 	swt_test_path(file, sizeof(file), sb->dir, "cli.swt");
@@ -3080,16 +3251,19 @@ static void zstd_cli_reads_finished_file(void **state)
 		assert_true(k > 0);
 		assert_true(rlen <= len - off - k);
 		kind = record_kind_field(data + off + k, (size_t)rlen);
-		assert_true(kind >= 2 && kind <= 10);
+		assert_true(kind >= 2 && kind <= 11);
 		if (kind == 2)
 			strings++;
 		else
 			n++;
+		if (kind == 11)
+			sparse++;
 		off += k + (size_t)rlen;
 	}
 	assert_int_equal(off, len);
 	assert_int_equal(n, s.n);
 	assert_true(strings > 0);
+	assert_true(sparse > 0);	/* idle processes were left out */
 	free(data);
 	store_fini(&s);
 }
@@ -3831,6 +4005,8 @@ int main(void)
 		SB(unknown_record_kind_is_skipped),
 		SB(sample_encodings_decode_alike),
 		SB(sample_rows_are_bounded),
+		SB(sparse_samples_decode_as_full),
+		SB(sparse_writer_reads_as_plain),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),
 		SB(writer_refuses_symlink),

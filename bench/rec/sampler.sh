@@ -16,6 +16,10 @@
 # (swt-bench-rec-bpf-run: runs over every process of the machine).
 # Prints the median of the rounds per N and backend, as Markdown rows,
 # and every round below as notes. Needs root for the BPF backend.
+#
+# OLD=path/to/swrec adds the backends old-bpf and old-proc: that swrec,
+# with --sampler bpf and proc, in the same rounds (BACKENDS="bpf old-bpf"
+# to choose).
 set -eu
 
 BUILD=${1:-build-bpfs-rel}
@@ -26,6 +30,12 @@ I=${5:-0.1}
 WARMUP=4
 
 SWREC=$BUILD/record/swrec
+OLD=${OLD:-}
+if [ -n "$OLD" ]; then
+	BACKENDS=${BACKENDS:-"bpf old-bpf proc old-proc"}
+else
+	BACKENDS=${BACKENDS:-"bpf proc"}
+fi
 SLEEPERS=$BUILD/bench/rec/swt-bench-rec-sleepers
 BPFRUN=$BUILD/bench/rec/swt-bench-rec-bpf-run
 COST=$BUILD/bench/rec/swt-bench-rec-cost
@@ -57,11 +67,20 @@ for N in $COUNTS; do
 	while ! grep -q ready "$TMP/ready" 2>/dev/null; do sleep 0.1; done
 	r=1
 	while [ "$r" -le "$REPS" ]; do
-		if [ $((r % 2)) -eq 1 ]; then order="bpf proc"; else order="proc bpf"; fi
+		# alternate which goes first
+		if [ $((r % 2)) -eq 1 ]; then
+			order=$BACKENDS
+		else
+			order=$(echo "$BACKENDS" | tr ' ' '\n' | sed '1!G;h;$!d' | tr '\n' ' ')
+		fi
 		for B in $order; do
 			rm -f "$TMP/$B.swt"
-			"$SWREC" -q -o "$TMP/$B.swt" -i "$I" -p "$SPID" \
-				--sampler "$B" 2>"$TMP/$B.err" &
+			case $B in
+			old-*) bin=$OLD; smp=${B#old-} ;;
+			*) bin=$SWREC; smp=$B ;;
+			esac
+			"$bin" -q -o "$TMP/$B.swt" -i "$I" -p "$SPID" \
+				--sampler "$smp" 2>"$TMP/$B.err" &
 			p=$!
 			sleep "$WARMUP"
 			M0=$("$COST" --now)
@@ -74,14 +93,15 @@ for N in $COUNTS; do
 			wait "$p" || { cat "$TMP/$B.err" >&2; exit 1; }
 			"$COST" "$TMP/$B.swt" 3 "$M0" "$M1" | awk -v n="$N" \
 			    -v b="$B" -v r="$r" -v c="$((c1 - c0))" -v h="$h" \
-			    -v w="$WINDOW" '{
+			    -v w="$WINDOW" -v sz="$(stat -c %s "$TMP/$B.swt")" '{
 				for (k = 1; k <= NF; k++) {
 					split($k, kv, "="); v[kv[1]] = kv[2]
 				}
 				rows = v["window_proc_rows"]
-				printf "%s %s %s %.4f %.3f %s %s %s\n", n, b, r, \
-				    c / rows / 1000, 100 * c / (w * 1e9), h, \
-				    rows, v["window_samples"]
+				printf "%s %s %s %.4f %.3f %s %s %s %.2f\n", n, b, \
+				    r, c / rows / 1000, 100 * c / (w * 1e9), h, \
+				    rows, v["window_samples"], \
+				    sz / v["proc_rows"]
 			}' >> "$TMP/res"
 		done
 		r=$((r + 1))
@@ -93,23 +113,23 @@ for N in $COUNTS; do
 	SPID=
 done
 
-echo "| processes | backend | µs per process-sample | CPU % of a core | peak RSS KiB | rows per tick |"
-echo "|---|---|---|---|---|---|"
+echo "| processes | backend | µs per process-sample | CPU % of a core | peak RSS KiB | rows per tick | file bytes per process-sample |"
+echo "|---|---|---|---|---|---|---|"
 for N in $COUNTS; do
-	for B in bpf proc; do
+	for B in $BACKENDS; do
 		awk -v n="$N" -v b="$B" '$1 == n && $2 == b' "$TMP/res" |
 		sort -k4,4g | awk -v reps="$REPS" '
 			{ us[NR] = $4; pc[NR] = $5; h[NR] = $6; rt[NR] = $7 / $8
-			  n = $1; b = $2 }
+			  fb[NR] = $9; n = $1; b = $2 }
 			END {
 				m = int((NR + 1) / 2)
-				printf "| %d | %s | %.3f | %.3f | %d | %d |\n", \
-				    n, b, us[m], pc[m], h[m], rt[m] + 0.5
+				printf "| %d | %s | %.3f | %.3f | %d | %d | %.2f |\n", \
+				    n, b, us[m], pc[m], h[m], rt[m] + 0.5, fb[m]
 			}'
 	done
 done
 echo
-echo "# rounds: N backend round µs/process-sample CPU% VmHWM-KiB rows samples"
+echo "# rounds: N backend round µs/process-sample CPU% VmHWM-KiB rows samples file-bytes/process-sample"
 sed 's/^/# /' "$TMP/res"
 echo "# the BPF program alone (every process of the machine):"
 sed 's/^/# N=/' "$TMP/alone"
