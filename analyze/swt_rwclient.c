@@ -1,7 +1,9 @@
 /* swt_rwclient.c — remote-write over libcurl (see swt_rwclient.h). */
 #include "swt_rwclient.h"
 
+#define CURL_DISABLE_TYPECHECK 1	/* calls go through pointers */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,6 +16,7 @@
 #include "swt_alloc.h"
 #include "swt_buf.h"
 #include "swt_config.h"
+#include "swt_rw.h"
 #include "swt_status.h"
 
 #define MAX_SECRET 4096
@@ -34,11 +37,54 @@ struct swt_rwclient {
 	pthread_mutex_t st_lock; /* stats read by another thread */
 };
 
+/* libcurl, loaded when a client is first made: swrec links neither it
+ * nor the TLS, Kerberos and LDAP libraries it brings (about 7 MB of
+ * resident pages and 40 libraries to relocate at every start) unless it
+ * sends. */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} cu;
+static char cu_err[256];
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	static const char *const names[] = { "libcurl.so.4",
+					     "libcurl-gnutls.so.4" };
+	void *h = NULL;
+	size_t i;
+
+	for (i = 0; !h && i < sizeof(names) / sizeof(names[0]); i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(cu_err, sizeof(cu_err), "cannot load libcurl: %s "
+			 "(Debian: apt-get install libcurl4)", dlerror());
+		return;
+	}
+#define SYM(f, n) \
+	if (!(*(void **)&cu.f = dlsym(h, n))) { \
+		snprintf(cu_err, sizeof(cu_err), "libcurl without %s", n); \
+		return; \
+	}
+	SYM(global_init, "curl_global_init")
+	SYM(easy_init, "curl_easy_init")
+	SYM(easy_setopt, "curl_easy_setopt")
+	SYM(easy_perform, "curl_easy_perform")
+	SYM(easy_getinfo, "curl_easy_getinfo")
+	SYM(easy_cleanup, "curl_easy_cleanup")
+	SYM(easy_strerror, "curl_easy_strerror")
+	SYM(slist_append, "curl_slist_append")
+	SYM(slist_free_all, "curl_slist_free_all")
+#undef SYM
+	cu.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* A secret from a file: its first line, without the newline. */
@@ -142,6 +188,18 @@ int swt_rwclient_new(struct swt_rwclient **out,
 		}
 	}
 	pthread_once(&curl_once, curl_init_once);
+	if (cu_err[0]) {
+		snprintf(msg, msglen, "--remote-write: %s", cu_err);
+		return SWT_EINVAL;
+	}
+	{
+		char why[256];
+
+		if (swt_rw_load(why, sizeof(why)) != 0) {
+			snprintf(msg, msglen, "--remote-write: %s", why);
+			return SWT_EINVAL;
+		}
+	}
 	c = swt_zalloc(sizeof(*c));
 	c->o = *o;
 	snprintf(c->url, sizeof(c->url), "%s", o->url);
@@ -175,20 +233,20 @@ int swt_rwclient_new(struct swt_rwclient **out,
 	c->rnd = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 		 (uint64_t)(uintptr_t)c;
 	pthread_mutex_init(&c->st_lock, NULL);
-	c->curl = curl_easy_init();
+	c->curl = cu.easy_init();
 	if (!c->curl) {
 		snprintf(msg, msglen, "libcurl: cannot make a handle");
 		err = SWT_EIO;
 		goto out;
 	}
-	c->hdrs = curl_slist_append(c->hdrs, "Content-Encoding: snappy");
-	c->hdrs = curl_slist_append(c->hdrs,
+	c->hdrs = cu.slist_append(c->hdrs, "Content-Encoding: snappy");
+	c->hdrs = cu.slist_append(c->hdrs,
 				    "Content-Type: application/x-protobuf");
-	c->hdrs = curl_slist_append(c->hdrs,
+	c->hdrs = cu.slist_append(c->hdrs,
 				    "X-Prometheus-Remote-Write-Version: 0.1.0");
-	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	c->hdrs = cu.slist_append(c->hdrs, "Expect:");
 	for (i = 0; i < o->n_headers; i++)
-		c->hdrs = curl_slist_append(c->hdrs, o->headers[i]);
+		c->hdrs = cu.slist_append(c->hdrs, o->headers[i]);
 	if (o->bearer_token_file) {
 		struct swt_buf h = SWT_BUF_INIT;
 
@@ -197,7 +255,7 @@ int swt_rwclient_new(struct swt_rwclient **out,
 		if (err < 0)
 			goto out;
 		swt_buf_printf(&h, "Authorization: Bearer %s", secret);
-		c->hdrs = curl_slist_append(c->hdrs, h.ptr);
+		c->hdrs = cu.slist_append(c->hdrs, h.ptr);
 		memset(h.ptr, 0, h.len);
 		swt_buf_fini(&h);
 	}
@@ -219,23 +277,23 @@ int swt_rwclient_new(struct swt_rwclient **out,
 		err = SWT_EIO;
 		goto out;
 	}
-	curl_easy_setopt(c->curl, CURLOPT_URL, c->url);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "swt/" SWT_VERSION);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
+	cu.easy_setopt(c->curl, CURLOPT_URL, c->url);
+	cu.easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
+	cu.easy_setopt(c->curl, CURLOPT_POST, 1L);
+	cu.easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(c->curl, CURLOPT_USERAGENT, "swt/" SWT_VERSION);
+	cu.easy_setopt(c->curl, CURLOPT_TIMEOUT_MS,
 			 (long)c->o.timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	cu.easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)c->o.connect_timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->answer);
-	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
-	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_answer);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->answer);
+	cu.easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cu.easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	cu.easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	if (c->userpwd) {
-		curl_easy_setopt(c->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(c->curl, CURLOPT_USERPWD, c->userpwd);
+		cu.easy_setopt(c->curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		cu.easy_setopt(c->curl, CURLOPT_USERPWD, c->userpwd);
 	}
 	*out = c;
 	c = NULL;
@@ -253,8 +311,8 @@ void swt_rwclient_free(struct swt_rwclient *c)
 	if (!c)
 		return;
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
-	curl_slist_free_all(c->hdrs);	/* (holds the token) */
+		cu.easy_cleanup(c->curl);
+	cu.slist_free_all(c->hdrs);	/* (holds the token) */
 	if (c->userpwd) {
 		memset(c->userpwd, 0, strlen(c->userpwd));
 		free(c->userpwd);
@@ -336,20 +394,20 @@ static int post_once(struct swt_rwclient *c, long *status)
 	int ret;
 
 	swt_buf_clear(&c->answer);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->body.ptr);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	cu.easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->body.ptr);
+	cu.easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 			 (curl_off_t)c->body.len);
-	rc = curl_easy_perform(c->curl);
+	rc = cu.easy_perform(c->curl);
 	pthread_mutex_lock(&c->st_lock);
 	c->st.requests++;
 	pthread_mutex_unlock(&c->st_lock);
 	*status = 0;
 	if (rc != CURLE_OK) {
 		snprintf(c->err, sizeof(c->err), "%s: %s", c->shown,
-			 curl_easy_strerror(rc));
+			 cu.easy_strerror(rc));
 		return 1;
 	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	cu.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 	if (*status >= 200 && *status < 300)
 		return 0;
 	answer_text(c, &msg);

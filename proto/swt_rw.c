@@ -1,6 +1,8 @@
 /* swt_rw.c — encode and decode remote-write bodies (see swt_rw.h). */
 #include "swt_rw.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,48 @@
 /* A decoded body is bounded, so that a hostile "uncompressed length"
  * cannot make us allocate gigabytes (receivers bound it too). */
 #define MAX_BODY (256u << 20)
+
+/* libsnappy (its C interface), loaded at the first body: swrec links
+ * neither it nor the C++ runtime it brings unless it sends. */
+static struct {
+	snappy_status (*compress)(const char *, size_t, char *, size_t *);
+	snappy_status (*uncompress)(const char *, size_t, char *, size_t *);
+	size_t (*max_compressed_length)(size_t);
+	snappy_status (*uncompressed_length)(const char *, size_t, size_t *);
+} sn;
+static char sn_err[256];
+static pthread_once_t sn_once = PTHREAD_ONCE_INIT;
+
+static void sn_load(void)
+{
+	void *h = dlopen("libsnappy.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(sn_err, sizeof(sn_err), "cannot load libsnappy: %s "
+			 "(Debian: apt-get install libsnappy1v5)", dlerror());
+		return;
+	}
+#define SYM(f, n) \
+	if (!(*(void **)&sn.f = dlsym(h, n))) { \
+		snprintf(sn_err, sizeof(sn_err), "libsnappy without %s", n); \
+		return; \
+	}
+	SYM(compress, "snappy_compress")
+	SYM(uncompress, "snappy_uncompress")
+	SYM(max_compressed_length, "snappy_max_compressed_length")
+	SYM(uncompressed_length, "snappy_uncompressed_length")
+#undef SYM
+}
+
+int swt_rw_load(char *errmsg, size_t errlen)
+{
+	pthread_once(&sn_once, sn_load);
+	if (!sn_err[0])
+		return 0;
+	if (errmsg && errlen)
+		snprintf(errmsg, errlen, "%s", sn_err);
+	return SWT_EINVAL;
+}
 
 static size_t varint_len(uint64_t v)
 {
@@ -108,9 +152,13 @@ int swt_rw_encode(struct swt_buf *out, const struct swt_rw_series *series,
 		goto out;
 	}
 	prometheus__write_request__pack(&req, raw);
-	clen = snappy_max_compressed_length(raw_len);
-	if (snappy_compress((const char *)raw, raw_len,
-			    swt_buf_reserve(out, clen), &clen) != SNAPPY_OK) {
+	if (swt_rw_load(NULL, 0) != 0) {
+		err = SWT_EINVAL;
+		goto out;
+	}
+	clen = sn.max_compressed_length(raw_len);
+	if (sn.compress((const char *)raw, raw_len,
+			swt_buf_reserve(out, clen), &clen) != SNAPPY_OK) {
 		err = SWT_EINVAL;
 		goto out;
 	}
@@ -136,7 +184,9 @@ int swt_rw_decode(const void *body, size_t len, swt_rw_series_fn fn,
 	char *raw = NULL;
 	int err = 0;
 
-	if (snappy_uncompressed_length(body, len, &raw_len) != SNAPPY_OK ||
+	if (swt_rw_load(errmsg, errlen) != 0)
+		return SWT_EINVAL;
+	if (sn.uncompressed_length(body, len, &raw_len) != SNAPPY_OK ||
 	    raw_len > MAX_BODY) {
 		snprintf(errmsg, errlen, "not a snappy block (or over %u "
 			 "bytes uncompressed)", MAX_BODY);
@@ -146,7 +196,7 @@ int swt_rw_decode(const void *body, size_t len, swt_rw_series_fn fn,
 	raw = malloc(raw_len ? raw_len : 1);
 	if (!raw)
 		abort();
-	if (snappy_uncompress(body, len, raw, &raw_len) != SNAPPY_OK) {
+	if (sn.uncompress(body, len, raw, &raw_len) != SNAPPY_OK) {
 		snprintf(errmsg, errlen, "damaged snappy block");
 		err = SWT_ECORRUPT;
 		goto out;

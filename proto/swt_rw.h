@@ -38,9 +38,15 @@ struct swt_rw_series {
  * sample plus the timestamp's varint, as protobuf encodes them (exact). */
 size_t swt_rw_series_size(const struct swt_rw_series *s, size_t n_samples);
 
+/* Load libsnappy (dlopen, once; the tools link it only through this):
+ * 0, or SWT_EINVAL with why in errmsg (may be NULL). Encoding and
+ * decoding load it themselves; a tool calls this first to say early and
+ * clearly that it cannot send. */
+int swt_rw_load(char *errmsg, size_t errlen);
+
 /* out (cleared first) := snappy(WriteRequest{timeseries: series[0..n)}).
- * Returns 0 or SWT_ENOMEM/SWT_EINVAL (snappy refused: cannot happen for a
- * buffer of its own bound). */
+ * Returns 0 or SWT_ENOMEM/SWT_EINVAL (libsnappy not loaded, or snappy
+ * refused: cannot happen for a buffer of its own bound). */
 int swt_rw_encode(struct swt_buf *out, const struct swt_rw_series *series,
 		  size_t n);
 
