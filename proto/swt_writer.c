@@ -266,6 +266,89 @@ static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
 		w->cur.t_last_ns = t;
 }
 
+/* ProcStart and ProcExit, encoded here rather than by protobuf-c (the
+ * same bytes: fields in number order, zeros left out, int32 and int64
+ * sign-extended): a build's short-lived processes bring two of them each,
+ * at a tick whose caches the /proc scan has just emptied, and protobuf-c's
+ * descriptor-driven packing was most of what writing them cost. */
+struct fv {
+	unsigned char field;	/* 1..31 */
+	uint64_t v;		/* 0: left out */
+};
+
+static size_t vlen(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static size_t tag_len(unsigned field)
+{
+	return field < 16 ? 1 : 2;
+}
+
+/* Emit a Record whose kind is message field `kind` holding the varint
+ * fields f[0..n) and, if blen, bytes field bfield (in number order with
+ * the others), as emit() would. */
+static void emit_fields(struct swt_writer *w, unsigned kind,
+			const struct fv *f, size_t n, unsigned bfield,
+			const void *bytes, size_t blen, int64_t t)
+{
+	size_t msg = 0, rec, i;
+	int64_t dt = wsub(t, w->last_t);
+	uint64_t zdt = ((uint64_t)dt << 1) ^ (uint64_t)(dt >> 63);
+	unsigned char *p, *q;
+	bool bdone = blen == 0;
+
+	for (i = 0; i < n; i++)
+		if (f[i].v)
+			msg += tag_len(f[i].field) + vlen(f[i].v);
+	if (blen)
+		msg += tag_len(bfield) + vlen(blen) + blen;
+	rec = (zdt ? 1 + vlen(zdt) : 0) + 1 + vlen(msg) + msg;
+	w->last_t = t;
+	p = (unsigned char *)swt_buf_reserve(&w->pending, rec + 10);
+	q = p + swt_codec__put_varint(p, rec);
+	if (zdt) {
+		*q++ = 1 << 3;
+		q += swt_codec__put_varint(q, zdt);
+	}
+	*q++ = (unsigned char)(kind << 3 | 2);
+	q += swt_codec__put_varint(q, msg);
+	for (i = 0; i <= n; i++) {
+		unsigned fld = i < n ? f[i].field : 32;
+
+		if (!bdone && bfield < fld) {
+			q += swt_codec__put_varint(q, bfield << 3 | 2);
+			q += swt_codec__put_varint(q, blen);
+			memcpy(q, bytes, blen);
+			q += blen;
+			bdone = true;
+		}
+		if (i < n && f[i].v) {
+			q += swt_codec__put_varint(q, fld << 3);
+			q += swt_codec__put_varint(q, f[i].v);
+		}
+	}
+	rec = (size_t)(q - p);
+	w->pending.len += rec;
+	w->chunk_raw += rec;
+	w->cur.raw_size += rec;
+	w->stats.raw_bytes += rec;
+	if (t < w->cur.t_first_ns)
+		w->cur.t_first_ns = t;
+	if (t > w->cur.t_last_ns)
+		w->cur.t_last_ns = t;
+}
+
+/* int32 and int64 on the wire: sign-extended to 64 bits */
+#define SX(v) ((uint64_t)(int64_t)(v))
+
 /* The chunk-local id of string s, defining it (a StringDef record) on
  * first use in this chunk. NULL and "" map to 0. */
 static uint32_t intern(struct swt_writer *w, const char *s)
@@ -707,8 +790,6 @@ static void dir_start(struct swt_writer *w, const struct swt_proc_start *p,
 int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 {
 	Swt__Pb__Record rec;
-	Swt__Pb__ProcStart ps;
-	Swt__Pb__ProcExit pe;
 	Swt__Pb__Sample sm;
 	Swt__Pb__EventBatch eb;
 	Swt__Pb__Alert al;
@@ -718,15 +799,9 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 	int64_t t = r->t_ns;
 	int err = 0;
 
+	/* (each message is initialised in its case: the nine together are
+	 * about 2 KB to copy at every record) */
 	swt__pb__record__init(&rec);
-	swt__pb__proc_start__init(&ps);
-	swt__pb__proc_exit__init(&pe);
-	swt__pb__sample__init(&sm);
-	swt__pb__event_batch__init(&eb);
-	swt__pb__alert__init(&al);
-	swt__pb__drops__init(&dr);
-	swt__pb__anomaly__init(&an);
-	swt__pb__session_end__init(&en);
 	if (w->failed)
 		return fail(w, SWT_EIO, "writer failed earlier");
 	if (!w->chunk_open)
@@ -737,67 +812,72 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		w->rec_t = r->u.events.events[0].t_ns;
 
 	switch (r->kind) {
-	case SWT_REC_PROC_START:
-		ps.pid = r->u.proc_start.pid;
-		ps.ppid = r->u.proc_start.ppid;
-		ps.start_ticks = r->u.proc_start.start_ticks;
-		ps.comm = intern(w, r->u.proc_start.comm);
-		ps.exe = intern(w, r->u.proc_start.exe);
-		ps.cmdline.data =
-			(uint8_t *)(uintptr_t)r->u.proc_start.cmdline;
-		ps.cmdline.len = r->u.proc_start.cmdline ?
-					 r->u.proc_start.cmdline_len :
-					 0;
-		ps.uid = r->u.proc_start.uid;
-		ps.preexisting = r->u.proc_start.preexisting;
-		rec.kind_case = SWT__PB__RECORD__KIND_PROC_START;
-		rec.proc_start = &ps;
-		mark_reset(w, ps.pid);
-		dir_start(w, &r->u.proc_start, t);
-		break;
-	case SWT_REC_PROC_EXIT:
-		swt_procdir_exit(&w->dir, &r->u.proc_exit, t);
-		pe.pid = r->u.proc_exit.pid;
-		pe.start_ticks = r->u.proc_exit.start_ticks;
-		pe.has_status = r->u.proc_exit.has_status;
-		pe.exit_code = r->u.proc_exit.exit_code;
-		pe.signal = r->u.proc_exit.signal;
-		pe.core_dumped = r->u.proc_exit.core_dumped;
-		if (r->u.proc_exit.has_final) {
-			pe.has_final = true;
-			pe.utime = r->u.proc_exit.utime > 0 ?
-					   (uint64_t)r->u.proc_exit.utime : 0;
-			pe.stime = r->u.proc_exit.stime > 0 ?
-					   (uint64_t)r->u.proc_exit.stime : 0;
-			pe.cutime = r->u.proc_exit.cutime;
-			pe.cstime = r->u.proc_exit.cstime;
+	case SWT_REC_PROC_START: {
+		const struct swt_proc_start *in = &r->u.proc_start;
+		struct fv f[7];
+
+		f[0] = (struct fv){ 1, SX(in->pid) };
+		f[1] = (struct fv){ 2, SX(in->ppid) };
+		f[2] = (struct fv){ 3, in->start_ticks };
+		f[3] = (struct fv){ 4, intern(w, in->comm) };
+		f[4] = (struct fv){ 6, in->uid };
+		f[5] = (struct fv){ 7, in->preexisting };
+		f[6] = (struct fv){ 8, intern(w, in->exe) };
+		mark_reset(w, in->pid);
+		dir_start(w, in, t);
+		emit_fields(w, SWT__PB__RECORD__KIND_PROC_START, f, 7, 5,
+			    in->cmdline, in->cmdline ? in->cmdline_len : 0, t);
+		goto emitted;
+	}
+	case SWT_REC_PROC_EXIT: {
+		const struct swt_proc_exit *x = &r->u.proc_exit;
+		struct fv f[25];
+		size_t n = 0;
+
+		swt_procdir_exit(&w->dir, x, t);
+		f[n++] = (struct fv){ 1, SX(x->pid) };
+		f[n++] = (struct fv){ 2, x->start_ticks };
+		f[n++] = (struct fv){ 3, x->has_status };
+		f[n++] = (struct fv){ 4, SX(x->exit_code) };
+		f[n++] = (struct fv){ 5, SX(x->signal) };
+		f[n++] = (struct fv){ 6, x->core_dumped };
+		if (x->has_final) {
+			f[n++] = (struct fv){ 7, 1 };
+			f[n++] = (struct fv){ 8, x->utime > 0 ?
+						     (uint64_t)x->utime : 0 };
+			f[n++] = (struct fv){ 9, x->stime > 0 ?
+						     (uint64_t)x->stime : 0 };
+			f[n++] = (struct fv){ 10, SX(x->cutime) };
+			f[n++] = (struct fv){ 11, SX(x->cstime) };
 		}
-		if (r->u.proc_exit.has_acct) {
-			pe.has_acct = true;
-			pe.hiwater_rss_kib = r->u.proc_exit.hiwater_rss_kib;
-			pe.read_bytes = r->u.proc_exit.read_bytes;
-			pe.write_bytes = r->u.proc_exit.write_bytes;
-			pe.nvcsw = r->u.proc_exit.nvcsw;
-			pe.nivcsw = r->u.proc_exit.nivcsw;
-			pe.utime_us = r->u.proc_exit.utime_us;
-			pe.stime_us = r->u.proc_exit.stime_us;
+		if (x->has_acct) {
+			f[n++] = (struct fv){ 12, 1 };
+			f[n++] = (struct fv){ 13, x->hiwater_rss_kib };
+			f[n++] = (struct fv){ 14, x->read_bytes };
+			f[n++] = (struct fv){ 15, x->write_bytes };
+			f[n++] = (struct fv){ 16, x->nvcsw };
+			f[n++] = (struct fv){ 17, x->nivcsw };
+			f[n++] = (struct fv){ 18, x->utime_us };
+			f[n++] = (struct fv){ 19, x->stime_us };
 		}
-		if (r->u.proc_exit.has_final_io) {
-			pe.has_final_io = true;
-			pe.final_read_bytes = r->u.proc_exit.final_read_bytes;
-			pe.final_write_bytes = r->u.proc_exit.final_write_bytes;
+		if (x->has_final_io) {
+			f[n++] = (struct fv){ 20, 1 };
+			f[n++] = (struct fv){ 21, x->final_read_bytes };
+			f[n++] = (struct fv){ 22, x->final_write_bytes };
 		}
-		if (r->u.proc_exit.has_final_net) {
-			pe.has_final_net = true;
-			pe.final_net_tx = r->u.proc_exit.final_net_tx;
-			pe.final_net_rx = r->u.proc_exit.final_net_rx;
+		if (x->has_final_net) {
+			f[n++] = (struct fv){ 23, 1 };
+			f[n++] = (struct fv){ 24, x->final_net_tx };
+			f[n++] = (struct fv){ 25, x->final_net_rx };
 		}
-		rec.kind_case = SWT__PB__RECORD__KIND_PROC_EXIT;
-		rec.proc_exit = &pe;
-		break;
+		emit_fields(w, SWT__PB__RECORD__KIND_PROC_EXIT, f, n, 0, NULL,
+			    0, t);
+		goto emitted;
+	}
 	case SWT_REC_SAMPLE: {
 		bool sparse = false;
 
+		swt__pb__sample__init(&sm);
 		SWT_TRY(err = encode_sample(w, r, &sm, &sparse));
 		if (sparse) {
 			rec.kind_case = SWT__PB__RECORD__KIND_SPARSE_SAMPLE;
@@ -811,11 +891,13 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		break;
 	}
 	case SWT_REC_EVENTS:
+		swt__pb__event_batch__init(&eb);
 		SWT_TRY(err = encode_events(w, r, &eb, &t));
 		rec.kind_case = SWT__PB__RECORD__KIND_EVENTS;
 		rec.events = &eb;
 		break;
 	case SWT_REC_ALERT:
+		swt__pb__alert__init(&al);
 		al.kind = intern(w, r->u.alert.kind);
 		al.subject = intern(w, r->u.alert.subject);
 		al.value_milli = r->u.alert.value_milli;
@@ -824,6 +906,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		rec.alert = &al;
 		break;
 	case SWT_REC_DROPS:
+		swt__pb__drops__init(&dr);
 		dr.pid = r->u.drops.pid;
 		dr.dropped = r->u.drops.dropped;
 		dr.total_dropped = r->u.drops.total_dropped;
@@ -832,6 +915,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		rec.drops = &dr;
 		break;
 	case SWT_REC_ANOMALY:
+		swt__pb__anomaly__init(&an);
 		an.kind = intern(w, r->u.anomaly.kind);
 		an.pid = r->u.anomaly.pid;
 		an.tid = r->u.anomaly.tid;
@@ -843,6 +927,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		rec.anomaly = &an;
 		break;
 	case SWT_REC_END:
+		swt__pb__session_end__init(&en);
 		fill_end(w, &r->u.end, &en);
 		rec.kind_case = SWT__PB__RECORD__KIND_END;
 		rec.end = &en;
@@ -854,6 +939,7 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 	}
 
 	emit(w, &rec, t);
+emitted:
 	w->cur.records++;
 	w->stats.records++;
 	if (r->kind == SWT_REC_SAMPLE)

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <zstd.h>
 
+#include "swt.pb-c.h"
 #include "swt_codec-private.h"
 #include "swt_format.h"
 #include "swt_reader.h"
@@ -385,10 +386,13 @@ static void gen_session(struct store *s, unsigned ticks, uint64_t seed)
 			gen_proc_start(s, &g[6], t, false, &rng);
 			gen_proc_start(s, &g[7], t, false, &rng);
 		}
-		/* pid 300 exits with a status and is reused right away */
+		/* pid 300 exits with a status and is reused right away
+		 * (negative codes too: int32 is sign-extended on the
+		 * wire) */
 		if (tick % 17 == 5 && g[2].live)
-			gen_proc_exit(s, &g[2], t, true, (int32_t)(tick % 256),
-				      0);
+			gen_proc_exit(s, &g[2], t, true,
+				      (int32_t)(tick % 256) - 100,
+				      tick % 34 == 5 ? -9 : 0);
 		else if (tick % 17 == 6 && !g[2].live)
 			gen_proc_start(s, &g[2], t, false, &rng);
 		/* pid 350 is reused behind our back: counters go down with
@@ -3252,6 +3256,22 @@ static void zstd_cli_reads_finished_file(void **state)
 		assert_true(rlen <= len - off - k);
 		kind = record_kind_field(data + off + k, (size_t)rlen);
 		assert_true(kind >= 2 && kind <= 11);
+		/* protobuf-c's own encoding, byte for byte (the writer
+		 * encodes some kinds itself) */
+		{
+			Swt__Pb__Record *m = swt__pb__record__unpack(
+				NULL, (size_t)rlen, data + off + k);
+			unsigned char *re;
+
+			assert_non_null(m);
+			assert_int_equal(swt__pb__record__get_packed_size(m),
+					 rlen);
+			re = malloc((size_t)rlen + 1);
+			assert_int_equal(swt__pb__record__pack(m, re), rlen);
+			assert_memory_equal(re, data + off + k, (size_t)rlen);
+			free(re);
+			swt__pb__record__free_unpacked(m, NULL);
+		}
 		if (kind == 2)
 			strings++;
 		else
