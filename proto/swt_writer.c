@@ -242,6 +242,20 @@ static void open_chunk(struct swt_writer *w)
 	w->stats.chunks++;
 }
 
+/* A record of `bytes` (its length prefix included) at time t was put at
+ * the end of pending. */
+static void account(struct swt_writer *w, size_t bytes, int64_t t)
+{
+	w->pending.len += bytes;
+	w->chunk_raw += bytes;
+	w->cur.raw_size += bytes;
+	w->stats.raw_bytes += bytes;
+	if (t < w->cur.t_first_ns)
+		w->cur.t_first_ns = t;
+	if (t > w->cur.t_last_ns)
+		w->cur.t_last_ns = t;
+}
+
 /* Pack one Record (with dt relative to the chunk's last time) into
  * pending, prefixed by its varint length. */
 static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
@@ -256,14 +270,7 @@ static void emit(struct swt_writer *w, Swt__Pb__Record *rec, int64_t t)
 	p = (unsigned char *)swt_buf_reserve(&w->pending, sz + 10);
 	n = swt_codec__put_varint(p, sz);
 	swt__pb__record__pack(rec, p + n);
-	w->pending.len += n + sz;
-	w->chunk_raw += n + sz;
-	w->cur.raw_size += n + sz;
-	w->stats.raw_bytes += n + sz;
-	if (t < w->cur.t_first_ns)
-		w->cur.t_first_ns = t;
-	if (t > w->cur.t_last_ns)
-		w->cur.t_last_ns = t;
+	account(w, n + sz, t);
 }
 
 /* ProcStart and ProcExit, encoded here rather than by protobuf-c (the
@@ -335,15 +342,7 @@ static void emit_fields(struct swt_writer *w, unsigned kind,
 			q += swt_codec__put_varint(q, f[i].v);
 		}
 	}
-	rec = (size_t)(q - p);
-	w->pending.len += rec;
-	w->chunk_raw += rec;
-	w->cur.raw_size += rec;
-	w->stats.raw_bytes += rec;
-	if (t < w->cur.t_first_ns)
-		w->cur.t_first_ns = t;
-	if (t > w->cur.t_last_ns)
-		w->cur.t_last_ns = t;
+	account(w, (size_t)(q - p), t);
 }
 
 /* int32 and int64 on the wire: sign-extended to 64 bits */
