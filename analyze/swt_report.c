@@ -325,6 +325,18 @@ static void sec_thresholds(struct swt_model *m, const struct swt_thresholds *th)
 			c_trim(s, th->v[i]);
 		swt_model_cell_enum(s, swt_th_source_name(th->src[i]));
 	}
+	/* a 0 that turns a check off must not read as a limit of 0 */
+	if (th->v[SWT_TH_NET_MB_PER_S] == 0 &&
+	    th->v[SWT_TH_FORECAST_MINUTES] == 0)
+		swt_model_note(s, "net_mb_per_s 0 and forecast_minutes 0: off "
+			       "(no network alerts or spikes, no forecast "
+			       "alerts)");
+	else if (th->v[SWT_TH_NET_MB_PER_S] == 0)
+		swt_model_note(s, "net_mb_per_s 0: off (no network alerts or "
+			       "spikes; set it to check the network)");
+	else if (th->v[SWT_TH_FORECAST_MINUTES] == 0)
+		swt_model_note(s, "forecast_minutes 0: off (no forecast "
+			       "alerts)");
 	swt_model_add_row(s, "heavy_patterns");
 	/* char ** to const char *const *: only adds qualifiers */
 	swt_model_cell_list(s, th->n_heavy, (const char *const *)th->heavy,
