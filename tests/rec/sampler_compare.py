@@ -7,7 +7,12 @@ time, one sampled from /proc and one by BPF (swrec --sampler), agree.
       lies between B's rows of the same process around t (cumulative
       counters only grow): CPU (utime+stime) within 1 tick each side, the
       faults exactly, RSS within LAG_KIB (the per-CPU counters' lag);
-      threads and VSZ of a process whose rows agree in both.
+      threads and VSZ of a process whose rows agree in both. "Around t"
+      is B's last row at least one interval (B's) before t and its first
+      at least one interval after: a sample's time is when its tick
+      began, and its rows are read after it, later on a loaded machine (a
+      /proc row 40 ms late, 4 ticks of a busy process, was seen), so the
+      rows next to t could have been read on the wrong side of A's.
   sampler_compare.py reports A.json B.json LAG_KIB
       swanalyze --report full --format json of each: the same modules
       (name, kind, instances), each module's average and peak memory
@@ -42,14 +47,15 @@ def fail(msg):
 def cmp_rows(a_path, b_path, lag_kib):
     ha, a = rows(a_path)
     hb, b = rows(b_path)
+    margin = hb["interval_ns"]
     n = 0
     for pid, ra in sorted(a.items()):
         rb = b.get(pid)
         if not rb:
             continue
         for t, p in ra:
-            before = [q for (u, q) in rb if u <= t]
-            after = [q for (u, q) in rb if u >= t]
+            before = [q for (u, q) in rb if u <= t - margin]
+            after = [q for (u, q) in rb if u >= t + margin]
             if not before or not after:
                 continue
             lo, hi = before[-1], after[0]
