@@ -2107,7 +2107,10 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 		p->cmdline_len = np && np->cmdline ? np->cmdline_len : 0;
 		p->exe = np ? np->exe : NULL;
 		if (np && !np->exec_ns && !np->cmdline) {
-			/* it never exec'd: its tracked parent's program */
+			/* it never exec'd: its tracked parent's program,
+			 * unless the parent has exec'd since the fork (its
+			 * name is no longer the child's: a shell's subshell
+			 * whose shell then exec'd python3 ran the shell) */
 			const struct proc_ent *pe = find_proc(s, np->ppid);
 			size_t g;
 
@@ -2115,7 +2118,9 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 				if (s->gone[g]->pid == np->ppid)
 					pe = s->gone[g];
 
-			if (pe && pe->cmdline) {
+			if (pe && pe->cmdline &&
+			    strncmp(pe->comm, u->x.comm, sizeof(pe->comm)) ==
+				    0) {
 				p->cmdline = pe->cmdline;
 				p->cmdline_len = pe->cmdline_len;
 				p->exe = pe->exe;

@@ -2190,6 +2190,58 @@ static void short_lived_exec_keeps_its_command_line_bpf(void **state)
 	short_lived_exec_over(*state, "bpf");
 }
 
+/* As root, a subshell that lived between two samples and never exec'd
+ * ran its shell's program: it is not written with the program the shell
+ * exec'd afterwards (found as a pyenv shim's subshells written as
+ * python3, because the shell, tracked, had become python3 by the tick
+ * that wrote them). Whatever else it gets, it must not be sleep's. */
+static void a_subshell_is_not_what_its_shell_execs_later(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	const char *args[] = { "-i", "200ms", "--no-events", NULL };
+	const char *cmd[] = { "/bin/sh", "-c",
+			      "sleep 0.3; (x=1; exit 0); exec /bin/sleep 0.6",
+			      NULL };
+	struct run *r;
+	struct sess s;
+	size_t i, subshells = 0;
+	int32_t root = 0;
+
+	if (geteuid() != 0) {
+		print_message("# skipped: the process events need root\n");
+		skip();
+	}
+	r = start(sb->out, args, cmd, NULL);
+	if (finish(r) != 0) {
+		dump(r);
+		fail_msg("swrec failed");
+	}
+	load(&s, sb->out);
+	assert_sound(&s);
+	for (i = 0; i < s.rf.n_starts; i++)
+		if (s.rf.starts[i].cmdline_len > 7 &&
+		    !memcmp(s.rf.starts[i].cmdline, "/bin/sh", 8))
+			root = s.rf.starts[i].pid;
+	assert_true(root > 0);
+	for (i = 0; i < s.rf.n_starts; i++) {
+		const struct rf_start *st = &s.rf.starts[i];
+
+		if (st->pid == root || strcmp(st->comm, "sh"))
+			continue;
+		/* the subshell (the shell's other children exec'd sleep) */
+		subshells++;
+		if (st->cmdline_len >= 10 &&
+		    !memcmp(st->cmdline, "/bin/sleep", 10))
+			fail_msg("subshell %d written with the command line "
+				 "its shell exec'd after it", (int)st->pid);
+	}
+	if (!subshells)
+		print_message("# the subshell was sampled or not seen: "
+			      "nothing to check\n");
+	sess_free(&s);
+	run_free(r);
+}
+
 static void example_modules_and_ocr_rate_in_analysis(void **state)
 {
 	struct swt_sandbox *sb = *state;
@@ -2342,6 +2394,7 @@ int main(int argc, char **argv)
 		T(fork_storm_is_bounded_and_counted),
 		T(short_lived_exec_keeps_its_command_line),
 		T(short_lived_exec_keeps_its_command_line_bpf),
+		T(a_subshell_is_not_what_its_shell_execs_later),
 	};
 
 	if (argc != 8) {
