@@ -32,7 +32,8 @@ for t in $targets; do
 	mkdir -p "$corpus/$t"
 	extra=
 	case $t in
-	fuzz_reader) seeds="$src/fixtures/corrupt"; max=65536 ;;
+	fuzz_reader) seeds="$src/fixtures/corrupt $src/tests/fuzz/corpus-analyze"
+		max=65536 ;;
 	fuzz_analyze) seeds="$src/tests/fuzz/corpus-analyze $src/fixtures/corrupt"
 		max=32768 ;;
 	fuzz_config) seeds="$src/tests/fuzz/corpus-config"; max=4096 ;;
