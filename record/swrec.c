@@ -117,6 +117,9 @@ static void usage(FILE *f)
 	      "the kernel's\n"
 	      "                       socket table, sockets by kind, "
 	      "interfaces)\n"
+	      "      --plain-samples  write every process's row in every "
+	      "sample (a file\n"
+	      "                       older readers, format 1.7, read whole)\n"
 	      "      --no-span-cpu    launch mode: spans do not carry their "
 	      "thread's CPU time\n"
 	      "                       (saves ~2.5 us per span here)\n"
@@ -310,6 +313,7 @@ enum {
 	OPT_SAMPLER,
 	OPT_MAX_SHORT_LIVED,
 	OPT_NO_NET,
+	OPT_PLAIN_SAMPLES,
 	OPT_ALERTS,
 	OPT_ON_ALERT,
 	OPT_CONFIG,
@@ -344,6 +348,7 @@ static int parse_args(struct options *o, int argc, char **argv)
 		{ "max-short-lived", required_argument, NULL,
 		  OPT_MAX_SHORT_LIVED },
 		{ "no-net", no_argument, NULL, OPT_NO_NET },
+		{ "plain-samples", no_argument, NULL, OPT_PLAIN_SAMPLES },
 		{ "allow-other-users", no_argument, NULL,
 		  OPT_ALLOW_OTHER_USERS },
 		{ "print-socket", no_argument, NULL, OPT_PRINT_SOCKET },
@@ -483,6 +488,9 @@ static int parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_NET:
 			o->s.net = false;
+			break;
+		case OPT_PLAIN_SAMPLES:
+			o->s.plain_samples = true;
 			break;
 		case OPT_ALLOW_OTHER_USERS:
 			o->s.allow_other_users = true;

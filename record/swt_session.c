@@ -1092,6 +1092,7 @@ static int open_writer(struct session *s, const struct swt_sysinfo *si)
 	 * well that the extra frames cost little (docs/performance.md). */
 	wo.chunk_raw_bytes = SWT_SESSION_CHUNK_RAW_BYTES;
 	wo.force = s->opts->force;
+	wo.sparse = !s->opts->plain_samples;
 	err = swt_writer_open(&s->w, s->opts->path, &wo, &hdr, s->res->errmsg,
 			      sizeof(s->res->errmsg));
 	if (err == 0 && s->opts->live)

@@ -55,6 +55,7 @@
 struct swt_session_opts {
 	const char *path;	/* output file */
 	bool force;		/* overwrite an existing regular file */
+	bool plain_samples;	/* every sample whole (format 1.7 readers) */
 	int level;		/* zstd level; 0: SWT_SESSION_LEVEL */
 	enum swt_mode mode;
 	char *const *command;	/* launch: argv, NULL-terminated */

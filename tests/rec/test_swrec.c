@@ -1671,6 +1671,94 @@ static void churn_of_short_processes(void **state)
 	rf_free(&rf);
 }
 
+/* Records of kind sparse_sample (Record field 11, format 1.8) in a
+ * session file: the zstd CLI decompresses it (the header frame is a
+ * skippable one), then the records are walked. */
+static size_t sparse_records(const char *path, const char *dir)
+{
+	char raw[PATH_MAX + 16], cmd[3 * PATH_MAX];
+	unsigned char *d;
+	size_t len, off = 0, n = 0;
+	FILE *f;
+
+	snprintf(raw, sizeof(raw), "%s/raw", dir);
+	snprintf(cmd, sizeof(cmd), "zstd -q -dc '%s' > '%s'", path, raw);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(raw, "rb");
+	assert_non_null(f);
+	d = malloc(64 << 20);
+	len = fread(d, 1, 64 << 20, f);
+	fclose(f);
+	while (off < len) {
+		uint64_t rlen = 0, t;
+		size_t end, k;
+		int sh = 0;
+
+		do
+			rlen |= (uint64_t)(d[off] & 0x7f) << sh, sh += 7;
+		while (d[off++] & 0x80);
+		end = off + (size_t)rlen;
+		assert_true(end <= len);
+		for (k = off; k < end;) {
+			uint64_t v = 0;
+
+			t = 0;
+			sh = 0;
+			do
+				t |= (uint64_t)(d[k] & 0x7f) << sh, sh += 7;
+			while (d[k++] & 0x80);
+			sh = 0;
+			do
+				v |= (uint64_t)(d[k] & 0x7f) << sh, sh += 7;
+			while (d[k++] & 0x80);
+			if ((t & 7) == 2) {
+				if (t >> 3 == 11)
+					n++;
+				k += (size_t)v;
+			}
+		}
+		off = end;
+	}
+	free(d);
+	return n;
+}
+
+/* A sleeping process changes nothing between samples: by default its row
+ * is left out of them (sparse samples, format 1.8) and read back whole;
+ * --plain-samples writes every row, a file older readers read whole. */
+static void sleepers_rows_are_left_out_unless_plain(void **state)
+{
+	struct swt_sandbox *sb = *state;
+	int plain;
+
+	for (plain = 0; plain < 2; plain++) {
+		const char *args[] = { "-q", "-o", sb->out, "-i", "0.05",
+				       "--no-threads", "--force",
+				       plain ? "--plain-samples" : "--force",
+				       "--", "sh", "-c", "exec sleep 0.8",
+				       NULL };
+		struct run r;
+		struct rf rf;
+		size_t i, whole = 0, n11;
+
+		assert_int_equal(run_swrec(&r, args), 0);
+		load(&rf, sb->out);
+		/* the samples read back hold the sleeper's row */
+		for (i = 0; i < rf.n_samples; i++)
+			whole += rf.samples[i].n_rows == 1;
+		assert_true(whole >= 5);
+		n11 = sparse_records(sb->out, sb->dir);
+		print_message("# %s: %zu samples, %zu sparse\n",
+			      plain ? "--plain-samples" : "default",
+			      rf.n_samples, n11);
+		if (plain)
+			assert_int_equal(n11, 0);
+		else
+			assert_true(n11 >= 3);
+		rf_free(&rf);
+	}
+}
+
 static void io_unreadable_is_unavailable_not_zero(void **state)
 {
 	struct swt_sandbox *sb = *state;
@@ -1735,6 +1823,7 @@ int main(int argc, char **argv)
 		T(file_size_limit_stops_recording_not_command),
 		T(disk_full_stops_recording_not_command),
 		T(churn_of_short_processes),
+		T(sleepers_rows_are_left_out_unless_plain),
 		T(io_unreadable_is_unavailable_not_zero),
 #undef T
 	};
