@@ -2895,6 +2895,48 @@ static void enc_read(const struct bytes *file, unsigned threads,
 	swt_reader_free(r);
 }
 
+/* The samples es, in every encoding style, read as want, on one thread
+ * and on two. */
+static void expect_every_style_reads(const unsigned char *data,
+				     const struct layout *l,
+				     const struct enc_sample *es,
+				     const struct bytes *want)
+{
+	struct bytes file = { 0 }, got = { 0 };
+	int st;
+
+	for (st = 0; st < ENC_STYLES; st++) {
+		unsigned th;
+
+		enc_file(&file, data, l, es, (enum enc_style)st, NULL);
+		for (th = 1; th <= 2; th++) {
+			enc_read(&file, th, &got);
+			if (strcmp((char *)want->p, (char *)got.p))
+				print_error("style %d, %u threads:\n%s\n"
+					    "instead of\n%s\n", st, th,
+					    (char *)got.p, (char *)want->p);
+			assert_string_equal(want->p, got.p);
+		}
+	}
+	free(file.p);
+	free(got.p);
+}
+
+/* file reads alike on one thread and two, with damage `what` (case n). */
+static void expect_damage(const struct bytes *file, const char *what, int n)
+{
+	struct bytes one = { 0 }, two = { 0 };
+
+	enc_read(file, 1, &one);
+	enc_read(file, 2, &two);
+	assert_string_equal(one.p, two.p);
+	if (!strstr((char *)one.p, what))
+		print_error("case %d:\n%.2000s\n", n, (char *)one.p);
+	assert_non_null(strstr((char *)one.p, what));
+	free(one.p);
+	free(two.p);
+}
+
 static void sample_encodings_decode_alike(void **state)
 {
 	struct sandbox *sb = *state;
@@ -2916,25 +2958,12 @@ static void sample_encodings_decode_alike(void **state)
 	assert_non_null(strstr((char *)want.p, "\np 1 "));
 	assert_non_null(strstr((char *)want.p, "n 'eth0' "));
 	assert_null(strstr((char *)want.p, "damage -3"));
-	for (st = 0; st < ENC_STYLES; st++) {
-		unsigned th;
-
-		enc_file(&file, data, &l, es, (enum enc_style)st, NULL);
-		for (th = 1; th <= 2; th++) {
-			enc_read(&file, th, &got);
-			if (strcmp((char *)want.p, (char *)got.p))
-				print_error("style %d, %u threads:\n%s\n"
-					    "instead of\n%s\n", st, th,
-					    (char *)got.p, (char *)want.p);
-			assert_string_equal(want.p, got.p);
-		}
-	}
+	expect_every_style_reads(data, &l, es, &want);
 
 	/* malformed: a column one value short, a column cut inside a
 	 * varint, a pid out of order, in the writer's encoding and not */
 	for (st = 0; st < 4; st++) {
 		struct enc_sample bad = es[1];
-		struct bytes w2 = { 0 };
 		enum enc_style a = st & 1 ? ENC_UNPACKED : ENC_WRITER;
 		const char *what;
 
@@ -2981,13 +3010,7 @@ static void sample_encodings_decode_alike(void **state)
 			break;
 		}
 		enc_file(&file, data, &l, es, ENC_WRITER, &extra);
-		enc_read(&file, 1, &got);
-		enc_read(&file, 2, &w2);
-		assert_string_equal(got.p, w2.p);
-		if (!strstr((char *)got.p, what))
-			print_error("case %d:\n%s\n", st, (char *)got.p);
-		assert_non_null(strstr((char *)got.p, what));
-		free(w2.p);
+		expect_damage(&file, what, st);
 	}
 	/* a column cut inside its last varint: undecodable either way */
 	{
@@ -3025,10 +3048,10 @@ static void sparse_samples_decode_as_full(void **state)
 	struct store s = { 0 };
 	struct layout l;
 	struct enc_sample es[ENC_SAMPLES], sp[ENC_SAMPLES];
-	struct bytes file = { 0 }, want = { 0 }, got = { 0 };
+	struct bytes file = { 0 }, want = { 0 };
 	unsigned char *data;
 	size_t len, c;
-	int st, bad;
+	int bad;
 
 	data = small_session(sb, &s, &len, &l);
 	enc_samples(es, 11);
@@ -3059,25 +3082,12 @@ static void sparse_samples_decode_as_full(void **state)
 	sp[1].n_gone = 2;
 	sp[1].gone_delta[0] = 20;
 	sp[1].gone_delta[1] = 20;
-	for (st = 0; st < ENC_STYLES; st++) {
-		unsigned th;
-
-		enc_file(&file, data, &l, sp, (enum enc_style)st, NULL);
-		for (th = 1; th <= 2; th++) {
-			enc_read(&file, th, &got);
-			if (strcmp((char *)want.p, (char *)got.p))
-				print_error("style %d, %u threads:\n%s\n"
-					    "instead of\n%s\n", st, th,
-					    (char *)got.p, (char *)want.p);
-			assert_string_equal(want.p, got.p);
-		}
-	}
+	expect_every_style_reads(data, &l, sp, &want);
 
 	/* malformed: gone pids not ascending; more gone pids than the
 	 * previous sample has rows (a sparse first sample) */
 	for (bad = 0; bad < 4; bad++) {
 		struct enc_sample b2[ENC_SAMPLES];
-		struct bytes w2 = { 0 };
 
 		memcpy(b2, sp, sizeof(b2));
 		if (bad / 2 == 0) {
@@ -3089,18 +3099,10 @@ static void sparse_samples_decode_as_full(void **state)
 		}
 		enc_file(&file, data, &l, b2,
 			 bad & 1 ? ENC_UNKNOWN : ENC_WRITER, NULL);
-		enc_read(&file, 1, &got);
-		enc_read(&file, 2, &w2);
-		assert_string_equal(got.p, w2.p);
-		if (!strstr((char *)got.p, "damage -3 malformed record at "))
-			print_error("case %d:\n%s\n", bad, (char *)got.p);
-		assert_non_null(strstr((char *)got.p,
-				       "damage -3 malformed record at "));
-		free(w2.p);
+		expect_damage(&file, "damage -3 malformed record at ", bad);
 	}
 	free(file.p);
 	free(want.p);
-	free(got.p);
 	free(data);
 	store_fini(&s);
 }
@@ -3171,7 +3173,7 @@ static void sample_rows_are_bounded(void **state)
 	struct store s = { 0 };
 	struct layout l;
 	struct enc_sample es[ENC_SAMPLES];
-	struct bytes file = { 0 }, got = { 0 }, w2 = { 0 }, extra = { 0 };
+	struct bytes file = { 0 }, got = { 0 }, extra = { 0 };
 	unsigned char *data;
 	size_t len, i;
 	int c;
@@ -3201,16 +3203,10 @@ static void sample_rows_are_bounded(void **state)
 		pb_field_bytes(&rec, 5, smp.p, smp.len);
 		pb_delimited(&extra, &rec);
 		enc_file(&file, data, &l, es, ENC_WRITER, &extra);
-		enc_read(&file, 1, &got);
-		enc_read(&file, 2, &w2);
-		assert_string_equal(got.p, w2.p);
-		if (!strstr((char *)got.p, "damage -3 sample with more rows "
-					   "than a machine has tasks at byte "))
-			print_error("case %d:\n%.2000s\n", c, (char *)got.p);
-		assert_non_null(strstr((char *)got.p,
-				       "damage -3 sample with more rows than "
-				       "a machine has tasks at byte "));
+		expect_damage(&file, "damage -3 sample with more rows than "
+				     "a machine has tasks at byte ", c);
 		/* the three samples before it were read */
+		enc_read(&file, 1, &got);
 		assert_non_null(strstr((char *)got.p, "\np 45 "));
 		free(smp.p);
 		free(rec.p);
@@ -3218,7 +3214,6 @@ static void sample_rows_are_bounded(void **state)
 	}
 	free(file.p);
 	free(got.p);
-	free(w2.p);
 	free(extra.p);
 	free(data);
 	store_fini(&s);
