@@ -758,6 +758,16 @@ static double ticks_s(const struct swt_fleet *f, int64_t micro_ticks)
 	return (double)micro_ticks / ((double)f->clock_ticks * 1e6);
 }
 
+/* --step: whether a series' point i of n, at time t, is sent: every one
+ * without a step; with one, the first, the last, and otherwise one a step
+ * after the last sent (at kept_t, when any_kept). */
+static bool step_keep(const struct swt_fleet *f, size_t i, size_t n,
+		      bool any_kept, int64_t t, int64_t kept_t)
+{
+	return !f->o.step_ns || !any_kept || i + 1 == n ||
+	       t - kept_t >= f->o.step_ns;
+}
+
 static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 {
 	struct swt_rw_sample *tot, *ratio;
@@ -794,9 +804,8 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 	ratio = swt_calloc(s->n_cpu, sizeof(*ratio));
 	for (i = 0; i < s->n_cpu; i++) {
 		const struct cpu_pt *p = &s->cpu[i];
-		bool keep = i + 1 == s->n_cpu || !f->o.step_ns ||
-			    !have_kept ||
-			    p->t_to - kept_t >= f->o.step_ns;
+		bool keep = step_keep(f, i, s->n_cpu, have_kept, p->t_to,
+				      kept_t);
 
 		s->cum_ticks = swt_sat_add(s->cum_ticks,
 					   swt_sat_add(p->ticks, s->adjust));
@@ -856,8 +865,7 @@ static void take_mem(struct swt_fleet *f, struct subj *s, struct outs *o)
 		return;
 	m = swt_calloc(s->n_mem, sizeof(*m));
 	for (i = 0; i < s->n_mem; i++) {
-		if (f->o.step_ns && n && i + 1 < s->n_mem &&
-		    s->mem[i].t - kept_t < f->o.step_ns)
+		if (!step_keep(f, i, s->n_mem, n > 0, s->mem[i].t, kept_t))
 			continue;
 		m[n].t_ms = t_ms(f, s->mem[i].t);
 		m[n].value = (double)s->mem[i].kib * 1024.0;
@@ -891,8 +899,7 @@ static void take_tot(struct swt_fleet *f, struct tot_ser *ts,
 	for (i = 0; i < ts->n; i++) {
 		int64_t ms;
 
-		if (f->o.step_ns && n && i + 1 < ts->n &&
-		    ts->p[i].t - kept_t < f->o.step_ns)
+		if (!step_keep(f, i, ts->n, n > 0, ts->p[i].t, kept_t))
 			continue;
 		ms = t_ms(f, ts->p[i].t);
 		if (ts->sent && ms <= ts->last_ms)
