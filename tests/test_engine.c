@@ -2,6 +2,7 @@
  * scenario with an answer known exactly (docs/analysis.md has the
  * formulas these numbers come from). */
 #include "swt_test.h"
+#include "swt_test_feed.h"
 
 #include <malloc.h>
 
@@ -41,26 +42,6 @@ static int feed_header(struct swt_engine *e, int64_t interval,
 
 /* A ProcStart of pid (start time pid x 10) with its parent, program and
  * argv of len bytes. */
-static void feed_proc_start(struct swt_engine *e, int64_t t, int32_t pid,
-			    int32_t ppid, const char *comm, const char *exe,
-			    const char *argv, size_t len, bool preexisting)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = ppid;
-	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = argv;
-	r.u.proc_start.cmdline_len = len;
-	r.u.proc_start.exe = exe;
-	r.u.proc_start.preexisting = preexisting;
-	assert_ok(swt_engine_feed(e, &r));
-}
-
 static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
 		       const char *comm, const char *cmdline,
 		       bool preexisting)
@@ -86,44 +67,7 @@ static void feed_start_exe(struct swt_engine *e, int64_t t, int32_t pid,
 
 static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid)
 {
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_EXIT;
-	r.t_ns = t;
-	r.u.proc_exit.pid = pid;
-	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
-	assert_ok(swt_engine_feed(e, &r));
-}
-
-static void feed_sample(struct swt_engine *e, int64_t t,
-			const struct swt_proc_row *procs, size_t n,
-			const struct swt_thread_row *threads, size_t nt)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_SAMPLE;
-	r.t_ns = t;
-	r.u.sample.scheduled_ns = t;
-	r.u.sample.n_procs = n;
-	r.u.sample.procs = procs;
-	r.u.sample.n_threads = nt;
-	r.u.sample.threads = threads;
-	assert_ok(swt_engine_feed(e, &r));
-}
-
-/* One process row: pid, cumulative CPU ticks, RSS in KiB. */
-static struct swt_proc_row prow(int32_t pid, int64_t ticks, int64_t rss)
-{
-	struct swt_proc_row p;
-
-	memset(&p, 0, sizeof(p));
-	p.pid = pid;
-	p.utime = ticks;
-	p.rss_kib = rss;
-	p.nthreads = 1;
-	return p;
+	feed_proc_exit(e, t, pid, false, 0, 0);
 }
 
 static void feed_event(struct swt_engine *e, int32_t pid, int32_t tid,
@@ -569,28 +513,11 @@ static void restarts_are_the_calls_of_a_process(void **state)
 
 /* ---- reaped children (cutime, cstime) ----------------------------------- */
 
-static void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
-		       int32_t ppid, const char *comm)
-{
-	feed_proc_start(e, t, pid, ppid, comm, NULL, comm, strlen(comm) + 1,
-			false);
-}
-
 /* An exit with the last counters read from the zombie (ticks, cticks). */
 static void feed_exit_final(struct swt_engine *e, int64_t t, int32_t pid,
 			    int64_t ticks, int64_t cticks)
 {
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_EXIT;
-	r.t_ns = t;
-	r.u.proc_exit.pid = pid;
-	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_exit.has_final = true;
-	r.u.proc_exit.utime = ticks;
-	r.u.proc_exit.cutime = cticks;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_proc_exit(e, t, pid, true, ticks, cticks);
 }
 
 static struct swt_proc_row crow(int32_t pid, int64_t ticks, int64_t cticks)

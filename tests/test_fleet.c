@@ -20,6 +20,7 @@
 #include "swt_stats.h"
 #include "swt_status.h"
 #include "swt_test.h"
+#include "swt_test_feed.h"
 
 #define FIXTURE(name) SWT_FIXTURE_DIR "/" name "/session.swt"
 
@@ -461,64 +462,6 @@ static void feed(struct swt_engine *e, const struct swt_record *r)
 	assert_ok(swt_engine_feed(e, r));
 }
 
-static void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
-		       int32_t ppid, const char *comm)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = ppid;
-	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = comm;
-	r.u.proc_start.cmdline_len = strlen(comm) + 1;
-	feed(e, &r);
-}
-
-static void feed_exit(struct swt_engine *e, int64_t t, int32_t pid,
-		      bool final, int64_t ticks)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_EXIT;
-	r.t_ns = t;
-	r.u.proc_exit.pid = pid;
-	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_exit.has_final = final;
-	r.u.proc_exit.utime = ticks;
-	feed(e, &r);
-}
-
-static struct swt_proc_row crow(int32_t pid, int64_t ticks)
-{
-	struct swt_proc_row p;
-
-	memset(&p, 0, sizeof(p));
-	p.pid = pid;
-	p.utime = ticks;
-	p.rss_kib = 1024;
-	p.nthreads = 1;
-	return p;
-}
-
-static void feed_sample(struct swt_engine *e, int64_t t,
-			const struct swt_proc_row *procs, size_t n)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_SAMPLE;
-	r.t_ns = t;
-	r.u.sample.scheduled_ns = t;
-	r.u.sample.n_procs = n;
-	r.u.sample.procs = procs;
-	feed(e, &r);
-}
-
 struct live {
 	struct swt_fleet *f;
 	/* module a's CPU total as sent: its samples in order */
@@ -593,18 +536,18 @@ static void test_live_revision_is_sent(void **state)
 	feed(e, &hdr);
 	feed_child(e, T0, 10, 1, "make");
 	feed_child(e, T0, 11, 10, "a");
-	p[0] = crow(10, 0);
-	p[1] = crow(11, 10);
-	feed_sample(e, T0 + S, p, 2);
+	p[0] = prow(10, 0, 1024);
+	p[1] = prow(11, 10, 1024);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
 	live_take(&l);
-	feed_exit(e, T0 + S + 1, 11, false, 0);
-	p[0] = crow(10, 5);
-	feed_sample(e, T0 + 2 * S, p, 1);
+	feed_proc_exit(e, T0 + S + 1, 11, false, 0, 0);
+	p[0] = prow(10, 5, 1024);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
 	live_take(&l);
 	assert_int_equal(l.n, 1);	/* a's interval, sent */
 	feed_child(e, T0 + 2 * S + 50000000, 12, 10, "a");
-	feed_exit(e, T0 + 2 * S + 100000000, 12, true, 20);
-	feed_sample(e, T0 + 2 * S + 200000000, p, 1);
+	feed_proc_exit(e, T0 + 2 * S + 100000000, 12, true, 20, 0);
+	feed_sample(e, T0 + 2 * S + 200000000, p, 1, NULL, 0);
 	live_take(&l);
 	assert_ok(swt_engine_finish(e, &res));
 	swt_fleet_result(l.f, res);

@@ -1,6 +1,7 @@
 /* test_usage.c — the series over time: the bucket grid (swt_usage.h), the
  * engine's series (swt_result.usage) and their sparklines. */
 #include "swt_test.h"
+#include "swt_test_feed.h"
 
 #include <string.h>
 
@@ -163,38 +164,16 @@ static void feed_header(struct swt_engine *e)
 static void feed_start(struct swt_engine *e, int64_t t, int32_t pid,
 		       const char *comm)
 {
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_START;
-	r.t_ns = t;
-	r.u.proc_start.pid = pid;
-	r.u.proc_start.ppid = 1;
-	r.u.proc_start.start_ticks = (uint64_t)pid * 10;
-	r.u.proc_start.comm = comm;
-	r.u.proc_start.cmdline = comm;
-	r.u.proc_start.cmdline_len = strlen(comm) + 1;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_child(e, t, pid, 1, comm);
 }
 
-static void feed_sample(struct swt_engine *e, int64_t t, int32_t pid,
-			int64_t ticks, int64_t rss)
+/* A sample of one process: pid, cumulative CPU ticks, RSS in KiB. */
+static void feed_one(struct swt_engine *e, int64_t t, int32_t pid,
+		     int64_t ticks, int64_t rss)
 {
-	struct swt_proc_row p;
-	struct swt_record r;
+	struct swt_proc_row p = prow(pid, ticks, rss);
 
-	memset(&p, 0, sizeof(p));
-	p.pid = pid;
-	p.utime = ticks;
-	p.rss_kib = rss;
-	p.nthreads = 1;
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_SAMPLE;
-	r.t_ns = t;
-	r.u.sample.scheduled_ns = t;
-	r.u.sample.n_procs = 1;
-	r.u.sample.procs = &p;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_sample(e, t, &p, 1, NULL, 0);
 }
 
 /* n seconds of one process at 10 % of a core (50 % in second `spike`),
@@ -219,7 +198,7 @@ static struct swt_engine *run_session(size_t buckets, int n, int spike,
 			ticks += i == spike ? 50 : 10;
 		if (i == 0)
 			ticks = 0;
-		feed_sample(e, T0 + i * S, 10, ticks,
+		feed_one(e, T0 + i * S, 10, ticks,
 			    1024 * (100 + i));
 	}
 	return e;
@@ -314,8 +293,8 @@ static void engine_series_end_at_the_last_sample(void **state)
 	feed_header(e);
 	feed_start(e, T0, 10, "app");
 	for (i = 0; i <= 10; i++)
-		feed_sample(e, T0 + i * S, 10, 10 * i, 1024 * 100);
-	feed_sample(e, T0 + 10 * S + S / 5, 10, 102, 1024 * 100);
+		feed_one(e, T0 + i * S, 10, 10 * i, 1024 * 100);
+	feed_one(e, T0 + 10 * S + S / 5, 10, 102, 1024 * 100);
 	assert_ok(swt_engine_finish(e, &res));
 	u = &res->usage;
 	assert_int_equal(res->n_usage_buckets, 11);
