@@ -222,16 +222,8 @@ static int64_t hist_mean(const struct engine__hist *h)
 
 	/* the same quotient and remainder in 64 bits when the sum fits
 	 * (always, but for absurd values): a 128-bit division is a call */
-	if (h->sum >= INT64_MIN && h->sum <= INT64_MAX && h->n <= INT64_MAX) {
-		int64_t s64 = (int64_t)h->sum, n64 = (int64_t)h->n;
-		int64_t q64 = s64 / n64, r64 = s64 % n64;
-
-		if (r64 < 0)
-			r64 = -r64;
-		if (r64 >= n64 - r64)
-			q64 += s64 < 0 ? -1 : 1;
-		return q64;
-	}
+	if (h->sum >= INT64_MIN && h->sum <= INT64_MAX && h->n <= INT64_MAX)
+		return swt_div_round((int64_t)h->sum, (int64_t)h->n);
 	q = h->sum / n;
 	r = h->sum % n;
 
