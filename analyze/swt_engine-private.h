@@ -234,6 +234,7 @@ struct engine__span_ent {
 
 /* Open spans of one thread in nesting order, for measured CPU. */
 #define ENGINE_STACK 32
+#define ENGINE_GAP 8
 
 struct engine__span_thr {
 	int32_t tid;
@@ -249,6 +250,18 @@ struct engine__span_thr {
 	uint32_t n_stk;
 	uint32_t stk[ENGINE_STACK];	/* modules, innermost last */
 	int64_t stk_begin[ENGINE_STACK]; /* the reading at their begin */
+	/* The unmeasured stretches since the thread's last reading, by
+	 * module (SWT_MAP_NONE: outside any span), while none of them met a
+	 * sample: at the next reading the CPU between the two readings is
+	 * known, and only its split among them is estimated (gap_settle()).
+	 * gap_bad: this gap is left to the rates alone (it met a sample, an
+	 * untimed stretch, more modules than ENGINE_GAP, ...). */
+	uint32_t gap_n;
+	bool gap_bad;
+	uint32_t gap_mod[ENGINE_GAP];
+	int64_t gap_wall[ENGINE_GAP];
+	/* its measured stretches outside any span: their rate */
+	int64_t out_cpu_ns, out_wall_ns;
 };
 
 /* A command line of an identity (process module): its CPU, for the

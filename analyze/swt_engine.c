@@ -911,6 +911,8 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	for (j = 0; j < in->n_spans; j++) {
 		struct engine__span_thr *st = &in->spans[j];
 
+		st->gap_n = 0;	/* its modules are others now */
+		st->gap_bad = true;
 		for (k = 0; k < st->n; k++) {
 			st->ents[k].module = module_get(
 				e, SWT_KIND_MODULE, ident,
@@ -950,6 +952,8 @@ static void exec_reidentify(struct swt_engine *e, uint32_t idx,
 	for (j = 0; j < in->n_spans; j++) {
 		struct engine__span_thr *st = &in->spans[j];
 
+		st->gap_n = 0;
+		st->gap_bad = true;
 		for (k = 0, w = 0; k < st->n; k++) {
 			const struct engine__module *m =
 				&e->mods[st->ents[k].module];
@@ -1667,6 +1671,108 @@ static inline void at_reading(struct swt_engine *e, struct engine__inst *in,
  * time: measured when both its ends are readings (the CPU between them
  * credited to it), otherwise waiting for an estimate at the module's
  * measured rate. A thread without any reading yet is the regression's. */
+static void gap_add(struct engine__span_thr *st, uint32_t mi, int64_t dt)
+{
+	uint32_t k;
+
+	if (st->gap_bad)
+		return;
+	for (k = 0; k < st->gap_n; k++)
+		if (st->gap_mod[k] == mi) {
+			st->gap_wall[k] = swt_sat_add(st->gap_wall[k], dt);
+			return;
+		}
+	if (st->gap_n == ENGINE_GAP) {
+		st->gap_bad = true;
+		return;
+	}
+	st->gap_mod[st->gap_n] = mi;
+	st->gap_wall[st->gap_n++] = dt;
+}
+
+/* The thread burnt cpu (ns) between its last two readings, over the
+ * unmeasured stretches of its gap: split among their modules (and the
+ * time outside any span) in proportion to what each one's measured rate
+ * says it burnt there, none more than its own time there. Where one of
+ * them has no rate yet, the gap is left to the rates alone
+ * (estimate_unmeasured(), at the sample). */
+static void gap_settle(struct swt_engine *e, struct engine__span_thr *st,
+		       int64_t cpu)
+{
+	int64_t wgt[ENGINE_GAP], est[ENGINE_GAP], wall = 0, sum = 0, rem;
+	bool fixed[ENGINE_GAP];
+	uint32_t k, n = st->gap_n;
+
+	for (k = 0; k < n; k++) {
+		int64_t c, w;
+
+		if (st->gap_mod[k] == SWT_MAP_NONE) {
+			c = st->out_cpu_ns;
+			w = st->out_wall_ns;
+		} else {
+			c = e->mods[st->gap_mod[k]].meas_cpu_ns;
+			w = e->mods[st->gap_mod[k]].meas_wall_ns;
+		}
+		if (w <= 0)
+			return;
+		wgt[k] = swt_muldiv(st->gap_wall[k], c, w);
+		sum = swt_sat_add(sum, wgt[k]);
+		wall = swt_sat_add(wall, st->gap_wall[k]);
+		est[k] = 0;
+		fixed[k] = false;
+	}
+	if (sum <= 0)	/* every rate 0: by time */
+		for (k = 0; k < n; k++)
+			wgt[k] = st->gap_wall[k];
+	rem = cpu < wall ? cpu : wall;
+	for (;;) {
+		int64_t wsum = 0;
+		bool capped = false;
+
+		for (k = 0; k < n; k++)
+			if (!fixed[k])
+				wsum = swt_sat_add(wsum, wgt[k]);
+		if (wsum <= 0)
+			break;
+		for (k = 0; k < n; k++)
+			if (!fixed[k] &&
+			    swt_muldiv(rem, wgt[k], wsum) > st->gap_wall[k]) {
+				est[k] = st->gap_wall[k];
+				fixed[k] = true;
+				capped = true;
+			}
+		if (capped) {
+			rem = cpu < wall ? cpu : wall;
+			for (k = 0; k < n; k++)
+				if (fixed[k])
+					rem -= est[k];
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (!fixed[k])
+				est[k] = swt_muldiv(rem, wgt[k], wsum);
+		break;
+	}
+	for (k = 0; k < n; k++) {
+		struct engine__module *m;
+
+		if (st->gap_mod[k] == SWT_MAP_NONE)
+			continue;	/* outside modules: no one's */
+		m = &e->mods[st->gap_mod[k]];
+		m->unmeas_pend_ns = swt_sat_sub(m->unmeas_pend_ns,
+						st->gap_wall[k]);
+		if (m->unmeas_pend_ns < 0)
+			m->unmeas_pend_ns = 0;
+		if (est[k] <= 0)
+			continue;
+		m->cpu_est_ns = swt_sat_add(m->cpu_est_ns, est[k]);
+		m->pend_micro = swt_sat_add(
+			m->pend_micro,
+			swt_muldiv(est[k], (int64_t)e->clock_ticks * MICRO,
+				   NS_PER_S));
+	}
+}
+
 static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 		     int64_t v, int64_t t, bool at_sample)
 {
@@ -1709,9 +1815,29 @@ static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 			m->st_cw += c * w;
 		} else if (!measured && dt > 0) {
 			m->unmeas_pend_ns = swt_sat_add(m->unmeas_pend_ns, dt);
+			gap_add(st, st->stk[n - 1], dt);
 		} else if (!measured && !at_sample) {
 			m->untimed_pend++;
+			st->gap_bad = true;
 		}
+	} else if (st->cpu_last > 0 && dt > 0) {
+		if (n > ENGINE_STACK) {
+			st->gap_bad = true;	/* whose, untracked */
+		} else if (measured) {
+			/* outside any span: the thread's own rate there */
+			st->out_cpu_ns = swt_sat_add(st->out_cpu_ns, d);
+			st->out_wall_ns = swt_sat_add(st->out_wall_ns, dt);
+		} else {
+			gap_add(st, SWT_MAP_NONE, dt);
+		}
+	}
+	if (!at_sample && reading) {
+		/* a reading closes the gap since the last one */
+		if (!st->gap_bad && st->gap_n > 0 && st->cpu_last > 0)
+			gap_settle(e, st, v > st->cpu_last ?
+					      v - st->cpu_last : 0);
+		st->gap_n = 0;
+		st->gap_bad = false;
 	}
 	if (at_sample) {
 		/* (adjacency stays: a tick reading starts nothing) */
@@ -2007,6 +2133,10 @@ static void attribute_spans(struct swt_engine *e, int64_t t, int64_t t0)
 				boundary(e, st,
 					 swt_muldiv(abs_ticks, NS_PER_S, ct), t,
 					 true);
+			/* this interval's part of a gap is estimated now, at
+			 * the rates: the gap is theirs to its end */
+			st->gap_n = 0;
+			st->gap_bad = true;
 			memset(x, 0, sizeof(x));
 			for (k = 0, w = 0; k < st->n; k++) {
 				struct engine__span_ent ent = st->ents[k];
