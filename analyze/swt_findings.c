@@ -1061,6 +1061,8 @@ static void add_bottleneck(struct engine__result *fr,
 	b->pattern = pattern ? pattern : "";
 }
 
+#define HEAVY_AVG_DIV 10
+
 static void bottleneck_results(const struct swt_engine *e,
 			       struct engine__result *fr)
 {
@@ -1077,7 +1079,16 @@ static void bottleneck_results(const struct swt_engine *e,
 		    r->full_intervals >= SATURATED_MIN_SAMPLES &&
 		    r->saturated_permille >= SATURATED_MIN_PERMILLE)
 			add_bottleneck(fr, r, SWT_BN_SATURATED, NULL);
-		if ((r->cpu_avg_mpct > 0 || r->calls > 0) &&
+		/* known heavy work, when it is heavy here: a tenth of the
+		 * CPU threshold on average, all of it at a peak, or called
+		 * as often as the call threshold (not a module of 0.1 %
+		 * CPU called 20 times a minute) */
+		if ((swt_sat_mul(r->cpu_avg_mpct, HEAVY_AVG_DIV) >=
+			     e->th.v[SWT_TH_CPU_PERCENT] ||
+		     r->cpu_peak_mpct >= e->th.v[SWT_TH_CPU_PERCENT] ||
+		     r->calls_per_min_milli >=
+			     e->th.v[SWT_TH_CALLS_PER_MINUTE]) &&
+		    (r->cpu_avg_mpct > 0 || r->calls > 0) &&
 		    swt_thresholds_heavy_match(&e->th, r->subj.name, &pattern))
 			add_bottleneck(fr, r, SWT_BN_HEAVY, pattern);
 	}

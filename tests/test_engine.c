@@ -1576,6 +1576,51 @@ static void sampled_gaps_split_the_cpu_their_readings_enclose(void **state)
 	swt_engine_free(e);
 }
 
+/* A module named like known heavy work (heavy_patterns *ocr*) is a
+ * heavy_pattern bottleneck only when it is heavy in the session: 10 % CPU
+ * on average (at least a tenth of cpu_percent, 80), or one interval at
+ * 90 % (a peak at or above cpu_percent), not 1 % all along. */
+static void heavy_pattern_needs_heavy_use(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[3];
+	int64_t lite = 0, busy = 0, peak = 0;
+	bool seen[3] = { false, false, false };
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "ocrlite", "ocrlite", false);
+	feed_start(e, T0, 11, "ocrbusy", "ocrbusy", false);
+	feed_start(e, T0, 12, "ocrpeak", "ocrpeak", false);
+	for (k = 0; k <= 20; k++) {
+		lite += k > 0;
+		busy += k > 0 ? 10 : 0;
+		peak += k == 10 ? 90 : 0;
+		p[0] = prow(10, lite, 1024);
+		p[1] = prow(11, busy, 1024);
+		p[2] = prow(12, peak, 1024);
+		feed_sample(e, T0 + k * S, p, 3, NULL, 0);
+	}
+	feed_end(e, T0 + 20 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < res->n_bottlenecks; i++) {
+		const struct swt_bottleneck_result *b = &res->bottlenecks[i];
+
+		assert_int_equal(b->reason, SWT_BN_HEAVY);
+		assert_string_equal(b->pattern, "*ocr*");
+		assert_string_not_equal(b->subj.name, "ocrlite");
+		if (strcmp(b->subj.name, "ocrbusy") == 0)
+			seen[1] = true;
+		if (strcmp(b->subj.name, "ocrpeak") == 0)
+			seen[2] = true;
+	}
+	assert_true(seen[1] && seen[2]);
+	swt_engine_free(e);
+}
+
 /* A sample's ticks are read after the sample's own time (a new process's
  * first row, on a loaded machine): they may run ahead of the client's
  * readings around it. Inside a measured span they credit no more CPU than
@@ -3677,6 +3722,7 @@ int main(void)
 		cmocka_unit_test(busy_module_has_the_cpu_measured),
 		cmocka_unit_test(sampled_spans_are_estimated_at_the_measured_rate),
 		cmocka_unit_test(sampled_gaps_split_the_cpu_their_readings_enclose),
+		cmocka_unit_test(heavy_pattern_needs_heavy_use),
 		cmocka_unit_test(
 			sample_ticks_ahead_of_the_readings_are_held_to_the_time),
 		cmocka_unit_test(span_after_the_last_row_counts_with_the_exit),
