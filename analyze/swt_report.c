@@ -1201,6 +1201,7 @@ static void sec_series(struct swt_model *m, const struct swt_result *r,
 	};
 	struct swt_model_section *s = swt_model_add_section(m, &def);
 	size_t i, n = 0;
+	bool no_mem = false, no_cpu = false;
 
 	series_rows(s, &session, &r->usage);
 	for (i = 0; kind != SWT_REPORT_LIGHTWEIGHT && i < r->n_modules &&
@@ -1212,6 +1213,11 @@ static void sec_series(struct swt_model *m, const struct swt_result *r,
 			continue;
 		n++;
 		series_rows(s, &mr->subj, &mr->usage);
+		if (mr->usage.n_buckets && !mr->usage.has_memory)
+			no_mem = true;
+		if (mr->usage.n_buckets && !mr->usage.has_cpu &&
+		    mr->subj.kind == SWT_KIND_MODULE)
+			no_cpu = true;
 	}
 	if (r->n_usage_buckets) {
 		struct swt_buf w = SWT_BUF_INIT;
@@ -1223,6 +1229,17 @@ static void sec_series(struct swt_model *m, const struct swt_result *r,
 			       r->n_usage_buckets, w.ptr);
 		swt_buf_fini(&w);
 	}
+	/* why a line has nothing (docs/analysis.md § 14) */
+	if (no_mem)
+		swt_model_note(s, "memory over time is sampled per process: "
+				  "a thread's is its process's, a module's "
+				  "is attributed over the whole session "
+				  "(Modules), reaped children have CPU only");
+	if (no_cpu)
+		swt_model_note(s, "a module without CPU over time has its CPU "
+				  "from the regression of its threads' ticks "
+				  "on its open time: a total, not a figure "
+				  "per interval");
 }
 
 void swt_report_model_build(struct swt_model **out,
