@@ -1569,7 +1569,7 @@ static void sampled_gaps_split_the_cpu_their_readings_enclose(void **state)
 	nap = find_module(res, SWT_KIND_MODULE, "nap");
 	assert_int_equal(spin->cpu_source, SWT_CPU_MIXED);
 	assert_int_equal(nap->cpu_source, SWT_CPU_MIXED);
-	print_message("spin %" PRId64 " ms, nap %" PRId64 " ms\n",
+	print_message("# spin %" PRId64 " ms, nap %" PRId64 " ms\n",
 		      spin->cpu_ms, nap->cpu_ms);
 	assert_in_range(spin->cpu_ms, 360, 440);
 	assert_in_range(nap->cpu_ms, 20, 70);
