@@ -1461,6 +1461,58 @@ static void span_after_the_last_row_counts_with_the_exit(void **state)
 	}
 }
 
+/* One round of a loop of "spin" (100 us of CPU in w ns) and "nap" (10 us
+ * of CPU in w ns), 5 us of CPU outside them after each, on thread 10 of
+ * process 10: which boundaries carry their CPU reading, the nap's begin
+ * raised late by 100 us (an event raised to the watermark). */
+struct spin_nap_round {
+	bool spin_read, nap_read, late;
+	int64_t w;
+};
+
+/* The loop of `rounds` rounds from T0 + 1 us, as round(k) says, after a
+ * first sample at T0; then the last sample at `end` with the thread's
+ * ticks and the session's end. */
+static void feed_spin_nap(struct swt_engine *e, int rounds,
+			  struct spin_nap_round (*round)(int k), int64_t end)
+{
+	struct swt_proc_row p;
+	int64_t t = T0 + 1000, cpu = 1000000;
+	int k;
+
+	assert_ok(feed_header(e, S, false));
+	feed_start(e, T0, 10, "app", "app", false);
+	p = prow(10, 0, 1024);
+	feed_sample(e, T0, &p, 1, NULL, 0);
+	for (k = 0; k < rounds; k++) {
+		struct spin_nap_round r = round(k);
+		int64_t ms = r.spin_read, mn = r.nap_read;
+
+		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "spin", ms * cpu);
+		cpu += 100000;
+		t += r.w;
+		feed_event(e, 10, 10, t, SWT_EV_END, "spin", ms * cpu);
+		cpu += 5000;	/* outside the spans: all CPU */
+		t += 5000;
+		feed_event(e, 10, 10, r.late ? t + 100000 : t, SWT_EV_BEGIN,
+			   "nap", mn * cpu);
+		cpu += 10000;
+		t += r.w;
+		feed_event(e, 10, 10, t, SWT_EV_END, "nap", mn * cpu);
+		cpu += 5000;
+		t += 5000;
+	}
+	p = prow(10, cpu / 10000000, 1024);
+	feed_sample(e, end, &p, 1, NULL, 0);
+	feed_end(e, end);
+}
+
+static struct spin_nap_round every_8th(int k)
+{
+	return (struct spin_nap_round){ k % 8 == 0, k % 8 == 4, k % 50 == 7,
+					100000 };
+}
+
 /* swtrace.py's sampled spans: one thread alternates "spin" (100 us, all
  * CPU) and "nap" (100 us open, 10 us of CPU), 4000 times; only every 8th
  * span carries CPU readings (a pair of boundaries: the stretch between
@@ -1473,36 +1525,9 @@ static void sampled_spans_are_estimated_at_the_measured_rate(void **state)
 	struct swt_engine *e = new_engine(NULL);
 	const struct swt_result *res;
 	const struct swt_module_result *spin, *nap;
-	struct swt_proc_row p;
-	int64_t t = T0 + 1000, cpu = 1000000;
-	int k;
 
 	(void)state;
-	assert_ok(feed_header(e, S, false));
-	feed_start(e, T0, 10, "app", "app", false);
-	p = prow(10, 0, 1024);
-	feed_sample(e, T0, &p, 1, NULL, 0);
-	for (k = 0; k < 4000; k++) {
-		bool ms = k % 8 == 0, mn = k % 8 == 4, late = k % 50 == 7;
-		int64_t tn;
-
-		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "spin", ms ? cpu : 0);
-		cpu += 100000;
-		t += 100000;
-		feed_event(e, 10, 10, t, SWT_EV_END, "spin", ms ? cpu : 0);
-		cpu += 5000;
-		t += 5000;
-		tn = late ? t + 100000 : t;
-		feed_event(e, 10, 10, tn, SWT_EV_BEGIN, "nap", mn ? cpu : 0);
-		cpu += 10000;
-		t += 100000;
-		feed_event(e, 10, 10, t, SWT_EV_END, "nap", mn ? cpu : 0);
-		cpu += 5000;
-		t += 5000;
-	}
-	p = prow(10, cpu / 10000000, 1024);
-	feed_sample(e, T0 + S, &p, 1, NULL, 0);
-	feed_end(e, T0 + S);
+	feed_spin_nap(e, 4000, every_8th, T0 + S);
 	assert_ok(swt_engine_finish(e, &res));
 	spin = find_module(res, SWT_KIND_MODULE, "spin");
 	nap = find_module(res, SWT_KIND_MODULE, "nap");
@@ -1514,6 +1539,17 @@ static void sampled_spans_are_estimated_at_the_measured_rate(void **state)
 	assert_int_equal(nap->cpu_ms, 40);
 	assert_true(spin->cpu_confidence_mpct >= 99000);
 	swt_engine_free(e);
+}
+
+/* (every other block of 100 rounds contended: calls of 1 ms, the busy
+ * module measured there only) */
+static struct spin_nap_round contended_blocks(int k)
+{
+	bool slow = (k / 100) % 2 == 1;
+
+	return (struct spin_nap_round){ slow && k % 8 == 0,
+					k % 8 == 4 || k % 16 == 0, false,
+					slow ? 1000000 : 100000 };
 }
 
 /* The CPU between two readings is known: only its split among the
@@ -1533,37 +1569,9 @@ static void sampled_gaps_split_the_cpu_their_readings_enclose(void **state)
 	struct swt_engine *e = new_engine(NULL);
 	const struct swt_result *res;
 	const struct swt_module_result *spin, *nap;
-	struct swt_proc_row p;
-	int64_t t = T0 + 1000, cpu = 1000000;
-	int k;
 
 	(void)state;
-	assert_ok(feed_header(e, S, false));
-	feed_start(e, T0, 10, "app", "app", false);
-	p = prow(10, 0, 1024);
-	feed_sample(e, T0, &p, 1, NULL, 0);
-	for (k = 0; k < 4000; k++) {
-		bool slow = (k / 100) % 2 == 1;
-		bool ms = slow && k % 8 == 0;
-		bool mn = k % 8 == 4 || k % 16 == 0;
-		int64_t w = slow ? 1000000 : 100000;
-
-		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "spin", ms ? cpu : 0);
-		cpu += 100000;
-		t += w;
-		feed_event(e, 10, 10, t, SWT_EV_END, "spin", ms ? cpu : 0);
-		cpu += 5000;	/* outside the spans: all CPU */
-		t += 5000;
-		feed_event(e, 10, 10, t, SWT_EV_BEGIN, "nap", mn ? cpu : 0);
-		cpu += 10000;
-		t += w;
-		feed_event(e, 10, 10, t, SWT_EV_END, "nap", mn ? cpu : 0);
-		cpu += 5000;
-		t += 5000;
-	}
-	p = prow(10, cpu / 10000000, 1024);
-	feed_sample(e, T0 + 5 * S, &p, 1, NULL, 0);
-	feed_end(e, T0 + 5 * S);
+	feed_spin_nap(e, 4000, contended_blocks, T0 + 5 * S);
 	assert_ok(swt_engine_finish(e, &res));
 	spin = find_module(res, SWT_KIND_MODULE, "spin");
 	nap = find_module(res, SWT_KIND_MODULE, "nap");
