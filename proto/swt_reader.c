@@ -1612,6 +1612,8 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 		o->u.end.recorder_wait_ns = e->recorder_wait_ns;
 		o->u.end.proc_read_cpu_ns = e->proc_read_cpu_ns;
 		o->u.end.proc_reads = e->proc_reads;
+		o->u.end.proc_scans = e->proc_scans;
+		o->u.end.proc_scans_skipped = e->proc_scans_skipped;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
 		return 1;

@@ -298,6 +298,9 @@ struct swt_session_end {
 	uint64_t proc_read_cpu_ns;	/* reading tracked processes from
 					 * /proc */
 	uint64_t proc_reads;		/* the processes so read */
+	uint64_t proc_scans;		/* listings of /proc after the first */
+	uint64_t proc_scans_skipped;	/* not made: the events said the
+					 * tree had not forked */
 };
 
 struct swt_record {

@@ -763,6 +763,8 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->recorder_wait_ns = e->recorder_wait_ns;
 	m->proc_read_cpu_ns = e->proc_read_cpu_ns;
 	m->proc_reads = e->proc_reads;
+	m->proc_scans = e->proc_scans;
+	m->proc_scans_skipped = e->proc_scans_skipped;
 	m->proc_events_source = (char *)(uintptr_t)(e->proc_events_source
 							? e->proc_events_source
 							: "");

@@ -183,6 +183,9 @@ struct swt_sampler {
 	bool first;
 	bool preexisting;	/* processes found now were there before us */
 	uint64_t last_forks;
+	/* the process events' counts at the last tick (tree_forks_told()) */
+	bool ev_have;
+	uint64_t ev_procs, ev_overflows, ev_table_full;
 	uint64_t tick_no;
 	unsigned refresh_every;	/* ticks between reads of idle threads */
 	size_t max_kept;
@@ -2037,6 +2040,31 @@ static void exit_cpu_since(struct swt_sampler *s, int64_t t0)
 	swt_sampler_add_exit_cpu(s, clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
 }
 
+/* Whether the process events told every fork of the tree since the last
+ * tick, and none: then no process can have joined it, and a listing of
+ * /proc (which another session's forks would trigger) finds nothing. Not
+ * when some were lost or not entered, when some still wait in the ring
+ * (a read stopped at its bound, or they came since), nor with the proc
+ * connector (whose socket cannot say it is empty without a system call). */
+static bool tree_did_not_fork(struct swt_sampler *s)
+{
+	struct swt_procconn_stats ps;
+	bool quiet;
+
+	if (!s->opts.conn)
+		return false;
+	swt_procconn_get_stats(s->opts.conn, &ps);
+	quiet = s->ev_have && ps.procs == s->ev_procs &&
+		ps.overflows == s->ev_overflows &&
+		ps.table_full == s->ev_table_full &&
+		!swt_procconn_pending(s->opts.conn);
+	s->ev_have = true;
+	s->ev_procs = ps.procs;
+	s->ev_overflows = ps.overflows;
+	s->ev_table_full = ps.table_full;
+	return quiet;
+}
+
 size_t swt_sampler_read_events(struct swt_sampler *s, size_t max)
 {
 	int64_t t0;
@@ -2619,10 +2647,18 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* 2. Find processes that joined: a fork is needed for that, so an
 	 * unchanged fork counter spares the listing of /proc. */
 	s->preexisting = s->first && s->opts.mode != SWT_MODE_LAUNCH;
-	if (s->first)
+	if (s->first) {
 		SWT_TRY(err = initial_scan(s));
-	else if (sys.forks != s->last_forks)
+		(void)tree_did_not_fork(s);	/* the counts to compare */
+	} else if (tree_did_not_fork(s) &&
+		   s->tick_no - s->full_tick < s->refresh_every) {
+		/* (the full listing every refresh_every ticks stays: a
+		 * safety net) */
+		if (sys.forks != s->last_forks)
+			s->stats.scans_skipped++;
+	} else if (sys.forks != s->last_forks) {
 		scan(s);
+	}
 	s->first = false;
 	s->preexisting = false;
 	s->last_forks = sys.forks;

@@ -227,6 +227,9 @@ struct swt_sampler_stats {
 	uint64_t stale_thread_rows; /* of them, dropped: the id was reused */
 	uint64_t scans;		/* listings of /proc after the first */
 	uint64_t partial_scans;	/* of them, of the new pids only */
+	uint64_t scans_skipped;	/* listings not made: the machine forked,
+				 * the process events said the tree did
+				 * not */
 	uint64_t procs_started;	/* SWT_REC_PROC_START emitted */
 	uint64_t procs_exited;
 	uint64_t unseen_exits;	/* of them, processes never tracked

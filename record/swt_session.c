@@ -626,6 +626,8 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		end.exit_write_cpu_ns = ss.unseen_write_ns;
 		end.proc_read_cpu_ns = ss.proc_read_ns;
 		end.proc_reads = ss.proc_reads;
+		end.proc_scans = ss.scans;
+		end.proc_scans_skipped = ss.scans_skipped;
 	}
 	if (s->ing) {
 		struct swt_ingest_stats is;

@@ -359,6 +359,10 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 		swt_json_u64(w, "proc_read_cpu_ns", e->proc_read_cpu_ns);
 		swt_json_u64(w, "proc_reads", e->proc_reads);
 	}
+	if (e->proc_scans || e->proc_scans_skipped) {
+		swt_json_u64(w, "proc_scans", e->proc_scans);
+		swt_json_u64(w, "proc_scans_skipped", e->proc_scans_skipped);
+	}
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

@@ -353,6 +353,8 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_U(u.end.recorder_wait_ns);
 		SWT_EQ_U(u.end.proc_read_cpu_ns);
 		SWT_EQ_U(u.end.proc_reads);
+		SWT_EQ_U(u.end.proc_scans);
+		SWT_EQ_U(u.end.proc_scans_skipped);
 		break;
 	}
 }

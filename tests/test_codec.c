@@ -1108,6 +1108,8 @@ static void build_every_kind(struct store *s)
 	r->u.end.recorder_wait_ns = 7000;
 	r->u.end.proc_read_cpu_ns = 8000;
 	r->u.end.proc_reads = 11;
+	r->u.end.proc_scans = 12;
+	r->u.end.proc_scans_skipped = 13;
 }
 
 static void roundtrip_every_record_kind(void **state)
