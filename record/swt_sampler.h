@@ -22,9 +22,10 @@
  *    once the process has exited it reads ESRCH even if the pid is reused.
  *  - New processes are found by listing /proc (getdents on a kept
  *    descriptor), and only when the fork counter of /proc/stat moved since
- *    the last tick; then only the pids allocated since the last listing
- *    (ns_last_pid; see scan()). Only pids not classified before cost a
- *    read (swt_tracker.h).
+ *    the last tick, unless the BPF process events told every fork of the
+ *    tree since then and none (tree_did_not_fork()); then only the pids
+ *    allocated since the last listing (ns_last_pid; see scan()). Only pids
+ *    not classified before cost a read (swt_tracker.h).
  *  - Thread rows (opts.threads) are kept for processes that have, or have
  *    had, more than one thread. A process with one thread that never had
  *    more has none: its thread is the process (tid = pid, name = comm, the
