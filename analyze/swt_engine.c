@@ -1663,14 +1663,8 @@ static inline void at_reading(struct swt_engine *e, struct engine__inst *in,
 	in->at_rss = rss_kib;
 }
 
-/* A boundary of the thread's stretches at t (docs/analysis.md §
- * Attribution): a span's begin or end, v its CPU reading (0: not
- * measured), or a sample, v the thread's ticks so far (a reading that
- * continues a measured stretch but never starts one: ticks truncate). The
- * stretch since the previous boundary is the innermost open span's own
- * time: measured when both its ends are readings (the CPU between them
- * credited to it), otherwise waiting for an estimate at the module's
- * measured rate. A thread without any reading yet is the regression's. */
+/* An unmeasured stretch of dt ns of module mi (SWT_MAP_NONE: outside any
+ * span) into the thread's gap. */
 static void gap_add(struct engine__span_thr *st, uint32_t mi, int64_t dt)
 {
 	uint32_t k;
@@ -1773,6 +1767,16 @@ static void gap_settle(struct swt_engine *e, struct engine__span_thr *st,
 	}
 }
 
+/* A boundary of the thread's stretches at t (docs/analysis.md §
+ * Attribution): a span's begin or end, v its CPU reading (0: not
+ * measured), or a sample, v the thread's ticks so far (a reading that
+ * continues a measured stretch but never starts one: ticks truncate). The
+ * stretch since the previous boundary is the innermost open span's own
+ * time: measured when both its ends are readings (the CPU between them
+ * credited to it), otherwise waiting for an estimate at the module's
+ * measured rate, or for its share of the CPU between the readings around
+ * it when no sample comes between them (gap_settle()). A thread without
+ * any reading yet is the regression's. */
 static void boundary(struct swt_engine *e, struct engine__span_thr *st,
 		     int64_t v, int64_t t, bool at_sample)
 {

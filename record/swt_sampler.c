@@ -183,7 +183,7 @@ struct swt_sampler {
 	bool first;
 	bool preexisting;	/* processes found now were there before us */
 	uint64_t last_forks;
-	/* the process events' counts at the last tick (tree_forks_told()) */
+	/* the process events' counts at the last tick (tree_did_not_fork()) */
 	bool ev_have;
 	uint64_t ev_procs, ev_overflows, ev_table_full;
 	uint64_t tick_no;
