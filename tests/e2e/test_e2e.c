@@ -2112,6 +2112,26 @@ static void fork_storm_is_bounded_and_counted(void **state)
  * during the exec, so even a process that execs and exits at once (a
  * "true" of a millisecond, gone before the connector's batch is read)
  * keeps its command line. */
+/* Wait for swrec. False when it was asked for BPF (bpf) and BPF cannot
+ * load here: nothing to check, said in a message (not skip(): cmocka's TAP
+ * says "not ok # SKIP", which meson counts as a failure; the unit test
+ * procconn-bpf shows the skip), r freed. Any other failure fails the
+ * test. */
+static bool finished_unless_no_bpf(struct run *r, bool bpf)
+{
+	if (finish(r) == 0)
+		return true;
+	if (bpf && strstr(r->p.err.text, "--proc-events=bpf")) {
+		print_message("# BPF cannot load here, nothing to check: %s",
+			      r->p.err.text);
+		run_free(r);
+		return false;
+	}
+	dump(r);
+	fail_msg("swrec failed");
+	return false;
+}
+
 static void short_lived_exec_over(struct swt_sandbox *sb, const char *src)
 {
 	char opt[40];
@@ -2130,20 +2150,8 @@ static void short_lived_exec_over(struct swt_sandbox *sb, const char *src)
 	}
 	snprintf(opt, sizeof(opt), "--proc-events=%s", src);
 	r = start(sb->out, args, cmd, NULL);
-	if (finish(r) != 0) {
-		if (!strcmp(src, "bpf") &&
-		    strstr(r->p.err.text, "--proc-events=bpf")) {
-			/* not skip(): cmocka's TAP says "not ok # SKIP",
-			 * which meson counts as a failure; the unit test
-			 * procconn-bpf shows the skip */
-			print_message("# BPF cannot load here, nothing to "
-				      "check: %s", r->p.err.text);
-			run_free(r);
-			return;
-		}
-		dump(r);
-		fail_msg("swrec failed");
-	}
+	if (!finished_unless_no_bpf(r, !strcmp(src, "bpf")))
+		return;
 	load(&s, sb->out);
 	assert_sound(&s);
 	assert_true(s.rf.end.proc_events);
@@ -2281,16 +2289,8 @@ static void other_processes_forks_cost_no_listing(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000000000L +
 			 (t.tv_nsec - t0.tv_nsec) < 900000000L);
-	if (finish(r) != 0) {
-		if (strstr(r->p.err.text, "--proc-events=bpf")) {
-			print_message("# BPF cannot load here, nothing to "
-				      "check: %s", r->p.err.text);
-			run_free(r);
-			return;
-		}
-		dump(r);
-		fail_msg("swrec failed");
-	}
+	if (!finished_unless_no_bpf(r, true))
+		return;
 	load(&s, sb->out);
 	assert_sound(&s);
 	print_message("# %d outsiders forked; listings %llu, skipped %llu\n",
