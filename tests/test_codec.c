@@ -19,6 +19,7 @@
 
 #include "swt.pb-c.h"
 #include "swt_codec-private.h"
+#include "swt_test_pb.h"
 #include "swt_format.h"
 #include "swt_reader.h"
 #include "swt_writer.h"
@@ -818,59 +819,6 @@ static void zstd_frame(struct bytes *out, const void *raw, size_t len)
 	bytes_add(out, tmp, n);
 	free(tmp);
 	ZSTD_freeCCtx(cctx);
-}
-
-/* Parse one protobuf varint; returns bytes used or 0. */
-static size_t get_varint(const unsigned char *p, size_t len, uint64_t *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < len && i < 10; i++) {
-		*v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if (!(p[i] & 0x80))
-			return i + 1;
-	}
-	return 0;
-}
-
-/* The oneof field number of a Record message (0 if none, -1 if the wire
- * format is broken or it has two kinds). */
-static int record_kind_field(const unsigned char *p, size_t len)
-{
-	size_t off = 0;
-	int kind = 0;
-
-	while (off < len) {
-		uint64_t key, v;
-		size_t n = get_varint(p + off, len - off, &key);
-
-		if (!n)
-			return -1;
-		off += n;
-		switch (key & 7) {
-		case 0:
-			n = get_varint(p + off, len - off, &v);
-			if (!n)
-				return -1;
-			off += n;
-			break;
-		case 2:
-			n = get_varint(p + off, len - off, &v);
-			if (!n || v > len - off - n)
-				return -1;
-			off += n + (size_t)v;
-			break;
-		default:
-			return -1;
-		}
-		if ((key >> 3) >= 2) {
-			if (kind)
-				return -1;
-			kind = (int)(key >> 3);
-		}
-	}
-	return kind;
 }
 
 /* ---- tests: names ------------------------------------------------------ */
@@ -3245,27 +3193,24 @@ static void zstd_cli_reads_finished_file(void **state)
 	assert_int_equal(len, ws.raw_bytes);
 	/* varint length | Record, back to back, nothing else */
 	while (off < len) {
-		uint64_t rlen;
-		size_t k = get_varint(data + off, len - off, &rlen);
-		int kind;
+		const unsigned char *msg;
+		size_t rlen = swt_test_next_record(data, len, &off, &msg);
+		int kind = swt_test_record_kind(msg, rlen);
 
-		assert_true(k > 0);
-		assert_true(rlen <= len - off - k);
-		kind = record_kind_field(data + off + k, (size_t)rlen);
 		assert_true(kind >= 2 && kind <= 11);
 		/* protobuf-c's own encoding, byte for byte (the writer
 		 * encodes some kinds itself) */
 		{
-			Swt__Pb__Record *m = swt__pb__record__unpack(
-				NULL, (size_t)rlen, data + off + k);
+			Swt__Pb__Record *m =
+				swt__pb__record__unpack(NULL, rlen, msg);
 			unsigned char *re;
 
 			assert_non_null(m);
 			assert_int_equal(swt__pb__record__get_packed_size(m),
 					 rlen);
-			re = malloc((size_t)rlen + 1);
+			re = malloc(rlen + 1);
 			assert_int_equal(swt__pb__record__pack(m, re), rlen);
-			assert_memory_equal(re, data + off + k, (size_t)rlen);
+			assert_memory_equal(re, msg, rlen);
 			free(re);
 			swt__pb__record__free_unpacked(m, NULL);
 		}
@@ -3275,7 +3220,6 @@ static void zstd_cli_reads_finished_file(void **state)
 			n++;
 		if (kind == 11)
 			sparse++;
-		off += k + (size_t)rlen;
 	}
 	assert_int_equal(off, len);
 	assert_int_equal(n, s.n);

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "rec_file.h"
+#include "swt_test_pb.h"
 
 #define WAIT_S 90	/* deadline of every wait: only hit when broken */
 
@@ -1679,45 +1680,16 @@ static size_t sparse_records(const char *path, const char *dir)
 	char raw[PATH_MAX + 16], cmd[3 * PATH_MAX];
 	unsigned char *d;
 	size_t len, off = 0, n = 0;
-	FILE *f;
 
 	snprintf(raw, sizeof(raw), "%s/raw", dir);
 	snprintf(cmd, sizeof(cmd), "zstd -q -dc '%s' > '%s'", path, raw);
 	assert_int_equal(system(cmd), 0);
-	f = fopen(raw, "rb");
-	assert_non_null(f);
-	d = malloc(64 << 20);
-	len = fread(d, 1, 64 << 20, f);
-	fclose(f);
+	d = swt_test_read_file(raw, &len);
 	while (off < len) {
-		uint64_t rlen = 0, t;
-		size_t end, k;
-		int sh = 0;
+		const unsigned char *msg;
+		size_t rlen = swt_test_next_record(d, len, &off, &msg);
 
-		do
-			rlen |= (uint64_t)(d[off] & 0x7f) << sh, sh += 7;
-		while (d[off++] & 0x80);
-		end = off + (size_t)rlen;
-		assert_true(end <= len);
-		for (k = off; k < end;) {
-			uint64_t v = 0;
-
-			t = 0;
-			sh = 0;
-			do
-				t |= (uint64_t)(d[k] & 0x7f) << sh, sh += 7;
-			while (d[k++] & 0x80);
-			sh = 0;
-			do
-				v |= (uint64_t)(d[k] & 0x7f) << sh, sh += 7;
-			while (d[k++] & 0x80);
-			if ((t & 7) == 2) {
-				if (t >> 3 == 11)
-					n++;
-				k += (size_t)v;
-			}
-		}
-		off = end;
+		n += swt_test_record_kind(msg, rlen) == 11;
 	}
 	free(d);
 	return n;
