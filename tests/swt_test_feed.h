@@ -39,11 +39,9 @@ static inline void feed_child(struct swt_engine *e, int64_t t, int32_t pid,
 			false);
 }
 
-/* An exit; with final, the last counters read from the zombie (ticks of
- * its own, cticks of the children it reaped). */
-static inline void feed_proc_exit(struct swt_engine *e, int64_t t,
-				  int32_t pid, bool final, int64_t ticks,
-				  int64_t cticks)
+/* The exit of pid at t, nothing known of its end yet (the caller adds
+ * what it was told). */
+static inline struct swt_record proc_exit_rec(int64_t t, int32_t pid)
 {
 	struct swt_record r;
 
@@ -52,16 +50,29 @@ static inline void feed_proc_exit(struct swt_engine *e, int64_t t,
 	r.t_ns = t;
 	r.u.proc_exit.pid = pid;
 	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
+	return r;
+}
+
+/* An exit; with final, the last counters read from the zombie (ticks of
+ * its own, cticks of the children it reaped). */
+static inline void feed_proc_exit(struct swt_engine *e, int64_t t,
+				  int32_t pid, bool final, int64_t ticks,
+				  int64_t cticks)
+{
+	struct swt_record r = proc_exit_rec(t, pid);
+
 	r.u.proc_exit.has_final = final;
 	r.u.proc_exit.utime = ticks;
 	r.u.proc_exit.cutime = cticks;
 	assert_ok(swt_engine_feed(e, &r));
 }
 
-static inline void feed_sample(struct swt_engine *e, int64_t t,
-			       const struct swt_proc_row *procs, size_t n,
-			       const struct swt_thread_row *threads,
-			       size_t nt)
+/* A sample taken on time at t; the engine's status (a sample it refuses:
+ * tests of damage). */
+static inline int try_feed_sample(struct swt_engine *e, int64_t t,
+				  const struct swt_proc_row *procs, size_t n,
+				  const struct swt_thread_row *threads,
+				  size_t nt)
 {
 	struct swt_record r;
 
@@ -73,7 +84,15 @@ static inline void feed_sample(struct swt_engine *e, int64_t t,
 	r.u.sample.procs = procs;
 	r.u.sample.n_threads = nt;
 	r.u.sample.threads = threads;
-	assert_ok(swt_engine_feed(e, &r));
+	return swt_engine_feed(e, &r);
+}
+
+static inline void feed_sample(struct swt_engine *e, int64_t t,
+			       const struct swt_proc_row *procs, size_t n,
+			       const struct swt_thread_row *threads,
+			       size_t nt)
+{
+	assert_ok(try_feed_sample(e, t, procs, n, threads, nt));
 }
 
 /* One process row: pid, cumulative CPU ticks, RSS in KiB. */

@@ -804,13 +804,8 @@ static struct swt_proc_row iorow(int32_t pid, int64_t ticks, int64_t w,
 static void feed_exit_io(struct swt_engine *e, int64_t t, int32_t pid,
 			 uint64_t cpu_us, uint64_t write_bytes, bool acct)
 {
-	struct swt_record r;
+	struct swt_record r = proc_exit_rec(t, pid);
 
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_PROC_EXIT;
-	r.t_ns = t;
-	r.u.proc_exit.pid = pid;
-	r.u.proc_exit.start_ticks = (uint64_t)pid * 10;
 	if (acct) {
 		r.u.proc_exit.has_acct = true;
 		r.u.proc_exit.utime_us = cpu_us;
@@ -3208,20 +3203,6 @@ static void header_with_absurd_values_is_corrupt(void **state)
 	}
 }
 
-static int try_sample(struct swt_engine *e, int64_t t,
-		      const struct swt_proc_row *procs, size_t n)
-{
-	struct swt_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_SAMPLE;
-	r.t_ns = t;
-	r.u.sample.scheduled_ns = t;
-	r.u.sample.n_procs = n;
-	r.u.sample.procs = procs;
-	return swt_engine_feed(e, &r);
-}
-
 /* Issue 11: chunks intact, the second sample 2^62 ns after the first:
  * 100 ticks x 2^62 ns wrapped to 0 and swanalyze died of SIGFPE. Such a
  * time is damage; nothing of the record is applied. */
@@ -3237,15 +3218,19 @@ static void sample_delta_of_2_pow_62_is_corrupt(void **state)
 	feed_sample(e, T0 + S, &p, 1, NULL, 0);
 	p = prow(10, 50, 1024);
 	assert_status(SWT_ECORRUPT,
-		      try_sample(e, T0 + S + (INT64_C(1) << 62), &p, 1));
+		      try_feed_sample(e, T0 + S + (INT64_C(1) << 62), &p, 1,
+				      NULL, 0));
 	assert_contains(swt_engine_errmsg(e), "record 3 (sample)");
 	assert_contains(swt_engine_errmsg(e), "more than a year");
 	/* either way from the start, and at the exact bound */
-	assert_status(SWT_ECORRUPT, try_sample(e, INT64_MIN, &p, 1));
 	assert_status(SWT_ECORRUPT,
-		      try_sample(e, T0 - SWT_ENGINE_MAX_SPAN_NS - 1, &p, 1));
+		      try_feed_sample(e, INT64_MIN, &p, 1, NULL, 0));
 	assert_status(SWT_ECORRUPT,
-		      try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS + 1, &p, 1));
+		      try_feed_sample(e, T0 - SWT_ENGINE_MAX_SPAN_NS - 1, &p, 1,
+				      NULL, 0));
+	assert_status(SWT_ECORRUPT,
+		      try_feed_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS + 1, &p, 1,
+				      NULL, 0));
 	assert_ok(swt_engine_finish(e, &res));
 	assert_int_equal(res->session.samples, 1);
 	assert_int_equal(res->session.duration_ns, S);
@@ -3254,7 +3239,8 @@ static void sample_delta_of_2_pow_62_is_corrupt(void **state)
 	e = new_engine(NULL);
 	assert_ok(feed_header(e, S, false));
 	feed_start(e, T0, 10, "app", "app", false);
-	assert_ok(try_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS, &p, 1));
+	assert_ok(try_feed_sample(e, T0 + SWT_ENGINE_MAX_SPAN_NS, &p, 1, NULL,
+				  0));
 	swt_engine_free(e);
 }
 
