@@ -1693,7 +1693,8 @@ static void gap_add(struct engine__span_thr *st, uint32_t mi, int64_t dt)
 static void gap_settle(struct swt_engine *e, struct engine__span_thr *st,
 		       int64_t cpu)
 {
-	int64_t wgt[ENGINE_GAP], est[ENGINE_GAP], wall = 0, sum = 0, rem;
+	int64_t wgt[ENGINE_GAP], est[ENGINE_GAP], wall = 0, sum = 0, total;
+	int64_t rem;
 	bool fixed[ENGINE_GAP];
 	uint32_t k, n = st->gap_n;
 
@@ -1718,7 +1719,8 @@ static void gap_settle(struct swt_engine *e, struct engine__span_thr *st,
 	if (sum <= 0)	/* every rate 0: by time */
 		for (k = 0; k < n; k++)
 			wgt[k] = st->gap_wall[k];
-	rem = cpu < wall ? cpu : wall;
+	total = cpu < wall ? cpu : wall;	/* a thread burns one core */
+	rem = total;
 	for (;;) {
 		int64_t wsum = 0;
 		bool capped = false;
@@ -1736,7 +1738,7 @@ static void gap_settle(struct swt_engine *e, struct engine__span_thr *st,
 				capped = true;
 			}
 		if (capped) {
-			rem = cpu < wall ? cpu : wall;
+			rem = total;
 			for (k = 0; k < n; k++)
 				if (fixed[k])
 					rem -= est[k];
