@@ -1614,6 +1614,10 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 		o->u.end.proc_reads = e->proc_reads;
 		o->u.end.proc_scans = e->proc_scans;
 		o->u.end.proc_scans_skipped = e->proc_scans_skipped;
+		o->u.end.proc_first_read_cpu_ns = e->proc_first_read_cpu_ns;
+		o->u.end.proc_first_reads = e->proc_first_reads;
+		o->u.end.sampled_write_cpu_ns = e->sampled_write_cpu_ns;
+		o->u.end.sampled_records = e->sampled_records;
 		o->u.end.proc_events_source =
 			e->proc_events_source ? e->proc_events_source : "";
 		return 1;

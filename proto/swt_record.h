@@ -301,6 +301,12 @@ struct swt_session_end {
 	uint64_t proc_scans;		/* listings of /proc after the first */
 	uint64_t proc_scans_skipped;	/* not made: the events said the
 					 * tree had not forked */
+	uint64_t proc_first_read_cpu_ns; /* 1.8: first reads of new
+					  * processes a scan found */
+	uint64_t proc_first_reads;	/* the processes so read */
+	uint64_t sampled_write_cpu_ns;	/* writing sampled processes'
+					 * start and exit records */
+	uint64_t sampled_records;	/* the records so written */
 };
 
 struct swt_record {

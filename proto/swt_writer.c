@@ -765,6 +765,10 @@ static void fill_end(struct swt_writer *w, const struct swt_session_end *e,
 	m->proc_reads = e->proc_reads;
 	m->proc_scans = e->proc_scans;
 	m->proc_scans_skipped = e->proc_scans_skipped;
+	m->proc_first_read_cpu_ns = e->proc_first_read_cpu_ns;
+	m->proc_first_reads = e->proc_first_reads;
+	m->sampled_write_cpu_ns = e->sampled_write_cpu_ns;
+	m->sampled_records = e->sampled_records;
 	m->proc_events_source = (char *)(uintptr_t)(e->proc_events_source
 							? e->proc_events_source
 							: "");

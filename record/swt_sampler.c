@@ -1599,6 +1599,7 @@ static size_t scan_list_range(struct swt_sampler *s,
 {
 	struct swt_tracker_cand *cands;
 	size_t n_cands, i, k = 0, joined = 0;
+	int64_t t0;
 
 	n_cands = swt_tracker_scan_range(s->tracker, &cands, list, n, from,
 					 to);
@@ -1633,15 +1634,27 @@ static size_t scan_list_range(struct swt_sampler *s,
 	}
 	n_cands = k;
 	swt_tracker_decide(s->tracker, cands, n_cands);
+	for (i = k = 0; i < n_cands; i++) {
+		if (cands[i].track) {
+			k++;
+		} else if (s->cinfo[i].fd >= 0) {
+			close(s->cinfo[i].fd);
+			s->cinfo[i].fd = -1;
+		}
+	}
+	if (!k)
+		return 0;
+	/* The first reads of those that join, measured: what finding a
+	 * process in /proc costs past the listing (its first sample: its
+	 * stat, read above, then command line, program, status and io),
+	 * which an exiting process's accounting is compared with. */
+	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (i = 0; i < n_cands; i++) {
 		struct proc_ent *e = NULL;
 		int fd = s->cinfo[i].fd;
 
-		if (!cands[i].track) {
-			if (fd >= 0)
-				close(fd);
+		if (!cands[i].track)
 			continue;
-		}
 		/* Without a descriptor (libproc2 read the metadata), the
 		 * first read opens and keeps one; either way that read
 		 * checks the start time, so a pid reused since is not
@@ -1655,6 +1668,15 @@ static size_t scan_list_range(struct swt_sampler *s,
 		} else {
 			swt_tracker_forget(s->tracker, cands[i].pid);
 		}
+	}
+	{
+		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+
+		/* (over the attempts: one that found its process gone
+		 * costs less, so the figure leans low) */
+		s->stats.first_reads += k;
+		if (d > 0)
+			s->stats.first_read_ns += (uint64_t)d;
 	}
 	return joined;
 }
@@ -2574,9 +2596,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	struct swt_record rec;
 	struct swt_sample *smp = &rec.u.sample;
 	uint64_t mem_total = 0, mem_avail = 0;
-	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read;
-	size_t i, k = 0;
-	bool pending, sweep;
+	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read, c_seen;
+	size_t i, k = 0, n_seen = 0;
+	bool pending, sweep, born;
 	int err;
 
 	s->errmsg[0] = '\0';
@@ -2663,6 +2685,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->preexisting = false;
 	s->last_forks = sys.forks;
 	drop_born_unseen(s);
+	born = s->n_born > 0;
 	if (s->n_born) {
 		s->procs = swt_grow(s->procs, &s->cap_procs,
 				    s->n_procs + s->n_born,
@@ -2710,13 +2733,21 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 	if (err < 0)
 		goto out;
+	/* The records of sampled processes, measured where there are some
+	 * (processes gone, or found, this tick): what an exiting process's
+	 * records cost it when a sample saw it, the counterpart of
+	 * unseen_write_ns. */
+	c_seen = s->n_gone || born ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
 	for (i = 0; i < s->n_gone; i++) {
 		/* gone while its start waited for a command line: what was
 		 * known of it, then its end */
-		if (s->gone[i]->announce)
+		if (s->gone[i]->announce) {
 			SWT_TRY(err = emit_start(s, s->gone[i], t, emit,
 						 payload));
+			n_seen++;
+		}
 		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
+		n_seen++;
 	}
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
@@ -2729,6 +2760,14 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		}
 		e->announce = false;
 		SWT_TRY(err = emit_start(s, e, t, emit, payload));
+		n_seen++;
+	}
+	if (c_seen && n_seen) {
+		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c_seen;
+
+		s->stats.seen_records += n_seen;
+		if (d > 0)
+			s->stats.seen_write_ns += (uint64_t)d;
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;

@@ -248,6 +248,13 @@ struct swt_sampler_stats {
 				 * processes from /proc (not at ticks of
 				 * the BPF sampler) */
 	uint64_t proc_reads;	/* the processes so read */
+	uint64_t first_read_ns;	/* recorder CPU reading new processes
+				 * found by a scan for the first time
+				 * (command line, program, counters) */
+	uint64_t first_reads;	/* the processes so read */
+	uint64_t seen_write_ns;	/* recorder CPU writing the start and
+				 * exit records of sampled processes */
+	uint64_t seen_records;	/* the records so written */
 	uint64_t exit_cpu_ns;	/* recorder CPU spent on exit accounting
 				 * (process events, exit records, the
 				 * records of unseen processes) */

@@ -628,6 +628,10 @@ static void finish(struct session *s, enum swt_end_reason reason)
 		end.proc_reads = ss.proc_reads;
 		end.proc_scans = ss.scans;
 		end.proc_scans_skipped = ss.scans_skipped;
+		end.proc_first_read_cpu_ns = ss.first_read_ns;
+		end.proc_first_reads = ss.first_reads;
+		end.sampled_write_cpu_ns = ss.seen_write_ns;
+		end.sampled_records = ss.seen_records;
 	}
 	if (s->ing) {
 		struct swt_ingest_stats is;

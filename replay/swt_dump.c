@@ -363,6 +363,16 @@ static void dump_end(struct swt_json *w, const struct swt_session_end *e)
 		swt_json_u64(w, "proc_scans", e->proc_scans);
 		swt_json_u64(w, "proc_scans_skipped", e->proc_scans_skipped);
 	}
+	if (e->proc_first_reads) {
+		swt_json_u64(w, "proc_first_read_cpu_ns",
+			     e->proc_first_read_cpu_ns);
+		swt_json_u64(w, "proc_first_reads", e->proc_first_reads);
+	}
+	if (e->sampled_records) {
+		swt_json_u64(w, "sampled_write_cpu_ns",
+			     e->sampled_write_cpu_ns);
+		swt_json_u64(w, "sampled_records", e->sampled_records);
+	}
 }
 
 void swt_dump_record(struct swt_buf *b, const struct swt_record *rec)

@@ -355,6 +355,10 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_U(u.end.proc_reads);
 		SWT_EQ_U(u.end.proc_scans);
 		SWT_EQ_U(u.end.proc_scans_skipped);
+		SWT_EQ_U(u.end.proc_first_read_cpu_ns);
+		SWT_EQ_U(u.end.proc_first_reads);
+		SWT_EQ_U(u.end.sampled_write_cpu_ns);
+		SWT_EQ_U(u.end.sampled_records);
 		break;
 	}
 }

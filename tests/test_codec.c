@@ -1058,6 +1058,10 @@ static void build_every_kind(struct store *s)
 	r->u.end.proc_reads = 11;
 	r->u.end.proc_scans = 12;
 	r->u.end.proc_scans_skipped = 13;
+	r->u.end.proc_first_read_cpu_ns = 14000;
+	r->u.end.proc_first_reads = 15;
+	r->u.end.sampled_write_cpu_ns = 16000;
+	r->u.end.sampled_records = 17;
 }
 
 static void roundtrip_every_record_kind(void **state)

@@ -16,7 +16,14 @@
 # from /proc cost in the same recording, under the same load (the end
 # record's proc_read_cpu_ns over proc_reads: only where the tracked
 # processes are read from /proc, the variant sampler=proc, which takes
-# its exit accounting from the same BPF events as the default); and,
+# its exit accounting from the same BPF events as the default);
+# us_unseen: what a process that lived and died between two samples cost
+# in all (its share of the accounting, and its own two records) against
+# us_first: what a process found by a scan cost past the listing, its
+# first /proc sample (command line, program and counters: the end
+# record's proc_first_read_cpu_ns over proc_first_reads), and us_sampled:
+# that and its two records (sampled_write_cpu_ns over sampled_records,
+# twice), in the same recording; and,
 # where BPF ran, what its programs cost the build's processes in the
 # kernel (kernel.bpf_stats_enabled: run time per exec and per fork).
 #
@@ -41,9 +48,10 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
-printf '%-22s %3s %8s %9s %12s %10s %9s %6s %12s %15s %15s %8s\n' variant run \
-	samples psamples recorder_ms exit_ms write_ms exits us_per_exit \
-	us_per_psample us_per_procread bpf_us
+printf '%-22s %3s %8s %9s %12s %10s %9s %6s %6s %12s %15s %15s %10s %10s %10s %8s\n' \
+	variant run samples psamples recorder_ms exit_ms write_ms exits \
+	unseen us_per_exit us_per_psample us_per_procread us_unseen \
+	us_first us_sampled bpf_us
 variants=${VARIANTS:-"default sampler=proc proc-events=connector no-proc-events no-exits"}
 # the BPF programs' own run time (reset by each load)
 old_stats=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
@@ -67,6 +75,22 @@ while [ "$run" -le "$RUNS" ]; do
 		esac
 		$DUMP "$TMP/s.swt" | tail -n 1 >"$TMP/end"
 		exits=$($DUMP "$TMP/s.swt" | grep -c '"kind":"proc_exit"' || true)
+		# processes never sampled: their start and exit records come
+		# at the same tick
+		unseen=$($DUMP "$TMP/s.swt" | python3 -c '
+import json, sys
+t = {}
+n = 0
+for line in sys.stdin:
+    if "\"proc_start\"" not in line and "\"proc_exit\"" not in line:
+        continue
+    r = json.loads(line)
+    k = (r["pid"], r["start_ticks"])
+    if r["kind"] == "proc_start":
+        t[k] = r["t_ns"]
+    elif t.pop(k, None) == r["t_ns"]:
+        n += 1
+print(n)')
 		psamples=$($DUMP "$TMP/s.swt" | grep '"kind":"sample"' |
 			grep -o '{"pid":' | wc -l)
 		cpu=$(field recorder_cpu_ns <"$TMP/end")
@@ -86,15 +110,32 @@ print("%.1f" % (t / 1e3))' "$TMP/progs")
 		procread=-
 		[ -n "$prn" ] && procread=$(echo "$prd $prn" |
 			awk '{ printf "%.1f", $1 / $2 / 1e3 }')
-		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %12.1f %15.1f %15s %8s\n' \
+		us_unseen=-
+		[ -n "$ex" ] && [ "$unseen" -gt 0 ] &&
+			us_unseen=$(echo "$ex ${wr:-0} $exits $unseen" |
+				awk '{ printf "%.1f", (($1 - $2) / $3 + $2 / $4) / 1e3 }')
+		frd=$(field proc_first_read_cpu_ns <"$TMP/end")
+		frn=$(field proc_first_reads <"$TMP/end")
+		swr=$(field sampled_write_cpu_ns <"$TMP/end")
+		srn=$(field sampled_records <"$TMP/end")
+		us_first=-
+		[ -n "$frn" ] && us_first=$(echo "$frd $frn" |
+			awk '{ printf "%.1f", $1 / $2 / 1e3 }')
+		us_sampled=-
+		[ -n "$frn" ] && [ -n "$srn" ] &&
+			us_sampled=$(echo "$frd $frn $swr $srn" |
+				awk '{ printf "%.1f", ($1 / $2 + 2 * $3 / $4) / 1e3 }')
+		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %6d %12.1f %15.1f %15s %10s %10s %10s %8s\n' \
 			"$v" "$run" "$(field samples <"$TMP/end")" "$psamples" \
 			"$(echo "$cpu" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${ex:-0}" | awk '{ print $1 / 1e6 }')" \
 			"$(echo "${wr:-0}" | awk '{ print $1 / 1e6 }')" "$exits" \
+			"$unseen" \
 			"$(echo "${ex:-0} $exits" | awk '{ print $2 ? $1 / $2 / 1e3 : 0 }')" \
 			"$(echo "$cpu ${ex:-0} $psamples" |
 				awk '{ print $3 ? ($1 - $2) / $3 / 1e3 : 0 }')" \
-			"$procread" "$bpf"
+			"$procread" "$us_unseen" "$us_first" "$us_sampled" \
+			"$bpf"
 	done
 	run=$((run + 1))
 done

@@ -2306,6 +2306,17 @@ static void other_processes_forks_cost_no_listing(void **state)
 	assert_non_null(late);
 	/* forked after the quiet second, living 1.2 s: found by a listing */
 	assert_true(rf_rows_of(&s.rf, late->pid) >= 5);
+	/* and its first reads and records measured (bench/rec/ninja.sh) */
+	print_message("# first reads %llu (%llu ns), sampled records %llu "
+		      "(%llu ns)\n",
+		      (unsigned long long)s.rf.end.proc_first_reads,
+		      (unsigned long long)s.rf.end.proc_first_read_cpu_ns,
+		      (unsigned long long)s.rf.end.sampled_records,
+		      (unsigned long long)s.rf.end.sampled_write_cpu_ns);
+	assert_true(s.rf.end.proc_first_reads >= 1);
+	assert_true(s.rf.end.proc_first_read_cpu_ns > 0);
+	assert_true(s.rf.end.sampled_records >= 2);
+	assert_true(s.rf.end.sampled_write_cpu_ns > 0);
 	sess_free(&s);
 	run_free(r);
 }
