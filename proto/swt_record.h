@@ -87,6 +87,12 @@ struct swt_proc_start {
 	bool preexisting;
 	const char *exe;	/* /proc/PID/exe; "" when it could not be read
 				 * (and in files before format 1.1) */
+	bool exits_at_once;	/* in memory only, never encoded: its
+				 * ProcExit follows at the same time (it
+				 * lived and died between two samples),
+				 * so the writer leaves it out of the
+				 * process directory (no window starts
+				 * while it is alive) */
 };
 
 struct swt_proc_exit {

@@ -2150,6 +2150,7 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 		p->pid = u->x.pid;
 		p->ppid = u->x.ppid;
 		p->start_ticks = u->start_ticks;
+		p->exits_at_once = true;	/* (its exit, below, at t) */
 		/* the name it had when it exited; its command line and
 		 * program as read at its exec (fork events) */
 		p->comm = u->x.comm;

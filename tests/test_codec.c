@@ -1594,6 +1594,68 @@ static void truncated_at_every_byte(void **state)
 	store_fini(&s);
 }
 
+/* A process written as starting and exiting at once (swrec's processes
+ * that lived between two samples: exits_at_once) is in the file, but not
+ * in the process directory, which no window could announce it from: its
+ * command line is not copied into the writer's memory. */
+static void directory_leaves_out_processes_that_exit_at_once(void **state)
+{
+	struct sandbox *sb = *state;
+	const char *path = sandbox_path(sb, "dir.swt");
+	struct swt_writer_opts o;
+	struct swt_writer *w = NULL;
+	struct swt_header h;
+	struct swt_record rec;
+	struct swt_session_end end;
+	struct swt_reader *r;
+	const struct swt_record *got;
+	const struct swt_dir_proc *dir;
+	size_t n_dir = 0, starts = 0, exits = 0;
+	int i;
+
+	writer_opts(&o, 0);
+	test_header(&h);
+	assert_ok(swt_writer_open(&w, path, &o, &h, NULL, 0));
+	for (i = 0; i < 2; i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = SWT_REC_PROC_START;
+		rec.t_ns = h.start_mono_ns + 1000000000;
+		rec.u.proc_start.pid = 100 + i;
+		rec.u.proc_start.ppid = 1;
+		rec.u.proc_start.start_ticks = 1000 + (uint64_t)i;
+		rec.u.proc_start.comm = i ? "cc1" : "ninja";
+		rec.u.proc_start.cmdline = i ? "cc1\0a.c" : "ninja";
+		rec.u.proc_start.cmdline_len = i ? 7 : 5;
+		rec.u.proc_start.exe = i ? "/usr/lib/cc1" : "/usr/bin/ninja";
+		rec.u.proc_start.exits_at_once = i == 1;
+		assert_ok(swt_writer_append(w, &rec));
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = SWT_REC_PROC_EXIT;
+	rec.t_ns = h.start_mono_ns + 1000000000;
+	rec.u.proc_exit.pid = 101;
+	rec.u.proc_exit.start_ticks = 1001;
+	assert_ok(swt_writer_append(w, &rec));
+	memset(&end, 0, sizeof(end));
+	assert_ok(swt_writer_finish(w, &end, h.start_mono_ns +
+						   2 * 1000000000));
+	swt_writer_free(w);
+
+	r = open_path_ok(path, 0);
+	assert_ok(swt_reader_directory(r, &dir, &n_dir));
+	assert_int_equal(n_dir, 1);
+	assert_int_equal(dir[0].ps.pid, 100);
+	assert_string_equal(dir[0].ps.comm, "ninja");
+	/* both processes are in the records */
+	while (swt_reader_next(r, &got) == 0) {
+		starts += got->kind == SWT_REC_PROC_START;
+		exits += got->kind == SWT_REC_PROC_EXIT;
+	}
+	assert_int_equal(starts, 2);
+	assert_int_equal(exits, 1);
+	swt_reader_free(r);
+}
+
 /* Append s->recs[0..flushed), flush, append the rest without a flush and
  * free the writer as a crash would leave the file. */
 static void write_crashed(const char *path, const struct store *s,
@@ -3956,6 +4018,7 @@ int main(void)
 		SB(seek_with_index_skips_earlier_chunks),
 		SB(truncated_at_every_byte),
 		SB(crash_after_flush_keeps_flushed_records),
+		SB(directory_leaves_out_processes_that_exit_at_once),
 		SB(crash_after_flush_across_chunks),
 		SB(crash_by_sigkill_keeps_flushed_records),
 		SB(corrupt_byte_loses_one_chunk),
