@@ -187,7 +187,9 @@ static void last_samples(struct swt_analysis *a, struct swt_reader *r,
 
 /* Through the index: the time of the last sample at or before t
  * (absolute), looked for a few intervals back, further while none is
- * found; INT64_MIN: none. */
+ * found; INT64_MIN: none. A t past the session's end looks back from
+ * there too: nothing is at or after t - back until back reaches the last
+ * records. */
 static int64_t find_last_sample(struct swt_analysis *a, struct swt_reader *r,
 				int64_t t, int64_t origin, int64_t interval,
 				size_t *seen)
@@ -198,10 +200,13 @@ static int64_t find_last_sample(struct swt_analysis *a, struct swt_reader *r,
 		interval = 1000000000;
 	for (back = 2 * interval;; back = swt_sat_add(back, back)) {
 		int64_t at = swt_sat_sub(t, back);
+		int rc = swt_reader_seek(r, at);
 
-		if (swt_reader_seek(r, at) < 0)
+		if (rc == 0)
+			last_samples(a, r, t, INT64_MIN, seen, NULL, &found,
+				     &unused);
+		else if (rc != SWT_ITEROVER)
 			break;
-		last_samples(a, r, t, INT64_MIN, seen, NULL, &found, &unused);
 		if (found != INT64_MIN || at <= origin || back >= INT64_MAX / 2)
 			break;
 	}

@@ -36,8 +36,11 @@ check "the session has a process directory and several chunks" \
 	eval 'grep -q "^format: 1.8$" check.txt &&
 	[ "$(sed -n "s/^chunks: \([0-9]*\) total.*/\1/p" check.txt)" -ge 8 ]'
 
+# (the last four reach past the session's end, 300 s: they once found no
+# sample through the index, and read as empty windows)
 for win in "--from 50 --to 120" "--from 0 --to 30" "--from 150" \
-	"--to 60" "--from 299.5" "--from 63 --to 63" "--from 2m --to 3m"; do
+	"--to 60" "--from 299.5" "--from 63 --to 63" "--from 2m --to 3m" \
+	"--from 250 --to 400" "--from 290 --to 1h" "--to 400" "--from 350"; do
 	# shellcheck disable=SC2086
 	"$SWANALYZE" w.swt --report full --format json $win >a.json 2>a.err
 	ra=$?
