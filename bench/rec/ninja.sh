@@ -48,6 +48,12 @@ field() {	# field NAME < end record
 	tr ',' '\n' | sed -n "s/^\"$1\":\\([0-9a-z]*\\).*/\\1/p" | head -n 1
 }
 
+# NUM / DEN / 1000 with one decimal, or "-" when DEN is missing or 0
+ratio_us() {
+	awk -v n="${1:-0}" -v d="${2:-0}" \
+		'BEGIN { if (d > 0) printf "%.1f", n / d / 1e3; else printf "-" }'
+}
+
 printf '%-22s %3s %8s %9s %12s %10s %9s %6s %6s %12s %15s %15s %10s %10s %10s %8s\n' \
 	variant run samples psamples recorder_ms exit_ms write_ms exits \
 	unseen us_per_exit us_per_psample us_per_procread us_unseen \
@@ -107,22 +113,21 @@ print("%.1f" % (t / 1e3))' "$TMP/progs")
 		wr=$(field exit_write_cpu_ns <"$TMP/end")
 		prd=$(field proc_read_cpu_ns <"$TMP/end")
 		prn=$(field proc_reads <"$TMP/end")
-		procread=-
-		[ -n "$prn" ] && procread=$(echo "$prd $prn" |
-			awk '{ printf "%.1f", $1 / $2 / 1e3 }')
-		us_unseen=-
-		[ -n "$ex" ] && [ "$unseen" -gt 0 ] &&
-			us_unseen=$(echo "$ex ${wr:-0} $exits $unseen" |
-				awk '{ printf "%.1f", (($1 - $2) / $3 + $2 / $4) / 1e3 }')
 		frd=$(field proc_first_read_cpu_ns <"$TMP/end")
 		frn=$(field proc_first_reads <"$TMP/end")
 		swr=$(field sampled_write_cpu_ns <"$TMP/end")
 		srn=$(field sampled_records <"$TMP/end")
-		us_first=-
-		[ -n "$frn" ] && us_first=$(echo "$frd $frn" |
-			awk '{ printf "%.1f", $1 / $2 / 1e3 }')
+		procread=$(ratio_us "$prd" "$prn")
+		us_first=$(ratio_us "$frd" "$frn")
+		# a process never sampled: its share of the accounting, and its
+		# own two records; one found by a scan: its first read and two
+		# records
+		us_unseen=-
+		[ -n "$ex" ] && [ "$unseen" -gt 0 ] &&
+			us_unseen=$(echo "$ex ${wr:-0} $exits $unseen" |
+				awk '{ printf "%.1f", (($1 - $2) / $3 + $2 / $4) / 1e3 }')
 		us_sampled=-
-		[ -n "$frn" ] && [ -n "$srn" ] &&
+		[ "$us_first" != - ] && [ "${srn:-0}" -gt 0 ] &&
 			us_sampled=$(echo "$frd $frn $swr $srn" |
 				awk '{ printf "%.1f", ($1 / $2 + 2 * $3 / $4) / 1e3 }')
 		printf '%-22s %3d %8s %9d %12.1f %10.1f %9.1f %6d %6d %12.1f %15.1f %15s %10s %10s %10s %8s\n' \
