@@ -2287,8 +2287,11 @@ static int emit_exit(struct swt_sampler *s, struct proc_ent *e,
 	return emit(&rec, payload);
 }
 
+/* exits_now: its exit record follows at the same time (swt_record.h,
+ * exits_at_once) */
 static int emit_start(struct swt_sampler *s, const struct proc_ent *e,
-		      int64_t t, swt_sampler_emit_fn emit, void *payload)
+		      int64_t t, bool exits_now, swt_sampler_emit_fn emit,
+		      void *payload)
 {
 	struct swt_record rec;
 	struct swt_proc_start *p = &rec.u.proc_start;
@@ -2305,6 +2308,7 @@ static int emit_start(struct swt_sampler *s, const struct proc_ent *e,
 	p->uid = e->uid;
 	p->preexisting = e->preexisting;
 	p->exe = e->exe;
+	p->exits_at_once = exits_now;
 	s->stats.procs_started++;
 	return emit(&rec, payload);
 }
@@ -2743,8 +2747,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		/* gone while its start waited for a command line: what was
 		 * known of it, then its end */
 		if (s->gone[i]->announce) {
-			SWT_TRY(err = emit_start(s, s->gone[i], t, emit,
-						 payload));
+			SWT_TRY(err = emit_start(s, s->gone[i], t, true,
+						 emit, payload));
 			n_seen++;
 		}
 		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
@@ -2760,7 +2764,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 			continue;
 		}
 		e->announce = false;
-		SWT_TRY(err = emit_start(s, e, t, emit, payload));
+		SWT_TRY(err = emit_start(s, e, t, false, emit, payload));
 		n_seen++;
 	}
 	if (c_seen && n_seen) {
