@@ -258,6 +258,16 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The calling thread's CPU since t0 (CLOCK_THREAD_CPUTIME_ID, a system
+ * call here: read only around work that is there), added to *ns. */
+static void cpu_since(uint64_t *ns, int64_t t0)
+{
+	int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+
+	if (d > 0)
+		*ns += (uint64_t)d;
+}
+
 /* Whole small file read into buf (NUL-terminated); -1 with errno. */
 static ssize_t read_small(int dirfd, const char *path, char *buf, size_t cap)
 {
@@ -1669,15 +1679,10 @@ static size_t scan_list_range(struct swt_sampler *s,
 			swt_tracker_forget(s->tracker, cands[i].pid);
 		}
 	}
-	{
-		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
-
-		/* (over the attempts: one that found its process gone
-		 * costs less, so the figure leans low) */
-		s->stats.first_reads += k;
-		if (d > 0)
-			s->stats.first_read_ns += (uint64_t)d;
-	}
+	/* (over the attempts: one that found its process gone costs less, so
+	 * the figure leans low) */
+	s->stats.first_reads += k;
+	cpu_since(&s->stats.first_read_ns, t0);
 	return joined;
 }
 
@@ -2059,7 +2064,7 @@ void swt_sampler_add_exit_cpu(struct swt_sampler *s, int64_t ns)
  * cost of exit accounting. */
 static void exit_cpu_since(struct swt_sampler *s, int64_t t0)
 {
-	swt_sampler_add_exit_cpu(s, clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+	cpu_since(&s->stats.exit_cpu_ns, t0);
 }
 
 /* Whether the process events told every fork of the tree since the last
@@ -2664,12 +2669,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 	s->n_procs = k;
 	s->bpf_tick = false;
-	if (t_read) {
-		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t_read;
-
-		if (d > 0)
-			s->stats.proc_read_ns += (uint64_t)d;
-	}
+	if (t_read)
+		cpu_since(&s->stats.proc_read_ns, t_read);
 
 	/* 2. Find processes that joined: a fork is needed for that, so an
 	 * unchanged fork counter spares the listing of /proc. */
@@ -2768,11 +2769,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		n_seen++;
 	}
 	if (c_seen && n_seen) {
-		int64_t d = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c_seen;
-
 		s->stats.seen_records += n_seen;
-		if (d > 0)
-			s->stats.seen_write_ns += (uint64_t)d;
+		cpu_since(&s->stats.seen_write_ns, c_seen);
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;
