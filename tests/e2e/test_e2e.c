@@ -2105,13 +2105,6 @@ static void fork_storm_is_bounded_and_counted(void **state)
 	run_free(r);
 }
 
-/* As root, a process that lives between two samples and runs a program
- * is written with its command line and program, read at its exec from
- * the kernel's process events (issue 12), over either source: src is
- * "bpf" or "connector". With BPF the exec's data is read by the kernel
- * during the exec, so even a process that execs and exits at once (a
- * "true" of a millisecond, gone before the connector's batch is read)
- * keeps its command line. */
 /* Wait for swrec. False when it was asked for BPF (bpf) and BPF cannot
  * load here: nothing to check, said in a message (not skip(): cmocka's TAP
  * says "not ok # SKIP", which meson counts as a failure; the unit test
@@ -2132,6 +2125,13 @@ static bool finished_unless_no_bpf(struct run *r, bool bpf)
 	return false;
 }
 
+/* As root, a process that lives between two samples and runs a program
+ * is written with its command line and program, read at its exec from
+ * the kernel's process events (issue 12), over either source: src is
+ * "bpf" or "connector". With BPF the exec's data is read by the kernel
+ * during the exec, so even a process that execs and exits at once (a
+ * "true" of a millisecond, gone before the connector's batch is read)
+ * keeps its command line. */
 static void short_lived_exec_over(struct swt_sandbox *sb, const char *src)
 {
 	char opt[40];
