@@ -56,10 +56,10 @@ int swt_net_refresh(struct swt_net *n);
 /* Read process pid's sockets into *p. born: the process started during
  * the session (its sockets count from 0 at its first reading). cpu: its
  * CPU time, exact enough that any system call moves it (ns of
- * /proc/PID/schedstat; clock ticks are not), or -1: a process whose CPU
- * time has not moved since the last scan of its descriptors is not
- * scanned again (it opened nothing; the bytes of its sockets are read
- * all the same). Returns 1
+ * /proc/PID/schedstat; clock ticks are not), read this tick (the process
+ * was there then), or -1: a process whose CPU time has not moved since
+ * the last scan of its descriptors is not scanned again (it opened
+ * nothing; the bytes of its sockets are read all the same). Returns 1
  * if read, 0 if its fd directory is unreadable or gone (p->unavailable
  * says which: EACCES/EPERM). */
 int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,

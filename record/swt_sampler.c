@@ -84,6 +84,14 @@ struct proc_ent {
 	int64_t fin[4];		/* utime, stime, cutime, cstime */
 	int64_t bpf_run_ns;	/* its run time from this tick's BPF
 				 * snapshot, -1: none (read schedstat) */
+	/* In the BPF sampler's table (added before its first read), with a
+	 * row: a partial snapshot without it means it did not run, and its
+	 * row stands (with the flags read_proc() gave it, and the run time
+	 * of its last snapshot, -1 if it came from /proc). */
+	bool bpf_tracked;
+	bool has_row;
+	uint32_t row_flags;
+	int64_t last_run_ns;
 	bool has_acct;		/* its taskstats exit record came */
 	struct swt_exit_stats acct;
 	struct swt_proc_row row;
@@ -229,6 +237,9 @@ struct swt_sampler {
 	 * of the processes it has from it (step 1 of a tick only; the
 	 * processes a scan finds are read from /proc, with their metadata) */
 	bool bpf_tick;
+	bool bpf_partial;	/* its snapshot has the processes that ran */
+	bool bpf_full_next;	/* the next snapshot reads all (the
+				 * initial scan's were read from /proc) */
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -1043,13 +1054,25 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	bool from_bpf = false;
 	uint32_t flags = 0;
 	ssize_t n;
+	int got = 0;
 
 	e->row_ok = false;
 	e->bpf_run_ns = -1;
-	if (s->bpf_tick && swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp)) {
+	if (s->bpf_tick)
+		got = swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp);
+	if (got == 0 && s->bpf_partial && e->bpf_tracked && e->has_row) {
+		/* not on a CPU since the last snapshot: nothing of its row
+		 * moved (swt_sampler_bpf.h), its threads' neither */
+		r->flags = e->row_flags;
+		e->bpf_run_ns = e->last_run_ns;
+		e->row_ok = true;
+		s->stats.bpf_kept++;
+		return 1;
+	}
+	if (got > 0) {
 		/* the snapshot's values, /proc's units (swt_sampler_bpf.h);
-		 * a process not in it (gone, over its capacity) is read
-		 * from /proc below */
+		 * a process not in it (gone, over its capacity, or listed
+		 * gone) is read from /proc below */
 		from_bpf = true;
 		st = bp.st;
 		s->stats.bpf_rows++;
@@ -1128,9 +1151,9 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		if (take)
 			memcpy(e->comm, comm, sizeof(comm));
 	}
-	if (slow && from_bpf) {
-		/* the same ticks as /proc's, so that both backends write
-		 * the same rows; here they cost nothing */
+	if (from_bpf) {
+		/* every tick: here they cost nothing (the /proc backend reads
+		 * them every slow_every ticks, and says so in the flags) */
 		r->vctxsw = (int64_t)bp.vctxsw;
 		r->ivctxsw = (int64_t)bp.ivctxsw;
 		r->io_read = (int64_t)bp.io_read;
@@ -1173,6 +1196,9 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 		r->io_write = 0;
 	}
 	r->flags = flags;
+	e->row_flags = flags;
+	e->has_row = true;
+	e->last_run_ns = from_bpf ? (int64_t)bp.run_ns : -1;
 	if (s->opts.threads && from_bpf && !bp.threads_cut)
 		bpf_threads(s, e, &bp, slow);
 	else if (s->opts.threads)
@@ -1201,9 +1227,16 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 	e->announce = true;
 	e->rescan_threads = true;
 	snprintf(e->comm, sizeof(e->comm), "%s", m->comm);
+	/* the BPF sampler's table learns it before its first read: what it
+	 * runs after that read is listed for the next snapshot */
+	if (s->opts.bpf)
+		e->bpf_tracked = swt_sampler_bpf_track(s->opts.bpf, e->pid,
+						       true);
 	read_cmdline(s, e->pid, &e->cmdline, &e->cmdline_len);
 	read_exe(s, e->pid, &e->exe);
 	if (read_proc(s, e, true) <= 0) {
+		if (e->bpf_tracked)
+			swt_sampler_bpf_track(s->opts.bpf, e->pid, false);
 		free_ent(s, e);
 		return NULL;
 	}
@@ -1213,9 +1246,6 @@ static struct proc_ent *add_proc(struct swt_sampler *s, const struct meta *m,
 	 * a hash entry) */
 	if (s->opts.conn)
 		swt_procconn_track(s->opts.conn, e->pid);
-	/* and the BPF sampler's, in tree mode: its next ticks read it */
-	if (s->opts.bpf)
-		swt_sampler_bpf_track(s->opts.bpf, e->pid, true);
 	/* Memory but no command line: inside execve() (a kernel thread or a
 	 * zombie has no memory); announce_ready() waits for it. */
 	if (!e->cmdline_len && e->row.vsz_kib > 0)
@@ -2634,7 +2664,17 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	/* the BPF backend: one snapshot of the counters for step 1 (a
 	 * failed run reads /proc this tick, and counts) */
 	if (s->opts.bpf) {
-		s->bpf_tick = swt_sampler_bpf_run(s->opts.bpf) == 0;
+		/* every process every refresh period (what can move
+		 * while a process sleeps: swt_sampler_bpf.h), else those
+		 * that ran */
+		s->bpf_tick = swt_sampler_bpf_run(s->opts.bpf,
+						  s->bpf_full_next ||
+							  s->tick_no %
+								  s->refresh_every ==
+								  0) == 0;
+		s->bpf_full_next = false;
+		s->bpf_partial = s->bpf_tick &&
+				 swt_sampler_bpf_partial(s->opts.bpf);
 		if (!s->bpf_tick)
 			s->stats.bpf_failed_runs++;
 	}
@@ -2669,6 +2709,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	}
 	s->n_procs = k;
 	s->bpf_tick = false;
+	s->bpf_partial = false;
 	if (t_read)
 		cpu_since(&s->stats.proc_read_ns, t_read);
 
@@ -2677,6 +2718,10 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->preexisting = s->first && s->opts.mode != SWT_MODE_LAUNCH;
 	if (s->first) {
 		SWT_TRY(err = initial_scan(s));
+		/* their run times, which the network's rounds want, come
+		 * with a snapshot's rows: all of them next tick, not a
+		 * schedstat read each per round until the first full one */
+		s->bpf_full_next = true;
 		(void)tree_did_not_fork(s);	/* the counts to compare */
 	} else if (tree_did_not_fork(s) &&
 		   s->tick_no - s->full_tick < s->refresh_every) {

@@ -265,6 +265,8 @@ struct swt_sampler_stats {
 				    * answered (opts.libproc2_scans) */
 	bool libproc2_missing;	/* first listing done without it */
 	uint64_t bpf_rows;	/* process rows read from opts.bpf */
+	uint64_t bpf_kept;	/* rows that stood: not in a partial
+				 * snapshot, the process had not run */
 	uint64_t bpf_failed_runs; /* ticks whose BPF run failed (/proc) */
 };
 

@@ -25,19 +25,26 @@ void swt_sampler_bpf_free(struct swt_sampler_bpf *b)
 	(void)b;
 }
 
-int swt_sampler_bpf_run(struct swt_sampler_bpf *b)
+int swt_sampler_bpf_run(struct swt_sampler_bpf *b, bool full)
 {
 	(void)b;
+	(void)full;
 	return SWT_EIO;
 }
 
-bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
-			 struct swt_sampler_bpf_proc *out)
+bool swt_sampler_bpf_partial(const struct swt_sampler_bpf *b)
+{
+	(void)b;
+	return false;
+}
+
+int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
+			struct swt_sampler_bpf_proc *out)
 {
 	(void)b;
 	(void)pid;
 	(void)out;
-	return false;
+	return 0;
 }
 
 void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
@@ -52,11 +59,12 @@ void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
 	*name_len = 0;
 }
 
-void swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on)
+bool swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on)
 {
 	(void)b;
 	(void)pid;
 	(void)on;
+	return false;
 }
 
 void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,
@@ -75,6 +83,7 @@ const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b)
 #else
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <sys/mman.h>
@@ -108,7 +117,11 @@ const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b)
 struct swt_sampler_bpf {
 	int prog_fd;
 	int procs_fd, threads_fd, tracked_fd, bss_fd;
+	int link_fd;		/* the switch's program (swt_ran), -1: none
+				 * (every run walks all) */
 	bool all;
+	bool partial;		/* the last run read the processes that ran */
+	bool failed;		/* the last run failed: the next walks all */
 	uint32_t cap_procs, cap_threads;
 	const struct swt_ps *procs;	/* the first map_procs rows, mapped */
 	const struct swt_ts *threads;	/* ... map_threads rows */
@@ -124,19 +137,74 @@ struct swt_sampler_bpf {
 	char errmsg[256];
 };
 
-enum { FD_PROG, FD_PROCS, FD_THREADS, FD_TRACKED, FD_BSS, N_FDS };
+enum { FD_PROG, FD_PROCS, FD_THREADS, FD_TRACKED, FD_BSS, FD_LINK, N_FDS };
 
 struct load_args {
 	bool all, threads;
+	bool no_dirty;		/* SWT_SAMPLER_BPF_FULL: walk all, always */
 	uint32_t cap_procs, cap_threads;
 };
+
+/* In the loader, once the switch's program is attached: make each CPU's
+ * current process known to it (a run reads every process while one is
+ * not). The loader moves onto each CPU it may run on in turn, which is a
+ * switch there; a CPU that is not online runs nothing (its idle task);
+ * the CPUs outside the loader's mask stay unknown until they switch. */
+static void meet_cpus(struct swt_sample_bpf *skel, uint32_t n_cpus)
+{
+	cpu_set_t was, one;
+	__s32 idle = 1;
+	uint32_t cpu;
+	FILE *f;
+	char line[64];
+	bool online[CPU_SETSIZE];
+
+	memset(online, 0, sizeof(online));
+	f = fopen("/sys/devices/system/cpu/online", "re");
+	if (f && fgets(line, sizeof(line), f)) {
+		/* "0-3,5,7-8" */
+		char *p = line;
+
+		while (*p >= '0' && *p <= '9') {
+			unsigned long lo = strtoul(p, &p, 10), hi = lo, c;
+
+			if (*p == '-')
+				hi = strtoul(p + 1, &p, 10);
+			for (c = lo; c <= hi && c < CPU_SETSIZE; c++)
+				online[c] = true;
+			if (*p == ',')
+				p++;
+		}
+	} else {
+		memset(online, 1, sizeof(online));	/* not known: try */
+	}
+	if (f)
+		fclose(f);
+	for (cpu = 0; cpu < n_cpus && cpu < CPU_SETSIZE; cpu++)
+		if (!online[cpu])
+			(void)bpf_map__update_elem(skel->maps.curr, &cpu,
+						   sizeof(cpu), &idle,
+						   sizeof(idle), BPF_ANY);
+	if (sched_getaffinity(0, sizeof(was), &was) != 0)
+		return;
+	for (cpu = 0; cpu < n_cpus && cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &was) || !online[cpu])
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) == 0)
+			sched_yield();
+	}
+	(void)sched_setaffinity(0, sizeof(was), &was);
+}
 
 /* In the loader process (swt_bpfload.h): load, send the descriptors. */
 static void loader(int sock, void *arg)
 {
 	const struct load_args *a = arg;
 	struct swt_sample_bpf *skel;
-	int fds[N_FDS], n_fds = 0, err;
+	struct bpf_link *link = NULL;
+	int fds[N_FDS], n_fds = 0, err, cpus;
 
 	swt_bpfload_quiet();
 	skel = swt_sample_bpf__open();
@@ -147,8 +215,13 @@ static void loader(int sock, void *arg)
 		skel->rodata->want_threads = a->threads;
 		skel->rodata->cap_procs = a->cap_procs;
 		skel->rodata->cap_threads = a->cap_threads;
+		cpus = libbpf_num_possible_cpus();
+		skel->rodata->nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
 		bpf_map__set_max_entries(skel->maps.procs, a->cap_procs);
 		bpf_map__set_max_entries(skel->maps.threads, a->cap_threads);
+		bpf_map__set_max_entries(skel->maps.dirty, 2 * a->cap_procs);
+		bpf_map__set_max_entries(skel->maps.curr,
+					 skel->rodata->nr_cpus);
 		err = swt_sample_bpf__load(skel);
 	}
 	if (!err) {
@@ -157,7 +230,14 @@ static void loader(int sock, void *arg)
 		fds[FD_THREADS] = bpf_map__fd(skel->maps.threads);
 		fds[FD_TRACKED] = bpf_map__fd(skel->maps.tracked);
 		fds[FD_BSS] = bpf_map__fd(skel->maps.bss);
-		n_fds = N_FDS;
+		n_fds = FD_LINK;
+		/* without the switch's program every run walks all: slower,
+		 * still right */
+		link = bpf_program__attach(skel->progs.swt_ran);
+		if (link && !a->no_dirty) {
+			fds[n_fds++] = bpf_link__fd(link);
+			meet_cpus(skel, skel->rodata->nr_cpus);
+		}
 	}
 	swt_bpfload_answer(sock, err, 0, fds, n_fds);
 }
@@ -180,7 +260,7 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 
 	*out = NULL;
 	b->prog_fd = b->procs_fd = b->threads_fd = b->tracked_fd = -1;
-	b->bss_fd = -1;
+	b->bss_fd = b->link_fd = -1;
 	b->all = all;
 	b->cap_procs = all ? CAP_PROCS_ALL : CAP_PROCS_TREE;
 	b->cap_threads = threads ? CAP_THREADS : 1;
@@ -195,8 +275,9 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 	args.threads = threads;
 	args.cap_procs = b->cap_procs;
 	args.cap_threads = b->cap_threads;
+	args.no_dirty = getenv("SWT_SAMPLER_BPF_FULL") != NULL;
 	n_fds = swt_bpfload_run("BPF sampler", loader, &args, fds, N_FDS,
-				N_FDS, &flags, &b->stats.load_cpu_ns, errmsg,
+				FD_LINK, &flags, &b->stats.load_cpu_ns, errmsg,
 				errlen);
 	if (n_fds < 0)
 		goto fail;
@@ -205,6 +286,8 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 	b->threads_fd = fds[FD_THREADS];
 	b->tracked_fd = fds[FD_TRACKED];
 	b->bss_fd = fds[FD_BSS];
+	if (n_fds > FD_LINK)
+		b->link_fd = fds[FD_LINK];
 	b->page = (size_t)sysconf(_SC_PAGESIZE);
 	what = "mmap";
 	p = mmap(NULL, b->page, PROT_READ, MAP_SHARED, b->bss_fd, 0);
@@ -213,7 +296,7 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 	b->bss = p;
 	/* one run now: a kernel that loads the program but cannot run it
 	 * fails here, where the caller can still choose /proc */
-	if (swt_sampler_bpf_run(b) < 0) {
+	if (swt_sampler_bpf_run(b, true) < 0) {
 		snprintf(errmsg, errlen, "%s", b->errmsg);
 		goto fail;
 	}
@@ -247,6 +330,8 @@ void swt_sampler_bpf_free(struct swt_sampler_bpf *b)
 		close(b->tracked_fd);
 	if (b->bss_fd >= 0)
 		close(b->bss_fd);
+	if (b->link_fd >= 0)
+		close(b->link_fd);	/* detaches */
 	free(b->index);
 	free(b);
 }
@@ -292,9 +377,10 @@ static size_t slot_of(int32_t pid, size_t cap)
 	return (size_t)(((uint32_t)pid * 2654435761u) & (uint32_t)(cap - 1));
 }
 
-int swt_sampler_bpf_run(struct swt_sampler_bpf *b)
+int swt_sampler_bpf_run(struct swt_sampler_bpf *b, bool full)
 {
 	struct bpf_test_run_opts ro;
+	struct swt_sample_args args;
 	int64_t t0 = thread_cpu_ns();
 	uint32_t n, nt, i;
 	size_t want;
@@ -302,12 +388,21 @@ int swt_sampler_bpf_run(struct swt_sampler_bpf *b)
 	/* (LIBBPF_OPTS() by hand: its macro is a GNU extension) */
 	memset(&ro, 0, sizeof(ro));
 	ro.sz = sizeof(ro);
+	memset(&args, 0, sizeof(args));
+	/* a run after a failed one walks all: the failed one's processes
+	 * may have run unread */
+	args.full = full || b->failed || b->link_fd < 0;
+	ro.ctx_in = &args;
+	ro.ctx_size_in = sizeof(args);
 	b->n = 0;
+	b->partial = false;
 	if (bpf_prog_test_run_opts(b->prog_fd, &ro) < 0) {
 		snprintf(b->errmsg, sizeof(b->errmsg), "BPF sampler: run: %s",
 			 strerror(errno));
+		b->failed = true;
 		return SWT_EIO;
 	}
+	b->failed = false;
 	n = __atomic_load_n(&b->bss->n_procs, __ATOMIC_ACQUIRE);
 	if (n > b->cap_procs)
 		n = b->cap_procs;	/* cannot be */
@@ -345,12 +440,24 @@ int swt_sampler_bpf_run(struct swt_sampler_bpf *b)
 		b->index[k] = i + 1;
 	}
 	b->n = n;
+	/* (a process over the capacity is not in it either: not partial
+	 * then, those read /proc) */
+	b->partial = __atomic_load_n(&b->bss->partial, __ATOMIC_RELAXED) &&
+		     !b->bss->procs_cut;
+	if (b->partial)
+		b->stats.partial_runs++;
 	b->stats.run_ns += (uint64_t)(thread_cpu_ns() - t0);
 	return 0;
 map_fail:
 	snprintf(b->errmsg, sizeof(b->errmsg), "BPF sampler: mmap: %s",
 		 strerror(errno));
+	b->failed = true;
 	return SWT_EIO;
+}
+
+bool swt_sampler_bpf_partial(const struct swt_sampler_bpf *b)
+{
+	return b->partial;
 }
 
 __extension__ typedef unsigned __int128 u128;
@@ -388,15 +495,15 @@ static void adjust(uint64_t *out_u, uint64_t *out_s, uint64_t utime,
 	*out_s = stime;
 }
 
-bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
-			 struct swt_sampler_bpf_proc *out)
+int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
+			struct swt_sampler_bpf_proc *out)
 {
 	const struct swt_ps *r = NULL;
 	uint64_t u, s;
 	size_t k;
 
 	if (!b->n)
-		return false;
+		return 0;
 	for (k = slot_of(pid, b->index_cap); b->index[k];
 	     k = (k + 1) & (b->index_cap - 1))
 		if (b->procs[b->index[k] - 1].pid == pid) {
@@ -404,7 +511,9 @@ bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 			break;
 		}
 	if (!r)
-		return false;
+		return 0;
+	if (r->flags & SWT_PS_GONE)
+		return -1;
 	memset(out, 0, sizeof(*out));
 	out->st.pid = r->pid;
 	out->st.state = r->flags & SWT_PS_ZOMBIE ? 'Z' :
@@ -441,7 +550,7 @@ bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 		out->thr_n = 0;	/* cannot be */
 		out->threads_cut = true;
 	}
-	return true;
+	return 1;
 }
 
 void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
@@ -460,16 +569,16 @@ void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
 	*name_len = strnlen(t->comm, sizeof(t->comm));
 }
 
-void swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on)
+bool swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on)
 {
-	__u8 one = SWT_PS_WANT;
+	struct swt_tk v = { 0, 0 };
 
-	if (b->all)
-		return;
+	/* (with all, too: the switch lists only the tracked) */
 	if (on)
-		(void)bpf_map_update_elem(b->tracked_fd, &pid, &one, BPF_ANY);
-	else
-		(void)bpf_map_delete_elem(b->tracked_fd, &pid);
+		return bpf_map_update_elem(b->tracked_fd, &pid, &v,
+					   BPF_ANY) == 0;
+	(void)bpf_map_delete_elem(b->tracked_fd, &pid);
+	return false;
 }
 
 void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,

@@ -66,14 +66,30 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 
 void swt_sampler_bpf_free(struct swt_sampler_bpf *b);
 
-/* Take a snapshot (one run of the program). Returns 0 or SWT_EIO (the
- * run failed; message in swt_sampler_bpf_errmsg()). */
-int swt_sampler_bpf_run(struct swt_sampler_bpf *b);
+/* Take a snapshot (one run of the program). full: of every tracked
+ * process; else (where the kernel lets the switch's program attach) of
+ * the tracked processes that have been on a CPU since the last run, and
+ * those on one now: the others have the counters of their last row
+ * (swt_sampler_bpf_partial()). A run after a failed one is full. Returns
+ * 0 or SWT_EIO (the run failed; message in swt_sampler_bpf_errmsg()). */
+int swt_sampler_bpf_run(struct swt_sampler_bpf *b, bool full);
 
-/* The process pid of the last snapshot, converted; false if it was not
- * in it (gone, not tracked, or over the arrays' capacity: read /proc). */
-bool swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
-			 struct swt_sampler_bpf_proc *out);
+/* Whether the last run read only the processes that ran: a tracked
+ * process that was tracked before the run's previous one and is not in
+ * this snapshot has not been on a CPU since that previous run, and its
+ * counters are those it had then (all but RSS, which reclaim can lower
+ * meanwhile, and the parent and name another process can change: a full
+ * run sets those right). A process tracked since the last run may have
+ * run unlisted just before: read it from /proc when it is not in the
+ * snapshot. */
+bool swt_sampler_bpf_partial(const struct swt_sampler_bpf *b);
+
+/* The process pid of the last snapshot, converted: 1. 0: it is not in it
+ * (not tracked, or over the arrays' capacity: read /proc; or, in a
+ * partial snapshot, it did not run). -1: it ran, and no task had its pid
+ * at the run (reaped: read /proc, which says it has gone). */
+int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
+			struct swt_sampler_bpf_proc *out);
 
 /* Thread i (thr_first <= i < thr_first + thr_n) of the last snapshot:
  * its tid, CPU in ticks (as /proc/PID/task/TID/stat) and name (borrowed,
@@ -82,8 +98,12 @@ void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
 			    int32_t *tid, uint64_t *utime, uint64_t *stime,
 			    const char **name, size_t *name_len);
 
-/* Add (on) or remove a process of the tree (ignored with all). */
-void swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on);
+/* Add (on) or remove a process to read (with all, too: the switch's
+ * program lists the tracked ones only). Add it before its first /proc
+ * read: from then on its runs are listed. Returns whether it is tracked
+ * now (false when removed, or the table is full: then a partial snapshot
+ * says nothing of it). */
+bool swt_sampler_bpf_track(struct swt_sampler_bpf *b, int32_t pid, bool on);
 
 struct swt_sampler_bpf_stats {
 	uint64_t runs;
@@ -91,6 +111,7 @@ struct swt_sampler_bpf_stats {
 	uint64_t procs;		/* process rows read, all runs */
 	uint64_t threads;
 	uint64_t procs_cut;	/* that did not fit (read from /proc) */
+	uint64_t partial_runs;	/* runs that read only those that ran */
 	int64_t load_cpu_ns;	/* the loader process's CPU, once */
 };
 

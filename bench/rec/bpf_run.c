@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	for (i = 0; i < runs; i++)
-		if (swt_sampler_bpf_run(b) < 0) {
+		if (swt_sampler_bpf_run(b, true) < 0) {
 			fprintf(stderr, "%s\n", swt_sampler_bpf_errmsg(b));
 			return 1;
 		}

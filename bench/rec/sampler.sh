@@ -19,7 +19,8 @@
 #
 # OLD=path/to/swrec adds the backends old-bpf and old-proc: that swrec,
 # with --sampler bpf and proc, in the same rounds (BACKENDS="bpf old-bpf"
-# to choose).
+# to choose). The backend bpf-full is --sampler bpf with every run reading
+# every process (SWT_SAMPLER_BPF_FULL: no program on the context switch).
 set -eu
 
 BUILD=${1:-build-bpfs-rel}
@@ -77,9 +78,12 @@ for N in $COUNTS; do
 			rm -f "$TMP/$B.swt"
 			case $B in
 			old-*) bin=$OLD; smp=${B#old-} ;;
-			*) bin=$SWREC; smp=$B ;;
+			*) bin=$SWREC; smp=${B%-full} ;;
 			esac
-			"$bin" -q -o "$TMP/$B.swt" -i "$I" -p "$SPID" \
+			full=
+			[ "$B" = bpf-full ] && full=1
+			env ${full:+SWT_SAMPLER_BPF_FULL=1} \
+				"$bin" -q -o "$TMP/$B.swt" -i "$I" -p "$SPID" \
 				--sampler "$smp" 2>"$TMP/$B.err" &
 			p=$!
 			sleep "$WARMUP"

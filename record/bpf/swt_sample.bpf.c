@@ -1,10 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /* swt_sample.bpf.c — one sample of the machine's processes (or of swrec's
  * tree), the counters /proc/PID/stat, status, io and task/TID/stat show,
- * read from the kernel's structures by the open-coded task iterator
- * (bpf_iter_task_*, Linux 6.7+): swrec runs the program once a tick
- * (BPF_PROG_TEST_RUN of a "syscall" program) and reads the rows from
- * arrays it has mapped, instead of reading a file per process.
+ * read from the kernel's structures (Linux 6.7+): swrec runs the program
+ * once a tick (BPF_PROG_TEST_RUN of a "syscall" program) and reads the
+ * rows from arrays it has mapped, instead of reading a file per process.
+ *
+ * Which processes a run reads. A process that has not been on a CPU since
+ * the last run has the counters it had then: CPU, faults, I/O, threads,
+ * context switches and its own memory map all move only while one of its
+ * threads runs. So a small program on the scheduler's switch (swt_ran)
+ * lists each tracked process the first time one of its threads goes off
+ * a CPU in an epoch (the time between two runs), and a run reads only the
+ * processes of the closing epoch's list plus those on a CPU right now
+ * (they have not gone off one yet): a machine of sleeping processes costs
+ * a run nearly nothing. A run walks every process of the machine instead
+ * (the open-coded task iterator) when swrec asks for it (its first run,
+ * then every refresh period: RSS can fall while a process sleeps, by
+ * reclaim, and another process can rename it or become its parent), when
+ * a CPU's current process is not known yet, or when a list overflowed.
+ * The run tells swrec which it did (partial).
  *
  * Which fields, and why they equal /proc's (fs/proc/array.c, base.c):
  *  - CPU: the signal struct's share of the dead threads plus every live
@@ -23,6 +37,7 @@
  * structures); loaded by record/swt_sampler_bpf.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "swt_sample.h"
 
@@ -39,11 +54,17 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern void bpf_rcu_read_lock(void) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
+extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start,
+			    int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
 
 const volatile int all_procs = 0;	/* swrec -a: every process */
 const volatile int want_threads = 0;	/* thread rows */
 const volatile __u32 cap_procs = 1;	/* entries of procs */
 const volatile __u32 cap_threads = 1;
+const volatile __u32 nr_cpus = 1;	/* possible CPUs */
 
 #define PF_KTHREAD 0x00200000
 #define EXIT_DEAD 0x0010
@@ -65,14 +86,41 @@ struct {
 	__type(value, struct swt_ts);
 } threads SEC(".maps");
 
-/* The tree's processes (tgid), kept by swrec: the others are skipped
- * unless all_procs. */
+/* The processes swrec tracks (tgid; with all_procs, every one it knows):
+ * the switch lists only these, and a full walk of a tree reads only these. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __s32);
-	__type(value, __u8);
+	__type(value, struct swt_tk);
 } tracked SEC(".maps");
+
+/* The two epochs' dirty lists, cap_procs tgids each: list e & 1 fills
+ * during epoch e (set by the loader to 2 * cap_procs entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s32);
+} dirty SEC(".maps");
+
+/* Each CPU's current process, as the switch leaves it: tgid + 1 (1: the
+ * idle task; 0: no switch on that CPU yet, not known) (set by the loader
+ * to nr_cpus entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s32);
+} curr SEC(".maps");
+
+/* The epoch the switch lists into; a run closes it. */
+__u32 epoch = 1;
+__u32 n_dirty[2];	/* entries taken in each list (may pass cap_procs) */
+__u32 done_dirty[2];	/* ... of which the run that closed it read */
+__u32 run_no = 0;
+__u32 partial = 0;	/* the last run read only processes that ran */
+__u64 visits = 0;	/* processes read by pid, all runs */
 
 /* The run's counts, read by swrec after it. Kept in memory, not in
  * registers: the verifier then sees unknown numbers, and the states of
@@ -87,136 +135,285 @@ static __always_inline __s64 pos(__s64 v)
 	return v > 0 ? v : 0;
 }
 
+/* The next row, or NULL (counted) when the array is full. */
+static __always_inline struct swt_ps *next_row(void)
+{
+	__u32 i = n_procs;
+	struct swt_ps *r;
+
+	if (i >= cap_procs) {
+		procs_cut++;
+		return NULL;
+	}
+	r = bpf_map_lookup_elem(&procs, &i);
+	if (r)
+		n_procs = i + 1;
+	return r;
+}
+
+/* The row of process t (its leader) into r. */
+static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
+				 __s32 tgid)
+{
+	struct signal_struct *sig;
+	struct mm_struct *mm;
+	__u32 nthr;
+	int xs;
+
+	sig = t->signal;
+	xs = t->exit_state;
+	nthr = (__u32)sig->nr_threads;
+	r->pid = tgid;
+	r->ppid = t->real_parent->tgid;
+	r->nthreads = nthr;
+	r->flags = (xs & EXIT_ZOMBIE ? SWT_PS_ZOMBIE : 0) |
+		   (xs & EXIT_DEAD ? SWT_PS_DEAD : 0) |
+		   (t->flags & PF_KTHREAD ? SWT_PS_KTHREAD : 0);
+	r->prev_utime = sig->prev_cputime.utime;
+	r->prev_stime = sig->prev_cputime.stime;
+	r->cutime = sig->cutime;
+	r->cstime = sig->cstime;
+	r->start_ns = t->start_boottime;
+	r->nvcsw = t->nvcsw;
+	r->nivcsw = t->nivcsw;
+	r->l_utime = t->utime;
+	r->l_stime = t->stime;
+	r->l_rtime = t->se.sum_exec_runtime;
+	r->l_prev_utime = t->prev_cputime.utime;
+	r->l_prev_stime = t->prev_cputime.stime;
+	__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
+	mm = t->mm;
+	if (mm) {
+		r->vm_pages = mm->total_vm;
+		r->rss_pages = pos(mm->rss_stat[MM_FILEPAGES].count) +
+			       pos(mm->rss_stat[MM_ANONPAGES].count) +
+			       pos(mm->rss_stat[MM_SHMEMPAGES].count);
+	} else {
+		r->vm_pages = 0;
+		r->rss_pages = 0;
+	}
+	r->utime = sig->utime;
+	r->stime = sig->stime;
+	r->rtime = sig->sum_sched_runtime;
+	r->minflt = sig->min_flt;
+	r->majflt = sig->maj_flt;
+	r->read_bytes = sig->ioac.read_bytes;
+	r->write_bytes = sig->ioac.write_bytes;
+	r->thr_first = n_threads;
+	r->thr_n = 0;
+	if (nthr <= 1 && !xs) {
+		/* the leader is its one live thread */
+		r->utime += t->utime;
+		r->stime += t->stime;
+		r->rtime += t->se.sum_exec_runtime;
+		r->minflt += t->min_flt;
+		r->majflt += t->maj_flt;
+		r->read_bytes += t->ioac.read_bytes;
+		r->write_bytes += t->ioac.write_bytes;
+	} else {
+		struct bpf_iter_task ti;
+		struct task_struct *u, *ref;
+
+		/* the inner iterator wants a trusted task, the outer gives
+		 * an RCU one: a reference, for processes of more than one
+		 * thread only */
+		ref = bpf_task_acquire(t);
+		if (!ref)
+			return;
+		bpf_iter_task_new(&ti, ref, BPF_TASK_ITER_PROC_THREADS);
+		while ((u = bpf_iter_task_next(&ti))) {
+			struct swt_ts *w;
+			__u32 j;
+
+			r->utime += u->utime;
+			r->stime += u->stime;
+			r->rtime += u->se.sum_exec_runtime;
+			r->minflt += u->min_flt;
+			r->majflt += u->maj_flt;
+			r->read_bytes += u->ioac.read_bytes;
+			r->write_bytes += u->ioac.write_bytes;
+			if (!want_threads)
+				continue;
+			j = n_threads;
+			if (j >= cap_threads) {
+				threads_cut++;
+				r->flags |= SWT_PS_THREADS_CUT;
+				continue;
+			}
+			w = bpf_map_lookup_elem(&threads, &j);
+			if (!w)
+				continue;
+			n_threads = j + 1;
+			r->thr_n++;
+			w->tid = u->pid;
+			w->utime = u->utime;
+			w->stime = u->stime;
+			w->rtime = u->se.sum_exec_runtime;
+			w->prev_utime = u->prev_cputime.utime;
+			w->prev_stime = u->prev_cputime.stime;
+			__builtin_memcpy(w->comm, u->comm, sizeof(w->comm));
+		}
+		bpf_iter_task_destroy(&ti);
+		bpf_task_release(ref);
+	}
+}
+
+/* List tgid in epoch e's dirty list, once an epoch. */
+static __always_inline void mark(__s32 tgid, __u32 e)
+{
+	struct swt_tk *v;
+	__s32 *p;
+	__u32 i, k;
+
+	if (tgid <= 0)
+		return;
+	v = bpf_map_lookup_elem(&tracked, &tgid);
+	if (!v || v->ran == e)
+		return;
+	v->ran = e;
+	i = __sync_fetch_and_add(&n_dirty[e & 1], 1);
+	if (i >= cap_procs)
+		return;	/* the list overflowed: the run walks all */
+	k = (e & 1) * cap_procs + i;
+	p = bpf_map_lookup_elem(&dirty, &k);
+	if (p)
+		*p = tgid;
+}
+
+/* A thread goes off a CPU: its process ran in this epoch; the next one's
+ * process is the CPU's current one now. Runs at every context switch of
+ * the machine: one hash lookup and one store, then nothing unless the
+ * process is tracked and not yet listed. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(swt_ran, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__s32 *c = bpf_map_lookup_elem(&curr, &cpu);
+
+	if (c)
+		*c = next->tgid + 1;
+	mark(prev->tgid, epoch);
+	return 0;
+}
+
+/* Read process tgid, found by its pid, once a run. */
+static __always_inline void visit(__s32 tgid)
+{
+	struct task_struct *t;
+	struct swt_tk *v;
+	struct swt_ps *r;
+
+	v = bpf_map_lookup_elem(&tracked, &tgid);
+	if (!v || v->seen == run_no)
+		return;	/* no longer tracked, or read already */
+	v->seen = run_no;
+	visits++;
+	r = next_row();
+	if (!r)
+		return;
+	t = bpf_task_from_pid(tgid);
+	if (!t) {
+		/* reaped since it ran: swrec reads /proc, which says so */
+		__builtin_memset(r, 0, sizeof(*r));
+		r->pid = tgid;
+		r->flags = SWT_PS_GONE;
+		r->thr_first = n_threads;
+		return;
+	}
+	fill(r, t, tgid);
+	bpf_task_release(t);
+}
+
+/* Entries [from, to) of dirty list l. */
+static __always_inline void visit_list(__u32 l, __u32 from, __u32 to)
+{
+	struct bpf_iter_num it;
+	int *i;
+
+	if (from >= to)
+		return;
+	bpf_iter_num_new(&it, (int)from, (int)to);
+	while ((i = bpf_iter_num_next(&it))) {
+		__u32 k = l * cap_procs + (__u32)*i;
+		__s32 *p = bpf_map_lookup_elem(&dirty, &k);
+
+		if (p)
+			visit(*p);
+	}
+	bpf_iter_num_destroy(&it);
+}
+
 SEC("syscall")
-int swt_sample(void *ctx)
+int swt_sample(struct swt_sample_args *a)
 {
 	struct bpf_iter_task it;
 	struct task_struct *t;
+	__u32 e = epoch, cur = e & 1, nxt = (e + 1) & 1, n, from;
+	struct bpf_iter_num ci;
+	int full = a->full, *c;
 
 	n_procs = 0;
 	n_threads = 0;
 	procs_cut = 0;
 	threads_cut = 0;
+	run_no++;
 	bpf_rcu_read_lock();
+	/* the processes on a CPU now ran in this epoch too, and have not
+	 * gone off it yet (a CPU without a switch since the program was
+	 * attached has one not known: walk all) */
+	bpf_iter_num_new(&ci, 0, (int)nr_cpus);
+	while ((c = bpf_iter_num_next(&ci))) {
+		__u32 k = (__u32)*c;
+		__s32 *v = bpf_map_lookup_elem(&curr, &k);
+
+		if (!v || !*v)
+			full = 1;
+		else
+			mark(*v - 1, e);
+	}
+	bpf_iter_num_destroy(&ci);
+	/* the previous list's late entries: those a switch took after the
+	 * last run had read the list (a switch that read the epoch before
+	 * that run moved it on), and the last few it read, which a switch
+	 * may have taken but not yet written (one per CPU at most) */
+	n = n_dirty[nxt];
+	from = done_dirty[nxt];
+	from = from > nr_cpus ? from - nr_cpus : 0;
+	if (n > cap_procs)
+		full = 1;	/* it overflowed late */
+	else if (!full)
+		visit_list(nxt, from, n);
+	/* the next epoch: its switches fill the other list */
+	n_dirty[nxt] = 0;
+	done_dirty[nxt] = 0;
+	__sync_fetch_and_add(&epoch, 1);
+	n = n_dirty[cur];
+	if (n > cap_procs) {
+		full = 1;	/* more ran than a list holds */
+		n = cap_procs;
+	}
+	done_dirty[cur] = n;
+	if (!full) {
+		visit_list(cur, 0, n);
+		partial = 1;
+		bpf_rcu_read_unlock();
+		return 0;
+	}
+	partial = 0;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
-		struct signal_struct *sig;
-		struct mm_struct *mm;
 		struct swt_ps *r;
 		__s32 tgid = t->tgid;
-		__u32 i, nthr;
-		int xs;
 
 		if (tgid == 0)
 			continue;	/* the idle task: not in /proc */
 		if (!all_procs && !bpf_map_lookup_elem(&tracked, &tgid))
 			continue;
-		i = n_procs;
-		if (i >= cap_procs) {
-			procs_cut++;
-			continue;
-		}
-		r = bpf_map_lookup_elem(&procs, &i);
+		r = next_row();
 		if (!r)
 			continue;
-		n_procs = i + 1;
-		sig = t->signal;
-		xs = t->exit_state;
-		nthr = (__u32)sig->nr_threads;
-		r->pid = tgid;
-		r->ppid = t->real_parent->tgid;
-		r->nthreads = nthr;
-		r->flags = (xs & EXIT_ZOMBIE ? SWT_PS_ZOMBIE : 0) |
-			   (xs & EXIT_DEAD ? SWT_PS_DEAD : 0) |
-			   (t->flags & PF_KTHREAD ? SWT_PS_KTHREAD : 0);
-		r->prev_utime = sig->prev_cputime.utime;
-		r->prev_stime = sig->prev_cputime.stime;
-		r->cutime = sig->cutime;
-		r->cstime = sig->cstime;
-		r->start_ns = t->start_boottime;
-		r->nvcsw = t->nvcsw;
-		r->nivcsw = t->nivcsw;
-		r->l_utime = t->utime;
-		r->l_stime = t->stime;
-		r->l_rtime = t->se.sum_exec_runtime;
-		r->l_prev_utime = t->prev_cputime.utime;
-		r->l_prev_stime = t->prev_cputime.stime;
-		__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
-		mm = t->mm;
-		if (mm) {
-			r->vm_pages = mm->total_vm;
-			r->rss_pages = pos(mm->rss_stat[MM_FILEPAGES].count) +
-				       pos(mm->rss_stat[MM_ANONPAGES].count) +
-				       pos(mm->rss_stat[MM_SHMEMPAGES].count);
-		} else {
-			r->vm_pages = 0;
-			r->rss_pages = 0;
-		}
-		r->utime = sig->utime;
-		r->stime = sig->stime;
-		r->rtime = sig->sum_sched_runtime;
-		r->minflt = sig->min_flt;
-		r->majflt = sig->maj_flt;
-		r->read_bytes = sig->ioac.read_bytes;
-		r->write_bytes = sig->ioac.write_bytes;
-		r->thr_first = n_threads;
-		r->thr_n = 0;
-		if (nthr <= 1 && !xs) {
-			/* the leader is its one live thread */
-			r->utime += t->utime;
-			r->stime += t->stime;
-			r->rtime += t->se.sum_exec_runtime;
-			r->minflt += t->min_flt;
-			r->majflt += t->maj_flt;
-			r->read_bytes += t->ioac.read_bytes;
-			r->write_bytes += t->ioac.write_bytes;
-		} else {
-			struct bpf_iter_task ti;
-			struct task_struct *u, *ref;
-
-			/* the inner iterator wants a trusted task, the outer
-			 * gives an RCU one: a reference, for processes of
-			 * more than one thread only */
-			ref = bpf_task_acquire(t);
-			if (!ref)
-				continue;
-			bpf_iter_task_new(&ti, ref, BPF_TASK_ITER_PROC_THREADS);
-			while ((u = bpf_iter_task_next(&ti))) {
-				struct swt_ts *w;
-				__u32 j;
-
-				r->utime += u->utime;
-				r->stime += u->stime;
-				r->rtime += u->se.sum_exec_runtime;
-				r->minflt += u->min_flt;
-				r->majflt += u->maj_flt;
-				r->read_bytes += u->ioac.read_bytes;
-				r->write_bytes += u->ioac.write_bytes;
-				if (!want_threads)
-					continue;
-				j = n_threads;
-				if (j >= cap_threads) {
-					threads_cut++;
-					r->flags |= SWT_PS_THREADS_CUT;
-					continue;
-				}
-				w = bpf_map_lookup_elem(&threads, &j);
-				if (!w)
-					continue;
-				n_threads = j + 1;
-				r->thr_n++;
-				w->tid = u->pid;
-				w->utime = u->utime;
-				w->stime = u->stime;
-				w->rtime = u->se.sum_exec_runtime;
-				w->prev_utime = u->prev_cputime.utime;
-				w->prev_stime = u->prev_cputime.stime;
-				__builtin_memcpy(w->comm, u->comm,
-						 sizeof(w->comm));
-			}
-			bpf_iter_task_destroy(&ti);
-			bpf_task_release(ref);
-		}
+		fill(r, t, tgid);
 	}
 	bpf_iter_task_destroy(&it);
 	bpf_rcu_read_unlock();

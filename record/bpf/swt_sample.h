@@ -12,9 +12,22 @@
 #define SWT_PS_DEAD 2u		/* ... or dead */
 #define SWT_PS_KTHREAD 4u	/* a kernel thread (PF_KTHREAD) */
 #define SWT_PS_THREADS_CUT 8u	/* its thread rows did not all fit */
+#define SWT_PS_GONE 16u		/* ran, then no task had its pid: the
+				 * row has nothing else (read /proc) */
 
-/* tracked[] values, tree mode */
-#define SWT_PS_WANT 1u
+/* A value of the tracked table (key: the tgid). */
+struct swt_tk {
+	__u32 ran;	/* the epoch in which it last went off a CPU (and
+			 * was listed in that epoch's dirty list) */
+	__u32 seen;	/* the run that last wrote its row */
+};
+
+/* What swrec hands a run (BPF_PROG_TEST_RUN's ctx_in). */
+struct swt_sample_args {
+	__u32 full;	/* 1: every process (a full walk of the task
+			 * list); 0: those that ran since the last run */
+	__u32 pad;
+};
 
 struct swt_ps {
 	__s32 pid;		/* tgid */

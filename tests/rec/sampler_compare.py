@@ -12,12 +12,22 @@ time, one sampled from /proc and one by BPF (swrec --sampler), agree.
       at least one interval after: a sample's time is when its tick
       began, and its rows are read after it, later on a loaded machine (a
       /proc row 40 ms late, 4 ticks of a busy process, was seen), so the
-      rows next to t could have been read on the wrong side of A's.
+      rows next to t could have been read on the wrong side of A's. The
+      first sample of each is left out: its rows are read by the first
+      scan, which reads every process's command line too (800 ms after
+      the tick began was seen, on a machine the workload keeps busy).
   sampler_compare.py reports A.json B.json LAG_KIB
       swanalyze --report full --format json of each: the same modules
       (name, kind, instances), each module's average and peak memory
-      within LAG_KIB + 2 %, its average CPU within 10 points (the two
-      windows start apart by swrec's start-up).
+      within LAG_KIB + 2 %, its average CPU within 10 points.
+  sampler_compare.py window A.jsonl B.jsonl
+      the window both sessions sampled: from the later of their first
+      samples to the earlier of their last, printed as "A_FROM A_TO
+      B_FROM B_TO", seconds from each one's start (swanalyze --from,
+      --to). Their starts lie apart by swrec's start-up (the BPF
+      program's load), a second on a loaded machine, in which the
+      processes' share of the CPUs was not what it was later (68 against
+      87 % was seen): the reports compare the same time.
 
 Prints what it compared, as TAP diagnostics; exit 1 at the first
 disagreement, with it."""
@@ -28,11 +38,15 @@ import sys
 def rows(path):
     by_pid = {}
     header = None
+    first = True
     for line in open(path):
         r = json.loads(line)
         if r["kind"] == "header":
             header = r
         if r["kind"] != "sample":
+            continue
+        if first:
+            first = False
             continue
         for p in r["procs"]:
             by_pid.setdefault(p["pid"], []).append((r["t_ns"], p))
@@ -121,7 +135,31 @@ def cmp_reports(a_path, b_path, lag_kib):
             x["memory_mb_peak"], y["memory_mb_peak"]))
 
 
+def window(a_path, b_path):
+    spans = []
+    for path in (a_path, b_path):
+        start, ts = None, []
+        for line in open(path):
+            r = json.loads(line)
+            if r["kind"] == "header":
+                start = r["start_mono_ns"]
+            elif r["kind"] == "sample":
+                ts.append(r["t_ns"])
+        if start is None or not ts:
+            fail("%s: no header or no sample" % path)
+        spans.append((start, ts[0], ts[-1]))
+    lo = max(s[1] for s in spans)
+    hi = min(s[2] for s in spans)
+    if hi <= lo:
+        fail("the two sessions share no time")
+    print(" ".join("%.9f %.9f" % ((lo - s[0]) / 1e9, (hi - s[0]) / 1e9)
+                   for s in spans))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "window":
+        window(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if len(sys.argv) != 5 or sys.argv[1] not in ("rows", "reports"):
         sys.exit(__doc__)
     (cmp_rows if sys.argv[1] == "rows" else cmp_reports)(

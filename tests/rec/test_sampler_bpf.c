@@ -13,6 +13,10 @@
  *    the kernel's as of its last update; /proc brings it up to date).
  *  - Two samplers on the same processes, one with the backend and one
  *    without: the same rows, exactly when stopped.
+ *  - Partial runs: a run reads the processes that have been on a CPU
+ *    since the last one (stopped ones drop out, a continued one comes
+ *    back with /proc's counters, a reaped one is listed gone), and a
+ *    sampler keeps the rows of those that did not run, /proc's exactly.
  *
  * Needs root and a kernel with the task iterator (6.7+): where the backend
  * cannot load the whole test says "1..0 # SKIP" and why. With
@@ -287,7 +291,7 @@ static void bpf_matches_proc_exactly_when_stopped(void **state)
 
 	(void)state;
 	stop_all();
-	assert_ok(swt_sampler_bpf_run(b));
+	assert_ok(swt_sampler_bpf_run(b, true));
 	for (k = 0; k < N_WORK; k++) {
 		struct swt_procfs_stat st;
 		struct swt_sampler_bpf_proc bp;
@@ -296,7 +300,7 @@ static void bpf_matches_proc_exactly_when_stopped(void **state)
 		int n;
 
 		proc_stat(work[k], 0, &st, buf, sizeof(buf));
-		assert_true(swt_sampler_bpf_get(b, work[k], &bp));
+		assert_int_equal(swt_sampler_bpf_get(b, work[k], &bp), 1);
 		print_message("# %s: utime %" PRIu64 "/%" PRIu64 " stime %"
 			      PRIu64 "/%" PRIu64 " rss %" PRId64 "/%" PRId64
 			      " pages (/proc/BPF)\n",
@@ -403,11 +407,11 @@ static void bpf_agrees_with_proc_while_running(void **state)
 			struct swt_procfs_stat st;
 			struct swt_sampler_bpf_proc p1, p2;
 
-			assert_ok(swt_sampler_bpf_run(b1));
+			assert_ok(swt_sampler_bpf_run(b1, true));
 			proc_stat(work[k], 0, &st, buf, sizeof(buf));
-			assert_ok(swt_sampler_bpf_run(b2));
-			assert_true(swt_sampler_bpf_get(b1, work[k], &p1));
-			assert_true(swt_sampler_bpf_get(b2, work[k], &p2));
+			assert_ok(swt_sampler_bpf_run(b2, true));
+			assert_int_equal(swt_sampler_bpf_get(b1, work[k], &p1), 1);
+			assert_int_equal(swt_sampler_bpf_get(b2, work[k], &p2), 1);
 			/* a running thread's run time lags by a scheduler
 			 * tick at most (4 ms at HZ 250: under a clock
 			 * tick), each field rounded down: 2 ticks */
@@ -460,7 +464,10 @@ static int keep_rows(const struct swt_record *rec, void *payload)
 	return 0;
 }
 
-static void new_sampler(struct swt_sampler **out, struct swt_sampler_bpf *b)
+/* slow_every: also the ticks between the backend's full runs (1: every
+ * run reads every process) */
+static void new_sampler_every(struct swt_sampler **out,
+			      struct swt_sampler_bpf *b, unsigned slow_every)
 {
 	struct swt_sampler_opts o;
 	int32_t roots[N_WORK];
@@ -474,10 +481,15 @@ static void new_sampler(struct swt_sampler **out, struct swt_sampler_bpf *b)
 	o.roots = roots;
 	o.n_roots = N_WORK;
 	o.threads = true;
-	o.slow_every = 1;
+	o.slow_every = slow_every;
 	o.no_libproc2 = true;
 	o.bpf = b;
 	assert_ok(swt_sampler_new(out, &o, msg, sizeof(msg)));
+}
+
+static void new_sampler(struct swt_sampler **out, struct swt_sampler_bpf *b)
+{
+	new_sampler_every(out, b, 1);
 }
 
 static void samplers_write_the_same_rows(void **state)
@@ -561,6 +573,174 @@ static void samplers_write_the_same_rows(void **state)
 	assert_int_equal(ss.bpf_rows, 4 * N_WORK);
 	assert_int_equal(ss.bpf_failed_runs, 0);
 	swt_sampler_free(sp);
+	swt_sampler_free(sb);
+	swt_sampler_bpf_free(b);
+}
+
+/* ---- partial runs: only what ran ---------------------------------------- */
+
+static void partial_runs_read_what_ran(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false);
+	struct swt_sampler_bpf_proc bp;
+	struct swt_sampler_bpf_stats bs;
+	char buf[8192];
+	pid_t child;
+	int k, i, st;
+
+	(void)state;
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	assert_true(child > 0);
+	for (k = 0; k < N_WORK; k++)
+		assert_true(swt_sampler_bpf_track(b, work[k], true));
+	assert_true(swt_sampler_bpf_track(b, child, true));
+	assert_ok(swt_sampler_bpf_run(b, true));
+	assert_false(swt_sampler_bpf_partial(b));
+	for (k = 0; k < N_WORK; k++)
+		assert_int_equal(swt_sampler_bpf_get(b, work[k], &bp), 1);
+	assert_int_equal(swt_sampler_bpf_get(b, child, &bp), 1);
+
+	/* stopped: the run after the stop has them (they went off their
+	 * CPUs), with /proc's counters exactly; a run may read a few of
+	 * the last list again (its late entries); after that, none */
+	stop_all();
+	assert_ok(swt_sampler_bpf_run(b, false));
+	assert_true(swt_sampler_bpf_partial(b));
+	for (k = 0; k < N_WORK; k++) {
+		struct swt_procfs_stat ps;
+
+		assert_int_equal(swt_sampler_bpf_get(b, work[k], &bp), 1);
+		proc_stat(work[k], 0, &ps, buf, sizeof(buf));
+		assert_int_equal(bp.st.utime, ps.utime);
+		assert_int_equal(bp.st.stime, ps.stime);
+		assert_int_equal(bp.st.minflt, ps.minflt);
+	}
+	for (i = 0; i < 2; i++)
+		assert_ok(swt_sampler_bpf_run(b, false));
+	assert_true(swt_sampler_bpf_partial(b));
+	for (k = 0; k < N_WORK; k++)
+		assert_int_equal(swt_sampler_bpf_get(b, work[k], &bp), 0);
+	/* ... the sleeping child neither */
+	assert_int_equal(swt_sampler_bpf_get(b, child, &bp), 0);
+
+	/* one continued: a run has it when it has been on a CPU since the
+	 * run before (spinning, it is unless the machine's other work
+	 * kept it off), and /proc's CPU always lies between the counters
+	 * of two runs around it, taking for one without it the counters
+	 * of the last with it (what the sampler keeps) */
+	assert_int_equal(kill(work[W_BUSY], SIGCONT), 0);
+	{
+		struct swt_sampler_bpf_proc last;
+		struct swt_procfs_stat p0, p1;
+		int present = 0;
+
+		assert_ok(swt_sampler_bpf_run(b, false));
+		if (swt_sampler_bpf_get(b, work[W_BUSY], &bp) != 1) {
+			/* not run yet: still its stopped counters */
+			bp = last = (struct swt_sampler_bpf_proc){ 0 };
+			proc_stat(work[W_BUSY], 0, &p0, buf, sizeof(buf));
+			last.st.utime = p0.utime;
+			last.st.stime = p0.stime;
+		} else {
+			last = bp;
+			present++;
+		}
+		proc_stat(work[W_BUSY], 0, &p0, buf, sizeof(buf));
+		p1 = p0;
+		for (i = 0; i < 5; i++) {
+			struct swt_sampler_bpf_proc before = last;
+			struct swt_procfs_stat ps;
+
+			nap_ms(30);
+			proc_stat(work[W_BUSY], 0, &ps, buf, sizeof(buf));
+			if (i == 4)
+				p1 = ps;
+			assert_ok(swt_sampler_bpf_run(b, false));
+			assert_true(swt_sampler_bpf_partial(b));
+			if (swt_sampler_bpf_get(b, work[W_BUSY], &bp) == 1) {
+				last = bp;
+				present++;
+			}
+			between("utime+stime",
+				before.st.utime + before.st.stime,
+				ps.utime + ps.stime,
+				last.st.utime + last.st.stime, 2);
+			for (k = 0; k < N_WORK; k++)
+				if (k != W_BUSY)
+					assert_int_equal(
+						swt_sampler_bpf_get(b, work[k],
+								    &bp),
+						0);
+		}
+		print_message("# continued: in %d of 6 runs, /proc CPU "
+			      "%" PRIu64 " -> %" PRIu64 " ticks\n",
+			      present, p0.utime + p0.stime,
+			      p1.utime + p1.stime);
+		/* it ran between the reads: some run had it */
+		if (p1.utime + p1.stime > p0.utime + p0.stime)
+			assert_true(present > 0);
+	}
+	assert_int_equal(kill(work[W_BUSY], SIGSTOP), 0);
+
+	/* reaped between two runs: its exit ran, and no task has its pid */
+	assert_int_equal(kill(child, SIGKILL), 0);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_ok(swt_sampler_bpf_run(b, false));
+	assert_int_equal(swt_sampler_bpf_get(b, child, &bp), -1);
+	swt_sampler_bpf_get_stats(b, &bs);
+	assert_int_equal(bs.partial_runs, 10);	/* all but the first */
+	cont_all();
+	swt_sampler_bpf_free(b);
+}
+
+/* A sampler over stopped processes: after the tick that sees them stop,
+ * their rows stand (not read again) and stay /proc's exactly. */
+static void sampler_keeps_the_rows_of_what_did_not_run(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false);
+	struct swt_sampler *sb;
+	struct swt_sampler_stats ss;
+	struct rows rb;
+	char buf[1024];
+	int i, k, t;
+
+	(void)state;
+	new_sampler_every(&sb, b, 1000);
+	memset(&rb, 0, sizeof(rb));
+	assert_ok(swt_sampler_tick(sb, mono_ns(), keep_rows, &rb));
+	stop_all();
+	for (t = 0; t < 5; t++) {
+		memset(&rb, 0, sizeof(rb));
+		assert_ok(swt_sampler_tick(sb, mono_ns(), keep_rows, &rb));
+		assert_int_equal(rb.np, N_WORK);
+		for (i = 0; i < N_WORK; i++) {
+			struct swt_procfs_stat ps;
+
+			for (k = 0; k < N_WORK && work[k] != rb.p[i].pid; k++)
+				;
+			assert_true(k < N_WORK);
+			proc_stat(work[k], 0, &ps, buf, sizeof(buf));
+			assert_int_equal(rb.p[i].utime, (int64_t)ps.utime);
+			assert_int_equal(rb.p[i].stime, (int64_t)ps.stime);
+			assert_int_equal(rb.p[i].minflt, (int64_t)ps.minflt);
+			assert_int_equal(rb.p[i].nthreads, ps.nthreads);
+			assert_int_equal(rb.p[i].rss_kib,
+					 ps.rss_pages * 4);
+		}
+	}
+	swt_sampler_get_stats(sb, &ss);
+	print_message("# rows read from the snapshot %" PRIu64
+		      ", kept %" PRIu64 "\n",
+		      ss.bpf_rows, ss.bpf_kept);
+	/* (the tick after the first is a full run; the last ticks keep
+	 * them all) */
+	assert_true(ss.bpf_kept >= 2 * N_WORK);
+	cont_all();
 	swt_sampler_free(sb);
 	swt_sampler_bpf_free(b);
 }
@@ -661,6 +841,8 @@ int main(void)
 		cmocka_unit_test(bpf_matches_proc_exactly_when_stopped),
 		cmocka_unit_test(bpf_agrees_with_proc_while_running),
 		cmocka_unit_test(samplers_write_the_same_rows),
+		cmocka_unit_test(partial_runs_read_what_ran),
+		cmocka_unit_test(sampler_keeps_the_rows_of_what_did_not_run),
 	};
 	const struct CMUnitTest unavailable[] = {
 		cmocka_unit_test(open_fails_saying_why),
