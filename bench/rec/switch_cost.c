@@ -43,6 +43,10 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		return 2;
 	if (pid == 0) {
+		/* (the write ends it does not use: EOF when the parent
+		 * closes its own) */
+		close(ab[1]);
+		close(ba[0]);
 		for (;;) {
 			if (read(ab[0], &c, 1) != 1)
 				_exit(0);
