@@ -75,13 +75,12 @@ void swt_sampler_bpf_free(struct swt_sampler_bpf *b);
 int swt_sampler_bpf_run(struct swt_sampler_bpf *b, bool full);
 
 /* Whether the last run read only the processes that ran: a tracked
- * process that was tracked before the run's previous one and is not in
- * this snapshot has not been on a CPU since that previous run, and its
+ * process that is not in this snapshot has not been on a CPU since the
+ * previous run (or, tracked since, since it was tracked), and its
  * counters are those it had then (all but RSS, which reclaim can lower
  * meanwhile, and the parent and name another process can change: a full
- * run sets those right). A process tracked since the last run may have
- * run unlisted just before: read it from /proc when it is not in the
- * snapshot. */
+ * run sets those right). So a reading taken after the process was
+ * tracked (its first, from /proc) stands until it runs. */
 bool swt_sampler_bpf_partial(const struct swt_sampler_bpf *b);
 
 /* The process pid of the last snapshot, converted: 1. 0: it is not in it
