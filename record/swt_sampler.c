@@ -69,13 +69,12 @@ struct proc_ent {
 	bool multi;
 	/* In the BPF sampler's table (added before its first read), with a
 	 * row: a partial snapshot without it means it did not run, and its
-	 * row stands (with row_flags, and the run time of its last
-	 * snapshot, -1 if it came from /proc). */
+	 * row stands (with row_flags and bpf_run_ns). */
 	bool bpf_tracked;
 	bool has_row;
-	int64_t bpf_run_ns;	/* its run time from this tick's BPF
-				 * snapshot, -1: none (read schedstat) */
-	int64_t last_run_ns;
+	int64_t bpf_run_ns;	/* its run time from the BPF snapshot its row
+				 * came from (a row that stands: the same),
+				 * -1: from /proc (read schedstat) */
 	struct swt_proc_row row;
 	struct swt_net_proc net;	/* its sockets (opts.net) */
 	/* the rest: when it is read, starts or goes */
@@ -1081,14 +1080,12 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	int got = 0;
 
 	e->row_ok = false;
-	e->bpf_run_ns = -1;
 	if (s->bpf_tick)
 		got = swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp);
 	if (got == 0 && s->bpf_partial && e->bpf_tracked && e->has_row) {
 		/* not on a CPU since the last snapshot: nothing of its row
 		 * moved (swt_sampler_bpf.h), its threads' neither */
 		r->flags = e->row_flags;
-		e->bpf_run_ns = e->last_run_ns;
 		e->row_ok = true;
 		s->stats.bpf_kept++;
 		return 1;
@@ -1222,7 +1219,8 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	r->flags = flags;
 	e->row_flags = flags;
 	e->has_row = true;
-	e->last_run_ns = from_bpf ? (int64_t)bp.run_ns : -1;
+	if (!from_bpf)
+		e->bpf_run_ns = -1;
 	if (s->opts.threads && from_bpf && !bp.threads_cut)
 		bpf_threads(s, e, &bp, slow);
 	else if (s->opts.threads)

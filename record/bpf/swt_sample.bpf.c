@@ -120,7 +120,6 @@ __u32 n_dirty[2];	/* entries taken in each list (may pass cap_procs) */
 __u32 done_dirty[2];	/* ... of which the run that closed it read */
 __u32 run_no = 0;
 __u32 partial = 0;	/* the last run read only processes that ran */
-__u64 visits = 0;	/* processes read by pid, all runs */
 
 /* The run's counts, read by swrec after it. Kept in memory, not in
  * registers: the verifier then sees unknown numbers, and the states of
@@ -308,7 +307,6 @@ static __always_inline void visit(__s32 tgid)
 	if (!v || v->seen == run_no)
 		return;	/* no longer tracked, or read already */
 	v->seen = run_no;
-	visits++;
 	r = next_row();
 	if (!r)
 		return;
