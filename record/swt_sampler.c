@@ -67,11 +67,11 @@ struct proc_ent {
 	 * threads that came and went): it gets thread rows from then on.
 	 * Never cleared, so that its threads' rows do not come and go. */
 	bool multi;
-	/* In the BPF sampler's table (added before its first read), with a
-	 * row: a partial snapshot without it means it did not run, and its
-	 * row stands (with row_flags and bpf_run_ns). */
+	/* In the BPF sampler's table (added before its first read, which
+	 * every tracked entry has had: add_proc() drops it otherwise): a
+	 * partial snapshot without it means it did not run, and its row
+	 * stands (with row_flags and bpf_run_ns). */
 	bool bpf_tracked;
-	bool has_row;
 	int64_t bpf_run_ns;	/* its run time from the BPF snapshot its row
 				 * came from (a row that stands: the same),
 				 * -1: from /proc (read schedstat) */
@@ -1082,7 +1082,7 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	e->row_ok = false;
 	if (s->bpf_tick)
 		got = swt_sampler_bpf_get(s->opts.bpf, e->pid, &bp);
-	if (got == 0 && s->bpf_partial && e->bpf_tracked && e->has_row) {
+	if (got == 0 && s->bpf_partial && e->bpf_tracked) {
 		/* not on a CPU since the last snapshot: nothing of its row
 		 * moved (swt_sampler_bpf.h), its threads' neither */
 		r->flags = e->row_flags;
@@ -1218,7 +1218,6 @@ static int read_proc(struct swt_sampler *s, struct proc_ent *e, bool slow)
 	}
 	r->flags = flags;
 	e->row_flags = flags;
-	e->has_row = true;
 	if (!from_bpf)
 		e->bpf_run_ns = -1;
 	if (s->opts.threads && from_bpf && !bp.threads_cut)
