@@ -3287,25 +3287,35 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
  * so that the average (total over observed time) never passes the peak.
  * A module never observed takes it in its total only. */
 static void late_credit(struct swt_engine *e, struct engine__module *m,
-			int64_t micro)
+			int64_t micro, int64_t sdt)
 {
 	m->ticks_micro = swt_sat_add(m->ticks_micro, micro);
 	if (m->last_dt > 0) {
-		int64_t mpct;
+		int64_t mpct, before, span;
 
+		/* the short interval joins the last one: its CPU, and (once
+		 * per sample) its time, so that the average stays over the
+		 * time that held the CPU (a launched command's last exits,
+		 * seen by swrec's last look 0.1 s after a full interval,
+		 * made a tree of two CPUs read 203 %) */
+		before = busy_span(e, m->last_ticks_micro, m->last_dt);
 		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
+		if (m->late_seq != e->seq && sdt > 0) {
+			m->late_seq = e->seq;
+			m->last_dt = swt_sat_add(m->last_dt, sdt);
+		}
+		span = busy_span(e, m->last_ticks_micro, m->last_dt);
+		m->observed_ns = swt_sat_add(m->observed_ns,
+					     swt_sat_sub(span, before));
 		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
-				   (int64_t)e->clock_ticks,
-				   busy_span(e, m->last_ticks_micro,
-					     m->last_dt));
+				   (int64_t)e->clock_ticks, span);
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
 		/* (so does its interval over time, if not in a bucket
 		 * yet: the same interval) */
 		if (m->u_pend) {
 			m->u_pend_ticks = m->last_ticks_micro;
-			m->u_pend_span = busy_span(e, m->last_ticks_micro,
-						   m->last_dt);
+			m->u_pend_span = span;
 			m->u_pend_mpct = mpct;
 			if (m->u_told && e->on_usage)
 				usage_tell(e, m, true, true);
@@ -3472,7 +3482,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 {
 	struct engine__module *ses = &e->session;
 	struct swt_subject subj;
-	int64_t t0, t0_mem, dt;
+	int64_t t0, t0_mem, dt, short_dt;
 	size_t i;
 	int k;
 
@@ -3491,6 +3501,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	else
 		t0 = t;	/* the first sample is only a baseline */
 	t0_mem = t0;
+	short_dt = t > t0 ? t - t0 : 0;
 	/* an interval shorter than half the sampling interval (typically the
 	 * first, from the session start to a first sample a few ms later) is
 	 * a baseline only: one whole clock tick in it would read as hundreds
@@ -3567,8 +3578,8 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			continue;	/* bytes alone */
 		if (dt <= 0) {
 			late_credit(e, &e->mods[e->carries[i].mod],
-				    e->carries[i].micro);
-			late_credit(e, ses, e->carries[i].micro);
+				    e->carries[i].micro, short_dt);
+			late_credit(e, ses, e->carries[i].micro, short_dt);
 			continue;
 		}
 		touch(e, e->carries[i].mod);
@@ -4037,8 +4048,8 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {
 			late_credit(e, &e->mods[e->carries[i].mod],
-				    e->carries[i].micro);
-			late_credit(e, &e->session, e->carries[i].micro);
+				    e->carries[i].micro, 0);
+			late_credit(e, &e->session, e->carries[i].micro, 0);
 		}
 		e->n_carries = 0;
 		/* the last intervals over time, now that no exit can add to

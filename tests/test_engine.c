@@ -713,6 +713,40 @@ static void usage_point_revised_by_a_late_exit(void **state)
 	swt_engine_free(e);
 }
 
+/* swrec's last look comes a moment after the launched command exits,
+ * 0.1 s past a full interval: the exit's last counters, a 4-CPU
+ * machine's worth over that 0.1 s, join the last interval, and so does
+ * its time. The average is 400 %, never above the machine or the peak
+ * (it read 413 %: the CPU counted, its 0.1 s not). */
+static void a_short_last_interval_keeps_the_average_in_the_machine(
+	void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "spin");
+	for (k = 1; k <= 3; k++) {
+		p = crow(10, 400 * k, 0);
+		feed_sample(e, T0 + k * S, &p, 1, NULL, 0);
+	}
+	feed_exit_final(e, T0 + 3 * S + 50000000, 10, 1240, 0);
+	feed_sample(e, T0 + 3 * S + 100000000, NULL, 0, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "spin");
+	assert_int_equal(m->cpu_ms, 12400);
+	assert_int_equal(m->cpu_avg_mpct, 400000);
+	assert_int_equal(m->cpu_session_mpct, 400000);
+	assert_int_equal(m->cpu_peak_mpct, 400000);
+	assert_int_equal(res->session.cpu_avg_mpct, 400000);
+	assert_true(res->session.cpu_avg_mpct <= res->session.cpu_peak_mpct);
+	swt_engine_free(e);
+}
+
 /* One tick: the middle process exits (its last counters read as a
  * zombie) before its child's exit, and the root reaps the middle one. The
  * child's 30 seen ticks are the middle one's, not the root's: 15 unseen
@@ -3698,6 +3732,8 @@ int main(void)
 		cmocka_unit_test(network_of_an_older_file_is_unknown),
 		cmocka_unit_test(reaped_burst_never_passes_the_machine),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
+		cmocka_unit_test(
+			a_short_last_interval_keeps_the_average_in_the_machine),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
