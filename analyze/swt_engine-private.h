@@ -129,8 +129,9 @@ struct engine__module {
 	int64_t observed_ns;
 	int64_t last_ticks_micro;	/* its last interval with CPU % */
 	int64_t last_dt;		/* (0: none yet) */
-	uint64_t late_seq;		/* the sample whose short interval
-					 * last_dt took in (late_credit()) */
+	int64_t late_dt;		/* short intervals after it whose
+					 * exits it took (late_credit()) */
+	uint64_t late_seq;		/* the sample of the last of them */
 	int64_t cpu_peak_mpct;
 	int64_t mem_sum_kib;
 	int64_t mem_n;

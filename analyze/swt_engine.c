@@ -3291,31 +3291,41 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 {
 	m->ticks_micro = swt_sat_add(m->ticks_micro, micro);
 	if (m->last_dt > 0) {
-		int64_t mpct, before, span;
+		int64_t mpct, before;
 
-		/* the short interval joins the last one: its CPU, and (once
-		 * per sample) its time, so that the average stays over the
-		 * time that held the CPU (a launched command's last exits,
-		 * seen by swrec's last look 0.1 s after a full interval,
-		 * made a tree of two CPUs read 203 %) */
-		before = busy_span(e, m->last_ticks_micro, m->last_dt);
+		/* The average is over the time that held the CPU: the short
+		 * interval's (once per sample), and more if the machine
+		 * could not burn it all in that time. A launched command's
+		 * last exits, seen by swrec's last look 0.1 s after a full
+		 * interval, made a tree of two CPUs read 203 %. The
+		 * interval's figures (its CPU %, its point over time) stay
+		 * over its own length: its series still integrates to the
+		 * CPU. */
+		before = busy_span(e, m->last_ticks_micro,
+				   swt_sat_add(m->last_dt, m->late_dt));
 		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
 		if (m->late_seq != e->seq && sdt > 0) {
 			m->late_seq = e->seq;
-			m->last_dt = swt_sat_add(m->last_dt, sdt);
+			m->late_dt = swt_sat_add(m->late_dt, sdt);
 		}
-		span = busy_span(e, m->last_ticks_micro, m->last_dt);
-		m->observed_ns = swt_sat_add(m->observed_ns,
-					     swt_sat_sub(span, before));
+		m->observed_ns = swt_sat_add(
+			m->observed_ns,
+			swt_sat_sub(busy_span(e, m->last_ticks_micro,
+					      swt_sat_add(m->last_dt,
+							  m->late_dt)),
+				    before));
 		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
-				   (int64_t)e->clock_ticks, span);
+				   (int64_t)e->clock_ticks,
+				   busy_span(e, m->last_ticks_micro,
+					     m->last_dt));
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
 		/* (so does its interval over time, if not in a bucket
 		 * yet: the same interval) */
 		if (m->u_pend) {
 			m->u_pend_ticks = m->last_ticks_micro;
-			m->u_pend_span = span;
+			m->u_pend_span = busy_span(e, m->last_ticks_micro,
+						   m->last_dt);
 			m->u_pend_mpct = mpct;
 			if (m->u_told && e->on_usage)
 				usage_tell(e, m, true, true);
@@ -3350,6 +3360,7 @@ static void module_close_sample(struct swt_engine *e,
 							 span - dt));
 		m->last_ticks_micro = m->cur_ticks_micro;
 		m->last_dt = dt;
+		m->late_dt = 0;
 		if (m->cur_mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = m->cur_mpct;
 		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {
