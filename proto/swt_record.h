@@ -198,6 +198,17 @@ struct swt_sample {
 	const struct swt_thread_row *threads;
 	size_t n_netdevs;	/* when the network was read (format 1.2) */
 	const struct swt_netdev *netdevs;
+	/* For the writer only (never encoded; a reader leaves them 0): the
+	 * rows that may differ from the last sample appended, as indexes
+	 * into procs, strictly ascending. Set (changed != NULL), it says
+	 * that procs has the same pids as that sample, in the same places,
+	 * and that every row not listed is equal to its row there: the
+	 * writer then compares and remembers only the listed ones (10 000
+	 * sleeping processes at 10 Hz). The writer checks what it can
+	 * cheaply (the count, the listed pids) and otherwise compares every
+	 * row. */
+	const uint32_t *changed;
+	size_t n_changed;
 };
 
 enum swt_event_kind {

@@ -92,6 +92,12 @@ struct swt_writer {
 	size_t n_prev_threads, cap_prev_threads;
 	int32_t *reset_pids;	/* ProcStart seen since the previous sample */
 	size_t n_reset, cap_reset;
+	/* the sample being appended came with a list of its changed rows,
+	 * which encode_sample() took (only those are remembered) */
+	bool hinted;
+	bool sample_failed;	/* the last sample was refused: the next
+				 * one's list of changed rows is against
+				 * another base than ours */
 
 	/* scratch columns for samples and events */
 	int64_t *cols;
@@ -446,6 +452,71 @@ static void set_col(size_t *n_out, int64_t **out, int64_t *v, size_t n)
 #define N_PROC_COLS 18
 #define N_THREAD_COLS 2
 
+/* A row that changed nothing since its base (left out of a sparse
+ * sample). */
+static bool same_row(const struct swt_proc_row *p,
+		     const struct swt_proc_row *b)
+{
+	return p->flags == b->flags && p->utime == b->utime &&
+	       p->stime == b->stime && p->rss_kib == b->rss_kib &&
+	       p->vsz_kib == b->vsz_kib && p->nthreads == b->nthreads &&
+	       p->minflt == b->minflt && p->majflt == b->majflt &&
+	       p->io_read == b->io_read && p->io_write == b->io_write &&
+	       p->vctxsw == b->vctxsw && p->ivctxsw == b->ivctxsw &&
+	       p->cutime == b->cutime && p->cstime == b->cstime &&
+	       p->net_tx == b->net_tx && p->net_rx == b->net_rx &&
+	       p->socks_tcp == b->socks_tcp && p->socks_udp == b->socks_udp &&
+	       p->socks_other == b->socks_other;
+}
+
+/* Row k of the columns c (n rows each): p's values less its base b. */
+static void put_row(int64_t *c, size_t n, size_t k,
+		    const struct swt_proc_row *p, const struct swt_proc_row *b)
+{
+	c[0 * n + k] = wsub(p->utime, b->utime);
+	c[1 * n + k] = wsub(p->stime, b->stime);
+	c[2 * n + k] = wsub(p->rss_kib, b->rss_kib);
+	c[3 * n + k] = wsub(p->vsz_kib, b->vsz_kib);
+	c[4 * n + k] = wsub(p->nthreads, b->nthreads);
+	c[5 * n + k] = wsub(p->minflt, b->minflt);
+	c[6 * n + k] = wsub(p->majflt, b->majflt);
+	c[7 * n + k] = wsub(p->io_read, b->io_read);
+	c[8 * n + k] = wsub(p->io_write, b->io_write);
+	c[9 * n + k] = wsub(p->vctxsw, b->vctxsw);
+	c[10 * n + k] = wsub(p->ivctxsw, b->ivctxsw);
+	c[11 * n + k] = wsub(p->cutime, b->cutime);
+	c[12 * n + k] = wsub(p->cstime, b->cstime);
+	c[13 * n + k] = wsub(p->net_tx, b->net_tx);
+	c[14 * n + k] = wsub(p->net_rx, b->net_rx);
+	c[15 * n + k] = wsub(p->socks_tcp, b->socks_tcp);
+	c[16 * n + k] = wsub(p->socks_udp, b->socks_udp);
+	c[17 * n + k] = wsub(p->socks_other, b->socks_other);
+}
+
+/* Whether the sample's list of changed rows (swt_sample.changed) can be
+ * taken: sparse samples, the previous sample's pids in the same places
+ * (its count, and the listed rows' pids), no process started since (its
+ * row's base is 0, listed or not), the list ascending. */
+static bool take_changed(const struct swt_writer *w,
+			 const struct swt_sample *in)
+{
+	size_t h;
+
+	if (!w->opts.sparse || !in->changed || !in->n_procs ||
+	    w->sample_failed ||
+	    in->n_procs != w->n_prev_procs || w->n_reset ||
+	    in->n_changed > in->n_procs)
+		return false;
+	for (h = 0; h < in->n_changed; h++) {
+		uint32_t i = in->changed[h];
+
+		if (i >= in->n_procs || (h && i <= in->changed[h - 1]) ||
+		    in->procs[i].pid != w->prev_procs[i].pid)
+			return false;
+	}
+	return true;
+}
+
 /* Fill the Sample message `s` from r. All scratch space is sized first so
  * the column pointers stay valid until the record is packed. String
  * definitions for thread names are emitted here, before the sample. */
@@ -465,8 +536,14 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
 		return fail(w, SWT_EINVAL, "sample of more than %u rows",
 			    SWT_MAX_SAMPLE_ROWS);
-	/* positive ids, strictly ascending: the id deltas then fit int32 */
-	for (i = 0; i < n; i++)
+	w->hinted = take_changed(w, in);
+	if (w->hinted)
+		w->stats.changed_lists++;
+	/* until remember_sample() says it was appended */
+	w->sample_failed = true;
+	/* positive ids, strictly ascending: the id deltas then fit int32
+	 * (with a list of changed rows: as the previous sample's were) */
+	for (i = 0; i < n && !w->hinted; i++)
 		if (in->procs[i].pid <= (i ? in->procs[i - 1].pid : 0))
 			return fail(w, SWT_EINVAL, "sample rows not sorted by "
 						   "positive pid");
@@ -513,7 +590,30 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 				   w->n_prev_procs ? w->n_prev_procs : 1,
 				   sizeof(*w->gone));
 	prev_id = 0;
-	for (i = 0, j = 0, k = 0; i < n; i++) {
+	k = 0;
+	if (w->hinted) {
+		/* the rows listed as changed, against their own bases; the
+		 * others are carried, and none has gone */
+		for (j = 0; j < in->n_changed; j++) {
+			const struct swt_proc_row *p =
+				&in->procs[in->changed[j]];
+			const struct swt_proc_row *b =
+				&w->prev_procs[in->changed[j]];
+
+			if (same_row(p, b))
+				continue;
+			pid[k] = p->pid - prev_id;
+			prev_id = p->pid;
+			put_row(c, n, k, p, b);
+			flags[k++] = p->flags;
+			if (p->flags)
+				any_flag = true;
+		}
+		w->stats.rows_left_out += n - k;
+		*sparse = k < n;
+		goto rows_done;
+	}
+	for (i = 0, j = 0; i < n; i++) {
 		const struct swt_proc_row *p = &in->procs[i];
 		const struct swt_proc_row *b = &zero;
 
@@ -530,38 +630,11 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 				b = &w->prev_procs[j];
 			j++;
 		}
-		if (w->opts.sparse && b != &zero && p->flags == b->flags &&
-		    p->utime == b->utime && p->stime == b->stime &&
-		    p->rss_kib == b->rss_kib && p->vsz_kib == b->vsz_kib &&
-		    p->nthreads == b->nthreads && p->minflt == b->minflt &&
-		    p->majflt == b->majflt && p->io_read == b->io_read &&
-		    p->io_write == b->io_write && p->vctxsw == b->vctxsw &&
-		    p->ivctxsw == b->ivctxsw && p->cutime == b->cutime &&
-		    p->cstime == b->cstime && p->net_tx == b->net_tx &&
-		    p->net_rx == b->net_rx && p->socks_tcp == b->socks_tcp &&
-		    p->socks_udp == b->socks_udp &&
-		    p->socks_other == b->socks_other)
+		if (w->opts.sparse && b != &zero && same_row(p, b))
 			continue;
 		pid[k] = p->pid - prev_id;
 		prev_id = p->pid;
-		c[0 * n + k] = wsub(p->utime, b->utime);
-		c[1 * n + k] = wsub(p->stime, b->stime);
-		c[2 * n + k] = wsub(p->rss_kib, b->rss_kib);
-		c[3 * n + k] = wsub(p->vsz_kib, b->vsz_kib);
-		c[4 * n + k] = wsub(p->nthreads, b->nthreads);
-		c[5 * n + k] = wsub(p->minflt, b->minflt);
-		c[6 * n + k] = wsub(p->majflt, b->majflt);
-		c[7 * n + k] = wsub(p->io_read, b->io_read);
-		c[8 * n + k] = wsub(p->io_write, b->io_write);
-		c[9 * n + k] = wsub(p->vctxsw, b->vctxsw);
-		c[10 * n + k] = wsub(p->ivctxsw, b->ivctxsw);
-		c[11 * n + k] = wsub(p->cutime, b->cutime);
-		c[12 * n + k] = wsub(p->cstime, b->cstime);
-		c[13 * n + k] = wsub(p->net_tx, b->net_tx);
-		c[14 * n + k] = wsub(p->net_rx, b->net_rx);
-		c[15 * n + k] = wsub(p->socks_tcp, b->socks_tcp);
-		c[16 * n + k] = wsub(p->socks_udp, b->socks_udp);
-		c[17 * n + k] = wsub(p->socks_other, b->socks_other);
+		put_row(c, n, k, p, b);
 		flags[k++] = p->flags;
 		if (p->flags)
 			any_flag = true;
@@ -578,6 +651,7 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		s->gone_pid = w->gone;
 		w->stats.rows_left_out += n - k;
 	}
+rows_done:
 	s->n_pid = k;
 	s->pid = pid;
 	set_col(&s->n_utime, &s->utime, c + 0 * n, k);
@@ -657,12 +731,24 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 /* After a sample is packed: its rows become the next delta bases. */
 static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
 {
-	w->prev_procs = swt_grow(w->prev_procs, &w->cap_prev_procs,
-				 in->n_procs, sizeof(*w->prev_procs));
-	if (in->n_procs)
-		memcpy(w->prev_procs, in->procs,
-		       in->n_procs * sizeof(*in->procs));
-	w->n_prev_procs = in->n_procs;
+	size_t h;
+
+	if (w->hinted) {
+		/* the same pids in the same places: the listed rows */
+		for (h = 0; h < in->n_changed; h++)
+			w->prev_procs[in->changed[h]] =
+				in->procs[in->changed[h]];
+	} else {
+		w->prev_procs = swt_grow(w->prev_procs, &w->cap_prev_procs,
+					 in->n_procs,
+					 sizeof(*w->prev_procs));
+		if (in->n_procs)
+			memcpy(w->prev_procs, in->procs,
+			       in->n_procs * sizeof(*in->procs));
+		w->n_prev_procs = in->n_procs;
+	}
+	w->hinted = false;
+	w->sample_failed = false;
 	w->prev_threads = swt_grow(w->prev_threads, &w->cap_prev_threads,
 				   in->n_threads, sizeof(*w->prev_threads));
 	if (in->n_threads)

@@ -84,6 +84,8 @@ struct swt_writer_stats {
 	uint64_t proc_samples;	/* process rows appended */
 	uint64_t rows_left_out;	/* of them, unchanged: not written (sparse) */
 	uint64_t chunks;	/* chunks started */
+	uint64_t changed_lists;	/* samples whose list of changed rows
+				 * (swt_sample.changed) was taken */
 };
 
 void swt_writer_get_stats(const struct swt_writer *w,

@@ -263,6 +263,20 @@ struct swt_sampler {
 	bool bpf_partial;	/* its snapshot has the processes that ran */
 	bool bpf_full_next;	/* the next snapshot reads all (the
 				 * initial scan's were read from /proc) */
+	/* s->rows holds the last sample's rows, one per entry of s->procs,
+	 * in its places, each as it would be again if its process had not
+	 * run: every entry had its row, every one is in the BPF table, and
+	 * no network was read (whose rows say so, unlike the next tick's).
+	 * Then a tick over a partial snapshot looks at its processes alone
+	 * (steady_read()), and tells the writer which rows it changed. */
+	bool rows_steady;
+	bool net_read;		/* this tick read some process's sockets */
+	uint32_t *visit;	/* this tick's entries from the snapshot,
+				 * indexes into s->procs, ascending */
+	size_t n_visit, cap_visit;
+	int32_t *pids;		/* the entries' pids, as s->procs was at
+				 * the last build_rows() */
+	size_t cap_pids;
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -620,6 +634,8 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->tids);
 	free(s->tscratch);
 	free(s->rows);
+	free(s->visit);
+	free(s->pids);
 	free(s->trows);
 	free(s->dents);
 	free(s);
@@ -2560,13 +2576,39 @@ static int64_t run_ns(struct swt_sampler *s, struct proc_ent *e)
  * socket table is the machine's, and listing every descriptor of every
  * process each tick would cost more than the rest of a sample), and of
  * each process started in the session at its first row. */
-static void read_net(struct swt_sampler *s, struct swt_sample *smp)
+/* Whether this tick is a round of the network: every process's sockets
+ * are read (about once a second). */
+static bool net_round(const struct swt_sampler *s)
 {
 	int64_t every = s->opts.interval_ns > 0 ?
 				INT64_C(1000000000) / s->opts.interval_ns :
 				1;
-	bool round = s->opts.net &&
-		     (s->tick_no - 1) % (uint64_t)(every > 1 ? every : 1) == 0;
+
+	return s->opts.net &&
+	       (s->tick_no - 1) % (uint64_t)(every > 1 ? every : 1) == 0;
+}
+
+/* Whether e's sockets are read at this row: at a round, or a process
+ * started (or a new program) since the last one, which is read at its
+ * first row (it may be gone by the next round). */
+static bool net_now(const struct swt_sampler *s, const struct proc_ent *e,
+		    bool round)
+{
+	return round || (s->opts.net && !e->net.unavailable &&
+			 ((!e->preexisting && !e->net.read_once) ||
+			  e->net_due));
+}
+
+/* The flag of a row whose sockets were not read this tick. */
+static uint32_t net_flag(const struct proc_ent *e)
+{
+	return e->net.unavailable ? SWT_PF_NET_UNAVAILABLE :
+				    SWT_PF_NET_NOT_SAMPLED;
+}
+
+static void read_net(struct swt_sampler *s, struct swt_sample *smp)
+{
+	bool round = net_round(s);
 	size_t i;
 
 	if (round && swt_net_refresh(s->opts.net) < 0)
@@ -2574,16 +2616,16 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 		struct swt_proc_row *r = &e->row;
-		/* a process started (or a new program) since the last round
-		 * is read at its first row: it may be gone by the next one */
-		bool now = round ||
-			   (s->opts.net && !e->net.unavailable &&
-			    ((!e->preexisting && !e->net.read_once) ||
-			     e->net_due));
+		bool now = net_now(s, e, round);
 
 		prefetch_ent(s->procs, i, s->n_procs);
 		if (!e->row_ok)
 			continue;
+		/* (a row that stood through a steady tick has that tick's
+		 * network flag: the flags are made anew) */
+		r->flags = e->row_flags;
+		if (now)
+			s->net_read = true;
 		if (now &&
 		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
 				      run_ns(s, e), &e->net)) {
@@ -2593,10 +2635,8 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 			r->socks_tcp = e->net.tcp;
 			r->socks_udp = e->net.udp;
 			r->socks_other = e->net.other;
-		} else if (e->net.unavailable) {
-			r->flags |= SWT_PF_NET_UNAVAILABLE;
 		} else {
-			r->flags |= SWT_PF_NET_NOT_SAMPLED;
+			r->flags |= net_flag(e);
 		}
 	}
 	if (round) {
@@ -2611,8 +2651,12 @@ static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
 	size_t i, j, n = 0;
 
+	bool tracked = true;
+
 	s->rows = swt_grow(s->rows, &s->cap_rows, s->n_procs + 1,
 			   sizeof(s->rows[0]));
+	s->pids = swt_grow(s->pids, &s->cap_pids, s->n_procs + 1,
+			   sizeof(s->pids[0]));
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
 
@@ -2621,7 +2665,12 @@ static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 			s->trows_dirty = true;
 		if (e->row_ok)
 			s->rows[n++] = e->row;
+		s->pids[i] = e->pid;
+		tracked = tracked && e->bpf_tracked;
 	}
+	/* the next tick may look at the processes that ran alone */
+	s->rows_steady = s->opts.bpf && tracked && n == s->n_procs &&
+			 !s->net_read;
 	if (s->opts.threads) {
 		if (s->trows_dirty)
 			rebuild_trows(s);
@@ -2653,6 +2702,147 @@ static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 	s->stats.thread_samples += s->n_trows;
 }
 
+/* Entry e has gone (read_proc() said so): out of the tables, into
+ * s->gone. */
+static void set_gone(struct swt_sampler *s, struct proc_ent *e)
+{
+	/* its thread rows go with it */
+	if (e->in_trows)
+		s->trows_dirty = true;
+	swt_tracker_forget(s->tracker, e->pid);
+	/* out of the BPF table now, not when the entry is freed: a process
+	 * of this tick's scan may reuse the pid (add_proc() puts it back) */
+	if (s->opts.bpf)
+		swt_sampler_bpf_track(s->opts.bpf, e->pid, false);
+	s->gone = swt_grow(s->gone, &s->cap_gone, s->n_gone + 1,
+			   sizeof(s->gone[0]));
+	s->gone[s->n_gone++] = e;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Step 1 of a tick that looks at the processes of a partial snapshot
+ * alone (s->rows_steady): each entry of one is read as the loop over all
+ * would read it, in the same (pid) order; every other entry's row stands
+ * (read_proc() would have kept it as it is). Their indexes go to
+ * s->visit. False when some have gone: s->procs is then compacted and
+ * the rest of the tick looks at every entry. */
+static bool steady_read(struct swt_sampler *s)
+{
+	size_t n = swt_sampler_bpf_rows(s->opts.bpf), i, j, m = 0;
+	bool gone = false;
+
+	s->visit = swt_grow(s->visit, &s->cap_visit, n + 1,
+			    sizeof(s->visit[0]));
+	for (j = 0; j < n; j++) {
+		int32_t pid = swt_sampler_bpf_row_pid(s->opts.bpf, j);
+		size_t lo = 0, hi = s->n_procs;
+
+		/* (s->pids: the entries' pids, dense, as build_rows() left
+		 * them) */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (s->pids[mid] < pid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < s->n_procs && s->pids[lo] == pid)
+			s->visit[m++] = (uint32_t)lo;
+	}
+	qsort(s->visit, m, sizeof(s->visit[0]), cmp_u32);
+	for (i = 0, j = 0; i < m; i++)
+		if (!j || s->visit[i] != s->visit[j - 1])
+			s->visit[j++] = s->visit[i];
+	m = j;
+	s->n_visit = m;
+	s->stats.bpf_kept += s->n_procs - m;
+	s->stats.steady_ticks++;
+	for (i = 0; i < m; i++) {
+		struct proc_ent *e = s->procs[s->visit[i]];
+
+		if (read_proc(s, e, slow_tick(s, e)) == 0) {
+			set_gone(s, e);
+			s->procs[s->visit[i]] = NULL;
+			gone = true;
+		}
+	}
+	if (!gone)
+		return true;
+	for (i = 0, j = 0; i < s->n_procs; i++)
+		if (s->procs[i])
+			s->procs[j++] = s->procs[i];
+	s->n_procs = j;
+	s->n_visit = 0;
+	return false;
+}
+
+/* The network of a steady tick (never a round): false, with nothing
+ * done, when an entry read this tick has its sockets due (read_net()
+ * then); else its row says they were not read, as the others' do. */
+static bool steady_net(struct swt_sampler *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_visit; i++)
+		if (net_now(s, s->procs[s->visit[i]], false))
+			return false;
+	for (i = 0; i < s->n_visit; i++) {
+		struct proc_ent *e = s->procs[s->visit[i]];
+
+		e->row.flags = e->row_flags | net_flag(e);
+	}
+	return true;
+}
+
+/* The rows of a steady tick: those of the entries read this tick
+ * replace theirs in s->rows (the others are as they were), and the
+ * writer is told which (swt_sample.changed). */
+static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n_visit; i++) {
+		const struct proc_ent *e = s->procs[s->visit[i]];
+
+		if (e->in_trows != (e->multi && s->opts.threads))
+			s->trows_dirty = true;
+		s->rows[s->visit[i]] = e->row;
+	}
+	if (s->opts.threads && s->trows_dirty)
+		rebuild_trows(s);
+	for (i = 0; i < s->n_visit && s->opts.threads; i++) {
+		const struct proc_ent *e = s->procs[s->visit[i]];
+
+		for (j = 0; j < e->n_threads && e->in_trows; j++) {
+			const struct thread_ent *t = &e->threads[j];
+			struct swt_thread_row *r;
+
+			if (t->slot == UINT32_MAX)
+				continue;
+			r = &s->trows[t->slot];
+			r->name = t->name;
+			r->utime = t->utime;
+			r->stime = t->stime;
+		}
+	}
+	smp->n_procs = s->n_procs;
+	smp->procs = s->rows;
+	smp->changed = s->visit;
+	smp->n_changed = s->n_visit;
+	smp->n_threads = s->n_trows;
+	smp->threads = s->trows;
+	s->stats.proc_samples += s->n_procs;
+	s->stats.thread_samples += s->n_trows;
+	s->rows_steady = true;
+}
+
 int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		     swt_sampler_emit_fn emit, void *payload)
 {
@@ -2662,7 +2852,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	uint64_t mem_total = 0, mem_avail = 0;
 	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read, c_seen;
 	size_t i, k = 0, n_seen = 0;
-	bool pending, sweep, born;
+	bool pending, sweep, born, steady, read_all = true;
 	int err;
 
 	s->errmsg[0] = '\0';
@@ -2710,27 +2900,26 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 					    : 0;
 	if (t_read)
 		s->stats.proc_reads += s->n_procs;
-	for (i = 0; i < s->n_procs; i++) {
+	steady = s->rows_steady && s->bpf_tick && s->bpf_partial &&
+		 !net_round(s);
+	s->rows_steady = false;
+	s->net_read = false;
+	s->n_visit = 0;
+	if (steady) {
+		/* (false: some have gone, and the rest of the tick looks at
+		 * every entry; step 1 is done all the same) */
+		read_all = false;
+		steady = steady_read(s);
+		k = s->n_procs;
+	}
+	for (i = 0; i < s->n_procs && read_all; i++) {
 		struct proc_ent *e = s->procs[i];
 
 		prefetch_ent(s->procs, i, s->n_procs);
-		if (read_proc(s, e, slow_tick(s, e)) == 0) {
-			/* its thread rows go with it */
-			if (e->in_trows)
-				s->trows_dirty = true;
-			swt_tracker_forget(s->tracker, e->pid);
-			/* out of the BPF table now, not when the entry is
-			 * freed: a process of this tick's scan may reuse the
-			 * pid (add_proc() puts it back) */
-			if (s->opts.bpf)
-				swt_sampler_bpf_track(s->opts.bpf, e->pid,
-						      false);
-			s->gone = swt_grow(s->gone, &s->cap_gone,
-					   s->n_gone + 1, sizeof(s->gone[0]));
-			s->gone[s->n_gone++] = e;
-		} else {
+		if (read_proc(s, e, slow_tick(s, e)) == 0)
+			set_gone(s, e);
+		else
 			s->procs[k++] = e;
-		}
 	}
 	s->n_procs = k;
 	s->bpf_tick = false;
@@ -2762,6 +2951,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->last_forks = sys.forks;
 	drop_born_unseen(s);
 	born = s->n_born > 0;
+	if (born)
+		steady = false;
 	if (s->n_born) {
 		s->procs = swt_grow(s->procs, &s->cap_procs,
 				    s->n_procs + s->n_born,
@@ -2825,7 +3016,13 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
 		n_seen++;
 	}
-	for (i = 0; i < s->n_procs; i++) {
+	/* (steady, only an entry read this tick can have a start due: a
+	 * new program) */
+	for (i = 0; i < s->n_visit && steady; i++)
+		if (s->procs[s->visit[i]]->announce ||
+		    !s->procs[s->visit[i]]->row_ok)
+			steady = false;
+	for (i = 0; i < s->n_procs && !steady; i++) {
 		struct proc_ent *e = s->procs[i];
 
 		prefetch_ent(s->procs, i, s->n_procs);
@@ -2846,7 +3043,10 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = SWT_REC_SAMPLE;
 	rec.t_ns = t;
-	read_net(s, smp);
+	if (steady)
+		steady = steady_net(s);
+	if (!steady)
+		read_net(s, smp);
 	smp->scheduled_ns = scheduled_ns;
 	smp->sys_busy_ticks = sys.busy_ticks;
 	smp->sys_idle_ticks = sys.idle_ticks;
@@ -2854,7 +3054,10 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	read_pressure(s, smp);
 	smp->mem_total_kib = mem_total;
 	smp->mem_available_kib = mem_avail;
-	build_rows(s, smp);
+	if (steady)
+		steady_rows(s, smp);
+	else
+		build_rows(s, smp);
 	self_usage(s, &smp->recorder_cpu_ns, &smp->recorder_rss_kib);
 	err = emit(&rec, payload);
 out:

@@ -47,6 +47,19 @@ int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 	return 0;
 }
 
+size_t swt_sampler_bpf_rows(const struct swt_sampler_bpf *b)
+{
+	(void)b;
+	return 0;
+}
+
+int32_t swt_sampler_bpf_row_pid(const struct swt_sampler_bpf *b, size_t i)
+{
+	(void)b;
+	(void)i;
+	return 0;
+}
+
 void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,
 			    int32_t *tid, uint64_t *utime, uint64_t *stime,
 			    const char **name, size_t *name_len)
@@ -551,6 +564,16 @@ int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 		out->threads_cut = true;
 	}
 	return 1;
+}
+
+size_t swt_sampler_bpf_rows(const struct swt_sampler_bpf *b)
+{
+	return b->n;
+}
+
+int32_t swt_sampler_bpf_row_pid(const struct swt_sampler_bpf *b, size_t i)
+{
+	return i < b->n ? b->procs[i].pid : 0;
 }
 
 void swt_sampler_bpf_thread(const struct swt_sampler_bpf *b, uint32_t i,

@@ -90,6 +90,14 @@ bool swt_sampler_bpf_partial(const struct swt_sampler_bpf *b);
 int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 			struct swt_sampler_bpf_proc *out);
 
+/* The processes of the last snapshot: how many, and the pid of the i-th
+ * (i < that count; in the snapshot's order, not sorted, and a pid may
+ * come twice). What a partial snapshot lists is what swt_sampler_bpf_get()
+ * answers 1 or -1 for: a reader needs to look at no other tracked
+ * process. */
+size_t swt_sampler_bpf_rows(const struct swt_sampler_bpf *b);
+int32_t swt_sampler_bpf_row_pid(const struct swt_sampler_bpf *b, size_t i);
+
 /* Thread i (thr_first <= i < thr_first + thr_n) of the last snapshot:
  * its tid, CPU in ticks (as /proc/PID/task/TID/stat) and name (borrowed,
  * until the next run). */

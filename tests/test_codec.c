@@ -482,6 +482,9 @@ struct write_opts {
 	struct flush_point *points; /* optional, flush_every != 0 */
 	size_t *n_points;
 	bool plain;		/* no sparse samples */
+	bool changed;		/* samples with their lists of changed rows
+				 * (swt_sample.changed), where the pids are
+				 * the previous sample's */
 };
 
 static void writer_opts(struct swt_writer_opts *o, size_t chunk_raw_bytes)
@@ -492,6 +495,30 @@ static void writer_opts(struct swt_writer_opts *o, size_t chunk_raw_bytes)
 		o->chunk_raw_bytes = chunk_raw_bytes;
 }
 
+/* As swrec's sampler does: when smp has the pids of b (the sample
+ * before) in the same places, the list of its rows that changed, with
+ * every fifth row that did not among them (the sampler lists what it
+ * read, changed or not). */
+static void list_changed(struct swt_sample *smp, const struct swt_sample *b,
+			 uint32_t **changed)
+{
+	size_t i, k = 0;
+	bool same = b && b->n_procs == smp->n_procs && smp->n_procs;
+
+	for (i = 0; same && i < smp->n_procs; i++)
+		same = smp->procs[i].pid == b->procs[i].pid;
+	if (!same)
+		return;
+	*changed = realloc(*changed, smp->n_procs * sizeof(**changed));
+	assert_non_null(*changed);
+	for (i = 0; i < smp->n_procs; i++)
+		if (i % 5 == 0 || memcmp(&smp->procs[i], &b->procs[i],
+					 sizeof(smp->procs[i])) != 0)
+			(*changed)[k++] = (uint32_t)i;
+	smp->changed = *changed;
+	smp->n_changed = k;
+}
+
 static void write_store(const char *path, const struct store *s,
 			const struct write_opts *wo,
 			struct swt_writer_stats *stats)
@@ -499,6 +526,8 @@ static void write_store(const char *path, const struct store *s,
 	struct swt_writer_opts o;
 	struct swt_writer *w = NULL;
 	struct swt_header h;
+	const struct swt_sample *last = NULL;
+	uint32_t *changed = NULL;
 	char err[256] = "";
 	size_t i, n = s->n;
 	int rc;
@@ -518,7 +547,13 @@ static void write_store(const char *path, const struct store *s,
 		n--;
 	}
 	for (i = 0; i < n; i++) {
-		rc = swt_writer_append(w, &s->recs[i]);
+		struct swt_record rec = s->recs[i];
+
+		if (wo->changed && rec.kind == SWT_REC_SAMPLE) {
+			list_changed(&rec.u.sample, last, &changed);
+			last = &s->recs[i].u.sample;
+		}
+		rc = swt_writer_append(w, &rec);
 		if (rc != 0)
 			print_error("append #%zu (%s): %s\n", i,
 				    swt_record_kind_name(s->recs[i].kind),
@@ -547,6 +582,7 @@ static void write_store(const char *path, const struct store *s,
 	if (stats)
 		swt_writer_get_stats(w, stats);
 	swt_writer_free(w);
+	free(changed);
 }
 
 /* The common case: finished file, given chunk size, no flushes. */
@@ -3179,6 +3215,40 @@ static void sparse_writer_reads_as_plain(void **state)
 	store_fini(&s);
 }
 
+/* swrec's sampler tells the writer which rows it read, when the rest
+ * stood (swt_sample.changed): the file is the same, byte for byte, as
+ * when the writer compares every row, and the lists were taken. */
+static void changed_rows_write_the_same_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws[2];
+	char path[2][PATH_MAX + 16];
+	unsigned char *data[2];
+	size_t len[2];
+	int v;
+
+	gen_session(&s, 300, 42);
+	for (v = 0; v < 2; v++) {
+		struct write_opts wo = { .chunk_raw_bytes = 64 << 10,
+					 .finish = true, .changed = v == 1 };
+
+		snprintf(path[v], sizeof(path[v]), "%s/ch%d.swt", sb->dir, v);
+		write_store(path[v], &s, &wo, &ws[v]);
+		data[v] = swt_test_read_file(path[v], &len[v]);
+	}
+	print_message("# %llu of 300 samples with lists of changed rows\n",
+		      (unsigned long long)ws[1].changed_lists);
+	assert_int_equal(ws[0].changed_lists, 0);
+	assert_true(ws[1].changed_lists >= 30);
+	assert_int_equal(ws[0].rows_left_out, ws[1].rows_left_out);
+	assert_int_equal(len[0], len[1]);
+	assert_memory_equal(data[0], data[1], len[0]);
+	free(data[0]);
+	free(data[1]);
+	store_fini(&s);
+}
+
 /* A sample claiming more rows than any machine has tasks: each costs the
  * reader a row of about 150 bytes whatever one byte encodes it, so such a
  * record is damage, not gigabytes allocated; the samples before it are
@@ -4035,6 +4105,7 @@ int main(void)
 		SB(sample_rows_are_bounded),
 		SB(sparse_samples_decode_as_full),
 		SB(sparse_writer_reads_as_plain),
+		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),
 		SB(writer_refuses_symlink),

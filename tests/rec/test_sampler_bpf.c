@@ -745,6 +745,90 @@ static void sampler_keeps_the_rows_of_what_did_not_run(void **state)
 	swt_sampler_bpf_free(b);
 }
 
+/* Continue stopped worker k until it has burnt another clock tick, then
+ * stop it again: it has run since the last snapshot. */
+static void run_a_tick(int k)
+{
+	int64_t end = mono_ns() + INT64_C(60000000000);
+	struct swt_procfs_stat a, b;
+	char buf[1024];
+
+	proc_stat(work[k], 0, &a, buf, sizeof(buf));
+	assert_int_equal(kill(work[k], SIGCONT), 0);
+	do {
+		assert_true(mono_ns() < end);
+		nap_ms(2);
+		proc_stat(work[k], 0, &b, buf, sizeof(buf));
+	} while (b.utime + b.stime <= a.utime + a.stime);
+	assert_int_equal(kill(work[k], SIGSTOP), 0);
+	while (!all_stopped(work[k])) {
+		assert_true(mono_ns() < end);
+		nap_ms(2);
+	}
+}
+
+/* A tick over a partial snapshot reads the processes that ran alone and
+ * lets the other rows stand (steady ticks); a sampler whose runs read
+ * every process (SWT_SAMPLER_BPF_FULL) looks at them all. Over stopped
+ * workers, one of which runs a moment now and then, both give the same
+ * rows, process and thread, field for field, at every tick. */
+static void steady_ticks_give_the_rows_of_full_ones(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false), *bf;
+	struct swt_sampler *sa, *sf;
+	struct swt_sampler_stats st, stf;
+	static struct rows ra, rf;
+	int t, i;
+
+	(void)state;
+	assert_int_equal(setenv("SWT_SAMPLER_BPF_FULL", "1", 1), 0);
+	bf = open_bpf(false);
+	assert_int_equal(unsetenv("SWT_SAMPLER_BPF_FULL"), 0);
+	new_sampler_every(&sa, b, 1000);
+	new_sampler_every(&sf, bf, 1000);
+	assert_ok(swt_sampler_tick(sa, mono_ns(), keep_rows, &ra));
+	assert_ok(swt_sampler_tick(sf, mono_ns(), keep_rows, &rf));
+	stop_all();
+	for (t = 0; t < 12; t++) {
+		static const int runs[] = { W_BUSY, W_MULTI, W_SYSCALL };
+
+		if (t % 3 == 2)
+			run_a_tick(runs[(t / 3) % 3]);
+		memset(&ra, 0, sizeof(ra));
+		memset(&rf, 0, sizeof(rf));
+		assert_ok(swt_sampler_tick(sa, mono_ns(), keep_rows, &ra));
+		assert_ok(swt_sampler_tick(sf, mono_ns(), keep_rows, &rf));
+		assert_int_equal(ra.np, N_WORK);
+		assert_int_equal(ra.np, rf.np);
+		for (i = 0; i < ra.np; i++)
+			assert_memory_equal(&ra.p[i], &rf.p[i],
+					    sizeof(ra.p[i]));
+		assert_true(ra.nt > 1);
+		assert_int_equal(ra.nt, rf.nt);
+		for (i = 0; i < ra.nt; i++) {
+			assert_int_equal(ra.t[i].tid, rf.t[i].tid);
+			assert_int_equal(ra.t[i].tgid, rf.t[i].tgid);
+			assert_int_equal(ra.t[i].utime, rf.t[i].utime);
+			assert_int_equal(ra.t[i].stime, rf.t[i].stime);
+			assert_string_equal(ra.t[i].name, rf.t[i].name);
+		}
+	}
+	swt_sampler_get_stats(sa, &st);
+	swt_sampler_get_stats(sf, &stf);
+	print_message("# steady ticks %" PRIu64 " of %" PRIu64
+		      " (full runs: %" PRIu64 ")\n",
+		      st.steady_ticks, st.ticks, stf.steady_ticks);
+	/* (the first and second ticks read all: the initial scan, then
+	 * the full run after it) */
+	assert_true(st.steady_ticks >= 10);
+	assert_int_equal(stf.steady_ticks, 0);
+	cont_all();
+	swt_sampler_free(sa);
+	swt_sampler_free(sf);
+	swt_sampler_bpf_free(b);
+	swt_sampler_bpf_free(bf);
+}
+
 /* ---- where it cannot load (sampler-bpf-unavailable) ----------------------
  *
  * SWT_TEST_BPF_UNAVAILABLE=1: run where the backend must fail to load
@@ -843,6 +927,7 @@ int main(void)
 		cmocka_unit_test(samplers_write_the_same_rows),
 		cmocka_unit_test(partial_runs_read_what_ran),
 		cmocka_unit_test(sampler_keeps_the_rows_of_what_did_not_run),
+		cmocka_unit_test(steady_ticks_give_the_rows_of_full_ones),
 	};
 	const struct CMUnitTest unavailable[] = {
 		cmocka_unit_test(open_fails_saying_why),
