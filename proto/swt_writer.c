@@ -469,10 +469,29 @@ static bool same_row(const struct swt_proc_row *p,
 	       p->socks_other == b->socks_other;
 }
 
-/* Row k of the columns c (n rows each): p's values less its base b. */
-static void put_row(int64_t *c, size_t n, size_t k,
-		    const struct swt_proc_row *p, const struct swt_proc_row *b)
+/* The process rows a sample writes: columns of n rows each. */
+struct row_cols {
+	int64_t *c;
+	size_t n, k;		/* rows written so far */
+	int32_t *pid;		/* pid deltas */
+	int32_t prev_id;
+	uint32_t *flags;
+	bool any_flag;
+};
+
+/* The next row of the columns: p's values less its base b. */
+static void put_row(struct row_cols *rc, const struct swt_proc_row *p,
+		    const struct swt_proc_row *b)
 {
+	int64_t *c = rc->c;
+	size_t n = rc->n, k = rc->k;
+
+	rc->pid[k] = p->pid - rc->prev_id;
+	rc->prev_id = p->pid;
+	rc->flags[k] = p->flags;
+	if (p->flags)
+		rc->any_flag = true;
+	rc->k++;
 	c[0 * n + k] = wsub(p->utime, b->utime);
 	c[1 * n + k] = wsub(p->stime, b->stime);
 	c[2 * n + k] = wsub(p->rss_kib, b->rss_kib);
@@ -530,7 +549,7 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	int64_t *c, *tu, *ts;
 	int32_t *pid, *tid, *toff;
 	uint32_t *flags, *names;
-	bool any_flag = false;
+	struct row_cols rc;
 	int32_t prev_id;
 
 	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
@@ -589,8 +608,7 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		w->gone = swt_grow(w->gone, &w->cap_gone,
 				   w->n_prev_procs ? w->n_prev_procs : 1,
 				   sizeof(*w->gone));
-	prev_id = 0;
-	k = 0;
+	rc = (struct row_cols){ .c = c, .n = n, .pid = pid, .flags = flags };
 	if (w->hinted) {
 		/* the rows listed as changed, against their own bases; the
 		 * others are carried, and none has gone */
@@ -600,15 +618,10 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 			const struct swt_proc_row *b =
 				&w->prev_procs[in->changed[j]];
 
-			if (same_row(p, b))
-				continue;
-			pid[k] = p->pid - prev_id;
-			prev_id = p->pid;
-			put_row(c, n, k, p, b);
-			flags[k++] = p->flags;
-			if (p->flags)
-				any_flag = true;
+			if (!same_row(p, b))
+				put_row(&rc, p, b);
 		}
+		k = rc.k;
 		w->stats.rows_left_out += n - k;
 		*sparse = k < n;
 		goto rows_done;
@@ -632,13 +645,9 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		}
 		if (w->opts.sparse && b != &zero && same_row(p, b))
 			continue;
-		pid[k] = p->pid - prev_id;
-		prev_id = p->pid;
-		put_row(c, n, k, p, b);
-		flags[k++] = p->flags;
-		if (p->flags)
-			any_flag = true;
+		put_row(&rc, p, b);
 	}
+	k = rc.k;
 	/* sparse only when a row was left out: otherwise a plain Sample,
 	 * which every reader reads (its gone processes have no row) */
 	*sparse = k < n;
@@ -692,7 +701,7 @@ rows_done:
 		s->n_netdevs = in->n_netdevs;
 		s->netdevs = w->netdev_ptrs;
 	}
-	if (any_flag) {
+	if (rc.any_flag) {
 		s->n_flags = k;
 		s->flags = flags;
 	}

@@ -2646,10 +2646,29 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 	}
 }
 
+/* The rows keep their places (rebuild_trows()): e's threads' values
+ * into theirs. */
+static void refresh_trows(struct swt_sampler *s, const struct proc_ent *e)
+{
+	size_t j;
+
+	for (j = 0; j < e->n_threads && e->in_trows; j++) {
+		const struct thread_ent *t = &e->threads[j];
+		struct swt_thread_row *r;
+
+		if (t->slot == UINT32_MAX)
+			continue;
+		r = &s->trows[t->slot];
+		r->name = t->name;
+		r->utime = t->utime;
+		r->stime = t->stime;
+	}
+}
+
 /* Rows of this tick into s->rows / s->trows. */
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	bool tracked = true;
 
@@ -2676,22 +2695,8 @@ static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 			rebuild_trows(s);
 		/* The rows keep their places: refresh their values. */
 		for (i = 0; i < s->n_procs; i++) {
-			struct proc_ent *e = s->procs[i];
-
 			prefetch_ent(s->procs, i, s->n_procs);
-			if (!e->in_trows)
-				continue;
-			for (j = 0; j < e->n_threads; j++) {
-				const struct thread_ent *t = &e->threads[j];
-				struct swt_thread_row *r;
-
-				if (t->slot == UINT32_MAX)
-					continue;
-				r = &s->trows[t->slot];
-				r->name = t->name;
-				r->utime = t->utime;
-				r->stime = t->stime;
-			}
+			refresh_trows(s, s->procs[i]);
 		}
 	}
 	smp->n_procs = n;
@@ -2806,7 +2811,7 @@ static bool steady_net(struct swt_sampler *s)
  * writer is told which (swt_sample.changed). */
 static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < s->n_visit; i++) {
 		const struct proc_ent *e = s->procs[s->visit[i]];
@@ -2817,21 +2822,8 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
 	}
 	if (s->opts.threads && s->trows_dirty)
 		rebuild_trows(s);
-	for (i = 0; i < s->n_visit && s->opts.threads; i++) {
-		const struct proc_ent *e = s->procs[s->visit[i]];
-
-		for (j = 0; j < e->n_threads && e->in_trows; j++) {
-			const struct thread_ent *t = &e->threads[j];
-			struct swt_thread_row *r;
-
-			if (t->slot == UINT32_MAX)
-				continue;
-			r = &s->trows[t->slot];
-			r->name = t->name;
-			r->utime = t->utime;
-			r->stime = t->stime;
-		}
-	}
+	for (i = 0; i < s->n_visit && s->opts.threads; i++)
+		refresh_trows(s, s->procs[s->visit[i]]);
 	smp->n_procs = s->n_procs;
 	smp->procs = s->rows;
 	smp->changed = s->visit;
