@@ -2572,10 +2572,6 @@ static int64_t run_ns(struct swt_sampler *s, struct proc_ent *e)
 	return (int64_t)v;
 }
 
-/* The network of the tracked processes, about once a second (the
- * socket table is the machine's, and listing every descriptor of every
- * process each tick would cost more than the rest of a sample), and of
- * each process started in the session at its first row. */
 /* Whether this tick is a round of the network: every process's sockets
  * are read (about once a second). */
 static bool net_round(const struct swt_sampler *s)
@@ -2606,6 +2602,10 @@ static uint32_t net_flag(const struct proc_ent *e)
 				    SWT_PF_NET_NOT_SAMPLED;
 }
 
+/* The network of the tracked processes, about once a second (the
+ * socket table is the machine's, and listing every descriptor of every
+ * process each tick would cost more than the rest of a sample), and of
+ * each process started in the session at its first row. */
 static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 {
 	bool round = net_round(s);
@@ -2669,7 +2669,6 @@ static void refresh_trows(struct swt_sampler *s, const struct proc_ent *e)
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
 	size_t i, n = 0;
-
 	bool tracked = true;
 
 	s->rows = swt_grow(s->rows, &s->cap_rows, s->n_procs + 1,

@@ -268,9 +268,9 @@ struct swt_sampler_stats {
 	uint64_t bpf_kept;	/* rows that stood: not in a partial
 				 * snapshot, the process had not run */
 	uint64_t bpf_failed_runs; /* ticks whose BPF run failed (/proc) */
-	uint64_t steady_ticks;	/* ticks that looked only at the processes
-				 * of a partial BPF snapshot (the rest of
-				 * their rows stood as they were) */
+	uint64_t steady_ticks;	/* ticks that read only the processes of
+				 * a partial BPF snapshot (the other rows
+				 * stood as they were) */
 };
 
 void swt_sampler_get_stats(const struct swt_sampler *s,
