@@ -129,9 +129,6 @@ struct engine__module {
 	int64_t observed_ns;
 	int64_t last_ticks_micro;	/* its last interval with CPU % */
 	int64_t last_dt;		/* (0: none yet) */
-	int64_t late_dt;		/* short intervals after it whose
-					 * exits it took (late_credit()) */
-	uint64_t late_seq;		/* the sample of the last of them */
 	int64_t cpu_peak_mpct;
 	int64_t mem_sum_kib;
 	int64_t mem_n;

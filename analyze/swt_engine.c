@@ -3291,42 +3291,37 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 {
 	m->ticks_micro = swt_sat_add(m->ticks_micro, micro);
 	if (m->last_dt > 0) {
-		int64_t mpct, before;
+		int64_t mpct, before, span;
 
-		/* The average is over the time that held the CPU: the short
-		 * interval's (once per sample), and more if the machine
-		 * could not burn it all in that time. A launched command's
-		 * last exits, seen by swrec's last look 0.1 s after a full
-		 * interval, made a tree of two CPUs read 203 %. The
-		 * interval's figures (its CPU %, its point over time) stay
-		 * over its own length: its series still integrates to the
-		 * CPU. */
-		before = busy_span(e, m->last_ticks_micro,
-				   swt_sat_add(m->last_dt, m->late_dt));
+		/* The CPU joins the last interval. If the machine could not
+		 * burn it all in that interval, the interval stands for the
+		 * longer time it needed (busy_span()), in its CPU % and in
+		 * the time the average is over (a launched command's last
+		 * exits, seen by swrec's last look 0.1 s after a full
+		 * interval, made a tree of two CPUs average 203 %, above
+		 * the machine and its own peak), and its point over time
+		 * reaches into the short interval sdt (ns) for it, where that
+		 * CPU was burnt: the series still adds up to the CPU. */
+		before = busy_span(e, m->last_ticks_micro, m->last_dt);
 		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
-		if (m->late_seq != e->seq && sdt > 0) {
-			m->late_seq = e->seq;
-			m->late_dt = swt_sat_add(m->late_dt, sdt);
-		}
-		m->observed_ns = swt_sat_add(
-			m->observed_ns,
-			swt_sat_sub(busy_span(e, m->last_ticks_micro,
-					      swt_sat_add(m->last_dt,
-							  m->late_dt)),
-				    before));
+		span = busy_span(e, m->last_ticks_micro, m->last_dt);
+		m->observed_ns = swt_sat_add(m->observed_ns,
+					     swt_sat_sub(span, before));
 		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
-				   (int64_t)e->clock_ticks,
-				   busy_span(e, m->last_ticks_micro,
-					     m->last_dt));
+				   (int64_t)e->clock_ticks, span);
 		if (mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = mpct;
 		/* (so does its interval over time, if not in a bucket
 		 * yet: the same interval) */
 		if (m->u_pend) {
+			int64_t over = swt_sat_sub(span, m->last_dt);
+
 			m->u_pend_ticks = m->last_ticks_micro;
-			m->u_pend_span = busy_span(e, m->last_ticks_micro,
-						   m->last_dt);
+			m->u_pend_span = span;
 			m->u_pend_mpct = mpct;
+			m->u_pend_t = swt_sat_add(
+				swt_sat_add(m->u_pend_t0, m->last_dt),
+				over < sdt ? over : sdt);
 			if (m->u_told && e->on_usage)
 				usage_tell(e, m, true, true);
 		}
@@ -3360,7 +3355,6 @@ static void module_close_sample(struct swt_engine *e,
 							 span - dt));
 		m->last_ticks_micro = m->cur_ticks_micro;
 		m->last_dt = dt;
-		m->late_dt = 0;
 		if (m->cur_mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = m->cur_mpct;
 		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {

@@ -713,21 +713,53 @@ static void usage_point_revised_by_a_late_exit(void **state)
 	swt_engine_free(e);
 }
 
+struct tree_points {
+	int64_t from[8], to[8], mpct[8];	/* the tree's, by interval */
+	int n;
+};
+
+static void log_tree_points(const struct swt_usage_point *p, void *payload)
+{
+	struct tree_points *l = payload;
+	int i;
+
+	if (p->id != 0 || !p->has_cpu)
+		return;
+	for (i = 0; i < l->n && l->from[i] != p->t_from_ns; i++)
+		;
+	if (i == l->n) {
+		assert_true(l->n < 8);
+		l->n++;
+	}
+	l->from[i] = p->t_from_ns;
+	l->to[i] = p->t_to_ns;
+	l->mpct[i] = p->cpu_mpct;
+}
+
 /* swrec's last look comes a moment after the launched command exits,
  * 0.1 s past a full interval: the exit's last counters, a 4-CPU
- * machine's worth over that 0.1 s, join the last interval, and so does
- * its time. The average is 400 %, never above the machine or the peak
- * (it read 413 %: the CPU counted, its 0.1 s not). */
+ * machine's worth over that 0.1 s, join the last interval, which could
+ * not hold them: it stands for the 1.1 s the machine needed. The
+ * average is 400 %, never above the machine or the peak (it read 413 %:
+ * the CPU counted, its 0.1 s not), and the tree's points over time, the
+ * last one reaching into the short interval, integrate to the CPU. */
 static void a_short_last_interval_keeps_the_average_in_the_machine(
 	void **state)
 {
-	struct swt_engine *e = new_engine(NULL);
+	struct tree_points l = { .n = 0 };
+	struct swt_engine_opts o;
+	struct swt_engine *e;
 	const struct swt_result *res;
 	const struct swt_module_result *m;
 	struct swt_proc_row p;
+	int64_t cpu_ns = 0;
 	int k;
 
 	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.on_usage = log_tree_points;
+	o.payload = &l;
+	swt_engine_new(&e, &o);
 	assert_ok(feed_header(e, S, false));
 	feed_child(e, T0, 10, 1, "spin");
 	for (k = 1; k <= 3; k++) {
@@ -744,6 +776,12 @@ static void a_short_last_interval_keeps_the_average_in_the_machine(
 	assert_int_equal(m->cpu_peak_mpct, 400000);
 	assert_int_equal(res->session.cpu_avg_mpct, 400000);
 	assert_true(res->session.cpu_avg_mpct <= res->session.cpu_peak_mpct);
+	/* mpct x ns / 1e5 = ns of CPU */
+	for (k = 0; k < l.n; k++)
+		cpu_ns += l.mpct[k] * (l.to[k] - l.from[k]) / 100000;
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.to[2], 3 * S + 100000000);
+	assert_int_equal(cpu_ns, INT64_C(12400000000));
 	swt_engine_free(e);
 }
 
