@@ -68,6 +68,14 @@ int swt_net_read_proc(struct swt_net *n, int32_t pid, bool born,
 /* Free what *p holds. */
 void swt_net_proc_fini(struct swt_net_proc *p);
 
+/* The caller's own descriptors that are no sockets, by number: kept(fd,
+ * payload) says whether fd is one (swrec's kept /proc files: thousands
+ * with -a, where swrec records itself). swt_net_read_proc() of the
+ * calling process then looks at the others alone, up to the size of its
+ * descriptor table, instead of listing /proc/self/fd. NULL: list it. */
+void swt_net_own_fds(struct swt_net *n, bool (*kept)(int fd, void *payload),
+		     void *payload);
+
 /* Once per tick, first: take the destroy events that came (as root): the
  * last bytes of sockets that closed, for their owners. Cheap
  * (non-blocking); swt_net_refresh() does it too. A process read between

@@ -277,6 +277,10 @@ struct swt_sampler {
 	int32_t *pids;		/* the entries' pids, as s->procs was at
 				 * the last build_rows() */
 	size_t cap_pids;
+	/* the descriptors kept open on /proc files, by number: no sockets
+	 * (swt_net_own_fds(): swrec reads its own sockets with -a) */
+	uint64_t *kept_bits;
+	size_t cap_kept_bits;	/* words */
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -460,6 +464,8 @@ static void proc2_unload(struct swt_sampler *s)
 	memset(&s->p2, 0, sizeof(s->p2));
 }
 
+static bool kept_fd(int fd, void *payload);
+
 int swt_sampler_new(struct swt_sampler **out,
 		    const struct swt_sampler_opts *opts, char *errmsg,
 		    size_t errlen)
@@ -545,6 +551,9 @@ int swt_sampler_new(struct swt_sampler **out,
 	s->last_pid_fd = openat(s->proc_fd, "sys/kernel/ns_last_pid",
 				O_RDONLY | O_CLOEXEC);
 	swt_tracker_new(&s->tracker, opts->mode, s->self_pid);
+	/* (swrec's own row, with -a: its sockets among its kept files) */
+	if (s->opts.net)
+		swt_net_own_fds(s->opts.net, kept_fd, s);
 	/* attached to a process it descends from (swtrace.start_profiling()
 	 * runs swrec -p on its own program): not in its own recording */
 	if (opts->mode != SWT_MODE_ALL)
@@ -558,9 +567,44 @@ out:
 	return err;
 }
 
+/* fd is (on) or is no longer a kept /proc file. */
+static void kept_mark(struct swt_sampler *s, int fd, bool on)
+{
+	size_t w = (size_t)fd / 64;
+	uint64_t bit = UINT64_C(1) << ((unsigned)fd % 64);
+
+	if (fd < 0)
+		return;
+	if (w >= s->cap_kept_bits) {
+		size_t old = s->cap_kept_bits;
+
+		if (!on)
+			return;
+		s->kept_bits = swt_grow(s->kept_bits, &s->cap_kept_bits,
+					w + 1, sizeof(*s->kept_bits));
+		memset(s->kept_bits + old, 0,
+		       (s->cap_kept_bits - old) * sizeof(*s->kept_bits));
+	}
+	if (on)
+		s->kept_bits[w] |= bit;
+	else
+		s->kept_bits[w] &= ~bit;
+}
+
+/* swt_net_own_fds(): whether fd is one of our kept /proc files. */
+static bool kept_fd(int fd, void *payload)
+{
+	const struct swt_sampler *s = payload;
+	size_t w = (size_t)fd / 64;
+
+	return fd >= 0 && w < s->cap_kept_bits &&
+	       (s->kept_bits[w] >> ((unsigned)fd % 64) & 1u);
+}
+
 static void kclose(struct swt_sampler *s, int *fd)
 {
 	if (*fd >= 0) {
+		kept_mark(s, *fd, false);
 		close(*fd);
 		s->stats.kept_fds--;
 		*fd = -1;
@@ -596,6 +640,8 @@ void swt_sampler_free(struct swt_sampler *s)
 
 	if (!s)
 		return;
+	if (s->opts.net)
+		swt_net_own_fds(s->opts.net, NULL, NULL);
 	free(s->unseen);
 	free(s->acct);
 	free(s->acct_by_pid);
@@ -636,6 +682,7 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->rows);
 	free(s->visit);
 	free(s->pids);
+	free(s->kept_bits);
 	free(s->trows);
 	free(s->dents);
 	free(s);
@@ -669,6 +716,7 @@ static ssize_t kread(struct swt_sampler *s, int *fd, int32_t pid, int32_t tid,
 		if (s->stats.kept_fds < s->max_kept) {
 			*fd = tmp;
 			s->stats.kept_fds++;
+			kept_mark(s, tmp, true);
 		} else {
 			s->stats.transient_reads++;
 			n = read(tmp, s->buf, sizeof(s->buf) - 1);
@@ -1609,6 +1657,7 @@ static int keep_fd(struct swt_sampler *s, int fd)
 {
 	if (s->stats.kept_fds < s->max_kept) {
 		s->stats.kept_fds++;
+		kept_mark(s, fd, true);
 		return fd;
 	}
 	close(fd);

@@ -4,6 +4,8 @@
 #include "swt_test.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -430,6 +432,111 @@ static void idle_process_is_not_rescanned(void **state)
 	swt_net_free(n);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int own_files[300];
+
+/* swt_net_own_fds(): our 300 plain files, as swrec's kept /proc files */
+static bool own_file(int fd, void *payload)
+{
+	int k;
+
+	(void)payload;
+	for (k = 0; k < 300; k++)
+		if (own_files[k] == fd)
+			return true;
+	return false;
+}
+
+/* swrec reads its own descriptors (it records itself with -a, and keeps
+ * thousands of /proc files open) without readlink(): by fstat() of each
+ * one listed, or of those it does not keep as files (swt_net_own_fds()):
+ * both find the sockets the links of /proc/self/fd name, among 300 plain
+ * files. */
+static void own_sockets_are_the_links_sockets(void **state)
+{
+	struct swt_net *n;
+	struct swt_net_proc p;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	uint64_t want[64];
+	size_t n_want = 0, i;
+	int *files = own_files, lis, cli, acc, udp, k, way;
+	char msg[200], path[300], link[64];
+	DIR *d;
+	struct dirent *de;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	for (k = 0; k < 300; k++)
+		assert_true((files[k] = open("/dev/null", O_RDONLY)) >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((lis = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(lis, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lis, 1), 0);
+	assert_int_equal(getsockname(lis, (struct sockaddr *)&a, &alen), 0);
+	assert_true((cli = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(connect(cli, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_true((acc = accept(lis, NULL, NULL)) >= 0);
+	assert_true((udp = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
+	/* what readlink() of each of our descriptors says */
+	assert_non_null(d = opendir("/proc/self/fd"));
+	while ((de = readdir(d)) != NULL) {
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strncmp(link, "socket:[", 8) == 0) {
+			assert_true(n_want < 64);
+			want[n_want++] = strtoull(link + 8, NULL, 10);
+		}
+	}
+	closedir(d);
+	assert_true(n_want >= 4);
+	qsort(want, n_want, sizeof(want[0]), cmp_u64);
+	for (way = 0; way < 2; way++) {
+		if (way == 1)
+			swt_net_own_fds(n, own_file, NULL);
+		memset(&p, 0, sizeof(p));
+		assert_ok(swt_net_refresh(n));
+		assert_int_equal(swt_net_read_proc(n, (int32_t)getpid(), true,
+						   -1, &p),
+				 1);
+		print_message("# %zu sockets among our descriptors, %zu "
+			      "read %s\n",
+			      n_want, p.n_inodes,
+			      way ? "past our files" : "from the listing");
+		assert_int_equal(p.n_inodes, n_want);
+		qsort(p.inodes, p.n_inodes, sizeof(p.inodes[0]), cmp_u64);
+		for (i = 0; i < n_want; i++)
+			assert_int_equal(p.inodes[i], want[i]);
+		/* the three TCP sockets are in the table */
+		assert_true(p.tcp >= 3);
+		swt_net_end_round(n);
+		swt_net_proc_fini(&p);
+	}
+	close(lis);
+	close(cli);
+	close(acc);
+	close(udp);
+	for (k = 0; k < 300; k++)
+		close(files[k]);
+	swt_net_free(n);
+}
+
 /* A process that has gone: not read, not unavailable. */
 static void gone_process_is_not_read(void **state)
 {
@@ -460,6 +567,7 @@ int main(void)
 		cmocka_unit_test(shared_socket_counts_once),
 		cmocka_unit_test(idle_process_is_not_rescanned),
 		cmocka_unit_test(gone_process_is_not_read),
+		cmocka_unit_test(own_sockets_are_the_links_sockets),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
