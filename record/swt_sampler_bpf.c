@@ -145,7 +145,8 @@ struct swt_sampler_bpf {
 	uint32_t n;		/* rows of the last run */
 	/* pid -> row + 1 of the last run (open addressing, 0 empty) */
 	uint32_t *index;
-	size_t index_cap;	/* a power of two */
+	size_t index_cap;	/* allocated */
+	size_t index_len;	/* of it, this run's table: a power of two */
 	struct swt_sampler_bpf_stats stats;
 	char errmsg[256];
 };
@@ -443,13 +444,15 @@ int swt_sampler_bpf_run(struct swt_sampler_bpf *b, bool full)
 		b->index = swt_calloc(want, sizeof(b->index[0]));
 		b->index_cap = want;
 	} else {
-		memset(b->index, 0, b->index_cap * sizeof(b->index[0]));
+		/* (a partial run's table is small: not the full one's) */
+		memset(b->index, 0, want * sizeof(b->index[0]));
 	}
+	b->index_len = want;
 	for (i = 0; i < n; i++) {
-		size_t k = slot_of(b->procs[i].pid, b->index_cap);
+		size_t k = slot_of(b->procs[i].pid, b->index_len);
 
 		while (b->index[k])
-			k = (k + 1) & (b->index_cap - 1);
+			k = (k + 1) & (b->index_len - 1);
 		b->index[k] = i + 1;
 	}
 	b->n = n;
@@ -517,8 +520,8 @@ int swt_sampler_bpf_get(const struct swt_sampler_bpf *b, int32_t pid,
 
 	if (!b->n)
 		return 0;
-	for (k = slot_of(pid, b->index_cap); b->index[k];
-	     k = (k + 1) & (b->index_cap - 1))
+	for (k = slot_of(pid, b->index_len); b->index[k];
+	     k = (k + 1) & (b->index_len - 1))
 		if (b->procs[b->index[k] - 1].pid == pid) {
 			r = &b->procs[b->index[k] - 1];
 			break;
