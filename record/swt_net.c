@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -587,8 +586,6 @@ bool swt_net_final(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
 	return true;
 }
 
-/* List the socket inodes among pid's descriptors into p->inodes. Returns
- * 0, or -1 (p->unavailable says whether it was refused). */
 /* The size of the calling process's descriptor table (FDSize of
  * /proc/self/status: above its highest open descriptor), or -1. */
 static int own_fd_table(void)
@@ -644,20 +641,20 @@ void swt_net_own_fds(struct swt_net *n, bool (*kept)(int fd, void *payload),
 	n->own_payload = payload;
 }
 
+/* List the socket inodes among pid's descriptors into p->inodes. Returns
+ * 0, or -1 (p->unavailable says whether it was refused). */
 static int scan_fds(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
 {
 	char path[64], link[64];
 	struct dirent *d;
 	DIR *dir;
-	/* swrec's own descriptors (it records itself with -a): those it
-	 * does not keep as /proc files, or else fstat() of each listed,
-	 * not a readlink() through /proc, whose path walk is 20x dearer;
-	 * with -a swrec keeps thousands of /proc files open and runs every
-	 * tick, so it was listed at every round (30 000 readlinks a second
-	 * at 10 000 processes: 7 % of a core) */
-	bool self = pid == (int32_t)getpid();
 
-	if (self && n->own_kept && scan_own_fds(n, p) == 0)
+	/* swrec's own descriptors (it records itself with -a): those it
+	 * does not keep as /proc files. It keeps thousands open with -a and
+	 * runs every tick, so their listing, a readlink() each, came at
+	 * every round (30 000 a second at 10 000 processes: 7 % of a core) */
+	if (n->own_kept && pid == (int32_t)getpid() &&
+	    scan_own_fds(n, p) == 0)
 		return 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
@@ -674,22 +671,12 @@ static int scan_fds(struct swt_net *n, int32_t pid, struct swt_net_proc *p)
 
 		if (d->d_name[0] == '.')
 			continue;
-		if (self) {
-			struct stat st;
-			int fd = atoi(d->d_name);
-
-			if (fd == dirfd(dir) || fstat(fd, &st) != 0 ||
-			    !S_ISSOCK(st.st_mode))
-				continue;
-			ino = (uint64_t)st.st_ino;
-		} else {
-			len = readlinkat(dirfd(dir), d->d_name, link,
-					 sizeof(link) - 1);
-			if (len <= 0)
-				continue;
-			link[len] = '\0';
-			ino = socket_inode(link);
-		}
+		len = readlinkat(dirfd(dir), d->d_name, link,
+				 sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		ino = socket_inode(link);
 		if (ino)
 			add_inode(p, ino);
 	}

@@ -697,6 +697,8 @@ static void rel_path(char *dst, size_t len, int32_t pid, int32_t tid,
 		snprintf(dst, len, "%d/%s", (int)pid, file);
 }
 
+static int keep_fd(struct swt_sampler *s, int fd);
+
 /* Read /proc/PID[/task/TID]/FILE into s->buf (NUL-terminated) through the
  * kept descriptor *fd, opening and keeping one if the budget allows, else
  * opening it for this read only. Returns the length, or -1 with errno. */
@@ -714,9 +716,7 @@ static ssize_t kread(struct swt_sampler *s, int *fd, int32_t pid, int32_t tid,
 		if (tmp < 0)
 			return -1;
 		if (s->stats.kept_fds < s->max_kept) {
-			*fd = tmp;
-			s->stats.kept_fds++;
-			kept_mark(s, tmp, true);
+			*fd = keep_fd(s, tmp);
 		} else {
 			s->stats.transient_reads++;
 			n = read(tmp, s->buf, sizeof(s->buf) - 1);
@@ -1450,7 +1450,6 @@ static int proc2_list(struct swt_sampler *s)
 static void scan(struct swt_sampler *s);
 static int read_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
 		     bool *zombie);
-static int keep_fd(struct swt_sampler *s, int fd);
 
 /* First tick: libproc2 lists the machine with the metadata of every
  * process; the tracker picks the tree. Without libproc2, the /proc listing

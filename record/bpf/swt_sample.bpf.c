@@ -150,6 +150,18 @@ static __always_inline struct swt_ps *next_row(void)
 	return r;
 }
 
+/* Thread u's own counters into its process's row r. */
+static __always_inline void add_thread(struct swt_ps *r, struct task_struct *u)
+{
+	r->utime += u->utime;
+	r->stime += u->stime;
+	r->rtime += u->se.sum_exec_runtime;
+	r->minflt += u->min_flt;
+	r->majflt += u->maj_flt;
+	r->read_bytes += u->ioac.read_bytes;
+	r->write_bytes += u->ioac.write_bytes;
+}
+
 /* The row of process t (its leader) into r. */
 static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
 				 __s32 tgid)
@@ -202,13 +214,7 @@ static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
 	r->thr_n = 0;
 	if (nthr <= 1 && !xs) {
 		/* the leader is its one live thread */
-		r->utime += t->utime;
-		r->stime += t->stime;
-		r->rtime += t->se.sum_exec_runtime;
-		r->minflt += t->min_flt;
-		r->majflt += t->maj_flt;
-		r->read_bytes += t->ioac.read_bytes;
-		r->write_bytes += t->ioac.write_bytes;
+		add_thread(r, t);
 	} else {
 		struct bpf_iter_task ti;
 		struct task_struct *u, *ref;
@@ -224,13 +230,7 @@ static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
 			struct swt_ts *w;
 			__u32 j;
 
-			r->utime += u->utime;
-			r->stime += u->stime;
-			r->rtime += u->se.sum_exec_runtime;
-			r->minflt += u->min_flt;
-			r->majflt += u->maj_flt;
-			r->read_bytes += u->ioac.read_bytes;
-			r->write_bytes += u->ioac.write_bytes;
+			add_thread(r, u);
 			if (!want_threads)
 				continue;
 			j = n_threads;

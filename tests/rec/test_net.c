@@ -454,10 +454,10 @@ static bool own_file(int fd, void *payload)
 }
 
 /* swrec reads its own descriptors (it records itself with -a, and keeps
- * thousands of /proc files open) without readlink(): by fstat() of each
- * one listed, or of those it does not keep as files (swt_net_own_fds()):
- * both find the sockets the links of /proc/self/fd name, among 300 plain
- * files. */
+ * thousands of /proc files open) by fstat() of those it does not keep as
+ * files (swt_net_own_fds()), not by the listing of /proc/self/fd that
+ * other processes get: both find the sockets the links name, among 300
+ * plain files. */
 static void own_sockets_are_the_links_sockets(void **state)
 {
 	struct swt_net *n;
