@@ -15,6 +15,7 @@
 #include "swt_procconn.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -379,11 +380,16 @@ static void exit_record_matches_taskstats_and_wait4(void **state)
 	if (pid == 0) {
 		pthread_t th[2];
 		size_t len = 64u << 20;
-		char *mem = malloc(len), buf[65536];
+		char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), buf[65536];
 
-		if (!mem)
+		if (mem == MAP_FAILED)
 			_exit(100);
 		memset(mem, 1, len);
+		/* given back now, before the CPU is burnt: freed at the exit,
+		 * after the record, its system time (more under ASan, whose
+		 * free() would only quarantine it) would be wait4's alone */
+		munmap(mem, len);
 		memset(buf, 2, sizeof(buf));
 		for (i = 0; i < 64; i++)
 			if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
