@@ -266,17 +266,24 @@ struct swt_sampler {
 	/* s->rows holds the last sample's rows, one per entry of s->procs,
 	 * in its places, each as it would be again if its process had not
 	 * run: every entry had its row, every one is in the BPF table, and
-	 * no network was read (whose rows say so, unlike the next tick's).
-	 * Then a tick over a partial snapshot looks at its processes alone
+	 * the network was not a round's (the few whose sockets were read,
+	 * whose rows say so unlike the next tick's, are in s->renew). Then a
+	 * tick over a partial snapshot looks at its processes alone
 	 * (steady_read()), and tells the writer which rows it changed. */
 	bool rows_steady;
-	bool net_read;		/* this tick read some process's sockets */
+	bool net_read;		/* this tick's network round read some
+				 * process's sockets */
 	uint32_t *visit;	/* this tick's entries from the snapshot,
 				 * indexes into s->procs, ascending */
 	size_t n_visit, cap_visit;
 	int32_t *pids;		/* the entries' pids, as s->procs was at
-				 * the last build_rows() */
+				 * the last build_rows() (a steady tick
+				 * keeps them in step) */
 	size_t cap_pids;
+	int32_t *renew;		/* processes whose sockets a steady tick
+				 * read: their rows say so, and the next
+				 * steady tick looks at them again */
+	size_t n_renew, cap_renew;
 	/* the descriptors kept open on /proc files, by number: no sockets
 	 * (swt_net_own_fds(): swrec reads its own sockets with -a) */
 	uint64_t *kept_bits;
@@ -682,6 +689,7 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->rows);
 	free(s->visit);
 	free(s->pids);
+	free(s->renew);
 	free(s->kept_bits);
 	free(s->trows);
 	free(s->dents);
@@ -2650,6 +2658,42 @@ static uint32_t net_flag(const struct proc_ent *e)
 				    SWT_PF_NET_NOT_SAMPLED;
 }
 
+/* The network of e's row this tick (round: the machine's socket table
+ * was just read): its sockets if they are due, else a flag that says
+ * they were not read. True if they were looked at (the row says so). */
+static bool net_row(struct swt_sampler *s, struct proc_ent *e, bool round)
+{
+	struct swt_proc_row *r = &e->row;
+	bool now = net_now(s, e, round);
+
+	/* (a row that stood through a steady tick has that tick's network
+	 * flag: the flags are made anew) */
+	r->flags = e->row_flags;
+	if (now &&
+	    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
+			      run_ns(s, e), &e->net)) {
+		e->net_due = false;
+		r->net_tx = e->net.tx;
+		r->net_rx = e->net.rx;
+		r->socks_tcp = e->net.tcp;
+		r->socks_udp = e->net.udp;
+		r->socks_other = e->net.other;
+	} else {
+		r->flags |= net_flag(e);
+	}
+	return now;
+}
+
+/* e's sockets were read this tick, outside a round: the next steady
+ * tick looks at it again (its row says they were read, unlike the
+ * next tick's). */
+static void renew(struct swt_sampler *s, const struct proc_ent *e)
+{
+	s->renew = swt_grow(s->renew, &s->cap_renew, s->n_renew + 1,
+			    sizeof(s->renew[0]));
+	s->renew[s->n_renew++] = e->pid;
+}
+
 /* The network of the tracked processes, about once a second (the
  * socket table is the machine's, and listing every descriptor of every
  * process each tick would cost more than the rest of a sample), and of
@@ -2661,31 +2705,17 @@ static void read_net(struct swt_sampler *s, struct swt_sample *smp)
 
 	if (round && swt_net_refresh(s->opts.net) < 0)
 		round = false;
+	s->n_renew = 0;
 	for (i = 0; i < s->n_procs; i++) {
 		struct proc_ent *e = s->procs[i];
-		struct swt_proc_row *r = &e->row;
-		bool now = net_now(s, e, round);
 
 		prefetch_ent(s->procs, i, s->n_procs);
-		if (!e->row_ok)
+		if (!e->row_ok || !net_row(s, e, round))
 			continue;
-		/* (a row that stood through a steady tick has that tick's
-		 * network flag: the flags are made anew) */
-		r->flags = e->row_flags;
-		if (now)
-			s->net_read = true;
-		if (now &&
-		    swt_net_read_proc(s->opts.net, e->pid, !e->preexisting,
-				      run_ns(s, e), &e->net)) {
-			e->net_due = false;
-			r->net_tx = e->net.tx;
-			r->net_rx = e->net.rx;
-			r->socks_tcp = e->net.tcp;
-			r->socks_udp = e->net.udp;
-			r->socks_other = e->net.other;
-		} else {
-			r->flags |= net_flag(e);
-		}
+		if (round)
+			s->net_read = true;	/* (all of them, likely) */
+		else
+			renew(s, e);
 	}
 	if (round) {
 		swt_net_end_round(s->opts.net);
@@ -2778,36 +2808,46 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The index of pid among the entries (s->pids, dense and ascending), or
+ * SIZE_MAX. */
+static size_t pid_index(const struct swt_sampler *s, int32_t pid)
+{
+	size_t lo = 0, hi = s->n_procs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n_procs && s->pids[lo] == pid ? lo : SIZE_MAX;
+}
+
 /* Step 1 of a tick that looks at the processes of a partial snapshot
- * alone (s->rows_steady): each entry of one is read as the loop over all
- * would read it, in the same (pid) order; every other entry's row stands
- * (read_proc() would have kept it as it is). Their indexes go to
- * s->visit. False when some have gone: s->procs is then compacted and
- * the rest of the tick looks at every entry. */
+ * alone (s->rows_steady): each entry of one, and each whose sockets the
+ * last tick read (s->renew), is read as the loop over all would read it,
+ * in the same (pid) order; every other entry's row stands (read_proc()
+ * would have kept it as it is). Their indexes go to s->visit. The
+ * entries that have gone leave s->procs, and their rows and pids leave
+ * theirs, in step (the indexes in s->visit follow): true if some did. */
 static bool steady_read(struct swt_sampler *s)
 {
-	size_t n = swt_sampler_bpf_rows(s->opts.bpf), i, j, m = 0;
-	bool gone = false;
+	size_t n = swt_sampler_bpf_rows(s->opts.bpf), i, j, m = 0, v, w;
+	size_t first = SIZE_MAX;
 
-	s->visit = swt_grow(s->visit, &s->cap_visit, n + 1,
+	s->visit = swt_grow(s->visit, &s->cap_visit, n + s->n_renew + 1,
 			    sizeof(s->visit[0]));
-	for (j = 0; j < n; j++) {
-		int32_t pid = swt_sampler_bpf_row_pid(s->opts.bpf, j);
-		size_t lo = 0, hi = s->n_procs;
+	for (j = 0; j < n + s->n_renew; j++) {
+		size_t at = pid_index(s, j < n ? swt_sampler_bpf_row_pid(
+							 s->opts.bpf, j) :
+						 s->renew[j - n]);
 
-		/* (s->pids: the entries' pids, dense, as build_rows() left
-		 * them) */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (s->pids[mid] < pid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < s->n_procs && s->pids[lo] == pid)
-			s->visit[m++] = (uint32_t)lo;
+		if (at != SIZE_MAX)
+			s->visit[m++] = (uint32_t)at;
 	}
+	s->n_renew = 0;
 	qsort(s->visit, m, sizeof(s->visit[0]), cmp_u32);
 	for (i = 0, j = 0; i < m; i++)
 		if (!j || s->visit[i] != s->visit[j - 1])
@@ -2822,42 +2862,122 @@ static bool steady_read(struct swt_sampler *s)
 		if (read_proc(s, e, slow_tick(s, e)) == 0) {
 			set_gone(s, e);
 			s->procs[s->visit[i]] = NULL;
-			gone = true;
+			if (first == SIZE_MAX)
+				first = s->visit[i];
 		}
 	}
-	if (!gone)
-		return true;
-	for (i = 0, j = 0; i < s->n_procs; i++)
-		if (s->procs[i])
-			s->procs[j++] = s->procs[i];
+	if (first == SIZE_MAX)
+		return false;
+	/* the entries between two that have gone move down by as many as
+	 * have gone before them, in blocks (usually few: the places before
+	 * the first stay) */
+	for (v = 0; s->visit[v] < first; v++)
+		;
+	for (i = first, j = first, w = v; i < s->n_procs;) {
+		size_t end;
+
+		/* i: an entry gone, at s->visit[v] */
+		for (v++; v < m && s->procs[s->visit[v]]; v++)
+			s->visit[w++] = (uint32_t)(s->visit[v] - (i + 1 - j));
+		end = v < m ? s->visit[v] : s->n_procs;
+		memmove(s->procs + j, s->procs + i + 1,
+			(end - i - 1) * sizeof(s->procs[0]));
+		memmove(s->rows + j, s->rows + i + 1,
+			(end - i - 1) * sizeof(s->rows[0]));
+		memmove(s->pids + j, s->pids + i + 1,
+			(end - i - 1) * sizeof(s->pids[0]));
+		j += end - i - 1;
+		i = end;
+	}
 	s->n_procs = j;
-	s->n_visit = 0;
-	return false;
+	s->n_visit = w;
+	return true;
 }
 
-/* The network of a steady tick (never a round): false, with nothing
- * done, when an entry read this tick has its sockets due (read_net()
- * then); else its row says they were not read, as the others' do. */
-static bool steady_net(struct swt_sampler *s)
+/* The processes this tick's scan found (s->born) among the entries, in
+ * pid order. steady: s->rows and s->pids follow (their first rows), and
+ * they join s->visit. */
+static void insert_born(struct swt_sampler *s, bool steady)
+{
+	size_t nb = s->n_born, n = s->n_procs, i = n, j = nb;
+	size_t v = s->n_visit, w = s->n_visit + nb;
+
+	qsort(s->born, nb, sizeof(s->born[0]), cmp_ent);
+	s->procs = swt_grow(s->procs, &s->cap_procs, n + nb,
+			    sizeof(s->procs[0]));
+	if (steady) {
+		s->rows = swt_grow(s->rows, &s->cap_rows, n + nb + 1,
+				   sizeof(s->rows[0]));
+		s->pids = swt_grow(s->pids, &s->cap_pids, n + nb + 1,
+				   sizeof(s->pids[0]));
+		s->visit = swt_grow(s->visit, &s->cap_visit, w + 1,
+				    sizeof(s->visit[0]));
+	}
+	/* from the last born: the entries above its place move up by as
+	 * many as are born up to it, in one block (usually none: new pids
+	 * are the highest, but for a wrap of the pid counter) */
+	while (j > 0) {
+		struct proc_ent *e = s->born[--j];
+		size_t lo = 0, hi = i, at;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if ((steady ? s->pids[mid] : s->procs[mid]->pid) <
+			    e->pid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		at = lo;
+		memmove(s->procs + at + j + 1, s->procs + at,
+			(i - at) * sizeof(s->procs[0]));
+		s->procs[at + j] = e;
+		if (steady) {
+			memmove(s->rows + at + j + 1, s->rows + at,
+				(i - at) * sizeof(s->rows[0]));
+			memmove(s->pids + at + j + 1, s->pids + at,
+				(i - at) * sizeof(s->pids[0]));
+			s->rows[at + j] = e->row;
+			s->pids[at + j] = e->pid;
+			for (; v && s->visit[v - 1] >= at; v--)
+				s->visit[--w] = (uint32_t)(s->visit[v - 1] +
+							    j + 1);
+			s->visit[--w] = (uint32_t)(at + j);
+		}
+		i = at;
+	}
+	s->n_procs = n + nb;
+	if (steady)
+		s->n_visit += nb;
+	s->n_born = 0;
+}
+
+/* The network of a steady tick (never a round): the entries it read
+ * whose sockets are due have them read (and are looked at again next
+ * tick, s->renew); the others' rows say they were not read, as the rows
+ * that stand do. */
+static void steady_net(struct swt_sampler *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_visit; i++)
-		if (net_now(s, s->procs[s->visit[i]], false))
-			return false;
+	s->n_renew = 0;
 	for (i = 0; i < s->n_visit; i++) {
 		struct proc_ent *e = s->procs[s->visit[i]];
 
-		e->row.flags = e->row_flags | net_flag(e);
+		if (net_row(s, e, false))
+			renew(s, e);
 	}
-	return true;
 }
 
 /* The rows of a steady tick: those of the entries read this tick
  * replace theirs in s->rows (the others are as they were), and the
- * writer is told which (swt_sample.changed). */
-static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
+ * writer is told which (swt_sample.changed), unless processes were born
+ * or have gone (reshaped: it compares them all). */
+static void steady_rows(struct swt_sampler *s, struct swt_sample *smp,
+			bool reshaped)
 {
+	bool tracked = true;
 	size_t i;
 
 	for (i = 0; i < s->n_visit; i++) {
@@ -2865,6 +2985,7 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
 
 		if (e->in_trows != (e->multi && s->opts.threads))
 			s->trows_dirty = true;
+		tracked = tracked && e->bpf_tracked;
 		s->rows[s->visit[i]] = e->row;
 	}
 	if (s->opts.threads && s->trows_dirty)
@@ -2873,13 +2994,14 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp)
 		refresh_trows(s, s->procs[s->visit[i]]);
 	smp->n_procs = s->n_procs;
 	smp->procs = s->rows;
-	smp->changed = s->visit;
-	smp->n_changed = s->n_visit;
+	smp->changed = reshaped ? NULL : s->visit;
+	smp->n_changed = reshaped ? 0 : s->n_visit;
 	smp->n_threads = s->n_trows;
 	smp->threads = s->trows;
 	s->stats.proc_samples += s->n_procs;
 	s->stats.thread_samples += s->n_trows;
-	s->rows_steady = true;
+	s->stats.steady_reshaped += reshaped;
+	s->rows_steady = tracked;
 }
 
 int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
@@ -2891,7 +3013,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	uint64_t mem_total = 0, mem_avail = 0;
 	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read, c_seen;
 	size_t i, k = 0, n_seen = 0;
-	bool pending, sweep, born, steady, read_all = true;
+	bool pending, sweep, born, steady, reshaped = false, read_all = true;
 	int err;
 
 	s->errmsg[0] = '\0';
@@ -2945,10 +3067,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->net_read = false;
 	s->n_visit = 0;
 	if (steady) {
-		/* (false: some have gone, and the rest of the tick looks at
-		 * every entry; step 1 is done all the same) */
 		read_all = false;
-		steady = steady_read(s);
+		reshaped = steady_read(s);
 		k = s->n_procs;
 	}
 	for (i = 0; i < s->n_procs && read_all; i++) {
@@ -2990,17 +3110,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->last_forks = sys.forks;
 	drop_born_unseen(s);
 	born = s->n_born > 0;
-	if (born)
-		steady = false;
-	if (s->n_born) {
-		s->procs = swt_grow(s->procs, &s->cap_procs,
-				    s->n_procs + s->n_born,
-				    sizeof(s->procs[0]));
-		memcpy(s->procs + s->n_procs, s->born,
-		       s->n_born * sizeof(s->born[0]));
-		s->n_procs += s->n_born;
-		s->n_born = 0;
-		qsort(s->procs, s->n_procs, sizeof(s->procs[0]), cmp_ent);
+	if (born) {
+		insert_born(s, steady);
+		reshaped = true;
 	}
 
 	/* 3. Records: the processes that lived and died unseen since the
@@ -3055,16 +3167,14 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		SWT_TRY(err = emit_exit(s, s->gone[i], t, emit, payload));
 		n_seen++;
 	}
-	/* (steady, only an entry read this tick can have a start due: a
-	 * new program) */
-	for (i = 0; i < s->n_visit && steady; i++)
-		if (s->procs[s->visit[i]]->announce ||
-		    !s->procs[s->visit[i]]->row_ok)
-			steady = false;
-	for (i = 0; i < s->n_procs && !steady; i++) {
-		struct proc_ent *e = s->procs[i];
+	/* (steady, only an entry read this tick can have a start due: one
+	 * born, or a new program; one left without a row makes the rows
+	 * anew) */
+	for (i = 0; i < (steady ? s->n_visit : s->n_procs); i++) {
+		struct proc_ent *e = s->procs[steady ? s->visit[i] : i];
 
-		prefetch_ent(s->procs, i, s->n_procs);
+		if (!steady)
+			prefetch_ent(s->procs, i, s->n_procs);
 		if (!e->announce || !e->row_ok)
 			continue;
 		if (!announce_ready(s, e)) {
@@ -3075,6 +3185,9 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		SWT_TRY(err = emit_start(s, e, t, false, emit, payload));
 		n_seen++;
 	}
+	for (i = 0; i < s->n_visit && steady; i++)
+		if (!s->procs[s->visit[i]]->row_ok)
+			steady = false;
 	if (c_seen && n_seen) {
 		s->stats.seen_records += n_seen;
 		cpu_since(&s->stats.seen_write_ns, c_seen);
@@ -3083,8 +3196,8 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	rec.kind = SWT_REC_SAMPLE;
 	rec.t_ns = t;
 	if (steady)
-		steady = steady_net(s);
-	if (!steady)
+		steady_net(s);
+	else
 		read_net(s, smp);
 	smp->scheduled_ns = scheduled_ns;
 	smp->sys_busy_ticks = sys.busy_ticks;
@@ -3094,7 +3207,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	smp->mem_total_kib = mem_total;
 	smp->mem_available_kib = mem_avail;
 	if (steady)
-		steady_rows(s, smp);
+		steady_rows(s, smp, reshaped);
 	else
 		build_rows(s, smp);
 	self_usage(s, &smp->recorder_cpu_ns, &smp->recorder_rss_kib);

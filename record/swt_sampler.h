@@ -271,6 +271,8 @@ struct swt_sampler_stats {
 	uint64_t steady_ticks;	/* ticks that read only the processes of
 				 * a partial BPF snapshot (the other rows
 				 * stood as they were) */
+	uint64_t steady_reshaped; /* steady ticks with processes born or
+				   * gone */
 };
 
 void swt_sampler_get_stats(const struct swt_sampler *s,

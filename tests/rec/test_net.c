@@ -439,16 +439,17 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int own_files[300];
+#define N_OWN 700
+static int own_files[N_OWN];
 
-/* swt_net_own_fds(): our 300 plain files, as swrec's kept /proc files */
+/* swt_net_own_fds(): our plain files, as swrec's kept /proc files */
 static bool own_file(int fd, void *payload)
 {
 	int k;
 
 	(void)payload;
-	for (k = 0; k < 300; k++)
-		if (own_files[k] == fd)
+	for (k = 0; k < N_OWN; k++)
+		if (own_files[k] >= 0 && own_files[k] == fd)
 			return true;
 	return false;
 }
@@ -456,8 +457,8 @@ static bool own_file(int fd, void *payload)
 /* swrec reads its own descriptors (it records itself with -a, and keeps
  * thousands of /proc files open) by fstat() of those it does not keep as
  * files (swt_net_own_fds()), not by the listing of /proc/self/fd that
- * other processes get: both find the sockets the links name, among 300
- * plain files. */
+ * other processes get: both find the sockets the links name, among 350
+ * plain files and as many unused numbers. */
 static void own_sockets_are_the_links_sockets(void **state)
 {
 	struct swt_net *n;
@@ -466,15 +467,21 @@ static void own_sockets_are_the_links_sockets(void **state)
 	socklen_t alen = sizeof(a);
 	uint64_t want[64];
 	size_t n_want = 0, i;
-	int *files = own_files, lis, cli, acc, udp, k, way;
+	int *files = own_files, lis, cli, acc, udp, high, k, way;
 	char msg[200], path[300], link[64];
 	DIR *d;
 	struct dirent *de;
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
-	for (k = 0; k < 300; k++)
+	/* (numbers left unused between them, and more than one poll()'s
+	 * worth in all) */
+	for (k = 0; k < N_OWN; k++)
 		assert_true((files[k] = open("/dev/null", O_RDONLY)) >= 0);
+	for (k = 0; k < N_OWN; k += 2) {
+		close(files[k]);
+		files[k] = -1;
+	}
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -486,6 +493,9 @@ static void own_sockets_are_the_links_sockets(void **state)
 	assert_int_equal(connect(cli, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_true((acc = accept(lis, NULL, NULL)) >= 0);
 	assert_true((udp = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	/* one past the first poll()'s numbers (350 unused below 700, and
+	 * those from 700 on) */
+	assert_true((high = fcntl(udp, F_DUPFD_CLOEXEC, 900)) >= 900);
 	assert_ok(swt_net_open(&n, false, msg, sizeof(msg)));
 	/* what readlink() of each of our descriptors says */
 	assert_non_null(d = opendir("/proc/self/fd"));
@@ -532,8 +542,10 @@ static void own_sockets_are_the_links_sockets(void **state)
 	close(cli);
 	close(acc);
 	close(udp);
-	for (k = 0; k < 300; k++)
-		close(files[k]);
+	close(high);
+	for (k = 0; k < N_OWN; k++)
+		if (files[k] >= 0)
+			close(files[k]);
 	swt_net_free(n);
 }
 

@@ -829,6 +829,218 @@ static void steady_ticks_give_the_rows_of_full_ones(void **state)
 	swt_sampler_bpf_free(bf);
 }
 
+/* A process of the tree that forks a child (pause()ing) on 'f' and kills
+ * and reaps its oldest on 'k', telling the child's pid back each time. */
+static pid_t forker(int *cmd, int *reply)
+{
+	int c[2], r[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(c), 0);
+	assert_int_equal(pipe(r), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pid_t kids[64];
+		int n = 0, st;
+		char op;
+
+		close(c[1]);
+		close(r[0]);
+		while (read(c[0], &op, 1) == 1) {
+			int32_t who = 0;
+
+			if (op == 'f' && n < 64) {
+				who = fork();
+				if (who == 0)
+					for (;;)
+						pause();
+				kids[n++] = who;
+			} else if (op == 'k' && n > 0) {
+				who = kids[0];
+				memmove(kids, kids + 1,
+					(size_t)--n * sizeof(kids[0]));
+				kill(who, SIGKILL);
+				waitpid(who, &st, 0);
+			}
+			if (write(r[1], &who, sizeof(who)) != sizeof(who))
+				break;
+		}
+		while (n > 0)
+			kill(kids[--n], SIGKILL);
+		_exit(0);
+	}
+	close(c[0]);
+	close(r[1]);
+	*cmd = c[1];
+	*reply = r[0];
+	return pid;
+}
+
+/* The pid counter's last value (root; else nothing happens). */
+static void set_last_pid(int32_t pid)
+{
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+
+	if (!f)
+		return;
+	fprintf(f, "%d", (int)pid);
+	fclose(f);
+}
+
+/* Until pid sleeps (the forker in read(), a child in pause()): then
+ * nothing of theirs moves between the two samplers' ticks. */
+static void wait_asleep(pid_t pid)
+{
+	int64_t end = mono_ns() + INT64_C(60000000000);
+	struct swt_procfs_stat ps;
+	char buf[1024];
+
+	for (;;) {
+		proc_stat(pid, 0, &ps, buf, sizeof(buf));
+		if (ps.state == 'S')
+			return;
+		assert_true(mono_ns() < end);
+		nap_ms(1);
+	}
+}
+
+static int32_t forker_do(pid_t fk, int cmd, int reply, char op)
+{
+	int32_t who;
+
+	assert_int_equal(write(cmd, &op, 1), 1);
+	assert_int_equal(read(reply, &who, sizeof(who)), sizeof(who));
+	assert_true(who > 0);
+	if (op == 'f')
+		wait_asleep(who);
+	wait_asleep(fk);
+	return who;
+}
+
+struct tree_rows {
+	struct swt_proc_row p[32];
+	int np;
+	int32_t start[8], exit[8];
+	int ns, nx;
+	bool changed_list;
+};
+
+static int keep_tree(const struct swt_record *rec, void *payload)
+{
+	struct tree_rows *r = payload;
+	size_t i;
+
+	if (rec->kind == SWT_REC_PROC_START && r->ns < 8)
+		r->start[r->ns++] = rec->u.proc_start.pid;
+	if (rec->kind == SWT_REC_PROC_EXIT && r->nx < 8)
+		r->exit[r->nx++] = rec->u.proc_exit.pid;
+	if (rec->kind != SWT_REC_SAMPLE)
+		return 0;
+	r->np = 0;
+	for (i = 0; i < rec->u.sample.n_procs && r->np < 32; i++)
+		r->p[r->np++] = rec->u.sample.procs[i];
+	r->changed_list = rec->u.sample.changed != NULL;
+	return 0;
+}
+
+/* Steady ticks through births and exits: processes born into the tree
+ * and processes gone join and leave the rows without a tick that reads
+ * every process, and the rows and records are those of a sampler whose
+ * runs read every process, field for field, at every tick. */
+static void steady_ticks_follow_births_and_exits(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false), *bf;
+	struct swt_sampler *sa, *sf;
+	struct swt_sampler_stats st, stf;
+	struct swt_sampler_opts o;
+	static struct tree_rows ra, rf;
+	int32_t roots[N_WORK + 1];
+	int cmd, reply, t, i, k, born = 0, gone = 0, lower = 0, st_w;
+	char msg[300];
+	pid_t fk = forker(&cmd, &reply);
+
+	(void)state;
+	assert_int_equal(setenv("SWT_SAMPLER_BPF_FULL", "1", 1), 0);
+	bf = open_bpf(false);
+	assert_int_equal(unsetenv("SWT_SAMPLER_BPF_FULL"), 0);
+	for (k = 0; k < N_WORK; k++)
+		roots[k] = work[k];
+	roots[N_WORK] = fk;
+	memset(&o, 0, sizeof(o));
+	o.mode = SWT_MODE_ATTACH;
+	o.roots = roots;
+	o.n_roots = N_WORK + 1;
+	o.threads = true;
+	o.slow_every = 1000;
+	o.no_libproc2 = true;
+	o.bpf = b;
+	assert_ok(swt_sampler_new(&sa, &o, msg, sizeof(msg)));
+	o.bpf = bf;
+	assert_ok(swt_sampler_new(&sf, &o, msg, sizeof(msg)));
+	memset(&ra, 0, sizeof(ra));
+	memset(&rf, 0, sizeof(rf));
+	assert_ok(swt_sampler_tick(sa, mono_ns(), keep_tree, &ra));
+	assert_ok(swt_sampler_tick(sf, mono_ns(), keep_tree, &rf));
+	stop_all();
+	for (t = 0; t < 16; t++) {
+		/* born, born and gone, gone, nothing */
+		if (t % 4 == 0 || t % 4 == 1) {
+			/* once, a pid below the others' (as after the pid
+			 * counter wraps), where the kernel lets us choose */
+			if (t == 4)
+				set_last_pid(work[0] > 1300 ? work[0] - 1000 :
+								300);
+			if (forker_do(fk, cmd, reply, 'f') < work[0])
+				lower++;
+			born++;
+		}
+		if ((t % 4 == 1 || t % 4 == 2) && t > 1) {
+			forker_do(fk, cmd, reply, 'k');
+			gone++;
+		}
+		memset(&ra, 0, sizeof(ra));
+		memset(&rf, 0, sizeof(rf));
+		assert_ok(swt_sampler_tick(sa, mono_ns(), keep_tree, &ra));
+		assert_ok(swt_sampler_tick(sf, mono_ns(), keep_tree, &rf));
+		assert_int_equal(ra.np, N_WORK + 1 + born - gone);
+		assert_int_equal(ra.np, rf.np);
+		for (i = 0; i < ra.np; i++)
+			assert_memory_equal(&ra.p[i], &rf.p[i],
+					    sizeof(ra.p[i]));
+		assert_int_equal(ra.ns, rf.ns);
+		assert_int_equal(ra.nx, rf.nx);
+		assert_memory_equal(ra.start, rf.start,
+				    sizeof(ra.start[0]) * (size_t)ra.ns);
+		assert_memory_equal(ra.exit, rf.exit,
+				    sizeof(ra.exit[0]) * (size_t)ra.nx);
+		/* (a steady tick with births or exits gives no list of the
+		 * rows it changed: the writer compares them all) */
+		if (ra.ns || ra.nx)
+			assert_false(ra.changed_list);
+	}
+	swt_sampler_get_stats(sa, &st);
+	swt_sampler_get_stats(sf, &stf);
+	print_message("# steady ticks %" PRIu64 " of %" PRIu64
+		      ", %" PRIu64 " of them with births or exits (%d born,"
+		      " %d gone, %d of them before the others)\n",
+		      st.steady_ticks, st.ticks, st.steady_reshaped, born,
+		      gone, lower);
+	/* every tick after the full run that follows the first: the
+	 * births and exits of 12 of them among them */
+	assert_true(st.steady_ticks >= 14);
+	assert_true(st.steady_reshaped >= 10);
+	assert_int_equal(stf.steady_ticks, 0);
+	close(cmd);
+	assert_int_equal(waitpid(fk, &st_w, 0), fk);
+	close(reply);
+	cont_all();
+	swt_sampler_free(sa);
+	swt_sampler_free(sf);
+	swt_sampler_bpf_free(b);
+	swt_sampler_bpf_free(bf);
+}
+
 /* ---- where it cannot load (sampler-bpf-unavailable) ----------------------
  *
  * SWT_TEST_BPF_UNAVAILABLE=1: run where the backend must fail to load
@@ -928,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(partial_runs_read_what_ran),
 		cmocka_unit_test(sampler_keeps_the_rows_of_what_did_not_run),
 		cmocka_unit_test(steady_ticks_give_the_rows_of_full_ones),
+		cmocka_unit_test(steady_ticks_follow_births_and_exits),
 	};
 	const struct CMUnitTest unavailable[] = {
 		cmocka_unit_test(open_fails_saying_why),
