@@ -206,7 +206,8 @@ struct engine__module {
 	 * end) because exits can still add to it (late_credit()) */
 	struct swt_usage_acc *usage;
 	bool u_pend;
-	int64_t u_pend_slot;
+	int64_t u_pend_slot;	/* its first slot */
+	int64_t u_pend_slots;	/* the slots it spans (u_slots) */
 	int64_t u_pend_ticks;	/* micro-ticks */
 	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
 	int64_t u_pend_mpct;	/* its CPU % */
@@ -578,6 +579,10 @@ struct swt_engine {
 	struct swt_usage_grid ugrid;
 	bool u_on;
 	int64_t u_slot;
+	/* the slots the current interval's CPU spans, from u_slot0: one,
+	 * unless it lasted two sampling intervals or more (a late first
+	 * sample, missed ones) */
+	int64_t u_slot0, u_slots;
 	int64_t u_t;		/* the current sample's time (absolute) */
 
 	/* counters and their rate window */

@@ -3102,17 +3102,47 @@ static void usage_tell(struct swt_engine *e, struct engine__module *m,
 	e->on_usage(&p, e->payload);
 }
 
-/* The module's held-back interval into its bucket. */
+/* The module's held-back interval into its bucket, or its buckets: an
+ * interval that spans several slots (usage_place()) gives each bucket
+ * its share of them, of its CPU and of its time, at its CPU %. */
 static void usage_commit(struct swt_engine *e, struct engine__module *m)
 {
+	int64_t first = m->u_pend_slot, n = m->u_pend_slots, last, given = 0,
+		given_ns = 0, w = e->ugrid.width;
+	size_t b, b0, b1;
+
 	if (!m->u_pend)
 		return;
 	if (e->on_usage && !m->u_told)
 		usage_tell(e, m, true, false);
 	m->u_pend = false;
-	swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
-				  &e->ugrid, m->u_pend_slot)],
-			  m->u_pend_mpct, m->u_pend_ticks, m->u_pend_span);
+	if (n <= 1) {
+		swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
+					  &e->ugrid, first)],
+				  m->u_pend_mpct, m->u_pend_ticks,
+				  m->u_pend_span);
+		return;
+	}
+	last = swt_sat_add(first, n - 1);
+	b0 = swt_usage_grid_index(&e->ugrid, first);
+	b1 = swt_usage_grid_index(&e->ugrid, last);
+	for (b = b0; b <= b1; b++) {
+		/* its slots up to the end of bucket b (the last bucket also
+		 * holds the slots the grid clamps into it): its CPU and time
+		 * so far in proportion, what the buckets before took off */
+		int64_t hi = b == b1 ? last :
+				       swt_sat_add(e->ugrid.base,
+						   swt_sat_mul((int64_t)b + 1,
+							       w)) - 1;
+		int64_t upto = hi - first + 1;
+		int64_t tk = swt_muldiv(m->u_pend_ticks, upto, n);
+		int64_t ns = swt_muldiv(m->u_pend_span, upto, n);
+
+		swt_usage_add_cpu(&usage_of(e, m)[b], m->u_pend_mpct,
+				  tk - given, ns - given_ns);
+		given = tk;
+		given_ns = ns;
+	}
 }
 
 /* This sample's interval of m (its CPU % and span computed): held back. */
@@ -3123,7 +3153,8 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 		return;
 	usage_commit(e, m);
 	m->u_pend = true;
-	m->u_pend_slot = e->u_slot;
+	m->u_pend_slot = e->u_slot0;
+	m->u_pend_slots = e->u_slots;
 	m->u_pend_ticks = m->cur_ticks_micro;
 	m->u_pend_span = span;
 	m->u_pend_mpct = m->cur_mpct;
@@ -3259,7 +3290,7 @@ static void usage_totals(struct swt_engine *e, int64_t t, bool final)
  * grid doubles. */
 static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
 {
-	int64_t mid = t0 + (t - t0) / 2, rel;
+	int64_t mid = t0 + (t - t0) / 2, rel, len = swt_sat_sub(t, t0), n = 1;
 	unsigned folds;
 	size_t i;
 
@@ -3267,10 +3298,32 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
 	e->u_on = !(e->window_from_ns > 0 && !e->have_prev);
 	if (!e->u_on)
 		return;
+	/* an interval of n sampling intervals (rounded; n >= 2: a first
+	 * sample a quarter of a second late on a machine of 10 000
+	 * processes, or samples the recorder missed) spans n slots from
+	 * that of its first n-th's middle: one bucket would hold all its
+	 * time, and the ones before it none */
+	if (len > 0)
+		n = swt_sat_add(len, e->interval_ns / 2) / e->interval_ns;
+	if (n < 1)
+		n = 1;
+	rel = swt_sat_sub(swt_sat_add(t0, len / (2 * (n < INT64_MAX / 2 ?
+						 n : INT64_MAX / 2))),
+			  e->origin_ns);
+	e->u_slot0 = rel > 0 ? rel / e->interval_ns : 0;
+	folds = swt_usage_grid_place(&e->ugrid, e->u_slot0);
+	if (e->u_slot0 < e->ugrid.last)
+		e->u_slot0 = e->ugrid.last;
+	e->u_slots = n;
+	if (n > 1)
+		folds += swt_usage_grid_place(&e->ugrid,
+					      swt_sat_add(e->u_slot0, n - 1));
+	/* (the sample's memory: in the slot of the interval's middle) */
 	rel = swt_sat_sub(mid, e->origin_ns);
 	e->u_slot = rel > 0 ? rel / e->interval_ns : 0;
-	folds = swt_usage_grid_place(&e->ugrid, e->u_slot);
-	if (e->u_slot < e->ugrid.last)
+	if (e->u_slot < e->u_slot0)
+		e->u_slot = e->u_slot0;
+	if (e->u_slot > e->ugrid.last)
 		e->u_slot = e->ugrid.last;
 	if (!folds)
 		return;

@@ -3091,6 +3091,14 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->preexisting = s->first && s->opts.mode != SWT_MODE_LAUNCH;
 	if (s->first) {
 		SWT_TRY(err = initial_scan(s));
+		/* the first rows are the scan's, read at its end: on a
+		 * machine of 10 000 processes that is a quarter of a second
+		 * after the tick began, and a launched command's CPU until
+		 * then belongs before the first sample, not after it (its
+		 * first interval, from the session's start, would hold a
+		 * quarter of a second of CPU in a few milliseconds: a
+		 * baseline only, and that CPU lost) */
+		t = clock_ns(CLOCK_MONOTONIC);
 		/* their run times, which the network's rounds want, come
 		 * with a snapshot's rows: all of them next tick, not a
 		 * schedstat read each per round until the first full one */

@@ -2388,6 +2388,83 @@ static void sampler_counts_its_own_cost(void **state)
 	swt_sampler_free(s);
 }
 
+struct first_sample {
+	int64_t t_ns;
+	int32_t pid;
+	int64_t ticks;
+	bool seen;
+};
+
+static int keep_first(const struct swt_record *rec, void *payload)
+{
+	struct first_sample *f = payload;
+	size_t i;
+
+	if (rec->kind != SWT_REC_SAMPLE)
+		return 0;
+	f->t_ns = rec->t_ns;
+	for (i = 0; i < rec->u.sample.n_procs; i++)
+		if (rec->u.sample.procs[i].pid == f->pid) {
+			f->ticks = rec->u.sample.procs[i].utime +
+				   rec->u.sample.procs[i].stime;
+			f->seen = true;
+		}
+	return 0;
+}
+
+/* The first sample's time is when its rows were read: at the end of the
+ * first scan, which lists the machine (1 500 more processes here; a
+ * quarter of a second at 10 000). Stamped at the start of the tick, a
+ * child spinning since just before it showed more CPU than the time it
+ * had lived, and a launched command's first interval held that CPU in a
+ * few milliseconds (a baseline, its CPU lost). */
+static void first_sample_is_stamped_when_its_rows_were_read(void **state)
+{
+	enum { HERD = 1500 };
+	static pid_t herd[HERD];
+	struct first_sample f = { 0 };
+	struct swt_sampler *s;
+	int64_t t_fork, tick_ns = 1000000000 / sysconf(_SC_CLK_TCK);
+	pid_t child;
+	int i, st;
+
+	(void)state;
+	for (i = 0; i < HERD; i++) {
+		herd[i] = fork();
+		assert_true(herd[i] >= 0);
+		if (herd[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+	}
+	t_fork = mono_ns();
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			;
+	}
+	f.pid = child;
+	new_sampler(&s, SWT_MODE_ATTACH, &child, 1, false, 1);
+	assert_ok(swt_sampler_tick(s, 0, keep_first, &f));
+	assert_true(f.seen);
+	print_message("# the first sample %.1f ms after the fork, the child "
+		      "%" PRId64 " ticks\n",
+		      (double)(f.t_ns - t_fork) / 1e6, f.ticks);
+	/* (a tick of slack: the counters round down, and a tick's worth
+	 * may come from the last partial one) */
+	assert_true(f.ticks * tick_ns <= f.t_ns - t_fork + tick_ns);
+	swt_sampler_free(s);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	for (i = 0; i < HERD; i++)
+		kill(herd[i], SIGKILL);
+	for (i = 0; i < HERD; i++)
+		waitpid(herd[i], &st, 0);
+}
+
 /* A test over real processes: a failing one leaves its children to
  * reap_leftovers(). */
 #define SAMPLER_TEST(f) cmocka_unit_test_teardown(f, reap_leftovers)
@@ -2434,6 +2511,7 @@ int main(void)
 		SAMPLER_TEST(check_pid_refuses_a_thread),
 		cmocka_unit_test(sysinfo_is_sane),
 		SAMPLER_TEST(sampler_counts_its_own_cost),
+		SAMPLER_TEST(first_sample_is_stamped_when_its_rows_were_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

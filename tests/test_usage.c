@@ -304,6 +304,101 @@ static void engine_series_end_at_the_last_sample(void **state)
 	swt_engine_free(e);
 }
 
+/* The CPU % of a subject over buckets [from, to) weighted by their time,
+ * in mpct x ns / 1e5: ns of CPU. */
+static int64_t cpu_ns_of(const struct swt_usage_series *u)
+{
+	int64_t ns = 0;
+	size_t k;
+
+	for (k = 0; k < u->n_buckets; k++)
+		if (u->buckets[k].cpu_intervals)
+			ns += u->buckets[k].cpu_avg_mpct *
+			      (u->buckets[k].t_to_ns -
+			       u->buckets[k].t_from_ns) / 100000;
+	return ns;
+}
+
+/* Samples the recorder missed (none at 5, 6 and 7 s): the interval from
+ * 4 to 8 s spans four slots and gives each its share, at its CPU %; one
+ * bucket held it all, and three read "unknown", a hole in a process that
+ * never stopped. */
+static void an_interval_of_missed_samples_spans_its_slots(void **state)
+{
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_usage_series *u;
+	int i;
+	size_t k;
+
+	(void)state;
+	swt_engine_new(&e, NULL);
+	feed_header(e);
+	feed_start(e, T0, 10, "app");
+	for (i = 0; i <= 12; i++)
+		if (i < 5 || i > 7)
+			feed_one(e, T0 + i * S, 10, 10 * i, 1024 * 100);
+	assert_ok(swt_engine_finish(e, &res));
+	u = &res->usage;
+	assert_int_equal(res->usage_width_ns, S);
+	assert_int_equal(u->n_buckets, 12);
+	for (k = 0; k < u->n_buckets; k++) {
+		assert_int_equal(u->buckets[k].t_from_ns, (int64_t)k * S);
+		assert_int_equal(u->buckets[k].cpu_intervals, 1);
+		assert_int_equal(u->buckets[k].cpu_min_mpct, 10000);
+		assert_int_equal(u->buckets[k].cpu_max_mpct, 10000);
+		assert_int_equal(u->buckets[k].cpu_avg_mpct, 10000);
+	}
+	/* (the memory of the sample at 8 s: in the slot of the interval's
+	 * middle, as every sample's) */
+	assert_int_equal(u->buckets[6].mem_samples, 1);
+	assert_int_equal(u->buckets[5].mem_samples, 0);
+	assert_int_equal(cpu_ns_of(u), INT64_C(1200000000));
+	swt_engine_free(e);
+}
+
+/* A launched command's first sample 2.4 s after the start (swrec's first
+ * scan of a machine of 10 000 processes takes a quarter of a second at
+ * 10 Hz): the series starts at the start, the first interval over the
+ * first two slots, and adds up to the CPU with the rest. */
+static void a_late_first_sample_spans_the_slots_before_it(void **state)
+{
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_usage_series *u;
+	int i;
+	size_t k;
+
+	(void)state;
+	swt_engine_new(&e, NULL);
+	feed_header(e);
+	feed_start(e, T0, 10, "app");
+	feed_one(e, T0 + 24 * S / 10, 10, 240, 1024 * 100);
+	for (i = 1; i <= 5; i++)
+		feed_one(e, T0 + 24 * S / 10 + i * S, 10, 240 + 100 * i,
+			 1024 * 100);
+	assert_ok(swt_engine_finish(e, &res));
+	u = &res->usage;
+	assert_int_equal(res->usage_width_ns, S);
+	assert_int_equal(u->buckets[0].t_from_ns, 0);
+	assert_int_equal(u->buckets[0].cpu_intervals, 1);
+	assert_int_equal(u->buckets[0].cpu_avg_mpct, 100000);
+	assert_int_equal(u->buckets[1].cpu_avg_mpct, 100000);
+	assert_int_equal(u->buckets[2].cpu_avg_mpct, 100000);
+	assert_int_equal(res->session.cpu_avg_mpct, 100000);
+	/* one bucket a slot, from the start, each at 100 % (the intervals
+	 * after the first are placed by their middles, 2.9 s, 3.9 s, ...:
+	 * seven slots in all) */
+	assert_int_equal(u->n_buckets, 7);
+	for (k = 0; k < u->n_buckets; k++) {
+		assert_int_equal(u->buckets[k].t_from_ns, (int64_t)k * S);
+		assert_int_equal(u->buckets[k].cpu_intervals, 1);
+		assert_int_equal(u->buckets[k].cpu_avg_mpct, 100000);
+	}
+	assert_int_equal(cpu_ns_of(u), INT64_C(7000000000));
+	swt_engine_free(e);
+}
+
 /* Same records, same series, whatever the bucket count asked (the
  * buckets of a smaller count are merges of those of a larger one). */
 static void engine_series_are_deterministic(void **state)
@@ -421,6 +516,9 @@ int main(void)
 		cmocka_unit_test(engine_series_of_a_session),
 		cmocka_unit_test(engine_series_of_a_window),
 		cmocka_unit_test(engine_series_end_at_the_last_sample),
+		cmocka_unit_test(an_interval_of_missed_samples_spans_its_slots),
+		cmocka_unit_test(
+			a_late_first_sample_spans_the_slots_before_it),
 		cmocka_unit_test(engine_series_are_deterministic),
 		cmocka_unit_test(sparklines_are_60_columns_and_ascii_is_ascii),
 	};
