@@ -445,6 +445,13 @@ struct swt_engine {
 	int64_t origin_ns;	/* session start: times are relative to it */
 	bool origin_known;
 	bool origin_from_header;
+	bool launched;		/* the header's mode is launch: every process
+				 * of the tree started in the session */
+	/* a launched session's first sample came less than half an
+	 * interval after the start: not a baseline for the processes born
+	 * since (their CPU since their start counts in the next interval,
+	 * which reaches back to the start) */
+	bool defer_first, defer_next;
 
 	int64_t t_last;		/* newest record time */
 	int64_t t_end;

@@ -2740,6 +2740,9 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	int64_t dt = t - t0;
 	uint32_t mi = in->proc_module;
 	struct engine__module *m;
+	/* (a process born since the start of a launched session, in a first
+	 * sample that is no baseline for it: no base taken) */
+	bool defer = e->defer_first && in->born && !in->has_base;
 
 	in->counted = false;
 	in->born_now = false;
@@ -2772,16 +2775,20 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 			x = swt_sat_sub(ct, in->base_cticks);
 		else if (in->born && dt > 0)
 			x = ct;
-		in->has_cbase = true;
-		in->base_cticks = ct;
+		if (!defer) {
+			in->has_cbase = true;
+			in->base_cticks = ct;
+		}
 		if (x > 0 && in->counted)
 			reap_unseen(e, in->cident, swt_sat_mul(x, MICRO),
 				    &in->pending_seen, &in->reaped_in);
 		in->cident = in->ident;
 	}
-	in->born = false;
-	in->has_base = true;
-	in->base_ticks = ticks;
+	if (!defer) {
+		in->born = false;
+		in->has_base = true;
+		in->base_ticks = ticks;
+	}
 	if (in->variant != ENGINE_NO_VARIANT)
 		e->variants[in->variant].micro = swt_sat_add(
 			e->variants[in->variant].micro, swt_sat_mul(d, MICRO));
@@ -2857,6 +2864,10 @@ static void on_thread_row(struct swt_engine *e,
 	if (idx == SWT_MAP_NONE)
 		return;	/* a thread of a process without a row */
 	in = &e->insts[idx];
+	/* a process that took no base in this sample (defer_first): its
+	 * threads neither, they are new in the next one */
+	if (e->defer_first && in->born && !in->has_base)
+		return;
 	if (in->thr_stamp != e->seq) {
 		/* its first thread row in this sample */
 		in->thr_seen = in->thr_stamp != 0;
@@ -3552,22 +3563,33 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	e->n_tombs = 0;
 	settle_fins(e);
 	count_missed(e, s->scheduled_ns);
+	e->defer_first = false;
 	if (e->have_prev)
-		t0 = e->t_prev;
+		t0 = e->defer_next ? e->origin_ns : e->t_prev;
 	else if (e->origin_from_header && e->origin_ns < t)
 		t0 = e->origin_ns;
 	else
 		t0 = t;	/* the first sample is only a baseline */
+	e->defer_next = false;
 	t0_mem = t0;
 	short_dt = t > t0 ? t - t0 : 0;
 	/* an interval shorter than half the sampling interval (typically the
 	 * first, from the session start to a first sample a few ms later) is
 	 * a baseline only: one whole clock tick in it would read as hundreds
 	 * of percent, and a near-empty interval as a zero baseline. Its
-	 * memory and counter events still count. */
+	 * memory and counter events still count. In a launched session the
+	 * processes born since the start take no base from it: the next
+	 * interval reaches back to the start and counts their CPU from
+	 * their start (it was lost, up to half an interval of it, a
+	 * quarter of a second after a slow first scan of the machine). */
 	if (t > t0 && e->interval_ns > 0 &&
-	    (t - t0) < (int64_t)(e->interval_ns / 2))
+	    (t - t0) < (int64_t)(e->interval_ns / 2)) {
+		e->defer_first = !e->have_prev && e->launched &&
+				 t0 == e->origin_ns &&
+				 e->window_from_ns <= 0;
+		e->defer_next = e->defer_first;
 		t0 = t;
+	}
 	dt = t - t0;
 	usage_place(e, t0_mem, t);
 	if (s->has_pressure) {
@@ -3801,6 +3823,7 @@ static int on_header(struct swt_engine *e, const struct swt_header *h)
 		return SWT_ECORRUPT;
 	}
 	e->recorder = display_name(h->recorder);
+	e->launched = h->mode == SWT_MODE_LAUNCH;
 	e->n_command = h->n_command;
 	e->command = swt_calloc(h->n_command, sizeof(*e->command));
 	for (i = 0; i < h->n_command; i++)

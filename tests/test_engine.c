@@ -2833,6 +2833,68 @@ static void unknown_pid_gets_an_anonymous_identity(void **state)
 	swt_engine_free(e);
 }
 
+/* A launched session whose first sample comes 0.3 s after the start (a
+ * slow first scan of a big machine, at 1 s): the processes born since the
+ * start take no base from it, the next interval reaches back to the
+ * start, and their CPU from their start counts, threads included: 2.3 s
+ * of CPU, 100 % over 2.3 s. It was a baseline, and its 0.3 s of CPU were
+ * lost. In attach mode the processes are older than the session: it
+ * stays a baseline. */
+static void a_launched_sessions_short_first_sample_loses_no_cpu(
+	void **state)
+{
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		static const char *const cmd[] = { "app" };
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+		const struct swt_module_result *m;
+		struct swt_record r;
+		struct swt_proc_row p;
+		struct swt_thread_row t[2];
+		int k;
+
+		memset(&r, 0, sizeof(r));
+		r.kind = SWT_REC_HEADER;
+		r.u.header.recorder = "test";
+		r.u.header.clock_ticks = 100;
+		r.u.header.page_size = 4096;
+		r.u.header.cpu_count = 4;
+		r.u.header.interval_ns = S;
+		r.u.header.start_mono_ns = T0;
+		r.u.header.n_command = 1;
+		r.u.header.command = cmd;
+		r.u.header.threads = true;
+		r.u.header.mode = mode ? SWT_MODE_ATTACH : SWT_MODE_LAUNCH;
+		assert_ok(swt_engine_feed(e, &r));
+		feed_start(e, T0, 10, "app", "app", mode == 1);
+		for (k = 0; k <= 2; k++) {
+			/* two threads: "app" 10 %, "worker" 90 % */
+			t[0] = (struct swt_thread_row){ 10, 10, "app",
+							3 + 10 * k, 0 };
+			t[1] = (struct swt_thread_row){ 11, 10, "worker",
+							27 + 90 * k, 0 };
+			p = prow(10, 30 + 100 * k, 4096);
+			feed_sample(e, T0 + 3 * S / 10 + k * S, &p, 1, t, 2);
+		}
+		feed_end(e, T0 + 3 * S / 10 + 2 * S);
+		assert_ok(swt_engine_finish(e, &res));
+		m = find_module(res, SWT_KIND_PROCESS, "app");
+		assert_int_equal(m->cpu_ms, mode ? 2000 : 2300);
+		assert_int_equal(m->cpu_avg_mpct, 100000);
+		assert_int_equal(res->session.cpu_ms, mode ? 2000 : 2300);
+		assert_int_equal(res->session.cpu_avg_mpct, 100000);
+		m = find_module(res, SWT_KIND_THREAD, "worker");
+		assert_int_equal(m->cpu_ms, mode ? 1800 : 2070);
+		assert_int_equal(m->cpu_avg_mpct, 90000);
+		m = find_module(res, SWT_KIND_THREAD, "app");
+		assert_int_equal(m->cpu_ms, mode ? 200 : 230);
+		swt_engine_free(e);
+	}
+}
+
 /* A first interval shorter than half the sampling interval is a baseline
  * only: one tick in 10 ms is no 100 % peak, no alert, no spike baseline. */
 static void short_first_interval_is_a_baseline(void **state)
@@ -3809,6 +3871,8 @@ int main(void)
 		cmocka_unit_test(header_first_and_once),
 		cmocka_unit_test(unknown_pid_gets_an_anonymous_identity),
 		cmocka_unit_test(short_first_interval_is_a_baseline),
+		cmocka_unit_test(
+			a_launched_sessions_short_first_sample_loses_no_cpu),
 		cmocka_unit_test(exec_continues_under_the_new_identity),
 		cmocka_unit_test(events_before_proc_start_are_adopted),
 		cmocka_unit_test(
