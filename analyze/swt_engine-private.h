@@ -208,6 +208,7 @@ struct engine__module {
 	bool u_pend;
 	int64_t u_pend_slot;	/* its first slot */
 	int64_t u_pend_slots;	/* the slots it spans (u_slots) */
+	int64_t u_pend_p0, u_pend_p1;	/* the time they share (u_p0, u_p1) */
 	int64_t u_pend_ticks;	/* micro-ticks */
 	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
 	int64_t u_pend_mpct;	/* its CPU % */
@@ -587,9 +588,9 @@ struct swt_engine {
 	bool u_on;
 	int64_t u_slot;
 	/* the slots the current interval's CPU spans, from u_slot0: one,
-	 * unless it lasted two sampling intervals or more (a late first
-	 * sample, missed ones) */
-	int64_t u_slot0, u_slots;
+	 * unless it lasted 1.5 sampling intervals or more (a late first
+	 * sample, missed ones): then those its time [u_p0, u_p1) covers */
+	int64_t u_slot0, u_slots, u_p0, u_p1;
 	int64_t u_t;		/* the current sample's time (absolute) */
 
 	/* counters and their rate window */

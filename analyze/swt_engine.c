@@ -3114,12 +3114,15 @@ static void usage_tell(struct swt_engine *e, struct engine__module *m,
 }
 
 /* The module's held-back interval into its bucket, or its buckets: an
- * interval that spans several slots (usage_place()) gives each bucket
- * its share of them, of its CPU and of its time, at its CPU %. */
+ * interval that spans several slots (usage_place()) gives each bucket the
+ * share of its CPU and of its time that falls in that bucket's time, at
+ * its CPU % (the shares add up exactly: each is what the time so far
+ * holds, less what the buckets before took). */
 static void usage_commit(struct swt_engine *e, struct engine__module *m)
 {
 	int64_t first = m->u_pend_slot, n = m->u_pend_slots, last, given = 0,
-		given_ns = 0, w = e->ugrid.width;
+		given_ns = 0, w = e->ugrid.width, p0 = m->u_pend_p0,
+		len = swt_sat_sub(m->u_pend_p1, m->u_pend_p0);
 	size_t b, b0, b1;
 
 	if (!m->u_pend)
@@ -3127,7 +3130,7 @@ static void usage_commit(struct swt_engine *e, struct engine__module *m)
 	if (e->on_usage && !m->u_told)
 		usage_tell(e, m, true, false);
 	m->u_pend = false;
-	if (n <= 1) {
+	if (n <= 1 || len <= 0) {
 		swt_usage_add_cpu(&usage_of(e, m)[swt_usage_grid_index(
 					  &e->ugrid, first)],
 				  m->u_pend_mpct, m->u_pend_ticks,
@@ -3138,17 +3141,27 @@ static void usage_commit(struct swt_engine *e, struct engine__module *m)
 	b0 = swt_usage_grid_index(&e->ugrid, first);
 	b1 = swt_usage_grid_index(&e->ugrid, last);
 	for (b = b0; b <= b1; b++) {
-		/* its slots up to the end of bucket b (the last bucket also
-		 * holds the slots the grid clamps into it): its CPU and time
-		 * so far in proportion, what the buckets before took off */
-		int64_t hi = b == b1 ? last :
-				       swt_sat_add(e->ugrid.base,
-						   swt_sat_mul((int64_t)b + 1,
-							       w)) - 1;
-		int64_t upto = hi - first + 1;
-		int64_t tk = swt_muldiv(m->u_pend_ticks, upto, n);
-		int64_t ns = swt_muldiv(m->u_pend_span, upto, n);
+		/* the interval's time up to the end of bucket b (the last
+		 * bucket takes the rest, with what the grid clamps into it) */
+		int64_t upto = len, tk, ns;
 
+		if (b < b1) {
+			int64_t end = swt_sat_add(
+				e->origin_ns,
+				swt_sat_mul(swt_sat_add(e->ugrid.base,
+							swt_sat_mul((int64_t)b +
+									    1,
+								    w)),
+					    e->interval_ns));
+
+			upto = swt_sat_sub(end, p0);
+			if (upto < 0)
+				upto = 0;
+			if (upto > len)
+				upto = len;
+		}
+		tk = swt_muldiv(m->u_pend_ticks, upto, len);
+		ns = swt_muldiv(m->u_pend_span, upto, len);
 		swt_usage_add_cpu(&usage_of(e, m)[b], m->u_pend_mpct,
 				  tk - given, ns - given_ns);
 		given = tk;
@@ -3166,6 +3179,8 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 	m->u_pend = true;
 	m->u_pend_slot = e->u_slot0;
 	m->u_pend_slots = e->u_slots;
+	m->u_pend_p0 = e->u_p0;
+	m->u_pend_p1 = e->u_p1;
 	m->u_pend_ticks = m->cur_ticks_micro;
 	m->u_pend_span = span;
 	m->u_pend_mpct = m->cur_mpct;
@@ -3301,7 +3316,7 @@ static void usage_totals(struct swt_engine *e, int64_t t, bool final)
  * grid doubles. */
 static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
 {
-	int64_t mid = t0 + (t - t0) / 2, rel, len = swt_sat_sub(t, t0), n = 1;
+	int64_t mid = t0 + (t - t0) / 2, rel, len = swt_sat_sub(t, t0);
 	unsigned folds;
 	size_t i;
 
@@ -3309,26 +3324,33 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
 	e->u_on = !(e->window_from_ns > 0 && !e->have_prev);
 	if (!e->u_on)
 		return;
-	/* an interval of n sampling intervals (rounded; n >= 2: a first
-	 * sample a quarter of a second late on a machine of 10 000
-	 * processes, or samples the recorder missed) spans n slots from
-	 * that of its first n-th's middle: one bucket would hold all its
-	 * time, and the ones before it none */
-	if (len > 0)
-		n = swt_sat_add(len, e->interval_ns / 2) / e->interval_ns;
-	if (n < 1)
-		n = 1;
-	rel = swt_sat_sub(swt_sat_add(t0, len / (2 * (n < INT64_MAX / 2 ?
-						 n : INT64_MAX / 2))),
-			  e->origin_ns);
-	e->u_slot0 = rel > 0 ? rel / e->interval_ns : 0;
+	/* an interval of 1.5 sampling intervals or more (a first sample a
+	 * quarter of a second late on a machine of 10 000 processes, or
+	 * samples the recorder missed) spans the slots its time covers,
+	 * each taking the part of it that falls in its time
+	 * (usage_commit()): one bucket would hold all its time, and the
+	 * ones before it none. A shorter one goes to the slot that holds
+	 * its middle. */
+	e->u_slots = 1;
+	e->u_p0 = t0;
+	e->u_p1 = t;
+	rel = swt_sat_sub(mid, e->origin_ns);
+	if (len >= swt_sat_add(e->interval_ns, e->interval_ns / 2)) {
+		rel = swt_sat_sub(t0, e->origin_ns);
+		e->u_slot0 = rel > 0 ? rel / e->interval_ns : 0;
+		rel = swt_sat_sub(swt_sat_sub(t, 1), e->origin_ns);
+		rel = rel > 0 ? rel / e->interval_ns : 0;
+		if (rel > e->u_slot0)
+			e->u_slots = rel - e->u_slot0 + 1;
+	} else {
+		e->u_slot0 = rel > 0 ? rel / e->interval_ns : 0;
+	}
 	folds = swt_usage_grid_place(&e->ugrid, e->u_slot0);
 	if (e->u_slot0 < e->ugrid.last)
 		e->u_slot0 = e->ugrid.last;
-	e->u_slots = n;
-	if (n > 1)
-		folds += swt_usage_grid_place(&e->ugrid,
-					      swt_sat_add(e->u_slot0, n - 1));
+	if (e->u_slots > 1)
+		folds += swt_usage_grid_place(
+			&e->ugrid, swt_sat_add(e->u_slot0, e->u_slots - 1));
 	/* (the sample's memory: in the slot of the interval's middle) */
 	rel = swt_sat_sub(mid, e->origin_ns);
 	e->u_slot = rel > 0 ? rel / e->interval_ns : 0;

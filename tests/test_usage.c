@@ -360,7 +360,7 @@ static void an_interval_of_missed_samples_spans_its_slots(void **state)
 /* A launched command's first sample 2.4 s after the start (swrec's first
  * scan of a machine of 10 000 processes takes a quarter of a second at
  * 10 Hz): the series starts at the start, the first interval over the
- * first two slots, and adds up to the CPU with the rest. */
+ * slots its time covers, each with the part that falls in it. */
 static void a_late_first_sample_spans_the_slots_before_it(void **state)
 {
 	struct swt_engine *e;
@@ -386,13 +386,14 @@ static void a_late_first_sample_spans_the_slots_before_it(void **state)
 	assert_int_equal(u->buckets[1].cpu_avg_mpct, 100000);
 	assert_int_equal(u->buckets[2].cpu_avg_mpct, 100000);
 	assert_int_equal(res->session.cpu_avg_mpct, 100000);
-	/* one bucket a slot, from the start, each at 100 % (the intervals
-	 * after the first are placed by their middles, 2.9 s, 3.9 s, ...:
-	 * seven slots in all) */
+	/* one bucket a slot, from the start, each at 100 %: the first
+	 * interval gives the first two 1 s each and the third its last
+	 * 0.4 s, which also holds the next interval (2.4, 3.4] (placed by
+	 * its middle, as the later ones: seven slots in all) */
 	assert_int_equal(u->n_buckets, 7);
 	for (k = 0; k < u->n_buckets; k++) {
 		assert_int_equal(u->buckets[k].t_from_ns, (int64_t)k * S);
-		assert_int_equal(u->buckets[k].cpu_intervals, 1);
+		assert_int_equal(u->buckets[k].cpu_intervals, k == 2 ? 2 : 1);
 		assert_int_equal(u->buckets[k].cpu_avg_mpct, 100000);
 	}
 	assert_int_equal(cpu_ns_of(u), INT64_C(7000000000));
