@@ -1459,15 +1459,34 @@ static void scan(struct swt_sampler *s);
 static int read_meta(struct swt_sampler *s, int32_t pid, struct cand_info *ci,
 		     bool *zombie);
 
+static size_t list_proc(struct swt_sampler *s, int32_t from, int32_t to);
+
 /* First tick: libproc2 lists the machine with the metadata of every
  * process; the tracker picks the tree. Without libproc2, the /proc listing
  * of later ticks does the same job. */
 static int initial_scan(struct swt_sampler *s)
 {
 	struct swt_tracker_cand *cands;
-	size_t i, n_cands;
+	struct swt_tracker_entry *inos = NULL;
+	size_t i, j, n_cands, n_inos = 0;
 
+	/* The inodes of the processes, from a listing of /proc made first
+	 * (libproc2's has none): a later full listing then finds the
+	 * machine's processes known, and reads none of them again (10 000
+	 * stat files, 0.12 s, in the tick after the first). A pid reused
+	 * between the two listings has another inode by then and is
+	 * decided again. (The first scan still lists the whole of /proc:
+	 * ns_last_pid may have been written back since, and a pid below it
+	 * reused.) */
+	if (!s->opts.no_libproc2) {
+		n_inos = list_proc(s, 0, INT32_MAX);
+		inos = swt_calloc(n_inos + 1, sizeof(*inos));
+		if (n_inos)
+			memcpy(inos, s->list, n_inos * sizeof(*inos));
+	}
 	if (s->opts.no_libproc2 || proc2_list(s) < 0) {
+		free(inos);
+		inos = NULL;
 		s->stats.libproc2_missing = true;
 		for (i = 0; i < s->opts.n_roots; i++) {
 			struct cand_info ci;
@@ -1494,10 +1513,15 @@ static int initial_scan(struct swt_sampler *s)
 		swt_tracker_track(s->tracker, s->roots[i], 0);
 	s->list = swt_grow(s->list, &s->cap_list, s->n_metas + 1,
 			   sizeof(s->list[0]));
-	for (i = 0; i < s->n_metas; i++) {
+	for (i = 0, j = 0; i < s->n_metas; i++) {
 		s->list[i].pid = s->metas[i].pid;
-		s->list[i].ino = 0;
+		while (j < n_inos && inos[j].pid < s->metas[i].pid)
+			j++;
+		s->list[i].ino = j < n_inos && inos[j].pid == s->metas[i].pid ?
+					 inos[j].ino :
+					 0;
 	}
+	free(inos);
 	for (i = 0; i < s->opts.n_roots; i++)
 		if (!find_meta(s, s->roots[i]))
 			swt_tracker_forget(s->tracker, s->roots[i]);
@@ -1738,6 +1762,7 @@ static size_t scan_list_range(struct swt_sampler *s,
 					 to);
 	if (!n_cands)
 		return 0;
+	s->stats.cand_reads += n_cands;
 	s->cinfo = swt_grow(s->cinfo, &s->cap_cinfo, n_cands,
 			    sizeof(s->cinfo[0]));
 	if (s->p2_info) {

@@ -228,6 +228,9 @@ struct swt_sampler_stats {
 	uint64_t stale_thread_rows; /* of them, dropped: the id was reused */
 	uint64_t scans;		/* listings of /proc after the first */
 	uint64_t partial_scans;	/* of them, of the new pids only */
+	uint64_t cand_reads;	/* processes a scan had to decide (their
+				 * metadata read): new ones, or ones it had
+				 * not seen with their inode */
 	uint64_t scans_skipped;	/* listings not made: the machine forked,
 				 * the process events said the tree did
 				 * not */

@@ -197,8 +197,10 @@ size_t swt_tracker_scan_range(struct swt_tracker *t,
 
 			/* An excluded pid listed with another inode is a
 			 * new process. One first listed without an inode
-			 * (libproc2's first listing has none) is decided
-			 * again too: its pid may have been reused since, by
+			 * (libproc2's first listing has none: the sampler
+			 * pairs it with a listing of /proc made just before,
+			 * which a process born between the two is not in)
+			 * is decided again too: its pid may have been reused since, by
 			 * a process of the tree (at a wrap of the pid
 			 * counter, the first free pids after 300 are those
 			 * that just exited). That costs one read of each
