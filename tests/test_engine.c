@@ -20,8 +20,9 @@
 
 /* ---- record builders ----------------------------------------------------- */
 
-static int feed_header(struct swt_engine *e, int64_t interval,
-		       bool threads)
+/* mode: the header's (0: none said, as the tests' sessions mostly) */
+static int feed_header_mode(struct swt_engine *e, int64_t interval,
+			    bool threads, enum swt_mode mode)
 {
 	static const char *const cmd[] = { "app", "--run" };
 	struct swt_record r;
@@ -37,7 +38,14 @@ static int feed_header(struct swt_engine *e, int64_t interval,
 	r.u.header.n_command = 2;
 	r.u.header.command = cmd;
 	r.u.header.threads = threads;
+	r.u.header.mode = mode;
 	return swt_engine_feed(e, &r);
+}
+
+static int feed_header(struct swt_engine *e, int64_t interval,
+		       bool threads)
+{
+	return feed_header_mode(e, interval, threads, (enum swt_mode)0);
 }
 
 /* A ProcStart of pid (start time pid x 10) with its parent, program and
@@ -2847,28 +2855,16 @@ static void a_launched_sessions_short_first_sample_loses_no_cpu(
 
 	(void)state;
 	for (mode = 0; mode < 2; mode++) {
-		static const char *const cmd[] = { "app" };
 		struct swt_engine *e = new_engine(NULL);
 		const struct swt_result *res;
 		const struct swt_module_result *m;
-		struct swt_record r;
 		struct swt_proc_row p;
 		struct swt_thread_row t[2];
 		int k;
 
-		memset(&r, 0, sizeof(r));
-		r.kind = SWT_REC_HEADER;
-		r.u.header.recorder = "test";
-		r.u.header.clock_ticks = 100;
-		r.u.header.page_size = 4096;
-		r.u.header.cpu_count = 4;
-		r.u.header.interval_ns = S;
-		r.u.header.start_mono_ns = T0;
-		r.u.header.n_command = 1;
-		r.u.header.command = cmd;
-		r.u.header.threads = true;
-		r.u.header.mode = mode ? SWT_MODE_ATTACH : SWT_MODE_LAUNCH;
-		assert_ok(swt_engine_feed(e, &r));
+		assert_ok(feed_header_mode(e, S, true,
+					   mode ? SWT_MODE_ATTACH :
+						  SWT_MODE_LAUNCH));
 		feed_start(e, T0, 10, "app", "app", mode == 1);
 		for (k = 0; k <= 2; k++) {
 			/* two threads: "app" 10 %, "worker" 90 % */
