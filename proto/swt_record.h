@@ -209,6 +209,17 @@ struct swt_sample {
 	 * row. */
 	const uint32_t *changed;
 	size_t n_changed;
+	/* With changed, when processes came and went since that sample: its
+	 * rows that are not in procs, as indexes into its rows, ascending
+	 * (removed), and the rows of procs that were not in it, as indexes
+	 * into procs, ascending, each also in changed (inserted). Every other
+	 * row of procs is then the next row of that sample not removed, in
+	 * order. A pid both removed and inserted (reused) is refused: the
+	 * writer compares every row. */
+	const uint32_t *removed;
+	size_t n_removed;
+	const uint32_t *inserted;
+	size_t n_inserted;
 };
 
 enum swt_event_kind {

@@ -88,6 +88,10 @@ struct swt_writer {
 	/* delta bases: rows of the previous sample in this chunk */
 	struct swt_proc_row *prev_procs;
 	size_t n_prev_procs, cap_prev_procs;
+	/* a hinted sample's listed rows: their indexes among prev_procs,
+	 * UINT32_MAX for a new row */
+	uint32_t *hint_old;
+	size_t cap_hint_old;
 	struct swt_thread_row *prev_threads;
 	size_t n_prev_threads, cap_prev_threads;
 	int32_t *reset_pids;	/* ProcStart seen since the previous sample */
@@ -516,21 +520,106 @@ static void put_row(struct row_cols *rc, const struct swt_proc_row *p,
  * taken: sparse samples, the previous sample's pids in the same places
  * (its count, and the listed rows' pids), no process started since (its
  * row's base is 0, listed or not), the list ascending. */
-static bool take_changed(const struct swt_writer *w,
-			 const struct swt_sample *in)
+/* Index of pid among n rows sorted by pid, or SIZE_MAX. */
+static size_t find_pid(const struct swt_proc_row *rows, size_t n, int32_t pid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && rows[lo].pid == pid ? lo : SIZE_MAX;
+}
+
+/* Whether v (ascending, n) holds x. */
+static bool has_index(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x;
+}
+
+static bool ascending(const uint32_t *v, size_t n, size_t bound)
 {
 	size_t h;
 
-	if (!w->opts.sparse || !in->changed || !in->n_procs ||
-	    w->sample_failed ||
-	    in->n_procs != w->n_prev_procs || w->n_reset ||
-	    in->n_changed > in->n_procs)
+	for (h = 0; h < n; h++)
+		if (v[h] >= bound || (h && v[h] <= v[h - 1]))
+			return false;
+	return true;
+}
+
+/* Whether the sample's list of changed rows (swt_sample.changed, with
+ * its removed and inserted rows) can be taken: checked as far as it is
+ * cheap (the counts, the listed pids against their places in the last
+ * sample, no pid reused, every process started since listed), else every
+ * row is compared. Takes each listed row's index in prev_procs. */
+static bool take_changed(struct swt_writer *w, const struct swt_sample *in)
+{
+	size_t h, a = 0, rm = 0, n = in->n_procs;
+
+	if (!w->opts.sparse || !in->changed || !n || w->sample_failed ||
+	    in->n_changed > n || in->n_removed > w->n_prev_procs ||
+	    w->n_prev_procs - in->n_removed + in->n_inserted != n ||
+	    !ascending(in->changed, in->n_changed, n) ||
+	    !ascending(in->removed, in->n_removed, w->n_prev_procs) ||
+	    !ascending(in->inserted, in->n_inserted, n))
 		return false;
+	w->hint_old = swt_grow(w->hint_old, &w->cap_hint_old,
+			       in->n_changed + 1, sizeof(*w->hint_old));
 	for (h = 0; h < in->n_changed; h++) {
 		uint32_t i = in->changed[h];
+		size_t o;
 
-		if (i >= in->n_procs || (h && i <= in->changed[h - 1]) ||
-		    in->procs[i].pid != w->prev_procs[i].pid)
+		while (a < in->n_inserted && in->inserted[a] < i)
+			a++;
+		if (a < in->n_inserted && in->inserted[a] == i) {
+			/* new: its pid in none of the last rows (one reused
+			 * would not be gone in the file) */
+			if (find_pid(w->prev_procs, w->n_prev_procs,
+				     in->procs[i].pid) != SIZE_MAX)
+				return false;
+			w->hint_old[h] = UINT32_MAX;
+			continue;
+		}
+		/* its place among the last rows: past the removed ones */
+		o = i - a;
+		while (rm < in->n_removed && in->removed[rm] <= o + rm)
+			rm++;
+		o += rm;
+		if (o >= w->n_prev_procs ||
+		    in->procs[i].pid != w->prev_procs[o].pid)
+			return false;
+		w->hint_old[h] = (uint32_t)o;
+	}
+	/* every removed row gone (the file will say so) */
+	for (h = 0; h < in->n_removed; h++)
+		if (find_pid(in->procs, n,
+			     w->prev_procs[in->removed[h]].pid) != SIZE_MAX)
+			return false;
+	/* every new row listed */
+	for (h = 0; h < in->n_inserted; h++)
+		if (!has_index(in->changed, in->n_changed, in->inserted[h]))
+			return false;
+	/* a process started since is compared against nothing: listed */
+	for (h = 0; h < w->n_reset; h++) {
+		size_t i = find_pid(in->procs, n, w->reset_pids[h]);
+
+		if (i != SIZE_MAX &&
+		    !has_index(in->changed, in->n_changed, (uint32_t)i))
 			return false;
 	}
 	return true;
@@ -558,6 +647,8 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	w->hinted = take_changed(w, in);
 	if (w->hinted)
 		w->stats.changed_lists++;
+	if (w->hinted && (in->n_removed || in->n_inserted))
+		w->stats.reshaped_lists++;
 	/* until remember_sample() says it was appended */
 	w->sample_failed = true;
 	/* positive ids, strictly ascending: the id deltas then fit int32
@@ -610,20 +701,34 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 				   sizeof(*w->gone));
 	rc = (struct row_cols){ .c = c, .n = n, .pid = pid, .flags = flags };
 	if (w->hinted) {
-		/* the rows listed as changed, against their own bases; the
-		 * others are carried, and none has gone */
+		/* the rows listed as changed, against their own bases (none
+		 * for a new one, or one started since); the others are
+		 * carried, and the removed ones have gone */
 		for (j = 0; j < in->n_changed; j++) {
 			const struct swt_proc_row *p =
 				&in->procs[in->changed[j]];
 			const struct swt_proc_row *b =
-				&w->prev_procs[in->changed[j]];
+				w->hint_old[j] == UINT32_MAX ||
+						is_reset(w, p->pid) ?
+					&zero :
+					&w->prev_procs[w->hint_old[j]];
 
-			if (!same_row(p, b))
+			if (b == &zero || !same_row(p, b))
 				put_row(&rc, p, b);
 		}
 		k = rc.k;
 		w->stats.rows_left_out += n - k;
 		*sparse = k < n;
+		if (*sparse && in->n_removed) {
+			for (j = 0; j < in->n_removed; j++) {
+				int32_t g = w->prev_procs[in->removed[j]].pid;
+
+				w->gone[ng++] = g - prev_gone;
+				prev_gone = g;
+			}
+			s->n_gone_pid = ng;
+			s->gone_pid = w->gone;
+		}
 		goto rows_done;
 	}
 	for (i = 0, j = 0; i < n; i++) {
@@ -737,13 +842,62 @@ rows_done:
 	return 0;
 }
 
+/* rows[0, n) without the rows at the indexes `removed` (ascending, m):
+ * the rest move down in blocks. */
+static void drop_rows(struct swt_proc_row *rows, size_t n,
+		      const uint32_t *removed, size_t m)
+{
+	size_t j = removed[0], x;
+
+	for (x = 0; x < m; x++) {
+		size_t from = (size_t)removed[x] + 1;
+		size_t to = x + 1 < m ? removed[x + 1] : n;
+
+		memmove(&rows[j], &rows[from], (to - from) * sizeof(*rows));
+		j += to - from;
+	}
+}
+
+/* rows[0, n) spread over [0, total) so that the indexes `at` (ascending,
+ * m = total - n) are free, the rest in order: moved up in blocks from the
+ * end. */
+static void open_rows(struct swt_proc_row *rows, size_t n, size_t total,
+		      const uint32_t *at, size_t m)
+{
+	size_t src = n, dst = total, x;
+
+	for (x = m; x-- > 0;) {
+		size_t cnt = dst - ((size_t)at[x] + 1);
+
+		memmove(&rows[at[x] + 1], &rows[src - cnt],
+			cnt * sizeof(*rows));
+		src -= cnt;
+		dst = at[x];
+	}
+}
+
 /* After a sample is packed: its rows become the next delta bases. */
 static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
 {
 	size_t h;
 
 	if (w->hinted) {
-		/* the same pids in the same places: the listed rows */
+		/* the removed rows out and room for the new ones, in blocks
+		 * (take_changed() checked the counts), then the listed
+		 * rows */
+		if (in->n_removed)
+			drop_rows(w->prev_procs, w->n_prev_procs, in->removed,
+				  in->n_removed);
+		if (in->n_inserted) {
+			w->prev_procs = swt_grow(w->prev_procs,
+						 &w->cap_prev_procs,
+						 in->n_procs,
+						 sizeof(*w->prev_procs));
+			open_rows(w->prev_procs,
+				  w->n_prev_procs - in->n_removed, in->n_procs,
+				  in->inserted, in->n_inserted);
+		}
+		w->n_prev_procs = in->n_procs;
 		for (h = 0; h < in->n_changed; h++)
 			w->prev_procs[in->changed[h]] =
 				in->procs[in->changed[h]];
@@ -1376,6 +1530,7 @@ void swt_writer_free(struct swt_writer *w)
 	free(w->entries);
 	free(w->slots);
 	free(w->prev_procs);
+	free(w->hint_old);
 	free(w->prev_threads);
 	free(w->reset_pids);
 	free(w->cols);

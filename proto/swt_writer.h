@@ -86,6 +86,7 @@ struct swt_writer_stats {
 	uint64_t chunks;	/* chunks started */
 	uint64_t changed_lists;	/* samples whose list of changed rows
 				 * (swt_sample.changed) was taken */
+	uint64_t reshaped_lists; /* of them, with rows removed or inserted */
 };
 
 void swt_writer_get_stats(const struct swt_writer *w,

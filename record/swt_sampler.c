@@ -284,6 +284,10 @@ struct swt_sampler {
 				 * read: their rows say so, and the next
 				 * steady tick looks at them again */
 	size_t n_renew, cap_renew;
+	/* a steady tick's entries gone (indexes into the last sample's
+	 * rows) and born (into this one's), ascending: for the writer */
+	uint32_t *removed, *inserted;
+	size_t n_removed, cap_removed, n_inserted, cap_inserted;
 	/* the descriptors kept open on /proc files, by number: no sockets
 	 * (swt_net_own_fds(): swrec reads its own sockets with -a) */
 	uint64_t *kept_bits;
@@ -690,6 +694,8 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->visit);
 	free(s->pids);
 	free(s->renew);
+	free(s->removed);
+	free(s->inserted);
 	free(s->kept_bits);
 	free(s->trows);
 	free(s->dents);
@@ -2889,6 +2895,10 @@ static bool steady_read(struct swt_sampler *s)
 			s->procs[s->visit[i]] = NULL;
 			if (first == SIZE_MAX)
 				first = s->visit[i];
+			s->removed = swt_grow(s->removed, &s->cap_removed,
+					      s->n_removed + 1,
+					      sizeof(s->removed[0]));
+			s->removed[s->n_removed++] = s->visit[i];
 		}
 	}
 	if (first == SIZE_MAX)
@@ -2937,6 +2947,9 @@ static void insert_born(struct swt_sampler *s, bool steady)
 				   sizeof(s->pids[0]));
 		s->visit = swt_grow(s->visit, &s->cap_visit, w + 1,
 				    sizeof(s->visit[0]));
+		s->inserted = swt_grow(s->inserted, &s->cap_inserted, nb + 1,
+				       sizeof(s->inserted[0]));
+		s->n_inserted = nb;
 	}
 	/* from the last born: the entries above its place move up by as
 	 * many as are born up to it, in one block (usually none: new pids
@@ -2969,6 +2982,7 @@ static void insert_born(struct swt_sampler *s, bool steady)
 				s->visit[--w] = (uint32_t)(s->visit[v - 1] +
 							    j + 1);
 			s->visit[--w] = (uint32_t)(at + j);
+			s->inserted[j] = (uint32_t)(at + j);
 		}
 		i = at;
 	}
@@ -2997,8 +3011,8 @@ static void steady_net(struct swt_sampler *s)
 
 /* The rows of a steady tick: those of the entries read this tick
  * replace theirs in s->rows (the others are as they were), and the
- * writer is told which (swt_sample.changed), unless processes were born
- * or have gone (reshaped: it compares them all). */
+ * writer is told which (swt_sample.changed), and which rows went and
+ * came (reshaped: swt_sample.removed, .inserted). */
 static void steady_rows(struct swt_sampler *s, struct swt_sample *smp,
 			bool reshaped)
 {
@@ -3019,8 +3033,12 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp,
 		refresh_trows(s, s->procs[s->visit[i]]);
 	smp->n_procs = s->n_procs;
 	smp->procs = s->rows;
-	smp->changed = reshaped ? NULL : s->visit;
-	smp->n_changed = reshaped ? 0 : s->n_visit;
+	smp->changed = s->visit;
+	smp->n_changed = s->n_visit;
+	smp->removed = s->removed;
+	smp->n_removed = s->n_removed;
+	smp->inserted = s->inserted;
+	smp->n_inserted = s->n_inserted;
 	smp->n_threads = s->n_trows;
 	smp->threads = s->trows;
 	s->stats.proc_samples += s->n_procs;
@@ -3091,6 +3109,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	s->rows_steady = false;
 	s->net_read = false;
 	s->n_visit = 0;
+	s->n_removed = s->n_inserted = 0;
 	if (steady) {
 		read_all = false;
 		reshaped = steady_read(s);

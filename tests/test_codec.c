@@ -495,28 +495,53 @@ static void writer_opts(struct swt_writer_opts *o, size_t chunk_raw_bytes)
 		o->chunk_raw_bytes = chunk_raw_bytes;
 }
 
-/* As swrec's sampler does: when smp has the pids of b (the sample
- * before) in the same places, the list of its rows that changed, with
- * every fifth row that did not among them (the sampler lists what it
- * read, changed or not). */
-static void list_changed(struct swt_sample *smp, const struct swt_sample *b,
-			 uint32_t **changed)
-{
-	size_t i, k = 0;
-	bool same = b && b->n_procs == smp->n_procs && smp->n_procs;
+/* As swrec's sampler does: the list of smp's rows that changed since b
+ * (the sample before), with every fifth row that did not among them (the
+ * sampler lists what it read, changed or not), and, when processes came
+ * and went, the rows of b that are gone and those of smp that are new. */
+struct hint_lists {
+	uint32_t *changed, *removed, *inserted;
+};
 
-	for (i = 0; same && i < smp->n_procs; i++)
-		same = smp->procs[i].pid == b->procs[i].pid;
-	if (!same)
+static void list_changed(struct swt_sample *smp, const struct swt_sample *b,
+			 struct hint_lists *hl)
+{
+	size_t i = 0, j = 0, k = 0, nr = 0, ni = 0;
+
+	if (!b || !smp->n_procs)
 		return;
-	*changed = realloc(*changed, smp->n_procs * sizeof(**changed));
-	assert_non_null(*changed);
-	for (i = 0; i < smp->n_procs; i++)
-		if (i % 5 == 0 || memcmp(&smp->procs[i], &b->procs[i],
+	hl->changed = realloc(hl->changed,
+			      smp->n_procs * sizeof(*hl->changed));
+	hl->removed = realloc(hl->removed,
+			      (b->n_procs + 1) * sizeof(*hl->removed));
+	hl->inserted = realloc(hl->inserted,
+			       smp->n_procs * sizeof(*hl->inserted));
+	assert_non_null(hl->changed);
+	assert_non_null(hl->removed);
+	assert_non_null(hl->inserted);
+	while (i < smp->n_procs || j < b->n_procs) {
+		if (i == smp->n_procs ||
+		    (j < b->n_procs && b->procs[j].pid < smp->procs[i].pid)) {
+			hl->removed[nr++] = (uint32_t)j++;
+			continue;
+		}
+		if (j == b->n_procs || smp->procs[i].pid < b->procs[j].pid) {
+			hl->inserted[ni++] = (uint32_t)i;
+			hl->changed[k++] = (uint32_t)i++;
+			continue;
+		}
+		if (i % 5 == 0 || memcmp(&smp->procs[i], &b->procs[j],
 					 sizeof(smp->procs[i])) != 0)
-			(*changed)[k++] = (uint32_t)i;
-	smp->changed = *changed;
+			hl->changed[k++] = (uint32_t)i;
+		i++;
+		j++;
+	}
+	smp->changed = hl->changed;
 	smp->n_changed = k;
+	smp->removed = hl->removed;
+	smp->n_removed = nr;
+	smp->inserted = hl->inserted;
+	smp->n_inserted = ni;
 }
 
 static void write_store(const char *path, const struct store *s,
@@ -527,7 +552,7 @@ static void write_store(const char *path, const struct store *s,
 	struct swt_writer *w = NULL;
 	struct swt_header h;
 	const struct swt_sample *last = NULL;
-	uint32_t *changed = NULL;
+	struct hint_lists hl = { NULL, NULL, NULL };
 	char err[256] = "";
 	size_t i, n = s->n;
 	int rc;
@@ -550,7 +575,7 @@ static void write_store(const char *path, const struct store *s,
 		struct swt_record rec = s->recs[i];
 
 		if (wo->changed && rec.kind == SWT_REC_SAMPLE) {
-			list_changed(&rec.u.sample, last, &changed);
+			list_changed(&rec.u.sample, last, &hl);
 			last = &s->recs[i].u.sample;
 		}
 		rc = swt_writer_append(w, &rec);
@@ -582,7 +607,9 @@ static void write_store(const char *path, const struct store *s,
 	if (stats)
 		swt_writer_get_stats(w, stats);
 	swt_writer_free(w);
-	free(changed);
+	free(hl.changed);
+	free(hl.removed);
+	free(hl.inserted);
 }
 
 /* The common case: finished file, given chunk size, no flushes. */
@@ -3216,8 +3243,10 @@ static void sparse_writer_reads_as_plain(void **state)
 }
 
 /* swrec's sampler tells the writer which rows it read, when the rest
- * stood (swt_sample.changed): the file is the same, byte for byte, as
- * when the writer compares every row, and the lists were taken. */
+ * stood (swt_sample.changed), and which came and went
+ * (swt_sample.removed, .inserted): the file is the same, byte for byte,
+ * as when the writer compares every row, and the lists were taken, those
+ * with processes come and gone too (not where a pid was reused). */
 static void changed_rows_write_the_same_file(void **state)
 {
 	struct sandbox *sb = *state;
@@ -3237,10 +3266,13 @@ static void changed_rows_write_the_same_file(void **state)
 		write_store(path[v], &s, &wo, &ws[v]);
 		data[v] = swt_test_read_file(path[v], &len[v]);
 	}
-	print_message("# %llu of 300 samples with lists of changed rows\n",
-		      (unsigned long long)ws[1].changed_lists);
+	print_message("# %llu of 300 samples with lists of changed rows, "
+		      "%llu of them with processes come and gone\n",
+		      (unsigned long long)ws[1].changed_lists,
+		      (unsigned long long)ws[1].reshaped_lists);
 	assert_int_equal(ws[0].changed_lists, 0);
 	assert_true(ws[1].changed_lists >= 30);
+	assert_true(ws[1].reshaped_lists >= 10);
 	assert_int_equal(ws[0].rows_left_out, ws[1].rows_left_out);
 	assert_int_equal(len[0], len[1]);
 	assert_memory_equal(data[0], data[1], len[0]);
