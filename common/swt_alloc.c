@@ -73,3 +73,37 @@ void *swt_grow(void *ptr, size_t *cap, size_t need, size_t size)
 	*cap = c;
 	return swt_reallocarray(ptr, c, size);
 }
+
+size_t swt_array_drop(void *a, size_t size, size_t n, const uint32_t *at,
+		      size_t m)
+{
+	char *b = a;
+	size_t j, x;
+
+	if (!m)
+		return n;
+	for (j = at[0], x = 0; x < m; x++) {
+		size_t from = (size_t)at[x] + 1;
+		size_t to = x + 1 < m ? at[x + 1] : n;
+
+		memmove(b + j * size, b + from * size, (to - from) * size);
+		j += to - from;
+	}
+	return j;
+}
+
+void swt_array_open(void *a, size_t size, size_t n, const uint32_t *at,
+		    size_t m)
+{
+	char *b = a;
+	size_t src = n, dst = n + m, x;
+
+	for (x = m; x-- > 0;) {
+		size_t cnt = dst - ((size_t)at[x] + 1);
+
+		memmove(b + ((size_t)at[x] + 1) * size,
+			b + (src - cnt) * size, cnt * size);
+		src -= cnt;
+		dst = at[x];
+	}
+}

@@ -7,6 +7,7 @@
 #define SWT_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Zeroed allocation of `size` bytes (at least 1). Never returns NULL. */
 void *swt_zalloc(size_t size);
@@ -26,5 +27,19 @@ char *swt_strndup(const char *s, size_t len);
 /* Grow-by-doubling helper: make room for `need` elements in *ptr whose
  * capacity is *cap. Returns the (possibly moved) array. */
 void *swt_grow(void *ptr, size_t *cap, size_t need, size_t size);
+
+/* An array a of n elements of `size` bytes without the elements at the
+ * indexes at[0, m) (ascending, < n): the others keep their order, moved
+ * down in blocks from the first removed (the places before it stay).
+ * Returns n - m. */
+size_t swt_array_drop(void *a, size_t size, size_t n, const uint32_t *at,
+		      size_t m);
+
+/* The n elements of a spread over n + m places so that the indexes
+ * at[0, m) (ascending, < n + m) are free, the others in order: moved up
+ * in blocks from the end (those before at[0] stay). a must have room for
+ * n + m. */
+void swt_array_open(void *a, size_t size, size_t n, const uint32_t *at,
+		    size_t m);
 
 #endif

@@ -516,10 +516,14 @@ static void put_row(struct row_cols *rc, const struct swt_proc_row *p,
 	c[17 * n + k] = wsub(p->socks_other, b->socks_other);
 }
 
-/* Whether the sample's list of changed rows (swt_sample.changed) can be
- * taken: sparse samples, the previous sample's pids in the same places
- * (its count, and the listed rows' pids), no process started since (its
- * row's base is 0, listed or not), the list ascending. */
+/* A gone pid into the sample's list (pid deltas from *prev). */
+static inline void add_gone(struct swt_writer *w, size_t *ng, int32_t *prev,
+			    int32_t pid)
+{
+	w->gone[(*ng)++] = pid - *prev;
+	*prev = pid;
+}
+
 /* Index of pid among n rows sorted by pid, or SIZE_MAX. */
 static size_t find_pid(const struct swt_proc_row *rows, size_t n, int32_t pid)
 {
@@ -716,56 +720,43 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 			if (b == &zero || !same_row(p, b))
 				put_row(&rc, p, b);
 		}
-		k = rc.k;
-		w->stats.rows_left_out += n - k;
-		*sparse = k < n;
-		if (*sparse && in->n_removed) {
-			for (j = 0; j < in->n_removed; j++) {
-				int32_t g = w->prev_procs[in->removed[j]].pid;
+		for (j = 0; j < in->n_removed; j++)
+			add_gone(w, &ng, &prev_gone,
+				 w->prev_procs[in->removed[j]].pid);
+	} else {
+		for (i = 0, j = 0; i < n; i++) {
+			const struct swt_proc_row *p = &in->procs[i];
+			const struct swt_proc_row *b = &zero;
 
-				w->gone[ng++] = g - prev_gone;
-				prev_gone = g;
+			while (j < w->n_prev_procs &&
+			       w->prev_procs[j].pid < p->pid) {
+				if (w->opts.sparse)
+					add_gone(w, &ng, &prev_gone,
+						 w->prev_procs[j].pid);
+				j++;
 			}
-			s->n_gone_pid = ng;
-			s->gone_pid = w->gone;
-		}
-		goto rows_done;
-	}
-	for (i = 0, j = 0; i < n; i++) {
-		const struct swt_proc_row *p = &in->procs[i];
-		const struct swt_proc_row *b = &zero;
-
-		while (j < w->n_prev_procs && w->prev_procs[j].pid < p->pid) {
-			if (w->opts.sparse) {
-				w->gone[ng++] = w->prev_procs[j].pid -
-						prev_gone;
-				prev_gone = w->prev_procs[j].pid;
+			if (j < w->n_prev_procs &&
+			    w->prev_procs[j].pid == p->pid) {
+				if (!is_reset(w, p->pid))
+					b = &w->prev_procs[j];
+				j++;
 			}
-			j++;
+			if (w->opts.sparse && b != &zero && same_row(p, b))
+				continue;
+			put_row(&rc, p, b);
 		}
-		if (j < w->n_prev_procs && w->prev_procs[j].pid == p->pid) {
-			if (!is_reset(w, p->pid))
-				b = &w->prev_procs[j];
-			j++;
-		}
-		if (w->opts.sparse && b != &zero && same_row(p, b))
-			continue;
-		put_row(&rc, p, b);
+		for (; j < w->n_prev_procs && w->opts.sparse; j++)
+			add_gone(w, &ng, &prev_gone, w->prev_procs[j].pid);
 	}
 	k = rc.k;
 	/* sparse only when a row was left out: otherwise a plain Sample,
 	 * which every reader reads (its gone processes have no row) */
 	*sparse = k < n;
 	if (*sparse) {
-		for (; j < w->n_prev_procs; j++) {
-			w->gone[ng++] = w->prev_procs[j].pid - prev_gone;
-			prev_gone = w->prev_procs[j].pid;
-		}
 		s->n_gone_pid = ng;
 		s->gone_pid = w->gone;
 		w->stats.rows_left_out += n - k;
 	}
-rows_done:
 	s->n_pid = k;
 	s->pid = pid;
 	set_col(&s->n_utime, &s->utime, c + 0 * n, k);
@@ -842,40 +833,6 @@ rows_done:
 	return 0;
 }
 
-/* rows[0, n) without the rows at the indexes `removed` (ascending, m):
- * the rest move down in blocks. */
-static void drop_rows(struct swt_proc_row *rows, size_t n,
-		      const uint32_t *removed, size_t m)
-{
-	size_t j = removed[0], x;
-
-	for (x = 0; x < m; x++) {
-		size_t from = (size_t)removed[x] + 1;
-		size_t to = x + 1 < m ? removed[x + 1] : n;
-
-		memmove(&rows[j], &rows[from], (to - from) * sizeof(*rows));
-		j += to - from;
-	}
-}
-
-/* rows[0, n) spread over [0, total) so that the indexes `at` (ascending,
- * m = total - n) are free, the rest in order: moved up in blocks from the
- * end. */
-static void open_rows(struct swt_proc_row *rows, size_t n, size_t total,
-		      const uint32_t *at, size_t m)
-{
-	size_t src = n, dst = total, x;
-
-	for (x = m; x-- > 0;) {
-		size_t cnt = dst - ((size_t)at[x] + 1);
-
-		memmove(&rows[at[x] + 1], &rows[src - cnt],
-			cnt * sizeof(*rows));
-		src -= cnt;
-		dst = at[x];
-	}
-}
-
 /* After a sample is packed: its rows become the next delta bases. */
 static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
 {
@@ -885,18 +842,15 @@ static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
 		/* the removed rows out and room for the new ones, in blocks
 		 * (take_changed() checked the counts), then the listed
 		 * rows */
-		if (in->n_removed)
-			drop_rows(w->prev_procs, w->n_prev_procs, in->removed,
-				  in->n_removed);
-		if (in->n_inserted) {
-			w->prev_procs = swt_grow(w->prev_procs,
-						 &w->cap_prev_procs,
-						 in->n_procs,
-						 sizeof(*w->prev_procs));
-			open_rows(w->prev_procs,
-				  w->n_prev_procs - in->n_removed, in->n_procs,
-				  in->inserted, in->n_inserted);
-		}
+		size_t kept = swt_array_drop(w->prev_procs,
+					     sizeof(*w->prev_procs),
+					     w->n_prev_procs, in->removed,
+					     in->n_removed);
+
+		w->prev_procs = swt_grow(w->prev_procs, &w->cap_prev_procs,
+					 in->n_procs, sizeof(*w->prev_procs));
+		swt_array_open(w->prev_procs, sizeof(*w->prev_procs), kept,
+			       in->inserted, in->n_inserted);
 		w->n_prev_procs = in->n_procs;
 		for (h = 0; h < in->n_changed; h++)
 			w->prev_procs[in->changed[h]] =

@@ -2865,8 +2865,7 @@ static size_t pid_index(const struct swt_sampler *s, int32_t pid)
  * theirs, in step (the indexes in s->visit follow): true if some did. */
 static bool steady_read(struct swt_sampler *s)
 {
-	size_t n = swt_sampler_bpf_rows(s->opts.bpf), i, j, m = 0, v, w;
-	size_t first = SIZE_MAX;
+	size_t n = swt_sampler_bpf_rows(s->opts.bpf), i, j, m = 0, r, w;
 
 	s->visit = swt_grow(s->visit, &s->cap_visit, n + s->n_renew + 1,
 			    sizeof(s->visit[0]));
@@ -2892,103 +2891,99 @@ static bool steady_read(struct swt_sampler *s)
 
 		if (read_proc(s, e, slow_tick(s, e)) == 0) {
 			set_gone(s, e);
-			s->procs[s->visit[i]] = NULL;
-			if (first == SIZE_MAX)
-				first = s->visit[i];
 			s->removed = swt_grow(s->removed, &s->cap_removed,
 					      s->n_removed + 1,
 					      sizeof(s->removed[0]));
 			s->removed[s->n_removed++] = s->visit[i];
 		}
 	}
-	if (first == SIZE_MAX)
+	if (!s->n_removed)
 		return false;
-	/* the entries between two that have gone move down by as many as
-	 * have gone before them, in blocks (usually few: the places before
-	 * the first stay) */
-	for (v = 0; s->visit[v] < first; v++)
-		;
-	for (i = first, j = first, w = v; i < s->n_procs;) {
-		size_t end;
-
-		/* i: an entry gone, at s->visit[v] */
-		for (v++; v < m && s->procs[s->visit[v]]; v++)
-			s->visit[w++] = (uint32_t)(s->visit[v] - (i + 1 - j));
-		end = v < m ? s->visit[v] : s->n_procs;
-		memmove(s->procs + j, s->procs + i + 1,
-			(end - i - 1) * sizeof(s->procs[0]));
-		memmove(s->rows + j, s->rows + i + 1,
-			(end - i - 1) * sizeof(s->rows[0]));
-		memmove(s->pids + j, s->pids + i + 1,
-			(end - i - 1) * sizeof(s->pids[0]));
-		j += end - i - 1;
-		i = end;
+	/* the entries that have gone leave, with their rows and pids (in
+	 * blocks: usually few move, short-lived processes have the newest
+	 * pids), and the indexes of those read follow */
+	swt_array_drop(s->rows, sizeof(s->rows[0]), s->n_procs, s->removed,
+		       s->n_removed);
+	swt_array_drop(s->pids, sizeof(s->pids[0]), s->n_procs, s->removed,
+		       s->n_removed);
+	s->n_procs = swt_array_drop(s->procs, sizeof(s->procs[0]), s->n_procs,
+				    s->removed, s->n_removed);
+	for (i = 0, r = 0, w = 0; i < m; i++) {
+		while (r < s->n_removed && s->removed[r] < s->visit[i])
+			r++;
+		if (r < s->n_removed && s->removed[r] == s->visit[i])
+			continue;	/* gone */
+		s->visit[w++] = (uint32_t)(s->visit[i] - r);
 	}
-	s->n_procs = j;
 	s->n_visit = w;
 	return true;
 }
 
 /* The processes this tick's scan found (s->born) among the entries, in
- * pid order. steady: s->rows and s->pids follow (their first rows), and
- * they join s->visit. */
+ * pid order (their places: s->inserted). steady: s->rows and s->pids
+ * follow (their first rows), and they join s->visit. */
 static void insert_born(struct swt_sampler *s, bool steady)
 {
-	size_t nb = s->n_born, n = s->n_procs, i = n, j = nb;
-	size_t v = s->n_visit, w = s->n_visit + nb;
+	size_t nb = s->n_born, n = s->n_procs, j, v, w, k;
 
 	qsort(s->born, nb, sizeof(s->born[0]), cmp_ent);
 	s->procs = swt_grow(s->procs, &s->cap_procs, n + nb,
 			    sizeof(s->procs[0]));
-	if (steady) {
-		s->rows = swt_grow(s->rows, &s->cap_rows, n + nb + 1,
-				   sizeof(s->rows[0]));
-		s->pids = swt_grow(s->pids, &s->cap_pids, n + nb + 1,
-				   sizeof(s->pids[0]));
-		s->visit = swt_grow(s->visit, &s->cap_visit, w + 1,
-				    sizeof(s->visit[0]));
-		s->inserted = swt_grow(s->inserted, &s->cap_inserted, nb + 1,
-				       sizeof(s->inserted[0]));
-		s->n_inserted = nb;
-	}
-	/* from the last born: the entries above its place move up by as
-	 * many as are born up to it, in one block (usually none: new pids
-	 * are the highest, but for a wrap of the pid counter) */
-	while (j > 0) {
-		struct proc_ent *e = s->born[--j];
-		size_t lo = 0, hi = i, at;
+	s->inserted = swt_grow(s->inserted, &s->cap_inserted, nb + 1,
+			       sizeof(s->inserted[0]));
+	/* each one's place: past the entries of lower pids and the ones
+	 * born before it (usually at the end: new pids are the highest,
+	 * but for a wrap of the pid counter) */
+	for (j = 0; j < nb; j++) {
+		size_t lo = 0, hi = n;
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 
 			if ((steady ? s->pids[mid] : s->procs[mid]->pid) <
-			    e->pid)
+			    s->born[j]->pid)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		at = lo;
-		memmove(s->procs + at + j + 1, s->procs + at,
-			(i - at) * sizeof(s->procs[0]));
-		s->procs[at + j] = e;
-		if (steady) {
-			memmove(s->rows + at + j + 1, s->rows + at,
-				(i - at) * sizeof(s->rows[0]));
-			memmove(s->pids + at + j + 1, s->pids + at,
-				(i - at) * sizeof(s->pids[0]));
-			s->rows[at + j] = e->row;
-			s->pids[at + j] = e->pid;
-			for (; v && s->visit[v - 1] >= at; v--)
-				s->visit[--w] = (uint32_t)(s->visit[v - 1] +
-							    j + 1);
-			s->visit[--w] = (uint32_t)(at + j);
-			s->inserted[j] = (uint32_t)(at + j);
+		s->inserted[j] = (uint32_t)(lo + j);
+	}
+	s->n_inserted = nb;
+	swt_array_open(s->procs, sizeof(s->procs[0]), n, s->inserted, nb);
+	for (j = 0; j < nb; j++)
+		s->procs[s->inserted[j]] = s->born[j];
+	if (steady) {
+		s->rows = swt_grow(s->rows, &s->cap_rows, n + nb + 1,
+				   sizeof(s->rows[0]));
+		s->pids = swt_grow(s->pids, &s->cap_pids, n + nb + 1,
+				   sizeof(s->pids[0]));
+		s->visit = swt_grow(s->visit, &s->cap_visit,
+				    s->n_visit + nb + 1, sizeof(s->visit[0]));
+		swt_array_open(s->rows, sizeof(s->rows[0]), n, s->inserted,
+			       nb);
+		swt_array_open(s->pids, sizeof(s->pids[0]), n, s->inserted,
+			       nb);
+		for (j = 0; j < nb; j++) {
+			s->rows[s->inserted[j]] = s->born[j]->row;
+			s->pids[s->inserted[j]] = s->born[j]->pid;
 		}
-		i = at;
+		/* the indexes of the entries read move up by the born placed
+		 * before them, and the born join them (from the end) */
+		v = s->n_visit;
+		w = v + nb;
+		k = nb;
+		while (v > 0 || k > 0) {
+			if (k > 0 && (v == 0 || s->inserted[k - 1] - (k - 1) >
+							s->visit[v - 1])) {
+				s->visit[--w] = s->inserted[--k];
+			} else {
+				v--;
+				s->visit[--w] = (uint32_t)(s->visit[v] + k);
+			}
+		}
+		s->n_visit += nb;
 	}
 	s->n_procs = n + nb;
-	if (steady)
-		s->n_visit += nb;
 	s->n_born = 0;
 }
 
