@@ -994,6 +994,11 @@ static void steady_ticks_follow_births_and_exits(void **state)
 			if (t == 4)
 				set_last_pid(work[0] > 1300 ? work[0] - 1000 :
 								300);
+			/* once, just below the forker's, which runs in
+			 * every such tick: a birth in the place of a process
+			 * read in the same tick */
+			if (t == 8 && fk - 2 > work[N_WORK - 1])
+				set_last_pid(fk - 2);
 			if (forker_do(fk, cmd, reply, 'f') < work[0])
 				lower++;
 			born++;
