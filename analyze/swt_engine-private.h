@@ -213,6 +213,13 @@ struct engine__module {
 	int64_t u_pend_span;	/* the interval, ns (stretched: busy_span) */
 	int64_t u_pend_mpct;	/* its CPU % */
 	int64_t u_pend_t0, u_pend_t;	/* the interval (absolute) */
+	/* the sample that closed it, and the one after it when its CPU
+	 * reaches into that short interval (late_credit(): u_pend_t past
+	 * u_pend_tc) */
+	int64_t u_pend_tc, u_pend_t2;
+	int64_t u_pend_tm;	/* a sample inside it (a launched session's
+				 * first, short, the interval reaching back
+				 * to the start: defer_first), else 0 */
 	uint64_t u_pend_seq;	/* the sample that closed it */
 	bool u_told;		/* the pending interval went to on_usage */
 	/* running totals told (swt_engine_opts.usage_totals): io read,
@@ -591,6 +598,8 @@ struct swt_engine {
 	 * unless it lasted 1.5 sampling intervals or more (a late first
 	 * sample, missed ones): then those its time [u_p0, u_p1) covers */
 	int64_t u_slot0, u_slots, u_p0, u_p1;
+	int64_t u_mid;		/* the current interval's sample inside it
+				 * (u_pend_tm), else 0 */
 	int64_t u_t;		/* the current sample's time (absolute) */
 
 	/* counters and their rate window */

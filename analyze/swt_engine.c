@@ -3098,14 +3098,55 @@ static void usage_tell(struct swt_engine *e, struct engine__module *m,
 	p.reaped = m->reaped;
 	p.revised = revised;
 	if (cpu) {
+		/* Every figure ends at a sample, as the exports' rows and
+		 * counters do. An interval can span two: a launched session's
+		 * first reaches back to the start past its first, short
+		 * sample (defer_first), and the CPU of one the machine could
+		 * not hold reaches into the short interval after it
+		 * (late_credit()). It is then told in parts, each with the
+		 * CPU its time holds: the interval's percentage up to its
+		 * sample, after it the rest at the rate it makes there. */
+		int64_t t0 = m->u_pend_t0, tc = m->u_pend_tc;
+		int64_t end = m->u_pend_t, len = swt_sat_sub(end, t0);
+		int64_t cut[3], given = 0, from = t0;
+		int n = 0, k;
+
+		if (m->u_pend_tm > t0 && m->u_pend_tm < tc)
+			cut[n++] = m->u_pend_tm;
+		if (end > tc && m->u_pend_t2 > tc) {
+			cut[n++] = tc;
+			cut[n++] = m->u_pend_t2;
+		} else {
+			cut[n++] = end;
+		}
 		p.has_cpu = true;
-		p.t_from_ns = swt_sat_sub(m->u_pend_t0, e->origin_ns);
-		p.t_to_ns = swt_sat_sub(m->u_pend_t, e->origin_ns);
-		p.cpu_mpct = m->u_pend_mpct;
-		p.cpu_micro_ticks = m->u_pend_ticks;
 		p.cpu_estimated = m->kind == SWT_KIND_MODULE &&
 				  m->spans_estimated > 0;
 		m->u_told = true;
+		for (k = 0; k < n; k++) {
+			int64_t reach = cut[k] < end ? cut[k] : end;
+			int64_t got = len > 0 && k + 1 < n ?
+					      swt_muldiv(m->u_pend_ticks,
+							 swt_sat_sub(reach, t0),
+							 len) :
+					      m->u_pend_ticks;
+
+			p.t_from_ns = swt_sat_sub(from, e->origin_ns);
+			p.t_to_ns = swt_sat_sub(cut[k], e->origin_ns);
+			p.cpu_mpct = cut[k] > tc ?
+					     swt_muldiv(m->u_pend_mpct,
+							swt_sat_sub(end, tc),
+							swt_sat_sub(cut[k],
+								    tc)) :
+					     m->u_pend_mpct;
+			p.cpu_micro_ticks = swt_sat_sub(got, given);
+			given = got;
+			from = cut[k];
+			if (k + 1 < n) {
+				e->on_usage(&p, e->payload);
+				p.revised = false;
+			}
+		}
 	} else {
 		p.t_from_ns = p.t_to_ns = swt_sat_sub(e->u_t, e->origin_ns);
 		p.mem_kib = m->cur_rss_kib;
@@ -3186,6 +3227,9 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 	m->u_pend_mpct = m->cur_mpct;
 	m->u_pend_t0 = swt_sat_sub(e->u_t, dt);
 	m->u_pend_t = e->u_t;
+	m->u_pend_tc = e->u_t;
+	m->u_pend_t2 = e->u_t;
+	m->u_pend_tm = e->u_mid;
 	m->u_pend_seq = e->seq;
 	m->u_told = false;
 }
@@ -3408,6 +3452,7 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 			m->u_pend_t = swt_sat_add(
 				swt_sat_add(m->u_pend_t0, m->last_dt),
 				over < sdt ? over : sdt);
+			m->u_pend_t2 = swt_sat_add(m->u_pend_tc, sdt);
 			if (m->u_told && e->on_usage)
 				usage_tell(e, m, true, true);
 		}
@@ -3586,6 +3631,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	settle_fins(e);
 	count_missed(e, s->scheduled_ns);
 	e->defer_first = false;
+	e->u_mid = e->have_prev && e->defer_next ? e->t_prev : 0;
 	if (e->have_prev)
 		t0 = e->defer_next ? e->origin_ns : e->t_prev;
 	else if (e->origin_from_header && e->origin_ns < t)

@@ -750,7 +750,8 @@ static void log_tree_points(const struct swt_usage_point *p, void *payload)
  * not hold them: it stands for the 1.1 s the machine needed. The
  * average is 400 %, never above the machine or the peak (it read 413 %:
  * the CPU counted, its 0.1 s not), and the tree's points over time, the
- * last one reaching into the short interval, integrate to the CPU. */
+ * last interval's reach into the short one a point of its own, integrate
+ * to the CPU. */
 static void a_short_last_interval_keeps_the_average_in_the_machine(
 	void **state)
 {
@@ -787,8 +788,12 @@ static void a_short_last_interval_keeps_the_average_in_the_machine(
 	/* mpct x ns / 1e5 = ns of CPU */
 	for (k = 0; k < l.n; k++)
 		cpu_ns += l.mpct[k] * (l.to[k] - l.from[k]) / 100000;
-	assert_int_equal(l.n, 3);
-	assert_int_equal(l.to[2], 3 * S + 100000000);
+	/* (the last interval's reach into the short one is a figure of its
+	 * own, from 3.0 to 3.1 s: every figure ends at a sample) */
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.to[2], 3 * S);
+	assert_int_equal(l.from[3], 3 * S);
+	assert_int_equal(l.to[3], 3 * S + 100000000);
 	assert_int_equal(cpu_ns, INT64_C(12400000000));
 	swt_engine_free(e);
 }
@@ -2855,12 +2860,19 @@ static void a_launched_sessions_short_first_sample_loses_no_cpu(
 
 	(void)state;
 	for (mode = 0; mode < 2; mode++) {
-		struct swt_engine *e = new_engine(NULL);
+		struct tree_points l = { .n = 0 };
+		struct swt_engine_opts o;
+		struct swt_engine *e;
 		const struct swt_result *res;
 		const struct swt_module_result *m;
 		struct swt_proc_row p;
 		struct swt_thread_row t[2];
 		int k;
+
+		memset(&o, 0, sizeof(o));
+		o.on_usage = log_tree_points;
+		o.payload = &l;
+		swt_engine_new(&e, &o);
 
 		assert_ok(feed_header_mode(e, S, true,
 					   mode ? SWT_MODE_ATTACH :
@@ -2887,6 +2899,21 @@ static void a_launched_sessions_short_first_sample_loses_no_cpu(
 		assert_int_equal(m->cpu_avg_mpct, 90000);
 		m = find_module(res, SWT_KIND_THREAD, "app");
 		assert_int_equal(m->cpu_ms, mode ? 200 : 230);
+		/* over time, each point ends at a sample: launched, the
+		 * first from the start to the first sample, the second from
+		 * there, both at 100 % */
+		if (mode == 0) {
+			assert_int_equal(l.n, 3);
+			assert_int_equal(l.from[0], 0);
+			assert_int_equal(l.to[0], 3 * S / 10);
+			assert_int_equal(l.from[1], 3 * S / 10);
+			assert_int_equal(l.to[1], 13 * S / 10);
+			assert_int_equal(l.mpct[0], 100000);
+			assert_int_equal(l.mpct[1], 100000);
+		} else {
+			assert_int_equal(l.n, 2);
+			assert_int_equal(l.from[0], 3 * S / 10);
+		}
 		swt_engine_free(e);
 	}
 }
