@@ -92,6 +92,8 @@ struct chunk_dec {
 	size_t n_pbase;
 	const struct swt_thread_row *tbase;
 	size_t n_tbase;
+	uint64_t chunk_id;	/* the frame's offset + 1 */
+	uint32_t n_samples;	/* samples decoded in this chunk */
 	struct swt_netdev *netdevs;	/* of the last sample */
 	size_t cap_netdevs;
 	int32_t *reset_pids;
@@ -316,9 +318,12 @@ static void dec_fini(struct chunk_dec *d)
 
 /* Start decoding a decompressed chunk; its strings go to `strings`. */
 static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
-		      size_t len, bool salvage, struct pool *strings)
+		      size_t len, bool salvage, struct pool *strings,
+		      size_t off)
 {
 	d->chunk = chunk;
+	d->chunk_id = (uint64_t)off + 1;
+	d->n_samples = 0;
 	d->chunk_len = len;
 	d->chunk_pos = 0;
 	d->salvage = salvage;
@@ -1142,7 +1147,7 @@ static int load_frame(struct swt_reader *r)
 	if (z.rc >= 0) {
 		n_rec = scan_chunk_times(&ct, r->chunk, z.len, z.rc != 0);
 		dec_start(&r->dec, r->chunk, z.len, z.rc != 0,
-			  &r->dec.own_strings);
+			  &r->dec.own_strings, r->pos);
 	}
 	return frame_loaded(r, &z, &ct, n_rec);
 }
@@ -1190,8 +1195,10 @@ static bool was_reset(const struct chunk_dec *d, int32_t pid)
  * nb + n), go in pid order among the base's rows that are neither gone
  * nor replaced by one of them, from rows[0] (a row is never written over
  * before it is read: the k-th row written comes from rows[nb + i] with
- * k <= nb + i). gone[0, n_gone): ascending. Returns the rows. */
-static size_t sparse_merge(struct swt_proc_row *rows,
+ * k <= nb + i). gone[0, n_gone): ascending. same[k] says whether row k
+ * was carried over (swt_sample.proc_same). Returns the rows. */
+static size_t sparse_merge(const struct chunk_dec *d,
+			   struct swt_proc_row *rows, uint8_t *same,
 			   const struct swt_proc_row *base, size_t nb,
 			   size_t n, const int32_t *gone, size_t n_gone)
 {
@@ -1202,8 +1209,13 @@ static size_t sparse_merge(struct swt_proc_row *rows,
 		if (j < nb && (i == n || base[j].pid < own[i].pid)) {
 			while (g < n_gone && gone[g] < base[j].pid)
 				g++;
-			if (g == n_gone || gone[g] != base[j].pid)
+			if (g == n_gone || gone[g] != base[j].pid) {
+				/* (a row of a pid started again in between
+				 * is no repeat, whatever the file says) */
+				same[o] = !d->n_reset ||
+					  !was_reset(d, base[j].pid);
 				rows[o++] = base[j];
+			}
 			j++;
 			continue;
 		}
@@ -1211,6 +1223,7 @@ static size_t sparse_merge(struct swt_proc_row *rows,
 			j++;	/* its successor */
 		if (&rows[o] != &own[i])
 			rows[o] = own[i];
+		same[o] = 0;
 		o++;
 		i++;
 	}
@@ -1220,29 +1233,67 @@ static size_t sparse_merge(struct swt_proc_row *rows,
 /* Where the rows of the sample being decoded go: the batch a decoding
  * thread fills (d->rows_out), or the one of the two buffers that does not
  * hold the base. */
-static struct swt_proc_row *proc_rows(struct chunk_dec *d, size_t n)
+/* (rows and, after them, one byte per row: swt_sample.proc_same) */
+static struct swt_proc_row *proc_rows(struct chunk_dec *d, size_t n,
+				      uint8_t **same)
 {
 	int cur = d->cur_procs ^ 1;
+	size_t k = n + n / sizeof(struct swt_proc_row) + 1;
+	struct swt_proc_row *rows;
 
-	if (d->rows_out)
-		return pool_alloc(d->rows_out,
-				  n ? n * sizeof(struct swt_proc_row) : 1, 16);
-	d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], n,
-				 sizeof(**d->procs));
-	return d->procs[cur];
+	if (d->rows_out) {
+		rows = pool_alloc(d->rows_out, k * sizeof(*rows), 16);
+	} else {
+		d->procs[cur] = swt_grow(d->procs[cur], &d->cap_procs[cur], k,
+					 sizeof(**d->procs));
+		rows = d->procs[cur];
+	}
+	*same = (uint8_t *)(rows + n);
+	return rows;
 }
 
-static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n)
+static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n,
+					  uint8_t **same)
 {
 	int cur = d->cur_threads ^ 1;
+	size_t k = n + n / sizeof(struct swt_thread_row) + 1;
+	struct swt_thread_row *rows;
 
-	if (d->rows_out)
-		return pool_alloc(d->rows_out,
-				  n ? n * sizeof(struct swt_thread_row) : 1,
-				  16);
-	d->threads[cur] = swt_grow(d->threads[cur], &d->cap_threads[cur], n,
-				   sizeof(**d->threads));
-	return d->threads[cur];
+	if (d->rows_out) {
+		rows = pool_alloc(d->rows_out, k * sizeof(*rows), 16);
+	} else {
+		d->threads[cur] = swt_grow(d->threads[cur],
+					   &d->cap_threads[cur], k,
+					   sizeof(**d->threads));
+		rows = d->threads[cur];
+	}
+	*same = (uint8_t *)(rows + n);
+	return rows;
+}
+
+/* Whether thread row t (of a sample with a base) repeats its base row
+ * b: its pid not started again in between, the same process, name and
+ * counters (swt_sample.thread_same). */
+static inline uint8_t thread_same(const struct chunk_dec *d,
+				  const struct swt_thread_row *t,
+				  const struct swt_thread_row *b)
+{
+	return b && t->tgid == b->tgid && t->name == b->name &&
+	       t->utime == b->utime && t->stime == b->stime &&
+	       (!d->n_reset || !was_reset(d, t->tgid));
+}
+
+/* The repeats of a sample (swt_sample.proc_same, thread_same): only
+ * against a base, the previous sample of the chunk. */
+static void set_same(struct chunk_dec *d, struct swt_sample *s,
+		     const uint8_t *psame, const uint8_t *tsame, bool based)
+{
+	s->chunk_id = d->chunk_id;
+	s->chunk_sample = d->n_samples++;
+	s->proc_same = based ? psame : NULL;
+	s->thread_same = based ? tsame : NULL;
+	s->same_pids = based && s->same_pids;
+	s->same_tids = based && s->same_tids;
 }
 
 /* A sample decoded: its rows are the base of the next. */
@@ -1273,6 +1324,9 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 	size_t n_tbase = d->n_tbase;
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
+	uint8_t *psame, *tsame;
+	bool based = d->n_samples > 0;
+	size_t n_match = 0, t_match = 0;
 	int64_t id = 0;
 
 #define CHECK_COL(f, len) \
@@ -1311,7 +1365,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 	}
 
 	/* sparse: its own rows after room for the base's */
-	rows = proc_rows(d, sparse ? n_base + n : n);
+	rows = proc_rows(d, sparse ? n_base + n : n, &psame);
 	{
 	struct swt_proc_row *const own = sparse ? rows + n_base : rows;
 	/* the columns in locals, NULL when absent: the message's counts
@@ -1351,6 +1405,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		p->pid = (int32_t)id;
 		while (j < n_base && base[j].pid < p->pid)
 			j++;
+		n_match += j < n_base && base[j].pid == p->pid;
 		if (j < n_base && base[j].pid == p->pid &&
 		    !was_reset(d, p->pid))
 			b = &base[j];
@@ -1377,16 +1432,21 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 #undef CV
 #undef COLP
 	}
+	s->same_pids = sparse ? n_gone == 0 && n_match == n :
+				n_match == n && n == n_base;
 	if (sparse) {
-		n = sparse_merge(rows, base, n_base, n, d->gone, n_gone);
+		n = sparse_merge(d, rows, psame, base, n_base, n, d->gone,
+				 n_gone);
 		if (nt > SWT_MAX_SAMPLE_ROWS - n) {
 			d->bad = "sample with more rows than a machine has "
 				 "tasks";
 			return -1;
 		}
+	} else {
+		memset(psame, 0, n);
 	}
 
-	trows = thread_rows(d, nt);
+	trows = thread_rows(d, nt, &tsame);
 	id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
 		struct swt_thread_row *t = &trows[i];
@@ -1406,12 +1466,17 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		t->stime = COLV(m, tstime, i);
 		while (j < n_tbase && tbase[j].tid < t->tid)
 			j++;
+		t_match += j < n_tbase && tbase[j].tid == t->tid;
+		tsame[i] = 0;
 		if (j < n_tbase && tbase[j].tid == t->tid &&
 		    !was_reset(d, t->tgid)) {
 			t->utime = wadd(t->utime, tbase[j].utime);
 			t->stime = wadd(t->stime, tbase[j].stime);
+			tsame[i] = thread_same(d, t, &tbase[j]);
 		}
 	}
+	s->same_tids = t_match == nt && nt == n_tbase;
+	set_same(d, s, psame, tsame, based);
 	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
 
@@ -1810,6 +1875,9 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	const unsigned char *q, *qe;
+	uint8_t *psame, *tsame;
+	bool based = d->n_samples > 0;
+	size_t n_match = 0, t_match = 0;
 	int64_t id = 0;
 	unsigned f, wt;
 
@@ -1901,7 +1969,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values (a
 	 * sparse sample's after room for the base's rows, then merged) */
-	rows = proc_rows(d, sparse ? n_base + n : n);
+	rows = proc_rows(d, sparse ? n_base + n : n, &psame);
 	{
 		struct swt_proc_row *const own = sparse ? rows + n_base : rows;
 		const unsigned char *c[20], *e[20];
@@ -1939,6 +2007,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				pid = (int32_t)id;
 				while (j < n_base && base[j].pid < pid)
 					j++;
+				n_match += j < n_base && base[j].pid == pid;
 				if (j < n_base && base[j].pid == pid &&
 				    !was_reset(d, pid))
 					*r = base[j];
@@ -1974,14 +2043,19 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			if (c[k] != e[k])
 				return false;
 	}
+	s->same_pids = sparse ? n_gone == 0 && n_match == n :
+				n_match == n && n == n_base;
 	if (sparse) {
-		n = sparse_merge(rows, base, n_base, n, d->gone, n_gone);
+		n = sparse_merge(d, rows, psame, base, n_base, n, d->gone,
+				 n_gone);
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
 			return false;
+	} else {
+		memset(psame, 0, n);
 	}
 
 	/* threads, in blocks: the raw values of each column, then the rows */
-	trows = thread_rows(d, nt);
+	trows = thread_rows(d, nt, &tsame);
 	{
 		const unsigned char *c[5], *e[5];
 		static const unsigned char tf[5] = { FS_TID, FS_TGID_OFF,
@@ -2019,12 +2093,17 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				t->stime = fv_zz64(v[4][x]);
 				while (j < n_tbase && tbase[j].tid < t->tid)
 					j++;
+				t_match += j < n_tbase &&
+					   tbase[j].tid == t->tid;
+				tsame[i] = 0;
 				if (j < n_tbase && tbase[j].tid == t->tid &&
 				    !was_reset(d, t->tgid)) {
 					t->utime =
 						wadd(t->utime, tbase[j].utime);
 					t->stime =
 						wadd(t->stime, tbase[j].stime);
+					tsame[i] = thread_same(d, t,
+							       &tbase[j]);
 				}
 			}
 		}
@@ -2057,6 +2136,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 #undef HAS
 
 	/* accepted: what conv_sample() leaves */
+	s->same_tids = t_match == nt && nt == n_tbase;
+	set_same(d, s, psame, tsame, based);
 	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
 	s->scheduled_ns = (int64_t)scal[1];
@@ -2503,7 +2584,7 @@ static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
 	pthread_mutex_unlock(&pd->mu);
 	if (z.rc < 0)
 		return;
-	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings);
+	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings, s->off);
 	for (;;) {
 		/* the rows go straight into the batch, which is taken
 		 * before decoding */

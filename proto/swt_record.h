@@ -198,6 +198,24 @@ struct swt_sample {
 	const struct swt_thread_row *threads;
 	size_t n_netdevs;	/* when the network was read (format 1.2) */
 	const struct swt_netdev *netdevs;
+	/* For the engine, from the reader (never encoded; a writer ignores
+	 * them): chunk_id names the chunk the sample was read from (its
+	 * frame's offset + 1, 0 for none) and chunk_sample its place among
+	 * the chunk's samples (0 the first). With a previous sample in the
+	 * chunk, proc_same[i] (thread_same[i]) is 1 when row i is equal to
+	 * the row of its pid (tid) in that sample, field for field (the
+	 * thread's name the same string), and no ProcStart for the pid came
+	 * in between; 0 when it may differ. NULL for the first sample of a
+	 * chunk. A repeat is said only where decoding knows it for free (a
+	 * row carried over in a sparse sample, a thread whose deltas are 0):
+	 * a 0 can be a row equal to its last. */
+	uint64_t chunk_id;
+	uint32_t chunk_sample;
+	const uint8_t *proc_same;
+	const uint8_t *thread_same;
+	/* With them: the rows have exactly the pids (tids) of that sample,
+	 * in the same places (none came or went). */
+	bool same_pids, same_tids;
 	/* For the writer only (never encoded; a reader leaves them 0): the
 	 * rows that may differ from the last sample appended, as indexes
 	 * into procs, strictly ascending. Set (changed != NULL), it says
