@@ -106,6 +106,23 @@ struct engine__spike {
 	uint32_t active[SWT_SPIKE_ACTIVE_MAX];	/* module indices */
 };
 
+/* What the quiet processes and threads of a module (docs/analysis.md §
+ * 15) add to each sample: their rows repeat, so what they add is the same
+ * every time. Sums of values below ENGINE_QUIET_MAX: never saturated. */
+struct engine__quiet {
+	uint32_t n;		/* processes */
+	uint32_t n_mem;		/* ... of them with memory */
+	int64_t rss_kib;
+	uint32_t n_rated[2];	/* ... with a rate of disk I/O, network */
+	int64_t rate[2];	/* the rates held */
+	uint32_t n_socks;	/* ... whose sockets count */
+	int64_t socks[3];
+	uint32_t n_thr;		/* threads */
+	uint32_t pos;		/* place in the engine's qmods */
+};
+
+#define ENGINE_QUIET_MAX (INT64_C(1) << 40)
+
 struct engine__module {
 	/* the current sample (valid when stamp == engine seq); first, so
 	 * that a row touches one cache line of its module */
@@ -123,6 +140,7 @@ struct engine__module {
 	char *name;
 	uint64_t instances;
 	uint64_t last_gen;	/* newest instance counted (modules) */
+	struct engine__quiet q;
 	uint64_t first_seq;	/* samples fed when it was created */
 	/* totals */
 	int64_t ticks_micro;
@@ -306,6 +324,9 @@ struct engine__inst {
 	bool anonymous;		/* no ProcStart seen (lost to damage) */
 	bool mem_row;		/* its last row had memory (no zombie) */
 	bool in_span_list;
+	uint8_t q_tmask;	/* quiet: the pairs (1 << BY_*) whose time of
+				 * reading moves with each sample */
+	uint32_t n_qthr;	/* its quiet threads */
 	uint32_t ident;
 	uint32_t variant;	/* its command line, ENGINE_NO_VARIANT if
 				 * unknown (anonymous) */
@@ -581,6 +602,41 @@ struct swt_engine {
 	size_t n_prev_tids, cap_prev_tids, n_cur_tids, cap_cur_tids;
 	size_t walk_pid, walk_tid;
 	size_t n_thr_rows;	/* thread rows taken in this sample */
+
+	/* Incremental samples (docs/analysis.md § 15): a process or thread
+	 * whose row repeats the previous sample's, and whose state a repeat
+	 * no longer changes, is quiet: its rows are passed over, its module
+	 * adds what they add (engine__quiet), and what a row would have
+	 * moved (its stamp, times of reading) is set when it wakes: a row
+	 * that differs, its absence, a record about it, or anything the
+	 * engine does not follow incrementally (wake-all). Indexed by
+	 * instance and thread slot, in arrays small enough to stay cached:
+	 * whether quiet, the sample of its last row, a thread's process. */
+	uint8_t *q_inst;
+	uint64_t *inst_seq;
+	size_t cap_q_inst;
+	uint8_t *q_thr;
+	uint32_t *thr_inst;
+	size_t cap_q_thr;
+	size_t n_quiet_insts, n_quiet_thrs;
+	uint32_t *qmods;	/* modules with quiet processes or threads */
+	size_t n_qmods, cap_qmods;
+	/* repeats taken in this sample: quiet once it is summed (a process's
+	 * row flags in id) */
+	struct engine__slot *rest_p;
+	size_t n_rest_p, cap_rest_p;
+	uint32_t *rest_t;
+	size_t n_rest_t, cap_rest_t;
+	bool no_quiet;
+	bool keep_pids, keep_tids;	/* the slots were kept in place */
+	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */		/* every row is taken (SWT_ENGINE_FULL) */
+	/* the last sample taken: its reader's chunk and place in it, its
+	 * seq, time and interval */
+	bool q_have;
+	uint64_t q_chunk;
+	uint32_t q_chunk_sample;
+	uint64_t done_seq;
+	int64_t done_t, done_dt;
 
 	/* per sample */
 	uint32_t *touched;

@@ -596,6 +596,8 @@ static void inst_set_variant(struct swt_engine *e, uint32_t idx,
 }
 
 static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
+static void wake_all(struct swt_engine *e);
+static void wake_inst(struct swt_engine *e, uint32_t idx);
 
 /* ---- process instances ----------------------------------------------- */
 
@@ -742,6 +744,7 @@ static void inst_remove(struct swt_engine *e, uint32_t idx)
 {
 	struct engine__inst *in = &e->insts[idx];
 
+	wake_inst(e, idx);
 	credit_parent(e, idx, e->insts[idx].fin);
 	io_credit_parent(e, idx);
 
@@ -781,6 +784,19 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->cident = ident;
 	in->proc_module = e->idents[ident].proc_module;
 	in->gen = ++e->next_gen;
+	if (idx >= e->cap_q_inst) {
+		size_t old = e->cap_q_inst, cap = old;
+
+		e->q_inst = swt_grow(e->q_inst, &cap, idx + 1,
+				     sizeof(*e->q_inst));
+		cap = old;
+		e->inst_seq = swt_grow(e->inst_seq, &cap, idx + 1,
+				       sizeof(*e->inst_seq));
+		e->cap_q_inst = cap;
+		memset(e->q_inst + old, 0, cap - old);
+	}
+	e->q_inst[idx] = 0;
+	e->inst_seq[idx] = 0;
 	swt_imap_put(&e->pid_map, pid, idx);
 	pm = &e->mods[e->idents[ident].proc_module];
 	pm->instances++;
@@ -817,6 +833,7 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 
 	if (from == to)
 		return;
+	wake_all(e);
 	/* (totals of file values: saturated) */
 	m->ticks_micro = swt_sat_add(m->ticks_micro, f->ticks_micro);
 	m->observed_ns = swt_sat_add(m->observed_ns, f->observed_ns);
@@ -897,6 +914,7 @@ static void inst_reidentify(struct swt_engine *e, uint32_t idx,
 	struct engine__inst *in = &e->insts[idx];
 	size_t i, j, k;
 
+	wake_all(e);
 	for (i = 0; i < e->n_thrs; i++) {
 		struct engine__thr *th = &e->thrs[i];
 
@@ -949,6 +967,7 @@ static void exec_reidentify(struct swt_engine *e, uint32_t idx,
 	uint32_t old = in->ident;
 	size_t i, j, k, w, n = e->n_mods;
 
+	wake_all(e);
 	for (j = 0; j < in->n_spans; j++) {
 		struct engine__span_thr *st = &in->spans[j];
 
@@ -1542,6 +1561,9 @@ static uint32_t attr_col(struct swt_engine *e, uint32_t mi)
 	if (m->attr_col || m->ident == SWT_MAP_NONE)
 		return m->attr_col;
 	id = &e->idents[m->ident];
+	/* its processes' RSS readings become observations of its modules
+	 * (at_reading()): none can stay quiet */
+	wake_all(e);
 	if (id->n_cols == 0)
 		id->n_cols = 1;	/* column 0: outside every span */
 	if (id->n_cols + 2 > SWT_ATTRIB_MAX) {
@@ -2057,6 +2079,8 @@ void swt_engine_note_gap(struct swt_engine *e)
 {
 	size_t i, j, k;
 
+	wake_all(e);
+	e->q_have = false;
 	e->sched_resync = true;
 	for (i = 0; i < e->n_span_insts; i++) {
 		struct engine__inst *in = &e->insts[e->span_insts[i]];
@@ -2658,8 +2682,276 @@ static void spike_step(struct swt_engine *e, struct engine__module *s,
 
 /* ---- samples ------------------------------------------------------------- */
 
+/* ---- quiet processes and threads (docs/analysis.md § 15) --------------- */
+
+/* The pairs of bytes a process row reads (row_bytes()): disk I/O, and the
+ * network when the file has it. */
+static inline int by_pairs(const struct swt_engine *e)
+{
+	return e->net_in_file ? BY_N : 1;
+}
+
+static const uint32_t by_unavail[BY_N] = { SWT_PF_IO_UNAVAILABLE,
+					   SWT_PF_NET_UNAVAILABLE };
+static const uint32_t by_not_sampled[BY_N] = { SWT_PF_IO_NOT_SAMPLED,
+					       SWT_PF_NET_NOT_SAMPLED };
+
+static void qmod_update(struct swt_engine *e, uint32_t mi)
+{
+	struct engine__quiet *q = &e->mods[mi].q;
+	bool want = q->n || q->n_thr;
+
+	if (want && !q->pos) {
+		e->qmods = swt_grow(e->qmods, &e->cap_qmods, e->n_qmods + 1,
+				    sizeof(*e->qmods));
+		e->qmods[e->n_qmods++] = mi;
+		q->pos = (uint32_t)e->n_qmods;
+	} else if (!want && q->pos) {
+		uint32_t last = e->qmods[--e->n_qmods];
+
+		e->qmods[q->pos - 1] = last;
+		e->mods[last].q.pos = q->pos;
+		q->pos = 0;
+	}
+}
+
+/* What quiet instance in adds to its module's sums (sign 1) or takes
+ * back (-1): its state does not change while it is quiet. */
+static void quiet_sums(struct swt_engine *e, const struct engine__inst *in,
+		       int sign)
+{
+	struct engine__quiet *q = &e->mods[in->proc_module].q;
+	int k, j;
+
+	q->n += (uint32_t)sign;
+	if (in->mem_row) {
+		q->n_mem += (uint32_t)sign;
+		q->rss_kib += sign * in->rss_kib;
+	}
+	for (k = 0; k < by_pairs(e); k++) {
+		/* a repeat of a reading reads nothing more: a rate of 0
+		 * (rated: the reading before is its base) */
+		bool reading = in->q_tmask & (1u << k);
+
+		if (!reading && !in->by[k].rated)
+			continue;
+		q->n_rated[k] += (uint32_t)sign;
+		if (!reading)
+			q->rate[k] += sign * in->by[k].rate;
+	}
+	if (e->net_in_file && in->by[BY_NET].have) {
+		q->n_socks += (uint32_t)sign;
+		for (j = 0; j < ENGINE_SOCK_KINDS; j++)
+			q->socks[j] += sign * in->by[BY_NET].socks[j];
+	}
+}
+
+/* After instance idx took a row (its flags `flags`): a repeat of it would
+ * read no CPU, no bytes and the same memory, and every repeat after that
+ * one changes nothing but the stamp and times of reading; each adds the
+ * same to its module. Quiet from the next sample on (its repeats passed
+ * over), unless something those repeats would do is not that simple. */
+static void inst_rest(struct swt_engine *e, uint32_t idx, uint32_t flags)
+{
+	struct engine__inst *in = &e->insts[idx];
+	uint32_t mi = in->proc_module;
+	uint8_t tmask = 0;
+	int k, j;
+
+	if (!in->has_base || in->born || in->in_span_list ||
+	    e->idents[in->ident].n_cols >= 2 || in->rss_kib >= ENGINE_QUIET_MAX)
+		return;
+	for (k = 0; k < by_pairs(e); k++) {
+		const struct engine__bytes *bs = &in->by[k];
+
+		if (!(flags & (by_unavail[k] | by_not_sampled[k]))) {
+			/* a reading: its time moves; its module counted
+			 * bytes already (bytes_reading()) */
+			if (!e->mods[mi].by[k].known)
+				return;
+			tmask |= (uint8_t)(1u << k);
+		}
+		if (bs->rated && (bs->rate < 0 || bs->rate >= ENGINE_QUIET_MAX))
+			return;
+		if ((tmask & (1u << k)) && !bs->have)
+			return;	/* (never: a reading sets it) */
+	}
+	if (e->net_in_file && in->by[BY_NET].have)
+		for (j = 0; j < ENGINE_SOCK_KINDS; j++)
+			if (in->by[BY_NET].socks[j] < 0 ||
+			    in->by[BY_NET].socks[j] >= ENGINE_QUIET_MAX)
+				return;
+	in->q_tmask = tmask;
+	/* (read by this sample's thread rows only, which are taken) */
+	in->born_now = false;
+	quiet_sums(e, in, 1);
+	qmod_update(e, mi);
+	e->q_inst[idx] = 1;
+	e->n_quiet_insts++;
+}
+
+/* Quiet instance idx takes its place again as of the last sample: what
+ * the repeats passed over since its last row taken (its stamp) would have
+ * set, if there were any. */
+static void inst_unrest(struct swt_engine *e, uint32_t idx)
+{
+	struct engine__inst *in = &e->insts[idx];
+	int k;
+
+	quiet_sums(e, in, -1);
+	qmod_update(e, in->proc_module);
+	e->q_inst[idx] = 0;
+	e->n_quiet_insts--;
+	if (e->inst_seq[idx] == in->stamp)
+		return;	/* none: as its row left it */
+	in->stamp = e->inst_seq[idx];
+	in->counted = e->done_dt > 0;
+	in->cur_delta_micro = 0;
+	if (in->mem_row && !in->client_rss)
+		in->at_t = e->done_t;
+	for (k = 0; k < BY_N; k++) {
+		if (!(in->q_tmask & (1u << k)))
+			continue;
+		in->by[k].t = e->done_t;
+		in->by[k].rated = true;
+		in->by[k].rate = 0;
+	}
+}
+
+static void thr_unrest(struct swt_engine *e, uint32_t ti)
+{
+	struct engine__thr *th = &e->thrs[ti];
+	struct engine__inst *in = &e->insts[th->inst_idx];
+
+	e->mods[th->module].q.n_thr--;
+	qmod_update(e, th->module);
+	e->q_thr[ti] = 0;
+	e->n_quiet_thrs--;
+	in->n_qthr--;
+	if (th->stamp == e->done_seq)
+		return;	/* no repeat passed over */
+	th->stamp = e->done_seq;
+	th->cur_delta_micro = 0;
+	if (in->thr_stamp < e->done_seq)
+		in->thr_stamp = e->done_seq;
+}
+
+/* The quiet threads of instance idx wake. */
+static void wake_threads_of(struct swt_engine *e, uint32_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_thrs && e->insts[idx].n_qthr; i++)
+		if (e->q_thr[i] && e->thr_inst[i] == idx)
+			thr_unrest(e, (uint32_t)i);
+}
+
+/* Instance idx and its threads, quiet or not, as a full row would leave
+ * them: before a record about it is taken. */
+static void wake_inst(struct swt_engine *e, uint32_t idx)
+{
+	if (idx == SWT_MAP_NONE || idx >= e->n_insts)
+		return;
+	if (e->insts[idx].n_qthr)
+		wake_threads_of(e, idx);
+	if (e->q_inst[idx])
+		inst_unrest(e, idx);
+}
+
+static void wake_all(struct swt_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_thrs && e->n_quiet_thrs; i++)
+		if (e->q_thr[i])
+			thr_unrest(e, (uint32_t)i);
+	for (i = 0; i < e->n_insts && e->n_quiet_insts; i++)
+		if (e->q_inst[i])
+			inst_unrest(e, (uint32_t)i);
+}
+
+/* After thread ti took a row: quiet from the next sample on (on_thread_row():
+ * a repeat adds nothing but its module's time observed), if its process
+ * took a base and has no spans. */
+static void thr_rest(struct swt_engine *e, uint32_t ti)
+{
+	struct engine__thr *th = &e->thrs[ti];
+	struct engine__inst *in = &e->insts[th->inst_idx];
+
+	if (th->module == SWT_MAP_NONE || !th->name[0] || !in->has_base ||
+	    in->in_span_list || e->idents[in->ident].n_cols >= 2)
+		return;
+	e->q_thr[ti] = 1;
+	e->thr_inst[ti] = th->inst_idx;
+	e->n_quiet_thrs++;
+	in->n_qthr++;
+	e->mods[th->module].q.n_thr++;
+	qmod_update(e, th->module);
+}
+
+/* What the quiet processes and threads add to this sample (on_proc_row(),
+ * row_bytes(), row_socks(), on_thread_row() for a repeat): sums of
+ * values that are never negative, in any order. */
+static void quiet_sample(struct swt_engine *e, int64_t t, int64_t t0)
+{
+	struct engine__module *ses = &e->session;
+	int64_t dt = t - t0;
+	size_t i;
+	int k, j;
+
+	for (i = 0; i < e->n_qmods; i++) {
+		uint32_t mi = e->qmods[i];
+		struct engine__module *m = &e->mods[mi];
+		const struct engine__quiet *q = &m->q;
+
+		touch(e, mi);
+		if (dt > 0 && dt > m->cur_obs_ns)
+			m->cur_obs_ns = dt;
+		if (q->n_thr) {
+			e->n_thr_rows += q->n_thr;
+			if (dt > 0 && e->sat_ticks <= 0)
+				m->cur_sat = true;
+		}
+		if (!q->n)
+			continue;
+		if (dt > 0)
+			e->any_counted = true;
+		e->n_proc_samples += q->n;
+		if (q->n_mem) {
+			m->cur_rss_kib = swt_sat_add(m->cur_rss_kib,
+						     q->rss_kib);
+			m->cur_mem = true;
+			ses->cur_rss_kib = swt_sat_add(ses->cur_rss_kib,
+						       q->rss_kib);
+			e->any_mem = true;
+		}
+		for (k = 0; k < BY_N && t > t0; k++) {
+			if (!q->n_rated[k])
+				continue;
+			if (q->rate[k]) {
+				m->by[k].cur = swt_sat_add(m->by[k].cur,
+							   q->rate[k]);
+				ses->by[k].cur = swt_sat_add(ses->by[k].cur,
+							     q->rate[k]);
+			}
+			m->by[k].cur_has = true;
+			ses->by[k].cur_has = true;
+		}
+		for (j = 0; j < ENGINE_SOCK_KINDS && q->n_socks; j++) {
+			if (!q->socks[j])
+				continue;
+			m->by[BY_NET].cur_socks[j] = swt_sat_add(
+				m->by[BY_NET].cur_socks[j], q->socks[j]);
+			ses->by[BY_NET].cur_socks[j] = swt_sat_add(
+				ses->by[BY_NET].cur_socks[j], q->socks[j]);
+		}
+	}
+}
+
 static void thread_remove(struct swt_engine *e, uint32_t ti)
 {
+	if (e->q_thr[ti])
+		thr_unrest(e, ti);
 	swt_imap_del(&e->tid_map, e->thrs[ti].tid);
 	memset(&e->thrs[ti], 0, sizeof(e->thrs[ti]));
 	e->free_thrs = swt_grow(e->free_thrs, &e->cap_free_thrs,
@@ -2732,9 +3024,8 @@ static uint32_t reaped_module(struct swt_engine *e, uint32_t ident)
 }
 
 static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
-			int64_t t, int64_t t0)
+			uint32_t idx, int64_t t, int64_t t0)
 {
-	uint32_t idx = pid_slot(e, row->pid);
 	struct engine__inst *in = &e->insts[idx];
 	int64_t ticks = swt_sat_add(row->utime, row->stime), d = 0, obs = 0;
 	int64_t dt = t - t0;
@@ -2793,6 +3084,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		e->variants[in->variant].micro = swt_sat_add(
 			e->variants[in->variant].micro, swt_sat_mul(d, MICRO));
 	in->stamp = e->seq;
+	e->inst_seq[idx] = e->seq;
 	in->cur_delta_micro = swt_sat_mul(d, MICRO);
 	in->rss_kib = row->rss_kib > 0 ? row->rss_kib : 0;
 	/* a row with neither RSS nor VSZ is a process read while it exits
@@ -2839,35 +3131,41 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 	e->n_proc_samples++;
 }
 
-static void on_thread_row(struct swt_engine *e,
-			  const struct swt_thread_row *row, int64_t dt)
+/* Thread row `row`; ti its slot in the previous sample's rows (or
+ * SWT_MAP_NONE). Returns its slot now, SWT_MAP_NONE when not taken. */
+static uint32_t on_thread_row(struct swt_engine *e,
+			      const struct swt_thread_row *row, int64_t dt,
+			      uint32_t ti)
 {
-	uint32_t idx, ti;
+	uint32_t idx;
 	const char *name = row->name ? row->name : "";
 	struct engine__inst *in;
 	struct engine__thr *th;
 	struct engine__module *m;
 	int64_t ticks = swt_sat_add(row->utime, row->stime), d, obs = dt;
-	bool fresh;
+	bool fresh, counted, born_now;
 
-	ti = walk(e->prev_tids, e->n_prev_tids, &e->walk_tid, row->tid);
 	if (ti != SWT_MAP_NONE &&
 	    (!e->thrs[ti].used || e->thrs[ti].tid != row->tid))
 		ti = SWT_MAP_NONE;
 	if (ti != SWT_MAP_NONE && e->thrs[ti].tgid == row->tgid &&
 	    e->insts[e->thrs[ti].inst_idx].used &&
 	    e->insts[e->thrs[ti].inst_idx].gen == e->thrs[ti].inst_gen &&
-	    e->insts[e->thrs[ti].inst_idx].stamp == e->seq)
+	    e->inst_seq[e->thrs[ti].inst_idx] == e->seq)
 		idx = e->thrs[ti].inst_idx;
 	else
 		idx = swt_imap_get(&e->pid_map, row->tgid);
 	if (idx == SWT_MAP_NONE)
-		return;	/* a thread of a process without a row */
+		return SWT_MAP_NONE;	/* a thread of a process without a row */
 	in = &e->insts[idx];
 	/* a process that took no base in this sample (defer_first): its
 	 * threads neither, they are new in the next one */
 	if (e->defer_first && in->born && !in->has_base)
-		return;
+		return SWT_MAP_NONE;
+	/* (a quiet process took no row: its repeat would have counted it,
+	 * as any process with a base, and it was not born in it) */
+	counted = e->q_inst[idx] ? dt > 0 : in->counted;
+	born_now = e->q_inst[idx] ? false : in->born_now;
 	if (in->thr_stamp != e->seq) {
 		/* its first thread row in this sample */
 		in->thr_seen = in->thr_stamp != 0;
@@ -2884,12 +3182,22 @@ static void on_thread_row(struct swt_engine *e,
 			e->thrs = swt_grow(e->thrs, &e->cap_thrs,
 					   e->n_thrs + 1, sizeof(*e->thrs));
 			ti = (uint32_t)e->n_thrs++;
+			if (ti >= e->cap_q_thr) {
+				size_t old = e->cap_q_thr, cap = old;
+
+				e->q_thr = swt_grow(e->q_thr, &cap, ti + 1,
+						    sizeof(*e->q_thr));
+				cap = old;
+				e->thr_inst = swt_grow(e->thr_inst, &cap,
+						       ti + 1,
+						       sizeof(*e->thr_inst));
+				e->cap_q_thr = cap;
+				memset(e->q_thr + old, 0, cap - old);
+			}
 		}
 		swt_imap_put(&e->tid_map, row->tid, ti);
 	}
 	th = &e->thrs[ti];
-	remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, row->tid,
-		 ti);
 	if (fresh) {
 		th->used = true;
 		th->tid = row->tid;
@@ -2899,7 +3207,7 @@ static void on_thread_row(struct swt_engine *e,
 		th->module = SWT_MAP_NONE;
 		/* a thread new in a process already sampled with threads (or
 		 * born in this interval) started in this interval */
-		if (in->counted && (in->born_now || in->thr_seen)) {
+		if (counted && (born_now || in->thr_seen)) {
 			d = ticks;
 		} else {
 			d = 0;
@@ -2907,7 +3215,7 @@ static void on_thread_row(struct swt_engine *e,
 		}
 	} else {
 		d = swt_sat_sub(ticks, th->base_ticks);
-		if (!in->counted) {
+		if (!counted) {
 			d = 0;
 			obs = 0;
 		}
@@ -2948,6 +3256,217 @@ static void on_thread_row(struct swt_engine *e,
 	 * threads that share a name */
 	if (obs >= dt && dt > 0 && d >= e->sat_ticks)
 		m->cur_sat = true;
+	return ti;
+}
+
+/* The rows of a sample, every one taken. */
+static void rows_full(struct swt_engine *e, const struct swt_sample *s,
+		      int64_t t, int64_t t0)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_procs; i++) {
+		uint32_t idx = pid_slot(e, s->procs[i].pid);
+
+		on_proc_row(e, &s->procs[i], idx, t, t0);
+	}
+	for (i = 0; i < s->n_threads; i++) {
+		uint32_t ti = on_thread_row(
+			e, &s->threads[i], t - t0,
+			walk(e->prev_tids, e->n_prev_tids, &e->walk_tid,
+			     s->threads[i].tid));
+
+		if (ti != SWT_MAP_NONE)
+			remember(&e->cur_tids, &e->n_cur_tids,
+				 &e->cap_cur_tids, s->threads[i].tid, ti);
+	}
+}
+
+/* What took a row in this sample is quiet once this sample's quiet ones are
+ * summed (rows_incremental()). */
+static void rest_later_p(struct swt_engine *e, uint32_t idx, uint32_t flags)
+{
+	e->rest_p = swt_grow(e->rest_p, &e->cap_rest_p, e->n_rest_p + 1,
+			     sizeof(*e->rest_p));
+	e->rest_p[e->n_rest_p].id = (int32_t)flags;
+	e->rest_p[e->n_rest_p++].idx = idx;
+}
+
+static void rest_later_t(struct swt_engine *e, uint32_t ti)
+{
+	e->rest_t = swt_grow(e->rest_t, &e->cap_rest_t, e->n_rest_t + 1,
+			     sizeof(*e->rest_t));
+	e->rest_t[e->n_rest_t++] = ti;
+}
+
+/* The process rows of a sample with the pids of the last one, in the same
+ * places (swt_sample.same_pids): its slots are the last sample's, kept. */
+static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
+			  int64_t t, int64_t t0)
+{
+	struct engine__slot *sl = e->prev_pids;
+	size_t i;
+
+	for (i = 0; i < s->n_procs; i++) {
+		const struct swt_proc_row *row;
+		uint32_t idx = sl[i].idx;
+
+		if (e->q_inst[idx]) {
+			if (s->proc_same[i]) {
+				e->n_quiet_prows++;
+				e->inst_seq[idx] = e->seq;
+				continue;
+			}
+			inst_unrest(e, idx);
+		}
+		row = &s->procs[i];
+		if (!e->insts[idx].used || e->insts[idx].pid != row->pid) {
+			idx = inst_lookup(e, row->pid);
+			sl[i].id = row->pid;
+			sl[i].idx = idx;
+		}
+		on_proc_row(e, row, idx, t, t0);
+		rest_later_p(e, idx, row->flags);
+	}
+	e->keep_pids = true;
+}
+
+/* The thread rows of a sample with the tids of the last one, each of which
+ * was taken (swt_sample.same_tids): its slots are the last one's, kept. */
+static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
+			 int64_t dt)
+{
+	struct engine__slot *sl = e->prev_tids;
+	size_t i, w;
+	bool holes = false;
+
+	for (i = 0; i < s->n_threads; i++) {
+		uint32_t ti = sl[i].idx;
+
+		if (e->q_thr[ti]) {
+			/* (its process has its row in this sample) */
+			if (s->thread_same[i] &&
+			    e->inst_seq[e->thr_inst[ti]] == e->seq) {
+				e->n_quiet_trows++;
+				continue;
+			}
+			thr_unrest(e, ti);
+		}
+		ti = on_thread_row(e, &s->threads[i], dt, ti);
+		sl[i].id = s->threads[i].tid;
+		sl[i].idx = ti;
+		if (ti == SWT_MAP_NONE)
+			holes = true;
+		else
+			rest_later_t(e, ti);
+	}
+	if (holes) {
+		/* rows not taken (no process row) have no slot */
+		for (i = 0, w = 0; i < e->n_prev_tids; i++)
+			if (sl[i].idx != SWT_MAP_NONE)
+				sl[w++] = sl[i];
+		e->n_prev_tids = w;
+	}
+	e->keep_tids = true;
+}
+
+/* The rows of a sample that follows the last one taken in its chunk
+ * (swt_sample.proc_same, thread_same): a quiet process's or thread's
+ * repeat is passed over; any other row is taken, and what took a row can
+ * be quiet from the next sample on. What is in the last sample's rows and
+ * not in these has gone, and wakes. */
+static void rows_incremental(struct swt_engine *e,
+			     const struct swt_sample *s, int64_t t, int64_t t0)
+{
+	const struct engine__slot *prev = e->prev_pids;
+	size_t i, p = 0, np = e->n_prev_pids;
+
+	if (s->same_pids && s->n_procs == np) {
+		procs_aligned(e, s, t, t0);
+		goto threads;
+	}
+	for (i = 0; i < s->n_procs; i++) {
+		const struct swt_proc_row *row = &s->procs[i];
+		int32_t pid = row->pid;
+		uint32_t idx = SWT_MAP_NONE;
+
+		for (; p < np && prev[p].id < pid; p++)
+			if (e->q_inst[prev[p].idx])
+				inst_unrest(e, prev[p].idx);
+		if (p < np && prev[p].id == pid) {
+			idx = prev[p++].idx;
+			/* (a quiet instance is the one its slot was
+			 * remembered with: it wakes before it goes) */
+			if (e->q_inst[idx]) {
+				if (s->proc_same[i]) {
+					e->n_quiet_prows++;
+					e->inst_seq[idx] = e->seq;
+					remember(&e->cur_pids, &e->n_cur_pids,
+						 &e->cap_cur_pids, pid, idx);
+					continue;
+				}
+				inst_unrest(e, idx);
+			}
+			if (!e->insts[idx].used || e->insts[idx].pid != pid)
+				idx = SWT_MAP_NONE;
+		}
+		if (idx == SWT_MAP_NONE)
+			idx = inst_lookup(e, pid);
+		remember(&e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids, pid,
+			 idx);
+		on_proc_row(e, row, idx, t, t0);
+		rest_later_p(e, idx, row->flags);
+	}
+	for (; p < np; p++)
+		if (e->q_inst[prev[p].idx])
+			inst_unrest(e, prev[p].idx);
+
+threads:
+	prev = e->prev_tids;
+	np = e->n_prev_tids;
+	if (s->same_tids && s->n_threads == np) {
+		thrs_aligned(e, s, t - t0);
+		goto quiet;
+	}
+	for (i = 0, p = 0; i < s->n_threads; i++) {
+		const struct swt_thread_row *row = &s->threads[i];
+		int32_t tid = row->tid;
+		uint32_t ti = SWT_MAP_NONE;
+
+		for (; p < np && prev[p].id < tid; p++)
+			if (e->q_thr[prev[p].idx])
+				thr_unrest(e, prev[p].idx);
+		if (p < np && prev[p].id == tid) {
+			ti = prev[p++].idx;
+			if (e->q_thr[ti]) {
+				/* (its process has its row in this sample) */
+				if (s->thread_same[i] &&
+				    e->inst_seq[e->thr_inst[ti]] == e->seq) {
+					e->n_quiet_trows++;
+					remember(&e->cur_tids, &e->n_cur_tids,
+						 &e->cap_cur_tids, tid, ti);
+					continue;
+				}
+				thr_unrest(e, ti);
+			}
+		}
+		ti = on_thread_row(e, row, t - t0, ti);
+		if (ti == SWT_MAP_NONE)
+			continue;
+		remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, tid,
+			 ti);
+		rest_later_t(e, ti);
+	}
+	for (; p < np; p++)
+		if (e->q_thr[prev[p].idx])
+			thr_unrest(e, prev[p].idx);
+quiet:
+	quiet_sample(e, t, t0);
+	for (i = 0; i < e->n_rest_p; i++)
+		inst_rest(e, e->rest_p[i].idx, (uint32_t)e->rest_p[i].id);
+	for (i = 0; i < e->n_rest_t; i++)
+		thr_rest(e, e->rest_t[i]);
+	e->n_rest_p = e->n_rest_t = 0;
 }
 
 /* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
@@ -3613,6 +4132,21 @@ static void netdev_reading(struct swt_engine *e, const struct swt_netdev *d,
 	n->t = t;
 }
 
+/* Insertion sort of the touched modules by index: nearly sorted already
+ * (modules are made in the order processes and threads appear). */
+static void sort_touched(struct swt_engine *e)
+{
+	size_t i, j;
+
+	for (i = 1; i < e->n_touched; i++) {
+		uint32_t v = e->touched[i];
+
+		for (j = i; j > 0 && e->touched[j - 1] > v; j--)
+			e->touched[j] = e->touched[j - 1];
+		e->touched[j] = v;
+	}
+}
+
 static void on_sample(struct swt_engine *e, int64_t t,
 		      const struct swt_sample *s)
 {
@@ -3698,11 +4232,16 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			dt, INT64_C(100000000000000));
 	e->walk_pid = e->walk_tid = 0;
 	e->n_cur_pids = e->n_cur_tids = 0;
+	e->keep_pids = e->keep_tids = false;
 	e->n_thr_rows = 0;
-	for (i = 0; i < s->n_procs; i++)
-		on_proc_row(e, &s->procs[i], t, t0);
-	for (i = 0; i < s->n_threads; i++)
-		on_thread_row(e, &s->threads[i], dt);
+	if (!e->no_quiet && s->proc_same && s->thread_same && s->chunk_id &&
+	    e->q_have && s->chunk_id == e->q_chunk &&
+	    s->chunk_sample == e->q_chunk_sample + 1 && !e->defer_first) {
+		rows_incremental(e, s, t, t0);
+	} else {
+		wake_all(e);
+		rows_full(e, s, t, t0);
+	}
 	/* the last CPU of the processes that exited since the last sample
 	 * (in the totals only when this interval is too short to be one) */
 	for (i = 0; i < e->n_carries; i++) {
@@ -3741,16 +4280,18 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		e->any_counted = true;
 	}
 	e->n_carries = 0;
-	swap_slots(&e->prev_pids, &e->n_prev_pids, &e->cap_prev_pids,
-		   &e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids);
-	if (s->n_threads)
+	if (!e->keep_pids)
+		swap_slots(&e->prev_pids, &e->n_prev_pids, &e->cap_prev_pids,
+			   &e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids);
+	if (s->n_threads && !e->keep_tids)
 		swap_slots(&e->prev_tids, &e->n_prev_tids, &e->cap_prev_tids,
 			   &e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids);
 	/* threads absent from a sample with threads have ended (nothing to
-	 * look for when every live thread had its row) */
+	 * look for when every live thread had its row; a quiet one had) */
 	if (s->n_threads && e->n_thr_rows != e->n_thrs - e->n_free_thrs) {
 		for (i = 0; i < e->n_thrs; i++)
-			if (e->thrs[i].used && e->thrs[i].stamp != e->seq)
+			if (e->thrs[i].used && e->thrs[i].stamp != e->seq &&
+			    !e->q_thr[i])
 				thread_remove(e, (uint32_t)i);
 	}
 	attribute_spans(e, t, t0);
@@ -3763,6 +4304,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	 * was: the first sample of preexisting processes is a baseline */
 	ses->cur_obs_ns = e->any_counted ? dt : 0;
 
+	/* the subjects of this sample in the order they were made (module
+	 * index): the same whichever rows were read or carried */
+	sort_touched(e);
 	/* per-interval values of every subject first: the spike snapshots
 	 * compare them */
 	for (i = 0; i < e->n_touched; i++)
@@ -3854,6 +4398,12 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		usage_totals(e, swt_sat_sub(t, e->origin_ns), false);
 	e->t_prev = t;
 	e->have_prev = true;
+	e->q_have = true;
+	e->q_chunk = s->chunk_id;
+	e->q_chunk_sample = s->chunk_sample;
+	e->done_seq = e->seq;
+	e->done_t = t;
+	e->done_dt = dt;
 }
 
 /* ---- feed ---------------------------------------------------------------- */
@@ -4009,6 +4559,19 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		t = e->t_prev;
 	if (t > e->t_last)
 		e->t_last = t;
+	/* a record about a quiet process: it takes its place first */
+	if (e->n_quiet_insts || e->n_quiet_thrs) {
+		int32_t pid = rec->kind == SWT_REC_PROC_START ?
+				      rec->u.proc_start.pid :
+			      rec->kind == SWT_REC_PROC_EXIT ?
+				      rec->u.proc_exit.pid :
+			      rec->kind == SWT_REC_EVENTS ?
+				      rec->u.events.pid :
+				      0;
+
+		if (pid)
+			wake_inst(e, swt_imap_get(&e->pid_map, pid));
+	}
 	switch (rec->kind) {
 	case SWT_REC_PROC_START:
 		on_proc_start(e, t, &rec->u.proc_start);
@@ -4067,6 +4630,13 @@ void swt_engine_new(struct swt_engine **out,
 					    opts->window_from_ns : 0;
 	}
 	swt_usage_grid_init(&e->ugrid, opts ? opts->usage_buckets : 0);
+	/* every row taken, none passed over as a repeat: for tests that
+	 * compare the two (docs/analysis.md § 15) */
+	{
+		const char *full = getenv("SWT_ENGINE_FULL");
+
+		e->no_quiet = full && *full && strcmp(full, "0") != 0;
+	}
 	if (!e->max_spikes)
 		e->max_spikes = DEFAULT_MAX_FINDINGS;
 	if (!e->max_alerts)
@@ -4100,6 +4670,13 @@ void swt_engine_free(struct swt_engine *e)
 	if (e->out)
 		engine__findings_free(e->out);
 	free(e->out);
+	free(e->q_inst);
+	free(e->inst_seq);
+	free(e->q_thr);
+	free(e->thr_inst);
+	free(e->qmods);
+	free(e->rest_p);
+	free(e->rest_t);
 	for (i = 0; i < e->n_insts; i++) {
 		for (j = 0; j < e->insts[i].n_spans; j++)
 			free(e->insts[i].spans[j].ents);
@@ -4178,6 +4755,16 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		return SWT_EINVAL;
 	}
 	if (!e->finished) {
+		/* (for tests/analyze/test-quiet.sh: that rows were passed
+		 * over at all) */
+		if (getenv("SWT_ENGINE_STATS"))
+			fprintf(stderr,
+				"swt engine: %" PRIu64 " of %" PRIu64
+				" process rows and %" PRIu64
+				" thread rows passed over (quiet)\n",
+				e->n_quiet_prows, e->n_proc_samples,
+				e->n_quiet_trows);
+		wake_all(e);
 		e->finished = true;
 		for (i = 0; i < e->n_open_spikes; i++) {
 			spike_close(e, &e->mods[e->open_spikes[i]],

@@ -12,6 +12,9 @@
  *   mkfixture bench PATH [PROCS [SAMPLES]]
  *                                   the benchmark session: PROCS processes
  *                                   (500) sampled SAMPLES times (3600) at 1 s
+ *   mkfixture churn SEED PATH       a session of processes and threads that
+ *                                   come, go, rest and change, from SEED
+ *                                   (tests/analyze/quiet.sh)
  *
  * Everything is a function of the arguments (no clock, no randomness but a
  * fixed LCG): the same command writes the same records. Files are written
@@ -605,6 +608,231 @@ out:
 	return err;
 }
 
+/* ---- a session for the quiet-row equivalence test ------------------------ */
+
+/* A session that makes the engine's quiet processes and threads
+ * (docs/analysis.md § 15) come, go and wake every way it knows, for
+ * tests/analyze/quiet.sh: the report must be the same with every row
+ * taken (SWT_ENGINE_FULL=1). Small chunks (many first samples), sample
+ * times with late and early samples, processes that stay the same for
+ * long stretches and then change one column, flags that come and go,
+ * processes born and gone (pids reused, an exec, a row missing for a
+ * sample, an exit with its last counters), threads that come, go, are
+ * renamed or have no process row, spans and RSS readings that start on a
+ * quiet process, all from `seed`. */
+#define CHURN_SLOTS 24
+#define CHURN_THREADS 3
+
+struct churn_proc {
+	bool alive;
+	int32_t pid;
+	int64_t ticks, cticks, rss, io_r, io_w, tx, rx, socks;
+	uint32_t flags;
+	int n_thr;
+	int64_t tticks[CHURN_THREADS];
+	int tname[CHURN_THREADS];
+	int busy;		/* samples left changing every time */
+	uint32_t flip;		/* flags to toggle in the next sample */
+	bool spans;		/* its client sends spans */
+};
+
+static const char *const churn_names[] = { "alpha", "beta", "gamma",
+					   "delta", "alpha-io",
+					   "a-thread-name-longer-than-24" };
+
+static int churn(const char *path, uint32_t seed)
+{
+	struct churn_proc pr[CHURN_SLOTS];
+	struct swt_proc_row p[CHURN_SLOTS];
+	struct swt_thread_row th[CHURN_SLOTS * CHURN_THREADS + 1];
+	struct swt_event ev[4];
+	struct gen g;
+	int64_t t = T0, prev_t = T0, rt = T0;
+	int32_t next_pid = 2000;
+	int k, i, j;
+
+	if (gen_open(&g, path, S / 10, true, 16384) < 0)
+		return SWT_EIO;
+	g.lcg = 12345 + (uint64_t)seed * 7919;
+	memset(pr, 0, sizeof(pr));
+	for (k = 1; k <= 1500; k++) {
+		size_t n = 0, nt = 0;
+		int64_t tick_t = T0 + (int64_t)k * (S / 10);
+
+		/* late or early samples, now and then; the other records
+		 * in between, in order */
+		t = tick_t + (rnd(&g, 20) == 0 ?
+				      (int64_t)rnd(&g, 80) * (S / 1000) :
+				      0);
+		if (rnd(&g, 60) == 0)
+			t = prev_t + S / 100;	/* 10 ms after the last */
+		if (t <= prev_t + S / 50)
+			t = prev_t + S / 50;
+		rt = prev_t;
+		for (i = 0; i < CHURN_SLOTS; i++) {
+			struct churn_proc *c = &pr[i];
+			uint32_t r = rnd(&g, 1000);
+
+			if (!c->alive) {
+				if (r < 40 || k == 1) {
+					/* born (a pid of its own, or this
+					 * slot's again: reused) */
+					bool reuse = c->pid && rnd(&g, 3) == 0;
+					int32_t old = c->pid;
+
+					memset(c, 0, sizeof(*c));
+					c->alive = true;
+					c->pid = reuse ? old : next_pid++;
+					c->rss = 1000 + rnd(&g, 5000);
+					c->n_thr = (int)rnd(&g, CHURN_THREADS + 1);
+					for (j = 0; j < c->n_thr; j++)
+						c->tname[j] = (int)rnd(&g, 6);
+					/* (the RSS of every process of an
+					 * identity with modules is a reading
+					 * of their regression: never quiet) */
+					c->spans = i % 4 == 0 && rnd(&g, 2);
+					rt += S / 1000;
+					start(&g, rt, c->pid, 1,
+					      churn_names[i % 4],
+					      churn_names[i % 4], k == 1);
+				}
+				continue;
+			}
+			if (r < 8) {
+				/* gone: an exit (with its last counters now
+				 * and then) */
+				struct swt_record x;
+
+				memset(&x, 0, sizeof(x));
+				x.kind = SWT_REC_PROC_EXIT;
+				x.t_ns = rt += S / 1000;
+				x.u.proc_exit.pid = c->pid;
+				x.u.proc_exit.has_status = true;
+				if (rnd(&g, 2)) {
+					x.u.proc_exit.has_final = true;
+					x.u.proc_exit.utime = c->ticks + 3;
+					x.u.proc_exit.cutime = c->cticks + 1;
+				}
+				put(&g, &x);
+				c->alive = false;
+				continue;
+			}
+			if (r < 11) {
+				/* an exec: the same process, a new program */
+				rt += S / 1000;
+				start(&g, rt, c->pid, 1,
+				      churn_names[(i + 1) % 4],
+				      churn_names[(i + 1) % 4], false);
+			}
+			/* what changes: mostly nothing; a reading of bytes is
+			 * often followed by a tick without one (the rate of
+			 * the reading held) */
+			c->flags ^= c->flip;
+			c->flip = 0;
+			if (c->busy > 0) {
+				c->busy--;
+				c->ticks += 1 + rnd(&g, 3);
+			} else if (r < 16) {
+				c->busy = (int)rnd(&g, 30);
+			} else if (r < 50) {
+				switch (rnd(&g, 8)) {
+				case 0: c->ticks++; break;
+				case 1: c->rss += (int64_t)rnd(&g, 300) - 100; break;
+				case 2:
+					c->io_r += rnd(&g, 1 << 20);
+					c->flip = rnd(&g, 2) ?
+						SWT_PF_IO_NOT_SAMPLED : 0;
+					break;
+				case 3:
+					c->tx += rnd(&g, 1 << 16);
+					c->socks++;
+					c->flip = rnd(&g, 2) ?
+						SWT_PF_NET_NOT_SAMPLED : 0;
+					break;
+				case 4: c->flags ^= SWT_PF_NET_NOT_SAMPLED; break;
+				case 5: c->flags ^= SWT_PF_IO_NOT_SAMPLED; break;
+				case 6: c->cticks += 2; break;
+				default:
+					if (c->n_thr)
+						c->tticks[rnd(&g, (uint32_t)c->n_thr)]++;
+				}
+			} else if (r < 55 && c->n_thr) {
+				/* a thread renamed, or one more or fewer */
+				j = (int)rnd(&g, (uint32_t)c->n_thr);
+				if (rnd(&g, 2))
+					c->tname[j] = (int)rnd(&g, 6);
+				else if (c->n_thr < CHURN_THREADS)
+					c->tname[c->n_thr++] = (int)rnd(&g, 6);
+				else
+					c->n_thr--;
+			} else if (r < 57) {
+				c->flags ^= SWT_PF_IO_UNAVAILABLE;
+			}
+			if (c->spans && rnd(&g, 40) == 0) {
+				int64_t a = rt += S / 1000, b = rt += S / 1000;
+
+				ev[0] = (struct swt_event){ a, SWT_EV_RSS,
+							    c->pid, "work",
+							    c->rss };
+				ev[1] = (struct swt_event){ a, SWT_EV_BEGIN,
+							    c->pid, "work", 0 };
+				ev[2] = (struct swt_event){ b, SWT_EV_END,
+							    c->pid, "work", 0 };
+				ev[3] = (struct swt_event){ b, SWT_EV_COUNT,
+							    c->pid, "ocr_call",
+							    1 };
+				events(&g, c->pid, ev, 4);
+			}
+			/* a row missing now and then (no exit) */
+			if (rnd(&g, 200) == 0)
+				continue;
+			p[n] = row(c->pid, c->ticks, c->rss);
+			p[n].flags = c->flags;
+			p[n].cutime = c->cticks;
+			p[n].io_read = c->io_r;
+			p[n].io_write = c->io_w;
+			p[n].net_tx = c->tx;
+			p[n].net_rx = c->rx;
+			p[n].socks_tcp = c->socks;
+			n++;
+		}
+		/* rows by pid, threads by tid */
+		for (i = 1; i < (int)n; i++)
+			for (j = i; j > 0 && p[j - 1].pid > p[j].pid; j--) {
+				struct swt_proc_row x = p[j];
+
+				p[j] = p[j - 1];
+				p[j - 1] = x;
+			}
+		for (i = 0; i < (int)n; i++) {
+			struct churn_proc *c = NULL;
+
+			for (j = 0; j < CHURN_SLOTS; j++)
+				if (pr[j].alive && pr[j].pid == p[i].pid)
+					c = &pr[j];
+			for (j = 0; c && j < c->n_thr; j++)
+				th[nt++] = (struct swt_thread_row){
+					p[i].pid + j * 100000, p[i].pid,
+					churn_names[c->tname[j]], c->tticks[j],
+					0 };
+		}
+		/* a thread whose process has no row */
+		if (k % 97 == 0)
+			th[nt++] = (struct swt_thread_row){ 999999, 999000,
+							    "orphan", k, 0 };
+		for (i = 1; i < (int)nt; i++)
+			for (j = i; j > 0 && th[j - 1].tid > th[j].tid; j--) {
+				struct swt_thread_row x = th[j];
+
+				th[j] = th[j - 1];
+				th[j - 1] = x;
+			}
+		sample(&g, t, p, n, th, nt);
+		prev_t = t;
+	}
+	return gen_close(&g, t + S / 20, true);
+}
+
 /* A session for windowed reading (tests/analyze/test-window.sh; not in
  * `list`): 300 s in 4 KiB chunks (about one every 8 s), two long-lived
  * processes (one leaking, one with module spans and a counter), and a
@@ -794,7 +1022,8 @@ static int usage(void)
 	fprintf(stderr, "usage: mkfixture list\n"
 			"       mkfixture SCENARIO PATH\n"
 			"       mkfixture diff base|new|contended RUN PATH\n"
-			"       mkfixture bench PATH [PROCS [SAMPLES]]\n");
+			"       mkfixture bench PATH [PROCS [SAMPLES]]\n"
+			"       mkfixture churn SEED PATH\n");
 	return 2;
 }
 
@@ -815,6 +1044,10 @@ int main(int argc, char **argv)
 			return usage();
 		return bench(argv[2], procs, samples) < 0 ? 1 : 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "churn") == 0)
+		return churn(argv[3], (uint32_t)strtoul(argv[2], NULL, 10)) < 0 ?
+			       1 :
+			       0;
 	if (argc == 5 && strcmp(argv[1], "diff") == 0) {
 		int run = atoi(argv[3]);
 
