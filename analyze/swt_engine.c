@@ -3310,8 +3310,9 @@ static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	for (i = 0; i < s->n_procs; i++) {
 		const struct swt_proc_row *row;
 		uint32_t idx = sl[i].idx;
+		bool was = e->q_inst[idx];
 
-		if (e->q_inst[idx]) {
+		if (was) {
 			if (s->proc_same[i]) {
 				e->n_quiet_prows++;
 				e->inst_seq[idx] = e->seq;
@@ -3326,7 +3327,8 @@ static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
 			sl[i].idx = idx;
 		}
 		on_proc_row(e, row, idx, t, t0);
-		rest_later_p(e, idx, row->flags);
+		if (was || s->proc_same[i])
+			rest_later_p(e, idx, row->flags);
 	}
 	e->keep_pids = true;
 }
@@ -3342,8 +3344,9 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 
 	for (i = 0; i < s->n_threads; i++) {
 		uint32_t ti = sl[i].idx;
+		bool was = e->q_thr[ti];
 
-		if (e->q_thr[ti]) {
+		if (was) {
 			/* (its process has its row in this sample) */
 			if (s->thread_same[i] &&
 			    e->inst_seq[e->thr_inst[ti]] == e->seq) {
@@ -3357,7 +3360,7 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 		sl[i].idx = ti;
 		if (ti == SWT_MAP_NONE)
 			holes = true;
-		else
+		else if (was || s->thread_same[i])
 			rest_later_t(e, ti);
 	}
 	if (holes) {
@@ -3372,9 +3375,11 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 
 /* The rows of a sample that follows the last one taken in its chunk
  * (swt_sample.proc_same, thread_same): a quiet process's or thread's
- * repeat is passed over; any other row is taken, and what took a row can
- * be quiet from the next sample on. What is in the last sample's rows and
- * not in these has gone, and wakes. */
+ * repeat is passed over; any other row is taken. What took a repeat, or a
+ * change after it was quiet, can be quiet from the next sample on (one
+ * that changed twice in a row is likely to change again: it stays awake
+ * until it repeats). What is in the last sample's rows and not in these
+ * has gone, and wakes. */
 static void rows_incremental(struct swt_engine *e,
 			     const struct swt_sample *s, int64_t t, int64_t t0)
 {
@@ -3389,6 +3394,7 @@ static void rows_incremental(struct swt_engine *e,
 		const struct swt_proc_row *row = &s->procs[i];
 		int32_t pid = row->pid;
 		uint32_t idx = SWT_MAP_NONE;
+		bool was = false;
 
 		for (; p < np && prev[p].id < pid; p++)
 			if (e->q_inst[prev[p].idx])
@@ -3397,7 +3403,8 @@ static void rows_incremental(struct swt_engine *e,
 			idx = prev[p++].idx;
 			/* (a quiet instance is the one its slot was
 			 * remembered with: it wakes before it goes) */
-			if (e->q_inst[idx]) {
+			was = e->q_inst[idx];
+			if (was) {
 				if (s->proc_same[i]) {
 					e->n_quiet_prows++;
 					e->inst_seq[idx] = e->seq;
@@ -3415,7 +3422,8 @@ static void rows_incremental(struct swt_engine *e,
 		remember(&e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids, pid,
 			 idx);
 		on_proc_row(e, row, idx, t, t0);
-		rest_later_p(e, idx, row->flags);
+		if (was || s->proc_same[i])
+			rest_later_p(e, idx, row->flags);
 	}
 	for (; p < np; p++)
 		if (e->q_inst[prev[p].idx])
@@ -3432,13 +3440,15 @@ threads:
 		const struct swt_thread_row *row = &s->threads[i];
 		int32_t tid = row->tid;
 		uint32_t ti = SWT_MAP_NONE;
+		bool was = false;
 
 		for (; p < np && prev[p].id < tid; p++)
 			if (e->q_thr[prev[p].idx])
 				thr_unrest(e, prev[p].idx);
 		if (p < np && prev[p].id == tid) {
 			ti = prev[p++].idx;
-			if (e->q_thr[ti]) {
+			was = e->q_thr[ti];
+			if (was) {
 				/* (its process has its row in this sample) */
 				if (s->thread_same[i] &&
 				    e->inst_seq[e->thr_inst[ti]] == e->seq) {
@@ -3455,7 +3465,8 @@ threads:
 			continue;
 		remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, tid,
 			 ti);
-		rest_later_t(e, ti);
+		if (was || s->thread_same[i])
+			rest_later_t(e, ti);
 	}
 	for (; p < np; p++)
 		if (e->q_thr[prev[p].idx])
