@@ -326,7 +326,6 @@ struct engine__inst {
 	bool in_span_list;
 	uint8_t q_tmask;	/* quiet: the pairs (1 << BY_*) whose time of
 				 * reading moves with each sample */
-	uint32_t n_qthr;	/* its quiet threads */
 	uint32_t ident;
 	uint32_t variant;	/* its command line, ENGINE_NO_VARIANT if
 				 * unknown (anonymous) */
@@ -611,12 +610,14 @@ struct swt_engine {
 	 * that differs, its absence, a record about it, or anything the
 	 * engine does not follow incrementally (wake-all). Indexed by
 	 * instance and thread slot, in arrays small enough to stay cached:
-	 * whether quiet, the sample of its last row, a thread's process. */
+	 * whether quiet, the sample of its last row, its quiet threads; a
+	 * quiet thread's process and module. */
 	uint8_t *q_inst;
 	uint64_t *inst_seq;
+	uint32_t *q_nthr;
 	size_t cap_q_inst;
 	uint8_t *q_thr;
-	uint32_t *thr_inst;
+	uint32_t *thr_inst, *thr_mod;
 	size_t cap_q_thr;
 	size_t n_quiet_insts, n_quiet_thrs;
 	uint32_t *qmods;	/* modules with quiet processes or threads */

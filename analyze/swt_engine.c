@@ -792,11 +792,15 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 		cap = old;
 		e->inst_seq = swt_grow(e->inst_seq, &cap, idx + 1,
 				       sizeof(*e->inst_seq));
+		cap = old;
+		e->q_nthr = swt_grow(e->q_nthr, &cap, idx + 1,
+				     sizeof(*e->q_nthr));
 		e->cap_q_inst = cap;
 		memset(e->q_inst + old, 0, cap - old);
 	}
 	e->q_inst[idx] = 0;
 	e->inst_seq[idx] = 0;
+	e->q_nthr[idx] = 0;
 	swt_imap_put(&e->pid_map, pid, idx);
 	pm = &e->mods[e->idents[ident].proc_module];
 	pm->instances++;
@@ -2818,22 +2822,17 @@ static void inst_unrest(struct swt_engine *e, uint32_t idx)
 	}
 }
 
+/* A quiet thread wakes. Nothing of it needs setting: its stamp and CPU
+ * delta are read only in a sample it took a row in (attribute_spans(),
+ * the removal of threads without a row), its process's thread stamp only
+ * for being 0 (it is not) or this sample's. */
 static void thr_unrest(struct swt_engine *e, uint32_t ti)
 {
-	struct engine__thr *th = &e->thrs[ti];
-	struct engine__inst *in = &e->insts[th->inst_idx];
-
-	e->mods[th->module].q.n_thr--;
-	qmod_update(e, th->module);
+	e->mods[e->thr_mod[ti]].q.n_thr--;
+	qmod_update(e, e->thr_mod[ti]);
 	e->q_thr[ti] = 0;
 	e->n_quiet_thrs--;
-	in->n_qthr--;
-	if (th->stamp == e->done_seq)
-		return;	/* no repeat passed over */
-	th->stamp = e->done_seq;
-	th->cur_delta_micro = 0;
-	if (in->thr_stamp < e->done_seq)
-		in->thr_stamp = e->done_seq;
+	e->q_nthr[e->thr_inst[ti]]--;
 }
 
 /* The quiet threads of instance idx wake. */
@@ -2841,7 +2840,7 @@ static void wake_threads_of(struct swt_engine *e, uint32_t idx)
 {
 	size_t i;
 
-	for (i = 0; i < e->n_thrs && e->insts[idx].n_qthr; i++)
+	for (i = 0; i < e->n_thrs && e->q_nthr[idx]; i++)
 		if (e->q_thr[i] && e->thr_inst[i] == idx)
 			thr_unrest(e, (uint32_t)i);
 }
@@ -2852,7 +2851,7 @@ static void wake_inst(struct swt_engine *e, uint32_t idx)
 {
 	if (idx == SWT_MAP_NONE || idx >= e->n_insts)
 		return;
-	if (e->insts[idx].n_qthr)
+	if (e->q_nthr[idx])
 		wake_threads_of(e, idx);
 	if (e->q_inst[idx])
 		inst_unrest(e, idx);
@@ -2883,8 +2882,9 @@ static void thr_rest(struct swt_engine *e, uint32_t ti)
 		return;
 	e->q_thr[ti] = 1;
 	e->thr_inst[ti] = th->inst_idx;
+	e->thr_mod[ti] = th->module;
 	e->n_quiet_thrs++;
-	in->n_qthr++;
+	e->q_nthr[th->inst_idx]++;
 	e->mods[th->module].q.n_thr++;
 	qmod_update(e, th->module);
 }
@@ -3191,6 +3191,9 @@ static uint32_t on_thread_row(struct swt_engine *e,
 				e->thr_inst = swt_grow(e->thr_inst, &cap,
 						       ti + 1,
 						       sizeof(*e->thr_inst));
+				cap = old;
+				e->thr_mod = swt_grow(e->thr_mod, &cap, ti + 1,
+						      sizeof(*e->thr_mod));
 				e->cap_q_thr = cap;
 				memset(e->q_thr + old, 0, cap - old);
 			}
@@ -4685,6 +4688,8 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->inst_seq);
 	free(e->q_thr);
 	free(e->thr_inst);
+	free(e->q_nthr);
+	free(e->thr_mod);
 	free(e->qmods);
 	free(e->rest_p);
 	free(e->rest_t);
