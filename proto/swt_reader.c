@@ -100,6 +100,8 @@ struct chunk_dec {
 	size_t n_reset, cap_reset;
 	int32_t *gone;		/* a sparse sample's gone pids */
 	size_t cap_gone;
+	int32_t *tgone;		/* ... and gone tids (format 1.9) */
+	size_t cap_tgone;
 	struct swt_event *events;
 	size_t cap_events;
 	struct swt_record rec;	/* the record decoded last */
@@ -313,6 +315,7 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->netdevs);
 	free(d->reset_pids);
 	free(d->gone);
+	free(d->tgone);
 	free(d->events);
 }
 
@@ -1230,6 +1233,60 @@ static size_t sparse_merge(const struct chunk_dec *d,
 	return o;
 }
 
+/* sparse_merge() of thread rows (format 1.9): own rows at rows[nb, nb +
+ * n), gone tids ascending. */
+static size_t thread_merge(const struct chunk_dec *d,
+			   struct swt_thread_row *rows, uint8_t *same,
+			   const struct swt_thread_row *base, size_t nb,
+			   size_t n, const int32_t *gone, size_t n_gone)
+{
+	const struct swt_thread_row *own = rows + nb;
+	size_t i = 0, j = 0, g = 0, o = 0;
+
+	while (i < n || j < nb) {
+		if (j < nb && (i == n || base[j].tid < own[i].tid)) {
+			while (g < n_gone && gone[g] < base[j].tid)
+				g++;
+			if (g == n_gone || gone[g] != base[j].tid) {
+				same[o] = !d->n_reset ||
+					  !was_reset(d, base[j].tgid);
+				rows[o++] = base[j];
+			}
+			j++;
+			continue;
+		}
+		if (j < nb && base[j].tid == own[i].tid)
+			j++;	/* its successor */
+		if (&rows[o] != &own[i])
+			rows[o] = own[i];
+		same[o] = 0;
+		o++;
+		i++;
+	}
+	return o;
+}
+
+/* A sparse sample's gone ids (pids or tids): n deltas from col, ascending,
+ * no more than the base's rows, into *out. */
+static bool gone_ids(int32_t **out, size_t *cap, const int32_t *col,
+		     size_t n, size_t n_base)
+{
+	int64_t id = 0;
+	size_t i;
+
+	if (n > n_base)
+		return false;
+	*out = swt_grow(*out, cap, n ? n : 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		id += col[i];
+		if ((i && id <= (*out)[i - 1]) || id < INT32_MIN ||
+		    id > INT32_MAX)
+			return false;
+		(*out)[i] = (int32_t)id;
+	}
+	return true;
+}
+
 /* Where the rows of the sample being decoded go: the batch a decoding
  * thread fills (d->rows_out), or the one of the two buffers that does not
  * hold the base. */
@@ -1314,10 +1371,10 @@ static void rows_done(struct chunk_dec *d, const struct swt_proc_row *rows,
 #define COLV(m, f, i) ((m)->n_##f ? (m)->f[i] : 0)
 
 static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
-		       bool sparse)
+		       int sparse)
 {
 	struct swt_sample *s = &d->rec.u.sample;
-	size_t n = m->n_pid, nt = m->n_tid, i, j, n_gone = 0;
+	size_t n = m->n_pid, nt = m->n_tid, i, j, n_gone = 0, n_tgone = 0;
 	const struct swt_proc_row *base = d->pbase;
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
@@ -1446,14 +1503,25 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		memset(psame, 0, n);
 	}
 
-	trows = thread_rows(d, nt, &tsame);
+	if (sparse == 2) {
+		if (!gone_ids(&d->tgone, &d->cap_tgone, m->gone_tid,
+			      m->n_gone_tid, n_tbase))
+			return -1;
+		n_tgone = m->n_gone_tid;
+	}
+	/* sparse threads (1.9): its own rows after room for the base's */
+	trows = thread_rows(d, sparse == 2 ? n_tbase + nt : nt, &tsame);
+	{
+	struct swt_thread_row *const town = sparse == 2 ? trows + n_tbase :
+							  trows;
+
 	id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
-		struct swt_thread_row *t = &trows[i];
+		struct swt_thread_row *t = &town[i];
 		int64_t tgid;
 
 		id += m->tid[i];
-		if ((i && id <= trows[i - 1].tid) || id < INT32_MIN ||
+		if ((i && id <= town[i - 1].tid) || id < INT32_MIN ||
 		    id > INT32_MAX)
 			return -1;
 		t->tid = (int32_t)id;
@@ -1467,15 +1535,29 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		while (j < n_tbase && tbase[j].tid < t->tid)
 			j++;
 		t_match += j < n_tbase && tbase[j].tid == t->tid;
-		tsame[i] = 0;
+		if (sparse != 2)
+			tsame[i] = 0;
 		if (j < n_tbase && tbase[j].tid == t->tid &&
 		    !was_reset(d, t->tgid)) {
 			t->utime = wadd(t->utime, tbase[j].utime);
 			t->stime = wadd(t->stime, tbase[j].stime);
-			tsame[i] = thread_same(d, t, &tbase[j]);
+			if (sparse != 2)
+				tsame[i] = thread_same(d, t, &tbase[j]);
 		}
 	}
-	s->same_tids = t_match == nt && nt == n_tbase;
+	}
+	if (sparse == 2) {
+		s->same_tids = n_tgone == 0 && t_match == nt;
+		nt = thread_merge(d, trows, tsame, tbase, n_tbase, nt,
+				  d->tgone, n_tgone);
+		if (nt > SWT_MAX_SAMPLE_ROWS - n) {
+			d->bad = "sample with more rows than a machine has "
+				 "tasks";
+			return -1;
+		}
+	} else {
+		s->same_tids = t_match == nt && nt == n_tbase;
+	}
 	set_same(d, s, psame, tsame, based);
 	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
@@ -1613,10 +1695,14 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:
 		o->kind = SWT_REC_SAMPLE;
-		return conv_sample(d, m->sample, false) < 0 ? -1 : 1;
+		return conv_sample(d, m->sample, 0) < 0 ? -1 : 1;
 	case SWT__PB__RECORD__KIND_SPARSE_SAMPLE:
 		o->kind = SWT_REC_SAMPLE;
-		return conv_sample(d, m->sparse_sample, true) < 0 ? -1 : 1;
+		return conv_sample(d, m->sparse_sample, 1) < 0 ? -1 : 1;
+	case SWT__PB__RECORD__KIND_SPARSE_THREADS_SAMPLE:
+		o->kind = SWT_REC_SAMPLE;
+		return conv_sample(d, m->sparse_threads_sample, 2) < 0 ? -1 :
+									  1;
 	case SWT__PB__RECORD__KIND_EVENTS:
 		o->kind = SWT_REC_EVENTS;
 		return conv_events(d, m->events) < 0 ? -1 : 1;
@@ -1815,7 +1901,7 @@ enum {
 	FS_SCHEDULED = 1, FS_STEAL = 35, FS_NETDEVS = 8, FS_PRESSURE = 9,
 	FS_PID = 10, FS_FLAGS = 22, FS_TID = 30, FS_TGID_OFF = 31,
 	FS_TNAME = 32, FS_TUTIME = 33, FS_TSTIME = 34, FS_GONE = 36,
-	FS_MAX = 36
+	FS_GONE_TID = 37, FS_MAX = 37
 };
 
 /* The sint64 process columns: field number and member. */
@@ -1861,13 +1947,13 @@ static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
-			const unsigned char *end, bool sparse)
+			const unsigned char *end, int sparse)
 {
 	struct swt_sample *s = &d->rec.u.sample;
 	const unsigned char *cb[FS_MAX + 1], *ce[FS_MAX + 1];
 	uint64_t scal[FS_MAX + 1];
 	uint64_t seen = 0;
-	size_t n = 0, nt = 0, n_nd = 0, n_gone = 0, i, j, k;
+	size_t n = 0, nt = 0, n_nd = 0, n_gone = 0, n_tgone = 0, i, j, k;
 	const struct swt_proc_row *base = d->pbase;
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
@@ -2054,9 +2140,38 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		memset(psame, 0, n);
 	}
 
-	/* threads, in blocks: the raw values of each column, then the rows */
-	trows = thread_rows(d, nt, &tsame);
+	/* the gone tids of a sparse-threads sample (1.9): as the pids */
+	if (sparse == 2 && HAS(FS_GONE_TID)) {
+		if (ce[FS_GONE_TID][-1] & 0x80)
+			return false;
+		for (q = cb[FS_GONE_TID]; q < ce[FS_GONE_TID]; q++)
+			n_tgone += *q < 0x80;
+		if (n_tgone > n_tbase)
+			return false;
+		d->tgone = swt_grow(d->tgone, &d->cap_tgone, n_tgone,
+				    sizeof(*d->tgone));
+		q = cb[FS_GONE_TID];
+		id = 0;
+		for (i = 0; i < n_tgone; i++) {
+			uint64_t v;
+
+			if (!fv_get(&q, ce[FS_GONE_TID], &v))
+				return false;
+			id += fv_zz32((uint32_t)v);
+			if ((i && id <= d->tgone[i - 1]) || id < INT32_MIN ||
+			    id > INT32_MAX)
+				return false;
+			d->tgone[i] = (int32_t)id;
+		}
+	}
+
+	/* threads, in blocks: the raw values of each column, then the rows
+	 * (a sparse-threads sample's after room for the base's, then
+	 * merged) */
+	trows = thread_rows(d, sparse == 2 ? n_tbase + nt : nt, &tsame);
 	{
+		struct swt_thread_row *const town =
+			sparse == 2 ? trows + n_tbase : trows;
 		const unsigned char *c[5], *e[5];
 		static const unsigned char tf[5] = { FS_TID, FS_TGID_OFF,
 						     FS_TNAME, FS_TUTIME,
@@ -2075,12 +2190,12 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				if (!fv_col(&c[k], e[k], v[k], i1 - i0))
 					return false;
 			for (i = i0; i < i1; i++) {
-				struct swt_thread_row *t = &trows[i];
+				struct swt_thread_row *t = &town[i];
 				size_t x = i - i0;
 				int64_t tgid;
 
 				id += fv_zz32((uint32_t)v[0][x]);
-				if ((i && id <= trows[i - 1].tid) ||
+				if ((i && id <= town[i - 1].tid) ||
 				    id < INT32_MIN || id > INT32_MAX)
 					return false;
 				t->tid = (int32_t)id;
@@ -2095,15 +2210,17 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 					j++;
 				t_match += j < n_tbase &&
 					   tbase[j].tid == t->tid;
-				tsame[i] = 0;
+				if (sparse != 2)
+					tsame[i] = 0;
 				if (j < n_tbase && tbase[j].tid == t->tid &&
 				    !was_reset(d, t->tgid)) {
 					t->utime =
 						wadd(t->utime, tbase[j].utime);
 					t->stime =
 						wadd(t->stime, tbase[j].stime);
-					tsame[i] = thread_same(d, t,
-							       &tbase[j]);
+					if (sparse != 2)
+						tsame[i] = thread_same(
+							d, t, &tbase[j]);
 				}
 			}
 		}
@@ -2135,8 +2252,17 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 #undef HAS
 
+	if (sparse == 2) {
+		s->same_tids = n_tgone == 0 && t_match == nt;
+		nt = thread_merge(d, trows, tsame, tbase, n_tbase, nt,
+				  d->tgone, n_tgone);
+		if (nt > SWT_MAX_SAMPLE_ROWS - n)
+			return false;
+	} else {
+		s->same_tids = t_match == nt && nt == n_tbase;
+	}
+
 	/* accepted: what conv_sample() leaves */
-	s->same_tids = t_match == nt && nt == n_tbase;
 	set_same(d, s, psame, tsame, based);
 	rows_done(d, rows, n, trows, nt);
 	d->n_reset = 0;
@@ -2164,7 +2290,8 @@ static bool fast_record(struct chunk_dec *d, const unsigned char *p,
 {
 	const unsigned char *end = p + len, *b = NULL, *e = NULL;
 	uint64_t v = 0;
-	bool has_dt = false, sparse = false;
+	bool has_dt = false;
+	int sparse = 0;
 	unsigned f, wt;
 
 	while (p < end) {
@@ -2173,10 +2300,10 @@ static bool fast_record(struct chunk_dec *d, const unsigned char *p,
 			if (!fv_get(&p, end, &v))
 				return false;
 			has_dt = true;
-		} else if ((f == 5 || f == 11) && wt == 2 && !b) {
+		} else if ((f == 5 || f == 11 || f == 12) && wt == 2 && !b) {
 			if (!fv_span(&p, end, &b, &e))
 				return false;
-			sparse = f == 11;
+			sparse = f == 12 ? 2 : f == 11;
 		} else {
 			return false;
 		}

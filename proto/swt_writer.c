@@ -94,6 +94,9 @@ struct swt_writer {
 	size_t cap_hint_old;
 	struct swt_thread_row *prev_threads;
 	size_t n_prev_threads, cap_prev_threads;
+	/* their names' string ids, and those of the sample being encoded */
+	uint32_t *prev_tname, *cur_tname;
+	size_t cap_prev_tname, cap_cur_tname;
 	int32_t *reset_pids;	/* ProcStart seen since the previous sample */
 	size_t n_reset, cap_reset;
 	/* the sample being appended came with a list of its changed rows,
@@ -112,6 +115,8 @@ struct swt_writer {
 	size_t cap_icols;
 	int32_t *gone;		/* a sparse sample's gone pids (deltas) */
 	size_t cap_gone;
+	int32_t *tgone;		/* ... and gone tids (format 1.9) */
+	size_t cap_tgone;
 
 	/* the process directory (format 1.6): every ProcStart written */
 	struct swt_procdir dir;
@@ -633,12 +638,13 @@ static bool take_changed(struct swt_writer *w, const struct swt_sample *in)
  * the column pointers stay valid until the record is packed. String
  * definitions for thread names are emitted here, before the sample. */
 static int encode_sample(struct swt_writer *w, const struct swt_record *r,
-			 Swt__Pb__Sample *s, bool *sparse)
+			 Swt__Pb__Sample *s, int *sparse)
 {
 	static const struct swt_proc_row zero;
 	const struct swt_sample *in = &r->u.sample;
-	size_t n = in->n_procs, nt = in->n_threads, i, j, k, ng = 0;
-	int32_t prev_gone = 0;
+	size_t n = in->n_procs, nt = in->n_threads, i, j, k, ng = 0, kt = 0;
+	size_t ngt = 0;
+	int32_t prev_gone = 0, prev_tgone = 0;
 	int64_t *c, *tu, *ts;
 	int32_t *pid, *tid, *toff;
 	uint32_t *flags, *names;
@@ -752,11 +758,7 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 	/* sparse only when a row was left out: otherwise a plain Sample,
 	 * which every reader reads (its gone processes have no row) */
 	*sparse = k < n;
-	if (*sparse) {
-		s->n_gone_pid = ng;
-		s->gone_pid = w->gone;
-		w->stats.rows_left_out += n - k;
-	}
+	w->stats.rows_left_out += n - k;
 	s->n_pid = k;
 	s->pid = pid;
 	set_col(&s->n_utime, &s->utime, c + 0 * n, k);
@@ -802,34 +804,73 @@ static int encode_sample(struct swt_writer *w, const struct swt_record *r,
 		s->flags = flags;
 	}
 
-	/* threads, keyed by tid */
+	/* threads, keyed by tid; sparse (format 1.9), a thread whose row
+	 * would be zero deltas with the same process and name is left out
+	 * (kt rows written) and the previous threads without a successor
+	 * are listed as gone */
+	w->cur_tname = swt_grow(w->cur_tname, &w->cap_cur_tname,
+				nt ? nt : 1, sizeof(*w->cur_tname));
+	if (w->opts.sparse)
+		w->tgone = swt_grow(w->tgone, &w->cap_tgone,
+				    w->n_prev_threads ? w->n_prev_threads : 1,
+				    sizeof(*w->tgone));
 	prev_id = 0;
 	for (i = 0, j = 0; i < nt; i++) {
 		const struct swt_thread_row *t = &in->threads[i];
-		int64_t bu = 0, bs = 0;
+		const struct swt_thread_row *b = NULL;
+		uint32_t name = intern(w, t->name);
 
-		while (j < w->n_prev_threads && w->prev_threads[j].tid < t->tid)
+		w->cur_tname[i] = name;
+		while (j < w->n_prev_threads &&
+		       w->prev_threads[j].tid < t->tid) {
+			if (w->opts.sparse) {
+				w->tgone[ngt++] = w->prev_threads[j].tid -
+						  prev_tgone;
+				prev_tgone = w->prev_threads[j].tid;
+			}
 			j++;
-		if (j < w->n_prev_threads && w->prev_threads[j].tid == t->tid &&
-		    !is_reset(w, t->tgid)) {
-			bu = w->prev_threads[j].utime;
-			bs = w->prev_threads[j].stime;
 		}
-		tid[i] = t->tid - prev_id;
+		if (j < w->n_prev_threads && w->prev_threads[j].tid == t->tid) {
+			if (!is_reset(w, t->tgid))
+				b = &w->prev_threads[j];
+			j++;
+		}
+		if (w->opts.sparse && b && b->tgid == t->tgid &&
+		    w->prev_tname[j - 1] == name && b->utime == t->utime &&
+		    b->stime == t->stime)
+			continue;
+		tid[kt] = t->tid - prev_id;
 		prev_id = t->tid;
-		toff[i] = t->tid - t->tgid;
-		names[i] = intern(w, t->name);
-		tu[i] = wsub(t->utime, bu);
-		ts[i] = wsub(t->stime, bs);
+		toff[kt] = t->tid - t->tgid;
+		names[kt] = name;
+		tu[kt] = wsub(t->utime, b ? b->utime : 0);
+		ts[kt] = wsub(t->stime, b ? b->stime : 0);
+		kt++;
 	}
-	s->n_tid = nt;
+	for (; j < w->n_prev_threads && w->opts.sparse; j++) {
+		w->tgone[ngt++] = w->prev_threads[j].tid - prev_tgone;
+		prev_tgone = w->prev_threads[j].tid;
+	}
+	if (kt < nt) {
+		/* threads left out: a Record.sparse_threads_sample, whose
+		 * process rows are sparse too (its gone pids listed) */
+		*sparse = 2;
+		s->n_gone_tid = ngt;
+		s->gone_tid = w->tgone;
+		w->stats.thread_rows_left_out += nt - kt;
+	}
+	if (*sparse) {
+		s->n_gone_pid = ng;
+		s->gone_pid = w->gone;
+	}
+	s->n_tid = kt;
 	s->tid = tid;
-	s->n_tgid_off = nt;
+	s->n_tgid_off = kt;
 	s->tgid_off = toff;
-	s->n_tname = nt;
+	s->n_tname = kt;
 	s->tname = names;
-	set_col(&s->n_tutime, &s->tutime, tu, nt);
-	set_col(&s->n_tstime, &s->tstime, ts, nt);
+	set_col(&s->n_tutime, &s->tutime, tu, kt);
+	set_col(&s->n_tstime, &s->tstime, ts, kt);
 	return 0;
 }
 
@@ -872,6 +913,17 @@ static void remember_sample(struct swt_writer *w, const struct swt_sample *in)
 		memcpy(w->prev_threads, in->threads,
 		       in->n_threads * sizeof(*in->threads));
 	w->n_prev_threads = in->n_threads;
+	{
+		/* (the names' ids, as the rows: the pointers are the
+		 * caller's, compared by id only) */
+		uint32_t *tmp = w->prev_tname;
+		size_t cap = w->cap_prev_tname;
+
+		w->prev_tname = w->cur_tname;
+		w->cap_prev_tname = w->cap_cur_tname;
+		w->cur_tname = tmp;
+		w->cap_cur_tname = cap;
+	}
 	w->n_reset = 0;
 }
 
@@ -1088,11 +1140,15 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		goto emitted;
 	}
 	case SWT_REC_SAMPLE: {
-		bool sparse = false;
+		int sparse = 0;
 
 		swt__pb__sample__init(&sm);
 		SWT_TRY(err = encode_sample(w, r, &sm, &sparse));
-		if (sparse) {
+		if (sparse == 2) {
+			rec.kind_case =
+				SWT__PB__RECORD__KIND_SPARSE_THREADS_SAMPLE;
+			rec.sparse_threads_sample = &sm;
+		} else if (sparse) {
 			rec.kind_case = SWT__PB__RECORD__KIND_SPARSE_SAMPLE;
 			rec.sparse_sample = &sm;
 		} else {
@@ -1493,5 +1549,8 @@ void swt_writer_free(struct swt_writer *w)
 	free(w->netdev_ptrs);
 	free(w->icols);
 	free(w->gone);
+	free(w->tgone);
+	free(w->prev_tname);
+	free(w->cur_tname);
 	free(w);
 }

@@ -83,6 +83,7 @@ struct swt_writer_stats {
 	uint64_t records;
 	uint64_t proc_samples;	/* process rows appended */
 	uint64_t rows_left_out;	/* of them, unchanged: not written (sparse) */
+	uint64_t thread_rows_left_out;	/* thread rows unchanged (1.9) */
 	uint64_t chunks;	/* chunks started */
 	uint64_t changed_lists;	/* samples whose list of changed rows
 				 * (swt_sample.changed) was taken */

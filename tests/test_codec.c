@@ -2683,9 +2683,12 @@ struct enc_sample {
 	int64_t tutime[ENC_THREADS], tstime[ENC_THREADS];
 	uint32_t nd_name;
 	uint64_t nd_rx, nd_tx;
-	bool sparse;			/* a sparse_sample (format 1.8) */
+	int sparse;			/* 1: a sparse_sample (format 1.8),
+					 * 2: a sparse_threads_sample (1.9) */
 	size_t n_gone;
 	int32_t gone_delta[ENC_PROCS];
+	size_t n_tgone;
+	int32_t tgone_delta[ENC_THREADS];
 };
 
 enum enc_style {
@@ -2731,6 +2734,10 @@ static size_t enc_values(const struct enc_sample *e, unsigned f, uint64_t *v)
 		for (i = 0; i < e->n_gone; i++)
 			v[i] = zigzag(e->gone_delta[i]) & 0xffffffffu;
 		return e->n_gone;
+	case 37:
+		for (i = 0; i < e->n_tgone; i++)
+			v[i] = zigzag(e->tgone_delta[i]) & 0xffffffffu;
+		return e->n_tgone;
 	case 33:
 	case 34:
 		for (i = 0; i < e->nt; i++)
@@ -2812,7 +2819,7 @@ static void enc_record(struct bytes *out, const struct enc_sample *e,
 {
 	static const unsigned order[] = { 1, 2, 3, 4, 5, 6, 7, 9, 35,
 		10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-		25, 26, 27, 28, 29, 8, 30, 31, 32, 33, 34, 36 };
+		25, 26, 27, 28, 29, 8, 30, 31, 32, 33, 34, 36, 37 };
 	const size_t n_order = sizeof(order) / sizeof(order[0]);
 	struct bytes smp = { 0 }, rec = { 0 };
 	size_t i;
@@ -2823,7 +2830,8 @@ static void enc_record(struct bytes *out, const struct enc_sample *e,
 	if (st == ENC_UNKNOWN)
 		pb_field_varint(&smp, 40, 77);
 	pb_field_varint(&rec, 1, zigzag(e->dt));
-	pb_field_bytes(&rec, e->sparse ? 11 : 5, smp.p, smp.len);
+	pb_field_bytes(&rec, e->sparse == 2 ? 12 : e->sparse ? 11 : 5, smp.p,
+		       smp.len);
 	pb_delimited(out, &rec);
 	free(smp.p);
 	free(rec.p);
@@ -3147,7 +3155,7 @@ static void sparse_samples_decode_as_full(void **state)
 	assert_null(strstr((char *)want.p, "damage -3"));
 
 	memcpy(sp, es, sizeof(sp));
-	sp[1].sparse = true;
+	sp[1].sparse = 1;
 	sp[1].n = 2;
 	sp[1].pid_delta[0] = 30;
 	sp[1].pid_delta[1] = 15;
@@ -3172,7 +3180,7 @@ static void sparse_samples_decode_as_full(void **state)
 		if (bad / 2 == 0) {
 			b2[1].gone_delta[1] = -5;
 		} else {
-			b2[0].sparse = true;
+			b2[0].sparse = 1;
 			b2[0].n_gone = 1;
 			b2[0].gone_delta[0] = 3;
 		}
@@ -3186,9 +3194,98 @@ static void sparse_samples_decode_as_full(void **state)
 	store_fini(&s);
 }
 
+/* Sparse thread rows (format 1.9): the second sample without its
+ * unchanged thread 100, with thread 101 gone and 103 changed and its process
+ * rows sparse as in a sparse_sample, reads as the full one, in every
+ * encoding (protobuf-c's path included), on one thread or two; malformed
+ * gone tids are damage. */
+static void sparse_threads_decode_as_full(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct layout l;
+	struct enc_sample es[ENC_SAMPLES], sp[ENC_SAMPLES];
+	struct bytes file = { 0 }, want = { 0 };
+	unsigned char *data;
+	size_t len, c;
+	int bad;
+
+	data = small_session(sb, &s, &len, &l);
+	enc_samples(es, 12);
+	/* the second sample: thread 100 (of 100) unchanged, 103 (of 101)
+	 * 5 ticks more, 101 gone; pid 10 unchanged (the threads of the
+	 * first: 100, 101, 103) */
+	es[1].nt = 2;
+	es[1].tid_delta[0] = 100;
+	es[1].tid_delta[1] = 3;
+	es[1].tgid_off[1] = 2;
+	es[1].tname[1] = 2;
+	es[1].tutime[0] = es[1].tstime[0] = 0;
+	es[1].tutime[1] = 5;
+	es[1].tstime[1] = 0;
+	for (c = 0; c < 19; c++)
+		es[1].col[c][0] = 0;
+	es[1].flags[0] = es[0].flags[0];
+	/* (the third: thread 101 new again, all of its ticks) */
+	enc_file(&file, data, &l, es, ENC_WRITER, NULL);
+	enc_read(&file, 1, &want);
+	assert_null(strstr((char *)want.p, "damage -3"));
+
+	memcpy(sp, es, sizeof(sp));
+	sp[1].sparse = 2;
+	sp[1].nt = 1;
+	sp[1].tid_delta[0] = 103;
+	sp[1].tgid_off[0] = 2;
+	sp[1].tname[0] = 2;
+	sp[1].tutime[0] = 5;
+	sp[1].tstime[0] = 0;
+	sp[1].n_tgone = 1;
+	sp[1].tgone_delta[0] = 101;
+	/* its process rows without pid 10 (unchanged), 20 and 40 gone */
+	sp[1].n = 3;
+	sp[1].pid_delta[0] = 30;
+	sp[1].pid_delta[1] = 15;
+	sp[1].pid_delta[2] = 5;
+	for (c = 0; c < 3; c++) {
+		size_t k;
+
+		sp[1].flags[c] = es[1].flags[c + 1];
+		for (k = 0; k < 19; k++)
+			sp[1].col[k][c] = es[1].col[k][c + 1];
+	}
+	sp[1].n_gone = 2;
+	sp[1].gone_delta[0] = 20;
+	sp[1].gone_delta[1] = 20;
+	expect_every_style_reads(data, &l, sp, &want);
+
+	/* malformed: gone tids not ascending; more gone tids than the
+	 * previous sample had threads */
+	for (bad = 0; bad < 4; bad++) {
+		struct enc_sample b2[ENC_SAMPLES];
+
+		memcpy(b2, sp, sizeof(b2));
+		b2[1].n_tgone = bad / 2 == 0 ? 2 : ENC_THREADS + 1;
+		b2[1].tgone_delta[0] = 101;
+		b2[1].tgone_delta[1] = bad / 2 == 0 ? -1 : 1;
+		if (bad / 2) {
+			b2[1].n_tgone = ENC_THREADS;
+			b2[0].nt = 1;
+		}
+		enc_file(&file, data, &l, b2,
+			 bad & 1 ? ENC_UNKNOWN : ENC_WRITER, NULL);
+		expect_damage(&file, "damage -3 malformed record at ", bad);
+	}
+	free(file.p);
+	free(want.p);
+	free(data);
+	store_fini(&s);
+}
+
 /* The writer's sparse samples against its plain ones: the same session
- * written both ways reads the same, record by record; sparse leaves rows
- * out and the file is smaller. */
+ * written both ways reads the same, record by record; sparse leaves
+ * process and thread rows out and the file's records are smaller (its
+ * compressed size need not be: zstd compresses the repeated columns of
+ * unchanged threads to almost nothing). */
 static void sparse_writer_reads_as_plain(void **state)
 {
 	struct sandbox *sb = *state;
@@ -3208,8 +3305,10 @@ static void sparse_writer_reads_as_plain(void **state)
 	}
 	assert_true(ws[0].rows_left_out > 0);
 	assert_int_equal(ws[1].rows_left_out, 0);
+	assert_true(ws[0].thread_rows_left_out > 0);
+	assert_int_equal(ws[1].thread_rows_left_out, 0);
 	assert_int_equal(ws[0].proc_samples, ws[1].proc_samples);
-	assert_true(ws[0].bytes < ws[1].bytes);
+	assert_true(ws[0].raw_bytes < ws[1].raw_bytes);
 	for (v = 0; v < 2; v++) {
 		unsigned th;
 
@@ -3365,7 +3464,7 @@ static void zstd_cli_reads_finished_file(void **state)
 		size_t rlen = swt_test_next_record(data, len, &off, &msg);
 		int kind = swt_test_record_kind(msg, rlen);
 
-		assert_true(kind >= 2 && kind <= 11);
+		assert_true(kind >= 2 && kind <= 12);
 		/* protobuf-c's own encoding, byte for byte (the writer
 		 * encodes some kinds itself) */
 		{
@@ -3386,7 +3485,7 @@ static void zstd_cli_reads_finished_file(void **state)
 			strings++;
 		else
 			n++;
-		if (kind == 11)
+		if (kind == 11 || kind == 12)
 			sparse++;
 	}
 	assert_int_equal(off, len);
@@ -4136,6 +4235,7 @@ int main(void)
 		SB(sample_encodings_decode_alike),
 		SB(sample_rows_are_bounded),
 		SB(sparse_samples_decode_as_full),
+		SB(sparse_threads_decode_as_full),
 		SB(sparse_writer_reads_as_plain),
 		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
