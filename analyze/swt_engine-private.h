@@ -542,6 +542,21 @@ struct swt_engine {
 		uint32_t iofin;	/* index in iofins, or UINT32_MAX */
 	} *tombs;
 	size_t n_tombs, cap_tombs;
+	/* what exited children of this tick credited to a parent whose
+	 * ProcStart had not come yet (a recorder writes a short-lived
+	 * child's start and exit as it takes its exit record, and the
+	 * parent it found alive after them): pid -> index in unborn, taken
+	 * by that parent's ProcStart in the same tick, dropped at the next
+	 * sample */
+	struct swt_imap unborn_map;
+	struct engine__unborn {
+		int32_t pid;
+		uint64_t start_ticks;	/* the earliest child's: the parent
+					 * started before it */
+		int64_t seen;		/* micro-ticks (pending_seen) */
+		int64_t io_a, io_b;	/* bytes (by[BY_IO].pend_*) */
+	} *unborn;
+	size_t n_unborn, cap_unborn;
 	/* exits with last counters in this tick: their children's CPU
 	 * (cutime + cstime since the last row) is split into seen and
 	 * unseen at the next sample, once the exits of its children that

@@ -643,6 +643,29 @@ static void inst_drop_spans(struct swt_engine *e, struct engine__inst *in,
 	}
 }
 
+/* The entry of not yet announced parent `ppid` of a child that started at
+ * start_ticks (engine__unborn). */
+static struct engine__unborn *unborn_get(struct swt_engine *e, int32_t ppid,
+					 uint64_t start_ticks)
+{
+	uint32_t u = swt_imap_get(&e->unborn_map, ppid);
+	struct engine__unborn *b;
+
+	if (u == SWT_MAP_NONE) {
+		e->unborn = swt_grow(e->unborn, &e->cap_unborn,
+				     e->n_unborn + 1, sizeof(*e->unborn));
+		u = (uint32_t)e->n_unborn++;
+		memset(&e->unborn[u], 0, sizeof(e->unborn[u]));
+		e->unborn[u].pid = ppid;
+		e->unborn[u].start_ticks = start_ticks;
+		swt_imap_put(&e->unborn_map, ppid, u);
+	}
+	b = &e->unborn[u];
+	if (start_ticks < b->start_ticks)
+		b->start_ticks = start_ticks;
+	return b;
+}
+
 /* A process that has gone: what was counted of it (its own ticks and its
  * reaped children's at its last row, and the rows of the children it
  * reaped after that row) will reach its parent's cutime + cstime when the
@@ -684,8 +707,15 @@ static void credit_parent(struct swt_engine *e, uint32_t idx, uint32_t fin)
 			break;
 		p = SWT_MAP_NONE;
 		tomb = swt_imap_get(&e->tomb_map, ppid);
-		if (tomb == SWT_MAP_NONE)
-			break;
+		if (tomb == SWT_MAP_NONE) {
+			/* a parent not announced yet: its ProcStart may
+			 * follow in this tick */
+			struct engine__unborn *b =
+				unborn_get(e, ppid, in->start_ticks);
+
+			b->seen = swt_sat_add(b->seen, seen);
+			return;
+		}
 		if (e->tombs[tomb].fin != UINT32_MAX) {
 			struct engine__fin *f = &e->fins[e->tombs[tomb].fin];
 
@@ -724,8 +754,14 @@ static void io_credit_parent(struct swt_engine *e, uint32_t idx)
 			return;
 		}
 		tomb = swt_imap_get(&e->tomb_map, ppid);
-		if (tomb == SWT_MAP_NONE)
+		if (tomb == SWT_MAP_NONE) {
+			struct engine__unborn *b = unborn_get(
+				e, ppid, e->insts[idx].start_ticks);
+
+			b->io_a = swt_sat_add(b->io_a, r);
+			b->io_b = swt_sat_add(b->io_b, w);
 			return;
+		}
 		if (e->tombs[tomb].iofin != UINT32_MAX) {
 			/* a parent that exited earlier in this tick: its
 			 * last reading holds this child */
@@ -1059,6 +1095,22 @@ static void on_proc_start(struct swt_engine *e, int64_t t,
 	}
 	idx = inst_create(e, ps->pid, ident);
 	in = &e->insts[idx];
+	{
+		/* what its children that exited before its announcement in
+		 * this tick credited it (one started before them) */
+		uint32_t u = swt_imap_get(&e->unborn_map, ps->pid);
+
+		if (u != SWT_MAP_NONE) {
+			struct engine__unborn *b = &e->unborn[u];
+
+			if (ps->start_ticks <= b->start_ticks) {
+				in->pending_seen = b->seen;
+				in->by[BY_IO].pend_a = b->io_a;
+				in->by[BY_IO].pend_b = b->io_b;
+			}
+			swt_imap_del(&e->unborn_map, ps->pid);
+		}
+	}
 announced:
 	inst_set_variant(e, idx, command);
 	in->ppid = ps->ppid;
@@ -4176,6 +4228,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	for (i = 0; i < e->n_tombs; i++)
 		swt_imap_del(&e->tomb_map, e->tombs[i].pid);
 	e->n_tombs = 0;
+	for (i = 0; i < e->n_unborn; i++)
+		swt_imap_del(&e->unborn_map, e->unborn[i].pid);
+	e->n_unborn = 0;
 	settle_fins(e);
 	count_missed(e, s->scheduled_ns);
 	e->defer_first = false;
@@ -4658,6 +4713,7 @@ void swt_engine_new(struct swt_engine **out,
 	swt_smap_init(&e->ident_map);
 	swt_smap_init(&e->variant_map);
 	swt_imap_init(&e->tomb_map);
+	swt_imap_init(&e->unborn_map);
 	swt_smap_init(&e->mod_map);
 	swt_smap_init(&e->ctr_map);
 	swt_imap_init(&e->pid_map);
@@ -4734,6 +4790,8 @@ void swt_engine_free(struct swt_engine *e)
 	swt_smap_fini(&e->variant_map);
 	swt_imap_fini(&e->tomb_map);
 	free(e->tombs);
+	swt_imap_fini(&e->unborn_map);
+	free(e->unborn);
 	free(e->carries);
 	free(e->fins);
 	free(e->iofins);
