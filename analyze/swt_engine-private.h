@@ -304,14 +304,14 @@ struct engine__variant {
 
 /* A live process (pid). The fields a process row uses come first. */
 struct engine__inst {
+	/* what a process row reads and writes first (the first cache
+	 * lines: a row touches little else) */
 	int32_t pid;
 	uint32_t proc_module;	/* the identity's process module */
-	uint64_t gen;		/* unique per instance, > 0 */
 	uint64_t stamp;		/* seq of the last process row */
 	int64_t base_ticks;
 	int64_t cur_delta_micro;
 	int64_t rss_kib;
-	uint64_t thr_stamp;	/* seq of the last thread row */
 	bool used;
 	bool has_base;
 	bool counted;		/* CPU counted in the current sample */
@@ -321,41 +321,45 @@ struct engine__inst {
 				 * read that tick) is a base */
 	bool born_now;		/* first row in the current sample, born */
 	bool thr_seen;		/* thread rows seen in an earlier sample */
-	bool anonymous;		/* no ProcStart seen (lost to damage) */
 	bool mem_row;		/* its last row had memory (no zombie) */
-	bool in_span_list;
+	bool has_cbase;		/* base_cticks is a reading */
+	bool at_have;		/* at_rss is a reading */
+	bool client_rss;	/* its client sends RSS readings: the
+				 * sampler's are not mixed in */
 	uint8_t q_tmask;	/* quiet: the pairs (1 << BY_*) whose time of
 				 * reading moves with each sample */
 	uint32_t ident;
 	uint32_t variant;	/* its command line, ENGINE_NO_VARIANT if
 				 * unknown (anonymous) */
-	int32_t ppid;		/* from its ProcStart, 0 unknown */
-	bool has_cbase;		/* base_cticks is a reading */
-	uint32_t reaped_in;	/* the reaped module that counted it as an
-				 * instance, UINT32_MAX none */
 	uint32_t cident;	/* the identity whose reaped module its next
 				 * cutime rise goes to: before an exec, the
 				 * old program's (it reaped them) */
 	int64_t base_cticks;	/* cutime + cstime at its last row */
+	/* memory attribution: open time per column since the last RSS
+	 * reading */
+	int64_t at_t;		/* time the accumulators reach, 0 none */
+	int64_t at_rss;
+	uint64_t gen;		/* unique per instance, > 0 */
+	uint64_t thr_stamp;	/* seq of the last thread row */
+	struct engine__bytes by[BY_N];	/* disk I/O, network */
+
+	/* the rest: records, spans, exits */
+	bool anonymous;		/* no ProcStart seen (lost to damage) */
+	bool in_span_list;
+	bool final_counted;	/* its exit carried its last counters */
+	int32_t ppid;		/* from its ProcStart, 0 unknown */
+	uint32_t reaped_in;	/* the reaped module that counted it as an
+				 * instance, UINT32_MAX none */
 	uint32_t fin;		/* its entry in fins, UINT32_MAX none */
 	uint32_t iofin;		/* its entry in iofins, UINT32_MAX none */
-	bool final_counted;	/* its exit carried its last counters */
 	int64_t final_micro;	/* its own CPU from a taskstats exit record
 				 * (micro-ticks, exact to the µs), -1 none */
 	int64_t pending_seen;	/* micro-ticks of its exited children already
 				 * counted from their rows, not yet seen in
 				 * its cutime + cstime (docs/analysis.md §
 				 * 2.1, reaped children) */
-	struct engine__bytes by[BY_N];	/* disk I/O, network */
 	uint64_t start_ticks;
 	int64_t born_ns;
-	/* memory attribution: open time per column since the last RSS
-	 * reading */
-	int64_t at_t;		/* time the accumulators reach, 0 none */
-	bool at_have;		/* at_rss is a reading */
-	bool client_rss;	/* its client sends RSS readings: the
-				 * sampler's are not mixed in */
-	int64_t at_rss;
 	int64_t *at_acc;	/* SWT_ATTRIB_MAX; NULL until its identity
 				 * has a module (keeps this struct small) */
 	size_t n_spans, cap_spans;
