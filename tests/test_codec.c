@@ -816,7 +816,8 @@ static void bytes_add(struct bytes *b, const void *data, size_t len)
 		b->p = realloc(b->p, b->cap);
 		assert_non_null(b->p);
 	}
-	memcpy(b->p + b->len, data, len);
+	if (len)	/* (data may be NULL then: an empty packed column) */
+		memcpy(b->p + b->len, data, len);
 	b->len += len;
 }
 
