@@ -3428,23 +3428,15 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	e->keep_tids = true;
 }
 
-/* The rows of a sample that follows the last one taken in its chunk
- * (swt_sample.proc_same, thread_same): a quiet process's or thread's
- * repeat is passed over; any other row is taken. What took a repeat, or a
- * change after it was quiet, can be quiet from the next sample on (one
- * that changed twice in a row is likely to change again: it stays awake
- * until it repeats). What is in the last sample's rows and not in these
- * has gone, and wakes. */
-static void rows_incremental(struct swt_engine *e,
-			     const struct swt_sample *s, int64_t t, int64_t t0)
+/* The process rows of a sample whose pids came or went: walked in step
+ * with the last sample's slots; a quiet instance whose pid is not in these
+ * rows has gone, and wakes. */
+static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
+		       int64_t t, int64_t t0)
 {
 	const struct engine__slot *prev = e->prev_pids;
 	size_t i, p = 0, np = e->n_prev_pids;
 
-	if (s->same_pids && s->n_procs == np) {
-		procs_aligned(e, s, t, t0);
-		goto threads;
-	}
 	for (i = 0; i < s->n_procs; i++) {
 		const struct swt_proc_row *row = &s->procs[i];
 		int32_t pid = row->pid;
@@ -3483,15 +3475,16 @@ static void rows_incremental(struct swt_engine *e,
 	for (; p < np; p++)
 		if (e->q_inst[prev[p].idx])
 			inst_unrest(e, prev[p].idx);
+}
 
-threads:
-	prev = e->prev_tids;
-	np = e->n_prev_tids;
-	if (s->same_tids && s->n_threads == np) {
-		thrs_aligned(e, s, t - t0);
-		goto quiet;
-	}
-	for (i = 0, p = 0; i < s->n_threads; i++) {
+/* The thread rows of a sample whose tids came or went (procs_walk()). */
+static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
+		      int64_t dt)
+{
+	const struct engine__slot *prev = e->prev_tids;
+	size_t i, p = 0, np = e->n_prev_tids;
+
+	for (i = 0; i < s->n_threads; i++) {
 		const struct swt_thread_row *row = &s->threads[i];
 		int32_t tid = row->tid;
 		uint32_t ti = SWT_MAP_NONE;
@@ -3515,7 +3508,7 @@ threads:
 				thr_unrest(e, ti);
 			}
 		}
-		ti = on_thread_row(e, row, t - t0, ti);
+		ti = on_thread_row(e, row, dt, ti);
 		if (ti == SWT_MAP_NONE)
 			continue;
 		remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, tid,
@@ -3526,7 +3519,28 @@ threads:
 	for (; p < np; p++)
 		if (e->q_thr[prev[p].idx])
 			thr_unrest(e, prev[p].idx);
-quiet:
+}
+
+/* The rows of a sample that follows the last one taken in its chunk
+ * (swt_sample.proc_same, thread_same): a quiet process's or thread's
+ * repeat is passed over; any other row is taken. What took a repeat, or a
+ * change after it was quiet, can be quiet from the next sample on (one
+ * that changed twice in a row is likely to change again: it stays awake
+ * until it repeats). What is in the last sample's rows and not in these
+ * has gone, and wakes. */
+static void rows_incremental(struct swt_engine *e,
+			     const struct swt_sample *s, int64_t t, int64_t t0)
+{
+	size_t i;
+
+	if (s->same_pids && s->n_procs == e->n_prev_pids)
+		procs_aligned(e, s, t, t0);
+	else
+		procs_walk(e, s, t, t0);
+	if (s->same_tids && s->n_threads == e->n_prev_tids)
+		thrs_aligned(e, s, t - t0);
+	else
+		thrs_walk(e, s, t - t0);
 	quiet_sample(e, t, t0);
 	for (i = 0; i < e->n_rest_p; i++)
 		inst_rest(e, e->rest_p[i].idx, (uint32_t)e->rest_p[i].id);

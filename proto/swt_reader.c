@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1194,76 +1195,71 @@ static bool was_reset(const struct chunk_dec *d, int32_t pid)
 	return false;
 }
 
-/* A sparse sample (format 1.8): its own rows, decoded into rows[nb,
- * nb + n), go in pid order among the base's rows that are neither gone
- * nor replaced by one of them, from rows[0] (a row is never written over
- * before it is read: the k-th row written comes from rows[nb + i] with
- * k <= nb + i). gone[0, n_gone): ascending. same[k] says whether row k
- * was carried over (swt_sample.proc_same). Returns the rows. */
+/* A sparse sample's rows (format 1.8; its thread rows, 1.9): its own rows,
+ * decoded into rows[nb, nb + n), go in id order among the base's rows that
+ * are neither gone nor replaced by one of them, from rows[0] (a row is
+ * never written over before it is read: the k-th row written comes from
+ * rows[nb + i] with k <= nb + i). Rows of `size` bytes, their id (pid,
+ * tid) the first int32_t, the pid a ProcStart names at reset_off. gone[0,
+ * n_gone): ascending. same[k] says whether row k was carried over
+ * (swt_sample.proc_same, thread_same). Returns the rows. */
+static inline __attribute__((always_inline)) size_t
+merge_rows(const struct chunk_dec *d, void *rows_v, size_t size,
+	   size_t reset_off, uint8_t *same, const void *base_v, size_t nb,
+	   size_t n, const int32_t *gone, size_t n_gone)
+{
+	unsigned char *rows = rows_v;
+	const unsigned char *base = base_v, *own = rows + nb * size;
+	size_t i = 0, j = 0, g = 0, o = 0;
+
+#define ID(p) (*(const int32_t *)(const void *)(p))
+	while (i < n || j < nb) {
+		const unsigned char *b = base + j * size, *w = own + i * size;
+
+		if (j < nb && (i == n || ID(b) < ID(w))) {
+			while (g < n_gone && gone[g] < ID(b))
+				g++;
+			if (g == n_gone || gone[g] != ID(b)) {
+				/* (a row of a pid started again in between
+				 * is no repeat, whatever the file says) */
+				same[o] = !d->n_reset ||
+					  !was_reset(d, ID(b + reset_off));
+				memcpy(rows + o * size, b, size);
+				o++;
+			}
+			j++;
+			continue;
+		}
+		if (j < nb && ID(b) == ID(w))
+			j++;	/* its successor */
+		if (rows + o * size != w)
+			memcpy(rows + o * size, w, size);
+		same[o] = 0;
+		o++;
+		i++;
+	}
+#undef ID
+	return o;
+}
+
 static size_t sparse_merge(const struct chunk_dec *d,
 			   struct swt_proc_row *rows, uint8_t *same,
 			   const struct swt_proc_row *base, size_t nb,
 			   size_t n, const int32_t *gone, size_t n_gone)
 {
-	const struct swt_proc_row *own = rows + nb;
-	size_t i = 0, j = 0, g = 0, o = 0;
-
-	while (i < n || j < nb) {
-		if (j < nb && (i == n || base[j].pid < own[i].pid)) {
-			while (g < n_gone && gone[g] < base[j].pid)
-				g++;
-			if (g == n_gone || gone[g] != base[j].pid) {
-				/* (a row of a pid started again in between
-				 * is no repeat, whatever the file says) */
-				same[o] = !d->n_reset ||
-					  !was_reset(d, base[j].pid);
-				rows[o++] = base[j];
-			}
-			j++;
-			continue;
-		}
-		if (j < nb && base[j].pid == own[i].pid)
-			j++;	/* its successor */
-		if (&rows[o] != &own[i])
-			rows[o] = own[i];
-		same[o] = 0;
-		o++;
-		i++;
-	}
-	return o;
+	return merge_rows(d, rows, sizeof(*rows),
+			  offsetof(struct swt_proc_row, pid), same, base, nb,
+			  n, gone, n_gone);
 }
 
-/* sparse_merge() of thread rows (format 1.9): own rows at rows[nb, nb +
- * n), gone tids ascending. */
 static size_t thread_merge(const struct chunk_dec *d,
 			   struct swt_thread_row *rows, uint8_t *same,
 			   const struct swt_thread_row *base, size_t nb,
 			   size_t n, const int32_t *gone, size_t n_gone)
 {
-	const struct swt_thread_row *own = rows + nb;
-	size_t i = 0, j = 0, g = 0, o = 0;
-
-	while (i < n || j < nb) {
-		if (j < nb && (i == n || base[j].tid < own[i].tid)) {
-			while (g < n_gone && gone[g] < base[j].tid)
-				g++;
-			if (g == n_gone || gone[g] != base[j].tid) {
-				same[o] = !d->n_reset ||
-					  !was_reset(d, base[j].tgid);
-				rows[o++] = base[j];
-			}
-			j++;
-			continue;
-		}
-		if (j < nb && base[j].tid == own[i].tid)
-			j++;	/* its successor */
-		if (&rows[o] != &own[i])
-			rows[o] = own[i];
-		same[o] = 0;
-		o++;
-		i++;
-	}
-	return o;
+	return merge_rows(d, rows, sizeof(*rows),
+			  offsetof(struct swt_thread_row, tgid), same, base,
+			  nb, n, gone, n_gone);
 }
 
 /* A sparse sample's gone ids (pids or tids): n deltas from col, ascending,
