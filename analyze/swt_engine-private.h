@@ -334,6 +334,8 @@ struct engine__inst {
 	uint32_t cident;	/* the identity whose reaped module its next
 				 * cutime rise goes to: before an exec, the
 				 * old program's (it reaped them) */
+	uint32_t q_flags;	/* quiet: the flags of its last row its bytes
+				 * depend on */
 	int64_t base_cticks;	/* cutime + cstime at its last row */
 	/* memory attribution: open time per column since the last RSS
 	 * reading */

@@ -2749,6 +2749,9 @@ static inline int by_pairs(const struct swt_engine *e)
 
 static const uint32_t by_unavail[BY_N] = { SWT_PF_IO_UNAVAILABLE,
 					   SWT_PF_NET_UNAVAILABLE };
+/* the flags a process row's bytes depend on (row_bytes()) */
+#define Q_FLAGS (SWT_PF_IO_UNAVAILABLE | SWT_PF_IO_NOT_SAMPLED | \
+		 SWT_PF_NET_UNAVAILABLE | SWT_PF_NET_NOT_SAMPLED)
 static const uint32_t by_not_sampled[BY_N] = { SWT_PF_IO_NOT_SAMPLED,
 					       SWT_PF_NET_NOT_SAMPLED };
 
@@ -2838,6 +2841,7 @@ static void inst_rest(struct swt_engine *e, uint32_t idx, uint32_t flags)
 			    in->by[BY_NET].socks[j] >= ENGINE_QUIET_MAX)
 				return;
 	in->q_tmask = tmask;
+	in->q_flags = flags & Q_FLAGS;
 	/* (read by this sample's thread rows only, which are taken) */
 	in->born_now = false;
 	quiet_sums(e, in, 1);
@@ -3428,11 +3432,62 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	e->keep_tids = true;
 }
 
-/* The process rows of a sample whose pids came or went: walked in step
- * with the last sample's slots; a quiet instance whose pid is not in these
- * rows has gone, and wakes. */
+static inline int64_t clamp0(int64_t v)
+{
+	return v > 0 ? v : 0;
+}
+
+/* Whether quiet instance idx's row `row` would do what a repeat of its
+ * last does (on_proc_row(): the values it reads equal what the last row
+ * left), for a sample the reader says nothing of (a chunk's first). */
+static bool proc_repeats(const struct swt_engine *e, uint32_t idx,
+			 const struct swt_proc_row *row)
+{
+	const struct engine__inst *in = &e->insts[idx];
+	const int64_t v[BY_N][2] = { { row->io_read, row->io_write },
+				     { row->net_tx, row->net_rx } };
+	const int64_t so[ENGINE_SOCK_KINDS] = { row->socks_tcp,
+						row->socks_udp,
+						row->socks_other };
+	int k;
+
+	if (!in->used || in->pid != row->pid || !in->has_cbase ||
+	    (row->flags & Q_FLAGS) != in->q_flags ||
+	    swt_sat_add(row->utime, row->stime) != in->base_ticks ||
+	    swt_sat_add(row->cutime, row->cstime) != in->base_cticks ||
+	    clamp0(row->rss_kib) != in->rss_kib ||
+	    (row->rss_kib != 0 || row->vsz_kib != 0) != in->mem_row)
+		return false;
+	for (k = 0; k < BY_N; k++)
+		if ((in->q_tmask & (1u << k)) &&
+		    (clamp0(v[k][0]) != in->by[k].a ||
+		     clamp0(v[k][1]) != in->by[k].b))
+			return false;
+	if (in->q_tmask & (1u << BY_NET))
+		for (k = 0; k < ENGINE_SOCK_KINDS; k++)
+			if (clamp0(so[k]) != in->by[BY_NET].socks[k])
+				return false;
+	return true;
+}
+
+/* The same of quiet thread ti (on_thread_row()). */
+static bool thr_repeats(const struct swt_engine *e, uint32_t ti,
+			const struct swt_thread_row *row)
+{
+	const struct engine__thr *th = &e->thrs[ti];
+
+	return th->used && th->tid == row->tid && th->tgid == row->tgid &&
+	       swt_sat_add(row->utime, row->stime) == th->base_ticks &&
+	       th->name[0] && same_str(th->name, row->name ? row->name : "");
+}
+
+/* The process rows of a sample whose pids came or went, or of one the
+ * reader says nothing of (flags false: a quiet instance's row is then
+ * compared with what it last took): walked in step with the last sample's
+ * slots; a quiet instance whose pid is not in these rows has gone, and
+ * wakes. */
 static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
-		       int64_t t, int64_t t0)
+		       int64_t t, int64_t t0, bool flags)
 {
 	const struct engine__slot *prev = e->prev_pids;
 	size_t i, p = 0, np = e->n_prev_pids;
@@ -3452,7 +3507,8 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 			 * remembered with: it wakes before it goes) */
 			was = e->q_inst[idx];
 			if (was) {
-				if (s->proc_same[i]) {
+				if (flags ? s->proc_same[i] :
+					    proc_repeats(e, idx, row)) {
 					e->n_quiet_prows++;
 					e->inst_seq[idx] = e->seq;
 					remember(&e->cur_pids, &e->n_cur_pids,
@@ -3469,7 +3525,7 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 		remember(&e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids, pid,
 			 idx);
 		on_proc_row(e, row, idx, t, t0);
-		if (was || s->proc_same[i])
+		if (was || (flags && s->proc_same[i]))
 			rest_later_p(e, idx, row->flags);
 	}
 	for (; p < np; p++)
@@ -3479,7 +3535,7 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 
 /* The thread rows of a sample whose tids came or went (procs_walk()). */
 static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
-		      int64_t dt)
+		      int64_t dt, bool flags)
 {
 	const struct engine__slot *prev = e->prev_tids;
 	size_t i, p = 0, np = e->n_prev_tids;
@@ -3498,7 +3554,8 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
 			was = e->q_thr[ti];
 			if (was) {
 				/* (its process has its row in this sample) */
-				if (s->thread_same[i] &&
+				if ((flags ? s->thread_same[i] :
+					     thr_repeats(e, ti, row)) &&
 				    e->inst_seq[e->thr_inst[ti]] == e->seq) {
 					e->n_quiet_trows++;
 					remember(&e->cur_tids, &e->n_cur_tids,
@@ -3513,7 +3570,7 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
 			continue;
 		remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, tid,
 			 ti);
-		if (was || s->thread_same[i])
+		if (was || (flags && s->thread_same[i]))
 			rest_later_t(e, ti);
 	}
 	for (; p < np; p++)
@@ -3529,18 +3586,19 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
  * until it repeats). What is in the last sample's rows and not in these
  * has gone, and wakes. */
 static void rows_incremental(struct swt_engine *e,
-			     const struct swt_sample *s, int64_t t, int64_t t0)
+			     const struct swt_sample *s, int64_t t, int64_t t0,
+			     bool flags)
 {
 	size_t i;
 
-	if (s->same_pids && s->n_procs == e->n_prev_pids)
+	if (flags && s->same_pids && s->n_procs == e->n_prev_pids)
 		procs_aligned(e, s, t, t0);
 	else
-		procs_walk(e, s, t, t0);
-	if (s->same_tids && s->n_threads == e->n_prev_tids)
+		procs_walk(e, s, t, t0, flags);
+	if (flags && s->same_tids && s->n_threads == e->n_prev_tids)
 		thrs_aligned(e, s, t - t0);
 	else
-		thrs_walk(e, s, t - t0);
+		thrs_walk(e, s, t - t0, flags);
 	quiet_sample(e, t, t0);
 	for (i = 0; i < e->n_rest_p; i++)
 		inst_rest(e, e->rest_p[i].idx, (uint32_t)e->rest_p[i].id);
@@ -4320,7 +4378,12 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	if (!e->no_quiet && s->proc_same && s->thread_same && s->chunk_id &&
 	    e->q_have && s->chunk_id == e->q_chunk &&
 	    s->chunk_sample == e->q_chunk_sample + 1 && !e->defer_first) {
-		rows_incremental(e, s, t, t0);
+		rows_incremental(e, s, t, t0, true);
+	} else if (!e->no_quiet && !e->defer_first &&
+		   (e->n_quiet_insts || e->n_quiet_thrs)) {
+		/* the reader says nothing of this sample (a chunk's first):
+		 * the quiet ones' rows are compared with what they took */
+		rows_incremental(e, s, t, t0, false);
 	} else {
 		wake_all(e);
 		rows_full(e, s, t, t0);

@@ -730,8 +730,12 @@ static int churn(const char *path, uint32_t seed)
 			c->flags ^= c->flip;
 			c->flip = 0;
 			if (c->busy > 0) {
+				int64_t dt = 1 + rnd(&g, 3);
+
 				c->busy--;
-				c->ticks += 1 + rnd(&g, 3);
+				c->ticks += dt;
+				if (c->n_thr)	/* (its first thread ran) */
+					c->tticks[0] += dt;
 			} else if (r < 16) {
 				c->busy = (int)rnd(&g, 30);
 			} else if (r < 50) {
