@@ -1285,8 +1285,7 @@ static bool gone_ids(int32_t **out, size_t *cap, const int32_t *col,
 
 /* Where the rows of the sample being decoded go: the batch a decoding
  * thread fills (d->rows_out), or the one of the two buffers that does not
- * hold the base. */
-/* (rows and, after them, one byte per row: swt_sample.proc_same) */
+ * hold the base; after them, one byte per row (swt_sample.proc_same). */
 static struct swt_proc_row *proc_rows(struct chunk_dec *d, size_t n,
 				      uint8_t **same)
 {
@@ -1400,21 +1399,10 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		return -1;
 	}
 	if (sparse) {
-		/* the gone pids: ascending, no more than the base has */
-		if (m->n_gone_pid > n_base)
+		if (!gone_ids(&d->gone, &d->cap_gone, m->gone_pid,
+			      m->n_gone_pid, n_base))
 			return -1;
-		d->gone = swt_grow(d->gone, &d->cap_gone,
-				   m->n_gone_pid ? m->n_gone_pid : 1,
-				   sizeof(*d->gone));
-		for (i = 0; i < m->n_gone_pid; i++) {
-			id += m->gone_pid[i];
-			if ((i && id <= d->gone[i - 1]) || id < INT32_MIN ||
-			    id > INT32_MAX)
-				return -1;
-			d->gone[i] = (int32_t)id;
-		}
 		n_gone = m->n_gone_pid;
-		id = 0;
 	}
 
 	/* sparse: its own rows after room for the base's */
@@ -1849,6 +1837,38 @@ static inline int32_t fv_zz32(uint32_t v)
 	return (int32_t)((v >> 1) ^ (~(v & 1) + 1));
 }
 
+/* A sparse sample's gone ids (pids or tids) from their packed column [b,
+ * e), as gone_ids() takes them from protobuf-c's: deltas, ascending, no
+ * more than the base's n_base rows; their count into *n. */
+static bool fv_gone_ids(int32_t **out, size_t *cap, const unsigned char *b,
+			const unsigned char *e, size_t n_base, size_t *n)
+{
+	const unsigned char *q;
+	int64_t id = 0;
+	size_t i, k = 0;
+
+	if (e[-1] & 0x80)
+		return false;
+	for (q = b; q < e; q++)
+		k += *q < 0x80;
+	if (k > n_base)
+		return false;
+	*out = swt_grow(*out, cap, k, sizeof(**out));
+	for (i = 0, q = b; i < k; i++) {
+		uint64_t v;
+
+		if (!fv_get(&q, e, &v))
+			return false;
+		id += fv_zz32((uint32_t)v);
+		if ((i && id <= (*out)[i - 1]) || id < INT32_MIN ||
+		    id > INT32_MAX)
+			return false;
+		(*out)[i] = (int32_t)id;
+	}
+	*n = k;
+	return true;
+}
+
 /* A field's tag of one or two bytes in minimal form (protobuf-c takes
  * more; such a record is left to it): its number, 0 when not taken. */
 static inline unsigned fv_tag(const unsigned char **pp,
@@ -2023,30 +2043,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 	if (n > SWT_MAX_SAMPLE_ROWS || nt > SWT_MAX_SAMPLE_ROWS - n)
 		return false;	/* damage: protobuf-c's path says so */
-	if (sparse && HAS(FS_GONE)) {
-		/* the gone pids: ascending, no more than the base has */
-		if (ce[FS_GONE][-1] & 0x80)
-			return false;
-		for (q = cb[FS_GONE]; q < ce[FS_GONE]; q++)
-			n_gone += *q < 0x80;
-		if (n_gone > n_base)
-			return false;
-		d->gone = swt_grow(d->gone, &d->cap_gone, n_gone,
-				   sizeof(*d->gone));
-		q = cb[FS_GONE];
-		for (i = 0; i < n_gone; i++) {
-			uint64_t v;
-
-			if (!fv_get(&q, ce[FS_GONE], &v))
-				return false;
-			id += fv_zz32((uint32_t)v);
-			if ((i && id <= d->gone[i - 1]) || id < INT32_MIN ||
-			    id > INT32_MAX)
-				return false;
-			d->gone[i] = (int32_t)id;
-		}
-		id = 0;
-	}
+	if (sparse && HAS(FS_GONE) &&
+	    !fv_gone_ids(&d->gone, &d->cap_gone, cb[FS_GONE], ce[FS_GONE],
+			 n_base, &n_gone))
+		return false;
 
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values (a
@@ -2137,29 +2137,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 
 	/* the gone tids of a sparse-threads sample (1.9): as the pids */
-	if (sparse == 2 && HAS(FS_GONE_TID)) {
-		if (ce[FS_GONE_TID][-1] & 0x80)
-			return false;
-		for (q = cb[FS_GONE_TID]; q < ce[FS_GONE_TID]; q++)
-			n_tgone += *q < 0x80;
-		if (n_tgone > n_tbase)
-			return false;
-		d->tgone = swt_grow(d->tgone, &d->cap_tgone, n_tgone,
-				    sizeof(*d->tgone));
-		q = cb[FS_GONE_TID];
-		id = 0;
-		for (i = 0; i < n_tgone; i++) {
-			uint64_t v;
-
-			if (!fv_get(&q, ce[FS_GONE_TID], &v))
-				return false;
-			id += fv_zz32((uint32_t)v);
-			if ((i && id <= d->tgone[i - 1]) || id < INT32_MIN ||
-			    id > INT32_MAX)
-				return false;
-			d->tgone[i] = (int32_t)id;
-		}
-	}
+	if (sparse == 2 && HAS(FS_GONE_TID) &&
+	    !fv_gone_ids(&d->tgone, &d->cap_tgone, cb[FS_GONE_TID],
+			 ce[FS_GONE_TID], n_tbase, &n_tgone))
+		return false;
 
 	/* threads, in blocks: the raw values of each column, then the rows
 	 * (a sparse-threads sample's after room for the base's, then
