@@ -597,6 +597,15 @@ static void inst_set_variant(struct swt_engine *e, uint32_t idx,
 
 static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
 static void wake_all(struct swt_engine *e);
+
+/* An array parallel to the instances' (threads') slots, from old to cap
+ * of them, the new ones zeroed (the quiet rows' small arrays). */
+static void *slot_array(void *p, size_t old, size_t cap, size_t size)
+{
+	p = swt_reallocarray(p, cap, size);
+	memset((char *)p + old * size, 0, (cap - old) * size);
+	return p;
+}
 static void wake_inst(struct swt_engine *e, uint32_t idx);
 
 /* ---- process instances ----------------------------------------------- */
@@ -820,19 +829,14 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	in->cident = ident;
 	in->proc_module = e->idents[ident].proc_module;
 	in->gen = ++e->next_gen;
-	if (idx >= e->cap_q_inst) {
-		size_t old = e->cap_q_inst, cap = old;
+	if (e->cap_insts > e->cap_q_inst) {
+		size_t old = e->cap_q_inst, cap = e->cap_insts;
 
-		e->q_inst = swt_grow(e->q_inst, &cap, idx + 1,
-				     sizeof(*e->q_inst));
-		cap = old;
-		e->inst_seq = swt_grow(e->inst_seq, &cap, idx + 1,
-				       sizeof(*e->inst_seq));
-		cap = old;
-		e->q_nthr = swt_grow(e->q_nthr, &cap, idx + 1,
-				     sizeof(*e->q_nthr));
+		e->q_inst = slot_array(e->q_inst, old, cap, sizeof(*e->q_inst));
+		e->inst_seq = slot_array(e->inst_seq, old, cap,
+					 sizeof(*e->inst_seq));
+		e->q_nthr = slot_array(e->q_nthr, old, cap, sizeof(*e->q_nthr));
 		e->cap_q_inst = cap;
-		memset(e->q_inst + old, 0, cap - old);
 	}
 	e->q_inst[idx] = 0;
 	e->inst_seq[idx] = 0;
@@ -3238,20 +3242,16 @@ static uint32_t on_thread_row(struct swt_engine *e,
 			e->thrs = swt_grow(e->thrs, &e->cap_thrs,
 					   e->n_thrs + 1, sizeof(*e->thrs));
 			ti = (uint32_t)e->n_thrs++;
-			if (ti >= e->cap_q_thr) {
-				size_t old = e->cap_q_thr, cap = old;
+			if (e->cap_thrs > e->cap_q_thr) {
+				size_t old = e->cap_q_thr, cap = e->cap_thrs;
 
-				e->q_thr = swt_grow(e->q_thr, &cap, ti + 1,
-						    sizeof(*e->q_thr));
-				cap = old;
-				e->thr_inst = swt_grow(e->thr_inst, &cap,
-						       ti + 1,
-						       sizeof(*e->thr_inst));
-				cap = old;
-				e->thr_mod = swt_grow(e->thr_mod, &cap, ti + 1,
-						      sizeof(*e->thr_mod));
+				e->q_thr = slot_array(e->q_thr, old, cap,
+						      sizeof(*e->q_thr));
+				e->thr_inst = slot_array(e->thr_inst, old, cap,
+							 sizeof(*e->thr_inst));
+				e->thr_mod = slot_array(e->thr_mod, old, cap,
+							sizeof(*e->thr_mod));
 				e->cap_q_thr = cap;
-				memset(e->q_thr + old, 0, cap - old);
 			}
 		}
 		swt_imap_put(&e->tid_map, row->tid, ti);
