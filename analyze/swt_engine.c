@@ -597,6 +597,7 @@ static void inst_set_variant(struct swt_engine *e, uint32_t idx,
 
 static uint32_t attr_col(struct swt_engine *e, uint32_t mi);
 static void wake_all(struct swt_engine *e);
+static void wake_inst(struct swt_engine *e, uint32_t idx);
 
 /* An array parallel to the instances' (threads') slots, from old to cap
  * of them, the new ones zeroed (the quiet rows' small arrays). */
@@ -606,7 +607,6 @@ static void *slot_array(void *p, size_t old, size_t cap, size_t size)
 	memset((char *)p + old * size, 0, (cap - old) * size);
 	return p;
 }
-static void wake_inst(struct swt_engine *e, uint32_t idx);
 
 /* ---- process instances ----------------------------------------------- */
 
