@@ -167,7 +167,7 @@ struct load_args {
 static void meet_cpus(struct swt_sample_bpf *skel, uint32_t n_cpus)
 {
 	cpu_set_t was, one;
-	__s32 idle = 1;
+	struct swt_cpu idle = { 1, 0 };
 	uint32_t cpu;
 	FILE *f;
 	char line[64];

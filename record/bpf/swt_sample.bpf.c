@@ -12,9 +12,12 @@
  * lists each tracked process the first time one of its threads goes off
  * a CPU in an epoch (the time between two runs), and a run reads only the
  * processes of the closing epoch's list plus those on a CPU right now
- * (they have not gone off one yet): a machine of sleeping processes costs
- * a run nearly nothing. A run walks every process of the machine instead
- * (the open-coded task iterator) when swrec asks for it (its first run,
+ * (they have not gone off one yet) and those a switch is taking off one
+ * (its entry may not be in the list yet): a machine of sleeping
+ * processes costs a run nearly nothing. The switch and the run share no
+ * lock; what each writes, and in which order, is below swt_ran. A run
+ * walks every process of the machine instead (the open-coded task
+ * iterator) when swrec asks for it (its first run,
  * then every refresh period: RSS can fall while a process sleeps, by
  * reclaim, and another process can rename it or become its parent), when
  * a CPU's current process is not known yet, or when a list overflowed.
@@ -95,29 +98,37 @@ struct {
 	__type(value, struct swt_tk);
 } tracked SEC(".maps");
 
-/* The two epochs' dirty lists, cap_procs tgids each: list e & 1 fills
- * during epoch e (set by the loader to 2 * cap_procs entries). */
+/* The two epochs' dirty lists, cap_procs entries each: list e & 1 fills
+ * during epoch e (set by the loader to 2 * cap_procs entries). An entry
+ * is the epoch it was taken in (high half) and the tgid (low half),
+ * written at once: a run reads only its epoch's, so it tells an entry
+ * taken but not written yet (the last time round's) from its own. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __s32);
+	__type(value, __u64);
 } dirty SEC(".maps");
 
-/* Each CPU's current process, as the switch leaves it: tgid + 1 (1: the
- * idle task; 0: no switch on that CPU yet, not known) (set by the loader
- * to nr_cpus entries). */
+/* Each CPU's switch (struct swt_cpu; set by the loader to nr_cpus
+ * entries). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __s32);
+	__type(value, struct swt_cpu);
 } curr SEC(".maps");
 
 /* The epoch the switch lists into; a run closes it. */
 __u32 epoch = 1;
 __u32 n_dirty[2];	/* entries taken in each list (may pass cap_procs) */
 __u32 done_dirty[2];	/* ... of which the run that closed it read */
+/* Entries of the closed list its run found taken but not yet written
+ * (their switches still going): the next run reads them again. */
+#define MAX_PENDING 64
+__u32 pending[MAX_PENDING];
+__u32 n_pending = 0;	/* may pass MAX_PENDING: then the next run
+			 * walks all */
 __u32 run_no = 0;
 __u32 partial = 0;	/* the last run read only processes that ran */
 
@@ -257,12 +268,81 @@ static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
 	}
 }
 
-/* List tgid in epoch e's dirty list, once an epoch. */
+/* What the switch and the run write for each other, in program order,
+ * seen in that order by the other CPU: x86 keeps stores in order and
+ * loads in order (TSO), so the compiler's order is enough there; other
+ * CPUs get an exchange or an atomic add (their JITs emit full barriers). */
+#define compiler_barrier() __asm__ __volatile__("" ::: "memory")
+
+static __always_inline void put_s32(__s32 *p, __s32 v)
+{
+#if defined(__TARGET_ARCH_x86)
+	compiler_barrier();
+	*(volatile __s32 *)p = v;
+	compiler_barrier();
+#else
+	(void)__sync_lock_test_and_set(p, v);
+#endif
+}
+
+static __always_inline __s32 get_s32(__s32 *p)
+{
+#if defined(__TARGET_ARCH_x86)
+	__s32 v;
+
+	compiler_barrier();
+	v = *(volatile __s32 *)p;
+	compiler_barrier();
+	return v;
+#else
+	return __sync_fetch_and_add(p, 0);
+#endif
+}
+
+static __always_inline void put_u64(__u64 *p, __u64 v)
+{
+#if defined(__TARGET_ARCH_x86)
+	compiler_barrier();
+	*(volatile __u64 *)p = v;
+	compiler_barrier();
+#else
+	(void)__sync_lock_test_and_set(p, v);
+#endif
+}
+
+static __always_inline __u64 get_u64(__u64 *p)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u64 v;
+
+	compiler_barrier();
+	v = *(volatile __u64 *)p;
+	compiler_barrier();
+	return v;
+#else
+	return __sync_fetch_and_add(p, 0);
+#endif
+}
+
+/* Add tgid to epoch e's dirty list (an entry of epoch e). */
+static __always_inline void append(__s32 tgid, __u32 e)
+{
+	__u64 *p;
+	__u32 i, k;
+
+	i = __sync_fetch_and_add(&n_dirty[e & 1], 1);
+	if (i >= cap_procs)
+		return;	/* the list overflowed: the run walks all */
+	k = (e & 1) * cap_procs + i;
+	p = bpf_map_lookup_elem(&dirty, &k);
+	if (p)
+		put_u64(p, (__u64)e << 32 | (__u32)tgid);
+}
+
+/* List tgid in epoch e's dirty list, once an epoch (a switch's). */
 static __always_inline void mark(__s32 tgid, __u32 e)
 {
 	struct swt_tk *v;
-	__s32 *p;
-	__u32 i, k;
 
 	if (tgid <= 0)
 		return;
@@ -270,29 +350,50 @@ static __always_inline void mark(__s32 tgid, __u32 e)
 	if (!v || v->ran == e)
 		return;
 	v->ran = e;
-	i = __sync_fetch_and_add(&n_dirty[e & 1], 1);
-	if (i >= cap_procs)
-		return;	/* the list overflowed: the run walks all */
-	k = (e & 1) * cap_procs + i;
-	p = bpf_map_lookup_elem(&dirty, &k);
-	if (p)
-		*p = tgid;
+	append(tgid, e);
+}
+
+/* List tgid in epoch e's dirty list whatever a switch did (a run's: a
+ * switch may have marked it and not listed it yet). */
+static __always_inline void take(__s32 tgid, __u32 e)
+{
+	if (tgid > 0 && bpf_map_lookup_elem(&tracked, &tgid))
+		append(tgid, e);
 }
 
 /* A thread goes off a CPU: its process ran in this epoch; the next one's
  * process is the CPU's current one now. Runs at every context switch of
- * the machine: one hash lookup and one store, then nothing unless the
- * process is tracked and not yet listed. */
+ * the machine: a few stores and one hash lookup, then nothing unless the
+ * process is tracked and not yet listed.
+ *
+ * A run, on another CPU, reads this CPU's cur and then its out, and lists
+ * both; it reads the dirty lists after. In the order written here:
+ *  - before this switch shows (cur still the process going off): the run
+ *    lists that process itself;
+ *  - after cur shows, out shows too (written first): the run lists the
+ *    process going off, until its entry is written and out cleared;
+ *  - after out is cleared, the entry (written before) shows, in the list
+ *    of the epoch the switch read: the run's own, or the one before it,
+ *    whose entries taken late the run reads too.
+ * So a process that ran since the last run is read by this one, whenever
+ * its switch happens (or stalls: a virtual CPU can be descheduled by its
+ * host in the middle of this program, for milliseconds). */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(swt_ran, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__s32 *c = bpf_map_lookup_elem(&curr, &cpu);
+	struct swt_cpu *c = bpf_map_lookup_elem(&curr, &cpu);
+	__s32 tgid = prev->tgid;
 
-	if (c)
-		*c = next->tgid + 1;
-	mark(prev->tgid, epoch);
+	if (!c) {
+		mark(tgid, epoch);	/* (cannot be: an entry a CPU) */
+		return 0;
+	}
+	put_s32(&c->out, tgid + 1);
+	put_s32(&c->cur, next->tgid + 1);
+	mark(tgid, epoch);
+	put_s32(&c->out, 0);
 	return 0;
 }
 
@@ -323,8 +424,10 @@ static __always_inline void visit(__s32 tgid)
 	bpf_task_release(t);
 }
 
-/* Entries [from, to) of dirty list l. */
-static __always_inline void visit_list(__u32 l, __u32 from, __u32 to)
+/* The entries of epoch e among [from, to) of dirty list l; with
+ * keep, the places of the others (taken, not written yet) into pending. */
+static __always_inline void visit_list(__u32 l, __u32 from, __u32 to,
+				       __u32 e, int keep)
 {
 	struct bpf_iter_num it;
 	int *i;
@@ -334,10 +437,49 @@ static __always_inline void visit_list(__u32 l, __u32 from, __u32 to)
 	bpf_iter_num_new(&it, (int)from, (int)to);
 	while ((i = bpf_iter_num_next(&it))) {
 		__u32 k = l * cap_procs + (__u32)*i;
-		__s32 *p = bpf_map_lookup_elem(&dirty, &k);
+		__u64 *p = bpf_map_lookup_elem(&dirty, &k);
+		__u64 v;
+		__u32 j;
 
-		if (p)
-			visit(*p);
+		if (!p)
+			continue;
+		v = get_u64(p);
+		if ((__u32)(v >> 32) == e) {
+			visit((__s32)(__u32)v);
+		} else if (keep) {
+			j = n_pending++;
+			if (j < MAX_PENDING)
+				pending[j] = (__u32)*i;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+}
+
+/* The first np entries of pending, of dirty list l, that are epoch e's. */
+static __always_inline void visit_pending(__u32 l, __u32 np, __u32 e)
+{
+	struct bpf_iter_num it;
+	int *i;
+
+	if (!np)
+		return;
+	bpf_iter_num_new(&it, 0, (int)np);
+	while ((i = bpf_iter_num_next(&it))) {
+		__u32 j = (__u32)*i, k;
+		__u64 *p, v;
+
+		if (j >= MAX_PENDING)
+			break;
+		k = pending[j];
+		if (k >= cap_procs)
+			continue;
+		k += l * cap_procs;
+		p = bpf_map_lookup_elem(&dirty, &k);
+		if (!p)
+			continue;
+		v = get_u64(p);
+		if ((__u32)(v >> 32) == e)
+			visit((__s32)(__u32)v);
 	}
 	bpf_iter_num_destroy(&it);
 }
@@ -347,7 +489,7 @@ int swt_sample(struct swt_sample_args *a)
 {
 	struct bpf_iter_task it;
 	struct task_struct *t;
-	__u32 e = epoch, cur = e & 1, nxt = (e + 1) & 1, n, from;
+	__u32 e = epoch, cur = e & 1, nxt = (e + 1) & 1, n, from, np;
 	struct bpf_iter_num ci;
 	int full = a->full, *c;
 
@@ -358,30 +500,43 @@ int swt_sample(struct swt_sample_args *a)
 	run_no++;
 	bpf_rcu_read_lock();
 	/* the processes on a CPU now ran in this epoch too, and have not
-	 * gone off it yet (a CPU without a switch since the program was
-	 * attached has one not known: walk all) */
+	 * gone off it yet; one a switch is taking off a CPU may not be
+	 * listed yet (swt_ran): list both (a CPU without a switch since the
+	 * program was attached has one not known: walk all) */
 	bpf_iter_num_new(&ci, 0, (int)nr_cpus);
 	while ((c = bpf_iter_num_next(&ci))) {
 		__u32 k = (__u32)*c;
-		__s32 *v = bpf_map_lookup_elem(&curr, &k);
+		struct swt_cpu *v = bpf_map_lookup_elem(&curr, &k);
+		__s32 on, off;
 
-		if (!v || !*v)
+		if (!v) {
+			full = 1;
+			continue;
+		}
+		on = get_s32(&v->cur);
+		off = get_s32(&v->out);
+		if (!on)
 			full = 1;
 		else
-			mark(*v - 1, e);
+			take(on - 1, e);
+		if (off)
+			take(off - 1, e);
 	}
 	bpf_iter_num_destroy(&ci);
 	/* the previous list's late entries: those a switch took after the
 	 * last run had read the list (a switch that read the epoch before
-	 * that run moved it on), and the last few it read, which a switch
-	 * may have taken but not yet written (one per CPU at most) */
+	 * that run moved it on), and those that run found taken but not
+	 * yet written */
 	n = n_dirty[nxt];
 	from = done_dirty[nxt];
-	from = from > nr_cpus ? from - nr_cpus : 0;
-	if (n > cap_procs)
+	np = n_pending;
+	if (n > cap_procs || np > MAX_PENDING) {
 		full = 1;	/* it overflowed late */
-	else if (!full)
-		visit_list(nxt, from, n);
+	} else if (!full) {
+		visit_pending(nxt, np, e - 1);
+		visit_list(nxt, from, n, e - 1, 0);
+	}
+	n_pending = 0;
 	/* the next epoch: its switches fill the other list */
 	n_dirty[nxt] = 0;
 	done_dirty[nxt] = 0;
@@ -393,7 +548,7 @@ int swt_sample(struct swt_sample_args *a)
 	}
 	done_dirty[cur] = n;
 	if (!full) {
-		visit_list(cur, 0, n);
+		visit_list(cur, 0, n, e, 1);
 		partial = 1;
 		bpf_rcu_read_unlock();
 		return 0;

@@ -22,6 +22,15 @@ struct swt_tk {
 	__u32 seen;	/* the run that last wrote its row */
 };
 
+/* A CPU as the switch leaves it (the curr table, one per CPU): tgid + 1
+ * of the process it runs (1: the idle task; 0: no switch seen there yet,
+ * not known), and tgid + 1 of the process a switch in progress is taking
+ * off it (0: none). */
+struct swt_cpu {
+	__s32 cur;
+	__s32 out;
+};
+
 /* What swrec hands a run (BPF_PROG_TEST_RUN's ctx_in). */
 struct swt_sample_args {
 	__u32 full;	/* 1: every process (a full walk of the task

@@ -17,6 +17,9 @@
  *    since the last one (stopped ones drop out, a continued one comes
  *    back with /proc's counters, a reaped one is listed gone), and a
  *    sampler keeps the rows of those that did not run, /proc's exactly.
+ *  - Partial runs among switches: processes switching every ~10 µs
+ *    against runs back to back; one that ran before a run is read by it
+ *    (see runs_read_every_process_that_ran for the exception left).
  *
  * Needs root and a kernel with the task iterator (6.7+): where the backend
  * cannot load the whole test says "1..0 # SKIP" and why. With
@@ -40,6 +43,10 @@ static const char *const work_name[N_WORK] = { "busy", "multi", "mem300",
 					       "syscalls" };
 static pid_t work[N_WORK];
 static long n_cpus;
+/* children a test forks besides the workers: killed by its teardown,
+ * also when the test fails half-way (a later test must not see them) */
+#define MAX_STRAY 8
+static pid_t stray[MAX_STRAY];
 
 static int64_t mono_ns(void)
 {
@@ -258,6 +265,24 @@ static int setup(void **state)
 			nap_ms(10);
 		}
 	}
+	return 0;
+}
+
+/* After each test, also one that failed half-way: its children gone, the
+ * workers running (as the next test expects them). */
+static int end_test(void **state)
+{
+	int k, st;
+
+	(void)state;
+	for (k = 0; k < MAX_STRAY; k++)
+		if (stray[k] > 0) {
+			kill(stray[k], SIGKILL);
+			waitpid(stray[k], &st, 0);
+			stray[k] = 0;
+		}
+	for (k = 0; k < N_WORK; k++)
+		kill(work[k], SIGCONT);
 	return 0;
 }
 
@@ -579,6 +604,23 @@ static void samplers_write_the_same_rows(void **state)
 
 /* ---- partial runs: only what ran ---------------------------------------- */
 
+/* Until pid sleeps (the forker in read(), a child in pause()): then
+ * nothing of theirs moves between the two samplers' ticks. */
+static void wait_asleep(pid_t pid)
+{
+	int64_t end = mono_ns() + INT64_C(60000000000);
+	struct swt_procfs_stat ps;
+	char buf[1024];
+
+	for (;;) {
+		proc_stat(pid, 0, &ps, buf, sizeof(buf));
+		if (ps.state == 'S')
+			return;
+		assert_true(mono_ns() < end);
+		nap_ms(1);
+	}
+}
+
 static void partial_runs_read_what_ran(void **state)
 {
 	struct swt_sampler_bpf *b = open_bpf(false);
@@ -586,16 +628,17 @@ static void partial_runs_read_what_ran(void **state)
 	struct swt_sampler_bpf_stats bs;
 	char buf[8192];
 	pid_t child;
-	int k, i, st;
+	int k, i, st, extra_runs = 0;
 
 	(void)state;
-	child = fork();
+	child = stray[0] = fork();
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		pause();
 		_exit(0);
 	}
 	assert_true(child > 0);
+	wait_asleep(child);	/* in pause(), not still starting */
 	for (k = 0; k < N_WORK; k++)
 		assert_true(swt_sampler_bpf_track(b, work[k], true));
 	assert_true(swt_sampler_bpf_track(b, child, true));
@@ -637,7 +680,7 @@ static void partial_runs_read_what_ran(void **state)
 	{
 		struct swt_sampler_bpf_proc last;
 		struct swt_procfs_stat p0, p1;
-		int present = 0;
+		int present = 0, late = 0;
 
 		assert_ok(swt_sampler_bpf_run(b, false));
 		if (swt_sampler_bpf_get(b, work[W_BUSY], &bp) != 1) {
@@ -665,6 +708,24 @@ static void partial_runs_read_what_ran(void **state)
 			if (swt_sampler_bpf_get(b, work[W_BUSY], &bp) == 1) {
 				last = bp;
 				present++;
+			} else if (ps.utime + ps.stime >
+				   last.st.utime + last.st.stime + 2) {
+				/* it ran, and this run did not read it: a
+				 * switch onto it not seen (see
+				 * runs_read_every_process_that_ran); a later
+				 * run must, once it goes off a CPU */
+				int64_t until = mono_ns() + INT64_C(10000000000);
+
+				do {
+					assert_true(mono_ns() < until);
+					nap_ms(2);
+					assert_ok(swt_sampler_bpf_run(b, false));
+					extra_runs++;
+				} while (swt_sampler_bpf_get(b, work[W_BUSY],
+							     &bp) != 1);
+				last = bp;
+				present++;
+				late++;
 			}
 			between("utime+stime",
 				before.st.utime + before.st.stime,
@@ -677,9 +738,9 @@ static void partial_runs_read_what_ran(void **state)
 								    &bp),
 						0);
 		}
-		print_message("# continued: in %d of 6 runs, /proc CPU "
-			      "%" PRIu64 " -> %" PRIu64 " ticks\n",
-			      present, p0.utime + p0.stime,
+		print_message("# continued: in %d of 6 runs (%d of them "
+			      "later), /proc CPU %" PRIu64 " -> %" PRIu64
+			      " ticks\n", present, late, p0.utime + p0.stime,
 			      p1.utime + p1.stime);
 		/* it ran between the reads: some run had it */
 		if (p1.utime + p1.stime > p0.utime + p0.stime)
@@ -690,11 +751,125 @@ static void partial_runs_read_what_ran(void **state)
 	/* reaped between two runs: its exit ran, and no task has its pid */
 	assert_int_equal(kill(child, SIGKILL), 0);
 	assert_int_equal(waitpid(child, &st, 0), child);
+	stray[0] = 0;
 	assert_ok(swt_sampler_bpf_run(b, false));
 	assert_int_equal(swt_sampler_bpf_get(b, child, &bp), -1);
 	swt_sampler_bpf_get_stats(b, &bs);
-	assert_int_equal(bs.partial_runs, 10);	/* all but the first */
+	/* all but the first */
+	assert_int_equal(bs.partial_runs, 10 + extra_runs);
 	cont_all();
+	swt_sampler_bpf_free(b);
+}
+
+/* The run time of task pid (/proc/PID/schedstat: ns, brought up to date
+ * when it is on a CPU). */
+static uint64_t run_ns(pid_t pid)
+{
+	char path[64], buf[128];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	n = read_text(path, buf, sizeof(buf));
+	assert_true(n > 0);
+	return strtoull(buf, NULL, 10);
+}
+
+#define N_FLIP 3
+
+/* Switches as they come, against runs back to back: processes that run
+ * ~10 µs and sleep ~10 µs, over and over (tens of thousands of switches
+ * a second, some of them while a run reads the CPUs and the lists). One
+ * whose run time grew after a run returned ran in the next run's epoch
+ * (on a CPU at that run, taken off one before it, or being taken off
+ * one while it reads): that run reads it. Before the switch's `out`
+ * (2026-12-06) a switch in progress during a run lost it from that run
+ * a few times in 20 000 on an idle machine, every time.
+ *
+ * Not yet explained: under heavy fork load (shells forking in a loop
+ * beside the test) a switch onto such a process is, rarely, not seen by
+ * swt_ran (no recursion misses counted): while it runs no run knows it
+ * runs, and the run after its next switch off a CPU reads it. So the
+ * test asks that (every one missed read again within 100 runs) and that
+ * it stays rare (under 1 in 200), not that it never happens. */
+static void runs_read_every_process_that_ran(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false);
+	struct swt_sampler_bpf_proc bp;
+	uint64_t was[N_FLIP], now[N_FLIP];
+	int64_t end = mono_ns() + INT64_C(60000000000);
+	long runs = 0, partial = 0, ran = 0, missed = 0, worst = 0;
+	long owed[N_FLIP] = { 0 };	/* the run that missed it, unread */
+	int k, st;
+
+	(void)state;
+	for (k = 0; k < N_FLIP; k++) {
+		stray[k] = fork();
+		if (stray[k] == 0) {
+			struct timespec nap = { 0, 10000 };
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			prctl(PR_SET_TIMERSLACK, 1UL);
+			for (;;) {
+				int64_t t = mono_ns() + 10000;
+
+				while (mono_ns() < t)
+					sink++;
+				nanosleep(&nap, NULL);
+			}
+		}
+		assert_true(stray[k] > 0);
+		assert_true(swt_sampler_bpf_track(b, stray[k], true));
+	}
+	assert_ok(swt_sampler_bpf_run(b, true));
+	for (k = 0; k < N_FLIP; k++)
+		was[k] = run_ns(stray[k]);
+	/* 20 000 times that one ran between two runs (about 2 s here), or
+	 * a minute on a machine too busy to give them that */
+	while (ran < 20000 && mono_ns() < end) {
+		for (k = 0; k < N_FLIP; k++)
+			now[k] = run_ns(stray[k]);
+		assert_ok(swt_sampler_bpf_run(b, false));
+		runs++;
+		partial += swt_sampler_bpf_partial(b);
+		for (k = 0; k < N_FLIP; k++) {
+			bool got = swt_sampler_bpf_get(b, stray[k], &bp) == 1;
+
+			if (owed[k] && got) {
+				if (runs - owed[k] > worst)
+					worst = runs - owed[k];
+				owed[k] = 0;
+			}
+			if (owed[k] && runs - owed[k] >= 100) {
+				print_error("process %d: not read in the 100 "
+					    "runs since it ran\n",
+					    (int)stray[k]);
+				fail();
+			}
+			if (now[k] <= was[k])
+				continue;
+			ran++;
+			if (got)
+				continue;
+			missed++;
+			if (!owed[k])
+				owed[k] = runs;
+		}
+		for (k = 0; k < N_FLIP; k++)
+			was[k] = run_ns(stray[k]);
+	}
+	print_message("# %ld runs (%ld partial), a process ran before one "
+		      "%ld times, not read by it %ld times (read again at "
+		      "most %ld runs later)\n",
+		      runs, partial, ran, missed, worst);
+	assert_true(missed * 200 < ran);
+	/* (what this is about: partial runs, among switches) */
+	assert_true(partial >= runs / 2);
+	assert_true(ran >= 1000);
+	for (k = 0; k < N_FLIP; k++) {
+		assert_int_equal(kill(stray[k], SIGKILL), 0);
+		assert_int_equal(waitpid(stray[k], &st, 0), stray[k]);
+		stray[k] = 0;
+	}
 	swt_sampler_bpf_free(b);
 }
 
@@ -886,23 +1061,6 @@ static void set_last_pid(int32_t pid)
 		return;
 	fprintf(f, "%d", (int)pid);
 	fclose(f);
-}
-
-/* Until pid sleeps (the forker in read(), a child in pause()): then
- * nothing of theirs moves between the two samplers' ticks. */
-static void wait_asleep(pid_t pid)
-{
-	int64_t end = mono_ns() + INT64_C(60000000000);
-	struct swt_procfs_stat ps;
-	char buf[1024];
-
-	for (;;) {
-		proc_stat(pid, 0, &ps, buf, sizeof(buf));
-		if (ps.state == 'S')
-			return;
-		assert_true(mono_ns() < end);
-		nap_ms(1);
-	}
 }
 
 static int32_t forker_do(pid_t fk, int cmd, int reply, char op)
@@ -1147,13 +1305,21 @@ static void proc_sampler_reads_the_processes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bpf_matches_proc_exactly_when_stopped),
-		cmocka_unit_test(bpf_agrees_with_proc_while_running),
-		cmocka_unit_test(samplers_write_the_same_rows),
-		cmocka_unit_test(partial_runs_read_what_ran),
-		cmocka_unit_test(sampler_keeps_the_rows_of_what_did_not_run),
-		cmocka_unit_test(steady_ticks_give_the_rows_of_full_ones),
-		cmocka_unit_test(steady_ticks_follow_births_and_exits),
+		cmocka_unit_test_teardown(bpf_matches_proc_exactly_when_stopped,
+					  end_test),
+		cmocka_unit_test_teardown(bpf_agrees_with_proc_while_running,
+					  end_test),
+		cmocka_unit_test_teardown(samplers_write_the_same_rows,
+					  end_test),
+		cmocka_unit_test_teardown(partial_runs_read_what_ran, end_test),
+		cmocka_unit_test_teardown(runs_read_every_process_that_ran,
+					  end_test),
+		cmocka_unit_test_teardown(
+			sampler_keeps_the_rows_of_what_did_not_run, end_test),
+		cmocka_unit_test_teardown(
+			steady_ticks_give_the_rows_of_full_ones, end_test),
+		cmocka_unit_test_teardown(
+			steady_ticks_follow_births_and_exits, end_test),
 	};
 	const struct CMUnitTest unavailable[] = {
 		cmocka_unit_test(open_fails_saying_why),
