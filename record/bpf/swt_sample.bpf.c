@@ -274,55 +274,25 @@ static __always_inline void fill(struct swt_ps *r, struct task_struct *t,
  * CPUs get an exchange or an atomic add (their JITs emit full barriers). */
 #define compiler_barrier() __asm__ __volatile__("" ::: "memory")
 
-static __always_inline void put_s32(__s32 *p, __s32 v)
-{
 #if defined(__TARGET_ARCH_x86)
-	compiler_barrier();
-	*(volatile __s32 *)p = v;
-	compiler_barrier();
+#define put_once(p, v)                                                  \
+	do {                                                            \
+		compiler_barrier();                                     \
+		*(volatile __typeof__(*(p)) *)(p) = (v);                \
+		compiler_barrier();                                     \
+	} while (0)
+#define get_once(p)                                                     \
+	({                                                              \
+		__typeof__(*(p)) v_;                                    \
+		compiler_barrier();                                     \
+		v_ = *(volatile __typeof__(*(p)) *)(p);                 \
+		compiler_barrier();                                     \
+		v_;                                                     \
+	})
 #else
-	(void)__sync_lock_test_and_set(p, v);
+#define put_once(p, v) ((void)__sync_lock_test_and_set((p), (v)))
+#define get_once(p) __sync_fetch_and_add((p), 0)
 #endif
-}
-
-static __always_inline __s32 get_s32(__s32 *p)
-{
-#if defined(__TARGET_ARCH_x86)
-	__s32 v;
-
-	compiler_barrier();
-	v = *(volatile __s32 *)p;
-	compiler_barrier();
-	return v;
-#else
-	return __sync_fetch_and_add(p, 0);
-#endif
-}
-
-static __always_inline void put_u64(__u64 *p, __u64 v)
-{
-#if defined(__TARGET_ARCH_x86)
-	compiler_barrier();
-	*(volatile __u64 *)p = v;
-	compiler_barrier();
-#else
-	(void)__sync_lock_test_and_set(p, v);
-#endif
-}
-
-static __always_inline __u64 get_u64(__u64 *p)
-{
-#if defined(__TARGET_ARCH_x86)
-	__u64 v;
-
-	compiler_barrier();
-	v = *(volatile __u64 *)p;
-	compiler_barrier();
-	return v;
-#else
-	return __sync_fetch_and_add(p, 0);
-#endif
-}
 
 /* Add tgid to epoch e's dirty list (an entry of epoch e). */
 static __always_inline void append(__s32 tgid, __u32 e)
@@ -336,7 +306,7 @@ static __always_inline void append(__s32 tgid, __u32 e)
 	k = (e & 1) * cap_procs + i;
 	p = bpf_map_lookup_elem(&dirty, &k);
 	if (p)
-		put_u64(p, (__u64)e << 32 | (__u32)tgid);
+		put_once(p, (__u64)e << 32 | (__u32)tgid);
 }
 
 /* List tgid in epoch e's dirty list, once an epoch (a switch's). */
@@ -390,10 +360,10 @@ int BPF_PROG(swt_ran, bool preempt, struct task_struct *prev,
 		mark(tgid, epoch);	/* (cannot be: an entry a CPU) */
 		return 0;
 	}
-	put_s32(&c->out, tgid + 1);
-	put_s32(&c->cur, next->tgid + 1);
+	put_once(&c->out, tgid + 1);
+	put_once(&c->cur, next->tgid + 1);
 	mark(tgid, epoch);
-	put_s32(&c->out, 0);
+	put_once(&c->out, 0);
 	return 0;
 }
 
@@ -443,7 +413,7 @@ static __always_inline void visit_list(__u32 l, __u32 from, __u32 to,
 
 		if (!p)
 			continue;
-		v = get_u64(p);
+		v = get_once(p);
 		if ((__u32)(v >> 32) == e) {
 			visit((__s32)(__u32)v);
 		} else if (keep) {
@@ -477,7 +447,7 @@ static __always_inline void visit_pending(__u32 l, __u32 np, __u32 e)
 		p = bpf_map_lookup_elem(&dirty, &k);
 		if (!p)
 			continue;
-		v = get_u64(p);
+		v = get_once(p);
 		if ((__u32)(v >> 32) == e)
 			visit((__s32)(__u32)v);
 	}
@@ -513,8 +483,8 @@ int swt_sample(struct swt_sample_args *a)
 			full = 1;
 			continue;
 		}
-		on = get_s32(&v->cur);
-		off = get_s32(&v->out);
+		on = get_once(&v->cur);
+		off = get_once(&v->out);
 		if (!on)
 			full = 1;
 		else
