@@ -304,6 +304,11 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 					    0;
 	}
 	swt_engine_new(&a->engine, &eo);
+	/* the engine sees every sample of a whole session: it can take
+	 * them as deltas (a window passes some over, a hook wants them
+	 * whole) */
+	if (!w && !fn && swt_engine_takes_deltas(a->engine))
+		(void)swt_reader_set_deltas(r, true);
 	/* damage known before any record: the index (checked at open) */
 	seen = swt_reader_damage_count(r);
 	note_damage(a, r, 0, seen, false, 0, true);

@@ -651,7 +651,22 @@ struct swt_engine {
 	size_t n_rest_t, cap_rest_t;
 	bool no_quiet;
 	bool keep_pids, keep_tids;	/* the slots were kept in place */
-	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */		/* every row is taken (SWT_ENGINE_FULL) */
+	/* a reader handing over deltas (swt_sample.keep_rows): the rows of
+	 * the last sample (its chunk and place), whole, and the sample
+	 * taken for a delta one (whole_sample()) */
+	bool k_have;
+	uint64_t k_chunk;
+	uint32_t k_sample;
+	struct swt_proc_row *k_procs;
+	size_t n_k_procs, cap_k_procs;
+	struct swt_thread_row *k_thrs;
+	size_t n_k_thrs, cap_k_thrs;
+	uint8_t *k_psame, *k_tsame;
+	size_t cap_k_psame, cap_k_tsame;
+	struct swt_record k_rec;
+	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */
+	uint64_t q_all_seq;	/* the last sample every quiet instance had
+				 * its row in, unmarked (inst_last()) */		/* every row is taken (SWT_ENGINE_FULL) */
 	/* the last sample taken: its reader's chunk and place in it, its
 	 * seq, time and interval */
 	bool q_have;

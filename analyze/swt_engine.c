@@ -2854,6 +2854,17 @@ static void inst_rest(struct swt_engine *e, uint32_t idx, uint32_t flags)
 	e->n_quiet_insts++;
 }
 
+/* The sample of instance idx's last row (taken or passed over as a
+ * repeat): a quiet one had its row in every sample whose rows were all
+ * walked as deltas since (procs_aligned_delta()), which sets no inst_seq
+ * of its own. */
+static inline uint64_t inst_last(const struct swt_engine *e, uint32_t idx)
+{
+	uint64_t v = e->inst_seq[idx];
+
+	return e->q_inst[idx] && e->q_all_seq > v ? e->q_all_seq : v;
+}
+
 /* Quiet instance idx takes its place again as of the last sample: what
  * the repeats passed over since its last row taken (its stamp) would have
  * set, if there were any. */
@@ -2864,6 +2875,7 @@ static void inst_unrest(struct swt_engine *e, uint32_t idx)
 
 	quiet_sums(e, in, -1);
 	qmod_update(e, in->proc_module);
+	e->inst_seq[idx] = inst_last(e, idx);
 	e->q_inst[idx] = 0;
 	e->n_quiet_insts--;
 	if (e->inst_seq[idx] == in->stamp)
@@ -3211,7 +3223,7 @@ static uint32_t on_thread_row(struct swt_engine *e,
 	if (ti != SWT_MAP_NONE && e->thrs[ti].tgid == row->tgid &&
 	    e->insts[e->thrs[ti].inst_idx].used &&
 	    e->insts[e->thrs[ti].inst_idx].gen == e->thrs[ti].inst_gen &&
-	    e->inst_seq[e->thrs[ti].inst_idx] == e->seq)
+	    inst_last(e, e->thrs[ti].inst_idx) == e->seq)
 		idx = e->thrs[ti].inst_idx;
 	else
 		idx = swt_imap_get(&e->pid_map, row->tgid);
@@ -3392,6 +3404,46 @@ static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	e->keep_pids = true;
 }
 
+/* procs_aligned() for a sample handed over as deltas (swt_sample.proc_at:
+ * the places of the rows that may differ, every other row a repeat): a
+ * quiet instance's repeat is passed over without a look at its row or a
+ * mark of its own (inst_last()). */
+static void procs_aligned_delta(struct swt_engine *e,
+				const struct swt_sample *s, int64_t t,
+				int64_t t0)
+{
+	struct engine__slot *sl = e->prev_pids;
+	const uint32_t *at = s->proc_at;
+	size_t i, d = 0, nd = s->n_proc_delta, passed = 0;
+
+	for (i = 0; i < s->n_procs; i++) {
+		const struct swt_proc_row *row;
+		uint32_t idx = sl[i].idx;
+		bool was = e->q_inst[idx], same = d == nd || at[d] != i;
+
+		d += !same;
+		if (was) {
+			if (same) {
+				passed++;
+				continue;
+			}
+			inst_unrest(e, idx);
+		}
+		row = &s->procs[i];
+		if (!e->insts[idx].used || e->insts[idx].pid != row->pid) {
+			idx = inst_lookup(e, row->pid);
+			sl[i].id = row->pid;
+			sl[i].idx = idx;
+		}
+		on_proc_row(e, row, idx, t, t0);
+		if (was || same)
+			rest_later_p(e, idx, row->flags);
+	}
+	e->n_quiet_prows += passed;
+	e->q_all_seq = e->seq;
+	e->keep_pids = true;
+}
+
 /* The thread rows of a sample with the tids of the last one, each of which
  * was taken (swt_sample.same_tids): its slots are the last one's, kept. */
 static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
@@ -3408,7 +3460,7 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 		if (was) {
 			/* (its process has its row in this sample) */
 			if (s->thread_same[i] &&
-			    e->inst_seq[e->thr_inst[ti]] == e->seq) {
+			    inst_last(e, e->thr_inst[ti]) == e->seq) {
 				e->n_quiet_trows++;
 				continue;
 			}
@@ -3556,7 +3608,7 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
 				/* (its process has its row in this sample) */
 				if ((flags ? s->thread_same[i] :
 					     thr_repeats(e, ti, row)) &&
-				    e->inst_seq[e->thr_inst[ti]] == e->seq) {
+				    inst_last(e, e->thr_inst[ti]) == e->seq) {
 					e->n_quiet_trows++;
 					remember(&e->cur_tids, &e->n_cur_tids,
 						 &e->cap_cur_tids, tid, ti);
@@ -3591,7 +3643,10 @@ static void rows_incremental(struct swt_engine *e,
 {
 	size_t i;
 
-	if (flags && s->same_pids && s->n_procs == e->n_prev_pids)
+	if (flags && s->same_pids && s->n_procs == e->n_prev_pids &&
+	    s->proc_at)
+		procs_aligned_delta(e, s, t, t0);
+	else if (flags && s->same_pids && s->n_procs == e->n_prev_pids)
 		procs_aligned(e, s, t, t0);
 	else
 		procs_walk(e, s, t, t0, flags);
@@ -4672,6 +4727,89 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
 	return 0;
 }
 
+/* One table of a sample from a reader handing over deltas: rows (n of
+ * `size` bytes; with delta, only those at places at[0, n_delta)) into the
+ * last sample's kept in *keep (*n_keep of them), and the repeats (carried
+ * over rows) into *same. False when a delta does not fit what is kept. */
+static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
+			uint8_t **same, size_t *cap_same, const void *rows,
+			size_t n, size_t size, bool delta, const uint32_t *at,
+			size_t n_delta, const uint8_t *same_in)
+{
+	unsigned char *k;
+	size_t i;
+
+	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
+	if (!delta) {
+		/* (the first sample of a chunk has no repeats) */
+		*keep = swt_grow(*keep, cap, n ? n : 1, size);
+		if (n) {
+			memcpy(*keep, rows, n * size);
+			if (same_in)
+				memcpy(*same, same_in, n);
+		}
+		*n_keep = n;
+		return true;
+	}
+	if (n != *n_keep || n_delta > n)
+		return false;
+	k = *keep;
+	memset(*same, 1, n);
+	for (i = 0; i < n_delta; i++) {
+		if (at[i] >= n || (i && at[i] <= at[i - 1]))
+			return false;
+		memcpy(k + (size_t)at[i] * size,
+		       (const unsigned char *)rows + i * size, size);
+		(*same)[at[i]] = 0;
+	}
+	return true;
+}
+
+/* A sample from a reader handing over deltas (swt_reader_set_deltas()):
+ * the rows of one the next may be deltas against (keep_rows) are kept;
+ * one that comes as deltas is made whole from them (e->k_rec). Returns the
+ * record to take, NULL when a delta sample does not follow the one kept
+ * (a reader misused: records left out). */
+static const struct swt_record *whole_sample(struct swt_engine *e,
+					     const struct swt_record *rec)
+{
+	const struct swt_sample *s = &rec->u.sample;
+	struct swt_sample *w = &e->k_rec.u.sample;
+	bool delta = s->proc_delta || s->thread_delta;
+
+	if (delta && (!e->k_have || s->chunk_id != e->k_chunk ||
+		      s->chunk_sample != e->k_sample + 1))
+		return NULL;
+	e->k_have = false;
+	if (!whole_table((void **)&e->k_procs, &e->n_k_procs,
+			 &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
+			 s->procs, s->n_procs, sizeof(*s->procs),
+			 s->proc_delta, s->proc_at, s->n_proc_delta,
+			 s->proc_same) ||
+	    !whole_table((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
+			 &e->k_tsame, &e->cap_k_tsame, s->threads,
+			 s->n_threads, sizeof(*s->threads), s->thread_delta,
+			 s->thread_at, s->n_thread_delta, s->thread_same))
+		return NULL;
+	e->k_have = true;
+	e->k_chunk = s->chunk_id;
+	e->k_sample = s->chunk_sample;
+	if (!delta)
+		return rec;
+	e->k_rec = *rec;
+	w->procs = e->k_procs;
+	w->threads = e->k_thrs;
+	w->proc_same = e->k_psame;
+	w->thread_same = e->k_tsame;
+	/* (proc_at, thread_at stay: which rows may differ) */
+	w->proc_delta = w->thread_delta = false;
+	if (!s->proc_delta)
+		w->proc_at = NULL;
+	if (!s->thread_delta)
+		w->thread_at = NULL;
+	return &e->k_rec;
+}
+
 int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 {
 	int64_t t = rec->t_ns;
@@ -4692,6 +4830,17 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 	if (!e->have_header) {
 		set_err(e, "the first record must be the session header");
 		return SWT_EINVAL;
+	}
+	if (rec->kind == SWT_REC_SAMPLE && rec->u.sample.keep_rows) {
+		/* (before anything may pass it over: the next one may be
+		 * deltas against it) */
+		rec = whole_sample(e, rec);
+		if (!rec) {
+			e->k_have = false;
+			set_err(e, "a sample handed over as deltas without "
+				   "the sample before it");
+			return SWT_EINVAL;
+		}
 	}
 	if (!e->origin_known) {
 		e->origin_ns = t;
@@ -4808,6 +4957,11 @@ void swt_engine_set_window_from(struct swt_engine *e, int64_t from_ns)
 	e->window_from_ns = from_ns > 0 ? from_ns : 0;
 }
 
+bool swt_engine_takes_deltas(const struct swt_engine *e)
+{
+	return !e->no_quiet;
+}
+
 void swt_engine_free(struct swt_engine *e)
 {
 	size_t i, j;
@@ -4825,6 +4979,10 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->thr_mod);
 	free(e->qmods);
 	free(e->rest_p);
+	free(e->k_procs);
+	free(e->k_thrs);
+	free(e->k_psame);
+	free(e->k_tsame);
 	free(e->rest_t);
 	for (i = 0; i < e->n_insts; i++) {
 		for (j = 0; j < e->insts[i].n_spans; j++)

@@ -93,6 +93,13 @@ struct chunk_dec {
 	size_t n_pbase;
 	const struct swt_thread_row *tbase;
 	size_t n_tbase;
+	/* swt_reader_set_deltas(): aligned sparse samples go out as their
+	 * own rows (swt_sample.proc_delta), the whole table kept here */
+	bool deltas;
+	struct swt_proc_row *dprocs;	/* the base after a delta */
+	size_t cap_dprocs;
+	struct swt_thread_row *dthreads;
+	size_t cap_dthreads;
 	uint64_t chunk_id;	/* the frame's offset + 1 */
 	uint32_t n_samples;	/* samples decoded in this chunk */
 	struct swt_netdev *netdevs;	/* of the last sample */
@@ -152,6 +159,7 @@ struct swt_reader {
 
 	/* decoding threads (swt_reader_set_threads()); NULL: none */
 	unsigned threads;
+	bool deltas;	/* swt_reader_set_deltas() */
 	struct pdec *pd;
 
 	/* output */
@@ -311,6 +319,8 @@ static void dec_fini(struct chunk_dec *d)
 	pool_fini(&d->own_strings);
 	free(d->procs[0]);
 	free(d->procs[1]);
+	free(d->dprocs);
+	free(d->dthreads);
 	free(d->threads[0]);
 	free(d->threads[1]);
 	free(d->netdevs);
@@ -1323,6 +1333,79 @@ static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n,
 	return rows;
 }
 
+/* Where a delta sample's own rows go (swt_reader_set_deltas()): n rows of
+ * `size` bytes, then their places (*at), in the batch a decoding thread
+ * fills or in the output buffer that does not hold the base (buf). */
+static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
+			size_t n, size_t size, uint32_t **at)
+{
+	size_t bytes = n * size + n * sizeof(uint32_t) + 1;
+	unsigned char *rows;
+
+	if (d->rows_out) {
+		rows = pool_alloc(d->rows_out, bytes, 16);
+	} else {
+		*buf = swt_grow(*buf, cap, bytes / size + 1, size);
+		rows = *buf;
+	}
+	*at = (uint32_t *)(void *)(rows + n * size);
+	return rows;
+}
+
+/* A delta sample taken (swt_sample.proc_delta, thread_delta): the whole
+ * table, its rows in base[0, nb) with the n own rows `own` in their places
+ * at[], is kept in *keep (the base copied there first when it is
+ * elsewhere). Returns the table, the next sample's base. */
+static const void *delta_keep(void **keep, size_t *cap, const void *base,
+			      size_t nb, const void *own, const uint32_t *at,
+			      size_t n, size_t size)
+{
+	unsigned char *k;
+	size_t i;
+
+	if (*keep != base || !nb) {
+		*keep = swt_grow(*keep, cap, nb ? nb : 1, size);
+		if (nb)
+			memcpy(*keep, base, nb * size);
+	}
+	k = *keep;
+	for (i = 0; i < n; i++)
+		memcpy(k + (size_t)at[i] * size,
+		       (const unsigned char *)own + i * size, size);
+	return k;
+}
+
+/* A sample that could not go out as deltas after all: room for the base's
+ * rows before its own n (decoded at own, from delta_rows()). */
+static struct swt_proc_row *procs_undelta(struct chunk_dec *d,
+					  struct swt_proc_row *own, size_t nb,
+					  size_t n, uint8_t **same)
+{
+	struct swt_proc_row *rows = proc_rows(d, nb + n, same);
+
+	/* (on the caller's thread own is the start of the same buffer,
+	 * perhaps moved) */
+	if (!d->rows_out)
+		memmove(rows + nb, rows, n * sizeof(*rows));
+	else if (n)
+		memcpy(rows + nb, own, n * sizeof(*rows));
+	return rows;
+}
+
+static struct swt_thread_row *threads_undelta(struct chunk_dec *d,
+					      struct swt_thread_row *own,
+					      size_t nb, size_t n,
+					      uint8_t **same)
+{
+	struct swt_thread_row *rows = thread_rows(d, nb + n, same);
+
+	if (!d->rows_out)
+		memmove(rows + nb, rows, n * sizeof(*rows));
+	else if (n)
+		memcpy(rows + nb, own, n * sizeof(*rows));
+	return rows;
+}
+
 /* Whether thread row t (of a sample with a base) repeats its base row
  * b: its pid not started again in between, the same process, name and
  * counters (swt_sample.thread_same). */
@@ -1346,6 +1429,7 @@ static void set_same(struct chunk_dec *d, struct swt_sample *s,
 	s->thread_same = based ? tsame : NULL;
 	s->same_pids = based && s->same_pids;
 	s->same_tids = based && s->same_tids;
+	s->keep_rows = d->deltas;
 }
 
 /* A sample decoded: its rows are the base of the next. */
@@ -1979,9 +2063,18 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	const unsigned char *q, *qe;
 	uint8_t *psame, *tsame;
 	bool based = d->n_samples > 0;
-	size_t n_match = 0, t_match = 0;
+	size_t n_match = 0, t_match = 0, n_delta = 0, nt_delta = 0;
 	int64_t id = 0;
 	unsigned f, wt;
+	/* deltas (swt_reader_set_deltas()): the own rows of a sparse sample
+	 * with a base, no pid started again in between, go out alone when
+	 * no row came or went */
+	const bool pdelta = sparse && d->deltas && based && !d->n_reset;
+	const bool tdelta = sparse == 2 && d->deltas && based && !d->n_reset;
+	struct swt_proc_row *own;
+	struct swt_thread_row *town;
+	uint32_t *pat = NULL, *tat = NULL;
+	const void *pkeep = NULL, *tkeep = NULL;
 
 	/* the fields: scalars into scal[], columns as spans */
 	memset(scal, 0, sizeof(scal));
@@ -2051,9 +2144,17 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	/* processes, row by row: the base row, then the pid, the flags and
 	 * the present columns' deltas, each column exactly n values (a
 	 * sparse sample's after room for the base's rows, then merged) */
-	rows = proc_rows(d, sparse ? n_base + n : n, &psame);
+	if (pdelta) {
+		own = delta_rows(d, (void **)&d->procs[d->cur_procs ^ 1],
+				 &d->cap_procs[d->cur_procs ^ 1], n,
+				 sizeof(*own), &pat);
+		rows = own;
+		psame = NULL;
+	} else {
+		rows = proc_rows(d, sparse ? n_base + n : n, &psame);
+		own = sparse ? rows + n_base : rows;
+	}
 	{
-		struct swt_proc_row *const own = sparse ? rows + n_base : rows;
 		const unsigned char *c[20], *e[20];
 		size_t off[20], np = 0, i0, i1;
 		const unsigned char *cp = HAS(FS_PID) ? cb[FS_PID] : NULL;
@@ -2089,7 +2190,11 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				pid = (int32_t)id;
 				while (j < n_base && base[j].pid < pid)
 					j++;
-				n_match += j < n_base && base[j].pid == pid;
+				if (j < n_base && base[j].pid == pid) {
+					n_match++;
+					if (pat)
+						pat[i] = (uint32_t)j;
+				}
 				if (j < n_base && base[j].pid == pid &&
 				    !was_reset(d, pid))
 					*r = base[j];
@@ -2127,7 +2232,20 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 	s->same_pids = sparse ? n_gone == 0 && n_match == n :
 				n_match == n && n == n_base;
-	if (sparse) {
+	if (pdelta && s->same_pids) {
+		/* the rows of the table that changed, in their places */
+		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
+				   n_base, own, pat, n, sizeof(*own));
+		s->proc_delta = true;
+		s->proc_at = pat;
+		s->n_proc_delta = n;
+		n_delta = n;
+		n = n_base;
+		if (nt > SWT_MAX_SAMPLE_ROWS - n)
+			return false;
+	} else if (sparse) {
+		if (pdelta)
+			rows = procs_undelta(d, own, n_base, n, &psame);
 		n = sparse_merge(d, rows, psame, base, n_base, n, d->gone,
 				 n_gone);
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
@@ -2145,10 +2263,17 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	/* threads, in blocks: the raw values of each column, then the rows
 	 * (a sparse-threads sample's after room for the base's, then
 	 * merged) */
-	trows = thread_rows(d, sparse == 2 ? n_tbase + nt : nt, &tsame);
+	if (tdelta) {
+		town = delta_rows(d, (void **)&d->threads[d->cur_threads ^ 1],
+				  &d->cap_threads[d->cur_threads ^ 1], nt,
+				  sizeof(*town), &tat);
+		trows = town;
+		tsame = NULL;
+	} else {
+		trows = thread_rows(d, sparse == 2 ? n_tbase + nt : nt, &tsame);
+		town = sparse == 2 ? trows + n_tbase : trows;
+	}
 	{
-		struct swt_thread_row *const town =
-			sparse == 2 ? trows + n_tbase : trows;
 		const unsigned char *c[5], *e[5];
 		static const unsigned char tf[5] = { FS_TID, FS_TGID_OFF,
 						     FS_TNAME, FS_TUTIME,
@@ -2185,8 +2310,11 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				t->stime = fv_zz64(v[4][x]);
 				while (j < n_tbase && tbase[j].tid < t->tid)
 					j++;
-				t_match += j < n_tbase &&
-					   tbase[j].tid == t->tid;
+				if (j < n_tbase && tbase[j].tid == t->tid) {
+					t_match++;
+					if (tat)
+						tat[i] = (uint32_t)j;
+				}
 				if (sparse != 2)
 					tsame[i] = 0;
 				if (j < n_tbase && tbase[j].tid == t->tid &&
@@ -2231,8 +2359,22 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 	if (sparse == 2) {
 		s->same_tids = n_tgone == 0 && t_match == nt;
-		nt = thread_merge(d, trows, tsame, tbase, n_tbase, nt,
-				  d->tgone, n_tgone);
+		if (tdelta && s->same_tids) {
+			tkeep = delta_keep((void **)&d->dthreads,
+					   &d->cap_dthreads, tbase, n_tbase,
+					   town, tat, nt, sizeof(*town));
+			s->thread_delta = true;
+			s->thread_at = tat;
+			s->n_thread_delta = nt;
+			nt_delta = nt;
+			nt = n_tbase;
+		} else {
+			if (tdelta)
+				trows = threads_undelta(d, town, n_tbase, nt,
+							&tsame);
+			nt = thread_merge(d, trows, tsame, tbase, n_tbase, nt,
+					  d->tgone, n_tgone);
+		}
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
 			return false;
 	} else {
@@ -2241,7 +2383,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 	/* accepted: what conv_sample() leaves */
 	set_same(d, s, psame, tsame, based);
-	rows_done(d, rows, n, trows, nt);
+	rows_done(d, pkeep ? pkeep : rows, n, tkeep ? tkeep : trows, nt);
 	d->n_reset = 0;
 	s->scheduled_ns = (int64_t)scal[1];
 	s->recorder_cpu_ns = scal[2];
@@ -2257,6 +2399,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	s->threads = trows;
 	s->n_netdevs = n_nd;
 	s->netdevs = n_nd ? d->netdevs : NULL;
+	(void)n_delta;
+	(void)nt_delta;
 	return true;
 }
 
@@ -2538,6 +2682,14 @@ static void batch_release(struct pdec *pd, struct pdec_slot *s,
 	pthread_cond_broadcast(&pd->space);
 }
 
+/* Whether d's base rows (the last sample's) are in the batch it fills: not
+ * when both tables are kept in d (a delta sample, or none). */
+static bool base_out(const struct chunk_dec *d)
+{
+	return (d->n_pbase && d->pbase != d->dprocs) ||
+	       (d->n_tbase && d->tbase != d->dthreads);
+}
+
 /* Worker w's base rows are now in batch b (NULL: it has none): unpin the
  * batch that held them. b is the batch w fills, not yet handed over. */
 static void base_moves(struct pdec_worker *w, struct pdec_batch *b)
@@ -2703,7 +2855,7 @@ static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
 		keep_record(b, &w->dec.rec, w->dec.unknown);
 		w->dec.unknown = 0;
 		if (w->dec.rec.kind == SWT_REC_SAMPLE)
-			base_moves(w, b);
+			base_moves(w, base_out(&w->dec) ? b : NULL);
 		if (b->pool.total >= PDEC_BATCH) {
 			if (!batch_publish(pd, s, b)) {
 				base_moves(w, NULL);
@@ -2985,6 +3137,7 @@ static struct pdec *pdec_new(struct swt_reader *r, unsigned n)
 
 		w->pd = pd;
 		dec_init(&w->dec);
+		w->dec.deltas = r->deltas;
 		w->dctx = ZSTD_createDCtx();
 		err = w->dctx ? pthread_create(&w->th, NULL, pdec_main, w) :
 				ENOMEM;
@@ -3019,6 +3172,18 @@ int swt_reader_set_threads(struct swt_reader *r, unsigned n)
 			return SWT_EIO;
 	}
 	return 0;
+}
+
+int swt_reader_set_deltas(struct swt_reader *r, bool on)
+{
+	if (r->header_done || r->have_peek)
+		return SWT_EINVAL;
+	/* (sparse samples came with format 1.8) */
+	r->deltas = on && (r->header.format_major > 1 ||
+			   r->header.format_minor >= 8);
+	r->dec.deltas = r->deltas;
+	/* the decoding threads take it when they start */
+	return r->pd ? swt_reader_set_threads(r, r->threads) : 0;
 }
 
 unsigned swt_reader_get_threads(const struct swt_reader *r)

@@ -70,6 +70,17 @@ const struct swt_header *swt_reader_get_header(const struct swt_reader *r);
  * thread. */
 int swt_reader_set_threads(struct swt_reader *r, unsigned n);
 
+/* Hand the samples over as deltas where the file allows it (format 1.8
+ * and later, sparse samples): a sample whose processes (threads) are those
+ * of the previous sample of its chunk, in the same places, comes with only
+ * the rows that may have changed (swt_sample.proc_delta, thread_delta);
+ * every sample says whether the next may come so (keep_rows). For a
+ * consumer that keeps the last sample's rows and sees every sample (the
+ * analysis engine): no table of every row is built and copied per sample.
+ * Call before the first record is read. Returns 0 or SWT_EINVAL (records
+ * were read already). */
+int swt_reader_set_deltas(struct swt_reader *r, bool on);
+
 /* Threads decoding, the caller's included: 1 when they all failed to
  * start or swt_reader_set_threads() was not called. */
 unsigned swt_reader_get_threads(const struct swt_reader *r);

@@ -216,6 +216,21 @@ struct swt_sample {
 	/* With them: the rows have exactly the pids (tids) of that sample,
 	 * in the same places (none came or went). */
 	bool same_pids, same_tids;
+	/* Only from a reader asked for deltas (swt_reader_set_deltas()):
+	 * proc_delta set, the sample has the pids of the previous sample of
+	 * its chunk in the same places (same_pids), n_procs counts them all,
+	 * and procs holds only n_proc_delta rows, those at places
+	 * proc_at[0..n_proc_delta) (ascending) of the whole table, which
+	 * may differ from that sample's; every other row is that sample's,
+	 * a repeat (proc_same NULL). thread_delta, thread_at, n_thread_delta
+	 * and threads the same for the thread rows. keep_rows: a sample of
+	 * such a reader whose rows the next sample of the chunk may come as
+	 * deltas against (the consumer keeps them). */
+	bool proc_delta, thread_delta, keep_rows;
+	const uint32_t *proc_at;
+	size_t n_proc_delta;
+	const uint32_t *thread_at;
+	size_t n_thread_delta;
 	/* For the writer only (never encoded; a reader leaves them 0): the
 	 * rows that may differ from the last sample appended, as indexes
 	 * into procs, strictly ascending. Set (changed != NULL), it says

@@ -3342,6 +3342,180 @@ static void sparse_writer_reads_as_plain(void **state)
 	store_fini(&s);
 }
 
+/* What a consumer of deltas keeps (swt_reader_set_deltas()): the last
+ * sample's rows, whole. */
+struct kept {
+	struct swt_proc_row *procs;
+	struct swt_thread_row *thrs;
+	size_t n, nt;
+	uint64_t chunk;
+	uint32_t sample;
+	bool have;
+	struct swt_record rec;
+	size_t deltas, tdeltas, rows_out;
+};
+
+/* A record read with deltas, made whole as the engine does: a delta
+ * sample must follow the sample kept, have its count and places within
+ * it, ascending. */
+static const struct swt_record *kept_whole(struct kept *k,
+					   const struct swt_record *rec)
+{
+	const struct swt_sample *s = &rec->u.sample;
+	size_t i;
+
+	if (rec->kind != SWT_REC_SAMPLE)
+		return rec;
+	assert_true(s->keep_rows);
+	if (s->proc_delta || s->thread_delta) {
+		assert_true(k->have);
+		assert_true(s->chunk_id == k->chunk);
+		assert_int_equal(s->chunk_sample, k->sample + 1);
+		assert_true(s->same_pids);
+		assert_null(s->proc_same);
+	}
+	if (s->proc_delta) {
+		assert_int_equal(s->n_procs, k->n);
+		for (i = 0; i < s->n_proc_delta; i++) {
+			assert_true(s->proc_at[i] < k->n);
+			assert_true(!i || s->proc_at[i] > s->proc_at[i - 1]);
+			assert_int_equal(s->procs[i].pid,
+					 k->procs[s->proc_at[i]].pid);
+			k->procs[s->proc_at[i]] = s->procs[i];
+		}
+		k->deltas++;
+		k->rows_out += s->n_procs - s->n_proc_delta;
+	} else {
+		k->procs = realloc(k->procs, (s->n_procs + 1) *
+						     sizeof(*k->procs));
+		assert_non_null(k->procs);
+		if (s->n_procs)
+			memcpy(k->procs, s->procs,
+			       s->n_procs * sizeof(*k->procs));
+		k->n = s->n_procs;
+	}
+	if (s->thread_delta) {
+		assert_true(s->same_tids);
+		assert_int_equal(s->n_threads, k->nt);
+		for (i = 0; i < s->n_thread_delta; i++) {
+			assert_true(s->thread_at[i] < k->nt);
+			assert_true(!i ||
+				    s->thread_at[i] > s->thread_at[i - 1]);
+			assert_int_equal(s->threads[i].tid,
+					 k->thrs[s->thread_at[i]].tid);
+			k->thrs[s->thread_at[i]] = s->threads[i];
+		}
+		k->tdeltas++;
+	} else {
+		k->thrs = realloc(k->thrs,
+				  (s->n_threads + 1) * sizeof(*k->thrs));
+		assert_non_null(k->thrs);
+		if (s->n_threads)
+			memcpy(k->thrs, s->threads,
+			       s->n_threads * sizeof(*k->thrs));
+		k->nt = s->n_threads;
+	}
+	k->have = true;
+	k->chunk = s->chunk_id;
+	k->sample = s->chunk_sample;
+	k->rec = *rec;
+	k->rec.u.sample.procs = k->procs;
+	k->rec.u.sample.threads = k->thrs;
+	return &k->rec;
+}
+
+/* Samples handed over as deltas (swt_reader_set_deltas()) made whole are
+ * the samples read whole, on one thread and on three, in a sparse file and
+ * in the same file damaged (a frame cut short in the middle: the reader
+ * starts again at the next chunk); a plain file (no sparse sample) and a
+ * reader that has read already take no deltas. */
+static void deltas_read_as_whole(void **state)
+{
+	struct sandbox *sb = *state;
+	struct store s = { 0 };
+	struct swt_writer_stats ws;
+	char path[2][PATH_MAX + 16];
+	int v;
+
+	gen_session(&s, 300, 42);
+	for (v = 0; v < 2; v++) {
+		struct write_opts wo = { .chunk_raw_bytes = 64 << 10,
+					 .finish = true, .plain = v == 1 };
+
+		snprintf(path[v], sizeof(path[v]), "%s/dl%d.swt", sb->dir, v);
+		write_store(path[v], &s, &wo, &ws);
+	}
+	for (v = 0; v < 3; v++) {
+		unsigned char *data;
+		size_t len;
+		struct bytes want = { 0 };
+		unsigned th;
+
+		data = swt_test_read_file(path[v == 2], &len);
+		if (v == 1) {
+			/* damage in the middle of the file */
+			data[len / 2] ^= 0x5a;
+			data[len / 2 + 1] ^= 0xa5;
+		}
+		for (th = 1; th <= 3; th += 2) {
+			struct swt_reader *r = open_mem_ok(data, len, 0);
+			struct bytes got = { 0 };
+			struct kept k = { 0 };
+			const struct swt_record *rec;
+			size_t d;
+
+			if (th == 1)
+				want.len = 0;
+			if (th > 1)
+				assert_ok(swt_reader_set_threads(r, th));
+			assert_ok(swt_reader_set_deltas(r, true));
+			while (swt_reader_next(r, &rec) == 0)
+				if (rec->kind == SWT_REC_SAMPLE)
+					sample_text(&got,
+						    kept_whole(&k, rec));
+			bytes_add(&got, "", 1);
+			d = swt_reader_damage_count(r);
+			assert_int_equal(d, v == 1 ? 1 : 0);
+			assert_int_equal(swt_reader_set_deltas(r, false),
+					 SWT_EINVAL);
+			swt_reader_free(r);
+			/* the same, read whole */
+			r = open_mem_ok(data, len, 0);
+			while (swt_reader_next(r, &rec) == 0)
+				if (rec->kind == SWT_REC_SAMPLE)
+					sample_text(&want, rec);
+			bytes_add(&want, "", 1);
+			swt_reader_free(r);
+			assert_string_equal(got.p, want.p);
+			want.len = 0;
+			if (th == 1)
+				print_message("# %s: %zu of the samples as "
+					      "process deltas, %zu as thread "
+					      "deltas; %zu rows not handed "
+					      "over\n",
+					      v == 0   ? "sparse" :
+					      v == 1 ? "damaged" :
+						       "plain",
+					      k.deltas, k.tdeltas,
+					      k.rows_out);
+			if (v == 2) {
+				assert_int_equal(k.deltas, 0);
+				assert_int_equal(k.tdeltas, 0);
+			} else {
+				assert_true(k.deltas > 30);
+				assert_true(k.tdeltas > 30);
+				assert_true(k.rows_out > 100);
+			}
+			free(got.p);
+			free(k.procs);
+			free(k.thrs);
+		}
+		free(want.p);
+		free(data);
+	}
+	store_fini(&s);
+}
+
 /* swrec's sampler tells the writer which rows it read, when the rest
  * stood (swt_sample.changed), and which came and went
  * (swt_sample.removed, .inserted): the file is the same, byte for byte,
@@ -4238,6 +4412,7 @@ int main(void)
 		SB(sparse_samples_decode_as_full),
 		SB(sparse_threads_decode_as_full),
 		SB(sparse_writer_reads_as_plain),
+		SB(deltas_read_as_whole),
 		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),
