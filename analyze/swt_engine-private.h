@@ -665,6 +665,14 @@ struct swt_engine {
 	size_t cap_k_psame, cap_k_tsame;
 	struct swt_record k_rec;
 	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */
+	/* procs_aligned_delta(): the places of the last sample's rows whose
+	 * instances stayed awake (valid while pawake_ok: no instance woken
+	 * or made since, wake_gen), and those taken in this one */
+	uint32_t *pawake, *pvisit;
+	size_t n_pawake, cap_pawake, n_pvisit, cap_pvisit;
+	bool pawake_ok;
+	uint64_t wake_gen;
+	uint64_t n_delta_walks, n_awake_walks, n_prows_looked;	/* stats */
 	uint64_t q_all_seq;	/* the last sample every quiet instance had
 				 * its row in, unmarked (inst_last()) */		/* every row is taken (SWT_ENGINE_FULL) */
 	/* the last sample taken: its reader's chunk and place in it, its
@@ -678,6 +686,8 @@ struct swt_engine {
 	/* per sample */
 	uint32_t *touched;
 	size_t n_touched, cap_touched;
+	uint64_t *touched_bits;	/* sort_touched(): all 0 in between */
+	size_t n_touched_bits, cap_touched_bits;
 	uint32_t *open_spikes;
 	size_t n_open_spikes, cap_open_spikes;
 

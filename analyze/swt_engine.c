@@ -841,6 +841,9 @@ static uint32_t inst_create(struct swt_engine *e, int32_t pid,
 	e->q_inst[idx] = 0;
 	e->inst_seq[idx] = 0;
 	e->q_nthr[idx] = 0;
+	/* (awake, perhaps in a slot: procs_aligned_delta()) */
+	e->wake_gen++;
+	e->pawake_ok = false;
 	swt_imap_put(&e->pid_map, pid, idx);
 	pm = &e->mods[e->idents[ident].proc_module];
 	pm->instances++;
@@ -2925,8 +2928,11 @@ static void wake_inst(struct swt_engine *e, uint32_t idx)
 		return;
 	if (e->q_nthr[idx])
 		wake_threads_of(e, idx);
-	if (e->q_inst[idx])
+	if (e->q_inst[idx]) {
 		inst_unrest(e, idx);
+		e->wake_gen++;
+		e->pawake_ok = false;
+	}
 }
 
 static void wake_all(struct swt_engine *e)
@@ -2939,6 +2945,8 @@ static void wake_all(struct swt_engine *e)
 	for (i = 0; i < e->n_insts && e->n_quiet_insts; i++)
 		if (e->q_inst[i])
 			inst_unrest(e, (uint32_t)i);
+	e->wake_gen++;
+	e->pawake_ok = false;
 }
 
 /* After thread ti took a row: quiet from the next sample on (on_thread_row():
@@ -3404,62 +3412,138 @@ static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	e->keep_pids = true;
 }
 
+/* The row of slot i of a sample with the pids of the last one, kept in
+ * place (procs_aligned(), procs_aligned_delta()): same says it repeats;
+ * true when it was taken. */
+static inline __attribute__((always_inline)) bool
+proc_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
+		 bool same, int64_t t, int64_t t0)
+{
+	struct engine__slot *sl = e->prev_pids;
+	const struct swt_proc_row *row;
+	uint32_t idx = sl[i].idx;
+	bool was = e->q_inst[idx];
+
+	if (was) {
+		if (same)
+			return false;
+		inst_unrest(e, idx);
+	}
+	row = &s->procs[i];
+	if (!e->insts[idx].used || e->insts[idx].pid != row->pid) {
+		idx = inst_lookup(e, row->pid);
+		sl[i].id = row->pid;
+		sl[i].idx = idx;
+	}
+	on_proc_row(e, row, idx, t, t0);
+	if (was || same)
+		rest_later_p(e, idx, row->flags);
+	return true;
+}
+
 /* procs_aligned() for a sample handed over as deltas (swt_sample.proc_at:
  * the places of the rows that may differ, every other row a repeat): a
  * quiet instance's repeat is passed over without a look at its row or a
- * mark of its own (inst_last()). */
+ * mark of its own (inst_last()). With `awake` (the places of the last
+ * sample's rows whose instances stayed awake, none woken since), only
+ * those and the rows that differ are looked at: every other place holds a
+ * quiet instance's repeat. The places taken go to e->pvisit
+ * (awake_after()). */
 static void procs_aligned_delta(struct swt_engine *e,
 				const struct swt_sample *s, int64_t t,
-				int64_t t0)
+				int64_t t0, bool awake)
 {
-	struct engine__slot *sl = e->prev_pids;
-	const uint32_t *at = s->proc_at;
-	size_t i, d = 0, nd = s->n_proc_delta, passed = 0;
+	const uint32_t *at = s->proc_at, *aw = e->pawake;
+	size_t i, d = 0, nd = s->n_proc_delta, a = 0, na = e->n_pawake;
+	size_t looked = 0, taken = 0;
 
-	for (i = 0; i < s->n_procs; i++) {
-		const struct swt_proc_row *row;
-		uint32_t idx = sl[i].idx;
-		bool was = e->q_inst[idx], same = d == nd || at[d] != i;
+	e->pvisit = swt_grow(e->pvisit, &e->cap_pvisit,
+			     (awake ? nd + na : s->n_procs) + 1,
+			     sizeof(*e->pvisit));
+	if (awake) {
+		/* the union of the two ascending lists */
+		while (d < nd || a < na) {
+			bool same = d == nd || (a < na && aw[a] < at[d]);
 
-		d += !same;
-		if (was) {
 			if (same) {
-				passed++;
-				continue;
+				i = aw[a++];
+			} else {
+				i = at[d++];
+				if (a < na && aw[a] == i)
+					a++;
 			}
-			inst_unrest(e, idx);
+			looked++;
+			if (proc_aligned_row(e, s, i, same, t, t0))
+				e->pvisit[taken++] = (uint32_t)i;
 		}
-		row = &s->procs[i];
-		if (!e->insts[idx].used || e->insts[idx].pid != row->pid) {
-			idx = inst_lookup(e, row->pid);
-			sl[i].id = row->pid;
-			sl[i].idx = idx;
+	} else {
+		for (i = 0; i < s->n_procs; i++) {
+			bool same = d == nd || at[d] != i;
+
+			d += !same;
+			if (proc_aligned_row(e, s, i, same, t, t0))
+				e->pvisit[taken++] = (uint32_t)i;
 		}
-		on_proc_row(e, row, idx, t, t0);
-		if (was || same)
-			rest_later_p(e, idx, row->flags);
+		looked = s->n_procs;
 	}
-	e->n_quiet_prows += passed;
+	e->n_pvisit = taken;
+	e->n_quiet_prows += s->n_procs - looked + (looked - taken);
+	e->n_delta_walks++;
+	e->n_awake_walks += awake;
+	e->n_prows_looked += looked;
 	e->q_all_seq = e->seq;
 	e->keep_pids = true;
 }
 
+/* After the rests of a sample walked by procs_aligned_delta(), nothing
+ * woken since: the places of its rows whose instances stayed awake are
+ * where the next one looks (with its rows that differ). */
+static void awake_after(struct swt_engine *e)
+{
+	const struct engine__slot *sl = e->prev_pids;
+	size_t i, k = 0;
+	uint32_t *tmp;
+
+	for (i = 0; i < e->n_pvisit; i++)
+		if (!e->q_inst[sl[e->pvisit[i]].idx])
+			e->pvisit[k++] = e->pvisit[i];
+	e->n_pvisit = k;
+	tmp = e->pawake;
+	e->pawake = e->pvisit;
+	e->pvisit = tmp;
+	i = e->cap_pawake;
+	e->cap_pawake = e->cap_pvisit;
+	e->cap_pvisit = i;
+	e->n_pawake = k;
+	e->n_pvisit = 0;
+	e->pawake_ok = true;
+}
+
 /* The thread rows of a sample with the tids of the last one, each of which
  * was taken (swt_sample.same_tids): its slots are the last one's, kept. */
-static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
-			 int64_t dt)
+static inline __attribute__((always_inline)) void
+thrs_aligned_(struct swt_engine *e, const struct swt_sample *s, int64_t dt,
+	      bool delta)
 {
+	const uint32_t *at = s->thread_at;
+	size_t d = 0, nd = delta ? s->n_thread_delta : 0;
 	struct engine__slot *sl = e->prev_tids;
 	size_t i, w;
 	bool holes = false;
 
 	for (i = 0; i < s->n_threads; i++) {
 		uint32_t ti = sl[i].idx;
-		bool was = e->q_thr[ti];
+		bool was = e->q_thr[ti], same;
 
+		if (delta) {
+			same = d == nd || at[d] != i;
+			d += !same;
+		} else {
+			same = s->thread_same[i];
+		}
 		if (was) {
 			/* (its process has its row in this sample) */
-			if (s->thread_same[i] &&
+			if (same &&
 			    inst_last(e, e->thr_inst[ti]) == e->seq) {
 				e->n_quiet_trows++;
 				continue;
@@ -3471,7 +3555,7 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 		sl[i].idx = ti;
 		if (ti == SWT_MAP_NONE)
 			holes = true;
-		else if (was || s->thread_same[i])
+		else if (was || same)
 			rest_later_t(e, ti);
 	}
 	if (holes) {
@@ -3482,6 +3566,17 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 		e->n_prev_tids = w;
 	}
 	e->keep_tids = true;
+}
+
+/* (a sample handed over as deltas: swt_sample.thread_at says which rows
+ * may differ) */
+static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
+			 int64_t dt)
+{
+	if (s->thread_at)
+		thrs_aligned_(e, s, dt, true);
+	else
+		thrs_aligned_(e, s, dt, false);
 }
 
 static inline int64_t clamp0(int64_t v)
@@ -3642,14 +3737,20 @@ static void rows_incremental(struct swt_engine *e,
 			     bool flags)
 {
 	size_t i;
+	bool awake = e->pawake_ok, delta = false;
+	uint64_t gen;
 
+	e->pawake_ok = false;
 	if (flags && s->same_pids && s->n_procs == e->n_prev_pids &&
-	    s->proc_at)
-		procs_aligned_delta(e, s, t, t0);
-	else if (flags && s->same_pids && s->n_procs == e->n_prev_pids)
+	    s->proc_at) {
+		procs_aligned_delta(e, s, t, t0, awake);
+		delta = true;
+	} else if (flags && s->same_pids && s->n_procs == e->n_prev_pids) {
 		procs_aligned(e, s, t, t0);
-	else
+	} else {
 		procs_walk(e, s, t, t0, flags);
+	}
+	gen = e->wake_gen;
 	if (flags && s->same_tids && s->n_threads == e->n_prev_tids)
 		thrs_aligned(e, s, t - t0);
 	else
@@ -3660,6 +3761,8 @@ static void rows_incremental(struct swt_engine *e,
 	for (i = 0; i < e->n_rest_t; i++)
 		thr_rest(e, e->rest_t[i]);
 	e->n_rest_p = e->n_rest_t = 0;
+	if (delta && e->wake_gen == gen)
+		awake_after(e);
 }
 
 /* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
@@ -4325,19 +4428,34 @@ static void netdev_reading(struct swt_engine *e, const struct swt_netdev *d,
 	n->t = t;
 }
 
-/* Insertion sort of the touched modules by index: nearly sorted already
- * (modules are made in the order processes and threads appear). */
+/* The touched modules in index order: set as bits of a map (kept all 0
+ * in between), read back in order; linear in the touched and the words
+ * of the map, whatever order the rows touched them in. */
 static void sort_touched(struct swt_engine *e)
 {
-	size_t i, j;
+	size_t i, w, k = 0, nw = (e->n_mods + 63) / 64;
+	uint64_t *bits;
 
-	for (i = 1; i < e->n_touched; i++) {
-		uint32_t v = e->touched[i];
-
-		for (j = i; j > 0 && e->touched[j - 1] > v; j--)
-			e->touched[j] = e->touched[j - 1];
-		e->touched[j] = v;
+	if (e->n_touched < 2)
+		return;
+	if (nw > e->n_touched_bits) {
+		e->touched_bits = swt_grow(e->touched_bits,
+					   &e->cap_touched_bits, nw,
+					   sizeof(*e->touched_bits));
+		memset(e->touched_bits + e->n_touched_bits, 0,
+		       (nw - e->n_touched_bits) * sizeof(*e->touched_bits));
+		e->n_touched_bits = nw;
 	}
+	bits = e->touched_bits;
+	for (i = 0; i < e->n_touched; i++)
+		bits[e->touched[i] >> 6] |= (uint64_t)1 << (e->touched[i] & 63);
+	for (w = 0; w < nw; w++)
+		while (bits[w]) {
+			e->touched[k++] =
+				(uint32_t)(w * 64 + (size_t)__builtin_ctzll(
+							    bits[w]));
+			bits[w] &= bits[w] - 1;
+		}
 }
 
 static void on_sample(struct swt_engine *e, int64_t t,
@@ -5035,6 +5153,9 @@ void swt_engine_free(struct swt_engine *e)
 	swt_imap_fini(&e->pid_map);
 	swt_imap_fini(&e->tid_map);
 	free(e->touched);
+	free(e->touched_bits);
+	free(e->pawake);
+	free(e->pvisit);
 	free(e->prev_pids);
 	free(e->cur_pids);
 	free(e->prev_tids);
@@ -5073,6 +5194,13 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 				" thread rows passed over (quiet)\n",
 				e->n_quiet_prows, e->n_proc_samples,
 				e->n_quiet_trows);
+		if (getenv("SWT_ENGINE_STATS"))
+			fprintf(stderr,
+				"swt engine: %" PRIu64 " samples as deltas, %"
+				PRIu64 " walked by their awake places; %" PRIu64
+				" process rows looked at\n",
+				e->n_delta_walks, e->n_awake_walks,
+				e->n_prows_looked);
 		wake_all(e);
 		e->finished = true;
 		for (i = 0; i < e->n_open_spikes; i++) {

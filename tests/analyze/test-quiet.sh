@@ -1,6 +1,8 @@
 # test-quiet.sh — the engine's quiet rows (docs/analysis.md § 15): a
 # process or thread whose row repeats is passed over, and what it adds is
-# summed per module. Every output must be what taking every row gives
+# summed per module; the samples of a whole session come as deltas (only
+# the rows that changed) and are walked by those and the places still
+# awake. Every output must be what taking every row of whole samples gives
 # (SWT_ENGINE_FULL=1): for sessions made to come, go, rest and change in
 # every way (mkfixture churn SEED), and for every fixture.
 #
@@ -54,6 +56,12 @@ while [ "$seed" -le 12 ]; do
 	check "churn $seed: quiet rows were passed over ($passed)" \
 		eval '[ -n "$passed" ] && set -- $passed &&
 		[ "$1" -gt $(($2 / 4)) ] && [ "$3" -gt 1000 ]'
+	# and samples came as deltas, most walked by their awake places
+	# alone (swt_reader_set_deltas(), procs_aligned_delta())
+	deltas=$(sed -n 's/^swt engine: \([0-9]*\) samples as deltas, \([0-9]*\) walked.*/\1 \2/p' stats)
+	check "churn $seed: samples as deltas, walked by awake places ($deltas)" \
+		eval '[ -n "$deltas" ] && set -- $deltas &&
+		[ "$1" -gt 100 ] && [ "$2" -gt $(($1 / 3)) ]'
 	same "churn $seed: full report, json" \
 		"$SWANALYZE" "$f" --report full --format json
 	same "churn $seed: weight analysis, text" \
