@@ -304,11 +304,12 @@ static int run(struct swt_analysis **out, struct swt_reader *r,
 					    0;
 	}
 	swt_engine_new(&a->engine, &eo);
-	/* the engine sees every sample of a whole session: it can take
-	 * them as deltas (a window passes some over, a hook wants them
-	 * whole) */
-	if (!w && !fn && swt_engine_takes_deltas(a->engine))
-		(void)swt_reader_set_deltas(r, true);
+	/* the engine looks at the rows that changed where the reader says
+	 * which; when it alone sees every sample (not a window, whose start
+	 * is passed over, nor a hook), decoding threads hand over those rows
+	 * alone */
+	if (swt_engine_takes_deltas(a->engine))
+		(void)swt_reader_set_deltas(r, true, !w && !fn);
 	/* damage known before any record: the index (checked at open) */
 	seen = swt_reader_damage_count(r);
 	note_damage(a, r, 0, seen, false, 0, true);

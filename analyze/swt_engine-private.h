@@ -651,9 +651,10 @@ struct swt_engine {
 	size_t n_rest_t, cap_rest_t;
 	bool no_quiet;
 	bool keep_pids, keep_tids;	/* the slots were kept in place */
-	/* a reader handing over deltas (swt_sample.keep_rows): the rows of
-	 * the last sample (its chunk and place), whole, and the sample
-	 * taken for a delta one (whole_sample()) */
+	/* a reader handing over only the rows that changed
+	 * (swt_sample.keep_rows, proc_listed): the rows of the last sample
+	 * (its chunk and place), whole, and the sample made whole from
+	 * them (whole_sample()) */
 	bool k_have;
 	uint64_t k_chunk;
 	uint32_t k_sample;

@@ -3454,7 +3454,7 @@ static void procs_aligned_delta(struct swt_engine *e,
 				int64_t t0, bool awake)
 {
 	const uint32_t *at = s->proc_at, *aw = e->pawake;
-	size_t i, d = 0, nd = s->n_proc_delta, a = 0, na = e->n_pawake;
+	size_t i, d = 0, nd = s->n_proc_at, a = 0, na = e->n_pawake;
 	size_t looked = 0, taken = 0;
 
 	e->pvisit = swt_grow(e->pvisit, &e->cap_pvisit,
@@ -3526,7 +3526,7 @@ thrs_aligned_(struct swt_engine *e, const struct swt_sample *s, int64_t dt,
 	      bool delta)
 {
 	const uint32_t *at = s->thread_at;
-	size_t d = 0, nd = delta ? s->n_thread_delta : 0;
+	size_t d = 0, nd = delta ? s->n_thread_at : 0;
 	struct engine__slot *sl = e->prev_tids;
 	size_t i, w;
 	bool holes = false;
@@ -4845,35 +4845,33 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
 	return 0;
 }
 
-/* One table of a sample from a reader handing over deltas: rows (n of
- * `size` bytes; with delta, only those at places at[0, n_delta)) into the
- * last sample's kept in *keep (*n_keep of them), and the repeats (carried
- * over rows) into *same. False when a delta does not fit what is kept. */
+/* One table of a sample from a reader handing over only the rows that
+ * changed (swt_sample.keep_rows): rows (n of `size` bytes; listed, only
+ * those at places at[0, n_at)) into the last sample's kept in *keep
+ * (*n_keep of them), and with listed its repeats into *same. False when
+ * listed rows do not fit what is kept. */
 static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 			uint8_t **same, size_t *cap_same, const void *rows,
-			size_t n, size_t size, bool delta, const uint32_t *at,
-			size_t n_delta, const uint8_t *same_in)
+			size_t n, size_t size, bool listed, const uint32_t *at,
+			size_t n_at)
 {
 	unsigned char *k;
 	size_t i;
 
-	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
-	if (!delta) {
-		/* (the first sample of a chunk has no repeats) */
+	if (!listed) {
 		*keep = swt_grow(*keep, cap, n ? n : 1, size);
-		if (n) {
+		if (n)
 			memcpy(*keep, rows, n * size);
-			if (same_in)
-				memcpy(*same, same_in, n);
-		}
 		*n_keep = n;
 		return true;
 	}
-	if (n != *n_keep || n_delta > n)
+	if (n != *n_keep || n_at > n)
 		return false;
 	k = *keep;
-	memset(*same, 1, n);
-	for (i = 0; i < n_delta; i++) {
+	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
+	if (n)
+		memset(*same, 1, n);
+	for (i = 0; i < n_at; i++) {
 		if (at[i] >= n || (i && at[i] <= at[i - 1]))
 			return false;
 		memcpy(k + (size_t)at[i] * size,
@@ -4883,48 +4881,47 @@ static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 	return true;
 }
 
-/* A sample from a reader handing over deltas (swt_reader_set_deltas()):
- * the rows of one the next may be deltas against (keep_rows) are kept;
- * one that comes as deltas is made whole from them (e->k_rec). Returns the
- * record to take, NULL when a delta sample does not follow the one kept
- * (a reader misused: records left out). */
+/* A sample from a reader handing over only the rows that changed
+ * (swt_reader_set_deltas() with listed, swt_sample.keep_rows): its rows
+ * are kept; one whose rows are listed only is made whole from them
+ * (e->k_rec). Returns the record to take, NULL when listed rows do not
+ * follow the sample kept (a reader misused: samples left out). */
 static const struct swt_record *whole_sample(struct swt_engine *e,
 					     const struct swt_record *rec)
 {
 	const struct swt_sample *s = &rec->u.sample;
 	struct swt_sample *w = &e->k_rec.u.sample;
-	bool delta = s->proc_delta || s->thread_delta;
+	bool listed = s->proc_listed || s->thread_listed;
 
-	if (delta && (!e->k_have || s->chunk_id != e->k_chunk ||
-		      s->chunk_sample != e->k_sample + 1))
+	if (listed && (!e->k_have || s->chunk_id != e->k_chunk ||
+		       s->chunk_sample != e->k_sample + 1))
 		return NULL;
 	e->k_have = false;
 	if (!whole_table((void **)&e->k_procs, &e->n_k_procs,
 			 &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
 			 s->procs, s->n_procs, sizeof(*s->procs),
-			 s->proc_delta, s->proc_at, s->n_proc_delta,
-			 s->proc_same) ||
+			 s->proc_listed, s->proc_at, s->n_proc_at) ||
 	    !whole_table((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
 			 &e->k_tsame, &e->cap_k_tsame, s->threads,
-			 s->n_threads, sizeof(*s->threads), s->thread_delta,
-			 s->thread_at, s->n_thread_delta, s->thread_same))
+			 s->n_threads, sizeof(*s->threads), s->thread_listed,
+			 s->thread_at, s->n_thread_at))
 		return NULL;
 	e->k_have = true;
 	e->k_chunk = s->chunk_id;
 	e->k_sample = s->chunk_sample;
-	if (!delta)
+	if (!listed)
 		return rec;
 	e->k_rec = *rec;
-	w->procs = e->k_procs;
-	w->threads = e->k_thrs;
-	w->proc_same = e->k_psame;
-	w->thread_same = e->k_tsame;
-	/* (proc_at, thread_at stay: which rows may differ) */
-	w->proc_delta = w->thread_delta = false;
-	if (!s->proc_delta)
-		w->proc_at = NULL;
-	if (!s->thread_delta)
-		w->thread_at = NULL;
+	if (s->proc_listed) {
+		w->procs = e->k_procs;
+		w->proc_same = e->k_psame;
+		w->proc_listed = false;
+	}
+	if (s->thread_listed) {
+		w->threads = e->k_thrs;
+		w->thread_same = e->k_tsame;
+		w->thread_listed = false;
+	}
 	return &e->k_rec;
 }
 
@@ -4950,12 +4947,12 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		return SWT_EINVAL;
 	}
 	if (rec->kind == SWT_REC_SAMPLE && rec->u.sample.keep_rows) {
-		/* (before anything may pass it over: the next one may be
-		 * deltas against it) */
+		/* (before anything may pass it over: the next one may list
+		 * its changed rows alone) */
 		rec = whole_sample(e, rec);
 		if (!rec) {
 			e->k_have = false;
-			set_err(e, "a sample handed over as deltas without "
+			set_err(e, "a sample of changed rows alone without "
 				   "the sample before it");
 			return SWT_EINVAL;
 		}
@@ -5097,10 +5094,6 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->thr_mod);
 	free(e->qmods);
 	free(e->rest_p);
-	free(e->k_procs);
-	free(e->k_thrs);
-	free(e->k_psame);
-	free(e->k_tsame);
 	free(e->rest_t);
 	for (i = 0; i < e->n_insts; i++) {
 		for (j = 0; j < e->insts[i].n_spans; j++)
@@ -5154,6 +5147,10 @@ void swt_engine_free(struct swt_engine *e)
 	swt_imap_fini(&e->tid_map);
 	free(e->touched);
 	free(e->touched_bits);
+	free(e->k_procs);
+	free(e->k_thrs);
+	free(e->k_psame);
+	free(e->k_tsame);
 	free(e->pawake);
 	free(e->pvisit);
 	free(e->prev_pids);

@@ -656,11 +656,10 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
  * a window starts at the sample found at or before the time asked. */
 void swt_engine_set_window_from(struct swt_engine *e, int64_t from_ns);
 
-/* Whether the engine takes samples handed over as deltas
- * (swt_reader_set_deltas(), swt_sample.proc_delta): it does unless every
- * row is taken (SWT_ENGINE_FULL=1, the reference the quiet rows are
- * tested against), when it should be fed whole samples. Either way a
- * delta sample must follow the sample before it in its chunk, fed. */
+/* Whether the engine walks samples by the places of their rows that changed
+ * (swt_reader_set_deltas(), swt_sample.proc_at): it does unless every row
+ * is taken (SWT_ENGINE_FULL=1, the reference the quiet rows are tested
+ * against), when its reader need not say them. */
 bool swt_engine_takes_deltas(const struct swt_engine *e);
 
 /* NULL is a no-op. */

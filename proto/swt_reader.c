@@ -93,13 +93,19 @@ struct chunk_dec {
 	size_t n_pbase;
 	const struct swt_thread_row *tbase;
 	size_t n_tbase;
-	/* swt_reader_set_deltas(): aligned sparse samples go out as their
-	 * own rows (swt_sample.proc_delta), the whole table kept here */
+	/* swt_reader_set_deltas(): an aligned sparse sample's own rows are
+	 * put in place in the whole table kept here (no merge), their places
+	 * said (swt_sample.proc_at) */
 	bool deltas;
-	struct swt_proc_row *dprocs;	/* the base after a delta */
+	bool listed;	/* a decoding thread's: only the listed rows go */
+	struct swt_proc_row *dprocs;	/* the base after such a sample */
 	size_t cap_dprocs;
 	struct swt_thread_row *dthreads;
 	size_t cap_dthreads;
+	uint8_t *dsame;		/* its repeats, on the caller's thread */
+	size_t cap_dsame;
+	uint8_t *dtsame;
+	size_t cap_dtsame;
 	uint64_t chunk_id;	/* the frame's offset + 1 */
 	uint32_t n_samples;	/* samples decoded in this chunk */
 	struct swt_netdev *netdevs;	/* of the last sample */
@@ -159,7 +165,7 @@ struct swt_reader {
 
 	/* decoding threads (swt_reader_set_threads()); NULL: none */
 	unsigned threads;
-	bool deltas;	/* swt_reader_set_deltas() */
+	bool deltas, listed;	/* swt_reader_set_deltas() */
 	struct pdec *pd;
 
 	/* output */
@@ -321,6 +327,8 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->procs[1]);
 	free(d->dprocs);
 	free(d->dthreads);
+	free(d->dsame);
+	free(d->dtsame);
 	free(d->threads[0]);
 	free(d->threads[1]);
 	free(d->netdevs);
@@ -1333,9 +1341,10 @@ static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n,
 	return rows;
 }
 
-/* Where a delta sample's own rows go (swt_reader_set_deltas()): n rows of
- * `size` bytes, then their places (*at), in the batch a decoding thread
- * fills or in the output buffer that does not hold the base (buf). */
+/* Where an aligned sparse sample's own rows are decoded, with deltas asked
+ * for (swt_reader_set_deltas()): n rows of `size` bytes, then their places
+ * (*at), in the batch a decoding thread fills or in the output buffer that
+ * does not hold the base (buf). */
 static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
 			size_t n, size_t size, uint32_t **at)
 {
@@ -1352,10 +1361,10 @@ static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
 	return rows;
 }
 
-/* A delta sample taken (swt_sample.proc_delta, thread_delta): the whole
- * table, its rows in base[0, nb) with the n own rows `own` in their places
- * at[], is kept in *keep (the base copied there first when it is
- * elsewhere). Returns the table, the next sample's base. */
+/* Such a sample taken (its rows come and go nowhere): the whole table, its
+ * rows in base[0, nb) with the n own rows `own` in their places at[], is
+ * kept in *keep (the base copied there first when it is elsewhere).
+ * Returns the table, the next sample's base. */
 static const void *delta_keep(void **keep, size_t *cap, const void *base,
 			      size_t nb, const void *own, const uint32_t *at,
 			      size_t n, size_t size)
@@ -1375,8 +1384,36 @@ static const void *delta_keep(void **keep, size_t *cap, const void *base,
 	return k;
 }
 
-/* A sample that could not go out as deltas after all: room for the base's
- * rows before its own n (decoded at own, from delta_rows()). */
+/* The whole rows handed over for the table `keep` (nb rows of `size`
+ * bytes, the own rows at places at[0, n)): the table itself on the
+ * caller's thread (valid until the next record), a copy in the batch of a
+ * decoding thread; *same its repeats (swt_sample.proc_same). */
+static void *delta_whole(struct chunk_dec *d, const void *keep, size_t nb,
+			 size_t size, const uint32_t *at, size_t n,
+			 uint8_t **same, uint8_t **sbuf, size_t *scap)
+{
+	unsigned char *w;
+	size_t i;
+
+	if (d->rows_out) {
+		w = pool_alloc(d->rows_out, nb * size + nb + 1, 16);
+		if (nb)
+			memcpy(w, keep, nb * size);
+		*same = w + nb * size;
+	} else {
+		w = (unsigned char *)(uintptr_t)keep;
+		*sbuf = swt_grow(*sbuf, scap, nb + 1, 1);
+		*same = *sbuf;
+	}
+	if (nb)
+		memset(*same, 1, nb);
+	for (i = 0; i < n; i++)
+		(*same)[at[i]] = 0;
+	return w;
+}
+
+/* A sample whose rows came or went after all: room for the base's rows
+ * before its own n (decoded at own, from delta_rows()). */
 static struct swt_proc_row *procs_undelta(struct chunk_dec *d,
 					  struct swt_proc_row *own, size_t nb,
 					  size_t n, uint8_t **same)
@@ -1429,7 +1466,7 @@ static void set_same(struct chunk_dec *d, struct swt_sample *s,
 	s->thread_same = based ? tsame : NULL;
 	s->same_pids = based && s->same_pids;
 	s->same_tids = based && s->same_tids;
-	s->keep_rows = d->deltas;
+	s->keep_rows = d->listed && d->rows_out;
 }
 
 /* A sample decoded: its rows are the base of the next. */
@@ -2063,12 +2100,12 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	const unsigned char *q, *qe;
 	uint8_t *psame, *tsame;
 	bool based = d->n_samples > 0;
-	size_t n_match = 0, t_match = 0, n_delta = 0, nt_delta = 0;
+	size_t n_match = 0, t_match = 0;
 	int64_t id = 0;
 	unsigned f, wt;
 	/* deltas (swt_reader_set_deltas()): the own rows of a sparse sample
-	 * with a base, no pid started again in between, go out alone when
-	 * no row came or went */
+	 * with a base, no pid started again in between, are put in their
+	 * places when no row came or went */
 	const bool pdelta = sparse && d->deltas && based && !d->n_reset;
 	const bool tdelta = sparse == 2 && d->deltas && based && !d->n_reset;
 	struct swt_proc_row *own;
@@ -2236,10 +2273,14 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		/* the rows of the table that changed, in their places */
 		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
 				   n_base, own, pat, n, sizeof(*own));
-		s->proc_delta = true;
+		if (d->listed && d->rows_out)
+			s->proc_listed = true;	/* rows = own */
+		else
+			rows = delta_whole(d, pkeep, n_base, sizeof(*own),
+					   pat, n, &psame, &d->dsame,
+					   &d->cap_dsame);
 		s->proc_at = pat;
-		s->n_proc_delta = n;
-		n_delta = n;
+		s->n_proc_at = n;
 		n = n_base;
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
 			return false;
@@ -2363,10 +2404,15 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			tkeep = delta_keep((void **)&d->dthreads,
 					   &d->cap_dthreads, tbase, n_tbase,
 					   town, tat, nt, sizeof(*town));
-			s->thread_delta = true;
+			if (d->listed && d->rows_out)
+				s->thread_listed = true;	/* town */
+			else
+				trows = delta_whole(d, tkeep, n_tbase,
+						    sizeof(*town), tat, nt,
+						    &tsame, &d->dtsame,
+						    &d->cap_dtsame);
 			s->thread_at = tat;
-			s->n_thread_delta = nt;
-			nt_delta = nt;
+			s->n_thread_at = nt;
 			nt = n_tbase;
 		} else {
 			if (tdelta)
@@ -2399,8 +2445,6 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	s->threads = trows;
 	s->n_netdevs = n_nd;
 	s->netdevs = n_nd ? d->netdevs : NULL;
-	(void)n_delta;
-	(void)nt_delta;
 	return true;
 }
 
@@ -3138,6 +3182,7 @@ static struct pdec *pdec_new(struct swt_reader *r, unsigned n)
 		w->pd = pd;
 		dec_init(&w->dec);
 		w->dec.deltas = r->deltas;
+		w->dec.listed = r->listed;
 		w->dctx = ZSTD_createDCtx();
 		err = w->dctx ? pthread_create(&w->th, NULL, pdec_main, w) :
 				ENOMEM;
@@ -3174,13 +3219,14 @@ int swt_reader_set_threads(struct swt_reader *r, unsigned n)
 	return 0;
 }
 
-int swt_reader_set_deltas(struct swt_reader *r, bool on)
+int swt_reader_set_deltas(struct swt_reader *r, bool on, bool listed)
 {
 	if (r->header_done || r->have_peek)
 		return SWT_EINVAL;
 	/* (sparse samples came with format 1.8) */
 	r->deltas = on && (r->header.format_major > 1 ||
 			   r->header.format_minor >= 8);
+	r->listed = r->deltas && listed;
 	r->dec.deltas = r->deltas;
 	/* the decoding threads take it when they start */
 	return r->pd ? swt_reader_set_threads(r, r->threads) : 0;

@@ -70,16 +70,21 @@ const struct swt_header *swt_reader_get_header(const struct swt_reader *r);
  * thread. */
 int swt_reader_set_threads(struct swt_reader *r, unsigned n);
 
-/* Hand the samples over as deltas where the file allows it (format 1.8
- * and later, sparse samples): a sample whose processes (threads) are those
- * of the previous sample of its chunk, in the same places, comes with only
- * the rows that may have changed (swt_sample.proc_delta, thread_delta);
- * every sample says whether the next may come so (keep_rows). For a
- * consumer that keeps the last sample's rows and sees every sample (the
- * analysis engine): no table of every row is built and copied per sample.
- * Call before the first record is read. Returns 0 or SWT_EINVAL (records
- * were read already). */
-int swt_reader_set_deltas(struct swt_reader *r, bool on);
+/* Say which rows changed where the file allows it (format 1.8 and later,
+ * sparse samples): a sample whose processes (threads) are those of the
+ * previous sample of its chunk, in the same places, lists the places of
+ * the rows that may differ (swt_sample.proc_at, thread_at). The decoder
+ * keeps the whole table and puts those rows in place instead of merging
+ * every row into a new table. On the caller's thread the sample's rows are
+ * that table. With `listed`, a decoding thread hands over only the listed
+ * rows (swt_sample.proc_listed): every sample it decodes says keep_rows,
+ * and the consumer keeps the rows of such a sample and puts the next one's
+ * listed rows in place itself (no whole table copied between threads);
+ * it must then see every sample. Without, a decoding thread copies the
+ * whole table. For a consumer that looks only at what changed (the
+ * analysis engine). Call before the first record is read. Returns 0 or
+ * SWT_EINVAL (records were read already). */
+int swt_reader_set_deltas(struct swt_reader *r, bool on, bool listed);
 
 /* Threads decoding, the caller's included: 1 when they all failed to
  * start or swt_reader_set_threads() was not called. */

@@ -216,21 +216,21 @@ struct swt_sample {
 	/* With them: the rows have exactly the pids (tids) of that sample,
 	 * in the same places (none came or went). */
 	bool same_pids, same_tids;
-	/* Only from a reader asked for deltas (swt_reader_set_deltas()):
-	 * proc_delta set, the sample has the pids of the previous sample of
-	 * its chunk in the same places (same_pids), n_procs counts them all,
-	 * and procs holds only n_proc_delta rows, those at places
-	 * proc_at[0..n_proc_delta) (ascending) of the whole table, which
-	 * may differ from that sample's; every other row is that sample's,
-	 * a repeat (proc_same NULL). thread_delta, thread_at, n_thread_delta
-	 * and threads the same for the thread rows. keep_rows: a sample of
-	 * such a reader whose rows the next sample of the chunk may come as
-	 * deltas against (the consumer keeps them). */
-	bool proc_delta, thread_delta, keep_rows;
+	/* Only from a reader asked for them (swt_reader_set_deltas()): with
+	 * same_pids, proc_at may list the places of the rows that may differ
+	 * from the previous sample's, ascending (n_proc_at of them); every
+	 * other row is a repeat. NULL: not said. thread_at, n_thread_at the
+	 * same for the thread rows (with same_tids). The rows are whole
+	 * (n_procs of them, proc_same set), unless proc_listed (thread_listed)
+	 * says that procs (threads) holds only the listed rows, in the order
+	 * of their places, and proc_same (thread_same) is NULL: only in a
+	 * sample that follows one with keep_rows, whose rows the consumer
+	 * kept (swt_reader_set_deltas()). */
+	bool proc_listed, thread_listed, keep_rows;
 	const uint32_t *proc_at;
-	size_t n_proc_delta;
+	size_t n_proc_at;
 	const uint32_t *thread_at;
-	size_t n_thread_delta;
+	size_t n_thread_at;
 	/* For the writer only (never encoded; a reader leaves them 0): the
 	 * rows that may differ from the last sample appended, as indexes
 	 * into procs, strictly ascending. Set (changed != NULL), it says

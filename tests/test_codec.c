@@ -3342,79 +3342,95 @@ static void sparse_writer_reads_as_plain(void **state)
 	store_fini(&s);
 }
 
-/* What a consumer of deltas keeps (swt_reader_set_deltas()): the last
- * sample's rows, whole. */
+/* The last sample read with deltas asked for (swt_reader_set_deltas()),
+ * and what the places said. */
 struct kept {
 	struct swt_proc_row *procs;
 	struct swt_thread_row *thrs;
+	uint8_t *psame, *tsame;
 	size_t n, nt;
 	uint64_t chunk;
 	uint32_t sample;
 	bool have;
 	struct swt_record rec;
-	size_t deltas, tdeltas, rows_out;
+	size_t deltas, tdeltas, rows_out, listed;
 };
 
-/* A record read with deltas, made whole as the engine does: a delta
- * sample must follow the sample kept, have its count and places within
- * it, ascending. */
-static const struct swt_record *kept_whole(struct kept *k,
-					   const struct swt_record *rec)
+/* One table of a sample read with deltas: when its places are said, the
+ * last sample of the chunk is kept, the pids (tids) are its own in the same
+ * places, the places ascend, a row not listed is the same as there, and
+ * the repeats (proc_same) say just that; listed rows alone are put in
+ * their places. The rows, whole, are kept; *same their repeats. */
+static void kept_table(void **keep, uint8_t **same, size_t *n_keep,
+		       const void *rows, size_t n, size_t size, bool listed,
+		       const uint32_t *at, size_t n_at, const uint8_t *same_in,
+		       size_t *said, size_t *out)
+{
+	unsigned char *k;
+	size_t i, a = 0;
+
+	assert_true(!listed || at);
+	if (at) {
+		assert_int_equal(n, *n_keep);
+		assert_true(listed ? !same_in : same_in != NULL);
+		k = *keep;
+		for (i = 0; i < n; i++) {
+			bool l = a < n_at && at[a] == i;
+			const unsigned char *r =
+				listed ? (l ? (const unsigned char *)rows +
+						      a * size :
+					      k + i * size) :
+					 (const unsigned char *)rows + i * size;
+
+			if (l) {
+				assert_true(!a || at[a] > at[a - 1]);
+				a++;
+			} else {
+				assert_memory_equal(r, k + i * size, size);
+			}
+			/* (the id first) */
+			assert_memory_equal(r, k + i * size, sizeof(int32_t));
+			if (!listed)
+				assert_int_equal(same_in[i], !l);
+			if (r != k + i * size)
+				memcpy(k + i * size, r, size);
+			(*same)[i] = !l;
+		}
+		assert_int_equal(a, n_at);
+		(*said)++;
+		*out += n - n_at;
+		return;
+	}
+	*keep = realloc(*keep, (n + 1) * size);
+	*same = realloc(*same, n + 1);
+	assert_non_null(*keep);
+	assert_non_null(*same);
+	if (n)
+		memcpy(*keep, rows, n * size);
+	*n_keep = n;
+}
+
+/* The sample made whole (as the engine does). */
+static const struct swt_record *kept_sample(struct kept *k,
+					    const struct swt_record *rec)
 {
 	const struct swt_sample *s = &rec->u.sample;
-	size_t i;
 
-	if (rec->kind != SWT_REC_SAMPLE)
-		return rec;
-	assert_true(s->keep_rows);
-	if (s->proc_delta || s->thread_delta) {
+	if (s->proc_at || s->thread_at) {
 		assert_true(k->have);
 		assert_true(s->chunk_id == k->chunk);
 		assert_int_equal(s->chunk_sample, k->sample + 1);
-		assert_true(s->same_pids);
-		assert_null(s->proc_same);
 	}
-	if (s->proc_delta) {
-		assert_int_equal(s->n_procs, k->n);
-		for (i = 0; i < s->n_proc_delta; i++) {
-			assert_true(s->proc_at[i] < k->n);
-			assert_true(!i || s->proc_at[i] > s->proc_at[i - 1]);
-			assert_int_equal(s->procs[i].pid,
-					 k->procs[s->proc_at[i]].pid);
-			k->procs[s->proc_at[i]] = s->procs[i];
-		}
-		k->deltas++;
-		k->rows_out += s->n_procs - s->n_proc_delta;
-	} else {
-		k->procs = realloc(k->procs, (s->n_procs + 1) *
-						     sizeof(*k->procs));
-		assert_non_null(k->procs);
-		if (s->n_procs)
-			memcpy(k->procs, s->procs,
-			       s->n_procs * sizeof(*k->procs));
-		k->n = s->n_procs;
-	}
-	if (s->thread_delta) {
-		assert_true(s->same_tids);
-		assert_int_equal(s->n_threads, k->nt);
-		for (i = 0; i < s->n_thread_delta; i++) {
-			assert_true(s->thread_at[i] < k->nt);
-			assert_true(!i ||
-				    s->thread_at[i] > s->thread_at[i - 1]);
-			assert_int_equal(s->threads[i].tid,
-					 k->thrs[s->thread_at[i]].tid);
-			k->thrs[s->thread_at[i]] = s->threads[i];
-		}
-		k->tdeltas++;
-	} else {
-		k->thrs = realloc(k->thrs,
-				  (s->n_threads + 1) * sizeof(*k->thrs));
-		assert_non_null(k->thrs);
-		if (s->n_threads)
-			memcpy(k->thrs, s->threads,
-			       s->n_threads * sizeof(*k->thrs));
-		k->nt = s->n_threads;
-	}
+	assert_true(!s->proc_at || s->same_pids);
+	assert_true(!s->thread_at || s->same_tids);
+	kept_table((void **)&k->procs, &k->psame, &k->n, s->procs,
+		   s->n_procs, sizeof(*s->procs), s->proc_listed, s->proc_at,
+		   s->n_proc_at, s->proc_same, &k->deltas, &k->rows_out);
+	kept_table((void **)&k->thrs, &k->tsame, &k->nt, s->threads,
+		   s->n_threads, sizeof(*s->threads), s->thread_listed,
+		   s->thread_at, s->n_thread_at, s->thread_same, &k->tdeltas,
+		   &k->rows_out);
+	k->listed += s->proc_listed;
 	k->have = true;
 	k->chunk = s->chunk_id;
 	k->sample = s->chunk_sample;
@@ -3424,12 +3440,15 @@ static const struct swt_record *kept_whole(struct kept *k,
 	return &k->rec;
 }
 
-/* Samples handed over as deltas (swt_reader_set_deltas()) made whole are
- * the samples read whole, on one thread and on three, in a sparse file and
- * in the same file damaged (a frame cut short in the middle: the reader
- * starts again at the next chunk); a plain file (no sparse sample) and a
- * reader that has read already take no deltas. */
-static void deltas_read_as_whole(void **state)
+/* Samples read with the places of their changed rows said
+ * (swt_reader_set_deltas()) are the samples read without, on one thread
+ * and on three (there with the changed rows alone handed over, or the
+ * whole table), in a sparse file and in the same file damaged (a frame
+ * cut short in the middle: the reader starts again at the next chunk), and
+ * what the places say holds (kept_table()); a plain file (no sparse
+ * sample) says none, and a reader that has read already takes no
+ * change. */
+static void deltas_say_the_changed_rows(void **state)
 {
 	struct sandbox *sb = *state;
 	struct store s = { 0 };
@@ -3449,7 +3468,9 @@ static void deltas_read_as_whole(void **state)
 		unsigned char *data;
 		size_t len;
 		struct bytes want = { 0 };
-		unsigned th;
+		const struct swt_record *rec;
+		struct swt_reader *r;
+		int m;
 
 		data = swt_test_read_file(path[v == 2], &len);
 		if (v == 1) {
@@ -3457,47 +3478,46 @@ static void deltas_read_as_whole(void **state)
 			data[len / 2] ^= 0x5a;
 			data[len / 2 + 1] ^= 0xa5;
 		}
-		for (th = 1; th <= 3; th += 2) {
-			struct swt_reader *r = open_mem_ok(data, len, 0);
+		/* read whole */
+		r = open_mem_ok(data, len, 0);
+		while (swt_reader_next(r, &rec) == 0)
+			if (rec->kind == SWT_REC_SAMPLE)
+				sample_text(&want, rec);
+		bytes_add(&want, "", 1);
+		swt_reader_free(r);
+		/* m: 1 thread; 3 with the whole table; 3 with rows listed */
+		for (m = 0; m < 3; m++) {
 			struct bytes got = { 0 };
 			struct kept k = { 0 };
-			const struct swt_record *rec;
-			size_t d;
 
-			if (th == 1)
-				want.len = 0;
-			if (th > 1)
-				assert_ok(swt_reader_set_threads(r, th));
-			assert_ok(swt_reader_set_deltas(r, true));
+			r = open_mem_ok(data, len, 0);
+			if (m)
+				assert_ok(swt_reader_set_threads(r, 3));
+			assert_ok(swt_reader_set_deltas(r, true, m == 2));
 			while (swt_reader_next(r, &rec) == 0)
 				if (rec->kind == SWT_REC_SAMPLE)
 					sample_text(&got,
-						    kept_whole(&k, rec));
+						    kept_sample(&k, rec));
 			bytes_add(&got, "", 1);
-			d = swt_reader_damage_count(r);
-			assert_int_equal(d, v == 1 ? 1 : 0);
-			assert_int_equal(swt_reader_set_deltas(r, false),
+			assert_int_equal(swt_reader_damage_count(r),
+					 v == 1 ? 1 : 0);
+			assert_int_equal(swt_reader_set_deltas(r, false,
+							       false),
 					 SWT_EINVAL);
 			swt_reader_free(r);
-			/* the same, read whole */
-			r = open_mem_ok(data, len, 0);
-			while (swt_reader_next(r, &rec) == 0)
-				if (rec->kind == SWT_REC_SAMPLE)
-					sample_text(&want, rec);
-			bytes_add(&want, "", 1);
-			swt_reader_free(r);
 			assert_string_equal(got.p, want.p);
-			want.len = 0;
-			if (th == 1)
-				print_message("# %s: %zu of the samples as "
-					      "process deltas, %zu as thread "
-					      "deltas; %zu rows not handed "
-					      "over\n",
-					      v == 0   ? "sparse" :
-					      v == 1 ? "damaged" :
-						       "plain",
-					      k.deltas, k.tdeltas,
-					      k.rows_out);
+			print_message("# %s, %s: %zu samples said their "
+				      "changed processes (%zu listed "
+				      "alone), %zu their changed threads; "
+				      "%zu rows said unchanged\n",
+				      v == 0   ? "sparse" :
+				      v == 1 ? "damaged" :
+					       "plain",
+				      m == 0   ? "1 thread" :
+				      m == 1 ? "3 threads" :
+					       "3 threads, listed",
+				      k.deltas, k.listed, k.tdeltas,
+				      k.rows_out);
 			if (v == 2) {
 				assert_int_equal(k.deltas, 0);
 				assert_int_equal(k.tdeltas, 0);
@@ -3505,10 +3525,14 @@ static void deltas_read_as_whole(void **state)
 				assert_true(k.deltas > 30);
 				assert_true(k.tdeltas > 30);
 				assert_true(k.rows_out > 100);
+				assert_true(m == 2 ? k.listed == k.deltas :
+						     k.listed == 0);
 			}
 			free(got.p);
 			free(k.procs);
 			free(k.thrs);
+			free(k.psame);
+			free(k.tsame);
 		}
 		free(want.p);
 		free(data);
@@ -4412,7 +4436,7 @@ int main(void)
 		SB(sparse_samples_decode_as_full),
 		SB(sparse_threads_decode_as_full),
 		SB(sparse_writer_reads_as_plain),
-		SB(deltas_read_as_whole),
+		SB(deltas_say_the_changed_rows),
 		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),

@@ -64,7 +64,26 @@ static void touch_record(const struct swt_record *rec)
 	case SWT_REC_PROC_EXIT:
 		sink += (uint64_t)rec->u.proc_exit.pid;
 		break;
-	case SWT_REC_SAMPLE:
+	case SWT_REC_SAMPLE: {
+		const struct swt_sample *sm = &rec->u.sample;
+
+		/* the places of the changed rows (swt_reader_set_deltas()):
+		 * ascending, within the rows, over whole rows here */
+		CHECK(!sm->proc_listed && !sm->thread_listed);
+		CHECK(!sm->proc_at || (sm->same_pids && sm->proc_same &&
+				       sm->n_proc_at <= sm->n_procs));
+		for (i = 0; sm->proc_at && i < sm->n_proc_at; i++)
+			CHECK(sm->proc_at[i] < sm->n_procs &&
+			      (!i || sm->proc_at[i] > sm->proc_at[i - 1]) &&
+			      !sm->proc_same[sm->proc_at[i]]);
+		CHECK(!sm->thread_at ||
+		      (sm->same_tids && sm->thread_same &&
+		       sm->n_thread_at <= sm->n_threads));
+		for (i = 0; sm->thread_at && i < sm->n_thread_at; i++)
+			CHECK(sm->thread_at[i] < sm->n_threads &&
+			      (!i || sm->thread_at[i] > sm->thread_at[i - 1]) &&
+			      !sm->thread_same[sm->thread_at[i]]);
+	}
 		for (i = 0; i < rec->u.sample.n_procs; i++)
 			sink += (uint64_t)rec->u.sample.procs[i].pid +
 				(uint64_t)rec->u.sample.procs[i].ivctxsw;
@@ -138,9 +157,11 @@ static void seek_and_drain(struct swt_reader *r, int64_t t)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* the last: with the changed rows' places said */
 	static const unsigned modes[] = {
 		0,
 		SWT_READER_STRICT | SWT_READER_NO_INDEX,
+		0,
 	};
 	size_t m, i;
 
@@ -160,6 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		touch_header(swt_reader_get_header(r));
+		if (m == 2)
+			CHECK(swt_reader_set_deltas(r, true, true) == 0);
 		drain(r, SIZE_MAX, INT64_MIN);
 		for (i = 0; i < swt_reader_damage_count(r); i++) {
 			const struct swt_damage *d = swt_reader_get_damage(r, i);
