@@ -3378,40 +3378,6 @@ static void rest_later_t(struct swt_engine *e, uint32_t ti)
 	e->rest_t[e->n_rest_t++] = ti;
 }
 
-/* The process rows of a sample with the pids of the last one, in the same
- * places (swt_sample.same_pids): its slots are the last sample's, kept. */
-static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
-			  int64_t t, int64_t t0)
-{
-	struct engine__slot *sl = e->prev_pids;
-	size_t i;
-
-	for (i = 0; i < s->n_procs; i++) {
-		const struct swt_proc_row *row;
-		uint32_t idx = sl[i].idx;
-		bool was = e->q_inst[idx];
-
-		if (was) {
-			if (s->proc_same[i]) {
-				e->n_quiet_prows++;
-				e->inst_seq[idx] = e->seq;
-				continue;
-			}
-			inst_unrest(e, idx);
-		}
-		row = &s->procs[i];
-		if (!e->insts[idx].used || e->insts[idx].pid != row->pid) {
-			idx = inst_lookup(e, row->pid);
-			sl[i].id = row->pid;
-			sl[i].idx = idx;
-		}
-		on_proc_row(e, row, idx, t, t0);
-		if (was || s->proc_same[i])
-			rest_later_p(e, idx, row->flags);
-	}
-	e->keep_pids = true;
-}
-
 /* The row of slot i of a sample with the pids of the last one, kept in
  * place (procs_aligned(), procs_aligned_delta()): same says it repeats;
  * true when it was taken. */
@@ -3439,6 +3405,21 @@ proc_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 	if (was || same)
 		rest_later_p(e, idx, row->flags);
 	return true;
+}
+
+/* The process rows of a sample with the pids of the last one, in the same
+ * places (swt_sample.same_pids): its slots are the last sample's, kept. */
+static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
+			  int64_t t, int64_t t0)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_procs; i++)
+		if (!proc_aligned_row(e, s, i, s->proc_same[i], t, t0)) {
+			e->n_quiet_prows++;
+			e->inst_seq[e->prev_pids[i].idx] = e->seq;
+		}
+	e->keep_pids = true;
 }
 
 /* procs_aligned() for a sample handed over as deltas (swt_sample.proc_at:
