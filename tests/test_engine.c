@@ -3612,6 +3612,115 @@ static void absurd_row_values_saturate(void **state)
 	swt_engine_free(e);
 }
 
+/* A sample of chunk 7, place k, from a reader handing over the changed
+ * rows alone (swt_reader_set_deltas() with listed): whole rows
+ * (keep_rows) or only those at places at[0, n_at). */
+static int feed_listed(struct swt_engine *e, int64_t t, uint32_t k,
+		       const struct swt_proc_row *procs, size_t n,
+		       const uint32_t *at, size_t n_at, size_t n_all)
+{
+	static const uint8_t none[1];
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.chunk_id = 7;
+	r.u.sample.chunk_sample = k;
+	r.u.sample.keep_rows = true;
+	r.u.sample.procs = procs;
+	r.u.sample.n_procs = at ? n_all : n;
+	r.u.sample.thread_same = none;
+	if (k) {
+		r.u.sample.same_pids = r.u.sample.same_tids = true;
+		r.u.sample.proc_at = at;
+		r.u.sample.n_proc_at = n_at;
+		r.u.sample.proc_listed = at != NULL;
+	}
+	if (!at) {
+		static uint8_t same[8];
+
+		assert_true(n <= sizeof(same));
+		r.u.sample.proc_same = k ? same : NULL;
+	}
+	return swt_engine_feed(e, &r);
+}
+
+/* The changed rows alone, put in place in the rows the engine kept, give
+ * what the whole samples give; a listed sample that does not follow the
+ * one kept (a sample left out), or whose places do not fit, is refused
+ * with a message, and nothing of it is taken. */
+static void listed_rows_follow_the_sample_kept(void **state)
+{
+	const struct swt_result *res[2];
+	struct swt_engine *e[2];
+	struct swt_proc_row p[3], q[3], l[2];
+	const uint32_t at[2] = { 0, 2 }, bad[2] = { 2, 1 };
+	int v, k;
+
+	(void)state;
+	for (v = 0; v < 2; v++) {
+		e[v] = new_engine(NULL);
+		assert_ok(feed_header(e[v], S, false));
+		feed_start(e[v], T0, 10, "a", "a", false);
+		feed_start(e[v], T0, 11, "b", "b", false);
+		feed_start(e[v], T0, 12, "c", "c", false);
+	}
+	for (k = 0; k < 8; k++) {
+		/* 10 and 12 busy, 11 asleep */
+		p[0] = prow(10, 40 * (k + 1), 1024 + 64 * k);
+		p[1] = prow(11, 3, 512);
+		p[2] = prow(12, 70 * (k + 1), 4096);
+		memcpy(q, p, sizeof(q));
+		feed_sample(e[0], T0 + (k + 1) * S, p, 3, NULL, 0);
+		l[0] = p[0];
+		l[1] = p[2];
+		assert_ok(k ? feed_listed(e[1], T0 + (k + 1) * S, (uint32_t)k,
+					  l, 2, at, 2, 3) :
+			      feed_listed(e[1], T0 + (k + 1) * S, 0, q, 3,
+					  NULL, 0, 3));
+	}
+	/* place 8 skipped: refused */
+	l[0] = prow(10, 500, 2048);
+	assert_int_equal(feed_listed(e[1], T0 + 9 * S, 9, l, 2, at, 2, 3),
+			 SWT_EINVAL);
+	assert_non_null(strstr(swt_engine_errmsg(e[1]), "without the sample "
+						       "before it"));
+	for (v = 0; v < 2; v++) {
+		feed_end(e[v], T0 + 8 * S);
+		assert_ok(swt_engine_finish(e[v], &res[v]));
+	}
+	assert_int_equal(res[1]->session.cpu_avg_mpct,
+			 res[0]->session.cpu_avg_mpct);
+	assert_int_equal(res[1]->session.mem_avg_mmb,
+			 res[0]->session.mem_avg_mmb);
+	assert_int_equal(res[1]->session.samples, 8);
+	for (k = 0; k < 3; k++) {
+		static const char *const name[] = { "a", "b", "c" };
+		const struct swt_module_result *m[2];
+
+		for (v = 0; v < 2; v++)
+			m[v] = find_module(res[v], SWT_KIND_PROCESS, name[k]);
+		assert_int_equal(m[1]->cpu_avg_mpct, m[0]->cpu_avg_mpct);
+		assert_int_equal(m[1]->cpu_peak_mpct, m[0]->cpu_peak_mpct);
+		assert_int_equal(m[1]->mem_avg_mmb, m[0]->mem_avg_mmb);
+		assert_int_equal(m[1]->mem_peak_mmb, m[0]->mem_peak_mmb);
+	}
+	swt_engine_free(e[0]);
+	swt_engine_free(e[1]);
+
+	/* places out of order: refused */
+	e[1] = new_engine(NULL);
+	assert_ok(feed_header(e[1], S, false));
+	p[0] = prow(10, 1, 1024);
+	p[1] = prow(11, 1, 1024);
+	p[2] = prow(12, 1, 1024);
+	assert_ok(feed_listed(e[1], T0 + S, 0, p, 3, NULL, 0, 3));
+	assert_int_equal(feed_listed(e[1], T0 + 2 * S, 1, l, 2, bad, 2, 3),
+			 SWT_EINVAL);
+	swt_engine_free(e[1]);
+}
+
 /* fixtures/corrupt/<name>/expected "analyze STATUS substring": the reader
  * reads the whole file, the analysis fails with STATUS and a message that
  * contains the substring (fixtures/corrupt/README.md). (absurd-clock-ticks
@@ -3982,6 +4091,7 @@ int main(void)
 		cmocka_unit_test(counter_of_a_module_call_is_one_recommendation),
 		cmocka_unit_test(wide_products_within_bounds_are_exact),
 		cmocka_unit_test(absurd_row_values_saturate),
+		cmocka_unit_test(listed_rows_follow_the_sample_kept),
 		cmocka_unit_test(corrupt_fixtures_the_engine_refuses),
 		cmocka_unit_test(mutated_records_never_crash),
 	};
