@@ -673,7 +673,14 @@ struct swt_engine {
 	size_t n_pawake, cap_pawake, n_pvisit, cap_pvisit;
 	bool pawake_ok;
 	uint64_t wake_gen;
+	/* thrs_aligned(): the same of the thread rows (twake_gen: threads
+	 * woken out of its walk, in_twalk while it walks) */
+	uint32_t *tawake, *tvisit;
+	size_t n_tawake, cap_tawake, n_tvisit, cap_tvisit;
+	bool tawake_ok, in_twalk;
+	uint64_t twake_gen;
 	uint64_t n_delta_walks, n_awake_walks, n_prows_looked;	/* stats */
+	uint64_t n_tawake_walks, n_trows_looked;
 	uint64_t q_all_seq;	/* the last sample every quiet instance had
 				 * its row in, unmarked (inst_last()) */		/* every row is taken (SWT_ENGINE_FULL) */
 	/* the last sample taken: its reader's chunk and place in it, its

@@ -2903,6 +2903,11 @@ static void inst_unrest(struct swt_engine *e, uint32_t idx)
  * for being 0 (it is not) or this sample's. */
 static void thr_unrest(struct swt_engine *e, uint32_t ti)
 {
+	if (!e->in_twalk) {
+		/* (woken out of thrs_aligned(): its place is not listed) */
+		e->twake_gen++;
+		e->tawake_ok = false;
+	}
 	e->mods[e->thr_mod[ti]].q.n_thr--;
 	qmod_update(e, e->thr_mod[ti]);
 	e->q_thr[ti] = 0;
@@ -3030,6 +3035,8 @@ static void quiet_sample(struct swt_engine *e, int64_t t, int64_t t0)
 
 static void thread_remove(struct swt_engine *e, uint32_t ti)
 {
+	e->twake_gen++;
+	e->tawake_ok = false;
 	if (e->q_thr[ti])
 		thr_unrest(e, ti);
 	swt_imap_del(&e->tid_map, e->thrs[ti].tid);
@@ -3500,64 +3507,135 @@ static void awake_after(struct swt_engine *e)
 	e->pawake_ok = true;
 }
 
-/* The thread rows of a sample with the tids of the last one, each of which
- * was taken (swt_sample.same_tids): its slots are the last one's, kept. */
-static inline __attribute__((always_inline)) void
-thrs_aligned_(struct swt_engine *e, const struct swt_sample *s, int64_t dt,
-	      bool delta)
+/* Thread row i of a sample with the tids of the last one, kept in place
+ * (thrs_aligned()): same says it repeats. Returns 0 passed over, 1 taken,
+ * -1 not taken (no process row: a hole in the slots). */
+static inline __attribute__((always_inline)) int
+thr_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
+		bool same, int64_t dt)
 {
-	const uint32_t *at = s->thread_at;
-	size_t d = 0, nd = delta ? s->n_thread_at : 0;
 	struct engine__slot *sl = e->prev_tids;
-	size_t i, w;
-	bool holes = false;
+	uint32_t ti = sl[i].idx;
+	bool was = e->q_thr[ti];
 
-	for (i = 0; i < s->n_threads; i++) {
-		uint32_t ti = sl[i].idx;
-		bool was = e->q_thr[ti], same;
-
-		if (delta) {
-			same = d == nd || at[d] != i;
-			d += !same;
-		} else {
-			same = s->thread_same[i];
-		}
-		if (was) {
-			/* (its process has its row in this sample) */
-			if (same &&
-			    inst_last(e, e->thr_inst[ti]) == e->seq) {
-				e->n_quiet_trows++;
-				continue;
-			}
-			thr_unrest(e, ti);
-		}
-		ti = on_thread_row(e, &s->threads[i], dt, ti);
-		sl[i].id = s->threads[i].tid;
-		sl[i].idx = ti;
-		if (ti == SWT_MAP_NONE)
-			holes = true;
-		else if (was || same)
-			rest_later_t(e, ti);
+	if (was) {
+		/* (its process has its row in this sample) */
+		if (same && inst_last(e, e->thr_inst[ti]) == e->seq)
+			return 0;
+		thr_unrest(e, ti);
 	}
+	ti = on_thread_row(e, &s->threads[i], dt, ti);
+	sl[i].id = s->threads[i].tid;
+	sl[i].idx = ti;
+	if (ti == SWT_MAP_NONE)
+		return -1;
+	if (was || same)
+		rest_later_t(e, ti);
+	return 1;
+}
+
+/* The thread rows of a sample with the tids of the last one, each of which
+ * was taken (swt_sample.same_tids): its slots are the last one's, kept.
+ * With the places of the rows that changed (swt_sample.thread_at) and
+ * `awake` (the places of the last sample's threads that stayed awake, no
+ * thread woken since, and every process of the sample's slots with its
+ * row: procs_aligned_delta()), only those places are looked at: every
+ * other holds a quiet thread's repeat whose process has its row. The
+ * places taken go to e->tvisit (thr_awake_after()). */
+static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
+			 int64_t dt, bool awake)
+{
+	const uint32_t *at = s->thread_at, *aw = e->tawake;
+	size_t d = 0, nd = at ? s->n_thread_at : 0, a = 0, na = e->n_tawake;
+	struct engine__slot *sl = e->prev_tids;
+	size_t i, w, looked = 0, taken = 0;
+	bool holes = false;
+	int r;
+
+	e->tvisit = swt_grow(e->tvisit, &e->cap_tvisit,
+			     (awake ? nd + na : s->n_threads) + 1,
+			     sizeof(*e->tvisit));
+	e->in_twalk = true;
+	if (at && awake) {
+		while (d < nd || a < na) {
+			bool same = d == nd || (a < na && aw[a] < at[d]);
+
+			if (same) {
+				i = aw[a++];
+			} else {
+				i = at[d++];
+				if (a < na && aw[a] == i)
+					a++;
+			}
+			looked++;
+			r = thr_aligned_row(e, s, i, same, dt);
+			holes |= r < 0;
+			if (r > 0)
+				e->tvisit[taken++] = (uint32_t)i;
+		}
+	} else {
+		for (i = 0; i < s->n_threads; i++) {
+			bool same;
+
+			if (at) {
+				same = d == nd || at[d] != i;
+				d += !same;
+			} else {
+				same = s->thread_same[i];
+			}
+			r = thr_aligned_row(e, s, i, same, dt);
+			holes |= r < 0;
+			if (r > 0)
+				e->tvisit[taken++] = (uint32_t)i;
+		}
+		looked = s->n_threads;
+	}
+	e->in_twalk = false;
+	e->n_tawake_walks += at && awake;
+	e->n_trows_looked += looked;
+	e->n_tvisit = taken;
+	e->n_quiet_trows += s->n_threads - looked + (looked - taken);
 	if (holes) {
 		/* rows not taken (no process row) have no slot */
 		for (i = 0, w = 0; i < e->n_prev_tids; i++)
 			if (sl[i].idx != SWT_MAP_NONE)
 				sl[w++] = sl[i];
 		e->n_prev_tids = w;
+		e->n_tvisit = 0;
+		e->tawake_ok = false;
+		e->twake_gen++;	/* (the places moved) */
 	}
 	e->keep_tids = true;
 }
 
-/* (a sample handed over as deltas: swt_sample.thread_at says which rows
- * may differ) */
-static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
-			 int64_t dt)
+/* After the rests of a sample whose threads thrs_aligned() walked by the
+ * places of their changed rows (its processes by procs_aligned_delta()),
+ * no thread woken since: the places of its threads that stayed awake are
+ * where the next one looks, provided every thread that went quiet has its
+ * process's row in this sample (as every quiet thread passed over had). */
+static void thr_awake_after(struct swt_engine *e)
 {
-	if (s->thread_at)
-		thrs_aligned_(e, s, dt, true);
-	else
-		thrs_aligned_(e, s, dt, false);
+	const struct engine__slot *sl = e->prev_tids;
+	size_t i, k = 0;
+	uint32_t *tmp;
+
+	for (i = 0; i < e->n_tvisit; i++) {
+		uint32_t ti = sl[e->tvisit[i]].idx;
+
+		if (!e->q_thr[ti])
+			e->tvisit[k++] = e->tvisit[i];
+		else if (inst_last(e, e->thr_inst[ti]) != e->seq)
+			return;	/* (tawake_ok stays false) */
+	}
+	tmp = e->tawake;
+	e->tawake = e->tvisit;
+	e->tvisit = tmp;
+	i = e->cap_tawake;
+	e->cap_tawake = e->cap_tvisit;
+	e->cap_tvisit = i;
+	e->n_tawake = k;
+	e->n_tvisit = 0;
+	e->tawake_ok = true;
 }
 
 static inline int64_t clamp0(int64_t v)
@@ -3718,10 +3796,12 @@ static void rows_incremental(struct swt_engine *e,
 			     bool flags)
 {
 	size_t i;
-	bool awake = e->pawake_ok, delta = false;
-	uint64_t gen;
+	bool awake = e->pawake_ok, delta = false, tawake = e->tawake_ok;
+	bool tdelta = false;
+	uint64_t gen, tgen;
 
 	e->pawake_ok = false;
+	e->tawake_ok = false;
 	if (flags && s->same_pids && s->n_procs == e->n_prev_pids &&
 	    s->proc_at) {
 		procs_aligned_delta(e, s, t, t0, awake);
@@ -3732,10 +3812,16 @@ static void rows_incremental(struct swt_engine *e,
 		procs_walk(e, s, t, t0, flags);
 	}
 	gen = e->wake_gen;
-	if (flags && s->same_tids && s->n_threads == e->n_prev_tids)
-		thrs_aligned(e, s, t - t0);
-	else
+	tgen = e->twake_gen;
+	if (flags && s->same_tids && s->n_threads == e->n_prev_tids) {
+		/* (the awake places only when every process of the slots
+		 * has its row: walked by its changed places now) */
+		thrs_aligned(e, s, t - t0, tawake && delta);
+		tdelta = delta && s->thread_at && e->twake_gen == tgen;
+		tgen = e->twake_gen;
+	} else {
 		thrs_walk(e, s, t - t0, flags);
+	}
 	quiet_sample(e, t, t0);
 	for (i = 0; i < e->n_rest_p; i++)
 		inst_rest(e, e->rest_p[i].idx, (uint32_t)e->rest_p[i].id);
@@ -3744,6 +3830,8 @@ static void rows_incremental(struct swt_engine *e,
 	e->n_rest_p = e->n_rest_t = 0;
 	if (delta && e->wake_gen == gen)
 		awake_after(e);
+	if (tdelta && e->twake_gen == tgen && e->wake_gen == gen)
+		thr_awake_after(e);
 }
 
 /* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
@@ -5134,6 +5222,8 @@ void swt_engine_free(struct swt_engine *e)
 	free(e->k_tsame);
 	free(e->pawake);
 	free(e->pvisit);
+	free(e->tawake);
+	free(e->tvisit);
 	free(e->prev_pids);
 	free(e->cur_pids);
 	free(e->prev_tids);
@@ -5176,9 +5266,12 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 			fprintf(stderr,
 				"swt engine: %" PRIu64 " samples as deltas, %"
 				PRIu64 " walked by their awake places; %" PRIu64
-				" process rows looked at\n",
+				" process rows looked at; %" PRIu64
+				" thread walks by awake places, %" PRIu64
+				" thread rows looked at\n",
 				e->n_delta_walks, e->n_awake_walks,
-				e->n_prows_looked);
+				e->n_prows_looked, e->n_tawake_walks,
+				e->n_trows_looked);
 		wake_all(e);
 		e->finished = true;
 		for (i = 0; i < e->n_open_spikes; i++) {

@@ -62,6 +62,9 @@ while [ "$seed" -le 12 ]; do
 	check "churn $seed: samples as deltas, walked by awake places ($deltas)" \
 		eval '[ -n "$deltas" ] && set -- $deltas &&
 		[ "$1" -gt 100 ] && [ "$2" -gt $(($1 / 3)) ]'
+	twalks=$(sed -n 's/^swt engine: .* \([0-9]*\) thread walks by awake places.*/\1/p' stats)
+	check "churn $seed: thread rows walked by awake places ($twalks)" \
+		eval '[ -n "$twalks" ] && [ "$twalks" -gt 100 ]'
 	same "churn $seed: full report, json" \
 		"$SWANALYZE" "$f" --report full --format json
 	same "churn $seed: weight analysis, text" \
