@@ -2627,7 +2627,10 @@ static int next_in_chunk(struct swt_reader *r)
  * sample's rows are decoded straight into the batch (chunk_dec.rows_out),
  * not copied there; the batch holding the rows a thread decodes its next
  * sample against stays pinned (not reused, released or not) until that
- * sample is decoded. */
+ * sample is decoded. With deltas (swt_reader_set_deltas()) the rows of a
+ * sample that lists its changed places are based on the table the thread
+ * keeps (chunk_dec.dprocs, dthreads), and pin nothing; the batch gets
+ * those rows alone (listed) or a copy of the table. */
 
 #define PDEC_BATCH ((size_t)192 << 10)
 #define PDEC_HELD ((size_t)1 << 20)
