@@ -3429,6 +3429,40 @@ static void procs_aligned(struct swt_engine *e, const struct swt_sample *s,
 	e->keep_pids = true;
 }
 
+/* The next place of the union of two ascending lists of places: those of
+ * the rows that may differ, at[*d, nd), and those still awake, aw[*a, na).
+ * False at the end; else the place in *i, and *same when it is not one of
+ * the rows that may differ. */
+static inline bool next_place(const uint32_t *at, size_t *d, size_t nd,
+			      const uint32_t *aw, size_t *a, size_t na,
+			      size_t *i, bool *same)
+{
+	if (*d == nd && *a == na)
+		return false;
+	*same = *d == nd || (*a < na && aw[*a] < at[*d]);
+	if (*same) {
+		*i = aw[(*a)++];
+	} else {
+		*i = at[(*d)++];
+		if (*a < na && aw[*a] == *i)
+			(*a)++;
+	}
+	return true;
+}
+
+/* Swap two lists of places (the one kept and the one being filled). */
+static void swap_places(uint32_t **x, size_t *cap_x, uint32_t **y,
+			size_t *cap_y)
+{
+	uint32_t *p = *x;
+	size_t c = *cap_x;
+
+	*x = *y;
+	*cap_x = *cap_y;
+	*y = p;
+	*cap_y = c;
+}
+
 /* procs_aligned() for a sample handed over as deltas (swt_sample.proc_at:
  * the places of the rows that may differ, every other row a repeat): a
  * quiet instance's repeat is passed over without a look at its row or a
@@ -3449,17 +3483,9 @@ static void procs_aligned_delta(struct swt_engine *e,
 			     (awake ? nd + na : s->n_procs) + 1,
 			     sizeof(*e->pvisit));
 	if (awake) {
-		/* the union of the two ascending lists */
-		while (d < nd || a < na) {
-			bool same = d == nd || (a < na && aw[a] < at[d]);
+		bool same;
 
-			if (same) {
-				i = aw[a++];
-			} else {
-				i = at[d++];
-				if (a < na && aw[a] == i)
-					a++;
-			}
+		while (next_place(at, &d, nd, aw, &a, na, &i, &same)) {
 			looked++;
 			if (proc_aligned_row(e, s, i, same, t, t0))
 				e->pvisit[taken++] = (uint32_t)i;
@@ -3490,18 +3516,11 @@ static void awake_after(struct swt_engine *e)
 {
 	const struct engine__slot *sl = e->prev_pids;
 	size_t i, k = 0;
-	uint32_t *tmp;
 
 	for (i = 0; i < e->n_pvisit; i++)
 		if (!e->q_inst[sl[e->pvisit[i]].idx])
 			e->pvisit[k++] = e->pvisit[i];
-	e->n_pvisit = k;
-	tmp = e->pawake;
-	e->pawake = e->pvisit;
-	e->pvisit = tmp;
-	i = e->cap_pawake;
-	e->cap_pawake = e->cap_pvisit;
-	e->cap_pvisit = i;
+	swap_places(&e->pawake, &e->cap_pawake, &e->pvisit, &e->cap_pvisit);
 	e->n_pawake = k;
 	e->n_pvisit = 0;
 	e->pawake_ok = true;
@@ -3557,16 +3576,9 @@ static void thrs_aligned(struct swt_engine *e, const struct swt_sample *s,
 			     sizeof(*e->tvisit));
 	e->in_twalk = true;
 	if (at && awake) {
-		while (d < nd || a < na) {
-			bool same = d == nd || (a < na && aw[a] < at[d]);
+		bool same;
 
-			if (same) {
-				i = aw[a++];
-			} else {
-				i = at[d++];
-				if (a < na && aw[a] == i)
-					a++;
-			}
+		while (next_place(at, &d, nd, aw, &a, na, &i, &same)) {
 			looked++;
 			r = thr_aligned_row(e, s, i, same, dt);
 			holes |= r < 0;
@@ -3617,7 +3629,6 @@ static void thr_awake_after(struct swt_engine *e)
 {
 	const struct engine__slot *sl = e->prev_tids;
 	size_t i, k = 0;
-	uint32_t *tmp;
 
 	for (i = 0; i < e->n_tvisit; i++) {
 		uint32_t ti = sl[e->tvisit[i]].idx;
@@ -3627,12 +3638,7 @@ static void thr_awake_after(struct swt_engine *e)
 		else if (inst_last(e, e->thr_inst[ti]) != e->seq)
 			return;	/* (tawake_ok stays false) */
 	}
-	tmp = e->tawake;
-	e->tawake = e->tvisit;
-	e->tvisit = tmp;
-	i = e->cap_tawake;
-	e->cap_tawake = e->cap_tvisit;
-	e->cap_tvisit = i;
+	swap_places(&e->tawake, &e->cap_tawake, &e->tvisit, &e->cap_tvisit);
 	e->n_tawake = k;
 	e->n_tvisit = 0;
 	e->tawake_ok = true;
