@@ -44,6 +44,28 @@ fake() {
 	port=$(cat "$T/port")
 }
 
+# taken: the samples the fake receiver logged as taken (204)
+taken() {
+	awk '$1 == 204 { n += $2 } END { print n + 0 }' "$T/log"
+}
+
+# taken_all N: it logged N samples taken, N > 0
+taken_all() {
+	[ "$(taken)" -eq "$1" ] && [ "$1" -gt 0 ]
+}
+
+# wait_for CMD...: the fake receiver logs a request after it answered it,
+# so a client can be done before its last line is in the log: CMD again
+# until it holds, for up to 30 s
+wait_for() {
+	w=0
+	until "$@"; do
+		[ $w -ge 300 ] && return 1
+		sleep 0.1
+		w=$((w + 1))
+	done
+}
+
 # counts FILE: the remote_write record's figures as shell variables
 counts() {
 	"$SWREPLAY" --dump "$1" | "$PY" -c '
@@ -89,8 +111,7 @@ whole() {
 	fake ok
 	"$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
 		"$1" >/dev/null 2>&1 || return 1
-	got=$(awk '$1 == 204 { n += $2 } END { print n + 0 }' "$T/log")
-	[ "$got" -eq "$want" ] && [ "$want" -gt 0 ]
+	wait_for taken_all "$want"
 }
 
 # record NAME URL [swrec options]: ${secs:-3} s at 100 ms
@@ -147,7 +168,8 @@ record flaky "http://127.0.0.1:$port/api/v1/write"
 counts "$T/flaky.swt"
 check "flaky: every sample sent after retries ($sent of $samples, $retries retries)" \
 	sh -c "[ $sent -eq $samples ] && [ $retries -ge 3 ] && [ $samples -gt 0 ]"
-got=$(awk '$1 == 204 { n += $2 } END { print n + 0 }' "$T/log")
+wait_for taken_all "$samples"
+got=$(taken)
 check "flaky: the receiver got them ($got)" [ "$got" -eq "$samples" ]
 
 # ---- a receiver that takes the request and never answers
@@ -194,7 +216,8 @@ printf 'tok-%s\n' "s3cr3t" >"$T/token"
 fake ok
 record auth "http://127.0.0.1:$port/api/v1/write" \
 	--bearer-token-file "$T/token"
-check "auth: the token is sent" grep -q "Bearer tok-s3cr3t" "$T/log"
+check "auth: the token is sent" \
+	wait_for grep -q "Bearer tok-s3cr3t" "$T/log"
 check "auth: the token is not printed" sh -c "! grep -q s3cr3t '$T/err'"
 printf 'bob:pa55\n' >"$T/basic"
 fake ok
@@ -202,7 +225,7 @@ run "$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
 	--basic-auth-file "$T/basic" --header 'X-Scope-OrgID: team-a' \
 	"$T/auth.swt"
 check "basic auth and a header: sent" \
-	grep -q "^204 [0-9]* Basic Ym9iOnBhNTU= team-a$" "$T/log"
+	wait_for grep -q "^204 [0-9]* Basic Ym9iOnBhNTU= team-a$" "$T/log"
 check "basic auth: the password is not printed" \
 	sh -c "! grep -q pa55 '$T/err'"
 run "$SWANALYZE" export --remote-write "http://127.0.0.1:$port/api/v1/write" \
