@@ -649,7 +649,7 @@ struct swt_engine {
 	size_t n_rest_p, cap_rest_p;
 	uint32_t *rest_t;
 	size_t n_rest_t, cap_rest_t;
-	bool no_quiet;
+	bool no_quiet;		/* every row is taken (SWT_ENGINE_FULL) */
 	bool keep_pids, keep_tids;	/* the slots were kept in place */
 	/* a reader handing over only the rows that changed
 	 * (swt_sample.keep_rows, proc_listed): the rows of the last sample
@@ -682,7 +682,7 @@ struct swt_engine {
 	uint64_t n_delta_walks, n_awake_walks, n_prows_looked;	/* stats */
 	uint64_t n_tawake_walks, n_trows_looked;
 	uint64_t q_all_seq;	/* the last sample every quiet instance had
-				 * its row in, unmarked (inst_last()) */		/* every row is taken (SWT_ENGINE_FULL) */
+				 * its row in, unmarked (inst_last()) */
 	/* the last sample taken: its reader's chunk and place in it, its
 	 * seq, time and interval */
 	bool q_have;

@@ -4930,9 +4930,6 @@ static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 			size_t n, size_t size, bool listed, const uint32_t *at,
 			size_t n_at)
 {
-	unsigned char *k;
-	size_t i;
-
 	if (!listed) {
 		*keep = swt_grow(*keep, cap, n ? n : 1, size);
 		if (n)
@@ -4942,18 +4939,8 @@ static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 	}
 	if (n != *n_keep || n_at > n)
 		return false;
-	k = *keep;
 	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
-	if (n)
-		memset(*same, 1, n);
-	for (i = 0; i < n_at; i++) {
-		if (at[i] >= n || (i && at[i] <= at[i - 1]))
-			return false;
-		memcpy(k + (size_t)at[i] * size,
-		       (const unsigned char *)rows + i * size, size);
-		(*same)[at[i]] = 0;
-	}
-	return true;
+	return swt_rows_put(*keep, n, rows, size, at, n_at, *same);
 }
 
 /* A sample from a reader handing over only the rows that changed

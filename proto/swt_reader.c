@@ -1369,19 +1369,14 @@ static const void *delta_keep(void **keep, size_t *cap, const void *base,
 			      size_t nb, const void *own, const uint32_t *at,
 			      size_t n, size_t size)
 {
-	unsigned char *k;
-	size_t i;
-
 	if (*keep != base || !nb) {
 		*keep = swt_grow(*keep, cap, nb ? nb : 1, size);
 		if (nb)
 			memcpy(*keep, base, nb * size);
 	}
-	k = *keep;
-	for (i = 0; i < n; i++)
-		memcpy(k + (size_t)at[i] * size,
-		       (const unsigned char *)own + i * size, size);
-	return k;
+	/* (always true: the places come from the pids matched, ascending) */
+	(void)swt_rows_put(*keep, nb, own, size, at, n, NULL);
+	return *keep;
 }
 
 /* The whole rows handed over for the table `keep` (nb rows of `size`
@@ -1412,35 +1407,20 @@ static void *delta_whole(struct chunk_dec *d, const void *keep, size_t nb,
 	return w;
 }
 
-/* A sample whose rows came or went after all: room for the base's rows
- * before its own n (decoded at own, from delta_rows()). */
-static struct swt_proc_row *procs_undelta(struct chunk_dec *d,
-					  struct swt_proc_row *own, size_t nb,
-					  size_t n, uint8_t **same)
+/* A sample whose rows came or went after all: its own n rows of `size`
+ * bytes (decoded at own, from delta_rows()) moved after room for the
+ * base's nb in rows (from proc_rows(), thread_rows()), for the merge. */
+static void undelta(const struct chunk_dec *d, void *rows, const void *own,
+		    size_t nb, size_t n, size_t size)
 {
-	struct swt_proc_row *rows = proc_rows(d, nb + n, same);
+	unsigned char *r = rows;
 
 	/* (on the caller's thread own is the start of the same buffer,
 	 * perhaps moved) */
 	if (!d->rows_out)
-		memmove(rows + nb, rows, n * sizeof(*rows));
+		memmove(r + nb * size, r, n * size);
 	else if (n)
-		memcpy(rows + nb, own, n * sizeof(*rows));
-	return rows;
-}
-
-static struct swt_thread_row *threads_undelta(struct chunk_dec *d,
-					      struct swt_thread_row *own,
-					      size_t nb, size_t n,
-					      uint8_t **same)
-{
-	struct swt_thread_row *rows = thread_rows(d, nb + n, same);
-
-	if (!d->rows_out)
-		memmove(rows + nb, rows, n * sizeof(*rows));
-	else if (n)
-		memcpy(rows + nb, own, n * sizeof(*rows));
-	return rows;
+		memcpy(r + nb * size, own, n * size);
 }
 
 /* Whether thread row t (of a sample with a base) repeats its base row
@@ -2285,8 +2265,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
 			return false;
 	} else if (sparse) {
-		if (pdelta)
-			rows = procs_undelta(d, own, n_base, n, &psame);
+		if (pdelta) {
+			rows = proc_rows(d, n_base + n, &psame);
+			undelta(d, rows, own, n_base, n, sizeof(*rows));
+		}
 		n = sparse_merge(d, rows, psame, base, n_base, n, d->gone,
 				 n_gone);
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
@@ -2415,9 +2397,11 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			s->n_thread_at = nt;
 			nt = n_tbase;
 		} else {
-			if (tdelta)
-				trows = threads_undelta(d, town, n_tbase, nt,
-							&tsame);
+			if (tdelta) {
+				trows = thread_rows(d, n_tbase + nt, &tsame);
+				undelta(d, trows, town, n_tbase, nt,
+					sizeof(*trows));
+			}
 			nt = thread_merge(d, trows, tsame, tbase, n_tbase, nt,
 					  d->tgone, n_tgone);
 		}

@@ -266,6 +266,14 @@ enum swt_event_kind {
 /* "begin", "end", "count", "mark", "rss"; "unknown" for anything else. */
 const char *swt_event_kind_name(enum swt_event_kind kind);
 
+/* The listed rows of a sample put in place (swt_sample.proc_at,
+ * thread_at): rows[0, n_at) of `size` bytes each into table[at[i]], a
+ * table of n rows; with same (n bytes), its repeats: 0 at the listed
+ * places, 1 elsewhere. False, the table partly written, when a place is
+ * n or more or the places do not ascend. */
+bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
+		  const uint32_t *at, size_t n_at, uint8_t *same);
+
 /* What `value` means, by kind:
  *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns
  *       (CLOCK_THREAD_CPUTIME_ID) at the event, >= 1 when measured; 0:
