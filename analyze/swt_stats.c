@@ -39,6 +39,14 @@ int64_t swt_muldiv(int64_t a, int64_t b, int64_t c)
 
 int64_t swt_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d)
 {
+	int64_t p, q;
+
+	/* the common case fits in 64 bits: no 128-bit division (the
+	 * engine's per-sample rates, 2 % of an analysis otherwise); the
+	 * same rounding, and a quotient of 64-bit values cannot saturate */
+	if (!__builtin_mul_overflow(a, b, &p) &&
+	    !__builtin_mul_overflow(c, d, &q) && q > 0)
+		return swt_div_round(p, q);
 	/* |a * b| < 2^126 and 0 < c * d < 2^126: both exact in 128 bits */
 	return div_round128((i128)a * b, (i128)c * d);
 }

@@ -69,6 +69,58 @@ static void integer_helpers(void **state)
 		assert_true(swt_normal_cdf_ppm(z) <= swt_normal_cdf_ppm(z + 7));
 }
 
+/* swt_muldiv2's 64-bit path rounds as the 128-bit one: compared with a
+ * 128-bit reference over values around the int64 limits and signs. */
+static int64_t ref_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d)
+{
+	swt_i128 n = (swt_i128)a * b, dd = (swt_i128)c * d;
+	swt_i128 q = n / dd, r = n % dd;
+
+	if (r < 0)
+		r = -r;
+	if (r >= dd - r)
+		q += n < 0 ? -1 : 1;
+	if (q > INT64_MAX)
+		return INT64_MAX;
+	if (q < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)q;
+}
+
+static void muldiv2_paths_agree(void **state)
+{
+	static const int64_t v[] = {
+		0, 1, 2, 3, 7, 99, 100, 101, 1000000, 100000000,
+		1000000000, INT64_C(3037000499), INT64_C(3037000500),
+		INT64_C(1) << 32, (INT64_C(1) << 62) - 1, INT64_C(1) << 62,
+		INT64_MAX / 3, INT64_MAX - 1, INT64_MAX,
+	};
+	size_t n = sizeof(v) / sizeof(v[0]), i, j, k, l;
+	int sa, sb;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			for (k = 1; k < n; k++)
+				for (l = 1; l < n; l++)
+					for (sa = 0; sa < 2; sa++)
+						for (sb = 0; sb < 2; sb++) {
+							int64_t a = sa ? -v[i] : v[i];
+							int64_t b = sb ? -v[j] : v[j];
+
+							assert_int_equal(
+								swt_muldiv2(a, b, v[k], v[l]),
+								ref_muldiv2(a, b, v[k], v[l]));
+						}
+	/* INT64_MIN itself, on either side */
+	assert_int_equal(swt_muldiv2(INT64_MIN, 1, 1, 1), INT64_MIN);
+	assert_int_equal(swt_muldiv2(INT64_MIN, 1, 2, 1), INT64_MIN / 2);
+	assert_int_equal(swt_muldiv2(INT64_MIN, 3, 7, 11),
+			 ref_muldiv2(INT64_MIN, 3, 7, 11));
+	assert_int_equal(swt_muldiv2(1, INT64_MIN, 3, 1),
+			 ref_muldiv2(1, INT64_MIN, 3, 1));
+}
+
 /* A linear series stays exactly linear through any number of bucket
  * merges: the slope is exact. */
 static void series_merges_keep_lines_exact(void **state)
@@ -214,6 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(median_matches_sorting),
 		cmocka_unit_test(integer_helpers),
+		cmocka_unit_test(muldiv2_paths_agree),
 		cmocka_unit_test(series_merges_keep_lines_exact),
 		cmocka_unit_test(month_long_series_keeps_its_line),
 		cmocka_unit_test(flat_series_has_no_trend),
