@@ -4,6 +4,9 @@
 # alternated (docs/performance.md, "Decoding on several threads"). Target
 # (issue 17): the analysis within 3x the wall time of `zstd -dc`, and the
 # same report whatever the number of threads (checked on every run).
+# Also the floor under it: the same records read as the analysis reads
+# them and nothing done with them (swt-bench-decode, bench_decode.c), on
+# 1 and THREADS threads.
 #
 # Usage: bench/analyze/threads.sh [RUNS]      (default 5)
 #   BUILD_DIR  meson build directory (default: build-bench, release)
@@ -27,8 +30,8 @@ base=${BASE:-}
 [ -x /usr/bin/time ] || { echo "threads.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 command -v zstd >/dev/null || { echo "threads.sh: needs zstd" >&2; exit 2; }
 [ -d "$build" ] || meson setup "$build" --buildtype=release >/dev/null
-ninja -C "$build" bench/analyze/swt-bench-mkfixture analyze/swanalyze \
-	>/dev/null
+ninja -C "$build" bench/analyze/swt-bench-mkfixture \
+	bench/analyze/swt-bench-decode analyze/swanalyze >/dev/null
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-threads.XXXXXX")
 trap 'rm -rf "$out"' EXIT
@@ -64,11 +67,13 @@ timed() {
 }
 
 z=""; one=""; many=""; bw=""; zc=""; onec=""; manyc=""; bc=""
+d1=""; dn=""
+dec=$build/bench/analyze/swt-bench-decode
 i=1
 while [ "$i" -le "$runs" ]; do
 	# the first of the runs changes from one repetition to the next
-	for k in 0 1 2 3; do
-		case $(( (k + i) % 4 )) in
+	for k in 0 1 2 3 4 5; do
+		case $(( (k + i) % 6 )) in
 		0) r=$(timed z sh -c 'zstd -dcq "$1" >/dev/null' sh "$session")
 		   z="$z ${r% *}"; zc="$zc ${r#* }"; zr=$r ;;
 		1) r=$(timed one "$swa" "$session" --report "$report" \
@@ -82,6 +87,14 @@ while [ "$i" -le "$runs" ]; do
 				-o "$out/rb")
 			bw="$bw ${r% *}"; bc="$bc ${r#* }"; rb=$r
 		   fi ;;
+		# the floor: the records read as the analysis reads them,
+		# nothing done with them (bench_decode.c)
+		4) r=$(timed dec1 sh -c '"$1" "$2" 1 >/dev/null' sh "$dec" \
+			"$session")
+		   d1="$d1 ${r% *}"; rd1=$r ;;
+		5) r=$(timed decn sh -c '"$1" "$2" "$3" >/dev/null' sh "$dec" \
+			"$session" "$threads")
+		   dn="$dn ${r% *}"; rdn=$r ;;
 		esac
 	done
 	cmp -s "$out/r1" "$out/rn" || {
@@ -95,7 +108,8 @@ while [ "$i" -le "$runs" ]; do
 		}
 	fi
 	echo "run $i (wall s / CPU s): zstd -dc $zr; threads 1 $r1;" \
-		"threads $threads $rn${base:+; baseline $rb}"
+		"threads $threads $rn${base:+; baseline $rb};" \
+		"decode only, threads 1 $rd1, threads $threads $rdn"
 	i=$((i + 1))
 done
 median() { echo "$@" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ a[NR] = $1 }
@@ -108,6 +122,12 @@ echo "median wall: zstd -dc $mz s; threads 1 $m1 s" \
 	"($(awk -v a="$m1" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd);" \
 	"threads $threads $mn s" \
 	"($(awk -v a="$mn" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd)"
+md1=$(median $d1)
+mdn=$(median $dn)
+echo "median wall: decode only (the floor), threads 1 $md1 s" \
+	"($(awk -v a="$md1" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd);" \
+	"threads $threads $mdn s" \
+	"($(awk -v a="$mdn" -v b="$mz" 'BEGIN { printf "%.2f", a / b }') x zstd)"
 if [ -n "$base" ]; then
 	mb=$(median $bw)
 	echo "median wall: baseline $mb s" \
