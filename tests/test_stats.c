@@ -73,18 +73,18 @@ static void integer_helpers(void **state)
  * 128-bit reference over values around the int64 limits and signs. */
 static int64_t ref_muldiv2(int64_t a, int64_t b, int64_t c, int64_t d)
 {
-	swt_i128 n = (swt_i128)a * b, dd = (swt_i128)c * d;
-	swt_i128 q = n / dd, r = n % dd;
+	/* rounded half away from zero, written another way: the magnitude
+	 * of the quotient of magnitudes plus a half, floored, then signed
+	 * and clamped */
+	swt_i128 n = (swt_i128)a * b, den = (swt_i128)c * d;
+	int neg = n < 0;
+	swt_u128 mag = (swt_u128)(neg ? -n : n);
+	swt_u128 q = (2 * mag + (swt_u128)den) /
+			      (2 * (swt_u128)den);
+	swt_i128 v = neg ? -(swt_i128)q : (swt_i128)q;
 
-	if (r < 0)
-		r = -r;
-	if (r >= dd - r)
-		q += n < 0 ? -1 : 1;
-	if (q > INT64_MAX)
-		return INT64_MAX;
-	if (q < INT64_MIN)
-		return INT64_MIN;
-	return (int64_t)q;
+	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN :
+						    (int64_t)v;
 }
 
 static void muldiv2_paths_agree(void **state)
