@@ -1474,6 +1474,12 @@ static void row_socks(struct swt_engine *e, struct engine__inst *in,
 					       row->socks_other };
 	int k;
 
+	/* (most processes: no sockets now, none held: nothing to store or
+	 * add; the held counts are never negative) */
+	if (!(bs->socks[0] | bs->socks[1] | bs->socks[2]) &&
+	    ((row->flags & (SWT_PF_NET_NOT_SAMPLED | SWT_PF_NET_UNAVAILABLE)) ||
+	     !(row->socks_tcp | row->socks_udp | row->socks_other)))
+		return;
 	if (!(row->flags & (SWT_PF_NET_NOT_SAMPLED | SWT_PF_NET_UNAVAILABLE)))
 		for (k = 0; k < ENGINE_SOCK_KINDS; k++)
 			bs->socks[k] = v[k] > 0 ? v[k] : 0;
