@@ -270,8 +270,12 @@ def suite_sampling(o):
                                               "cpu_confidence", "calls")},
                     {k: nap.get(k) for k in ("cpu_s", "cpu_source",
                                              "cpu_confidence", "calls")})
+            # (the busy module's share is judged on the same estimate:
+            # nap 0.144 s against spin 0.284 s once, each within its
+            # tolerance of the truth, 0.083 and 0.307)
             if n == "1" or attempt == 2 or \
-                    all(within(info, mods, m, rel) for m, rel in tol):
+                    (all(within(info, mods, m, rel) for m, rel in tol) and
+                     nap.get("cpu_s", 1) < 0.5 * spin.get("cpu_s", 0)):
                 break
             print("# 1 in %s, run 1 off the truth, run again: %s" % (n, msg))
         if not ok(r.returncode == 0, "1 in %s: the program runs" % n,
