@@ -5265,14 +5265,13 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 	if (!e->finished) {
 		/* (for tests/analyze/test-quiet.sh: that rows were passed
 		 * over at all) */
-		if (getenv("SWT_ENGINE_STATS"))
+		if (getenv("SWT_ENGINE_STATS")) {
 			fprintf(stderr,
 				"swt engine: %" PRIu64 " of %" PRIu64
 				" process rows and %" PRIu64
 				" thread rows passed over (quiet)\n",
 				e->n_quiet_prows, e->n_proc_samples,
 				e->n_quiet_trows);
-		if (getenv("SWT_ENGINE_STATS"))
 			fprintf(stderr,
 				"swt engine: %" PRIu64 " samples as deltas, %"
 				PRIu64 " walked by their awake places; %" PRIu64
@@ -5282,6 +5281,7 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 				e->n_delta_walks, e->n_awake_walks,
 				e->n_prows_looked, e->n_tawake_walks,
 				e->n_trows_looked);
+		}
 		wake_all(e);
 		e->finished = true;
 		for (i = 0; i < e->n_open_spikes; i++) {
