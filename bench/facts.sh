@@ -17,3 +17,16 @@ print(next(o["value"] for o in json.load(sys.stdin)
 		sed 's/^ *\([0-9]*\) /\1 x /')"
 	echo "kernel:     $(uname -r)"
 }
+
+# bench_session BUILD OUT PROCS SAMPLES: the session a benchmark reads:
+# $SESSION when set, else one of PROCS processes x SAMPLES 1 s samples
+# written by swt-bench-mkfixture into the directory OUT. Prints its path.
+bench_session() {
+	if [ -n "${SESSION:-}" ]; then
+		echo "$SESSION"
+		return
+	fi
+	"$1/bench/analyze/swt-bench-mkfixture" bench "$2/bench-$3x$4.swt" \
+		"$3" "$4" >&2 || return 1
+	echo "$2/bench-$3x$4.swt"
+}

@@ -34,17 +34,11 @@ ninja -C "$build" bench/analyze/swt-bench-mkfixture analyze/swanalyze \
 out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-cg.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM HUP PIPE
-if [ -n "${SESSION:-}" ]; then
-	session=$SESSION
-else
-	session=$out/bench-${procs}x${samples}.swt
-	"$build/bench/analyze/swt-bench-mkfixture" bench "$session" "$procs" \
-		"$samples"
-fi
+. "$src/bench/facts.sh"
+session=$(bench_session "$build" "$out" "$procs" "$samples")
 
 echo "## swanalyze under cachegrind"
 echo "command:    ${BUILD_DIR:+BUILD_DIR=$BUILD_DIR }${BASE:+BASE=$BASE }${SESSION:+SESSION=$SESSION }${THREADS:+THREADS=$THREADS }sh bench/analyze/cachegrind.sh"
-. "$src/bench/facts.sh"
 bench_facts "$src" "$build" analyze
 echo "file:       $session, $(wc -c <"$session") bytes"
 echo "valgrind:   $(valgrind --version)"

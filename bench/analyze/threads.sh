@@ -36,18 +36,12 @@ ninja -C "$build" bench/analyze/swt-bench-mkfixture \
 out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-threads.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM HUP PIPE
-if [ -n "${SESSION:-}" ]; then
-	session=$SESSION
-else
-	session=$out/bench-${procs}x${samples}.swt
-	"$build/bench/analyze/swt-bench-mkfixture" bench "$session" "$procs" \
-		"$samples"
-fi
+. "$src/bench/facts.sh"
+session=$(bench_session "$build" "$out" "$procs" "$samples")
 swa=$build/analyze/swanalyze
 
 echo "## swanalyze on several decoding threads against zstd -dc"
 echo "command:    ${BUILD_DIR:+BUILD_DIR=$BUILD_DIR }${BASE:+BASE=$BASE }${THREADS:+THREADS=$THREADS }${SESSION:+SESSION=$SESSION }sh bench/analyze/threads.sh $runs"
-. "$src/bench/facts.sh"
 bench_facts "$src" "$build" proto
 echo "file:       $session, $(wc -c <"$session") bytes"
 echo "report:     --report $report, threads 1 and $threads${base:+, baseline $base}"
