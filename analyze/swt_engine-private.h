@@ -666,6 +666,8 @@ struct swt_engine {
 	size_t cap_k_psame, cap_k_tsame;
 	struct swt_record k_rec;
 	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */
+	uint64_t n_ticks_p, n_ticks_t;	/* ... of them taken in place
+					 * (inst_tick(), thr_tick()) */
 	/* procs_aligned_delta(): the places of the last sample's rows whose
 	 * instances stayed awake (valid while pawake_ok: no instance woken
 	 * or made since, wake_gen), and those taken in this one */

@@ -3385,6 +3385,127 @@ static void rows_full(struct swt_engine *e, const struct swt_sample *s,
 	}
 }
 
+static inline int64_t clamp0(int64_t v)
+{
+	return v > 0 ? v : 0;
+}
+
+/* Quiet instance idx's row `row`, which is not a repeat, when it differs
+ * from what the instance last took in its CPU and memory alone (the
+ * columns on_proc_row() reads; proc_repeats() for the rest): taken without
+ * waking it, as on_proc_row() would take it (docs/analysis.md § 15). Its
+ * quiet sums follow its RSS; its ticks go to its module as an awake row's
+ * do, in the same place of the walk. False, nothing done, for any other
+ * change. */
+static bool inst_tick(struct swt_engine *e, uint32_t idx,
+		      const struct swt_proc_row *row, int64_t dt)
+{
+	struct engine__inst *in = &e->insts[idx];
+	int64_t ticks, d, rss = clamp0(row->rss_kib);
+
+	if (!in->used || in->pid != row->pid ||
+	    (row->flags & Q_FLAGS) != in->q_flags ||
+	    swt_sat_add(row->cutime, row->cstime) != in->base_cticks ||
+	    (row->rss_kib != 0 || row->vsz_kib != 0) != in->mem_row ||
+	    rss >= ENGINE_QUIET_MAX)
+		return false;
+	/* (the pairs read in its rows: their counters as they were) */
+	if ((in->q_tmask & (1u << BY_IO)) &&
+	    (clamp0(row->io_read) != in->by[BY_IO].a ||
+	     clamp0(row->io_write) != in->by[BY_IO].b))
+		return false;
+	if ((in->q_tmask & (1u << BY_NET)) &&
+	    (clamp0(row->net_tx) != in->by[BY_NET].a ||
+	     clamp0(row->net_rx) != in->by[BY_NET].b ||
+	     clamp0(row->socks_tcp) != in->by[BY_NET].socks[0] ||
+	     clamp0(row->socks_udp) != in->by[BY_NET].socks[1] ||
+	     clamp0(row->socks_other) != in->by[BY_NET].socks[2]))
+		return false;
+	ticks = swt_sat_add(row->utime, row->stime);
+	d = swt_sat_sub(ticks, in->base_ticks);
+	in->base_ticks = ticks;	/* (a reset rebases) */
+	if (d > 0 && dt > 0) {
+		int64_t micro = swt_sat_mul(d, MICRO);
+		uint32_t mi = in->proc_module;
+		struct engine__module *m;
+
+		if (in->variant != ENGINE_NO_VARIANT)
+			e->variants[in->variant].micro = swt_sat_add(
+				e->variants[in->variant].micro, micro);
+		touch(e, mi);
+		m = &e->mods[mi];
+		m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro, micro);
+		e->session.cur_ticks_micro =
+			swt_sat_add(e->session.cur_ticks_micro, micro);
+	}
+	if (rss != in->rss_kib) {
+		/* (a process with memory: without, its RSS is 0) */
+		struct engine__module *m = &e->mods[in->proc_module];
+
+		m->q.rss_kib += rss - in->rss_kib;
+		in->rss_kib = rss;
+		if (rss > m->proc_peak_kib)
+			m->proc_peak_kib = rss;
+		if (!in->client_rss)
+			in->at_rss = rss;	/* (at_reading()) */
+	}
+	e->n_ticks_p++;
+	return true;
+}
+
+/* The same for quiet thread ti, whose process has its row in this sample:
+ * its row differs from its last in its CPU alone (on_thread_row(),
+ * thr_repeats()). */
+static bool thr_tick(struct swt_engine *e, uint32_t ti,
+		     const struct swt_thread_row *row, int64_t dt)
+{
+	struct engine__thr *th = &e->thrs[ti];
+	const struct engine__inst *in = &e->insts[th->inst_idx];
+	int64_t ticks, d;
+
+	if (th->tid != row->tid || th->tgid != row->tgid || !in->used ||
+	    in->gen != th->inst_gen ||
+	    !same_str(th->name, row->name ? row->name : ""))
+		return false;
+	ticks = swt_sat_add(row->utime, row->stime);
+	d = swt_sat_sub(ticks, th->base_ticks);
+	th->base_ticks = ticks;
+	/* (on_thread_row(): its process counts when the interval has a
+	 * length, quiet or not, as it has a base; a repeat's saturation is
+	 * quiet_sample()'s. Its stamp and its process's thread stamp are
+	 * read only once it wakes: thr_unrest()) */
+	if (d > 0 && dt > 0) {
+		struct engine__module *m;
+
+		touch(e, th->module);
+		m = &e->mods[th->module];
+		m->cur_ticks_micro = swt_sat_add(m->cur_ticks_micro,
+						 swt_sat_mul(d, MICRO));
+		if (d >= e->sat_ticks)
+			m->cur_sat = true;
+	}
+	e->n_ticks_t++;
+	return true;
+}
+
+/* Whether awake instance idx's row, about to be taken, changed in its CPU
+ * and memory alone, as far as a glance tells (its children's CPU and its
+ * bytes as they were): a process that keeps changing that way is cheaper
+ * quiet, its rows taken in place (inst_tick()). Only a guess: what goes
+ * quiet is inst_rest()'s to decide. */
+static inline bool proc_simple(const struct swt_engine *e, uint32_t idx,
+			       const struct swt_proc_row *row)
+{
+	const struct engine__inst *in = &e->insts[idx];
+
+	return in->has_cbase && in->pid == row->pid &&
+	       swt_sat_add(row->cutime, row->cstime) == in->base_cticks &&
+	       row->io_read == in->by[BY_IO].a &&
+	       row->io_write == in->by[BY_IO].b &&
+	       row->net_tx == in->by[BY_NET].a &&
+	       row->net_rx == in->by[BY_NET].b;
+}
+
 /* What took a row in this sample is quiet once this sample's quiet ones are
  * summed (rows_incremental()). */
 static void rest_later_p(struct swt_engine *e, uint32_t idx, uint32_t flags)
@@ -3412,10 +3533,10 @@ proc_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 	struct engine__slot *sl = e->prev_pids;
 	const struct swt_proc_row *row;
 	uint32_t idx = sl[i].idx;
-	bool was = e->q_inst[idx];
+	bool was = e->q_inst[idx], simple;
 
 	if (was) {
-		if (same)
+		if (same || inst_tick(e, idx, &s->procs[i], t - t0))
 			return false;
 		inst_unrest(e, idx);
 	}
@@ -3425,8 +3546,9 @@ proc_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 		sl[i].id = row->pid;
 		sl[i].idx = idx;
 	}
+	simple = was || same || proc_simple(e, idx, row);
 	on_proc_row(e, row, idx, t, t0);
-	if (was || same)
+	if (simple)
 		rest_later_p(e, idx, row->flags);
 	return true;
 }
@@ -3556,7 +3678,8 @@ thr_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 
 	if (was) {
 		/* (its process has its row in this sample) */
-		if (same && inst_last(e, e->thr_inst[ti]) == e->seq)
+		if (inst_last(e, e->thr_inst[ti]) == e->seq &&
+		    (same || thr_tick(e, ti, &s->threads[i], dt)))
 			return 0;
 		thr_unrest(e, ti);
 	}
@@ -3565,8 +3688,9 @@ thr_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 	sl[i].idx = ti;
 	if (ti == SWT_MAP_NONE)
 		return -1;
-	if (was || same)
-		rest_later_t(e, ti);
+	/* (a thread row changes in its CPU alone, or in its name: quiet,
+	 * the next is taken in place, thr_tick()) */
+	rest_later_t(e, ti);
 	return 1;
 }
 
@@ -3661,11 +3785,6 @@ static void thr_awake_after(struct swt_engine *e)
 	e->tawake_ok = true;
 }
 
-static inline int64_t clamp0(int64_t v)
-{
-	return v > 0 ? v : 0;
-}
-
 /* Whether quiet instance idx's row `row` would do what a repeat of its
  * last does (on_proc_row(): the values it reads equal what the last row
  * left), for a sample the reader says nothing of (a chunk's first). */
@@ -3725,7 +3844,7 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 		const struct swt_proc_row *row = &s->procs[i];
 		int32_t pid = row->pid;
 		uint32_t idx = SWT_MAP_NONE;
-		bool was = false;
+		bool was = false, simple;
 
 		for (; p < np && prev[p].id < pid; p++)
 			if (e->q_inst[prev[p].idx])
@@ -3736,8 +3855,9 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 			 * remembered with: it wakes before it goes) */
 			was = e->q_inst[idx];
 			if (was) {
-				if (flags ? s->proc_same[i] :
-					    proc_repeats(e, idx, row)) {
+				if ((flags ? s->proc_same[i] :
+					     proc_repeats(e, idx, row)) ||
+				    inst_tick(e, idx, row, t - t0)) {
 					e->n_quiet_prows++;
 					e->inst_seq[idx] = e->seq;
 					remember(&e->cur_pids, &e->n_cur_pids,
@@ -3753,8 +3873,10 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 			idx = inst_lookup(e, pid);
 		remember(&e->cur_pids, &e->n_cur_pids, &e->cap_cur_pids, pid,
 			 idx);
+		simple = was || (flags && s->proc_same[i]) ||
+			 proc_simple(e, idx, row);
 		on_proc_row(e, row, idx, t, t0);
-		if (was || (flags && s->proc_same[i]))
+		if (simple)
 			rest_later_p(e, idx, row->flags);
 	}
 	for (; p < np; p++)
@@ -3783,9 +3905,10 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
 			was = e->q_thr[ti];
 			if (was) {
 				/* (its process has its row in this sample) */
-				if ((flags ? s->thread_same[i] :
-					     thr_repeats(e, ti, row)) &&
-				    inst_last(e, e->thr_inst[ti]) == e->seq) {
+				if (inst_last(e, e->thr_inst[ti]) == e->seq &&
+				    ((flags ? s->thread_same[i] :
+					      thr_repeats(e, ti, row)) ||
+				     thr_tick(e, ti, row, dt))) {
 					e->n_quiet_trows++;
 					remember(&e->cur_tids, &e->n_cur_tids,
 						 &e->cap_cur_tids, tid, ti);
@@ -3799,8 +3922,7 @@ static void thrs_walk(struct swt_engine *e, const struct swt_sample *s,
 			continue;
 		remember(&e->cur_tids, &e->n_cur_tids, &e->cap_cur_tids, tid,
 			 ti);
-		if (was || (flags && s->thread_same[i]))
-			rest_later_t(e, ti);
+		rest_later_t(e, ti);	/* (thr_aligned_row()) */
 	}
 	for (; p < np; p++)
 		if (e->q_thr[prev[p].idx])
@@ -5281,6 +5403,11 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 				e->n_delta_walks, e->n_awake_walks,
 				e->n_prows_looked, e->n_tawake_walks,
 				e->n_trows_looked);
+			fprintf(stderr,
+				"swt engine: %" PRIu64 " process rows and %"
+				PRIu64 " thread rows of them changed in their "
+				"CPU or memory alone, taken in place\n",
+				e->n_ticks_p, e->n_ticks_t);
 		}
 		wake_all(e);
 		e->finished = true;

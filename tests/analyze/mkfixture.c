@@ -649,6 +649,7 @@ static int churn(const char *path, uint32_t seed)
 	struct gen g;
 	int64_t t = T0, prev_t = T0, rt = T0;
 	int32_t next_pid = 2000;
+	char cmd[64];
 	int k, i, j;
 
 	if (gen_open(&g, path, S / 10, true, 16384) < 0)
@@ -692,9 +693,14 @@ static int churn(const char *path, uint32_t seed)
 					 * of their regression: never quiet) */
 					c->spans = i % 4 == 0 && rnd(&g, 2);
 					rt += S / 1000;
+					/* (command lines that vary: an
+					 * identity's variants) */
+					snprintf(cmd, sizeof(cmd),
+						 "%s\1--part=%d",
+						 churn_names[i % 4], i % 3);
 					start(&g, rt, c->pid, 1,
-					      churn_names[i % 4],
-					      churn_names[i % 4], k == 1);
+					      churn_names[i % 4], cmd,
+					      k == 1);
 				}
 				continue;
 			}
