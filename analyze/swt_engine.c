@@ -317,12 +317,11 @@ static inline void bytes_touch(struct engine__module *m)
 	}
 }
 
-static inline void touch(struct swt_engine *e, uint32_t idx)
+static void __attribute__((noinline))
+touch_first(struct swt_engine *e, uint32_t idx)
 {
 	struct engine__module *m = &e->mods[idx];
 
-	if (m->stamp == e->seq)
-		return;
 	m->stamp = e->seq;
 	m->cur_ticks_micro = 0;
 	m->cur_obs_ns = 0;
@@ -336,6 +335,14 @@ static inline void touch(struct swt_engine *e, uint32_t idx)
 	e->touched = swt_grow(e->touched, &e->cap_touched, e->n_touched + 1,
 			      sizeof(*e->touched));
 	e->touched[e->n_touched++] = idx;
+}
+
+/* Module idx takes part in the current sample: its values of the last
+ * one are cleared the first time. */
+static inline void touch(struct swt_engine *e, uint32_t idx)
+{
+	if (e->mods[idx].stamp != e->seq)
+		touch_first(e, idx);
 }
 
 void engine__subject(const struct swt_engine *e,
@@ -3397,8 +3404,9 @@ static inline int64_t clamp0(int64_t v)
  * quiet sums follow its RSS; its ticks go to its module as an awake row's
  * do, in the same place of the walk. False, nothing done, for any other
  * change. */
-static bool inst_tick(struct swt_engine *e, uint32_t idx,
-		      const struct swt_proc_row *row, int64_t dt)
+static inline __attribute__((always_inline)) bool
+inst_tick(struct swt_engine *e, uint32_t idx, const struct swt_proc_row *row,
+	  int64_t dt)
 {
 	struct engine__inst *in = &e->insts[idx];
 	int64_t ticks, d, rss = clamp0(row->rss_kib);
@@ -3456,8 +3464,9 @@ static bool inst_tick(struct swt_engine *e, uint32_t idx,
 /* The same for quiet thread ti, whose process has its row in this sample:
  * its row differs from its last in its CPU alone (on_thread_row(),
  * thr_repeats()). */
-static bool thr_tick(struct swt_engine *e, uint32_t ti,
-		     const struct swt_thread_row *row, int64_t dt)
+static inline __attribute__((always_inline)) bool
+thr_tick(struct swt_engine *e, uint32_t ti, const struct swt_thread_row *row,
+	 int64_t dt)
 {
 	struct engine__thr *th = &e->thrs[ti];
 	const struct engine__inst *in = &e->insts[th->inst_idx];
