@@ -3397,38 +3397,116 @@ static inline int64_t clamp0(int64_t v)
 	return v > 0 ? v : 0;
 }
 
+/* Whether the counters of pair k in a row (a, b; for the network, the
+ * row's sockets too) are what quiet instance in holds: as its repeats
+ * carry them (clamped, proc_repeats()) for a pair its quiet rows read
+ * (`was`); for one they did not, the counters of its last reading as
+ * row_bytes() takes them in three stores, and a module that can go quiet
+ * with it (inst_rest()). */
+static inline bool pair_same(const struct swt_engine *e,
+			     const struct engine__inst *in, int k,
+			     const struct swt_proc_row *row, bool was)
+{
+	const struct engine__bytes *bs = &in->by[k];
+	int64_t a = k == BY_IO ? row->io_read : row->net_tx;
+	int64_t b = k == BY_IO ? row->io_write : row->net_rx;
+
+	if (k == BY_NET &&
+	    (clamp0(row->socks_tcp) != bs->socks[0] ||
+	     clamp0(row->socks_udp) != bs->socks[1] ||
+	     clamp0(row->socks_other) != bs->socks[2]))
+		return false;
+	if (was)
+		return clamp0(a) == bs->a && clamp0(b) == bs->b;
+	return bs->have && a == bs->a && b == bs->b &&
+	       (bs->pend_a | bs->pend_b) >= 0 &&
+	       e->mods[in->proc_module].by[k].known;
+}
+
+/* Quiet instance idx's row `row` reads other pairs than its quiet rows
+ * (its flags of disk I/O and network not read this tick changed; nothing
+ * else but its CPU and memory, inst_tick()): when the pairs it reads show
+ * the counters it holds, it goes on quiet with its pairs as waking it,
+ * taking the row and putting it to rest again would leave them, and true.
+ * A pair its quiet rows read and this one does not holds the rate of its
+ * last reading: 0 once a repeat of that reading came (inst_unrest()). A
+ * pair this row reads and the quiet rows did not is a reading of the same
+ * counters: a rate of 0 (row_bytes(); waking it would set the same). Its
+ * quiet sums follow. False, nothing done, otherwise. */
+static bool __attribute__((noinline))
+inst_reflag(struct swt_engine *e, uint32_t idx,
+	    const struct swt_proc_row *row, int64_t t)
+{
+	struct engine__inst *in = &e->insts[idx];
+	uint32_t flags = row->flags & Q_FLAGS;
+	uint8_t tmask = 0;
+	bool repeats;
+	int k;
+
+	/* (readable or not: the full row) */
+	if ((flags ^ in->q_flags) &
+	    (SWT_PF_IO_UNAVAILABLE | SWT_PF_NET_UNAVAILABLE))
+		return false;
+	for (k = 0; k < by_pairs(e); k++) {
+		if (flags & (by_unavail[k] | by_not_sampled[k]))
+			continue;
+		if (!pair_same(e, in, k, row, in->q_tmask & (1u << k)))
+			return false;
+		tmask |= (uint8_t)(1u << k);
+	}
+	repeats = inst_last(e, idx) != in->stamp;
+	quiet_sums(e, in, -1);
+	for (k = 0; k < by_pairs(e); k++) {
+		struct engine__bytes *bs = &in->by[k];
+		uint8_t bit = (uint8_t)(1u << k);
+
+		if ((in->q_tmask & bit) && !(tmask & bit) && repeats) {
+			bs->t = e->done_t;
+			bs->rated = true;
+			bs->rate = 0;
+		} else if (!(in->q_tmask & bit) && (tmask & bit)) {
+			bs->t = t;
+			bs->rated = true;
+			bs->rate = 0;
+		}
+	}
+	in->q_tmask = tmask;
+	in->q_flags = flags;
+	quiet_sums(e, in, 1);
+	return true;
+}
+
 /* Quiet instance idx's row `row`, which is not a repeat, when it differs
- * from what the instance last took in its CPU and memory alone (the
- * columns on_proc_row() reads; proc_repeats() for the rest): taken without
- * waking it, as on_proc_row() would take it (docs/analysis.md § 15). Its
- * quiet sums follow its RSS; its ticks go to its module as an awake row's
- * do, in the same place of the walk. False, nothing done, for any other
- * change. */
+ * from what the instance last took in its CPU and memory, and in which of
+ * its counters of disk I/O and network were read, alone (the columns
+ * on_proc_row() reads; proc_repeats() for the rest): taken without waking
+ * it, as on_proc_row() would take it (docs/analysis.md § 15). Its quiet
+ * sums follow its RSS (and its pairs, inst_reflag()); its ticks go to its
+ * module as an awake row's do, in the same place of the walk. False,
+ * nothing done, for any other change. */
 static inline __attribute__((always_inline)) bool
 inst_tick(struct swt_engine *e, uint32_t idx, const struct swt_proc_row *row,
-	  int64_t dt)
+	  int64_t t, int64_t dt)
 {
 	struct engine__inst *in = &e->insts[idx];
 	int64_t ticks, d, rss = clamp0(row->rss_kib);
 
 	if (!in->used || in->pid != row->pid ||
-	    (row->flags & Q_FLAGS) != in->q_flags ||
 	    swt_sat_add(row->cutime, row->cstime) != in->base_cticks ||
 	    (row->rss_kib != 0 || row->vsz_kib != 0) != in->mem_row ||
 	    rss >= ENGINE_QUIET_MAX)
 		return false;
-	/* (the pairs read in its rows: their counters as they were) */
-	if ((in->q_tmask & (1u << BY_IO)) &&
-	    (clamp0(row->io_read) != in->by[BY_IO].a ||
-	     clamp0(row->io_write) != in->by[BY_IO].b))
+	if ((row->flags & Q_FLAGS) != in->q_flags) {
+		if (!inst_reflag(e, idx, row, t))
+			return false;
+	} else if (((in->q_tmask & (1u << BY_IO)) &&
+		    !pair_same(e, in, BY_IO, row, true)) ||
+		   ((in->q_tmask & (1u << BY_NET)) &&
+		    !pair_same(e, in, BY_NET, row, true))) {
+		/* (the pairs its rows read: their counters as they
+		 * were) */
 		return false;
-	if ((in->q_tmask & (1u << BY_NET)) &&
-	    (clamp0(row->net_tx) != in->by[BY_NET].a ||
-	     clamp0(row->net_rx) != in->by[BY_NET].b ||
-	     clamp0(row->socks_tcp) != in->by[BY_NET].socks[0] ||
-	     clamp0(row->socks_udp) != in->by[BY_NET].socks[1] ||
-	     clamp0(row->socks_other) != in->by[BY_NET].socks[2]))
-		return false;
+	}
 	ticks = swt_sat_add(row->utime, row->stime);
 	d = swt_sat_sub(ticks, in->base_ticks);
 	in->base_ticks = ticks;	/* (a reset rebases) */
@@ -3545,7 +3623,7 @@ proc_aligned_row(struct swt_engine *e, const struct swt_sample *s, size_t i,
 	bool was = e->q_inst[idx], simple;
 
 	if (was) {
-		if (same || inst_tick(e, idx, &s->procs[i], t - t0))
+		if (same || inst_tick(e, idx, &s->procs[i], t, t - t0))
 			return false;
 		inst_unrest(e, idx);
 	}
@@ -3866,7 +3944,7 @@ static void procs_walk(struct swt_engine *e, const struct swt_sample *s,
 			if (was) {
 				if ((flags ? s->proc_same[i] :
 					     proc_repeats(e, idx, row)) ||
-				    inst_tick(e, idx, row, t - t0)) {
+				    inst_tick(e, idx, row, t, t - t0)) {
 					e->n_quiet_prows++;
 					e->inst_seq[idx] = e->seq;
 					remember(&e->cur_pids, &e->n_cur_pids,

@@ -1928,6 +1928,15 @@ static inline bool fv_col(const unsigned char **pp, const unsigned char *end,
 	return true;
 }
 
+/* Whether the 8 bytes at p are all 0 (eight varints of 0). */
+static inline bool zero8(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w == 0;
+}
+
 static inline int64_t fv_zz64(uint64_t v)
 {
 	return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
@@ -2232,6 +2241,21 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				for (i = i0; i < i1; i++) {
 					uint64_t v;
 
+					/* a delta of 0 (the byte 0x00) leaves
+					 * the value: most are, in runs */
+					if (cq < cqe && *cq == 0) {
+						if (i1 - i >= 8 &&
+						    cqe - cq >= 8 &&
+						    zero8(cq)) {
+							cq += 8;
+							dst += 8 * sizeof(*own);
+							i += 7;
+						} else {
+							cq++;
+							dst += sizeof(*own);
+						}
+						continue;
+					}
 					if (!fv_get(&cq, cqe, &v))
 						return false;
 					*(int64_t *)dst =

@@ -612,11 +612,12 @@ out:
 
 /* A session that makes the engine's quiet processes and threads
  * (docs/analysis.md § 15) come, go and wake every way it knows, for
- * tests/analyze/quiet.sh: the report must be the same with every row
+ * tests/analyze/test-quiet.sh: the report must be the same with every row
  * taken (SWT_ENGINE_FULL=1). Small chunks (many first samples), sample
  * times with late and early samples, processes that stay the same for
  * long stretches and then change one column, flags that come and go,
- * processes born and gone (pids reused, an exec, a row missing for a
+ * bytes that grow while not read, a program whose bytes are not read at
+ * first, command lines that vary, processes born and gone (pids reused, an exec, a row missing for a
  * sample, an exit with its last counters), threads that come, go, are
  * renamed or have no process row, spans and RSS readings that start on a
  * quiet process, all from `seed`. */
@@ -650,6 +651,7 @@ static int churn(const char *path, uint32_t seed)
 	int64_t t = T0, prev_t = T0, rt = T0;
 	int32_t next_pid = 2000;
 	char cmd[64];
+	const char *name;
 	int k, i, j;
 
 	if (gen_open(&g, path, S / 10, true, 16384) < 0)
@@ -692,14 +694,23 @@ static int churn(const char *path, uint32_t seed)
 					 * identity with modules is a reading
 					 * of their regression: never quiet) */
 					c->spans = i % 4 == 0 && rnd(&g, 2);
+					/* a program whose bytes are not read
+					 * at first: its module has no reading
+					 * when one comes */
+					name = churn_names[i % 4];
+					if (!c->spans && rnd(&g, 6) == 0) {
+						name = "epsilon";
+						c->flags =
+							SWT_PF_IO_NOT_SAMPLED |
+							SWT_PF_NET_NOT_SAMPLED;
+					}
 					rt += S / 1000;
 					/* (command lines that vary: an
 					 * identity's variants) */
 					snprintf(cmd, sizeof(cmd),
-						 "%s\1--part=%d",
-						 churn_names[i % 4], i % 3);
-					start(&g, rt, c->pid, 1,
-					      churn_names[i % 4], cmd,
+						 "%s\1--part=%d", name,
+						 i % 3);
+					start(&g, rt, c->pid, 1, name, cmd,
 					      k == 1);
 				}
 				continue;
@@ -777,6 +788,16 @@ static int churn(const char *path, uint32_t seed)
 					c->n_thr--;
 			} else if (r < 57) {
 				c->flags ^= SWT_PF_IO_UNAVAILABLE;
+			} else if (r < 60) {
+				/* its bytes not read for a while, and
+				 * growing: the next reading shows them */
+				c->flags ^= SWT_PF_IO_NOT_SAMPLED;
+				if (c->flags & SWT_PF_IO_NOT_SAMPLED)
+					c->io_r += 1 + rnd(&g, 1 << 20);
+			} else if (r < 63) {
+				c->flags ^= SWT_PF_NET_NOT_SAMPLED;
+				if (c->flags & SWT_PF_NET_NOT_SAMPLED)
+					c->tx += 1 + rnd(&g, 1 << 16);
 			}
 			if (c->spans && rnd(&g, 40) == 0) {
 				int64_t a = rt += S / 1000, b = rt += S / 1000;

@@ -65,6 +65,12 @@ while [ "$seed" -le 12 ]; do
 	twalks=$(sed -n 's/^swt engine: .* \([0-9]*\) thread walks by awake places.*/\1/p' stats)
 	check "churn $seed: thread rows walked by awake places ($twalks)" \
 		eval '[ -n "$twalks" ] && [ "$twalks" -gt 100 ]'
+	# and rows that changed in their CPU, memory or the pairs read were
+	# taken in place (inst_tick(), inst_reflag(), thr_tick())
+	inplace=$(sed -n 's/^swt engine: \([0-9]*\) process rows and \([0-9]*\) thread rows of them changed.*/\1 \2/p' stats)
+	check "churn $seed: rows taken in place ($inplace)" \
+		eval '[ -n "$inplace" ] && set -- $inplace &&
+		[ "$1" -gt 100 ] && [ "$2" -gt 100 ]'
 	same "churn $seed: full report, json" \
 		"$SWANALYZE" "$f" --report full --format json
 	same "churn $seed: weight analysis, text" \
