@@ -2805,6 +2805,22 @@ static void qmod_update(struct swt_engine *e, uint32_t mi)
 	}
 }
 
+/* What pair k of quiet instance in adds to its module's sums q (sign 1)
+ * or takes back (-1). */
+static inline void quiet_pair(struct engine__quiet *q,
+			      const struct engine__inst *in, int k, int sign)
+{
+	/* a repeat of a reading reads nothing more: a rate of 0 (rated:
+	 * the reading before is its base) */
+	bool reading = in->q_tmask & (1u << k);
+
+	if (!reading && !in->by[k].rated)
+		return;
+	q->n_rated[k] += (uint32_t)sign;
+	if (!reading)
+		q->rate[k] += sign * in->by[k].rate;
+}
+
 /* What quiet instance in adds to its module's sums (sign 1) or takes
  * back (-1): its state does not change while it is quiet. */
 static void quiet_sums(struct swt_engine *e, const struct engine__inst *in,
@@ -2818,17 +2834,8 @@ static void quiet_sums(struct swt_engine *e, const struct engine__inst *in,
 		q->n_mem += (uint32_t)sign;
 		q->rss_kib += sign * in->rss_kib;
 	}
-	for (k = 0; k < by_pairs(e); k++) {
-		/* a repeat of a reading reads nothing more: a rate of 0
-		 * (rated: the reading before is its base) */
-		bool reading = in->q_tmask & (1u << k);
-
-		if (!reading && !in->by[k].rated)
-			continue;
-		q->n_rated[k] += (uint32_t)sign;
-		if (!reading)
-			q->rate[k] += sign * in->by[k].rate;
-	}
+	for (k = 0; k < by_pairs(e); k++)
+		quiet_pair(q, in, k, sign);
 	if (e->net_in_file && in->by[BY_NET].have) {
 		q->n_socks += (uint32_t)sign;
 		for (j = 0; j < ENGINE_SOCK_KINDS; j++)
@@ -3438,6 +3445,7 @@ inst_reflag(struct swt_engine *e, uint32_t idx,
 	    const struct swt_proc_row *row, int64_t t)
 {
 	struct engine__inst *in = &e->insts[idx];
+	struct engine__quiet *q = &e->mods[in->proc_module].q;
 	uint32_t flags = row->flags & Q_FLAGS;
 	uint8_t tmask = 0;
 	bool repeats;
@@ -3455,24 +3463,26 @@ inst_reflag(struct swt_engine *e, uint32_t idx,
 		tmask |= (uint8_t)(1u << k);
 	}
 	repeats = inst_last(e, idx) != in->stamp;
-	quiet_sums(e, in, -1);
 	for (k = 0; k < by_pairs(e); k++) {
 		struct engine__bytes *bs = &in->by[k];
 		uint8_t bit = (uint8_t)(1u << k);
 
-		if ((in->q_tmask & bit) && !(tmask & bit) && repeats) {
-			bs->t = e->done_t;
-			bs->rated = true;
-			bs->rate = 0;
-		} else if (!(in->q_tmask & bit) && (tmask & bit)) {
-			bs->t = t;
-			bs->rated = true;
-			bs->rate = 0;
+		if ((in->q_tmask ^ tmask) & bit) {
+			quiet_pair(q, in, k, -1);
+			if (tmask & bit) {
+				bs->t = t;
+				bs->rated = true;
+				bs->rate = 0;
+			} else if (repeats) {
+				bs->t = e->done_t;
+				bs->rated = true;
+				bs->rate = 0;
+			}
+			in->q_tmask ^= bit;
+			quiet_pair(q, in, k, 1);
 		}
 	}
-	in->q_tmask = tmask;
 	in->q_flags = flags;
-	quiet_sums(e, in, 1);
 	return true;
 }
 
