@@ -3244,8 +3244,24 @@ int swt_reader_set_deltas(struct swt_reader *r, bool on, bool listed)
 			   r->header.format_minor >= 8);
 	r->listed = r->deltas && listed;
 	r->dec.deltas = r->deltas;
-	/* the decoding threads take it when they start */
-	return r->pd ? swt_reader_set_threads(r, r->threads) : 0;
+	if (!r->pd)
+		return 0;
+	/* the decoding threads read it when given a frame: with none queued
+	 * yet (the usual case, nothing read), set under the lock they take to
+	 * find one; else they start again */
+	pthread_mutex_lock(&r->pd->mu);
+	if (!r->pd->n && !r->pd->have_chunk) {
+		unsigned i;
+
+		for (i = 0; i < r->pd->n_w; i++) {
+			r->pd->w[i].dec.deltas = r->deltas;
+			r->pd->w[i].dec.listed = r->listed;
+		}
+		pthread_mutex_unlock(&r->pd->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&r->pd->mu);
+	return swt_reader_set_threads(r, r->threads);
 }
 
 unsigned swt_reader_get_threads(const struct swt_reader *r)
