@@ -93,6 +93,12 @@ struct chunk_dec {
 	size_t n_pbase;
 	const struct swt_thread_row *tbase;
 	size_t n_tbase;
+	/* the ids of the base rows packed (pbase[j].pid, tbase[j].tid),
+	 * for finding a row's place without a cache line per row passed:
+	 * valid while *_ok (a base of the same ids, rows_done()) */
+	int32_t *bpids, *btids;
+	size_t cap_bpids, cap_btids;
+	bool bpids_ok, btids_ok;
 	/* swt_reader_set_deltas(): an aligned sparse sample's own rows are
 	 * put in place in the whole table kept here (no merge), their places
 	 * said (swt_sample.proc_at) */
@@ -326,6 +332,8 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->procs[0]);
 	free(d->procs[1]);
 	free(d->dprocs);
+	free(d->bpids);
+	free(d->btids);
 	free(d->dthreads);
 	free(d->dsame);
 	free(d->dtsame);
@@ -355,6 +363,7 @@ static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
 	d->strings = strings;
 	pool_reset(strings);
 	d->n_pbase = d->n_tbase = 0;
+	d->bpids_ok = d->btids_ok = false;
 	d->n_reset = 0;
 	d->unknown = 0;
 }
@@ -1451,8 +1460,12 @@ static void set_same(struct chunk_dec *d, struct swt_sample *s,
 
 /* A sample decoded: its rows are the base of the next. */
 static void rows_done(struct chunk_dec *d, const struct swt_proc_row *rows,
-		      size_t n, const struct swt_thread_row *trows, size_t nt)
+		      size_t n, const struct swt_thread_row *trows, size_t nt,
+		      bool same_pids, bool same_tids)
 {
+	/* (the packed ids hold while the base keeps its ids) */
+	d->bpids_ok = d->bpids_ok && same_pids;
+	d->btids_ok = d->btids_ok && same_tids;
 	d->pbase = rows;
 	d->n_pbase = n;
 	d->tbase = trows;
@@ -1644,7 +1657,7 @@ static int conv_sample(struct chunk_dec *d, const Swt__Pb__Sample *m,
 		s->same_tids = t_match == nt && nt == n_tbase;
 	}
 	set_same(d, s, psame, tsame, based);
-	rows_done(d, rows, n, trows, nt);
+	rows_done(d, rows, n, trows, nt, false, false);
 	d->n_reset = 0;
 
 	s->scheduled_ns = m->scheduled_ns;
@@ -2072,6 +2085,38 @@ static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
 
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
+/* d's base rows' ids packed (pbase[j].pid, tbase[j].tid): made again
+ * when the base's ids may have changed. */
+static const int32_t *base_pids(struct chunk_dec *d)
+{
+	size_t j;
+
+	if (!d->bpids_ok) {
+		d->bpids = swt_grow(d->bpids, &d->cap_bpids,
+				    d->n_pbase ? d->n_pbase : 1,
+				    sizeof(*d->bpids));
+		for (j = 0; j < d->n_pbase; j++)
+			d->bpids[j] = d->pbase[j].pid;
+		d->bpids_ok = true;
+	}
+	return d->bpids;
+}
+
+static const int32_t *base_tids(struct chunk_dec *d)
+{
+	size_t j;
+
+	if (!d->btids_ok) {
+		d->btids = swt_grow(d->btids, &d->cap_btids,
+				    d->n_tbase ? d->n_tbase : 1,
+				    sizeof(*d->btids));
+		for (j = 0; j < d->n_tbase; j++)
+			d->btids[j] = d->tbase[j].tid;
+		d->btids_ok = true;
+	}
+	return d->btids;
+}
+
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			const unsigned char *end, int sparse)
 {
@@ -2084,6 +2129,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
 	size_t n_tbase = d->n_tbase;
+	const int32_t *bpid = base_pids(d), *btid = base_tids(d);
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	const unsigned char *q, *qe;
@@ -2214,14 +2260,14 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				    id < INT32_MIN || id > INT32_MAX)
 					return false;
 				pid = (int32_t)id;
-				while (j < n_base && base[j].pid < pid)
+				while (j < n_base && bpid[j] < pid)
 					j++;
-				if (j < n_base && base[j].pid == pid) {
+				if (j < n_base && bpid[j] == pid) {
 					n_match++;
 					if (pat)
 						pat[i] = (uint32_t)j;
 				}
-				if (j < n_base && base[j].pid == pid &&
+				if (j < n_base && bpid[j] == pid &&
 				    !was_reset(d, pid))
 					*r = base[j];
 				else
@@ -2351,16 +2397,16 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				t->name = str_get(d, (uint32_t)v[2][x]);
 				t->utime = fv_zz64(v[3][x]);
 				t->stime = fv_zz64(v[4][x]);
-				while (j < n_tbase && tbase[j].tid < t->tid)
+				while (j < n_tbase && btid[j] < t->tid)
 					j++;
-				if (j < n_tbase && tbase[j].tid == t->tid) {
+				if (j < n_tbase && btid[j] == t->tid) {
 					t_match++;
 					if (tat)
 						tat[i] = (uint32_t)j;
 				}
 				if (sparse != 2)
 					tsame[i] = 0;
-				if (j < n_tbase && tbase[j].tid == t->tid &&
+				if (j < n_tbase && btid[j] == t->tid &&
 				    !was_reset(d, t->tgid)) {
 					t->utime =
 						wadd(t->utime, tbase[j].utime);
@@ -2433,7 +2479,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 	/* accepted: what conv_sample() leaves */
 	set_same(d, s, psame, tsame, based);
-	rows_done(d, pkeep ? pkeep : rows, n, tkeep ? tkeep : trows, nt);
+	rows_done(d, pkeep ? pkeep : rows, n, tkeep ? tkeep : trows, nt,
+		  pkeep != NULL, tkeep != NULL);
 	d->n_reset = 0;
 	s->scheduled_ns = (int64_t)scal[1];
 	s->recorder_cpu_ns = scal[2];
