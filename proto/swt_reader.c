@@ -2085,36 +2085,24 @@ static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
 
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
-/* d's base rows' ids packed (pbase[j].pid, tbase[j].tid): made again
- * when the base's ids may have changed. */
-static const int32_t *base_pids(struct chunk_dec *d)
+/* The ids of n base rows of `size` bytes (the int32_t at id_off: pid,
+ * tid) packed into *ids, made again when not *ok (the base's ids may have
+ * changed). */
+static const int32_t *packed_ids(int32_t **ids, size_t *cap, bool *ok,
+				 const void *rows, size_t n, size_t size,
+				 size_t id_off)
 {
 	size_t j;
 
-	if (!d->bpids_ok) {
-		d->bpids = swt_grow(d->bpids, &d->cap_bpids,
-				    d->n_pbase ? d->n_pbase : 1,
-				    sizeof(*d->bpids));
-		for (j = 0; j < d->n_pbase; j++)
-			d->bpids[j] = d->pbase[j].pid;
-		d->bpids_ok = true;
+	if (!*ok) {
+		*ids = swt_grow(*ids, cap, n ? n : 1, sizeof(**ids));
+		for (j = 0; j < n; j++)
+			memcpy(&(*ids)[j],
+			       (const unsigned char *)rows + j * size + id_off,
+			       sizeof(**ids));
+		*ok = true;
 	}
-	return d->bpids;
-}
-
-static const int32_t *base_tids(struct chunk_dec *d)
-{
-	size_t j;
-
-	if (!d->btids_ok) {
-		d->btids = swt_grow(d->btids, &d->cap_btids,
-				    d->n_tbase ? d->n_tbase : 1,
-				    sizeof(*d->btids));
-		for (j = 0; j < d->n_tbase; j++)
-			d->btids[j] = d->tbase[j].tid;
-		d->btids_ok = true;
-	}
-	return d->btids;
+	return *ids;
 }
 
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
@@ -2129,7 +2117,14 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	size_t n_base = d->n_pbase;
 	const struct swt_thread_row *tbase = d->tbase;
 	size_t n_tbase = d->n_tbase;
-	const int32_t *bpid = base_pids(d), *btid = base_tids(d);
+	const int32_t *bpid = packed_ids(&d->bpids, &d->cap_bpids,
+					 &d->bpids_ok, d->pbase, d->n_pbase,
+					 sizeof(*d->pbase),
+					 offsetof(struct swt_proc_row, pid));
+	const int32_t *btid = packed_ids(&d->btids, &d->cap_btids,
+					 &d->btids_ok, d->tbase, d->n_tbase,
+					 sizeof(*d->tbase),
+					 offsetof(struct swt_thread_row, tid));
 	struct swt_proc_row *rows;
 	struct swt_thread_row *trows;
 	const unsigned char *q, *qe;
