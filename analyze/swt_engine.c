@@ -5503,7 +5503,8 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 			fprintf(stderr,
 				"swt engine: %" PRIu64 " process rows and %"
 				PRIu64 " thread rows of them changed in their "
-				"CPU or memory alone, taken in place\n",
+				"CPU, memory or pairs read alone, taken in "
+				"place\n",
 				e->n_ticks_p, e->n_ticks_t);
 		}
 		wake_all(e);

@@ -2083,8 +2083,6 @@ static bool fast_netdev(const struct chunk_dec *d, const unsigned char *p,
 	return true;
 }
 
-/* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
- * would from protobuf-c's unpacking: true when taken (and valid). */
 /* The ids of n base rows of `size` bytes (the int32_t at id_off: pid,
  * tid) packed into *ids, made again when not *ok (the base's ids may have
  * changed). */
@@ -2105,6 +2103,8 @@ static const int32_t *packed_ids(int32_t **ids, size_t *cap, bool *ok,
 	return *ids;
 }
 
+/* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
+ * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			const unsigned char *end, int sparse)
 {

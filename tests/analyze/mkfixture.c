@@ -617,10 +617,10 @@ out:
  * times with late and early samples, processes that stay the same for
  * long stretches and then change one column, flags that come and go,
  * bytes that grow while not read, a program whose bytes are not read at
- * first, command lines that vary, processes born and gone (pids reused, an exec, a row missing for a
- * sample, an exit with its last counters), threads that come, go, are
- * renamed or have no process row, spans and RSS readings that start on a
- * quiet process, all from `seed`. */
+ * first, command lines that vary, processes born and gone (pids reused,
+ * an exec, a row missing for a sample, an exit with its last counters),
+ * threads that come, go, are renamed or have no process row, spans and
+ * RSS readings that start on a quiet process, all from `seed`. */
 #define CHURN_SLOTS 24
 #define CHURN_THREADS 3
 
