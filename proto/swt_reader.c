@@ -2142,6 +2142,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	struct swt_thread_row *town;
 	uint32_t *pat = NULL, *tat = NULL;
 	const void *pkeep = NULL, *tkeep = NULL;
+	bool pput = false, tput = false;
+	size_t n_own = 0, nt_own = 0;
 
 	/* the fields: scalars into scal[], columns as spans */
 	memset(scal, 0, sizeof(scal));
@@ -2311,15 +2313,12 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	s->same_pids = sparse ? n_gone == 0 && n_match == n :
 				n_match == n && n == n_base;
 	if (pdelta && s->same_pids) {
-		/* the rows of the table that changed, in their places */
-		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
-				   n_base, own, pat, n, sizeof(*own));
-		if (d->listed && d->rows_out)
-			s->proc_listed = true;	/* rows = own */
-		else
-			rows = delta_whole(d, pkeep, n_base, sizeof(*own),
-					   pat, n, &psame, &d->dsame,
-					   &d->cap_dsame);
+		/* the rows of the table that changed go in their places once
+		 * the whole sample is checked (below): the table may be the
+		 * base itself, which the protobuf-c path reads when this one
+		 * refuses the record */
+		pput = true;
+		n_own = n;
 		s->proc_at = pat;
 		s->n_proc_at = n;
 		n = n_base;
@@ -2444,16 +2443,9 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	if (sparse == 2) {
 		s->same_tids = n_tgone == 0 && t_match == nt;
 		if (tdelta && s->same_tids) {
-			tkeep = delta_keep((void **)&d->dthreads,
-					   &d->cap_dthreads, tbase, n_tbase,
-					   town, tat, nt, sizeof(*town));
-			if (d->listed && d->rows_out)
-				s->thread_listed = true;	/* town */
-			else
-				trows = delta_whole(d, tkeep, n_tbase,
-						    sizeof(*town), tat, nt,
-						    &tsame, &d->dtsame,
-						    &d->cap_dtsame);
+			/* (in their places below, as the process rows) */
+			tput = true;
+			nt_own = nt;
 			s->thread_at = tat;
 			s->n_thread_at = nt;
 			nt = n_tbase;
@@ -2472,7 +2464,29 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		s->same_tids = t_match == nt && nt == n_tbase;
 	}
 
-	/* accepted: what conv_sample() leaves */
+	/* accepted: the rows that changed in their places (nothing of the
+	 * base was written before), then what conv_sample() leaves */
+	if (pput) {
+		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
+				   n_base, own, pat, n_own, sizeof(*own));
+		if (d->listed && d->rows_out)
+			s->proc_listed = true;	/* rows = own */
+		else
+			rows = delta_whole(d, pkeep, n_base, sizeof(*own),
+					   pat, n_own, &psame, &d->dsame,
+					   &d->cap_dsame);
+	}
+	if (tput) {
+		tkeep = delta_keep((void **)&d->dthreads, &d->cap_dthreads,
+				   tbase, n_tbase, town, tat, nt_own,
+				   sizeof(*town));
+		if (d->listed && d->rows_out)
+			s->thread_listed = true;	/* town */
+		else
+			trows = delta_whole(d, tkeep, n_tbase, sizeof(*town),
+					    tat, nt_own, &tsame, &d->dtsame,
+					    &d->cap_dtsame);
+	}
 	set_same(d, s, psame, tsame, based);
 	rows_done(d, pkeep ? pkeep : rows, n, tkeep ? tkeep : trows, nt,
 		  pkeep != NULL, tkeep != NULL);
