@@ -3430,6 +3430,27 @@ static inline bool pair_same(const struct swt_engine *e,
 	       e->mods[in->proc_module].by[k].known;
 }
 
+/* Whether the pairs quiet instance in's rows read (q_tmask) show in row
+ * the counters, and for the network the sockets, it holds. */
+static inline bool held_pairs_same(const struct swt_engine *e,
+				   const struct engine__inst *in,
+				   const struct swt_proc_row *row)
+{
+	return (!(in->q_tmask & (1u << BY_IO)) ||
+		pair_same(e, in, BY_IO, row, true)) &&
+	       (!(in->q_tmask & (1u << BY_NET)) ||
+		pair_same(e, in, BY_NET, row, true));
+}
+
+/* Whether thread row `row` is quiet thread th's: the same tid, process
+ * and name (kept inline, as a quiet thread's is). */
+static inline bool thr_same_thread(const struct engine__thr *th,
+				   const struct swt_thread_row *row)
+{
+	return th->used && th->tid == row->tid && th->tgid == row->tgid &&
+	       th->name[0] && same_str(th->name, row->name ? row->name : "");
+}
+
 /* Quiet instance idx's row `row` reads other pairs than its quiet rows
  * (its flags of disk I/O and network not read this tick changed; nothing
  * else but its CPU and memory, inst_tick()): when the pairs it reads show
@@ -3509,12 +3530,7 @@ inst_tick(struct swt_engine *e, uint32_t idx, const struct swt_proc_row *row,
 	if ((row->flags & Q_FLAGS) != in->q_flags) {
 		if (!inst_reflag(e, idx, row, t))
 			return false;
-	} else if (((in->q_tmask & (1u << BY_IO)) &&
-		    !pair_same(e, in, BY_IO, row, true)) ||
-		   ((in->q_tmask & (1u << BY_NET)) &&
-		    !pair_same(e, in, BY_NET, row, true))) {
-		/* (the pairs its rows read: their counters as they
-		 * were) */
+	} else if (!held_pairs_same(e, in, row)) {
 		return false;
 	}
 	ticks = swt_sat_add(row->utime, row->stime);
@@ -3560,9 +3576,7 @@ thr_tick(struct swt_engine *e, uint32_t ti, const struct swt_thread_row *row,
 	const struct engine__inst *in = &e->insts[th->inst_idx];
 	int64_t ticks, d;
 
-	if (th->tid != row->tid || th->tgid != row->tgid || !in->used ||
-	    in->gen != th->inst_gen ||
-	    !same_str(th->name, row->name ? row->name : ""))
+	if (!in->used || in->gen != th->inst_gen || !thr_same_thread(th, row))
 		return false;
 	ticks = swt_sat_add(row->utime, row->stime);
 	d = swt_sat_sub(ticks, th->base_ticks);
@@ -3889,30 +3903,14 @@ static bool proc_repeats(const struct swt_engine *e, uint32_t idx,
 			 const struct swt_proc_row *row)
 {
 	const struct engine__inst *in = &e->insts[idx];
-	const int64_t v[BY_N][2] = { { row->io_read, row->io_write },
-				     { row->net_tx, row->net_rx } };
-	const int64_t so[ENGINE_SOCK_KINDS] = { row->socks_tcp,
-						row->socks_udp,
-						row->socks_other };
-	int k;
 
-	if (!in->used || in->pid != row->pid || !in->has_cbase ||
-	    (row->flags & Q_FLAGS) != in->q_flags ||
-	    swt_sat_add(row->utime, row->stime) != in->base_ticks ||
-	    swt_sat_add(row->cutime, row->cstime) != in->base_cticks ||
-	    clamp0(row->rss_kib) != in->rss_kib ||
-	    (row->rss_kib != 0 || row->vsz_kib != 0) != in->mem_row)
-		return false;
-	for (k = 0; k < BY_N; k++)
-		if ((in->q_tmask & (1u << k)) &&
-		    (clamp0(v[k][0]) != in->by[k].a ||
-		     clamp0(v[k][1]) != in->by[k].b))
-			return false;
-	if (in->q_tmask & (1u << BY_NET))
-		for (k = 0; k < ENGINE_SOCK_KINDS; k++)
-			if (clamp0(so[k]) != in->by[BY_NET].socks[k])
-				return false;
-	return true;
+	return in->used && in->pid == row->pid && in->has_cbase &&
+	       (row->flags & Q_FLAGS) == in->q_flags &&
+	       swt_sat_add(row->utime, row->stime) == in->base_ticks &&
+	       swt_sat_add(row->cutime, row->cstime) == in->base_cticks &&
+	       clamp0(row->rss_kib) == in->rss_kib &&
+	       (row->rss_kib != 0 || row->vsz_kib != 0) == in->mem_row &&
+	       held_pairs_same(e, in, row);
 }
 
 /* The same of quiet thread ti (on_thread_row()). */
@@ -3921,9 +3919,8 @@ static bool thr_repeats(const struct swt_engine *e, uint32_t ti,
 {
 	const struct engine__thr *th = &e->thrs[ti];
 
-	return th->used && th->tid == row->tid && th->tgid == row->tgid &&
-	       swt_sat_add(row->utime, row->stime) == th->base_ticks &&
-	       th->name[0] && same_str(th->name, row->name ? row->name : "");
+	return swt_sat_add(row->utime, row->stime) == th->base_ticks &&
+	       thr_same_thread(th, row);
 }
 
 /* The process rows of a sample whose pids came or went, or of one the
