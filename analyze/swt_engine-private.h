@@ -386,6 +386,12 @@ struct engine__thr {
 	bool used;
 	char name[ENGINE_THR_NAME];	/* the row's raw name if it fits,
 					 * else "" */
+	/* a row's name found equal to name: its address and the decoding
+	 * it came from (swt_sample.decode_id, 0 none), so that the next row
+	 * of that decoding with a name at that address is the same name
+	 * without a look at its bytes */
+	const char *name_p;
+	uint64_t name_dec;
 };
 
 struct engine__counter {
@@ -518,6 +524,7 @@ struct swt_engine {
 
 	/* sampling */
 	uint64_t seq;		/* samples fed */
+	uint64_t decode_id;	/* the sample's swt_sample.decode_id */
 	uint64_t n_fed;		/* records fed, the header included */
 	bool have_prev;
 	int64_t t_prev;

@@ -3100,6 +3100,23 @@ static inline bool same_str(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Whether a row's name is thread th's (kept inline, not ""): the name of
+ * the row of the same decoding found equal before, at the same address,
+ * or the same bytes (then remembered). */
+static inline bool thr_name_same(const struct swt_engine *e,
+				 struct engine__thr *th, const char *name)
+{
+	if (!th->name[0])
+		return false;
+	if (name == th->name_p && e->decode_id && e->decode_id == th->name_dec)
+		return true;
+	if (!same_str(th->name, name))
+		return false;
+	th->name_p = name;
+	th->name_dec = e->decode_id;
+	return true;
+}
+
 static inline void remember(struct engine__slot **arr, size_t *n, size_t *cap,
 		     int32_t id, uint32_t idx)
 {
@@ -3341,14 +3358,15 @@ static uint32_t on_thread_row(struct swt_engine *e,
 		d = 0;
 	/* the same raw name as last time: the same module (the inline copy
 	 * avoids a cache miss on the module's name) */
-	if (th->module == SWT_MAP_NONE || !th->name[0] ||
-	    !same_str(th->name, name)) {
+	if (th->module == SWT_MAP_NONE || !thr_name_same(e, th, name)) {
 		size_t len = strlen(name);
 
 		if (len < ENGINE_THR_NAME)
 			memcpy(th->name, name, len + 1);
 		else
 			th->name[0] = '\0';
+		th->name_p = name;
+		th->name_dec = e->decode_id;
 		/* module names are display forms */
 		name = clean_name(e, name);
 		if (th->module == SWT_MAP_NONE ||
@@ -3444,11 +3462,12 @@ static inline bool held_pairs_same(const struct swt_engine *e,
 
 /* Whether thread row `row` is quiet thread th's: the same tid, process
  * and name (kept inline, as a quiet thread's is). */
-static inline bool thr_same_thread(const struct engine__thr *th,
+static inline bool thr_same_thread(const struct swt_engine *e,
+				   struct engine__thr *th,
 				   const struct swt_thread_row *row)
 {
 	return th->used && th->tid == row->tid && th->tgid == row->tgid &&
-	       th->name[0] && same_str(th->name, row->name ? row->name : "");
+	       thr_name_same(e, th, row->name ? row->name : "");
 }
 
 /* Quiet instance idx's row `row` reads other pairs than its quiet rows
@@ -3576,7 +3595,8 @@ thr_tick(struct swt_engine *e, uint32_t ti, const struct swt_thread_row *row,
 	const struct engine__inst *in = &e->insts[th->inst_idx];
 	int64_t ticks, d;
 
-	if (!in->used || in->gen != th->inst_gen || !thr_same_thread(th, row))
+	if (!in->used || in->gen != th->inst_gen ||
+	    !thr_same_thread(e, th, row))
 		return false;
 	ticks = swt_sat_add(row->utime, row->stime);
 	d = swt_sat_sub(ticks, th->base_ticks);
@@ -3914,13 +3934,13 @@ static bool proc_repeats(const struct swt_engine *e, uint32_t idx,
 }
 
 /* The same of quiet thread ti (on_thread_row()). */
-static bool thr_repeats(const struct swt_engine *e, uint32_t ti,
+static bool thr_repeats(struct swt_engine *e, uint32_t ti,
 			const struct swt_thread_row *row)
 {
-	const struct engine__thr *th = &e->thrs[ti];
+	struct engine__thr *th = &e->thrs[ti];
 
 	return swt_sat_add(row->utime, row->stime) == th->base_ticks &&
-	       thr_same_thread(th, row);
+	       thr_same_thread(e, th, row);
 }
 
 /* The process rows of a sample whose pids came or went, or of one the
@@ -4776,6 +4796,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	int k;
 
 	e->seq++;
+	e->decode_id = s->decode_id;
 	/* the exits of this tick came before its sample: a child that
 	 * exits later, after its parent, is an orphan reaped by another */
 	for (i = 0; i < e->n_tombs; i++)

@@ -113,6 +113,7 @@ struct chunk_dec {
 	uint8_t *dtsame;
 	size_t cap_dtsame;
 	uint64_t chunk_id;	/* the frame's offset + 1 */
+	uint64_t decode_id;	/* swt_sample.decode_id */
 	uint32_t n_samples;	/* samples decoded in this chunk */
 	struct swt_netdev *netdevs;	/* of the last sample */
 	size_t cap_netdevs;
@@ -351,8 +352,11 @@ static void dec_start(struct chunk_dec *d, const unsigned char *chunk,
 		      size_t len, bool salvage, struct pool *strings,
 		      size_t off)
 {
+	static uint64_t decodes;	/* (any reader, any thread) */
+
 	d->chunk = chunk;
 	d->chunk_id = (uint64_t)off + 1;
+	d->decode_id = __atomic_add_fetch(&decodes, 1, __ATOMIC_RELAXED);
 	d->n_samples = 0;
 	d->chunk_len = len;
 	d->chunk_pos = 0;
@@ -1450,6 +1454,7 @@ static void set_same(struct chunk_dec *d, struct swt_sample *s,
 		     const uint8_t *psame, const uint8_t *tsame, bool based)
 {
 	s->chunk_id = d->chunk_id;
+	s->decode_id = d->decode_id;
 	s->chunk_sample = d->n_samples++;
 	s->proc_same = based ? psame : NULL;
 	s->thread_same = based ? tsame : NULL;

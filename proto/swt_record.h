@@ -211,6 +211,11 @@ struct swt_sample {
 	 * a 0 can be a row equal to its last. */
 	uint64_t chunk_id;
 	uint32_t chunk_sample;
+	/* The decoding of the chunk the sample came from, unique in the
+	 * process (0 for none): two of its strings (a thread's name) at the
+	 * same address with the same decode_id are the same string; their
+	 * addresses mean nothing across decodings (the memory is reused). */
+	uint64_t decode_id;
 	const uint8_t *proc_same;
 	const uint8_t *thread_same;
 	/* With them: the rows have exactly the pids (tids) of that sample,
