@@ -4796,7 +4796,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	int k;
 
 	e->seq++;
-	e->decode_id = s->decode_id;
+	/* (every name compared byte for byte when every row is taken:
+	 * SWT_ENGINE_FULL, the reference the quiet test compares with) */
+	e->decode_id = e->no_quiet ? 0 : s->decode_id;
 	/* the exits of this tick came before its sample: a child that
 	 * exits later, after its parent, is an orphan reaped by another */
 	for (i = 0; i < e->n_tombs; i++)

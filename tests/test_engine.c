@@ -1318,6 +1318,51 @@ static void threads_by_name_within_process(void **state)
 	swt_engine_free(e);
 }
 
+/* A thread's name found equal before is known by its address only within
+ * one decoding of a chunk (swt_sample.decode_id): the same address in
+ * another decoding may hold another name (the pool is reused), and
+ * another address in the same decoding is another string. */
+static void thread_name_by_address_within_one_decoding(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	static const char *const want[] = { "alpha", "beta", "gamma" };
+	char pool[16];
+	struct swt_proc_row p;
+	struct swt_thread_row t;
+	struct swt_record r;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (k = 1; k <= 9; k++) {
+		/* decoding 1: "alpha" at pool; decoding 2: "beta" at the
+		 * same address, then "gamma" elsewhere */
+		strcpy(pool, k <= 3 ? "alpha" : "beta");
+		t = (struct swt_thread_row){ 11, 10, k <= 6 ? pool : "gamma",
+					     10 * k, 0 };
+		p = prow(10, 10 * k, 4096);
+		memset(&r, 0, sizeof(r));
+		r.kind = SWT_REC_SAMPLE;
+		r.t_ns = r.u.sample.scheduled_ns = T0 + k * S;
+		r.u.sample.n_procs = 1;
+		r.u.sample.procs = &p;
+		r.u.sample.n_threads = 1;
+		r.u.sample.threads = &t;
+		r.u.sample.decode_id = k <= 3 ? 1 : 2;
+		assert_ok(swt_engine_feed(e, &r));
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	for (k = 0; k < 3; k++) {
+		m = find_module(res, SWT_KIND_THREAD, want[k]);
+		assert_non_null(m);
+		assert_true(m->cpu_avg_mpct > 0);
+	}
+	swt_engine_free(e);
+}
+
 /* Linux cuts thread names to 15 bytes: the thread "database_manage" of a
  * process with the module "database_manager" is that module's thread and
  * takes its full name. The prefix must be unique among the process's
@@ -4041,6 +4086,7 @@ int main(void)
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
 		cmocka_unit_test(threads_by_name_within_process),
+		cmocka_unit_test(thread_name_by_address_within_one_decoding),
 		cmocka_unit_test(cut_thread_name_takes_its_module_name),
 		cmocka_unit_test(span_gets_thread_ticks_by_overlap),
 		cmocka_unit_test(thread_busy_only_in_spans),
