@@ -2712,7 +2712,8 @@ static int next_in_chunk(struct swt_reader *r)
  * Memory is bounded: one frame per thread in flight, plus the one being
  * read; each holds at most PDEC_HELD bytes of decoded records not yet read
  * (plus one record, at most what decoding on one thread would hold), its
- * decompressed bytes (SWT_MAX_CHUNK_RAW_BYTES at most) and its strings.
+ * decompressed bytes (SWT_MAX_CHUNK_RAW_BYTES at most) and its strings;
+ * and each thread the next frame decompressed ahead (pdec_ahead()).
  * Records go over in batches of about PDEC_BATCH bytes that are read soon
  * after they are written, while they are still in the cache, and are then
  * reused: a whole chunk of decoded rows (about 15 MB at 1 000 processes)
@@ -2726,11 +2727,15 @@ static int next_in_chunk(struct swt_reader *r)
  * those rows alone (listed) or a copy of the table. */
 
 #define PDEC_BATCH ((size_t)192 << 10)
-#define PDEC_HELD ((size_t)1 << 20)
+/* (4 MB: at 1 MB, a thread woken when half of it was read was often not
+ * yet running when the other half had been: the caller waited, 0.2 to
+ * 0.6 s over a 24 h session of 1 000 processes; here the thread is woken
+ * with 3 MB left, about 70 samples) */
+#define PDEC_HELD ((size_t)4 << 20)
 /* A thread that stopped at PDEC_HELD goes on once its slot holds no more
- * than this: woken once per half a megabyte read, not at every batch (a
- * futex wake and a wait per batch were 3 % of the caller's time) */
-#define PDEC_HELD_LOW (PDEC_HELD / 2)
+ * than this: woken once per megabyte read, not at every batch (a futex
+ * wake and a wait per batch were 3 % of the caller's time) */
+#define PDEC_HELD_LOW (PDEC_HELD / 4 * 3)
 
 struct pdec_rec {
 	struct swt_record rec;
@@ -2768,12 +2773,25 @@ struct pdec_slot {
 	uint64_t end_unknown;	/* unknown records after the last one */
 };
 
+/* A frame a thread decompressed: the one at `off`, its bytes, and what
+ * frame_loaded() takes of it. */
+struct wframe {
+	size_t off;
+	unsigned char *buf;
+	size_t cap;
+	struct zframe z;
+	struct chunk_times ct;
+	size_t n_rec;
+};
+
 struct pdec_worker {
 	struct pdec *pd;
 	pthread_t th;
 	ZSTD_DCtx *dctx;
-	unsigned char *buf;
-	size_t cap;
+	struct wframe cur;	/* the frame of the slot it decodes */
+	struct wframe ahead;	/* the next one, when have_ahead
+				 * (pdec_ahead()) */
+	bool have_ahead;
 	struct chunk_dec dec;
 	struct pdec_batch *base_batch;	/* pinned: holds dec's base rows */
 };
@@ -2913,17 +2931,61 @@ static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 	}
 }
 
-/* A batch to fill for slot s, once s holds less than PDEC_HELD (after
- * holding that much, once it holds PDEC_HELD_LOW); NULL when s was
- * cancelled. */
-static struct pdec_batch *batch_get(struct pdec *pd, struct pdec_slot *s)
+static struct pdec_slot *oldest_queued(struct pdec *pd);
+
+/* Decompress the frame at off into f (its buffer reused), as load_frame()
+ * does on the caller's thread. */
+static void wframe_load(struct pdec_worker *w, struct wframe *f, size_t off)
 {
+	struct pdec *pd = w->pd;
+
+	f->off = off;
+	memset(&f->ct, 0, sizeof(f->ct));
+	f->n_rec = 0;
+	decompress_frame(w->dctx, pd->data, off, pd->data_end, &f->buf,
+			 &f->cap, &f->z);
+	if (f->z.rc >= 0)
+		f->n_rec = scan_chunk_times(&f->ct, f->buf, f->z.len,
+					    f->z.rc != 0);
+}
+
+/* Worker w, about to wait for room in its slot, decompresses the frame of
+ * the slot it takes next (the oldest queued) meanwhile, if not done yet:
+ * pdec_run() takes it from there. Else the reader, once it has read the
+ * slot, would wait for that frame to be decompressed, every frame (about
+ * zstd's whole time over a session, the decoding thread being ahead and
+ * idle). The same bytes and damage as decompressed later: the file does
+ * not change. Under pd->mu, released while decompressing. */
+static void pdec_ahead(struct pdec_worker *w)
+{
+	struct pdec *pd = w->pd;
+	struct pdec_slot *next;
+	size_t off;
+
+	if (w->have_ahead || !(next = oldest_queued(pd)))
+		return;
+	off = next->off;
+	pthread_mutex_unlock(&pd->mu);
+	wframe_load(w, &w->ahead, off);
+	w->have_ahead = true;
+	pthread_mutex_lock(&pd->mu);
+}
+
+/* A batch to fill for worker w's slot s, once s holds less than PDEC_HELD
+ * (after holding that much, once it holds PDEC_HELD_LOW); NULL when s was
+ * cancelled. */
+static struct pdec_batch *batch_get(struct pdec_worker *w,
+				    struct pdec_slot *s)
+{
+	struct pdec *pd = w->pd;
 	struct pdec_batch *b = NULL;
 
 	pthread_mutex_lock(&pd->mu);
-	if (s->held >= PDEC_HELD)
+	if (s->held >= PDEC_HELD) {
+		pdec_ahead(w);
 		while (!s->cancel && s->held > PDEC_HELD_LOW)
 			pthread_cond_wait(&pd->space, &pd->mu);
+	}
 	if (!s->cancel) {
 		b = pd->spare;
 		if (b)
@@ -2968,32 +3030,35 @@ static bool batch_publish(struct pdec *pd, struct pdec_slot *s,
 static void pdec_run(struct pdec_worker *w, struct pdec_slot *s)
 {
 	struct pdec *pd = w->pd;
-	struct chunk_times ct = { 0, 0, 0, 0 };
 	struct pdec_batch *b = NULL;
 	const char *what = NULL;
-	struct zframe z;
-	size_t n_rec = 0;
 	int rc;
 
-	decompress_frame(w->dctx, pd->data, s->off, pd->data_end, &w->buf,
-			 &w->cap, &z);
-	if (z.rc >= 0)
-		n_rec = scan_chunk_times(&ct, w->buf, z.len, z.rc != 0);
+	if (w->have_ahead && w->ahead.off == s->off) {
+		struct wframe f = w->cur;
+
+		w->cur = w->ahead;
+		w->ahead = f;
+	} else {
+		wframe_load(w, &w->cur, s->off);
+	}
+	w->have_ahead = false;
 	pthread_mutex_lock(&pd->mu);
-	s->z = z;
-	s->ct = ct;
-	s->n_rec = n_rec;
+	s->z = w->cur.z;
+	s->ct = w->cur.ct;
+	s->n_rec = w->cur.n_rec;
 	s->loaded = true;
-	s->finished = z.rc < 0;
+	s->finished = w->cur.z.rc < 0;
 	pthread_cond_broadcast(&pd->ready);
 	pthread_mutex_unlock(&pd->mu);
-	if (z.rc < 0)
+	if (w->cur.z.rc < 0)
 		return;
-	dec_start(&w->dec, w->buf, z.len, z.rc != 0, &s->strings, s->off);
+	dec_start(&w->dec, w->cur.buf, w->cur.z.len, w->cur.z.rc != 0,
+		  &s->strings, s->off);
 	for (;;) {
 		/* the rows go straight into the batch, which is taken
 		 * before decoding */
-		if (!b && !(b = batch_get(pd, s))) {
+		if (!b && !(b = batch_get(w, s))) {
 			base_moves(w, NULL);
 			return;	/* cancelled */
 		}
@@ -3243,7 +3308,8 @@ static void pdec_free(struct pdec *pd)
 	for (i = 0; i < pd->n_w; i++) {
 		pthread_join(pd->w[i].th, NULL);
 		ZSTD_freeDCtx(pd->w[i].dctx);
-		free(pd->w[i].buf);
+		free(pd->w[i].cur.buf);
+		free(pd->w[i].ahead.buf);
 		dec_fini(&pd->w[i].dec);
 	}
 	for (k = 0; k < pd->n_slots; k++)

@@ -1,7 +1,8 @@
 # test-threads.sh — swanalyze and swreplay decoding on several threads
 # (--threads 2, 3, 8) print byte for byte what they print on one
 # (--threads 1), with the same exit status: on every fixture (the damaged
-# and truncated ones included) and on a session of many chunks, whole,
+# and truncated ones included), on chunks of 1 000 processes (more decoded
+# than a thread holds unread), and on a session of many chunks, whole,
 # cut inside a chunk (no index, its last frame unfinished), with a byte
 # flipped in a chunk and with bytes inserted inside one (a resynchronisation
 # the threads cannot predict).
@@ -78,6 +79,18 @@ check "swanalyze diff: the same diff on 1, 2, 3 and 8 threads" \
 check "swanalyze history: the same history on 1, 2, 3 and 8 threads" \
 	same_output history "$SWANALYZE" history w.swt w-flip.swt w-cut.swt \
 	--format json
+
+# chunks that decode to more than a thread may hold unread (4 MB): the
+# thread waits for room and decompresses the next frame meanwhile
+# (pdec_ahead()); whole, and cut inside its last chunk
+"$MKFIXTURE" bench big.swt 1000 1200 || echo "Bail out! mkfixture bench"
+head -c $(($(wc -c <big.swt) * 4 / 5)) big.swt >big-cut.swt
+for f in big.swt big-cut.swt; do
+	check "swanalyze $f (chunks of 1 000 processes): the same report on 1, 2, 3 and 8 threads" \
+		same_output "$f" "$SWANALYZE" "$f" --report full --format json
+done
+check "swreplay big.swt: the same timeline on 1, 2, 3 and 8 threads" \
+	same_output big "$SWREPLAY" big.swt -f jsonl
 
 n=0
 for s in "$FIX"/*/session.swt "$FIX"/corrupt/*/session.swt; do
