@@ -5181,10 +5181,10 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
  * those at places at[0, n_at)) into the last sample's kept in *keep
  * (*n_keep of them), and with listed its repeats into *same. False when
  * listed rows do not fit what is kept. */
-static inline __attribute__((always_inline)) bool
-whole_table(void **keep, size_t *n_keep, size_t *cap, uint8_t **same,
-	    size_t *cap_same, const void *rows, size_t n, size_t size,
-	    bool listed, const uint32_t *at, size_t n_at)
+static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
+			uint8_t **same, size_t *cap_same, const void *rows,
+			size_t n, size_t size, bool listed, const uint32_t *at,
+			size_t n_at)
 {
 	if (!listed) {
 		*keep = swt_grow(*keep, cap, n ? n : 1, size);

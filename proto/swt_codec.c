@@ -52,3 +52,22 @@ const char *swt_end_reason_name(enum swt_end_reason reason)
 	}
 	return "unknown";
 }
+
+bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
+		  const uint32_t *at, size_t n_at, uint8_t *same)
+{
+	unsigned char *t = table;
+	size_t i;
+
+	if (same && n)
+		memset(same, 1, n);
+	for (i = 0; i < n_at; i++) {
+		if (at[i] >= n || (i && at[i] <= at[i - 1]))
+			return false;
+		memcpy(t + (size_t)at[i] * size,
+		       (const unsigned char *)rows + i * size, size);
+		if (same)
+			same[at[i]] = 0;
+	}
+	return true;
+}

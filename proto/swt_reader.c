@@ -1378,9 +1378,9 @@ static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
  * rows in base[0, nb) with the n own rows `own` in their places at[], is
  * kept in *keep (the base copied there first when it is elsewhere).
  * Returns the table, the next sample's base. */
-static inline __attribute__((always_inline)) const void *
-delta_keep(void **keep, size_t *cap, const void *base, size_t nb,
-	   const void *own, const uint32_t *at, size_t n, size_t size)
+static const void *delta_keep(void **keep, size_t *cap, const void *base,
+			      size_t nb, const void *own, const uint32_t *at,
+			      size_t n, size_t size)
 {
 	if (*keep != base || !nb) {
 		*keep = swt_grow(*keep, cap, nb ? nb : 1, size);

@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 enum swt_record_kind {
 	SWT_REC_HEADER = 1,	/* only from swt_reader_next(), first */
@@ -276,27 +275,9 @@ const char *swt_event_kind_name(enum swt_event_kind kind);
  * thread_at): rows[0, n_at) of `size` bytes each into table[at[i]], a
  * table of n rows; with same (n bytes), its repeats: 0 at the listed
  * places, 1 elsewhere. False, the table partly written, when a place is
- * n or more or the places do not ascend. Inline: with `size` a constant
- * where it is called, each row's copy is a few moves, not a call. */
-static inline __attribute__((always_inline)) bool
-swt_rows_put(void *table, size_t n, const void *rows, size_t size,
-	     const uint32_t *at, size_t n_at, uint8_t *same)
-{
-	unsigned char *t = (unsigned char *)table;
-	size_t i;
-
-	if (same && n)
-		memset(same, 1, n);
-	for (i = 0; i < n_at; i++) {
-		if (at[i] >= n || (i && at[i] <= at[i - 1]))
-			return false;
-		memcpy(t + (size_t)at[i] * size,
-		       (const unsigned char *)rows + i * size, size);
-		if (same)
-			same[at[i]] = 0;
-	}
-	return true;
-}
+ * n or more or the places do not ascend. */
+bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
+		  const uint32_t *at, size_t n_at, uint8_t *same);
 
 /* What `value` means, by kind:
  *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns
