@@ -238,6 +238,16 @@ def suite_sampling(o):
         return abs(mods.get(name, {}).get("cpu_s", -1) - want) <= \
             rel * want + 3000 * 8e-6 + 0.01
 
+    def busy_has_it(info, spin, nap):
+        # the sleeping module under half the busy one's CPU, or, where
+        # the program itself burnt more in its sleeps (a loaded machine
+        # wakes it late: truth nap 0.139 s against spin 0.313 s once,
+        # 0.44), within a quarter above the true ratio; never as much
+        lim = max(0.5, 1.25 * info["nap_cpu_s"] /
+                  max(info["spin_cpu_s"], 1e-9))
+        s, n = spin.get("cpu_s", 0), nap.get("cpu_s", 1)
+        return n < s and n < lim * s
+
     for n in ("32", "1"):
         d = os.path.join(o.tmp, "sampling-%s" % n)
         env = path_env(o.accel)
@@ -275,7 +285,7 @@ def suite_sampling(o):
             # tolerance of the truth, 0.083 and 0.307)
             if n == "1" or attempt == 2 or \
                     (all(within(info, mods, m, rel) for m, rel in tol) and
-                     nap.get("cpu_s", 1) < 0.5 * spin.get("cpu_s", 0)):
+                     busy_has_it(info, spin, nap)):
                 break
             print("# 1 in %s, run 1 off the truth, run again: %s" % (n, msg))
         if not ok(r.returncode == 0, "1 in %s: the program runs" % n,
@@ -286,7 +296,7 @@ def suite_sampling(o):
         for name, rel in tol:
             ok(within(info, mods, name, rel),
                "1 in %s: %s's CPU is what it burnt" % (n, name), msg)
-        ok(nap.get("cpu_s", 1) < 0.5 * spin.get("cpu_s", 0),
+        ok(busy_has_it(info, spin, nap),
            "1 in %s: the busy module has the CPU, not the sleeping one"
            % n, msg)
         source = "mixed" if n != "1" else "measured"
