@@ -5184,7 +5184,7 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
 static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 			uint8_t **same, size_t *cap_same, const void *rows,
 			size_t n, size_t size, bool listed, const uint32_t *at,
-			size_t n_at)
+			size_t n_at, const struct swt_sample *cols)
 {
 	if (!listed) {
 		*keep = swt_grow(*keep, cap, n ? n : 1, size);
@@ -5196,6 +5196,8 @@ static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
 	if (n != *n_keep || n_at > n)
 		return false;
 	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
+	if (cols)	/* (the listed rows' columns alone) */
+		return swt_rows_put_cols(*keep, n, cols, *same);
 	return swt_rows_put(*keep, n, rows, size, at, n_at, *same);
 }
 
@@ -5218,11 +5220,12 @@ static const struct swt_record *whole_sample(struct swt_engine *e,
 	if (!whole_table((void **)&e->k_procs, &e->n_k_procs,
 			 &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
 			 s->procs, s->n_procs, sizeof(*s->procs),
-			 s->proc_listed, s->proc_at, s->n_proc_at) ||
+			 s->proc_listed, s->proc_at, s->n_proc_at,
+			 s->proc_listed && s->proc_cols ? s : NULL) ||
 	    !whole_table((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
 			 &e->k_tsame, &e->cap_k_tsame, s->threads,
 			 s->n_threads, sizeof(*s->threads), s->thread_listed,
-			 s->thread_at, s->n_thread_at))
+			 s->thread_at, s->n_thread_at, NULL))
 		return NULL;
 	e->k_have = true;
 	e->k_chunk = s->chunk_id;
@@ -5234,6 +5237,7 @@ static const struct swt_record *whole_sample(struct swt_engine *e,
 		w->procs = e->k_procs;
 		w->proc_same = e->k_psame;
 		w->proc_listed = false;
+		w->proc_cols = NULL;
 	}
 	if (s->thread_listed) {
 		w->threads = e->k_thrs;

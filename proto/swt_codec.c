@@ -1,5 +1,6 @@
 #include "swt_record.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const char *swt_record_kind_name(enum swt_record_kind kind)
@@ -66,6 +67,45 @@ bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
 			return false;
 		memcpy(t + (size_t)at[i] * size,
 		       (const unsigned char *)rows + i * size, size);
+		if (same)
+			same[at[i]] = 0;
+	}
+	return true;
+}
+
+bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
+		       const struct swt_sample *s, uint8_t *same)
+{
+	/* the int64_t members follow pid and flags: at most this many */
+	enum { MAX_COLS = (sizeof(*table) -
+			   offsetof(struct swt_proc_row, utime)) /
+			  sizeof(int64_t) };
+	const int64_t *v = s->proc_vals;
+	const uint32_t *at = s->proc_at, *flags = s->proc_flags;
+	size_t i, k, nc = s->n_proc_cols, n_at = s->n_proc_at;
+	uint8_t off[MAX_COLS];
+
+	/* (the offsets copied here: the rows written cannot touch them) */
+	if (nc > MAX_COLS)
+		return false;
+	for (k = 0; k < nc; k++) {
+		off[k] = s->proc_cols[k];
+		if (off[k] < offsetof(struct swt_proc_row, utime) ||
+		    off[k] % sizeof(int64_t) != 0 ||
+		    off[k] + sizeof(int64_t) > sizeof(*table))
+			return false;
+	}
+	if (same && n)
+		memset(same, 1, n);
+	for (i = 0; i < n_at; i++, v += nc) {
+		unsigned char *r;
+
+		if (at[i] >= n || (i && at[i] <= at[i - 1]))
+			return false;
+		r = (unsigned char *)&table[at[i]];
+		for (k = 0; k < nc; k++)
+			memcpy(r + off[k], &v[k], sizeof(*v));
+		table[at[i]].flags = flags[i];
 		if (same)
 			same[at[i]] = 0;
 	}

@@ -1357,13 +1357,20 @@ static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n,
 /* Where an aligned sparse sample's own rows are decoded, with deltas asked
  * for (swt_reader_set_deltas()): n rows of `size` bytes, then their places
  * (*at), in the batch a decoding thread fills or in the output buffer that
- * does not hold the base (buf). */
+ * does not hold the base (buf). With own_here, a decoding thread's rows
+ * stay in buf (what goes over is made of them: swt_sample.proc_cols), their
+ * places go in the batch. */
 static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
-			size_t n, size_t size, uint32_t **at)
+			size_t n, size_t size, uint32_t **at, bool own_here)
 {
 	size_t bytes = n * size + n * sizeof(uint32_t) + 1;
 	unsigned char *rows;
 
+	if (d->rows_out && own_here) {
+		*buf = swt_grow(*buf, cap, n + 1, size);
+		*at = pool_alloc(d->rows_out, n * sizeof(uint32_t) + 1, 16);
+		return *buf;
+	}
 	if (d->rows_out) {
 		rows = pool_alloc(d->rows_out, bytes, 16);
 	} else {
@@ -2138,6 +2145,35 @@ static inline size_t ids_skip(const int32_t *ids, size_t j, int32_t id)
 	}
 }
 
+/* The n own rows of a listed sample (swt_sample.proc_listed) handed over
+ * as columns into pool: the values of the np present columns (at offsets
+ * off[]: a column absent is all deltas of 0, so a listed row's other
+ * members are its row's in the table kept) and the flags (not deltas: 0
+ * when absent). */
+static void listed_cols(struct pool *pool, struct swt_sample *s,
+			const struct swt_proc_row *own, size_t n,
+			const size_t *off, size_t np)
+{
+	uint8_t *cols = pool_alloc(pool, np + 1, 1);
+	int64_t *vals = pool_alloc(pool, (n * np + 1) * sizeof(*vals), 16);
+	uint32_t *flags = pool_alloc(pool, (n + 1) * sizeof(*flags), 16);
+	size_t i, k;
+
+	for (k = 0; k < np; k++)
+		cols[k] = (uint8_t)off[k];
+	for (i = 0; i < n; i++) {
+		const unsigned char *r = (const unsigned char *)&own[i];
+
+		for (k = 0; k < np; k++)
+			memcpy(&vals[i * np + k], r + off[k], sizeof(*vals));
+		flags[i] = own[i].flags;
+	}
+	s->proc_cols = cols;
+	s->n_proc_cols = np;
+	s->proc_vals = vals;
+	s->proc_flags = flags;
+}
+
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
@@ -2179,6 +2215,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	const void *pkeep = NULL, *tkeep = NULL;
 	bool pput = false, tput = false;
 	size_t n_own = 0, nt_own = 0;
+	/* the present process columns: their members' offsets */
+	size_t off[20], np = 0;
 
 	/* the fields: scalars into scal[], columns as spans */
 	memset(scal, 0, sizeof(scal));
@@ -2251,7 +2289,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	if (pdelta) {
 		own = delta_rows(d, (void **)&d->procs[d->cur_procs ^ 1],
 				 &d->cap_procs[d->cur_procs ^ 1], n,
-				 sizeof(*own), &pat);
+				 sizeof(*own), &pat, d->listed);
 		rows = own;
 		psame = NULL;
 	} else {
@@ -2260,7 +2298,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	}
 	{
 		const unsigned char *c[20], *e[20];
-		size_t off[20], np = 0, i0, i1;
+		size_t i0, i1;
 		const unsigned char *cp = HAS(FS_PID) ? cb[FS_PID] : NULL;
 		const unsigned char *ep = HAS(FS_PID) ? ce[FS_PID] : NULL;
 		const unsigned char *cf = HAS(FS_FLAGS) ? cb[FS_FLAGS] : NULL;
@@ -2383,7 +2421,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	if (tdelta) {
 		town = delta_rows(d, (void **)&d->threads[d->cur_threads ^ 1],
 				  &d->cap_threads[d->cur_threads ^ 1], nt,
-				  sizeof(*town), &tat);
+				  sizeof(*town), &tat, false);
 		trows = town;
 		tsame = NULL;
 	} else {
@@ -2502,9 +2540,13 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	if (pput) {
 		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
 				   n_base, own, pat, n_own, sizeof(*own));
-		if (d->listed && d->rows_out)
-			s->proc_listed = true;	/* rows = own */
-		else
+		if (d->listed && d->rows_out) {
+			/* the listed rows go over as their present columns
+			 * (the rows stay here, in own) */
+			s->proc_listed = true;
+			listed_cols(d->rows_out, s, own, n_own, off, np);
+			rows = NULL;
+		} else
 			rows = delta_whole(d, pkeep, n_base, sizeof(*own),
 					   pat, n_own, &psame, &d->dsame,
 					   &d->cap_dsame);

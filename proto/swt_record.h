@@ -236,6 +236,16 @@ struct swt_sample {
 	size_t n_proc_at;
 	const uint32_t *thread_at;
 	size_t n_thread_at;
+	/* With proc_listed, the listed rows may come as columns instead
+	 * (proc_cols not NULL, procs NULL; a decoding thread's, swt_reader.h):
+	 * n_proc_cols int64_t members of struct swt_proc_row at the byte
+	 * offsets proc_cols[k], listed row i's values proc_vals[i *
+	 * n_proc_cols + k] and its flags proc_flags[i]; every other member
+	 * is that of its row in the sample kept (swt_rows_put_cols()). */
+	const uint8_t *proc_cols;
+	size_t n_proc_cols;
+	const int64_t *proc_vals;
+	const uint32_t *proc_flags;
 	/* For the writer only (never encoded; a reader leaves them 0): the
 	 * rows that may differ from the last sample appended, as indexes
 	 * into procs, strictly ascending. Set (changed != NULL), it says
@@ -278,6 +288,13 @@ const char *swt_event_kind_name(enum swt_event_kind kind);
  * n or more or the places do not ascend. */
 bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
 		  const uint32_t *at, size_t n_at, uint8_t *same);
+
+/* The same for a sample whose listed process rows come as columns
+ * (swt_sample.proc_cols): each listed row's columns and flags written in
+ * its place in table (n rows). False, the table partly written, when a
+ * place does not fit or a column is not one of the int64_t members. */
+bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
+		       const struct swt_sample *s, uint8_t *same);
 
 /* What `value` means, by kind:
  *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns

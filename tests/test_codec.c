@@ -3342,6 +3342,74 @@ static void sparse_writer_reads_as_plain(void **state)
 	store_fini(&s);
 }
 
+/* swt_rows_put_cols(): each listed row's columns and flags in its place,
+ * nothing else of it; places that do not ascend or do not fit, and columns
+ * that are not int64_t members (inside pid and flags, unaligned, past the
+ * row, too many), are refused. */
+static void listed_columns_put_in_place(void **state)
+{
+	struct swt_proc_row t[4], want[4];
+	const uint8_t cols[2] = { offsetof(struct swt_proc_row, utime),
+				  offsetof(struct swt_proc_row, rss_kib) };
+	const int64_t vals[4] = { 11, 12, 21, 22 };
+	const uint32_t flags[2] = { 5, 0 };
+	uint32_t at[2] = { 1, 3 };
+	uint8_t bad[20], same[4];
+	struct swt_sample s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].pid = (int32_t)(10 + i);
+		t[i].flags = 7;
+		t[i].utime = t[i].stime = t[i].rss_kib = t[i].vsz_kib = 100;
+	}
+	memcpy(want, t, sizeof(t));
+	want[1].utime = 11;
+	want[1].rss_kib = 12;
+	want[1].flags = 5;
+	want[3].utime = 21;
+	want[3].rss_kib = 22;
+	want[3].flags = 0;
+	memset(&s, 0, sizeof(s));
+	s.proc_listed = true;
+	s.proc_at = at;
+	s.n_proc_at = 2;
+	s.proc_cols = cols;
+	s.n_proc_cols = 2;
+	s.proc_vals = vals;
+	s.proc_flags = flags;
+	assert_true(swt_rows_put_cols(t, 4, &s, same));
+	assert_memory_equal(t, want, sizeof(t));
+	assert_int_equal(same[0], 1);
+	assert_int_equal(same[1], 0);
+	assert_int_equal(same[2], 1);
+	assert_int_equal(same[3], 0);
+	/* places */
+	assert_false(swt_rows_put_cols(t, 3, &s, NULL));
+	at[0] = 3;
+	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
+	at[0] = 1;
+	/* columns */
+	s.proc_cols = bad;
+	bad[0] = offsetof(struct swt_proc_row, flags);
+	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
+	bad[0] = offsetof(struct swt_proc_row, utime) + 4;
+	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
+	bad[0] = sizeof(struct swt_proc_row);
+	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
+	bad[0] = offsetof(struct swt_proc_row, socks_other);
+	bad[1] = offsetof(struct swt_proc_row, stime);
+	assert_true(swt_rows_put_cols(t, 4, &s, NULL));
+	assert_int_equal(t[1].socks_other, 11);
+	assert_int_equal(t[3].stime, 22);
+	for (i = 0; i < sizeof(bad); i++)
+		bad[i] = offsetof(struct swt_proc_row, utime);
+	s.n_proc_cols = sizeof(bad);
+	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
+}
+
 /* The last sample read with deltas asked for (swt_reader_set_deltas()),
  * and what the places said. */
 struct kept {
@@ -3353,7 +3421,7 @@ struct kept {
 	uint32_t sample;
 	bool have;
 	struct swt_record rec;
-	size_t deltas, tdeltas, rows_out, listed;
+	size_t deltas, tdeltas, rows_out, listed, cols;
 };
 
 /* One table of a sample read with deltas: when its places are said, the
@@ -3410,11 +3478,39 @@ static void kept_table(void **keep, uint8_t **same, size_t *n_keep,
 	*n_keep = n;
 }
 
+/* A sample's listed process rows that come as columns
+ * (swt_sample.proc_cols), made rows again from the kept table: into *buf
+ * (n_proc_at rows). */
+static const struct swt_proc_row *cols_rows(const struct kept *k,
+					    const struct swt_sample *s,
+					    struct swt_proc_row **buf)
+{
+	struct swt_proc_row *t;
+	size_t i;
+
+	assert_true(s->proc_listed);
+	assert_null(s->procs);
+	assert_int_equal(s->n_procs, k->n);
+	t = malloc((k->n + 1) * sizeof(*t));
+	assert_non_null(t);
+	if (k->n)
+		memcpy(t, k->procs, k->n * sizeof(*t));
+	assert_true(swt_rows_put_cols(t, k->n, s, NULL));
+	*buf = realloc(*buf, (s->n_proc_at + 1) * sizeof(**buf));
+	assert_non_null(*buf);
+	for (i = 0; i < s->n_proc_at; i++)
+		(*buf)[i] = t[s->proc_at[i]];
+	free(t);
+	return *buf;
+}
+
 /* The sample made whole (as the engine does). */
 static const struct swt_record *kept_sample(struct kept *k,
 					    const struct swt_record *rec)
 {
 	const struct swt_sample *s = &rec->u.sample;
+	struct swt_proc_row *cbuf = NULL;
+	const struct swt_proc_row *prows = s->procs;
 
 	if (s->proc_at || s->thread_at) {
 		assert_true(k->have);
@@ -3423,9 +3519,14 @@ static const struct swt_record *kept_sample(struct kept *k,
 	}
 	assert_true(!s->proc_at || s->same_pids);
 	assert_true(!s->thread_at || s->same_tids);
-	kept_table((void **)&k->procs, &k->psame, &k->n, s->procs,
+	if (s->proc_cols) {
+		prows = cols_rows(k, s, &cbuf);
+		k->cols++;
+	}
+	kept_table((void **)&k->procs, &k->psame, &k->n, prows,
 		   s->n_procs, sizeof(*s->procs), s->proc_listed, s->proc_at,
 		   s->n_proc_at, s->proc_same, &k->deltas, &k->rows_out);
+	free(cbuf);
 	kept_table((void **)&k->thrs, &k->tsame, &k->nt, s->threads,
 		   s->n_threads, sizeof(*s->threads), s->thread_listed,
 		   s->thread_at, s->n_thread_at, s->thread_same, &k->tdeltas,
@@ -3527,6 +3628,9 @@ static void deltas_say_the_changed_rows(void **state)
 				assert_true(k.rows_out > 100);
 				assert_true(m == 2 ? k.listed == k.deltas :
 						     k.listed == 0);
+				/* (a decoding thread's listed rows go
+				 * over as their columns) */
+				assert_int_equal(k.cols, k.listed);
 			}
 			free(got.p);
 			free(k.procs);
@@ -4437,6 +4541,7 @@ int main(void)
 		SB(sparse_threads_decode_as_full),
 		SB(sparse_writer_reads_as_plain),
 		SB(deltas_say_the_changed_rows),
+		cmocka_unit_test(listed_columns_put_in_place),
 		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),

@@ -1,7 +1,9 @@
 /* bench_decode — the floor under an analysis: every record of a session
  * read as swanalyze reads it (deltas with the changed rows listed,
- * swt_reader_set_deltas(); THREADS decoding threads in all), and nothing
- * else, each listed row's CPU and RSS summed so that no row goes unread.
+ * swt_reader_set_deltas(); THREADS decoding threads in all), its tables
+ * kept whole as the engine keeps them (the listed rows, or their columns,
+ * put in place), and nothing else, each listed row's CPU and RSS summed so
+ * that no row goes unread.
  * Used by bench/analyze/threads.sh beside `zstd -dc` and the analysis.
  *
  *   swt-bench-decode SESSION [THREADS]      (default 1)
@@ -12,6 +14,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "swt_reader.h"
@@ -26,11 +29,42 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* A table of `size`-byte rows kept whole in *tab (*n rows): a sample's
+ * whole rows copied, or its listed ones (rows, or the columns of cols) put
+ * in place. */
+static bool keep(void *tab, size_t *n, size_t *cap, const void *rows,
+		 size_t n_rows, size_t size, bool listed, const uint32_t *at,
+		 size_t n_at, const struct swt_sample *cols)
+{
+	void **t = tab;
+
+	if (!listed) {
+		if (n_rows > *cap) {
+			*t = realloc(*t, n_rows * size);
+			if (!*t)
+				return false;
+			*cap = n_rows;
+		}
+		if (n_rows)
+			memcpy(*t, rows, n_rows * size);
+		*n = n_rows;
+		return true;
+	}
+	if (n_rows != *n)
+		return false;
+	if (cols)
+		return swt_rows_put_cols(*t, *n, cols, NULL);
+	return swt_rows_put(*t, *n, rows, size, at, n_at, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct swt_reader *r = NULL;
 	const struct swt_record *rec;
 	uint64_t samples = 0, rows = 0, sum = 0;
+	struct swt_proc_row *pt = NULL;
+	struct swt_thread_row *tt = NULL;
+	size_t n_pt = 0, cap_pt = 0, n_tt = 0, cap_tt = 0;
 	unsigned threads = 1;
 	char msg[256];
 	int64_t t0;
@@ -57,24 +91,35 @@ int main(int argc, char **argv)
 			continue;
 		s = &rec->u.sample;
 		samples++;
+		/* the tables kept whole as the engine keeps them
+		 * (whole_sample()): a sample that lists its changed rows
+		 * alone has them put in place */
+		if (!keep(&pt, &n_pt, &cap_pt, s->procs, s->n_procs,
+			  sizeof(*pt), s->proc_listed, s->proc_at,
+			  s->n_proc_at, s->proc_cols ? s : NULL) ||
+		    !keep(&tt, &n_tt, &cap_tt, s->threads, s->n_threads,
+			  sizeof(*tt), s->thread_listed, s->thread_at,
+			  s->n_thread_at, NULL)) {
+			fprintf(stderr, "swt-bench-decode: listed rows that "
+				"do not fit\n");
+			return 1;
+		}
 		/* the rows the analysis looks at: the listed ones where the
-		 * sample lists them (in place, or alone), else every row */
+		 * sample lists them, else every row */
 		n = s->proc_at ? s->n_proc_at : s->n_procs;
 		for (i = 0; i < n; i++) {
-			size_t k = s->proc_at && !s->proc_listed ?
-					   s->proc_at[i] : i;
+			const struct swt_proc_row *p =
+				&pt[s->proc_at ? s->proc_at[i] : i];
 
-			sum += (uint64_t)(s->procs[k].utime + s->procs[k].stime +
-					  s->procs[k].rss_kib);
+			sum += (uint64_t)(p->utime + p->stime + p->rss_kib);
 		}
 		rows += n;
 		n = s->thread_at ? s->n_thread_at : s->n_threads;
 		for (i = 0; i < n; i++) {
-			size_t k = s->thread_at && !s->thread_listed ?
-					   s->thread_at[i] : i;
+			const struct swt_thread_row *t =
+				&tt[s->thread_at ? s->thread_at[i] : i];
 
-			sum += (uint64_t)(s->threads[k].utime +
-					  s->threads[k].stime);
+			sum += (uint64_t)(t->utime + t->stime);
 		}
 		rows += n;
 	}
@@ -85,6 +130,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	swt_reader_free(r);
+	free(pt);
+	free(tt);
 	printf("decode_s %.3f samples %" PRIu64 " rows %" PRIu64
 	       " sum %" PRIu64 "\n",
 	       (double)(now_ns() - t0) / 1e9, samples, rows, sum);
