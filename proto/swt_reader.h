@@ -77,10 +77,11 @@ int swt_reader_set_threads(struct swt_reader *r, unsigned n);
  * keeps the whole table and puts those rows in place instead of merging
  * every row into a new table. On the caller's thread the sample's rows are
  * that table. With `listed`, a decoding thread hands over only the listed
- * rows (swt_sample.proc_listed): every sample it decodes says keep_rows,
+ * rows (swt_sample.proc_listed; the process rows as their present
+ * columns, swt_sample.proc_cols): every sample it decodes says keep_rows,
  * and the consumer keeps the rows of such a sample and puts the next one's
- * listed rows in place itself (no whole table copied between threads);
- * it must then see every sample. Without, a decoding thread copies the
+ * listed rows in place itself (swt_rows_put(), swt_rows_put_cols(); no
+ * whole table copied between threads); it must then see every sample. Without, a decoding thread copies the
  * whole table. For a consumer that looks only at what changed (the
  * analysis engine). Call before the first record is read. Returns 0 or
  * SWT_EINVAL (records were read already). */
