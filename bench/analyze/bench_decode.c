@@ -1,8 +1,8 @@
 /* bench_decode — the floor under an analysis: every record of a session
  * read as swanalyze reads it (deltas with the changed rows listed,
  * swt_reader_set_deltas(); THREADS decoding threads in all), its tables
- * kept whole as the engine keeps them (the listed rows, or their columns,
- * put in place), and nothing else, each listed row's CPU and RSS summed so
+ * kept whole as the engine keeps them from decoding threads (the listed
+ * rows, or their columns, put in place), and nothing else, each listed row's CPU and RSS summed so
  * that no row goes unread.
  * Used by bench/analyze/threads.sh beside `zstd -dc` and the analysis.
  *
@@ -85,31 +85,40 @@ int main(int argc, char **argv)
 	swt_reader_set_deltas(r, true, true);
 	while ((err = swt_reader_next(r, &rec)) == 0) {
 		const struct swt_sample *s;
+		const struct swt_proc_row *pr;
+		const struct swt_thread_row *tr;
 		size_t i, n;
 
 		if (rec->kind != SWT_REC_SAMPLE)
 			continue;
 		s = &rec->u.sample;
 		samples++;
-		/* the tables kept whole as the engine keeps them
-		 * (whole_sample()): a sample that lists its changed rows
-		 * alone has them put in place */
-		if (!keep(&pt, &n_pt, &cap_pt, s->procs, s->n_procs,
-			  sizeof(*pt), s->proc_listed, s->proc_at,
-			  s->n_proc_at, s->proc_cols ? s : NULL) ||
-		    !keep(&tt, &n_tt, &cap_tt, s->threads, s->n_threads,
-			  sizeof(*tt), s->thread_listed, s->thread_at,
-			  s->n_thread_at, NULL)) {
-			fprintf(stderr, "swt-bench-decode: listed rows that "
-				"do not fit\n");
-			return 1;
+		pr = s->procs;
+		tr = s->threads;
+
+		/* the tables kept whole as the engine keeps them from a
+		 * decoding thread (keep_rows, whole_sample()): a sample that
+		 * lists its changed rows alone has them put in place */
+		if (s->keep_rows) {
+			if (!keep(&pt, &n_pt, &cap_pt, s->procs, s->n_procs,
+				  sizeof(*pt), s->proc_listed, s->proc_at,
+				  s->n_proc_at, s->proc_cols ? s : NULL) ||
+			    !keep(&tt, &n_tt, &cap_tt, s->threads,
+				  s->n_threads, sizeof(*tt), s->thread_listed,
+				  s->thread_at, s->n_thread_at, NULL)) {
+				fprintf(stderr, "swt-bench-decode: listed "
+					"rows that do not fit\n");
+				return 1;
+			}
+			pr = pt;
+			tr = tt;
 		}
 		/* the rows the analysis looks at: the listed ones where the
 		 * sample lists them, else every row */
 		n = s->proc_at ? s->n_proc_at : s->n_procs;
 		for (i = 0; i < n; i++) {
 			const struct swt_proc_row *p =
-				&pt[s->proc_at ? s->proc_at[i] : i];
+				&pr[s->proc_at ? s->proc_at[i] : i];
 
 			sum += (uint64_t)(p->utime + p->stime + p->rss_kib);
 		}
@@ -117,7 +126,7 @@ int main(int argc, char **argv)
 		n = s->thread_at ? s->n_thread_at : s->n_threads;
 		for (i = 0; i < n; i++) {
 			const struct swt_thread_row *t =
-				&tt[s->thread_at ? s->thread_at[i] : i];
+				&tr[s->thread_at ? s->thread_at[i] : i];
 
 			sum += (uint64_t)(t->utime + t->stime);
 		}
