@@ -2,8 +2,8 @@
  * read as swanalyze reads it (deltas with the changed rows listed,
  * swt_reader_set_deltas(); THREADS decoding threads in all), its tables
  * kept whole as the engine keeps them from decoding threads (the listed
- * rows, or their columns, put in place), and nothing else, each listed row's CPU and RSS summed so
- * that no row goes unread.
+ * rows, or their columns, put in place), and nothing else, each listed
+ * row's CPU and RSS summed so that no row goes unread.
  * Used by bench/analyze/threads.sh beside `zstd -dc` and the analysis.
  *
  *   swt-bench-decode SESSION [THREADS]      (default 1)
@@ -40,9 +40,11 @@ static bool keep(void *tab, size_t *n, size_t *cap, const void *rows,
 
 	if (!listed) {
 		if (n_rows > *cap) {
-			*t = realloc(*t, n_rows * size);
-			if (!*t)
+			void *grown = realloc(*t, n_rows * size);
+
+			if (!grown)
 				return false;
+			*t = grown;
 			*cap = n_rows;
 		}
 		if (n_rows)
