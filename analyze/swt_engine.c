@@ -5176,31 +5176,6 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
 	return 0;
 }
 
-/* One table of a sample from a reader handing over only the rows that
- * changed (swt_sample.keep_rows): rows (n of `size` bytes; listed, only
- * those at places at[0, n_at)) into the last sample's kept in *keep
- * (*n_keep of them), and with listed its repeats into *same. False when
- * listed rows do not fit what is kept. */
-static bool whole_table(void **keep, size_t *n_keep, size_t *cap,
-			uint8_t **same, size_t *cap_same, const void *rows,
-			size_t n, size_t size, bool listed, const uint32_t *at,
-			size_t n_at, const struct swt_sample *cols)
-{
-	if (!listed) {
-		*keep = swt_grow(*keep, cap, n ? n : 1, size);
-		if (n)
-			memcpy(*keep, rows, n * size);
-		*n_keep = n;
-		return true;
-	}
-	if (n != *n_keep || n_at > n)
-		return false;
-	*same = swt_grow(*same, cap_same, n ? n : 1, 1);
-	if (cols)	/* (the listed rows' columns alone) */
-		return swt_rows_put_cols(*keep, n, cols, *same);
-	return swt_rows_put(*keep, n, rows, size, at, n_at, *same);
-}
-
 /* A sample from a reader handing over only the rows that changed
  * (swt_reader_set_deltas() with listed, swt_sample.keep_rows): its rows
  * are kept; one whose rows are listed only is made whole from them
@@ -5217,15 +5192,15 @@ static const struct swt_record *whole_sample(struct swt_engine *e,
 		       s->chunk_sample != e->k_sample + 1))
 		return NULL;
 	e->k_have = false;
-	if (!whole_table((void **)&e->k_procs, &e->n_k_procs,
-			 &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
-			 s->procs, s->n_procs, sizeof(*s->procs),
-			 s->proc_listed, s->proc_at, s->n_proc_at,
-			 s->proc_listed && s->proc_cols ? s : NULL) ||
-	    !whole_table((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
-			 &e->k_tsame, &e->cap_k_tsame, s->threads,
-			 s->n_threads, sizeof(*s->threads), s->thread_listed,
-			 s->thread_at, s->n_thread_at, NULL))
+	if (!swt_rows_keep((void **)&e->k_procs, &e->n_k_procs,
+			   &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
+			   s->procs, s->n_procs, sizeof(*s->procs),
+			   s->proc_listed, s->proc_at, s->n_proc_at,
+			   s->proc_cols ? s : NULL) ||
+	    !swt_rows_keep((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
+			   &e->k_tsame, &e->cap_k_tsame, s->threads,
+			   s->n_threads, sizeof(*s->threads), s->thread_listed,
+			   s->thread_at, s->n_thread_at, NULL))
 		return NULL;
 	e->k_have = true;
 	e->k_chunk = s->chunk_id;

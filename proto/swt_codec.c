@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "swt_alloc.h"
+
 const char *swt_record_kind_name(enum swt_record_kind kind)
 {
 	switch (kind) {
@@ -110,4 +112,29 @@ bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 			same[at[i]] = 0;
 	}
 	return true;
+}
+
+bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
+		   uint8_t **same, size_t *cap_same, const void *rows,
+		   size_t n, size_t size, bool listed, const uint32_t *at,
+		   size_t n_at, const struct swt_sample *cols)
+{
+	uint8_t *rep = NULL;
+
+	if (!listed) {
+		*table = swt_grow(*table, cap, n ? n : 1, size);
+		if (n)
+			memcpy(*table, rows, n * size);
+		*n_table = n;
+		return true;
+	}
+	if (n != *n_table || n_at > n)
+		return false;
+	if (same) {
+		*same = swt_grow(*same, cap_same, n ? n : 1, 1);
+		rep = *same;
+	}
+	if (cols)	/* (the listed rows' columns alone) */
+		return swt_rows_put_cols(*table, n, cols, rep);
+	return swt_rows_put(*table, n, rows, size, at, n_at, rep);
 }

@@ -296,6 +296,19 @@ bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
 bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 		       const struct swt_sample *s, uint8_t *same);
 
+/* One table of samples from a reader handing over only the rows that
+ * changed (swt_sample.keep_rows), kept whole by its consumer: a sample's
+ * whole rows (n of `size` bytes) copied into *table (*n_table rows, room
+ * for *cap), or, listed, its listed rows put in place among the n kept
+ * (rows at places at[0, n_at), or the process columns of cols:
+ * swt_rows_put(), swt_rows_put_cols()); with same (not NULL), a listed
+ * sample's repeats into *same (room for *cap_same). False when listed
+ * rows do not fit what is kept. */
+bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
+		   uint8_t **same, size_t *cap_same, const void *rows,
+		   size_t n, size_t size, bool listed, const uint32_t *at,
+		   size_t n_at, const struct swt_sample *cols);
+
 /* What `value` means, by kind:
  *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns
  *       (CLOCK_THREAD_CPUTIME_ID) at the event, >= 1 when measured; 0:

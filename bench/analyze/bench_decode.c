@@ -14,7 +14,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "swt_reader.h"
@@ -27,36 +26,6 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* A table of `size`-byte rows kept whole in *tab (*n rows): a sample's
- * whole rows copied, or its listed ones (rows, or the columns of cols) put
- * in place. */
-static bool keep(void *tab, size_t *n, size_t *cap, const void *rows,
-		 size_t n_rows, size_t size, bool listed, const uint32_t *at,
-		 size_t n_at, const struct swt_sample *cols)
-{
-	void **t = tab;
-
-	if (!listed) {
-		if (n_rows > *cap) {
-			void *grown = realloc(*t, n_rows * size);
-
-			if (!grown)
-				return false;
-			*t = grown;
-			*cap = n_rows;
-		}
-		if (n_rows)
-			memcpy(*t, rows, n_rows * size);
-		*n = n_rows;
-		return true;
-	}
-	if (n_rows != *n)
-		return false;
-	if (cols)
-		return swt_rows_put_cols(*t, *n, cols, NULL);
-	return swt_rows_put(*t, *n, rows, size, at, n_at, NULL);
 }
 
 int main(int argc, char **argv)
@@ -102,12 +71,16 @@ int main(int argc, char **argv)
 		 * decoding thread (keep_rows, whole_sample()): a sample that
 		 * lists its changed rows alone has them put in place */
 		if (s->keep_rows) {
-			if (!keep(&pt, &n_pt, &cap_pt, s->procs, s->n_procs,
-				  sizeof(*pt), s->proc_listed, s->proc_at,
-				  s->n_proc_at, s->proc_cols ? s : NULL) ||
-			    !keep(&tt, &n_tt, &cap_tt, s->threads,
-				  s->n_threads, sizeof(*tt), s->thread_listed,
-				  s->thread_at, s->n_thread_at, NULL)) {
+			if (!swt_rows_keep((void **)&pt, &n_pt, &cap_pt, NULL,
+					   NULL, s->procs, s->n_procs,
+					   sizeof(*pt), s->proc_listed,
+					   s->proc_at, s->n_proc_at,
+					   s->proc_cols ? s : NULL) ||
+			    !swt_rows_keep((void **)&tt, &n_tt, &cap_tt, NULL,
+					   NULL, s->threads, s->n_threads,
+					   sizeof(*tt), s->thread_listed,
+					   s->thread_at, s->n_thread_at,
+					   NULL)) {
 				fprintf(stderr, "swt-bench-decode: listed "
 					"rows that do not fit\n");
 				return 1;
