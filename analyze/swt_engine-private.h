@@ -163,6 +163,9 @@ struct engine__module {
 	struct swt_series *mem_series;
 	/* process and session kinds */
 	struct swt_series *cpu_series;	/* session only */
+	/* the pair slopes of mem_series and cpu_series kept between their
+	 * tests (swt_slopes, made by the first test that reaches them) */
+	struct swt_slopes *mem_slopes, *cpu_slopes;
 	struct engine__hist hist[SWT_RES_N];	/* by enum swt_resource */
 	struct engine__spike spike[SWT_RES_N];
 	bool alert_on[SWT_RES_N];
@@ -803,9 +806,9 @@ enum swt_direction engine__direction(const struct swt_trend *tr,
 
 /* The forecast of series s with trend tr to memory_mb (§ 8); false when
  * there is none (slope not positive, level at or above the threshold).
- * out->subj is not set. */
+ * out->subj is not set. kept: s's pair slopes kept (NULL: none). */
 bool engine__forecast(const struct swt_engine *e, const struct swt_series *s,
-		      const struct swt_trend *tr, int64_t *scratch,
-		      struct swt_forecast_result *out);
+		      struct swt_slopes **kept, const struct swt_trend *tr,
+		      int64_t *scratch, struct swt_forecast_result *out);
 
 #endif

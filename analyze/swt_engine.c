@@ -280,6 +280,8 @@ static void module_fini(struct engine__module *m)
 	free(m->name);
 	free(m->mem_series);
 	free(m->cpu_series);
+	swt_slopes_free(m->mem_slopes);
+	swt_slopes_free(m->cpu_slopes);
 	free(m->usage);
 	free(m->hist[SWT_RES_CPU].v);
 	free(m->hist[SWT_RES_MEMORY].v);
@@ -2510,7 +2512,8 @@ static void leak_test(struct swt_engine *e, struct engine__module *m,
 	 * then z (no Theil-Sen) */
 	if (swt_series_quarters_rising(s) &&
 	    swt_series_mk_z(s) >= ENGINE_Z_99_MILLI) {
-		swt_series_trend(s, engine_scratch(e), &tr);
+		swt_series_trend_kept(s, &m->mem_slopes, engine_scratch(e),
+				      &tr);
 		slope = swt_div_round(tr.slope_milli, 1024);
 		leak = engine__is_leak(e, &tr, slope);
 	}
@@ -2532,7 +2535,8 @@ static void leak_test(struct swt_engine *e, struct engine__module *m,
 		}
 	}
 	if (leak && e->th.v[SWT_TH_FORECAST_MINUTES] > 0)
-		has_fc = engine__forecast(e, s, &tr, engine_scratch(e), &fc);
+		has_fc = engine__forecast(e, s, &m->mem_slopes, &tr,
+					  engine_scratch(e), &fc);
 	if (has_fc || m->fc_on)
 		forecast_judge(e, m, subj, t, has_fc ? &fc : NULL);
 }
@@ -2553,7 +2557,9 @@ static void trend_test(struct swt_engine *e, enum swt_resource r, int64_t t)
 		ses->next_test_cpu = next_test_count(s->count);
 	else
 		ses->next_test = next_test_count(s->count);
-	swt_series_trend(s, engine_scratch(e), &tr);
+	swt_series_trend_kept(s, r == SWT_RES_CPU ? &ses->cpu_slopes :
+						    &ses->mem_slopes,
+			      engine_scratch(e), &tr);
 	if (r == SWT_RES_CPU) {
 		slope = swt_div_round(tr.slope_milli, 1000);
 		dir = engine__direction(

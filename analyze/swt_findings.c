@@ -733,15 +733,16 @@ static struct swt_leak_result *add_leak(const struct swt_engine *e,
 }
 
 bool engine__forecast(const struct swt_engine *e, const struct swt_series *s,
-		      const struct swt_trend *tr, int64_t *scratch,
-		      struct swt_forecast_result *out)
+		      struct swt_slopes **kept, const struct swt_trend *tr,
+		      int64_t *scratch, struct swt_forecast_result *out)
 {
 	struct swt_fit fit;
 	int64_t target = e->th.v[SWT_TH_MEMORY_MB], gap;
 
 	memset(out, 0, sizeof(*out));
 	if (tr->slope_milli <= 0 ||
-	    !swt_series_fit(s, tr->slope_milli, tr->var_s18, scratch, &fit))
+	    !swt_series_fit_kept(s, kept, tr->slope_milli, tr->var_s18,
+				 scratch, &fit))
 		return false;
 	/* thousandths of KiB: the series' unit */
 	gap = swt_sat_sub(swt_sat_mul(target, 1024), fit.level_milli);
@@ -895,7 +896,7 @@ static void add_forecast(const struct swt_engine *e,
 {
 	struct swt_forecast_result f;
 
-	if (!engine__forecast(e, s, tr, fr->scratch, &f))
+	if (!engine__forecast(e, s, NULL, tr, fr->scratch, &f))
 		return;
 	f.subj = *subj;
 	fr->r_fcs = swt_grow(fr->r_fcs, &fr->cap_r_fcs, fr->n_r_fcs + 1,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swt_alloc.h"
 #include "swt_buf.h"
 
 /* 128-bit intermediates keep a * b exact; GCC and clang have them on every
@@ -249,13 +250,80 @@ static int64_t pair_slope(const struct swt_series_point *a,
 	return div_round128(scaled, den);
 }
 
-/* Theil-Sen: median of the pairwise slopes of points [from, to). */
-static int64_t theil_sen(const struct swt_series_point *pt, size_t from,
-			 size_t to, int64_t *scratch)
+struct swt_slopes {
+	size_t n;	/* buckets kept: the pairs among [0, n) */
+	struct swt_series_point pt[SWT_SERIES_POINTS];
+	/* pair (i, j), i < j, at j (j - 1) / 2 + i: the pairs among the
+	 * first n buckets are the first n (n - 1) / 2 */
+	int64_t sl[SWT_SERIES_SCRATCH];
+	bool ok[SWT_SERIES_SCRATCH];
+};
+
+void swt_slopes_free(struct swt_slopes *kept)
+{
+	free(kept);
+}
+
+static bool point_eq(const struct swt_series_point *a,
+		     const struct swt_series_point *b)
+{
+	return a->sum_t == b->sum_t && a->sum_v == b->sum_v && a->n == b->n;
+}
+
+/* The slopes kept in *kp brought to s's buckets: the pairs among the
+ * first buckets that equal those kept stay, every other pair is computed
+ * (made on first use). */
+static const struct swt_slopes *slopes_of(const struct swt_series *s,
+					  struct swt_slopes **kp)
+{
+	struct swt_slopes *k = *kp;
+	size_t same = 0, i, j;
+
+	if (!k)
+		k = *kp = swt_zalloc(sizeof(*k));
+	while (same < k->n && same < s->n &&
+	       point_eq(&k->pt[same], &s->pt[same]))
+		same++;
+	for (j = same; j < s->n; j++) {
+		size_t base = j * (j - 1) / 2;
+
+		k->pt[j] = s->pt[j];
+		for (i = 0; i < j; i++)
+			k->sl[base + i] = pair_slope(&s->pt[i], &s->pt[j],
+						     &k->ok[base + i]);
+	}
+	k->n = s->n;
+	return k;
+}
+
+/* The slopes of the pairs among buckets [from, to) (to <= k->n) into
+ * scratch: their count. */
+static size_t slopes_among(const struct swt_slopes *k, size_t from,
+			   size_t to, int64_t *scratch)
+{
+	size_t i, j, m = 0;
+
+	for (j = from + 1; j < to; j++) {
+		size_t base = j * (j - 1) / 2;
+
+		for (i = from; i < j; i++)
+			if (k->ok[base + i])
+				scratch[m++] = k->sl[base + i];
+	}
+	return m;
+}
+
+/* The slopes of the pairs among pt[from, to) into scratch, from k when
+ * there are kept slopes: their count. */
+static size_t pair_slopes(const struct swt_series_point *pt, size_t from,
+			  size_t to, const struct swt_slopes *k,
+			  int64_t *scratch)
 {
 	size_t i, j, m = 0;
 	bool ok;
 
+	if (k)
+		return slopes_among(k, from, to, scratch);
 	for (i = from; i < to; i++) {
 		for (j = i + 1; j < to; j++) {
 			int64_t sl = pair_slope(&pt[i], &pt[j], &ok);
@@ -264,6 +332,16 @@ static int64_t theil_sen(const struct swt_series_point *pt, size_t from,
 				scratch[m++] = sl;
 		}
 	}
+	return m;
+}
+
+/* Theil-Sen: median of the pairwise slopes of points [from, to). */
+static int64_t theil_sen(const struct swt_series_point *pt, size_t from,
+			 size_t to, const struct swt_slopes *k,
+			 int64_t *scratch)
+{
+	size_t m = pair_slopes(pt, from, to, k, scratch);
+
 	return m ? swt_median(scratch, m) : 0;
 }
 
@@ -329,7 +407,15 @@ int64_t swt_series_mk_z(const struct swt_series *s)
 void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 		      struct swt_trend *out)
 {
+	swt_series_trend_kept(s, NULL, scratch, out);
+}
+
+void swt_series_trend_kept(const struct swt_series *s,
+			   struct swt_slopes **kept, int64_t *scratch,
+			   struct swt_trend *out)
+{
 	const struct swt_series_point *pt = s->pt;
+	const struct swt_slopes *k = NULL;
 	size_t n = s->n, i, j, b[5];
 	int64_t nn = (int64_t)n, ss;
 
@@ -341,7 +427,9 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 	out->last_milli = mean_milli(pt, n - 1, n);
 	if (n < 2)
 		return;
-	out->slope_milli = theil_sen(pt, 0, n, scratch);
+	if (kept)
+		k = slopes_of(s, kept);
+	out->slope_milli = theil_sen(pt, 0, n, k, scratch);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			out->s += cmp_mean(&pt[i], &pt[j]);
@@ -365,7 +453,7 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 				     out->quarter_mean_milli[i - 1])
 			out->quarters_rising = false;
 	}
-	out->last_quarter_slope_milli = theil_sen(pt, b[3], n, scratch);
+	out->last_quarter_slope_milli = theil_sen(pt, b[3], n, k, scratch);
 }
 
 bool swt_series_quarters_rising(const struct swt_series *s)
@@ -387,11 +475,19 @@ bool swt_series_quarters_rising(const struct swt_series *s)
 bool swt_series_fit(const struct swt_series *s, int64_t slope_milli,
 		    int64_t var_s18, int64_t *scratch, struct swt_fit *out)
 {
+	return swt_series_fit_kept(s, NULL, slope_milli, var_s18, scratch,
+				   out);
+}
+
+bool swt_series_fit_kept(const struct swt_series *s,
+			 struct swt_slopes **kept, int64_t slope_milli,
+			 int64_t var_s18, int64_t *scratch,
+			 struct swt_fit *out)
+{
 	const struct swt_series_point *pt = s->pt;
-	size_t n = s->n, i, j, m = 0, lo, hi;
+	size_t n = s->n, i, m, lo, hi;
 	int64_t c;
 	uint64_t q;
-	bool ok;
 
 	memset(out, 0, sizeof(*out));
 	if (n < 2)
@@ -415,14 +511,7 @@ bool swt_series_fit(const struct swt_series *s, int64_t slope_milli,
 	}
 	out->level_milli = swt_median(scratch, n);
 	/* the pair slopes again, for their ranks */
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			int64_t sl = pair_slope(&pt[i], &pt[j], &ok);
-
-			if (ok)
-				scratch[m++] = sl;
-		}
-	}
+	m = pair_slopes(pt, 0, n, kept ? slopes_of(s, kept) : NULL, scratch);
 	if (m == 0)
 		return false;
 	/* C = ceil(1.96 sqrt(var_s18 / 18)): C^2 >= 3.8416 var_s18 / 18 */

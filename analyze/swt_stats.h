@@ -93,6 +93,23 @@ void swt_series_trend(const struct swt_series *s, int64_t *scratch,
 
 #define SWT_SERIES_SCRATCH (SWT_SERIES_POINTS * (SWT_SERIES_POINTS - 1) / 2)
 
+/* The pair slopes of a series' buckets, kept from one trend to the next
+ * by whoever tests the series again and again (the engine's leak and
+ * trend tests): a bucket does not change once full until the buckets
+ * merge, so only the pairs of the buckets that differ from those kept are
+ * computed again (a 128-bit division each: most of a trend's cost). Kept
+ * per series, made on first use (*kept NULL), freed with
+ * swt_slopes_free(). The results are those without: the slopes of two
+ * equal buckets are equal, and a median does not depend on the order. */
+struct swt_slopes;
+
+/* swt_series_trend() with the slopes kept in *kept. */
+void swt_series_trend_kept(const struct swt_series *s,
+			   struct swt_slopes **kept, int64_t *scratch,
+			   struct swt_trend *out);
+
+void swt_slopes_free(struct swt_slopes *kept);
+
 /* Whether each quarter of the buckets has a higher mean than the one
  * before (at least 8 buckets): swt_series_trend()'s quarters_rising in
  * O(buckets), the cheap necessary condition of a leak. */
@@ -119,6 +136,12 @@ struct swt_fit {
  * swt_series_trend(). */
 bool swt_series_fit(const struct swt_series *s, int64_t slope_milli,
 		    int64_t var_s18, int64_t *scratch, struct swt_fit *out);
+
+/* swt_series_fit() with the slopes kept in *kept (kept NULL: none). */
+bool swt_series_fit_kept(const struct swt_series *s,
+			 struct swt_slopes **kept, int64_t slope_milli,
+			 int64_t var_s18, int64_t *scratch,
+			 struct swt_fit *out);
 
 /* ---- two samples: the Mann-Whitney rank test (swanalyze diff) ------------ */
 

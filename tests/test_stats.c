@@ -166,6 +166,66 @@ static void month_long_series_keeps_its_line(void **state)
 	assert_int_equal(tr.s, (int64_t)(s.n * (s.n - 1) / 2));
 }
 
+/* The pair slopes kept between tests (swt_series_trend_kept(),
+ * swt_series_fit_kept()) give the results computed afresh: while a noisy
+ * series grows by one value at a time through its buckets' merges, tested
+ * after every value at first and then every few, and when the kept slopes
+ * are handed a different series (its first buckets equal, then not). */
+static void kept_slopes_change_nothing(void **state)
+{
+	static int64_t scratch[SWT_SERIES_SCRATCH];
+	struct swt_series s, u;
+	struct swt_slopes *kept = NULL;
+	struct swt_trend a, b;
+	struct swt_fit fa, fb;
+	uint64_t x = 12345;
+	int64_t k, v = 1000000;
+	int tests = 0;
+
+	(void)state;
+	swt_series_init(&s);
+	for (k = 0; k < 20000; k++) {
+		bool ra, rb;
+
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		/* a rising walk with ties and jumps */
+		v += (int64_t)(x >> 58) - 20 + (k % 700 == 0 ? 50000 : 0);
+		swt_series_add(&s, k * INT64_C(1000000000), v);
+		if (k > 300 && k % 37 != 0)
+			continue;
+		swt_series_trend(&s, scratch, &a);
+		swt_series_trend_kept(&s, &kept, scratch, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
+		ra = swt_series_fit(&s, a.slope_milli, a.var_s18, scratch,
+				    &fa);
+		rb = swt_series_fit_kept(&s, &kept, a.slope_milli, a.var_s18,
+					 scratch, &fb);
+		assert_int_equal(ra, rb);
+		if (ra)
+			assert_memory_equal(&fa, &fb, sizeof(fa));
+		tests++;
+	}
+	assert_true(s.width > 64);	/* (merged several times) */
+	/* another series: its first half equal to s's buckets, then other
+	 * values (the kept pairs of the equal buckets stay, the rest are
+	 * computed), then a series of its own */
+	u = s;
+	for (k = (int64_t)u.n / 2; k < (int64_t)u.n; k++)
+		u.pt[k].sum_v += k * 7919;
+	swt_series_trend(&u, scratch, &a);
+	swt_series_trend_kept(&u, &kept, scratch, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	swt_series_init(&u);
+	for (k = 0; k < 90; k++)
+		swt_series_add(&u, k * INT64_C(500000000), 5 * k - k % 3);
+	swt_series_trend(&u, scratch, &a);
+	swt_series_trend_kept(&u, &kept, scratch, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(a.slope_milli, 600000);
+	swt_slopes_free(kept);
+	assert_true(tests > 800);
+}
+
 /* Ties: a flat series has S = 0 and z = 0. */
 static void flat_series_has_no_trend(void **state)
 {
@@ -269,6 +329,7 @@ int main(void)
 		cmocka_unit_test(muldiv2_paths_agree),
 		cmocka_unit_test(series_merges_keep_lines_exact),
 		cmocka_unit_test(month_long_series_keeps_its_line),
+		cmocka_unit_test(kept_slopes_change_nothing),
 		cmocka_unit_test(flat_series_has_no_trend),
 		cmocka_unit_test(mann_whitney_distribution_is_exact),
 		cmocka_unit_test(shift_estimate_and_interval),
