@@ -1918,6 +1918,12 @@ static inline bool fv_get(const unsigned char **pp, const unsigned char *end,
 		*pp = p + 1;
 		return true;
 	}
+	/* (two bytes: most deltas that are not one, p[0] >= 0x80 here) */
+	if (end - p >= 2 && p[1] < 0x80) {
+		*out = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return true;
+	}
 	for (;;) {
 		unsigned b;
 
