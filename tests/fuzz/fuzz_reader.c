@@ -6,9 +6,14 @@
  * read (so ASan sees bad pointers and lengths), then the reader seeks to
  * times taken from the records and iterates again. Besides the sanitizers
  * it checks the contract: only the documented statuses, *out NULL on a
- * failed open, and a record after seek(t) has t_ns >= t. */
+ * failed open, and a record after seek(t) has t_ns >= t. Then it is read
+ * again on a decoding thread with the changed rows listed, as swanalyze
+ * reads it (threads_agree()): the same records, damage and rows as on the
+ * caller's thread once the listed rows are put in place. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_check.h"
@@ -155,6 +160,136 @@ static void seek_and_drain(struct swt_reader *r, int64_t t)
 		      rc == SWT_ETRUNCATED);
 }
 
+/* The tables a consumer of listed rows keeps (the engine's whole_sample()):
+ * a sample's rows kept whole, the next one's listed rows put in place. */
+struct kept {
+	struct swt_proc_row *procs;
+	struct swt_thread_row *thrs;
+	size_t n_procs, n_thrs, cap_procs, cap_thrs;
+	uint64_t chunk;
+	uint32_t sample;
+	bool have;
+};
+
+/* Sample s of a reader with decoding threads and listed rows made whole
+ * in k: its rows into *pr, *tr (the sample's own when not kept). */
+static void kept_rows(struct kept *k, const struct swt_sample *s,
+		      const struct swt_proc_row **pr,
+		      const struct swt_thread_row **tr)
+{
+	bool listed = s->proc_listed || s->thread_listed;
+
+	*pr = s->procs;
+	*tr = s->threads;
+	if (!s->keep_rows) {
+		CHECK(!listed);
+		k->have = false;
+		return;
+	}
+	/* a listed sample follows the one kept, in its chunk: every sample
+	 * is seen here */
+	CHECK(!listed || (k->have && s->chunk_id == k->chunk &&
+			  s->chunk_sample == k->sample + 1));
+	CHECK(swt_rows_keep((void **)&k->procs, &k->n_procs, &k->cap_procs,
+			    NULL, NULL, s->procs, s->n_procs,
+			    sizeof(*s->procs), s->proc_listed, s->proc_at,
+			    s->n_proc_at, s->proc_cols ? s : NULL));
+	CHECK(swt_rows_keep((void **)&k->thrs, &k->n_thrs, &k->cap_thrs, NULL,
+			    NULL, s->threads, s->n_threads, sizeof(*s->threads),
+			    s->thread_listed, s->thread_at, s->n_thread_at,
+			    NULL));
+	k->have = true;
+	k->chunk = s->chunk_id;
+	k->sample = s->chunk_sample;
+	*pr = k->procs;
+	*tr = k->thrs;
+}
+
+/* Two samples, the second from decoding threads (made whole by kept):
+ * the same rows, places of the rows that changed and totals. */
+static void same_sample(const struct swt_sample *a,
+			const struct swt_sample *b, struct kept *k)
+{
+	const struct swt_proc_row *pr;
+	const struct swt_thread_row *tr;
+	size_t i;
+
+	kept_rows(k, b, &pr, &tr);
+	CHECK(a->n_procs == b->n_procs && a->n_threads == b->n_threads);
+	CHECK(a->n_procs == 0 || memcmp(a->procs, pr, a->n_procs *
+					sizeof(*pr)) == 0);
+	for (i = 0; i < a->n_threads; i++)
+		CHECK(a->threads[i].tid == tr[i].tid &&
+		      a->threads[i].tgid == tr[i].tgid &&
+		      a->threads[i].utime == tr[i].utime &&
+		      a->threads[i].stime == tr[i].stime &&
+		      strcmp(a->threads[i].name, tr[i].name) == 0);
+	CHECK(a->same_pids == b->same_pids && a->same_tids == b->same_tids);
+	CHECK(a->n_proc_at == b->n_proc_at &&
+	      a->n_thread_at == b->n_thread_at);
+	CHECK(a->n_proc_at == 0 || memcmp(a->proc_at, b->proc_at,
+					  a->n_proc_at *
+						  sizeof(*a->proc_at)) == 0);
+	CHECK(a->n_thread_at == 0 ||
+	      memcmp(a->thread_at, b->thread_at,
+		     a->n_thread_at * sizeof(*a->thread_at)) == 0);
+	CHECK(a->scheduled_ns == b->scheduled_ns &&
+	      a->sys_busy_ticks == b->sys_busy_ticks &&
+	      a->mem_available_kib == b->mem_available_kib &&
+	      a->has_pressure == b->has_pressure &&
+	      a->n_netdevs == b->n_netdevs &&
+	      a->chunk_sample == b->chunk_sample);
+}
+
+/* Decoding threads against the caller's thread (swt_reader_set_threads(),
+ * listed rows as the engine reads them, swt_reader_set_deltas()): the
+ * same records, statuses, messages and damage, the listed rows (their
+ * columns) made whole giving the same tables. */
+static void threads_agree(const uint8_t *data, size_t size)
+{
+	struct swt_reader *a = NULL, *b = NULL;
+	struct kept k;
+	char err[256];
+	size_t i;
+	int ra, rb;
+
+	memset(&k, 0, sizeof(k));
+	ra = swt_reader_open_mem(&a, data, size, "fuzz", 0, err, sizeof(err));
+	rb = swt_reader_open_mem(&b, data, size, "fuzz", 0, err, sizeof(err));
+	CHECK(ra == rb);
+	if (ra != 0)
+		return;
+	rb = swt_reader_set_threads(b, 2);
+	CHECK(rb == 0 || rb == SWT_EIO);
+	CHECK(swt_reader_set_deltas(a, true, false) == 0);
+	CHECK(swt_reader_set_deltas(b, true, true) == 0);
+	for (;;) {
+		const struct swt_record *x, *y;
+
+		ra = swt_reader_next(a, &x);
+		rb = swt_reader_next(b, &y);
+		CHECK(ra == rb);
+		if (ra == SWT_ITEROVER)
+			break;
+		CHECK(ra == 0);	/* (not strict: damage is stepped over) */
+		CHECK(x->kind == y->kind && x->t_ns == y->t_ns);
+		if (x->kind == SWT_REC_SAMPLE)
+			same_sample(&x->u.sample, &y->u.sample, &k);
+	}
+	CHECK(swt_reader_damage_count(a) == swt_reader_damage_count(b));
+	for (i = 0; i < swt_reader_damage_count(a); i++) {
+		const struct swt_damage *da = swt_reader_get_damage(a, i);
+		const struct swt_damage *db = swt_reader_get_damage(b, i);
+
+		CHECK(da->status == db->status && da->offset == db->offset &&
+		      strcmp(da->what, db->what) == 0);
+	}
+	swt_reader_free(a);
+	swt_reader_free(b);
+	free(k.procs);
+	free(k.thrs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* the last: with the changed rows' places said */
@@ -214,5 +349,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seek_and_drain(r, INT64_MAX);
 		swt_reader_free(r);
 	}
+	threads_agree(data, size);
 	return 0;
 }
