@@ -32,7 +32,7 @@ for t in $targets; do
 	mkdir -p "$corpus/$t"
 	extra=
 	case $t in
-	fuzz_reader) seeds="$src/fixtures/corrupt $src/tests/fuzz/corpus-analyze"
+	fuzz_reader) seeds="$src/fixtures/corrupt $src/tests/fuzz/corpus-analyze $src/tests/fuzz/corpus-reader"
 		max=65536 ;;
 	fuzz_analyze) seeds="$src/tests/fuzz/corpus-analyze $src/fixtures/corrupt"
 		max=32768 ;;
