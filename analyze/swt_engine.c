@@ -2396,23 +2396,44 @@ static void clear_alert(struct swt_engine *e, int64_t t,
 	e->on_event(&ev, e->payload);
 }
 
-/* One judgement of value v against thr: an alert is raised when v goes
- * above, and cleared at the first judgement at or under it after that;
- * once per crossing. */
-static void alert_judge(struct swt_engine *e, int64_t t,
-			enum swt_alert_kind kind,
-			const struct swt_subject *subj, int64_t v, int64_t thr,
-			bool *on, int64_t *since_t, int64_t *since_v)
+/* alert_judge() at a crossing (above: v went above thr). */
+static void __attribute__((noinline))
+alert_turn(struct swt_engine *e, int64_t t, enum swt_alert_kind kind,
+	   const struct swt_subject *subj, const struct engine__module *m,
+	   int64_t v, int64_t thr, bool above, int64_t *since_t,
+	   int64_t *since_v)
 {
-	bool above = v > thr;
+	struct swt_subject ms;
 
-	if (above && !*on) {
+	if (!subj) {
+		engine__subject(e, m, &ms);
+		subj = &ms;
+	}
+	if (above) {
 		raise_alert(e, t, kind, subj, v, thr);
 		*since_t = t;
 		*since_v = v;
-	} else if (!above && *on) {
+	} else {
 		clear_alert(e, t, kind, subj, *since_t, *since_v, v, thr);
 	}
+}
+
+/* One judgement of value v against thr: an alert is raised when v goes
+ * above, and cleared at the first judgement at or under it after that;
+ * once per crossing. The subject is subj, or module m's when subj is NULL
+ * (made only at a crossing: most judgements change nothing). */
+static inline void alert_judge(struct swt_engine *e, int64_t t,
+			       enum swt_alert_kind kind,
+			       const struct swt_subject *subj,
+			       const struct engine__module *m, int64_t v,
+			       int64_t thr, bool *on, int64_t *since_t,
+			       int64_t *since_v)
+{
+	bool above = v > thr;
+
+	if (above != *on)
+		alert_turn(e, t, kind, subj, m, v, thr, above, since_t,
+			   since_v);
 	*on = above;
 }
 
@@ -4195,8 +4216,9 @@ static void counters_step(struct swt_engine *e, int64_t t0, int64_t t)
 		subj.group = "";
 		if (rate > c->threshold && !c->alert_on)
 			c->alerts++;
-		alert_judge(e, t, SWT_ALERT_RATE, &subj, rate, c->threshold,
-			    &c->alert_on, &c->alert_t, &c->alert_v);
+		alert_judge(e, t, SWT_ALERT_RATE, &subj, NULL, rate,
+			    c->threshold, &c->alert_on, &c->alert_t,
+			    &c->alert_v);
 	}
 	e->ring_head = (e->ring_head + 1) % h;
 }
@@ -4709,16 +4731,15 @@ static void count_missed(struct swt_engine *e, int64_t sched)
 /* Alerts and spikes of pair k of process module m at the end of an
  * interval (network: only with a threshold). */
 static void bytes_judge(struct swt_engine *e, struct engine__module *m,
-			const struct swt_subject *subj, int k, int64_t t0,
-			int64_t t, int64_t dt)
+			int k, int64_t t0, int64_t t, int64_t dt)
 {
 	enum swt_resource r = k == BY_IO ? SWT_RES_IO : SWT_RES_NET;
 	int64_t thr = res_threshold(e, r), v = m->by[k].cur;
 
 	if (dt <= 0 || !m->by[k].cur_has || thr <= 0)
 		return;
-	alert_judge(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET, subj, v,
-		    thr, &m->alert_on[r], &m->alert_t[r], &m->alert_v[r]);
+	alert_judge(e, t, k == BY_IO ? SWT_ALERT_IO : SWT_ALERT_NET, NULL, m,
+		    v, thr, &m->alert_on[r], &m->alert_t[r], &m->alert_v[r]);
 	spike_step(e, m, r, t0, t, v);
 }
 
@@ -4982,11 +5003,12 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			swt_series_add(m->mem_series, t, m->cur_rss_kib);
 		if (m->kind != SWT_KIND_PROCESS)
 			continue;
-		engine__subject(e, m, &subj);
-		if (m->cur_mem && m->mem_series->count >= m->next_test)
+		if (m->cur_mem && m->mem_series->count >= m->next_test) {
+			engine__subject(e, m, &subj);
 			leak_test(e, m, &subj, t);
+		}
 		if (dt > 0 && m->cur_obs_ns > 0) {
-			alert_judge(e, t, SWT_ALERT_CPU, &subj, m->cur_mpct,
+			alert_judge(e, t, SWT_ALERT_CPU, NULL, m, m->cur_mpct,
 				    e->th.v[SWT_TH_CPU_PERCENT],
 				    &m->alert_on[SWT_RES_CPU],
 				    &m->alert_t[SWT_RES_CPU],
@@ -4994,15 +5016,15 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			spike_step(e, m, SWT_RES_CPU, t0, t, m->cur_mpct);
 		}
 		if (m->cur_mem) {
-			alert_judge(e, t, SWT_ALERT_MEMORY, &subj, m->cur_mmb,
+			alert_judge(e, t, SWT_ALERT_MEMORY, NULL, m, m->cur_mmb,
 				    e->th.v[SWT_TH_MEMORY_MB],
 				    &m->alert_on[SWT_RES_MEMORY],
 				    &m->alert_t[SWT_RES_MEMORY],
 				    &m->alert_v[SWT_RES_MEMORY]);
 			spike_step(e, m, SWT_RES_MEMORY, t0_mem, t, m->cur_mmb);
 		}
-		bytes_judge(e, m, &subj, BY_IO, t0, t, dt);
-		bytes_judge(e, m, &subj, BY_NET, t0, t, dt);
+		bytes_judge(e, m, BY_IO, t0, t, dt);
+		bytes_judge(e, m, BY_NET, t0, t, dt);
 	}
 	if (ses->cur_mem) {
 		swt_series_add(ses->mem_series, t, ses->cur_rss_kib);
