@@ -2366,7 +2366,8 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 					 * eight values: most columns are
 					 * such runs (one test, predictable
 					 * either way) */
-					if (i1 - i >= 8 && cqe - cq >= 8 &&
+					if (cq < cqe && *cq == 0 &&
+					    i1 - i >= 8 && cqe - cq >= 8 &&
 					    zero8(cq)) {
 						cq += 8;
 						dst += 8 * sizeof(*own);
