@@ -132,6 +132,8 @@ struct engine__module {
 	int64_t cur_rss_kib;
 	bool cur_mem;
 	bool cur_sat;		/* threads: one of them saturated */
+	bool cur_by;		/* by[]'s values of this sample were written
+				 * (else they are all 0: touch_first()) */
 	uint64_t cur_mem_gen;	/* instance whose RSS was added last */
 	int64_t cur_mpct;
 	int64_t cur_mmb;

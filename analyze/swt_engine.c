@@ -333,7 +333,11 @@ touch_first(struct swt_engine *e, uint32_t idx)
 	m->cur_mem_gen = 0;
 	m->cur_mpct = 0;
 	m->cur_mmb = 0;
-	bytes_touch(m);
+	/* (most modules have no bytes: their pairs' lines are left alone) */
+	if (m->cur_by) {
+		bytes_touch(m);
+		m->cur_by = false;
+	}
 	e->touched = swt_grow(e->touched, &e->cap_touched, e->n_touched + 1,
 			      sizeof(*e->touched));
 	e->touched[e->n_touched++] = idx;
@@ -1470,6 +1474,8 @@ row_bytes(struct swt_engine *e, struct engine__inst *in, uint32_t mi, int k,
 	}
 	m->cur_has = true;
 	ses->cur_has = true;
+	e->mods[mi].cur_by = true;
+	e->session.cur_by = true;
 }
 
 /* The sockets a process row shows (held between readings). */
@@ -1494,6 +1500,8 @@ static void row_socks(struct swt_engine *e, struct engine__inst *in,
 			bs->socks[k] = v[k] > 0 ? v[k] : 0;
 	if (!bs->have)
 		return;
+	e->mods[mi].cur_by = true;
+	e->session.cur_by = true;
 	for (k = 0; k < ENGINE_SOCK_KINDS; k++) {
 		if (!bs->socks[k])
 			continue;	/* (adding 0 changes nothing) */
@@ -3079,10 +3087,12 @@ static void quiet_sample(struct swt_engine *e, int64_t t, int64_t t0)
 			}
 			m->by[k].cur_has = true;
 			ses->by[k].cur_has = true;
+			m->cur_by = ses->cur_by = true;
 		}
 		for (j = 0; j < ENGINE_SOCK_KINDS && q->n_socks; j++) {
 			if (!q->socks[j])
 				continue;
+			m->cur_by = ses->cur_by = true;
 			m->by[BY_NET].cur_socks[j] = swt_sat_add(
 				m->by[BY_NET].cur_socks[j], q->socks[j]);
 			ses->by[BY_NET].cur_socks[j] = swt_sat_add(
@@ -4665,7 +4675,8 @@ static void module_close_sample(struct swt_engine *e,
 		}
 		usage_cpu(e, m, span, dt);
 	}
-	for (k = 0; k < BY_N; k++) {
+	/* (no bytes written in this sample: all 0, nothing to keep) */
+	for (k = 0; k < BY_N && m->cur_by; k++) {
 		struct engine__bytes_tot *bt = &m->by[k];
 
 		if (dt > 0 && bt->cur_has) {
@@ -4892,6 +4903,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	ses->cur_rss_kib = 0;
 	ses->cur_mem = true;
 	bytes_touch(ses);
+	ses->cur_by = false;
 	e->any_counted = false;
 	e->any_mem = false;
 
@@ -4937,6 +4949,7 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			m->by[k].cur_has = true;
 			ses->by[k].cur = swt_sat_add(ses->by[k].cur, v);
 			ses->by[k].cur_has = true;
+			m->cur_by = ses->cur_by = true;
 		}
 		if (e->carries[i].micro == 0)
 			continue;	/* bytes alone */
