@@ -4649,8 +4649,11 @@ static void module_close_sample(struct swt_engine *e,
 	int k, j;
 
 	/* the history slots spike_step() replaces after every module is
-	 * closed: asked for now, they are in the cache then (a hint) */
-	for (k = 0; k < SWT_RES_N; k++)
+	 * closed: asked for now, they are in the cache then (a hint; only
+	 * process modules and the session have a history) */
+	for (k = 0; k < SWT_RES_N &&
+		    (m->kind == SWT_KIND_PROCESS || m->kind == SWT_KIND_SESSION);
+	     k++)
 		if (m->hist[k].v)
 			__builtin_prefetch(&m->hist[k].v[m->hist[k].head], 1);
 	if (dt > 0 && m->cur_obs_ns > 0) {
