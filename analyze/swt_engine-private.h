@@ -382,6 +382,7 @@ struct engine__inst {
 
 /* A live thread (tid). */
 struct engine__thr {
+	/* what a row taken in place reads (thr_tick()) first */
 	int32_t tid;
 	int32_t tgid;
 	uint32_t inst_idx;	/* its process (valid while inst_gen
@@ -389,17 +390,17 @@ struct engine__thr {
 	uint32_t module;
 	uint64_t inst_gen;
 	int64_t base_ticks;
-	uint64_t stamp;
-	int64_t cur_delta_micro;
-	bool used;
-	char name[ENGINE_THR_NAME];	/* the row's raw name if it fits,
-					 * else "" */
 	/* a row's name found equal to name: its address and the decoding
 	 * it came from (swt_sample.decode_id, 0 none), so that the next row
 	 * of that decoding with a name at that address is the same name
 	 * without a look at its bytes */
 	const char *name_p;
 	uint64_t name_dec;
+	bool used;
+	char name[ENGINE_THR_NAME];	/* the row's raw name if it fits,
+					 * else "" */
+	uint64_t stamp;
+	int64_t cur_delta_micro;
 };
 
 struct engine__counter {
