@@ -2363,9 +2363,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 					uint64_t v;
 
 					/* eight deltas of 0 (bytes 0x00) leave
-					 * eight values: most columns are
-					 * such runs (one test, predictable
-					 * either way) */
+					 * eight values: the columns of whole
+					 * tables are mostly such runs, those
+					 * of listed rows seldom (looked for
+					 * only where this delta is 0) */
 					if (cq < cqe && *cq == 0 &&
 					    i1 - i >= 8 && cqe - cq >= 8 &&
 					    zero8(cq)) {
