@@ -671,15 +671,7 @@ struct swt_engine {
 	 * (swt_sample.keep_rows, proc_listed): the rows of the last sample
 	 * (its chunk and place), whole, and the sample made whole from
 	 * them (whole_sample()) */
-	bool k_have;
-	uint64_t k_chunk;
-	uint32_t k_sample;
-	struct swt_proc_row *k_procs;
-	size_t n_k_procs, cap_k_procs;
-	struct swt_thread_row *k_thrs;
-	size_t n_k_thrs, cap_k_thrs;
-	uint8_t *k_psame, *k_tsame;
-	size_t cap_k_psame, cap_k_tsame;
+	struct swt_rows_kept kept;
 	struct swt_record k_rec;
 	uint64_t n_quiet_prows, n_quiet_trows;	/* rows passed over */
 	uint64_t n_ticks_p, n_ticks_t;	/* ... of them taken in place

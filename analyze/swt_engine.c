@@ -5230,37 +5230,21 @@ static const struct swt_record *whole_sample(struct swt_engine *e,
 {
 	const struct swt_sample *s = &rec->u.sample;
 	struct swt_sample *w = &e->k_rec.u.sample;
-	bool listed = s->proc_listed || s->thread_listed;
 
-	if (listed && (!e->k_have || s->chunk_id != e->k_chunk ||
-		       s->chunk_sample != e->k_sample + 1))
+	if (!swt_rows_keep_sample(&e->kept, s, true))
 		return NULL;
-	e->k_have = false;
-	if (!swt_rows_keep((void **)&e->k_procs, &e->n_k_procs,
-			   &e->cap_k_procs, &e->k_psame, &e->cap_k_psame,
-			   s->procs, s->n_procs, sizeof(*s->procs),
-			   s->proc_listed, s->proc_at, s->n_proc_at,
-			   s->proc_cols ? s : NULL) ||
-	    !swt_rows_keep((void **)&e->k_thrs, &e->n_k_thrs, &e->cap_k_thrs,
-			   &e->k_tsame, &e->cap_k_tsame, s->threads,
-			   s->n_threads, sizeof(*s->threads), s->thread_listed,
-			   s->thread_at, s->n_thread_at, NULL))
-		return NULL;
-	e->k_have = true;
-	e->k_chunk = s->chunk_id;
-	e->k_sample = s->chunk_sample;
-	if (!listed)
+	if (!s->proc_listed && !s->thread_listed)
 		return rec;
 	e->k_rec = *rec;
 	if (s->proc_listed) {
-		w->procs = e->k_procs;
-		w->proc_same = e->k_psame;
+		w->procs = e->kept.procs;
+		w->proc_same = e->kept.proc_same;
 		w->proc_listed = false;
 		w->proc_cols = NULL;
 	}
 	if (s->thread_listed) {
-		w->threads = e->k_thrs;
-		w->thread_same = e->k_tsame;
+		w->threads = e->kept.threads;
+		w->thread_same = e->kept.thread_same;
 		w->thread_listed = false;
 	}
 	return &e->k_rec;
@@ -5292,7 +5276,6 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		 * its changed rows alone) */
 		rec = whole_sample(e, rec);
 		if (!rec) {
-			e->k_have = false;
 			set_err(e, "a sample of changed rows alone without "
 				   "the sample before it");
 			return SWT_EINVAL;
@@ -5488,10 +5471,7 @@ void swt_engine_free(struct swt_engine *e)
 	swt_imap_fini(&e->tid_map);
 	free(e->touched);
 	free(e->touched_bits);
-	free(e->k_procs);
-	free(e->k_thrs);
-	free(e->k_psame);
-	free(e->k_tsame);
+	swt_rows_kept_fini(&e->kept);
 	free(e->pawake);
 	free(e->pvisit);
 	free(e->tawake);

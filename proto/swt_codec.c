@@ -1,6 +1,7 @@
 #include "swt_record.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "swt_alloc.h"
@@ -137,4 +138,41 @@ bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
 	if (cols)	/* (the listed rows' columns alone) */
 		return swt_rows_put_cols(*table, n, cols, rep);
 	return swt_rows_put(*table, n, rows, size, at, n_at, rep);
+}
+
+bool swt_rows_keep_sample(struct swt_rows_kept *k, const struct swt_sample *s,
+			  bool same)
+{
+	bool listed = s->proc_listed || s->thread_listed;
+
+	if (!s->keep_rows || (listed && (!k->have || s->chunk_id != k->chunk ||
+					 s->chunk_sample != k->sample + 1))) {
+		k->have = false;
+		return !listed;
+	}
+	k->have = false;
+	if (!swt_rows_keep((void **)&k->procs, &k->n_procs, &k->cap_procs,
+			   same ? &k->proc_same : NULL, &k->cap_psame,
+			   s->procs, s->n_procs, sizeof(*s->procs),
+			   s->proc_listed, s->proc_at, s->n_proc_at,
+			   s->proc_cols ? s : NULL) ||
+	    !swt_rows_keep((void **)&k->threads, &k->n_threads,
+			   &k->cap_threads, same ? &k->thread_same : NULL,
+			   &k->cap_tsame, s->threads, s->n_threads,
+			   sizeof(*s->threads), s->thread_listed, s->thread_at,
+			   s->n_thread_at, NULL))
+		return false;
+	k->have = true;
+	k->chunk = s->chunk_id;
+	k->sample = s->chunk_sample;
+	return true;
+}
+
+void swt_rows_kept_fini(struct swt_rows_kept *k)
+{
+	free(k->procs);
+	free(k->threads);
+	free(k->proc_same);
+	free(k->thread_same);
+	memset(k, 0, sizeof(*k));
 }

@@ -309,6 +309,30 @@ bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
 		   size_t n, size_t size, bool listed, const uint32_t *at,
 		   size_t n_at, const struct swt_sample *cols);
 
+/* Both tables of such a consumer, and which sample they hold (its chunk
+ * and place in it): swt_rows_keep_sample(). Zeroed to start; freed by
+ * swt_rows_kept_fini(). */
+struct swt_rows_kept {
+	struct swt_proc_row *procs;
+	struct swt_thread_row *threads;
+	size_t n_procs, n_threads;
+	uint8_t *proc_same, *thread_same; /* a listed sample's repeats */
+	size_t cap_procs, cap_threads, cap_psame, cap_tsame;
+	uint64_t chunk;
+	uint32_t sample;
+	bool have;		/* the tables hold that sample's rows */
+};
+
+/* Sample s into k: with keep_rows, its process and thread rows kept whole
+ * (swt_rows_keep(); with same, a listed table's repeats into proc_same,
+ * thread_same); a listed sample must follow the one k holds in its chunk
+ * (a reader hands over every sample of a chunk). Without keep_rows, k
+ * holds nothing (the next sample lists nothing either). False, k holding
+ * nothing, when s lists rows that do not follow or fit what is kept. */
+bool swt_rows_keep_sample(struct swt_rows_kept *k, const struct swt_sample *s,
+			  bool same);
+void swt_rows_kept_fini(struct swt_rows_kept *k);
+
 /* What `value` means, by kind:
  *   SWT_EV_BEGIN, SWT_EV_END  the calling thread's CPU time in ns
  *       (CLOCK_THREAD_CPUTIME_ID) at the event, >= 1 when measured; 0:

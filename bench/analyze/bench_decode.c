@@ -33,9 +33,7 @@ int main(int argc, char **argv)
 	struct swt_reader *r = NULL;
 	const struct swt_record *rec;
 	uint64_t samples = 0, rows = 0, sum = 0;
-	struct swt_proc_row *pt = NULL;
-	struct swt_thread_row *tt = NULL;
-	size_t n_pt = 0, cap_pt = 0, n_tt = 0, cap_tt = 0;
+	struct swt_rows_kept kept = { 0 };
 	unsigned threads = 1;
 	char msg[256];
 	int64_t t0;
@@ -71,22 +69,13 @@ int main(int argc, char **argv)
 		 * decoding thread (keep_rows, whole_sample()): a sample that
 		 * lists its changed rows alone has them put in place */
 		if (s->keep_rows) {
-			if (!swt_rows_keep((void **)&pt, &n_pt, &cap_pt, NULL,
-					   NULL, s->procs, s->n_procs,
-					   sizeof(*pt), s->proc_listed,
-					   s->proc_at, s->n_proc_at,
-					   s->proc_cols ? s : NULL) ||
-			    !swt_rows_keep((void **)&tt, &n_tt, &cap_tt, NULL,
-					   NULL, s->threads, s->n_threads,
-					   sizeof(*tt), s->thread_listed,
-					   s->thread_at, s->n_thread_at,
-					   NULL)) {
+			if (!swt_rows_keep_sample(&kept, s, false)) {
 				fprintf(stderr, "swt-bench-decode: listed "
 					"rows that do not fit\n");
 				return 1;
 			}
-			pr = pt;
-			tr = tt;
+			pr = kept.procs;
+			tr = kept.threads;
 		}
 		/* the rows the analysis looks at: the listed ones where the
 		 * sample lists them, else every row */
@@ -114,8 +103,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	swt_reader_free(r);
-	free(pt);
-	free(tt);
+	swt_rows_kept_fini(&kept);
 	printf("decode_s %.3f samples %" PRIu64 " rows %" PRIu64
 	       " sum %" PRIu64 "\n",
 	       (double)(now_ns() - t0) / 1e9, samples, rows, sum);

@@ -160,55 +160,23 @@ static void seek_and_drain(struct swt_reader *r, int64_t t)
 		      rc == SWT_ETRUNCATED);
 }
 
-/* The tables a consumer of listed rows keeps (the engine's whole_sample()):
- * a sample's rows kept whole, the next one's listed rows put in place. */
-struct kept {
-	struct swt_proc_row *procs;
-	struct swt_thread_row *thrs;
-	size_t n_procs, n_thrs, cap_procs, cap_thrs;
-	uint64_t chunk;
-	uint32_t sample;
-	bool have;
-};
-
 /* Sample s of a reader with decoding threads and listed rows made whole
- * in k: its rows into *pr, *tr (the sample's own when not kept). */
-static void kept_rows(struct kept *k, const struct swt_sample *s,
+ * in k (as the engine's whole_sample() makes them): its rows into *pr, *tr
+ * (the sample's own when not kept). Every sample is seen here, so a
+ * listed one follows the one kept. */
+static void kept_rows(struct swt_rows_kept *k, const struct swt_sample *s,
 		      const struct swt_proc_row **pr,
 		      const struct swt_thread_row **tr)
 {
-	bool listed = s->proc_listed || s->thread_listed;
-
-	*pr = s->procs;
-	*tr = s->threads;
-	if (!s->keep_rows) {
-		CHECK(!listed);
-		k->have = false;
-		return;
-	}
-	/* a listed sample follows the one kept, in its chunk: every sample
-	 * is seen here */
-	CHECK(!listed || (k->have && s->chunk_id == k->chunk &&
-			  s->chunk_sample == k->sample + 1));
-	CHECK(swt_rows_keep((void **)&k->procs, &k->n_procs, &k->cap_procs,
-			    NULL, NULL, s->procs, s->n_procs,
-			    sizeof(*s->procs), s->proc_listed, s->proc_at,
-			    s->n_proc_at, s->proc_cols ? s : NULL));
-	CHECK(swt_rows_keep((void **)&k->thrs, &k->n_thrs, &k->cap_thrs, NULL,
-			    NULL, s->threads, s->n_threads, sizeof(*s->threads),
-			    s->thread_listed, s->thread_at, s->n_thread_at,
-			    NULL));
-	k->have = true;
-	k->chunk = s->chunk_id;
-	k->sample = s->chunk_sample;
-	*pr = k->procs;
-	*tr = k->thrs;
+	CHECK(swt_rows_keep_sample(k, s, false));
+	*pr = k->have ? k->procs : s->procs;
+	*tr = k->have ? k->threads : s->threads;
 }
 
 /* Two samples, the second from decoding threads (made whole by kept):
  * the same rows, places of the rows that changed and totals. */
 static void same_sample(const struct swt_sample *a,
-			const struct swt_sample *b, struct kept *k)
+			const struct swt_sample *b, struct swt_rows_kept *k)
 {
 	const struct swt_proc_row *pr;
 	const struct swt_thread_row *tr;
@@ -248,7 +216,7 @@ static void same_sample(const struct swt_sample *a,
 static void threads_agree(const uint8_t *data, size_t size)
 {
 	struct swt_reader *a = NULL, *b = NULL;
-	struct kept k;
+	struct swt_rows_kept k;
 	char err[256];
 	size_t i;
 	int ra, rb;
@@ -286,8 +254,7 @@ static void threads_agree(const uint8_t *data, size_t size)
 	}
 	swt_reader_free(a);
 	swt_reader_free(b);
-	free(k.procs);
-	free(k.thrs);
+	swt_rows_kept_fini(&k);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
