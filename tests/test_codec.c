@@ -3410,6 +3410,98 @@ static void listed_columns_put_in_place(void **state)
 	assert_false(swt_rows_put_cols(t, 4, &s, NULL));
 }
 
+/* swt_rows_keep_sample(): a whole sample kept, the next one's listed rows
+ * put in place with their repeats; a listed sample that does not follow
+ * the one kept in its chunk (one left out, another chunk, nothing kept, a
+ * sample without keep_rows before it) refused, leaving nothing kept. */
+static void listed_samples_kept_whole(void **state)
+{
+	struct swt_proc_row p[3], lp[1];
+	struct swt_thread_row t[2], lt[1];
+	uint32_t pat[1] = { 2 }, tat[1] = { 0 };
+	struct swt_rows_kept k = { 0 };
+	struct swt_sample w, l;
+	size_t i;
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		p[i].pid = (int32_t)(10 + i);
+		p[i].utime = 100;
+	}
+	t[0].tid = 10;
+	t[1].tid = 11;
+	t[0].tgid = t[1].tgid = 10;
+	lp[0] = p[2];
+	lp[0].utime = 150;
+	lt[0] = t[0];
+	lt[0].utime = 7;
+	memset(&w, 0, sizeof(w));
+	w.keep_rows = true;
+	w.procs = p;
+	w.n_procs = 3;
+	w.threads = t;
+	w.n_threads = 2;
+	w.chunk_id = 5;
+	w.chunk_sample = 0;
+	l = w;
+	l.procs = lp;
+	l.threads = lt;
+	l.proc_listed = l.thread_listed = true;
+	l.proc_at = pat;
+	l.n_proc_at = 1;
+	l.thread_at = tat;
+	l.n_thread_at = 1;
+	l.chunk_sample = 1;
+
+	/* a listed sample with nothing kept */
+	assert_false(swt_rows_keep_sample(&k, &l, true));
+	assert_false(k.have);
+	/* whole, then listed: put in place, repeats said */
+	assert_true(swt_rows_keep_sample(&k, &w, true));
+	assert_true(k.have);
+	assert_memory_equal(k.procs, p, sizeof(p));
+	assert_true(swt_rows_keep_sample(&k, &l, true));
+	assert_int_equal(k.sample, 1);
+	assert_int_equal(k.procs[2].utime, 150);
+	assert_int_equal(k.procs[1].utime, 100);
+	assert_int_equal(k.threads[0].utime, 7);
+	assert_int_equal(k.proc_same[0], 1);
+	assert_int_equal(k.proc_same[2], 0);
+	assert_int_equal(k.thread_same[0], 0);
+	assert_int_equal(k.thread_same[1], 1);
+	/* the same listed sample again: it does not follow */
+	assert_false(swt_rows_keep_sample(&k, &l, true));
+	assert_false(k.have);
+	assert_false(swt_rows_keep_sample(&k, &l, true));
+	/* a sample left out */
+	assert_true(swt_rows_keep_sample(&k, &w, false));
+	l.chunk_sample = 2;
+	assert_false(swt_rows_keep_sample(&k, &l, false));
+	/* another chunk */
+	assert_true(swt_rows_keep_sample(&k, &w, false));
+	l.chunk_sample = 1;
+	l.chunk_id = 6;
+	assert_false(swt_rows_keep_sample(&k, &l, false));
+	l.chunk_id = 5;
+	/* a place past the table: refused */
+	assert_true(swt_rows_keep_sample(&k, &w, false));
+	pat[0] = 3;
+	assert_false(swt_rows_keep_sample(&k, &l, false));
+	assert_false(k.have);
+	pat[0] = 2;
+	/* a sample without keep_rows keeps nothing; listed, it is refused */
+	assert_true(swt_rows_keep_sample(&k, &w, false));
+	w.keep_rows = false;
+	assert_true(swt_rows_keep_sample(&k, &w, false));
+	assert_false(k.have);
+	l.keep_rows = false;
+	assert_false(swt_rows_keep_sample(&k, &l, false));
+	swt_rows_kept_fini(&k);
+	assert_null(k.procs);
+}
+
 /* The last sample read with deltas asked for (swt_reader_set_deltas()),
  * and what the places said. */
 struct kept {
@@ -4542,6 +4634,7 @@ int main(void)
 		SB(sparse_writer_reads_as_plain),
 		SB(deltas_say_the_changed_rows),
 		cmocka_unit_test(listed_columns_put_in_place),
+		cmocka_unit_test(listed_samples_kept_whole),
 		SB(changed_rows_write_the_same_file),
 		SB(zstd_cli_reads_finished_file),
 		SB(writer_refuses_existing_file),
