@@ -76,6 +76,33 @@ bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
 	return true;
 }
 
+/* The listed rows' nc columns put in place (swt_rows_put_cols(), offsets
+ * checked): inlined with nc a constant for the usual counts, so the
+ * columns' loop unrolls and its offsets stay in registers (this runs on
+ * the analysis thread for every changed row). */
+static inline __attribute__((always_inline)) bool
+put_cols(struct swt_proc_row *table, size_t n, const struct swt_sample *s,
+	 uint8_t *same, const uint8_t *off, size_t nc)
+{
+	const int64_t *v = s->proc_vals;
+	const uint32_t *at = s->proc_at, *flags = s->proc_flags;
+	size_t i, k, n_at = s->n_proc_at;
+
+	for (i = 0; i < n_at; i++, v += nc) {
+		unsigned char *r;
+
+		if (at[i] >= n || (i && at[i] <= at[i - 1]))
+			return false;
+		r = (unsigned char *)&table[at[i]];
+		for (k = 0; k < nc; k++)
+			memcpy(r + off[k], &v[k], sizeof(*v));
+		table[at[i]].flags = flags[i];
+		if (same)
+			same[at[i]] = 0;
+	}
+	return true;
+}
+
 bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 		       const struct swt_sample *s, uint8_t *same)
 {
@@ -83,9 +110,7 @@ bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 	enum { MAX_COLS = (sizeof(*table) -
 			   offsetof(struct swt_proc_row, utime)) /
 			  sizeof(int64_t) };
-	const int64_t *v = s->proc_vals;
-	const uint32_t *at = s->proc_at, *flags = s->proc_flags;
-	size_t i, k, nc = s->n_proc_cols, n_at = s->n_proc_at;
+	size_t k, nc = s->n_proc_cols;
 	uint8_t off[MAX_COLS];
 
 	/* (the offsets copied here: the rows written cannot touch them) */
@@ -100,19 +125,15 @@ bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 	}
 	if (same && n)
 		memset(same, 1, n);
-	for (i = 0; i < n_at; i++, v += nc) {
-		unsigned char *r;
-
-		if (at[i] >= n || (i && at[i] <= at[i - 1]))
-			return false;
-		r = (unsigned char *)&table[at[i]];
-		for (k = 0; k < nc; k++)
-			memcpy(r + off[k], &v[k], sizeof(*v));
-		table[at[i]].flags = flags[i];
-		if (same)
-			same[at[i]] = 0;
+	switch (nc) {
+	case 1: return put_cols(table, n, s, same, off, 1);
+	case 2: return put_cols(table, n, s, same, off, 2);
+	case 3: return put_cols(table, n, s, same, off, 3);
+	case 4: return put_cols(table, n, s, same, off, 4);
+	case 5: return put_cols(table, n, s, same, off, 5);
+	case 6: return put_cols(table, n, s, same, off, 6);
+	default: return put_cols(table, n, s, same, off, nc);
 	}
-	return true;
 }
 
 bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
