@@ -20,13 +20,15 @@ print(next(o["value"] for o in json.load(sys.stdin)
 
 # bench_session BUILD OUT PROCS SAMPLES: the session a benchmark reads:
 # $SESSION when set, else one of PROCS processes x SAMPLES 1 s samples
-# written by swt-bench-mkfixture into the directory OUT. Prints its path.
+# written by swt-bench-mkfixture into the directory OUT (each process's
+# one thread as a row of its own, which swrec would not write, unless
+# LONE_THREAD_ROWS=no-lone-thread-rows). Prints its path.
 bench_session() {
 	if [ -n "${SESSION:-}" ]; then
 		echo "$SESSION"
 		return
 	fi
 	"$1/bench/analyze/swt-bench-mkfixture" bench "$2/bench-$3x$4.swt" \
-		"$3" "$4" >&2 || return 1
+		"$3" "$4" "${LONE_THREAD_ROWS:-lone-thread-rows}" >&2 || return 1
 	echo "$2/bench-$3x$4.swt"
 }

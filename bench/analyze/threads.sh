@@ -14,7 +14,9 @@
 #   THREADS    the threaded run's --threads (default: nproc)
 #   SESSION    an existing session to use (else one is written)
 #   PROCS, SAMPLES  the session written (default 1000 processes x 86400 s
-#              = 24 h, 115 MB)
+#              = 24 h, 106 MB)
+#   LONE_THREAD_ROWS  no-lone-thread-rows: the session written without the
+#              row of each process's one thread (as swrec writes it; 69 MB)
 #   REPORT     the report (default full)
 set -eu
 
@@ -41,7 +43,7 @@ session=$(bench_session "$build" "$out" "$procs" "$samples")
 swa=$build/analyze/swanalyze
 
 echo "## swanalyze on several decoding threads against zstd -dc"
-echo "command:    ${BUILD_DIR:+BUILD_DIR=$BUILD_DIR }${BASE:+BASE=$BASE }${THREADS:+THREADS=$THREADS }${SESSION:+SESSION=$SESSION }sh bench/analyze/threads.sh $runs"
+echo "command:    ${LONE_THREAD_ROWS:+LONE_THREAD_ROWS=$LONE_THREAD_ROWS }${BUILD_DIR:+BUILD_DIR=$BUILD_DIR }${BASE:+BASE=$BASE }${THREADS:+THREADS=$THREADS }${SESSION:+SESSION=$SESSION }sh bench/analyze/threads.sh $runs"
 bench_facts "$src" "$build" proto
 echo "file:       $session, $(wc -c <"$session") bytes"
 echo "report:     --report $report, threads 1 and $threads${base:+, baseline $base}"

@@ -9,9 +9,13 @@
  *   mkfixture diff base|new|contended RUN PATH
  *                                   one run (1..99) of the sessions that
  *                                   fixtures/diff-* compare (not listed)
- *   mkfixture bench PATH [PROCS [SAMPLES]]
+ *   mkfixture bench PATH [PROCS [SAMPLES [lone-thread-rows|no-lone-thread-rows]]]
  *                                   the benchmark session: PROCS processes
- *                                   (500) sampled SAMPLES times (3600) at 1 s
+ *                                   (500) sampled SAMPLES times (3600) at 1 s;
+ *                                   each has one thread, written as a row of
+ *                                   its own unless no-lone-thread-rows (swrec
+ *                                   writes none for a process that never had
+ *                                   more than one thread: docs/format.md)
  *   mkfixture churn SEED PATH       a session of processes and threads that
  *                                   come, go, rest and change, from SEED
  *                                   (tests/analyze/quiet.sh)
@@ -548,9 +552,10 @@ io:
 /* ---- the benchmark session --------------------------------------------- */
 
 /* procs processes sampled `samples` times at 1 s: 10 % busy (20-100 %),
- * the rest mostly idle, RSS wandering, 1 % leaking, one thread row per
- * process, an instrumented main process with spans and counters. */
-static int bench(const char *path, int procs, int samples)
+ * the rest mostly idle, RSS wandering, 1 % leaking, one thread each (with
+ * lone_rows, a thread row per process, which swrec would not write), an
+ * instrumented main process with spans and counters. */
+static int bench(const char *path, int procs, int samples, bool lone_rows)
 {
 	struct swt_proc_row *p = calloc((size_t)procs, sizeof(*p));
 	struct swt_thread_row *th = calloc((size_t)procs, sizeof(*th));
@@ -596,7 +601,8 @@ static int bench(const char *path, int procs, int samples)
 							 names[i], ticks[i],
 							 0 };
 		}
-		sample(&g, t, p, (size_t)procs, th, (size_t)procs);
+		sample(&g, t, p, (size_t)procs, th,
+		       lone_rows ? (size_t)procs : 0);
 	}
 	err = gen_close(&g, T0 + (int64_t)samples * S, true);
 out:
@@ -1053,7 +1059,8 @@ static int usage(void)
 	fprintf(stderr, "usage: mkfixture list\n"
 			"       mkfixture SCENARIO PATH\n"
 			"       mkfixture diff base|new|contended RUN PATH\n"
-			"       mkfixture bench PATH [PROCS [SAMPLES]]\n"
+			"       mkfixture bench PATH [PROCS [SAMPLES "
+			"[lone-thread-rows|no-lone-thread-rows]]]\n"
 			"       mkfixture churn SEED PATH\n");
 	return 2;
 }
@@ -1067,13 +1074,17 @@ int main(int argc, char **argv)
 			printf("%s\n", scenarios[i].name);
 		return 0;
 	}
-	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "bench") == 0) {
+	if (argc >= 3 && argc <= 6 && strcmp(argv[1], "bench") == 0) {
 		int procs = argc > 3 ? atoi(argv[3]) : 500;
 		int samples = argc > 4 ? atoi(argv[4]) : 3600;
+		bool lone = argc <= 5 ||
+			    strcmp(argv[5], "lone-thread-rows") == 0;
 
-		if (procs < 1 || samples < 1)
+		if (procs < 1 || samples < 1 ||
+		    (argc > 5 && !lone &&
+		     strcmp(argv[5], "no-lone-thread-rows") != 0))
 			return usage();
-		return bench(argv[2], procs, samples) < 0 ? 1 : 0;
+		return bench(argv[2], procs, samples, lone) < 0 ? 1 : 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "churn") == 0)
 		return churn(argv[3], (uint32_t)strtoul(argv[2], NULL, 10)) < 0 ?
