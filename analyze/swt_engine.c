@@ -5224,7 +5224,7 @@ int swt_engine_announce(struct swt_engine *e, const struct swt_proc_start *ps,
  * (swt_reader_set_deltas() with listed, swt_sample.keep_rows): its rows
  * are kept; one whose rows are listed only is made whole from them
  * (e->k_rec). Returns the record to take, NULL when listed rows do not
- * follow the sample kept (a reader misused: samples left out). */
+ * follow the sample kept or fit it (a reader misused: samples left out). */
 static const struct swt_record *whole_sample(struct swt_engine *e,
 					     const struct swt_record *rec)
 {
@@ -5271,9 +5271,11 @@ int swt_engine_feed(struct swt_engine *e, const struct swt_record *rec)
 		set_err(e, "the first record must be the session header");
 		return SWT_EINVAL;
 	}
-	if (rec->kind == SWT_REC_SAMPLE && rec->u.sample.keep_rows) {
+	if (rec->kind == SWT_REC_SAMPLE &&
+	    (rec->u.sample.keep_rows || e->kept.have)) {
 		/* (before anything may pass it over: the next one may list
-		 * its changed rows alone) */
+		 * its changed rows alone; one without keep_rows ends what is
+		 * kept) */
 		rec = whole_sample(e, rec);
 		if (!rec) {
 			set_err(e, "a sample of changed rows alone without "

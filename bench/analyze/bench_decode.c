@@ -68,14 +68,16 @@ int main(int argc, char **argv)
 		/* the tables kept whole as the engine keeps them from a
 		 * decoding thread (keep_rows, whole_sample()): a sample that
 		 * lists its changed rows alone has them put in place */
-		if (s->keep_rows) {
+		if (s->keep_rows || kept.have) {
 			if (!swt_rows_keep_sample(&kept, s, false)) {
 				fprintf(stderr, "swt-bench-decode: listed "
 					"rows that do not fit\n");
 				return 1;
 			}
-			pr = kept.procs;
-			tr = kept.threads;
+			if (kept.have) {
+				pr = kept.procs;
+				tr = kept.threads;
+			}
 		}
 		/* the rows the analysis looks at: the listed ones where the
 		 * sample lists them, else every row */
