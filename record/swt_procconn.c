@@ -721,6 +721,20 @@ const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 	return best ? best : live;
 }
 
+uint32_t swt_procconn_ref(const struct swt_procconn *pc,
+			  const struct swt_newproc *np)
+{
+	const struct ent *e = (const struct ent *)(const void *)np;
+
+	return (uint32_t)(e - pc->ents);
+}
+
+const struct swt_newproc *swt_procconn_at(const struct swt_procconn *pc,
+					  uint32_t ref)
+{
+	return &pc->ents[ref].np;
+}
+
 bool swt_procconn_has(const struct swt_procconn *pc, int32_t pid)
 {
 	return latest(pc, pid) != NULL;

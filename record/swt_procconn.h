@@ -137,6 +137,15 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 					    int32_t pid, uint64_t etime_us);
 
+/* A found entry's place in the table: reading events may move the table,
+ * never an entry to another place (only swt_procconn_forget() and
+ * swt_procconn_sweep() free one). swt_procconn_at() gives the entry at a
+ * place again. */
+uint32_t swt_procconn_ref(const struct swt_procconn *pc,
+			  const struct swt_newproc *np);
+const struct swt_newproc *swt_procconn_at(const struct swt_procconn *pc,
+					  uint32_t ref);
+
 /* Whether the latest process of pid is in the table. */
 bool swt_procconn_has(const struct swt_procconn *pc, int32_t pid);
 

@@ -179,8 +179,10 @@ struct unseen {
 	uint64_t start_ticks;	/* estimated from its elapsed time, or its
 				 * fork event's */
 	/* its fork, exec and exit events (opts.conn), or NULL; valid until
-	 * the tick is over */
+	 * the tick is over, but for the table's reading once the rows are
+	 * read (late_acct(), through np_ref) */
 	const struct swt_newproc *np;
+	uint32_t np_ref;
 	bool drop;		/* over the tick's bound (take_acct()) */
 	uint32_t acct_i;	/* its record in s->acct */
 };
@@ -195,6 +197,7 @@ struct swt_sampler {
 	size_t n_unseen, cap_unseen;
 	struct swt_exit_stats *acct;	/* exit records since the last tick */
 	size_t n_acct, cap_acct;
+	size_t acct_done;	/* ... of them taken by this tick (take_acct()) */
 	const struct swt_exit_stats **acct_by_pid; /* the same, by pid */
 	size_t cap_acct_by_pid;
 	uint32_t *acct_unseen;	/* per record: its unseen, or UINT32_MAX */
@@ -2063,19 +2066,45 @@ static void bound_unseen(struct swt_sampler *s)
 	}
 }
 
+/* This tick's gone process pid (set aside by its reading), or NULL. */
+static struct proc_ent *find_gone(const struct swt_sampler *s, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_gone; i++)
+		if (s->gone[i]->pid == pid)
+			return s->gone[i];
+	return NULL;
+}
+
 /* The exit records since the last tick, before the tick looks at the
- * tracked processes: a tracked process's record goes with its exit, a
- * process of the tree that was never tracked becomes an unseen one. */
-static void take_acct(struct swt_sampler *s)
+ * tracked processes (first), and again those that came while it read the
+ * rows: a tracked process's record goes with its exit (a process found
+ * gone by this tick's reading: with this tick's exit), a process of the
+ * tree that was never tracked becomes an unseen one. The records stay
+ * until the tick's first take of the next tick (the second take's
+ * children and parents are looked for among them all). */
+static void take_acct(struct swt_sampler *s, bool first)
 {
 	struct timespec now, mono;
 	uint64_t up;
 	int64_t boot_off;
-	size_t i, j, k;
+	size_t i, j, k, from;
 
-	s->acct_mono_ns[1] = s->acct_mono_ns[0];
+	if (first) {
+		/* (the last tick's records go; those noted since stay) */
+		if (s->acct_done) {
+			memmove(s->acct, s->acct + s->acct_done,
+				(s->n_acct - s->acct_done) * sizeof(*s->acct));
+			s->n_acct -= s->acct_done;
+			s->acct_done = 0;
+		}
+		s->acct_mono_ns[1] = s->acct_mono_ns[0];
+	}
+	/* (the records of processes that exited before this were taken) */
 	s->acct_mono_ns[0] = clock_ns(CLOCK_MONOTONIC);
-	if (!s->n_acct)
+	from = s->acct_done;
+	if (from == s->n_acct)
 		return;
 	s->acct_by_pid = swt_grow(s->acct_by_pid, &s->cap_acct_by_pid,
 				  s->n_acct, sizeof(*s->acct_by_pid));
@@ -2083,7 +2112,8 @@ static void take_acct(struct swt_sampler *s)
 				  s->n_acct, sizeof(*s->acct_unseen));
 	for (i = 0; i < s->n_acct; i++) {
 		s->acct_by_pid[i] = &s->acct[i];
-		s->acct_unseen[i] = UINT32_MAX;
+		if (i >= from)
+			s->acct_unseen[i] = UINT32_MAX;
 	}
 	qsort(s->acct_by_pid, s->n_acct, sizeof(*s->acct_by_pid),
 	      cmp_acct_pid);
@@ -2093,7 +2123,7 @@ static void take_acct(struct swt_sampler *s)
 	/* the events' stamps are CLOCK_MONOTONIC, /proc's starts boot time */
 	boot_off = ((int64_t)now.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
 		   (now.tv_nsec - mono.tv_nsec);
-	for (i = 0; i < s->n_acct; i++) {
+	for (i = from; i < s->n_acct; i++) {
 		const struct swt_exit_stats *x = &s->acct[i];
 		struct proc_ent *e = find_proc(s, x->pid);
 		const struct swt_newproc *np = NULL;
@@ -2104,6 +2134,8 @@ static void take_acct(struct swt_sampler *s)
 		if (s->opts.conn)
 			np = swt_procconn_find(s->opts.conn, x->pid,
 					       x->etime_us);
+		if (!e)
+			e = find_gone(s, x->pid);
 		if (e) {
 			e->has_acct = true;
 			e->acct = *x;
@@ -2146,7 +2178,7 @@ static void take_acct(struct swt_sampler *s)
 		u->acct_i = (uint32_t)i;
 	}
 	bound_unseen(s);
-	s->n_acct = 0;
+	s->acct_done = s->n_acct;
 }
 
 /* A process this tick's scan found that has an exit record of this tick:
@@ -3042,6 +3074,50 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp,
 	s->rows_steady = tracked;
 }
 
+/* The exit records that came while the tick read the rows, with the
+ * process events that came with them, taken before its records are
+ * written: a child that exited and was reaped in the meantime is in its
+ * parent's cutime in this sample, so its start and exit must be in this
+ * tick too, or the analysis counts its CPU a second time, as its parent's
+ * (docs/analysis.md § 2.1). The kernel makes a process's exit record
+ * before its parent can reap it: once the rows are read, the records of
+ * every child their cutime holds are there to read. */
+static void late_acct(struct swt_sampler *s, void *payload)
+{
+	bool pending;
+	int64_t c0;
+
+	/* (the caller measures its own reading, as it does before the
+	 * tick; the rest is measured only where there is work) */
+	if (s->opts.late_exits)
+		s->opts.late_exits(payload);
+	pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
+	if (!pending && s->n_acct == s->acct_done)
+		return;
+	c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (pending) {
+		size_t i;
+
+		/* (reading may move the table of events: the entries of the
+		 * first take's unseen processes are held by their places) */
+		for (i = 0; i < s->n_unseen; i++)
+			if (s->unseen[i].np)
+				s->unseen[i].np_ref = swt_procconn_ref(
+					s->opts.conn, s->unseen[i].np);
+		swt_procconn_read(s->opts.conn, SWT_SAMPLER_EVENTS_PER_TICK,
+				  conn_in_tree, s);
+		for (i = 0; i < s->n_unseen; i++)
+			if (s->unseen[i].np)
+				s->unseen[i].np = swt_procconn_at(
+					s->opts.conn, s->unseen[i].np_ref);
+	}
+	if (s->n_acct > s->acct_done) {
+		s->stats.late_exit_records += s->n_acct - s->acct_done;
+		take_acct(s, false);
+	}
+	exit_cpu_since(s, c0);
+}
+
 int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		     swt_sampler_emit_fn emit, void *payload)
 {
@@ -3061,11 +3137,13 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	 * (the thread's CPU clock is a system call, ≈ 1.5 us here: read only
 	 * around work that is there). */
 	pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
-	t_exit = pending || s->n_acct ? clock_ns(CLOCK_THREAD_CPUTIME_ID) : 0;
+	t_exit = pending || s->n_acct > s->acct_done ?
+			 clock_ns(CLOCK_THREAD_CPUTIME_ID) :
+			 0;
 	if (pending)
 		swt_procconn_read(s->opts.conn, SWT_SAMPLER_EVENTS_PER_TICK,
 				  conn_in_tree, s);
-	take_acct(s);
+	take_acct(s, true);
 	if (t_exit)
 		exit_cpu_since(s, t_exit);
 	/* sockets closed since the last tick, for the exits of this one */
@@ -3161,6 +3239,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		insert_born(s, steady);
 		reshaped = true;
 	}
+	late_acct(s, payload);
 
 	/* 3. Records: the processes that lived and died unseen since the
 	 * last tick (first: a process of this tick's scan may have taken the

@@ -114,6 +114,15 @@ struct swt_sampler_opts {
 	 * most (0: SWT_SAMPLER_MAX_UNSEEN_PER_S; UINT64_MAX: no bound); the
 	 * rest are counted (stats.unseen_dropped). */
 	uint64_t max_unseen_per_s;
+	/* Called by each tick, with the payload of its emit, once it has
+	 * read the rows and before its records: the caller hands over the
+	 * exit records that came since the tick began
+	 * (swt_sampler_note_acct()), as it did before the tick. A child
+	 * reaped while the rows were read is in its parent's cutime in this
+	 * sample: its records must be in this tick too. NULL: they come
+	 * with the next tick (exit records that come with the process
+	 * events are read again by the tick itself). */
+	void (*late_exits)(void *payload);
 	/* Called by each tick, with the payload of its emit, right before
 	 * the first of its records (all stamped t_ns), outside the measure
 	 * of the exit accounting: what the caller does before any record of
@@ -238,6 +247,8 @@ struct swt_sampler_stats {
 	uint64_t procs_exited;
 	uint64_t unseen_exits;	/* of them, processes never tracked
 				 * (taskstats) */
+	uint64_t late_exit_records; /* exit records taken once the rows
+				     * were read (late_acct()) */
 	uint64_t born_unseen;	/* zombies a scan found that had an exit
 				 * record of the same tick (written once,
 				 * as unseen) */

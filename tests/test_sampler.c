@@ -1323,6 +1323,115 @@ static void note_record(const struct swt_exit_stats *x, void *payload)
 	swt_sampler_note_acct(payload, x);
 }
 
+/* The exit records a tick's late_exits hook hands over (the caller's
+ * reading once the rows are read: late_exits_read()). */
+static struct swt_exitacct *late_ea;
+static struct swt_sampler *late_s;
+
+static void late_exits_read(void *payload)
+{
+	uint64_t overflows = 0;
+
+	(void)payload;
+	(void)swt_exitacct_read(late_ea, note_record, late_s, &overflows);
+}
+
+/* As root: a grandchild that exits and is reaped by the tracked process
+ * after the exit records were read at the start of a tick (here: none
+ * read before it) and before the rows are read is in its parent's
+ * cutime in that tick's sample; its start and exit with its record must
+ * come in the same tick (through late_exits, once the rows are read),
+ * not the next, or the analysis counts its CPU twice (once from its
+ * record, once as the parent's reaped children). */
+static void sampler_takes_exit_records_that_came_while_reading(void **state)
+{
+	struct swt_sampler_opts o;
+	struct swt_sampler_stats stats;
+	const struct swt_proc_exit *x;
+	const struct swt_proc_start *st;
+	const struct swt_proc_row *r;
+	struct tick t;
+	char msg[200], c;
+	int go[2], done[2], status;
+	pid_t child, gc;
+	int32_t root;
+
+	(void)state;
+	if (swt_exitacct_open(&late_ea, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		skip();
+	}
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		gc = fork();
+		if (gc == 0) {
+			spin_cpu_ms(50);
+			_exit(0);
+		}
+		waitpid(gc, &status, 0);
+		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	root = (int32_t)child;
+	memset(&o, 0, sizeof(o));
+	o.mode = SWT_MODE_LAUNCH;
+	o.roots = &root;
+	o.n_roots = 1;
+	o.slow_every = 1;
+	o.late_exits = late_exits_read;
+	assert_ok(swt_sampler_new(&late_s, &o, msg, sizeof(msg)));
+	do_tick(late_s, &t);
+	assert_non_null(start_of(&t, child));
+	/* (the records of the machine so far: not this test's) */
+	late_exits_read(NULL);
+	do_tick(late_s, &t);
+	/* the grandchild lives and dies, and is reaped, between two ticks;
+	 * its record is not read before the next tick begins */
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(read(done[0], &gc, sizeof(gc)), (ssize_t)sizeof(gc));
+	do_tick(late_s, &t);
+	r = row_of(&t, child);
+	assert_non_null(r);
+	assert_true(r->cutime + r->cstime > 0);
+	st = start_of(&t, gc);
+	assert_non_null(st);
+	assert_int_equal(st->ppid, child);
+	x = exit_of(&t, gc);
+	assert_non_null(x);
+	assert_true(x->has_acct);
+	assert_true(x->utime_us + x->stime_us >= 30000);
+	swt_sampler_get_stats(late_s, &stats);
+	assert_true(stats.late_exit_records >= 1);
+	/* and not again in the next tick */
+	do_tick(late_s, &t);
+	assert_null(start_of(&t, gc));
+	assert_null(exit_of(&t, gc));
+	/* the tracked process itself gone before the rows are read, its
+	 * record read after them: its exit has it, and it is not written
+	 * again as a process never tracked */
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	do_tick(late_s, &t);
+	x = exit_of(&t, child);
+	assert_non_null(x);
+	assert_true(x->has_acct);
+	assert_null(start_of(&t, child));
+	assert_int_equal(t.n_exits, 1);
+	swt_sampler_free(late_s);
+	swt_exitacct_free(late_ea);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /* As root: the kernel's exit records (taskstats). A child of the tracked
  * process lives and dies between two ticks: the next tick announces it
  * and ends it with its CPU, peak RSS and context switches; so does one of
@@ -2562,6 +2671,7 @@ int main(void)
 		SAMPLER_TEST(sampler_reads_dear_files_every_nth_tick),
 		SAMPLER_TEST(sampler_announces_exec_again),
 		SAMPLER_TEST(sampler_takes_the_kernels_exit_records),
+		SAMPLER_TEST(sampler_takes_exit_records_that_came_while_reading),
 		SAMPLER_TEST(
 			sampler_waits_for_the_command_line_of_a_process_in_exec),
 		SAMPLER_TEST(sampler_gives_a_lone_thread_no_row),

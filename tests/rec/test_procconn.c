@@ -13,6 +13,7 @@
 
 #include "swt_exitacct.h"
 #include "swt_procconn.h"
+#include "swt_sampler.h"
 
 #include <pthread.h>
 #include <sys/mman.h>
@@ -459,11 +460,215 @@ static void exit_record_matches_taskstats_and_wait4(void **state)
 	swt_procconn_free(pc);
 }
 
+/* ---- the sampler's second reading of a tick (late_acct()) -------------- */
+
+static struct swt_sampler *ls_s;	/* the sampler the records go to */
+static struct swt_exitacct *ls_ea;	/* taskstats, where the events have
+					 * no exit records */
+static int ls_cmd[2], ls_done[2];	/* to and from the tracked process */
+static bool ls_arm;			/* the next late hook forks */
+
+static void ls_note(const struct swt_exit_stats *x, void *payload)
+{
+	(void)payload;
+	if (ls_s)
+		swt_sampler_note_acct(ls_s, x);
+}
+
+/* The tracked process asked to do `what` ('a': a grandchild that execs
+ * echo; 'b': 300 children that exit at once), and done. */
+static void ls_ask(char what)
+{
+	char c;
+
+	assert_int_equal(write(ls_cmd[1], &what, 1), 1);
+	assert_int_equal(read(ls_done[0], &c, 1), 1);
+}
+
+/* late_exits: once armed, 300 processes of the tree fork and exit while
+ * the tick is between its two readings; then the exit records so far */
+static void ls_late(void *payload)
+{
+	uint64_t ov = 0;
+
+	(void)payload;
+	if (ls_arm) {
+		ls_arm = false;
+		ls_ask('b');
+	}
+	if (ls_ea)
+		(void)swt_exitacct_read(ls_ea, ls_note, NULL, &ov);
+}
+
+struct ls_tick {
+	int32_t start_pid[1024], start_ppid[1024], exit_pid[1024];
+	bool marker[1024], exit_acct[1024];
+	size_t n_starts, n_exits;
+};
+
+static int ls_collect(const struct swt_record *rec, void *payload)
+{
+	struct ls_tick *t = payload;
+
+	if (rec->kind == SWT_REC_PROC_START && t->n_starts < 1024) {
+		const struct swt_proc_start *p = &rec->u.proc_start;
+
+		t->start_pid[t->n_starts] = p->pid;
+		t->start_ppid[t->n_starts] = p->ppid;
+		t->marker[t->n_starts++] =
+			p->cmdline_len == sizeof("echo\0swt-late-marker") &&
+			!memcmp(p->cmdline, "echo\0swt-late-marker",
+				p->cmdline_len);
+	} else if (rec->kind == SWT_REC_PROC_EXIT && t->n_exits < 1024) {
+		t->exit_pid[t->n_exits] = rec->u.proc_exit.pid;
+		t->exit_acct[t->n_exits++] = rec->u.proc_exit.has_acct;
+	}
+	return 0;
+}
+
+/* A tick takes the exit records twice: before it reads the rows, and
+ * once it has read them, with the process events that came in between
+ * (a child reaped meanwhile is in its parent's cutime: its records go in
+ * the same tick). Reading events may move their table: a process of the
+ * first take, written at the end of the tick, keeps its entry (its
+ * command line read at its exec, over BPF; under ASan a pointer into the
+ * old table fails here with either source). */
+static void late_events_keep_the_first_takes_processes(void **state)
+{
+	struct swt_procconn_opts o = { 0 };
+	struct swt_sampler_opts so;
+	struct swt_procconn *pc;
+	struct ls_tick *t = calloc(1, sizeof(*t));
+	const char *src = getenv("SWT_TEST_PROC_EVENTS");
+	char msg[400];
+	int32_t root, g = 0;
+	size_t i, kids = 0;
+	uint64_t ov = 0;
+	pid_t child;
+	int st;
+
+	(void)state;
+	assert_non_null(t);
+	o.source = src && !strcmp(src, "bpf") ? SWT_PROCCONN_BPF
+					      : SWT_PROCCONN_CONNECTOR;
+	o.self = o.launcher = (int32_t)getpid();
+	o.on_exit_record = ls_note;
+	if (swt_procconn_open(&pc, &o, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		free(t);
+		skip();
+	}
+	ls_ea = NULL;
+	if (!swt_procconn_exit_records(pc) &&
+	    swt_exitacct_open(&ls_ea, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		swt_procconn_free(pc);
+		free(t);
+		skip();
+	}
+	assert_int_equal(pipe(ls_cmd), 0);
+	assert_int_equal(pipe(ls_done), 0);
+	child = fork();
+	if (child == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(ls_cmd[1]);
+		close(ls_done[0]);
+		while (read(ls_cmd[0], &c, 1) == 1) {
+			if (c == 'a') {
+				pid_t k = fork();
+
+				if (k == 0) {
+					int fd = open("/dev/null", O_WRONLY);
+
+					if (fd >= 0)
+						dup2(fd, 1);
+					execl("/bin/echo", "echo",
+					      "swt-late-marker", (char *)NULL);
+					_exit(127);
+				}
+				if (write(ls_done[1], &k, sizeof(k)) !=
+				    (ssize_t)sizeof(k))
+					_exit(1);
+				waitpid(k, NULL, 0);
+			} else {
+				for (i = 0; i < 300; i++)
+					if (fork() == 0)
+						_exit(0);
+				while (wait(NULL) > 0)
+					;
+			}
+			if (write(ls_done[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	root = (int32_t)child;
+	memset(&so, 0, sizeof(so));
+	so.mode = SWT_MODE_LAUNCH;
+	so.roots = &root;
+	so.n_roots = 1;
+	so.slow_every = 1;
+	so.conn = pc;
+	so.late_exits = ls_late;
+	so.max_unseen_per_s = UINT64_MAX;
+	assert_int_equal(swt_sampler_new(&ls_s, &so, msg, sizeof(msg)), 0);
+	assert_int_equal(swt_sampler_tick(ls_s, 0, ls_collect, t), 0);
+	/* the grandchild execs echo, exits and is reaped between two
+	 * ticks; its records are read before the next (as swrec reads
+	 * taskstats; the events bring theirs) */
+	{
+		char c = 'a';
+
+		assert_int_equal(write(ls_cmd[1], &c, 1), 1);
+		assert_int_equal(read(ls_done[0], &g, sizeof(g)),
+				 (ssize_t)sizeof(g));
+		assert_int_equal(read(ls_done[0], &c, 1), 1);
+	}
+	if (ls_ea)
+		(void)swt_exitacct_read(ls_ea, ls_note, NULL, &ov);
+	ls_arm = true;
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(swt_sampler_tick(ls_s, 0, ls_collect, t), 0);
+	assert_false(ls_arm);
+	/* (its command line where the BPF program read it at its exec; the
+	 * connector's reading of /proc comes after echo has gone) */
+	for (i = 0; i < t->n_starts; i++) {
+		if (t->start_pid[i] == g && o.source == SWT_PROCCONN_BPF)
+			assert_true(t->marker[i]);
+		kids += t->start_ppid[i] == root && t->start_pid[i] != g;
+	}
+	for (i = 0; i < t->n_starts && t->start_pid[i] != g; i++)
+		;
+	assert_true(i < t->n_starts);	/* written, with its command line */
+	for (i = 0; i < t->n_exits && t->exit_pid[i] != g; i++)
+		;
+	assert_true(i < t->n_exits && t->exit_acct[i]);
+	/* the 300 of the late reading, in the same tick (taskstats can
+	 * lose records on a busy machine: most of them) */
+	print_message("# %zu of 300 written in the tick they exited in\n",
+		      kids);
+	assert_true(kids >= 200 || ov > 0);
+	close(ls_cmd[1]);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	close(ls_cmd[0]);
+	close(ls_done[0]);
+	close(ls_done[1]);
+	swt_sampler_free(ls_s);
+	ls_s = NULL;
+	swt_exitacct_free(ls_ea);
+	ls_ea = NULL;
+	swt_procconn_free(pc);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fork_exec_exit_of_a_grandchild),
 		cmocka_unit_test(outside_the_tree_and_fork_without_exec),
+		cmocka_unit_test(late_events_keep_the_first_takes_processes),
 		cmocka_unit_test(program_path_across_a_mount),
 		cmocka_unit_test(a_rename_is_told),
 		/* (the last two: only over BPF) */
