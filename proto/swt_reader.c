@@ -1959,18 +1959,25 @@ static inline bool fv_col(const unsigned char **pp, const unsigned char *end,
 	return true;
 }
 
-/* Whether the 8 bytes at p are all 0 (eight varints of 0). */
-static inline bool zero8(const unsigned char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return w == 0;
-}
-
 static inline int64_t fv_zz64(uint64_t v)
 {
 	return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* The high bits of eight bytes: none set, eight varints of one byte. */
+#define ONE_BYTE_EACH UINT64_C(0x8080808080808080)
+
+/* Eight one-byte zigzag deltas, the bytes of w (the first in its low
+ * byte), added to the int64_t at dst and every `stride` bytes after. All
+ * eight: a loop that stopped after the last nonzero byte missed a branch
+ * once a run, the runs' lengths varying. */
+static inline void add8(char *dst, uint64_t w, size_t stride)
+{
+	unsigned x;
+
+	for (x = 0; x < 8; x++, w >>= 8, dst += stride)
+		*(int64_t *)(void *)dst =
+			wadd(*(int64_t *)(void *)dst, fv_zz64(w & 0xff));
 }
 
 static inline int32_t fv_zz32(uint32_t v)
@@ -2362,18 +2369,24 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				for (i = i0; i < i1; i++) {
 					uint64_t v;
 
-					/* eight deltas of 0 (bytes 0x00) leave
-					 * eight values: the columns of whole
-					 * tables are mostly such runs, those
-					 * of listed rows seldom (looked for
-					 * only where this delta is 0) */
-					if (cq < cqe && *cq == 0 &&
-					    i1 - i >= 8 && cqe - cq >= 8 &&
-					    zero8(cq)) {
-						cq += 8;
-						dst += 8 * sizeof(*own);
-						i += 7;
-						continue;
+					/* eight deltas of one byte each (no
+					 * high bit set) at once; eight of 0
+					 * (the columns of whole tables are
+					 * mostly such runs) leave eight
+					 * values */
+					if (i1 - i >= 8 && cqe - cq >= 8) {
+						uint64_t w;
+
+						memcpy(&w, cq, sizeof(w));
+						if (!(w & ONE_BYTE_EACH)) {
+							if (w)
+								add8(dst, w,
+								     sizeof(*own));
+							cq += 8;
+							dst += 8 * sizeof(*own);
+							i += 7;
+							continue;
+						}
 					}
 					if (!fv_get(&cq, cqe, &v))
 						return false;
