@@ -2379,9 +2379,11 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 						memcpy(&w, cq, sizeof(w));
 						if (!(w & ONE_BYTE_EACH)) {
+							const size_t rs =
+								sizeof(*own);
+
 							if (w)
-								add8(dst, w,
-								     sizeof(*own));
+								add8(dst, w, rs);
 							cq += 8;
 							dst += 8 * sizeof(*own);
 							i += 7;

@@ -197,7 +197,7 @@ struct swt_sampler {
 	size_t n_unseen, cap_unseen;
 	struct swt_exit_stats *acct;	/* exit records since the last tick */
 	size_t n_acct, cap_acct;
-	size_t acct_done;	/* ... of them taken by this tick (take_acct()) */
+	size_t acct_done;	/* ... taken by this tick (take_acct()) */
 	const struct swt_exit_stats **acct_by_pid; /* the same, by pid */
 	size_t cap_acct_by_pid;
 	uint32_t *acct_unseen;	/* per record: its unseen, or UINT32_MAX */

@@ -1343,7 +1343,7 @@ static void late_exits_read(void *payload)
  * come in the same tick (through late_exits, once the rows are read),
  * not the next, or the analysis counts its CPU twice (once from its
  * record, once as the parent's reaped children). */
-static void sampler_takes_exit_records_that_came_while_reading(void **state)
+static void sampler_takes_exit_records_of_the_rows_read(void **state)
 {
 	struct swt_sampler_opts o;
 	struct swt_sampler_stats stats;
@@ -2671,7 +2671,7 @@ int main(void)
 		SAMPLER_TEST(sampler_reads_dear_files_every_nth_tick),
 		SAMPLER_TEST(sampler_announces_exec_again),
 		SAMPLER_TEST(sampler_takes_the_kernels_exit_records),
-		SAMPLER_TEST(sampler_takes_exit_records_that_came_while_reading),
+		SAMPLER_TEST(sampler_takes_exit_records_of_the_rows_read),
 		SAMPLER_TEST(
 			sampler_waits_for_the_command_line_of_a_process_in_exec),
 		SAMPLER_TEST(sampler_gives_a_lone_thread_no_row),

@@ -9,13 +9,14 @@
  *   mkfixture diff base|new|contended RUN PATH
  *                                   one run (1..99) of the sessions that
  *                                   fixtures/diff-* compare (not listed)
- *   mkfixture bench PATH [PROCS [SAMPLES [lone-thread-rows|no-lone-thread-rows]]]
+ *   mkfixture bench PATH [PROCS [SAMPLES [ROWS]]]
  *                                   the benchmark session: PROCS processes
  *                                   (500) sampled SAMPLES times (3600) at 1 s;
  *                                   each has one thread, written as a row of
- *                                   its own unless no-lone-thread-rows (swrec
- *                                   writes none for a process that never had
- *                                   more than one thread: docs/format.md)
+ *                                   its own unless ROWS is no-lone-thread-rows
+ *                                   (default lone-thread-rows; swrec writes
+ *                                   none for a process that never had more
+ *                                   than one thread: docs/format.md)
  *   mkfixture churn SEED PATH       a session of processes and threads that
  *                                   come, go, rest and change, from SEED
  *                                   (tests/analyze/quiet.sh)
