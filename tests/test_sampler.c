@@ -1323,6 +1323,63 @@ static void note_record(const struct swt_exit_stats *x, void *payload)
 	swt_sampler_note_acct(payload, x);
 }
 
+/* As root: the kernel's exit records (taskstats), or the test skipped. */
+static struct swt_exitacct *exitacct_or_skip(void)
+{
+	struct swt_exitacct *ea = NULL;
+	char msg[200];
+
+	if (swt_exitacct_open(&ea, msg, sizeof(msg)) < 0) {
+		print_message("# skipped: %s\n", msg);
+		skip();
+	}
+	return ea;
+}
+
+/* A process that, once it reads a byte on go[0], runs each of kids[0, n)
+ * in a child of its own, one after the other, reaps it, writes the
+ * children's pids to done[1], and pauses. */
+static pid_t spawn_reaper(int go[2], int done[2], void (*const kids[])(void),
+			  size_t n)
+{
+	pid_t child, gc[4];
+	size_t i;
+	char c;
+
+	assert_true(n <= 4);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child > 0)
+		return child;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(go[0], &c, 1) != 1)
+		_exit(1);
+	for (i = 0; i < n; i++) {
+		int status;
+
+		gc[i] = fork();
+		if (gc[i] == 0) {
+			kids[i]();
+			_exit(0);
+		}
+		waitpid(gc[i], &status, 0);
+	}
+	if (write(done[1], gc, n * sizeof(*gc)) != (ssize_t)(n * sizeof(*gc)))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static void close4(int a[2], int b[2])
+{
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 /* The exit records a tick's late_exits hook hands over (the caller's
  * reading once the rows are read: late_exits_read()). */
 static struct swt_exitacct *late_ea;
@@ -1336,6 +1393,11 @@ static void late_exits_read(void *payload)
 	(void)swt_exitacct_read(late_ea, note_record, late_s, &overflows);
 }
 
+static void kid_spin_50ms(void)
+{
+	spin_cpu_ms(50);
+}
+
 /* As root: a grandchild that exits and is reaped by the tracked process
  * after the exit records were read at the start of a tick (here: none
  * read before it) and before the rows are read is in its parent's
@@ -1345,40 +1407,21 @@ static void late_exits_read(void *payload)
  * record, once as the parent's reaped children). */
 static void sampler_takes_exit_records_of_the_rows_read(void **state)
 {
+	static void (*const kids[])(void) = { kid_spin_50ms };
 	struct swt_sampler_opts o;
 	struct swt_sampler_stats stats;
 	const struct swt_proc_exit *x;
 	const struct swt_proc_start *st;
 	const struct swt_proc_row *r;
 	struct tick t;
-	char msg[200], c;
+	char msg[200];
 	int go[2], done[2], status;
 	pid_t child, gc;
 	int32_t root;
 
 	(void)state;
-	if (swt_exitacct_open(&late_ea, msg, sizeof(msg)) < 0) {
-		print_message("# skipped: %s\n", msg);
-		skip();
-	}
-	assert_int_equal(pipe(go), 0);
-	assert_int_equal(pipe(done), 0);
-	child = fork();
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		gc = fork();
-		if (gc == 0) {
-			spin_cpu_ms(50);
-			_exit(0);
-		}
-		waitpid(gc, &status, 0);
-		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
-			_exit(1);
-		for (;;)
-			pause();
-	}
+	late_ea = exitacct_or_skip();
+	child = spawn_reaper(go, done, kids, 1);
 	root = (int32_t)child;
 	memset(&o, 0, sizeof(o));
 	o.mode = SWT_MODE_LAUNCH;
@@ -1426,10 +1469,7 @@ static void sampler_takes_exit_records_of_the_rows_read(void **state)
 	assert_int_equal(t.n_exits, 1);
 	swt_sampler_free(late_s);
 	swt_exitacct_free(late_ea);
-	close(go[0]);
-	close(go[1]);
-	close(done[0]);
-	close(done[1]);
+	close4(go, done);
 }
 
 /* As root: the kernel's exit records (taskstats). A child of the tracked
@@ -1438,56 +1478,41 @@ static void sampler_takes_exit_records_of_the_rows_read(void **state)
  * three threads whose leader exits first (the kernel's group record has
  * no CPU: the threads' records are summed); an exit of a process outside
  * the tree is ignored. */
+static void kid_switch_and_spin(void)
+{
+	usleep(2000);		/* a voluntary switch, at least */
+	spin_cpu_ms(30);	/* one thread: the process's */
+}
+
+static void kid_three_threads(void)
+{
+	pthread_t a, b;
+
+	if (pthread_create(&a, NULL, spin_30ms, NULL) != 0 ||
+	    pthread_create(&b, NULL, spin_120ms, NULL) != 0)
+		_exit(1);
+	pthread_join(a, NULL);
+	spin_cpu_ms(30);
+	pthread_exit(NULL);	/* b is the last to go */
+}
+
 static void sampler_takes_the_kernels_exit_records(void **state)
 {
+	static void (*const kids[])(void) = { kid_switch_and_spin,
+					       kid_three_threads };
 	struct swt_exitacct *ea;
 	struct swt_sampler *s;
 	const struct swt_proc_exit *x;
 	const struct swt_proc_start *st;
 	struct tick t;
-	char msg[200], c;
 	int go[2], done[2], status;
 	uint64_t overflows = 0;
-	pid_t child, outsider, gc, gc2;
+	pid_t child, outsider, gc[2];
 	int32_t root;
 
 	(void)state;
-	if (swt_exitacct_open(&ea, msg, sizeof(msg)) < 0) {
-		print_message("# skipped: %s\n", msg);
-		skip();
-	}
-	assert_int_equal(pipe(go), 0);
-	assert_int_equal(pipe(done), 0);
-	child = fork();
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		gc = fork();
-		if (gc == 0) {
-			usleep(2000);		/* a voluntary switch, at least */
-			spin_cpu_ms(30);	/* one thread: the process's */
-			_exit(0);
-		}
-		waitpid(gc, &status, 0);
-		gc2 = fork();
-		if (gc2 == 0) {
-			pthread_t a, b;
-
-			if (pthread_create(&a, NULL, spin_30ms, NULL) != 0 ||
-			    pthread_create(&b, NULL, spin_120ms, NULL) != 0)
-				_exit(1);
-			pthread_join(a, NULL);
-			spin_cpu_ms(30);
-			pthread_exit(NULL);	/* b is the last to go */
-		}
-		waitpid(gc2, &status, 0);
-		if (write(done[1], &gc, sizeof(gc)) != (ssize_t)sizeof(gc) ||
-		    write(done[1], &gc2, sizeof(gc2)) != (ssize_t)sizeof(gc2))
-			_exit(1);
-		for (;;)
-			pause();
-	}
+	ea = exitacct_or_skip();
+	child = spawn_reaper(go, done, kids, 2);
 	root = (int32_t)child;
 	new_sampler(&s, SWT_MODE_LAUNCH, &root, 1, false, 1);
 	do_tick(s, &t);
@@ -1500,18 +1525,16 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	}
 	assert_int_equal(waitpid(outsider, &status, 0), outsider);
 	assert_int_equal(write(go[1], "g", 1), 1);
-	assert_int_equal(read(done[0], &gc, sizeof(gc)), (ssize_t)sizeof(gc));
-	assert_int_equal(read(done[0], &gc2, sizeof(gc2)),
-			 (ssize_t)sizeof(gc2));
+	assert_int_equal(read(done[0], gc, sizeof(gc)), (ssize_t)sizeof(gc));
 	/* the record is sent before the parent can reap: it is there */
 	assert_true(swt_exitacct_read(ea, note_record, s, &overflows) >= 3);
 	assert_int_equal(overflows, 0);
 	do_tick(s, &t);
-	st = start_of(&t, gc);
+	st = start_of(&t, gc[0]);
 	assert_non_null(st);
 	assert_int_equal(st->ppid, child);
 	assert_int_equal(st->cmdline_len, 0);
-	x = exit_of(&t, gc);
+	x = exit_of(&t, gc[0]);
 	assert_non_null(x);
 	assert_true(x->has_acct);
 	assert_true(x->has_final);
@@ -1521,8 +1544,8 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	assert_true(x->hiwater_rss_kib > 0);
 	assert_true(x->nvcsw > 0);
 	/* 30 + 30 + 120 ms over three threads, to the scheduler's tick */
-	assert_non_null(start_of(&t, gc2));
-	x = exit_of(&t, gc2);
+	assert_non_null(start_of(&t, gc[1]));
+	x = exit_of(&t, gc[1]);
 	assert_non_null(x);
 	assert_true(x->has_acct);
 	assert_true(x->utime_us + x->stime_us >= 150000);
@@ -1541,10 +1564,7 @@ static void sampler_takes_the_kernels_exit_records(void **state)
 	assert_null(start_of(&t, child));
 	swt_sampler_free(s);
 	swt_exitacct_free(ea);
-	close(go[0]);
-	close(go[1]);
-	close(done[0]);
-	close(done[1]);
+	close4(go, done);
 }
 
 static void sampler_announces_exec_again(void **state)
