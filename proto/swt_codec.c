@@ -136,10 +136,16 @@ bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 	}
 }
 
-bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
-		   uint8_t **same, size_t *cap_same, const void *rows,
-		   size_t n, size_t size, bool listed, const uint32_t *at,
-		   size_t n_at, const struct swt_sample *cols)
+/* One table of a sample kept whole (swt_rows_keep_sample()): its whole
+ * rows (n of `size` bytes) copied into *table (*n_table rows, room for
+ * *cap), or, listed, its listed rows put in place among the n kept (rows
+ * at places at[0, n_at), or the process columns of cols); with same (not
+ * NULL), a listed sample's repeats into *same (room for *cap_same). False
+ * when listed rows do not fit what is kept. */
+static bool rows_keep(void **table, size_t *n_table, size_t *cap,
+		      uint8_t **same, size_t *cap_same, const void *rows,
+		      size_t n, size_t size, bool listed, const uint32_t *at,
+		      size_t n_at, const struct swt_sample *cols)
 {
 	uint8_t *rep = NULL;
 
@@ -172,16 +178,14 @@ bool swt_rows_keep_sample(struct swt_rows_kept *k, const struct swt_sample *s,
 		return !listed;
 	}
 	k->have = false;
-	if (!swt_rows_keep((void **)&k->procs, &k->n_procs, &k->cap_procs,
-			   same ? &k->proc_same : NULL, &k->cap_psame,
-			   s->procs, s->n_procs, sizeof(*s->procs),
-			   s->proc_listed, s->proc_at, s->n_proc_at,
-			   s->proc_cols ? s : NULL) ||
-	    !swt_rows_keep((void **)&k->threads, &k->n_threads,
-			   &k->cap_threads, same ? &k->thread_same : NULL,
-			   &k->cap_tsame, s->threads, s->n_threads,
-			   sizeof(*s->threads), s->thread_listed, s->thread_at,
-			   s->n_thread_at, NULL))
+	if (!rows_keep((void **)&k->procs, &k->n_procs, &k->cap_procs,
+		       same ? &k->proc_same : NULL, &k->cap_psame, s->procs,
+		       s->n_procs, sizeof(*s->procs), s->proc_listed,
+		       s->proc_at, s->n_proc_at, s->proc_cols ? s : NULL) ||
+	    !rows_keep((void **)&k->threads, &k->n_threads, &k->cap_threads,
+		       same ? &k->thread_same : NULL, &k->cap_tsame,
+		       s->threads, s->n_threads, sizeof(*s->threads),
+		       s->thread_listed, s->thread_at, s->n_thread_at, NULL))
 		return false;
 	k->have = true;
 	k->chunk = s->chunk_id;

@@ -2385,7 +2385,7 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 							if (w)
 								add8(dst, w, rs);
 							cq += 8;
-							dst += 8 * sizeof(*own);
+							dst += 8 * rs;
 							i += 7;
 							continue;
 						}

@@ -80,11 +80,11 @@ int swt_reader_set_threads(struct swt_reader *r, unsigned n);
  * rows (swt_sample.proc_listed; the process rows as their present
  * columns, swt_sample.proc_cols): every sample it decodes says keep_rows,
  * and the consumer keeps the rows of such a sample and puts the next one's
- * listed rows in place itself (swt_rows_keep(); no whole table copied
- * between threads); it must then see every sample. Without, a decoding
- * thread copies the whole table. For a consumer that looks only at what
- * changed (the analysis engine). Call before the first record is read. Returns 0 or
- * SWT_EINVAL (records were read already). */
+ * listed rows in place itself (swt_rows_keep_sample(); no whole table
+ * copied between threads); it must then see every sample. Without, a
+ * decoding thread copies the whole table. For a consumer that looks only
+ * at what changed (the analysis engine). Call before the first record is
+ * read. Returns 0 or SWT_EINVAL (records were read already). */
 int swt_reader_set_deltas(struct swt_reader *r, bool on, bool listed);
 
 /* Threads decoding, the caller's included: 1 when they all failed to

@@ -296,22 +296,10 @@ bool swt_rows_put(void *table, size_t n, const void *rows, size_t size,
 bool swt_rows_put_cols(struct swt_proc_row *table, size_t n,
 		       const struct swt_sample *s, uint8_t *same);
 
-/* One table of samples from a reader handing over only the rows that
- * changed (swt_sample.keep_rows), kept whole by its consumer: a sample's
- * whole rows (n of `size` bytes) copied into *table (*n_table rows, room
- * for *cap), or, listed, its listed rows put in place among the n kept
- * (rows at places at[0, n_at), or the process columns of cols:
- * swt_rows_put(), swt_rows_put_cols()); with same (not NULL), a listed
- * sample's repeats into *same (room for *cap_same). False when listed
- * rows do not fit what is kept. */
-bool swt_rows_keep(void **table, size_t *n_table, size_t *cap,
-		   uint8_t **same, size_t *cap_same, const void *rows,
-		   size_t n, size_t size, bool listed, const uint32_t *at,
-		   size_t n_at, const struct swt_sample *cols);
-
-/* Both tables of such a consumer, and which sample they hold (its chunk
- * and place in it): swt_rows_keep_sample(). Zeroed to start; freed by
- * swt_rows_kept_fini(). */
+/* The tables a consumer of a reader handing over only the rows that
+ * changed (swt_sample.keep_rows) keeps whole, and which sample they hold
+ * (its chunk and place in it): swt_rows_keep_sample(). Zeroed to start;
+ * freed by swt_rows_kept_fini(). */
 struct swt_rows_kept {
 	struct swt_proc_row *procs;
 	struct swt_thread_row *threads;
@@ -324,7 +312,8 @@ struct swt_rows_kept {
 };
 
 /* Sample s into k: with keep_rows, its process and thread rows kept whole
- * (swt_rows_keep(); with same, a listed table's repeats into proc_same,
+ * (a listed table's listed rows put in place: swt_rows_put(),
+ * swt_rows_put_cols(); with same, its repeats into proc_same,
  * thread_same); a listed sample must follow the one k holds in its chunk
  * (a reader hands over every sample of a chunk). Without keep_rows, k
  * holds nothing (the next sample lists nothing either). False, k holding
