@@ -492,9 +492,10 @@ static void on_exit_record(const struct swt_exit_stats *x, void *payload)
 		swt_sampler_note_acct(s->smp, x);
 }
 
-/* The exit records that came while a tick read the rows
- * (swt_sampler_opts.late_exits), in the measure of its exit accounting. */
-static void late_exits(void *payload)
+/* The exit records (taskstats) that came so far, handed to the sampler in
+ * the measure of its exit accounting: before a tick, and once it has read
+ * the rows (swt_sampler_opts.late_exits). */
+static void read_exits(void *payload)
 {
 	struct session *s = payload;
 
@@ -518,13 +519,7 @@ static void tick(struct session *s, int64_t scheduled)
 	reap(s);
 	/* the exit records that came since the last tick, before the tick
 	 * writes the exits it finds */
-	if (s->ea && s->smp) {
-		int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-
-		swt_exitacct_read(s->ea, on_exit_record, s, &s->ea_overflows);
-		swt_sampler_add_exit_cpu(s->smp,
-					 clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
-	}
+	read_exits(s);
 	/* (then the process events: swt_sampler_tick() reads them first,
 	 * in the same measure of its exit accounting as the records) */
 	/* The pumper keeps the rings moving while /proc is read; the first
@@ -1151,7 +1146,7 @@ static int new_sampler(struct session *s)
 	so.bpf = s->sbpf;
 	so.max_unseen_per_s = s->opts->max_short_lived;
 	so.before_records = before_records;
-	so.late_exits = late_exits;
+	so.late_exits = read_exits;
 	if (s->opts->mode == SWT_MODE_LAUNCH) {
 		so.roots = &child;
 		so.n_roots = 1;
