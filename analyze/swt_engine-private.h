@@ -244,6 +244,9 @@ struct engine__module {
 				 * first, short, the interval reaching back
 				 * to the start: defer_first), else 0 */
 	uint64_t u_pend_seq;	/* the sample that closed it */
+	int64_t u_early;	/* micro-ticks of exits before its first
+				 * interval (late_credit()): over time, the
+				 * first interval carries them */
 	bool u_told;		/* the pending interval went to on_usage */
 	/* running totals told (swt_engine_opts.usage_totals): io read,
 	 * written, net sent, received, calls */

@@ -4403,7 +4403,8 @@ static void usage_cpu(struct swt_engine *e, struct engine__module *m,
 	m->u_pend_slots = e->u_slots;
 	m->u_pend_p0 = e->u_p0;
 	m->u_pend_p1 = e->u_p1;
-	m->u_pend_ticks = m->cur_ticks_micro;
+	m->u_pend_ticks = swt_sat_add(m->cur_ticks_micro, m->u_early);
+	m->u_early = 0;
 	m->u_pend_span = span;
 	m->u_pend_mpct = m->cur_mpct;
 	m->u_pend_t0 = swt_sat_sub(e->u_t, dt);
@@ -4596,7 +4597,8 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
  * interval can take it (the next sample's is a baseline, or none follows):
  * it joins that last interval, whose CPU % and the peak are recomputed,
  * so that the average (total over observed time) never passes the peak.
- * A module never observed takes it in its total only. */
+ * A module never observed takes it in its total only (over time, its
+ * first interval carries it: u_early). */
 static void late_credit(struct swt_engine *e, struct engine__module *m,
 			int64_t micro, int64_t sdt)
 {
@@ -4627,7 +4629,7 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 		if (m->u_pend) {
 			int64_t over = swt_sat_sub(span, m->last_dt);
 
-			m->u_pend_ticks = m->last_ticks_micro;
+			m->u_pend_ticks = swt_sat_add(m->u_pend_ticks, micro);
 			m->u_pend_span = span;
 			m->u_pend_mpct = mpct;
 			m->u_pend_t = swt_sat_add(
@@ -4637,6 +4639,10 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 			if (m->u_told && e->on_usage)
 				usage_tell(e, m, true, true);
 		}
+	} else if (e->u_on) {
+		/* no interval yet: over time, the first one carries it (the
+		 * series add up to the total) */
+		m->u_early = swt_sat_add(m->u_early, micro);
 	}
 }
 
