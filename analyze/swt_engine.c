@@ -4286,7 +4286,9 @@ static void usage_tell(struct swt_engine *e, struct engine__module *m,
 		 * not hold reaches into the short interval after it
 		 * (late_credit()). It is then told in parts, each with the
 		 * CPU its time holds: the interval's percentage up to its
-		 * sample, after it the rest at the rate it makes there. */
+		 * sample, after it the rest at the rate it makes there. A
+		 * revision tells every part again (the parts told stay,
+		 * each starting where it did; one may be added). */
 		int64_t t0 = m->u_pend_t0, tc = m->u_pend_tc;
 		int64_t end = m->u_pend_t, len = swt_sat_sub(end, t0);
 		int64_t cut[3], given = 0, from = t0;
@@ -4323,10 +4325,8 @@ static void usage_tell(struct swt_engine *e, struct engine__module *m,
 			p.cpu_micro_ticks = swt_sat_sub(got, given);
 			given = got;
 			from = cut[k];
-			if (k + 1 < n) {
+			if (k + 1 < n)
 				e->on_usage(&p, e->payload);
-				p.revised = false;
-			}
 		}
 	} else {
 		p.t_from_ns = p.t_to_ns = swt_sat_sub(e->u_t, e->origin_ns);
@@ -4629,6 +4629,11 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 		if (m->u_pend) {
 			int64_t over = swt_sat_sub(span, m->last_dt);
 
+			/* (its reach never shrinks: the parts told stay, and
+			 * a revision tells each again; at the end, where no
+			 * short interval follows, sdt is 0) */
+			if (sdt < swt_sat_sub(m->u_pend_t2, m->u_pend_tc))
+				sdt = swt_sat_sub(m->u_pend_t2, m->u_pend_tc);
 			m->u_pend_ticks = swt_sat_add(m->u_pend_ticks, micro);
 			m->u_pend_span = span;
 			m->u_pend_mpct = mpct;

@@ -68,6 +68,12 @@ struct ctr {
 	struct tot_ser tot;
 };
 
+/* a part of an interval taken: where it starts, its CPU */
+struct sent_part {
+	int64_t t_from, ticks;
+};
+#define SENT_PARTS 3	/* parts of an interval, at most (usage_tell()) */
+
 struct subj {
 	bool named;
 	bool session;
@@ -76,10 +82,14 @@ struct subj {
 	size_t n_cpu, cap_cpu, n_mem, cap_mem;
 	struct cpu_pt *cpu;
 	struct mem_pt *mem;
-	/* what was taken: the total so far and the last interval */
+	/* what was taken: the total so far, the end of the last interval,
+	 * and the last parts taken (a revision tells the subject's last
+	 * interval again, in its parts, each by where it starts) */
 	int64_t cum_ticks;
 	bool has_last;
-	int64_t last_to, last_ticks;
+	int64_t last_to;
+	size_t n_sent;
+	struct sent_part sent[SENT_PARTS];
 	int64_t adjust;		/* revisions of taken intervals */
 	bool adj_sent;		/* a revision went as a sample of its own, */
 	int64_t adj_ms;		/* ... at this time */
@@ -531,21 +541,30 @@ void swt_fleet_usage(struct swt_fleet *f, const struct swt_usage_point *p)
 		return;
 	}
 	if (p->revised) {
+		/* a part of the subject's last interval, told again: not
+		 * taken yet, it is replaced (its end may move); taken, its
+		 * difference goes with the total's next sample; a part it
+		 * did not have (its reach grew) is an interval of its own */
 		for (i = s->n_cpu; i-- > 0;) {
-			if (s->cpu[i].t_to == p->t_to_ns) {
+			if (s->cpu[i].t_from == p->t_from_ns) {
+				s->cpu[i].t_to = p->t_to_ns;
 				s->cpu[i].ticks = p->cpu_micro_ticks;
 				s->cpu[i].mpct = p->cpu_mpct;
 				return;
 			}
-			if (s->cpu[i].t_to < p->t_to_ns)
+			if (s->cpu[i].t_from < p->t_from_ns)
 				break;
 		}
-		if (s->has_last && s->last_to == p->t_to_ns) {
-			s->adjust = swt_sat_add(s->adjust,
-					p->cpu_micro_ticks - s->last_ticks);
-			s->last_ticks = p->cpu_micro_ticks;
+		for (i = 0; i < s->n_sent; i++) {
+			if (s->sent[i].t_from == p->t_from_ns) {
+				s->adjust = swt_sat_add(
+					s->adjust,
+					swt_sat_sub(p->cpu_micro_ticks,
+						    s->sent[i].ticks));
+				s->sent[i].ticks = p->cpu_micro_ticks;
+				return;
+			}
 		}
-		return;
 	}
 	s->cpu = swt_grow(s->cpu, &s->cap_cpu, s->n_cpu + 1, sizeof(*s->cpu));
 	s->cpu[s->n_cpu].t_from = p->t_from_ns;
@@ -845,7 +864,16 @@ static void take_cpu(struct swt_fleet *f, struct subj *s, struct outs *o)
 	}
 	s->has_last = true;
 	s->last_to = s->cpu[s->n_cpu - 1].t_to;
-	s->last_ticks = s->cpu[s->n_cpu - 1].ticks;
+	for (i = s->n_cpu > SENT_PARTS ? s->n_cpu - SENT_PARTS : 0;
+	     i < s->n_cpu; i++) {
+		if (s->n_sent == SENT_PARTS) {
+			memmove(s->sent, s->sent + 1,
+				(SENT_PARTS - 1) * sizeof(*s->sent));
+			s->n_sent--;
+		}
+		s->sent[s->n_sent].t_from = s->cpu[i].t_from;
+		s->sent[s->n_sent++].ticks = s->cpu[i].ticks;
+	}
 	s->n_cpu = 0;
 	l = make_labels(f, &nl, mt, s->session ? NULL : s, 0, NULL);
 	outs_add(o, l, nl, tot, n);

@@ -568,6 +568,313 @@ static void test_live_revision_is_sent(void **state)
 	swt_fleet_free(l.f);
 }
 
+/* ---- live against the report: sessions recorded in a hurry ------------- */
+
+/* every series' last sample, by its labels */
+struct lasts {
+	size_t n;
+	char key[96][200];
+	double v[96];
+	int64_t t_ms[96];
+};
+
+static void lasts_take(struct swt_fleet *f, struct lasts *l)
+{
+	struct swt_rw_set *set = NULL;
+	size_t i, j, k;
+
+	swt_fleet_take(f, &set);
+	for (i = 0; set && i < set->n; i++) {
+		const struct swt_rw_series *s = &set->series[i];
+		char key[200];
+		int len = 0;
+
+		for (j = 0; j < s->n_labels; j++)
+			len += snprintf(key + len, sizeof(key) - (size_t)len,
+					"%s=%s;", s->labels[j].name,
+					s->labels[j].value);
+		assert_true(len < (int)sizeof(key));
+		for (k = 0; k < l->n && strcmp(l->key[k], key); k++)
+			;
+		if (k == l->n) {
+			assert_true(l->n < 96);
+			strcpy(l->key[l->n], key);
+			l->t_ms[l->n++] = INT64_MIN;
+		}
+		for (j = 0; j < s->n_samples; j++) {
+			/* (a receiver refuses a sample at or before one it
+			 * has) */
+			assert_true(s->samples[j].t_ms > l->t_ms[k]);
+			l->t_ms[k] = s->samples[j].t_ms;
+			l->v[k] = s->samples[j].value;
+		}
+	}
+	swt_rw_set_free(set);
+}
+
+struct both {
+	struct swt_fleet *live, *all;
+};
+
+static void both_usage(const struct swt_usage_point *p, void *payload)
+{
+	struct both *b = payload;
+
+	swt_fleet_usage(b->live, p);
+	swt_fleet_usage(b->all, p);
+}
+
+static uint32_t lcg(uint64_t *st, uint32_t n)
+{
+	*st = *st * UINT64_C(6364136223846793005) +
+	      UINT64_C(1442695040888963407);
+	return (uint32_t)(*st >> 33) % n;
+}
+
+/* One session of seed: up to 12 children of "make" in three modules,
+ * starting and exiting at random times (in time order) between samples
+ * 0.1 s apart, some of them short (a late tick, swrec's last look), some
+ * exits before the first sample or after the last, their last counters
+ * read or not. */
+static void hurried_session(uint64_t seed, struct lasts *live,
+			    struct lasts *all, int64_t *cpu_ms)
+{
+	static const char *const cmd[] = { "make" };
+	static const char *const names[] = { "a", "b", "c" };
+	struct swt_fleet_opts fo = { 0, NULL, 0 };
+	struct swt_engine_opts eo;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	struct swt_record hdr;
+	struct both b;
+	struct {
+		int32_t pid;
+		int64_t ticks;
+		bool alive;
+	} pr[12];
+	uint64_t st = seed;
+	int64_t t = T0, root = 0, iv = S / 10;
+	int np = 0, k, i, nsamp;
+
+	swt_fleet_new(&b.live, &fo);
+	swt_fleet_new(&b.all, &fo);
+	memset(&eo, 0, sizeof(eo));
+	eo.on_usage = both_usage;
+	eo.usage_totals = true;
+	eo.payload = &b;
+	swt_engine_new(&e, &eo);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.kind = SWT_REC_HEADER;
+	hdr.u.header.recorder = "test";
+	hdr.u.header.clock_ticks = 100;
+	hdr.u.header.page_size = 4096;
+	hdr.u.header.cpu_count = 1 + lcg(&st, 2);
+	hdr.u.header.interval_ns = iv;
+	hdr.u.header.start_mono_ns = T0;
+	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
+	hdr.u.header.n_command = 1;
+	hdr.u.header.command = cmd;
+	hdr.u.header.mode = lcg(&st, 2) ? SWT_MODE_LAUNCH : SWT_MODE_ATTACH;
+	swt_fleet_header(b.live, &hdr.u.header);
+	swt_fleet_header(b.all, &hdr.u.header);
+	feed(e, &hdr);
+	feed_child(e, T0, 10, 1, "make");
+	nsamp = 3 + (int)lcg(&st, 10);
+	for (k = 0; k < nsamp; k++) {
+		struct swt_proc_row rows[13];
+		size_t nr = 0;
+		/* (the second a full interval: a session all of whose
+		 * intervals are short has its CPU in the report's total
+		 * only, no series) */
+		int64_t next = t + (lcg(&st, 4) || k == 1 ?
+				    iv : iv / (2 + (int64_t)lcg(&st, 20)));
+		int nev = (int)lcg(&st, 4);
+		int64_t te = t;
+
+		for (i = 0; i < nev; i++) {
+			int j = (int)lcg(&st, np ? (uint32_t)np : 1);
+
+			te += 1 + lcg(&st, (uint32_t)((next - te) / 2));
+			if (np < 12 && (lcg(&st, 2) || !np)) {
+				pr[np].pid = 11 + np;
+				pr[np].ticks = 0;
+				pr[np].alive = true;
+				feed_child(e, te, pr[np].pid, 10,
+					   names[lcg(&st, 3)]);
+				np++;
+			} else if (pr[j].alive) {
+				pr[j].alive = false;
+				pr[j].ticks += lcg(&st, 15);
+				feed_proc_exit(e, te, pr[j].pid,
+					       lcg(&st, 5) > 0, pr[j].ticks, 0);
+			}
+		}
+		t = next;
+		root += lcg(&st, 3);
+		rows[nr++] = prow(10, root, 1024);
+		for (i = 0; i < np; i++) {
+			if (!pr[i].alive)
+				continue;
+			pr[i].ticks += lcg(&st, 12);
+			rows[nr++] = prow(pr[i].pid, pr[i].ticks, 2048);
+		}
+		feed_sample(e, t, rows, nr, NULL, 0);
+		lasts_take(b.live, live);
+	}
+	for (i = 0; i < np; i++) {
+		if (pr[i].alive && lcg(&st, 2)) {
+			pr[i].ticks += lcg(&st, 15);
+			feed_proc_exit(e, t + 1 + i, pr[i].pid, true,
+				       pr[i].ticks, 0);
+		}
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	*cpu_ms = res->session.cpu_ms;
+	swt_fleet_result(b.live, res);
+	swt_fleet_result(b.all, res);
+	lasts_take(b.live, live);
+	lasts_take(b.all, all);
+	swt_engine_free(e);
+	swt_fleet_free(b.live);
+	swt_fleet_free(b.all);
+}
+
+/* Each running total taken after every sample (swrec --remote-write)
+ * ends where it ends taken once (export): a revision of an interval sent
+ * is never lost nor counted twice (an interval told in parts, revised
+ * again: the live session's CPU read 1.35 ms short of the report's in CI),
+ * and the CPU total is the report's (an exit before the first interval
+ * was in the report's total only). */
+static void test_live_totals_are_the_reports(void **state)
+{
+	static struct lasts live, all;
+	uint64_t seed;
+	size_t i, k;
+
+	(void)state;
+	for (seed = 1; seed <= 3000; seed++) {
+		int64_t cpu_ms;
+		bool ses = false;
+
+		memset(&live, 0, sizeof(live));
+		memset(&all, 0, sizeof(all));
+		hurried_session(seed, &live, &all, &cpu_ms);
+		for (i = 0; i < all.n; i++) {
+			if (!strstr(all.key[i], "_total;"))
+				continue;
+			for (k = 0; k < live.n && strcmp(live.key[k],
+							   all.key[i]);
+			     k++)
+				;
+			if (k == live.n || live.v[k] != all.v[i])
+				fail_msg("seed %llu: %s live %.6f, at once "
+					 "%.6f",
+					 (unsigned long long)seed, all.key[i],
+					 k < live.n ? live.v[k] : -1.0,
+					 all.v[i]);
+			if (!strncmp(all.key[i],
+				     "__name__=swt_session_cpu_seconds_total;",
+				     39)) {
+				ses = true;
+				if (all.v[i] * 1000 < (double)cpu_ms - 0.5 ||
+				    all.v[i] * 1000 > (double)cpu_ms + 0.5)
+					fail_msg("seed %llu: the session's "
+						 "CPU %.6f s, the report's "
+						 "%lld ms",
+						 (unsigned long long)seed,
+						 all.v[i], (long long)cpu_ms);
+			}
+		}
+		if (!ses && cpu_ms)
+			fail_msg("seed %llu: no CPU series, %lld ms",
+				 (unsigned long long)seed, (long long)cpu_ms);
+	}
+}
+
+/* A module's interval told, then revised twice: by an exit during the
+ * short sample after it (the machine could not burn it all in the
+ * interval: told in two parts, the second reaching past it), then by an
+ * exit after the last sample (no short interval follows: the parts told
+ * stay). Live and at once, its total is the report's. */
+static void test_live_revised_twice(void **state)
+{
+	static const char *const cmd[] = { "make" };
+	struct swt_fleet_opts fo = { 0, NULL, 0 };
+	struct swt_engine_opts eo;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	struct swt_record hdr;
+	struct swt_proc_row p[2];
+	static struct lasts live, all;
+	struct both b;
+	size_t i, k;
+
+	(void)state;
+	memset(&live, 0, sizeof(live));
+	memset(&all, 0, sizeof(all));
+	swt_fleet_new(&b.live, &fo);
+	swt_fleet_new(&b.all, &fo);
+	memset(&eo, 0, sizeof(eo));
+	eo.on_usage = both_usage;
+	eo.usage_totals = true;
+	eo.payload = &b;
+	swt_engine_new(&e, &eo);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.kind = SWT_REC_HEADER;
+	hdr.u.header.recorder = "test";
+	hdr.u.header.clock_ticks = 100;
+	hdr.u.header.page_size = 4096;
+	hdr.u.header.cpu_count = 1;
+	hdr.u.header.interval_ns = S;
+	hdr.u.header.start_mono_ns = T0;
+	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
+	hdr.u.header.n_command = 1;
+	hdr.u.header.command = cmd;
+	swt_fleet_header(b.live, &hdr.u.header);
+	swt_fleet_header(b.all, &hdr.u.header);
+	feed(e, &hdr);
+	feed_child(e, T0, 10, 1, "make");
+	feed_child(e, T0, 11, 10, "a");
+	p[0] = prow(10, 0, 1024);
+	p[1] = prow(11, 90, 1024);
+	feed_sample(e, T0 + S, p, 2, NULL, 0);
+	lasts_take(b.live, &live);
+	feed_proc_exit(e, T0 + S + 1, 11, false, 0, 0);
+	p[0] = prow(10, 5, 1024);
+	feed_sample(e, T0 + 2 * S, p, 1, NULL, 0);
+	lasts_take(b.live, &live);
+	feed_child(e, T0 + 2 * S + 50000000, 12, 10, "a");
+	feed_proc_exit(e, T0 + 2 * S + 100000000, 12, true, 30, 0);
+	feed_sample(e, T0 + 2 * S + 200000000, p, 1, NULL, 0);
+	lasts_take(b.live, &live);
+	feed_child(e, T0 + 2 * S + 210000000, 13, 10, "a");
+	feed_proc_exit(e, T0 + 2 * S + 220000000, 13, true, 10, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	swt_fleet_result(b.live, res);
+	swt_fleet_result(b.all, res);
+	lasts_take(b.live, &live);
+	lasts_take(b.all, &all);
+	for (i = 0; i < res->n_modules; i++)
+		if (res->modules[i].subj.kind == SWT_KIND_PROCESS &&
+		    !strcmp(res->modules[i].subj.name, "a"))
+			break;
+	assert_true(i < res->n_modules);
+	assert_int_equal(res->modules[i].cpu_ms, 1300);
+	for (i = 0; i < all.n; i++)
+		if (strstr(all.key[i], "swt_module_cpu_seconds_total;") &&
+		    strstr(all.key[i], ";module=a;"))
+			break;
+	assert_true(i < all.n);
+	assert_true(all.v[i] > 1.3 - 1e-9 && all.v[i] < 1.3 + 1e-9);
+	for (k = 0; k < live.n && strcmp(live.key[k], all.key[i]); k++)
+		;
+	assert_true(k < live.n);
+	assert_true(live.v[k] > 1.3 - 1e-9 && live.v[k] < 1.3 + 1e-9);
+	swt_engine_free(e);
+	swt_fleet_free(b.live);
+	swt_fleet_free(b.all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +885,8 @@ int main(void)
 		cmocka_unit_test(test_step_keeps_the_total),
 		cmocka_unit_test(test_totals_per_interval),
 		cmocka_unit_test(test_live_revision_is_sent),
+		cmocka_unit_test(test_live_totals_are_the_reports),
+		cmocka_unit_test(test_live_revised_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
