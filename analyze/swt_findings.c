@@ -538,6 +538,16 @@ static void module_results(const struct swt_engine *e,
 
 		if (m->merged)
 			continue;	/* adopted by a real identity */
+		/* a reaped-children module with less than half a millisecond
+		 * of CPU and no bytes is no module of the report (its CPU
+		 * stays in the session's): what a shell's children burnt
+		 * after their exit records, the kernel freeing them, read as
+		 * a row of zeros */
+		if (m->reaped && !m->calls &&
+		    swt_muldiv2(m->ticks_micro, 1000, ct, MICRO) == 0 &&
+		    !m->by[BY_IO].a && !m->by[BY_IO].b && !m->by[BY_NET].a &&
+		    !m->by[BY_NET].b)
+			continue;
 		r = &fr->r_mods[n++];
 		rix[i] = n;
 

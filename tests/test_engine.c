@@ -940,6 +940,51 @@ static void feed_exit_io(struct swt_engine *e, int64_t t, int32_t pid,
 	assert_ok(swt_engine_feed(e, &r));
 }
 
+/* What a shell's children burnt after their exit records (the kernel
+ * freeing them) reaches its cutime, rounded to ticks: a fraction of a
+ * millisecond was a "(reaped children)" module of 0.000 s in the report.
+ * Under half a millisecond it is no module (its CPU stays the tree's);
+ * from half a millisecond on it is one. */
+static void reaped_crumbs_are_no_module(void **state)
+{
+	static const int64_t tail_us[2] = { 300, 600 };
+	int k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+		struct swt_proc_row p;
+		struct swt_record r;
+		size_t i;
+		bool listed = false;
+
+		assert_ok(feed_header(e, S, false));
+		feed_child(e, T0, 10, 1, "sh");
+		p = crow(10, 0, 0);
+		feed_sample(e, T0 + S, &p, 1, NULL, 0);
+		feed_child(e, T0 + S + 1000, 11, 10, "readlink");
+		r = proc_exit_rec(T0 + S + 2000, 11);
+		r.u.proc_exit.has_final = true;
+		r.u.proc_exit.utime = 1;
+		r.u.proc_exit.has_acct = true;
+		r.u.proc_exit.utime_us = (uint64_t)(10000 - tail_us[k]);
+		assert_ok(swt_engine_feed(e, &r));
+		p = crow(10, 0, 1);
+		feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+		feed_sample(e, T0 + 3 * S, &p, 1, NULL, 0);
+		assert_ok(swt_engine_finish(e, &res));
+		assert_int_equal(res->session.cpu_ms, 10);
+		for (i = 0; i < res->n_modules; i++)
+			if (!strcmp(res->modules[i].subj.name,
+				    "sh (reaped children)"))
+				listed = true;
+		assert_int_equal(listed, k == 1);
+		assert_int_equal(res->n_modules, k == 1 ? 3 : 2);
+		swt_engine_free(e);
+	}
+}
+
 /* /proc/PID/io is read every 4th tick: an older process's first reading
  * is a base; the bytes of each later window count once, at the window's
  * rate, held until the next reading. */
@@ -4078,6 +4123,7 @@ int main(void)
 		cmocka_unit_test(network_of_an_older_file_is_unknown),
 		cmocka_unit_test(reaped_burst_never_passes_the_machine),
 		cmocka_unit_test(reaped_children_of_an_exit_in_the_same_tick),
+		cmocka_unit_test(reaped_crumbs_are_no_module),
 		cmocka_unit_test(a_childs_exit_before_its_parents_start),
 		cmocka_unit_test(disk_io_of_a_childs_exit_before_its_parents_start),
 		cmocka_unit_test(
