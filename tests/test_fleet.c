@@ -497,13 +497,31 @@ static void live_take(struct live *l)
 	swt_rw_set_free(set);
 }
 
+/* The header of the live tests' sessions: "make", started at T0. */
+static void live_header(struct swt_record *hdr, uint32_t cpu_count,
+			int64_t interval)
+{
+	static const char *const cmd[] = { "make" };
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->kind = SWT_REC_HEADER;
+	hdr->u.header.recorder = "test";
+	hdr->u.header.clock_ticks = 100;
+	hdr->u.header.page_size = 4096;
+	hdr->u.header.cpu_count = cpu_count;
+	hdr->u.header.interval_ns = interval;
+	hdr->u.header.start_mono_ns = T0;
+	hdr->u.header.start_wall_ns = INT64_C(1700000000) * S;
+	hdr->u.header.n_command = 1;
+	hdr->u.header.command = cmd;
+}
+
 /* An interval sent live, then revised by a late exit (the engine's
  * usage_point_revised_by_a_late_exit), with no later interval of its
  * module to carry the difference: it goes as a sample of its own just
  * after the one sent, so the last value sent is the report's total. */
 static void test_live_revision_is_sent(void **state)
 {
-	static const char *const cmd[] = { "make" };
 	struct swt_fleet_opts fo = { 0, NULL, 0 };
 	struct swt_engine_opts eo;
 	struct swt_engine *e;
@@ -521,17 +539,7 @@ static void test_live_revision_is_sent(void **state)
 	eo.usage_totals = true;
 	eo.payload = &l;
 	swt_engine_new(&e, &eo);
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.kind = SWT_REC_HEADER;
-	hdr.u.header.recorder = "test";
-	hdr.u.header.clock_ticks = 100;
-	hdr.u.header.page_size = 4096;
-	hdr.u.header.cpu_count = 4;
-	hdr.u.header.interval_ns = S;
-	hdr.u.header.start_mono_ns = T0;
-	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
-	hdr.u.header.n_command = 1;
-	hdr.u.header.command = cmd;
+	live_header(&hdr, 4, S);
 	swt_fleet_header(l.f, &hdr.u.header);
 	feed(e, &hdr);
 	feed_child(e, T0, 10, 1, "make");
@@ -624,6 +632,32 @@ static void both_usage(const struct swt_usage_point *p, void *payload)
 	swt_fleet_usage(b->all, p);
 }
 
+/* An engine whose series go to both (to be freed by the caller with
+ * swt_engine_free(), the two with swt_fleet_free()). */
+static struct swt_engine *both_new(struct both *b)
+{
+	struct swt_fleet_opts fo = { 0, NULL, 0 };
+	struct swt_engine_opts eo;
+	struct swt_engine *e;
+
+	swt_fleet_new(&b->live, &fo);
+	swt_fleet_new(&b->all, &fo);
+	memset(&eo, 0, sizeof(eo));
+	eo.on_usage = both_usage;
+	eo.usage_totals = true;
+	eo.payload = b;
+	swt_engine_new(&e, &eo);
+	return e;
+}
+
+static void both_header(struct both *b, struct swt_engine *e,
+			const struct swt_record *hdr)
+{
+	swt_fleet_header(b->live, &hdr->u.header);
+	swt_fleet_header(b->all, &hdr->u.header);
+	feed(e, hdr);
+}
+
 static uint32_t lcg(uint64_t *st, uint32_t n)
 {
 	*st = *st * UINT64_C(6364136223846793005) +
@@ -639,10 +673,7 @@ static uint32_t lcg(uint64_t *st, uint32_t n)
 static void hurried_session(uint64_t seed, struct lasts *live,
 			    struct lasts *all, int64_t *cpu_ms)
 {
-	static const char *const cmd[] = { "make" };
 	static const char *const names[] = { "a", "b", "c" };
-	struct swt_fleet_opts fo = { 0, NULL, 0 };
-	struct swt_engine_opts eo;
 	struct swt_engine *e;
 	const struct swt_result *res;
 	struct swt_record hdr;
@@ -656,28 +687,10 @@ static void hurried_session(uint64_t seed, struct lasts *live,
 	int64_t t = T0, root = 0, iv = S / 10;
 	int np = 0, k, i, nsamp;
 
-	swt_fleet_new(&b.live, &fo);
-	swt_fleet_new(&b.all, &fo);
-	memset(&eo, 0, sizeof(eo));
-	eo.on_usage = both_usage;
-	eo.usage_totals = true;
-	eo.payload = &b;
-	swt_engine_new(&e, &eo);
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.kind = SWT_REC_HEADER;
-	hdr.u.header.recorder = "test";
-	hdr.u.header.clock_ticks = 100;
-	hdr.u.header.page_size = 4096;
-	hdr.u.header.cpu_count = 1 + lcg(&st, 2);
-	hdr.u.header.interval_ns = iv;
-	hdr.u.header.start_mono_ns = T0;
-	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
-	hdr.u.header.n_command = 1;
-	hdr.u.header.command = cmd;
+	e = both_new(&b);
+	live_header(&hdr, 1 + lcg(&st, 2), iv);
 	hdr.u.header.mode = lcg(&st, 2) ? SWT_MODE_LAUNCH : SWT_MODE_ATTACH;
-	swt_fleet_header(b.live, &hdr.u.header);
-	swt_fleet_header(b.all, &hdr.u.header);
-	feed(e, &hdr);
+	both_header(&b, e, &hdr);
 	feed_child(e, T0, 10, 1, "make");
 	nsamp = 3 + (int)lcg(&st, 10);
 	for (k = 0; k < nsamp; k++) {
@@ -798,9 +811,6 @@ static void test_live_totals_are_the_reports(void **state)
  * stay). Live and at once, its total is the report's. */
 static void test_live_revised_twice(void **state)
 {
-	static const char *const cmd[] = { "make" };
-	struct swt_fleet_opts fo = { 0, NULL, 0 };
-	struct swt_engine_opts eo;
 	struct swt_engine *e;
 	const struct swt_result *res;
 	struct swt_record hdr;
@@ -812,27 +822,9 @@ static void test_live_revised_twice(void **state)
 	(void)state;
 	memset(&live, 0, sizeof(live));
 	memset(&all, 0, sizeof(all));
-	swt_fleet_new(&b.live, &fo);
-	swt_fleet_new(&b.all, &fo);
-	memset(&eo, 0, sizeof(eo));
-	eo.on_usage = both_usage;
-	eo.usage_totals = true;
-	eo.payload = &b;
-	swt_engine_new(&e, &eo);
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.kind = SWT_REC_HEADER;
-	hdr.u.header.recorder = "test";
-	hdr.u.header.clock_ticks = 100;
-	hdr.u.header.page_size = 4096;
-	hdr.u.header.cpu_count = 1;
-	hdr.u.header.interval_ns = S;
-	hdr.u.header.start_mono_ns = T0;
-	hdr.u.header.start_wall_ns = INT64_C(1700000000) * S;
-	hdr.u.header.n_command = 1;
-	hdr.u.header.command = cmd;
-	swt_fleet_header(b.live, &hdr.u.header);
-	swt_fleet_header(b.all, &hdr.u.header);
-	feed(e, &hdr);
+	e = both_new(&b);
+	live_header(&hdr, 1, S);
+	both_header(&b, e, &hdr);
 	feed_child(e, T0, 10, 1, "make");
 	feed_child(e, T0, 11, 10, "a");
 	p[0] = prow(10, 0, 1024);
