@@ -149,6 +149,8 @@ struct engine__module {
 	int64_t observed_ns;
 	int64_t last_ticks_micro;	/* its last interval with CPU % */
 	int64_t last_dt;		/* (0: none yet) */
+	int64_t late_seen_ns;	/* of the short interval after it, what
+				 * its rows were seen through (late_credit()) */
 	int64_t cpu_peak_mpct;
 	int64_t mem_sum_kib;
 	int64_t mem_n;
@@ -504,6 +506,11 @@ struct swt_engine {
 	 * since (their CPU since their start counts in the next interval,
 	 * which reaches back to the start) */
 	bool defer_first, defer_next;
+	/* this sample came less than half an interval after an earlier one
+	 * (a tick's next after it came late, swrec's last look): the CPU
+	 * its process rows show since their last joins each module's last
+	 * interval, as an exit's does (late_credit(), through the carries) */
+	bool short_late;
 
 	int64_t t_last;		/* newest record time */
 	int64_t t_end;
@@ -555,6 +562,8 @@ struct swt_engine {
 		uint32_t mod;
 		int64_t micro;
 		int64_t b[BY_N]; /* bytes (of the pair, both ways) */
+		bool seen;	/* a row's CPU in a short interval (the
+				 * process was observed through it) */
 	} *carries;
 	size_t n_carries, cap_carries;
 	/* processes gone since the last sample: pid -> index in tombs, and

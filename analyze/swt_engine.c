@@ -1209,6 +1209,19 @@ static void reap_unseen(struct swt_engine *e, uint32_t ident, int64_t x,
 	e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
 }
 
+/* The CPU a process row shows in a short interval after an earlier
+ * sample (short_late): no interval of its own, it joins its module's and
+ * the tree's last through the carries (late_credit()), as an exit's. */
+static void late_ticks(struct swt_engine *e, struct engine__inst *in,
+		       int64_t micro)
+{
+	carry(e, in->proc_module, micro);
+	e->carries[e->n_carries - 1].seen = true;
+	if (in->variant != ENGINE_NO_VARIANT)
+		e->variants[in->variant].micro =
+			swt_sat_add(e->variants[in->variant].micro, micro);
+}
+
 /* The children's CPU of the exits of the last tick (final_row()), once
  * the exits that followed them in the tick have added to their pending. */
 static void settle_fins(struct swt_engine *e)
@@ -1245,6 +1258,7 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 	e->carries[e->n_carries].micro = micro;
 	memset(e->carries[e->n_carries].b, 0,
 	       sizeof(e->carries[e->n_carries].b));
+	e->carries[e->n_carries].seen = false;
 	e->n_carries++;
 }
 
@@ -3223,6 +3237,8 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		in->counted = true;
 		in->born_now = true;
 	}
+	if (e->short_late && in->has_base && d > 0)
+		late_ticks(e, in, swt_sat_mul(d, MICRO));
 	if (d < 0 || !in->counted)
 		d = 0;	/* counters never go back; a reset rebases */
 	if (obs < 0)
@@ -3242,7 +3258,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 			in->has_cbase = true;
 			in->base_cticks = ct;
 		}
-		if (x > 0 && in->counted)
+		if (x > 0 && (in->counted || (e->short_late && in->has_base)))
 			reap_unseen(e, in->cident, swt_sat_mul(x, MICRO),
 				    &in->pending_seen, &in->reaped_in);
 		in->cident = in->ident;
@@ -3592,6 +3608,8 @@ inst_tick(struct swt_engine *e, uint32_t idx, const struct swt_proc_row *row,
 	ticks = swt_sat_add(row->utime, row->stime);
 	d = swt_sat_sub(ticks, in->base_ticks);
 	in->base_ticks = ticks;	/* (a reset rebases) */
+	if (d > 0 && dt <= 0 && e->short_late)
+		late_ticks(e, in, swt_sat_mul(d, MICRO));
 	if (d > 0 && dt > 0) {
 		int64_t micro = swt_sat_mul(d, MICRO);
 		uint32_t mi = in->proc_module;
@@ -4599,8 +4617,19 @@ static void usage_place(struct swt_engine *e, int64_t t0, int64_t t)
  * so that the average (total over observed time) never passes the peak.
  * A module never observed takes it in its total only (over time, its
  * first interval carries it: u_early). */
+/* The time m's last interval stands for: the time the machine needed
+ * for its CPU (busy_span()), or as much of the short interval after it
+ * as its rows were seen through, if longer. */
+static int64_t late_span(struct swt_engine *e, const struct engine__module *m)
+{
+	int64_t span = busy_span(e, m->last_ticks_micro, m->last_dt);
+	int64_t seen = swt_sat_add(m->last_dt, m->late_seen_ns);
+
+	return seen > span ? seen : span;
+}
+
 static void late_credit(struct swt_engine *e, struct engine__module *m,
-			int64_t micro, int64_t sdt)
+			int64_t micro, int64_t sdt, bool seen)
 {
 	m->ticks_micro = swt_sat_add(m->ticks_micro, micro);
 	if (m->last_dt > 0) {
@@ -4614,10 +4643,16 @@ static void late_credit(struct swt_engine *e, struct engine__module *m,
 		 * interval, made a tree of two CPUs average 203 %, above
 		 * the machine and its own peak), and its point over time
 		 * reaches into the short interval sdt (ns) for it, where that
-		 * CPU was burnt: the series still adds up to the CPU. */
-		before = busy_span(e, m->last_ticks_micro, m->last_dt);
+		 * CPU was burnt: the series still adds up to the CPU. CPU a
+		 * row shows in the short interval (seen) makes it stand for
+		 * that much longer in any case: the process was observed
+		 * through it (a single thread busy for a second and the 0.1 s
+		 * of the last look is 100 %, not 110 %). */
+		before = late_span(e, m);
 		m->last_ticks_micro = swt_sat_add(m->last_ticks_micro, micro);
-		span = busy_span(e, m->last_ticks_micro, m->last_dt);
+		if (seen && sdt > m->late_seen_ns)
+			m->late_seen_ns = sdt;
+		span = late_span(e, m);
 		m->observed_ns = swt_sat_add(m->observed_ns,
 					     swt_sat_sub(span, before));
 		mpct = swt_muldiv2(m->last_ticks_micro, INT64_C(100000000),
@@ -4681,6 +4716,7 @@ static void module_close_sample(struct swt_engine *e,
 							 span - dt));
 		m->last_ticks_micro = m->cur_ticks_micro;
 		m->last_dt = dt;
+		m->late_seen_ns = 0;
 		if (m->cur_mpct > m->cpu_peak_mpct)
 			m->cpu_peak_mpct = m->cur_mpct;
 		if (m->kind == SWT_KIND_THREAD && m->cur_obs_ns >= dt) {
@@ -4881,12 +4917,14 @@ static void on_sample(struct swt_engine *e, int64_t t,
 	 * interval reaches back to the start and counts their CPU from
 	 * their start (it was lost, up to half an interval of it, a
 	 * quarter of a second after a slow first scan of the machine). */
+	e->short_late = false;
 	if (t > t0 && e->interval_ns > 0 &&
 	    (t - t0) < (int64_t)(e->interval_ns / 2)) {
 		e->defer_first = !e->have_prev && e->launched &&
 				 t0 == e->origin_ns &&
 				 e->window_from_ns <= 0;
 		e->defer_next = e->defer_first;
+		e->short_late = e->have_prev;
 		t0 = t;
 	}
 	dt = t - t0;
@@ -4969,8 +5007,10 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			continue;	/* bytes alone */
 		if (dt <= 0) {
 			late_credit(e, &e->mods[e->carries[i].mod],
-				    e->carries[i].micro, short_dt);
-			late_credit(e, ses, e->carries[i].micro, short_dt);
+				    e->carries[i].micro, short_dt,
+				    e->carries[i].seen);
+			late_credit(e, ses, e->carries[i].micro, short_dt,
+				    e->carries[i].seen);
 			continue;
 		}
 		touch(e, e->carries[i].mod);
@@ -5563,8 +5603,9 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {
 			late_credit(e, &e->mods[e->carries[i].mod],
-				    e->carries[i].micro, 0);
-			late_credit(e, &e->session, e->carries[i].micro, 0);
+				    e->carries[i].micro, 0, false);
+			late_credit(e, &e->session, e->carries[i].micro, 0,
+				    false);
 		}
 		e->n_carries = 0;
 		/* the last intervals over time, now that no exit can add to

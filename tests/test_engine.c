@@ -744,6 +744,55 @@ static void log_tree_points(const struct swt_usage_point *p, void *payload)
 	l->mpct[i] = p->cpu_mpct;
 }
 
+/* A sample less than half an interval after the one before it has no
+ * CPU figure of its own: a tick's next after it came late, or swrec's
+ * last look after a signal stop. The CPU the rows show in it joins each
+ * module's last interval, which stands for that much longer (the process
+ * was seen through it): a single thread busy throughout stays at 100 %,
+ * and no tick is lost (the short interval's CPU was lost before: 3.7 s
+ * of 4 s, 1.0 s of 1.1 s). (Quiet rows take the same path: the quiet
+ * test's churn sessions have such intervals.) */
+static void short_intervals_lose_no_cpu(void **state)
+{
+	/* ticks at each sample time (ms after T0) */
+	static const int64_t late_t[] = { 1000, 2000, 3700, 4000, 5000 };
+	static const int64_t late_ticks[] = { 0, 100, 270, 300, 400 };
+	static const int64_t last_t[] = { 1000, 2000, 2100 };
+	static const int64_t last_ticks[] = { 0, 100, 110 };
+	const struct {
+		const int64_t *t, *ticks;
+		size_t n;
+		int64_t cpu_ms;
+	} c[2] = {
+		{ late_t, late_ticks, 5, 4000 },
+		{ last_t, last_ticks, 3, 1100 },
+	};
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+		const struct swt_module_result *m;
+		struct swt_proc_row p;
+
+		assert_ok(feed_header(e, S, false));
+		feed_start(e, T0, 10, "busy", "busy", true);
+		for (i = 0; i < c[k].n; i++) {
+			p = prow(10, c[k].ticks[i], 1024);
+			feed_sample(e, T0 + c[k].t[i] * 1000000, &p, 1, NULL,
+				    0);
+		}
+		assert_ok(swt_engine_finish(e, &res));
+		assert_int_equal(res->session.cpu_ms, c[k].cpu_ms);
+		m = find_module(res, SWT_KIND_PROCESS, "busy");
+		assert_int_equal(m->cpu_ms, c[k].cpu_ms);
+		assert_int_equal(m->cpu_peak_mpct, 100000);
+		assert_int_equal(m->cpu_avg_mpct, 100000);
+		swt_engine_free(e);
+	}
+}
+
 /* swrec's last look comes a moment after the launched command exits,
  * 0.1 s past a full interval: the exit's last counters, a 4-CPU
  * machine's worth over that 0.1 s, join the last interval, which could
@@ -4128,6 +4177,7 @@ int main(void)
 		cmocka_unit_test(disk_io_of_a_childs_exit_before_its_parents_start),
 		cmocka_unit_test(
 			a_short_last_interval_keeps_the_average_in_the_machine),
+		cmocka_unit_test(short_intervals_lose_no_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
