@@ -3074,32 +3074,24 @@ static void steady_rows(struct swt_sampler *s, struct swt_sample *smp,
 	s->rows_steady = tracked;
 }
 
-/* The exit records that came while the tick read the rows, with the
- * process events that came with them, taken before its records are
- * written: a child that exited and was reaped in the meantime is in its
- * parent's cutime in this sample, so its start and exit must be in this
- * tick too, or the analysis counts its CPU a second time, as its parent's
- * (docs/analysis.md § 2.1). The kernel makes a process's exit record
- * before its parent can reap it: once the rows are read, the records of
- * every child their cutime holds are there to read. */
-static void late_acct(struct swt_sampler *s, void *payload)
+/* The process events and exit records that came since the last tick
+ * (first, before the tick looks at the tracked processes), or while the
+ * tick read the rows (take_acct()), in one measure of the exit accounting
+ * (the thread's CPU clock is a system call, ≈ 1.5 us here: read only
+ * around work that is there). The events first: the kernel sends a
+ * process's exit event after its exit record, so every record taken has
+ * its process's fork, exec and exit read by now. */
+static void take_exits(struct swt_sampler *s, bool first)
 {
-	bool pending;
-	int64_t c0;
+	bool pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
+	int64_t c0 = pending || s->n_acct > s->acct_done ?
+			     clock_ns(CLOCK_THREAD_CPUTIME_ID) :
+			     0;
+	size_t i;
 
-	/* (the caller measures its own reading, as it does before the
-	 * tick; the rest is measured only where there is work) */
-	if (s->opts.late_exits)
-		s->opts.late_exits(payload);
-	pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
-	if (!pending && s->n_acct == s->acct_done)
-		return;
-	c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	if (pending) {
-		size_t i;
-
 		/* (reading may move the table of events: the entries of the
-		 * first take's unseen processes are held by their places) */
+		 * unseen processes taken so far are held by their places) */
 		for (i = 0; i < s->n_unseen; i++)
 			if (s->unseen[i].np)
 				s->unseen[i].np_ref = swt_procconn_ref(
@@ -3111,11 +3103,29 @@ static void late_acct(struct swt_sampler *s, void *payload)
 				s->unseen[i].np = swt_procconn_at(
 					s->opts.conn, s->unseen[i].np_ref);
 	}
-	if (s->n_acct > s->acct_done) {
+	if (!first)
 		s->stats.late_exit_records += s->n_acct - s->acct_done;
-		take_acct(s, false);
-	}
-	exit_cpu_since(s, c0);
+	if (first || s->n_acct > s->acct_done)
+		take_acct(s, first);
+	if (c0)
+		exit_cpu_since(s, c0);
+}
+
+/* The exit records that came while the tick read the rows, with the
+ * process events that came with them, taken before its records are
+ * written: a child that exited and was reaped in the meantime is in its
+ * parent's cutime in this sample, so its start and exit must be in this
+ * tick too, or the analysis counts its CPU a second time, as its parent's
+ * (docs/analysis.md § 2.1). The kernel makes a process's exit record
+ * before its parent can reap it: once the rows are read, the records of
+ * every child their cutime holds are there to read. */
+static void late_acct(struct swt_sampler *s, void *payload)
+{
+	/* (the caller measures its own reading, as it does before the
+	 * tick) */
+	if (s->opts.late_exits)
+		s->opts.late_exits(payload);
+	take_exits(s, false);
 }
 
 int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
@@ -3125,27 +3135,13 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 	struct swt_record rec;
 	struct swt_sample *smp = &rec.u.sample;
 	uint64_t mem_total = 0, mem_avail = 0;
-	int64_t t = clock_ns(CLOCK_MONOTONIC), t_exit, t_read, c_seen;
+	int64_t t = clock_ns(CLOCK_MONOTONIC), t_read, c_seen;
 	size_t i, k = 0, n_seen = 0;
-	bool pending, sweep, born, steady, reshaped = false, read_all = true;
+	bool sweep, born, steady, reshaped = false, read_all = true;
 	int err;
 
 	s->errmsg[0] = '\0';
-	/* The process events first: the kernel sends a process's exit
-	 * event after its exit record, so every record taken has its
-	 * process's fork, exec and exit read by now. One measure for both
-	 * (the thread's CPU clock is a system call, ≈ 1.5 us here: read only
-	 * around work that is there). */
-	pending = s->opts.conn && swt_procconn_pending(s->opts.conn);
-	t_exit = pending || s->n_acct > s->acct_done ?
-			 clock_ns(CLOCK_THREAD_CPUTIME_ID) :
-			 0;
-	if (pending)
-		swt_procconn_read(s->opts.conn, SWT_SAMPLER_EVENTS_PER_TICK,
-				  conn_in_tree, s);
-	take_acct(s, true);
-	if (t_exit)
-		exit_cpu_since(s, t_exit);
+	take_exits(s, true);
 	/* sockets closed since the last tick, for the exits of this one */
 	if (s->opts.net)
 		swt_net_take_events(s->opts.net);
