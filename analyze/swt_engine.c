@@ -1209,14 +1209,16 @@ static void reap_unseen(struct swt_engine *e, uint32_t ident, int64_t x,
 	e->reaped_micro = swt_sat_add(e->reaped_micro, unseen);
 }
 
-/* The CPU a process row shows in a short interval after an earlier
- * sample (short_late): no interval of its own, it joins its module's and
- * the tree's last through the carries (late_credit()), as an exit's. */
-static void late_ticks(struct swt_engine *e, struct engine__inst *in,
-		       int64_t micro)
+/* A process's own CPU that goes to its module (and its command line's
+ * variant) through the carries, at the next sample: what its exit adds
+ * to its last row (final_row()), or what a row shows in a short interval
+ * after an earlier sample (short_late: seen; no interval of its own, it
+ * joins its module's and the tree's last, late_credit()). */
+static void carry_own(struct swt_engine *e, struct engine__inst *in,
+		      int64_t micro, bool seen)
 {
 	carry(e, in->proc_module, micro);
-	e->carries[e->n_carries - 1].seen = true;
+	e->carries[e->n_carries - 1].seen = seen;
 	if (in->variant != ENGINE_NO_VARIANT)
 		e->variants[in->variant].micro =
 			swt_sat_add(e->variants[in->variant].micro, micro);
@@ -1552,12 +1554,8 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		x = swt_sat_sub(ct, in->base_cticks);
 	else if (in->born)
 		x = ct;
-	if (d > 0) {
-		carry(e, in->proc_module, d);
-		if (in->variant != ENGINE_NO_VARIANT)
-			e->variants[in->variant].micro =
-				swt_sat_add(e->variants[in->variant].micro, d);
-	}
+	if (d > 0)
+		carry_own(e, in, d, false);
 	if (x > 0) {
 		/* settled at the next sample (settle_fins()): children whose
 		 * exits follow in this tick add to its pending */
@@ -3238,7 +3236,7 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		in->born_now = true;
 	}
 	if (e->short_late && in->has_base && d > 0)
-		late_ticks(e, in, swt_sat_mul(d, MICRO));
+		carry_own(e, in, swt_sat_mul(d, MICRO), true);
 	if (d < 0 || !in->counted)
 		d = 0;	/* counters never go back; a reset rebases */
 	if (obs < 0)
@@ -3609,7 +3607,7 @@ inst_tick(struct swt_engine *e, uint32_t idx, const struct swt_proc_row *row,
 	d = swt_sat_sub(ticks, in->base_ticks);
 	in->base_ticks = ticks;	/* (a reset rebases) */
 	if (d > 0 && dt <= 0 && e->short_late)
-		late_ticks(e, in, swt_sat_mul(d, MICRO));
+		carry_own(e, in, swt_sat_mul(d, MICRO), true);
 	if (d > 0 && dt > 0) {
 		int64_t micro = swt_sat_mul(d, MICRO);
 		uint32_t mi = in->proc_module;
