@@ -213,9 +213,9 @@ else
 		'count_over_time(swt_session_network_sent_bytes_total{test="tcp"}[1h])' \
 		now 60)
 	check "prometheus: the tree's TCP bytes sent come per interval ($n samples = ${w#* }), the last the report's ($v bytes ~ $net_s MB)" \
-		[ -n "$v" ] && [ "$n" = "${w#* }" ] && [ "${n:-0}" -gt 3 ] &&
+		eval '[ -n "$v" ] && [ "$n" = "${w#* }" ] && [ "${n:-0}" -gt 3 ] &&
 		near "$v" "${w% *}" 0 &&
-		near "$(awk -v v="$v" 'BEGIN { print v / 1048576 }')" "$net_s" 0.05
+		near "$(awk -v v="$v" "BEGIN { print v / 1048576 }")" "$net_s" 0.05'
 fi
 
 # ---- a session older than the window: refused, explained, not retried
