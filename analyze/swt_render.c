@@ -220,12 +220,26 @@ static const struct swt_cell *chart_cell(const struct chart *c, size_t r,
 	return &c->s->rows[r].cells[col];
 }
 
+/* The range a line's bars stand for, at the cell's decimals, or more (up
+ * to its scale) while its highest value would print as 0: the bars are
+ * drawn from the values, and "0.0–0.0 %" beside bars of every height (a
+ * module of 0.02–0.03 % CPU) read as a drawing of nothing. */
 static void chart_range(struct swt_buf *b, const struct chart *c,
 			const struct swt_cell *proto, int64_t lo, int64_t hi)
 {
-	swt_buf_fixed(b, lo, proto->scale, proto->dec);
+	unsigned dec = proto->dec, i;
+
+	for (; dec < proto->scale && hi > 0; dec++) {
+		int64_t p = 1;
+
+		for (i = dec; i < proto->scale; i++)
+			p *= 10;
+		if (swt_div_round(hi, p) != 0)
+			break;
+	}
+	swt_buf_fixed(b, lo, proto->scale, dec);
 	swt_buf_puts(b, c->ascii ? "-" : "\xe2\x80\x93");
-	swt_buf_fixed(b, hi, proto->scale, proto->dec);
+	swt_buf_fixed(b, hi, proto->scale, dec);
 }
 
 /* Does row r's bucket [from, to) reach into column k of a time axis

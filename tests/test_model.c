@@ -569,6 +569,74 @@ static void chart_sides_share_time_and_scale(void **state)
 	swt_model_free(m);
 }
 
+/* A line whose values all print as 0 at the cell's decimals (a module
+ * of 0.02-0.03 % CPU): its range takes the decimals its highest value
+ * needs, up to the scale, as its bars are drawn from the values; a line
+ * of whole values keeps the cell's. */
+static void chart_range_shows_small_values(void **state)
+{
+	static const struct swt_model_col cols[] = {
+		{ "subject", "subject", NULL, SWT_CELL_STR,
+		  SWT_COL_CHART_GROUP },
+		{ "t_from_s", "from s", "s", SWT_CELL_FIXED,
+		  SWT_COL_CHART_FROM },
+		{ "t_to_s", "to s", "s", SWT_CELL_FIXED, SWT_COL_CHART_TO },
+		{ "cpu_min_percent", "cpu % min", "percent", SWT_CELL_FIXED,
+		  SWT_COL_CHART_MIN },
+		{ "cpu_max_percent", "cpu % max", "percent", SWT_CELL_FIXED,
+		  SWT_COL_CHART_MAX },
+	};
+	static const struct swt_model_def def = {
+		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART, 5,
+		cols
+	};
+	/* milli-percent: subject A 0.020 % then 0.030 %; B 0.004 %, 0 %;
+	 * C 0 % twice; D 50.000 % and 50.004 % */
+	static const struct {
+		const char *subj;
+		int64_t from, v;
+	} rows[] = { { "A", 0, 20 },	 { "A", 1, 30 },   { "B", 0, 4 },
+		     { "B", 1, 0 },	 { "C", 0, 0 },	   { "C", 1, 0 },
+		     { "D", 0, 50000 }, { "D", 1, 50004 } };
+	static const char *const want[] = {
+		"  0.02-0.03 %\n", "  0.000-0.004 %\n", "  0.0-0.0 %\n",
+		"  50.0-50.0 %\n",
+	};
+	struct swt_model *m;
+	struct swt_model_section *s;
+	struct swt_buf t = SWT_BUF_INIT;
+	const char *p;
+	size_t i;
+
+	(void)state;
+	swt_model_new(&m, "tool", "x", 1);
+	m->ascii = true;
+	s = swt_model_add_section(m, &def);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		swt_model_add_row(s, NULL);
+		swt_model_cell_str(s, rows[i].subj);
+		swt_model_cell_fixed(s, rows[i].from * 1000000000, 9, 3);
+		swt_model_cell_fixed(s, (rows[i].from + 1) * 1000000000, 9, 3);
+		swt_model_cell_fixed(s, rows[i].v, 3, 1);
+		swt_model_cell_fixed(s, rows[i].v, 3, 1);
+	}
+	swt_render_text(&t, m);
+	/* the lines in the subjects' order, each ending with its range */
+	p = t.ptr;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		p = strstr(p, "    cpu  ");
+		assert_non_null(p);
+		p = strchr(p, '\n');
+		assert_non_null(p);
+		assert_true((size_t)(p - t.ptr) + 1 >= strlen(want[i]));
+		assert_memory_equal(p + 1 - strlen(want[i]), want[i],
+				    strlen(want[i]));
+		p++;
+	}
+	swt_buf_fini(&t);
+	swt_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +645,7 @@ int main(void)
 		cmocka_unit_test(a_json_only_column_is_caught),
 		cmocka_unit_test(model_shapes_in_every_format),
 		cmocka_unit_test(chart_sides_share_time_and_scale),
+		cmocka_unit_test(chart_range_shows_small_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
