@@ -564,6 +564,8 @@ struct swt_engine {
 		int64_t b[BY_N]; /* bytes (of the pair, both ways) */
 		bool seen;	/* a row's CPU in a short interval (the
 				 * process was observed through it) */
+		bool thread;	/* a thread module's (its process's carry
+				 * has it for the tree) */
 	} *carries;
 	size_t n_carries, cap_carries;
 	/* processes gone since the last sample: pid -> index in tombs, and

@@ -1224,6 +1224,16 @@ static void carry_own(struct swt_engine *e, struct engine__inst *in,
 			swt_sat_add(e->variants[in->variant].micro, micro);
 }
 
+/* A thread's CPU in a short interval after an earlier sample (short_late:
+ * its row, full or quiet), for its thread module's last interval
+ * (late_credit()); the tree has it from the process's row (carry_own()). */
+static void carry_thread(struct swt_engine *e, uint32_t mod, int64_t micro)
+{
+	carry(e, mod, micro);
+	e->carries[e->n_carries - 1].seen = true;
+	e->carries[e->n_carries - 1].thread = true;
+}
+
 /* The children's CPU of the exits of the last tick (final_row()), once
  * the exits that followed them in the tick have added to their pending. */
 static void settle_fins(struct swt_engine *e)
@@ -1261,6 +1271,7 @@ static void carry(struct swt_engine *e, uint32_t mod, int64_t micro)
 	memset(e->carries[e->n_carries].b, 0,
 	       sizeof(e->carries[e->n_carries].b));
 	e->carries[e->n_carries].seen = false;
+	e->carries[e->n_carries].thread = false;
 	e->n_carries++;
 }
 
@@ -3235,7 +3246,14 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 		in->counted = true;
 		in->born_now = true;
 	}
-	if (e->short_late && in->has_base && d > 0)
+	/* a short interval after an earlier sample: the CPU since (all of
+	 * it for a process born in it, and for its threads) joins the last
+	 * interval of its module and of the tree */
+	if (e->short_late && !in->has_base && in->born) {
+		d = ticks;
+		in->born_now = true;
+	}
+	if (e->short_late && (in->has_base || in->born) && d > 0)
 		carry_own(e, in, swt_sat_mul(d, MICRO), true);
 	if (d < 0 || !in->counted)
 		d = 0;	/* counters never go back; a reset rebases */
@@ -3250,13 +3268,15 @@ static void on_proc_row(struct swt_engine *e, const struct swt_proc_row *row,
 
 		if (in->has_cbase)
 			x = swt_sat_sub(ct, in->base_cticks);
-		else if (in->born && dt > 0)
+		else if (in->born && (dt > 0 || e->short_late))
 			x = ct;
 		if (!defer) {
 			in->has_cbase = true;
 			in->base_cticks = ct;
 		}
-		if (x > 0 && (in->counted || (e->short_late && in->has_base)))
+		if (x > 0 &&
+		    (in->counted ||
+		     (e->short_late && (in->has_base || in->born))))
 			reap_unseen(e, in->cident, swt_sat_mul(x, MICRO),
 				    &in->pending_seen, &in->reaped_in);
 		in->cident = in->ident;
@@ -3329,6 +3349,7 @@ static uint32_t on_thread_row(struct swt_engine *e,
 	struct engine__thr *th;
 	struct engine__module *m;
 	int64_t ticks = swt_sat_add(row->utime, row->stime), d, obs = dt;
+	int64_t late = 0;
 	bool fresh, counted, born_now;
 
 	if (ti != SWT_MAP_NONE &&
@@ -3395,12 +3416,22 @@ static uint32_t on_thread_row(struct swt_engine *e,
 		if (counted && (born_now || in->thr_seen)) {
 			d = ticks;
 		} else {
+			/* (in a short interval after an earlier sample, a
+			 * thread new in a process sampled with threads, or
+			 * born in it, has all its ticks in it) */
+			if (e->short_late && (born_now || in->thr_seen))
+				late = ticks;
 			d = 0;
 			obs = 0;
 		}
 	} else {
 		d = swt_sat_sub(ticks, th->base_ticks);
 		if (!counted) {
+			/* (a short interval after an earlier sample: its
+			 * CPU joins its module's last interval, as its
+			 * process's does) */
+			if (e->short_late)
+				late = d;
 			d = 0;
 			obs = 0;
 		}
@@ -3431,6 +3462,8 @@ static uint32_t on_thread_row(struct swt_engine *e,
 	th->stamp = e->seq;
 	th->cur_delta_micro = swt_sat_mul(d, MICRO);
 	e->n_thr_rows++;
+	if (late > 0)
+		carry_thread(e, th->module, swt_sat_mul(late, MICRO));
 
 	touch(e, th->module);
 	m = &e->mods[th->module];
@@ -3654,6 +3687,8 @@ thr_tick(struct swt_engine *e, uint32_t ti, const struct swt_thread_row *row,
 	ticks = swt_sat_add(row->utime, row->stime);
 	d = swt_sat_sub(ticks, th->base_ticks);
 	th->base_ticks = ticks;
+	if (d > 0 && dt <= 0 && e->short_late)
+		carry_thread(e, th->module, swt_sat_mul(d, MICRO));
 	/* (on_thread_row(): its process counts when the interval has a
 	 * length, quiet or not, as it has a base; a repeat's saturation is
 	 * quiet_sample()'s. Its stamp and its process's thread stamp are
@@ -5007,8 +5042,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 			late_credit(e, &e->mods[e->carries[i].mod],
 				    e->carries[i].micro, short_dt,
 				    e->carries[i].seen);
-			late_credit(e, ses, e->carries[i].micro, short_dt,
-				    e->carries[i].seen);
+			if (!e->carries[i].thread)
+				late_credit(e, ses, e->carries[i].micro,
+					    short_dt, e->carries[i].seen);
 			continue;
 		}
 		touch(e, e->carries[i].mod);
@@ -5017,8 +5053,9 @@ static void on_sample(struct swt_engine *e, int64_t t,
 						 e->carries[i].micro);
 		if (dt > m->cur_obs_ns)
 			m->cur_obs_ns = dt;
-		ses->cur_ticks_micro = swt_sat_add(ses->cur_ticks_micro,
-						   e->carries[i].micro);
+		if (!e->carries[i].thread)
+			ses->cur_ticks_micro = swt_sat_add(
+				ses->cur_ticks_micro, e->carries[i].micro);
 		e->any_counted = true;
 	}
 	e->n_carries = 0;
@@ -5602,8 +5639,9 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		for (i = 0; i < e->n_carries; i++) {
 			late_credit(e, &e->mods[e->carries[i].mod],
 				    e->carries[i].micro, 0, false);
-			late_credit(e, &e->session, e->carries[i].micro, 0,
-				    false);
+			if (!e->carries[i].thread)
+				late_credit(e, &e->session,
+					    e->carries[i].micro, 0, false);
 		}
 		e->n_carries = 0;
 		/* the last intervals over time, now that no exit can add to

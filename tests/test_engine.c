@@ -793,6 +793,61 @@ static void short_intervals_lose_no_cpu(void **state)
 	}
 }
 
+/* The same for thread rows: swrec's last look 0.1 s after a full
+ * interval, the process's threads busy through it. Each thread module
+ * has its CPU of that 0.1 s (a thread new in it, all of its ticks), and
+ * the tree has it once (from the process's row, not again from its
+ * threads'). Before, the thread modules lacked it: 3.0 s of the worker's
+ * 3.15 s, the process 4.79 s (born at the start: counted from it). */
+static void short_intervals_lose_no_thread_cpu(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m, *w, *a;
+	struct swt_proc_row p[2];
+	struct swt_thread_row t[4];
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	for (k = 1; k <= 3; k++) {
+		t[0] = (struct swt_thread_row){ 10, 10, "app", 50 * k, 0 };
+		t[1] = (struct swt_thread_row){ 11, 10, "worker", 100 * k, 0 };
+		t[2] = (struct swt_thread_row){ 13, 10, "idle", 7, 0 };
+		p[0] = prow(10, 150 * k + 7, 4096);
+		feed_sample(e, T0 + k * S, p, 1, t, 3);
+	}
+	/* (and a process born in the short interval: all its ticks) */
+	feed_start(e, T0 + 3 * S + S / 20, 20, "late", "late", false);
+	t[0] = (struct swt_thread_row){ 10, 10, "app", 155, 0 };
+	t[1] = (struct swt_thread_row){ 11, 10, "worker", 310, 0 };
+	t[2] = (struct swt_thread_row){ 12, 10, "worker", 5, 0 };
+	t[3] = (struct swt_thread_row){ 13, 10, "idle", 9, 0 };
+	p[0] = prow(10, 479, 4096);
+	p[1] = prow(20, 4, 1024);
+	feed_sample(e, T0 + 3 * S + S / 10, p, 2, t, 4);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "app");
+	w = find_module(res, SWT_KIND_THREAD, "worker");
+	a = find_module(res, SWT_KIND_THREAD, "app");
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "late")->cpu_ms,
+			 40);
+	assert_int_equal(res->session.cpu_ms, 4830);
+	assert_int_equal(m->cpu_ms, 4790);
+	/* (a thread quiet since its first row: its row in the short
+	 * interval, taken in place, changed in its CPU alone) */
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "idle")->cpu_ms,
+			 90);
+	assert_int_equal(w->cpu_ms, 3150);
+	assert_int_equal(a->cpu_ms, 1550);
+	assert_int_equal(w->instances, 2);
+	/* the one thread busy throughout: a core, before and after */
+	assert_int_equal(a->cpu_avg_mpct, 50000);
+	assert_true(w->cpu_avg_mpct <= w->cpu_peak_mpct);
+	swt_engine_free(e);
+}
+
 /* swrec's last look comes a moment after the launched command exits,
  * 0.1 s past a full interval: the exit's last counters, a 4-CPU
  * machine's worth over that 0.1 s, join the last interval, which could
@@ -4178,6 +4233,7 @@ int main(void)
 		cmocka_unit_test(
 			a_short_last_interval_keeps_the_average_in_the_machine),
 		cmocka_unit_test(short_intervals_lose_no_cpu),
+		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
