@@ -220,22 +220,57 @@ static const struct swt_cell *chart_cell(const struct chart *c, size_t r,
 	return &c->s->rows[r].cells[col];
 }
 
-/* The range a line's bars stand for, at the cell's decimals, or more (up
- * to its scale) while its highest value would print as 0: the bars are
- * drawn from the values, and "0.0–0.0 %" beside bars of every height (a
- * module of 0.02–0.03 % CPU) read as a drawing of nothing. */
-static void chart_range(struct swt_buf *b, const struct chart *c,
-			const struct swt_cell *proto, int64_t lo, int64_t hi)
+/* The level of a bar of value v on a chart whose highest bar is hi (from
+ * 0, the lowest block, rounded half up). */
+static size_t chart_level(int64_t v, int64_t hi)
 {
-	unsigned dec = proto->dec, i;
+	__extension__ typedef unsigned __int128 u128;
+	u128 d, w;
+	size_t i;
 
-	for (; dec < proto->scale && hi > 0; dec++) {
-		int64_t p = 1;
+	if (hi <= 0 || v <= 0)
+		return 0;
+	d = (u128)(uint64_t)v;
+	w = (u128)(uint64_t)hi;
+	i = (size_t)((d * 2 * (CHART_LEVELS - 1) + w) / (w * 2));
+	return i >= CHART_LEVELS ? CHART_LEVELS - 1 : i;
+}
 
-		for (i = dec; i < proto->scale; i++)
-			p *= 10;
-		if (swt_div_round(hi, p) != 0)
-			break;
+/* Do lo and hi print alike with `dec` decimals of a value of `scale`? */
+static bool same_figure(int64_t lo, int64_t hi, unsigned scale, unsigned dec)
+{
+	struct swt_buf x = SWT_BUF_INIT, y = SWT_BUF_INIT;
+	bool same;
+
+	swt_buf_fixed(&x, lo, scale, dec);
+	swt_buf_fixed(&y, hi, scale, dec);
+	same = x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
+	swt_buf_fini(&x);
+	swt_buf_fini(&y);
+	return same;
+}
+
+/* The range [lo, hi] a line's values span, at the cell's decimals, or
+ * more (up to its scale) where those would hide what the bars show: its
+ * highest value printed as 0 beside bars of some height, or lo and hi
+ * printed alike though their bars (on a chart whose highest is top)
+ * differ. "0.0–0.0 %" and "0.1–0.1 %" beside bars of every height (a
+ * module of 0.02–0.03 % or 0.06–0.12 % of CPU) read as a drawing of
+ * nothing; a steady line (50.00–50.01 MB, bars alike) keeps the cell's
+ * decimals. */
+static void chart_range(struct swt_buf *b, const struct chart *c,
+			const struct swt_cell *proto, int64_t lo, int64_t hi,
+			int64_t top)
+{
+	unsigned dec = proto->dec;
+	bool differ = chart_level(lo, top) != chart_level(hi, top);
+
+	for (; dec < proto->scale; dec++) {
+		if (hi > 0 && same_figure(0, hi, proto->scale, dec))
+			continue;
+		if (differ && same_figure(lo, hi, proto->scale, dec))
+			continue;
+		break;
 	}
 	swt_buf_fixed(b, lo, proto->scale, dec);
 	swt_buf_puts(b, c->ascii ? "-" : "\xe2\x80\x93");
@@ -325,24 +360,14 @@ static void chart_line(struct swt_buf *b, const struct chart *c, size_t mi,
 		}
 		/* the level, rounded half up: bars from 0 (the lowest
 		 * block: nothing or little) to the line's highest value */
-		i = 0;
-		if (hi > 0 && v > 0) {
-			__extension__ unsigned __int128 d =
-				(unsigned __int128)(uint64_t)v;
-			__extension__ unsigned __int128 w =
-				(unsigned __int128)(uint64_t)hi;
-
-			i = (size_t)((d * 2 * (CHART_LEVELS - 1) + w) / (w * 2));
-			if (i >= CHART_LEVELS)
-				i = CHART_LEVELS - 1;
-		}
+		i = chart_level(v, hi);
 		if (c->ascii)
 			swt_buf_putc(b, chart_ascii[i]);
 		else
 			swt_buf_puts(b, chart_blocks[i]);
 	}
 	swt_buf_puts(b, "  ");
-	chart_range(b, c, proto, lo, own_hi);
+	chart_range(b, c, proto, lo, own_hi, hi);
 	if (mc->unit) {
 		swt_buf_putc(b, ' ');
 		swt_buf_puts(b, strcmp(mc->unit, "percent") == 0 ? "%" :
@@ -416,7 +441,7 @@ static void chart_subject(struct swt_buf *b, const struct chart *c,
 	}
 	if (have_t) {
 		swt_buf_puts(b, "  ");
-		chart_range(b, c, tp, t0, t1);
+		chart_range(b, c, tp, t0, t1, 0);
 		swt_buf_puts(b, " s");
 	}
 	swt_buf_putc(b, '\n');

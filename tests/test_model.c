@@ -570,9 +570,9 @@ static void chart_sides_share_time_and_scale(void **state)
 }
 
 /* A line whose values all print as 0 at the cell's decimals (a module
- * of 0.02-0.03 % CPU): its range takes the decimals its highest value
- * needs, up to the scale, as its bars are drawn from the values; a line
- * of whole values keeps the cell's. */
+ * of 0.02-0.03 % CPU), or alike though their bars differ (0.06-0.12 %):
+ * its range takes the decimals that tell them apart, up to the scale, as
+ * its bars are drawn from the values; a steady line keeps the cell's. */
 static void chart_range_shows_small_values(void **state)
 {
 	static const struct swt_model_col cols[] = {
@@ -591,16 +591,18 @@ static void chart_range_shows_small_values(void **state)
 		cols
 	};
 	/* milli-percent: subject A 0.020 % then 0.030 %; B 0.004 %, 0 %;
-	 * C 0 % twice; D 50.000 % and 50.004 % */
+	 * C 0 % twice; D 50.000 % and 50.004 % (bars alike); E 0.060 % and
+	 * 0.120 % (bars of levels 4 and 7: "0.1-0.1" would hide them) */
 	static const struct {
 		const char *subj;
 		int64_t from, v;
 	} rows[] = { { "A", 0, 20 },	 { "A", 1, 30 },   { "B", 0, 4 },
 		     { "B", 1, 0 },	 { "C", 0, 0 },	   { "C", 1, 0 },
-		     { "D", 0, 50000 }, { "D", 1, 50004 } };
+		     { "D", 0, 50000 }, { "D", 1, 50004 }, { "E", 0, 60 },
+		     { "E", 1, 120 } };
 	static const char *const want[] = {
 		"  0.02-0.03 %\n", "  0.000-0.004 %\n", "  0.0-0.0 %\n",
-		"  50.0-50.0 %\n",
+		"  50.0-50.0 %\n",	"  0.06-0.12 %\n",
 	};
 	struct swt_model *m;
 	struct swt_model_section *s;
