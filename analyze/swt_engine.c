@@ -478,6 +478,53 @@ static const char *program_of(const char *exe, const char *cmdline,
 	return cmdline;
 }
 
+/* Linux cuts a process's or thread's name (comm) to 15 bytes: a thread
+ * named after the module it runs, "database_manager", reads
+ * "database_manage"; a program swt-bench-mkfixture, "swt-bench-mkfix". */
+#define COMM_MAX 15
+
+/* The name a process module shows for comm: comm, or where comm has the
+ * full COMM_MAX bytes and starts the base name of the process's program
+ * (prog, program_of()) or of one of its first three arguments (a script:
+ * "unattended-upgr" of `python3 /usr/bin/unattended-upgrade`), longer,
+ * that base name. Into *len; points into comm, prog or cmdline. */
+static const char *full_name(const char *comm, const char *prog,
+			     size_t prog_len, const char *cmdline,
+			     size_t cmdline_len, size_t *len)
+{
+	const char *cand[4];
+	size_t cand_len[4], n = 0, i, a, k;
+
+	*len = strlen(comm);
+	if (*len != COMM_MAX)
+		return comm;
+	cand[n] = prog;
+	cand_len[n++] = prog_len;
+	for (i = 0, a = 0; cmdline && i < cmdline_len && a < 3; a++) {
+		for (k = i; k < cmdline_len && cmdline[k]; k++)
+			;
+		cand[n] = cmdline + i;
+		cand_len[n++] = k - i;
+		i = k + 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *b = cand[i], *slash;
+		size_t bl = cand_len[i];
+
+		slash = bl ? memrchr(b, '/', bl) : NULL;
+		if (slash) {
+			bl -= (size_t)(slash + 1 - b);
+			b = slash + 1;
+		}
+		if (bl > COMM_MAX && memcmp(b, comm, COMM_MAX) == 0 &&
+		    !memchr(b, '\0', bl)) {
+			*len = bl;
+			return b;
+		}
+	}
+	return comm;
+}
+
 /* The identity (process module) of a process: by the first
  * group_patterns rule its command line matches, else by group_by
  * (docs/analysis.md § Process modules). `command` is the display form of
@@ -543,7 +590,15 @@ static uint32_t ident_get(struct swt_engine *e, const char *comm,
 	idx = (uint32_t)e->n_idents++;
 	id = &e->idents[idx];
 	memset(id, 0, sizeof(*id));
-	id->comm = display_name(rule ? rule : comm);
+	if (rule) {
+		id->comm = display_name(rule);
+	} else {
+		size_t nl;
+		const char *nm = full_name(comm, prog, prog_len, cmdline,
+					   cmdline_len, &nl);
+
+		id->comm = display_bytes(nm, nl);
+	}
 	id->command = swt_strdup(command);
 	id->program = prog_len ? display_bytes(prog, prog_len) :
 				 display_name(comm);
@@ -3449,8 +3504,14 @@ static uint32_t on_thread_row(struct swt_engine *e,
 			th->name[0] = '\0';
 		th->name_p = name;
 		th->name_dec = e->decode_id;
-		/* module names are display forms */
+		/* module names are display forms; a name cut to COMM_MAX
+		 * bytes that starts its process module's longer one (its
+		 * main thread, full_name()) is that name */
 		name = clean_name(e, name);
+		if (strlen(name) == COMM_MAX && !e->idents[in->ident].by_rule &&
+		    strlen(e->idents[in->ident].comm) > COMM_MAX &&
+		    memcmp(e->idents[in->ident].comm, name, COMM_MAX) == 0)
+			name = e->idents[in->ident].comm;
 		if (th->module == SWT_MAP_NONE ||
 		    strcmp(e->mods[th->module].name, name) != 0) {
 			th->module = module_get(e, SWT_KIND_THREAD, in->ident,
@@ -4181,9 +4242,7 @@ static void rows_incremental(struct swt_engine *e,
 		thr_awake_after(e);
 }
 
-/* Linux cuts a thread's name (comm) to 15 bytes: a thread named after the
- * module it runs, "database_manager", reads "database_manage". */
-#define COMM_MAX 15
+/* (COMM_MAX: above, with full_name()) */
 
 /* At the end of the session: a thread module whose name has the full 15
  * bytes takes the name of the one instrumented module of its process

@@ -1436,6 +1436,63 @@ static void pid_reuse_starts_a_new_process(void **state)
 	swt_engine_free(e);
 }
 
+/* Linux cuts a process's name (comm) to 15 bytes: a module shows the
+ * base name of its program, or of a script its interpreter runs, where
+ * the cut name starts it; its main thread's module too. A name that
+ * starts neither, or shorter than 15 bytes, stays as it is. */
+static void cut_process_names_are_made_whole(void **state)
+{
+	static const struct {
+		const char *comm, *exe, *args, *want;
+	} c[] = {
+		{ "swt-bench-mkfix", "/b/bench/swt-bench-mkfixture",
+		  "swt-bench-mkfixture|bench|x", "swt-bench-mkfixture" },
+		{ "unattended-upgr", "/usr/bin/python3.11",
+		  "/usr/bin/python3|/usr/bin/unattended-upgrade|--dry-run",
+		  "unattended-upgrade" },
+		{ "containerd-shim", "/usr/bin/other-program-name",
+		  "/usr/bin/other-program-name|-id", "containerd-shim" },
+		{ "short-name-here", "/usr/bin/short-name-here",
+		  "short-name-here", "short-name-here" },
+		{ "tool-14-bytes!", "/usr/bin/tool-14-bytes!-and-more",
+		  "tool-14-bytes!-and-more", "tool-14-bytes!" },
+	};
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[5];
+	struct swt_thread_row t[5];
+	size_t i, k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	for (i = 0; i < 5; i++)
+		feed_start_exe(e, T0, (int32_t)(10 + i), c[i].comm, c[i].exe,
+			       c[i].args);
+	for (k = 1; k <= 3; k++) {
+		for (i = 0; i < 5; i++) {
+			p[i] = prow((int32_t)(10 + i), (int64_t)(10 * k),
+				    1024);
+			p[i].nthreads = 2;
+			t[i] = (struct swt_thread_row){ (int32_t)(10 + i),
+							(int32_t)(10 + i),
+							c[i].comm,
+							(int64_t)(10 * k), 0 };
+		}
+		feed_sample(e, T0 + (int64_t)k * S, p, 5, t, 5);
+	}
+	assert_ok(swt_engine_finish(e, &res));
+	for (i = 0; i < 5; i++) {
+		m = find_module(res, SWT_KIND_PROCESS, c[i].want);
+		assert_string_equal(m->subj.process, c[i].want);
+		assert_int_equal(m->cpu_ms, 300);
+		m = find_module(res, SWT_KIND_THREAD, c[i].want);
+		assert_string_equal(m->subj.process, c[i].want);
+		assert_int_equal(m->cpu_ms, 300);
+	}
+	swt_engine_free(e);
+}
+
 /* Threads aggregate by name within their process. */
 static void threads_by_name_within_process(void **state)
 {
@@ -4237,6 +4294,7 @@ int main(void)
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
+		cmocka_unit_test(cut_process_names_are_made_whole),
 		cmocka_unit_test(threads_by_name_within_process),
 		cmocka_unit_test(thread_name_by_address_within_one_decoding),
 		cmocka_unit_test(cut_thread_name_takes_its_module_name),
