@@ -507,27 +507,45 @@ static void model_shapes_in_every_format(void **state)
 	swt_model_free(NULL);
 }
 
+/* The columns of a chart of one metric (CPU %) over time: a subject,
+ * its buckets' times, their min and max, and (the first CHART_COLS + 1)
+ * a LINE column (the diff's base and new). */
+#define CHART_COLS 5
+static const struct swt_model_col chart_cols[CHART_COLS + 1] = {
+	{ "subject", "subject", NULL, SWT_CELL_STR, SWT_COL_CHART_GROUP },
+	{ "t_from_s", "from s", "s", SWT_CELL_FIXED, SWT_COL_CHART_FROM },
+	{ "t_to_s", "to s", "s", SWT_CELL_FIXED, SWT_COL_CHART_TO },
+	{ "cpu_min_percent", "cpu % min", "percent", SWT_CELL_FIXED,
+	  SWT_COL_CHART_MIN },
+	{ "cpu_max_percent", "cpu % max", "percent", SWT_CELL_FIXED,
+	  SWT_COL_CHART_MAX },
+	{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
+};
+
+/* A bucket of 1 s from `from` s of subject subj at mpct thousandths of
+ * a percent (min and max), on side `side` (NULL: no LINE column). */
+static void chart_row(struct swt_model_section *s, const char *subj,
+		      const char *side, int64_t from, int64_t mpct)
+{
+	swt_model_add_row(s, NULL);
+	swt_model_cell_str(s, subj);
+	swt_model_cell_fixed(s, from * 1000000000, 9, 3);
+	swt_model_cell_fixed(s, (from + 1) * 1000000000, 9, 3);
+	swt_model_cell_fixed(s, mpct, 3, 1);
+	swt_model_cell_fixed(s, mpct, 3, 1);
+	if (side)
+		swt_model_cell_enum(s, side);
+}
+
 /* A chart with a LINE column (the diff's base and new): one line per side
  * under each other, on one time axis from 0 (the shorter session's line
  * ends early) and one scale (the lower side's bars are lower); each line
  * with its own min-max. */
 static void chart_sides_share_time_and_scale(void **state)
 {
-	static const struct swt_model_col cols[] = {
-		{ "subject", "subject", NULL, SWT_CELL_STR,
-		  SWT_COL_CHART_GROUP },
-		{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
-		{ "t_from_s", "from s", "s", SWT_CELL_FIXED,
-		  SWT_COL_CHART_FROM },
-		{ "t_to_s", "to s", "s", SWT_CELL_FIXED, SWT_COL_CHART_TO },
-		{ "cpu_min_percent", "cpu % min", "percent", SWT_CELL_FIXED,
-		  SWT_COL_CHART_MIN },
-		{ "cpu_max_percent", "cpu % max", "percent", SWT_CELL_FIXED,
-		  SWT_COL_CHART_MAX },
-	};
 	static const struct swt_model_def def = {
-		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART, 6,
-		cols
+		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART,
+		CHART_COLS + 1, chart_cols
 	};
 	/* base: 2 buckets of 1 s (10 %, 20 %); new: 4 of 1 s (40 %) */
 	static const struct {
@@ -544,15 +562,9 @@ static void chart_sides_share_time_and_scale(void **state)
 	swt_model_new(&m, "tool", "x", 1);
 	m->ascii = true;
 	s = swt_model_add_section(m, &def);
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, "S");
-		swt_model_cell_enum(s, rows[i].side);
-		swt_model_cell_fixed(s, rows[i].from * 1000000000, 9, 3);
-		swt_model_cell_fixed(s, (rows[i].from + 1) * 1000000000, 9, 3);
-		swt_model_cell_fixed(s, rows[i].v * 1000, 3, 1);
-		swt_model_cell_fixed(s, rows[i].v * 1000, 3, 1);
-	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		chart_row(s, "S", rows[i].side, rows[i].from,
+			  rows[i].v * 1000);
 	swt_render_text(&t, m);
 	/* 60 columns over 4 s: a bucket of 1 s is 15 columns; 10 % of the
 	 * chart's 40 % is level 2 of 0..7 ('-'), 20 % level 4 ('+') */
@@ -575,20 +587,9 @@ static void chart_sides_share_time_and_scale(void **state)
  * its bars are drawn from the values; a steady line keeps the cell's. */
 static void chart_range_shows_small_values(void **state)
 {
-	static const struct swt_model_col cols[] = {
-		{ "subject", "subject", NULL, SWT_CELL_STR,
-		  SWT_COL_CHART_GROUP },
-		{ "t_from_s", "from s", "s", SWT_CELL_FIXED,
-		  SWT_COL_CHART_FROM },
-		{ "t_to_s", "to s", "s", SWT_CELL_FIXED, SWT_COL_CHART_TO },
-		{ "cpu_min_percent", "cpu % min", "percent", SWT_CELL_FIXED,
-		  SWT_COL_CHART_MIN },
-		{ "cpu_max_percent", "cpu % max", "percent", SWT_CELL_FIXED,
-		  SWT_COL_CHART_MAX },
-	};
 	static const struct swt_model_def def = {
-		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART, 5,
-		cols
+		"series", "Over time", SWT_SECTION_TABLE, SWT_SECTION_CHART,
+		CHART_COLS, chart_cols
 	};
 	/* milli-percent: subject A 0.020 % then 0.030 %; B 0.004 %, 0 %;
 	 * C 0 % twice; D 50.000 % and 50.004 % (bars alike); E 0.060 % and
@@ -614,14 +615,8 @@ static void chart_range_shows_small_values(void **state)
 	swt_model_new(&m, "tool", "x", 1);
 	m->ascii = true;
 	s = swt_model_add_section(m, &def);
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		swt_model_add_row(s, NULL);
-		swt_model_cell_str(s, rows[i].subj);
-		swt_model_cell_fixed(s, rows[i].from * 1000000000, 9, 3);
-		swt_model_cell_fixed(s, (rows[i].from + 1) * 1000000000, 9, 3);
-		swt_model_cell_fixed(s, rows[i].v, 3, 1);
-		swt_model_cell_fixed(s, rows[i].v, 3, 1);
-	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		chart_row(s, rows[i].subj, NULL, rows[i].from, rows[i].v);
 	swt_render_text(&t, m);
 	/* the lines in the subjects' order, each ending with its range */
 	p = t.ptr;
