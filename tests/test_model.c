@@ -522,6 +522,19 @@ static const struct swt_model_col chart_cols[CHART_COLS + 1] = {
 	{ "side", "side", NULL, SWT_CELL_ENUM, SWT_COL_CHART_LINE },
 };
 
+/* A model of one chart section (def), drawn in ASCII: its section into
+ * *s. */
+static struct swt_model *chart_model(const struct swt_model_def *def,
+				     struct swt_model_section **s)
+{
+	struct swt_model *m;
+
+	swt_model_new(&m, "tool", "x", 1);
+	m->ascii = true;
+	*s = swt_model_add_section(m, def);
+	return m;
+}
+
 /* A bucket of 1 s from `from` s of subject subj at mpct thousandths of
  * a percent (min and max), on side `side` (NULL: no LINE column). */
 static void chart_row(struct swt_model_section *s, const char *subj,
@@ -559,9 +572,7 @@ static void chart_sides_share_time_and_scale(void **state)
 	size_t i;
 
 	(void)state;
-	swt_model_new(&m, "tool", "x", 1);
-	m->ascii = true;
-	s = swt_model_add_section(m, &def);
+	m = chart_model(&def, &s);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		chart_row(s, "S", rows[i].side, rows[i].from,
 			  rows[i].v * 1000);
@@ -612,9 +623,7 @@ static void chart_range_shows_small_values(void **state)
 	size_t i;
 
 	(void)state;
-	swt_model_new(&m, "tool", "x", 1);
-	m->ascii = true;
-	s = swt_model_add_section(m, &def);
+	m = chart_model(&def, &s);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		chart_row(s, rows[i].subj, NULL, rows[i].from, rows[i].v);
 	swt_render_text(&t, m);
