@@ -50,6 +50,8 @@ struct swt_exitacct {
 	bool agroup;		/* the kernel flags a group's last task */
 	uint16_t family;
 	char mask[32];		/* the CPU list registered */
+	swt_thread_exit_fn on_thread;	/* swt_exitacct_on_thread() */
+	void *thread_payload;
 	/* netlink headers are read in place. recvmmsg(): a record is some
 	 * 600 bytes; one a call costs twice as much on a virtual machine
 	 * (measured). The answers at opening use the whole as one buffer. */
@@ -329,8 +331,23 @@ static bool one_message(struct swt_exitacct *ea, struct nlmsghdr *h,
 		memcpy(t->comm, x->comm, sizeof(t->comm));
 		t->etime_us = x->etime_us;
 	}
-	if (!last)
-		return false;	/* the group lives on */
+	if (!last) {
+		/* the group lives on: the thread's own record */
+		if (ea->on_thread) {
+			struct swt_thread_exit te;
+
+			memset(&te, 0, sizeof(te));
+			te.tid = (int32_t)ts.ac_pid;
+			te.tgid = (int32_t)ts.ac_tgid;
+			memcpy(te.comm, ts.ac_comm,
+			       sizeof(te.comm) - 1 < sizeof(ts.ac_comm) ?
+				       sizeof(te.comm) - 1 :
+				       sizeof(ts.ac_comm));
+			task_times(&ts, &te.utime_us, &te.stime_us);
+			ea->on_thread(&te, ea->thread_payload);
+		}
+		return false;
+	}
 	to_stats(&ts, x);
 	if (t->comm[0]) {
 		/* the process's name and age are its leader's */
@@ -397,6 +414,13 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 			break;
 	}
 	return n_out;
+}
+
+void swt_exitacct_on_thread(struct swt_exitacct *ea, swt_thread_exit_fn fn,
+			    void *payload)
+{
+	ea->on_thread = fn;
+	ea->thread_payload = payload;
 }
 
 void swt_exitacct_free(struct swt_exitacct *ea)

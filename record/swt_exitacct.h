@@ -34,6 +34,20 @@ struct swt_exit_stats {
 	uint32_t exit_code;	/* as wait() reports it */
 };
 
+/* One thread that exited while the rest of its process lives on: its own
+ * CPU, split as /proc splits it (swt_exit_cputime()). */
+struct swt_thread_exit {
+	int32_t tid;
+	int32_t tgid;		/* its process */
+	char comm[16];		/* the thread's name, NUL-terminated ("" if
+				 * unknown) */
+	uint64_t utime_us;
+	uint64_t stime_us;
+};
+
+typedef void (*swt_thread_exit_fn)(const struct swt_thread_exit *t,
+				   void *payload);
+
 struct swt_exitacct;
 
 /* A task's exact run time rtime (the scheduler's sum_exec_runtime) split
@@ -57,6 +71,12 @@ int swt_exitacct_open(struct swt_exitacct **out, char *errmsg,
 size_t swt_exitacct_read(struct swt_exitacct *ea,
 			 void (*fn)(const struct swt_exit_stats *, void *),
 			 void *payload, uint64_t *overflows);
+
+/* Also call fn, during swt_exitacct_read(), for every thread that exits
+ * while the rest of its process lives on (every such thread of the
+ * machine: the caller keeps its tree's). NULL: none. */
+void swt_exitacct_on_thread(struct swt_exitacct *ea, swt_thread_exit_fn fn,
+			    void *payload);
 
 void swt_exitacct_free(struct swt_exitacct *ea);
 

@@ -72,6 +72,7 @@ struct swt_procconn {
 	int64_t credit_ns;	/* when it was last raised */
 	struct swt_procconn_stats st;
 	void (*on_exit_record)(const struct swt_exit_stats *x, void *payload);
+	void (*on_thread_exit)(const struct swt_thread_exit *t, void *payload);
 	void *exit_payload;
 	struct thr_sum *thr;	/* by thr_by_tgid */
 	size_t n_thr, cap_thr;
@@ -154,6 +155,7 @@ int swt_procconn_open(struct swt_procconn **out,
 	pc->proc_fd = -1;
 	pc->fd = -1;
 	pc->on_exit_record = o->on_exit_record;
+	pc->on_thread_exit = o->on_thread_exit;
 	pc->exit_payload = o->exit_payload;
 	if (o->source != SWT_PROCCONN_CONNECTOR &&
 	    swt_procev_open(&pc->pe, o->all, o->self, o->launcher, bpfmsg,
@@ -532,6 +534,17 @@ static void on_thread_exit(struct swt_procconn *pc,
 	sum.nvcsw += ev->nvcsw;
 	sum.nivcsw += ev->nivcsw;
 	if (!ev->group_dead) {
+		if (pc->on_thread_exit) {
+			struct swt_thread_exit te;
+
+			memset(&te, 0, sizeof(te));
+			te.tid = ev->pid;
+			te.tgid = ev->tgid;
+			memcpy(te.comm, ev->comm, sizeof(te.comm) - 1);
+			te.utime_us = ut / 1000u;
+			te.stime_us = st / 1000u;
+			pc->on_thread_exit(&te, pc->exit_payload);
+		}
 		if (t) {
 			pc->thr[i] = sum;
 		} else if (pc->n_thr < SWT_PROCCONN_MAX_PROCS) {

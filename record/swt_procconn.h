@@ -78,6 +78,7 @@ enum swt_procconn_source {
 };
 
 struct swt_exit_stats;
+struct swt_thread_exit;
 
 struct swt_procconn_opts {
 	enum swt_procconn_source source;
@@ -94,6 +95,10 @@ struct swt_procconn_opts {
 	 * none. */
 	void (*on_exit_record)(const struct swt_exit_stats *x, void *payload);
 	void *exit_payload;
+	/* With the BPF source, each thread of the tree that exits while the
+	 * rest of its process lives on (its own counters), with
+	 * exit_payload. NULL: none. */
+	void (*on_thread_exit)(const struct swt_thread_exit *t, void *payload);
 };
 
 /* Open and subscribe. 0 or SWT_EIO (no CAP_NET_ADMIN, no proc connector

@@ -104,6 +104,9 @@ struct proc_ent {
 	struct thread_ent *threads;	/* sorted by tid */
 	size_t n_threads;
 	size_t cap_threads;
+	/* CPU of its exited threads not yet in a last row's whole ticks,
+	 * in us: carried to the next (add_thread_exits()) */
+	uint64_t tx_rem_us;
 };
 
 /* A tick's loops over the processes touch each entry's first lines: ask
@@ -295,6 +298,26 @@ struct swt_sampler {
 	 * (swt_net_own_fds(): swrec reads its own sockets with -a) */
 	uint64_t *kept_bits;
 	size_t cap_kept_bits;	/* words */
+	/* Threads of the tracked processes that exited while the rest of
+	 * their process lives on (swt_sampler_note_thread_exit()): each
+	 * gets a last row in the next sample, with its final counters, so
+	 * that its CPU since its last row (all of it, for one that lived
+	 * between two samples) reaches its thread module. One whose id is
+	 * alive in that sample waits one tick (its row read before it
+	 * exited), then goes. */
+	struct texit {
+		struct swt_thread_exit x;
+		unsigned waited;
+	} *texits;
+	size_t n_texits, cap_texits;
+	/* this sample's thread rows with those last rows, and their names
+	 * (two buffers: the writer holds the last sample's rows until it
+	 * writes the next) */
+	struct swt_thread_row *trows_x;
+	size_t cap_trows_x;
+	char (*tx_names[2])[TNAME_MAX];
+	size_t cap_tx_names[2];
+	unsigned tx_cur;
 	struct swt_sampler_stats stats;
 	char buf[READ_BUF];
 	char errmsg[256];
@@ -658,6 +681,10 @@ void swt_sampler_free(struct swt_sampler *s)
 		swt_net_own_fds(s->opts.net, NULL, NULL);
 	free(s->unseen);
 	free(s->acct);
+	free(s->texits);
+	free(s->trows_x);
+	free(s->tx_names[0]);
+	free(s->tx_names[1]);
 	free(s->acct_by_pid);
 	free(s->acct_unseen);
 	free(s->gone_pids[0]);
@@ -1925,6 +1952,17 @@ void swt_sampler_note_acct(struct swt_sampler *s,
 	s->acct[s->n_acct++] = *x;
 }
 
+void swt_sampler_note_thread_exit(struct swt_sampler *s,
+				  const struct swt_thread_exit *x)
+{
+	if (!s->opts.threads || x->tid == x->tgid || !x->comm[0])
+		return;	/* (a leader leaving early stays a zombie row) */
+	s->texits = swt_grow(s->texits, &s->cap_texits, s->n_texits + 1,
+			     sizeof(*s->texits));
+	s->texits[s->n_texits].x = *x;
+	s->texits[s->n_texits++].waited = 0;
+}
+
 /* Whether live process pid, the parent of a process that started at
  * child_start (ticks since boot), is in the recorded tree: tracked, or its
  * ancestors lead to a tracked one (a short-lived parent never sampled). A
@@ -2806,6 +2844,93 @@ static void refresh_trows(struct swt_sampler *s, const struct proc_ent *e)
 	}
 }
 
+/* The last rows of the threads that exited since the last sample
+ * (s->texits), merged into the sample's thread rows smp->threads in tid
+ * order: a thread of a tracked process written with thread rows, whose id
+ * no live thread of the process has (else it waits a tick, once). A
+ * process that lost a thread had more than one: it is written with them
+ * from the next tick on. */
+static void add_thread_exits(struct swt_sampler *s, struct swt_sample *smp)
+{
+	size_t i, k, n = 0, keep = 0, nt = smp->n_threads, a = 0, o = 0;
+	struct swt_thread_row *d;
+	char(*names)[TNAME_MAX];
+
+	if (!s->n_texits)
+		return;
+	s->tx_cur ^= 1;
+	s->tx_names[s->tx_cur] = swt_grow(s->tx_names[s->tx_cur],
+					  &s->cap_tx_names[s->tx_cur],
+					  s->n_texits, TNAME_MAX);
+	names = s->tx_names[s->tx_cur];
+	/* (the last rows after room for the merged ones) */
+	s->trows_x = swt_grow(s->trows_x, &s->cap_trows_x,
+			      nt + 2 * s->n_texits + 1, sizeof(*s->trows_x));
+	d = s->trows_x + nt + s->n_texits;
+	for (i = 0; i < s->n_texits; i++) {
+		const struct swt_thread_exit *x = &s->texits[i].x;
+		struct proc_ent *e = find_proc(s, x->tgid);
+		uint64_t us;
+		int64_t tot;
+
+		if (!e || !e->row_ok)
+			continue;	/* not of the tree, or gone */
+		if (!e->multi) {
+			e->multi = true;	/* (rows from the next tick) */
+			s->trows_dirty = true;
+			continue;
+		}
+		if (!e->in_trows)
+			continue;
+		if (find_thread(e, x->tid)) {
+			/* (its row was read before it exited, or its id
+			 * was taken again) */
+			if (!s->texits[i].waited++)
+				s->texits[keep++] = s->texits[i];
+			continue;
+		}
+		memcpy(names[n], x->comm, sizeof(x->comm));
+		names[n][sizeof(x->comm) - 1] = '\0';
+		d[n].tid = x->tid;
+		d[n].tgid = x->tgid;
+		d[n].name = names[n];
+		/* whole ticks, what is left of one carried to the process's
+		 * next exited thread: each thread's ticks cut (a thread of
+		 * 20 ms, two ticks, split 19.6 + 0.4 ms read one) lost a
+		 * program of such threads a quarter of their CPU, and each
+		 * rounded could add up to more than its process's */
+		us = x->utime_us + x->stime_us + e->tx_rem_us;
+		tot = us_to_ticks(s, us);
+		e->tx_rem_us = us - (uint64_t)tot * 1000000u /
+					    (uint64_t)s->clk_tck;
+		d[n].stime = us_to_ticks(s, x->stime_us);
+		if (d[n].stime > tot)
+			d[n].stime = tot;
+		d[n].utime = tot - d[n].stime;
+		n++;
+	}
+	s->n_texits = keep;
+	if (!n)
+		return;
+	/* by tid (few), one per tid, then merged with the live rows (whose
+	 * threads none of them is) */
+	qsort(d, n, sizeof(*d), cmp_trow);
+	for (i = 0, k = 0; i < n; i++) {
+		while (a < nt && smp->threads[a].tid < d[i].tid)
+			s->trows_x[o++] = smp->threads[a++];
+		if ((a < nt && smp->threads[a].tid == d[i].tid) ||
+		    (k && d[k - 1].tid == d[i].tid))
+			continue;
+		s->trows_x[o++] = d[i];
+		k = i + 1;
+	}
+	while (a < nt)
+		s->trows_x[o++] = smp->threads[a++];
+	s->stats.thread_samples += o - nt;
+	smp->threads = s->trows_x;
+	smp->n_threads = o;
+}
+
 /* Rows of this tick into s->rows / s->trows. */
 static void build_rows(struct swt_sampler *s, struct swt_sample *smp)
 {
@@ -3332,6 +3457,7 @@ int swt_sampler_tick(struct swt_sampler *s, int64_t scheduled_ns,
 		steady_rows(s, smp, reshaped);
 	else
 		build_rows(s, smp);
+	add_thread_exits(s, smp);
 	self_usage(s, &smp->recorder_cpu_ns, &smp->recorder_rss_kib);
 	err = emit(&rec, payload);
 out:

@@ -62,6 +62,8 @@
 
 #include "swt_record.h"
 
+struct swt_thread_exit;
+
 /* Default period, in ticks of a process, of the status and io reads. */
 #define SWT_SAMPLER_SLOW_EVERY 4
 
@@ -203,6 +205,13 @@ struct swt_exit_stats;
  * and ended at the next tick, before its sample (SWT_REC_PROC_START with
  * no command line, then SWT_REC_PROC_EXIT with its counters); others are
  * ignored. */
+/* A thread that exited while the rest of its process lives on (its exit
+ * record): if its process is tracked and written with thread rows, the
+ * next sample has a last row of it, with its final CPU (docs/analysis.md
+ * § 2.1). */
+void swt_sampler_note_thread_exit(struct swt_sampler *s,
+				  const struct swt_thread_exit *x);
+
 void swt_sampler_note_acct(struct swt_sampler *s,
 			   const struct swt_exit_stats *x);
 

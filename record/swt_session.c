@@ -492,6 +492,15 @@ static void on_exit_record(const struct swt_exit_stats *x, void *payload)
 		swt_sampler_note_acct(s->smp, x);
 }
 
+static void on_thread_exit_record(const struct swt_thread_exit *t,
+				  void *payload)
+{
+	struct session *s = payload;
+
+	if (s->smp)
+		swt_sampler_note_thread_exit(s->smp, t);
+}
+
 /* The exit records (taskstats) that came so far, handed to the sampler in
  * the measure of its exit accounting: before a tick, and once it has read
  * the rows (swt_sampler_opts.late_exits). */
@@ -1266,6 +1275,7 @@ int swt_session_run(struct swt_session_result *out,
 						    ? (int32_t)getpid()
 						    : 0,
 				.on_exit_record = on_exit_record,
+				.on_thread_exit = on_thread_exit_record,
 				.exit_payload = s,
 			};
 			char pmsg[400];
@@ -1288,6 +1298,8 @@ int swt_session_run(struct swt_session_result *out,
 			swt_procconn_free(s->pc);
 			s->pc = NULL;
 		}
+		if (s->ea)
+			swt_exitacct_on_thread(s->ea, on_thread_exit_record, s);
 	}
 	if (opts->mode != SWT_MODE_LAUNCH) {
 		SWT_TRY(err = open_sampler_bpf(s));

@@ -328,6 +328,9 @@ int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
 			e->flags |= SWT_PE_HAS_MM;
 		}
 		bpf_map_delete_elem(&tree, &tgid);
+	} else {
+		/* (a thread that leaves its process: its own name) */
+		BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
 	}
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_ringbuf_submit(e, wake());

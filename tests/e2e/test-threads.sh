@@ -1,0 +1,67 @@
+# Short-lived threads (docs/analysis.md § 2.1): a program that runs each
+# task on a thread of its own (tests/apps/thread_jobs.c: threads named
+# "job", 20 ms of CPU each, one after another) is recorded by swrec; the
+# threads live between its samples, and their CPU reaches the thread
+# module "job" by their exit records (swrec writes a last row of each
+# exited thread in the next sample). Most of the process's CPU must be the
+# thread module's — all of it but what the threads burnt after the last
+# sample — and never more. Before, the module had a sixth of it. With the
+# default sources (BPF where it loads), with taskstats exit records
+# (--proc-events=connector) and with the /proc sampler. Needs root (exit
+# records); skipped otherwise.
+#
+#   sh test-threads.sh SWREC SWANALYZE THREAD_JOBS PYTHON3 TMPDIR
+#
+# TAP; works only inside TMPDIR, which it empties first.
+set -u
+. "$(dirname "$0")/../tap-core.sh"
+
+tap_args 5 "$0 SWREC SWANALYZE THREAD_JOBS PYTHON3 TMPDIR" "$@"
+SWREC=$1
+SWANALYZE=$2
+JOBS=$3
+PY=$4
+T=$5
+tap_sandbox
+
+if [ "$(id -u)" -ne 0 ]; then
+	for v in default connector proc; do
+		skip "$v: the thread module has its threads' CPU" \
+			"exit records need root"
+	done
+	done_testing
+fi
+
+for v in default connector proc; do
+	case $v in
+	default) opt= ;;
+	connector) opt=--proc-events=connector ;;
+	proc) opt=--sampler=proc ;;
+	esac
+	# shellcheck disable=SC2086
+	run "$SWREC" -q $opt -i 250ms -o "$T/$v.swt" -- "$JOBS" 2000 20
+	check "$v: swrec records thread_jobs" eval '[ "$rc" -eq 0 ] &&
+		grep -q "^jobs [1-9][0-9]* cpu_ms" "$T/out"'
+	run "$SWANALYZE" "$T/$v.swt" --report full --format json \
+		-o "$T/$v.json"
+	check "$v: swanalyze reads it" [ "$rc" -eq 0 ]
+	if ! grep -q '"exit_records": true' "$T/$v.json"; then
+		skip "$v: the thread module has its threads' CPU" \
+			"no exit records in this session (taskstats or BPF)"
+		continue
+	fi
+	check "$v: the thread module has its threads' CPU" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {(x["kind"], x["name"]): x for x in d["modules"]}
+p = m[("process", "thread_jobs")]["cpu_s"]
+j = m.get(("thread", "job"), {"cpu_s": 0})["cpu_s"]
+print("# process %.3f s, thread module job %.3f s" % (p, j))
+# (what the last job burnt after the last sample, at most an interval of
+# the 2 s, is no thread row: its process is gone by the next sample)
+assert p > 0.05, "the process burnt too little to tell"
+assert j >= 0.85 * p, "job has %.3f s of its process %.3f s" % (j, p)
+assert j <= p + 0.011, "job has more than its process"
+' "$T/$v.json"
+done
+done_testing
