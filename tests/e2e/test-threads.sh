@@ -58,9 +58,11 @@ p = m[("process", "thread_jobs")]["cpu_s"]
 j = m.get(("thread", "job"), {"cpu_s": 0})["cpu_s"]
 print("# process %.3f s, thread module job %.3f s" % (p, j))
 # (what the last job burnt after the last sample, at most an interval of
-# the 2 s, is no thread row: its process is gone by the next sample)
-assert p > 0.05, "the process burnt too little to tell"
-assert j >= 0.85 * p, "job has %.3f s of its process %.3f s" % (j, p)
+# the 2 s, is no thread row: its process is gone by the next sample; 95-99
+# % here, a loaded machine may give the process its CPU late; without the
+# last rows, 14 %)
+assert p > 0.02, "the process burnt too little to tell"
+assert j >= 0.6 * p, "job has %.3f s of its process %.3f s" % (j, p)
 assert j <= p + 0.011, "job has more than its process"
 ' "$T/$v.json"
 done
