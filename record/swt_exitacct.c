@@ -238,15 +238,19 @@ static void task_times(const struct taskstats *ts, uint64_t *ut, uint64_t *st)
 		swt_exit_cputime(rt, ts->ac_utime, ts->ac_stime, ut, st);
 }
 
+/* The task's name into dst[n], which is zeroed: NUL-terminated. */
+static void ac_comm(char *dst, size_t n, const struct taskstats *ts)
+{
+	memcpy(dst, ts->ac_comm,
+	       n - 1 < sizeof(ts->ac_comm) ? n - 1 : sizeof(ts->ac_comm));
+}
+
 static void to_stats(const struct taskstats *ts, struct swt_exit_stats *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->pid = (int32_t)ts->ac_tgid;
 	x->ppid = (int32_t)ts->ac_ppid;
-	memcpy(x->comm, ts->ac_comm,
-	       sizeof(x->comm) - 1 < sizeof(ts->ac_comm) ?
-		       sizeof(x->comm) - 1 :
-		       sizeof(ts->ac_comm));
+	ac_comm(x->comm, sizeof(x->comm), ts);
 	task_times(ts, &x->utime_us, &x->stime_us);
 	x->hiwater_rss_kib = ts->hiwater_rss;
 	x->read_bytes = ts->read_bytes;
@@ -339,10 +343,7 @@ static bool one_message(struct swt_exitacct *ea, struct nlmsghdr *h,
 			memset(&te, 0, sizeof(te));
 			te.tid = (int32_t)ts.ac_pid;
 			te.tgid = (int32_t)ts.ac_tgid;
-			memcpy(te.comm, ts.ac_comm,
-			       sizeof(te.comm) - 1 < sizeof(ts.ac_comm) ?
-				       sizeof(te.comm) - 1 :
-				       sizeof(ts.ac_comm));
+			ac_comm(te.comm, sizeof(te.comm), &ts);
 			task_times(&ts, &te.utime_us, &te.stime_us);
 			ea->on_thread(&te, ea->thread_payload);
 		}

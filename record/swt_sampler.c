@@ -2852,7 +2852,7 @@ static void refresh_trows(struct swt_sampler *s, const struct proc_ent *e)
  * from the next tick on. */
 static void add_thread_exits(struct swt_sampler *s, struct swt_sample *smp)
 {
-	size_t i, k, n = 0, keep = 0, nt = smp->n_threads, a = 0, o = 0;
+	size_t i, n = 0, keep = 0, nt = smp->n_threads, a = 0, o = 0;
 	struct swt_thread_row *d;
 	char(*names)[TNAME_MAX];
 
@@ -2915,14 +2915,13 @@ static void add_thread_exits(struct swt_sampler *s, struct swt_sample *smp)
 	/* by tid (few), one per tid, then merged with the live rows (whose
 	 * threads none of them is) */
 	qsort(d, n, sizeof(*d), cmp_trow);
-	for (i = 0, k = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		while (a < nt && smp->threads[a].tid < d[i].tid)
 			s->trows_x[o++] = smp->threads[a++];
 		if ((a < nt && smp->threads[a].tid == d[i].tid) ||
-		    (k && d[k - 1].tid == d[i].tid))
+		    (o && s->trows_x[o - 1].tid == d[i].tid))
 			continue;
 		s->trows_x[o++] = d[i];
-		k = i + 1;
 	}
 	while (a < nt)
 		s->trows_x[o++] = smp->threads[a++];
