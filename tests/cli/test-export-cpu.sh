@@ -31,11 +31,22 @@ value() {
 }
 
 # within INTEGRAL_MS CPU_S: |integral - cpu_s| <= 1 % of cpu_s (and 5 ms
-# of rounding: the CSV's times have 3 decimals)
+# of rounding: the CSV's times have 3 decimals). An interval of the tree
+# at the machine's capacity may have had its CPU % taken over a longer
+# span than the interval (the engine's busy_span, docs/exports.md): the
+# integral misses what the longer span held, so it may be short by that
+# much more, allowed up to another interval at capacity for each such
+# interval (CAPPED_MS, below; the short last look of a session is
+# usually one: a few ms). On a machine loaded by other tests, swrec's late
+# ticks made such an interval in the middle, and the integral was 1.06 %
+# short.
 within() {
 	"$PY" -c 'import sys
-i, c = float(sys.argv[1]), float(sys.argv[2]) * 1000
-sys.exit(0 if c > 0 and abs(i - c) <= max(c * 0.01, 5) else 1)' "$1" "$2"
+i, c, extra = float(sys.argv[1]), float(sys.argv[2]) * 1000, \
+	float(sys.argv[3])
+tol = max(c * 0.01, 5)
+sys.exit(0 if c > 0 and i - c <= tol and c - i <= tol + extra
+	 else 1)' "$1" "$2" "$CAPPED_MS"
 }
 
 run "$SWREC" -q -i 200ms -o "$T/s.swt" -- sh -c '
@@ -54,8 +65,20 @@ run "$SWANALYZE" "$T/s.swt" --report full --format json -o "$T/r.json"
 check "swanalyze writes its JSON report" [ "$rc" -eq 0 ]
 cpu_s=$("$PY" -c 'import json, sys
 print(json.load(open(sys.argv[1]))["session"]["cpu_s"])' "$T/r.json")
+# the tree's intervals at the machine's capacity (CPU % of the CSV's tree
+# rows at cpu_count x 100): their length at capacity, in CPU ms
+ncpu=$("$SWREPLAY" --dump "$T/s.swt" 2>/dev/null | "$PY" -c 'import json, sys
+print(json.loads(sys.stdin.readline())["cpu_count"])')
+"$SWREPLAY" --export csv "$T/s.swt" -o "$T/cap.csv" 2>/dev/null
+CAPPED_MS=$(awk -F, -v cap="$((${ncpu:-0} * 100))" \
+	'$2 != "tree" { next }
+	 $7 != "" && $7 + 0 >= cap - 0.005 {
+		n++; ms += cap / 100 * ($1 - prev) * 1000 }
+	 { prev = $1 }
+	 END { printf "%.0f\n", ms }' "$T/cap.csv")
 diag <<EOF2
 swanalyze cpu_s $cpu_s
+tree intervals at the capacity of $ncpu CPUs: $CAPPED_MS CPU ms
 EOF2
 
 run "$SWREPLAY" --export chrome-json "$T/s.swt" -o "$T/s.json"
