@@ -45,6 +45,11 @@ struct ent {
 	struct swt_newproc np;
 	uint32_t prev;		/* the older entry of the same pid */
 	bool used;
+	/* An exec of a process the sampler tracks (no fork in the table:
+	 * fork_ns 0), kept until the tick after next: one that execs and
+	 * exits between two samples is known by its exit record and this
+	 * (swt_procconn_exec_of()). */
+	bool exec_only;
 };
 
 /* BPF exit records: the counters of a process's threads that exited
@@ -314,20 +319,16 @@ static void remove_ent(struct swt_procconn *pc, uint32_t i)
 	pc->live--;
 }
 
-/* The fork of process child by process parent. Returns whether the child
- * entered the table. */
-static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
-		    int64_t ts_ns, swt_procconn_tree_fn in_tree,
-		    void *payload)
+/* A new entry, the latest of pid (zeroed but for its pid), or NULL when
+ * the table is full (counted). */
+static struct ent *new_ent(struct swt_procconn *pc, int32_t pid)
 {
-	struct ent *p = latest(pc, parent), *e;
+	struct ent *e;
 	uint32_t i, prev;
 
-	if (!(p && !p->np.exit_ns) && !in_tree(parent, child, payload))
-		return false;
 	if (pc->live >= SWT_PROCCONN_MAX_PROCS) {
 		pc->st.table_full++;
-		return false;
+		return NULL;
 	}
 	if (pc->n_free) {
 		i = pc->free_list[--pc->n_free];
@@ -336,12 +337,30 @@ static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
 				    sizeof(*pc->ents));
 		i = (uint32_t)pc->n_ents++;
 	}
-	prev = swt_imap_get(&pc->latest, child);
+	prev = swt_imap_get(&pc->latest, pid);
 	e = &pc->ents[i];
 	memset(e, 0, sizeof(*e));
 	e->used = true;
 	e->prev = prev == SWT_MAP_NONE ? NONE : prev;
-	e->np.pid = child;
+	e->np.pid = pid;
+	swt_imap_put(&pc->latest, pid, i);
+	pc->live++;
+	return e;
+}
+
+/* The fork of process child by process parent. Returns whether the child
+ * entered the table. */
+static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
+		    int64_t ts_ns, swt_procconn_tree_fn in_tree,
+		    void *payload)
+{
+	struct ent *p = latest(pc, parent), *e;
+
+	if (!(p && !p->np.exit_ns) && !in_tree(parent, child, payload))
+		return false;
+	e = new_ent(pc, child);
+	if (!e)
+		return false;
 	e->np.ppid = parent;
 	e->np.fork_ns = ts_ns;
 	/* until it execs, it runs its parent's program (the same strings:
@@ -352,8 +371,6 @@ static bool on_fork(struct swt_procconn *pc, int32_t parent, int32_t child,
 		e->np.cmdline_len = p->np.cmdline_len;
 		e->np.exe = shstr_ref(p->np.exe);
 	}
-	swt_imap_put(&pc->latest, child, i);
-	pc->live++;
 	pc->st.procs++;
 	return true;
 }
@@ -399,15 +416,23 @@ static void keep_exe(struct swt_procconn *pc, struct ent *e,
  * (cmd: read by the kernel during the exec; exe NULL: to read) or read
  * from /proc now. */
 static void on_exec(struct swt_procconn *pc, int32_t tgid, int64_t ts_ns,
-		    const char *cmd, size_t cmd_len, const char *exe)
+		    const char *cmd, size_t cmd_len, const char *exe,
+		    bool tracked)
 {
 	struct ent *e = latest(pc, tgid);
 	char rel[40], path[4096];
 	ssize_t n;
 	int fd;
 
-	if (!e || e->np.exit_ns)
+	if (e && e->np.exit_ns)
 		return;
+	if (!e) {
+		/* a process the sampler has (its fork is not in the table):
+		 * what it runs now, should it exit before its next row */
+		if (!tracked || !(e = new_ent(pc, tgid)))
+			return;
+		e->exec_only = true;
+	}
 	e->np.exec_ns = ts_ns;
 	e->np.comm[0] = '\0';	/* the exec gave it a new one */
 	drop_strings(pc, &e->np);
@@ -491,10 +516,14 @@ static void on_event(struct swt_procconn *pc, const struct proc_event *ev,
 				      ev->event_data.fork.child_tgid, ts,
 				      in_tree, payload);
 		break;
-	case PROC_EVENT_EXEC:
-		on_exec(pc, ev->event_data.exec.process_tgid, ts, NULL, 0,
-			NULL);
+	case PROC_EVENT_EXEC: {
+		int32_t tgid = ev->event_data.exec.process_tgid;
+
+		/* (tracked: a fork of it would be the tree's) */
+		on_exec(pc, tgid, ts, NULL, 0, NULL,
+			!latest(pc, tgid) && in_tree(tgid, tgid, payload));
 		break;
+	}
 	case PROC_EVENT_COMM:
 		if (ev->event_data.comm.process_pid ==
 		    ev->event_data.comm.process_tgid)
@@ -613,9 +642,10 @@ static void on_pe(const struct swt_procev_event *ev, void *payload)
 	case SWT_PE_EXEC:
 		if (ev->in_tree)
 			on_exec(pc, ev->tgid, ev->ts_ns, ev->cmd, ev->cmd_len,
-				ev->exe);
+				ev->exe, true);
 		else	/* the kernel's table did not have it yet */
-			on_exec(pc, ev->tgid, ev->ts_ns, NULL, 0, NULL);
+			on_exec(pc, ev->tgid, ev->ts_ns, NULL, 0, NULL,
+				false);
 		break;
 	case SWT_PE_COMM:
 		on_comm(pc, ev->tgid, ev->comm);
@@ -715,6 +745,8 @@ const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 		const struct swt_newproc *np = &pc->ents[i].np;
 		uint64_t life, d;
 
+		if (pc->ents[i].exec_only)
+			continue;	/* (no fork to match) */
 		if (!np->exit_ns) {
 			/* its exit event is still to come (it ended just
 			 * now): the record's if no ended one matches */
@@ -748,6 +780,17 @@ const struct swt_newproc *swt_procconn_at(const struct swt_procconn *pc,
 	return &pc->ents[ref].np;
 }
 
+const struct swt_newproc *swt_procconn_exec_of(const struct swt_procconn *pc,
+					       int32_t pid)
+{
+	uint32_t i = swt_imap_get(&pc->latest, pid);
+
+	for (; i != SWT_MAP_NONE && i != NONE; i = pc->ents[i].prev)
+		if (pc->ents[i].exec_only)
+			return &pc->ents[i].np;
+	return NULL;
+}
+
 bool swt_procconn_has(const struct swt_procconn *pc, int32_t pid)
 {
 	return latest(pc, pid) != NULL;
@@ -772,6 +815,12 @@ void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
 
 		if (!e->used)
 			continue;
+		if (e->exec_only) {
+			/* (its exit record, if it exited, came by now) */
+			if (e->np.exec_ns < exited_before_ns)
+				remove_ent(pc, (uint32_t)i);
+			continue;
+		}
 		if (e->np.exit_ns) {
 			if (e->np.exit_ns < exited_before_ns) {
 				pc->st.unmatched++;

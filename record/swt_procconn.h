@@ -142,6 +142,15 @@ size_t swt_procconn_read(struct swt_procconn *pc, size_t max,
 const struct swt_newproc *swt_procconn_find(const struct swt_procconn *pc,
 					    int32_t pid, uint64_t etime_us);
 
+/* The exec of process pid (tracked by the sampler, which the fork events
+ * no longer follow: swt_procconn_sweep()) since the tick before last: its
+ * time, command line and program, comm after a comm event; NULL when it
+ * did not exec. A process that execs and exits between two samples is
+ * known by its exit record and this; swt_procconn_forget() it once
+ * taken. Never returned by swt_procconn_find(). */
+const struct swt_newproc *swt_procconn_exec_of(const struct swt_procconn *pc,
+					       int32_t pid);
+
 /* A found entry's place in the table: reading events may move the table,
  * never an entry to another place (only swt_procconn_forget() and
  * swt_procconn_sweep() free one). swt_procconn_at() gives the entry at a
@@ -161,7 +170,8 @@ void swt_procconn_forget(struct swt_procconn *pc,
 /* Once per tick, after it: drop the entries that tracked(pid, payload)
  * says the sampler now has, and those whose process exited before
  * exited_before_ns without being forgotten (their exit record was lost:
- * counted as unmatched). */
+ * counted as unmatched); the execs of tracked processes
+ * (swt_procconn_exec_of()) made before exited_before_ns. */
 void swt_procconn_sweep(struct swt_procconn *pc, int64_t exited_before_ns,
 			bool (*tracked)(int32_t pid, void *payload),
 			void *payload);

@@ -2115,6 +2115,50 @@ static struct proc_ent *find_gone(const struct swt_sampler *s, int32_t pid)
 	return NULL;
 }
 
+/* A copy of n bytes (NULL for none), for an entry's own strings. */
+static char *dup_bytes(const char *src, size_t n)
+{
+	char *d;
+
+	if (!src)
+		return NULL;
+	d = swt_zalloc(n + 1);
+	memcpy(d, src, n);
+	return d;
+}
+
+/* A process of the sampler's with its exit record x: if it exec'd since
+ * its last row (a process event says so; its row still has the program
+ * it ran before: a compiler driver's child that ran cc1 and exited
+ * between two samples), it is announced again with the program it ran
+ * (its command line and executable from the exec, its name from the exit
+ * record), before its exit, as a row with a new comm would have it. */
+static void take_exec(struct swt_sampler *s, struct proc_ent *e,
+		      const struct swt_exit_stats *x)
+{
+	const struct swt_newproc *xp =
+		swt_procconn_exec_of(s->opts.conn, e->pid);
+	size_t len = strnlen(x->comm, sizeof(x->comm));
+
+	if (!xp)
+		return;
+	if (xp->cmdline ? xp->cmdline_len != e->cmdline_len ||
+				  memcmp(xp->cmdline, e->cmdline,
+					 e->cmdline_len) != 0
+			: !same_comm(e->comm, sizeof(e->comm), x->comm, len)) {
+		free(e->cmdline);
+		e->cmdline = dup_bytes(xp->cmdline, xp->cmdline_len);
+		e->cmdline_len = xp->cmdline ? xp->cmdline_len : 0;
+		free(e->exe);
+		e->exe = xp->exe ? dup_bytes(xp->exe, strlen(xp->exe)) : NULL;
+		copy_comm(e->comm, sizeof(e->comm), x->comm, len);
+		e->cmd_wait = 0;
+		e->announce = true;
+		s->stats.execs_at_exit++;
+	}
+	swt_procconn_forget(s->opts.conn, xp);
+}
+
 /* The exit records since the last tick, before the tick looks at the
  * tracked processes (first), and again those that came while it read the
  * rows: a tracked process's record goes with its exit (a process found
@@ -2179,6 +2223,8 @@ static void take_acct(struct swt_sampler *s, bool first)
 			e->acct = *x;
 			if (np)
 				swt_procconn_forget(s->opts.conn, np);
+			if (s->opts.conn)
+				take_exec(s, e, x);
 			continue;
 		}
 		for (j = 0; j < 2; j++)

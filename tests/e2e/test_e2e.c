@@ -1685,6 +1685,17 @@ static bool announced(const struct rf *rf, void *arg)
 	return false;
 }
 
+/* The session has a row of a->pid / its exit. */
+static bool sampled_pid(const struct rf *rf, void *arg)
+{
+	return rf_rows_of(rf, ((const struct announce *)arg)->pid) > 0;
+}
+
+static bool exited_pid(const struct rf *rf, void *arg)
+{
+	return rf_exit_of(rf, ((const struct announce *)arg)->pid) != NULL;
+}
+
 /* sh -c 'read x; exec env PYTHON3 trace_app.py hold N': sh is sampled
  * (the read holds it), then execs env, which execs Python (through a
  * pyenv shim, maybe, which execs again). swrec announces each exec at its
@@ -2198,6 +2209,118 @@ static void short_lived_exec_keeps_its_command_line_bpf(void **state)
 	short_lived_exec_over(*state, "bpf");
 }
 
+/* As root, a process that was sampled and then, between two samples,
+ * exec'd a program that ran and exited (a compiler driver's child that
+ * becomes cc1 is the common case) is written with the program it ran: a
+ * second start with the new program's name, command line and
+ * executable before its exit, taken from the exec's process event and
+ * its exit record (it never had a row as the new program, so its
+ * sampled name could not tell). Its CPU is that program's module's, not
+ * the parent program's (a ninja build had a compile's 0.2-0.4 s and
+ * 39 MB under "cc"). Over either source of process events. */
+static bool sampled_or_ended(struct run *r, const char *path);
+
+static void exec_between_samples_over(struct swt_sandbox *sb, const char *src)
+{
+	char opt[40], report[600], out[256], *csv;
+	size_t csv_len;
+	const char *args[] = { "-i", "4s", "--no-events", opt, NULL };
+	/* (the inner shell is sampled while it waits for the go; dd, about
+	 * 0.25 s of CPU, runs and exits well inside the next interval) */
+	const char *cmd[] = {
+		"/bin/sh", "-c",
+		"/bin/sh -c 'echo pid $$; read x; exec /bin/dd if=/dev/zero "
+		"of=/dev/null bs=64k count=100000 2>/dev/null'; read y",
+		NULL };
+	const char *an[] = { swanalyze_path, sb->out, "--report", "full",
+			     "--format", "csv", "-o", report, NULL };
+	struct run *r;
+	struct sess s;
+	const struct rf_start *first, *last;
+	const struct rf_exit *x;
+	struct announce a;
+	double dd_cpu, sh_cpu;
+
+	if (geteuid() != 0) {
+		print_message("# skipped: the process events need root\n");
+		skip();
+	}
+	snprintf(opt, sizeof(opt), "--proc-events=%s", src);
+	r = start(sb->out, args, cmd, NULL);
+	if (!sampled_or_ended(r, sb->out)) {
+		if (!finished_unless_no_bpf(r, !strcmp(src, "bpf")))
+			return;
+		fail_msg("swrec ended before its first sample");
+	}
+	wait_for(r, "pid");
+	a.pid = (int32_t)val(r, "pid");
+	a.comm = "sh";
+	wait_for_file(r, sb->out, announced, &a, "the inner shell's start");
+	wait_for_file(r, sb->out, sampled_pid, &a, "a row of the inner shell");
+	say_go(r);	/* the inner shell execs dd */
+	wait_for_file(r, sb->out, exited_pid, &a, "the exit of dd");
+	say_go(r);	/* the outer shell ends */
+	if (!finished_unless_no_bpf(r, !strcmp(src, "bpf")))
+		return;
+	load(&s, sb->out);
+	assert_sound(&s);
+	assert_true(s.rf.end.proc_events);
+	assert_string_equal(s.rf.end_source, src);
+	first = rf_start_of(&s.rf, a.pid);
+	last = rf_last_start_of(&s.rf, a.pid);
+	x = rf_exit_of(&s.rf, a.pid);
+	assert_non_null(first);
+	assert_non_null(x);
+	assert_string_equal(first->comm, "sh");
+	if (strcmp(last->comm, "dd") != 0)
+		fail_msg("pid %d exits as %s, not dd", (int)a.pid, last->comm);
+	assert_true(last->seq < x->seq);
+	if (!strcmp(src, "bpf") || last->cmdline_len)
+		assert_true(last->cmdline_len > 8 &&
+			    !memcmp(last->cmdline, "/bin/dd\0if=", 11));
+	if (rf_rows_of(&s.rf, a.pid) && rf_row(&s.rf, s.rf.n_samples - 1,
+					       a.pid))
+		fail_msg("pid %d sampled to the end", (int)a.pid);
+	/* the case: no row of dd (a sample that caught it running would
+	 * have announced it from its row) */
+	{
+		size_t i, k = 0, rows_after = 0;
+
+		for (i = 0; i < s.rf.n_samples; i++)
+			if (s.rf.samples[i].seq > last->seq &&
+			    rf_row(&s.rf, i, a.pid))
+				rows_after++;
+		for (i = 0; i < s.rf.n_starts; i++)
+			k += s.rf.starts[i].pid == a.pid;
+		if (rows_after || k != 2)
+			print_message("# dd was sampled (%zu rows, %zu starts): "
+				      "not the case this is about\n",
+				      rows_after, k);
+	}
+	swt_test_path(report, sizeof(report), sb->dir, "report.csv");
+	assert_int_equal(tp_run(an, NULL, out, sizeof(out)), 0);
+	csv = (char *)swt_test_read_file(report, &csv_len);
+	dd_cpu = csv_field(csv, "\nmodules,dd,process,", 7);
+	sh_cpu = csv_field(csv, "\nmodules,sh,process,", 7);
+	print_message("# dd %.3f s, sh %.3f s\n", dd_cpu, sh_cpu);
+	if (dd_cpu < 0.03 || sh_cpu > dd_cpu)
+		fail_msg("dd's CPU under sh: dd %.3f s, sh %.3f s\n%s",
+			 dd_cpu, sh_cpu, csv);
+	free(csv);
+	sess_free(&s);
+	run_free(r);
+}
+
+static void exec_between_samples_is_the_new_program(void **state)
+{
+	exec_between_samples_over(*state, "connector");
+}
+
+static void exec_between_samples_is_the_new_program_bpf(void **state)
+{
+	exec_between_samples_over(*state, "bpf");
+}
+
 /* As root, a subshell that lived between two samples and never exec'd
  * ran its shell's program: it is not written with the program the shell
  * exec'd afterwards (found as a pyenv shim's subshells written as
@@ -2513,6 +2636,8 @@ int main(int argc, char **argv)
 		T(fork_storm_is_bounded_and_counted),
 		T(short_lived_exec_keeps_its_command_line),
 		T(short_lived_exec_keeps_its_command_line_bpf),
+		T(exec_between_samples_is_the_new_program),
+		T(exec_between_samples_is_the_new_program_bpf),
 		T(a_subshell_is_not_what_its_shell_execs_later),
 		T(other_processes_forks_cost_no_listing),
 	};

@@ -302,6 +302,95 @@ static void an_exec_brings_no_comm_event(void **state)
 	swt_procconn_free(pc);
 }
 
+/* An exec of a process the sampler tracks (its fork entry swept: the
+ * sampler has it) is kept apart (swt_procconn_exec_of()) until the sweep
+ * after it: a process that execs and exits between two samples is
+ * announced with that program at its exit. The fork matcher never takes
+ * it. */
+static int32_t tracked_pid;
+
+static bool in_tree_or_tracked(int32_t parent, int32_t child, void *payload)
+{
+	return in_tree(parent, child, payload) ||
+	       (tracked_pid && parent == tracked_pid);
+}
+
+static bool is_tracked(int32_t pid, void *payload)
+{
+	(void)payload;
+	return pid == tracked_pid;
+}
+
+static void an_exec_of_a_tracked_process_is_kept(void **state)
+{
+	struct swt_procconn *pc = open_or_skip();
+	const struct swt_newproc *np = NULL;
+	struct swt_procconn_stats st;
+	int go[2], status, i;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126);
+		execl("/bin/true", "true", "swt-exec-only", (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	for (i = 0; i < 10000 && !swt_procconn_find(pc, (int32_t)pid, 0);
+	     i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		swt_procconn_read(pc, 0, in_tree, NULL);
+		nanosleep(&ts, NULL);
+	}
+	assert_non_null(swt_procconn_find(pc, (int32_t)pid, 0));
+	/* the sampler found it: its fork's entry goes */
+	tracked_pid = (int32_t)pid;
+	swt_procconn_sweep(pc, 0, is_tracked, NULL);
+	assert_int_equal(swt_procconn_count(pc), 0);
+	assert_null(swt_procconn_exec_of(pc, (int32_t)pid));
+	assert_int_equal(write(go[1], "x", 1), 1);
+	close(go[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	for (i = 0; i < 10000; i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		swt_procconn_read(pc, 0, in_tree_or_tracked, NULL);
+		np = swt_procconn_exec_of(pc, (int32_t)pid);
+		if (np && np->exit_ns)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	tracked_pid = 0;
+	assert_non_null(np);
+	assert_true(np->exit_ns >= np->exec_ns && np->exec_ns > 0);
+	assert_int_equal(np->fork_ns, 0);
+	/* (the connector reads it from /proc after the exec: a /bin/true
+	 * can be gone by then) */
+	if (popts.source == SWT_PROCCONN_BPF || np->cmdline) {
+		assert_non_null(np->cmdline);
+		assert_int_equal(np->cmdline_len,
+				 sizeof("true\0" "swt-exec-only"));
+		assert_memory_equal(np->cmdline, "true\0" "swt-exec-only",
+				    np->cmdline_len);
+	}
+	assert_null(swt_procconn_find(pc, (int32_t)pid, 0));
+	/* kept through the sweep of its tick, dropped by the next one's;
+	 * not an unmatched exit */
+	swt_procconn_sweep(pc, np->exec_ns, none_tracked, NULL);
+	assert_int_equal(swt_procconn_count(pc), 1);
+	swt_procconn_sweep(pc, np->exec_ns + 1, none_tracked, NULL);
+	assert_int_equal(swt_procconn_count(pc), 0);
+	swt_procconn_get_stats(pc, &st);
+	assert_int_equal(st.unmatched, 0);
+	swt_procconn_free(pc);
+}
+
 /* The exit records of the BPF source against taskstats' for the same
  * process, and against what wait4() says of it: a child with two threads
  * that burn CPU and end before it, 64 MiB touched, 4 MiB written to a
@@ -671,6 +760,7 @@ int main(void)
 		cmocka_unit_test(late_events_keep_the_first_takes_processes),
 		cmocka_unit_test(program_path_across_a_mount),
 		cmocka_unit_test(a_rename_is_told),
+		cmocka_unit_test(an_exec_of_a_tracked_process_is_kept),
 		/* (the last two: only over BPF) */
 		cmocka_unit_test(an_exec_brings_no_comm_event),
 		cmocka_unit_test(exit_record_matches_taskstats_and_wait4),
