@@ -5642,6 +5642,56 @@ void swt_engine_free(struct swt_engine *e)
 	free(e);
 }
 
+/* One interval of span ns for m, which had none (whole_session()): all
+ * its CPU so far in it, as if its interval had been closed with it. */
+static void one_interval(struct swt_engine *e, struct engine__module *m,
+			 int64_t span)
+{
+	int64_t sp = busy_span(e, m->ticks_micro, span);
+
+	m->last_dt = span;
+	m->last_ticks_micro = m->ticks_micro;
+	m->late_seen_ns = 0;
+	m->observed_ns = sp;
+	m->cur_mpct = swt_muldiv2(m->ticks_micro, INT64_C(100000000),
+				  (int64_t)e->clock_ticks, sp);
+	if (m->cur_mpct > m->cpu_peak_mpct)
+		m->cpu_peak_mpct = m->cur_mpct;
+	/* over time: the interval carries what came before it (u_early:
+	 * every tick of it here) */
+	m->cur_ticks_micro = 0;
+	usage_cpu(e, m, sp, span);
+}
+
+/* A session too short for any interval of the tree to count — every one
+ * shorter than half the sampling interval, a baseline only (a command of
+ * 0.3 s recorded at the default 1 s) — had its CPU in its totals and no
+ * CPU % at all: 0.0 % beside 0.3 s of CPU. It is one interval, from its
+ * start to its last sample, for the tree and for each process and thread
+ * module (which has none either); the CPU that comes after (exits of the
+ * last look) joins it as it joins any last interval (late_credit()).
+ * Not in a window, whose first sample is its base. */
+static void whole_session(struct swt_engine *e)
+{
+	int64_t span;
+	size_t i;
+
+	if (e->session.last_dt > 0 || e->session.observed_ns > 0 ||
+	    !e->have_prev || e->window_from_ns > 0 || e->clock_ticks == 0)
+		return;
+	span = swt_sat_sub(e->t_prev, e->origin_ns);
+	if (span <= 0)
+		return;
+	one_interval(e, &e->session, span);
+	for (i = 0; i < e->n_mods; i++) {
+		struct engine__module *m = &e->mods[i];
+
+		if (m->last_dt == 0 && !m->merged &&
+		    (m->kind == SWT_KIND_PROCESS || m->kind == SWT_KIND_THREAD))
+			one_interval(e, m, span);
+	}
+}
+
 int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 {
 	size_t i;
@@ -5693,6 +5743,7 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		spike_close(e, &e->session, SWT_RES_MEMORY);
 		spike_close(e, &e->session, SWT_RES_IO);
 		spike_close(e, &e->session, SWT_RES_NET);
+		whole_session(e);
 		/* exits after the last sample: in the totals only */
 		settle_fins(e);
 		for (i = 0; i < e->n_carries; i++) {

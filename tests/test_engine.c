@@ -744,6 +744,61 @@ static void log_tree_points(const struct swt_usage_point *p, void *payload)
 	l->mpct[i] = p->cpu_mpct;
 }
 
+/* A launched command of 0.3 s at a 1 s interval: its first sample 23 ms
+ * after the start and swrec's last look at 0.303 s are both short
+ * intervals, baselines only, and the session had its CPU in cpu_ms and
+ * 0.0 % everywhere else. The whole session is one interval: 0.29 s over
+ * 0.303 s, the tree's and the process's average, peak and end, and the
+ * one point over time spans it and integrates to the CPU. */
+static void a_session_with_no_long_interval_is_one(void **state)
+{
+	struct tree_points l = { .n = 0 };
+	struct swt_engine_opts o;
+	struct swt_engine *e;
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p;
+	int64_t want, cpu_ns = 0;
+	int k;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.on_usage = log_tree_points;
+	o.payload = &l;
+	swt_engine_new(&e, &o);
+	assert_ok(feed_header_mode(e, S, false, SWT_MODE_LAUNCH));
+	feed_child(e, T0, 10, 1, "dd");
+	p = prow(10, 2, 1024);
+	feed_sample(e, T0 + 23000000, &p, 1, NULL, 0);
+	feed_exit_final(e, T0 + 300000000, 10, 29, 0);
+	feed_sample(e, T0 + 303000000, NULL, 0, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "dd");
+	assert_int_equal(m->cpu_ms, 290);
+	assert_int_equal(res->session.cpu_ms, 290);
+	/* 29 ticks over 0.303 s: 95.71 % */
+	want = 95709;
+	assert_true(m->cpu_avg_mpct >= want && m->cpu_avg_mpct <= want + 1);
+	assert_int_equal(m->cpu_peak_mpct, m->cpu_avg_mpct);
+	assert_int_equal(m->cpu_session_mpct, m->cpu_avg_mpct);
+	assert_int_equal(res->session.cpu_avg_mpct, m->cpu_avg_mpct);
+	assert_int_equal(res->session.cpu_peak_mpct, m->cpu_avg_mpct);
+	assert_int_equal(res->session.cpu_end_mpct, m->cpu_avg_mpct);
+	/* (over time, every point ends at a sample: from the start to the
+	 * first sample and on to the last, at the same percentage) */
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.from[0], 0);
+	assert_int_equal(l.to[0], 23000000);
+	assert_int_equal(l.from[1], 23000000);
+	assert_int_equal(l.to[1], 303000000);
+	for (k = 0; k < l.n; k++) {
+		assert_int_equal(l.mpct[k], m->cpu_avg_mpct);
+		cpu_ns += l.mpct[k] * (l.to[k] - l.from[k]) / 100000;
+	}
+	assert_true(cpu_ns > 289900000 && cpu_ns < 290100000);
+	swt_engine_free(e);
+}
+
 /* A sample less than half an interval after the one before it has no
  * CPU figure of its own: a tick's next after it came late, or swrec's
  * last look after a signal stop. The CPU the rows show in it joins each
@@ -4290,6 +4345,7 @@ int main(void)
 		cmocka_unit_test(
 			a_short_last_interval_keeps_the_average_in_the_machine),
 		cmocka_unit_test(short_intervals_lose_no_cpu),
+		cmocka_unit_test(a_session_with_no_long_interval_is_one),
 		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
