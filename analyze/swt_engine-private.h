@@ -246,9 +246,11 @@ struct engine__module {
 				 * first, short, the interval reaching back
 				 * to the start: defer_first), else 0 */
 	uint64_t u_pend_seq;	/* the sample that closed it */
-	int64_t u_early;	/* micro-ticks of exits before its first
-				 * interval (late_credit()): over time, the
-				 * first interval carries them */
+	int64_t early_micro;	/* micro-ticks of exits before its first
+				 * interval (late_credit()): its first
+				 * interval takes them, in its CPU %, its
+				 * total and over time (at the end, if none
+				 * came, the total alone) */
 	bool u_told;		/* the pending interval went to on_usage */
 	/* running totals told (swt_engine_opts.usage_totals): io read,
 	 * written, net sent, received, calls */

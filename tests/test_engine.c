@@ -799,6 +799,48 @@ static void a_session_with_no_long_interval_is_one(void **state)
 	swt_engine_free(e);
 }
 
+/* A launched session's first sample comes 30 ms after its start: a
+ * short interval, a baseline, which the next interval reaches back over.
+ * The processes that lived and exited in it (a pyenv shim's shells,
+ * before its Python) are in that next interval's CPU % too, not in the
+ * module's total alone: their module's average (total over observed
+ * time) was above its only interval's peak, 4.9 % against 4.5 % in a
+ * recorded session. Their total is unchanged. */
+static void exits_before_the_first_interval_are_in_it(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[2];
+	int64_t at = T0 + 30000000;
+
+	(void)state;
+	assert_ok(feed_header_mode(e, S, false, SWT_MODE_LAUNCH));
+	/* two shells of 20 ms that lived before the first sample */
+	feed_child(e, at, 11, 1, "sh");
+	feed_exit_final(e, at, 11, 2, 0);
+	feed_child(e, at, 12, 1, "sh");
+	feed_exit_final(e, at, 12, 2, 0);
+	/* one that stays: 10 ms before the first sample, 30 ms after */
+	feed_child(e, at, 10, 1, "sh");
+	p[0] = prow(10, 1, 1024);
+	feed_sample(e, at, p, 1, NULL, 0);
+	p[0] = prow(10, 4, 1024);
+	feed_sample(e, at + S, p, 1, NULL, 0);
+	p[0] = prow(10, 4, 1024);
+	feed_sample(e, at + 2 * S, p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "sh");
+	assert_int_equal(m->cpu_ms, 80);
+	assert_int_equal(res->session.cpu_ms, 80);
+	/* 80 ms in the first interval, 1.03 s from the start: 7.767 % */
+	assert_int_equal(m->cpu_peak_mpct, 7767);
+	assert_true(m->cpu_avg_mpct <= m->cpu_peak_mpct);
+	assert_int_equal(res->session.cpu_peak_mpct, 7767);
+	assert_true(res->session.cpu_avg_mpct <= res->session.cpu_peak_mpct);
+	swt_engine_free(e);
+}
+
 /* A sample less than half an interval after the one before it has no
  * CPU figure of its own: a tick's next after it came late, or swrec's
  * last look after a signal stop. The CPU the rows show in it joins each
@@ -4346,6 +4388,7 @@ int main(void)
 			a_short_last_interval_keeps_the_average_in_the_machine),
 		cmocka_unit_test(short_intervals_lose_no_cpu),
 		cmocka_unit_test(a_session_with_no_long_interval_is_one),
+		cmocka_unit_test(exits_before_the_first_interval_are_in_it),
 		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
