@@ -1223,10 +1223,13 @@ static void sec_series(struct swt_model *m, const struct swt_result *r,
 		struct swt_buf w = SWT_BUF_INIT;
 
 		swt_buf_fixed(&w, r->usage_width_ns, 9, 3);
-		swt_model_note(s,
-			       "%zu buckets of %s s; a column shows the "
-			       "highest value of its buckets",
-			       r->n_usage_buckets, w.ptr);
+		if (r->n_usage_buckets == 1)
+			swt_model_note(s, "1 bucket of %s s", w.ptr);
+		else
+			swt_model_note(s,
+				       "%zu buckets of %s s; a column shows "
+				       "the highest value of its buckets",
+				       r->n_usage_buckets, w.ptr);
 		swt_buf_fini(&w);
 	}
 	/* why a line has nothing (docs/analysis.md § 14) */
