@@ -811,7 +811,7 @@ static void exits_before_the_first_interval_are_in_it(void **state)
 	struct swt_engine *e = new_engine(NULL);
 	const struct swt_result *res;
 	const struct swt_module_result *m;
-	struct swt_proc_row p[2];
+	struct swt_proc_row p;
 	int64_t at = T0 + 30000000;
 
 	(void)state;
@@ -823,12 +823,12 @@ static void exits_before_the_first_interval_are_in_it(void **state)
 	feed_exit_final(e, at, 12, 2, 0);
 	/* one that stays: 10 ms before the first sample, 30 ms after */
 	feed_child(e, at, 10, 1, "sh");
-	p[0] = prow(10, 1, 1024);
-	feed_sample(e, at, p, 1, NULL, 0);
-	p[0] = prow(10, 4, 1024);
-	feed_sample(e, at + S, p, 1, NULL, 0);
-	p[0] = prow(10, 4, 1024);
-	feed_sample(e, at + 2 * S, p, 1, NULL, 0);
+	p = prow(10, 1, 1024);
+	feed_sample(e, at, &p, 1, NULL, 0);
+	p = prow(10, 4, 1024);
+	feed_sample(e, at + S, &p, 1, NULL, 0);
+	p = prow(10, 4, 1024);
+	feed_sample(e, at + 2 * S, &p, 1, NULL, 0);
 	assert_ok(swt_engine_finish(e, &res));
 	m = find_module(res, SWT_KIND_PROCESS, "sh");
 	assert_int_equal(m->cpu_ms, 80);
