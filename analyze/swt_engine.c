@@ -1608,14 +1608,23 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 	int64_t ct = swt_sat_add(px->cutime, px->cstime), d = 0, x = 0;
 	int64_t own = swt_sat_mul(ticks, MICRO);
 
-	if (!in->has_base && !in->born)
-		return;	/* never counted: no base to count from */
 	/* a taskstats record has the CPU to the µs: micro-ticks are µs x
 	 * clock_ticks (tick lengths of 1/clock_ticks s) */
 	if (px->has_acct)
 		own = swt_sat_mul(swt_sat_add(clamp_u64(px->utime_us),
 					      clamp_u64(px->stime_us)),
 				  (int64_t)e->clock_ticks);
+	if (!in->has_base && !in->born) {
+		/* Never counted: no base to count from (an old process of
+		 * an attached tree that exited unseen: its record holds its
+		 * CPU from long before the session). What it holds reaches
+		 * its parent's cutime when reaped: seen (credit_parent()),
+		 * so not counted there either. */
+		in->final_micro = own > 0 ? own : 0;
+		in->base_cticks = ct > 0 ? ct : 0;
+		in->has_cbase = true;
+		return;
+	}
 	d = in->has_base ? swt_sat_sub(own, swt_sat_mul(in->base_ticks, MICRO)) :
 			   own;
 	if (in->has_cbase)

@@ -219,6 +219,8 @@ struct swt_sampler {
 	struct swt_tracker *tracker;
 	bool first;
 	bool preexisting;	/* processes found now were there before us */
+	uint64_t start_boot_ticks; /* when the sampler began (ticks since
+				    * boot, as /proc's start times) */
 	uint64_t last_forks;
 	/* the process events' counts at the last tick (tree_did_not_fork()) */
 	bool ev_have;
@@ -503,6 +505,8 @@ static void proc2_unload(struct swt_sampler *s)
 
 static bool kept_fd(int fd, void *payload);
 
+static int64_t us_to_ticks(const struct swt_sampler *s, uint64_t us);
+
 int swt_sampler_new(struct swt_sampler **out,
 		    const struct swt_sampler_opts *opts, char *errmsg,
 		    size_t errlen)
@@ -515,6 +519,14 @@ int swt_sampler_new(struct swt_sampler **out,
 	s->opts = *opts;
 	v = sysconf(_SC_CLK_TCK);
 	s->clk_tck = v > 0 ? v : 100;
+	{
+		struct timespec bt;
+
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		s->start_boot_ticks = (uint64_t)us_to_ticks(
+			s, (uint64_t)bt.tv_sec * 1000000u +
+				   (uint64_t)bt.tv_nsec / 1000u);
+	}
 	if (!s->opts.slow_every) {
 		/* status costs 2-3 stat reads: every 4th tick keeps the
 		 * average within 2x of a stat-only sample; at short
@@ -2426,6 +2438,14 @@ static int emit_unseen(struct swt_sampler *s, int64_t t,
 		p->ppid = u->x.ppid;
 		p->start_ticks = u->start_ticks;
 		p->exits_at_once = true;	/* (its exit, below, at t) */
+		/* Attached (-p, -a): one that started before the recording
+		 * (its start taken from its elapsed time is, if anything,
+		 * later than it was) is an old process, whose CPU before
+		 * the session its exit record holds too: no base to count
+		 * from (a job of hours that ended during the first scan
+		 * read as hours of CPU in the session's first second). */
+		p->preexisting = s->opts.mode != SWT_MODE_LAUNCH &&
+				 u->start_ticks < s->start_boot_ticks;
 		/* the name it had when it exited; its command line and
 		 * program as read at its exec (fork events) */
 		p->comm = u->x.comm;

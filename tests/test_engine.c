@@ -1186,6 +1186,40 @@ static void reaped_crumbs_are_no_module(void **state)
 	}
 }
 
+/* Attached (-p, -a), a child of the tree that started before the
+ * recording and exited unseen (swrec writes it preexisting: its exit
+ * record holds its CPU from its start, an hour's job here) adds none of
+ * that CPU: not from its record (no base), and not as its parent's
+ * reaped children when the parent's cutime takes it. */
+static void an_old_unseen_child_adds_no_cpu(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p;
+	struct swt_record r;
+
+	(void)state;
+	assert_ok(feed_header_mode(e, S, false, SWT_MODE_ATTACH));
+	feed_proc_start(e, T0, 10, 1, "sh", NULL, "sh", 3, true);
+	p = crow(10, 100, 0);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	feed_proc_start(e, T0 + S + S / 2, 11, 10, "old-job", NULL,
+			"old-job", 8, true);
+	r = proc_exit_rec(T0 + S + S / 2, 11);
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = 300000;
+	r.u.proc_exit.has_acct = true;
+	r.u.proc_exit.utime_us = UINT64_C(3000000000);
+	assert_ok(swt_engine_feed(e, &r));
+	p = crow(10, 110, 300000);
+	feed_sample(e, T0 + 2 * S, &p, 1, NULL, 0);
+	feed_sample(e, T0 + 3 * S, &p, 1, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(res->session.cpu_ms, 100);
+	assert_true(res->session.cpu_peak_mpct <= 10000);
+	swt_engine_free(e);
+}
+
 /* /proc/PID/io is read every 4th tick: an older process's first reading
  * is a base; the bytes of each later window count once, at the window's
  * rate, held until the next reading. */
@@ -4389,6 +4423,7 @@ int main(void)
 		cmocka_unit_test(short_intervals_lose_no_cpu),
 		cmocka_unit_test(a_session_with_no_long_interval_is_one),
 		cmocka_unit_test(exits_before_the_first_interval_are_in_it),
+		cmocka_unit_test(an_old_unseen_child_adds_no_cpu),
 		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),

@@ -1398,6 +1398,63 @@ static void kid_spin_50ms(void)
 	spin_cpu_ms(50);
 }
 
+/* A pid free for a made-up process (a child that ran and was reaped). */
+static int32_t free_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return (int32_t)pid;
+}
+
+/* Attached to a tree (-p, -a), the exit record of a process of it that
+ * was never sampled holds all its CPU, from its start: one that started
+ * before the recording (a job of an hour that ended during swrec's first
+ * scan) is written as an old process, preexisting, whose CPU the
+ * analysis does not count from its record (it has no base), and one that
+ * started since as a new one. Its start, taken from its elapsed time
+ * when the record is read, is never earlier than it was. (The records
+ * are handed to the sampler as its readers would: no root needed.) */
+static void unseen_exits_of_old_processes_are_old(void **state)
+{
+	struct swt_sampler *s;
+	struct swt_exit_stats x;
+	const struct swt_proc_start *st;
+	struct tick t;
+	int32_t self = (int32_t)getpid(), old_pid, new_pid;
+
+	(void)state;
+	old_pid = free_pid();
+	new_pid = free_pid();
+	new_sampler(&s, SWT_MODE_ATTACH, &self, 1, false, 1);
+	do_tick(s, &t);
+	memset(&x, 0, sizeof(x));
+	x.pid = old_pid;
+	x.ppid = self;
+	snprintf(x.comm, sizeof(x.comm), "old-job");
+	x.utime_us = UINT64_C(3000000000);	/* 3000 s */
+	x.etime_us = UINT64_C(3600000000);	/* 1 h */
+	swt_sampler_note_acct(s, &x);
+	x.pid = new_pid;
+	snprintf(x.comm, sizeof(x.comm), "new-job");
+	x.utime_us = 1000;
+	x.etime_us = 2000;
+	swt_sampler_note_acct(s, &x);
+	do_tick(s, &t);
+	st = start_of(&t, old_pid);
+	assert_non_null(st);
+	assert_true(st->preexisting);
+	assert_non_null(exit_of(&t, old_pid));
+	st = start_of(&t, new_pid);
+	assert_non_null(st);
+	assert_false(st->preexisting);
+	swt_sampler_free(s);
+}
+
 /* As root: a grandchild that exits and is reaped by the tracked process
  * after the exit records were read at the start of a tick (here: none
  * read before it) and before the rows are read is in its parent's
@@ -2692,6 +2749,7 @@ int main(void)
 		SAMPLER_TEST(sampler_announces_exec_again),
 		SAMPLER_TEST(sampler_takes_the_kernels_exit_records),
 		SAMPLER_TEST(sampler_takes_exit_records_of_the_rows_read),
+		SAMPLER_TEST(unseen_exits_of_old_processes_are_old),
 		SAMPLER_TEST(
 			sampler_waits_for_the_command_line_of_a_process_in_exec),
 		SAMPLER_TEST(sampler_gives_a_lone_thread_no_row),
