@@ -5662,6 +5662,14 @@ void swt_engine_free(struct swt_engine *e)
 	free(e);
 }
 
+/* The exits of m before any interval of it (late_credit()), into its
+ * total. */
+static void early_to_total(struct engine__module *m)
+{
+	m->ticks_micro = swt_sat_add(m->ticks_micro, m->early_micro);
+	m->early_micro = 0;
+}
+
 /* One interval of span ns for m, which had none (whole_session()): all
  * its CPU so far in it, as if its interval had been closed with it. */
 static void one_interval(struct swt_engine *e, struct engine__module *m,
@@ -5669,8 +5677,7 @@ static void one_interval(struct swt_engine *e, struct engine__module *m,
 {
 	int64_t sp;
 
-	m->ticks_micro = swt_sat_add(m->ticks_micro, m->early_micro);
-	m->early_micro = 0;
+	early_to_total(m);
 	sp = busy_span(e, m->ticks_micro, span);
 	m->last_dt = span;
 	m->last_ticks_micro = m->ticks_micro;
@@ -5778,16 +5785,9 @@ int swt_engine_finish(struct swt_engine *e, const struct swt_result **out)
 		e->n_carries = 0;
 		/* the exits of a module that never had an interval: in its
 		 * total alone */
-		e->session.ticks_micro = swt_sat_add(e->session.ticks_micro,
-						     e->session.early_micro);
-		e->session.early_micro = 0;
-		for (i = 0; i < e->n_mods; i++) {
-			struct engine__module *m = &e->mods[i];
-
-			m->ticks_micro = swt_sat_add(m->ticks_micro,
-						     m->early_micro);
-			m->early_micro = 0;
-		}
+		early_to_total(&e->session);
+		for (i = 0; i < e->n_mods; i++)
+			early_to_total(&e->mods[i]);
 		/* the last intervals over time, now that no exit can add to
 		 * them */
 		usage_commit(e, &e->session);

@@ -519,14 +519,8 @@ int swt_sampler_new(struct swt_sampler **out,
 	s->opts = *opts;
 	v = sysconf(_SC_CLK_TCK);
 	s->clk_tck = v > 0 ? v : 100;
-	{
-		struct timespec bt;
-
-		clock_gettime(CLOCK_BOOTTIME, &bt);
-		s->start_boot_ticks = (uint64_t)us_to_ticks(
-			s, (uint64_t)bt.tv_sec * 1000000u +
-				   (uint64_t)bt.tv_nsec / 1000u);
-	}
+	s->start_boot_ticks = (uint64_t)us_to_ticks(
+		s, (uint64_t)clock_ns(CLOCK_BOOTTIME) / 1000u);
 	if (!s->opts.slow_every) {
 		/* status costs 2-3 stat reads: every 4th tick keeps the
 		 * average within 2x of a stat-only sample; at short
@@ -2127,18 +2121,6 @@ static struct proc_ent *find_gone(const struct swt_sampler *s, int32_t pid)
 	return NULL;
 }
 
-/* A copy of n bytes (NULL for none), for an entry's own strings. */
-static char *dup_bytes(const char *src, size_t n)
-{
-	char *d;
-
-	if (!src)
-		return NULL;
-	d = swt_zalloc(n + 1);
-	memcpy(d, src, n);
-	return d;
-}
-
 /* A process of the sampler's with its exit record x: if it exec'd since
  * its last row (a process event says so; its row still has the program
  * it ran before: a compiler driver's child that ran cc1 and exited
@@ -2159,14 +2141,15 @@ static void take_exec(struct swt_sampler *s, struct proc_ent *e,
 					 e->cmdline_len) != 0
 			: !same_comm(e->comm, sizeof(e->comm), x->comm, len)) {
 		free(e->cmdline);
-		e->cmdline = dup_bytes(xp->cmdline, xp->cmdline_len);
+		e->cmdline = xp->cmdline ? swt_strndup(xp->cmdline,
+						       xp->cmdline_len)
+					 : NULL;
 		e->cmdline_len = xp->cmdline ? xp->cmdline_len : 0;
 		free(e->exe);
-		e->exe = xp->exe ? dup_bytes(xp->exe, strlen(xp->exe)) : NULL;
+		e->exe = xp->exe ? swt_strdup(xp->exe) : NULL;
 		copy_comm(e->comm, sizeof(e->comm), x->comm, len);
 		e->cmd_wait = 0;
 		e->announce = true;
-		s->stats.execs_at_exit++;
 	}
 	swt_procconn_forget(s->opts.conn, xp);
 }

@@ -258,9 +258,6 @@ struct swt_sampler_stats {
 				 * (taskstats) */
 	uint64_t late_exit_records; /* exit records taken once the rows
 				     * were read (late_acct()) */
-	uint64_t execs_at_exit;	/* tracked processes announced again at
-				 * their exit with the program they exec'd
-				 * since their last row */
 	uint64_t born_unseen;	/* zombies a scan found that had an exit
 				 * record of the same tick (written once,
 				 * as unseen) */
