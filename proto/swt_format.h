@@ -22,7 +22,7 @@
 /* Major changes make old readers refuse the file; minor ones are additions
  * that old readers skip. */
 #define SWT_FORMAT_MAJOR 1
-#define SWT_FORMAT_MINOR 9
+#define SWT_FORMAT_MINOR 10
 
 /* zstd skippable frame magics (0x184D2A50..0x184D2A5F are skippable). */
 #define SWT_HEADER_FRAME_MAGIC 0x184D2A5Au

@@ -117,6 +117,8 @@ struct chunk_dec {
 	uint32_t n_samples;	/* samples decoded in this chunk */
 	struct swt_netdev *netdevs;	/* of the last sample */
 	size_t cap_netdevs;
+	struct swt_thread_end *tends;	/* of the last ProcExit */
+	size_t cap_tends;
 	int32_t *reset_pids;
 	size_t n_reset, cap_reset;
 	int32_t *gone;		/* a sparse sample's gone pids */
@@ -341,6 +343,7 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->threads[0]);
 	free(d->threads[1]);
 	free(d->netdevs);
+	free(d->tends);
 	free(d->reset_pids);
 	free(d->gone);
 	free(d->tgone);
@@ -1801,6 +1804,30 @@ static int convert(struct chunk_dec *d, const Swt__Pb__Record *m)
 		o->u.proc_exit.has_final_net = p->has_final_net;
 		o->u.proc_exit.final_net_tx = p->final_net_tx;
 		o->u.proc_exit.final_net_rx = p->final_net_rx;
+		o->u.proc_exit.n_threads = 0;
+		o->u.proc_exit.threads = NULL;
+		if (p->n_threads > SWT_MAX_SAMPLE_ROWS) {
+			d->bad = "process exit with more threads than a "
+				 "machine has tasks";
+			return -1;
+		}
+		if (p->n_threads) {
+			size_t i;
+
+			d->tends = swt_grow(d->tends, &d->cap_tends,
+					    p->n_threads, sizeof(*d->tends));
+			for (i = 0; i < p->n_threads; i++) {
+				const Swt__Pb__ProcExit__ThreadEnd *te =
+					p->threads[i];
+
+				d->tends[i].tid = te->tid;
+				d->tends[i].name = str_get(d, te->name);
+				d->tends[i].utime_us = te->utime_us;
+				d->tends[i].stime_us = te->stime_us;
+			}
+			o->u.proc_exit.n_threads = p->n_threads;
+			o->u.proc_exit.threads = d->tends;
+		}
 		return 1;
 	}
 	case SWT__PB__RECORD__KIND_SAMPLE:
@@ -2978,6 +3005,14 @@ static void keep_record(struct pdec_batch *b, const struct swt_record *src,
 		o->u.proc_start.cmdline =
 			pool_dup_str(&b->pool, o->u.proc_start.cmdline,
 				     o->u.proc_start.cmdline_len);
+		break;
+	case SWT_REC_PROC_EXIT:
+		if (o->u.proc_exit.n_threads)
+			o->u.proc_exit.threads = pool_dup(
+				&b->pool, o->u.proc_exit.threads,
+				o->u.proc_exit.n_threads *
+					sizeof(struct swt_thread_end),
+				16);
 		break;
 	case SWT_REC_ANOMALY:
 		o->u.anomaly.detail =

@@ -95,6 +95,14 @@ struct swt_proc_start {
 				 * while it is alive) */
 };
 
+/* A thread of an exiting process, its own CPU to the µs from the kernel's
+ * exit record (format 1.10, struct swt_proc_exit.threads). */
+struct swt_thread_end {
+	int32_t tid;
+	const char *name;	/* its name at its exit ("" unknown) */
+	uint64_t utime_us, stime_us;
+};
+
 struct swt_proc_exit {
 	int32_t pid;
 	uint64_t start_ticks;
@@ -116,6 +124,10 @@ struct swt_proc_exit {
 	int32_t exit_code;
 	int32_t signal;
 	bool core_dumped;
+	/* its threads that ended with it (format 1.10; by tid, ascending):
+	 * a process written with thread rows, as root */
+	size_t n_threads;
+	const struct swt_thread_end *threads;
 };
 
 /* Row flags of struct swt_proc_row. */

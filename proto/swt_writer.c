@@ -59,6 +59,7 @@ struct swt_writer {
 
 	uint64_t file_off;	/* bytes written to fd */
 	struct swt_buf pending;	/* raw record bytes not yet compressed */
+	struct swt_buf tail;	/* a ProcExit's thread ends, encoded */
 	unsigned char *zout;	/* compressor output buffer */
 	size_t zout_cap;
 
@@ -316,10 +317,12 @@ static size_t tag_len(unsigned field)
 
 /* Emit a Record whose kind is message field `kind` holding the varint
  * fields f[0..n) and, if blen, bytes field bfield (in number order with
- * the others), as emit() would. */
+ * the others), then tlen bytes of fields encoded already (tail: numbered
+ * above all of those), as emit() would. */
 static void emit_fields(struct swt_writer *w, unsigned kind,
 			const struct fv *f, size_t n, unsigned bfield,
-			const void *bytes, size_t blen, int64_t t)
+			const void *bytes, size_t blen, const void *tail,
+			size_t tlen, int64_t t)
 {
 	size_t msg = 0, rec, i;
 	int64_t dt = wsub(t, w->last_t);
@@ -332,6 +335,7 @@ static void emit_fields(struct swt_writer *w, unsigned kind,
 			msg += tag_len(f[i].field) + vlen(f[i].v);
 	if (blen)
 		msg += tag_len(bfield) + vlen(blen) + blen;
+	msg += tlen;
 	rec = (zdt ? 1 + vlen(zdt) : 0) + 1 + vlen(msg) + msg;
 	w->last_t = t;
 	p = (unsigned char *)swt_buf_reserve(&w->pending, rec + 10);
@@ -357,11 +361,48 @@ static void emit_fields(struct swt_writer *w, unsigned kind,
 			q += swt_codec__put_varint(q, f[i].v);
 		}
 	}
+	if (tlen) {
+		memcpy(q, tail, tlen);
+		q += tlen;
+	}
 	account(w, (size_t)(q - p), t);
 }
 
 /* int32 and int64 on the wire: sign-extended to 64 bits */
 #define SX(v) ((uint64_t)(int64_t)(v))
+
+static uint32_t intern(struct swt_writer *w, const char *s);
+
+/* ProcExit.threads (26) of x, encoded into w->tail (its names interned
+ * first: a StringDef record goes before the record that uses it). */
+static void thread_ends(struct swt_writer *w, const struct swt_proc_exit *x)
+{
+	size_t i;
+
+	swt_buf_clear(&w->tail);
+	for (i = 0; i < x->n_threads; i++) {
+		const struct swt_thread_end *te = &x->threads[i];
+		const uint64_t v[4] = { SX(te->tid), intern(w, te->name),
+					te->utime_us, te->stime_us };
+		unsigned char *p;
+		size_t len = 0, n, k;
+
+		for (k = 0; k < 4; k++)
+			if (v[k])
+				len += 1 + vlen(v[k]);
+		p = (unsigned char *)swt_buf_reserve(&w->tail,
+						     2 + 10 + len);
+		n = swt_codec__put_varint(p, 26u << 3 | 2);
+		n += swt_codec__put_varint(p + n, len);
+		for (k = 0; k < 4; k++) {
+			if (!v[k])
+				continue;
+			p[n++] = (unsigned char)((k + 1) << 3);
+			n += swt_codec__put_varint(p + n, v[k]);
+		}
+		swt_buf_commit(&w->tail, n);
+	}
+}
 
 /* The chunk-local id of string s, defining it (a StringDef record) on
  * first use in this chunk. NULL and "" map to 0. */
@@ -1091,7 +1132,8 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 		mark_reset(w, in->pid);
 		dir_start(w, in, t);
 		emit_fields(w, SWT__PB__RECORD__KIND_PROC_START, f, 7, 5,
-			    in->cmdline, in->cmdline ? in->cmdline_len : 0, t);
+			    in->cmdline, in->cmdline ? in->cmdline_len : 0,
+			    NULL, 0, t);
 		goto emitted;
 	}
 	case SWT_REC_PROC_EXIT: {
@@ -1135,8 +1177,9 @@ int swt_writer_append(struct swt_writer *w, const struct swt_record *r)
 			f[n++] = (struct fv){ 24, x->final_net_tx };
 			f[n++] = (struct fv){ 25, x->final_net_rx };
 		}
+		thread_ends(w, x);
 		emit_fields(w, SWT__PB__RECORD__KIND_PROC_EXIT, f, n, 0, NULL,
-			    0, t);
+			    0, w->tail.ptr, w->tail.len, t);
 		goto emitted;
 	}
 	case SWT_REC_SAMPLE: {
@@ -1534,6 +1577,7 @@ void swt_writer_free(struct swt_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	free(w->name);
 	swt_buf_fini(&w->pending);
+	swt_buf_fini(&w->tail);
 	swt_buf_fini(&w->strings);
 	swt_procdir_fini(&w->dir);
 	free(w->zout);

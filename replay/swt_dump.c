@@ -135,6 +135,23 @@ static void dump_proc_exit(struct swt_json *w, const struct swt_proc_exit *p)
 	swt_json_bool(w, "has_final_net", p->has_final_net);
 	swt_json_u64(w, "final_net_tx", p->final_net_tx);
 	swt_json_u64(w, "final_net_rx", p->final_net_rx);
+	if (p->n_threads) {	/* (format 1.10; dumps of older files as
+				 * they were) */
+		size_t i;
+
+		swt_json_begin_array(w, "threads");
+		for (i = 0; i < p->n_threads; i++) {
+			const struct swt_thread_end *te = &p->threads[i];
+
+			swt_json_begin_object(w, NULL);
+			swt_json_i64(w, "tid", te->tid);
+			swt_json_str(w, "name", te->name);
+			swt_json_u64(w, "utime_us", te->utime_us);
+			swt_json_u64(w, "stime_us", te->stime_us);
+			swt_json_end_object(w);
+		}
+		swt_json_end_array(w);
+	}
 }
 
 /* The hot path of a dump: a session holds millions of process rows, so a

@@ -272,6 +272,15 @@ static inline void swt_test_record(const struct swt_record *e,
 		SWT_EQ_I(u.proc_exit.has_final_net);
 		SWT_EQ_U(u.proc_exit.final_net_tx);
 		SWT_EQ_U(u.proc_exit.final_net_rx);
+		SWT_EQ_U(u.proc_exit.n_threads);
+		for (i = 0; i < e->u.proc_exit.n_threads &&
+			    i < a->u.proc_exit.n_threads;
+		     i++) {
+			SWT_EQ_I(u.proc_exit.threads[i].tid);
+			SWT_EQ_S(u.proc_exit.threads[i].name);
+			SWT_EQ_U(u.proc_exit.threads[i].utime_us);
+			SWT_EQ_U(u.proc_exit.threads[i].stime_us);
+		}
 		break;
 	case SWT_REC_SAMPLE:
 		SWT_EQ_I(u.sample.scheduled_ns);

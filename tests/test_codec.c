@@ -243,6 +243,24 @@ static void gen_proc_exit(struct store *s, struct gproc *p, int64_t t,
 		r->u.proc_exit.final_net_tx = 20971521;
 		r->u.proc_exit.final_net_rx = 77;
 	}
+	if (has_status && p->nthreads > 1) {
+		/* its threads' ends (format 1.10): a name unknown (""), a
+		 * value of 0 (left out on the wire), one of 64 bits */
+		static const char *const names[] = { "main", "", "io" };
+		struct swt_thread_end *te =
+			store_alloc(s, (size_t)p->nthreads * sizeof(*te));
+		int k;
+
+		for (k = 0; k < p->nthreads; k++) {
+			te[k].tid = p->pid + k;
+			te[k].name = names[k % 3];
+			te[k].utime_us = k == 2 ? UINT64_MAX :
+						  (uint64_t)(1000 * k + code);
+			te[k].stime_us = k == 0 ? 0 : 17;
+		}
+		r->u.proc_exit.threads = te;
+		r->u.proc_exit.n_threads = (size_t)p->nthreads;
+	}
 }
 
 static const char *const thread_names[] = { "main", "worker-1", "io" };

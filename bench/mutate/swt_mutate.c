@@ -141,8 +141,23 @@ static void mutate(struct swt_record *r, struct swt_proc_row *procs,
 		break;
 	case SWT_REC_PROC_EXIT: {
 		struct swt_proc_exit *x = &r->u.proc_exit;
+		static struct swt_thread_end ends[3];
+		size_t k;
 
-		switch (below(4)) {
+		switch (below(5)) {
+		case 4:	/* its threads' ends (format 1.10) */
+			for (k = 0; k < 3; k++) {
+				ends[k].tid = k == 2 ? (int32_t)odd_value(0) :
+						       x->pid + (int32_t)k;
+				ends[k].name = k == 1 ? odd_name() : "";
+				ends[k].utime_us = (uint64_t)odd_value(
+					(int64_t)x->utime_us);
+				ends[k].stime_us = (uint64_t)odd_value(0);
+			}
+			x->threads = ends;
+			x->n_threads = 1 + below(3);
+			x->has_final = x->has_acct = true;
+			break;
 		case 0:
 			x->start_ticks = (uint64_t)odd_value(
 				(int64_t)x->start_ticks);

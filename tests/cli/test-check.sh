@@ -24,7 +24,7 @@ check "t_last_ns is the end record time" \
 	[ "$(report t_last_ns)" = 1900000000 ]
 check "duration_s is fixed point with three decimals" \
 	[ "$(report duration_s)" = 0.900 ]
-check "the format version is reported" [ "$(report format)" = 1.9 ]
+check "the format version is reported" [ "$(report format)" = 1.10 ]
 check "the recorder is reported" [ "$(report recorder)" = "mksession 1" ]
 check "the size is the file size" \
 	[ "$(report size_bytes)" = "$(file_size "$f")" ]

@@ -68,6 +68,11 @@ static void touch_record(const struct swt_record *rec)
 		break;
 	case SWT_REC_PROC_EXIT:
 		sink += (uint64_t)rec->u.proc_exit.pid;
+		for (i = 0; i < rec->u.proc_exit.n_threads; i++) {
+			sink += (uint64_t)rec->u.proc_exit.threads[i].tid +
+				rec->u.proc_exit.threads[i].stime_us;
+			touch_str(rec->u.proc_exit.threads[i].name);
+		}
 		break;
 	case SWT_REC_SAMPLE: {
 		const struct swt_sample *sm = &rec->u.sample;
@@ -243,6 +248,20 @@ static void threads_agree(const uint8_t *data, size_t size)
 		CHECK(x->kind == y->kind && x->t_ns == y->t_ns);
 		if (x->kind == SWT_REC_SAMPLE)
 			same_sample(&x->u.sample, &y->u.sample, &k);
+		if (x->kind == SWT_REC_PROC_EXIT) {
+			const struct swt_proc_exit *px = &x->u.proc_exit;
+			const struct swt_proc_exit *py = &y->u.proc_exit;
+
+			CHECK(px->n_threads == py->n_threads);
+			for (i = 0; i < px->n_threads; i++)
+				CHECK(px->threads[i].tid == py->threads[i].tid &&
+				      px->threads[i].utime_us ==
+					      py->threads[i].utime_us &&
+				      px->threads[i].stime_us ==
+					      py->threads[i].stime_us &&
+				      strcmp(px->threads[i].name,
+					     py->threads[i].name) == 0);
+		}
 	}
 	CHECK(swt_reader_damage_count(a) == swt_reader_damage_count(b));
 	for (i = 0; i < swt_reader_damage_count(a); i++) {
