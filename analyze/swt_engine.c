@@ -1284,10 +1284,11 @@ static void carry_own(struct swt_engine *e, struct engine__inst *in,
 /* A thread's CPU in a short interval after an earlier sample (short_late:
  * its row, full or quiet), for its thread module's last interval
  * (late_credit()); the tree has it from the process's row (carry_own()). */
-static void carry_thread(struct swt_engine *e, uint32_t mod, int64_t micro)
+static void carry_thread(struct swt_engine *e, uint32_t mod, int64_t micro,
+			 bool seen)
 {
 	carry(e, mod, micro);
-	e->carries[e->n_carries - 1].seen = true;
+	e->carries[e->n_carries - 1].seen = seen;
 	e->carries[e->n_carries - 1].thread = true;
 }
 
@@ -1600,8 +1601,8 @@ static void row_socks(struct swt_engine *e, struct engine__inst *in,
  * burnt unseen to its reaped module, both in the next sample's interval
  * (its exit came before that sample); then its parent is credited with
  * all of it (inst_remove()). */
-static void final_row(struct swt_engine *e, uint32_t idx,
-		      const struct swt_proc_exit *px)
+static int64_t final_row(struct swt_engine *e, uint32_t idx,
+			 const struct swt_proc_exit *px)
 {
 	struct engine__inst *in = &e->insts[idx];
 	int64_t ticks = swt_sat_add(px->utime, px->stime);
@@ -1623,7 +1624,7 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		in->final_micro = own > 0 ? own : 0;
 		in->base_cticks = ct > 0 ? ct : 0;
 		in->has_cbase = true;
-		return;
+		return 0;
 	}
 	d = in->has_base ? swt_sat_sub(own, swt_sat_mul(in->base_ticks, MICRO)) :
 			   own;
@@ -1662,6 +1663,47 @@ static void final_row(struct swt_engine *e, uint32_t idx,
 		in->base_cticks = ct;
 	in->has_base = true;
 	in->has_cbase = true;
+	return d > 0 ? d : 0;
+}
+
+/* The threads of an exiting process (format 1.10): each one's CPU since
+ * its last row (its own exit record, to the µs) to its thread module, as
+ * the process's since its last row goes to its process module, together
+ * at most what the process's own took (room, micro-ticks: the process's
+ * record is the sum of its threads'). A thread never sampled has no
+ * module: its CPU stays in its process's alone, as it did before. */
+static void thread_ends(struct swt_engine *e, uint32_t idx,
+			const struct swt_proc_exit *px, int64_t room)
+{
+	const struct engine__inst *in = &e->insts[idx];
+	size_t i;
+
+	for (i = 0; i < px->n_threads && room > 0; i++) {
+		const struct swt_thread_end *te = &px->threads[i];
+		uint32_t ti = swt_imap_get(&e->tid_map, te->tid);
+		struct engine__thr *th;
+		int64_t own, d;
+
+		if (ti == SWT_MAP_NONE)
+			continue;
+		th = &e->thrs[ti];
+		if (!th->used || th->tgid != px->pid ||
+		    th->inst_gen != in->gen || th->module == SWT_MAP_NONE)
+			continue;
+		own = swt_sat_mul(swt_sat_add(clamp_u64(te->utime_us),
+					      clamp_u64(te->stime_us)),
+				  (int64_t)e->clock_ticks);
+		d = swt_sat_sub(own, swt_sat_mul(th->base_ticks, MICRO));
+		if (d <= 0)
+			continue;
+		if (d > room)
+			d = room;
+		carry_thread(e, th->module, d, false);
+		room -= d;
+		/* (counted: nothing of it again) */
+		th->base_ticks = swt_sat_add(th->base_ticks,
+					     (d + MICRO - 1) / MICRO);
+	}
 }
 
 static void on_proc_exit(struct swt_engine *e,
@@ -1669,6 +1711,7 @@ static void on_proc_exit(struct swt_engine *e,
 {
 	uint32_t idx = swt_imap_get(&e->pid_map, px->pid);
 	struct engine__inst *in;
+	int64_t room = 0;
 
 	if (idx == SWT_MAP_NONE)
 		return;
@@ -1677,7 +1720,9 @@ static void on_proc_exit(struct swt_engine *e,
 	    in->start_ticks != px->start_ticks)
 		return;	/* an older process of the same pid */
 	if (px->has_final && !in->anonymous)
-		final_row(e, idx, px);
+		room = final_row(e, idx, px);
+	if (px->n_threads && room > 0)
+		thread_ends(e, idx, px, room);
 	if (px->has_final_io && !in->anonymous && !in->by[BY_IO].unavail)
 		io_final(e, in, px->final_read_bytes, px->final_write_bytes);
 	if (px->has_final_net && !in->anonymous && e->net_in_file &&
@@ -3535,7 +3580,7 @@ static uint32_t on_thread_row(struct swt_engine *e,
 	th->cur_delta_micro = swt_sat_mul(d, MICRO);
 	e->n_thr_rows++;
 	if (late > 0)
-		carry_thread(e, th->module, swt_sat_mul(late, MICRO));
+		carry_thread(e, th->module, swt_sat_mul(late, MICRO), true);
 
 	touch(e, th->module);
 	m = &e->mods[th->module];
@@ -3760,7 +3805,7 @@ thr_tick(struct swt_engine *e, uint32_t ti, const struct swt_thread_row *row,
 	d = swt_sat_sub(ticks, th->base_ticks);
 	th->base_ticks = ticks;
 	if (d > 0 && dt <= 0 && e->short_late)
-		carry_thread(e, th->module, swt_sat_mul(d, MICRO));
+		carry_thread(e, th->module, swt_sat_mul(d, MICRO), true);
 	/* (on_thread_row(): its process counts when the interval has a
 	 * length, quiet or not, as it has a base; a repeat's saturation is
 	 * quiet_sample()'s. Its stamp and its process's thread stamp are

@@ -945,6 +945,87 @@ static void short_intervals_lose_no_thread_cpu(void **state)
 	swt_engine_free(e);
 }
 
+/* A multi-threaded process exits between two samples: its exit record
+ * (format 1.10) has each thread's own CPU to the µs, and each thread's CPU
+ * since its last row reaches its thread module, as the process's own
+ * reaches the process module (the thread modules had only their rows: a
+ * `sort --parallel=2` of 2.5 s read 73 % of its process's CPU). A thread
+ * never sampled (12) stays in its process alone; an end naming a thread
+ * of another process (21) counts nothing; a process whose ends add up to
+ * more than its own exit brought (20) gives them at most that. */
+static void a_process_end_brings_its_threads_cpu(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	struct swt_proc_row p[2];
+	struct swt_thread_row t[4];
+	const struct swt_thread_end ends10[] = {
+		{ 10, "app", 1900000, 100000 },
+		{ 11, "worker", 3000000, 500000 },
+		{ 12, "late", 100000, 0 },
+		{ 21, "w2", 9000000, 0 },
+	};
+	const struct swt_thread_end ends20[] = {
+		{ 20, "capp", 1000000, 0 },
+		{ 21, "w2", 1000000, 0 },
+	};
+	struct swt_record r;
+	int k;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 10, "app", "app", false);
+	feed_start(e, T0, 20, "capp", "capp", false);
+	for (k = 1; k <= 3; k++) {
+		t[0] = (struct swt_thread_row){ 10, 10, "app", 50 * k, 0 };
+		t[1] = (struct swt_thread_row){ 11, 10, "worker", 100 * k, 0 };
+		t[2] = (struct swt_thread_row){ 20, 20, "capp", 0, 0 };
+		t[3] = (struct swt_thread_row){ 21, 20, "w2", 50 * k - 50, 0 };
+		p[0] = prow(10, 150 * k, 4096);
+		p[1] = prow(20, 50 * k - 50, 4096);
+		feed_sample(e, T0 + k * S, p, 2, t, 4);
+	}
+	/* 10: 450 ticks at its last row, 5.6 s at its end (0.5 s more on
+	 * each of its two threads, 0.1 s on one never sampled) */
+	r = proc_exit_rec(T0 + 3 * S + S / 2, 10);
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = 560;
+	r.u.proc_exit.has_acct = true;
+	r.u.proc_exit.utime_us = 5600000;
+	r.u.proc_exit.threads = ends10;
+	r.u.proc_exit.n_threads = 4;
+	assert_ok(swt_engine_feed(e, &r));
+	/* 20: 100 ticks at its last row, 1.5 s at its end, its threads'
+	 * ends 1 s each (0.5 s more than its rows on each) */
+	r = proc_exit_rec(T0 + 3 * S + S / 2, 20);
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = 150;
+	r.u.proc_exit.has_acct = true;
+	r.u.proc_exit.utime_us = 1500000;
+	r.u.proc_exit.threads = ends20;
+	r.u.proc_exit.n_threads = 2;
+	assert_ok(swt_engine_feed(e, &r));
+	feed_sample(e, T0 + 4 * S, NULL, 0, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "app")->cpu_ms,
+			 5600);
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "app")->cpu_ms,
+			 2000);
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "worker")->cpu_ms,
+			 3500);
+	for (k = 0; k < (int)res->n_modules; k++)
+		assert_string_not_equal(res->modules[k].subj.name, "late");
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "capp")->cpu_ms,
+			 1500);
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "capp")->cpu_ms,
+			 500);
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "w2")->cpu_ms,
+			 1000);
+	/* the tree counts each process once */
+	assert_int_equal(res->session.cpu_ms, 7100);
+	swt_engine_free(e);
+}
+
 /* swrec's last look comes a moment after the launched command exits,
  * 0.1 s past a full interval: the exit's last counters, a 4-CPU
  * machine's worth over that 0.1 s, join the last interval, which could
@@ -4425,6 +4506,7 @@ int main(void)
 		cmocka_unit_test(exits_before_the_first_interval_are_in_it),
 		cmocka_unit_test(an_old_unseen_child_adds_no_cpu),
 		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
+		cmocka_unit_test(a_process_end_brings_its_threads_cpu),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),
