@@ -284,6 +284,23 @@ static void thr_add(struct thr_sum *t, const struct taskstats *ts)
 	t->nivcsw += ts->nivcsw;
 }
 
+/* The thread's own record to the caller (swt_exitacct_on_thread()). */
+static void thread_exit(struct swt_exitacct *ea, const struct taskstats *ts,
+			bool last)
+{
+	struct swt_thread_exit te;
+
+	if (!ea->on_thread)
+		return;
+	memset(&te, 0, sizeof(te));
+	te.tid = (int32_t)ts->ac_pid;
+	te.tgid = (int32_t)ts->ac_tgid;
+	ac_comm(te.comm, sizeof(te.comm), ts);
+	task_times(ts, &te.utime_us, &te.stime_us);
+	te.last = last;
+	ea->on_thread(&te, ea->thread_payload);
+}
+
 /* One TASKSTATS_CMD_NEW message. A thread that exits before the rest of
  * its group is added to the group's sum; the last thread's message
  * (AGGR_TGID present: group_dead) completes the process's record, whose
@@ -321,6 +338,8 @@ static bool one_message(struct swt_exitacct *ea, struct nlmsghdr *h,
 	last = ea->agroup ? (ts.ac_flag & AGROUP) != 0 :
 			    have_tgid || ts.ac_pid == ts.ac_tgid;
 	t = thr_slot(ea, (int32_t)ts.ac_tgid);
+	if (last)
+		thread_exit(ea, &ts, true);
 	if (last && t->tgid != (int32_t)ts.ac_tgid) {
 		to_stats(&ts, x);	/* its only thread, or all we saw */
 		return x->pid > 0;
@@ -336,17 +355,7 @@ static bool one_message(struct swt_exitacct *ea, struct nlmsghdr *h,
 		t->etime_us = x->etime_us;
 	}
 	if (!last) {
-		/* the group lives on: the thread's own record */
-		if (ea->on_thread) {
-			struct swt_thread_exit te;
-
-			memset(&te, 0, sizeof(te));
-			te.tid = (int32_t)ts.ac_pid;
-			te.tgid = (int32_t)ts.ac_tgid;
-			ac_comm(te.comm, sizeof(te.comm), &ts);
-			task_times(&ts, &te.utime_us, &te.stime_us);
-			ea->on_thread(&te, ea->thread_payload);
-		}
+		thread_exit(ea, &ts, false);	/* the group lives on */
 		return false;
 	}
 	to_stats(&ts, x);

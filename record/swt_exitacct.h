@@ -34,8 +34,9 @@ struct swt_exit_stats {
 	uint32_t exit_code;	/* as wait() reports it */
 };
 
-/* One thread that exited while the rest of its process lives on: its own
- * CPU, split as /proc splits it (swt_exit_cputime()). */
+/* One thread that exited: its own CPU, split as /proc splits it
+ * (swt_exit_cputime()). Either the rest of its process lives on, or (last)
+ * it was the process's last thread, whose exit record follows. */
 struct swt_thread_exit {
 	int32_t tid;
 	int32_t tgid;		/* its process */
@@ -43,6 +44,7 @@ struct swt_thread_exit {
 				 * unknown) */
 	uint64_t utime_us;
 	uint64_t stime_us;
+	bool last;		/* the process ended with it */
 };
 
 typedef void (*swt_thread_exit_fn)(const struct swt_thread_exit *t,
@@ -73,8 +75,9 @@ size_t swt_exitacct_read(struct swt_exitacct *ea,
 			 void *payload, uint64_t *overflows);
 
 /* Also call fn, during swt_exitacct_read(), for every thread that exits
- * while the rest of its process lives on (every such thread of the
- * machine: the caller keeps its tree's). NULL: none. */
+ * (every thread of the machine: the caller keeps its tree's), the last
+ * thread of a process (last set) just before the process's record. NULL:
+ * none. */
 void swt_exitacct_on_thread(struct swt_exitacct *ea, swt_thread_exit_fn fn,
 			    void *payload);
 

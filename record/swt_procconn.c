@@ -562,18 +562,23 @@ static void on_thread_exit(struct swt_procconn *pc,
 	sum.write_bytes += ev->write_bytes;
 	sum.nvcsw += ev->nvcsw;
 	sum.nivcsw += ev->nivcsw;
-	if (!ev->group_dead) {
-		if (pc->on_thread_exit) {
-			struct swt_thread_exit te;
+	if (pc->on_thread_exit) {
+		/* its own record; the last one's before its process's */
+		struct swt_thread_exit te;
 
-			memset(&te, 0, sizeof(te));
-			te.tid = ev->pid;
-			te.tgid = ev->tgid;
+		memset(&te, 0, sizeof(te));
+		te.tid = ev->pid;
+		te.tgid = ev->tgid;
+		/* (the group's last event has its leader's name: the
+		 * thread's own is not known unless it is the leader) */
+		if (!ev->group_dead || ev->pid == ev->tgid)
 			memcpy(te.comm, ev->comm, sizeof(te.comm) - 1);
-			te.utime_us = ut / 1000u;
-			te.stime_us = st / 1000u;
-			pc->on_thread_exit(&te, pc->exit_payload);
-		}
+		te.utime_us = ut / 1000u;
+		te.stime_us = st / 1000u;
+		te.last = ev->group_dead;
+		pc->on_thread_exit(&te, pc->exit_payload);
+	}
+	if (!ev->group_dead) {
 		if (t) {
 			pc->thr[i] = sum;
 		} else if (pc->n_thr < SWT_PROCCONN_MAX_PROCS) {

@@ -312,6 +312,12 @@ struct swt_sampler {
 		unsigned waited;
 	} *texits;
 	size_t n_texits, cap_texits;
+	/* an exiting process's threads (take_thread_ends()) and their
+	 * names, for its exit record */
+	struct swt_thread_end *tends;
+	size_t cap_tends;
+	char (*tend_names)[TNAME_MAX];
+	size_t cap_tend_names;
 	/* this sample's thread rows with those last rows, and their names
 	 * (two buffers: the writer holds the last sample's rows until it
 	 * writes the next) */
@@ -688,6 +694,8 @@ void swt_sampler_free(struct swt_sampler *s)
 	free(s->unseen);
 	free(s->acct);
 	free(s->texits);
+	free(s->tends);
+	free(s->tend_names);
 	free(s->trows_x);
 	free(s->tx_names[0]);
 	free(s->tx_names[1]);
@@ -1961,8 +1969,20 @@ void swt_sampler_note_acct(struct swt_sampler *s,
 void swt_sampler_note_thread_exit(struct swt_sampler *s,
 				  const struct swt_thread_exit *x)
 {
-	if (!s->opts.threads || x->tid == x->tgid || !x->comm[0])
-		return;	/* (a leader leaving early stays a zombie row) */
+	if (!s->opts.threads)
+		return;
+	if (x->last || x->tid == x->tgid) {
+		/* the last thread, or the leader (a leader leaving early
+		 * stays a zombie row): for its process's exit record
+		 * (emit_exit()), when it is written with thread rows (the
+		 * records of every process of the machine come here) */
+		const struct proc_ent *e = find_proc(s, x->tgid);
+
+		if (!e || !e->in_trows)
+			return;
+	} else if (!x->comm[0]) {
+		return;
+	}
 	s->texits = swt_grow(s->texits, &s->cap_texits, s->n_texits + 1,
 			     sizeof(*s->texits));
 	s->texits[s->n_texits].x = *x;
@@ -2487,6 +2507,62 @@ out:
 	return err;
 }
 
+/* The threads of process e that ended since the last sample (s->texits:
+ * those that exited with it, its last one among them), taken out of the
+ * list for its exit record x (format 1.10), by tid, one each: each one's
+ * CPU since its last row reaches its thread module, as the process's own
+ * reaches its process module. Only for a process written with thread
+ * rows: the others have no thread modules. */
+static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
+			     struct swt_proc_exit *x)
+{
+	size_t i, keep = 0, n = 0;
+
+	for (i = 0; i < s->n_texits; i++) {
+		const struct swt_thread_exit *te = &s->texits[i].x;
+
+		if (te->tgid != e->pid) {
+			s->texits[keep++] = s->texits[i];
+			continue;
+		}
+		if (!e->in_trows)
+			continue;
+		s->tends = swt_grow(s->tends, &s->cap_tends, n + 1,
+				    sizeof(*s->tends));
+		s->tend_names = swt_grow(s->tend_names, &s->cap_tend_names,
+					 n + 1, sizeof(*s->tend_names));
+		memcpy(s->tend_names[n], te->comm, sizeof(te->comm));
+		s->tend_names[n][sizeof(te->comm) - 1] = '\0';
+		s->tends[n].tid = te->tid;
+		s->tends[n].name = s->tend_names[n];
+		s->tends[n].utime_us = te->utime_us;
+		s->tends[n].stime_us = te->stime_us;
+		n++;
+	}
+	s->n_texits = keep;
+	if (!n)
+		return;
+	/* by tid, in the order they came where a tid is there twice (its
+	 * id taken again by a thread that ended too): the later one stays,
+	 * the one a row saw last */
+	for (i = 1; i < n; i++) {
+		struct swt_thread_end v = s->tends[i];
+		size_t j = i;
+
+		for (; j > 0 && s->tends[j - 1].tid > v.tid; j--)
+			s->tends[j] = s->tends[j - 1];
+		s->tends[j] = v;
+	}
+	for (i = 1, keep = 1; i < n; i++) {
+		if (s->tends[i].tid == s->tends[keep - 1].tid)
+			s->tends[keep - 1] = s->tends[i];
+		else
+			s->tends[keep++] = s->tends[i];
+	}
+	x->threads = s->tends;
+	x->n_threads = keep;
+}
+
 static int emit_exit(struct swt_sampler *s, struct proc_ent *e,
 		     int64_t t, swt_sampler_emit_fn emit, void *payload)
 {
@@ -2526,6 +2602,7 @@ static int emit_exit(struct swt_sampler *s, struct proc_ent *e,
 	}
 	if (e->has_acct)
 		set_acct(x, &e->acct);
+	take_thread_ends(s, e, x);
 	for (i = 0; i < s->n_noted; i++) {
 		int st = s->noted[i].wstatus;
 
@@ -2924,6 +3001,14 @@ static void add_thread_exits(struct swt_sampler *s, struct swt_sample *smp)
 
 		if (!e || !e->row_ok)
 			continue;	/* not of the tree, or gone */
+		if (x->last || x->tid == x->tgid) {
+			/* its process's exit record takes it, when the
+			 * process is found gone (a tick later when its row
+			 * was read before it ended) */
+			if (!s->texits[i].waited++)
+				s->texits[keep++] = s->texits[i];
+			continue;
+		}
 		if (!e->multi) {
 			e->multi = true;	/* (rows from the next tick) */
 			s->trows_dirty = true;

@@ -5,9 +5,15 @@
  * their exit records (docs/analysis.md § 2.1; tests/e2e/test-threads.sh).
  *
  *   thread_jobs DURATION_MS TASK_MS
+ *   thread_jobs DURATION_MS busy N
  *
- * Prints "jobs N cpu_ms M" on stdout: the tasks run and the CPU the
- * process burnt (its own clock). */
+ * The second form starts N threads named "busy" that burn CPU until the
+ * process exits: its main thread sleeps DURATION_MS, then exits the
+ * process while they run (their CPU after the last sample reaches their
+ * thread module by the process's exit record, format 1.10).
+ *
+ * Prints "jobs N cpu_ms M" on stdout: the tasks (threads) run and the CPU
+ * the process burnt (its own clock). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -15,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static int64_t now_ns(clockid_t c)
@@ -39,13 +46,51 @@ static void *job(void *arg)
 	return NULL;
 }
 
+static void *busy(void *arg)
+{
+	volatile uint64_t x = 0;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "busy");
+	for (;;)
+		x++;
+	return NULL;
+}
+
+/* N threads busy until the process exits DURATION_MS from now. */
+static int run_busy(long duration_ms, long n)
+{
+	struct timespec d = { duration_ms / 1000,
+			      duration_ms % 1000 * 1000000 };
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, busy, NULL) != 0) {
+			perror("thread_jobs: pthread_create");
+			return 1;
+		}
+	}
+	while (nanosleep(&d, &d) != 0)
+		;
+	printf("jobs %ld cpu_ms %lld\n", n,
+	       (long long)(now_ns(CLOCK_PROCESS_CPUTIME_ID) / 1000000));
+	fflush(stdout);
+	exit(0);	/* (the threads still burning) */
+}
+
 int main(int argc, char **argv)
 {
 	int64_t end;
 	long n = 0;
 
+	if (argc == 4 && strcmp(argv[2], "busy") == 0 && atol(argv[1]) > 0 &&
+	    atol(argv[3]) > 0)
+		return run_busy(atol(argv[1]), atol(argv[3]));
 	if (argc != 3 || atol(argv[1]) <= 0 || atol(argv[2]) <= 0) {
-		fprintf(stderr, "usage: thread_jobs DURATION_MS TASK_MS\n");
+		fprintf(stderr, "usage: thread_jobs DURATION_MS TASK_MS\n"
+				"       thread_jobs DURATION_MS busy N\n");
 		return 2;
 	}
 	end = now_ns(CLOCK_MONOTONIC) + atol(argv[1]) * INT64_C(1000000);

@@ -8,7 +8,8 @@
 # sample — and never more. Before, the module had a sixth of it. With the
 # default sources (BPF where it loads), with taskstats exit records
 # (--proc-events=connector) and with the /proc sampler. Needs root (exit
-# records); skipped otherwise.
+# records); skipped otherwise. Then threads busy until their process
+# exits: the process's exit record brings their CPU after the last sample.
 #
 #   sh test-threads.sh SWREC SWANALYZE THREAD_JOBS PYTHON3 TMPDIR
 #
@@ -76,5 +77,36 @@ assert p > 0.02, "the process burnt too little to tell"
 assert j >= 0.6 * p, "job has %.3f s of its process %.3f s" % (j, p)
 assert j <= p + 0.011, "job has more than its process"
 ' "$T/$v.json"
+
+	# Threads busy until their process exits (thread_jobs DURATION busy
+	# N): their CPU after the last sample comes with the process's exit
+	# record (format 1.10). At 1 s over 1.8 s the module "busy" had 55 %
+	# of the process before; now all of it, never more.
+	# shellcheck disable=SC2086
+	run "$SWREC" -q $opt -i 1s -o "$T/$v-busy.swt" -- "$JOBS" 1800 busy 2
+	check "$v: swrec records thread_jobs busy" eval '[ "$rc" -eq 0 ] &&
+		grep -q "^jobs 2 cpu_ms" "$T/out"'
+	run "$SWANALYZE" "$T/$v-busy.swt" --report full --format json \
+		-o "$T/$v-busy.json"
+	check "$v: swanalyze reads the busy session" [ "$rc" -eq 0 ]
+	ps=$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["session"]["process_samples"])' \
+		"$T/$v-busy.json")
+	if [ "${ps:-0}" -lt 2 ]; then
+		skip "$v: busy threads' CPU to their exit" \
+			"swrec was starved: $ps samples of the program"
+		continue
+	fi
+	check "$v: busy threads' CPU to their exit" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = {(x["kind"], x["name"]): x for x in d["modules"]}
+p = m[("process", "thread_jobs")]["cpu_s"]
+b = m[("thread", "busy")]["cpu_s"]
+print("# process %.3f s, thread module busy %.3f s" % (p, b))
+assert p > 0.5, "the process burnt too little to tell"
+assert b >= 0.95 * p, "busy has %.3f s of its process %.3f s" % (b, p)
+assert b <= p + 0.011, "busy has more than its process"
+' "$T/$v-busy.json"
 done
 done_testing
