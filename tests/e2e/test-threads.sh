@@ -33,6 +33,33 @@ if [ "$(id -u)" -ne 0 ]; then
 	done_testing
 fi
 
+# share V WHAT JSON MIN_SAMPLES THREAD MIN_SHARE MIN_CPU_S: thread module
+# THREAD of the session JSON has at least MIN_SHARE of the CPU of process
+# thread_jobs (of at least MIN_CPU_S), never more than it. A machine
+# loaded enough to starve swrec for the whole run leaves no samples of the
+# program to tell its threads by (a chroot run beside a CI run once had 2
+# samples, 9 missed): skipped below MIN_SAMPLES process samples.
+share() {
+	ps=$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["session"]["process_samples"])' "$3")
+	if [ "${ps:-0}" -lt "$4" ]; then
+		skip "$1: $2" "swrec was starved: $ps samples of the program"
+		return
+	fi
+	check "$1: $2" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+name, low, least = sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+m = {(x["kind"], x["name"]): x for x in d["modules"]}
+p = m[("process", "thread_jobs")]["cpu_s"]
+j = m.get(("thread", name), {"cpu_s": 0})["cpu_s"]
+print("# process %.3f s, thread module %s %.3f s" % (p, name, j))
+assert p > least, "the process burnt too little to tell"
+assert j >= low * p, "%s has %.3f s of its process %.3f s" % (name, j, p)
+assert j <= p + 0.011, "%s has more than its process" % name
+' "$3" "$5" "$6" "$7"
+}
+
 for v in default connector proc; do
 	case $v in
 	default) opt= ;;
@@ -47,36 +74,19 @@ for v in default connector proc; do
 		-o "$T/$v.json"
 	check "$v: swanalyze reads it" [ "$rc" -eq 0 ]
 	if ! grep -q '"exit_records": true' "$T/$v.json"; then
-		skip "$v: the thread module has its threads' CPU" \
-			"no exit records in this session (taskstats or BPF)"
+		for w in "the thread module has its threads' CPU" \
+			"busy threads' CPU to their exit"; do
+			skip "$v: $w" \
+				"no exit records in this session (taskstats or BPF)"
+		done
 		continue
 	fi
-	# (a machine loaded enough to starve swrec for the whole run leaves
-	# no samples of the program to tell its threads by: a chroot run
-	# beside a CI run once had 2 samples, 9 missed)
-	ps=$("$PY" -c 'import json, sys
-print(json.load(open(sys.argv[1]))["session"]["process_samples"])' \
-		"$T/$v.json")
-	if [ "${ps:-0}" -lt 4 ]; then
-		skip "$v: the thread module has its threads' CPU" \
-			"swrec was starved: $ps samples of the program"
-		continue
-	fi
-	check "$v: the thread module has its threads' CPU" "$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-m = {(x["kind"], x["name"]): x for x in d["modules"]}
-p = m[("process", "thread_jobs")]["cpu_s"]
-j = m.get(("thread", "job"), {"cpu_s": 0})["cpu_s"]
-print("# process %.3f s, thread module job %.3f s" % (p, j))
-# (what the last job burnt after the last sample, at most an interval of
-# the 2 s, is no thread row: its process is gone by the next sample; 95-99
-# % here, a loaded machine may give the process its CPU late; without the
-# last rows, 14 %)
-assert p > 0.02, "the process burnt too little to tell"
-assert j >= 0.6 * p, "job has %.3f s of its process %.3f s" % (j, p)
-assert j <= p + 0.011, "job has more than its process"
-' "$T/$v.json"
+	# (what the last job burnt after the last sample, at most an interval
+	# of the 2 s, is no thread row: its process is gone by the next
+	# sample; 95-99 % here, a loaded machine may give the process its CPU
+	# late; without the last rows, 14 %)
+	share "$v" "the thread module has its threads' CPU" "$T/$v.json" 4 \
+		job 0.6 0.02
 
 	# Threads busy until their process exits (thread_jobs DURATION busy
 	# N): their CPU after the last sample comes with the process's exit
@@ -89,24 +99,7 @@ assert j <= p + 0.011, "job has more than its process"
 	run "$SWANALYZE" "$T/$v-busy.swt" --report full --format json \
 		-o "$T/$v-busy.json"
 	check "$v: swanalyze reads the busy session" [ "$rc" -eq 0 ]
-	ps=$("$PY" -c 'import json, sys
-print(json.load(open(sys.argv[1]))["session"]["process_samples"])' \
-		"$T/$v-busy.json")
-	if [ "${ps:-0}" -lt 2 ]; then
-		skip "$v: busy threads' CPU to their exit" \
-			"swrec was starved: $ps samples of the program"
-		continue
-	fi
-	check "$v: busy threads' CPU to their exit" "$PY" -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-m = {(x["kind"], x["name"]): x for x in d["modules"]}
-p = m[("process", "thread_jobs")]["cpu_s"]
-b = m[("thread", "busy")]["cpu_s"]
-print("# process %.3f s, thread module busy %.3f s" % (p, b))
-assert p > 0.5, "the process burnt too little to tell"
-assert b >= 0.95 * p, "busy has %.3f s of its process %.3f s" % (b, p)
-assert b <= p + 0.011, "busy has more than its process"
-' "$T/$v-busy.json"
+	share "$v" "busy threads' CPU to their exit" "$T/$v-busy.json" 2 \
+		busy 0.95 0.5
 done
 done_testing
