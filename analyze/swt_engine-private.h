@@ -814,9 +814,12 @@ void engine__findings_free(struct engine__result *fr);
 bool engine__is_leak(const struct swt_engine *e, const struct swt_trend *tr,
 		     int64_t slope_mmb);
 
-/* The trend's direction (§ 8) for a slope and its minimum. */
+/* The trend's direction (§ 8) for a slope and its minimum (per minute);
+ * unit divides the series' values (x1000) into the slope's unit (over
+ * fewer than 8 points: whether the series moved that much). */
 enum swt_direction engine__direction(const struct swt_trend *tr,
-				     int64_t slope, int64_t min_slope);
+				     int64_t slope, int64_t min_slope,
+				     int64_t unit);
 
 /* The forecast of series s with trend tr to memory_mb (§ 8); false when
  * there is none (slope not positive, level at or above the threshold).

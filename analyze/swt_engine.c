@@ -2726,11 +2726,12 @@ static void trend_test(struct swt_engine *e, enum swt_resource r, int64_t t)
 	if (r == SWT_RES_CPU) {
 		slope = swt_div_round(tr.slope_milli, 1000);
 		dir = engine__direction(
-			&tr, slope, e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+			&tr, slope, e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN],
+			1000);
 	} else {
 		slope = swt_div_round(tr.slope_milli, 1024);
 		dir = engine__direction(&tr, slope,
-					e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+					e->th.v[SWT_TH_TREND_MB_PER_MIN], 1024);
 	}
 	bit = dir == SWT_DIR_INCREASING ? 1u :
 	      dir == SWT_DIR_DECREASING ? 2u :

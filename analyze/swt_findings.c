@@ -979,17 +979,31 @@ static void leak_check(const struct swt_engine *e, struct engine__result *fr,
 }
 
 enum swt_direction engine__direction(const struct swt_trend *tr,
-				     int64_t slope, int64_t min_slope)
+				     int64_t slope, int64_t min_slope,
+				     int64_t unit)
 {
-	if (tr->points < 8)
-		return SWT_DIR_STABLE;
-	if (tr->z_milli >= Z_99_MILLI && slope >= min_slope)
+	if (tr->points >= 8 && tr->z_milli >= Z_99_MILLI &&
+	    slope >= min_slope)
 		return SWT_DIR_INCREASING;
-	if (tr->z_milli <= -Z_99_MILLI && slope <= -min_slope)
+	if (tr->points >= 8 && tr->z_milli <= -Z_99_MILLI &&
+	    slope <= -min_slope)
 		return SWT_DIR_DECREASING;
 	/* a slope that large, not significant: the series moved, but no
 	 * direction can be told ("stable" beside 94 MB/min of a build
-	 * whose compilers come and go read as a contradiction) */
+	 * whose compilers come and go read as a contradiction). Too few
+	 * points to test (a session of seconds): so when it moved, from its
+	 * first value to its last, at least as much as the minimum slope
+	 * in a minute ("stable" beside 4 557 MB/min of a sort of 2.5 s;
+	 * noise of 40 KiB over 3 s, 0.8 MB/min, is stable) */
+	if (tr->points < 8) {
+		int64_t moved = swt_sat_sub(tr->last_milli, tr->first_milli);
+
+		moved = swt_div_round(moved, unit);
+		if ((moved >= min_slope && slope >= min_slope) ||
+		    (moved <= -min_slope && slope <= -min_slope))
+			return SWT_DIR_FLUCTUATING;
+		return SWT_DIR_STABLE;
+	}
 	if (slope >= min_slope || slope <= -min_slope)
 		return SWT_DIR_FLUCTUATING;
 	return SWT_DIR_STABLE;
@@ -1025,7 +1039,7 @@ static void trend_result(const struct swt_engine *e, struct engine__result *fr)
 	t->memory_slope_mmb_per_min = swt_div_round(tr.slope_milli, 1024);
 	t->memory_z_milli = tr.z_milli;
 	t->memory = engine__direction(&tr, t->memory_slope_mmb_per_min,
-				      e->th.v[SWT_TH_TREND_MB_PER_MIN]);
+				      e->th.v[SWT_TH_TREND_MB_PER_MIN], 1024);
 	trend_late(e, &subj, SWT_RES_MEMORY, t->memory,
 		   t->memory_slope_mmb_per_min, tr.z_milli,
 		   e->session.mem_series);
@@ -1035,7 +1049,8 @@ static void trend_result(const struct swt_engine *e, struct engine__result *fr)
 	t->cpu_slope_mpct_per_min = swt_div_round(tr.slope_milli, 1000);
 	t->cpu_z_milli = tr.z_milli;
 	t->cpu = engine__direction(&tr, t->cpu_slope_mpct_per_min,
-				   e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN]);
+				   e->th.v[SWT_TH_TREND_CPU_PERCENT_PER_MIN],
+				   1000);
 	trend_late(e, &subj, SWT_RES_CPU, t->cpu, t->cpu_slope_mpct_per_min,
 		   tr.z_milli, e->session.cpu_series);
 	if (t->memory == SWT_DIR_INCREASING || t->cpu == SWT_DIR_INCREASING)

@@ -3189,6 +3189,20 @@ static void trend_decreasing_and_stable(void **state)
 	assert_int_equal(res->trend.memory, SWT_DIR_FLUCTUATING);
 	assert_int_equal(res->trend.overall, SWT_DIR_FLUCTUATING);
 	swt_engine_free(e);
+	/* too few points to test a direction (4): a slope that large is
+	 * no "stable" either (a sort of 2.5 s read "stable" beside 4 557
+	 * MB/min); a flat one is */
+	e = new_engine(NULL);
+	res = run_rss(e, ramp, 4, S);
+	assert_true(res->trend.memory_slope_mmb_per_min >= 500);
+	assert_int_equal(res->trend.memory, SWT_DIR_FLUCTUATING);
+	assert_int_equal(res->trend.overall, SWT_DIR_FLUCTUATING);
+	swt_engine_free(e);
+	e = new_engine(NULL);
+	res = run_rss(e, flat_with_noise, 4, S);
+	assert_int_equal(res->trend.memory, SWT_DIR_STABLE);
+	assert_int_equal(res->trend.overall, SWT_DIR_STABLE);
+	swt_engine_free(e);
 }
 
 /* ---- thresholds ---------------------------------------------------------- */
