@@ -1666,43 +1666,77 @@ static int64_t final_row(struct swt_engine *e, uint32_t idx,
 	return d > 0 ? d : 0;
 }
 
+/* The name of the thread module of a thread named name in instance in:
+ * the display form (clean_name()); a name cut to COMM_MAX bytes that
+ * starts its process module's longer one (its main thread, full_name())
+ * is that name. */
+static const char *thread_module_name(struct swt_engine *e,
+				      const struct engine__inst *in,
+				      const char *name)
+{
+	const struct engine__ident *id = &e->idents[in->ident];
+
+	name = clean_name(e, name);
+	if (strlen(name) == COMM_MAX && !id->by_rule &&
+	    strlen(id->comm) > COMM_MAX && memcmp(id->comm, name, COMM_MAX) == 0)
+		name = id->comm;
+	return name;
+}
+
 /* The threads of an exiting process (format 1.10): each one's CPU since
  * its last row (its own exit record, to the µs) to its thread module, as
  * the process's since its last row goes to its process module, together
  * at most what the process's own took (room, micro-ticks: the process's
- * record is the sum of its threads'). A thread never sampled has no
- * module: its CPU stays in its process's alone, as it did before. */
+ * record is the sum of its threads'). A process that never had a thread
+ * row (a multi-threaded command shorter than a sampling interval) gets
+ * its threads' modules from their ends, by name, each with its CPU; in
+ * one that had, a thread never sampled stays in its process's CPU alone
+ * (its CPU may be before the process's last row). */
 static void thread_ends(struct swt_engine *e, uint32_t idx,
 			const struct swt_proc_exit *px, int64_t room)
 {
-	const struct engine__inst *in = &e->insts[idx];
+	struct engine__inst *in = &e->insts[idx];
+	bool rowless = in->thr_stamp == 0;
 	size_t i;
 
 	for (i = 0; i < px->n_threads && room > 0; i++) {
 		const struct swt_thread_end *te = &px->threads[i];
-		uint32_t ti = swt_imap_get(&e->tid_map, te->tid);
-		struct engine__thr *th;
+		uint32_t ti = swt_imap_get(&e->tid_map, te->tid), mod;
+		struct engine__thr *th = NULL;
 		int64_t own, d;
 
-		if (ti == SWT_MAP_NONE)
-			continue;
-		th = &e->thrs[ti];
-		if (!th->used || th->tgid != px->pid ||
-		    th->inst_gen != in->gen || th->module == SWT_MAP_NONE)
-			continue;
 		own = swt_sat_mul(swt_sat_add(clamp_u64(te->utime_us),
 					      clamp_u64(te->stime_us)),
 				  (int64_t)e->clock_ticks);
-		d = swt_sat_sub(own, swt_sat_mul(th->base_ticks, MICRO));
+		if (ti != SWT_MAP_NONE) {
+			th = &e->thrs[ti];
+			if (!th->used || th->tgid != px->pid ||
+			    th->inst_gen != in->gen ||
+			    th->module == SWT_MAP_NONE)
+				th = NULL;
+		}
+		if (th) {
+			mod = th->module;
+			d = swt_sat_sub(own,
+					swt_sat_mul(th->base_ticks, MICRO));
+		} else if (rowless && te->name[0]) {
+			mod = module_get(e, SWT_KIND_THREAD, in->ident,
+					 thread_module_name(e, in, te->name));
+			e->mods[mod].instances++;
+			d = own;
+		} else {
+			continue;
+		}
 		if (d <= 0)
 			continue;
 		if (d > room)
 			d = room;
-		carry_thread(e, th->module, d, false);
+		carry_thread(e, mod, d, false);
 		room -= d;
 		/* (counted: nothing of it again) */
-		th->base_ticks = swt_sat_add(th->base_ticks,
-					     (d + MICRO - 1) / MICRO);
+		if (th)
+			th->base_ticks = swt_sat_add(th->base_ticks,
+						     (d + MICRO - 1) / MICRO);
 	}
 }
 
@@ -3561,14 +3595,7 @@ static uint32_t on_thread_row(struct swt_engine *e,
 			th->name[0] = '\0';
 		th->name_p = name;
 		th->name_dec = e->decode_id;
-		/* module names are display forms; a name cut to COMM_MAX
-		 * bytes that starts its process module's longer one (its
-		 * main thread, full_name()) is that name */
-		name = clean_name(e, name);
-		if (strlen(name) == COMM_MAX && !e->idents[in->ident].by_rule &&
-		    strlen(e->idents[in->ident].comm) > COMM_MAX &&
-		    memcmp(e->idents[in->ident].comm, name, COMM_MAX) == 0)
-			name = e->idents[in->ident].comm;
+		name = thread_module_name(e, in, name);
 		if (th->module == SWT_MAP_NONE ||
 		    strcmp(e->mods[th->module].name, name) != 0) {
 			th->module = module_get(e, SWT_KIND_THREAD, in->ident,

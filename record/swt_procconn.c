@@ -569,10 +569,10 @@ static void on_thread_exit(struct swt_procconn *pc,
 		memset(&te, 0, sizeof(te));
 		te.tid = ev->pid;
 		te.tgid = ev->tgid;
-		/* (the group's last event has its leader's name: the
-		 * thread's own is not known unless it is the leader) */
-		if (!ev->group_dead || ev->pid == ev->tgid)
-			memcpy(te.comm, ev->comm, sizeof(te.comm) - 1);
+		/* (the group's last event has its leader's name in comm,
+		 * its own in tcomm) */
+		memcpy(te.comm, ev->group_dead ? ev->tcomm : ev->comm,
+		       sizeof(te.comm) - 1);
 		te.utime_us = ut / 1000u;
 		te.stime_us = st / 1000u;
 		te.last = ev->group_dead;

@@ -327,6 +327,8 @@ static void hand(struct swt_procev *pe, const struct swt_pe *r, size_t len,
 		ev.nivcsw = r->nivcsw;
 		ev.hiwater_kib = r->hiwater_pages * (pe->page / 1024);
 		ev.start_ns = (int64_t)r->start_ns;
+		memcpy(ev.tcomm, r->tcomm, sizeof(ev.tcomm));
+		ev.tcomm[sizeof(ev.tcomm) - 1] = '\0';
 	}
 	if (r->kind == SWT_PE_EXEC && ev.in_tree) {
 		size_t avail = len - SWT_PE_HDR_BYTES;

@@ -26,6 +26,8 @@ struct swt_procev_event {
 	int32_t pid, tgid, ptgid;
 	int64_t ts_ns;		/* CLOCK_MONOTONIC */
 	char comm[16];		/* exec, comm: NUL-terminated */
+	char tcomm[16];		/* exit, group_dead: the thread's own name
+				 * (comm is its leader's) */
 	const char *cmd;	/* exec: argv, NUL separated */
 	size_t cmd_len;
 	const char *exe;	/* exec: the path, "/"-joined, NUL-ended;

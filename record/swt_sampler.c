@@ -1972,13 +1972,21 @@ void swt_sampler_note_thread_exit(struct swt_sampler *s,
 	if (!s->opts.threads)
 		return;
 	if (x->last || x->tid == x->tgid) {
-		/* the last thread, or the leader (a leader leaving early
-		 * stays a zombie row): for its process's exit record
-		 * (emit_exit()), when it is written with thread rows (the
-		 * records of every process of the machine come here) */
+		/* the last thread, or the leader leaving before it (a
+		 * leader leaving early stays a zombie row): for its
+		 * process's exit record (emit_exit()), when it is written
+		 * with thread rows or has had more than one thread (the
+		 * last threads of every process of the machine come here,
+		 * most of them its only one) */
 		const struct proc_ent *e = find_proc(s, x->tgid);
+		size_t i;
 
-		if (!e || !e->in_trows)
+		if (!e)
+			return;
+		for (i = 0; x->last && !e->in_trows && i < s->n_texits; i++)
+			if (s->texits[i].x.tgid == x->tgid)
+				break;
+		if (x->last && !e->in_trows && i == s->n_texits)
 			return;
 	} else if (!x->comm[0]) {
 		return;
@@ -2511,8 +2519,10 @@ out:
  * those that exited with it, its last one among them), taken out of the
  * list for its exit record x (format 1.10), by tid, one each: each one's
  * CPU since its last row reaches its thread module, as the process's own
- * reaches its process module. Only for a process written with thread
- * rows: the others have no thread modules. */
+ * reaches its process module. For a process written with thread rows, or
+ * one of several threads never written with them (a multi-threaded
+ * command shorter than a sampling interval: its threads' modules come
+ * from their ends alone). */
 static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
 			     struct swt_proc_exit *x)
 {
@@ -2525,8 +2535,6 @@ static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
 			s->texits[keep++] = s->texits[i];
 			continue;
 		}
-		if (!e->in_trows)
-			continue;
 		s->tends = swt_grow(s->tends, &s->cap_tends, n + 1,
 				    sizeof(*s->tends));
 		s->tend_names = swt_grow(s->tend_names, &s->cap_tend_names,
@@ -2559,6 +2567,8 @@ static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
 		else
 			s->tends[keep++] = s->tends[i];
 	}
+	if (keep < 2 && !e->in_trows)
+		return;	/* (one thread: the process, no thread module) */
 	x->threads = s->tends;
 	x->n_threads = keep;
 }

@@ -1026,6 +1026,51 @@ static void a_process_end_brings_its_threads_cpu(void **state)
 	swt_engine_free(e);
 }
 
+/* A multi-threaded command shorter than a sampling interval has no thread
+ * row (its one row came before it started its threads): its exit
+ * record's thread ends give it thread modules by name, each with its
+ * CPU, together at most the process's since its row; an end without a
+ * name has none (its CPU stays the process's). */
+static void a_short_command_gets_thread_modules_from_its_ends(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *w;
+	struct swt_proc_row p;
+	const struct swt_thread_end ends[] = {
+		{ 30, "short", 100000, 0 },
+		{ 31, "worker", 300000, 50000 },
+		{ 32, "worker", 300000, 50000 },
+		{ 33, "", 100000, 0 },
+	};
+	struct swt_record r;
+
+	(void)state;
+	assert_ok(feed_header(e, S, true));
+	feed_start(e, T0, 30, "short", "short", false);
+	p = prow(30, 0, 4096);
+	feed_sample(e, T0 + S, &p, 1, NULL, 0);
+	r = proc_exit_rec(T0 + S + S / 2, 30);
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = 90;
+	r.u.proc_exit.has_acct = true;
+	r.u.proc_exit.utime_us = 900000;
+	r.u.proc_exit.threads = ends;
+	r.u.proc_exit.n_threads = 4;
+	assert_ok(swt_engine_feed(e, &r));
+	feed_sample(e, T0 + 2 * S, NULL, 0, NULL, 0);
+	assert_ok(swt_engine_finish(e, &res));
+	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "short")->cpu_ms,
+			 900);
+	assert_int_equal(find_module(res, SWT_KIND_THREAD, "short")->cpu_ms,
+			 100);
+	w = find_module(res, SWT_KIND_THREAD, "worker");
+	assert_int_equal(w->cpu_ms, 700);
+	assert_int_equal(w->instances, 2);
+	assert_int_equal(res->session.cpu_ms, 900);
+	swt_engine_free(e);
+}
+
 /* swrec's last look comes a moment after the launched command exits,
  * 0.1 s past a full interval: the exit's last counters, a 4-CPU
  * machine's worth over that 0.1 s, join the last interval, which could
@@ -4521,6 +4566,8 @@ int main(void)
 		cmocka_unit_test(an_old_unseen_child_adds_no_cpu),
 		cmocka_unit_test(short_intervals_lose_no_thread_cpu),
 		cmocka_unit_test(a_process_end_brings_its_threads_cpu),
+		cmocka_unit_test(
+			a_short_command_gets_thread_modules_from_its_ends),
 		cmocka_unit_test(
 			children_reaped_before_an_exec_stay_with_the_wrapper),
 		cmocka_unit_test(pid_reuse_starts_a_new_process),

@@ -88,6 +88,7 @@ static __always_inline void small(__u32 kind, __u32 flags, __s32 pid,
 	e->exit_code = 0;
 	e->ts_ns = bpf_ktime_get_ns();
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	__builtin_memset(e->tcomm, 0, sizeof(e->tcomm));
 	if (comm)
 		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
 	bpf_ringbuf_submit(e, wake());
@@ -315,6 +316,7 @@ int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
 	e->hiwater_pages = 0;
 	e->start_ns = 0;
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	__builtin_memset(e->tcomm, 0, sizeof(e->tcomm));
 	if (group_dead) {
 		struct task_struct *l = BPF_CORE_READ(p, group_leader);
 
@@ -322,6 +324,7 @@ int BPF_PROG(swt_exit, struct task_struct *p, bool group_dead)
 		e->ptgid = BPF_CORE_READ(p, real_parent, tgid);
 		e->start_ns = BPF_CORE_READ(l, start_time);
 		BPF_CORE_READ_STR_INTO(&e->comm, l, comm);
+		BPF_CORE_READ_STR_INTO(&e->tcomm, p, comm);
 		mm = BPF_CORE_READ(p, mm);
 		if (mm) {
 			e->hiwater_pages = mm_hiwater(mm);

@@ -53,6 +53,8 @@ struct swt_pe {
 	__u64 hiwater_pages;
 	__u64 start_ns;
 	char comm[16];
+	/* exit, last thread: its own name (comm is its leader's) */
+	char tcomm[16];
 	char data[SWT_PE_DATA + SWT_PE_NAME_MAX];
 };
 

@@ -9,7 +9,8 @@
 # default sources (BPF where it loads), with taskstats exit records
 # (--proc-events=connector) and with the /proc sampler. Needs root (exit
 # records); skipped otherwise. Then threads busy until their process
-# exits: the process's exit record brings their CPU after the last sample.
+# exits: the process's exit record brings their CPU after the last sample
+# (and, for a command shorter than an interval, its thread modules).
 #
 #   sh test-threads.sh SWREC SWANALYZE THREAD_JOBS PYTHON3 TMPDIR
 #
@@ -27,8 +28,11 @@ tap_sandbox
 
 if [ "$(id -u)" -ne 0 ]; then
 	for v in default connector proc; do
-		skip "$v: the thread module has its threads' CPU" \
-			"exit records need root"
+		for w in "the thread module has its threads' CPU" \
+			"busy threads' CPU to their exit" \
+			"a short command's thread modules from its exit"; do
+			skip "$v: $w" "exit records need root"
+		done
 	done
 	done_testing
 fi
@@ -75,7 +79,8 @@ for v in default connector proc; do
 	check "$v: swanalyze reads it" [ "$rc" -eq 0 ]
 	if ! grep -q '"exit_records": true' "$T/$v.json"; then
 		for w in "the thread module has its threads' CPU" \
-			"busy threads' CPU to their exit"; do
+			"busy threads' CPU to their exit" \
+			"a short command's thread modules from its exit"; do
 			skip "$v: $w" \
 				"no exit records in this session (taskstats or BPF)"
 		done
@@ -101,5 +106,20 @@ for v in default connector proc; do
 	check "$v: swanalyze reads the busy session" [ "$rc" -eq 0 ]
 	share "$v" "busy threads' CPU to their exit" "$T/$v-busy.json" 2 \
 		busy 0.95 0.5
+
+	# The same, shorter than an interval: sampled once, before it had
+	# threads (no thread row), its thread modules come from the ends in
+	# its exit record; they have its CPU after that one sample (nearly
+	# all: it comes right after the launch; a loaded machine may take it
+	# later). Before, it had no thread module at all.
+	# shellcheck disable=SC2086
+	run "$SWREC" -q $opt -i 1s -o "$T/$v-short.swt" -- "$JOBS" 400 busy 2
+	check "$v: swrec records a short thread_jobs busy" eval '[ "$rc" -eq 0 ] &&
+		grep -q "^jobs 2 cpu_ms" "$T/out"'
+	run "$SWANALYZE" "$T/$v-short.swt" --report full --format json \
+		-o "$T/$v-short.json"
+	check "$v: swanalyze reads the short session" [ "$rc" -eq 0 ]
+	share "$v" "a short command's thread modules from its exit" \
+		"$T/$v-short.json" 1 busy 0.5 0.1
 done
 done_testing
