@@ -2542,7 +2542,6 @@ static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
 		memcpy(s->tend_names[n], te->comm, sizeof(te->comm));
 		s->tend_names[n][sizeof(te->comm) - 1] = '\0';
 		s->tends[n].tid = te->tid;
-		s->tends[n].name = s->tend_names[n];
 		s->tends[n].utime_us = te->utime_us;
 		s->tends[n].stime_us = te->stime_us;
 		n++;
@@ -2550,6 +2549,9 @@ static void take_thread_ends(struct swt_sampler *s, const struct proc_ent *e,
 	s->n_texits = keep;
 	if (!n)
 		return;
+	/* (the names once they stay where they are) */
+	for (i = 0; i < n; i++)
+		s->tends[i].name = s->tend_names[i];
 	/* by tid, in the order they came where a tid is there twice (its
 	 * id taken again by a thread that ended too): the later one stays,
 	 * the one a row saw last */
