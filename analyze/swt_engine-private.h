@@ -433,7 +433,7 @@ struct engine__counter {
 
 /* The rate window is judged once it covers this long (or holds
  * history_samples intervals, if that comes first). */
-#define ENGINE_RATE_MIN_WINDOW_NS (10 * NS_PER_S)
+#define ENGINE_RATE_MIN_WINDOW_NS SWT_ENGINE_RATE_MIN_WINDOW_NS
 
 struct engine__slot {
 	int32_t id;		/* pid or tid */

@@ -679,6 +679,10 @@ void swt_engine_free(struct swt_engine *e);
  * 366 days */
 #define SWT_ENGINE_MAX_SPAN_NS INT64_C(31622400000000000)
 
+/* A rate over time is judged once it covers this long: a counter's rate
+ * alert window, a process module's restarts per minute. */
+#define SWT_ENGINE_RATE_MIN_WINDOW_NS INT64_C(10000000000)
+
 /* Feed one record (borrowed: nothing of it is kept after the call). The
  * first record must be the header. Returns 0, SWT_EINVAL (no header first,
  * a second header, a record after finish) or SWT_ECORRUPT; the message is

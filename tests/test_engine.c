@@ -519,6 +519,42 @@ static void restarts_are_the_calls_of_a_process(void **state)
 	swt_engine_free(e);
 }
 
+/* Restarts per minute are over at least 10 s, the window a counter's
+ * rate alert needs: `true` run twice in a session of a second (59
+ * restarts a minute) was scored "medium" and told to start less often;
+ * now 6 a minute. A loop of 200 in 1.6 s, and one of 12 in 12 s, still
+ * are (7 462 and 55 a minute). */
+static void restarts_of_a_short_session_are_over_10_s(void **state)
+{
+	const int64_t len[3] = { S, 16 * S / 10, 12 * S };
+	const int count[3] = { 2, 200, 12 };
+	const int64_t per_min[3] = { 6000, 1194000, 55000 };
+	int j, k;
+
+	(void)state;
+	for (j = 0; j < 3; j++) {
+		struct swt_engine *e = new_engine(NULL);
+		const struct swt_result *res;
+		const struct swt_module_result *m;
+		int n = count[j];
+
+		assert_ok(feed_header(e, S, false));
+		for (k = 0; k < n; k++) {
+			feed_start_exe(e, T0 + k * len[j] / n, 20 + k, "true",
+				       "/bin/true", "true");
+			feed_exit(e, T0 + k * len[j] / n + 1, 20 + k);
+		}
+		feed_sample(e, T0 + len[j], NULL, 0, NULL, 0);
+		feed_end(e, T0 + len[j]);
+		assert_ok(swt_engine_finish(e, &res));
+		m = find_module(res, SWT_KIND_PROCESS, "true");
+		assert_int_equal(m->calls, n - 1);
+		assert_int_equal(m->calls_per_min_milli, per_min[j]);
+		assert_int_equal(res->n_recommendations, j ? 1 : 0);
+		swt_engine_free(e);
+	}
+}
+
 /* ---- reaped children (cutime, cstime) ----------------------------------- */
 
 /* An exit with the last counters read from the zombie (ticks, cticks). */
@@ -4544,6 +4580,7 @@ int main(void)
 		cmocka_unit_test(processes_group_by_comm_or_cmdline),
 		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(restarts_are_the_calls_of_a_process),
+		cmocka_unit_test(restarts_of_a_short_session_are_over_10_s),
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(usage_points_add_up_to_the_tree_cpu),
 		cmocka_unit_test(usage_point_revised_by_a_late_exit),
