@@ -64,6 +64,18 @@ assert j <= p + 0.011, "%s has more than its process" % name
 ' "$3" "$5" "$6" "$7"
 }
 
+# busy V NAME DURATION_MS N: swrec ($opt) at 1 s of thread_jobs DURATION_MS
+# busy N into $T/V-NAME.swt, analysed into $T/V-NAME.json.
+busy() {
+	# shellcheck disable=SC2086
+	run "$SWREC" -q $opt -i 1s -o "$T/$1-$2.swt" -- "$JOBS" "$3" busy "$4"
+	check "$1: swrec records thread_jobs $3 busy $4" eval \
+		'[ "$rc" -eq 0 ] && grep -q "^jobs '"$4"' cpu_ms" "$T/out"'
+	run "$SWANALYZE" "$T/$1-$2.swt" --report full --format json \
+		-o "$T/$1-$2.json"
+	check "$1: swanalyze reads the $2 session" [ "$rc" -eq 0 ]
+}
+
 for v in default connector proc; do
 	case $v in
 	default) opt= ;;
@@ -97,13 +109,7 @@ for v in default connector proc; do
 	# N): their CPU after the last sample comes with the process's exit
 	# record (format 1.10). At 1 s over 1.8 s the module "busy" had 55 %
 	# of the process before; now all of it, never more.
-	# shellcheck disable=SC2086
-	run "$SWREC" -q $opt -i 1s -o "$T/$v-busy.swt" -- "$JOBS" 1800 busy 2
-	check "$v: swrec records thread_jobs busy" eval '[ "$rc" -eq 0 ] &&
-		grep -q "^jobs 2 cpu_ms" "$T/out"'
-	run "$SWANALYZE" "$T/$v-busy.swt" --report full --format json \
-		-o "$T/$v-busy.json"
-	check "$v: swanalyze reads the busy session" [ "$rc" -eq 0 ]
+	busy "$v" busy 1800 2
 	share "$v" "busy threads' CPU to their exit" "$T/$v-busy.json" 2 \
 		busy 0.95 0.5
 
@@ -114,13 +120,7 @@ for v in default connector proc; do
 	# later). Before, it had no thread module at all. (24 threads: more
 	# ends than swrec's first room for them; their names were once read
 	# after it grew, which ASan runs of this test catch.)
-	# shellcheck disable=SC2086
-	run "$SWREC" -q $opt -i 1s -o "$T/$v-short.swt" -- "$JOBS" 400 busy 24
-	check "$v: swrec records a short thread_jobs busy" eval '[ "$rc" -eq 0 ] &&
-		grep -q "^jobs 24 cpu_ms" "$T/out"'
-	run "$SWANALYZE" "$T/$v-short.swt" --report full --format json \
-		-o "$T/$v-short.json"
-	check "$v: swanalyze reads the short session" [ "$rc" -eq 0 ]
+	busy "$v" short 400 24
 	share "$v" "a short command's thread modules from its exit" \
 		"$T/$v-short.json" 1 busy 0.5 0.1
 done
