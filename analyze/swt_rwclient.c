@@ -403,8 +403,12 @@ static int post_once(struct swt_rwclient *c, long *status)
 	pthread_mutex_unlock(&c->st_lock);
 	*status = 0;
 	if (rc != CURLE_OK) {
-		snprintf(c->err, sizeof(c->err), "%s: %s", c->shown,
-			 cu.easy_strerror(rc));
+		/* (a request our own stop cut short says nothing of the
+		 * receiver: an earlier attempt's answer stays the error) */
+		if (!(rc == CURLE_ABORTED_BY_CALLBACK &&
+		      atomic_load(&c->abort) && c->err[0]))
+			snprintf(c->err, sizeof(c->err), "%s: %s", c->shown,
+				 cu.easy_strerror(rc));
 		return 1;
 	}
 	cu.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
@@ -477,8 +481,13 @@ static void account(struct swt_rwclient *c, bool ok, uint64_t samples,
 	} else {
 		c->st.samples_failed += samples;
 		c->st.batches_failed++;
-		snprintf(c->st.last_error, sizeof(c->st.last_error), "%.500s",
-			 c->err);
+		/* a send cut short by our own stop says nothing of the
+		 * receiver: the last failure it answered stays (a loaded
+		 * run printed "Operation was aborted by an application
+		 * callback" where the receiver's 500 and its message were) */
+		if (!atomic_load(&c->abort) || !c->st.last_error[0])
+			snprintf(c->st.last_error, sizeof(c->st.last_error),
+				 "%.500s", c->err);
 	}
 	pthread_mutex_unlock(&c->st_lock);
 }
