@@ -315,27 +315,48 @@ static size_t tag_len(unsigned field)
 	return field < 16 ? 1 : 2;
 }
 
+/* The bytes of the varint fields f[0..n) on the wire (zeros left out). */
+static size_t fields_len(const struct fv *f, size_t n)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].v)
+			len += tag_len(f[i].field) + vlen(f[i].v);
+	return len;
+}
+
+/* Write the varint fields f[0..n) at q (zeros left out); returns the end. */
+static unsigned char *put_fields(unsigned char *q, const struct fv *f,
+				 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].v)
+			continue;
+		q += swt_codec__put_varint(q, (unsigned)f[i].field << 3);
+		q += swt_codec__put_varint(q, f[i].v);
+	}
+	return q;
+}
+
 /* Emit a Record whose kind is message field `kind` holding the varint
- * fields f[0..n) and, if blen, bytes field bfield (in number order with
- * the others), then tlen bytes of fields encoded already (tail: numbered
- * above all of those), as emit() would. */
+ * fields f[0..n) (in number order) and, if blen, bytes field bfield (in
+ * number order with the others), then tlen bytes of fields encoded
+ * already (tail: numbered above all of those), as emit() would. */
 static void emit_fields(struct swt_writer *w, unsigned kind,
 			const struct fv *f, size_t n, unsigned bfield,
 			const void *bytes, size_t blen, const void *tail,
 			size_t tlen, int64_t t)
 {
-	size_t msg = 0, rec, i;
+	size_t msg = fields_len(f, n) + tlen, rec, k = 0;
 	int64_t dt = wsub(t, w->last_t);
 	uint64_t zdt = ((uint64_t)dt << 1) ^ (uint64_t)(dt >> 63);
 	unsigned char *p, *q;
-	bool bdone = blen == 0;
 
-	for (i = 0; i < n; i++)
-		if (f[i].v)
-			msg += tag_len(f[i].field) + vlen(f[i].v);
 	if (blen)
 		msg += tag_len(bfield) + vlen(blen) + blen;
-	msg += tlen;
 	rec = (zdt ? 1 + vlen(zdt) : 0) + 1 + vlen(msg) + msg;
 	w->last_t = t;
 	p = (unsigned char *)swt_buf_reserve(&w->pending, rec + 10);
@@ -346,21 +367,17 @@ static void emit_fields(struct swt_writer *w, unsigned kind,
 	}
 	*q++ = (unsigned char)(kind << 3 | 2);
 	q += swt_codec__put_varint(q, msg);
-	for (i = 0; i <= n; i++) {
-		unsigned fld = i < n ? f[i].field : 32;
-
-		if (!bdone && bfield < fld) {
-			q += swt_codec__put_varint(q, bfield << 3 | 2);
-			q += swt_codec__put_varint(q, blen);
-			memcpy(q, bytes, blen);
-			q += blen;
-			bdone = true;
-		}
-		if (i < n && f[i].v) {
-			q += swt_codec__put_varint(q, fld << 3);
-			q += swt_codec__put_varint(q, f[i].v);
-		}
+	/* the fields numbered below the bytes field, it, the others */
+	while (blen && k < n && f[k].field < bfield)
+		k++;
+	q = put_fields(q, f, k);
+	if (blen) {
+		q += swt_codec__put_varint(q, bfield << 3 | 2);
+		q += swt_codec__put_varint(q, blen);
+		memcpy(q, bytes, blen);
+		q += blen;
 	}
+	q = put_fields(q, f + k, n - k);
 	if (tlen) {
 		memcpy(q, tail, tlen);
 		q += tlen;
@@ -382,25 +399,19 @@ static void thread_ends(struct swt_writer *w, const struct swt_proc_exit *x)
 	swt_buf_clear(&w->tail);
 	for (i = 0; i < x->n_threads; i++) {
 		const struct swt_thread_end *te = &x->threads[i];
-		const uint64_t v[4] = { SX(te->tid), intern(w, te->name),
-					te->utime_us, te->stime_us };
-		unsigned char *p;
-		size_t len = 0, n, k;
+		const struct fv f[4] = { { 1, SX(te->tid) },
+					 { 2, intern(w, te->name) },
+					 { 3, te->utime_us },
+					 { 4, te->stime_us } };
+		size_t len = fields_len(f, 4);
+		unsigned char *p = (unsigned char *)swt_buf_reserve(
+			&w->tail, 2 + 10 + len);
+		unsigned char *q = p;
 
-		for (k = 0; k < 4; k++)
-			if (v[k])
-				len += 1 + vlen(v[k]);
-		p = (unsigned char *)swt_buf_reserve(&w->tail,
-						     2 + 10 + len);
-		n = swt_codec__put_varint(p, 26u << 3 | 2);
-		n += swt_codec__put_varint(p + n, len);
-		for (k = 0; k < 4; k++) {
-			if (!v[k])
-				continue;
-			p[n++] = (unsigned char)((k + 1) << 3);
-			n += swt_codec__put_varint(p + n, v[k]);
-		}
-		swt_buf_commit(&w->tail, n);
+		q += swt_codec__put_varint(q, 26u << 3 | 2);
+		q += swt_codec__put_varint(q, len);
+		q = put_fields(q, f, 4);
+		swt_buf_commit(&w->tail, (size_t)(q - p));
 	}
 }
 
