@@ -981,6 +981,23 @@ static void short_intervals_lose_no_thread_cpu(void **state)
 	swt_engine_free(e);
 }
 
+/* An exit with its exit record: its CPU to the µs (whole ticks as its last
+ * counters) and its threads' ends (format 1.10). */
+static void feed_exit_ends(struct swt_engine *e, int64_t t, int32_t pid,
+			   uint64_t cpu_us, const struct swt_thread_end *ends,
+			   size_t n)
+{
+	struct swt_record r = proc_exit_rec(t, pid);
+
+	r.u.proc_exit.has_final = true;
+	r.u.proc_exit.utime = (int64_t)(cpu_us / 10000);
+	r.u.proc_exit.has_acct = true;
+	r.u.proc_exit.utime_us = cpu_us;
+	r.u.proc_exit.threads = ends;
+	r.u.proc_exit.n_threads = n;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
 /* A multi-threaded process exits between two samples: its exit record
  * (format 1.10) has each thread's own CPU to the µs, and each thread's CPU
  * since its last row reaches its thread module, as the process's own
@@ -1005,7 +1022,6 @@ static void a_process_end_brings_its_threads_cpu(void **state)
 		{ 20, "capp", 1000000, 0 },
 		{ 21, "w2", 1000000, 0 },
 	};
-	struct swt_record r;
 	int k;
 
 	(void)state;
@@ -1023,24 +1039,10 @@ static void a_process_end_brings_its_threads_cpu(void **state)
 	}
 	/* 10: 450 ticks at its last row, 5.6 s at its end (0.5 s more on
 	 * each of its two threads, 0.1 s on one never sampled) */
-	r = proc_exit_rec(T0 + 3 * S + S / 2, 10);
-	r.u.proc_exit.has_final = true;
-	r.u.proc_exit.utime = 560;
-	r.u.proc_exit.has_acct = true;
-	r.u.proc_exit.utime_us = 5600000;
-	r.u.proc_exit.threads = ends10;
-	r.u.proc_exit.n_threads = 4;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_exit_ends(e, T0 + 3 * S + S / 2, 10, 5600000, ends10, 4);
 	/* 20: 100 ticks at its last row, 1.5 s at its end, its threads'
 	 * ends 1 s each (0.5 s more than its rows on each) */
-	r = proc_exit_rec(T0 + 3 * S + S / 2, 20);
-	r.u.proc_exit.has_final = true;
-	r.u.proc_exit.utime = 150;
-	r.u.proc_exit.has_acct = true;
-	r.u.proc_exit.utime_us = 1500000;
-	r.u.proc_exit.threads = ends20;
-	r.u.proc_exit.n_threads = 2;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_exit_ends(e, T0 + 3 * S + S / 2, 20, 1500000, ends20, 2);
 	feed_sample(e, T0 + 4 * S, NULL, 0, NULL, 0);
 	assert_ok(swt_engine_finish(e, &res));
 	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "app")->cpu_ms,
@@ -1079,21 +1081,13 @@ static void a_short_command_gets_thread_modules_from_its_ends(void **state)
 		{ 32, "worker", 300000, 50000 },
 		{ 33, "", 100000, 0 },
 	};
-	struct swt_record r;
 
 	(void)state;
 	assert_ok(feed_header(e, S, true));
 	feed_start(e, T0, 30, "short", "short", false);
 	p = prow(30, 0, 4096);
 	feed_sample(e, T0 + S, &p, 1, NULL, 0);
-	r = proc_exit_rec(T0 + S + S / 2, 30);
-	r.u.proc_exit.has_final = true;
-	r.u.proc_exit.utime = 90;
-	r.u.proc_exit.has_acct = true;
-	r.u.proc_exit.utime_us = 900000;
-	r.u.proc_exit.threads = ends;
-	r.u.proc_exit.n_threads = 4;
-	assert_ok(swt_engine_feed(e, &r));
+	feed_exit_ends(e, T0 + S + S / 2, 30, 900000, ends, 4);
 	feed_sample(e, T0 + 2 * S, NULL, 0, NULL, 0);
 	assert_ok(swt_engine_finish(e, &res));
 	assert_int_equal(find_module(res, SWT_KIND_PROCESS, "short")->cpu_ms,
