@@ -20,8 +20,9 @@
 #define SATURATED_MIN_SAMPLES 3
 
 /* The time a module of kind's calls per minute are over in a session of
- * duration ns: the session, but a process module's restarts over at least
- * the window a counter's rate alert needs (ENGINE_RATE_MIN_WINDOW_NS):
+ * duration ns: the session, but a process module's restarts (and its
+ * starts) over at least the window a counter's rate alert needs
+ * (ENGINE_RATE_MIN_WINDOW_NS):
  * one restart of `true` in a session of a second read as 59 a minute,
  * scored and recommended against; 199 in 1.6 s are still a loop. */
 static int64_t calls_span(enum swt_module_kind kind, int64_t duration)
@@ -629,11 +630,14 @@ static void module_results(const struct swt_engine *e,
 		if (m->kind == SWT_KIND_PROCESS && !m->reaped) {
 			r->has_starts = true;
 			r->starts = m->starts;
+			/* (over the span of its restarts: one start of
+			 * `sort` in a session of 2.5 s read 24 a minute) */
 			r->starts_per_min_milli =
 				duration > 0 ?
 					swt_muldiv(m->starts,
 						   NS_PER_MIN * 1000,
-						   duration) :
+						   calls_span(m->kind,
+							      duration)) :
 					0;
 		}
 		/* A process's or thread's weight is its weight on the

@@ -614,12 +614,14 @@ static void sec_modules(struct swt_model *m, const struct swt_result *r)
 
 		for (k = 0; k < r->n_modules; k++)
 			if (r->modules[k].subj.kind == SWT_KIND_PROCESS &&
-			    r->modules[k].calls > 0)
+			    (r->modules[k].calls > 0 ||
+			     r->modules[k].starts > 0))
 				break;
 		if (k < r->n_modules)
-			swt_model_note(s, "restarts/min (process modules' "
-				       "calls/min) of a session shorter "
-				       "than 10 s are over 10 s");
+			swt_model_note(s, "starts/min and restarts/min "
+				       "(process modules' calls/min) of a "
+				       "session shorter than 10 s are over "
+				       "10 s");
 	}
 	if (r->session.reaped_ms > 0 && r->session.exit_records)
 		swt_model_note(s, "(reaped children): CPU in the parents' "

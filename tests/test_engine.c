@@ -523,12 +523,14 @@ static void restarts_are_the_calls_of_a_process(void **state)
  * rate alert needs: `true` run twice in a session of a second (59
  * restarts a minute) was scored "medium" and told to start less often;
  * now 6 a minute. A loop of 200 in 1.6 s, and one of 12 in 12 s, still
- * are (7 462 and 55 a minute). */
+ * are (7 462 and 55 a minute). Starts per minute the same (one `sort` in
+ * 2.5 s read 24 a minute). */
 static void restarts_of_a_short_session_are_over_10_s(void **state)
 {
 	const int64_t len[3] = { S, 16 * S / 10, 12 * S };
 	const int count[3] = { 2, 200, 12 };
 	const int64_t per_min[3] = { 6000, 1194000, 55000 };
+	const int64_t starts_min[3] = { 12000, 1200000, 60000 };
 	int j, k;
 
 	(void)state;
@@ -550,6 +552,8 @@ static void restarts_of_a_short_session_are_over_10_s(void **state)
 		m = find_module(res, SWT_KIND_PROCESS, "true");
 		assert_int_equal(m->calls, n - 1);
 		assert_int_equal(m->calls_per_min_milli, per_min[j]);
+		assert_int_equal(m->starts, n);
+		assert_int_equal(m->starts_per_min_milli, starts_min[j]);
 		assert_int_equal(res->n_recommendations, j ? 1 : 0);
 		swt_engine_free(e);
 	}
