@@ -262,7 +262,9 @@ struct swt_ingest {
 	/* the TSC (swt_tsc.h): conversion in force, the readings behind
 	 * its rate, when to recalibrate */
 	bool tsc;
-	char clock_env[sizeof(SWT_WIRE_ENV_CLOCK "=monotonic")];
+	/* SWT_WIRE_ENV_CLOCK=monotonic, or =tsc: and the socket's path */
+	char clock_env[sizeof(SWT_WIRE_ENV_CLOCK "=" SWT_WIRE_ENV_CLOCK_TSC) +
+		       sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct swt_tsc_conv tsc_first;	/* set at open */
 	struct swt_tsc_conv conv;
 	struct swt_tsc_info tsc_info;
@@ -367,8 +369,8 @@ static int clock_open(struct swt_ingest *ing, char *errmsg, size_t errlen)
 	ing->tsc_first = ing->conv;
 	ing->tsc_gap_ns = TSC_FIRST_GAP_NS;
 	ing->tsc_next_ns = ing->conv.mono0 + TSC_FIRST_GAP_NS;
-	snprintf(ing->clock_env, sizeof(ing->clock_env), "%s=tsc",
-		 SWT_WIRE_ENV_CLOCK);
+	snprintf(ing->clock_env, sizeof(ing->clock_env), "%s=%s%s",
+		 SWT_WIRE_ENV_CLOCK, SWT_WIRE_ENV_CLOCK_TSC, ing->path);
 	return 0;
 }
 

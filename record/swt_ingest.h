@@ -125,10 +125,11 @@ int swt_ingest_get_fd(const struct swt_ingest *ing);
  * swt_ingest_close(). */
 const char *swt_ingest_get_env(const struct swt_ingest *ing);
 
-/* "SWT_TRACE_CLOCK=tsc" when the ingest converts the TSC, else
- * "SWT_TRACE_CLOCK=monotonic": for the environment of the command to
- * trace, with swt_ingest_get_env(). A client that is not given it stays
- * on CLOCK_MONOTONIC. Borrowed, as above. */
+/* "SWT_TRACE_CLOCK=tsc:SOCKET" (this ingest's socket) when the ingest
+ * converts the TSC, else "SWT_TRACE_CLOCK=monotonic": for the environment
+ * of the command to trace, with swt_ingest_get_env(). A client that is
+ * not given it, or given another socket's, stays on CLOCK_MONOTONIC.
+ * Borrowed, as above. */
 const char *swt_ingest_get_clock_env(const struct swt_ingest *ing);
 
 /* The TSC's use: false when events are on CLOCK_MONOTONIC. When true,

@@ -98,9 +98,9 @@ static inline void tp_out_read(struct tp_out *o)
 	o->text[o->len] = '\0';
 }
 
-/* Start argv[0] with argv: SIGPIPE at its default action,
- * SWT_TRACE_SOCKET removed from its environment and the entries of env
- * ("K=V", may be NULL) added; stdout a pipe to p->out, stdin and stderr
+/* Start argv[0] with argv: SIGPIPE at its default action, swrec's
+ * SWT_TRACE_* variables removed from its environment and the entries of
+ * env ("K=V", may be NULL) added; stdout a pipe to p->out, stdin and stderr
  * pipes too as flags say. */
 static inline void tp_start(struct tp_proc *p, const char *const *argv,
 			    const char *const *env, unsigned flags)
@@ -124,7 +124,13 @@ static inline void tp_start(struct tp_proc *p, const char *const *argv,
 		signal(SIGPIPE, SIG_DFL);
 		if (flags & TP_GROUP)
 			setpgid(0, 0);
+		/* (all of swrec's: a suite run under swrec hands them
+		 * down, and env sets its own) */
 		unsetenv("SWT_TRACE_SOCKET");
+		unsetenv("SWT_TRACE_CLOCK");
+		unsetenv("SWT_TRACE_SPAN_CPU");
+		unsetenv("SWT_TRACE_SPAN_RSS");
+		unsetenv("SWT_TRACE_RING_ENTRIES");
 		for (; env && *env; env++)
 			putenv((char *)(uintptr_t)*env);
 		/* execv wants char *const []: the strings are not modified */

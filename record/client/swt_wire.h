@@ -77,14 +77,19 @@
  * the command it launches unless --no-span-cpu / --no-span-rss. */
 #define SWT_WIRE_ENV_SPAN_CPU "SWT_TRACE_SPAN_CPU"	/* see value */
 #define SWT_WIRE_ENV_SPAN_RSS "SWT_TRACE_SPAN_RSS"	/* SWT_WIRE_EV_RSS */
-/* Optional, read at the client's start: "tsc" stamps the events of its
- * rings with the raw TSC (rdtsc) and says so in each ring's `clock`;
- * anything else: CLOCK_MONOTONIC. swrec sets it for the command it
- * launches, "tsc" only when it trusts the TSC and converts it (record/
- * swt_tsc.h), else "monotonic". A recorder that was not told to expect
- * TSC rings refuses them (malformed). Inline clients (swtrace.py) always
- * send CLOCK_MONOTONIC. */
+/* Optional, read at the client's start: "tsc:PATH", PATH the client's own
+ * SWT_TRACE_SOCKET, stamps the events of its rings with the raw TSC
+ * (rdtsc) and says so in each ring's `clock`; anything else (another
+ * PATH, a bare "tsc"): CLOCK_MONOTONIC. swrec sets it for the command it
+ * launches, "tsc:" and its socket only when it trusts the TSC and
+ * converts it (record/swt_tsc.h), else "monotonic". A recorder that was
+ * not told to expect TSC rings refuses them (malformed): the socket in
+ * the value keeps a program that inherited it from a command launched
+ * under swrec, and reports to another recorder (a test harness, an
+ * `swrec --print-socket`), on the clock that one reads. Inline clients
+ * (swtrace.py) always send CLOCK_MONOTONIC. */
 #define SWT_WIRE_ENV_CLOCK "SWT_TRACE_CLOCK"
+#define SWT_WIRE_ENV_CLOCK_TSC "tsc:"	/* then the socket's path */
 
 #define SWT_WIRE_VERSION 1u
 #define SWT_WIRE_MSG_MAGIC 0x4d545753u	/* "SWTM" */

@@ -1043,14 +1043,19 @@ static bool flag_from_env(const char *var)
 	return s && s[0] == '1' && s[1] == '\0';
 }
 
-/* SWT_WIRE_ENV_CLOCK: "tsc" where this build can read it. */
-static bool tsc_from_env(void)
+/* SWT_WIRE_ENV_CLOCK: "tsc:" and the socket the client reports to (path),
+ * where this build can read the TSC: a value another recorder set (one
+ * this program inherited from a command launched under swrec) is not its
+ * recorder's, which would refuse TSC rings. */
+static bool tsc_from_env(const char *path)
 {
 #if defined(__x86_64__)
 	const char *s = secure_getenv(SWT_WIRE_ENV_CLOCK);
+	const size_t n = sizeof(SWT_WIRE_ENV_CLOCK_TSC) - 1;
 
-	return s && !strcmp(s, "tsc");
+	return s && !strncmp(s, SWT_WIRE_ENV_CLOCK_TSC, n) && !strcmp(s + n, path);
 #else
+	(void)path;
 	return false;
 #endif
 }
@@ -1079,7 +1084,7 @@ static void init_locked(void)
 	if (!proc_create_locked())
 		goto off;
 	P.measure = 0;
-	P.tsc = tsc_from_env();
+	P.tsc = tsc_from_env(P.path);
 	if (flag_from_env(SWT_WIRE_ENV_SPAN_CPU))
 		P.measure |= M_CPU;
 	if (flag_from_env(SWT_WIRE_ENV_SPAN_RSS)) {

@@ -12,9 +12,9 @@
  * Under `swrec -- ./program` every call records one event (the time, the
  * calling thread, a name and for counters a value) into the session
  * file, in time order with swrec's samples. The time is read from the
- * TSC (rdtsc) where swrec trusts it and asks for it (SWT_TRACE_CLOCK=tsc;
- * swrec converts it to CLOCK_MONOTONIC), else with clock_gettime(
- * CLOCK_MONOTONIC).
+ * TSC (rdtsc) where swrec trusts it and asks for it (SWT_TRACE_CLOCK=tsc:
+ * and the socket of SWT_TRACE_SOCKET; swrec converts it to
+ * CLOCK_MONOTONIC), else with clock_gettime(CLOCK_MONOTONIC).
  *
  * Span measurements: swrec also sets SWT_TRACE_SPAN_CPU=1 and
  * SWT_TRACE_SPAN_RSS=1 for the command it launches (unless --no-span-cpu,

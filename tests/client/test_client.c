@@ -873,9 +873,17 @@ static void run_clock_app(int clock, bool want_tsc)
 		skip();		/* this machine's TSC is not trusted */
 	}
 	assert_int_equal(swt_ingest_get_tsc(ing, NULL, NULL), want_tsc);
-	assert_string_equal(swt_ingest_get_clock_env(ing),
-			    want_tsc ? "SWT_TRACE_CLOCK=tsc"
-				     : "SWT_TRACE_CLOCK=monotonic");
+	if (want_tsc) {
+		/* "tsc:" and this ingest's own socket */
+		char want[256];
+
+		snprintf(want, sizeof(want), "SWT_TRACE_CLOCK=tsc:%s",
+			 strchr(swt_ingest_get_env(ing), '=') + 1);
+		assert_string_equal(swt_ingest_get_clock_env(ing), want);
+	} else {
+		assert_string_equal(swt_ingest_get_clock_env(ing),
+				    "SWT_TRACE_CLOCK=monotonic");
+	}
 	env[0] = swt_ingest_get_env(ing);
 	env[1] = swt_ingest_get_clock_env(ing);
 	env[2] = SWT_WIRE_ENV_RING "=65536";
@@ -917,6 +925,51 @@ static void test_clock_monotonic_fallback(void **state)
 {
 	(void)state;
 	run_clock_app(SWT_EVENT_CLOCK_MONOTONIC, false);
+}
+
+/* A program that inherited another recorder's clock (a command launched
+ * under swrec, whose child reports to a recorder of its own: a test
+ * harness, `swrec --print-socket`) stamps its events with
+ * CLOCK_MONOTONIC, and its recorder takes them: the value names another
+ * socket, or is an older swrec's bare "tsc". Before, the library took
+ * "tsc" from anyone, and the recorder refused its rings. */
+static void test_clock_of_another_recorder_ignored(void **state)
+{
+	static const char *const foreign[] = {
+		"SWT_TRACE_CLOCK=tsc:/tmp/swt.other/trace.sock",
+		"SWT_TRACE_CLOCK=tsc",
+	};
+	const long n = 50;
+	const char *argv[] = { app_c, "clock", "1", "50", NULL };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(foreign) / sizeof(foreign[0]); k++) {
+		struct swt_ingest_opts o;
+		struct swt_ingest *ing;
+		struct swt_ingest_stats st;
+		struct coll c = { 0 };
+		struct tp_proc ch;
+		const char *env[3];
+
+		swt_ingest_opts_init(&o);
+		o.event_clock = SWT_EVENT_CLOCK_MONOTONIC;
+		ing = open_ingest(&o);
+		env[0] = swt_ingest_get_env(ing);
+		env[1] = foreign[k];
+		env[2] = NULL;
+		tp_start(&ch, argv, env, 0);
+		run(ing, &ch, &c);
+		assert_exit0(&ch);
+		assert_true(contains(ch.out.text, "tsc 0\n"));
+		swt_ingest_get_stats(ing, &st);
+		assert_int_equal(st.bad_clients, 0);
+		assert_int_equal(st.events, n + 1);	/* one thread */
+		check_clock_events(&c, n, 1, st.late);
+		swt_ingest_close(ing);
+		tp_free(&ch);
+		coll_free(&c);
+	}
 }
 
 /* A ring stamped with the TSC is refused by an ingest that did not offer
@@ -1508,6 +1561,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_drain_until),
 		cmocka_unit_test(test_clock_tsc_agrees),
 		cmocka_unit_test(test_clock_monotonic_fallback),
+		cmocka_unit_test(test_clock_of_another_recorder_ignored),
 		cmocka_unit_test(test_clock_ring_checked),
 		cmocka_unit_test(test_hostile_clients),
 		cmocka_unit_test(test_bad_ring_contents),
