@@ -157,6 +157,10 @@ struct engine__module {
 	int64_t mem_peak_kib;
 	int64_t proc_peak_kib;	/* processes: the largest RSS one of them had
 				 * (rows, and the peak of exit records) */
+	/* the sample where its summed RSS went furthest above the machine's
+	 * memory in use (MemTotal - MemAvailable): pages its processes
+	 * share, or map from files, counted in each (over_kib 0: never) */
+	int64_t over_kib, over_rss_kib, over_in_use_kib, over_t;
 	int64_t calls;
 	int64_t starts;		/* processes: instances started */
 	int32_t last_ppid;	/* processes: the parent of the last one
@@ -487,6 +491,9 @@ struct swt_engine {
 	uint32_t cpu_count;
 	uint32_t page_size;
 	uint64_t mem_total_kib;
+	int64_t in_use_kib;	/* this sample's MemTotal - MemAvailable (0:
+				 * not recorded) */
+	int64_t sample_t;	/* this sample's time */
 	int64_t start_wall_ns;
 	/* the runner's contention (format 1.4): pressure totals and steal
 	 * at the first and the last sample that had them */

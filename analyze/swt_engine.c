@@ -962,6 +962,12 @@ static void module_merge(struct swt_engine *e, uint32_t from, uint32_t to)
 		m->mem_peak_kib = f->mem_peak_kib;
 	if (f->proc_peak_kib > m->proc_peak_kib)
 		m->proc_peak_kib = f->proc_peak_kib;
+	if (f->over_kib > m->over_kib) {
+		m->over_kib = f->over_kib;
+		m->over_rss_kib = f->over_rss_kib;
+		m->over_in_use_kib = f->over_in_use_kib;
+		m->over_t = f->over_t;
+	}
 	m->calls += f->calls;
 	m->starts += f->starts;
 	m->cpu_self_ns = swt_sat_add(m->cpu_self_ns, f->cpu_self_ns);
@@ -4924,6 +4930,15 @@ static void module_close_sample(struct swt_engine *e,
 				bt->peak_socks[j] = bt->cur_socks[j];
 	}
 	if (m->cur_mem) {
+		/* (more than the machine holds: shared pages, each
+		 * process's RSS counting them) */
+		if (e->in_use_kib > 0 && m->cur_rss_kib > e->in_use_kib &&
+		    m->cur_rss_kib - e->in_use_kib > m->over_kib) {
+			m->over_kib = m->cur_rss_kib - e->in_use_kib;
+			m->over_rss_kib = m->cur_rss_kib;
+			m->over_in_use_kib = e->in_use_kib;
+			m->over_t = e->sample_t;
+		}
 		m->cur_mmb = engine__kib_to_mmb(m->cur_rss_kib);
 		m->mem_sum_kib = swt_sat_add(m->mem_sum_kib, m->cur_rss_kib);
 		m->mem_n++;
@@ -5135,6 +5150,13 @@ static void on_sample(struct swt_engine *e, int64_t t,
 		e->all_ticks[1] = all;
 	}
 	e->n_touched = 0;
+	e->in_use_kib = s->mem_available_kib > 0 &&
+				s->mem_total_kib > s->mem_available_kib &&
+				s->mem_total_kib - s->mem_available_kib <
+					(uint64_t)INT64_MAX ?
+			(int64_t)(s->mem_total_kib - s->mem_available_kib) :
+			0;
+	e->sample_t = t;
 	ses->stamp = e->seq;
 	ses->cur_ticks_micro = 0;
 	ses->cur_rss_kib = 0;

@@ -156,6 +156,13 @@ struct swt_module_result {
 	bool has_proc_peak;	/* process modules with a reading */
 	int64_t proc_peak_mmb;	/* the largest RSS one of its processes had
 				 * (its rows, and the kernel's peak at exit) */
+	/* Process modules: its processes' summed RSS went above the
+	 * machine's memory in use (MemTotal - MemAvailable) in a sample
+	 * (pages they share after fork, or map from files, counted in each
+	 * one's RSS): the sample where it went furthest above, its summed
+	 * RSS, the memory in use then, and when (relative) */
+	bool has_mem_over;
+	int64_t mem_over_mmb, mem_over_in_use_mmb, mem_over_at_ns;
 	int64_t calls;		/* spans begun (module), starts after the
 				 * first (process), 0 (thread) */
 	int64_t calls_per_min_milli;

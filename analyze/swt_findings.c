@@ -33,6 +33,18 @@ static int64_t calls_span(enum swt_module_kind kind, int64_t duration)
 		       duration;
 }
 
+/* Module m's sample furthest above the machine's memory in use
+ * (engine__module.over_kib) into r. */
+static void mem_over_result(const struct swt_engine *e,
+			    const struct engine__module *m,
+			    struct swt_module_result *r)
+{
+	r->has_mem_over = true;
+	r->mem_over_mmb = engine__kib_to_mmb(m->over_rss_kib);
+	r->mem_over_in_use_mmb = engine__kib_to_mmb(m->over_in_use_kib);
+	r->mem_over_at_ns = swt_sat_sub(m->over_t, e->origin_ns);
+}
+
 static int64_t score(int64_t value, int64_t threshold)
 {
 	int64_t s;
@@ -616,6 +628,8 @@ static void module_results(const struct swt_engine *e,
 			r->has_proc_peak = true;
 			r->proc_peak_mmb = engine__kib_to_mmb(m->proc_peak_kib);
 		}
+		if (m->kind == SWT_KIND_PROCESS && m->over_kib > 0)
+			mem_over_result(e, m, r);
 		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
 			r->mem_avg_mmb = swt_muldiv2(m->mem_sum_kib, 1000,
 						     m->mem_n, 1024);

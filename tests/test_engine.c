@@ -559,6 +559,68 @@ static void restarts_of_a_short_session_are_over_10_s(void **state)
 	}
 }
 
+/* A sample with the machine's memory (MemTotal, MemAvailable KiB). */
+static void feed_sample_mem(struct swt_engine *e, int64_t t,
+			    const struct swt_proc_row *procs, size_t n,
+			    uint64_t total, uint64_t avail)
+{
+	struct swt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SWT_REC_SAMPLE;
+	r.t_ns = t;
+	r.u.sample.scheduled_ns = t;
+	r.u.sample.n_procs = n;
+	r.u.sample.procs = procs;
+	r.u.sample.mem_total_kib = total;
+	r.u.sample.mem_available_kib = avail;
+	assert_ok(swt_engine_feed(e, &r));
+}
+
+/* Forks of one program summed 7 GB of RSS on a machine with 756 MB in
+ * use (a test suite): a process module whose summed RSS goes above the
+ * machine's memory in use (MemTotal - MemAvailable) is told, at the sample
+ * where it went furthest above; one process alone below it, and samples
+ * without the machine's memory, are not. */
+static void summed_rss_above_memory_in_use_is_told(void **state)
+{
+	struct swt_engine *e = new_engine(NULL);
+	const struct swt_result *res;
+	const struct swt_module_result *m;
+	struct swt_proc_row p[4];
+	const uint64_t total = 4096 * 1024;
+
+	(void)state;
+	assert_ok(feed_header(e, S, false));
+	feed_child(e, T0, 10, 1, "suite");
+	feed_child(e, T0, 11, 10, "worker");
+	feed_child(e, T0, 12, 10, "worker");
+	feed_child(e, T0, 13, 10, "worker");
+	p[0] = prow(10, 0, 100 * 1024);
+	p[1] = prow(11, 0, 300 * 1024);
+	p[2] = prow(12, 0, 300 * 1024);
+	p[3] = prow(13, 0, 300 * 1024);
+	/* 900 MB of workers, 512 MB in use */
+	feed_sample_mem(e, T0 + S, p, 4, total, total - 512 * 1024);
+	/* 800 MB in use: below */
+	feed_sample_mem(e, T0 + 2 * S, p, 4, total, total - 800 * 1024);
+	/* furthest above: 900 against 256 */
+	feed_sample_mem(e, T0 + 3 * S, p, 4, total, total - 256 * 1024);
+	/* the machine's memory not recorded */
+	p[1].rss_kib = p[2].rss_kib = p[3].rss_kib = 3000 * 1024;
+	feed_sample_mem(e, T0 + 4 * S, p, 4, 0, 0);
+	feed_end(e, T0 + 4 * S);
+	assert_ok(swt_engine_finish(e, &res));
+	m = find_module(res, SWT_KIND_PROCESS, "worker");
+	assert_true(m->has_mem_over);
+	assert_int_equal(m->mem_over_mmb, 900000);
+	assert_int_equal(m->mem_over_in_use_mmb, 256000);
+	assert_int_equal(m->mem_over_at_ns, 3 * S);
+	m = find_module(res, SWT_KIND_PROCESS, "suite");
+	assert_false(m->has_mem_over);
+	swt_engine_free(e);
+}
+
 /* ---- reaped children (cutime, cstime) ----------------------------------- */
 
 /* An exit with the last counters read from the zombie (ticks, cticks). */
@@ -4579,6 +4641,7 @@ int main(void)
 		cmocka_unit_test(group_patterns_name_modules),
 		cmocka_unit_test(restarts_are_the_calls_of_a_process),
 		cmocka_unit_test(restarts_of_a_short_session_are_over_10_s),
+		cmocka_unit_test(summed_rss_above_memory_in_use_is_told),
 		cmocka_unit_test(reaped_children_count_once),
 		cmocka_unit_test(usage_points_add_up_to_the_tree_cpu),
 		cmocka_unit_test(usage_point_revised_by_a_late_exit),
