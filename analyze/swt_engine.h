@@ -403,6 +403,10 @@ struct swt_session_result {
 	const char *kernel;	/* the recording machine's (header) */
 	uint32_t page_size;	/* bytes; 0: not recorded */
 	uint64_t mem_total_kib;
+	/* the tree's summed RSS above the machine's memory in use, as a
+	 * process module's (swt_module_result.has_mem_over) */
+	bool has_mem_over;
+	int64_t mem_over_mmb, mem_over_in_use_mmb, mem_over_at_ns;
 	int64_t start_wall_ns;	/* CLOCK_REALTIME at the start (history
 				 * orders sessions by it) */
 	int64_t start_ns;	/* absolute (CLOCK_MONOTONIC of the file) */

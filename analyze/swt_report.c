@@ -520,36 +520,54 @@ static void sec_active(struct swt_model *m, const struct swt_result *r)
 			       active - n);
 }
 
-/* Process modules whose processes' summed RSS went above the machine's
- * memory in use: named, the most at first (a test suite's forks of one
- * binary summed 7 139 MB on a machine with 756 MB in use). */
+/* The tree, and process modules (three at most, in the table's order),
+ * whose processes' summed RSS went above the machine's memory in use (a
+ * test suite's forks of one binary summed 7 139 MB on a machine with
+ * 756 MB in use). */
 #define MEM_OVER_NOTES 3
+
+static void note_mem_over_one(struct swt_model_section *s, const char *name,
+			      const int64_t v[3])
+{
+	struct swt_buf a = SWT_BUF_INIT, b = SWT_BUF_INIT;
+	struct swt_buf t = SWT_BUF_INIT;
+
+	swt_buf_fixed(&a, v[0], 3, 1);
+	swt_buf_fixed(&b, v[1], 3, 1);
+	swt_buf_fixed(&t, v[2], 9, 3);
+	swt_model_note(s, "%s: its processes' RSS summed to %s MB at %s s, "
+		       "above the %s MB the machine had in use (MemTotal - "
+		       "MemAvailable): pages they share after fork, or map "
+		       "from files, count in each one's RSS, so its memory "
+		       "figures overstate what it holds",
+		       name, a.ptr, t.ptr, b.ptr);
+	swt_buf_fini(&a);
+	swt_buf_fini(&b);
+	swt_buf_fini(&t);
+}
 
 static void note_mem_over(struct swt_model_section *s,
 			  const struct swt_result *r)
 {
 	size_t i, n = 0;
 
+	if (r->session.has_mem_over) {
+		const int64_t v[3] = { r->session.mem_over_mmb,
+				       r->session.mem_over_in_use_mmb,
+				       r->session.mem_over_at_ns };
+
+		note_mem_over_one(s, "the recorded tree", v);
+	}
 	for (i = 0; i < r->n_modules; i++) {
 		const struct swt_module_result *mr = &r->modules[i];
-		struct swt_buf a = SWT_BUF_INIT, b = SWT_BUF_INIT;
-		struct swt_buf t = SWT_BUF_INIT;
+		int64_t v[3];
 
 		if (!mr->has_mem_over || n++ >= MEM_OVER_NOTES)
 			continue;
-		swt_buf_fixed(&a, mr->mem_over_mmb, 3, 1);
-		swt_buf_fixed(&b, mr->mem_over_in_use_mmb, 3, 1);
-		swt_buf_fixed(&t, mr->mem_over_at_ns, 9, 3);
-		swt_model_note(s, "%s: its processes' RSS summed to %s MB at "
-			       "%s s, above the %s MB the machine had in use "
-			       "(MemTotal - MemAvailable): pages they share "
-			       "after fork, or map from files, count in each "
-			       "one's RSS, so its memory figures overstate "
-			       "what it holds",
-			       mr->subj.name, a.ptr, t.ptr, b.ptr);
-		swt_buf_fini(&a);
-		swt_buf_fini(&b);
-		swt_buf_fini(&t);
+		v[0] = mr->mem_over_mmb;
+		v[1] = mr->mem_over_in_use_mmb;
+		v[2] = mr->mem_over_at_ns;
+		note_mem_over_one(s, mr->subj.name, v);
 	}
 	if (n > MEM_OVER_NOTES)
 		swt_model_note(s, "%zu more process modules' summed RSS went "

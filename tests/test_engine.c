@@ -652,6 +652,11 @@ static void summed_rss_above_memory_in_use_is_told(void **state)
 	assert_int_equal(m->mem_over_at_ns, 3 * S);
 	m = find_module(res, SWT_KIND_PROCESS, "suite");
 	assert_false(m->has_mem_over);
+	/* the tree: 1 000 MB against 256 */
+	assert_true(res->session.has_mem_over);
+	assert_int_equal(res->session.mem_over_mmb, 1000000);
+	assert_int_equal(res->session.mem_over_in_use_mmb, 256000);
+	assert_int_equal(res->session.mem_over_at_ns, 3 * S);
 	swt_engine_free(e);
 }
 
