@@ -593,14 +593,15 @@ struct swt_engine {
 	 * parent it found alive after them): pid -> index in unborn, taken
 	 * by that parent's ProcStart in the same tick, dropped at the next
 	 * sample */
-	/* restarts whose parent was not known at their ProcStart (a parent
+	/* starts whose parent was not known at their ProcStart (a parent
 	 * born in the tick of children that lived and died unseen: swrec
-	 * writes their records before its start), decided at the next
-	 * sample (restart_settle()): not one if the parent is of its
-	 * module */
+	 * writes their records before its start); those that would be
+	 * restarts are decided at the next sample (restart_settle()): not
+	 * one if the parent is of its module */
 	struct engine__restart {
 		uint32_t mod, ident;
 		int32_t ppid;
+		bool restart;
 	} *restarts;
 	size_t n_restarts, cap_restarts;
 	struct swt_imap restart_ppids;	/* their parents: ppid -> ident */

@@ -1120,10 +1120,11 @@ static void exec_reidentify(struct swt_engine *e, uint32_t idx,
 	}
 }
 
-/* A restart of module mod (identity ident) whose parent ppid was not known
- * at its start: decided by restart_settle(). */
+/* A start of module mod (identity ident) whose parent ppid was not known:
+ * a restart (if `restart`) decided by restart_settle(); its parent, when
+ * it comes, is no restart of it. */
 static void restart_later(struct swt_engine *e, uint32_t mod, uint32_t ident,
-			  int32_t ppid)
+			  int32_t ppid, bool restart)
 {
 	struct engine__restart *r;
 
@@ -1133,6 +1134,7 @@ static void restart_later(struct swt_engine *e, uint32_t mod, uint32_t ident,
 	r->mod = mod;
 	r->ident = ident;
 	r->ppid = ppid;
+	r->restart = restart;
 	swt_imap_put(&e->restart_ppids, ppid, ident);
 }
 
@@ -1150,8 +1152,9 @@ static void restart_settle(struct swt_engine *e)
 		uint32_t par = swt_imap_get(&e->pid_map, r->ppid);
 
 		swt_imap_del(&e->restart_ppids, r->ppid);
-		if (par != SWT_MAP_NONE && e->insts[par].used &&
-		    e->insts[par].ident == r->ident)
+		if (!r->restart || (par != SWT_MAP_NONE &&
+				    e->insts[par].used &&
+				    e->insts[par].ident == r->ident))
 			continue;
 		e->mods[r->mod].calls++;
 	}
@@ -1272,20 +1275,20 @@ announced:
 		if (swt_imap_get(&e->restart_ppids, ps->pid) == ident)
 			own_fork = true;
 
-		if (pm->starts++ > 0 && !own_fork &&
-		    (in->variant == ENGINE_NO_VARIANT ?
-			     e->idents[ident].n_variants == 0 &&
-				     pm->last_ppid == ps->ppid :
-			     e->variants[in->variant].processes > 1)) {
-			/* (a parent not known yet may be its own fork's:
-			 * a test binary's thousand forks read 2 352
-			 * restarts a minute) */
-			if (par == SWT_MAP_NONE)
-				restart_later(e, e->idents[ident].proc_module,
-					      ident, ps->ppid);
-			else
-				pm->calls++;
-		}
+		bool restart =
+			pm->starts++ > 0 && !own_fork &&
+			(in->variant == ENGINE_NO_VARIANT ?
+				 e->idents[ident].n_variants == 0 &&
+					 pm->last_ppid == ps->ppid :
+				 e->variants[in->variant].processes > 1);
+
+		/* (a parent not known yet may be its own fork's: a test
+		 * binary's thousand forks read 2 352 restarts a minute) */
+		if (par == SWT_MAP_NONE)
+			restart_later(e, e->idents[ident].proc_module, ident,
+				      ps->ppid, restart);
+		else if (restart)
+			pm->calls++;
 		pm->last_ppid = ps->ppid;
 	}
 out:

@@ -567,28 +567,36 @@ static void restarts_of_a_short_session_are_over_10_s(void **state)
  * restarts, as before. */
 static void forks_before_their_parents_start_are_no_restarts(void **state)
 {
-	int j, k;
+	/* forks first, then their parent or not; starts, restarts */
+	static const struct {
+		int forks;
+		bool parent;
+		int64_t starts, calls;
+	} c[] = { { 5, true, 6, 0 }, { 5, false, 5, 4 }, { 1, true, 2, 0 } };
+	size_t j;
+	int k;
 
 	(void)state;
-	for (j = 0; j < 2; j++) {
+	for (j = 0; j < sizeof(c) / sizeof(c[0]); j++) {
 		struct swt_engine *e = new_engine(NULL);
 		const struct swt_result *res;
 		const struct swt_module_result *m;
 		struct swt_proc_row p = prow(10, 5, 1024);
 
 		assert_ok(feed_header(e, S, false));
-		for (k = 0; k < 5; k++) {
+		for (k = 0; k < c[j].forks; k++) {
 			feed_child(e, T0 + S / 2, 20 + k, 10, "tbin");
 			feed_exit(e, T0 + S / 2, 20 + k);
 		}
-		if (j == 0)
+		if (c[j].parent)
 			feed_child(e, T0 + S / 2, 10, 1, "tbin");
-		feed_sample(e, T0 + S, j == 0 ? &p : NULL, j == 0, NULL, 0);
+		feed_sample(e, T0 + S, c[j].parent ? &p : NULL, c[j].parent,
+			    NULL, 0);
 		feed_end(e, T0 + S);
 		assert_ok(swt_engine_finish(e, &res));
 		m = find_module(res, SWT_KIND_PROCESS, "tbin");
-		assert_int_equal(m->starts, j == 0 ? 6 : 5);
-		assert_int_equal(m->calls, j == 0 ? 0 : 4);
+		assert_int_equal(m->starts, c[j].starts);
+		assert_int_equal(m->calls, c[j].calls);
 		swt_engine_free(e);
 	}
 }
