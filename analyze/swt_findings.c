@@ -34,14 +34,18 @@ static int64_t calls_span(enum swt_module_kind kind, int64_t duration)
 }
 
 /* Module m's sample furthest above the machine's memory in use
- * (engine__module.over_kib): the summed RSS, the memory in use and the
- * time (relative) into out[3]. */
+ * (engine__module.over_kib), if any: *has, the summed RSS, the memory in
+ * use and the time (relative). */
 static void mem_over_result(const struct swt_engine *e,
-			    const struct engine__module *m, int64_t out[3])
+			    const struct engine__module *m, bool *has,
+			    int64_t *mmb, int64_t *in_use_mmb, int64_t *at_ns)
 {
-	out[0] = engine__kib_to_mmb(m->over_rss_kib);
-	out[1] = engine__kib_to_mmb(m->over_in_use_kib);
-	out[2] = swt_sat_sub(m->over_t, e->origin_ns);
+	if (m->over_kib <= 0)
+		return;
+	*has = true;
+	*mmb = engine__kib_to_mmb(m->over_rss_kib);
+	*in_use_mmb = engine__kib_to_mmb(m->over_in_use_kib);
+	*at_ns = swt_sat_sub(m->over_t, e->origin_ns);
 }
 
 static int64_t score(int64_t value, int64_t threshold)
@@ -627,15 +631,11 @@ static void module_results(const struct swt_engine *e,
 			r->has_proc_peak = true;
 			r->proc_peak_mmb = engine__kib_to_mmb(m->proc_peak_kib);
 		}
-		if (m->kind == SWT_KIND_PROCESS && m->over_kib > 0) {
-			int64_t v[3];
-
-			mem_over_result(e, m, v);
-			r->has_mem_over = true;
-			r->mem_over_mmb = v[0];
-			r->mem_over_in_use_mmb = v[1];
-			r->mem_over_at_ns = v[2];
-		}
+		if (m->kind == SWT_KIND_PROCESS)
+			mem_over_result(e, m, &r->has_mem_over,
+					&r->mem_over_mmb,
+					&r->mem_over_in_use_mmb,
+					&r->mem_over_at_ns);
 		if (m->kind == SWT_KIND_PROCESS && m->mem_n > 0) {
 			r->mem_avg_mmb = swt_muldiv2(m->mem_sum_kib, 1000,
 						     m->mem_n, 1024);
@@ -1539,15 +1539,8 @@ static void session_result(const struct swt_engine *e,
 	s->kernel = e->kernel ? e->kernel : "";
 	s->page_size = e->page_size;
 	s->mem_total_kib = e->mem_total_kib;
-	if (ses->over_kib > 0) {
-		int64_t v[3];
-
-		mem_over_result(e, ses, v);
-		s->has_mem_over = true;
-		s->mem_over_mmb = v[0];
-		s->mem_over_in_use_mmb = v[1];
-		s->mem_over_at_ns = v[2];
-	}
+	mem_over_result(e, ses, &s->has_mem_over, &s->mem_over_mmb,
+			&s->mem_over_in_use_mmb, &s->mem_over_at_ns);
 	s->start_wall_ns = e->start_wall_ns;
 	if (e->psi_have && e->psi_t[1] > e->psi_t[0]) {
 		int k;

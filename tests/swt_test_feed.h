@@ -67,12 +67,12 @@ static inline void feed_proc_exit(struct swt_engine *e, int64_t t,
 	assert_ok(swt_engine_feed(e, &r));
 }
 
-/* A sample taken on time at t; the engine's status (a sample it refuses:
- * tests of damage). */
-static inline int try_feed_sample(struct swt_engine *e, int64_t t,
-				  const struct swt_proc_row *procs, size_t n,
-				  const struct swt_thread_row *threads,
-				  size_t nt)
+/* A sample record taken on time at t (the caller may set more). */
+static inline struct swt_record sample_rec(int64_t t,
+					   const struct swt_proc_row *procs,
+					   size_t n,
+					   const struct swt_thread_row *threads,
+					   size_t nt)
 {
 	struct swt_record r;
 
@@ -84,6 +84,18 @@ static inline int try_feed_sample(struct swt_engine *e, int64_t t,
 	r.u.sample.procs = procs;
 	r.u.sample.n_threads = nt;
 	r.u.sample.threads = threads;
+	return r;
+}
+
+/* A sample taken on time at t; the engine's status (a sample it refuses:
+ * tests of damage). */
+static inline int try_feed_sample(struct swt_engine *e, int64_t t,
+				  const struct swt_proc_row *procs, size_t n,
+				  const struct swt_thread_row *threads,
+				  size_t nt)
+{
+	struct swt_record r = sample_rec(t, procs, n, threads, nt);
+
 	return swt_engine_feed(e, &r);
 }
 

@@ -606,14 +606,8 @@ static void feed_sample_mem(struct swt_engine *e, int64_t t,
 			    const struct swt_proc_row *procs, size_t n,
 			    uint64_t total, uint64_t avail)
 {
-	struct swt_record r;
+	struct swt_record r = sample_rec(t, procs, n, NULL, 0);
 
-	memset(&r, 0, sizeof(r));
-	r.kind = SWT_REC_SAMPLE;
-	r.t_ns = t;
-	r.u.sample.scheduled_ns = t;
-	r.u.sample.n_procs = n;
-	r.u.sample.procs = procs;
 	r.u.sample.mem_total_kib = total;
 	r.u.sample.mem_available_kib = avail;
 	assert_ok(swt_engine_feed(e, &r));
