@@ -853,7 +853,10 @@ static void check_clock_events(const struct coll *c, long per_thread,
 			 (unsigned long long)over, (unsigned long long)late);
 }
 
-static void run_clock_app(int clock, bool want_tsc)
+/* trace_app "clock" on two threads against an ingest of clock `clock`,
+ * the client given the ingest's SWT_TRACE_CLOCK, or clock_env when not
+ * NULL (another recorder's); want_tsc: the ingest offers the TSC. */
+static void run_clock_app(int clock, bool want_tsc, const char *clock_env)
 {
 	const long n = 20000;
 	const char *argv[] = { app_c, "clock", "2", "20000", NULL };
@@ -885,7 +888,7 @@ static void run_clock_app(int clock, bool want_tsc)
 				    "SWT_TRACE_CLOCK=monotonic");
 	}
 	env[0] = swt_ingest_get_env(ing);
-	env[1] = swt_ingest_get_clock_env(ing);
+	env[1] = clock_env ? clock_env : swt_ingest_get_clock_env(ing);
 	env[2] = SWT_WIRE_ENV_RING "=65536";
 	env[3] = NULL;
 	tp_start(&ch, argv, env, 0);
@@ -915,7 +918,7 @@ static void run_clock_app(int clock, bool want_tsc)
 static void test_clock_tsc_agrees(void **state)
 {
 	(void)state;
-	run_clock_app(SWT_EVENT_CLOCK_AUTO, true);
+	run_clock_app(SWT_EVENT_CLOCK_AUTO, true, NULL);
 }
 
 /* The fallback: an ingest that does not offer the TSC (where it is not
@@ -924,7 +927,7 @@ static void test_clock_tsc_agrees(void **state)
 static void test_clock_monotonic_fallback(void **state)
 {
 	(void)state;
-	run_clock_app(SWT_EVENT_CLOCK_MONOTONIC, false);
+	run_clock_app(SWT_EVENT_CLOCK_MONOTONIC, false, NULL);
 }
 
 /* A program that inherited another recorder's clock (a command launched
@@ -939,37 +942,11 @@ static void test_clock_of_another_recorder_ignored(void **state)
 		"SWT_TRACE_CLOCK=tsc:/tmp/swt.other/trace.sock",
 		"SWT_TRACE_CLOCK=tsc",
 	};
-	const long n = 50;
-	const char *argv[] = { app_c, "clock", "1", "50", NULL };
 	size_t k;
 
 	(void)state;
-	for (k = 0; k < sizeof(foreign) / sizeof(foreign[0]); k++) {
-		struct swt_ingest_opts o;
-		struct swt_ingest *ing;
-		struct swt_ingest_stats st;
-		struct coll c = { 0 };
-		struct tp_proc ch;
-		const char *env[3];
-
-		swt_ingest_opts_init(&o);
-		o.event_clock = SWT_EVENT_CLOCK_MONOTONIC;
-		ing = open_ingest(&o);
-		env[0] = swt_ingest_get_env(ing);
-		env[1] = foreign[k];
-		env[2] = NULL;
-		tp_start(&ch, argv, env, 0);
-		run(ing, &ch, &c);
-		assert_exit0(&ch);
-		assert_true(contains(ch.out.text, "tsc 0\n"));
-		swt_ingest_get_stats(ing, &st);
-		assert_int_equal(st.bad_clients, 0);
-		assert_int_equal(st.events, n + 1);	/* one thread */
-		check_clock_events(&c, n, 1, st.late);
-		swt_ingest_close(ing);
-		tp_free(&ch);
-		coll_free(&c);
-	}
+	for (k = 0; k < sizeof(foreign) / sizeof(foreign[0]); k++)
+		run_clock_app(SWT_EVENT_CLOCK_MONOTONIC, false, foreign[k]);
 }
 
 /* A ring stamped with the TSC is refused by an ingest that did not offer
