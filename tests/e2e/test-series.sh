@@ -1,9 +1,10 @@
 # The series over time of a real recording: swrec records a shell that
 # spins, sleeps, spins and sleeps again; swanalyze's "series" section of the tree,
 # its buckets' CPU means weighted by the time of the intervals they hold
-# (swreplay --export csv: the tree's CPU % at each sample), must give the
-# report's tree average (within the rounding of the printed figures), and
-# the text report draws it in 60 columns, pure ASCII with --ascii.
+# (swreplay --export csv: the tree's CPU % at each sample; --dump: the
+# samples' exact times), must give the report's tree average (within the
+# rounding of the printed figures), and the text report draws it in 60
+# columns, pure ASCII with --ascii.
 #
 #   sh test-series.sh SWREC SWANALYZE SWREPLAY PYTHON3 TMPDIR
 #
@@ -30,48 +31,92 @@ check "swanalyze writes its JSON report" [ "$rc" -eq 0 ]
 run "$SWREPLAY" --export csv "$T/s.swt" -o "$T/s.csv"
 check "swreplay exports the session as CSV" [ "$rc" -eq 0 ]
 
+run "$SWREPLAY" --dump "$T/s.swt"
+check "swreplay dumps the session" [ "$rc" -eq 0 ]
+mv "$T/out" "$T/s.jsonl"
+
 check "the tree's CPU over time averages to the report's" "$PY" -c '
 import csv, json, sys
 d = json.load(open(sys.argv[1]))
-step = d["session"]["interval_s"]
 rows = [r for r in d["series"] if r["subject"] == "session"]
-assert rows, "no session rows"
 cpu = [r for r in rows if r["cpu_avg_percent"] is not None]
-# a bucket weighs the time of the intervals it holds, not its nominal
-# length: an interval shorter than 1.5 sampling intervals lies in the
-# bucket of its middle whatever its length (a sample the recorder took
-# late on a loaded machine makes it longer than the slot; weighted by the
-# slots, the mean was 19.38 against 19.8 once); a longer one is spread
-# over the buckets its time covers (docs/analysis.md section 14). An
-# interval without a CPU % (empty in the CSV) is not observed time.
-pts = {}
+assert cpu, "no session rows with CPU"
+# Each interval between samples weighs its time in the bucket that holds
+# it, by the rules of docs/analysis.md section 14, on the samples exact
+# times (the dump: the CSV has milliseconds, and an interval whose middle
+# is within one of a slot boundary, or one of 49.6 ms at 100 ms, was
+# placed wrongly from them):
+#   - one shorter than half the sampling interval after another (a late
+#     sample, then one on time) is a part of that one: its CPU reaches
+#     into it (late_credit), in the bucket or buckets of that one;
+#   - one of 1.5 sampling intervals or more is spread over the buckets
+#     its time covers;
+#   - any other lies in the slot that holds its middle.
+# The CSV gives the CPU % of each interval; one without (empty) is not
+# observed time. The slots count from the session start (the header).
+origin = iv = None
+ts = []
+for line in open(sys.argv[3]):
+    r = json.loads(line)
+    if r["kind"] == "header":
+        origin, iv = r["start_mono_ns"], r["interval_ns"]
+    elif r["kind"] == "sample":
+        ts.append(r["t_ns"] - origin)
+pct = {}
 for r in csv.DictReader(open(sys.argv[2])):
     if r["kind"] == "tree":
-        pts[float(r["t_s"])] = r["cpu_percent"]
+        pct[round(float(r["t_s"]) * 1000)] = r["cpu_percent"]
 occ = [0.0] * len(cpu)
-prev = 0.0
-for t in sorted(pts):
-    a, b, prev = prev, t, t
-    if pts[t] == "":
-        continue
+def spread(a, b, f):
     for i, r in enumerate(cpu):
-        if b - a < 1.5 * step:
-            m = (a + b) / 2
-            if r["t_from_s"] <= m < r["t_to_s"] or \
-               (i == len(cpu) - 1 and m >= r["t_from_s"]):
-                occ[i] += b - a
-                break
+        lo, hi = r["t_from_s"] * 1e9, r["t_to_s"] * 1e9
+        if i == len(cpu) - 1:
+            hi = max(hi, b)
+        occ[i] += f * max(0, min(b, hi) - max(a, lo))
+def bucket_of(slot):
+    x = slot * iv
+    for i, r in enumerate(cpu):
+        if r["t_from_s"] * 1e9 <= x < r["t_to_s"] * 1e9 or \
+           (i == len(cpu) - 1 and x >= r["t_from_s"] * 1e9):
+            return i
+    return None
+prev, last = 0, None
+for t in ts:
+    a, b, prev = prev, t, t
+    v = pct.get(round(t / 1e6), "")
+    if v == "":
+        last = None
+        continue
+    if b - a < iv // 2 and last is not None:
+        if len(last) == 1:
+            occ[last[0]] += b - a
         else:
-            occ[i] += max(0.0, min(b, r["t_to_s"]) - max(a, r["t_from_s"]))
+            spread(last[0], last[1], (b - a) / (last[1] - last[0]))
+    elif b - a >= iv + iv // 2:
+        spread(a, b, 1.0)
+        last = (a, b)
+    else:
+        i = bucket_of((a + (b - a) // 2) // iv)
+        if i is not None:
+            occ[i] += b - a
+        last = (i,) if i is not None else None
 w = sum(occ)
 assert w > 0, "no time in the buckets"
 mean = sum(r["cpu_avg_percent"] * o for r, o in zip(cpu, occ)) / w
 avg = d["cpu_percent"]["avg"]
-# the buckets are rounded to 0.1 %, the average too, the CSV times to 1 ms
+# the buckets are rounded to 0.1 %, the average too
 ok = abs(mean - avg) <= 0.2
 sys.stderr.write("series mean %.3f, report average %.1f\n" % (mean, avg))
+if not ok:
+    for r, o in zip(cpu, occ):
+        sys.stderr.write("bucket %.1f-%.3f s: %.1f %%, %.1f ms\n" %
+                         (r["t_from_s"], r["t_to_s"], r["cpu_avg_percent"],
+                          o / 1e6))
+    for t in ts:
+        sys.stderr.write("sample %.6f s: %s\n" %
+                         (t / 1e9, pct.get(round(t / 1e6), "?")))
 sys.exit(0 if ok else 1)
-' "$T/r.json" "$T/s.csv"
+' "$T/r.json" "$T/s.csv" "$T/s.jsonl"
 "$PY" - "$T/r.json" <<'PYEOF' | diag
 import json, sys
 d = json.load(open(sys.argv[1]))
