@@ -42,18 +42,20 @@ rows = [r for r in d["series"] if r["subject"] == "session"]
 cpu = [r for r in rows if r["cpu_avg_percent"] is not None]
 assert cpu, "no session rows with CPU"
 # Each interval between samples weighs its time in the bucket that holds
-# it, by the rules of docs/analysis.md section 14, on the samples exact
-# times (the dump: the CSV has milliseconds, and an interval whose middle
-# is within one of a slot boundary, or one of 49.6 ms at 100 ms, was
-# placed wrongly from them):
+# it, by the rules of docs/analysis.md section 14, on the exact times of
+# the samples (the dump: the CSV has milliseconds, and from them an
+# interval whose middle lay within one of a slot boundary, or one of
+# 49.6 ms at 100 ms, was placed wrongly):
 #   - one shorter than half the sampling interval after another (a late
 #     sample, then one on time) is a part of that one: its CPU reaches
 #     into it (late_credit), in the bucket or buckets of that one;
 #   - one of 1.5 sampling intervals or more is spread over the buckets
 #     its time covers;
 #   - any other lies in the slot that holds its middle.
-# The CSV gives the CPU % of each interval; one without (empty) is not
-# observed time. The slots count from the session start (the header).
+# The CSV gives the CPU % of each interval, at its sample time from the
+# session start rounded to the ms (half up, as swt_buf_fixed); one without
+# (empty or no tree row) is not observed time. The slots count from the
+# session start too (the header).
 origin = iv = None
 ts = []
 for line in open(sys.argv[3]):
@@ -62,6 +64,8 @@ for line in open(sys.argv[3]):
         origin, iv = r["start_mono_ns"], r["interval_ns"]
     elif r["kind"] == "sample":
         ts.append(r["t_ns"] - origin)
+def ms(ns):
+    return (ns + 500000) // 1000000
 pct = {}
 for r in csv.DictReader(open(sys.argv[2])):
     if r["kind"] == "tree":
@@ -83,7 +87,7 @@ def bucket_of(slot):
 prev, last = 0, None
 for t in ts:
     a, b, prev = prev, t, t
-    v = pct.get(round(t / 1e6), "")
+    v = pct.get(ms(t), "")
     if v == "":
         last = None
         continue
@@ -114,7 +118,7 @@ if not ok:
                           o / 1e6))
     for t in ts:
         sys.stderr.write("sample %.6f s: %s\n" %
-                         (t / 1e9, pct.get(round(t / 1e6), "?")))
+                         (t / 1e9, pct.get(ms(t), "?")))
 sys.exit(0 if ok else 1)
 ' "$T/r.json" "$T/s.csv" "$T/s.jsonl"
 "$PY" - "$T/r.json" <<'PYEOF' | diag
