@@ -543,6 +543,180 @@ static bool split_norm(const char *p, size_t len, const char **re,
 	return *re_len > 0;
 }
 
+/* How far regcomp() may expand a normalisation pattern, bounded before it
+ * compiles one (a config is input: a pattern must not take the memory of
+ * the machine). glibc copies a repeated expression once per repetition it
+ * may need ("x{30}" 30 times, "x+" twice, "x{3,}" four times) and the
+ * copies multiply, stacked or nested: "a" followed by twenty '+' took
+ * 700 MB, by twenty-two more than 2 GB (fuzz_config); "((a{30}){30}){30}"
+ * 27 000 copies. The bound counts a pattern's atoms, groups, alternatives
+ * and repetitions as regcomp expands them, saturating past the limit;
+ * groups nest at most NORM_RE_MAX_DEPTH deep (regcomp parses them by
+ * recursion). Bracket expressions and escapes are one atom each. */
+#define NORM_RE_MAX_NODES 10000
+#define NORM_RE_MAX_DEPTH 32
+
+struct re_walk {
+	const char *p, *end;
+	unsigned depth;
+	bool deep;
+};
+
+static uint64_t re_cap(uint64_t n)
+{
+	return n > NORM_RE_MAX_NODES ? NORM_RE_MAX_NODES + 1 : n;
+}
+
+static bool re_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* An interval "{m}", "{m,}" or "{m,n}" at *pp (its '{'): the copies it
+ * makes of what it repeats, *pp past it; false when it is none (a literal
+ * brace, or one regcomp refuses). */
+static bool re_interval(const char **pp, const char *end, uint64_t *copies)
+{
+	const char *p = *pp + 1;
+	uint64_t m = 0, n = 0;
+	bool comma = false, has_n = false;
+
+	if (p == end || !re_digit(*p))
+		return false;
+	while (p < end && re_digit(*p))
+		m = re_cap(m * 10 + (uint64_t)(*p++ - '0'));
+	if (p < end && *p == ',') {
+		comma = true;
+		for (p++; p < end && re_digit(*p); has_n = true)
+			n = re_cap(n * 10 + (uint64_t)(*p++ - '0'));
+	}
+	if (p == end || *p != '}')
+		return false;
+	*pp = p + 1;
+	if (!comma)
+		n = m;
+	else if (!has_n)
+		n = m + 1;	/* m copies and a star */
+	*copies = n ? n : 1;
+	return true;
+}
+
+/* Past one atom at w->p: a bracket expression (with its classes, which
+ * may hold ']'), an escaped character, or any other character. */
+static void re_skip_atom(struct re_walk *w)
+{
+	const char *p = w->p, *end = w->end;
+
+	if (*p == '\\') {
+		p += p + 1 < end ? 2 : 1;
+	} else if (*p == '[') {
+		p++;
+		if (p < end && *p == '^')
+			p++;
+		if (p < end && *p == ']')
+			p++;
+		while (p < end && *p != ']') {
+			if (*p == '[' && p + 1 < end &&
+			    (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+				char c = p[1];
+
+				for (p += 2; p + 1 < end && !(p[0] == c &&
+							      p[1] == ']');
+				     p++)
+					;
+				p = p + 1 < end ? p + 2 : end;
+				continue;
+			}
+			p++;
+		}
+		if (p < end)
+			p++;
+	} else {
+		p++;
+	}
+	w->p = p;
+}
+
+static uint64_t re_branches(struct re_walk *w);
+
+/* An atom or a group with the repetitions that follow it. */
+static uint64_t re_piece(struct re_walk *w)
+{
+	uint64_t n, copies;
+
+	if (*w->p == '(') {
+		w->p++;
+		if (++w->depth > NORM_RE_MAX_DEPTH) {
+			w->deep = true;
+			return NORM_RE_MAX_NODES + 1;
+		}
+		n = re_cap(re_branches(w) + 1);
+		w->depth--;
+		if (w->p < w->end)
+			w->p++;	/* ')' */
+	} else {
+		re_skip_atom(w);
+		n = 1;
+	}
+	while (w->p < w->end) {
+		if (*w->p == '*' || *w->p == '?') {
+			n = re_cap(n + 1);
+			w->p++;
+		} else if (*w->p == '+') {
+			n = re_cap(2 * n + 1);
+			w->p++;
+		} else if (*w->p == '{' &&
+			   re_interval(&w->p, w->end, &copies)) {
+			n = re_cap(n * copies + 1);
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+/* Alternatives up to a ')' or the end. */
+static uint64_t re_branches(struct re_walk *w)
+{
+	uint64_t n = 0;
+
+	while (w->p < w->end && *w->p != ')' && !w->deep &&
+	       n <= NORM_RE_MAX_NODES) {
+		if (*w->p == '|') {
+			n = re_cap(n + 1);
+			w->p++;
+		} else {
+			n = re_cap(n + re_piece(w));
+		}
+	}
+	return n;
+}
+
+/* NULL when pat is small enough to compile, else why not. */
+static const char *norm_re_too_big(const char *pat)
+{
+	struct re_walk w;
+	uint64_t n = 0;
+
+	w.p = pat;
+	w.end = pat + strlen(pat);
+	w.depth = 0;
+	w.deep = false;
+	while (w.p < w.end && !w.deep && n <= NORM_RE_MAX_NODES) {
+		n = re_cap(n + re_branches(&w));
+		if (w.p < w.end && *w.p == ')') {
+			n = re_cap(n + 1);	/* (regcomp's to judge) */
+			w.p++;
+		}
+	}
+	if (w.deep)
+		return "groups nested more than 32 deep";
+	if (n > NORM_RE_MAX_NODES)
+		return "too large once its repetitions are expanded "
+		       "(more than 10000 copies of its parts)";
+	return NULL;
+}
+
 /* The next rule of a ';'-separated list (like next_item). */
 static bool next_rule(const char **it, const char **item, size_t *len)
 {
@@ -567,6 +741,7 @@ static int set_norms(struct swt_thresholds *t, const char *value,
 
 	for (it = *value ? value : NULL; next_rule(&it, &p, &len); n++) {
 		regex_t rx;
+		const char *big;
 		char *pat;
 		int rc;
 
@@ -579,6 +754,13 @@ static int set_norms(struct swt_thresholds *t, const char *value,
 			return SWT_EINVAL;
 		}
 		pat = swt_strndup(re, re_len);
+		big = norm_re_too_big(pat);
+		if (big) {
+			set_err(errmsg, errlen, "bad value for " NORMS_KEY
+				": '%.200s': %s", pat, big);
+			free(pat);
+			return SWT_EINVAL;
+		}
 		rc = regcomp(&rx, pat, REG_EXTENDED);
 		if (rc != 0) {
 			char why[128];

@@ -155,6 +155,21 @@ usage_case "bad --format" base-1.swt new-1.swt --format yaml
 usage_case "bad threshold" base-1.swt new-1.swt -t diff_significance=0.9
 usage_case "bad normalize pattern" base-1.swt new-1.swt \
 	-t "normalize_patterns=([a-z => x"
+# patterns regcomp() would expand past any memory (fuzz_config: "a" and
+# twenty '+' took 700 MB, twenty-two more than 2 GB) are refused before
+# they are compiled; bounded repetitions are not
+usage_case "stacked repetitions" base-1.swt new-1.swt \
+	-t "normalize_patterns=a++++++++++++++++++ => x"
+check "stacked repetitions: the pattern and why" \
+	grep -q "'a++++++++++++++++++': too large once its repetitions" err
+usage_case "nested intervals" base-1.swt new-1.swt \
+	-t "normalize_patterns=/((x{30}){30}){30} => x"
+usage_case "groups 40 deep" base-1.swt new-1.swt \
+	-t "normalize_patterns=((((((((((((((((((((((((((((((((((((((((x)))))))))))))))))))))))))))))))))))))))) => x"
+check "groups 40 deep: why" grep -q "nested more than 32 deep" err
+run "$SWANALYZE" diff base-1.swt new-1.swt \
+	-t "normalize_patterns=[0-9a-f]{32,64} => HASH; (/[^/]+){1,8}/ => /"
+check "bounded repetitions and classes: accepted" eval '[ $rc -lt 2 ]'
 usage_case "a missing file" base-1.swt missing.swt
 check "a missing file: named" grep -q "missing.swt" err
 usage_case "not a session" base-1.swt "$SRC/tap.sh"
