@@ -17,5 +17,6 @@ int fuzz_cli_swrec(int argc, char **argv)
 	err = parse_args(&o, argc, argv);
 	free(o.pids);
 	free(o.thresholds);
+	swt_fleet_cli_free(&o.rw_cli);	/* --label, --header (rw_stop()) */
 	return err;
 }
