@@ -87,6 +87,21 @@ void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,
 	memset(out, 0, sizeof(*out));
 }
 
+bool swt_sampler_bpf_lose_cpu(struct swt_sampler_bpf *b, uint32_t cpu)
+{
+	(void)b;
+	(void)cpu;
+	return false;
+}
+
+int32_t swt_sampler_bpf_cpu_current(const struct swt_sampler_bpf *b,
+				    uint32_t cpu)
+{
+	(void)b;
+	(void)cpu;
+	return -1;
+}
+
 const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b)
 {
 	(void)b;
@@ -132,6 +147,8 @@ struct swt_sampler_bpf {
 	int procs_fd, threads_fd, tracked_fd, bss_fd;
 	int link_fd;		/* the switch's program (swt_ran), -1: none
 				 * (every run walks all) */
+	int tick_fd;		/* the timer's (swt_tick), -1: none */
+	int curr_fd;		/* the CPUs' current processes (the tests) */
 	bool all;
 	bool partial;		/* the last run read the processes that ran */
 	bool failed;		/* the last run failed: the next walks all */
@@ -151,7 +168,13 @@ struct swt_sampler_bpf {
 	char errmsg[256];
 };
 
-enum { FD_PROG, FD_PROCS, FD_THREADS, FD_TRACKED, FD_BSS, FD_LINK, N_FDS };
+enum {
+	FD_PROG, FD_PROCS, FD_THREADS, FD_TRACKED, FD_BSS, FD_CURR,
+	FD_LINK,	/* the switch's program: without it, runs walk all */
+	FD_TICK,	/* the timer's (swt_tick): without it, the switch's
+			 * alone */
+	N_FDS
+};
 
 struct load_args {
 	bool all, threads;
@@ -244,12 +267,21 @@ static void loader(int sock, void *arg)
 		fds[FD_THREADS] = bpf_map__fd(skel->maps.threads);
 		fds[FD_TRACKED] = bpf_map__fd(skel->maps.tracked);
 		fds[FD_BSS] = bpf_map__fd(skel->maps.bss);
+		fds[FD_CURR] = bpf_map__fd(skel->maps.curr);
 		n_fds = FD_LINK;
 		/* without the switch's program every run walks all: slower,
 		 * still right */
 		link = bpf_program__attach(skel->progs.swt_ran);
 		if (link && !a->no_dirty) {
+			struct bpf_link *tick;
+
 			fds[n_fds++] = bpf_link__fd(link);
+			/* the timer's program puts right what switches the
+			 * switch's did not see (swt_tick): attached before
+			 * the CPUs are met, it may fix an entry as they are */
+			tick = bpf_program__attach(skel->progs.swt_tick);
+			if (tick)
+				fds[n_fds++] = bpf_link__fd(tick);
 			meet_cpus(skel, skel->rodata->nr_cpus);
 		}
 	}
@@ -274,7 +306,7 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 
 	*out = NULL;
 	b->prog_fd = b->procs_fd = b->threads_fd = b->tracked_fd = -1;
-	b->bss_fd = b->link_fd = -1;
+	b->bss_fd = b->link_fd = b->tick_fd = b->curr_fd = -1;
 	b->all = all;
 	b->cap_procs = all ? CAP_PROCS_ALL : CAP_PROCS_TREE;
 	b->cap_threads = threads ? CAP_THREADS : 1;
@@ -300,8 +332,11 @@ int swt_sampler_bpf_open(struct swt_sampler_bpf **out, bool all,
 	b->threads_fd = fds[FD_THREADS];
 	b->tracked_fd = fds[FD_TRACKED];
 	b->bss_fd = fds[FD_BSS];
+	b->curr_fd = fds[FD_CURR];
 	if (n_fds > FD_LINK)
 		b->link_fd = fds[FD_LINK];
+	if (n_fds > FD_TICK)
+		b->tick_fd = fds[FD_TICK];
 	b->page = (size_t)sysconf(_SC_PAGESIZE);
 	what = "mmap";
 	p = mmap(NULL, b->page, PROT_READ, MAP_SHARED, b->bss_fd, 0);
@@ -344,8 +379,12 @@ void swt_sampler_bpf_free(struct swt_sampler_bpf *b)
 		close(b->tracked_fd);
 	if (b->bss_fd >= 0)
 		close(b->bss_fd);
+	if (b->tick_fd >= 0)
+		close(b->tick_fd);	/* detaches */
 	if (b->link_fd >= 0)
-		close(b->link_fd);	/* detaches */
+		close(b->link_fd);
+	if (b->curr_fd >= 0)
+		close(b->curr_fd);
 	free(b->index);
 	free(b);
 }
@@ -611,6 +650,26 @@ void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,
 			       struct swt_sampler_bpf_stats *out)
 {
 	*out = b->stats;
+	out->cur_fixed = __atomic_load_n(&b->bss->cur_fixed, __ATOMIC_RELAXED);
+	out->tick = b->tick_fd >= 0;
+}
+
+bool swt_sampler_bpf_lose_cpu(struct swt_sampler_bpf *b, uint32_t cpu)
+{
+	struct swt_cpu idle = { 1, 0 };
+
+	return b->curr_fd >= 0 &&
+	       bpf_map_update_elem(b->curr_fd, &cpu, &idle, BPF_EXIST) == 0;
+}
+
+int32_t swt_sampler_bpf_cpu_current(const struct swt_sampler_bpf *b,
+				    uint32_t cpu)
+{
+	struct swt_cpu v;
+
+	if (b->curr_fd < 0 || bpf_map_lookup_elem(b->curr_fd, &cpu, &v) < 0)
+		return -1;
+	return v.cur - 1;
 }
 
 const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b)

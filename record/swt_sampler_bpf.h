@@ -119,11 +119,28 @@ struct swt_sampler_bpf_stats {
 	uint64_t threads;
 	uint64_t procs_cut;	/* that did not fit (read from /proc) */
 	uint64_t partial_runs;	/* runs that read only those that ran */
+	/* times a timer found a CPU running another process than the one
+	 * the switch's program had seen switched in (and put it right:
+	 * swt_tick in record/bpf/swt_sample.bpf.c), since the load */
+	uint64_t cur_fixed;
+	bool tick;		/* that timer's program is attached */
 	int64_t load_cpu_ns;	/* the loader process's CPU, once */
 };
 
 void swt_sampler_bpf_get_stats(const struct swt_sampler_bpf *b,
 			       struct swt_sampler_bpf_stats *out);
+
+/* For the tests: make CPU cpu's current process the idle task in the
+ * switch's table, as if the switch's program had missed the CPU's last
+ * switch (it misses a few in a hundred: swt_tick). The process there is
+ * known to the runs again within a few ticks (the timer's program). Returns
+ * whether it could. */
+bool swt_sampler_bpf_lose_cpu(struct swt_sampler_bpf *b, uint32_t cpu);
+
+/* For the tests: the process the switch's table says CPU cpu runs (0:
+ * its idle task), -1 if not known. */
+int32_t swt_sampler_bpf_cpu_current(const struct swt_sampler_bpf *b,
+				    uint32_t cpu);
 
 /* The last error; "" if none. */
 const char *swt_sampler_bpf_errmsg(const struct swt_sampler_bpf *b);

@@ -29,6 +29,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -785,12 +786,14 @@ static uint64_t run_ns(pid_t pid)
  * (2026-12-06) a switch in progress during a run lost it from that run
  * a few times in 20 000 on an idle machine, every time.
  *
- * Not yet explained: under heavy fork load (shells forking in a loop
- * beside the test) a switch onto such a process is, rarely, not seen by
- * swt_ran (no recursion misses counted): while it runs no run knows it
- * runs, and the run after its next switch off a CPU reads it. So the
- * test asks that (every one missed read again within 100 runs) and that
- * it stays rare (under 1 in 200), not that it never happens. */
+ * The switch's program does not run for every switch (on the 6.18
+ * kernel here it ran for 2-3 % fewer than /proc/stat's ctxt counted, no
+ * recursion misses counted; not explained): a switch onto such a process
+ * may not be seen, and until the timer's program puts the CPU's entry
+ * right at a tick (swt_tick) or a switch there does, no run knows it
+ * runs. So the test asks that every one missed is read again within 100
+ * runs and that it stays rare (under 1 in 200), not that it never
+ * happens. */
 static void runs_read_every_process_that_ran(void **state)
 {
 	struct swt_sampler_bpf *b = open_bpf(false);
@@ -870,6 +873,124 @@ static void runs_read_every_process_that_ran(void **state)
 		assert_int_equal(waitpid(stray[k], &st, 0), stray[k]);
 		stray[k] = 0;
 	}
+	swt_sampler_bpf_free(b);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A process on a CPU is read by every run while it runs, even when the
+ * switch's program missed the switch that put it there (it misses a few
+ * in a hundred on these machines: record/bpf/swt_sample.bpf.c,
+ * swt_tick). Before the timer's program, a shell spinning on a quiet
+ * machine after such a switch was read by no run for 0.3 s (the
+ * fresh-clone CI failure of the twenty-fifth session). Here the CPUs'
+ * table is made to say that the spinning process's CPU runs its idle
+ * task (what a missed switch leaves); the table must name the process
+ * again within a second (the timer's program does it at one of the CPU's
+ * next ticks, 12 ms at the median here; a switch there would too, and
+ * the other tasks' switches often come first, so this does not tell
+ * them apart), and the run right after must read it. Over the twenty
+ * rounds the timer's program must have put some CPU right. */
+static void runs_read_a_process_a_switch_did_not_show(void **state)
+{
+	struct swt_sampler_bpf *b = open_bpf(false);
+	struct swt_sampler_bpf_proc bp;
+	struct swt_sampler_bpf_stats bs;
+	cpu_set_t was, one;
+	uint64_t fixed;
+	int64_t t0, until, took[20];
+	int k, c, mine = -1, theirs = -1, runs = 0, st;
+
+	(void)state;
+	swt_sampler_bpf_get_stats(b, &bs);
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &was)) {
+			if (mine < 0)
+				mine = c;
+			else
+				theirs = c;
+		}
+	if (!bs.tick || theirs < 0) {
+		print_message("# %s: nothing to test\n",
+			      !bs.tick ? "the timer's program did not attach"
+				       : "one CPU");
+		swt_sampler_bpf_free(b);
+		skip();
+	}
+	stray[0] = fork();
+	if (stray[0] == 0) {
+		CPU_ZERO(&one);
+		CPU_SET(theirs, &one);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			_exit(1);
+		for (;;)
+			sink++;
+	}
+	assert_true(stray[0] > 0);
+	CPU_ZERO(&one);
+	CPU_SET(mine, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	assert_true(swt_sampler_bpf_track(b, stray[0], true));
+	assert_ok(swt_sampler_bpf_run(b, true));
+	fixed = bs.cur_fixed;
+	/* (the spinning process on its CPU first) */
+	until = mono_ns() + INT64_C(10000000000);
+	while (swt_sampler_bpf_cpu_current(b, (uint32_t)theirs) != stray[0]) {
+		assert_true(mono_ns() < until);
+		nap_ms(1);
+	}
+	for (k = 0; k < 20; k++) {
+		assert_true(swt_sampler_bpf_lose_cpu(b, (uint32_t)theirs));
+		t0 = mono_ns();
+		until = t0 + INT64_C(1000000000);
+		while (swt_sampler_bpf_cpu_current(b, (uint32_t)theirs) !=
+		       stray[0]) {
+			struct timespec nap = { 0, 100000 };
+
+			if (mono_ns() >= until) {
+				print_error("round %d: CPU %d's entry names "
+					    "process %d a second after it "
+					    "was lost, not the one spinning "
+					    "there (%d)\n",
+					    k, theirs,
+					    (int)swt_sampler_bpf_cpu_current(
+						    b, (uint32_t)theirs),
+					    (int)stray[0]);
+				fail();
+			}
+			nanosleep(&nap, NULL);
+		}
+		took[k] = mono_ns() - t0;
+		assert_ok(swt_sampler_bpf_run(b, false));
+		if (!swt_sampler_bpf_partial(b))
+			continue;	/* (one that walked all) */
+		runs++;
+		if (swt_sampler_bpf_get(b, stray[0], &bp) != 1) {
+			print_error("round %d: the run did not read the "
+				    "process its CPU's entry names\n", k);
+			fail();
+		}
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	swt_sampler_bpf_get_stats(b, &bs);
+	qsort(took, 20, sizeof(took[0]), cmp_i64);
+	print_message("# %d partial runs read it; its CPU's entry named it "
+		      "again after %.1f ms (median; longest %.1f ms); the "
+		      "timer put %llu CPUs right\n",
+		      runs, (double)took[10] / 1e6, (double)took[19] / 1e6,
+		      (unsigned long long)(bs.cur_fixed - fixed));
+	assert_true(runs >= 10);
+	assert_true(bs.cur_fixed > fixed);
+	assert_int_equal(kill(stray[0], SIGKILL), 0);
+	assert_int_equal(waitpid(stray[0], &st, 0), stray[0]);
+	stray[0] = 0;
 	swt_sampler_bpf_free(b);
 }
 
@@ -1314,6 +1435,8 @@ int main(void)
 		cmocka_unit_test_teardown(partial_runs_read_what_ran, end_test),
 		cmocka_unit_test_teardown(runs_read_every_process_that_ran,
 					  end_test),
+		cmocka_unit_test_teardown(
+			runs_read_a_process_a_switch_did_not_show, end_test),
 		cmocka_unit_test_teardown(
 			sampler_keeps_the_rows_of_what_did_not_run, end_test),
 		cmocka_unit_test_teardown(
