@@ -1,5 +1,7 @@
 # The series over time of a real recording: swrec records a shell that
-# spins, sleeps, spins and sleeps again; swanalyze's "series" section of the tree,
+# spins, sleeps, spins and sleeps again (its rows never move faster than
+# the clock: the sampler read the spinning shell at every sample);
+# swanalyze's "series" section of the tree,
 # its buckets' CPU means weighted by the time of the intervals they hold
 # (swreplay --export csv: the tree's CPU % at each sample; --dump: the
 # samples' exact times), must give the report's tree average (within the
@@ -34,6 +36,40 @@ check "swreplay exports the session as CSV" [ "$rc" -eq 0 ]
 run "$SWREPLAY" --dump "$T/s.swt"
 check "swreplay dumps the session" [ "$rc" -eq 0 ]
 mv "$T/out" "$T/s.jsonl"
+
+# The processes here are single-threaded: between two samples neither
+# can have burnt more CPU than the time between them, give or take where
+# in its tick swrec read the rows (a sample is stamped before it reads
+# them: a recorder held up in between on a loaded machine reads later),
+# so 10 % and 5 ticks are allowed. A sampler that did not read the
+# spinning shell for a while shows it as a burst: the BPF sampler did,
+# in CI (its switch program missed a switch onto the shell:
+# record/bpf/swt_sample.bpf.c, swt_tick), 40 ticks in 0.1 s.
+check "no process burns more CPU than the clock between two samples" "$PY" -c '
+import json, sys
+hz = None
+last = {}
+bad = []
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["kind"] == "header":
+        hz = r["clock_ticks"]
+        t0 = r["t_ns"]
+    if r["kind"] != "sample":
+        continue
+    for p in r["procs"]:
+        c = p["utime"] + p["stime"]
+        k = p["pid"]
+        if k in last and p["nthreads"] == 1:
+            t, c0 = last[k]
+            allowed = (r["t_ns"] - t) * hz / 1e9 * 1.1 + 5
+            if c - c0 > allowed:
+                bad.append("pid %d: %d ticks in %.3f s (at %.3f s)" % (k, c - c0, (r["t_ns"] - t) / 1e9, (r["t_ns"] - t0) / 1e9))
+        last[k] = (r["t_ns"], c)
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+' "$T/s.jsonl"
 
 check "the tree's CPU over time averages to the report's" "$PY" -c '
 import csv, json, sys
