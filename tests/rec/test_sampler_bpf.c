@@ -891,11 +891,12 @@ static int cmp_i64(const void *a, const void *b)
  * fresh-clone CI failure of the twenty-fifth session). Here the CPUs'
  * table is made to say that the spinning process's CPU runs its idle
  * task (what a missed switch leaves); the table must name the process
- * again within a second (the timer's program does it at one of the CPU's
- * next ticks, 12 ms at the median here; a switch there would too, and
- * the other tasks' switches often come first, so this does not tell
- * them apart), and the run right after must read it. Over the twenty
- * rounds the timer's program must have put some CPU right. */
+ * again within a second (the timer's program does it at the first tick
+ * that interrupts it there, once it has its CPU back from the tasks
+ * that may run there meanwhile; a switch there would too, and the other
+ * tasks' switches often come first, so this does not tell them apart),
+ * and the run right after must read it. Over the twenty rounds the
+ * timer's program must have put some CPU right. */
 static void runs_read_a_process_a_switch_did_not_show(void **state)
 {
 	struct swt_sampler_bpf *b = open_bpf(false);
