@@ -271,11 +271,20 @@ static int setup(void **state)
 
 /* After each test, also one that failed half-way: its children gone, the
  * workers running (as the next test expects them). */
+/* The affinity a test that pins this process to one CPU found (restored
+ * by end_test, if it failed while pinned). */
+static cpu_set_t unpinned;
+static bool pinned;
+
 static int end_test(void **state)
 {
 	int k, st;
 
 	(void)state;
+	if (pinned) {
+		(void)sched_setaffinity(0, sizeof(unpinned), &unpinned);
+		pinned = false;
+	}
 	for (k = 0; k < MAX_STRAY; k++)
 		if (stray[k] > 0) {
 			kill(stray[k], SIGKILL);
@@ -937,6 +946,8 @@ static void runs_read_a_process_a_switch_did_not_show(void **state)
 	assert_true(stray[0] > 0);
 	CPU_ZERO(&one);
 	CPU_SET(mine, &one);
+	unpinned = was;
+	pinned = true;
 	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	assert_true(swt_sampler_bpf_track(b, stray[0], true));
 	assert_ok(swt_sampler_bpf_run(b, true));
@@ -980,6 +991,7 @@ static void runs_read_a_process_a_switch_did_not_show(void **state)
 		}
 	}
 	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	pinned = false;
 	swt_sampler_bpf_get_stats(b, &bs);
 	qsort(took, 20, sizeof(took[0]), cmp_i64);
 	print_message("# %d partial runs read it; its CPU's entry named it "
