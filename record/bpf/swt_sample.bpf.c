@@ -355,6 +355,17 @@ static __always_inline void take(__s32 tgid, __u32 e)
  * So a process that ran since the last run is read by this one, whenever
  * its switch happens (or stalls: a virtual CPU can be descheduled by its
  * host in the middle of this program, for milliseconds). */
+/* CPU entry c: process off (tgid + 1; 0 none) leaves the CPU, on (tgid
+ * + 1) is its current process now, in the order above (swt_ran's, and
+ * swt_tick's when it puts an entry right). */
+static __always_inline void hand_over(struct swt_cpu *c, __s32 off, __s32 on)
+{
+	put_once(&c->out, off);
+	put_once(&c->cur, on);
+	mark(off - 1, epoch);
+	put_once(&c->out, 0);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(swt_ran, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
@@ -367,10 +378,7 @@ int BPF_PROG(swt_ran, bool preempt, struct task_struct *prev,
 		mark(tgid, epoch);	/* (cannot be: an entry a CPU) */
 		return 0;
 	}
-	put_once(&c->out, tgid + 1);
-	put_once(&c->cur, next->tgid + 1);
-	mark(tgid, epoch);
-	put_once(&c->out, 0);
+	hand_over(c, tgid + 1, next->tgid + 1);
 	return 0;
 }
 
@@ -398,11 +406,7 @@ int BPF_PROG(swt_tick)
 	if (was == now)
 		return 0;
 	/* (in a hard interrupt: no switch of this CPU runs meanwhile) */
-	put_once(&c->out, was);
-	put_once(&c->cur, now);
-	if (was > 0)
-		mark(was - 1, epoch);
-	put_once(&c->out, 0);
+	hand_over(c, was, now);
 	__sync_fetch_and_add(&cur_fixed, 1);
 	return 0;
 }
