@@ -4,8 +4,9 @@
  *
  * Forks N processes; each sleeps NS nanoseconds (nanosleep) in a loop,
  * one timer expiring per pass on its CPU, or spins when NS is 0. Prints
- * "ready\n" and waits for a signal; SIGTERM or SIGINT ends them all. For bench/rec/timer.sh: what the BPF sampler's timer program
- * (swt_tick) costs where timers are many. */
+ * "ready\n" and waits for a signal; SIGTERM or SIGINT ends them all.
+ * For bench/rec/timer.sh: what the BPF sampler's timer program (swt_tick)
+ * costs where timers are many. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

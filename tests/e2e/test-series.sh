@@ -92,9 +92,9 @@ assert cpu, "no session rows with CPU"
 # at the capacity of the machine) stands for the longer time that CPU
 # needed (busy_span, docs/analysis.md section 2.1), in its bucket and in
 # the average alike: its weight is the ticks its rows moved by over the
-# rate of the machine (a CPU reading the BPF sampler took 300 ms late on a
-# loaded machine made one such interval of the spinning shell; weighted
-# by its length, the mean was 33.4 against 39.8).
+# rate of the machine (a CPU reading the BPF sampler took 300 ms late, before
+# its timer program, made one such interval of the spinning shell;
+# weighted by its length, the mean was 33.4 against 39.8).
 # The CSV gives the CPU % of each interval, at its sample time from the
 # session start rounded to the ms (half up, as swt_buf_fixed); one without
 # (empty or no tree row) is not observed time. The slots count from the
