@@ -3464,6 +3464,10 @@ static struct pdec *pdec_new(struct swt_reader *r, unsigned n)
 				"thread: %s", strerror(err));
 			break;
 		}
+		/* a name of its own, for top -H, perf and swrec's thread
+		 * modules (its CPU apart from the caller's); a name refused
+		 * changes nothing */
+		(void)pthread_setname_np(w->th, "swt-decode");
 		pd->n_w++;
 	}
 	if (!pd->n_w) {

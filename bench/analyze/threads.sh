@@ -6,7 +6,8 @@
 # same report whatever the number of threads (checked on every run).
 # Also the floor under it: the same records read as the analysis reads
 # them and nothing done with them (swt-bench-decode, bench_decode.c), on
-# 1 and THREADS threads.
+# 1 and THREADS threads. Then one more run on THREADS threads recorded by
+# swrec, for the CPU of each thread (the caller's, the decoding threads').
 #
 # Usage: bench/analyze/threads.sh [RUNS]      (default 5)
 #   BUILD_DIR  meson build directory (default: build-bench, release)
@@ -33,7 +34,7 @@ base=${BASE:-}
 command -v zstd >/dev/null || { echo "threads.sh: needs zstd" >&2; exit 2; }
 [ -d "$build" ] || meson setup "$build" --buildtype=release >/dev/null
 ninja -C "$build" bench/analyze/swt-bench-mkfixture \
-	bench/analyze/swt-bench-decode analyze/swanalyze >/dev/null
+	bench/analyze/swt-bench-decode analyze/swanalyze record/swrec >/dev/null
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/swt-bench-threads.XXXXXX")
 trap 'rm -rf "$out"' EXIT
@@ -135,4 +136,22 @@ rb=""
 [ -z "$base" ] || rb="; baseline $(sort -n "$out/rss.base" | tail -n 1)"
 echo "peak RSS MB: threads 1 $(sort -n "$out/rss.one" | tail -n 1);" \
 	"threads $threads $(sort -n "$out/rss.many" | tail -n 1)$rb"
+# whose CPU the threads' is: one more run of --threads N recorded by
+# swrec (0.1 s samples; as root each thread's CPU is its exit record's),
+# its thread modules' CPU seconds (the caller's thread is `swanalyze`,
+# the decoding threads `swt-decode`)
+swrec=$build/record/swrec
+if [ -x "$swrec" ] && [ "$threads" -gt 1 ]; then
+	if "$swrec" -q -o "$out/self.swt" -i 0.1 -- "$swa" "$session" \
+		--report "$report" -o /dev/null --threads "$threads" &&
+		"$swa" "$out/self.swt" --report full --format csv \
+			-o "$out/self.csv"; then
+		echo "per thread: $(awk -F, '$1 == "modules" && $3 == "thread" {
+			printf "%s%s %s s", sep, $2, $8; sep = ", " }' \
+			"$out/self.csv") (CPU of one more run of --threads" \
+			"$threads, recorded by swrec -i 0.1)"
+	else
+		echo "per thread: not measured (swrec failed)"
+	fi
+fi
 echo "load avg:   $(cut -d' ' -f1-3 /proc/loadavg) (after)"
