@@ -104,6 +104,8 @@ struct chunk_dec {
 	 * said (swt_sample.proc_at) */
 	bool deltas;
 	bool listed;	/* a decoding thread's: only the listed rows go */
+	int32_t *lpids;	/* a listed sample's pids (lcol, fast_sample()) */
+	size_t cap_lpids;
 	struct swt_proc_row *dprocs;	/* the base after such a sample */
 	size_t cap_dprocs;
 	struct swt_thread_row *dthreads;
@@ -335,6 +337,7 @@ static void dec_fini(struct chunk_dec *d)
 	free(d->procs[0]);
 	free(d->procs[1]);
 	free(d->dprocs);
+	free(d->lpids);
 	free(d->bpids);
 	free(d->btids);
 	free(d->dthreads);
@@ -1361,8 +1364,9 @@ static struct swt_thread_row *thread_rows(struct chunk_dec *d, size_t n,
  * for (swt_reader_set_deltas()): n rows of `size` bytes, then their places
  * (*at), in the batch a decoding thread fills or in the output buffer that
  * does not hold the base (buf). With own_here, a decoding thread's rows
- * stay in buf (what goes over is made of them: swt_sample.proc_cols), their
- * places go in the batch. */
+ * are room in buf (what goes over is decoded straight into the batch,
+ * swt_sample.proc_cols: the rows are made there only when the sample's
+ * pids came or went after all), their places go in the batch. */
 static void *delta_rows(struct chunk_dec *d, void **buf, size_t *cap,
 			size_t n, size_t size, uint32_t **at, bool own_here)
 {
@@ -2185,35 +2189,6 @@ static inline size_t ids_skip(const int32_t *ids, size_t j, int32_t id)
 	}
 }
 
-/* The n own rows of a listed sample (swt_sample.proc_listed) handed over
- * as columns into pool: the values of the np present columns (at offsets
- * off[]: a column absent is all deltas of 0, so a listed row's other
- * members are its row's in the table kept) and the flags (not deltas: 0
- * when absent). */
-static void listed_cols(struct pool *pool, struct swt_sample *s,
-			const struct swt_proc_row *own, size_t n,
-			const size_t *off, size_t np)
-{
-	uint8_t *cols = pool_alloc(pool, np + 1, 1);
-	int64_t *vals = pool_alloc(pool, (n * np + 1) * sizeof(*vals), 16);
-	uint32_t *flags = pool_alloc(pool, (n + 1) * sizeof(*flags), 16);
-	size_t i, k;
-
-	for (k = 0; k < np; k++)
-		cols[k] = (uint8_t)off[k];
-	for (i = 0; i < n; i++) {
-		const unsigned char *r = (const unsigned char *)&own[i];
-
-		for (k = 0; k < np; k++)
-			memcpy(&vals[i * np + k], r + off[k], sizeof(*vals));
-		flags[i] = own[i].flags;
-	}
-	s->proc_cols = cols;
-	s->n_proc_cols = np;
-	s->proc_vals = vals;
-	s->proc_flags = flags;
-}
-
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
@@ -2249,6 +2224,16 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	 * places when no row came or went */
 	const bool pdelta = sparse && d->deltas && based && !d->n_reset;
 	const bool tdelta = sparse == 2 && d->deltas && based && !d->n_reset;
+	/* a decoding thread's listed rows (swt_sample.proc_listed): decoded
+	 * straight into the columns that go over (their values, np to a
+	 * row, in the batch), from the base's values of those columns; no
+	 * row of their own is made unless the pids came or went after all,
+	 * and the table kept here takes those columns as the caller's does
+	 * (swt_rows_put_cols()) */
+	const bool lcol = pdelta && d->listed && d->rows_out;
+	int64_t *vals = NULL;
+	uint32_t *lflags = NULL;
+	uint8_t *lcols = NULL;
 	struct swt_proc_row *own;
 	struct swt_thread_row *town;
 	uint32_t *pat = NULL, *tat = NULL;
@@ -2344,6 +2329,12 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		const unsigned char *cf = HAS(FS_FLAGS) ? cb[FS_FLAGS] : NULL;
 		const unsigned char *ef = HAS(FS_FLAGS) ? ce[FS_FLAGS] : NULL;
 
+		/* where the columns' values go: the rows' members, or the
+		 * listed columns (lcol), np values a row */
+		size_t rs = sizeof(*own);
+		char *dst0 = (char *)own;
+		int64_t last = 0;
+
 		for (k = 0; k < sizeof(proc_cols) / sizeof(proc_cols[0]);
 		     k++) {
 			f = proc_cols[k].field;
@@ -2353,45 +2344,72 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 			e[np] = ce[f];
 			off[np++] = proc_cols[k].off;
 		}
+		if (lcol) {
+			lcols = pool_alloc(d->rows_out, np + 1, 1);
+			for (k = 0; k < np; k++)
+				lcols[k] = (uint8_t)off[k];
+			vals = pool_alloc(d->rows_out,
+					  (n * np + 1) * sizeof(*vals), 16);
+			lflags = pool_alloc(d->rows_out,
+					    (n + 1) * sizeof(*lflags), 16);
+			d->lpids = swt_grow(d->lpids, &d->cap_lpids, n + 1,
+					    sizeof(*d->lpids));
+			rs = np * sizeof(*vals);
+			dst0 = (char *)vals;
+		}
 		/* in blocks of rows that stay in the cache while every
 		 * column adds its deltas to them */
 		for (i0 = 0, j = 0; i0 < n; i0 = i1) {
 			i1 = n - i0 > FAST_BLOCK ? i0 + FAST_BLOCK : n;
 			for (i = i0; i < i1; i++) {
 				static const struct swt_proc_row zero;
-				struct swt_proc_row *r = &own[i];
+				const struct swt_proc_row *src = &zero;
 				uint64_t v;
+				uint32_t fl = 0;
 				int32_t pid;
 
 				if (!fv_get(&cp, ep, &v))
 					return false;
 				id += fv_zz32((uint32_t)v);
-				if ((i && id <= own[i - 1].pid) ||
+				if ((i && id <= last) ||
 				    id < INT32_MIN || id > INT32_MAX)
 					return false;
+				last = id;
 				pid = (int32_t)id;
 				j = ids_skip(bpid, j, pid);
 				if (j < n_base && bpid[j] == pid) {
 					n_match++;
 					if (pat)
 						pat[i] = (uint32_t)j;
+				} else if (lcol) {
+					pat[i] = UINT32_MAX;	/* (none) */
 				}
 				if (j < n_base && bpid[j] == pid &&
 				    !was_reset(d, pid))
-					*r = base[j];
-				else
-					*r = zero;
-				r->pid = pid;
-				r->flags = 0;
+					src = &base[j];
 				if (cf) {
 					if (!fv_get(&cf, ef, &v))
 						return false;
-					r->flags = (uint32_t)v;
+					fl = (uint32_t)v;
+				}
+				if (lcol) {
+					for (k = 0; k < np; k++)
+						memcpy(&vals[i * np + k],
+						       (const char *)src +
+							       off[k],
+						       sizeof(*vals));
+					d->lpids[i] = pid;
+					lflags[i] = fl;
+				} else {
+					own[i] = *src;
+					own[i].pid = pid;
+					own[i].flags = fl;
 				}
 			}
 			for (k = 0; k < np; k++) {
 				const unsigned char *cq = c[k], *cqe = e[k];
-				char *dst = (char *)&own[i0] + off[k];
+				char *dst = dst0 + i0 * rs +
+					    (lcol ? k * sizeof(*vals) : off[k]);
 
 				for (i = i0; i < i1; i++) {
 					uint64_t v;
@@ -2406,9 +2424,6 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 
 						memcpy(&w, cq, sizeof(w));
 						if (!(w & ONE_BYTE_EACH)) {
-							const size_t rs =
-								sizeof(*own);
-
 							if (w)
 								add8(dst, w, rs);
 							cq += 8;
@@ -2419,9 +2434,10 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 					}
 					if (!fv_get(&cq, cqe, &v))
 						return false;
-					*(int64_t *)dst =
-						wadd(*(int64_t *)dst, fv_zz64(v));
-					dst += sizeof(*own);
+					*(int64_t *)(void *)dst = wadd(
+						*(int64_t *)(void *)dst,
+						fv_zz64(v));
+					dst += rs;
 				}
 				c[k] = cq;
 			}
@@ -2447,6 +2463,24 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 		if (nt > SWT_MAX_SAMPLE_ROWS - n)
 			return false;
 	} else if (sparse) {
+		if (lcol) {
+			/* the rows after all: each its base's (or zero) with
+			 * the columns' values, its pid and its flags, as the
+			 * loop above makes them without lcol (no pid was
+			 * started again: pdelta) */
+			for (i = 0; i < n; i++) {
+				static const struct swt_proc_row zero;
+
+				own[i] = pat[i] != UINT32_MAX ? base[pat[i]] :
+								zero;
+				own[i].pid = d->lpids[i];
+				own[i].flags = lflags[i];
+				for (k = 0; k < np; k++)
+					memcpy((char *)&own[i] + off[k],
+					       &vals[i * np + k],
+					       sizeof(*vals));
+			}
+		}
 		if (pdelta) {
 			rows = proc_rows(d, n_base + n, &psame);
 			undelta(d, rows, own, n_base, n, sizeof(*rows));
@@ -2588,18 +2622,29 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 	/* accepted: the rows that changed in their places (nothing of the
 	 * base was written before), then what conv_sample() leaves */
 	if (pput) {
-		pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs, base,
-				   n_base, own, pat, n_own, sizeof(*own));
-		if (d->listed && d->rows_out) {
+		if (lcol) {
 			/* the listed rows go over as their present columns
-			 * (the rows stay here, in own) */
+			 * (a column absent is all deltas of 0: a listed row's
+			 * other members are its row's in the table kept),
+			 * and the table kept here takes them */
 			s->proc_listed = true;
-			listed_cols(d->rows_out, s, own, n_own, off, np);
+			s->proc_cols = lcols;
+			s->n_proc_cols = np;
+			s->proc_vals = vals;
+			s->proc_flags = lflags;
+			pkeep = delta_keep((void **)&d->dprocs, &d->cap_dprocs,
+					   base, n_base, NULL, NULL, 0,
+					   sizeof(*own));
+			(void)swt_rows_put_cols(d->dprocs, n_base, s, NULL);
 			rows = NULL;
-		} else
+		} else {
+			pkeep = delta_keep((void **)&d->dprocs,
+					   &d->cap_dprocs, base, n_base, own,
+					   pat, n_own, sizeof(*own));
 			rows = delta_whole(d, pkeep, n_base, sizeof(*own),
 					   pat, n_own, &psame, &d->dsame,
 					   &d->cap_dsame);
+		}
 	}
 	if (tput) {
 		tkeep = delta_keep((void **)&d->dthreads, &d->cap_dthreads,
