@@ -2189,6 +2189,44 @@ static inline size_t ids_skip(const int32_t *ids, size_t j, int32_t id)
 	}
 }
 
+/* A column's next m deltas from [*pp, end) added to the int64_t at dst
+ * and every `stride` bytes after: false when a value is cut or too long. */
+static inline __attribute__((always_inline)) bool
+col_add(const unsigned char **pp, const unsigned char *end, char *dst,
+	size_t stride, size_t m)
+{
+	const unsigned char *cq = *pp;
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		uint64_t v;
+
+		/* eight deltas of one byte each (no high bit set) at once;
+		 * eight of 0 (the columns of whole tables are mostly such
+		 * runs) leave eight values */
+		if (m - i >= 8 && end - cq >= 8) {
+			uint64_t w;
+
+			memcpy(&w, cq, sizeof(w));
+			if (!(w & ONE_BYTE_EACH)) {
+				if (w)
+					add8(dst, w, stride);
+				cq += 8;
+				dst += 8 * stride;
+				i += 7;
+				continue;
+			}
+		}
+		if (!fv_get(&cq, end, &v))
+			return false;
+		*(int64_t *)(void *)dst =
+			wadd(*(int64_t *)(void *)dst, fv_zz64(v));
+		dst += stride;
+	}
+	*pp = cq;
+	return true;
+}
+
 /* Decode Sample message [p, end) into d->rec.u.sample, as conv_sample()
  * would from protobuf-c's unpacking: true when taken (and valid). */
 static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
@@ -2407,39 +2445,16 @@ static bool fast_sample(struct chunk_dec *d, const unsigned char *p,
 				}
 			}
 			for (k = 0; k < np; k++) {
-				const unsigned char *cq = c[k], *cqe = e[k];
 				char *dst = dst0 + i0 * rs +
 					    (lcol ? k * sizeof(*vals) : off[k]);
 
-				for (i = i0; i < i1; i++) {
-					uint64_t v;
-
-					/* eight deltas of one byte each (no
-					 * high bit set) at once; eight of 0
-					 * (the columns of whole tables are
-					 * mostly such runs) leave eight
-					 * values */
-					if (i1 - i >= 8 && cqe - cq >= 8) {
-						uint64_t w;
-
-						memcpy(&w, cq, sizeof(w));
-						if (!(w & ONE_BYTE_EACH)) {
-							if (w)
-								add8(dst, w, rs);
-							cq += 8;
-							dst += 8 * rs;
-							i += 7;
-							continue;
-						}
-					}
-					if (!fv_get(&cq, cqe, &v))
-						return false;
-					*(int64_t *)(void *)dst = wadd(
-						*(int64_t *)(void *)dst,
-						fv_zz64(v));
-					dst += rs;
-				}
-				c[k] = cq;
+				/* (the rows' stride a constant where it
+				 * can be) */
+				if (!(lcol ? col_add(&c[k], e[k], dst, rs,
+						     i1 - i0) :
+					     col_add(&c[k], e[k], dst,
+						     sizeof(*own), i1 - i0)))
+					return false;
 			}
 		}
 		if (cf != ef)
