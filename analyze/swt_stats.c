@@ -15,7 +15,15 @@ typedef swt_i128 i128;
 
 static int64_t div_round128(i128 n, i128 d)
 {
-	i128 q = n / d, r = n % d;
+	i128 q, r;
+
+	/* both within 64 bits, the divisor positive (a series' slopes,
+	 * mostly): one 64-bit division, rounded the same way, which cannot
+	 * pass the int64 range then */
+	if (d > 0 && d <= INT64_MAX && n >= INT64_MIN && n <= INT64_MAX)
+		return swt_div_round((int64_t)n, (int64_t)d);
+	q = n / d;
+	r = n % d;
 
 	if (r < 0)
 		r = -r;
