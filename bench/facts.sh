@@ -32,3 +32,28 @@ bench_session() {
 		"$3" "$4" "${LONE_THREAD_ROWS:-lone-thread-rows}" >&2 || return 1
 	echo "$2/bench-$3x$4.swt"
 }
+
+# bpf_stats_on: the kernel counts the runs of its BPF programs and their
+# time (kernel.bpf_stats_enabled) until bpf_stats_restore puts the setting
+# back (call it from the script's exit trap). Needs root.
+bpf_stats_on() {
+	bpf_stats0=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+}
+bpf_stats_restore() {
+	if [ -n "${bpf_stats0:-}" ]; then
+		sysctl -q kernel.bpf_stats_enabled="$bpf_stats0"
+	fi
+	bpf_stats0=
+}
+
+# bpf_prog_counts SELECTOR...: "run_cnt run_time_ns" of the program that
+# `bpftool prog show SELECTOR...` shows (`id N`, `name NAME`): a line for
+# each such program.
+bpf_prog_counts() {
+	bpftool prog show "$@" | awk '/ run_time_ns / {
+	    for (k = 1; k < NF; k++) {
+		if ($k == "run_time_ns") t = $(k + 1)
+		if ($k == "run_cnt") c = $(k + 1) }
+	    print c, t }'
+}

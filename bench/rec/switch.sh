@@ -25,21 +25,20 @@ SW=$BUILD/bench/rec/swt-bench-rec-switch
 for f in "$SWREC" "$SW"; do
 	[ -x "$f" ] || { echo "switch.sh: $f missing: ninja -C $BUILD" >&2; exit 2; }
 done
+. "$(dirname "$0")/../facts.sh"
 TMP=$(mktemp -d /tmp/swt-bench-switch.XXXXXX)
 SL=
 REC=
 cleanup() {
 	[ -n "$REC" ] && kill -INT "$REC" 2>/dev/null || true
 	[ -n "$SL" ] && kill "$SL" 2>/dev/null || true
-	[ -n "${stats0:-}" ] && sysctl -q kernel.bpf_stats_enabled="$stats0"
+	bpf_stats_restore
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 sleep 1000 &
 SL=$!
-stats0=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-. "$(dirname "$0")/../facts.sh"
+bpf_stats_on
 bench_facts "$(dirname "$0")/../.." "$BUILD" record | sed 's/^/# /'
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 : >"$TMP/res"
@@ -58,11 +57,8 @@ while [ "$r" -le "$REPS" ]; do
 		v=$("$SW" "$PASSES" 0 | awk '{ print $4 }')
 		echo "$mode $r $v" >>"$TMP/res"
 		if [ "$mode" = bpf ]; then
-			bpftool prog show name swt_ran | awk -v r="$r" '
-			    / run_time_ns / { for (k = 1; k < NF; k++) {
-				if ($k == "run_time_ns") t = $(k + 1)
-				if ($k == "run_cnt") c = $(k + 1) }
-			    printf "prog %s %.1f %d\n", r, t / c, c }' \
+			bpf_prog_counts name swt_ran | awk -v r="$r" '{
+			    printf "prog %s %.1f %d\n", r, $2 / $1, $1 }' \
 				>>"$TMP/res"
 		fi
 		if [ -n "$REC" ]; then

@@ -25,19 +25,18 @@ for f in "$SWREC" "$TM"; do
 	[ -x "$f" ] || { echo "timer.sh: $f missing: ninja -C $BUILD" >&2; exit 2; }
 done
 command -v bpftool >/dev/null || { echo "timer.sh: needs bpftool" >&2; exit 2; }
+. "$(dirname "$0")/../facts.sh"
 TMP=$(mktemp -d /tmp/swt-bench-timer.XXXXXX)
 WL=
 REC=
 cleanup() {
 	[ -n "$REC" ] && kill -INT "$REC" 2>/dev/null || true
 	[ -n "$WL" ] && kill "$WL" 2>/dev/null || true
-	[ -n "${stats0:-}" ] && sysctl -q kernel.bpf_stats_enabled="$stats0"
+	bpf_stats_restore
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
-stats0=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-. "$(dirname "$0")/../facts.sh"
+bpf_stats_on
 bench_facts "$(dirname "$0")/../.." "$BUILD" record | sed 's/^/# /'
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
 # the ids of the programs named $1
@@ -52,14 +51,6 @@ new_id() {
 		exit 1
 	}
 	echo "$n"
-}
-# "cnt ns" of program id $1 now
-counts() {
-	bpftool prog show id "$1" | awk '/ run_time_ns / {
-	    for (k = 1; k < NF; k++) {
-		if ($k == "run_time_ns") t = $(k + 1)
-		if ($k == "run_cnt") c = $(k + 1) }
-	    print c, t }'
 }
 : >"$TMP/res"
 r=1
@@ -78,10 +69,10 @@ while [ "$r" -le "$REPS" ]; do
 		sleep 1
 		tk=$(new_id swt_tick "$TMP/tick0")
 		rn=$(new_id swt_ran "$TMP/ran0")
-		set -- $(counts "$tk") $(counts "$rn")
+		set -- $(bpf_prog_counts id "$tk") $(bpf_prog_counts id "$rn")
 		t0=$(date +%s%N)
 		sleep "$SECS"
-		set -- "$@" $(counts "$tk") $(counts "$rn")
+		set -- "$@" $(bpf_prog_counts id "$tk") $(bpf_prog_counts id "$rn")
 		t1=$(date +%s%N)
 		echo "$wl $r $* $t0 $t1" | awk '{
 		    s = ($12 - $11) / 1e9
