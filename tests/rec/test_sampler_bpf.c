@@ -269,13 +269,14 @@ static int setup(void **state)
 	return 0;
 }
 
-/* After each test, also one that failed half-way: its children gone, the
- * workers running (as the next test expects them). */
 /* The affinity a test that pins this process to one CPU found (restored
  * by end_test, if it failed while pinned). */
 static cpu_set_t unpinned;
 static bool pinned;
 
+/* After each test, also one that failed half-way: its children gone, the
+ * workers running (as the next test expects them), this process on its
+ * CPUs. */
 static int end_test(void **state)
 {
 	int k, st;
